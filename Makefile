@@ -1,0 +1,45 @@
+# crmresearch — every target installs what it needs into .venv first.
+# make reproduce   regenerate every study's figures and tables at default parameters
+# make test        lint + the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+JOBS   ?= 2
+
+.DEFAULT_GOAL := help
+.PHONY: help setup reproduce test lint lab bench lock clean
+
+help:  ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
+	touch $(STAMP)
+
+setup: $(STAMP)  ## create .venv and install the package with the locked dependencies
+
+reproduce: $(STAMP)  ## run every study at default parameters into figures/
+	$(BIN)/crmresearch reproduce --jobs $(JOBS)
+
+test: $(STAMP) lint  ## lint, then run the tests (validation, notebooks, CLI)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)  ## ruff on the package, tests and benchmarks
+	$(BIN)/ruff check src tests benchmarks
+
+lab: $(STAMP)  ## open JupyterLab on notebooks/ with a kernel that imports crmresearch
+	$(BIN)/jupyter lab notebooks/
+
+bench: $(STAMP)  ## run every benchmark; results go to benchmarks/results.md
+	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+lock: $(STAMP)  ## re-resolve dependencies from pyproject.toml and rewrite constraints.txt
+	rm -rf .lockenv && $(PYTHON) -m venv .lockenv
+	.lockenv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	.lockenv/bin/python -m pip freeze --exclude-editable | grep -v '^crmresearch' > constraints.txt
+	rm -rf .lockenv
+
+clean:  ## remove build/ (executed notebooks, non-default runs); keeps figures/
+	rm -rf build

@@ -1,0 +1,32 @@
+"""crmresearch: reproducible customer-relationship (CRM) strategy studies.
+
+Import the modules you need::
+
+    from crmresearch import data, segmentation
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+__version__ = "0.1.0"
+
+from .errors import CRMResearchError, NotFittedError, ParameterError, ValidationError
+
+_MODULES = ("data", "segmentation", "reporting", "plots", "studies", "pipeline", "paths")
+
+__all__ = [
+    "CRMResearchError",
+    "NotFittedError",
+    "ParameterError",
+    "ValidationError",
+    "__version__",
+    *_MODULES,
+]
+
+
+def __getattr__(name: str) -> Any:  # lazy: `import crmresearch` stays fast
+    if name in _MODULES:
+        return import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'crmresearch' has no attribute {name!r}")

@@ -1,0 +1,172 @@
+"""The ``crmresearch`` command: list, run, reproduce and verify studies.
+
+Exit status: 0 success, 1 a study failed or differs, 2 bad usage or bad parameters
+(nothing is written in that case).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing import get_context
+
+import click
+
+from . import pipeline, studies
+from .errors import ParameterError
+
+
+def _fail_usage(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+def _parse_pairs(pairs: Sequence[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            _fail_usage(f"-p takes key=value; got {pair!r}")
+        if key.strip() in out:
+            _fail_usage(f"parameter '{key.strip()}' given twice")
+        out[key.strip()] = value
+    return out
+
+
+def _studies_or_all(names: Sequence[str]) -> list[studies.Study]:
+    try:
+        return [studies.get(n) for n in names] if names else studies.all_studies()
+    except ParameterError as exc:
+        _fail_usage(str(exc))
+        raise  # unreachable
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="crmresearch")
+def main() -> None:
+    """Reproducible CRM strategy studies: list, run, reproduce and verify them."""
+
+
+@main.command("list")
+def list_cmd() -> None:
+    """List the studies with their parameters (type, default, accepted values)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    for study in studies.all_studies():
+        table = Table(title=f"[bold]{study.name}[/bold] — {study.title}", title_justify="left",
+                      show_lines=False)
+        for col in ("parameter", "default", "accepts", "help"):
+            table.add_column(col)
+        for p in study.params:
+            table.add_row(p.name, repr(p.default), p.accepted(), p.help)
+        console.print(table)
+        console.print(f"  data: {study.data}; paper: {study.paper}\n")
+
+
+@main.command("run")
+@click.argument("study")
+@click.option("-p", "--param", "pairs", multiple=True, metavar="KEY=VALUE",
+              help="Override a parameter (repeatable).")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Output folder (default: figures/STUDY for default parameters, "
+                   "build/runs/STUDY/HASH otherwise).")
+def run_cmd(study: str, pairs: Sequence[str], out: str | None) -> None:
+    """Run one study's notebook with parameters; write its exhibits and manifest."""
+    overrides = _parse_pairs(pairs)
+    try:
+        spec = studies.get(study)
+        spec.resolve(overrides)  # validate everything before any kernel starts
+    except ParameterError as exc:
+        _fail_usage(str(exc))
+    result = pipeline.run(study, overrides, out=out)
+    if result.status == "ok":
+        click.echo(f"{study}: ok in {result.seconds:.1f} s -> {result.output_dir}")
+        click.echo(f"executed notebook: {result.executed_notebook}")
+        return
+    click.echo(f"{study}: FAILED ({result.error})", err=True)
+    click.echo(f"executed notebook with the traceback: {result.executed_notebook}", err=True)
+    sys.exit(1)
+
+
+def _run_default(name: str) -> pipeline.RunResult:
+    return pipeline.run(name)
+
+
+@main.command("reproduce")
+@click.argument("names", nargs=-1)
+@click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 32),
+              help="Studies run in parallel.")
+def reproduce_cmd(names: Sequence[str], jobs: int) -> None:
+    """Run studies (default: all) at default parameters into figures/."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    chosen = _studies_or_all(names)
+    console = Console(stderr=True)
+    results: list[pipeline.RunResult] = []
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
+                  "{task.total}"), TimeElapsedColumn(), console=console) as progress:
+        task = progress.add_task("reproducing studies", total=len(chosen))
+        if jobs == 1 or len(chosen) == 1:
+            for s in chosen:
+                progress.update(task, description=f"running {s.name}")
+                results.append(_run_default(s.name))
+                progress.advance(task)
+        else:
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+                futures = {pool.submit(_run_default, s.name): s.name for s in chosen}
+                for fut in as_completed(futures):
+                    try:
+                        results.append(fut.result())
+                    except Exception as exc:  # a crashed worker still gets a row
+                        results.append(pipeline.RunResult(futures[fut], "failed", 0.0, "", "",
+                                                          {}, str(exc)))
+                    progress.advance(task)
+    order = {s.name: i for i, s in enumerate(chosen)}
+    results.sort(key=lambda r: order[r.study])
+    table = Table(title="crmresearch reproduce", title_justify="left")
+    for col in ("study", "status", "seconds", "exhibits / executed notebook"):
+        table.add_column(col)
+    for r in results:
+        where = r.output_dir if r.status == "ok" else f"{r.executed_notebook}\n{r.error}"
+        table.add_row(r.study, "ok" if r.status == "ok" else "[red]FAILED[/red]",
+                      f"{r.seconds:.1f}", where)
+    Console().print(table)
+    if any(r.status != "ok" for r in results):
+        sys.exit(1)
+
+
+@main.command("verify")
+@click.argument("names", nargs=-1)
+def verify_cmd(names: Sequence[str]) -> None:
+    """Re-run studies at default parameters in a temporary folder; compare exhibit hashes
+    with figures/STUDY/manifest.json. Exit 1 if a table differs or is missing."""
+    from rich.console import Console
+    from rich.table import Table
+
+    bad = False
+    table = Table(title="crmresearch verify", title_justify="left")
+    for col in ("study", "exhibit", "kind", "status"):
+        table.add_column(col)
+    for s in _studies_or_all(names):
+        try:
+            diffs = pipeline.verify(s.name)
+        except Exception as exc:
+            table.add_row(s.name, "(run)", "", f"[red]FAILED: {exc}[/red]")
+            bad = True
+            continue
+        for d in diffs:
+            flag = d.status != "same"
+            bad |= flag and d.kind == "table"
+            table.add_row(d.study, d.exhibit, d.kind, f"[red]{d.status}[/red]" if flag else d.status)
+    Console().print(table)
+    if bad:
+        sys.exit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

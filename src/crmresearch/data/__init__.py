@@ -1,0 +1,41 @@
+"""Data: loaders of real public data sets and (later) the synthetic bank.
+
+Every loader returns a tidy DataFrame with documented column names, types and units.
+"""
+
+from .loaders import (
+    load_bank_calls,
+    load_cdnow_transactions,
+    load_fh2007_retention,
+    load_telco_churn,
+)
+
+__all__ = [
+    "load_bank_calls",
+    "load_cdnow_transactions",
+    "load_fh2007_retention",
+    "load_telco_churn",
+]
+
+#: Named data sets that study parameters may choose (``dataset="cdnow_master"``).
+DATASETS = {
+    "cdnow_master": lambda: load_cdnow_transactions(sample=False),
+    "cdnow_sample": lambda: load_cdnow_transactions(sample=True),
+    "telco_churn": load_telco_churn,
+    "bank_calls": load_bank_calls,
+    "fh2007_retention": load_fh2007_retention,
+}
+
+
+def load(name: str):
+    """Load a named data set (see ``DATASETS``); a clear error lists the known names."""
+    from ..errors import ParameterError
+
+    try:
+        loader = DATASETS[name]
+    except KeyError:
+        raise ParameterError(f"data.load: unknown data set {name!r}; known: {', '.join(DATASETS)}") from None
+    return loader()
+
+
+__all__ += ["DATASETS", "load"]

