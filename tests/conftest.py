@@ -1,0 +1,23 @@
+"""Shared fixtures: a scratch project root so tests never write into the checkout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture
+def scratch_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point figures/ and build/ at a temporary folder (CRMRESEARCH_ROOT)."""
+    root = tmp_path / "project"
+    root.mkdir()
+    monkeypatch.setenv("CRMRESEARCH_ROOT", str(root))
+    return root
+
+
+def tree(folder: Path) -> list[str]:
+    """Every file below ``folder`` as a sorted list of relative paths."""
+    if not folder.exists():
+        return []
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())

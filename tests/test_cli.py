@@ -1,0 +1,67 @@
+"""The command line: listing, parameter errors (exit 2, nothing written), run destinations."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import tree
+
+from crmresearch import cli
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli.main, list(args), catch_exceptions=False)
+
+
+def test_list_shows_studies_and_parameters():
+    result = invoke("list")
+    assert result.exit_code == 0
+    for word in ("value-tiers", "top_share", "0.01", "cdnow_master"):
+        assert word in result.output
+
+
+@pytest.mark.parametrize("args, key", [
+    (["-p", "top_sahre=0.02"], "top_sahre"),
+    (["-p", "top_share=abc"], "top_share"),
+    (["-p", "top_share=0.9"], "top_share"),
+    (["-p", "dataset=../../outside"], "dataset"),
+    (["-p", "output_dir=../../outside"], "output_dir"),
+    (["-p", "top_share"], "key=value"),
+])
+def test_bad_parameters_exit_2_and_write_nothing(scratch_root: Path, args, key):
+    result = invoke("run", "value-tiers", *args)
+    assert result.exit_code == 2
+    lines = [ln for ln in result.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and key in lines[0]
+    assert tree(scratch_root) == []
+
+
+def test_unknown_study_exits_2(scratch_root: Path):
+    result = invoke("run", "no-such-study")
+    assert result.exit_code == 2 and "known: value-tiers" in result.output
+    assert tree(scratch_root) == []
+
+
+@pytest.mark.slow
+def test_non_default_run_goes_to_build_runs(scratch_root: Path):
+    result = invoke("run", "value-tiers", "-p", "dataset=cdnow_sample", "-p", "top_share=0.02")
+    assert result.exit_code == 0, result.output
+    assert not (scratch_root / "figures").exists()
+    runs = list((scratch_root / "build" / "runs" / "value-tiers").iterdir())
+    assert len(runs) == 1
+    manifest = json.loads((runs[0] / "manifest.json").read_text())
+    assert manifest["parameters"]["top_share"] == 0.02
+    assert manifest["default_parameters"] is False
+    assert (scratch_root / "build" / "executed" / "value-tiers" / f"{runs[0].name}.ipynb").is_file()
+
+
+@pytest.mark.slow
+def test_explicit_out_folder(scratch_root: Path, tmp_path: Path):
+    out = tmp_path / "elsewhere"
+    result = invoke("run", "value-tiers", "-p", "dataset=cdnow_sample", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert (out / "manifest.json").is_file() and (out / "table-tiers.csv").is_file()
+    assert not (scratch_root / "figures").exists()

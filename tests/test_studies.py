@@ -1,0 +1,68 @@
+"""The registry's typed parameters, and their agreement with each notebook's parameters cell."""
+
+from __future__ import annotations
+
+import ast
+
+import papermill as pm
+import pytest
+
+from crmresearch import studies
+from crmresearch.errors import ParameterError
+
+
+@pytest.mark.parametrize("study", studies.all_studies(), ids=lambda s: s.name)
+def test_notebook_parameters_match_registry(study):
+    declared = pm.inspect_notebook(str(study.notebook))
+    assert set(declared) == {p.name for p in study.params} | {"output_dir"}
+    for p in study.params:
+        # papermill reports the literal source text of each default
+        assert ast.literal_eval(declared[p.name]["default"]) == p.default, p.name
+        assert declared[p.name]["help"], f"{study.name}: parameter {p.name} has no comment"
+
+
+@pytest.mark.parametrize("study", studies.all_studies(), ids=lambda s: s.name)
+def test_defaults_and_smoke_parameters_are_valid(study):
+    assert study.resolve() == study.defaults()
+    assert study.is_default(study.resolve())
+    smoke = study.resolve(study.smoke)
+    assert not study.is_default(smoke) or not study.smoke
+
+
+@pytest.mark.parametrize("raw, value", [("0.02", 0.02), (0.02, 0.02), ("1e-2", 0.01)])
+def test_float_parameter_parses(raw, value):
+    assert studies.get("value-tiers").resolve({"top_share": raw})["top_share"] == value
+
+
+@pytest.mark.parametrize("overrides, match", [
+    ({"top_sahre": "0.02"}, r"unknown parameter 'top_sahre'; known: .*top_share"),
+    ({"top_share": "abc"}, r"'top_share' must be a number in \[0.001, 0.5\]; got 'abc'"),
+    ({"top_share": "0.9"}, r"'top_share' must be a number in \[0.001, 0.5\]; got '0.9'"),
+    ({"top_share": "nan"}, r"'top_share' must be a number"),
+    ({"dataset": "../../etc/passwd"}, r"'dataset' must be one of 'cdnow_master', 'cdnow_sample'"),
+    ({"output_dir": "/tmp/x"}, r"'output_dir' is set by crmresearch itself; .*--out"),
+    ({"top_share": "0.4", "second_share": "0.4", "third_share": "0.3"}, r"must be below 1"),
+])
+def test_bad_parameters_name_the_key(overrides, match):
+    with pytest.raises(ParameterError, match=match):
+        studies.get("value-tiers").resolve(overrides)
+
+
+@pytest.mark.parametrize("kind, raw, ok", [
+    (int, "3", True), (int, "3.5", False), (int, "true", False),
+    (bool, "yes", True), (bool, "maybe", False),
+    (str, "urban", True), (str, "../up", False), (str, "a/b", False), (str, "/abs", False),
+    (str, "..", False), (str, "", False),
+])
+def test_param_types(kind, raw, ok):
+    p = studies.Param("x", kind, kind(), "help")
+    if ok:
+        p.parse(raw, "s")
+    else:
+        with pytest.raises(ParameterError, match="parameter 'x' must be"):
+            p.parse(raw, "s")
+
+
+def test_unknown_study_lists_known_ones():
+    with pytest.raises(ParameterError, match=r"unknown study 'nope'; known: value-tiers"):
+        studies.get("nope")
