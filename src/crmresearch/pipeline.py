@@ -81,7 +81,7 @@ def _manifest(study: studies.Study, params: Mapping[str, Any], staging: Path) ->
         "inputs": reporting.read_inputs(staging),
         "exhibits": reporting.exhibit_hashes(staging),
         "environment": {
-            "python": platform.python_version(),
+            "python": ".".join(platform.python_version_tuple()[:2]),
             "packages": reporting.versions(_RECORDED_PACKAGES),
         },
     }
