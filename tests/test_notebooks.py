@@ -138,3 +138,19 @@ def test_verify_reports_a_changed_table(fake_registry: Path):
     (target / "manifest.json").write_text(json.dumps({"exhibits": {"table-x.csv": "0" * 64}}))
     diffs = {d.exhibit: d.status for d in pipeline.verify("good")}
     assert diffs == {"table-x.csv": "differs", "table-x.md": "new"}
+
+
+@pytest.mark.parametrize("study", studies.all_studies(), ids=lambda s: s.name)
+def test_tables_quoted_in_the_paper_are_the_committed_tables(study):
+    """A Markdown table of figures/<study>/ that the paper embeds must be embedded verbatim,
+    so the paper's numbers are the numbers a fresh `make reproduce` gives."""
+    root = paths.notebooks_dir().parent
+    paper = (root / study.paper).read_text()
+    quoted = 0
+    for md in sorted((paths.figures_dir() / study.name).glob("table-*.md")):
+        table = md.read_text().strip()
+        header = table.splitlines()[0]
+        if header in paper:
+            assert table in paper, f"{study.paper} quotes an outdated {md.name}"
+            quoted += 1
+    assert quoted >= 1

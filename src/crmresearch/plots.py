@@ -28,10 +28,14 @@ def plot_lorenz(
     ax: Any = None,
     title: str = "Concentration of customer value",
     max_points: int = 1001,
+    name: str = "Lorenz curve",
+    color: str = PALETTE[0],
+    equality: bool = True,
 ) -> Any:
-    """Lorenz curve from :func:`crmresearch.segmentation.lorenz`, equality line, Gini in the legend.
+    """Lorenz curve from :func:`crmresearch.segmentation.lorenz`, with the Gini in the legend.
 
-    ``top_shares`` marks the value held by the top ``s`` share of customers for each ``s``.
+    Call again on the same ``ax`` (with ``equality=False`` and another ``color``) to compare
+    customer bases. ``top_shares`` marks the value held by the top ``s`` share of customers.
     """
     ax = _ax(ax, (6.5, 6.0))
     x = curve["customer_share"].to_numpy() * 100
@@ -39,15 +43,16 @@ def plot_lorenz(
     if x.size > max_points:  # the curve is piecewise linear: a fine grid loses nothing visible
         grid = np.linspace(0, 100, max_points)
         x, y = grid, np.interp(grid, x, y)
-    ax.plot([0, 100], [0, 100], color=PALETTE[7], lw=1, ls="--", label="perfect equality")
-    ax.fill_between(x, y, x, color=PALETTE[0], alpha=0.12, lw=0)
-    ax.plot(x, y, color=PALETTE[0], lw=2, label=f"Lorenz curve (Gini = {gini:.3f})")
+    if equality:
+        ax.plot([0, 100], [0, 100], color=PALETTE[7], lw=1, ls="--", label="perfect equality")
+    ax.fill_between(x, y, x, color=color, alpha=0.10, lw=0)
+    ax.plot(x, y, color=color, lw=2, label=f"{name} (Gini = {gini:.3f})")
     for s in top_shares:
         xs = 100 * (1 - s)
         ys = float(np.interp(xs, x, y))
-        ax.plot([xs], [ys], "o", color=PALETTE[3], ms=5)
-        ax.annotate(f"top {100 * s:g} % hold {100 - ys:.1f} %", (xs, ys), xytext=(-10, 8),
-                    textcoords="offset points", ha="right", fontsize=9, color=PALETTE[3])
+        ax.plot([xs], [ys], "o", color=color, ms=5)
+        ax.annotate(f"top {100 * s:g} %: {100 - ys:.1f} %", (xs, ys), xytext=(-8, 6),
+                    textcoords="offset points", ha="right", fontsize=8.5, color=color)
     ax.set_xlim(0, 100)
     ax.set_ylim(0, 100)
     ax.set_aspect("equal")

@@ -9,6 +9,8 @@ serving profitable customers. California Management Review 43(4), 118-142.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,10 +20,12 @@ from .errors import ValidationError
 __all__ = [
     "DEFAULT_PYRAMID_CUTS",
     "DEFAULT_PYRAMID_LABELS",
+    "PyramidReport",
     "concentration_table",
     "customer_totals",
     "gini",
     "lorenz",
+    "pyramid_report",
     "shares_to_cuts",
     "tier_summary",
     "value_pyramid",
@@ -208,6 +212,7 @@ def customer_totals(
     transactions: pd.DataFrame,
     customer: str = "customer_id",
     amount: str = "amount",
+    all_customers: Sequence[Any] | pd.Series | None = None,
 ) -> pd.DataFrame:
     """Revenue and number of transactions per customer.
 
@@ -216,6 +221,9 @@ def customer_totals(
     transactions : DataFrame, one row per transaction
     customer, amount : str
         Column names of the customer id and the transaction amount (currency units).
+    all_customers : sequence of ids, optional
+        The whole customer book. Customers without transactions get revenue 0 and 0
+        transactions instead of being left out; transactions of ids not in the book are an error.
 
     Returns
     -------
@@ -234,8 +242,50 @@ def customer_totals(
             f"customer_totals: column '{customer}' is missing in {n_na} of {len(transactions)} rows")
     g = transactions.groupby(customer, sort=True)[amount]
     out = pd.DataFrame({"revenue": g.sum(), "transactions": g.size()})
+    if all_customers is not None:
+        book = pd.Index(pd.unique(np.asarray(all_customers))).sort_values()
+        stray = out.index.difference(book)
+        if len(stray):
+            raise ValidationError(
+                f"customer_totals: {len(stray)} customer ids in the transactions are not in all_customers "
+                f"(first: {', '.join(map(str, stray[:5]))})")
+        out = out.reindex(book, fill_value=0)
     out.index.name = customer
     return out
+
+
+@dataclass(frozen=True)
+class PyramidReport:
+    """Concentration and pyramid of one customer base (see :func:`pyramid_report`)."""
+
+    gini: float
+    lorenz: pd.DataFrame
+    concentration: pd.DataFrame
+    tiers: pd.DataFrame
+    assignment: pd.Series
+
+
+def pyramid_report(
+    customers: pd.DataFrame,
+    value: str = "revenue",
+    cuts: Sequence[float] = DEFAULT_PYRAMID_CUTS,
+    labels: Sequence[str] = DEFAULT_PYRAMID_LABELS,
+    sums: Sequence[str] = ("revenue", "transactions"),
+) -> PyramidReport:
+    """Gini, Lorenz curve, concentration table, tier assignment and tier table in one call.
+
+    ``customers`` has one row per customer (e.g. from :func:`customer_totals`); ``value``
+    names the column that ranks them; ``sums`` are totalled per tier.
+    """
+    tier = value_pyramid(customers[value], cuts=cuts, labels=labels)
+    frame = customers.assign(tier=tier)
+    return PyramidReport(
+        gini=gini(customers[value]),
+        lorenz=lorenz(customers[value]),
+        concentration=concentration_table(customers[value], top_shares=(*cuts, 0.5)),
+        tiers=tier_summary(frame, sums=sums),
+        assignment=tier,
+    )
 
 
 def concentration_table(

@@ -166,10 +166,12 @@ VALUE_TIERS = Study(
     name="value-tiers",
     title="Customer value tiers: concentration and the customer pyramid",
     question="How concentrated is customer value, and what does each pyramid tier hold?",
-    data="CDNOW (Fader, Hardie & Lee 2005)",
+    data="CDNOW (Fader, Hardie & Lee 2005); synthetic bank",
     params=(
-        Param("dataset", str, "cdnow_master", "transactions to study",
+        Param("dataset", str, "cdnow_master", "retail transactions to study",
               choices=("cdnow_master", "cdnow_sample")),
+        Param("bank_customers", int, 20_000, "customers of the synthetic bank", low=100, high=2_000_000),
+        Param("seed", int, 0, "seed of the synthetic bank", low=0, high=2**31 - 1),
         Param("top_share", float, 0.01, "share of customers in the top tier (platinum)",
               low=0.001, high=0.5),
         Param("second_share", float, 0.04, "share of customers in the second tier (gold)",
@@ -177,7 +179,7 @@ VALUE_TIERS = Study(
         Param("third_share", float, 0.15, "share of customers in the third tier (iron); "
               "the rest form the base (lead)", low=0.001, high=0.9),
     ),
-    smoke={"dataset": "cdnow_sample"},
+    smoke={"dataset": "cdnow_sample", "bank_customers": 2_000},
     exhibits=("table-concentration", "table-tiers", "fig-lorenz", "fig-pyramid"),
     check=_check_value_tiers,
 )

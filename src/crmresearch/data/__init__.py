@@ -39,3 +39,7 @@ def load(name: str):
 
 
 __all__ += ["DATASETS", "load"]
+
+from .simulate import SEGMENTS, BankData, BankSettings, simulate_bank  # noqa: E402
+
+__all__ += ["SEGMENTS", "BankData", "BankSettings", "simulate_bank"]

@@ -1,0 +1,385 @@
+"""Input contracts: the columns, types and rules every public function checks.
+
+``validate(df, kind, **column_names)`` checks a table against the contract ``kind``
+(``transactions``, ``customers``, ``spells``, ``survey``, ``tickets``, ``calls``) and returns
+it with date columns parsed. A violation raises a :class:`SchemaError` subclass whose message
+names the caller, the column, the rule, how many rows break it and the first row labels.
+
+Column names are mapped by role: ``validate(tx, "transactions", customer="cust", date="day")``
+checks a table whose customer id column is ``cust`` and date column is ``day``.
+
+Cleaning never drops rows silently: :class:`RowAccount` records rows in, rows out and the
+reason of every step, and is shown in the notebooks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import ValidationError
+
+__all__ = [
+    "CONTRACTS",
+    "Column",
+    "Contract",
+    "DateParseError",
+    "DtypeError",
+    "DuplicateIdError",
+    "EmptyTableError",
+    "FutureDateError",
+    "MissingColumnError",
+    "MissingValueError",
+    "OrderError",
+    "RangeError",
+    "RowAccount",
+    "SchemaError",
+    "validate",
+]
+
+
+class SchemaError(ValidationError):
+    """A table breaks its input contract."""
+
+
+class MissingColumnError(SchemaError):
+    """A required column is absent."""
+
+
+class EmptyTableError(SchemaError):
+    """The table has no rows."""
+
+
+class DtypeError(SchemaError):
+    """A column has values of the wrong type (text where numbers are required...)."""
+
+
+class DateParseError(DtypeError):
+    """A date column has values that cannot be read as dates."""
+
+
+class MissingValueError(SchemaError):
+    """A required value is missing (NaN / None / NaT)."""
+
+
+class RangeError(SchemaError):
+    """Values outside the allowed range (negative amount, Likert outside the scale...)."""
+
+
+class OrderError(SchemaError):
+    """Two date columns in the wrong order (end before start, resolved before created)."""
+
+
+class DuplicateIdError(SchemaError):
+    """Ids that must be unique are repeated."""
+
+
+class FutureDateError(SchemaError):
+    """Dates after the ``as_of`` date of the analysis."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a contract, addressed by its ``role``.
+
+    ``kind``: ``id`` (any hashable, not missing), ``datetime``, ``number`` (float),
+    ``integer``, ``bool``, ``event`` (0/1 or bool), ``category`` (any labels).
+    """
+
+    role: str
+    kind: str
+    required: bool = True
+    nullable: bool = False
+    low: float | None = None
+    high: float | None = None
+    unique: bool = False
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class Contract:
+    """The columns of one input kind and its cross-column rules ``(earlier, later)``."""
+
+    kind: str
+    columns: tuple[Column, ...]
+    ordered: tuple[tuple[str, str], ...] = ()
+    description: str = ""
+
+    def roles(self) -> list[str]:
+        return [c.role for c in self.columns]
+
+
+CONTRACTS: dict[str, Contract] = {
+    "transactions": Contract(
+        "transactions",
+        (Column("customer", "id"), Column("date", "datetime"),
+         Column("amount", "number", low=0.0, unit="currency")),
+        description="one row per purchase or account transaction",
+    ),
+    "customers": Contract(
+        "customers",
+        (Column("customer", "id", unique=True),),
+        description="one row per customer; other columns are free",
+    ),
+    "spells": Contract(
+        "spells",
+        (Column("customer", "id"), Column("start", "datetime"),
+         Column("end", "datetime", nullable=True)),
+        ordered=(("start", "end"),),
+        description="relationship spells; end missing while the customer is active",
+    ),
+    "survey": Contract(
+        "survey",
+        (Column("respondent", "id", required=False, unique=True),),
+        description="one row per respondent; item columns on a Likert scale",
+    ),
+    "tickets": Contract(
+        "tickets",
+        (Column("ticket", "id", unique=True), Column("created", "datetime"),
+         Column("responded", "datetime", required=False, nullable=True),
+         Column("on_site", "datetime", required=False, nullable=True),
+         Column("resolved", "datetime", nullable=True)),
+        ordered=(("created", "responded"), ("created", "on_site"), ("created", "resolved"),
+                 ("responded", "resolved")),
+        description="service requests; missing timestamps mean 'not yet' (censored)",
+    ),
+    "calls": Contract(
+        "calls",
+        (Column("interval", "datetime", unique=True), Column("calls", "integer", low=0)),
+        description="call arrivals per interval",
+    ),
+}
+
+#: Default column name of each role (override by keyword: ``customer="cust_id"``).
+DEFAULT_NAMES: dict[str, str] = {
+    "customer": "customer_id", "date": "date", "amount": "amount", "start": "start",
+    "end": "end", "respondent": "respondent_id", "ticket": "ticket_id", "created": "created",
+    "responded": "responded", "on_site": "on_site", "resolved": "resolved",
+    "interval": "interval_start", "calls": "calls",
+}
+
+
+def _first(labels: pd.Index, n: int = 5) -> str:
+    return ", ".join(map(str, labels[:n])) + (", ..." if len(labels) > n else "")
+
+
+def _fail(cls: type[SchemaError], caller: str, column: str, bad: pd.Series, n_rows: int,
+          rule: str, remedy: str = "") -> SchemaError:
+    labels = bad.index[bad.to_numpy()]
+    msg = (f"{caller}: column '{column}': {int(bad.sum())} of {n_rows} rows {rule} "
+           f"(first rows: {_first(labels)})")
+    return cls(msg + (f"; {remedy}" if remedy else ""))
+
+
+def _as_datetime(s: pd.Series, caller: str, column: str, nullable: bool) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return s
+    parsed = pd.to_datetime(s, errors="coerce", format="mixed")
+    bad = parsed.isna() & s.notna()
+    if bad.any():
+        raise _fail(DateParseError, caller, column, bad, len(s), "cannot be read as dates",
+                    "use ISO dates such as 2024-03-31")
+    return parsed
+
+
+def _check_column(df: pd.DataFrame, col: Column, name: str, caller: str,
+                  as_of: pd.Timestamp | None) -> pd.Series:
+    s = df[name]
+    n = len(s)
+    missing = s.isna()
+    if missing.any() and not col.nullable:
+        raise _fail(MissingValueError, caller, name, missing, n, "are missing",
+                    "fill them or drop those rows explicitly (schemas.RowAccount.drop)")
+    if col.kind == "datetime":
+        s = _as_datetime(s, caller, name, col.nullable)
+        if as_of is not None:
+            future = s > as_of
+            if future.any():
+                raise _fail(FutureDateError, caller, name, future, n,
+                            f"are after as_of = {as_of.date()}", "check the as_of date or the data")
+    elif col.kind in ("number", "integer"):
+        if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
+            coerced = pd.to_numeric(s, errors="coerce")
+            bad = coerced.isna() & s.notna()
+            raise _fail(DtypeError, caller, name, bad if bad.any() else s.notna(), n,
+                        f"are not numbers (dtype {s.dtype})", "convert the column with pd.to_numeric")
+        if col.kind == "integer":
+            frac = s.notna() & (s != np.floor(s))
+            if frac.any():
+                raise _fail(DtypeError, caller, name, frac, n, "are not whole numbers")
+        if col.low is not None:
+            low = s < col.low
+            if low.any():
+                raise _fail(RangeError, caller, name, low, n, f"are below {col.low:g}"
+                            + (" (negative)" if col.low == 0 else ""))
+        if col.high is not None:
+            high = s > col.high
+            if high.any():
+                raise _fail(RangeError, caller, name, high, n, f"are above {col.high:g}")
+    elif col.kind == "event":
+        ok = s.isin([0, 1, True, False])
+        if not ok.all():
+            raise _fail(RangeError, caller, name, ~ok, n, "are not 0/1 (event indicator)",
+                        "code the event as 1 = happened, 0 = censored")
+    if col.unique:
+        dup = s.duplicated(keep=False) & s.notna()
+        if dup.any():
+            raise _fail(DuplicateIdError, caller, name, dup, n,
+                        f"repeat an id that must be unique ({int(s[dup].nunique())} distinct ids)")
+    return s
+
+
+def validate(
+    df: pd.DataFrame,
+    kind: str,
+    *,
+    as_of: Any = None,
+    items: Sequence[str] | None = None,
+    scale: tuple[float, float] | None = None,
+    caller: str | None = None,
+    **column_names: str,
+) -> pd.DataFrame:
+    """Check ``df`` against the input contract ``kind``; return it with dates parsed.
+
+    Parameters
+    ----------
+    df : DataFrame
+    kind : {"transactions", "customers", "spells", "survey", "tickets", "calls"}
+    as_of : date-like, optional
+        Dates after it are an error (data from the future of the analysis).
+    items, scale : for ``kind="survey"``: the item columns and the Likert scale ``(low, high)``.
+    caller : str, optional
+        Name of the calling function, shown first in error messages.
+    **column_names : str
+        Actual column name per role, e.g. ``customer="cust_id"``; defaults in ``DEFAULT_NAMES``.
+
+    Returns
+    -------
+    DataFrame
+        ``df`` itself when nothing needed parsing; otherwise a copy with date columns as
+        datetime64.
+
+    Raises
+    ------
+    EmptyTableError, MissingColumnError, DtypeError, DateParseError, MissingValueError,
+    RangeError, OrderError, DuplicateIdError, FutureDateError (all :class:`SchemaError`,
+    which is a ``ValueError``).
+    """
+    try:
+        contract = CONTRACTS[kind]
+    except KeyError:
+        raise ValidationError(f"validate: unknown kind {kind!r}; known: {', '.join(CONTRACTS)}") from None
+    caller = caller or f"validate[{kind}]"
+    unknown = set(column_names) - set(contract.roles())
+    if unknown:
+        raise ValidationError(f"{caller}: unknown column role(s) {sorted(unknown)} for kind "
+                              f"'{kind}'; roles: {contract.roles()}")
+    if not isinstance(df, pd.DataFrame):
+        raise ValidationError(f"{caller}: expected a pandas DataFrame, got {type(df).__name__}")
+    if len(df) == 0:
+        raise EmptyTableError(f"{caller}: the {kind} table is empty (0 rows)")
+    names = {c.role: column_names.get(c.role, DEFAULT_NAMES.get(c.role, c.role))
+             for c in contract.columns}
+    absent = [names[c.role] for c in contract.columns if c.required and names[c.role] not in df.columns]
+    if absent:
+        raise MissingColumnError(
+            f"{caller}: missing column(s) {absent} of the {kind} contract; the table has "
+            f"{list(df.columns)[:12]}; pass the actual name, e.g. "
+            f"{contract.columns[0].role}='your_column'")
+    as_of_ts = pd.Timestamp(as_of) if as_of is not None else None
+    parsed: dict[str, pd.Series] = {}
+    for col in contract.columns:
+        name = names[col.role]
+        if name not in df.columns:
+            continue
+        s = _check_column(df, col, name, caller, as_of_ts)
+        if s is not df[name]:
+            parsed[name] = s
+    out = df.assign(**parsed) if parsed else df
+    for early, late in contract.ordered:
+        a, b = names[early], names[late]
+        if a in out.columns and b in out.columns:
+            wrong = (out[b] < out[a]).fillna(False)
+            if wrong.any():
+                raise _fail(OrderError, caller, b, wrong, len(out), f"are before '{a}'",
+                            f"'{b}' must not precede '{a}'")
+    if kind == "survey":
+        _check_items(out, items, scale, caller)
+    return out
+
+
+def _check_items(df: pd.DataFrame, items: Sequence[str] | None, scale: tuple[float, float] | None,
+                 caller: str) -> None:
+    if not items:
+        raise ValidationError(f"{caller}: survey validation needs the item columns (items=[...])")
+    absent = [c for c in items if c not in df.columns]
+    if absent:
+        raise MissingColumnError(f"{caller}: missing item column(s) {absent}")
+    counts = {c: int(df[c].isna().sum()) for c in items if df[c].isna().any()}
+    if counts:
+        detail = ", ".join(f"{k}: {v}" for k, v in counts.items())
+        raise MissingValueError(f"{caller}: missing answers per item ({detail}) of {len(df)} "
+                                "respondents; impute or use listwise deletion with row accounting")
+    for c in items:
+        s = df[c]
+        if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
+            raise _fail(DtypeError, caller, c, pd.to_numeric(s, errors="coerce").isna(), len(df),
+                        f"are not numbers (dtype {s.dtype})", "Likert answers must be numeric")
+        if scale is not None:
+            lo, hi = scale
+            out = (s < lo) | (s > hi)
+            if out.any():
+                raise _fail(RangeError, caller, c, out, len(df),
+                            f"are outside the Likert scale {lo:g}..{hi:g}")
+
+
+@dataclass
+class RowAccount:
+    """Rows in / rows out / reason of every cleaning step of one table.
+
+    >>> acct = RowAccount("transactions", 100)
+    >>> df = acct.drop(df, df["amount"] < 0, "negative amount (refunds)")   # doctest: +SKIP
+    >>> acct.table()                                                        # doctest: +SKIP
+    """
+
+    table_name: str
+    rows: int
+    steps: list[dict[str, Any]] = field(default_factory=list)
+
+    def drop(self, df: pd.DataFrame, mask: pd.Series | np.ndarray, reason: str) -> pd.DataFrame:
+        """Drop the rows where ``mask`` is True and record the step."""
+        mask = np.asarray(mask, dtype=bool)
+        out = df.loc[~mask]
+        self.steps.append({"step": reason, "rows_in": len(df), "rows_out": len(out),
+                           "dropped": int(mask.sum())})
+        self.rows = len(out)
+        return out
+
+    def note(self, reason: str, rows_in: int, rows_out: int) -> None:
+        """Record a step done elsewhere (aggregation, a join...)."""
+        self.steps.append({"step": reason, "rows_in": rows_in, "rows_out": rows_out,
+                           "dropped": rows_in - rows_out})
+        self.rows = rows_out
+
+    def table(self) -> pd.DataFrame:
+        """The steps as a DataFrame: table, step, rows_in, rows_out, dropped."""
+        cols = ["table", "step", "rows_in", "rows_out", "dropped"]
+        return pd.DataFrame([{"table": self.table_name, **s} for s in self.steps], columns=cols)
+
+    def _repr_html_(self) -> str:  # shown in notebooks
+        return self.table().to_html(index=False)
+
+
+def check_columns(df: pd.DataFrame, columns: Mapping[str, str] | Sequence[str], caller: str) -> None:
+    """Raise :class:`MissingColumnError` naming every absent column."""
+    cols = list(columns.values()) if isinstance(columns, Mapping) else list(columns)
+    absent = [c for c in cols if c not in df.columns]
+    if absent:
+        raise MissingColumnError(f"{caller}: missing column(s) {absent}; the table has "
+                                 f"{list(df.columns)[:12]}")
+
+

@@ -1,0 +1,172 @@
+"""Input contracts: each malformed input gives the exact error class and a message that names
+the column, the rule, the count of offending rows and the first row labels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crmresearch import schemas
+from crmresearch.errors import ValidationError
+from crmresearch.schemas import (
+    DateParseError,
+    DtypeError,
+    DuplicateIdError,
+    EmptyTableError,
+    FutureDateError,
+    MissingColumnError,
+    MissingValueError,
+    OrderError,
+    RangeError,
+    RowAccount,
+)
+
+
+def tx(**changes):
+    df = pd.DataFrame({
+        "customer_id": [1, 1, 2, 3, 4],
+        "date": pd.to_datetime(["2024-01-02", "2024-02-03", "2024-01-05", "2024-03-01", "2024-03-02"]),
+        "amount": [10.0, 20.0, 5.5, 7.0, 1.0],
+    })
+    for col, values in changes.items():
+        df[col] = values
+    return df
+
+
+def spells(**changes):
+    df = pd.DataFrame({"customer_id": [1, 2, 3],
+                       "start": pd.to_datetime(["2023-01-01", "2023-05-01", "2024-01-01"]),
+                       "end": pd.to_datetime(["2023-06-01", None, "2024-02-01"]),
+                       "event": [1, 0, 1]})
+    for col, values in changes.items():
+        df[col] = values
+    return df
+
+
+def tickets(**changes):
+    df = pd.DataFrame({"ticket_id": [10, 11, 12],
+                       "created": pd.to_datetime(["2024-01-01 08:00", "2024-01-01 09:00", "2024-01-02 00:00"]),
+                       "responded": pd.to_datetime(["2024-01-01 09:00", None, "2024-01-02 01:00"]),
+                       "resolved": pd.to_datetime(["2024-01-02 00:00", None, "2024-01-03 00:00"])})
+    for col, values in changes.items():
+        df[col] = values
+    return df
+
+
+SURVEY = pd.DataFrame({"respondent_id": [1, 2, 3], "q1": [1, 5, 10], "q2": [3, 3, 7]})
+
+CASES = [
+    # (id, call, error class, message regex)
+    ("missing column", lambda: schemas.validate(tx().drop(columns="amount"), "transactions"),
+     MissingColumnError, r"missing column\(s\) \['amount'\] of the transactions contract"),
+    ("renamed column not mapped", lambda: schemas.validate(tx().rename(columns={"date": "day"}),
+                                                           "transactions"),
+     MissingColumnError, r"\['date'\]"),
+    ("empty table", lambda: schemas.validate(tx().iloc[:0], "transactions"),
+     EmptyTableError, r"transactions table is empty \(0 rows\)"),
+    ("negative amount", lambda: schemas.validate(tx(amount=[10.0, -2.0, 5.0, -1.0, 3.0]), "transactions"),
+     RangeError, r"column 'amount': 2 of 5 rows are below 0 \(negative\) \(first rows: 1, 3\)"),
+    ("text amounts", lambda: schemas.validate(tx(amount=["10", "x", "5", "7", "1"]), "transactions"),
+     DtypeError, r"column 'amount': 1 of 5 rows are not numbers \(dtype object\) \(first rows: 1\)"),
+    ("missing customer id", lambda: schemas.validate(tx(customer_id=[1, None, 2, None, 4]),
+                                                     "transactions"),
+     MissingValueError, r"column 'customer_id': 2 of 5 rows are missing \(first rows: 1, 3\)"),
+    ("unparseable date", lambda: schemas.validate(tx(date=["2024-01-02", "yesterday", "2024-01-05",
+                                                           "2024-13-45", "2024-03-02"]), "transactions"),
+     DateParseError, r"column 'date': 2 of 5 rows cannot be read as dates \(first rows: 1, 3\)"),
+    ("date after as_of", lambda: schemas.validate(tx(), "transactions", as_of="2024-02-15"),
+     FutureDateError, r"column 'date': 2 of 5 rows are after as_of = 2024-02-15 \(first rows: 3, 4\)"),
+    ("missing date", lambda: schemas.validate(tx(date=pd.to_datetime(["2024-01-02", None, "2024-01-05",
+                                                                      "2024-03-01", "2024-03-02"])),
+                                              "transactions"),
+     MissingValueError, r"column 'date': 1 of 5 rows are missing"),
+    ("duplicate customer ids", lambda: schemas.validate(pd.DataFrame({"customer_id": [1, 2, 2, 3, 3, 3]}),
+                                                        "customers"),
+     DuplicateIdError, r"column 'customer_id': 5 of 6 rows repeat an id that must be unique \(2 distinct"),
+    ("end before start", lambda: schemas.validate(spells(end=pd.to_datetime(["2022-12-01", None,
+                                                                             "2024-02-01"])), "spells"),
+     OrderError, r"column 'end': 1 of 3 rows are before 'start' \(first rows: 0\)"),
+    ("spell start missing", lambda: schemas.validate(spells(start=pd.to_datetime(["2023-01-01", None,
+                                                                                  None])), "spells"),
+     MissingValueError, r"column 'start': 2 of 3 rows are missing"),
+    ("spell dates in the future", lambda: schemas.validate(spells(), "spells", as_of="2023-12-31"),
+     FutureDateError, r"column 'start': 1 of 3 rows are after as_of"),
+    ("resolved before created", lambda: schemas.validate(tickets(resolved=pd.to_datetime(
+        ["2023-12-31 00:00", None, "2024-01-03 00:00"])), "tickets"),
+     OrderError, r"column 'resolved': 1 of 3 rows are before 'created' \(first rows: 0\)"),
+    ("responded before created", lambda: schemas.validate(tickets(responded=pd.to_datetime(
+        ["2024-01-01 07:00", None, "2024-01-02 01:00"])), "tickets"),
+     OrderError, r"column 'responded': 1 of 3 rows are before 'created'"),
+    ("duplicate ticket ids", lambda: schemas.validate(tickets(ticket_id=[10, 10, 12]), "tickets"),
+     DuplicateIdError, r"column 'ticket_id': 2 of 3 rows repeat"),
+    ("negative call count", lambda: schemas.validate(pd.DataFrame({
+        "interval_start": pd.date_range("2024-01-01", periods=3, freq="5min"), "calls": [3, -1, 2]}), "calls"),
+     RangeError, r"column 'calls': 1 of 3 rows are below 0"),
+    ("fractional call count", lambda: schemas.validate(pd.DataFrame({
+        "interval_start": pd.date_range("2024-01-01", periods=3, freq="5min"), "calls": [3, 1.5, 2]}), "calls"),
+     DtypeError, r"column 'calls': 1 of 3 rows are not whole numbers"),
+    ("duplicate intervals", lambda: schemas.validate(pd.DataFrame({
+        "interval_start": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-01-02"]), "calls": [1, 2, 3]}),
+        "calls"),
+     DuplicateIdError, r"column 'interval_start': 2 of 3 rows repeat"),
+    ("likert outside scale", lambda: schemas.validate(SURVEY.assign(q1=[0, 5, 11]), "survey",
+                                                      items=["q1", "q2"], scale=(1, 10)),
+     RangeError, r"column 'q1': 2 of 3 rows are outside the Likert scale 1..10 \(first rows: 0, 2\)"),
+    ("missing survey answers", lambda: schemas.validate(SURVEY.assign(q1=[1, np.nan, np.nan],
+                                                                      q2=[np.nan, 3, 3]),
+                                                        "survey", items=["q1", "q2"], scale=(1, 10)),
+     MissingValueError, r"missing answers per item \(q1: 2, q2: 1\) of 3 respondents"),
+    ("non-numeric survey item", lambda: schemas.validate(SURVEY.assign(q2=["a", "b", "c"]), "survey",
+                                                         items=["q1", "q2"], scale=(1, 10)),
+     DtypeError, r"column 'q2': 3 of 3 rows are not numbers"),
+    ("survey item absent", lambda: schemas.validate(SURVEY, "survey", items=["q1", "q9"]),
+     MissingColumnError, r"missing item column\(s\) \['q9'\]"),
+    ("unknown kind", lambda: schemas.validate(SURVEY, "surveys"),
+     ValidationError, r"unknown kind 'surveys'; known: transactions"),
+    ("unknown role", lambda: schemas.validate(tx(), "transactions", client="customer_id"),
+     ValidationError, r"unknown column role\(s\) \['client'\]"),
+    ("not a DataFrame", lambda: schemas.validate([1, 2], "transactions"),
+     ValidationError, r"expected a pandas DataFrame, got list"),
+]
+
+
+@pytest.mark.parametrize("call, error, match", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_malformed_input_gives_a_clear_error(call, error, match):
+    with pytest.raises(error, match=match) as info:
+        call()
+    assert type(info.value) is error
+    assert isinstance(info.value, ValueError)  # generic handlers still catch it
+
+
+def test_at_least_twenty_malformed_cases():
+    assert len(CASES) >= 20
+
+
+def test_valid_input_passes_and_column_names_map():
+    df = tx().rename(columns={"customer_id": "cust", "date": "day"})
+    out = schemas.validate(df, "transactions", customer="cust", date="day", as_of="2024-12-31")
+    assert out is df  # nothing to parse -> the same object
+
+
+def test_string_dates_are_parsed():
+    df = tx(date=["2024-01-02", "2024-02-03", "2024-01-05", "2024-03-01", "2024-03-02"])
+    out = schemas.validate(df, "transactions")
+    assert pd.api.types.is_datetime64_any_dtype(out["date"]) and df["date"].dtype == object
+
+
+def test_caller_is_named_first():
+    with pytest.raises(RangeError, match=r"^rfm: column 'amount'"):
+        schemas.validate(tx(amount=[-1.0, 1, 1, 1, 1]), "transactions", caller="rfm")
+
+
+def test_row_account_records_every_step():
+    df = tx(amount=[10.0, -2.0, 5.0, -1.0, 3.0])
+    acct = RowAccount("transactions", len(df))
+    kept = acct.drop(df, df["amount"] < 0, "negative amount (refund)")
+    kept = acct.drop(kept, kept["customer_id"] == 4, "test customer")
+    assert len(kept) == 2
+    table = acct.table()
+    assert table[["rows_in", "rows_out", "dropped"]].to_numpy().tolist() == [[5, 3, 2], [3, 2, 1]]
+    assert table["step"].tolist() == ["negative amount (refund)", "test customer"]
+    assert "<table" in acct._repr_html_()
