@@ -10,7 +10,7 @@ import pandas as pd
 
 from .reporting import PALETTE, label
 
-__all__ = ["plot_lorenz", "plot_pyramid"]
+__all__ = ["plot_heatmap", "plot_lorenz", "plot_pyramid", "plot_selection", "plot_share_bars", "plot_whale_curve"]
 
 
 def _ax(ax: Any, figsize: tuple[float, float] = (8.0, 5.0)) -> Any:
@@ -92,3 +92,90 @@ def plot_pyramid(
     ax.legend(loc="upper left")
     ax.grid(axis="y", visible=False)
     return label(ax, title, f"% of customers (left) | % of {value_label} (right)", "Tier")
+
+
+def plot_heatmap(
+    matrix: pd.DataFrame,
+    ax: Any = None,
+    title: str = "",
+    xlabel: str = "",
+    ylabel: str = "",
+    fmt: str = "{:.0%}",
+    annotations: pd.DataFrame | None = None,
+    cmap: str = "cividis",
+) -> Any:
+    """Annotated heat-map of a small matrix (shares or counts); ``annotations`` overrides cell text."""
+    ax = _ax(ax, (1.2 * matrix.shape[1] + 3, 0.6 * matrix.shape[0] + 2))
+    values = matrix.to_numpy(dtype=float)
+    im = ax.imshow(values, cmap=cmap, aspect="auto", vmin=np.nanmin(values), vmax=np.nanmax(values))
+    ax.set_xticks(range(matrix.shape[1]), [str(c) for c in matrix.columns], rotation=30, ha="right")
+    ax.set_yticks(range(matrix.shape[0]), [str(i) for i in matrix.index])
+    ax.grid(False)
+    mid = (np.nanmax(values) + np.nanmin(values)) / 2
+    for i in range(values.shape[0]):
+        for j in range(values.shape[1]):
+            v = values[i, j]
+            if np.isnan(v):
+                continue
+            text = annotations.iat[i, j] if annotations is not None else fmt.format(v)
+            ax.text(j, i, text, ha="center", va="center", fontsize=8.5,
+                    color="black" if v > mid else "white")
+    ax.figure.colorbar(im, ax=ax, fraction=0.04, pad=0.02)
+    return label(ax, title, xlabel, ylabel)
+
+
+def plot_whale_curve(
+    profit: pd.Series,
+    ax: Any = None,
+    name: str = "customers",
+    color: str = PALETTE[0],
+    title: str = "Whale curve: cumulative profit by customer profitability",
+) -> Any:
+    """Cumulative share of total profit against customers ranked from most to least profitable.
+
+    The curve rises above 100 % and falls back to 100 % at the right end: the hump is the
+    profit that the unprofitable customers destroy (Kaplan & Narayanan 2001).
+    """
+    ax = _ax(ax, (7.5, 5.0))
+    p = np.sort(profit.to_numpy(dtype=float))[::-1]
+    total = p.sum()
+    cum = np.concatenate([[0.0], np.cumsum(p)]) / total * 100
+    x = np.linspace(0, 100, cum.size)
+    if x.size > 2001:
+        grid = np.linspace(0, 100, 2001)
+        cum, x = np.interp(grid, x, cum), grid
+    ax.plot(x, cum, color=color, lw=2, label=f"{name} (peak {cum.max():.0f} % of profit)")
+    ax.axhline(100, color=PALETTE[7], lw=1, ls="--")
+    ax.legend(loc="lower right")
+    return label(ax, title, "Customers ranked from most to least profitable (cumulative %)",
+                 "Cumulative profit (% of total profit)")
+
+
+def plot_selection(selection: pd.DataFrame, ax: Any = None, name: str = "", color: str = PALETTE[0],
+                   title: str = "Choosing the number of segments") -> Any:
+    """Silhouette by number of segments ``k`` (from ``SegmentClustering.selection_``); chosen k marked."""
+    ax = _ax(ax, (7.0, 4.5))
+    ax.plot(selection["k"], selection["silhouette"], "o-", color=color, label=name or None)
+    chosen = selection[selection["chosen"]]
+    ax.plot(chosen["k"], chosen["silhouette"], "o", ms=13, mfc="none", mec=color, mew=2)
+    ax.set_xticks(sorted(selection["k"]))
+    if name:
+        ax.legend(loc="upper right")
+    return label(ax, title, "Number of segments k", "Mean silhouette (−1..1, higher = better separated)")
+
+
+def plot_share_bars(table: pd.DataFrame, category: str, shares: dict[str, str], ax: Any = None,
+                    title: str = "", xlabel: str = "Share (%)") -> Any:
+    """Grouped horizontal bars of several share columns (0..1) per category; ``shares`` maps
+    column -> legend label."""
+    ax = _ax(ax, (8.0, 0.45 * len(table) * len(shares) + 1.5))
+    t = table.iloc[::-1].reset_index(drop=True)
+    y = np.arange(len(t))
+    h = 0.8 / len(shares)
+    for i, (col, lab) in enumerate(shares.items()):
+        ax.barh(y + (i - (len(shares) - 1) / 2) * h, 100 * t[col].to_numpy(), height=h,
+                color=PALETTE[i], label=lab)
+    ax.set_yticks(y, [str(v) for v in t[category]])
+    ax.grid(axis="y", visible=False)
+    ax.legend(loc="lower right")
+    return label(ax, title, xlabel, "")

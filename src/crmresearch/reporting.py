@@ -146,7 +146,12 @@ def save_figure(fig: Any, path_stem: str | os.PathLike[str], source: str) -> lis
     if not source or not source.strip():
         raise ValueError("save_figure: 'source' must name the data behind the figure")
     stem = Path(path_stem)
-    fig.text(0.01, -0.02, f"Source: {source}", ha="left", va="top", fontsize=8, color="#555555")
+    # put the source line below everything already drawn (tick labels, axis labels)
+    fig.canvas.draw()
+    box = fig.get_tightbbox(fig.canvas.get_renderer())
+    width, height = fig.get_size_inches()
+    fig.text(max(box.x0 / width, 0.0), box.y0 / height - 0.1 / height, f"Source: {source}", ha="left",
+             va="top", fontsize=8, color="#555555")
     written = []
     for fmt, meta in (
         ("png", {"Software": None}),

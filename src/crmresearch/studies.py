@@ -160,6 +160,11 @@ def _check_value_tiers(v: Mapping[str, Any]) -> None:
             "value-tiers: parameters 'top_share' + 'second_share' + 'third_share' must be "
             f"below 1 so the base tier is not empty; got {total:g}"
         )
+    if v["core_share"] + v["problem_share"] >= 1:
+        raise ParameterError("value-tiers: parameters 'core_share' + 'problem_share' must be below 1 "
+                             f"so the general class is not empty; got {v['core_share'] + v['problem_share']:g}")
+    if all(v[w] == 0 for w in ("w_contribution", "w_support", "w_credit", "w_growth", "w_influence")):
+        raise ParameterError("value-tiers: at least one value-score weight (w_*) must be non-zero")
 
 
 VALUE_TIERS = Study(
@@ -178,13 +183,60 @@ VALUE_TIERS = Study(
               low=0.001, high=0.5),
         Param("third_share", float, 0.15, "share of customers in the third tier (iron); "
               "the rest form the base (lead)", low=0.001, high=0.9),
+        Param("w_contribution", float, 0.40, "value-score weight of contribution (profit)", low=-1, high=1),
+        Param("w_support", float, 0.20, "value-score weight of support (products held)", low=-1, high=1),
+        Param("w_credit", float, 0.20, "value-score weight of credit (credit score)", low=-1, high=1),
+        Param("w_growth", float, 0.10, "value-score weight of growth (second vs first half)", low=-1, high=1),
+        Param("w_influence", float, 0.10, "value-score weight of influence (referrals)", low=-1, high=1),
+        Param("core_share", float, 0.20, "share of customers classed core (top of the value score)",
+              low=0.01, high=0.9),
+        Param("problem_share", float, 0.10, "share of customers classed problem (bottom of the score)",
+              low=0.01, high=0.9),
+        Param("matrix_grid", int, 2, "bands per axis of the current x potential matrix", low=2, high=3),
+        Param("bank_margin_rate", float, 0.03, "bank margin per USD of transaction volume", low=0, high=0.5),
+        Param("bank_fixed_cost", float, 30.0, "bank account-keeping cost per customer over the window, USD",
+              low=0, high=10_000),
+        Param("cdnow_margin_rate", float, 0.25, "CDNOW gross margin per USD of sales", low=0, high=1),
+        Param("cdnow_order_cost", float, 3.0, "CDNOW fulfilment cost per order, USD", low=0, high=1_000),
     ),
     smoke={"dataset": "cdnow_sample", "bank_customers": 2_000},
-    exhibits=("table-concentration", "table-tiers", "fig-lorenz", "fig-pyramid"),
+    exhibits=("table-concentration", "table-tiers", "fig-lorenz", "fig-pyramid", "table-value-classes",
+              "table-current-potential", "fig-current-potential", "table-cost-to-serve", "fig-whale-curve",
+              "table-service"),
     check=_check_value_tiers,
 )
 
-REGISTRY: dict[str, Study] = {s.name: s for s in (VALUE_TIERS,)}
+def _check_rfm_segments(v: Mapping[str, Any]) -> None:
+    if v["k_min"] >= v["k_max"]:
+        raise ParameterError(f"rfm-segments: 'k_min' must be below 'k_max'; got {v['k_min']} and {v['k_max']}")
+
+
+RFM_SEGMENTS = Study(
+    name="rfm-segments",
+    title="RFM scores, named segments, data-driven clusters and segment migration",
+    question="Which RFM and behavioural segments do customers fall into, how do they differ, and how do "
+             "customers move between segments over time?",
+    data="CDNOW (Fader, Hardie & Lee 2005); synthetic bank",
+    params=(
+        Param("dataset", str, "cdnow_master", "retail transactions to study",
+              choices=("cdnow_master", "cdnow_sample")),
+        Param("bank_customers", int, 20_000, "customers of the synthetic bank", low=100, high=2_000_000),
+        Param("seed", int, 0, "seed of the synthetic bank and of the clustering", low=0, high=2**31 - 1),
+        Param("bins", int, 5, "RFM score bins (quantiles); named-segment rules map them onto 5 points", low=2, high=10),
+        Param("k_min", int, 2, "smallest number of clusters tried", low=2, high=20),
+        Param("k_max", int, 8, "largest number of clusters tried", low=3, high=20),
+        Param("method", str, "kmeans", "clustering method", choices=("kmeans", "gmm")),
+        Param("n_bootstrap", int, 20, "bootstrap resamples for cluster stability", low=0, high=500),
+        Param("min_cell", int, 10, "segments with fewer customers are suppressed in profiles", low=1, high=1000),
+    ),
+    smoke={"dataset": "cdnow_sample", "bank_customers": 2_000, "k_max": 5, "n_bootstrap": 3},
+    exhibits=("table-rfm-segments", "fig-rfm-segments", "table-cluster-selection", "fig-cluster-selection",
+              "table-cluster-profiles", "table-cluster-vs-truth", "table-migration", "fig-migration",
+              "table-segment-change"),
+    check=_check_rfm_segments,
+)
+
+REGISTRY: dict[str, Study] = {s.name: s for s in (VALUE_TIERS, RFM_SEGMENTS)}
 
 
 def all_studies() -> list[Study]:

@@ -83,6 +83,8 @@ class BankSettings:
     fee_increase_share: float = 0.30  # P(account hit by the fee increase)
     complaint_share: float = 0.08  # P(unresolved complaint in the last 90 days)
     tier_cuts: tuple[float, ...] = (0.01, 0.05, 0.20)  # pyramid cuts on expected value
+    referral_mean: tuple[float, ...] = (0.8, 0.4, 0.2, 0.6)  # customers referred per customer (Poisson)
+    credit_score_sd: float = 60.0  # points; mean rises with income and age (300..850 scale)
     # --- survey -------------------------------------------------------------------------
     n_survey: int = 1000  # respondents drawn from active customers
     likert_scale: tuple[int, int] = (1, 10)
@@ -333,6 +335,12 @@ def _customers(rng: np.random.Generator, s: BankSettings, n: int, t0: pd.Timesta
         "segment": pd.Categorical.from_codes(seg, list(SEGMENTS)),
         "value_tier": pd.Categorical(tier.to_numpy(), categories=list(TIERS), ordered=True),
     })
+    # value dimensions drawn from their own stream, so adding them changed no other table
+    extra = np.random.default_rng([int(rng.bit_generator.seed_seq.entropy), 1])
+    credit = (560 + 60 * np.log(income / 2000) + 1.5 * (age - 40)
+              + extra.normal(0, s.credit_score_sd, n))
+    cust["credit_score"] = np.clip(np.rint(credit), 300, 850).astype(np.int64)
+    cust["referrals"] = extra.poisson(np.array(s.referral_mean)[seg]).astype(np.int64)
     return cust, lam, nu
 
 

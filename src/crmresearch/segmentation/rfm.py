@@ -1,0 +1,206 @@
+"""Recency, frequency, monetary (RFM): per-customer table, quantile scores, named segments.
+
+References
+----------
+Hughes, A. M. (1994). Strategic Database Marketing. Probus.
+Fader, P. S., Hardie, B. G. S. and Lee, K. L. (2005). RFM and CLV: using iso-value curves for
+customer base analysis. Journal of Marketing Research 42(4), 415-430.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from .. import schemas
+from ..errors import ValidationError
+
+__all__ = ["DEFAULT_RFM_SEGMENTS", "rfm", "rfm_scores", "rfm_segments", "segment_summary"]
+
+RFM_COLUMNS = ["recency_days", "frequency", "monetary", "monetary_mean", "first_purchase",
+               "last_purchase", "tenure_days"]
+
+
+def _rfm_pandas(tx: pd.DataFrame, customer: str, date: str, amount: str,
+                as_of: pd.Timestamp) -> pd.DataFrame:
+    g = tx.groupby(customer, sort=True)
+    out = pd.DataFrame({
+        "first_purchase": g[date].min(),
+        "last_purchase": g[date].max(),
+        "frequency": g[amount].size().astype(np.int64),
+        "monetary": g[amount].sum(),
+    })
+    out["monetary_mean"] = out["monetary"] / out["frequency"]
+    out["recency_days"] = (as_of - out["last_purchase"]).dt.days.astype(np.int64)
+    out["tenure_days"] = (as_of - out["first_purchase"]).dt.days.astype(np.int64)
+    out.index.name = customer
+    return out[RFM_COLUMNS]
+
+
+#: RFM computation backends: name -> function(transactions, customer, date, amount, as_of).
+#: A second backend (e.g. DuckDB for out-of-core tables) registers here with the same contract.
+BACKENDS: dict[str, Callable[..., pd.DataFrame]] = {"pandas": _rfm_pandas}
+
+
+def rfm(
+    transactions: pd.DataFrame,
+    as_of: str | pd.Timestamp | None = None,
+    customer: str = "customer_id",
+    date: str = "date",
+    amount: str = "amount",
+    backend: str = "pandas",
+) -> pd.DataFrame:
+    """Recency, frequency and monetary value per customer.
+
+    Parameters
+    ----------
+    transactions : DataFrame, one row per transaction
+        Must meet the ``transactions`` input contract (ids present, dates readable, amounts >= 0).
+    as_of : date-like, optional
+        The analysis date. Default: the day after the last transaction (midnight). Transactions
+        after ``as_of`` are an error, not silently ignored; filter them first if intended.
+    customer, date, amount : str
+        Column names.
+    backend : {"pandas"}
+        Computation engine (see ``BACKENDS``).
+
+    Returns
+    -------
+    DataFrame indexed by customer id (sorted)
+        ``recency_days`` (days from the last purchase to ``as_of``), ``frequency`` (number of
+        transactions), ``monetary`` (total amount, currency), ``monetary_mean`` (mean amount),
+        ``first_purchase``, ``last_purchase``, ``tenure_days`` (days from the first purchase to
+        ``as_of``). ``attrs["as_of"]`` holds the date used.
+    """
+    if backend not in BACKENDS:
+        raise ValidationError(f"rfm: unknown backend {backend!r}; available: {', '.join(BACKENDS)}")
+    if as_of is None:
+        tx = schemas.validate(transactions, "transactions", customer=customer, date=date,
+                              amount=amount, caller="rfm")
+        as_of_ts = tx[date].max().normalize() + pd.Timedelta(days=1)
+    else:
+        as_of_ts = pd.Timestamp(as_of)
+        tx = schemas.validate(transactions, "transactions", customer=customer, date=date,
+                              amount=amount, as_of=as_of_ts, caller="rfm")
+    out = BACKENDS[backend](tx, customer, date, amount, as_of_ts)
+    out.attrs["as_of"] = str(as_of_ts.date())
+    return out
+
+
+def _quantile_score(values: pd.Series, bins: int, higher_is_better: bool) -> pd.Series:
+    """Score 1..bins by rank; tied customers share the score of the tie's lowest rank."""
+    v = values if higher_is_better else -values
+    rank_min = v.rank(method="min").to_numpy()  # 1..n, ties get their lowest rank
+    n = len(v)
+    score = 1 + np.floor(bins * (rank_min - 1) / n).astype(np.int64)
+    return pd.Series(np.clip(score, 1, bins), index=values.index)
+
+
+def rfm_scores(table: pd.DataFrame, bins: int = 5) -> pd.DataFrame:
+    """R, F and M scores 1..``bins`` by quantile of rank, and the ``rfm_code``.
+
+    Higher is better on every score: recent (small ``recency_days``), frequent and high-value
+    customers score ``bins``. Tie rule (deterministic, order-free): customers with equal values
+    get the same score, that of the lowest rank in the tie, ``1 + floor(bins * (rank_min - 1) / n)``.
+    So when most customers bought once, all of them score 1 on F and the F bins are uneven:
+    the scores report ties honestly rather than splitting equal customers by row order.
+
+    Returns
+    -------
+    DataFrame (same index)
+        ``r_score``, ``f_score``, ``m_score`` (int) and ``rfm_code`` (str, e.g. "545").
+    """
+    for col in ("recency_days", "frequency", "monetary"):
+        if col not in table.columns:
+            raise ValidationError(f"rfm_scores: missing column '{col}'; build the table with segmentation.rfm()")
+    if not 2 <= int(bins) <= 10:
+        raise ValidationError(f"rfm_scores: bins must be in [2, 10]; got {bins}")
+    if len(table) == 0:
+        raise ValidationError("rfm_scores: the RFM table is empty (0 customers)")
+    out = pd.DataFrame(index=table.index)
+    out["r_score"] = _quantile_score(table["recency_days"], bins, higher_is_better=False)
+    out["f_score"] = _quantile_score(table["frequency"], bins, higher_is_better=True)
+    out["m_score"] = _quantile_score(table["monetary"], bins, higher_is_better=True)
+    out["rfm_code"] = (out["r_score"].astype(str) + out["f_score"].astype(str) + out["m_score"].astype(str))
+    return out
+
+
+#: Named RFM segments on 5-point R and F scores; first matching row wins. Every (R, F)
+#: cell of the 5 x 5 grid is covered. Override with your own table of the same columns.
+DEFAULT_RFM_SEGMENTS = pd.DataFrame(
+    [
+        ("champions", 4, 5, 4, 5, "bought recently, buy often"),
+        ("loyal", 3, 5, 3, 5, "buy often, still recent"),
+        ("new_customers", 5, 5, 1, 1, "first purchase very recently"),
+        ("potential_loyalists", 3, 5, 1, 2, "recent, not yet frequent"),
+        ("cant_lose_them", 1, 1, 4, 5, "used to buy often, long gone"),
+        ("at_risk", 1, 2, 3, 5, "bought often, but not lately"),
+        ("about_to_sleep", 2, 2, 1, 2, "infrequent and fading"),
+        ("hibernating", 1, 1, 1, 2, "infrequent and long gone"),
+    ],
+    columns=["segment", "r_min", "r_max", "f_min", "f_max", "description"],
+)
+
+
+def rfm_segments(scores: pd.DataFrame, rules: pd.DataFrame | None = None, bins: int = 5) -> pd.Series:
+    """Name each customer's RFM segment from its R and F scores by a rule table.
+
+    Parameters
+    ----------
+    scores : DataFrame from :func:`rfm_scores`
+    rules : DataFrame, optional
+        Columns ``segment, r_min, r_max, f_min, f_max`` (inclusive score ranges); the first
+        matching row wins. Default :data:`DEFAULT_RFM_SEGMENTS` (for ``bins=5``).
+    bins : int
+        The score scale of ``scores``. The default rules are written for 5 points; other scales
+        are mapped onto 5 points first by ``1 + floor(5 (s - 1) / bins)``.
+
+    Returns
+    -------
+    Series of Categorical (categories in rule order), same index as ``scores``.
+
+    Raises
+    ------
+    ValidationError
+        If a customer matches no rule (the count and first ids are given).
+    """
+    r, f = scores["r_score"].to_numpy(), scores["f_score"].to_numpy()
+    if rules is None:
+        rules = DEFAULT_RFM_SEGMENTS
+        if bins != 5:
+            r, f = (1 + np.floor(5 * (x - 1) / bins).astype(int) for x in (r, f))
+    missing = {"segment", "r_min", "r_max", "f_min", "f_max"} - set(rules.columns)
+    if missing:
+        raise ValidationError(f"rfm_segments: the rules table lacks column(s) {sorted(missing)}")
+    code = np.full(len(scores), -1)
+    for i, rule in enumerate(rules.itertuples(index=False)):
+        hit = (code < 0) & (r >= rule.r_min) & (r <= rule.r_max) & (f >= rule.f_min) & (f <= rule.f_max)
+        code[hit] = i
+    if (code < 0).any():
+        bad = scores.index[code < 0]
+        raise ValidationError(f"rfm_segments: {len(bad)} of {len(scores)} customers match no rule "
+                              f"(first: {', '.join(map(str, bad[:5]))}); the rules must cover every (R, F) cell")
+    names = list(rules["segment"])
+    return pd.Series(pd.Categorical.from_codes(code, names), index=scores.index, name="rfm_segment")
+
+
+def segment_summary(rfm_table: pd.DataFrame, segments: pd.Series, min_cell: int = 10) -> pd.DataFrame:
+    """Per segment: customers, share of customers and of monetary value, mean recency (days),
+    frequency and monetary value. Segments under ``min_cell`` customers show only their count."""
+    frame = rfm_table.assign(segment=segments)
+    g = frame.groupby("segment", observed=False)
+    out = pd.DataFrame({
+        "customers": g.size(),
+        "monetary_total": g["monetary"].sum(),
+        "recency_days_mean": g["recency_days"].mean(),
+        "frequency_mean": g["frequency"].mean(),
+        "monetary_mean": g["monetary"].mean(),
+    })
+    out.insert(1, "customer_share", out["customers"] / out["customers"].sum())
+    out.insert(3, "monetary_share", out["monetary_total"] / out["monetary_total"].sum())
+    small = out["customers"] < min_cell
+    out.loc[small, out.columns[1:]] = np.nan
+    out.index = out.index.astype(str)
+    return out.reset_index().rename(columns={"index": "segment"})
