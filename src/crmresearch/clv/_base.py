@@ -1,0 +1,171 @@
+"""Shared maximum-likelihood machinery of the customer-base models (sBG, BG/NBD, Gamma-Gamma).
+
+Subclasses give parameter names, a start point and ``_negloglik(log_params) -> (value, grad)``
+in log-parameter space (all parameters are positive). The base optimises with L-BFGS-B,
+computes standard errors from the observed information (finite-difference Hessian of the
+analytic gradient in natural parameters) and builds the tidy ``summary``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+
+from ..errors import ConvergenceError, NotFittedError
+
+__all__ = ["BaseFitter"]
+
+
+class BaseFitter:
+    """Base of the fitted customer-base models (scikit-learn habits: settings in the
+    constructor, ``fit`` returns self, learned values end in ``_``)."""
+
+    _param_names: tuple[str, ...] = ()
+
+    def __init__(self, alpha: float = 0.05, tol: float = 1e-10, max_iter: int = 2000) -> None:
+        self.alpha = alpha
+        self.tol = tol
+        self.max_iter = max_iter
+
+    # subclasses implement -------------------------------------------------------------
+    def _negloglik(self, log_params: np.ndarray) -> tuple[float, np.ndarray]:  # pragma: no cover
+        raise NotImplementedError
+
+    def _start(self) -> np.ndarray:  # pragma: no cover
+        return np.zeros(len(self._param_names))
+
+    # shared ------------------------------------------------------------------------------
+    def _hessian_log(self, log_params: np.ndarray) -> np.ndarray:
+        """Hessian of -LL in log parameters by central differences of the analytic gradient."""
+        k = log_params.size
+        H = np.zeros((k, k))
+        for j in range(k):
+            up, dn = log_params.copy(), log_params.copy()
+            up[j] += 1e-5
+            dn[j] -= 1e-5
+            H[:, j] = (self._negloglik(up)[1] - self._negloglik(dn)[1]) / 2e-5
+        return (H + H.T) / 2
+
+    def _newton(self, x0: np.ndarray, H: np.ndarray, max_steps: int = 30) -> np.ndarray | None:
+        """Newton-type iterations with a fixed Hessian (e.g. from a subsample, rescaled): linear
+        convergence at the rate of the Hessian's relative error, one evaluation per step. Returns
+        the optimum in log parameters, or None if it fails to converge (the caller falls back)."""
+        x = x0.copy()
+        f, g = self._negloglik(x)
+        try:
+            Hinv = np.linalg.inv(H)
+        except np.linalg.LinAlgError:
+            return None
+        for _ in range(max_steps):
+            step = -Hinv @ g
+            t = 1.0
+            while True:
+                fn, gn = self._negloglik(x + t * step)
+                if np.isfinite(fn) and fn <= f + 1e-12 * abs(f):
+                    break
+                t /= 2
+                if t < 1e-4:
+                    return None
+            x, f, g = x + t * step, fn, gn
+            if np.max(np.abs(t * step)) < 1e-10:
+                self._newton_result = (x, f, g)
+                return x
+        return None
+
+    def _optimise(self, n_obs: int, covariance: bool = True) -> None:
+        x0 = self._start()
+        warm_H = getattr(self, "_warm_hessian", None)
+        if warm_H is not None:
+            x_opt = self._newton(x0, warm_H)
+            if x_opt is not None:
+                x, f, g = self._newton_result
+                self._finish(x, f, g, n_obs, 0, covariance)
+                return
+        # Stop when the log-likelihood changes by < tol relative, or the gradient (in log parameters)
+        # is below 1e-6 sqrt(n): then the parameters are within ~1e-6 standard errors of the maximum.
+        res = optimize.minimize(self._negloglik, x0, jac=True, method="L-BFGS-B",
+                                options={"maxiter": self.max_iter, "ftol": self.tol * 1e-2,
+                                         "gtol": 1e-6 * np.sqrt(max(n_obs, 1)), "maxcor": 20})
+        if not np.all(np.isfinite(res.x)) or not np.isfinite(res.fun):
+            raise ConvergenceError(f"{type(self).__name__}.fit: the likelihood is not finite at the optimum "
+                                   f"({res.message})")
+        grad_norm = float(np.max(np.abs(res.jac))) if res.jac is not None else np.nan
+        if not res.success and grad_norm > 1e-3 * max(1.0, abs(res.fun)) ** 0.5:
+            raise ConvergenceError(f"{type(self).__name__}.fit did not converge in {res.nit} iterations: "
+                                   f"{res.message} (max |gradient| {grad_norm:.2g}); raise max_iter or check the data")
+        self._finish(res.x, res.fun, res.jac, n_obs, int(res.nit), covariance)
+
+    def _finish(self, x: np.ndarray, f: float, g_log: np.ndarray, n_obs: int, n_iter: int,
+                covariance: bool) -> None:
+        self._log_params = x
+        values = np.exp(x)
+        self.params_ = dict(zip(self._param_names, (float(v) for v in values), strict=True))
+        self.log_likelihood_ = float(-f)
+        self.n_obs_ = int(n_obs)
+        k = len(values)
+        self.AIC_ = 2 * k - 2 * self.log_likelihood_
+        self.BIC_ = k * np.log(max(n_obs, 1)) - 2 * self.log_likelihood_
+        self.n_iter_ = n_iter
+        if covariance:
+            self.variance_matrix_ = self._covariance(values, g_log / values)
+
+    def _covariance(self, values: np.ndarray, grad_at_optimum: np.ndarray) -> pd.DataFrame:
+        """Inverse observed information in natural parameters: forward differences of the
+        analytic gradient around the optimum (one gradient evaluation per parameter)."""
+        k = values.size
+
+        def grad_natural(theta: np.ndarray) -> np.ndarray:
+            _, g_log = self._negloglik(np.log(theta))
+            return g_log / theta  # d/d theta = (d/d log theta) / theta
+
+        H = np.zeros((k, k))
+        for j in range(k):
+            h = 1e-6 * max(abs(values[j]), 1e-8)
+            up = values.copy()
+            up[j] += h
+            H[:, j] = (grad_natural(up) - grad_at_optimum) / h
+        H = (H + H.T) / 2
+        try:
+            cov = np.linalg.inv(H)
+        except np.linalg.LinAlgError:
+            cov = np.full((k, k), np.nan)
+        return pd.DataFrame(cov, index=self._param_names, columns=self._param_names)
+
+    def _check_fitted(self, caller: str) -> None:
+        if not hasattr(self, "params_"):
+            raise NotFittedError(f"{type(self).__name__}.{caller}: call fit() first")
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Estimate, standard error, (1 - alpha) interval, z and p per parameter (lifelines style)."""
+        self._check_fitted("summary")
+        est = pd.Series(self.params_)
+        se = pd.Series(np.sqrt(np.clip(np.diag(self.variance_matrix_.to_numpy()), 0, None)), index=est.index)
+        zcrit = stats.norm.ppf(1 - self.alpha / 2)
+        lo_pct, hi_pct = 100 * self.alpha / 2, 100 * (1 - self.alpha / 2)
+        z = est / se
+        return pd.DataFrame({
+            "estimate": est, "std_error": se,
+            f"lower {hi_pct - lo_pct:g}%": est - zcrit * se, f"upper {hi_pct - lo_pct:g}%": est + zcrit * se,
+            "z": z, "p": 2 * stats.norm.sf(np.abs(z)),
+        }).rename_axis("parameter")
+
+    def print_summary(self, decimals: int = 4) -> None:
+        """Print the model, its fit statistics and the summary table."""
+        self._check_fitted("print_summary")
+        print(f"{type(self).__name__}: n = {self.n_obs_:,}, log-likelihood = {self.log_likelihood_:.{decimals}f}, "
+              f"AIC = {self.AIC_:.2f}")
+        print(self.summary.round(decimals).to_string())
+
+    def get_params(self) -> dict[str, Any]:
+        """Constructor settings (scikit-learn style)."""
+        return {"alpha": self.alpha, "tol": self.tol, "max_iter": self.max_iter}
+
+    def __repr__(self) -> str:
+        if hasattr(self, "params_"):
+            p = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
+            return f"{type(self).__name__}({p}; LL={self.log_likelihood_:.2f})"
+        return f"{type(self).__name__}(unfitted)"

@@ -1,0 +1,132 @@
+"""Shifted-beta-geometric (sBG) model of contract retention (Fader & Hardie 2007)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.special import betaln, digamma, hyp2f1
+
+from ..errors import ValidationError
+from ._base import BaseFitter
+
+__all__ = ["ShiftedBetaGeometric"]
+
+
+class ShiftedBetaGeometric(BaseFitter):
+    """Each customer renews every period with a constant probability 1 - theta; theta ~ Beta(alpha, beta).
+
+    Fit either from a cohort's survivor counts, ``fit(survivors=[1000, 869, 743, ...])``
+    (customers active at the start of periods 0, 1, 2, ...), or from individual data,
+    ``fit(periods=..., churned=...)``: the number of periods each customer has been observed
+    (renewals + 1 for churners: the period in which they left) and whether they left.
+
+    Attributes
+    ----------
+    params_ : dict with "alpha", "beta"
+
+    References
+    ----------
+    Fader, P. S. and Hardie, B. G. S. (2007). How to project customer retention. Journal of Interactive
+    Marketing 21(1), 76-90: eq. (1) P(T = t), (2) S(t), (5) the retention rate.
+    Fader, P. S. and Hardie, B. G. S. (2010). Customer-base valuation in a contractual setting: the
+    perils of ignoring heterogeneity. Marketing Science 29(1), 85-93: DERL, eq. (6).
+    """
+
+    _param_names = ("alpha", "beta")
+
+    def fit(self, survivors=None, periods=None, churned=None) -> ShiftedBetaGeometric:
+        if survivors is not None:
+            s = np.asarray(survivors, dtype=float)
+            if s.ndim != 1 or s.size < 2:
+                raise ValidationError("ShiftedBetaGeometric.fit: "
+                                      "survivors needs at least two counts (period 0, 1, ...)")
+            if (np.diff(s) > 0).any() or (s < 0).any():
+                raise ValidationError("ShiftedBetaGeometric.fit: survivor counts must be >= 0 and never increase")
+            lost = -np.diff(s)
+            t = np.arange(1, s.size)
+            self._t_churn, self._w_churn = t, lost
+            self._t_cens, self._w_cens = np.array([s.size - 1.0]), np.array([s[-1]])
+            n = round(float(s[0]))
+        elif periods is not None and churned is not None:
+            t = np.asarray(periods, dtype=float)
+            c = np.asarray(churned, dtype=bool)
+            if t.shape != c.shape:
+                raise ValidationError("ShiftedBetaGeometric.fit: periods and churned must have equal length")
+            bad = (t < 1) & c
+            if bad.any():
+                raise ValidationError(f"ShiftedBetaGeometric.fit: {int(bad.sum())} churned customers have periods < 1; "
+                                      "a churner leaves in period 1 at the earliest")
+            if (t < 0).any() or (t != np.round(t)).any():
+                raise ValidationError("ShiftedBetaGeometric.fit: periods must be whole numbers >= 0")
+            ut, inv = np.unique(np.column_stack([t, c]), axis=0, return_inverse=True)
+            cnt = np.bincount(inv.ravel())
+            ch = ut[:, 1] == 1
+            self._t_churn, self._w_churn = ut[ch, 0], cnt[ch].astype(float)
+            self._t_cens, self._w_cens = ut[~ch, 0], cnt[~ch].astype(float)
+            n = t.size
+        else:
+            raise ValidationError("ShiftedBetaGeometric.fit: give survivors=... or periods=... and churned=...")
+        self._optimise(n_obs=n)
+        del self._t_churn, self._w_churn, self._t_cens, self._w_cens
+        return self
+
+    def _start(self) -> np.ndarray:
+        return np.log([1.0, 1.0])
+
+    def _negloglik(self, log_params: np.ndarray) -> tuple[float, np.ndarray]:
+        a, b = np.exp(log_params)
+        t, wc = self._t_churn, self._w_churn
+        tc, ws = self._t_cens, self._w_cens
+        # churn in period t: B(a + 1, b + t - 1) / B(a, b); survive t periods: B(a, b + t) / B(a, b)
+        ll = wc @ (betaln(a + 1, b + t - 1) - betaln(a, b)) + ws @ (betaln(a, b + tc) - betaln(a, b))
+        dab = digamma(a + b)
+        da = wc @ (digamma(a + 1) - digamma(a + b + t) - digamma(a) + dab) \
+            + ws @ (digamma(a) - digamma(a + b + tc) - digamma(a) + dab)
+        db = wc @ (digamma(b + t - 1) - digamma(a + b + t) - digamma(b) + dab) \
+            + ws @ (digamma(b + tc) - digamma(a + b + tc) - digamma(b) + dab)
+        return -float(ll), -np.array([da * a, db * b])
+
+    def _ab(self) -> tuple[float, float]:
+        self._check_fitted("predict")
+        return self.params_["alpha"], self.params_["beta"]
+
+    def survival(self, t) -> np.ndarray:
+        """S(t): share of a new cohort still active after t periods (t = 0 -> 1)."""
+        a, b = self._ab()
+        t = np.asarray(t, dtype=float)
+        return np.exp(betaln(a, b + t) - betaln(a, b))
+
+    def retention_rate(self, t) -> np.ndarray:
+        """r(t) = S(t) / S(t - 1) = (beta + t - 1) / (alpha + beta + t - 1), t >= 1: rises with t."""
+        a, b = self._ab()
+        t = np.asarray(t, dtype=float)
+        return (b + t - 1) / (a + b + t - 1)
+
+    def derl(self, discount_rate: float, renewals: int | np.ndarray = 0) -> np.ndarray:
+        """Discounted expected residual lifetime: expected number of *future* renewals (payments)
+        of an active customer who has made ``renewals`` renewals, each discounted by
+        (1 + d) per period ahead:
+
+            DERL = sum_{k>=1} S(m + k) / S(m) / (1 + d)^k = 2F1(1, beta + m; alpha + beta + m; 1/(1 + d)) - 1
+
+        with m = ``renewals`` (the closed form follows from B(alpha, beta + m + k) / B(alpha, beta + m)
+        being a ratio of rising factorials; it equals Fader & Hardie (2010) eq. (6) discounted by one
+        more period, since theirs is evaluated just before the next renewal decision).
+        """
+        a, b = self._ab()
+        m = np.asarray(renewals, dtype=float)
+        d = float(discount_rate)
+        if d <= 0:
+            raise ValidationError(f"derl: discount_rate must be > 0 (per period); got {d}")
+        return hyp2f1(1, b + m, a + b + m, 1 / (1 + d)) - 1
+
+    def clv(self, margin: float, discount_rate: float, renewals: int | np.ndarray = 0,
+            include_current: bool = True) -> np.ndarray:
+        """Expected residual value: ``margin`` x (1 if ``include_current`` + DERL); currency units."""
+        return margin * ((1.0 if include_current else 0.0) + self.derl(discount_rate, renewals))
+
+    def projection(self, periods: int) -> pd.DataFrame:
+        """Survival and retention rate for periods 0..periods."""
+        t = np.arange(periods + 1)
+        return pd.DataFrame({"period": t, "survival": self.survival(t),
+                             "retention_rate": np.r_[np.nan, self.retention_rate(t[1:])]})

@@ -1,0 +1,94 @@
+"""BG/NBD against Fader, Hardie & Lee (2005) and the `lifetimes` package (test-only peer)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crmresearch import clv
+from crmresearch.errors import NotFittedError, ValidationError
+
+
+def test_summary_table_matches_fhl(cdnow_summary):
+    s = cdnow_summary
+    assert len(s) == 2_357
+    assert s["frequency"].sum() == 2_457  # repeat transactions in weeks 1-39
+    assert s["frequency_holdout"].sum() == 1_882  # and in weeks 40-78
+    assert s.loc[4, ["frequency", "recency", "T"]].tolist() == pytest.approx([2, 30.428571, 38.857143], abs=1e-6)
+    assert (s["recency"] <= s["T"]).all() and (s["duration_holdout"] == 39.0).all()
+
+
+def test_published_parameters_and_log_likelihood(cdnow_summary):
+    """FHL (2005), p. 280: r = 0.2426, alpha = 4.4135, a = 0.7929, b = 2.4258, LL = -9582.4."""
+    m = clv.BetaGeoNBD().fit(cdnow_summary["frequency"], cdnow_summary["recency"], cdnow_summary["T"])
+    for name, value in {"r": 0.2426, "alpha": 4.4135, "a": 0.7929, "b": 2.4258}.items():
+        assert m.params_[name] == pytest.approx(value, abs=1e-3), name
+    assert m.log_likelihood_ == pytest.approx(-9582.43, abs=0.05)
+    table = m.summary
+    assert list(table.columns) == ["estimate", "std_error", "lower 95%", "upper 95%", "z", "p"]
+    assert (table["std_error"] > 0).all()
+
+
+def test_predictions_equal_lifetimes(cdnow_summary):
+    """Expected purchases, P(alive) and the unconditional expectation equal lifetimes' own
+    formulas (evaluated at our parameters) to 1e-6 relative."""
+    lifetimes = pytest.importorskip("lifetimes")
+    s = cdnow_summary
+    ours = clv.BetaGeoNBD().fit(s["frequency"], s["recency"], s["T"])
+    peer = lifetimes.BetaGeoFitter().fit(s["frequency"], s["recency"], s["T"])
+    assert peer.params_["r"] == pytest.approx(ours.params_["r"], rel=1e-5)
+    peer.params_ = pd.Series(ours.params_)[["r", "alpha", "a", "b"]]
+    for t in (1.0, 39.0, 52.0):
+        np.testing.assert_allclose(
+            ours.expected_purchases(t, s["frequency"], s["recency"], s["T"]),
+            peer.conditional_expected_number_of_purchases_up_to_time(t, s["frequency"], s["recency"], s["T"]),
+            rtol=1e-6)
+    np.testing.assert_allclose(ours.probability_alive(s["frequency"], s["recency"], s["T"]),
+                               peer.conditional_probability_alive(s["frequency"], s["recency"], s["T"]), rtol=1e-6)
+    ts = np.array([1.0, 10.0, 39.0, 78.0])
+    np.testing.assert_allclose(ours.expected_purchases_new(ts), peer.expected_number_of_purchases_up_to_time(ts),
+                               rtol=1e-6)
+
+
+def test_compression_gives_the_same_fit(cdnow_summary):
+    s = cdnow_summary
+    a = clv.BetaGeoNBD().fit(s["frequency"], s["recency"], s["T"], compress=True)
+    b = clv.BetaGeoNBD().fit(s["frequency"], s["recency"], s["T"], compress=False)
+    assert a.log_likelihood_ == pytest.approx(b.log_likelihood_, rel=1e-10)
+
+
+def test_recovers_simulated_parameters_within_their_intervals():
+    truth = {"r": 0.5, "alpha": 6.0, "a": 0.8, "b": 3.0}
+    T = np.random.default_rng(1).uniform(20, 80, 20_000)
+    sim = clv.simulate_bgnbd(20_000, T=T, seed=3, **truth)
+    m = clv.BetaGeoNBD().fit(sim["frequency"], sim["recency"], sim["T"])
+    table = m.summary
+    for name, value in truth.items():
+        assert table.loc[name, "lower 95%"] <= value <= table.loc[name, "upper 95%"], (name, table.loc[name])
+
+
+def test_numerically_hard_inputs_stay_finite():
+    m = clv.BetaGeoNBD()
+    m.fit([500, 0, 3, 1], [10_000.0, 0.0, 5.0, 10_000.0], [10_000.0, 10_000.0, 10.0, 10_000.0])
+    assert np.isfinite(m.log_likelihood_)
+    m2 = clv.BetaGeoNBD().fit(np.zeros(50), np.zeros(50), np.full(50, 30.0))  # nobody came back
+    assert np.isfinite(m2.log_likelihood_)
+    p = m.probability_alive([500], [10_000.0], [10_000.0])
+    assert np.isfinite(p).all()
+
+
+@pytest.mark.parametrize("x, tx, T, match", [
+    ([1, 2], [5.0, 11.0], [10.0, 10.0], r"1 of 2 customers have recency > T"),
+    ([-1, 2], [0.0, 1.0], [10.0, 10.0], r"1 of 2 customers have negative frequency"),
+    ([0, 2], [3.0, 1.0], [10.0, 10.0], r"frequency 0 needs recency 0"),
+    ([1, 2], [1.0, np.nan], [10.0, 10.0], r"missing or infinite recency"),
+])
+def test_invalid_inputs_are_clear_errors(x, tx, T, match):
+    with pytest.raises(ValidationError, match=match):
+        clv.BetaGeoNBD().fit(x, tx, T)
+
+
+def test_predict_before_fit():
+    with pytest.raises(NotFittedError, match="call fit"):
+        clv.BetaGeoNBD().probability_alive([1], [1.0], [2.0])
