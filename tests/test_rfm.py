@@ -85,7 +85,8 @@ def test_rfm_bad_input(tx, error, match):
 
 
 def test_rfm_dates_after_as_of_are_an_error():
-    with pytest.raises(FutureDateError, match=r"rfm: column 'date': 2 of 8 rows are after as_of = 2024-02-15 \(first rows: 2, 4\)"):
+    match = r"rfm: column 'date': 2 of 8 rows are after as_of = 2024-02-15 \(first rows: 2, 4\)"
+    with pytest.raises(FutureDateError, match=match):
         seg.rfm(TX, as_of="2024-02-15")
 
 
