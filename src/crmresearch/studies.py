@@ -236,7 +236,55 @@ RFM_SEGMENTS = Study(
     check=_check_rfm_segments,
 )
 
-REGISTRY: dict[str, Study] = {s.name: s for s in (VALUE_TIERS, RFM_SEGMENTS)}
+CONTRACTUAL_RETENTION = Study(
+    name="contractual-retention",
+    title="Contract retention with the shifted-beta-geometric model; residual lifetime value",
+    question="How will a contract cohort's retention evolve, and what is a retained customer worth?",
+    data="Fader & Hardie (2007) Table 1; synthetic bank",
+    params=(
+        Param("fit_years", int, 7, "years of the FH 2007 cohorts used to fit (the rest is projected)",
+              low=2, high=11),
+        Param("annual_discount_rate", float, 0.10, "discount rate per year for DERL and CLV", low=0.001, high=1),
+        Param("annual_margin", float, 100.0, "margin per customer-year in the FH 2007 example, USD",
+              low=0, high=1e6),
+        Param("bank_customers", int, 20_000, "customers of the synthetic bank", low=100, high=2_000_000),
+        Param("seed", int, 0, "seed of the synthetic bank", low=0, high=2**31 - 1),
+        Param("period_days", float, 91.3125, "renewal period of bank contracts, days (a quarter)",
+              low=7, high=366),
+        Param("min_cohort_periods", int, 6, "bank cohorts observed for fewer periods are not fitted alone",
+              low=2, high=40),
+        Param("margin_per_period", float, 30.0, "bank margin per customer and period, USD", low=0, high=1e6),
+    ),
+    smoke={"bank_customers": 2_000},
+    exhibits=("table-fh2007-fit", "table-fh2007-projection", "fig-fh2007-projection", "table-bank-cohorts",
+              "fig-bank-retention"),
+)
+
+
+CUSTOMER_BASE_CLV = Study(
+    name="customer-base-clv",
+    title="BG/NBD and Gamma-Gamma customer-base analysis and lifetime value",
+    question="How many purchases will each customer make, is the customer still alive, and what is the "
+             "customer worth?",
+    data="CDNOW (Fader, Hardie & Lee 2005); synthetic bank",
+    params=(
+        Param("calibration_weeks", int, 39, "CDNOW calibration period, weeks from 1997-01-01", low=13, high=65),
+        Param("horizon_weeks", int, 52, "CLV horizon, weeks", low=1, high=520),
+        Param("annual_discount_rate", float, 0.10, "discount rate per year for CLV", low=0, high=1),
+        Param("margin", float, 0.30, "share of spend kept as margin", low=0, high=1),
+        Param("bank_customers", int, 20_000, "customers of the synthetic bank", low=100, high=2_000_000),
+        Param("seed", int, 0, "seed of the synthetic bank", low=0, high=2**31 - 1),
+        Param("bank_calibration_months", int, 24, "bank calibration period, months from the window start",
+              low=6, high=33),
+    ),
+    smoke={"bank_customers": 2_000},
+    exhibits=("table-bgnbd-fit", "table-gamma-gamma-fit", "fig-tracking", "table-tracking",
+              "fig-conditional-expectations", "table-conditional-expectations", "table-clv-summary",
+              "fig-clv-distribution", "table-bank-clv", "table-bgnbd-recovery"),
+)
+
+REGISTRY: dict[str, Study] = {s.name: s for s in (VALUE_TIERS, RFM_SEGMENTS, CONTRACTUAL_RETENTION,
+                                                  CUSTOMER_BASE_CLV)}
 
 
 def all_studies() -> list[Study]:

@@ -6,11 +6,28 @@
 - ``summary_from_transactions``: the calibration / holdout table; ``clv``: per-customer value
 """
 
-from .bgnbd import BetaGeoNBD, simulate_bgnbd
+from .bgnbd import BetaGeoNBD, bgnbd_recovery, simulate_bgnbd
+from .cohorts import cohort_curves, constant_retention, discrete_survival, fit_cohorts, projection_errors
 from .gamma_gamma import GammaGamma
 from .sbg import ShiftedBetaGeometric
-from .utils import summary_from_transactions
-from .value import clv
+from .utils import conditional_expectations, contract_periods, repeat_tracking, summary_from_transactions
+from .value import clv, value_summary
 
-__all__ = ["BetaGeoNBD", "GammaGamma", "ShiftedBetaGeometric", "clv", "simulate_bgnbd",
-           "summary_from_transactions"]
+__all__ = [
+    "BetaGeoNBD",
+    "GammaGamma",
+    "ShiftedBetaGeometric",
+    "bgnbd_recovery",
+    "clv",
+    "cohort_curves",
+    "conditional_expectations",
+    "constant_retention",
+    "contract_periods",
+    "discrete_survival",
+    "fit_cohorts",
+    "projection_errors",
+    "repeat_tracking",
+    "simulate_bgnbd",
+    "summary_from_transactions",
+    "value_summary",
+]

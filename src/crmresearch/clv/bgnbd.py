@@ -11,7 +11,7 @@ from scipy.special import betaln, digamma, gammaln, hyp2f1
 from ..errors import ValidationError
 from ._base import BaseFitter
 
-__all__ = ["BetaGeoNBD", "check_frequency_recency_age"]
+__all__ = ["BetaGeoNBD", "bgnbd_recovery", "check_frequency_recency_age", "simulate_bgnbd"]
 
 _POOL = ThreadPoolExecutor(max_workers=2)
 
@@ -277,3 +277,30 @@ def simulate_bgnbd(n: int, r: float, alpha: float, a: float, b: float, T, seed: 
     # statistic of counts_T uniforms on (0, T); Beta(x, counts_T - x + 1) * T
     tx = np.where(x > 0, T * rng.beta(np.maximum(x, 1), np.maximum(counts_T - x, 0) + 1), 0.0)
     return pd.DataFrame({"frequency": x.astype(np.int64), "recency": tx, "T": T})
+
+
+def bgnbd_recovery(params: dict, n_customers: int = 20_000, age_range: tuple[float, float] = (26.0, 39.0),
+                   replications: int = 20, seed: int = 0, alpha: float = 0.05) -> pd.DataFrame:
+    """Monte-Carlo check of the fitter: draw ``replications`` customer bases from the BG/NBD with known
+    ``params`` (ages uniform on ``age_range``), fit each, and report per parameter the truth, mean
+    estimate, bias, mean standard error, empirical SD of the estimates and the coverage of the
+    (1 - alpha) intervals (should be close to 1 - alpha)."""
+    rng = np.random.default_rng(seed)
+    est, lo, hi, se = [], [], [], []
+    for _ in range(replications):
+        T = rng.uniform(age_range[0], age_range[1], n_customers)
+        sim = simulate_bgnbd(n_customers, T=T, seed=int(rng.integers(2**31)), **params)
+        s = BetaGeoNBD(alpha=alpha).fit(sim["frequency"], sim["recency"], sim["T"]).summary
+        est.append(s["estimate"])
+        se.append(s["std_error"])
+        lo.append(s.iloc[:, 2])
+        hi.append(s.iloc[:, 3])
+    est, se, lo, hi = (pd.concat(v, axis=1) for v in (est, se, lo, hi))
+    truth = pd.Series(params)[est.index]
+    return pd.DataFrame({
+        "truth": truth, "mean_estimate": est.mean(axis=1), "bias": est.mean(axis=1) - truth,
+        "mean_std_error": se.mean(axis=1), "empirical_sd": est.std(axis=1, ddof=1),
+        "coverage": ((lo.to_numpy() <= truth.to_numpy()[:, None])
+                     & (hi.to_numpy() >= truth.to_numpy()[:, None])).mean(axis=1),
+        "replications": replications,
+    }).rename_axis("parameter").reset_index()

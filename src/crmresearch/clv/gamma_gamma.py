@@ -39,7 +39,9 @@ class GammaGamma(BaseFitter):
         super().__init__(alpha=alpha, tol=tol, max_iter=max_iter)
         self.corr_warn = corr_warn
 
-    def fit(self, frequency, monetary, weights=None) -> GammaGamma:
+    def fit(self, frequency, monetary, weights=None, nonpositive: str = "error") -> GammaGamma:
+        """Fit on customers with x > 0. ``nonpositive="drop"`` leaves out customers whose mean
+        spend is 0 or missing (counted in ``n_dropped_nonpositive_``); the default raises."""
         x = np.asarray(frequency, dtype=float)
         m = np.asarray(monetary, dtype=float)
         if x.shape != m.shape or x.ndim != 1:
@@ -49,11 +51,27 @@ class GammaGamma(BaseFitter):
             raise ValidationError("GammaGamma.fit: no customer has a repeat purchase (frequency > 0)")
         x, m = x[keep], m[keep]
         bad = ~np.isfinite(m) | (m <= 0)
+        if nonpositive not in ("error", "drop"):
+            raise ValidationError("GammaGamma.fit: nonpositive must be 'error' or 'drop'")
+        self.n_dropped_nonpositive_ = int(bad.sum()) if nonpositive == "drop" else 0
+        if bad.any() and nonpositive == "drop":
+            if weights is not None:
+                weights = np.asarray(weights, dtype=float)[keep][~bad]
+                keep_w = True
+            else:
+                keep_w = False
+            x, m = x[~bad], m[~bad]
+            bad = np.zeros(x.size, dtype=bool)
+        else:
+            keep_w = False
         if bad.any():
             raise ValidationError(f"GammaGamma.fit: {int(bad.sum())} of {m.size} customers with repeat purchases "
                                   "have a missing or non-positive mean spend; the model needs spend > 0")
-        w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)[keep]
-        self.n_excluded_ = int((~keep).sum())
+        if weights is None:
+            w = np.ones_like(x)
+        else:
+            w = np.asarray(weights, dtype=float) if keep_w else np.asarray(weights, dtype=float)[keep]
+        self.n_excluded_ = int((~keep).sum())  # customers without a repeat purchase
         self.spend_frequency_corr_ = float(np.corrcoef(x, m)[0, 1]) if x.size > 2 else float("nan")
         if abs(self.spend_frequency_corr_) > self.corr_warn:
             warnings.warn(f"GammaGamma.fit: frequency and mean spend correlate ({self.spend_frequency_corr_:.2f}); "

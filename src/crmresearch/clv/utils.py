@@ -8,7 +8,7 @@ import pandas as pd
 from .. import schemas
 from ..errors import ValidationError
 
-__all__ = ["summary_from_transactions"]
+__all__ = ["conditional_expectations", "contract_periods", "repeat_tracking", "summary_from_transactions"]
 
 _UNITS = {"D": 1.0, "W": 7.0, "M": 30.4375}
 
@@ -33,8 +33,9 @@ def summary_from_transactions(
 
     Returns
     -------
-    DataFrame indexed by customer (customers whose first purchase is after ``calibration_end``
-    are not in the calibration table; their number is in ``attrs["excluded_after_calibration"]``)
+    DataFrame indexed by customer. Customers whose first purchase is after ``calibration_end`` are
+    not in the calibration table (count in ``attrs["excluded_after_calibration"]``), nor are those
+    whose first purchase is on that day, with age T = 0 (``attrs["excluded_zero_age"]``).
         ``frequency`` (repeat purchase days in the calibration period), ``recency`` (time of the
         last repeat purchase), ``T`` (age at the end of calibration), ``monetary_value`` (mean
         amount of the repeat purchases; 0 if none), and with ``observation_end``:
@@ -75,6 +76,118 @@ def summary_from_transactions(
         out["frequency_holdout"] = hold.groupby("c").size().reindex(out.index, fill_value=0).astype(np.int64)
         out["duration_holdout"] = (obs_end - cal_end).days / unit
     out.index.name = customer
-    out.attrs["excluded_after_calibration"] = int(daily["c"].nunique() - len(out))
+    zero_age = out["T"] <= 0  # first purchase on the calibration end day: no time to repeat yet
+    out = out.loc[~zero_age].copy()
+    out.attrs["excluded_zero_age"] = int(zero_age.sum())
+    out.attrs["excluded_after_calibration"] = int(daily["c"].nunique() - len(out) - int(zero_age.sum()))
     out.attrs["time_unit"] = freq
+    return out
+
+
+def repeat_tracking(
+    transactions: pd.DataFrame,
+    model,
+    calibration_end: str | pd.Timestamp,
+    observation_end: str | pd.Timestamp,
+    freq: str = "W",
+    customer: str = "customer_id",
+    date: str = "date",
+) -> pd.DataFrame:
+    """Cumulative repeat transactions per period, actual vs the BG/NBD expectation (FHL 2005, Fig. 2).
+
+    Uses the customers whose first purchase is on or before ``calibration_end``; repeat purchases
+    are purchase days after a customer's first purchase day. The model's cumulative expectation
+    sums E[X(t - s_i)] over customers with first purchase time s_i.
+
+    Returns
+    -------
+    DataFrame, one row per period end: ``period`` (1, 2, ...), ``date`` (period end),
+    ``actual`` and ``expected`` cumulative repeat transactions, ``holdout`` (bool).
+    """
+    unit = _UNITS[freq]
+    cal_end = pd.Timestamp(calibration_end).normalize()
+    obs_end = pd.Timestamp(observation_end).normalize()
+    day = pd.to_datetime(transactions[date]).dt.normalize()
+    daily = pd.DataFrame({"c": transactions[customer].to_numpy(), "day": day.to_numpy()}).drop_duplicates()
+    first = daily.groupby("c")["day"].min()
+    first = first[first <= cal_end]
+    daily = daily[daily["c"].isin(first.index) & (daily["day"] <= obs_end)]
+    origin = first.min()
+    repeat_days = daily.loc[daily["day"] > daily["c"].map(first), "day"]
+    n_periods = int(np.ceil(((obs_end - origin).days + 1) / unit))
+    ends = origin + pd.to_timedelta(np.arange(1, n_periods + 1) * unit, unit="D")
+    rep_t = ((repeat_days - origin).dt.days.to_numpy() + 1) / unit  # purchase on day 0 counts in period 1
+    actual = np.searchsorted(np.sort(rep_t), np.arange(1, n_periods + 1), side="right")
+    starts = ((first - origin).dt.days.to_numpy()) / unit
+    t_grid = np.arange(1, n_periods + 1, dtype=float)
+    # sum over distinct start times (many customers share a first-purchase day)
+    us, cnt = np.unique(starts, return_counts=True)
+    expected = np.array([cnt @ model.expected_purchases_new(np.clip(t - us, 0, None)) for t in t_grid])
+    return pd.DataFrame({"period": np.arange(1, n_periods + 1), "date": ends, "actual": actual.astype(np.int64),
+                         "expected": expected, "holdout": ends > cal_end + pd.Timedelta(days=1)})
+
+
+def conditional_expectations(model, summary: pd.DataFrame, max_frequency: int = 7) -> pd.DataFrame:
+    """Holdout purchases by calibration frequency: actual mean vs the model's conditional
+    expectation (FHL 2005, Fig. 3). Frequencies above ``max_frequency`` are pooled as "7+"."""
+    need = {"frequency", "recency", "T", "frequency_holdout", "duration_holdout"}
+    if not need <= set(summary.columns):
+        raise ValidationError(f"conditional_expectations: summary lacks {sorted(need - set(summary.columns))}; "
+                              "build it with summary_from_transactions(..., observation_end=...)")
+    t = float(summary["duration_holdout"].iloc[0])
+    pred = model.expected_purchases(t, summary["frequency"], summary["recency"], summary["T"])
+    group = np.minimum(summary["frequency"].to_numpy(), max_frequency)
+    frame = pd.DataFrame({"group": group, "actual": summary["frequency_holdout"].to_numpy(), "expected": pred})
+    out = frame.groupby("group").agg(customers=("actual", "size"), actual=("actual", "mean"),
+                                     expected=("expected", "mean")).reset_index()
+    out["calibration_purchases"] = [f"{g}+" if g == max_frequency else str(g) for g in out["group"]]
+    return out[["calibration_purchases", "customers", "actual", "expected"]]
+
+
+def contract_periods(
+    spells: pd.DataFrame,
+    observation_end: str | pd.Timestamp,
+    period_days: float = 91.3125,
+    cohort_freq: str = "Q",
+    observed_from: str | pd.Timestamp | None = None,
+    customer: str = "customer_id",
+    start: str = "start",
+    end: str = "end",
+) -> pd.DataFrame:
+    """Contract spells -> sBG data: one row per customer with cohort, periods and churned.
+
+    A period is a renewal cycle of ``period_days`` (default a quarter, 365.25 / 4 days). A churner
+    whose spell lasted d days left in period floor(d / period_days) + 1; an active customer has
+    survived floor(d / period_days) periods by ``observation_end``. Only customers acquired on or
+    after ``observed_from`` (default: the earliest start) are kept, so every cohort is observed
+    from its beginning (no left truncation); the count left out is in ``attrs["left_out"]``.
+
+    Returns
+    -------
+    DataFrame: ``customer_id``, ``cohort`` (period label of the start, e.g. 2023Q1), ``periods``,
+    ``churned`` (bool), ``days``.
+    """
+    from .. import schemas
+
+    obs_end = pd.Timestamp(observation_end)
+    sp = schemas.validate(spells, "spells", customer=customer, start=start, end=end, as_of=obs_end,
+                          caller="contract_periods")
+    first = pd.Timestamp(observed_from) if observed_from is not None else sp[start].min()
+    keep = sp[start] >= first
+    sp = sp.loc[keep]
+    churned = sp[end].notna().to_numpy()
+    days = ((sp[end].fillna(obs_end) - sp[start]).dt.days).to_numpy().astype(float)
+    full = np.floor(days / period_days)
+    periods = np.where(churned, full + 1, full).astype(np.int64)
+    # Only whole periods are observed: a churn inside the customer's last, partly observed period
+    # is censored at the last whole period, as survivors of that period are (no edge bias).
+    observable = np.floor(((obs_end - sp[start]).dt.days).to_numpy() / period_days).astype(np.int64)
+    partial = churned & (periods > observable)
+    churned = churned & ~partial
+    periods = np.where(partial, observable, periods)
+    out = pd.DataFrame({customer: sp[customer].to_numpy(),
+                        "cohort": sp[start].dt.to_period(cohort_freq).astype(str).to_numpy(),
+                        "periods": periods, "churned": churned, "days": days})
+    out.attrs["left_out"] = int((~keep).sum())
+    out.attrs["censored_partial_period"] = int(partial.sum())
     return out

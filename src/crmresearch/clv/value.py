@@ -9,7 +9,7 @@ from ..errors import ValidationError
 from .bgnbd import BetaGeoNBD
 from .gamma_gamma import GammaGamma
 
-__all__ = ["clv"]
+__all__ = ["clv", "value_summary"]
 
 
 def clv(bgnbd: BetaGeoNBD, gammagamma: GammaGamma, summary: pd.DataFrame, horizon: float = 52.0,
@@ -50,3 +50,17 @@ def clv(bgnbd: BetaGeoNBD, gammagamma: GammaGamma, summary: pd.DataFrame, horizo
     return pd.DataFrame({"expected_purchases": cum[:, -1], "expected_spend": spend,
                          "probability_alive": bgnbd.probability_alive(x, tx, T), "clv": value},
                         index=summary.index)
+
+
+def value_summary(values: pd.Series, probability_alive: pd.Series | None = None) -> dict[str, float]:
+    """Headline figures of a CLV distribution: customers, total, mean, median, top-decile share
+    (share of total value held by the 10 % most valuable), and the share with P(alive) < 0.5."""
+    v = np.sort(np.asarray(values, dtype=float))[::-1]
+    if v.size == 0:
+        raise ValidationError("value_summary: no customers")
+    k = max(1, int(np.floor(0.1 * v.size + 0.5)))
+    out = {"customers": float(v.size), "total_clv": float(v.sum()), "mean_clv": float(v.mean()),
+           "median_clv": float(np.median(v)), "top_decile_share": float(v[:k].sum() / v.sum())}
+    if probability_alive is not None:
+        out["share_p_alive_below_half"] = float(np.mean(np.asarray(probability_alive) < 0.5))
+    return out

@@ -1,0 +1,96 @@
+"""Cohort helpers around the sBG: constant-retention benchmark, projection errors, per-cohort fits."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ValidationError
+from .sbg import ShiftedBetaGeometric
+
+__all__ = ["cohort_curves", "constant_retention", "discrete_survival", "fit_cohorts", "projection_errors"]
+
+
+def constant_retention(survival: np.ndarray, periods: int) -> np.ndarray:
+    """Naive projection: one retention rate r = S(k)^(1/k) from the last observed share S(k) at k,
+    so S(t) = r^t for t = 0..periods (the homogeneous geometric model)."""
+    s = np.asarray(survival, dtype=float)
+    k = s.size - 1
+    if k < 1 or s[0] <= 0 or s[-1] <= 0:
+        raise ValidationError("constant_retention: need shares for at least periods 0 and 1, all > 0")
+    r = (s[-1] / s[0]) ** (1 / k)
+    return s[0] * r ** np.arange(periods + 1)
+
+
+def projection_errors(projection: pd.DataFrame, actual: str = "actual",
+                      models: tuple[str, ...] = ("sbg",), fitted: str = "fitted") -> pd.DataFrame:
+    """Mean absolute percentage error of each model over the projected (not fitted) periods, and the
+    error at the last period, per cohort."""
+    rows = []
+    for cohort, g in projection.groupby("cohort", sort=False):
+        out = g[~g[fitted]]
+        row = {"cohort": cohort, "projected_periods": len(out)}
+        for m in models:
+            ape = (out[m] - out[actual]).abs() / out[actual]
+            row[f"mape_{m}"] = float(100 * ape.mean())
+            row[f"last_error_{m}_pts"] = float(100 * (out[m].iloc[-1] - out[actual].iloc[-1]))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def discrete_survival(periods: np.ndarray, churned: np.ndarray, max_period: int) -> np.ndarray:
+    """Kaplan-Meier survival at the end of periods 0..max_period for discrete periods: a churner with
+    ``periods = t`` left in period t; a censored customer with ``periods = t`` survived t periods."""
+    p = np.asarray(periods)
+    c = np.asarray(churned, dtype=bool)
+    s, out = 1.0, [1.0]
+    for t in range(1, max_period + 1):
+        at_risk = ((p >= t) & c).sum() + ((p >= t) & ~c).sum()
+        d = ((p == t) & c).sum()
+        s *= 1 - d / at_risk if at_risk else 1.0
+        out.append(s)
+    return np.array(out)
+
+
+def fit_cohorts(periods: pd.DataFrame, min_periods: int = 6, discount_rate: float = 0.025,
+                margin: float = 1.0) -> pd.DataFrame:
+    """Fit an sBG per cohort (cohorts observed for at least ``min_periods`` periods) and one on all
+    customers pooled; DERL per period's ``discount_rate`` and CLV of a new customer at ``margin``
+    per period (currency).
+
+    Returns one row per cohort plus ``all``: customers, churned share, observed periods, fitted,
+    alpha, beta, log-likelihood, retention in periods 1, 4 and 8, DERL, CLV.
+    """
+    need = {"cohort", "periods", "churned"}
+    if not need <= set(periods.columns):
+        raise ValidationError(f"fit_cohorts: missing column(s) {sorted(need - set(periods.columns))}")
+    rows = []
+    groups = [*periods.groupby("cohort", sort=True), ("all", periods)]
+    for cohort, g in groups:
+        observed = int(g["periods"].max())
+        row = {"cohort": cohort, "customers": len(g), "churned_share": float(g["churned"].mean()),
+               "observed_periods": observed, "fitted": bool(observed >= min_periods)}
+        if row["fitted"]:
+            m = ShiftedBetaGeometric().fit(periods=g["periods"], churned=g["churned"])
+            r = m.retention_rate([1, 4, 8])
+            row.update({"alpha": m.params_["alpha"], "beta": m.params_["beta"], "log_likelihood": m.log_likelihood_,
+                        "retention_p1": r[0], "retention_p4": r[1], "retention_p8": r[2],
+                        "derl_periods": float(m.derl(discount_rate)),
+                        "clv_new_customer": float(m.clv(margin, discount_rate))})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def cohort_curves(periods: pd.DataFrame, cohorts: pd.DataFrame) -> pd.DataFrame:
+    """Observed (Kaplan-Meier, discrete) and sBG survival per fitted cohort, over its observed periods."""
+    out = []
+    for row in cohorts[cohorts["fitted"] & (cohorts["cohort"] != "all")].itertuples(index=False):
+        g = periods[periods["cohort"] == row.cohort]
+        k = int(row.observed_periods)
+        obs = discrete_survival(g["periods"].to_numpy(), g["churned"].to_numpy(), k)
+        m = ShiftedBetaGeometric()
+        m.params_ = {"alpha": row.alpha, "beta": row.beta}
+        out.append(pd.DataFrame({"cohort": row.cohort, "period": np.arange(k + 1), "observed": obs,
+                                 "sbg": m.survival(np.arange(k + 1))}))
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame(
+        columns=["cohort", "period", "observed", "sbg"])
