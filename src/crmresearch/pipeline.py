@@ -130,6 +130,11 @@ def run(
     staging_root.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f"{study.name}-", dir=staging_root))
     os.environ.setdefault("MPLBACKEND", "Agg")
+    # One thread per kernel for numeric libraries: parallel sums in BLAS/OpenMP depend on the
+    # thread count, so pinning it makes tables byte-identical on machines with any number of
+    # cores (and lets `reproduce --jobs N` run N studies side by side without oversubscription).
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = "1"
     t0 = time.perf_counter()
     status, error = "ok", ""
     try:

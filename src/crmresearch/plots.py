@@ -10,7 +10,15 @@ import pandas as pd
 
 from .reporting import PALETTE, label
 
-__all__ = ["plot_heatmap", "plot_lorenz", "plot_pyramid", "plot_selection", "plot_share_bars", "plot_whale_curve"]
+__all__ = [
+    "plot_heatmap",
+    "plot_km",
+    "plot_lorenz",
+    "plot_pyramid",
+    "plot_selection",
+    "plot_share_bars",
+    "plot_whale_curve",
+]
 
 
 def _ax(ax: Any, figsize: tuple[float, float] = (8.0, 5.0)) -> Any:
@@ -179,3 +187,20 @@ def plot_share_bars(table: pd.DataFrame, category: str, shares: dict[str, str], 
     ax.grid(axis="y", visible=False)
     ax.legend(loc="lower right")
     return label(ax, title, xlabel, "")
+
+
+def plot_km(curves: pd.DataFrame, ax: Any = None, title: str = "", xlabel: str = "Time (months)",
+            ylabel: str = "Still a customer (%)", bands: bool = True) -> Any:
+    """Kaplan-Meier step curves per group from ``survival.km(...).curves``, with confidence bands
+    and the number at risk at the end of each curve in the legend."""
+    ax = _ax(ax, (8.0, 5.0))
+    for i, (name, g) in enumerate(curves.groupby("group", sort=False)):
+        color = PALETTE[i % len(PALETTE)]
+        ax.step(g["time"], 100 * g["survival"], where="post", color=color, lw=1.8,
+                label=f"{name} (n = {int(g['at_risk'].iloc[0]):,})")
+        if bands:
+            ax.fill_between(g["time"], 100 * g["ci_lower"], 100 * g["ci_upper"], step="post", color=color,
+                            alpha=0.15, lw=0)
+    ax.set_ylim(0, 101)
+    ax.legend(loc="lower left", fontsize=8.5)
+    return label(ax, title, xlabel, ylabel)

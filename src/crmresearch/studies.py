@@ -283,8 +283,57 @@ CUSTOMER_BASE_CLV = Study(
               "fig-clv-distribution", "table-bank-clv", "table-bgnbd-recovery"),
 )
 
-REGISTRY: dict[str, Study] = {s.name: s for s in (VALUE_TIERS, RFM_SEGMENTS, CONTRACTUAL_RETENTION,
-                                                  CUSTOMER_BASE_CLV)}
+def _check_horizons(v: Mapping[str, Any]) -> None:
+    parts = v["horizons"].split(",")
+    if not all(p.strip().isdigit() and 0 < int(p) <= 120 for p in parts):
+        raise ParameterError(f"churn-survival: parameter 'horizons' must be comma-separated whole months in 1..120; "
+                             f"got {v['horizons']!r}")
+
+
+CHURN_SURVIVAL = Study(
+    name="churn-survival",
+    title="When do customers leave and why: Kaplan-Meier, log-rank, Cox PH with checks, AFT",
+    question="When do customers leave, which groups leave faster, and which drivers raise the hazard?",
+    data="Telco customer churn (IBM, via modeldata); synthetic bank",
+    params=(
+        Param("horizons", str, "12,24,36", "months at which survival is reported (comma-separated)"),
+        Param("holdout_share", float, 0.30, "share of Telco customers held out for evaluation", low=0.1, high=0.5),
+        Param("ph_alpha", float, 0.01, "significance level of the proportional-hazards test", low=0.0001, high=0.2),
+        Param("bank_customers", int, 20_000, "customers of the synthetic bank", low=100, high=2_000_000),
+        Param("seed", int, 0, "seed of the bank and of the holdout split", low=0, high=2**31 - 1),
+    ),
+    smoke={"bank_customers": 3_000},
+    exhibits=("fig-km-telco", "table-km-telco", "table-logrank-telco", "table-cox-telco", "table-ph-telco",
+              "table-aft-telco", "table-holdout-telco", "fig-km-bank", "table-cox-bank-truth"),
+    check=_check_horizons,
+)
+
+CHURN_TARGETING = Study(
+    name="churn-targeting",
+    title="Whom to save: calibrated churn scores, lift and gain, profit of targeted vs mass retention offers",
+    question="Which customers should receive a retention offer, and how much more does targeting earn than a "
+             "mass offer?",
+    data="Telco customer churn (IBM, via modeldata); synthetic bank",
+    params=(
+        Param("model", str, "gradient_boosting", "churn classifier", choices=("logistic", "gradient_boosting")),
+        Param("holdout_share", float, 0.30, "share of customers held out for evaluation", low=0.1, high=0.5),
+        Param("offer_cost", float, 20.0, "cost of the retention offer per accepting customer, USD", low=0, high=1e4),
+        Param("acceptance_rate", float, 0.30, "share of would-be churners who accept and stay", low=0.01, high=1),
+        Param("contact_cost", float, 1.0, "cost of contacting one customer, USD", low=0, high=1e3),
+        Param("margin_rate", float, 0.30, "share of the monthly charge kept as margin", low=0.01, high=1),
+        Param("clv_horizon_months", int, 24, "horizon of the survival-based CLV, months", low=1, high=120),
+        Param("bank_margin_rate", float, 0.03, "bank margin per USD of transaction volume", low=0, high=0.5),
+        Param("annual_discount_rate", float, 0.10, "discount rate per year for CLV", low=0, high=1),
+        Param("bank_customers", int, 20_000, "customers of the synthetic bank", low=100, high=2_000_000),
+        Param("seed", int, 0, "seed of the bank, the split and the models", low=0, high=2**31 - 1),
+    ),
+    smoke={"bank_customers": 3_000, "model": "logistic"},
+    exhibits=("table-classifiers", "fig-calibration", "table-lift", "fig-gain", "table-targeting",
+              "fig-profit-curve", "fig-depth-heatmap", "table-depth-grid"),
+)
+
+REGISTRY: dict[str, Study] = {s.name: s for s in (VALUE_TIERS, RFM_SEGMENTS, CHURN_SURVIVAL, CHURN_TARGETING,
+                                                  CONTRACTUAL_RETENTION, CUSTOMER_BASE_CLV)}
 
 
 def all_studies() -> list[Study]:

@@ -1,0 +1,55 @@
+"""Churn survival and targeting: survival frames, Kaplan-Meier and log-rank, Cox PH with assumption
+checks, AFT models, holdout evaluation, survival-based CLV, churn classifiers and targeting profit.
+
+Wraps lifelines and scikit-learn (we do not re-implement what they do well) and adds input checks,
+tidy tables, plain-language PH verdicts and the CRM quantities (CLV, profit)."""
+
+from .evaluate import brier_score, evaluate_holdout, time_dependent_auc
+from .frames import survival_frame
+from .models import (
+    AFTResult,
+    CoxResult,
+    KMResult,
+    aft,
+    compare_aft,
+    compare_with_truth,
+    cox,
+    design_matrix,
+    km,
+    logrank,
+)
+from .targeting import (
+    ChurnClassifier,
+    calibration_table,
+    churn_classifier,
+    churn_snapshot,
+    depth_grid,
+    lift_table,
+    targeting_profit,
+)
+from .value import survival_clv
+
+__all__ = [
+    "AFTResult",
+    "ChurnClassifier",
+    "CoxResult",
+    "KMResult",
+    "aft",
+    "brier_score",
+    "calibration_table",
+    "churn_classifier",
+    "churn_snapshot",
+    "compare_aft",
+    "compare_with_truth",
+    "cox",
+    "depth_grid",
+    "design_matrix",
+    "evaluate_holdout",
+    "km",
+    "lift_table",
+    "logrank",
+    "survival_clv",
+    "survival_frame",
+    "targeting_profit",
+    "time_dependent_auc",
+]

@@ -1,0 +1,162 @@
+"""Survival wrappers against lifelines and published values; frames; bad input; evaluation; targeting."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.model_selection import train_test_split
+
+from crmresearch import data, survival
+from crmresearch.errors import ValidationError
+from crmresearch.schemas import DuplicateIdError, FutureDateError, OrderError
+
+
+def test_rossi_efron_coefficients():
+    """lifelines' Rossi recidivism data: the published Efron-ties Cox coefficients (±1e-3)."""
+    from lifelines.datasets import load_rossi
+
+    rossi = load_rossi().rename(columns={"week": "duration", "arrest": "event"})
+    res = survival.cox(rossi, ["fin", "age", "race", "wexp", "mar", "paro", "prio"])
+    published = {"fin": -0.3794, "age": -0.0574, "race": 0.3139, "wexp": -0.1498, "mar": -0.4337,
+                 "paro": -0.0849, "prio": 0.0915}
+    coef = res.summary.set_index("covariate")["coef"]
+    for name, value in published.items():
+        assert coef[name] == pytest.approx(value, abs=1e-3), name
+    assert set(res.ph_test.columns) == {"covariate", "statistic", "p", "verdict", "remedy"}
+
+
+@pytest.fixture(scope="module")
+def telco():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t = data.load_telco_churn()
+    return t.assign(duration=t["tenure"].astype(float), event=t["churn"].astype(int),
+                    tech_support_yes=t["tech_support"] == "Yes", online_security_yes=t["online_security"] == "Yes")
+
+
+COVS = ["contract", "internet_service", "payment_method", "monthly_charges", "paperless_billing", "senior_citizen",
+        "partner", "dependents", "tech_support_yes", "online_security_yes"]
+
+
+def test_telco_cox_holdout_concordance(telco):
+    train, test = train_test_split(telco, test_size=0.3, random_state=0, stratify=telco["event"])
+    res = survival.cox(train, COVS)
+    metrics = survival.evaluate_holdout(res, train, test, horizons=(12, 24, 36)).set_index("metric")
+    assert metrics.loc["concordance (Harrell)", "value"] >= 0.80
+    ibs = metrics.loc["integrated Brier score", "value"]
+    assert 0 < ibs < 0.15
+    verdicts = res.ph_test.set_index("covariate")["verdict"]
+    assert verdicts["contract_One year"] == "violates PH"
+    assert "stratify on 'contract'" in res.ph_test.set_index("covariate").loc["contract_One year", "remedy"]
+
+
+def test_km_equals_lifelines(telco):
+    from lifelines import KaplanMeierFitter
+
+    res = survival.km(telco, "contract", horizons=(12, 24, 36))
+    g = telco[telco["contract"] == "Month-to-month"]
+    ref = KaplanMeierFitter().fit(g["duration"], g["event"])
+    med = res.medians.set_index("group").loc["Month-to-month", "median"]
+    assert med == ref.median_survival_time_
+    at = res.at_horizons[res.at_horizons["group"] == "Month-to-month"].set_index("horizon")["survival"]
+    np.testing.assert_allclose(at.to_numpy(), ref.survival_function_at_times([12, 24, 36]).to_numpy(), rtol=1e-12)
+
+
+def test_simulated_bank_truth_inside_intervals():
+    """Completes the simulator's recovery test through our own cox() with left truncation."""
+    bank = data.simulate_bank(n_customers=20_000, seed=0)
+    c = bank.contracts
+    spells = c.assign(rural=c["region"] == "rural", rural_no_digital=(c["region"] == "rural") & ~c["digital_user"],
+                      distance_10km=c["distance_km"] / 10,
+                      value_tier=c["value_tier"].cat.reorder_categories(["lead", "iron", "gold", "platinum"]))
+    frame = survival.survival_frame(spells, bank.truth["end"], observed_from=bank.truth["start"],
+                                    keep=["rural", "digital_user", "rural_no_digital", "distance_10km",
+                                          "fee_increase", "unresolved_complaint", "n_products", "value_tier"])
+    res = survival.cox(frame, ["rural", "digital_user", "rural_no_digital", "distance_10km", "fee_increase",
+                               "unresolved_complaint", "n_products", "value_tier"])
+    table = survival.compare_with_truth(res, bank.truth["hazard"]["log_hazard_ratios"],
+                                        rename={f"value_tier_{t}": f"tier_{t}" for t in ("iron", "gold", "platinum")})
+    assert table["covers_truth"].all(), table
+
+
+def test_survival_frame_hand_built():
+    spells = pd.DataFrame({"customer_id": [1, 2, 3, 4],
+                           "start": pd.to_datetime(["2024-01-01", "2024-01-01", "2023-07-01", "2024-03-01"]),
+                           "end": pd.to_datetime(["2024-01-31", None, "2024-04-10", "2024-03-31"]),
+                           "segment": ["a", "b", "a", "b"]})
+    f = survival.survival_frame(spells, as_of="2024-12-31", unit="days", observed_from="2024-01-01",
+                                keep=["segment"])
+    assert f["duration"].tolist() == [30.0, 365.0, 284.0, 30.0]  # ties (30) kept; censored at as_of
+    assert f["event"].tolist() == [1, 0, 1, 1]
+    assert f["entry"].tolist() == [0.0, 0.0, 184.0, 0.0]  # customer 3 was acquired before observation
+    assert f["segment"].tolist() == ["a", "b", "a", "b"]
+    months = survival.survival_frame(spells, as_of="2024-12-31")
+    assert months["duration"].iloc[1] == pytest.approx(365 / 30.4375)
+
+
+@pytest.mark.parametrize("spells, error, match", [
+    (pd.DataFrame({"customer_id": [1], "start": pd.to_datetime(["2024-02-01"]), "end": pd.to_datetime(["2024-01-01"])}),
+     OrderError, r"column 'end': 1 of 1 rows are before 'start'"),
+    (pd.DataFrame({"customer_id": [1], "start": pd.to_datetime(["2026-02-01"]), "end": pd.NaT}),
+     FutureDateError, r"are after as_of"),
+    (pd.DataFrame({"customer_id": [1, 1], "start": pd.to_datetime(["2024-02-01"] * 2), "end": pd.NaT}),
+     ValidationError, r"2 of 2 rows are duplicated spells"),
+])
+def test_survival_frame_bad_input(spells, error, match):
+    with pytest.raises(error, match=match):
+        survival.survival_frame(spells, as_of="2025-01-01")
+    assert DuplicateIdError  # imported for completeness of the error family
+
+
+@pytest.mark.parametrize("frame, match", [
+    (pd.DataFrame({"duration": [-1.0, 2.0, 3.0], "event": [1, 0, 1], "x": [1.0, 2.0, 3.0]}),
+     r"column 'duration': 1 of 3 rows are negative"),
+    (pd.DataFrame({"duration": [1.0, 2.0, 3.0], "event": [1, 2, 1], "x": [1.0, 2.0, 3.0]}),
+     r"column 'event': 1 of 3 rows are not 0/1"),
+    (pd.DataFrame({"duration": [1.0, 2.0, 3.0], "event": [0, 0, 0], "x": [1.0, 2.0, 3.0]}),
+     r"all 3 rows are censored"),
+    (pd.DataFrame({"duration": [1.0, 2.0, 3.0, 4.0], "event": [1, 0, 1, 1], "x": [1.0] * 4}),
+     r"covariate\(s\) \['x'\] are constant"),
+    (pd.DataFrame({"duration": [1.0, 2.0, 3.0, 4.0], "event": [1, 0, 1, 1], "x": [1.0, 2.0, 3.0, 5.0],
+                   "y": [2.0, 4.0, 6.0, 10.0]}), r"perfectly collinear"),
+])
+def test_cox_bad_input_is_a_clear_error(frame, match):
+    covs = [c for c in frame.columns if c not in ("duration", "event")]
+    with pytest.raises(ValidationError, match=match):
+        survival.cox(frame, covs)
+
+
+def test_time_dependent_auc_and_brier_extremes():
+    rng = np.random.default_rng(0)
+    d = rng.exponential(10, 2000)
+    e = np.ones(2000)
+    assert survival.time_dependent_auc(-d, d, e, 10.0, d, e) == pytest.approx(1.0)  # perfect risk ranking
+    assert survival.time_dependent_auc(rng.random(2000), d, e, 10.0, d, e) == pytest.approx(0.5, abs=0.05)
+    perfect = (d > 10.0).astype(float)
+    assert survival.brier_score(perfect, d, e, 10.0, d, e) == pytest.approx(0.0)
+
+
+def test_targeting_profit_hand_case():
+    p = np.array([0.9, 0.5, 0.1])
+    clv = np.array([100.0, 100.0, 100.0])
+    curve, best = survival.targeting_profit(p, clv, offer_cost=10, acceptance_rate=0.5, contact_cost=1,
+                                            depths=[0, 1 / 3, 2 / 3, 1])
+    # per customer: p*0.5*(100-10) - (1-p)*10 - 1 -> 38.5, 16.5, -5.5
+    assert curve["expected_profit"].tolist() == pytest.approx([0.0, 38.5, 55.0, 49.5])
+    assert best["best_customers"] == 2 and best["best_profit"] == pytest.approx(55.0)
+    assert best["mass_profit"] == pytest.approx(49.5)
+    with pytest.raises(ValidationError, match="calibrated probabilities"):
+        survival.targeting_profit(np.array([1.2]), np.array([1.0]), 1, 0.5)
+
+
+def test_lift_and_calibration_tables():
+    y = np.array([1, 1, 0, 1, 0, 0, 0, 0, 0, 0])
+    s = np.linspace(1, 0, 10)
+    lift = survival.lift_table(s, y, bins=2)
+    assert lift["churners"].tolist() == [3, 0] and lift["gain"].iloc[-1] == 1.0
+    assert lift["lift"].iloc[0] == pytest.approx(2.0)
+    cal = survival.calibration_table(s, y, bins=5)
+    assert cal["customers"].sum() == 10
