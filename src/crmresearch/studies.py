@@ -332,8 +332,54 @@ CHURN_TARGETING = Study(
               "fig-profit-curve", "fig-depth-heatmap", "table-depth-grid"),
 )
 
+CALL_CENTRE_STAFFING = Study(
+    name="call-centre-staffing",
+    title="Call-centre staffing with Erlang C and Erlang A; IVR and SMS deflection; SLA attainment",
+    question="How many agents does each interval need for the service-level target, what do IVR containment "
+             "and proactive SMS save, and are service tickets handled within their SLAs?",
+    data="Bank call volumes (fpp3::bank_calls); synthetic bank tickets",
+    params=(
+        Param("aht_seconds", float, 300.0, "average handle time of an agent call, seconds", low=10, high=3600),
+        Param("target", float, 0.80, "service-level target: share answered within answer_within", low=0.5, high=0.99),
+        Param("answer_within", float, 20.0, "service-level threshold, seconds", low=1, high=600),
+        Param("shrinkage", float, 0.30, "share of paid time agents are not on the phones", low=0, high=0.8),
+        Param("patience_seconds", float, 180.0, "mean caller patience for Erlang A, seconds", low=5, high=3600),
+        Param("ivr_containment", float, 0.30, "current share of calls fully served by the IVR", low=0, high=0.9),
+        Param("containment_gain_points", float, 3.0, "rise in IVR containment, percentage points", low=0, high=30),
+        Param("sms_call_reduction", float, 0.05, "share of agent calls removed by proactive SMS", low=0, high=0.5),
+        Param("bank_customers", int, 20_000, "customers of the synthetic bank (tickets)", low=100, high=2_000_000),
+        Param("seed", int, 0, "seed of the synthetic bank", low=0, high=2**31 - 1),
+    ),
+    smoke={"bank_customers": 2_000},
+    exhibits=("fig-arrival-profile", "table-staffing-summary", "fig-staffing", "table-scenarios", "table-sla",
+              "fig-resolution-km", "table-kpis"),
+)
+
+CAMPAIGN_EXPERIMENT = Study(
+    name="campaign-experiment",
+    title="Is the proactive SMS / retention offer working? Power, A/B analysis, uplift",
+    question="How large must the test be, did the campaign reduce churn and inbound contacts, for whom, and "
+             "does targeting by uplift beat targeting by risk?",
+    data="Synthetic bank campaign (randomised, with known segment effects)",
+    params=(
+        Param("alpha", float, 0.05, "significance level", low=0.001, high=0.2),
+        Param("power", float, 0.80, "power of the planned test", low=0.5, high=0.99),
+        Param("min_relative_effect", float, 0.20, "smallest relative churn reduction worth detecting",
+              low=0.01, high=0.9),
+        Param("uplift_method", str, "two_model", "uplift estimator", choices=("two_model", "class_transformation")),
+        Param("offer_cost", float, 10.0, "cost per treated customer, USD", low=0, high=1e4),
+        Param("value_saved", float, 600.0, "value of a customer kept from churning, USD", low=0, high=1e6),
+        Param("bank_customers", int, 60_000, "customers of the synthetic bank", low=1_000, high=2_000_000),
+        Param("seed", int, 0, "seed of the bank and the models", low=0, high=2**31 - 1),
+    ),
+    smoke={"bank_customers": 6_000},
+    exhibits=("table-power", "fig-power", "table-ab-effects", "table-balance", "table-contacts", "fig-qini",
+              "table-uplift-deciles", "table-uplift-segments", "table-targeting-profit", "fig-targeting-profit"),
+)
+
 REGISTRY: dict[str, Study] = {s.name: s for s in (VALUE_TIERS, RFM_SEGMENTS, CHURN_SURVIVAL, CHURN_TARGETING,
-                                                  CONTRACTUAL_RETENTION, CUSTOMER_BASE_CLV)}
+                                                  CONTRACTUAL_RETENTION, CUSTOMER_BASE_CLV, CALL_CENTRE_STAFFING,
+                                                  CAMPAIGN_EXPERIMENT)}
 
 
 def all_studies() -> list[Study]:

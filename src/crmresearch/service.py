@@ -1,0 +1,398 @@
+"""Call-centre staffing (Erlang C, Erlang A), SLA attainment of service tickets, contact KPIs.
+
+Units: ``arrival_rate`` is calls per ``period_seconds`` (default 3600: calls per hour); ``aht``
+(average handle time), ``answer_within`` and ``patience`` are in seconds. Traffic in Erlangs is
+A = arrival_rate x aht / period_seconds.
+
+References
+----------
+Gans, N., Koole, G. and Mandelbaum, A. (2003). Telephone call centers: tutorial, review, and research
+prospects. Manufacturing & Service Operations Management 5(2), 79-141.
+Garnett, O., Mandelbaum, A. and Reiman, M. (2002). Designing a call center with impatient customers.
+MSOM 4(3), 208-227 (Erlang A).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .errors import ValidationError
+
+__all__ = [
+    "ErlangA",
+    "Staffing",
+    "agents_needed",
+    "agents_needed_erlang_a",
+    "arrival_profile",
+    "average_speed_of_answer",
+    "contact_kpis",
+    "erlang_a",
+    "erlang_c",
+    "occupancy",
+    "service_level",
+    "simulate_queue",
+    "sla_attainment",
+    "staffing_plan",
+    "traffic",
+]
+
+
+def traffic(arrival_rate: float, aht: float, period_seconds: float = 3600.0) -> float:
+    """Offered load in Erlangs, A = arrival_rate x aht / period_seconds."""
+    if not aht > 0:
+        raise ValidationError(f"aht (average handle time, seconds) must be > 0; got {aht}")
+    if arrival_rate < 0:
+        raise ValidationError(f"arrival_rate must be >= 0; got {arrival_rate}")
+    return arrival_rate * aht / period_seconds
+
+
+def _erlang_b(a: float, n: int) -> float:
+    """Erlang B by the stable recursion B(k) = A B(k-1) / (k + A B(k-1)) (no factorials)."""
+    b = 1.0
+    for k in range(1, n + 1):
+        b = a * b / (k + a * b)
+    return b
+
+
+def erlang_c(arrival_rate: float, aht: float, agents: int, period_seconds: float = 3600.0) -> float:
+    """Probability that a call waits (Erlang C): C = N B / (N - A (1 - B)); 1 when N <= A."""
+    a = traffic(arrival_rate, aht, period_seconds)
+    n = int(agents)
+    if n < 1:
+        raise ValidationError(f"agents must be >= 1; got {agents}")
+    if n <= a:
+        return 1.0
+    b = _erlang_b(a, n)
+    return n * b / (n - a * (1 - b))
+
+
+def _stable(a: float, n: int, caller: str) -> None:
+    if n <= a:
+        raise ValidationError(f"{caller}: {n} agents cannot serve {a:.2f} Erlangs of traffic (the queue grows without "
+                              f"bound); need more than {math.floor(a)} agents")
+
+
+def service_level(arrival_rate: float, aht: float, agents: int, answer_within: float = 20.0,
+                  period_seconds: float = 3600.0) -> float:
+    """Share of calls answered within ``answer_within`` seconds: 1 - C exp(-(N - A) t / aht)."""
+    a = traffic(arrival_rate, aht, period_seconds)
+    _stable(a, int(agents), "service_level")
+    c = erlang_c(arrival_rate, aht, agents, period_seconds)
+    return 1 - c * math.exp(-(agents - a) * answer_within / aht)
+
+
+def average_speed_of_answer(arrival_rate: float, aht: float, agents: int, period_seconds: float = 3600.0) -> float:
+    """Mean wait in seconds over all calls: C x aht / (N - A)."""
+    a = traffic(arrival_rate, aht, period_seconds)
+    _stable(a, int(agents), "average_speed_of_answer")
+    return erlang_c(arrival_rate, aht, agents, period_seconds) * aht / (agents - a)
+
+
+def occupancy(arrival_rate: float, aht: float, agents: int, period_seconds: float = 3600.0) -> float:
+    """Share of agent time busy: A / N (capped at 1)."""
+    return min(1.0, traffic(arrival_rate, aht, period_seconds) / int(agents))
+
+
+@dataclass(frozen=True)
+class Staffing:
+    """Agents for one interval: ``agents`` on the phones, ``scheduled`` after shrinkage."""
+
+    traffic: float
+    agents: int
+    scheduled: int
+    service_level: float
+    asa_seconds: float
+    occupancy: float
+    p_wait: float
+
+
+def agents_needed(arrival_rate: float, aht: float, target: float = 0.8, answer_within: float = 20.0,
+                  max_occupancy: float | None = None, shrinkage: float = 0.0,
+                  period_seconds: float = 3600.0) -> Staffing:
+    """Fewest agents meeting the service-level target (e.g. 80 % in 20 s) and, optionally, an
+    occupancy cap; ``scheduled`` = ceil(agents / (1 - shrinkage)) covers breaks, training, absence."""
+    if not 0 < target < 1:
+        raise ValidationError(f"agents_needed: target must be in (0, 1); got {target}")
+    if not 0 <= shrinkage < 1:
+        raise ValidationError(f"agents_needed: shrinkage must be in [0, 1); got {shrinkage}")
+    a = traffic(arrival_rate, aht, period_seconds)
+    if a == 0:
+        return Staffing(0.0, 0, 0, 1.0, 0.0, 0.0, 0.0)
+    n = max(1, math.floor(a) + 1)
+    while True:
+        sl = service_level(arrival_rate, aht, n, answer_within, period_seconds)
+        occ = a / n
+        if sl >= target and (max_occupancy is None or occ <= max_occupancy):
+            break
+        n += 1
+    return Staffing(a, n, math.ceil(n / (1 - shrinkage) - 1e-9), sl,
+                    average_speed_of_answer(arrival_rate, aht, n, period_seconds), occ,
+                    erlang_c(arrival_rate, aht, n, period_seconds))
+
+
+def staffing_plan(intervals: pd.DataFrame, aht: float, target: float = 0.8, answer_within: float = 20.0,
+                  shrinkage: float = 0.0, max_occupancy: float | None = None, calls: str = "calls",
+                  interval_seconds: float = 300.0) -> pd.DataFrame:
+    """Agents per interval for an arrival profile: ``intervals[calls]`` are calls per interval of
+    ``interval_seconds`` (e.g. mean calls per 5-minute slot). Adds traffic, agents, scheduled,
+    service level, ASA (s), occupancy and agent-hours of each interval."""
+    if calls not in intervals.columns:
+        raise ValidationError(f"staffing_plan: missing column '{calls}'")
+    rows = [agents_needed(c, aht, target, answer_within, max_occupancy, shrinkage, interval_seconds)
+            for c in intervals[calls].to_numpy(dtype=float)]
+    out = intervals.copy()
+    out["traffic_erlangs"] = [r.traffic for r in rows]
+    out["agents"] = [r.agents for r in rows]
+    out["scheduled"] = [r.scheduled for r in rows]
+    out["service_level"] = [r.service_level for r in rows]
+    out["asa_seconds"] = [r.asa_seconds for r in rows]
+    out["occupancy"] = [r.occupancy for r in rows]
+    out["agent_hours"] = out["scheduled"] * interval_seconds / 3600
+    return out
+
+
+# ----------------------------------------------------------------------------------- Erlang A
+@dataclass(frozen=True)
+class ErlangA:
+    """Erlang A (M/M/N+M) results for one interval."""
+
+    traffic: float
+    agents: int
+    p_wait: float
+    p_abandon: float
+    service_level: float  # share of ALL offered calls answered within answer_within
+    asa_seconds: float  # mean wait of served calls
+    occupancy: float
+
+
+def erlang_a(arrival_rate: float, aht: float, agents: int, patience: float, answer_within: float = 20.0,
+             period_seconds: float = 3600.0, tol: float = 1e-12) -> ErlangA:
+    """M/M/N+M queue with exponential patience of mean ``patience`` seconds (Erlang A).
+
+    The stationary distribution of the birth-death chain (birth rate lambda, death rate
+    min(n, N) mu + max(n - N, 0) gamma) is computed in log space and truncated where the tail is
+    below ``tol``; the answered-within-t share follows a tagged caller through the queue (number
+    ahead decreases at rate N mu + j gamma; the caller abandons at rate gamma) by a matrix
+    exponential. Abandoned calls count as not answered within t.
+    """
+    a = traffic(arrival_rate, aht, period_seconds)
+    n = int(agents)
+    if n < 1 or not patience > 0:
+        raise ValidationError("erlang_a: agents must be >= 1 and patience > 0 seconds")
+    lam = arrival_rate / period_seconds
+    mu, gam = 1 / aht, 1 / patience
+    # stationary distribution, log space
+    logp = [0.0]
+    k = 0
+    while True:
+        k += 1
+        death = min(k, n) * mu + max(k - n, 0) * gam
+        logp.append(logp[-1] + math.log(lam) - math.log(death))
+        if k > n and logp[-1] - max(logp) < math.log(tol) and death > lam:
+            break
+        if k > 100_000:
+            raise ValidationError("erlang_a: state space too large; check the inputs")
+    logp = np.array(logp)
+    p = np.exp(logp - logp.max())
+    p /= p.sum()
+    states = np.arange(p.size)
+    queue = np.clip(states - n, 0, None)
+    p_wait = float(p[states >= n].sum())
+    p_abandon = float(gam * (p * queue).sum() / lam)
+    # tagged caller arriving in state m >= n has j = m - n callers ahead (PASTA); the number ahead
+    # falls at rate n mu + j gamma, the caller is served from j = 0 at rate n mu and abandons at rate gamma
+    from scipy.sparse import diags
+    from scipy.sparse.linalg import expm_multiply
+
+    J = int(queue.max())
+    j = np.arange(J + 1, dtype=float)
+    down = n * mu + j[1:] * gam  # j -> j - 1
+    out_rate = np.r_[n * mu, down] + gam
+    T = diags([-out_rate, down], [0, -1], shape=(J + 1, J + 1), format="csc")
+    exit_served = np.zeros(J + 1)
+    exit_served[0] = n * mu
+    # P(served by t | j) = integral_0^t exp(T s) exit ds: augment with the absorbing "served" state
+    from scipy.sparse import bmat, csc_matrix
+
+    Q = bmat([[T, csc_matrix(exit_served[:, None])], [csc_matrix((1, J + 1)), csc_matrix((1, 1))]], format="csc")
+    e = np.zeros(J + 2)
+    e[-1] = 1.0
+    served_by_t = expm_multiply(Q * answer_within, e)[: J + 1]
+    weights = p[n:]  # arrivals finding all agents busy, j = 0..J
+    sl = float(p[:n].sum() + weights @ served_by_t[: weights.size])
+    # mean wait of served callers: E[W 1(served)] = N (N exit) with the fundamental matrix N = (-T)^-1
+    from scipy.sparse.linalg import spsolve
+
+    prob_served = spsolve(-T, exit_served)
+    Ew_served = spsolve(-T, prob_served)
+    served_total = float(p[:n].sum() + weights @ prob_served[: weights.size])
+    asa = float(weights @ Ew_served[: weights.size]) / max(served_total, 1e-12)
+    occ = float((p * np.minimum(states, n)).sum() / n)
+    return ErlangA(a, n, p_wait, p_abandon, sl, asa, occ)
+
+
+def simulate_queue(arrival_rate: float, aht: float, agents: int, patience: float | None = None,
+                   answer_within: float = 20.0, n_calls: int = 200_000, seed: int = 0,
+                   period_seconds: float = 3600.0) -> dict[str, float]:
+    """Seeded discrete-event simulation of an M/M/N (+M if ``patience``) queue, first come first
+    served: share waiting, abandoned, answered within ``answer_within`` (of all calls), mean wait
+    of served calls. Used to check the Erlang formulas."""
+    import heapq
+
+    rng = np.random.default_rng(seed)
+    lam = arrival_rate / period_seconds
+    arrivals = np.cumsum(rng.exponential(1 / lam, n_calls))
+    service = rng.exponential(aht, n_calls)
+    pat = rng.exponential(patience, n_calls) if patience else np.full(n_calls, np.inf)
+    free_at = [0.0] * int(agents)  # heap of times at which each agent becomes free
+    heapq.heapify(free_at)
+    waited = abandoned = answered = 0
+    wait_sum = 0.0
+    served = 0
+    warm = n_calls // 10
+    for i in range(n_calls):
+        t = arrivals[i]
+        # the earliest time an agent is free for this caller (FCFS: callers ahead already assigned)
+        f = free_at[0]
+        start = max(t, f)
+        w = start - t
+        if w > pat[i]:  # abandons before an agent is free: the agent is not taken
+            if i >= warm:
+                abandoned += 1
+                waited += 1
+            continue
+        heapq.heapreplace(free_at, start + service[i])
+        if i >= warm:
+            waited += w > 0
+            answered += w <= answer_within
+            wait_sum += w
+            served += 1
+    m = n_calls - warm
+    return {"p_wait": waited / m, "p_abandon": abandoned / m, "service_level": answered / m,
+            "asa_seconds": wait_sum / max(served, 1)}
+
+
+# ----------------------------------------------------------------------------------- SLA, KPIs
+def _hours(spec: str | float) -> float:
+    if isinstance(spec, int | float):
+        return float(spec)
+    s = str(spec).strip().lower()
+    if s.endswith("h"):
+        return float(s[:-1])
+    if s.endswith("d"):
+        return 24 * float(s[:-1])
+    if s.endswith("min"):
+        return float(s[:-3]) / 60
+    raise ValidationError(f"sla_attainment: target {spec!r} must look like '2h', '24h', '2d' or '30min'")
+
+
+def sla_attainment(tickets: pd.DataFrame, targets: Mapping[str, str | float] | None = None,
+                   as_of: str | pd.Timestamp | None = None, by: Sequence[str] | str | None = None,
+                   created: str = "created") -> pd.DataFrame:
+    """Share of tickets meeting each target (e.g. respond within 2 h, on site within 24 h, resolve
+    within 48 h), counting open tickets correctly.
+
+    A ticket whose milestone happened within the target has *met* it; one whose milestone happened
+    later, or is still missing while more than the target has elapsed by ``as_of``, has *missed* it;
+    one still open and younger than the target is *pending* and left out of the attainment share
+    (reported separately). Milestone columns are the target names (``responded``, ``on_site``,
+    ``resolved``). Tickets without an on-site step simply have no ``on_site`` milestone and are not
+    counted for that target (``not_applicable_column`` names a boolean column if needed).
+
+    Returns
+    -------
+    DataFrame: group columns, ``target``, ``hours``, ``met``, ``missed``, ``pending``, ``attainment``
+    (met / (met + missed)).
+    """
+    from . import schemas
+
+    targets = dict(targets or {"respond": "2h", "on_site": "24h", "resolve": "48h"})
+    column = {"respond": "responded", "on_site": "on_site", "resolve": "resolved"}
+    t = schemas.validate(tickets, "tickets", created=created, caller="sla_attainment",
+                         as_of=as_of if as_of is not None else None)
+    now = pd.Timestamp(as_of) if as_of is not None else t[created].max()
+    by = [by] if isinstance(by, str) else list(by or [])
+    rows = []
+    for name, spec in targets.items():
+        col = column.get(name, name)
+        if col not in t.columns:
+            raise ValidationError(f"sla_attainment: no milestone column '{col}' for target '{name}'")
+        h = _hours(spec)
+        limit = t[created] + pd.Timedelta(hours=h)
+        done = t[col].notna()
+        applicable = done | (t["type"] == "fault") if col == "on_site" and "type" in t.columns else \
+            pd.Series(True, index=t.index)
+        met = done & (t[col] <= limit)
+        missed = (done & (t[col] > limit)) | (~done & (now > limit))
+        pending = ~done & (now <= limit)
+        frame = pd.DataFrame({"met": met & applicable, "missed": missed & applicable, "pending": pending & applicable})
+        for c in by:
+            frame[c] = t[c].astype(str).to_numpy()
+        g = frame.groupby(by, observed=True) if by else frame.groupby(lambda _: "all")
+        agg = g[["met", "missed", "pending"]].sum().reset_index()
+        if not by:
+            agg = agg.drop(columns=agg.columns[0])
+        agg.insert(len(by), "target", name)
+        agg.insert(len(by) + 1, "hours", h)
+        agg["attainment"] = agg["met"] / (agg["met"] + agg["missed"]).replace(0, np.nan)
+        rows.append(agg)
+    return pd.concat(rows, ignore_index=True)
+
+
+def contact_kpis(calls: pd.DataFrame, tickets: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Contact-centre KPIs from interval data (``calls``, ``ivr_contained``, ``agent_calls``,
+    ``aht_seconds``) and optional tickets (``first_contact_resolution``, ``customer_id``, ``created``):
+    offered calls, IVR containment, average handle time, first-contact resolution, repeat-contact rate
+    (share of tickets followed by another from the same customer within 7 days)."""
+    rows = [("calls offered", float(calls["calls"].sum())),
+            ("IVR containment (share)", float(calls["ivr_contained"].sum() / calls["calls"].sum())),
+            ("average handle time (s)", float(np.average(calls["aht_seconds"].fillna(0),
+                                                          weights=calls["agent_calls"])))]
+    if tickets is not None:
+        rows.append(("first-contact resolution (share)", float(tickets["first_contact_resolution"].mean())))
+        t = tickets.sort_values(["customer_id", "created"])
+        nxt = t.groupby("customer_id")["created"].shift(-1)
+        rows.append(("repeat contact within 7 days (share)",
+                     float(((nxt - t["created"]) <= pd.Timedelta(days=7)).mean())))
+    return pd.DataFrame(rows, columns=["kpi", "value"])
+
+
+def arrival_profile(calls: pd.DataFrame, time: str = "datetime", calls_col: str = "calls",
+                    slot_minutes: int = 5) -> pd.DataFrame:
+    """Mean calls per weekday x time-of-day slot (the arrival profile used for staffing), with the
+    number of days averaged. Slots never observed are absent, not zero."""
+    if time not in calls.columns or calls_col not in calls.columns:
+        raise ValidationError(f"arrival_profile: need columns '{time}' and '{calls_col}'")
+    ts = pd.to_datetime(calls[time])
+    slot = ts.dt.floor(f"{slot_minutes}min")
+    frame = pd.DataFrame({"weekday": ts.dt.day_name(), "weekday_index": ts.dt.dayofweek,
+                          "slot": slot.dt.strftime("%H:%M"), "calls": calls[calls_col].to_numpy()})
+    out = frame.groupby(["weekday_index", "weekday", "slot"]).agg(mean_calls=("calls", "mean"),
+                                                                 days=("calls", "size")).reset_index()
+    return out.sort_values(["weekday_index", "slot"], ignore_index=True)
+
+
+def agents_needed_erlang_a(arrival_rate: float, aht: float, patience: float, target: float = 0.8,
+                           answer_within: float = 20.0, shrinkage: float = 0.0,
+                           period_seconds: float = 3600.0) -> tuple[int, int, ErlangA]:
+    """Fewest agents whose Erlang A service level (share of all offered calls answered within t,
+    abandoned calls counting as missed) meets ``target``; returns (agents, scheduled, result)."""
+    a = traffic(arrival_rate, aht, period_seconds)
+    if a == 0:
+        return 0, 0, ErlangA(0.0, 0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    # the service level rises with agents: bisect between a surely-too-small and the Erlang C answer
+    hi = agents_needed(arrival_rate, aht, target, answer_within, period_seconds=period_seconds).agents
+    lo = 0
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if erlang_a(arrival_rate, aht, mid, patience, answer_within, period_seconds).service_level >= target:
+            hi = mid
+        else:
+            lo = mid
+    r = erlang_a(arrival_rate, aht, hi, patience, answer_within, period_seconds)
+    return hi, math.ceil(hi / (1 - shrinkage) - 1e-9), r

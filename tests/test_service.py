@@ -1,0 +1,97 @@
+"""Erlang C against textbook values, Erlang A against Erlang C and a simulation, SLA attainment, errors."""
+
+from __future__ import annotations
+
+import itertools
+
+import pandas as pd
+import pytest
+
+from crmresearch import service
+from crmresearch.errors import ValidationError
+
+# 10 Erlangs: 100 calls per 30 minutes = 200 per hour, AHT 180 s
+RATE, AHT = 200.0, 180.0
+
+
+@pytest.mark.parametrize("agents, p_wait", [(11, 0.6821), (12, 0.4494), (14, 0.1741)])
+def test_erlang_c_textbook_values(agents, p_wait):
+    assert service.erlang_c(RATE, AHT, agents) == pytest.approx(p_wait, abs=1e-4)
+
+
+def test_service_level_and_minimum_agents():
+    assert service.service_level(RATE, AHT, 14, answer_within=20) == pytest.approx(0.8884, abs=1e-4)
+    s = service.agents_needed(RATE, AHT, target=0.8, answer_within=20)
+    assert s.agents == 14 and s.service_level >= 0.8
+    assert service.service_level(RATE, AHT, 13, 20) < 0.8
+    assert service.agents_needed(RATE, AHT, shrinkage=0.3).scheduled == 20  # ceil(14 / 0.7)
+    assert service.agents_needed(RATE, AHT, max_occupancy=0.65).agents == 16  # 10 / 16 = 0.625
+
+
+def test_erlang_c_stable_and_monotone_for_large_centres():
+    rate = 4_900 * 3600 / AHT  # 4,900 Erlangs
+    values = [service.erlang_c(rate, AHT, n) for n in range(4_905, 5_006, 20)]
+    assert all(0 < v < 1 for v in values)
+    assert all(a > b for a, b in itertools.pairwise(values))
+    assert 0 < service.service_level(rate, AHT, 5_000, 20) <= 1
+
+
+def test_erlang_a_tends_to_erlang_c_with_patience():
+    a = service.erlang_a(RATE, AHT, 12, patience=1e8)
+    assert a.p_wait == pytest.approx(service.erlang_c(RATE, AHT, 12), abs=1e-4)
+    assert a.service_level == pytest.approx(service.service_level(RATE, AHT, 12, 20), abs=1e-4)
+    assert a.p_abandon < 1e-5
+
+
+def test_erlang_a_matches_a_seeded_simulation():
+    formula = service.erlang_a(RATE, AHT, 12, patience=120, answer_within=20)
+    sim = service.simulate_queue(RATE, AHT, 12, patience=120, answer_within=20, n_calls=200_000, seed=1)
+    assert sim["p_abandon"] == pytest.approx(formula.p_abandon, abs=0.01)
+    assert sim["service_level"] == pytest.approx(formula.service_level, abs=0.01)
+    assert sim["p_wait"] == pytest.approx(formula.p_wait, abs=0.01)
+    assert sim["asa_seconds"] == pytest.approx(formula.asa_seconds, rel=0.05)
+
+
+def test_erlang_a_needs_fewer_agents_than_c():
+    n_a, _, res = service.agents_needed_erlang_a(RATE * 10, AHT, patience=120)
+    assert n_a < service.agents_needed(RATE * 10, AHT).agents and res.service_level >= 0.8
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: service.erlang_c(RATE, 0, 12), r"aht .* must be > 0"),
+    (lambda: service.erlang_c(RATE, -5, 12), r"aht .* must be > 0"),
+    (lambda: service.service_level(RATE, AHT, 10), r"10 agents cannot serve 10.00 Erlangs"),
+    (lambda: service.average_speed_of_answer(RATE, AHT, 9), r"need more than 10 agents"),
+])
+def test_bad_input(call, match):
+    with pytest.raises(ValidationError, match=match):
+        call()
+
+
+def test_sla_attainment_counts_open_tickets_correctly():
+    t0 = pd.Timestamp("2024-01-01 00:00")
+    h = pd.Timedelta(hours=1)
+    as_of = t0 + 60 * h
+    tickets = pd.DataFrame({
+        "ticket_id": [1, 2, 3, 4, 5],
+        "created": [t0, t0, t0, as_of - 30 * h, as_of - 3 * h],  # 4: open for 30 h, 5: open for 3 h
+        "responded": [t0 + 1 * h, t0 + 2 * h, t0 + 3 * h, pd.NaT, pd.NaT],  # met, met (exactly 2 h), missed
+        "resolved": [t0 + 47 * h, t0 + 49 * h, pd.NaT, pd.NaT, pd.NaT],  # met, missed, open 60 h: missed
+        "type": ["request"] * 5, "region": ["urban", "urban", "rural", "rural", "urban"],
+    })
+    out = service.sla_attainment(tickets, {"respond": "2h", "resolve": "48h"}, as_of=as_of).set_index("target")
+    assert out.loc["respond", ["met", "missed", "pending"]].tolist() == [2, 3, 0]
+    assert out.loc["resolve", ["met", "missed", "pending"]].tolist() == [1, 2, 2]  # 4 and 5 not yet due
+    assert out.loc["respond", "attainment"] == pytest.approx(0.4)
+    assert out.loc["resolve", "attainment"] == pytest.approx(1 / 3)
+    day = service.sla_attainment(tickets, {"resolve": "24h"}, as_of=as_of).iloc[0]
+    assert (day["met"], day["missed"], day["pending"]) == (0, 4, 1)  # open 30 h has missed 24 h; 3 h has not
+    by = service.sla_attainment(tickets, {"respond": "2h"}, as_of=as_of, by="region").set_index("region")
+    assert by.loc["urban", "met"] == 2 and by.loc["rural", "missed"] == 2
+
+
+def test_sla_attainment_rejects_resolved_before_created():
+    t0 = pd.Timestamp("2024-01-01")
+    bad = pd.DataFrame({"ticket_id": [1], "created": [t0], "responded": [t0], "resolved": [t0 - pd.Timedelta(hours=1)]})
+    with pytest.raises(ValidationError, match=r"column 'resolved': 1 of 1 rows are before 'created'"):
+        service.sla_attainment(bad, {"resolve": "48h"})
