@@ -1,0 +1,280 @@
+"""Partial least squares path modelling (PLS-PM) for satisfaction models (ACSI / ECSI).
+
+The standard iterative algorithm of Wold and Lohmöller: outer estimation Mode A (reflective) or
+Mode B (formative); inner weighting by the centroid, factorial or path-weighting scheme; scaled
+(standardised) or raw (centred) indicators. Numpy throughout, so a fit takes milliseconds.
+
+References
+----------
+Lohmöller, J.-B. (1989). Latent Variable Path Modeling with Partial Least Squares. Physica.
+Tenenhaus, M., Esposito Vinzi, V., Chatelin, Y.-M. and Lauro, C. (2005). PLS path modeling.
+Computational Statistics & Data Analysis 48(1), 159-205.
+Sanchez, G. (2013). PLS Path Modeling with R. Trowchez Editions (the R package plspm).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ConvergenceError, NotFittedError, ValidationError
+
+__all__ = ["PLSPM"]
+
+SCHEMES = ("centroid", "factorial", "path")
+
+
+def _topological(paths: Mapping[str, Sequence[str]], lvs: list[str]) -> None:
+    """Raise if the inner model has a cycle."""
+    state: dict[str, int] = {}
+
+    def visit(v: str, trail: list[str]) -> None:
+        if state.get(v) == 1:
+            cycle = " -> ".join([*trail[trail.index(v):], v])
+            raise ValidationError(f"PLSPM: the inner model has a cycle ({cycle}); PLS path models must be recursive")
+        if state.get(v) == 2:
+            return
+        state[v] = 1
+        for src in paths.get(v, ()):
+            visit(src, [*trail, v])
+        state[v] = 2
+
+    for v in lvs:
+        visit(v, [])
+
+
+class PLSPM:
+    """PLS path model.
+
+    Parameters
+    ----------
+    paths : mapping target -> list of sources, e.g. ``{"EXPE": ["IMAG"], "SAT": ["IMAG", "EXPE"]}``
+    blocks : mapping construct -> list of indicator columns, e.g. ``{"IMAG": ["imag1", "imag2"]}``
+    modes : mapping construct -> "A" (reflective) or "B" (formative); default "A" for every block
+    scheme : {"centroid", "factorial", "path"}
+    scaled : bool
+        True: each indicator is standardised (mean 0, population SD 1); False: only centred.
+    tol, max_iter : convergence criterion (sum of squared changes of the outer weights) and budget.
+
+    Attributes
+    ----------
+    weights_ : Series, outer weight per indicator
+    outer_ : DataFrame per indicator: construct, weight, loading, communality, redundancy
+    crossloadings_ : DataFrame indicators x constructs (correlations)
+    path_coefs_ : DataFrame, rows = target, columns = source
+    r2_ : Series per construct (0 for exogenous ones)
+    scores_ : DataFrame of latent variable scores (standardised)
+    effects_ : DataFrame of direct, indirect and total effects
+    reliability_ : DataFrame per construct: mode, items, cronbach_alpha, dillon_goldstein_rho, eig_1st, eig_2nd, ave
+    ave_ : Series; gof_ : float; n_iter_ : int
+    """
+
+    def __init__(self, paths: Mapping[str, Sequence[str]], blocks: Mapping[str, Sequence[str]],
+                 modes: Mapping[str, str] | None = None, scheme: str = "centroid", scaled: bool = True,
+                 tol: float = 1e-6, max_iter: int = 300) -> None:
+        self.paths = paths
+        self.blocks = blocks
+        self.modes = modes
+        self.scheme = scheme
+        self.scaled = scaled
+        self.tol = tol
+        self.max_iter = max_iter
+
+    # ------------------------------------------------------------------ specification
+    def _spec(self) -> tuple[list[str], np.ndarray, list[str], np.ndarray, dict[str, str]]:
+        lvs = list(self.blocks)
+        if self.scheme not in SCHEMES:
+            raise ValidationError(f"PLSPM: scheme must be one of {SCHEMES}; got {self.scheme!r}")
+        undefined = sorted({v for t, s in self.paths.items() for v in [t, *s]} - set(lvs))
+        if undefined:
+            raise ValidationError(f"PLSPM: path(s) use construct(s) {undefined} that have no block of indicators; "
+                                  f"defined: {lvs}")
+        _topological(self.paths, lvs)
+        modes = {lv: "A" for lv in lvs} | dict(self.modes or {})
+        bad = {k: v for k, v in modes.items() if v not in ("A", "B")}
+        if bad:
+            raise ValidationError(f"PLSPM: modes must be 'A' or 'B'; got {bad}")
+        for lv in lvs:
+            if modes[lv] == "A" and len(self.blocks[lv]) < 2:
+                raise ValidationError(f"PLSPM: block '{lv}' has a single indicator in Mode A; a reflective block "
+                                      "needs at least two indicators (use Mode B for a single-item construct)")
+        P = np.zeros((len(lvs), len(lvs)))
+        for t, sources in self.paths.items():
+            for s in sources:
+                P[lvs.index(t), lvs.index(s)] = 1.0
+        mvs = [mv for lv in lvs for mv in self.blocks[lv]]
+        if len(set(mvs)) != len(mvs):
+            raise ValidationError("PLSPM: an indicator belongs to more than one block")
+        odm = np.zeros((len(mvs), len(lvs)))
+        k = 0
+        for j, lv in enumerate(lvs):
+            for _ in self.blocks[lv]:
+                odm[k, j] = 1.0
+                k += 1
+        return lvs, P, mvs, odm, modes
+
+    def _data(self, df: pd.DataFrame, mvs: list[str]) -> np.ndarray:
+        missing = [c for c in mvs if c not in df.columns]
+        if missing:
+            raise ValidationError(f"PLSPM.fit: indicator column(s) {missing} not in the data")
+        nonnum = [c for c in mvs if not pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c])]
+        if nonnum:
+            raise ValidationError(f"PLSPM.fit: indicator column(s) {nonnum} are not numeric")
+        na = {c: int(df[c].isna().sum()) for c in mvs if df[c].isna().any()}
+        if na:
+            raise ValidationError(f"PLSPM.fit: missing values per indicator {na} of {len(df)} respondents; "
+                                  "impute them or drop the rows explicitly (schemas.RowAccount)")
+        X = df[mvs].to_numpy(dtype=float)
+        sd = X.std(axis=0)
+        const = [m for m, s in zip(mvs, sd, strict=True) if s == 0]
+        if const:
+            raise ValidationError(f"PLSPM.fit: indicator(s) {const} are constant; they carry no information")
+        X = X - X.mean(axis=0)
+        return X / sd if self.scaled else X
+
+    # ------------------------------------------------------------------ estimation
+    @staticmethod
+    def _inner(Y: np.ndarray, P: np.ndarray, scheme: str) -> np.ndarray:
+        adj = P + P.T
+        if scheme == "centroid":
+            return np.sign(np.corrcoef(Y, rowvar=False) * adj)
+        if scheme == "factorial":
+            return np.cov(Y, rowvar=False) * adj
+        E = P.copy()
+        C = np.corrcoef(Y, rowvar=False)
+        for i in range(P.shape[0]):
+            follow = P[i] == 1  # the sources of construct i: regression weights
+            if follow.any():
+                E[follow, i] = np.linalg.lstsq(Y[:, follow], Y[:, i], rcond=None)[0]
+            predec = P[:, i] == 1  # the constructs i points to: correlations
+            if predec.any():
+                E[predec, i] = C[predec, i]
+        return E
+
+    def _estimate(self, X: np.ndarray, P: np.ndarray, odm: np.ndarray, is_b: np.ndarray,
+                  block_cols: list[np.ndarray]) -> tuple[np.ndarray, int]:
+        n = X.shape[0]
+        corr = np.sqrt(n / (n - 1))
+        W = odm * (corr / (X @ odm).std(axis=0, ddof=1))
+        w_old = W.sum(axis=1)
+        it, delta = 0, np.inf
+        while it < self.max_iter and delta >= self.tol:
+            it += 1
+            Y = X @ W
+            Y = (Y - Y.mean(axis=0)) / Y.std(axis=0, ddof=1) / corr
+            Z = Y @ self._inner(Y, P, self.scheme)
+            for j, cols in enumerate(block_cols):
+                if is_b[j]:
+                    W[cols, j] = np.linalg.lstsq(X[:, cols], Z[:, j], rcond=None)[0]
+                else:
+                    W[cols, j] = X[:, cols].T @ Z[:, j] / n
+            w_new = W.sum(axis=1)
+            delta = float(((np.abs(w_old) - np.abs(w_new)) ** 2).sum())
+            w_old = w_new
+        if delta >= self.tol:
+            raise ConvergenceError(f"PLSPM.fit did not converge in {self.max_iter} iterations (change {delta:.2e} > "
+                                   f"tol {self.tol:g}); raise max_iter or check the blocks")
+        W = W / ((X @ W).std(axis=0, ddof=1) / corr)
+        return W, it
+
+    def fit(self, df: pd.DataFrame) -> PLSPM:
+        lvs, P, mvs, odm, modes = self._spec()
+        X = self._data(df, mvs)
+        is_b = np.array([modes[lv] == "B" for lv in lvs])
+        block_cols = [np.flatnonzero(odm[:, j]) for j in range(len(lvs))]
+        W, it = self._estimate(X, P, odm, is_b, block_cols)
+        Y = X @ W
+        # sign: each construct correlates positively with the majority of its indicators
+        C = np.corrcoef(np.column_stack([X, Y]), rowvar=False)[: X.shape[1], X.shape[1]:]
+        for j, cols in enumerate(block_cols):
+            if np.sign(np.sign(C[cols, j]).sum()) < 0:
+                W[:, j] *= -1
+                Y[:, j] *= -1
+                C[:, j] *= -1
+        self._store(df, X, W, Y, C, P, lvs, mvs, odm, modes, block_cols, it)
+        return self
+
+    def _store(self, df, X, W, Y, C, P, lvs, mvs, odm, modes, block_cols, it) -> None:
+        n = X.shape[0]
+        self.lvs_, self.mvs_ = lvs, mvs
+        self.n_obs_ = n
+        self.n_iter_ = it
+        self.scores_ = pd.DataFrame(Y, index=df.index, columns=lvs)
+        self.crossloadings_ = pd.DataFrame(C, index=mvs, columns=lvs)
+        weights = (W * odm).sum(axis=1)
+        loadings = (C * odm).sum(axis=1)
+        self.weights_ = pd.Series(weights, index=mvs, name="weight")
+        # inner model: OLS with intercept of each endogenous construct on its sources
+        B = np.zeros_like(P)
+        r2 = np.zeros(len(lvs))
+        for i in range(len(lvs)):
+            src = P[i] == 1
+            if src.any():
+                A = np.column_stack([np.ones(n), Y[:, src]])
+                coef = np.linalg.lstsq(A, Y[:, i], rcond=None)[0]
+                B[i, src] = coef[1:]
+                resid = Y[:, i] - A @ coef
+                r2[i] = 1 - resid.var() / Y[:, i].var()
+        self.path_coefs_ = pd.DataFrame(B, index=lvs, columns=lvs)
+        self.r2_ = pd.Series(r2, index=lvs, name="r2")
+        lv_of = odm @ np.arange(len(lvs))
+        comm = loadings**2
+        self.outer_ = pd.DataFrame({"construct": [lvs[int(k)] for k in lv_of], "weight": weights, "loading": loadings,
+                                    "communality": comm, "redundancy": comm * r2[lv_of.astype(int)]}, index=mvs)
+        self.outer_.index.name = "indicator"
+        # effects: total = sum of powers of B
+        total = np.zeros_like(B)
+        power = B.copy()
+        for _ in range(len(lvs)):
+            total += power
+            power = power @ B
+        rows = []
+        for t in range(len(lvs)):
+            for s in range(len(lvs)):
+                if total[t, s] != 0:
+                    rows.append({"source": lvs[s], "target": lvs[t], "direct": B[t, s],
+                                 "indirect": total[t, s] - B[t, s], "total": total[t, s]})
+        self.effects_ = pd.DataFrame(rows)
+        self.reliability_ = self._reliability(X, lvs, modes, block_cols, comm)
+        self.ave_ = self.reliability_["ave"]
+        multi = [j for j, cols in enumerate(block_cols) if len(cols) > 1]
+        sizes = np.array([len(block_cols[j]) for j in multi])
+        mean_comm = sum(comm[block_cols[j]].mean() * len(block_cols[j]) for j in multi) / sizes.sum()
+        endo = P.sum(axis=1) > 0
+        self.gof_ = float(np.sqrt(mean_comm * r2[endo].mean())) if endo.any() else float("nan")
+        self._X, self._P, self._odm, self._modes, self._block_cols = X, P, odm, modes, block_cols
+
+    @staticmethod
+    def _reliability(X, lvs, modes, block_cols, comm) -> pd.DataFrame:
+        rows = []
+        for j, lv in enumerate(lvs):
+            cols = block_cols[j]
+            p = len(cols)
+            R = np.corrcoef(X[:, cols], rowvar=False) if p > 1 else np.ones((1, 1))
+            eig = np.sort(np.linalg.eigvalsh(R))[::-1]
+            row = {"construct": lv, "mode": modes[lv], "items": p, "cronbach_alpha": np.nan,
+                   "dillon_goldstein_rho": np.nan, "eig_1st": eig[0], "eig_2nd": eig[1] if p > 1 else np.nan,
+                   "ave": np.nan}
+            if modes[lv] == "A" and p > 1:
+                alpha = p / (p - 1) * (1 - p / R.sum())
+                row["cronbach_alpha"] = max(0.0, alpha)
+                vals, vecs = np.linalg.eigh(R)
+                pc_loadings = np.abs(vecs[:, -1]) * np.sqrt(vals[-1])  # item correlations with the first PC
+                s = pc_loadings.sum()
+                row["dillon_goldstein_rho"] = s**2 / (s**2 + (p - (pc_loadings**2).sum()))
+                row["ave"] = comm[cols].mean()
+            rows.append(row)
+        return pd.DataFrame(rows).set_index("construct")
+
+    def _check(self, caller: str) -> None:
+        if not hasattr(self, "path_coefs_"):
+            raise NotFittedError(f"PLSPM.{caller}: call fit() first")
+
+    def summary(self) -> pd.DataFrame:
+        """Structural paths: source, target, estimate (standardised path coefficient), R² of the target."""
+        self._check("summary")
+        rows = [{"source": s, "target": t, "estimate": self.path_coefs_.loc[t, s], "r2_target": self.r2_[t]}
+                for t, sources in self.paths.items() for s in sources]
+        return pd.DataFrame(rows)

@@ -1,0 +1,99 @@
+"""PLS-PM engine against the python `plspm` package (GPL; a test-only peer, never imported by the
+library) on simulated ECSI surveys, for Mode A/B x three schemes x scaled/raw; and bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crmresearch import data
+from crmresearch.data.simulate import ACSI_PATHS
+from crmresearch.errors import NotFittedError, ValidationError
+from crmresearch.satisfaction import PLSPM
+
+LVS = ["IMAG", "EXPE", "QUAL", "VAL", "SAT", "COMP", "LOY"]
+PATHS = {t: list(v) for t, v in ACSI_PATHS.items()}
+
+
+@pytest.fixture(scope="module")
+def survey():
+    bank = data.simulate_bank(n_customers=5_000, seed=1)
+    blocks = {lv: bank.truth["survey"]["items"][lv] for lv in LVS}
+    items = [i for b in blocks.values() for i in b]
+    return bank.survey[items].astype(float), blocks, items
+
+
+def _peer(X, blocks, mode, scheme, scaled):
+    c = pytest.importorskip("plspm.config")
+    from plspm.mode import Mode
+    from plspm.plspm import Plspm
+    from plspm.scheme import Scheme
+
+    P = pd.DataFrame(0, index=LVS, columns=LVS)
+    for t, sources in PATHS.items():
+        for s in sources:
+            P.loc[t, s] = 1
+    cfg = c.Config(P, scaled=scaled)
+    for lv in LVS:
+        cfg.add_lv(lv, Mode.A if mode == "A" else Mode.B, *[c.MV(i) for i in blocks[lv]])
+    return Plspm(X, cfg, getattr(Scheme, scheme.upper()))
+
+
+@pytest.mark.parametrize("mode", ["A", "B"])
+@pytest.mark.parametrize("scheme", ["centroid", "factorial", "path"])
+@pytest.mark.parametrize("scaled", [True, False])
+def test_equals_plspm(survey, mode, scheme, scaled):
+    X, blocks, items = survey
+    if scaled:
+        # plspm divides every indicator by one pooled SD; standardising each column first makes its input
+        # equal ours up to that single factor s, which then scales its weights (and nothing else) by s
+        X = (X - X.mean()) / X.std(ddof=0)
+    ours = PLSPM(PATHS, blocks, modes={lv: mode for lv in LVS}, scheme=scheme, scaled=scaled).fit(X)
+    ref = _peer(X, blocks, mode, scheme, scaled)
+    s = X.stack().std() * np.sqrt((len(X) - 1) / len(X)) if scaled else 1.0
+    outer = ref.outer_model().loc[items]
+    np.testing.assert_allclose(ours.weights_.to_numpy() * s, outer["weight"].to_numpy(), atol=1e-4)
+    np.testing.assert_allclose(ours.outer_["loading"].to_numpy(), outer["loading"].to_numpy(), atol=1e-4)
+    np.testing.assert_allclose(ours.path_coefs_.loc[LVS, LVS].to_numpy(),
+                               ref.path_coefficients().loc[LVS, LVS].to_numpy(), atol=1e-4)
+    inner = ref.inner_summary().loc[LVS]
+    np.testing.assert_allclose(ours.r2_.loc[LVS].to_numpy(), inner["r_squared"].to_numpy(dtype=float), atol=1e-4)
+    if mode == "A":
+        np.testing.assert_allclose(ours.ave_.loc[LVS].to_numpy(), inner["ave"].to_numpy(dtype=float), atol=1e-4)
+        alpha = ref.unidimensionality().loc[LVS, "cronbach_alpha"].to_numpy(dtype=float)
+        np.testing.assert_allclose(ours.reliability_.loc[LVS, "cronbach_alpha"].to_numpy(), alpha, atol=1e-4)
+    assert ours.gof_ == pytest.approx(ref.goodness_of_fit(), abs=1e-4)
+
+
+def test_cronbach_alpha_hand_computed():
+    # three items with pairwise correlations 0.5: standardised alpha = 3/2 * (1 - 3/6) = 0.75
+    rng = np.random.default_rng(0)
+    common = rng.standard_normal(200_000)
+    items = pd.DataFrame({f"x{i}": common + rng.standard_normal(200_000) for i in range(3)})
+    items["y1"], items["y2"] = items["x0"] + rng.standard_normal(200_000), items["x1"] + rng.standard_normal(200_000)
+    m = PLSPM({"Y": ["X"]}, {"X": ["x0", "x1", "x2"], "Y": ["y1", "y2"]}).fit(items)
+    assert m.reliability_.loc["X", "cronbach_alpha"] == pytest.approx(0.75, abs=0.005)
+
+
+@pytest.mark.parametrize("kwargs, frame_change, match", [
+    ({"paths": {"B": ["NOPE"]}}, None, r"construct\(s\) \['NOPE'\] that have no block"),
+    ({"paths": {"A": ["B"], "B": ["A"]}}, None, r"the inner model has a cycle"),
+    ({"blocks": {"A": ["a1"], "B": ["b1", "b2"]}}, None, r"block 'A' has a single indicator in Mode A"),
+    ({}, {"a2": 3.0}, r"indicator\(s\) \['a2'\] are constant"),
+    ({}, {"a1": "x"}, r"indicator column\(s\) \['a1'\] are not numeric"),
+    ({}, {"b1": np.nan}, r"missing values per indicator \{'b1': 50\}"),
+])
+def test_bad_input_is_a_clear_error(kwargs, frame_change, match):
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(rng.standard_normal((50, 4)), columns=["a1", "a2", "b1", "b2"])
+    for col, value in (frame_change or {}).items():
+        df[col] = value
+    spec = {"paths": {"B": ["A"]}, "blocks": {"A": ["a1", "a2"], "B": ["b1", "b2"]}} | kwargs
+    with pytest.raises(ValidationError, match=match):
+        PLSPM(**spec).fit(df)
+
+
+def test_summary_before_fit():
+    with pytest.raises(NotFittedError):
+        PLSPM({"B": ["A"]}, {"A": ["a1", "a2"], "B": ["b1", "b2"]}).summary()
