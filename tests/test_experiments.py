@@ -71,3 +71,15 @@ def test_class_transformation_needs_balanced_arms():
     X = pd.DataFrame({"x": np.arange(100.0)})
     with pytest.raises(ValidationError, match="needs ~50 % treated"):
         experiments.uplift_model(X, np.arange(100) < 20, np.arange(100) % 2, method="class_transformation")
+
+
+def test_uplift_targeting_profit_hand_case():
+    uplift = np.array([0.10, 0.00, 0.05])
+    risk = np.array([0.1, 0.9, 0.5])
+    out = experiments.uplift_targeting_profit(uplift, risk, np.full(3, 100.0), cost=2.0, depths=[0, 1 / 3, 1],
+                                              true_uplift=np.array([0.10, -0.02, 0.05]))
+    by = out.set_index(["ranking", "customers"])
+    assert by.loc[("uplift", 1), "profit"] == pytest.approx(8.0)  # 0.10 * 100 - 2
+    assert by.loc[("churn risk", 1), "profit"] == pytest.approx(-2.0)  # the riskiest is not persuadable
+    assert by.loc[("churn risk", 1), "profit_true"] == pytest.approx(-4.0)  # and the offer harms them
+    assert by.loc[("uplift", 3), "profit"] == by.loc[("churn risk", 3), "profit"] == pytest.approx(9.0)

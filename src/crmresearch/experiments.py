@@ -219,18 +219,23 @@ def uplift_by_decile(uplift: np.ndarray, treated: np.ndarray, y: np.ndarray, bin
 
 
 def uplift_targeting_profit(uplift: np.ndarray, risk: np.ndarray, value: np.ndarray, cost: float,
-                            depths: Sequence[float] = tuple(np.linspace(0, 1, 21))) -> pd.DataFrame:
-    """Expected profit of treating the top share of customers ranked by predicted uplift vs by
-    churn risk, and of treating everyone: each treated customer costs ``cost`` and changes the
-    outcome probability by their (true or estimated) ``value``-weighted uplift; here ``uplift`` is the
-    *reduction* in churn probability and ``value`` the customer value saved."""
+                            depths: Sequence[float] = tuple(np.linspace(0, 1, 21)),
+                            true_uplift: np.ndarray | None = None) -> pd.DataFrame:
+    """Profit of treating the top share of customers ranked by predicted uplift vs by churn risk
+    (depth 1 = everyone). ``uplift`` is the predicted *reduction* in churn probability, ``value`` the
+    value of a customer kept, ``cost`` the cost per treated customer: profit = sum(uplift x value - cost).
+    With ``true_uplift`` (known in a simulation) a ``profit_true`` column evaluates the same rankings
+    with the true effects, so the comparison is not flattered by the model's own estimates."""
     u, r, v = (np.asarray(a, dtype=float) for a in (uplift, risk, value))
-    gain = u * v - cost
+    gains = {"profit": u * v - cost}
+    if true_uplift is not None:
+        gains["profit_true"] = np.asarray(true_uplift, dtype=float) * v - cost
     n = len(u)
     rows = []
     for name, score in (("uplift", u), ("churn risk", r)):
-        cum = np.concatenate([[0.0], np.cumsum(gain[np.argsort(-score, kind="stable")])])
+        order = np.argsort(-score, kind="stable")
+        cums = {k: np.concatenate([[0.0], np.cumsum(g[order])]) for k, g in gains.items()}
         for d in depths:
             k = int(np.floor(d * n + 0.5))
-            rows.append({"ranking": name, "depth": d, "customers": k, "profit": float(cum[k])})
+            rows.append({"ranking": name, "depth": d, "customers": k, **{c: float(cum[k]) for c, cum in cums.items()}})
     return pd.DataFrame(rows)
