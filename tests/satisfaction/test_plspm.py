@@ -97,3 +97,23 @@ def test_bad_input_is_a_clear_error(kwargs, frame_change, match):
 def test_summary_before_fit():
     with pytest.raises(NotFittedError):
         PLSPM({"B": ["A"]}, {"A": ["a1", "a2"], "B": ["b1", "b2"]}).summary()
+
+
+def test_consistent_pls_removes_attenuation():
+    """Two reflective constructs, true path 0.6, loadings 0.7 (continuous indicators): PLS attenuates
+    the path towards 0.6 x reliability; PLSc (rho_A-corrected) recovers it."""
+    rng = np.random.default_rng(3)
+    n = 50_000
+    xi = rng.standard_normal(n)
+    eta = 0.6 * xi + np.sqrt(1 - 0.36) * rng.standard_normal(n)
+    cols = {}
+    for name, lv in (("x", xi), ("y", eta)):
+        for k in range(3):
+            cols[f"{name}{k}"] = 0.7 * lv + np.sqrt(1 - 0.49) * rng.standard_normal(n)
+    df = pd.DataFrame(cols)
+    spec = ({"Y": ["X"]}, {"X": ["x0", "x1", "x2"], "Y": ["y0", "y1", "y2"]})
+    plain = PLSPM(*spec).fit(df).path_coefs_.loc["Y", "X"]
+    plsc = PLSPM(*spec, consistent=True).fit(df)
+    assert plain < 0.55  # attenuated
+    assert plsc.path_coefs_.loc["Y", "X"] == pytest.approx(0.6, abs=0.01)
+    assert plsc.rho_a_["X"] == pytest.approx(3 * 0.49 / (1 + 2 * 0.49), abs=0.01)  # congeneric reliability

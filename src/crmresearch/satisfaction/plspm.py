@@ -57,6 +57,10 @@ class PLSPM:
     scaled : bool
         True: each indicator is standardised (mean 0, population SD 1); False: only centred.
     tol, max_iter : convergence criterion (sum of squared changes of the outer weights) and budget.
+    consistent : bool
+        Consistent PLS (PLSc, Dijkstra & Henseler 2015): correlations between reflective constructs
+        are disattenuated by the reliability rho_A of each block before the path coefficients and R²
+        are estimated, so paths estimate the latent-variable model without measurement-error bias.
 
     Attributes
     ----------
@@ -73,7 +77,8 @@ class PLSPM:
 
     def __init__(self, paths: Mapping[str, Sequence[str]], blocks: Mapping[str, Sequence[str]],
                  modes: Mapping[str, str] | None = None, scheme: str = "centroid", scaled: bool = True,
-                 tol: float = 1e-6, max_iter: int = 300) -> None:
+                 tol: float = 1e-6, max_iter: int = 300, consistent: bool = False) -> None:
+        self.consistent = consistent
         self.paths = paths
         self.blocks = blocks
         self.modes = modes
@@ -217,6 +222,12 @@ class PLSPM:
                 B[i, src] = coef[1:]
                 resid = Y[:, i] - A @ coef
                 r2[i] = 1 - resid.var() / Y[:, i].var()
+        self.rho_a_ = pd.Series(_rho_a(X, W, block_cols, np.array([modes[lv] == "B" for lv in lvs])), index=lvs,
+                                name="rho_a")
+        if self.consistent:
+            R = _lv_corr(Y) / np.sqrt(np.outer(self.rho_a_, self.rho_a_))
+            np.fill_diagonal(R, 1.0)
+            B, r2 = _paths_from_corr(R, P)
         self.path_coefs_ = pd.DataFrame(B, index=lvs, columns=lvs)
         self.r2_ = pd.Series(r2, index=lvs, name="r2")
         lv_of = odm @ np.arange(len(lvs))
@@ -245,6 +256,7 @@ class PLSPM:
         endo = P.sum(axis=1) > 0
         self.gof_ = float(np.sqrt(mean_comm * r2[endo].mean())) if endo.any() else float("nan")
         self._X, self._P, self._odm, self._modes, self._block_cols = X, P, odm, modes, block_cols
+        self._raw = df[mvs].to_numpy(dtype=float)
 
     @staticmethod
     def _reliability(X, lvs, modes, block_cols, comm) -> pd.DataFrame:
@@ -278,3 +290,36 @@ class PLSPM:
         rows = [{"source": s, "target": t, "estimate": self.path_coefs_.loc[t, s], "r2_target": self.r2_[t]}
                 for t, sources in self.paths.items() for s in sources]
         return pd.DataFrame(rows)
+
+
+def _lv_corr(Y: np.ndarray) -> np.ndarray:
+    return np.corrcoef(Y, rowvar=False)
+
+
+def _rho_a(X: np.ndarray, W: np.ndarray, block_cols: list[np.ndarray], is_b: np.ndarray) -> np.ndarray:
+    """Dijkstra-Henseler rho_A per block (1 for Mode B and single-item blocks)."""
+    out = np.ones(len(block_cols))
+    for j, cols in enumerate(block_cols):
+        if is_b[j] or len(cols) < 2:
+            continue
+        S = np.corrcoef(X[:, cols], rowvar=False)
+        w = W[cols, j] * X[:, cols].std(axis=0)  # weights on standardised indicators
+        w = w / np.sqrt(w @ S @ w)  # composite of unit variance
+        ww = np.outer(w, w)
+        num = w @ (S - np.diag(np.diag(S))) @ w
+        den = w @ (ww - np.diag(np.diag(ww))) @ w
+        out[j] = float((w @ w) ** 2 * num / den)
+    return out
+
+
+def _paths_from_corr(R: np.ndarray, P: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Standardised path coefficients and R² of each endogenous construct from a construct correlation matrix."""
+    B = np.zeros_like(P)
+    r2 = np.zeros(P.shape[0])
+    for i in range(P.shape[0]):
+        src = P[i] == 1
+        if src.any():
+            b = np.linalg.solve(R[np.ix_(src, src)], R[src, i])
+            B[i, src] = b
+            r2[i] = float(b @ R[src, i])
+    return B, r2
