@@ -117,3 +117,17 @@ def test_consistent_pls_removes_attenuation():
     assert plain < 0.55  # attenuated
     assert plsc.path_coefs_.loc["Y", "X"] == pytest.approx(0.6, abs=0.01)
     assert plsc.rho_a_["X"] == pytest.approx(3 * 0.49 / (1 + 2 * 0.49), abs=0.01)  # congeneric reliability
+
+
+def test_bootstrap_is_reproducible_and_sensible(survey):
+    X, blocks, _ = survey
+    m = PLSPM(PATHS, blocks).fit(X.iloc[:300])
+    one = m.bootstrap(n=60, seed=4, n_jobs=1)
+    two = m.bootstrap(n=60, seed=4, n_jobs=2)
+    pd.testing.assert_frame_equal(one, two)  # the same resamples whatever the number of processes
+    paths = one[one["kind"] == "path"]
+    assert len(paths) == sum(len(v) for v in PATHS.values())
+    assert (paths["std_error"] > 0).all() and (paths["ci_low"] < paths["ci_high"]).all()
+    assert ((paths["ci_low"] <= paths["estimate"]) & (paths["estimate"] <= paths["ci_high"])).all()
+    assert set(one["kind"]) == {"weight", "loading", "path", "total_effect"}
+    assert (one["resamples"] == 60).all()

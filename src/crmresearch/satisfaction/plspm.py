@@ -280,6 +280,65 @@ class PLSPM:
             rows.append(row)
         return pd.DataFrame(rows).set_index("construct")
 
+    def bootstrap(self, n: int = 5000, seed: int = 0, n_jobs: int = 2, alpha: float = 0.05) -> pd.DataFrame:
+        """Bootstrap the model: percentile intervals, standard errors and t values of outer weights,
+        loadings, path coefficients and total effects.
+
+        Resample indices come from one seeded generator in this process, so results do not depend
+        on ``n_jobs``; resamples are split over ``n_jobs`` worker processes and each refit uses plain
+        numpy (no pandas per resample). Indicators are re-centred / re-standardised in every resample.
+
+        Returns
+        -------
+        DataFrame: ``kind`` (weight, loading, path, total_effect), ``name``, ``estimate`` (full sample),
+        ``boot_mean``, ``std_error``, ``t``, ``ci_low``, ``ci_high``, ``resamples``.
+        """
+        self._check("bootstrap")
+        if n < 10:
+            raise ValidationError("PLSPM.bootstrap: n must be >= 10 resamples")
+        rng = np.random.default_rng(seed)
+        idx = rng.integers(0, self.n_obs_, size=(n, self.n_obs_))
+        spec = (self._raw, self._P, self._odm, np.array([self._modes[lv] == "B" for lv in self.lvs_]),
+                self._block_cols, self.scheme, self.scaled, self.tol, self.max_iter, self.consistent)
+        chunks = np.array_split(idx, max(1, n_jobs))
+        if n_jobs > 1:
+            from concurrent.futures import ProcessPoolExecutor
+
+            with ProcessPoolExecutor(max_workers=n_jobs) as pool:  # platform default (fork on Linux)
+                parts = list(pool.map(_boot_chunk, [(spec, c) for c in chunks]))
+        else:
+            parts = [_boot_chunk((spec, chunks[0]))]
+        draws = np.concatenate(parts, axis=0)  # (n, n_stats)
+        names, kinds, est = self._stat_labels()
+        lo, hi = np.nanpercentile(draws, [100 * alpha / 2, 100 * (1 - alpha / 2)], axis=0)
+        se = np.nanstd(draws, axis=0, ddof=1)
+        return pd.DataFrame({"kind": kinds, "name": names, "estimate": est, "boot_mean": np.nanmean(draws, axis=0),
+                             "std_error": se, "t": est / np.where(se > 0, se, np.nan), "ci_low": lo, "ci_high": hi,
+                             "resamples": int(np.isfinite(draws[:, 0]).sum())})
+
+    def _stat_labels(self) -> tuple[list[str], list[str], np.ndarray]:
+        names, kinds, est = [], [], []
+        for mv in self.mvs_:
+            names.append(mv)
+            kinds.append("weight")
+            est.append(self.weights_[mv])
+        for mv in self.mvs_:
+            names.append(mv)
+            kinds.append("loading")
+            est.append(self.outer_.loc[mv, "loading"])
+        src_t = np.argwhere(self._P == 1)
+        for t, s_ in src_t:
+            names.append(f"{self.lvs_[s_]} -> {self.lvs_[t]}")
+            kinds.append("path")
+            est.append(self.path_coefs_.iat[t, s_])
+        total = _total_effects(self.path_coefs_.to_numpy())
+        for t, s_ in np.argwhere(total != 0):
+            names.append(f"{self.lvs_[s_]} -> {self.lvs_[t]}")
+            kinds.append("total_effect")
+            est.append(total[t, s_])
+        self._total_pattern = total != 0
+        return names, kinds, np.array(est, dtype=float)
+
     def _check(self, caller: str) -> None:
         if not hasattr(self, "path_coefs_"):
             raise NotFittedError(f"PLSPM.{caller}: call fit() first")
@@ -323,3 +382,59 @@ def _paths_from_corr(R: np.ndarray, P: np.ndarray) -> tuple[np.ndarray, np.ndarr
             B[i, src] = b
             r2[i] = float(b @ R[src, i])
     return B, r2
+
+
+def _total_effects(B: np.ndarray) -> np.ndarray:
+    total = np.zeros_like(B)
+    power = B.copy()
+    for _ in range(B.shape[0]):
+        total += power
+        power = power @ B
+    return total
+
+
+def _boot_chunk(args) -> np.ndarray:
+    """Refit the model on each resample of a chunk; one row of statistics per resample (NaN if a
+    resample fails to converge or has a constant indicator)."""
+    (raw, P, odm, is_b, block_cols, scheme, scaled, tol, max_iter, consistent), idx = args
+    model = PLSPM({}, {}, scheme=scheme, scaled=scaled, tol=tol, max_iter=max_iter)
+    n_mv = raw.shape[1]
+    pairs = np.argwhere(P == 1)
+    rows = []
+    total_pattern = None
+    for r in idx:
+        X = raw[r]
+        sd = X.std(axis=0)
+        if (sd == 0).any():
+            rows.append(None)
+            continue
+        X = X - X.mean(axis=0)
+        if scaled:
+            X = X / sd
+        try:
+            W, _ = model._estimate(X, P, odm, is_b, block_cols)
+        except ConvergenceError:
+            rows.append(None)
+            continue
+        Y = X @ W
+        Xs = X / X.std(axis=0)
+        Ys = (Y - Y.mean(axis=0)) / Y.std(axis=0)
+        C = Xs.T @ Ys / X.shape[0]
+        for j, cols in enumerate(block_cols):
+            if np.sign(np.sign(C[cols, j]).sum()) < 0:
+                W[:, j] *= -1
+                Ys[:, j] *= -1
+                C[:, j] *= -1
+        R = Ys.T @ Ys / X.shape[0]
+        if consistent:
+            rho = _rho_a(X, W, block_cols, is_b)
+            R = R / np.sqrt(np.outer(rho, rho))
+            np.fill_diagonal(R, 1.0)
+        B, _ = _paths_from_corr(R, P)
+        total = _total_effects(B)
+        if total_pattern is None:
+            total_pattern = total != 0
+        rows.append(np.concatenate([(W * odm).sum(axis=1), (C * odm).sum(axis=1), B[pairs[:, 0], pairs[:, 1]],
+                                    total[total_pattern]]))
+    width = next((len(x) for x in rows if x is not None), 2 * n_mv + len(pairs))
+    return np.array([x if x is not None else np.full(width, np.nan) for x in rows])
