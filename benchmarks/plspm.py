@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -42,6 +43,9 @@ def main(resamples: int = 5000) -> None:
     model.bootstrap(n=resamples, seed=0, n_jobs=2)
     ours = time.perf_counter() - t
     peer_line, ratio = "| python plspm 0.5.7 | not installed | | |", float("nan")
+    # this file is called plspm.py: take its folder off the path so `import plspm` finds the package
+    here = str(Path(__file__).resolve().parent)
+    sys.path[:] = [p for p in sys.path if str(Path(p or ".").resolve()) != here]
     try:
         import plspm.config as c
         from plspm.mode import Mode
