@@ -131,3 +131,29 @@ def test_bootstrap_is_reproducible_and_sensible(survey):
     assert ((paths["ci_low"] <= paths["estimate"]) & (paths["estimate"] <= paths["ci_high"])).all()
     assert set(one["kind"]) == {"weight", "loading", "path", "total_effect"}
     assert (one["resamples"] == 60).all()
+
+
+def test_htmt_fornell_larcker_and_ipma_known_cases():
+    """Two constructs correlating 0.5, items loading 0.8: within-block item correlations 0.64, between
+    0.32, so HTMT = 0.32 / 0.64 = 0.5; sqrt(AVE) ~ 0.8 dominates the construct correlation."""
+    rng = np.random.default_rng(5)
+    n = 100_000
+    xi = rng.standard_normal(n)
+    eta = 0.5 * xi + np.sqrt(0.75) * rng.standard_normal(n)
+    cols = {f"{k}{i}": 0.8 * lv + 0.6 * rng.standard_normal(n) for k, lv in (("x", xi), ("y", eta)) for i in range(3)}
+    df = pd.DataFrame(cols)
+    m = PLSPM({"Y": ["X"]}, {"X": ["x0", "x1", "x2"], "Y": ["y0", "y1", "y2"]}).fit(df)
+    assert m.htmt().loc["X", "Y"] == pytest.approx(0.5, abs=0.01)
+    fl = m.fornell_larcker()
+    assert fl.loc["X", "X"] > fl.loc["X", "Y"] and fl.loc["Y", "Y"] > fl.loc["X", "Y"]
+    # IPMA on a 1..10 scale: items mapped to 0..100; with (nearly) equal weights a block's performance is
+    # the mean of its rescaled items
+    likert = pd.DataFrame({c: np.clip(np.rint(6.5 + 1.5 * v), 1, 10) for c, v in cols.items()})
+    ip = PLSPM({"Y": ["X"]}, {"X": ["x0", "x1", "x2"], "Y": ["y0", "y1", "y2"]}).fit(likert).ipma("Y")
+    assert ip["construct"].tolist() == ["X"]
+    item_mean = ((likert[["x0", "x1", "x2"]] - 1) / 9 * 100).to_numpy().mean()
+    assert ip["performance"].iloc[0] == pytest.approx(item_mean, abs=0.5)
+    assert ip["importance"].iloc[0] > 0
+    assert 0.3 < ip["importance_standardised"].iloc[0] < 0.5  # PLS-attenuated 0.5
+    with pytest.raises(ValidationError, match="unknown construct"):
+        m.ipma("Z")

@@ -339,6 +339,67 @@ class PLSPM:
         self._total_pattern = total != 0
         return names, kinds, np.array(est, dtype=float)
 
+    def htmt(self) -> pd.DataFrame:
+        """Heterotrait-monotrait ratio of correlations (Henseler, Ringle & Sarstedt 2015) between every
+        pair of multi-item constructs: mean between-block item correlation over the geometric mean of
+        the mean within-block correlations. Values above 0.85-0.90 signal weak discriminant validity."""
+        self._check("htmt")
+        R = np.corrcoef(self._X, rowvar=False)
+        lvs = self.lvs_
+        out = pd.DataFrame(np.nan, index=lvs, columns=lvs)
+        mono = {}
+        for j, cols in enumerate(self._block_cols):
+            if len(cols) > 1:
+                sub = R[np.ix_(cols, cols)]
+                mono[j] = sub[np.triu_indices(len(cols), 1)].mean()
+        for i in mono:
+            for j in mono:
+                if i < j:
+                    ht = R[np.ix_(self._block_cols[i], self._block_cols[j])].mean()
+                    out.iat[i, j] = out.iat[j, i] = ht / np.sqrt(mono[i] * mono[j])
+        return out
+
+    def fornell_larcker(self) -> pd.DataFrame:
+        """Construct correlations with the square root of each construct's AVE on the diagonal
+        (Fornell & Larcker 1981): discriminant validity holds when the diagonal exceeds its row and column."""
+        self._check("fornell_larcker")
+        out = self.scores_.corr()
+        for lv in self.lvs_:
+            out.loc[lv, lv] = np.sqrt(self.ave_[lv]) if np.isfinite(self.ave_[lv]) else np.nan
+        return out
+
+    def ipma(self, target: str, scale: tuple[float, float] = (1.0, 10.0)) -> pd.DataFrame:
+        """Importance-performance map for ``target`` (Ringle & Sarstedt 2016).
+
+        Performance: mean construct score on 0-100, from indicators rescaled to 0-100 over ``scale`` and
+        unstandardised outer weights normalised to sum 1 per block. Importance: the total effect of
+        each construct on the target in those 0-100 units (standardised total effect x SD ratio).
+        """
+        self._check("ipma")
+        if target not in self.lvs_:
+            raise ValidationError(f"PLSPM.ipma: unknown construct {target!r}; constructs: {self.lvs_}")
+        lo, hi = scale
+        raw = self._raw
+        if (raw < lo).any() or (raw > hi).any():
+            raise ValidationError(f"PLSPM.ipma: indicator values outside the scale {lo:g}..{hi:g}")
+        resc = (raw - lo) / (hi - lo) * 100
+        sd = raw.std(axis=0)
+        scores = np.zeros((raw.shape[0], len(self.lvs_)))
+        for j, cols in enumerate(self._block_cols):
+            w = self.weights_.to_numpy()[cols] / (sd[cols] if self.scaled else 1.0)
+            w = w / w.sum()
+            scores[:, j] = resc[:, cols] @ w
+        total = _total_effects(self.path_coefs_.to_numpy())
+        t = self.lvs_.index(target)
+        rows = []
+        for s_, lv in enumerate(self.lvs_):
+            if total[t, s_] != 0:
+                rows.append({"construct": lv, "importance": total[t, s_] * scores[:, t].std() / scores[:, s_].std(),
+                             "importance_standardised": total[t, s_], "performance": scores[:, s_].mean()})
+        out = pd.DataFrame(rows)
+        out.attrs["target_performance"] = float(scores[:, t].mean())
+        return out
+
     def _check(self, caller: str) -> None:
         if not hasattr(self, "path_coefs_"):
             raise NotFittedError(f"PLSPM.{caller}: call fit() first")
