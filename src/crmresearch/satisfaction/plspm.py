@@ -225,7 +225,7 @@ class PLSPM:
         self.rho_a_ = pd.Series(_rho_a(X, W, block_cols, np.array([modes[lv] == "B" for lv in lvs])), index=lvs,
                                 name="rho_a")
         if self.consistent:
-            R = _lv_corr(Y) / np.sqrt(np.outer(self.rho_a_, self.rho_a_))
+            R = np.corrcoef(Y, rowvar=False) / np.sqrt(np.outer(self.rho_a_, self.rho_a_))
             np.fill_diagonal(R, 1.0)
             B, r2 = _paths_from_corr(R, P)
         self.path_coefs_ = pd.DataFrame(B, index=lvs, columns=lvs)
@@ -236,11 +236,7 @@ class PLSPM:
                                     "communality": comm, "redundancy": comm * r2[lv_of.astype(int)]}, index=mvs)
         self.outer_.index.name = "indicator"
         # effects: total = sum of powers of B
-        total = np.zeros_like(B)
-        power = B.copy()
-        for _ in range(len(lvs)):
-            total += power
-            power = power @ B
+        total = _total_effects(B)
         rows = []
         for t in range(len(lvs)):
             for s in range(len(lvs)):
@@ -410,10 +406,6 @@ class PLSPM:
         rows = [{"source": s, "target": t, "estimate": self.path_coefs_.loc[t, s], "r2_target": self.r2_[t]}
                 for t, sources in self.paths.items() for s in sources]
         return pd.DataFrame(rows)
-
-
-def _lv_corr(Y: np.ndarray) -> np.ndarray:
-    return np.corrcoef(Y, rowvar=False)
 
 
 def _rho_a(X: np.ndarray, W: np.ndarray, block_cols: list[np.ndarray], is_b: np.ndarray) -> np.ndarray:
