@@ -91,6 +91,8 @@ class BankSettings:
     item_loading: float = 0.88  # standardised loading of every ACSI/ECSI item
     item_mean: float = 7.2  # mean answer on the 1..10 scale
     item_sd: float = 1.6  # answer SD on the 1..10 scale
+    image_shift: tuple[float, float] = (0.15, -0.45)  # urban, rural: shift of the image construct (SD units)
+    satisfaction_shift: tuple[float, ...] = (0.5, 0.3, 0.0, -0.2)  # platinum..lead: shift of the SAT disturbance
     servqual_expectation: tuple[float, ...] = (7.0, 8.6, 8.2, 8.0, 7.6)  # per dimension
     servqual_gap: tuple[float, ...] = (0.2, -0.9, -0.7, -0.2, -0.5)  # perception - expectation
     n_arm: int = 60  # respondents per arm of the two-arm intervention study
@@ -164,6 +166,10 @@ def _check(settings: BankSettings, n_customers: int, months: int) -> None:
                              f"got {sum(settings.segment_shares):g}")
     if not 0 < settings.item_loading < 1:
         raise ParameterError("simulate_bank: 'item_loading' must be in (0, 1)")
+    for name, size in (("image_shift", 2), ("satisfaction_shift", len(TIERS))):
+        if len(getattr(settings, name)) != size:
+            raise ParameterError(f"simulate_bank: setting '{name}' needs {size} values; got "
+                                 f"{len(getattr(settings, name))}")
 
 
 def _hazard_design(cust: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
@@ -497,6 +503,12 @@ def _implied_latent_cov(paths: dict[str, dict[str, float]], order: list[str]) ->
     return cov
 
 
+def _group_means(expected: np.ndarray, order: list[str], groups) -> dict[str, dict[str, float]]:
+    """True mean of each standardised latent variable per group (SD units): construct -> group -> mean."""
+    frame = pd.DataFrame(expected, columns=order).groupby(np.asarray(groups)).mean()
+    return {v: {str(g): float(frame.loc[g, v]) for g in frame.index} for v in order}
+
+
 def _survey(rng, s, cust, contracts, t_end):
     order = ["IMAG", "EXPE", "QUAL", "VAL", "SAT", "COMP", "LOY"]
     cov = _implied_latent_cov(ACSI_PATHS, order)
@@ -506,10 +518,22 @@ def _survey(rng, s, cust, contracts, t_end):
     idx = {v: i for i, v in enumerate(order)}
     lat = np.zeros((n, len(order)))
     r2 = {}
+    # group differences: rural customers see the bank's image lower (exogenous IMAG) and higher tiers
+    # are more satisfied than their drivers predict (SAT disturbance). Each shifted variable is
+    # re-standardised over the sample, so the latent covariance and the true paths are unchanged.
+    region = (cust["region"].to_numpy()[pick] == "rural").astype(int)
+    tier = cust["value_tier"].cat.codes.to_numpy()[pick]
+    shift = {"IMAG": np.asarray(s.image_shift, dtype=float)[region],
+             "SAT": np.asarray(s.satisfaction_shift, dtype=float)[tier]}
+    expected = np.zeros((n, len(order)))  # E[latent | region, tier]
     for v in order:
         parents = ACSI_PATHS.get(v, {})
+        mu = shift.get(v, np.zeros(n))
+        mu = mu - mu.mean()
+        spread = np.sqrt(1 + mu.var())
         if not parents:
-            lat[:, idx[v]] = rng.standard_normal(n)
+            lat[:, idx[v]] = (rng.standard_normal(n) + mu) / spread
+            expected[:, idx[v]] = mu / spread
             continue
         pi = [idx[p] for p in parents]
         b = np.array(list(parents.values()))
@@ -517,7 +541,9 @@ def _survey(rng, s, cust, contracts, t_end):
         if explained >= 1:
             raise ParameterError(f"simulate_bank: structural paths into {v} explain {explained:.2f} >= 1")
         r2[v] = explained
-        lat[:, idx[v]] = lat[:, pi] @ b + rng.standard_normal(n) * np.sqrt(1 - explained)
+        noise = (rng.standard_normal(n) + mu) / spread * np.sqrt(1 - explained)
+        lat[:, idx[v]] = lat[:, pi] @ b + noise
+        expected[:, idx[v]] = expected[:, pi] @ b + mu / spread * np.sqrt(1 - explained)
     lo, hi = s.likert_scale
     scale_factor = s.item_sd * (hi - lo) / 9.0
     centre = lo + (s.item_mean - 1) * (hi - lo) / 9.0
@@ -572,6 +598,10 @@ def _survey(rng, s, cust, contracts, t_end):
         "servqual_gap": dict(zip(SERVQUAL, s.servqual_gap, strict=True)),
         "intervention_effect": s.intervention_effect,
         "n_per_arm": m,
+        "latent_mean_by_region": _group_means(expected, order, cust["region"].values[pick]),
+        "latent_mean_by_tier": _group_means(expected, order, cust["value_tier"].values[pick]),
+        "image_shift": dict(zip(["urban", "rural"], s.image_shift, strict=True)),
+        "satisfaction_shift": dict(zip(TIERS, s.satisfaction_shift, strict=True)),
     }
     return survey, intervention, truth
 

@@ -1,5 +1,15 @@
-"""Satisfaction models: PLS path modelling (ACSI / ECSI) with our own numpy engine."""
+"""Satisfaction models and service quality.
+
+* :class:`PLSPM`: PLS path modelling (ACSI / ECSI) with our own numpy engine, bootstrap, HTMT, IPMA.
+* :data:`ACSI`, :data:`ECSI`, :func:`load_model`, :func:`load_survey`: ready-made models and loaders
+  for a user's own survey CSV and model file.
+* :func:`reliability`, :func:`top_box`, :func:`gaps`, :func:`compare_arms`, :func:`group_means`:
+  survey tools (scale reliability, top-box shares, SERVQUAL gaps, two-arm pre/post studies).
+"""
 
 from .plspm import PLSPM
+from .specs import ACSI, ECSI, MODELS, ModelSpec, listwise, load_model, load_survey
+from .survey import compare_arms, cronbach_alpha, gaps, group_means, reliability, top_box
 
-__all__ = ["PLSPM"]
+__all__ = ["ACSI", "ECSI", "MODELS", "PLSPM", "ModelSpec", "compare_arms", "cronbach_alpha", "gaps", "group_means",
+           "listwise", "load_model", "load_survey", "reliability", "top_box"]

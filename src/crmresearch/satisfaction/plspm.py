@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConvergenceError, NotFittedError, ValidationError
+from ..schemas import RowAccount
 
 __all__ = ["PLSPM"]
 
@@ -57,6 +58,9 @@ class PLSPM:
     scaled : bool
         True: each indicator is standardised (mean 0, population SD 1); False: only centred.
     tol, max_iter : convergence criterion (sum of squared changes of the outer weights) and budget.
+    missing : {"error", "listwise"}
+        Missing answers raise an error with counts per indicator (default), or ``"listwise"`` drops
+        incomplete respondents and records the step in ``row_account_``.
     consistent : bool
         Consistent PLS (PLSc, Dijkstra & Henseler 2015): correlations between reflective constructs
         are disattenuated by the reliability rho_A of each block before the path coefficients and R²
@@ -73,12 +77,14 @@ class PLSPM:
     effects_ : DataFrame of direct, indirect and total effects
     reliability_ : DataFrame per construct: mode, items, cronbach_alpha, dillon_goldstein_rho, eig_1st, eig_2nd, ave
     ave_ : Series; gof_ : float; n_iter_ : int
+    row_account_ : RowAccount, respondents in and out (listwise deletion)
     """
 
     def __init__(self, paths: Mapping[str, Sequence[str]], blocks: Mapping[str, Sequence[str]],
                  modes: Mapping[str, str] | None = None, scheme: str = "centroid", scaled: bool = True,
-                 tol: float = 1e-6, max_iter: int = 300, consistent: bool = False) -> None:
+                 tol: float = 1e-6, max_iter: int = 300, consistent: bool = False, missing: str = "error") -> None:
         self.consistent = consistent
+        self.missing = missing
         self.paths = paths
         self.blocks = blocks
         self.modes = modes
@@ -130,7 +136,7 @@ class PLSPM:
         na = {c: int(df[c].isna().sum()) for c in mvs if df[c].isna().any()}
         if na:
             raise ValidationError(f"PLSPM.fit: missing values per indicator {na} of {len(df)} respondents; "
-                                  "impute them or drop the rows explicitly (schemas.RowAccount)")
+                                  "impute them or pass missing='listwise' to drop incomplete respondents")
         X = df[mvs].to_numpy(dtype=float)
         sd = X.std(axis=0)
         const = [m for m, s in zip(mvs, sd, strict=True) if s == 0]
@@ -185,7 +191,15 @@ class PLSPM:
         return W, it
 
     def fit(self, df: pd.DataFrame) -> PLSPM:
+        """Estimate the model on ``df`` (one row per respondent); returns self."""
         lvs, P, mvs, odm, modes = self._spec()
+        if self.missing not in ("error", "listwise"):
+            raise ValidationError(f"PLSPM: missing must be 'error' or 'listwise'; got {self.missing!r}")
+        self.row_account_ = RowAccount("survey", len(df))
+        if self.missing == "listwise":
+            from .specs import listwise
+
+            df = listwise(df, mvs, self.row_account_)
         X = self._data(df, mvs)
         is_b = np.array([modes[lv] == "B" for lv in lvs])
         block_cols = [np.flatnonzero(odm[:, j]) for j in range(len(lvs))]
@@ -374,17 +388,7 @@ class PLSPM:
         self._check("ipma")
         if target not in self.lvs_:
             raise ValidationError(f"PLSPM.ipma: unknown construct {target!r}; constructs: {self.lvs_}")
-        lo, hi = scale
-        raw = self._raw
-        if (raw < lo).any() or (raw > hi).any():
-            raise ValidationError(f"PLSPM.ipma: indicator values outside the scale {lo:g}..{hi:g}")
-        resc = (raw - lo) / (hi - lo) * 100
-        sd = raw.std(axis=0)
-        scores = np.zeros((raw.shape[0], len(self.lvs_)))
-        for j, cols in enumerate(self._block_cols):
-            w = self.weights_.to_numpy()[cols] / (sd[cols] if self.scaled else 1.0)
-            w = w / w.sum()
-            scores[:, j] = resc[:, cols] @ w
+        scores = self.index_scores(scale).to_numpy()
         total = _total_effects(self.path_coefs_.to_numpy())
         t = self.lvs_.index(target)
         rows = []
@@ -395,6 +399,28 @@ class PLSPM:
         out = pd.DataFrame(rows)
         out.attrs["target_performance"] = float(scores[:, t].mean())
         return out
+
+    def index_scores(self, scale: tuple[float, float] = (1.0, 10.0)) -> pd.DataFrame:
+        """Latent scores on the 0-100 scale of satisfaction indices (Fornell et al. 1996): indicators
+        rescaled to 0-100 over the answer ``scale`` and combined with the unstandardised outer weights,
+        normalised to sum 1 per block. One row per respondent, one column per construct."""
+        self._check("index_scores")
+        lo, hi = scale
+        raw = self._raw
+        if not lo < hi:
+            raise ValidationError(f"PLSPM.index_scores: scale must be (low, high) with low < high; got {scale}")
+        outside = {mv: int(((raw[:, k] < lo) | (raw[:, k] > hi)).sum()) for k, mv in enumerate(self.mvs_)
+                   if ((raw[:, k] < lo) | (raw[:, k] > hi)).any()}
+        if outside:
+            raise ValidationError(f"PLSPM.index_scores: answers outside the scale {lo:g}..{hi:g} per indicator "
+                                  f"{outside}")
+        resc = (raw - lo) / (hi - lo) * 100
+        sd = raw.std(axis=0)
+        scores = np.zeros((raw.shape[0], len(self.lvs_)))
+        for j, cols in enumerate(self._block_cols):
+            w = self.weights_.to_numpy()[cols] / (sd[cols] if self.scaled else 1.0)
+            scores[:, j] = resc[:, cols] @ (w / w.sum())
+        return pd.DataFrame(scores, index=self.scores_.index, columns=self.lvs_)
 
     def _check(self, caller: str) -> None:
         if not hasattr(self, "path_coefs_"):

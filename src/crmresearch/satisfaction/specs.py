@@ -1,0 +1,197 @@
+"""Ready-made satisfaction-index models (ACSI, ECSI) and loaders for a user's own survey and model file.
+
+A :class:`ModelSpec` names the constructs, the structural paths and, for each construct, either
+its item columns or an item-name prefix (``"imag"`` matches ``imag1``, ``IMAG_2``, ``imag-3``).
+``spec.blocks(columns)`` resolves prefixes against a survey's columns, and ``spec.model(df)``
+returns an unfitted :class:`~crmresearch.satisfaction.PLSPM`.
+
+A model file (YAML or JSON) holds the same fields::
+
+    name: my bank survey
+    scale: [1, 10]
+    paths:              # target: [sources]
+      SAT: [QUAL, VAL]
+      LOY: [SAT]
+    blocks:             # a list of columns, or a prefix
+      QUAL: [q_staff, q_waiting, q_branch]
+      VAL: val
+      SAT: sat
+      LOY: loy
+    modes: {VAL: B}     # optional; default A (reflective)
+
+References
+----------
+Fornell, C., Johnson, M. D., Anderson, E. W., Cha, J. and Bryant, B. E. (1996). The American Customer
+Satisfaction Index: nature, purpose, and findings. Journal of Marketing 60(4), 7-18 (ACSI model).
+ECSI Technical Committee (1998). European Customer Satisfaction Index: foundation and structure for
+harmonized national pilot projects; Tenenhaus et al. (2005), section 5 (the ECSI mobile-phone model).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import ValidationError
+from ..schemas import RowAccount
+from .plspm import PLSPM
+
+__all__ = ["ACSI", "ECSI", "MODELS", "ModelSpec", "listwise", "load_model", "load_survey"]
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A PLS path model specification: constructs, paths (target -> sources), blocks, modes, scale.
+
+    ``blocks`` maps a construct to a list of item columns or to an item-name prefix. ``scale`` is
+    the answer scale (low, high) used for 0-100 indices; ``layout`` optional diagram positions.
+    """
+
+    name: str
+    paths: Mapping[str, Sequence[str]]
+    blocks: Mapping[str, Sequence[str] | str]
+    modes: Mapping[str, str] = field(default_factory=dict)
+    scale: tuple[float, float] = (1.0, 10.0)
+    layout: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+    def resolve(self, columns: Sequence[str]) -> dict[str, list[str]]:
+        """Item columns of every construct; a prefix matches ``<prefix>[_-. ]<digits>`` (any case)."""
+        columns = [str(c) for c in columns]
+        out: dict[str, list[str]] = {}
+        for lv, spec in self.blocks.items():
+            if isinstance(spec, str):
+                pat = re.compile(rf"^{re.escape(spec)}[_\-. ]?\d+$", re.IGNORECASE)
+                items = sorted((c for c in columns if pat.match(c)), key=_natural)
+                if not items:
+                    raise ValidationError(f"{self.name}: no item columns match the prefix '{spec}' of construct "
+                                          f"'{lv}' (expected e.g. '{spec}1'); columns: {columns[:15]}")
+            else:
+                items = list(spec)
+                absent = [c for c in items if c not in columns]
+                if absent:
+                    raise ValidationError(f"{self.name}: item column(s) {absent} of construct '{lv}' not in the "
+                                          "survey")
+            out[lv] = items
+        return out
+
+    def model(self, columns: Sequence[str], **kwargs: Any) -> PLSPM:
+        """An unfitted :class:`PLSPM` for a survey with these columns; ``kwargs`` go to PLSPM."""
+        return PLSPM(self.paths, self.resolve(columns), modes=dict(self.modes) or None, **kwargs)
+
+    def items(self, columns: Sequence[str]) -> list[str]:
+        """All item columns of the model, block by block."""
+        return [c for cols in self.resolve(columns).values() for c in cols]
+
+
+def _natural(s: str) -> tuple[int, str]:
+    """Sort key: the item number at the end of the name (so item 10 follows item 9), then the name."""
+    digits = re.search(r"(\d+)$", s)
+    return (int(digits.group(1)) if digits else -1, s.lower())
+
+
+_LABELS = {"IMAG": "Image", "EXPE": "Expectations", "QUAL": "Perceived quality", "VAL": "Perceived value",
+           "SAT": "Satisfaction", "COMP": "Complaints", "LOY": "Loyalty"}
+
+#: ECSI (ECSI 1998; Tenenhaus et al. 2005): image drives expectations, satisfaction and loyalty.
+ECSI = ModelSpec(
+    name="ECSI",
+    paths={"EXPE": ["IMAG"], "QUAL": ["EXPE"], "VAL": ["EXPE", "QUAL"], "SAT": ["IMAG", "EXPE", "QUAL", "VAL"],
+           "COMP": ["SAT"], "LOY": ["IMAG", "SAT", "COMP"]},
+    blocks={lv: lv.lower() for lv in ("IMAG", "EXPE", "QUAL", "VAL", "SAT", "COMP", "LOY")},
+    layout={"IMAG": (0.6, 2.0), "EXPE": (0.0, 1.0), "QUAL": (0.6, 0.0), "VAL": (1.8, 0.0), "SAT": (2.1, 1.0),
+            "COMP": (3.4, 0.25), "LOY": (3.4, 1.75)},
+    labels=_LABELS,
+)
+
+#: ACSI (Fornell et al. 1996): no image construct; complaints mediate satisfaction -> loyalty.
+ACSI = ModelSpec(
+    name="ACSI",
+    paths={"QUAL": ["EXPE"], "VAL": ["EXPE", "QUAL"], "SAT": ["EXPE", "QUAL", "VAL"], "COMP": ["SAT"],
+           "LOY": ["SAT", "COMP"]},
+    blocks={lv: lv.lower() for lv in ("EXPE", "QUAL", "VAL", "SAT", "COMP", "LOY")},
+    layout={"EXPE": (0.0, 1.5), "QUAL": (0.0, 0.0), "VAL": (1.2, 0.0), "SAT": (1.8, 1.0), "COMP": (3.1, 0.25),
+            "LOY": (3.1, 1.75)},
+    labels=_LABELS,
+)
+
+MODELS: dict[str, ModelSpec] = {"ECSI": ECSI, "ACSI": ACSI}
+
+
+def load_model(source: str | Path) -> ModelSpec:
+    """A model by name (``"ECSI"``, ``"ACSI"``) or from a YAML / JSON model file (see module docs)."""
+    if str(source).upper() in MODELS:
+        return MODELS[str(source).upper()]
+    path = Path(source)
+    if not path.is_file():
+        raise ValidationError(f"load_model: {str(source)!r} is neither a known model ({', '.join(MODELS)}) "
+                              "nor an existing model file (.yaml, .yml or .json)")
+    text = path.read_text(encoding="utf-8")
+    try:
+        if path.suffix.lower() == ".json":
+            raw = json.loads(text)
+        else:
+            import yaml
+
+            raw = yaml.safe_load(text)
+    except Exception as exc:  # any parser error is re-raised with the file name
+        raise ValidationError(f"load_model: cannot parse {path.name}: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ValidationError(f"load_model: {path.name} must hold a mapping with 'paths' and 'blocks'")
+    missing = [k for k in ("paths", "blocks") if k not in raw]
+    if missing:
+        raise ValidationError(f"load_model: {path.name} lacks the key(s) {missing}")
+    unknown = sorted(set(raw) - {"name", "paths", "blocks", "modes", "scale", "layout", "labels"})
+    if unknown:
+        raise ValidationError(f"load_model: {path.name} has unknown key(s) {unknown}")
+    paths = {str(t): [str(s) for s in (src if isinstance(src, list) else [src])]
+             for t, src in (raw["paths"] or {}).items()}
+    blocks = {str(lv): (v if isinstance(v, str) else [str(c) for c in v]) for lv, v in raw["blocks"].items()}
+    scale = raw.get("scale", [1, 10])
+    if not (isinstance(scale, list | tuple) and len(scale) == 2 and float(scale[0]) < float(scale[1])):
+        raise ValidationError(f"load_model: {path.name}: 'scale' must be [low, high] with low < high; got {scale}")
+    return ModelSpec(name=str(raw.get("name", path.stem)), paths=paths, blocks=blocks,
+                     modes={str(k): str(v) for k, v in (raw.get("modes") or {}).items()},
+                     scale=(float(scale[0]), float(scale[1])),
+                     layout={str(k): (float(v[0]), float(v[1])) for k, v in (raw.get("layout") or {}).items()},
+                     labels={str(k): str(v) for k, v in (raw.get("labels") or {}).items()})
+
+
+def listwise(df: pd.DataFrame, items: Sequence[str], account: RowAccount | None = None) -> pd.DataFrame:
+    """Drop respondents with any missing answer among ``items`` and record it in ``account``
+    (a :class:`RowAccount`); the step names the items with missing answers and their counts."""
+    absent = [c for c in items if c not in df.columns]
+    if absent:
+        raise ValidationError(f"listwise: item column(s) {absent} not in the table")
+    na = df[list(items)].isna()
+    counts = {c: int(n) for c, n in na.sum().items() if n}
+    detail = ", ".join(f"{c}: {n}" for c, n in counts.items()) or "none"
+    account = account if account is not None else RowAccount("survey", len(df))
+    return account.drop(df, na.any(axis=1).to_numpy(), f"listwise deletion: missing answers ({detail})")
+
+
+def load_survey(path: str | Path, spec: ModelSpec, missing: str = "error") -> tuple[pd.DataFrame, RowAccount]:
+    """Read a survey CSV (one row per respondent) for ``spec``; check items are numeric and on the
+    spec's scale. ``missing="error"`` (default) raises with counts per item; ``"listwise"`` drops
+    incomplete respondents and records it. Returns the table and its :class:`RowAccount`."""
+    if missing not in ("error", "listwise"):
+        raise ValidationError(f"load_survey: missing must be 'error' or 'listwise'; got {missing!r}")
+    path = Path(path)
+    if not path.is_file():
+        raise ValidationError(f"load_survey: no file {str(path)!r}")
+    df = pd.read_csv(path)
+    account = RowAccount(path.name, len(df))
+    account.note("read CSV", len(df), len(df))
+    items = spec.items(df.columns)
+    if missing == "listwise":
+        df = listwise(df, items, account)
+    from ..schemas import validate
+
+    validate(df, "survey", items=items, scale=spec.scale, caller=f"load_survey({path.name})")
+    return df, account

@@ -1,0 +1,124 @@
+"""Ready-made ACSI/ECSI specifications, model files (YAML/JSON), survey loading and missing answers."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crmresearch import data
+from crmresearch.data.simulate import ACSI_PATHS
+from crmresearch.errors import ValidationError
+from crmresearch.satisfaction import ACSI, ECSI, PLSPM, load_model, load_survey
+
+
+@pytest.fixture(scope="module")
+def bank():
+    return data.simulate_bank(n_customers=5_000, seed=2)
+
+
+def test_ecsi_spec_is_the_simulated_model_and_resolves_prefixes(bank):
+    assert {t: sorted(s) for t, s in ECSI.paths.items()} == {t: sorted(s) for t, s in ACSI_PATHS.items()}
+    blocks = ECSI.resolve(bank.survey.columns)
+    assert blocks == {lv: bank.truth["survey"]["items"][lv] for lv in blocks}
+    ours = ECSI.model(bank.survey.columns, scheme="path").fit(bank.survey)
+    direct = PLSPM(ECSI.paths, blocks, scheme="path").fit(bank.survey)
+    np.testing.assert_allclose(ours.path_coefs_, direct.path_coefs_, atol=1e-14)
+    # ACSI drops image; its paths are a subset of the constructs of ECSI
+    acsi = ACSI.model(bank.survey.columns).fit(bank.survey)
+    assert "IMAG" not in acsi.lvs_ and acsi.path_coefs_.loc["SAT", "QUAL"] > 0
+
+
+def test_prefix_matching_is_case_and_separator_tolerant():
+    cols = ["SAT_1", "sat-2", "sat10", "satisfied", "sat_total", "loy1", "loy2"]
+    spec = load_model("ECSI")
+    from crmresearch.satisfaction import ModelSpec
+
+    s = ModelSpec("t", {"LOY": ["SAT"]}, {"SAT": "sat", "LOY": "loy"})
+    assert s.resolve(cols) == {"SAT": ["SAT_1", "sat-2", "sat10"], "LOY": ["loy1", "loy2"]}
+    with pytest.raises(ValidationError, match="no item columns match the prefix 'imag' of construct 'IMAG'"):
+        spec.resolve(cols)
+
+
+def _write_survey(tmp_path, bank, missing=0):
+    df = bank.survey.copy()
+    rename = {c: c.replace("qual", "q_") for c in df.columns if c.startswith("qual")}
+    df = df.rename(columns=rename)
+    if missing:
+        df.loc[df.index[:missing], "q_1"] = np.nan
+        df.loc[df.index[1:missing + 2], "sat2"] = np.nan
+    path = tmp_path / "my_survey.csv"
+    df.to_csv(path, index=False)
+    return path, df
+
+
+def test_yaml_and_json_model_files_fit_a_users_survey(tmp_path, bank):
+    path, df = _write_survey(tmp_path, bank)
+    yml = tmp_path / "model.yaml"
+    yml.write_text("name: my bank\nscale: [1, 10]\npaths:\n  SAT: [QUAL, VAL]\n  LOY: SAT\n"
+                   "blocks:\n  QUAL: q_\n  VAL: [val1, val2]\n  SAT: sat\n  LOY: loy\nmodes: {VAL: B}\n")
+    spec = load_model(yml)
+    assert spec.name == "my bank" and spec.paths == {"SAT": ["QUAL", "VAL"], "LOY": ["SAT"]}
+    assert spec.modes == {"VAL": "B"} and spec.scale == (1.0, 10.0)
+    js = tmp_path / "model.json"
+    js.write_text(json.dumps({"paths": spec.paths, "blocks": dict(spec.blocks), "modes": {"VAL": "B"}}))
+    assert load_model(js).paths == spec.paths
+    survey, account = load_survey(path, spec)
+    assert len(survey) == len(df) and account.table()["dropped"].sum() == 0
+    m = spec.model(survey.columns, scheme="path").fit(survey)
+    assert m.mvs_[:7] == [f"q_{i}" for i in range(1, 8)]
+    assert m.path_coefs_.loc["SAT", "QUAL"] > 0.3
+
+
+def test_model_file_errors(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("paths: {SAT: [QUAL]}\n")
+    with pytest.raises(ValidationError, match=r"lacks the key\(s\) \['blocks'\]"):
+        load_model(bad)
+    bad.write_text("paths: {SAT: [QUAL]}\nblocks: {SAT: sat, QUAL: qual}\nweights: 1\n")
+    with pytest.raises(ValidationError, match=r"unknown key\(s\) \['weights'\]"):
+        load_model(bad)
+    bad.write_text("paths: {SAT: [QUAL]}\nblocks: {SAT: sat, QUAL: qual}\nscale: [5, 1]\n")
+    with pytest.raises(ValidationError, match="'scale' must be"):
+        load_model(bad)
+    bad.write_text("paths: [SAT: [\n")
+    with pytest.raises(ValidationError, match=r"cannot parse bad\.yaml"):
+        load_model(bad)
+    with pytest.raises(ValidationError, match="neither a known model"):
+        load_model(tmp_path / "nope.yaml")
+
+
+def test_missing_answers_error_by_default_listwise_with_row_accounting(tmp_path, bank):
+    path, df = _write_survey(tmp_path, bank, missing=3)
+    spec = load_model("ECSI")
+    spec = type(spec)("ECSI-q", spec.paths, {**spec.blocks, "QUAL": "q_"})
+    with pytest.raises(ValidationError, match=r"missing answers per item \(q_1: 3, sat2: 4\) of 1000"):
+        load_survey(path, spec)
+    survey, account = load_survey(path, spec, missing="listwise")
+    steps = account.table()
+    assert len(survey) == 1000 - 5 and steps["dropped"].tolist() == [0, 5]
+    assert "q_1: 3, sat2: 4" in steps["step"].iloc[-1]
+    # the same through the engine: default error, listwise equals fitting the complete rows
+    with pytest.raises(ValidationError, match=r"missing values per indicator \{'q_1': 3, 'sat2': 4\}"):
+        spec.model(df.columns).fit(df)
+    lw = spec.model(df.columns, missing="listwise").fit(df)
+    complete = spec.model(df.columns).fit(df.dropna(subset=spec.items(df.columns)))
+    np.testing.assert_allclose(lw.path_coefs_, complete.path_coefs_, atol=1e-14)
+    assert lw.row_account_.table()["dropped"].tolist() == [5] and lw.n_obs_ == 995
+
+
+def test_index_scores_span_0_to_100(bank):
+    s = bank.survey.copy()
+    items = ECSI.items(s.columns)
+    s.loc[s.index[0], items] = 10
+    s.loc[s.index[1], items] = 1
+    m = ECSI.model(s.columns).fit(s)
+    idx = m.index_scores((1, 10))
+    assert idx.iloc[0].to_numpy() == pytest.approx(100.0) and idx.iloc[1].to_numpy() == pytest.approx(0.0)
+    assert idx["SAT"].mean() == pytest.approx(((s[["sat1", "sat2", "sat3"]] - 1) / 9 * 100).mean(axis=1).mean(),
+                                              abs=0.5)
+    with pytest.raises(ValidationError, match=r"outside the scale 1\.\.5"):
+        m.index_scores((1, 5))
+    assert isinstance(idx, pd.DataFrame) and list(idx.columns) == m.lvs_
