@@ -12,8 +12,11 @@ from .reporting import PALETTE, label
 
 __all__ = [
     "plot_heatmap",
+    "plot_intervals",
+    "plot_ipma",
     "plot_km",
     "plot_lorenz",
+    "plot_path_diagram",
     "plot_pyramid",
     "plot_selection",
     "plot_share_bars",
@@ -204,3 +207,113 @@ def plot_km(curves: pd.DataFrame, ax: Any = None, title: str = "", xlabel: str =
     ax.set_ylim(0, 101)
     ax.legend(loc="lower left", fontsize=8.5)
     return label(ax, title, xlabel, ylabel)
+
+
+def _layers(paths: dict[str, list[str]], nodes: list[str]) -> dict[str, tuple[float, float]]:
+    """Default diagram positions: x = longest chain of predecessors, y spread within each layer."""
+    depth: dict[str, int] = {}
+
+    def d(v: str) -> int:
+        if v not in depth:
+            depth[v] = 1 + max((d(s) for s in paths.get(v, [])), default=-1)
+        return depth[v]
+
+    for v in nodes:
+        d(v)
+    pos = {}
+    for level in sorted(set(depth.values())):
+        members = [v for v in nodes if depth[v] == level]
+        for i, v in enumerate(members):
+            pos[v] = (1.5 * level, 1.1 * ((len(members) - 1) / 2 - i) + 0.7 * (level % 2))
+    return pos
+
+
+def plot_path_diagram(path_coefs: pd.DataFrame, r2: pd.Series, layout: dict[str, tuple[float, float]] | None = None,
+                      significant: pd.DataFrame | None = None, labels: dict[str, str] | None = None, ax: Any = None,
+                      title: str = "Structural model") -> Any:
+    """Path diagram of a PLS path model: constructs as ellipses (with R² for endogenous ones), arrows
+    from source to target labelled with the path coefficient. ``path_coefs`` has rows = target,
+    columns = source (``PLSPM.path_coefs_``); ``significant`` (same shape, bool) draws paths whose
+    interval excludes 0 solid and the others dashed; ``layout`` maps construct -> (x, y)."""
+    from matplotlib.patches import Ellipse
+
+    ax = _ax(ax, (10.0, 6.0))
+    nodes = list(path_coefs.index)
+    paths = {t: [s for s in nodes if path_coefs.loc[t, s] != 0] for t in nodes}
+    pos = dict(layout) if layout else _layers(paths, nodes)
+    missing = [v for v in nodes if v not in pos]
+    if missing:
+        pos |= {v: p for v, p in _layers(paths, nodes).items() if v in missing}
+    labels = labels or {}
+    w, h = 0.95, 0.42
+
+    def edge(c: tuple[float, float], toward: tuple[float, float]) -> tuple[float, float]:
+        """Point where the segment from ellipse centre ``c`` toward ``toward`` leaves the ellipse."""
+        dx, dy = toward[0] - c[0], toward[1] - c[1]
+        t = 1 / np.hypot(dx / (w / 2), dy / (h / 2))
+        return c[0] + t * dx, c[1] + t * dy
+
+    for t in nodes:
+        for s in paths[t]:
+            b = path_coefs.loc[t, s]
+            sig = True if significant is None else bool(significant.loc[t, s])
+            (x0, y0), (x1, y1) = edge(pos[s], pos[t]), edge(pos[t], pos[s])
+            ax.annotate("", xy=(x1, y1), xytext=(x0, y0), zorder=2,
+                        arrowprops={"arrowstyle": "-|>", "lw": 0.8 + 4 * abs(b), "color": PALETTE[0 if b > 0 else 5],
+                                    "ls": "-" if sig else "--", "shrinkA": 0, "shrinkB": 1, "mutation_scale": 16})
+            ax.text((x0 + x1) / 2, (y0 + y1) / 2, f"{b:.2f}", ha="center", va="center", fontsize=10, zorder=5,
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"})
+    for v in nodes:
+        x, y = pos[v]
+        ax.add_patch(Ellipse((x, y), w, h, fc="#e8f1f8", ec=PALETTE[4], lw=1.5, zorder=3))
+        text = labels.get(v, v)
+        if r2.get(v, 0) > 0:
+            text += f"\nR² = {r2[v]:.2f}"
+        ax.text(x, y, text, ha="center", va="center", fontsize=9.5, zorder=4)
+    xs, ys = zip(*pos.values(), strict=True)
+    ax.set_xlim(min(xs) - 0.7, max(xs) + 0.7)
+    ax.set_ylim(min(ys) - 0.5, max(ys) + 0.5)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(title, loc="left")
+    return ax
+
+
+def plot_ipma(ipma: pd.DataFrame, target: str, ax: Any = None, labels: dict[str, str] | None = None) -> Any:
+    """Importance-performance map from ``PLSPM.ipma``: total effect on the target (x, per 0-100 point)
+    vs mean performance (y, 0-100), with the mean importance and performance as quadrant lines."""
+    ax = _ax(ax, (7.5, 5.0))
+    labels = labels or {}
+    for i, r in enumerate(ipma.itertuples()):
+        ax.scatter(r.importance, r.performance, s=90, color=PALETTE[i % len(PALETTE)], zorder=3)
+        ax.annotate(labels.get(r.construct, r.construct), (r.importance, r.performance), xytext=(7, 5),
+                    textcoords="offset points", fontsize=10)
+    ax.axvline(ipma["importance"].mean(), color=PALETTE[7], ls=":", lw=1)
+    ax.axhline(ipma["performance"].mean(), color=PALETTE[7], ls=":", lw=1)
+    xmax = ipma["importance"].max()
+    ax.set_xlim(min(0.0, ipma["importance"].min()) - 0.02, xmax * 1.25 + 0.02)
+    ax.text(0.99, 0.02, "high importance, low performance: improve first", transform=ax.transAxes, ha="right",
+            fontsize=8.5, color=PALETTE[7])
+    return label(ax, f"Importance-performance map for {labels.get(target, target)}",
+                 f"Importance: total effect on {labels.get(target, target)} (index points per point)",
+                 "Performance (index 0-100)")
+
+
+def plot_intervals(table: pd.DataFrame, category: str, estimate: str, low: str, high: str, ax: Any = None,
+                   title: str = "", xlabel: str = "", reference: float | None = None,
+                   truth: pd.Series | None = None) -> Any:
+    """Estimates with interval bars, one row per category (top to bottom in table order); optional
+    reference line (e.g. 0) and true values drawn as open diamonds."""
+    ax = _ax(ax, (8.0, 0.5 * len(table) + 1.6))
+    y = np.arange(len(table))[::-1]
+    est = table[estimate].to_numpy(dtype=float)
+    ax.errorbar(est, y, xerr=[est - table[low].to_numpy(dtype=float), table[high].to_numpy(dtype=float) - est],
+                fmt="o", color=PALETTE[0], ecolor=PALETTE[0], capsize=3, label="estimate, 95 % interval")
+    if truth is not None:
+        ax.plot(truth.to_numpy(dtype=float), y, "D", mfc="none", mec=PALETTE[5], ms=8, label="true value")
+    if reference is not None:
+        ax.axvline(reference, color=PALETTE[7], lw=1)
+    ax.set_yticks(y, [str(v) for v in table[category]])
+    ax.grid(axis="y", visible=False)
+    ax.legend(loc="best", fontsize=9)
+    return label(ax, title, xlabel, "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -122,3 +123,28 @@ def test_index_scores_span_0_to_100(bank):
     with pytest.raises(ValidationError, match=r"outside the scale 1\.\.5"):
         m.index_scores((1, 5))
     assert isinstance(idx, pd.DataFrame) and list(idx.columns) == m.lvs_
+
+
+@pytest.mark.slow
+def test_satisfaction_study_fits_a_users_survey_csv_and_model_file(tmp_path, scratch_root, bank):
+    """The analyst's path: two parameters (survey_csv, model) point the study at their own files."""
+    from crmresearch import pipeline
+
+    path, df = _write_survey(tmp_path, bank, missing=2)
+    model = tmp_path / "model.yaml"
+    model.write_text("name: branch survey\nscale: [1, 10]\npaths: {SAT: [QUAL, VAL], LOY: [SAT]}\n"
+                     "blocks: {QUAL: q_, VAL: val, SAT: sat, LOY: loy}\n")
+    result = pipeline.run("satisfaction-acsi", {"survey_csv": str(path), "model": str(model), "missing": "listwise",
+                                                "bootstrap_resamples": 100, "consistent": False},
+                          out=tmp_path / "out", raise_on_error=True)
+    out = Path(result.output_dir)
+    assert not (out / "table-truth.csv").exists()  # no truth for a user's survey
+    rows = pd.read_csv(out / "table-rows.csv")
+    assert rows["rows_out"].iloc[-1] == 1000 - 4 and rows["dropped"].sum() == 4  # q_1: 2, sat2: 3, overlapping
+    paths = pd.read_csv(out / "table-paths.csv").set_index(["source", "target"])
+    spec = load_model(model)
+    clean = df.dropna(subset=spec.items(df.columns))
+    direct = spec.model(clean.columns, scheme="path").fit(clean)
+    assert paths.loc[("QUAL", "SAT"), "estimate"] == pytest.approx(direct.path_coefs_.loc["SAT", "QUAL"], abs=5e-4)
+    groups = pd.read_csv(out / "table-index-by-group.csv")
+    assert set(groups["by"]) == {"region", "value_tier"}  # the CSV kept the group columns

@@ -89,7 +89,8 @@ class BankSettings:
     n_survey: int = 1000  # respondents drawn from active customers
     likert_scale: tuple[int, int] = (1, 10)
     item_loading: float = 0.88  # standardised loading of every ACSI/ECSI item
-    item_mean: float = 7.2  # mean answer on the 1..10 scale
+    item_mean: float = 7.2  # mean answer on the 1..10 scale (intervention study)
+    construct_means: tuple[float, ...] = (7.6, 8.0, 7.2, 6.3, 7.2, 6.6, 7.0)  # IMAG..LOY item means on 1..10
     item_sd: float = 1.6  # answer SD on the 1..10 scale
     image_shift: tuple[float, float] = (0.15, -0.45)  # urban, rural: shift of the image construct (SD units)
     satisfaction_shift: tuple[float, ...] = (0.5, 0.3, 0.0, -0.2)  # platinum..lead: shift of the SAT disturbance
@@ -166,7 +167,8 @@ def _check(settings: BankSettings, n_customers: int, months: int) -> None:
                              f"got {sum(settings.segment_shares):g}")
     if not 0 < settings.item_loading < 1:
         raise ParameterError("simulate_bank: 'item_loading' must be in (0, 1)")
-    for name, size in (("image_shift", 2), ("satisfaction_shift", len(TIERS))):
+    sizes = {"image_shift": 2, "satisfaction_shift": len(TIERS), "construct_means": len(ACSI_ITEMS)}
+    for name, size in sizes.items():
         if len(getattr(settings, name)) != size:
             raise ParameterError(f"simulate_bank: setting '{name}' needs {size} values; got "
                                  f"{len(getattr(settings, name))}")
@@ -554,9 +556,10 @@ def _survey(rng, s, cust, contracts, t_end):
                             "value_tier": cust["value_tier"].values[pick],
                             "segment": cust["segment"].values[pick]}
     for v in order:
+        mean_v = lo + (s.construct_means[idx[v]] - 1) * (hi - lo) / 9.0
         for j in range(1, ACSI_ITEMS[v] + 1):
             x = lam * lat[:, idx[v]] + np.sqrt(1 - lam**2) * rng.standard_normal(n)
-            cols[f"{v.lower()}{j}"] = np.clip(np.rint(centre + scale_factor * x), lo, hi).astype(np.int64)
+            cols[f"{v.lower()}{j}"] = np.clip(np.rint(mean_v + scale_factor * x), lo, hi).astype(np.int64)
     # SERVQUAL expectations / perceptions (two items per dimension)
     for d, dim in enumerate(SERVQUAL):
         base_e = s.servqual_expectation[d]
@@ -595,6 +598,7 @@ def _survey(rng, s, cust, contracts, t_end):
         "paths": ACSI_PATHS, "r2": r2, "loading": lam,
         "items": {v: [f"{v.lower()}{j}" for j in range(1, ACSI_ITEMS[v] + 1)] for v in order},
         "likert_scale": [lo, hi],
+        "construct_means": dict(zip(order, s.construct_means, strict=True)),
         "servqual_gap": dict(zip(SERVQUAL, s.servqual_gap, strict=True)),
         "intervention_effect": s.intervention_effect,
         "n_per_arm": m,

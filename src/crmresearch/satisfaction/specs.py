@@ -105,8 +105,8 @@ ECSI = ModelSpec(
     paths={"EXPE": ["IMAG"], "QUAL": ["EXPE"], "VAL": ["EXPE", "QUAL"], "SAT": ["IMAG", "EXPE", "QUAL", "VAL"],
            "COMP": ["SAT"], "LOY": ["IMAG", "SAT", "COMP"]},
     blocks={lv: lv.lower() for lv in ("IMAG", "EXPE", "QUAL", "VAL", "SAT", "COMP", "LOY")},
-    layout={"IMAG": (0.6, 2.0), "EXPE": (0.0, 1.0), "QUAL": (0.6, 0.0), "VAL": (1.8, 0.0), "SAT": (2.1, 1.0),
-            "COMP": (3.4, 0.25), "LOY": (3.4, 1.75)},
+    layout={"IMAG": (0.7, 2.1), "EXPE": (0.0, 1.05), "QUAL": (0.7, 0.0), "VAL": (2.2, 0.0), "SAT": (2.5, 1.05),
+            "COMP": (3.9, 0.25), "LOY": (3.9, 1.9)},
     labels=_LABELS,
 )
 
@@ -116,8 +116,8 @@ ACSI = ModelSpec(
     paths={"QUAL": ["EXPE"], "VAL": ["EXPE", "QUAL"], "SAT": ["EXPE", "QUAL", "VAL"], "COMP": ["SAT"],
            "LOY": ["SAT", "COMP"]},
     blocks={lv: lv.lower() for lv in ("EXPE", "QUAL", "VAL", "SAT", "COMP", "LOY")},
-    layout={"EXPE": (0.0, 1.5), "QUAL": (0.0, 0.0), "VAL": (1.2, 0.0), "SAT": (1.8, 1.0), "COMP": (3.1, 0.25),
-            "LOY": (3.1, 1.75)},
+    layout={"EXPE": (0.0, 1.6), "QUAL": (0.0, 0.0), "VAL": (1.5, 0.0), "SAT": (2.0, 1.05), "COMP": (3.4, 0.25),
+            "LOY": (3.4, 1.9)},
     labels=_LABELS,
 )
 

@@ -206,7 +206,8 @@ def group_means(values: pd.Series, by: pd.Series, alpha: float = 0.05) -> pd.Dat
     if by.isna().any():
         raise ValidationError(f"group_means: {int(by.isna().sum())} rows have no group ('{by.name}')")
     rows = []
-    keys = pd.Series(np.asarray(by), index=values.index).astype("category").cat.remove_unused_categories()
+    cats = by.values if isinstance(by.dtype, pd.CategoricalDtype) else pd.Categorical(np.asarray(by))
+    keys = pd.Series(cats, index=values.index).cat.remove_unused_categories()  # categorical order kept
     for g, mask in [("all", np.ones(len(values), dtype=bool))] + [(c, (keys == c).to_numpy())
                                                                    for c in keys.cat.categories]:
         x = values.to_numpy(dtype=float)[mask]
