@@ -66,3 +66,19 @@ def test_param_types(kind, raw, ok):
 def test_unknown_study_lists_known_ones():
     with pytest.raises(ParameterError, match=r"unknown study 'nope'; known: value-tiers"):
         studies.get("nope")
+
+
+def test_input_file_parameters_accept_names_or_existing_files(tmp_path, monkeypatch):
+    """survey_csv / model of satisfaction-acsi: '' or a known name or an existing file, made absolute
+    so the kernel finds it from its own working folder; anything else names the key and the folder."""
+    study = studies.get("satisfaction-acsi")
+    survey = tmp_path / "my survey.csv"
+    survey.write_text("sat1\n1\n")
+    monkeypatch.chdir(tmp_path)
+    values = study.resolve({"survey_csv": "my survey.csv", "model": "acsi"})
+    assert values["survey_csv"] == str(survey.resolve()) and values["model"] == "ACSI"
+    assert study.resolve({})["survey_csv"] == ""
+    with pytest.raises(ParameterError, match=r"parameter 'model': no file 'nope.yaml' \(from .*\); it must be"):
+        study.resolve({"model": "nope.yaml"})
+    with pytest.raises(ParameterError, match=r"parameter 'survey_csv': no file"):
+        study.resolve({"survey_csv": str(tmp_path)})  # a folder is not a file

@@ -31,7 +31,9 @@ class Param:
     ``kind`` is ``int``, ``float``, ``bool`` or ``str``; numbers may have inclusive bounds
     ``low``/``high``; text may be limited to ``choices``. Free text is limited to plain
     characters (no path separators, no ``..``) so a value can never point outside the
-    run's output folder.
+    run's output folder. An *input file* parameter (``file=True``) instead accepts "" (the study's
+    built-in data), one of ``names``, or the path of an existing file, which it makes absolute
+    so the kernel finds it from any working folder; it is only ever read.
     """
 
     name: str
@@ -41,9 +43,13 @@ class Param:
     low: float | None = None
     high: float | None = None
     choices: tuple[Any, ...] | None = None
+    file: bool = False
+    names: tuple[str, ...] = ()
 
     def accepted(self) -> str:
         """What the parameter accepts, in words (used in help and error messages)."""
+        if self.file:
+            return " or ".join(["'' (built-in data)", *(f"'{n}'" for n in self.names), "the path of an existing file"])
         if self.choices is not None:
             return "one of " + ", ".join(repr(c) for c in self.choices)
         name = {int: "an integer", float: "a number", bool: "true or false", str: "text"}[self.kind]
@@ -93,6 +99,17 @@ class Param:
                 raise fail() from None
             if value != value or value in (float("inf"), float("-inf")):
                 raise fail()
+        elif self.file:
+            value = str(raw).strip()
+            named = {n.lower(): n for n in self.names}
+            if value and value.lower() in named:
+                value = named[value.lower()]
+            elif value:
+                path = Path(value).expanduser()
+                if not path.is_file():
+                    raise ParameterError(f"{study}: parameter '{self.name}': no file {value!r} (from "
+                                         f"{Path.cwd()}); it must be {self.accepted()}")
+                value = str(path.resolve())
         else:
             value = str(raw)
             if self.choices is None and (not _SAFE_TEXT.match(value) or ".." in value):
@@ -377,9 +394,61 @@ CAMPAIGN_EXPERIMENT = Study(
               "table-uplift-deciles", "table-uplift-segments", "table-targeting-profit", "fig-targeting-profit"),
 )
 
+SATISFACTION_ACSI = Study(
+    name="satisfaction-acsi",
+    title="What drives satisfaction and loyalty? An ECSI/ACSI model by PLS path modelling",
+    question="How well do the survey blocks measure image, expectations, quality, value, satisfaction, complaints "
+             "and loyalty; which drivers move satisfaction most, where does the bank perform worst relative to "
+             "importance, and how does the satisfaction index differ by region and value tier?",
+    data="Synthetic bank survey (1,000 respondents, 25 items on 1-10, known paths); or any survey CSV + model file",
+    params=(
+        Param("survey_csv", str, "", "survey CSV, one row per respondent ('' = the synthetic bank survey)",
+              file=True),
+        Param("model", str, "ECSI", "'ECSI', 'ACSI' or a YAML/JSON model file", file=True, names=("ECSI", "ACSI")),
+        Param("scheme", str, "path", "inner weighting scheme", choices=("centroid", "factorial", "path")),
+        Param("consistent", bool, True, "consistent PLS (PLSc): paths corrected for measurement error"),
+        Param("missing", str, "error", "missing answers: stop with counts, or drop incomplete respondents",
+              choices=("error", "listwise")),
+        Param("bootstrap_resamples", int, 5000, "bootstrap resamples for intervals", low=100, high=100_000),
+        Param("alpha", float, 0.05, "1 - confidence level of the intervals", low=0.001, high=0.5),
+        Param("target", str, "SAT", "construct whose index is broken down and whose drivers the IPMA ranks"),
+        Param("group_columns", str, "region,value_tier", "comma-separated columns to break the index down by"),
+        Param("respondents", int, 1000, "respondents of the synthetic survey", low=100, high=100_000),
+        Param("bank_customers", int, 20_000, "customers of the synthetic bank", low=3_000, high=2_000_000),
+        Param("seed", int, 0, "seed of the bank and of the bootstrap", low=0, high=2**31 - 1),
+    ),
+    smoke={"bootstrap_resamples": 200, "respondents": 400, "bank_customers": 5_000},
+    exhibits=("table-rows", "table-reliability", "table-outer", "table-htmt", "table-fornell-larcker", "table-paths",
+              "table-effects", "fig-path-diagram", "table-ipma", "fig-ipma", "table-index-by-group",
+              "fig-index-by-group", "table-truth", "fig-truth"),
+)
+
+
+SERVICE_QUALITY_GAPS = Study(
+    name="service-quality-gaps",
+    title="Where does service fall short of expectations? SERVQUAL gaps, top-box shares and a two-arm intervention",
+    question="On which service dimensions do perceptions fall short of expectations, how many customers rate each "
+             "top-2-box, and did the service intervention raise satisfaction beyond the control arm's drift?",
+    data="Synthetic bank survey (SERVQUAL 5 dimensions x 2 items, 1-10) and a 60/60 pre/post intervention study",
+    params=(
+        Param("top", int, 2, "categories counted as the top box on the 1-10 scale (2 = answers 9 and 10)",
+              low=1, high=8),
+        Param("alpha", float, 0.05, "1 - confidence level of the intervals", low=0.001, high=0.5),
+        Param("respondents", int, 1000, "respondents of the synthetic survey", low=100, high=100_000),
+        Param("arm_size", int, 60, "respondents per arm of the intervention study", low=10, high=10_000),
+        Param("intervention_effect", float, 0.8, "true effect of the intervention, scale points (simulator)",
+              low=-5, high=5),
+        Param("bank_customers", int, 20_000, "customers of the synthetic bank", low=3_000, high=2_000_000),
+        Param("seed", int, 0, "seed of the bank", low=0, high=2**31 - 1),
+    ),
+    smoke={"respondents": 300, "bank_customers": 5_000},
+    exhibits=("table-gaps", "fig-gaps", "table-top-box", "fig-top-box", "table-intervention", "fig-intervention",
+              "table-intervention-cells"),
+)
+
 REGISTRY: dict[str, Study] = {s.name: s for s in (VALUE_TIERS, RFM_SEGMENTS, CHURN_SURVIVAL, CHURN_TARGETING,
-                                                  CONTRACTUAL_RETENTION, CUSTOMER_BASE_CLV, CALL_CENTRE_STAFFING,
-                                                  CAMPAIGN_EXPERIMENT)}
+                                                  CONTRACTUAL_RETENTION, CUSTOMER_BASE_CLV, SATISFACTION_ACSI,
+                                                  SERVICE_QUALITY_GAPS, CALL_CENTRE_STAFFING, CAMPAIGN_EXPERIMENT)}
 
 
 def all_studies() -> list[Study]:
