@@ -81,8 +81,8 @@ def test_cronbach_alpha_hand_computed():
     ({"paths": {"A": ["B"], "B": ["A"]}}, None, r"the inner model has a cycle"),
     ({"blocks": {"A": ["a1"], "B": ["b1", "b2"]}}, None, r"block 'A' has a single indicator in Mode A"),
     ({}, {"a2": 3.0}, r"indicator\(s\) \['a2'\] are constant"),
-    ({}, {"a1": "x"}, r"indicator column\(s\) \['a1'\] are not numeric"),
-    ({}, {"b1": np.nan}, r"missing values per indicator \{'b1': 50\}"),
+    ({}, {"a1": "x"}, r"column\(s\) \['a1'\] are not numeric"),
+    ({}, {"b1": np.nan}, r"missing answers per item \{'b1': 50\} of 50"),
 ])
 def test_bad_input_is_a_clear_error(kwargs, frame_change, match):
     rng = np.random.default_rng(0)

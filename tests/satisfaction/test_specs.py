@@ -102,7 +102,7 @@ def test_missing_answers_error_by_default_listwise_with_row_accounting(tmp_path,
     assert len(survey) == 1000 - 5 and steps["dropped"].tolist() == [0, 5]
     assert "q_1: 3, sat2: 4" in steps["step"].iloc[-1]
     # the same through the engine: default error, listwise equals fitting the complete rows
-    with pytest.raises(ValidationError, match=r"missing values per indicator \{'q_1': 3, 'sat2': 4\}"):
+    with pytest.raises(ValidationError, match=r"missing answers per item \{'q_1': 3, 'sat2': 4\} of 1000"):
         spec.model(df.columns).fit(df)
     lw = spec.model(df.columns, missing="listwise").fit(df)
     complete = spec.model(df.columns).fit(df.dropna(subset=spec.items(df.columns)))

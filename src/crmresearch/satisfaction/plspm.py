@@ -21,6 +21,7 @@ import pandas as pd
 
 from ..errors import ConvergenceError, NotFittedError, ValidationError
 from ..schemas import RowAccount
+from .survey import _items
 
 __all__ = ["PLSPM"]
 
@@ -127,17 +128,7 @@ class PLSPM:
         return lvs, P, mvs, odm, modes
 
     def _data(self, df: pd.DataFrame, mvs: list[str]) -> np.ndarray:
-        missing = [c for c in mvs if c not in df.columns]
-        if missing:
-            raise ValidationError(f"PLSPM.fit: indicator column(s) {missing} not in the data")
-        nonnum = [c for c in mvs if not pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c])]
-        if nonnum:
-            raise ValidationError(f"PLSPM.fit: indicator column(s) {nonnum} are not numeric")
-        na = {c: int(df[c].isna().sum()) for c in mvs if df[c].isna().any()}
-        if na:
-            raise ValidationError(f"PLSPM.fit: missing values per indicator {na} of {len(df)} respondents; "
-                                  "impute them or pass missing='listwise' to drop incomplete respondents")
-        X = df[mvs].to_numpy(dtype=float)
+        X = _items(df, mvs, "PLSPM.fit")  # absent, non-numeric or missing answers: a clear error
         sd = X.std(axis=0)
         const = [m for m, s in zip(mvs, sd, strict=True) if s == 0]
         if const:

@@ -44,7 +44,8 @@ def _items(df: pd.DataFrame, items: Sequence[str], caller: str, scale: tuple[flo
     na = {c: int(df[c].isna().sum()) for c in items if df[c].isna().any()}
     if na:
         raise ValidationError(f"{caller}: missing answers per item {na} of {len(df)} respondents; impute them or "
-                              "drop the rows explicitly (satisfaction.listwise / schemas.RowAccount)")
+                              "drop incomplete respondents with missing='listwise' (PLSPM, load_survey) or "
+                              "satisfaction.listwise, which records the step")
     X = df[items].to_numpy(dtype=float)
     if scale is not None:
         lo, hi = scale
