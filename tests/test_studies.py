@@ -80,5 +80,8 @@ def test_input_file_parameters_accept_names_or_existing_files(tmp_path, monkeypa
     assert study.resolve({})["survey_csv"] == ""
     with pytest.raises(ParameterError, match=r"parameter 'model': no file 'nope.yaml' \(from .*\); it must be"):
         study.resolve({"model": "nope.yaml"})
+    accepted = r"'model' must be 'ECSI' or 'ACSI' or the path of an existing file; got ''"
+    with pytest.raises(ParameterError, match=accepted):
+        study.resolve({"model": ""})
     with pytest.raises(ParameterError, match=r"parameter 'survey_csv': no file"):
         study.resolve({"survey_csv": str(tmp_path)})  # a folder is not a file

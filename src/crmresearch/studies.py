@@ -49,7 +49,8 @@ class Param:
     def accepted(self) -> str:
         """What the parameter accepts, in words (used in help and error messages)."""
         if self.file:
-            return " or ".join(["'' (built-in data)", *(f"'{n}'" for n in self.names), "the path of an existing file"])
+            empty = ["'' (built-in data)"] if self.default == "" else []
+            return " or ".join([*empty, *(f"'{n}'" for n in self.names), "the path of an existing file"])
         if self.choices is not None:
             return "one of " + ", ".join(repr(c) for c in self.choices)
         name = {int: "an integer", float: "a number", bool: "true or false", str: "text"}[self.kind]
@@ -102,6 +103,8 @@ class Param:
         elif self.file:
             value = str(raw).strip()
             named = {n.lower(): n for n in self.names}
+            if not value and self.default != "":
+                raise fail()
             if value and value.lower() in named:
                 value = named[value.lower()]
             elif value:
