@@ -162,6 +162,13 @@ def test_group_means_t_interval():
     assert (g.loc["u", "ci_low"], g.loc["u", "ci_high"]) == pytest.approx((70 - half, 70 + half))
     with pytest.raises(ValidationError, match="1 rows have no group"):
         group_means(v, pd.Series(["u", None, "u", "r", "r"], name="region"))
+    # several grouping columns (the cells of a two-arm study), categorical order kept (pre before post)
+    by = pd.DataFrame({"arm": ["c", "c", "t", "t", "t"],
+                       "period": pd.Categorical(["post", "pre", "pre", "post", "post"], ["pre", "post"])})
+    cells = group_means(v, by)
+    assert cells[["arm", "period"]].values.tolist() == [["all", "all"], ["c", "pre"], ["c", "post"], ["t", "pre"],
+                                                        ["t", "post"]]
+    assert cells["mean"].tolist()[1:] == [70.0, 60.0, 80.0, 52.5]
 
 
 @pytest.fixture(scope="module")

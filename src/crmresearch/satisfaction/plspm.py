@@ -291,8 +291,9 @@ class PLSPM:
 
         Returns
         -------
-        DataFrame: ``kind`` (weight, loading, path, total_effect), ``name``, ``estimate`` (full sample),
-        ``boot_mean``, ``std_error``, ``t``, ``ci_low``, ``ci_high``, ``resamples``.
+        DataFrame: ``kind`` (weight, loading, path, total_effect), ``name``, ``source`` and ``target``
+        (indicator -> construct for weights and loadings), ``estimate`` (full sample), ``boot_mean``,
+        ``std_error``, ``t``, ``ci_low``, ``ci_high``, ``resamples``.
         """
         self._check("bootstrap")
         if n < 10:
@@ -313,8 +314,12 @@ class PLSPM:
         names, kinds, est = self._stat_labels()
         lo, hi = np.nanpercentile(draws, [100 * alpha / 2, 100 * (1 - alpha / 2)], axis=0)
         se = np.nanstd(draws, axis=0, ddof=1)
-        return pd.DataFrame({"kind": kinds, "name": names, "estimate": est, "boot_mean": np.nanmean(draws, axis=0),
-                             "std_error": se, "t": est / np.where(se > 0, se, np.nan), "ci_low": lo, "ci_high": hi,
+        construct = dict(zip(self.mvs_, self.outer_["construct"], strict=True))
+        source = [n.split(" -> ")[0] if " -> " in n else n for n in names]
+        target = [n.split(" -> ")[1] if " -> " in n else construct[n] for n in names]
+        return pd.DataFrame({"kind": kinds, "name": names, "source": source, "target": target, "estimate": est,
+                             "boot_mean": np.nanmean(draws, axis=0), "std_error": se,
+                             "t": est / np.where(se > 0, se, np.nan), "ci_low": lo, "ci_high": hi,
                              "resamples": int(np.isfinite(draws[:, 0]).sum())})
 
     def _stat_labels(self) -> tuple[list[str], list[str], np.ndarray]:

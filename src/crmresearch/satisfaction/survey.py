@@ -199,25 +199,35 @@ def gaps(expectations: pd.DataFrame, perceptions: pd.DataFrame,
     return pd.DataFrame(rows)
 
 
-def group_means(values: pd.Series, by: pd.Series, alpha: float = 0.05) -> pd.DataFrame:
-    """Mean of ``values`` per group with a t interval: ``group``, ``n``, ``mean``, ``sd``, ``ci_low``,
-    ``ci_high``; a first row ``all``. Used for satisfaction indices (0-100) by region or tier."""
-    if len(values) != len(by):
-        raise ValidationError(f"group_means: {len(values)} values but {len(by)} group labels")
-    if by.isna().any():
-        raise ValidationError(f"group_means: {int(by.isna().sum())} rows have no group ('{by.name}')")
+def group_means(values: pd.Series, by: pd.Series | pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+    """Mean of ``values`` per group with a t interval; a first row ``all``.
+
+    ``by`` is one grouping Series (output column ``group``) or a DataFrame of grouping columns (one
+    output column each; e.g. arm and period). Groups follow categorical order, else sorted order.
+    Returns the group column(s), ``n``, ``mean``, ``sd``, ``ci_low``, ``ci_high``. Used for
+    satisfaction indices (0-100) by region or tier and for the cells of a two-arm study.
+    """
+    frame = by.to_frame("group") if isinstance(by, pd.Series) else by
+    if len(values) != len(frame):
+        raise ValidationError(f"group_means: {len(values)} values but {len(frame)} group labels")
+    for col in frame.columns:
+        if frame[col].isna().any():
+            raise ValidationError(f"group_means: {int(frame[col].isna().sum())} rows have no group ('{col}')")
+    keys = list(frame.columns)
+    values = pd.Series(values.to_numpy(dtype=float))
+    parts = [frame[c].reset_index(drop=True) for c in keys]
+    groups = [({k: "all" for k in keys}, values.to_numpy())]
+    for key, x in values.groupby(parts, observed=True, sort=True):
+        key = key if isinstance(key, tuple) else (key,)
+        groups.append(({k: str(v) for k, v in zip(keys, key, strict=True)}, x.to_numpy()))
     rows = []
-    cats = by.values if isinstance(by.dtype, pd.CategoricalDtype) else pd.Categorical(np.asarray(by))
-    keys = pd.Series(cats, index=values.index).cat.remove_unused_categories()  # categorical order kept
-    for g, mask in [("all", np.ones(len(values), dtype=bool))] + [(c, (keys == c).to_numpy())
-                                                                   for c in keys.cat.categories]:
-        x = values.to_numpy(dtype=float)[mask]
+    for label, x in groups:
         if len(x) < 2:
-            rows.append({"group": str(g), "n": len(x), "mean": x.mean() if len(x) else np.nan})
+            rows.append(label | {"n": len(x), "mean": x.mean()})
             continue
         m, sd, low, high, _ = _t_interval(x, alpha)
-        rows.append({"group": str(g), "n": len(x), "mean": m, "sd": sd, "ci_low": low, "ci_high": high})
-    return pd.DataFrame(rows, columns=["group", "n", "mean", "sd", "ci_low", "ci_high"])
+        rows.append(label | {"n": len(x), "mean": m, "sd": sd, "ci_low": low, "ci_high": high})
+    return pd.DataFrame(rows, columns=[*keys, "n", "mean", "sd", "ci_low", "ci_high"])
 
 
 def compare_arms(df: pd.DataFrame, arm: str, period: str, items: Sequence[str], respondent: str | None = None,
