@@ -8,8 +8,8 @@
 """
 
 from .plspm import PLSPM
-from .specs import ACSI, ECSI, MODELS, ModelSpec, listwise, load_model, load_survey
-from .survey import compare_arms, cronbach_alpha, gaps, group_means, reliability, top_box
+from .specs import ACSI, ECSI, MODELS, ModelSpec, load_model, load_survey
+from .survey import compare_arms, cronbach_alpha, gaps, group_means, listwise, reliability, top_box
 
 __all__ = ["ACSI", "ECSI", "MODELS", "PLSPM", "ModelSpec", "compare_arms", "cronbach_alpha", "gaps", "group_means",
            "listwise", "load_model", "load_survey", "reliability", "top_box"]

@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..errors import ConvergenceError, NotFittedError, ValidationError
 from ..schemas import RowAccount
-from .survey import _items
+from .survey import _dg_rho, _items, listwise
 
 __all__ = ["PLSPM"]
 
@@ -188,8 +188,6 @@ class PLSPM:
             raise ValidationError(f"PLSPM: missing must be 'error' or 'listwise'; got {self.missing!r}")
         self.row_account_ = RowAccount("survey", len(df))
         if self.missing == "listwise":
-            from .specs import listwise
-
             df = listwise(df, mvs, self.row_account_)
         X = self._data(df, mvs)
         is_b = np.array([modes[lv] == "B" for lv in lvs])
@@ -265,18 +263,17 @@ class PLSPM:
         for j, lv in enumerate(lvs):
             cols = block_cols[j]
             p = len(cols)
-            R = np.corrcoef(X[:, cols], rowvar=False) if p > 1 else np.ones((1, 1))
-            eig = np.sort(np.linalg.eigvalsh(R))[::-1]
+            if p == 1:
+                rows.append({"construct": lv, "mode": modes[lv], "items": 1, "cronbach_alpha": np.nan,
+                             "dillon_goldstein_rho": np.nan, "eig_1st": 1.0, "eig_2nd": np.nan, "ave": np.nan})
+                continue
+            R = np.corrcoef(X[:, cols], rowvar=False)
+            rho, _, eig1, eig2 = _dg_rho(R)
             row = {"construct": lv, "mode": modes[lv], "items": p, "cronbach_alpha": np.nan,
-                   "dillon_goldstein_rho": np.nan, "eig_1st": eig[0], "eig_2nd": eig[1] if p > 1 else np.nan,
-                   "ave": np.nan}
-            if modes[lv] == "A" and p > 1:
-                alpha = p / (p - 1) * (1 - p / R.sum())
-                row["cronbach_alpha"] = max(0.0, alpha)
-                vals, vecs = np.linalg.eigh(R)
-                pc_loadings = np.abs(vecs[:, -1]) * np.sqrt(vals[-1])  # item correlations with the first PC
-                s = pc_loadings.sum()
-                row["dillon_goldstein_rho"] = s**2 / (s**2 + (p - (pc_loadings**2).sum()))
+                   "dillon_goldstein_rho": np.nan, "eig_1st": eig1, "eig_2nd": eig2, "ave": np.nan}
+            if modes[lv] == "A":
+                row["cronbach_alpha"] = max(0.0, p / (p - 1) * (1 - p / R.sum()))  # standardised alpha
+                row["dillon_goldstein_rho"] = rho
                 row["ave"] = comm[cols].mean()
             rows.append(row)
         return pd.DataFrame(rows).set_index("construct")

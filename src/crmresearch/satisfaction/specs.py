@@ -41,8 +41,9 @@ import pandas as pd
 from ..errors import ValidationError
 from ..schemas import RowAccount
 from .plspm import PLSPM
+from .survey import listwise
 
-__all__ = ["ACSI", "ECSI", "MODELS", "ModelSpec", "listwise", "load_model", "load_survey"]
+__all__ = ["ACSI", "ECSI", "MODELS", "ModelSpec", "load_model", "load_survey"]
 
 
 @dataclass(frozen=True)
@@ -161,19 +162,6 @@ def load_model(source: str | Path) -> ModelSpec:
                      scale=(float(scale[0]), float(scale[1])),
                      layout={str(k): (float(v[0]), float(v[1])) for k, v in (raw.get("layout") or {}).items()},
                      labels={str(k): str(v) for k, v in (raw.get("labels") or {}).items()})
-
-
-def listwise(df: pd.DataFrame, items: Sequence[str], account: RowAccount | None = None) -> pd.DataFrame:
-    """Drop respondents with any missing answer among ``items`` and record it in ``account``
-    (a :class:`RowAccount`); the step names the items with missing answers and their counts."""
-    absent = [c for c in items if c not in df.columns]
-    if absent:
-        raise ValidationError(f"listwise: item column(s) {absent} not in the table")
-    na = df[list(items)].isna()
-    counts = {c: int(n) for c, n in na.sum().items() if n}
-    detail = ", ".join(f"{c}: {n}" for c, n in counts.items()) or "none"
-    account = account if account is not None else RowAccount("survey", len(df))
-    return account.drop(df, na.any(axis=1).to_numpy(), f"listwise deletion: missing answers ({detail})")
 
 
 def load_survey(path: str | Path, spec: ModelSpec, missing: str = "error") -> tuple[pd.DataFrame, RowAccount]:

@@ -27,8 +27,9 @@ from scipy import stats
 
 from ..errors import ValidationError
 from ..experiments import two_proportions, wilson_interval
+from ..schemas import RowAccount
 
-__all__ = ["compare_arms", "cronbach_alpha", "gaps", "group_means", "reliability", "top_box"]
+__all__ = ["compare_arms", "cronbach_alpha", "gaps", "group_means", "listwise", "reliability", "top_box"]
 
 
 def _items(df: pd.DataFrame, items: Sequence[str], caller: str, scale: tuple[float, float] | None = None
@@ -55,6 +56,19 @@ def _items(df: pd.DataFrame, items: Sequence[str], caller: str, scale: tuple[flo
             raise ValidationError(f"{caller}: answers outside the scale {lo:g}..{hi:g} per item {out} "
                                   f"of {len(df)} respondents")
     return X
+
+
+def listwise(df: pd.DataFrame, items: Sequence[str], account: RowAccount | None = None) -> pd.DataFrame:
+    """Drop respondents with any missing answer among ``items`` and record it in ``account``
+    (a :class:`RowAccount`); the step names the items with missing answers and their counts."""
+    absent = [c for c in items if c not in df.columns]
+    if absent:
+        raise ValidationError(f"listwise: item column(s) {absent} not in the table")
+    na = df[list(items)].isna()
+    counts = {c: int(n) for c, n in na.sum().items() if n}
+    detail = ", ".join(f"{c}: {n}" for c, n in counts.items()) or "none"
+    account = account if account is not None else RowAccount("survey", len(df))
+    return account.drop(df, na.any(axis=1).to_numpy(), f"listwise deletion: missing answers ({detail})")
 
 
 def cronbach_alpha(X: np.ndarray) -> float:
