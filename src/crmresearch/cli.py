@@ -70,23 +70,22 @@ def list_cmd() -> None:
 @click.argument("study")
 @click.option("-p", "--param", "pairs", multiple=True, metavar="KEY=VALUE",
               help="Override a parameter (repeatable).")
-@click.option("--out", type=click.Path(file_okay=False), default=None,
+@click.option("--out", type=str, default=None,
               help="Output folder (default: figures/STUDY for default parameters, "
                    "build/runs/STUDY/HASH otherwise).")
 def run_cmd(study: str, pairs: Sequence[str], out: str | None) -> None:
     """Run one study's notebook with parameters; write its exhibits and manifest."""
     overrides = _parse_pairs(pairs)
     try:
-        spec = studies.get(study)
-        spec.resolve(overrides)  # validate everything before any kernel starts
+        # parameters, input files and the output folder are all checked before a kernel starts
+        result = pipeline.run(study, overrides, out=out, progress=True)
     except ParameterError as exc:
         _fail_usage(str(exc))
-    result = pipeline.run(study, overrides, out=out)
     if result.status == "ok":
         click.echo(f"{study}: ok in {result.seconds:.1f} s -> {result.output_dir}")
         click.echo(f"executed notebook: {result.executed_notebook}")
         return
-    click.echo(f"{study}: FAILED ({result.error})", err=True)
+    click.echo(f"{study}: FAILED\n{result.error}", err=True)
     click.echo(f"executed notebook with the traceback: {result.executed_notebook}", err=True)
     sys.exit(1)
 

@@ -63,12 +63,35 @@ class TwoProportions:
     p_value: float
 
 
+def _two_arms(successes: Sequence[float], totals: Sequence[float]) -> tuple[tuple[int, int], tuple[int, int]]:
+    """Check two arms of counts: whole numbers, totals > 0, 0 <= successes <= totals."""
+    try:
+        xs, ns = np.asarray(successes, dtype=float), np.asarray(totals, dtype=float)
+    except (TypeError, ValueError):
+        raise ValidationError(f"two_proportions: successes and totals must be numbers; got {successes!r}, "
+                              f"{totals!r}") from None
+    if xs.shape != (2,) or ns.shape != (2,):
+        raise ValidationError(f"two_proportions: compares exactly two arms (control, treatment); got "
+                              f"{xs.size} successes and {ns.size} totals — for more arms use a chi-square test "
+                              "or compare pairs")
+    for name, v in (("successes", xs), ("totals", ns)):
+        if not np.isfinite(v).all() or (v != np.round(v)).any():
+            raise ValidationError(f"two_proportions: {name} must be whole counts; got {v.tolist()}")
+    if (ns <= 0).any():
+        raise ValidationError(f"two_proportions: totals must be > 0 in both arms; got {ns.astype(int).tolist()}")
+    if ((xs < 0) | (xs > ns)).any():
+        raise ValidationError(f"two_proportions: need 0 <= successes <= totals in each arm; got "
+                              f"{xs.astype(int).tolist()} of {ns.astype(int).tolist()}")
+    return (int(xs[0]), int(xs[1])), (int(ns[0]), int(ns[1]))
+
+
 def two_proportions(successes: Sequence[float], totals: Sequence[float], alpha: float = 0.05) -> TwoProportions:
     """Compare two proportions: ``successes = (x_control, x_treatment)``, ``totals = (n_control, n_treatment)``.
 
     Difference p2 - p1 with Newcombe's hybrid Wilson score interval (method 10), relative lift
-    p2 / p1 - 1 and the pooled two-sided z-test."""
-    (x1, x2), (n1, n2) = successes, totals
+    p2 / p1 - 1 and the pooled two-sided z-test. Counts must be whole numbers with
+    0 <= successes <= totals and totals > 0, for exactly two arms."""
+    (x1, x2), (n1, n2) = _two_arms(successes, totals)
     p1, p2 = x1 / n1, x2 / n2
     l1, u1 = wilson_interval(x1, n1, alpha)
     l2, u2 = wilson_interval(x2, n2, alpha)
@@ -182,24 +205,55 @@ def uplift_model(X: pd.DataFrame, treated: np.ndarray, y: np.ndarray, method: st
     raise ValidationError(f"uplift_model: method must be 'two_model' or 'class_transformation'; got {method!r}")
 
 
-def qini(uplift: np.ndarray, treated: np.ndarray, y: np.ndarray, n_points: int = 101) -> tuple[pd.DataFrame, float]:
-    """Qini curve (Radcliffe 2007): incremental outcomes when targeting the top share by predicted
-    uplift, Q(k) = Y_t(k) - Y_c(k) N_t(k) / N_c(k); and the Qini coefficient (area between the curve
-    and the random-targeting line, as a share of the total number of customers)."""
-    u, t, yy = (np.asarray(a) for a in (uplift, treated, y))
-    t = t.astype(bool)
-    order = np.argsort(-u, kind="stable")
-    t, yy = t[order], yy[order].astype(float)
+def _qini_points(score: np.ndarray, t: np.ndarray, yy: np.ndarray) -> np.ndarray:
+    """Q(k) for k = 0..n customers targeted in decreasing ``score`` order (ties kept in input order)."""
+    order = np.argsort(-score, kind="stable")
+    t, yy = t[order], yy[order]
     nt, nc = np.cumsum(t), np.cumsum(~t)
     yt, yc = np.cumsum(yy * t), np.cumsum(yy * ~t)
     q = yt - yc * np.divide(nt, nc, out=np.zeros_like(nt, dtype=float), where=nc > 0)
-    n = len(u)
+    return np.concatenate([[0.0], q])
+
+
+def qini(uplift: np.ndarray, treated: np.ndarray, y: np.ndarray, n_points: int = 101) -> tuple[pd.DataFrame, float]:
+    """Qini curve (Radcliffe 2007) and the normalised Qini coefficient.
+
+    The curve counts incremental outcomes when targeting the top share by predicted uplift,
+    Q(k) = Y_t(k) - Y_c(k) N_t(k) / N_c(k). The coefficient is the area between the curve and the
+    random-targeting line divided by the same area of the perfect ranking (treated responders first,
+    control responders last), as in Radcliffe (2007) and scikit-uplift's ``qini_auc_score``: 1 is a
+    perfect ranking, 0 no better than random, below 0 worse than random.
+
+    Returns
+    -------
+    (curve, coefficient): ``curve`` has ``share_targeted``, ``incremental`` (outcomes) and ``random``
+    at ``n_points`` depths; ``curve.attrs`` holds the areas (``area_model``, ``area_perfect``, in
+    outcomes x share targeted, net of random).
+    """
+    u, t, yy = (np.asarray(a) for a in (uplift, treated, y))
+    if not (u.ndim == t.ndim == yy.ndim == 1 and u.size == t.size == yy.size and u.size > 0):
+        raise ValidationError(f"qini: uplift, treated and y must be 1-d, non-empty and of equal length; got "
+                              f"{u.shape}, {t.shape}, {yy.shape}")
+    if not np.isin(yy, [0, 1]).all():
+        raise ValidationError(f"qini: y must be 0/1; {int((~np.isin(yy, [0, 1])).sum())} of {yy.size} values are not")
+    t = t.astype(bool)
+    if t.all() or (~t).all():
+        raise ValidationError("qini: both treated and control customers are needed")
+    yy = yy.astype(float)
+    n = u.size
+    x = np.arange(n + 1) / n
+    q = _qini_points(np.asarray(u, dtype=float), t, yy)
+    q_perfect = _qini_points(yy * t - yy * ~t, t, yy)
+
+    def area(curve: np.ndarray) -> float:
+        return float(np.trapezoid(curve - curve[-1] * x, x))
+
+    a_model, a_perfect = area(q), area(q_perfect)
+    coef = a_model / a_perfect if a_perfect > 0 else float("nan")
     k = np.floor(np.linspace(0, 1, n_points) * n + 0.5).astype(int)
-    qk = np.concatenate([[0.0], q])[k]
-    random = qk[-1] * k / n
-    curve = pd.DataFrame({"share_targeted": k / n, "incremental": qk, "random": random})
-    area = float(np.trapezoid(qk - random, k / n)) / n
-    return curve, area
+    out = pd.DataFrame({"share_targeted": k / n, "incremental": q[k], "random": q[-1] * k / n})
+    out.attrs.update(area_model=a_model, area_perfect=a_perfect)
+    return out, coef
 
 
 def uplift_by_decile(uplift: np.ndarray, treated: np.ndarray, y: np.ndarray, bins: int = 10) -> pd.DataFrame:

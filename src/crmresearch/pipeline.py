@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from . import __version__, paths, reporting, studies
+from . import __version__, paths, publish, reporting, studies
 from .errors import StudyError
 
 __all__ = ["RunResult", "output_dir_for", "param_hash", "run", "verify"]
@@ -60,7 +60,7 @@ def output_dir_for(study: studies.Study, params: Mapping[str, Any],
                    out: str | os.PathLike[str] | None = None) -> Path:
     """Target folder of a run (see the module docstring)."""
     if out is not None:
-        return Path(out).resolve()
+        return Path(os.path.abspath(Path(out).expanduser()))  # not resolved: a symbolic link is refused
     if study.is_default(params):
         return paths.figures_dir() / study.name
     return paths.build_dir() / "runs" / study.name / param_hash(study, params)
@@ -88,21 +88,15 @@ def _manifest(study: studies.Study, params: Mapping[str, Any], staging: Path) ->
 
 
 def _publish(staging: Path, target: Path, manifest: dict[str, Any]) -> None:
-    """Move exhibits into ``target`` (rename each), drop stale ones, write the manifest last."""
-    target.mkdir(parents=True, exist_ok=True)
-    new = set(manifest["exhibits"])
-    for name in sorted(new):
-        os.replace(staging / name, target / name)
-    for old in reporting.exhibit_hashes(target):
-        if old not in new:
-            (target / old).unlink()
-    reporting.atomic_write_text(target / MANIFEST, reporting.dumps_json(manifest))
+    """Switch ``target`` to the staged exhibits in one step (see :mod:`crmresearch.publish`)."""
+    publish.publish_folder(staging, target, manifest["exhibits"], reporting.dumps_json(manifest), MANIFEST)
 
 
 def _error_summary(exc: BaseException) -> str:
+    """The whole error: its type and message (a notebook error keeps every line of its message)."""
     ename = getattr(exc, "ename", type(exc).__name__)
     evalue = getattr(exc, "evalue", str(exc))
-    return f"{ename}: {evalue}".strip().splitlines()[0][:300]
+    return f"{ename}: {evalue}".strip()
 
 
 def run(
@@ -110,25 +104,30 @@ def run(
     overrides: Mapping[str, Any] | None = None,
     out: str | os.PathLike[str] | None = None,
     raise_on_error: bool = False,
+    progress: bool = False,
 ) -> RunResult:
     """Run one study's notebook with ``overrides`` on its default parameters.
 
-    Parameters are checked before anything is written (a :class:`ParameterError` is
-    raised). A failing notebook gives ``status="failed"`` with the error and the path of
-    the executed notebook holding the traceback (or raises :class:`StudyError` when
-    ``raise_on_error``).
+    Before any kernel starts, the parameters (and the contents of input files they name) are
+    checked and the output folder is checked to be safe to write (:class:`ParameterError`):
+    a run never deletes or overwrites a file that is not one of its own earlier outputs.
+    A failing notebook gives ``status="failed"`` with the error and the path of the executed
+    notebook holding the traceback (or raises :class:`StudyError` when ``raise_on_error``).
+    ``progress`` prints cells done / total while the notebook runs.
     """
     import papermill as pm
 
     study = studies.get(study_name)
     params = study.resolve(overrides)
-    target = output_dir_for(study, params, out)
+    study.preflight(params)
+    target = publish.check_output_dir(output_dir_for(study, params, out), study.name, explicit=out is not None)
     label = _label(study, params) if out is None else f"out-{param_hash(study, params)}"
     executed = paths.build_dir() / "executed" / study.name / f"{label}.ipynb"
     executed.parent.mkdir(parents=True, exist_ok=True)
     staging_root = paths.build_dir() / "staging"
-    staging_root.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f"{study.name}-", dir=staging_root))
+    publish.clean_stale(staging_root)
+    publish.clean_stale_siblings(target)
+    staging = publish.make_staging(staging_root, study.name)
     os.environ.setdefault("MPLBACKEND", "Agg")
     # One thread per kernel for numeric libraries: parallel sums in BLAS/OpenMP depend on the
     # thread count, so pinning it makes tables byte-identical on machines with any number of
@@ -138,14 +137,17 @@ def run(
     t0 = time.perf_counter()
     status, error = "ok", ""
     try:
-        pm.execute_notebook(
-            str(study.notebook),
-            str(executed),
-            parameters={**params, "output_dir": str(staging)},
-            kernel_name="python3",
-            progress_bar=False,
-            cwd=str(paths.project_root()) if paths.project_root().is_dir() else None,
-        )
+        with publish.terminate_as_interrupt():
+            pm.execute_notebook(
+                str(study.notebook),
+                str(executed),
+                parameters={**params, "output_dir": str(staging)},
+                kernel_name="python3",
+                progress_bar=progress,
+                cwd=str(paths.project_root()) if paths.project_root().is_dir() else None,
+                # the kernel's own start-up warnings (e.g. about its local TCP transport) are noise here
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            )
         manifest = _manifest(study, params, staging)
         if not manifest["exhibits"]:
             raise StudyError(f"{study.name}: the notebook finished but wrote no exhibits")
@@ -154,7 +156,7 @@ def run(
         status, error = "failed", _error_summary(exc)
         if raise_on_error:
             raise StudyError(
-                f"{study.name} failed: {error}; executed notebook with traceback: {executed}"
+                f"{study.name} failed: {error}\nexecuted notebook with traceback: {executed}"
             ) from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)

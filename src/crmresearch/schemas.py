@@ -30,6 +30,7 @@ __all__ = [
     "DateParseError",
     "DtypeError",
     "DuplicateIdError",
+    "DuplicateRowError",
     "EmptyTableError",
     "FutureDateError",
     "MissingColumnError",
@@ -38,6 +39,7 @@ __all__ = [
     "RangeError",
     "RowAccount",
     "SchemaError",
+    "handle_duplicates",
     "validate",
 ]
 
@@ -76,6 +78,10 @@ class OrderError(SchemaError):
 
 class DuplicateIdError(SchemaError):
     """Ids that must be unique are repeated."""
+
+
+class DuplicateRowError(SchemaError):
+    """Rows repeated in every column (double-loaded transactions...)."""
 
 
 class FutureDateError(SchemaError):
@@ -119,6 +125,11 @@ CONTRACTS: dict[str, Contract] = {
         (Column("customer", "id"), Column("date", "datetime"),
          Column("amount", "number", low=0.0, unit="currency")),
         description="one row per purchase or account transaction",
+    ),
+    "amounts": Contract(
+        "amounts",
+        (Column("customer", "id"), Column("amount", "number", low=0.0, unit="currency")),
+        description="one row per transaction, dates not needed (customer totals)",
     ),
     "customers": Contract(
         "customers",
@@ -175,19 +186,89 @@ def _fail(cls: type[SchemaError], caller: str, column: str, bad: pd.Series, n_ro
     return cls(msg + (f"; {remedy}" if remedy else ""))
 
 
-def _as_datetime(s: pd.Series, caller: str, column: str, nullable: bool) -> pd.Series:
+_ISO = r"^\s*\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?\s*$"
+
+
+_NUMERIC_DATE = r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})(?:[ T].*)?$"
+
+
+def _as_datetime(s: pd.Series, caller: str, column: str, nullable: bool,
+                 date_format: str | None = None) -> pd.Series:
+    """Parse a date column. ISO dates (2024-03-31) and ``date_format`` are read as they are; other
+    text must read the same day-first and month-first, or only one way: '03/02/2024' alone is
+    ambiguous and an error, while '13/02/2024' shows the column is day-first (said in a warning)."""
     if pd.api.types.is_datetime64_any_dtype(s):
         return s
-    parsed = pd.to_datetime(s, errors="coerce", format="mixed")
-    bad = parsed.isna() & s.notna()
+    present = s.notna()
+
+    def parse(**kw: Any) -> pd.Series:
+        try:
+            return pd.to_datetime(s, errors="coerce", **kw)
+        except (ValueError, TypeError) as exc:  # e.g. mixed time zones
+            raise DateParseError(f"{caller}: column '{column}': {present.sum()} dates cannot be read together "
+                                 f"({exc}); convert them to one time zone first, e.g. pd.to_datetime(..., utc=True)"
+                                 ) from None
+
+    if date_format is not None:
+        parsed = parse(format=date_format)
+        how = f"format {date_format!r}"
+    elif s.dtype == object and present.any() and not s[present].map(lambda v: isinstance(v, str)).all():
+        parsed = parse(format="mixed")  # Timestamps, datetimes or numbers stored as objects
+        how = "as given"
+    elif s[present].astype(str).str.match(_ISO).all():
+        parsed = parse(format="ISO8601")
+        how = "ISO 8601"
+    else:
+        text = s[present].astype(str)
+        parts = text.str.extract(_NUMERIC_DATE)
+        numeric = parts.notna().all(axis=1)
+        if numeric.any():
+            a, b = parts.loc[numeric, 0].astype(int), parts.loc[numeric, 1].astype(int)
+            day_first, month_first = bool((a > 12).any()), bool((b > 12).any())
+            if day_first and month_first:
+                raise _fail(DateParseError, caller, column, s.index.isin(a.index[a > 12]) & s.notna(), len(s),
+                            "are day-first while others are month-first", "store one date format (ISO: 2024-03-31)")
+            if not (day_first or month_first) and (a != b).any():
+                amb = s.index.isin(a.index[a != b])
+                raise _fail(DateParseError, caller, column, pd.Series(amb, index=s.index), len(s),
+                            f"are ambiguous dates ({s[amb].iloc[0]!r} is day {a[a != b].iloc[0]} or month "
+                            f"{a[a != b].iloc[0]})",
+                            "pass date_format='%d/%m/%Y' or '%m/%d/%Y', or store ISO dates (2024-03-31)")
+            how = "day-first" if day_first else "month-first"
+            if day_first or month_first:
+                import warnings
+
+                from .errors import DataWarning
+
+                example = text[numeric][(a > 12) if day_first else (b > 12)].iloc[0]
+                warnings.warn(f"{caller}: column '{column}' read {how} (dd/mm/yyyy)" if day_first else
+                              f"{caller}: column '{column}' read {how} (mm/dd/yyyy)", DataWarning, stacklevel=4)
+                how += f", as {example!r} shows"
+            parsed = parse(format="mixed", dayfirst=day_first)
+        else:
+            parsed, how = parse(format="mixed"), "free text"
+    bad = parsed.isna() & present
     if bad.any():
-        raise _fail(DateParseError, caller, column, bad, len(s), "cannot be read as dates",
-                    "use ISO dates such as 2024-03-31")
+        raise _fail(DateParseError, caller, column, bad, len(s), f"cannot be read as dates ({how})",
+                    "use ISO dates such as 2024-03-31, or pass date_format")
     return parsed
 
 
+def _compare_as_of(s: pd.Series, as_of: pd.Timestamp, caller: str, column: str) -> pd.Timestamp:
+    """``as_of`` in the time zone convention of ``s`` (both naive or both aware), or a clear error."""
+    tz = getattr(s.dt, "tz", None)
+    if (tz is None) == (as_of.tz is None):
+        return as_of
+    if tz is not None:
+        raise ValidationError(f"{caller}: column '{column}' has time zone {tz} but as_of = {as_of} has none; pass "
+                              f"as_of with a time zone (e.g. '{as_of.date()} 00:00+00:00') or drop the zone with "
+                              ".dt.tz_convert(None)")
+    raise ValidationError(f"{caller}: column '{column}' has no time zone but as_of = {as_of} has one ({as_of.tz}); "
+                          "pass a naive as_of or localise the column with .dt.tz_localize(...)")
+
+
 def _check_column(df: pd.DataFrame, col: Column, name: str, caller: str,
-                  as_of: pd.Timestamp | None) -> pd.Series:
+                  as_of: pd.Timestamp | None, date_format: str | None = None) -> pd.Series:
     s = df[name]
     n = len(s)
     missing = s.isna()
@@ -195,9 +276,9 @@ def _check_column(df: pd.DataFrame, col: Column, name: str, caller: str,
         raise _fail(MissingValueError, caller, name, missing, n, "are missing",
                     "fill them or drop those rows explicitly (schemas.RowAccount.drop)")
     if col.kind == "datetime":
-        s = _as_datetime(s, caller, name, col.nullable)
+        s = _as_datetime(s, caller, name, col.nullable, date_format)
         if as_of is not None:
-            future = s > as_of
+            future = s > _compare_as_of(s, as_of, caller, name)
             if future.any():
                 raise _fail(FutureDateError, caller, name, future, n,
                             f"are after as_of = {as_of.date()}", "check the as_of date or the data")
@@ -207,6 +288,9 @@ def _check_column(df: pd.DataFrame, col: Column, name: str, caller: str,
             bad = coerced.isna() & s.notna()
             raise _fail(DtypeError, caller, name, bad if bad.any() else s.notna(), n,
                         f"are not numbers (dtype {s.dtype})", "convert the column with pd.to_numeric")
+        inf = pd.Series(np.isinf(s.to_numpy(dtype=float, na_value=np.nan)), index=s.index)
+        if inf.any():
+            raise _fail(RangeError, caller, name, inf, n, "are infinite", "fix or remove those rows explicitly")
         if col.kind == "integer":
             frac = s.notna() & (s != np.floor(s))
             if frac.any():
@@ -241,6 +325,7 @@ def validate(
     items: Sequence[str] | None = None,
     scale: tuple[float, float] | None = None,
     caller: str | None = None,
+    date_format: str | None = None,
     **column_names: str,
 ) -> pd.DataFrame:
     """Check ``df`` against the input contract ``kind``; return it with dates parsed.
@@ -248,12 +333,15 @@ def validate(
     Parameters
     ----------
     df : DataFrame
-    kind : {"transactions", "customers", "spells", "survey", "tickets", "calls"}
+    kind : {"transactions", "amounts", "customers", "spells", "survey", "tickets", "calls"}
     as_of : date-like, optional
         Dates after it are an error (data from the future of the analysis).
     items, scale : for ``kind="survey"``: the item columns and the Likert scale ``(low, high)``.
     caller : str, optional
         Name of the calling function, shown first in error messages.
+    date_format : str, optional
+        strftime format of text dates (e.g. ``"%d/%m/%Y"``). Without it ISO dates are read as such;
+        other text must be unambiguous (see ``_as_datetime``).
     **column_names : str
         Actual column name per role, e.g. ``customer="cust_id"``; defaults in ``DEFAULT_NAMES``.
 
@@ -296,7 +384,7 @@ def validate(
         name = names[col.role]
         if name not in df.columns:
             continue
-        s = _check_column(df, col, name, caller, as_of_ts)
+        s = _check_column(df, col, name, caller, as_of_ts, date_format)
         if s is not df[name]:
             parsed[name] = s
     out = df.assign(**parsed) if parsed else df
@@ -383,3 +471,30 @@ def check_columns(df: pd.DataFrame, columns: Mapping[str, str] | Sequence[str], 
                                  f"{list(df.columns)[:12]}")
 
 
+
+
+def handle_duplicates(df: pd.DataFrame, columns: Sequence[str], how: str, account: RowAccount,
+                      caller: str) -> pd.DataFrame:
+    """Rows repeated in every one of ``columns``: ``how="keep"`` keeps them and says so (a
+    :class:`~crmresearch.errors.DataWarning` and a row-account step), ``"drop"`` drops the repeats
+    (first copy kept, step recorded), ``"error"`` raises :class:`DuplicateRowError`."""
+    if how not in ("keep", "drop", "error"):
+        raise ValidationError(f"{caller}: duplicates must be 'keep', 'drop' or 'error'; got {how!r}")
+    dup = df.duplicated(subset=list(columns), keep="first")
+    n = int(dup.sum())
+    if how == "drop":
+        return account.drop(df, dup.to_numpy(), f"fully duplicated rows dropped ({', '.join(columns)} equal)")
+    if n == 0:
+        return df
+    first = _first(df.index[dup.to_numpy()])
+    message = (f"{caller}: {n} of {len(df)} rows repeat an earlier row in every column ({', '.join(columns)}; "
+               f"first rows: {first})")
+    if how == "error":
+        raise DuplicateRowError(message + "; pass duplicates='drop' to drop them or 'keep' to count them")
+    import warnings
+
+    from .errors import DataWarning
+
+    warnings.warn(message + "; kept and counted (pass duplicates='drop' to drop them)", DataWarning, stacklevel=3)
+    account.note(f"{n} fully duplicated rows kept (duplicates='keep')", len(df), len(df))
+    return df

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -42,12 +43,32 @@ __all__ = [
 ]
 
 
+def _finite(value: Any, name: str, caller: str, low: float | None = None, strict: bool = False) -> float:
+    """``value`` as a finite float (>= or > ``low``), or a :class:`ValidationError` naming it."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValidationError(f"{caller}: {name} must be a number; got {value!r}") from None
+    if not math.isfinite(v):
+        raise ValidationError(f"{caller}: {name} must be finite; got {value!r}")
+    if low is not None and (v <= low if strict else v < low):
+        raise ValidationError(f"{caller}: {name} must be {'>' if strict else '>='} {low:g}; got {value!r}")
+    return v
+
+
+def _agents(agents: Any, caller: str) -> int:
+    """A whole number of agents >= 1 (fractional agents are an error, not silently truncated)."""
+    v = _finite(agents, "agents", caller, 1)
+    if v != int(v):
+        raise ValidationError(f"{caller}: agents must be a whole number; got {agents!r}")
+    return int(v)
+
+
 def traffic(arrival_rate: float, aht: float, period_seconds: float = 3600.0) -> float:
     """Offered load in Erlangs, A = arrival_rate x aht / period_seconds."""
-    if not aht > 0:
-        raise ValidationError(f"aht (average handle time, seconds) must be > 0; got {aht}")
-    if arrival_rate < 0:
-        raise ValidationError(f"arrival_rate must be >= 0; got {arrival_rate}")
+    aht = _finite(aht, "aht (average handle time, seconds)", "traffic", 0, strict=True)
+    arrival_rate = _finite(arrival_rate, "arrival_rate (calls per period)", "traffic", 0)
+    period_seconds = _finite(period_seconds, "period_seconds", "traffic", 0, strict=True)
     return arrival_rate * aht / period_seconds
 
 
@@ -62,9 +83,7 @@ def _erlang_b(a: float, n: int) -> float:
 def erlang_c(arrival_rate: float, aht: float, agents: int, period_seconds: float = 3600.0) -> float:
     """Probability that a call waits (Erlang C): C = N B / (N - A (1 - B)); 1 when N <= A."""
     a = traffic(arrival_rate, aht, period_seconds)
-    n = int(agents)
-    if n < 1:
-        raise ValidationError(f"agents must be >= 1; got {agents}")
+    n = _agents(agents, "erlang_c")
     if n <= a:
         return 1.0
     b = _erlang_b(a, n)
@@ -80,8 +99,10 @@ def _stable(a: float, n: int, caller: str) -> None:
 def service_level(arrival_rate: float, aht: float, agents: int, answer_within: float = 20.0,
                   period_seconds: float = 3600.0) -> float:
     """Share of calls answered within ``answer_within`` seconds: 1 - C exp(-(N - A) t / aht)."""
+    answer_within = _finite(answer_within, "answer_within (seconds)", "service_level", 0)
     a = traffic(arrival_rate, aht, period_seconds)
-    _stable(a, int(agents), "service_level")
+    agents = _agents(agents, "service_level")
+    _stable(a, agents, "service_level")
     c = erlang_c(arrival_rate, aht, agents, period_seconds)
     return 1 - c * math.exp(-(agents - a) * answer_within / aht)
 
@@ -89,13 +110,14 @@ def service_level(arrival_rate: float, aht: float, agents: int, answer_within: f
 def average_speed_of_answer(arrival_rate: float, aht: float, agents: int, period_seconds: float = 3600.0) -> float:
     """Mean wait in seconds over all calls: C x aht / (N - A)."""
     a = traffic(arrival_rate, aht, period_seconds)
-    _stable(a, int(agents), "average_speed_of_answer")
+    agents = _agents(agents, "average_speed_of_answer")
+    _stable(a, agents, "average_speed_of_answer")
     return erlang_c(arrival_rate, aht, agents, period_seconds) * aht / (agents - a)
 
 
 def occupancy(arrival_rate: float, aht: float, agents: int, period_seconds: float = 3600.0) -> float:
     """Share of agent time busy: A / N (capped at 1)."""
-    return min(1.0, traffic(arrival_rate, aht, period_seconds) / int(agents))
+    return min(1.0, traffic(arrival_rate, aht, period_seconds) / _agents(agents, "occupancy"))
 
 
 @dataclass(frozen=True)
@@ -116,14 +138,20 @@ def agents_needed(arrival_rate: float, aht: float, target: float = 0.8, answer_w
                   period_seconds: float = 3600.0) -> Staffing:
     """Fewest agents meeting the service-level target (e.g. 80 % in 20 s) and, optionally, an
     occupancy cap; ``scheduled`` = ceil(agents / (1 - shrinkage)) covers breaks, training, absence."""
-    if not 0 < target < 1:
+    if not 0 < _finite(target, "target", "agents_needed") < 1:
         raise ValidationError(f"agents_needed: target must be in (0, 1); got {target}")
-    if not 0 <= shrinkage < 1:
+    if not 0 <= _finite(shrinkage, "shrinkage", "agents_needed") < 1:
         raise ValidationError(f"agents_needed: shrinkage must be in [0, 1); got {shrinkage}")
+    answer_within = _finite(answer_within, "answer_within (seconds)", "agents_needed", 0)
+    if max_occupancy is not None and not 0 < _finite(max_occupancy, "max_occupancy", "agents_needed") <= 1:
+        raise ValidationError(f"agents_needed: max_occupancy must be in (0, 1] (a share of agent time); "
+                              f"got {max_occupancy}")
     a = traffic(arrival_rate, aht, period_seconds)
     if a == 0:
         return Staffing(0.0, 0, 0, 1.0, 0.0, 0.0, 0.0)
     n = max(1, math.floor(a) + 1)
+    if max_occupancy is not None:  # occupancy a / n <= cap needs at least a / cap agents
+        n = max(n, math.ceil(a / max_occupancy - 1e-12))
     while True:
         sl = service_level(arrival_rate, aht, n, answer_within, period_seconds)
         occ = a / n

@@ -138,6 +138,7 @@ class Study:
     smoke: Mapping[str, Any]
     exhibits: tuple[str, ...]
     check: Callable[[Mapping[str, Any]], None] | None = field(default=None, compare=False)
+    inputs: Callable[[Mapping[str, Any]], None] | None = field(default=None, compare=False)
 
     @property
     def notebook(self) -> Path:
@@ -167,6 +168,12 @@ class Study:
         if self.check is not None:
             self.check(values)
         return values
+
+    def preflight(self, values: Mapping[str, Any]) -> None:
+        """Check what the input files named by ``values`` hold (headers, model structure, column
+        names) before any kernel starts; raises :class:`ParameterError` naming the parameter and file."""
+        if self.inputs is not None:
+            self.inputs(values)
 
     def is_default(self, values: Mapping[str, Any]) -> bool:
         return dict(values) == self.defaults()
@@ -394,8 +401,37 @@ CAMPAIGN_EXPERIMENT = Study(
     ),
     smoke={"bank_customers": 6_000},
     exhibits=("table-power", "fig-power", "table-ab-effects", "table-balance", "table-contacts", "fig-qini",
-              "table-uplift-deciles", "table-uplift-segments", "table-targeting-profit", "fig-targeting-profit"),
+              "table-qini", "table-uplift-deciles", "table-uplift-segments", "table-targeting-profit", "fig-targeting-profit"),
 )
+
+def _check_satisfaction_inputs(v: Mapping[str, Any]) -> None:
+    """The model file parses into a valid path model, the target is one of its constructs, and the
+    survey CSV's header holds every item and grouping column (before any kernel starts)."""
+    from .errors import ValidationError
+    from .satisfaction import specs
+
+    study = "satisfaction-acsi"
+    try:
+        spec = specs.load_model(v["model"])
+    except ValidationError as exc:
+        raise ParameterError(f"{study}: parameter 'model' ({v['model']}): {exc}; it must be 'ECSI', 'ACSI' or a "
+                             "YAML/JSON file with 'paths' and 'blocks'") from None
+    constructs = list(spec.blocks)
+    if v["target"] != "auto" and v["target"] not in constructs:
+        raise ParameterError(f"{study}: parameter 'target' must be 'auto' or a construct of the {spec.name} model "
+                             f"({', '.join(constructs)}); got {v['target']!r}")
+    if not v["survey_csv"]:
+        return
+    try:
+        columns, _ = specs.read_header(v["survey_csv"])
+        spec.resolve(columns)
+    except ValidationError as exc:
+        raise ParameterError(f"{study}: parameter 'survey_csv' ({v['survey_csv']}): {exc}") from None
+    absent = [c for c in specs.group_list(v["group_columns"]) if c not in columns]
+    if absent:
+        raise ParameterError(f"{study}: parameter 'group_columns': column(s) {absent} are not in {v['survey_csv']}; "
+                             f"it has {columns[:15]}; name columns of the survey or 'none'")
+
 
 SATISFACTION_ACSI = Study(
     name="satisfaction-acsi",
@@ -414,8 +450,10 @@ SATISFACTION_ACSI = Study(
               choices=("error", "listwise")),
         Param("bootstrap_resamples", int, 5000, "bootstrap resamples for intervals", low=100, high=100_000),
         Param("alpha", float, 0.05, "1 - confidence level of the intervals", low=0.001, high=0.5),
-        Param("target", str, "SAT", "construct whose index is broken down and whose drivers the IPMA ranks"),
-        Param("group_columns", str, "region,value_tier", "comma-separated columns to break the index down by"),
+        Param("target", str, "auto", "construct whose index is broken down and whose drivers the IPMA ranks; "
+              "'auto': the model's own target (SAT for ECSI/ACSI), else its final endogenous construct"),
+        Param("group_columns", str, "region,value_tier", "comma-separated columns to break the index down by, "
+              "or 'none'"),
         Param("respondents", int, 1000, "respondents of the synthetic survey", low=100, high=100_000),
         Param("bank_customers", int, 20_000, "customers of the synthetic bank", low=3_000, high=2_000_000),
         Param("seed", int, 0, "seed of the bank and of the bootstrap", low=0, high=2**31 - 1),
@@ -424,6 +462,7 @@ SATISFACTION_ACSI = Study(
     exhibits=("table-rows", "table-reliability", "table-outer", "table-htmt", "table-fornell-larcker", "table-paths",
               "table-effects", "fig-path-diagram", "table-ipma", "fig-ipma", "table-index-by-group",
               "fig-index-by-group", "table-truth", "fig-truth"),
+    inputs=_check_satisfaction_inputs,
 )
 
 

@@ -34,7 +34,7 @@ def replications():
 
 def test_plsc_paths_are_unbiased_within_0_05_at_n_1000(replications):
     bias = replications[True].mean(axis=0) - TRUE
-    assert np.abs(bias).max() < 0.02  # measured 0.010
+    assert np.abs(bias).max() < 0.012  # paper: largest bias 0.010
     # a single survey's mean absolute error over the 12 paths: measured 0.026 on average, 0.050 at worst
     mae = np.abs(replications[True] - TRUE).mean(axis=1)
     assert mae.mean() < 0.035 and mae.max() < 0.06

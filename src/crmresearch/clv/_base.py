@@ -109,6 +109,16 @@ class BaseFitter:
         self.AIC_ = 2 * k - 2 * self.log_likelihood_
         self.BIC_ = k * np.log(max(n_obs, 1)) - 2 * self.log_likelihood_
         self.n_iter_ = n_iter
+        edge = {k: v for k, v in self.params_.items() if not 1e-6 < v < 1e6}
+        if edge:
+            import warnings
+
+            from ..errors import DataWarning
+
+            warnings.warn(f"{type(self).__name__}.fit: estimate(s) at the edge of the parameter space "
+                          f"({', '.join(f'{k} = {v:.3g}' for k, v in edge.items())}): the data do not identify "
+                          "that part of the model (e.g. a and b of BG/NBD both huge means dropout is the same for "
+                          "every customer); read those estimates as limits, not values", DataWarning, stacklevel=3)
         if covariance:
             self.variance_matrix_ = self._covariance(values, g_log / values)
 
@@ -140,17 +150,20 @@ class BaseFitter:
 
     @property
     def summary(self) -> pd.DataFrame:
-        """Estimate, standard error, (1 - alpha) interval, z and p per parameter (lifelines style)."""
+        """Estimate, standard error, (1 - alpha) interval, z and p per parameter (lifelines style).
+
+        Every parameter is positive, so the interval is built on the log scale and mapped back,
+        ``estimate * exp(+-z se / estimate)`` (delta method): it never goes below 0. ``z`` and
+        ``p_value`` test ``estimate = 0`` with the Wald statistic ``estimate / se``."""
         self._check_fitted("summary")
         est = pd.Series(self.params_)
         se = pd.Series(np.sqrt(np.clip(np.diag(self.variance_matrix_.to_numpy()), 0, None)), index=est.index)
         zcrit = stats.norm.ppf(1 - self.alpha / 2)
-        lo_pct, hi_pct = 100 * self.alpha / 2, 100 * (1 - self.alpha / 2)
+        spread = np.exp(zcrit * se / est)
         z = est / se
         return pd.DataFrame({
-            "estimate": est, "std_error": se,
-            f"lower {hi_pct - lo_pct:g}%": est - zcrit * se, f"upper {hi_pct - lo_pct:g}%": est + zcrit * se,
-            "z": z, "p": 2 * stats.norm.sf(np.abs(z)),
+            "estimate": est, "std_error": se, "ci_lower": est / spread, "ci_upper": est * spread,
+            "z": z, "p_value": 2 * stats.norm.sf(np.abs(z)),
         }).rename_axis("parameter")
 
     def print_summary(self, decimals: int = 4) -> None:

@@ -60,6 +60,34 @@ def check_frequency_recency_age(frequency, recency, T, caller: str,
     return x, np.minimum(tx, T), T, w
 
 
+#: Fewest customers (weighted) BG/NBD is fitted on: 4 parameters need a customer base, not a handful.
+MIN_CUSTOMERS = 20
+
+
+def _check_identifiable(x: np.ndarray, T: np.ndarray, w: np.ndarray) -> None:
+    """Refuse data from which BG/NBD cannot be estimated; warn on a likely unit mix-up."""
+    import warnings
+
+    from ..errors import DataWarning
+
+    n = float(w.sum())
+    if n < MIN_CUSTOMERS:
+        raise ValidationError(f"BetaGeoNBD.fit: {n:g} customers; the model has 4 parameters and needs at least "
+                              f"{MIN_CUSTOMERS} customers (crmresearch.clv.bgnbd.MIN_CUSTOMERS)")
+    repeaters = float(w[x > 0].sum())
+    if repeaters == 0:
+        raise ValidationError(f"BetaGeoNBD.fit: none of the {n:g} customers made a repeat purchase (all frequency "
+                              "0); purchase rates and dropout cannot be estimated: use a longer calibration period")
+    if repeaters == n:
+        warnings.warn(f"BetaGeoNBD.fit: all {n:g} customers made a repeat purchase; dropout is weakly identified",
+                      DataWarning, stacklevel=3)
+    many = x > T
+    if many.any():
+        warnings.warn(f"BetaGeoNBD.fit: {int(w[many].sum())} of {n:g} customers have more repeat purchases than "
+                      "time units of age (frequency > T); check that recency and T use the intended unit (e.g. "
+                      "weeks, not years)", DataWarning, stacklevel=3)
+
+
 class BetaGeoNBD(BaseFitter):
     """BG/NBD: while alive, a customer buys as a Poisson process with rate lambda ~ Gamma(r, alpha);
     after each purchase the customer drops out with probability p ~ Beta(a, b).
@@ -87,6 +115,7 @@ class BetaGeoNBD(BaseFitter):
         identical (x, t_x, T) rows into weights when that shrinks the data (exact: the
         likelihood is a sum over customers)."""
         x, tx, T, w = check_frequency_recency_age(frequency, recency, T, "BetaGeoNBD.fit", weights)
+        _check_identifiable(x, T, w)
         if compress:
             rows = np.column_stack([x, tx, T])
             sample = rows[: min(len(rows), 20_000)]
@@ -293,8 +322,8 @@ def bgnbd_recovery(params: dict, n_customers: int = 20_000, age_range: tuple[flo
         s = BetaGeoNBD(alpha=alpha).fit(sim["frequency"], sim["recency"], sim["T"]).summary
         est.append(s["estimate"])
         se.append(s["std_error"])
-        lo.append(s.iloc[:, 2])
-        hi.append(s.iloc[:, 3])
+        lo.append(s["ci_lower"])
+        hi.append(s["ci_upper"])
     est, se, lo, hi = (pd.concat(v, axis=1) for v in (est, se, lo, hi))
     truth = pd.Series(params)[est.index]
     return pd.DataFrame({

@@ -147,6 +147,16 @@ MONTH = pd.Timedelta(days=30.4375)
 _MONTH_NS = MONTH.value
 
 
+def _whole(value: Any, name: str) -> int:
+    """A whole number given as int (or an integral float / numpy integer); anything else is an error."""
+    import numbers
+
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) \
+            or float(value) != int(value):
+        raise ParameterError(f"simulate_bank: {name} must be a whole number; got {value!r}")
+    return int(value)
+
+
 def _check(settings: BankSettings, n_customers: int, months: int) -> None:
     if n_customers < 100:
         raise ParameterError(f"simulate_bank: n_customers must be >= 100; got {n_customers}")
@@ -235,6 +245,10 @@ def simulate_bank(
     unknown = set(settings) - {f.name for f in fields(BankSettings)}
     if unknown:
         raise ParameterError(f"simulate_bank: unknown setting(s) {sorted(unknown)}; see BankSettings")
+    n_customers, months, seed = (_whole(v, k) for v, k in ((n_customers, "n_customers"), (months, "months"),
+                                                              (seed, "seed")))
+    if seed < 0:
+        raise ParameterError(f"simulate_bank: seed must be >= 0; got {seed}")
     s = replace(BankSettings(), **settings)
     _check(s, n_customers, months)
     rng = np.random.default_rng(seed)
@@ -444,6 +458,9 @@ def _campaign(rng, s, cust, eta, end_rel_m, t0, t_end):
         "churn_relative_risk": dict(zip(SEGMENTS, s.campaign_churn_rr, strict=True)),
         "churn_ate": ate,  # expected change in 90-day churn probability, treated - control
         "churn_ate_overall": float(np.mean(p1 - p0)),
+        # each customer's own expected change in 90-day churn probability (treated - control)
+        "churn_change_by_customer": pd.Series(p1 - p0, index=pd.Index(camp["customer_id"], name="customer_id"),
+                                              name="true_churn_change"),
         "inbound_contacts_relative_reduction": s.campaign_call_reduction,
         "baseline_churn_90d": float(np.mean(p0)),
     }

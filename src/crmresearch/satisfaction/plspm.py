@@ -23,7 +23,7 @@ from ..errors import ConvergenceError, NotFittedError, ValidationError
 from ..schemas import RowAccount
 from .survey import _dg_rho, _items, listwise
 
-__all__ = ["PLSPM"]
+__all__ = ["PLSPM", "check_structure"]
 
 SCHEMES = ("centroid", "factorial", "path")
 
@@ -47,6 +47,34 @@ def _topological(paths: Mapping[str, Sequence[str]], lvs: list[str]) -> None:
         visit(v, [])
 
 
+def check_structure(paths: Mapping[str, Sequence[str]], lvs: Sequence[str], modes: Mapping[str, str] | None,
+                    caller: str = "PLSPM") -> None:
+    """Raise :class:`ValidationError` unless the inner model is a valid recursive path model over ``lvs``:
+    every construct in a path has a block, every construct takes part in a path, no cycle, modes A or B."""
+    lvs = list(lvs)
+    if not paths:
+        raise ValidationError(f"{caller}: the model has no paths; give at least one target: [sources]")
+    undefined = sorted({v for t, s in paths.items() for v in [t, *s]} - set(lvs))
+    if undefined:
+        raise ValidationError(f"{caller}: path(s) use construct(s) {undefined} that have no block of indicators; "
+                              f"defined: {lvs}")
+    empty = [t for t, s in paths.items() if not list(s)]
+    if empty:
+        raise ValidationError(f"{caller}: target(s) {empty} have no sources; list at least one source per target")
+    in_paths = {v for t, s in paths.items() for v in [t, *s]}
+    isolated = [lv for lv in lvs if lv not in in_paths]
+    if isolated:
+        raise ValidationError(f"{caller}: construct(s) {isolated} take part in no path; a construct must point to "
+                              "or be pointed at by another (remove its block or add a path)")
+    bad = {k: v for k, v in dict(modes or {}).items() if v not in ("A", "B")}
+    if bad:
+        raise ValidationError(f"{caller}: modes must be 'A' or 'B'; got {bad}")
+    unknown = sorted(set(dict(modes or {})) - set(lvs))
+    if unknown:
+        raise ValidationError(f"{caller}: modes given for unknown construct(s) {unknown}; constructs: {lvs}")
+    _topological(paths, lvs)
+
+
 class PLSPM:
     """PLS path model.
 
@@ -59,6 +87,9 @@ class PLSPM:
     scaled : bool
         True: each indicator is standardised (mean 0, population SD 1); False: only centred.
     tol, max_iter : convergence criterion (sum of squared changes of the outer weights) and budget.
+    scale : (low, high), optional
+        The declared answer scale: answers outside it are an error at ``fit``, and it is the default
+        scale of :meth:`ipma` and :meth:`index_scores`.
     missing : {"error", "listwise"}
         Missing answers raise an error with counts per indicator (default), or ``"listwise"`` drops
         incomplete respondents and records the step in ``row_account_``.
@@ -83,7 +114,9 @@ class PLSPM:
 
     def __init__(self, paths: Mapping[str, Sequence[str]], blocks: Mapping[str, Sequence[str]],
                  modes: Mapping[str, str] | None = None, scheme: str = "centroid", scaled: bool = True,
-                 tol: float = 1e-6, max_iter: int = 300, consistent: bool = False, missing: str = "error") -> None:
+                 tol: float = 1e-6, max_iter: int = 300, consistent: bool = False, missing: str = "error",
+                 scale: tuple[float, float] | None = None) -> None:
+        self.scale = scale
         self.consistent = consistent
         self.missing = missing
         self.paths = paths
@@ -99,19 +132,12 @@ class PLSPM:
         lvs = list(self.blocks)
         if self.scheme not in SCHEMES:
             raise ValidationError(f"PLSPM: scheme must be one of {SCHEMES}; got {self.scheme!r}")
-        undefined = sorted({v for t, s in self.paths.items() for v in [t, *s]} - set(lvs))
-        if undefined:
-            raise ValidationError(f"PLSPM: path(s) use construct(s) {undefined} that have no block of indicators; "
-                                  f"defined: {lvs}")
-        _topological(self.paths, lvs)
+        check_structure(self.paths, lvs, self.modes)
         modes = {lv: "A" for lv in lvs} | dict(self.modes or {})
-        bad = {k: v for k, v in modes.items() if v not in ("A", "B")}
-        if bad:
-            raise ValidationError(f"PLSPM: modes must be 'A' or 'B'; got {bad}")
-        for lv in lvs:
-            if modes[lv] == "A" and len(self.blocks[lv]) < 2:
-                raise ValidationError(f"PLSPM: block '{lv}' has a single indicator in Mode A; a reflective block "
-                                      "needs at least two indicators (use Mode B for a single-item construct)")
+        empty = [lv for lv in lvs if isinstance(self.blocks[lv], str) or not list(self.blocks[lv])]
+        if empty:
+            raise ValidationError(f"PLSPM: block(s) {empty} must be non-empty lists of indicator columns")
+        # a single-item block (Mode A or B) is its standardised item: weight and loading 1
         P = np.zeros((len(lvs), len(lvs)))
         for t, sources in self.paths.items():
             for s in sources:
@@ -127,8 +153,14 @@ class PLSPM:
                 k += 1
         return lvs, P, mvs, odm, modes
 
-    def _data(self, df: pd.DataFrame, mvs: list[str]) -> np.ndarray:
-        X = _items(df, mvs, "PLSPM.fit")  # absent, non-numeric or missing answers: a clear error
+    def _data(self, df: pd.DataFrame, mvs: list[str], P: np.ndarray) -> np.ndarray:
+        # absent, non-numeric, missing or out-of-scale answers: a clear error
+        X = _items(df, mvs, "PLSPM.fit", self.scale)
+        largest_b = max([len(self.blocks[lv]) for lv in self.blocks if (self.modes or {}).get(lv) == "B"] or [0])
+        need = max(10, int(P.sum(axis=1).max()) + 2, largest_b + 2)
+        if X.shape[0] < need:
+            raise ValidationError(f"PLSPM.fit: {X.shape[0]} respondents; this model needs at least {need} (at least "
+                                  "10, and more than the largest number of predictors of any regression it runs)")
         sd = X.std(axis=0)
         const = [m for m, s in zip(mvs, sd, strict=True) if s == 0]
         if const:
@@ -183,13 +215,15 @@ class PLSPM:
 
     def fit(self, df: pd.DataFrame) -> PLSPM:
         """Estimate the model on ``df`` (one row per respondent); returns self."""
+        if not isinstance(df, pd.DataFrame):
+            raise ValidationError(f"PLSPM.fit: expected a pandas DataFrame of answers, got {type(df).__name__}")
         lvs, P, mvs, odm, modes = self._spec()
         if self.missing not in ("error", "listwise"):
             raise ValidationError(f"PLSPM: missing must be 'error' or 'listwise'; got {self.missing!r}")
         self.row_account_ = RowAccount("survey", len(df))
         if self.missing == "listwise":
             df = listwise(df, mvs, self.row_account_)
-        X = self._data(df, mvs)
+        X = self._data(df, mvs, P)
         is_b = np.array([modes[lv] == "B" for lv in lvs])
         block_cols = [np.flatnonzero(odm[:, j]) for j in range(len(lvs))]
         W, it = self._estimate(X, P, odm, is_b, block_cols)
@@ -371,7 +405,7 @@ class PLSPM:
             out.loc[lv, lv] = np.sqrt(self.ave_[lv]) if np.isfinite(self.ave_[lv]) else np.nan
         return out
 
-    def ipma(self, target: str, scale: tuple[float, float] = (1.0, 10.0)) -> pd.DataFrame:
+    def ipma(self, target: str, scale: tuple[float, float] | None = None) -> pd.DataFrame:
         """Importance-performance map for ``target`` (Ringle & Sarstedt 2016).
 
         Performance: mean construct score on 0-100, from indicators rescaled to 0-100 over ``scale`` and
@@ -393,20 +427,18 @@ class PLSPM:
         out.attrs["target_performance"] = float(scores[:, t].mean())
         return out
 
-    def index_scores(self, scale: tuple[float, float] = (1.0, 10.0)) -> pd.DataFrame:
+    def index_scores(self, scale: tuple[float, float] | None = None) -> pd.DataFrame:
         """Latent scores on the 0-100 scale of satisfaction indices (Fornell et al. 1996): indicators
         rescaled to 0-100 over the answer ``scale`` and combined with the unstandardised outer weights,
-        normalised to sum 1 per block. One row per respondent, one column per construct."""
+        normalised to sum 1 per block. One row per respondent, one column per construct. ``scale``
+        defaults to the model's declared ``scale``, else (1, 10)."""
         self._check("index_scores")
+        scale = scale if scale is not None else (self.scale or (1.0, 10.0))
         lo, hi = scale
         raw = self._raw
         if not lo < hi:
             raise ValidationError(f"PLSPM.index_scores: scale must be (low, high) with low < high; got {scale}")
-        outside = {mv: int(((raw[:, k] < lo) | (raw[:, k] > hi)).sum()) for k, mv in enumerate(self.mvs_)
-                   if ((raw[:, k] < lo) | (raw[:, k] > hi)).any()}
-        if outside:
-            raise ValidationError(f"PLSPM.index_scores: answers outside the scale {lo:g}..{hi:g} per indicator "
-                                  f"{outside}")
+        _items(pd.DataFrame(raw, columns=self.mvs_), self.mvs_, "PLSPM.index_scores", (lo, hi))
         resc = (raw - lo) / (hi - lo) * 100
         sd = raw.std(axis=0)
         scores = np.zeros((raw.shape[0], len(self.lvs_)))

@@ -40,10 +40,10 @@ import pandas as pd
 
 from ..errors import ValidationError
 from ..schemas import RowAccount
-from .plspm import PLSPM
+from .plspm import PLSPM, check_structure
 from .survey import listwise
 
-__all__ = ["ACSI", "ECSI", "MODELS", "ModelSpec", "load_model", "load_survey"]
+__all__ = ["ACSI", "ECSI", "MODELS", "ModelSpec", "group_list", "load_model", "load_survey", "read_header"]
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,23 @@ class ModelSpec:
     scale: tuple[float, float] = (1.0, 10.0)
     layout: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     labels: Mapping[str, str] = field(default_factory=dict)
+    target: str = ""
+
+    def __post_init__(self) -> None:
+        check_structure(self.paths, list(self.blocks), self.modes, caller=self.name)
+        if self.target and self.target not in self.blocks:
+            raise ValidationError(f"{self.name}: target {self.target!r} is not a construct; constructs: "
+                                  f"{list(self.blocks)}")
+
+    @property
+    def default_target(self) -> str:
+        """The construct a study reports on: the declared ``target``, else the final endogenous
+        construct (a target of paths that feeds no other construct; the last such in block order)."""
+        if self.target:
+            return self.target
+        sources = {s for src in self.paths.values() for s in src}
+        final = [lv for lv in self.blocks if lv in self.paths and lv not in sources]
+        return final[-1] if final else list(self.paths)[-1]
 
     def resolve(self, columns: Sequence[str]) -> dict[str, list[str]]:
         """Item columns of every construct; a prefix matches ``<prefix>[_-. ]<digits>`` (any case)."""
@@ -68,7 +85,7 @@ class ModelSpec:
         out: dict[str, list[str]] = {}
         for lv, spec in self.blocks.items():
             if isinstance(spec, str):
-                pat = re.compile(rf"^{re.escape(spec)}[_\-. ]?\d+$", re.IGNORECASE)
+                pat = re.compile(rf"^{re.escape(spec)}([_\-. ]?\d+)?$", re.IGNORECASE)
                 items = sorted((c for c in columns if pat.match(c)), key=_natural)
                 if not items:
                     raise ValidationError(f"{self.name}: no item columns match the prefix '{spec}' of construct "
@@ -83,8 +100,11 @@ class ModelSpec:
         return out
 
     def model(self, columns: Sequence[str], **kwargs: Any) -> PLSPM:
-        """An unfitted :class:`PLSPM` for a survey with these columns; ``kwargs`` go to PLSPM."""
-        return PLSPM(self.paths, self.resolve(columns), modes=dict(self.modes) or None, **kwargs)
+        """An unfitted :class:`PLSPM` for a survey with these columns; ``kwargs`` go to PLSPM
+        (``modes=`` overrides the spec's modes construct by construct)."""
+        modes = dict(self.modes) | dict(kwargs.pop("modes", None) or {})
+        kwargs.setdefault("scale", self.scale)
+        return PLSPM(self.paths, self.resolve(columns), modes=modes or None, **kwargs)
 
     def items(self, columns: Sequence[str]) -> list[str]:
         """All item columns of the model, block by block."""
@@ -109,6 +129,7 @@ ECSI = ModelSpec(
     layout={"IMAG": (0.7, 2.1), "EXPE": (0.0, 1.05), "QUAL": (0.7, 0.0), "VAL": (2.2, 0.0), "SAT": (2.5, 1.05),
             "COMP": (3.9, 0.25), "LOY": (3.9, 1.9)},
     labels=_LABELS,
+    target="SAT",
 )
 
 #: ACSI (Fornell et al. 1996): no image construct; complaints mediate satisfaction -> loyalty.
@@ -120,6 +141,7 @@ ACSI = ModelSpec(
     layout={"EXPE": (0.0, 1.6), "QUAL": (0.0, 0.0), "VAL": (1.5, 0.0), "SAT": (2.0, 1.05), "COMP": (3.4, 0.25),
             "LOY": (3.4, 1.9)},
     labels=_LABELS,
+    target="SAT",
 )
 
 MODELS: dict[str, ModelSpec] = {"ECSI": ECSI, "ACSI": ACSI}
@@ -148,20 +170,67 @@ def load_model(source: str | Path) -> ModelSpec:
     missing = [k for k in ("paths", "blocks") if k not in raw]
     if missing:
         raise ValidationError(f"load_model: {path.name} lacks the key(s) {missing}")
-    unknown = sorted(set(raw) - {"name", "paths", "blocks", "modes", "scale", "layout", "labels"})
+    unknown = sorted(set(raw) - {"name", "paths", "blocks", "modes", "scale", "layout", "labels", "target"})
     if unknown:
         raise ValidationError(f"load_model: {path.name} has unknown key(s) {unknown}")
+    if not isinstance(raw["paths"], dict) or not raw["paths"]:
+        raise ValidationError(f"load_model: {path.name}: 'paths' must map each target construct to its sources, "
+                              "e.g. {SAT: [QUAL, VAL]}")
+    if not isinstance(raw["blocks"], dict) or not raw["blocks"]:
+        raise ValidationError(f"load_model: {path.name}: 'blocks' must map each construct to its item columns or "
+                              "an item prefix, e.g. {SAT: sat}")
     paths = {str(t): [str(s) for s in (src if isinstance(src, list) else [src])]
-             for t, src in (raw["paths"] or {}).items()}
-    blocks = {str(lv): (v if isinstance(v, str) else [str(c) for c in v]) for lv, v in raw["blocks"].items()}
+             for t, src in raw["paths"].items()}
+    blocks = {}
+    for lv, v in raw["blocks"].items():
+        if not (isinstance(v, str) or (isinstance(v, list) and v)):
+            raise ValidationError(f"load_model: {path.name}: block '{lv}' must be an item prefix or a non-empty "
+                                  f"list of columns; got {v!r}")
+        blocks[str(lv)] = v if isinstance(v, str) else [str(c) for c in v]
     scale = raw.get("scale", [1, 10])
     if not (isinstance(scale, list | tuple) and len(scale) == 2 and float(scale[0]) < float(scale[1])):
         raise ValidationError(f"load_model: {path.name}: 'scale' must be [low, high] with low < high; got {scale}")
-    return ModelSpec(name=str(raw.get("name", path.stem)), paths=paths, blocks=blocks,
-                     modes={str(k): str(v) for k, v in (raw.get("modes") or {}).items()},
-                     scale=(float(scale[0]), float(scale[1])),
-                     layout={str(k): (float(v[0]), float(v[1])) for k, v in (raw.get("layout") or {}).items()},
-                     labels={str(k): str(v) for k, v in (raw.get("labels") or {}).items()})
+    try:
+        return ModelSpec(name=str(raw.get("name", path.stem)), paths=paths, blocks=blocks,
+                         modes={str(k): str(v) for k, v in (raw.get("modes") or {}).items()},
+                         scale=(float(scale[0]), float(scale[1])),
+                         layout={str(k): (float(v[0]), float(v[1])) for k, v in (raw.get("layout") or {}).items()},
+                         labels={str(k): str(v) for k, v in (raw.get("labels") or {}).items()},
+                         target=str(raw.get("target") or ""))
+    except ValidationError as exc:
+        raise ValidationError(f"load_model: {path.name}: {exc}") from None
+
+
+def group_list(text: str) -> list[str]:
+    """Grouping columns from a comma-separated parameter; ``'none'`` or ``''`` gives none."""
+    if text.strip().lower() in ("", "none"):
+        return []
+    return [c.strip() for c in text.split(",") if c.strip()]
+
+
+_DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+
+def read_header(path: str | Path) -> tuple[list[str], str]:
+    """The column names of a survey CSV and its delimiter (comma, semicolon or tab, whichever splits
+    the header line into most columns). An empty file or a header without columns is an error."""
+    path = Path(path)
+    if not path.is_file():
+        raise ValidationError(f"no file {str(path)!r}")
+    with open(path, encoding="utf-8-sig", errors="replace") as fh:
+        first = ""
+        for line in fh:
+            if line.strip():
+                first = line.rstrip("\r\n")
+                break
+    if not first:
+        raise ValidationError(f"{path.name} is empty: a survey CSV needs a header row and one row per respondent")
+    sep = max(_DELIMITERS, key=lambda d: (first.count(d), d == ","))
+    columns = [c.strip().strip('"') for c in first.split(sep)]
+    if any(not c for c in columns):
+        raise ValidationError(f"{path.name}: the header has {sum(not c for c in columns)} empty column name(s) "
+                              f"({_DELIMITERS[sep]}-separated)")
+    return columns, sep
 
 
 def load_survey(path: str | Path, spec: ModelSpec, missing: str = "error") -> tuple[pd.DataFrame, RowAccount]:
@@ -171,11 +240,16 @@ def load_survey(path: str | Path, spec: ModelSpec, missing: str = "error") -> tu
     if missing not in ("error", "listwise"):
         raise ValidationError(f"load_survey: missing must be 'error' or 'listwise'; got {missing!r}")
     path = Path(path)
-    if not path.is_file():
-        raise ValidationError(f"load_survey: no file {str(path)!r}")
-    df = pd.read_csv(path)
+    try:
+        _, sep = read_header(path)
+    except ValidationError as exc:
+        raise ValidationError(f"load_survey: {exc}") from None
+    df = pd.read_csv(path, sep=sep, decimal="," if sep == ";" else ".", encoding="utf-8-sig")
+    df.columns = [str(c).strip() for c in df.columns]
+    if df.empty:
+        raise ValidationError(f"load_survey({path.name}): the file has a header but no respondents (0 rows)")
     account = RowAccount(path.name, len(df))
-    account.note("read CSV", len(df), len(df))
+    account.note(f"read CSV ({_DELIMITERS[sep]}-separated)", len(df), len(df))
     items = spec.items(df.columns)
     if missing == "listwise":
         df = listwise(df, items, account)

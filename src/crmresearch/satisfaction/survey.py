@@ -55,6 +55,11 @@ def _items(df: pd.DataFrame, items: Sequence[str], caller: str, scale: tuple[flo
         if out:
             raise ValidationError(f"{caller}: answers outside the scale {lo:g}..{hi:g} per item {out} "
                                   f"of {len(df)} respondents")
+        top = float(X.max()) if X.size else hi
+        if X.size and top <= lo + (hi - lo) / 2:
+            raise ValidationError(f"{caller}: every answer of the {len(items)} item(s) is at most {top:g}, in the "
+                                  f"lower half of the declared scale {lo:g}..{hi:g}; the survey seems to use a "
+                                  f"shorter scale: pass its real scale, e.g. scale=({lo:g}, {top:g})")
     return X
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import schemas
 from ..errors import ValidationError
 
 __all__ = [
@@ -213,6 +214,7 @@ def customer_totals(
     customer: str = "customer_id",
     amount: str = "amount",
     all_customers: Sequence[Any] | pd.Series | None = None,
+    duplicates: str = "keep",
 ) -> pd.DataFrame:
     """Revenue and number of transactions per customer.
 
@@ -230,16 +232,9 @@ def customer_totals(
     DataFrame indexed by customer id (sorted)
         ``revenue`` (sum of ``amount``) and ``transactions`` (row count).
     """
-    missing = [c for c in (customer, amount) if c not in transactions.columns]
-    if missing:
-        raise ValidationError(
-            f"customer_totals: missing column(s) {missing}; have {list(transactions.columns)}")
-    if transactions.empty:
-        raise ValidationError("customer_totals: the transaction table is empty (0 rows)")
-    n_na = int(transactions[customer].isna().sum())
-    if n_na:
-        raise ValidationError(
-            f"customer_totals: column '{customer}' is missing in {n_na} of {len(transactions)} rows")
+    tx = schemas.validate(transactions, "amounts", customer=customer, amount=amount, caller="customer_totals")
+    account = schemas.RowAccount("transactions", len(tx))
+    transactions = schemas.handle_duplicates(tx, list(tx.columns), duplicates, account, "customer_totals")
     g = transactions.groupby(customer, sort=True)[amount]
     out = pd.DataFrame({"revenue": g.sum(), "transactions": g.size()})
     if all_customers is not None:
@@ -251,6 +246,7 @@ def customer_totals(
                 f"(first: {', '.join(map(str, stray[:5]))})")
         out = out.reindex(book, fill_value=0)
     out.index.name = customer
+    out.attrs["row_account"] = account.steps
     return out
 
 

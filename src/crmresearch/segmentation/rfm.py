@@ -51,6 +51,8 @@ def rfm(
     date: str = "date",
     amount: str = "amount",
     backend: str = "pandas",
+    duplicates: str = "keep",
+    date_format: str | None = None,
 ) -> pd.DataFrame:
     """Recency, frequency and monetary value per customer.
 
@@ -65,6 +67,12 @@ def rfm(
         Column names.
     backend : {"pandas"}
         Computation engine (see ``BACKENDS``).
+    duplicates : {"keep", "drop", "error"}
+        Rows repeated in every column (a double-loaded file): kept and counted with a warning
+        (default), dropped, or an error; the step is in ``attrs["row_account"]``.
+    date_format : str, optional
+        strftime format of text dates; without it ISO dates are read and ambiguous text such as
+        '03/02/2024' is an error.
 
     Returns
     -------
@@ -78,14 +86,20 @@ def rfm(
         raise ValidationError(f"rfm: unknown backend {backend!r}; available: {', '.join(BACKENDS)}")
     if as_of is None:
         tx = schemas.validate(transactions, "transactions", customer=customer, date=date,
-                              amount=amount, caller="rfm")
+                              amount=amount, caller="rfm", date_format=date_format)
         as_of_ts = tx[date].max().normalize() + pd.Timedelta(days=1)
     else:
-        as_of_ts = pd.Timestamp(as_of)
+        try:
+            as_of_ts = pd.Timestamp(as_of)
+        except (ValueError, TypeError):
+            raise ValidationError(f"rfm: as_of {as_of!r} is not a date; use e.g. '2025-01-01'") from None
         tx = schemas.validate(transactions, "transactions", customer=customer, date=date,
-                              amount=amount, as_of=as_of_ts, caller="rfm")
+                              amount=amount, as_of=as_of_ts, caller="rfm", date_format=date_format)
+    account = schemas.RowAccount("transactions", len(tx))
+    tx = schemas.handle_duplicates(tx, list(tx.columns), duplicates, account, "rfm")
     out = BACKENDS[backend](tx, customer, date, amount, as_of_ts)
     out.attrs["as_of"] = str(as_of_ts.date())
+    out.attrs["row_account"] = account.steps
     return out
 
 

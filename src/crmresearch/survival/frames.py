@@ -79,6 +79,6 @@ def survival_frame(
         out = acct.drop(out, zero.to_numpy(), "no time at risk after entry (duration <= entry)")
     else:
         acct.note("no spell dropped", len(out), len(out))
-    out.attrs["row_account"] = acct.table()
+    out.attrs["row_account"] = acct.steps  # plain records (a DataFrame in attrs breaks pandas' concat)
     out.attrs["unit"] = unit
     return out.reset_index(drop=True)

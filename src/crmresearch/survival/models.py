@@ -86,34 +86,75 @@ def km(frame: pd.DataFrame, group: str | None = None, horizons: Sequence[float] 
     return KMResult(pd.concat(curves, ignore_index=True), pd.DataFrame(medians), pd.DataFrame(horizon_rows), fitters)
 
 
-def logrank(frame: pd.DataFrame, group: str, pairwise: bool = False, correction: str = "holm") -> pd.DataFrame:
-    """Log-rank test of equal survival across the groups of ``group`` (two or more); with
-    ``pairwise``, every pair with p-values adjusted by ``correction`` ("holm" or "bonferroni")."""
-    from lifelines.statistics import logrank_test, multivariate_logrank_test
+def _logrank_stat(frame: pd.DataFrame, group: pd.Series, use_entry: bool) -> tuple[float, int, float]:
+    """k-group log-rank statistic with risk sets that honour delayed entry: a customer is at risk at
+    event time t when entry < t <= duration (Klein & Moeschberger 2003, sections 7.3 and 9.4)."""
+    from scipy import stats
 
+    dur = frame["duration"].to_numpy(dtype=float)
+    ev = frame["event"].to_numpy().astype(bool)
+    entry = frame["entry"].to_numpy(dtype=float) if use_entry else np.zeros(len(frame))
+    codes, levels = pd.factorize(group, sort=True)
+    k = len(levels)
+    times = np.unique(dur[ev])
+    # at risk per group at each event time: entered before t, still there at t
+    at_risk = np.zeros((times.size, k))
+    events = np.zeros((times.size, k))
+    for g in range(k):
+        m = codes == g
+        d_sorted, e_sorted = np.sort(dur[m]), np.sort(entry[m])
+        at_risk[:, g] = (np.searchsorted(e_sorted, times, side="left")
+                         - np.searchsorted(d_sorted, times, side="left"))
+        events[:, g] = np.bincount(np.searchsorted(times, dur[m & ev]), minlength=times.size)[: times.size]
+    n, d = at_risk.sum(axis=1), events.sum(axis=1)
+    ok = n > 0
+    at_risk, events, n, d = at_risk[ok], events[ok], n[ok], d[ok]
+    expected = (d / n)[:, None] * at_risk
+    o_minus_e = (events - expected).sum(axis=0)
+    factor = np.where(n > 1, d * (n - d) / np.maximum(n - 1, 1), 0.0) / n
+    V = np.einsum("t,tg,th->gh", factor, at_risk, -at_risk / n[:, None])
+    V[np.diag_indices(k)] += (factor[:, None] * at_risk).sum(axis=0)
+    stat = float(o_minus_e[:-1] @ np.linalg.pinv(V[:-1, :-1]) @ o_minus_e[:-1])
+    return stat, k - 1, float(stats.chi2.sf(stat, k - 1))
+
+
+def logrank(frame: pd.DataFrame, group: str, pairwise: bool = False, correction: str = "holm",
+            entry: bool = True) -> pd.DataFrame:
+    """Log-rank test of equal survival across the groups of ``group`` (two or more); with
+    ``pairwise``, every pair with p-values adjusted by ``correction`` ("holm" or "bonferroni").
+
+    With an ``entry`` column (left truncation, as :func:`km` honours it) a customer joins the risk
+    set only after entry; without it the test equals lifelines' ``multivariate_logrank_test``."""
     _check_frame(frame, "logrank")
+    if group not in frame.columns:
+        raise ValidationError(f"logrank: group column '{group}' not in the frame")
+    if frame[group].isna().any():
+        raise ValidationError(f"logrank: column '{group}': {int(frame[group].isna().sum())} of {len(frame)} rows "
+                              "have no group; fill or drop them explicitly")
+    if correction not in ("holm", "bonferroni"):
+        raise ValidationError(f"logrank: correction must be 'holm' or 'bonferroni'; got {correction!r}")
     if frame[group].nunique() < 2:
         raise ValidationError(f"logrank: column '{group}' has fewer than two groups")
-    res = multivariate_logrank_test(frame["duration"], frame[group].astype(str), frame["event"])
-    rows = [{"comparison": f"all {frame[group].nunique()} groups of {group}", "test_statistic": res.test_statistic,
-             "df": int(res.degrees_of_freedom), "p": res.p_value, "p_adjusted": res.p_value}]
+    use_entry = entry and "entry" in frame.columns and bool((frame["entry"] > 0).any())
+    labels = frame[group].astype(str)
+    stat, df, p = _logrank_stat(frame, labels, use_entry)
+    rows = [{"comparison": f"all {frame[group].nunique()} groups of {group}", "test_statistic": stat,
+             "df": df, "p": p, "p_adjusted": p}]
     if pairwise:
         pairs = []
-        for a, b in itertools.combinations(sorted(frame[group].astype(str).unique()), 2):
-            ga, gb = frame[frame[group].astype(str) == a], frame[frame[group].astype(str) == b]
-            r = logrank_test(ga["duration"], gb["duration"], ga["event"], gb["event"])
-            pairs.append({"comparison": f"{a} vs {b}", "test_statistic": r.test_statistic, "df": 1, "p": r.p_value})
+        for a, b in itertools.combinations(sorted(labels.unique()), 2):
+            m = (labels == a) | (labels == b)
+            st, _, pv = _logrank_stat(frame[m.to_numpy()], labels[m], use_entry)
+            pairs.append({"comparison": f"{a} vs {b}", "test_statistic": st, "df": 1, "p": pv})
         p = np.array([x["p"] for x in pairs])
         m = len(p)
         if correction == "bonferroni":
             adj = np.minimum(p * m, 1)
-        elif correction == "holm":
+        else:
             order = np.argsort(p)
             adj_sorted = np.maximum.accumulate(np.minimum((m - np.arange(m)) * p[order], 1))
             adj = np.empty(m)
             adj[order] = adj_sorted
-        else:
-            raise ValidationError(f"logrank: correction must be 'holm' or 'bonferroni'; got {correction!r}")
         for x, a in zip(pairs, adj, strict=True):
             x["p_adjusted"] = float(a)
         rows += pairs
@@ -130,14 +171,17 @@ def design_matrix(frame: pd.DataFrame, covariates: Sequence[str], caller: str = 
     parts = []
     for c in covariates:
         s = frame[c]
-        if isinstance(s.dtype, pd.CategoricalDtype) or s.dtype == object:
-            d = pd.get_dummies(s.astype("category") if s.dtype == object else s, prefix=c, drop_first=True,
-                               dtype=float)
+        if isinstance(s.dtype, pd.CategoricalDtype) or s.dtype == object or pd.api.types.is_string_dtype(s):
+            d = pd.get_dummies(s if isinstance(s.dtype, pd.CategoricalDtype) else s.astype("category"), prefix=c,
+                               drop_first=True, dtype=float)
+            if s.isna().any():
+                d.loc[s.isna().to_numpy()] = np.nan
             parts.append(d)
-        elif pd.api.types.is_bool_dtype(s):
+        elif pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
             parts.append(s.astype(float).rename(c))
         else:
-            parts.append(s.astype(float).rename(c))
+            raise ValidationError(f"{caller}: covariate '{c}' has dtype {s.dtype}; covariates must be numbers, "
+                                  "booleans or categories (convert dates to durations first)")
     X = pd.concat(parts, axis=1)
     na = X.isna().any(axis=1)
     if na.any():
@@ -209,13 +253,22 @@ def cox(frame: pd.DataFrame, covariates: Sequence[str], strata: Sequence[str] | 
     ph = ph.reset_index().rename(columns={"index": "covariate", "test_statistic": "statistic"})
     if "covariate" not in ph.columns:
         ph = ph.rename(columns={ph.columns[0]: "covariate"})
-    ph["verdict"] = np.where(ph["p"] < ph_alpha, "violates PH", "consistent with PH")
-    ph["remedy"] = [
-        (f"stratify on '{_source(c, covariates)}' (strata=[...]) if it is a category, or add an interaction "
-         f"of '{c}' with time (or split time into periods)") if p < ph_alpha else ""
-        for c, p in zip(ph["covariate"], ph["p"], strict=True)]
+    # a test can reject proportional hazards; failing to reject does not show that they hold
+    ph["verdict"] = np.where(ph["p"] < ph_alpha, f"PH rejected at {ph_alpha:g}", f"PH not rejected at {ph_alpha:g}")
+    ph["remedy"] = [_ph_remedy(c, covariates, X) if p < ph_alpha else ""
+                    for c, p in zip(ph["covariate"], ph["p"], strict=True)]
     return CoxResult(summary, float(m.concordance_index_), ph[["covariate", "statistic", "p", "verdict", "remedy"]],
                      m, list(X.columns))
+
+
+def _ph_remedy(column: str, covariates: Sequence[str], X: pd.DataFrame) -> str:
+    """Stratify on a category (few levels); for a continuous covariate, a time interaction or binning."""
+    source = _source(column, covariates)
+    if X[column].nunique() <= 2 or source != column:
+        return (f"stratify on '{source}' (strata=['{source}']), or add an interaction of '{column}' with time "
+                "(or split time into periods)")
+    return (f"'{column}' is continuous: add an interaction of '{column}' with time (e.g. with log time), or bin it "
+            "into a few bands and stratify on the bands; do not stratify on its raw values")
 
 
 def _source(column: str, covariates: Sequence[str]) -> str:

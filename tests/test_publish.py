@@ -1,0 +1,237 @@
+"""Output folders: what a run may write, the atomic folder switch, stale staging, input-file checks."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import tree
+
+from crmresearch import cli, paths, publish
+from crmresearch.errors import ParameterError
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli.main, list(args), catch_exceptions=False)
+
+
+def _manifest(folder: Path, study: str, exhibits: dict[str, str]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "manifest.json").write_text(json.dumps({"study": study, "exhibits": exhibits}))
+
+
+# ----------------------------------------------------------------------------- --out rules
+@pytest.mark.parametrize("where", ["root", "home", "project", "figures", "other-study", "symlink", "foreign",
+                                   "other-manifest", "file"])
+def test_unsafe_out_folders_are_refused_with_exit_2_before_any_kernel(scratch_root: Path, tmp_path: Path,
+                                                                     monkeypatch, where: str):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    (tmp_path / "home").mkdir()
+    figures = scratch_root / "figures"
+    _manifest(figures / "rfm-segments", "rfm-segments", {"table-x.csv": "0"})
+    (figures / "rfm-segments" / "table-x.csv").write_text("keep me\n")
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "README.md").write_text("my notes\n")
+    (foreign / "data.csv").write_text("a\n1\n")
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "link").symlink_to(real)
+    _manifest(tmp_path / "theirs", "rfm-segments", {})
+    (tmp_path / "afile").write_text("x")
+    out = {"root": "/", "home": str(tmp_path / "home"), "project": str(scratch_root), "figures": str(figures),
+           "other-study": str(figures / "rfm-segments"), "symlink": str(tmp_path / "link"), "foreign": str(foreign),
+           "other-manifest": str(tmp_path / "theirs"), "file": str(tmp_path / "afile")}[where]
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    result = invoke("run", "value-tiers", "-p", "dataset=cdnow_sample", "--out", out)
+    assert result.exit_code == 2, result.output
+    lines = [ln for ln in result.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "--out" in lines[0]
+    after = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert after == before  # nothing written, nothing removed
+    assert not (scratch_root / "build" / "executed").exists()
+
+
+def test_a_folder_of_an_earlier_run_of_the_same_study_is_accepted(scratch_root: Path, tmp_path: Path):
+    _manifest(tmp_path / "earlier", "value-tiers", {"table-tiers.csv": "0"})
+    assert publish.check_output_dir(tmp_path / "earlier", "value-tiers") == (tmp_path / "earlier").resolve()
+    assert publish.check_output_dir(tmp_path / "new", "value-tiers") == (tmp_path / "new").resolve()
+    (tmp_path / "empty").mkdir()
+    publish.check_output_dir(tmp_path / "empty", "value-tiers")
+    with pytest.raises(ParameterError, match="another study"):
+        publish.check_output_dir(paths.figures_dir() / "rfm-segments", "value-tiers", explicit=False)
+
+
+# ----------------------------------------------------------------------------- publishing
+def _old_folder(target: Path) -> None:
+    _manifest(target, "s", {"table-a.csv": "old", "table-gone.csv": "old"})
+    (target / "table-a.csv").write_text("old a\n")
+    (target / "table-gone.csv").write_text("old gone\n")
+    (target / "NOTES.md").write_text("the user's own notes\n")  # not ours: must survive
+    (target / "sub").mkdir()
+    (target / "sub" / "keep.txt").write_text("nested\n")
+
+
+def _staged(staging: Path) -> None:
+    staging.mkdir(parents=True, exist_ok=True)
+    (staging / "table-a.csv").write_text("new a\n")
+    (staging / "table-b.csv").write_text("new b\n")
+
+
+def test_publish_replaces_only_its_own_files_and_keeps_the_users(tmp_path: Path):
+    target, staging = tmp_path / "out", tmp_path / "staging"
+    _old_folder(target)
+    _staged(staging)
+    publish.publish_folder(staging, target, {"table-a.csv": "1", "table-b.csv": "2"},
+                           json.dumps({"study": "s", "exhibits": {"table-a.csv": "1", "table-b.csv": "2"}}))
+    assert tree(target) == ["NOTES.md", "manifest.json", "sub/keep.txt", "table-a.csv", "table-b.csv"]
+    assert (target / "NOTES.md").read_text() == "the user's own notes\n"
+    assert (target / "table-a.csv").read_text() == "new a\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".crm-")] == []
+
+
+_KILL_SCRIPT = textwrap.dedent("""
+    import json, sys
+    from pathlib import Path
+    from crmresearch import publish
+    staging, target = Path(sys.argv[1]), Path(sys.argv[2])
+    ex = {"table-a.csv": "1", "table-b.csv": "2"}
+    publish.publish_folder(staging, target, ex, json.dumps({"study": "s", "exhibits": ex}))
+""")
+
+
+@pytest.mark.parametrize("step", ["staged", "built", "swapped", None])
+def test_a_publish_killed_at_any_step_leaves_the_whole_old_or_the_whole_new_folder(tmp_path: Path, step):
+    target, staging = tmp_path / "out", tmp_path / "staging"
+    _old_folder(target)
+    _staged(staging)
+    env = {**os.environ, "CRMRESEARCH_FAULT_AT": step or ""}
+    proc = subprocess.run([sys.executable, "-c", _KILL_SCRIPT, str(staging), str(target)], env=env,
+                          capture_output=True, text=True)
+    assert proc.returncode == (-9 if step else 0), proc.stderr
+    manifest = json.loads((target / "manifest.json").read_text())
+    files = set(tree(target))
+    if set(manifest["exhibits"]) == {"table-a.csv", "table-gone.csv"}:  # the whole old folder
+        assert step in ("staged", "built")
+        assert (target / "table-a.csv").read_text() == "old a\n" and "table-b.csv" not in files
+    else:  # the whole new folder
+        assert step in ("swapped", None)
+        assert (target / "table-a.csv").read_text() == "new a\n" and "table-gone.csv" not in files
+    assert (target / "NOTES.md").read_text() == "the user's own notes\n"
+    publish.clean_stale_siblings(target)  # what the next run does first
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".crm-")] == []
+    assert (target / "manifest.json").is_file()
+
+
+def test_an_interrupted_two_rename_switch_is_undone_by_the_next_run(tmp_path: Path):
+    target = tmp_path / "out"
+    _old_folder(target)
+    old = tmp_path / ".crm-old-out.x1"
+    os.replace(target, old)  # killed between the two renames of the fallback path
+    publish.clean_stale_siblings(target)
+    assert (target / "table-a.csv").read_text() == "old a\n" and not old.exists()
+
+
+def test_stale_staging_of_dead_runs_is_removed_live_ones_kept(tmp_path: Path):
+    root = tmp_path / "staging"
+    mine = publish.make_staging(root, "value-tiers")
+    dead = root / "value-tiers-dead"
+    dead.mkdir()
+    (dead / ".crmresearch-owner").write_text("999999999")
+    orphan = root / "no-owner"
+    orphan.mkdir()
+    removed = publish.clean_stale(root)
+    assert sorted(p.name for p in removed) == ["no-owner", "value-tiers-dead"]
+    assert mine.is_dir()
+
+
+# ----------------------------------------------------------------------------- input files
+@pytest.fixture
+def survey_csv(tmp_path: Path) -> Path:
+    from crmresearch import data
+
+    bank = data.simulate_bank(n_customers=3_000, seed=1, n_survey=200)
+    p = tmp_path / "survey.csv"
+    bank.survey.to_csv(p, index=False)
+    return p
+
+
+@pytest.mark.parametrize("case, expect", [
+    ("no-paths", "model"),
+    ("cycle", "cycle"),
+    ("bad-target", "target"),
+    ("bad-group", "group_columns"),
+    ("empty-csv", "is empty"),
+    ("header-only-missing-items", "no item columns match"),
+])
+def test_input_file_contents_are_checked_before_the_kernel(scratch_root: Path, tmp_path: Path, survey_csv: Path,
+                                                           case: str, expect: str):
+    no_paths = tmp_path / "no_paths.yaml"
+    no_paths.write_text("blocks: {SAT: sat, LOY: loy}\n")
+    cycle = tmp_path / "cycle.yaml"
+    cycle.write_text("paths: {SAT: [LOY], LOY: [SAT]}\nblocks: {SAT: sat, LOY: loy}\n")
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    header = tmp_path / "header.csv"
+    header.write_text("a,b,c\n1,2,3\n")
+    args = {
+        "no-paths": ["-p", f"model={no_paths}"],
+        "cycle": ["-p", f"model={cycle}"],
+        "bad-target": ["-p", "target=NOPE"],
+        "bad-group": ["-p", f"survey_csv={survey_csv}", "-p", "group_columns=region,planet"],
+        "empty-csv": ["-p", f"survey_csv={empty}"],
+        "header-only-missing-items": ["-p", f"survey_csv={header}"],
+    }[case]
+    result = invoke("run", "satisfaction-acsi", *args)
+    assert result.exit_code == 2, result.output
+    lines = [ln for ln in result.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and expect in lines[0], lines
+    assert tree(scratch_root) == []
+
+
+def test_semicolon_survey_group_none_and_auto_target_pass_the_checks(tmp_path: Path, survey_csv: Path):
+    import pandas as pd
+
+    from crmresearch import studies
+    from crmresearch.satisfaction import load_model, load_survey
+
+    semi = tmp_path / "semi.csv"
+    pd.read_csv(survey_csv).to_csv(semi, sep=";", index=False)
+    study = studies.get("satisfaction-acsi")
+    params = study.resolve({"survey_csv": str(semi), "group_columns": "none", "bootstrap_resamples": 100})
+    study.preflight(params)
+    df, rows = load_survey(semi, load_model("ECSI"))
+    assert df.shape == pd.read_csv(survey_csv).shape and "semicolon" in rows.table()["step"].iloc[0]
+    model_file = tmp_path / "m.yaml"
+    model_file.write_text("paths: {SAT: [QUAL], LOY: [SAT]}\nblocks: {QUAL: qual, SAT: sat, LOY: loy}\n")
+    assert load_model(model_file).default_target == "LOY"  # the final endogenous construct
+    assert load_model("ECSI").default_target == "SAT"
+
+
+@pytest.mark.slow
+def test_a_failing_run_reports_the_whole_error_message(scratch_root: Path, tmp_path: Path, monkeypatch):
+    import nbformat
+
+    from crmresearch import pipeline, studies
+
+    nbdir = tmp_path / "nbs"
+    nbdir.mkdir()
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell('output_dir: str = ""')
+    params.metadata["tags"] = ["parameters"]
+    long = "first line of the problem\\n" + "x" * 400 + "\\nlast line: the remedy"
+    nb.cells = [params, nbformat.v4.new_code_cell(f"raise ValueError('{long}')")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, nbdir / "long.ipynb")
+    monkeypatch.setattr(paths, "notebooks_dir", lambda: nbdir)
+    monkeypatch.setattr(studies, "REGISTRY", {"long": studies.Study("long", "long", "", "none", (), {}, ("table-x",))})
+    result = pipeline.run("long")
+    assert result.status == "failed"
+    assert "first line of the problem" in result.error and "last line: the remedy" in result.error
+    assert "x" * 400 in result.error
