@@ -21,3 +21,12 @@ def tree(folder: Path) -> list[str]:
     if not folder.exists():
         return []
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+
+
+@pytest.fixture(scope="session")
+def cdnow_summary():
+    """FHL (2005) calibration (weeks 1-39) and holdout (weeks 40-78) table of the CDNOW sample."""
+    from crmresearch import clv, data
+
+    tx = data.load_cdnow_transactions(sample=True)
+    return clv.summary_from_transactions(tx, "1997-09-30", "1998-06-30", freq="W")

@@ -401,7 +401,8 @@ CAMPAIGN_EXPERIMENT = Study(
     ),
     smoke={"bank_customers": 6_000},
     exhibits=("table-power", "fig-power", "table-ab-effects", "table-balance", "table-contacts", "fig-qini",
-              "table-qini", "table-uplift-deciles", "table-uplift-segments", "table-targeting-profit", "fig-targeting-profit"),
+              "table-qini", "table-uplift-deciles", "table-uplift-segments", "table-targeting-profit",
+              "fig-targeting-profit"),
 )
 
 def _check_satisfaction_inputs(v: Mapping[str, Any]) -> None:

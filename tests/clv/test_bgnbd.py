@@ -26,7 +26,7 @@ def test_published_parameters_and_log_likelihood(cdnow_summary):
         assert m.params_[name] == pytest.approx(value, abs=1e-3), name
     assert m.log_likelihood_ == pytest.approx(-9582.43, abs=0.05)
     table = m.summary
-    assert list(table.columns) == ["estimate", "std_error", "lower 95%", "upper 95%", "z", "p"]
+    assert list(table.columns) == ["estimate", "std_error", "ci_lower", "ci_upper", "z", "p_value"]
     assert (table["std_error"] > 0).all()
 
 
@@ -65,15 +65,18 @@ def test_recovers_simulated_parameters_within_their_intervals():
     m = clv.BetaGeoNBD().fit(sim["frequency"], sim["recency"], sim["T"])
     table = m.summary
     for name, value in truth.items():
-        assert table.loc[name, "lower 95%"] <= value <= table.loc[name, "upper 95%"], (name, table.loc[name])
+        assert table.loc[name, "ci_lower"] <= value <= table.loc[name, "ci_upper"], (name, table.loc[name])
 
 
 def test_numerically_hard_inputs_stay_finite():
     m = clv.BetaGeoNBD()
-    m.fit([500, 0, 3, 1], [10_000.0, 0.0, 5.0, 10_000.0], [10_000.0, 10_000.0, 10.0, 10_000.0])
+    m.fit([500, 0, 3, 1], [10_000.0, 0.0, 5.0, 10_000.0], [10_000.0, 10_000.0, 10.0, 10_000.0],
+          weights=[5, 5, 5, 5])
     assert np.isfinite(m.log_likelihood_)
-    m2 = clv.BetaGeoNBD().fit(np.zeros(50), np.zeros(50), np.full(50, 30.0))  # nobody came back
-    assert np.isfinite(m2.log_likelihood_)
+    nobody_back = m.log_likelihood(np.zeros(50), np.zeros(50), np.full(50, 30.0))  # finite likelihood...
+    assert np.isfinite(nobody_back)
+    with pytest.raises(ValidationError, match="none of the 50 customers made a repeat purchase"):
+        clv.BetaGeoNBD().fit(np.zeros(50), np.zeros(50), np.full(50, 30.0))  # ...but nothing to fit
     p = m.probability_alive([500], [10_000.0], [10_000.0])
     assert np.isfinite(p).all()
 

@@ -53,16 +53,16 @@ def test_equals_plspm(survey, mode, scheme, scaled):
     ref = _peer(X, blocks, mode, scheme, scaled)
     s = X.stack().std() * np.sqrt((len(X) - 1) / len(X)) if scaled else 1.0
     outer = ref.outer_model().loc[items]
-    np.testing.assert_allclose(ours.weights_.to_numpy() * s, outer["weight"].to_numpy(), atol=1e-12)  # paper: agreement to 1e-15
-    np.testing.assert_allclose(ours.outer_["loading"].to_numpy(), outer["loading"].to_numpy(), atol=1e-12)  # paper: agreement to 1e-15
+    np.testing.assert_allclose(ours.weights_.to_numpy() * s, outer["weight"].to_numpy(), atol=1e-12)
+    np.testing.assert_allclose(ours.outer_["loading"].to_numpy(), outer["loading"].to_numpy(), atol=1e-12)
     np.testing.assert_allclose(ours.path_coefs_.loc[LVS, LVS].to_numpy(),
-                               ref.path_coefficients().loc[LVS, LVS].to_numpy(), atol=1e-12)  # paper: agreement to 1e-15
+                               ref.path_coefficients().loc[LVS, LVS].to_numpy(), atol=1e-12)
     inner = ref.inner_summary().loc[LVS]
-    np.testing.assert_allclose(ours.r2_.loc[LVS].to_numpy(), inner["r_squared"].to_numpy(dtype=float), atol=1e-12)  # paper: agreement to 1e-15
+    np.testing.assert_allclose(ours.r2_.loc[LVS].to_numpy(), inner["r_squared"].to_numpy(dtype=float), atol=1e-12)
     if mode == "A":
-        np.testing.assert_allclose(ours.ave_.loc[LVS].to_numpy(), inner["ave"].to_numpy(dtype=float), atol=1e-12)  # paper: agreement to 1e-15
+        np.testing.assert_allclose(ours.ave_.loc[LVS].to_numpy(), inner["ave"].to_numpy(dtype=float), atol=1e-12)
         alpha = ref.unidimensionality().loc[LVS, "cronbach_alpha"].to_numpy(dtype=float)
-        np.testing.assert_allclose(ours.reliability_.loc[LVS, "cronbach_alpha"].to_numpy(), alpha, atol=1e-12)  # paper: agreement to 1e-15
+        np.testing.assert_allclose(ours.reliability_.loc[LVS, "cronbach_alpha"].to_numpy(), alpha, atol=1e-12)
     assert ours.gof_ == pytest.approx(ref.goodness_of_fit(), abs=1e-12)
 
 
