@@ -68,7 +68,7 @@ def test_staffing_never_raises_raw_or_hangs(rate, aht, target, within, cap):
     out = only_our_errors(lambda: service.agents_needed(rate, aht, target=target, answer_within=within,
                                                         max_occupancy=cap))
     if out is not None:
-        assert out.agents >= 0 and out.service_level >= float(target) - 1e-12 or out.agents == 0
+        assert (out.agents >= 0 and out.service_level >= float(target) - 1e-12) or out.agents == 0
 
 
 @FAST
