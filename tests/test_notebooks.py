@@ -111,10 +111,11 @@ def test_failed_run_leaves_previous_exhibits_intact(fake_registry: Path):
     target = fake_registry / "figures" / "bad"
     target.mkdir(parents=True)
     (target / "table-x.csv").write_text("a\n1\n")
+    (target / "manifest.json").write_text(json.dumps({"study": "bad", "exhibits": {"table-x.csv": "0"}}))
     result = pipeline.run("bad")
     assert result.status == "failed" and "boom in the middle" in result.error
     assert (target / "table-x.csv").read_text() == "a\n1\n"
-    assert tree(target) == ["table-x.csv"]
+    assert tree(target) == ["manifest.json", "table-x.csv"]
     assert not any((fake_registry / "build" / "staging").iterdir())  # staging cleaned up
     executed = nbformat.read(result.executed_notebook, as_version=4)
     assert "boom in the middle" in json.dumps(executed.cells[-1].outputs)

@@ -74,7 +74,7 @@ CASES = [
      MissingValueError, r"column 'customer_id': 2 of 5 rows are missing \(first rows: 1, 3\)"),
     ("unparseable date", lambda: schemas.validate(tx(date=["2024-01-02", "yesterday", "2024-01-05",
                                                            "2024-13-45", "2024-03-02"]), "transactions"),
-     DateParseError, r"column 'date': 2 of 5 rows cannot be read as dates \(first rows: 1, 3\)"),
+     DateParseError, r"column 'date': 2 of 5 rows cannot be read as dates \(free text\) \(first rows: 1, 3\)"),
     ("date after as_of", lambda: schemas.validate(tx(), "transactions", as_of="2024-02-15"),
      FutureDateError, r"column 'date': 2 of 5 rows are after as_of = 2024-02-15 \(first rows: 3, 4\)"),
     ("missing date", lambda: schemas.validate(tx(date=pd.to_datetime(["2024-01-02", None, "2024-01-05",

@@ -114,5 +114,5 @@ def test_customer_totals():
     assert out.index.tolist() == [1, 2]
     assert out["revenue"].tolist() == [5.0, 4.0]
     assert out["transactions"].tolist() == [1, 3]
-    with pytest.raises(ValidationError, match=r"'customer_id' is missing in 1 of 2 rows"):
+    with pytest.raises(ValidationError, match=r"column 'customer_id': 1 of 2 rows are missing"):
         seg.customer_totals(pd.DataFrame({"customer_id": [1, None], "amount": [1.0, 2.0]}))

@@ -24,7 +24,9 @@ def test_same_seed_identical_different_seed_differs():
     for name, table in a.tables().items():
         assert fingerprint_frame(table) == fingerprint_frame(b.tables()[name]), name
         assert fingerprint_frame(table) != fingerprint_frame(c.tables()[name]), name
-    assert a.truth == b.truth
+    per_a = a.truth["campaign"].pop("churn_change_by_customer")
+    per_b = b.truth["campaign"].pop("churn_change_by_customer")
+    assert a.truth == b.truth and per_a.equals(per_b)
 
 
 def test_every_table_meets_its_input_contract(bank):

@@ -79,7 +79,7 @@ def test_cronbach_alpha_hand_computed():
 @pytest.mark.parametrize("kwargs, frame_change, match", [
     ({"paths": {"B": ["NOPE"]}}, None, r"construct\(s\) \['NOPE'\] that have no block"),
     ({"paths": {"A": ["B"], "B": ["A"]}}, None, r"the inner model has a cycle"),
-    ({"blocks": {"A": ["a1"], "B": ["b1", "b2"]}}, None, r"block 'A' has a single indicator in Mode A"),
+    ({"blocks": {"A": [], "B": ["b1", "b2"]}}, None, r"block\(s\) \['A'\] must be non-empty"),
     ({}, {"a2": 3.0}, r"indicator\(s\) \['a2'\] are constant"),
     ({}, {"a1": "x"}, r"column\(s\) \['a1'\] are not numeric"),
     ({}, {"b1": np.nan}, r"missing answers per item \{'b1': 50\} of 50"),
