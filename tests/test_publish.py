@@ -235,3 +235,44 @@ def test_a_failing_run_reports_the_whole_error_message(scratch_root: Path, tmp_p
     assert result.status == "failed"
     assert "first line of the problem" in result.error and "last line: the remedy" in result.error
     assert "x" * 400 in result.error
+
+
+# ----------------------------------------------------------------------------- kernels
+def _kernels_of(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-eo", "pid,ppid,args"], capture_output=True, text=True).stdout
+    return [int(line.split()[0]) for line in out.splitlines()[1:]
+            if line.split()[1] == str(pid) and "ipykernel" in line]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", ["TERM", "KILL"])
+def test_a_stopped_run_leaves_no_kernel_and_no_staging_and_says_nothing_about_tcp(scratch_root: Path, sig: str):
+    import signal
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "crmresearch.cli", "run", "churn-survival", "-p",
+                             "bank_customers=3000"], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    kernels: list[int] = []
+    for _ in range(200):  # wait until the kernel is up
+        time.sleep(0.1)
+        kernels = _kernels_of(proc.pid)
+        if kernels:
+            break
+    assert kernels, "no kernel started"
+    time.sleep(1.5)
+    proc.send_signal(getattr(signal, f"SIG{sig}"))
+    stderr = proc.communicate(timeout=60)[1]
+    deadline = time.time() + 20
+    while time.time() < deadline and any(_alive(k) for k in kernels):
+        time.sleep(0.2)
+    assert not any(_alive(k) for k in kernels), "the kernel outlived its run"
+    assert "without encryption" not in stderr
+    staging = scratch_root / "build" / "staging"
+    if sig == "TERM":
+        assert not staging.exists() or not any(staging.iterdir())
+    publish.clean_stale(staging)  # a SIGKILLed run's staging folder goes at the next run
+    assert not staging.exists() or not any(staging.iterdir())
+
+
+def _alive(pid: int) -> bool:
+    return publish._alive(pid)
