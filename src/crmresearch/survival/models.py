@@ -63,6 +63,12 @@ def km(frame: pd.DataFrame, group: str | None = None, horizons: Sequence[float] 
     from lifelines.utils import median_survival_times
 
     _check_frame(frame, "km")
+    if group is not None:
+        if group not in frame.columns:
+            raise ValidationError(f"km: group column '{group}' not in the frame")
+        if frame[group].isna().any():
+            raise ValidationError(f"km: column '{group}': {int(frame[group].isna().sum())} of {len(frame)} rows have "
+                                  "no group; fill or drop them explicitly")
     groups = [("all", frame)] if group is None else [(str(k), g) for k, g in frame.groupby(group, observed=True)]
     curves, medians, horizon_rows, fitters = [], [], [], {}
     for name, g in groups:
