@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
-from .. import schemas
+from .. import aggregate, schemas
 from ..errors import ValidationError
 
 __all__ = ["conditional_expectations", "contract_periods", "repeat_tracking", "summary_from_transactions"]
@@ -14,7 +16,7 @@ _UNITS = {"D": 1.0, "W": 7.0, "M": 30.4375}
 
 
 def summary_from_transactions(
-    transactions: pd.DataFrame,
+    transactions: Any,
     calibration_end: str | pd.Timestamp,
     observation_end: str | pd.Timestamp | None = None,
     freq: str = "W",
@@ -53,33 +55,34 @@ def summary_from_transactions(
     if amount is not None:
         cols["amount"] = amount
     as_of = obs_end + pd.Timedelta(days=1) - pd.Timedelta(1, "ns") if obs_end is not None else None
-    tx = schemas.validate(transactions, "transactions", caller="summary_from_transactions", as_of=as_of, **cols) \
-        if amount is not None else transactions
-    day = pd.to_datetime(tx[date]).dt.normalize()
-    daily = pd.DataFrame({"c": tx[customer].to_numpy(), "day": day.to_numpy(),
-                          "amt": tx[amount].to_numpy() if amount is not None else 0.0}) \
-        .groupby(["c", "day"], sort=True, as_index=False)["amt"].sum()
-    first = daily.groupby("c")["day"].transform("min")
-    daily["is_repeat"] = daily["day"] > first
-    cal = daily[daily["day"] <= cal_end]
-    firsts = cal.groupby("c")["day"].min()
-    rep = cal[cal["is_repeat"]]
-    g = rep.groupby("c")
-    out = pd.DataFrame(index=firsts.index)
-    out["frequency"] = g.size().reindex(out.index, fill_value=0).astype(np.int64)
-    last = g["day"].max().reindex(out.index)
-    out["recency"] = ((last - firsts).dt.days / unit).fillna(0.0)
-    out["T"] = (cal_end - firsts).dt.days / unit
-    out["monetary_value"] = g["amt"].mean().reindex(out.index).fillna(0.0)
+    if isinstance(transactions, pd.DataFrame):  # parse and check pandas input; other engines check in place
+        tx = schemas.validate(transactions, "transactions", caller="summary_from_transactions", as_of=as_of,
+                              **cols) if amount is not None else transactions
+        table = tx[list(cols.values())]
+    else:
+        table = transactions
+    per = aggregate.clv_summary(table, cal_end, obs_end, columns=cols, amount=amount is not None)
+    if obs_end is not None and not isinstance(transactions, pd.DataFrame):
+        late = aggregate.count_after(table, cols, obs_end + pd.Timedelta(days=1))
+        if late:
+            raise schemas.FutureDateError(f"summary_from_transactions: column '{date}': {late} rows are after "
+                                          f"observation_end = {obs_end.date()}; filter them first if intended")
+    seen = per["days_cal"] > 0
+    cal = per.loc[seen]
+    out = pd.DataFrame(index=cal.index)
+    out["frequency"] = (cal["days_cal"] - 1).astype(np.int64)
+    out["recency"] = ((cal["last_cal"] - cal["first"]).dt.days / unit).astype(float)
+    out["T"] = (cal_end - cal["first"]).dt.days / unit
+    repeat = out["frequency"] > 0
+    out["monetary_value"] = np.where(repeat, cal["repeat_amount_cal"] / out["frequency"].clip(lower=1), 0.0)
     if obs_end is not None:
-        hold = daily[(daily["day"] > cal_end) & (daily["day"] <= obs_end)]
-        out["frequency_holdout"] = hold.groupby("c").size().reindex(out.index, fill_value=0).astype(np.int64)
+        out["frequency_holdout"] = cal["days_holdout"].astype(np.int64)
         out["duration_holdout"] = (obs_end - cal_end).days / unit
     out.index.name = customer
     zero_age = out["T"] <= 0  # first purchase on the calibration end day: no time to repeat yet
     out = out.loc[~zero_age].copy()
     out.attrs["excluded_zero_age"] = int(zero_age.sum())
-    out.attrs["excluded_after_calibration"] = int(daily["c"].nunique() - len(out) - int(zero_age.sum()))
+    out.attrs["excluded_after_calibration"] = int((~seen).sum())
     out.attrs["time_unit"] = freq
     return out
 
@@ -167,7 +170,7 @@ def contract_periods(
     DataFrame: ``customer_id``, ``cohort`` (period label of the start, e.g. 2023Q1), ``periods``,
     ``churned`` (bool), ``days``.
     """
-    from .. import schemas
+    from .. import aggregate, schemas
 
     obs_end = pd.Timestamp(observation_end)
     sp = schemas.validate(spells, "spells", customer=customer, start=start, end=end, as_of=obs_end,

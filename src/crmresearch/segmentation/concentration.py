@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import schemas
+from .. import aggregate, schemas
 from ..errors import ValidationError
 
 __all__ = [
@@ -210,7 +210,7 @@ def shares_to_cuts(*tier_shares: float) -> tuple[float, ...]:
 
 
 def customer_totals(
-    transactions: pd.DataFrame,
+    transactions: Any,
     customer: str = "customer_id",
     amount: str = "amount",
     all_customers: Sequence[Any] | pd.Series | None = None,
@@ -232,11 +232,15 @@ def customer_totals(
     DataFrame indexed by customer id (sorted)
         ``revenue`` (sum of ``amount``) and ``transactions`` (row count).
     """
-    tx = schemas.validate(transactions, "amounts", customer=customer, amount=amount, caller="customer_totals")
-    account = schemas.RowAccount("transactions", len(tx))
-    transactions = schemas.handle_duplicates(tx, list(tx.columns), duplicates, account, "customer_totals")
-    g = transactions.groupby(customer, sort=True)[amount]
-    out = pd.DataFrame({"revenue": g.sum(), "transactions": g.size()})
+    columns = {"customer": customer, "amount": amount}
+    if isinstance(transactions, pd.DataFrame):
+        tx = schemas.validate(transactions, "amounts", customer=customer, amount=amount, caller="customer_totals")
+        account = schemas.RowAccount("transactions", len(tx))
+        tx = schemas.handle_duplicates(tx, list(tx.columns), duplicates, account, "customer_totals")
+        out = aggregate.customer_totals(tx[[customer, amount]], columns)
+    else:  # a table in another engine: checked and aggregated there
+        account = schemas.RowAccount("transactions", 0)
+        out = aggregate.customer_totals(transactions, columns)
     if all_customers is not None:
         book = pd.Index(pd.unique(np.asarray(all_customers))).sort_values()
         stray = out.index.difference(book)

@@ -9,12 +9,12 @@ customer base analysis. Journal of Marketing Research 42(4), 415-430.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .. import schemas
+from .. import aggregate, schemas
 from ..errors import ValidationError
 
 __all__ = ["DEFAULT_RFM_SEGMENTS", "rfm", "rfm_scores", "rfm_segments", "segment_summary"]
@@ -23,34 +23,21 @@ RFM_COLUMNS = ["recency_days", "frequency", "monetary", "monetary_mean", "first_
                "last_purchase", "tenure_days"]
 
 
-def _rfm_pandas(tx: pd.DataFrame, customer: str, date: str, amount: str,
-                as_of: pd.Timestamp) -> pd.DataFrame:
-    g = tx.groupby(customer, sort=True)
-    out = pd.DataFrame({
-        "first_purchase": g[date].min(),
-        "last_purchase": g[date].max(),
-        "frequency": g[amount].size().astype(np.int64),
-        "monetary": g[amount].sum(),
-    })
+def _finish_rfm(per: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Recency, tenure and mean spend from the per-customer aggregate (pandas; small)."""
+    out = per.copy()
     out["monetary_mean"] = out["monetary"] / out["frequency"]
     out["recency_days"] = (as_of - out["last_purchase"]).dt.days.astype(np.int64)
     out["tenure_days"] = (as_of - out["first_purchase"]).dt.days.astype(np.int64)
-    out.index.name = customer
     return out[RFM_COLUMNS]
 
 
-#: RFM computation backends: name -> function(transactions, customer, date, amount, as_of).
-#: A second backend (e.g. DuckDB for out-of-core tables) registers here with the same contract.
-BACKENDS: dict[str, Callable[..., pd.DataFrame]] = {"pandas": _rfm_pandas}
-
-
 def rfm(
-    transactions: pd.DataFrame,
+    transactions: Any,
     as_of: str | pd.Timestamp | None = None,
     customer: str = "customer_id",
     date: str = "date",
     amount: str = "amount",
-    backend: str = "pandas",
     duplicates: str = "keep",
     date_format: str | None = None,
 ) -> pd.DataFrame:
@@ -58,15 +45,16 @@ def rfm(
 
     Parameters
     ----------
-    transactions : DataFrame, one row per transaction
-        Must meet the ``transactions`` input contract (ids present, dates readable, amounts >= 0).
+    transactions : table, one row per transaction
+        A pandas DataFrame, or any table :func:`crmresearch.sources.as_source` accepts (polars,
+        DuckDB relation, PySpark DataFrame, Parquet/CSV path or glob): the aggregation then runs in
+        that engine and only the per-customer result comes back. Must meet the ``transactions``
+        input contract (ids present, dates readable, amounts numeric, finite and >= 0).
     as_of : date-like, optional
         The analysis date. Default: the day after the last transaction (midnight). Transactions
         after ``as_of`` are an error, not silently ignored; filter them first if intended.
     customer, date, amount : str
         Column names.
-    backend : {"pandas"}
-        Computation engine (see ``BACKENDS``).
     duplicates : {"keep", "drop", "error"}
         Rows repeated in every column (a double-loaded file): kept and counted with a warning
         (default), dropped, or an error; the step is in ``attrs["row_account"]``.
@@ -82,22 +70,41 @@ def rfm(
         ``first_purchase``, ``last_purchase``, ``tenure_days`` (days from the first purchase to
         ``as_of``). ``attrs["as_of"]`` holds the date used.
     """
-    if backend not in BACKENDS:
-        raise ValidationError(f"rfm: unknown backend {backend!r}; available: {', '.join(BACKENDS)}")
+    columns = {"customer": customer, "date": date, "amount": amount}
+    as_of_ts = None
+    if as_of is not None:
+        try:
+            as_of_ts = pd.Timestamp(as_of)
+        except (ValueError, TypeError):
+            raise ValidationError(f"rfm: as_of {as_of!r} is not a date; use e.g. '2025-01-01'") from None
+    if not isinstance(transactions, pd.DataFrame):  # the table stays in its engine
+        per = aggregate.rfm_table(transactions, columns, caller="rfm")
+        last = per["last_purchase"].max()
+        if as_of_ts is None:
+            as_of_ts = last.normalize() + pd.Timedelta(days=1)
+        else:
+            as_of_ts = schemas._compare_as_of(per["last_purchase"], as_of_ts, "rfm", date)
+            late = per["last_purchase"] > as_of_ts
+            if late.any():
+                raise schemas.FutureDateError(f"rfm: column '{date}': {int(late.sum())} of {len(per)} customers have "
+                                              f"transactions after as_of = {as_of_ts.date()}; check the as_of date "
+                                              "or the data")
+        out = _finish_rfm(per, as_of_ts)
+        out.index.name = customer
+        out.attrs["as_of"] = str(as_of_ts.date())
+        out.attrs["row_account"] = []
+        return out
     if as_of is None:
         tx = schemas.validate(transactions, "transactions", customer=customer, date=date,
                               amount=amount, caller="rfm", date_format=date_format)
         as_of_ts = tx[date].max().normalize() + pd.Timedelta(days=1)
     else:
-        try:
-            as_of_ts = pd.Timestamp(as_of)
-        except (ValueError, TypeError):
-            raise ValidationError(f"rfm: as_of {as_of!r} is not a date; use e.g. '2025-01-01'") from None
         tx = schemas.validate(transactions, "transactions", customer=customer, date=date,
                               amount=amount, as_of=as_of_ts, caller="rfm", date_format=date_format)
     account = schemas.RowAccount("transactions", len(tx))
     tx = schemas.handle_duplicates(tx, list(tx.columns), duplicates, account, "rfm")
-    out = BACKENDS[backend](tx, customer, date, amount, as_of_ts)
+    out = _finish_rfm(aggregate.rfm_table(tx[[customer, date, amount]], columns, caller="rfm"), as_of_ts)
+    out.index.name = customer
     out.attrs["as_of"] = str(as_of_ts.date())
     out.attrs["row_account"] = account.steps
     return out

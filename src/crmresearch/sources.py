@@ -1,0 +1,269 @@
+"""Your own tables, wherever they live: one way to name a table, data source files, checks in the engine.
+
+A :class:`Source` wraps a table held by any engine (a pandas or polars DataFrame, a DuckDB relation, a
+PySpark DataFrame, or Parquet/CSV files read lazily by DuckDB) as a `narwhals <https://narwhals-dev.github.io>`_
+lazy frame whose columns carry crmresearch's names. Table-level work (totals, RFM, calibration
+summaries, ...) is written once against narwhals in :mod:`crmresearch.aggregate` and runs where the table
+lives; only per-customer (or smaller) results come back as pandas.
+
+Why narwhals: it is a thin, dependency-free translation layer that runs one expression natively on
+pandas, polars, DuckDB and PySpark (no copy into pandas, no SQL strings), the approach altair, plotly
+and scikit-lego take to accept any dataframe. Ibis would add a heavy dependency and its own backends.
+
+A **data source file** (YAML) names each table by role::
+
+    transactions: {path: "tx/*.parquet", columns: {customer: cust_no, date: txn_ts, amount: amt}}
+    customers:    {path: customers.csv, columns: {customer: cust_no, region: area}}
+    spells:       {duckdb: {database: bank.duckdb, table: spells}}
+    calls:        {spark_table: crm.calls}
+    spark:        {master: "local[2]"}        # optional: where Spark tables live (default: local[2])
+
+Paths are relative to the YAML file. :func:`read_sources` checks every role, file and column before
+anything heavy runs and raises :class:`SourceError` naming each problem.
+"""
+
+from __future__ import annotations
+
+import glob as globmod
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ValidationError
+
+__all__ = ["ROLES", "Source", "SourceError", "as_source", "read_sources"]
+
+
+class SourceError(ValidationError):
+    """A data source (file, table, column mapping) cannot be used as given."""
+
+
+#: Roles a data source file may name, with the columns each role must provide (crmresearch names,
+#: mapped from the user's with ``columns:``) and the default name of each.
+ROLES: dict[str, dict[str, str]] = {
+    "transactions": {"customer": "customer_id", "date": "date", "amount": "amount"},
+    "customers": {"customer": "customer_id"},
+    "spells": {"customer": "customer_id", "start": "start", "end": "end"},
+    "contracts": {"customer": "customer_id", "start": "start", "end": "end"},
+    "survey": {},
+    "calls": {"interval": "interval_start", "calls": "calls"},
+    "tickets": {"ticket": "ticket_id", "created": "created", "resolved": "resolved"},
+    "campaign": {"customer": "customer_id", "treated": "treated", "outcome": "outcome"},
+    "prospects": {"prospect": "prospect_id", "converted": "converted"},
+}
+_KEYS = {"path", "columns", "duckdb", "spark_table", "format"}
+
+
+def _engine(native: Any) -> str:
+    mod = type(native).__module__.split(".")[0]
+    return {"pandas": "pandas", "polars": "polars", "duckdb": "duckdb", "pyspark": "spark"}.get(mod, mod)
+
+
+@dataclass
+class Source:
+    """A table wherever it lives, with crmresearch column names.
+
+    Parameters
+    ----------
+    native : pandas/polars DataFrame, DuckDB relation or PySpark DataFrame
+    columns : mapping crmresearch role -> the table's column name (e.g. ``{"customer": "cust_no"}``);
+        roles not named keep their default names (``customer_id``, ``date``, ``amount`` ...).
+    name : str
+        How messages name the table (a role, a file name).
+    role : str, optional
+        The role (``transactions``...) whose required columns are checked.
+    """
+
+    native: Any
+    columns: Mapping[str, str] = field(default_factory=dict)
+    name: str = "table"
+    role: str | None = None
+
+    def __post_init__(self) -> None:
+        import narwhals as nw
+
+        try:
+            frame = nw.from_native(self.native)
+        except TypeError:
+            raise SourceError(f"{self.name}: cannot use a {type(self.native).__name__} as a table; give a pandas or "
+                              "polars DataFrame, a DuckDB relation, a PySpark DataFrame or a Parquet/CSV path") from None
+        self._lazy = frame.lazy() if isinstance(frame, nw.DataFrame) else frame
+        from .schemas import DEFAULT_NAMES
+
+        required = ROLES.get(self.role or "", {})
+        if self.role is not None:
+            unknown = sorted(set(self.columns) - set(required) - set(_extra_roles(self.role)))
+            if unknown:
+                raise SourceError(f"{self.name}: unknown column role(s) {unknown} for '{self.role}'; roles: "
+                                  f"{sorted(set(required) | set(_extra_roles(self.role)))}")
+        names = DEFAULT_NAMES | required
+        rename = {actual: names.get(role, role) for role, actual in self.columns.items()}
+        have = list(self._lazy.collect_schema().names())
+        absent = [f"{actual} (for {role})" for role, actual in self.columns.items() if actual not in have]
+        missing = [required[r] for r in required if r not in self.columns and required[r] not in have]
+        if absent or missing:
+            detail = ", ".join(absent + [f"{c} (default name)" for c in missing])
+            raise SourceError(f"{self.name}: missing column(s) {detail}; the table has {have[:15]}; map them with "
+                              "columns: {role: your_column}")
+        rename = {k: v for k, v in rename.items() if k != v}
+        clash = [v for v in rename.values() if v in have and v not in rename]
+        if clash:  # a column already holds a name the mapping gives to another: the mapping wins
+            self._lazy = self._lazy.drop(*clash)
+        self._lazy = self._lazy.rename(rename)
+
+    @property
+    def engine(self) -> str:
+        """Where the table lives: ``pandas``, ``polars``, ``duckdb`` or ``spark``."""
+        return _engine(self.native)
+
+    def lazy(self) -> Any:
+        """The table as a narwhals LazyFrame with crmresearch column names."""
+        return self._lazy
+
+    def schema(self) -> dict[str, Any]:
+        return dict(self._lazy.collect_schema())
+
+    def to_pandas(self) -> Any:
+        """The whole table as pandas (small tables only: a survey, a campaign's cells)."""
+        return self._lazy.collect(backend="pandas").to_native()
+
+
+def _extra_roles(role: str | None) -> Sequence[str]:
+    """Optional columns a role may map besides the required ones (free columns keep their names)."""
+    return {"customers": ("region", "segment", "join_date", "urban"), "transactions": ("channel",),
+            "tickets": ("responded", "on_site", "region", "channel"),
+            "spells": ("region", "contract"), "contracts": ("region", "contract")}.get(role or "", ())
+
+
+def _duckdb() -> Any:
+    try:
+        import duckdb
+    except ImportError:  # pragma: no cover - the extra is missing
+        raise SourceError("files and DuckDB tables need the 'duckdb' extra: pip install 'crmresearch[duckdb]'") \
+            from None
+    return duckdb
+
+
+def _files(spec: str, base: Path, name: str) -> list[str]:
+    pattern = spec if os.path.isabs(spec) else str(base / spec)
+    found = sorted(globmod.glob(pattern))
+    if not found:
+        raise SourceError(f"{name}: no file matches {spec!r} (from {base})")
+    return found
+
+
+def _read_files(files: list[str], fmt: str, name: str) -> Any:
+    duckdb = _duckdb()
+    con = duckdb.connect()
+    con.execute("SET threads TO 2")
+    try:
+        if fmt == "parquet":
+            return con.read_parquet(files)
+        return con.read_csv(files, header=True)
+    except duckdb.Error as exc:
+        raise SourceError(f"{name}: DuckDB cannot read {files[0]}{' ...' if len(files) > 1 else ''}: {exc}") from None
+
+
+def _spark(settings: Mapping[str, Any] | None) -> Any:
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:  # pragma: no cover - the extra is missing
+        raise SourceError("Spark tables need the 'spark' extra: pip install 'crmresearch[spark]'") from None
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
+    builder = SparkSession.builder.master(str((settings or {}).get("master", "local[2]")))
+    for k, v in ((settings or {}).get("config") or {}).items():
+        builder = builder.config(str(k), str(v))
+    return builder.config("spark.sql.session.timeZone", "UTC").getOrCreate()
+
+
+def as_source(obj: Any, columns: Mapping[str, str] | None = None, *, name: str = "table",
+              role: str | None = None, base: str | os.PathLike[str] | None = None,
+              spark: Mapping[str, Any] | None = None) -> Source:
+    """Name a table: a DataFrame / relation (kept where it is), a Parquet or CSV path or glob (read lazily by
+    DuckDB), or a data-source entry ``{path: ..., columns: ...}``, ``{duckdb: {database, table}}``,
+    ``{spark_table: name}``. Returns a checked :class:`Source`."""
+    if isinstance(obj, Source):
+        return obj
+    base_dir = Path(base) if base is not None else Path.cwd()
+    if isinstance(obj, str | os.PathLike):
+        obj = {"path": str(obj)}
+    if isinstance(obj, Mapping):
+        unknown = sorted(set(obj) - _KEYS)
+        if unknown:
+            raise SourceError(f"{name}: unknown key(s) {unknown}; use path (with optional format), duckdb or "
+                              "spark_table, and columns")
+        where = [k for k in ("path", "duckdb", "spark_table") if k in obj]
+        if len(where) != 1:
+            raise SourceError(f"{name}: give exactly one of path, duckdb or spark_table; got {where or 'none'}")
+        cols = dict(obj.get("columns") or {})
+        if not all(isinstance(v, str) for v in cols.values()):
+            raise SourceError(f"{name}: columns must map each role to one column name; got {cols}")
+        if columns:
+            cols |= dict(columns)
+        if "path" in obj:
+            files = _files(str(obj["path"]), base_dir, name)
+            fmt = str(obj.get("format") or Path(files[0]).suffix.lstrip(".").lower())
+            if fmt not in ("parquet", "csv"):
+                raise SourceError(f"{name}: {files[0]} is neither Parquet nor CSV; set format: parquet or csv")
+            native = _read_files(files, fmt, name)
+        elif "duckdb" in obj:
+            spec = obj["duckdb"]
+            if not isinstance(spec, Mapping) or not {"database", "table"} <= set(spec):
+                raise SourceError(f"{name}: duckdb needs {{database: file.duckdb, table: name}}; got {spec!r}")
+            db = Path(spec["database"]) if os.path.isabs(spec["database"]) else base_dir / spec["database"]
+            if not db.is_file():
+                raise SourceError(f"{name}: no DuckDB database {str(db)!r}")
+            duckdb = _duckdb()
+            con = duckdb.connect(str(db), read_only=True)
+            try:
+                native = con.table(str(spec["table"]))
+            except duckdb.Error:
+                tables = [r[0] for r in con.execute("SHOW TABLES").fetchall()]
+                raise SourceError(f"{name}: no table {spec['table']!r} in {db.name}; it has {tables}") from None
+        else:
+            session = _spark(spark)
+            try:
+                native = session.table(str(obj["spark_table"]))
+            except Exception as exc:  # AnalysisException: table not found
+                raise SourceError(f"{name}: Spark cannot read table {obj['spark_table']!r}: "
+                                  f"{str(exc).splitlines()[0]}") from None
+        return Source(native, cols, name=name, role=role)
+    return Source(obj, dict(columns or {}), name=name, role=role)
+
+
+def read_sources(path: str | os.PathLike[str], roles: Sequence[str] | None = None) -> dict[str, Source]:
+    """Read a data source file; check every role, file and column; return ``{role: Source}``.
+
+    ``roles``: the roles the caller needs (a study's); a missing one is an error that lists them all.
+    """
+    import yaml
+
+    path = Path(path)
+    if not path.is_file():
+        raise SourceError(f"data source file {str(path)!r} does not exist")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise SourceError(f"{path.name}: not valid YAML: {exc}") from None
+    if not isinstance(raw, dict) or not raw:
+        raise SourceError(f"{path.name}: must map roles ({', '.join(ROLES)}) to tables")
+    spark = raw.pop("spark", None)
+    unknown = sorted(set(raw) - set(ROLES))
+    if unknown:
+        raise SourceError(f"{path.name}: unknown role(s) {unknown}; roles: {', '.join(ROLES)}")
+    missing = [r for r in (roles or ()) if r not in raw]
+    if missing:
+        raise SourceError(f"{path.name}: missing role(s) {missing}; this study needs {list(roles or ())}")
+    out, problems = {}, []
+    for role, spec in raw.items():
+        try:
+            out[role] = as_source(spec, name=f"{path.name}: {role}", role=role, base=path.parent, spark=spark)
+        except SourceError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise SourceError("; ".join(problems))
+    return out
