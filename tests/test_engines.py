@@ -42,8 +42,8 @@ def _tx(seed: int = 0, n_customers: int = 300) -> pd.DataFrame:
         days = np.sort(rng.integers(0, 500, k))
         days[: k // 3] = days[0]  # several purchases on the first day
         for d in days:
-            rows.append((f"C{c:04d}", pd.Timestamp("2023-01-01") + pd.Timedelta(days=int(d), hours=int(rng.integers(0, 23))),
-                         float(np.round(rng.gamma(2.0, 30.0), 2))))
+            when = pd.Timestamp("2023-01-01") + pd.Timedelta(days=int(d), hours=int(rng.integers(0, 23)))
+            rows.append((f"C{c:04d}", when, float(np.round(rng.gamma(2.0, 30.0), 2))))
     return pd.DataFrame(rows, columns=["cust_no", "txn_ts", "amt"])
 
 

@@ -87,8 +87,9 @@ class Source:
         try:
             frame = nw.from_native(self.native)
         except TypeError:
-            raise SourceError(f"{self.name}: cannot use a {type(self.native).__name__} as a table; give a pandas or "
-                              "polars DataFrame, a DuckDB relation, a PySpark DataFrame or a Parquet/CSV path") from None
+            raise SourceError(f"{self.name}: cannot use a {type(self.native).__name__} as a table; give a pandas "
+                              "or polars DataFrame, a DuckDB relation, a PySpark DataFrame or a Parquet/CSV path"
+                              ) from None
         self._lazy = frame.lazy() if isinstance(frame, nw.DataFrame) else frame
         from .schemas import DEFAULT_NAMES
 

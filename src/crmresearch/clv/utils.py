@@ -170,7 +170,7 @@ def contract_periods(
     DataFrame: ``customer_id``, ``cohort`` (period label of the start, e.g. 2023Q1), ``periods``,
     ``churned`` (bool), ``days``.
     """
-    from .. import aggregate, schemas
+    from .. import schemas
 
     obs_end = pd.Timestamp(observation_end)
     sp = schemas.validate(spells, "spells", customer=customer, start=start, end=end, as_of=obs_end,
