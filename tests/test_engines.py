@@ -112,6 +112,7 @@ def test_bgnbd_fits_the_same_from_every_engine(tmp_path):
     ({"txn_ts": [pd.Timestamp("2024-01-01"), pd.NaT, pd.Timestamp("2024-01-03")]},
      r"column 'date': 1 of 3 rows are missing \(first customers: b\)"),
     ({"cust_no": ["a", None, "c"]}, r"column 'customer_id': 1 of 3 rows are missing"),
+    ({"amt": [10.0, np.inf, -1.0]}, r"column 'amount': 1 of 3 rows are infinite \(first customers: b\)"),
 ])
 def test_bad_rows_give_the_same_message_on_every_engine(tmp_path, bad, message):
     df = pd.DataFrame({"cust_no": ["a", "b", "c"], "txn_ts": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03"]),
@@ -120,7 +121,7 @@ def test_bad_rows_give_the_same_message_on_every_engine(tmp_path, bad, message):
         if name in ("pandas",):
             continue  # pandas input is checked by schemas.validate first (row labels instead of ids)
         with pytest.raises(ValidationError, match=message):
-            aggregate.check_transactions(table, COLUMNS, caller="rfm")
+            aggregate.rfm_table(table, COLUMNS, caller="rfm")
 
 
 def test_text_dates_and_text_amounts_in_an_engine_are_clear_errors():
@@ -190,3 +191,11 @@ def test_bad_data_source_files_name_the_problem(tmp_path, yaml_text, message):
     (tmp_path / "s.yaml").write_text(yaml_text)
     with pytest.raises(sources.SourceError, match=message):
         sources.read_sources(tmp_path / "s.yaml", roles=["transactions"])
+
+
+def test_purchases_after_observation_end_are_an_error_in_the_engine(tmp_path):
+    df = _tx(seed=6, n_customers=30)
+    for name, table in _engines(df, tmp_path).items():
+        with pytest.raises(ValidationError, match=r"rows are after (as_of = 2023-09-30|the end of the observation)"):
+            clv.summary_from_transactions(table, "2023-06-30", "2023-09-30", customer="cust_no", date="txn_ts",
+                                          amount="amt")

@@ -1,13 +1,15 @@
 """Table-level work written once, run where the table lives (pandas, polars, DuckDB, Spark).
 
-Every function takes anything :func:`crmresearch.sources.as_source` accepts, checks the input contract
-*in the engine* (counts of bad rows and the first offending ids, the same message on every engine),
-aggregates there, and returns only per-customer (or smaller) results as pandas. Date arithmetic on the
-per-customer result happens in pandas, so every engine gives the same numbers.
+Every function takes anything :func:`crmresearch.sources.as_source` accepts and reads the table **once**:
+the input contract is checked inside the same aggregation (per customer, the number of rows with a
+missing date, a missing, negative or infinite amount...), so a bad table costs no extra pass and the
+message is the same on every engine (the count of bad rows and the first customer ids in sorted
+order). Only per-customer (or smaller) results come back as pandas; date arithmetic on them happens in
+pandas, so every engine gives the same numbers.
 
 The pandas entry points (:func:`crmresearch.segmentation.rfm`, :func:`~crmresearch.segmentation.customer_totals`,
 :func:`crmresearch.clv.summary_from_transactions`) parse and check pandas input, then call these same
-aggregations, so there is one aggregation code path for all engines.
+aggregations: one aggregation code path for every engine.
 """
 
 from __future__ import annotations
@@ -19,15 +21,25 @@ import numpy as np
 import pandas as pd
 
 from .errors import ValidationError
-from .schemas import DateParseError, DtypeError, MissingValueError, RangeError
+from .schemas import DateParseError, DtypeError, FutureDateError, MissingValueError, RangeError
 from .sources import Source, as_source
 
-__all__ = ["check_transactions", "clv_summary", "count_after", "customer_totals", "rfm_table"]
+__all__ = ["check_transactions", "clv_summary", "customer_totals", "rfm_table"]
+
+_N = "_rows"
 
 
-def _source(table: Any, columns: Mapping[str, str] | None, role: str, caller: str) -> Source:
-    src = as_source(table, columns, name=caller, role=role)
-    return src
+def _count(mask: Any) -> Any:
+    """Number of rows where ``mask`` holds (booleans cast to integers: Spark cannot sum booleans)."""
+    import narwhals as nw
+
+    return mask.cast(nw.Int64).sum()
+
+
+def _naive_utc(ts: Any) -> pd.Timestamp:
+    """A timestamp without zone (aware ones converted to UTC first), for comparisons across engines."""
+    ts = pd.Timestamp(ts)
+    return ts.tz_convert("UTC").tz_localize(None) if ts.tz is not None else ts
 
 
 def _moment(ts: pd.Timestamp, src: Source) -> Any:
@@ -41,170 +53,174 @@ def _moment(ts: pd.Timestamp, src: Source) -> Any:
     return ts.to_pydatetime()
 
 
-def _count(mask: Any) -> Any:
-    """Number of rows where ``mask`` holds (booleans cast to integers: Spark cannot sum booleans)."""
-    import narwhals as nw
-
-    return mask.cast(nw.Int64).sum()
-
-
-def _first_ids(lf: Any, mask: Any, id_col: str, n: int = 5) -> str:
-    import narwhals as nw
-
-    ids = lf.filter(mask).select(nw.col(id_col)).head(n).collect(backend="pandas").to_native()[id_col].tolist()
-    return ", ".join(map(str, ids)) + (", ..." if len(ids) == n else "")
-
-
 def check_transactions(table: Any, columns: Mapping[str, str] | None = None, caller: str = "transactions",
-                       amount: bool = True, date: bool = True) -> tuple[Source, int]:
-    """Check the transactions contract in the engine; return the source and its row count.
+                       amount: bool = True, date: bool = True) -> Source:
+    """Check a transactions table where it lives; return it as a :class:`Source`.
 
-    Rules: a customer id on every row; ``date`` a date/timestamp type with no missing value;
-    ``amount`` numeric, present, finite and >= 0. Errors name the column, count the rows and give
-    the first customer ids (the first rows with a missing id are shown as row counts only).
+    Rules: a customer id on every row; ``date`` a date or timestamp type, never missing; ``amount``
+    numeric, present, finite and >= 0. One cheap pass without grouping (row count, null counts,
+    minimum and maximum) decides; only a broken rule costs a second pass, for its exact count and
+    the first customer ids in sorted order, so the message is the same on every engine.
     """
     import narwhals as nw
 
-    src = _source(table, columns, "transactions" if amount and date else None, caller)
-    lf = src.lazy()
+    src = as_source(table, columns, name=caller, role="transactions" if amount and date else None)
     schema = src.schema()
     needed = ["customer_id", *(["date"] if date else []), *(["amount"] if amount else [])]
     absent = [c for c in needed if c not in schema]
     if absent:
         raise ValidationError(f"{caller}: missing column(s) {absent}; the table has {list(schema)[:15]}")
-    checks = [nw.len().alias("n"), _count(nw.col("customer_id").is_null()).alias("customer_missing")]
+    aggs = [nw.len().alias("n"), nw.col("customer_id").null_count().alias("customer_missing")]
     if date:
         dtype = schema["date"]
         if not (dtype.is_temporal() and dtype != nw.Duration):
             raise (DateParseError if dtype == nw.String else DtypeError)(
                 f"{caller}: column 'date' has type {dtype} in {src.engine}; dates must be a date or timestamp type "
                 "(parse text dates first, e.g. CAST(txn_ts AS TIMESTAMP) or pandas.to_datetime)")
-        checks.append(_count(nw.col("date").is_null()).alias("date_missing"))
+        aggs += [nw.col("date").null_count().alias("date_missing"), nw.col("date").max().alias("date_max")]
+    is_float = False
     if amount:
         dtype = schema["amount"]
         if not dtype.is_numeric():
             raise DtypeError(f"{caller}: column 'amount' has type {dtype} in {src.engine}; amounts must be numbers "
                              "(convert the column, e.g. CAST(amt AS DOUBLE) or pandas.to_numeric)")
+        is_float = dtype.is_float()
         a = nw.col("amount")
-        bad_value = a.is_null() | (a.is_nan() if dtype.is_float() else nw.lit(False))
-        checks += [_count(bad_value).alias("amount_missing"),
-                   _count((a < 0) & ~bad_value).alias("amount_negative")]
-        if dtype.is_float():
-            checks.append(_count(a.abs() == float("inf")).alias("amount_infinite"))
-    counts = {k: int(v or 0) for k, v in lf.select(*checks).collect(backend="pandas").to_native().iloc[0].items()}
-    n = counts["n"]
+        aggs += [a.null_count().alias("amount_null"), a.min().alias("amount_min"), a.max().alias("amount_max")]
+        if is_float:
+            aggs.append(_count(a.is_nan()).alias("amount_nan"))
+    lf = src.lazy()
+    row = lf.select(*aggs).collect(backend="pandas").to_native().iloc[0]
+    n = int(row["n"])
     if n == 0:
         raise ValidationError(f"{caller}: the transactions table is empty (0 rows)")
-    if counts["customer_missing"]:
-        raise MissingValueError(f"{caller}: column 'customer_id': {counts['customer_missing']} of {n} rows are "
+    if row["customer_missing"]:
+        raise MissingValueError(f"{caller}: column 'customer_id': {int(row['customer_missing'])} of {n} rows are "
                                 "missing; every transaction needs a customer id")
-    rules = [("date_missing", "date", nw.col("date").is_null() if date else None, MissingValueError,
-              "are missing", "fill them or drop those rows explicitly"),
-             ("amount_missing", "amount", None, MissingValueError, "are missing",
-              "fill them or drop those rows explicitly")]
+    rules: list[tuple[str, Any]] = []
+    if date and row["date_missing"]:
+        rules.append(("date_missing", nw.col("date").is_null()))
     if amount:
         a = nw.col("amount")
-        nan = a.is_nan() if schema["amount"].is_float() else nw.lit(False)
-        rules[1] = ("amount_missing", "amount", a.is_null() | nan, MissingValueError, "are missing",
-                    "fill them or drop those rows explicitly")
-        rules += [("amount_infinite", "amount", a.abs() == float("inf"), RangeError, "are infinite",
-                   "fix or remove those rows explicitly"),
-                  ("amount_negative", "amount", (a < 0) & ~(a.is_null() | nan), RangeError, "are below 0 (negative)",
-                   "returns and refunds need their own treatment; remove or net them explicitly")]
-    for key, column, mask, cls, rule, remedy in rules:
-        if counts.get(key):
-            first = _first_ids(lf, mask, "customer_id")
-            raise cls(f"{caller}: column '{column}': {counts[key]} of {n} rows {rule} (first customers: {first}); "
-                      f"{remedy}")
-    return src, n
+        missing = (a.is_null() | a.is_nan()) if is_float else a.is_null()
+        if row["amount_null"] or (is_float and row.get("amount_nan", 0)):
+            rules.append(("amount_missing", missing))
+        top, bottom = row["amount_max"], row["amount_min"]
+        if is_float and (np.isinf(top) or np.isinf(bottom)):
+            rules.append(("amount_infinite", a.abs() == float("inf")))
+        if bottom < 0:
+            rules.append(("amount_negative", (a < 0) & ~missing))
+    for name, mask in rules[:1]:
+        column, cls, rule, remedy = _RULES[name]
+        bad = (lf.filter(mask).group_by("customer_id").agg(nw.len().alias("k"))
+               .collect(backend="pandas").to_native().set_index("customer_id")["k"].sort_index())
+        first = ", ".join(map(str, bad.index[:5])) + (", ..." if len(bad) > 5 else "")
+        raise cls(f"{caller}: column '{column}': {int(bad.sum())} of {n} rows {rule} (first customers: {first}); "
+                  f"{remedy}")
+    src.checked = {"rows": n, "date_max": row["date_max"] if date else None}
+    return src
+
+
+_RULES = {
+    "date_missing": ("date", MissingValueError, "are missing", "fill them or drop those rows explicitly"),
+    "amount_missing": ("amount", MissingValueError, "are missing", "fill them or drop those rows explicitly"),
+    "amount_infinite": ("amount", RangeError, "are infinite", "fix or remove those rows explicitly"),
+    "amount_negative": ("amount", RangeError, "are below 0 (negative)",
+                        "returns and refunds need their own treatment; remove or net them explicitly"),
+    "after_end": ("date", FutureDateError, "are after the end of the observation",
+                  "filter them first if intended, or check the dates"),
+}
+
+
+def _collect(lf: Any) -> pd.DataFrame:
+    """A per-customer result as pandas, sorted by customer id."""
+    per = lf.collect(backend="pandas").to_native().set_index("customer_id")
+    try:
+        return per.sort_index()
+    except TypeError:  # ids of mixed types sort by their text
+        return per.iloc[np.argsort(per.index.astype(str), kind="stable")]
 
 
 def customer_totals(table: Any, columns: Mapping[str, str] | None = None,
                     caller: str = "customer_totals") -> pd.DataFrame:
-    """Revenue (sum of ``amount``) and number of transactions per customer, computed in the engine.
+    """Revenue (sum of ``amount``) and number of transactions per customer, in one pass in the engine.
 
     Returns a pandas DataFrame indexed by ``customer_id`` (sorted): ``revenue``, ``transactions``.
     """
     import narwhals as nw
 
-    src, _ = check_transactions(table, columns, caller, date=False)
-    out = (src.lazy().group_by("customer_id")
-           .agg(nw.col("amount").sum().alias("revenue"), nw.len().alias("transactions"))
-           .collect(backend="pandas").to_native())
-    out = out.set_index("customer_id").sort_index()
-    out["transactions"] = out["transactions"].astype(np.int64)
-    out["revenue"] = out["revenue"].astype(float)
-    return out
+    src = check_transactions(table, columns, caller, date=False)
+    per = _collect(src.lazy().group_by("customer_id").agg(nw.col("amount").sum().alias("revenue"), nw.len().alias(_N)))
+    return pd.DataFrame({"revenue": per["revenue"].astype(float), "transactions": per[_N].astype(np.int64)})
 
 
 def rfm_table(table: Any, columns: Mapping[str, str] | None = None, caller: str = "rfm") -> pd.DataFrame:
-    """Per customer, computed in the engine: ``first_purchase``, ``last_purchase``, ``frequency``
+    """Per customer, in one pass in the engine: ``first_purchase``, ``last_purchase``, ``frequency``
     (transactions) and ``monetary`` (sum of amounts); pandas, indexed by ``customer_id`` (sorted)."""
     import narwhals as nw
 
-    src, _ = check_transactions(table, columns, caller)
-    out = (src.lazy().group_by("customer_id")
-           .agg(nw.col("date").min().alias("first_purchase"), nw.col("date").max().alias("last_purchase"),
-                nw.len().alias("frequency"), nw.col("amount").sum().alias("monetary"))
-           .collect(backend="pandas").to_native())
-    out = out.set_index("customer_id").sort_index()
-    out["frequency"] = out["frequency"].astype(np.int64)
-    out["monetary"] = out["monetary"].astype(float)
-    for c in ("first_purchase", "last_purchase"):
-        out[c] = pd.to_datetime(out[c])
+    src = check_transactions(table, columns, caller)
+    per = _collect(src.lazy().group_by("customer_id")
+                   .agg(nw.col("date").min().alias("first_purchase"), nw.col("date").max().alias("last_purchase"),
+                        nw.len().alias(_N), nw.col("amount").sum().alias("monetary")))
+    out = pd.DataFrame({"first_purchase": pd.to_datetime(per["first_purchase"]),
+                        "last_purchase": pd.to_datetime(per["last_purchase"]),
+                        "frequency": per[_N].astype(np.int64), "monetary": per["monetary"].astype(float)})
     return out
 
 
 def clv_summary(table: Any, calibration_end: pd.Timestamp, observation_end: pd.Timestamp | None,
                 columns: Mapping[str, str] | None = None, amount: bool = True,
                 caller: str = "summary_from_transactions") -> pd.DataFrame:
-    """Per-customer purchase-day statistics for BG/NBD and Gamma-Gamma, computed in the engine.
+    """Per-customer purchase-day statistics for BG/NBD and Gamma-Gamma, in one pass in the engine.
 
     Purchases are merged by calendar day (amounts summed). Returns pandas indexed by ``customer_id``:
     ``first`` (first purchase day), ``last_cal`` (last purchase day up to ``calibration_end``), ``days_cal``
     (purchase days up to it), ``repeat_amount_cal`` (amount of the repeat days), ``days_holdout`` (purchase
-    days after ``calibration_end`` up to ``observation_end``). Customers whose first purchase is after
-    ``calibration_end`` are returned too, with ``days_cal`` 0.
+    days after ``calibration_end`` up to ``observation_end``). With ``observation_end``, a purchase after it
+    is an error; without it, purchases after ``calibration_end`` are outside the summary. Customers whose
+    first purchase is after ``calibration_end`` are returned too, with ``days_cal`` 0.
     """
     import narwhals as nw
 
-    src, _ = check_transactions(table, columns, caller, amount=amount)
-    lf = src.lazy()
+    src = check_transactions(table, columns, caller, amount=amount)
     cal_end = _moment(pd.Timestamp(calibration_end).normalize(), src)
-    end = _moment(pd.Timestamp(observation_end if observation_end is not None else calibration_end).normalize(), src)
+    end = _moment(pd.Timestamp(observation_end if observation_end is not None else calibration_end).normalize(),
+                  src)
+    lf = src.lazy()
+    last = src.checked["date_max"]
+    if observation_end is not None and last is not None and pd.notna(last) \
+            and _naive_utc(last) >= _naive_utc(end) + pd.Timedelta(days=1):
+        late = lf.filter(nw.col("date") >= end + pd.Timedelta(days=1))
+        bad = late.group_by("customer_id").agg(nw.len().alias("k")).collect(backend="pandas").to_native()
+        if len(bad):
+            bad = bad.set_index("customer_id")["k"].sort_index()
+            first = ", ".join(map(str, bad.index[:5])) + (", ..." if len(bad) > 5 else "")
+            column, cls, rule, remedy = _RULES["after_end"]
+            raise cls(f"{caller}: column '{column}': {int(bad.sum())} rows {rule} ({pd.Timestamp(end).date()}; "
+                      f"first customers: {first}); {remedy}")
+    # pass 2: purchase days in the window, joined to each customer's first purchase day
     day = nw.col("date").dt.truncate("1d")
+    window = lf.filter(nw.col("date") < end + pd.Timedelta(days=1))
     amt = nw.col("amount") if amount else nw.lit(0.0)
-    daily = (lf.with_columns(day=day, amt=amt)
-             .filter(nw.col("day") <= end)
-             .group_by("customer_id", "day").agg(nw.col("amt").sum().alias("amt")))
-    firsts = daily.group_by("customer_id").agg(nw.col("day").min().alias("first"))
+    daily = window.group_by("customer_id", day.alias("day")).agg(amt.sum().alias("amt"))
+    firsts = window.group_by("customer_id").agg(nw.col("date").min().dt.truncate("1d").alias("first"))
     in_cal = nw.col("day") <= cal_end
-    # simple aggregations only (min / max / sum of prepared columns), which every engine runs natively
-    out = (daily.join(firsts, on="customer_id")
-           .with_columns(day_cal=nw.when(in_cal).then(nw.col("day")),
-                         cal=in_cal.cast(nw.Int64),
+    # simple aggregations of prepared columns (min / max / sum), which every engine runs natively
+    per = (daily.join(firsts, on="customer_id")
+           .with_columns(day_cal=nw.when(in_cal).then(nw.col("day")).otherwise(None),
+                         cal=in_cal.cast(nw.Int64), hold=(~in_cal).cast(nw.Int64),
                          repeat_amt=nw.when(in_cal & (nw.col("day") > nw.col("first"))).then(nw.col("amt"))
                          .otherwise(0.0))
            .group_by("customer_id")
            .agg(nw.col("first").min().alias("first"), nw.col("day_cal").max().alias("last_cal"),
-                nw.col("cal").sum().alias("days_cal"), nw.col("repeat_amt").sum().alias("repeat_amount_cal"),
-                nw.len().alias("days_all"))
-           .collect(backend="pandas").to_native())
-    out["days_holdout"] = out.pop("days_all") - out["days_cal"]
-    out = out.set_index("customer_id").sort_index()
+                nw.col("cal").sum().alias("days_cal"), nw.col("hold").sum().alias("days_holdout"),
+                nw.col("repeat_amt").sum().alias("repeat_amount_cal"), nw.len().alias(_N)))
+    out = _collect(per)
+    out = out[out["first"].notna()].drop(columns=_N)  # customers who bought only after the window
     for c in ("first", "last_cal"):
         out[c] = pd.to_datetime(out[c])
     for c in ("days_cal", "days_holdout"):
-        out[c] = out[c].astype(np.int64)
+        out[c] = out[c].fillna(0).astype(np.int64)
     out["repeat_amount_cal"] = out["repeat_amount_cal"].astype(float)
     return out
-
-
-def count_after(table: Any, columns: Mapping[str, str] | None, moment: pd.Timestamp) -> int:
-    """Rows whose ``date`` is on or after ``moment`` (counted in the engine)."""
-    import narwhals as nw
-
-    src = _source(table, columns, None, "count_after")
-    lf = src.lazy()
-    return int(lf.select(_count(nw.col("date") >= _moment(moment, src)).alias("n"))
-               .collect(backend="pandas").to_native()["n"].iloc[0] or 0)

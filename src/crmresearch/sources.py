@@ -80,6 +80,7 @@ class Source:
     columns: Mapping[str, str] = field(default_factory=dict)
     name: str = "table"
     role: str | None = None
+    checked: dict[str, Any] = field(default_factory=dict, repr=False)  # what the last contract check saw
 
     def __post_init__(self) -> None:
         import narwhals as nw

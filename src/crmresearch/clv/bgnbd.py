@@ -82,7 +82,7 @@ def _check_identifiable(x: np.ndarray, T: np.ndarray, w: np.ndarray) -> None:
         warnings.warn(f"BetaGeoNBD.fit: all {n:g} customers made a repeat purchase; dropout is weakly identified",
                       DataWarning, stacklevel=3)
     many = x > T
-    if many.any():
+    if w[many].sum() > 0.05 * n:  # a few very frequent buyers are plausible; a large share suggests a unit mix-up
         warnings.warn(f"BetaGeoNBD.fit: {int(w[many].sum())} of {n:g} customers have more repeat purchases than "
                       "time units of age (frequency > T); check that recency and T use the intended unit (e.g. "
                       "weeks, not years)", DataWarning, stacklevel=3)

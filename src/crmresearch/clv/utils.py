@@ -62,11 +62,6 @@ def summary_from_transactions(
     else:
         table = transactions
     per = aggregate.clv_summary(table, cal_end, obs_end, columns=cols, amount=amount is not None)
-    if obs_end is not None and not isinstance(transactions, pd.DataFrame):
-        late = aggregate.count_after(table, cols, obs_end + pd.Timedelta(days=1))
-        if late:
-            raise schemas.FutureDateError(f"summary_from_transactions: column '{date}': {late} rows are after "
-                                          f"observation_end = {obs_end.date()}; filter them first if intended")
     seen = per["days_cal"] > 0
     cal = per.loc[seen]
     out = pd.DataFrame(index=cal.index)
