@@ -79,9 +79,9 @@ RUNNERS = {
                  .group_by("customer_id", "day").agg(pl.col("amount").sum()))
         daily = daily.with_columns(first=pl.col("day").min().over("customer_id"))
         summary = (daily.with_columns(cal=pl.col("day") <= cal_end)
-                   .group_by("customer_id").agg(pl.col("first").min(), pl.col("day").filter(pl.col("cal")).max(),
-                                                pl.col("cal").sum(), pl.len(),
-                                                pl.col("amount").filter(pl.col("cal") & (pl.col("day") > pl.col("first"))).sum())
+                   .group_by("customer_id")
+                   .agg(pl.col("first").min(), pl.col("day").filter(pl.col("cal")).max(), pl.col("cal").sum(),
+                        pl.len(), pl.col("amount").filter(pl.col("cal") & (pl.col("day") > pl.col("first"))).sum())
                    .collect())
     """,
     "crmresearch on Spark local[2]": """

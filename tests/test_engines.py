@@ -195,7 +195,7 @@ def test_bad_data_source_files_name_the_problem(tmp_path, yaml_text, message):
 
 def test_purchases_after_observation_end_are_an_error_in_the_engine(tmp_path):
     df = _tx(seed=6, n_customers=30)
-    for name, table in _engines(df, tmp_path).items():
+    for _name, table in _engines(df, tmp_path).items():
         with pytest.raises(ValidationError, match=r"rows are after (as_of = 2023-09-30|the end of the observation)"):
             clv.summary_from_transactions(table, "2023-06-30", "2023-09-30", customer="cust_no", date="txn_ts",
                                           amount="amt")
