@@ -107,6 +107,39 @@ print("RESULT", json.dumps(out))
 """
 
 
+BREAKDOWN = """
+import json, time, warnings
+warnings.simplefilter("ignore")
+import duckdb
+from crmresearch import clv, segmentation
+out = {}
+for name, call in (("customer_totals", lambda: segmentation.customer_totals(GLOB)),
+                   ("rfm", lambda: segmentation.rfm(GLOB, as_of="2026-01-01", date="timestamp")),
+                   ("summary_from_transactions", lambda: clv.summary_from_transactions(GLOB, CAL_END, OBS_END,
+                                                                                       date="timestamp"))):
+    t = time.perf_counter(); call(); out[name] = time.perf_counter() - t
+con = duckdb.connect()
+t = time.perf_counter()
+con.execute(f"SELECT count(*) FROM (SELECT customer_id, date_trunc('day', timestamp) AS day, sum(amount) "
+            f"FROM read_parquet('{GLOB}') GROUP BY ALL)").fetchall()
+out["raw DuckDB SQL: (customer, day) aggregation alone"] = time.perf_counter() - t
+print("RESULT", json.dumps(out))
+"""
+
+
+def breakdown(folder: Path, memory: str | None = None) -> tuple[dict, float]:
+    """Seconds per public function (DuckDB on the files, one process) and the process's peak RSS."""
+    code = f"GLOB = {str(folder / '*.parquet')!r}\nCAL_END, OBS_END = {CAL_END!r}, {OBS_END!r}\n" + BREAKDOWN
+    env = {**os.environ, **({"CRMRESEARCH_DUCKDB_MEMORY": memory} if memory else {})}
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env)
+    _, status, usage = os.wait4(proc.pid, 0)
+    out = proc.stdout.read()
+    if status != 0:
+        raise RuntimeError(proc.stderr.read()[-2000:])
+    return json.loads(next(ln for ln in out.splitlines() if ln.startswith("RESULT"))[7:]), usage.ru_maxrss / 1024**2
+
+
 def write_parquet(folder: Path, rows: int, chunk: int = 5_000_000, seed: int = 0) -> None:
     """Synthetic transactions, 40 per customer on average, over 2023-2025 (the simulator's columns)."""
     import pyarrow as pa
@@ -175,6 +208,7 @@ def main(sizes: list[int]) -> None:
              "process's maximum resident memory. Every result is checked against the first row's "
              "(customers exactly, revenue to 1e-9 relative).", "",
              "| rows | implementation | seconds | peak RSS (GB) | ratio to pandas |", "|---:|---|---:|---:|---:|"]
+    split_rows: list = []
     with tempfile.TemporaryDirectory(dir=os.environ.get("CRMRESEARCH_BENCH_DIR")) as tmp:
         for rows in sizes:
             folder = Path(tmp) / f"tx-{rows}"
@@ -193,6 +227,9 @@ def main(sizes: list[int]) -> None:
                     assert r["customers"] == ref["customers"], name
                     assert abs(r["revenue"] - ref["revenue"]) <= 1e-9 * ref["revenue"], name
             base = results["pandas (read_parquet + groupby)"]["seconds"]
+            parts, peak = breakdown(folder)
+            parts_1g, peak_1g = breakdown(folder, memory="1GB")
+            split_rows.append((rows, parts, peak, parts_1g, peak_1g))
             for name, r in results.items():
                 lines.append(f"| {rows:,} | {name} | {r['seconds']:.1f} | {r['peak_gb']:.2f} | "
                              f"{base / r['seconds']:.1f}x faster |" if name != "pandas (read_parquet + groupby)"
@@ -200,6 +237,12 @@ def main(sizes: list[int]) -> None:
             import shutil
 
             shutil.rmtree(folder)
+    lines += ["", "### Where the time goes (crmresearch on DuckDB, one process per column)", "",
+              "| rows | step | seconds | seconds with memory_limit 1GB |", "|---:|---|---:|---:|"]
+    for rows, parts, peak, parts_1g, peak_1g in split_rows:
+        for step in parts:
+            lines.append(f"| {rows:,} | {step} | {parts[step]:.1f} | {parts_1g[step]:.1f} |")
+        lines.append(f"| {rows:,} | peak RSS of the process (GB) | {peak:.2f} | {peak_1g:.2f} |")
     lines += ["", *bgnbd_from_aggregate()]
     print("\n".join(lines))
     write_section("scale", "\n".join(lines))

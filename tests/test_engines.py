@@ -199,3 +199,59 @@ def test_purchases_after_observation_end_are_an_error_in_the_engine(tmp_path):
         with pytest.raises(ValidationError, match=r"rows are after (as_of = 2023-09-30|the end of the observation)"):
             clv.summary_from_transactions(table, "2023-06-30", "2023-09-30", customer="cust_no", date="txn_ts",
                                           amount="amt")
+
+
+# ----------------------------------------------------------------------------- studies on your data
+def _write_sources(folder: Path) -> tuple[Path, Path, pd.DataFrame]:
+    from crmresearch import data
+
+    tx = data.load_cdnow_transactions(sample=True)[["customer_id", "date", "amount"]]
+    (folder / "tx").mkdir(parents=True)
+    renamed = tx.rename(columns={"customer_id": "cust_no", "date": "txn_ts", "amount": "amt_usd"})
+    renamed.iloc[:3000].to_parquet(folder / "tx" / "part-0.parquet", index=False)
+    renamed.iloc[3000:].to_parquet(folder / "tx" / "part-1.parquet", index=False)
+    tx.to_csv(folder / "plain.csv", index=False)
+    pq = folder / "parquet.yaml"
+    pq.write_text('transactions: {path: "tx/*.parquet", columns: {customer: cust_no, date: txn_ts, amount: amt_usd}}\n')
+    csv = folder / "csv.yaml"
+    csv.write_text("transactions: {path: plain.csv}\n")
+    return pq, csv, tx
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("study, extra", [("rfm-segments", {"k_max": 4, "n_bootstrap": 2}),
+                                          ("customer-base-clv", {"calibration_end": "1997-09-30"})])
+def test_a_study_on_parquet_with_renamed_columns_equals_the_same_data_from_csv(scratch_root, tmp_path, study, extra):
+    import json
+
+    from crmresearch import pipeline
+
+    pq, csv, tx = _write_sources(tmp_path)
+    a = pipeline.run(study, {"data": str(pq), **extra}, out=tmp_path / "a", raise_on_error=True)
+    b = pipeline.run(study, {"data": str(csv), **extra}, out=tmp_path / "b", raise_on_error=True)
+    ma = json.loads((Path(a.output_dir) / "manifest.json").read_text())
+    mb = json.loads((Path(b.output_dir) / "manifest.json").read_text())
+    tables = {k: v for k, v in ma["exhibits"].items() if k.endswith(".csv")}
+    assert tables and tables == {k: v for k, v in mb["exhibits"].items() if k.endswith(".csv")}
+    assert not any("bank" in k or "truth" in k for k in ma["exhibits"])  # no simulator exhibit on your data
+    if study == "customer-base-clv":  # the same numbers as the package on the pandas frame (FHL 2005 sample)
+        fit = pd.read_csv(Path(a.output_dir) / "table-bgnbd-fit.csv").iloc[0]
+        assert fit["r"] == pytest.approx(0.2426, abs=1e-3)
+        assert fit["log_likelihood"] == pytest.approx(-9582.43, abs=0.05)
+    else:
+        segs = pd.read_csv(Path(a.output_dir) / "table-rfm-segments.csv")
+        direct = segmentation.rfm(tx)
+        assert segs["customers"].sum() == len(direct) == tx["customer_id"].nunique()
+
+
+def test_data_parameter_is_checked_before_the_kernel(scratch_root, tmp_path):
+    from click.testing import CliRunner
+
+    from crmresearch import cli
+
+    (tmp_path / "s.yaml").write_text("customers: {path: nope.csv}\n")
+    result = CliRunner().invoke(cli.main, ["run", "rfm-segments", "-p", f"data={tmp_path / 's.yaml'}"])
+    assert result.exit_code == 2
+    assert "parameter 'data'" in result.output and "missing role(s) ['transactions']" in result.output
+    listing = CliRunner().invoke(cli.main, ["list"]).output
+    assert "your data: -p data=sources.yaml naming transactions" in listing

@@ -24,7 +24,7 @@ from .errors import ValidationError
 from .schemas import DateParseError, DtypeError, FutureDateError, MissingValueError, RangeError
 from .sources import Source, as_source
 
-__all__ = ["check_transactions", "clv_summary", "customer_totals", "rfm_table"]
+__all__ = ["check_transactions", "clv_summary", "customer_totals", "repeat_days", "rfm_table"]
 
 _N = "_rows"
 
@@ -154,18 +154,32 @@ def customer_totals(table: Any, columns: Mapping[str, str] | None = None,
     return pd.DataFrame({"revenue": per["revenue"].astype(float), "transactions": per[_N].astype(np.int64)})
 
 
-def rfm_table(table: Any, columns: Mapping[str, str] | None = None, caller: str = "rfm") -> pd.DataFrame:
+def rfm_table(table: Any, columns: Mapping[str, str] | None = None, caller: str = "rfm",
+              before: pd.Timestamp | None = None) -> pd.DataFrame:
     """Per customer, in one pass in the engine: ``first_purchase``, ``last_purchase``, ``frequency``
-    (transactions) and ``monetary`` (sum of amounts); pandas, indexed by ``customer_id`` (sorted)."""
+    (transactions) and ``monetary`` (sum of amounts); pandas, indexed by ``customer_id`` (sorted).
+    ``before``: only transactions strictly before this date (the count left out is in
+    ``attrs["row_account"]``)."""
     import narwhals as nw
 
     src = check_transactions(table, columns, caller)
-    per = _collect(src.lazy().group_by("customer_id")
+    lf = src.lazy()
+    steps = []
+    if before is not None:
+        lf = lf.filter(nw.col("date") < _moment(before, src))
+        kept = int(lf.select(nw.len().alias("n")).collect(backend="pandas").to_native()["n"].iloc[0])
+        rows = src.checked["rows"]
+        steps.append({"step": f"transactions on or after before = {pd.Timestamp(before).date()} left out",
+                      "rows_in": rows, "rows_out": kept, "dropped": rows - kept})
+        if kept == 0:
+            raise ValidationError(f"{caller}: no transaction is before {pd.Timestamp(before).date()} (before=)")
+    per = _collect(lf.group_by("customer_id")
                    .agg(nw.col("date").min().alias("first_purchase"), nw.col("date").max().alias("last_purchase"),
                         nw.len().alias(_N), nw.col("amount").sum().alias("monetary")))
     out = pd.DataFrame({"first_purchase": pd.to_datetime(per["first_purchase"]),
                         "last_purchase": pd.to_datetime(per["last_purchase"]),
                         "frequency": per[_N].astype(np.int64), "monetary": per["monetary"].astype(float)})
+    out.attrs["row_account"] = steps
     return out
 
 
@@ -224,3 +238,35 @@ def clv_summary(table: Any, calibration_end: pd.Timestamp, observation_end: pd.T
         out[c] = out[c].fillna(0).astype(np.int64)
     out["repeat_amount_cal"] = out["repeat_amount_cal"].astype(float)
     return out
+
+
+def repeat_days(table: Any, calibration_end: pd.Timestamp, observation_end: pd.Timestamp,
+                columns: Mapping[str, str] | None = None,
+                caller: str = "repeat_tracking") -> tuple[pd.Series, pd.Series]:
+    """Inputs of the tracking plot (FHL 2005, Fig. 2), computed in the engine.
+
+    Returns ``(first_days, repeats)``: the first purchase day of every customer whose first purchase
+    is on or before ``calibration_end`` (one row per customer), and the number of repeat purchase
+    days of those customers on each calendar day up to ``observation_end`` (one row per day).
+    """
+    import narwhals as nw
+
+    src = check_transactions(table, columns, caller, amount=False)
+    cal_end = _moment(pd.Timestamp(calibration_end).normalize(), src)
+    end = _moment(pd.Timestamp(observation_end).normalize(), src)
+    lf = src.lazy().filter(nw.col("date") < end + pd.Timedelta(days=1))
+    days = lf.group_by("customer_id", nw.col("date").dt.truncate("1d").alias("day")).agg(nw.len().alias("k"))
+    firsts = (lf.group_by("customer_id").agg(nw.col("date").min().dt.truncate("1d").alias("first"))
+              .filter(nw.col("first") <= cal_end))
+    repeats = (days.join(firsts, on="customer_id").filter(nw.col("day") > nw.col("first"))
+               .group_by("day").agg(nw.len().alias("repeat_days"))
+               .collect(backend="pandas").to_native())
+    first = _collect(firsts)["first"]
+    out = pd.Series(repeats["repeat_days"].to_numpy(dtype=np.int64),
+                    index=pd.to_datetime(repeats["day"]).dt.tz_localize(None) if getattr(
+                        pd.to_datetime(repeats["day"]).dt, "tz", None) else pd.to_datetime(repeats["day"]),
+                    name="repeat_days").sort_index()
+    first = pd.to_datetime(first)
+    if getattr(first.dt, "tz", None) is not None:
+        first = first.dt.tz_localize(None)
+    return first, out

@@ -63,7 +63,8 @@ def list_cmd() -> None:
         for p in study.params:
             table.add_row(p.name, repr(p.default), p.accepted(), p.help)
         console.print(table)
-        console.print(f"  data: {study.data}; paper: {study.paper}\n")
+        console.print(f"  data: {study.data}; paper: {study.paper}")
+        console.print(f"  {study.data_route()}\n")
 
 
 @main.command("run")

@@ -159,7 +159,10 @@ def _files(spec: str, base: Path, name: str) -> list[str]:
 def _read_files(files: list[str], fmt: str, name: str) -> Any:
     duckdb = _duckdb()
     con = duckdb.connect()
-    con.execute("SET threads TO 2")
+    # threads and memory: DuckDB's defaults (all cores, 80 % of RAM) unless set in the environment
+    for setting, env in (("threads", "CRMRESEARCH_DUCKDB_THREADS"), ("memory_limit", "CRMRESEARCH_DUCKDB_MEMORY")):
+        if os.environ.get(env):
+            con.execute(f"SET {setting} = ?", [os.environ[env]])
     try:
         if fmt == "parquet":
             return con.read_parquet(files)

@@ -19,6 +19,11 @@ from .errors import ParameterError
 
 __all__ = ["REGISTRY", "Param", "Study", "all_studies", "get"]
 
+def _data_param() -> Param:
+    return Param("data", str, "", "data source file (YAML) naming your tables by role; '' = the built-in data",
+                 file=True)
+
+
 #: Parameters the pipeline sets itself; users choose the folder with ``--out``.
 RESERVED = ("output_dir",)
 _SAFE_TEXT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.,:+ -]*$")
@@ -139,6 +144,8 @@ class Study:
     exhibits: tuple[str, ...]
     check: Callable[[Mapping[str, Any]], None] | None = field(default=None, compare=False)
     inputs: Callable[[Mapping[str, Any]], None] | None = field(default=None, compare=False)
+    roles: tuple[str, ...] = ()  # tables a data source file must name for `-p data=...`
+    optional_roles: tuple[str, ...] = ()
 
     @property
     def notebook(self) -> Path:
@@ -172,8 +179,22 @@ class Study:
     def preflight(self, values: Mapping[str, Any]) -> None:
         """Check what the input files named by ``values`` hold (headers, model structure, column
         names) before any kernel starts; raises :class:`ParameterError` naming the parameter and file."""
+        if values.get("data"):
+            from .sources import SourceError, read_sources
+
+            try:
+                read_sources(values["data"], roles=self.roles)
+            except SourceError as exc:
+                raise ParameterError(f"{self.name}: parameter 'data' ({values['data']}): {exc}") from None
         if self.inputs is not None:
             self.inputs(values)
+
+    def data_route(self) -> str:
+        """How to run the study on your own tables, in words (for ``crmresearch list``)."""
+        if not self.roles:
+            return "runs on its built-in data only"
+        extra = f" (optional: {', '.join(self.optional_roles)})" if self.optional_roles else ""
+        return f"your data: -p data=sources.yaml naming {', '.join(self.roles)}{extra}"
 
     def is_default(self, values: Mapping[str, Any]) -> bool:
         return dict(values) == self.defaults()
@@ -255,12 +276,14 @@ RFM_SEGMENTS = Study(
         Param("method", str, "kmeans", "clustering method", choices=("kmeans", "gmm")),
         Param("n_bootstrap", int, 20, "bootstrap resamples for cluster stability", low=0, high=500),
         Param("min_cell", int, 10, "segments with fewer customers are suppressed in profiles", low=1, high=1000),
+        _data_param(),
     ),
     smoke={"dataset": "cdnow_sample", "bank_customers": 2_000, "k_max": 5, "n_bootstrap": 3},
     exhibits=("table-rfm-segments", "fig-rfm-segments", "table-cluster-selection", "fig-cluster-selection",
               "table-cluster-profiles", "table-cluster-vs-truth", "table-migration", "fig-migration",
               "table-segment-change"),
     check=_check_rfm_segments,
+    roles=("transactions",),
 )
 
 CONTRACTUAL_RETENTION = Study(
@@ -288,6 +311,17 @@ CONTRACTUAL_RETENTION = Study(
 )
 
 
+def _check_customer_base_clv(v: Mapping[str, Any]) -> None:
+    if not v["calibration_end"]:
+        return
+    if not v["data"]:
+        raise ParameterError("customer-base-clv: parameter 'calibration_end' applies to your data (-p data=...); "
+                             "for CDNOW set 'calibration_weeks'")
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v["calibration_end"]):
+        raise ParameterError(f"customer-base-clv: parameter 'calibration_end' must be a date YYYY-MM-DD; got "
+                             f"{v['calibration_end']!r}")
+
+
 CUSTOMER_BASE_CLV = Study(
     name="customer-base-clv",
     title="BG/NBD and Gamma-Gamma customer-base analysis and lifetime value",
@@ -303,11 +337,16 @@ CUSTOMER_BASE_CLV = Study(
         Param("seed", int, 0, "seed of the synthetic bank", low=0, high=2**31 - 1),
         Param("bank_calibration_months", int, 24, "bank calibration period, months from the window start",
               low=6, high=33),
+        _data_param(),
+        Param("calibration_end", str, "", "your data: last day of the calibration period (YYYY-MM-DD); "
+              "'' = halfway between your first and last purchase"),
     ),
     smoke={"bank_customers": 2_000},
     exhibits=("table-bgnbd-fit", "table-gamma-gamma-fit", "fig-tracking", "table-tracking",
               "fig-conditional-expectations", "table-conditional-expectations", "table-clv-summary",
               "fig-clv-distribution", "table-bank-clv", "table-bgnbd-recovery"),
+    check=_check_customer_base_clv,
+    roles=("transactions",),
 )
 
 def _check_horizons(v: Mapping[str, Any]) -> None:

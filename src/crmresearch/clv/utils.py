@@ -83,7 +83,7 @@ def summary_from_transactions(
 
 
 def repeat_tracking(
-    transactions: pd.DataFrame,
+    transactions: Any,
     model,
     calibration_end: str | pd.Timestamp,
     observation_end: str | pd.Timestamp,
@@ -105,16 +105,18 @@ def repeat_tracking(
     unit = _UNITS[freq]
     cal_end = pd.Timestamp(calibration_end).normalize()
     obs_end = pd.Timestamp(observation_end).normalize()
-    day = pd.to_datetime(transactions[date]).dt.normalize()
-    daily = pd.DataFrame({"c": transactions[customer].to_numpy(), "day": day.to_numpy()}).drop_duplicates()
-    first = daily.groupby("c")["day"].min()
-    first = first[first <= cal_end]
-    daily = daily[daily["c"].isin(first.index) & (daily["day"] <= obs_end)]
+    cols = {"customer": customer, "date": date}
+    if isinstance(transactions, pd.DataFrame):
+        table = schemas.validate(transactions[[customer, date]].assign(_amount=0.0), "transactions",
+                                 caller="repeat_tracking", customer=customer, date=date, amount="_amount")
+        table = table[[customer, date]]
+    else:
+        table = transactions
+    first, per_day = aggregate.repeat_days(table, cal_end, obs_end, columns=cols)
     origin = first.min()
-    repeat_days = daily.loc[daily["day"] > daily["c"].map(first), "day"]
     n_periods = int(np.ceil(((obs_end - origin).days + 1) / unit))
     ends = origin + pd.to_timedelta(np.arange(1, n_periods + 1) * unit, unit="D")
-    rep_t = ((repeat_days - origin).dt.days.to_numpy() + 1) / unit  # purchase on day 0 counts in period 1
+    rep_t = np.repeat(((per_day.index - origin).days.to_numpy() + 1) / unit, per_day.to_numpy())
     actual = np.searchsorted(np.sort(rep_t), np.arange(1, n_periods + 1), side="right")
     starts = ((first - origin).dt.days.to_numpy()) / unit
     t_grid = np.arange(1, n_periods + 1, dtype=float)

@@ -40,6 +40,7 @@ def rfm(
     amount: str = "amount",
     duplicates: str = "keep",
     date_format: str | None = None,
+    before: str | pd.Timestamp | None = None,
 ) -> pd.DataFrame:
     """Recency, frequency and monetary value per customer.
 
@@ -61,6 +62,9 @@ def rfm(
     date_format : str, optional
         strftime format of text dates; without it ISO dates are read and ambiguous text such as
         '03/02/2024' is an error.
+    before : date-like, optional
+        Use only transactions strictly before this date (e.g. the first half of a window, for
+        migration between periods); the rows left out are recorded in ``attrs["row_account"]``.
 
     Returns
     -------
@@ -71,14 +75,10 @@ def rfm(
         ``as_of``). ``attrs["as_of"]`` holds the date used.
     """
     columns = {"customer": customer, "date": date, "amount": amount}
-    as_of_ts = None
-    if as_of is not None:
-        try:
-            as_of_ts = pd.Timestamp(as_of)
-        except (ValueError, TypeError):
-            raise ValidationError(f"rfm: as_of {as_of!r} is not a date; use e.g. '2025-01-01'") from None
+    as_of_ts = _date(as_of, "as_of")
+    before_ts = _date(before, "before")
     if not isinstance(transactions, pd.DataFrame):  # the table stays in its engine
-        per = aggregate.rfm_table(transactions, columns, caller="rfm")
+        per = aggregate.rfm_table(transactions, columns, caller="rfm", before=before_ts)
         last = per["last_purchase"].max()
         if as_of_ts is None:
             as_of_ts = last.normalize() + pd.Timedelta(days=1)
@@ -92,22 +92,40 @@ def rfm(
         out = _finish_rfm(per, as_of_ts)
         out.index.name = customer
         out.attrs["as_of"] = str(as_of_ts.date())
-        out.attrs["row_account"] = []
+        out.attrs["row_account"] = per.attrs.get("row_account", [])
         return out
-    if as_of is None:
-        tx = schemas.validate(transactions, "transactions", customer=customer, date=date,
-                              amount=amount, caller="rfm", date_format=date_format)
+    tx = schemas.validate(transactions, "transactions", customer=customer, date=date, amount=amount, caller="rfm",
+                          date_format=date_format)
+    account = schemas.RowAccount("transactions", len(tx))
+    if before_ts is not None:
+        before_ts = schemas._compare_as_of(tx[date], before_ts, "rfm", date)
+        tx = account.drop(tx, (tx[date] >= before_ts).to_numpy(), f"transactions on or after before = "
+                          f"{before_ts.date()} left out")
+        if len(tx) == 0:
+            raise ValidationError(f"rfm: no transaction is before {before_ts.date()} (before=)")
+    if as_of_ts is None:
         as_of_ts = tx[date].max().normalize() + pd.Timedelta(days=1)
     else:
-        tx = schemas.validate(transactions, "transactions", customer=customer, date=date,
-                              amount=amount, as_of=as_of_ts, caller="rfm", date_format=date_format)
-    account = schemas.RowAccount("transactions", len(tx))
+        as_of_ts = schemas._compare_as_of(tx[date], as_of_ts, "rfm", date)
+        future = tx[date] > as_of_ts
+        if future.any():
+            raise schemas._fail(schemas.FutureDateError, "rfm", date, future, len(tx),
+                                f"are after as_of = {as_of_ts.date()}", "check the as_of date or the data")
     tx = schemas.handle_duplicates(tx, list(tx.columns), duplicates, account, "rfm")
     out = _finish_rfm(aggregate.rfm_table(tx[[customer, date, amount]], columns, caller="rfm"), as_of_ts)
     out.index.name = customer
     out.attrs["as_of"] = str(as_of_ts.date())
     out.attrs["row_account"] = account.steps
     return out
+
+
+def _date(value: Any, name: str) -> pd.Timestamp | None:
+    if value is None:
+        return None
+    try:
+        return pd.Timestamp(value)
+    except (ValueError, TypeError):
+        raise ValidationError(f"rfm: {name} {value!r} is not a date; use e.g. '2025-01-01'") from None
 
 
 def _quantile_score(values: pd.Series, bins: int, higher_is_better: bool) -> pd.Series:
