@@ -304,3 +304,11 @@ def test_every_error_above_is_a_crmresearch_error():
                      lambda: experiments.two_proportions((1, 2), (0, 3))):
             with pytest.raises(CRMResearchError):
                 call()
+
+
+def test_compare_arms_refuses_a_scale_the_answers_do_not_use():
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"arm": np.repeat(["control", "treatment"], 40), "period": np.tile(["pre", "post"], 40),
+                       "sat1": rng.integers(1, 6, 80)})  # a 1-5 survey
+    with pytest.raises(ValidationError, match=r"compare_arms: every answer of the 1 item\(s\) is at most 5"):
+        satisfaction.compare_arms(df, arm="arm", period="period", items=["sat1"], scale=(1, 10))
