@@ -119,6 +119,7 @@ for name, call in (("customer_totals", lambda: segmentation.customer_totals(GLOB
                                                                                        date="timestamp"))):
     t = time.perf_counter(); call(); out[name] = time.perf_counter() - t
 con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")
 t = time.perf_counter()
 con.execute(f"SELECT count(*) FROM (SELECT customer_id, date_trunc('day', timestamp) AS day, sum(amount) "
             f"FROM read_parquet('{GLOB}') GROUP BY ALL)").fetchall()
@@ -137,7 +138,12 @@ def breakdown(folder: Path, memory: str | None = None) -> tuple[dict, float]:
     out = proc.stdout.read()
     if status != 0:
         raise RuntimeError(proc.stderr.read()[-2000:])
-    return json.loads(next(ln for ln in out.splitlines() if ln.startswith("RESULT"))[7:]), usage.ru_maxrss / 1024**2
+    return _result(out), usage.ru_maxrss / 1024**2
+
+
+def _result(out: str) -> dict:
+    """The JSON after the last 'RESULT ' marker (progress bars may share its line)."""
+    return json.loads(out.rsplit("RESULT ", 1)[1].splitlines()[0])
 
 
 def write_parquet(folder: Path, rows: int, chunk: int = 5_000_000, seed: int = 0) -> None:
@@ -174,7 +180,7 @@ def run(name: str, folder: Path) -> dict:
     out, err = proc.stdout.read(), proc.stderr.read()
     if status != 0:
         raise RuntimeError(f"{name} failed:\n{err[-2000:]}")
-    result = json.loads(next(ln for ln in out.splitlines() if ln.startswith("RESULT"))[7:])
+    result = _result(out)
     return {"seconds": seconds, "peak_gb": usage.ru_maxrss / 1024**2, **result}
 
 

@@ -116,3 +116,106 @@ def test_tiny_tables_give_our_errors(size):
     for call in (lambda: segmentation.rfm(df), lambda: segmentation.rfm_scores(segmentation.rfm(df)),
                  lambda: segmentation.customer_totals(df)):
         only_our_errors(call)
+
+
+# ----------------------------------------------------------------------------- more public functions
+SOME = settings(max_examples=40, deadline=5000, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+small_floats = st.one_of(st.floats(-10, 1e4), st.just(float("nan")), st.just(float("inf")))
+
+
+@SOME
+@given(st.lists(st.one_of(st.integers(-5, 1000), st.floats(-5, 1000), st.just(float("nan"))), max_size=10))
+def test_sbg_fit_never_raises_raw(survivors):
+    m = only_our_errors(lambda: clv.ShiftedBetaGeometric().fit(survivors=survivors))
+    if m is not None:
+        assert math.isfinite(m.log_likelihood_)
+
+
+@SOME
+@given(st.lists(st.tuples(st.integers(-1, 30), small_floats), max_size=30))
+def test_gamma_gamma_fit_never_raises_raw(rows):
+    m = only_our_errors(lambda: clv.GammaGamma().fit([r[0] for r in rows], [r[1] for r in rows]))
+    if m is not None:
+        assert all(v > 0 for v in m.params_.values())
+
+
+@SOME
+@given(dates, st.lists(st.one_of(st.integers(0, 5), st.none()), max_size=12), st.sampled_from(["D", "W", "M", "Y"]))
+def test_summary_from_transactions_never_raises_raw(date, customer, freq):
+    n = min(len(date), len(customer))
+    df = pd.DataFrame({"customer_id": customer[:n], "date": date[:n], "amount": [1.0] * n})
+    out = only_our_errors(lambda: clv.summary_from_transactions(df, "2020-06-30", "2020-12-31", freq=freq))
+    if out is not None:
+        assert (out["recency"] <= out["T"] + 1e-12).all() and (out["frequency"] >= 0).all()
+
+
+@SOME
+@given(st.lists(st.tuples(st.one_of(st.dates().map(str), st.none(), st.text(max_size=4)),
+                          st.one_of(st.dates().map(str), st.none())), max_size=15))
+def test_survival_frame_never_raises_raw(rows):
+    df = pd.DataFrame({"customer_id": range(len(rows)), "start": [r[0] for r in rows], "end": [r[1] for r in rows]})
+    out = only_our_errors(lambda: survival.survival_frame(df, as_of="2030-01-01"))
+    if out is not None:
+        assert (out["duration"] > 0).all()
+
+
+@SOME
+@given(st.lists(st.one_of(st.integers(-3, 14), st.floats(0, 12), st.just(float("nan"))), min_size=0, max_size=40),
+       st.sampled_from([(1, 5), (1, 10), (0, 10), (5, 1)]), st.integers(-1, 12))
+def test_survey_tools_never_raise_raw(values, scale, top):
+    from crmresearch import satisfaction
+
+    n = len(values) // 2
+    df = pd.DataFrame({"q1": values[:n], "q2": values[n:2 * n]})
+    only_our_errors(lambda: satisfaction.top_box(df, ["q1", "q2"], top=top, scale=scale))
+    only_our_errors(lambda: satisfaction.reliability(df, {"Q": ["q1", "q2"]}))
+    only_our_errors(lambda: satisfaction.gaps(df[["q1"]], df[["q2"]], {"d": ["q1"]}))
+
+
+@SOME
+@given(st.integers(0, 60), st.floats(-1, 2), st.sampled_from(["centroid", "path", "nope"]))
+def test_plspm_fit_never_raises_raw(n, noise, scheme):
+    from crmresearch.satisfaction import PLSPM
+
+    rng = np.random.default_rng(n)
+    z = rng.standard_normal(n)
+    df = pd.DataFrame({c: z + noise * rng.standard_normal(n) for c in ("a1", "a2", "b1", "b2")})
+    only_our_errors(lambda: PLSPM({"B": ["A"]}, {"A": ["a1", "a2"], "B": ["b1", "b2"]}, scheme=scheme).fit(df))
+
+
+@SOME
+@given(anything_numeric, anything_numeric, anything_numeric, anything_numeric)
+def test_sample_size_power_and_wilson_never_raise_raw(p, lift, alpha, power):
+    only_our_errors(lambda: experiments.sample_size(p, lift, alpha=alpha, power=power))
+    only_our_errors(lambda: experiments.power_curve(p, [lift], n_per_arm=power, alpha=alpha))
+    only_our_errors(lambda: experiments.wilson_interval(p, lift, alpha=alpha))
+
+
+@SOME
+@given(st.lists(st.tuples(st.one_of(st.integers(-5, 500), st.floats(-1, 500), st.just(float("nan"))),
+                          st.sampled_from(["2024-01-01 08:00", "2024-01-01 08:05", None, "x"])), max_size=20),
+       anything_numeric)
+def test_staffing_plan_and_sla_never_raise_raw(rows, aht):
+    calls = pd.DataFrame({"calls": [r[0] for r in rows], "interval_start": [r[1] for r in rows]})
+    only_our_errors(lambda: service.staffing_plan(calls, aht=aht))
+    tickets = pd.DataFrame({"ticket_id": range(len(rows)), "created": [r[1] for r in rows],
+                            "resolved": [r[1] for r in rows]})
+    only_our_errors(lambda: service.sla_attainment(tickets, {"resolve": "24h"}, as_of="2024-02-01"))
+
+
+@SOME
+@given(st.lists(st.tuples(st.sampled_from([0, 1, True, None, 2]), st.sampled_from([0, 1, None, 0.5])), max_size=30))
+def test_analyze_ab_never_raises_raw(rows):
+    df = pd.DataFrame({"arm": [r[0] for r in rows], "y": [r[1] for r in rows]})
+    only_our_errors(lambda: experiments.analyze_ab(df, "arm", "y"))
+
+
+@SOME
+@given(st.lists(st.one_of(st.integers(-3, 100), st.floats(-1, 1e3), st.just(float("nan")), st.none()), max_size=30),
+       st.integers(-1, 12))
+def test_rfm_scores_and_value_pyramid_never_raise_raw(values, bins):
+    n = len(values)
+    table = pd.DataFrame({"recency_days": values, "frequency": values[::-1], "monetary": values})
+    only_our_errors(lambda: segmentation.rfm_scores(table, bins=bins))
+    only_our_errors(lambda: segmentation.value_pyramid(pd.Series(values, dtype=object), cuts=(0.1, 0.5)))
+    del n

@@ -159,6 +159,10 @@ def _files(spec: str, base: Path, name: str) -> list[str]:
 def _read_files(files: list[str], fmt: str, name: str) -> Any:
     duckdb = _duckdb()
     con = duckdb.connect()
+    try:  # no progress bars in logs (inside Jupyter DuckDB refuses the setting without ipywidgets)
+        con.execute("SET enable_progress_bar = false")
+    except duckdb.Error:
+        pass
     # threads and memory: DuckDB's defaults (all cores, 80 % of RAM) unless set in the environment
     for setting, env in (("threads", "CRMRESEARCH_DUCKDB_THREADS"), ("memory_limit", "CRMRESEARCH_DUCKDB_MEMORY")):
         if os.environ.get(env):
