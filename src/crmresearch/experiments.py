@@ -37,9 +37,26 @@ __all__ = [
 ]
 
 
+def _probability(value: object, name: str, caller: str, open_low: bool = True) -> float:
+    """A number strictly inside (0, 1) (or [0, 1) with ``open_low=False``), else a clear error."""
+    try:
+        v = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValidationError(f"{caller}: {name} must be a number in (0, 1); got {value!r}") from None
+    if not (0 < v < 1 if open_low else 0 <= v < 1):
+        raise ValidationError(f"{caller}: {name} must be in ({'0' if open_low else '[0'}, 1); got {value!r}")
+    return v
+
+
 def wilson_interval(successes: float, total: float, alpha: float = 0.05) -> tuple[float, float]:
     """Wilson score interval for a proportion."""
-    if total <= 0 or not 0 <= successes <= total:
+    alpha = _probability(alpha, "alpha", "wilson_interval")
+    try:
+        successes, total = float(successes), float(total)
+    except (TypeError, ValueError):
+        raise ValidationError(f"wilson_interval: successes and total must be numbers; got {successes!r}, "
+                              f"{total!r}") from None
+    if not (np.isfinite(successes) and np.isfinite(total)) or total <= 0 or not 0 <= successes <= total:
         raise ValidationError(f"wilson_interval: need 0 <= successes <= total and total > 0; got {successes}/{total}")
     z = stats.norm.ppf(1 - alpha / 2)
     p = successes / total
@@ -110,6 +127,14 @@ def sample_size(p_control: float, lift: float, alpha: float = 0.05, power: float
     """Customers per control arm to detect a change of ``lift`` (relative by default: 0.2 = +20 %)
     with a two-sided z-test (normal approximation, unpooled variance under the alternative and pooled
     under the null). Treatment arm = ``ratio`` x control."""
+    p_control = _probability(p_control, "p_control", "sample_size")
+    alpha, power = _probability(alpha, "alpha", "sample_size"), _probability(power, "power", "sample_size")
+    try:
+        lift, ratio = float(lift), float(ratio)
+    except (TypeError, ValueError):
+        raise ValidationError(f"sample_size: lift and ratio must be numbers; got {lift!r}, {ratio!r}") from None
+    if not (np.isfinite(lift) and np.isfinite(ratio) and ratio > 0):
+        raise ValidationError(f"sample_size: lift must be finite and ratio > 0; got {lift!r}, {ratio!r}")
     p2 = p_control * (1 + lift) if relative else p_control + lift
     if not (0 < p_control < 1 and 0 < p2 < 1) or p2 == p_control:
         raise ValidationError(f"sample_size: rates must be in (0, 1) and differ; got {p_control} and {p2}")
@@ -123,10 +148,24 @@ def sample_size(p_control: float, lift: float, alpha: float = 0.05, power: float
 def power_curve(p_control: float, lifts: Sequence[float], n_per_arm: int, alpha: float = 0.05,
                 relative: bool = True) -> pd.DataFrame:
     """Power of the two-sided z-test at ``n_per_arm`` per arm for each lift."""
+    p_control = _probability(p_control, "p_control", "power_curve")
+    alpha = _probability(alpha, "alpha", "power_curve")
+    try:
+        n_ok = float(n_per_arm) >= 1 and float(n_per_arm) == int(n_per_arm)
+    except (TypeError, ValueError, OverflowError):
+        n_ok = False
+    if not n_ok:
+        raise ValidationError(f"power_curve: n_per_arm must be a whole number >= 1; got {n_per_arm!r}")
     za = stats.norm.ppf(1 - alpha / 2)
     rows = []
     for lift in lifts:
+        try:
+            lift = float(lift)
+        except (TypeError, ValueError):
+            raise ValidationError(f"power_curve: lifts must be numbers; got {lift!r}") from None
         p2 = p_control * (1 + lift) if relative else p_control + lift
+        if not 0 < p2 < 1:
+            raise ValidationError(f"power_curve: the treatment rate {p2!r} for lift {lift!r} is outside (0, 1)")
         pbar = (p_control + p2) / 2
         se0 = math.sqrt(2 * pbar * (1 - pbar) / n_per_arm)
         se1 = math.sqrt((p_control * (1 - p_control) + p2 * (1 - p2)) / n_per_arm)

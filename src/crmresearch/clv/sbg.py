@@ -36,7 +36,17 @@ class ShiftedBetaGeometric(BaseFitter):
 
     def fit(self, survivors=None, periods=None, churned=None) -> ShiftedBetaGeometric:
         if survivors is not None:
-            s = np.asarray(survivors, dtype=float)
+            try:
+                s = np.asarray(survivors, dtype=float)
+            except (TypeError, ValueError):
+                raise ValidationError("ShiftedBetaGeometric.fit: survivors must be numbers (customers still active "
+                                      "at period 0, 1, ...)") from None
+            if s.ndim == 1 and not np.isfinite(s).all():
+                raise ValidationError(f"ShiftedBetaGeometric.fit: {int((~np.isfinite(s)).sum())} of {s.size} "
+                                      "survivor counts are missing or infinite")
+            if s.ndim == 1 and s.size and s[0] <= 0:
+                raise ValidationError("ShiftedBetaGeometric.fit: the cohort is empty (survivors at period 0 must "
+                                      "be > 0)")
             if s.ndim != 1 or s.size < 2:
                 raise ValidationError("ShiftedBetaGeometric.fit: "
                                       "survivors needs at least two counts (period 0, 1, ...)")
@@ -48,8 +58,14 @@ class ShiftedBetaGeometric(BaseFitter):
             self._t_cens, self._w_cens = np.array([s.size - 1.0]), np.array([s[-1]])
             n = round(float(s[0]))
         elif periods is not None and churned is not None:
-            t = np.asarray(periods, dtype=float)
+            try:
+                t = np.asarray(periods, dtype=float)
+            except (TypeError, ValueError):
+                raise ValidationError("ShiftedBetaGeometric.fit: periods must be whole numbers >= 0") from None
             c = np.asarray(churned, dtype=bool)
+            if t.ndim != 1 or t.size == 0 or not np.isfinite(t).all():
+                raise ValidationError("ShiftedBetaGeometric.fit: periods must be a non-empty list of finite whole "
+                                      "numbers >= 0")
             if t.shape != c.shape:
                 raise ValidationError("ShiftedBetaGeometric.fit: periods and churned must have equal length")
             bad = (t < 1) & c
