@@ -211,16 +211,20 @@ def _write_sources(folder: Path) -> tuple[Path, Path, pd.DataFrame]:
     renamed.iloc[:3000].to_parquet(folder / "tx" / "part-0.parquet", index=False)
     renamed.iloc[3000:].to_parquet(folder / "tx" / "part-1.parquet", index=False)
     tx.to_csv(folder / "plain.csv", index=False)
+    book = pd.DataFrame({"cust": np.r_[tx["customer_id"].unique(), 90_001, 90_002, 90_003, 90_004, 90_005]})
+    book.to_csv(folder / "customers.csv", index=False)
     pq = folder / "parquet.yaml"
-    pq.write_text('transactions: {path: "tx/*.parquet", columns: {customer: cust_no, date: txn_ts, amount: amt_usd}}\n')
+    pq.write_text('transactions: {path: "tx/*.parquet", columns: {customer: cust_no, date: txn_ts, amount: amt_usd}}\n'
+                  "customers: {path: customers.csv, columns: {customer: cust}}\n")
     csv = folder / "csv.yaml"
-    csv.write_text("transactions: {path: plain.csv}\n")
+    csv.write_text("transactions: {path: plain.csv}\ncustomers: {path: customers.csv, columns: {customer: cust}}\n")
     return pq, csv, tx
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("study, extra", [("rfm-segments", {"k_max": 4, "n_bootstrap": 2}),
-                                          ("customer-base-clv", {"calibration_end": "1997-09-30"})])
+                                          ("customer-base-clv", {"calibration_end": "1997-09-30"}),
+                                          ("value-tiers", {})])
 def test_a_study_on_parquet_with_renamed_columns_equals_the_same_data_from_csv(scratch_root, tmp_path, study, extra):
     import json
 
@@ -234,7 +238,12 @@ def test_a_study_on_parquet_with_renamed_columns_equals_the_same_data_from_csv(s
     tables = {k: v for k, v in ma["exhibits"].items() if k.endswith(".csv")}
     assert tables and tables == {k: v for k, v in mb["exhibits"].items() if k.endswith(".csv")}
     assert not any("bank" in k or "truth" in k for k in ma["exhibits"])  # no simulator exhibit on your data
-    if study == "customer-base-clv":  # the same numbers as the package on the pandas frame (FHL 2005 sample)
+    if study == "value-tiers":  # the book of the customers role: 5 customers never bought, kept with revenue 0
+        tiers = pd.read_csv(Path(a.output_dir) / "table-tiers.csv")
+        assert tiers["customers"].sum() == tx["customer_id"].nunique() + 5
+        direct = segmentation.customer_totals(tx)
+        assert tiers["revenue"].sum() == pytest.approx(direct["revenue"].sum(), rel=1e-12)
+    elif study == "customer-base-clv":  # the same numbers as the package on the pandas frame (FHL 2005 sample)
         fit = pd.read_csv(Path(a.output_dir) / "table-bgnbd-fit.csv").iloc[0]
         assert fit["r"] == pytest.approx(0.2426, abs=1e-3)
         assert fit["log_likelihood"] == pytest.approx(-9582.43, abs=0.05)

@@ -24,7 +24,7 @@ from .errors import ValidationError
 from .schemas import DateParseError, DtypeError, FutureDateError, MissingValueError, RangeError
 from .sources import Source, as_source
 
-__all__ = ["check_transactions", "clv_summary", "customer_totals", "repeat_days", "rfm_table"]
+__all__ = ["channel_totals", "check_transactions", "clv_summary", "customer_totals", "repeat_days", "rfm_table"]
 
 _N = "_rows"
 
@@ -270,3 +270,26 @@ def repeat_days(table: Any, calibration_end: pd.Timestamp, observation_end: pd.T
     if getattr(first.dt, "tz", None) is not None:
         first = first.dt.tz_localize(None)
     return first, out
+
+
+def channel_totals(table: Any, channel: str | None, columns: Mapping[str, str] | None = None,
+                   caller: str = "cost_to_serve") -> pd.DataFrame:
+    """Transactions and amount per customer and channel (one row per customer when ``channel`` is None),
+    in one pass in the engine; pandas with columns ``customer_id``, ``channel``, ``transactions``, ``amount``."""
+    import narwhals as nw
+
+    cols = dict(columns or {})
+    src = check_transactions(table, cols, caller, date=False)
+    lf = src.lazy()
+    if channel is not None:
+        if channel not in src.schema():
+            raise ValidationError(f"{caller}: channel costs by channel need the column '{channel}'; the table has "
+                                  f"{list(src.schema())[:15]}")
+        keys = ["customer_id", nw.col(channel).cast(nw.String).alias("channel")]
+    else:
+        keys = ["customer_id"]
+    out = (lf.group_by(*keys).agg(nw.len().alias("transactions"), nw.col("amount").sum().alias("amount"))
+           .collect(backend="pandas").to_native())
+    if channel is None:
+        out["channel"] = ""
+    return out.sort_values(["customer_id", "channel"], kind="stable").reset_index(drop=True)

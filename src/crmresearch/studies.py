@@ -246,12 +246,18 @@ VALUE_TIERS = Study(
               low=0, high=10_000),
         Param("cdnow_margin_rate", float, 0.25, "CDNOW gross margin per USD of sales", low=0, high=1),
         Param("cdnow_order_cost", float, 3.0, "CDNOW fulfilment cost per order, USD", low=0, high=1_000),
+        _data_param(),
+        Param("margin_rate", float, 0.25, "your data: gross margin per currency unit of sales", low=0, high=1),
+        Param("order_cost", float, 3.0, "your data: cost to serve one transaction, currency units", low=0,
+              high=1e6),
     ),
     smoke={"dataset": "cdnow_sample", "bank_customers": 2_000},
     exhibits=("table-concentration", "table-tiers", "fig-lorenz", "fig-pyramid", "table-value-classes",
               "table-current-potential", "fig-current-potential", "table-cost-to-serve", "fig-whale-curve",
               "table-service"),
     check=_check_value_tiers,
+    roles=("transactions",),
+    optional_roles=("customers",),
 )
 
 def _check_rfm_segments(v: Mapping[str, Any]) -> None:

@@ -9,6 +9,7 @@ standardised dimensions and classed core / general / problem.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -155,7 +156,7 @@ def current_potential_matrix(
 
 
 def cost_to_serve(
-    transactions: pd.DataFrame,
+    transactions: Any,
     margin_rate: float,
     channel_costs: Mapping[str, float] | float = DEFAULT_CHANNEL_COSTS,
     fixed_cost: float = 0.0,
@@ -188,24 +189,26 @@ def cost_to_serve(
     """
     if margin_rate < 0 or fixed_cost < 0:
         raise ValidationError("cost_to_serve: margin_rate and fixed_cost must be >= 0")
-    tx = transactions
-    if isinstance(channel_costs, Mapping):
-        if channel is None or channel not in tx.columns:
-            raise ValidationError(f"cost_to_serve: channel costs by channel need the column '{channel}'")
-        ch = tx[channel].astype(str)
-        unknown = sorted(set(ch.unique()) - set(channel_costs))
+    from .. import aggregate
+
+    by_channel = isinstance(channel_costs, Mapping)
+    if isinstance(transactions, pd.DataFrame) and by_channel and (channel is None or channel not in transactions):
+        raise ValidationError(f"cost_to_serve: channel costs by channel need the column '{channel}'")
+    # transactions and amount per customer and channel, computed where the table lives
+    per = aggregate.channel_totals(transactions, channel if by_channel else None,
+                                   columns={"customer": customer, "amount": amount})
+    if by_channel:
+        unknown = sorted(set(per["channel"]) - set(channel_costs))
         if unknown:
-            n_bad = int(ch.isin(unknown).sum())
-            raise ValidationError(f"cost_to_serve: {n_bad} of {len(tx)} transactions use channel(s) {unknown} "
-                                  f"without a cost; give channel_costs for every channel")
-        unit_cost = ch.map(channel_costs).astype(float).to_numpy()
+            n_bad = int(per.loc[per["channel"].isin(unknown), "transactions"].sum())
+            raise ValidationError(f"cost_to_serve: {n_bad} of {int(per['transactions'].sum())} transactions use "
+                                  f"channel(s) {unknown} without a cost; give channel_costs for every channel")
+        unit = per["channel"].map(channel_costs).astype(float)
     else:
-        unit_cost = np.full(len(tx), float(channel_costs))
-    frame = pd.DataFrame({customer: tx[customer].to_numpy(), "amount": tx[amount].to_numpy(),
-                          "unit_cost": unit_cost})
-    g = frame.groupby(customer, sort=True)
-    out = pd.DataFrame({"transactions": g.size(), "margin": g["amount"].sum() * margin_rate,
-                        "cost": g["unit_cost"].sum()})
+        unit = pd.Series(float(channel_costs), index=per.index)
+    g = per.assign(cost=unit * per["transactions"]).groupby("customer_id", sort=True)
+    out = pd.DataFrame({"transactions": g["transactions"].sum(), "margin": g["amount"].sum() * margin_rate,
+                        "cost": g["cost"].sum()})
     if all_customers is not None:
         book = pd.Index(pd.unique(np.asarray(all_customers))).sort_values()
         out = out.reindex(book, fill_value=0)
