@@ -264,3 +264,37 @@ def test_data_parameter_is_checked_before_the_kernel(scratch_root, tmp_path):
     assert "parameter 'data'" in result.output and "missing role(s) ['transactions']" in result.output
     listing = CliRunner().invoke(cli.main, ["list"]).output
     assert "your data: -p data=sources.yaml naming transactions" in listing
+
+
+@pytest.mark.slow
+def test_churn_survival_on_your_spells_equals_the_package_on_the_same_frame(scratch_root, tmp_path):
+    import json
+
+    from sklearn.model_selection import train_test_split
+
+    from crmresearch import data, pipeline, survival
+
+    c = data.simulate_bank(n_customers=3_000, seed=3).contracts
+    spells = c[["customer_id", "start", "end", "region", "digital_user", "fee_increase", "n_products"]].assign(
+        region=lambda d: d["region"].astype(str))
+    (tmp_path / "sp").mkdir()
+    spells.rename(columns={"customer_id": "cust", "start": "opened", "end": "closed"}) \
+        .to_parquet(tmp_path / "sp" / "spells.parquet", index=False)
+    spells.to_csv(tmp_path / "spells.csv", index=False)
+    (tmp_path / "pq.yaml").write_text('spells: {path: "sp/*.parquet", columns: {customer: cust, start: opened, '
+                                      'end: closed}}\n')
+    (tmp_path / "csv.yaml").write_text("spells: {path: spells.csv}\n")
+    a = pipeline.run("churn-survival", {"data": str(tmp_path / "pq.yaml")}, out=tmp_path / "a", raise_on_error=True)
+    b = pipeline.run("churn-survival", {"data": str(tmp_path / "csv.yaml")}, out=tmp_path / "b", raise_on_error=True)
+    ma = json.loads((Path(a.output_dir) / "manifest.json").read_text())["exhibits"]
+    mb = json.loads((Path(b.output_dir) / "manifest.json").read_text())["exhibits"]
+    assert {k for k in ma if k.endswith(".csv")} == {"table-km.csv", "table-logrank.csv", "table-cox.csv",
+                                                      "table-ph.csv", "table-aft.csv", "table-holdout.csv"}
+    assert {k: v for k, v in ma.items() if k.endswith(".csv")} == {k: v for k, v in mb.items() if k.endswith(".csv")}
+    frame = survival.survival_frame(spells, as_of=survival.latest_date(spells),
+                                    keep=["region", "digital_user", "fee_increase", "n_products"])
+    train, _ = train_test_split(frame, test_size=0.3, random_state=0, stratify=frame["event"])
+    direct = survival.cox(train, ["region", "digital_user", "fee_increase", "n_products"]).summary
+    table = pd.read_csv(Path(a.output_dir) / "table-cox.csv")
+    table = table[table["model"] == "Cox, all covariates"].set_index("covariate")
+    np.testing.assert_allclose(table.loc[direct["covariate"], "coef"], direct["coef"], atol=1e-6)

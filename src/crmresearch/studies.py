@@ -356,6 +356,9 @@ CUSTOMER_BASE_CLV = Study(
 )
 
 def _check_horizons(v: Mapping[str, Any]) -> None:
+    if v["as_of"] != "auto" and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v["as_of"]):
+        raise ParameterError("churn-survival: parameter 'as_of' must be 'auto' or a date YYYY-MM-DD; got "
+                             f"{v['as_of']!r}")
     parts = v["horizons"].split(",")
     if not all(p.strip().isdigit() and 0 < int(p) <= 120 for p in parts):
         raise ParameterError(f"churn-survival: parameter 'horizons' must be comma-separated whole months in 1..120; "
@@ -373,11 +376,18 @@ CHURN_SURVIVAL = Study(
         Param("ph_alpha", float, 0.01, "significance level of the proportional-hazards test", low=0.0001, high=0.2),
         Param("bank_customers", int, 20_000, "customers of the synthetic bank", low=100, high=2_000_000),
         Param("seed", int, 0, "seed of the bank and of the holdout split", low=0, high=2**31 - 1),
+        _data_param(),
+        Param("covariates", str, "auto", "your data: comma-separated covariate columns of the spells; 'auto': every "
+              "column besides customer_id, start and end"),
+        Param("groups", str, "auto", "your data: comma-separated columns for Kaplan-Meier curves; 'auto': "
+              "covariates with 2 to 8 values"),
+        Param("as_of", str, "auto", "your data: censoring date YYYY-MM-DD; 'auto': the latest start or end date"),
     ),
     smoke={"bank_customers": 3_000},
     exhibits=("fig-km-telco", "table-km-telco", "table-logrank-telco", "table-cox-telco", "table-ph-telco",
               "table-aft-telco", "table-holdout-telco", "fig-km-bank", "table-cox-bank-truth"),
     check=_check_horizons,
+    roles=("spells",),
 )
 
 CHURN_TARGETING = Study(

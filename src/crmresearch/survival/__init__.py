@@ -5,7 +5,7 @@ Wraps lifelines and scikit-learn (we do not re-implement what they do well) and 
 tidy tables, plain-language PH verdicts and the CRM quantities (CLV, profit)."""
 
 from .evaluate import brier_score, evaluate_holdout, time_dependent_auc
-from .frames import survival_frame
+from .frames import latest_date, spell_covariates, spell_groups, survival_frame
 from .models import (
     AFTResult,
     CoxResult,
@@ -17,6 +17,7 @@ from .models import (
     design_matrix,
     km,
     logrank,
+    strata_for_ph,
 )
 from .targeting import (
     ChurnClassifier,
@@ -46,8 +47,12 @@ __all__ = [
     "design_matrix",
     "evaluate_holdout",
     "km",
+    "latest_date",
     "lift_table",
     "logrank",
+    "spell_covariates",
+    "spell_groups",
+    "strata_for_ph",
     "survival_clv",
     "survival_frame",
     "targeting_profit",

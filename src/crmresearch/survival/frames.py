@@ -8,7 +8,9 @@ import pandas as pd
 from .. import schemas
 from ..errors import ValidationError
 
-__all__ = ["survival_frame"]
+__all__ = ["latest_date", "spell_covariates", "spell_groups", "survival_frame"]
+
+_SPELL_COLUMNS = ("customer_id", "start", "end")
 
 _UNIT_DAYS = {"days": 1.0, "weeks": 7.0, "months": 30.4375, "years": 365.25}
 
@@ -82,3 +84,51 @@ def survival_frame(
     out.attrs["row_account"] = acct.steps  # plain records (a DataFrame in attrs breaks pandas' concat)
     out.attrs["unit"] = unit
     return out.reset_index(drop=True)
+
+
+def spell_covariates(spells: pd.DataFrame, spec: str = "auto") -> list[str]:
+    """Covariate columns of a spells table: ``spec`` is a comma-separated list, or ``"auto"`` for every
+    column besides ``customer_id``, ``start`` and ``end`` (dates and free-text ids are left out)."""
+    if spec.strip().lower() != "auto":
+        cols = [c.strip() for c in spec.split(",") if c.strip()]
+        absent = [c for c in cols if c not in spells.columns]
+        if absent:
+            raise ValidationError(f"spell_covariates: column(s) {absent} are not in the spells table; it has "
+                                  f"{list(spells.columns)[:15]}")
+        return cols
+    out = []
+    for c in spells.columns:
+        if c in _SPELL_COLUMNS or pd.api.types.is_datetime64_any_dtype(spells[c]):
+            continue
+        s = spells[c]
+        numeric = pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)
+        if numeric or s.nunique(dropna=True) <= 50:  # a text column with many values is an id, not a covariate
+            out.append(c)
+    if not out:
+        raise ValidationError("spell_covariates: the spells table has no covariate column besides customer_id, "
+                              "start and end; add columns or name them")
+    return out
+
+
+def spell_groups(spells: pd.DataFrame, covariates: list[str], spec: str = "auto", max_levels: int = 8) -> list[str]:
+    """Columns to draw Kaplan-Meier curves by: ``spec`` (comma-separated) or ``"auto"`` for the covariates
+    with 2 to ``max_levels`` distinct values."""
+    if spec.strip().lower() != "auto":
+        cols = [c.strip() for c in spec.split(",") if c.strip()]
+        absent = [c for c in cols if c not in spells.columns]
+        if absent:
+            raise ValidationError(f"spell_groups: column(s) {absent} are not in the spells table")
+        return cols
+    out = [c for c in covariates if 2 <= spells[c].nunique(dropna=True) <= max_levels]
+    if not out:
+        raise ValidationError(f"spell_groups: no covariate has 2 to {max_levels} values to group by; name the "
+                              "columns with groups=...")
+    return out
+
+
+def latest_date(spells: pd.DataFrame, start: str = "start", end: str = "end") -> str:
+    """The latest start or end date of a spells table (the natural censoring date), as YYYY-MM-DD."""
+    dates = pd.concat([pd.to_datetime(spells[start], errors="coerce"), pd.to_datetime(spells[end], errors="coerce")])
+    if dates.isna().all():
+        raise ValidationError("latest_date: the spells table has no readable start or end date")
+    return str(dates.max().date())

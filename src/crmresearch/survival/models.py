@@ -24,6 +24,7 @@ __all__ = [
     "design_matrix",
     "km",
     "logrank",
+    "strata_for_ph",
 ]
 
 
@@ -265,6 +266,21 @@ def cox(frame: pd.DataFrame, covariates: Sequence[str], strata: Sequence[str] | 
                     for c, p in zip(ph["covariate"], ph["p"], strict=True)]
     return CoxResult(summary, float(m.concordance_index_), ph[["covariate", "statistic", "p", "verdict", "remedy"]],
                      m, list(X.columns))
+
+
+def strata_for_ph(result: CoxResult, frame: pd.DataFrame, covariates: Sequence[str]) -> list[str]:
+    """The categorical covariates (text, category or boolean columns of ``frame``) with at least one
+    column that violates proportional hazards in ``result.ph_test``: the ones to stratify on. A
+    continuous covariate that violates PH is not returned (it needs a time interaction or banding)."""
+    rejected = result.ph_test.loc[result.ph_test["verdict"].str.startswith("PH rejected"), "covariate"]
+    out = []
+    for c in covariates:
+        s = frame[c]
+        categorical = (isinstance(s.dtype, pd.CategoricalDtype) or s.dtype == object
+                       or pd.api.types.is_string_dtype(s) or pd.api.types.is_bool_dtype(s))
+        if categorical and any(r == c or r.startswith(f"{c}_") for r in rejected):
+            out.append(c)
+    return out
 
 
 def _ph_remedy(column: str, covariates: Sequence[str], X: pd.DataFrame) -> str:
