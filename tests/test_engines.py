@@ -298,3 +298,28 @@ def test_churn_survival_on_your_spells_equals_the_package_on_the_same_frame(scra
     table = pd.read_csv(Path(a.output_dir) / "table-cox.csv")
     table = table[table["model"] == "Cox, all covariates"].set_index("covariate")
     np.testing.assert_allclose(table.loc[direct["covariate"], "coef"], direct["coef"], atol=1e-6)
+
+
+@pytest.mark.slow
+def test_call_centre_staffing_on_your_15_minute_calls_and_tickets(scratch_root, tmp_path):
+    from click.testing import CliRunner
+
+    from crmresearch import cli, data, pipeline
+
+    c = data.load_bank_calls()
+    c15 = c.assign(t=c["datetime"].dt.floor("15min")).groupby("t", as_index=False)["calls"].sum()
+    c15.rename(columns={"t": "slot_start", "calls": "n_calls"}).to_csv(tmp_path / "calls.csv", index=False)
+    tickets = data.simulate_bank(n_customers=2_000, seed=1).tickets[["ticket_id", "created", "responded", "resolved"]]
+    tickets.to_parquet(tmp_path / "tickets.parquet", index=False)
+    (tmp_path / "s.yaml").write_text("calls: {path: calls.csv, columns: {interval: slot_start, calls: n_calls}}\n"
+                                     "tickets: {path: tickets.parquet}\n")
+    wrong = CliRunner().invoke(cli.main, ["run", "call-centre-staffing", "-p", f"data={tmp_path / 's.yaml'}"])
+    assert wrong.exit_code == 2 and "15 minutes apart" in wrong.output and "interval_minutes=15" in wrong.output
+    r = pipeline.run("call-centre-staffing", {"data": str(tmp_path / "s.yaml"), "interval_minutes": 15.0},
+                     out=tmp_path / "out", raise_on_error=True)
+    summary = pd.read_csv(Path(r.output_dir) / "table-staffing-summary.csv").set_index("metric")["value"]
+    # the same weekly load in 15-minute slots needs nearly the same agents as in 5-minute slots (339 at the peak)
+    assert 320 <= int(summary["peak agents, Erlang C"]) <= 339
+    sla = pd.read_csv(Path(r.output_dir) / "table-sla.csv")
+    assert set(sla["target"]) == {"respond", "resolve"}  # no on-site milestone in these tickets
+    assert not (Path(r.output_dir) / "table-kpis.csv").exists()

@@ -31,13 +31,16 @@ __all__ = [
     "agents_needed_erlang_a",
     "arrival_profile",
     "average_speed_of_answer",
+    "check_interval_length",
     "contact_kpis",
     "erlang_a",
     "erlang_c",
+    "latest_ticket_date",
     "occupancy",
     "service_level",
     "simulate_queue",
     "sla_attainment",
+    "sla_targets",
     "staffing_plan",
     "traffic",
 ]
@@ -403,6 +406,48 @@ def arrival_profile(calls: pd.DataFrame, time: str = "datetime", calls_col: str 
     out = frame.groupby(["weekday_index", "weekday", "slot"]).agg(mean_calls=("calls", "mean"),
                                                                  days=("calls", "size")).reset_index()
     return out.sort_values(["weekday_index", "slot"], ignore_index=True)
+
+
+_MILESTONES = {"respond": "responded", "on_site": "on_site", "resolve": "resolved"}
+
+
+def sla_targets(tickets: pd.DataFrame, respond_hours: float | None = 2.0, on_site_hours: float | None = 24.0,
+                resolve_hours: float | None = 48.0) -> dict[str, str]:
+    """SLA targets for :func:`sla_attainment` (hours) whose milestone column the tickets table has
+    (``responded``, ``on_site``, ``resolved``); a target given as None is left out."""
+    hours = {"respond": respond_hours, "on_site": on_site_hours, "resolve": resolve_hours}
+    out = {name: f"{_finite(h, f'{name}_hours', 'sla_targets', 0, strict=True):g}h" for name, h in hours.items()
+           if h is not None and _MILESTONES[name] in tickets.columns}
+    if not out:
+        raise ValidationError(f"sla_targets: the tickets table has none of the milestone columns "
+                              f"{list(_MILESTONES.values())}")
+    return out
+
+
+def latest_ticket_date(tickets: pd.DataFrame, columns: Sequence[str] = ("created", "responded", "on_site",
+                                                                          "resolved")) -> pd.Timestamp:
+    """The latest timestamp of a tickets table (its natural as-of date for SLA attainment)."""
+    present = [c for c in columns if c in tickets.columns]
+    if not present:
+        raise ValidationError(f"latest_ticket_date: none of the columns {list(columns)} is in the tickets table")
+    latest = max(pd.to_datetime(tickets[c], errors="coerce").max() for c in present)
+    if pd.isna(latest):
+        raise ValidationError("latest_ticket_date: the tickets table has no readable timestamp")
+    return latest
+
+
+def check_interval_length(calls: pd.DataFrame, minutes: float, time: str = "datetime") -> None:
+    """Raise unless consecutive intervals of ``calls`` are ``minutes`` apart (the most common gap
+    within a day): counts per 15 minutes read as counts per 5 minutes would triple the staffing."""
+    ts = pd.to_datetime(calls[time]).sort_values()
+    gaps = ts.diff().dropna()
+    gaps = gaps[gaps < pd.Timedelta(hours=6)]  # overnight and weekend gaps are not interval lengths
+    if gaps.empty:
+        raise ValidationError(f"check_interval_length: column '{time}' has no two intervals on the same day")
+    modal = gaps.dt.total_seconds().round().mode().iloc[0] / 60
+    if abs(modal - minutes) > 1e-9:
+        raise ValidationError(f"check_interval_length: intervals in column '{time}' are {modal:g} minutes apart, "
+                              f"but the interval length is set to {minutes:g}; set interval_minutes={modal:g}")
 
 
 def agents_needed_erlang_a(arrival_rate: float, aht: float, patience: float, target: float = 0.8,

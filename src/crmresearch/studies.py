@@ -414,6 +414,21 @@ CHURN_TARGETING = Study(
               "fig-profit-curve", "fig-depth-heatmap", "table-depth-grid"),
 )
 
+def _check_call_inputs(v: Mapping[str, Any]) -> None:
+    """Your calls table's intervals must be ``interval_minutes`` apart (checked before the kernel)."""
+    if not v["data"]:
+        return
+    from .errors import ValidationError
+    from .service import check_interval_length
+    from .sources import read_sources
+
+    calls = read_sources(v["data"], roles=["calls"])["calls"].to_pandas()
+    try:
+        check_interval_length(calls, v["interval_minutes"], time="interval_start")
+    except ValidationError as exc:
+        raise ParameterError(f"call-centre-staffing: parameter 'interval_minutes': {exc}") from None
+
+
 CALL_CENTRE_STAFFING = Study(
     name="call-centre-staffing",
     title="Call-centre staffing with Erlang C and Erlang A; IVR and SMS deflection; SLA attainment",
@@ -431,10 +446,18 @@ CALL_CENTRE_STAFFING = Study(
         Param("sms_call_reduction", float, 0.05, "share of agent calls removed by proactive SMS", low=0, high=0.5),
         Param("bank_customers", int, 20_000, "customers of the synthetic bank (tickets)", low=100, high=2_000_000),
         Param("seed", int, 0, "seed of the synthetic bank", low=0, high=2**31 - 1),
+        _data_param(),
+        Param("interval_minutes", float, 5.0, "length of one interval of the calls table, minutes", low=1, high=60),
+        Param("respond_hours", float, 2.0, "SLA: first response within, hours", low=0.01, high=1000),
+        Param("on_site_hours", float, 24.0, "SLA: engineer on site within, hours", low=0.01, high=1000),
+        Param("resolve_hours", float, 48.0, "SLA: resolved within, hours", low=0.01, high=1000),
     ),
+    inputs=_check_call_inputs,
     smoke={"bank_customers": 2_000},
     exhibits=("fig-arrival-profile", "table-staffing-summary", "fig-staffing", "table-scenarios", "table-sla",
               "fig-resolution-km", "table-kpis"),
+    roles=("calls",),
+    optional_roles=("tickets",),
 )
 
 CAMPAIGN_EXPERIMENT = Study(
