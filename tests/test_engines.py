@@ -323,3 +323,35 @@ def test_call_centre_staffing_on_your_15_minute_calls_and_tickets(scratch_root, 
     sla = pd.read_csv(Path(r.output_dir) / "table-sla.csv")
     assert set(sla["target"]) == {"respond", "resolve"}  # no on-site milestone in these tickets
     assert not (Path(r.output_dir) / "table-kpis.csv").exists()
+
+
+@pytest.mark.slow
+def test_campaign_experiment_on_your_campaign_equals_the_package(scratch_root, tmp_path):
+    from crmresearch import data, experiments, pipeline
+
+    camp = data.simulate_bank(n_customers=20_000, seed=2).campaign
+    mine = camp[["customer_id", "treated", "churn_90d", "segment", "region", "n_products"]].rename(
+        columns={"customer_id": "client", "treated": "got_sms", "churn_90d": "left"})
+    mine.assign(got_sms=mine["got_sms"].astype(int)).to_parquet(tmp_path / "camp.parquet", index=False)
+    (tmp_path / "s.yaml").write_text("campaign: {path: camp.parquet, columns: {customer: client, treated: got_sms, "
+                                     "outcome: left}}\n")
+    r = pipeline.run("campaign-experiment", {"data": str(tmp_path / "s.yaml")}, out=tmp_path / "out",
+                     raise_on_error=True)
+    out = Path(r.output_dir)
+    assert not (out / "table-contacts.csv").exists()
+    effects = pd.read_csv(out / "table-ab-effects.csv").set_index("group")
+    direct, _ = experiments.analyze_ab(camp, "treated", "churn_90d", strata="segment")
+    direct = direct.set_index("group")
+    np.testing.assert_allclose(effects.loc[direct.index, "difference"], direct["difference"], atol=1e-6)
+    assert "true_effect" not in effects.columns
+    profit = pd.read_csv(out / "table-targeting-profit.csv")
+    assert "profit_true" not in profit.columns and profit["customers"].max() > 0
+    bad = tmp_path / "bad.yaml"
+    mine.assign(got_sms=2).to_parquet(tmp_path / "bad.parquet", index=False)
+    bad.write_text("campaign: {path: bad.parquet, columns: {customer: client, treated: got_sms, outcome: left}}\n")
+    from click.testing import CliRunner
+
+    from crmresearch import cli
+
+    failed = CliRunner().invoke(cli.main, ["run", "campaign-experiment", "-p", f"data={bad}"])
+    assert failed.exit_code == 2 and "column 'treated'" in failed.output and "are not 0/1" in failed.output

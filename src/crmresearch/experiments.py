@@ -26,6 +26,7 @@ from .errors import ValidationError
 __all__ = [
     "TwoProportions",
     "analyze_ab",
+    "campaign_table",
     "power_curve",
     "qini",
     "sample_size",
@@ -208,6 +209,35 @@ def analyze_ab(df: pd.DataFrame, arm: str, outcome: str, covariates: Sequence[st
     balance = pd.DataFrame(bal, columns=["covariate", "mean_control", "mean_treatment", "smd"])
     balance["balanced"] = balance["smd"].abs() < 0.1
     return pd.DataFrame(rows), balance
+
+
+def campaign_table(df: pd.DataFrame, treated: str = "treated", outcome: str = "outcome",
+                   customer: str = "customer_id") -> pd.DataFrame:
+    """A randomised campaign's table, checked: one row per customer, ``treated`` a 0/1 or boolean arm
+    with both arms present, ``outcome`` 0/1 (1 = the event the campaign tries to prevent, e.g. churn).
+    Returns a copy with ``treated`` boolean and ``outcome`` integer; missing values are an error."""
+    for c in (customer, treated, outcome):
+        if c not in df.columns:
+            raise ValidationError(f"campaign_table: missing column '{c}'; the table has {list(df.columns)[:15]}")
+    for c in (customer, treated, outcome):
+        n = int(df[c].isna().sum())
+        if n:
+            raise ValidationError(f"campaign_table: column '{c}': {n} of {len(df)} rows are missing")
+    dup = int(df[customer].duplicated().sum())
+    if dup:
+        raise ValidationError(f"campaign_table: column '{customer}': {dup} of {len(df)} rows repeat a customer; "
+                              "one row per customer")
+    for c in (treated, outcome):
+        bad = ~df[c].isin([0, 1, True, False])
+        if bad.any():
+            raise ValidationError(f"campaign_table: column '{c}': {int(bad.sum())} of {len(df)} rows are not 0/1 "
+                                  f"(first values: {df.loc[bad, c].head(3).tolist()})")
+    out = df.assign(**{treated: df[treated].astype(bool), outcome: df[outcome].astype(int)})
+    arms = out[treated].value_counts()
+    if len(arms) < 2:
+        raise ValidationError(f"campaign_table: column '{treated}' has one arm only ({arms.index[0]}); a campaign "
+                              "test needs treated and control customers")
+    return out
 
 
 def uplift_model(X: pd.DataFrame, treated: np.ndarray, y: np.ndarray, method: str = "two_model", seed: int = 0):

@@ -460,6 +460,24 @@ CALL_CENTRE_STAFFING = Study(
     optional_roles=("tickets",),
 )
 
+def _check_campaign_inputs(v: Mapping[str, Any]) -> None:
+    """Your campaign table: one row per customer, a 0/1 arm with both arms and a 0/1 outcome."""
+    if not v["data"]:
+        return
+    from .errors import ValidationError
+    from .experiments import campaign_table
+    from .sources import read_sources
+
+    table = read_sources(v["data"], roles=["campaign"])["campaign"].to_pandas()
+    try:
+        campaign_table(table)
+    except ValidationError as exc:
+        raise ParameterError(f"campaign-experiment: parameter 'data' ({v['data']}): {exc}") from None
+    absent = [c for c in v["features"].split(",") if v["features"] != "auto" and c.strip() not in table.columns]
+    if absent:
+        raise ParameterError(f"campaign-experiment: parameter 'features': column(s) {absent} are not in the campaign")
+
+
 CAMPAIGN_EXPERIMENT = Study(
     name="campaign-experiment",
     title="Is the proactive SMS / retention offer working? Power, A/B analysis, uplift",
@@ -476,11 +494,17 @@ CAMPAIGN_EXPERIMENT = Study(
         Param("value_saved", float, 600.0, "value of a customer kept from churning, USD", low=0, high=1e6),
         Param("bank_customers", int, 60_000, "customers of the synthetic bank", low=1_000, high=2_000_000),
         Param("seed", int, 0, "seed of the bank and the models", low=0, high=2**31 - 1),
+        _data_param(),
+        Param("segment_column", str, "segment", "column to break the effect down by, or 'none'"),
+        Param("features", str, "auto", "your data: comma-separated uplift features; 'auto': every column besides "
+              "customer_id, treated and outcome"),
     ),
     smoke={"bank_customers": 6_000},
     exhibits=("table-power", "fig-power", "table-ab-effects", "table-balance", "table-contacts", "fig-qini",
               "table-qini", "table-uplift-deciles", "table-uplift-segments", "table-targeting-profit",
               "fig-targeting-profit"),
+    roles=("campaign",),
+    inputs=_check_campaign_inputs,
 )
 
 def _check_satisfaction_inputs(v: Mapping[str, Any]) -> None:
