@@ -355,3 +355,23 @@ def test_campaign_experiment_on_your_campaign_equals_the_package(scratch_root, t
 
     failed = CliRunner().invoke(cli.main, ["run", "campaign-experiment", "-p", f"data={bad}"])
     assert failed.exit_code == 2 and "column 'treated'" in failed.output and "are not 0/1" in failed.output
+
+
+@pytest.mark.slow
+def test_contractual_retention_on_your_contracts_equals_the_package(scratch_root, tmp_path):
+    from crmresearch import data, pipeline, survival
+
+    bank = data.simulate_bank(n_customers=5_000, seed=4)
+    contracts = bank.contracts[["customer_id", "start", "end"]]
+    contracts.rename(columns={"customer_id": "acct", "start": "opened", "end": "closed"}) \
+        .to_parquet(tmp_path / "contracts.parquet", index=False)
+    (tmp_path / "s.yaml").write_text("contracts: {path: contracts.parquet, columns: {customer: acct, start: opened, "
+                                     "end: closed}}\n")
+    r = pipeline.run("contractual-retention", {"data": str(tmp_path / "s.yaml"), "observed_from": bank.truth["start"]},
+                     out=tmp_path / "out", raise_on_error=True)
+    got = pd.read_csv(Path(r.output_dir) / "table-cohorts.csv")
+    periods = clv.contract_periods(contracts, survival.latest_date(contracts), observed_from=bank.truth["start"])
+    want = clv.fit_cohorts(periods, min_periods=6, discount_rate=(1.1 ** (91.3125 / 365.25) - 1), margin=30.0)
+    assert list(got["cohort"]) == list(want["cohort"])
+    np.testing.assert_allclose(got["customers"], want["customers"])
+    assert (Path(r.output_dir) / "fig-retention.png").is_file()

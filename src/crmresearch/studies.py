@@ -292,6 +292,12 @@ RFM_SEGMENTS = Study(
     roles=("transactions",),
 )
 
+def _check_observed_from(v: Mapping[str, Any]) -> None:
+    if v["observed_from"] and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v["observed_from"]):
+        raise ParameterError("contractual-retention: parameter 'observed_from' must be '' or a date YYYY-MM-DD; got "
+                             f"{v['observed_from']!r}")
+
+
 CONTRACTUAL_RETENTION = Study(
     name="contractual-retention",
     title="Contract retention with the shifted-beta-geometric model; residual lifetime value",
@@ -310,10 +316,15 @@ CONTRACTUAL_RETENTION = Study(
         Param("min_cohort_periods", int, 6, "bank cohorts observed for fewer periods are not fitted alone",
               low=2, high=40),
         Param("margin_per_period", float, 30.0, "bank margin per customer and period, USD", low=0, high=1e6),
+        _data_param(),
+        Param("observed_from", str, "", "your data: first day of observation YYYY-MM-DD (contracts starting "
+              "earlier are left out); '' = the earliest start"),
     ),
     smoke={"bank_customers": 2_000},
     exhibits=("table-fh2007-fit", "table-fh2007-projection", "fig-fh2007-projection", "table-bank-cohorts",
               "fig-bank-retention"),
+    check=_check_observed_from,
+    roles=("contracts",),
 )
 
 
