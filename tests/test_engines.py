@@ -375,3 +375,34 @@ def test_contractual_retention_on_your_contracts_equals_the_package(scratch_root
     assert list(got["cohort"]) == list(want["cohort"])
     np.testing.assert_allclose(got["customers"], want["customers"])
     assert (Path(r.output_dir) / "fig-retention.png").is_file()
+
+
+@pytest.mark.slow
+def test_service_quality_gaps_on_your_1_to_5_survey(scratch_root, tmp_path):
+    from click.testing import CliRunner
+
+    from crmresearch import cli, pipeline, satisfaction
+
+    rng = np.random.default_rng(5)
+    n = 300
+    cols = {}
+    for dim, gap in (("speed", -1.0), ("courtesy", 0.0), ("accuracy", -0.5)):
+        for k in (1, 2):
+            e = np.clip(np.round(rng.normal(4.2, 0.6, n)), 1, 5)
+            cols[f"exp_{dim}{k}"] = e
+            cols[f"per_{dim}{k}"] = np.clip(np.round(e + gap + rng.normal(0, 0.7, n)), 1, 5)
+    survey = pd.DataFrame(cols)
+    survey.to_csv(tmp_path / "survey.csv", index=False, sep=";")
+    (tmp_path / "s.yaml").write_text("survey: {path: survey.csv}\n")
+    r = pipeline.run("service-quality-gaps", {"data": str(tmp_path / "s.yaml"), "scale_high": 5, "top": 1},
+                     out=tmp_path / "out", raise_on_error=True)
+    got = pd.read_csv(Path(r.output_dir) / "table-gaps.csv").set_index("dimension")
+    items = satisfaction.servqual_items(survey.columns)
+    want = satisfaction.gaps(survey[[c for v in items.values() for c in v]],
+                             survey[[c.replace("exp_", "per_") for v in items.values() for c in v]], items)
+    np.testing.assert_allclose(got.loc[want["dimension"], "gap"], want["gap"], atol=1e-6)
+    assert got.loc["speed", "gap"] < got.loc["accuracy", "gap"] < got.loc["courtesy", "gap"]
+    assert not (Path(r.output_dir) / "table-intervention.csv").exists()
+    bad = CliRunner().invoke(cli.main, ["run", "service-quality-gaps", "-p", f"data={tmp_path / 's.yaml'}",
+                                        "-p", "top=5", "-p", "scale_high=5"])
+    assert bad.exit_code == 2 and "'top' must be at most 4" in bad.output

@@ -580,6 +580,15 @@ SATISFACTION_ACSI = Study(
 )
 
 
+def _check_scale(v: Mapping[str, Any]) -> None:
+    if v["scale_low"] >= v["scale_high"]:
+        raise ParameterError(f"service-quality-gaps: 'scale_low' must be below 'scale_high'; got {v['scale_low']} and "
+                             f"{v['scale_high']}")
+    if v["top"] > v["scale_high"] - v["scale_low"]:
+        raise ParameterError(f"service-quality-gaps: 'top' must be at most {v['scale_high'] - v['scale_low']} "
+                             f"categories on the scale {v['scale_low']}-{v['scale_high']}; got {v['top']}")
+
+
 SERVICE_QUALITY_GAPS = Study(
     name="service-quality-gaps",
     title="Where does service fall short of expectations? SERVQUAL gaps, top-box shares and a two-arm intervention",
@@ -596,10 +605,15 @@ SERVICE_QUALITY_GAPS = Study(
               low=-5, high=5),
         Param("bank_customers", int, 20_000, "customers of the synthetic bank", low=3_000, high=2_000_000),
         Param("seed", int, 0, "seed of the bank", low=0, high=2**31 - 1),
+        _data_param(),
+        Param("scale_low", int, 1, "lowest answer of the scale", low=0, high=10),
+        Param("scale_high", int, 10, "highest answer of the scale", low=2, high=100),
     ),
     smoke={"respondents": 300, "bank_customers": 5_000},
     exhibits=("table-gaps", "fig-gaps", "table-top-box", "fig-top-box", "table-intervention", "fig-intervention",
               "table-intervention-cells"),
+    check=_check_scale,
+    roles=("survey",),
 )
 
 REGISTRY: dict[str, Study] = {s.name: s for s in (VALUE_TIERS, RFM_SEGMENTS, CHURN_SURVIVAL, CHURN_TARGETING,

@@ -9,7 +9,17 @@
 
 from .plspm import PLSPM
 from .specs import ACSI, ECSI, MODELS, ModelSpec, group_list, load_model, load_survey, read_header
-from .survey import compare_arms, cronbach_alpha, gaps, group_means, listwise, reliability, top_box
+from .survey import (
+    compare_arms,
+    cronbach_alpha,
+    gaps,
+    group_means,
+    listwise,
+    reliability,
+    servqual_items,
+    top_box,
+)
 
 __all__ = ["ACSI", "ECSI", "MODELS", "PLSPM", "ModelSpec", "compare_arms", "cronbach_alpha", "gaps", "group_list",
-           "group_means", "listwise", "load_model", "load_survey", "read_header", "reliability", "top_box"]
+           "group_means", "listwise", "load_model", "load_survey", "read_header", "reliability", "servqual_items",
+           "top_box"]

@@ -29,7 +29,8 @@ from ..errors import ValidationError
 from ..experiments import two_proportions, wilson_interval
 from ..schemas import RowAccount
 
-__all__ = ["compare_arms", "cronbach_alpha", "gaps", "group_means", "listwise", "reliability", "top_box"]
+__all__ = ["compare_arms", "cronbach_alpha", "gaps", "group_means", "listwise", "reliability", "servqual_items",
+           "top_box"]
 
 
 def _items(df: pd.DataFrame, items: Sequence[str], caller: str, scale: tuple[float, float] | None = None
@@ -74,6 +75,34 @@ def listwise(df: pd.DataFrame, items: Sequence[str], account: RowAccount | None 
     detail = ", ".join(f"{c}: {n}" for c, n in counts.items()) or "none"
     account = account if account is not None else RowAccount("survey", len(df))
     return account.drop(df, na.any(axis=1).to_numpy(), f"listwise deletion: missing answers ({detail})")
+
+
+def servqual_items(columns: Sequence[str], expectation: str = "exp_", perception: str = "per_"
+                   ) -> dict[str, list[str]]:
+    """SERVQUAL item pairs found by name: ``exp_<dimension><n>`` with its ``per_<dimension><n>``.
+
+    Returns ``{dimension: [expectation items]}`` (the perception item of each is the same name with the
+    perception prefix), dimensions in order of first appearance. An expectation item without its
+    perception twin (or the reverse) is an error that names it."""
+    import re
+
+    cols = [str(c) for c in columns]
+    pat = re.compile(rf"^{re.escape(expectation)}(.+?)[_\-. ]?(\d+)$")
+    out: dict[str, list[str]] = {}
+    for c in cols:
+        m = pat.match(c)
+        if m:
+            out.setdefault(m.group(1), []).append(c)
+    if not out:
+        raise ValidationError(f"servqual_items: no expectation item named like '{expectation}<dimension><n>' "
+                              f"(e.g. {expectation}rel1); columns: {cols[:15]}")
+    missing = [c.replace(expectation, perception, 1) for items in out.values() for c in items
+               if c.replace(expectation, perception, 1) not in cols]
+    orphans = [c for c in cols if c.startswith(perception) and c.replace(perception, expectation, 1) not in cols]
+    if missing or orphans:
+        raise ValidationError(f"servqual_items: expectation and perception items must come in pairs; without a "
+                              f"twin: {missing + orphans}")
+    return out
 
 
 def cronbach_alpha(X: np.ndarray) -> float:
