@@ -134,7 +134,7 @@ class Source:
 
 def _extra_roles(role: str | None) -> Sequence[str]:
     """Optional columns a role may map besides the required ones (free columns keep their names)."""
-    return {"customers": ("region", "segment", "join_date", "urban"), "transactions": ("channel",),
+    return {"customers": ("region", "segment", "join_date", "urban", "churned", "value"), "transactions": ("channel",),
             "tickets": ("responded", "on_site", "region", "channel"),
             "spells": ("region", "contract"), "contracts": ("region", "contract")}.get(role or "", ())
 

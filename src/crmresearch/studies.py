@@ -401,6 +401,20 @@ CHURN_SURVIVAL = Study(
     roles=("spells",),
 )
 
+def _check_churn_inputs(v: Mapping[str, Any]) -> None:
+    """Your customers: one row each, a 0/1 ``churned`` and a finite ``value`` (checked before the kernel)."""
+    if not v["data"]:
+        return
+    from .errors import ValidationError
+    from .sources import read_sources
+    from .survival import churn_table
+
+    try:
+        churn_table(read_sources(v["data"], roles=["customers"])["customers"].to_pandas())
+    except ValidationError as exc:
+        raise ParameterError(f"churn-targeting: parameter 'data' ({v['data']}): {exc}") from None
+
+
 CHURN_TARGETING = Study(
     name="churn-targeting",
     title="Whom to save: calibrated churn scores, lift and gain, profit of targeted vs mass retention offers",
@@ -419,10 +433,13 @@ CHURN_TARGETING = Study(
         Param("annual_discount_rate", float, 0.10, "discount rate per year for CLV", low=0, high=1),
         Param("bank_customers", int, 20_000, "customers of the synthetic bank", low=100, high=2_000_000),
         Param("seed", int, 0, "seed of the bank, the split and the models", low=0, high=2**31 - 1),
+        _data_param(),
     ),
     smoke={"bank_customers": 3_000, "model": "logistic"},
     exhibits=("table-classifiers", "fig-calibration", "table-lift", "fig-gain", "table-targeting",
               "fig-profit-curve", "fig-depth-heatmap", "table-depth-grid"),
+    inputs=_check_churn_inputs,
+    roles=("customers",),
 )
 
 def _check_call_inputs(v: Mapping[str, Any]) -> None:

@@ -29,6 +29,36 @@ class ChurnClassifier:
         return self.pipeline.predict_proba(X)[:, 1]
 
 
+def churn_table(df: pd.DataFrame, churned: str = "churned", value: str = "value",
+                customer: str = "customer_id") -> pd.DataFrame:
+    """A churn snapshot, checked: one row per customer, ``churned`` 0/1 (left within the window),
+    ``value`` the finite value of keeping the customer (currency units, e.g. a CLV or a year's margin).
+    Missing values are an error; returns a copy with ``churned`` integer and ``value`` float."""
+    from ..errors import ValidationError
+
+    for c in (customer, churned, value):
+        if c not in df.columns:
+            raise ValidationError(f"churn_table: missing column '{c}'; the table has {list(df.columns)[:15]}")
+        n = int(df[c].isna().sum())
+        if n:
+            raise ValidationError(f"churn_table: column '{c}': {n} of {len(df)} rows are missing")
+    dup = int(df[customer].duplicated().sum())
+    if dup:
+        raise ValidationError(f"churn_table: column '{customer}': {dup} of {len(df)} rows repeat a customer")
+    bad = ~df[churned].isin([0, 1, True, False])
+    if bad.any():
+        raise ValidationError(f"churn_table: column '{churned}': {int(bad.sum())} of {len(df)} rows are not 0/1")
+    v = pd.to_numeric(df[value], errors="coerce")
+    nonfinite = ~np.isfinite(v.to_numpy(dtype=float))
+    if nonfinite.any():
+        raise ValidationError(f"churn_table: column '{value}': {int(nonfinite.sum())} of {len(df)} rows are not "
+                              "finite numbers")
+    if df[churned].astype(int).nunique() < 2:
+        raise ValidationError(f"churn_table: column '{churned}' has one value only; a churn model needs churners "
+                              "and stayers")
+    return df.assign(**{churned: df[churned].astype(int), value: v.astype(float)})
+
+
 def churn_classifier(X: pd.DataFrame, y: pd.Series | np.ndarray, model: str = "logistic", cv: int = 5,
                      seed: int = 0, calibration: str = "isotonic") -> ChurnClassifier:
     """Fit a churn classifier: one-hot encoding of categorical/bool columns, scaling of numeric ones,
