@@ -24,7 +24,15 @@ from .errors import ValidationError
 from .schemas import DateParseError, DtypeError, FutureDateError, MissingValueError, RangeError
 from .sources import Source, as_source
 
-__all__ = ["channel_totals", "check_transactions", "clv_summary", "customer_totals", "repeat_days", "rfm_table"]
+__all__ = [
+    "call_counts",
+    "channel_totals",
+    "check_transactions",
+    "clv_summary",
+    "customer_totals",
+    "repeat_days",
+    "rfm_table",
+]
 
 _N = "_rows"
 
@@ -293,3 +301,48 @@ def channel_totals(table: Any, channel: str | None, columns: Mapping[str, str] |
     if channel is None:
         out["channel"] = ""
     return out.sort_values(["customer_id", "channel"], kind="stable").reset_index(drop=True)
+
+
+def call_counts(table: Any, minutes: float, columns: Mapping[str, str] | None = None,
+                caller: str = "call_counts") -> pd.DataFrame:
+    """Calls per interval, computed where the table lives.
+
+    A table with a ``calls`` column holds counts already (one row per interval; intervals repeated
+    are summed); one without it is a call log (one row per call) whose ``interval_start`` timestamps
+    are counted per ``minutes``-long interval. Returns pandas: ``datetime`` (interval start), ``calls``.
+    """
+    import narwhals as nw
+
+    src = as_source(table, columns, name=caller, role="calls")
+    schema = src.schema()
+    dtype = schema["interval_start"]
+    if not (dtype.is_temporal() and dtype != nw.Duration):
+        raise DtypeError(f"{caller}: column 'interval_start' has type {dtype} in {src.engine}; it must be a "
+                         "timestamp")
+    lf = src.lazy()
+    n_missing = int(lf.select(nw.col("interval_start").null_count().alias("n")).collect(backend="pandas")
+                    .to_native()["n"].iloc[0])
+    if n_missing:
+        raise MissingValueError(f"{caller}: column 'interval_start': {n_missing} rows are missing")
+    if not (float(minutes).is_integer() and 60 % int(minutes) == 0):
+        raise ValidationError(f"{caller}: the interval length must divide an hour (1, 5, 10, 15, 20, 30 or 60 "
+                              f"minutes); got {minutes}")
+    m = int(minutes)
+    # hour + minute bucket: every engine truncates to the hour and reads the minute
+    keys = [nw.col("interval_start").dt.truncate("1h").alias("hour"),
+            (nw.col("interval_start").dt.minute() // m).alias("bucket")]
+    if "calls" in schema:
+        if not schema["calls"].is_numeric():
+            raise DtypeError(f"{caller}: column 'calls' has type {schema['calls']}; counts must be numbers")
+        counted = lf.group_by(*keys).agg(nw.col("calls").sum().alias("calls"))
+    else:
+        counted = lf.group_by(*keys).agg(nw.len().alias("calls"))
+    out = counted.collect(backend="pandas").to_native()
+    out["datetime"] = pd.to_datetime(out["hour"]) + pd.to_timedelta(out["bucket"].astype(np.int64) * m, unit="min")
+    out = out[["datetime", "calls"]].sort_values("datetime", ignore_index=True)
+    out["datetime"] = pd.to_datetime(out["datetime"])
+    if getattr(out["datetime"].dt, "tz", None) is not None:
+        out["datetime"] = out["datetime"].dt.tz_localize(None)
+    if (out["calls"] < 0).any():
+        raise RangeError(f"{caller}: column 'calls': {int((out['calls'] < 0).sum())} intervals have a negative count")
+    return out

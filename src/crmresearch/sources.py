@@ -48,7 +48,7 @@ ROLES: dict[str, dict[str, str]] = {
     "spells": {"customer": "customer_id", "start": "start", "end": "end"},
     "contracts": {"customer": "customer_id", "start": "start", "end": "end"},
     "survey": {},
-    "calls": {"interval": "interval_start", "calls": "calls"},
+    "calls": {"interval": "interval_start"},  # with a 'calls' count per interval, or one row per call
     "tickets": {"ticket": "ticket_id", "created": "created", "resolved": "resolved"},
     "campaign": {"customer": "customer_id", "treated": "treated", "outcome": "outcome"},
     "prospects": {"prospect": "prospect_id", "converted": "converted"},
@@ -135,7 +135,7 @@ class Source:
 def _extra_roles(role: str | None) -> Sequence[str]:
     """Optional columns a role may map besides the required ones (free columns keep their names)."""
     return {"customers": ("region", "segment", "join_date", "urban", "churned", "value"), "transactions": ("channel",),
-            "tickets": ("responded", "on_site", "region", "channel"),
+            "tickets": ("responded", "on_site", "region", "channel"), "calls": ("calls",),
             "spells": ("region", "contract"), "contracts": ("region", "contract")}.get(role or "", ())
 
 
