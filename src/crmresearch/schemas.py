@@ -40,6 +40,7 @@ __all__ = [
     "RowAccount",
     "SchemaError",
     "handle_duplicates",
+    "latest_date",
     "validate",
 ]
 
@@ -498,3 +499,15 @@ def handle_duplicates(df: pd.DataFrame, columns: Sequence[str], how: str, accoun
     warnings.warn(message + "; kept and counted (pass duplicates='drop' to drop them)", DataWarning, stacklevel=3)
     account.note(f"{n} fully duplicated rows kept (duplicates='keep')", len(df), len(df))
     return df
+
+
+def latest_date(df: pd.DataFrame, columns: Sequence[str], caller: str = "latest_date") -> pd.Timestamp:
+    """The latest readable timestamp in any of ``columns`` that ``df`` has (a table's natural as-of
+    date: spells' start/end, tickets' milestones)."""
+    present = [c for c in columns if c in df.columns]
+    if not present:
+        raise ValidationError(f"{caller}: none of the columns {list(columns)} is in the table")
+    latest = max(pd.to_datetime(df[c], errors="coerce").max() for c in present)
+    if pd.isna(latest):
+        raise ValidationError(f"{caller}: the table has no readable date in {present}")
+    return pd.Timestamp(latest)

@@ -35,7 +35,6 @@ __all__ = [
     "contact_kpis",
     "erlang_a",
     "erlang_c",
-    "latest_ticket_date",
     "occupancy",
     "service_level",
     "simulate_queue",
@@ -422,18 +421,6 @@ def sla_targets(tickets: pd.DataFrame, respond_hours: float | None = 2.0, on_sit
         raise ValidationError(f"sla_targets: the tickets table has none of the milestone columns "
                               f"{list(_MILESTONES.values())}")
     return out
-
-
-def latest_ticket_date(tickets: pd.DataFrame, columns: Sequence[str] = ("created", "responded", "on_site",
-                                                                          "resolved")) -> pd.Timestamp:
-    """The latest timestamp of a tickets table (its natural as-of date for SLA attainment)."""
-    present = [c for c in columns if c in tickets.columns]
-    if not present:
-        raise ValidationError(f"latest_ticket_date: none of the columns {list(columns)} is in the tickets table")
-    latest = max(pd.to_datetime(tickets[c], errors="coerce").max() for c in present)
-    if pd.isna(latest):
-        raise ValidationError("latest_ticket_date: the tickets table has no readable timestamp")
-    return latest
 
 
 def check_interval_length(calls: pd.DataFrame, minutes: float, time: str = "datetime") -> None:

@@ -128,7 +128,4 @@ def spell_groups(spells: pd.DataFrame, covariates: list[str], spec: str = "auto"
 
 def latest_date(spells: pd.DataFrame, start: str = "start", end: str = "end") -> str:
     """The latest start or end date of a spells table (the natural censoring date), as YYYY-MM-DD."""
-    dates = pd.concat([pd.to_datetime(spells[start], errors="coerce"), pd.to_datetime(spells[end], errors="coerce")])
-    if dates.isna().all():
-        raise ValidationError("latest_date: the spells table has no readable start or end date")
-    return str(dates.max().date())
+    return str(schemas.latest_date(spells, (start, end), caller="latest_date").date())
