@@ -192,6 +192,9 @@ class Study:
     def data_route(self) -> str:
         """How to run the study on your own tables, in words (for ``crmresearch list``)."""
         if not self.roles:
+            if any(p.file for p in self.params):
+                names = ", ".join(f"-p {p.name}=..." for p in self.params if p.file)
+                return f"your data: {names} (files, see the parameters)"
             return "runs on its built-in data only"
         extra = f" (optional: {', '.join(self.optional_roles)})" if self.optional_roles else ""
         return f"your data: -p data=sources.yaml naming {', '.join(self.roles)}{extra}"
