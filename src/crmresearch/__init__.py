@@ -14,8 +14,8 @@ __version__ = "0.1.0"
 
 from .errors import CRMResearchError, NotFittedError, ParameterError, ValidationError
 
-_MODULES = ("data", "schemas", "segmentation", "survival", "clv", "service", "experiments", "reporting", "plots",
-            "studies", "pipeline", "paths")
+_MODULES = ("data", "schemas", "segmentation", "survival", "clv", "satisfaction", "service", "experiments",
+            "reporting", "plots", "studies", "pipeline", "paths", "sources", "aggregate")
 
 __all__ = [
     "CRMResearchError",
