@@ -78,10 +78,12 @@ def plot_pyramid(
     ax: Any = None,
     title: str = "Customer pyramid: share of customers vs share of value",
     value_label: str = "revenue",
+    legend: bool = True,
 ) -> Any:
     """Back-to-back bars per tier (top tier on top): % of customers left, % of value right.
 
-    ``tiers`` is a :func:`crmresearch.segmentation.tier_summary` table.
+    ``tiers`` is a :func:`crmresearch.segmentation.tier_summary` table; ``legend=False`` for the second
+    and later panels of a figure (one legend is enough).
     """
     ax = _ax(ax, (8.5, 4.5))
     t = tiers.iloc[::-1].reset_index(drop=True)  # base at the bottom
@@ -100,7 +102,8 @@ def plot_pyramid(
     ax.set_xticks(ticks, [f"{abs(v):.0f}" for v in ticks])
     ax.set_xlim(-lim, lim)
     ax.axvline(0, color="#333333", lw=0.8)
-    ax.legend(loc="upper left")
+    if legend:
+        ax.legend(loc="upper left")
     ax.grid(axis="y", visible=False)
     return label(ax, title, f"% of customers (left) | % of {value_label} (right)", "Tier")
 
@@ -114,8 +117,10 @@ def plot_heatmap(
     fmt: str = "{:.0%}",
     annotations: pd.DataFrame | None = None,
     cmap: str = "cividis",
+    colorbar_label: str = "",
 ) -> Any:
-    """Annotated heat-map of a small matrix (shares or counts); ``annotations`` overrides cell text."""
+    """Annotated heat-map of a small matrix (shares or counts); ``annotations`` overrides cell text.
+    The colour bar carries ``colorbar_label`` and, when ``fmt`` shows percentages, percent ticks."""
     ax = _ax(ax, (1.2 * matrix.shape[1] + 3, 0.6 * matrix.shape[0] + 2))
     values = matrix.to_numpy(dtype=float)
     im = ax.imshow(values, cmap=cmap, aspect="auto", vmin=np.nanmin(values), vmax=np.nanmax(values))
@@ -131,7 +136,13 @@ def plot_heatmap(
             text = annotations.iat[i, j] if annotations is not None else fmt.format(v)
             ax.text(j, i, text, ha="center", va="center", fontsize=8.5,
                     color="black" if v > mid else "white")
-    ax.figure.colorbar(im, ax=ax, fraction=0.04, pad=0.02)
+    bar = ax.figure.colorbar(im, ax=ax, fraction=0.04, pad=0.02)
+    if "%" in fmt:
+        from matplotlib.ticker import PercentFormatter
+
+        bar.ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
+    if colorbar_label:
+        bar.set_label(colorbar_label)
     return label(ax, title, xlabel, ylabel)
 
 
