@@ -30,26 +30,19 @@ from _results import machine, write_section
 
 CAL_END, OBS_END = "2024-12-31", "2025-12-31"
 
+#: The package's own calls, the same for every engine: only the way the table is opened differs.
+OURS = """
+        import warnings; warnings.simplefilter("ignore")
+        from crmresearch import clv, segmentation
+        {open_table}
+        totals = segmentation.customer_totals(tx)
+        rfm = segmentation.rfm(tx, as_of="2026-01-01", date="timestamp")
+        summary = clv.summary_from_transactions(tx, CAL_END, OBS_END, date="timestamp")
+"""
+
 RUNNERS = {
-    "crmresearch on DuckDB": """
-        import warnings; warnings.simplefilter("ignore")
-        from crmresearch import clv, segmentation
-        tx = GLOB
-        cols = dict(date="timestamp")
-        totals = segmentation.customer_totals(tx)
-        rfm = segmentation.rfm(tx, as_of="2026-01-01", **cols)
-        summary = clv.summary_from_transactions(tx, CAL_END, OBS_END, **cols)
-    """,
-    "crmresearch on polars": """
-        import warnings; warnings.simplefilter("ignore")
-        import polars as pl
-        from crmresearch import clv, segmentation
-        tx = pl.scan_parquet(GLOB)
-        cols = dict(date="timestamp")
-        totals = segmentation.customer_totals(tx)
-        rfm = segmentation.rfm(tx, as_of="2026-01-01", **cols)
-        summary = clv.summary_from_transactions(tx, CAL_END, OBS_END, **cols)
-    """,
+    "crmresearch on DuckDB": OURS.format(open_table="tx = GLOB"),
+    "crmresearch on polars": OURS.format(open_table="import polars as pl; tx = pl.scan_parquet(GLOB)"),
     "pandas (read_parquet + groupby)": """
         import pandas as pd
         tx = pd.read_parquet(FILES)
@@ -84,19 +77,12 @@ RUNNERS = {
                         pl.len(), pl.col("amount").filter(pl.col("cal") & (pl.col("day") > pl.col("first"))).sum())
                    .collect())
     """,
-    "crmresearch on Spark local[2]": """
-        import warnings; warnings.simplefilter("ignore")
-        from pyspark.sql import SparkSession
-        spark = (SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false")
-                 .config("spark.sql.session.timeZone", "UTC").config("spark.driver.memory", "4g").getOrCreate())
-        spark.sparkContext.setLogLevel("ERROR")
-        from crmresearch import clv, segmentation
-        tx = spark.read.parquet(FOLDER)
-        cols = dict(date="timestamp")
-        totals = segmentation.customer_totals(tx)
-        rfm = segmentation.rfm(tx, as_of="2026-01-01", **cols)
-        summary = clv.summary_from_transactions(tx, CAL_END, OBS_END, **cols)
-    """,
+    "crmresearch on Spark local[2]": OURS.format(open_table="\n        ".join([
+        "from pyspark.sql import SparkSession",
+        'spark = (SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false")'
+        '.config("spark.sql.session.timeZone", "UTC").config("spark.driver.memory", "4g").getOrCreate())',
+        'spark.sparkContext.setLogLevel("ERROR")',
+        "tx = spark.read.parquet(FOLDER)"])),
 }
 
 CHECK = """

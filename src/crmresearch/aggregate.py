@@ -50,6 +50,12 @@ def _naive_utc(ts: Any) -> pd.Timestamp:
     return ts.tz_convert("UTC").tz_localize(None) if ts.tz is not None else ts
 
 
+def _wall_time(values: pd.Series) -> pd.Series:
+    """Timestamps without their zone (local wall time), so engines that return aware values agree."""
+    values = pd.to_datetime(values)
+    return values.dt.tz_localize(None) if values.dt.tz is not None else values
+
+
 def _moment(ts: pd.Timestamp, src: Source) -> Any:
     """``ts`` as a Python datetime in the time-zone convention of the source's ``date`` column."""
     tz = getattr(src.schema()["date"], "time_zone", None)
@@ -238,12 +244,11 @@ def clv_summary(table: Any, calibration_end: pd.Timestamp, observation_end: pd.T
            .agg(nw.col("first").min().alias("first"), nw.col("day_cal").max().alias("last_cal"),
                 nw.col("cal").sum().alias("days_cal"), nw.col("hold").sum().alias("days_holdout"),
                 nw.col("repeat_amt").sum().alias("repeat_amount_cal"), nw.len().alias(_N)))
-    out = _collect(per)
-    out = out[out["first"].notna()].drop(columns=_N)  # customers who bought only after the window
+    out = _collect(per).drop(columns=_N)
     for c in ("first", "last_cal"):
         out[c] = pd.to_datetime(out[c])
     for c in ("days_cal", "days_holdout"):
-        out[c] = out[c].fillna(0).astype(np.int64)
+        out[c] = out[c].astype(np.int64)
     out["repeat_amount_cal"] = out["repeat_amount_cal"].astype(float)
     return out
 
@@ -269,14 +274,9 @@ def repeat_days(table: Any, calibration_end: pd.Timestamp, observation_end: pd.T
     repeats = (days.join(firsts, on="customer_id").filter(nw.col("day") > nw.col("first"))
                .group_by("day").agg(nw.len().alias("repeat_days"))
                .collect(backend="pandas").to_native())
-    first = _collect(firsts)["first"]
-    out = pd.Series(repeats["repeat_days"].to_numpy(dtype=np.int64),
-                    index=pd.to_datetime(repeats["day"]).dt.tz_localize(None) if getattr(
-                        pd.to_datetime(repeats["day"]).dt, "tz", None) else pd.to_datetime(repeats["day"]),
+    first = _wall_time(_collect(firsts)["first"])
+    out = pd.Series(repeats["repeat_days"].to_numpy(dtype=np.int64), index=pd.Index(_wall_time(repeats["day"])),
                     name="repeat_days").sort_index()
-    first = pd.to_datetime(first)
-    if getattr(first.dt, "tz", None) is not None:
-        first = first.dt.tz_localize(None)
     return first, out
 
 
@@ -340,9 +340,7 @@ def call_counts(table: Any, minutes: float, columns: Mapping[str, str] | None = 
     out = counted.collect(backend="pandas").to_native()
     out["datetime"] = pd.to_datetime(out["hour"]) + pd.to_timedelta(out["bucket"].astype(np.int64) * m, unit="min")
     out = out[["datetime", "calls"]].sort_values("datetime", ignore_index=True)
-    out["datetime"] = pd.to_datetime(out["datetime"])
-    if getattr(out["datetime"].dt, "tz", None) is not None:
-        out["datetime"] = out["datetime"].dt.tz_localize(None)
+    out["datetime"] = _wall_time(out["datetime"])
     if (out["calls"] < 0).any():
         raise RangeError(f"{caller}: column 'calls': {int((out['calls'] < 0).sum())} intervals have a negative count")
     return out
