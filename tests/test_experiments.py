@@ -56,14 +56,14 @@ def test_uplift_model_ranks_segments_like_the_truth(campaign):
     camp, truth = campaign
     half = np.random.default_rng(0).random(len(camp)) < 0.5
     feats = ["segment", "region", "digital_user", "n_products", "tenure_months"]
-    predict = experiments.uplift_model(camp.loc[half, feats], camp.loc[half, "treated"], camp.loc[half, "churn_90d"])
+    model = experiments.uplift_model(camp.loc[half, feats], camp.loc[half, "treated"], camp.loc[half, "churn_90d"])
     test = camp[~half]
-    pred = pd.Series(-predict(test[feats]), index=test.index).groupby(test["segment"].astype(str)).mean()
+    pred = pd.Series(-model.predict(test[feats]), index=test.index).groupby(test["segment"].astype(str)).mean()
     true = pd.Series({k: -v for k, v in truth["churn_ate"].items()})
     assert list(pred.sort_values().index) == list(true[pred.index].sort_values().index)  # same ranking
     helped = true[true > 0.004].index  # segments the offer clearly helps
     assert (pred[helped] > 0).all()
-    curve, coef = experiments.qini(-predict(test[feats]), test["treated"], 1 - test["churn_90d"])
+    curve, coef = experiments.qini(-model.predict(test[feats]), test["treated"], 1 - test["churn_90d"])
     assert coef > 0 and curve["incremental"].iloc[-1] > 0
 
 

@@ -21,10 +21,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .base import Estimator
 from .errors import ValidationError
 
 __all__ = [
     "TwoProportions",
+    "UpliftModel",
     "analyze_ab",
     "campaign_table",
     "power_curve",
@@ -240,38 +242,105 @@ def campaign_table(df: pd.DataFrame, treated: str = "treated", outcome: str = "o
     return out
 
 
-def uplift_model(X: pd.DataFrame, treated: np.ndarray, y: np.ndarray, method: str = "two_model", seed: int = 0):
-    """Fit an uplift model; returns a function X -> predicted uplift (treated minus control
-    probability of the outcome). ``method``: ``"two_model"`` (separate classifiers for each arm) or
-    ``"class_transformation"`` (Jaskowski & Jaroszewicz 2012; needs a 50/50 randomisation:
-    uplift = 2 P(z = 1) - 1 with z = 1 for treated outcomes and untreated non-outcomes)."""
-    from sklearn.compose import ColumnTransformer
-    from sklearn.ensemble import HistGradientBoostingClassifier
-    from sklearn.pipeline import Pipeline
-    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+class UpliftModel(Estimator):
+    """Uplift model: the change in the probability of the outcome caused by treatment, per customer.
 
-    t = np.asarray(treated).astype(bool)
-    y = np.asarray(y).astype(int)
-    cat = [c for c in X.columns if isinstance(X[c].dtype, pd.CategoricalDtype) or X[c].dtype == object
-           or pd.api.types.is_bool_dtype(X[c])]
-    num = [c for c in X.columns if c not in cat]
+    ``method``: ``"two_model"`` (separate classifiers for the treated and the control arm; uplift =
+    difference of their probabilities) or ``"class_transformation"`` (Jaskowski & Jaroszewicz 2012;
+    needs a 50/50 randomisation: uplift = 2 P(z = 1) - 1 with z = 1 for treated outcomes and
+    untreated non-outcomes). Each classifier is scikit-learn's HistGradientBoosting behind one-hot
+    encoding of categorical/bool columns and scaling of numeric ones.
 
-    def make():
+    ``fit(X, y, treatment)`` as in scikit-uplift, so the model is a pipeline's last step:
+    ``make_pipeline(prep, UpliftModel()).fit(X, y, upliftmodel__treatment=t)``.
+
+    Attributes
+    ----------
+    models_ : dict arm -> fitted scikit-learn pipeline ("treated", "control"; or "transformed")
+    arms_ : DataFrame per arm: customers, outcome_rate (the observed rates)
+    summary : per arm observed outcome rate, plus the observed average uplift (treated - control)
+    """
+
+    def __init__(self, method: str = "two_model", seed: int = 0, max_iter: int = 150, learning_rate: float = 0.05,
+                 max_leaf_nodes: int = 8, min_samples_leaf: int = 100) -> None:
+        self.method = method
+        self.seed = seed
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+        self.max_leaf_nodes = max_leaf_nodes
+        self.min_samples_leaf = min_samples_leaf
+
+    def _classifier(self, X: pd.DataFrame | np.ndarray):
+        from sklearn.compose import ColumnTransformer
+        from sklearn.ensemble import HistGradientBoostingClassifier
+        from sklearn.pipeline import Pipeline
+        from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+        model = HistGradientBoostingClassifier(max_iter=self.max_iter, learning_rate=self.learning_rate,
+                                               max_leaf_nodes=self.max_leaf_nodes,
+                                               min_samples_leaf=self.min_samples_leaf, random_state=self.seed)
+        if not isinstance(X, pd.DataFrame):
+            return Pipeline([("pre", StandardScaler()), ("model", model)])
+        cat = [c for c in X.columns if isinstance(X[c].dtype, pd.CategoricalDtype) or X[c].dtype == object
+               or pd.api.types.is_bool_dtype(X[c])]
+        num = [c for c in X.columns if c not in cat]
         pre = ColumnTransformer([("cat", OneHotEncoder(handle_unknown="ignore"), cat), ("num", StandardScaler(), num)])
-        return Pipeline([("pre", pre), ("model", HistGradientBoostingClassifier(
-            max_iter=150, learning_rate=0.05, max_leaf_nodes=8, min_samples_leaf=100, random_state=seed))])
+        return Pipeline([("pre", pre), ("model", model)])
 
-    if method == "two_model":
-        m1, m0 = make().fit(X[t], y[t]), make().fit(X[~t], y[~t])
-        return lambda Z: m1.predict_proba(Z)[:, 1] - m0.predict_proba(Z)[:, 1]
-    if method == "class_transformation":
-        share = t.mean()
-        if abs(share - 0.5) > 0.05:
-            raise ValidationError(f"uplift_model: class transformation needs ~50 % treated; got {share:.1%}")
-        z = (t & (y == 1)) | (~t & (y == 0))
-        m = make().fit(X, z.astype(int))
-        return lambda Z: 2 * m.predict_proba(Z)[:, 1] - 1
-    raise ValidationError(f"uplift_model: method must be 'two_model' or 'class_transformation'; got {method!r}")
+    def fit(self, X: pd.DataFrame | np.ndarray, y: np.ndarray, treatment: np.ndarray) -> UpliftModel:
+        """Fit on features ``X``, 0/1 outcomes ``y`` and 0/1 (or bool) ``treatment``."""
+        t = np.asarray(treatment).astype(bool)
+        y = np.asarray(y)
+        if not (len(X) == len(y) == len(t)):
+            raise ValidationError(f"UpliftModel.fit: X has {len(X)} rows, y {len(y)}, treatment {len(t)}; they must "
+                                  "be equal")
+        bad = ~pd.Series(y).isin([0, 1, True, False]).to_numpy()
+        if bad.any():
+            raise ValidationError(f"UpliftModel.fit: y: {int(bad.sum())} of {len(y)} rows are not 0/1")
+        y = y.astype(int)
+        if t.all() or not t.any():
+            raise ValidationError("UpliftModel.fit: treatment has one arm only; uplift needs treated and control "
+                                  "customers")
+        Xf = X if isinstance(X, pd.DataFrame) else np.asarray(X, dtype=float)
+        if self.method == "two_model":
+            self.models_ = {"treated": self._classifier(Xf).fit(Xf[t], y[t]),
+                            "control": self._classifier(Xf).fit(Xf[~t], y[~t])}
+        elif self.method == "class_transformation":
+            share = t.mean()
+            if abs(share - 0.5) > 0.05:
+                raise ValidationError(f"uplift_model: class transformation needs ~50 % treated; got {share:.1%}")
+            z = (t & (y == 1)) | (~t & (y == 0))
+            self.models_ = {"transformed": self._classifier(Xf).fit(Xf, z.astype(int))}
+        else:
+            raise ValidationError(f"uplift_model: method must be 'two_model' or 'class_transformation'; "
+                                  f"got {self.method!r}")
+        self.arms_ = pd.DataFrame({"arm": ["treated", "control"], "customers": [int(t.sum()), int((~t).sum())],
+                                   "outcome_rate": [float(y[t].mean()), float(y[~t].mean())]})
+        return self
+
+    def predict(self, X: pd.DataFrame | np.ndarray) -> pd.Series | np.ndarray:
+        """Predicted uplift (treated minus control probability of the outcome) per customer; a
+        DataFrame gives a Series on its index."""
+        self._check_fitted("predict", "models_")
+        Xf = X if isinstance(X, pd.DataFrame) else np.asarray(X, dtype=float)
+        if "transformed" in self.models_:
+            u = 2 * self.models_["transformed"].predict_proba(Xf)[:, 1] - 1
+        else:
+            u = self.models_["treated"].predict_proba(Xf)[:, 1] - self.models_["control"].predict_proba(Xf)[:, 1]
+        return pd.Series(u, index=X.index, name="uplift") if isinstance(X, pd.DataFrame) else u
+
+    def _summary(self) -> pd.DataFrame:
+        out = self.arms_.copy()
+        diff = out["outcome_rate"].iloc[0] - out["outcome_rate"].iloc[1]
+        return pd.concat([out, pd.DataFrame([{"arm": "treated - control", "customers": int(out["customers"].sum()),
+                                              "outcome_rate": diff}])], ignore_index=True)
+
+
+def uplift_model(X: pd.DataFrame, treated: np.ndarray, y: np.ndarray, method: str = "two_model",
+                 seed: int = 0) -> UpliftModel:
+    """:class:`UpliftModel` fitted on ``X``, outcomes ``y`` and ``treated`` (see there); call
+    ``.predict(X)`` for the uplift per customer."""
+    return UpliftModel(method=method, seed=seed).fit(X, y, treated)
 
 
 def _qini_points(score: np.ndarray, t: np.ndarray, yy: np.ndarray) -> np.ndarray:

@@ -205,7 +205,7 @@ def plot_share_bars(table: pd.DataFrame, category: str, shares: dict[str, str], 
 
 def plot_km(curves: pd.DataFrame, ax: Any = None, title: str = "", xlabel: str = "Time (months)",
             ylabel: str = "Still a customer (%)", bands: bool = True) -> Any:
-    """Kaplan-Meier step curves per group from ``survival.km(...).curves``, with confidence bands
+    """Kaplan-Meier step curves per group from ``survival.km(...).curves_``, with confidence bands
     and the number at risk at the end of each curve in the legend."""
     ax = _ax(ax, (8.0, 5.0))
     for i, (name, g) in enumerate(curves.groupby("group", sort=False)):

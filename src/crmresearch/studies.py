@@ -373,6 +373,12 @@ def _check_horizons(v: Mapping[str, Any]) -> None:
     if v["as_of"] != "auto" and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v["as_of"]):
         raise ParameterError("churn-survival: parameter 'as_of' must be 'auto' or a date YYYY-MM-DD; got "
                              f"{v['as_of']!r}")
+    if v["observed_from"] and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v["observed_from"]):
+        raise ParameterError("churn-survival: parameter 'observed_from' must be '' or a date YYYY-MM-DD; got "
+                             f"{v['observed_from']!r}")
+    if v["observed_from"] and v["as_of"] != "auto" and v["observed_from"] >= v["as_of"]:
+        raise ParameterError(f"churn-survival: parameter 'observed_from' ({v['observed_from']}) must come before "
+                             f"'as_of' ({v['as_of']})")
     parts = v["horizons"].split(",")
     if not all(p.strip().isdigit() and 0 < int(p) <= 120 for p in parts):
         raise ParameterError(f"churn-survival: parameter 'horizons' must be comma-separated whole months in 1..120; "
@@ -396,6 +402,9 @@ CHURN_SURVIVAL = Study(
         Param("groups", str, "auto", "your data: comma-separated columns for Kaplan-Meier curves; 'auto': "
               "covariates with 2 to 8 values"),
         Param("as_of", str, "auto", "your data: censoring date YYYY-MM-DD; 'auto': the latest start or end date"),
+        Param("observed_from", str, "", "your data: first day of observation YYYY-MM-DD; relationships that "
+              "began earlier are left-truncated (they enter the risk set at their age on that day); '' = "
+              "every relationship observed from its start"),
     ),
     smoke={"bank_customers": 3_000},
     exhibits=("fig-km-telco", "table-km-telco", "table-logrank-telco", "table-cox-telco", "table-ph-telco",

@@ -96,7 +96,7 @@ def test_bad_input_is_a_clear_error(kwargs, frame_change, match):
 
 def test_summary_before_fit():
     with pytest.raises(NotFittedError):
-        PLSPM({"B": ["A"]}, {"A": ["a1", "a2"], "B": ["b1", "b2"]}).summary()
+        PLSPM({"B": ["A"]}, {"A": ["a1", "a2"], "B": ["b1", "b2"]}).summary  # noqa: B018 - the property raises
 
 
 def test_consistent_pls_removes_attenuation():
@@ -127,8 +127,8 @@ def test_bootstrap_is_reproducible_and_sensible(survey):
     pd.testing.assert_frame_equal(one, two)  # the same resamples whatever the number of processes
     paths = one[one["kind"] == "path"]
     assert len(paths) == sum(len(v) for v in PATHS.values())
-    assert (paths["std_error"] > 0).all() and (paths["ci_low"] < paths["ci_high"]).all()
-    assert ((paths["ci_low"] <= paths["estimate"]) & (paths["estimate"] <= paths["ci_high"])).all()
+    assert (paths["std_error"] > 0).all() and (paths["ci_lower"] < paths["ci_upper"]).all()
+    assert ((paths["ci_lower"] <= paths["estimate"]) & (paths["estimate"] <= paths["ci_upper"])).all()
     assert set(one["kind"]) == {"weight", "loading", "path", "total_effect"}
     assert (one["resamples"] == 60).all()
 

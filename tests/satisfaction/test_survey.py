@@ -18,7 +18,7 @@ def test_cronbach_alpha_hand_computed():
     assert cronbach_alpha(df.to_numpy(float)) == pytest.approx(1.5 * (1 - 6.3 / 17.3), abs=1e-12)
     table = reliability(df, {"X": ["a", "b", "c"]}).iloc[0]
     assert table["cronbach_alpha"] == pytest.approx(0.953757, abs=1e-6)
-    assert table["alpha_ci_low"] < table["cronbach_alpha"] < table["alpha_ci_high"] <= 1
+    assert table["alpha_ci_lower"] < table["cronbach_alpha"] < table["alpha_ci_upper"] <= 1
     # dropping the weakest item: alpha of (a, c) = 2 (1 - (2.5 + 2.8) / var(a + c))
     ac = df["a"] + df["c"]
     assert table["alpha_if_deleted_max"] == pytest.approx(
@@ -42,7 +42,7 @@ def test_top_box_wilson_textbook_value():
     df = pd.DataFrame({"q": [5] * 40 + [4] * 41 + [3] * 182})
     row = top_box(df, ["q"], top=2, scale=(1, 5)).iloc[0]
     assert row["top_box_count"] == 81 and row["n"] == 263
-    assert (row["ci_low"], row["ci_high"]) == pytest.approx((0.2553, 0.3662), abs=5e-5)
+    assert (row["ci_lower"], row["ci_upper"]) == pytest.approx((0.2553, 0.3662), abs=5e-5)
     top1 = top_box(df, ["q"], top=1, scale=(1, 5)).iloc[0]
     assert top1["top_box_count"] == 40
 
@@ -68,7 +68,7 @@ def test_gaps_equal_paired_t_and_wilcoxon_on_hand_case():
     assert g.loc["dim", "gap"] == pytest.approx((pp - pe).mean(), abs=1e-12)
     assert g.loc["dim", "p_value"] == pytest.approx(ref.pvalue, abs=1e-12)
     ci = ref.confidence_interval(0.95)
-    assert (g.loc["dim", "ci_low"], g.loc["dim", "ci_high"]) == pytest.approx((ci.low, ci.high), abs=1e-12)
+    assert (g.loc["dim", "ci_lower"], g.loc["dim", "ci_upper"]) == pytest.approx((ci.low, ci.high), abs=1e-12)
     assert g.loc["dim", "wilcoxon_p"] == pytest.approx(stats.wilcoxon(pp - pe).pvalue, abs=1e-12)
     assert g.loc["dim", "share_negative"] == pytest.approx(((pp - pe) < 0).mean())
     assert g.index.tolist() == ["dim", "overall"]
@@ -133,14 +133,14 @@ def test_compare_arms_fisher_when_counts_are_small_and_cross_section_did():
     se = np.sqrt((cells["var"] / cells["count"]).sum())
     row = out.loc[("s1", "mean")]
     assert row["did"] == pytest.approx(did, abs=1e-12)
-    assert row["did_ci_high"] - row["did"] == pytest.approx(1.959964 * se, abs=1e-5)
+    assert row["did_ci_upper"] - row["did"] == pytest.approx(1.959964 * se, abs=1e-5)
 
 
 def test_compare_arms_recovers_the_simulated_intervention(bank_survey):
     iv, truth = bank_survey.intervention, bank_survey.truth["survey"]
     out = compare_arms(iv, "arm", "period", ["sat1", "sat2", "sat3"], respondent="respondent_id")
     comp = out.set_index(["measure", "metric"]).loc[("composite", "mean")]
-    assert comp["did_ci_low"] < truth["intervention_effect"] < comp["did_ci_high"]
+    assert comp["did_ci_lower"] < truth["intervention_effect"] < comp["did_ci_upper"]
     assert comp["did"] == pytest.approx(truth["intervention_effect"], abs=0.25)
 
 
@@ -159,7 +159,7 @@ def test_group_means_t_interval():
     g = group_means(v, pd.Series(["u", "u", "u", "r", "r"], name="region")).set_index("group")
     assert g.loc["all", "mean"] == pytest.approx(63.0)
     half = stats.t.ppf(0.975, 2) * 10 / np.sqrt(3)
-    assert (g.loc["u", "ci_low"], g.loc["u", "ci_high"]) == pytest.approx((70 - half, 70 + half))
+    assert (g.loc["u", "ci_lower"], g.loc["u", "ci_upper"]) == pytest.approx((70 - half, 70 + half))
     with pytest.raises(ValidationError, match="1 rows have no group"):
         group_means(v, pd.Series(["u", None, "u", "r", "r"], name="region"))
     # several grouping columns (the cells of a two-arm study), categorical order kept (pre before post)

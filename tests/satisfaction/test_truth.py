@@ -56,7 +56,7 @@ def test_bootstrap_intervals_cover_the_true_paths():
         boot = m.bootstrap(n=300, seed=0, n_jobs=2)
         paths = boot[boot["kind"] == "path"].set_index("name").loc[names]
         assert (paths["source"] + " -> " + paths["target"]).tolist() == names
-        inside.extend((paths["ci_low"].to_numpy() <= TRUE) & (TRUE <= paths["ci_high"].to_numpy()))
+        inside.extend((paths["ci_lower"].to_numpy() <= TRUE) & (TRUE <= paths["ci_upper"].to_numpy()))
         z.extend((paths["estimate"].to_numpy() - TRUE) / paths["std_error"].to_numpy())
     assert np.mean(inside) >= 0.875  # measured 44 / 48
     assert np.abs(z).max() < 3

@@ -22,10 +22,10 @@ def test_rossi_efron_coefficients():
     res = survival.cox(rossi, ["fin", "age", "race", "wexp", "mar", "paro", "prio"])
     published = {"fin": -0.3794, "age": -0.0574, "race": 0.3139, "wexp": -0.1498, "mar": -0.4337,
                  "paro": -0.0849, "prio": 0.0915}
-    coef = res.summary.set_index("covariate")["coef"]
+    coef = res.summary.set_index("covariate")["estimate"]
     for name, value in published.items():
         assert coef[name] == pytest.approx(value, abs=1e-3), name
-    assert set(res.ph_test.columns) == {"covariate", "statistic", "p", "verdict", "remedy"}
+    assert set(res.ph_test_.columns) == {"covariate", "statistic", "p_value", "verdict", "remedy"}
 
 
 @pytest.fixture(scope="module")
@@ -48,9 +48,9 @@ def test_telco_cox_holdout_concordance(telco):
     assert metrics.loc["concordance (Harrell)", "value"] == pytest.approx(0.8514, abs=5e-4)  # paper: 0.851
     ibs = metrics.loc["integrated Brier score", "value"]
     assert 0 < ibs < 0.15
-    verdicts = res.ph_test.set_index("covariate")["verdict"]
+    verdicts = res.ph_test_.set_index("covariate")["verdict"]
     assert verdicts["contract_One year"] == "PH rejected at 0.01"
-    assert "stratify on 'contract'" in res.ph_test.set_index("covariate").loc["contract_One year", "remedy"]
+    assert "stratify on 'contract'" in res.ph_test_.set_index("covariate").loc["contract_One year", "remedy"]
 
 
 def test_km_equals_lifelines(telco):
@@ -59,9 +59,9 @@ def test_km_equals_lifelines(telco):
     res = survival.km(telco, "contract", horizons=(12, 24, 36))
     g = telco[telco["contract"] == "Month-to-month"]
     ref = KaplanMeierFitter().fit(g["duration"], g["event"])
-    med = res.medians.set_index("group").loc["Month-to-month", "median"]
+    med = res.medians_.set_index("group").loc["Month-to-month", "median"]
     assert med == ref.median_survival_time_
-    at = res.at_horizons[res.at_horizons["group"] == "Month-to-month"].set_index("horizon")["survival"]
+    at = res.at_horizons_[res.at_horizons_["group"] == "Month-to-month"].set_index("horizon")["survival"]
     np.testing.assert_allclose(at.to_numpy(), ref.survival_function_at_times([12, 24, 36]).to_numpy(), rtol=1e-12)
 
 
@@ -160,3 +160,22 @@ def test_lift_and_calibration_tables():
     assert lift["lift"].iloc[0] == pytest.approx(2.0)
     cal = survival.calibration_table(s, y, bins=5)
     assert cal["customers"].sum() == 10
+
+
+def test_aft_honours_left_truncation_as_lifelines_does():
+    """Left-truncated spells enter the AFT likelihood with delayed entry: the same fit as lifelines'
+    WeibullAFTFitter(entry_col=...), and a different one from ignoring the entry."""
+    from lifelines import WeibullAFTFitter
+
+    bank = data.simulate_bank(n_customers=4_000, seed=5)
+    frame = survival.survival_frame(bank.contracts, bank.truth["end"], observed_from=bank.truth["start"],
+                                    keep=["fee_increase", "n_products"])
+    assert (frame["entry"] > 0).mean() > 0.3
+    ours = survival.aft(frame, ["fee_increase", "n_products"]).summary.set_index("covariate")
+    ref = WeibullAFTFitter().fit(frame[["duration", "event", "entry", "n_products"]].assign(
+        fee_increase=frame["fee_increase"].astype(float)), "duration", "event", entry_col="entry")
+    coef = ref.summary.xs("lambda_", level=0)["coef"]
+    np.testing.assert_allclose(ours.loc[["fee_increase", "n_products"], "estimate"],
+                               coef[["fee_increase", "n_products"]], rtol=1e-6)
+    naive = survival.aft(frame, ["fee_increase", "n_products"], entry=False).summary.set_index("covariate")
+    assert abs(naive.loc["n_products", "estimate"] - ours.loc["n_products", "estimate"]) > 1e-3

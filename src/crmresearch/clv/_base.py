@@ -8,20 +8,20 @@ analytic gradient in natural parameters) and builds the tidy ``summary``.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from ..errors import ConvergenceError, NotFittedError
+from ..base import Estimator
+from ..errors import ConvergenceError
 
 __all__ = ["BaseFitter"]
 
 
-class BaseFitter:
-    """Base of the fitted customer-base models (scikit-learn habits: settings in the
-    constructor, ``fit`` returns self, learned values end in ``_``)."""
+class BaseFitter(Estimator):
+    """Base of the fitted customer-base models (the package's estimator protocol,
+    :class:`crmresearch.base.Estimator`: settings in the constructor, ``fit`` returns self,
+    learned values end in ``_``, ``params_`` a Series, ``summary`` a property)."""
 
     _param_names: tuple[str, ...] = ()
 
@@ -102,7 +102,7 @@ class BaseFitter:
                 covariance: bool) -> None:
         self._log_params = x
         values = np.exp(x)
-        self.params_ = dict(zip(self._param_names, (float(v) for v in values), strict=True))
+        self.params_ = pd.Series([float(v) for v in values], index=list(self._param_names), name="estimate")
         self.log_likelihood_ = float(-f)
         self.n_obs_ = int(n_obs)
         k = len(values)
@@ -144,19 +144,16 @@ class BaseFitter:
             cov = np.full((k, k), np.nan)
         return pd.DataFrame(cov, index=self._param_names, columns=self._param_names)
 
-    def _check_fitted(self, caller: str) -> None:
-        if not hasattr(self, "params_"):
-            raise NotFittedError(f"{type(self).__name__}.{caller}: call fit() first")
+    def _check_fitted(self, caller: str, attributes: str | list[str] | None = "params_") -> None:
+        super()._check_fitted(caller, attributes)
 
-    @property
-    def summary(self) -> pd.DataFrame:
+    def _summary(self) -> pd.DataFrame:
         """Estimate, standard error, (1 - alpha) interval, z and p per parameter (lifelines style).
 
         Every parameter is positive, so the interval is built on the log scale and mapped back,
         ``estimate * exp(+-z se / estimate)`` (delta method): it never goes below 0. ``z`` and
         ``p_value`` test ``estimate = 0`` with the Wald statistic ``estimate / se``."""
-        self._check_fitted("summary")
-        est = pd.Series(self.params_)
+        est = self.params_.copy()
         se = pd.Series(np.sqrt(np.clip(np.diag(self.variance_matrix_.to_numpy()), 0, None)), index=est.index)
         zcrit = stats.norm.ppf(1 - self.alpha / 2)
         spread = np.exp(zcrit * se / est)
@@ -173,12 +170,8 @@ class BaseFitter:
               f"AIC = {self.AIC_:.2f}")
         print(self.summary.round(decimals).to_string())
 
-    def get_params(self) -> dict[str, Any]:
-        """Constructor settings (scikit-learn style)."""
-        return {"alpha": self.alpha, "tol": self.tol, "max_iter": self.max_iter}
-
     def __repr__(self) -> str:
         if hasattr(self, "params_"):
             p = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
-            return f"{type(self).__name__}({p}; LL={self.log_likelihood_:.2f})"
-        return f"{type(self).__name__}(unfitted)"
+            return f"{super().__repr__()} fitted: {p}; LL={self.log_likelihood_:.2f}"
+        return super().__repr__()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -13,7 +14,6 @@ from ._base import BaseFitter
 
 __all__ = ["BetaGeoNBD", "bgnbd_recovery", "check_frequency_recency_age", "simulate_bgnbd"]
 
-_POOL = ThreadPoolExecutor(max_workers=2)
 
 
 def check_frequency_recency_age(frequency, recency, T, caller: str,
@@ -88,6 +88,84 @@ def _check_identifiable(x: np.ndarray, T: np.ndarray, w: np.ndarray) -> None:
                       "weeks, not years)", DataWarning, stacklevel=3)
 
 
+def _prepare(x, tx, T, w) -> SimpleNamespace:
+    """What every likelihood evaluation needs: customers with x > 0 first, distinct x, weights per
+    distinct x, and chunk bounds for the threads (two halves of each group)."""
+    order = np.argsort(x == 0, kind="stable")  # x > 0 first
+    x, tx, T, w = x[order], tx[order], T[order], w[order]
+    ux, xi = np.unique(x, return_inverse=True)
+    xi = xi.ravel()
+    n, npos = x.size, int((x > 0).sum())
+    return SimpleNamespace(
+        x=x, T=T, w=w, wx=w * x, ux=ux, W_u=np.bincount(xi, weights=w, minlength=ux.size),
+        pos_xi=xi[:npos], pos_tx=tx[:npos],
+        chunks=[(0, npos // 2, True), (npos // 2, npos, True), (npos, npos + (n - npos) // 2, False),
+                (npos + (n - npos) // 2, n, False)])
+
+
+def _negloglik(d: SimpleNamespace, log_params: np.ndarray, map_=map) -> tuple[float, np.ndarray]:
+    """-LL and its gradient in log parameters.
+
+    LL_i = A1 + A2 + log(1 + exp(D)) with D = A3 - A2 for x > 0 (FHL 2005 eq. 6 in logs):
+    A1 = ln G(r+x) - ln G(r) + r ln alpha, A2 = ln B(a, b+x) - ln B(a, b) - (r+x) ln(alpha+T),
+    A3 = ln B(a+1, b+x-1) - ln B(a, b) - (r+x) ln(alpha+t_x). Terms in x alone are summed per
+    distinct x; only ln(alpha+T), ln(alpha+t_x) and the softplus run per customer.
+    """
+    r, alpha, a, b = np.exp(log_params)
+    ux, W_u = d.ux, d.W_u
+    # per distinct x
+    A1u = gammaln(r + ux) - gammaln(r) + r * np.log(alpha)
+    A2u = betaln(a, b + ux) - betaln(a, b)
+    xpos = ux > 0
+    bx1 = np.where(xpos, b + ux - 1, 1.0)
+    Du = np.where(xpos, betaln(a + 1, bx1) - betaln(a, b + ux), 0.0)  # (A3 - A2) without the time part
+    psi_abx = digamma(a + b + ux)
+    dA1_dr_u = digamma(r + ux) - digamma(r) + np.log(alpha)
+    dA2_da_u = digamma(a + b) - psi_abx
+    dA2_db_u = digamma(b + ux) - psi_abx - digamma(b) + digamma(a + b)
+    dD_da_u = np.where(xpos, digamma(a + 1) - digamma(a), 0.0)  # d(A3 - A2)/da
+    dD_db_u = np.where(xpos, digamma(bx1) - digamma(b + ux), 0.0)
+    parts = list(map_(_partial, [(d, c, r, alpha, Du) for c in d.chunks]))
+    sum_w_rx_lT, sum_w_rx_invT, sum_w_lT, sum_soft, sum_dr, sum_dalpha = np.sum([p[0] for p in parts], axis=0)
+    W3_u = sum(p[1] for p in parts)
+    ll = W_u @ (A1u + A2u) - sum_w_rx_lT + sum_soft
+    # gradient (natural parameters)
+    d_r = W_u @ dA1_dr_u - sum_w_lT - sum_dr
+    d_alpha = r / alpha * W_u.sum() - sum_w_rx_invT - sum_dalpha
+    d_a = W_u @ dA2_da_u + W3_u @ dD_da_u
+    d_b = W_u @ dA2_db_u + W3_u @ dD_db_u
+    grad = np.array([d_r * r, d_alpha * alpha, d_a * a, d_b * b])
+    return -float(ll), -grad
+
+
+def _partial(args: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """Per-customer sums of one chunk (numpy releases the GIL: two chunks run in parallel)."""
+    d, (lo, hi, positive), r, alpha, Du = args
+    zeros = np.zeros(d.ux.size)
+    if hi <= lo:
+        return np.zeros(6), zeros
+    w, wx = d.w[lo:hi], d.wx[lo:hi]
+    lT = np.log(alpha + d.T[lo:hi])
+    invT = 1.0 / (alpha + d.T[lo:hi])
+    wl = w @ lT
+    sums = [r * wl + wx @ lT, r * (w @ invT) + wx @ invT, wl, 0.0, 0.0, 0.0]
+    if positive:
+        x, tx, xi = d.x[lo:hi], d.pos_tx[lo:hi], d.pos_xi[lo:hi]
+        rx = r + x
+        ltx = np.log(alpha + tx)
+        diff = ltx - lT
+        D = Du[xi] - rx * diff
+        e = np.exp(-np.abs(D))
+        soft = np.maximum(D, 0.0) + np.log1p(e)
+        w3 = np.where(D >= 0, 1.0, e) / (1.0 + e)  # sigmoid(D): weight of the A3 branch
+        pw3 = w * w3
+        sums[3] = w @ soft
+        sums[4] = pw3 @ diff
+        sums[5] = pw3 @ (rx * (1.0 / (alpha + tx) - invT))
+        zeros = np.bincount(xi, weights=pw3, minlength=d.ux.size)
+    return np.array(sums), zeros
+
+
 class BetaGeoNBD(BaseFitter):
     """BG/NBD: while alive, a customer buys as a Poisson process with rate lambda ~ Gamma(r, alpha);
     after each purchase the customer drops out with probability p ~ Beta(a, b).
@@ -99,7 +177,7 @@ class BetaGeoNBD(BaseFitter):
 
     Attributes
     ----------
-    params_ : dict with "r", "alpha", "a", "b"
+    params_ : Series with "r", "alpha", "a", "b"
     log_likelihood_, AIC_, BIC_, n_obs_, variance_matrix_, summary
 
     References
@@ -109,6 +187,10 @@ class BetaGeoNBD(BaseFitter):
     """
 
     _param_names = ("r", "alpha", "a", "b")
+
+    def __init__(self, alpha: float = 0.05, tol: float = 1e-10, max_iter: int = 2000, n_jobs: int = 2) -> None:
+        super().__init__(alpha=alpha, tol=tol, max_iter=max_iter)
+        self.n_jobs = n_jobs
 
     def fit(self, frequency, recency, T, weights=None, compress: bool = True) -> BetaGeoNBD:
         """Maximum-likelihood fit. ``weights`` counts identical customers; ``compress`` merges
@@ -123,111 +205,45 @@ class BetaGeoNBD(BaseFitter):
                 uniq, inv = np.unique(rows, axis=0, return_inverse=True)
                 w = np.bincount(inv.ravel(), weights=w, minlength=len(uniq))
                 x, tx, T = uniq[:, 0], uniq[:, 1], uniq[:, 2]
+        if not (isinstance(self.n_jobs, int | np.integer) and self.n_jobs >= 1):
+            raise ValueError(f"BetaGeoNBD: n_jobs must be a whole number >= 1; got {self.n_jobs!r}")
         self._warm = self._warm_hessian = None
-        if x.size > 200_000:
-            # Warm start: fit a 5 % subsample, then Newton steps on all customers with the subsample's
-            # Hessian scaled up (converges in a few evaluations because the two Hessians nearly agree).
-            pick = np.random.default_rng(0).choice(x.size, size=max(50_000, x.size // 20), replace=False)
-            self._set_data(x[pick], tx[pick], T[pick], w[pick])
-            self._optimise(n_obs=pick.size, covariance=False)
-            self._warm = self._log_params
-            self._warm_hessian = self._hessian_log(self._warm) * (w.sum() / w[pick].sum())
-        self._set_data(x, tx, T, w)
-        self._optimise(n_obs=round(float(w.sum())))
+        # the threads live only while fitting: a fitted model holds no pool and no data (it pickles small)
+        with ThreadPoolExecutor(max_workers=self.n_jobs) as pool:
+            self._map = pool.map
+            try:
+                if x.size > 200_000:
+                    # Warm start: fit a 5 % subsample, then Newton steps on all customers with the
+                    # subsample's Hessian scaled up (a few evaluations: the two Hessians nearly agree).
+                    pick = np.random.default_rng(0).choice(x.size, size=max(50_000, x.size // 20), replace=False)
+                    self._d = _prepare(x[pick], tx[pick], T[pick], w[pick])
+                    self._optimise(n_obs=pick.size, covariance=False)
+                    self._warm = self._log_params
+                    self._warm_hessian = self._hessian_log(self._warm) * (w.sum() / w[pick].sum())
+                self._d = _prepare(x, tx, T, w)
+                self._optimise(n_obs=round(float(w.sum())))
+            finally:
+                for name in ("_map", "_d", "_warm", "_warm_hessian", "_newton_result"):
+                    self.__dict__.pop(name, None)
         return self
-
-    def _set_data(self, x, tx, T, w) -> None:
-        """Keep what every likelihood evaluation needs: customers with x > 0 first, distinct x,
-        weights per distinct x, and chunk bounds for two threads."""
-        order = np.argsort(x == 0, kind="stable")  # x > 0 first
-        x, tx, T, w = x[order], tx[order], T[order], w[order]
-        self._x, self._T, self._w = x, T, w
-        self._wx = w * x
-        self._ux, xi = np.unique(x, return_inverse=True)
-        xi = xi.ravel()
-        self._W_u = np.bincount(xi, weights=w, minlength=self._ux.size)  # weight per distinct x
-        self._npos = int((x > 0).sum())
-        self._pos_xi, self._pos_tx = xi[: self._npos], tx[: self._npos]
-        n, npos = x.size, self._npos
-        self._chunks = [(0, npos // 2, True), (npos // 2, npos, True), (npos, npos + (n - npos) // 2, False),
-                        (npos + (n - npos) // 2, n, False)]
 
     def log_likelihood(self, frequency, recency, T, params: dict | None = None) -> float:
         """Log-likelihood of customers at ``params`` (default: the fitted ones)."""
         x, tx, T, w = check_frequency_recency_age(frequency, recency, T, "BetaGeoNBD.log_likelihood")
         p = params if params is not None else self.params_
-        saved = self.__dict__.copy()
-        self._set_data(x, tx, T, w)
-        value = -self._negloglik(np.log([p["r"], p["alpha"], p["a"], p["b"]]))[0]
-        self.__dict__ = saved
-        return value
+        log_p = np.log([p["r"], p["alpha"], p["a"], p["b"]])
+        return -_negloglik(_prepare(x, tx, T, w), log_p, map)[0]
 
     def _start(self) -> np.ndarray:
         if getattr(self, "_warm", None) is not None:
             return self._warm
-        mean_rate = np.average(self._x, weights=self._w) / max(np.average(self._T, weights=self._w), 1e-9)
+        d = self._d
+        mean_rate = np.average(d.x, weights=d.w) / max(np.average(d.T, weights=d.w), 1e-9)
         return np.log([1.0, 1.0 / max(mean_rate, 1e-6), 1.0, 1.0])
 
     def _negloglik(self, log_params: np.ndarray) -> tuple[float, np.ndarray]:
-        """-LL and its gradient in log parameters.
+        return _negloglik(self._d, log_params, self._map)
 
-        LL_i = A1 + A2 + log(1 + exp(D)) with D = A3 - A2 for x > 0 (FHL 2005 eq. 6 in logs):
-        A1 = ln G(r+x) - ln G(r) + r ln alpha, A2 = ln B(a, b+x) - ln B(a, b) - (r+x) ln(alpha+T),
-        A3 = ln B(a+1, b+x-1) - ln B(a, b) - (r+x) ln(alpha+t_x). Terms in x alone are summed per
-        distinct x; only ln(alpha+T), ln(alpha+t_x) and the softplus run per customer.
-        """
-        r, alpha, a, b = np.exp(log_params)
-        ux, W_u = self._ux, self._W_u
-        # per distinct x
-        A1u = gammaln(r + ux) - gammaln(r) + r * np.log(alpha)
-        A2u = betaln(a, b + ux) - betaln(a, b)
-        xpos = ux > 0
-        bx1 = np.where(xpos, b + ux - 1, 1.0)
-        Du = np.where(xpos, betaln(a + 1, bx1) - betaln(a, b + ux), 0.0)  # (A3 - A2) without the time part
-        psi_abx = digamma(a + b + ux)
-        dA1_dr_u = digamma(r + ux) - digamma(r) + np.log(alpha)
-        dA2_da_u = digamma(a + b) - psi_abx
-        dA2_db_u = digamma(b + ux) - psi_abx - digamma(b) + digamma(a + b)
-        dD_da_u = np.where(xpos, digamma(a + 1) - digamma(a), 0.0)  # d(A3 - A2)/da
-        dD_db_u = np.where(xpos, digamma(bx1) - digamma(b + ux), 0.0)
-        parts = list(_POOL.map(lambda c: self._partial(c, r, alpha, Du), self._chunks))
-        sum_w_rx_lT, sum_w_rx_invT, sum_w_lT, sum_soft, sum_dr, sum_dalpha = np.sum([p[0] for p in parts], axis=0)
-        W3_u = sum(p[1] for p in parts)
-        ll = W_u @ (A1u + A2u) - sum_w_rx_lT + sum_soft
-        # gradient (natural parameters)
-        d_r = W_u @ dA1_dr_u - sum_w_lT - sum_dr
-        d_alpha = r / alpha * W_u.sum() - sum_w_rx_invT - sum_dalpha
-        d_a = W_u @ dA2_da_u + W3_u @ dD_da_u
-        d_b = W_u @ dA2_db_u + W3_u @ dD_db_u
-        grad = np.array([d_r * r, d_alpha * alpha, d_a * a, d_b * b])
-        return -float(ll), -grad
-
-    def _partial(self, chunk: tuple[int, int, bool], r: float, alpha: float, Du: np.ndarray):
-        """Per-customer sums of one chunk (numpy releases the GIL: two chunks run in parallel)."""
-        lo, hi, positive = chunk
-        zeros = np.zeros(self._ux.size)
-        if hi <= lo:
-            return np.zeros(6), zeros
-        w, wx = self._w[lo:hi], self._wx[lo:hi]
-        lT = np.log(alpha + self._T[lo:hi])
-        invT = 1.0 / (alpha + self._T[lo:hi])
-        wl = w @ lT
-        sums = [r * wl + wx @ lT, r * (w @ invT) + wx @ invT, wl, 0.0, 0.0, 0.0]
-        if positive:
-            x, tx, xi = self._x[lo:hi], self._pos_tx[lo:hi], self._pos_xi[lo:hi]
-            rx = r + x
-            ltx = np.log(alpha + tx)
-            diff = ltx - lT
-            D = Du[xi] - rx * diff
-            e = np.exp(-np.abs(D))
-            soft = np.maximum(D, 0.0) + np.log1p(e)
-            w3 = np.where(D >= 0, 1.0, e) / (1.0 + e)  # sigmoid(D): weight of the A3 branch
-            pw3 = w * w3
-            sums[3] = w @ soft
-            sums[4] = pw3 @ diff
-            sums[5] = pw3 @ (rx * (1.0 / (alpha + tx) - invT))
-            zeros = np.bincount(xi, weights=pw3, minlength=self._ux.size)
-        return np.array(sums), zeros
 
     # predictions ----------------------------------------------------------------------
     def _p(self) -> tuple[float, float, float, float]:

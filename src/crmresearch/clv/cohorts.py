@@ -89,7 +89,7 @@ def cohort_curves(periods: pd.DataFrame, cohorts: pd.DataFrame) -> pd.DataFrame:
         k = int(row.observed_periods)
         obs = discrete_survival(g["periods"].to_numpy(), g["churned"].to_numpy(), k)
         m = ShiftedBetaGeometric()
-        m.params_ = {"alpha": row.alpha, "beta": row.beta}
+        m.params_ = pd.Series({"alpha": row.alpha, "beta": row.beta}, name="estimate")
         out.append(pd.DataFrame({"cohort": row.cohort, "period": np.arange(k + 1), "observed": obs,
                                  "sbg": m.survival(np.arange(k + 1))}))
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame(

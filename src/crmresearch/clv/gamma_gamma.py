@@ -22,7 +22,7 @@ class GammaGamma(BaseFitter):
 
     Attributes
     ----------
-    params_ : dict with "p", "q", "v" (v is the scale gamma of the paper)
+    params_ : Series with "p", "q", "v" (v is the scale gamma of the paper)
     spend_frequency_corr_ : float
 
     References

@@ -22,7 +22,7 @@ class ShiftedBetaGeometric(BaseFitter):
 
     Attributes
     ----------
-    params_ : dict with "alpha", "beta"
+    params_ : Series with "alpha", "beta"
 
     References
     ----------

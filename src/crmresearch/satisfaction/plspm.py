@@ -18,8 +18,10 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
-from ..errors import ConvergenceError, NotFittedError, ValidationError
+from ..base import Estimator
+from ..errors import ConvergenceError, ValidationError
 from ..schemas import RowAccount
 from .survey import _dg_rho, _items, listwise
 
@@ -75,8 +77,9 @@ def check_structure(paths: Mapping[str, Sequence[str]], lvs: Sequence[str], mode
     _topological(paths, lvs)
 
 
-class PLSPM:
-    """PLS path model.
+class PLSPM(Estimator):
+    """PLS path model (the package's estimator protocol: ``summary`` is a property, ``clone`` and
+    ``pickle`` work).
 
     Parameters
     ----------
@@ -187,18 +190,19 @@ class PLSPM:
                 E[predec, i] = C[predec, i]
         return E
 
-    def _estimate(self, X: np.ndarray, P: np.ndarray, odm: np.ndarray, is_b: np.ndarray,
-                  block_cols: list[np.ndarray]) -> tuple[np.ndarray, int]:
+    @staticmethod
+    def _estimate(X: np.ndarray, P: np.ndarray, odm: np.ndarray, is_b: np.ndarray, block_cols: list[np.ndarray],
+                  scheme: str, tol: float, max_iter: int) -> tuple[np.ndarray, int]:
         n = X.shape[0]
         corr = np.sqrt(n / (n - 1))
         W = odm * (corr / (X @ odm).std(axis=0, ddof=1))
         w_old = W.sum(axis=1)
         it, delta = 0, np.inf
-        while it < self.max_iter and delta >= self.tol:
+        while it < max_iter and delta >= tol:
             it += 1
             Y = X @ W
             Y = (Y - Y.mean(axis=0)) / Y.std(axis=0, ddof=1) / corr
-            Z = Y @ self._inner(Y, P, self.scheme)
+            Z = Y @ PLSPM._inner(Y, P, scheme)
             for j, cols in enumerate(block_cols):
                 if is_b[j]:
                     W[cols, j] = np.linalg.lstsq(X[:, cols], Z[:, j], rcond=None)[0]
@@ -207,9 +211,9 @@ class PLSPM:
             w_new = W.sum(axis=1)
             delta = float(((np.abs(w_old) - np.abs(w_new)) ** 2).sum())
             w_old = w_new
-        if delta >= self.tol:
-            raise ConvergenceError(f"PLSPM.fit did not converge in {self.max_iter} iterations (change {delta:.2e} > "
-                                   f"tol {self.tol:g}); raise max_iter or check the blocks")
+        if delta >= tol:
+            raise ConvergenceError(f"PLSPM.fit did not converge in {max_iter} iterations (change {delta:.2e} > "
+                                   f"tol {tol:g}); raise max_iter or check the blocks")
         W = W / ((X @ W).std(axis=0, ddof=1) / corr)
         return W, it
 
@@ -226,45 +230,21 @@ class PLSPM:
         X = self._data(df, mvs, P)
         is_b = np.array([modes[lv] == "B" for lv in lvs])
         block_cols = [np.flatnonzero(odm[:, j]) for j in range(len(lvs))]
-        W, it = self._estimate(X, P, odm, is_b, block_cols)
-        Y = X @ W
-        # sign: each construct correlates positively with the majority of its indicators
-        C = np.corrcoef(np.column_stack([X, Y]), rowvar=False)[: X.shape[1], X.shape[1]:]
-        for j, cols in enumerate(block_cols):
-            if np.sign(np.sign(C[cols, j]).sum()) < 0:
-                W[:, j] *= -1
-                Y[:, j] *= -1
-                C[:, j] *= -1
-        self._store(df, X, W, Y, C, P, lvs, mvs, odm, modes, block_cols, it)
+        core = _solve(X, P, odm, is_b, block_cols, self.scheme, self.tol, self.max_iter, self.consistent)
+        self._store(df, X, core, P, lvs, mvs, odm, modes, block_cols)
         return self
 
-    def _store(self, df, X, W, Y, C, P, lvs, mvs, odm, modes, block_cols, it) -> None:
-        n = X.shape[0]
+    def _store(self, df, X, core, P, lvs, mvs, odm, modes, block_cols) -> None:
+        W, Y, C, B, r2 = core["W"], core["Y"], core["C"], core["B"], core["r2"]
         self.lvs_, self.mvs_ = lvs, mvs
-        self.n_obs_ = n
-        self.n_iter_ = it
+        self.n_obs_ = X.shape[0]
+        self.n_iter_ = core["n_iter"]
         self.scores_ = pd.DataFrame(Y, index=df.index, columns=lvs)
         self.crossloadings_ = pd.DataFrame(C, index=mvs, columns=lvs)
         weights = (W * odm).sum(axis=1)
         loadings = (C * odm).sum(axis=1)
         self.weights_ = pd.Series(weights, index=mvs, name="weight")
-        # inner model: OLS with intercept of each endogenous construct on its sources
-        B = np.zeros_like(P)
-        r2 = np.zeros(len(lvs))
-        for i in range(len(lvs)):
-            src = P[i] == 1
-            if src.any():
-                A = np.column_stack([np.ones(n), Y[:, src]])
-                coef = np.linalg.lstsq(A, Y[:, i], rcond=None)[0]
-                B[i, src] = coef[1:]
-                resid = Y[:, i] - A @ coef
-                r2[i] = 1 - resid.var() / Y[:, i].var()
-        self.rho_a_ = pd.Series(_rho_a(X, W, block_cols, np.array([modes[lv] == "B" for lv in lvs])), index=lvs,
-                                name="rho_a")
-        if self.consistent:
-            R = np.corrcoef(Y, rowvar=False) / np.sqrt(np.outer(self.rho_a_, self.rho_a_))
-            np.fill_diagonal(R, 1.0)
-            B, r2 = _paths_from_corr(R, P)
+        self.rho_a_ = pd.Series(core["rho_a"], index=lvs, name="rho_a")
         self.path_coefs_ = pd.DataFrame(B, index=lvs, columns=lvs)
         self.r2_ = pd.Series(r2, index=lvs, name="r2")
         lv_of = odm @ np.arange(len(lvs))
@@ -324,7 +304,8 @@ class PLSPM:
         -------
         DataFrame: ``kind`` (weight, loading, path, total_effect), ``name``, ``source`` and ``target``
         (indicator -> construct for weights and loadings), ``estimate`` (full sample), ``boot_mean``,
-        ``std_error``, ``t``, ``ci_low``, ``ci_high``, ``resamples``.
+        ``std_error``, ``z`` (estimate / bootstrap SE, the "t value" of SmartPLS), ``p_value`` (two-sided,
+        normal reference), ``ci_lower``, ``ci_upper`` (percentile), ``resamples`` (converged resamples).
         """
         self._check("bootstrap")
         if n < 10:
@@ -345,12 +326,13 @@ class PLSPM:
         names, kinds, est = self._stat_labels()
         lo, hi = np.nanpercentile(draws, [100 * alpha / 2, 100 * (1 - alpha / 2)], axis=0)
         se = np.nanstd(draws, axis=0, ddof=1)
+        z = est / np.where(se > 0, se, np.nan)
         construct = dict(zip(self.mvs_, self.outer_["construct"], strict=True))
         source = [n.split(" -> ")[0] if " -> " in n else n for n in names]
         target = [n.split(" -> ")[1] if " -> " in n else construct[n] for n in names]
         return pd.DataFrame({"kind": kinds, "name": names, "source": source, "target": target, "estimate": est,
                              "boot_mean": np.nanmean(draws, axis=0), "std_error": se,
-                             "t": est / np.where(se > 0, se, np.nan), "ci_low": lo, "ci_high": hi,
+                             "z": z, "p_value": 2 * stats.norm.sf(np.abs(z)), "ci_lower": lo, "ci_upper": hi,
                              "resamples": int(np.isfinite(draws[:, 0]).sum())})
 
     def _stat_labels(self) -> tuple[list[str], list[str], np.ndarray]:
@@ -448,15 +430,47 @@ class PLSPM:
         return pd.DataFrame(scores, index=self.scores_.index, columns=self.lvs_)
 
     def _check(self, caller: str) -> None:
-        if not hasattr(self, "path_coefs_"):
-            raise NotFittedError(f"PLSPM.{caller}: call fit() first")
+        self._check_fitted(caller, "path_coefs_")
 
-    def summary(self) -> pd.DataFrame:
-        """Structural paths: source, target, estimate (standardised path coefficient), R² of the target."""
-        self._check("summary")
+    def _summary(self) -> pd.DataFrame:
+        """Structural paths: source, target, estimate (standardised path coefficient), R² of the target.
+        Standard errors need resampling: see :meth:`bootstrap`."""
         rows = [{"source": s, "target": t, "estimate": self.path_coefs_.loc[t, s], "r2_target": self.r2_[t]}
                 for t, sources in self.paths.items() for s in sources]
         return pd.DataFrame(rows)
+
+
+def _solve(X: np.ndarray, P: np.ndarray, odm: np.ndarray, is_b: np.ndarray, block_cols: list[np.ndarray],
+           scheme: str, tol: float, max_iter: int, consistent: bool) -> dict:
+    """The whole PLS-PM estimate on prepared (centred or standardised) indicators, shared by
+    ``fit`` and every bootstrap resample: outer weights, sign fix, scores, cross-loadings, inner
+    paths by OLS (or by disattenuated correlations with PLSc), R² and rho_A."""
+    W, it = PLSPM._estimate(X, P, odm, is_b, block_cols, scheme, tol, max_iter)
+    Y = X @ W
+    # sign: each construct correlates positively with the majority of its indicators
+    C = np.corrcoef(np.column_stack([X, Y]), rowvar=False)[: X.shape[1], X.shape[1]:]
+    for j, cols in enumerate(block_cols):
+        if np.sign(np.sign(C[cols, j]).sum()) < 0:
+            W[:, j] *= -1
+            Y[:, j] *= -1
+            C[:, j] *= -1
+    n, k = Y.shape
+    rho = _rho_a(X, W, block_cols, is_b)
+    if consistent:
+        R = np.corrcoef(Y, rowvar=False) / np.sqrt(np.outer(rho, rho))
+        np.fill_diagonal(R, 1.0)
+        B, r2 = _paths_from_corr(R, P)
+    else:  # inner model: OLS with intercept of each endogenous construct on its sources
+        B, r2 = np.zeros_like(P), np.zeros(k)
+        for i in range(k):
+            src = P[i] == 1
+            if src.any():
+                A = np.column_stack([np.ones(n), Y[:, src]])
+                coef = np.linalg.lstsq(A, Y[:, i], rcond=None)[0]
+                B[i, src] = coef[1:]
+                resid = Y[:, i] - A @ coef
+                r2[i] = 1 - resid.var() / Y[:, i].var()
+    return {"W": W, "Y": Y, "C": C, "B": B, "r2": r2, "rho_a": rho, "n_iter": it}
 
 
 def _rho_a(X: np.ndarray, W: np.ndarray, block_cols: list[np.ndarray], is_b: np.ndarray) -> np.ndarray:
@@ -501,9 +515,8 @@ def _boot_chunk(args) -> np.ndarray:
     """Refit the model on each resample of a chunk; one row of statistics per resample (NaN if a
     resample fails to converge or has a constant indicator)."""
     (raw, P, odm, is_b, block_cols, scheme, scaled, tol, max_iter, consistent), idx = args
-    model = PLSPM({}, {}, scheme=scheme, scaled=scaled, tol=tol, max_iter=max_iter)
-    n_mv = raw.shape[1]
     pairs = np.argwhere(P == 1)
+    n_mv = raw.shape[1]
     rows = []
     total_pattern = None
     for r in idx:
@@ -516,25 +529,11 @@ def _boot_chunk(args) -> np.ndarray:
         if scaled:
             X = X / sd
         try:
-            W, _ = model._estimate(X, P, odm, is_b, block_cols)
+            core = _solve(X, P, odm, is_b, block_cols, scheme, tol, max_iter, consistent)
         except ConvergenceError:
             rows.append(None)
             continue
-        Y = X @ W
-        Xs = X / X.std(axis=0)
-        Ys = (Y - Y.mean(axis=0)) / Y.std(axis=0)
-        C = Xs.T @ Ys / X.shape[0]
-        for j, cols in enumerate(block_cols):
-            if np.sign(np.sign(C[cols, j]).sum()) < 0:
-                W[:, j] *= -1
-                Ys[:, j] *= -1
-                C[:, j] *= -1
-        R = Ys.T @ Ys / X.shape[0]
-        if consistent:
-            rho = _rho_a(X, W, block_cols, is_b)
-            R = R / np.sqrt(np.outer(rho, rho))
-            np.fill_diagonal(R, 1.0)
-        B, _ = _paths_from_corr(R, P)
+        W, C, B = core["W"], core["C"], core["B"]
         total = _total_effects(B)
         if total_pattern is None:
             total_pattern = total != 0

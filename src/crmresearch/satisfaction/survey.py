@@ -128,7 +128,7 @@ def reliability(df: pd.DataFrame, blocks: Mapping[str, Sequence[str]], alpha: fl
     """Internal consistency of each block of items.
 
     Returns one row per block: ``items``, ``n``, ``cronbach_alpha`` with its Feldt (1965) interval
-    ``alpha_ci_low``/``alpha_ci_high`` at level 1 - ``alpha``, ``dillon_goldstein_rho`` (composite
+    ``alpha_ci_lower``/``alpha_ci_upper`` at level 1 - ``alpha``, ``dillon_goldstein_rho`` (composite
     reliability of the first principal component), ``ave`` (mean squared first-component loading),
     ``eig_1st``, ``eig_2nd`` (unidimensionality: the second should be below 1), ``mean_inter_item_r``
     and ``alpha_if_deleted_max`` (the highest alpha after dropping one item; above ``cronbach_alpha``
@@ -150,8 +150,8 @@ def reliability(df: pd.DataFrame, blocks: Mapping[str, Sequence[str]], alpha: fl
         R = np.corrcoef(X, rowvar=False)
         rho, ave, e1, e2 = _dg_rho(R)
         deleted = [cronbach_alpha(np.delete(X, j, axis=1)) for j in range(k)] if k > 2 else [np.nan]
-        rows.append(row | {"cronbach_alpha": a, "alpha_ci_low": 1 - (1 - a) * f_lo,
-                           "alpha_ci_high": 1 - (1 - a) * f_hi, "dillon_goldstein_rho": rho, "ave": ave,
+        rows.append(row | {"cronbach_alpha": a, "alpha_ci_lower": 1 - (1 - a) * f_lo,
+                           "alpha_ci_upper": 1 - (1 - a) * f_hi, "dillon_goldstein_rho": rho, "ave": ave,
                            "eig_1st": e1, "eig_2nd": e2, "mean_inter_item_r": R[np.triu_indices(k, 1)].mean(),
                            "alpha_if_deleted_max": max(deleted)})
     return pd.DataFrame(rows)
@@ -163,7 +163,7 @@ def top_box(df: pd.DataFrame, items: Sequence[str], top: int = 2, scale: tuple[i
 
     On a 1-5 scale ``top=2`` counts 4 and 5 ("top-2-box"); on 1-10 it counts 9 and 10. Optional
     ``by`` splits every item by a grouping column. Returns ``item`` (and the group), ``n``,
-    ``top_box_count``, ``top_box_share``, ``ci_low``, ``ci_high``, ``mean``.
+    ``top_box_count``, ``top_box_share``, ``ci_lower``, ``ci_upper``, ``mean``.
     """
     lo, hi = scale
     if not 1 <= top <= hi - lo:
@@ -186,8 +186,8 @@ def top_box(df: pd.DataFrame, items: Sequence[str], top: int = 2, scale: tuple[i
             k = int((x >= cut).sum())
             low, high = wilson_interval(k, len(x), alpha)
             row = {"item": item} | ({by: g} if by is not None else {})
-            rows.append(row | {"n": len(x), "top_box_count": k, "top_box_share": k / len(x), "ci_low": low,
-                               "ci_high": high, "mean": x.mean()})
+            rows.append(row | {"n": len(x), "top_box_count": k, "top_box_share": k / len(x), "ci_lower": low,
+                               "ci_upper": high, "mean": x.mean()})
     return pd.DataFrame(rows)
 
 
@@ -212,7 +212,7 @@ def gaps(expectations: pd.DataFrame, perceptions: pd.DataFrame,
     dimensions (the unweighted SERVQUAL score).
 
     Returns per dimension: ``n``, ``expectation``, ``perception``, ``gap`` (P - E, scale points),
-    ``gap_sd``, ``ci_low``, ``ci_high`` (paired t), ``t``, ``p_value`` (paired t),
+    ``gap_sd``, ``ci_lower``, ``ci_upper`` (paired t), ``t``, ``p_value`` (paired t),
     ``wilcoxon_p`` (signed-rank, no normality assumption), ``effect_dz`` (mean gap / SD of gaps)
     and ``share_negative`` (respondents whose perception falls short).
     """
@@ -240,7 +240,7 @@ def gaps(expectations: pd.DataFrame, perceptions: pd.DataFrame,
         m, sd, low, high, p = _t_interval(g, alpha)
         wil = stats.wilcoxon(g, zero_method="wilcox").pvalue if np.any(g != 0) else 1.0
         rows.append({"dimension": d, "n": len(g), "expectation": scores_e[d].mean(),
-                     "perception": scores_p[d].mean(), "gap": m, "gap_sd": sd, "ci_low": low, "ci_high": high,
+                     "perception": scores_p[d].mean(), "gap": m, "gap_sd": sd, "ci_lower": low, "ci_upper": high,
                      "t": m / (sd / math.sqrt(len(g))) if sd > 0 else np.nan, "p_value": p,
                      "wilcoxon_p": float(wil), "effect_dz": m / sd if sd > 0 else np.nan,
                      "share_negative": float((g < 0).mean())})
@@ -252,7 +252,7 @@ def group_means(values: pd.Series, by: pd.Series | pd.DataFrame, alpha: float = 
 
     ``by`` is one grouping Series (output column ``group``) or a DataFrame of grouping columns (one
     output column each; e.g. arm and period). Groups follow categorical order, else sorted order.
-    Returns the group column(s), ``n``, ``mean``, ``sd``, ``ci_low``, ``ci_high``. Used for
+    Returns the group column(s), ``n``, ``mean``, ``sd``, ``ci_lower``, ``ci_upper``. Used for
     satisfaction indices (0-100) by region or tier and for the cells of a two-arm study.
     """
     frame = by.to_frame("group") if isinstance(by, pd.Series) else by
@@ -274,8 +274,8 @@ def group_means(values: pd.Series, by: pd.Series | pd.DataFrame, alpha: float = 
             rows.append(label | {"n": len(x), "mean": x.mean()})
             continue
         m, sd, low, high, _ = _t_interval(x, alpha)
-        rows.append(label | {"n": len(x), "mean": m, "sd": sd, "ci_low": low, "ci_high": high})
-    return pd.DataFrame(rows, columns=[*keys, "n", "mean", "sd", "ci_low", "ci_high"])
+        rows.append(label | {"n": len(x), "mean": m, "sd": sd, "ci_lower": low, "ci_upper": high})
+    return pd.DataFrame(rows, columns=[*keys, "n", "mean", "sd", "ci_lower", "ci_upper"])
 
 
 def compare_arms(df: pd.DataFrame, arm: str, period: str, items: Sequence[str], respondent: str | None = None,
@@ -339,7 +339,7 @@ def _post_mean(yc: np.ndarray, yt: np.ndarray, alpha: float) -> dict:
     n1, n2 = len(yc), len(yt)
     pooled = math.sqrt(((n1 - 1) * yc.var(ddof=1) + (n2 - 1) * yt.var(ddof=1)) / (n1 + n2 - 2))
     g = (yt.mean() - yc.mean()) / pooled * (1 - 3 / (4 * (n1 + n2) - 9)) if pooled > 0 else np.nan
-    return {"post_difference": yt.mean() - yc.mean(), "post_ci_low": ci.low, "post_ci_high": ci.high,
+    return {"post_difference": yt.mean() - yc.mean(), "post_ci_lower": ci.low, "post_ci_upper": ci.high,
             "post_test": "welch_t", "post_p_value": float(res.pvalue), "effect_size": g, "effect_size_kind": "hedges_g"}
 
 
@@ -354,7 +354,7 @@ def _post_share(yc: np.ndarray, yt: np.ndarray, alpha: float) -> dict:
     else:
         test, p = "chi_square", float(stats.chi2_contingency(table, correction=False).pvalue)
     h = 2 * math.asin(math.sqrt(tp.p2)) - 2 * math.asin(math.sqrt(tp.p1))
-    return {"post_difference": tp.difference, "post_ci_low": tp.ci_lower, "post_ci_high": tp.ci_upper,
+    return {"post_difference": tp.difference, "post_ci_lower": tp.ci_lower, "post_ci_upper": tp.ci_upper,
             "post_test": test, "post_p_value": p, "effect_size": h, "effect_size_kind": "cohens_h"}
 
 
@@ -372,11 +372,11 @@ def _did(df, y, cell, arm, period, respondent, control, treatment, pre, post, al
         cc = change.loc[change["arm"] == control, 0].to_numpy()
         res = stats.ttest_ind(ct, cc, equal_var=False)
         ci = res.confidence_interval(1 - alpha)
-        return {"did": ct.mean() - cc.mean(), "did_ci_low": ci.low, "did_ci_high": ci.high,
+        return {"did": ct.mean() - cc.mean(), "did_ci_lower": ci.low, "did_ci_upper": ci.high,
                 "did_p_value": float(res.pvalue)}
     est = (y[cell[(treatment, post)]].mean() - y[cell[(treatment, pre)]].mean()
            - y[cell[(control, post)]].mean() + y[cell[(control, pre)]].mean())
     se = math.sqrt(sum(y[m].var(ddof=1) / m.sum() for m in cell.values()))
     z = stats.norm.ppf(1 - alpha / 2)
     p = 2 * stats.norm.sf(abs(est / se)) if se > 0 else float("nan")
-    return {"did": est, "did_ci_low": est - z * se, "did_ci_high": est + z * se, "did_p_value": p}
+    return {"did": est, "did_ci_lower": est - z * se, "did_ci_upper": est + z * se, "did_p_value": p}

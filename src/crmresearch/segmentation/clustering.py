@@ -9,12 +9,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import NotFittedError, ValidationError
+from ..base import Estimator
+from ..errors import ValidationError
 
 __all__ = ["SegmentClustering", "cluster", "migration", "profile", "segment_change"]
 
 
-class SegmentClustering:
+class SegmentClustering(Estimator):
     """Cluster customers, choosing the number of segments from a range of ``k``.
 
     Features are standardised (z-scores) before clustering. k-means chooses the ``k`` with the
@@ -127,19 +128,18 @@ class SegmentClustering:
         self.feature_names_ = names
         return self
 
-    def predict(self, features: pd.DataFrame) -> np.ndarray:
-        """Segment of new customers (same features, original units)."""
-        if not hasattr(self, "model_"):
-            raise NotFittedError("SegmentClustering.predict: call fit() first")
+    def predict(self, features: pd.DataFrame) -> pd.Series | np.ndarray:
+        """Segment of new customers (same features, original units): the nearest segment centre in
+        standardised units. A DataFrame gives a Series on its index (e.g. customer ids)."""
+        self._check_fitted("predict", "centres_")
         mu, sd = self.scaling_
         X = (np.asarray(features, dtype=float) - mu) / sd
         d = ((X[:, None, :] - ((self.centres_.to_numpy() - mu) / sd)[None]) ** 2).sum(axis=2)
-        return d.argmin(axis=1)
+        out = d.argmin(axis=1)
+        return pd.Series(out, index=features.index, name="segment") if isinstance(features, pd.DataFrame) else out
 
-    def summary(self) -> pd.DataFrame:
+    def _summary(self) -> pd.DataFrame:
         """The model-selection table (one row per k)."""
-        if not hasattr(self, "selection_"):
-            raise NotFittedError("SegmentClustering.summary: call fit() first")
         return self.selection_.copy()
 
 

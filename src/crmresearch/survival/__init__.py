@@ -7,9 +7,9 @@ tidy tables, plain-language PH verdicts and the CRM quantities (CLV, profit)."""
 from .evaluate import brier_score, evaluate_holdout, time_dependent_auc
 from .frames import latest_date, spell_covariates, spell_groups, survival_frame
 from .models import (
-    AFTResult,
-    CoxResult,
-    KMResult,
+    AFT,
+    CoxPH,
+    KaplanMeier,
     aft,
     compare_aft,
     compare_with_truth,
@@ -32,10 +32,10 @@ from .targeting import (
 from .value import survival_clv
 
 __all__ = [
-    "AFTResult",
+    "AFT",
     "ChurnClassifier",
-    "CoxResult",
-    "KMResult",
+    "CoxPH",
+    "KaplanMeier",
     "aft",
     "brier_score",
     "calibration_table",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
-from ..errors import ValidationError
+from ..errors import DataWarning, ValidationError
 
 __all__ = ["brier_score", "censoring_survival", "evaluate_holdout", "time_dependent_auc"]
 
@@ -64,25 +65,32 @@ def evaluate_holdout(result, train: pd.DataFrame, test: pd.DataFrame, horizons: 
     time-dependent AUC at each horizon and the integrated Brier score over (min, max horizon].
 
     Returns a tidy table: ``metric``, ``horizon``, ``value``.
+
+    Left-truncated test rows (``entry`` > 0) are scored as if observed from their start: the metrics
+    have no delayed-entry form here, so a :class:`~crmresearch.errors.DataWarning` says how many.
     """
     from lifelines.utils import concordance_index
 
     from .models import _strata, design_matrix
 
+    if "entry" in test and (n_late := int((test["entry"] > 0).sum())):
+        warnings.warn(f"evaluate_holdout: {n_late:,} of {len(test):,} test rows are left-truncated (entry > 0); "
+                      "concordance, AUC and Brier score treat them as observed from their start", DataWarning,
+                      stacklevel=2)
     X_test = design_matrix(test, _source_covariates(result, test), "evaluate_holdout")
-    missing = [c for c in result.covariates if c not in X_test.columns]
+    missing = [c for c in result.covariates_ if c not in X_test.columns]
     for c in missing:  # a category absent from the test set
         X_test[c] = 0.0
-    X_test = X_test[result.covariates]
-    for c in _strata(result.model):
+    X_test = X_test[result.covariates_]
+    for c in _strata(result.model_):
         X_test[c] = test[c].astype(str).to_numpy()
     X_test.index = pd.RangeIndex(len(X_test))
     times = np.linspace(min(horizons), max(horizons), n_grid)
     # lifelines groups stratified predictions by stratum: realign the columns to the customers
-    sf = result.model.predict_survival_function(X_test, times=times)
+    sf = result.model_.predict_survival_function(X_test, times=times)
     surv = sf[X_test.index].to_numpy().T  # (n, len(times))
     grid0 = np.linspace(0, max(horizons), 4 * n_grid)
-    s0 = result.model.predict_survival_function(X_test, times=grid0)[X_test.index].to_numpy().T
+    s0 = result.model_.predict_survival_function(X_test, times=grid0)[X_test.index].to_numpy().T
     risk = -np.trapezoid(s0, grid0, axis=1)  # minus the restricted mean lifetime: higher = riskier
     d, e = test["duration"].to_numpy(), test["event"].to_numpy()
     td, te = train["duration"].to_numpy(), train["event"].to_numpy()
@@ -101,7 +109,7 @@ def evaluate_holdout(result, train: pd.DataFrame, test: pd.DataFrame, horizons: 
 def _source_covariates(result, frame: pd.DataFrame) -> list[str]:
     """The original covariate names behind the design columns of a fitted result."""
     names = []
-    for col in result.covariates:
+    for col in result.covariates_:
         if col in frame.columns:
             names.append(col)
             continue

@@ -5,18 +5,18 @@ from __future__ import annotations
 import itertools
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ..base import Estimator
 from ..errors import DataWarning, ValidationError
 
 __all__ = [
-    "AFTResult",
-    "CoxResult",
-    "KMResult",
+    "AFT",
+    "CoxPH",
+    "KaplanMeier",
     "aft",
     "compare_aft",
     "compare_with_truth",
@@ -45,52 +45,74 @@ def _check_frame(frame: pd.DataFrame, caller: str, entry: bool = True) -> None:
         raise ValidationError(f"{caller}: all {len(frame)} rows are censored (no event): survival cannot be estimated")
 
 
-@dataclass
-class KMResult:
-    """Kaplan-Meier estimates per group: ``curves`` (timeline, survival, CI, at risk), ``medians``,
-    ``at_horizons`` and the fitted lifelines objects in ``fitters``."""
+class KaplanMeier(Estimator):
+    """Kaplan-Meier curves per group with (1 - alpha) confidence bands (lifelines' exponential
+    Greenwood), median survival with its interval and survival at ``horizons`` (frame units).
+    An ``entry`` column above 0 is delayed entry (left truncation) unless ``entry=False``.
 
-    curves: pd.DataFrame
-    medians: pd.DataFrame
-    at_horizons: pd.DataFrame
-    fitters: dict[str, Any] = field(repr=False)
+    Attributes
+    ----------
+    curves_ : DataFrame (group, time, survival, ci_lower, ci_upper, at_risk)
+    medians_ : DataFrame (group, customers, events, median, median_ci_lower, median_ci_upper)
+    at_horizons_ : DataFrame (group, horizon, survival, ci_lower, ci_upper)
+    fitters_ : dict group -> fitted lifelines KaplanMeierFitter
+    summary : medians and survival at the horizons, one row per group and horizon
+    """
+
+    def __init__(self, group: str | None = None, horizons: Sequence[float] = (12, 24, 36), alpha: float = 0.05,
+                 entry: bool = True) -> None:
+        self.group = group
+        self.horizons = horizons
+        self.alpha = alpha
+        self.entry = entry
+
+    def fit(self, frame: pd.DataFrame) -> KaplanMeier:
+        """Estimate from a survival frame (``duration``, ``event``, optional ``entry``)."""
+        from lifelines import KaplanMeierFitter
+        from lifelines.utils import median_survival_times
+
+        _check_frame(frame, "km")
+        group = self.group
+        if group is not None:
+            if group not in frame.columns:
+                raise ValidationError(f"km: group column '{group}' not in the frame")
+            if frame[group].isna().any():
+                raise ValidationError(f"km: column '{group}': {int(frame[group].isna().sum())} of {len(frame)} rows "
+                                      "have no group; fill or drop them explicitly")
+        groups = [("all", frame)] if group is None else [(str(k), g) for k, g in frame.groupby(group, observed=True)]
+        curves, medians, horizon_rows, fitters = [], [], [], {}
+        for name, g in groups:
+            f = KaplanMeierFitter(alpha=self.alpha).fit(
+                g["duration"], g["event"], entry=g["entry"] if self.entry and "entry" in g else None, label=name)
+            fitters[name] = f
+            sf = f.survival_function_.iloc[:, 0]
+            ci = f.confidence_interval_survival_function_
+            curves.append(pd.DataFrame({"group": name, "time": sf.index.to_numpy(), "survival": sf.to_numpy(),
+                                        "ci_lower": ci.iloc[:, 0].to_numpy(), "ci_upper": ci.iloc[:, 1].to_numpy(),
+                                        "at_risk": f.event_table["at_risk"].reindex(sf.index).to_numpy()}))
+            med_ci = median_survival_times(f.confidence_interval_)
+            medians.append({"group": name, "customers": len(g), "events": int(g["event"].sum()),
+                            "median": float(f.median_survival_time_),
+                            "median_ci_lower": float(med_ci.iloc[0, 0]), "median_ci_upper": float(med_ci.iloc[0, 1])})
+            for h in self.horizons:
+                s = float(f.survival_function_at_times(h).iloc[0])
+                idx = np.searchsorted(ci.index.to_numpy(), h, side="right") - 1
+                lo, hi = float(ci.iloc[max(idx, 0), 0]), float(ci.iloc[max(idx, 0), 1])
+                horizon_rows.append({"group": name, "horizon": h, "survival": s, "ci_lower": lo, "ci_upper": hi})
+        self.curves_ = pd.concat(curves, ignore_index=True)
+        self.medians_ = pd.DataFrame(medians)
+        self.at_horizons_ = pd.DataFrame(horizon_rows)
+        self.fitters_ = fitters
+        return self
+
+    def _summary(self) -> pd.DataFrame:
+        return self.medians_.merge(self.at_horizons_, on="group")
 
 
 def km(frame: pd.DataFrame, group: str | None = None, horizons: Sequence[float] = (12, 24, 36),
-       alpha: float = 0.05, entry: bool = True) -> KMResult:
-    """Kaplan-Meier curves per group with (1 - alpha) confidence bands (lifelines' exponential
-    Greenwood), median survival with its interval and survival at ``horizons`` (frame units)."""
-    from lifelines import KaplanMeierFitter
-    from lifelines.utils import median_survival_times
-
-    _check_frame(frame, "km")
-    if group is not None:
-        if group not in frame.columns:
-            raise ValidationError(f"km: group column '{group}' not in the frame")
-        if frame[group].isna().any():
-            raise ValidationError(f"km: column '{group}': {int(frame[group].isna().sum())} of {len(frame)} rows have "
-                                  "no group; fill or drop them explicitly")
-    groups = [("all", frame)] if group is None else [(str(k), g) for k, g in frame.groupby(group, observed=True)]
-    curves, medians, horizon_rows, fitters = [], [], [], {}
-    for name, g in groups:
-        f = KaplanMeierFitter(alpha=alpha).fit(
-            g["duration"], g["event"], entry=g["entry"] if entry and "entry" in g else None, label=name)
-        fitters[name] = f
-        sf = f.survival_function_.iloc[:, 0]
-        ci = f.confidence_interval_survival_function_
-        curves.append(pd.DataFrame({"group": name, "time": sf.index.to_numpy(), "survival": sf.to_numpy(),
-                                    "ci_lower": ci.iloc[:, 0].to_numpy(), "ci_upper": ci.iloc[:, 1].to_numpy(),
-                                    "at_risk": f.event_table["at_risk"].reindex(sf.index).to_numpy()}))
-        med_ci = median_survival_times(f.confidence_interval_)
-        medians.append({"group": name, "customers": len(g), "events": int(g["event"].sum()),
-                        "median": float(f.median_survival_time_),
-                        "median_ci_lower": float(med_ci.iloc[0, 0]), "median_ci_upper": float(med_ci.iloc[0, 1])})
-        for h in horizons:
-            s = float(f.survival_function_at_times(h).iloc[0])
-            idx = np.searchsorted(ci.index.to_numpy(), h, side="right") - 1
-            lo, hi = float(ci.iloc[max(idx, 0), 0]), float(ci.iloc[max(idx, 0), 1])
-            horizon_rows.append({"group": name, "horizon": h, "survival": s, "ci_lower": lo, "ci_upper": hi})
-    return KMResult(pd.concat(curves, ignore_index=True), pd.DataFrame(medians), pd.DataFrame(horizon_rows), fitters)
+       alpha: float = 0.05, entry: bool = True) -> KaplanMeier:
+    """:class:`KaplanMeier` fitted on ``frame`` (see there)."""
+    return KaplanMeier(group=group, horizons=horizons, alpha=alpha, entry=entry).fit(frame)
 
 
 def _logrank_stat(frame: pd.DataFrame, group: pd.Series, use_entry: bool) -> tuple[float, int, float]:
@@ -146,14 +168,14 @@ def logrank(frame: pd.DataFrame, group: str, pairwise: bool = False, correction:
     labels = frame[group].astype(str)
     stat, df, p = _logrank_stat(frame, labels, use_entry)
     rows = [{"comparison": f"all {frame[group].nunique()} groups of {group}", "test_statistic": stat,
-             "df": df, "p": p, "p_adjusted": p}]
+             "df": df, "p_value": p, "p_adjusted": p}]
     if pairwise:
         pairs = []
         for a, b in itertools.combinations(sorted(labels.unique()), 2):
             m = (labels == a) | (labels == b)
             st, _, pv = _logrank_stat(frame[m.to_numpy()], labels[m], use_entry)
-            pairs.append({"comparison": f"{a} vs {b}", "test_statistic": st, "df": 1, "p": pv})
-        p = np.array([x["p"] for x in pairs])
+            pairs.append({"comparison": f"{a} vs {b}", "test_statistic": st, "df": 1, "p_value": pv})
+        p = np.array([x["p_value"] for x in pairs])
         m = len(p)
         if correction == "bonferroni":
             adj = np.minimum(p * m, 1)
@@ -205,74 +227,103 @@ def design_matrix(frame: pd.DataFrame, covariates: Sequence[str], caller: str = 
     return X
 
 
-@dataclass
-class CoxResult:
-    """A fitted Cox model: ``summary`` (hazard ratios with intervals), ``concordance``, ``ph_test``
-    (per covariate: statistic, p, verdict, remedy) and the lifelines ``model``."""
+class CoxPH(Estimator):
+    """Cox proportional-hazards model (Efron ties; lifelines) with the scaled-Schoenfeld test of
+    proportional hazards (rank-transformed time) per covariate, each with a plain-language verdict
+    and remedy. ``ph_alpha`` is the level at which a covariate is flagged as violating PH; an
+    ``entry`` column above 0 is delayed entry (left truncation) unless ``entry=False``.
 
-    summary: pd.DataFrame
-    concordance: float
-    ph_test: pd.DataFrame
-    model: Any = field(repr=False)
-    covariates: list[str] = field(default_factory=list)
+    Attributes
+    ----------
+    summary : DataFrame per design column: covariate, estimate (log hazard ratio), std_error,
+        ci_lower, ci_upper, z, p_value, hazard_ratio, hr_lower, hr_upper
+    coefficients_ : the same table; concordance_ : float (Harrell, training data)
+    ph_test_ : DataFrame per covariate: statistic, p_value, verdict, remedy
+    covariates_ : design columns (categories one-hot encoded); model_ : fitted lifelines CoxPHFitter
+    log_likelihood_ : float
+    """
+
+    def __init__(self, covariates: Sequence[str] = (), strata: Sequence[str] | None = None, penalizer: float = 0.0,
+                 alpha: float = 0.05, entry: bool = True, ph_alpha: float = 0.01) -> None:
+        self.covariates = covariates
+        self.strata = strata
+        self.penalizer = penalizer
+        self.alpha = alpha
+        self.entry = entry
+        self.ph_alpha = ph_alpha
+
+    def _set(self, summary: pd.DataFrame, m: Any, ph: pd.DataFrame, X: pd.DataFrame) -> CoxPH:
+        self.coefficients_ = summary
+        self.concordance_ = float(m.concordance_index_)
+        self.ph_test_ = ph
+        self.model_ = m
+        self.covariates_ = list(X.columns)
+        self.log_likelihood_ = float(m.log_likelihood_)
+        return self
+
+    def fit(self, frame: pd.DataFrame) -> CoxPH:
+        """Fit on a survival frame (``duration``, ``event``, optional ``entry``, the covariates)."""
+        from lifelines import CoxPHFitter
+        from lifelines.statistics import proportional_hazard_test
+
+        _check_frame(frame, "cox")
+        covariates = list(self.covariates)
+        X = design_matrix(frame, covariates, "cox")
+        data = X.assign(duration=frame["duration"].to_numpy(), event=frame["event"].astype(int).to_numpy())
+        use_entry = self.entry and "entry" in frame and (frame["entry"] > 0).any()
+        if use_entry:
+            data["entry"] = frame["entry"].to_numpy()
+        for s in self.strata or []:
+            data[s] = frame[s].astype(str).to_numpy()
+        m = CoxPHFitter(penalizer=self.penalizer, alpha=self.alpha)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            m.fit(data, "duration", "event", entry_col="entry" if use_entry else None,
+                  strata=list(self.strata or []) or None)
+        for w in caught:
+            if "convergence" in str(w.message).lower():
+                warnings.warn(f"cox: {w.message}", DataWarning, stacklevel=2)
+        s = m.summary
+        level = f"{100 * (1 - self.alpha):g}%"
+        summary = pd.DataFrame({
+            "estimate": s["coef"], "std_error": s["se(coef)"], "ci_lower": s[f"coef lower {level}"],
+            "ci_upper": s[f"coef upper {level}"], "z": s["z"], "p_value": s["p"], "hazard_ratio": s["exp(coef)"],
+            "hr_lower": s[f"exp(coef) lower {level}"], "hr_upper": s[f"exp(coef) upper {level}"],
+        }).rename_axis("covariate").reset_index()
+        if np.any(~np.isfinite(summary[["estimate", "std_error"]].to_numpy())):
+            raise ValidationError("cox: non-finite estimates (separation or collinearity); check the covariates")
+        try:
+            ph = proportional_hazard_test(m, data, time_transform="rank").summary
+        except NotImplementedError:  # lifelines has no Schoenfeld residuals with entry (left truncation)
+            ph = pd.DataFrame({"covariate": list(X.columns), "statistic": np.nan, "p_value": np.nan,
+                               "verdict": "not tested (left-truncated data)", "remedy": ""})
+            return self._set(summary, m, ph, X)
+        ph = ph.reset_index().rename(columns={"index": "covariate", "test_statistic": "statistic", "p": "p_value"})
+        if "covariate" not in ph.columns:
+            ph = ph.rename(columns={ph.columns[0]: "covariate"})
+        # a test can reject proportional hazards; failing to reject does not show that they hold
+        ph["verdict"] = np.where(ph["p_value"] < self.ph_alpha, f"PH rejected at {self.ph_alpha:g}",
+                                 f"PH not rejected at {self.ph_alpha:g}")
+        ph["remedy"] = [_ph_remedy(c, covariates, X) if p < self.ph_alpha else ""
+                        for c, p in zip(ph["covariate"], ph["p_value"], strict=True)]
+        return self._set(summary, m, ph[["covariate", "statistic", "p_value", "verdict", "remedy"]], X)
+
+    def _summary(self) -> pd.DataFrame:
+        return self.coefficients_.copy()
 
 
 def cox(frame: pd.DataFrame, covariates: Sequence[str], strata: Sequence[str] | None = None,
-        penalizer: float = 0.0, alpha: float = 0.05, entry: bool = True, ph_alpha: float = 0.01) -> CoxResult:
-    """Cox proportional-hazards model (Efron ties) with the scaled-Schoenfeld test of proportional
-    hazards (rank-transformed time) per covariate, each with a plain-language verdict and remedy.
-
-    ``ph_alpha`` is the significance level at which a covariate is flagged as violating PH.
-    """
-    from lifelines import CoxPHFitter
-    from lifelines.statistics import proportional_hazard_test
-
-    _check_frame(frame, "cox")
-    X = design_matrix(frame, covariates, "cox")
-    data = X.assign(duration=frame["duration"].to_numpy(), event=frame["event"].astype(int).to_numpy())
-    use_entry = entry and "entry" in frame and (frame["entry"] > 0).any()
-    if use_entry:
-        data["entry"] = frame["entry"].to_numpy()
-    for s in strata or []:
-        data[s] = frame[s].astype(str).to_numpy()
-    m = CoxPHFitter(penalizer=penalizer, alpha=alpha)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        m.fit(data, "duration", "event", entry_col="entry" if use_entry else None, strata=list(strata or []) or None)
-    for w in caught:
-        if "convergence" in str(w.message).lower():
-            warnings.warn(f"cox: {w.message}", DataWarning, stacklevel=2)
-    s = m.summary
-    summary = pd.DataFrame({
-        "coef": s["coef"], "se": s["se(coef)"], "hazard_ratio": s["exp(coef)"],
-        "hr_lower": s[f"exp(coef) lower {100 * (1 - alpha):g}%"],
-        "hr_upper": s[f"exp(coef) upper {100 * (1 - alpha):g}%"],
-        "z": s["z"], "p": s["p"],
-    }).rename_axis("covariate").reset_index()
-    if np.any(~np.isfinite(summary[["coef", "se"]].to_numpy())):
-        raise ValidationError("cox: non-finite estimates (separation or collinearity); check the covariates")
-    try:
-        ph = proportional_hazard_test(m, data, time_transform="rank").summary
-    except NotImplementedError:  # lifelines has no Schoenfeld residuals with entry (left truncation)
-        ph = pd.DataFrame({"covariate": list(X.columns), "statistic": np.nan, "p": np.nan,
-                           "verdict": "not tested (left-truncated data)", "remedy": ""})
-        return CoxResult(summary, float(m.concordance_index_), ph, m, list(X.columns))
-    ph = ph.reset_index().rename(columns={"index": "covariate", "test_statistic": "statistic"})
-    if "covariate" not in ph.columns:
-        ph = ph.rename(columns={ph.columns[0]: "covariate"})
-    # a test can reject proportional hazards; failing to reject does not show that they hold
-    ph["verdict"] = np.where(ph["p"] < ph_alpha, f"PH rejected at {ph_alpha:g}", f"PH not rejected at {ph_alpha:g}")
-    ph["remedy"] = [_ph_remedy(c, covariates, X) if p < ph_alpha else ""
-                    for c, p in zip(ph["covariate"], ph["p"], strict=True)]
-    return CoxResult(summary, float(m.concordance_index_), ph[["covariate", "statistic", "p", "verdict", "remedy"]],
-                     m, list(X.columns))
+        penalizer: float = 0.0, alpha: float = 0.05, entry: bool = True, ph_alpha: float = 0.01) -> CoxPH:
+    """:class:`CoxPH` fitted on ``frame`` (see there)."""
+    return CoxPH(covariates=covariates, strata=strata, penalizer=penalizer, alpha=alpha, entry=entry,
+                 ph_alpha=ph_alpha).fit(frame)
 
 
-def strata_for_ph(result: CoxResult, frame: pd.DataFrame, covariates: Sequence[str]) -> list[str]:
+def strata_for_ph(result: CoxPH, frame: pd.DataFrame, covariates: Sequence[str]) -> list[str]:
     """The categorical covariates (text, category or boolean columns of ``frame``) with at least one
-    column that violates proportional hazards in ``result.ph_test``: the ones to stratify on. A
+    column that violates proportional hazards in ``result.ph_test_``: the ones to stratify on. A
     continuous covariate that violates PH is not returned (it needs a time interaction or banding)."""
-    rejected = result.ph_test.loc[result.ph_test["verdict"].str.startswith("PH rejected"), "covariate"]
+    rejected = result.ph_test_.loc[result.ph_test_["verdict"].str.startswith("PH rejected"), "covariate"]
     out = []
     for c in covariates:
         s = frame[c]
@@ -300,60 +351,86 @@ def _source(column: str, covariates: Sequence[str]) -> str:
     return column
 
 
-@dataclass
-class AFTResult:
-    """A fitted accelerated-failure-time model: ``time_ratios`` table, ``aic``, ``model``."""
+class AFT(Estimator):
+    """Accelerated-failure-time model, ``family`` "weibull", "loglogistic" or "lognormal" (lifelines):
+    time ratios exp(coef) with intervals; a time ratio of 2 means the covariate doubles expected
+    lifetime. An ``entry`` column above 0 (left truncation, see :func:`survival_frame`) enters the
+    likelihood as delayed entry unless ``entry=False``.
 
-    family: str
-    time_ratios: pd.DataFrame
-    aic: float
-    log_likelihood: float
-    model: Any = field(repr=False)
-    covariates: list[str] = field(default_factory=list)
+    Attributes
+    ----------
+    summary : DataFrame per covariate: estimate (log time ratio), std_error, ci_lower, ci_upper, z,
+        p_value, time_ratio, tr_lower, tr_upper
+    coefficients_ (the same table), aic_, log_likelihood_, covariates_, model_ (lifelines fitter)
+    """
+
+    def __init__(self, covariates: Sequence[str] = (), family: str = "weibull", alpha: float = 0.05,
+                 penalizer: float = 0.0, entry: bool = True) -> None:
+        self.covariates = covariates
+        self.family = family
+        self.alpha = alpha
+        self.penalizer = penalizer
+        self.entry = entry
+
+    def fit(self, frame: pd.DataFrame) -> AFT:
+        """Fit on a survival frame (``duration`` > 0, ``event``, optional ``entry``, the covariates)."""
+        from lifelines import LogLogisticAFTFitter, LogNormalAFTFitter, WeibullAFTFitter
+
+        fitters = {"weibull": WeibullAFTFitter, "loglogistic": LogLogisticAFTFitter, "lognormal": LogNormalAFTFitter}
+        if self.family not in fitters:
+            raise ValidationError(f"aft: family must be one of {list(fitters)}; got {self.family!r}")
+        _check_frame(frame, "aft")
+        X = design_matrix(frame, list(self.covariates), "aft")
+        dur = frame["duration"].to_numpy(dtype=float)
+        if (dur <= 0).any():
+            raise ValidationError(f"aft: {int((dur <= 0).sum())} rows have duration 0; AFT models need durations > 0 "
+                                  "(shift by a small amount, e.g. half a period, and say so)")
+        data = X.assign(duration=dur, event=frame["event"].astype(int).to_numpy())
+        use_entry = self.entry and "entry" in frame and bool((frame["entry"] > 0).any())
+        if use_entry:
+            data["entry"] = frame["entry"].to_numpy(dtype=float)
+        m = fitters[self.family](alpha=self.alpha, penalizer=self.penalizer).fit(data, "duration", "event",
+                                                                   entry_col="entry" if use_entry else None)
+        s = m.summary
+        first = s.index.get_level_values(0)[0]
+        main = s.xs(first, level=0)
+        main = main.drop(index="Intercept", errors="ignore")
+        level = f"{100 * (1 - self.alpha):g}%"
+        self.coefficients_ = pd.DataFrame({
+            "covariate": main.index, "estimate": main["coef"].to_numpy(), "std_error": main["se(coef)"].to_numpy(),
+            "ci_lower": main[f"coef lower {level}"].to_numpy(), "ci_upper": main[f"coef upper {level}"].to_numpy(),
+            "z": main["z"].to_numpy(), "p_value": main["p"].to_numpy(), "time_ratio": main["exp(coef)"].to_numpy(),
+            "tr_lower": main[f"exp(coef) lower {level}"].to_numpy(),
+            "tr_upper": main[f"exp(coef) upper {level}"].to_numpy()})
+        self.aic_ = float(m.AIC_)
+        self.log_likelihood_ = float(m.log_likelihood_)
+        self.model_ = m
+        self.covariates_ = list(X.columns)
+        return self
+
+    def _summary(self) -> pd.DataFrame:
+        return self.coefficients_.copy()
 
 
 def aft(frame: pd.DataFrame, covariates: Sequence[str], family: str = "weibull", alpha: float = 0.05,
-        penalizer: float = 0.0) -> AFTResult:
-    """AFT model ("weibull", "loglogistic" or "lognormal"): time ratios exp(coef) with intervals;
-    a time ratio of 2 means the covariate doubles expected lifetime."""
-    from lifelines import LogLogisticAFTFitter, LogNormalAFTFitter, WeibullAFTFitter
-
-    fitters = {"weibull": WeibullAFTFitter, "loglogistic": LogLogisticAFTFitter, "lognormal": LogNormalAFTFitter}
-    if family not in fitters:
-        raise ValidationError(f"aft: family must be one of {list(fitters)}; got {family!r}")
-    _check_frame(frame, "aft")
-    X = design_matrix(frame, covariates, "aft")
-    dur = frame["duration"].to_numpy(dtype=float)
-    if (dur <= 0).any():
-        raise ValidationError(f"aft: {int((dur <= 0).sum())} rows have duration 0; AFT models need durations > 0 "
-                              "(shift by a small amount, e.g. half a period, and say so)")
-    data = X.assign(duration=dur, event=frame["event"].astype(int).to_numpy())
-    m = fitters[family](alpha=alpha, penalizer=penalizer).fit(data, "duration", "event")
-    s = m.summary
-    first = s.index.get_level_values(0)[0]
-    main = s.xs(first, level=0)
-    main = main.drop(index="Intercept", errors="ignore")
-    tr = pd.DataFrame({"covariate": main.index, "coef": main["coef"].to_numpy(),
-                       "time_ratio": main["exp(coef)"].to_numpy(),
-                       "tr_lower": main[f"exp(coef) lower {100 * (1 - alpha):g}%"].to_numpy(),
-                       "tr_upper": main[f"exp(coef) upper {100 * (1 - alpha):g}%"].to_numpy(),
-                       "p": main["p"].to_numpy()})
-    return AFTResult(family, tr, float(m.AIC_), float(m.log_likelihood_), m, list(X.columns))
+        penalizer: float = 0.0, entry: bool = True) -> AFT:
+    """:class:`AFT` fitted on ``frame`` (see there)."""
+    return AFT(covariates=covariates, family=family, alpha=alpha, penalizer=penalizer, entry=entry).fit(frame)
 
 
 def compare_aft(frame: pd.DataFrame, covariates: Sequence[str],
-                families: Sequence[str] = ("weibull", "loglogistic", "lognormal")) -> pd.DataFrame:
+                families: Sequence[str] = ("weibull", "loglogistic", "lognormal"), entry: bool = True) -> pd.DataFrame:
     """AIC and log-likelihood of each AFT family on the same data, best (lowest AIC) first."""
     rows = []
     for fam in families:
-        r = aft(frame, covariates, family=fam)
-        rows.append({"family": fam, "log_likelihood": r.log_likelihood, "aic": r.aic})
+        r = aft(frame, covariates, family=fam, entry=entry)
+        rows.append({"family": fam, "log_likelihood": r.log_likelihood_, "aic": r.aic_})
     out = pd.DataFrame(rows).sort_values("aic", ignore_index=True)
     out["delta_aic"] = out["aic"] - out["aic"].iloc[0]
     return out
 
 
-def compare_with_truth(result: CoxResult, truth: dict[str, float], rename: dict[str, str] | None = None,
+def compare_with_truth(result: CoxPH, truth: dict[str, float], rename: dict[str, str] | None = None,
                        alpha: float = 0.05) -> pd.DataFrame:
     """Estimated log-hazard ratios next to known true values (simulation studies): estimate, SE,
     (1 - alpha) interval, truth, error in standard errors and whether the interval covers the truth."""
@@ -366,11 +443,11 @@ def compare_with_truth(result: CoxResult, truth: dict[str, float], rename: dict[
     if missing:
         raise ValidationError(f"compare_with_truth: no true value for {missing}; pass rename={{...}}")
     s["truth"] = s["parameter"].map(truth)
-    s["lower"] = s["coef"] - z * s["se"]
-    s["upper"] = s["coef"] + z * s["se"]
-    s["error_in_se"] = (s["coef"] - s["truth"]) / s["se"]
-    s["covers_truth"] = (s["lower"] <= s["truth"]) & (s["truth"] <= s["upper"])
-    return s[["parameter", "coef", "se", "lower", "upper", "truth", "error_in_se", "covers_truth"]]
+    s["ci_lower"] = s["estimate"] - z * s["std_error"]
+    s["ci_upper"] = s["estimate"] + z * s["std_error"]
+    s["error_in_se"] = (s["estimate"] - s["truth"]) / s["std_error"]
+    s["covers_truth"] = (s["ci_lower"] <= s["truth"]) & (s["truth"] <= s["ci_upper"])
+    return s[["parameter", "estimate", "std_error", "ci_lower", "ci_upper", "truth", "error_in_se", "covers_truth"]]
 
 
 def _strata(model: Any) -> list[str]:

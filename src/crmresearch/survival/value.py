@@ -37,11 +37,11 @@ def survival_clv(result, frame: pd.DataFrame, margin: np.ndarray | pd.Series | f
     if discount_rate < 0 or horizon < 1:
         raise ValidationError("survival_clv: discount_rate must be >= 0 and horizon >= 1")
     X = design_matrix(frame, _source_covariates(result, frame), "survival_clv")
-    for c in result.covariates:
+    for c in result.covariates_:
         if c not in X.columns:
             X[c] = 0.0
-    X = X[result.covariates]
-    for c in _strata(result.model):
+    X = X[result.covariates_]
+    for c in _strata(result.model_):
         X[c] = frame[c].astype(str).to_numpy()
     t0 = frame["duration"].to_numpy(dtype=float)
     grid = np.arange(0, horizon + 1, dtype=float)
@@ -49,7 +49,7 @@ def survival_clv(result, frame: pd.DataFrame, margin: np.ndarray | pd.Series | f
     t_max = float(t0.max() + horizon)
     abs_grid = np.linspace(0, t_max, int(np.ceil(t_max)) * 2 + 1)
     X.index = pd.RangeIndex(len(X))
-    S = result.model.predict_survival_function(X, times=abs_grid)[X.index].to_numpy().T  # (n, grid)
+    S = result.model_.predict_survival_function(X, times=abs_grid)[X.index].to_numpy().T  # (n, grid)
     cond = np.empty((len(frame), grid.size))
     for i in range(len(frame)):
         s_at = np.interp(t0[i] + grid, abs_grid, S[i])

@@ -1,0 +1,164 @@
+"""One estimator protocol for every public model: settings in the constructor, fit returns self,
+clone / get_params / set_params as in scikit-learn, pickle round trip, summary a DataFrame
+property, one NotFittedError, HTML display."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+
+from crmresearch import base, clv, data, experiments, satisfaction, segmentation, survival
+from crmresearch.errors import NotFittedError
+
+
+@pytest.fixture(scope="module")
+def bank():
+    return data.simulate_bank(n_customers=2_000, seed=11)
+
+
+def _cdnow():
+    tx = data.load_cdnow_transactions(sample=True)
+    return clv.summary_from_transactions(tx, "1997-09-30", amount="amount")
+
+
+def _survival_frame(bank):
+    return survival.survival_frame(bank.contracts, bank.truth["end"], keep=["region", "n_products", "fee_increase"])
+
+
+def _bgnbd(bank):
+    s = _cdnow()
+    return clv.BetaGeoNBD(), lambda m: m.fit(s["frequency"], s["recency"], s["T"])
+
+
+def _gamma(bank):
+    s = _cdnow()
+    s = s[s["frequency"] > 0]
+    return clv.GammaGamma(corr_warn=1.0), lambda m: m.fit(s["frequency"], s["monetary_value"])
+
+
+def _sbg(bank):
+    return clv.ShiftedBetaGeometric(), lambda m: m.fit(survivors=[1000, 631, 468, 382, 326, 289, 262, 241])
+
+
+def _plspm(bank):
+    spec = satisfaction.load_model("ECSI")
+    m = spec.model(bank.survey.columns, scheme="path")
+    return m, lambda est: est.fit(bank.survey)
+
+
+def _clustering(bank):
+    f = bank.customers[["age", "monthly_income", "n_products"]].astype(float)
+    return segmentation.SegmentClustering(k=range(2, 4), n_bootstrap=2, n_init=2), lambda m: m.fit(f)
+
+
+def _km(bank):
+    frame = _survival_frame(bank)
+    return survival.KaplanMeier(group="region", horizons=(12, 24)), lambda m: m.fit(frame)
+
+
+def _cox(bank):
+    frame = _survival_frame(bank)
+    return survival.CoxPH(covariates=["region", "n_products", "fee_increase"]), lambda m: m.fit(frame)
+
+
+def _aft(bank):
+    frame = _survival_frame(bank)
+    frame = frame[frame["duration"] > 0]
+    return survival.AFT(covariates=["n_products", "fee_increase"]), lambda m: m.fit(frame)
+
+
+def _churn(bank):
+    c = bank.contracts
+    X, y = c[["region", "n_products", "distance_km"]], c["churned"]
+    return survival.ChurnClassifier(cv=3), lambda m: m.fit(X, y)
+
+
+def _uplift(bank):
+    camp = bank.campaign
+    X = camp[["segment", "region", "n_products"]]
+    return experiments.UpliftModel(max_iter=20), lambda m: m.fit(X, camp["churn_90d"], camp["treated"])
+
+
+MODELS = {"BetaGeoNBD": _bgnbd, "GammaGamma": _gamma, "ShiftedBetaGeometric": _sbg, "PLSPM": _plspm,
+          "SegmentClustering": _clustering, "KaplanMeier": _km, "CoxPH": _cox, "AFT": _aft,
+          "ChurnClassifier": _churn, "UpliftModel": _uplift}
+
+
+@pytest.mark.parametrize("name", list(MODELS))
+def test_every_model_follows_the_protocol(name, bank):
+    model, fit = MODELS[name](bank)
+    assert isinstance(model, base.Estimator)
+    params = model.get_params()
+    assert model.set_params(**params) is model
+    with pytest.raises(NotFittedError, match="not fitted yet"):
+        model.summary  # noqa: B018 - the property raises
+    assert "not fitted" in model._repr_html_()
+
+    assert fit(model) is model  # fit returns self
+    table = model.summary
+    assert isinstance(table, pd.DataFrame) and len(table) > 0
+    learned = [k for k in vars(model) if k.endswith("_") and not k.startswith("_")]
+    assert learned, "learned values end in _"
+
+    fresh = clone(model)  # scikit-learn's clone: same settings, not fitted
+    assert type(fresh) is type(model) and not fresh.is_fitted
+    assert fresh.get_params().keys() == params.keys()
+    for key, value in params.items():
+        if not hasattr(value, "get_params"):
+            assert repr(fresh.get_params()[key]) == repr(value), key
+
+    again = pickle.loads(pickle.dumps(model))
+    pd.testing.assert_frame_equal(again.summary, table)
+    assert "<table" in model._repr_html_()
+
+
+def test_a_refit_clone_gives_the_same_numbers(bank):
+    model, fit = _bgnbd(bank)
+    a = fit(model).summary
+    b = fit(clone(model)).summary
+    pd.testing.assert_frame_equal(a, b)
+    assert list(a.columns) == list(base.SUMMARY_COLUMNS)
+    assert isinstance(model.params_, pd.Series)
+
+
+@pytest.mark.parametrize("name", ["BetaGeoNBD", "CoxPH", "AFT"])
+def test_summaries_share_one_column_vocabulary(name, bank):
+    model, fit = MODELS[name](bank)
+    cols = list(fit(model).summary.columns)
+    assert set(base.SUMMARY_COLUMNS) <= set(cols), cols
+
+
+def test_set_params_rejects_unknown_settings():
+    with pytest.raises(ValueError, match="no setting 'alpah'"):
+        clv.BetaGeoNBD().set_params(alpah=0.1)
+
+
+def test_uplift_model_is_a_pipeline_step(bank):
+    from sklearn.compose import make_column_transformer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    camp = bank.campaign
+    X = camp[["segment", "region", "n_products"]]
+    prep = make_column_transformer((OneHotEncoder(sparse_output=False), ["segment", "region"]),
+                                   remainder="passthrough")
+    pipe = make_pipeline(prep, experiments.UpliftModel(max_iter=20))
+    pipe.fit(X, camp["churn_90d"], upliftmodel__treatment=camp["treated"])
+    u = pipe.predict(X)
+    assert u.shape == (len(X),) and np.isfinite(u).all() and (np.abs(u) <= 1).all()
+    again = pickle.loads(pickle.dumps(pipe))
+    np.testing.assert_array_equal(again.predict(X), u)
+
+
+def test_predictions_are_indexed_by_customer(bank):
+    c = bank.contracts.set_index("customer_id")
+    X, y = c[["region", "n_products", "distance_km"]], c["churned"]
+    p = survival.churn_classifier(X, y, cv=3).predict_proba(X)
+    assert isinstance(p, pd.Series) and p.index.equals(X.index)
+    f = c[["distance_km", "n_products"]].astype(float)
+    seg = segmentation.SegmentClustering(k=[2], n_bootstrap=0, n_init=2).fit(f)
+    assert seg.predict(f).index.equals(f.index)
