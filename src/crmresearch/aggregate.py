@@ -232,7 +232,8 @@ def clv_summary(table: Any, calibration_end: pd.Timestamp, observation_end: pd.T
     window = lf.filter(nw.col("date") < end + pd.Timedelta(days=1))
     amt = nw.col("amount") if amount else nw.lit(0.0)
     daily = window.group_by("customer_id", day.alias("day")).agg(amt.sum().alias("amt"))
-    firsts = window.group_by("customer_id").agg(nw.col("date").min().dt.truncate("1d").alias("first"))
+    firsts = (window.group_by("customer_id").agg(nw.col("date").min().alias("first"))
+              .with_columns(nw.col("first").dt.truncate("1d")))
     in_cal = nw.col("day") <= cal_end
     # simple aggregations of prepared columns (min / max / sum), which every engine runs natively
     per = (daily.join(firsts, on="customer_id")
@@ -269,7 +270,8 @@ def repeat_days(table: Any, calibration_end: pd.Timestamp, observation_end: pd.T
     end = _moment(pd.Timestamp(observation_end).normalize(), src)
     lf = src.lazy().filter(nw.col("date") < end + pd.Timedelta(days=1))
     days = lf.group_by("customer_id", nw.col("date").dt.truncate("1d").alias("day")).agg(nw.len().alias("k"))
-    firsts = (lf.group_by("customer_id").agg(nw.col("date").min().dt.truncate("1d").alias("first"))
+    firsts = (lf.group_by("customer_id").agg(nw.col("date").min().alias("first"))
+              .with_columns(nw.col("first").dt.truncate("1d"))
               .filter(nw.col("first") <= cal_end))
     repeats = (days.join(firsts, on="customer_id").filter(nw.col("day") > nw.col("first"))
                .group_by("day").agg(nw.len().alias("repeat_days"))

@@ -11,7 +11,13 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 
-import click
+from ._extras import require
+
+try:
+    import click
+except ImportError:  # pragma: no cover - depends on the install
+    require("click", "rich", "papermill", "nbformat", by="the crmresearch command")
+    raise
 
 from . import pipeline, studies
 from .errors import ParameterError

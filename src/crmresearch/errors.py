@@ -11,6 +11,7 @@ __all__ = [
     "CRMResearchWarning",
     "ConvergenceError",
     "DataWarning",
+    "MissingExtraError",
     "NotFittedError",
     "ParameterError",
     "StudyError",
@@ -32,6 +33,10 @@ class ParameterError(CRMResearchError, ValueError):
 
 class NotFittedError(CRMResearchError, AttributeError):
     """A fitted-object method was called before ``fit``."""
+
+
+class MissingExtraError(CRMResearchError, ImportError):
+    """An optional dependency is not installed; the message names the extra that installs it."""
 
 
 class ConvergenceError(CRMResearchError, RuntimeError):

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._extras import require
 from .base import Estimator
 from .errors import ValidationError
 
@@ -289,6 +290,7 @@ class UpliftModel(Estimator):
 
     def fit(self, X: pd.DataFrame | np.ndarray, y: np.ndarray, treatment: np.ndarray) -> UpliftModel:
         """Fit on features ``X``, 0/1 outcomes ``y`` and 0/1 (or bool) ``treatment``."""
+        require("sklearn", by="experiments.UpliftModel")
         t = np.asarray(treatment).astype(bool)
         y = np.asarray(y)
         if not (len(X) == len(y) == len(t)):

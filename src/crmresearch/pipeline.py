@@ -27,6 +27,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+# ruff: noqa: E402 - the extra is checked before the modules that need it are imported
+from ._extras import require
+
+require("papermill", "nbformat", "ipykernel", by="crmresearch.pipeline (running study notebooks)")
+
 from . import __version__, paths, publish, reporting, studies
 from .errors import StudyError
 
@@ -34,7 +39,7 @@ __all__ = ["RunResult", "output_dir_for", "param_hash", "run", "verify"]
 
 MANIFEST = "manifest.json"
 _RECORDED_PACKAGES = ("crmresearch", "numpy", "pandas", "scipy", "scikit-learn", "lifelines",
-                      "matplotlib", "seaborn", "papermill")
+                      "matplotlib", "papermill")
 
 
 @dataclass

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ._extras import require
 from .errors import ValidationError
 
 __all__ = ["ROLES", "Source", "SourceError", "as_source", "read_sources"]
@@ -249,6 +250,7 @@ def read_sources(path: str | os.PathLike[str], roles: Sequence[str] | None = Non
 
     ``roles``: the roles the caller needs (a study's); a missing one is an error that lists them all.
     """
+    require("yaml", by="data source files (YAML)")
     import yaml
 
     path = Path(path)

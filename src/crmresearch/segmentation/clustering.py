@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._extras import require
 from ..base import Estimator
 from ..errors import ValidationError
 
@@ -64,6 +65,7 @@ class SegmentClustering(Estimator):
         return GaussianMixture(n_components=k, n_init=max(1, self.n_init // 3), random_state=seed)
 
     def fit(self, features: pd.DataFrame) -> SegmentClustering:
+        require("sklearn", by="segmentation.SegmentClustering")
         from sklearn.metrics import adjusted_rand_score, silhouette_score
 
         if self.method not in ("kmeans", "gmm"):

@@ -4,6 +4,11 @@ checks, AFT models, holdout evaluation, survival-based CLV, churn classifiers an
 Wraps lifelines and scikit-learn (we do not re-implement what they do well) and adds input checks,
 tidy tables, plain-language PH verdicts and the CRM quantities (CLV, profit)."""
 
+# ruff: noqa: E402 - the extra is checked before the modules that need it are imported
+from .._extras import require
+
+require("lifelines", by="crmresearch.survival")
+
 from .evaluate import brier_score, evaluate_holdout, time_dependent_auc
 from .frames import latest_date, spell_covariates, spell_groups, survival_frame
 from .models import (

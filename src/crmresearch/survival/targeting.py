@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from .._extras import require
 from ..base import Estimator
 from ..errors import ValidationError
 
@@ -65,6 +66,7 @@ class ChurnClassifier(Estimator):
 
     def fit(self, X: pd.DataFrame, y: pd.Series | np.ndarray) -> ChurnClassifier:
         """Fit on features ``X`` (one row per customer) and 0/1 churn labels ``y``."""
+        require("sklearn", by="survival.ChurnClassifier")
         from sklearn.calibration import CalibratedClassifierCV
         from sklearn.compose import ColumnTransformer
         from sklearn.ensemble import HistGradientBoostingClassifier
