@@ -1,6 +1,7 @@
 # crmresearch — every target installs what it needs into .venv first.
 # make reproduce   regenerate every study's figures and tables at default parameters
 # make test        lint + the whole test suite
+# make verify      re-run every study and compare with the committed figures/ byte for byte
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -8,7 +9,7 @@ STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help setup reproduce test lint lab bench lock clean
+.PHONY: help setup reproduce test verify lint lab bench lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -25,6 +26,9 @@ reproduce: $(STAMP)  ## run every study at default parameters into figures/
 
 test: $(STAMP) lint  ## lint, then run the tests (validation, notebooks, CLI)
 	$(BIN)/python -m pytest
+
+verify: $(STAMP)  ## re-run every study at default parameters; exhibits, inputs and parameters must equal figures/
+	$(BIN)/crmresearch verify --strict --jobs $(JOBS)
 
 lint: $(STAMP)  ## ruff on the package, tests and benchmarks
 	$(BIN)/ruff check src tests benchmarks

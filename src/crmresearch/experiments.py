@@ -30,6 +30,8 @@ __all__ = [
     "UpliftModel",
     "analyze_ab",
     "campaign_table",
+    "compare_means",
+    "control_risk",
     "power_curve",
     "qini",
     "sample_size",
@@ -410,6 +412,50 @@ def uplift_by_decile(uplift: np.ndarray, treated: np.ndarray, y: np.ndarray, bin
         rows.append({"bin": k, "customers": len(g), "predicted_uplift": g["u"].mean(), "rate_treated": rt,
                      "rate_control": rc, "observed_uplift": rt - rc})
     return pd.DataFrame(rows)
+
+
+def compare_means(df: pd.DataFrame, arm: str, value: str, alpha: float = 0.05) -> dict[str, float]:
+    """Mean of ``value`` in the control (``arm`` False) and treatment (True) arms, the relative
+    change treatment / control - 1, and the large-sample (Welch) z test of equal means:
+    z = (mean_t - mean_c) / sqrt(var_t / n_t + var_c / n_c), with its (1 - alpha) interval of the difference."""
+    for c in (arm, value):
+        if c not in df.columns:
+            raise ValidationError(f"compare_means: missing column '{c}'")
+    g = df.groupby(df[arm].astype(bool))[value].agg(["mean", "count", "var"])
+    if set(g.index) != {False, True} or (g["count"] < 2).any():
+        raise ValidationError(f"compare_means: column '{arm}' needs at least 2 customers in each arm; got "
+                              f"{g['count'].to_dict()}")
+    se = float(np.sqrt((g["var"] / g["count"]).sum()))
+    diff = float(g.loc[True, "mean"] - g.loc[False, "mean"])
+    z = diff / se
+    half = stats.norm.ppf(1 - alpha / 2) * se
+    return {"mean_control": float(g.loc[False, "mean"]), "mean_treatment": float(g.loc[True, "mean"]),
+            "difference": diff, "ci_lower": diff - half, "ci_upper": diff + half,
+            "relative_change": float(g.loc[True, "mean"] / g.loc[False, "mean"] - 1), "z": z,
+            "p_value": float(2 * stats.norm.sf(abs(z)))}
+
+
+def control_risk(train: pd.DataFrame, score: pd.DataFrame, features: Sequence[str], outcome: str = "churn_90d",
+                 treated: str = "treated", seed: int = 0) -> pd.Series:
+    """Risk of the outcome without treatment: a gradient-boosting classifier (scikit-learn
+    HistGradientBoosting on one-hot features) fitted on the control customers of ``train`` and
+    applied to ``score``; the "target the riskiest" ranking that uplift targeting is compared with.
+    Returns the probability per row of ``score``, on its index."""
+    require("sklearn", by="experiments.control_risk")
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    missing = [c for c in (*features, outcome, treated) if c not in train.columns]
+    if missing:
+        raise ValidationError(f"control_risk: missing column(s) {missing} in the training table")
+    ctrl = train[~train[treated].astype(bool)]
+    if ctrl[outcome].nunique() < 2:
+        raise ValidationError(f"control_risk: column '{outcome}' has one value among the {len(ctrl)} control "
+                              "customers; a risk model needs both outcomes")
+    Xc = pd.get_dummies(ctrl[list(features)], dtype=float)
+    model = HistGradientBoostingClassifier(max_iter=150, learning_rate=0.05, random_state=seed)
+    model.fit(Xc, ctrl[outcome])
+    Xs = pd.get_dummies(score[list(features)], dtype=float).reindex(columns=Xc.columns, fill_value=0.0)
+    return pd.Series(model.predict_proba(Xs)[:, 1], index=score.index, name="risk")
 
 
 def uplift_targeting_profit(uplift: np.ndarray, risk: np.ndarray, value: np.ndarray, cost: float,

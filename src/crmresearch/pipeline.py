@@ -183,25 +183,30 @@ class Difference:
 
 
 def verify(study_name: str, workdir: str | os.PathLike[str] | None = None) -> list[Difference]:
-    """Re-run ``study_name`` at default parameters into a temporary folder and compare
-    every exhibit's hash with ``figures/<study>/manifest.json``."""
+    """Re-run ``study_name`` at default parameters into a temporary folder and compare every
+    exhibit's hash, every input's hash and the parameters with ``figures/<study>/manifest.json``."""
     study = studies.get(study_name)
     committed_path = paths.figures_dir() / study.name / MANIFEST
-    committed = (json.loads(committed_path.read_text())["exhibits"]
-                 if committed_path.is_file() else {})
+    committed = json.loads(committed_path.read_text()) if committed_path.is_file() else {}
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         result = run(study.name, out=Path(tmp) / study.name, raise_on_error=True)
-        fresh = json.loads((Path(result.output_dir) / MANIFEST).read_text())["exhibits"]
+        fresh = json.loads((Path(result.output_dir) / MANIFEST).read_text())
     out = []
-    for name in sorted(set(committed) | set(fresh)):
-        suffix = Path(name).suffix
-        kind = {".csv": "table", ".md": "table", ".png": "figure", ".svg": "figure"}.get(suffix,
-                                                                                        "other")
-        if name not in fresh:
-            status = "missing"
-        elif name not in committed:
-            status = "new"
-        else:
-            status = "same" if committed[name] == fresh[name] else "differs"
-        out.append(Difference(study.name, name, kind, status))
+    old_ex, new_ex = committed.get("exhibits", {}), fresh["exhibits"]
+    for name in sorted(set(old_ex) | set(new_ex)):
+        kind = {".csv": "table", ".md": "table", ".png": "figure", ".svg": "figure"}.get(Path(name).suffix, "other")
+        out.append(Difference(study.name, name, kind, _status(old_ex, new_ex, name)))
+    old_in, new_in = committed.get("inputs", {}), fresh.get("inputs", {})
+    for name in sorted(set(old_in) | set(new_in)):
+        out.append(Difference(study.name, name, "input", _status(old_in, new_in, name)))
+    same = committed.get("parameters") == fresh["parameters"] == study.defaults()
+    out.append(Difference(study.name, "parameters", "parameters", "same" if same else "differs"))
     return out
+
+
+def _status(committed: Mapping[str, Any], fresh: Mapping[str, Any], name: str) -> str:
+    if name not in fresh:
+        return "missing"
+    if name not in committed:
+        return "new"
+    return "same" if committed[name] == fresh[name] else "differs"

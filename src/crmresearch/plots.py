@@ -11,15 +11,21 @@ import pandas as pd
 from .reporting import PALETTE, label
 
 __all__ = [
+    "plot_distributions",
+    "plot_dumbbell",
+    "plot_group_means",
+    "plot_groups",
     "plot_heatmap",
     "plot_intervals",
     "plot_ipma",
     "plot_km",
+    "plot_lines",
     "plot_lorenz",
     "plot_path_diagram",
     "plot_pyramid",
     "plot_selection",
     "plot_share_bars",
+    "plot_share_intervals",
     "plot_whale_curve",
 ]
 
@@ -328,3 +334,124 @@ def plot_intervals(table: pd.DataFrame, category: str, estimate: str, low: str, 
     ax.grid(axis="y", visible=False)
     ax.legend(loc="best", fontsize=9)
     return label(ax, title, xlabel, "")
+
+
+def plot_lines(table: pd.DataFrame, x: str, lines: dict[str, str], ax: Any = None, title: str = "",
+               xlabel: str = "", ylabel: str = "", styles: dict[str, str] | None = None,
+               colors: dict[str, str] | None = None, scale: float = 1.0, marker_size: float | None = None,
+               vline: float | None = None, vline_label: str = "", step: bool = False,
+               legend_loc: str = "best") -> Any:
+    """Several columns of one table against ``x``: ``lines`` maps column -> legend label. ``scale``
+    multiplies the y values (100 for percentages); ``vline`` marks e.g. the end of calibration,
+    with ``vline_label`` written beside it; ``step`` draws steps centred on x (interval data)."""
+    ax = _ax(ax)
+    styles, colors = styles or {}, colors or {}
+    for i, (col, name) in enumerate(lines.items()):
+        y = scale * table[col].to_numpy(dtype=float)
+        color = colors.get(col, PALETTE[i % len(PALETTE)])
+        if step:
+            ax.step(table[x], y, where="mid", color=color, label=name)
+        else:
+            kw = {"ms": marker_size} if marker_size else {}
+            ax.plot(table[x], y, styles.get(col, "-"), color=color, lw=2, label=name, **kw)
+    if vline is not None:
+        ax.axvline(vline, color=PALETTE[7], ls=":", lw=1)
+        if vline_label:
+            ax.annotate(vline_label, (vline, 0.92), xycoords=("data", "axes fraction"), xytext=(4, 0),
+                        textcoords="offset points", color=PALETTE[7], fontsize=9)
+    ax.legend(loc=legend_loc)
+    return label(ax, title, xlabel, ylabel)
+
+
+def plot_groups(table: pd.DataFrame, x: str, y: str, group: str, ax: Any = None, title: str = "",
+                xlabel: str = "", ylabel: str = "", style: str = "-", scale_x: float = 1.0, scale_y: float = 1.0,
+                reference: float | None = None, diagonal: bool = False, diagonal_label: str = "y = x",
+                color_step: int = 1, start_at_origin: bool = False, legend_loc: str = "best") -> Any:
+    """One line per ``group`` of a long table (in order of appearance): ``y`` against ``x``, scaled
+    by ``scale_x``/``scale_y`` (100 for percentages). ``reference`` draws a horizontal line (e.g. 0
+    profit, the target power); ``diagonal`` the line y = x (perfect calibration, random targeting);
+    ``start_at_origin`` prepends (0, 0) to each line (cumulative gain)."""
+    ax = _ax(ax)
+    hi = 0.0
+    for i, (name, g) in enumerate(table.groupby(group, sort=False)):
+        xs, ys = scale_x * g[x].to_numpy(dtype=float), scale_y * g[y].to_numpy(dtype=float)
+        if start_at_origin:
+            xs, ys = np.r_[0.0, xs], np.r_[0.0, ys]
+        ax.plot(xs, ys, style, ms=3.5, color=PALETTE[(color_step * i) % len(PALETTE)], label=str(name))
+        hi = max(hi, float(np.nanmax(xs)) if len(xs) else 0.0)
+    if diagonal:
+        ax.plot([0, hi], [0, hi], "--", color=PALETTE[7], lw=1, label=diagonal_label)
+    if reference is not None:
+        ax.axhline(reference, color=PALETTE[7], ls=":" if reference else "-", lw=1)
+    ax.legend(loc=legend_loc)
+    return label(ax, title, xlabel, ylabel)
+
+
+def plot_dumbbell(table: pd.DataFrame, category: str, left: str, right: str, ax: Any = None, title: str = "",
+                  xlabel: str = "", labels: tuple[str, str] | None = None) -> Any:
+    """Two values per category joined by a bar (e.g. expectation and perception of each service
+    dimension), one row per category, top to bottom in table order."""
+    ax = _ax(ax, (6.0, 0.5 * len(table) + 1.6))
+    y = np.arange(len(table))[::-1]
+    for i, col in enumerate((left, right)):
+        ax.plot(table[col], y, "o", color=PALETTE[i], ms=8, label=(labels or (left, right))[i])
+    ax.hlines(y, table[[left, right]].min(axis=1), table[[left, right]].max(axis=1), color=PALETTE[7], lw=2,
+              zorder=0)
+    ax.set_yticks(y, [str(v) for v in table[category]])
+    ax.legend(loc="lower left")
+    return label(ax, title, xlabel, "")
+
+
+def plot_share_intervals(table: pd.DataFrame, item: str, share: str, low: str, high: str, group: str,
+                         ax: Any = None, title: str = "", xlabel: str = "", ylabel: str = "") -> Any:
+    """Shares (0-1) with interval bars per item, one marker row per ``group`` (e.g. expectation and
+    perception), drawn in percent; items top to bottom in table order."""
+    groups = list(dict.fromkeys(table[group]))
+    items = list(dict.fromkeys(table[item]))
+    ax = _ax(ax, (8.0, 0.35 * len(items) + 2.0))
+    offsets = np.linspace(0.18, -0.18, len(groups)) if len(groups) > 1 else [0.0]
+    rows = {v: k for k, v in enumerate(items[::-1])}
+    for i, (name, g) in enumerate(table.groupby(group, sort=False)):
+        yy = np.array([rows[v] for v in g[item]]) + offsets[i]
+        s = g[share].to_numpy(dtype=float)
+        ax.errorbar(100 * s, yy, xerr=[100 * (s - g[low].to_numpy(dtype=float)),
+                                       100 * (g[high].to_numpy(dtype=float) - s)],
+                    fmt="o", color=PALETTE[i % len(PALETTE)], capsize=3, label=str(name))
+    ax.set_yticks(list(rows.values()), list(rows))
+    ax.grid(axis="y", visible=False)
+    ax.legend(loc="lower right")
+    return label(ax, title, xlabel, ylabel)
+
+
+def plot_group_means(cells: pd.DataFrame, x: str, group: str, ax: Any = None, title: str = "", xlabel: str = "",
+                     ylabel: str = "", x_labels: Sequence[str] | None = None) -> Any:
+    """Means with interval bars (columns ``mean``, ``ci_lower``, ``ci_upper``, ``n``) across the
+    values of ``x`` (e.g. pre and post), one line per ``group`` (e.g. arm), slightly offset."""
+    ax = _ax(ax, (7.0, 4.5))
+    groups = list(cells.groupby(group, sort=True))
+    for i, (name, g) in enumerate(groups):
+        xs = np.arange(len(g)) + (i - (len(groups) - 1) / 2) * 0.06
+        ax.errorbar(xs, g["mean"], yerr=[g["mean"] - g["ci_lower"], g["ci_upper"] - g["mean"]], fmt="o-",
+                    capsize=4, color=PALETTE[i % len(PALETTE)], label=f"{name} (n = {int(g['n'].iloc[0])})")
+    n = len(groups[0][1]) if groups else 0
+    ax.set_xticks(range(n), list(x_labels) if x_labels is not None else [str(v) for v in groups[0][1][x]])
+    ax.legend(loc="upper left")
+    return label(ax, title, xlabel, ylabel)
+
+
+def plot_distributions(values: dict[str, Sequence[float]], ax: Any = None, title: str = "", xlabel: str = "",
+                       ylabel: str = "Density", bins: Sequence[float] | int = 40, log_x: bool = False,
+                       floor: float | None = None, color_step: int = 1) -> Any:
+    """Step histograms (density) of several samples on common ``bins``; with ``log_x`` the bins are
+    read on a log axis and values below ``floor`` are drawn at ``floor``."""
+    ax = _ax(ax)
+    for i, (name, v) in enumerate(values.items()):
+        arr = np.asarray(v, dtype=float)
+        if floor is not None:
+            arr = np.maximum(arr, floor)
+        ax.hist(arr, bins=bins, density=True, histtype="step", lw=2, color=PALETTE[(color_step * i) % len(PALETTE)],
+                label=name)
+    if log_x:
+        ax.set_xscale("log")
+    ax.legend()
+    return label(ax, title, xlabel, ylabel)

@@ -11,7 +11,7 @@ from .cohorts import cohort_curves, constant_retention, discrete_survival, fit_c
 from .gamma_gamma import GammaGamma
 from .sbg import ShiftedBetaGeometric
 from .utils import conditional_expectations, contract_periods, repeat_tracking, summary_from_transactions
-from .value import clv, value_summary
+from .value import clv, margin_annuity, value_summary
 
 __all__ = [
     "BetaGeoNBD",
@@ -25,6 +25,7 @@ __all__ = [
     "contract_periods",
     "discrete_survival",
     "fit_cohorts",
+    "margin_annuity",
     "projection_errors",
     "repeat_tracking",
     "simulate_bgnbd",

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from ..errors import ValidationError
 from .bgnbd import BetaGeoNBD
 from .gamma_gamma import GammaGamma
 
-__all__ = ["clv", "value_summary"]
+__all__ = ["clv", "margin_annuity", "value_summary"]
 
 
 def clv(bgnbd: BetaGeoNBD, gammagamma: GammaGamma, summary: pd.DataFrame, horizon: float = 52.0,
@@ -64,3 +65,15 @@ def value_summary(values: pd.Series, probability_alive: pd.Series | None = None)
     if probability_alive is not None:
         out["share_p_alive_below_half"] = float(np.mean(np.asarray(probability_alive) < 0.5))
     return out
+
+
+def margin_annuity(annual_margin: ArrayLike, years: int = 3, annual_discount_rate: float = 0.10) -> np.ndarray:
+    """Value of a customer who keeps earning ``annual_margin`` (currency per year) for ``years``
+    more years, each discounted at the end of its year: margin x sum_{k=1..years} (1 + d)^-k.
+    The simple bank CLV of retention practice when no transaction model is fitted."""
+    if not (isinstance(years, int | np.integer) and years >= 1):
+        raise ValidationError(f"margin_annuity: years must be a whole number >= 1; got {years!r}")
+    if not annual_discount_rate > -1:
+        raise ValidationError(f"margin_annuity: annual_discount_rate must be > -1; got {annual_discount_rate!r}")
+    factor = sum((1 + annual_discount_rate) ** -k for k in range(1, years + 1))
+    return np.asarray(annual_margin, dtype=float) * factor
