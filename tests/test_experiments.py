@@ -83,3 +83,30 @@ def test_uplift_targeting_profit_hand_case():
     assert by.loc[("churn risk", 1), "profit"] == pytest.approx(-2.0)  # the riskiest is not persuadable
     assert by.loc[("churn risk", 1), "profit_true"] == pytest.approx(-4.0)  # and the offer harms them
     assert by.loc[("uplift", 3), "profit"] == by.loc[("churn risk", 3), "profit"] == pytest.approx(9.0)
+
+
+def test_compare_means_is_the_welch_z_test():
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame({"arm": np.r_[np.zeros(4000, bool), np.ones(5000, bool)],
+                       "y": np.r_[rng.poisson(0.6, 4000), rng.poisson(0.5, 5000)]})
+    res = experiments.compare_means(df, "arm", "y")
+    a, b = df.loc[~df["arm"], "y"], df.loc[df["arm"], "y"]
+    se = np.sqrt(a.var() / len(a) + b.var() / len(b))
+    assert res["z"] == pytest.approx((b.mean() - a.mean()) / se, rel=1e-12)
+    assert res["relative_change"] == pytest.approx(b.mean() / a.mean() - 1, rel=1e-12)
+    assert res["ci_lower"] < res["difference"] < res["ci_upper"] and res["p_value"] < 1e-3
+    with pytest.raises(ValidationError, match="at least 2 customers in each arm"):
+        experiments.compare_means(df[df["arm"]], "arm", "y")
+
+
+def test_control_risk_ranks_the_untreated_outcome(campaign):
+    from sklearn.metrics import roc_auc_score
+
+    camp, _ = campaign
+    half = np.random.default_rng(0).random(len(camp)) < 0.5
+    feats = ["segment", "region", "digital_user", "n_products", "tenure_months"]
+    risk = experiments.control_risk(camp[half], camp[~half], feats, outcome="churn_90d")
+    test = camp[~half]
+    assert risk.index.equals(test.index) and risk.between(0, 1).all()
+    ctrl = ~test["treated"].astype(bool)
+    assert roc_auc_score(test.loc[ctrl, "churn_90d"], risk[ctrl]) > 0.6

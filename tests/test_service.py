@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -95,3 +96,40 @@ def test_sla_attainment_rejects_resolved_before_created():
     bad = pd.DataFrame({"ticket_id": [1], "created": [t0], "responded": [t0], "resolved": [t0 - pd.Timedelta(hours=1)]})
     with pytest.raises(ValidationError, match=r"column 'resolved': 1 of 1 rows are before 'created'"):
         service.sla_attainment(bad, {"resolve": "48h"})
+
+
+def _week(n_slots: int = 48) -> pd.DataFrame:
+    t = np.arange(n_slots)
+    return pd.DataFrame({"weekday": np.where(t < n_slots // 2, "Monday", "Tuesday"),
+                         "slot": [f"{8 + (i % 24) // 2:02d}:{30 * (i % 2):02d}" for i in t],
+                         "mean_calls": 20 + 60 * np.exp(-((t % 24 - 8) ** 2) / 18)})
+
+
+def test_staffing_scenarios_scale_the_calls_and_report_numbers():
+    week = _week()
+    plans, table = service.staffing_scenarios(week, {"baseline": 1.0, "sms": 0.8}, aht=240, target=0.8,
+                                              answer_within=20, shrinkage=0.3, calls="mean_calls",
+                                              interval_seconds=1800)
+    direct = service.staffing_plan(week, aht=240, target=0.8, answer_within=20, shrinkage=0.3, calls="mean_calls",
+                                   interval_seconds=1800)
+    pd.testing.assert_frame_equal(plans["baseline"], direct)
+    assert table.loc[0, "agent_hours_saved"] == 0 and table.loc[1, "agent_hours_saved"] > 0
+    assert table.loc[0, "agent_hours_per_week"] == pytest.approx(direct["agent_hours"].sum())
+    assert table.loc[1, "peak_agents"] < table.loc[0, "peak_agents"]
+    with pytest.raises(ValidationError, match="share of calls in"):
+        service.staffing_scenarios(week, {"more": 1.3}, aht=240, calls="mean_calls")
+
+
+def test_staffing_summary_holds_numbers_and_names_the_peak():
+    week = _week()
+    plan = service.staffing_plan(week, aht=240, shrinkage=0.3, calls="mean_calls", interval_seconds=1800)
+    plan = service.with_erlang_a(plan, aht=240, patience=120, shrinkage=0.3, calls="mean_calls",
+                                 interval_seconds=1800)
+    assert (plan["agents_erlang_a"] <= plan["agents"]).all()  # abandonment lightens the queue
+    summary = service.staffing_summary(plan, interval_minutes=30, shrinkage=0.3, calls="mean_calls")
+    assert pd.api.types.is_float_dtype(summary["value"])
+    peak = plan.loc[plan["agents"].idxmax()]
+    assert f"({peak['weekday']} {peak['slot']})" in summary["metric"].iloc[0]
+    hours = summary.set_index("metric")["value"]
+    assert hours["scheduled agent-hours per week, Erlang C"] == pytest.approx(plan["agents"].sum() * 0.5 / 0.7)
+    assert 0 < hours["calls abandoned under Erlang A staffing"] < 100

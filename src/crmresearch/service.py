@@ -41,7 +41,10 @@ __all__ = [
     "sla_attainment",
     "sla_targets",
     "staffing_plan",
+    "staffing_scenarios",
+    "staffing_summary",
     "traffic",
+    "with_erlang_a",
 ]
 
 
@@ -456,3 +459,66 @@ def agents_needed_erlang_a(arrival_rate: float, aht: float, patience: float, tar
             lo = mid
     r = erlang_a(arrival_rate, aht, hi, patience, answer_within, period_seconds)
     return hi, math.ceil(hi / (1 - shrinkage) - 1e-9), r
+
+
+def staffing_scenarios(intervals: pd.DataFrame, scenarios: Mapping[str, float], aht: float, target: float = 0.8,
+                       answer_within: float = 20.0, shrinkage: float = 0.0, calls: str = "calls",
+                       interval_seconds: float = 300.0) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """Staffing plans when a share of the calls still reaches agents (e.g. 0.9 after an IVR or SMS
+    measure removes 10 %): ``scenarios`` maps name -> share of ``intervals[calls]``. Returns the plan
+    per scenario (:func:`staffing_plan`) and one row per scenario: agent_calls_share, peak_agents,
+    peak_scheduled, agent_hours_per_week (the profile is one week) and agent_hours_saved against
+    the first scenario."""
+    if calls not in intervals.columns:
+        raise ValidationError(f"staffing_scenarios: missing column '{calls}'")
+    bad = {k: v for k, v in scenarios.items() if not 0 <= float(v) <= 1}
+    if bad:
+        raise ValidationError(f"staffing_scenarios: each scenario is a share of calls in [0, 1]; got {bad}")
+    plans = {name: staffing_plan(intervals.assign(**{calls: intervals[calls] * share}), aht=aht, target=target,
+                                 answer_within=answer_within, shrinkage=shrinkage, calls=calls,
+                                 interval_seconds=interval_seconds)
+             for name, share in scenarios.items()}
+    table = pd.DataFrame([{"scenario": name, "agent_calls_share": float(share),
+                           "peak_agents": int(p["agents"].max()), "peak_scheduled": int(p["scheduled"].max()),
+                           "agent_hours_per_week": float(p["agent_hours"].sum())}
+                          for (name, share), p in zip(scenarios.items(), plans.values(), strict=True)])
+    table["agent_hours_saved"] = table["agent_hours_per_week"].iloc[0] - table["agent_hours_per_week"]
+    return plans, table
+
+
+def with_erlang_a(plan: pd.DataFrame, aht: float, patience: float, target: float = 0.8, answer_within: float = 20.0,
+                  shrinkage: float = 0.0, calls: str = "calls", interval_seconds: float = 300.0) -> pd.DataFrame:
+    """``plan`` with ``agents_erlang_a`` (fewest agents meeting the target when callers abandon after
+    an exponential patience of mean ``patience`` seconds) and ``abandon_erlang_a`` (share abandoned)."""
+    per_hour = 3600.0 / interval_seconds
+    rows = [agents_needed_erlang_a(c * per_hour, aht, patience, target, answer_within, shrinkage)
+            for c in plan[calls].to_numpy(dtype=float)]
+    return plan.assign(agents_erlang_a=[a for a, _, _ in rows], abandon_erlang_a=[r.p_abandon for _, _, r in rows])
+
+
+def staffing_summary(plan: pd.DataFrame, interval_minutes: float, shrinkage: float = 0.0,
+                     calls: str = "calls") -> pd.DataFrame:
+    """The headline numbers of a week's plan with Erlang C and Erlang A agents (:func:`with_erlang_a`):
+    one row per metric with a numeric ``value`` and its ``unit``; the peak interval (the one needing
+    most Erlang C agents) is named in the metric."""
+    need = {calls, "traffic_erlangs", "agents", "scheduled", "agents_erlang_a", "abandon_erlang_a"}
+    missing = sorted(need - set(plan.columns))
+    if missing:
+        raise ValidationError(f"staffing_summary: missing column(s) {missing}; build the plan with staffing_plan() "
+                              "and with_erlang_a()")
+    peak = plan.loc[plan["agents"].idxmax()]
+    where = " ".join(str(peak[c]) for c in ("weekday", "slot") if c in plan.columns) or str(peak.name)
+    hours = interval_minutes / 60 / (1 - shrinkage)
+    rows = [
+        (f"calls in the peak interval ({where})", float(peak[calls]), f"calls per {interval_minutes:g} min"),
+        ("traffic in the peak interval", float(peak["traffic_erlangs"]), "Erlangs"),
+        ("agents in the peak interval, Erlang C", float(peak["agents"]), "agents"),
+        ("agents in the peak interval, Erlang A", float(peak["agents_erlang_a"]), "agents"),
+        ("scheduled agents in the peak interval, Erlang C with shrinkage", float(peak["scheduled"]), "agents"),
+        ("scheduled agent-hours per week, Erlang C", float((plan["agents"] * hours).sum()), "hours"),
+        ("scheduled agent-hours per week, Erlang A", float((plan["agents_erlang_a"] * hours).sum()), "hours"),
+        ("calls abandoned under Erlang A staffing",
+         100 * float(np.average(plan["abandon_erlang_a"], weights=plan[calls])) if plan[calls].sum() > 0 else 0.0,
+         "% of calls"),
+    ]
+    return pd.DataFrame(rows, columns=["metric", "value", "unit"])
