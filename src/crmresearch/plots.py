@@ -13,6 +13,7 @@ from .reporting import PALETTE, label
 __all__ = [
     "plot_distributions",
     "plot_dumbbell",
+    "plot_fit_by_group",
     "plot_group_means",
     "plot_groups",
     "plot_heatmap",
@@ -454,4 +455,18 @@ def plot_distributions(values: dict[str, Sequence[float]], ax: Any = None, title
     if log_x:
         ax.set_xscale("log")
     ax.legend()
+    return label(ax, title, xlabel, ylabel)
+
+
+def plot_fit_by_group(table: pd.DataFrame, x: str, observed: str, fitted: str, group: str, ax: Any = None,
+                      title: str = "", xlabel: str = "", ylabel: str = "", scale: float = 1.0,
+                      legend_columns: int = 2) -> Any:
+    """Observed values as dots and a model's fitted values as lines, one colour per ``group`` (e.g.
+    acquisition cohort), so each model line can be read against its own data."""
+    ax = _ax(ax)
+    for i, (name, g) in enumerate(table.groupby(group, sort=False)):
+        color = PALETTE[i % (len(PALETTE) - 1)]  # the last colour (grey) is kept for reference lines
+        ax.plot(g[x], scale * g[observed].to_numpy(dtype=float), "o", ms=3, color=color)
+        ax.plot(g[x], scale * g[fitted].to_numpy(dtype=float), "-", lw=1.3, color=color, label=str(name))
+    ax.legend(ncol=legend_columns, fontsize=8, loc="lower left")
     return label(ax, title, xlabel, ylabel)

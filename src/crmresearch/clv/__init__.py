@@ -11,7 +11,7 @@ from .cohorts import cohort_curves, constant_retention, discrete_survival, fit_c
 from .gamma_gamma import GammaGamma
 from .sbg import ShiftedBetaGeometric
 from .utils import conditional_expectations, contract_periods, repeat_tracking, summary_from_transactions
-from .value import clv, margin_annuity, value_summary
+from .value import clv, margin_annuity, model_check, rank_auc, value_summary
 
 __all__ = [
     "BetaGeoNBD",
@@ -26,7 +26,9 @@ __all__ = [
     "discrete_survival",
     "fit_cohorts",
     "margin_annuity",
+    "model_check",
     "projection_errors",
+    "rank_auc",
     "repeat_tracking",
     "simulate_bgnbd",
     "summary_from_transactions",

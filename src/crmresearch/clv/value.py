@@ -10,7 +10,7 @@ from ..errors import ValidationError
 from .bgnbd import BetaGeoNBD
 from .gamma_gamma import GammaGamma
 
-__all__ = ["clv", "margin_annuity", "value_summary"]
+__all__ = ["clv", "margin_annuity", "model_check", "rank_auc", "value_summary"]
 
 
 def clv(bgnbd: BetaGeoNBD, gammagamma: GammaGamma, summary: pd.DataFrame, horizon: float = 52.0,
@@ -77,3 +77,55 @@ def margin_annuity(annual_margin: ArrayLike, years: int = 3, annual_discount_rat
         raise ValidationError(f"margin_annuity: annual_discount_rate must be > -1; got {annual_discount_rate!r}")
     factor = sum((1 + annual_discount_rate) ** -k for k in range(1, years + 1))
     return np.asarray(annual_margin, dtype=float) * factor
+
+
+def rank_auc(score: ArrayLike, positive: ArrayLike) -> float:
+    """Area under the ROC curve of ``score`` for the 0/1 ``positive`` labels, by the Mann-Whitney
+    rank sum with average ranks for ties (equal to scikit-learn's ``roc_auc_score``)."""
+    from scipy.stats import rankdata
+
+    s = np.asarray(score, dtype=float)
+    y = np.asarray(positive).astype(bool)
+    n1, n0 = int(y.sum()), int((~y).sum())
+    if n1 == 0 or n0 == 0:
+        raise ValidationError(f"rank_auc: needs both classes; got {n1} positive and {n0} negative")
+    ranks = rankdata(s)
+    return float((ranks[y].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
+
+
+def model_check(bgnbd: BetaGeoNBD, gammagamma: GammaGamma, summary: pd.DataFrame, values: pd.DataFrame,
+                alive: ArrayLike | None = None, observed_mean_amount: float | None = None, time_unit: str = "weeks",
+                currency: str = "USD") -> pd.DataFrame:
+    """The BG/NBD + Gamma-Gamma fit checked on a holdout (and, in a simulation, against the truth):
+    one row per metric with a numeric ``value``. ``summary`` needs the holdout columns of
+    :func:`summary_from_transactions`; ``values`` is :func:`clv`'s output for the same customers;
+    ``alive`` (optional, 0/1 per customer) is the true status at the end of calibration; ``time_unit``
+    and ``currency`` only label the rows."""
+    need = {"frequency", "recency", "T", "frequency_holdout", "duration_holdout"}
+    if not need <= set(summary.columns):
+        raise ValidationError(f"model_check: summary lacks {sorted(need - set(summary.columns))}; build it with "
+                              "summary_from_transactions(..., observation_end=...)")
+    pred = np.asarray(bgnbd.expected_purchases(summary["duration_holdout"].iloc[0], summary["frequency"],
+                                               summary["recency"], summary["T"]), dtype=float)
+    actual = summary["frequency_holdout"].to_numpy(dtype=float)
+    p = gammagamma.params_
+    rows = [("customers (with a purchase by calibration end)", float(len(summary))),
+            *((name, float(bgnbd.params_[k])) for k, name in
+              (("r", "r"), ("alpha", f"alpha ({time_unit})"), ("a", "a"), ("b", "b"))),
+            ("holdout transactions, actual", float(actual.sum())),
+            ("holdout transactions, predicted", float(pred.sum())),
+            ("holdout: mean absolute error per customer", float(np.mean(np.abs(pred - actual)))),
+            ("holdout: root mean squared error per customer", float(np.sqrt(np.mean((pred - actual) ** 2))))]
+    if alive is not None:
+        a = np.asarray(alive).astype(bool)
+        pa = values["probability_alive"].to_numpy(dtype=float)
+        rows += [("truly active at calibration end (share)", float(a.mean())),
+                 ("mean P(alive), truly active", float(pa[a].mean()) if a.any() else float("nan")),
+                 ("mean P(alive), truly churned", float(pa[~a].mean()) if (~a).any() else float("nan")),
+                 ("AUC of P(alive) for the true status", rank_auc(pa, a))]
+    rows.append((f"Gamma-Gamma mean spend p*v/(q-1), {currency}", float(p["p"] * p["v"] / (p["q"] - 1)) if p["q"] > 1
+                 else float("nan")))
+    if observed_mean_amount is not None:
+        rows.append((f"observed mean amount, {currency}", float(observed_mean_amount)))
+    rows.append(("CLV top-decile share", value_summary(values["clv"], values["probability_alive"])["top_decile_share"]))
+    return pd.DataFrame(rows, columns=["metric", "value"])
