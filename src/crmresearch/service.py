@@ -203,6 +203,34 @@ class ErlangA:
     occupancy: float
 
 
+def _served_within(out_rate: np.ndarray, down: np.ndarray, serve: float, t: float) -> np.ndarray:
+    """P(a waiting caller with j callers ahead is served within ``t``), j = 0..J, for the pure-death
+    chain of :func:`erlang_a` (leave state j at ``out_rate[j]``: to j - 1 at ``down[j-1]``, from 0 to
+    service at ``serve``, otherwise abandon). Uniformization: exp(Qt) e as a Poisson mixture of
+    powers of the uniformized chain, summed until the Poisson tail is below 1e-14; every term is a
+    non-negative vector, so the sum is stable."""
+    from scipy.stats import poisson
+
+    rate = float(out_rate.max())
+    lt = rate * t
+    if lt == 0:
+        return np.zeros(out_rate.size)
+    k_max = int(poisson.isf(1e-14, lt)) + 1
+    pmf = poisson.pmf(np.arange(k_max + 1), lt)
+    stay = 1.0 - out_rate / rate
+    move = np.r_[0.0, down / rate]  # j -> j - 1
+    to_served = np.zeros(out_rate.size)
+    to_served[0] = serve / rate
+    x = np.zeros(out_rate.size)  # P(absorbed in "served" after k uniformized steps), by start state
+    total = pmf[0] * x
+    for k in range(1, k_max + 1):
+        nxt = stay * x + to_served
+        nxt[1:] += move[1:] * x[:-1]
+        x = nxt
+        total += pmf[k] * x
+    return total
+
+
 def erlang_a(arrival_rate: float, aht: float, agents: int, patience: float, answer_within: float = 20.0,
              period_seconds: float = 3600.0, tol: float = 1e-12) -> ErlangA:
     """M/M/N+M queue with exponential patience of mean ``patience`` seconds (Erlang A).
@@ -219,18 +247,21 @@ def erlang_a(arrival_rate: float, aht: float, agents: int, patience: float, answ
         raise ValidationError("erlang_a: agents must be >= 1 and patience > 0 seconds")
     lam = arrival_rate / period_seconds
     mu, gam = 1 / aht, 1 / patience
-    # stationary distribution, log space
-    logp = [0.0]
-    k = 0
+    # stationary distribution, log space: log p_k = sum_{i<=k} (log lam - log death_i), truncated where
+    # the tail (beyond the mode, where death > lam) is below tol relative to the largest term
+    size = max(2 * n, 64)
     while True:
-        k += 1
-        death = min(k, n) * mu + max(k - n, 0) * gam
-        logp.append(logp[-1] + math.log(lam) - math.log(death))
-        if k > n and logp[-1] - max(logp) < math.log(tol) and death > lam:
+        k = np.arange(1, size + 1, dtype=float)
+        death = np.minimum(k, n) * mu + np.maximum(k - n, 0) * gam
+        logp = np.r_[0.0, np.cumsum(math.log(lam) - np.log(death))]
+        beyond = np.flatnonzero((k > n) & (death > lam) & (logp[1:] - np.maximum.accumulate(logp)[1:]
+                                                               < math.log(tol)))
+        if beyond.size:
+            logp = logp[: beyond[0] + 2]
             break
-        if k > 100_000:
+        if size > 100_000:
             raise ValidationError("erlang_a: state space too large; check the inputs")
-    logp = np.array(logp)
+        size *= 2
     p = np.exp(logp - logp.max())
     p /= p.sum()
     states = np.arange(p.size)
@@ -239,30 +270,22 @@ def erlang_a(arrival_rate: float, aht: float, agents: int, patience: float, answ
     p_abandon = float(gam * (p * queue).sum() / lam)
     # tagged caller arriving in state m >= n has j = m - n callers ahead (PASTA); the number ahead
     # falls at rate n mu + j gamma, the caller is served from j = 0 at rate n mu and abandons at rate gamma
-    from scipy.sparse import diags
-    from scipy.sparse.linalg import expm_multiply
+    from scipy.linalg import solve_banded
 
     J = int(queue.max())
     j = np.arange(J + 1, dtype=float)
     down = n * mu + j[1:] * gam  # j -> j - 1
     out_rate = np.r_[n * mu, down] + gam
-    T = diags([-out_rate, down], [0, -1], shape=(J + 1, J + 1), format="csc")
+    # -T is lower bidiagonal: out_rate on the diagonal, -down below it (banded storage for solve_banded)
+    minus_T = np.vstack([out_rate, np.r_[-down, 0.0]])
     exit_served = np.zeros(J + 1)
     exit_served[0] = n * mu
-    # P(served by t | j) = integral_0^t exp(T s) exit ds: augment with the absorbing "served" state
-    from scipy.sparse import bmat, csc_matrix
-
-    Q = bmat([[T, csc_matrix(exit_served[:, None])], [csc_matrix((1, J + 1)), csc_matrix((1, 1))]], format="csc")
-    e = np.zeros(J + 2)
-    e[-1] = 1.0
-    served_by_t = expm_multiply(Q * answer_within, e)[: J + 1]
+    served_by_t = _served_within(out_rate, down, n * mu, answer_within)
     weights = p[n:]  # arrivals finding all agents busy, j = 0..J
     sl = float(p[:n].sum() + weights @ served_by_t[: weights.size])
     # mean wait of served callers: E[W 1(served)] = N (N exit) with the fundamental matrix N = (-T)^-1
-    from scipy.sparse.linalg import spsolve
-
-    prob_served = spsolve(-T, exit_served)
-    Ew_served = spsolve(-T, prob_served)
+    prob_served = solve_banded((1, 0), minus_T, exit_served)
+    Ew_served = solve_banded((1, 0), minus_T, prob_served)
     served_total = float(p[:n].sum() + weights @ prob_served[: weights.size])
     asa = float(weights @ Ew_served[: weights.size]) / max(served_total, 1e-12)
     occ = float((p * np.minimum(states, n)).sum() / n)
