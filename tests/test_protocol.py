@@ -162,3 +162,14 @@ def test_predictions_are_indexed_by_customer(bank):
     f = c[["distance_km", "n_products"]].astype(float)
     seg = segmentation.SegmentClustering(k=[2], n_bootstrap=0, n_init=2).fit(f)
     assert seg.predict(f).index.equals(f.index)
+
+
+def test_customer_predictions_keep_the_customer_index(cdnow_summary):
+    s = cdnow_summary
+    bg = clv.BetaGeoNBD().fit(s["frequency"], s["recency"], s["T"])
+    for pred in (bg.probability_alive(s["frequency"], s["recency"], s["T"]),
+                 bg.expected_purchases(39, s["frequency"], s["recency"], s["T"])):
+        assert isinstance(pred, pd.Series) and pred.index.equals(s.index)
+    plain = bg.probability_alive(s["frequency"].to_numpy(), s["recency"].to_numpy(), s["T"].to_numpy())
+    assert isinstance(plain, np.ndarray)
+    np.testing.assert_array_equal(plain, bg.probability_alive(s["frequency"], s["recency"], s["T"]).to_numpy())

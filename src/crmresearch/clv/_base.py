@@ -15,7 +15,15 @@ from scipy import optimize, stats
 from ..base import Estimator
 from ..errors import ConvergenceError
 
-__all__ = ["BaseFitter"]
+__all__ = ["BaseFitter", "per_customer"]
+
+
+def per_customer(values: np.ndarray, like: object, name: str) -> pd.Series | np.ndarray:
+    """Per-customer predictions as a Series on the customers' index when the input was a Series
+    (e.g. frequency indexed by customer id); a plain array stays an array."""
+    if isinstance(like, pd.Series) and len(like) == np.size(values):
+        return pd.Series(np.asarray(values, dtype=float), index=like.index, name=name)
+    return values
 
 
 class BaseFitter(Estimator):

@@ -10,7 +10,7 @@ import pandas as pd
 from scipy.special import betaln, digamma, gammaln, hyp2f1
 
 from ..errors import ValidationError
-from ._base import BaseFitter
+from ._base import BaseFitter, per_customer
 
 __all__ = ["BetaGeoNBD", "bgnbd_recovery", "check_frequency_recency_age", "simulate_bgnbd"]
 
@@ -257,17 +257,19 @@ class BetaGeoNBD(BaseFitter):
         z = t / (alpha + t)
         return (a + b - 1) / (a - 1) * (1 - (alpha / (alpha + t)) ** r * hyp2f1(r, b, a + b - 1, z))
 
-    def probability_alive(self, frequency, recency, T) -> np.ndarray:
-        """P(alive at T | x, t_x, T); FHL (2005) eq. (11), in log space."""
+    def probability_alive(self, frequency, recency, T) -> pd.Series | np.ndarray:
+        """P(alive at T | x, t_x, T); FHL (2005) eq. (11), in log space. A Series ``frequency`` gives a
+        Series on its index (customer ids)."""
         r, alpha, a, b = self._p()
         x, tx, T, _ = check_frequency_recency_age(frequency, recency, T, "BetaGeoNBD.probability_alive")
         with np.errstate(divide="ignore"):
             log_ratio = np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) + (r + x) * (
                 np.log(alpha + T) - np.log(alpha + tx))
-        return np.where(x > 0, 1.0 / (1.0 + np.exp(log_ratio)), 1.0)
+        return per_customer(np.where(x > 0, 1.0 / (1.0 + np.exp(log_ratio)), 1.0), frequency, "probability_alive")
 
-    def expected_purchases(self, t, frequency, recency, T) -> np.ndarray:
+    def expected_purchases(self, t, frequency, recency, T) -> pd.Series | np.ndarray:
         """Expected repeat purchases per customer in (T, T + t] given the history; FHL (2005) eq. (10).
+        A Series ``frequency`` gives a Series on its index (customer ids).
 
         Parameters
         ----------
@@ -281,7 +283,7 @@ class BetaGeoNBD(BaseFitter):
         num = (a + b + x - 1) / (a - 1) * (
             1 - np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + T + t)))
             * hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t)))
-        return num * self.probability_alive(x, tx, T)
+        return per_customer(num * self.probability_alive(x, tx, T), frequency, "expected_purchases")
 
     def cumulative_expected_purchases(self, ages_at_start: np.ndarray, times: np.ndarray) -> np.ndarray:
         """Expected cumulative repeat purchases of a cohort observed on a common calendar clock.

@@ -5,10 +5,11 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import pandas as pd
 from scipy.special import digamma, gammaln
 
 from ..errors import DataWarning, ValidationError
-from ._base import BaseFitter
+from ._base import BaseFitter, per_customer
 
 __all__ = ["GammaGamma"]
 
@@ -97,11 +98,11 @@ class GammaGamma(BaseFitter):
         grad = np.array([w @ d_p * p, w @ d_q * q, w @ d_v * v])
         return -float(w @ ll), -grad
 
-    def expected_spend(self, frequency, monetary) -> np.ndarray:
+    def expected_spend(self, frequency, monetary) -> pd.Series | np.ndarray:
         """E[spend per transaction | x, m] (currency); eq. (5): a weighted average of the population
         mean p v / (q - 1) and the customer's observed mean. Customers with x = 0 get the population mean."""
         self._check_fitted("expected_spend")
         p, q, v = (self.params_[k] for k in ("p", "q", "v"))
         x = np.asarray(frequency, dtype=float)
         m = np.nan_to_num(np.asarray(monetary, dtype=float))
-        return (p * (v + x * m)) / (p * x + q - 1)
+        return per_customer((p * (v + x * m)) / (p * x + q - 1), frequency, "expected_spend")
