@@ -364,7 +364,7 @@ CUSTOMER_BASE_CLV = Study(
     smoke={"bank_customers": 2_000},
     exhibits=("table-bgnbd-fit", "table-gamma-gamma-fit", "fig-tracking", "table-tracking",
               "fig-conditional-expectations", "table-conditional-expectations", "table-clv-summary",
-              "fig-clv-distribution", "table-bank-clv", "table-bgnbd-recovery"),
+              "table-clv-holdout", "fig-clv-distribution", "table-bank-clv", "table-bgnbd-recovery"),
     check=_check_customer_base_clv,
     roles=("transactions",),
 )

@@ -28,3 +28,33 @@ def test_margin_annuity_discounts_each_year():
     assert clv.margin_annuity(50.0, years=1, annual_discount_rate=0.0) == pytest.approx(50.0)
     with pytest.raises(ValidationError, match="years must be a whole number"):
         clv.margin_annuity(1.0, years=0)
+
+
+def test_clv_intervals_agree_with_a_parametric_bootstrap(cdnow_summary):
+    """Delta-method standard errors of CLV equal the spread of CLV over parameter draws from the
+    fitted covariance (measured on CDNOW: total 1,143 vs 1,123 USD; per customer median ratio 1.01)."""
+    import copy
+
+    s = cdnow_summary
+    bg = clv.BetaGeoNBD().fit(s["frequency"], s["recency"], s["T"])
+    rep = s[s["frequency"] > 0]
+    gg = clv.GammaGamma(corr_warn=1.0).fit(rep["frequency"], rep["monetary_value"])
+    out = clv.clv_intervals(bg, gg, s, horizon=26, discount_rate=0.0015, margin=0.3, steps=13)
+    point = clv.clv(bg, gg, s, horizon=26, discount_rate=0.0015, margin=0.3, steps=13)
+    np.testing.assert_allclose(out["clv"], point["clv"], rtol=1e-12)
+    assert ((out["clv_ci_lower"] <= out["clv"]) & (out["clv"] <= out["clv_ci_upper"])).all()
+    assert (out["clv_ci_lower"] >= 0).all()
+    rng = np.random.default_rng(1)
+    cov = [m.variance_matrix_.to_numpy() / np.outer(m.params_, m.params_) for m in (bg, gg)]
+    draws = []
+    for _ in range(150):
+        mb, mg = copy.copy(bg), copy.copy(gg)
+        mb.params_ = bg.params_ * np.exp(rng.multivariate_normal(np.zeros(4), cov[0]))
+        mg.params_ = gg.params_ * np.exp(rng.multivariate_normal(np.zeros(3), cov[1]))
+        draws.append(clv.clv(mb, mg, s, horizon=26, discount_rate=0.0015, margin=0.3, steps=13)["clv"].to_numpy())
+    draws = np.array(draws)
+    total = out.attrs["total"]
+    assert total["std_error"] == pytest.approx(draws.sum(axis=1).std(ddof=1), rel=0.15)
+    ratio = out["clv_std_error"].to_numpy() / draws.std(axis=0, ddof=1)
+    assert np.median(ratio) == pytest.approx(1.0, abs=0.1)
+    assert total["ci_lower"] < total["estimate"] < total["ci_upper"]

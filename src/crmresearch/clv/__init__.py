@@ -11,7 +11,7 @@ from .cohorts import cohort_curves, constant_retention, discrete_survival, fit_c
 from .gamma_gamma import GammaGamma
 from .sbg import ShiftedBetaGeometric
 from .utils import conditional_expectations, contract_periods, repeat_tracking, summary_from_transactions
-from .value import clv, margin_annuity, model_check, rank_auc, value_summary
+from .value import clv, clv_intervals, margin_annuity, model_check, rank_auc, value_summary
 
 __all__ = [
     "BetaGeoNBD",
@@ -19,6 +19,7 @@ __all__ = [
     "ShiftedBetaGeometric",
     "bgnbd_recovery",
     "clv",
+    "clv_intervals",
     "cohort_curves",
     "conditional_expectations",
     "constant_retention",
