@@ -345,7 +345,7 @@ def test_call_centre_staffing_on_your_15_minute_calls_and_tickets(scratch_root, 
                      out=tmp_path / "out", raise_on_error=True)
     summary = pd.read_csv(Path(r.output_dir) / "table-staffing-summary.csv").set_index("metric")["value"]
     # the same weekly load in 15-minute slots needs nearly the same agents as in 5-minute slots (339 at the peak)
-    assert 320 <= int(summary["peak agents, Erlang C"]) <= 339
+    assert 320 <= int(summary["agents in the peak interval, Erlang C"]) <= 339
     sla = pd.read_csv(Path(r.output_dir) / "table-sla.csv")
     assert set(sla["target"]) == {"respond", "resolve"}  # no on-site milestone in these tickets
     assert not (Path(r.output_dir) / "table-kpis.csv").exists()

@@ -40,15 +40,11 @@ def test_notebook_is_stored_without_outputs_and_has_parameters_cell(path: Path):
     assert len(tagged) == 1
 
 
-@pytest.fixture(scope="session")
-def smoke_runs(tmp_path_factory) -> dict[str, pipeline.RunResult]:
-    """Every study once at its smoke parameters, two at a time in spawned processes (the CLI's
-    code path), into a scratch project root."""
+def _run_all_smoke(root: Path) -> dict[str, pipeline.RunResult]:
     import os
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
-    root = tmp_path_factory.mktemp("smoke-project")
     old = os.environ.get("CRMRESEARCH_ROOT")
     os.environ["CRMRESEARCH_ROOT"] = str(root)
     try:
@@ -61,6 +57,29 @@ def smoke_runs(tmp_path_factory) -> dict[str, pipeline.RunResult]:
             os.environ.pop("CRMRESEARCH_ROOT", None)
         else:
             os.environ["CRMRESEARCH_ROOT"] = old
+
+
+@pytest.fixture(scope="session")
+def smoke_runs(tmp_path_factory) -> dict[str, pipeline.RunResult]:
+    """Every study once at its smoke parameters, two at a time in spawned processes (the CLI's
+    code path), into a scratch project root. Under pytest-xdist the first worker that needs them
+    runs them and the others read its results (one run per test session, behind a file lock)."""
+    import dataclasses
+    import fcntl
+    import os
+
+    run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if run_id is None:
+        return _run_all_smoke(tmp_path_factory.mktemp("smoke-project"))
+    root = tmp_path_factory.getbasetemp().parent / f"smoke-project-{run_id}"
+    with open(tmp_path_factory.getbasetemp().parent / f"smoke-{run_id}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = root / "results.json"
+        if not done.exists():
+            root.mkdir(parents=True, exist_ok=True)
+            results = _run_all_smoke(root)
+            done.write_text(json.dumps({k: dataclasses.asdict(v) for k, v in results.items()}))
+        return {k: pipeline.RunResult(**v) for k, v in json.loads(done.read_text()).items()}
 
 
 @pytest.mark.slow

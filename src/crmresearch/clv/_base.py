@@ -131,8 +131,10 @@ class BaseFitter(Estimator):
             self.variance_matrix_ = self._covariance(values, g_log / values)
 
     def _covariance(self, values: np.ndarray, grad_at_optimum: np.ndarray) -> pd.DataFrame:
-        """Inverse observed information in natural parameters: forward differences of the
-        analytic gradient around the optimum (one gradient evaluation per parameter)."""
+        """Inverse observed information in natural parameters: central differences of the analytic
+        gradient around the optimum, step 1e-4 relative (truncation error ~1e-8 relative; the
+        rounding noise of the summed gradient stays far below the 6 decimals the tables print, so
+        the standard errors do not depend on the order of the customers)."""
         k = values.size
 
         def grad_natural(theta: np.ndarray) -> np.ndarray:
@@ -141,10 +143,11 @@ class BaseFitter(Estimator):
 
         H = np.zeros((k, k))
         for j in range(k):
-            h = 1e-6 * max(abs(values[j]), 1e-8)
-            up = values.copy()
+            h = 1e-4 * max(abs(values[j]), 1e-8)
+            up, dn = values.copy(), values.copy()
             up[j] += h
-            H[:, j] = (grad_natural(up) - grad_at_optimum) / h
+            dn[j] -= h
+            H[:, j] = (grad_natural(up) - grad_natural(dn)) / (2 * h)
         H = (H + H.T) / 2
         try:
             cov = np.linalg.inv(H)
