@@ -133,3 +133,47 @@ def test_staffing_summary_holds_numbers_and_names_the_peak():
     hours = summary.set_index("metric")["value"]
     assert hours["scheduled agent-hours per week, Erlang C"] == pytest.approx(plan["agents"].sum() * 0.5 / 0.7)
     assert 0 < hours["calls abandoned under Erlang A staffing"] < 100
+
+
+def test_fractional_agents_interpolate_to_the_target_and_round_up_to_the_whole_answer():
+    for rate, aht in ((200, 180), (37, 300), (1200, 240)):
+        r = service.agents_needed(rate, aht, 0.8, 20, shrinkage=0.25)
+        assert r.agents - 1 < r.agents_fractional <= r.agents
+        assert r.agents_fractional > r.traffic
+        assert r.scheduled_fractional == pytest.approx(r.agents_fractional / 0.75)
+        lo = service.service_level(rate, aht, r.agents - 1, 20)
+        hi = service.service_level(rate, aht, r.agents, 20)
+        # linear interpolation: the target sits at the fractional point between n - 1 and n
+        frac = r.agents_fractional - (r.agents - 1)
+        assert lo + frac * (hi - lo) == pytest.approx(0.8, abs=1e-9) or lo == 0
+
+
+def test_shift_schedule_is_optimal_on_a_case_small_enough_to_enumerate():
+    import itertools
+
+    req = np.array([1, 3, 3, 2, 2, 1, 0, 2], dtype=float)
+    shifts = service.shift_patterns(8, 1, lengths_hours=(4.0, 2.0), start_every_hours=2.0)  # 7 shifts
+    out = service.shift_schedule(req, shifts)
+    A = np.zeros((8, len(shifts)))
+    for j, c in enumerate(shifts["covers"]):
+        A[list(c), j] = 1
+    cost = shifts["paid_hours"].to_numpy()
+    assert len(shifts) == 7
+    best = min(cost @ np.array(x) for x in itertools.product(range(4), repeat=len(shifts))
+               if (A @ np.array(x) >= req).all())
+    assert out.attrs["paid_hours"] == pytest.approx(best)
+    assert (out.attrs["coverage"] >= req).all()
+    assert out.attrs["required_hours"] <= out.attrs["lp_bound"] <= out.attrs["paid_hours"]
+    assert out["paid_hours_total"].sum() == pytest.approx(out.attrs["paid_hours"])
+
+
+def test_shift_schedule_covers_a_day_with_breaks_and_says_what_it_cannot_cover():
+    t = np.arange(96)
+    req = 40 * np.exp(-((t - 40) / 10) ** 2) + 30 * np.exp(-((t - 64) / 8) ** 2) + 3
+    shifts = service.shift_patterns(96, 4, (8.0, 4.0), break_after_hours=4.0, break_intervals=2)
+    out = service.shift_schedule(req, shifts)
+    assert (out.attrs["coverage"] >= req - 1e-9).all()
+    assert out.attrs["paid_hours"] <= 1.25 * out.attrs["required_hours"]  # measured 419 vs 356 hours
+    late = service.shift_patterns(96, 4, (4.0,), start_every_hours=1.0)
+    with pytest.raises(ValidationError, match="covered by no shift"):
+        service.shift_schedule(np.r_[req, 5.0], late)

@@ -37,6 +37,8 @@ __all__ = [
     "erlang_c",
     "occupancy",
     "service_level",
+    "shift_patterns",
+    "shift_schedule",
     "simulate_queue",
     "sla_attainment",
     "sla_targets",
@@ -127,7 +129,9 @@ def occupancy(arrival_rate: float, aht: float, agents: int, period_seconds: floa
 
 @dataclass(frozen=True)
 class Staffing:
-    """Agents for one interval: ``agents`` on the phones, ``scheduled`` after shrinkage."""
+    """Agents for one interval: ``agents`` on the phones (rounded up: the fewest whole agents that
+    meet the target), ``scheduled`` after shrinkage (rounded up), and the fractional planning
+    quantities ``agents_fractional`` / ``scheduled_fractional`` (see :func:`agents_needed`)."""
 
     traffic: float
     agents: int
@@ -136,13 +140,22 @@ class Staffing:
     asa_seconds: float
     occupancy: float
     p_wait: float
+    agents_fractional: float = float("nan")
+    scheduled_fractional: float = float("nan")
 
 
 def agents_needed(arrival_rate: float, aht: float, target: float = 0.8, answer_within: float = 20.0,
                   max_occupancy: float | None = None, shrinkage: float = 0.0,
                   period_seconds: float = 3600.0) -> Staffing:
     """Fewest agents meeting the service-level target (e.g. 80 % in 20 s) and, optionally, an
-    occupancy cap; ``scheduled`` = ceil(agents / (1 - shrinkage)) covers breaks, training, absence."""
+    occupancy cap; ``scheduled`` = ceil(agents / (1 - shrinkage)) covers breaks, training, absence.
+
+    Rounding policy: ``agents`` and ``scheduled`` are whole agents, rounded up (the staffing of one
+    interval). ``agents_fractional`` interpolates the service level linearly between n - 1 and n
+    agents to the point where it equals the target (never below the traffic, nor below
+    traffic / max_occupancy), and ``scheduled_fractional`` = agents_fractional / (1 - shrinkage): the
+    quantities to add up over intervals, sites or skills before rounding once (planning FTE), which
+    avoids the up to one agent per interval that rounding every interval adds."""
     if not 0 < _finite(target, "target", "agents_needed") < 1:
         raise ValidationError(f"agents_needed: target must be in (0, 1); got {target}")
     if not 0 <= _finite(shrinkage, "shrinkage", "agents_needed") < 1:
@@ -153,7 +166,7 @@ def agents_needed(arrival_rate: float, aht: float, target: float = 0.8, answer_w
                               f"got {max_occupancy}")
     a = traffic(arrival_rate, aht, period_seconds)
     if a == 0:
-        return Staffing(0.0, 0, 0, 1.0, 0.0, 0.0, 0.0)
+        return Staffing(0.0, 0, 0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0)
     n = max(1, math.floor(a) + 1)
     if max_occupancy is not None:  # occupancy a / n <= cap needs at least a / cap agents
         n = max(n, math.ceil(a / max_occupancy - 1e-12))
@@ -163,9 +176,12 @@ def agents_needed(arrival_rate: float, aht: float, target: float = 0.8, answer_w
         if sl >= target and (max_occupancy is None or occ <= max_occupancy):
             break
         n += 1
+    s0 = service_level(arrival_rate, aht, n - 1, answer_within, period_seconds) if n - 1 > a else 0.0
+    frac = (n - 1) + (target - s0) / (sl - s0) if sl > s0 else float(n)
+    frac = min(float(n), max(frac, a if max_occupancy is None else a / max_occupancy))
     return Staffing(a, n, math.ceil(n / (1 - shrinkage) - 1e-9), sl,
                     average_speed_of_answer(arrival_rate, aht, n, period_seconds), occ,
-                    erlang_c(arrival_rate, aht, n, period_seconds))
+                    erlang_c(arrival_rate, aht, n, period_seconds), frac, frac / (1 - shrinkage))
 
 
 def staffing_plan(intervals: pd.DataFrame, aht: float, target: float = 0.8, answer_within: float = 20.0,
@@ -185,6 +201,8 @@ def staffing_plan(intervals: pd.DataFrame, aht: float, target: float = 0.8, answ
     out["service_level"] = [r.service_level for r in rows]
     out["asa_seconds"] = [r.asa_seconds for r in rows]
     out["occupancy"] = [r.occupancy for r in rows]
+    out["agents_fractional"] = [r.agents_fractional for r in rows]
+    out["scheduled_fractional"] = [r.scheduled_fractional for r in rows]
     out["agent_hours"] = out["scheduled"] * interval_seconds / 3600
     return out
 
@@ -545,3 +563,80 @@ def staffing_summary(plan: pd.DataFrame, interval_minutes: float, shrinkage: flo
          "% of calls"),
     ]
     return pd.DataFrame(rows, columns=["metric", "value", "unit"])
+
+
+def shift_patterns(n_intervals: int, intervals_per_hour: int, lengths_hours: Sequence[float] = (8.0, 4.0),
+                   start_every_hours: float = 1.0, break_after_hours: float | None = 4.0,
+                   break_intervals: int = 0) -> pd.DataFrame:
+    """Candidate shifts over one day of ``n_intervals`` intervals: every length in ``lengths_hours``
+    starting every ``start_every_hours``, plus one that ends with the day (shifts that would run past
+    the day are not offered).
+    With ``break_intervals`` > 0, shifts longer than ``break_after_hours`` leave that many intervals
+    off the phones in their middle (an unpaid meal break). Returns one row per shift: ``shift``,
+    ``start`` and ``end`` (interval index, end exclusive), ``paid_hours`` and ``covers`` (a tuple of
+    the interval indices on the phones)."""
+    step = max(1, round(start_every_hours * intervals_per_hour))
+    rows = []
+    for hours in lengths_hours:
+        length = round(hours * intervals_per_hour)
+        if length < 1 or length > n_intervals:
+            raise ValidationError(f"shift_patterns: a {hours:g}-hour shift does not fit a day of {n_intervals} "
+                                  f"intervals of {60 / intervals_per_hour:g} minutes")
+        for start in sorted(set(range(0, n_intervals - length + 1, step)) | {n_intervals - length}):
+            cover = list(range(start, start + length))
+            if break_intervals and break_after_hours is not None and hours > break_after_hours:
+                mid = start + length // 2 - break_intervals // 2
+                cover = [i for i in cover if not mid <= i < mid + break_intervals]
+            rows.append({"shift": f"{hours:g}h from {start}", "start": start, "end": start + length,
+                         "paid_hours": len(cover) / intervals_per_hour, "covers": tuple(cover)})
+    return pd.DataFrame(rows)
+
+
+def shift_schedule(required: Sequence[float], shifts: pd.DataFrame, time_limit: float = 30.0) -> pd.DataFrame:
+    """Whole agents per candidate shift that cover ``required`` agents in every interval at the
+    fewest paid hours: the integer programme min sum_s paid_hours_s x_s subject to
+    sum_{s covers i} x_s >= required_i, x_s >= 0 integer (scipy.optimize.milp, HiGHS). ``required``
+    may be fractional (e.g. ``scheduled_fractional``): coverage must reach it, so it rounds up only
+    where shifts overlap.
+
+    Returns the shifts used (``agents`` > 0) with their paid hours; ``attrs`` hold ``paid_hours``,
+    ``required_hours`` (the lower bound: the requirement summed over intervals), ``lp_bound`` (the
+    LP relaxation's optimum), ``coverage`` (agents on the phones per interval) and ``status``.
+    """
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    req = np.asarray(required, dtype=float)
+    if req.ndim != 1 or not np.all(np.isfinite(req)) or (req < 0).any():
+        raise ValidationError(f"shift_schedule: required must be finite agents >= 0 per interval; got "
+                              f"{int((~np.isfinite(req) | (req < 0)).sum())} bad of {req.size}")
+    need = {"covers", "paid_hours"}
+    if not need <= set(shifts.columns):
+        raise ValidationError(f"shift_schedule: shifts lack {sorted(need - set(shifts.columns))}; build them "
+                              "with shift_patterns()")
+    A = np.zeros((req.size, len(shifts)))
+    for j, cover in enumerate(shifts["covers"]):
+        idx = np.asarray(cover, dtype=int)
+        if idx.size and (idx.min() < 0 or idx.max() >= req.size):
+            raise ValidationError(f"shift_schedule: shift {j} covers intervals outside 0..{req.size - 1}")
+        A[idx, j] = 1.0
+    uncovered = np.flatnonzero((A.sum(axis=1) == 0) & (req > 0))
+    if uncovered.size:
+        raise ValidationError(f"shift_schedule: {uncovered.size} intervals with agents required are covered by "
+                              f"no shift (first: {uncovered[:5].tolist()}); offer shifts that reach them")
+    cost = shifts["paid_hours"].to_numpy(dtype=float)
+    cons = LinearConstraint(A, lb=req, ub=np.inf)
+    res = milp(cost, constraints=cons, integrality=np.ones(len(shifts)), bounds=Bounds(0, np.inf),
+               options={"time_limit": time_limit})
+    if res.x is None:
+        raise ValidationError(f"shift_schedule: no schedule found ({res.message})")
+    lp = milp(cost, constraints=cons, integrality=np.zeros(len(shifts)), bounds=Bounds(0, np.inf))
+    x = np.round(res.x).astype(int)
+    out = shifts.drop(columns="covers").assign(agents=x)
+    out = out[out["agents"] > 0].reset_index(drop=True)
+    out["paid_hours_total"] = out["agents"] * out["paid_hours"]
+    per_hour = float(np.median([len(c) / h for c, h in zip(shifts["covers"], shifts["paid_hours"], strict=True)
+                                if h > 0]))
+    out.attrs.update({"paid_hours": float(cost @ x), "required_hours": float(req.sum() / per_hour),
+                      "lp_bound": float(lp.fun) if lp.x is not None else float("nan"),
+                      "coverage": A @ x, "status": res.message})
+    return out

@@ -471,6 +471,17 @@ def _check_call_inputs(v: Mapping[str, Any]) -> None:
         raise ParameterError(f"call-centre-staffing: parameter 'interval_minutes': {exc}") from None
 
 
+def _check_shift_hours(v: Mapping[str, Any]) -> None:
+    parts = [p.strip() for p in str(v["shift_hours"]).split(",")]
+    try:
+        hours = [float(p) for p in parts]
+    except ValueError:
+        hours = []
+    if not hours or not all(0.5 <= h <= 16 for h in hours):
+        raise ParameterError("call-centre-staffing: parameter 'shift_hours' must be comma-separated shift lengths in "
+                             f"hours, each between 0.5 and 16 (e.g. 8,4); got {v['shift_hours']!r}")
+
+
 CALL_CENTRE_STAFFING = Study(
     name="call-centre-staffing",
     title="Call-centre staffing with Erlang C and Erlang A; IVR and SMS deflection; SLA attainment",
@@ -493,11 +504,15 @@ CALL_CENTRE_STAFFING = Study(
         Param("respond_hours", float, 2.0, "SLA: first response within, hours", low=0.01, high=1000),
         Param("on_site_hours", float, 24.0, "SLA: engineer on site within, hours", low=0.01, high=1000),
         Param("resolve_hours", float, 48.0, "SLA: resolved within, hours", low=0.01, high=1000),
+        Param("shift_hours", str, "8,4", "shift lengths offered to the scheduler, hours (comma-separated)"),
+        Param("break_minutes", float, 30.0, "unpaid break in the middle of shifts over 4 hours, minutes",
+              low=0, high=120),
     ),
     inputs=_check_call_inputs,
+    check=_check_shift_hours,
     smoke={"bank_customers": 2_000},
-    exhibits=("fig-arrival-profile", "table-staffing-summary", "fig-staffing", "table-scenarios", "table-sla",
-              "fig-resolution-km", "table-kpis"),
+    exhibits=("fig-arrival-profile", "table-staffing-summary", "fig-staffing", "table-scenarios",
+              "table-rounding", "table-shift-schedule", "table-sla", "fig-resolution-km", "table-kpis"),
     roles=("calls",),
     optional_roles=("tickets",),
 )
