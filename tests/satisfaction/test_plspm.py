@@ -157,3 +157,25 @@ def test_htmt_fornell_larcker_and_ipma_known_cases():
     assert 0.3 < ip["importance_standardised"].iloc[0] < 0.5  # PLS-attenuated 0.5
     with pytest.raises(ValidationError, match="unknown construct"):
         m.ipma("Z")
+
+
+def test_bootstrap_reports_failed_resamples_instead_of_hiding_them():
+    """A rare answer: resamples that miss it make the indicator constant; they are counted and said."""
+    import warnings
+
+    from crmresearch.errors import DataWarning
+
+    rng = np.random.default_rng(0)
+    n = 40
+    lv = rng.normal(size=n)
+    df = pd.DataFrame({"a1": lv + rng.normal(size=n), "a2": lv + rng.normal(size=n),
+                       "b1": lv + rng.normal(size=n), "b2": (np.arange(n) == 0).astype(float)})
+    m = PLSPM({"B": ["A"]}, {"A": ["a1", "a2"], "B": ["b1", "b2"]}).fit(df)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        boot = m.bootstrap(n=200, seed=1, n_jobs=1)
+    failed = boot.attrs["failed_resamples"]
+    assert failed["constant"] > 30  # P(row 0 missing from a resample) = (39/40)^40 = 36 %
+    assert boot["resamples"].iloc[0] == 200 - failed["constant"] - failed["not converged"]
+    msgs = [str(w.message) for w in caught if issubclass(w.category, DataWarning)]
+    assert any(f"{failed['constant']} with a constant indicator" in msg for msg in msgs)

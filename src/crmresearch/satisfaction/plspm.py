@@ -306,6 +306,9 @@ class PLSPM(Estimator):
         (indicator -> construct for weights and loadings), ``estimate`` (full sample), ``boot_mean``,
         ``std_error``, ``z`` (estimate / bootstrap SE, the "t value" of SmartPLS), ``p_value`` (two-sided,
         normal reference), ``ci_lower``, ``ci_upper`` (percentile), ``resamples`` (converged resamples).
+        Failed resamples (a constant indicator, or no convergence) are counted in
+        ``attrs["failed_resamples"]`` and reported by a :class:`~crmresearch.errors.DataWarning`, never
+        dropped silently.
         """
         self._check("bootstrap")
         if n < 10:
@@ -322,7 +325,17 @@ class PLSPM(Estimator):
                 parts = list(pool.map(_boot_chunk, [(spec, c) for c in chunks]))
         else:
             parts = [_boot_chunk((spec, chunks[0]))]
-        draws = np.concatenate(parts, axis=0)  # (n, n_stats)
+        draws = np.concatenate([p[0] for p in parts], axis=0)  # (n, n_stats)
+        failed = {k: sum(p[1][k] for p in parts) for k in ("constant", "not converged")}
+        if sum(failed.values()):
+            import warnings
+
+            from ..errors import DataWarning
+
+            warnings.warn(f"PLSPM.bootstrap: {sum(failed.values())} of {n} resamples failed and are left out of the "
+                          f"intervals ({failed['constant']} with a constant indicator, {failed['not converged']} not "
+                          f"converged in {self.max_iter} iterations); the table's 'resamples' column counts the rest",
+                          DataWarning, stacklevel=2)
         names, kinds, est = self._stat_labels()
         lo, hi = np.nanpercentile(draws, [100 * alpha / 2, 100 * (1 - alpha / 2)], axis=0)
         se = np.nanstd(draws, axis=0, ddof=1)
@@ -330,10 +343,12 @@ class PLSPM(Estimator):
         construct = dict(zip(self.mvs_, self.outer_["construct"], strict=True))
         source = [n.split(" -> ")[0] if " -> " in n else n for n in names]
         target = [n.split(" -> ")[1] if " -> " in n else construct[n] for n in names]
-        return pd.DataFrame({"kind": kinds, "name": names, "source": source, "target": target, "estimate": est,
-                             "boot_mean": np.nanmean(draws, axis=0), "std_error": se,
-                             "z": z, "p_value": 2 * stats.norm.sf(np.abs(z)), "ci_lower": lo, "ci_upper": hi,
-                             "resamples": int(np.isfinite(draws[:, 0]).sum())})
+        out = pd.DataFrame({"kind": kinds, "name": names, "source": source, "target": target, "estimate": est,
+                            "boot_mean": np.nanmean(draws, axis=0), "std_error": se,
+                            "z": z, "p_value": 2 * stats.norm.sf(np.abs(z)), "ci_lower": lo, "ci_upper": hi,
+                            "resamples": int(np.isfinite(draws[:, 0]).sum())})
+        out.attrs["failed_resamples"] = failed
+        return out
 
     def _stat_labels(self) -> tuple[list[str], list[str], np.ndarray]:
         names, kinds, est = [], [], []
@@ -523,7 +538,7 @@ def _boot_chunk(args) -> np.ndarray:
         X = raw[r]
         sd = X.std(axis=0)
         if (sd == 0).any():
-            rows.append(None)
+            rows.append("constant")
             continue
         X = X - X.mean(axis=0)
         if scaled:
@@ -531,7 +546,7 @@ def _boot_chunk(args) -> np.ndarray:
         try:
             core = _solve(X, P, odm, is_b, block_cols, scheme, tol, max_iter, consistent)
         except ConvergenceError:
-            rows.append(None)
+            rows.append("not converged")
             continue
         W, C, B = core["W"], core["C"], core["B"]
         total = _total_effects(B)
@@ -539,5 +554,7 @@ def _boot_chunk(args) -> np.ndarray:
             total_pattern = total != 0
         rows.append(np.concatenate([(W * odm).sum(axis=1), (C * odm).sum(axis=1), B[pairs[:, 0], pairs[:, 1]],
                                     total[total_pattern]]))
-    width = next((len(x) for x in rows if x is not None), 2 * n_mv + len(pairs))
-    return np.array([x if x is not None else np.full(width, np.nan) for x in rows])
+    width = next((len(x) for x in rows if not isinstance(x, str)), 2 * n_mv + len(pairs))
+    failed = {"constant": sum(isinstance(x, str) and x == "constant" for x in rows),
+              "not converged": sum(isinstance(x, str) and x == "not converged" for x in rows)}
+    return np.array([np.full(width, np.nan) if isinstance(x, str) else x for x in rows]), failed
