@@ -179,3 +179,37 @@ def test_aft_honours_left_truncation_as_lifelines_does():
                                coef[["fee_increase", "n_products"]], rtol=1e-6)
     naive = survival.aft(frame, ["fee_increase", "n_products"], entry=False).summary.set_index("covariate")
     assert abs(naive.loc["n_products", "estimate"] - ours.loc["n_products", "estimate"]) > 1e-3
+
+
+def _exponential_customers(n: int, seed: int) -> pd.DataFrame:
+    """Constant monthly hazards 0.02 (g = 0) and 0.06 (g = 1), censored at 36 months."""
+    rng = np.random.default_rng(seed)
+    g = rng.random(n) < 0.5
+    t = rng.exponential(1 / np.where(g, 0.06, 0.02))
+    return pd.DataFrame({"g": g, "duration": np.minimum(t, 36.0), "event": (t <= 36).astype(int)})
+
+
+def test_survival_clv_intervals_cover_the_true_value_of_exponential_customers():
+    train, new = _exponential_customers(3_000, 1), _exponential_customers(400, 2)
+    new = new.assign(duration=6.0, event=0)  # customers six months in, valued 24 months ahead
+    cox = survival.cox(train, ["g"])
+    out = survival.survival_clv_intervals(cox, train, new, margin=10.0, discount_rate=0.01, horizon=24, n_boot=30)
+    point = survival.survival_clv(cox, new, margin=10.0, discount_rate=0.01, horizon=24)
+    np.testing.assert_allclose(out["clv"], point["clv"], rtol=1e-12)
+    k = np.arange(1, 25)
+    truth = {g: float(10 * (np.exp(-lam * k) * 1.01 ** -k).sum()) for g, lam in ((False, 0.02), (True, 0.06))}
+    for g, value in truth.items():
+        row = out[new["g"] == g].iloc[0]
+        assert row["clv_ci_lower"] <= value <= row["clv_ci_upper"], (g, value, row.to_dict())
+    assert out.attrs["failed_resamples"] == 0
+    again = survival.survival_clv_intervals(cox, train, new, margin=10.0, discount_rate=0.01, horizon=24, n_boot=30)
+    pd.testing.assert_frame_equal(out, again)  # seeded
+
+
+def test_calibration_at_t_separates_a_right_model_from_a_wrong_one():
+    train, test = _exponential_customers(3_000, 3), _exponential_customers(3_000, 4)
+    right = survival.calibration_at(survival.cox(train, ["g"]), test, 12, bins=5)
+    assert right.attrs["ici"] < 0.03 and right["customers"].sum() == len(test)
+    wrong_frame = test.assign(g=~test["g"])  # the model sees the opposite group
+    wrong = survival.calibration_at(survival.cox(train, ["g"]), wrong_frame, 12, bins=5)
+    assert wrong.attrs["ici"] > 3 * right.attrs["ici"]

@@ -34,7 +34,7 @@ from .targeting import (
     lift_table,
     targeting_profit,
 )
-from .value import survival_clv
+from .value import calibration_at, survival_clv, survival_clv_intervals
 
 __all__ = [
     "AFT",
@@ -43,6 +43,7 @@ __all__ = [
     "KaplanMeier",
     "aft",
     "brier_score",
+    "calibration_at",
     "calibration_table",
     "churn_classifier",
     "churn_snapshot",
@@ -61,6 +62,7 @@ __all__ = [
     "spell_groups",
     "strata_for_ph",
     "survival_clv",
+    "survival_clv_intervals",
     "survival_frame",
     "targeting_profit",
     "time_dependent_auc",
