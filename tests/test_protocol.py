@@ -44,6 +44,12 @@ def _sbg(bank):
     return clv.ShiftedBetaGeometric(), lambda m: m.fit(survivors=[1000, 631, 468, 382, 326, 289, 262, 241])
 
 
+def _sbg_regression(bank):
+    p = clv.contract_periods(bank.contracts, bank.truth["end"], period_days=91.3125, observed_from=bank.truth["start"])
+    X = bank.contracts.set_index("customer_id").loc[p["customer_id"], ["digital_user"]].reset_index(drop=True)
+    return clv.SBGRegression(), lambda m: m.fit(p["periods"], p["churned"], X)
+
+
 def _plspm(bank):
     spec = satisfaction.load_model("ECSI")
     m = spec.model(bank.survey.columns, scheme="path")
@@ -83,7 +89,8 @@ def _uplift(bank):
     return experiments.UpliftModel(max_iter=20), lambda m: m.fit(X, camp["churn_90d"], camp["treated"])
 
 
-MODELS = {"BetaGeoNBD": _bgnbd, "GammaGamma": _gamma, "ShiftedBetaGeometric": _sbg, "PLSPM": _plspm,
+MODELS = {"BetaGeoNBD": _bgnbd, "GammaGamma": _gamma, "ShiftedBetaGeometric": _sbg, "SBGRegression": _sbg_regression,
+          "PLSPM": _plspm,
           "SegmentClustering": _clustering, "KaplanMeier": _km, "CoxPH": _cox, "AFT": _aft,
           "ChurnClassifier": _churn, "UpliftModel": _uplift}
 
@@ -125,7 +132,7 @@ def test_a_refit_clone_gives_the_same_numbers(bank):
     assert isinstance(model.params_, pd.Series)
 
 
-@pytest.mark.parametrize("name", ["BetaGeoNBD", "CoxPH", "AFT"])
+@pytest.mark.parametrize("name", ["BetaGeoNBD", "CoxPH", "AFT", "SBGRegression"])
 def test_summaries_share_one_column_vocabulary(name, bank):
     model, fit = MODELS[name](bank)
     cols = list(fit(model).summary.columns)

@@ -319,13 +319,15 @@ CONTRACTUAL_RETENTION = Study(
         Param("min_cohort_periods", int, 6, "bank cohorts observed for fewer periods are not fitted alone",
               low=2, high=40),
         Param("margin_per_period", float, 30.0, "bank margin per customer and period, USD", low=0, high=1e6),
+        Param("retention_covariates", str, "region,digital_user", "contract columns that shift alpha and beta in "
+              "the sBG regression (comma-separated); 'none' skips it"),
         _data_param(),
         Param("observed_from", str, "", "your data: first day of observation YYYY-MM-DD (contracts starting "
               "earlier are left out); '' = the earliest start"),
     ),
     smoke={"bank_customers": 2_000},
     exhibits=("table-fh2007-fit", "table-fh2007-projection", "fig-fh2007-projection", "table-bank-cohorts",
-              "fig-bank-retention"),
+              "fig-bank-retention", "table-bank-retention-drivers", "table-bank-churn-by-group"),
     check=_check_observed_from,
     roles=("contracts",),
 )

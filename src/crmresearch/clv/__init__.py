@@ -1,6 +1,7 @@
 """Customer-base models and lifetime value (own scipy implementations, validated against the papers).
 
-- ``ShiftedBetaGeometric``: contractual retention (Fader & Hardie 2007)
+- ``ShiftedBetaGeometric``: contractual retention (Fader & Hardie 2007); ``SBGRegression``: the same
+  with alpha and beta log-linear in covariates, LR test against the pooled model
 - ``BetaGeoNBD``: non-contractual repeat buying (Fader, Hardie & Lee 2005)
 - ``GammaGamma``: spend per transaction (Fader, Hardie & Lee 2005)
 - ``summary_from_transactions``: the calibration / holdout table; ``clv``: per-customer value
@@ -10,12 +11,14 @@ from .bgnbd import BetaGeoNBD, bgnbd_recovery, simulate_bgnbd
 from .cohorts import cohort_curves, constant_retention, discrete_survival, fit_cohorts, projection_errors
 from .gamma_gamma import GammaGamma
 from .sbg import ShiftedBetaGeometric
+from .sbg_regression import SBGRegression
 from .utils import conditional_expectations, contract_periods, repeat_tracking, summary_from_transactions
 from .value import clv, clv_intervals, margin_annuity, model_check, rank_auc, value_summary
 
 __all__ = [
     "BetaGeoNBD",
     "GammaGamma",
+    "SBGRegression",
     "ShiftedBetaGeometric",
     "bgnbd_recovery",
     "clv",
