@@ -624,11 +624,19 @@ SATISFACTION_ACSI = Study(
         Param("respondents", int, 1000, "respondents of the synthetic survey", low=100, high=100_000),
         Param("bank_customers", int, 20_000, "customers of the synthetic bank", low=3_000, high=2_000_000),
         Param("seed", int, 0, "seed of the bank and of the bootstrap", low=0, high=2**31 - 1),
+        Param("mga_group", str, "auto", "two-valued column for the multigroup analysis of the paths; 'auto': the "
+              "first of group_columns with two values; 'none' skips it"),
+        Param("mga_resamples", int, 1000, "permutations and bootstrap resamples per group of the MGA", low=50,
+              high=100_000),
+        Param("predict_folds", int, 10, "folds of PLSpredict", low=2, high=50),
+        Param("blindfolding_distance", int, 7, "omission distance of blindfolding (must not divide the sample "
+              "size)", low=2, high=50),
     ),
-    smoke={"bootstrap_resamples": 200, "respondents": 400, "bank_customers": 5_000},
+    smoke={"bootstrap_resamples": 200, "respondents": 400, "bank_customers": 5_000, "mga_resamples": 50},
     exhibits=("table-rows", "table-reliability", "table-outer", "table-htmt", "table-fornell-larcker", "table-paths",
               "table-effects", "fig-path-diagram", "table-ipma", "fig-ipma", "table-index-by-group",
-              "fig-index-by-group", "table-truth", "fig-truth"),
+              "fig-index-by-group", "table-vif", "table-plspredict", "table-blindfolding", "table-mga",
+              "table-truth", "fig-truth"),
     inputs=_check_satisfaction_inputs,
 )
 

@@ -7,6 +7,7 @@
   survey tools (scale reliability, top-box shares, SERVQUAL gaps, two-arm pre/post studies).
 """
 
+from .assessment import blindfolding, mga, plspredict, vif
 from .plspm import PLSPM
 from .specs import ACSI, ECSI, MODELS, ModelSpec, group_list, load_model, load_survey, read_header
 from .survey import (
@@ -20,6 +21,26 @@ from .survey import (
     top_box,
 )
 
-__all__ = ["ACSI", "ECSI", "MODELS", "PLSPM", "ModelSpec", "compare_arms", "cronbach_alpha", "gaps", "group_list",
-           "group_means", "listwise", "load_model", "load_survey", "read_header", "reliability", "servqual_items",
-           "top_box"]
+__all__ = [
+    "ACSI",
+    "ECSI",
+    "MODELS",
+    "PLSPM",
+    "ModelSpec",
+    "blindfolding",
+    "compare_arms",
+    "cronbach_alpha",
+    "gaps",
+    "group_list",
+    "group_means",
+    "listwise",
+    "load_model",
+    "load_survey",
+    "mga",
+    "plspredict",
+    "read_header",
+    "reliability",
+    "servqual_items",
+    "top_box",
+    "vif",
+]

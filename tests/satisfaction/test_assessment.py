@@ -1,0 +1,79 @@
+"""PLS-PM assessment beyond the fit: VIF, PLSpredict, blindfolding Q² and multigroup analysis,
+checked on data with known structure."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crmresearch import data, satisfaction
+from crmresearch.errors import ValidationError
+
+
+def _two_blocks(n: int, path: float, seed: int) -> pd.DataFrame:
+    """A -> B with standardised path ``path``; three reflective indicators each (loadings 0.8)."""
+    rng = np.random.default_rng(seed)
+    a = rng.normal(size=n)
+    b = path * a + np.sqrt(1 - path**2) * rng.normal(size=n)
+    cols = {f"a{i}": 0.8 * a + 0.6 * rng.normal(size=n) for i in (1, 2, 3)}
+    cols |= {f"b{i}": 0.8 * b + 0.6 * rng.normal(size=n) for i in (1, 2, 3)}
+    return pd.DataFrame(cols)
+
+
+def _model(df: pd.DataFrame) -> satisfaction.PLSPM:
+    return satisfaction.PLSPM({"B": ["A"]}, {"A": ["a1", "a2", "a3"], "B": ["b1", "b2", "b3"]}).fit(df)
+
+
+@pytest.fixture(scope="module")
+def ecsi():
+    survey = data.simulate_bank(n_customers=20_000, seed=0).survey
+    return survey, satisfaction.load_model("ECSI").model(survey.columns, scheme="path", consistent=True).fit(survey)
+
+
+def test_mga_finds_a_real_path_difference_and_not_an_absent_one():
+    g1, g2 = _two_blocks(300, 0.6, 1), _two_blocks(300, 0.2, 2)
+    m = _model(pd.concat([g1, g2], ignore_index=True))
+    res = satisfaction.mga(m, np.r_[np.zeros(300), np.ones(300)], n_permutations=300, n_bootstrap=300)
+    assert res["difference"].iloc[0] > 0.25
+    assert res["p_permutation"].iloc[0] < 0.01 and res["p_henseler"].iloc[0] < 0.01
+    same = _model(pd.concat([_two_blocks(300, 0.4, 3), _two_blocks(300, 0.4, 4)], ignore_index=True))
+    none = satisfaction.mga(same, np.r_[np.zeros(300), np.ones(300)], n_permutations=300, n_bootstrap=300)
+    assert none["p_permutation"].iloc[0] > 0.05 and none["p_henseler"].iloc[0] > 0.05
+
+
+def test_mga_on_the_simulated_survey_whose_groups_share_their_paths(ecsi):
+    """The simulator shifts rural image and tier satisfaction levels but keeps the paths: after
+    Holm's adjustment no path differs between urban and rural respondents."""
+    survey, m = ecsi
+    res = satisfaction.mga(m, survey["region"], n_permutations=200, n_bootstrap=200)
+    assert (res["p_permutation_holm"] > 0.05).all()
+    assert res.attrs["groups"] == {"rural": int((survey["region"] == "rural").sum()),
+                                   "urban": int((survey["region"] == "urban").sum())}
+    with pytest.raises(ValidationError, match="exactly two values"):
+        satisfaction.mga(m, survey["value_tier"])
+
+
+def test_plspredict_and_blindfolding_see_predictive_relevance(ecsi):
+    survey, m = ecsi
+    pp = satisfaction.plspredict(m, survey, k=10)
+    assert (pp["q2_predict"] > 0).all()
+    assert (pp["rmse_pls"] <= 1.02 * pp["rmse_lm"]).all()  # a correct model predicts like the regression
+    bf = satisfaction.blindfolding(m, distance=7)
+    assert set(bf["construct"]) == {"EXPE", "QUAL", "VAL", "SAT", "COMP", "LOY"}
+    assert (bf["q2"] > 0).all() and (bf["q2"] < m.r2_[bf["construct"]].to_numpy() + 0.2).all()
+    unrelated = _two_blocks(500, 0.0, 7)
+    q2 = satisfaction.plspredict(_model(unrelated), unrelated, k=5)["q2_predict"]
+    assert (q2 < 0.01).all()  # nothing to predict from an unrelated block
+    with pytest.raises(ValidationError, match="divides"):
+        satisfaction.blindfolding(m, distance=10)
+
+
+def test_vif_of_formative_blocks_and_of_the_inner_model():
+    df = _two_blocks(400, 0.5, 5)
+    df["a4"] = df["a1"] + 0.05 * np.random.default_rng(0).normal(size=400)  # nearly a copy
+    m = satisfaction.PLSPM({"B": ["A"]}, {"A": ["a1", "a2", "a3", "a4"], "B": ["b1", "b2", "b3"]},
+                           modes={"A": "B"}).fit(df)
+    v = satisfaction.vif(m).set_index(["kind", "variable"])["vif"]
+    assert v[("outer", "a1")] > 100 and v[("outer", "a2")] < 3
+    assert v[("inner", "A")] == pytest.approx(1.0)
