@@ -38,6 +38,8 @@ def test_notebook_is_stored_without_outputs_and_has_parameters_cell(path: Path):
             assert "def " not in cell.source, f"{path.name}: functions belong in the package"
     tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1
+    ids = [c.get("id") for c in nb.cells]
+    assert all(ids) and len(set(ids)) == len(ids), f"{path.name}: every cell needs a unique id (nbformat 4.5)"
 
 
 def _run_all_smoke(root: Path) -> dict[str, pipeline.RunResult]:

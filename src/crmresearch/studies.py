@@ -571,6 +571,13 @@ CAMPAIGN_EXPERIMENT = Study(
     inputs=_check_campaign_inputs,
 )
 
+def _check_mga_split(v: Mapping[str, Any]) -> None:
+    col, sep, value = str(v["mga_split"]).partition(":")
+    if v["mga_split"] != "none" and not (sep and col.strip() and value.strip()):
+        raise ParameterError("satisfaction-acsi: parameter 'mga_split' must be 'column:value' (e.g. value_tier:lead) "
+                             f"or 'none'; got {v['mga_split']!r}")
+
+
 def _check_satisfaction_inputs(v: Mapping[str, Any]) -> None:
     """The model file parses into a valid path model, the target is one of its constructs, and the
     survey CSV's header holds every item and grouping column (before any kernel starts)."""
@@ -626,6 +633,8 @@ SATISFACTION_ACSI = Study(
         Param("seed", int, 0, "seed of the bank and of the bootstrap", low=0, high=2**31 - 1),
         Param("mga_group", str, "auto", "two-valued column for the multigroup analysis of the paths; 'auto': the "
               "first of group_columns with two values; 'none' skips it"),
+        Param("mga_split", str, "value_tier:lead", "a second MGA of one group against all others, as "
+              "'column:value' (e.g. the mass tier against the higher tiers); 'none' skips it"),
         Param("mga_resamples", int, 1000, "permutations and bootstrap resamples per group of the MGA", low=50,
               high=100_000),
         Param("predict_folds", int, 10, "folds of PLSpredict", low=2, high=50),
@@ -636,7 +645,8 @@ SATISFACTION_ACSI = Study(
     exhibits=("table-rows", "table-reliability", "table-outer", "table-htmt", "table-fornell-larcker", "table-paths",
               "table-effects", "fig-path-diagram", "table-ipma", "fig-ipma", "table-index-by-group",
               "fig-index-by-group", "table-vif", "table-plspredict", "table-blindfolding", "table-mga",
-              "table-truth", "fig-truth"),
+              "table-mga-split", "table-truth", "fig-truth"),
+    check=_check_mga_split,
     inputs=_check_satisfaction_inputs,
 )
 
