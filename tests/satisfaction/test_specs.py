@@ -135,7 +135,8 @@ def test_satisfaction_study_fits_a_users_survey_csv_and_model_file(tmp_path, scr
     model.write_text("name: branch survey\nscale: [1, 10]\npaths: {SAT: [QUAL, VAL], LOY: [SAT]}\n"
                      "blocks: {QUAL: q_, VAL: val, SAT: sat, LOY: loy}\n")
     result = pipeline.run("satisfaction-acsi", {"survey_csv": str(path), "model": str(model), "missing": "listwise",
-                                                "bootstrap_resamples": 100, "consistent": False},
+                                                "bootstrap_resamples": 100, "consistent": False,
+                                                "mga_resamples": 50, "predict_folds": 5},
                           out=tmp_path / "out", raise_on_error=True)
     out = Path(result.output_dir)
     assert not (out / "table-truth.csv").exists()  # no truth for a user's survey

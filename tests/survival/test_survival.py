@@ -190,10 +190,10 @@ def _exponential_customers(n: int, seed: int) -> pd.DataFrame:
 
 
 def test_survival_clv_intervals_cover_the_true_value_of_exponential_customers():
-    train, new = _exponential_customers(3_000, 1), _exponential_customers(400, 2)
+    train, new = _exponential_customers(2_000, 1), _exponential_customers(200, 2)
     new = new.assign(duration=6.0, event=0)  # customers six months in, valued 24 months ahead
     cox = survival.cox(train, ["g"])
-    out = survival.survival_clv_intervals(cox, train, new, margin=10.0, discount_rate=0.01, horizon=24, n_boot=30)
+    out = survival.survival_clv_intervals(cox, train, new, margin=10.0, discount_rate=0.01, horizon=24, n_boot=20)
     point = survival.survival_clv(cox, new, margin=10.0, discount_rate=0.01, horizon=24)
     np.testing.assert_allclose(out["clv"], point["clv"], rtol=1e-12)
     k = np.arange(1, 25)
@@ -202,7 +202,7 @@ def test_survival_clv_intervals_cover_the_true_value_of_exponential_customers():
         row = out[new["g"] == g].iloc[0]
         assert row["clv_ci_lower"] <= value <= row["clv_ci_upper"], (g, value, row.to_dict())
     assert out.attrs["failed_resamples"] == 0
-    again = survival.survival_clv_intervals(cox, train, new, margin=10.0, discount_rate=0.01, horizon=24, n_boot=30)
+    again = survival.survival_clv_intervals(cox, train, new, margin=10.0, discount_rate=0.01, horizon=24, n_boot=20)
     pd.testing.assert_frame_equal(out, again)  # seeded
 
 
