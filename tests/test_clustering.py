@@ -14,7 +14,7 @@ from crmresearch.errors import NotFittedError, ValidationError
 
 @pytest.fixture(scope="module")
 def bank_features():
-    c = data.simulate_bank(n_customers=10_000, seed=0).customers
+    c = data.simulate_bank(n_customers=6_000, seed=0).customers
     return c, pd.DataFrame({"age": c["age"], "log_income": np.log(c["monthly_income"]),
                             "log_distance": np.log(c["distance_km"])})
 
