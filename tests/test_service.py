@@ -174,6 +174,11 @@ def test_shift_schedule_covers_a_day_with_breaks_and_says_what_it_cannot_cover()
     out = service.shift_schedule(req, shifts)
     assert (out.attrs["coverage"] >= req - 1e-9).all()
     assert out.attrs["paid_hours"] <= 1.25 * out.attrs["required_hours"]  # measured 419 vs 356 hours
+    plan = pd.DataFrame({"scheduled_fractional": req, "scheduled": np.ceil(req)})
+    rounding = service.rounding_comparison(plan, out, interval_minutes=15).set_index("measure")["hours"]
+    assert rounding.iloc[0] == pytest.approx(req.sum() / 4) and rounding.iloc[3] == out.attrs["paid_hours"]
+    h = rounding.to_numpy()
+    assert h[0] <= h[1] and h[0] <= h[2] <= h[3]  # fractional below rounded-up and below the LP bound <= milp
     late = service.shift_patterns(96, 4, (4.0,), start_every_hours=1.0)
     with pytest.raises(ValidationError, match="covered by no shift"):
         service.shift_schedule(np.r_[req, 5.0], late)

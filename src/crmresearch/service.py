@@ -36,6 +36,7 @@ __all__ = [
     "erlang_a",
     "erlang_c",
     "occupancy",
+    "rounding_comparison",
     "service_level",
     "shift_patterns",
     "shift_schedule",
@@ -590,6 +591,22 @@ def shift_patterns(n_intervals: int, intervals_per_hour: int, lengths_hours: Seq
             rows.append({"shift": f"{hours:g}h from {start}", "start": start, "end": start + length,
                          "paid_hours": len(cover) / intervals_per_hour, "covers": tuple(cover)})
     return pd.DataFrame(rows)
+
+
+def rounding_comparison(plan: pd.DataFrame, schedule: pd.DataFrame, interval_minutes: float) -> pd.DataFrame:
+    """Scheduled agent-hours of one day under each rounding policy: the fractional requirement
+    (``scheduled_fractional`` summed), every interval rounded up (``scheduled``), the best shift
+    plan with fractional agents (the LP bound of :func:`shift_schedule`) and with whole agents;
+    ``over_fractional_pct`` is each against the first."""
+    hours = interval_minutes / 60
+    out = pd.DataFrame([
+        ("scheduled agent-hours, fractional requirement", float(plan["scheduled_fractional"].sum() * hours)),
+        ("scheduled agent-hours, every interval rounded up", float(plan["scheduled"].sum() * hours)),
+        ("paid hours of the best shift plan, fractional agents (LP bound)", float(schedule.attrs["lp_bound"])),
+        ("paid hours of the best shift plan, whole agents (milp)", float(schedule.attrs["paid_hours"])),
+    ], columns=["measure", "hours"])
+    out["over_fractional_pct"] = 100 * (out["hours"] / out["hours"].iloc[0] - 1)
+    return out
 
 
 def shift_schedule(required: Sequence[float], shifts: pd.DataFrame, time_limit: float = 30.0) -> pd.DataFrame:

@@ -45,7 +45,10 @@ def test_the_pooled_model_is_the_plain_sbg_and_the_lr_test_holds_its_level():
     assert m.lr_test_["pooled_log_likelihood"] == pytest.approx(plain.log_likelihood_, rel=1e-9)
     pvalues = [clv.SBGRegression().fit(*_customers(s, n=1500, effect=False)).lr_test_["p_value"] for s in range(20)]
     assert np.mean(np.array(pvalues) < 0.05) <= 0.15  # nominal 5 %; 20 draws
+    groups = m.group_table(X)
+    assert groups["customers"].sum() == len(X) and groups["group_b"].tolist() == [False, True]
     ab = m.alpha_beta(pd.DataFrame({"group_b": [False, True]}))
+    np.testing.assert_allclose(groups["mean_churn"], ab["mean_churn"])
     assert ab["mean_churn"].between(0, 1).all()
     surv = m.survival([0, 1, 4], pd.DataFrame({"group_b": [False]}))
     assert surv.iloc[0, 0] == pytest.approx(1.0) and surv.iloc[0, 2] < surv.iloc[0, 1] < 1

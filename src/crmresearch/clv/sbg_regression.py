@@ -114,10 +114,9 @@ class SBGRegression(Estimator):
         self.log_likelihood_ = -float(res.fun)
         self.n_obs_ = int(t.size)
         self.covariates_ = list(Z.columns[1:])
-        pooled = self._nll(np.zeros(2), np.ones((t.size, 1)), t, c)
         pooled_fit = optimize.minimize(self._nll, np.zeros(2), args=(np.ones((t.size, 1)), t, c), jac=True,
                                        method="L-BFGS-B", options={"ftol": 1e-14, "gtol": 1e-8})
-        ll0 = -float(pooled_fit.fun) if np.isfinite(pooled_fit.fun) else -pooled[0]
+        ll0 = -float(pooled_fit.fun)
         stat = max(0.0, 2 * (self.log_likelihood_ - ll0))
         df = 2 * (k - 1)
         self.lr_test_ = {"statistic": stat, "df": df, "p_value": float(stats.chi2.sf(stat, df)) if df else 1.0,
@@ -141,6 +140,14 @@ class SBGRegression(Estimator):
         g = self.params_.to_numpy()
         a, b = np.exp(Z @ g[:k]), np.exp(Z @ g[k:])
         return pd.DataFrame({"alpha": a, "beta": b, "mean_churn": a / (a + b)}, index=X.index)
+
+    def group_table(self, X: pd.DataFrame) -> pd.DataFrame:
+        """One row per distinct combination of covariates in ``X`` (sorted), with its number of
+        customers and its alpha, beta and mean churn per period (:meth:`alpha_beta`)."""
+        cols = list(X.columns)
+        groups = X.groupby(cols, observed=True, sort=True).size().rename("customers").reset_index()
+        return pd.concat([groups[cols], self.alpha_beta(groups[cols]).reset_index(drop=True),
+                          groups["customers"]], axis=1)
 
     def _design_like(self, X: pd.DataFrame) -> np.ndarray:
         parts = {"Intercept": np.ones(len(X))}

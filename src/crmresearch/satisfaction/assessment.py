@@ -11,17 +11,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConvergenceError, ValidationError
-from .plspm import PLSPM, _solve, _total_effects
+from .plspm import PLSPM, _solve, _total_effects, prepare_indicators
 
 __all__ = ["blindfolding", "mga", "plspredict", "vif"]
-
-
-def _prepared(model: PLSPM, raw: np.ndarray) -> np.ndarray | None:
-    sd = raw.std(axis=0)
-    if (sd == 0).any():
-        return None
-    X = raw - raw.mean(axis=0)
-    return X / sd if model.scaled else X
 
 
 def _core(model: PLSPM, X: np.ndarray) -> dict:
@@ -160,7 +152,7 @@ def blindfolding(model: PLSPM, distance: int = 7) -> pd.DataFrame:
             block = data[:, cols]
             block[cell] = np.broadcast_to(raw[:, cols].mean(axis=0), block.shape)[cell]
             data[:, cols] = block
-        X = _prepared(model, data)
+        X = prepare_indicators(data, model.scaled)
         if X is None:
             raise ValidationError("blindfolding: omitting data points made an indicator constant; use a larger "
                                   "distance")
@@ -182,7 +174,7 @@ def blindfolding(model: PLSPM, distance: int = 7) -> pd.DataFrame:
 
 
 def _paths(model: PLSPM, raw: np.ndarray) -> np.ndarray | None:
-    X = _prepared(model, raw)
+    X = prepare_indicators(raw, model.scaled)
     if X is None:
         return None
     try:

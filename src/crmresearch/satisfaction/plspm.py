@@ -526,6 +526,16 @@ def _total_effects(B: np.ndarray) -> np.ndarray:
     return total
 
 
+def prepare_indicators(raw: np.ndarray, scaled: bool) -> np.ndarray | None:
+    """Indicators centred (and, if ``scaled``, divided by their population SD) for one estimation;
+    None when an indicator is constant (a resample that cannot be estimated)."""
+    sd = raw.std(axis=0)
+    if (sd == 0).any():
+        return None
+    X = raw - raw.mean(axis=0)
+    return X / sd if scaled else X
+
+
 def _boot_chunk(args) -> np.ndarray:
     """Refit the model on each resample of a chunk; one row of statistics per resample (NaN if a
     resample fails to converge or has a constant indicator)."""
@@ -535,14 +545,10 @@ def _boot_chunk(args) -> np.ndarray:
     rows = []
     total_pattern = None
     for r in idx:
-        X = raw[r]
-        sd = X.std(axis=0)
-        if (sd == 0).any():
+        X = prepare_indicators(raw[r], scaled)
+        if X is None:
             rows.append("constant")
             continue
-        X = X - X.mean(axis=0)
-        if scaled:
-            X = X / sd
         try:
             core = _solve(X, P, odm, is_b, block_cols, scheme, tol, max_iter, consistent)
         except ConvergenceError:

@@ -71,20 +71,12 @@ def evaluate_holdout(result, train: pd.DataFrame, test: pd.DataFrame, horizons: 
     """
     from lifelines.utils import concordance_index
 
-    from .models import _strata, design_matrix
 
     if "entry" in test and (n_late := int((test["entry"] > 0).sum())):
         warnings.warn(f"evaluate_holdout: {n_late:,} of {len(test):,} test rows are left-truncated (entry > 0); "
                       "concordance, AUC and Brier score treat them as observed from their start", DataWarning,
                       stacklevel=2)
-    X_test = design_matrix(test, _source_covariates(result, test), "evaluate_holdout")
-    missing = [c for c in result.covariates_ if c not in X_test.columns]
-    for c in missing:  # a category absent from the test set
-        X_test[c] = 0.0
-    X_test = X_test[result.covariates_]
-    for c in _strata(result.model_):
-        X_test[c] = test[c].astype(str).to_numpy()
-    X_test.index = pd.RangeIndex(len(X_test))
+    X_test = model_frame(result, test, "evaluate_holdout")
     times = np.linspace(min(horizons), max(horizons), n_grid)
     # lifelines groups stratified predictions by stratum: realign the columns to the customers
     sf = result.model_.predict_survival_function(X_test, times=times)
@@ -104,6 +96,24 @@ def evaluate_holdout(result, train: pd.DataFrame, test: pd.DataFrame, horizons: 
     ibs = float(np.trapezoid(bs, times) / (times[-1] - times[0])) if times[-1] > times[0] else float(bs[0])
     rows.append({"metric": "integrated Brier score", "horizon": float(max(horizons)), "value": ibs})
     return pd.DataFrame(rows)
+
+
+def model_frame(result, frame: pd.DataFrame, caller: str) -> pd.DataFrame:
+    """The design matrix a fitted :class:`CoxPH` / :class:`AFT` predicts from, built for new rows:
+    the fitted design columns (a category absent from ``frame`` is a column of 0), the strata as
+    text, and a 0..n-1 index (lifelines groups stratified predictions by stratum; callers realign
+    by this index)."""
+    from .models import _strata, design_matrix
+
+    X = design_matrix(frame, _source_covariates(result, frame), caller)
+    for c in result.covariates_:
+        if c not in X.columns:
+            X[c] = 0.0
+    X = X[result.covariates_]
+    for c in _strata(result.model_):
+        X[c] = frame[c].astype(str).to_numpy()
+    X.index = pd.RangeIndex(len(X))
+    return X
 
 
 def _source_covariates(result, frame: pd.DataFrame) -> list[str]:

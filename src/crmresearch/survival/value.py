@@ -31,24 +31,16 @@ def survival_clv(result, frame: pd.DataFrame, margin: np.ndarray | pd.Series | f
     -------
     DataFrame (same index): ``expected_lifetime`` (periods, within the horizon) and ``clv`` (currency).
     """
-    from .evaluate import _source_covariates
-    from .models import _strata, design_matrix
+    from .evaluate import model_frame
 
     if discount_rate < 0 or horizon < 1:
         raise ValidationError("survival_clv: discount_rate must be >= 0 and horizon >= 1")
-    X = design_matrix(frame, _source_covariates(result, frame), "survival_clv")
-    for c in result.covariates_:
-        if c not in X.columns:
-            X[c] = 0.0
-    X = X[result.covariates_]
-    for c in _strata(result.model_):
-        X[c] = frame[c].astype(str).to_numpy()
+    X = model_frame(result, frame, "survival_clv")
     t0 = frame["duration"].to_numpy(dtype=float)
     grid = np.arange(0, horizon + 1, dtype=float)
     # survival on a fine common grid of absolute times, then interpolated at t0 + k
     t_max = float(t0.max() + horizon)
     abs_grid = np.linspace(0, t_max, int(np.ceil(t_max)) * 2 + 1)
-    X.index = pd.RangeIndex(len(X))
     S = result.model_.predict_survival_function(X, times=abs_grid)[X.index].to_numpy().T  # (n, grid)
     cond = np.empty((len(frame), grid.size))
     for i in range(len(frame)):
@@ -112,19 +104,11 @@ def calibration_at(result, frame: pd.DataFrame, t: float, bins: int = 10) -> pd.
     gap (integrated calibration index over groups) and ``attrs["max_gap"]`` the largest."""
     from lifelines import KaplanMeierFitter
 
-    from .evaluate import _source_covariates
-    from .models import _strata, design_matrix
+    from .evaluate import model_frame
 
     if not t > 0:
         raise ValidationError(f"calibration_at: t must be > 0; got {t}")
-    X = design_matrix(frame, _source_covariates(result, frame), "calibration_at")
-    for c in result.covariates_:
-        if c not in X.columns:
-            X[c] = 0.0
-    X = X[result.covariates_]
-    for c in _strata(result.model_):
-        X[c] = frame[c].astype(str).to_numpy()
-    X.index = pd.RangeIndex(len(X))
+    X = model_frame(result, frame, "calibration_at")
     pred = 1 - result.model_.predict_survival_function(X, times=[t])[X.index].to_numpy().ravel()
     groups = pd.qcut(pd.Series(pred).rank(method="first"), q=min(bins, len(pred)), labels=False).to_numpy()
     rows = []
