@@ -85,3 +85,22 @@ def test_input_file_parameters_accept_names_or_existing_files(tmp_path, monkeypa
         study.resolve({"model": ""})
     with pytest.raises(ParameterError, match=r"parameter 'survey_csv': no file"):
         study.resolve({"survey_csv": str(tmp_path)})  # a folder is not a file
+
+
+def test_retention_covariates_name_contract_columns_before_the_kernel(tmp_path):
+    import pandas as pd
+
+    study = studies.get("contractual-retention")
+    study.preflight(study.resolve({}))  # region, digital_user: columns of the synthetic contracts
+    with pytest.raises(ParameterError, match=r"'retention_covariates': column\(s\) \['regoin'\] are not in the "
+                                             r"synthetic bank's contracts"):
+        study.preflight(study.resolve({"retention_covariates": "regoin,digital_user"}))
+    study.preflight(study.resolve({"retention_covariates": "none"}))
+    contracts = pd.DataFrame({"customer_id": [1, 2], "start": ["2024-01-01"] * 2, "end": [None, "2024-06-01"],
+                              "plan": ["a", "b"]})
+    contracts.to_csv(tmp_path / "contracts.csv", index=False)
+    (tmp_path / "sources.yaml").write_text("contracts: {path: contracts.csv}\n")
+    data = str(tmp_path / "sources.yaml")
+    study.preflight(study.resolve({"data": data, "retention_covariates": "plan"}))
+    with pytest.raises(ParameterError, match=r"\['region'\] are not in the contracts of .*sources.yaml"):
+        study.preflight(study.resolve({"data": data, "retention_covariates": "region,plan"}))

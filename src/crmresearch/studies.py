@@ -301,6 +301,27 @@ def _check_observed_from(v: Mapping[str, Any]) -> None:
                              f"{v['observed_from']!r}")
 
 
+def _check_retention_inputs(v: Mapping[str, Any]) -> None:
+    """Every ``retention_covariates`` column is a column of the contracts (yours or the simulator's)."""
+    wanted = [c.strip() for c in str(v["retention_covariates"]).split(",") if c.strip()]
+    if wanted in ([], ["none"]):
+        return
+    if v["data"]:
+        from .sources import read_sources
+
+        columns = list(read_sources(v["data"], roles=["contracts"])["contracts"].schema())
+        where = f"the contracts of {v['data']}"
+    else:
+        from .data import simulate_bank
+
+        columns = list(simulate_bank(n_customers=100, seed=0).contracts.columns)
+        where = "the synthetic bank's contracts"
+    absent = [c for c in wanted if c not in columns]
+    if absent:
+        raise ParameterError(f"contractual-retention: parameter 'retention_covariates': column(s) {absent} are not "
+                             f"in {where}; it has {columns}; name contract columns or 'none'")
+
+
 CONTRACTUAL_RETENTION = Study(
     name="contractual-retention",
     title="Contract retention with the shifted-beta-geometric model; residual lifetime value",
@@ -329,6 +350,7 @@ CONTRACTUAL_RETENTION = Study(
     exhibits=("table-fh2007-fit", "table-fh2007-projection", "fig-fh2007-projection", "table-bank-cohorts",
               "fig-bank-retention", "table-bank-retention-drivers", "table-bank-churn-by-group"),
     check=_check_observed_from,
+    inputs=_check_retention_inputs,
     roles=("contracts",),
 )
 
