@@ -27,6 +27,7 @@ from .errors import ValidationError
 __all__ = [
     "ErlangA",
     "Staffing",
+    "agents_for_target",
     "agents_needed",
     "agents_needed_erlang_a",
     "arrival_profile",
@@ -38,6 +39,7 @@ __all__ = [
     "occupancy",
     "rounding_comparison",
     "service_level",
+    "service_levels",
     "shift_patterns",
     "shift_schedule",
     "simulate_queue",
@@ -113,6 +115,58 @@ def service_level(arrival_rate: float, aht: float, agents: int, answer_within: f
     _stable(a, agents, "service_level")
     c = erlang_c(arrival_rate, aht, agents, period_seconds)
     return 1 - c * math.exp(-(agents - a) * answer_within / aht)
+
+
+def service_levels(arrival_rate: Any, aht: float, agents: Any, answer_within: float = 20.0,
+                   period_seconds: float = 3600.0) -> np.ndarray:
+    """:func:`service_level` for arrays of intervals at once (Erlang C, vectorised over intervals).
+
+    An interval whose agents do not exceed its traffic (the queue grows without bound in the
+    steady-state model) gets service level 0, and an interval with no calls gets 1."""
+    lam = np.asarray(arrival_rate, dtype=float)
+    n = np.broadcast_to(np.asarray(agents), lam.shape)
+    if not np.all(np.isfinite(lam)) or np.any(lam < 0):
+        raise ValidationError(f"service_levels: arrival_rate has {int((~np.isfinite(lam) | (lam < 0)).sum())} values "
+                              "that are not finite and >= 0")
+    if np.any(n < 0) or np.any(n != np.round(n)):
+        raise ValidationError("service_levels: agents must be whole numbers >= 0")
+    n = n.astype(int)
+    a = lam * _finite(aht, "aht (average handle time, seconds)", "service_levels", 0, strict=True) / period_seconds
+    b = np.ones_like(a)
+    b_at_n = np.where(n == 0, 1.0, np.nan)
+    for k in range(1, int(n.max(initial=0)) + 1):
+        b = a * b / (k + a * b)
+        b_at_n = np.where(n == k, b, b_at_n)
+    stable = n > a
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c = n * b_at_n / (n - a * (1 - b_at_n))
+        sl = 1 - c * np.exp(-(n - a) * answer_within / aht)
+    return np.where(a == 0, 1.0, np.where(stable, sl, 0.0))
+
+
+def agents_for_target(arrival_rate: Any, aht: float, target: float = 0.8, answer_within: float = 20.0,
+                      period_seconds: float = 3600.0) -> np.ndarray:
+    """Fewest whole agents meeting the service-level target, for arrays of intervals at once (the
+    ``agents`` of :func:`agents_needed`, vectorised; equal to it interval by interval)."""
+    if not 0 < _finite(target, "target", "agents_for_target") < 1:
+        raise ValidationError(f"agents_for_target: target must be in (0, 1); got {target}")
+    lam = np.asarray(arrival_rate, dtype=float)
+    if not np.all(np.isfinite(lam)) or np.any(lam < 0):
+        raise ValidationError(f"agents_for_target: arrival_rate has {int((~np.isfinite(lam) | (lam < 0)).sum())} "
+                              "values that are not finite and >= 0")
+    a = lam * _finite(aht, "aht (average handle time, seconds)", "agents_for_target", 0, strict=True) / period_seconds
+    out = np.where(a == 0, 0, -1)
+    b = np.ones_like(a)
+    k = 0
+    while (out < 0).any():
+        k += 1
+        b = a * b / (k + a * b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            c = k * b / (k - a * (1 - b))
+            sl = 1 - c * np.exp(-(k - a) * answer_within / aht)
+        hit = (out < 0) & (k > a) & (sl >= target)
+        out = np.where(hit, k, out)
+    return out
 
 
 def average_speed_of_answer(arrival_rate: float, aht: float, agents: int, period_seconds: float = 3600.0) -> float:
