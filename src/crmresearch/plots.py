@@ -470,3 +470,38 @@ def plot_fit_by_group(table: pd.DataFrame, x: str, observed: str, fitted: str, g
         ax.plot(g[x], scale * g[fitted].to_numpy(dtype=float), "-", lw=1.3, color=color, label=str(name))
     ax.legend(ncol=legend_columns, fontsize=8, loc="lower left")
     return label(ax, title, xlabel, ylabel)
+
+
+def plot_bars(table: pd.DataFrame, category: str, value: str, ax: Any = None, title: str = "", xlabel: str = "",
+              fmt: str = "{:.0f}", highlight: Sequence[str] = ()) -> Any:
+    """One horizontal bar per category (top to bottom in table order) with its value written at the
+    end; categories in ``highlight`` in the second palette colour."""
+    ax = _ax(ax, (8.0, 0.45 * len(table) + 1.5))
+    t = table.iloc[::-1].reset_index(drop=True)
+    y = np.arange(len(t))
+    vals = t[value].to_numpy(dtype=float)
+    colors = [PALETTE[1] if str(c) in set(highlight) else PALETTE[0] for c in t[category]]
+    ax.barh(y, vals, color=colors, height=0.7)
+    for yi, v in zip(y, vals, strict=True):
+        ax.annotate(fmt.format(v), (v, yi), xytext=(4, 0), textcoords="offset points", va="center", fontsize=10)
+    ax.set_yticks(y, [str(v) for v in t[category]])
+    ax.grid(axis="y", visible=False)
+    ax.set_xlim(0, 1.12 * float(np.nanmax(vals)) if len(vals) else 1)
+    return label(ax, title, xlabel, "")
+
+
+def plot_forecast(table: pd.DataFrame, x: str, actual: str, forecasts: dict[str, str], low: str, high: str,
+                  band_label: str, ax: Any = None, title: str = "", xlabel: str = "", ylabel: str = "") -> Any:
+    """What came (dots) against forecasts (lines, ``forecasts`` maps column -> legend label) with a
+    prediction interval band between ``low`` and ``high`` (of the first forecast)."""
+    ax = _ax(ax, (11.0, 4.8))
+    xs = np.arange(len(table))
+    ax.fill_between(xs, table[low].to_numpy(float), table[high].to_numpy(float), color=PALETTE[0], alpha=0.18,
+                    lw=0, label=band_label)
+    for i, (col, name) in enumerate(forecasts.items()):
+        ax.plot(xs, table[col].to_numpy(float), color=PALETTE[i % len(PALETTE)], lw=1.8, label=name)
+    ax.plot(xs, table[actual].to_numpy(float), "o", ms=2.5, color=PALETTE[7], label="calls that came")
+    step = max(1, len(xs) // 12)
+    ax.set_xticks(xs[::step], [str(v) for v in table[x].iloc[::step]])
+    ax.legend(loc="best", fontsize=9, ncol=2)
+    return label(ax, title, xlabel, ylabel)

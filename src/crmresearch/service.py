@@ -32,6 +32,7 @@ __all__ = [
     "agents_needed_erlang_a",
     "arrival_profile",
     "average_speed_of_answer",
+    "busy_hour",
     "check_interval_length",
     "contact_kpis",
     "erlang_a",
@@ -504,6 +505,18 @@ def arrival_profile(calls: pd.DataFrame, time: str = "datetime", calls_col: str 
     out = frame.groupby(["weekday_index", "weekday", "slot"]).agg(mean_calls=("calls", "mean"),
                                                                  days=("calls", "size")).reset_index()
     return out.sort_values(["weekday_index", "slot"], ignore_index=True)
+
+
+def busy_hour(calls: pd.DataFrame, time: str = "datetime", calls_col: str = "calls") -> dict[str, Any]:
+    """The busiest weekday hour of the mean arrival profile: weekday, hour ("HH:00") and mean calls
+    in that hour (the sum of its intervals' means), the usual load for sizing lines."""
+    ts = pd.to_datetime(calls[time])
+    frame = pd.DataFrame({"weekday": ts.dt.day_name(), "date": ts.dt.normalize(), "hour": ts.dt.strftime("%H:00"),
+                          "calls": calls[calls_col].to_numpy(dtype=float)})
+    per_day = frame.groupby(["weekday", "hour", "date"])["calls"].sum()
+    mean = per_day.groupby(["weekday", "hour"]).mean()
+    weekday, hour = mean.idxmax()
+    return {"weekday": weekday, "hour": hour, "calls_per_hour": float(mean.max())}
 
 
 _MILESTONES = {"respond": "responded", "on_site": "on_site", "resolve": "resolved"}

@@ -32,7 +32,8 @@ import pandas as pd
 from .errors import ValidationError
 from .service import agents_for_target, service_levels
 
-__all__ = ["allocate", "line_costs", "parse_mix", "pooling_table", "simulate_lines", "staff_cross_trained"]
+__all__ = ["allocate", "erlang_c_check", "line_costs", "parse_mix", "pooling_table", "simulate_lines",
+           "staff_cross_trained"]
 
 
 def parse_mix(spec: str | Mapping[str, float]) -> dict[str, float]:
@@ -227,4 +228,26 @@ def line_costs(table: pd.DataFrame, lines: int, calls_per_hour: float, hourly_co
     n_lines = np.where(out["cross_trained"] == out["agents"], 1, lines)
     for years in amortisation_years:
         out[f"cost_per_call_{years:g}y"] = (wages + n_lines * setup_cost_per_line / years) / calls
+    return out
+
+
+def erlang_c_check(mix: Mapping[str, float], calls_per_hour: float, aht: float, target: float = 0.8,
+                   answer_within: float = 20.0, n_calls: int = 100_000, seed: int = 0) -> pd.DataFrame:
+    """The simulation of :func:`simulate_lines` against Erlang C in its two limits, at the head
+    counts :func:`pooling_table` gives them: the dedicated lines (no cross-trained agent; each line
+    an M/M/n queue) and the pooled line (every agent cross-trained; one M/M/N queue)."""
+    names = list(mix)
+    rates = np.array([mix[k] * calls_per_hour for k in names])
+    ded = agents_for_target(rates, aht, target, answer_within)
+    pooled = int(agents_for_target(rates.sum(), aht, target, answer_within))
+    sim_ded = simulate_lines(rates, aht, ded, 0, answer_within, n_calls, seed)
+    sim_pool = simulate_lines(rates, aht, np.zeros(len(rates), dtype=int), pooled, answer_within, n_calls, seed)
+    rows = [{"design": "dedicated lines", "line": names[i], "agents": int(ded[i]),
+             "erlang_c": float(service_levels(rates[i], aht, ded[i], answer_within)),
+             "simulated": float(sim_ded["service_level"].iloc[i])} for i in range(len(names))]
+    rows.append({"design": "one pooled line", "line": "all", "agents": pooled,
+                 "erlang_c": float(service_levels(rates.sum(), aht, pooled, answer_within)),
+                 "simulated": float(sim_pool["service_level"].iloc[-1])})
+    out = pd.DataFrame(rows)
+    out["difference"] = out["simulated"] - out["erlang_c"]
     return out

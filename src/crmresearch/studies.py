@@ -483,21 +483,24 @@ CHURN_TARGETING = Study(
     roles=("customers",),
 )
 
-def _check_call_inputs(v: Mapping[str, Any]) -> None:
-    """Your calls table's intervals must be ``interval_minutes`` apart (checked before the kernel)."""
-    if not v["data"]:
-        return
-    from .errors import ValidationError
-    from .service import check_interval_length
-    from .sources import read_sources
+def _call_inputs(study: str) -> Callable[[Mapping[str, Any]], None]:
+    def check(v: Mapping[str, Any]) -> None:
+        """Your calls table's intervals must be ``interval_minutes`` apart (checked before the kernel)."""
+        if not v["data"]:
+            return
+        from .errors import ValidationError
+        from .service import check_interval_length
+        from .sources import read_sources
 
-    calls = read_sources(v["data"], roles=["calls"])["calls"]
-    if "calls" not in calls.schema():  # a call log: counted per interval_minutes where it lives
-        return
-    try:
-        check_interval_length(calls.to_pandas(), v["interval_minutes"], time="interval_start")
-    except ValidationError as exc:
-        raise ParameterError(f"call-centre-staffing: parameter 'interval_minutes': {exc}") from None
+        calls = read_sources(v["data"], roles=["calls"])["calls"]
+        if "calls" not in calls.schema():  # a call log: counted per interval_minutes where it lives
+            return
+        try:
+            check_interval_length(calls.to_pandas(), v["interval_minutes"], time="interval_start")
+        except ValidationError as exc:
+            raise ParameterError(f"{study}: parameter 'interval_minutes': {exc}") from None
+
+    return check
 
 
 def _check_shift_hours(v: Mapping[str, Any]) -> None:
@@ -537,13 +540,97 @@ CALL_CENTRE_STAFFING = Study(
         Param("break_minutes", float, 30.0, "unpaid break in the middle of shifts over 4 hours, minutes",
               low=0, high=120),
     ),
-    inputs=_check_call_inputs,
+    inputs=_call_inputs("call-centre-staffing"),
     check=_check_shift_hours,
     smoke={"bank_customers": 2_000},
     exhibits=("fig-arrival-profile", "table-staffing-summary", "fig-staffing", "table-scenarios",
               "table-rounding", "table-shift-schedule", "table-sla", "fig-resolution-km", "table-kpis"),
     roles=("calls",),
     optional_roles=("tickets",),
+)
+
+def _numbers(v: Mapping[str, Any], name: str, study: str, low: float, high: float) -> list[float]:
+    """A comma-separated parameter of numbers, each in (low, high]."""
+    try:
+        values = [float(p) for p in str(v[name]).split(",")]
+    except ValueError:
+        values = []
+    if not values or not all(low < x <= high for x in values):
+        raise ParameterError(f"{study}: parameter '{name}' must be comma-separated numbers in ({low:g}, {high:g}]; "
+                             f"got {v[name]!r}")
+    return values
+
+
+def _check_call_forecasting(v: Mapping[str, Any]) -> None:
+    from .errors import ValidationError
+    from .skills import parse_mix
+
+    study = "call-forecasting"
+    _numbers(v, "staffing_quantiles", study, 0, 0.999)
+    _numbers(v, "bias_factors", study, 0, 3)
+    _numbers(v, "cross_trained_shares", study, 0, 0.95)
+    _numbers(v, "amortisation_years", study, 0, 30)
+    if v["staffing_horizon"] > v["horizon_days"]:
+        raise ParameterError(f"{study}: parameter 'staffing_horizon' ({v['staffing_horizon']}) must be at most "
+                             f"'horizon_days' ({v['horizon_days']})")
+    if v["weekday_harmonics"] > v["harmonics"]:
+        raise ParameterError(f"{study}: parameter 'weekday_harmonics' ({v['weekday_harmonics']}) must be at most "
+                             f"'harmonics' ({v['harmonics']})")
+    try:
+        parse_mix(v["skill_mix"])
+    except ValidationError as exc:
+        raise ParameterError(f"{study}: parameter 'skill_mix': {exc}") from None
+
+
+CALL_FORECASTING = Study(
+    name="call-forecasting",
+    title="Call forecasting: forecast the calls, staff from the forecast, pool the skill lines",
+    question="How accurately can 5-minute call volumes be forecast days ahead, what service level does staffing "
+             "from the forecast achieve, what does under-forecasting cost, and how many agents do dedicated skill "
+             "lines need against one pooled line or cross-trained agents?",
+    data="Bank call volumes (fpp3::bank_calls); simulated skill-based routing",
+    params=(
+        Param("test_days", int, 50, "held-out days; each is a forecast origin (rolling origin)", low=1, high=150),
+        Param("horizon_days", int, 5, "forecast horizon, observed (working) days ahead", low=1, high=20),
+        Param("profile_weeks", int, 4, "weeks averaged by the profile method and for intraday shares", low=1, high=20),
+        Param("harmonics", int, 10, "Fourier pairs of the time of day in the harmonic regression", low=0, high=40),
+        Param("weekday_harmonics", int, 3, "how many of those pairs differ by weekday", low=0, high=40),
+        Param("staffing_horizon", int, 5, "forecasts made this many days ahead are staffed", low=1, high=20),
+        Param("staffing_quantiles", str, "0.5,0.75,0.9", "predictive quantiles to staff for, besides the mean "
+              "(comma-separated, each in (0, 1))"),
+        Param("bias_factors", str, "0.9,0.95,1.05,1.1", "the forecast times each factor: the cost of under- and "
+              "over-forecasting (comma-separated)"),
+        Param("aht_seconds", float, 300.0, "average handle time of an agent call, seconds", low=10, high=3600),
+        Param("target", float, 0.80, "service-level target: share answered within answer_within", low=0.5, high=0.99),
+        Param("answer_within", float, 20.0, "service-level threshold, seconds", low=1, high=600),
+        Param("skill_mix", str, "general:0.60,vip:0.08,english:0.05,cantonese:0.05,instalments:0.08,disputes:0.06,"
+              "fraud:0.04,collections:0.04", "skill lines and their shares of calls, name:share (shares add up to 1)"),
+        Param("cross_trained_shares", str, "0.1,0.2,0.3", "shares of cross-trained agents to size (comma-separated)"),
+        Param("busy_hour_calls", float, 0.0, "calls per hour the lines are sized for; 0: the busiest hour of the data",
+              low=0, high=1e6),
+        Param("hourly_cost", float, 25.0, "paid cost of an agent hour, USD", low=0, high=1e4),
+        Param("cross_trained_premium", float, 0.10, "extra pay of a cross-trained agent, share of the hourly cost",
+              low=0, high=2),
+        Param("setup_cost_per_line", float, 30_000.0, "set-up cost of a separate line (routing, IVR branch, "
+              "training), USD", low=0, high=1e9),
+        Param("amortisation_years", str, "3,5", "horizons over which the set-up cost is spread, years "
+              "(comma-separated)"),
+        Param("shrinkage", float, 0.30, "share of paid time agents are not on the phones", low=0, high=0.8),
+        Param("open_hours_per_year", float, 3500.0, "opening hours a year", low=1, high=8784),
+        Param("sim_calls", int, 1_000_000, "simulated calls per staffing candidate (about 11 days of the busy hour)",
+              low=5_000, high=20_000_000),
+        Param("seed", int, 0, "seed of the skill-line simulation", low=0, high=2**31 - 1),
+        _data_param(),
+        Param("interval_minutes", float, 5.0, "length of one interval of the calls table, minutes", low=1, high=60),
+    ),
+    smoke={"test_days": 8, "horizon_days": 3, "staffing_horizon": 3, "sim_calls": 20_000,
+           "cross_trained_shares": "0.2"},
+    exhibits=("fig-accuracy-horizon", "fig-forecast-day", "fig-forecast-staffing", "fig-pooling", "table-accuracy",
+              "table-accuracy-horizon", "table-forecast-staffing", "table-under-forecast", "table-pooling",
+              "table-pooling-check", "table-line-costs"),
+    check=_check_call_forecasting,
+    inputs=_call_inputs("call-forecasting"),
+    roles=("calls",),
 )
 
 def _check_campaign_inputs(v: Mapping[str, Any]) -> None:
@@ -711,7 +798,8 @@ SERVICE_QUALITY_GAPS = Study(
 
 REGISTRY: dict[str, Study] = {s.name: s for s in (VALUE_TIERS, RFM_SEGMENTS, CHURN_SURVIVAL, CHURN_TARGETING,
                                                   CONTRACTUAL_RETENTION, CUSTOMER_BASE_CLV, SATISFACTION_ACSI,
-                                                  SERVICE_QUALITY_GAPS, CALL_CENTRE_STAFFING, CAMPAIGN_EXPERIMENT)}
+                                                  SERVICE_QUALITY_GAPS, CALL_CENTRE_STAFFING, CAMPAIGN_EXPERIMENT,
+                                                  CALL_FORECASTING)}
 
 
 def all_studies() -> list[Study]:
