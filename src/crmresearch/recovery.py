@@ -1,0 +1,150 @@
+"""Service recovery: complaint cases, first-contact ownership, and what they do to churn.
+
+From case records (opened, resolved, owner kept or transferred, compensated) and relationship
+managers' departures, :func:`case_covariates` writes the time-varying covariates of each customer
+as changes for :func:`crmresearch.survival.panel`:
+
+- ``open_complaint``: 1 while at least one case is open;
+- ``slow_resolution``: 1 from the first resolution that took more than ``slow_days`` days;
+- ``compensated``: 1 from the first resolution with compensation;
+- ``manager_left``: 1 from the day the customer's relationship manager left.
+
+:func:`resolution_frame` turns cases into a survival frame of time to resolution (open cases
+censored at the end of observation), and :func:`rate_by_count` tabulates a rate by a count (churn
+by number of service calls) with Wilson intervals.
+
+References
+----------
+Smith, A. K., Bolton, R. N. and Wagner, J. (1999). A model of customer satisfaction with service
+encounters involving failure and recovery. Journal of Marketing Research 36(3), 356-372.
+Tax, S. S., Brown, S. W. and Chandrashekaran, M. (1998). Customer evaluations of service complaint
+experiences. Journal of Marketing 62(2), 60-76.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .errors import ValidationError
+from .experiments import wilson_interval
+
+__all__ = ["COVARIATES", "case_covariates", "odds_ratios", "rate_by_count", "resolution_frame"]
+
+COVARIATES = ("open_complaint", "slow_resolution", "compensated", "manager_left")
+
+
+def _need(df: pd.DataFrame, cols: Sequence[str], table: str, caller: str) -> None:
+    absent = [c for c in cols if c not in df.columns]
+    if absent:
+        raise ValidationError(f"{caller}: the {table} table has no column(s) {absent}; it has {list(df.columns)}")
+
+
+def case_covariates(cases: pd.DataFrame, customers: pd.DataFrame | None = None,
+                    managers: pd.DataFrame | None = None, slow_days: float = 7.0) -> pd.DataFrame:
+    """Covariate changes (``customer_id``, ``time`` in days, one column per covariate of
+    :data:`COVARIATES`) from case records and manager departures.
+
+    ``cases``: ``customer_id``, ``opened_day``, ``resolved_day`` (empty while open),
+    ``compensated`` (bool). ``customers`` with ``manager_id`` and ``managers`` with ``manager_id``,
+    ``left_day`` (empty if still there) add ``manager_left``. An empty cell means no change."""
+    caller = "case_covariates"
+    _need(cases, ["customer_id", "opened_day", "resolved_day", "compensated"], "cases", caller)
+    opened = pd.to_numeric(cases["opened_day"], errors="coerce")
+    resolved = pd.to_numeric(cases["resolved_day"], errors="coerce")
+    if opened.isna().any():
+        raise ValidationError(f"{caller}: column 'opened_day' has {int(opened.isna().sum())} missing or non-numeric "
+                              "rows")
+    early = resolved < opened
+    if early.any():
+        raise ValidationError(f"{caller}: {int(early.sum())} cases are resolved before they were opened")
+    if not np.isfinite(slow_days) or slow_days <= 0:
+        raise ValidationError(f"{caller}: slow_days must be > 0; got {slow_days}")
+    cust = cases["customer_id"].to_numpy()
+    # open_complaint: +1 at each opening, -1 at each resolution; 1 while the running count is > 0
+    ev = pd.concat([pd.DataFrame({"customer_id": cust, "time": opened.to_numpy(), "d": 1}),
+                    pd.DataFrame({"customer_id": cust, "time": resolved.to_numpy(), "d": -1}).dropna(subset=["time"])])
+    ev = ev.groupby(["customer_id", "time"], sort=True)["d"].sum().reset_index()
+    ev["open_complaint"] = (ev.groupby("customer_id")["d"].cumsum() > 0).astype(int)
+    parts = [ev[["customer_id", "time", "open_complaint"]]]
+    done = pd.DataFrame({"customer_id": cust, "time": resolved.to_numpy(), "days": (resolved - opened).to_numpy(),
+                         "comp": cases["compensated"].astype(bool).to_numpy()}).dropna(subset=["time"])
+    for name, mask in (("slow_resolution", done["days"] > slow_days), ("compensated", done["comp"])):
+        first = done[mask].groupby("customer_id", sort=True)["time"].min().reset_index()
+        parts.append(first.assign(**{name: 1}))
+    if customers is not None and managers is not None:
+        _need(customers, ["customer_id", "manager_id"], "customers", caller)
+        _need(managers, ["manager_id", "left_day"], "managers", caller)
+        left = customers[["customer_id", "manager_id"]].merge(managers[["manager_id", "left_day"]], on="manager_id",
+                                                              how="left").dropna(subset=["left_day"])
+        parts.append(pd.DataFrame({"customer_id": left["customer_id"], "time": left["left_day"].astype(float),
+                                   "manager_left": 1}))
+    out = pd.concat(parts, ignore_index=True)
+    cols = [c for c in COVARIATES if c in out.columns]
+    out = out.groupby(["customer_id", "time"], sort=True)[cols].max().reset_index()  # max skips empty cells
+    return out
+
+
+def resolution_frame(cases: pd.DataFrame, end_day: float, by: Sequence[str] = ()) -> pd.DataFrame:
+    """Survival frame of time to resolution in days: ``duration`` (resolved - opened, or end_day -
+    opened for cases still open: censored), ``event`` (resolved), and the ``by`` columns."""
+    caller = "resolution_frame"
+    _need(cases, ["opened_day", "resolved_day", *by], "cases", caller)
+    opened = pd.to_numeric(cases["opened_day"], errors="coerce")
+    resolved = pd.to_numeric(cases["resolved_day"], errors="coerce")
+    after = opened > end_day
+    if after.any():
+        raise ValidationError(f"{caller}: {int(after.sum())} cases were opened after end_day {end_day:g}")
+    done = resolved.notna() & (resolved <= end_day)
+    frame = pd.DataFrame({"duration": np.where(done, resolved - opened, end_day - opened), "event": done.to_numpy()})
+    frame["duration"] = frame["duration"].clip(lower=1e-6)  # a case opened and closed the same instant
+    for c in by:
+        frame[c] = cases[c].to_numpy()
+    return frame
+
+
+def rate_by_count(df: pd.DataFrame, count: str, outcome: str, cap: int | None = None,
+                  alpha: float = 0.05) -> pd.DataFrame:
+    """Share with ``outcome`` by value of ``count`` (values >= ``cap`` pooled as "cap+"), with
+    Wilson intervals: ``count``, customers, events, rate, ci_lower, ci_upper."""
+    _need(df, [count, outcome], "input", "rate_by_count")
+    n = pd.to_numeric(df[count], errors="coerce")
+    if n.isna().any() or (n < 0).any():
+        raise ValidationError(f"rate_by_count: column '{count}' has {int((n.isna() | (n < 0)).sum())} rows that are "
+                              "not counts >= 0")
+    y = df[outcome]
+    if not (pd.api.types.is_bool_dtype(y) or set(pd.unique(y)) <= {0, 1}):
+        raise ValidationError(f"rate_by_count: column '{outcome}' must be True/False or 1/0")
+    level = n.astype(int).clip(upper=cap) if cap is not None else n.astype(int)
+    g = pd.DataFrame({"level": level, "y": y.astype(int)}).groupby("level").agg(customers=("y", "size"),
+                                                                                events=("y", "sum"))
+    rows = []
+    for lev, r in g.iterrows():
+        lo, hi = wilson_interval(r["events"], r["customers"], alpha)
+        rows.append({count: f"{lev}+" if cap is not None and lev == cap else str(lev), "customers": int(r["customers"]),
+                     "events": int(r["events"]), "rate": r["events"] / r["customers"], "ci_lower": lo, "ci_upper": hi})
+    return pd.DataFrame(rows)
+
+
+def odds_ratios(df: pd.DataFrame, outcome: str, covariates: Sequence[str], alpha: float = 0.05) -> pd.DataFrame:
+    """Logistic regression of ``outcome`` on ``covariates`` (statsmodels; categories as treatment
+    dummies): covariate, estimate (log odds ratio), std_error, ci_lower, ci_upper, z, p_value,
+    odds_ratio, or_lower, or_upper."""
+    import statsmodels.api as sm
+
+    from .survival.models import design_matrix
+
+    X = design_matrix(df, list(covariates), "odds_ratios")
+    y = df[outcome].astype(int).to_numpy()
+    fit = sm.Logit(y, sm.add_constant(X, has_constant="add")).fit(disp=0)
+    ci = fit.conf_int(alpha)
+    out = pd.DataFrame({"covariate": fit.params.index, "estimate": fit.params.to_numpy(),
+                        "std_error": fit.bse.to_numpy(), "ci_lower": ci[0].to_numpy(), "ci_upper": ci[1].to_numpy(),
+                        "z": fit.tvalues.to_numpy(), "p_value": fit.pvalues.to_numpy()})
+    out = out[out["covariate"] != "const"].reset_index(drop=True)
+    out["odds_ratio"] = np.exp(out["estimate"])
+    out["or_lower"] = np.exp(out["ci_lower"])
+    out["or_upper"] = np.exp(out["ci_upper"])
+    return out
