@@ -89,10 +89,21 @@ def _uplift(bank):
     return experiments.UpliftModel(max_iter=20), lambda m: m.fit(X, camp["churn_90d"], camp["treated"])
 
 
+def _tv_cox(bank):
+    sim = data.simulate_service_cases(n_customers=800, n_managers=20, seed=2)
+    from crmresearch import recovery
+
+    changes = recovery.case_covariates(sim.cases, sim.customers, sim.managers)
+    subjects = sim.customers.rename(columns={"duration_days": "duration", "churned": "event"})
+    panel = survival.panel(subjects[["customer_id", "duration", "event", "rural"]], changes,
+                           initial=dict.fromkeys(recovery.COVARIATES, 0))
+    return survival.TimeVaryingCox(["rural", "open_complaint", "manager_left"]), lambda m: m.fit(panel)
+
+
 MODELS = {"BetaGeoNBD": _bgnbd, "GammaGamma": _gamma, "ShiftedBetaGeometric": _sbg, "SBGRegression": _sbg_regression,
           "PLSPM": _plspm,
           "SegmentClustering": _clustering, "KaplanMeier": _km, "CoxPH": _cox, "AFT": _aft,
-          "ChurnClassifier": _churn, "UpliftModel": _uplift}
+          "ChurnClassifier": _churn, "UpliftModel": _uplift, "TimeVaryingCox": _tv_cox}
 
 
 @pytest.mark.parametrize("name", list(MODELS))

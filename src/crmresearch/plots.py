@@ -211,7 +211,7 @@ def plot_share_bars(table: pd.DataFrame, category: str, shares: dict[str, str], 
 
 
 def plot_km(curves: pd.DataFrame, ax: Any = None, title: str = "", xlabel: str = "Time (months)",
-            ylabel: str = "Still a customer (%)", bands: bool = True) -> Any:
+            ylabel: str = "Still a customer (%)", bands: bool = True, legend_loc: str = "lower left") -> Any:
     """Kaplan-Meier step curves per group from ``survival.km(...).curves_``, with confidence bands
     and the number at risk at the end of each curve in the legend."""
     ax = _ax(ax, (8.0, 5.0))
@@ -223,7 +223,7 @@ def plot_km(curves: pd.DataFrame, ax: Any = None, title: str = "", xlabel: str =
             ax.fill_between(g["time"], 100 * g["ci_lower"], 100 * g["ci_upper"], step="post", color=color,
                             alpha=0.15, lw=0)
     ax.set_ylim(0, 101)
-    ax.legend(loc="lower left", fontsize=8.5)
+    ax.legend(loc=legend_loc, fontsize=8.5)
     return label(ax, title, xlabel, ylabel)
 
 

