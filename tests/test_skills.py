@@ -60,3 +60,12 @@ def test_pooling_saves_agents_and_cross_training_lies_between():
     assert per.loc["dedicated lines", "cost_per_call_3y"] == pytest.approx((wages + 4 * 30_000 / 3) / (400 * 3_500))
     assert (per["cost_per_call_5y"] < per["cost_per_call_3y"]).all()
     assert np.isfinite(per.to_numpy()[:, 2:].astype(float)).all()
+
+
+def test_erlang_c_check_rows_are_the_two_limits():
+    mix = {"general": 0.8, "vip": 0.2}
+    check = skills.erlang_c_check(mix, 300, 300, 0.8, 20, n_calls=100_000, seed=1)
+    assert list(check["line"]) == ["general", "vip", "all"]
+    assert check["agents"].iloc[-1] == service.agents_needed(300, 300).agents
+    assert check["erlang_c"].iloc[0] == pytest.approx(service.agents_needed(240, 300).service_level)
+    assert (check["difference"].abs() < 0.05).all()
