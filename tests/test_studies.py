@@ -102,5 +102,6 @@ def test_retention_covariates_name_contract_columns_before_the_kernel(tmp_path):
     (tmp_path / "sources.yaml").write_text("contracts: {path: contracts.csv}\n")
     data = str(tmp_path / "sources.yaml")
     study.preflight(study.resolve({"data": data, "retention_covariates": "plan"}))
+    study.preflight(study.resolve({"data": data}))  # 'auto' on your data: no covariates unless named
     with pytest.raises(ParameterError, match=r"\['region'\] are not in the contracts of .*sources.yaml"):
         study.preflight(study.resolve({"data": data, "retention_covariates": "region,plan"}))

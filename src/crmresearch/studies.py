@@ -304,7 +304,7 @@ def _check_observed_from(v: Mapping[str, Any]) -> None:
 def _check_retention_inputs(v: Mapping[str, Any]) -> None:
     """Every ``retention_covariates`` column is a column of the contracts (yours or the simulator's)."""
     wanted = [c.strip() for c in str(v["retention_covariates"]).split(",") if c.strip()]
-    if wanted in ([], ["none"]):
+    if wanted in ([], ["none"], ["auto"]):
         return
     if v["data"]:
         from .sources import read_sources
@@ -340,8 +340,9 @@ CONTRACTUAL_RETENTION = Study(
         Param("min_cohort_periods", int, 6, "bank cohorts observed for fewer periods are not fitted alone",
               low=2, high=40),
         Param("margin_per_period", float, 30.0, "bank margin per customer and period, USD", low=0, high=1e6),
-        Param("retention_covariates", str, "region,digital_user", "contract columns that shift alpha and beta in "
-              "the sBG regression (comma-separated); 'none' skips it"),
+        Param("retention_covariates", str, "auto", "contract columns that shift alpha and beta in the sBG "
+              "regression (comma-separated); 'auto': region,digital_user on the synthetic bank and none on your "
+              "data; 'none' skips it"),
         _data_param(),
         Param("observed_from", str, "", "your data: first day of observation YYYY-MM-DD (contracts starting "
               "earlier are left out); '' = the earliest start"),
