@@ -15,7 +15,8 @@ __version__ = "0.1.0"
 from .errors import CRMResearchError, NotFittedError, ParameterError, ValidationError
 
 _MODULES = ("data", "schemas", "segmentation", "survival", "clv", "satisfaction", "service", "experiments",
-            "reporting", "plots", "studies", "pipeline", "paths", "sources", "aggregate")
+            "reporting", "plots", "studies", "pipeline", "paths", "sources", "aggregate", "classify", "forecast",
+            "skills", "recovery")
 
 __all__ = [
     "CRMResearchError",

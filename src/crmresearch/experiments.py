@@ -32,8 +32,10 @@ __all__ = [
     "campaign_table",
     "compare_means",
     "control_risk",
+    "odds_ratios",
     "power_curve",
     "qini",
+    "rates_by",
     "sample_size",
     "two_proportions",
     "uplift_by_decile",
@@ -479,3 +481,46 @@ def uplift_targeting_profit(uplift: np.ndarray, risk: np.ndarray, value: np.ndar
             k = int(np.floor(d * n + 0.5))
             rows.append({"ranking": name, "depth": d, "customers": k, **{c: float(cum[k]) for c, cum in cums.items()}})
     return pd.DataFrame(rows)
+
+
+def rates_by(df: pd.DataFrame, by: str, outcome: str, alpha: float = 0.05) -> pd.DataFrame:
+    """Share of rows with ``outcome`` (0/1 or bool) per value of ``by`` (in sorted order, categories in
+    their order), with Wilson intervals: ``by``, units, events, rate, ci_lower, ci_upper."""
+    for col in (by, outcome):
+        if col not in df.columns:
+            raise ValidationError(f"rates_by: no column '{col}'; the table has {list(df.columns)}")
+    y = df[outcome]
+    if y.isna().any() or not (pd.api.types.is_bool_dtype(y) or set(pd.unique(y)) <= {0, 1}):
+        raise ValidationError(f"rates_by: column '{outcome}' must be True/False or 1/0 without gaps")
+    if df[by].isna().any():
+        raise ValidationError(f"rates_by: column '{by}' has {int(df[by].isna().sum())} missing values")
+    g = pd.DataFrame({"level": df[by], "y": y.astype(int)}).groupby("level", observed=True).agg(
+        units=("y", "size"), events=("y", "sum"))
+    rows = []
+    for level, r in g.iterrows():
+        lo, hi = wilson_interval(r["events"], r["units"], alpha)
+        rows.append({by: level, "units": int(r["units"]), "events": int(r["events"]),
+                     "rate": r["events"] / r["units"], "ci_lower": lo, "ci_upper": hi})
+    return pd.DataFrame(rows)
+
+
+def odds_ratios(df: pd.DataFrame, outcome: str, covariates: Sequence[str], alpha: float = 0.05) -> pd.DataFrame:
+    """Logistic regression of ``outcome`` on ``covariates`` (statsmodels; categories as treatment
+    dummies): covariate, estimate (log odds ratio), std_error, ci_lower, ci_upper, z, p_value,
+    odds_ratio, or_lower, or_upper."""
+    import statsmodels.api as sm
+
+    from .survival.models import design_matrix  # numbers, booleans and categories as in the Cox models
+
+    X = design_matrix(df, list(covariates), "odds_ratios")
+    y = df[outcome].astype(int).to_numpy()
+    fit = sm.Logit(y, sm.add_constant(X, has_constant="add")).fit(disp=0)
+    ci = fit.conf_int(alpha)
+    out = pd.DataFrame({"covariate": fit.params.index, "estimate": fit.params.to_numpy(),
+                        "std_error": fit.bse.to_numpy(), "ci_lower": ci[0].to_numpy(), "ci_upper": ci[1].to_numpy(),
+                        "z": fit.tvalues.to_numpy(), "p_value": fit.pvalues.to_numpy()})
+    out = out[out["covariate"] != "const"].reset_index(drop=True)
+    out["odds_ratio"] = np.exp(out["estimate"])
+    out["or_lower"] = np.exp(out["ci_lower"])
+    out["or_upper"] = np.exp(out["ci_upper"])
+    return out

@@ -29,9 +29,9 @@ import numpy as np
 import pandas as pd
 
 from .errors import ValidationError
-from .experiments import wilson_interval
+from .experiments import rates_by
 
-__all__ = ["COVARIATES", "case_covariates", "ever_frame", "odds_ratios", "rate_by_count", "resolution_frame"]
+__all__ = ["COVARIATES", "case_covariates", "ever_frame", "rate_by_count", "resolution_frame"]
 
 COVARIATES = ("open_complaint", "slow_resolution", "compensated", "manager_left")
 
@@ -114,40 +114,10 @@ def rate_by_count(df: pd.DataFrame, count: str, outcome: str, cap: int | None = 
     if n.isna().any() or (n < 0).any():
         raise ValidationError(f"rate_by_count: column '{count}' has {int((n.isna() | (n < 0)).sum())} rows that are "
                               "not counts >= 0")
-    y = df[outcome]
-    if not (pd.api.types.is_bool_dtype(y) or set(pd.unique(y)) <= {0, 1}):
-        raise ValidationError(f"rate_by_count: column '{outcome}' must be True/False or 1/0")
     level = n.astype(int).clip(upper=cap) if cap is not None else n.astype(int)
-    g = pd.DataFrame({"level": level, "y": y.astype(int)}).groupby("level").agg(customers=("y", "size"),
-                                                                                events=("y", "sum"))
-    rows = []
-    for lev, r in g.iterrows():
-        lo, hi = wilson_interval(r["events"], r["customers"], alpha)
-        rows.append({count: f"{lev}+" if cap is not None and lev == cap else str(lev), "customers": int(r["customers"]),
-                     "events": int(r["events"]), "rate": r["events"] / r["customers"], "ci_lower": lo, "ci_upper": hi})
-    return pd.DataFrame(rows)
-
-
-def odds_ratios(df: pd.DataFrame, outcome: str, covariates: Sequence[str], alpha: float = 0.05) -> pd.DataFrame:
-    """Logistic regression of ``outcome`` on ``covariates`` (statsmodels; categories as treatment
-    dummies): covariate, estimate (log odds ratio), std_error, ci_lower, ci_upper, z, p_value,
-    odds_ratio, or_lower, or_upper."""
-    import statsmodels.api as sm
-
-    from .survival.models import design_matrix
-
-    X = design_matrix(df, list(covariates), "odds_ratios")
-    y = df[outcome].astype(int).to_numpy()
-    fit = sm.Logit(y, sm.add_constant(X, has_constant="add")).fit(disp=0)
-    ci = fit.conf_int(alpha)
-    out = pd.DataFrame({"covariate": fit.params.index, "estimate": fit.params.to_numpy(),
-                        "std_error": fit.bse.to_numpy(), "ci_lower": ci[0].to_numpy(), "ci_upper": ci[1].to_numpy(),
-                        "z": fit.tvalues.to_numpy(), "p_value": fit.pvalues.to_numpy()})
-    out = out[out["covariate"] != "const"].reset_index(drop=True)
-    out["odds_ratio"] = np.exp(out["estimate"])
-    out["or_lower"] = np.exp(out["ci_lower"])
-    out["or_upper"] = np.exp(out["ci_upper"])
-    return out
+    out = rates_by(df.assign(**{count: level}), count, outcome, alpha)
+    out[count] = [f"{v}+" if cap is not None and v == cap else str(v) for v in out[count]]
+    return out.rename(columns={"units": "customers"})
 
 
 def ever_frame(panel: pd.DataFrame, covariates: Sequence[str], id_col: str = "customer_id",
