@@ -100,10 +100,27 @@ def _tv_cox(bank):
     return survival.TimeVaryingCox(["rural", "open_complaint", "manager_left"]), lambda m: m.fit(panel)
 
 
+def _conversion_value(bank):
+    from crmresearch import prospects
+
+    p = data.simulate_prospects(n_prospects=3_000, n_customers=100, seed=1).prospects
+    return (prospects.ConversionValue(["source", "age", "income_k"], cv=3),
+            lambda m: m.fit(p, p["converted"], p["value"]))
+
+
+def _next_product(bank):
+    from crmresearch import prospects
+
+    sim = data.simulate_prospects(n_prospects=100, n_customers=1_500, seed=1)
+    pairs = prospects.next_product_pairs(sim.holdings, data.PRODUCTS, traits=["age"])
+    return prospects.NextProductModel(), lambda m: m.fit(pairs)
+
+
 MODELS = {"BetaGeoNBD": _bgnbd, "GammaGamma": _gamma, "ShiftedBetaGeometric": _sbg, "SBGRegression": _sbg_regression,
           "PLSPM": _plspm,
           "SegmentClustering": _clustering, "KaplanMeier": _km, "CoxPH": _cox, "AFT": _aft,
-          "ChurnClassifier": _churn, "UpliftModel": _uplift, "TimeVaryingCox": _tv_cox}
+          "ChurnClassifier": _churn, "UpliftModel": _uplift, "TimeVaryingCox": _tv_cox,
+          "ConversionValue": _conversion_value, "NextProductModel": _next_product}
 
 
 @pytest.mark.parametrize("name", list(MODELS))

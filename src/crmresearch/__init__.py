@@ -16,7 +16,7 @@ from .errors import CRMResearchError, NotFittedError, ParameterError, Validation
 
 _MODULES = ("data", "schemas", "segmentation", "survival", "clv", "satisfaction", "service", "experiments",
             "reporting", "plots", "studies", "pipeline", "paths", "sources", "aggregate", "classify", "forecast",
-            "skills", "recovery")
+            "skills", "recovery", "prospects", "health", "design")
 
 __all__ = [
     "CRMResearchError",

@@ -27,11 +27,12 @@ class CalibratedClassifier(Estimator):
     ----------
     pipeline_ : fitted scikit-learn CalibratedClassifierCV around preprocessing + model
     cv_auc_, cv_auc_sd_ : mean and SD of the fold AUCs; n_customers_, churn_rate_ (share of 1s)
-    summary : one row: model, calibration, customers, churn_rate, cv_auc, cv_auc_sd
+    summary : one row: model, calibration, customers, positive_rate (churn_rate for churn), cv_auc, cv_auc_sd
     """
 
     _caller = "calibrated_classifier"
     _probability = "probability"
+    _rate = "positive_rate"
 
     def __init__(self, model: str = "logistic", cv: int = 5, seed: int = 0, calibration: str = "isotonic") -> None:
         self.model = model
@@ -89,4 +90,4 @@ class CalibratedClassifier(Estimator):
 
     def _summary(self) -> pd.DataFrame:
         return pd.DataFrame([{"model": self.model, "calibration": self.calibration, "customers": self.n_customers_,
-                              "churn_rate": self.churn_rate_, "cv_auc": self.cv_auc_, "cv_auc_sd": self.cv_auc_sd_}])
+                              self._rate: self.churn_rate_, "cv_auc": self.cv_auc_, "cv_auc_sd": self.cv_auc_sd_}])

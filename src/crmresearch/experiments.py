@@ -510,7 +510,7 @@ def odds_ratios(df: pd.DataFrame, outcome: str, covariates: Sequence[str], alpha
     odds_ratio, or_lower, or_upper."""
     import statsmodels.api as sm
 
-    from .survival.models import design_matrix  # numbers, booleans and categories as in the Cox models
+    from .design import design_matrix
 
     X = design_matrix(df, list(covariates), "odds_ratios")
     y = df[outcome].astype(int).to_numpy()

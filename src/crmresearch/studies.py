@@ -693,6 +693,46 @@ SERVICE_RECOVERY = Study(
     check=_check_service_recovery,
 )
 
+def _check_prospect_conversion(v: Mapping[str, Any]) -> None:
+    shares = _numbers(v, "grade_shares", "prospect-conversion", 0, 0.9)
+    if len(shares) != 3 or sum(shares) >= 1:
+        raise ParameterError("prospect-conversion: parameter 'grade_shares' must be three top shares (A, B, C) adding "
+                             f"up to less than 1; got {v['grade_shares']!r}")
+
+
+PROSPECT_CONVERSION = Study(
+    name="prospect-conversion",
+    title="Prospect conversion: whom to approach, through which channel, and what to offer next",
+    question="Which prospects are worth a personal approach, how much more does approaching the top grades earn "
+             "than mailing everyone, do referred prospects convert better once the mix is accounted for, when are "
+             "prospects reached, and does a next-product model beat the most popular product?",
+    data="Prospect simulator (known effects); AER::CreditCard applications",
+    params=(
+        Param("prospect_count", int, 20_000, "prospects of the simulated bank", low=1_000, high=2_000_000),
+        Param("bank_customers", int, 10_000, "customers whose product holdings are simulated", low=500,
+              high=1_000_000),
+        Param("seed", int, 0, "seed of the simulator and the models", low=0, high=2**31 - 1),
+        Param("holdout_share", float, 0.30, "share of prospects and customers held out", low=0.1, high=0.5),
+        Param("conversion_model", str, "gradient_boosting", "conversion model behind the grades",
+              choices=("logistic", "gradient_boosting")),
+        Param("grade_shares", str, "0.10,0.20,0.30", "top shares of expected value graded A, B and C (the rest D)"),
+        Param("contact_cost", float, 60.0, "cost of a personal approach, USD", low=0, high=1e5),
+        Param("mail_cost", float, 1.5, "cost of mailing one prospect, USD", low=0, high=1e4),
+        Param("mail_response_ratio", float, 0.25, "a mailing converts this share of what a personal approach "
+              "converts", low=0, high=1),
+        Param("offer_acceptance", float, 0.30, "P(a customer accepts an offer of the product he would buy next)",
+              low=0, high=1),
+        Param("offer_margin", float, 150.0, "first-year margin of an accepted cross-sell offer, USD", low=0, high=1e6),
+        Param("offer_cost", float, 5.0, "cost of one cross-sell offer, USD", low=0, high=1e4),
+        Param("alpha", float, 0.05, "1 - confidence level of the intervals", low=0.001, high=0.5),
+    ),
+    smoke={"prospect_count": 4_000, "bank_customers": 2_000},
+    exhibits=("fig-conversion-by-source", "table-conversion-by-source", "table-source-effects",
+              "table-conversion-models", "table-grades", "fig-approach-profit", "table-approach-profit",
+              "table-contact-timing", "table-next-product", "table-real-card-grades"),
+    check=_check_prospect_conversion,
+)
+
 def _check_campaign_inputs(v: Mapping[str, Any]) -> None:
     """Your campaign table: one row per customer, a 0/1 arm with both arms and a 0/1 outcome."""
     if not v["data"]:
@@ -859,7 +899,8 @@ SERVICE_QUALITY_GAPS = Study(
 REGISTRY: dict[str, Study] = {s.name: s for s in (VALUE_TIERS, RFM_SEGMENTS, CHURN_SURVIVAL, CHURN_TARGETING,
                                                   CONTRACTUAL_RETENTION, CUSTOMER_BASE_CLV, SATISFACTION_ACSI,
                                                   SERVICE_QUALITY_GAPS, CALL_CENTRE_STAFFING, CAMPAIGN_EXPERIMENT,
-                                                  CALL_FORECASTING, SERVICE_RECOVERY)}
+                                                  CALL_FORECASTING, SERVICE_RECOVERY,
+                                                  PROSPECT_CONVERSION)}
 
 
 def all_studies() -> list[Study]:

