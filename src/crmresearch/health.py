@@ -1,0 +1,209 @@
+"""Customer-base health: effective customers, the activity funnel, inactivity rules, class grids.
+
+Reported customer counts include empty and dormant accounts (cards issued but never used).
+:func:`activity_status` classes every account at a date by documented rules — activated (ever
+transacted), active (a transaction within ``inactive_days``), effective (active and a balance of at
+least ``balance_floor``) — and :func:`funnel` follows issued → activated → active → effective over
+time. :func:`rule_accuracy` compares inactivity rules and BG/NBD P(alive) with the true status
+(precision and recall of "still alive"). :func:`rule_grid` classes units (retailers, accounts) on any
+number of dimensions with documented cut-offs, :func:`grid_table` gives cell shares and
+:func:`grid_migration` the movement between two periods. :func:`ordinal_level` predicts a new account's
+grid level from its first days with an ordinal logit (statsmodels ``OrderedModel``).
+
+References
+----------
+Fader, P. S., Hardie, B. G. S. and Lee, K. L. (2005). "Counting your customers" the easy way. Marketing
+Science 24(2), 275-284. Wübben, M. and von Wangenheim, F. (2008). Instant customer base analysis:
+managerial heuristics often "get it right". Journal of Marketing 72(3), 82-93.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import ValidationError
+
+__all__ = ["STATUSES", "activity_status", "funnel", "grid_migration", "grid_table", "ordinal_level",
+           "revenue_per_customer", "rule_accuracy", "rule_grid"]
+
+STATUSES = ("not yet issued", "never activated", "dormant", "active, low balance", "effective")
+
+
+def activity_status(accounts: pd.DataFrame, transactions: Any, as_of: Any, inactive_days: float = 180,
+                    balance_floor: float = 10.0, columns: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Status of every account on ``as_of``: ``issued``, ``activated`` (a transaction on or before
+    ``as_of``), ``active`` (the last one within ``inactive_days``), ``effective`` (active with a
+    balance of at least ``balance_floor``; without a ``balance`` column, active), and ``status``.
+
+    ``accounts``: ``account_id``, ``issued`` (date) and optionally ``balance`` (at ``as_of``).
+    ``transactions``: any table :mod:`crmresearch.aggregate` reads (pandas, polars, DuckDB, a Parquet
+    path...) with ``customer_id`` (the account), ``date``, ``amount`` (rename with ``columns``);
+    the last transaction per account is computed where the table lives."""
+    from .aggregate import rfm_table
+
+    for col in ("account_id", "issued"):
+        if col not in accounts.columns:
+            raise ValidationError(f"activity_status: the accounts table has no column '{col}'; it has "
+                                  f"{list(accounts.columns)}")
+    if inactive_days <= 0 or balance_floor < 0:
+        raise ValidationError(f"activity_status: inactive_days must be > 0 and balance_floor >= 0; got {inactive_days} "
+                              f"and {balance_floor}")
+    dup = accounts["account_id"].duplicated()
+    if dup.any():
+        raise ValidationError(f"activity_status: column 'account_id' repeats {int(dup.sum())} accounts")
+    as_of = pd.Timestamp(as_of)
+    issued = pd.to_datetime(accounts["issued"])
+    per = rfm_table(transactions, columns, caller="activity_status", before=as_of + pd.Timedelta(days=1))
+    last = accounts["account_id"].map(per["last_purchase"])
+    unknown = ~per.index.isin(accounts["account_id"])
+    if unknown.any():
+        raise ValidationError(f"activity_status: {int(unknown.sum())} accounts have transactions but are not in the "
+                              "accounts table")
+    out = pd.DataFrame({"account_id": accounts["account_id"].to_numpy(), "issued": (issued <= as_of).to_numpy()})
+    out["activated"] = last.notna().to_numpy()
+    out["days_since_last"] = (as_of - pd.to_datetime(last)).dt.days.to_numpy()
+    out["active"] = out["activated"] & (out["days_since_last"] <= inactive_days)
+    has_balance = "balance" in accounts.columns
+    out["effective"] = out["active"] & ((accounts["balance"].to_numpy() >= balance_floor) if has_balance else True)
+    out["status"] = np.select([~out["issued"], ~out["activated"], ~out["active"], ~out["effective"]],
+                              list(STATUSES[:4]), STATUSES[4])
+    return out
+
+
+def funnel(accounts: pd.DataFrame, transactions: Any, dates: Sequence[Any], inactive_days: float = 180,
+           columns: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Issued → activated → active counts at each date, with the shares of issued (balances are known
+    only at the end, so the funnel over time stops at active; :func:`revenue_per_customer` adds the
+    effective step at the end date)."""
+    rows = []
+    acc = accounts.drop(columns=["balance"], errors="ignore")
+    for d in dates:
+        s = activity_status(acc, transactions, d, inactive_days, columns=columns)
+        issued = int(s["issued"].sum())
+        rows.append({"date": pd.Timestamp(d).strftime("%Y-%m-%d"), "issued": issued,
+                     "activated": int(s["activated"].sum()), "active": int(s["active"].sum()),
+                     "activated_share": int(s["activated"].sum()) / max(issued, 1),
+                     "active_share": int(s["active"].sum()) / max(issued, 1)})
+    return pd.DataFrame(rows)
+
+
+def revenue_per_customer(status: pd.DataFrame, revenue: pd.Series) -> pd.DataFrame:
+    """Customer counts and revenue per customer on each definition of the base (issued, activated,
+    active, effective): the same revenue divided by ever fewer, truer customers. ``revenue`` is per
+    account (indexed by account_id; accounts without revenue count 0)."""
+    rev = status["account_id"].map(revenue).fillna(0.0).to_numpy(dtype=float)
+    rows = []
+    for base in ("issued", "activated", "active", "effective"):
+        m = status[base].to_numpy(dtype=bool)
+        rows.append({"customer_base": base, "accounts": int(m.sum()), "share_of_issued": m.sum() / max(
+            int(status["issued"].sum()), 1), "revenue": float(rev[m].sum()),
+            "revenue_per_account": float(rev[m].sum() / max(int(m.sum()), 1))})
+    return pd.DataFrame(rows)
+
+
+def rule_accuracy(predicted: Mapping[str, pd.Series], truth_alive: pd.Series) -> pd.DataFrame:
+    """Precision, recall and accuracy of each rule's "still alive" call against the true status, for
+    accounts that were ever activated: ``predicted`` maps rule name -> boolean Series by account."""
+    rows = []
+    t = truth_alive.astype(bool)
+    for name, pred in predicted.items():
+        p = pred.reindex(t.index).astype(bool)
+        tp = int((p & t).sum())
+        rows.append({"rule": name, "called_alive": int(p.sum()), "truly_alive": int(t.sum()),
+                     "precision": tp / max(int(p.sum()), 1), "recall": tp / max(int(t.sum()), 1),
+                     "accuracy": float((p == t).mean())})
+    return pd.DataFrame(rows)
+
+
+def rule_grid(units: pd.DataFrame, dimensions: Mapping[str, Sequence[Any] | None],
+              labels: Mapping[str, Sequence[str]] | None = None) -> pd.Series:
+    """Class of each unit on a grid of any number of dimensions. ``dimensions`` maps a column to its
+    cut-offs (numeric column: ``[c1, c2]`` gives three bands ``< c1``, ``c1..c2``, ``>= c2``) or to
+    ``None`` (a categorical column used as it is). ``labels`` names the bands of numeric columns.
+    Returns the class as "value|band|..." in the order of ``dimensions``; every unit gets a class (a
+    missing value is an error naming the column and count)."""
+    parts = []
+    for col, cuts in dimensions.items():
+        if col not in units.columns:
+            raise ValidationError(f"rule_grid: no column '{col}'; the table has {list(units.columns)}")
+        s = units[col]
+        if s.isna().any():
+            raise ValidationError(f"rule_grid: column '{col}' has {int(s.isna().sum())} missing values")
+        if cuts is None:
+            parts.append(s.astype(str))
+            continue
+        cuts = list(cuts)
+        if sorted(cuts) != cuts:
+            raise ValidationError(f"rule_grid: the cut-offs of '{col}' must increase; got {cuts}")
+        names = list((labels or {}).get(col, [f"{col}_{i + 1}" for i in range(len(cuts) + 1)]))
+        if len(names) != len(cuts) + 1:
+            raise ValidationError(f"rule_grid: '{col}' has {len(cuts) + 1} bands but {len(names)} labels")
+        idx = np.searchsorted(np.asarray(cuts, dtype=float), s.to_numpy(dtype=float), side="right")
+        parts.append(pd.Series(np.asarray(names)[idx], index=units.index))
+    out = parts[0]
+    for p in parts[1:]:
+        out = out + "|" + p
+    return out.rename("grid_class")
+
+
+def grid_table(classes: pd.Series, value: pd.Series | None = None, min_cell: int = 1) -> pd.DataFrame:
+    """Units and share per grid class (all classes that occur), with the total and share of ``value``
+    (e.g. card volume); classes with fewer than ``min_cell`` units have their value suppressed."""
+    df = pd.DataFrame({"grid_class": classes.to_numpy(), "v": np.ones(len(classes)) if value is None
+                       else np.asarray(value, dtype=float)})
+    t = df.groupby("grid_class").agg(units=("v", "size"), value=("v", "sum")).reset_index()
+    t["share_of_units"] = t["units"] / t["units"].sum()
+    t["share_of_value"] = t["value"] / t["value"].sum()
+    small = t["units"] < min_cell
+    t.loc[small, ["value", "share_of_value"]] = np.nan
+    return t.drop(columns=["value"] if value is None else [])
+
+
+def grid_migration(before: pd.Series, after: pd.Series, order: Sequence[str] | None = None) -> pd.DataFrame:
+    """Share of the units in each class of the first period that sit in each class of the second
+    (rows add up to 1); units present in only one period are an error (count named)."""
+    b, a = before.dropna(), after.dropna()
+    missing = b.index.symmetric_difference(a.index)
+    if len(missing):
+        raise ValidationError(f"grid_migration: {len(missing)} units are classed in only one of the two periods")
+    t = pd.crosstab(b, a.reindex(b.index), normalize="index")
+    if order is not None:
+        t = t.reindex(index=[o for o in order if o in t.index], columns=[o for o in order if o in t.columns],
+                      fill_value=0.0)
+    t.index.name, t.columns.name = "from", "to"
+    return t
+
+
+def ordinal_level(train: pd.DataFrame, test: pd.DataFrame, level: str, features: Sequence[str],
+                  levels: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Ordinal logit (statsmodels ``OrderedModel``) of ``level`` (ordered ``levels``) on ``features``,
+    fitted on ``train`` and scored on ``test``. Returns the coefficient table (estimate, std_error,
+    z, p_value; the thresholds included) and the test confusion table (true level x predicted level,
+    with ``accuracy`` in ``attrs``)."""
+    from statsmodels.miscmodels.ordinal_model import OrderedModel
+
+    for df, name in ((train, "train"), (test, "test")):
+        absent = [c for c in (level, *features) if c not in df.columns]
+        if absent:
+            raise ValidationError(f"ordinal_level: the {name} table has no column(s) {absent}")
+        bad = ~df[level].isin(levels)
+        if bad.any():
+            raise ValidationError(f"ordinal_level: {int(bad.sum())} {name} rows have a level not in {list(levels)}")
+    y = pd.Categorical(train[level], categories=list(levels), ordered=True)
+    X = train[list(features)].astype(float)
+    mean, sd = X.mean(), X.std(ddof=0).replace(0, 1)
+    model = OrderedModel(pd.Series(y), (X - mean) / sd, distr="logit")
+    fit = model.fit(method="bfgs", disp=False, maxiter=2000)
+    coefs = pd.DataFrame({"term": fit.params.index, "estimate": fit.params.to_numpy(), "std_error": fit.bse.to_numpy(),
+                          "z": fit.tvalues.to_numpy(), "p_value": fit.pvalues.to_numpy()})
+    proba = np.asarray(fit.model.predict(fit.params, exog=((test[list(features)].astype(float) - mean) / sd)))
+    pred = np.asarray(levels)[proba.argmax(axis=1)]
+    confusion = pd.crosstab(pd.Categorical(test[level], categories=list(levels)),
+                            pd.Categorical(pred, categories=list(levels)), dropna=False)
+    confusion.index.name, confusion.columns.name = "true_level", "predicted_level"
+    confusion.attrs["accuracy"] = float((pred == test[level].to_numpy()).mean())
+    return coefs, confusion
