@@ -27,8 +27,20 @@ import pandas as pd
 
 from .errors import ValidationError
 
-__all__ = ["STATUSES", "activity_status", "funnel", "grid_migration", "grid_table", "ordinal_level",
-           "revenue_per_customer", "rule_accuracy", "rule_grid"]
+__all__ = [
+    "STATUSES",
+    "activity_status",
+    "early_and_level",
+    "funnel",
+    "grid_matrix",
+    "grid_migration",
+    "grid_table",
+    "ordinal_level",
+    "price_volume",
+    "revenue_per_customer",
+    "rule_accuracy",
+    "rule_grid",
+]
 
 STATUSES = ("not yet issued", "never activated", "dormant", "active, low balance", "effective")
 
@@ -193,10 +205,12 @@ def ordinal_level(train: pd.DataFrame, test: pd.DataFrame, level: str, features:
         bad = ~df[level].isin(levels)
         if bad.any():
             raise ValidationError(f"ordinal_level: {int(bad.sum())} {name} rows have a level not in {list(levels)}")
+    from .design import design_matrix
+
     y = pd.Categorical(train[level], categories=list(levels), ordered=True)
-    X = train[list(features)].astype(float)
+    X = design_matrix(train, list(features), "ordinal_level")  # constant or collinear features: a clear error
     mean, sd = X.mean(), X.std(ddof=0).replace(0, 1)
-    model = OrderedModel(pd.Series(y), (X - mean) / sd, distr="logit")
+    model = OrderedModel(pd.Series(y, index=X.index), (X - mean) / sd, distr="logit")
     fit = model.fit(method="bfgs", disp=False, maxiter=2000)
     coefs = pd.DataFrame({"term": fit.params.index, "estimate": fit.params.to_numpy(), "std_error": fit.bse.to_numpy(),
                           "z": fit.tvalues.to_numpy(), "p_value": fit.pvalues.to_numpy()})
@@ -207,3 +221,75 @@ def ordinal_level(train: pd.DataFrame, test: pd.DataFrame, level: str, features:
     confusion.index.name, confusion.columns.name = "true_level", "predicted_level"
     confusion.attrs["accuracy"] = float((pred == test[level].to_numpy()).mean())
     return coefs, confusion
+
+
+def price_volume(transactions: pd.DataFrame, start: Any, end: Any, price_cuts: Sequence[float],
+                 volume_cuts: Sequence[float], customers: Sequence[Any] | None = None,
+                 quantity: str = "quantity") -> pd.DataFrame:
+    """Per customer over [start, end]: units bought (``quantity``), spend, price per unit and the
+    price x volume grid class (:func:`rule_grid` bands "price_low/mid/high" x "volume_low/mid/high").
+    ``customers`` lists every customer to class: those without a purchase in the period get the class
+    "no purchase" (they are counted, not dropped)."""
+    for col in ("customer_id", "date", "amount", quantity):
+        if col not in transactions.columns:
+            raise ValidationError(f"price_volume: the transactions have no column '{col}'")
+    d = pd.to_datetime(transactions["date"])
+    window = transactions[(d >= pd.Timestamp(start)) & (d <= pd.Timestamp(end))]
+    per = window.groupby("customer_id").agg(units=(quantity, "sum"), spend=("amount", "sum"))
+    zero = per["units"] <= 0
+    if zero.any():
+        raise ValidationError(f"price_volume: {int(zero.sum())} customers have purchases but no units in column "
+                              f"'{quantity}'")
+    per["price_per_unit"] = per["spend"] / per["units"]
+    bands = {"price_per_unit": list(price_cuts), "units": list(volume_cuts)}
+    names = {"price_per_unit": ["price_low", "price_mid", "price_high"], "units": ["volume_low", "volume_mid",
+                                                                                 "volume_high"]}
+    if len(price_cuts) != 2 or len(volume_cuts) != 2:
+        raise ValidationError("price_volume: give two cut-offs each for price and volume (three bands)")
+    per["grid_class"] = rule_grid(per, bands, names)
+    if customers is not None:
+        per = per.reindex(pd.Index(customers, name="customer_id"))
+        per["grid_class"] = per["grid_class"].fillna("no purchase")
+        per[["units", "spend"]] = per[["units", "spend"]].fillna(0)
+    return per.reset_index()
+
+
+def early_and_level(transactions: pd.DataFrame, end: Any, early_days: int, level_days: int,
+                    level_cuts: Sequence[float], levels: Sequence[str] = ("low", "mid", "high")) -> pd.DataFrame:
+    """For accounts whose first transaction is at least ``level_days`` before ``end``: behaviour in the
+    first ``early_days`` days (transactions, spend, active days, days to the second purchase, capped)
+    and the level reached by spend in the first ``level_days`` days, cut at ``level_cuts``."""
+    for col in ("customer_id", "date", "amount"):
+        if col not in transactions.columns:
+            raise ValidationError(f"early_and_level: the transactions have no column '{col}'")
+    if len(level_cuts) != len(levels) - 1:
+        raise ValidationError(f"early_and_level: {len(levels)} levels need {len(levels) - 1} cut-offs")
+    tx = transactions.assign(date=pd.to_datetime(transactions["date"]))
+    first = tx.groupby("customer_id")["date"].transform("min")
+    age = (tx["date"] - first).dt.days
+    eligible = tx.groupby("customer_id")["date"].min() <= pd.Timestamp(end) - pd.Timedelta(days=level_days)
+    tx = tx.assign(age=age)[tx["customer_id"].map(eligible)]
+    early = tx[tx["age"] < early_days]
+    out = early.groupby("customer_id").agg(early_transactions=("amount", "size"), early_spend=("amount", "sum"),
+                                           early_active_days=("date", "nunique"))
+    out["early_log_spend"] = np.log1p(out["early_spend"])
+    spend = tx[tx["age"] < level_days].groupby("customer_id")["amount"].sum()
+    out["level_spend"] = spend.reindex(out.index)
+    out["level"] = np.asarray(levels)[np.searchsorted(np.asarray(level_cuts, float), out["level_spend"].to_numpy(),
+                                                      side="right")]
+    return out.reset_index()
+
+
+def grid_matrix(classes: pd.Series, rows: Sequence[str], columns: Sequence[str],
+                value: pd.Series | None = None) -> pd.DataFrame:
+    """A two-dimensional grid ("row|column" classes) as a matrix of shares of units (or of ``value``),
+    rows and columns in the given band order; classes outside the grid (e.g. "no purchase") are left
+    out of the matrix and its shares."""
+    parts = classes.str.split("|", n=1, expand=True)
+    if parts.shape[1] != 2:
+        raise ValidationError("grid_matrix: classes must be 'row|column'")
+    w = pd.Series(1.0 if value is None else np.asarray(value, dtype=float), index=classes.index)
+    inside = parts[0].isin(rows) & parts[1].isin(columns)
+    m = w[inside].groupby([parts[0][inside], parts[1][inside]]).sum().unstack(fill_value=0.0)
+    m = m.reindex(index=list(rows), columns=list(columns), fill_value=0.0)
+    return m / m.to_numpy().sum()

@@ -733,6 +733,56 @@ PROSPECT_CONVERSION = Study(
     check=_check_prospect_conversion,
 )
 
+def _check_customer_base_health(v: Mapping[str, Any]) -> None:
+    study = "customer-base-health"
+    _numbers(v, "rule_days", study, 0, 3650)
+    for name, count in (("size_cuts", 2), ("price_cuts", 2), ("volume_cuts", 2), ("level_cuts", 2)):
+        cuts = _numbers(v, name, study, 0, 1e9)
+        if len(cuts) != count or sorted(cuts) != cuts or len(set(cuts)) != count:
+            raise ParameterError(f"{study}: parameter '{name}' must be {count} increasing cut-offs (three bands); "
+                                 f"got {v[name]!r}")
+
+
+CUSTOMER_BASE_HEALTH = Study(
+    name="customer-base-health",
+    title="Customer-base health: effective customers, activity and class grids",
+    question="How many reported customers are effective once empty and dormant accounts are taken out, how well do "
+             "inactivity rules find live accounts against BG/NBD P(alive), how do retailers and customers spread "
+             "over class grids and move between periods, and can a new account's level be predicted early?",
+    data="Card-base simulator (known status); CDNOW (Fader, Hardie & Lee 2005)",
+    params=(
+        Param("card_accounts", int, 20_000, "cards issued by the simulated bank", low=1_000, high=2_000_000),
+        Param("merchants", int, 2_000, "merchants of the simulated bank", low=100, high=1_000_000),
+        Param("months", int, 24, "months of the simulated window", low=18, high=120),
+        Param("seed", int, 0, "seed of the simulator", low=0, high=2**31 - 1),
+        Param("never_activated_share", float, 0.25, "share of cards never used (simulator)", low=0, high=0.9),
+        Param("inactive_days", float, 180.0, "an account with no transaction in this many days is dormant", low=1,
+              high=3650),
+        Param("balance_floor", float, 10.0, "an active account with a balance below this is not effective, USD",
+              low=0, high=1e6),
+        Param("revenue_rate", float, 0.02, "bank revenue per USD of card spend (interchange and fees)", low=0,
+              high=1),
+        Param("rule_days", str, "90,180,365", "inactivity windows compared with BG/NBD P(alive), days"),
+        Param("alive_threshold", float, 0.5, "P(alive) above which BG/NBD calls an account alive", low=0.01,
+              high=0.99),
+        Param("size_cuts", str, "250,1000", "annual card volume cut-offs of small / medium / large merchants, "
+              "thousand USD"),
+        Param("price_cuts", str, "12.5,16", "dollars per CD cut-offs of the low / mid / high price bands"),
+        Param("volume_cuts", str, "3,7", "CDs bought cut-offs of the low / mid / high volume bands (per 39 weeks)"),
+        Param("early_days", int, 90, "days of a new account's behaviour used to predict its level", low=7, high=180),
+        Param("level_cuts", str, "300,1500", "first-year spend cut-offs of the low / mid / high level, USD"),
+        Param("min_cell", int, 10, "grid cells with fewer units have their value suppressed", low=1, high=1000),
+        Param("dataset", str, "cdnow_master", "CDNOW transactions for the price x volume grid",
+              choices=("cdnow_master", "cdnow_sample")),
+    ),
+    smoke={"card_accounts": 3_000, "merchants": 300, "dataset": "cdnow_sample"},
+    exhibits=("fig-funnel", "table-funnel", "table-status-vs-truth", "table-revenue-per-customer", "fig-alive-rules",
+              "table-alive-rules", "table-bgnbd-card", "fig-merchant-grid", "table-merchant-grid",
+              "table-merchant-migration", "fig-cdnow-grid", "table-cdnow-grid", "table-cdnow-migration",
+              "table-level-model", "table-level-confusion", "table-level-accuracy"),
+    check=_check_customer_base_health,
+)
+
 def _check_campaign_inputs(v: Mapping[str, Any]) -> None:
     """Your campaign table: one row per customer, a 0/1 arm with both arms and a 0/1 outcome."""
     if not v["data"]:
@@ -900,7 +950,7 @@ REGISTRY: dict[str, Study] = {s.name: s for s in (VALUE_TIERS, RFM_SEGMENTS, CHU
                                                   CONTRACTUAL_RETENTION, CUSTOMER_BASE_CLV, SATISFACTION_ACSI,
                                                   SERVICE_QUALITY_GAPS, CALL_CENTRE_STAFFING, CAMPAIGN_EXPERIMENT,
                                                   CALL_FORECASTING, SERVICE_RECOVERY,
-                                                  PROSPECT_CONVERSION)}
+                                                  PROSPECT_CONVERSION, CUSTOMER_BASE_HEALTH)}
 
 
 def all_studies() -> list[Study]:

@@ -2,8 +2,8 @@
 
 Cards are issued over the first ``issue_months`` months. A share is never activated (cards issued
 but never used). An activated card transacts as in the BG/NBD story (Fader, Hardie & Lee 2005): while
-alive it buys at a rate lambda ~ Gamma(r, alpha) per day, and after each purchase it goes dormant
-with probability p ~ Beta(a, b). The truth at the end of the window is known for every account:
+alive it buys at a rate lambda ~ Gamma(r, alpha) per day, and after each repeat purchase (not the
+first) it goes dormant with probability p ~ Beta(a, b). The truth at the end of the window is known for every account:
 never activated, dormant, or alive. Balances at the end are high for alive accounts and run down
 for dormant ones. Merchants have one of 7 formats, an urban or rural location and an annual card
 volume in two consecutive years.
@@ -62,12 +62,14 @@ def simulate_card_base(n_accounts: int = 20_000, n_merchants: int = 2_000, month
     alive_end = np.zeros(n, dtype=bool)
     for i in np.flatnonzero(activated):
         t = first[i]
+        repeat = False
         while True:
             acc_ids.append(i + 1)
             days.append(t)
             amounts.append(rng.gamma(4.0, ticket[i] / 4.0))
-            if rng.random() < p[i]:  # goes dormant after this purchase
+            if repeat and rng.random() < p[i]:  # goes dormant after this repeat purchase (BG/NBD: not the first)
                 break
+            repeat = True
             t += rng.exponential(1 / lam[i])
             if t >= end:
                 alive_end[i] = True
