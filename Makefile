@@ -9,10 +9,10 @@ STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help setup reproduce test verify lint lab bench lock clean
+.PHONY: help setup reproduce test verify lint lab bench lock clean site site-test
 
 help:  ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,16 @@ test: $(STAMP) lint  ## lint, then run the tests (validation, notebooks, CLI)
 
 verify: $(STAMP)  ## re-run every study at default parameters; exhibits, inputs and parameters must equal figures/
 	$(BIN)/crmresearch verify --strict --jobs $(JOBS)
+
+site: $(STAMP)  ## build the website into build/site (papers, exhibits, executed notebooks, API reference)
+	$(BIN)/crmresearch site
+
+site-test: site  ## open every page of the site in headless Chromium (installs Debian's chromium as root)
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null)); \
+	  else echo "site-test: chromium is missing and this user cannot install it (Debian: sudo apt-get install chromium); the browser tests will be skipped"; fi; }
+	$(BIN)/python -m pytest -n 0 -m browser tests/website
 
 lint: $(STAMP)  ## ruff on the package, tests and benchmarks
 	$(BIN)/ruff check src tests benchmarks

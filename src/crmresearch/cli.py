@@ -19,7 +19,7 @@ except ImportError:  # pragma: no cover - depends on the install
     require("click", "rich", "papermill", "nbformat", by="the crmresearch command")
     raise
 
-from . import pipeline, studies
+from . import paths, pipeline, studies
 from .errors import ParameterError
 
 
@@ -194,6 +194,21 @@ def verify_cmd(names: Sequence[str], jobs: int, strict: bool) -> None:
     Console().print(table)
     if bad:
         sys.exit(1)
+
+
+@main.command("site")
+@click.option("--out", type=str, default=None, help="Site folder (default build/site).")
+def site_cmd(out: str | None) -> None:
+    """Build the website: papers with their exhibits, executed notebooks, data sources, the API
+    reference and the own-data guide (MkDocs-Material, `mkdocs build --strict`). Studies without an
+    executed notebook at default parameters are run first."""
+    from . import site
+
+    folder = site.build_site(out)
+    pages = sum(1 for _ in folder.rglob("*.html"))
+    dropped = (paths.build_dir() / "site-src" / "dropped-links.txt").read_text().split()
+    click.echo(f"site: {pages} pages -> {folder} (open {folder / 'index.html'}); "
+               f"{len(dropped)} links to files outside the site written as plain text")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,215 @@
+"""The studies as a static website (MkDocs with the Material theme), built from the repository itself.
+
+Nothing is written by hand for the site: the home page and the "Your own data" guide are the README,
+each study page is its paper with its committed exhibits, the executed notebook of each study is
+rendered as run (mkdocs-jupyter, no re-execution), the data page is ``data/README.md``, and the API
+reference is generated from the docstrings (mkdocstrings, numpy style). :func:`build_site` assembles
+the MkDocs project under ``build/site-src/`` (the repository's top level stays as it is) and builds
+it with ``mkdocs build --strict`` into ``build/site/``; a link the site cannot resolve is rewritten
+to plain text and counted, never left broken.
+
+Why MkDocs-Material: the papers are Markdown already and render unchanged, its client-side search
+needs no server, mkdocstrings reads numpydoc sections, and the build takes seconds. Sphinx with MyST
+would render the same pages with more configuration and a slower build.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from . import paths, pipeline, studies
+from .errors import StudyError
+
+__all__ = ["API_MODULES", "build_site", "executed_notebook"]
+
+API_MODULES = ("data", "segmentation", "survival", "clv", "satisfaction", "service", "forecast", "skills",
+               "experiments", "prospects", "health", "recovery", "classify", "sources", "aggregate", "schemas",
+               "reporting", "plots", "studies", "pipeline")
+_LINK = re.compile(r"(!?\[[^\]]*\])\(([^)\s]+)\)")
+
+
+def executed_notebook(study: studies.Study, run_missing: bool = True) -> Path:
+    """The newest executed copy of ``study``'s notebook at default parameters (from ``make reproduce``,
+    ``crmresearch run`` or ``make verify``); with ``run_missing``, the study is run into a scratch
+    folder when there is none."""
+    folder = paths.build_dir() / "executed" / study.name
+    defaults = study.defaults()
+    names = ["default.ipynb", f"out-{pipeline.param_hash(study, defaults)}.ipynb"]
+    found = [folder / n for n in names if (folder / n).is_file()]
+    if found:
+        return max(found, key=lambda p: p.stat().st_mtime)
+    if not run_missing:
+        raise StudyError(f"site: no executed notebook of {study.name} in {folder}; run `make reproduce` first")
+    scratch = paths.build_dir() / "site-runs" / study.name
+    shutil.rmtree(scratch, ignore_errors=True)
+    result = pipeline.run(study.name, out=scratch)
+    if result.status != "ok":
+        raise StudyError(f"site: {study.name} failed while building the site: {result.error}")
+    return Path(result.executed_notebook)
+
+
+def _rewrite(text: str, source: Path, target: Path, root: Path, docs: Path, dropped: list[str]) -> str:
+    """Relative links of ``source`` (a repository file) re-pointed for its copy at ``target`` (in
+    ``docs``); links to files the site does not carry become plain text (and are counted)."""
+
+    def repl(m: re.Match[str]) -> str:
+        label, href = m.group(1), m.group(2)
+        if re.match(r"^[a-z]+:", href) or href.startswith("#"):
+            return m.group(0)
+        path, _, anchor = href.partition("#")
+        repo_path = (source.parent / path).resolve()
+        try:
+            rel = repo_path.relative_to(root)
+        except ValueError:
+            dropped.append(href)
+            return label.lstrip("!") if not label.startswith("!") else m.group(0)
+        mapped = _site_path(rel)
+        if mapped is None or not (docs / mapped).exists():
+            dropped.append(str(rel))
+            return label[1:-1] if not label.startswith("!") else m.group(0)
+        new = Path(_relpath(docs / mapped, target.parent))
+        return f"{label}({new.as_posix()}{'#' + anchor if anchor else ''})"
+
+    return _LINK.sub(repl, text)
+
+
+def _relpath(path: Path, start: Path) -> str:
+    import os
+
+    return os.path.relpath(path, start)
+
+
+def _site_path(rel: Path) -> Path | None:
+    """Where a repository file lives in the site's docs folder (None: not part of the site)."""
+    parts = rel.parts
+    if rel.as_posix() == "README.md":
+        return Path("index.md")
+    if parts and parts[0] == "papers" and rel.suffix == ".md":
+        return Path("studies") / rel.name
+    if parts and parts[0] == "papers":
+        return Path("studies/index.md")
+    if parts and parts[0] == "figures" and len(parts) == 2:  # a study's exhibit folder: its index page
+        return rel / "index.md"
+    if parts and parts[0] == "figures":
+        return rel
+    if parts and parts[0] == "notebooks" and rel.suffix == ".ipynb":
+        return Path("notebooks") / rel.name
+    if rel.as_posix() == "data/README.md" or rel.as_posix() == "data":
+        return Path("data.md")
+    if rel.as_posix() in ("benchmarks/results.md", "CHANGELOG.md"):
+        return Path(rel.name.lower())
+    return None
+
+
+def _section(markdown: str, heading: str) -> str:
+    """The README section under ``## heading`` up to the next ``## ``."""
+    lines = markdown.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip() == f"## {heading}")
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    return "\n".join(lines[start:end]) + "\n"
+
+
+def _config(all_studies: list[studies.Study]) -> dict:
+    return {
+        "site_name": "crmresearch",
+        "site_description": "Reproducible CRM strategy studies: papers, notebooks and the package behind them",
+        "docs_dir": "docs",
+        "exclude_docs": "figures/*/table-*.md\n",  # the tables are quoted in the papers; CSVs are linked
+        "use_directory_urls": False,  # pages work from the file system as well as from a server
+        "theme": {"name": "material", "features": ["navigation.sections", "search.highlight", "content.code.copy"],
+                  "palette": {"primary": "blue grey"}, "font": False},
+        "plugins": [
+            "search",
+            {"mkdocs-jupyter": {"include": ["notebooks/*.ipynb"], "execute": False, "include_source": True,
+                                "ignore_h1_titles": True}},
+            {"mkdocstrings": {"handlers": {"python": {"paths": [str(paths.notebooks_dir().parent / "src")],
+                                                      "options": {"docstring_style": "numpy",
+                                                                  "show_source": False,
+                                                                  "members_order": "source",
+                                                                  "show_root_heading": True,
+                                                                  "filters": ["!^_"]}}}}},
+        ],
+        "markdown_extensions": ["tables", "admonition", "attr_list", "pymdownx.superfences",
+                                {"toc": {"permalink": True}}],
+        "nav": [
+            {"Home": "index.md"},
+            {"Studies": ["studies/index.md", *({s.name: f"studies/{s.name}.md"} for s in all_studies)]},
+            {"Notebooks": [{s.name: f"notebooks/{s.name}.ipynb"} for s in all_studies]},
+            {"Your own data": "your-data.md"},
+            {"Data sources": "data.md"},
+            {"API reference": [{m: f"api/{m}.md"} for m in API_MODULES]},
+            {"Benchmarks": "results.md"},
+            {"Changelog": "changelog.md"},
+        ],
+    }
+
+
+def build_site(out: str | Path | None = None, run_missing: bool = True, strict: bool = True) -> Path:
+    """Assemble the MkDocs project in ``build/site-src`` and build the site into ``out`` (default
+    ``build/site``); returns the site folder. Raises :class:`StudyError` if MkDocs fails."""
+    import yaml
+
+    root = paths.notebooks_dir().parent.resolve()
+    src = paths.build_dir() / "site-src"
+    site = Path(out) if out is not None else paths.build_dir() / "site"
+    shutil.rmtree(src, ignore_errors=True)
+    docs = src / "docs"
+    (docs / "studies").mkdir(parents=True)
+    (docs / "notebooks").mkdir()
+    (docs / "api").mkdir()
+    all_studies = studies.all_studies()
+    shutil.copytree(paths.figures_dir(), docs / "figures")
+    for s in all_studies:  # an index page per exhibit folder: every figure shown, every table linked
+        folder = docs / "figures" / s.name
+        figs = [f"### {n}\n\n![{n}]({n}.png)\n" for n in s.exhibits if n.startswith("fig-")]
+        tabs = [f"- [{n}.csv]({n}.csv)" for n in s.exhibits
+                if n.startswith("table-") and (folder / f"{n}.csv").exists()]
+        (folder / "index.md").write_text(
+            f"# Exhibits of {s.name}\n\nDiscussed in [the paper](../../studies/{s.name}.md); made by "
+            f"[the notebook](../../notebooks/{s.name}.ipynb).\n\n## Tables\n\n" + "\n".join(tabs)
+            + "\n\n## Figures\n\n" + "\n".join(figs))
+    for s in all_studies:
+        nb = json.loads(executed_notebook(s, run_missing).read_text())
+        nb.setdefault("metadata", {})["title"] = s.name
+        (docs / "notebooks" / f"{s.name}.ipynb").write_text(json.dumps(nb))
+    # placeholders so links can be resolved while pages are written; every one is replaced below
+    for name in ("index.md", "data.md", "your-data.md", "results.md", "changelog.md", "studies/index.md",
+                 *(f"studies/{s.name}.md" for s in all_studies)):
+        (docs / name).write_text("")
+    dropped: list[str] = []
+    readme = (root / "README.md").read_text()
+
+    def page(source: Path, target: str, text: str | None = None) -> None:
+        body = source.read_text() if text is None else text
+        (docs / target).write_text(_rewrite(body, source, docs / target, root, docs, dropped))
+
+    page(root / "README.md", "index.md")
+    page(root / "README.md", "your-data.md", _section(readme, "Use the package on your own data")
+         + "\n" + _section(readme, "Your data, any size"))
+    page(root / "data" / "README.md", "data.md")
+    page(root / "benchmarks" / "results.md", "results.md")
+    page(root / "CHANGELOG.md", "changelog.md")
+    for s in all_studies:
+        page(root / s.paper, f"studies/{s.name}.md")
+    rows = "\n".join(f"| [{s.name}]({s.name}.md) | {s.question} | {s.data} | [notebook](../notebooks/{s.name}.ipynb) |"
+                     for s in all_studies)
+    (docs / "studies" / "index.md").write_text(
+        "# Studies\n\nEach study is a paper (question, data, method, findings, limits) with its figures and tables, "
+        "and the executed notebook that made them.\n\n| study | question | data | notebook |\n|---|---|---|---|\n"
+        f"{rows}\n")
+    for m in API_MODULES:
+        (docs / "api" / f"{m}.md").write_text(f"# crmresearch.{m}\n\n::: crmresearch.{m}\n")
+    (src / "mkdocs.yml").write_text(yaml.safe_dump(_config(all_studies), sort_keys=False))
+    (src / "dropped-links.txt").write_text("\n".join(sorted(set(dropped))) + "\n")
+    cmd = [sys.executable, "-m", "mkdocs", "build", "--clean", "-f", str(src / "mkdocs.yml"), "-d", str(site.resolve())]
+    if strict:
+        cmd.append("--strict")
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=src)
+    if proc.returncode != 0:
+        raise StudyError(f"site: mkdocs build failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    return site

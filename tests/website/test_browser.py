@@ -1,0 +1,115 @@
+"""The website in a real browser (headless Chromium driven by Playwright): every page loads without
+console errors, failed requests, broken links or images; screenshots at desktop and phone width;
+search finds a study. Run by `make site-test` after `make site` (marker `browser`; skipped with a
+clear reason when Chromium or the built site is missing)."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from urllib.parse import urljoin, urlparse
+
+import pytest
+
+from crmresearch import paths
+
+pytestmark = pytest.mark.browser
+
+SITE = paths.build_dir() / "site"
+SHOTS = paths.build_dir() / "site-screenshots"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+DESKTOP, PHONE = {"width": 1280, "height": 800}, {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def server():
+    if not (SITE / "index.html").is_file():
+        pytest.skip(f"no site in {SITE}: run `make site` first")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(SITE))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    handler.log_message = lambda *a: None  # quiet
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if CHROMIUM is None:
+        pytest.skip("Chromium is not installed (Debian: apt-get install chromium; `make site-test` does it as root)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+
+
+def _local(url: str, base: str) -> bool:
+    return urlparse(url).netloc == urlparse(base).netloc
+
+
+def test_every_page_loads_without_errors_broken_links_or_images(server, browser):
+    pages = sorted(p.relative_to(SITE).as_posix() for p in SITE.rglob("*.html") if p.name != "404.html")
+    assert len(pages) > 60  # home, guides, 14 papers, 14 notebooks, 14 exhibit pages, the API reference
+    page = browser.new_page(viewport=DESKTOP)
+    problems: list[str] = []
+    current = {"url": ""}
+    page.on("console", lambda m: problems.append(f"{current['url']}: console {m.type}: {m.text}")
+            if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(f"{current['url']}: page error: {e}"))
+    # a request cut off by moving to the next page (net::ERR_ABORTED) is not a failure of the site
+    page.on("requestfailed", lambda r: problems.append(f"{current['url']}: request failed: {r.url} ({r.failure})")
+            if "ERR_ABORTED" not in (r.failure or "") else None)
+    page.on("response", lambda r: problems.append(f"{current['url']}: HTTP {r.status}: {r.url}")
+            if r.status >= 400 else None)
+    links: set[str] = set()
+    for rel in pages:
+        current["url"] = rel
+        page.goto(server + rel, wait_until="load")
+        broken = page.eval_on_selector_all("img", "els => els.filter(e => !e.complete || e.naturalWidth === 0)"
+                                                  ".map(e => e.getAttribute('src'))")
+        problems.extend(f"{rel}: broken image {src}" for src in broken)
+        hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+        links.update(h.split("#")[0] for h in hrefs if _local(h, server))
+    for href in sorted(links):  # every local link target exists
+        path = SITE / urlparse(href).path.lstrip("/")
+        if path.is_dir():
+            path = path / "index.html"
+        if not path.exists():
+            problems.append(f"broken link: {href}")
+    page.close()
+    assert not problems, "\n".join(problems[:40])
+
+
+@pytest.mark.parametrize("name, viewport", [("desktop", DESKTOP), ("phone", PHONE)])
+def test_screenshots_of_home_and_a_paper_fit_the_width(server, browser, name, viewport):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport=viewport)
+    for slug, rel in (("home", "index.html"), ("paper", "studies/churn-survival.html")):
+        page.goto(server + rel, wait_until="networkidle")
+        out = SHOTS / f"{slug}-{name}.png"
+        page.screenshot(path=str(out), full_page=False)
+        assert out.stat().st_size > 10_000
+        # nothing wider than the screen on the page itself (tables scroll inside their own box)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"{rel} is {overflow}px wider than a {viewport['width']}px screen"
+        assert page.locator("h1").first.is_visible()
+    page.close()
+
+
+def test_search_finds_a_study(server, browser):
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(server + "index.html", wait_until="networkidle")
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    page.locator("input.md-search__input").fill("Kaplan-Meier")
+    results = page.locator(".md-search-result__item")
+    results.first.wait_for(timeout=15_000)
+    assert results.count() > 0
+    first = page.locator(".md-search-result__link").first.get_attribute("href")
+    assert first and urljoin(server, first).startswith(server)
+    page.close()
