@@ -57,7 +57,14 @@ def _probability(value: object, name: str, caller: str, open_low: bool = True) -
 
 
 def wilson_interval(successes: float, total: float, alpha: float = 0.05) -> tuple[float, float]:
-    """Wilson score interval for a proportion."""
+    """Wilson score interval for a proportion.
+
+    Examples
+    --------
+    >>> from crmresearch import experiments
+    >>> [round(float(x), 4) for x in experiments.wilson_interval(1, 2)]
+    [0.0945, 0.9055]
+    """
     alpha = _probability(alpha, "alpha", "wilson_interval")
     try:
         successes, total = float(successes), float(total)
@@ -485,7 +492,18 @@ def uplift_targeting_profit(uplift: np.ndarray, risk: np.ndarray, value: np.ndar
 
 def rates_by(df: pd.DataFrame, by: str, outcome: str, alpha: float = 0.05) -> pd.DataFrame:
     """Share of rows with ``outcome`` (0/1 or bool) per value of ``by`` (in sorted order, categories in
-    their order), with Wilson intervals: ``by``, units, events, rate, ci_lower, ci_upper."""
+    their order), with Wilson intervals: ``by``, units, events, rate, ci_lower, ci_upper.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import experiments
+    >>> df = pd.DataFrame({"channel": ["web", "web", "branch"], "bought": [1, 0, 1]})
+    >>> experiments.rates_by(df, "channel", "bought")[["channel", "units", "rate"]]
+      channel  units  rate
+    0  branch      1   1.0
+    1     web      2   0.5
+    """
     for col in (by, outcome):
         if col not in df.columns:
             raise ValidationError(f"rates_by: no column '{col}'; the table has {list(df.columns)}")

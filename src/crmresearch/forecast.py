@@ -80,7 +80,16 @@ def _nb_k(y: np.ndarray, mu: np.ndarray) -> float:
 
 def predictive_quantile(mean: Any, k: Any, q: float) -> np.ndarray:
     """The ``q`` quantile of a count with mean ``mean`` and variance ``mean + k mean^2`` (negative
-    binomial; Poisson where ``k = 0``). ``k`` is a number or an array like ``mean``."""
+    binomial; Poisson where ``k = 0``). ``k`` is a number or an array like ``mean``.
+
+    Examples
+    --------
+    >>> from crmresearch import forecast
+    >>> forecast.predictive_quantile([100.0], 0.0, 0.9).tolist()   # Poisson
+    [113.0]
+    >>> forecast.predictive_quantile([100.0], 0.05, 0.9).tolist()  # overdispersed: wider
+    [132.0]
+    """
     mu = np.asarray(mean, dtype=float)
     if not 0 < q < 1:
         raise ValidationError(f"predictive_quantile: q must be in (0, 1); got {q}")

@@ -137,7 +137,17 @@ def rule_grid(units: pd.DataFrame, dimensions: Mapping[str, Sequence[Any] | None
     cut-offs (numeric column: ``[c1, c2]`` gives three bands ``< c1``, ``c1..c2``, ``>= c2``) or to
     ``None`` (a categorical column used as it is). ``labels`` names the bands of numeric columns.
     Returns the class as "value|band|..." in the order of ``dimensions``; every unit gets a class (a
-    missing value is an error naming the column and count)."""
+    missing value is an error naming the column and count).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import health
+    >>> shops = pd.DataFrame({"format": ["fuel", "pharmacy"], "volume": [120.0, 1500.0]})
+    >>> bands = {"volume": ["small", "medium", "large"]}
+    >>> health.rule_grid(shops, {"format": None, "volume": [250, 1000]}, bands).tolist()
+    ['fuel|small', 'pharmacy|large']
+    """
     parts = []
     for col, cuts in dimensions.items():
         if col not in units.columns:

@@ -35,7 +35,15 @@ GRADES = ("A", "B", "C", "D")
 def grades(expected_value: pd.Series | np.ndarray, shares: Sequence[float] = (0.10, 0.20, 0.30)) -> pd.Series:
     """Grade A for the top ``shares[0]`` of prospects by expected value, B for the next ``shares[1]``,
     C for the next ``shares[2]``, D for the rest (ties broken by order; the shares are the bank's
-    documented cut-offs, e.g. 10 / 20 / 30 %)."""
+    documented cut-offs, e.g. 10 / 20 / 30 %).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import prospects
+    >>> prospects.grades(pd.Series(range(10, 0, -1)), (0.1, 0.2, 0.3)).tolist()
+    ['A', 'B', 'B', 'C', 'C', 'C', 'D', 'D', 'D', 'D']
+    """
     ev = pd.Series(expected_value) if not isinstance(expected_value, pd.Series) else expected_value
     if ev.isna().any() or not np.isfinite(ev.to_numpy(float)).all():
         raise ValidationError(f"grades: {int((~np.isfinite(ev.to_numpy(float))).sum())} expected values are missing "

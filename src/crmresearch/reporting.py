@@ -1,10 +1,10 @@
 """Exhibits: one figure style, deterministic figure and table files, atomic writes.
 
-A study notebook creates ``Exhibits(output_dir, study=...)`` and saves through it:
+A study notebook creates ``Exhibits(output_dir, study=...)`` and saves through it::
 
->>> ex = Exhibits("build/scratch", study="value-tiers")      # doctest: +SKIP
->>> ex.table(tier_table, "table-tiers")                        # CSV + Markdown
->>> ex.figure(fig, "fig-lorenz", source="CDNOW master file")   # PNG + SVG
+    ex = Exhibits("build/scratch", study="value-tiers")
+    ex.table(tier_table, "table-tiers")                        # CSV + Markdown
+    ex.figure(fig, "fig-lorenz", source="CDNOW master file")   # PNG + SVG
 
 Files are written to a temporary name and renamed into place, so a run killed mid-way
 never leaves a half-written exhibit. PNG and SVG carry no timestamps or random ids, so the

@@ -92,7 +92,14 @@ def _erlang_b(a: float, n: int) -> float:
 
 
 def erlang_c(arrival_rate: float, aht: float, agents: int, period_seconds: float = 3600.0) -> float:
-    """Probability that a call waits (Erlang C): C = N B / (N - A (1 - B)); 1 when N <= A."""
+    """Probability that a call waits (Erlang C): C = N B / (N - A (1 - B)); 1 when N <= A.
+
+    Examples
+    --------
+    >>> from crmresearch import service
+    >>> round(service.erlang_c(200, 180, 14), 4)   # 10 Erlangs on 14 agents
+    0.1741
+    """
     a = traffic(arrival_rate, aht, period_seconds)
     n = _agents(agents, "erlang_c")
     if n <= a:
@@ -109,7 +116,14 @@ def _stable(a: float, n: int, caller: str) -> None:
 
 def service_level(arrival_rate: float, aht: float, agents: int, answer_within: float = 20.0,
                   period_seconds: float = 3600.0) -> float:
-    """Share of calls answered within ``answer_within`` seconds: 1 - C exp(-(N - A) t / aht)."""
+    """Share of calls answered within ``answer_within`` seconds: 1 - C exp(-(N - A) t / aht).
+
+    Examples
+    --------
+    >>> from crmresearch import service
+    >>> round(service.service_level(200, 180, 14, answer_within=20), 4)
+    0.8884
+    """
     answer_within = _finite(answer_within, "answer_within (seconds)", "service_level", 0)
     a = traffic(arrival_rate, aht, period_seconds)
     agents = _agents(agents, "service_level")
@@ -148,7 +162,14 @@ def service_levels(arrival_rate: Any, aht: float, agents: Any, answer_within: fl
 def agents_for_target(arrival_rate: Any, aht: float, target: float = 0.8, answer_within: float = 20.0,
                       period_seconds: float = 3600.0) -> np.ndarray:
     """Fewest whole agents meeting the service-level target, for arrays of intervals at once (the
-    ``agents`` of :func:`agents_needed`, vectorised; equal to it interval by interval)."""
+    ``agents`` of :func:`agents_needed`, vectorised; equal to it interval by interval).
+
+    Examples
+    --------
+    >>> from crmresearch import service
+    >>> service.agents_for_target([200.0, 400.0, 0.0], 180).tolist()
+    [14, 24, 0]
+    """
     if not 0 < _finite(target, "target", "agents_for_target") < 1:
         raise ValidationError(f"agents_for_target: target must be in (0, 1); got {target}")
     lam = np.asarray(arrival_rate, dtype=float)
@@ -211,7 +232,15 @@ def agents_needed(arrival_rate: float, aht: float, target: float = 0.8, answer_w
     agents to the point where it equals the target (never below the traffic, nor below
     traffic / max_occupancy), and ``scheduled_fractional`` = agents_fractional / (1 - shrinkage): the
     quantities to add up over intervals, sites or skills before rounding once (planning FTE), which
-    avoids the up to one agent per interval that rounding every interval adds."""
+    avoids the up to one agent per interval that rounding every interval adds.
+
+    Examples
+    --------
+    >>> from crmresearch import service
+    >>> s = service.agents_needed(200, 180, target=0.8, answer_within=20, shrinkage=0.3)
+    >>> s.agents, s.scheduled, round(s.service_level, 3)
+    (14, 20, 0.888)
+    """
     if not 0 < _finite(target, "target", "agents_needed") < 1:
         raise ValidationError(f"agents_needed: target must be in (0, 1); got {target}")
     if not 0 <= _finite(shrinkage, "shrinkage", "agents_needed") < 1:

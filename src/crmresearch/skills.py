@@ -38,7 +38,14 @@ __all__ = ["allocate", "erlang_c_check", "line_costs", "parse_mix", "pooling_tab
 
 def parse_mix(spec: str | Mapping[str, float]) -> dict[str, float]:
     """Skill lines and their shares of calls from ``"general:0.6,vip:0.08,..."`` or a mapping;
-    shares must be positive and add up to 1 (within 0.001)."""
+    shares must be positive and add up to 1 (within 0.001).
+
+    Examples
+    --------
+    >>> from crmresearch import skills
+    >>> skills.parse_mix("general:0.8,vip:0.2")
+    {'general': 0.8, 'vip': 0.2}
+    """
     if isinstance(spec, Mapping):
         mix = {str(k): float(v) for k, v in spec.items()}
     else:
@@ -136,7 +143,14 @@ def simulate_lines(rates: Sequence[float], aht: float, dedicated: Sequence[int],
 
 def allocate(total: int, weights: Sequence[float]) -> np.ndarray:
     """Split ``total`` whole agents in proportion to ``weights`` (largest remainder; ties to the
-    first line), at least one per line with weight > 0 when ``total`` allows."""
+    first line), at least one per line with weight > 0 when ``total`` allows.
+
+    Examples
+    --------
+    >>> from crmresearch import skills
+    >>> skills.allocate(10, [0.5, 0.3, 0.2]).tolist()
+    [5, 3, 2]
+    """
     w = np.asarray(weights, dtype=float)
     raw = total * w / w.sum()
     out = np.floor(raw).astype(int)

@@ -30,6 +30,13 @@ class ShiftedBetaGeometric(BaseFitter):
     Marketing 21(1), 76-90: eq. (1) P(T = t), (2) S(t), (5) the retention rate.
     Fader, P. S. and Hardie, B. G. S. (2010). Customer-base valuation in a contractual setting: the
     perils of ignoring heterogeneity. Marketing Science 29(1), 85-93: DERL, eq. (6).
+
+    Examples
+    --------
+    >>> from crmresearch import clv
+    >>> m = clv.ShiftedBetaGeometric().fit(survivors=[1000, 631, 468, 382, 326, 289, 262, 241])
+    >>> {k: round(v, 3) for k, v in m.params_.items()}   # Fader & Hardie (2007), regular customers
+    {'alpha': 0.704, 'beta': 1.182}
     """
 
     _param_names = ("alpha", "beta")

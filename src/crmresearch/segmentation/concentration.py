@@ -79,6 +79,14 @@ def gini(values: Sequence[float] | np.ndarray | pd.Series) -> float:
     Returns
     -------
     float
+
+    Examples
+    --------
+    >>> from crmresearch import segmentation
+    >>> segmentation.gini([1, 1, 1, 1])
+    0.0
+    >>> round(segmentation.gini([0, 0, 0, 10]), 2)
+    0.75
     """
     x = np.sort(_values(values, "gini"))
     n = x.size

@@ -63,6 +63,18 @@ def panel(subjects: pd.DataFrame, changes: pd.DataFrame, id_col: str = "customer
     or before the start of observation sets the starting value; a change at or after the end of
     follow-up is not applied. ``attrs["rows"]`` is the row accounting (changes in, applied,
     not applied and why). The number of events equals the subjects table's, always.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import survival
+    >>> subjects = pd.DataFrame({"customer_id": [1, 2], "duration": [10.0, 6.0], "event": [True, False]})
+    >>> changes = pd.DataFrame({"customer_id": [1], "time": [4.0], "complaint": [1]})
+    >>> survival.panel(subjects, changes, initial={"complaint": 0})
+       customer_id  start  stop  event  complaint
+    0            1    0.0   4.0  False          0
+    1            1    4.0  10.0   True          1
+    2            2    0.0   6.0  False          0
     """
     caller = "panel"
     for col in (id_col, duration, event, *((entry,) if entry else ())):
@@ -149,7 +161,11 @@ def panel(subjects: pd.DataFrame, changes: pd.DataFrame, id_col: str = "customer
             merged = merged.fillna(out[id_col].map(start_value))
         elif c in init:
             merged = merged.fillna(init[c])
-        out[c] = merged.infer_objects().to_numpy()
+        values = merged.infer_objects()
+        given = changes[c].dropna()
+        if (pd.api.types.is_integer_dtype(given) or pd.api.types.is_bool_dtype(given)) and values.notna().all():
+            values = values.astype(given.dtype)  # an integer or boolean covariate stays one
+        out[c] = values.to_numpy()
     for c in fixed:
         out[c] = out[id_col].map(subjects.set_index(id_col)[c]).to_numpy()
     last = out[id_col].ne(out[id_col].shift(-1))
