@@ -491,3 +491,32 @@ def test_a_call_log_counted_in_duckdb_staffs_like_its_interval_counts(scratch_ro
     table = pd.read_csv(Path(run.output_dir) / "table-staffing-summary.csv")
     assert table["metric"].tolist() == direct["metric"].tolist()
     np.testing.assert_allclose(table["value"], direct["value"], atol=5e-7)
+
+
+def test_prospect_conversion_on_your_prospects(scratch_root, tmp_path):
+    from crmresearch import data, pipeline
+
+    sim = data.simulate_prospects(n_prospects=6_000, n_customers=100, seed=9).prospects
+    mine = sim[["prospect_id", "source", "age", "income_k", "urban", "converted", "value"]].rename(
+        columns={"prospect_id": "lead", "converted": "won"})
+    mine.to_csv(tmp_path / "leads.csv", index=False)
+    (tmp_path / "s.yaml").write_text("prospects: {path: leads.csv, columns: {prospect: lead, converted: won}}\n")
+    r = pipeline.run("prospect-conversion", {"data": str(tmp_path / "s.yaml")}, out=tmp_path / "out",
+                     raise_on_error=True)
+    out = Path(r.output_dir)
+    assert not (out / "table-contact-timing.csv").exists()  # the simulator's contact log only
+    eff = pd.read_csv(out / "table-source-effects.csv")
+    assert "truth" not in eff.columns and set(eff["source"]) == {"digital", "referral_customer", "referral_staff",
+                                                                  "walk_in"}  # vs the largest: mass mailing
+    grades = pd.read_csv(out / "table-grades.csv")
+    assert grades["prospects"].sum() == pytest.approx(0.3 * 6_000, rel=0.1)
+    bad = tmp_path / "bad.yaml"
+    mine.assign(value=mine["value"].where(~mine["won"], 0.0)).to_csv(tmp_path / "bad.csv", index=False)
+    bad.write_text("prospects: {path: bad.csv, columns: {prospect: lead, converted: won}}\n")
+    from click.testing import CliRunner
+
+    from crmresearch import cli
+
+    failed = CliRunner().invoke(cli.main, ["run", "prospect-conversion", "-p", f"data={bad}"])
+    assert failed.exit_code == 2 and "column 'value'" in failed.output
+    assert "> 0 for a converted prospect" in failed.output

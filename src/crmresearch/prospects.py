@@ -27,7 +27,7 @@ from .base import Estimator
 from .errors import ValidationError
 
 __all__ = ["GRADES", "ConversionValue", "NextProductModel", "approach_profit", "grade_table", "grades", "hit_rates",
-           "next_product_pairs", "offer_profit", "source_effects"]
+           "next_product_pairs", "offer_profit", "prospect_table", "source_effects"]
 
 GRADES = ("A", "B", "C", "D")
 
@@ -293,3 +293,33 @@ class ConversionValue(Estimator):
 
     def _summary(self) -> pd.DataFrame:
         return self.classifier_.summary.assign(value_r2=self.value_r2_, value_log_sd=self.value_sigma_)
+
+
+def prospect_table(df: pd.DataFrame, value: str = "value") -> pd.DataFrame:
+    """A prospect file, checked: one row per ``prospect_id``, ``converted`` 0/1 with both outcomes,
+    ``value`` (first-year value, currency units) >= 0 and > 0 for every converted prospect; missing
+    values in these columns are an error naming the column and the count. Returns a copy with
+    ``converted`` boolean."""
+    caller = "prospect_table"
+    for c in ("prospect_id", "converted", value):
+        if c not in df.columns:
+            raise ValidationError(f"{caller}: missing column '{c}'; the table has {list(df.columns)[:15]}")
+        n = int(df[c].isna().sum())
+        if n:
+            raise ValidationError(f"{caller}: column '{c}': {n} of {len(df)} rows are missing")
+    dup = int(df["prospect_id"].duplicated().sum())
+    if dup:
+        raise ValidationError(f"{caller}: column 'prospect_id': {dup} of {len(df)} rows repeat a prospect")
+    bad = ~df["converted"].isin([0, 1, True, False])
+    if bad.any():
+        raise ValidationError(f"{caller}: column 'converted': {int(bad.sum())} of {len(df)} rows are not 0/1")
+    y = df["converted"].astype(bool)
+    if y.all() or not y.any():
+        raise ValidationError(f"{caller}: column 'converted' must hold both outcomes; all {len(df)} rows are "
+                              f"{bool(y.iloc[0])}")
+    v = pd.to_numeric(df[value], errors="coerce")
+    wrong = v.isna() | (v < 0) | (y & ~(v > 0))
+    if wrong.any():
+        raise ValidationError(f"{caller}: column '{value}': {int(wrong.sum())} of {len(df)} rows are not a value >= 0 "
+                              "(> 0 for a converted prospect)")
+    return df.assign(converted=y, **{value: v})

@@ -700,6 +700,32 @@ def _check_prospect_conversion(v: Mapping[str, Any]) -> None:
                              f"up to less than 1; got {v['grade_shares']!r}")
 
 
+def _check_prospect_inputs(v: Mapping[str, Any]) -> None:
+    """Your prospect file: one row per prospect, 0/1 converted with both outcomes, a value, and the
+    feature and reference columns named (checked before the kernel)."""
+    if not v["data"]:
+        return
+    from .errors import ValidationError
+    from .prospects import prospect_table
+    from .sources import read_sources
+
+    study = "prospect-conversion"
+    table = read_sources(v["data"], roles=["prospects"])["prospects"].to_pandas()
+    try:
+        prospect_table(table)
+    except ValidationError as exc:
+        raise ParameterError(f"{study}: parameter 'data' ({v['data']}): {exc}") from None
+    if v["features"] != "auto":
+        absent = [c.strip() for c in v["features"].split(",") if c.strip() not in table.columns]
+        if absent:
+            raise ParameterError(f"{study}: parameter 'features': column(s) {absent} are not in your prospects; "
+                                 f"it has {list(table.columns)[:15]}")
+    if v["reference_source"] != "auto" and ("source" not in table.columns
+                                            or v["reference_source"] not in set(table["source"].astype(str))):
+        raise ParameterError(f"{study}: parameter 'reference_source': {v['reference_source']!r} is not a value of "
+                             "your prospects' 'source' column")
+
+
 PROSPECT_CONVERSION = Study(
     name="prospect-conversion",
     title="Prospect conversion: whom to approach, through which channel, and what to offer next",
@@ -725,12 +751,19 @@ PROSPECT_CONVERSION = Study(
         Param("offer_margin", float, 150.0, "first-year margin of an accepted cross-sell offer, USD", low=0, high=1e6),
         Param("offer_cost", float, 5.0, "cost of one cross-sell offer, USD", low=0, high=1e4),
         Param("alpha", float, 0.05, "1 - confidence level of the intervals", low=0.001, high=0.5),
+        _data_param(),
+        Param("features", str, "auto", "your data: columns the models use; 'auto': every column besides prospect_id, "
+              "converted and value"),
+        Param("reference_source", str, "auto", "your data: lead source the others are compared with; 'auto': the "
+              "largest"),
     ),
     smoke={"prospect_count": 4_000, "bank_customers": 2_000},
     exhibits=("fig-conversion-by-source", "table-conversion-by-source", "table-source-effects",
               "table-conversion-models", "table-grades", "fig-approach-profit", "table-approach-profit",
               "table-contact-timing", "table-next-product", "table-real-card-grades"),
     check=_check_prospect_conversion,
+    inputs=_check_prospect_inputs,
+    roles=("prospects",),
 )
 
 def _check_customer_base_health(v: Mapping[str, Any]) -> None:
