@@ -9,10 +9,16 @@ STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help setup reproduce test verify lint lab bench lock clean site site-test
+.PHONY: help setup reproduce test verify lint lab bench lock clean site site-test fonts
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+fonts:  ## the CJK font for lang=zh exhibits (Debian fonts-noto-cjk; installed when run as root)
+	@fc-list 2>/dev/null | grep -q "Noto Sans CJK SC" || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get install -y -q fonts-noto-cjk >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q fonts-noto-cjk >/dev/null)); \
+	  else echo "fonts: Noto Sans CJK SC is missing and this user cannot install it (Debian: sudo apt-get install fonts-noto-cjk); lang=zh runs and their tests will stop with that message"; fi; }
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,14 +30,15 @@ setup: $(STAMP)  ## create .venv and install the package with the locked depende
 reproduce: $(STAMP)  ## run every study at default parameters into figures/
 	$(BIN)/crmresearch reproduce --jobs $(JOBS)
 
-test: $(STAMP) lint  ## lint, then run the tests (validation, notebooks, CLI)
+test: $(STAMP) fonts lint  ## lint, then run the tests (validation, notebooks, CLI, Chinese exhibits)
 	$(BIN)/python -m pytest
 
 verify: $(STAMP)  ## re-run every study at default parameters; exhibits, inputs and parameters must equal figures/
 	$(BIN)/crmresearch verify --strict --jobs $(JOBS)
 
-site: $(STAMP)  ## build the website into build/site (papers, exhibits, executed notebooks, API reference)
+site: $(STAMP) fonts  ## build the website: build/site (English) and build/site-zh (figures and tables in Chinese)
 	$(BIN)/crmresearch site
+	$(BIN)/crmresearch site --lang zh
 
 site-test: site  ## open every page of the site in headless Chromium (installs Debian's chromium as root)
 	@command -v chromium >/dev/null || { \

@@ -42,23 +42,26 @@ def test_notebook_is_stored_without_outputs_and_has_parameters_cell(path: Path):
     assert all(ids) and len(set(ids)) == len(ids), f"{path.name}: every cell needs a unique id (nbformat 4.5)"
 
 
-def _run_all_smoke(root: Path) -> dict[str, pipeline.RunResult]:
+def _run_all_smoke(root: Path, extra: dict | None = None, env: dict | None = None) -> dict[str, pipeline.RunResult]:
     import os
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
-    old = os.environ.get("CRMRESEARCH_ROOT")
-    os.environ["CRMRESEARCH_ROOT"] = str(root)
+    settings = {"CRMRESEARCH_ROOT": str(root), **(env or {})}
+    old = {k: os.environ.get(k) for k in settings}
+    os.environ.update(settings)
     try:
         with ProcessPoolExecutor(max_workers=2, mp_context=get_context("spawn")) as pool:
-            futures = {s.name: pool.submit(pipeline.run, s.name, s.smoke, out=root / "out" / s.name)
+            futures = {s.name: pool.submit(pipeline.run, s.name, {**s.smoke, **(extra or {})},
+                                           out=root / "out" / s.name)
                        for s in studies.all_studies()}
             return {name: f.result() for name, f in futures.items()}
     finally:
-        if old is None:
-            os.environ.pop("CRMRESEARCH_ROOT", None)
-        else:
-            os.environ["CRMRESEARCH_ROOT"] = old
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 @pytest.fixture(scope="session")
@@ -82,6 +85,43 @@ def smoke_runs(tmp_path_factory) -> dict[str, pipeline.RunResult]:
             results = _run_all_smoke(root)
             done.write_text(json.dumps({k: dataclasses.asdict(v) for k, v in results.items()}))
         return {k: pipeline.RunResult(**v) for k, v in json.loads(done.read_text()).items()}
+
+
+@pytest.fixture(scope="session")
+def zh_runs(tmp_path_factory) -> dict[str, pipeline.RunResult]:
+    """Every study at its smoke parameters in Chinese (lang=zh), strict: a text without a translation
+    fails the run. Shared across xdist workers like :func:`smoke_runs`."""
+    import dataclasses
+    import fcntl
+    import os
+
+    env = {"CRMRESEARCH_I18N_STRICT": "1"}
+    run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if run_id is None:
+        return _run_all_smoke(tmp_path_factory.mktemp("zh-project"), {"lang": "zh"}, env)
+    root = tmp_path_factory.getbasetemp().parent / f"zh-project-{run_id}"
+    with open(tmp_path_factory.getbasetemp().parent / f"zh-{run_id}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = root / "results.json"
+        if not done.exists():
+            root.mkdir(parents=True, exist_ok=True)
+            results = _run_all_smoke(root, {"lang": "zh"}, env)
+            done.write_text(json.dumps({k: dataclasses.asdict(v) for k, v in results.items()}))
+        return {k: pipeline.RunResult(**v) for k, v in json.loads(done.read_text()).items()}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("study", studies.all_studies(), ids=lambda s: s.name)
+def test_every_study_writes_its_exhibits_in_chinese(study, zh_runs):
+    import re
+
+    result = zh_runs[study.name]
+    assert result.status == "ok", result.error  # strict: every figure text and table header translated
+    out = Path(result.output_dir)
+    for e in study.exhibits:
+        if e.startswith("table-") and (out / f"{e}.csv").exists():
+            header = (out / f"{e}.csv").read_text(encoding="utf-8").splitlines()[0]
+            assert re.search(r"[\u4e00-\u9fff]", header), (e, header)
 
 
 @pytest.mark.slow

@@ -197,16 +197,19 @@ def verify_cmd(names: Sequence[str], jobs: int, strict: bool) -> None:
 
 
 @main.command("site")
-@click.option("--out", type=str, default=None, help="Site folder (default build/site).")
-def site_cmd(out: str | None) -> None:
+@click.option("--out", type=str, default=None, help="Site folder (default build/site, build/site-zh).")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+              help="Language of the figures and tables (zh: every study is run with lang=zh first).")
+def site_cmd(out: str | None, lang: str) -> None:
     """Build the website: papers with their exhibits, executed notebooks, data sources, the API
     reference and the own-data guide (MkDocs-Material, `mkdocs build --strict`). Studies without an
     executed notebook at default parameters are run first."""
     from . import site
 
-    folder = site.build_site(out)
+    folder = site.build_site(out, lang=lang)
     pages = sum(1 for _ in folder.rglob("*.html"))
-    dropped = (paths.build_dir() / "site-src" / "dropped-links.txt").read_text().split()
+    dropped = (paths.build_dir() / ("site-src" if lang == "en" else f"site-src-{lang}") / "dropped-links.txt"
+               ).read_text().split()
     click.echo(f"site: {pages} pages -> {folder} (open {folder / 'index.html'}); "
                f"{len(dropped)} links to files outside the site written as plain text")
 

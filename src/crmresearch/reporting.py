@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -119,8 +120,9 @@ _WHITEGRID = {
 }
 
 
-def use_style() -> None:
-    """Apply the one crmresearch figure style (white grid, Okabe-Ito palette, labelled units)."""
+def use_style(lang: str = "en") -> None:
+    """Apply the one crmresearch figure style (white grid, Okabe-Ito palette, labelled units); with
+    ``lang="zh"`` the texts are set in Noto Sans CJK SC (DejaVu Sans for any glyph it lacks)."""
     mpl.rcParams.update(_WHITEGRID)
     mpl.rcParams["axes.prop_cycle"] = mpl.cycler(color=list(PALETTE))
     mpl.rcParams.update(
@@ -135,7 +137,7 @@ def use_style() -> None:
             "axes.spines.top": False,
             "axes.spines.right": False,
             "legend.frameon": False,
-            "font.family": "DejaVu Sans",
+            "font.family": ["Noto Sans CJK SC", "DejaVu Sans"] if lang == "zh" else "DejaVu Sans",
             "svg.hashsalt": "crmresearch",  # stable ids inside SVG files
             "svg.fonttype": "path",
         }
@@ -150,7 +152,7 @@ def label(ax: Any, title: str, xlabel: str, ylabel: str) -> Any:
     return ax
 
 
-def save_figure(fig: Any, path_stem: str | os.PathLike[str], source: str) -> list[Path]:
+def save_figure(fig: Any, path_stem: str | os.PathLike[str], source: str, lang: str = "en") -> list[Path]:
     """Save ``fig`` as ``<stem>.png`` and ``<stem>.svg`` with a source line; atomic, deterministic.
 
     Parameters
@@ -170,7 +172,8 @@ def save_figure(fig: Any, path_stem: str | os.PathLike[str], source: str) -> lis
     fig.canvas.draw()
     box = fig.get_tightbbox(fig.canvas.get_renderer())
     width, height = fig.get_size_inches()
-    fig.text(max(box.x0 / width, 0.0), box.y0 / height - 0.1 / height, f"Source: {source}", ha="left",
+    prefix = "资料来源：" if lang == "zh" else "Source: "  # the source's own name is a proper name: kept
+    fig.text(max(box.x0 / width, 0.0), box.y0 / height - 0.1 / height, f"{prefix}{source}", ha="left",
              va="top", fontsize=8, color="#555555")
     written = []
     for fmt, meta in (
@@ -181,6 +184,25 @@ def save_figure(fig: Any, path_stem: str | os.PathLike[str], source: str) -> lis
         fig.savefig(buf, format=fmt, metadata=meta)
         written.append(atomic_write_bytes(stem.with_suffix(f".{fmt}"), buf.getvalue()))
     return written
+
+
+def translate_figure(fig: Any, lang: str) -> None:
+    """Translate every text of ``fig`` in place (:mod:`crmresearch.i18n`): titles, axis labels, legends,
+    annotations and the category tick labels (frozen at their current positions)."""
+    from matplotlib.text import Text
+
+    from .i18n import translate
+
+    fig.canvas.draw()  # tick labels exist only once drawn
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            labels = [t.get_text() for t in axis.get_ticklabels()]
+            if any(re.search(r"[A-Za-z]", t) for t in labels):
+                axis.set_ticks(axis.get_ticklocs(), [translate(t, lang) for t in labels])
+    ticks = {id(t) for ax in fig.axes for axis in (ax.xaxis, ax.yaxis) for t in axis.get_ticklabels()}
+    for t in fig.findobj(Text):
+        if id(t) not in ticks and t.get_text():
+            t.set_text(translate(t.get_text(), lang))
 
 
 # ---------------------------------------------------------------------------- tables
@@ -252,29 +274,58 @@ class Exhibits:
         The study's registry name.
     """
 
-    def __init__(self, output_dir: str | os.PathLike[str] | None, study: str) -> None:
-        from . import paths
+    def __init__(self, output_dir: str | os.PathLike[str] | None, study: str, lang: str = "en") -> None:
+        from . import i18n, paths
+
+        if lang not in i18n.LANGS:
+            raise ValueError(f"Exhibits: lang must be one of {i18n.LANGS}; got {lang!r}")
+        if lang != "en":
+            i18n.check_font()
 
         if output_dir in (None, ""):
             output_dir = paths.build_dir() / "interactive" / study
         self.output_dir = Path(output_dir)
         self.study = study
+        self.lang = lang
         self.output_dir.mkdir(parents=True, exist_ok=True)
         self._inputs: dict[str, dict[str, Any]] = {}
-        use_style()
+        use_style(lang)
 
     def figure(self, fig: Any, name: str, source: str, close: bool = True) -> list[Path]:
         """Save ``fig`` as ``<name>.png/.svg`` (name should start with ``fig-``)."""
         import matplotlib.pyplot as plt
 
-        out = save_figure(fig, self.output_dir / name, source=source)
+        if self.lang != "en":
+            translate_figure(fig, self.lang)
+            self._check_translated(name)
+        out = save_figure(fig, self.output_dir / name, source=source, lang=self.lang)
         if close:
             plt.close(fig)
         return out
 
     def table(self, df: pd.DataFrame, name: str, **kwargs: Any) -> list[Path]:
-        """Save ``df`` as ``<name>.csv/.md`` (name should start with ``table-``)."""
+        """Save ``df`` as ``<name>.csv/.md`` (name should start with ``table-``); with ``lang="zh"`` the
+        headers are translated (the values are data and stay as they are)."""
+        if self.lang != "en":
+            from .i18n import translate
+
+            decimals = kwargs.get("md_decimals")
+            if isinstance(decimals, Mapping):
+                kwargs["md_decimals"] = {translate(str(k), self.lang): v for k, v in decimals.items()}
+            df = df.rename(columns=lambda c: translate(str(c), self.lang))
+            self._check_translated(name)
         return save_table(df, self.output_dir / name, **kwargs)
+
+    def _check_translated(self, name: str) -> None:
+        from . import i18n
+
+        left = i18n.missing()
+        report = os.environ.get("CRMRESEARCH_I18N_REPORT")  # translators: collect what is missing
+        if left and report:
+            with open(report, "a", encoding="utf-8") as fh:
+                fh.write("".join(f"{self.study}\t{name}\t{t!r}\n" for t in left))
+        if left and i18n.strict():
+            raise ValueError(f"{name}: {len(left)} texts have no {self.lang} translation: {left}")
 
     def record_input(self, name: str, df: pd.DataFrame, description: str = "") -> str:
         """Record an input table's content fingerprint for the run manifest; return it."""

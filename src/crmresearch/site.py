@@ -149,14 +149,29 @@ def _config(all_studies: list[studies.Study]) -> dict:
     }
 
 
-def build_site(out: str | Path | None = None, run_missing: bool = True, strict: bool = True) -> Path:
-    """Assemble the MkDocs project in ``build/site-src`` and build the site into ``out`` (default
-    ``build/site``); returns the site folder. Raises :class:`StudyError` if MkDocs fails."""
+def chinese_exhibits(study: studies.Study) -> Path:
+    """The folder of ``study``'s exhibits at default parameters with ``lang=zh`` (run when missing)."""
+    params = {**study.defaults(), "lang": "zh"}
+    folder = pipeline.output_dir_for(study, params)
+    if not (folder / pipeline.MANIFEST).is_file():
+        result = pipeline.run(study.name, {"lang": "zh"})
+        if result.status != "ok":
+            raise StudyError(f"site: {study.name} in Chinese failed: {result.error}")
+    return folder
+
+
+def build_site(out: str | Path | None = None, run_missing: bool = True, strict: bool = True,
+               lang: str = "en") -> Path:
+    """Assemble the MkDocs project in ``build/site-src[-zh]`` and build the site into ``out`` (default
+    ``build/site``, or ``build/site-zh`` for ``lang="zh"``: the same pages with every figure and table
+    in Chinese, from runs with ``lang=zh``); returns the site folder. Raises :class:`StudyError` if
+    MkDocs fails."""
     import yaml
 
     root = paths.notebooks_dir().parent.resolve()
-    src = paths.build_dir() / "site-src"
-    site = Path(out) if out is not None else paths.build_dir() / "site"
+    suffix = "" if lang == "en" else f"-{lang}"
+    src = paths.build_dir() / f"site-src{suffix}"
+    site = Path(out) if out is not None else paths.build_dir() / f"site{suffix}"
     shutil.rmtree(src, ignore_errors=True)
     docs = src / "docs"
     (docs / "studies").mkdir(parents=True)
@@ -164,6 +179,10 @@ def build_site(out: str | Path | None = None, run_missing: bool = True, strict: 
     (docs / "api").mkdir()
     all_studies = studies.all_studies()
     shutil.copytree(paths.figures_dir(), docs / "figures")
+    if lang != "en":  # the same exhibit names, in the other language
+        for s in all_studies:
+            shutil.rmtree(docs / "figures" / s.name)
+            shutil.copytree(chinese_exhibits(s), docs / "figures" / s.name)
     for s in all_studies:  # an index page per exhibit folder: every figure shown, every table linked
         folder = docs / "figures" / s.name
         figs = [f"### {n}\n\n![{n}]({n}.png)\n" for n in s.exhibits if n.startswith("fig-")]
@@ -204,8 +223,17 @@ def build_site(out: str | Path | None = None, run_missing: bool = True, strict: 
         f"{rows}\n")
     for m in API_MODULES:
         (docs / "api" / f"{m}.md").write_text(f"# crmresearch.{m}\n\n::: crmresearch.{m}\n")
-    (src / "mkdocs.yml").write_text(yaml.safe_dump(_config(all_studies), sort_keys=False))
+    config = _config(all_studies)
+    config["theme"]["language"] = lang
+    if lang != "en":
+        config["site_name"] = "crmresearch（中文图表）"
+    (src / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
     (src / "dropped-links.txt").write_text("\n".join(sorted(set(dropped))) + "\n")
+    if lang != "en":  # papers quote the English tables: point readers to the Chinese ones beside them
+        for s in all_studies:
+            page_path = docs / "studies" / f"{s.name}.md"
+            page_path.write_text("!!! note \"中文图表\"\n    本页正文为英文；图和表（CSV）为中文版本，见[图表目录]"
+                                 f"(../figures/{s.name}/index.md)。\n\n" + page_path.read_text(), encoding="utf-8")
     cmd = [sys.executable, "-m", "mkdocs", "build", "--clean", "-f", str(src / "mkdocs.yml"), "-d", str(site.resolve())]
     if strict:
         cmd.append("--strict")

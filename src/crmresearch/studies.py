@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -979,11 +979,17 @@ SERVICE_QUALITY_GAPS = Study(
     roles=("survey",),
 )
 
-REGISTRY: dict[str, Study] = {s.name: s for s in (VALUE_TIERS, RFM_SEGMENTS, CHURN_SURVIVAL, CHURN_TARGETING,
-                                                  CONTRACTUAL_RETENTION, CUSTOMER_BASE_CLV, SATISFACTION_ACSI,
-                                                  SERVICE_QUALITY_GAPS, CALL_CENTRE_STAFFING, CAMPAIGN_EXPERIMENT,
-                                                  CALL_FORECASTING, SERVICE_RECOVERY,
-                                                  PROSPECT_CONVERSION, CUSTOMER_BASE_HEALTH)}
+def _with_lang(study: Study) -> Study:
+    """Every study takes ``lang``: figure texts and table headers in English or Chinese (simplified)."""
+    lang = Param("lang", str, "en", "language of figure texts and table headers: en, or zh (Chinese, simplified)",
+                 choices=("en", "zh"))
+    return replace(study, params=(*study.params, lang))
+
+
+STUDIES = (VALUE_TIERS, RFM_SEGMENTS, CHURN_SURVIVAL, CHURN_TARGETING, CONTRACTUAL_RETENTION, CUSTOMER_BASE_CLV,
+           SATISFACTION_ACSI, SERVICE_QUALITY_GAPS, CALL_CENTRE_STAFFING, CAMPAIGN_EXPERIMENT, CALL_FORECASTING,
+           SERVICE_RECOVERY, PROSPECT_CONVERSION, CUSTOMER_BASE_HEALTH)
+REGISTRY: dict[str, Study] = {s.name: _with_lang(s) for s in STUDIES}
 
 
 def all_studies() -> list[Study]:

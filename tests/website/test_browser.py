@@ -17,7 +17,7 @@ from crmresearch import paths
 
 pytestmark = pytest.mark.browser
 
-SITE = paths.build_dir() / "site"
+SITES = {"en": paths.build_dir() / "site", "zh": paths.build_dir() / "site-zh"}
 SHOTS = paths.build_dir() / "site-screenshots"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -25,11 +25,18 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "-
 DESKTOP, PHONE = {"width": 1280, "height": 800}, {"width": 390, "height": 844}
 
 
+@pytest.fixture(scope="module", params=list(SITES), ids=lambda lang: f"site-{lang}")
+def site(request):
+    folder = SITES[request.param]
+    if not (folder / "index.html").is_file():
+        pytest.skip(f"no site in {folder}: run `make site` first")
+    return request.param, folder
+
+
 @pytest.fixture(scope="module")
-def server():
-    if not (SITE / "index.html").is_file():
-        pytest.skip(f"no site in {SITE}: run `make site` first")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(SITE))
+def server(site):
+    _, folder = site
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     handler.log_message = lambda *a: None  # quiet
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -53,8 +60,9 @@ def _local(url: str, base: str) -> bool:
     return urlparse(url).netloc == urlparse(base).netloc
 
 
-def test_every_page_loads_without_errors_broken_links_or_images(server, browser):
-    pages = sorted(p.relative_to(SITE).as_posix() for p in SITE.rglob("*.html") if p.name != "404.html")
+def test_every_page_loads_without_errors_broken_links_or_images(site, server, browser):
+    _, folder = site
+    pages = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.html") if p.name != "404.html")
     assert len(pages) > 60  # home, guides, 14 papers, 14 notebooks, 14 exhibit pages, the API reference
     page = browser.new_page(viewport=DESKTOP)
     problems: list[str] = []
@@ -77,7 +85,7 @@ def test_every_page_loads_without_errors_broken_links_or_images(server, browser)
         hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
         links.update(h.split("#")[0] for h in hrefs if _local(h, server))
     for href in sorted(links):  # every local link target exists
-        path = SITE / urlparse(href).path.lstrip("/")
+        path = folder / urlparse(href).path.lstrip("/")
         if path.is_dir():
             path = path / "index.html"
         if not path.exists():
@@ -87,12 +95,16 @@ def test_every_page_loads_without_errors_broken_links_or_images(server, browser)
 
 
 @pytest.mark.parametrize("name, viewport", [("desktop", DESKTOP), ("phone", PHONE)])
-def test_screenshots_of_home_and_a_paper_fit_the_width(server, browser, name, viewport):
+def test_screenshots_of_home_and_a_paper_fit_the_width(site, server, browser, name, viewport):
+    lang, _ = site
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport=viewport)
-    for slug, rel in (("home", "index.html"), ("paper", "studies/churn-survival.html")):
+    pages = (("home", "index.html"), ("paper", "studies/churn-survival.html"))
+    if lang != "en":  # the Chinese site: a paper's figures and an exhibit page
+        pages = (("paper", "studies/service-recovery.html"), ("exhibits", "figures/service-recovery/index.html"))
+    for slug, rel in pages:
         page.goto(server + rel, wait_until="networkidle")
-        out = SHOTS / f"{slug}-{name}.png"
+        out = SHOTS / f"{lang}-{slug}-{name}.png"
         page.screenshot(path=str(out), full_page=False)
         assert out.stat().st_size > 10_000
         # nothing wider than the screen on the page itself (tables scroll inside their own box)
