@@ -224,8 +224,8 @@ def build_site(out: str | Path | None = None, run_missing: bool = True, strict: 
     for m in API_MODULES:
         (docs / "api" / f"{m}.md").write_text(f"# crmresearch.{m}\n\n::: crmresearch.{m}\n")
     config = _config(all_studies)
-    config["theme"]["language"] = lang
     if lang != "en":
+        config["theme"]["language"] = lang
         config["site_name"] = "crmresearch（中文图表）"
     (src / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
     (src / "dropped-links.txt").write_text("\n".join(sorted(set(dropped))) + "\n")

@@ -118,10 +118,17 @@ def test_search_finds_a_study(server, browser):
     page = browser.new_page(viewport=DESKTOP)
     page.goto(server + "index.html", wait_until="networkidle")
     page.locator("label.md-search__icon, .md-search__input").first.click()
-    page.locator("input.md-search__input").fill("Kaplan-Meier")
+    box = page.locator("input.md-search__input")
+    meta = ""
+    for _ in range(30):  # typed as a reader types (the search listens to key events); the index may still load
+        box.fill("")
+        box.type("Kaplan", delay=20)
+        page.wait_for_timeout(500)
+        meta = page.locator(".md-search-result__meta").first.inner_text()
+        if "Type to start" not in meta and "Initializing" not in meta:
+            break
     results = page.locator(".md-search-result__item")
-    results.first.wait_for(timeout=15_000)
-    assert results.count() > 0
+    assert results.count() > 0, meta
     first = page.locator(".md-search-result__link").first.get_attribute("href")
     assert first and urljoin(server, first).startswith(server)
     page.close()
