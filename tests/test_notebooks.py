@@ -64,50 +64,40 @@ def _run_all_smoke(root: Path, extra: dict | None = None, env: dict | None = Non
                 os.environ[k] = v
 
 
-@pytest.fixture(scope="session")
-def smoke_runs(tmp_path_factory) -> dict[str, pipeline.RunResult]:
-    """Every study once at its smoke parameters, two at a time in spawned processes (the CLI's
-    code path), into a scratch project root. Under pytest-xdist the first worker that needs them
-    runs them and the others read its results (one run per test session, behind a file lock)."""
+def _shared_runs(tmp_path_factory, tag: str, extra: dict | None = None,
+                 env: dict | None = None) -> dict[str, pipeline.RunResult]:
+    """Every study once at its smoke parameters (plus ``extra``), two at a time in spawned processes
+    (the CLI's code path), into a scratch project root. Under pytest-xdist the first worker that needs
+    them runs them and the others read its results (one run per test session, behind a file lock)."""
     import dataclasses
     import fcntl
     import os
 
     run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID")
     if run_id is None:
-        return _run_all_smoke(tmp_path_factory.mktemp("smoke-project"))
-    root = tmp_path_factory.getbasetemp().parent / f"smoke-project-{run_id}"
-    with open(tmp_path_factory.getbasetemp().parent / f"smoke-{run_id}.lock", "w") as lock:
+        return _run_all_smoke(tmp_path_factory.mktemp(f"{tag}-project"), extra, env)
+    root = tmp_path_factory.getbasetemp().parent / f"{tag}-project-{run_id}"
+    with open(tmp_path_factory.getbasetemp().parent / f"{tag}-{run_id}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         done = root / "results.json"
         if not done.exists():
             root.mkdir(parents=True, exist_ok=True)
-            results = _run_all_smoke(root)
+            results = _run_all_smoke(root, extra, env)
             done.write_text(json.dumps({k: dataclasses.asdict(v) for k, v in results.items()}))
         return {k: pipeline.RunResult(**v) for k, v in json.loads(done.read_text()).items()}
+
+
+@pytest.fixture(scope="session")
+def smoke_runs(tmp_path_factory) -> dict[str, pipeline.RunResult]:
+    """Every study once at its smoke parameters (see :func:`_shared_runs`)."""
+    return _shared_runs(tmp_path_factory, "smoke")
 
 
 @pytest.fixture(scope="session")
 def zh_runs(tmp_path_factory) -> dict[str, pipeline.RunResult]:
     """Every study at its smoke parameters in Chinese (lang=zh), strict: a text without a translation
-    fails the run. Shared across xdist workers like :func:`smoke_runs`."""
-    import dataclasses
-    import fcntl
-    import os
-
-    env = {"CRMRESEARCH_I18N_STRICT": "1"}
-    run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID")
-    if run_id is None:
-        return _run_all_smoke(tmp_path_factory.mktemp("zh-project"), {"lang": "zh"}, env)
-    root = tmp_path_factory.getbasetemp().parent / f"zh-project-{run_id}"
-    with open(tmp_path_factory.getbasetemp().parent / f"zh-{run_id}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        done = root / "results.json"
-        if not done.exists():
-            root.mkdir(parents=True, exist_ok=True)
-            results = _run_all_smoke(root, {"lang": "zh"}, env)
-            done.write_text(json.dumps({k: dataclasses.asdict(v) for k, v in results.items()}))
-        return {k: pipeline.RunResult(**v) for k, v in json.loads(done.read_text()).items()}
+    fails the run."""
+    return _shared_runs(tmp_path_factory, "zh", {"lang": "zh"}, {"CRMRESEARCH_I18N_STRICT": "1"})
 
 
 @pytest.mark.slow
