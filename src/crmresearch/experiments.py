@@ -122,7 +122,15 @@ def two_proportions(successes: Sequence[float], totals: Sequence[float], alpha: 
 
     Difference p2 - p1 with Newcombe's hybrid Wilson score interval (method 10), relative lift
     p2 / p1 - 1 and the pooled two-sided z-test. Counts must be whole numbers with
-    0 <= successes <= totals and totals > 0, for exactly two arms."""
+    0 <= successes <= totals and totals > 0, for exactly two arms.
+
+    Examples
+    --------
+    >>> from crmresearch import experiments
+    >>> r = experiments.two_proportions([30, 45], [500, 500])
+    >>> round(float(r.difference), 3), round(float(r.p_value), 3)   # second minus first
+    (0.03, 0.072)
+    """
     (x1, x2), (n1, n2) = _two_arms(successes, totals)
     p1, p2 = x1 / n1, x2 / n2
     l1, u1 = wilson_interval(x1, n1, alpha)
@@ -141,7 +149,14 @@ def sample_size(p_control: float, lift: float, alpha: float = 0.05, power: float
                 relative: bool = True) -> int:
     """Customers per control arm to detect a change of ``lift`` (relative by default: 0.2 = +20 %)
     with a two-sided z-test (normal approximation, unpooled variance under the alternative and pooled
-    under the null). Treatment arm = ``ratio`` x control."""
+    under the null). Treatment arm = ``ratio`` x control.
+
+    Examples
+    --------
+    >>> from crmresearch import experiments
+    >>> experiments.sample_size(0.10, 0.20)   # 10 % churn, detect a 20 % relative reduction, 80 % power
+    3841
+    """
     p_control = _probability(p_control, "p_control", "sample_size")
     alpha, power = _probability(alpha, "alpha", "sample_size"), _probability(power, "power", "sample_size")
     try:

@@ -184,6 +184,14 @@ class BetaGeoNBD(BaseFitter):
     ----------
     Fader, P. S., Hardie, B. G. S. and Lee, K. L. (2005). "Counting your customers" the easy way: an
     alternative to the Pareto/NBD model. Marketing Science 24(2), 275-284. Equations (6), (9), (10), (11).
+
+    Examples
+    --------
+    >>> from crmresearch import clv, data
+    >>> s = clv.summary_from_transactions(data.load_cdnow_transactions(sample=True), "1997-09-30")
+    >>> m = clv.BetaGeoNBD().fit(s["frequency"], s["recency"], s["T"])
+    >>> {k: round(v, 3) for k, v in m.params_.items()}   # Fader, Hardie & Lee (2005): 0.243, 4.414, 0.793, 2.426
+    {'r': 0.243, 'alpha': 4.414, 'a': 0.793, 'b': 2.426}
     """
 
     _param_names = ("r", "alpha", "a", "b")

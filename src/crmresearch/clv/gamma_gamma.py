@@ -31,6 +31,15 @@ class GammaGamma(BaseFitter):
     Fader, P. S., Hardie, B. G. S. and Lee, K. L. (2005). RFM and CLV: using iso-value curves for
     customer base analysis. Journal of Marketing Research 42(4), 415-430. Fader & Hardie (2013),
     "The Gamma-Gamma model of monetary value", eq. (4) and (5).
+
+    Examples
+    --------
+    >>> from crmresearch import clv, data
+    >>> s = clv.summary_from_transactions(data.load_cdnow_transactions(sample=True), "1997-09-30")
+    >>> s = s[s["frequency"] > 0]
+    >>> m = clv.GammaGamma().fit(s["frequency"], s["monetary_value"])
+    >>> {k: round(v, 2) for k, v in m.params_.items()}   # Fader, Hardie & Lee (2005b): 6.25, 3.74, 15.44
+    {'p': 6.25, 'q': 3.74, 'v': 15.44}
     """
 
     _param_names = ("p", "q", "v")

@@ -66,6 +66,13 @@ def load_telco_churn() -> pd.DataFrame:
         The 11 customers with tenure 0 have no ``total_charges`` yet (never billed). They
         are kept with NaN, not dropped; the count is in the warning and in
         ``df.attrs["data_notes"]``.
+
+    Examples
+    --------
+    >>> from crmresearch import data
+    >>> telco = data.load_telco_churn()
+    >>> len(telco), round(float(telco["churn"].mean()), 3)
+    (7043, 0.265)
     """
     raw = _rdataset("modeldata", "wa_churn")
     df = pd.DataFrame({"customer_id": raw["rownames"].astype("int64")})
@@ -119,6 +126,13 @@ def load_cdnow_transactions(sample: bool = True) -> pd.DataFrame:
     ----------
     Fader, P. S., Hardie, B. G. S. and Lee, K. L. (2005). "Counting your customers" the easy
     way: An alternative to the Pareto/NBD model. Marketing Science 24(2), 275-284.
+
+    Examples
+    --------
+    >>> from crmresearch import data
+    >>> tx = data.load_cdnow_transactions(sample=True)
+    >>> len(tx), tx["customer_id"].nunique()
+    (6919, 2357)
     """
     if sample:
         raw = _read_cdnow("CDNOW_sample.txt.gz",
@@ -150,6 +164,13 @@ def load_bank_calls() -> pd.DataFrame:
     DataFrame
         ``datetime`` (datetime64, local start of the 5-minute interval), ``calls``
         (int, calls arriving in the interval).
+
+    Examples
+    --------
+    >>> from crmresearch import data
+    >>> calls = data.load_bank_calls()
+    >>> len(calls), int(calls["calls"].max())
+    (27716, 465)
     """
     raw = _rdataset("fpp3", "bank_calls")
     stamps = pd.to_datetime(raw["DateTime"].str.replace("Z", "", regex=False))
@@ -171,6 +192,15 @@ def load_fh2007_retention() -> pd.DataFrame:
     ----------
     Fader, P. S. and Hardie, B. G. S. (2007). How to project customer retention.
     Journal of Interactive Marketing 21(1), 76-90.
+
+    Examples
+    --------
+    >>> from crmresearch import data
+    >>> data.load_fh2007_retention().head(3)
+       year  high_end  regular
+    0     0     100.0    100.0
+    1     1      86.9     63.1
+    2     2      74.3     46.8
     """
     df = pd.read_csv(paths.data_dir() / "fh2007_retention.csv",
                      dtype={"year": np.int64, "high_end": float, "regular": float})

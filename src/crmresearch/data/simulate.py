@@ -241,6 +241,13 @@ def simulate_bank(
     BankData
         ``customers``, ``transactions``, ``contracts``, ``survey``, ``intervention``,
         ``tickets``, ``calls``, ``campaign`` and ``truth``.
+
+    Examples
+    --------
+    >>> from crmresearch import data
+    >>> bank = data.simulate_bank(n_customers=500, seed=0)
+    >>> len(bank.customers), len(bank.transactions) > 0, "end" in bank.truth
+    (500, True, True)
     """
     unknown = set(settings) - {f.name for f in fields(BankSettings)}
     if unknown:

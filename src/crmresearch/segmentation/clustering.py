@@ -147,7 +147,17 @@ class SegmentClustering(Estimator):
 
 def cluster(features: pd.DataFrame, k: Iterable[int] = range(2, 9), method: str = "kmeans", seed: int = 0,
             **kwargs: Any) -> SegmentClustering:
-    """Fit :class:`SegmentClustering` (see there) and return it: ``.labels_``, ``.k_``, ``.selection_``."""
+    """Fit :class:`SegmentClustering` (see there) and return it: ``.labels_``, ``.k_``, ``.selection_``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from crmresearch import segmentation
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame(np.r_[rng.normal(0, 1, (60, 2)), rng.normal(8, 1, (60, 2))], columns=["x", "y"])
+    >>> segmentation.cluster(X, k=range(2, 5), n_bootstrap=2).k_
+    2
+    """
     return SegmentClustering(k=k, method=method, seed=seed, **kwargs).fit(features)
 
 

@@ -102,6 +102,12 @@ def lorenz(values: Sequence[float] | np.ndarray | pd.Series) -> pd.DataFrame:
     DataFrame, n_customers + 1 rows
         ``customer_share`` (cumulative share of customers, 0..1) and ``value_share``
         (their cumulative share of total value, 0..1), starting at (0, 0).
+
+    Examples
+    --------
+    >>> from crmresearch import segmentation
+    >>> segmentation.lorenz([1, 1, 2]).round(3).values.tolist()
+    [[0.0, 0.0], [0.333, 0.25], [0.667, 0.5], [1.0, 1.0]]
     """
     x = np.sort(_values(values, "lorenz"))
     n = x.size
@@ -151,6 +157,13 @@ def value_pyramid(
     -------
     Series of ordered Categorical, same index as ``values``
         Tier per customer; category order is from the top tier down.
+
+    Examples
+    --------
+    >>> from crmresearch import segmentation
+    >>> tiers = segmentation.value_pyramid(list(range(100)), cuts=(0.01, 0.05, 0.20))
+    >>> tiers.value_counts().sort_index().tolist()
+    [1, 4, 15, 80]
     """
     _check_cuts(cuts, labels)
     s = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values))

@@ -73,6 +73,15 @@ def rfm(
         transactions), ``monetary`` (total amount, currency), ``monetary_mean`` (mean amount),
         ``first_purchase``, ``last_purchase``, ``tenure_days`` (days from the first purchase to
         ``as_of``). ``attrs["as_of"]`` holds the date used.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import segmentation
+    >>> tx = pd.DataFrame({"customer_id": [1, 1, 2], "date": pd.to_datetime(["2024-01-01", "2024-03-01", "2024-02-01"]),
+    ...                    "amount": [10.0, 30.0, 5.0]})
+    >>> segmentation.rfm(tx, as_of="2024-03-31")[["recency_days", "frequency", "monetary"]].values.tolist()
+    [[30.0, 2.0, 40.0], [59.0, 1.0, 5.0]]
     """
     columns = {"customer": customer, "date": date, "amount": amount}
     as_of_ts = _date(as_of, "as_of")
@@ -150,6 +159,15 @@ def rfm_scores(table: pd.DataFrame, bins: int = 5) -> pd.DataFrame:
     -------
     DataFrame (same index)
         ``r_score``, ``f_score``, ``m_score`` (int) and ``rfm_code`` (str, e.g. "545").
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import segmentation
+    >>> table = pd.DataFrame({"recency_days": [5, 50, 200, 400], "frequency": [9, 4, 2, 1],
+    ...                       "monetary": [900.0, 300.0, 80.0, 20.0]}, index=pd.Index([1, 2, 3, 4], name="customer_id"))
+    >>> segmentation.rfm_scores(table, bins=2)["rfm_code"].tolist()
+    ['222', '222', '111', '111']
     """
     for col in ("recency_days", "frequency", "monetary"):
         if col not in table.columns:
