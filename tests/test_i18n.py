@@ -60,3 +60,27 @@ def test_chinese_figures_are_deterministic(tmp_path):
 
     a, b = draw(tmp_path / "a"), draw(tmp_path / "b")
     assert [p.read_bytes() for p in a] == [p.read_bytes() for p in b]
+
+
+@pytest.mark.parametrize("english, chinese", [
+    ("Agents on the phones for 80 % in 20 s on every line (3,849 calls/hour)",
+     "每条专线 20 秒内接听 80% 所需在线坐席（每小时 3,849 通来电）"),
+    ("Merchants by format, location and size (40 of 42 classes occupied)",
+     "按业态、区位与规模的商户分布（42 个类别中有 40 个非空）"),
+    ("Week since 1 January 1997", "自1997年1月1日起的周数"),
+])
+def test_templates_put_each_number_in_its_place(english, chinese):
+    assert i18n.translate(english, "zh") == chinese
+
+
+def test_every_template_has_as_many_slots_as_its_english():
+    import re
+
+    from crmresearch import _zh
+
+    for english, chinese in _zh.TEMPLATES.items():
+        slots = english.count("{}")
+        used = re.findall(r"\{(\d*)\}", chinese)
+        assert len(used) == slots, english
+        if any(used):  # numbered: each slot exactly once
+            assert sorted(int(u) for u in used) == list(range(slots)), english

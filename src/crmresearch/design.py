@@ -17,7 +17,17 @@ def design_matrix(frame: pd.DataFrame, covariates: Sequence[str], caller: str = 
                   check: bool = True) -> pd.DataFrame:
     """Numeric covariates as they are, booleans as 0/1, categoricals as treatment dummies (first
     level = reference). Constant or perfectly collinear columns are a clear error (they would
-    give NaN or infinite estimates); ``check=False`` (scoring rows with a fitted model) skips it."""
+    give NaN or infinite estimates); ``check=False`` (scoring rows with a fitted model) skips it.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch.design import design_matrix
+    >>> df = pd.DataFrame({"plan": ["basic", "gold", "basic", "gold"], "age": [30, 40, 50, 45],
+    ...                    "urban": [True, False, False, True]})
+    >>> design_matrix(df, ["plan", "age", "urban"]).columns.tolist()
+    ['plan_gold', 'age', 'urban']
+    """
     missing = [c for c in covariates if c not in frame.columns]
     if missing:
         raise ValidationError(f"{caller}: covariate column(s) {missing} not in the frame")

@@ -177,7 +177,15 @@ def sample_size(p_control: float, lift: float, alpha: float = 0.05, power: float
 
 def power_curve(p_control: float, lifts: Sequence[float], n_per_arm: int, alpha: float = 0.05,
                 relative: bool = True) -> pd.DataFrame:
-    """Power of the two-sided z-test at ``n_per_arm`` per arm for each lift."""
+    """Power of the two-sided z-test at ``n_per_arm`` per arm for each lift.
+
+    Examples
+    --------
+    >>> from crmresearch import experiments
+    >>> curve = experiments.power_curve(0.10, [0.1, 0.2, 0.3], n_per_arm=3841)
+    >>> [round(float(p), 2) for p in curve["power"]]
+    [0.3, 0.8, 0.98]
+    """
     p_control = _probability(p_control, "p_control", "power_curve")
     alpha = _probability(alpha, "alpha", "power_curve")
     try:
@@ -540,7 +548,16 @@ def rates_by(df: pd.DataFrame, by: str, outcome: str, alpha: float = 0.05) -> pd
 def odds_ratios(df: pd.DataFrame, outcome: str, covariates: Sequence[str], alpha: float = 0.05) -> pd.DataFrame:
     """Logistic regression of ``outcome`` on ``covariates`` (statsmodels; categories as treatment
     dummies): covariate, estimate (log odds ratio), std_error, ci_lower, ci_upper, z, p_value,
-    odds_ratio, or_lower, or_upper."""
+    odds_ratio, or_lower, or_upper.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import experiments
+    >>> df = pd.DataFrame({"plan": [1, 1, 1, 0, 0, 0, 1, 0] * 10, "churn": [1, 1, 0, 0, 0, 1, 1, 0] * 10})
+    >>> round(float(experiments.odds_ratios(df, "churn", ["plan"])["odds_ratio"].iloc[0]), 2)
+    9.0
+    """
     import statsmodels.api as sm
 
     from .design import design_matrix

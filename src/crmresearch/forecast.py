@@ -46,7 +46,17 @@ METHODS = ("seasonal_naive", "profile", "harmonic", "ets")
 def day_matrix(calls: pd.DataFrame, time: str = "datetime", calls_col: str = "calls") -> pd.DataFrame:
     """Calls per interval as a matrix: one row per observed day (index: the date), one column per
     time-of-day slot ("HH:MM"). Every day must have the same slots; a day with missing or extra
-    intervals is an error naming the days and the count of intervals, never filled in silently."""
+    intervals is an error naming the days and the count of intervals, never filled in silently.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import forecast
+    >>> stamps = ["2024-01-01 09:00", "2024-01-01 09:05", "2024-01-02 09:00", "2024-01-02 09:05"]
+    >>> calls = pd.DataFrame({"datetime": pd.to_datetime(stamps), "calls": [3, 4, 5, 6]})
+    >>> forecast.day_matrix(calls).values.tolist()
+    [[3.0, 4.0], [5.0, 6.0]]
+    """
     for col in (time, calls_col):
         if col not in calls.columns:
             raise ValidationError(f"day_matrix: missing column '{col}'; the table has {list(calls.columns)}")
@@ -211,7 +221,16 @@ def forecast_days(history: pd.DataFrame, days: Sequence[Any], method: str = "pro
 
 
 def mase_scale(history: pd.DataFrame) -> float:
-    """In-sample MAE of the weekly seasonal naive (same slot, previous same weekday) on ``history``."""
+    """In-sample MAE of the weekly seasonal naive (same slot, previous same weekday) on ``history``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import forecast
+    >>> m = pd.DataFrame([[10.0, 20.0], [12.0, 18.0]], index=pd.to_datetime(["2024-01-01", "2024-01-08"]))
+    >>> forecast.mase_scale(m)   # |12 - 10| and |18 - 20|, same slot a week apart
+    2.0
+    """
     errs = []
     for dow in range(7):
         rows = history[history.index.dayofweek == dow].to_numpy()

@@ -119,7 +119,17 @@ def revenue_per_customer(status: pd.DataFrame, revenue: pd.Series) -> pd.DataFra
 
 def rule_accuracy(predicted: Mapping[str, pd.Series], truth_alive: pd.Series) -> pd.DataFrame:
     """Precision, recall and accuracy of each rule's "still alive" call against the true status, for
-    accounts that were ever activated: ``predicted`` maps rule name -> boolean Series by account."""
+    accounts that were ever activated: ``predicted`` maps rule name -> boolean Series by account.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import health
+    >>> truth = pd.Series([True, True, False, False])
+    >>> table = health.rule_accuracy({"rule": pd.Series([True, False, False, True])}, truth)
+    >>> table[["precision", "recall"]].values.tolist()
+    [[0.5, 0.5]]
+    """
     rows = []
     t = truth_alive.astype(bool)
     for name, pred in predicted.items():
@@ -187,7 +197,16 @@ def grid_table(classes: pd.Series, value: pd.Series | None = None, min_cell: int
 
 def grid_migration(before: pd.Series, after: pd.Series, order: Sequence[str] | None = None) -> pd.DataFrame:
     """Share of the units in each class of the first period that sit in each class of the second
-    (rows add up to 1); units present in only one period are an error (count named)."""
+    (rows add up to 1); units present in only one period are an error (count named).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import health
+    >>> before = pd.Series(["S", "S", "L"], index=[1, 2, 3]); after = pd.Series(["S", "L", "L"], index=[1, 2, 3])
+    >>> health.grid_migration(before, after, ["S", "L"]).values.tolist()
+    [[0.5, 0.5], [0.0, 1.0]]
+    """
     b, a = before.dropna(), after.dropna()
     missing = b.index.symmetric_difference(a.index)
     if len(missing):

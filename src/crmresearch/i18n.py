@@ -49,7 +49,14 @@ def _slot_value(token: str) -> str:
 
 
 def translate(text: str, lang: str = "en") -> str:
-    """``text`` in ``lang`` (see the module docstring); English is returned unchanged."""
+    """``text`` in ``lang`` (see the module docstring); English is returned unchanged.
+
+    Examples
+    --------
+    >>> from crmresearch import i18n
+    >>> i18n.translate("Agents on the phones, Monday (80 % in 20 s, AHT 300 s)", "zh")
+    '在线坐席，星期一（20 秒内接听 80%，平均处理时长 300 秒）'
+    """
     if (lang == "en" or not isinstance(text, str) or not text.strip() or _NEUTRAL.match(text)
             or "\\mathdefault" in text):  # numbers, symbols and matplotlib's math tick labels
         return text

@@ -76,7 +76,16 @@ def approach_profit(expected_value: np.ndarray, converted: np.ndarray, value: np
     """Profit (currency units) of approaching the top share of prospects by expected value, from the
     outcomes observed when they were approached: value of those who converted minus ``contact_cost``
     per prospect approached; against mailing everyone, which costs ``mail_cost`` a prospect and
-    converts ``mail_response_ratio`` of what a personal approach converts (a documented assumption)."""
+    converts ``mail_response_ratio`` of what a personal approach converts (a documented assumption).
+
+    Examples
+    --------
+    >>> from crmresearch import prospects
+    >>> t = prospects.approach_profit([3, 2, 1, 0.5], [1, 0, 1, 0], [100.0, 0, 40.0, 0], contact_cost=10, mail_cost=1,
+    ...                               mail_response_ratio=0.5, depths=(0.5, 1.0))
+    >>> t[["plan", "profit"]].values.tolist()
+    [['approach top 50 %', 80.0], ['approach top 100 %', 100.0], ['mail everyone', 66.0]]
+    """
     ev, y, v = (np.asarray(a, dtype=float) for a in (expected_value, converted, value))
     if not (ev.shape == y.shape == v.shape) or ev.size == 0:
         raise ValidationError("approach_profit: expected_value, converted and value need equal, non-zero lengths")
@@ -205,7 +214,16 @@ class NextProductModel(Estimator):
 
 
 def hit_rates(proba: pd.DataFrame, actual: pd.Series, ks: Sequence[int] = (1, 3)) -> dict[str, float]:
-    """Share of rows whose actual next product is among the ``k`` most probable, for each k."""
+    """Share of rows whose actual next product is among the ``k`` most probable, for each k.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import prospects
+    >>> proba = pd.DataFrame({"card": [0.6, 0.1], "loan": [0.3, 0.2], "fund": [0.1, 0.7]})
+    >>> prospects.hit_rates(proba, pd.Series(["loan", "fund"]), ks=(1, 2))
+    {'hit_at_1': 0.5, 'hit_at_2': 1.0}
+    """
     ranks = np.argsort(-proba.to_numpy(), axis=1, kind="stable")
     cols = np.asarray(proba.columns)
     truth = np.asarray(actual)
@@ -215,7 +233,14 @@ def hit_rates(proba: pd.DataFrame, actual: pd.Series, ks: Sequence[int] = (1, 3)
 def offer_profit(hit_rate: float, customers: int, acceptance: float, margin: float, offer_cost: float) -> float:
     """Profit of offering each of ``customers`` one product: an offer of the product the customer would
     buy next is accepted with probability ``acceptance`` and earns ``margin``; every offer costs
-    ``offer_cost``. (Offers of other products are assumed declined.)"""
+    ``offer_cost``. (Offers of other products are assumed declined.)
+
+    Examples
+    --------
+    >>> from crmresearch import prospects
+    >>> prospects.offer_profit(hit_rate=0.5, customers=1000, acceptance=0.3, margin=150, offer_cost=5)
+    17500.0
+    """
     return customers * (hit_rate * acceptance * margin - offer_cost)
 
 

@@ -89,7 +89,16 @@ def case_covariates(cases: pd.DataFrame, customers: pd.DataFrame | None = None,
 
 def resolution_frame(cases: pd.DataFrame, end_day: float, by: Sequence[str] = ()) -> pd.DataFrame:
     """Survival frame of time to resolution in days: ``duration`` (resolved - opened, or end_day -
-    opened for cases still open: censored), ``event`` (resolved), and the ``by`` columns."""
+    opened for cases still open: censored), ``event`` (resolved), and the ``by`` columns.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import recovery
+    >>> cases = pd.DataFrame({"opened_day": [1.0, 2.0], "resolved_day": [3.0, None]})
+    >>> recovery.resolution_frame(cases, end_day=10.0)[["duration", "event"]].values.tolist()   # open case censored
+    [[2.0, True], [8.0, False]]
+    """
     caller = "resolution_frame"
     _need(cases, ["opened_day", "resolved_day", *by], "cases", caller)
     opened = pd.to_numeric(cases["opened_day"], errors="coerce")

@@ -76,7 +76,14 @@ def _agents(agents: Any, caller: str) -> int:
 
 
 def traffic(arrival_rate: float, aht: float, period_seconds: float = 3600.0) -> float:
-    """Offered load in Erlangs, A = arrival_rate x aht / period_seconds."""
+    """Offered load in Erlangs, A = arrival_rate x aht / period_seconds.
+
+    Examples
+    --------
+    >>> from crmresearch import service
+    >>> service.traffic(200, 180)   # 200 calls an hour of 3 minutes each
+    10.0
+    """
     aht = _finite(aht, "aht (average handle time, seconds)", "traffic", 0, strict=True)
     arrival_rate = _finite(arrival_rate, "arrival_rate (calls per period)", "traffic", 0)
     period_seconds = _finite(period_seconds, "period_seconds", "traffic", 0, strict=True)
@@ -137,7 +144,14 @@ def service_levels(arrival_rate: Any, aht: float, agents: Any, answer_within: fl
     """:func:`service_level` for arrays of intervals at once (Erlang C, vectorised over intervals).
 
     An interval whose agents do not exceed its traffic (the queue grows without bound in the
-    steady-state model) gets service level 0, and an interval with no calls gets 1."""
+    steady-state model) gets service level 0, and an interval with no calls gets 1.
+
+    Examples
+    --------
+    >>> from crmresearch import service
+    >>> [round(float(x), 4) for x in service.service_levels([200.0, 200.0], 180, [14, 10])]   # 10 agents: overloaded
+    [0.8884, 0.0]
+    """
     lam = np.asarray(arrival_rate, dtype=float)
     n = np.broadcast_to(np.asarray(agents), lam.shape)
     if not np.all(np.isfinite(lam)) or np.any(lam < 0):
@@ -192,7 +206,14 @@ def agents_for_target(arrival_rate: Any, aht: float, target: float = 0.8, answer
 
 
 def average_speed_of_answer(arrival_rate: float, aht: float, agents: int, period_seconds: float = 3600.0) -> float:
-    """Mean wait in seconds over all calls: C x aht / (N - A)."""
+    """Mean wait in seconds over all calls: C x aht / (N - A).
+
+    Examples
+    --------
+    >>> from crmresearch import service
+    >>> round(service.average_speed_of_answer(200, 180, 14), 1)   # seconds
+    7.8
+    """
     a = traffic(arrival_rate, aht, period_seconds)
     agents = _agents(agents, "average_speed_of_answer")
     _stable(a, agents, "average_speed_of_answer")
@@ -200,7 +221,14 @@ def average_speed_of_answer(arrival_rate: float, aht: float, agents: int, period
 
 
 def occupancy(arrival_rate: float, aht: float, agents: int, period_seconds: float = 3600.0) -> float:
-    """Share of agent time busy: A / N (capped at 1)."""
+    """Share of agent time busy: A / N (capped at 1).
+
+    Examples
+    --------
+    >>> from crmresearch import service
+    >>> round(service.occupancy(200, 180, 14), 3)
+    0.714
+    """
     return min(1.0, traffic(arrival_rate, aht, period_seconds) / _agents(agents, "occupancy"))
 
 
@@ -343,6 +371,13 @@ def erlang_a(arrival_rate: float, aht: float, agents: int, patience: float, answ
     below ``tol``; the answered-within-t share follows a tagged caller through the queue (number
     ahead decreases at rate N mu + j gamma; the caller abandons at rate gamma) by a matrix
     exponential. Abandoned calls count as not answered within t.
+
+    Examples
+    --------
+    >>> from crmresearch import service
+    >>> r = service.erlang_a(200, 180, 12, patience=180)
+    >>> round(r.service_level, 3) > round(service.service_level(200, 180, 12), 3)   # impatient callers leave the queue
+    True
     """
     a = traffic(arrival_rate, aht, period_seconds)
     n = int(agents)
@@ -538,7 +573,17 @@ def arrival_profile(calls: pd.DataFrame, time: str = "datetime", calls_col: str 
 
 def busy_hour(calls: pd.DataFrame, time: str = "datetime", calls_col: str = "calls") -> dict[str, Any]:
     """The busiest weekday hour of the mean arrival profile: weekday, hour ("HH:00") and mean calls
-    in that hour (the sum of its intervals' means), the usual load for sizing lines."""
+    in that hour (the sum of its intervals' means), the usual load for sizing lines.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import service
+    >>> calls = pd.DataFrame({"datetime": pd.to_datetime(["2024-01-01 09:00", "2024-01-01 09:30", "2024-01-01 10:00"]),
+    ...                       "calls": [10, 20, 5]})
+    >>> service.busy_hour(calls)
+    {'weekday': 'Monday', 'hour': '09:00', 'calls_per_hour': 30.0}
+    """
     ts = pd.to_datetime(calls[time])
     frame = pd.DataFrame({"weekday": ts.dt.day_name(), "date": ts.dt.normalize(), "hour": ts.dt.strftime("%H:00"),
                           "calls": calls[calls_col].to_numpy(dtype=float)})
@@ -671,7 +716,15 @@ def shift_patterns(n_intervals: int, intervals_per_hour: int, lengths_hours: Seq
     With ``break_intervals`` > 0, shifts longer than ``break_after_hours`` leave that many intervals
     off the phones in their middle (an unpaid meal break). Returns one row per shift: ``shift``,
     ``start`` and ``end`` (interval index, end exclusive), ``paid_hours`` and ``covers`` (a tuple of
-    the interval indices on the phones)."""
+    the interval indices on the phones).
+
+    Examples
+    --------
+    >>> from crmresearch import service
+    >>> shifts = service.shift_patterns(16, 2, [4.0], start_every_hours=2.0)   # 8 hours of half-hours
+    >>> shifts[["start", "end", "paid_hours"]].values.tolist()
+    [[0.0, 8.0, 4.0], [4.0, 12.0, 4.0], [8.0, 16.0, 4.0]]
+    """
     step = max(1, round(start_every_hours * intervals_per_hour))
     rows = []
     for hours in lengths_hours:

@@ -70,7 +70,14 @@ def value_summary(values: pd.Series, probability_alive: pd.Series | None = None)
 def margin_annuity(annual_margin: ArrayLike, years: int = 3, annual_discount_rate: float = 0.10) -> np.ndarray:
     """Value of a customer who keeps earning ``annual_margin`` (currency per year) for ``years``
     more years, each discounted at the end of its year: margin x sum_{k=1..years} (1 + d)^-k.
-    The simple bank CLV of retention practice when no transaction model is fitted."""
+    The simple bank CLV of retention practice when no transaction model is fitted.
+
+    Examples
+    --------
+    >>> from crmresearch import clv
+    >>> [round(float(v), 2) for v in clv.margin_annuity([100.0], years=3, annual_discount_rate=0.10)]
+    [248.69]
+    """
     if not (isinstance(years, int | np.integer) and years >= 1):
         raise ValidationError(f"margin_annuity: years must be a whole number >= 1; got {years!r}")
     if not annual_discount_rate > -1:
@@ -81,7 +88,14 @@ def margin_annuity(annual_margin: ArrayLike, years: int = 3, annual_discount_rat
 
 def rank_auc(score: ArrayLike, positive: ArrayLike) -> float:
     """Area under the ROC curve of ``score`` for the 0/1 ``positive`` labels, by the Mann-Whitney
-    rank sum with average ranks for ties (equal to scikit-learn's ``roc_auc_score``)."""
+    rank sum with average ranks for ties (equal to scikit-learn's ``roc_auc_score``).
+
+    Examples
+    --------
+    >>> from crmresearch import clv
+    >>> clv.rank_auc([0.9, 0.8, 0.3, 0.1], [1, 0, 1, 0])
+    0.75
+    """
     from scipy.stats import rankdata
 
     s = np.asarray(score, dtype=float)

@@ -218,7 +218,14 @@ def tier_summary(
 
 
 def shares_to_cuts(*tier_shares: float) -> tuple[float, ...]:
-    """Tier shares from the top (e.g. 0.01, 0.04, 0.15) -> cumulative cuts (0.01, 0.05, 0.20)."""
+    """Tier shares from the top (e.g. 0.01, 0.04, 0.15) -> cumulative cuts (0.01, 0.05, 0.20).
+
+    Examples
+    --------
+    >>> from crmresearch import segmentation
+    >>> segmentation.shares_to_cuts(0.01, 0.04, 0.15)   # top 1 %, next 4 %, next 15 %
+    (0.01, 0.05, 0.2)
+    """
     cuts, total = [], 0.0
     for share in tier_shares:
         if not 0 < share < 1:
