@@ -52,3 +52,16 @@ def test_the_core_api_has_examples_that_run_as_doctests():
         if "Examples\n--------" not in doc or ">>>" not in doc:
             lacking.append(name)
     assert not lacking
+
+
+def test_the_site_never_empties_a_folder_that_is_not_an_earlier_site(tmp_path: Path):
+    import pytest
+
+    from crmresearch.errors import StudyError
+
+    mine = tmp_path / "my-documents"
+    mine.mkdir()
+    (mine / "thesis.docx").write_text("keep me")
+    with pytest.raises(StudyError, match="is not an earlier build of the site"):
+        site.build_site(out=mine)
+    assert (mine / "thesis.docx").read_text() == "keep me"

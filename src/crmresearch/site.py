@@ -172,6 +172,11 @@ def build_site(out: str | Path | None = None, run_missing: bool = True, strict: 
     suffix = "" if lang == "en" else f"-{lang}"
     src = paths.build_dir() / f"site-src{suffix}"
     site = Path(out) if out is not None else paths.build_dir() / f"site{suffix}"
+    # `mkdocs build --clean` empties the target: only ever a folder that holds nothing or an earlier site
+    if site.is_symlink() or (site.exists() and (not site.is_dir() or (any(site.iterdir())
+                                                and not (site / "search" / "search_index.json").is_file()))):
+        raise StudyError(f"site: {site} exists and is not an earlier build of the site; building would empty it. "
+                         "Choose a new or empty folder with --out")
     shutil.rmtree(src, ignore_errors=True)
     docs = src / "docs"
     (docs / "studies").mkdir(parents=True)
