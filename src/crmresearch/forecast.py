@@ -189,7 +189,18 @@ def forecast_days(history: pd.DataFrame, days: Sequence[Any], method: str = "pro
     (out of sample for ``seasonal_naive``, ``profile`` and the shares of ``ets``; in sample for the
     regression and the smoothed totals). ``weeks``: weeks averaged by ``profile`` and for intraday
     shares; ``harmonics``: Fourier pairs of the time of day; ``weekday_harmonics``: how many of them
-    differ by weekday (``harmonic``)."""
+    differ by weekday (``harmonic``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import forecast
+    >>> days = pd.bdate_range('2024-01-01', periods=15)
+    >>> history = pd.DataFrame([[10.0 + d.dayofweek, 20.0] for d in days], index=days, columns=['09:00', '09:05'])
+    >>> mean, k = forecast.forecast_days(history, [pd.Timestamp('2024-01-22')], 'seasonal_naive')
+    >>> mean.values.tolist()   # last Monday's calls
+    [[10.0, 20.0]]
+    """
     if method not in METHODS:
         raise ValidationError(f"forecast_days: method must be one of {METHODS}; got {method!r}")
     if weeks < 1 or harmonics < 0 or not 0 <= weekday_harmonics <= harmonics:

@@ -106,7 +106,18 @@ def funnel(accounts: pd.DataFrame, transactions: Any, dates: Sequence[Any], inac
 def revenue_per_customer(status: pd.DataFrame, revenue: pd.Series) -> pd.DataFrame:
     """Customer counts and revenue per customer on each definition of the base (issued, activated,
     active, effective): the same revenue divided by ever fewer, truer customers. ``revenue`` is per
-    account (indexed by account_id; accounts without revenue count 0)."""
+    account (indexed by account_id; accounts without revenue count 0).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import health
+    >>> status = pd.DataFrame({'account_id': [1, 2, 3], 'issued': [True] * 3, 'activated': [True, True, False],
+    ...                        'active': [True, False, False], 'effective': [True, False, False]})
+    >>> table = health.revenue_per_customer(status, pd.Series({1: 9.0, 2: 3.0}))
+    >>> table[['customer_base', 'revenue_per_account']].values.tolist()
+    [['issued', 4.0], ['activated', 6.0], ['active', 9.0], ['effective', 9.0]]
+    """
     rev = status["account_id"].map(revenue).fillna(0.0).to_numpy(dtype=float)
     rows = []
     for base in ("issued", "activated", "active", "effective"):
@@ -184,7 +195,16 @@ def rule_grid(units: pd.DataFrame, dimensions: Mapping[str, Sequence[Any] | None
 
 def grid_table(classes: pd.Series, value: pd.Series | None = None, min_cell: int = 1) -> pd.DataFrame:
     """Units and share per grid class (all classes that occur), with the total and share of ``value``
-    (e.g. card volume); classes with fewer than ``min_cell`` units have their value suppressed."""
+    (e.g. card volume); classes with fewer than ``min_cell`` units have their value suppressed.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import health
+    >>> table = health.grid_table(pd.Series(['a|S', 'a|S', 'b|L']), pd.Series([1.0, 1.0, 8.0]))
+    >>> table[['grid_class', 'units', 'share_of_value']].values.tolist()
+    [['a|S', 2, 0.2], ['b|L', 1, 0.8]]
+    """
     df = pd.DataFrame({"grid_class": classes.to_numpy(), "v": np.ones(len(classes)) if value is None
                        else np.asarray(value, dtype=float)})
     t = df.groupby("grid_class").agg(units=("v", "size"), value=("v", "sum")).reset_index()
@@ -313,7 +333,16 @@ def grid_matrix(classes: pd.Series, rows: Sequence[str], columns: Sequence[str],
                 value: pd.Series | None = None) -> pd.DataFrame:
     """A two-dimensional grid ("row|column" classes) as a matrix of shares of units (or of ``value``),
     rows and columns in the given band order; classes outside the grid (e.g. "no purchase") are left
-    out of the matrix and its shares."""
+    out of the matrix and its shares.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import health
+    >>> classes = pd.Series(['high|low', 'low|low', 'low|high', 'no purchase'])
+    >>> health.grid_matrix(classes, ['high', 'low'], ['low', 'high']).round(3).values.tolist()
+    [[0.333, 0.0], [0.333, 0.333]]
+    """
     parts = classes.str.split("|", n=1, expand=True)
     if parts.shape[1] != 2:
         raise ValidationError("grid_matrix: classes must be 'row|column'")

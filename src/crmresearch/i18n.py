@@ -98,7 +98,14 @@ def _lookup(text: str) -> str | None:
 
 
 def translate_all(texts: Iterable[str], lang: str) -> list[str]:
-    """:func:`translate` of each text."""
+    """:func:`translate` of each text.
+
+    Examples
+    --------
+    >>> from crmresearch import i18n
+    >>> i18n.translate_all(['urban', 'rural (n = 2,506)', 'Share of customers'], 'zh')
+    ['城镇', '农村（n = 2,506）', '客户占比']
+    """
     return [translate(t, lang) for t in texts]
 
 

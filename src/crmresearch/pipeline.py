@@ -56,7 +56,15 @@ class RunResult:
 
 
 def param_hash(study: studies.Study, params: Mapping[str, Any]) -> str:
-    """First 12 hex digits of the SHA-256 of the study name and its full parameter set."""
+    """First 12 hex digits of the SHA-256 of the study name and its full parameter set.
+
+    Examples
+    --------
+    >>> from crmresearch import pipeline, studies
+    >>> study = studies.get('value-tiers')
+    >>> len(pipeline.param_hash(study, study.defaults()))   # 12 hex digits name a run folder
+    12
+    """
     blob = json.dumps({"study": study.name, "params": dict(params)}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:12]
 

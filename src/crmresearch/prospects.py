@@ -59,7 +59,17 @@ def grades(expected_value: pd.Series | np.ndarray, shares: Sequence[float] = (0.
 def grade_table(grade: pd.Series, p_convert: pd.Series, expected_value: pd.Series, converted: pd.Series,
                 value: pd.Series) -> pd.DataFrame:
     """Per grade: prospects, mean predicted conversion and expected value, observed conversion and value
-    per prospect, and the lift of value per prospect over all prospects."""
+    per prospect, and the lift of value per prospect over all prospects.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import prospects
+    >>> ev = pd.Series([9.0, 5.0, 3.0, 1.0]); g = prospects.grades(ev, (0.25, 0.25, 0.25))
+    >>> table = prospects.grade_table(g, [0.9, 0.5, 0.3, 0.1], ev, [1, 1, 0, 0], [10.0, 4.0, 0.0, 0.0])
+    >>> table[['grade', 'share_of_value']].values.tolist()
+    [['A', 0.7142857142857143], ['B', 0.2857142857142857], ['C', 0.0], ['D', 0.0]]
+    """
     df = pd.DataFrame({"grade": grade.to_numpy(), "p": np.asarray(p_convert, float), "ev": np.asarray(expected_value,
                        float), "y": np.asarray(converted, float), "v": np.asarray(value, float)})
     t = df.groupby("grade", observed=True).agg(prospects=("y", "size"), predicted_conversion=("p", "mean"),
@@ -130,7 +140,17 @@ def source_effects(df: pd.DataFrame, source: str, outcome: str, mix: Sequence[st
 def next_product_pairs(holdings: pd.DataFrame, products: Sequence[str], traits: Sequence[str] = ()) -> pd.DataFrame:
     """One row per acquisition after the first: the products held before it (0/1 per product), the
     last product held, the ``traits`` and the product acquired next (``next_product``). ``holdings``:
-    customer_id, order (1, 2, ...), product, and the trait columns."""
+    customer_id, order (1, 2, ...), product, and the trait columns.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import prospects
+    >>> holdings = pd.DataFrame({'customer_id': [1, 1, 1], 'order': [1, 2, 3], 'product': ['current', 'card', 'loan']})
+    >>> pairs = prospects.next_product_pairs(holdings, ['current', 'card', 'loan'])
+    >>> pairs[['last_product', 'held_card', 'next_product']].values.tolist()
+    [['current', 0, 'card'], ['card', 1, 'loan']]
+    """
     need = ["customer_id", "order", "product", *traits]
     absent = [c for c in need if c not in holdings.columns]
     if absent:

@@ -49,7 +49,16 @@ def case_covariates(cases: pd.DataFrame, customers: pd.DataFrame | None = None,
 
     ``cases``: ``customer_id``, ``opened_day``, ``resolved_day`` (empty while open),
     ``compensated`` (bool). ``customers`` with ``manager_id`` and ``managers`` with ``manager_id``,
-    ``left_day`` (empty if still there) add ``manager_left``. An empty cell means no change."""
+    ``left_day`` (empty if still there) add ``manager_left``. An empty cell means no change.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import recovery
+    >>> cases = pd.DataFrame({'customer_id': [1], 'opened_day': [10.0], 'resolved_day': [20.0], 'compensated': [True]})
+    >>> recovery.case_covariates(cases, slow_days=7).fillna('').values.tolist()   # open 10-20; slow, compensated
+    [[1, 10.0, 1.0, '', ''], [1, 20.0, 0.0, 1.0, 1.0]]
+    """
     caller = "case_covariates"
     _need(cases, ["customer_id", "opened_day", "resolved_day", "compensated"], "cases", caller)
     opened = pd.to_numeric(cases["opened_day"], errors="coerce")
@@ -117,7 +126,16 @@ def resolution_frame(cases: pd.DataFrame, end_day: float, by: Sequence[str] = ()
 def rate_by_count(df: pd.DataFrame, count: str, outcome: str, cap: int | None = None,
                   alpha: float = 0.05) -> pd.DataFrame:
     """Share with ``outcome`` by value of ``count`` (values >= ``cap`` pooled as "cap+"), with
-    Wilson intervals: ``count``, customers, events, rate, ci_lower, ci_upper."""
+    Wilson intervals: ``count``, customers, events, rate, ci_lower, ci_upper.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import recovery
+    >>> df = pd.DataFrame({'calls': [0, 1, 4, 6], 'churn': [0, 0, 1, 1]})
+    >>> recovery.rate_by_count(df, 'calls', 'churn', cap=4)[['calls', 'customers', 'rate']].values.tolist()
+    [['0', 1, 0.0], ['1', 1, 0.0], ['4+', 2, 1.0]]
+    """
     _need(df, [count, outcome], "input", "rate_by_count")
     n = pd.to_numeric(df[count], errors="coerce")
     if n.isna().any() or (n < 0).any():

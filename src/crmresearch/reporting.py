@@ -222,6 +222,16 @@ def to_markdown(df: pd.DataFrame, decimals: int | Mapping[str, int] = 3, index: 
     """A GitHub-flavoured Markdown table; numbers right-aligned with thousands separators.
 
     ``decimals`` is one number for every float column or a mapping column -> decimals.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import reporting
+    >>> print(reporting.to_markdown(pd.DataFrame({"tier": ["gold"], "customers": [1200], "share": [0.0412]})))
+    | tier | customers | share |
+    |---|---:|---:|
+    | gold | 1,200 | 0.041 |
+    <BLANKLINE>
     """
     frame = df.reset_index() if index else df
     cols = [str(c) for c in frame.columns]

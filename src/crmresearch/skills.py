@@ -241,7 +241,18 @@ def line_costs(table: pd.DataFrame, lines: int, calls_per_hour: float, hourly_co
     shrinkage) over the opening hours, cross-trained agents paid ``cross_trained_premium`` more)
     plus the set-up cost of each separate line (routing, IVR branch, training material) amortised
     over each horizon in ``amortisation_years``. The busy hour's staffing stands for every open hour
-    (an upper bound: the study reports costs relative to the dedicated design)."""
+    (an upper bound: the study reports costs relative to the dedicated design).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import skills
+    >>> designs = pd.DataFrame({'design': ['dedicated lines', 'one pooled line'], 'agents': [20, 17],
+    ...                         'cross_trained': [0, 17]})
+    >>> skills.line_costs(designs, lines=2, calls_per_hour=200, hourly_cost=25, cross_trained_premium=0.1,
+    ...                   setup_cost_per_line=30_000, amortisation_years=(3,), shrinkage=0.3).round(3).values.tolist()
+    [['dedicated lines', 20, 0, 3.6], ['one pooled line', 17, 17, 3.354]]
+    """
     calls = calls_per_hour * open_hours_per_year
     paid = open_hours_per_year / (1 - shrinkage)
     out = table[["design", "agents", "cross_trained"]].copy()

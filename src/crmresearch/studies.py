@@ -998,7 +998,14 @@ def all_studies() -> list[Study]:
 
 
 def get(name: str) -> Study:
-    """The registered study called ``name``; a :class:`ParameterError` lists the known ones."""
+    """The registered study called ``name``; a :class:`ParameterError` lists the known ones.
+
+    Examples
+    --------
+    >>> from crmresearch import studies
+    >>> studies.get('value-tiers').defaults()['top_share']
+    0.01
+    """
     try:
         return REGISTRY[name]
     except KeyError:

@@ -13,7 +13,15 @@ __all__ = ["cohort_curves", "constant_retention", "discrete_survival", "fit_coho
 
 def constant_retention(survival: np.ndarray, periods: int) -> np.ndarray:
     """Naive projection: one retention rate r = S(k)^(1/k) from the last observed share S(k) at k,
-    so S(t) = r^t for t = 0..periods (the homogeneous geometric model)."""
+    so S(t) = r^t for t = 0..periods (the homogeneous geometric model).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from crmresearch import clv
+    >>> clv.constant_retention(np.array([1.0, 0.8, 0.64]), 5).round(3).tolist()
+    [1.0, 0.8, 0.64, 0.512, 0.41, 0.328]
+    """
     s = np.asarray(survival, dtype=float)
     k = s.size - 1
     if k < 1 or s[0] <= 0 or s[-1] <= 0:

@@ -43,6 +43,17 @@ def summary_from_transactions(
         amount of the repeat purchases; 0 if none), and with ``observation_end``:
         ``frequency_holdout`` (purchase days after calibration up to ``observation_end``) and
         ``duration_holdout`` (holdout length).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import clv
+    >>> days = pd.to_datetime(['2024-01-01', '2024-01-15', '2024-02-05', '2024-01-10'])
+    >>> tx = pd.DataFrame({'customer_id': [1, 1, 1, 2], 'date': days,
+    ...                    'amount': [10.0, 20.0, 30.0, 5.0]})
+    >>> s = clv.summary_from_transactions(tx, '2024-03-04')   # weeks
+    >>> s[['frequency', 'recency', 'T', 'monetary_value']].round(2).values.tolist()
+    [[2.0, 5.0, 9.0, 25.0], [0.0, 0.0, 7.71, 0.0]]
     """
     if freq not in _UNITS:
         raise ValidationError(f"summary_from_transactions: freq must be one of {list(_UNITS)}; got {freq!r}")

@@ -149,7 +149,15 @@ MODELS: dict[str, ModelSpec] = {"ECSI": ECSI, "ACSI": ACSI}
 
 
 def load_model(source: str | Path) -> ModelSpec:
-    """A model by name (``"ECSI"``, ``"ACSI"``) or from a YAML / JSON model file (see module docs)."""
+    """A model by name (``"ECSI"``, ``"ACSI"``) or from a YAML / JSON model file (see module docs).
+
+    Examples
+    --------
+    >>> from crmresearch import satisfaction
+    >>> spec = satisfaction.load_model('ECSI')
+    >>> spec.default_target, list(spec.blocks)
+    ('SAT', ['IMAG', 'EXPE', 'QUAL', 'VAL', 'SAT', 'COMP', 'LOY'])
+    """
     if str(source).upper() in MODELS:
         return MODELS[str(source).upper()]
     path = Path(source)

@@ -106,7 +106,16 @@ def servqual_items(columns: Sequence[str], expectation: str = "exp_", perception
 
 
 def cronbach_alpha(X: np.ndarray) -> float:
-    """Cronbach's alpha of the columns of ``X`` (respondents x items): k/(k-1) (1 - sum var_i / var_total)."""
+    """Cronbach's alpha of the columns of ``X`` (respondents x items): k/(k-1) (1 - sum var_i / var_total).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from crmresearch import satisfaction
+    >>> X = np.array([[1, 2, 2], [2, 3, 3], [3, 3, 4], [4, 5, 5], [5, 5, 5]], dtype=float)
+    >>> round(satisfaction.cronbach_alpha(X), 3)
+    0.98
+    """
     k = X.shape[1]
     if k < 2:
         return float("nan")
@@ -164,6 +173,14 @@ def top_box(df: pd.DataFrame, items: Sequence[str], top: int = 2, scale: tuple[i
     On a 1-5 scale ``top=2`` counts 4 and 5 ("top-2-box"); on 1-10 it counts 9 and 10. Optional
     ``by`` splits every item by a grouping column. Returns ``item`` (and the group), ``n``,
     ``top_box_count``, ``top_box_share``, ``ci_lower``, ``ci_upper``, ``mean``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import satisfaction
+    >>> answers = pd.DataFrame({'q1': [5, 4, 3, 5, 2], 'q2': [1, 2, 5, 4, 4]})
+    >>> satisfaction.top_box(answers, ['q1', 'q2'], top=2, scale=(1, 5))[['item', 'top_box_share']].values.tolist()
+    [['q1', 0.6], ['q2', 0.6]]
     """
     lo, hi = scale
     if not 1 <= top <= hi - lo:

@@ -199,6 +199,15 @@ def migration(before: pd.Series, after: pd.Series, normalize: bool = True) -> pd
 
     Customers present in one period only are counted in a ``(new)`` row or a ``(gone)``
     column, never dropped. ``normalize`` gives row shares (each row sums to 1); otherwise counts.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import segmentation
+    >>> before = pd.Series(['a', 'a', 'b', 'b'], index=[1, 2, 3, 4])
+    >>> after = pd.Series(['a', 'b', 'b', 'b'], index=[1, 2, 3, 4])
+    >>> segmentation.migration(before, after).values.tolist()
+    [[0.5, 0.5], [0.0, 1.0]]
     """
     b = before.astype(object)
     a = after.astype(object)

@@ -201,6 +201,14 @@ def tier_summary(
     DataFrame, one row per tier
         ``tier``, ``customers``, ``customer_share``, then for each column ``c`` of ``sums``:
         ``c``, ``c_share``, and ``c_per_customer``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import segmentation
+    >>> frame = pd.DataFrame({'tier': ['gold', 'gold', 'lead'], 'revenue': [80.0, 60.0, 10.0]})
+    >>> segmentation.tier_summary(frame, 'tier')[['tier', 'customers', 'revenue']].values.tolist()
+    [['gold', 2, 140.0], ['lead', 1, 10.0]]
     """
     missing = [c for c in [tier, *sums] if c not in frame.columns]
     if missing:
@@ -259,6 +267,14 @@ def customer_totals(
     -------
     DataFrame indexed by customer id (sorted)
         ``revenue`` (sum of ``amount``) and ``transactions`` (row count).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import segmentation
+    >>> tx = pd.DataFrame({'customer_id': [1, 1, 2], 'amount': [10.0, 5.0, 7.0]})
+    >>> segmentation.customer_totals(tx).values.tolist()
+    [[15.0, 2.0], [7.0, 1.0]]
     """
     columns = {"customer": customer, "amount": amount}
     if isinstance(transactions, pd.DataFrame):

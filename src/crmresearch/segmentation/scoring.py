@@ -274,7 +274,15 @@ def value_growth(
 def peak_profit_share(profit: pd.Series) -> float:
     """Height of the whale curve: the most profitable customers' cumulative profit at its peak,
     as a share of total profit (e.g. 1.6 = the profitable customers earn 160 % of the total and
-    the rest destroy 60 %). Requires a positive total profit."""
+    the rest destroy 60 %). Requires a positive total profit.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import segmentation
+    >>> segmentation.peak_profit_share(pd.Series([50.0, 30.0, 20.0, -20.0]))   # the best earn 125 % of the total
+    1.25
+    """
     p = np.sort(np.asarray(profit, dtype=float))[::-1]
     total = p.sum()
     if not total > 0:

@@ -45,6 +45,15 @@ def survival_frame(
     -------
     DataFrame (one row per spell): ``customer``, ``duration``, ``event`` (1 = churned), ``entry``
     (0 unless left-truncated) and the ``keep`` columns. ``attrs["row_account"]`` records rows in/out.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import survival
+    >>> spells = pd.DataFrame({'customer_id': [1, 2], 'start': pd.to_datetime(['2023-01-01', '2023-06-01']),
+    ...                        'end': pd.to_datetime(['2023-07-01', None])})
+    >>> survival.survival_frame(spells, as_of='2024-01-01')[['duration', 'event']].round(2).values.tolist()   # months
+    [[5.95, 1.0], [7.03, 0.0]]
     """
     if unit not in _UNIT_DAYS:
         raise ValidationError(f"survival_frame: unit must be one of {list(_UNIT_DAYS)}; got {unit!r}")

@@ -112,7 +112,16 @@ class KaplanMeier(Estimator):
 
 def km(frame: pd.DataFrame, group: str | None = None, horizons: Sequence[float] = (12, 24, 36),
        alpha: float = 0.05, entry: bool = True) -> KaplanMeier:
-    """:class:`KaplanMeier` fitted on ``frame`` (see there)."""
+    """:class:`KaplanMeier` fitted on ``frame`` (see there).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import survival
+    >>> frame = pd.DataFrame({'duration': [2.0, 3.0, 3.0, 5.0, 8.0], 'event': [1, 1, 0, 1, 0]})
+    >>> survival.km(frame, horizons=(4,)).at_horizons_[['horizon', 'survival']].round(3).values.tolist()
+    [[4.0, 0.6]]
+    """
     return KaplanMeier(group=group, horizons=horizons, alpha=alpha, entry=entry).fit(frame)
 
 
@@ -154,7 +163,16 @@ def logrank(frame: pd.DataFrame, group: str, pairwise: bool = False, correction:
     ``pairwise``, every pair with p-values adjusted by ``correction`` ("holm" or "bonferroni").
 
     With an ``entry`` column (left truncation, as :func:`km` honours it) a customer joins the risk
-    set only after entry; without it the test equals lifelines' ``multivariate_logrank_test``."""
+    set only after entry; without it the test equals lifelines' ``multivariate_logrank_test``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import survival
+    >>> frame = pd.DataFrame({'duration': [1.0, 2, 3, 4, 6, 7, 8, 9], 'event': [1] * 8, 'g': ['a'] * 4 + ['b'] * 4})
+    >>> round(float(survival.logrank(frame, 'g')['p_value'].iloc[0]), 4)
+    0.0067
+    """
     _check_frame(frame, "logrank")
     if group not in frame.columns:
         raise ValidationError(f"logrank: group column '{group}' not in the frame")

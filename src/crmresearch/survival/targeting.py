@@ -68,7 +68,14 @@ def churn_classifier(X: pd.DataFrame, y: pd.Series | np.ndarray, model: str = "l
 
 def lift_table(scores: np.ndarray, y: np.ndarray, bins: int = 10) -> pd.DataFrame:
     """Deciles (or ``bins``) of customers by score, highest first: customers, churners, churn rate,
-    lift (rate / overall rate), cumulative share of churners captured (gain)."""
+    lift (rate / overall rate), cumulative share of churners captured (gain).
+
+    Examples
+    --------
+    >>> from crmresearch import survival
+    >>> survival.lift_table([0.9, 0.8, 0.2, 0.1], [1, 1, 0, 0], bins=2)[['bin', 'churn_rate', 'lift']].values.tolist()
+    [[1.0, 1.0, 2.0], [2.0, 0.0, 0.0]]
+    """
     s, y = np.asarray(scores, dtype=float), np.asarray(y).astype(int)
     if s.shape != y.shape or s.size == 0:
         raise ValidationError("lift_table: scores and y must be non-empty and of equal length")
@@ -98,6 +105,13 @@ def targeting_profit(scores: np.ndarray, clv: np.ndarray, offer_cost: float, acc
     curve : DataFrame by depth (share of customers contacted, highest scores first): customers,
         expected_profit.
     best : dict with the profit-maximising depth and profit, and the mass (everyone) profit.
+
+    Examples
+    --------
+    >>> from crmresearch import survival
+    >>> curve, best = survival.targeting_profit([0.8, 0.1], [500.0, 500.0], offer_cost=20, acceptance_rate=0.5)
+    >>> round(best['best_profit'], 1), best['best_customers']   # 0.8 x 0.5 x 480 - 0.2 x 20: contact the first only
+    (194.0, 2)
     """
     p, v = np.asarray(scores, dtype=float), np.asarray(clv, dtype=float)
     if p.shape != v.shape:
@@ -122,7 +136,14 @@ def targeting_profit(scores: np.ndarray, clv: np.ndarray, offer_cost: float, acc
 
 def calibration_table(scores: np.ndarray, y: np.ndarray, bins: int = 10) -> pd.DataFrame:
     """Reliability table: customers in equal-count bins of predicted probability, mean predicted
-    vs observed churn rate (a calibrated model has them equal)."""
+    vs observed churn rate (a calibrated model has them equal).
+
+    Examples
+    --------
+    >>> from crmresearch import survival
+    >>> survival.calibration_table([0.1, 0.2, 0.8, 0.9], [0, 0, 1, 1], bins=2).round(2).values.tolist()
+    [[1.0, 2.0, 0.15, 0.0], [2.0, 2.0, 0.85, 1.0]]
+    """
     s, y = np.asarray(scores, dtype=float), np.asarray(y).astype(int)
     order = np.argsort(s, kind="stable")
     groups = np.empty(s.size, dtype=int)
