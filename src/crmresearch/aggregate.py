@@ -160,6 +160,15 @@ def customer_totals(table: Any, columns: Mapping[str, str] | None = None,
     """Revenue (sum of ``amount``) and number of transactions per customer, in one pass in the engine.
 
     Returns a pandas DataFrame indexed by ``customer_id`` (sorted): ``revenue``, ``transactions``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import aggregate
+    >>> tx = pd.DataFrame({'customer_id': [1, 1, 2], 'date': pd.to_datetime(['2024-01-01'] * 3),
+    ...                    'amount': [10.0, 5.0, 7.0]})
+    >>> aggregate.customer_totals(tx).values.tolist()   # computed where the table lives (here pandas)
+    [[15.0, 2.0], [7.0, 1.0]]
     """
     import narwhals as nw
 
@@ -173,7 +182,17 @@ def rfm_table(table: Any, columns: Mapping[str, str] | None = None, caller: str 
     """Per customer, in one pass in the engine: ``first_purchase``, ``last_purchase``, ``frequency``
     (transactions) and ``monetary`` (sum of amounts); pandas, indexed by ``customer_id`` (sorted).
     ``before``: only transactions strictly before this date (the count left out is in
-    ``attrs["row_account"]``)."""
+    ``attrs["row_account"]``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import aggregate
+    >>> tx = pd.DataFrame({'customer_id': [1, 1, 2], 'date': pd.to_datetime(['2024-01-01', '2024-02-01', '2024-01-15']),
+    ...                    'amount': [10.0, 5.0, 7.0]})
+    >>> aggregate.rfm_table(tx)[['frequency', 'monetary']].values.tolist()
+    [[2.0, 15.0], [1.0, 7.0]]
+    """
     import narwhals as nw
 
     src = check_transactions(table, columns, caller)
@@ -312,6 +331,15 @@ def call_counts(table: Any, minutes: float, columns: Mapping[str, str] | None = 
     A table with a ``calls`` column holds counts already (one row per interval; intervals repeated
     are summed); one without it is a call log (one row per call) whose ``interval_start`` timestamps
     are counted per ``minutes``-long interval. Returns pandas: ``datetime`` (interval start), ``calls``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import aggregate
+    >>> stamps = pd.to_datetime(['2024-01-01 09:01', '2024-01-01 09:03', '2024-01-01 09:07'])
+    >>> log = pd.DataFrame({'interval_start': stamps})
+    >>> aggregate.call_counts(log, 5)['calls'].tolist()   # a call log counted per 5 minutes
+    [2, 1]
     """
     import narwhals as nw
 

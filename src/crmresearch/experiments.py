@@ -252,7 +252,16 @@ def campaign_table(df: pd.DataFrame, treated: str = "treated", outcome: str = "o
                    customer: str = "customer_id") -> pd.DataFrame:
     """A randomised campaign's table, checked: one row per customer, ``treated`` a 0/1 or boolean arm
     with both arms present, ``outcome`` 0/1 (1 = the event the campaign tries to prevent, e.g. churn).
-    Returns a copy with ``treated`` boolean and ``outcome`` integer; missing values are an error."""
+    Returns a copy with ``treated`` boolean and ``outcome`` integer; missing values are an error.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import experiments
+    >>> df = pd.DataFrame({'customer_id': [1, 2], 'treated': [1, 0], 'outcome': [0, 1]})
+    >>> experiments.campaign_table(df)['treated'].tolist()
+    [True, False]
+    """
     for c in (customer, treated, outcome):
         if c not in df.columns:
             raise ValidationError(f"campaign_table: missing column '{c}'; the table has {list(df.columns)[:15]}")
@@ -439,7 +448,15 @@ def qini(uplift: np.ndarray, treated: np.ndarray, y: np.ndarray, n_points: int =
 
 
 def uplift_by_decile(uplift: np.ndarray, treated: np.ndarray, y: np.ndarray, bins: int = 10) -> pd.DataFrame:
-    """Observed uplift (treated rate - control rate) in deciles of predicted uplift, highest first."""
+    """Observed uplift (treated rate - control rate) in deciles of predicted uplift, highest first.
+
+    Examples
+    --------
+    >>> from crmresearch import experiments
+    >>> t = experiments.uplift_by_decile([0.9, 0.8, 0.2, 0.1], [1, 0, 1, 0], [1, 0, 0, 0], bins=2)
+    >>> t.columns.tolist()[:4]
+    ['bin', 'customers', 'predicted_uplift', 'rate_treated']
+    """
     u, t, yy = (np.asarray(a) for a in (uplift, treated, y))
     t = t.astype(bool)
     order = np.argsort(-u, kind="stable")

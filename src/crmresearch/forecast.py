@@ -290,7 +290,16 @@ def rolling_origin(matrix: pd.DataFrame, methods: Sequence[str] = METHODS, test_
 
 def accuracy(backtest: pd.DataFrame, by: Sequence[str] = ("method",)) -> pd.DataFrame:
     """MAE, RMSE and MASE (calls per interval) and the coverage of each prediction interval of a
-    :func:`rolling_origin` table, by ``by`` (e.g. method and horizon)."""
+    :func:`rolling_origin` table, by ``by`` (e.g. method and horizon).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import forecast
+    >>> bt = pd.DataFrame({'method': ['m', 'm'], 'actual': [10.0, 20.0], 'forecast': [12.0, 17.0], 'scale': [5.0, 5.0]})
+    >>> forecast.accuracy(bt)[['mae', 'mase']].values.tolist()
+    [[2.5, 0.5]]
+    """
     by = list(by)
     err = backtest["actual"] - backtest["forecast"]
     frame = backtest.assign(abs_err=err.abs(), sq_err=err ** 2, scaled=err.abs() / backtest["scale"])

@@ -54,7 +54,18 @@ def activity_status(accounts: pd.DataFrame, transactions: Any, as_of: Any, inact
     ``accounts``: ``account_id``, ``issued`` (date) and optionally ``balance`` (at ``as_of``).
     ``transactions``: any table :mod:`crmresearch.aggregate` reads (pandas, polars, DuckDB, a Parquet
     path...) with ``customer_id`` (the account), ``date``, ``amount`` (rename with ``columns``);
-    the last transaction per account is computed where the table lives."""
+    the last transaction per account is computed where the table lives.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import health
+    >>> accounts = pd.DataFrame({'account_id': [1, 2], 'issued': pd.to_datetime(['2024-01-01', '2024-01-01']),
+    ...                          'balance': [50.0, 0.0]})
+    >>> tx = pd.DataFrame({'customer_id': [1], 'date': pd.to_datetime(['2024-06-01']), 'amount': [20.0]})
+    >>> health.activity_status(accounts, tx, '2024-06-30')['status'].tolist()
+    ['effective', 'never activated']
+    """
     from .aggregate import rfm_table
 
     for col in ("account_id", "issued"):
@@ -278,7 +289,19 @@ def price_volume(transactions: pd.DataFrame, start: Any, end: Any, price_cuts: S
     """Per customer over [start, end]: units bought (``quantity``), spend, price per unit and the
     price x volume grid class (:func:`rule_grid` bands "price_low/mid/high" x "volume_low/mid/high").
     ``customers`` lists every customer to class: those without a purchase in the period get the class
-    "no purchase" (they are counted, not dropped)."""
+    "no purchase" (they are counted, not dropped).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import health
+    >>> tx = pd.DataFrame({'customer_id': [1, 2], 'date': pd.to_datetime(['2024-01-05', '2024-01-06']),
+    ...                    'amount': [30.0, 9.0],
+    ...                    'quantity': [2, 1]})
+    >>> grid = health.price_volume(tx, '2024-01-01', '2024-03-31', (12, 16), (3, 7), customers=[1, 2, 3])
+    >>> grid['grid_class'].tolist()
+    ['price_mid|volume_low', 'price_low|volume_low', 'no purchase']
+    """
     for col in ("customer_id", "date", "amount", quantity):
         if col not in transactions.columns:
             raise ValidationError(f"price_volume: the transactions have no column '{col}'")

@@ -110,7 +110,15 @@ def translate_all(texts: Iterable[str], lang: str) -> list[str]:
 
 
 def missing(clear: bool = True) -> list[str]:
-    """Texts that had no translation since the last call (distinct, in order); raises in strict mode."""
+    """Texts that had no translation since the last call (distinct, in order); raises in strict mode.
+
+    Examples
+    --------
+    >>> from crmresearch import i18n
+    >>> _ = i18n.missing(); _ = i18n.translate('a label nobody translated', 'zh')
+    >>> i18n.missing()
+    ['a label nobody translated']
+    """
     out = list(dict.fromkeys(_MISSING))
     if clear:
         _MISSING.clear()

@@ -71,7 +71,15 @@ def param_hash(study: studies.Study, params: Mapping[str, Any]) -> str:
 
 def output_dir_for(study: studies.Study, params: Mapping[str, Any],
                    out: str | os.PathLike[str] | None = None) -> Path:
-    """Target folder of a run (see the module docstring)."""
+    """Target folder of a run (see the module docstring).
+
+    Examples
+    --------
+    >>> from crmresearch import pipeline, studies
+    >>> study = studies.get('value-tiers')
+    >>> pipeline.output_dir_for(study, study.defaults()).parts[-2:]   # defaults: the committed figures/
+    ('figures', 'value-tiers')
+    """
     if out is not None:
         return Path(os.path.abspath(Path(out).expanduser()))  # not resolved: a symbolic link is refused
     if study.is_default(params):

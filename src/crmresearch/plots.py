@@ -54,6 +54,13 @@ def plot_lorenz(
 
     Call again on the same ``ax`` (with ``equality=False`` and another ``color``) to compare
     customer bases. ``top_shares`` marks the value held by the top ``s`` share of customers.
+
+    Examples
+    --------
+    >>> from crmresearch import plots, segmentation
+    >>> ax = plots.plot_lorenz(segmentation.lorenz([1, 2, 3, 10]), segmentation.gini([1, 2, 3, 10]))
+    >>> ax.get_title(loc='left')
+    'Concentration of customer value'
     """
     ax = _ax(ax, (6.5, 6.0))
     x = curve["customer_share"].to_numpy() * 100
@@ -127,7 +134,16 @@ def plot_heatmap(
     colorbar_label: str = "",
 ) -> Any:
     """Annotated heat-map of a small matrix (shares or counts); ``annotations`` overrides cell text.
-    The colour bar carries ``colorbar_label`` and, when ``fmt`` shows percentages, percent ticks."""
+    The colour bar carries ``colorbar_label`` and, when ``fmt`` shows percentages, percent ticks.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import plots
+    >>> m = pd.DataFrame([[0.5, 0.1], [0.1, 0.3]], index=['low', 'high'], columns=['low', 'high'])
+    >>> plots.plot_heatmap(m, title='Migration').get_title(loc='left')
+    'Migration'
+    """
     ax = _ax(ax, (1.2 * matrix.shape[1] + 3, 0.6 * matrix.shape[0] + 2))
     values = matrix.to_numpy(dtype=float)
     im = ax.imshow(values, cmap=cmap, aspect="auto", vmin=np.nanmin(values), vmax=np.nanmax(values))
@@ -164,6 +180,13 @@ def plot_whale_curve(
 
     The curve rises above 100 % and falls back to 100 % at the right end: the hump is the
     profit that the unprofitable customers destroy (Kaplan & Narayanan 2001).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import plots
+    >>> plots.plot_whale_curve(pd.Series([50.0, 30.0, -10.0])).get_title(loc='left')
+    'Whale curve: cumulative profit by customer profitability'
     """
     ax = _ax(ax, (7.5, 5.0))
     p = np.sort(profit.to_numpy(dtype=float))[::-1]
@@ -196,7 +219,16 @@ def plot_selection(selection: pd.DataFrame, ax: Any = None, name: str = "", colo
 def plot_share_bars(table: pd.DataFrame, category: str, shares: dict[str, str], ax: Any = None,
                     title: str = "", xlabel: str = "Share (%)") -> Any:
     """Grouped horizontal bars of several share columns (0..1) per category; ``shares`` maps
-    column -> legend label."""
+    column -> legend label.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import plots
+    >>> t = pd.DataFrame({'tier': ['gold', 'lead'], 'customers': [0.2, 0.8], 'value': [0.6, 0.4]})
+    >>> plots.plot_share_bars(t, 'tier', {'customers': 'customers', 'value': 'value'}).get_xlabel()
+    'Share (%)'
+    """
     ax = _ax(ax, (8.0, 0.45 * len(table) * len(shares) + 1.5))
     t = table.iloc[::-1].reset_index(drop=True)
     y = np.arange(len(t))
@@ -213,7 +245,16 @@ def plot_share_bars(table: pd.DataFrame, category: str, shares: dict[str, str], 
 def plot_km(curves: pd.DataFrame, ax: Any = None, title: str = "", xlabel: str = "Time (months)",
             ylabel: str = "Still a customer (%)", bands: bool = True, legend_loc: str = "lower left") -> Any:
     """Kaplan-Meier step curves per group from ``survival.km(...).curves_``, with confidence bands
-    and the number at risk at the end of each curve in the legend."""
+    and the number at risk at the end of each curve in the legend.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import plots, survival
+    >>> frame = pd.DataFrame({'duration': [2.0, 3, 5, 8], 'event': [1, 1, 0, 1]})
+    >>> plots.plot_km(survival.km(frame).curves_, title='Still a customer').get_ylabel()
+    'Still a customer (%)'
+    """
     ax = _ax(ax, (8.0, 5.0))
     for i, (name, g) in enumerate(curves.groupby("group", sort=False)):
         color = PALETTE[i % len(PALETTE)]
@@ -321,7 +362,16 @@ def plot_intervals(table: pd.DataFrame, category: str, estimate: str, low: str, 
                    title: str = "", xlabel: str = "", reference: float | None = None,
                    truth: pd.Series | None = None) -> Any:
     """Estimates with interval bars, one row per category (top to bottom in table order); optional
-    reference line (e.g. 0) and true values drawn as open diamonds."""
+    reference line (e.g. 0) and true values drawn as open diamonds.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import plots
+    >>> t = pd.DataFrame({'term': ['a', 'b'], 'est': [0.5, -0.2], 'lo': [0.3, -0.4], 'hi': [0.7, 0.0]})
+    >>> plots.plot_intervals(t, 'term', 'est', 'lo', 'hi', reference=0.0, title='Effects').get_title(loc='left')
+    'Effects'
+    """
     ax = _ax(ax, (8.0, 0.5 * len(table) + 1.6))
     y = np.arange(len(table))[::-1]
     est = table[estimate].to_numpy(dtype=float)
@@ -344,7 +394,18 @@ def plot_lines(table: pd.DataFrame, x: str, lines: dict[str, str], ax: Any = Non
                legend_loc: str = "best") -> Any:
     """Several columns of one table against ``x``: ``lines`` maps column -> legend label. ``scale``
     multiplies the y values (100 for percentages); ``vline`` marks e.g. the end of calibration,
-    with ``vline_label`` written beside it; ``step`` draws steps centred on x (interval data)."""
+    with ``vline_label`` written beside it; ``step`` draws steps centred on x (interval data).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import plots
+    >>> t = pd.DataFrame({'week': [1, 2, 3], 'actual': [5, 7, 6], 'model': [5, 6, 7]})
+    >>> ax = plots.plot_lines(t, 'week', {'actual': 'actual', 'model': 'BG/NBD'}, title='Repeat purchases',
+    ...                       xlabel='Week', ylabel='Purchases')
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    ['actual', 'BG/NBD']
+    """
     ax = _ax(ax)
     styles, colors = styles or {}, colors or {}
     for i, (col, name) in enumerate(lines.items()):
@@ -371,7 +432,16 @@ def plot_groups(table: pd.DataFrame, x: str, y: str, group: str, ax: Any = None,
     """One line per ``group`` of a long table (in order of appearance): ``y`` against ``x``, scaled
     by ``scale_x``/``scale_y`` (100 for percentages). ``reference`` draws a horizontal line (e.g. 0
     profit, the target power); ``diagonal`` the line y = x (perfect calibration, random targeting);
-    ``start_at_origin`` prepends (0, 0) to each line (cumulative gain)."""
+    ``start_at_origin`` prepends (0, 0) to each line (cumulative gain).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import plots
+    >>> t = pd.DataFrame({'x': [1, 2, 1, 2], 'y': [1.0, 2.0, 1.5, 2.5], 'g': ['a', 'a', 'b', 'b']})
+    >>> [t.get_text() for t in plots.plot_groups(t, 'x', 'y', 'g').get_legend().get_texts()]
+    ['a', 'b']
+    """
     ax = _ax(ax)
     hi = 0.0
     for i, (name, g) in enumerate(table.groupby(group, sort=False)):
@@ -391,7 +461,16 @@ def plot_groups(table: pd.DataFrame, x: str, y: str, group: str, ax: Any = None,
 def plot_dumbbell(table: pd.DataFrame, category: str, left: str, right: str, ax: Any = None, title: str = "",
                   xlabel: str = "", labels: tuple[str, str] | None = None) -> Any:
     """Two values per category joined by a bar (e.g. expectation and perception of each service
-    dimension), one row per category, top to bottom in table order."""
+    dimension), one row per category, top to bottom in table order.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import plots
+    >>> t = pd.DataFrame({'dimension': ['tangibles', 'empathy'], 'expectation': [8.0, 8.5], 'perception': [7.2, 6.9]})
+    >>> plots.plot_dumbbell(t, 'dimension', 'expectation', 'perception', title='Gaps').get_title(loc='left')
+    'Gaps'
+    """
     ax = _ax(ax, (6.0, 0.5 * len(table) + 1.6))
     y = np.arange(len(table))[::-1]
     for i, col in enumerate((left, right)):
@@ -444,7 +523,14 @@ def plot_distributions(values: dict[str, Sequence[float]], ax: Any = None, title
                        ylabel: str = "Density", bins: Sequence[float] | int = 40, log_x: bool = False,
                        floor: float | None = None, color_step: int = 1) -> Any:
     """Step histograms (density) of several samples on common ``bins``; with ``log_x`` the bins are
-    read on a log axis and values below ``floor`` are drawn at ``floor``."""
+    read on a log axis and values below ``floor`` are drawn at ``floor``.
+
+    Examples
+    --------
+    >>> from crmresearch import plots
+    >>> plots.plot_distributions({'CLV': [10.0, 20.0, 30.0, 25.0]}, title='Customer value', xlabel='USD').get_xlabel()
+    'USD'
+    """
     ax = _ax(ax)
     for i, (name, v) in enumerate(values.items()):
         arr = np.asarray(v, dtype=float)

@@ -344,7 +344,16 @@ def prospect_table(df: pd.DataFrame, value: str = "value") -> pd.DataFrame:
     """A prospect file, checked: one row per ``prospect_id``, ``converted`` 0/1 with both outcomes,
     ``value`` (first-year value, currency units) >= 0 and > 0 for every converted prospect; missing
     values in these columns are an error naming the column and the count. Returns a copy with
-    ``converted`` boolean."""
+    ``converted`` boolean.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import prospects
+    >>> df = pd.DataFrame({'prospect_id': [1, 2], 'converted': [1, 0], 'value': [120.0, 0.0]})
+    >>> prospects.prospect_table(df)['converted'].tolist()
+    [True, False]
+    """
     caller = "prospect_table"
     for c in ("prospect_id", "converted", value):
         if c not in df.columns:

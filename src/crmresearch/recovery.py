@@ -152,7 +152,17 @@ def ever_frame(panel: pd.DataFrame, covariates: Sequence[str], id_col: str = "cu
     """One row per subject of a :func:`crmresearch.survival.panel` with ``duration`` (last stop),
     ``event`` and each time-varying covariate as "ever during follow-up" (its maximum): the common
     mistake of treating a time-varying exposure as known from the start, which credits the time
-    before the exposure to the exposed (immortal-time bias). For comparison with the panel model."""
+    before the exposure to the exposed (immortal-time bias). For comparison with the panel model.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import recovery
+    >>> panel = pd.DataFrame({'customer_id': [1, 1], 'start': [0.0, 4.0], 'stop': [4.0, 10.0],
+    ...                       'event': [False, True], 'complaint': [0, 1]})
+    >>> recovery.ever_frame(panel, ['complaint']).values.tolist()   # the exposure as if known from day 0
+    [[1, 10.0, True, 1.0]]
+    """
     _need(panel, [id_col, "stop", "event", *covariates, *fixed], "panel", "ever_frame")
     g = panel.groupby(id_col, sort=True)
     out = pd.DataFrame({"duration": g["stop"].max(), "event": g["event"].max().astype(bool)})

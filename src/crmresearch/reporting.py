@@ -96,7 +96,16 @@ def sha256_file(path: str | os.PathLike[str]) -> str:
 
 
 def fingerprint_frame(df: pd.DataFrame) -> str:
-    """Content fingerprint (hex SHA-256) of a DataFrame: columns, dtypes, index and values."""
+    """Content fingerprint (hex SHA-256) of a DataFrame: columns, dtypes, index and values.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import reporting
+    >>> a = pd.DataFrame({'x': [1, 2]})
+    >>> reporting.fingerprint_frame(a) == reporting.fingerprint_frame(a.copy()), len(reporting.fingerprint_frame(a))
+    (True, 64)
+    """
     h = hashlib.sha256()
     h.update(json.dumps([str(c) for c in df.columns]).encode())
     h.update(json.dumps([str(t) for t in df.dtypes]).encode())
@@ -145,7 +154,16 @@ def use_style(lang: str = "en") -> None:
 
 
 def label(ax: Any, title: str, xlabel: str, ylabel: str) -> Any:
-    """Set title and axis labels (say the unit in the label: 'Revenue (USD)'); return ``ax``."""
+    """Set title and axis labels (say the unit in the label: 'Revenue (USD)'); return ``ax``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from crmresearch import reporting
+    >>> fig, ax = plt.subplots()
+    >>> reporting.label(ax, 'Revenue by tier', 'Tier', 'Revenue (USD)').get_ylabel()
+    'Revenue (USD)'
+    """
     ax.set_title(title, loc="left")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)

@@ -46,47 +46,124 @@ __all__ = [
 
 
 class SchemaError(ValidationError):
-    """A table breaks its input contract."""
+    """A table breaks its input contract.
+
+    Examples
+    --------
+    >>> from crmresearch import schemas, ValidationError
+    >>> issubclass(schemas.SchemaError, ValidationError)
+    True
+    """
 
 
 class MissingColumnError(SchemaError):
-    """A required column is absent."""
+    """A required column is absent.
+
+    Examples
+    --------
+    >>> from crmresearch import schemas
+    >>> issubclass(schemas.MissingColumnError, schemas.SchemaError)
+    True
+    """
 
 
 class EmptyTableError(SchemaError):
-    """The table has no rows."""
+    """The table has no rows.
+
+    Examples
+    --------
+    >>> from crmresearch import schemas
+    >>> issubclass(schemas.EmptyTableError, schemas.SchemaError)
+    True
+    """
 
 
 class DtypeError(SchemaError):
-    """A column has values of the wrong type (text where numbers are required...)."""
+    """A column has values of the wrong type (text where numbers are required...).
+
+    Examples
+    --------
+    >>> from crmresearch import schemas
+    >>> issubclass(schemas.DtypeError, schemas.SchemaError)
+    True
+    """
 
 
 class DateParseError(DtypeError):
-    """A date column has values that cannot be read as dates."""
+    """A date column has values that cannot be read as dates.
+
+    Examples
+    --------
+    >>> from crmresearch import schemas
+    >>> issubclass(schemas.DateParseError, schemas.DtypeError)
+    True
+    """
 
 
 class MissingValueError(SchemaError):
-    """A required value is missing (NaN / None / NaT)."""
+    """A required value is missing (NaN / None / NaT).
+
+    Examples
+    --------
+    >>> from crmresearch import schemas
+    >>> issubclass(schemas.MissingValueError, schemas.SchemaError)
+    True
+    """
 
 
 class RangeError(SchemaError):
-    """Values outside the allowed range (negative amount, Likert outside the scale...)."""
+    """Values outside the allowed range (negative amount, Likert outside the scale...).
+
+    Examples
+    --------
+    >>> from crmresearch import schemas
+    >>> issubclass(schemas.RangeError, schemas.SchemaError)
+    True
+    """
 
 
 class OrderError(SchemaError):
-    """Two date columns in the wrong order (end before start, resolved before created)."""
+    """Two date columns in the wrong order (end before start, resolved before created).
+
+    Examples
+    --------
+    >>> from crmresearch import schemas
+    >>> issubclass(schemas.OrderError, schemas.SchemaError)
+    True
+    """
 
 
 class DuplicateIdError(SchemaError):
-    """Ids that must be unique are repeated."""
+    """Ids that must be unique are repeated.
+
+    Examples
+    --------
+    >>> from crmresearch import schemas
+    >>> issubclass(schemas.DuplicateIdError, schemas.SchemaError)
+    True
+    """
 
 
 class DuplicateRowError(SchemaError):
-    """Rows repeated in every column (double-loaded transactions...)."""
+    """Rows repeated in every column (double-loaded transactions...).
+
+    Examples
+    --------
+    >>> from crmresearch import schemas
+    >>> issubclass(schemas.DuplicateRowError, schemas.SchemaError)
+    True
+    """
 
 
 class FutureDateError(SchemaError):
-    """Dates after the ``as_of`` date of the analysis."""
+    """Dates after the ``as_of`` date of the analysis.
+
+    Examples
+    --------
+    >>> from crmresearch import schemas
+    >>> issubclass(schemas.FutureDateError, schemas.SchemaError)
+    True
+    """
 
 
 @dataclass(frozen=True)
@@ -433,6 +510,15 @@ class RowAccount:
     >>> acct = RowAccount("transactions", 100)
     >>> df = acct.drop(df, df["amount"] < 0, "negative amount (refunds)")   # doctest: +SKIP
     >>> acct.table()                                                        # doctest: +SKIP
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import schemas
+    >>> acct = schemas.RowAccount('transactions', 3)
+    >>> df = acct.drop(pd.DataFrame({'amount': [5.0, -2.0, 7.0]}), [False, True, False], 'negative amount (refunds)')
+    >>> acct.table()[['step', 'rows_in', 'rows_out', 'dropped']].values.tolist()
+    [['negative amount (refunds)', 3, 2, 1]]
     """
 
     table_name: str
@@ -503,7 +589,17 @@ def handle_duplicates(df: pd.DataFrame, columns: Sequence[str], how: str, accoun
 
 def latest_date(df: pd.DataFrame, columns: Sequence[str], caller: str = "latest_date") -> pd.Timestamp:
     """The latest readable timestamp in any of ``columns`` that ``df`` has (a table's natural as-of
-    date: spells' start/end, tickets' milestones)."""
+    date: spells' start/end, tickets' milestones).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import schemas
+    >>> df = pd.DataFrame({'opened': pd.to_datetime(['2024-01-05', '2024-02-01']),
+    ...                    'closed': pd.to_datetime(['2024-01-09', None])})
+    >>> str(schemas.latest_date(df, ['opened', 'closed']).date())
+    '2024-02-01'
+    """
     present = [c for c in columns if c in df.columns]
     if not present:
         raise ValidationError(f"{caller}: none of the columns {list(columns)} is in the table")

@@ -195,7 +195,17 @@ def as_source(obj: Any, columns: Mapping[str, str] | None = None, *, name: str =
               spark: Mapping[str, Any] | None = None) -> Source:
     """Name a table: a DataFrame / relation (kept where it is), a Parquet or CSV path or glob (read lazily by
     DuckDB), or a data-source entry ``{path: ..., columns: ...}``, ``{duckdb: {database, table}}``,
-    ``{spark_table: name}``. Returns a checked :class:`Source`."""
+    ``{spark_table: name}``. Returns a checked :class:`Source`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import sources
+    >>> src = sources.as_source(pd.DataFrame({'cust_no': [1], 'amt': [9.5], 'day': pd.to_datetime(['2024-01-01'])}),
+    ...                         {'customer': 'cust_no', 'amount': 'amt', 'date': 'day'}, role='transactions')
+    >>> src.engine, sorted(src.schema())
+    ('pandas', ['amount', 'customer_id', 'date'])
+    """
     if isinstance(obj, Source):
         return obj
     base_dir = Path(base) if base is not None else Path.cwd()

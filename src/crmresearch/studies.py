@@ -39,6 +39,13 @@ class Param:
     run's output folder. An *input file* parameter (``file=True``) instead accepts "" (the study's
     built-in data), one of ``names``, or the path of an existing file, which it makes absolute
     so the kernel finds it from any working folder; it is only ever read.
+
+    Examples
+    --------
+    >>> from crmresearch import studies
+    >>> p = studies.Param('top_share', float, 0.01, 'share of customers in the top tier', low=0.001, high=0.5)
+    >>> p.parse('0.02', 'value-tiers'), p.accepted()
+    (0.02, 'a number in [0.001, 0.5]')
     """
 
     name: str
@@ -993,7 +1000,14 @@ REGISTRY: dict[str, Study] = {s.name: _with_lang(s) for s in STUDIES}
 
 
 def all_studies() -> list[Study]:
-    """Registered studies in registry order."""
+    """Registered studies in registry order.
+
+    Examples
+    --------
+    >>> from crmresearch import studies
+    >>> len(studies.all_studies()), studies.all_studies()[0].name
+    (14, 'value-tiers')
+    """
     return list(REGISTRY.values())
 
 

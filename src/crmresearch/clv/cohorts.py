@@ -48,7 +48,15 @@ def projection_errors(projection: pd.DataFrame, actual: str = "actual",
 
 def discrete_survival(periods: np.ndarray, churned: np.ndarray, max_period: int) -> np.ndarray:
     """Kaplan-Meier survival at the end of periods 0..max_period for discrete periods: a churner with
-    ``periods = t`` left in period t; a censored customer with ``periods = t`` survived t periods."""
+    ``periods = t`` left in period t; a censored customer with ``periods = t`` survived t periods.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from crmresearch import clv
+    >>> clv.discrete_survival(np.array([1, 2, 2, 3]), np.array([1, 1, 0, 0]), 3).round(3).tolist()
+    [1.0, 0.75, 0.5, 0.5]
+    """
     p = np.asarray(periods)
     c = np.asarray(churned, dtype=bool)
     s, out = 1.0, [1.0]

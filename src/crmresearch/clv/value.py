@@ -55,7 +55,15 @@ def clv(bgnbd: BetaGeoNBD, gammagamma: GammaGamma, summary: pd.DataFrame, horizo
 
 def value_summary(values: pd.Series, probability_alive: pd.Series | None = None) -> dict[str, float]:
     """Headline figures of a CLV distribution: customers, total, mean, median, top-decile share
-    (share of total value held by the 10 % most valuable), and the share with P(alive) < 0.5."""
+    (share of total value held by the 10 % most valuable), and the share with P(alive) < 0.5.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import clv
+    >>> {k: round(v, 2) for k, v in clv.value_summary(pd.Series([10.0, 20.0, 30.0, 40.0])).items()}
+    {'customers': 4.0, 'total_clv': 100.0, 'mean_clv': 25.0, 'median_clv': 25.0, 'top_decile_share': 0.4}
+    """
     v = np.sort(np.asarray(values, dtype=float))[::-1]
     if v.size == 0:
         raise ValidationError("value_summary: no customers")

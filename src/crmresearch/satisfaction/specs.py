@@ -212,7 +212,14 @@ def load_model(source: str | Path) -> ModelSpec:
 
 
 def group_list(text: str) -> list[str]:
-    """Grouping columns from a comma-separated parameter; ``'none'`` or ``''`` gives none."""
+    """Grouping columns from a comma-separated parameter; ``'none'`` or ``''`` gives none.
+
+    Examples
+    --------
+    >>> from crmresearch import satisfaction
+    >>> satisfaction.group_list('region, value_tier'), satisfaction.group_list('none')
+    (['region', 'value_tier'], [])
+    """
     if text.strip().lower() in ("", "none"):
         return []
     return [c.strip() for c in text.split(",") if c.strip()]

@@ -271,6 +271,15 @@ def group_means(values: pd.Series, by: pd.Series | pd.DataFrame, alpha: float = 
     output column each; e.g. arm and period). Groups follow categorical order, else sorted order.
     Returns the group column(s), ``n``, ``mean``, ``sd``, ``ci_lower``, ``ci_upper``. Used for
     satisfaction indices (0-100) by region or tier and for the cells of a two-arm study.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import satisfaction
+    >>> index = pd.Series([70.0, 80.0, 60.0, 90.0])
+    >>> t = satisfaction.group_means(index, pd.Series(['urban', 'urban', 'rural', 'rural']))
+    >>> t.columns.tolist()[:3]
+    ['group', 'n', 'mean']
     """
     frame = by.to_frame("group") if isinstance(by, pd.Series) else by
     if len(values) != len(frame):

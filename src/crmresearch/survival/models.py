@@ -296,7 +296,17 @@ class CoxPH(Estimator):
 
 def cox(frame: pd.DataFrame, covariates: Sequence[str], strata: Sequence[str] | None = None,
         penalizer: float = 0.0, alpha: float = 0.05, entry: bool = True, ph_alpha: float = 0.01) -> CoxPH:
-    """:class:`CoxPH` fitted on ``frame`` (see there)."""
+    """:class:`CoxPH` fitted on ``frame`` (see there).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from crmresearch import survival
+    >>> rng = np.random.default_rng(0); x = rng.integers(0, 2, 400)
+    >>> frame = pd.DataFrame({'duration': rng.exponential(1 / np.exp(0.7 * x)), 'event': 1, 'x': x})
+    >>> round(float(survival.cox(frame, ['x']).summary['estimate'].iloc[0]), 1)   # truth 0.7
+    0.7
+    """
     return CoxPH(covariates=covariates, strata=strata, penalizer=penalizer, alpha=alpha, entry=entry,
                  ph_alpha=ph_alpha).fit(frame)
 

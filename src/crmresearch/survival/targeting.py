@@ -18,7 +18,16 @@ def churn_table(df: pd.DataFrame, churned: str = "churned", value: str = "value"
                 customer: str = "customer_id") -> pd.DataFrame:
     """A churn snapshot, checked: one row per customer, ``churned`` 0/1 (left within the window),
     ``value`` the finite value of keeping the customer (currency units, e.g. a CLV or a year's margin).
-    Missing values are an error; returns a copy with ``churned`` integer and ``value`` float."""
+    Missing values are an error; returns a copy with ``churned`` integer and ``value`` float.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import survival
+    >>> df = pd.DataFrame({'customer_id': [1, 2], 'churned': [1, 0], 'value': [100.0, 250.0]})
+    >>> survival.churn_table(df)['churned'].tolist()
+    [1, 0]
+    """
     from ..errors import ValidationError
 
     for c in (customer, churned, value):
