@@ -83,7 +83,15 @@ def wilson_interval(successes: float, total: float, alpha: float = 0.05) -> tupl
 
 @dataclass(frozen=True)
 class TwoProportions:
-    """Treatment (2) minus control (1): rates, difference with Newcombe interval, relative lift, z-test."""
+    """Treatment (2) minus control (1): rates, difference with Newcombe interval, relative lift, z-test.
+
+    Examples
+    --------
+    >>> from crmresearch import experiments
+    >>> r = experiments.two_proportions([30, 45], [500, 500])
+    >>> type(r).__name__, round(float(r.ci_lower), 3) < 0.03 < round(float(r.ci_upper), 3)
+    ('TwoProportions', True)
+    """
 
     p1: float
     p2: float
@@ -218,7 +226,17 @@ def analyze_ab(df: pd.DataFrame, arm: str, outcome: str, covariates: Sequence[st
     """A/B analysis of a binary outcome: overall effect (and per stratum) with Newcombe intervals, and
     a covariate balance table (means by arm, standardised mean difference; |SMD| < 0.1 is balanced).
 
-    Returns ``(effects, balance)``."""
+    Returns ``(effects, balance)``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import experiments
+    >>> df = pd.DataFrame({'arm': [True] * 100 + [False] * 100, 'churn': [1] * 10 + [0] * 90 + [1] * 20 + [0] * 80})
+    >>> effects, balance = experiments.analyze_ab(df, 'arm', 'churn')
+    >>> round(float(effects['difference'].iloc[0]), 2)
+    -0.1
+    """
     for c in (arm, outcome, *covariates, *([strata] if strata else [])):
         if c not in df.columns:
             raise ValidationError(f"analyze_ab: missing column '{c}'")
@@ -303,6 +321,16 @@ class UpliftModel(Estimator):
     models_ : dict arm -> fitted scikit-learn pipeline ("treated", "control"; or "transformed")
     arms_ : DataFrame per arm: customers, outcome_rate (the observed rates)
     summary : per arm observed outcome rate, plus the observed average uplift (treated - control)
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from crmresearch import experiments
+    >>> rng = np.random.default_rng(0); X = pd.DataFrame({'x': rng.normal(size=600)}); t = rng.integers(0, 2, 600)
+    >>> y = (rng.random(600) < 0.3 - 0.2 * t * (X['x'] > 0)).astype(int)
+    >>> m = experiments.UpliftModel(max_iter=50).fit(X, y, t)
+    >>> m.predict(X.head(3)).shape
+    (3,)
     """
 
     def __init__(self, method: str = "two_model", seed: int = 0, max_iter: int = 150, learning_rate: float = 0.05,

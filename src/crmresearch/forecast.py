@@ -260,7 +260,19 @@ def rolling_origin(matrix: pd.DataFrame, methods: Sequence[str] = METHODS, test_
     Returns one row per (method, origin, horizon, day, slot): ``actual``, ``forecast``, the
     ``lower_XX``/``upper_XX`` bounds of each central prediction interval in ``levels`` and the
     origin's MASE ``scale``. Forecast days beyond the data are left out (the last origins have
-    shorter horizons)."""
+    shorter horizons).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from crmresearch import forecast
+    >>> days = pd.bdate_range('2024-01-01', periods=30)
+    >>> counts = np.random.default_rng(0).poisson(50, (30, 4)).astype(float)
+    >>> m = pd.DataFrame(counts, index=days, columns=['09:00', '09:05', '09:10', '09:15'])
+    >>> bt = forecast.rolling_origin(m, methods=('profile',), test_days=5, horizon_days=2)
+    >>> sorted(bt['horizon'].unique().tolist()), bt['origin'].nunique()
+    ([1, 2], 5)
+    """
     if not 1 <= test_days < len(matrix) - 10:
         raise ValidationError(f"rolling_origin: test_days must be in [1, {len(matrix) - 11}] so that ten days remain "
                               f"to fit on; got {test_days}")

@@ -101,7 +101,18 @@ def funnel(accounts: pd.DataFrame, transactions: Any, dates: Sequence[Any], inac
            columns: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Issued → activated → active counts at each date, with the shares of issued (balances are known
     only at the end, so the funnel over time stops at active; :func:`revenue_per_customer` adds the
-    effective step at the end date)."""
+    effective step at the end date).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import health
+    >>> accounts = pd.DataFrame({'account_id': [1, 2], 'issued': pd.to_datetime(['2024-01-01', '2024-03-01'])})
+    >>> tx = pd.DataFrame({'customer_id': [1], 'date': pd.to_datetime(['2024-01-10']), 'amount': [20.0]})
+    >>> table = health.funnel(accounts, tx, ['2024-01-31', '2024-03-31'])
+    >>> table[['date', 'issued', 'activated', 'active']].values.tolist()
+    [['2024-01-31', 1, 1, 1], ['2024-03-31', 2, 1, 1]]
+    """
     rows = []
     acc = accounts.drop(columns=["balance"], errors="ignore")
     for d in dates:

@@ -130,7 +130,14 @@ def strict() -> bool:
 
 
 def check_font() -> None:
-    """Raise unless matplotlib finds the CJK font (Debian: ``apt-get install fonts-noto-cjk``)."""
+    """Raise unless matplotlib finds the CJK font (Debian: ``apt-get install fonts-noto-cjk``).
+
+    Examples
+    --------
+    >>> from crmresearch import i18n
+    >>> i18n.check_font() is None   # Noto Sans CJK SC is installed
+    True
+    """
     from matplotlib import font_manager
 
     names = {f.name for f in font_manager.fontManager.ttflist}

@@ -184,6 +184,15 @@ class NextProductModel(Estimator):
     products_ : the products; popularity_ : share of each product among next acquisitions (the
     baseline); classes_ ; pipeline_ : the fitted scikit-learn pipeline
     summary : per product: acquisitions, share (the popularity baseline)
+
+    Examples
+    --------
+    >>> from crmresearch import data, prospects
+    >>> sim = data.simulate_prospects(n_prospects=100, n_customers=800, seed=0)
+    >>> pairs = prospects.next_product_pairs(sim.holdings, data.PRODUCTS)
+    >>> m = prospects.NextProductModel().fit(pairs)
+    >>> bool((m.predict_proba(pairs.head(5)).sum(axis=1).round(6) == 1).all())
+    True
     """
 
     def __init__(self, C: float = 1.0, max_iter: int = 2000) -> None:
@@ -277,6 +286,14 @@ class ConversionValue(Estimator):
     classifier_ : fitted CalibratedClassifier; value_coefficients_ : DataFrame (term, estimate,
     std_error); value_sigma_ : residual SD of log value; categories_ : levels of categorical features
     summary : the classifier's summary with the value model's R^2 and residual SD
+
+    Examples
+    --------
+    >>> from crmresearch import data, prospects
+    >>> p = data.simulate_prospects(n_prospects=2_000, n_customers=10, seed=0).prospects
+    >>> m = prospects.ConversionValue(['source', 'income_k'], cv=3).fit(p, p['converted'], p['value'])
+    >>> m.predict(p.head(2)).columns.tolist()
+    ['p_convert', 'value_if_converted', 'expected_value']
     """
 
     def __init__(self, features: Sequence[str] = (), model: str = "logistic", calibration: str = "isotonic",

@@ -82,12 +82,31 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
-    """Atomic UTF-8 text write with ``\\n`` line endings."""
+    """Atomic UTF-8 text write with ``\\n`` line endings.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from crmresearch import reporting
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / 'out' / 'note.md'
+    >>> path = reporting.atomic_write_text(target, 'written whole or not at all')
+    >>> path.read_text()
+    'written whole or not at all'
+    """
     return atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def sha256_file(path: str | os.PathLike[str]) -> str:
-    """Hex SHA-256 of a file's bytes."""
+    """Hex SHA-256 of a file's bytes.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from crmresearch import reporting
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / 'a.txt'; _ = path.write_text('abc')
+    >>> reporting.sha256_file(path)[:12]
+    'ba7816bf8f01'
+    """
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -280,6 +299,14 @@ def save_table(
 
     Floats are written with a fixed number of ``decimals`` in the CSV so that the same data
     give the same bytes on every machine.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, pandas as pd
+    >>> from crmresearch import reporting
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> [p.name for p in reporting.save_table(pd.DataFrame({'x': [1.5]}), folder / 'table-x')]
+    ['table-x.csv', 'table-x.md']
     """
     stem = Path(path_stem)
     csv = df.to_csv(index=index, float_format=f"%.{decimals}f", lineterminator="\n")

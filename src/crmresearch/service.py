@@ -236,7 +236,15 @@ def occupancy(arrival_rate: float, aht: float, agents: int, period_seconds: floa
 class Staffing:
     """Agents for one interval: ``agents`` on the phones (rounded up: the fewest whole agents that
     meet the target), ``scheduled`` after shrinkage (rounded up), and the fractional planning
-    quantities ``agents_fractional`` / ``scheduled_fractional`` (see :func:`agents_needed`)."""
+    quantities ``agents_fractional`` / ``scheduled_fractional`` (see :func:`agents_needed`).
+
+    Examples
+    --------
+    >>> from crmresearch import service
+    >>> s = service.agents_needed(200, 180)
+    >>> type(s).__name__, s.agents, round(s.agents_fractional, 2)
+    ('Staffing', 14, 13.05)
+    """
 
     traffic: float
     agents: int
@@ -332,7 +340,15 @@ def staffing_plan(intervals: pd.DataFrame, aht: float, target: float = 0.8, answ
 # ----------------------------------------------------------------------------------- Erlang A
 @dataclass(frozen=True)
 class ErlangA:
-    """Erlang A (M/M/N+M) results for one interval."""
+    """Erlang A (M/M/N+M) results for one interval.
+
+    Examples
+    --------
+    >>> from crmresearch import service
+    >>> r = service.erlang_a(200, 180, 12, patience=180)
+    >>> type(r).__name__, 0 < r.p_abandon < 1
+    ('ErlangA', True)
+    """
 
     traffic: float
     agents: int
@@ -812,6 +828,13 @@ def shift_schedule(required: Sequence[float], shifts: pd.DataFrame, time_limit: 
     Returns the shifts used (``agents`` > 0) with their paid hours; ``attrs`` hold ``paid_hours``,
     ``required_hours`` (the lower bound: the requirement summed over intervals), ``lp_bound`` (the
     LP relaxation's optimum), ``coverage`` (agents on the phones per interval) and ``status``.
+
+    Examples
+    --------
+    >>> from crmresearch import service
+    >>> shifts = service.shift_patterns(8, 2, [2.0], start_every_hours=1.0)
+    >>> int(service.shift_schedule([1, 1, 2, 2, 2, 2, 1, 1], shifts)['agents'].sum())
+    3
     """
     from scipy.optimize import Bounds, LinearConstraint, milp
 

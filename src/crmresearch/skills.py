@@ -173,7 +173,15 @@ def staff_cross_trained(rates: Sequence[float], aht: float, share: float, target
     """Fewest agents, ``share`` of them cross-trained and the rest split over the lines in proportion
     to their traffic, with which every line meets the service-level target in :func:`simulate_lines`
     (the same seeded calls for every head count). Searched by bisection between the pooled Erlang C
-    head count (a lower bound) and the dedicated lines' total (enough when ``share`` is 0)."""
+    head count (a lower bound) and the dedicated lines' total (enough when ``share`` is 0).
+
+    Examples
+    --------
+    >>> from crmresearch import skills
+    >>> res = skills.staff_cross_trained([80.0, 20.0], 180, share=0.2, n_calls=10_000)
+    >>> res['agents'] <= 4 + 2 + 3, res['cross_trained'] == round(0.2 * res['agents'])
+    (True, True)
+    """
     if not 0 <= share <= 1:
         raise ValidationError(f"staff_cross_trained: share must be in [0, 1]; got {share}")
     rates = np.asarray(rates, dtype=float)

@@ -38,7 +38,14 @@ __all__ = ["ROLES", "Source", "SourceError", "as_source", "read_sources"]
 
 
 class SourceError(ValidationError):
-    """A data source (file, table, column mapping) cannot be used as given."""
+    """A data source (file, table, column mapping) cannot be used as given.
+
+    Examples
+    --------
+    >>> from crmresearch import sources, ValidationError
+    >>> issubclass(sources.SourceError, ValidationError)
+    True
+    """
 
 
 #: Roles a data source file may name, with the columns each role must provide (crmresearch names,

@@ -140,7 +140,15 @@ class Param:
 
 @dataclass(frozen=True)
 class Study:
-    """A registered study: its notebook, parameters, smoke settings and exhibits."""
+    """A registered study: its notebook, parameters, smoke settings and exhibits.
+
+    Examples
+    --------
+    >>> from crmresearch import studies
+    >>> s = studies.get('call-centre-staffing')
+    >>> s.notebook.name, s.paper, s.resolve({'target': '0.9'})['target']
+    ('call-centre-staffing.ipynb', 'papers/call-centre-staffing.md', 0.9)
+    """
 
     name: str
     title: str

@@ -32,6 +32,17 @@ class SBGRegression(Estimator):
     log_likelihood_, n_obs_, covariates_ (design columns)
     lr_test_ : dict, likelihood-ratio test against the pooled sBG (same alpha, beta for everyone):
         statistic, df, p_value, pooled_log_likelihood
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from crmresearch import clv
+    >>> rng = np.random.default_rng(0); g = rng.integers(0, 2, 2000)
+    >>> theta = rng.beta(np.where(g, 1.0, 2.0), 3.0); periods = rng.geometric(theta)
+    >>> churned = periods <= 8; periods = np.minimum(periods, 8)
+    >>> m = clv.SBGRegression().fit(periods, churned, pd.DataFrame({'g': g}))
+    >>> m.lr_test_['df']
+    2
     """
 
     def __init__(self, alpha: float = 0.05, max_iter: int = 5000) -> None:

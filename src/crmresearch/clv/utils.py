@@ -177,6 +177,16 @@ def contract_periods(
     -------
     DataFrame: ``customer_id``, ``cohort`` (period label of the start, e.g. 2023Q1), ``periods``,
     ``churned`` (bool), ``days``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import clv
+    >>> spells = pd.DataFrame({'customer_id': [1, 2], 'start': pd.to_datetime(['2023-01-01', '2023-01-15']),
+    ...                        'end': pd.to_datetime(['2023-07-10', None])})
+    >>> periods = clv.contract_periods(spells, '2024-01-01', period_days=91.3125)
+    >>> periods[['customer_id', 'periods', 'churned']].values.tolist()
+    [[1, 3, True], [2, 3, False]]
     """
     from .. import schemas
 

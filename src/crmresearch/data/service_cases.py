@@ -30,7 +30,15 @@ DAYS_PER_MONTH = 365.25 / 12
 
 @dataclass
 class ServiceCases:
-    """Tables of the service-recovery simulator and the truth that generated them."""
+    """Tables of the service-recovery simulator and the truth that generated them.
+
+    Examples
+    --------
+    >>> from crmresearch import data
+    >>> sim = data.simulate_service_cases(n_customers=200, n_managers=5, seed=0)
+    >>> list(sim.cases.columns)
+    ['case_id', 'customer_id', 'opened_day', 'resolved_day', 'owner_kept', 'compensated']
+    """
 
     customers: pd.DataFrame  # customer_id, rural, manager_id, duration_days, churned
     cases: pd.DataFrame  # case_id, customer_id, opened_day, resolved_day, owner_kept, compensated
@@ -46,7 +54,15 @@ def simulate_service_cases(n_customers: int = 20_000, n_managers: int = 200, mon
                            effect_rural: float = 0.25, effect_open: float = 0.90, effect_slow: float = 0.50,
                            effect_compensation: float = -0.40, effect_manager_left: float = 0.70) -> ServiceCases:
     """Simulate customers, complaint cases and managers with known effects on churn (log hazard
-    ratios ``effect_*``; see the module docstring). Days count from the start of observation."""
+    ratios ``effect_*``; see the module docstring). Days count from the start of observation.
+
+    Examples
+    --------
+    >>> from crmresearch import data
+    >>> sim = data.simulate_service_cases(n_customers=500, n_managers=10, seed=0)
+    >>> sorted(sim.truth['log_hazard_ratios'])
+    ['compensated', 'manager_left', 'open_complaint', 'rural', 'slow_resolution']
+    """
     from ..recovery import case_covariates
     from ..survival import panel
 

@@ -47,6 +47,12 @@ class BankSettings:
 
     Per-segment tuples follow the order of :data:`SEGMENTS`
     (affluent, mass_urban, rural_traditional, young_digital). Months are 30.4375 days.
+
+    Examples
+    --------
+    >>> from crmresearch import data
+    >>> data.BankSettings().aht_seconds
+    300.0
     """
 
     # --- customers ---------------------------------------------------------------------
@@ -121,7 +127,15 @@ class BankSettings:
 
 @dataclass
 class BankData:
-    """Related tables of the synthetic bank and the truth that generated them."""
+    """Related tables of the synthetic bank and the truth that generated them.
+
+    Examples
+    --------
+    >>> from crmresearch import data
+    >>> bank = data.simulate_bank(n_customers=300, seed=1)
+    >>> [name for name in ('customers', 'transactions', 'contracts', 'tickets', 'calls') if len(getattr(bank, name))]
+    ['customers', 'transactions', 'contracts', 'tickets', 'calls']
+    """
 
     customers: pd.DataFrame
     transactions: pd.DataFrame

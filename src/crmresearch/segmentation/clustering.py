@@ -44,6 +44,16 @@ class SegmentClustering(Estimator):
     stability_ : float
     centres_ : DataFrame, segment centres in the original feature units
     model_ : the fitted scikit-learn estimator
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from crmresearch import segmentation
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame(np.r_[rng.normal(0, 1, (50, 2)), rng.normal(6, 1, (50, 2))], columns=['x', 'y'])
+    >>> m = segmentation.SegmentClustering(k=range(2, 4), n_bootstrap=2).fit(X)
+    >>> m.k_, np.bincount(m.labels_).tolist()
+    (2, [50, 50])
     """
 
     def __init__(self, k: Iterable[int] = range(2, 9), method: str = "kmeans", seed: int = 0,
@@ -236,6 +246,15 @@ def segment_change(before: pd.Series, after: pd.Series) -> pd.DataFrame:
     ``trend`` compares *shares*, so a growing customer book does not make every segment "grow":
     grew / decayed when the share moved by 5 % of itself or more, else stable; ``new`` for a
     segment empty before, ``empty`` for one empty in both periods.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import segmentation
+    >>> before = pd.Series(['a', 'a', 'b'], index=[1, 2, 3]); after = pd.Series(['a', 'b', 'b'], index=[1, 2, 3])
+    >>> segmentation.segment_change(before, after).values.tolist()  # doctest: +NORMALIZE_WHITESPACE
+    [['a', 2, 1, 0.6666666666666666, 0.3333333333333333, -1, -50.0, 'decayed'],
+     ['b', 1, 2, 0.3333333333333333, 0.6666666666666666, 1, 100.0, 'grew']]
     """
     cats = list(dict.fromkeys(_categories(before) + _categories(after)))
     b = before.value_counts().reindex(cats, fill_value=0)

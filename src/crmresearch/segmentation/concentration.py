@@ -345,6 +345,14 @@ def concentration_table(
     DataFrame with columns ``metric`` and ``value``
         ``customers``, ``total_value``, ``mean_value``, ``median_value``, ``gini`` and one
         ``value_share_top_<p>pct`` row per requested top share.
+
+    Examples
+    --------
+    >>> from crmresearch import segmentation
+    >>> table = segmentation.concentration_table(list(range(1, 101)), top_shares=(0.1, 0.5))
+    >>> table.round(3).values.tolist()  # doctest: +NORMALIZE_WHITESPACE
+    [['customers', 100.0], ['total_value', 5050.0], ['mean_value', 50.5], ['median_value', 50.5], ['gini', 0.33],
+     ['value_share_top_10pct', 0.189], ['value_share_top_50pct', 0.748]]
     """
     x = _values(values, "concentration_table")
     n = x.size

@@ -97,7 +97,17 @@ def survival_frame(
 
 def spell_covariates(spells: pd.DataFrame, spec: str = "auto") -> list[str]:
     """Covariate columns of a spells table: ``spec`` is a comma-separated list, or ``"auto"`` for every
-    column besides ``customer_id``, ``start`` and ``end`` (dates and free-text ids are left out)."""
+    column besides ``customer_id``, ``start`` and ``end`` (dates and free-text ids are left out).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import survival
+    >>> spells = pd.DataFrame({'customer_id': [1], 'start': ['2023-01-01'], 'end': [None], 'region': ['urban'],
+    ...                        'n_products': [2]})
+    >>> survival.spell_covariates(spells)
+    ['region', 'n_products']
+    """
     if spec.strip().lower() != "auto":
         cols = [c.strip() for c in spec.split(",") if c.strip()]
         absent = [c for c in cols if c not in spells.columns]
@@ -136,5 +146,15 @@ def spell_groups(spells: pd.DataFrame, covariates: list[str], spec: str = "auto"
 
 
 def latest_date(spells: pd.DataFrame, start: str = "start", end: str = "end") -> str:
-    """The latest start or end date of a spells table (the natural censoring date), as YYYY-MM-DD."""
+    """The latest start or end date of a spells table (the natural censoring date), as YYYY-MM-DD.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import survival
+    >>> spells = pd.DataFrame({'start': pd.to_datetime(['2023-01-01', '2023-05-01']),
+    ...                        'end': pd.to_datetime(['2023-03-01', None])})
+    >>> survival.latest_date(spells)
+    '2023-05-01'
+    """
     return str(schemas.latest_date(spells, (start, end), caller="latest_date").date())

@@ -62,6 +62,15 @@ class ChurnClassifier(CalibratedClassifier):
     pipeline_ : fitted scikit-learn CalibratedClassifierCV around preprocessing + model
     cv_auc_, cv_auc_sd_ : mean and SD of the fold AUCs; n_customers_, churn_rate_
     summary : one row: model, calibration, customers, churn_rate, cv_auc, cv_auc_sd
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from crmresearch import survival
+    >>> rng = np.random.default_rng(0); X = pd.DataFrame({'tenure': rng.uniform(0, 60, 300)})
+    >>> y = (rng.random(300) < np.exp(-X['tenure'] / 20)).astype(int)
+    >>> survival.ChurnClassifier(cv=3).fit(X, y).predict_proba(X.head(1)).name
+    'churn_probability'
     """
 
     _caller = "churn_classifier"
@@ -165,7 +174,15 @@ def calibration_table(scores: np.ndarray, y: np.ndarray, bins: int = 10) -> pd.D
 def depth_grid(scores: np.ndarray, clv: np.ndarray, offer_costs: Sequence[float], acceptance_rates: Sequence[float],
                contact_cost: float = 0.0) -> pd.DataFrame:
     """Profit-maximising targeting depth and its profit vs the mass offer over a grid of offer
-    costs and acceptance rates (long table)."""
+    costs and acceptance rates (long table).
+
+    Examples
+    --------
+    >>> from crmresearch import survival
+    >>> grid = survival.depth_grid([0.8, 0.5, 0.1], [500.0] * 3, offer_costs=[20, 50], acceptance_rates=[0.3])
+    >>> grid.columns.tolist()
+    ['offer_cost', 'acceptance_rate', 'best_depth', 'best_customers', 'best_profit', 'mass_profit', 'no_offer_profit']
+    """
     rows = []
     for c in offer_costs:
         for a in acceptance_rates:

@@ -271,6 +271,17 @@ class TimeVaryingCox(Estimator):
     summary : DataFrame per design column: covariate, estimate (log hazard ratio), std_error,
         ci_lower, ci_upper, z, p_value, hazard_ratio, hr_lower, hr_upper
     covariates_ : design columns; log_likelihood_ : float; n_subjects_, n_events_, iterations_ : int
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import survival
+    >>> subjects = pd.DataFrame({'customer_id': range(8), 'duration': [3.0, 5, 6, 8, 9, 10, 12, 14],
+    ...                          'event': [1, 1, 0, 1, 1, 0, 1, 1]})
+    >>> changes = pd.DataFrame({'customer_id': [0, 1, 3, 4], 'time': [1.0, 2.0, 4.0, 3.0], 'complaint': [1, 1, 1, 1]})
+    >>> panel = survival.panel(subjects, changes, initial={'complaint': 0})
+    >>> survival.TimeVaryingCox(['complaint']).fit(panel).summary['covariate'].tolist()
+    ['complaint']
     """
 
     def __init__(self, covariates: Sequence[str] = (), id_col: str = "customer_id", alpha: float = 0.05) -> None:
