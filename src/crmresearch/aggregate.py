@@ -75,6 +75,15 @@ def check_transactions(table: Any, columns: Mapping[str, str] | None = None, cal
     numeric, present, finite and >= 0. One cheap pass without grouping (row count, null counts,
     minimum and maximum) decides; only a broken rule costs a second pass, for its exact count and
     the first customer ids in sorted order, so the message is the same on every engine.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import aggregate
+    >>> tx = pd.DataFrame({'customer_id': [1], 'date': pd.to_datetime(['2024-01-01']), 'amount': [5.0]})
+    >>> src = aggregate.check_transactions(tx)
+    >>> src.engine
+    'pandas'
     """
     import narwhals as nw
 
@@ -227,6 +236,15 @@ def clv_summary(table: Any, calibration_end: pd.Timestamp, observation_end: pd.T
     days after ``calibration_end`` up to ``observation_end``). With ``observation_end``, a purchase after it
     is an error; without it, purchases after ``calibration_end`` are outside the summary. Customers whose
     first purchase is after ``calibration_end`` are returned too, with ``days_cal`` 0.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import aggregate
+    >>> tx = pd.DataFrame({'customer_id': [1, 1], 'date': pd.to_datetime(['2024-01-01', '2024-01-15']),
+    ...                    'amount': [5.0, 7.0]})
+    >>> aggregate.clv_summary(tx, pd.Timestamp('2024-02-01'), None).columns.tolist()[:3]
+    ['first', 'last_cal', 'days_cal']
     """
     import narwhals as nw
 
@@ -304,7 +322,17 @@ def repeat_days(table: Any, calibration_end: pd.Timestamp, observation_end: pd.T
 def channel_totals(table: Any, channel: str | None, columns: Mapping[str, str] | None = None,
                    caller: str = "cost_to_serve") -> pd.DataFrame:
     """Transactions and amount per customer and channel (one row per customer when ``channel`` is None),
-    in one pass in the engine; pandas with columns ``customer_id``, ``channel``, ``transactions``, ``amount``."""
+    in one pass in the engine; pandas with columns ``customer_id``, ``channel``, ``transactions``, ``amount``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import aggregate
+    >>> tx = pd.DataFrame({'customer_id': [1, 1], 'date': pd.to_datetime(['2024-01-01'] * 2), 'amount': [5.0,
+    ...     7.0], 'channel': ['atm', 'mobile']})
+    >>> aggregate.channel_totals(tx, 'channel').columns.tolist()
+    ['customer_id', 'channel', 'transactions', 'amount']
+    """
     import narwhals as nw
 
     cols = dict(columns or {})

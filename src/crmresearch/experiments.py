@@ -412,7 +412,17 @@ class UpliftModel(Estimator):
 def uplift_model(X: pd.DataFrame, treated: np.ndarray, y: np.ndarray, method: str = "two_model",
                  seed: int = 0) -> UpliftModel:
     """:class:`UpliftModel` fitted on ``X``, outcomes ``y`` and ``treated`` (see there); call
-    ``.predict(X)`` for the uplift per customer."""
+    ``.predict(X)`` for the uplift per customer.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from crmresearch import experiments
+    >>> rng = np.random.default_rng(0); X = pd.DataFrame({'x': rng.normal(size=400)}); t = rng.integers(0, 2, 400)
+    >>> y = (rng.random(400) < 0.3).astype(int)
+    >>> type(experiments.uplift_model(X, t, y)).__name__
+    'UpliftModel'
+    """
     return UpliftModel(method=method, seed=seed).fit(X, y, treated)
 
 
@@ -561,7 +571,16 @@ def uplift_targeting_profit(uplift: np.ndarray, risk: np.ndarray, value: np.ndar
     (depth 1 = everyone). ``uplift`` is the predicted *reduction* in churn probability, ``value`` the
     value of a customer kept, ``cost`` the cost per treated customer: profit = sum(uplift x value - cost).
     With ``true_uplift`` (known in a simulation) a ``profit_true`` column evaluates the same rankings
-    with the true effects, so the comparison is not flattered by the model's own estimates."""
+    with the true effects, so the comparison is not flattered by the model's own estimates.
+
+    Examples
+    --------
+    >>> from crmresearch import experiments
+    >>> t = experiments.uplift_targeting_profit([0.2, 0.05, 0.0], [0.5, 0.3, 0.1], [600.0] * 3, cost=10,
+    ...                                         depths=(0.0, 1 / 3, 1.0))
+    >>> t.columns.tolist()[:3]
+    ['ranking', 'depth', 'customers']
+    """
     u, r, v = (np.asarray(a, dtype=float) for a in (uplift, risk, value))
     gains = {"profit": u * v - cost}
     if true_uplift is not None:

@@ -266,7 +266,19 @@ def ordinal_level(train: pd.DataFrame, test: pd.DataFrame, level: str, features:
     """Ordinal logit (statsmodels ``OrderedModel``) of ``level`` (ordered ``levels``) on ``features``,
     fitted on ``train`` and scored on ``test``. Returns the coefficient table (estimate, std_error,
     z, p_value; the thresholds included) and the test confusion table (true level x predicted level,
-    with ``accuracy`` in ``attrs``)."""
+    with ``accuracy`` in ``attrs``).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from crmresearch import health
+    >>> rng = np.random.default_rng(0); x = rng.normal(size=300)
+    >>> level = np.where(x + rng.normal(0, 0.5, 300) > 0.5, 'high', np.where(x > -0.5, 'mid', 'low'))
+    >>> df = pd.DataFrame({'x': x, 'level': level})
+    >>> coefs, confusion = health.ordinal_level(df[:200], df[200:], 'level', ['x'], ['low', 'mid', 'high'])
+    >>> confusion.attrs['accuracy'] > 0.6
+    True
+    """
     from statsmodels.miscmodels.ordinal_model import OrderedModel
 
     for df, name in ((train, "train"), (test, "test")):
@@ -341,7 +353,18 @@ def early_and_level(transactions: pd.DataFrame, end: Any, early_days: int, level
                     level_cuts: Sequence[float], levels: Sequence[str] = ("low", "mid", "high")) -> pd.DataFrame:
     """For accounts whose first transaction is at least ``level_days`` before ``end``: behaviour in the
     first ``early_days`` days (transactions, spend, active days, days to the second purchase, capped)
-    and the level reached by spend in the first ``level_days`` days, cut at ``level_cuts``."""
+    and the level reached by spend in the first ``level_days`` days, cut at ``level_cuts``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import health
+    >>> tx = pd.DataFrame({'customer_id': [1, 1, 2], 'date': pd.to_datetime(['2023-01-01', '2023-02-01', '2023-01-10']),
+    ...                    'amount': [200.0, 150.0, 20.0]})
+    >>> health.early_and_level(tx, '2024-06-30', 90, 365, (300, 1500))[['customer_id', 'early_transactions',
+    ...     'level']].values.tolist()
+    [[1, 2, 'mid'], [2, 1, 'low']]
+    """
     for col in ("customer_id", "date", "amount"):
         if col not in transactions.columns:
             raise ValidationError(f"early_and_level: the transactions have no column '{col}'")

@@ -44,7 +44,14 @@ _RECORDED_PACKAGES = ("crmresearch", "numpy", "pandas", "scipy", "scikit-learn",
 
 @dataclass
 class RunResult:
-    """What one study run did."""
+    """What one study run did.
+
+    Examples
+    --------
+    >>> from crmresearch import pipeline
+    >>> list(pipeline.RunResult.__dataclass_fields__)[:4]
+    ['study', 'status', 'seconds', 'output_dir']
+    """
 
     study: str
     status: str  # "ok" or "failed"
@@ -135,6 +142,15 @@ def run(
     A failing notebook gives ``status="failed"`` with the error and the path of the executed
     notebook holding the traceback (or raises :class:`StudyError` when ``raise_on_error``).
     ``progress`` prints cells done / total while the notebook runs.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from crmresearch import pipeline
+    >>> small = {'respondents': 200, 'bank_customers': 3_000}
+    >>> r = pipeline.run('service-quality-gaps', small, out=tempfile.mkdtemp() + '/out')
+    >>> r.status
+    'ok'
     """
     import papermill as pm
 
@@ -200,7 +216,18 @@ class Difference:
 
 def verify(study_name: str, workdir: str | os.PathLike[str] | None = None) -> list[Difference]:
     """Re-run ``study_name`` at default parameters into a temporary folder and compare every
-    exhibit's hash, every input's hash and the parameters with ``figures/<study>/manifest.json``."""
+    exhibit's hash, every input's hash and the parameters with ``figures/<study>/manifest.json``.
+
+    Examples
+    --------
+    >>> from crmresearch import pipeline, ParameterError
+    >>> try:
+    ...     pipeline.verify('no-such-study')
+    ... except ParameterError as exc:
+    ...     message = str(exc)
+    >>> message.split(';')[0]
+    "unknown study 'no-such-study'"
+    """
     study = studies.get(study_name)
     committed_path = paths.figures_dir() / study.name / MANIFEST
     committed = json.loads(committed_path.read_text()) if committed_path.is_file() else {}

@@ -205,7 +205,16 @@ def plot_whale_curve(
 
 def plot_selection(selection: pd.DataFrame, ax: Any = None, name: str = "", color: str = PALETTE[0],
                    title: str = "Choosing the number of segments") -> Any:
-    """Silhouette by number of segments ``k`` (from ``SegmentClustering.selection_``); chosen k marked."""
+    """Silhouette by number of segments ``k`` (from ``SegmentClustering.selection_``); chosen k marked.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import plots
+    >>> sel = pd.DataFrame({'k': [2, 3, 4], 'silhouette': [0.5, 0.6, 0.4], 'chosen': [False, True, False]})
+    >>> plots.plot_selection(sel).get_title(loc='left')
+    'Choosing the number of segments'
+    """
     ax = _ax(ax, (7.0, 4.5))
     ax.plot(selection["k"], selection["silhouette"], "o-", color=color, label=name or None)
     chosen = selection[selection["chosen"]]
@@ -485,7 +494,17 @@ def plot_dumbbell(table: pd.DataFrame, category: str, left: str, right: str, ax:
 def plot_share_intervals(table: pd.DataFrame, item: str, share: str, low: str, high: str, group: str,
                          ax: Any = None, title: str = "", xlabel: str = "", ylabel: str = "") -> Any:
     """Shares (0-1) with interval bars per item, one marker row per ``group`` (e.g. expectation and
-    perception), drawn in percent; items top to bottom in table order."""
+    perception), drawn in percent; items top to bottom in table order.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import plots
+    >>> t = pd.DataFrame({'item': ['q1', 'q1'], 'share': [0.4, 0.5], 'lo': [0.3, 0.4], 'hi': [0.5, 0.6],
+    ...                   'arm': ['pre', 'post']})
+    >>> plots.plot_share_intervals(t, 'item', 'share', 'lo', 'hi', 'arm', title='Top-2-box').get_title(loc='left')
+    'Top-2-box'
+    """
     groups = list(dict.fromkeys(table[group]))
     items = list(dict.fromkeys(table[item]))
     ax = _ax(ax, (8.0, 0.35 * len(items) + 2.0))
@@ -548,7 +567,17 @@ def plot_fit_by_group(table: pd.DataFrame, x: str, observed: str, fitted: str, g
                       title: str = "", xlabel: str = "", ylabel: str = "", scale: float = 1.0,
                       legend_columns: int = 2) -> Any:
     """Observed values as dots and a model's fitted values as lines, one colour per ``group`` (e.g.
-    acquisition cohort), so each model line can be read against its own data."""
+    acquisition cohort), so each model line can be read against its own data.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import plots
+    >>> t = pd.DataFrame({'period': [1, 2, 1, 2], 'obs': [0.9, 0.8, 0.95, 0.9], 'fit': [0.9, 0.81, 0.94, 0.9],
+    ...                   'cohort': ['a', 'a', 'b', 'b']})
+    >>> plots.plot_fit_by_group(t, 'period', 'obs', 'fit', 'cohort', title='Retention').get_title(loc='left')
+    'Retention'
+    """
     ax = _ax(ax)
     for i, (name, g) in enumerate(table.groupby(group, sort=False)):
         color = PALETTE[i % (len(PALETTE) - 1)]  # the last colour (grey) is kept for reference lines

@@ -120,7 +120,15 @@ def approach_profit(expected_value: np.ndarray, converted: np.ndarray, value: np
 def source_effects(df: pd.DataFrame, source: str, outcome: str, mix: Sequence[str], reference: str,
                    alpha: float = 0.05) -> pd.DataFrame:
     """Effect of each lead source on the log-odds of converting against ``reference``: raw (source
-    alone) and adjusted for the prospect ``mix`` columns (logistic regression), with intervals."""
+    alone) and adjusted for the prospect ``mix`` columns (logistic regression), with intervals.
+
+    Examples
+    --------
+    >>> from crmresearch import data, prospects
+    >>> p = data.simulate_prospects(n_prospects=5_000, n_customers=10, seed=0).prospects
+    >>> prospects.source_effects(p, 'source', 'converted', ['income_k'], 'mass_mailing')['source'].tolist()
+    ['digital', 'referral_customer', 'referral_staff', 'walk_in']
+    """
     from .experiments import odds_ratios
 
     if source not in df.columns or reference not in set(df[source]):

@@ -64,7 +64,15 @@ INPUTS_FILE = "_inputs.json"
 
 # ---------------------------------------------------------------------------- writes
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file in the same folder + rename."""
+    """Write ``data`` to ``path`` through a temporary file in the same folder + rename.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from crmresearch import reporting
+    >>> reporting.atomic_write_bytes(pathlib.Path(tempfile.mkdtemp()) / 'x.bin', b'abc').read_bytes()
+    b'abc'
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -150,7 +158,16 @@ _WHITEGRID = {
 
 def use_style(lang: str = "en") -> None:
     """Apply the one crmresearch figure style (white grid, Okabe-Ito palette, labelled units); with
-    ``lang="zh"`` the texts are set in Noto Sans CJK SC (DejaVu Sans for any glyph it lacks)."""
+    ``lang="zh"`` the texts are set in Noto Sans CJK SC (DejaVu Sans for any glyph it lacks).
+
+    Examples
+    --------
+    >>> import matplotlib as mpl
+    >>> from crmresearch import reporting
+    >>> reporting.use_style()
+    >>> mpl.rcParams['svg.hashsalt']   # stable ids in SVG files
+    'crmresearch'
+    """
     mpl.rcParams.update(_WHITEGRID)
     mpl.rcParams["axes.prop_cycle"] = mpl.cycler(color=list(PALETTE))
     mpl.rcParams.update(
@@ -199,6 +216,14 @@ def save_figure(fig: Any, path_stem: str | os.PathLike[str], source: str, lang: 
     source : str
         Printed at the bottom left: 'Source: ...'. Required: every exhibit says where its
         data come from.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, matplotlib.pyplot as plt
+    >>> from crmresearch import reporting
+    >>> fig, ax = plt.subplots(); _ = ax.plot([1, 2], [3, 4])
+    >>> [p.suffix for p in reporting.save_figure(fig, pathlib.Path(tempfile.mkdtemp()) / 'fig-x', source='example')]
+    ['.png', '.svg']
     """
     import io
 
@@ -327,6 +352,14 @@ class Exhibits:
         ``build/interactive/<study>/`` so canonical ``figures/`` are never touched by hand runs.
     study : str
         The study's registry name.
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd
+    >>> from crmresearch import reporting
+    >>> ex = reporting.Exhibits(tempfile.mkdtemp(), study='example')
+    >>> [p.name for p in ex.table(pd.DataFrame({'x': [1]}), 'table-x')]
+    ['table-x.csv', 'table-x.md']
     """
 
     def __init__(self, output_dir: str | os.PathLike[str] | None, study: str, lang: str = "en") -> None:

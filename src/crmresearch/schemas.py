@@ -172,6 +172,12 @@ class Column:
 
     ``kind``: ``id`` (any hashable, not missing), ``datetime``, ``number`` (float),
     ``integer``, ``bool``, ``event`` (0/1 or bool), ``category`` (any labels).
+
+    Examples
+    --------
+    >>> from crmresearch import schemas
+    >>> schemas.Column('amount', 'number', low=0).kind
+    'number'
     """
 
     role: str
@@ -186,7 +192,15 @@ class Column:
 
 @dataclass(frozen=True)
 class Contract:
-    """The columns of one input kind and its cross-column rules ``(earlier, later)``."""
+    """The columns of one input kind and its cross-column rules ``(earlier, later)``.
+
+    Examples
+    --------
+    >>> from crmresearch import schemas
+    >>> c = schemas.Contract('payments', (schemas.Column('customer', 'id'), schemas.Column('amount', 'number', low=0)))
+    >>> [col.role for col in c.columns]
+    ['customer', 'amount']
+    """
 
     kind: str
     columns: tuple[Column, ...]
@@ -434,6 +448,14 @@ def validate(
     EmptyTableError, MissingColumnError, DtypeError, DateParseError, MissingValueError,
     RangeError, OrderError, DuplicateIdError, FutureDateError (all :class:`SchemaError`,
     which is a ``ValueError``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import schemas
+    >>> tx = pd.DataFrame({'customer_id': [1, 2], 'date': ['2024-01-01', '2024-01-02'], 'amount': [5.0, 7.0]})
+    >>> schemas.validate(tx, 'transactions')['date'].dtype.kind   # dates parsed, amounts checked
+    'M'
     """
     try:
         contract = CONTRACTS[kind]
@@ -564,7 +586,17 @@ def handle_duplicates(df: pd.DataFrame, columns: Sequence[str], how: str, accoun
                       caller: str) -> pd.DataFrame:
     """Rows repeated in every one of ``columns``: ``how="keep"`` keeps them and says so (a
     :class:`~crmresearch.errors.DataWarning` and a row-account step), ``"drop"`` drops the repeats
-    (first copy kept, step recorded), ``"error"`` raises :class:`DuplicateRowError`."""
+    (first copy kept, step recorded), ``"error"`` raises :class:`DuplicateRowError`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import schemas
+    >>> df = pd.DataFrame({'customer_id': [1, 1], 'amount': [5.0, 5.0]}); acct = schemas.RowAccount('transactions', 2)
+    >>> kept = schemas.handle_duplicates(df, ['customer_id', 'amount'], 'drop', acct, 'example')
+    >>> len(kept), acct.table()['dropped'].tolist()
+    (1, [1])
+    """
     if how not in ("keep", "drop", "error"):
         raise ValidationError(f"{caller}: duplicates must be 'keep', 'drop' or 'error'; got {how!r}")
     dup = df.duplicated(subset=list(columns), keep="first")

@@ -535,6 +535,15 @@ def sla_attainment(tickets: pd.DataFrame, targets: Mapping[str, str | float] | N
     -------
     DataFrame: group columns, ``target``, ``hours``, ``met``, ``missed``, ``pending``, ``attainment``
     (met / (met + missed)).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import service
+    >>> t = pd.DataFrame({'ticket_id': [1, 2], 'created': pd.to_datetime(['2024-01-01 09:00', '2024-01-01 10:00']),
+    ...                   'responded': pd.to_datetime(['2024-01-01 10:00', '2024-01-01 13:00']), 'resolved': pd.NaT})
+    >>> service.sla_attainment(t, {'respond': '2h'}, as_of='2024-01-02')[['met', 'missed']].values.tolist()
+    [[1, 1]]
     """
     from . import schemas
 
@@ -575,7 +584,16 @@ def contact_kpis(calls: pd.DataFrame, tickets: pd.DataFrame | None = None) -> pd
     """Contact-centre KPIs from interval data (``calls``, ``ivr_contained``, ``agent_calls``,
     ``aht_seconds``) and optional tickets (``first_contact_resolution``, ``customer_id``, ``created``):
     offered calls, IVR containment, average handle time, first-contact resolution, repeat-contact rate
-    (share of tickets followed by another from the same customer within 7 days)."""
+    (share of tickets followed by another from the same customer within 7 days).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import data, service
+    >>> bank = data.simulate_bank(n_customers=500, seed=0)
+    >>> service.contact_kpis(bank.calls).columns.tolist()
+    ['kpi', 'value']
+    """
     rows = [("calls offered", float(calls["calls"].sum())),
             ("IVR containment (share)", float(calls["ivr_contained"].sum() / calls["calls"].sum())),
             ("average handle time (s)", float(np.average(calls["aht_seconds"].fillna(0),
@@ -687,7 +705,15 @@ def agents_needed_erlang_a(arrival_rate: float, aht: float, patience: float, tar
                            answer_within: float = 20.0, shrinkage: float = 0.0,
                            period_seconds: float = 3600.0) -> tuple[int, int, ErlangA]:
     """Fewest agents whose Erlang A service level (share of all offered calls answered within t,
-    abandoned calls counting as missed) meets ``target``; returns (agents, scheduled, result)."""
+    abandoned calls counting as missed) meets ``target``; returns (agents, scheduled, result).
+
+    Examples
+    --------
+    >>> from crmresearch import service
+    >>> staffing_a = service.agents_needed_erlang_a(200, 180, patience=120)
+    >>> staffing_a[0] <= service.agents_needed(200, 180).agents   # impatient callers need no more agents
+    True
+    """
     a = traffic(arrival_rate, aht, period_seconds)
     if a == 0:
         return 0, 0, ErlangA(0.0, 0, 0.0, 0.0, 1.0, 0.0, 0.0)
@@ -711,7 +737,18 @@ def staffing_scenarios(intervals: pd.DataFrame, scenarios: Mapping[str, float], 
     measure removes 10 %): ``scenarios`` maps name -> share of ``intervals[calls]``. Returns the plan
     per scenario (:func:`staffing_plan`) and one row per scenario: agent_calls_share, peak_agents,
     peak_scheduled, agent_hours_per_week (the profile is one week) and agent_hours_saved against
-    the first scenario."""
+    the first scenario.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import service
+    >>> profile = pd.DataFrame({'weekday': ['Monday'] * 2, 'slot': ['09:00', '09:05'], 'calls': [20.0, 40.0]})
+    >>> scenarios = {'baseline': 1.0, 'IVR +5 pts': 0.93}
+    >>> plans, table = service.staffing_scenarios(profile, scenarios, aht=180, interval_seconds=300)
+    >>> table['scenario'].tolist()
+    ['baseline', 'IVR +5 pts']
+    """
     if calls not in intervals.columns:
         raise ValidationError(f"staffing_scenarios: missing column '{calls}'")
     bad = {k: v for k, v in scenarios.items() if not 0 <= float(v) <= 1}
@@ -732,7 +769,17 @@ def staffing_scenarios(intervals: pd.DataFrame, scenarios: Mapping[str, float], 
 def with_erlang_a(plan: pd.DataFrame, aht: float, patience: float, target: float = 0.8, answer_within: float = 20.0,
                   shrinkage: float = 0.0, calls: str = "calls", interval_seconds: float = 300.0) -> pd.DataFrame:
     """``plan`` with ``agents_erlang_a`` (fewest agents meeting the target when callers abandon after
-    an exponential patience of mean ``patience`` seconds) and ``abandon_erlang_a`` (share abandoned)."""
+    an exponential patience of mean ``patience`` seconds) and ``abandon_erlang_a`` (share abandoned).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import service
+    >>> plan = service.staffing_plan(pd.DataFrame({'calls': [40.0]}), aht=180, interval_seconds=300)
+    >>> out = service.with_erlang_a(plan, 180, patience=120, interval_seconds=300)
+    >>> int(out['agents_erlang_a'].iloc[0]) <= int(out['agents'].iloc[0])
+    True
+    """
     per_hour = 3600.0 / interval_seconds
     rows = [agents_needed_erlang_a(c * per_hour, aht, patience, target, answer_within, shrinkage)
             for c in plan[calls].to_numpy(dtype=float)]

@@ -165,7 +165,21 @@ def build_site(out: str | Path | None = None, run_missing: bool = True, strict: 
     """Assemble the MkDocs project in ``build/site-src[-zh]`` and build the site into ``out`` (default
     ``build/site``, or ``build/site-zh`` for ``lang="zh"``: the same pages with every figure and table
     in Chinese, from runs with ``lang=zh``); returns the site folder. Raises :class:`StudyError` if
-    MkDocs fails."""
+    MkDocs fails.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from crmresearch import site
+    >>> from crmresearch.errors import StudyError
+    >>> folder = pathlib.Path(tempfile.mkdtemp()); _ = (folder / 'thesis.docx').write_text('mine')
+    >>> try:
+    ...     site.build_site(out=folder)   # would empty a folder that is not an earlier site
+    ... except StudyError as exc:
+    ...     refused = 'not an earlier build' in str(exc)
+    >>> refused, (folder / 'thesis.docx').exists()
+    (True, True)
+    """
     import yaml
 
     root = paths.notebooks_dir().parent.resolve()

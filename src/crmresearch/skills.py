@@ -220,7 +220,15 @@ def pooling_table(mix: Mapping[str, float], calls_per_hour: float, aht: float, t
                   n_calls: int = 100_000, seed: int = 0) -> pd.DataFrame:
     """Agents needed for every line to meet the target: dedicated lines (Erlang C per line), one
     pooled line (Erlang C on the total), and dedicated lines plus each share of cross-trained agents
-    (simulated), with the worst line's simulated service level of each design."""
+    (simulated), with the worst line's simulated service level of each design.
+
+    Examples
+    --------
+    >>> from crmresearch import skills
+    >>> t = skills.pooling_table({'general': 0.8, 'vip': 0.2}, 200, 180, shares=(0.2,), n_calls=10_000)
+    >>> t['design'].tolist()
+    ['dedicated lines', '20 % cross-trained', 'one pooled line']
+    """
     names = list(mix)
     rates = np.array([mix[k] * calls_per_hour for k in names])
     ded = agents_for_target(rates, aht, target, answer_within)
@@ -276,7 +284,14 @@ def erlang_c_check(mix: Mapping[str, float], calls_per_hour: float, aht: float, 
                    answer_within: float = 20.0, n_calls: int = 100_000, seed: int = 0) -> pd.DataFrame:
     """The simulation of :func:`simulate_lines` against Erlang C in its two limits, at the head
     counts :func:`pooling_table` gives them: the dedicated lines (no cross-trained agent; each line
-    an M/M/n queue) and the pooled line (every agent cross-trained; one M/M/N queue)."""
+    an M/M/n queue) and the pooled line (every agent cross-trained; one M/M/N queue).
+
+    Examples
+    --------
+    >>> from crmresearch import skills
+    >>> skills.erlang_c_check({'general': 0.8, 'vip': 0.2}, 200, 180, n_calls=10_000)['line'].tolist()
+    ['general', 'vip', 'all']
+    """
     names = list(mix)
     rates = np.array([mix[k] * calls_per_hour for k in names])
     ded = agents_for_target(rates, aht, target, answer_within)

@@ -82,6 +82,14 @@ class Source:
         How messages name the table (a role, a file name).
     role : str, optional
         The role (``transactions``...) whose required columns are checked.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import sources
+    >>> src = sources.as_source(pd.DataFrame({'customer_id': [1, 2]}), role='customers')
+    >>> type(src).__name__, src.to_pandas()['customer_id'].tolist()
+    ('Source', [1, 2])
     """
 
     native: Any
@@ -266,6 +274,17 @@ def read_sources(path: str | os.PathLike[str], roles: Sequence[str] | None = Non
     """Read a data source file; check every role, file and column; return ``{role: Source}``.
 
     ``roles``: the roles the caller needs (a study's); a missing one is an error that lists them all.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, pandas as pd
+    >>> from crmresearch import sources
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> pd.DataFrame({'cust_no': [1], 'day': ['2024-01-01'], 'amt': [9.5]}).to_csv(folder / 'tx.csv', index=False)
+    >>> spec = 'transactions: {path: tx.csv, columns: {customer: cust_no, date: day, amount: amt}}'
+    >>> _ = (folder / 'sources.yaml').write_text(spec)
+    >>> sorted(sources.read_sources(folder / 'sources.yaml'))
+    ['transactions']
     """
     require("yaml", by="data source files (YAML)")
     import yaml

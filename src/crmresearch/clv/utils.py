@@ -140,7 +140,16 @@ def repeat_tracking(
 
 def conditional_expectations(model, summary: pd.DataFrame, max_frequency: int = 7) -> pd.DataFrame:
     """Holdout purchases by calibration frequency: actual mean vs the model's conditional
-    expectation (FHL 2005, Fig. 3). Frequencies above ``max_frequency`` are pooled as "7+"."""
+    expectation (FHL 2005, Fig. 3). Frequencies above ``max_frequency`` are pooled as "7+".
+
+    Examples
+    --------
+    >>> from crmresearch import clv, data
+    >>> s = clv.summary_from_transactions(data.load_cdnow_transactions(sample=True), '1997-09-30', '1998-06-30')
+    >>> m = clv.BetaGeoNBD().fit(s['frequency'], s['recency'], s['T'])
+    >>> clv.conditional_expectations(m, s, max_frequency=2).columns.tolist()[:3]
+    ['calibration_purchases', 'customers', 'actual']
+    """
     need = {"frequency", "recency", "T", "frequency_holdout", "duration_holdout"}
     if not need <= set(summary.columns):
         raise ValidationError(f"conditional_expectations: summary lacks {sorted(need - set(summary.columns))}; "

@@ -33,6 +33,15 @@ def clv(bgnbd: BetaGeoNBD, gammagamma: GammaGamma, summary: pd.DataFrame, horizo
     -------
     DataFrame (same index): ``expected_purchases``, ``expected_spend`` (currency per purchase),
     ``probability_alive``, ``clv`` (currency).
+
+    Examples
+    --------
+    >>> from crmresearch import clv, data
+    >>> s = clv.summary_from_transactions(data.load_cdnow_transactions(sample=True), '1997-09-30')
+    >>> bg = clv.BetaGeoNBD().fit(s['frequency'], s['recency'], s['T'])
+    >>> gg = clv.GammaGamma().fit(s.loc[s['frequency'] > 0, 'frequency'], s.loc[s['frequency'] > 0, 'monetary_value'])
+    >>> clv.clv(bg, gg, s, horizon=52).columns.tolist()[:3]
+    ['expected_purchases', 'expected_spend', 'probability_alive']
     """
     need = {"frequency", "recency", "T", "monetary_value"}
     if not need <= set(summary.columns):

@@ -39,7 +39,17 @@ def vif(model: PLSPM) -> pd.DataFrame:
     model. Values above 3 to 5 signal collinearity (Hair et al. 2019).
 
     Returns ``kind`` (outer / inner), ``block`` (the formative construct or the endogenous target),
-    ``variable`` and ``vif``."""
+    ``variable`` and ``vif``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import data, satisfaction
+    >>> survey = data.simulate_bank(n_customers=3_000, seed=0).survey
+    >>> model = satisfaction.load_model('ECSI').model(survey.columns, scheme='path').fit(survey)
+    >>> satisfaction.vif(model).columns.tolist()
+    ['kind', 'block', 'variable', 'vif']
+    """
     model._check("vif")
     rows = []
     for j, lv in enumerate(model.lvs_):
@@ -69,6 +79,15 @@ def plspredict(model: PLSPM, df: pd.DataFrame, k: int = 10, seed: int = 0) -> pd
 
     Returns one row per endogenous indicator: ``construct``, ``indicator``, ``q2_predict``,
     ``rmse_pls``, ``rmse_lm``, ``mae_pls``, ``mae_lm``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import data, satisfaction
+    >>> survey = data.simulate_bank(n_customers=3_000, seed=0).survey
+    >>> model = satisfaction.load_model('ECSI').model(survey.columns, scheme='path').fit(survey)
+    >>> satisfaction.plspredict(model, survey, k=3).columns.tolist()[:4]
+    ['construct', 'indicator', 'q2_predict', 'rmse_pls']
     """
     model._check("plspredict")
     if not 2 <= k <= model.n_obs_ // 5:
@@ -128,7 +147,18 @@ def blindfolding(model: PLSPM, distance: int = 7) -> pd.DataFrame:
     ch. 6): every ``distance``-th data point of the endogenous blocks is omitted in turn (replaced
     by the indicator's mean), the model is re-estimated, and the omitted standardised values are
     predicted from the loadings and the construct's predecessors. Q² = 1 - SSE / SSO per endogenous
-    construct; above 0 means predictive relevance. ``distance`` should not divide the sample size."""
+    construct; above 0 means predictive relevance. ``distance`` should not divide the sample size.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import data, satisfaction
+    >>> survey = data.simulate_bank(n_customers=3_000, seed=0).survey
+    >>> model = satisfaction.load_model('ECSI').model(survey.columns, scheme='path').fit(survey)
+    >>> table = satisfaction.blindfolding(model)
+    >>> bool((table['q2'] > 0).all())   # Q2 > 0: predictive relevance
+    True
+    """
     model._check("blindfolding")
     if distance < 2:
         raise ValidationError(f"blindfolding: distance must be >= 2; got {distance}")
@@ -199,7 +229,18 @@ def mga(model: PLSPM, groups: pd.Series | np.ndarray, n_permutations: int = 1000
     Failed refits (a constant indicator in a resample, no convergence) are counted in
     ``attrs["failed"]``. Returns one row per path: ``source``, ``target``, ``estimate_<g1>``,
     ``estimate_<g2>``, ``difference`` (g1 - g2), ``p_permutation``, ``p_henseler`` and
-    ``p_permutation_holm`` (Holm-adjusted over the paths)."""
+    ``p_permutation_holm`` (Holm-adjusted over the paths).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import data, satisfaction
+    >>> survey = data.simulate_bank(n_customers=3_000, seed=0).survey
+    >>> model = satisfaction.load_model('ECSI').model(survey.columns, scheme='path').fit(survey)
+    >>> groups = survey['region']
+    >>> satisfaction.mga(model, groups, n_permutations=20, n_bootstrap=20).columns.tolist()[:3]
+    ['source', 'target', 'estimate_rural']
+    """
     model._check("mga")
     g = pd.Series(np.asarray(groups)).astype(str)
     if len(g) != model.n_obs_:

@@ -113,6 +113,15 @@ class PLSPM(Estimator):
     reliability_ : DataFrame per construct: mode, items, cronbach_alpha, dillon_goldstein_rho, eig_1st, eig_2nd, ave
     ave_ : Series; gof_ : float; n_iter_ : int
     row_account_ : RowAccount, respondents in and out (listwise deletion)
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import data, satisfaction
+    >>> survey = data.simulate_bank(n_customers=3_000, seed=0).survey
+    >>> model = satisfaction.load_model('ECSI').model(survey.columns, scheme='path').fit(survey)
+    >>> model.path_coefs_.loc['SAT', 'VAL'].round(2) > 0, round(float(model.r2_['SAT']), 2) > 0.3
+    (np.True_, True)
     """
 
     def __init__(self, paths: Mapping[str, Sequence[str]], blocks: Mapping[str, Sequence[str]],

@@ -53,6 +53,13 @@ class ModelSpec:
 
     ``blocks`` maps a construct to a list of item columns or to an item-name prefix. ``scale`` is
     the answer scale (low, high) used for 0-100 indices; ``layout`` optional diagram positions.
+
+    Examples
+    --------
+    >>> from crmresearch import satisfaction
+    >>> spec = satisfaction.load_model('ACSI')
+    >>> spec.name, spec.default_target, spec.paths['SAT']
+    ('ACSI', 'SAT', ['EXPE', 'QUAL', 'VAL'])
     """
 
     name: str
@@ -230,7 +237,17 @@ _DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 def read_header(path: str | Path) -> tuple[list[str], str]:
     """The column names of a survey CSV and its delimiter (comma, semicolon or tab, whichever splits
-    the header line into most columns). An empty file or a header without columns is an error."""
+    the header line into most columns). An empty file or a header without columns is an error.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from crmresearch import satisfaction
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / 'survey.csv'
+    >>> _ = path.write_text('sat1;sat2' + chr(10) + '7;8' + chr(10))
+    >>> satisfaction.read_header(path)   # the separator is detected
+    (['sat1', 'sat2'], ';')
+    """
     path = Path(path)
     if not path.is_file():
         raise ValidationError(f"no file {str(path)!r}")

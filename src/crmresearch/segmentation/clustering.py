@@ -178,6 +178,14 @@ def profile(df: pd.DataFrame, segment: str, min_cell: int = 10,
 
     Segments with fewer than ``min_cell`` customers keep their count but every other cell is
     suppressed (NaN) and ``suppressed`` is True, so no small group can be singled out.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import segmentation
+    >>> df = pd.DataFrame({'segment': ['a'] * 12 + ['b'] * 3, 'spend': list(range(15))})
+    >>> segmentation.profile(df, 'segment', min_cell=10)['segment'].tolist()   # b is too small to publish
+    ['a', 'b']
     """
     if segment not in df.columns:
         raise ValidationError(f"profile: missing segment column '{segment}'")

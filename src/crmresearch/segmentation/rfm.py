@@ -222,6 +222,15 @@ def rfm_segments(scores: pd.DataFrame, rules: pd.DataFrame | None = None, bins: 
     ------
     ValidationError
         If a customer matches no rule (the count and first ids are given).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import segmentation
+    >>> scores = pd.DataFrame({'r_score': [5, 1], 'f_score': [5, 1], 'm_score': [5, 1]}, index=pd.Index([1, 2],
+    ...     name='customer_id'))
+    >>> segmentation.rfm_segments(scores).tolist()
+    ['champions', 'hibernating']
     """
     r, f = scores["r_score"].to_numpy(), scores["f_score"].to_numpy()
     if rules is None:
@@ -245,7 +254,20 @@ def rfm_segments(scores: pd.DataFrame, rules: pd.DataFrame | None = None, bins: 
 
 def segment_summary(rfm_table: pd.DataFrame, segments: pd.Series, min_cell: int = 10) -> pd.DataFrame:
     """Per segment: customers, share of customers and of monetary value, mean recency (days),
-    frequency and monetary value. Segments under ``min_cell`` customers show only their count."""
+    frequency and monetary value. Segments under ``min_cell`` customers show only their count.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import segmentation
+    >>> tx = pd.DataFrame({'customer_id': [1, 1, 2, 3], 'date': pd.to_datetime(['2024-01-05', '2024-03-01',
+    ...     '2024-02-01', '2024-02-20']),
+    ...                    'amount': [40.0, 60.0, 15.0, 300.0]})
+    >>> table = segmentation.rfm(tx, as_of='2024-03-31')
+    >>> segmentation.segment_summary(table, pd.Series(['a', 'a', 'b'], index=table.index),
+    ...     min_cell=1).columns.tolist()[:3]
+    ['segment', 'customers', 'customer_share']
+    """
     frame = rfm_table.assign(segment=segments)
     g = frame.groupby("segment", observed=False)
     out = pd.DataFrame({

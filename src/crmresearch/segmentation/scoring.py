@@ -73,6 +73,16 @@ def value_score(
     -------
     DataFrame (same index)
         ``z_<column>`` per dimension, ``value_score`` and ``value_class`` (ordered categorical).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import segmentation
+    >>> df = pd.DataFrame({'contribution': [100.0, 50, 10, 5, 1], 'support': [3, 2, 1, 1, 1], 'credit': [700,
+    ...     650, 600, 580, 500],
+    ...                    'growth': [0.1, 0, 0, -0.1, -0.2], 'influence': [2, 1, 0, 0, 0]})
+    >>> segmentation.value_score(df)['value_class'].tolist()
+    ['core', 'general', 'general', 'general', 'general']
     """
     missing = [c for c in weights if c not in df.columns]
     if missing:
@@ -126,6 +136,15 @@ def current_potential_matrix(
     table : DataFrame, one row per cell
         ``current_band``, ``potential_band``, ``customers``, ``customer_share``,
         ``current_value``, ``current_share``, ``potential_value``, ``potential_share``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import segmentation
+    >>> bands, matrix = segmentation.current_potential_matrix(pd.Series([1.0, 2, 3, 4]), pd.Series([4.0, 3, 2, 1]))
+    >>> bands.tolist()  # doctest: +NORMALIZE_WHITESPACE
+    ['low current / high potential', 'low current / high potential', 'high current / low potential',
+     'high current / low potential']
     """
     if grid not in (2, 3):
         raise ValidationError(f"current_potential_matrix: grid must be 2 or 3; got {grid}")
@@ -186,6 +205,16 @@ def cost_to_serve(
     -------
     DataFrame indexed by customer
         ``transactions``, ``margin``, ``cost``, ``profit``, ``below_cost`` (bool).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import segmentation
+    >>> tx = pd.DataFrame({'customer_id': [1, 1, 2, 3], 'date': pd.to_datetime(['2024-01-05', '2024-03-01',
+    ...     '2024-02-01', '2024-02-20']),
+    ...                    'amount': [40.0, 60.0, 15.0, 300.0]})
+    >>> segmentation.cost_to_serve(tx, margin_rate=0.1, channel_costs=2.0).columns.tolist()[:4]
+    ['transactions', 'margin', 'cost', 'profit']
     """
     if margin_rate < 0 or fixed_cost < 0:
         raise ValidationError("cost_to_serve: margin_rate and fixed_cost must be >= 0")
@@ -258,6 +287,15 @@ def value_growth(
 
     0 = unchanged, log(2) ~ 0.69 = doubled; customers without transactions on one side count 0
     there. Used as the *growth* dimension of :func:`value_score`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import segmentation
+    >>> tx = pd.DataFrame({'customer_id': [1, 1, 2], 'date': pd.to_datetime(['2024-01-10', '2024-08-10', '2024-02-01']),
+    ...                    'amount': [10.0, 30.0, 5.0]})
+    >>> segmentation.value_growth(tx, '2024-07-01').round(2).tolist()
+    [1.04, -1.79]
     """
     split_ts = pd.Timestamp(split)
     when = pd.to_datetime(transactions[date])
@@ -292,7 +330,18 @@ def peak_profit_share(profit: pd.Series) -> float:
 
 def class_summary(df: pd.DataFrame, dimensions: Sequence[str], value_class: str = "value_class",
                   value: str = "revenue", profit: str = "profit") -> pd.DataFrame:
-    """Per value class: customers, share, mean of each raw dimension, share of value and profit."""
+    """Per value class: customers, share, mean of each raw dimension, share of value and profit.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import segmentation
+    >>> df = pd.DataFrame({'value_class': ['core', 'general', 'problem'], 'revenue': [900.0, 200.0, 30.0],
+    ...     'profit': [300.0, 20.0, -10.0],
+    ...                    'contribution': [300.0, 20.0, -10.0]})
+    >>> segmentation.class_summary(df, ['contribution'])['value_class'].tolist()
+    ['core', 'general', 'problem']
+    """
     need = [value_class, value, profit, *dimensions]
     missing = [c for c in need if c not in df.columns]
     if missing:

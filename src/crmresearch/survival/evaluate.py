@@ -33,7 +33,17 @@ def censoring_survival(duration: np.ndarray, event: np.ndarray):
 def time_dependent_auc(risk: np.ndarray, duration: np.ndarray, event: np.ndarray, t: float,
                        train_duration: np.ndarray, train_event: np.ndarray) -> float:
     """Cumulative/dynamic AUC at t with IPCW weights (Uno et al. 2007): probability that a customer
-    who churned by t has a higher risk than one still a customer after t."""
+    who churned by t has a higher risk than one still a customer after t.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from crmresearch import survival
+    >>> d, e = np.array([2.0, 4, 6, 8]), np.array([1, 1, 0, 1])
+    >>> auc = survival.time_dependent_auc(np.array([0.9, 0.8, 0.2, 0.1]), d, e, 5.0, d, e)
+    >>> round(float(auc), 3)   # the high-risk customers failed first
+    1.0
+    """
     G = censoring_survival(train_duration, train_event)
     risk, d, e = (np.asarray(a, dtype=float) for a in (risk, duration, event))
     case = (d <= t) & (e == 1)
@@ -49,7 +59,16 @@ def time_dependent_auc(risk: np.ndarray, duration: np.ndarray, event: np.ndarray
 
 def brier_score(surv_at_t: np.ndarray, duration: np.ndarray, event: np.ndarray, t: float,
                 train_duration: np.ndarray, train_event: np.ndarray) -> float:
-    """IPCW Brier score at t (Graf et al. 1999) of predicted survival probabilities S(t | x)."""
+    """IPCW Brier score at t (Graf et al. 1999) of predicted survival probabilities S(t | x).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from crmresearch import survival
+    >>> d, e = np.array([2.0, 4, 6, 8]), np.array([1, 1, 0, 1])
+    >>> round(float(survival.brier_score(np.array([0.2, 0.3, 0.9, 0.8]), d, e, 5.0, d, e)), 3)
+    0.045
+    """
     G = censoring_survival(train_duration, train_event)
     s, d, e = (np.asarray(a, dtype=float) for a in (surv_at_t, duration, event))
     died = (d <= t) & (e == 1)

@@ -131,7 +131,16 @@ def spell_covariates(spells: pd.DataFrame, spec: str = "auto") -> list[str]:
 
 def spell_groups(spells: pd.DataFrame, covariates: list[str], spec: str = "auto", max_levels: int = 8) -> list[str]:
     """Columns to draw Kaplan-Meier curves by: ``spec`` (comma-separated) or ``"auto"`` for the covariates
-    with 2 to ``max_levels`` distinct values."""
+    with 2 to ``max_levels`` distinct values.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import survival
+    >>> spells = pd.DataFrame({'region': ['urban', 'rural'] * 5, 'n_products': list(range(10))})
+    >>> survival.spell_groups(spells, ['region', 'n_products'])   # few levels: a grouping column
+    ['region']
+    """
     if spec.strip().lower() != "auto":
         cols = [c.strip() for c in spec.split(",") if c.strip()]
         absent = [c for c in cols if c not in spells.columns]

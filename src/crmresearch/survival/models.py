@@ -332,7 +332,18 @@ def cox(frame: pd.DataFrame, covariates: Sequence[str], strata: Sequence[str] | 
 def strata_for_ph(result: CoxPH, frame: pd.DataFrame, covariates: Sequence[str]) -> list[str]:
     """The categorical covariates (text, category or boolean columns of ``frame``) with at least one
     column that violates proportional hazards in ``result.ph_test_``: the ones to stratify on. A
-    continuous covariate that violates PH is not returned (it needs a time interaction or banding)."""
+    continuous covariate that violates PH is not returned (it needs a time interaction or banding).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from crmresearch import survival
+    >>> rng = np.random.default_rng(1); x = rng.integers(0, 2, 300)
+    >>> frame = pd.DataFrame({'duration': rng.exponential(1 / np.exp(0.5 * x)), 'event': 1, 'x': x})
+    >>> survival.strata_for_ph(survival.cox(frame, ['x']), frame,
+    ...     ['x'])   # proportional hazards hold: nothing to stratify
+    []
+    """
     rejected = result.ph_test_.loc[result.ph_test_["verdict"].str.startswith("PH rejected"), "covariate"]
     out = []
     for c in covariates:
@@ -434,13 +445,33 @@ class AFT(Estimator):
 
 def aft(frame: pd.DataFrame, covariates: Sequence[str], family: str = "weibull", alpha: float = 0.05,
         penalizer: float = 0.0, entry: bool = True) -> AFT:
-    """:class:`AFT` fitted on ``frame`` (see there)."""
+    """:class:`AFT` fitted on ``frame`` (see there).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from crmresearch import survival
+    >>> rng = np.random.default_rng(2); x = rng.integers(0, 2, 200)
+    >>> frame = pd.DataFrame({'duration': rng.weibull(1.5, 200) * np.exp(0.4 * x), 'event': 1, 'x': x})
+    >>> type(survival.aft(frame, ['x'])).__name__
+    'AFT'
+    """
     return AFT(covariates=covariates, family=family, alpha=alpha, penalizer=penalizer, entry=entry).fit(frame)
 
 
 def compare_aft(frame: pd.DataFrame, covariates: Sequence[str],
                 families: Sequence[str] = ("weibull", "loglogistic", "lognormal"), entry: bool = True) -> pd.DataFrame:
-    """AIC and log-likelihood of each AFT family on the same data, best (lowest AIC) first."""
+    """AIC and log-likelihood of each AFT family on the same data, best (lowest AIC) first.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from crmresearch import survival
+    >>> rng = np.random.default_rng(2); x = rng.integers(0, 2, 200)
+    >>> frame = pd.DataFrame({'duration': rng.weibull(1.5, 200) * np.exp(0.4 * x), 'event': 1, 'x': x})
+    >>> survival.compare_aft(frame, ['x'])['family'].tolist()
+    ['weibull', 'loglogistic', 'lognormal']
+    """
     rows = []
     for fam in families:
         r = aft(frame, covariates, family=fam, entry=entry)
@@ -453,7 +484,17 @@ def compare_aft(frame: pd.DataFrame, covariates: Sequence[str],
 def compare_with_truth(result: CoxPH, truth: dict[str, float], rename: dict[str, str] | None = None,
                        alpha: float = 0.05) -> pd.DataFrame:
     """Estimated log-hazard ratios next to known true values (simulation studies): estimate, SE,
-    (1 - alpha) interval, truth, error in standard errors and whether the interval covers the truth."""
+    (1 - alpha) interval, truth, error in standard errors and whether the interval covers the truth.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from crmresearch import survival
+    >>> rng = np.random.default_rng(1); x = rng.integers(0, 2, 500)
+    >>> frame = pd.DataFrame({'duration': rng.exponential(1 / np.exp(0.5 * x)), 'event': 1, 'x': x})
+    >>> survival.compare_with_truth(survival.cox(frame, ['x']), {'x': 0.5}).columns.tolist()[:4]
+    ['parameter', 'estimate', 'std_error', 'ci_lower']
+    """
     from scipy import stats
 
     z = stats.norm.ppf(1 - alpha / 2)

@@ -80,7 +80,17 @@ class ChurnClassifier(CalibratedClassifier):
 
 def churn_classifier(X: pd.DataFrame, y: pd.Series | np.ndarray, model: str = "logistic", cv: int = 5,
                      seed: int = 0, calibration: str = "isotonic") -> ChurnClassifier:
-    """:class:`ChurnClassifier` fitted on ``X``, ``y`` (see there)."""
+    """:class:`ChurnClassifier` fitted on ``X``, ``y`` (see there).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from crmresearch import survival
+    >>> rng = np.random.default_rng(0); X = pd.DataFrame({'tenure': rng.uniform(0, 60, 300)})
+    >>> y = (rng.random(300) < np.exp(-X['tenure'] / 20)).astype(int)
+    >>> survival.churn_classifier(X, y, cv=3).summary.columns.tolist()
+    ['model', 'calibration', 'customers', 'churn_rate', 'cv_auc', 'cv_auc_sd']
+    """
     return ChurnClassifier(model=model, cv=cv, seed=seed, calibration=calibration).fit(X, y)
 
 

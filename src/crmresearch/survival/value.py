@@ -30,6 +30,16 @@ def survival_clv(result, frame: pd.DataFrame, margin: np.ndarray | pd.Series | f
     Returns
     -------
     DataFrame (same index): ``expected_lifetime`` (periods, within the horizon) and ``clv`` (currency).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from crmresearch import survival
+    >>> rng = np.random.default_rng(1); x = rng.integers(0, 2, 300)
+    >>> frame = pd.DataFrame({'duration': rng.exponential(24 / np.exp(0.5 * x)), 'event': 1, 'x': x})
+    >>> m = survival.cox(frame, ['x'])
+    >>> survival.survival_clv(m, frame.head(2), margin=30.0, discount_rate=0.1, horizon=12).columns.tolist()[:3]
+    ['expected_lifetime', 'clv']
     """
     from .evaluate import model_frame
 
@@ -101,7 +111,17 @@ def calibration_at(result, frame: pd.DataFrame, t: float, bins: int = 10) -> pd.
     ``bins`` quantile groups of predicted P(event by t) = 1 - S(t | x); per group the mean
     prediction and the observed share with the event by t, by Kaplan-Meier within the group (so
     censored customers count correctly). ``attrs["ici"]`` is the customer-weighted mean absolute
-    gap (integrated calibration index over groups) and ``attrs["max_gap"]`` the largest."""
+    gap (integrated calibration index over groups) and ``attrs["max_gap"]`` the largest.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from crmresearch import survival
+    >>> rng = np.random.default_rng(1); x = rng.integers(0, 2, 400)
+    >>> frame = pd.DataFrame({'duration': rng.exponential(24 / np.exp(0.5 * x)), 'event': 1, 'x': x})
+    >>> survival.calibration_at(survival.cox(frame, ['x']), frame, t=12, bins=2).columns.tolist()[:3]
+    ['group', 'customers', 'events']
+    """
     from lifelines import KaplanMeierFitter
 
     from .evaluate import model_frame
