@@ -328,8 +328,8 @@ def channel_totals(table: Any, channel: str | None, columns: Mapping[str, str] |
     --------
     >>> import pandas as pd
     >>> from crmresearch import aggregate
-    >>> tx = pd.DataFrame({'customer_id': [1, 1], 'date': pd.to_datetime(['2024-01-01'] * 2), 'amount': [5.0,
-    ...     7.0], 'channel': ['atm', 'mobile']})
+    >>> tx = pd.DataFrame({'customer_id': [1, 1], 'date': pd.to_datetime(['2024-01-01'] * 2),
+    ...                    'amount': [5.0, 7.0], 'channel': ['atm', 'mobile']})
     >>> aggregate.channel_totals(tx, 'channel').columns.tolist()
     ['customer_id', 'channel', 'transactions', 'amount']
     """

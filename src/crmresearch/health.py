@@ -361,8 +361,8 @@ def early_and_level(transactions: pd.DataFrame, end: Any, early_days: int, level
     >>> from crmresearch import health
     >>> tx = pd.DataFrame({'customer_id': [1, 1, 2], 'date': pd.to_datetime(['2023-01-01', '2023-02-01', '2023-01-10']),
     ...                    'amount': [200.0, 150.0, 20.0]})
-    >>> health.early_and_level(tx, '2024-06-30', 90, 365, (300, 1500))[['customer_id', 'early_transactions',
-    ...     'level']].values.tolist()
+    >>> table = health.early_and_level(tx, '2024-06-30', 90, 365, (300, 1500))
+    >>> table[['customer_id', 'early_transactions', 'level']].values.tolist()
     [[1, 2, 'mid'], [2, 1, 'low']]
     """
     for col in ("customer_id", "date", "amount"):

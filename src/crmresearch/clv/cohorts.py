@@ -83,7 +83,7 @@ def fit_cohorts(periods: pd.DataFrame, min_periods: int = 6, discount_rate: floa
     >>> from crmresearch import clv
     >>> rng = np.random.default_rng(0); p = rng.geometric(rng.beta(1.0, 3.0, 800))
     >>> periods = pd.DataFrame({'cohort': ['2023Q1'] * 800, 'periods': np.minimum(p, 8), 'churned': p <= 8,
-    ...     'observed_periods': 8})
+    ...                         'observed_periods': 8})
     >>> clv.fit_cohorts(periods)[['cohort', 'customers']].values.tolist()
     [['2023Q1', 800], ['all', 800]]
     """

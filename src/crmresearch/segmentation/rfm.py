@@ -227,8 +227,8 @@ def rfm_segments(scores: pd.DataFrame, rules: pd.DataFrame | None = None, bins: 
     --------
     >>> import pandas as pd
     >>> from crmresearch import segmentation
-    >>> scores = pd.DataFrame({'r_score': [5, 1], 'f_score': [5, 1], 'm_score': [5, 1]}, index=pd.Index([1, 2],
-    ...     name='customer_id'))
+    >>> ids = pd.Index([1, 2], name='customer_id')
+    >>> scores = pd.DataFrame({'r_score': [5, 1], 'f_score': [5, 1], 'm_score': [5, 1]}, index=ids)
     >>> segmentation.rfm_segments(scores).tolist()
     ['champions', 'hibernating']
     """
@@ -260,12 +260,11 @@ def segment_summary(rfm_table: pd.DataFrame, segments: pd.Series, min_cell: int 
     --------
     >>> import pandas as pd
     >>> from crmresearch import segmentation
-    >>> tx = pd.DataFrame({'customer_id': [1, 1, 2, 3], 'date': pd.to_datetime(['2024-01-05', '2024-03-01',
-    ...     '2024-02-01', '2024-02-20']),
-    ...                    'amount': [40.0, 60.0, 15.0, 300.0]})
+    >>> days = pd.to_datetime(['2024-01-05', '2024-03-01', '2024-02-01', '2024-02-20'])
+    >>> tx = pd.DataFrame({'customer_id': [1, 1, 2, 3], 'date': days, 'amount': [40.0, 60.0, 15.0, 300.0]})
     >>> table = segmentation.rfm(tx, as_of='2024-03-31')
-    >>> segmentation.segment_summary(table, pd.Series(['a', 'a', 'b'], index=table.index),
-    ...     min_cell=1).columns.tolist()[:3]
+    >>> segments = pd.Series(['a', 'a', 'b'], index=table.index)
+    >>> segmentation.segment_summary(table, segments, min_cell=1).columns.tolist()[:3]
     ['segment', 'customers', 'customer_share']
     """
     frame = rfm_table.assign(segment=segments)

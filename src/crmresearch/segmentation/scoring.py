@@ -78,9 +78,9 @@ def value_score(
     --------
     >>> import pandas as pd
     >>> from crmresearch import segmentation
-    >>> df = pd.DataFrame({'contribution': [100.0, 50, 10, 5, 1], 'support': [3, 2, 1, 1, 1], 'credit': [700,
-    ...     650, 600, 580, 500],
-    ...                    'growth': [0.1, 0, 0, -0.1, -0.2], 'influence': [2, 1, 0, 0, 0]})
+    >>> df = pd.DataFrame({'contribution': [100.0, 50, 10, 5, 1], 'support': [3, 2, 1, 1, 1],
+    ...                    'credit': [700, 650, 600, 580, 500], 'growth': [0.1, 0, 0, -0.1, -0.2],
+    ...                    'influence': [2, 1, 0, 0, 0]})
     >>> segmentation.value_score(df)['value_class'].tolist()
     ['core', 'general', 'general', 'general', 'general']
     """
@@ -210,9 +210,8 @@ def cost_to_serve(
     --------
     >>> import pandas as pd
     >>> from crmresearch import segmentation
-    >>> tx = pd.DataFrame({'customer_id': [1, 1, 2, 3], 'date': pd.to_datetime(['2024-01-05', '2024-03-01',
-    ...     '2024-02-01', '2024-02-20']),
-    ...                    'amount': [40.0, 60.0, 15.0, 300.0]})
+    >>> days = pd.to_datetime(['2024-01-05', '2024-03-01', '2024-02-01', '2024-02-20'])
+    >>> tx = pd.DataFrame({'customer_id': [1, 1, 2, 3], 'date': days, 'amount': [40.0, 60.0, 15.0, 300.0]})
     >>> segmentation.cost_to_serve(tx, margin_rate=0.1, channel_costs=2.0).columns.tolist()[:4]
     ['transactions', 'margin', 'cost', 'profit']
     """
@@ -337,7 +336,7 @@ def class_summary(df: pd.DataFrame, dimensions: Sequence[str], value_class: str 
     >>> import pandas as pd
     >>> from crmresearch import segmentation
     >>> df = pd.DataFrame({'value_class': ['core', 'general', 'problem'], 'revenue': [900.0, 200.0, 30.0],
-    ...     'profit': [300.0, 20.0, -10.0],
+    ...                    'profit': [300.0, 20.0, -10.0],
     ...                    'contribution': [300.0, 20.0, -10.0]})
     >>> segmentation.class_summary(df, ['contribution'])['value_class'].tolist()
     ['core', 'general', 'problem']

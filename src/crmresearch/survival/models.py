@@ -340,8 +340,8 @@ def strata_for_ph(result: CoxPH, frame: pd.DataFrame, covariates: Sequence[str])
     >>> from crmresearch import survival
     >>> rng = np.random.default_rng(1); x = rng.integers(0, 2, 300)
     >>> frame = pd.DataFrame({'duration': rng.exponential(1 / np.exp(0.5 * x)), 'event': 1, 'x': x})
-    >>> survival.strata_for_ph(survival.cox(frame, ['x']), frame,
-    ...     ['x'])   # proportional hazards hold: nothing to stratify
+    >>> fit = survival.cox(frame, ['x'])
+    >>> survival.strata_for_ph(fit, frame, ['x'])   # proportional hazards hold: nothing to stratify
     []
     """
     rejected = result.ph_test_.loc[result.ph_test_["verdict"].str.startswith("PH rejected"), "covariate"]
