@@ -110,3 +110,14 @@ def test_control_risk_ranks_the_untreated_outcome(campaign):
     assert risk.index.equals(test.index) and risk.between(0, 1).all()
     ctrl = ~test["treated"].astype(bool)
     assert roc_auc_score(test.loc[ctrl, "churn_90d"], risk[ctrl]) > 0.6
+
+
+def test_analyze_ab_balances_categories_level_by_level_and_refuses_missing_outcomes():
+    df = pd.DataFrame({"arm": [True, False] * 50, "y": [0, 1, 1, 0] * 25,
+                       "seg": ["a"] * 30 + ["b"] * 70})
+    _, balance = experiments.analyze_ab(df, "arm", "y", covariates=["seg"])
+    assert balance["covariate"].tolist() == ["seg=a", "seg=b"]
+    assert balance["mean_control"].sum() == pytest.approx(1.0)   # shares of the levels in each arm
+    df.loc[5, "y"] = None
+    with pytest.raises(ValidationError, match="'y' has 1 missing values of 100 rows"):
+        experiments.analyze_ab(df, "arm", "y")

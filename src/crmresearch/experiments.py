@@ -59,6 +59,20 @@ def _probability(value: object, name: str, caller: str, open_low: bool = True) -
 def wilson_interval(successes: float, total: float, alpha: float = 0.05) -> tuple[float, float]:
     """Wilson score interval for a proportion.
 
+    Parameters
+    ----------
+    successes : float
+        Count of events.
+    total : float
+        Count of trials (> 0).
+    alpha : float, default 0.05
+        Significance level: intervals cover 1 - alpha (0.05 gives 95 % intervals).
+
+    Returns
+    -------
+    tuple (float, float)
+        (lower, upper) of the Wilson score interval, as shares.
+
     Examples
     --------
     >>> from crmresearch import experiments
@@ -84,6 +98,25 @@ def wilson_interval(successes: float, total: float, alpha: float = 0.05) -> tupl
 @dataclass(frozen=True)
 class TwoProportions:
     """Treatment (2) minus control (1): rates, difference with Newcombe interval, relative lift, z-test.
+
+    Parameters
+    ----------
+    p1 : float
+        Outcome rate of the control arm (share, 0-1).
+    p2 : float
+        Outcome rate of the treatment arm (share, 0-1).
+    difference : float
+        p2 - p1, in rate points (share).
+    ci_lower : float
+        Lower end of Newcombe's hybrid Wilson interval of the difference.
+    ci_upper : float
+        Upper end of that interval.
+    relative_lift : float
+        p2 / p1 - 1 (0.2 = +20 %); NaN when p1 is 0.
+    z : float
+        Pooled two-sided z statistic.
+    p_value : float
+        Two-sided p-value of the z-test.
 
     Examples
     --------
@@ -132,6 +165,25 @@ def two_proportions(successes: Sequence[float], totals: Sequence[float], alpha: 
     p2 / p1 - 1 and the pooled two-sided z-test. Counts must be whole numbers with
     0 <= successes <= totals and totals > 0, for exactly two arms.
 
+    Parameters
+    ----------
+    successes : sequence of float
+        Outcome counts ``(x_control, x_treatment)``.
+    totals : sequence of float
+        Arm sizes ``(n_control, n_treatment)``.
+    alpha : float, default 0.05
+        Significance level: intervals cover 1 - alpha (0.05 gives 95 % intervals).
+
+    Returns
+    -------
+    TwoProportions
+        Rates, difference with its interval, relative lift, z and p-value.
+
+    Raises
+    ------
+    ValidationError
+        If the counts are not whole, negative, above their totals, or not two arms.
+
     Examples
     --------
     >>> from crmresearch import experiments
@@ -158,6 +210,26 @@ def sample_size(p_control: float, lift: float, alpha: float = 0.05, power: float
     """Customers per control arm to detect a change of ``lift`` (relative by default: 0.2 = +20 %)
     with a two-sided z-test (normal approximation, unpooled variance under the alternative and pooled
     under the null). Treatment arm = ``ratio`` x control.
+
+    Parameters
+    ----------
+    p_control : float
+        Outcome rate expected in the control arm (share, 0-1).
+    lift : float
+        Smallest change worth detecting: relative (0.2 = +20 %) or in rate points, see ``relative``.
+    alpha : float, default 0.05
+        Significance level of the two-sided test.
+    power : float, default 0.8
+        Probability of detecting the change if it is there.
+    ratio : float, default 1.0
+        Treatment arm size / control arm size.
+    relative : bool, default True
+        True when ``lift`` is relative to ``p_control``.
+
+    Returns
+    -------
+    int
+        Customers needed in the control arm (rounded up); the treatment arm needs ``ratio`` times as many.
 
     Examples
     --------
@@ -186,6 +258,24 @@ def sample_size(p_control: float, lift: float, alpha: float = 0.05, power: float
 def power_curve(p_control: float, lifts: Sequence[float], n_per_arm: int, alpha: float = 0.05,
                 relative: bool = True) -> pd.DataFrame:
     """Power of the two-sided z-test at ``n_per_arm`` per arm for each lift.
+
+    Parameters
+    ----------
+    p_control : float
+        Outcome rate of the control arm (share, 0-1).
+    lifts : sequence of float
+        Changes to evaluate: relative (0.1 = +10 %) or absolute rate points, see ``relative``.
+    n_per_arm : int
+        Customers in each arm.
+    alpha : float, default 0.05
+        Significance level of the two-sided test.
+    relative : bool, default True
+        True when ``lifts`` are relative to ``p_control``.
+
+    Returns
+    -------
+    DataFrame
+        One row per lift: ``lift``, ``p_treatment`` and ``power`` (0-1).
 
     Examples
     --------
@@ -228,6 +318,36 @@ def analyze_ab(df: pd.DataFrame, arm: str, outcome: str, covariates: Sequence[st
 
     Returns ``(effects, balance)``.
 
+    Parameters
+    ----------
+    df : DataFrame
+        One row per customer.
+    arm : str
+        Column holding the arm of each customer.
+    outcome : str
+        Binary outcome column (0/1 or bool).
+    covariates : sequence of str, default ()
+        Columns to check for balance between the arms (numeric or categorical).
+    strata : str or None, optional
+        Column whose values get an effect row each (e.g. segment); None for the overall effect only.
+    control : object, default False
+        Value of ``arm`` that marks the control group.
+
+    Raises
+    ------
+    ValidationError
+        A missing column, missing values in ``arm``, ``outcome`` or a covariate, an outcome other than 0/1,
+        or an ``arm`` without exactly two values; the message counts the rows.
+
+    Returns
+    -------
+    effects : DataFrame
+        One row overall and per stratum: customers and rates per arm, difference with its Newcombe interval,
+        relative lift and p-value.
+    balance : DataFrame
+        One row per numeric covariate and per level of a categorical one (its share of customers): mean per
+        arm, standardised mean difference (SMD) and ``balanced`` (|SMD| < 0.1).
+
     Examples
     --------
     >>> import pandas as pd
@@ -240,15 +360,27 @@ def analyze_ab(df: pd.DataFrame, arm: str, outcome: str, covariates: Sequence[st
     for c in (arm, outcome, *covariates, *([strata] if strata else [])):
         if c not in df.columns:
             raise ValidationError(f"analyze_ab: missing column '{c}'")
+    for c in (arm, outcome, *covariates):
+        n_missing = int(df[c].isna().sum())
+        if n_missing:
+            raise ValidationError(f"analyze_ab: column '{c}' has {n_missing} missing values of {len(df)} rows; "
+                                  "fill or drop them first (nothing is dropped here)")
     if df[arm].nunique() != 2:
-        raise ValidationError(f"analyze_ab: column '{arm}' must have exactly two arms")
+        raise ValidationError(f"analyze_ab: column '{arm}' must have exactly two arms, "
+                              f"found {df[arm].nunique()} distinct values")
+    y_all = pd.to_numeric(df[outcome].astype("object").map(lambda v: int(v) if isinstance(v, bool) else v),
+                          errors="coerce")
+    bad = ~y_all.isin([0, 1])
+    if bad.any():
+        raise ValidationError(f"analyze_ab: column '{outcome}' must be 0/1 or boolean; {int(bad.sum())} of "
+                              f"{len(df)} rows are not (first values: {df.loc[bad, outcome].head(3).tolist()})")
     treated = df[arm] != control
     groups = [("all", df, treated)]
     if strata:
         groups += [(str(k), g, treated.loc[g.index]) for k, g in df.groupby(strata, observed=True)]
     rows = []
     for name, g, t in groups:
-        y = g[outcome].astype(float)
+        y = y_all.loc[g.index].astype(float)
         res = two_proportions((y[~t].sum(), y[t].sum()), ((~t).sum(), t.sum()))
         rows.append({"group": name, "n_control": int((~t).sum()), "n_treatment": int(t.sum()),
                      "rate_control": res.p1, "rate_treatment": res.p2, "difference": res.difference,
@@ -256,11 +388,18 @@ def analyze_ab(df: pd.DataFrame, arm: str, outcome: str, covariates: Sequence[st
                      "p_value": res.p_value})
     bal = []
     for c in covariates:
-        x = df[c].astype(float)
-        m0, m1 = x[~treated].mean(), x[treated].mean()
-        sd = math.sqrt((x[~treated].var() + x[treated].var()) / 2)
-        bal.append({"covariate": c, "mean_control": m0, "mean_treatment": m1,
-                    "smd": (m1 - m0) / sd if sd > 0 else 0.0})
+        col = df[c]
+        numeric = pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
+        if numeric:
+            parts = [(c, col.astype(float))]
+        else:  # a category: one row per level, the share of customers at that level (Austin 2009)
+            levels = col.cat.categories if isinstance(col.dtype, pd.CategoricalDtype) else sorted(col.unique(), key=str)
+            parts = [(f"{c}={lev}", (col == lev).astype(float)) for lev in levels]
+        for label, x in parts:
+            m0, m1 = x[~treated].mean(), x[treated].mean()
+            sd = math.sqrt((x[~treated].var() + x[treated].var()) / 2)
+            bal.append({"covariate": label, "mean_control": m0, "mean_treatment": m1,
+                        "smd": (m1 - m0) / sd if sd > 0 else 0.0})
     balance = pd.DataFrame(bal, columns=["covariate", "mean_control", "mean_treatment", "smd"])
     balance["balanced"] = balance["smd"].abs() < 0.1
     return pd.DataFrame(rows), balance
@@ -271,6 +410,28 @@ def campaign_table(df: pd.DataFrame, treated: str = "treated", outcome: str = "o
     """A randomised campaign's table, checked: one row per customer, ``treated`` a 0/1 or boolean arm
     with both arms present, ``outcome`` 0/1 (1 = the event the campaign tries to prevent, e.g. churn).
     Returns a copy with ``treated`` boolean and ``outcome`` integer; missing values are an error.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The campaign's rows, one per customer.
+    treated : str, default 'treated'
+        Arm column: 0/1 or bool, 1/True = received the campaign.
+    outcome : str, default 'outcome'
+        Outcome column: 0/1, 1 = the event the campaign tries to prevent.
+    customer : str, default 'customer_id'
+        Customer id column; must be unique.
+
+    Returns
+    -------
+    DataFrame
+        A copy with ``treated`` as bool and ``outcome`` as int.
+
+    Raises
+    ------
+    ValidationError
+        On duplicate ids, missing values, values other than 0/1, or an empty arm; the message names the column
+        and counts the rows.
 
     Examples
     --------
@@ -315,6 +476,21 @@ class UpliftModel(Estimator):
 
     ``fit(X, y, treatment)`` as in scikit-uplift, so the model is a pipeline's last step:
     ``make_pipeline(prep, UpliftModel()).fit(X, y, upliftmodel__treatment=t)``.
+
+    Parameters
+    ----------
+    method : str, default 'two_model'
+        ``'two_model'`` or ``'class_transformation'`` (needs a 50/50 randomisation).
+    seed : int, default 0
+        Random state of the gradient-boosting classifiers.
+    max_iter : int, default 150
+        Boosting iterations of each classifier.
+    learning_rate : float, default 0.05
+        Shrinkage of each boosting step.
+    max_leaf_nodes : int, default 8
+        Leaves per tree.
+    min_samples_leaf : int, default 100
+        Fewest customers in a leaf (guards against fitting noise in small arms).
 
     Attributes
     ----------
@@ -414,6 +590,24 @@ def uplift_model(X: pd.DataFrame, treated: np.ndarray, y: np.ndarray, method: st
     """:class:`UpliftModel` fitted on ``X``, outcomes ``y`` and ``treated`` (see there); call
     ``.predict(X)`` for the uplift per customer.
 
+    Parameters
+    ----------
+    X : DataFrame
+        Features, one row per customer.
+    treated : ndarray
+        Arm per customer (bool or 0/1).
+    y : ndarray
+        Outcome per customer (0/1).
+    method : str, default 'two_model'
+        ``'two_model'`` or ``'class_transformation'``, see :class:`UpliftModel`.
+    seed : int, default 0
+        Random state of the classifiers.
+
+    Returns
+    -------
+    UpliftModel
+        The fitted model.
+
     Examples
     --------
     >>> import numpy as np, pandas as pd
@@ -450,6 +644,17 @@ def qini(uplift: np.ndarray, treated: np.ndarray, y: np.ndarray, n_points: int =
     (curve, coefficient): ``curve`` has ``share_targeted``, ``incremental`` (outcomes) and ``random``
     at ``n_points`` depths; ``curve.attrs`` holds the areas (``area_model``, ``area_perfect``, in
     outcomes x share targeted, net of random).
+
+    Parameters
+    ----------
+    uplift : ndarray
+        Predicted uplift per customer, shape (n,).
+    treated : ndarray
+        Arm per customer (bool or 0/1), shape (n,).
+    y : ndarray
+        Observed outcome per customer (0/1), shape (n,).
+    n_points : int, default 101
+        Depths at which the curve is evaluated, from 0 to all customers.
 
     Examples
     --------
@@ -488,6 +693,23 @@ def qini(uplift: np.ndarray, treated: np.ndarray, y: np.ndarray, n_points: int =
 def uplift_by_decile(uplift: np.ndarray, treated: np.ndarray, y: np.ndarray, bins: int = 10) -> pd.DataFrame:
     """Observed uplift (treated rate - control rate) in deciles of predicted uplift, highest first.
 
+    Parameters
+    ----------
+    uplift : ndarray
+        Predicted uplift per customer, shape (n,).
+    treated : ndarray
+        Arm per customer (bool or 0/1), shape (n,).
+    y : ndarray
+        Observed outcome per customer (0/1), shape (n,).
+    bins : int, default 10
+        Number of equal-size groups (10 = deciles).
+
+    Returns
+    -------
+    DataFrame
+        One row per group, highest predicted uplift first: customers per arm, observed rates, observed and
+        predicted uplift.
+
     Examples
     --------
     >>> from crmresearch import experiments
@@ -513,6 +735,23 @@ def compare_means(df: pd.DataFrame, arm: str, value: str, alpha: float = 0.05) -
     """Mean of ``value`` in the control (``arm`` False) and treatment (True) arms, the relative
     change treatment / control - 1, and the large-sample (Welch) z test of equal means:
     z = (mean_t - mean_c) / sqrt(var_t / n_t + var_c / n_c), with its (1 - alpha) interval of the difference.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per customer.
+    arm : str
+        Boolean arm column (True = treatment).
+    value : str
+        Numeric column to compare (e.g. revenue in currency units).
+    alpha : float, default 0.05
+        Significance level: intervals cover 1 - alpha (0.05 gives 95 % intervals).
+
+    Returns
+    -------
+    dict of str to float
+        ``mean_control``, ``mean_treatment``, ``relative_change``, ``difference``, ``ci_lower``, ``ci_upper``,
+        ``z`` and ``p_value``.
 
     Examples
     --------
@@ -546,7 +785,28 @@ def control_risk(train: pd.DataFrame, score: pd.DataFrame, features: Sequence[st
     """Risk of the outcome without treatment: a gradient-boosting classifier (scikit-learn
     HistGradientBoosting on one-hot features) fitted on the control customers of ``train`` and
     applied to ``score``; the "target the riskiest" ranking that uplift targeting is compared with.
-    Returns the probability per row of ``score``, on its index."""
+    Returns the probability per row of ``score``, on its index.
+
+    Parameters
+    ----------
+    train : DataFrame
+        Campaign customers with features, ``outcome`` and ``treated``; only the control rows are used.
+    score : DataFrame
+        Customers to score, with the same ``features``.
+    features : sequence of str
+        Feature columns (numeric, categorical or bool).
+    outcome : str, default 'churn_90d'
+        Binary outcome column of ``train``.
+    treated : str, default 'treated'
+        Boolean arm column of ``train``.
+    seed : int, default 0
+        Random state of the classifier.
+
+    Returns
+    -------
+    Series
+        Probability of the outcome without treatment (0-1), indexed like ``score``.
+    """
     require("sklearn", by="experiments.control_risk")
     from sklearn.ensemble import HistGradientBoostingClassifier
 
@@ -572,6 +832,26 @@ def uplift_targeting_profit(uplift: np.ndarray, risk: np.ndarray, value: np.ndar
     value of a customer kept, ``cost`` the cost per treated customer: profit = sum(uplift x value - cost).
     With ``true_uplift`` (known in a simulation) a ``profit_true`` column evaluates the same rankings
     with the true effects, so the comparison is not flattered by the model's own estimates.
+
+    Parameters
+    ----------
+    uplift : ndarray
+        Predicted reduction in churn probability per customer (share, 0-1).
+    risk : ndarray
+        Predicted churn risk without treatment per customer, used for the risk ranking.
+    value : ndarray
+        Value of keeping each customer (currency units).
+    cost : float
+        Cost of treating one customer (currency units).
+    depths : sequence of float, default 0, 0.05, ..., 1
+        Shares of customers treated, from the top of each ranking (0 to 1).
+    true_uplift : ndarray or None, optional
+        True uplift per customer when known (simulation); adds ``profit_true``.
+
+    Returns
+    -------
+    DataFrame
+        One row per ranking and depth: customers treated and profit (currency units).
 
     Examples
     --------
@@ -599,6 +879,22 @@ def uplift_targeting_profit(uplift: np.ndarray, risk: np.ndarray, value: np.ndar
 def rates_by(df: pd.DataFrame, by: str, outcome: str, alpha: float = 0.05) -> pd.DataFrame:
     """Share of rows with ``outcome`` (0/1 or bool) per value of ``by`` (in sorted order, categories in
     their order), with Wilson intervals: ``by``, units, events, rate, ci_lower, ci_upper.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per unit.
+    by : str
+        Grouping column.
+    outcome : str
+        Binary outcome column (0/1 or bool).
+    alpha : float, default 0.05
+        Significance level: intervals cover 1 - alpha (0.05 gives 95 % intervals).
+
+    Returns
+    -------
+    DataFrame
+        One row per value of ``by``: units, events, rate and its Wilson interval.
 
     Examples
     --------
@@ -632,6 +928,22 @@ def odds_ratios(df: pd.DataFrame, outcome: str, covariates: Sequence[str], alpha
     """Logistic regression of ``outcome`` on ``covariates`` (statsmodels; categories as treatment
     dummies): covariate, estimate (log odds ratio), std_error, ci_lower, ci_upper, z, p_value,
     odds_ratio, or_lower, or_upper.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per unit.
+    outcome : str
+        Binary outcome column (0/1 or bool).
+    covariates : sequence of str
+        Regressors; non-numeric columns become treatment dummies against their first level.
+    alpha : float, default 0.05
+        Significance level: intervals cover 1 - alpha (0.05 gives 95 % intervals).
+
+    Returns
+    -------
+    DataFrame
+        One row per coefficient; ``estimate`` on the log-odds scale and ``odds_ratio`` = exp(estimate).
 
     Examples
     --------
