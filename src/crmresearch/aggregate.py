@@ -76,6 +76,32 @@ def check_transactions(table: Any, columns: Mapping[str, str] | None = None, cal
     minimum and maximum) decides; only a broken rule costs a second pass, for its exact count and
     the first customer ids in sorted order, so the message is the same on every engine.
 
+    Parameters
+    ----------
+    table : table
+        A transactions table where it lives: a pandas or polars DataFrame, a DuckDB relation, a Spark DataFrame,
+        a Parquet/CSV path or glob, a data-source entry, or a :class:`~crmresearch.sources.Source`.
+    columns : mapping of str to str or None, optional
+        Our column name -> yours (``{'customer': 'cust_no', 'amount': 'amt', 'date': 'day'}``); None when the
+        table uses ours.
+    caller : str, default 'transactions'
+        Name of the public function, used in error messages.
+    amount : bool, default True
+        Check the ``amount`` column (False for tables without one).
+    date : bool, default True
+        Check the ``date`` column (False for tables without one).
+
+    Returns
+    -------
+    Source
+        The checked table, still where it lives.
+
+    Raises
+    ------
+    ValidationError
+        A missing column, missing ids or dates, a non-date ``date``, or a missing, negative or infinite amount;
+        the message counts the rows and names the first customer ids.
+
     Examples
     --------
     >>> import pandas as pd
@@ -170,6 +196,22 @@ def customer_totals(table: Any, columns: Mapping[str, str] | None = None,
 
     Returns a pandas DataFrame indexed by ``customer_id`` (sorted): ``revenue``, ``transactions``.
 
+    Parameters
+    ----------
+    table : table
+        A transactions table where it lives: a pandas or polars DataFrame, a DuckDB relation, a Spark DataFrame,
+        a Parquet/CSV path or glob, a data-source entry, or a :class:`~crmresearch.sources.Source`.
+    columns : mapping of str to str or None, optional
+        Our column name -> yours (``{'customer': 'cust_no', 'amount': 'amt', 'date': 'day'}``); None when the
+        table uses ours.
+    caller : str, default 'customer_totals'
+        Name of the public function, used in error messages.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``customer_id`` (sorted): ``revenue`` (currency units) and ``transactions`` (count).
+
     Examples
     --------
     >>> import pandas as pd
@@ -192,6 +234,25 @@ def rfm_table(table: Any, columns: Mapping[str, str] | None = None, caller: str 
     (transactions) and ``monetary`` (sum of amounts); pandas, indexed by ``customer_id`` (sorted).
     ``before``: only transactions strictly before this date (the count left out is in
     ``attrs["row_account"]``).
+
+    Parameters
+    ----------
+    table : table
+        A transactions table where it lives: a pandas or polars DataFrame, a DuckDB relation, a Spark DataFrame,
+        a Parquet/CSV path or glob, a data-source entry, or a :class:`~crmresearch.sources.Source`.
+    columns : mapping of str to str or None, optional
+        Our column name -> yours (``{'customer': 'cust_no', 'amount': 'amt', 'date': 'day'}``); None when the
+        table uses ours.
+    caller : str, default 'rfm'
+        Name of the public function, used in error messages.
+    before : Timestamp or None, optional
+        Keep only transactions strictly before this date (the RFM reference date); None keeps all.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``customer_id``: ``first_purchase``, ``last_purchase`` (dates), ``frequency`` (count) and
+        ``monetary`` (currency units).
 
     Examples
     --------
@@ -236,6 +297,29 @@ def clv_summary(table: Any, calibration_end: pd.Timestamp, observation_end: pd.T
     days after ``calibration_end`` up to ``observation_end``). With ``observation_end``, a purchase after it
     is an error; without it, purchases after ``calibration_end`` are outside the summary. Customers whose
     first purchase is after ``calibration_end`` are returned too, with ``days_cal`` 0.
+
+    Parameters
+    ----------
+    table : table
+        A transactions table where it lives: a pandas or polars DataFrame, a DuckDB relation, a Spark DataFrame,
+        a Parquet/CSV path or glob, a data-source entry, or a :class:`~crmresearch.sources.Source`.
+    calibration_end : Timestamp
+        Last day of the calibration period (inclusive).
+    observation_end : Timestamp or None
+        Last day of the holdout period (inclusive); None for no holdout.
+    columns : mapping of str to str or None, optional
+        Our column name -> yours (``{'customer': 'cust_no', 'amount': 'amt', 'date': 'day'}``); None when the
+        table uses ours.
+    amount : bool, default True
+        Sum the repeat-day amounts (False for a table without ``amount``).
+    caller : str, default 'summary_from_transactions'
+        Name of the public function, used in error messages.
+
+    Returns
+    -------
+    DataFrame
+        One row per customer, indexed by ``customer_id``, with the day-level statistics above (dates and counts
+        of days).
 
     Examples
     --------
@@ -299,6 +383,28 @@ def repeat_days(table: Any, calibration_end: pd.Timestamp, observation_end: pd.T
     Returns ``(first_days, repeats)``: the first purchase day of every customer whose first purchase
     is on or before ``calibration_end`` (one row per customer), and the number of repeat purchase
     days of those customers on each calendar day up to ``observation_end`` (one row per day).
+
+    Parameters
+    ----------
+    table : table
+        A transactions table where it lives: a pandas or polars DataFrame, a DuckDB relation, a Spark DataFrame,
+        a Parquet/CSV path or glob, a data-source entry, or a :class:`~crmresearch.sources.Source`.
+    calibration_end : Timestamp
+        Last day on which a first purchase counts (inclusive).
+    observation_end : Timestamp
+        Last calendar day of the tracking series (inclusive).
+    columns : mapping of str to str or None, optional
+        Our column name -> yours (``{'customer': 'cust_no', 'amount': 'amt', 'date': 'day'}``); None when the
+        table uses ours.
+    caller : str, default 'repeat_tracking'
+        Name of the public function, used in error messages.
+
+    Returns
+    -------
+    first_days : Series
+        First purchase day per customer (index ``customer_id``).
+    repeats : Series
+        Repeat purchase days per calendar day (index: day), zeros included.
     """
     import narwhals as nw
 
@@ -323,6 +429,24 @@ def channel_totals(table: Any, channel: str | None, columns: Mapping[str, str] |
                    caller: str = "cost_to_serve") -> pd.DataFrame:
     """Transactions and amount per customer and channel (one row per customer when ``channel`` is None),
     in one pass in the engine; pandas with columns ``customer_id``, ``channel``, ``transactions``, ``amount``.
+
+    Parameters
+    ----------
+    table : table
+        A transactions table where it lives: a pandas or polars DataFrame, a DuckDB relation, a Spark DataFrame,
+        a Parquet/CSV path or glob, a data-source entry, or a :class:`~crmresearch.sources.Source`.
+    channel : str or None
+        Channel column (e.g. branch, ATM, online); None for totals per customer only.
+    columns : mapping of str to str or None, optional
+        Our column name -> yours (``{'customer': 'cust_no', 'amount': 'amt', 'date': 'day'}``); None when the
+        table uses ours.
+    caller : str, default 'cost_to_serve'
+        Name of the public function, used in error messages.
+
+    Returns
+    -------
+    DataFrame
+        ``customer_id``, ``channel``, ``transactions`` (count) and ``amount`` (currency units).
 
     Examples
     --------
@@ -359,6 +483,24 @@ def call_counts(table: Any, minutes: float, columns: Mapping[str, str] | None = 
     A table with a ``calls`` column holds counts already (one row per interval; intervals repeated
     are summed); one without it is a call log (one row per call) whose ``interval_start`` timestamps
     are counted per ``minutes``-long interval. Returns pandas: ``datetime`` (interval start), ``calls``.
+
+    Parameters
+    ----------
+    table : table
+        A call log (one row per call, ``interval_start`` timestamps) or interval counts (with a ``calls``
+        column), anywhere :func:`~crmresearch.sources.as_source` reads.
+    minutes : float
+        Interval length in minutes (e.g. 15 or 30).
+    columns : mapping of str to str or None, optional
+        Our column name -> yours (``{'customer': 'cust_no', 'amount': 'amt', 'date': 'day'}``); None when the
+        table uses ours.
+    caller : str, default 'call_counts'
+        Name of the public function, used in error messages.
+
+    Returns
+    -------
+    DataFrame
+        One row per interval: ``datetime`` (interval start) and ``calls`` (count).
 
     Examples
     --------

@@ -29,7 +29,27 @@ def check_is_fitted(estimator: Any, attributes: str | list[str] | None = None, c
     """Raise :class:`~crmresearch.errors.NotFittedError` unless ``estimator`` has been fitted.
 
     Fitted means: every name in ``attributes`` is set, or (by default) at least one public
-    attribute ending in ``_`` exists, as in scikit-learn."""
+    attribute ending in ``_`` exists, as in scikit-learn.
+
+    Parameters
+    ----------
+    estimator : object
+        The object to check.
+    attributes : str or list of str or None, optional
+        Attribute name(s) that a fit sets; None: any public attribute ending in ``_``.
+    caller : str or None, optional
+        Name used in the message; None uses the class name.
+
+    Returns
+    -------
+    None
+        Returns nothing when fitted.
+
+    Raises
+    ------
+    NotFittedError
+        When the estimator has not been fitted; the message says to call ``fit`` first.
+    """
     names = [attributes] if isinstance(attributes, str) else attributes
     if names is not None:
         fitted = all(hasattr(estimator, a) for a in names)

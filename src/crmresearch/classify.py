@@ -23,6 +23,17 @@ class CalibratedClassifier(Estimator):
     probabilities calibrated by ``calibration`` ("isotonic" or "sigmoid", cross-fitted over ``cv``
     stratified folds) and the cross-validated AUC of the uncalibrated model.
 
+    Parameters
+    ----------
+    model : str, default 'logistic'
+        ``'logistic'`` (regression) or ``'gradient_boosting'`` (HistGradientBoosting).
+    cv : int, default 5
+        Stratified folds for calibration and for the cross-validated AUC.
+    seed : int, default 0
+        Random state of the folds and of the boosting model.
+    calibration : str, default 'isotonic'
+        ``'isotonic'`` or ``'sigmoid'`` (Platt) calibration of the probabilities.
+
     Attributes
     ----------
     pipeline_ : fitted scikit-learn CalibratedClassifierCV around preprocessing + model

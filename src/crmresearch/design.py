@@ -19,6 +19,27 @@ def design_matrix(frame: pd.DataFrame, covariates: Sequence[str], caller: str = 
     level = reference). Constant or perfectly collinear columns are a clear error (they would
     give NaN or infinite estimates); ``check=False`` (scoring rows with a fitted model) skips it.
 
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per unit.
+    covariates : sequence of str
+        Columns to encode, in order.
+    caller : str, default 'cox'
+        Name of the public function, used in error messages.
+    check : bool, default True
+        Refuse constant or perfectly collinear columns (False when scoring new rows with a fitted model).
+
+    Returns
+    -------
+    DataFrame
+        Numeric design matrix on ``frame``'s index; dummy columns are named ``column_level``.
+
+    Raises
+    ------
+    ValidationError
+        A missing column, missing values, or a constant or collinear column (with ``check``).
+
     Examples
     --------
     >>> import pandas as pd
