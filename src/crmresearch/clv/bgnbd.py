@@ -175,6 +175,17 @@ class BetaGeoNBD(BaseFitter):
     The log-likelihood is computed in log space (``gammaln``, ``betaln``, ``logaddexp``), so large
     x and T never overflow; terms that depend on x only are evaluated once per distinct x.
 
+    Parameters
+    ----------
+    alpha : float, default 0.05
+        Significance level of the Wald intervals in ``summary`` (1 - alpha coverage).
+    tol : float, default 1e-10
+        Convergence tolerance of the optimiser (on the gradient).
+    max_iter : int, default 2000
+        Most optimiser iterations; more raise :class:`~crmresearch.errors.ConvergenceError`.
+    n_jobs : int, default 2
+        Threads that evaluate the log-likelihood in chunks during the fit (1 = none).
+
     Attributes
     ----------
     params_ : Series with "r", "alpha", "a", "b"
@@ -319,6 +330,28 @@ def simulate_bgnbd(n: int, r: float, alpha: float, a: float, b: float, T, seed: 
     purchase the customer drops out with probability p ~ Beta(a, b) (the number of purchases
     until dropout is geometric). ``T`` is one age or an array of n ages (continuous).
 
+    Parameters
+    ----------
+    n : int
+        Customers to draw.
+    r : float
+        Gamma shape of the purchase rate.
+    alpha : float
+        Gamma rate of the purchase rate (time units).
+    a : float
+        Beta shape a of the dropout probability.
+    b : float
+        Beta shape b of the dropout probability.
+    T : float or array-like
+        Age of every customer, or one age per customer (time units).
+    seed : int, default 0
+        Random seed.
+
+    Returns
+    -------
+    DataFrame
+        One row per customer: ``frequency`` (repeat purchases), ``recency`` and ``T`` (time units).
+
     Examples
     --------
     >>> from crmresearch import clv
@@ -347,7 +380,29 @@ def bgnbd_recovery(params: dict, n_customers: int = 20_000, age_range: tuple[flo
     """Monte-Carlo check of the fitter: draw ``replications`` customer bases from the BG/NBD with known
     ``params`` (ages uniform on ``age_range``), fit each, and report per parameter the truth, mean
     estimate, bias, mean standard error, empirical SD of the estimates and the coverage of the
-    (1 - alpha) intervals (should be close to 1 - alpha)."""
+    (1 - alpha) intervals (should be close to 1 - alpha).
+
+    Parameters
+    ----------
+    params : dict
+        True BG/NBD parameters ``{'r', 'alpha', 'a', 'b'}`` (time unit of the ages).
+    n_customers : int, default 20000
+        Customers per simulated base.
+    age_range : tuple (float, float), default (26.0, 39.0)
+        Ages T are uniform on (low, high), in the time unit of ``params``.
+    replications : int, default 20
+        Simulated bases.
+    seed : int, default 0
+        Random seed; the same seed gives the same table.
+    alpha : float, default 0.05
+        Significance level of the intervals whose coverage is reported.
+
+    Returns
+    -------
+    DataFrame
+        One row per parameter: truth, mean_estimate, bias, mean_std_error, empirical_sd, coverage (share of
+        replications whose interval holds the truth) and replications.
+    """
     rng = np.random.default_rng(seed)
     est, lo, hi, se = [], [], [], []
     for _ in range(replications):

@@ -15,6 +15,18 @@ def constant_retention(survival: np.ndarray, periods: int) -> np.ndarray:
     """Naive projection: one retention rate r = S(k)^(1/k) from the last observed share S(k) at k,
     so S(t) = r^t for t = 0..periods (the homogeneous geometric model).
 
+    Parameters
+    ----------
+    survival : ndarray
+        Observed shares surviving at periods 0, 1, ..., k (first > 0).
+    periods : int
+        Last period of the projection.
+
+    Returns
+    -------
+    ndarray
+        Projected share surviving at periods 0..``periods``.
+
     Examples
     --------
     >>> import numpy as np
@@ -33,7 +45,26 @@ def constant_retention(survival: np.ndarray, periods: int) -> np.ndarray:
 def projection_errors(projection: pd.DataFrame, actual: str = "actual",
                       models: tuple[str, ...] = ("sbg",), fitted: str = "fitted") -> pd.DataFrame:
     """Mean absolute percentage error of each model over the projected (not fitted) periods, and the
-    error at the last period, per cohort."""
+    error at the last period, per cohort.
+
+    Parameters
+    ----------
+    projection : DataFrame
+        One row per cohort and period with ``cohort``, the ``actual`` share, one column per model and the
+        ``fitted`` flag.
+    actual : str, default 'actual'
+        Column of the observed share surviving.
+    models : tuple of str, default ('sbg',)
+        Columns of the models' projected shares.
+    fitted : str, default 'fitted'
+        Boolean column: True for periods used in the fit (excluded from the errors).
+
+    Returns
+    -------
+    DataFrame
+        One row per cohort: ``projected_periods``, ``mape_<model>`` (%) and ``last_error_<model>_pts``
+        (percentage points, model - actual).
+    """
     rows = []
     for cohort, g in projection.groupby("cohort", sort=False):
         out = g[~g[fitted]]
@@ -49,6 +80,20 @@ def projection_errors(projection: pd.DataFrame, actual: str = "actual",
 def discrete_survival(periods: np.ndarray, churned: np.ndarray, max_period: int) -> np.ndarray:
     """Kaplan-Meier survival at the end of periods 0..max_period for discrete periods: a churner with
     ``periods = t`` left in period t; a censored customer with ``periods = t`` survived t periods.
+
+    Parameters
+    ----------
+    periods : ndarray
+        Periods per customer (integers >= 1 for churners, >= 0 for censored).
+    churned : ndarray
+        1 when the customer left, 0 when censored.
+    max_period : int
+        Last period of the curve.
+
+    Returns
+    -------
+    ndarray
+        Share surviving at the end of periods 0..``max_period`` (starts at 1).
 
     Examples
     --------
@@ -76,6 +121,23 @@ def fit_cohorts(periods: pd.DataFrame, min_periods: int = 6, discount_rate: floa
 
     Returns one row per cohort plus ``all``: customers, churned share, observed periods, fitted,
     alpha, beta, log-likelihood, retention in periods 1, 4 and 8, DERL, CLV.
+
+    Parameters
+    ----------
+    periods : DataFrame
+        Per-customer ``cohort``, ``periods`` and ``churned`` (from :func:`contract_periods`).
+    min_periods : int, default 6
+        Fewest observed periods for a cohort to get its own fit.
+    discount_rate : float, default 0.025
+        Discount rate per period for DERL (0.025 per quarter is about 10 % a year).
+    margin : float, default 1.0
+        Margin per period of a retained customer (currency units).
+
+    Returns
+    -------
+    DataFrame
+        One row per cohort and one for ``all``, with the fit, projected retention, DERL (periods) and CLV
+        (currency).
 
     Examples
     --------
@@ -108,7 +170,21 @@ def fit_cohorts(periods: pd.DataFrame, min_periods: int = 6, discount_rate: floa
 
 
 def cohort_curves(periods: pd.DataFrame, cohorts: pd.DataFrame) -> pd.DataFrame:
-    """Observed (Kaplan-Meier, discrete) and sBG survival per fitted cohort, over its observed periods."""
+    """Observed (Kaplan-Meier, discrete) and sBG survival per fitted cohort, over its observed periods.
+
+    Parameters
+    ----------
+    periods : DataFrame
+        Per-customer ``cohort``, ``periods`` and ``churned`` (from :func:`contract_periods`).
+    cohorts : DataFrame
+        The fitted cohorts (:func:`fit_cohorts`).
+
+    Returns
+    -------
+    DataFrame
+        One row per cohort and period: ``cohort``, ``period``, ``observed`` (Kaplan-Meier share surviving) and
+        ``sbg`` (fitted share).
+    """
     out = []
     for row in cohorts[cohorts["fitted"] & (cohorts["cohort"] != "all")].itertuples(index=False):
         g = periods[periods["cohort"] == row.cohort]

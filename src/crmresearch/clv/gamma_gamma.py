@@ -21,6 +21,17 @@ class GammaGamma(BaseFitter):
     mean spend per repeat transaction m (currency). The model assumes spend is independent of
     purchase frequency; ``fit`` warns (``DataWarning``) when |corr(x, m)| > ``corr_warn``.
 
+    Parameters
+    ----------
+    alpha : float, default 0.05
+        Significance level of the Wald intervals in ``summary`` (1 - alpha coverage).
+    tol : float, default 1e-10
+        Convergence tolerance of the optimiser (on the gradient).
+    max_iter : int, default 2000
+        Most optimiser iterations; more raise :class:`~crmresearch.errors.ConvergenceError`.
+    corr_warn : float, default 0.3
+        Warn when |corr(frequency, monetary)| exceeds this (the model assumes independence).
+
     Attributes
     ----------
     params_ : Series with "p", "q", "v" (v is the scale gamma of the paper)

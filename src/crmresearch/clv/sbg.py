@@ -20,6 +20,15 @@ class ShiftedBetaGeometric(BaseFitter):
     ``fit(periods=..., churned=...)``: the number of periods each customer has been observed
     (renewals + 1 for churners: the period in which they left) and whether they left.
 
+    Parameters
+    ----------
+    alpha : float, default 0.05
+        Significance level of the Wald intervals in ``summary`` (1 - alpha coverage).
+    tol : float, default 1e-10
+        Convergence tolerance of the optimiser (on the gradient).
+    max_iter : int, default 2000
+        Most optimiser iterations; more raise :class:`~crmresearch.errors.ConvergenceError`.
+
     Attributes
     ----------
     params_ : Series with "alpha", "beta"

@@ -25,6 +25,13 @@ class SBGRegression(Estimator):
     first level as reference). Maximum likelihood with the analytic gradient (L-BFGS); standard
     errors from the Hessian of the gradient by central differences.
 
+    Parameters
+    ----------
+    alpha : float, default 0.05
+        Significance level of the Wald intervals in ``summary`` (1 - alpha coverage).
+    max_iter : int, default 5000
+        Most L-BFGS iterations.
+
     Attributes
     ----------
     params_ : Series of coefficients, index "alpha:Intercept", "alpha:<covariate>", ..., "beta:..."

@@ -44,6 +44,24 @@ def summary_from_transactions(
         ``frequency_holdout`` (purchase days after calibration up to ``observation_end``) and
         ``duration_holdout`` (holdout length).
 
+    Parameters
+    ----------
+    transactions : object
+        One row per transaction with customer, date and amount columns, anywhere
+        :func:`~crmresearch.sources.as_source` reads.
+    calibration_end : str or Timestamp
+        Last day of calibration (inclusive).
+    observation_end : str or Timestamp or None, optional
+        Last day of the holdout (inclusive); None: no holdout columns.
+    freq : str, default 'W'
+        Time unit of the output: ``'W'`` weeks, ``'D'`` days, ``'M'`` months (30.4375 days).
+    customer : str, default 'customer_id'
+        Customer id column.
+    date : str, default 'date'
+        Transaction date column.
+    amount : str or None, default 'amount'
+        Amount column (currency); None for a table without amounts.
+
     Examples
     --------
     >>> import pandas as pd
@@ -112,6 +130,23 @@ def repeat_tracking(
     -------
     DataFrame, one row per period end: ``period`` (1, 2, ...), ``date`` (period end),
     ``actual`` and ``expected`` cumulative repeat transactions, ``holdout`` (bool).
+
+    Parameters
+    ----------
+    transactions : object
+        One row per transaction, anywhere :func:`~crmresearch.sources.as_source` reads.
+    model
+        Fitted :class:`BetaGeoNBD` in ``freq`` units.
+    calibration_end : str or Timestamp
+        Last day of calibration (inclusive).
+    observation_end : str or Timestamp
+        Last day of the series (inclusive).
+    freq : str, default 'W'
+        Time unit of the model (``'W'`` weeks, ``'D'`` days).
+    customer : str, default 'customer_id'
+        Customer id column.
+    date : str, default 'date'
+        Transaction date column.
     """
     unit = _UNITS[freq]
     cal_end = pd.Timestamp(calibration_end).normalize()
@@ -141,6 +176,22 @@ def repeat_tracking(
 def conditional_expectations(model, summary: pd.DataFrame, max_frequency: int = 7) -> pd.DataFrame:
     """Holdout purchases by calibration frequency: actual mean vs the model's conditional
     expectation (FHL 2005, Fig. 3). Frequencies above ``max_frequency`` are pooled as "7+".
+
+    Parameters
+    ----------
+    model
+        Fitted :class:`BetaGeoNBD`.
+    summary : DataFrame
+        Calibration/holdout table with ``frequency_holdout`` and ``duration_holdout`` (from
+        :func:`summary_from_transactions`).
+    max_frequency : int, default 7
+        Calibration frequencies above this are pooled into one row.
+
+    Returns
+    -------
+    DataFrame
+        One row per calibration frequency: calibration_purchases, customers, actual and expected mean holdout
+        purchases.
 
     Examples
     --------
@@ -186,6 +237,25 @@ def contract_periods(
     -------
     DataFrame: ``customer_id``, ``cohort`` (period label of the start, e.g. 2023Q1), ``periods``,
     ``churned`` (bool), ``days``.
+
+    Parameters
+    ----------
+    spells : DataFrame
+        One row per customer with contract start and end (end missing = still active).
+    observation_end : str or Timestamp
+        Date the data were taken; active spells are censored here.
+    period_days : float, default 91.3125
+        Length of one renewal period in days (91.3125 = a quarter).
+    cohort_freq : str, default 'Q'
+        pandas period frequency of the acquisition cohorts (``'Q'`` quarters, ``'M'`` months, ``'Y'`` years).
+    observed_from : str or Timestamp or None, optional
+        Keep customers acquired on or after this date; None: the earliest start.
+    customer : str, default 'customer_id'
+        Customer id column.
+    start : str, default 'start'
+        Contract start column.
+    end : str, default 'end'
+        Contract end column.
 
     Examples
     --------

@@ -66,6 +66,19 @@ def value_summary(values: pd.Series, probability_alive: pd.Series | None = None)
     """Headline figures of a CLV distribution: customers, total, mean, median, top-decile share
     (share of total value held by the 10 % most valuable), and the share with P(alive) < 0.5.
 
+    Parameters
+    ----------
+    values : Series
+        CLV per customer (currency units).
+    probability_alive : Series or None, optional
+        P(alive) per customer; None skips the at-risk share.
+
+    Returns
+    -------
+    dict of str to float
+        customers, total_clv, mean_clv, median_clv, top_decile_share and (with ``probability_alive``)
+        share_p_alive_below_half.
+
     Examples
     --------
     >>> import pandas as pd
@@ -89,6 +102,20 @@ def margin_annuity(annual_margin: ArrayLike, years: int = 3, annual_discount_rat
     more years, each discounted at the end of its year: margin x sum_{k=1..years} (1 + d)^-k.
     The simple bank CLV of retention practice when no transaction model is fitted.
 
+    Parameters
+    ----------
+    annual_margin : array-like
+        Margin per customer and year (currency units).
+    years : int, default 3
+        Future years counted.
+    annual_discount_rate : float, default 0.1
+        Discount rate per year (0.1 = 10 %).
+
+    Returns
+    -------
+    ndarray
+        Present value per customer (currency units), same shape as ``annual_margin``.
+
     Examples
     --------
     >>> from crmresearch import clv
@@ -106,6 +133,18 @@ def margin_annuity(annual_margin: ArrayLike, years: int = 3, annual_discount_rat
 def rank_auc(score: ArrayLike, positive: ArrayLike) -> float:
     """Area under the ROC curve of ``score`` for the 0/1 ``positive`` labels, by the Mann-Whitney
     rank sum with average ranks for ties (equal to scikit-learn's ``roc_auc_score``).
+
+    Parameters
+    ----------
+    score : array-like
+        Score per unit (higher = more likely positive).
+    positive : array-like
+        0/1 label per unit.
+
+    Returns
+    -------
+    float
+        AUC in [0, 1]; 0.5 is a random ranking.
 
     Examples
     --------
@@ -131,7 +170,34 @@ def model_check(bgnbd: BetaGeoNBD, gammagamma: GammaGamma, summary: pd.DataFrame
     one row per metric with a numeric ``value``. ``summary`` needs the holdout columns of
     :func:`summary_from_transactions`; ``values`` is :func:`clv`'s output for the same customers;
     ``alive`` (optional, 0/1 per customer) is the true status at the end of calibration; ``time_unit``
-    and ``currency`` only label the rows."""
+    and ``currency`` only label the rows.
+
+    Parameters
+    ----------
+    bgnbd : BetaGeoNBD
+        Fitted BG/NBD.
+    gammagamma : GammaGamma
+        Fitted Gamma-Gamma.
+    summary : DataFrame
+        Calibration/holdout table of the same customers (:func:`summary_from_transactions` with
+        ``observation_end``).
+    values : DataFrame
+        Output of :func:`clv` for those customers.
+    alive : array-like or None, optional
+        True 0/1 status at calibration end (simulation only); None skips the truth rows.
+    observed_mean_amount : float or None, optional
+        Mean observed amount per transaction (currency) to compare with the model's; None skips it.
+    time_unit : str, default 'weeks'
+        Label of the time unit in the metric names.
+    currency : str, default 'USD'
+        Label of the currency in the metric names.
+
+    Returns
+    -------
+    DataFrame
+        ``metric`` and ``value``: holdout purchases actual vs expected, fit statistics, mean spend and the CLV
+        top-decile share.
+    """
     need = {"frequency", "recency", "T", "frequency_holdout", "duration_holdout"}
     if not need <= set(summary.columns):
         raise ValidationError(f"model_check: summary lacks {sorted(need - set(summary.columns))}; build it with "
@@ -176,6 +242,33 @@ def clv_intervals(bgnbd: BetaGeoNBD, gammagamma: GammaGamma, summary: pd.DataFra
 
     Returns :func:`clv`'s table plus ``clv_std_error``, ``clv_ci_lower``, ``clv_ci_upper``;
     ``attrs["total"]`` holds estimate, std_error, ci_lower, ci_upper of the summed CLV.
+
+    Parameters
+    ----------
+    bgnbd : BetaGeoNBD
+        Fitted BG/NBD.
+    gammagamma : GammaGamma
+        Fitted Gamma-Gamma.
+    summary : DataFrame
+        Per-customer ``frequency``, ``recency``, ``T`` and ``monetary_value`` (from
+        :func:`summary_from_transactions`).
+    horizon : float, default 52.0
+        Projection length in the model's time unit (52 weeks = one year).
+    discount_rate : float, default 0.0
+        Discount rate per time unit (0 = undiscounted).
+    margin : float, default 1.0
+        Share of spend kept as margin (0-1).
+    steps : int or None, optional
+        Time steps of the discounted sum; None: one per time unit of ``horizon``.
+    alpha : float, default 0.05
+        Significance level of the intervals.
+    rel_step : float, default 0.0001
+        Relative step of the central differences on the log parameters.
+
+    Returns
+    -------
+    DataFrame
+        One row per customer: :func:`clv`'s columns plus the standard error and interval of the CLV (currency).
     """
     from scipy import stats
 
