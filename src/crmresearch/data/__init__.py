@@ -39,6 +39,21 @@ DATASETS = {
 def load(name: str):
     """Load a named data set (see ``DATASETS``); a clear error lists the known names.
 
+    Parameters
+    ----------
+    name : str
+        A key of ``DATASETS`` (e.g. ``'cdnow_sample'``, ``'telco_churn'``).
+
+    Returns
+    -------
+    DataFrame
+        The data set, as its loader returns it.
+
+    Raises
+    ------
+    ParameterError
+        For an unknown name; the message lists the known ones.
+
     Examples
     --------
     >>> from crmresearch import data

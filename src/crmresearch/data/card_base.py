@@ -29,6 +29,17 @@ DAYS_PER_MONTH = 365.25 / 12
 class CardBase:
     """Tables of the card-base simulator and the truth that generated them.
 
+    Attributes
+    ----------
+    accounts : DataFrame
+        Account_id, issued, balance (at the end).
+    transactions : DataFrame
+        Account_id, date, amount.
+    merchants : DataFrame
+        Merchant_id, format, urban, volume_year1, volume_year2, avg_ticket.
+    truth : dict of str to object
+        The true status of every account and the generating parameters.
+
     Examples
     --------
     >>> from crmresearch import data
@@ -50,6 +61,36 @@ def simulate_card_base(n_accounts: int = 20_000, n_merchants: int = 2_000, month
     """Simulate card accounts (issued, never activated, dormant, alive), their transactions and end
     balances, and a merchant base. Rates: ``r``/``alpha`` give purchases per day while alive (mean r /
     alpha = 0.02: one every 50 days); ``a``/``b`` the dormancy probability after a purchase.
+
+    Parameters
+    ----------
+    n_accounts : int, default 20000
+        Card accounts issued.
+    n_merchants : int, default 2000
+        Merchants in the merchant base.
+    months : int, default 24
+        Observation window in months.
+    seed : int, default 0
+        Random seed; the same seed gives identical tables.
+    never_activated_share : float, default 0.25
+        Share of cards issued but never used.
+    issue_months : int, default 18
+        Cards are issued uniformly over the first this many months.
+    r : float, default 0.5
+        Gamma shape of the purchase rate per day.
+    alpha : float, default 25.0
+        Gamma rate of the purchase rate (days).
+    a : float, default 0.6
+        Beta shape a of the dormancy probability after a repeat purchase.
+    b : float, default 6.0
+        Beta shape b of that probability.
+    start : str, default '2024-01-01'
+        First day of the window (ISO date).
+
+    Returns
+    -------
+    CardBase
+        The accounts, transactions and merchants tables and the truth.
 
     Examples
     --------

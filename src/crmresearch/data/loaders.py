@@ -217,6 +217,11 @@ def load_attrition() -> pd.DataFrame:
     (Low < Medium < High < Very_High), work-life balance Bad < Good < Better < Best; business travel
     (reference Non-Travel) and marital status (reference Married) are categoricals.
 
+    Returns
+    -------
+    DataFrame
+        One row per employee; ``left`` (bool), ``years_at_company`` and the covariates described above.
+
     Examples
     --------
     >>> from crmresearch import data
@@ -248,6 +253,12 @@ def load_mlc_churn() -> pd.DataFrame:
     bool; ``account_length`` is in days; ``number_customer_service_calls`` counts calls to
     customer service.
 
+    Returns
+    -------
+    DataFrame
+        One row per customer: ``customer_id``, ``churn`` (bool), ``account_length`` (days), the plans, usage and
+        ``number_customer_service_calls``.
+
     Examples
     --------
     >>> from crmresearch import data
@@ -272,6 +283,11 @@ def load_credit_card_applications() -> pd.DataFrame:
     ``owner``, ``selfemp`` (bool); ``dependents``; ``months`` at the current address; ``majorcards``
     (other major cards held); ``active`` (active credit accounts); ``share`` (expenditure / income)
     is dropped: it is computed from the outcome.
+
+    Returns
+    -------
+    DataFrame
+        One row per applicant with the columns above.
 
     Examples
     --------

@@ -36,6 +36,17 @@ PRODUCTS = ("current_account", "savings", "credit_card", "personal_loan", "mortg
 class Prospects:
     """Tables of the prospect simulator and the truth that generated them.
 
+    Attributes
+    ----------
+    prospects : DataFrame
+        One row per prospect: source, income (USD thousand a year), age, urban, outcome and first-year value.
+    contacts : DataFrame
+        One row per contact attempt: prospect_id, attempt, band, weekend, reached.
+    holdings : DataFrame
+        Customers' products in acquisition order.
+    truth : dict of str to object
+        The true log-odds effects and settings.
+
     Examples
     --------
     >>> from crmresearch import data
@@ -59,6 +70,40 @@ def simulate_prospects(n_prospects: int = 20_000, n_customers: int = 10_000, see
     """Simulate prospects, their contact attempts and outcomes, and customers' product holdings.
     ``source_effects`` are the true log-odds effects of each source in :data:`SOURCES` order (mass
     mailing the reference); see the module docstring for the model.
+
+    Parameters
+    ----------
+    n_prospects : int, default 20000
+        Prospects drawn.
+    n_customers : int, default 10000
+        Existing customers with product holdings.
+    seed : int, default 0
+        Random seed; the same seed gives identical tables.
+    max_attempts : int, default 3
+        Contact attempts per prospect before giving up.
+    source_shares : tuple of float, default (0.5, 0.1, 0.08, 0.12, 0.2)
+        Share of prospects per source, in ``SOURCES`` order (sums to 1).
+    source_effects : tuple of float, default (0.0, 0.9, 0.6, 0.7, 0.2)
+        True log-odds effect of each source on conversion, in ``SOURCES`` order (mass mailing = 0).
+    intercept : float, default -1.4
+        Log-odds of converting for the reference prospect (b0).
+    income_effect : float, default 0.6
+        Log-odds per unit of log(income / 45).
+    age_effect : float, default 0.15
+        Log-odds per 10 years of age above 45.
+    urban_effect : float, default 0.2
+        Log-odds of an urban prospect.
+    reach_by_band : tuple of float, default (0.25, 0.3, 0.35, 0.55)
+        Probability of reaching the prospect per call, for the morning, midday, afternoon and evening bands.
+    weekend_reach : float, default 0.1
+        Added reach probability on a weekend.
+    median_value : float, default 300.0
+        Median first-year value of a converted prospect (USD).
+
+    Returns
+    -------
+    Prospects
+        The prospects, contacts and holdings tables and the truth.
 
     Examples
     --------

@@ -32,6 +32,17 @@ DAYS_PER_MONTH = 365.25 / 12
 class ServiceCases:
     """Tables of the service-recovery simulator and the truth that generated them.
 
+    Attributes
+    ----------
+    customers : DataFrame
+        Customer_id, rural, manager_id, duration_days, churned.
+    cases : DataFrame
+        Case_id, customer_id, opened_day, resolved_day, owner_kept, compensated.
+    managers : DataFrame
+        Manager_id, left_day.
+    truth : dict of str to object
+        The true log hazard ratios and settings.
+
     Examples
     --------
     >>> from crmresearch import data
@@ -55,6 +66,48 @@ def simulate_service_cases(n_customers: int = 20_000, n_managers: int = 200, mon
                            effect_compensation: float = -0.40, effect_manager_left: float = 0.70) -> ServiceCases:
     """Simulate customers, complaint cases and managers with known effects on churn (log hazard
     ratios ``effect_*``; see the module docstring). Days count from the start of observation.
+
+    Parameters
+    ----------
+    n_customers : int, default 20000
+        Customers followed.
+    n_managers : int, default 200
+        Relationship managers.
+    months : int, default 36
+        Observation window in months (30.44 days).
+    seed : int, default 0
+        Random seed; the same seed gives identical tables.
+    monthly_churn : float, default 0.01
+        Baseline churn probability per month (all covariates 0).
+    complaints_per_year : float, default 0.3
+        Complaints per customer and year (Poisson rate).
+    owner_kept_share : float, default 0.6
+        Share of cases the first agent keeps (owns) to resolution.
+    owner_mean_days : float, default 3.0
+        Mean days to resolve an owned case (exponential).
+    transfer_mean_days : float, default 8.0
+        Mean days to resolve a transferred case (exponential).
+    compensation_share : float, default 0.35
+        Share of resolutions that come with compensation.
+    manager_tenure_years : float, default 4.0
+        Mean years until a manager leaves (exponential).
+    slow_days : float, default 7.0
+        A resolution slower than this many days counts as slow.
+    effect_rural : float, default 0.25
+        True log hazard ratio of a rural customer.
+    effect_open : float, default 0.9
+        True log hazard ratio while a complaint is open.
+    effect_slow : float, default 0.5
+        True log hazard ratio after a slow resolution.
+    effect_compensation : float, default -0.4
+        True log hazard ratio after a compensated resolution.
+    effect_manager_left : float, default 0.7
+        True log hazard ratio after the customer's manager left.
+
+    Returns
+    -------
+    ServiceCases
+        The customers, cases and managers tables and the truth.
 
     Examples
     --------

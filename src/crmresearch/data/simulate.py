@@ -48,6 +48,131 @@ class BankSettings:
     Per-segment tuples follow the order of :data:`SEGMENTS`
     (affluent, mass_urban, rural_traditional, young_digital). Months are 30.4375 days.
 
+    Parameters
+    ----------
+    segment_shares : tuple of float, default (0.15, 0.4, 0.25, 0.2)
+        Share of customers per segment.
+    segment_noise : float, default 1.0
+        Scales within-segment spread of age, income, distance.
+    age_mean : tuple of float, default (52.0, 38.0, 58.0, 25.0)
+        Mean age per segment, years.
+    age_sd : float, default 5.0
+        SD of age within a segment, years (times ``segment_noise``).
+    income_median : tuple of float, default (9000.0, 4000.0, 2400.0, 2000.0)
+        Median income per segment, USD per month (lognormal).
+    income_log_sd : float, default 0.22
+        Log-scale SD of income within a segment (times ``segment_noise``).
+    distance_median : tuple of float, default (4.0, 2.0, 22.0, 3.0)
+        Median distance to the nearest branch per segment, km (lognormal).
+    distance_log_sd : float, default 0.35
+        Log-scale SD of that distance (times ``segment_noise``).
+    products_mean : tuple of float, default (4.2, 2.6, 1.6, 1.3)
+        Mean products held per segment (each customer holds >= 1).
+    urban_share : tuple of float, default (0.85, 0.95, 0.05, 0.85)
+        P(urban region).
+    digital_share : tuple of float, default (0.75, 0.85, 0.25, 0.97)
+        P(uses mobile/online banking).
+    pre_existing_share : float, default 0.6
+        Customers already with the bank at the window start.
+    max_prior_years : float, default 10.0
+        Pre-existing customers joined up to this many years before.
+    rate_shape : tuple of float, default (2.0, 2.0, 1.5, 2.0)
+        Gamma shape r_k of the purchase rate, lambda ~ Gamma(r_k, 1/alpha_k).
+    rate_mean : tuple of float, default (3.0, 1.5, 0.8, 2.0)
+        Mean purchase rate per segment, E[lambda], transactions per month.
+    spend_p : tuple of float, default (6.0, 6.0, 5.0, 4.0)
+        Gamma-Gamma p per segment: shape of each amount.
+    spend_q : tuple of float, default (4.0, 4.0, 4.0, 4.0)
+        Gamma-Gamma q per segment: shape of the heterogeneity in mean spend.
+    spend_mean : tuple of float, default (400.0, 120.0, 90.0, 60.0)
+        Mean amount per transaction per segment, USD.
+    weibull_shape : float, default 0.8
+        Weibull shape k of the churn hazard; k < 1: hazard falls with tenure.
+    weibull_scale_months : float, default 70.0
+        Weibull scale sigma, months: baseline hazard (k/sigma)(t/sigma)^(k-1).
+    beta_rural : float, default 0.2
+        Log-hazard ratio of churn for a rural customer (documented truth).
+    beta_digital : float, default -0.3
+        Log-hazard ratio of churn for a digital-banking user.
+    beta_rural_no_digital : float, default 0.7
+        Log-hazard ratio of the interaction: rural AND not digital.
+    beta_distance_10km : float, default 0.15
+        Log-hazard ratio per 10 km to the nearest branch.
+    beta_fee_increase : float, default 0.5
+        Log-hazard ratio of an account hit by the fee increase.
+    beta_unresolved_complaint : float, default 0.8
+        Log-hazard ratio of an unresolved complaint in the last 90 days.
+    beta_products : float, default -0.35
+        Log-hazard ratio per product held (relationship bonds).
+    beta_tier : tuple of float, default (-0.5, -0.4, -0.2, 0.0)
+        Log-hazard ratio per value tier: platinum, gold, iron, lead (reference).
+    fee_increase_share : float, default 0.3
+        P(account hit by the fee increase).
+    complaint_share : float, default 0.08
+        P(unresolved complaint in the last 90 days).
+    tier_cuts : tuple of float, default (0.01, 0.05, 0.2)
+        Top shares of the value pyramid (platinum, gold, iron) on expected value.
+    referral_mean : tuple of float, default (0.8, 0.4, 0.2, 0.6)
+        Customers referred per customer (Poisson).
+    credit_score_sd : float, default 60.0
+        SD of the credit score, points (300..850 scale; the mean rises with income and age).
+    n_survey : int, default 1000
+        Respondents drawn from active customers.
+    likert_scale : tuple (int, int), default (1, 10)
+        (lowest, highest) answer of the survey items.
+    item_loading : float, default 0.88
+        Standardised loading of every ACSI/ECSI item.
+    item_mean : float, default 7.2
+        Mean answer on the 1..10 scale (intervention study).
+    construct_means : tuple of float, default (7.6, 8.0, 7.2, 6.3, 7.2, 6.6, 7.0)
+        Item means of the constructs IMAG, EXPE, QUAL, VAL, SAT, COMP, LOY, on the 1..10 scale.
+    item_sd : float, default 1.6
+        Answer SD on the 1..10 scale.
+    image_shift : tuple (float, float), default (0.15, -0.45)
+        Shift of the image construct for (urban, rural) customers, SD units.
+    satisfaction_shift : tuple of float, default (0.5, 0.3, 0.0, -0.2)
+        Shift of the satisfaction disturbance per tier, platinum..lead, SD units.
+    servqual_expectation : tuple of float, default (7.0, 8.6, 8.2, 8.0, 7.6)
+        SERVQUAL expectation per dimension (tangibles, reliability, responsiveness, assurance, empathy), 1..10.
+    servqual_gap : tuple of float, default (0.2, -0.9, -0.7, -0.2, -0.5)
+        SERVQUAL gap per dimension, perception - expectation, scale points.
+    n_arm : int, default 60
+        Respondents per arm of the two-arm intervention study.
+    intervention_effect : float, default 0.8
+        Scale points added to post satisfaction, treated arm.
+    tickets_per_customer_month : float, default 0.02
+        Service tickets raised per customer and month (Poisson rate).
+    respond_median_h : tuple (float, float), default (0.9, 1.5)
+        Median hours to first response, (urban, rural); lognormal.
+    on_site_median_h : tuple (float, float), default (10.0, 20.0)
+        Median hours to an on-site visit, (urban, rural); lognormal.
+    resolve_median_h : tuple (float, float), default (20.0, 34.0)
+        Median hours to resolution after the response (or visit), (urban, rural); lognormal.
+    time_log_sd : float, default 0.8
+        Log-scale SD of the lognormal ticket times.
+    on_site_share : float, default 0.35
+        P(ticket needs an on-site visit).
+    fcr_share : float, default 0.65
+        P(first-contact resolution) for tickets without a visit.
+    calls_per_customer_month : float, default 0.5
+        Calls offered per customer and month.
+    aht_seconds : float, default 300.0
+        Mean handle time of a call, seconds.
+    ivr_containment : float, default 0.3
+        Share of calls fully served by IVR self-service.
+    campaign_month : int, default 24
+        Month of the retention campaign, after the window start.
+    campaign_treated_share : float, default 0.5
+        Share of customers randomised to the campaign.
+    campaign_horizon_days : int, default 90
+        Outcome window after the campaign, days.
+    campaign_churn_rr : tuple of float, default (0.8, 0.7, 0.4, 1.3)
+        True relative risk of churn when treated, per segment.
+    campaign_calls_per_90d : float, default 0.6
+        Inbound contacts per customer in the window (control).
+    campaign_call_reduction : float, default 0.15
+        Relative reduction of inbound contacts if treated.
+
     Examples
     --------
     >>> from crmresearch import data
@@ -128,6 +253,29 @@ class BankSettings:
 @dataclass
 class BankData:
     """Related tables of the synthetic bank and the truth that generated them.
+
+    Attributes
+    ----------
+    customers : DataFrame
+        One row per customer: segment, demographics, tier, spells and the true churn covariates.
+    transactions : DataFrame
+        One row per transaction: customer_id, date, amount (USD), channel.
+    contracts : DataFrame
+        One row per contract spell: customer_id, start, end (missing while active).
+    survey : DataFrame
+        ACSI/ECSI and SERVQUAL answers of the sampled respondents (1..10 scale).
+    intervention : DataFrame
+        Pre/post satisfaction of the two-arm intervention study.
+    tickets : DataFrame
+        Service tickets with response, visit and resolution times (hours).
+    calls : DataFrame
+        Offered calls per interval of the contact centre.
+    campaign : DataFrame
+        The randomised retention campaign: arm, outcome and contacts per customer.
+    truth : dict of str to object
+        The generating values (hazard ratios, segment parameters, effects) for validation.
+    settings : BankSettings
+        The settings used.
 
     Examples
     --------
