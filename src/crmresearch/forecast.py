@@ -48,6 +48,26 @@ def day_matrix(calls: pd.DataFrame, time: str = "datetime", calls_col: str = "ca
     time-of-day slot ("HH:MM"). Every day must have the same slots; a day with missing or extra
     intervals is an error naming the days and the count of intervals, never filled in silently.
 
+    Parameters
+    ----------
+    calls : DataFrame
+        One row per interval: a timestamp and a count.
+    time : str, default 'datetime'
+        Timestamp column (interval start).
+    calls_col : str, default 'calls'
+        Count column (calls per interval).
+
+    Returns
+    -------
+    DataFrame
+        Calls per interval: rows are days (index: date), columns time-of-day slots "HH:MM".
+
+    Raises
+    ------
+    ValidationError
+        A missing column, counts that are not whole numbers >= 0, repeated intervals, or days lacking some
+        slots; the message counts them.
+
     Examples
     --------
     >>> import pandas as pd
@@ -91,6 +111,20 @@ def _nb_k(y: np.ndarray, mu: np.ndarray) -> float:
 def predictive_quantile(mean: Any, k: Any, q: float) -> np.ndarray:
     """The ``q`` quantile of a count with mean ``mean`` and variance ``mean + k mean^2`` (negative
     binomial; Poisson where ``k = 0``). ``k`` is a number or an array like ``mean``.
+
+    Parameters
+    ----------
+    mean : float or array-like
+        Forecast mean (calls per interval).
+    k : float or array-like
+        Dispersion, >= 0 (0 = Poisson).
+    q : float
+        Probability of the quantile, in (0, 1).
+
+    Returns
+    -------
+    ndarray
+        Quantile per element of ``mean`` (calls; whole numbers).
 
     Examples
     --------
@@ -191,6 +225,28 @@ def forecast_days(history: pd.DataFrame, days: Sequence[Any], method: str = "pro
     shares; ``harmonics``: Fourier pairs of the time of day; ``weekday_harmonics``: how many of them
     differ by weekday (``harmonic``).
 
+    Parameters
+    ----------
+    history : DataFrame
+        A :func:`day_matrix` of past days.
+    days : sequence of object
+        Dates to forecast (after the history).
+    method : str, default 'profile'
+        ``'seasonal_naive'``, ``'profile'``, ``'harmonic'`` (Poisson GLM with Fourier terms) or ``'ets'``.
+    weeks : int, default 4
+        Weeks averaged by ``profile`` and for intraday shares; also the weeks used to estimate ``k``.
+    harmonics : int, default 10
+        Fourier pairs of the time of day (``harmonic``).
+    weekday_harmonics : int, default 3
+        How many of those pairs differ by weekday (``harmonic``).
+
+    Returns
+    -------
+    means : DataFrame
+        Forecast calls per interval, a day matrix for ``days``.
+    k : float
+        Dispersion of the negative binomial predictive distribution (0 = Poisson).
+
     Examples
     --------
     >>> import pandas as pd
@@ -234,6 +290,16 @@ def forecast_days(history: pd.DataFrame, days: Sequence[Any], method: str = "pro
 def mase_scale(history: pd.DataFrame) -> float:
     """In-sample MAE of the weekly seasonal naive (same slot, previous same weekday) on ``history``.
 
+    Parameters
+    ----------
+    history : DataFrame
+        A :func:`day_matrix`.
+
+    Returns
+    -------
+    float
+        Mean absolute error of the seasonal naive forecast, calls per interval (the MASE denominator).
+
     Examples
     --------
     >>> import pandas as pd
@@ -261,6 +327,21 @@ def rolling_origin(matrix: pd.DataFrame, methods: Sequence[str] = METHODS, test_
     ``lower_XX``/``upper_XX`` bounds of each central prediction interval in ``levels`` and the
     origin's MASE ``scale``. Forecast days beyond the data are left out (the last origins have
     shorter horizons).
+
+    Parameters
+    ----------
+    matrix : DataFrame
+        A :func:`day_matrix` of all observed days.
+    methods : sequence of str, default ('seasonal_naive', 'profile', 'harmonic', 'ets')
+        Methods to evaluate (see :func:`forecast_days`).
+    test_days : int, default 50
+        Forecast origins: the last this many observed days.
+    horizon_days : int, default 5
+        Days forecast from each origin.
+    levels : sequence of float, default (0.8, 0.95)
+        Central prediction interval levels (0.8 = 80 %).
+    **settings : object
+        Passed to :func:`forecast_days` (``weeks``, ``harmonics``, ``weekday_harmonics``).
 
     Examples
     --------
@@ -304,6 +385,19 @@ def accuracy(backtest: pd.DataFrame, by: Sequence[str] = ("method",)) -> pd.Data
     """MAE, RMSE and MASE (calls per interval) and the coverage of each prediction interval of a
     :func:`rolling_origin` table, by ``by`` (e.g. method and horizon).
 
+    Parameters
+    ----------
+    backtest : DataFrame
+        A :func:`rolling_origin` table (one row per method, origin, horizon, day and slot).
+    by : sequence of str, default ('method',)
+        Columns to group by (e.g. ``('method', 'horizon')``).
+
+    Returns
+    -------
+    DataFrame
+        One row per group: ``mae``, ``rmse`` (calls per interval), ``mase`` and the coverage of each interval
+        level (share, 0-1).
+
     Examples
     --------
     >>> import pandas as pd
@@ -339,7 +433,31 @@ def staffing_backtest(backtest: pd.DataFrame, aht: float, target: float = 0.8, a
     under-forecast); ``perfect foresight`` staffs for the calls that came (the floor no forecast can
     beat). Per method and policy: agent-hours on the phones per day, the service level achieved
     (share of calls answered within ``answer_within`` s; an interval with no more agents than its
-    traffic counts as 0) and the share of intervals meeting the ``target``."""
+    traffic counts as 0) and the share of intervals meeting the ``target``.
+
+    Parameters
+    ----------
+    backtest : DataFrame
+        A :func:`rolling_origin` table (one row per method, origin, horizon, day and slot).
+    aht : float
+        Average handle time, seconds.
+    target : float, default 0.8
+        Service-level target: share of calls answered within ``answer_within``.
+    answer_within : float, default 20.0
+        Answer-time threshold of the service level, seconds.
+    interval_seconds : float, default 300.0
+        Length of one interval, seconds (300 = 5 minutes).
+    quantiles : sequence of float, default (0.5, 0.75, 0.9)
+        Predictive quantiles to staff for (0.9 = staff for the 90 % quantile).
+    factors : sequence of float, default (1.0,)
+        Multipliers of the forecast (below 1 simulates an under-forecast).
+
+    Returns
+    -------
+    DataFrame
+        One row per method, policy and factor: ``agent_hours_per_day``, ``service_level`` achieved (share),
+        ``intervals_meeting_target`` (share) and ``extra_hours_vs_foresight_pct``.
+    """
     from .service import agents_for_target, service_levels
 
     hours = interval_seconds / 3600

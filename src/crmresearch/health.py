@@ -56,6 +56,28 @@ def activity_status(accounts: pd.DataFrame, transactions: Any, as_of: Any, inact
     path...) with ``customer_id`` (the account), ``date``, ``amount`` (rename with ``columns``);
     the last transaction per account is computed where the table lives.
 
+    Parameters
+    ----------
+    accounts : DataFrame
+        One row per account: ``account_id``, ``issued`` (date), optional ``balance``.
+    transactions : object
+        Transaction table with ``customer_id`` (the account), ``date`` and ``amount``, anywhere
+        :func:`~crmresearch.sources.as_source` reads.
+    as_of : object
+        Date of the status (Timestamp or ISO string).
+    inactive_days : float, default 180
+        An account with no transaction in this many days is inactive (180 = the usual six months).
+    balance_floor : float, default 10.0
+        Smallest balance (currency) of an effective account.
+    columns : mapping of str to str or None, optional
+        Our column name -> yours for the transactions; None when they use ours.
+
+    Returns
+    -------
+    DataFrame
+        One row per account: ``issued``, ``activated``, ``days_since_last``, ``active``, ``effective`` (bool)
+        and ``status``.
+
     Examples
     --------
     >>> import pandas as pd
@@ -103,6 +125,26 @@ def funnel(accounts: pd.DataFrame, transactions: Any, dates: Sequence[Any], inac
     only at the end, so the funnel over time stops at active; :func:`revenue_per_customer` adds the
     effective step at the end date).
 
+    Parameters
+    ----------
+    accounts : DataFrame
+        One row per account: ``account_id`` and ``issued`` (date).
+    transactions : object
+        Transaction table with ``customer_id`` (the account), ``date`` and ``amount``, anywhere
+        :func:`~crmresearch.sources.as_source` reads.
+    dates : sequence of object
+        Dates at which to count.
+    inactive_days : float, default 180
+        An account with no transaction in this many days is inactive.
+    columns : mapping of str to str or None, optional
+        Our column name -> yours for the transactions; None when they use ours.
+
+    Returns
+    -------
+    DataFrame
+        One row per date: ``issued``, ``activated``, ``active`` counts, ``activated_share`` and ``active_share``
+        of issued.
+
     Examples
     --------
     >>> import pandas as pd
@@ -130,6 +172,19 @@ def revenue_per_customer(status: pd.DataFrame, revenue: pd.Series) -> pd.DataFra
     active, effective): the same revenue divided by ever fewer, truer customers. ``revenue`` is per
     account (indexed by account_id; accounts without revenue count 0).
 
+    Parameters
+    ----------
+    status : DataFrame
+        Output of :func:`activity_status`.
+    revenue : Series
+        Revenue per account (currency), indexed by account_id.
+
+    Returns
+    -------
+    DataFrame
+        One row per base definition (``customer_base``): ``accounts``, ``share_of_issued``, ``revenue`` and
+        ``revenue_per_account`` (currency).
+
     Examples
     --------
     >>> import pandas as pd
@@ -153,6 +208,19 @@ def revenue_per_customer(status: pd.DataFrame, revenue: pd.Series) -> pd.DataFra
 def rule_accuracy(predicted: Mapping[str, pd.Series], truth_alive: pd.Series) -> pd.DataFrame:
     """Precision, recall and accuracy of each rule's "still alive" call against the true status, for
     accounts that were ever activated: ``predicted`` maps rule name -> boolean Series by account.
+
+    Parameters
+    ----------
+    predicted : mapping of str to Series
+        Rule name -> boolean "still alive" per account.
+    truth_alive : Series
+        True status per account (bool).
+
+    Returns
+    -------
+    DataFrame
+        One row per rule: ``called_alive``, ``truly_alive`` (counts), ``precision``, ``recall`` and ``accuracy``
+        (shares).
 
     Examples
     --------
@@ -181,6 +249,20 @@ def rule_grid(units: pd.DataFrame, dimensions: Mapping[str, Sequence[Any] | None
     ``None`` (a categorical column used as it is). ``labels`` names the bands of numeric columns.
     Returns the class as "value|band|..." in the order of ``dimensions``; every unit gets a class (a
     missing value is an error naming the column and count).
+
+    Parameters
+    ----------
+    units : DataFrame
+        One row per unit (customer, merchant...).
+    dimensions : mapping of str to sequence of object or None
+        Column -> cut-offs (numeric) or None (categorical), in class order.
+    labels : mapping of str to sequence of str or None, optional
+        Column -> names of its bands (one more than its cut-offs).
+
+    Raises
+    ------
+    ValidationError
+        A missing column or missing values (named, with their count).
 
     Examples
     --------
@@ -219,6 +301,21 @@ def grid_table(classes: pd.Series, value: pd.Series | None = None, min_cell: int
     """Units and share per grid class (all classes that occur), with the total and share of ``value``
     (e.g. card volume); classes with fewer than ``min_cell`` units have their value suppressed.
 
+    Parameters
+    ----------
+    classes : Series
+        Grid class per unit.
+    value : Series or None, optional
+        Value per unit (e.g. card volume, currency); None: units only.
+    min_cell : int, default 1
+        Smallest cell whose value is shown (privacy suppression).
+
+    Returns
+    -------
+    DataFrame
+        One row per ``grid_class``: ``units``, ``share_of_units``, and with ``value`` its total ``value`` and
+        ``share_of_value``.
+
     Examples
     --------
     >>> import pandas as pd
@@ -240,6 +337,20 @@ def grid_table(classes: pd.Series, value: pd.Series | None = None, min_cell: int
 def grid_migration(before: pd.Series, after: pd.Series, order: Sequence[str] | None = None) -> pd.DataFrame:
     """Share of the units in each class of the first period that sit in each class of the second
     (rows add up to 1); units present in only one period are an error (count named).
+
+    Parameters
+    ----------
+    before : Series
+        Class per unit in the first period.
+    after : Series
+        Class per unit in the second period (same index).
+    order : sequence of str or None, optional
+        Classes in display order; None: sorted.
+
+    Returns
+    -------
+    DataFrame
+        Migration matrix: rows the first period's classes, columns the second's; each row sums to 1.
 
     Examples
     --------
@@ -267,6 +378,26 @@ def ordinal_level(train: pd.DataFrame, test: pd.DataFrame, level: str, features:
     fitted on ``train`` and scored on ``test``. Returns the coefficient table (estimate, std_error,
     z, p_value; the thresholds included) and the test confusion table (true level x predicted level,
     with ``accuracy`` in ``attrs``).
+
+    Parameters
+    ----------
+    train : DataFrame
+        Accounts to fit on.
+    test : DataFrame
+        Accounts to score.
+    level : str
+        Ordered outcome column.
+    features : sequence of str
+        Numeric feature columns.
+    levels : sequence of str
+        The outcome's levels, lowest first.
+
+    Returns
+    -------
+    coefficients : DataFrame
+        estimate, std_error, z, p_value per feature and threshold.
+    confusion : DataFrame
+        Test accounts by true level (rows) and predicted level (columns); ``attrs['accuracy']``.
 
     Examples
     --------
@@ -314,6 +445,28 @@ def price_volume(transactions: pd.DataFrame, start: Any, end: Any, price_cuts: S
     ``customers`` lists every customer to class: those without a purchase in the period get the class
     "no purchase" (they are counted, not dropped).
 
+    Parameters
+    ----------
+    transactions : DataFrame
+        One row per transaction: ``customer_id``, ``date``, ``amount`` and ``quantity``.
+    start : object
+        First day of the period (inclusive).
+    end : object
+        Last day of the period (inclusive).
+    price_cuts : sequence of float
+        Two cut-offs of the price per unit (currency), low/mid/high.
+    volume_cuts : sequence of float
+        Two cut-offs of the units bought, low/mid/high.
+    customers : sequence of object or None, optional
+        Every customer to class; None: those with a purchase in the period.
+    quantity : str, default 'quantity'
+        Units column.
+
+    Returns
+    -------
+    DataFrame
+        One row per customer: ``units``, ``spend``, ``price_per_unit`` and ``grid_class``.
+
     Examples
     --------
     >>> import pandas as pd
@@ -355,6 +508,26 @@ def early_and_level(transactions: pd.DataFrame, end: Any, early_days: int, level
     first ``early_days`` days (transactions, spend, active days, days to the second purchase, capped)
     and the level reached by spend in the first ``level_days`` days, cut at ``level_cuts``.
 
+    Parameters
+    ----------
+    transactions : DataFrame
+        One row per transaction: ``customer_id``, ``date``, ``amount``.
+    end : object
+        Last day of the data.
+    early_days : int
+        Days of early behaviour (e.g. 30).
+    level_days : int
+        Days over which the level is measured (e.g. 365).
+    level_cuts : sequence of float
+        Spend cut-offs between the levels (currency), increasing.
+    levels : sequence of str, default ('low', 'mid', 'high')
+        Names of the levels, one more than ``level_cuts``.
+
+    Returns
+    -------
+    DataFrame
+        One row per account: the early-behaviour features and ``level`` (ordered categorical).
+
     Examples
     --------
     >>> import pandas as pd
@@ -391,6 +564,22 @@ def grid_matrix(classes: pd.Series, rows: Sequence[str], columns: Sequence[str],
     """A two-dimensional grid ("row|column" classes) as a matrix of shares of units (or of ``value``),
     rows and columns in the given band order; classes outside the grid (e.g. "no purchase") are left
     out of the matrix and its shares.
+
+    Parameters
+    ----------
+    classes : Series
+        Grid class per unit, ``"row|column"`` (from :func:`rule_grid`).
+    rows : sequence of str
+        Row bands in display order.
+    columns : sequence of str
+        Column bands in display order.
+    value : Series or None, optional
+        Value per unit to share out (e.g. card volume); None: shares of units.
+
+    Returns
+    -------
+    DataFrame
+        Shares (0-1) with ``rows`` as index and ``columns`` as columns; the cells sum to 1.
 
     Examples
     --------

@@ -51,6 +51,18 @@ def _slot_value(token: str) -> str:
 def translate(text: str, lang: str = "en") -> str:
     """``text`` in ``lang`` (see the module docstring); English is returned unchanged.
 
+    Parameters
+    ----------
+    text : str
+        English text (a title, label, legend entry or table header).
+    lang : str, default 'en'
+        ``'en'`` or ``'zh'`` (simplified Chinese).
+
+    Returns
+    -------
+    str
+        The translated text; untranslated texts are returned as they are and recorded (see :func:`missing`).
+
     Examples
     --------
     >>> from crmresearch import i18n
@@ -100,6 +112,18 @@ def _lookup(text: str) -> str | None:
 def translate_all(texts: Iterable[str], lang: str) -> list[str]:
     """:func:`translate` of each text.
 
+    Parameters
+    ----------
+    texts : iterable of str
+        English texts.
+    lang : str
+        ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list of str
+        The translations, in order.
+
     Examples
     --------
     >>> from crmresearch import i18n
@@ -111,6 +135,16 @@ def translate_all(texts: Iterable[str], lang: str) -> list[str]:
 
 def missing(clear: bool = True) -> list[str]:
     """Texts that had no translation since the last call (distinct, in order); raises in strict mode.
+
+    Parameters
+    ----------
+    clear : bool, default True
+        Forget the recorded texts after returning them.
+
+    Returns
+    -------
+    list of str
+        The untranslated texts, in first-seen order.
 
     Examples
     --------
@@ -131,6 +165,11 @@ def strict() -> bool:
 
 def check_font() -> None:
     """Raise unless matplotlib finds the CJK font (Debian: ``apt-get install fonts-noto-cjk``).
+
+    Raises
+    ------
+    ValidationError
+        When Noto Sans CJK is not installed; the message says how to install it.
 
     Examples
     --------

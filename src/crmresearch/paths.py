@@ -30,7 +30,13 @@ def _checkout_root() -> Path | None:
 
 
 def project_root() -> Path:
-    """The folder that holds figures/, build/ and (in a checkout) notebooks/ and data/."""
+    """The folder that holds figures/, build/ and (in a checkout) notebooks/ and data/.
+
+    Returns
+    -------
+    Path
+        The project root: ``CRMRESEARCH_ROOT`` if set, else the checkout, else the working directory.
+    """
     env = os.environ.get("CRMRESEARCH_ROOT")
     if env:
         return Path(env).resolve()
@@ -46,20 +52,44 @@ def _source_dir(name: str) -> Path:
 
 
 def data_dir() -> Path:
-    """Shipped input data (read-only): CDNOW, paper tables."""
+    """Shipped input data (read-only): CDNOW, paper tables.
+
+    Returns
+    -------
+    Path
+        ``<project root>/data``.
+    """
     return _source_dir("data")
 
 
 def notebooks_dir() -> Path:
-    """The study notebooks (stored without outputs)."""
+    """The study notebooks (stored without outputs).
+
+    Returns
+    -------
+    Path
+        The notebooks folder of the checkout (or of the installed package).
+    """
     return _source_dir("notebooks")
 
 
 def figures_dir() -> Path:
-    """Canonical exhibits at default parameters, one sub-folder per study."""
+    """Canonical exhibits at default parameters, one sub-folder per study.
+
+    Returns
+    -------
+    Path
+        ``<project root>/figures``.
+    """
     return project_root() / "figures"
 
 
 def build_dir() -> Path:
-    """Git-ignored output: executed notebooks, non-default runs, staging areas."""
+    """Git-ignored output: executed notebooks, non-default runs, staging areas.
+
+    Returns
+    -------
+    Path
+        ``<project root>/build``.
+    """
     return project_root() / "build"

@@ -46,6 +46,23 @@ _RECORDED_PACKAGES = ("crmresearch", "numpy", "pandas", "scipy", "scikit-learn",
 class RunResult:
     """What one study run did.
 
+    Attributes
+    ----------
+    study : str
+        Study name.
+    status : str
+        ``'ok'`` or ``'failed'``.
+    seconds : float
+        Wall time of the run, seconds.
+    output_dir : str
+        Folder the exhibits were published to.
+    executed_notebook : str
+        Path of the executed notebook.
+    parameters : dict of str to object
+        The full parameter set of the run.
+    error : str
+        The error message of a failed run; empty otherwise.
+
     Examples
     --------
     >>> from crmresearch import pipeline
@@ -65,6 +82,18 @@ class RunResult:
 def param_hash(study: studies.Study, params: Mapping[str, Any]) -> str:
     """First 12 hex digits of the SHA-256 of the study name and its full parameter set.
 
+    Parameters
+    ----------
+    study : Study
+        The study.
+    params : mapping of str to object
+        Its full parameter set.
+
+    Returns
+    -------
+    str
+        12 lowercase hex digits.
+
     Examples
     --------
     >>> from crmresearch import pipeline, studies
@@ -79,6 +108,20 @@ def param_hash(study: studies.Study, params: Mapping[str, Any]) -> str:
 def output_dir_for(study: studies.Study, params: Mapping[str, Any],
                    out: str | os.PathLike[str] | None = None) -> Path:
     """Target folder of a run (see the module docstring).
+
+    Parameters
+    ----------
+    study : Study
+        The study.
+    params : mapping of str to object
+        Its full parameter set.
+    out : str or PathLike of str or None, optional
+        Explicit output folder; None: ``figures/<study>`` at defaults, ``build/runs/<study>-<hash>`` otherwise.
+
+    Returns
+    -------
+    Path
+        The folder the run publishes to.
 
     Examples
     --------
@@ -142,6 +185,24 @@ def run(
     A failing notebook gives ``status="failed"`` with the error and the path of the executed
     notebook holding the traceback (or raises :class:`StudyError` when ``raise_on_error``).
     ``progress`` prints cells done / total while the notebook runs.
+
+    Parameters
+    ----------
+    study_name : str
+        Name of the study (see ``crmresearch list``).
+    overrides : mapping of str to object or None, optional
+        Parameters to change, name -> value (strings are converted to the parameter's type).
+    out : str or PathLike of str or None, optional
+        Output folder; None: see :func:`output_dir_for`.
+    raise_on_error : bool, default False
+        Raise :class:`StudyError` on failure instead of returning ``status='failed'``.
+    progress : bool, default False
+        Print cells done / total while the notebook runs.
+
+    Raises
+    ------
+    ParameterError
+        Unknown or invalid parameters, a bad input file, or an output folder that is not safe to write.
 
     Examples
     --------
@@ -217,6 +278,18 @@ class Difference:
 def verify(study_name: str, workdir: str | os.PathLike[str] | None = None) -> list[Difference]:
     """Re-run ``study_name`` at default parameters into a temporary folder and compare every
     exhibit's hash, every input's hash and the parameters with ``figures/<study>/manifest.json``.
+
+    Parameters
+    ----------
+    study_name : str
+        Name of the study.
+    workdir : str or PathLike of str or None, optional
+        Scratch folder for the re-run; None: a temporary folder.
+
+    Returns
+    -------
+    list of Difference
+        Every mismatch (exhibit, input or parameter); empty when the study reproduces exactly.
 
     Examples
     --------
