@@ -55,6 +55,32 @@ def plot_lorenz(
     Call again on the same ``ax`` (with ``equality=False`` and another ``color``) to compare
     customer bases. ``top_shares`` marks the value held by the top ``s`` share of customers.
 
+    Parameters
+    ----------
+    curve : DataFrame
+        Output of :func:`crmresearch.segmentation.lorenz`.
+    gini : float
+        Gini coefficient, shown in the legend.
+    top_shares : sequence of float, default ()
+        Customer shares (e.g. 0.2) whose value share is marked.
+    ax : Axes, optional
+        Axes to draw on; None creates a new figure.
+    title : str, default 'Concentration of customer value'
+        Figure title.
+    max_points : int, default 1001
+        Points drawn at most (the curve is thinned evenly).
+    name : str, default 'Lorenz curve'
+        Legend label of the curve.
+    color : str, default '#0072B2'
+        Line colour.
+    equality : bool, default True
+        Draw the line of equality.
+
+    Returns
+    -------
+    Axes
+        The axes drawn on.
+
     Examples
     --------
     >>> from crmresearch import plots, segmentation
@@ -98,6 +124,26 @@ def plot_pyramid(
 
     ``tiers`` is a :func:`crmresearch.segmentation.tier_summary` table; ``legend=False`` for the second
     and later panels of a figure (one legend is enough).
+
+    Parameters
+    ----------
+    tiers : DataFrame
+        Output of :func:`crmresearch.segmentation.tier_summary`.
+    value : str, default 'revenue'
+        Value column whose shares are drawn.
+    ax : Axes, optional
+        Axes to draw on; None creates a new figure.
+    title : str, default 'Customer pyramid: share of customers vs share of value'
+        Figure title.
+    value_label : str, default 'revenue'
+        Name of the value in the axis label.
+    legend : bool, default True
+        Draw the legend (False for later panels).
+
+    Returns
+    -------
+    Axes
+        The axes drawn on.
     """
     ax = _ax(ax, (8.5, 4.5))
     t = tiers.iloc[::-1].reset_index(drop=True)  # base at the bottom
@@ -135,6 +181,32 @@ def plot_heatmap(
 ) -> Any:
     """Annotated heat-map of a small matrix (shares or counts); ``annotations`` overrides cell text.
     The colour bar carries ``colorbar_label`` and, when ``fmt`` shows percentages, percent ticks.
+
+    Parameters
+    ----------
+    matrix : DataFrame
+        Small matrix of shares or counts (rows and columns labelled).
+    ax : Axes, optional
+        Axes to draw on; None creates a new figure.
+    title : str, default ''
+        Figure title.
+    xlabel : str, default ''
+        x-axis label, with its unit.
+    ylabel : str, default ''
+        y-axis label, with its unit.
+    fmt : str, default '{:.0%}'
+        Format of the cell text.
+    annotations : DataFrame or None, optional
+        Cell texts to use instead of ``fmt`` (same shape); None: formatted values.
+    cmap : str, default 'cividis'
+        Matplotlib colour map (colour-blind safe by default).
+    colorbar_label : str, default ''
+        Label of the colour bar.
+
+    Returns
+    -------
+    Axes
+        The axes drawn on.
 
     Examples
     --------
@@ -181,6 +253,24 @@ def plot_whale_curve(
     The curve rises above 100 % and falls back to 100 % at the right end: the hump is the
     profit that the unprofitable customers destroy (Kaplan & Narayanan 2001).
 
+    Parameters
+    ----------
+    profit : Series
+        Profit per customer (currency units).
+    ax : Axes, optional
+        Axes to draw on; None creates a new figure.
+    name : str, default 'customers'
+        Legend label.
+    color : str, default '#0072B2'
+        Line colour.
+    title : str, default 'Whale curve: cumulative profit by customer profitability'
+        Figure title.
+
+    Returns
+    -------
+    Axes
+        The axes drawn on.
+
     Examples
     --------
     >>> import pandas as pd
@@ -207,6 +297,24 @@ def plot_selection(selection: pd.DataFrame, ax: Any = None, name: str = "", colo
                    title: str = "Choosing the number of segments") -> Any:
     """Silhouette by number of segments ``k`` (from ``SegmentClustering.selection_``); chosen k marked.
 
+    Parameters
+    ----------
+    selection : DataFrame
+        ``selection_`` of a fitted ``SegmentClustering``: silhouette per k.
+    ax : Axes, optional
+        Axes to draw on; None creates a new figure.
+    name : str, default ''
+        Legend label.
+    color : str, default '#0072B2'
+        Line colour.
+    title : str, default 'Choosing the number of segments'
+        Figure title.
+
+    Returns
+    -------
+    Axes
+        The axes drawn on.
+
     Examples
     --------
     >>> import pandas as pd
@@ -229,6 +337,26 @@ def plot_share_bars(table: pd.DataFrame, category: str, shares: dict[str, str], 
                     title: str = "", xlabel: str = "Share (%)") -> Any:
     """Grouped horizontal bars of several share columns (0..1) per category; ``shares`` maps
     column -> legend label.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per category.
+    category : str
+        Column of category names.
+    shares : dict of str to str
+        Column (shares 0-1) -> legend label.
+    ax : Axes, optional
+        Axes to draw on; None creates a new figure.
+    title : str, default ''
+        Figure title.
+    xlabel : str, default 'Share (%)'
+        x-axis label, with its unit.
+
+    Returns
+    -------
+    Axes
+        The axes drawn on.
 
     Examples
     --------
@@ -255,6 +383,28 @@ def plot_km(curves: pd.DataFrame, ax: Any = None, title: str = "", xlabel: str =
             ylabel: str = "Still a customer (%)", bands: bool = True, legend_loc: str = "lower left") -> Any:
     """Kaplan-Meier step curves per group from ``survival.km(...).curves_``, with confidence bands
     and the number at risk at the end of each curve in the legend.
+
+    Parameters
+    ----------
+    curves : DataFrame
+        ``curves_`` of a fitted :class:`~crmresearch.survival.KaplanMeier`.
+    ax : Axes, optional
+        Axes to draw on; None creates a new figure.
+    title : str, default ''
+        Figure title.
+    xlabel : str, default 'Time (months)'
+        x-axis label, with its unit.
+    ylabel : str, default 'Still a customer (%)'
+        y-axis label, with its unit.
+    bands : bool, default True
+        Draw the confidence bands.
+    legend_loc : str, default 'lower left'
+        Matplotlib legend location.
+
+    Returns
+    -------
+    Axes
+        The axes drawn on.
 
     Examples
     --------
@@ -302,7 +452,30 @@ def plot_path_diagram(path_coefs: pd.DataFrame, r2: pd.Series, layout: dict[str,
     """Path diagram of a PLS path model: constructs as ellipses (with R² for endogenous ones), arrows
     from source to target labelled with the path coefficient. ``path_coefs`` has rows = target,
     columns = source (``PLSPM.path_coefs_``); ``significant`` (same shape, bool) draws paths whose
-    interval excludes 0 solid and the others dashed; ``layout`` maps construct -> (x, y)."""
+    interval excludes 0 solid and the others dashed; ``layout`` maps construct -> (x, y).
+
+    Parameters
+    ----------
+    path_coefs : DataFrame
+        Path coefficients: rows = target, columns = source (``PLSPM.path_coefs_``).
+    r2 : Series
+        R² per endogenous construct.
+    layout : dict of str to tuple (float, float) or None, optional
+        Construct -> (x, y) position; None: constructs placed in layers from sources to targets.
+    significant : DataFrame or None, optional
+        Same shape as ``path_coefs``, True where the interval excludes 0; None: every path solid.
+    labels : dict of str to str or None, optional
+        Construct -> display name; None: the names.
+    ax : Axes, optional
+        Axes to draw on; None creates a new figure.
+    title : str, default 'Structural model'
+        Figure title.
+
+    Returns
+    -------
+    Axes
+        The axes drawn on.
+    """
     from matplotlib.patches import Ellipse
 
     ax = _ax(ax, (10.0, 6.0))
@@ -349,7 +522,24 @@ def plot_path_diagram(path_coefs: pd.DataFrame, r2: pd.Series, layout: dict[str,
 
 def plot_ipma(ipma: pd.DataFrame, target: str, ax: Any = None, labels: dict[str, str] | None = None) -> Any:
     """Importance-performance map from ``PLSPM.ipma``: total effect on the target (x, per 0-100 point)
-    vs mean performance (y, 0-100), with the mean importance and performance as quadrant lines."""
+    vs mean performance (y, 0-100), with the mean importance and performance as quadrant lines.
+
+    Parameters
+    ----------
+    ipma : DataFrame
+        Output of ``PLSPM.ipma``: importance and performance per construct.
+    target : str
+        Target construct (named in the title).
+    ax : Axes, optional
+        Axes to draw on; None creates a new figure.
+    labels : dict of str to str or None, optional
+        Construct -> display name; None: the construct names.
+
+    Returns
+    -------
+    Axes
+        The axes drawn on.
+    """
     ax = _ax(ax, (7.5, 5.0))
     labels = labels or {}
     for i, r in enumerate(ipma.itertuples()):
@@ -372,6 +562,34 @@ def plot_intervals(table: pd.DataFrame, category: str, estimate: str, low: str, 
                    truth: pd.Series | None = None) -> Any:
     """Estimates with interval bars, one row per category (top to bottom in table order); optional
     reference line (e.g. 0) and true values drawn as open diamonds.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per category.
+    category : str
+        Column of category names.
+    estimate : str
+        Column of estimates.
+    low : str
+        Column of interval lower ends.
+    high : str
+        Column of interval upper ends.
+    ax : Axes, optional
+        Axes to draw on; None creates a new figure.
+    title : str, default ''
+        Figure title.
+    xlabel : str, default ''
+        x-axis label, with its unit.
+    reference : float or None, optional
+        Draw a vertical line at this value; None: none.
+    truth : Series or None, optional
+        True value per category (simulation), drawn as open diamonds; None: none.
+
+    Returns
+    -------
+    Axes
+        The axes drawn on.
 
     Examples
     --------
@@ -404,6 +622,44 @@ def plot_lines(table: pd.DataFrame, x: str, lines: dict[str, str], ax: Any = Non
     """Several columns of one table against ``x``: ``lines`` maps column -> legend label. ``scale``
     multiplies the y values (100 for percentages); ``vline`` marks e.g. the end of calibration,
     with ``vline_label`` written beside it; ``step`` draws steps centred on x (interval data).
+
+    Parameters
+    ----------
+    table : DataFrame
+        Wide table: one row per x.
+    x : str
+        Column on the x axis.
+    lines : dict of str to str
+        Column -> legend label, one line each.
+    ax : Axes, optional
+        Axes to draw on; None creates a new figure.
+    title : str, default ''
+        Figure title.
+    xlabel : str, default ''
+        x-axis label, with its unit.
+    ylabel : str, default ''
+        y-axis label, with its unit.
+    styles : dict of str to str or None, optional
+        Column -> Matplotlib line style.
+    colors : dict of str to str or None, optional
+        Column -> colour; None: the palette in order.
+    scale : float, default 1.0
+        Multiplier of the y values (100 for percentages).
+    marker_size : float or None, optional
+        Marker size in points; None: Matplotlib's default.
+    vline : float or None, optional
+        Draw a vertical line at this x (e.g. end of calibration); None: none.
+    vline_label : str, default ''
+        Text beside the vertical line.
+    step : bool, default False
+        Draw steps centred on x (interval data).
+    legend_loc : str, default 'best'
+        Matplotlib legend location.
+
+    Returns
+    -------
+    Axes
+        The axes drawn on.
 
     Examples
     --------
@@ -443,6 +699,48 @@ def plot_groups(table: pd.DataFrame, x: str, y: str, group: str, ax: Any = None,
     profit, the target power); ``diagonal`` the line y = x (perfect calibration, random targeting);
     ``start_at_origin`` prepends (0, 0) to each line (cumulative gain).
 
+    Parameters
+    ----------
+    table : DataFrame
+        Long table: one row per group and x.
+    x : str
+        Column on the x axis.
+    y : str
+        Column on the y axis.
+    group : str
+        Column of the groups (one line each).
+    ax : Axes, optional
+        Axes to draw on; None creates a new figure.
+    title : str, default ''
+        Figure title.
+    xlabel : str, default ''
+        x-axis label, with its unit.
+    ylabel : str, default ''
+        y-axis label, with its unit.
+    style : str, default '-'
+        Matplotlib line style.
+    scale_x : float, default 1.0
+        Multiplier of x (100 for percentages).
+    scale_y : float, default 1.0
+        Multiplier of y.
+    reference : float or None, optional
+        Draw a horizontal line at this y; None: none.
+    diagonal : bool, default False
+        Draw the line y = x.
+    diagonal_label : str, default 'y = x'
+        Legend label of the diagonal.
+    color_step : int, default 1
+        Step through the palette.
+    start_at_origin : bool, default False
+        Prepend (0, 0) to each line.
+    legend_loc : str, default 'best'
+        Matplotlib legend location.
+
+    Returns
+    -------
+    Axes
+        The axes drawn on.
+
     Examples
     --------
     >>> import pandas as pd
@@ -472,6 +770,30 @@ def plot_dumbbell(table: pd.DataFrame, category: str, left: str, right: str, ax:
     """Two values per category joined by a bar (e.g. expectation and perception of each service
     dimension), one row per category, top to bottom in table order.
 
+    Parameters
+    ----------
+    table : DataFrame
+        One row per category.
+    category : str
+        Column of category names.
+    left : str
+        Column of the first value.
+    right : str
+        Column of the second value.
+    ax : Axes, optional
+        Axes to draw on; None creates a new figure.
+    title : str, default ''
+        Figure title.
+    xlabel : str, default ''
+        x-axis label, with its unit.
+    labels : tuple (str, str) or None, optional
+        Legend labels of (left, right); None: the column names.
+
+    Returns
+    -------
+    Axes
+        The axes drawn on.
+
     Examples
     --------
     >>> import pandas as pd
@@ -495,6 +817,34 @@ def plot_share_intervals(table: pd.DataFrame, item: str, share: str, low: str, h
                          ax: Any = None, title: str = "", xlabel: str = "", ylabel: str = "") -> Any:
     """Shares (0-1) with interval bars per item, one marker row per ``group`` (e.g. expectation and
     perception), drawn in percent; items top to bottom in table order.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Long table: one row per item and group.
+    item : str
+        Column of item names.
+    share : str
+        Column of shares (0-1).
+    low : str
+        Column of interval lower ends.
+    high : str
+        Column of interval upper ends.
+    group : str
+        Column of the groups (one marker row each).
+    ax : Axes, optional
+        Axes to draw on; None creates a new figure.
+    title : str, default ''
+        Figure title.
+    xlabel : str, default ''
+        x-axis label, with its unit.
+    ylabel : str, default ''
+        y-axis label, with its unit.
+
+    Returns
+    -------
+    Axes
+        The axes drawn on.
 
     Examples
     --------
@@ -525,7 +875,32 @@ def plot_share_intervals(table: pd.DataFrame, item: str, share: str, low: str, h
 def plot_group_means(cells: pd.DataFrame, x: str, group: str, ax: Any = None, title: str = "", xlabel: str = "",
                      ylabel: str = "", x_labels: Sequence[str] | None = None) -> Any:
     """Means with interval bars (columns ``mean``, ``ci_lower``, ``ci_upper``, ``n``) across the
-    values of ``x`` (e.g. pre and post), one line per ``group`` (e.g. arm), slightly offset."""
+    values of ``x`` (e.g. pre and post), one line per ``group`` (e.g. arm), slightly offset.
+
+    Parameters
+    ----------
+    cells : DataFrame
+        One row per x and group with ``mean``, ``ci_lower``, ``ci_upper`` and ``n``.
+    x : str
+        Column on the x axis (e.g. wave: pre, post).
+    group : str
+        Column of the lines (e.g. arm).
+    ax : Axes, optional
+        Axes to draw on; None creates a new figure.
+    title : str, default ''
+        Figure title.
+    xlabel : str, default ''
+        x-axis label, with its unit.
+    ylabel : str, default ''
+        y-axis label, with its unit.
+    x_labels : sequence of str or None, optional
+        Tick labels for the values of ``x``; None: the values.
+
+    Returns
+    -------
+    Axes
+        The axes drawn on.
+    """
     ax = _ax(ax, (7.0, 4.5))
     groups = list(cells.groupby(group, sort=True))
     for i, (name, g) in enumerate(groups):
@@ -543,6 +918,32 @@ def plot_distributions(values: dict[str, Sequence[float]], ax: Any = None, title
                        floor: float | None = None, color_step: int = 1) -> Any:
     """Step histograms (density) of several samples on common ``bins``; with ``log_x`` the bins are
     read on a log axis and values below ``floor`` are drawn at ``floor``.
+
+    Parameters
+    ----------
+    values : dict of str to sequence of float
+        Sample name -> values; one step histogram each.
+    ax : Axes, optional
+        Axes to draw on; None creates a new figure.
+    title : str, default ''
+        Figure title.
+    xlabel : str, default ''
+        x-axis label, with its unit.
+    ylabel : str, default 'Density'
+        y-axis label.
+    bins : sequence of float or int, default 40
+        Number of bins, or their edges (in the values' unit).
+    log_x : bool, default False
+        Log-spaced bins and a log x axis.
+    floor : float or None, optional
+        Values below this are drawn at it (e.g. 0 on a log axis); None: values drawn as they are.
+    color_step : int, default 1
+        Step through the palette (2 skips every other colour, to match another figure).
+
+    Returns
+    -------
+    Axes
+        The axes drawn on.
 
     Examples
     --------
@@ -568,6 +969,36 @@ def plot_fit_by_group(table: pd.DataFrame, x: str, observed: str, fitted: str, g
                       legend_columns: int = 2) -> Any:
     """Observed values as dots and a model's fitted values as lines, one colour per ``group`` (e.g.
     acquisition cohort), so each model line can be read against its own data.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Long table: one row per group and x.
+    x : str
+        Column on the x axis.
+    observed : str
+        Column of observed values (dots).
+    fitted : str
+        Column of fitted values (lines).
+    group : str
+        Column of the groups (one colour each).
+    ax : Axes, optional
+        Axes to draw on; None creates a new figure.
+    title : str, default ''
+        Figure title.
+    xlabel : str, default ''
+        x-axis label, with its unit.
+    ylabel : str, default ''
+        y-axis label, with its unit.
+    scale : float, default 1.0
+        Multiplier of the y values (100 for percentages).
+    legend_columns : int, default 2
+        Columns of the legend.
+
+    Returns
+    -------
+    Axes
+        The axes drawn on.
 
     Examples
     --------
