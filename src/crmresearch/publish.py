@@ -57,6 +57,46 @@ def check_output_dir(target: str | os.PathLike[str], study: str, explicit: bool 
     """Raise :class:`ParameterError` unless ``target`` is safe for ``study`` to write; return it.
 
     ``explicit`` marks a folder the user named with ``--out`` (the error then names ``--out``).
+
+    Parameters
+    ----------
+    target : str or PathLike of str
+        The folder a run would write.
+    study : str
+        The study's name.
+    explicit : bool, default True
+        The user named the folder with ``--out``.
+
+    Returns
+    -------
+    Path
+        ``target``, resolved.
+
+    Parameters
+    ----------
+    target : str or PathLike of str
+        The folder a run would write.
+    study : str
+        The study's name.
+    explicit : bool, default True
+        The user named the folder with ``--out``.
+
+    Returns
+    -------
+    Path
+        ``target``, resolved.
+
+    Raises
+    ------
+    ParameterError
+        A file, a folder inside the source tree, or a non-empty folder that is not an earlier output of
+        ``study``.
+
+    Raises
+    ------
+    ParameterError
+        A file, a folder inside the source tree, or a non-empty folder that is not an earlier output of
+        ``study``.
     """
     raw = Path(target).expanduser()
     where = "--out" if explicit else "output folder"
@@ -115,7 +155,32 @@ def _owner(folder: Path) -> int:
 
 
 def make_staging(root: Path, study: str) -> Path:
-    """A private staging folder under ``root``, marked with this process id."""
+    """A private staging folder under ``root``, marked with this process id.
+
+    Parameters
+    ----------
+    root : Path
+        Folder to create it under.
+    study : str
+        The study's name (part of the folder name).
+
+    Returns
+    -------
+    Path
+        The new, empty folder.
+
+    Parameters
+    ----------
+    root : Path
+        Folder to create it under.
+    study : str
+        The study's name (part of the folder name).
+
+    Returns
+    -------
+    Path
+        The new, empty folder.
+    """
     root.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix=f"{study}-", dir=root))
     (folder / _OWNER).write_text(str(os.getpid()))
@@ -123,7 +188,28 @@ def make_staging(root: Path, study: str) -> Path:
 
 
 def clean_stale(root: Path) -> list[Path]:
-    """Remove staging folders under ``root`` whose owning process has ended (killed runs)."""
+    """Remove staging folders under ``root`` whose owning process has ended (killed runs).
+
+    Parameters
+    ----------
+    root : Path
+        Folder holding staging areas (``build/staging``).
+
+    Returns
+    -------
+    list of Path
+        The folders removed.
+
+    Parameters
+    ----------
+    root : Path
+        Folder holding staging areas (``build/staging``).
+
+    Returns
+    -------
+    list of Path
+        The folders removed.
+    """
     removed = []
     if not root.is_dir():
         return removed
@@ -136,7 +222,18 @@ def clean_stale(root: Path) -> list[Path]:
 
 def clean_stale_siblings(target: Path) -> None:
     """Finish or undo a folder switch that a killed run left half-way (two-rename fallback),
-    and remove its leftover ``.crm-new-*`` / ``.crm-old-*`` folders beside ``target``."""
+    and remove its leftover ``.crm-new-*`` / ``.crm-old-*`` folders beside ``target``.
+
+    Parameters
+    ----------
+    target : Path
+        An output folder.
+
+    Parameters
+    ----------
+    target : Path
+        An output folder.
+    """
     parent = target.parent
     if not parent.is_dir():
         return
@@ -196,6 +293,32 @@ def publish_folder(staging: Path, target: Path, exhibits: Mapping[str, str], man
 
     Files of the old ``target`` that its manifest does not list as exhibits (a user's notes, a
     README) are carried over (hard links, or copies across file systems).
+
+    Parameters
+    ----------
+    staging : Path
+        Folder holding the new exhibits.
+    target : Path
+        Output folder to replace.
+    exhibits : mapping of str to str
+        Exhibit path (relative) -> SHA-256.
+    manifest_text : str
+        The manifest to write beside them.
+    manifest_name : str, default 'manifest.json'
+        File name of the manifest.
+
+    Parameters
+    ----------
+    staging : Path
+        Folder holding the new exhibits.
+    target : Path
+        Output folder to replace.
+    exhibits : mapping of str to str
+        Exhibit path (relative) -> SHA-256.
+    manifest_text : str
+        The manifest to write beside them.
+    manifest_name : str, default 'manifest.json'
+        File name of the manifest.
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -248,7 +371,13 @@ def terminate_as_interrupt() -> Iterator[None]:
     """Turn SIGTERM and SIGHUP into KeyboardInterrupt while a notebook runs, so the kernel is shut
     down and the staging folder removed by the normal clean-up path (a SIGKILL cannot be caught:
     the kernel then exits on its own when it sees its parent gone, and the next run removes the
-    stale staging folder)."""
+    stale staging folder).
+
+    Returns
+    -------
+    context manager
+        Restores the previous signal handlers on exit.
+    """
     import threading
 
     if threading.current_thread() is not threading.main_thread():

@@ -51,6 +51,22 @@ def case_covariates(cases: pd.DataFrame, customers: pd.DataFrame | None = None,
     ``compensated`` (bool). ``customers`` with ``manager_id`` and ``managers`` with ``manager_id``,
     ``left_day`` (empty if still there) add ``manager_left``. An empty cell means no change.
 
+    Parameters
+    ----------
+    cases : DataFrame
+        One row per complaint case (see above).
+    customers : DataFrame or None, optional
+        ``customer_id`` and ``manager_id``; None: no manager covariate.
+    managers : DataFrame or None, optional
+        ``manager_id`` and ``left_day``; None: no manager covariate.
+    slow_days : float, default 7.0
+        A resolution slower than this many days sets ``slow_resolution``.
+
+    Returns
+    -------
+    DataFrame
+        Long table of covariate changes, ready for :func:`crmresearch.survival.panel`.
+
     Examples
     --------
     >>> import pandas as pd
@@ -100,6 +116,15 @@ def resolution_frame(cases: pd.DataFrame, end_day: float, by: Sequence[str] = ()
     """Survival frame of time to resolution in days: ``duration`` (resolved - opened, or end_day -
     opened for cases still open: censored), ``event`` (resolved), and the ``by`` columns.
 
+    Parameters
+    ----------
+    cases : DataFrame
+        One row per case: ``opened_day``, ``resolved_day`` (empty while open).
+    end_day : float
+        Day the data were taken (censoring time).
+    by : sequence of str, default ()
+        Columns to carry along (e.g. ``owner_kept``).
+
     Examples
     --------
     >>> import pandas as pd
@@ -128,6 +153,19 @@ def rate_by_count(df: pd.DataFrame, count: str, outcome: str, cap: int | None = 
     """Share with ``outcome`` by value of ``count`` (values >= ``cap`` pooled as "cap+"), with
     Wilson intervals: ``count``, customers, events, rate, ci_lower, ci_upper.
 
+    Parameters
+    ----------
+    df : DataFrame
+        One row per customer.
+    count : str
+        Count column (e.g. complaints).
+    outcome : str
+        Outcome column (0/1).
+    cap : int or None, optional
+        Pool counts at or above this; None: no pooling.
+    alpha : float, default 0.05
+        Significance level of the Wilson intervals.
+
     Examples
     --------
     >>> import pandas as pd
@@ -153,6 +191,22 @@ def ever_frame(panel: pd.DataFrame, covariates: Sequence[str], id_col: str = "cu
     ``event`` and each time-varying covariate as "ever during follow-up" (its maximum): the common
     mistake of treating a time-varying exposure as known from the start, which credits the time
     before the exposure to the exposed (immortal-time bias). For comparison with the panel model.
+
+    Parameters
+    ----------
+    panel : DataFrame
+        A counting-process panel (``start``, ``stop``, ``event``).
+    covariates : sequence of str
+        Time-varying covariates to collapse.
+    id_col : str, default 'customer_id'
+        Subject id column.
+    fixed : sequence of str, default ()
+        Time-fixed columns to carry along.
+
+    Returns
+    -------
+    DataFrame
+        One row per subject: ``duration`` (days), ``event`` and the collapsed covariates.
 
     Examples
     --------

@@ -66,6 +66,18 @@ INPUTS_FILE = "_inputs.json"
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     """Write ``data`` to ``path`` through a temporary file in the same folder + rename.
 
+    Parameters
+    ----------
+    path : str or PathLike of str
+        Destination file.
+    data : bytes
+        Bytes to write.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
     Examples
     --------
     >>> import tempfile, pathlib
@@ -92,6 +104,18 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
     """Atomic UTF-8 text write with ``\\n`` line endings.
 
+    Parameters
+    ----------
+    path : str or PathLike of str
+        Destination file.
+    text : str
+        Text to write.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
     Examples
     --------
     >>> import tempfile, pathlib
@@ -106,6 +130,16 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
 
 def sha256_file(path: str | os.PathLike[str]) -> str:
     """Hex SHA-256 of a file's bytes.
+
+    Parameters
+    ----------
+    path : str or PathLike of str
+        The file.
+
+    Returns
+    -------
+    str
+        64 lowercase hex digits.
 
     Examples
     --------
@@ -124,6 +158,16 @@ def sha256_file(path: str | os.PathLike[str]) -> str:
 
 def fingerprint_frame(df: pd.DataFrame) -> str:
     """Content fingerprint (hex SHA-256) of a DataFrame: columns, dtypes, index and values.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The frame.
+
+    Returns
+    -------
+    str
+        64 lowercase hex digits.
 
     Examples
     --------
@@ -160,6 +204,16 @@ def use_style(lang: str = "en") -> None:
     """Apply the one crmresearch figure style (white grid, Okabe-Ito palette, labelled units); with
     ``lang="zh"`` the texts are set in Noto Sans CJK SC (DejaVu Sans for any glyph it lacks).
 
+    Parameters
+    ----------
+    lang : str, default 'en'
+        ``'en'`` or ``'zh'``.
+
+    Raises
+    ------
+    ValidationError
+        With ``lang='zh'`` when the CJK font is missing.
+
     Examples
     --------
     >>> import matplotlib as mpl
@@ -191,6 +245,22 @@ def use_style(lang: str = "en") -> None:
 
 def label(ax: Any, title: str, xlabel: str, ylabel: str) -> Any:
     """Set title and axis labels (say the unit in the label: 'Revenue (USD)'); return ``ax``.
+
+    Parameters
+    ----------
+    ax : object
+        Matplotlib Axes.
+    title : str
+        Title.
+    xlabel : str
+        x-axis label, with its unit.
+    ylabel : str
+        y-axis label, with its unit.
+
+    Returns
+    -------
+    Axes
+        ``ax``.
 
     Examples
     --------
@@ -285,6 +355,15 @@ def to_markdown(df: pd.DataFrame, decimals: int | Mapping[str, int] = 3, index: 
 
     ``decimals`` is one number for every float column or a mapping column -> decimals.
 
+    Parameters
+    ----------
+    df : DataFrame
+        The table.
+    decimals : int or mapping of str to int, default 3
+        Decimals of floats: one number or column -> decimals.
+    index : bool, default False
+        Include the index.
+
     Examples
     --------
     >>> import pandas as pd
@@ -324,6 +403,24 @@ def save_table(
 
     Floats are written with a fixed number of ``decimals`` in the CSV so that the same data
     give the same bytes on every machine.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The table.
+    path_stem : str or PathLike of str
+        Path without extension.
+    decimals : int, default 6
+        Decimals of floats in the CSV.
+    md_decimals : int or mapping of str to int, default 3
+        Decimals of floats in the Markdown: one number or column -> decimals.
+    index : bool, default False
+        Write the index as a column.
+
+    Returns
+    -------
+    list of Path
+        The CSV and Markdown paths.
 
     Examples
     --------
