@@ -173,6 +173,25 @@ class Column:
     ``kind``: ``id`` (any hashable, not missing), ``datetime``, ``number`` (float),
     ``integer``, ``bool``, ``event`` (0/1 or bool), ``category`` (any labels).
 
+    Parameters
+    ----------
+    role : str
+        Name of the column in crmresearch (``customer_id``, ``date``...); a user maps theirs to it.
+    kind : str
+        ``'id'``, ``'datetime'``, ``'number'``, ``'integer'``, ``'bool'``, ``'event'`` or ``'category'``.
+    required : bool, default True
+        The column must be present.
+    nullable : bool, default False
+        Missing values are allowed.
+    low : float or None, optional
+        Smallest allowed value; None: no bound.
+    high : float or None, optional
+        Largest allowed value; None: no bound.
+    unique : bool, default False
+        Values must not repeat.
+    unit : str, default ''
+        Unit, shown in messages and docs.
+
     Examples
     --------
     >>> from crmresearch import schemas
@@ -193,6 +212,17 @@ class Column:
 @dataclass(frozen=True)
 class Contract:
     """The columns of one input kind and its cross-column rules ``(earlier, later)``.
+
+    Parameters
+    ----------
+    kind : str
+        Input kind (``transactions``, ``customers``, ``spells``...).
+    columns : tuple of Column
+        Its columns.
+    ordered : tuple of tuple (str, str), default ()
+        Pairs of datetime roles that must be in order (earlier, later) on every row.
+    description : str, default ''
+        What one row is.
 
     Examples
     --------
@@ -533,6 +563,15 @@ class RowAccount:
     >>> df = acct.drop(df, df["amount"] < 0, "negative amount (refunds)")   # doctest: +SKIP
     >>> acct.table()                                                        # doctest: +SKIP
 
+    Parameters
+    ----------
+    table_name : str
+        Name of the table (in messages).
+    rows : int
+        Rows read.
+    steps : list of dict of str to object, default <factory>
+        Recorded steps: step, rows_in, rows_out, dropped, reason.
+
     Examples
     --------
     >>> import pandas as pd
@@ -588,6 +627,29 @@ def handle_duplicates(df: pd.DataFrame, columns: Sequence[str], how: str, accoun
     :class:`~crmresearch.errors.DataWarning` and a row-account step), ``"drop"`` drops the repeats
     (first copy kept, step recorded), ``"error"`` raises :class:`DuplicateRowError`.
 
+    Parameters
+    ----------
+    df : DataFrame
+        The table.
+    columns : sequence of str
+        Columns that define a repeat.
+    how : str
+        ``'keep'``, ``'drop'`` or ``'error'``.
+    account : RowAccount
+        Row account that records the step.
+    caller : str
+        Name used in messages.
+
+    Returns
+    -------
+    DataFrame
+        The table (repeats dropped with ``how='drop'``).
+
+    Raises
+    ------
+    DuplicateRowError
+        With ``how='error'`` when rows repeat; the message counts them.
+
     Examples
     --------
     >>> import pandas as pd
@@ -622,6 +684,25 @@ def handle_duplicates(df: pd.DataFrame, columns: Sequence[str], how: str, accoun
 def latest_date(df: pd.DataFrame, columns: Sequence[str], caller: str = "latest_date") -> pd.Timestamp:
     """The latest readable timestamp in any of ``columns`` that ``df`` has (a table's natural as-of
     date: spells' start/end, tickets' milestones).
+
+    Parameters
+    ----------
+    df : DataFrame
+        The table.
+    columns : sequence of str
+        Date columns to look in (absent ones are skipped).
+    caller : str, default 'latest_date'
+        Name used in messages.
+
+    Returns
+    -------
+    Timestamp
+        The latest timestamp.
+
+    Raises
+    ------
+    ValidationError
+        When none of ``columns`` is in the table or none holds a readable date.
 
     Examples
     --------

@@ -41,6 +41,11 @@ def vif(model: PLSPM) -> pd.DataFrame:
     Returns ``kind`` (outer / inner), ``block`` (the formative construct or the endogenous target),
     ``variable`` and ``vif``.
 
+    Parameters
+    ----------
+    model : PLSPM
+        A fitted :class:`PLSPM`.
+
     Examples
     --------
     >>> import pandas as pd
@@ -79,6 +84,17 @@ def plspredict(model: PLSPM, df: pd.DataFrame, k: int = 10, seed: int = 0) -> pd
 
     Returns one row per endogenous indicator: ``construct``, ``indicator``, ``q2_predict``,
     ``rmse_pls``, ``rmse_lm``, ``mae_pls``, ``mae_lm``.
+
+    Parameters
+    ----------
+    model : PLSPM
+        A fitted :class:`PLSPM`.
+    df : DataFrame
+        The survey the model was fitted on.
+    k : int, default 10
+        Folds.
+    seed : int, default 0
+        Random seed of the fold assignment.
 
     Examples
     --------
@@ -148,6 +164,18 @@ def blindfolding(model: PLSPM, distance: int = 7) -> pd.DataFrame:
     by the indicator's mean), the model is re-estimated, and the omitted standardised values are
     predicted from the loadings and the construct's predecessors. Q² = 1 - SSE / SSO per endogenous
     construct; above 0 means predictive relevance. ``distance`` should not divide the sample size.
+
+    Parameters
+    ----------
+    model : PLSPM
+        A fitted :class:`PLSPM`.
+    distance : int, default 7
+        Omission distance D (5-10; must not divide the sample size).
+
+    Returns
+    -------
+    DataFrame
+        One row per endogenous construct: ``construct``, ``sse``, ``sso`` and ``q2``.
 
     Examples
     --------
@@ -230,6 +258,19 @@ def mga(model: PLSPM, groups: pd.Series | np.ndarray, n_permutations: int = 1000
     ``attrs["failed"]``. Returns one row per path: ``source``, ``target``, ``estimate_<g1>``,
     ``estimate_<g2>``, ``difference`` (g1 - g2), ``p_permutation``, ``p_henseler`` and
     ``p_permutation_holm`` (Holm-adjusted over the paths).
+
+    Parameters
+    ----------
+    model : PLSPM
+        A fitted :class:`PLSPM` on both groups' respondents.
+    groups : Series or ndarray
+        Group label per respondent (exactly two labels).
+    n_permutations : int, default 1000
+        Permutations of the group labels.
+    n_bootstrap : int, default 1000
+        Bootstrap samples per group.
+    seed : int, default 0
+        Random seed.
 
     Examples
     --------

@@ -54,6 +54,25 @@ class ModelSpec:
     ``blocks`` maps a construct to a list of item columns or to an item-name prefix. ``scale`` is
     the answer scale (low, high) used for 0-100 indices; ``layout`` optional diagram positions.
 
+    Parameters
+    ----------
+    name : str
+        Model name (e.g. ``'ECSI'``).
+    paths : mapping of str to sequence of str
+        Target construct -> its source constructs (the inner model).
+    blocks : mapping of str to sequence of str or str
+        Construct -> its item columns, or an item-name prefix.
+    modes : mapping of str to str, default <factory>
+        Construct -> ``'A'`` (reflective) or ``'B'`` (formative); default ``'A'``.
+    scale : tuple (float, float), default (1.0, 10.0)
+        Answer scale (low, high), used to rescale scores to 0-100 indices.
+    layout : mapping of str to tuple (float, float), default <factory>
+        Construct -> (x, y) position in the path diagram.
+    labels : mapping of str to str, default <factory>
+        Construct -> display name.
+    target : str, default ''
+        The construct the study explains (e.g. loyalty), for the importance-performance map.
+
     Examples
     --------
     >>> from crmresearch import satisfaction
@@ -158,6 +177,16 @@ MODELS: dict[str, ModelSpec] = {"ECSI": ECSI, "ACSI": ACSI}
 def load_model(source: str | Path) -> ModelSpec:
     """A model by name (``"ECSI"``, ``"ACSI"``) or from a YAML / JSON model file (see module docs).
 
+    Parameters
+    ----------
+    source : str or Path
+        ``'ECSI'``, ``'ACSI'`` or the path of a YAML / JSON model file.
+
+    Raises
+    ------
+    ValidationError
+        An unknown name or missing file, a file that does not parse, or one that lacks ``paths`` or ``blocks``.
+
     Examples
     --------
     >>> from crmresearch import satisfaction
@@ -221,6 +250,16 @@ def load_model(source: str | Path) -> ModelSpec:
 def group_list(text: str) -> list[str]:
     """Grouping columns from a comma-separated parameter; ``'none'`` or ``''`` gives none.
 
+    Parameters
+    ----------
+    text : str
+        Comma-separated column names, ``'none'`` or ``''``.
+
+    Returns
+    -------
+    list of str
+        The column names, stripped.
+
     Examples
     --------
     >>> from crmresearch import satisfaction
@@ -238,6 +277,18 @@ _DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
 def read_header(path: str | Path) -> tuple[list[str], str]:
     """The column names of a survey CSV and its delimiter (comma, semicolon or tab, whichever splits
     the header line into most columns). An empty file or a header without columns is an error.
+
+    Parameters
+    ----------
+    path : str or Path
+        CSV file.
+
+    Returns
+    -------
+    columns : list of str
+        Column names.
+    delimiter : str
+        ``','``, ``';'`` or ``'\t'``.
 
     Examples
     --------
@@ -270,7 +321,30 @@ def read_header(path: str | Path) -> tuple[list[str], str]:
 def load_survey(path: str | Path, spec: ModelSpec, missing: str = "error") -> tuple[pd.DataFrame, RowAccount]:
     """Read a survey CSV (one row per respondent) for ``spec``; check items are numeric and on the
     spec's scale. ``missing="error"`` (default) raises with counts per item; ``"listwise"`` drops
-    incomplete respondents and records it. Returns the table and its :class:`RowAccount`."""
+    incomplete respondents and records it. Returns the table and its :class:`RowAccount`.
+
+    Parameters
+    ----------
+    path : str or Path
+        Survey CSV (comma, semicolon or tab separated).
+    spec : ModelSpec
+        The model whose items are read.
+    missing : str, default 'error'
+        ``'error'`` or ``'listwise'``.
+
+    Returns
+    -------
+    survey : DataFrame
+        The respondents kept, items as floats.
+    account : RowAccount
+        Rows in and out of every step.
+
+    Raises
+    ------
+    ValidationError
+        Missing item columns, non-numeric answers, answers off the scale, or (``missing='error'``) missing
+        answers; counted per item.
+    """
     if missing not in ("error", "listwise"):
         raise ValidationError(f"load_survey: missing must be 'error' or 'listwise'; got {missing!r}")
     path = Path(path)

@@ -68,6 +68,20 @@ def listwise(df: pd.DataFrame, items: Sequence[str], account: RowAccount | None 
     """Drop respondents with any missing answer among ``items`` and record it in ``account``
     (a :class:`RowAccount`); the step names the items with missing answers and their counts.
 
+    Parameters
+    ----------
+    df : DataFrame
+        Survey table.
+    items : sequence of str
+        Item columns.
+    account : RowAccount or None, optional
+        Row account to record the step in; None: not recorded.
+
+    Returns
+    -------
+    DataFrame
+        The complete respondents.
+
     Examples
     --------
     >>> import pandas as pd
@@ -93,6 +107,15 @@ def servqual_items(columns: Sequence[str], expectation: str = "exp_", perception
     Returns ``{dimension: [expectation items]}`` (the perception item of each is the same name with the
     perception prefix), dimensions in order of first appearance. An expectation item without its
     perception twin (or the reverse) is an error that names it.
+
+    Parameters
+    ----------
+    columns : sequence of str
+        Column names of the survey.
+    expectation : str, default 'exp_'
+        Prefix of expectation items.
+    perception : str, default 'per_'
+        Prefix of perception items.
 
     Examples
     --------
@@ -123,6 +146,16 @@ def servqual_items(columns: Sequence[str], expectation: str = "exp_", perception
 
 def cronbach_alpha(X: np.ndarray) -> float:
     """Cronbach's alpha of the columns of ``X`` (respondents x items): k/(k-1) (1 - sum var_i / var_total).
+
+    Parameters
+    ----------
+    X : ndarray
+        Answers, shape (n_respondents, n_items), no missing values.
+
+    Returns
+    -------
+    float
+        Cronbach's alpha (at most 1).
 
     Examples
     --------
@@ -158,6 +191,15 @@ def reliability(df: pd.DataFrame, blocks: Mapping[str, Sequence[str]], alpha: fl
     ``eig_1st``, ``eig_2nd`` (unidimensionality: the second should be below 1), ``mean_inter_item_r``
     and ``alpha_if_deleted_max`` (the highest alpha after dropping one item; above ``cronbach_alpha``
     flags a weak item). Conventional thresholds: alpha and rho >= 0.7, AVE >= 0.5.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Survey table.
+    blocks : mapping of str to sequence of str
+        Block name -> its item columns.
+    alpha : float, default 0.05
+        Significance level of the Feldt interval.
 
     Examples
     --------
@@ -198,6 +240,21 @@ def top_box(df: pd.DataFrame, items: Sequence[str], top: int = 2, scale: tuple[i
     On a 1-5 scale ``top=2`` counts 4 and 5 ("top-2-box"); on 1-10 it counts 9 and 10. Optional
     ``by`` splits every item by a grouping column. Returns ``item`` (and the group), ``n``,
     ``top_box_count``, ``top_box_share``, ``ci_lower``, ``ci_upper``, ``mean``.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Survey table.
+    items : sequence of str
+        Item columns.
+    top : int, default 2
+        Categories counted as top box.
+    scale : tuple (int, int), default (1, 5)
+        Answer scale (low, high).
+    by : str or None, optional
+        Grouping column; None: all respondents.
+    alpha : float, default 0.05
+        Significance level of the Wilson intervals.
 
     Examples
     --------
@@ -258,6 +315,17 @@ def gaps(expectations: pd.DataFrame, perceptions: pd.DataFrame,
     ``wilcoxon_p`` (signed-rank, no normality assumption), ``effect_dz`` (mean gap / SD of gaps)
     and ``share_negative`` (respondents whose perception falls short).
 
+    Parameters
+    ----------
+    expectations : DataFrame
+        Expectation items, one row per respondent.
+    perceptions : DataFrame
+        Perception items, same respondents and order of items.
+    dimensions : mapping of str to sequence of str or None, optional
+        Dimension -> its expectation columns; None: one dimension per item pair.
+    alpha : float, default 0.05
+        Significance level of the intervals (1 - alpha coverage).
+
     Examples
     --------
     >>> import pandas as pd
@@ -305,6 +373,15 @@ def group_means(values: pd.Series, by: pd.Series | pd.DataFrame, alpha: float = 
     output column each; e.g. arm and period). Groups follow categorical order, else sorted order.
     Returns the group column(s), ``n``, ``mean``, ``sd``, ``ci_lower``, ``ci_upper``. Used for
     satisfaction indices (0-100) by region or tier and for the cells of a two-arm study.
+
+    Parameters
+    ----------
+    values : Series
+        Values per respondent (e.g. a 0-100 index).
+    by : Series or DataFrame
+        Grouping column(s), aligned with ``values``.
+    alpha : float, default 0.05
+        Significance level of the intervals (1 - alpha coverage).
 
     Examples
     --------
@@ -355,6 +432,39 @@ def compare_arms(df: pd.DataFrame, arm: str, period: str, items: Sequence[str], 
     With ``respondent`` (a panel: the same people answer pre and post) the DiD is a Welch test on each
     respondent's change; without it the four cells are independent samples and the DiD standard error
     is the root sum of the four squared standard errors.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Long survey table: one row per respondent and period.
+    arm : str
+        Arm column.
+    period : str
+        Period column.
+    items : sequence of str
+        Item columns on the answer scale.
+    respondent : str or None, optional
+        Respondent id column for a panel; None: independent samples.
+    control : str, default 'control'
+        Value of ``arm`` for the control arm.
+    treatment : str, default 'treatment'
+        Value of ``arm`` for the treatment arm.
+    pre : str, default 'pre'
+        Value of ``period`` before the intervention.
+    post : str, default 'post'
+        Value of ``period`` after it.
+    top : int, default 2
+        Categories counted as top box.
+    scale : tuple (int, int), default (1, 10)
+        Answer scale (low, high).
+    alpha : float, default 0.05
+        Significance level of the intervals (1 - alpha coverage).
+
+    Returns
+    -------
+    DataFrame
+        One row per item (and the composite) and metric: the post difference with its interval, test and effect
+        size, and the difference-in-differences with its interval and test.
     """
     for col in (arm, period) + ((respondent,) if respondent else ()):
         if col not in df.columns:
