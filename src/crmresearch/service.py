@@ -78,6 +78,20 @@ def _agents(agents: Any, caller: str) -> int:
 def traffic(arrival_rate: float, aht: float, period_seconds: float = 3600.0) -> float:
     """Offered load in Erlangs, A = arrival_rate x aht / period_seconds.
 
+    Parameters
+    ----------
+    arrival_rate : float
+        Calls arriving per ``period_seconds``.
+    aht : float
+        Average handle time per call, seconds.
+    period_seconds : float, default 3600.0
+        Length of the period of ``arrival_rate``, seconds (3600 = calls per hour).
+
+    Returns
+    -------
+    float
+        Offered load, Erlangs.
+
     Examples
     --------
     >>> from crmresearch import service
@@ -100,6 +114,22 @@ def _erlang_b(a: float, n: int) -> float:
 
 def erlang_c(arrival_rate: float, aht: float, agents: int, period_seconds: float = 3600.0) -> float:
     """Probability that a call waits (Erlang C): C = N B / (N - A (1 - B)); 1 when N <= A.
+
+    Parameters
+    ----------
+    arrival_rate : float
+        Calls arriving per ``period_seconds``.
+    aht : float
+        Average handle time per call, seconds.
+    agents : int
+        Agents on the phones (whole number).
+    period_seconds : float, default 3600.0
+        Length of the period of ``arrival_rate``, seconds (3600 = calls per hour).
+
+    Returns
+    -------
+    float
+        Probability of waiting (0-1).
 
     Examples
     --------
@@ -125,6 +155,29 @@ def service_level(arrival_rate: float, aht: float, agents: int, answer_within: f
                   period_seconds: float = 3600.0) -> float:
     """Share of calls answered within ``answer_within`` seconds: 1 - C exp(-(N - A) t / aht).
 
+    Parameters
+    ----------
+    arrival_rate : float
+        Calls arriving per ``period_seconds``.
+    aht : float
+        Average handle time per call, seconds.
+    agents : int
+        Agents on the phones (whole number).
+    answer_within : float, default 20.0
+        Answer-time threshold of the service level, seconds (20 in the 80/20 rule).
+    period_seconds : float, default 3600.0
+        Length of the period of ``arrival_rate``, seconds (3600 = calls per hour).
+
+    Returns
+    -------
+    float
+        Share of calls answered within ``answer_within`` (0-1).
+
+    Raises
+    ------
+    ValidationError
+        When agents do not exceed the traffic (the queue grows without bound).
+
     Examples
     --------
     >>> from crmresearch import service
@@ -145,6 +198,24 @@ def service_levels(arrival_rate: Any, aht: float, agents: Any, answer_within: fl
 
     An interval whose agents do not exceed its traffic (the queue grows without bound in the
     steady-state model) gets service level 0, and an interval with no calls gets 1.
+
+    Parameters
+    ----------
+    arrival_rate : array-like
+        Calls per ``period_seconds``, one per interval.
+    aht : float
+        Average handle time per call, seconds.
+    agents : array-like
+        Agents per interval.
+    answer_within : float, default 20.0
+        Answer-time threshold of the service level, seconds (20 in the 80/20 rule).
+    period_seconds : float, default 3600.0
+        Length of the period of ``arrival_rate``, seconds (3600 = calls per hour).
+
+    Returns
+    -------
+    ndarray
+        Service level per interval (0-1).
 
     Examples
     --------
@@ -178,6 +249,24 @@ def agents_for_target(arrival_rate: Any, aht: float, target: float = 0.8, answer
     """Fewest whole agents meeting the service-level target, for arrays of intervals at once (the
     ``agents`` of :func:`agents_needed`, vectorised; equal to it interval by interval).
 
+    Parameters
+    ----------
+    arrival_rate : array-like
+        Calls per ``period_seconds``, one per interval.
+    aht : float
+        Average handle time per call, seconds.
+    target : float, default 0.8
+        Service-level target: share of calls answered within ``answer_within`` (0.8 = 80 %).
+    answer_within : float, default 20.0
+        Answer-time threshold of the service level, seconds (20 in the 80/20 rule).
+    period_seconds : float, default 3600.0
+        Length of the period of ``arrival_rate``, seconds (3600 = calls per hour).
+
+    Returns
+    -------
+    ndarray
+        Agents per interval (int).
+
     Examples
     --------
     >>> from crmresearch import service
@@ -208,6 +297,27 @@ def agents_for_target(arrival_rate: Any, aht: float, target: float = 0.8, answer
 def average_speed_of_answer(arrival_rate: float, aht: float, agents: int, period_seconds: float = 3600.0) -> float:
     """Mean wait in seconds over all calls: C x aht / (N - A).
 
+    Parameters
+    ----------
+    arrival_rate : float
+        Calls arriving per ``period_seconds``.
+    aht : float
+        Average handle time per call, seconds.
+    agents : int
+        Agents on the phones (whole number).
+    period_seconds : float, default 3600.0
+        Length of the period of ``arrival_rate``, seconds (3600 = calls per hour).
+
+    Returns
+    -------
+    float
+        Mean wait, seconds.
+
+    Raises
+    ------
+    ValidationError
+        When agents do not exceed the traffic (the queue grows without bound).
+
     Examples
     --------
     >>> from crmresearch import service
@@ -223,6 +333,22 @@ def average_speed_of_answer(arrival_rate: float, aht: float, agents: int, period
 def occupancy(arrival_rate: float, aht: float, agents: int, period_seconds: float = 3600.0) -> float:
     """Share of agent time busy: A / N (capped at 1).
 
+    Parameters
+    ----------
+    arrival_rate : float
+        Calls arriving per ``period_seconds``.
+    aht : float
+        Average handle time per call, seconds.
+    agents : int
+        Agents on the phones (whole number).
+    period_seconds : float, default 3600.0
+        Length of the period of ``arrival_rate``, seconds (3600 = calls per hour).
+
+    Returns
+    -------
+    float
+        Share of agent time busy (0-1).
+
     Examples
     --------
     >>> from crmresearch import service
@@ -237,6 +363,27 @@ class Staffing:
     """Agents for one interval: ``agents`` on the phones (rounded up: the fewest whole agents that
     meet the target), ``scheduled`` after shrinkage (rounded up), and the fractional planning
     quantities ``agents_fractional`` / ``scheduled_fractional`` (see :func:`agents_needed`).
+
+    Attributes
+    ----------
+    traffic : float
+        Offered load, Erlangs.
+    agents : int
+        Agents on the phones (rounded up).
+    scheduled : int
+        Agents scheduled after shrinkage (rounded up).
+    service_level : float
+        Share answered within the threshold at ``agents``.
+    asa_seconds : float
+        Average speed of answer at ``agents``, seconds.
+    occupancy : float
+        Share of agent time busy at ``agents``.
+    p_wait : float
+        Probability a call waits (Erlang C).
+    agents_fractional : float
+        Fractional agents where the service level meets the target.
+    scheduled_fractional : float
+        ``agents_fractional / (1 - shrinkage)``.
 
     Examples
     --------
@@ -269,6 +416,28 @@ def agents_needed(arrival_rate: float, aht: float, target: float = 0.8, answer_w
     traffic / max_occupancy), and ``scheduled_fractional`` = agents_fractional / (1 - shrinkage): the
     quantities to add up over intervals, sites or skills before rounding once (planning FTE), which
     avoids the up to one agent per interval that rounding every interval adds.
+
+    Parameters
+    ----------
+    arrival_rate : float
+        Calls arriving per ``period_seconds``.
+    aht : float
+        Average handle time per call, seconds.
+    target : float, default 0.8
+        Service-level target: share of calls answered within ``answer_within`` (0.8 = 80 %).
+    answer_within : float, default 20.0
+        Answer-time threshold of the service level, seconds (20 in the 80/20 rule).
+    max_occupancy : float or None, optional
+        Highest share of time an agent may be busy (e.g. 0.85); None: no cap.
+    shrinkage : float, default 0.0
+        Share of paid time off the phones (breaks, training, absence), 0-1.
+    period_seconds : float, default 3600.0
+        Length of the period of ``arrival_rate``, seconds (3600 = calls per hour).
+
+    Returns
+    -------
+    Staffing
+        Agents, scheduled agents and the achieved service figures.
 
     Examples
     --------
@@ -312,6 +481,31 @@ def staffing_plan(intervals: pd.DataFrame, aht: float, target: float = 0.8, answ
     ``interval_seconds`` (e.g. mean calls per 5-minute slot). Adds traffic, agents, scheduled,
     service level, ASA (s), occupancy and agent-hours of each interval.
 
+    Parameters
+    ----------
+    intervals : DataFrame
+        One row per interval with the calls column.
+    aht : float
+        Average handle time per call, seconds.
+    target : float, default 0.8
+        Service-level target: share of calls answered within ``answer_within`` (0.8 = 80 %).
+    answer_within : float, default 20.0
+        Answer-time threshold of the service level, seconds (20 in the 80/20 rule).
+    shrinkage : float, default 0.0
+        Share of paid time off the phones (breaks, training, absence), 0-1.
+    max_occupancy : float or None, optional
+        Highest share of time an agent may be busy (e.g. 0.85); None: no cap.
+    calls : str, default 'calls'
+        Column of calls per interval.
+    interval_seconds : float, default 300.0
+        Length of one interval, seconds (300 = 5 minutes).
+
+    Returns
+    -------
+    DataFrame
+        ``intervals`` with traffic, agents, scheduled, fractional agents, service_level, asa_seconds, occupancy
+        and agent_hours.
+
     Examples
     --------
     >>> import pandas as pd
@@ -341,6 +535,23 @@ def staffing_plan(intervals: pd.DataFrame, aht: float, target: float = 0.8, answ
 @dataclass(frozen=True)
 class ErlangA:
     """Erlang A (M/M/N+M) results for one interval.
+
+    Attributes
+    ----------
+    traffic : float
+        Offered load, Erlangs.
+    agents : int
+        Agents on the phones.
+    p_wait : float
+        Share of calls that wait.
+    p_abandon : float
+        Share of calls abandoned.
+    service_level : float
+        Share of all offered calls answered within the threshold.
+    asa_seconds : float
+        Mean wait of answered calls, seconds.
+    occupancy : float
+        Share of agent time busy.
 
     Examples
     --------
@@ -396,6 +607,23 @@ def erlang_a(arrival_rate: float, aht: float, agents: int, patience: float, answ
     below ``tol``; the answered-within-t share follows a tagged caller through the queue (number
     ahead decreases at rate N mu + j gamma; the caller abandons at rate gamma) by a matrix
     exponential. Abandoned calls count as not answered within t.
+
+    Parameters
+    ----------
+    arrival_rate : float
+        Calls arriving per ``period_seconds``.
+    aht : float
+        Average handle time per call, seconds.
+    agents : int
+        Agents on the phones (whole number).
+    patience : float
+        Mean time a caller waits before abandoning, seconds (exponential).
+    answer_within : float, default 20.0
+        Answer-time threshold of the service level, seconds (20 in the 80/20 rule).
+    period_seconds : float, default 3600.0
+        Length of the period of ``arrival_rate``, seconds (3600 = calls per hour).
+    tol : float, default 1e-12
+        Truncation of the stationary distribution's tail.
 
     Examples
     --------
@@ -461,6 +689,30 @@ def simulate_queue(arrival_rate: float, aht: float, agents: int, patience: float
     """Seeded discrete-event simulation of an M/M/N (+M if ``patience``) queue, first come first
     served: share waiting, abandoned, answered within ``answer_within`` (of all calls), mean wait
     of served calls. Used to check the Erlang formulas.
+
+    Parameters
+    ----------
+    arrival_rate : float
+        Calls arriving per ``period_seconds``.
+    aht : float
+        Average handle time per call, seconds.
+    agents : int
+        Agents on the phones (whole number).
+    patience : float or None, optional
+        Mean patience, seconds; None: nobody abandons.
+    answer_within : float, default 20.0
+        Answer-time threshold of the service level, seconds (20 in the 80/20 rule).
+    n_calls : int, default 200000
+        Calls simulated.
+    seed : int, default 0
+        Random seed.
+    period_seconds : float, default 3600.0
+        Length of the period of ``arrival_rate``, seconds (3600 = calls per hour).
+
+    Returns
+    -------
+    dict of str to float
+        ``p_wait``, ``p_abandon``, ``service_level`` and ``asa_seconds``.
 
     Examples
     --------
@@ -536,6 +788,19 @@ def sla_attainment(tickets: pd.DataFrame, targets: Mapping[str, str | float] | N
     DataFrame: group columns, ``target``, ``hours``, ``met``, ``missed``, ``pending``, ``attainment``
     (met / (met + missed)).
 
+    Parameters
+    ----------
+    tickets : DataFrame
+        One row per ticket with ``created`` and milestone timestamps.
+    targets : mapping of str to str or float or None, optional
+        Milestone -> hours (a number or ``'24h'``); None: :func:`sla_targets`.
+    as_of : str or Timestamp or None, optional
+        Time the data were taken; None: the latest timestamp in the table.
+    by : sequence of str or str or None, optional
+        Grouping column(s); None: all tickets.
+    created : str, default 'created'
+        Creation timestamp column.
+
     Examples
     --------
     >>> import pandas as pd
@@ -586,6 +851,18 @@ def contact_kpis(calls: pd.DataFrame, tickets: pd.DataFrame | None = None) -> pd
     offered calls, IVR containment, average handle time, first-contact resolution, repeat-contact rate
     (share of tickets followed by another from the same customer within 7 days).
 
+    Parameters
+    ----------
+    calls : DataFrame
+        Interval data (see above).
+    tickets : DataFrame or None, optional
+        Tickets; None: no ticket KPIs.
+
+    Returns
+    -------
+    DataFrame
+        One row per KPI: ``kpi`` (with its unit) and ``value``.
+
     Examples
     --------
     >>> import pandas as pd
@@ -612,6 +889,23 @@ def arrival_profile(calls: pd.DataFrame, time: str = "datetime", calls_col: str 
     """Mean calls per weekday x time-of-day slot (the arrival profile used for staffing), with the
     number of days averaged. Slots never observed are absent, not zero.
 
+    Parameters
+    ----------
+    calls : DataFrame
+        One row per interval: a timestamp and a count.
+    time : str, default 'datetime'
+        Timestamp column (interval start).
+    calls_col : str, default 'calls'
+        Column of calls per interval.
+    slot_minutes : int, default 5
+        Slot length, minutes.
+
+    Returns
+    -------
+    DataFrame
+        One row per weekday and slot: ``weekday_index``, ``weekday``, ``slot``, ``mean_calls`` and ``days``
+        averaged.
+
     Examples
     --------
     >>> import pandas as pd
@@ -634,6 +928,20 @@ def arrival_profile(calls: pd.DataFrame, time: str = "datetime", calls_col: str 
 def busy_hour(calls: pd.DataFrame, time: str = "datetime", calls_col: str = "calls") -> dict[str, Any]:
     """The busiest weekday hour of the mean arrival profile: weekday, hour ("HH:00") and mean calls
     in that hour (the sum of its intervals' means), the usual load for sizing lines.
+
+    Parameters
+    ----------
+    calls : DataFrame
+        One row per interval: a timestamp and a count.
+    time : str, default 'datetime'
+        Timestamp column (interval start).
+    calls_col : str, default 'calls'
+        Column of calls per interval.
+
+    Returns
+    -------
+    dict of str to object
+        ``weekday``, ``hour`` and ``calls_per_hour``.
 
     Examples
     --------
@@ -661,6 +969,22 @@ def sla_targets(tickets: pd.DataFrame, respond_hours: float | None = 2.0, on_sit
     """SLA targets for :func:`sla_attainment` (hours) whose milestone column the tickets table has
     (``responded``, ``on_site``, ``resolved``); a target given as None is left out.
 
+    Parameters
+    ----------
+    tickets : DataFrame
+        The tickets table.
+    respond_hours : float or None, default 2.0
+        Hours to respond; None: no target.
+    on_site_hours : float or None, default 24.0
+        Hours to be on site; None: no target.
+    resolve_hours : float or None, default 48.0
+        Hours to resolve; None: no target.
+
+    Returns
+    -------
+    dict of str to str
+        Milestone -> hours, as text.
+
     Examples
     --------
     >>> import pandas as pd
@@ -681,6 +1005,20 @@ def sla_targets(tickets: pd.DataFrame, respond_hours: float | None = 2.0, on_sit
 def check_interval_length(calls: pd.DataFrame, minutes: float, time: str = "datetime") -> None:
     """Raise unless consecutive intervals of ``calls`` are ``minutes`` apart (the most common gap
     within a day): counts per 15 minutes read as counts per 5 minutes would triple the staffing.
+
+    Parameters
+    ----------
+    calls : DataFrame
+        One row per interval.
+    minutes : float
+        Expected interval length, minutes.
+    time : str, default 'datetime'
+        Timestamp column (interval start).
+
+    Raises
+    ------
+    ValidationError
+        When the most common gap within a day differs from ``minutes``.
 
     Examples
     --------
@@ -706,6 +1044,32 @@ def agents_needed_erlang_a(arrival_rate: float, aht: float, patience: float, tar
                            period_seconds: float = 3600.0) -> tuple[int, int, ErlangA]:
     """Fewest agents whose Erlang A service level (share of all offered calls answered within t,
     abandoned calls counting as missed) meets ``target``; returns (agents, scheduled, result).
+
+    Parameters
+    ----------
+    arrival_rate : float
+        Calls arriving per ``period_seconds``.
+    aht : float
+        Average handle time per call, seconds.
+    patience : float
+        Mean time a caller waits before abandoning, seconds (exponential).
+    target : float, default 0.8
+        Service-level target: share of calls answered within ``answer_within`` (0.8 = 80 %).
+    answer_within : float, default 20.0
+        Answer-time threshold of the service level, seconds (20 in the 80/20 rule).
+    shrinkage : float, default 0.0
+        Share of paid time off the phones (breaks, training, absence), 0-1.
+    period_seconds : float, default 3600.0
+        Length of the period of ``arrival_rate``, seconds (3600 = calls per hour).
+
+    Returns
+    -------
+    agents : int
+        Agents on the phones.
+    scheduled : int
+        Agents scheduled after shrinkage.
+    result : ErlangA
+        The queue at ``agents``.
 
     Examples
     --------
@@ -739,6 +1103,32 @@ def staffing_scenarios(intervals: pd.DataFrame, scenarios: Mapping[str, float], 
     peak_scheduled, agent_hours_per_week (the profile is one week) and agent_hours_saved against
     the first scenario.
 
+    Parameters
+    ----------
+    intervals : DataFrame
+        One row per interval of a week's profile.
+    scenarios : mapping of str to float
+        Name -> share of the calls that reach agents (1 = all).
+    aht : float
+        Average handle time per call, seconds.
+    target : float, default 0.8
+        Service-level target: share of calls answered within ``answer_within`` (0.8 = 80 %).
+    answer_within : float, default 20.0
+        Answer-time threshold of the service level, seconds (20 in the 80/20 rule).
+    shrinkage : float, default 0.0
+        Share of paid time off the phones (breaks, training, absence), 0-1.
+    calls : str, default 'calls'
+        Column of calls per interval.
+    interval_seconds : float, default 300.0
+        Length of one interval, seconds (300 = 5 minutes).
+
+    Returns
+    -------
+    plans : dict of str to DataFrame
+        The plan per scenario.
+    summary : DataFrame
+        One row per scenario.
+
     Examples
     --------
     >>> import pandas as pd
@@ -771,6 +1161,25 @@ def with_erlang_a(plan: pd.DataFrame, aht: float, patience: float, target: float
     """``plan`` with ``agents_erlang_a`` (fewest agents meeting the target when callers abandon after
     an exponential patience of mean ``patience`` seconds) and ``abandon_erlang_a`` (share abandoned).
 
+    Parameters
+    ----------
+    plan : DataFrame
+        A :func:`staffing_plan`.
+    aht : float
+        Average handle time per call, seconds.
+    patience : float
+        Mean time a caller waits before abandoning, seconds (exponential).
+    target : float, default 0.8
+        Service-level target: share of calls answered within ``answer_within`` (0.8 = 80 %).
+    answer_within : float, default 20.0
+        Answer-time threshold of the service level, seconds (20 in the 80/20 rule).
+    shrinkage : float, default 0.0
+        Share of paid time off the phones (breaks, training, absence), 0-1.
+    calls : str, default 'calls'
+        Column of calls per interval.
+    interval_seconds : float, default 300.0
+        Length of one interval, seconds (300 = 5 minutes).
+
     Examples
     --------
     >>> import pandas as pd
@@ -790,7 +1199,24 @@ def staffing_summary(plan: pd.DataFrame, interval_minutes: float, shrinkage: flo
                      calls: str = "calls") -> pd.DataFrame:
     """The headline numbers of a week's plan with Erlang C and Erlang A agents (:func:`with_erlang_a`):
     one row per metric with a numeric ``value`` and its ``unit``; the peak interval (the one needing
-    most Erlang C agents) is named in the metric."""
+    most Erlang C agents) is named in the metric.
+
+    Parameters
+    ----------
+    plan : DataFrame
+        A :func:`staffing_plan` with :func:`with_erlang_a` columns.
+    interval_minutes : float
+        Interval length, minutes.
+    shrinkage : float, default 0.0
+        Share of paid time off the phones (breaks, training, absence), 0-1.
+    calls : str, default 'calls'
+        Column of calls per interval.
+
+    Returns
+    -------
+    DataFrame
+        ``metric``, ``value`` and ``unit``.
+    """
     need = {calls, "traffic_erlangs", "agents", "scheduled", "agents_erlang_a", "abandon_erlang_a"}
     missing = sorted(need - set(plan.columns))
     if missing:
@@ -825,6 +1251,21 @@ def shift_patterns(n_intervals: int, intervals_per_hour: int, lengths_hours: Seq
     ``start`` and ``end`` (interval index, end exclusive), ``paid_hours`` and ``covers`` (a tuple of
     the interval indices on the phones).
 
+    Parameters
+    ----------
+    n_intervals : int
+        Intervals in the day.
+    intervals_per_hour : int
+        Intervals per hour (12 for 5-minute intervals).
+    lengths_hours : sequence of float, default (8.0, 4.0)
+        Shift lengths offered, hours.
+    start_every_hours : float, default 1.0
+        Spacing of the start times, hours.
+    break_after_hours : float or None, default 4.0
+        Shifts longer than this get a break; None: no breaks.
+    break_intervals : int, default 0
+        Length of the break, intervals (0 = none).
+
     Examples
     --------
     >>> from crmresearch import service
@@ -853,7 +1294,22 @@ def rounding_comparison(plan: pd.DataFrame, schedule: pd.DataFrame, interval_min
     """Scheduled agent-hours of one day under each rounding policy: the fractional requirement
     (``scheduled_fractional`` summed), every interval rounded up (``scheduled``), the best shift
     plan with fractional agents (the LP bound of :func:`shift_schedule`) and with whole agents;
-    ``over_fractional_pct`` is each against the first."""
+    ``over_fractional_pct`` is each against the first.
+
+    Parameters
+    ----------
+    plan : DataFrame
+        A :func:`staffing_plan` of one day.
+    schedule : DataFrame
+        The :func:`shift_schedule` for that day.
+    interval_minutes : float
+        Interval length, minutes.
+
+    Returns
+    -------
+    DataFrame
+        One row per policy: ``measure``, ``hours`` and ``over_fractional_pct``.
+    """
     hours = interval_minutes / 60
     out = pd.DataFrame([
         ("scheduled agent-hours, fractional requirement", float(plan["scheduled_fractional"].sum() * hours)),
@@ -875,6 +1331,15 @@ def shift_schedule(required: Sequence[float], shifts: pd.DataFrame, time_limit: 
     Returns the shifts used (``agents`` > 0) with their paid hours; ``attrs`` hold ``paid_hours``,
     ``required_hours`` (the lower bound: the requirement summed over intervals), ``lp_bound`` (the
     LP relaxation's optimum), ``coverage`` (agents on the phones per interval) and ``status``.
+
+    Parameters
+    ----------
+    required : sequence of float
+        Agents required per interval.
+    shifts : DataFrame
+        Candidate shifts (:func:`shift_patterns`).
+    time_limit : float, default 30.0
+        Most seconds the solver may take.
 
     Examples
     --------

@@ -159,6 +159,24 @@ def cluster(features: pd.DataFrame, k: Iterable[int] = range(2, 9), method: str 
             **kwargs: Any) -> SegmentClustering:
     """Fit :class:`SegmentClustering` (see there) and return it: ``.labels_``, ``.k_``, ``.selection_``.
 
+    Parameters
+    ----------
+    features : DataFrame
+        One row per customer, numeric features (scaled inside).
+    k : iterable of int, default range(2, 9)
+        Numbers of segments to try; the silhouette picks one.
+    method : str, default 'kmeans'
+        ``'kmeans'`` or ``'gmm'``.
+    seed : int, default 0
+        Random state.
+    **kwargs : object
+        Other settings of :class:`SegmentClustering`.
+
+    Returns
+    -------
+    SegmentClustering
+        The fitted clustering.
+
     Examples
     --------
     >>> import numpy as np, pandas as pd
@@ -178,6 +196,22 @@ def profile(df: pd.DataFrame, segment: str, min_cell: int = 10,
 
     Segments with fewer than ``min_cell`` customers keep their count but every other cell is
     suppressed (NaN) and ``suppressed`` is True, so no small group can be singled out.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per customer.
+    segment : str
+        Segment column.
+    min_cell : int, default 10
+        Smallest segment shown in full.
+    columns : iterable of str or None, optional
+        Columns to profile; None: every column but ``segment``.
+
+    Returns
+    -------
+    DataFrame
+        One row per segment: ``customers``, ``suppressed`` and a mean or share per column.
 
     Examples
     --------
@@ -218,6 +252,20 @@ def migration(before: pd.Series, after: pd.Series, normalize: bool = True) -> pd
     Customers present in one period only are counted in a ``(new)`` row or a ``(gone)``
     column, never dropped. ``normalize`` gives row shares (each row sums to 1); otherwise counts.
 
+    Parameters
+    ----------
+    before : Series
+        Segment per customer in the first period.
+    after : Series
+        Segment per customer in the second period.
+    normalize : bool, default True
+        Row shares instead of counts.
+
+    Returns
+    -------
+    DataFrame
+        Rows: segments before (and ``(new)``); columns: segments after (and ``(gone)``).
+
     Examples
     --------
     >>> import pandas as pd
@@ -254,6 +302,18 @@ def segment_change(before: pd.Series, after: pd.Series) -> pd.DataFrame:
     ``trend`` compares *shares*, so a growing customer book does not make every segment "grow":
     grew / decayed when the share moved by 5 % of itself or more, else stable; ``new`` for a
     segment empty before, ``empty`` for one empty in both periods.
+
+    Parameters
+    ----------
+    before : Series
+        Segment per customer in the first period.
+    after : Series
+        Segment per customer in the second period.
+
+    Returns
+    -------
+    DataFrame
+        One row per segment, with ``trend``.
 
     Examples
     --------

@@ -103,6 +103,11 @@ def lorenz(values: Sequence[float] | np.ndarray | pd.Series) -> pd.DataFrame:
         ``customer_share`` (cumulative share of customers, 0..1) and ``value_share``
         (their cumulative share of total value, 0..1), starting at (0, 0).
 
+    Parameters
+    ----------
+    values : sequence of float or ndarray or Series
+        Value per customer (>= 0).
+
     Examples
     --------
     >>> from crmresearch import segmentation
@@ -228,6 +233,16 @@ def tier_summary(
 def shares_to_cuts(*tier_shares: float) -> tuple[float, ...]:
     """Tier shares from the top (e.g. 0.01, 0.04, 0.15) -> cumulative cuts (0.01, 0.05, 0.20).
 
+    Parameters
+    ----------
+    *tier_shares : float
+        Share of customers in each tier from the top, the last tier excluded.
+
+    Returns
+    -------
+    tuple of float
+        Cumulative cuts, one per share.
+
     Examples
     --------
     >>> from crmresearch import segmentation
@@ -300,7 +315,21 @@ def customer_totals(
 
 @dataclass(frozen=True)
 class PyramidReport:
-    """Concentration and pyramid of one customer base (see :func:`pyramid_report`)."""
+    """Concentration and pyramid of one customer base (see :func:`pyramid_report`).
+
+    Attributes
+    ----------
+    gini : float
+        Gini coefficient of the value (0 = equal, 1 = one customer holds all).
+    lorenz : DataFrame
+        Lorenz curve (:func:`lorenz`).
+    concentration : DataFrame
+        Headline concentration figures (:func:`concentration_table`).
+    tiers : DataFrame
+        One row per tier (:func:`tier_summary`).
+    assignment : Series
+        Tier per customer.
+    """
 
     gini: float
     lorenz: pd.DataFrame
@@ -320,6 +349,19 @@ def pyramid_report(
 
     ``customers`` has one row per customer (e.g. from :func:`customer_totals`); ``value``
     names the column that ranks them; ``sums`` are totalled per tier.
+
+    Parameters
+    ----------
+    customers : DataFrame
+        One row per customer with the ``value`` and ``sums`` columns.
+    value : str, default 'revenue'
+        Column that ranks customers (currency units).
+    cuts : sequence of float, default (0.01, 0.05, 0.2)
+        Cumulative top shares where tiers end (0.01, 0.05, 0.2 = top 1 %, next 4 %, next 15 %).
+    labels : sequence of str, default ('platinum', 'gold', 'iron', 'lead')
+        Tier names, top first (one more than ``cuts``).
+    sums : sequence of str, default ('revenue', 'transactions')
+        Columns totalled per tier.
     """
     tier = value_pyramid(customers[value], cuts=cuts, labels=labels)
     frame = customers.assign(tier=tier)
@@ -345,6 +387,13 @@ def concentration_table(
     DataFrame with columns ``metric`` and ``value``
         ``customers``, ``total_value``, ``mean_value``, ``median_value``, ``gini`` and one
         ``value_share_top_<p>pct`` row per requested top share.
+
+    Parameters
+    ----------
+    values : Series or sequence of float or ndarray
+        Value per customer (currency units, >= 0).
+    top_shares : sequence of float, default (0.01, 0.05, 0.2, 0.5)
+        Shares of customers from the top (0.2 = top 20 %).
 
     Examples
     --------

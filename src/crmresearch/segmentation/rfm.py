@@ -160,6 +160,13 @@ def rfm_scores(table: pd.DataFrame, bins: int = 5) -> pd.DataFrame:
     DataFrame (same index)
         ``r_score``, ``f_score``, ``m_score`` (int) and ``rfm_code`` (str, e.g. "545").
 
+    Parameters
+    ----------
+    table : DataFrame
+        Output of :func:`rfm`: ``recency_days``, ``frequency``, ``monetary`` per customer.
+    bins : int, default 5
+        Score levels (5 = quintiles).
+
     Examples
     --------
     >>> import pandas as pd
@@ -255,6 +262,20 @@ def rfm_segments(scores: pd.DataFrame, rules: pd.DataFrame | None = None, bins: 
 def segment_summary(rfm_table: pd.DataFrame, segments: pd.Series, min_cell: int = 10) -> pd.DataFrame:
     """Per segment: customers, share of customers and of monetary value, mean recency (days),
     frequency and monetary value. Segments under ``min_cell`` customers show only their count.
+
+    Parameters
+    ----------
+    rfm_table : DataFrame
+        Output of :func:`rfm`.
+    segments : Series
+        Segment per customer (same index).
+    min_cell : int, default 10
+        Smallest segment shown in full.
+
+    Returns
+    -------
+    DataFrame
+        One row per segment.
 
     Examples
     --------

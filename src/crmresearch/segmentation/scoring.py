@@ -137,6 +137,15 @@ def current_potential_matrix(
         ``current_band``, ``potential_band``, ``customers``, ``customer_share``,
         ``current_value``, ``current_share``, ``potential_value``, ``potential_share``.
 
+    Parameters
+    ----------
+    current : Series
+        Current value per customer.
+    potential : Series
+        Potential (future) value per customer, same index.
+    grid : int, default 2
+        Bands per axis: 2 (median split) or 3 (terciles).
+
     Examples
     --------
     >>> import pandas as pd
@@ -256,6 +265,20 @@ def service_table(
 
     ``customers`` needs columns ``tier``, ``revenue``, ``margin``, ``cost``, ``profit`` and
     ``below_cost`` (see :func:`cost_to_serve`).
+
+    Parameters
+    ----------
+    customers : DataFrame
+        One row per customer (see above).
+    tier : str, default 'tier'
+        Tier column.
+    service_model : mapping of str to str, default the four tiers' service models
+        Tier -> the service it gets (the bank's documented policy).
+
+    Returns
+    -------
+    DataFrame
+        One row per tier: customers, revenue, margin, cost, profit, below-cost share and the service model.
     """
     need = [tier, "revenue", "margin", "cost", "profit", "below_cost"]
     missing = [c for c in need if c not in customers.columns]
@@ -287,6 +310,26 @@ def value_growth(
     0 = unchanged, log(2) ~ 0.69 = doubled; customers without transactions on one side count 0
     there. Used as the *growth* dimension of :func:`value_score`.
 
+    Parameters
+    ----------
+    transactions : DataFrame
+        One row per transaction.
+    split : str or Timestamp
+        Date that separates before from after.
+    customer : str, default 'customer_id'
+        Customer id column.
+    date : str, default 'date'
+        Date column.
+    amount : str, default 'amount'
+        Amount column (currency units).
+    all_customers : sequence of object or Series or None, optional
+        Every customer to score (those without transactions get 0); None: customers in ``transactions``.
+
+    Returns
+    -------
+    Series
+        Log growth per customer.
+
     Examples
     --------
     >>> import pandas as pd
@@ -313,6 +356,21 @@ def peak_profit_share(profit: pd.Series) -> float:
     as a share of total profit (e.g. 1.6 = the profitable customers earn 160 % of the total and
     the rest destroy 60 %). Requires a positive total profit.
 
+    Parameters
+    ----------
+    profit : Series
+        Profit per customer (currency units).
+
+    Returns
+    -------
+    float
+        Peak cumulative profit / total profit (>= 1).
+
+    Raises
+    ------
+    ValidationError
+        When the total profit is not positive.
+
     Examples
     --------
     >>> import pandas as pd
@@ -330,6 +388,24 @@ def peak_profit_share(profit: pd.Series) -> float:
 def class_summary(df: pd.DataFrame, dimensions: Sequence[str], value_class: str = "value_class",
                   value: str = "revenue", profit: str = "profit") -> pd.DataFrame:
     """Per value class: customers, share, mean of each raw dimension, share of value and profit.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per customer with the value class, dimensions, value and profit.
+    dimensions : sequence of str
+        Raw dimension columns whose means are reported.
+    value_class : str, default 'value_class'
+        Value-class column.
+    value : str, default 'revenue'
+        Value column (currency units).
+    profit : str, default 'profit'
+        Profit column (currency units).
+
+    Returns
+    -------
+    DataFrame
+        One row per value class.
 
     Examples
     --------
