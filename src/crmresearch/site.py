@@ -36,7 +36,25 @@ _LINK = re.compile(r"(!?\[[^\]]*\])\(([^)\s]+)\)")
 def executed_notebook(study: studies.Study, run_missing: bool = True) -> Path:
     """The newest executed copy of ``study``'s notebook at default parameters (from ``make reproduce``,
     ``crmresearch run`` or ``make verify``); with ``run_missing``, the study is run into a scratch
-    folder when there is none."""
+    folder when there is none.
+
+    Parameters
+    ----------
+    study : Study
+        The study.
+    run_missing : bool, default True
+        Run the study into a scratch folder when no executed copy exists.
+
+    Returns
+    -------
+    Path
+        Path of the executed notebook.
+
+    Raises
+    ------
+    StudyError
+        When there is none and ``run_missing`` is False, or the run fails.
+    """
     folder = paths.build_dir() / "executed" / study.name
     defaults = study.defaults()
     names = ["default.ipynb", f"out-{pipeline.param_hash(study, defaults)}.ipynb"]
@@ -166,6 +184,22 @@ def build_site(out: str | Path | None = None, run_missing: bool = True, strict: 
     ``build/site``, or ``build/site-zh`` for ``lang="zh"``: the same pages with every figure and table
     in Chinese, from runs with ``lang=zh``); returns the site folder. Raises :class:`StudyError` if
     MkDocs fails.
+
+    Parameters
+    ----------
+    out : str or Path or None, optional
+        Site folder; None: ``build/site`` (or ``build/site-zh``). Must be empty or an earlier build of the site.
+    run_missing : bool, default True
+        Run a study whose executed notebook is missing (else its page says so).
+    strict : bool, default True
+        Build with ``mkdocs build --strict``.
+    lang : str, default 'en'
+        ``'en'`` or ``'zh'`` (figures and tables from ``lang=zh`` runs, Chinese interface).
+
+    Raises
+    ------
+    StudyError
+        When ``out`` holds files that are not an earlier site, or MkDocs fails.
 
     Examples
     --------

@@ -40,6 +40,21 @@ def parse_mix(spec: str | Mapping[str, float]) -> dict[str, float]:
     """Skill lines and their shares of calls from ``"general:0.6,vip:0.08,..."`` or a mapping;
     shares must be positive and add up to 1 (within 0.001).
 
+    Parameters
+    ----------
+    spec : str or mapping of str to float
+        ``'line:share,...'`` or a mapping line -> share.
+
+    Returns
+    -------
+    dict of str to float
+        Line -> share of calls.
+
+    Raises
+    ------
+    ValidationError
+        A malformed entry, a share <= 0, or shares not adding up to 1.
+
     Examples
     --------
     >>> from crmresearch import skills
@@ -72,6 +87,25 @@ def simulate_lines(rates: Sequence[float], aht: float, dedicated: Sequence[int],
     the agents of each line, ``cross_trained`` agents serve every line. Returns per line (and
     ``all``): calls simulated after a 10 % warm-up, service level (share answered within
     ``answer_within`` s), mean wait (s) and the share of calls served by cross-trained agents.
+
+    Parameters
+    ----------
+    rates : sequence of float
+        Calls per ``period_seconds`` of each line.
+    aht : float
+        Average handle time, seconds.
+    dedicated : sequence of int
+        Agents of each line.
+    cross_trained : int, default 0
+        Agents who serve every line.
+    answer_within : float, default 20.0
+        Answer-time threshold, seconds.
+    n_calls : int, default 200000
+        Calls simulated.
+    seed : int, default 0
+        Random seed.
+    period_seconds : float, default 3600.0
+        Length of the period of ``rates``, seconds.
 
     Examples
     --------
@@ -153,6 +187,18 @@ def allocate(total: int, weights: Sequence[float]) -> np.ndarray:
     """Split ``total`` whole agents in proportion to ``weights`` (largest remainder; ties to the
     first line), at least one per line with weight > 0 when ``total`` allows.
 
+    Parameters
+    ----------
+    total : int
+        Agents to split.
+    weights : sequence of float
+        Weight per line (e.g. its traffic).
+
+    Returns
+    -------
+    ndarray
+        Agents per line (int), summing to ``total``.
+
     Examples
     --------
     >>> from crmresearch import skills
@@ -174,6 +220,31 @@ def staff_cross_trained(rates: Sequence[float], aht: float, share: float, target
     to their traffic, with which every line meets the service-level target in :func:`simulate_lines`
     (the same seeded calls for every head count). Searched by bisection between the pooled Erlang C
     head count (a lower bound) and the dedicated lines' total (enough when ``share`` is 0).
+
+    Parameters
+    ----------
+    rates : sequence of float
+        Calls per ``period_seconds`` of each line.
+    aht : float
+        Average handle time, seconds.
+    share : float
+        Share of agents cross-trained, 0-1.
+    target : float, default 0.8
+        Service-level target (share).
+    answer_within : float, default 20.0
+        Answer-time threshold, seconds.
+    n_calls : int, default 100000
+        Calls simulated.
+    seed : int, default 0
+        Random seed.
+    period_seconds : float, default 3600.0
+        Length of the period of ``rates``, seconds.
+
+    Returns
+    -------
+    dict of str to object
+        ``agents`` (total), ``cross_trained``, ``dedicated`` (per line) and ``lines`` (the simulation at that
+        head count).
 
     Examples
     --------
@@ -222,6 +293,31 @@ def pooling_table(mix: Mapping[str, float], calls_per_hour: float, aht: float, t
     pooled line (Erlang C on the total), and dedicated lines plus each share of cross-trained agents
     (simulated), with the worst line's simulated service level of each design.
 
+    Parameters
+    ----------
+    mix : mapping of str to float
+        Line -> share of calls.
+    calls_per_hour : float
+        Calls per hour over all lines.
+    aht : float
+        Average handle time, seconds.
+    target : float, default 0.8
+        Service-level target (share).
+    answer_within : float, default 20.0
+        Answer-time threshold, seconds.
+    shares : sequence of float, default (0.1, 0.2, 0.3)
+        Shares of cross-trained agents to try.
+    n_calls : int, default 100000
+        Calls simulated per design.
+    seed : int, default 0
+        Random seed.
+
+    Returns
+    -------
+    DataFrame
+        One row per design: agents, cross-trained agents, the worst line's service level, how it was found and
+        ``agents_saved_vs_dedicated``.
+
     Examples
     --------
     >>> from crmresearch import skills
@@ -259,6 +355,33 @@ def line_costs(table: pd.DataFrame, lines: int, calls_per_hour: float, hourly_co
     over each horizon in ``amortisation_years``. The busy hour's staffing stands for every open hour
     (an upper bound: the study reports costs relative to the dedicated design).
 
+    Parameters
+    ----------
+    table : DataFrame
+        Output of :func:`pooling_table`.
+    lines : int
+        Number of skill lines.
+    calls_per_hour : float
+        Calls per hour over all lines.
+    hourly_cost : float
+        Cost of one paid agent hour (currency units).
+    cross_trained_premium : float
+        Extra pay of a cross-trained agent, share (0.1 = +10 %).
+    setup_cost_per_line : float
+        One-off cost of each separate line (currency units).
+    amortisation_years : sequence of float
+        Horizons over which the set-up cost is spread, years.
+    shrinkage : float, default 0.3
+        Share of paid time off the phones, 0-1.
+    open_hours_per_year : float, default 3500.0
+        Opening hours per year.
+
+    Returns
+    -------
+    DataFrame
+        One row per design: ``agents``, ``cross_trained`` and ``cost_per_call_<years>y`` per horizon (currency
+        units).
+
     Examples
     --------
     >>> import pandas as pd
@@ -285,6 +408,29 @@ def erlang_c_check(mix: Mapping[str, float], calls_per_hour: float, aht: float, 
     """The simulation of :func:`simulate_lines` against Erlang C in its two limits, at the head
     counts :func:`pooling_table` gives them: the dedicated lines (no cross-trained agent; each line
     an M/M/n queue) and the pooled line (every agent cross-trained; one M/M/N queue).
+
+    Parameters
+    ----------
+    mix : mapping of str to float
+        Line -> share of calls.
+    calls_per_hour : float
+        Calls per hour over all lines.
+    aht : float
+        Average handle time, seconds.
+    target : float, default 0.8
+        Service-level target (share).
+    answer_within : float, default 20.0
+        Answer-time threshold, seconds.
+    n_calls : int, default 100000
+        Calls simulated.
+    seed : int, default 0
+        Random seed.
+
+    Returns
+    -------
+    DataFrame
+        One row per design and line: ``agents``, ``erlang_c`` and ``simulated`` service level and their
+        ``difference``.
 
     Examples
     --------

@@ -212,6 +212,26 @@ def as_source(obj: Any, columns: Mapping[str, str] | None = None, *, name: str =
     DuckDB), or a data-source entry ``{path: ..., columns: ...}``, ``{duckdb: {database, table}}``,
     ``{spark_table: name}``. Returns a checked :class:`Source`.
 
+    Parameters
+    ----------
+    obj : object
+        The table, a path or glob, or a data-source entry.
+    columns : mapping of str to str or None, optional
+        Our column name -> yours.
+    name : str, default 'table'
+        Name used in messages.
+    role : str or None, optional
+        Role the table plays (``transactions``, ``spells``...), whose columns are checked.
+    base : str or PathLike of str or None, optional
+        Folder relative paths are resolved against; None: the working directory.
+    spark : mapping of str to object or None, optional
+        Spark session settings for ``spark_table`` entries.
+
+    Raises
+    ------
+    SourceError
+        Unknown keys, a missing file, or missing columns; the message names them.
+
     Examples
     --------
     >>> import pandas as pd
@@ -274,6 +294,18 @@ def read_sources(path: str | os.PathLike[str], roles: Sequence[str] | None = Non
     """Read a data source file; check every role, file and column; return ``{role: Source}``.
 
     ``roles``: the roles the caller needs (a study's); a missing one is an error that lists them all.
+
+    Parameters
+    ----------
+    path : str or PathLike of str
+        Data source file (YAML or JSON).
+    roles : sequence of str or None, optional
+        Roles the caller needs; None: every role in the file.
+
+    Raises
+    ------
+    SourceError
+        A missing role, file or column.
 
     Examples
     --------

@@ -40,6 +40,27 @@ class Param:
     built-in data), one of ``names``, or the path of an existing file, which it makes absolute
     so the kernel finds it from any working folder; it is only ever read.
 
+    Parameters
+    ----------
+    name : str
+        Parameter name (a notebook variable).
+    kind : type
+        ``int``, ``float``, ``bool`` or ``str``.
+    default : object
+        Default value (the study's domain default).
+    help : str
+        One line: what it is, in which unit.
+    low : float or None, optional
+        Smallest allowed value; None: no bound.
+    high : float or None, optional
+        Largest allowed value; None: no bound.
+    choices : tuple of object or None, optional
+        Allowed values; None: any.
+    file : bool, default False
+        The parameter names an input file.
+    names : tuple of str, default ()
+        Built-in data-set names a file parameter accepts.
+
     Examples
     --------
     >>> from crmresearch import studies
@@ -141,6 +162,31 @@ class Param:
 @dataclass(frozen=True)
 class Study:
     """A registered study: its notebook, parameters, smoke settings and exhibits.
+
+    Parameters
+    ----------
+    name : str
+        Study name (the notebook is ``notebooks/<name>.ipynb``).
+    title : str
+        Title.
+    question : str
+        The research question.
+    data : str
+        Data source, one line.
+    params : tuple of Param
+        Its parameters.
+    smoke : mapping of str to object
+        Small settings for the smoke test.
+    exhibits : tuple of str
+        Files it writes.
+    check : callable or None, optional
+        Extra check of a parameter set before a kernel starts; None: none.
+    inputs : callable or None, optional
+        Returns the input files a parameter set reads; None: none.
+    roles : tuple of str, default ()
+        Data-source roles it needs with ``-p data=``.
+    optional_roles : tuple of str, default ()
+        Roles it can use when present.
 
     Examples
     --------
@@ -1010,6 +1056,11 @@ REGISTRY: dict[str, Study] = {s.name: _with_lang(s) for s in STUDIES}
 def all_studies() -> list[Study]:
     """Registered studies in registry order.
 
+    Returns
+    -------
+    list of Study
+        Every registered study.
+
     Examples
     --------
     >>> from crmresearch import studies
@@ -1021,6 +1072,16 @@ def all_studies() -> list[Study]:
 
 def get(name: str) -> Study:
     """The registered study called ``name``; a :class:`ParameterError` lists the known ones.
+
+    Parameters
+    ----------
+    name : str
+        Study name.
+
+    Raises
+    ------
+    ParameterError
+        For an unknown name; the message lists the known ones.
 
     Examples
     --------

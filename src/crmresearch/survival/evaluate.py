@@ -35,6 +35,26 @@ def time_dependent_auc(risk: np.ndarray, duration: np.ndarray, event: np.ndarray
     """Cumulative/dynamic AUC at t with IPCW weights (Uno et al. 2007): probability that a customer
     who churned by t has a higher risk than one still a customer after t.
 
+    Parameters
+    ----------
+    risk : ndarray
+        Risk score per test customer (higher = earlier event).
+    duration : ndarray
+        Test durations.
+    event : ndarray
+        Test events (0/1).
+    t : float
+        Time (frame units).
+    train_duration : ndarray
+        Training durations (censoring weights).
+    train_event : ndarray
+        Training events.
+
+    Returns
+    -------
+    float
+        AUC at t (0.5 = random).
+
     Examples
     --------
     >>> import numpy as np
@@ -60,6 +80,26 @@ def time_dependent_auc(risk: np.ndarray, duration: np.ndarray, event: np.ndarray
 def brier_score(surv_at_t: np.ndarray, duration: np.ndarray, event: np.ndarray, t: float,
                 train_duration: np.ndarray, train_event: np.ndarray) -> float:
     """IPCW Brier score at t (Graf et al. 1999) of predicted survival probabilities S(t | x).
+
+    Parameters
+    ----------
+    surv_at_t : ndarray
+        Predicted S(t | x) per test customer.
+    duration : ndarray
+        Test durations.
+    event : ndarray
+        Test events (0/1).
+    t : float
+        Time of the score (frame units).
+    train_duration : ndarray
+        Training durations (for the censoring distribution).
+    train_event : ndarray
+        Training events.
+
+    Returns
+    -------
+    float
+        Brier score (0 = perfect; 0.25 = coin flip at 50 %).
 
     Examples
     --------
@@ -87,6 +127,19 @@ def evaluate_holdout(result, train: pd.DataFrame, test: pd.DataFrame, horizons: 
 
     Left-truncated test rows (``entry`` > 0) are scored as if observed from their start: the metrics
     have no delayed-entry form here, so a :class:`~crmresearch.errors.DataWarning` says how many.
+
+    Parameters
+    ----------
+    result
+        A fitted :class:`CoxPH` or :class:`AFT`.
+    train : DataFrame
+        Training frame (for the censoring weights).
+    test : DataFrame
+        Holdout frame.
+    horizons : sequence of float, default (12, 24, 36)
+        Times of the AUC and the Brier grid (frame units).
+    n_grid : int, default 50
+        Grid points of the integrated Brier score.
     """
     from lifelines.utils import concordance_index
 

@@ -99,6 +99,23 @@ def spell_covariates(spells: pd.DataFrame, spec: str = "auto") -> list[str]:
     """Covariate columns of a spells table: ``spec`` is a comma-separated list, or ``"auto"`` for every
     column besides ``customer_id``, ``start`` and ``end`` (dates and free-text ids are left out).
 
+    Parameters
+    ----------
+    spells : DataFrame
+        Spells table.
+    spec : str, default 'auto'
+        Comma-separated columns or ``'auto'``.
+
+    Returns
+    -------
+    list of str
+        Covariate column names.
+
+    Raises
+    ------
+    ValidationError
+        A named column that the table lacks, or no covariate column at all.
+
     Examples
     --------
     >>> import pandas as pd
@@ -133,6 +150,22 @@ def spell_groups(spells: pd.DataFrame, covariates: list[str], spec: str = "auto"
     """Columns to draw Kaplan-Meier curves by: ``spec`` (comma-separated) or ``"auto"`` for the covariates
     with 2 to ``max_levels`` distinct values.
 
+    Parameters
+    ----------
+    spells : DataFrame
+        Spells table.
+    covariates : list of str
+        Covariates to choose from.
+    spec : str, default 'auto'
+        Comma-separated columns or ``'auto'``.
+    max_levels : int, default 8
+        Most distinct values of an ``auto`` group column.
+
+    Returns
+    -------
+    list of str
+        Group column names.
+
     Examples
     --------
     >>> import pandas as pd
@@ -156,6 +189,15 @@ def spell_groups(spells: pd.DataFrame, covariates: list[str], spec: str = "auto"
 
 def latest_date(spells: pd.DataFrame, start: str = "start", end: str = "end") -> str:
     """The latest start or end date of a spells table (the natural censoring date), as YYYY-MM-DD.
+
+    Parameters
+    ----------
+    spells : DataFrame
+        Spells table.
+    start : str, default 'start'
+        Start column.
+    end : str, default 'end'
+        End column.
 
     Examples
     --------

@@ -51,6 +51,17 @@ class KaplanMeier(Estimator):
     Greenwood), median survival with its interval and survival at ``horizons`` (frame units).
     An ``entry`` column above 0 is delayed entry (left truncation) unless ``entry=False``.
 
+    Parameters
+    ----------
+    group : str or None, optional
+        Column to draw one curve per value of; None: one curve.
+    horizons : sequence of float, default (12, 24, 36)
+        Times at which survival is reported (frame units).
+    alpha : float, default 0.05
+        Significance level of the intervals (1 - alpha coverage).
+    entry : bool, default True
+        Treat an ``entry`` column above 0 as delayed entry (left truncation).
+
     Attributes
     ----------
     curves_ : DataFrame (group, time, survival, ci_lower, ci_upper, at_risk)
@@ -122,6 +133,25 @@ def km(frame: pd.DataFrame, group: str | None = None, horizons: Sequence[float] 
        alpha: float = 0.05, entry: bool = True) -> KaplanMeier:
     """:class:`KaplanMeier` fitted on ``frame`` (see there).
 
+    Parameters
+    ----------
+    frame : DataFrame
+        Survival frame: one row per customer with ``duration``, ``event`` (and optional ``entry``) in one time
+        unit.
+    group : str or None, optional
+        Column to draw one curve per value of; None: one curve.
+    horizons : sequence of float, default (12, 24, 36)
+        Times at which survival is reported.
+    alpha : float, default 0.05
+        Significance level of the intervals (1 - alpha coverage).
+    entry : bool, default True
+        Treat an ``entry`` column above 0 as delayed entry (left truncation).
+
+    Returns
+    -------
+    KaplanMeier
+        The fitted estimator.
+
     Examples
     --------
     >>> import pandas as pd
@@ -173,6 +203,26 @@ def logrank(frame: pd.DataFrame, group: str, pairwise: bool = False, correction:
     With an ``entry`` column (left truncation, as :func:`km` honours it) a customer joins the risk
     set only after entry; without it the test equals lifelines' ``multivariate_logrank_test``.
 
+    Parameters
+    ----------
+    frame : DataFrame
+        Survival frame: one row per customer with ``duration``, ``event`` (and optional ``entry``) in one time
+        unit.
+    group : str
+        Group column (two or more values).
+    pairwise : bool, default False
+        Test every pair.
+    correction : str, default 'holm'
+        ``'holm'`` or ``'bonferroni'`` for pairwise p-values.
+    entry : bool, default True
+        Treat an ``entry`` column above 0 as delayed entry (left truncation).
+
+    Returns
+    -------
+    DataFrame
+        One row for the overall test, plus one per pair with ``pairwise``: ``comparison``, ``test_statistic``,
+        ``df``, ``p_value`` (and ``p_adjusted``).
+
     Examples
     --------
     >>> import pandas as pd
@@ -222,6 +272,21 @@ class CoxPH(Estimator):
     proportional hazards (rank-transformed time) per covariate, each with a plain-language verdict
     and remedy. ``ph_alpha`` is the level at which a covariate is flagged as violating PH; an
     ``entry`` column above 0 is delayed entry (left truncation) unless ``entry=False``.
+
+    Parameters
+    ----------
+    covariates : sequence of str, default ()
+        Covariate columns.
+    strata : sequence of str or None, optional
+        Columns to stratify the baseline hazard by; None: none.
+    penalizer : float, default 0.0
+        L2 penalty on the coefficients (0 = none).
+    alpha : float, default 0.05
+        Significance level of the intervals (1 - alpha coverage).
+    entry : bool, default True
+        Treat an ``entry`` column above 0 as delayed entry (left truncation).
+    ph_alpha : float, default 0.01
+        Level of the proportional-hazards test at which a covariate is flagged.
 
     Attributes
     ----------
@@ -316,6 +381,29 @@ def cox(frame: pd.DataFrame, covariates: Sequence[str], strata: Sequence[str] | 
         penalizer: float = 0.0, alpha: float = 0.05, entry: bool = True, ph_alpha: float = 0.01) -> CoxPH:
     """:class:`CoxPH` fitted on ``frame`` (see there).
 
+    Parameters
+    ----------
+    frame : DataFrame
+        Survival frame: one row per customer with ``duration``, ``event`` (and optional ``entry``) in one time
+        unit.
+    covariates : sequence of str
+        Covariate columns.
+    strata : sequence of str or None, optional
+        Columns to stratify by; None: none.
+    penalizer : float, default 0.0
+        L2 penalty (0 = none).
+    alpha : float, default 0.05
+        Significance level of the intervals (1 - alpha coverage).
+    entry : bool, default True
+        Treat an ``entry`` column above 0 as delayed entry (left truncation).
+    ph_alpha : float, default 0.01
+        Level of the proportional-hazards test.
+
+    Returns
+    -------
+    CoxPH
+        The fitted model.
+
     Examples
     --------
     >>> import numpy as np, pandas as pd
@@ -333,6 +421,20 @@ def strata_for_ph(result: CoxPH, frame: pd.DataFrame, covariates: Sequence[str])
     """The categorical covariates (text, category or boolean columns of ``frame``) with at least one
     column that violates proportional hazards in ``result.ph_test_``: the ones to stratify on. A
     continuous covariate that violates PH is not returned (it needs a time interaction or banding).
+
+    Parameters
+    ----------
+    result : CoxPH
+        A fitted :class:`CoxPH`.
+    frame : DataFrame
+        The frame it was fitted on.
+    covariates : sequence of str
+        Its covariates.
+
+    Returns
+    -------
+    list of str
+        Columns to stratify on.
 
     Examples
     --------
@@ -377,6 +479,19 @@ class AFT(Estimator):
     time ratios exp(coef) with intervals; a time ratio of 2 means the covariate doubles expected
     lifetime. An ``entry`` column above 0 (left truncation, see :func:`survival_frame`) enters the
     likelihood as delayed entry unless ``entry=False``.
+
+    Parameters
+    ----------
+    covariates : sequence of str, default ()
+        Covariate columns.
+    family : str, default 'weibull'
+        ``'weibull'``, ``'loglogistic'`` or ``'lognormal'``.
+    alpha : float, default 0.05
+        Significance level of the intervals (1 - alpha coverage).
+    penalizer : float, default 0.0
+        L2 penalty on the coefficients (0 = none).
+    entry : bool, default True
+        Treat an ``entry`` column above 0 as delayed entry (left truncation).
 
     Attributes
     ----------
@@ -447,6 +562,27 @@ def aft(frame: pd.DataFrame, covariates: Sequence[str], family: str = "weibull",
         penalizer: float = 0.0, entry: bool = True) -> AFT:
     """:class:`AFT` fitted on ``frame`` (see there).
 
+    Parameters
+    ----------
+    frame : DataFrame
+        Survival frame: one row per customer with ``duration``, ``event`` (and optional ``entry``) in one time
+        unit.
+    covariates : sequence of str
+        Covariate columns.
+    family : str, default 'weibull'
+        ``'weibull'``, ``'loglogistic'`` or ``'lognormal'``.
+    alpha : float, default 0.05
+        Significance level of the intervals (1 - alpha coverage).
+    penalizer : float, default 0.0
+        L2 penalty (0 = none).
+    entry : bool, default True
+        Treat an ``entry`` column above 0 as delayed entry (left truncation).
+
+    Returns
+    -------
+    AFT
+        The fitted model.
+
     Examples
     --------
     >>> import numpy as np, pandas as pd
@@ -462,6 +598,23 @@ def aft(frame: pd.DataFrame, covariates: Sequence[str], family: str = "weibull",
 def compare_aft(frame: pd.DataFrame, covariates: Sequence[str],
                 families: Sequence[str] = ("weibull", "loglogistic", "lognormal"), entry: bool = True) -> pd.DataFrame:
     """AIC and log-likelihood of each AFT family on the same data, best (lowest AIC) first.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Survival frame: one row per customer with ``duration``, ``event`` (and optional ``entry``) in one time
+        unit.
+    covariates : sequence of str
+        Covariate columns.
+    families : sequence of str, default ('weibull', 'loglogistic', 'lognormal')
+        AFT families to compare.
+    entry : bool, default True
+        Treat an ``entry`` column above 0 as delayed entry (left truncation).
+
+    Returns
+    -------
+    DataFrame
+        One row per family: ``family``, ``log_likelihood``, ``aic`` and ``delta_aic``.
 
     Examples
     --------
@@ -485,6 +638,22 @@ def compare_with_truth(result: CoxPH, truth: dict[str, float], rename: dict[str,
                        alpha: float = 0.05) -> pd.DataFrame:
     """Estimated log-hazard ratios next to known true values (simulation studies): estimate, SE,
     (1 - alpha) interval, truth, error in standard errors and whether the interval covers the truth.
+
+    Parameters
+    ----------
+    result : CoxPH
+        A fitted :class:`CoxPH`.
+    truth : dict of str to float
+        Covariate -> true log hazard ratio.
+    rename : dict of str to str or None, optional
+        Design column -> name in ``truth``; None: same names.
+    alpha : float, default 0.05
+        Significance level of the intervals (1 - alpha coverage).
+
+    Returns
+    -------
+    DataFrame
+        One row per covariate in ``truth``.
 
     Examples
     --------

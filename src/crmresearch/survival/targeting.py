@@ -20,6 +20,22 @@ def churn_table(df: pd.DataFrame, churned: str = "churned", value: str = "value"
     ``value`` the finite value of keeping the customer (currency units, e.g. a CLV or a year's margin).
     Missing values are an error; returns a copy with ``churned`` integer and ``value`` float.
 
+    Parameters
+    ----------
+    df : DataFrame
+        One row per customer.
+    churned : str, default 'churned'
+        Churn column (0/1).
+    value : str, default 'value'
+        Value column (currency units).
+    customer : str, default 'customer_id'
+        Customer id column.
+
+    Raises
+    ------
+    ValidationError
+        Duplicate ids, missing values, churn other than 0/1, or non-finite values; counted.
+
     Examples
     --------
     >>> import pandas as pd
@@ -57,6 +73,17 @@ class ChurnClassifier(CalibratedClassifier):
     """Calibrated churn classifier (:class:`crmresearch.classify.CalibratedClassifier` under the name
     of the churn studies): ``predict_proba`` returns ``churn_probability`` per customer.
 
+    Parameters
+    ----------
+    model : str, default 'logistic'
+        ``'logistic'`` or ``'gradient_boosting'``.
+    cv : int, default 5
+        Folds for calibration and the cross-validated AUC.
+    seed : int, default 0
+        Random state.
+    calibration : str, default 'isotonic'
+        ``'isotonic'`` or ``'sigmoid'``.
+
     Attributes
     ----------
     pipeline_ : fitted scikit-learn CalibratedClassifierCV around preprocessing + model
@@ -82,6 +109,26 @@ def churn_classifier(X: pd.DataFrame, y: pd.Series | np.ndarray, model: str = "l
                      seed: int = 0, calibration: str = "isotonic") -> ChurnClassifier:
     """:class:`ChurnClassifier` fitted on ``X``, ``y`` (see there).
 
+    Parameters
+    ----------
+    X : DataFrame
+        Features, one row per customer.
+    y : Series or ndarray
+        Churn (0/1).
+    model : str, default 'logistic'
+        ``'logistic'`` or ``'gradient_boosting'``.
+    cv : int, default 5
+        Folds.
+    seed : int, default 0
+        Random state.
+    calibration : str, default 'isotonic'
+        ``'isotonic'`` or ``'sigmoid'``.
+
+    Returns
+    -------
+    ChurnClassifier
+        The fitted classifier.
+
     Examples
     --------
     >>> import numpy as np, pandas as pd
@@ -97,6 +144,15 @@ def churn_classifier(X: pd.DataFrame, y: pd.Series | np.ndarray, model: str = "l
 def lift_table(scores: np.ndarray, y: np.ndarray, bins: int = 10) -> pd.DataFrame:
     """Deciles (or ``bins``) of customers by score, highest first: customers, churners, churn rate,
     lift (rate / overall rate), cumulative share of churners captured (gain).
+
+    Parameters
+    ----------
+    scores : ndarray
+        Churn score per customer.
+    y : ndarray
+        Churn (0/1).
+    bins : int, default 10
+        Groups (10 = deciles).
 
     Examples
     --------
@@ -134,6 +190,21 @@ def targeting_profit(scores: np.ndarray, clv: np.ndarray, offer_cost: float, acc
         expected_profit.
     best : dict with the profit-maximising depth and profit, and the mass (everyone) profit.
 
+    Parameters
+    ----------
+    scores : ndarray
+        Calibrated churn probability per customer.
+    clv : ndarray
+        Value of keeping each customer (currency units).
+    offer_cost : float
+        Cost of the offer (currency units).
+    acceptance_rate : float
+        Share of would-be churners who accept and stay.
+    contact_cost : float, default 0.0
+        Cost per contact (currency units).
+    depths : sequence of float or None, optional
+        Shares contacted; None: 0, 0.01, ..., 1.
+
     Examples
     --------
     >>> from crmresearch import survival
@@ -166,6 +237,20 @@ def calibration_table(scores: np.ndarray, y: np.ndarray, bins: int = 10) -> pd.D
     """Reliability table: customers in equal-count bins of predicted probability, mean predicted
     vs observed churn rate (a calibrated model has them equal).
 
+    Parameters
+    ----------
+    scores : ndarray
+        Predicted probabilities.
+    y : ndarray
+        Observed outcomes (0/1).
+    bins : int, default 10
+        Equal-count bins.
+
+    Returns
+    -------
+    DataFrame
+        One row per bin: customers, mean predicted and observed rate.
+
     Examples
     --------
     >>> from crmresearch import survival
@@ -185,6 +270,25 @@ def depth_grid(scores: np.ndarray, clv: np.ndarray, offer_costs: Sequence[float]
                contact_cost: float = 0.0) -> pd.DataFrame:
     """Profit-maximising targeting depth and its profit vs the mass offer over a grid of offer
     costs and acceptance rates (long table).
+
+    Parameters
+    ----------
+    scores : ndarray
+        Calibrated churn probability per customer.
+    clv : ndarray
+        Value of keeping each customer (currency units).
+    offer_costs : sequence of float
+        Offer costs to try (currency units).
+    acceptance_rates : sequence of float
+        Acceptance rates to try (shares).
+    contact_cost : float, default 0.0
+        Cost per contact (currency units).
+
+    Returns
+    -------
+    DataFrame
+        One row per offer cost and acceptance rate: best depth and customers, its profit, the mass-offer and
+        no-offer profits.
 
     Examples
     --------
@@ -206,7 +310,30 @@ def churn_snapshot(spells: pd.DataFrame, transactions: pd.DataFrame, snapshot: s
                    amount: str = "amount") -> pd.DataFrame:
     """Customers active at ``snapshot`` with their spell covariates, tenure (months), transactions,
     volume (currency) and recency (days) in the 12 months before, and ``churned_<w>m``: whether the
-    spell ended within ``window_months`` after the snapshot (the label of a churn classifier)."""
+    spell ended within ``window_months`` after the snapshot (the label of a churn classifier).
+
+    Parameters
+    ----------
+    spells : DataFrame
+        One row per customer: ``customer_id``, ``start``, ``end`` (missing while active) and covariates.
+    transactions : DataFrame
+        One row per transaction.
+    snapshot : str or Timestamp
+        Date of the snapshot.
+    window_months : int, default 12
+        Months after the snapshot in which a spell end counts as churn.
+    customer : str, default 'customer_id'
+        Customer id column.
+    date : str, default 'date'
+        Transaction date column.
+    amount : str, default 'amount'
+        Amount column (currency units).
+
+    Returns
+    -------
+    DataFrame
+        One row per customer active at the snapshot.
+    """
     from .. import schemas
 
     snap = pd.Timestamp(snapshot)

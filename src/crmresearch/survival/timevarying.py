@@ -266,6 +266,15 @@ class TimeVaryingCox(Estimator):
     ties; the same estimates as lifelines' ``CoxTimeVaryingFitter``). Covariates: numbers, booleans
     or categories (treatment dummies). ``id_col`` names the subject of each row.
 
+    Parameters
+    ----------
+    covariates : sequence of str, default ()
+        Covariate columns of the panel.
+    id_col : str, default 'customer_id'
+        Subject id column.
+    alpha : float, default 0.05
+        Significance level of the intervals (1 - alpha coverage).
+
     Attributes
     ----------
     summary : DataFrame per design column: covariate, estimate (log hazard ratio), std_error,

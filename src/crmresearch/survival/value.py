@@ -75,6 +75,27 @@ def survival_clv_intervals(result, train: pd.DataFrame, frame: pd.DataFrame, mar
 
     Returns :func:`survival_clv`'s table plus ``clv_ci_lower`` and ``clv_ci_upper``; ``attrs["total"]``
     holds estimate, std_error (bootstrap), ci_lower and ci_upper of the summed CLV.
+
+    Parameters
+    ----------
+    result
+        A fitted :class:`CoxPH` or :class:`AFT`.
+    train : DataFrame
+        The frame it was fitted on (resampled).
+    frame : DataFrame
+        Customers to value.
+    margin : ndarray or Series or float
+        Margin per customer and month (currency units): one number or one per customer.
+    discount_rate : float
+        Discount rate per month.
+    horizon : int, default 60
+        Months valued.
+    n_boot : int, default 50
+        Bootstrap resamples.
+    seed : int, default 0
+        Random seed.
+    alpha : float, default 0.05
+        Significance level of the intervals (1 - alpha coverage).
     """
     from ..base import Estimator
     from ..errors import CRMResearchError
@@ -112,6 +133,23 @@ def calibration_at(result, frame: pd.DataFrame, t: float, bins: int = 10) -> pd.
     prediction and the observed share with the event by t, by Kaplan-Meier within the group (so
     censored customers count correctly). ``attrs["ici"]`` is the customer-weighted mean absolute
     gap (integrated calibration index over groups) and ``attrs["max_gap"]`` the largest.
+
+    Parameters
+    ----------
+    result
+        A fitted :class:`CoxPH` or :class:`AFT`.
+    frame : DataFrame
+        Survival frame: one row per customer with ``duration``, ``event`` (and optional ``entry``) in one time
+        unit.
+    t : float
+        Time (frame units).
+    bins : int, default 10
+        Quantile groups.
+
+    Returns
+    -------
+    DataFrame
+        One row per group: customers, predicted and observed P(event by t).
 
     Examples
     --------
