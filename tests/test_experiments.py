@@ -121,3 +121,10 @@ def test_analyze_ab_balances_categories_level_by_level_and_refuses_missing_outco
     df.loc[5, "y"] = None
     with pytest.raises(ValidationError, match="'y' has 1 missing values of 100 rows"):
         experiments.analyze_ab(df, "arm", "y")
+
+
+def test_analyze_ab_balances_a_boolean_as_one_share_row():
+    df = pd.DataFrame({"arm": [True, False] * 50, "y": [0, 1] * 50, "digital": [True, True, False, True] * 25})
+    _, balance = experiments.analyze_ab(df, "arm", "y", covariates=["digital"])
+    assert balance["covariate"].tolist() == ["digital"]
+    assert balance["mean_treatment"].iloc[0] == pytest.approx(0.5)

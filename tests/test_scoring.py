@@ -69,3 +69,14 @@ def test_value_growth():
                        "amount": [0.0, 1.0, 3.0]})
     g = seg.value_growth(tx, "2024-06-01", all_customers=[1, 2, 3])
     assert g.tolist() == pytest.approx([np.log(2), -np.log(4), 0.0])
+
+
+def test_service_table_keeps_the_pyramid_order_for_plain_text_tiers():
+    customers = pd.DataFrame({"tier": ["lead", "gold", "platinum", "iron", "lead", "vip"],
+                              "revenue": [10.0, 300, 900, 80, 20, 50], "margin": [5.0, 150, 450, 40, 10, 25],
+                              "cost": [25.0, 60, 100, 30, 25, 20]})
+    customers["profit"] = customers["margin"] - customers["cost"]
+    customers["below_cost"] = customers["profit"] < 0
+    t = seg.service_table(customers)
+    assert t["tier"].tolist() == ["platinum", "gold", "iron", "lead", "vip"]   # unknown tiers last
+    assert t.loc[t["tier"] == "vip", "service_model"].item() == ""

@@ -405,6 +405,18 @@ def repeat_days(table: Any, calibration_end: pd.Timestamp, observation_end: pd.T
         First purchase day per customer (index ``customer_id``).
     repeats : Series
         Repeat purchase days per calendar day (index: day), zeros included.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import aggregate
+    >>> tx = pd.DataFrame({'customer_id': [1, 1, 1, 2], 'amount': [5.0, 7.0, 3.0, 9.0],
+    ...                    'date': pd.to_datetime(['2024-01-01', '2024-01-03', '2024-01-03', '2024-01-02'])})
+    >>> first, repeats = aggregate.repeat_days(tx, pd.Timestamp('2024-01-02'), pd.Timestamp('2024-01-04'))
+    >>> first.dt.strftime('%m-%d').to_dict()
+    {1: '01-01', 2: '01-02'}
+    >>> repeats.tolist()   # one repeat day (customer 1 on Jan 3; two purchases merged)
+    [1]
     """
     import narwhals as nw
 

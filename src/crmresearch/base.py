@@ -49,6 +49,17 @@ def check_is_fitted(estimator: Any, attributes: str | list[str] | None = None, c
     ------
     NotFittedError
         When the estimator has not been fitted; the message says to call ``fit`` first.
+
+    Examples
+    --------
+    >>> from crmresearch import clv
+    >>> from crmresearch.base import check_is_fitted
+    >>> try:
+    ...     check_is_fitted(clv.ShiftedBetaGeometric())
+    ... except Exception as err:
+    ...     print(type(err).__name__)
+    NotFittedError
+    >>> check_is_fitted(clv.ShiftedBetaGeometric().fit(survivors=[1000, 631, 468, 382, 326]))   # fitted: no error
     """
     names = [attributes] if isinstance(attributes, str) else attributes
     if names is not None:
@@ -65,7 +76,19 @@ class Estimator:
 
     Subclasses list their settings as explicit keyword arguments of ``__init__`` (no ``*args``
     or ``**kwargs``) and store each under the same name, unchanged; validation happens in
-    ``fit``. They implement ``_summary()``; ``summary`` checks the fit and calls it."""
+    ``fit``. They implement ``_summary()``; ``summary`` checks the fit and calls it.
+
+    Examples
+    --------
+    >>> from crmresearch.base import Estimator
+    >>> class Shrink(Estimator):
+    ...     def __init__(self, alpha=0.5):
+    ...         self.alpha = alpha
+    >>> Shrink(alpha=0.2).get_params()
+    {'alpha': 0.2}
+    >>> Shrink().set_params(alpha=0.9).alpha
+    0.9
+    """
 
     @classmethod
     def _get_param_names(cls) -> list[str]:

@@ -389,8 +389,7 @@ def analyze_ab(df: pd.DataFrame, arm: str, outcome: str, covariates: Sequence[st
     bal = []
     for c in covariates:
         col = df[c]
-        numeric = pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
-        if numeric:
+        if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):  # a bool: its share of True
             parts = [(c, col.astype(float))]
         else:  # a category: one row per level, the share of customers at that level (Austin 2009)
             levels = col.cat.categories if isinstance(col.dtype, pd.CategoricalDtype) else sorted(col.unique(), key=str)
@@ -806,6 +805,17 @@ def control_risk(train: pd.DataFrame, score: pd.DataFrame, features: Sequence[st
     -------
     Series
         Probability of the outcome without treatment (0-1), indexed like ``score``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from crmresearch import experiments
+    >>> rng = np.random.default_rng(0)
+    >>> camp = pd.DataFrame({'tenure': rng.integers(1, 60, 400), 'treated': rng.integers(0, 2, 400).astype(bool)})
+    >>> camp['churn_90d'] = (rng.random(400) < np.where(camp['tenure'] < 12, 0.4, 0.1)).astype(int)
+    >>> risk = experiments.control_risk(camp, camp, ['tenure'])
+    >>> bool(risk[camp['tenure'] < 12].mean() > risk[camp['tenure'] >= 12].mean())   # new customers are riskier
+    True
     """
     require("sklearn", by="experiments.control_risk")
     from sklearn.ensemble import HistGradientBoostingClassifier

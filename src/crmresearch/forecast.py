@@ -457,6 +457,17 @@ def staffing_backtest(backtest: pd.DataFrame, aht: float, target: float = 0.8, a
     DataFrame
         One row per method, policy and factor: ``agent_hours_per_day``, ``service_level`` achieved (share),
         ``intervals_meeting_target`` (share) and ``extra_hours_vs_foresight_pct``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from crmresearch import forecast
+    >>> bt = pd.DataFrame({'method': 'profile', 'origin': pd.Timestamp('2024-03-01'),
+    ...                    'date': pd.Timestamp('2024-03-04'), 'actual': [20.0, 30.0, 25.0],
+    ...                    'forecast': [22.0, 27.0, 25.0], 'k': 0.01})
+    >>> t = forecast.staffing_backtest(bt, aht=240, quantiles=(0.9,))
+    >>> t[['method', 'policy', 'agent_hours_per_day']].round(2).values.tolist()
+    [['perfect foresight', 'actual', 6.17], ['profile', 'mean', 6.08], ['profile', 'q90', 7.67]]
     """
     from .service import agents_for_target, service_levels
 

@@ -36,6 +36,15 @@ def project_root() -> Path:
     -------
     Path
         The project root: ``CRMRESEARCH_ROOT`` if set, else the checkout, else the working directory.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from crmresearch import paths
+    >>> os.environ['CRMRESEARCH_ROOT'] = tempfile.gettempdir()   # write exhibits elsewhere
+    >>> paths.figures_dir().parent == paths.project_root()
+    True
+    >>> del os.environ['CRMRESEARCH_ROOT']
     """
     env = os.environ.get("CRMRESEARCH_ROOT")
     if env:
@@ -58,6 +67,12 @@ def data_dir() -> Path:
     -------
     Path
         ``<project root>/data``.
+
+    Examples
+    --------
+    >>> from crmresearch import paths
+    >>> (paths.data_dir() / 'fh2007_retention.csv').is_file()
+    True
     """
     return _source_dir("data")
 
@@ -69,6 +84,12 @@ def notebooks_dir() -> Path:
     -------
     Path
         The notebooks folder of the checkout (or of the installed package).
+
+    Examples
+    --------
+    >>> from crmresearch import paths
+    >>> (paths.notebooks_dir() / 'value-tiers.ipynb').is_file()
+    True
     """
     return _source_dir("notebooks")
 
@@ -80,6 +101,12 @@ def figures_dir() -> Path:
     -------
     Path
         ``<project root>/figures``.
+
+    Examples
+    --------
+    >>> from crmresearch import paths
+    >>> paths.figures_dir().name
+    'figures'
     """
     return project_root() / "figures"
 
@@ -91,5 +118,11 @@ def build_dir() -> Path:
     -------
     Path
         ``<project root>/build``.
+
+    Examples
+    --------
+    >>> from crmresearch import paths
+    >>> paths.build_dir().name, paths.build_dir().parent == paths.project_root()
+    ('build', True)
     """
     return project_root() / "build"

@@ -144,6 +144,17 @@ def plot_pyramid(
     -------
     Axes
         The axes drawn on.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import plots, segmentation
+    >>> customers = pd.DataFrame({'revenue': [1000.0, 400, 200, 100, 50, 30, 20, 10, 5, 5]})
+    >>> tier = segmentation.value_pyramid(customers['revenue'], cuts=(0.1, 0.3, 0.6))
+    >>> tiers = segmentation.tier_summary(customers.assign(tier=tier))
+    >>> ax = plots.plot_pyramid(tiers)
+    >>> ax.get_title(loc='left')
+    'Customer pyramid: share of customers vs share of value'
     """
     ax = _ax(ax, (8.5, 4.5))
     t = tiers.iloc[::-1].reset_index(drop=True)  # base at the bottom
@@ -475,6 +486,15 @@ def plot_path_diagram(path_coefs: pd.DataFrame, r2: pd.Series, layout: dict[str,
     -------
     Axes
         The axes drawn on.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import plots
+    >>> paths = pd.DataFrame([[0.0, 0.0], [0.6, 0.0]], index=['QUAL', 'SAT'], columns=['QUAL', 'SAT'])
+    >>> ax = plots.plot_path_diagram(paths, pd.Series({'SAT': 0.36}))
+    >>> [t.get_text() for t in ax.texts if t.get_text() in ('QUAL', '0.60')]   # a construct and a path
+    ['0.60', 'QUAL']
     """
     from matplotlib.patches import Ellipse
 
@@ -539,6 +559,16 @@ def plot_ipma(ipma: pd.DataFrame, target: str, ax: Any = None, labels: dict[str,
     -------
     Axes
         The axes drawn on.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import plots
+    >>> ipma = pd.DataFrame({'construct': ['QUAL', 'VAL', 'IMAG'], 'importance': [0.45, 0.2, 0.3],
+    ...                      'performance': [72.0, 64.0, 70.0]})
+    >>> ax = plots.plot_ipma(ipma, 'LOY')
+    >>> ax.get_xlabel()
+    'Importance: total effect on LOY (index points per point)'
     """
     ax = _ax(ax, (7.5, 5.0))
     labels = labels or {}
@@ -900,6 +930,17 @@ def plot_group_means(cells: pd.DataFrame, x: str, group: str, ax: Any = None, ti
     -------
     Axes
         The axes drawn on.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import plots
+    >>> cells = pd.DataFrame({'period': ['pre', 'post'] * 2, 'arm': ['control'] * 2 + ['treatment'] * 2,
+    ...                       'mean': [7.0, 7.1, 7.0, 7.8], 'ci_lower': [6.6, 6.7, 6.6, 7.4],
+    ...                       'ci_upper': [7.4, 7.5, 7.4, 8.2], 'n': [60] * 4})
+    >>> ax = plots.plot_group_means(cells, 'period', 'arm', title='Satisfaction before and after', ylabel='Mean (1-10)')
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    ['control (n = 60)', 'treatment (n = 60)']
     """
     ax = _ax(ax, (7.0, 4.5))
     groups = list(cells.groupby(group, sort=True))

@@ -97,6 +97,15 @@ def check_output_dir(target: str | os.PathLike[str], study: str, explicit: bool 
     ParameterError
         A file, a folder inside the source tree, or a non-empty folder that is not an earlier output of
         ``study``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from crmresearch import publish
+    >>> target = Path(tempfile.mkdtemp()) / 'my-run'     # a new folder is safe
+    >>> publish.check_output_dir(target, 'value-tiers') == target.resolve()
+    True
     """
     raw = Path(target).expanduser()
     where = "--out" if explicit else "output folder"
@@ -180,6 +189,15 @@ def make_staging(root: Path, study: str) -> Path:
     -------
     Path
         The new, empty folder.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from pathlib import Path
+    >>> from crmresearch import publish
+    >>> staging = publish.make_staging(Path(tempfile.mkdtemp()), 'value-tiers')
+    >>> staging.is_dir(), staging.name.startswith('value-tiers-')
+    (True, True)
     """
     root.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix=f"{study}-", dir=root))
@@ -209,6 +227,14 @@ def clean_stale(root: Path) -> list[Path]:
     -------
     list of Path
         The folders removed.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from crmresearch import publish
+    >>> publish.clean_stale(Path(tempfile.mkdtemp()))   # nothing left behind by killed runs
+    []
     """
     removed = []
     if not root.is_dir():
@@ -233,6 +259,18 @@ def clean_stale_siblings(target: Path) -> None:
     ----------
     target : Path
         An output folder.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from crmresearch import publish
+    >>> target = Path(tempfile.mkdtemp()) / 'value-tiers'
+    >>> (target.parent / '.crm-old-value-tiers.1').mkdir()   # a run killed between the two renames of its switch
+    >>> (target.parent / '.crm-new-value-tiers.2').mkdir()
+    >>> publish.clean_stale_siblings(target)   # the old folder is put back; the half-made new one removed
+    >>> sorted(p.name for p in target.parent.iterdir())
+    ['value-tiers']
     """
     parent = target.parent
     if not parent.is_dir():
@@ -319,6 +357,19 @@ def publish_folder(staging: Path, target: Path, exhibits: Mapping[str, str], man
         The manifest to write beside them.
     manifest_name : str, default 'manifest.json'
         File name of the manifest.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from crmresearch import publish, reporting
+    >>> root = Path(tempfile.mkdtemp())
+    >>> staging, target = root / 'staging', root / 'figures'
+    >>> staging.mkdir()
+    >>> _ = reporting.atomic_write_text(staging / 'table.csv', 'tier,customers')
+    >>> publish.publish_folder(staging, target, {'table.csv': reporting.sha256_file(staging / 'table.csv')}, '{}')
+    >>> sorted(p.name for p in target.iterdir())
+    ['manifest.json', 'table.csv']
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -377,6 +428,17 @@ def terminate_as_interrupt() -> Iterator[None]:
     -------
     context manager
         Restores the previous signal handlers on exit.
+
+    Examples
+    --------
+    >>> import os, signal
+    >>> from crmresearch import publish
+    >>> try:
+    ...     with publish.terminate_as_interrupt():
+    ...         os.kill(os.getpid(), signal.SIGTERM)   # e.g. a CI runner cancelling the job
+    ... except KeyboardInterrupt:
+    ...     print('cleaned up')
+    cleaned up
     """
     import threading
 

@@ -545,7 +545,12 @@ def _check_items(df: pd.DataFrame, items: Sequence[str] | None, scale: tuple[flo
     for c in items:
         s = df[c]
         if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
-            raise _fail(DtypeError, caller, c, pd.to_numeric(s, errors="coerce").isna(), len(df),
+            bad = pd.to_numeric(s, errors="coerce").isna() & s.notna()
+            if not bad.any():  # every value reads as a number, but the column is text
+                raise DtypeError(f"{caller}: column '{c}' holds numbers stored as text (dtype {s.dtype}, "
+                                 f"e.g. {s.dropna().iloc[0]!r} in all {len(df)} rows); convert it with "
+                                 "pd.to_numeric before validating")
+            raise _fail(DtypeError, caller, c, bad, len(df),
                         f"are not numbers (dtype {s.dtype})", "Likert answers must be numeric")
         if scale is not None:
             lo, hi = scale

@@ -1216,6 +1216,15 @@ def staffing_summary(plan: pd.DataFrame, interval_minutes: float, shrinkage: flo
     -------
     DataFrame
         ``metric``, ``value`` and ``unit``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import service
+    >>> plan = service.staffing_plan(pd.DataFrame({'calls': [20.0, 35, 50]}), aht=240, interval_seconds=1800)
+    >>> plan = service.with_erlang_a(plan, aht=240, patience=120, interval_seconds=1800)
+    >>> service.staffing_summary(plan, 30)['metric'].tolist()[:3]
+    ['calls in the peak interval (2)', 'traffic in the peak interval', 'agents in the peak interval, Erlang C']
     """
     need = {calls, "traffic_erlangs", "agents", "scheduled", "agents_erlang_a", "abandon_erlang_a"}
     missing = sorted(need - set(plan.columns))
@@ -1309,6 +1318,17 @@ def rounding_comparison(plan: pd.DataFrame, schedule: pd.DataFrame, interval_min
     -------
     DataFrame
         One row per policy: ``measure``, ``hours`` and ``over_fractional_pct``.
+
+    Examples
+    --------
+    >>> from crmresearch import service
+    >>> import pandas as pd
+    >>> calls = pd.DataFrame({'calls': [20.0, 35, 50, 35, 20, 10, 10, 20]})   # one day in half-hours
+    >>> plan = service.staffing_plan(calls, aht=240, shrinkage=0.3, interval_seconds=1800)
+    >>> shifts = service.shift_patterns(8, 2, lengths_hours=(2.0,), start_every_hours=0.5)
+    >>> schedule = service.shift_schedule(plan['scheduled_fractional'], shifts)
+    >>> service.rounding_comparison(plan, schedule, 30)['hours'].round(1).tolist()
+    [31.0, 36.5, 40.4, 42.0]
     """
     hours = interval_minutes / 60
     out = pd.DataFrame([

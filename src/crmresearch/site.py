@@ -54,6 +54,18 @@ def executed_notebook(study: studies.Study, run_missing: bool = True) -> Path:
     ------
     StudyError
         When there is none and ``run_missing`` is False, or the run fails.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from crmresearch import site, studies
+    >>> os.environ['CRMRESEARCH_ROOT'] = tempfile.mkdtemp()   # a project where nothing has been run yet
+    >>> try:
+    ...     site.executed_notebook(studies.get('value-tiers'), run_missing=False)
+    ... except Exception as err:
+    ...     print(type(err).__name__)
+    StudyError
+    >>> del os.environ['CRMRESEARCH_ROOT']
     """
     folder = paths.build_dir() / "executed" / study.name
     defaults = study.defaults()

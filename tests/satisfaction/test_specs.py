@@ -149,3 +149,14 @@ def test_satisfaction_study_fits_a_users_survey_csv_and_model_file(tmp_path, scr
     assert paths.loc[("QUAL", "SAT"), "estimate"] == pytest.approx(direct.path_coefs_.loc["SAT", "QUAL"], abs=5e-4)
     groups = pd.read_csv(out / "table-index-by-group.csv")
     assert set(groups["by"]) == {"region", "value_tier"}  # the CSV kept the group columns
+
+
+def test_a_semicolon_survey_with_point_decimals_reads_as_numbers_and_text_items_are_named(tmp_path):
+    spec = type(load_model("ECSI"))("mini", {"LOY": ["SAT"]}, {"SAT": ["sat1", "sat2"], "LOY": ["loy1"]})
+    path = tmp_path / "survey.csv"
+    path.write_text("sat1;sat2;loy1\n8.0;9.0;7.0\n6.0;;5.0\n10.0;9.0;9.0\n")   # ';' but '.' decimals
+    survey, account = load_survey(path, spec, missing="listwise")
+    assert survey["sat2"].tolist() == [9.0, 9.0] and account.table()["dropped"].tolist() == [0, 1]
+    path.write_text("sat1;sat2;loy1\n8;9;7\n6;six;5\n10;9;9\n")
+    with pytest.raises(ValidationError, match=r"column 'sat2': 1 of 3 rows are not numbers"):
+        load_survey(path, spec)

@@ -402,6 +402,15 @@ def bgnbd_recovery(params: dict, n_customers: int = 20_000, age_range: tuple[flo
     DataFrame
         One row per parameter: truth, mean_estimate, bias, mean_std_error, empirical_sd, coverage (share of
         replications whose interval holds the truth) and replications.
+
+    Examples
+    --------
+    >>> from crmresearch import clv
+    >>> check = clv.bgnbd_recovery({'r': 0.25, 'alpha': 4.0, 'a': 0.8, 'b': 2.5}, n_customers=3000, replications=3)
+    >>> check['parameter'].tolist()
+    ['r', 'alpha', 'a', 'b']
+    >>> bool((check['bias'].abs() < 3 * check['mean_std_error']).all())
+    True
     """
     rng = np.random.default_rng(seed)
     est, lo, hi, se = [], [], [], []

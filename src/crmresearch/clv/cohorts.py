@@ -64,6 +64,16 @@ def projection_errors(projection: pd.DataFrame, actual: str = "actual",
     DataFrame
         One row per cohort: ``projected_periods``, ``mape_<model>`` (%) and ``last_error_<model>_pts``
         (percentage points, model - actual).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import clv
+    >>> projection = pd.DataFrame({'cohort': 'regular', 'period': range(6), 'fitted': [True] * 3 + [False] * 3,
+    ...                            'actual': [1.0, 0.63, 0.47, 0.38, 0.33, 0.29],
+    ...                            'sbg': [1.0, 0.63, 0.47, 0.39, 0.34, 0.30]})
+    >>> clv.projection_errors(projection).round(2).values.tolist()
+    [['regular', 3, 3.04, 1.0]]
     """
     rows = []
     for cohort, g in projection.groupby("cohort", sort=False):
@@ -184,6 +194,17 @@ def cohort_curves(periods: pd.DataFrame, cohorts: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         One row per cohort and period: ``cohort``, ``period``, ``observed`` (Kaplan-Meier share surviving) and
         ``sbg`` (fitted share).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import clv
+    >>> periods = pd.DataFrame({'cohort': ['2023Q1'] * 8, 'periods': [1, 2, 2, 3, 6, 6, 6, 6],
+    ...                         'churned': [True, True, False, True, False, False, False, False]})
+    >>> cohorts = clv.fit_cohorts(periods, min_periods=3)
+    >>> curves = clv.cohort_curves(periods, cohorts)
+    >>> curves.columns.tolist()
+    ['cohort', 'period', 'observed', 'sbg']
     """
     out = []
     for row in cohorts[cohorts["fitted"] & (cohorts["cohort"] != "all")].itertuples(index=False):

@@ -147,6 +147,18 @@ def repeat_tracking(
         Customer id column.
     date : str, default 'date'
         Transaction date column.
+
+    Examples
+    --------
+    >>> from crmresearch import clv, data
+    >>> tx = data.load('cdnow_sample')
+    >>> summary = clv.summary_from_transactions(tx, '1997-09-30')
+    >>> bg = clv.BetaGeoNBD().fit(summary['frequency'], summary['recency'], summary['T'])
+    >>> track = clv.repeat_tracking(tx, bg, '1997-09-30', '1998-06-30')
+    >>> track.columns.tolist()
+    ['period', 'date', 'actual', 'expected', 'holdout']
+    >>> int(track['actual'].iloc[-1])   # cumulative repeat purchase days by the end of June 1998
+    4339
     """
     unit = _UNITS[freq]
     cal_end = pd.Timestamp(calibration_end).normalize()

@@ -197,6 +197,18 @@ def model_check(bgnbd: BetaGeoNBD, gammagamma: GammaGamma, summary: pd.DataFrame
     DataFrame
         ``metric`` and ``value``: holdout purchases actual vs expected, fit statistics, mean spend and the CLV
         top-decile share.
+
+    Examples
+    --------
+    >>> from crmresearch import clv, data
+    >>> tx = data.load('cdnow_sample')
+    >>> summary = clv.summary_from_transactions(tx, '1997-09-30', observation_end='1998-06-30')
+    >>> bg = clv.BetaGeoNBD().fit(summary['frequency'], summary['recency'], summary['T'])
+    >>> buyers = summary[summary['frequency'] > 0]
+    >>> gg = clv.GammaGamma().fit(buyers['frequency'], buyers['monetary_value'])
+    >>> check = clv.model_check(bg, gg, summary, clv.clv(bg, gg, summary))
+    >>> check['metric'].iloc[0]
+    'customers (with a purchase by calibration end)'
     """
     need = {"frequency", "recency", "T", "frequency_holdout", "duration_holdout"}
     if not need <= set(summary.columns):
@@ -269,6 +281,17 @@ def clv_intervals(bgnbd: BetaGeoNBD, gammagamma: GammaGamma, summary: pd.DataFra
     -------
     DataFrame
         One row per customer: :func:`clv`'s columns plus the standard error and interval of the CLV (currency).
+
+    Examples
+    --------
+    >>> from crmresearch import clv, data
+    >>> summary = clv.summary_from_transactions(data.load('cdnow_sample'), '1997-09-30')
+    >>> bg = clv.BetaGeoNBD().fit(summary['frequency'], summary['recency'], summary['T'])
+    >>> buyers = summary[summary['frequency'] > 0]
+    >>> gg = clv.GammaGamma().fit(buyers['frequency'], buyers['monetary_value'])
+    >>> values = clv.clv_intervals(bg, gg, summary.head(3), horizon=52)
+    >>> ['clv_std_error', 'clv_ci_lower', 'clv_ci_upper'] == values.columns[-3:].tolist()
+    True
     """
     from scipy import stats
 

@@ -344,6 +344,20 @@ def load_survey(path: str | Path, spec: ModelSpec, missing: str = "error") -> tu
     ValidationError
         Missing item columns, non-numeric answers, answers off the scale, or (``missing='error'``) missing
         answers; counted per item.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from crmresearch import satisfaction
+    >>> spec = satisfaction.ModelSpec('mini', paths={'LOY': ['SAT']}, blocks={'SAT': ['sat1', 'sat2'], 'LOY': ['loy1']})
+    >>> import pandas as pd
+    >>> path = Path(tempfile.mkdtemp()) / 'survey.csv'
+    >>> answers = pd.DataFrame({'sat1': [8, 6, 10], 'sat2': [9, None, 9], 'loy1': [7, 5, 9]})   # one skipped sat2
+    >>> answers.to_csv(path, sep=';', index=False)
+    >>> survey, account = satisfaction.load_survey(path, spec, missing='listwise')
+    >>> len(survey), account.table()[['rows_in', 'rows_out']].values.tolist()
+    (2, [[3, 3], [3, 2]])
     """
     if missing not in ("error", "listwise"):
         raise ValidationError(f"load_survey: missing must be 'error' or 'listwise'; got {missing!r}")
@@ -359,6 +373,11 @@ def load_survey(path: str | Path, spec: ModelSpec, missing: str = "error") -> tu
     account = RowAccount(path.name, len(df))
     account.note(f"read CSV ({_DELIMITERS[sep]}-separated)", len(df), len(df))
     items = spec.items(df.columns)
+    for c in items:  # a ';' file may still use '.' decimals: text that reads as numbers throughout is numbers
+        if c in df.columns and df[c].dtype == object:
+            as_numbers = pd.to_numeric(df[c], errors="coerce")
+            if as_numbers.notna().sum() == df[c].notna().sum():
+                df[c] = as_numbers
     if missing == "listwise":
         df = listwise(df, items, account)
     from ..schemas import validate

@@ -465,6 +465,19 @@ def compare_arms(df: pd.DataFrame, arm: str, period: str, items: Sequence[str], 
     DataFrame
         One row per item (and the composite) and metric: the post difference with its interval, test and effect
         size, and the difference-in-differences with its interval and test.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from crmresearch import satisfaction
+    >>> rng = np.random.default_rng(0)
+    >>> df = pd.DataFrame({'arm': np.repeat(['control', 'treatment'], 80),
+    ...                    'period': np.tile(np.repeat(['pre', 'post'], 40), 2),
+    ...                    'sat': np.clip(np.round(rng.normal(7, 1.5, 160)), 1, 10)})
+    >>> df.loc[(df.arm == 'treatment') & (df.period == 'post'), 'sat'] += 1
+    >>> t = satisfaction.compare_arms(df, 'arm', 'period', ['sat'])
+    >>> t[['measure', 'metric']].values.tolist()
+    [['sat', 'mean'], ['sat', 'top_box']]
     """
     for col in (arm, period) + ((respondent,) if respondent else ()):
         if col not in df.columns:

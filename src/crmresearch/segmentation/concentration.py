@@ -329,6 +329,15 @@ class PyramidReport:
         One row per tier (:func:`tier_summary`).
     assignment : Series
         Tier per customer.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import segmentation
+    >>> customers = pd.DataFrame({'revenue': [900.0, 50, 30, 20], 'transactions': [9, 5, 3, 2]})
+    >>> report = segmentation.pyramid_report(customers, cuts=(0.25, 0.5, 0.75))
+    >>> type(report).__name__, round(report.gini, 3)
+    ('PyramidReport', 0.665)
     """
 
     gini: float
@@ -362,6 +371,16 @@ def pyramid_report(
         Tier names, top first (one more than ``cuts``).
     sums : sequence of str, default ('revenue', 'transactions')
         Columns totalled per tier.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import segmentation
+    >>> customers = pd.DataFrame({'revenue': [5000.0, 1200, 800, 400, 300, 200, 100, 50, 30, 20],
+    ...                           'transactions': [40, 20, 15, 9, 8, 6, 4, 2, 2, 1]})
+    >>> report = segmentation.pyramid_report(customers, cuts=(0.1, 0.3, 0.6))
+    >>> report.tiers[['tier', 'customers', 'revenue']].values.tolist()
+    [['platinum', 1, 5000.0], ['gold', 2, 2000.0], ['iron', 3, 900.0], ['lead', 4, 200.0]]
     """
     tier = value_pyramid(customers[value], cuts=cuts, labels=labels)
     frame = customers.assign(tier=tier)

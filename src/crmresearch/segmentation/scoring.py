@@ -278,7 +278,21 @@ def service_table(
     Returns
     -------
     DataFrame
-        One row per tier: customers, revenue, margin, cost, profit, below-cost share and the service model.
+        One row per tier (categorical order, else the order of ``service_model``, then by name): customers,
+        revenue, margin, cost to serve, profit, profit per customer, below-cost share, profit share and the
+        service model.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import segmentation
+    >>> customers = pd.DataFrame({'tier': ['platinum', 'gold', 'lead', 'lead'], 'revenue': [900.0, 300, 40, 10],
+    ...                           'margin': [450.0, 150, 20, 5], 'cost': [100.0, 60, 25, 25]})
+    >>> customers['profit'] = customers['margin'] - customers['cost']
+    >>> customers['below_cost'] = customers['profit'] < 0
+    >>> t = segmentation.service_table(customers)
+    >>> t[['tier', 'customers', 'profit']].values.tolist()
+    [['platinum', 1, 350.0], ['gold', 1, 90.0], ['lead', 2, -25.0]]
     """
     need = [tier, "revenue", "margin", "cost", "profit", "below_cost"]
     missing = [c for c in need if c not in customers.columns]
@@ -293,6 +307,10 @@ def service_table(
     out["profit_share"] = out["profit"] / out["profit"].sum()
     out.index = out.index.astype(str)
     out = out.reset_index().rename(columns={tier: "tier", "index": "tier"})
+    if not isinstance(customers[tier].dtype, pd.CategoricalDtype):  # plain labels: the service model's order
+        rank = {name: i for i, name in enumerate(service_model)}
+        out = out.sort_values("tier", key=lambda t: t.map(lambda v: (rank.get(v, len(rank)), v)),
+                              ignore_index=True)
     out["service_model"] = out["tier"].map(dict(service_model)).fillna("")
     return out
 

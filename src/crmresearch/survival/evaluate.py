@@ -140,6 +140,21 @@ def evaluate_holdout(result, train: pd.DataFrame, test: pd.DataFrame, horizons: 
         Times of the AUC and the Brier grid (frame units).
     n_grid : int, default 50
         Grid points of the integrated Brier score.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from crmresearch import survival
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.integers(0, 2, 600)
+    >>> frame = pd.DataFrame({'duration': np.minimum(rng.exponential(30 / np.exp(x)), 48), 'x': x})
+    >>> frame['event'] = (frame['duration'] < 48).astype(int)
+    >>> fit = survival.cox(frame.iloc[:400], ['x'])
+    >>> t = survival.evaluate_holdout(fit, frame.iloc[:400], frame.iloc[400:], horizons=(12, 24))
+    >>> t['metric'].tolist()
+    ['concordance (Harrell)', 'time-dependent AUC', 'time-dependent AUC', 'integrated Brier score']
+    >>> bool(t['value'].iloc[0] > 0.55)   # concordance well above 0.5
+    True
     """
     from lifelines.utils import concordance_index
 

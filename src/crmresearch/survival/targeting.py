@@ -333,6 +333,19 @@ def churn_snapshot(spells: pd.DataFrame, transactions: pd.DataFrame, snapshot: s
     -------
     DataFrame
         One row per customer active at the snapshot.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import survival
+    >>> spells = pd.DataFrame({'customer_id': [1, 2, 3],
+    ...                        'start': pd.to_datetime(['2020-01-01', '2021-06-01', '2023-01-01']),
+    ...                        'end': pd.to_datetime([None, '2023-03-01', None]), 'rural': [True, False, False]})
+    >>> tx = pd.DataFrame({'customer_id': [1, 1, 2], 'date': pd.to_datetime(['2022-06-01', '2022-11-15', '2022-12-20']),
+    ...                    'amount': [120.0, 80.0, 40.0]})
+    >>> snap = survival.churn_snapshot(spells, tx, '2023-01-01', window_months=6)
+    >>> snap[['customer_id', 'transactions_12m', 'churned_6m']].values.tolist()
+    [[1, 2, 0], [2, 1, 1], [3, 0, 0]]
     """
     from .. import schemas
 

@@ -96,6 +96,21 @@ def survival_clv_intervals(result, train: pd.DataFrame, frame: pd.DataFrame, mar
         Random seed.
     alpha : float, default 0.05
         Significance level of the intervals (1 - alpha coverage).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from crmresearch import survival
+    >>> rng = np.random.default_rng(1)
+    >>> x = rng.integers(0, 2, 300)
+    >>> frame = pd.DataFrame({'duration': np.minimum(rng.exponential(40 / np.exp(x)), 36), 'x': x})
+    >>> frame['event'] = (frame['duration'] < 36).astype(int)
+    >>> fit = survival.cox(frame, ['x'])
+    >>> values = survival.survival_clv_intervals(fit, frame, frame.head(3), margin=10.0, discount_rate=0.01, n_boot=20)
+    >>> bool((values['clv_ci_lower'] <= values['clv']).all() and (values['clv'] <= values['clv_ci_upper']).all())
+    True
+    >>> sorted(values.attrs['total'])
+    ['ci_lower', 'ci_upper', 'estimate', 'std_error']
     """
     from ..base import Estimator
     from ..errors import CRMResearchError
