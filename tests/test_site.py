@@ -65,3 +65,56 @@ def test_the_site_never_empties_a_folder_that_is_not_an_earlier_site(tmp_path: P
     with pytest.raises(StudyError, match="is not an earlier build of the site"):
         site.build_site(out=mine)
     assert (mine / "thesis.docx").read_text() == "keep me"
+
+
+def test_every_module_with_public_names_has_an_api_page():
+    import importlib
+    import pkgutil
+
+    import crmresearch
+
+    names = [m.name for m in pkgutil.iter_modules(crmresearch.__path__) if not m.name.startswith("_")]
+    public = {n for n in names if getattr(importlib.import_module(f"crmresearch.{n}"), "__all__", None)}
+    assert public - {"cli"} <= set(site.API_MODULES)
+
+
+def _public_objects():
+    import importlib
+    import inspect
+    import pkgutil
+
+    import crmresearch
+
+    seen = set()
+    for m in pkgutil.iter_modules(crmresearch.__path__):
+        if m.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"crmresearch.{m.name}")
+        for name in getattr(module, "__all__", []):
+            obj = getattr(module, name)
+            if (inspect.isfunction(obj) or inspect.isclass(obj)) and id(obj) not in seen \
+                    and getattr(obj, "__module__", "").startswith("crmresearch"):
+                seen.add(id(obj))
+                yield f"{m.name}.{name}", obj
+
+
+def test_every_public_function_and_class_has_numpydoc_sections_and_a_doctest():
+    """Parameters (or, for a result dataclass, Attributes) when it takes arguments; always an Examples section."""
+    import dataclasses
+    import inspect
+
+    lacking = []
+    for name, obj in _public_objects():
+        doc = inspect.getdoc(obj) or ""
+        if "Examples\n--------" not in doc or ">>>" not in doc:
+            lacking.append(f"{name}: Examples")
+        if isinstance(obj, type) and issubclass(obj, BaseException):
+            continue
+        try:
+            params = [p for p in inspect.signature(obj).parameters if p != "self"]
+        except (TypeError, ValueError):
+            continue
+        sections = ("Parameters\n----------",) + (("Attributes\n----------",) if dataclasses.is_dataclass(obj) else ())
+        if params and not any(s in doc for s in sections):
+            lacking.append(f"{name}: Parameters")
+    assert not lacking

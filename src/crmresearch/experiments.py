@@ -333,12 +333,6 @@ def analyze_ab(df: pd.DataFrame, arm: str, outcome: str, covariates: Sequence[st
     control : object, default False
         Value of ``arm`` that marks the control group.
 
-    Raises
-    ------
-    ValidationError
-        A missing column, missing values in ``arm``, ``outcome`` or a covariate, an outcome other than 0/1,
-        or an ``arm`` without exactly two values; the message counts the rows.
-
     Returns
     -------
     effects : DataFrame
@@ -347,6 +341,12 @@ def analyze_ab(df: pd.DataFrame, arm: str, outcome: str, covariates: Sequence[st
     balance : DataFrame
         One row per numeric covariate and per level of a categorical one (its share of customers): mean per
         arm, standardised mean difference (SMD) and ``balanced`` (|SMD| < 0.1).
+
+    Raises
+    ------
+    ValidationError
+        A missing column, missing values in ``arm``, ``outcome`` or a covariate, an outcome other than 0/1,
+        or an ``arm`` without exactly two values; the message counts the rows.
 
     Examples
     --------

@@ -28,8 +28,9 @@ from .errors import StudyError
 __all__ = ["API_MODULES", "build_site", "executed_notebook"]
 
 API_MODULES = ("data", "segmentation", "survival", "clv", "satisfaction", "service", "forecast", "skills",
-               "experiments", "prospects", "health", "recovery", "classify", "sources", "aggregate", "schemas",
-               "reporting", "plots", "studies", "pipeline")
+               "experiments", "prospects", "health", "recovery", "classify", "design", "sources", "aggregate",
+               "schemas", "errors", "reporting", "plots", "i18n", "studies", "pipeline", "publish", "site", "base",
+               "paths")
 _LINK = re.compile(r"(!?\[[^\]]*\])\(([^)\s]+)\)")
 
 
