@@ -308,9 +308,14 @@ def depth_grid(scores: np.ndarray, clv: np.ndarray, offer_costs: Sequence[float]
 def churn_snapshot(spells: pd.DataFrame, transactions: pd.DataFrame, snapshot: str | pd.Timestamp,
                    window_months: int = 12, customer: str = "customer_id", date: str = "date",
                    amount: str = "amount") -> pd.DataFrame:
-    """Customers active at ``snapshot`` with their spell covariates, tenure (months), transactions,
-    volume (currency) and recency (days) in the 12 months before, and ``churned_<w>m``: whether the
-    spell ended within ``window_months`` after the snapshot (the label of a churn classifier).
+    """Customers active at ``snapshot`` with their spell covariates, tenure (months), transactions and
+    volume (currency) in the 12 months before, recency (days since the last transaction), and
+    ``churned_<w>m``: whether the spell ended within ``window_months`` after the snapshot (the label of a
+    churn classifier).
+
+    A customer with no transaction in the table before the snapshot has a right-censored recency: one
+    day more than the longest recency the table can show (snapshot minus its first date, plus one);
+    their count is in ``attrs["no_transaction"]``.
 
     Parameters
     ----------
@@ -361,6 +366,12 @@ def churn_snapshot(spells: pd.DataFrame, transactions: pd.DataFrame, snapshot: s
     g = recent.groupby(customer)
     out["transactions_12m"] = out[customer].map(g.size()).fillna(0).astype(np.int64)
     out["volume_12m"] = out[customer].map(g[amount].sum()).fillna(0.0)
-    last = transactions.loc[when <= snap].groupby(customer)[date].max()
-    out["recency_days"] = (snap - pd.to_datetime(out[customer].map(last))).dt.days.fillna(9999).astype(float)
+    seen = when <= snap
+    last = transactions.loc[seen].groupby(customer)[date].max()
+    recency = (snap - pd.to_datetime(out[customer].map(last))).dt.days
+    # no transaction in the data before the snapshot: right-censored at the data's horizon, one day past the
+    # longest recency the table can show (so a ranking puts these customers last, next to the longest gaps)
+    horizon_days = (snap - when[seen].min()).days + 1 if seen.any() else 0
+    out["recency_days"] = recency.fillna(horizon_days).astype(float)
+    out.attrs["no_transaction"] = int(recency.isna().sum())
     return out.drop(columns=["end", "churned"], errors="ignore").reset_index(drop=True)
