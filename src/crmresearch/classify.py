@@ -72,11 +72,24 @@ class CalibratedClassifier(Estimator):
         from sklearn.pipeline import Pipeline
         from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-        y = np.asarray(y).astype(int)
-        if set(np.unique(y)) - {0, 1} or len(np.unique(y)) < 2:
-            raise ValidationError(f"{self._caller}: y must hold both classes 0 and 1")
+        y_raw = pd.Series(np.asarray(y, dtype=object))
+        y_num = pd.to_numeric(y_raw.map(lambda v: int(v) if isinstance(v, bool | np.bool_) else v), errors="coerce")
+        bad = ~y_num.isin([0, 1])
+        if bad.any():
+            raise ValidationError(f"{self._caller}: y must be 0/1 or boolean; {int(bad.sum())} of {len(y_raw)} labels "
+                                  f"are not (first: {y_raw[bad].head(3).tolist()})")
+        y = y_num.to_numpy(dtype=int)
         if len(X) != len(y):
             raise ValidationError(f"{self._caller}: X has {len(X)} rows but y has {len(y)}")
+        if not (isinstance(self.cv, int | np.integer) and self.cv >= 2):
+            raise ValidationError(f"{self._caller}: cv must be a whole number >= 2; got {self.cv!r}")
+        if self.calibration not in ("isotonic", "sigmoid"):
+            raise ValidationError(f"{self._caller}: calibration must be 'isotonic' or 'sigmoid'; "
+                                  f"got {self.calibration!r}")
+        counts = np.bincount(y, minlength=2)
+        if counts.min() < self.cv:
+            raise ValidationError(f"{self._caller}: y has {counts[0]} zeros and {counts[1]} ones; each class needs at "
+                                  f"least cv = {self.cv} rows for the stratified folds")
         na = X.isna().any(axis=1)
         if na.any():
             raise ValidationError(f"{self._caller}: {int(na.sum())} of {len(X)} rows have missing features "
@@ -102,12 +115,22 @@ class CalibratedClassifier(Estimator):
         self.cv_auc_sd_ = float(aucs.std(ddof=1))
         self.n_customers_ = len(y)
         self.churn_rate_ = float(y.mean())
+        self.feature_names_in_ = list(X.columns)
         return self
 
     def predict_proba(self, X: pd.DataFrame) -> pd.Series:
         """Calibrated probability of a 1 per row, indexed like ``X``."""
         self._check_fitted("predict_proba", "pipeline_")
-        return pd.Series(self.pipeline_.predict_proba(X)[:, 1], index=X.index, name=self._probability)
+        missing = [c for c in getattr(self, "feature_names_in_", []) if c not in X.columns]
+        if missing:
+            raise ValidationError(f"{self._caller}.predict_proba: X lacks the feature column(s) {missing} the model "
+                                  "was fitted on")
+        features = X[self.feature_names_in_] if hasattr(self, "feature_names_in_") else X
+        na = features.isna().any(axis=1)
+        if na.any():
+            raise ValidationError(f"{self._caller}.predict_proba: {int(na.sum())} of {len(X)} rows have missing "
+                                  "features; impute or drop them explicitly")
+        return pd.Series(self.pipeline_.predict_proba(features)[:, 1], index=X.index, name=self._probability)
 
     def _summary(self) -> pd.DataFrame:
         return pd.DataFrame([{"model": self.model, "calibration": self.calibration, "customers": self.n_customers_,

@@ -765,6 +765,15 @@ def compare_means(df: pd.DataFrame, arm: str, value: str, alpha: float = 0.05) -
     for c in (arm, value):
         if c not in df.columns:
             raise ValidationError(f"compare_means: missing column '{c}'")
+    values = pd.to_numeric(df[value], errors="coerce") if not pd.api.types.is_bool_dtype(df[value]) else None
+    if values is None or (values.isna() & df[value].notna()).any():
+        bad = len(df) if values is None else int((values.isna() & df[value].notna()).sum())
+        raise ValidationError(f"compare_means: column '{value}' must be numeric; {bad} of {len(df)} rows are not "
+                              "numbers")
+    if values.isna().any():
+        raise ValidationError(f"compare_means: column '{value}' has {int(values.isna().sum())} missing values of "
+                              f"{len(df)} rows; fill or drop them first (nothing is dropped here)")
+    df = df.assign(**{value: values})
     g = df.groupby(df[arm].astype(bool))[value].agg(["mean", "count", "var"])
     if set(g.index) != {False, True} or (g["count"] < 2).any():
         raise ValidationError(f"compare_means: column '{arm}' needs at least 2 customers in each arm; got "

@@ -381,6 +381,15 @@ def rolling_origin(matrix: pd.DataFrame, methods: Sequence[str] = METHODS, test_
     return pd.concat(parts, ignore_index=True)
 
 
+def _need_backtest(backtest: pd.DataFrame, columns: Sequence[str], caller: str) -> None:
+    missing = [c for c in dict.fromkeys(columns) if c not in backtest.columns]
+    if missing:
+        raise ValidationError(f"{caller}: the backtest table lacks column(s) {missing}; pass the output of "
+                              f"rolling_origin (it has {list(backtest.columns)})")
+    if backtest.empty:
+        raise ValidationError(f"{caller}: the backtest table has no rows (0 forecasts to score)")
+
+
 def accuracy(backtest: pd.DataFrame, by: Sequence[str] = ("method",)) -> pd.DataFrame:
     """MAE, RMSE and MASE (calls per interval) and the coverage of each prediction interval of a
     :func:`rolling_origin` table, by ``by`` (e.g. method and horizon).
@@ -407,6 +416,7 @@ def accuracy(backtest: pd.DataFrame, by: Sequence[str] = ("method",)) -> pd.Data
     [[2.5, 0.5]]
     """
     by = list(by)
+    _need_backtest(backtest, ["actual", "forecast", "scale", *by], "accuracy")
     err = backtest["actual"] - backtest["forecast"]
     frame = backtest.assign(abs_err=err.abs(), sq_err=err ** 2, scaled=err.abs() / backtest["scale"])
     agg = {"intervals": ("actual", "size"), "mae": ("abs_err", "mean"), "rmse": ("sq_err", "mean"),
@@ -471,6 +481,7 @@ def staffing_backtest(backtest: pd.DataFrame, aht: float, target: float = 0.8, a
     """
     from .service import agents_for_target, service_levels
 
+    _need_backtest(backtest, ["method", "origin", "date", "actual", "forecast", "k"], "staffing_backtest")
     hours = interval_seconds / 3600
 
     def row(method: str, policy: str, factor: float, staff_for: np.ndarray, frame: pd.DataFrame) -> dict[str, Any]:

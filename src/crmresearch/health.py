@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import schemas
 from .errors import ValidationError
 
 __all__ = [
@@ -100,8 +101,8 @@ def activity_status(accounts: pd.DataFrame, transactions: Any, as_of: Any, inact
     dup = accounts["account_id"].duplicated()
     if dup.any():
         raise ValidationError(f"activity_status: column 'account_id' repeats {int(dup.sum())} accounts")
-    as_of = pd.Timestamp(as_of)
-    issued = pd.to_datetime(accounts["issued"])
+    as_of = schemas.as_date(as_of, "as_of", "activity_status")
+    issued = schemas.date_column(accounts, "issued", "activity_status")
     per = rfm_table(transactions, columns, caller="activity_status", before=as_of + pd.Timedelta(days=1))
     last = accounts["account_id"].map(per["last_purchase"])
     unknown = ~per.index.isin(accounts["account_id"])
@@ -195,6 +196,10 @@ def revenue_per_customer(status: pd.DataFrame, revenue: pd.Series) -> pd.DataFra
     >>> table[['customer_base', 'revenue_per_account']].values.tolist()
     [['issued', 4.0], ['activated', 6.0], ['active', 9.0], ['effective', 9.0]]
     """
+    missing = [c for c in ("account_id", "issued", "activated", "active", "effective") if c not in status.columns]
+    if missing:
+        raise ValidationError(f"revenue_per_customer: the status table lacks column(s) {missing}; pass the output "
+                              "of activity_status")
     rev = status["account_id"].map(revenue).fillna(0.0).to_numpy(dtype=float)
     rows = []
     for base in ("issued", "activated", "active", "effective"):

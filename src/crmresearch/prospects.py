@@ -398,6 +398,17 @@ class NextProductModel(Estimator):
         from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
         held = [c for c in pairs.columns if c.startswith("held_")]
+        missing = [c for c in ("last_product", "next_product") if c not in pairs.columns] + ([] if held else ["held_*"])
+        if missing:
+            raise ValidationError(f"NextProductModel.fit: the table lacks column(s) {missing}; pass the output of "
+                                  "next_product_pairs")
+        na = pairs.isna().any(axis=1)
+        if na.any():
+            raise ValidationError(f"NextProductModel.fit: {int(na.sum())} of {len(pairs)} rows have missing values "
+                                  f"({[c for c in pairs.columns if pairs[c].isna().any()]}); fill or drop them first")
+        if pairs["next_product"].nunique() < 2:
+            raise ValidationError(f"NextProductModel.fit: need at least two different next products; got "
+                                  f"{pairs['next_product'].nunique()} in {len(pairs)} rows")
         traits = [c for c in pairs.columns if c not in (*held, "customer_id", "last_product", "next_product", "step")]
         pre = ColumnTransformer([("last", OneHotEncoder(handle_unknown="ignore"), ["last_product"]),
                                  ("held", "passthrough", held), ("traits", StandardScaler(), traits)])
@@ -413,6 +424,9 @@ class NextProductModel(Estimator):
     def predict_proba(self, pairs: pd.DataFrame) -> pd.DataFrame:
         """Probability of each product being next, zero for products already held, rows summing to 1."""
         self._check_fitted("predict_proba", "pipeline_")
+        missing = [c for c in self.features_ if c not in pairs.columns]
+        if missing:
+            raise ValidationError(f"NextProductModel.predict_proba: the table lacks column(s) {missing}")
         p = pd.DataFrame(self.pipeline_.predict_proba(pairs[self.features_]), index=pairs.index, columns=self.classes_)
         p = p.reindex(columns=self.products_, fill_value=0.0)
         held = pairs[[f"held_{c}" for c in self.products_]].to_numpy() > 0

@@ -39,6 +39,8 @@ __all__ = [
     "RangeError",
     "RowAccount",
     "SchemaError",
+    "as_date",
+    "date_column",
     "handle_duplicates",
     "latest_date",
     "validate",
@@ -684,6 +686,88 @@ def handle_duplicates(df: pd.DataFrame, columns: Sequence[str], how: str, accoun
     warnings.warn(message + "; kept and counted (pass duplicates='drop' to drop them)", DataWarning, stacklevel=3)
     account.note(f"{n} fully duplicated rows kept (duplicates='keep')", len(df), len(df))
     return df
+
+
+def as_date(value: Any, name: str, caller: str) -> pd.Timestamp:
+    """One date given as a parameter (an as-of date, a split, a snapshot), read or refused by name.
+
+    Parameters
+    ----------
+    value : str, date or Timestamp
+        The date, e.g. ``'2024-06-30'``.
+    name : str
+        Parameter name, for the message.
+    caller : str
+        Name of the public function, for the message.
+
+    Returns
+    -------
+    Timestamp
+        The date.
+
+    Raises
+    ------
+    DateParseError
+        When ``value`` is missing or not a date.
+
+    Examples
+    --------
+    >>> from crmresearch import schemas
+    >>> schemas.as_date('2024-06-30', 'as_of', 'activity_status').day
+    30
+    >>> try:
+    ...     schemas.as_date('mid-June', 'as_of', 'activity_status')
+    ... except schemas.DateParseError as err:
+    ...     print(err)
+    activity_status: as_of 'mid-June' is not a date; give it as YYYY-MM-DD, e.g. '2024-06-30'
+    """
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        ts = pd.NaT
+    if pd.isna(ts):
+        raise DateParseError(f"{caller}: {name} {value!r} is not a date; give it as YYYY-MM-DD, e.g. '2024-06-30'")
+    return ts
+
+
+def date_column(df: pd.DataFrame, column: str, caller: str, nullable: bool = False) -> pd.Series:
+    """A date column read by the contract rules (ISO dates; ambiguous day/month orders refused).
+
+    Parameters
+    ----------
+    df : DataFrame
+        The table.
+    column : str
+        The date column.
+    caller : str
+        Name of the public function, for the message.
+    nullable : bool, default False
+        Allow missing dates (kept as NaT).
+
+    Returns
+    -------
+    Series
+        The column as datetime64.
+
+    Raises
+    ------
+    ValidationError
+        A missing column, text that is not a date, or (unless ``nullable``) missing dates; counted.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import schemas
+    >>> schemas.date_column(pd.DataFrame({'day': ['2024-01-31', '2024-02-01']}), 'day', 'busy_hour').dt.month.tolist()
+    [1, 2]
+    """
+    if column not in df.columns:
+        raise MissingColumnError(f"{caller}: missing column '{column}'; the table has {list(df.columns)}")
+    parsed = _as_datetime(df[column], caller, column, nullable)
+    if not nullable and parsed.isna().any():
+        raise _fail(MissingValueError, caller, column, parsed.isna(), len(df), "have no date",
+                    "fill or drop them first (nothing is dropped here)")
+    return parsed
 
 
 def latest_date(df: pd.DataFrame, columns: Sequence[str], caller: str = "latest_date") -> pd.Timestamp:

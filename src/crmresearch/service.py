@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import schemas
 from .errors import ValidationError
 
 __all__ = [
@@ -224,7 +225,11 @@ def service_levels(arrival_rate: Any, aht: float, agents: Any, answer_within: fl
     [0.8884, 0.0]
     """
     lam = np.asarray(arrival_rate, dtype=float)
-    n = np.broadcast_to(np.asarray(agents), lam.shape)
+    try:
+        n = np.broadcast_to(np.asarray(agents), lam.shape)
+    except ValueError:
+        raise ValidationError(f"service_levels: agents has shape {np.shape(agents)} but arrival_rate has "
+                              f"{lam.shape}; give one agent count per interval (or one for all)") from None
     if not np.all(np.isfinite(lam)) or np.any(lam < 0):
         raise ValidationError(f"service_levels: arrival_rate has {int((~np.isfinite(lam) | (lam < 0)).sum())} values "
                               "that are not finite and >= 0")
@@ -871,6 +876,14 @@ def contact_kpis(calls: pd.DataFrame, tickets: pd.DataFrame | None = None) -> pd
     >>> service.contact_kpis(bank.calls).columns.tolist()
     ['kpi', 'value']
     """
+    missing = [c for c in ("calls", "ivr_contained", "agent_calls", "aht_seconds") if c not in calls.columns]
+    if tickets is not None:
+        missing += [f"tickets.{c}" for c in ("first_contact_resolution", "customer_id", "created")
+                    if c not in tickets.columns]
+    if missing:
+        raise ValidationError(f"contact_kpis: missing column(s) {missing}")
+    if calls.empty or calls["calls"].sum() <= 0:
+        raise ValidationError("contact_kpis: the calls table has no calls (0 rows or a total of 0)")
     rows = [("calls offered", float(calls["calls"].sum())),
             ("IVR containment (share)", float(calls["ivr_contained"].sum() / calls["calls"].sum())),
             ("average handle time (s)", float(np.average(calls["aht_seconds"].fillna(0),
@@ -916,7 +929,7 @@ def arrival_profile(calls: pd.DataFrame, time: str = "datetime", calls_col: str 
     """
     if time not in calls.columns or calls_col not in calls.columns:
         raise ValidationError(f"arrival_profile: need columns '{time}' and '{calls_col}'")
-    ts = pd.to_datetime(calls[time])
+    ts = schemas.date_column(calls, time, "arrival_profile")
     slot = ts.dt.floor(f"{slot_minutes}min")
     frame = pd.DataFrame({"weekday": ts.dt.day_name(), "weekday_index": ts.dt.dayofweek,
                           "slot": slot.dt.strftime("%H:%M"), "calls": calls[calls_col].to_numpy()})
@@ -952,7 +965,12 @@ def busy_hour(calls: pd.DataFrame, time: str = "datetime", calls_col: str = "cal
     >>> service.busy_hour(calls)
     {'weekday': 'Monday', 'hour': '09:00', 'calls_per_hour': 30.0}
     """
-    ts = pd.to_datetime(calls[time])
+    for col in (time, calls_col):
+        if col not in calls.columns:
+            raise ValidationError(f"busy_hour: missing column '{col}'; the table has {list(calls.columns)}")
+    if calls.empty:
+        raise ValidationError("busy_hour: the calls table has no rows")
+    ts = schemas.date_column(calls, time, "busy_hour")
     frame = pd.DataFrame({"weekday": ts.dt.day_name(), "date": ts.dt.normalize(), "hour": ts.dt.strftime("%H:00"),
                           "calls": calls[calls_col].to_numpy(dtype=float)})
     per_day = frame.groupby(["weekday", "hour", "date"])["calls"].sum()

@@ -360,8 +360,16 @@ def simulate_bgnbd(n: int, r: float, alpha: float, a: float, b: float, T, seed: 
     >>> {k: round(v, 1) for k, v in m.params_.items()}   # truth: 0.5, 6, 0.8, 3
     {'r': 0.5, 'alpha': 5.8, 'a': 0.8, 'b': 2.8}
     """
+    bad = {k: v for k, v in {"r": r, "alpha": alpha, "a": a, "b": b}.items() if not (np.isfinite(v) and v > 0)}
+    if bad:
+        raise ValidationError(f"simulate_bgnbd: parameters must be finite and > 0; got {bad}")
+    if not (isinstance(n, int | np.integer) and n >= 0):
+        raise ValidationError(f"simulate_bgnbd: n must be a whole number >= 0; got {n!r}")
     rng = np.random.default_rng(seed)
     T = np.broadcast_to(np.asarray(T, dtype=float), (n,)).copy()
+    bad_ages = ~np.isfinite(T) | (T < 0)
+    if bad_ages.any():
+        raise ValidationError(f"simulate_bgnbd: ages T must be finite and >= 0; {int(bad_ages.sum())} of {n} are not")
     lam = rng.gamma(r, 1.0 / alpha, n)
     p = rng.beta(a, b, n)
     # dropout can follow any repeat purchase (not the first purchase at time 0): J ~ Geometric(p) on 1, 2, ...

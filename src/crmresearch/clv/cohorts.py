@@ -162,6 +162,8 @@ def fit_cohorts(periods: pd.DataFrame, min_periods: int = 6, discount_rate: floa
     need = {"cohort", "periods", "churned"}
     if not need <= set(periods.columns):
         raise ValidationError(f"fit_cohorts: missing column(s) {sorted(need - set(periods.columns))}")
+    if periods.empty:
+        raise ValidationError("fit_cohorts: the periods table has no customers (0 rows)")
     rows = []
     groups = [*periods.groupby("cohort", sort=True), ("all", periods)]
     for cohort, g in groups:

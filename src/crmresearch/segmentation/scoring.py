@@ -357,8 +357,10 @@ def value_growth(
     >>> segmentation.value_growth(tx, '2024-07-01').round(2).tolist()
     [1.04, -1.79]
     """
-    split_ts = pd.Timestamp(split)
-    when = pd.to_datetime(transactions[date])
+    from ..schemas import as_date, date_column
+
+    split_ts = as_date(split, "split", "value_growth")
+    when = date_column(transactions, date, "value_growth")
     before = transactions.loc[when < split_ts].groupby(customer)[amount].sum()
     after = transactions.loc[when >= split_ts].groupby(customer)[amount].sum()
     ids = pd.Index(pd.unique(np.asarray(all_customers))) if all_customers is not None \
