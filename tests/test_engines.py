@@ -520,3 +520,38 @@ def test_prospect_conversion_on_your_prospects(scratch_root, tmp_path):
     failed = CliRunner().invoke(cli.main, ["run", "prospect-conversion", "-p", f"data={bad}"])
     assert failed.exit_code == 2 and "column 'value'" in failed.output
     assert "> 0 for a converted prospect" in failed.output
+
+
+def test_customer_base_health_on_your_accounts(scratch_root, tmp_path):
+    from click.testing import CliRunner
+
+    from crmresearch import cli, data, health, pipeline
+
+    sim = data.simulate_card_base(n_accounts=3_000, n_merchants=50, seed=4)
+    sim.accounts.rename(columns={"account_id": "card"}).to_csv(tmp_path / "cards.csv", index=False)
+    sim.transactions.rename(columns={"account_id": "card", "date": "posted"}).to_parquet(tmp_path / "tx.parquet")
+    (tmp_path / "s.yaml").write_text("accounts: {path: cards.csv, columns: {account: card}}\n"
+                                     "transactions: {path: tx.parquet, columns: {customer: card, date: posted}}\n")
+    r = pipeline.run("customer-base-health", {"data": str(tmp_path / "s.yaml"), "dataset": "cdnow_sample",
+                                              "as_of": "2025-12-31"}, out=tmp_path / "out", raise_on_error=True)
+    out = Path(r.output_dir)
+    # the simulator's truth and merchant base are not part of your data
+    for name in ("table-status-vs-truth", "table-merchant-grid", "fig-merchant-grid"):
+        assert not list(out.glob(f"{name}.*"))
+    tx = sim.transactions.rename(columns={"account_id": "customer_id"})
+    status = health.activity_status(sim.accounts, tx, "2025-12-31", 180, 10.0)
+    direct = health.revenue_per_customer(status, tx[tx["date"] > pd.Timestamp("2025-12-31") - pd.Timedelta(days=365)]
+                                         .groupby("customer_id")["amount"].sum() * 0.02)
+    table = pd.read_csv(out / "table-revenue-per-customer.csv")
+    assert table["accounts"].tolist() == direct["accounts"].tolist()
+    np.testing.assert_allclose(table["revenue"], direct["revenue"], rtol=1e-9)
+    rules = pd.read_csv(out / "table-alive-rules.csv")
+    assert {"called_alive", "agreement_with_bgnbd"} <= set(rules.columns) and "precision" not in rules.columns
+    assert rules["agreement_with_bgnbd"].iloc[-1] == 1.0   # BG/NBD agrees with itself
+    # bad accounts stop before the kernel, with the column and the count
+    dup = pd.concat([sim.accounts.head(3), sim.accounts]).rename(columns={"account_id": "card"})
+    dup.to_csv(tmp_path / "cards.csv", index=False)
+    bad = CliRunner().invoke(cli.main, ["run", "customer-base-health", "-p", f"data={tmp_path / 's.yaml'}"])
+    assert bad.exit_code == 2 and "column 'account_id' repeats 3 of 3003 accounts" in bad.output
+    lonely = CliRunner().invoke(cli.main, ["run", "customer-base-health", "-p", "as_of=2025-12-31"])
+    assert lonely.exit_code == 2 and "'as_of' applies to your data" in lonely.output

@@ -60,6 +60,7 @@ ROLES: dict[str, dict[str, str]] = {
     "tickets": {"ticket": "ticket_id", "created": "created", "resolved": "resolved"},
     "campaign": {"customer": "customer_id", "treated": "treated", "outcome": "outcome"},
     "prospects": {"prospect": "prospect_id", "converted": "converted"},
+    "accounts": {"account": "account_id", "issued": "issued"},  # optional balance (at the as-of date)
 }
 _KEYS = {"path", "columns", "duckdb", "spark_table", "format"}
 
@@ -152,7 +153,8 @@ def _extra_roles(role: str | None) -> Sequence[str]:
     """Optional columns a role may map besides the required ones (free columns keep their names)."""
     return {"customers": ("region", "segment", "join_date", "urban", "churned", "value"), "transactions": ("channel",),
             "tickets": ("responded", "on_site", "region", "channel"), "calls": ("calls",),
-            "spells": ("region", "contract"), "contracts": ("region", "contract")}.get(role or "", ())
+            "spells": ("region", "contract"), "contracts": ("region", "contract"),
+            "accounts": ("balance",)}.get(role or "", ())
 
 
 def _duckdb() -> Any:

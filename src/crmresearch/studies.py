@@ -837,6 +837,43 @@ def _check_customer_base_health(v: Mapping[str, Any]) -> None:
                                  f"got {v[name]!r}")
 
 
+def _check_health_inputs(v: Mapping[str, Any]) -> None:
+    """Your accounts (one row each, an issue date, an optional balance) and their transactions (the account in
+    ``customer_id``), and the as-of date: checked before the kernel starts."""
+    from .errors import ValidationError
+
+    study = "customer-base-health"
+    if v["as_of"] and not v["data"]:
+        raise ParameterError(f"{study}: parameter 'as_of' applies to your data; give -p data=... as well")
+    if not v["data"]:
+        return
+    import pandas as pd
+
+    from .aggregate import check_transactions
+    from .schemas import as_date, date_column
+    from .sources import read_sources
+
+    try:
+        yours = read_sources(v["data"], roles=["accounts", "transactions"])
+        accounts = yours["accounts"].to_pandas()
+        dup = accounts["account_id"].duplicated()
+        if dup.any():
+            raise ValidationError(f"accounts: column 'account_id' repeats {int(dup.sum())} of {len(accounts)} "
+                                  f"accounts (first: {accounts.loc[dup, 'account_id'].head(3).tolist()})")
+        date_column(accounts, "issued", "accounts")
+        if "balance" in accounts.columns:
+            balance = pd.to_numeric(accounts["balance"], errors="coerce")
+            bad = balance.isna() & accounts["balance"].notna()
+            if bad.any():
+                raise ValidationError(f"accounts: column 'balance': {int(bad.sum())} of {len(accounts)} rows are "
+                                      "not numbers")
+        check_transactions(yours["transactions"], caller="transactions")
+        if v["as_of"]:
+            as_date(v["as_of"], "as_of", study)
+    except ValidationError as exc:
+        raise ParameterError(f"{study}: parameter 'data' ({v['data']}): {exc}") from None
+
+
 CUSTOMER_BASE_HEALTH = Study(
     name="customer-base-health",
     title="Customer-base health: effective customers, activity and class grids",
@@ -868,6 +905,9 @@ CUSTOMER_BASE_HEALTH = Study(
         Param("min_cell", int, 10, "grid cells with fewer units have their value suppressed", low=1, high=1000),
         Param("dataset", str, "cdnow_master", "CDNOW transactions for the price x volume grid",
               choices=("cdnow_master", "cdnow_sample")),
+        _data_param(),
+        Param("as_of", str, "", "your data: date of the account status (YYYY-MM-DD); '' = the last transaction "
+              "date"),
     ),
     smoke={"card_accounts": 3_000, "merchants": 300, "dataset": "cdnow_sample"},
     exhibits=("fig-funnel", "table-funnel", "table-status-vs-truth", "table-revenue-per-customer", "fig-alive-rules",
@@ -875,6 +915,8 @@ CUSTOMER_BASE_HEALTH = Study(
               "table-merchant-migration", "fig-cdnow-grid", "table-cdnow-grid", "table-cdnow-migration",
               "table-level-model", "table-level-confusion", "table-level-accuracy"),
     check=_check_customer_base_health,
+    inputs=_check_health_inputs,
+    roles=("accounts", "transactions"),
 )
 
 def _check_campaign_inputs(v: Mapping[str, Any]) -> None:
