@@ -555,3 +555,54 @@ def test_customer_base_health_on_your_accounts(scratch_root, tmp_path):
     assert bad.exit_code == 2 and "column 'account_id' repeats 3 of 3003 accounts" in bad.output
     lonely = CliRunner().invoke(cli.main, ["run", "customer-base-health", "-p", "as_of=2025-12-31"])
     assert lonely.exit_code == 2 and "'as_of' applies to your data" in lonely.output
+
+
+def _dated_service_cases(n_customers: int = 3_000, seed: int = 5):
+    """The service-recovery simulator's day counts as calendar dates from 2022-01-01 (every customer starts then)."""
+    from crmresearch import data
+
+    sim = data.simulate_service_cases(n_customers=n_customers, n_managers=60, seed=seed)
+    origin = pd.Timestamp("2022-01-01")
+    day = lambda d: origin + pd.to_timedelta(d, unit="D")  # noqa: E731
+    spells = pd.DataFrame({"client": sim.customers["customer_id"], "start": origin,
+                           "end": day(sim.customers["duration_days"]).where(sim.customers["churned"]),
+                           "rm": sim.customers["manager_id"], "rural": sim.customers["rural"]})
+    cases = pd.DataFrame({"client": sim.cases["customer_id"], "opened": day(sim.cases["opened_day"]),
+                          "resolved": day(sim.cases["resolved_day"]), "owner_kept": sim.cases["owner_kept"],
+                          "compensated": sim.cases["compensated"]})
+    managers = pd.DataFrame({"rm": sim.managers["manager_id"], "left": day(sim.managers["left_day"])})
+    return sim, spells, cases, managers, day(sim.truth["end_day"])
+
+
+def test_service_recovery_on_your_dated_records_equals_the_day_counts(scratch_root, tmp_path):
+    from click.testing import CliRunner
+
+    from crmresearch import cli, pipeline, recovery, survival
+
+    sim, spells, cases, managers, as_of = _dated_service_cases()
+    spells.to_csv(tmp_path / "spells.csv", index=False)
+    cases.to_parquet(tmp_path / "cases.parquet")
+    managers.to_csv(tmp_path / "managers.csv", index=False)
+    (tmp_path / "s.yaml").write_text(
+        "spells: {path: spells.csv, columns: {customer: client, manager_id: rm}}\n"
+        "cases: {path: cases.parquet, columns: {customer: client}}\n"
+        "managers: {path: managers.csv, columns: {manager: rm}}\n")
+    r = pipeline.run("service-recovery", {"data": str(tmp_path / "s.yaml"), "as_of": f"{as_of:%Y-%m-%d %H:%M:%S}"},
+                     out=tmp_path / "out", raise_on_error=True)
+    out = Path(r.output_dir)
+    got = pd.read_csv(out / "table-recovery-effects.csv").set_index("covariate")
+    assert "truth" not in got.columns
+    # the same model on the simulator's own day counts
+    changes = recovery.case_covariates(sim.cases, sim.customers, sim.managers, 7.0)
+    subjects = sim.customers.rename(columns={"duration_days": "duration", "churned": "event"})
+    panel = survival.panel(subjects[["customer_id", "duration", "event", "rural"]], changes,
+                           initial=dict.fromkeys(recovery.COVARIATES, 0))
+    direct = survival.TimeVaryingCox(["rural", *recovery.COVARIATES]).fit(panel).summary.set_index("covariate")
+    np.testing.assert_allclose(got.loc[direct.index, "estimate"], direct["estimate"], atol=1e-6)
+    np.testing.assert_allclose(got.loc[direct.index, "std_error"], direct["std_error"], atol=1e-6)
+    rows = pd.read_csv(out / "table-case-rows.csv")
+    assert rows["rows_in"].iloc[0] == len(cases)
+    # a case whose customer is unknown stops before the kernel
+    cases.assign(client=cases["client"].where(cases.index != 0, -1)).to_parquet(tmp_path / "cases.parquet")
+    bad = CliRunner().invoke(cli.main, ["run", "service-recovery", "-p", f"data={tmp_path / 's.yaml'}"])
+    assert bad.exit_code == 2 and "1 of" in bad.output and "not in the spells table" in bad.output

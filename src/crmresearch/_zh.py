@@ -594,6 +594,7 @@ TEXTS: dict[str, str] = {
     'Customers of the row segment (%)': '行细分中的客户（%）',
     'Days since the complaint was opened': '投诉受理后经过的天数',
     'Complaints still unresolved, by ownership (open cases censored)': '按首问负责分组的未解决投诉（未结案件作删失处理）',
+    'Complaints still unresolved (open cases censored)': '未解决投诉（未结案件作删失处理）',
     'owner kept': '首问负责到底',
     'transferred': '转交他人',
     'open_complaint': '投诉未结',

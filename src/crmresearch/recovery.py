@@ -24,14 +24,18 @@ experiences. Journal of Marketing 62(2), 60-76.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .errors import ValidationError
 from .experiments import rates_by
+from .schemas import RowAccount, as_date, date_column, latest_date, validate
 
-__all__ = ["COVARIATES", "case_covariates", "ever_frame", "rate_by_count", "resolution_frame"]
+__all__ = ["COVARIATES", "DayClock", "case_covariates", "day_clock", "ever_frame", "fixed_covariates",
+           "rate_by_count", "resolution_frame"]
 
 COVARIATES = ("open_complaint", "slow_resolution", "compensated", "manager_left")
 
@@ -112,7 +116,197 @@ def case_covariates(cases: pd.DataFrame, customers: pd.DataFrame | None = None,
     return out
 
 
-def resolution_frame(cases: pd.DataFrame, end_day: float, by: Sequence[str] = ()) -> pd.DataFrame:
+@dataclass
+class DayClock:
+    """Dated service records on each customer's own clock (days since the relationship started).
+
+    Attributes
+    ----------
+    subjects : DataFrame
+        One row per customer: ``customer_id``, ``duration`` (days followed), ``event`` (left by ``as_of``)
+        and the other spell columns.
+    cases : DataFrame
+        One row per case inside follow-up: ``customer_id``, ``opened_day``, ``resolved_day`` (empty while open
+        at ``as_of``), ``censor_day`` (``as_of`` on the same clock), ``compensated`` and any ``owner_kept``.
+    customers : DataFrame or None
+        ``customer_id`` and ``manager_id`` for :func:`case_covariates`; None without managers.
+    managers : DataFrame or None
+        ``manager_id`` and ``left_day`` on the customer's clock; None without managers.
+    as_of : Timestamp
+        The date the data describe.
+    account : RowAccount
+        Cases in and out of every step.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import recovery
+    >>> spells = pd.DataFrame({'customer_id': [1], 'start': pd.to_datetime(['2024-01-01']), 'end': [None]})
+    >>> cases = pd.DataFrame({'customer_id': [1, 1], 'opened': pd.to_datetime(['2023-12-01', '2024-03-01']),
+    ...                       'resolved': pd.to_datetime(['2023-12-05', None])})
+    >>> clock = recovery.day_clock(spells, cases, as_of='2024-06-30')
+    >>> len(clock.cases), clock.account.table()['dropped'].tolist()   # the case before the start is counted out
+    (1, [1, 0])
+    """
+
+    subjects: pd.DataFrame
+    cases: pd.DataFrame
+    customers: pd.DataFrame | None
+    managers: pd.DataFrame | None
+    as_of: pd.Timestamp
+    account: RowAccount
+
+
+def day_clock(spells: pd.DataFrame, cases: pd.DataFrame, as_of: Any = None,
+              managers: pd.DataFrame | None = None) -> DayClock:
+    """Put your dated spells, complaint cases and manager departures on each customer's own clock.
+
+    Time is days since the customer's relationship started (the time scale of churn), so the tables can
+    go to :func:`case_covariates`, :func:`resolution_frame` and :func:`crmresearch.survival.panel`. A
+    customer followed until ``as_of`` without leaving is censored there. Cases opened before the
+    customer's start or after the customer left cannot change churn during follow-up: they are dropped
+    and counted in ``account``; a resolution after ``as_of`` counts as still open. A manager's departure
+    is a change for the customers whose ``manager_id`` it is, if it falls inside their follow-up.
+
+    Parameters
+    ----------
+    spells : DataFrame
+        One row per customer: ``customer_id``, ``start``, ``end`` (empty while a customer), optional
+        ``manager_id`` and covariates.
+    cases : DataFrame
+        One row per complaint: ``customer_id``, ``opened``, ``resolved`` (empty while open), optional
+        ``case_id``, ``owner_kept`` and ``compensated`` (bool).
+    as_of : str or Timestamp, optional
+        Date the data describe; None: the latest date in the two tables.
+    managers : DataFrame, optional
+        ``manager_id`` and ``left`` (empty while still there); needs ``manager_id`` in ``spells``.
+
+    Returns
+    -------
+    DayClock
+        The subjects, cases (and managers) in days, with the row account.
+
+    Raises
+    ------
+    ValidationError
+        Missing columns, unreadable dates, a customer with two spells, cases of customers not in
+        ``spells``, cases opened after ``as_of`` or resolved before they were opened; counted.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import recovery
+    >>> spells = pd.DataFrame({'customer_id': [1, 2], 'start': pd.to_datetime(['2024-01-01', '2024-03-01']),
+    ...                        'end': pd.to_datetime([None, '2024-06-30'])})
+    >>> cases = pd.DataFrame({'customer_id': [1, 2], 'opened': pd.to_datetime(['2024-02-01', '2024-05-01']),
+    ...                       'resolved': pd.to_datetime(['2024-02-11', None])})
+    >>> clock = recovery.day_clock(spells, cases, as_of='2024-12-31')
+    >>> clock.subjects[['customer_id', 'duration', 'event']].values.tolist()
+    [[1, 365.0, False], [2, 121.0, True]]
+    >>> clock.cases[['opened_day', 'resolved_day', 'censor_day']].values.tolist()
+    [[31.0, 41.0, 365.0], [61.0, nan, 305.0]]
+    """
+    caller = "day_clock"
+    sp = validate(spells, "spells", caller=f"{caller}(spells)")
+    dup = sp["customer_id"].duplicated()
+    if dup.any():
+        raise ValidationError(f"{caller}: {int(dup.sum())} customers have more than one spell (first: "
+                              f"{sp.loc[dup, 'customer_id'].head(3).tolist()}); keep one relationship per customer")
+    _need(cases, ["customer_id", "opened", "resolved"], "cases", caller)
+    opened = date_column(cases, "opened", f"{caller}(cases)")
+    resolved = date_column(cases, "resolved", f"{caller}(cases)", nullable=True)
+    if as_of is not None:
+        as_of_ts = as_date(as_of, "as_of", caller)
+    else:
+        dates = pd.concat([sp[["start", "end"]], pd.DataFrame({"start": opened, "end": resolved})])
+        as_of_ts = latest_date(dates, ["start", "end"], caller)
+    future = opened > as_of_ts
+    if future.any():
+        raise ValidationError(f"{caller}: {int(future.sum())} of {len(cases)} cases were opened after as_of "
+                              f"{as_of_ts:%Y-%m-%d}; choose a later as_of or leave those cases out")
+    early = resolved < opened
+    if early.any():
+        raise ValidationError(f"{caller}: {int(early.sum())} of {len(cases)} cases are resolved before they were "
+                              "opened")
+    start = dict(zip(sp["customer_id"], sp["start"], strict=True))
+    unknown = ~cases["customer_id"].isin(start)
+    if unknown.any():
+        raise ValidationError(f"{caller}: {int(unknown.sum())} of {len(cases)} cases belong to customers that are not "
+                              f"in the spells table (first: {cases.loc[unknown, 'customer_id'].head(3).tolist()})")
+    late = sp["start"] > as_of_ts
+    if late.any():
+        raise ValidationError(f"{caller}: {int(late.sum())} customers start after as_of {as_of_ts:%Y-%m-%d}")
+    stop = sp["end"].where(sp["end"].notna() & (sp["end"] <= as_of_ts), as_of_ts)
+    subjects = sp.drop(columns=["start", "end"]).assign(
+        duration=(stop - sp["start"]).dt.total_seconds().to_numpy() / 86400,
+        event=(sp["end"].notna() & (sp["end"] <= as_of_ts)).to_numpy())
+    account = RowAccount("cases", len(cases))
+    origin = cases["customer_id"].map(start)
+    out = pd.DataFrame({"customer_id": cases["customer_id"].to_numpy(),
+                        "opened_day": ((opened - origin).dt.total_seconds() / 86400).to_numpy(),
+                        "resolved_day": ((resolved.where(resolved <= as_of_ts) - origin).dt.total_seconds()
+                                         / 86400).to_numpy(),
+                        "censor_day": ((as_of_ts - origin).dt.total_seconds() / 86400).to_numpy()},
+                       index=cases.index)
+    for col in ("case_id", "owner_kept"):
+        if col in cases.columns:
+            out[col] = cases[col].to_numpy()
+    out["compensated"] = cases["compensated"].astype(bool).to_numpy() if "compensated" in cases.columns else False
+    follow = out["customer_id"].map(subjects.set_index("customer_id")["duration"])
+    out = account.drop(out, out["opened_day"] < 0, "opened before the customer's start (outside follow-up)")
+    out = account.drop(out, out["opened_day"] > follow.loc[out.index], "opened after the customer left "
+                       "(cannot change churn)")
+    customers = managers_days = None
+    if managers is not None:
+        if "manager_id" not in sp.columns:
+            raise ValidationError(f"{caller}: a managers table needs 'manager_id' in the spells table")
+        _need(managers, ["manager_id", "left"], "managers", caller)
+        left = date_column(managers, "left", f"{caller}(managers)", nullable=True)
+        by_id = dict(zip(managers["manager_id"], left, strict=True))
+        day = (sp["manager_id"].map(by_id) - sp["start"]).dt.total_seconds() / 86400
+        inside = day.notna() & (day >= 0) & (day <= subjects["duration"].to_numpy())
+        customers = pd.DataFrame({"customer_id": sp["customer_id"], "manager_id": sp["customer_id"]})
+        managers_days = pd.DataFrame({"manager_id": sp["customer_id"], "left_day": day.where(inside)})
+    return DayClock(subjects.reset_index(drop=True), out.reset_index(drop=True), customers, managers_days, as_of_ts,
+                    account)
+
+
+def fixed_covariates(spells: pd.DataFrame, spec: str = "auto") -> list[str]:
+    """Time-fixed covariates of the churn model from a spells table (see
+    :func:`crmresearch.survival.spell_covariates`); ``manager_id`` is an id, never a covariate, and with
+    ``"auto"`` a table with no such column gives none (the time-varying covariates still apply).
+
+    Parameters
+    ----------
+    spells : DataFrame
+        One row per customer.
+    spec : str, default 'auto'
+        Comma-separated columns, or ``'auto'``.
+
+    Returns
+    -------
+    list of str
+        The covariate columns (may be empty with ``'auto'``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import recovery
+    >>> spells = pd.DataFrame({'customer_id': [1], 'start': pd.to_datetime(['2024-01-01']), 'end': [None],
+    ...                        'manager_id': ['m1'], 'rural': [True]})
+    >>> recovery.fixed_covariates(spells), recovery.fixed_covariates(spells[['customer_id', 'start', 'end']])
+    (['rural'], [])
+    """
+    from .survival import spell_covariates
+
+    table = spells.drop(columns=["manager_id"], errors="ignore")
+    others = [c for c in table.columns if c not in ("customer_id", "start", "end")]
+    if spec.strip().lower() == "auto" and not others:
+        return []
+    return spell_covariates(table, spec)
+
+
+def resolution_frame(cases: pd.DataFrame, end_day: float | str, by: Sequence[str] = ()) -> pd.DataFrame:
     """Survival frame of time to resolution in days: ``duration`` (resolved - opened, or end_day -
     opened for cases still open: censored), ``event`` (resolved), and the ``by`` columns.
 
@@ -120,8 +314,9 @@ def resolution_frame(cases: pd.DataFrame, end_day: float, by: Sequence[str] = ()
     ----------
     cases : DataFrame
         One row per case: ``opened_day``, ``resolved_day`` (empty while open).
-    end_day : float
-        Day the data were taken (censoring time).
+    end_day : float or str
+        Day the data were taken (censoring time), or the column holding it per case (e.g. ``censor_day``
+        of :func:`day_clock`).
     by : sequence of str, default ()
         Columns to carry along (e.g. ``owner_kept``).
 
@@ -134,12 +329,15 @@ def resolution_frame(cases: pd.DataFrame, end_day: float, by: Sequence[str] = ()
     [[2.0, True], [8.0, False]]
     """
     caller = "resolution_frame"
-    _need(cases, ["opened_day", "resolved_day", *by], "cases", caller)
+    _need(cases, ["opened_day", "resolved_day", *by, *([end_day] if isinstance(end_day, str) else [])], "cases",
+          caller)
     opened = pd.to_numeric(cases["opened_day"], errors="coerce")
     resolved = pd.to_numeric(cases["resolved_day"], errors="coerce")
+    if isinstance(end_day, str):
+        end_day = pd.to_numeric(cases[end_day], errors="coerce").to_numpy(dtype=float)
     after = opened > end_day
     if after.any():
-        raise ValidationError(f"{caller}: {int(after.sum())} cases were opened after end_day {end_day:g}")
+        raise ValidationError(f"{caller}: {int(after.sum())} cases were opened after the end of observation")
     done = resolved.notna() & (resolved <= end_day)
     frame = pd.DataFrame({"duration": np.where(done, resolved - opened, end_day - opened), "event": done.to_numpy()})
     frame["duration"] = frame["duration"].clip(lower=1e-6)  # a case opened and closed the same instant

@@ -61,6 +61,8 @@ ROLES: dict[str, dict[str, str]] = {
     "campaign": {"customer": "customer_id", "treated": "treated", "outcome": "outcome"},
     "prospects": {"prospect": "prospect_id", "converted": "converted"},
     "accounts": {"account": "account_id", "issued": "issued"},  # optional balance (at the as-of date)
+    "cases": {"customer": "customer_id", "opened": "opened", "resolved": "resolved"},  # optional owner_kept...
+    "managers": {"manager": "manager_id", "left": "left"},
 }
 _KEYS = {"path", "columns", "duckdb", "spark_table", "format"}
 
@@ -153,8 +155,8 @@ def _extra_roles(role: str | None) -> Sequence[str]:
     """Optional columns a role may map besides the required ones (free columns keep their names)."""
     return {"customers": ("region", "segment", "join_date", "urban", "churned", "value"), "transactions": ("channel",),
             "tickets": ("responded", "on_site", "region", "channel"), "calls": ("calls",),
-            "spells": ("region", "contract"), "contracts": ("region", "contract"),
-            "accounts": ("balance",)}.get(role or "", ())
+            "spells": ("region", "contract", "manager_id"), "contracts": ("region", "contract"),
+            "accounts": ("balance",), "cases": ("case_id", "owner_kept", "compensated")}.get(role or "", ())
 
 
 def _duckdb() -> Any:

@@ -713,6 +713,29 @@ def _check_service_recovery(v: Mapping[str, Any]) -> None:
                              f"'calls_cap' ({v['calls_cap']})")
 
 
+def _check_recovery_inputs(v: Mapping[str, Any]) -> None:
+    """Your spells, complaint cases (and managers) put on each customer's clock before the kernel starts:
+    every date, every case's customer, the order of opened and resolved, the covariates named."""
+    study = "service-recovery"
+    for name, default in (("as_of", ""), ("covariates", "auto")):
+        if v[name] != default and not v["data"]:
+            raise ParameterError(f"{study}: parameter '{name}' applies to your data; give -p data=... as well")
+    if not v["data"]:
+        return
+    from .errors import ValidationError
+    from .recovery import day_clock, fixed_covariates
+    from .sources import read_sources
+
+    try:
+        yours = read_sources(v["data"], roles=["spells", "cases"])
+        spells = yours["spells"].to_pandas()
+        day_clock(spells, yours["cases"].to_pandas(), v["as_of"] or None,
+                  yours["managers"].to_pandas() if "managers" in yours else None)
+        fixed_covariates(spells, v["covariates"])
+    except ValidationError as exc:
+        raise ParameterError(f"{study}: parameter 'data' ({v['data']}): {exc}") from None
+
+
 SERVICE_RECOVERY = Study(
     name="service-recovery",
     title="Service recovery: complaints, first-contact ownership and staff continuity",
@@ -745,6 +768,10 @@ SERVICE_RECOVERY = Study(
         Param("calls_threshold", int, 4, "the odds-ratio model contrasts this many calls or more with fewer",
               low=1, high=9),
         Param("alpha", float, 0.05, "1 - confidence level of the intervals", low=0.001, high=0.5),
+        _data_param(),
+        Param("as_of", str, "", "your data: the date the tables describe (YYYY-MM-DD); '' = their latest date"),
+        Param("covariates", str, "auto", "your data: fixed covariates of the churn model from the spells table "
+              "(comma-separated); 'auto': every column besides the ids and dates"),
     ),
     smoke={"bank_customers": 3_000, "managers": 40},
     exhibits=("fig-resolution-km", "table-resolution", "table-resolution-logrank", "fig-recovery-effects",
@@ -752,6 +779,9 @@ SERVICE_RECOVERY = Study(
               "table-attrition-km", "table-attrition-cox", "fig-service-calls", "table-service-calls",
               "table-service-calls-model"),
     check=_check_service_recovery,
+    inputs=_check_recovery_inputs,
+    roles=("spells", "cases"),
+    optional_roles=("managers",),
 )
 
 def _check_prospect_conversion(v: Mapping[str, Any]) -> None:

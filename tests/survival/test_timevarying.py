@@ -142,3 +142,46 @@ def test_resolution_frame_censors_open_cases_and_rate_by_count():
     t = recovery.rate_by_count(df, "calls", "churn", cap=4)
     assert t["calls"].tolist() == ["0", "1", "4+"] and t["rate"].tolist() == [0.5, 0.0, 1.0]
     assert t["ci_lower"].iloc[0] == pytest.approx(0.0945, abs=1e-4)  # Wilson 1 of 2
+
+
+def _dated():
+    spells = pd.DataFrame({"customer_id": [1, 2, 3],
+                           "start": pd.to_datetime(["2024-01-01", "2024-03-01", "2024-02-01"]),
+                           "end": pd.to_datetime([None, "2024-06-30", None]), "manager_id": ["a", "b", "a"]})
+    cases = pd.DataFrame({"customer_id": [1, 2, 2, 3], "opened": pd.to_datetime(["2024-02-01", "2024-05-01",
+                                                                                   "2024-08-01", "2024-01-15"]),
+                          "resolved": pd.to_datetime(["2024-02-11", None, "2024-08-02", "2024-01-20"])})
+    managers = pd.DataFrame({"manager_id": ["a", "b"], "left": pd.to_datetime(["2024-04-01", None])})
+    return spells, cases, managers
+
+
+def test_day_clock_puts_dated_records_on_each_customers_clock_and_counts_what_it_leaves_out():
+    spells, cases, managers = _dated()
+    clock = recovery.day_clock(spells, cases, "2024-12-31", managers)
+    assert clock.subjects[["customer_id", "duration", "event"]].values.tolist() == [[1, 365.0, False],
+                                                                                   [2, 121.0, True],
+                                                                                   [3, 334.0, False]]
+    # customer 2's August case came after they left; customer 3's January case before they joined
+    steps = clock.account.table()
+    assert steps["dropped"].tolist() == [1, 1] and len(clock.cases) == 2
+    assert clock.cases[["opened_day", "resolved_day"]].values.tolist()[0] == [31.0, 41.0]
+    # manager a left on 2024-04-01: day 91 for customer 1, day 60 for customer 3; manager b never left
+    left = clock.managers.set_index("manager_id")["left_day"]
+    assert left.loc[1] == 91.0 and left.loc[3] == 60.0 and np.isnan(left.loc[2])
+    changes = recovery.case_covariates(clock.cases, clock.customers, clock.managers)
+    assert changes.loc[changes["customer_id"] == 3, "manager_left"].tolist() == [1.0]
+
+
+def test_day_clock_refusals():
+    spells, cases, managers = _dated()
+    with pytest.raises(ValidationError, match=r"1 of 4 cases belong to customers that are not in the spells"):
+        recovery.day_clock(spells, cases.assign(customer_id=[1, 2, 2, 9]))
+    with pytest.raises(ValidationError, match=r"1 of 4 cases were opened after as_of 2024-07-01"):
+        recovery.day_clock(spells, cases, "2024-07-01")
+    with pytest.raises(ValidationError, match="1 customers have more than one spell"):
+        recovery.day_clock(pd.concat([spells, spells.head(1)]), cases, "2024-12-31")
+    with pytest.raises(ValidationError, match="needs 'manager_id' in the spells table"):
+        recovery.day_clock(spells.drop(columns="manager_id"), cases, "2024-12-31", managers)
+    bad = cases.assign(resolved=pd.to_datetime(["2024-01-01", None, None, None]))
+    with pytest.raises(ValidationError, match="1 of 4 cases are resolved before they were opened"):
+        recovery.day_clock(spells, bad, "2024-12-31")
