@@ -249,15 +249,15 @@ def build_site(out: str | Path | None = None, run_missing: bool = True, strict: 
         for s in all_studies:
             shutil.rmtree(docs / "figures" / s.name)
             shutil.copytree(chinese_exhibits(s), docs / "figures" / s.name)
-    for s in all_studies:  # an index page per exhibit folder: every figure shown, every table linked
+    for s in all_studies:  # an index page per exhibit folder: every figure and every table shown, CSVs linked
         folder = docs / "figures" / s.name
         figs = [f"### {n}\n\n![{n}]({n}.png)\n" for n in s.exhibits if n.startswith("fig-")]
-        tabs = [f"- [{n}.csv]({n}.csv)" for n in s.exhibits
-                if n.startswith("table-") and (folder / f"{n}.csv").exists()]
+        tabs = [f"### {n}\n\n{(folder / f'{n}.md').read_text().strip()}\n\n[{n}.csv]({n}.csv)\n"
+                for n in s.exhibits if n.startswith("table-") and (folder / f"{n}.md").exists()]
         (folder / "index.md").write_text(
             f"# Exhibits of {s.name}\n\nDiscussed in [the paper](../../studies/{s.name}.md); made by "
-            f"[the notebook](../../notebooks/{s.name}.ipynb).\n\n## Tables\n\n" + "\n".join(tabs)
-            + "\n\n## Figures\n\n" + "\n".join(figs))
+            f"[the notebook](../../notebooks/{s.name}.ipynb).\n\n## Figures\n\n" + "\n".join(figs)
+            + "\n\n## Tables\n\n" + "\n".join(tabs))
     for s in all_studies:
         nb = json.loads(executed_notebook(s, run_missing).read_text())
         nb.setdefault("metadata", {})["title"] = s.name
