@@ -118,3 +118,19 @@ def test_every_public_function_and_class_has_numpydoc_sections_and_a_doctest():
         if params and not any(s in doc for s in sections):
             lacking.append(f"{name}: Parameters")
     assert not lacking
+
+
+def test_every_public_method_that_takes_arguments_has_a_parameters_section():
+    import inspect
+
+    lacking = []
+    for name, obj in _public_objects():
+        if not isinstance(obj, type) or issubclass(obj, BaseException):
+            continue
+        for method, f in vars(obj).items():
+            if method.startswith("_") or not inspect.isfunction(f):
+                continue
+            if [p for p in inspect.signature(f).parameters if p != "self"] and \
+                    "Parameters\n----------" not in (inspect.getdoc(f) or ""):
+                lacking.append(f"{name}.{method}")
+    assert not lacking

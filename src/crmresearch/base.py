@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import NotFittedError
+from .errors import NotFittedError, ParameterError
 
 __all__ = ["SUMMARY_COLUMNS", "Estimator", "check_is_fitted"]
 
@@ -102,7 +102,18 @@ class Estimator:
         return sorted(p.name for p in params if p.name != "self")
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """Constructor settings by name (with ``deep``, nested estimators' settings as ``name__setting``)."""
+        """Constructor settings by name (with ``deep``, nested estimators' settings as ``name__setting``).
+
+        Parameters
+        ----------
+        deep : bool, default True
+            Include nested estimators' settings.
+
+        Returns
+        -------
+        dict of str to object
+            Setting name -> value.
+        """
         out: dict[str, Any] = {}
         for name in self._get_param_names():
             value = getattr(self, name)
@@ -112,13 +123,29 @@ class Estimator:
         return out
 
     def set_params(self, **params: Any) -> Estimator:
-        """Change settings (``name=value`` or ``nested__setting=value``); returns ``self``."""
+        """Change settings (``name=value`` or ``nested__setting=value``); returns ``self``.
+
+        Parameters
+        ----------
+        **params : object
+            Settings to change, ``name=value``.
+
+        Returns
+        -------
+        Estimator
+            ``self``.
+
+        Raises
+        ------
+        ParameterError
+            For a name that is not a setting.
+        """
         valid = self._get_param_names()
         nested: dict[str, dict[str, Any]] = {}
         for key, value in params.items():
             name, _, sub = key.partition("__")
             if name not in valid:
-                raise ValueError(f"{type(self).__name__}.set_params: no setting {name!r}; settings are {valid}")
+                raise ParameterError(f"{type(self).__name__}.set_params: no setting {name!r}; settings are {valid}")
             if sub:
                 nested.setdefault(name, {})[sub] = value
             else:

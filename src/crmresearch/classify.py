@@ -62,7 +62,25 @@ class CalibratedClassifier(Estimator):
         self.calibration = calibration
 
     def fit(self, X: pd.DataFrame, y: pd.Series | np.ndarray) -> CalibratedClassifier:
-        """Fit on features ``X`` (one row per customer) and 0/1 labels ``y``."""
+        """Fit on features ``X`` (one row per customer) and 0/1 labels ``y``.
+
+        Parameters
+        ----------
+        X : DataFrame
+            Features, one row per customer; categorical and bool columns are one-hot encoded.
+        y : Series or ndarray
+            Labels, 0/1 or bool.
+
+        Returns
+        -------
+        CalibratedClassifier
+            ``self``, fitted.
+
+        Raises
+        ------
+        ValidationError
+            Labels other than 0/1, too few rows of a class for the folds, or missing features.
+        """
         require("sklearn", by=self._caller)
         from sklearn.calibration import CalibratedClassifierCV
         from sklearn.compose import ColumnTransformer
@@ -119,7 +137,18 @@ class CalibratedClassifier(Estimator):
         return self
 
     def predict_proba(self, X: pd.DataFrame) -> pd.Series:
-        """Calibrated probability of a 1 per row, indexed like ``X``."""
+        """Calibrated probability of a 1 per row, indexed like ``X``.
+
+        Parameters
+        ----------
+        X : DataFrame
+            Features, one row per customer (the columns used in ``fit``).
+
+        Returns
+        -------
+        Series
+            Calibrated probability of a 1 per row (0-1).
+        """
         self._check_fitted("predict_proba", "pipeline_")
         missing = [c for c in getattr(self, "feature_names_in_", []) if c not in X.columns]
         if missing:

@@ -535,7 +535,22 @@ class UpliftModel(Estimator):
         return Pipeline([("pre", pre), ("model", model)])
 
     def fit(self, X: pd.DataFrame | np.ndarray, y: np.ndarray, treatment: np.ndarray) -> UpliftModel:
-        """Fit on features ``X``, 0/1 outcomes ``y`` and 0/1 (or bool) ``treatment``."""
+        """Fit on features ``X``, 0/1 outcomes ``y`` and 0/1 (or bool) ``treatment``.
+
+        Parameters
+        ----------
+        X : DataFrame or ndarray
+            Features, one row per customer.
+        y : ndarray
+            Outcome per customer (0/1).
+        treatment : ndarray
+            Arm per customer (0/1 or bool).
+
+        Returns
+        -------
+        UpliftModel
+            ``self``, fitted.
+        """
         require("sklearn", by="experiments.UpliftModel")
         t = np.asarray(treatment).astype(bool)
         y = np.asarray(y)
@@ -568,7 +583,18 @@ class UpliftModel(Estimator):
 
     def predict(self, X: pd.DataFrame | np.ndarray) -> pd.Series | np.ndarray:
         """Predicted uplift (treated minus control probability of the outcome) per customer; a
-        DataFrame gives a Series on its index."""
+        DataFrame gives a Series on its index.
+
+        Parameters
+        ----------
+        X : DataFrame or ndarray
+            Features, one row per customer (the columns used in ``fit``).
+
+        Returns
+        -------
+        Series or ndarray
+            Predicted uplift per customer (probability difference).
+        """
         self._check_fitted("predict", "models_")
         Xf = X if isinstance(X, pd.DataFrame) else np.asarray(X, dtype=float)
         if "transformed" in self.models_:

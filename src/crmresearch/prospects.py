@@ -390,7 +390,23 @@ class NextProductModel(Estimator):
         self.max_iter = max_iter
 
     def fit(self, pairs: pd.DataFrame) -> NextProductModel:
-        """Fit on :func:`next_product_pairs` rows."""
+        """Fit on :func:`next_product_pairs` rows.
+
+        Parameters
+        ----------
+        pairs : DataFrame
+            Output of :func:`next_product_pairs`.
+
+        Returns
+        -------
+        NextProductModel
+            ``self``, fitted.
+
+        Raises
+        ------
+        ValidationError
+            Missing columns or values, or fewer than two different next products.
+        """
         require("sklearn", by="prospects.NextProductModel")
         from sklearn.compose import ColumnTransformer
         from sklearn.linear_model import LogisticRegression
@@ -422,7 +438,18 @@ class NextProductModel(Estimator):
         return self
 
     def predict_proba(self, pairs: pd.DataFrame) -> pd.DataFrame:
-        """Probability of each product being next, zero for products already held, rows summing to 1."""
+        """Probability of each product being next, zero for products already held, rows summing to 1.
+
+        Parameters
+        ----------
+        pairs : DataFrame
+            Rows of :func:`next_product_pairs` (the next product may be absent).
+
+        Returns
+        -------
+        DataFrame
+            Probability per row (customer) and product.
+        """
         self._check_fitted("predict_proba", "pipeline_")
         missing = [c for c in self.features_ if c not in pairs.columns]
         if missing:
@@ -434,7 +461,18 @@ class NextProductModel(Estimator):
         return p.div(p.sum(axis=1).replace(0, np.nan), axis=0).fillna(0.0)
 
     def baseline_proba(self, pairs: pd.DataFrame) -> pd.DataFrame:
-        """The "most popular product not held" baseline as probabilities (popularity among not held)."""
+        """The "most popular product not held" baseline as probabilities (popularity among not held).
+
+        Parameters
+        ----------
+        pairs : DataFrame
+            Rows of :func:`next_product_pairs`.
+
+        Returns
+        -------
+        DataFrame
+            Probability per row and product.
+        """
         self._check_fitted("baseline_proba", "popularity_")
         base = np.tile(self.popularity_.to_numpy(), (len(pairs), 1))
         held = pairs[[f"held_{c}" for c in self.products_]].to_numpy() > 0
@@ -608,7 +646,22 @@ class ConversionValue(Estimator):
         return D.reindex(columns=self.design_columns_, fill_value=0.0)
 
     def fit(self, X: pd.DataFrame, converted: pd.Series, value: pd.Series) -> ConversionValue:
-        """Fit on prospects ``X`` (the ``features``), 0/1 ``converted`` and ``value`` (> 0 where converted)."""
+        """Fit on prospects ``X`` (the ``features``), 0/1 ``converted`` and ``value`` (> 0 where converted).
+
+        Parameters
+        ----------
+        X : DataFrame
+            Prospects with the ``features`` columns.
+        converted : Series
+            0/1 conversion per prospect.
+        value : Series
+            First-year value per prospect (currency units; > 0 where converted).
+
+        Returns
+        -------
+        ConversionValue
+            ``self``, fitted.
+        """
         from .classify import CalibratedClassifier
         from .design import design_matrix
 
@@ -640,7 +693,13 @@ class ConversionValue(Estimator):
         return self
 
     def predict(self, X: pd.DataFrame) -> pd.DataFrame:
-        """Per prospect (indexed like ``X``): p_convert, value_if_converted, expected_value."""
+        """Per prospect (indexed like ``X``): p_convert, value_if_converted, expected_value.
+
+        Parameters
+        ----------
+        X : DataFrame
+            Prospects with the ``features`` columns.
+        """
         self._check_fitted("predict", "classifier_")
         p = self.classifier_.predict_proba(X[list(self.features)]).to_numpy()
         A = np.column_stack([np.ones(len(X)), self._design(X).to_numpy(float)])

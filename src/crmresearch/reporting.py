@@ -477,7 +477,24 @@ class Exhibits:
         use_style(lang)
 
     def figure(self, fig: Any, name: str, source: str, close: bool = True) -> list[Path]:
-        """Save ``fig`` as ``<name>.png/.svg`` (name should start with ``fig-``)."""
+        """Save ``fig`` as ``<name>.png/.svg`` (name should start with ``fig-``).
+
+        Parameters
+        ----------
+        fig : object
+            Matplotlib figure.
+        name : str
+            Exhibit name, ``fig-...``.
+        source : str
+            Data source line printed under the figure.
+        close : bool, default True
+            Close the figure after saving.
+
+        Returns
+        -------
+        list of Path
+            The PNG and SVG paths.
+        """
         import matplotlib.pyplot as plt
 
         if self.lang != "en":
@@ -490,7 +507,22 @@ class Exhibits:
 
     def table(self, df: pd.DataFrame, name: str, **kwargs: Any) -> list[Path]:
         """Save ``df`` as ``<name>.csv/.md`` (name should start with ``table-``); with ``lang="zh"`` the
-        headers are translated (the values are data and stay as they are)."""
+        headers are translated (the values are data and stay as they are).
+
+        Parameters
+        ----------
+        df : DataFrame
+            The table.
+        name : str
+            Exhibit name, ``table-...``.
+        **kwargs : object
+            Passed to :func:`save_table` (``md_decimals``, ``index``...).
+
+        Returns
+        -------
+        list of Path
+            The CSV and Markdown paths.
+        """
         if self.lang != "en":
             from .i18n import translate
 
@@ -513,7 +545,22 @@ class Exhibits:
             raise ValueError(f"{name}: {len(left)} texts have no {self.lang} translation: {left}")
 
     def record_input(self, name: str, df: pd.DataFrame, description: str = "") -> str:
-        """Record an input table's content fingerprint for the run manifest; return it."""
+        """Record an input table's content fingerprint for the run manifest; return it.
+
+        Parameters
+        ----------
+        name : str
+            Name of the input in the manifest.
+        df : DataFrame
+            The input table.
+        description : str, default ''
+            Where it came from.
+
+        Returns
+        -------
+        str
+            The content fingerprint (hex SHA-256).
+        """
         fp = fingerprint_frame(df)
         self._inputs[name] = {
             "sha256": fp,

@@ -594,7 +594,22 @@ class RowAccount:
     steps: list[dict[str, Any]] = field(default_factory=list)
 
     def drop(self, df: pd.DataFrame, mask: pd.Series | np.ndarray, reason: str) -> pd.DataFrame:
-        """Drop the rows where ``mask`` is True and record the step."""
+        """Drop the rows where ``mask`` is True and record the step.
+
+        Parameters
+        ----------
+        df : DataFrame
+            The table.
+        mask : Series or ndarray
+            True for the rows to drop.
+        reason : str
+            Why, in words (shown in the account).
+
+        Returns
+        -------
+        DataFrame
+            The rows kept.
+        """
         mask = np.asarray(mask, dtype=bool)
         out = df.loc[~mask]
         self.steps.append({"step": reason, "rows_in": len(df), "rows_out": len(out),
@@ -603,7 +618,17 @@ class RowAccount:
         return out
 
     def note(self, reason: str, rows_in: int, rows_out: int) -> None:
-        """Record a step done elsewhere (aggregation, a join...)."""
+        """Record a step done elsewhere (aggregation, a join...).
+
+        Parameters
+        ----------
+        reason : str
+            The step, in words.
+        rows_in : int
+            Rows before.
+        rows_out : int
+            Rows after.
+        """
         self.steps.append({"step": reason, "rows_in": rows_in, "rows_out": rows_out,
                            "dropped": rows_in - rows_out})
         self.rows = rows_out

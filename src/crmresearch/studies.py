@@ -98,7 +98,25 @@ class Param:
         return name
 
     def parse(self, raw: Any, study: str) -> Any:
-        """Convert ``raw`` (a CLI string or a Python value) to the parameter's type; check it."""
+        """Convert ``raw`` (a CLI string or a Python value) to the parameter's type; check it.
+
+        Parameters
+        ----------
+        raw : object
+            A CLI string or a Python value.
+        study : str
+            Study name, for messages.
+
+        Returns
+        -------
+        object
+            The value, of the parameter's type.
+
+        Raises
+        ------
+        ParameterError
+            A value of the wrong type, out of range, not among the choices, or an unsafe text.
+        """
 
         def fail() -> ParameterError:
             return ParameterError(
@@ -220,7 +238,23 @@ class Study:
         return {p.name: p.default for p in self.params}
 
     def resolve(self, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """Defaults updated with ``overrides``, each checked; raises :class:`ParameterError`."""
+        """Defaults updated with ``overrides``, each checked; raises :class:`ParameterError`.
+
+        Parameters
+        ----------
+        overrides : mapping of str to object or None, optional
+            Parameter name -> value; None: the defaults.
+
+        Returns
+        -------
+        dict of str to object
+            Every parameter with its value.
+
+        Raises
+        ------
+        ParameterError
+            Unknown names or invalid values.
+        """
         by_name = {p.name: p for p in self.params}
         values = self.defaults()
         for key, raw in (overrides or {}).items():
@@ -239,7 +273,13 @@ class Study:
 
     def preflight(self, values: Mapping[str, Any]) -> None:
         """Check what the input files named by ``values`` hold (headers, model structure, column
-        names) before any kernel starts; raises :class:`ParameterError` naming the parameter and file."""
+        names) before any kernel starts; raises :class:`ParameterError` naming the parameter and file.
+
+        Parameters
+        ----------
+        values : mapping of str to object
+            A full parameter set (from :meth:`resolve`).
+        """
         if values.get("data"):
             from .sources import SourceError, read_sources
 
@@ -261,6 +301,13 @@ class Study:
         return f"your data: -p data=sources.yaml naming {', '.join(self.roles)}{extra}"
 
     def is_default(self, values: Mapping[str, Any]) -> bool:
+        """True when ``values`` equal the study's defaults (the run then publishes to ``figures/``).
+
+        Parameters
+        ----------
+        values : mapping of str to object
+            A full parameter set.
+        """
         return dict(values) == self.defaults()
 
 

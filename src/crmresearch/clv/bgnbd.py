@@ -214,7 +214,33 @@ class BetaGeoNBD(BaseFitter):
     def fit(self, frequency, recency, T, weights=None, compress: bool = True) -> BetaGeoNBD:
         """Maximum-likelihood fit. ``weights`` counts identical customers; ``compress`` merges
         identical (x, t_x, T) rows into weights when that shrinks the data (exact: the
-        likelihood is a sum over customers)."""
+        likelihood is a sum over customers).
+
+        Parameters
+        ----------
+        frequency : array-like, shape (n_customers,)
+            Repeat purchases x (count).
+        recency : array-like, shape (n_customers,)
+            Time of the last repeat purchase t_x, in the model's time unit.
+        T : array-like, shape (n_customers,)
+            Age T: time since the first purchase, in the model's time unit.
+        weights : array-like, optional, optional
+            Number of identical customers each row stands for; None: 1 each.
+        compress : bool, default True
+            Merge identical rows into weights when that shrinks the data.
+
+        Returns
+        -------
+        BetaGeoNBD
+            ``self``, fitted.
+
+        Raises
+        ------
+        ValidationError
+            recency > T, negative values, or non-whole frequencies; counted.
+        ConvergenceError
+            When the optimiser does not converge within ``max_iter``.
+        """
         x, tx, T, w = check_frequency_recency_age(frequency, recency, T, "BetaGeoNBD.fit", weights)
         _check_identifiable(x, T, w)
         if compress:
@@ -247,7 +273,24 @@ class BetaGeoNBD(BaseFitter):
         return self
 
     def log_likelihood(self, frequency, recency, T, params: dict | None = None) -> float:
-        """Log-likelihood of customers at ``params`` (default: the fitted ones)."""
+        """Log-likelihood of customers at ``params`` (default: the fitted ones).
+
+        Parameters
+        ----------
+        frequency : array-like, shape (n_customers,)
+            Repeat purchases x (count).
+        recency : array-like, shape (n_customers,)
+            Time of the last repeat purchase t_x, in the model's time unit.
+        T : array-like, shape (n_customers,)
+            Age T: time since the first purchase, in the model's time unit.
+        params : dict or None, optional
+            ``{'r', 'alpha', 'a', 'b'}``; None: the fitted parameters.
+
+        Returns
+        -------
+        float
+            Total log-likelihood.
+        """
         x, tx, T, w = check_frequency_recency_age(frequency, recency, T, "BetaGeoNBD.log_likelihood")
         p = params if params is not None else self.params_
         log_p = np.log([p["r"], p["alpha"], p["a"], p["b"]])
@@ -270,7 +313,18 @@ class BetaGeoNBD(BaseFitter):
         return self.params_["r"], self.params_["alpha"], self.params_["a"], self.params_["b"]
 
     def expected_purchases_new(self, t) -> np.ndarray:
-        """Expected repeat purchases in (0, t] of a customer just acquired; FHL (2005) eq. (9)."""
+        """Expected repeat purchases in (0, t] of a customer just acquired; FHL (2005) eq. (9).
+
+        Parameters
+        ----------
+        t : float or array-like
+            Horizon, in the model's time unit.
+
+        Returns
+        -------
+        ndarray
+            Expected repeat purchases (count).
+        """
         r, alpha, a, b = self._p()
         t = np.asarray(t, dtype=float)
         z = t / (alpha + t)
@@ -278,7 +332,22 @@ class BetaGeoNBD(BaseFitter):
 
     def probability_alive(self, frequency, recency, T) -> pd.Series | np.ndarray:
         """P(alive at T | x, t_x, T); FHL (2005) eq. (11), in log space. A Series ``frequency`` gives a
-        Series on its index (customer ids)."""
+        Series on its index (customer ids).
+
+        Parameters
+        ----------
+        frequency : array-like, shape (n_customers,)
+            Repeat purchases x (count).
+        recency : array-like, shape (n_customers,)
+            Time of the last repeat purchase t_x, in the model's time unit.
+        T : array-like, shape (n_customers,)
+            Age T: time since the first purchase, in the model's time unit.
+
+        Returns
+        -------
+        Series or ndarray
+            P(alive) per customer (0-1).
+        """
         r, alpha, a, b = self._p()
         x, tx, T, _ = check_frequency_recency_age(frequency, recency, T, "BetaGeoNBD.probability_alive")
         with np.errstate(divide="ignore"):
@@ -309,6 +378,18 @@ class BetaGeoNBD(BaseFitter):
 
         ``ages_at_start`` gives each customer's first-purchase time on that clock; returns, for each
         time in ``times``, the sum over customers of E[X(times - start)] (0 before a customer starts).
+
+        Parameters
+        ----------
+        ages_at_start : ndarray
+            First-purchase time of each customer on the common clock.
+        times : ndarray
+            Times on that clock at which to sum the expectations.
+
+        Returns
+        -------
+        ndarray
+            Expected cumulative repeat purchases at each time.
         """
         starts = np.asarray(ages_at_start, dtype=float)
         out = []
@@ -318,7 +399,22 @@ class BetaGeoNBD(BaseFitter):
         return np.array(out)
 
     def sample(self, n: int, T, seed: int = 0) -> pd.DataFrame:
-        """Simulate n customers' (frequency, recency, T) from the fitted (or set) parameters."""
+        """Simulate n customers' (frequency, recency, T) from the fitted (or set) parameters.
+
+        Parameters
+        ----------
+        n : int
+            Customers to draw.
+        T : float or array-like
+            Age of every customer, or one per customer.
+        seed : int, default 0
+            Random seed.
+
+        Returns
+        -------
+        DataFrame
+            ``frequency``, ``recency`` and ``T`` per customer.
+        """
         r, alpha, a, b = self._p()
         return simulate_bgnbd(n, r, alpha, a, b, T, seed)
 

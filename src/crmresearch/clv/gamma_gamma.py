@@ -62,7 +62,29 @@ class GammaGamma(BaseFitter):
 
     def fit(self, frequency, monetary, weights=None, nonpositive: str = "error") -> GammaGamma:
         """Fit on customers with x > 0. ``nonpositive="drop"`` leaves out customers whose mean
-        spend is 0 or missing (counted in ``n_dropped_nonpositive_``); the default raises."""
+        spend is 0 or missing (counted in ``n_dropped_nonpositive_``); the default raises.
+
+        Parameters
+        ----------
+        frequency : array-like, shape (n_customers,)
+            Repeat purchases x (count).
+        monetary : array-like, shape (n_customers,)
+            Mean spend per repeat transaction (currency).
+        weights : array-like, optional, optional
+            Number of identical customers each row stands for; None: 1 each.
+        nonpositive : str, default 'error'
+            ``'error'`` or ``'drop'`` for customers whose mean spend is 0 or missing.
+
+        Returns
+        -------
+        GammaGamma
+            ``self``, fitted.
+
+        Raises
+        ------
+        ValidationError
+            Mean spend <= 0 or missing with ``nonpositive='error'``; counted.
+        """
         x = np.asarray(frequency, dtype=float)
         m = np.asarray(monetary, dtype=float)
         if x.shape != m.shape or x.ndim != 1:
@@ -120,7 +142,20 @@ class GammaGamma(BaseFitter):
 
     def expected_spend(self, frequency, monetary) -> pd.Series | np.ndarray:
         """E[spend per transaction | x, m] (currency); eq. (5): a weighted average of the population
-        mean p v / (q - 1) and the customer's observed mean. Customers with x = 0 get the population mean."""
+        mean p v / (q - 1) and the customer's observed mean. Customers with x = 0 get the population mean.
+
+        Parameters
+        ----------
+        frequency : array-like, shape (n_customers,)
+            Repeat purchases x (count).
+        monetary : array-like, shape (n_customers,)
+            Observed mean spend per repeat transaction (currency).
+
+        Returns
+        -------
+        Series or ndarray
+            Expected spend per transaction (currency).
+        """
         self._check_fitted("expected_spend")
         p, q, v = (self.params_[k] for k in ("p", "q", "v"))
         x = np.asarray(frequency, dtype=float)

@@ -51,6 +51,27 @@ class ShiftedBetaGeometric(BaseFitter):
     _param_names = ("alpha", "beta")
 
     def fit(self, survivors=None, periods=None, churned=None) -> ShiftedBetaGeometric:
+        """Maximum-likelihood fit from a cohort's survivor counts or from individual customers.
+
+        Parameters
+        ----------
+        survivors : array-like, optional, optional
+            Customers active at the start of periods 0, 1, 2, ... of one cohort.
+        periods : array-like, optional, optional
+            Periods observed per customer (renewals + 1 for churners).
+        churned : array-like, optional, optional
+            Whether each customer left (with ``periods``).
+
+        Returns
+        -------
+        ShiftedBetaGeometric
+            ``self``, fitted.
+
+        Raises
+        ------
+        ValidationError
+            Neither or both inputs, survivor counts that rise, or periods < 1 for churners.
+        """
         if survivors is not None:
             try:
                 s = np.asarray(survivors, dtype=float)
@@ -123,13 +144,35 @@ class ShiftedBetaGeometric(BaseFitter):
         return self.params_["alpha"], self.params_["beta"]
 
     def survival(self, t) -> np.ndarray:
-        """S(t): share of a new cohort still active after t periods (t = 0 -> 1)."""
+        """S(t): share of a new cohort still active after t periods (t = 0 -> 1).
+
+        Parameters
+        ----------
+        t : int or array-like
+            Periods (0, 1, ...).
+
+        Returns
+        -------
+        ndarray
+            Share surviving (0-1).
+        """
         a, b = self._ab()
         t = np.asarray(t, dtype=float)
         return np.exp(betaln(a, b + t) - betaln(a, b))
 
     def retention_rate(self, t) -> np.ndarray:
-        """r(t) = S(t) / S(t - 1) = (beta + t - 1) / (alpha + beta + t - 1), t >= 1: rises with t."""
+        """r(t) = S(t) / S(t - 1) = (beta + t - 1) / (alpha + beta + t - 1), t >= 1: rises with t.
+
+        Parameters
+        ----------
+        t : int or array-like
+            Periods (>= 1).
+
+        Returns
+        -------
+        ndarray
+            Retention rate per period (0-1).
+        """
         a, b = self._ab()
         t = np.asarray(t, dtype=float)
         return (b + t - 1) / (a + b + t - 1)
@@ -144,6 +187,18 @@ class ShiftedBetaGeometric(BaseFitter):
         with m = ``renewals`` (the closed form follows from B(alpha, beta + m + k) / B(alpha, beta + m)
         being a ratio of rising factorials; it equals Fader & Hardie (2010) eq. (6) discounted by one
         more period, since theirs is evaluated just before the next renewal decision).
+
+        Parameters
+        ----------
+        discount_rate : float
+            Discount rate per period (0.1 = 10 %).
+        renewals : int or ndarray, default 0
+            Renewals the customer has made so far.
+
+        Returns
+        -------
+        ndarray
+            Discounted expected residual lifetime, in periods.
         """
         a, b = self._ab()
         m = np.asarray(renewals, dtype=float)
@@ -154,11 +209,39 @@ class ShiftedBetaGeometric(BaseFitter):
 
     def clv(self, margin: float, discount_rate: float, renewals: int | np.ndarray = 0,
             include_current: bool = True) -> np.ndarray:
-        """Expected residual value: ``margin`` x (1 if ``include_current`` + DERL); currency units."""
+        """Expected residual value: ``margin`` x (1 if ``include_current`` + DERL); currency units.
+
+        Parameters
+        ----------
+        margin : float
+            Margin per period (currency units).
+        discount_rate : float
+            Discount rate per period.
+        renewals : int or ndarray, default 0
+            Renewals the customer has made so far.
+        include_current : bool, default True
+            Count the payment of the current period.
+
+        Returns
+        -------
+        ndarray
+            Expected residual value (currency units).
+        """
         return margin * ((1.0 if include_current else 0.0) + self.derl(discount_rate, renewals))
 
     def projection(self, periods: int) -> pd.DataFrame:
-        """Survival and retention rate for periods 0..periods."""
+        """Survival and retention rate for periods 0..periods.
+
+        Parameters
+        ----------
+        periods : int
+            Last period.
+
+        Returns
+        -------
+        DataFrame
+            ``period``, ``survival`` and ``retention_rate``.
+        """
         t = np.arange(periods + 1)
         return pd.DataFrame({"period": t, "survival": self.survival(t),
                              "retention_rate": np.r_[np.nan, self.retention_rate(t[1:])]})

@@ -94,7 +94,22 @@ class SBGRegression(Estimator):
         return -float(ll.sum()), -grad
 
     def fit(self, periods, churned, X: pd.DataFrame) -> SBGRegression:
-        """Maximum-likelihood fit (one row per customer in ``periods``, ``churned`` and ``X``)."""
+        """Maximum-likelihood fit (one row per customer in ``periods``, ``churned`` and ``X``).
+
+        Parameters
+        ----------
+        periods
+            Periods observed per customer (renewals + 1 for churners).
+        churned
+            Whether each customer left (bool).
+        X : DataFrame
+            Covariates per customer (booleans, numbers or categories).
+
+        Returns
+        -------
+        SBGRegression
+            ``self``, fitted.
+        """
         t = np.asarray(periods, dtype=float)
         c = np.asarray(churned).astype(bool)
         if t.ndim != 1 or t.shape != c.shape or len(X) != t.size:
@@ -151,7 +166,18 @@ class SBGRegression(Estimator):
 
     def alpha_beta(self, X: pd.DataFrame) -> pd.DataFrame:
         """alpha, beta and the mean churn probability per period alpha / (alpha + beta) for the rows of
-        ``X`` (the same covariates as in ``fit``; a category unseen in fit is an error)."""
+        ``X`` (the same covariates as in ``fit``; a category unseen in fit is an error).
+
+        Parameters
+        ----------
+        X : DataFrame
+            Covariates per customer, as in ``fit``.
+
+        Returns
+        -------
+        DataFrame
+            ``alpha``, ``beta`` and ``mean_churn`` (per period) per row, on ``X``'s index.
+        """
         self._check_fitted("alpha_beta", "params_")
         Z = self._design_like(X)
         k = Z.shape[1]
@@ -161,7 +187,13 @@ class SBGRegression(Estimator):
 
     def group_table(self, X: pd.DataFrame) -> pd.DataFrame:
         """One row per distinct combination of covariates in ``X`` (sorted), with its number of
-        customers and its alpha, beta and mean churn per period (:meth:`alpha_beta`)."""
+        customers and its alpha, beta and mean churn per period (:meth:`alpha_beta`).
+
+        Parameters
+        ----------
+        X : DataFrame
+            Covariates per customer, as in ``fit``.
+        """
         cols = list(X.columns)
         groups = X.groupby(cols, observed=True, sort=True).size().rename("customers").reset_index()
         return pd.concat([groups[cols], self.alpha_beta(groups[cols]).reset_index(drop=True),
@@ -180,7 +212,15 @@ class SBGRegression(Estimator):
         return np.column_stack(list(parts.values()))
 
     def survival(self, t, X: pd.DataFrame) -> pd.DataFrame:
-        """S(t) = B(alpha, beta + t) / B(alpha, beta) for each row of ``X`` (rows) and period t (columns)."""
+        """S(t) = B(alpha, beta + t) / B(alpha, beta) for each row of ``X`` (rows) and period t (columns).
+
+        Parameters
+        ----------
+        t : int or array-like
+            Periods.
+        X : DataFrame
+            Covariates per customer, as in ``fit``.
+        """
         ab = self.alpha_beta(X)
         tt = np.atleast_1d(np.asarray(t, dtype=float))
         a, b = ab["alpha"].to_numpy()[:, None], ab["beta"].to_numpy()[:, None]

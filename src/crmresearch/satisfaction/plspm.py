@@ -227,7 +227,23 @@ class PLSPM(Estimator):
         return W, it
 
     def fit(self, df: pd.DataFrame) -> PLSPM:
-        """Estimate the model on ``df`` (one row per respondent); returns self."""
+        """Estimate the model on ``df`` (one row per respondent); returns self.
+
+        Parameters
+        ----------
+        df : DataFrame
+            Survey table with every indicator column.
+
+        Returns
+        -------
+        PLSPM
+            ``self``, fitted.
+
+        Raises
+        ------
+        ValidationError
+            Missing or non-numeric indicators, missing answers (with ``missing='error'``), or a constant indicator.
+        """
         if not isinstance(df, pd.DataFrame):
             raise ValidationError(f"PLSPM.fit: expected a pandas DataFrame of answers, got {type(df).__name__}")
         lvs, P, mvs, odm, modes = self._spec()
@@ -318,6 +334,17 @@ class PLSPM(Estimator):
         Failed resamples (a constant indicator, or no convergence) are counted in
         ``attrs["failed_resamples"]`` and reported by a :class:`~crmresearch.errors.DataWarning`, never
         dropped silently.
+
+        Parameters
+        ----------
+        n : int, default 5000
+            Bootstrap resamples.
+        seed : int, default 0
+            Random seed of the resample indices.
+        n_jobs : int, default 2
+            Worker processes (results do not depend on it).
+        alpha : float, default 0.05
+            Significance level of the percentile intervals.
         """
         self._check("bootstrap")
         if n < 10:
@@ -417,6 +444,19 @@ class PLSPM(Estimator):
         Performance: mean construct score on 0-100, from indicators rescaled to 0-100 over ``scale`` and
         unstandardised outer weights normalised to sum 1 per block. Importance: the total effect of
         each construct on the target in those 0-100 units (standardised total effect x SD ratio).
+
+        Parameters
+        ----------
+        target : str
+            Target construct.
+        scale : tuple (float, float) or None, optional
+            Answer scale (low, high); None: the model's scale.
+
+        Returns
+        -------
+        DataFrame
+            One row per construct with an effect on ``target``: ``construct``, ``importance`` (total effect per
+            0-100 point), ``importance_standardised`` and ``performance`` (0-100); ``attrs['target_performance']``.
         """
         self._check("ipma")
         if target not in self.lvs_:
@@ -437,7 +477,13 @@ class PLSPM(Estimator):
         """Latent scores on the 0-100 scale of satisfaction indices (Fornell et al. 1996): indicators
         rescaled to 0-100 over the answer ``scale`` and combined with the unstandardised outer weights,
         normalised to sum 1 per block. One row per respondent, one column per construct. ``scale``
-        defaults to the model's declared ``scale``, else (1, 10)."""
+        defaults to the model's declared ``scale``, else (1, 10).
+
+        Parameters
+        ----------
+        scale : tuple (float, float) or None, optional
+            Answer scale (low, high); None: the model's scale, else (1, 10).
+        """
         self._check("index_scores")
         scale = scale if scale is not None else (self.scale or (1.0, 10.0))
         lo, hi = scale

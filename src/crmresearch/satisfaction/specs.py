@@ -107,7 +107,23 @@ class ModelSpec:
         return final[-1] if final else list(self.paths)[-1]
 
     def resolve(self, columns: Sequence[str]) -> dict[str, list[str]]:
-        """Item columns of every construct; a prefix matches ``<prefix>[_-. ]<digits>`` (any case)."""
+        """Item columns of every construct; a prefix matches ``<prefix>[_-. ]<digits>`` (any case).
+
+        Parameters
+        ----------
+        columns : sequence of str
+            Column names of the survey.
+
+        Returns
+        -------
+        dict of str to list of str
+            Construct -> its item columns.
+
+        Raises
+        ------
+        ValidationError
+            A block whose items are not in ``columns``.
+        """
         columns = [str(c) for c in columns]
         out: dict[str, list[str]] = {}
         for lv, spec in self.blocks.items():
@@ -128,13 +144,27 @@ class ModelSpec:
 
     def model(self, columns: Sequence[str], **kwargs: Any) -> PLSPM:
         """An unfitted :class:`PLSPM` for a survey with these columns; ``kwargs`` go to PLSPM
-        (``modes=`` overrides the spec's modes construct by construct)."""
+        (``modes=`` overrides the spec's modes construct by construct).
+
+        Parameters
+        ----------
+        columns : sequence of str
+            Column names of the survey.
+        **kwargs : object
+            Settings of :class:`PLSPM` (``scheme``, ``missing``, ``modes``...).
+        """
         modes = dict(self.modes) | dict(kwargs.pop("modes", None) or {})
         kwargs.setdefault("scale", self.scale)
         return PLSPM(self.paths, self.resolve(columns), modes=modes or None, **kwargs)
 
     def items(self, columns: Sequence[str]) -> list[str]:
-        """All item columns of the model, block by block."""
+        """All item columns of the model, block by block.
+
+        Parameters
+        ----------
+        columns : sequence of str
+            Column names of the survey.
+        """
         return [c for cols in self.resolve(columns).values() for c in cols]
 
 

@@ -75,6 +75,23 @@ class SegmentClustering(Estimator):
         return GaussianMixture(n_components=k, n_init=max(1, self.n_init // 3), random_state=seed)
 
     def fit(self, features: pd.DataFrame) -> SegmentClustering:
+        """Standardise the features, fit every k and keep the one with the highest silhouette.
+
+        Parameters
+        ----------
+        features : DataFrame
+            Numeric features, one row per customer.
+
+        Returns
+        -------
+        SegmentClustering
+            ``self``, fitted.
+
+        Raises
+        ------
+        ValidationError
+            Missing or non-numeric features, or fewer customers than the largest k.
+        """
         require("sklearn", by="segmentation.SegmentClustering")
         from sklearn.metrics import adjusted_rand_score, silhouette_score
 
@@ -142,7 +159,13 @@ class SegmentClustering(Estimator):
 
     def predict(self, features: pd.DataFrame) -> pd.Series | np.ndarray:
         """Segment of new customers (same features, original units): the nearest segment centre in
-        standardised units. A DataFrame gives a Series on its index (e.g. customer ids)."""
+        standardised units. A DataFrame gives a Series on its index (e.g. customer ids).
+
+        Parameters
+        ----------
+        features : DataFrame
+            The features of ``fit``, one row per customer (original units).
+        """
         self._check_fitted("predict", "centres_")
         mu, sd = self.scaling_
         X = (np.asarray(features, dtype=float) - mu) / sd

@@ -87,7 +87,18 @@ class KaplanMeier(Estimator):
         self.entry = entry
 
     def fit(self, frame: pd.DataFrame) -> KaplanMeier:
-        """Estimate from a survival frame (``duration``, ``event``, optional ``entry``)."""
+        """Estimate from a survival frame (``duration``, ``event``, optional ``entry``).
+
+        Parameters
+        ----------
+        frame : DataFrame
+            Survival frame: ``duration``, ``event``, optional ``entry`` and the group column.
+
+        Returns
+        -------
+        KaplanMeier
+            ``self``, fitted.
+        """
         from lifelines import KaplanMeierFitter
         from lifelines.utils import median_survival_times
 
@@ -327,7 +338,19 @@ class CoxPH(Estimator):
         return self
 
     def fit(self, frame: pd.DataFrame) -> CoxPH:
-        """Fit on a survival frame (``duration``, ``event``, optional ``entry``, the covariates)."""
+        """Fit on a survival frame (``duration``, ``event``, optional ``entry``, the covariates).
+
+        Parameters
+        ----------
+        frame : DataFrame
+            Survival frame: one row per customer with ``duration``, ``event`` (optional ``entry``) and the
+            covariates.
+
+        Returns
+        -------
+        CoxPH
+            ``self``, fitted.
+        """
         from lifelines import CoxPHFitter
         from lifelines.statistics import proportional_hazard_test
 
@@ -519,7 +542,19 @@ class AFT(Estimator):
         self.entry = entry
 
     def fit(self, frame: pd.DataFrame) -> AFT:
-        """Fit on a survival frame (``duration`` > 0, ``event``, optional ``entry``, the covariates)."""
+        """Fit on a survival frame (``duration`` > 0, ``event``, optional ``entry``, the covariates).
+
+        Parameters
+        ----------
+        frame : DataFrame
+            Survival frame: one row per customer with ``duration``, ``event`` (optional ``entry``) and the
+            covariates.
+
+        Returns
+        -------
+        AFT
+            ``self``, fitted.
+        """
         from lifelines import LogLogisticAFTFitter, LogNormalAFTFitter, WeibullAFTFitter
 
         fitters = {"weibull": WeibullAFTFitter, "loglogistic": LogLogisticAFTFitter, "lognormal": LogNormalAFTFitter}

@@ -299,7 +299,18 @@ class TimeVaryingCox(Estimator):
         self.alpha = alpha
 
     def fit(self, frame: pd.DataFrame) -> TimeVaryingCox:
-        """Fit on a panel with ``id_col``, ``start``, ``stop``, ``event`` and the covariates."""
+        """Fit on a panel with ``id_col``, ``start``, ``stop``, ``event`` and the covariates.
+
+        Parameters
+        ----------
+        frame : DataFrame
+            A :func:`panel`: ``id_col``, ``start``, ``stop``, ``event`` and the covariates.
+
+        Returns
+        -------
+        TimeVaryingCox
+            ``self``, fitted.
+        """
         for col in (self.id_col, "start", "stop", "event"):
             if col not in frame.columns:
                 raise ValidationError(f"time_varying_cox: the panel has no column '{col}' (build it with "
