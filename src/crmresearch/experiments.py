@@ -954,6 +954,8 @@ def rates_by(df: pd.DataFrame, by: str, outcome: str, alpha: float = 0.05) -> pd
     for col in (by, outcome):
         if col not in df.columns:
             raise ValidationError(f"rates_by: no column '{col}'; the table has {list(df.columns)}")
+    if df.empty:
+        raise ValidationError("rates_by: the table has no rows")
     y = df[outcome]
     if y.isna().any() or not (pd.api.types.is_bool_dtype(y) or set(pd.unique(y)) <= {0, 1}):
         raise ValidationError(f"rates_by: column '{outcome}' must be True/False or 1/0 without gaps")
@@ -1002,8 +1004,17 @@ def odds_ratios(df: pd.DataFrame, outcome: str, covariates: Sequence[str], alpha
 
     from .design import design_matrix
 
+    if outcome not in df.columns:
+        raise ValidationError(f"odds_ratios: no column '{outcome}'; the table has {list(df.columns)}")
+    y_raw = df[outcome]
+    if y_raw.isna().any() or not (pd.api.types.is_bool_dtype(y_raw) or set(pd.unique(y_raw)) <= {0, 1}):
+        bad = int((y_raw.isna() | ~y_raw.isin([0, 1, True, False])).sum())
+        raise ValidationError(f"odds_ratios: column '{outcome}' must be 0/1 or boolean; {bad} of {len(df)} rows "
+                              "are not")
+    if y_raw.nunique() < 2:
+        raise ValidationError(f"odds_ratios: column '{outcome}' has one value only; a logistic regression needs both")
     X = design_matrix(df, list(covariates), "odds_ratios")
-    y = df[outcome].astype(int).to_numpy()
+    y = y_raw.astype(int).to_numpy()
     fit = sm.Logit(y, sm.add_constant(X, has_constant="add")).fit(disp=0)
     ci = fit.conf_int(alpha)
     out = pd.DataFrame({"covariate": fit.params.index, "estimate": fit.params.to_numpy(),

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from . import schemas
 from .errors import ValidationError
 
 __all__ = ["METHODS", "accuracy", "day_matrix", "forecast_days", "mase_scale", "predictive_quantile", "rolling_origin",
@@ -80,7 +81,7 @@ def day_matrix(calls: pd.DataFrame, time: str = "datetime", calls_col: str = "ca
     for col in (time, calls_col):
         if col not in calls.columns:
             raise ValidationError(f"day_matrix: missing column '{col}'; the table has {list(calls.columns)}")
-    ts = pd.to_datetime(calls[time])
+    ts = schemas.date_column(calls, time, "day_matrix")
     counts = pd.to_numeric(calls[calls_col], errors="coerce")
     bad = counts.isna() | (counts < 0) | ~np.isfinite(counts.fillna(0))
     if bad.any():
@@ -134,10 +135,12 @@ def predictive_quantile(mean: Any, k: Any, q: float) -> np.ndarray:
     >>> forecast.predictive_quantile([100.0], 0.05, 0.9).tolist()  # overdispersed: wider
     [132.0]
     """
-    mu = np.asarray(mean, dtype=float)
+    mu = schemas.as_numbers(mean, "mean", "predictive_quantile")
     if not 0 < q < 1:
         raise ValidationError(f"predictive_quantile: q must be in (0, 1); got {q}")
-    kk = np.broadcast_to(np.asarray(k, dtype=float), mu.shape)
+    kk = np.broadcast_to(schemas.as_numbers(k, "k", "predictive_quantile"), mu.shape)
+    if not (np.all(np.isfinite(mu)) and np.all(mu >= 0) and np.all(np.isfinite(kk)) and np.all(kk >= 0)):
+        raise ValidationError("predictive_quantile: mean and k must be finite and >= 0")
     n = 1.0 / np.maximum(kk, 1e-12)
     with np.errstate(divide="ignore", invalid="ignore"):
         nb = stats.nbinom.ppf(q, n, n / (n + mu))

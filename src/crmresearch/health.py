@@ -294,7 +294,8 @@ def rule_grid(units: pd.DataFrame, dimensions: Mapping[str, Sequence[Any] | None
         names = list((labels or {}).get(col, [f"{col}_{i + 1}" for i in range(len(cuts) + 1)]))
         if len(names) != len(cuts) + 1:
             raise ValidationError(f"rule_grid: '{col}' has {len(cuts) + 1} bands but {len(names)} labels")
-        idx = np.searchsorted(np.asarray(cuts, dtype=float), s.to_numpy(dtype=float), side="right")
+        idx = np.searchsorted(np.asarray(cuts, dtype=float), schemas.as_numbers(s, f"column '{col}'", "rule_grid"),
+                              side="right")
         parts.append(pd.Series(np.asarray(names)[idx], index=units.index))
     out = parts[0]
     for p in parts[1:]:
@@ -330,7 +331,7 @@ def grid_table(classes: pd.Series, value: pd.Series | None = None, min_cell: int
     [['a|S', 2, 0.2], ['b|L', 1, 0.8]]
     """
     df = pd.DataFrame({"grid_class": classes.to_numpy(), "v": np.ones(len(classes)) if value is None
-                       else np.asarray(value, dtype=float)})
+                       else schemas.as_numbers(value, "value", "grid_table")})
     t = df.groupby("grid_class").agg(units=("v", "size"), value=("v", "sum")).reset_index()
     t["share_of_units"] = t["units"] / t["units"].sum()
     t["share_of_value"] = t["value"] / t["value"].sum()
@@ -486,8 +487,9 @@ def price_volume(transactions: pd.DataFrame, start: Any, end: Any, price_cuts: S
     for col in ("customer_id", "date", "amount", quantity):
         if col not in transactions.columns:
             raise ValidationError(f"price_volume: the transactions have no column '{col}'")
-    d = pd.to_datetime(transactions["date"])
-    window = transactions[(d >= pd.Timestamp(start)) & (d <= pd.Timestamp(end))]
+    d = schemas.date_column(transactions, "date", "price_volume")
+    window = transactions[(d >= schemas.as_date(start, "start", "price_volume"))
+                          & (d <= schemas.as_date(end, "end", "price_volume"))]
     per = window.groupby("customer_id").agg(units=(quantity, "sum"), spend=("amount", "sum"))
     zero = per["units"] <= 0
     if zero.any():
@@ -548,10 +550,13 @@ def early_and_level(transactions: pd.DataFrame, end: Any, early_days: int, level
             raise ValidationError(f"early_and_level: the transactions have no column '{col}'")
     if len(level_cuts) != len(levels) - 1:
         raise ValidationError(f"early_and_level: {len(levels)} levels need {len(levels) - 1} cut-offs")
-    tx = transactions.assign(date=pd.to_datetime(transactions["date"]))
+    if transactions.empty:
+        raise ValidationError("early_and_level: the transactions table has no rows")
+    tx = transactions.assign(date=schemas.date_column(transactions, "date", "early_and_level"))
     first = tx.groupby("customer_id")["date"].transform("min")
     age = (tx["date"] - first).dt.days
-    eligible = tx.groupby("customer_id")["date"].min() <= pd.Timestamp(end) - pd.Timedelta(days=level_days)
+    end_ts = schemas.as_date(end, "end", "early_and_level")
+    eligible = tx.groupby("customer_id")["date"].min() <= end_ts - pd.Timedelta(days=level_days)
     tx = tx.assign(age=age)[tx["customer_id"].map(eligible)]
     early = tx[tx["age"] < early_days]
     out = early.groupby("customer_id").agg(early_transactions=("amount", "size"), early_spend=("amount", "sum"),
@@ -597,7 +602,7 @@ def grid_matrix(classes: pd.Series, rows: Sequence[str], columns: Sequence[str],
     parts = classes.str.split("|", n=1, expand=True)
     if parts.shape[1] != 2:
         raise ValidationError("grid_matrix: classes must be 'row|column'")
-    w = pd.Series(1.0 if value is None else np.asarray(value, dtype=float), index=classes.index)
+    w = pd.Series(1.0 if value is None else schemas.as_numbers(value, "value", "grid_matrix"), index=classes.index)
     inside = parts[0].isin(rows) & parts[1].isin(columns)
     m = w[inside].groupby([parts[0][inside], parts[1][inside]]).sum().unstack(fill_value=0.0)
     m = m.reindex(index=list(rows), columns=list(columns), fill_value=0.0)

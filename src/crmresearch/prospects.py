@@ -22,6 +22,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from . import schemas
 from ._extras import require
 from .base import Estimator
 from .errors import ValidationError
@@ -69,6 +70,7 @@ def grades(expected_value: pd.Series | np.ndarray, shares: Sequence[float] = (0.
     ['A', 'B', 'B', 'C', 'C', 'C', 'D', 'D', 'D', 'D']
     """
     ev = pd.Series(expected_value) if not isinstance(expected_value, pd.Series) else expected_value
+    ev = pd.Series(schemas.as_numbers(ev, "expected_value", "grades"), index=ev.index)
     if ev.isna().any() or not np.isfinite(ev.to_numpy(float)).all():
         raise ValidationError(f"grades: {int((~np.isfinite(ev.to_numpy(float))).sum())} expected values are missing "
                               "or infinite")

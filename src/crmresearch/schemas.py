@@ -40,6 +40,7 @@ __all__ = [
     "RowAccount",
     "SchemaError",
     "as_date",
+    "as_numbers",
     "date_column",
     "handle_duplicates",
     "latest_date",
@@ -753,6 +754,48 @@ def as_date(value: Any, name: str, caller: str) -> pd.Timestamp:
     if pd.isna(ts):
         raise DateParseError(f"{caller}: {name} {value!r} is not a date; give it as YYYY-MM-DD, e.g. '2024-06-30'")
     return ts
+
+
+def as_numbers(values: Any, name: str, caller: str) -> np.ndarray:
+    """``values`` as a float array, or a :class:`ValidationError` counting the values that are not numbers.
+
+    Parameters
+    ----------
+    values : array-like
+        Numbers (bools count as 0/1; missing values stay NaN for the caller to judge).
+    name : str
+        What the values are, for the message.
+    caller : str
+        Name of the public function, for the message.
+
+    Returns
+    -------
+    ndarray
+        The values as floats, in their shape.
+
+    Raises
+    ------
+    ValidationError
+        When some values are text or other objects that do not read as numbers.
+
+    Examples
+    --------
+    >>> from crmresearch import schemas
+    >>> schemas.as_numbers([1, 2.5, True], 'scores', 'lift_table').tolist()
+    [1.0, 2.5, 1.0]
+    >>> try:
+    ...     schemas.as_numbers([1, 'high', None], 'scores', 'lift_table')
+    ... except schemas.ValidationError as err:
+    ...     print(err)
+    lift_table: scores must be numbers; 1 of 3 values are not (first: ['high'])
+    """
+    try:
+        return np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        flat = pd.Series(np.asarray(values, dtype=object).ravel())
+        bad = pd.to_numeric(flat, errors="coerce").isna() & flat.notna()
+        raise ValidationError(f"{caller}: {name} must be numbers; {int(bad.sum())} of {len(flat)} values are not "
+                              f"(first: {flat[bad].head(3).tolist()})") from None
 
 
 def date_column(df: pd.DataFrame, column: str, caller: str, nullable: bool = False) -> pd.Series:

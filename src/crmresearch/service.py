@@ -68,12 +68,32 @@ def _finite(value: Any, name: str, caller: str, low: float | None = None, strict
     return v
 
 
+#: Largest offered load (Erlangs) and head count per interval the queue formulas accept. The biggest
+#: contact centres staff a few thousand agents at once; far beyond that the input is almost always a
+#: unit error (calls per day read as calls per hour, handle time in minutes read as seconds), and the
+#: Erlang recursions would run for minutes before answering.
+MAX_ERLANGS = 100_000.0
+MAX_AGENTS = 200_000
+
+
 def _agents(agents: Any, caller: str) -> int:
     """A whole number of agents >= 1 (fractional agents are an error, not silently truncated)."""
     v = _finite(agents, "agents", caller, 1)
     if v != int(v):
         raise ValidationError(f"{caller}: agents must be a whole number; got {agents!r}")
+    if v > MAX_AGENTS:
+        raise ValidationError(f"{caller}: {v:,.0f} agents is above the {MAX_AGENTS:,} one interval can plausibly "
+                              "staff; check the units")
     return int(v)
+
+
+def _check_load(a: Any, caller: str) -> None:
+    """Refuse an offered load beyond :data:`MAX_ERLANGS` with the likely cause (units)."""
+    worst = float(np.max(a, initial=0.0))
+    if worst > MAX_ERLANGS:
+        raise ValidationError(f"{caller}: an offered load of {worst:,.0f} Erlangs (arrival_rate x aht / "
+                              f"period_seconds) is above {MAX_ERLANGS:,.0f}; check the units: arrival_rate is calls "
+                              "per period_seconds and aht is in seconds")
 
 
 def traffic(arrival_rate: float, aht: float, period_seconds: float = 3600.0) -> float:
@@ -102,7 +122,9 @@ def traffic(arrival_rate: float, aht: float, period_seconds: float = 3600.0) -> 
     aht = _finite(aht, "aht (average handle time, seconds)", "traffic", 0, strict=True)
     arrival_rate = _finite(arrival_rate, "arrival_rate (calls per period)", "traffic", 0)
     period_seconds = _finite(period_seconds, "period_seconds", "traffic", 0, strict=True)
-    return arrival_rate * aht / period_seconds
+    a = arrival_rate * aht / period_seconds
+    _check_load(a, "traffic")
+    return a
 
 
 def _erlang_b(a: float, n: int) -> float:
@@ -224,7 +246,7 @@ def service_levels(arrival_rate: Any, aht: float, agents: Any, answer_within: fl
     >>> [round(float(x), 4) for x in service.service_levels([200.0, 200.0], 180, [14, 10])]   # 10 agents: overloaded
     [0.8884, 0.0]
     """
-    lam = np.asarray(arrival_rate, dtype=float)
+    lam = schemas.as_numbers(arrival_rate, "arrival_rate", "service_levels")
     try:
         n = np.broadcast_to(np.asarray(agents), lam.shape)
     except ValueError:
@@ -235,8 +257,12 @@ def service_levels(arrival_rate: Any, aht: float, agents: Any, answer_within: fl
                               "that are not finite and >= 0")
     if np.any(n < 0) or np.any(n != np.round(n)):
         raise ValidationError("service_levels: agents must be whole numbers >= 0")
+    if n.size and float(np.max(n)) > MAX_AGENTS:
+        raise ValidationError(f"service_levels: {float(np.max(n)):,.0f} agents is above the {MAX_AGENTS:,} one "
+                              "interval can plausibly staff; check the units")
     n = n.astype(int)
     a = lam * _finite(aht, "aht (average handle time, seconds)", "service_levels", 0, strict=True) / period_seconds
+    _check_load(a, "service_levels")
     b = np.ones_like(a)
     b_at_n = np.where(n == 0, 1.0, np.nan)
     for k in range(1, int(n.max(initial=0)) + 1):
@@ -280,11 +306,12 @@ def agents_for_target(arrival_rate: Any, aht: float, target: float = 0.8, answer
     """
     if not 0 < _finite(target, "target", "agents_for_target") < 1:
         raise ValidationError(f"agents_for_target: target must be in (0, 1); got {target}")
-    lam = np.asarray(arrival_rate, dtype=float)
+    lam = schemas.as_numbers(arrival_rate, "arrival_rate", "agents_for_target")
     if not np.all(np.isfinite(lam)) or np.any(lam < 0):
         raise ValidationError(f"agents_for_target: arrival_rate has {int((~np.isfinite(lam) | (lam < 0)).sum())} "
                               "values that are not finite and >= 0")
     a = lam * _finite(aht, "aht (average handle time, seconds)", "agents_for_target", 0, strict=True) / period_seconds
+    _check_load(a, "agents_for_target")
     out = np.where(a == 0, 0, -1)
     b = np.ones_like(a)
     k = 0
@@ -932,7 +959,8 @@ def arrival_profile(calls: pd.DataFrame, time: str = "datetime", calls_col: str 
     ts = schemas.date_column(calls, time, "arrival_profile")
     slot = ts.dt.floor(f"{slot_minutes}min")
     frame = pd.DataFrame({"weekday": ts.dt.day_name(), "weekday_index": ts.dt.dayofweek,
-                          "slot": slot.dt.strftime("%H:%M"), "calls": calls[calls_col].to_numpy()})
+                          "slot": slot.dt.strftime("%H:%M"),
+                          "calls": schemas.as_numbers(calls[calls_col], f"column '{calls_col}'", "arrival_profile")})
     out = frame.groupby(["weekday_index", "weekday", "slot"]).agg(mean_calls=("calls", "mean"),
                                                                  days=("calls", "size")).reset_index()
     return out.sort_values(["weekday_index", "slot"], ignore_index=True)
@@ -972,7 +1000,7 @@ def busy_hour(calls: pd.DataFrame, time: str = "datetime", calls_col: str = "cal
         raise ValidationError("busy_hour: the calls table has no rows")
     ts = schemas.date_column(calls, time, "busy_hour")
     frame = pd.DataFrame({"weekday": ts.dt.day_name(), "date": ts.dt.normalize(), "hour": ts.dt.strftime("%H:00"),
-                          "calls": calls[calls_col].to_numpy(dtype=float)})
+                          "calls": schemas.as_numbers(calls[calls_col], f"column '{calls_col}'", "busy_hour")})
     per_day = frame.groupby(["weekday", "hour", "date"])["calls"].sum()
     mean = per_day.groupby(["weekday", "hour"]).mean()
     weekday, hour = mean.idxmax()
@@ -1046,7 +1074,7 @@ def check_interval_length(calls: pd.DataFrame, minutes: float, time: str = "date
     >>> service.check_interval_length(calls, 15) is None   # 5 would stop with 'set interval_minutes=15'
     True
     """
-    ts = pd.to_datetime(calls[time]).sort_values()
+    ts = schemas.date_column(calls, time, "check_interval_length").sort_values()
     gaps = ts.diff().dropna()
     gaps = gaps[gaps < pd.Timedelta(hours=6)]  # overnight and weekend gaps are not interval lengths
     if gaps.empty:
@@ -1388,7 +1416,7 @@ def shift_schedule(required: Sequence[float], shifts: pd.DataFrame, time_limit: 
     """
     from scipy.optimize import Bounds, LinearConstraint, milp
 
-    req = np.asarray(required, dtype=float)
+    req = schemas.as_numbers(required, "required agents", "shift_schedule")
     if req.ndim != 1 or not np.all(np.isfinite(req)) or (req < 0).any():
         raise ValidationError(f"shift_schedule: required must be finite agents >= 0 per interval; got "
                               f"{int((~np.isfinite(req) | (req < 0)).sum())} bad of {req.size}")

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import schemas
 from .errors import ValidationError
 from .service import agents_for_target, service_levels
 
@@ -205,7 +206,11 @@ def allocate(total: int, weights: Sequence[float]) -> np.ndarray:
     >>> skills.allocate(10, [0.5, 0.3, 0.2]).tolist()
     [5, 3, 2]
     """
-    w = np.asarray(weights, dtype=float)
+    if not (isinstance(total, int | np.integer) and not isinstance(total, bool) and total >= 0):
+        raise ValidationError(f"allocate: total must be a whole number of agents >= 0; got {total!r}")
+    w = schemas.as_numbers(weights, "weights", "allocate")
+    if w.ndim != 1 or w.size == 0 or not np.all(np.isfinite(w)) or (w < 0).any() or w.sum() <= 0:
+        raise ValidationError(f"allocate: weights must be finite, >= 0 and not all 0; got {list(np.ravel(w))[:5]}")
     raw = total * w / w.sum()
     out = np.floor(raw).astype(int)
     for i in np.argsort(-(raw - out), kind="stable")[: total - out.sum()]:

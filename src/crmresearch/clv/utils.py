@@ -281,7 +281,7 @@ def contract_periods(
     """
     from .. import schemas
 
-    obs_end = pd.Timestamp(observation_end)
+    obs_end = schemas.as_date(observation_end, "observation_end", "contract_periods")
     sp = schemas.validate(spells, "spells", customer=customer, start=start, end=end, as_of=obs_end,
                           caller="contract_periods")
     first = pd.Timestamp(observed_from) if observed_from is not None else sp[start].min()

@@ -7,6 +7,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from ..errors import ValidationError
+from ..schemas import as_numbers
 from .bgnbd import BetaGeoNBD
 from .gamma_gamma import GammaGamma
 
@@ -86,9 +87,12 @@ def value_summary(values: pd.Series, probability_alive: pd.Series | None = None)
     >>> {k: round(v, 2) for k, v in clv.value_summary(pd.Series([10.0, 20.0, 30.0, 40.0])).items()}
     {'customers': 4.0, 'total_clv': 100.0, 'mean_clv': 25.0, 'median_clv': 25.0, 'top_decile_share': 0.4}
     """
-    v = np.sort(np.asarray(values, dtype=float))[::-1]
+    v = np.sort(as_numbers(values, "values", "value_summary"))[::-1]
     if v.size == 0:
         raise ValidationError("value_summary: no customers")
+    if not np.all(np.isfinite(v)):
+        raise ValidationError(f"value_summary: {int((~np.isfinite(v)).sum())} of {v.size} values are missing or "
+                              "infinite")
     k = max(1, int(np.floor(0.1 * v.size + 0.5)))
     out = {"customers": float(v.size), "total_clv": float(v.sum()), "mean_clv": float(v.mean()),
            "median_clv": float(np.median(v)), "top_decile_share": float(v[:k].sum() / v.sum())}
@@ -127,7 +131,7 @@ def margin_annuity(annual_margin: ArrayLike, years: int = 3, annual_discount_rat
     if not annual_discount_rate > -1:
         raise ValidationError(f"margin_annuity: annual_discount_rate must be > -1; got {annual_discount_rate!r}")
     factor = sum((1 + annual_discount_rate) ** -k for k in range(1, years + 1))
-    return np.asarray(annual_margin, dtype=float) * factor
+    return as_numbers(annual_margin, "annual_margin", "margin_annuity") * factor
 
 
 def rank_auc(score: ArrayLike, positive: ArrayLike) -> float:
@@ -154,8 +158,11 @@ def rank_auc(score: ArrayLike, positive: ArrayLike) -> float:
     """
     from scipy.stats import rankdata
 
-    s = np.asarray(score, dtype=float)
-    y = np.asarray(positive).astype(bool)
+    s = as_numbers(score, "score", "rank_auc")
+    labels = as_numbers(positive, "positive", "rank_auc")
+    if s.shape != labels.shape or not np.all(np.isfinite(s)) or not np.isin(labels, (0.0, 1.0)).all():
+        raise ValidationError("rank_auc: score must be finite and positive 0/1, both of one length")
+    y = labels.astype(bool)
     n1, n0 = int(y.sum()), int((~y).sum())
     if n1 == 0 or n0 == 0:
         raise ValidationError(f"rank_auc: needs both classes; got {n1} positive and {n0} negative")

@@ -315,7 +315,11 @@ def migration(before: pd.Series, after: pd.Series, normalize: bool = True) -> pd
 def _categories(s: pd.Series) -> list[Any]:
     if isinstance(s.dtype, pd.CategoricalDtype):
         return list(s.cat.categories)
-    return sorted(pd.unique(s.dropna()))
+    values = list(pd.unique(s.dropna()))
+    try:
+        return sorted(values)
+    except TypeError:  # labels of mixed types (numbers and text): ordered by their text
+        return sorted(values, key=lambda v: (type(v).__name__, str(v)))
 
 
 def segment_change(before: pd.Series, after: pd.Series) -> pd.DataFrame:

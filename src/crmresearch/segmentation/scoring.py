@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ValidationError
+from ..schemas import as_numbers
 
 __all__ = [
     "DEFAULT_CHANNEL_COSTS",
@@ -398,7 +399,10 @@ def peak_profit_share(profit: pd.Series) -> float:
     >>> segmentation.peak_profit_share(pd.Series([50.0, 30.0, 20.0, -20.0]))   # the best earn 125 % of the total
     1.25
     """
-    p = np.sort(np.asarray(profit, dtype=float))[::-1]
+    p = np.sort(as_numbers(profit, "profit", "peak_profit_share"))[::-1]
+    if not np.all(np.isfinite(p)):
+        raise ValidationError(f"peak_profit_share: {int((~np.isfinite(p)).sum())} of {p.size} profits are missing "
+                              "or infinite")
     total = p.sum()
     if not total > 0:
         raise ValidationError(f"peak_profit_share: total profit must be positive; got {total:.2f}")

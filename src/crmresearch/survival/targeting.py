@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -141,6 +142,22 @@ def churn_classifier(X: pd.DataFrame, y: pd.Series | np.ndarray, model: str = "l
     return ChurnClassifier(model=model, cv=cv, seed=seed, calibration=calibration).fit(X, y)
 
 
+def _scores_and_labels(scores: Any, y: Any, caller: str) -> tuple[np.ndarray, np.ndarray]:
+    """Finite scores and 0/1 labels of equal, non-zero length (labels such as 0.7 are refused, not truncated)."""
+    from ..schemas import as_numbers
+
+    s, yy = as_numbers(scores, "scores", caller), as_numbers(y, "y", caller)
+    if s.shape != yy.shape or s.size == 0:
+        raise ValidationError(f"{caller}: scores and y must be non-empty and of equal length; got {s.size} and "
+                              f"{yy.size}")
+    if not np.all(np.isfinite(s)):
+        raise ValidationError(f"{caller}: {int((~np.isfinite(s)).sum())} of {s.size} scores are missing or infinite")
+    bad = ~np.isin(yy, (0.0, 1.0))
+    if bad.any():
+        raise ValidationError(f"{caller}: y must be 0/1 or boolean; {int(bad.sum())} of {yy.size} labels are not")
+    return s, yy.astype(int)
+
+
 def lift_table(scores: np.ndarray, y: np.ndarray, bins: int = 10) -> pd.DataFrame:
     """Deciles (or ``bins``) of customers by score, highest first: customers, churners, churn rate,
     lift (rate / overall rate), cumulative share of churners captured (gain).
@@ -160,9 +177,7 @@ def lift_table(scores: np.ndarray, y: np.ndarray, bins: int = 10) -> pd.DataFram
     >>> survival.lift_table([0.9, 0.8, 0.2, 0.1], [1, 1, 0, 0], bins=2)[['bin', 'churn_rate', 'lift']].values.tolist()
     [[1.0, 1.0, 2.0], [2.0, 0.0, 0.0]]
     """
-    s, y = np.asarray(scores, dtype=float), np.asarray(y).astype(int)
-    if s.shape != y.shape or s.size == 0:
-        raise ValidationError("lift_table: scores and y must be non-empty and of equal length")
+    s, y = _scores_and_labels(scores, y, "lift_table")
     order = np.argsort(-s, kind="stable")
     groups = np.floor(np.arange(s.size) * bins / s.size).astype(int)
     frame = pd.DataFrame({"bin": groups + 1, "y": y[order], "score": s[order]})
@@ -257,7 +272,7 @@ def calibration_table(scores: np.ndarray, y: np.ndarray, bins: int = 10) -> pd.D
     >>> survival.calibration_table([0.1, 0.2, 0.8, 0.9], [0, 0, 1, 1], bins=2).round(2).values.tolist()
     [[1.0, 2.0, 0.15, 0.0], [2.0, 2.0, 0.85, 1.0]]
     """
-    s, y = np.asarray(scores, dtype=float), np.asarray(y).astype(int)
+    s, y = _scores_and_labels(scores, y, "calibration_table")
     order = np.argsort(s, kind="stable")
     groups = np.empty(s.size, dtype=int)
     groups[order] = np.floor(np.arange(s.size) * bins / s.size).astype(int)
@@ -354,14 +369,14 @@ def churn_snapshot(spells: pd.DataFrame, transactions: pd.DataFrame, snapshot: s
     """
     from .. import schemas
 
-    snap = pd.Timestamp(snapshot)
+    snap = schemas.as_date(snapshot, "snapshot", "churn_snapshot")
     sp = schemas.validate(spells, "spells", customer=customer, caller="churn_snapshot")
     active = (sp["start"] <= snap) & (sp["end"].isna() | (sp["end"] > snap))
     out = sp.loc[active].copy()
     horizon = snap + pd.DateOffset(months=window_months)
     out[f"churned_{window_months}m"] = (out["end"].notna() & (out["end"] <= horizon)).astype(int)
     out["tenure_months"] = (snap - out["start"]).dt.days / 30.4375
-    when = pd.to_datetime(transactions[date])
+    when = schemas.date_column(transactions, date, "churn_snapshot")
     recent = transactions.loc[(when <= snap) & (when > snap - pd.DateOffset(months=12))]
     g = recent.groupby(customer)
     out["transactions_12m"] = out[customer].map(g.size()).fillna(0).astype(np.int64)
