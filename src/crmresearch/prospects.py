@@ -50,18 +50,6 @@ def grades(expected_value: pd.Series | np.ndarray, shares: Sequence[float] = (0.
     Series
         Grade per prospect, a categorical A-D on the input's index.
 
-    Parameters
-    ----------
-    expected_value : Series or ndarray
-        Expected value per prospect.
-    shares : sequence of float, default (0.1, 0.2, 0.3)
-        Shares of prospects graded A, B and C; the rest are D.
-
-    Returns
-    -------
-    Series
-        Grade per prospect, a categorical A-D on the input's index.
-
     Examples
     --------
     >>> import pandas as pd
@@ -86,25 +74,6 @@ def grade_table(grade: pd.Series, p_convert: pd.Series, expected_value: pd.Serie
                 value: pd.Series) -> pd.DataFrame:
     """Per grade: prospects, mean predicted conversion and expected value, observed conversion and value
     per prospect, and the lift of value per prospect over all prospects.
-
-    Parameters
-    ----------
-    grade : Series
-        Grade per prospect (A-D).
-    p_convert : Series
-        Predicted conversion probability.
-    expected_value : Series
-        Predicted expected value (currency units).
-    converted : Series
-        Observed conversion (0/1).
-    value : Series
-        Observed value (currency units).
-
-    Returns
-    -------
-    DataFrame
-        One row per grade: prospects, predicted and observed conversion, expected and observed value, value_lift
-        (1 = average) and share_of_value.
 
     Parameters
     ----------
@@ -151,29 +120,6 @@ def approach_profit(expected_value: np.ndarray, converted: np.ndarray, value: np
     outcomes observed when they were approached: value of those who converted minus ``contact_cost``
     per prospect approached; against mailing everyone, which costs ``mail_cost`` a prospect and
     converts ``mail_response_ratio`` of what a personal approach converts (a documented assumption).
-
-    Parameters
-    ----------
-    expected_value : ndarray
-        Expected value per prospect (the ranking; currency units).
-    converted : ndarray
-        Observed conversion per prospect (0/1).
-    value : ndarray
-        Observed first-year value per prospect (currency units; 0 if not converted).
-    contact_cost : float
-        Cost of one personal approach (currency units).
-    mail_cost : float
-        Cost of mailing one prospect (currency units).
-    mail_response_ratio : float
-        Conversions by mail as a share of those by personal approach (assumption).
-    depths : sequence of float, default (0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0)
-        Shares of prospects approached, from the top of the ranking.
-
-    Returns
-    -------
-    DataFrame
-        One row per plan (each depth, and mailing everyone): prospects_contacted, conversions, value, cost,
-        profit and profit_per_contact (currency units).
 
     Parameters
     ----------
@@ -253,27 +199,6 @@ def source_effects(df: pd.DataFrame, source: str, outcome: str, mix: Sequence[st
         One row per source other than ``reference``: raw_estimate and adjusted_estimate (log odds), std_error,
         ci_lower, ci_upper and p_value of the adjusted one.
 
-    Parameters
-    ----------
-    df : DataFrame
-        One row per prospect.
-    source : str
-        Lead-source column.
-    outcome : str
-        Conversion column (0/1).
-    mix : sequence of str
-        Prospect traits to adjust for.
-    reference : str
-        Source the others are compared with.
-    alpha : float, default 0.05
-        Significance level of the intervals.
-
-    Returns
-    -------
-    DataFrame
-        One row per source other than ``reference``: raw_estimate and adjusted_estimate (log odds), std_error,
-        ci_lower, ci_upper and p_value of the adjusted one.
-
     Examples
     --------
     >>> from crmresearch import data, prospects
@@ -301,15 +226,6 @@ def next_product_pairs(holdings: pd.DataFrame, products: Sequence[str], traits: 
     """One row per acquisition after the first: the products held before it (0/1 per product), the
     last product held, the ``traits`` and the product acquired next (``next_product``). ``holdings``:
     customer_id, order (1, 2, ...), product, and the trait columns.
-
-    Parameters
-    ----------
-    holdings : DataFrame
-        ``customer_id``, ``order``, ``product`` and the trait columns.
-    products : sequence of str
-        All products, in column order.
-    traits : sequence of str, default ()
-        Customer trait columns to carry along.
 
     Parameters
     ----------
@@ -356,13 +272,6 @@ def next_product_pairs(holdings: pd.DataFrame, products: Sequence[str], traits: 
 class NextProductModel(Estimator):
     """Next product to buy: multinomial logistic regression of the product acquired next on the products
     held, the last product held and customer traits; products already held are never recommended.
-
-    Parameters
-    ----------
-    C : float, default 1.0
-        Inverse L2 regularisation strength of the logistic regression.
-    max_iter : int, default 2000
-        Most solver iterations.
 
     Parameters
     ----------
@@ -503,20 +412,6 @@ def hit_rates(proba: pd.DataFrame, actual: pd.Series, ks: Sequence[int] = (1, 3)
     dict of str to float
         ``'hit_at_<k>'`` -> share of rows (0-1).
 
-    Parameters
-    ----------
-    proba : DataFrame
-        Probability per row (customer) and column (product).
-    actual : Series
-        Product actually acquired next, per row.
-    ks : sequence of int, default (1, 3)
-        List lengths to evaluate.
-
-    Returns
-    -------
-    dict of str to float
-        ``'hit_at_<k>'`` -> share of rows (0-1).
-
     Examples
     --------
     >>> import pandas as pd
@@ -554,24 +449,6 @@ def offer_profit(hit_rate: float, customers: int, acceptance: float, margin: flo
     float
         Expected profit (currency units).
 
-    Parameters
-    ----------
-    hit_rate : float
-        Share of customers offered the product they would buy next.
-    customers : int
-        Customers receiving an offer.
-    acceptance : float
-        Probability that a right offer is accepted.
-    margin : float
-        Margin of an accepted offer (currency units).
-    offer_cost : float
-        Cost of one offer (currency units).
-
-    Returns
-    -------
-    float
-        Expected profit (currency units).
-
     Examples
     --------
     >>> from crmresearch import prospects
@@ -588,19 +465,6 @@ class ConversionValue(Estimator):
     ``features``; value: a log-linear regression of the value of converted prospects on the same
     features, back-transformed with the normal smearing factor exp(s^2 / 2) (Duan 1983 for normal
     errors).
-
-    Parameters
-    ----------
-    features : sequence of str, default ()
-        Feature columns of the prospect file (numeric, bool or categorical).
-    model : str, default 'logistic'
-        ``'logistic'`` or ``'gradient_boosting'`` for P(convert).
-    calibration : str, default 'isotonic'
-        ``'isotonic'`` or ``'sigmoid'``.
-    cv : int, default 5
-        Folds for calibration and the cross-validated AUC.
-    seed : int, default 0
-        Random state.
 
     Parameters
     ----------
@@ -724,19 +588,6 @@ def prospect_table(df: pd.DataFrame, value: str = "value") -> pd.DataFrame:
         One row per prospect with ``prospect_id``, ``converted`` and ``value``.
     value : str, default 'value'
         Value column (currency units).
-
-    Parameters
-    ----------
-    df : DataFrame
-        One row per prospect with ``prospect_id``, ``converted`` and ``value``.
-    value : str, default 'value'
-        Value column (currency units).
-
-    Raises
-    ------
-    ValidationError
-        Duplicate ids, missing values, outcomes other than 0/1, one outcome only, or negative values; the
-        message counts the rows.
 
     Raises
     ------

@@ -72,26 +72,6 @@ def check_output_dir(target: str | os.PathLike[str], study: str, explicit: bool 
     Path
         ``target``, resolved.
 
-    Parameters
-    ----------
-    target : str or PathLike of str
-        The folder a run would write.
-    study : str
-        The study's name.
-    explicit : bool, default True
-        The user named the folder with ``--out``.
-
-    Returns
-    -------
-    Path
-        ``target``, resolved.
-
-    Raises
-    ------
-    ParameterError
-        A file, a folder inside the source tree, or a non-empty folder that is not an earlier output of
-        ``study``.
-
     Raises
     ------
     ParameterError
@@ -178,18 +158,6 @@ def make_staging(root: Path, study: str) -> Path:
     Path
         The new, empty folder.
 
-    Parameters
-    ----------
-    root : Path
-        Folder to create it under.
-    study : str
-        The study's name (part of the folder name).
-
-    Returns
-    -------
-    Path
-        The new, empty folder.
-
     Examples
     --------
     >>> import os, tempfile
@@ -207,16 +175,6 @@ def make_staging(root: Path, study: str) -> Path:
 
 def clean_stale(root: Path) -> list[Path]:
     """Remove staging folders under ``root`` whose owning process has ended (killed runs).
-
-    Parameters
-    ----------
-    root : Path
-        Folder holding staging areas (``build/staging``).
-
-    Returns
-    -------
-    list of Path
-        The folders removed.
 
     Parameters
     ----------
@@ -249,11 +207,6 @@ def clean_stale(root: Path) -> list[Path]:
 def clean_stale_siblings(target: Path) -> None:
     """Finish or undo a folder switch that a killed run left half-way (two-rename fallback),
     and remove its leftover ``.crm-new-*`` / ``.crm-old-*`` folders beside ``target``.
-
-    Parameters
-    ----------
-    target : Path
-        An output folder.
 
     Parameters
     ----------
@@ -331,19 +284,6 @@ def publish_folder(staging: Path, target: Path, exhibits: Mapping[str, str], man
 
     Files of the old ``target`` that its manifest does not list as exhibits (a user's notes, a
     README) are carried over (hard links, or copies across file systems).
-
-    Parameters
-    ----------
-    staging : Path
-        Folder holding the new exhibits.
-    target : Path
-        Output folder to replace.
-    exhibits : mapping of str to str
-        Exhibit path (relative) -> SHA-256.
-    manifest_text : str
-        The manifest to write beside them.
-    manifest_name : str, default 'manifest.json'
-        File name of the manifest.
 
     Parameters
     ----------

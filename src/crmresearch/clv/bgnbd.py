@@ -224,7 +224,7 @@ class BetaGeoNBD(BaseFitter):
             Time of the last repeat purchase t_x, in the model's time unit.
         T : array-like, shape (n_customers,)
             Age T: time since the first purchase, in the model's time unit.
-        weights : array-like, optional, optional
+        weights : array-like, optional
             Number of identical customers each row stands for; None: 1 each.
         compress : bool, default True
             Merge identical rows into weights when that shrinks the data.

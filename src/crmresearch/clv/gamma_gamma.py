@@ -70,7 +70,7 @@ class GammaGamma(BaseFitter):
             Repeat purchases x (count).
         monetary : array-like, shape (n_customers,)
             Mean spend per repeat transaction (currency).
-        weights : array-like, optional, optional
+        weights : array-like, optional
             Number of identical customers each row stands for; None: 1 each.
         nonpositive : str, default 'error'
             ``'error'`` or ``'drop'`` for customers whose mean spend is 0 or missing.

@@ -55,11 +55,11 @@ class ShiftedBetaGeometric(BaseFitter):
 
         Parameters
         ----------
-        survivors : array-like, optional, optional
+        survivors : array-like, optional
             Customers active at the start of periods 0, 1, 2, ... of one cohort.
-        periods : array-like, optional, optional
+        periods : array-like, optional
             Periods observed per customer (renewals + 1 for churners).
-        churned : array-like, optional, optional
+        churned : array-like, optional
             Whether each customer left (with ``periods``).
 
         Returns
