@@ -13,6 +13,7 @@ import pandas as pd
 from ._extras import require
 from .base import Estimator
 from .errors import ValidationError
+from .schemas import as_binary
 
 __all__ = ["CalibratedClassifier"]
 
@@ -90,13 +91,7 @@ class CalibratedClassifier(Estimator):
         from sklearn.pipeline import Pipeline
         from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-        y_raw = pd.Series(np.asarray(y, dtype=object))
-        y_num = pd.to_numeric(y_raw.map(lambda v: int(v) if isinstance(v, bool | np.bool_) else v), errors="coerce")
-        bad = ~y_num.isin([0, 1])
-        if bad.any():
-            raise ValidationError(f"{self._caller}: y must be 0/1 or boolean; {int(bad.sum())} of {len(y_raw)} labels "
-                                  f"are not (first: {y_raw[bad].head(3).tolist()})")
-        y = y_num.to_numpy(dtype=int)
+        y = as_binary(y, "y", self._caller, unit="labels")
         if len(X) != len(y):
             raise ValidationError(f"{self._caller}: X has {len(X)} rows but y has {len(y)}")
         if not (isinstance(self.cv, int | np.integer) and self.cv >= 2):

@@ -24,6 +24,7 @@ from scipy import stats
 from ._extras import require
 from .base import Estimator
 from .errors import ValidationError
+from .schemas import as_binary
 
 __all__ = [
     "TwoProportions",
@@ -368,12 +369,7 @@ def analyze_ab(df: pd.DataFrame, arm: str, outcome: str, covariates: Sequence[st
     if df[arm].nunique() != 2:
         raise ValidationError(f"analyze_ab: column '{arm}' must have exactly two arms, "
                               f"found {df[arm].nunique()} distinct values")
-    y_all = pd.to_numeric(df[outcome].astype("object").map(lambda v: int(v) if isinstance(v, bool) else v),
-                          errors="coerce")
-    bad = ~y_all.isin([0, 1])
-    if bad.any():
-        raise ValidationError(f"analyze_ab: column '{outcome}' must be 0/1 or boolean; {int(bad.sum())} of "
-                              f"{len(df)} rows are not (first values: {df.loc[bad, outcome].head(3).tolist()})")
+    y_all = pd.Series(as_binary(df[outcome], f"column '{outcome}'", "analyze_ab"), index=df.index)
     treated = df[arm] != control
     groups = [("all", df, treated)]
     if strata:
@@ -1006,15 +1002,10 @@ def odds_ratios(df: pd.DataFrame, outcome: str, covariates: Sequence[str], alpha
 
     if outcome not in df.columns:
         raise ValidationError(f"odds_ratios: no column '{outcome}'; the table has {list(df.columns)}")
-    y_raw = df[outcome]
-    if y_raw.isna().any() or not (pd.api.types.is_bool_dtype(y_raw) or set(pd.unique(y_raw)) <= {0, 1}):
-        bad = int((y_raw.isna() | ~y_raw.isin([0, 1, True, False])).sum())
-        raise ValidationError(f"odds_ratios: column '{outcome}' must be 0/1 or boolean; {bad} of {len(df)} rows "
-                              "are not")
-    if y_raw.nunique() < 2:
+    y = as_binary(df[outcome], f"column '{outcome}'", "odds_ratios")
+    if len(np.unique(y)) < 2:
         raise ValidationError(f"odds_ratios: column '{outcome}' has one value only; a logistic regression needs both")
     X = design_matrix(df, list(covariates), "odds_ratios")
-    y = y_raw.astype(int).to_numpy()
     fit = sm.Logit(y, sm.add_constant(X, has_constant="add")).fit(disp=0)
     ci = fit.conf_int(alpha)
     out = pd.DataFrame({"covariate": fit.params.index, "estimate": fit.params.to_numpy(),

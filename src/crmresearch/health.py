@@ -40,6 +40,7 @@ __all__ = [
     "price_volume",
     "revenue_per_customer",
     "rule_accuracy",
+    "rule_agreement",
     "rule_grid",
 ]
 
@@ -208,6 +209,44 @@ def revenue_per_customer(status: pd.DataFrame, revenue: pd.Series) -> pd.DataFra
             int(status["issued"].sum()), 1), "revenue": float(rev[m].sum()),
             "revenue_per_account": float(rev[m].sum() / max(int(m.sum()), 1))})
     return pd.DataFrame(rows)
+
+
+def rule_agreement(predicted: Mapping[str, pd.Series], reference: str) -> pd.DataFrame:
+    """How many accounts each rule calls "still alive" and how often it agrees with the ``reference`` rule: the
+    comparison available when the true status is unknown (your data), where :func:`rule_accuracy` needs it.
+
+    Parameters
+    ----------
+    predicted : mapping of str to Series
+        Rule name -> boolean "still alive" per account, all on the same accounts.
+    reference : str
+        The rule the others are compared with (e.g. BG/NBD P(alive) above a threshold).
+
+    Returns
+    -------
+    DataFrame
+        One row per rule: ``rule``, ``accounts``, ``called_alive`` (count), ``share_called_alive`` and
+        ``agreement`` (share of accounts on which it agrees with ``reference``).
+
+    Raises
+    ------
+    ValidationError
+        When ``reference`` is not one of the rules.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import health
+    >>> calls = {'90 days': pd.Series([True, False, False, True]), 'P(alive)': pd.Series([True, True, False, True])}
+    >>> health.rule_agreement(calls, 'P(alive)')[['rule', 'called_alive', 'agreement']].values.tolist()
+    [['90 days', 2, 0.75], ['P(alive)', 3, 1.0]]
+    """
+    if reference not in predicted:
+        raise ValidationError(f"rule_agreement: reference {reference!r} is not one of the rules {list(predicted)}")
+    ref = predicted[reference].astype(bool)
+    return pd.DataFrame([{"rule": name, "accounts": len(call), "called_alive": int(call.astype(bool).sum()),
+                          "share_called_alive": float(call.astype(bool).mean()),
+                          "agreement": float((call.astype(bool) == ref).mean())} for name, call in predicted.items()])
 
 
 def rule_accuracy(predicted: Mapping[str, pd.Series], truth_alive: pd.Series) -> pd.DataFrame:

@@ -34,8 +34,8 @@ from .errors import ValidationError
 from .experiments import rates_by
 from .schemas import RowAccount, as_date, date_column, latest_date, validate
 
-__all__ = ["COVARIATES", "DayClock", "case_covariates", "day_clock", "ever_frame", "fixed_covariates",
-           "rate_by_count", "resolution_frame"]
+__all__ = ["COVARIATES", "DayClock", "case_covariates", "changing_covariates", "day_clock", "ever_frame",
+           "fixed_covariates", "rate_by_count", "resolution_frame"]
 
 COVARIATES = ("open_complaint", "slow_resolution", "compensated", "manager_left")
 
@@ -304,6 +304,32 @@ def fixed_covariates(spells: pd.DataFrame, spec: str = "auto") -> list[str]:
     if spec.strip().lower() == "auto" and not others:
         return []
     return spell_covariates(table, spec)
+
+
+def changing_covariates(changes: pd.DataFrame) -> list[str]:
+    """The covariates of :data:`COVARIATES` that change for at least one customer in ``changes`` (from
+    :func:`case_covariates`): a covariate with no change (no compensation recorded, no managers, no slow
+    case) is constant at 0 and cannot be estimated, so it is left out of the model.
+
+    Parameters
+    ----------
+    changes : DataFrame
+        Output of :func:`case_covariates`.
+
+    Returns
+    -------
+    list of str
+        The covariates to model, in :data:`COVARIATES` order.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import recovery
+    >>> cases = pd.DataFrame({'customer_id': [1], 'opened_day': [2.0], 'resolved_day': [4.0], 'compensated': [False]})
+    >>> recovery.changing_covariates(recovery.case_covariates(cases))
+    ['open_complaint']
+    """
+    return [c for c in COVARIATES if c in changes.columns and changes[c].max() == 1]
 
 
 def resolution_frame(cases: pd.DataFrame, end_day: float | str, by: Sequence[str] = ()) -> pd.DataFrame:

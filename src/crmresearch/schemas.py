@@ -39,6 +39,7 @@ __all__ = [
     "RangeError",
     "RowAccount",
     "SchemaError",
+    "as_binary",
     "as_date",
     "as_numbers",
     "date_column",
@@ -754,6 +755,51 @@ def as_date(value: Any, name: str, caller: str) -> pd.Timestamp:
     if pd.isna(ts):
         raise DateParseError(f"{caller}: {name} {value!r} is not a date; give it as YYYY-MM-DD, e.g. '2024-06-30'")
     return ts
+
+
+def as_binary(values: Any, name: str, caller: str, unit: str = "rows") -> np.ndarray:
+    """0/1 outcomes or labels as an int array; anything else (missing, 0.7, 'yes') is refused, never truncated.
+
+    Parameters
+    ----------
+    values : array-like
+        0/1 numbers or booleans.
+    name : str
+        What the values are, for the message (e.g. ``"column 'churn'"``).
+    caller : str
+        Name of the public function, for the message.
+    unit : str, default 'rows'
+        What one value is, for the count in the message.
+
+    Returns
+    -------
+    ndarray of int
+        The values as 0 and 1, in their shape.
+
+    Raises
+    ------
+    ValidationError
+        When some values are not 0/1 or boolean; the message counts them and shows the first.
+
+    Examples
+    --------
+    >>> from crmresearch import schemas
+    >>> schemas.as_binary([True, 0, 1.0], 'y', 'lift_table').tolist()
+    [1, 0, 1]
+    >>> try:
+    ...     schemas.as_binary([1, 0.7, None], 'y', 'lift_table', unit='labels')
+    ... except schemas.ValidationError as err:
+    ...     print(err)
+    lift_table: y must be 0/1 or boolean; 2 of 3 labels are not (first: [0.7, None])
+    """
+    raw = np.asarray(values, dtype=object)
+    flat = pd.Series(raw.ravel())
+    numbers = pd.to_numeric(flat.map(lambda v: int(v) if isinstance(v, bool | np.bool_) else v), errors="coerce")
+    bad = ~numbers.isin([0, 1])
+    if bad.any():
+        raise ValidationError(f"{caller}: {name} must be 0/1 or boolean; {int(bad.sum())} of {len(flat)} {unit} are "
+                              f"not (first: {flat[bad].head(3).tolist()})")
+    return numbers.to_numpy(dtype=int).reshape(raw.shape)
 
 
 def as_numbers(values: Any, name: str, caller: str) -> np.ndarray:

@@ -144,18 +144,15 @@ def churn_classifier(X: pd.DataFrame, y: pd.Series | np.ndarray, model: str = "l
 
 def _scores_and_labels(scores: Any, y: Any, caller: str) -> tuple[np.ndarray, np.ndarray]:
     """Finite scores and 0/1 labels of equal, non-zero length (labels such as 0.7 are refused, not truncated)."""
-    from ..schemas import as_numbers
+    from ..schemas import as_binary, as_numbers
 
-    s, yy = as_numbers(scores, "scores", caller), as_numbers(y, "y", caller)
+    s, yy = as_numbers(scores, "scores", caller), as_binary(y, "y", caller, unit="labels")
     if s.shape != yy.shape or s.size == 0:
         raise ValidationError(f"{caller}: scores and y must be non-empty and of equal length; got {s.size} and "
                               f"{yy.size}")
     if not np.all(np.isfinite(s)):
         raise ValidationError(f"{caller}: {int((~np.isfinite(s)).sum())} of {s.size} scores are missing or infinite")
-    bad = ~np.isin(yy, (0.0, 1.0))
-    if bad.any():
-        raise ValidationError(f"{caller}: y must be 0/1 or boolean; {int(bad.sum())} of {yy.size} labels are not")
-    return s, yy.astype(int)
+    return s, yy
 
 
 def lift_table(scores: np.ndarray, y: np.ndarray, bins: int = 10) -> pd.DataFrame:
