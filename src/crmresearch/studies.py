@@ -980,6 +980,8 @@ CUSTOMER_BASE_HEALTH = Study(
         Param("early_days", int, 90, "days of a new account's behaviour used to predict its level", low=7, high=180),
         Param("level_cuts", str, "300,1500", "first-year spend cut-offs of the low / mid / high level, USD"),
         Param("min_cell", int, 10, "grid cells with fewer units have their value suppressed", low=1, high=1000),
+        Param("min_level_accounts", int, 100, "fewest accounts with a full year of history for the level model "
+              "(fewer: the model is skipped, saying so)", low=20, high=1_000_000),
         Param("dataset", str, "cdnow_master", "CDNOW transactions for the price x volume grid",
               choices=("cdnow_master", "cdnow_sample")),
         _data_param(),
