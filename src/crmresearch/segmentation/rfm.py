@@ -84,8 +84,8 @@ def rfm(
     [[30.0, 2.0, 40.0], [59.0, 1.0, 5.0]]
     """
     columns = {"customer": customer, "date": date, "amount": amount}
-    as_of_ts = _date(as_of, "as_of")
-    before_ts = _date(before, "before")
+    as_of_ts = schemas.as_date(as_of, "as_of", "rfm") if as_of is not None else None
+    before_ts = schemas.as_date(before, "before", "rfm") if before is not None else None
     if not isinstance(transactions, pd.DataFrame):  # the table stays in its engine
         per = aggregate.rfm_table(transactions, columns, caller="rfm", before=before_ts)
         last = per["last_purchase"].max()
@@ -126,15 +126,6 @@ def rfm(
     out.attrs["as_of"] = str(as_of_ts.date())
     out.attrs["row_account"] = account.steps
     return out
-
-
-def _date(value: Any, name: str) -> pd.Timestamp | None:
-    if value is None:
-        return None
-    try:
-        return pd.Timestamp(value)
-    except (ValueError, TypeError):
-        raise ValidationError(f"rfm: {name} {value!r} is not a date; use e.g. '2025-01-01'") from None
 
 
 def _quantile_score(values: pd.Series, bins: int, higher_is_better: bool) -> pd.Series:
