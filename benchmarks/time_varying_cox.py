@@ -12,7 +12,8 @@ import time
 import numpy as np
 from _results import machine, write_section
 
-from crmresearch import data, recovery, survival
+from crmresearch import data, survival
+from crmresearch.survival import recovery
 
 COVARIATES = ["rural", *recovery.COVARIATES]
 

@@ -7,21 +7,23 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crmresearch import classify, clv, experiments, forecast, health, prospects, schemas, segmentation, service
+from crmresearch import clv, experiments, schemas, segmentation, service, targeting
 from crmresearch.errors import ValidationError
+from crmresearch.service import forecast
+from crmresearch.targeting import prospects
 
 
 def test_date_parameters_and_columns_that_are_not_dates():
     accounts = pd.DataFrame({"account_id": [1], "issued": pd.to_datetime(["2024-01-01"])})
     tx = pd.DataFrame({"customer_id": [1], "date": pd.to_datetime(["2024-01-05"]), "amount": [10.0]})
     with pytest.raises(ValidationError, match="activity_status: as_of 'notadate' is not a date"):
-        health.activity_status(accounts, tx, "notadate")
+        clv.activity_status(accounts, tx, "notadate")
     with pytest.raises(ValidationError, match="value_growth: split 'x' is not a date"):
         segmentation.value_growth(tx, "x")
     with pytest.raises(ValidationError, match=r"arrival_profile: column 'datetime': 1 of 1 rows cannot be read"):
         service.arrival_profile(pd.DataFrame({"datetime": ["x"], "calls": [1]}))
     with pytest.raises(ValidationError, match=r"column 'issued': 1 of 1 rows have no date"):
-        health.activity_status(accounts.assign(issued=[None]), tx, "2024-06-01")
+        clv.activity_status(accounts.assign(issued=[None]), tx, "2024-06-01")
 
 
 def test_tables_without_the_columns_or_rows_a_function_needs():
@@ -31,7 +33,7 @@ def test_tables_without_the_columns_or_rows_a_function_needs():
     with pytest.raises(ValidationError, match="staffing_backtest: the backtest table has no rows"):
         forecast.staffing_backtest(empty, aht=200)
     with pytest.raises(ValidationError, match="revenue_per_customer: the status table lacks"):
-        health.revenue_per_customer(pd.DataFrame(), pd.Series(dtype=float))
+        clv.revenue_per_customer(pd.DataFrame(), pd.Series(dtype=float))
     with pytest.raises(ValidationError, match="busy_hour: the calls table has no rows"):
         service.busy_hour(pd.DataFrame({"datetime": pd.to_datetime([]), "calls": []}))
     with pytest.raises(ValidationError, match=r"contact_kpis: missing column\(s\) \['ivr_contained'"):
@@ -54,12 +56,12 @@ def test_values_of_the_wrong_kind():
 def test_the_classifier_refuses_labels_it_would_have_truncated_and_too_few_rows_per_fold():
     X = pd.DataFrame({"x": np.arange(30.0)})
     with pytest.raises(ValidationError, match="y must be 0/1 or boolean; 30 of 30 labels are not"):
-        classify.CalibratedClassifier().fit(X, np.full(30, 0.7))   # astype(int) used to make every label 0
+        targeting.CalibratedClassifier().fit(X, np.full(30, 0.7))   # astype(int) used to make every label 0
     with pytest.raises(ValidationError, match="y must be 0/1 or boolean; 30 of 30"):
-        classify.CalibratedClassifier().fit(X, np.array(["a", "b"] * 15))
+        targeting.CalibratedClassifier().fit(X, np.array(["a", "b"] * 15))
     with pytest.raises(ValidationError, match="2 zeros and 1 ones; each class needs at least cv = 5 rows"):
-        classify.CalibratedClassifier(cv=5).fit(X.head(3), np.array([0, 1, 0]))
-    fitted = classify.CalibratedClassifier(cv=3).fit(X, np.array([0, 1] * 15))
+        targeting.CalibratedClassifier(cv=5).fit(X.head(3), np.array([0, 1, 0]))
+    fitted = targeting.CalibratedClassifier(cv=3).fit(X, np.array([0, 1] * 15))
     with pytest.raises(ValidationError, match=r"X lacks the feature column\(s\) \['x'\]"):
         fitted.predict_proba(pd.DataFrame({"y": [1.0]}))
     assert fitted.predict_proba(pd.DataFrame({"x": [3.0], "extra": ["ignored"]})).between(0, 1).all()

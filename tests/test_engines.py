@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crmresearch import aggregate, clv, segmentation, sources
+from crmresearch import clv, segmentation, sources
 from crmresearch.errors import ValidationError
+from crmresearch.sources import aggregate
 
 duckdb = pytest.importorskip("duckdb")
 pl = pytest.importorskip("polars")
@@ -228,7 +229,7 @@ def _write_sources(folder: Path) -> tuple[Path, Path, pd.DataFrame]:
 def test_a_study_on_parquet_with_renamed_columns_equals_the_same_data_from_csv(scratch_root, tmp_path, study, extra):
     import json
 
-    from crmresearch import pipeline
+    from crmresearch.studies import pipeline
 
     pq, csv, tx = _write_sources(tmp_path)
     a = pipeline.run(study, {"data": str(pq), **extra}, out=tmp_path / "a", raise_on_error=True)
@@ -272,7 +273,8 @@ def test_churn_survival_on_your_spells_equals_the_package_on_the_same_frame(scra
 
     from sklearn.model_selection import train_test_split
 
-    from crmresearch import data, pipeline, survival
+    from crmresearch import data, survival
+    from crmresearch.studies import pipeline
 
     c = data.simulate_bank(n_customers=3_000, seed=3).contracts
     spells = c[["customer_id", "start", "end", "region", "digital_user", "fee_increase", "n_products"]].assign(
@@ -306,7 +308,8 @@ def test_churn_survival_left_truncates_your_spells_from_observed_from(scratch_ro
     observed_from: the study's Kaplan-Meier table equals lifelines' with entry on the same spells."""
     from lifelines import KaplanMeierFitter
 
-    from crmresearch import data, pipeline, survival
+    from crmresearch import data, survival
+    from crmresearch.studies import pipeline
 
     bank = data.simulate_bank(n_customers=2_000, seed=4)
     spells = bank.contracts[["customer_id", "start", "end", "region", "fee_increase"]].assign(
@@ -330,7 +333,8 @@ def test_churn_survival_left_truncates_your_spells_from_observed_from(scratch_ro
 def test_call_centre_staffing_on_your_15_minute_calls_and_tickets(scratch_root, tmp_path):
     from click.testing import CliRunner
 
-    from crmresearch import cli, data, pipeline
+    from crmresearch import cli, data
+    from crmresearch.studies import pipeline
 
     c = data.load_bank_calls()
     c15 = c.assign(t=c["datetime"].dt.floor("15min")).groupby("t", as_index=False)["calls"].sum()
@@ -353,7 +357,8 @@ def test_call_centre_staffing_on_your_15_minute_calls_and_tickets(scratch_root, 
 
 @pytest.mark.slow
 def test_campaign_experiment_on_your_campaign_equals_the_package(scratch_root, tmp_path):
-    from crmresearch import data, experiments, pipeline
+    from crmresearch import data, experiments
+    from crmresearch.studies import pipeline
 
     camp = data.simulate_bank(n_customers=20_000, seed=2).campaign
     mine = camp[["customer_id", "treated", "churn_90d", "segment", "region", "n_products"]].rename(
@@ -385,7 +390,8 @@ def test_campaign_experiment_on_your_campaign_equals_the_package(scratch_root, t
 
 @pytest.mark.slow
 def test_contractual_retention_on_your_contracts_equals_the_package(scratch_root, tmp_path):
-    from crmresearch import data, pipeline, survival
+    from crmresearch import data, survival
+    from crmresearch.studies import pipeline
 
     bank = data.simulate_bank(n_customers=5_000, seed=4)
     contracts = bank.contracts[["customer_id", "start", "end"]]
@@ -407,7 +413,8 @@ def test_contractual_retention_on_your_contracts_equals_the_package(scratch_root
 def test_service_quality_gaps_on_your_1_to_5_survey(scratch_root, tmp_path):
     from click.testing import CliRunner
 
-    from crmresearch import cli, pipeline, satisfaction
+    from crmresearch import cli, satisfaction
+    from crmresearch.studies import pipeline
 
     rng = np.random.default_rng(5)
     n = 300
@@ -440,7 +447,8 @@ def test_churn_targeting_on_your_customers(scratch_root, tmp_path):
 
     from click.testing import CliRunner
 
-    from crmresearch import cli, data, pipeline
+    from crmresearch import cli, data
+    from crmresearch.studies import pipeline
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -467,7 +475,9 @@ def test_churn_targeting_on_your_customers(scratch_root, tmp_path):
 
 @pytest.mark.slow
 def test_a_call_log_counted_in_duckdb_staffs_like_its_interval_counts(scratch_root, tmp_path):
-    from crmresearch import aggregate, data, pipeline, service
+    from crmresearch import data, service
+    from crmresearch.sources import aggregate
+    from crmresearch.studies import pipeline
 
     c = data.load_bank_calls()
     c = c[c["datetime"] < c["datetime"].min() + pd.Timedelta(days=14)]  # two weeks: every weekday twice
@@ -494,7 +504,8 @@ def test_a_call_log_counted_in_duckdb_staffs_like_its_interval_counts(scratch_ro
 
 
 def test_prospect_conversion_on_your_prospects(scratch_root, tmp_path):
-    from crmresearch import data, pipeline
+    from crmresearch import data
+    from crmresearch.studies import pipeline
 
     sim = data.simulate_prospects(n_prospects=6_000, n_customers=100, seed=9).prospects
     mine = sim[["prospect_id", "source", "age", "income_k", "urban", "converted", "value"]].rename(
@@ -525,7 +536,8 @@ def test_prospect_conversion_on_your_prospects(scratch_root, tmp_path):
 def test_customer_base_health_on_your_accounts(scratch_root, tmp_path):
     from click.testing import CliRunner
 
-    from crmresearch import cli, data, health, pipeline
+    from crmresearch import cli, data
+    from crmresearch.studies import pipeline
 
     sim = data.simulate_card_base(n_accounts=3_000, n_merchants=50, seed=4)
     sim.accounts.rename(columns={"account_id": "card"}).to_csv(tmp_path / "cards.csv", index=False)
@@ -539,8 +551,8 @@ def test_customer_base_health_on_your_accounts(scratch_root, tmp_path):
     for name in ("table-status-vs-truth", "table-merchant-grid", "fig-merchant-grid"):
         assert not list(out.glob(f"{name}.*"))
     tx = sim.transactions.rename(columns={"account_id": "customer_id"})
-    status = health.activity_status(sim.accounts, tx, "2025-12-31", 180, 10.0)
-    direct = health.revenue_per_customer(status, tx[tx["date"] > pd.Timestamp("2025-12-31") - pd.Timedelta(days=365)]
+    status = clv.activity_status(sim.accounts, tx, "2025-12-31", 180, 10.0)
+    direct = clv.revenue_per_customer(status, tx[tx["date"] > pd.Timestamp("2025-12-31") - pd.Timedelta(days=365)]
                                          .groupby("customer_id")["amount"].sum() * 0.02)
     table = pd.read_csv(out / "table-revenue-per-customer.csv")
     assert table["accounts"].tolist() == direct["accounts"].tolist()
@@ -577,7 +589,9 @@ def _dated_service_cases(n_customers: int = 3_000, seed: int = 5):
 def test_service_recovery_on_your_dated_records_equals_the_day_counts(scratch_root, tmp_path):
     from click.testing import CliRunner
 
-    from crmresearch import cli, pipeline, recovery, survival
+    from crmresearch import cli, survival
+    from crmresearch.studies import pipeline
+    from crmresearch.survival import recovery
 
     sim, spells, cases, managers, as_of = _dated_service_cases()
     spells.to_csv(tmp_path / "spells.csv", index=False)

@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crmresearch import forecast, service
+from crmresearch import service
 from crmresearch.errors import ValidationError
+from crmresearch.service import forecast
 
 
 def _calls(days: int = 30, slots: int = 6, seed: int = 0) -> pd.DataFrame:

@@ -13,7 +13,8 @@ import pytest
 from click.testing import CliRunner
 from conftest import tree
 
-from crmresearch import cli, paths, pipeline, studies
+from crmresearch import cli, paths, studies
+from crmresearch.studies import pipeline
 
 NOTEBOOKS = sorted(Path(paths.notebooks_dir()).glob("*.ipynb"))
 

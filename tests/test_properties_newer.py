@@ -11,8 +11,11 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crmresearch import clv, experiments, forecast, health, prospects, recovery, segmentation, service, skills, survival
+from crmresearch import clv, experiments, segmentation, service, targeting
 from crmresearch.errors import CRMResearchError
+from crmresearch.service import forecast, skills
+from crmresearch.survival import recovery
+from crmresearch.targeting import prospects
 
 FAST = settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 
@@ -48,18 +51,19 @@ def test_interval_tables(rows):
 def test_card_base_health(tx_rows, account_rows, as_of):
     tx = pd.DataFrame(tx_rows, columns=["customer_id", "date", "amount"])
     accounts = pd.DataFrame(account_rows, columns=["account_id", "issued", "balance"])
-    ours(lambda: health.activity_status(accounts, tx, as_of))
-    ours(lambda: health.funnel(accounts, tx, [as_of]))
-    ours(lambda: health.early_and_level(tx, as_of, 30, 60, [10.0, 20.0]))
-    ours(lambda: health.price_volume(tx.assign(quantity=tx["amount"]), "2000-01-01", "2030-01-01", [1, 2], [1, 2]))
+    ours(lambda: clv.activity_status(accounts, tx, as_of))
+    ours(lambda: clv.funnel(accounts, tx, [as_of]))
+    ours(lambda: segmentation.early_and_level(tx, as_of, 30, 60, [10.0, 20.0]))
+    ours(lambda: segmentation.price_volume(tx.assign(quantity=tx["amount"]), "2000-01-01", "2030-01-01", [1, 2],
+                                           [1, 2]))
 
 
 @FAST
 @given(st.lists(st.tuples(values, values), max_size=10))
 def test_columns_of_anything(rows):
     df = pd.DataFrame(rows, columns=["x", "g"])
-    ours(lambda: health.rule_grid(df, {"x": [0.5, 1.5], "g": None}))
-    ours(lambda: health.grid_table(df["g"].astype(str), df["x"]))
+    ours(lambda: segmentation.rule_grid(df, {"x": [0.5, 1.5], "g": None}))
+    ours(lambda: segmentation.grid_table(df["g"].astype(str), df["x"]))
     ours(lambda: prospects.grades(df["x"]))
     ours(lambda: experiments.rates_by(df, "g", "x"))
     ours(lambda: experiments.odds_ratios(df, "g", ["x"]))
@@ -69,8 +73,8 @@ def test_columns_of_anything(rows):
     ours(lambda: segmentation.segment_change(df["x"], df["g"]))
     ours(lambda: segmentation.profile(df, "g"))
     ours(lambda: segmentation.peak_profit_share(df["x"]))
-    ours(lambda: survival.lift_table(df["x"].to_numpy(), df["g"].to_numpy()))
-    ours(lambda: survival.calibration_table(df["x"].to_numpy(), df["g"].to_numpy()))
+    ours(lambda: targeting.lift_table(df["x"].to_numpy(), df["g"].to_numpy()))
+    ours(lambda: targeting.calibration_table(df["x"].to_numpy(), df["g"].to_numpy()))
     ours(lambda: clv.rank_auc(df["x"].to_numpy(), df["g"].to_numpy()))
     ours(lambda: clv.value_summary(df["x"]))
     ours(lambda: clv.margin_annuity(df["x"].to_numpy()))
@@ -83,7 +87,7 @@ def test_dated_spells_and_cases(spell_rows, case_rows, as_of):
     spells = pd.DataFrame(spell_rows, columns=["customer_id", "start", "end", "rural"])
     cases = pd.DataFrame(case_rows, columns=["customer_id", "opened", "resolved"])
     ours(lambda: recovery.day_clock(spells, cases, as_of))
-    ours(lambda: survival.churn_snapshot(spells, cases.rename(columns={"opened": "date"}).assign(amount=1.0),
+    ours(lambda: targeting.churn_snapshot(spells, cases.rename(columns={"opened": "date"}).assign(amount=1.0),
                                          as_of or "2020-01-01"))
     ours(lambda: clv.contract_periods(spells, as_of or "2020-01-01"))
 

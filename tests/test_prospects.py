@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crmresearch import data, experiments, prospects
+from crmresearch import data, experiments
 from crmresearch.errors import ValidationError
+from crmresearch.targeting import prospects
 
 
 @pytest.fixture(scope="module")

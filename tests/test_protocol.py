@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 
-from crmresearch import base, clv, data, experiments, satisfaction, segmentation, survival
+from crmresearch import base, clv, data, experiments, satisfaction, segmentation, survival, targeting
 from crmresearch.errors import NotFittedError
 
 
@@ -80,7 +80,7 @@ def _aft(bank):
 def _churn(bank):
     c = bank.contracts
     X, y = c[["region", "n_products", "distance_km"]], c["churned"]
-    return survival.ChurnClassifier(cv=3), lambda m: m.fit(X, y)
+    return targeting.ChurnClassifier(cv=3), lambda m: m.fit(X, y)
 
 
 def _uplift(bank):
@@ -91,7 +91,7 @@ def _uplift(bank):
 
 def _tv_cox(bank):
     sim = data.simulate_service_cases(n_customers=800, n_managers=20, seed=2)
-    from crmresearch import recovery
+    from crmresearch.survival import recovery
 
     changes = recovery.case_covariates(sim.cases, sim.customers, sim.managers)
     subjects = sim.customers.rename(columns={"duration_days": "duration", "churned": "event"})
@@ -101,7 +101,7 @@ def _tv_cox(bank):
 
 
 def _conversion_value(bank):
-    from crmresearch import prospects
+    from crmresearch.targeting import prospects
 
     p = data.simulate_prospects(n_prospects=3_000, n_customers=100, seed=1).prospects
     return (prospects.ConversionValue(["source", "age", "income_k"], cv=3),
@@ -109,7 +109,7 @@ def _conversion_value(bank):
 
 
 def _next_product(bank):
-    from crmresearch import prospects
+    from crmresearch.targeting import prospects
 
     sim = data.simulate_prospects(n_prospects=100, n_customers=1_500, seed=1)
     pairs = prospects.next_product_pairs(sim.holdings, data.PRODUCTS, traits=["age"])
@@ -192,7 +192,7 @@ def test_uplift_model_is_a_pipeline_step(bank):
 def test_predictions_are_indexed_by_customer(bank):
     c = bank.contracts.set_index("customer_id")
     X, y = c[["region", "n_products", "distance_km"]], c["churned"]
-    p = survival.churn_classifier(X, y, cv=3).predict_proba(X)
+    p = targeting.churn_classifier(X, y, cv=3).predict_proba(X)
     assert isinstance(p, pd.Series) and p.index.equals(X.index)
     f = c[["distance_km", "n_products"]].astype(float)
     seg = segmentation.SegmentClustering(k=[2], n_bootstrap=0, n_init=2).fit(f)

@@ -13,8 +13,9 @@ import pytest
 from click.testing import CliRunner
 from conftest import tree
 
-from crmresearch import cli, paths, publish
+from crmresearch import cli, paths
 from crmresearch.errors import ParameterError
+from crmresearch.studies import publish
 
 
 def invoke(*args: str):
@@ -99,7 +100,7 @@ def test_publish_replaces_only_its_own_files_and_keeps_the_users(tmp_path: Path)
 _KILL_SCRIPT = textwrap.dedent("""
     import json, sys
     from pathlib import Path
-    from crmresearch import publish
+    from crmresearch.studies import publish
     staging, target = Path(sys.argv[1]), Path(sys.argv[2])
     ex = {"table-a.csv": "1", "table-b.csv": "2"}
     publish.publish_folder(staging, target, ex, json.dumps({"study": "s", "exhibits": ex}))
@@ -218,7 +219,8 @@ def test_semicolon_survey_group_none_and_auto_target_pass_the_checks(tmp_path: P
 def test_a_failing_run_reports_the_whole_error_message(scratch_root: Path, tmp_path: Path, monkeypatch):
     import nbformat
 
-    from crmresearch import pipeline, studies
+    from crmresearch import studies
+    from crmresearch.studies import pipeline
 
     nbdir = tmp_path / "nbs"
     nbdir.mkdir()

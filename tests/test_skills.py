@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from crmresearch import service, skills
+from crmresearch import service
 from crmresearch.errors import ValidationError
+from crmresearch.service import skills
 
 
 def test_all_cross_trained_is_one_erlang_c_queue():

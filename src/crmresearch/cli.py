@@ -19,8 +19,10 @@ except ImportError:  # pragma: no cover - depends on the install
     require("click", "rich", "papermill", "nbformat", by="the crmresearch command")
     raise
 
-from . import paths, pipeline, studies
+from . import paths
 from .errors import ParameterError
+from .studies import pipeline
+from .studies import registry as studies
 
 
 def _fail_usage(message: str) -> None:
@@ -204,7 +206,7 @@ def site_cmd(out: str | None, lang: str) -> None:
     """Build the website: papers with their exhibits, executed notebooks, data sources, the API
     reference and the own-data guide (MkDocs-Material, `mkdocs build --strict`). Studies without an
     executed notebook at default parameters are run first."""
-    from . import site
+    from .studies import site
 
     folder = site.build_site(out, lang=lang)
     pages = sum(1 for _ in folder.rglob("*.html"))

@@ -11,9 +11,21 @@ __all__ = [
     "CRMResearchWarning",
     "ConvergenceError",
     "DataWarning",
+    "DateParseError",
+    "DtypeError",
+    "DuplicateIdError",
+    "DuplicateRowError",
+    "EmptyTableError",
+    "FutureDateError",
+    "MissingColumnError",
     "MissingExtraError",
+    "MissingValueError",
     "NotFittedError",
+    "OrderError",
     "ParameterError",
+    "RangeError",
+    "SchemaError",
+    "SourceError",
     "StudyError",
     "ValidationError",
 ]
@@ -46,6 +58,138 @@ class ValidationError(CRMResearchError, ValueError):
     ValidationError
     """
 
+
+
+class SchemaError(ValidationError):
+    """A table breaks its input contract.
+
+    Examples
+    --------
+    >>> from crmresearch import schemas, ValidationError
+    >>> issubclass(schemas.SchemaError, ValidationError)
+    True
+    """
+
+
+class MissingColumnError(SchemaError):
+    """A required column is absent.
+
+    Examples
+    --------
+    >>> from crmresearch import schemas
+    >>> issubclass(schemas.MissingColumnError, schemas.SchemaError)
+    True
+    """
+
+
+class EmptyTableError(SchemaError):
+    """The table has no rows.
+
+    Examples
+    --------
+    >>> from crmresearch import schemas
+    >>> issubclass(schemas.EmptyTableError, schemas.SchemaError)
+    True
+    """
+
+
+class DtypeError(SchemaError):
+    """A column has values of the wrong type (text where numbers are required...).
+
+    Examples
+    --------
+    >>> from crmresearch import schemas
+    >>> issubclass(schemas.DtypeError, schemas.SchemaError)
+    True
+    """
+
+
+class DateParseError(DtypeError):
+    """A date column has values that cannot be read as dates.
+
+    Examples
+    --------
+    >>> from crmresearch import schemas
+    >>> issubclass(schemas.DateParseError, schemas.DtypeError)
+    True
+    """
+
+
+class MissingValueError(SchemaError):
+    """A required value is missing (NaN / None / NaT).
+
+    Examples
+    --------
+    >>> from crmresearch import schemas
+    >>> issubclass(schemas.MissingValueError, schemas.SchemaError)
+    True
+    """
+
+
+class RangeError(SchemaError):
+    """Values outside the allowed range (negative amount, Likert outside the scale...).
+
+    Examples
+    --------
+    >>> from crmresearch import schemas
+    >>> issubclass(schemas.RangeError, schemas.SchemaError)
+    True
+    """
+
+
+class OrderError(SchemaError):
+    """Two date columns in the wrong order (end before start, resolved before created).
+
+    Examples
+    --------
+    >>> from crmresearch import schemas
+    >>> issubclass(schemas.OrderError, schemas.SchemaError)
+    True
+    """
+
+
+class DuplicateIdError(SchemaError):
+    """Ids that must be unique are repeated.
+
+    Examples
+    --------
+    >>> from crmresearch import schemas
+    >>> issubclass(schemas.DuplicateIdError, schemas.SchemaError)
+    True
+    """
+
+
+class DuplicateRowError(SchemaError):
+    """Rows repeated in every column (double-loaded transactions...).
+
+    Examples
+    --------
+    >>> from crmresearch import schemas
+    >>> issubclass(schemas.DuplicateRowError, schemas.SchemaError)
+    True
+    """
+
+
+class FutureDateError(SchemaError):
+    """Dates after the ``as_of`` date of the analysis.
+
+    Examples
+    --------
+    >>> from crmresearch import schemas
+    >>> issubclass(schemas.FutureDateError, schemas.SchemaError)
+    True
+    """
+
+
+class SourceError(ValidationError):
+    """A data source (file, table, column mapping) cannot be used as given.
+
+    Examples
+    --------
+    >>> from crmresearch import sources, ValidationError
+    >>> issubclass(sources.SourceError, ValidationError)
+    True
+    """
 
 class ParameterError(CRMResearchError, ValueError):
     """A study or function parameter is unknown, of the wrong type or out of range.

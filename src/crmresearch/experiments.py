@@ -22,9 +22,9 @@ import pandas as pd
 from scipy import stats
 
 from ._extras import require
-from .base import Estimator
+from .core.base import Estimator
 from .errors import ValidationError
-from .schemas import as_binary
+from .schemas.checks import as_binary
 
 __all__ = [
     "TwoProportions",
@@ -998,7 +998,7 @@ def odds_ratios(df: pd.DataFrame, outcome: str, covariates: Sequence[str], alpha
     """
     import statsmodels.api as sm
 
-    from .design import design_matrix
+    from .core.design import design_matrix
 
     if outcome not in df.columns:
         raise ValidationError(f"odds_ratios: no column '{outcome}'; the table has {list(df.columns)}")

@@ -128,7 +128,7 @@ def test_index_scores_span_0_to_100(bank):
 @pytest.mark.slow
 def test_satisfaction_study_fits_a_users_survey_csv_and_model_file(tmp_path, scratch_root, bank):
     """The analyst's path: two parameters (survey_csv, model) point the study at their own files."""
-    from crmresearch import pipeline
+    from crmresearch.studies import pipeline
 
     path, df = _write_survey(tmp_path, bank, missing=2)
     model = tmp_path / "model.yaml"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from crmresearch import survival
+from crmresearch import targeting
 from crmresearch.errors import ValidationError
 
 
@@ -25,7 +25,7 @@ def _transactions():
 
 
 def test_active_customers_labels_and_twelve_month_behaviour():
-    snap = survival.churn_snapshot(_spells(), _transactions(), "2023-01-01", window_months=6)
+    snap = targeting.churn_snapshot(_spells(), _transactions(), "2023-01-01", window_months=6)
     # 4 left before the snapshot and 5 joined after it: neither is active on 2023-01-01
     assert snap["customer_id"].tolist() == [1, 2, 3]
     assert snap["churned_6m"].tolist() == [0, 1, 0]
@@ -37,7 +37,7 @@ def test_active_customers_labels_and_twelve_month_behaviour():
 
 
 def test_a_customer_without_transactions_has_a_recency_censored_at_the_data_horizon():
-    snap = survival.churn_snapshot(_spells(), _transactions(), "2023-01-01")
+    snap = targeting.churn_snapshot(_spells(), _transactions(), "2023-01-01")
     horizon = (pd.Timestamp("2023-01-01") - pd.Timestamp("2021-12-15")).days + 1   # first date in the table
     assert snap["recency_days"].tolist() == [47.0, 12.0, float(horizon)]
     assert snap["recency_days"].iloc[2] > snap["recency_days"].iloc[:2].max()
@@ -48,4 +48,4 @@ def test_spells_that_break_their_contract_are_refused():
     bad = _spells()
     bad.loc[0, "end"] = pd.Timestamp("2019-01-01")   # ends before it starts
     with pytest.raises(ValidationError, match="churn_snapshot"):
-        survival.churn_snapshot(bad, _transactions(), "2023-01-01")
+        targeting.churn_snapshot(bad, _transactions(), "2023-01-01")

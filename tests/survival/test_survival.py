@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from sklearn.model_selection import train_test_split
 
-from crmresearch import data, survival
+from crmresearch import data, survival, targeting
 from crmresearch.errors import ValidationError
 from crmresearch.schemas import DuplicateIdError, FutureDateError, OrderError
 
@@ -142,23 +142,23 @@ def test_time_dependent_auc_and_brier_extremes():
 def test_targeting_profit_hand_case():
     p = np.array([0.9, 0.5, 0.1])
     clv = np.array([100.0, 100.0, 100.0])
-    curve, best = survival.targeting_profit(p, clv, offer_cost=10, acceptance_rate=0.5, contact_cost=1,
+    curve, best = targeting.targeting_profit(p, clv, offer_cost=10, acceptance_rate=0.5, contact_cost=1,
                                             depths=[0, 1 / 3, 2 / 3, 1])
     # per customer: p*0.5*(100-10) - (1-p)*10 - 1 -> 38.5, 16.5, -5.5
     assert curve["expected_profit"].tolist() == pytest.approx([0.0, 38.5, 55.0, 49.5])
     assert best["best_customers"] == 2 and best["best_profit"] == pytest.approx(55.0)
     assert best["mass_profit"] == pytest.approx(49.5)
     with pytest.raises(ValidationError, match="calibrated probabilities"):
-        survival.targeting_profit(np.array([1.2]), np.array([1.0]), 1, 0.5)
+        targeting.targeting_profit(np.array([1.2]), np.array([1.0]), 1, 0.5)
 
 
 def test_lift_and_calibration_tables():
     y = np.array([1, 1, 0, 1, 0, 0, 0, 0, 0, 0])
     s = np.linspace(1, 0, 10)
-    lift = survival.lift_table(s, y, bins=2)
+    lift = targeting.lift_table(s, y, bins=2)
     assert lift["churners"].tolist() == [3, 0] and lift["gain"].iloc[-1] == 1.0
     assert lift["lift"].iloc[0] == pytest.approx(2.0)
-    cal = survival.calibration_table(s, y, bins=5)
+    cal = targeting.calibration_table(s, y, bins=5)
     assert cal["customers"].sum() == 10
 
 

@@ -9,8 +9,9 @@ import pytest
 from lifelines import CoxTimeVaryingFitter
 from lifelines.utils import add_covariate_to_timeline, to_long_format
 
-from crmresearch import data, recovery, survival
+from crmresearch import data, survival
 from crmresearch.errors import ValidationError
+from crmresearch.survival import recovery
 
 SUBJECTS = pd.DataFrame({"id": [1, 2, 3, 4], "duration": [10.0, 8.0, 5.0, 6.0], "event": [True, False, True, True],
                          "age": [30, 40, 50, 60]})

@@ -4,9 +4,11 @@
   with alpha and beta log-linear in covariates, LR test against the pooled model
 - ``BetaGeoNBD``: non-contractual repeat buying (Fader, Hardie & Lee 2005)
 - ``GammaGamma``: spend per transaction (Fader, Hardie & Lee 2005)
+- ``activity_status``, ``funnel``, ``rule_accuracy``: activity rules and the activity funnel beside P(alive)
 - ``summary_from_transactions``: the calibration / holdout table; ``clv``: per-customer value
 """
 
+from .activity import STATUSES, activity_status, funnel, revenue_per_customer, rule_accuracy, rule_agreement
 from .bgnbd import BetaGeoNBD, bgnbd_recovery, simulate_bgnbd
 from .cohorts import cohort_curves, constant_retention, discrete_survival, fit_cohorts, projection_errors
 from .gamma_gamma import GammaGamma
@@ -16,10 +18,12 @@ from .utils import conditional_expectations, contract_periods, repeat_tracking, 
 from .value import clv, clv_intervals, margin_annuity, model_check, rank_auc, value_summary
 
 __all__ = [
+    "STATUSES",
     "BetaGeoNBD",
     "GammaGamma",
     "SBGRegression",
     "ShiftedBetaGeometric",
+    "activity_status",
     "bgnbd_recovery",
     "clv",
     "clv_intervals",
@@ -29,11 +33,15 @@ __all__ = [
     "contract_periods",
     "discrete_survival",
     "fit_cohorts",
+    "funnel",
     "margin_annuity",
     "model_check",
     "projection_errors",
     "rank_auc",
     "repeat_tracking",
+    "revenue_per_customer",
+    "rule_accuracy",
+    "rule_agreement",
     "simulate_bgnbd",
     "summary_from_transactions",
     "value_summary",

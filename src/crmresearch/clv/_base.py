@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from ..base import Estimator
+from ..core.base import Estimator
 from ..errors import ConvergenceError
 
 __all__ = ["BaseFitter", "per_customer"]

@@ -8,7 +8,7 @@ import pandas as pd
 from scipy import optimize, stats
 from scipy.special import betaln, digamma
 
-from ..base import Estimator
+from ..core.base import Estimator
 from ..errors import ConvergenceError, ValidationError
 
 __all__ = ["SBGRegression"]

@@ -7,8 +7,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import aggregate, schemas
+from .. import schemas
 from ..errors import ValidationError
+from ..sources import aggregate
 
 __all__ = ["conditional_expectations", "contract_periods", "repeat_tracking", "summary_from_transactions"]
 

@@ -7,7 +7,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from ..errors import ValidationError
-from ..schemas import as_numbers
+from ..schemas.checks import as_numbers
 from .bgnbd import BetaGeoNBD
 from .gamma_gamma import GammaGamma
 

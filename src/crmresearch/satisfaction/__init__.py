@@ -10,16 +10,7 @@
 from .assessment import blindfolding, mga, plspredict, vif
 from .plspm import PLSPM
 from .specs import ACSI, ECSI, MODELS, ModelSpec, group_list, load_model, load_survey, read_header
-from .survey import (
-    compare_arms,
-    cronbach_alpha,
-    gaps,
-    group_means,
-    listwise,
-    reliability,
-    servqual_items,
-    top_box,
-)
+from .survey import compare_arms, cronbach_alpha, gaps, group_means, listwise, reliability, servqual_items, top_box
 
 __all__ = [
     "ACSI",

@@ -20,9 +20,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..base import Estimator
+from ..core.base import Estimator
 from ..errors import ConvergenceError, ValidationError
-from ..schemas import RowAccount
+from ..schemas.validate import RowAccount
 from .survey import _dg_rho, _items, listwise
 
 __all__ = ["PLSPM", "check_structure"]

@@ -40,7 +40,7 @@ import pandas as pd
 
 from .._extras import require
 from ..errors import ValidationError
-from ..schemas import RowAccount
+from ..schemas.validate import RowAccount
 from .plspm import PLSPM, check_structure
 from .survey import listwise
 
@@ -410,7 +410,7 @@ def load_survey(path: str | Path, spec: ModelSpec, missing: str = "error") -> tu
                 df[c] = as_numbers
     if missing == "listwise":
         df = listwise(df, items, account)
-    from ..schemas import validate
+    from ..schemas.validate import validate
 
     validate(df, "survey", items=items, scale=spec.scale, caller=f"load_survey({path.name})")
     return df, account

@@ -27,7 +27,7 @@ from scipy import stats
 
 from ..errors import ValidationError
 from ..experiments import two_proportions, wilson_interval
-from ..schemas import RowAccount
+from ..schemas.validate import RowAccount
 
 __all__ = ["compare_arms", "cronbach_alpha", "gaps", "group_means", "listwise", "reliability", "servqual_items",
            "top_box"]

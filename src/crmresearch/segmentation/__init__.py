@@ -4,6 +4,8 @@
 - rfm: recency / frequency / monetary tables, quantile scores, named RFM segments
 - scoring: composite value score and classes, current x potential matrix, cost to serve
 - clustering: data-driven segments with model selection and stability, profiles, migration
+- grids: units classed on several dimensions (format x area x size, price x volume), cell shares, migration
+- level: a new account's level from its first days (ordinal logit)
 """
 
 from .clustering import SegmentClustering, cluster, migration, profile, segment_change
@@ -20,6 +22,8 @@ from .concentration import (
     tier_summary,
     value_pyramid,
 )
+from .grids import grid_matrix, grid_migration, grid_table, price_volume, rule_grid
+from .level import early_and_level, ordinal_level
 from .rfm import DEFAULT_RFM_SEGMENTS, rfm, rfm_scores, rfm_segments, segment_summary
 from .scoring import (
     DEFAULT_CHANNEL_COSTS,
@@ -49,15 +53,22 @@ __all__ = [
     "cost_to_serve",
     "current_potential_matrix",
     "customer_totals",
+    "early_and_level",
     "gini",
+    "grid_matrix",
+    "grid_migration",
+    "grid_table",
     "lorenz",
     "migration",
+    "ordinal_level",
     "peak_profit_share",
+    "price_volume",
     "profile",
     "pyramid_report",
     "rfm",
     "rfm_scores",
     "rfm_segments",
+    "rule_grid",
     "segment_change",
     "segment_summary",
     "service_table",

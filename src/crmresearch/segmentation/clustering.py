@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .._extras import require
-from ..base import Estimator
+from ..core.base import Estimator
 from ..errors import ValidationError
 
 __all__ = ["SegmentClustering", "cluster", "migration", "profile", "segment_change"]

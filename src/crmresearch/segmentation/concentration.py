@@ -15,8 +15,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import aggregate, schemas
+from .. import schemas
 from ..errors import ValidationError
+from ..sources import aggregate
 
 __all__ = [
     "DEFAULT_PYRAMID_CUTS",

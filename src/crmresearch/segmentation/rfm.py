@@ -14,8 +14,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import aggregate, schemas
+from .. import schemas
 from ..errors import ValidationError
+from ..schemas.checks import _compare_as_of, _fail
+from ..sources import aggregate
 
 __all__ = ["DEFAULT_RFM_SEGMENTS", "rfm", "rfm_scores", "rfm_segments", "segment_summary"]
 
@@ -92,7 +94,7 @@ def rfm(
         if as_of_ts is None:
             as_of_ts = last.normalize() + pd.Timedelta(days=1)
         else:
-            as_of_ts = schemas._compare_as_of(per["last_purchase"], as_of_ts, "rfm", date)
+            as_of_ts = _compare_as_of(per["last_purchase"], as_of_ts, "rfm", date)
             late = per["last_purchase"] > as_of_ts
             if late.any():
                 raise schemas.FutureDateError(f"rfm: column '{date}': {int(late.sum())} of {len(per)} customers have "
@@ -107,7 +109,7 @@ def rfm(
                           date_format=date_format)
     account = schemas.RowAccount("transactions", len(tx))
     if before_ts is not None:
-        before_ts = schemas._compare_as_of(tx[date], before_ts, "rfm", date)
+        before_ts = _compare_as_of(tx[date], before_ts, "rfm", date)
         tx = account.drop(tx, (tx[date] >= before_ts).to_numpy(), f"transactions on or after before = "
                           f"{before_ts.date()} left out")
         if len(tx) == 0:
@@ -115,10 +117,10 @@ def rfm(
     if as_of_ts is None:
         as_of_ts = tx[date].max().normalize() + pd.Timedelta(days=1)
     else:
-        as_of_ts = schemas._compare_as_of(tx[date], as_of_ts, "rfm", date)
+        as_of_ts = _compare_as_of(tx[date], as_of_ts, "rfm", date)
         future = tx[date] > as_of_ts
         if future.any():
-            raise schemas._fail(schemas.FutureDateError, "rfm", date, future, len(tx),
+            raise _fail(schemas.FutureDateError, "rfm", date, future, len(tx),
                                 f"are after as_of = {as_of_ts.date()}", "check the as_of date or the data")
     tx = schemas.handle_duplicates(tx, list(tx.columns), duplicates, account, "rfm")
     out = _finish_rfm(aggregate.rfm_table(tx[[customer, date, amount]], columns, caller="rfm"), as_of_ts)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ValidationError
-from ..schemas import as_numbers
+from ..schemas.checks import as_numbers
 
 __all__ = [
     "DEFAULT_CHANNEL_COSTS",
@@ -227,7 +227,7 @@ def cost_to_serve(
     """
     if margin_rate < 0 or fixed_cost < 0:
         raise ValidationError("cost_to_serve: margin_rate and fixed_cost must be >= 0")
-    from .. import aggregate
+    from ..sources import aggregate
 
     by_channel = isinstance(channel_costs, Mapping)
     if isinstance(transactions, pd.DataFrame) and by_channel and (channel is None or channel not in transactions):
@@ -358,7 +358,7 @@ def value_growth(
     >>> segmentation.value_growth(tx, '2024-07-01').round(2).tolist()
     [1.04, -1.79]
     """
-    from ..schemas import as_date, date_column
+    from ..schemas.checks import as_date, date_column
 
     split_ts = as_date(split, "split", "value_growth")
     when = date_column(transactions, date, "value_growth")

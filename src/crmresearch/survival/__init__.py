@@ -1,5 +1,6 @@
-"""Churn survival and targeting: survival frames, Kaplan-Meier and log-rank, Cox PH with assumption
-checks, AFT models, holdout evaluation, survival-based CLV, churn classifiers and targeting profit.
+"""Churn survival: survival frames, Kaplan-Meier and log-rank, Cox PH with assumption checks, AFT
+models, time-varying Cox and the complaint/recovery covariate paths (``recovery``), holdout evaluation
+and survival-based CLV. Churn classifiers, lift and targeting profit live in :mod:`crmresearch.targeting`.
 
 Wraps lifelines and scikit-learn (we do not re-implement what they do well) and adds input checks,
 tidy tables, plain-language PH verdicts and the CRM quantities (CLV, profit)."""
@@ -9,6 +10,7 @@ from .._extras import require
 
 require("lifelines", by="crmresearch.survival")
 
+from . import recovery
 from .evaluate import brier_score, evaluate_holdout, time_dependent_auc
 from .frames import latest_date, spell_covariates, spell_groups, survival_frame
 from .models import (
@@ -24,49 +26,48 @@ from .models import (
     logrank,
     strata_for_ph,
 )
-from .targeting import (
-    ChurnClassifier,
-    calibration_table,
-    churn_classifier,
-    churn_snapshot,
-    churn_table,
-    depth_grid,
-    lift_table,
-    targeting_profit,
-)
 from .timevarying import TimeVaryingCox, panel
 from .value import calibration_at, survival_clv, survival_clv_intervals
 
 __all__ = [
     "AFT",
-    "ChurnClassifier",
     "CoxPH",
     "KaplanMeier",
     "TimeVaryingCox",
     "aft",
     "brier_score",
     "calibration_at",
-    "calibration_table",
-    "churn_classifier",
-    "churn_snapshot",
-    "churn_table",
     "compare_aft",
     "compare_with_truth",
     "cox",
-    "depth_grid",
     "design_matrix",
     "evaluate_holdout",
     "km",
     "latest_date",
-    "lift_table",
     "logrank",
     "panel",
+    "recovery",
     "spell_covariates",
     "spell_groups",
     "strata_for_ph",
     "survival_clv",
     "survival_clv_intervals",
     "survival_frame",
-    "targeting_profit",
     "time_dependent_auc",
 ]
+
+
+_MOVED_TO_TARGETING = ("ChurnClassifier", "calibration_table", "churn_classifier", "churn_snapshot", "churn_table",
+                       "depth_grid", "lift_table", "targeting_profit")
+
+
+def __getattr__(name: str):  # the targeting names, for one release (see CHANGELOG.md)
+    if name in _MOVED_TO_TARGETING:
+        import warnings
+
+        from .. import targeting
+
+        warnings.warn(f"crmresearch.survival.{name} has moved to crmresearch.targeting.{name}; the old path goes "
+                      "in the next release", DeprecationWarning, stacklevel=2)
+        return getattr(targeting, name)
+    raise AttributeError(f"module 'crmresearch.survival' has no attribute {name!r}")

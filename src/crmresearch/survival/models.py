@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..base import Estimator
-from ..design import design_matrix
+from ..core.base import Estimator
+from ..core.design import design_matrix
 from ..errors import DataWarning, ValidationError
 
 __all__ = [

@@ -32,9 +32,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..base import Estimator
+from ..core.base import Estimator
 from ..errors import DataWarning, ValidationError
-from ..schemas import RowAccount
+from ..schemas.validate import RowAccount
 from .models import design_matrix
 
 __all__ = ["TimeVaryingCox", "cox_counting_process", "panel"]

@@ -112,7 +112,7 @@ def survival_clv_intervals(result, train: pd.DataFrame, frame: pd.DataFrame, mar
     >>> sorted(values.attrs['total'])
     ['ci_lower', 'ci_upper', 'estimate', 'std_error']
     """
-    from ..base import Estimator
+    from ..core.base import Estimator
     from ..errors import CRMResearchError
 
     if not isinstance(result, Estimator) or not hasattr(result, "model_"):

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import paths
-from .errors import ParameterError
+from .. import paths
+from ..errors import ParameterError
 
 __all__ = ["REGISTRY", "Param", "Study", "all_studies", "get"]
 
@@ -281,7 +281,8 @@ class Study:
             A full parameter set (from :meth:`resolve`).
         """
         if values.get("data"):
-            from .sources import SourceError, read_sources
+            from ..errors import SourceError
+            from ..sources import read_sources
 
             try:
                 read_sources(values["data"], roles=self.roles)
@@ -415,12 +416,12 @@ def _check_retention_inputs(v: Mapping[str, Any]) -> None:
     if wanted in ([], ["none"], ["auto"]):
         return
     if v["data"]:
-        from .sources import read_sources
+        from ..sources.tables import read_sources
 
         columns = list(read_sources(v["data"], roles=["contracts"])["contracts"].schema())
         where = f"the contracts of {v['data']}"
     else:
-        from .data import simulate_bank
+        from ..data import simulate_bank
 
         columns = list(simulate_bank(n_customers=100, seed=0).contracts.columns)
         where = "the synthetic bank's contracts"
@@ -550,9 +551,9 @@ def _check_churn_inputs(v: Mapping[str, Any]) -> None:
     """Your customers: one row each, a 0/1 ``churned`` and a finite ``value`` (checked before the kernel)."""
     if not v["data"]:
         return
-    from .errors import ValidationError
-    from .sources import read_sources
-    from .survival import churn_table
+    from ..errors import ValidationError
+    from ..sources.tables import read_sources
+    from ..targeting import churn_table
 
     try:
         churn_table(read_sources(v["data"], roles=["customers"])["customers"].to_pandas())
@@ -597,9 +598,9 @@ def _call_inputs(study: str) -> Callable[[Mapping[str, Any]], None]:
         """Your calls table's intervals must be ``interval_minutes`` apart (checked before the kernel)."""
         if not v["data"]:
             return
-        from .errors import ValidationError
-        from .service import check_interval_length
-        from .sources import read_sources
+        from ..errors import ValidationError
+        from ..service.arrivals import check_interval_length
+        from ..sources.tables import read_sources
 
         calls = read_sources(v["data"], roles=["calls"])["calls"]
         if "calls" not in calls.schema():  # a call log: counted per interval_minutes where it lives
@@ -671,8 +672,8 @@ def _numbers(v: Mapping[str, Any], name: str, study: str, low: float, high: floa
 
 
 def _check_call_forecasting(v: Mapping[str, Any]) -> None:
-    from .errors import ValidationError
-    from .skills import parse_mix
+    from ..errors import ValidationError
+    from ..service.skills import parse_mix
 
     study = "call-forecasting"
     _numbers(v, "staffing_quantiles", study, 0, 0.999)
@@ -769,9 +770,9 @@ def _check_recovery_inputs(v: Mapping[str, Any]) -> None:
             raise ParameterError(f"{study}: parameter '{name}' applies to your data; give -p data=... as well")
     if not v["data"]:
         return
-    from .errors import ValidationError
-    from .recovery import day_clock, fixed_covariates
-    from .sources import read_sources
+    from ..errors import ValidationError
+    from ..sources.tables import read_sources
+    from ..survival.recovery import day_clock, fixed_covariates
 
     try:
         yours = read_sources(v["data"], roles=["spells", "cases"])
@@ -843,9 +844,9 @@ def _check_prospect_inputs(v: Mapping[str, Any]) -> None:
     feature and reference columns named (checked before the kernel)."""
     if not v["data"]:
         return
-    from .errors import ValidationError
-    from .prospects import prospect_table
-    from .sources import read_sources
+    from ..errors import ValidationError
+    from ..sources.tables import read_sources
+    from ..targeting.prospects import prospect_table
 
     study = "prospect-conversion"
     table = read_sources(v["data"], roles=["prospects"])["prospects"].to_pandas()
@@ -917,7 +918,7 @@ def _check_customer_base_health(v: Mapping[str, Any]) -> None:
 def _check_health_inputs(v: Mapping[str, Any]) -> None:
     """Your accounts (one row each, an issue date, an optional balance) and their transactions (the account in
     ``customer_id``), and the as-of date: checked before the kernel starts."""
-    from .errors import ValidationError
+    from ..errors import ValidationError
 
     study = "customer-base-health"
     if v["as_of"] and not v["data"]:
@@ -926,9 +927,9 @@ def _check_health_inputs(v: Mapping[str, Any]) -> None:
         return
     import pandas as pd
 
-    from .aggregate import check_transactions
-    from .schemas import as_date, date_column
-    from .sources import read_sources
+    from ..schemas.checks import as_date, date_column
+    from ..sources.aggregate import check_transactions
+    from ..sources.tables import read_sources
 
     try:
         yours = read_sources(v["data"], roles=["accounts", "transactions"])
@@ -1002,9 +1003,9 @@ def _check_campaign_inputs(v: Mapping[str, Any]) -> None:
     """Your campaign table: one row per customer, a 0/1 arm with both arms and a 0/1 outcome."""
     if not v["data"]:
         return
-    from .errors import ValidationError
-    from .experiments import campaign_table
-    from .sources import read_sources
+    from ..errors import ValidationError
+    from ..experiments import campaign_table
+    from ..sources.tables import read_sources
 
     table = read_sources(v["data"], roles=["campaign"])["campaign"].to_pandas()
     try:
@@ -1055,8 +1056,8 @@ def _check_mga_split(v: Mapping[str, Any]) -> None:
 def _check_satisfaction_inputs(v: Mapping[str, Any]) -> None:
     """The model file parses into a valid path model, the target is one of its constructs, and the
     survey CSV's header holds every item and grouping column (before any kernel starts)."""
-    from .errors import ValidationError
-    from .satisfaction import specs
+    from ..errors import ValidationError
+    from ..satisfaction import specs
 
     study = "satisfaction-acsi"
     try:

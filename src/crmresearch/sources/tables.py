@@ -31,21 +31,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ._extras import require
-from .errors import ValidationError
+from .._extras import require
+from ..errors import SourceError
 
 __all__ = ["ROLES", "Source", "SourceError", "as_source", "read_sources"]
-
-
-class SourceError(ValidationError):
-    """A data source (file, table, column mapping) cannot be used as given.
-
-    Examples
-    --------
-    >>> from crmresearch import sources, ValidationError
-    >>> issubclass(sources.SourceError, ValidationError)
-    True
-    """
 
 
 #: Roles a data source file may name, with the columns each role must provide (crmresearch names,
@@ -111,7 +100,7 @@ class Source:
                               "or polars DataFrame, a DuckDB relation, a PySpark DataFrame or a Parquet/CSV path"
                               ) from None
         self._lazy = frame.lazy() if isinstance(frame, nw.DataFrame) else frame
-        from .schemas import DEFAULT_NAMES
+        from ..schemas.contracts import DEFAULT_NAMES
 
         required = ROLES.get(self.role or "", {})
         if self.role is not None:

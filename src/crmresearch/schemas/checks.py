@@ -1,0 +1,327 @@
+"""The shared checks of single values and columns (dates, 0/1 outcomes, numbers, required
+columns): one message shape naming the caller, the column, the count and the first rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DateParseError, MissingColumnError, MissingValueError, SchemaError, ValidationError  # sib
+
+__all__ = ["as_binary", "as_date", "as_numbers", "date_column", "latest_date"]
+
+
+def _first(labels: pd.Index, n: int = 5) -> str:
+    return ", ".join(map(str, labels[:n])) + (", ..." if len(labels) > n else "")
+
+
+def _fail(cls: type[SchemaError], caller: str, column: str, bad: pd.Series, n_rows: int,
+          rule: str, remedy: str = "") -> SchemaError:
+    labels = bad.index[bad.to_numpy()]
+    msg = (f"{caller}: column '{column}': {int(bad.sum())} of {n_rows} rows {rule} "
+           f"(first rows: {_first(labels)})")
+    return cls(msg + (f"; {remedy}" if remedy else ""))
+
+
+_ISO = r"^\s*\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?\s*$"
+
+
+_NUMERIC_DATE = r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})(?:[ T].*)?$"
+
+
+def _as_datetime(s: pd.Series, caller: str, column: str, nullable: bool,
+                 date_format: str | None = None) -> pd.Series:
+    """Parse a date column. ISO dates (2024-03-31) and ``date_format`` are read as they are; other
+    text must read the same day-first and month-first, or only one way: '03/02/2024' alone is
+    ambiguous and an error, while '13/02/2024' shows the column is day-first (said in a warning)."""
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return s
+    present = s.notna()
+
+    def parse(**kw: Any) -> pd.Series:
+        try:
+            return pd.to_datetime(s, errors="coerce", **kw)
+        except (ValueError, TypeError) as exc:  # e.g. mixed time zones
+            raise DateParseError(f"{caller}: column '{column}': {present.sum()} dates cannot be read together "
+                                 f"({exc}); convert them to one time zone first, e.g. pd.to_datetime(..., utc=True)"
+                                 ) from None
+
+    if date_format is not None:
+        parsed = parse(format=date_format)
+        how = f"format {date_format!r}"
+    elif s.dtype == object and present.any() and not s[present].map(lambda v: isinstance(v, str)).all():
+        parsed = parse(format="mixed")  # Timestamps, datetimes or numbers stored as objects
+        how = "as given"
+    elif s[present].astype(str).str.match(_ISO).all():
+        parsed = parse(format="ISO8601")
+        how = "ISO 8601"
+    else:
+        text = s[present].astype(str)
+        parts = text.str.extract(_NUMERIC_DATE)
+        numeric = parts.notna().all(axis=1)
+        if numeric.any():
+            a, b = parts.loc[numeric, 0].astype(int), parts.loc[numeric, 1].astype(int)
+            day_first, month_first = bool((a > 12).any()), bool((b > 12).any())
+            if day_first and month_first:
+                raise _fail(DateParseError, caller, column, s.index.isin(a.index[a > 12]) & s.notna(), len(s),
+                            "are day-first while others are month-first", "store one date format (ISO: 2024-03-31)")
+            if not (day_first or month_first) and (a != b).any():
+                amb = s.index.isin(a.index[a != b])
+                raise _fail(DateParseError, caller, column, pd.Series(amb, index=s.index), len(s),
+                            f"are ambiguous dates ({s[amb].iloc[0]!r} is day {a[a != b].iloc[0]} or month "
+                            f"{a[a != b].iloc[0]})",
+                            "pass date_format='%d/%m/%Y' or '%m/%d/%Y', or store ISO dates (2024-03-31)")
+            how = "day-first" if day_first else "month-first"
+            if day_first or month_first:
+                import warnings
+
+                from ..errors import DataWarning
+
+                example = text[numeric][(a > 12) if day_first else (b > 12)].iloc[0]
+                warnings.warn(f"{caller}: column '{column}' read {how} (dd/mm/yyyy)" if day_first else
+                              f"{caller}: column '{column}' read {how} (mm/dd/yyyy)", DataWarning, stacklevel=4)
+                how += f", as {example!r} shows"
+            parsed = parse(format="mixed", dayfirst=day_first)
+        else:
+            parsed, how = parse(format="mixed"), "free text"
+    bad = parsed.isna() & present
+    if bad.any():
+        raise _fail(DateParseError, caller, column, bad, len(s), f"cannot be read as dates ({how})",
+                    "use ISO dates such as 2024-03-31, or pass date_format")
+    return parsed
+
+
+def _compare_as_of(s: pd.Series, as_of: pd.Timestamp, caller: str, column: str) -> pd.Timestamp:
+    """``as_of`` in the time zone convention of ``s`` (both naive or both aware), or a clear error."""
+    tz = getattr(s.dt, "tz", None)
+    if (tz is None) == (as_of.tz is None):
+        return as_of
+    if tz is not None:
+        raise ValidationError(f"{caller}: column '{column}' has time zone {tz} but as_of = {as_of} has none; pass "
+                              f"as_of with a time zone (e.g. '{as_of.date()} 00:00+00:00') or drop the zone with "
+                              ".dt.tz_convert(None)")
+    raise ValidationError(f"{caller}: column '{column}' has no time zone but as_of = {as_of} has one ({as_of.tz}); "
+                          "pass a naive as_of or localise the column with .dt.tz_localize(...)")
+
+
+def check_columns(df: pd.DataFrame, columns: Mapping[str, str] | Sequence[str], caller: str) -> None:
+    """Raise :class:`MissingColumnError` naming every absent column."""
+    cols = list(columns.values()) if isinstance(columns, Mapping) else list(columns)
+    absent = [c for c in cols if c not in df.columns]
+    if absent:
+        raise MissingColumnError(f"{caller}: missing column(s) {absent}; the table has "
+                                 f"{list(df.columns)[:12]}")
+
+
+def as_date(value: Any, name: str, caller: str) -> pd.Timestamp:
+    """One date given as a parameter (an as-of date, a split, a snapshot), read or refused by name.
+
+    Parameters
+    ----------
+    value : str, date or Timestamp
+        The date, e.g. ``'2024-06-30'``.
+    name : str
+        Parameter name, for the message.
+    caller : str
+        Name of the public function, for the message.
+
+    Returns
+    -------
+    Timestamp
+        The date.
+
+    Raises
+    ------
+    DateParseError
+        When ``value`` is missing or not a date.
+
+    Examples
+    --------
+    >>> from crmresearch import schemas
+    >>> schemas.as_date('2024-06-30', 'as_of', 'activity_status').day
+    30
+    >>> try:
+    ...     schemas.as_date('mid-June', 'as_of', 'activity_status')
+    ... except schemas.DateParseError as err:
+    ...     print(err)
+    activity_status: as_of 'mid-June' is not a date; give it as YYYY-MM-DD, e.g. '2024-06-30'
+    """
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        ts = pd.NaT
+    if pd.isna(ts):
+        raise DateParseError(f"{caller}: {name} {value!r} is not a date; give it as YYYY-MM-DD, e.g. '2024-06-30'")
+    return ts
+
+
+def as_binary(values: Any, name: str, caller: str, unit: str = "rows") -> np.ndarray:
+    """0/1 outcomes or labels as an int array; anything else (missing, 0.7, 'yes') is refused, never truncated.
+
+    Parameters
+    ----------
+    values : array-like
+        0/1 numbers or booleans.
+    name : str
+        What the values are, for the message (e.g. ``"column 'churn'"``).
+    caller : str
+        Name of the public function, for the message.
+    unit : str, default 'rows'
+        What one value is, for the count in the message.
+
+    Returns
+    -------
+    ndarray of int
+        The values as 0 and 1, in their shape.
+
+    Raises
+    ------
+    ValidationError
+        When some values are not 0/1 or boolean; the message counts them and shows the first.
+
+    Examples
+    --------
+    >>> from crmresearch import schemas
+    >>> schemas.as_binary([True, 0, 1.0], 'y', 'lift_table').tolist()
+    [1, 0, 1]
+    >>> try:
+    ...     schemas.as_binary([1, 0.7, None], 'y', 'lift_table', unit='labels')
+    ... except schemas.ValidationError as err:
+    ...     print(err)
+    lift_table: y must be 0/1 or boolean; 2 of 3 labels are not (first: [0.7, None])
+    """
+    raw = np.asarray(values, dtype=object)
+    flat = pd.Series(raw.ravel())
+    numbers = pd.to_numeric(flat.map(lambda v: int(v) if isinstance(v, bool | np.bool_) else v), errors="coerce")
+    bad = ~numbers.isin([0, 1])
+    if bad.any():
+        raise ValidationError(f"{caller}: {name} must be 0/1 or boolean; {int(bad.sum())} of {len(flat)} {unit} are "
+                              f"not (first: {flat[bad].head(3).tolist()})")
+    return numbers.to_numpy(dtype=int).reshape(raw.shape)
+
+
+def as_numbers(values: Any, name: str, caller: str) -> np.ndarray:
+    """``values`` as a float array, or a :class:`ValidationError` counting the values that are not numbers.
+
+    Parameters
+    ----------
+    values : array-like
+        Numbers (bools count as 0/1; missing values stay NaN for the caller to judge).
+    name : str
+        What the values are, for the message.
+    caller : str
+        Name of the public function, for the message.
+
+    Returns
+    -------
+    ndarray
+        The values as floats, in their shape.
+
+    Raises
+    ------
+    ValidationError
+        When some values are text or other objects that do not read as numbers.
+
+    Examples
+    --------
+    >>> from crmresearch import schemas
+    >>> schemas.as_numbers([1, 2.5, True], 'scores', 'lift_table').tolist()
+    [1.0, 2.5, 1.0]
+    >>> try:
+    ...     schemas.as_numbers([1, 'high', None], 'scores', 'lift_table')
+    ... except schemas.ValidationError as err:
+    ...     print(err)
+    lift_table: scores must be numbers; 1 of 3 values are not (first: ['high'])
+    """
+    try:
+        return np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        flat = pd.Series(np.asarray(values, dtype=object).ravel())
+        bad = pd.to_numeric(flat, errors="coerce").isna() & flat.notna()
+        raise ValidationError(f"{caller}: {name} must be numbers; {int(bad.sum())} of {len(flat)} values are not "
+                              f"(first: {flat[bad].head(3).tolist()})") from None
+
+
+def date_column(df: pd.DataFrame, column: str, caller: str, nullable: bool = False) -> pd.Series:
+    """A date column read by the contract rules (ISO dates; ambiguous day/month orders refused).
+
+    Parameters
+    ----------
+    df : DataFrame
+        The table.
+    column : str
+        The date column.
+    caller : str
+        Name of the public function, for the message.
+    nullable : bool, default False
+        Allow missing dates (kept as NaT).
+
+    Returns
+    -------
+    Series
+        The column as datetime64.
+
+    Raises
+    ------
+    ValidationError
+        A missing column, text that is not a date, or (unless ``nullable``) missing dates; counted.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import schemas
+    >>> schemas.date_column(pd.DataFrame({'day': ['2024-01-31', '2024-02-01']}), 'day', 'busy_hour').dt.month.tolist()
+    [1, 2]
+    """
+    if column not in df.columns:
+        raise MissingColumnError(f"{caller}: missing column '{column}'; the table has {list(df.columns)}")
+    parsed = _as_datetime(df[column], caller, column, nullable)
+    if not nullable and parsed.isna().any():
+        raise _fail(MissingValueError, caller, column, parsed.isna(), len(df), "have no date",
+                    "fill or drop them first (nothing is dropped here)")
+    return parsed
+
+
+def latest_date(df: pd.DataFrame, columns: Sequence[str], caller: str = "latest_date") -> pd.Timestamp:
+    """The latest readable timestamp in any of ``columns`` that ``df`` has (a table's natural as-of
+    date: spells' start/end, tickets' milestones).
+
+    Parameters
+    ----------
+    df : DataFrame
+        The table.
+    columns : sequence of str
+        Date columns to look in (absent ones are skipped).
+    caller : str, default 'latest_date'
+        Name used in messages.
+
+    Returns
+    -------
+    Timestamp
+        The latest timestamp.
+
+    Raises
+    ------
+    ValidationError
+        When none of ``columns`` is in the table or none holds a readable date.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import schemas
+    >>> df = pd.DataFrame({'opened': pd.to_datetime(['2024-01-05', '2024-02-01']),
+    ...                    'closed': pd.to_datetime(['2024-01-09', None])})
+    >>> str(schemas.latest_date(df, ['opened', 'closed']).date())
+    '2024-02-01'
+    """
+    present = [c for c in columns if c in df.columns]
+    if not present:
+        raise ValidationError(f"{caller}: none of the columns {list(columns)} is in the table")
+    latest = max(pd.to_datetime(df[c], errors="coerce").max() for c in present)
+    if pd.isna(latest):
+        raise ValidationError(f"{caller}: the table has no readable date in {present}")
+    return pd.Timestamp(latest)

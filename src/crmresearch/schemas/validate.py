@@ -1,0 +1,340 @@
+"""``validate(df, kind, **column_names)``: a table checked against its contract, dates parsed;
+and :class:`RowAccount`, the record of rows in, rows out and the reason of every cleaning step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import (  # sib
+    DtypeError,
+    DuplicateIdError,
+    DuplicateRowError,
+    EmptyTableError,
+    FutureDateError,
+    MissingColumnError,
+    MissingValueError,
+    OrderError,
+    RangeError,
+    ValidationError,
+)
+from .checks import _as_datetime, _compare_as_of, _fail, _first  # sib
+from .contracts import CONTRACTS, DEFAULT_NAMES, Column  # sib
+
+__all__ = ["RowAccount", "handle_duplicates", "validate"]
+
+
+def _check_column(df: pd.DataFrame, col: Column, name: str, caller: str,
+                  as_of: pd.Timestamp | None, date_format: str | None = None) -> pd.Series:
+    s = df[name]
+    n = len(s)
+    missing = s.isna()
+    if missing.any() and not col.nullable:
+        raise _fail(MissingValueError, caller, name, missing, n, "are missing",
+                    "fill them or drop those rows explicitly (schemas.RowAccount.drop)")
+    if col.kind == "datetime":
+        s = _as_datetime(s, caller, name, col.nullable, date_format)
+        if as_of is not None:
+            future = s > _compare_as_of(s, as_of, caller, name)
+            if future.any():
+                raise _fail(FutureDateError, caller, name, future, n,
+                            f"are after as_of = {as_of.date()}", "check the as_of date or the data")
+    elif col.kind in ("number", "integer"):
+        if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
+            coerced = pd.to_numeric(s, errors="coerce")
+            bad = coerced.isna() & s.notna()
+            raise _fail(DtypeError, caller, name, bad if bad.any() else s.notna(), n,
+                        f"are not numbers (dtype {s.dtype})", "convert the column with pd.to_numeric")
+        inf = pd.Series(np.isinf(s.to_numpy(dtype=float, na_value=np.nan)), index=s.index)
+        if inf.any():
+            raise _fail(RangeError, caller, name, inf, n, "are infinite", "fix or remove those rows explicitly")
+        if col.kind == "integer":
+            frac = s.notna() & (s != np.floor(s))
+            if frac.any():
+                raise _fail(DtypeError, caller, name, frac, n, "are not whole numbers")
+        if col.low is not None:
+            low = s < col.low
+            if low.any():
+                raise _fail(RangeError, caller, name, low, n, f"are below {col.low:g}"
+                            + (" (negative)" if col.low == 0 else ""))
+        if col.high is not None:
+            high = s > col.high
+            if high.any():
+                raise _fail(RangeError, caller, name, high, n, f"are above {col.high:g}")
+    elif col.kind == "event":
+        ok = s.isin([0, 1, True, False])
+        if not ok.all():
+            raise _fail(RangeError, caller, name, ~ok, n, "are not 0/1 (event indicator)",
+                        "code the event as 1 = happened, 0 = censored")
+    if col.unique:
+        dup = s.duplicated(keep=False) & s.notna()
+        if dup.any():
+            raise _fail(DuplicateIdError, caller, name, dup, n,
+                        f"repeat an id that must be unique ({int(s[dup].nunique())} distinct ids)")
+    return s
+
+
+def validate(
+    df: pd.DataFrame,
+    kind: str,
+    *,
+    as_of: Any = None,
+    items: Sequence[str] | None = None,
+    scale: tuple[float, float] | None = None,
+    caller: str | None = None,
+    date_format: str | None = None,
+    **column_names: str,
+) -> pd.DataFrame:
+    """Check ``df`` against the input contract ``kind``; return it with dates parsed.
+
+    Parameters
+    ----------
+    df : DataFrame
+    kind : {"transactions", "amounts", "customers", "spells", "survey", "tickets", "calls"}
+    as_of : date-like, optional
+        Dates after it are an error (data from the future of the analysis).
+    items, scale : for ``kind="survey"``: the item columns and the Likert scale ``(low, high)``.
+    caller : str, optional
+        Name of the calling function, shown first in error messages.
+    date_format : str, optional
+        strftime format of text dates (e.g. ``"%d/%m/%Y"``). Without it ISO dates are read as such;
+        other text must be unambiguous (see ``_as_datetime``).
+    **column_names : str
+        Actual column name per role, e.g. ``customer="cust_id"``; defaults in ``DEFAULT_NAMES``.
+
+    Returns
+    -------
+    DataFrame
+        ``df`` itself when nothing needed parsing; otherwise a copy with date columns as
+        datetime64.
+
+    Raises
+    ------
+    EmptyTableError, MissingColumnError, DtypeError, DateParseError, MissingValueError,
+    RangeError, OrderError, DuplicateIdError, FutureDateError (all :class:`SchemaError`,
+    which is a ``ValueError``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import schemas
+    >>> tx = pd.DataFrame({'customer_id': [1, 2], 'date': ['2024-01-01', '2024-01-02'], 'amount': [5.0, 7.0]})
+    >>> schemas.validate(tx, 'transactions')['date'].dtype.kind   # dates parsed, amounts checked
+    'M'
+    """
+    try:
+        contract = CONTRACTS[kind]
+    except KeyError:
+        raise ValidationError(f"validate: unknown kind {kind!r}; known: {', '.join(CONTRACTS)}") from None
+    caller = caller or f"validate[{kind}]"
+    unknown = set(column_names) - set(contract.roles())
+    if unknown:
+        raise ValidationError(f"{caller}: unknown column role(s) {sorted(unknown)} for kind "
+                              f"'{kind}'; roles: {contract.roles()}")
+    if not isinstance(df, pd.DataFrame):
+        raise ValidationError(f"{caller}: expected a pandas DataFrame, got {type(df).__name__}")
+    if len(df) == 0:
+        raise EmptyTableError(f"{caller}: the {kind} table is empty (0 rows)")
+    names = {c.role: column_names.get(c.role, DEFAULT_NAMES.get(c.role, c.role))
+             for c in contract.columns}
+    absent = [names[c.role] for c in contract.columns if c.required and names[c.role] not in df.columns]
+    if absent:
+        raise MissingColumnError(
+            f"{caller}: missing column(s) {absent} of the {kind} contract; the table has "
+            f"{list(df.columns)[:12]}; pass the actual name, e.g. "
+            f"{contract.columns[0].role}='your_column'")
+    as_of_ts = pd.Timestamp(as_of) if as_of is not None else None
+    parsed: dict[str, pd.Series] = {}
+    for col in contract.columns:
+        name = names[col.role]
+        if name not in df.columns:
+            continue
+        s = _check_column(df, col, name, caller, as_of_ts, date_format)
+        if s is not df[name]:
+            parsed[name] = s
+    out = df.assign(**parsed) if parsed else df
+    for early, late in contract.ordered:
+        a, b = names[early], names[late]
+        if a in out.columns and b in out.columns:
+            wrong = (out[b] < out[a]).fillna(False)
+            if wrong.any():
+                raise _fail(OrderError, caller, b, wrong, len(out), f"are before '{a}'",
+                            f"'{b}' must not precede '{a}'")
+    if kind == "survey":
+        _check_items(out, items, scale, caller)
+    return out
+
+
+def _check_items(df: pd.DataFrame, items: Sequence[str] | None, scale: tuple[float, float] | None,
+                 caller: str) -> None:
+    if not items:
+        raise ValidationError(f"{caller}: survey validation needs the item columns (items=[...])")
+    absent = [c for c in items if c not in df.columns]
+    if absent:
+        raise MissingColumnError(f"{caller}: missing item column(s) {absent}")
+    counts = {c: int(df[c].isna().sum()) for c in items if df[c].isna().any()}
+    if counts:
+        detail = ", ".join(f"{k}: {v}" for k, v in counts.items())
+        raise MissingValueError(f"{caller}: missing answers per item ({detail}) of {len(df)} "
+                                "respondents; impute or use listwise deletion with row accounting")
+    for c in items:
+        s = df[c]
+        if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
+            bad = pd.to_numeric(s, errors="coerce").isna() & s.notna()
+            if not bad.any():  # every value reads as a number, but the column is text
+                raise DtypeError(f"{caller}: column '{c}' holds numbers stored as text (dtype {s.dtype}, "
+                                 f"e.g. {s.dropna().iloc[0]!r} in all {len(df)} rows); convert it with "
+                                 "pd.to_numeric before validating")
+            raise _fail(DtypeError, caller, c, bad, len(df),
+                        f"are not numbers (dtype {s.dtype})", "Likert answers must be numeric")
+        if scale is not None:
+            lo, hi = scale
+            out = (s < lo) | (s > hi)
+            if out.any():
+                raise _fail(RangeError, caller, c, out, len(df),
+                            f"are outside the Likert scale {lo:g}..{hi:g}")
+
+
+@dataclass
+class RowAccount:
+    """Rows in / rows out / reason of every cleaning step of one table.
+
+    >>> acct = RowAccount("transactions", 100)
+    >>> df = acct.drop(df, df["amount"] < 0, "negative amount (refunds)")   # doctest: +SKIP
+    >>> acct.table()                                                        # doctest: +SKIP
+
+    Parameters
+    ----------
+    table_name : str
+        Name of the table (in messages).
+    rows : int
+        Rows read.
+    steps : list of dict of str to object, default <factory>
+        Recorded steps: step, rows_in, rows_out, dropped, reason.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import schemas
+    >>> acct = schemas.RowAccount('transactions', 3)
+    >>> df = acct.drop(pd.DataFrame({'amount': [5.0, -2.0, 7.0]}), [False, True, False], 'negative amount (refunds)')
+    >>> acct.table()[['step', 'rows_in', 'rows_out', 'dropped']].values.tolist()
+    [['negative amount (refunds)', 3, 2, 1]]
+    """
+
+    table_name: str
+    rows: int
+    steps: list[dict[str, Any]] = field(default_factory=list)
+
+    def drop(self, df: pd.DataFrame, mask: pd.Series | np.ndarray, reason: str) -> pd.DataFrame:
+        """Drop the rows where ``mask`` is True and record the step.
+
+        Parameters
+        ----------
+        df : DataFrame
+            The table.
+        mask : Series or ndarray
+            True for the rows to drop.
+        reason : str
+            Why, in words (shown in the account).
+
+        Returns
+        -------
+        DataFrame
+            The rows kept.
+        """
+        mask = np.asarray(mask, dtype=bool)
+        out = df.loc[~mask]
+        self.steps.append({"step": reason, "rows_in": len(df), "rows_out": len(out),
+                           "dropped": int(mask.sum())})
+        self.rows = len(out)
+        return out
+
+    def note(self, reason: str, rows_in: int, rows_out: int) -> None:
+        """Record a step done elsewhere (aggregation, a join...).
+
+        Parameters
+        ----------
+        reason : str
+            The step, in words.
+        rows_in : int
+            Rows before.
+        rows_out : int
+            Rows after.
+        """
+        self.steps.append({"step": reason, "rows_in": rows_in, "rows_out": rows_out,
+                           "dropped": rows_in - rows_out})
+        self.rows = rows_out
+
+    def table(self) -> pd.DataFrame:
+        """The steps as a DataFrame: table, step, rows_in, rows_out, dropped."""
+        cols = ["table", "step", "rows_in", "rows_out", "dropped"]
+        return pd.DataFrame([{"table": self.table_name, **s} for s in self.steps], columns=cols)
+
+    def _repr_html_(self) -> str:  # shown in notebooks
+        return self.table().to_html(index=False)
+
+
+def handle_duplicates(df: pd.DataFrame, columns: Sequence[str], how: str, account: RowAccount,
+                      caller: str) -> pd.DataFrame:
+    """Rows repeated in every one of ``columns``: ``how="keep"`` keeps them and says so (a
+    :class:`~crmresearch.errors.DataWarning` and a row-account step), ``"drop"`` drops the repeats
+    (first copy kept, step recorded), ``"error"`` raises :class:`DuplicateRowError`.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The table.
+    columns : sequence of str
+        Columns that define a repeat.
+    how : str
+        ``'keep'``, ``'drop'`` or ``'error'``.
+    account : RowAccount
+        Row account that records the step.
+    caller : str
+        Name used in messages.
+
+    Returns
+    -------
+    DataFrame
+        The table (repeats dropped with ``how='drop'``).
+
+    Raises
+    ------
+    DuplicateRowError
+        With ``how='error'`` when rows repeat; the message counts them.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import schemas
+    >>> df = pd.DataFrame({'customer_id': [1, 1], 'amount': [5.0, 5.0]}); acct = schemas.RowAccount('transactions', 2)
+    >>> kept = schemas.handle_duplicates(df, ['customer_id', 'amount'], 'drop', acct, 'example')
+    >>> len(kept), acct.table()['dropped'].tolist()
+    (1, [1])
+    """
+    if how not in ("keep", "drop", "error"):
+        raise ValidationError(f"{caller}: duplicates must be 'keep', 'drop' or 'error'; got {how!r}")
+    dup = df.duplicated(subset=list(columns), keep="first")
+    n = int(dup.sum())
+    if how == "drop":
+        return account.drop(df, dup.to_numpy(), f"fully duplicated rows dropped ({', '.join(columns)} equal)")
+    if n == 0:
+        return df
+    first = _first(df.index[dup.to_numpy()])
+    message = (f"{caller}: {n} of {len(df)} rows repeat an earlier row in every column ({', '.join(columns)}; "
+               f"first rows: {first})")
+    if how == "error":
+        raise DuplicateRowError(message + "; pass duplicates='drop' to drop them or 'keep' to count them")
+    import warnings
+
+    from ..errors import DataWarning
+
+    warnings.warn(message + "; kept and counted (pass duplicates='drop' to drop them)", DataWarning, stacklevel=3)
+    account.note(f"{n} fully duplicated rows kept (duplicates='keep')", len(df), len(df))
+    return df

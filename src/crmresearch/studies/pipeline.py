@@ -1,0 +1,333 @@
+"""Run study notebooks through papermill; publish exhibits atomically; write the manifest.
+
+Where a run writes:
+
+- default parameters            -> ``figures/<study>/`` (the canonical exhibits)
+- any other parameters          -> ``build/runs/<study>/<parameter hash>/``
+- ``out=DIR`` given             -> ``DIR``
+- executed notebook (outputs)   -> ``build/executed/<study>/<label>.ipynb``
+- timing of the run             -> ``build/executed/<study>/<label>.run.json``
+
+The notebook writes into a private staging folder; only when it has finished without
+error are its exhibits moved (renamed) into the target folder and the manifest written
+last, so a failed or killed run leaves the previous exhibits intact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import tempfile
+import time
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+# ruff: noqa: E402 - the extra is checked before the modules that need it are imported
+from .._extras import require
+
+require("papermill", "nbformat", "ipykernel", by="crmresearch.pipeline (running study notebooks)")
+
+from .. import __version__, paths, reporting
+from ..errors import StudyError
+from . import publish
+from . import registry as studies
+
+__all__ = ["RunResult", "output_dir_for", "param_hash", "run", "verify"]
+
+MANIFEST = "manifest.json"
+_RECORDED_PACKAGES = ("crmresearch", "numpy", "pandas", "scipy", "scikit-learn", "lifelines",
+                      "matplotlib", "papermill")
+
+
+@dataclass
+class RunResult:
+    """What one study run did.
+
+    Attributes
+    ----------
+    study : str
+        Study name.
+    status : str
+        ``'ok'`` or ``'failed'``.
+    seconds : float
+        Wall time of the run, seconds.
+    output_dir : str
+        Folder the exhibits were published to.
+    executed_notebook : str
+        Path of the executed notebook.
+    parameters : dict of str to object
+        The full parameter set of the run.
+    error : str
+        The error message of a failed run; empty otherwise.
+
+    Examples
+    --------
+    >>> from crmresearch.studies import pipeline
+    >>> list(pipeline.RunResult.__dataclass_fields__)[:4]
+    ['study', 'status', 'seconds', 'output_dir']
+    """
+
+    study: str
+    status: str  # "ok" or "failed"
+    seconds: float
+    output_dir: str
+    executed_notebook: str
+    parameters: dict[str, Any]
+    error: str = ""
+
+
+def param_hash(study: studies.Study, params: Mapping[str, Any]) -> str:
+    """First 12 hex digits of the SHA-256 of the study name and its full parameter set.
+
+    Parameters
+    ----------
+    study : Study
+        The study.
+    params : mapping of str to object
+        Its full parameter set.
+
+    Returns
+    -------
+    str
+        12 lowercase hex digits.
+
+    Examples
+    --------
+    >>> from crmresearch import studies
+    >>> from crmresearch.studies import pipeline
+    >>> study = studies.get('value-tiers')
+    >>> len(pipeline.param_hash(study, study.defaults()))   # 12 hex digits name a run folder
+    12
+    """
+    blob = json.dumps({"study": study.name, "params": dict(params)}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:12]
+
+
+def output_dir_for(study: studies.Study, params: Mapping[str, Any],
+                   out: str | os.PathLike[str] | None = None) -> Path:
+    """Target folder of a run (see the module docstring).
+
+    Parameters
+    ----------
+    study : Study
+        The study.
+    params : mapping of str to object
+        Its full parameter set.
+    out : str or PathLike of str or None, optional
+        Explicit output folder; None: ``figures/<study>`` at defaults, ``build/runs/<study>-<hash>`` otherwise.
+
+    Returns
+    -------
+    Path
+        The folder the run publishes to.
+
+    Examples
+    --------
+    >>> from crmresearch import studies
+    >>> from crmresearch.studies import pipeline
+    >>> study = studies.get('value-tiers')
+    >>> pipeline.output_dir_for(study, study.defaults()).parts[-2:]   # defaults: the committed figures/
+    ('figures', 'value-tiers')
+    """
+    if out is not None:
+        return Path(os.path.abspath(Path(out).expanduser()))  # not resolved: a symbolic link is refused
+    if study.is_default(params):
+        return paths.figures_dir() / study.name
+    return paths.build_dir() / "runs" / study.name / param_hash(study, params)
+
+
+def _label(study: studies.Study, params: Mapping[str, Any]) -> str:
+    return "default" if study.is_default(params) else param_hash(study, params)
+
+
+def _manifest(study: studies.Study, params: Mapping[str, Any], staging: Path) -> dict[str, Any]:
+    return {
+        "study": study.name,
+        "title": study.title,
+        "parameters": dict(params),
+        "parameters_hash": param_hash(study, params),
+        "default_parameters": study.is_default(params),
+        "notebook": f"notebooks/{study.name}.ipynb",
+        "inputs": reporting.read_inputs(staging),
+        "exhibits": reporting.exhibit_hashes(staging),
+        "environment": {
+            "python": ".".join(platform.python_version_tuple()[:2]),
+            "packages": reporting.versions(_RECORDED_PACKAGES),
+        },
+    }
+
+
+def _publish(staging: Path, target: Path, manifest: dict[str, Any]) -> None:
+    """Switch ``target`` to the staged exhibits in one step (see :mod:`crmresearch.publish`)."""
+    publish.publish_folder(staging, target, manifest["exhibits"], reporting.dumps_json(manifest), MANIFEST)
+
+
+def _error_summary(exc: BaseException) -> str:
+    """The whole error: its type and message (a notebook error keeps every line of its message)."""
+    ename = getattr(exc, "ename", type(exc).__name__)
+    evalue = getattr(exc, "evalue", str(exc))
+    return f"{ename}: {evalue}".strip()
+
+
+def run(
+    study_name: str,
+    overrides: Mapping[str, Any] | None = None,
+    out: str | os.PathLike[str] | None = None,
+    raise_on_error: bool = False,
+    progress: bool = False,
+) -> RunResult:
+    """Run one study's notebook with ``overrides`` on its default parameters.
+
+    Before any kernel starts, the parameters (and the contents of input files they name) are
+    checked and the output folder is checked to be safe to write (:class:`ParameterError`):
+    a run never deletes or overwrites a file that is not one of its own earlier outputs.
+    A failing notebook gives ``status="failed"`` with the error and the path of the executed
+    notebook holding the traceback (or raises :class:`StudyError` when ``raise_on_error``).
+    ``progress`` prints cells done / total while the notebook runs.
+
+    Parameters
+    ----------
+    study_name : str
+        Name of the study (see ``crmresearch list``).
+    overrides : mapping of str to object or None, optional
+        Parameters to change, name -> value (strings are converted to the parameter's type).
+    out : str or PathLike of str or None, optional
+        Output folder; None: see :func:`output_dir_for`.
+    raise_on_error : bool, default False
+        Raise :class:`StudyError` on failure instead of returning ``status='failed'``.
+    progress : bool, default False
+        Print cells done / total while the notebook runs.
+
+    Raises
+    ------
+    ParameterError
+        Unknown or invalid parameters, a bad input file, or an output folder that is not safe to write.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from crmresearch.studies import pipeline
+    >>> small = {'respondents': 200, 'bank_customers': 3_000}
+    >>> r = pipeline.run('service-quality-gaps', small, out=tempfile.mkdtemp() + '/out')
+    >>> r.status
+    'ok'
+    """
+    import papermill as pm
+
+    study = studies.get(study_name)
+    params = study.resolve(overrides)
+    study.preflight(params)
+    target = publish.check_output_dir(output_dir_for(study, params, out), study.name, explicit=out is not None)
+    label = _label(study, params) if out is None else f"out-{param_hash(study, params)}"
+    executed = paths.build_dir() / "executed" / study.name / f"{label}.ipynb"
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    staging_root = paths.build_dir() / "staging"
+    publish.clean_stale(staging_root)
+    publish.clean_stale_siblings(target)
+    staging = publish.make_staging(staging_root, study.name)
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    # One thread per kernel for numeric libraries: parallel sums in BLAS/OpenMP depend on the
+    # thread count, so pinning it makes tables byte-identical on machines with any number of
+    # cores (and lets `reproduce --jobs N` run N studies side by side without oversubscription).
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = "1"
+    t0 = time.perf_counter()
+    status, error = "ok", ""
+    try:
+        with publish.terminate_as_interrupt():
+            pm.execute_notebook(
+                str(study.notebook),
+                str(executed),
+                parameters={**params, "output_dir": str(staging)},
+                kernel_name="python3",
+                progress_bar=progress,
+                cwd=str(paths.project_root()) if paths.project_root().is_dir() else None,
+                # the kernel's own start-up warnings (e.g. about its local TCP transport) are noise here
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            )
+        manifest = _manifest(study, params, staging)
+        if not manifest["exhibits"]:
+            raise StudyError(f"{study.name}: the notebook finished but wrote no exhibits")
+        _publish(staging, target, manifest)
+    except Exception as exc:  # a failing study must not stop the others
+        status, error = "failed", _error_summary(exc)
+        if raise_on_error:
+            raise StudyError(
+                f"{study.name} failed: {error}\nexecuted notebook with traceback: {executed}"
+            ) from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    seconds = time.perf_counter() - t0
+    result = RunResult(study.name, status, round(seconds, 2), str(target), str(executed),
+                       dict(params), error)
+    reporting.atomic_write_text(executed.with_suffix(".run.json"),
+                                reporting.dumps_json({**asdict(result),
+                                                      "crmresearch": __version__}))
+    return result
+
+
+@dataclass
+class Difference:
+    study: str
+    exhibit: str
+    kind: str  # table / figure / other
+    status: str  # same / differs / missing / new
+
+
+def verify(study_name: str, workdir: str | os.PathLike[str] | None = None) -> list[Difference]:
+    """Re-run ``study_name`` at default parameters into a temporary folder and compare every
+    exhibit's hash, every input's hash and the parameters with ``figures/<study>/manifest.json``.
+
+    Parameters
+    ----------
+    study_name : str
+        Name of the study.
+    workdir : str or PathLike of str or None, optional
+        Scratch folder for the re-run; None: a temporary folder.
+
+    Returns
+    -------
+    list of Difference
+        Every mismatch (exhibit, input or parameter); empty when the study reproduces exactly.
+
+    Examples
+    --------
+    >>> from crmresearch import ParameterError
+    >>> from crmresearch.studies import pipeline
+    >>> try:
+    ...     pipeline.verify('no-such-study')
+    ... except ParameterError as exc:
+    ...     message = str(exc)
+    >>> message.split(';')[0]
+    "unknown study 'no-such-study'"
+    """
+    study = studies.get(study_name)
+    committed_path = paths.figures_dir() / study.name / MANIFEST
+    committed = json.loads(committed_path.read_text()) if committed_path.is_file() else {}
+    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+        result = run(study.name, out=Path(tmp) / study.name, raise_on_error=True)
+        fresh = json.loads((Path(result.output_dir) / MANIFEST).read_text())
+    out = []
+    old_ex, new_ex = committed.get("exhibits", {}), fresh["exhibits"]
+    for name in sorted(set(old_ex) | set(new_ex)):
+        kind = {".csv": "table", ".md": "table", ".png": "figure", ".svg": "figure"}.get(Path(name).suffix, "other")
+        out.append(Difference(study.name, name, kind, _status(old_ex, new_ex, name)))
+    old_in, new_in = committed.get("inputs", {}), fresh.get("inputs", {})
+    for name in sorted(set(old_in) | set(new_in)):
+        out.append(Difference(study.name, name, "input", _status(old_in, new_in, name)))
+    same = committed.get("parameters") == fresh["parameters"] == study.defaults()
+    out.append(Difference(study.name, "parameters", "parameters", "same" if same else "differs"))
+    return out
+
+
+def _status(committed: Mapping[str, Any], fresh: Mapping[str, Any], name: str) -> str:
+    if name not in fresh:
+        return "missing"
+    if name not in committed:
+        return "new"
+    return "same" if committed[name] == fresh[name] else "differs"

@@ -1,0 +1,398 @@
+"""Safe output folders: which folders a run may write, and an atomic switch to new exhibits.
+
+A run writes its exhibits into a private staging folder. Publishing builds the complete new
+output folder (exhibits, manifest and any file of the old folder that the run did not write)
+beside the target and then swaps the two folders in one system call (Linux ``renameat2`` with
+``RENAME_EXCHANGE``), so a reader, or a kill at any instant, sees either the whole old folder or
+the whole new one. Where the file system cannot exchange, two renames are used and an
+interrupted switch is completed (or undone) by the next run.
+
+Rules (checked before any kernel starts, :class:`~crmresearch.errors.ParameterError`):
+
+- never ``/``, the home folder, the project root, ``figures/`` itself or another study's
+  ``figures/<study>/`` folder, a symbolic link, or a file;
+- an existing non-empty folder must hold a crmresearch ``manifest.json`` of the same study;
+- only files listed in that manifest (the run's own earlier exhibits) are ever replaced or
+  removed; every other file in the folder is carried over untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import errno
+import json
+import os
+import shutil
+import signal
+import tempfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+from .. import paths, reporting
+from ..errors import ParameterError
+
+__all__ = ["check_output_dir", "clean_stale", "clean_stale_siblings", "make_staging", "publish_folder",
+           "terminate_as_interrupt"]
+
+MANIFEST = "manifest.json"
+_OWNER = ".crmresearch-owner"  # pid of the process that made a staging / switch folder
+_NEW, _OLD = ".crm-new-", ".crm-old-"
+
+
+# ----------------------------------------------------------------------------- checks
+def _read_manifest(folder: Path) -> dict | None:
+    p = folder / MANIFEST
+    if not p.is_file():
+        return None
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and "study" in data and "exhibits" in data else None
+
+
+def check_output_dir(target: str | os.PathLike[str], study: str, explicit: bool = True) -> Path:
+    """Raise :class:`ParameterError` unless ``target`` is safe for ``study`` to write; return it.
+
+    ``explicit`` marks a folder the user named with ``--out`` (the error then names ``--out``).
+
+    Parameters
+    ----------
+    target : str or PathLike of str
+        The folder a run would write.
+    study : str
+        The study's name.
+    explicit : bool, default True
+        The user named the folder with ``--out``.
+
+    Returns
+    -------
+    Path
+        ``target``, resolved.
+
+    Raises
+    ------
+    ParameterError
+        A file, a folder inside the source tree, or a non-empty folder that is not an earlier output of
+        ``study``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from crmresearch.studies import publish
+    >>> target = Path(tempfile.mkdtemp()) / 'my-run'     # a new folder is safe
+    >>> publish.check_output_dir(target, 'value-tiers') == target.resolve()
+    True
+    """
+    raw = Path(target).expanduser()
+    where = "--out" if explicit else "output folder"
+    absolute = Path(os.path.abspath(raw))
+    if absolute.is_symlink():
+        raise ParameterError(f"{study}: {where} {str(raw)!r} is a symbolic link; name the real folder "
+                             f"({absolute.resolve()}) so nothing outside it can be touched")
+    folder = absolute.resolve()
+    home = Path.home().resolve()
+    root = paths.project_root().resolve()
+    figures = paths.figures_dir().resolve()
+    forbidden = {Path("/"): "the file-system root", home: "your home folder", root: "the project root",
+                 figures: "the figures/ folder itself"}
+    if folder in forbidden:
+        raise ParameterError(f"{study}: {where} {str(raw)!r} is {forbidden[folder]}; name a new or empty folder, "
+                             f"or one holding an earlier {study} run")
+    if folder.parent == figures and folder.name != study:
+        raise ParameterError(f"{study}: {where} {str(raw)!r} is the canonical folder of another study "
+                             f"('{folder.name}'); name a new or empty folder")
+    if folder.exists() and not folder.is_dir():
+        raise ParameterError(f"{study}: {where} {str(raw)!r} is a file, not a folder")
+    if folder.is_dir() and any(folder.iterdir()):
+        manifest = _read_manifest(folder)
+        if manifest is None:
+            raise ParameterError(f"{study}: {where} {str(raw)!r} is a non-empty folder without a crmresearch "
+                                 f"manifest.json; name a new or empty folder, or one holding an earlier {study} run")
+        if manifest.get("study") != study:
+            raise ParameterError(f"{study}: {where} {str(raw)!r} holds a run of another study "
+                                 f"('{manifest.get('study')}'); name a new or empty folder")
+    return folder
+
+
+# ----------------------------------------------------------------------------- staging
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # a zombie (exited, not yet reaped) counts as dead
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+def _owner(folder: Path) -> int:
+    try:
+        return int((folder / _OWNER).read_text().strip())
+    except (OSError, ValueError):
+        return -1
+
+
+def make_staging(root: Path, study: str) -> Path:
+    """A private staging folder under ``root``, marked with this process id.
+
+    Parameters
+    ----------
+    root : Path
+        Folder to create it under.
+    study : str
+        The study's name (part of the folder name).
+
+    Returns
+    -------
+    Path
+        The new, empty folder.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from pathlib import Path
+    >>> from crmresearch.studies import publish
+    >>> staging = publish.make_staging(Path(tempfile.mkdtemp()), 'value-tiers')
+    >>> staging.is_dir(), staging.name.startswith('value-tiers-')
+    (True, True)
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix=f"{study}-", dir=root))
+    (folder / _OWNER).write_text(str(os.getpid()))
+    return folder
+
+
+def clean_stale(root: Path) -> list[Path]:
+    """Remove staging folders under ``root`` whose owning process has ended (killed runs).
+
+    Parameters
+    ----------
+    root : Path
+        Folder holding staging areas (``build/staging``).
+
+    Returns
+    -------
+    list of Path
+        The folders removed.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from crmresearch.studies import publish
+    >>> publish.clean_stale(Path(tempfile.mkdtemp()))   # nothing left behind by killed runs
+    []
+    """
+    removed = []
+    if not root.is_dir():
+        return removed
+    for folder in root.iterdir():
+        if folder.is_dir() and not folder.is_symlink() and not _alive(_owner(folder)):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def clean_stale_siblings(target: Path) -> None:
+    """Finish or undo a folder switch that a killed run left half-way (two-rename fallback),
+    and remove its leftover ``.crm-new-*`` / ``.crm-old-*`` folders beside ``target``.
+
+    Parameters
+    ----------
+    target : Path
+        An output folder.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from crmresearch.studies import publish
+    >>> target = Path(tempfile.mkdtemp()) / 'value-tiers'
+    >>> (target.parent / '.crm-old-value-tiers.1').mkdir()   # a run killed between the two renames of its switch
+    >>> (target.parent / '.crm-new-value-tiers.2').mkdir()
+    >>> publish.clean_stale_siblings(target)   # the old folder is put back; the half-made new one removed
+    >>> sorted(p.name for p in target.parent.iterdir())
+    ['value-tiers']
+    """
+    parent = target.parent
+    if not parent.is_dir():
+        return
+    prefix_new, prefix_old = f"{_NEW}{target.name}.", f"{_OLD}{target.name}."
+    for folder in sorted(parent.iterdir()):
+        name = folder.name
+        if not (name.startswith(prefix_new) or name.startswith(prefix_old)) or _alive(_owner(folder)):
+            continue
+        if name.startswith(prefix_old) and not target.exists():
+            os.replace(folder, target)  # the switch stopped between its renames: restore the old folder
+            (target / _OWNER).unlink(missing_ok=True)
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+# ----------------------------------------------------------------------------- publishing
+_libc = None
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    global _libc
+    if _libc is None:
+        name = ctypes.util.find_library("c")
+        _libc = ctypes.CDLL(name, use_errno=True) if name else False
+    fn = getattr(_libc, "renameat2", None) if _libc else None
+    if fn is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    rc = fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    if rc == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EXDEV):
+        return False
+    raise OSError(err, os.strerror(err), str(a))
+
+
+def _fault(step: str) -> None:
+    """Test hook: ``CRMRESEARCH_FAULT_AT=<step>`` kills this process at that step of a publish."""
+    if os.environ.get("CRMRESEARCH_FAULT_AT") == step:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def publish_folder(staging: Path, target: Path, exhibits: Mapping[str, str], manifest_text: str,
+                   manifest_name: str = MANIFEST) -> None:
+    """Make ``target`` hold exactly the staged ``exhibits`` plus its manifest, in one switch.
+
+    Files of the old ``target`` that its manifest does not list as exhibits (a user's notes, a
+    README) are carried over (hard links, or copies across file systems).
+
+    Parameters
+    ----------
+    staging : Path
+        Folder holding the new exhibits.
+    target : Path
+        Output folder to replace.
+    exhibits : mapping of str to str
+        Exhibit path (relative) -> SHA-256.
+    manifest_text : str
+        The manifest to write beside them.
+    manifest_name : str, default 'manifest.json'
+        File name of the manifest.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from crmresearch import reporting
+    >>> from crmresearch.studies import publish
+    >>> root = Path(tempfile.mkdtemp())
+    >>> staging, target = root / 'staging', root / 'figures'
+    >>> staging.mkdir()
+    >>> _ = reporting.atomic_write_text(staging / 'table.csv', 'tier,customers')
+    >>> publish.publish_folder(staging, target, {'table.csv': reporting.sha256_file(staging / 'table.csv')}, '{}')
+    >>> sorted(p.name for p in target.iterdir())
+    ['manifest.json', 'table.csv']
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    new = Path(tempfile.mkdtemp(prefix=f"{_NEW}{target.name}.", dir=target.parent))
+    (new / _OWNER).write_text(str(os.getpid()))
+    _fault("staged")
+    for name in sorted(exhibits):
+        shutil.move(str(staging / name), new / name)
+    if target.is_dir():
+        previous = _read_manifest(target) or {"exhibits": {}}
+        ours = set(previous.get("exhibits", {})) | {manifest_name}
+        for item in sorted(target.iterdir()):
+            if item.name in ours or item.name in exhibits or item.name == _OWNER:
+                continue
+            if item.is_dir() and not item.is_symlink():
+                shutil.copytree(item, new / item.name, symlinks=True, copy_function=_link_or_copy)
+            else:
+                _link_or_copy(item, new / item.name)
+    reporting.atomic_write_text(new / manifest_name, manifest_text)
+    (new / _OWNER).unlink()
+    _fsync_dir(new)
+    _fault("built")
+    if not target.exists():
+        os.replace(new, target)
+        _fsync_dir(target.parent)
+        return
+    if _exchange(new, target):
+        _fault("swapped")
+        shutil.rmtree(new, ignore_errors=True)  # `new` now holds the old folder
+    else:  # two renames; an interruption between them is repaired by clean_stale_siblings
+        old = Path(tempfile.mkdtemp(prefix=f"{_OLD}{target.name}.", dir=target.parent))
+        os.rmdir(old)
+        os.replace(target, old)
+        _fault("moved-old")
+        os.replace(new, target)
+        shutil.rmtree(old, ignore_errors=True)
+    _fsync_dir(target.parent)
+
+
+def _link_or_copy(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+    try:
+        os.link(src, dst, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(src, dst, follow_symlinks=False)
+
+
+# ----------------------------------------------------------------------------- signals
+@contextlib.contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP into KeyboardInterrupt while a notebook runs, so the kernel is shut
+    down and the staging folder removed by the normal clean-up path (a SIGKILL cannot be caught:
+    the kernel then exits on its own when it sees its parent gone, and the next run removes the
+    stale staging folder).
+
+    Returns
+    -------
+    context manager
+        Restores the previous signal handlers on exit.
+
+    Examples
+    --------
+    >>> import os, signal
+    >>> from crmresearch.studies import publish
+    >>> try:
+    ...     with publish.terminate_as_interrupt():
+    ...         os.kill(os.getpid(), signal.SIGTERM)   # e.g. a CI runner cancelling the job
+    ... except KeyboardInterrupt:
+    ...     print('cleaned up')
+    cleaned up
+    """
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(f"stopped by signal {signum}")
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)

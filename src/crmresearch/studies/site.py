@@ -1,0 +1,312 @@
+"""The studies as a static website (MkDocs with the Material theme), built from the repository itself.
+
+Nothing is written by hand for the site: the home page and the "Your own data" guide are the README,
+each study page is its paper with its committed exhibits, the executed notebook of each study is
+rendered as run (mkdocs-jupyter, no re-execution), the data page is ``data/README.md``, and the API
+reference is generated from the docstrings (mkdocstrings, numpy style). :func:`build_site` assembles
+the MkDocs project under ``build/site-src/`` (the repository's top level stays as it is) and builds
+it with ``mkdocs build --strict`` into ``build/site/``; a link the site cannot resolve is rewritten
+to plain text and counted, never left broken.
+
+Why MkDocs-Material: the papers are Markdown already and render unchanged, its client-side search
+needs no server, mkdocstrings reads numpydoc sections, and the build takes seconds. Sphinx with MyST
+would render the same pages with more configuration and a slower build.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from .. import paths
+from ..errors import StudyError
+from . import pipeline
+from . import registry as studies
+
+__all__ = ["API_MODULES", "build_site", "executed_notebook"]
+
+API_MODULES = ("data", "segmentation", "clv", "survival", "survival.recovery", "targeting", "targeting.prospects",
+               "satisfaction", "service", "service.forecast", "service.skills", "experiments", "schemas", "sources",
+               "sources.aggregate", "core", "errors", "reporting", "plots", "i18n", "studies", "studies.pipeline",
+               "studies.publish", "studies.site", "paths")
+_LINK = re.compile(r"(!?\[[^\]]*\])\(([^)\s]+)\)")
+
+
+def executed_notebook(study: studies.Study, run_missing: bool = True) -> Path:
+    """The newest executed copy of ``study``'s notebook at default parameters (from ``make reproduce``,
+    ``crmresearch run`` or ``make verify``); with ``run_missing``, the study is run into a scratch
+    folder when there is none.
+
+    Parameters
+    ----------
+    study : Study
+        The study.
+    run_missing : bool, default True
+        Run the study into a scratch folder when no executed copy exists.
+
+    Returns
+    -------
+    Path
+        Path of the executed notebook.
+
+    Raises
+    ------
+    StudyError
+        When there is none and ``run_missing`` is False, or the run fails.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from crmresearch import studies
+    >>> from crmresearch.studies import site
+    >>> os.environ['CRMRESEARCH_ROOT'] = tempfile.mkdtemp()   # a project where nothing has been run yet
+    >>> try:
+    ...     site.executed_notebook(studies.get('value-tiers'), run_missing=False)
+    ... except Exception as err:
+    ...     print(type(err).__name__)
+    StudyError
+    >>> del os.environ['CRMRESEARCH_ROOT']
+    """
+    folder = paths.build_dir() / "executed" / study.name
+    defaults = study.defaults()
+    names = ["default.ipynb", f"out-{pipeline.param_hash(study, defaults)}.ipynb"]
+    found = [folder / n for n in names if (folder / n).is_file()]
+    if found:
+        return max(found, key=lambda p: p.stat().st_mtime)
+    if not run_missing:
+        raise StudyError(f"site: no executed notebook of {study.name} in {folder}; run `make reproduce` first")
+    scratch = paths.build_dir() / "site-runs" / study.name
+    shutil.rmtree(scratch, ignore_errors=True)
+    result = pipeline.run(study.name, out=scratch)
+    if result.status != "ok":
+        raise StudyError(f"site: {study.name} failed while building the site: {result.error}")
+    return Path(result.executed_notebook)
+
+
+def _rewrite(text: str, source: Path, target: Path, root: Path, docs: Path, dropped: list[str]) -> str:
+    """Relative links of ``source`` (a repository file) re-pointed for its copy at ``target`` (in
+    ``docs``); links to files the site does not carry become plain text (and are counted)."""
+
+    def repl(m: re.Match[str]) -> str:
+        label, href = m.group(1), m.group(2)
+        if re.match(r"^[a-z]+:", href) or href.startswith("#"):
+            return m.group(0)
+        path, _, anchor = href.partition("#")
+        repo_path = (source.parent / path).resolve()
+        try:
+            rel = repo_path.relative_to(root)
+        except ValueError:
+            dropped.append(href)
+            return label.lstrip("!") if not label.startswith("!") else m.group(0)
+        mapped = _site_path(rel)
+        if mapped is None or not (docs / mapped).exists():
+            dropped.append(str(rel))
+            return label[1:-1] if not label.startswith("!") else m.group(0)
+        new = Path(_relpath(docs / mapped, target.parent))
+        return f"{label}({new.as_posix()}{'#' + anchor if anchor else ''})"
+
+    return _LINK.sub(repl, text)
+
+
+def _relpath(path: Path, start: Path) -> str:
+    import os
+
+    return os.path.relpath(path, start)
+
+
+def _site_path(rel: Path) -> Path | None:
+    """Where a repository file lives in the site's docs folder (None: not part of the site)."""
+    parts = rel.parts
+    if rel.as_posix() == "README.md":
+        return Path("index.md")
+    if parts and parts[0] == "papers" and rel.suffix == ".md":
+        return Path("studies") / rel.name
+    if parts and parts[0] == "papers":
+        return Path("studies/index.md")
+    if parts and parts[0] == "figures" and len(parts) == 2:  # a study's exhibit folder: its index page
+        return rel / "index.md"
+    if parts and parts[0] == "figures":
+        return rel
+    if parts and parts[0] == "notebooks" and rel.suffix == ".ipynb":
+        return Path("notebooks") / rel.name
+    if rel.as_posix() == "data/README.md" or rel.as_posix() == "data":
+        return Path("data.md")
+    if rel.as_posix() in ("benchmarks/results.md", "CHANGELOG.md"):
+        return Path(rel.name.lower())
+    return None
+
+
+def _section(markdown: str, heading: str) -> str:
+    """The README section under ``## heading`` up to the next ``## ``."""
+    lines = markdown.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip() == f"## {heading}")
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    return "\n".join(lines[start:end]) + "\n"
+
+
+def _config(all_studies: list[studies.Study]) -> dict:
+    return {
+        "site_name": "crmresearch",
+        "site_description": "Reproducible CRM strategy studies: papers, notebooks and the package behind them",
+        "docs_dir": "docs",
+        "exclude_docs": "figures/*/table-*.md\n",  # the tables are quoted in the papers; CSVs are linked
+        "use_directory_urls": False,  # pages work from the file system as well as from a server
+        "theme": {"name": "material", "features": ["navigation.sections", "search.highlight", "content.code.copy"],
+                  "palette": {"primary": "blue grey"}, "font": False},
+        "plugins": [
+            "search",
+            {"mkdocs-jupyter": {"include": ["notebooks/*.ipynb"], "execute": False, "include_source": True,
+                                "ignore_h1_titles": True}},
+            {"mkdocstrings": {"handlers": {"python": {"paths": [str(paths.notebooks_dir().parent / "src")],
+                                                      "options": {"docstring_style": "numpy",
+                                                                  "show_source": False,
+                                                                  "members_order": "source",
+                                                                  "show_root_heading": True,
+                                                                  "filters": ["!^_"]}}}}},
+        ],
+        "markdown_extensions": ["tables", "admonition", "attr_list", "pymdownx.superfences",
+                                {"toc": {"permalink": True}}],
+        "nav": [
+            {"Home": "index.md"},
+            {"Studies": ["studies/index.md", *({s.name: f"studies/{s.name}.md"} for s in all_studies)]},
+            {"Notebooks": [{s.name: f"notebooks/{s.name}.ipynb"} for s in all_studies]},
+            {"Your own data": "your-data.md"},
+            {"Data sources": "data.md"},
+            {"API reference": [{m: f"api/{m}.md"} for m in API_MODULES]},
+            {"Benchmarks": "results.md"},
+            {"Changelog": "changelog.md"},
+        ],
+    }
+
+
+def chinese_exhibits(study: studies.Study) -> Path:
+    """The folder of ``study``'s exhibits at default parameters with ``lang=zh`` (run when missing)."""
+    params = {**study.defaults(), "lang": "zh"}
+    folder = pipeline.output_dir_for(study, params)
+    if not (folder / pipeline.MANIFEST).is_file():
+        result = pipeline.run(study.name, {"lang": "zh"})
+        if result.status != "ok":
+            raise StudyError(f"site: {study.name} in Chinese failed: {result.error}")
+    return folder
+
+
+def build_site(out: str | Path | None = None, run_missing: bool = True, strict: bool = True,
+               lang: str = "en") -> Path:
+    """Assemble the MkDocs project in ``build/site-src[-zh]`` and build the site into ``out`` (default
+    ``build/site``, or ``build/site-zh`` for ``lang="zh"``: the same pages with every figure and table
+    in Chinese, from runs with ``lang=zh``); returns the site folder. Raises :class:`StudyError` if
+    MkDocs fails.
+
+    Parameters
+    ----------
+    out : str or Path or None, optional
+        Site folder; None: ``build/site`` (or ``build/site-zh``). Must be empty or an earlier build of the site.
+    run_missing : bool, default True
+        Run a study whose executed notebook is missing (else its page says so).
+    strict : bool, default True
+        Build with ``mkdocs build --strict``.
+    lang : str, default 'en'
+        ``'en'`` or ``'zh'`` (figures and tables from ``lang=zh`` runs, Chinese interface).
+
+    Raises
+    ------
+    StudyError
+        When ``out`` holds files that are not an earlier site, or MkDocs fails.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from crmresearch.studies import site
+    >>> from crmresearch.errors import StudyError
+    >>> folder = pathlib.Path(tempfile.mkdtemp()); _ = (folder / 'thesis.docx').write_text('mine')
+    >>> try:
+    ...     site.build_site(out=folder)   # would empty a folder that is not an earlier site
+    ... except StudyError as exc:
+    ...     refused = 'not an earlier build' in str(exc)
+    >>> refused, (folder / 'thesis.docx').exists()
+    (True, True)
+    """
+    import yaml
+
+    root = paths.notebooks_dir().parent.resolve()
+    suffix = "" if lang == "en" else f"-{lang}"
+    src = paths.build_dir() / f"site-src{suffix}"
+    site = Path(out) if out is not None else paths.build_dir() / f"site{suffix}"
+    # `mkdocs build --clean` empties the target: only ever a folder that holds nothing or an earlier site
+    if site.is_symlink() or (site.exists() and (not site.is_dir() or (any(site.iterdir())
+                                                and not (site / "search" / "search_index.json").is_file()))):
+        raise StudyError(f"site: {site} exists and is not an earlier build of the site; building would empty it. "
+                         "Choose a new or empty folder with --out")
+    shutil.rmtree(src, ignore_errors=True)
+    docs = src / "docs"
+    (docs / "studies").mkdir(parents=True)
+    (docs / "notebooks").mkdir()
+    (docs / "api").mkdir()
+    all_studies = studies.all_studies()
+    shutil.copytree(paths.figures_dir(), docs / "figures")
+    if lang != "en":  # the same exhibit names, in the other language
+        for s in all_studies:
+            shutil.rmtree(docs / "figures" / s.name)
+            shutil.copytree(chinese_exhibits(s), docs / "figures" / s.name)
+    for s in all_studies:  # an index page per exhibit folder: every figure and every table shown, CSVs linked
+        folder = docs / "figures" / s.name
+        figs = [f"### {n}\n\n![{n}]({n}.png)\n" for n in s.exhibits if n.startswith("fig-")]
+        tabs = [f"### {n}\n\n{(folder / f'{n}.md').read_text().strip()}\n\n[{n}.csv]({n}.csv)\n"
+                for n in s.exhibits if n.startswith("table-") and (folder / f"{n}.md").exists()]
+        (folder / "index.md").write_text(
+            f"# Exhibits of {s.name}\n\nDiscussed in [the paper](../../studies/{s.name}.md); made by "
+            f"[the notebook](../../notebooks/{s.name}.ipynb).\n\n## Figures\n\n" + "\n".join(figs)
+            + "\n\n## Tables\n\n" + "\n".join(tabs))
+    for s in all_studies:
+        nb = json.loads(executed_notebook(s, run_missing).read_text())
+        nb.setdefault("metadata", {})["title"] = s.name
+        (docs / "notebooks" / f"{s.name}.ipynb").write_text(json.dumps(nb))
+    # placeholders so links can be resolved while pages are written; every one is replaced below
+    for name in ("index.md", "data.md", "your-data.md", "results.md", "changelog.md", "studies/index.md",
+                 *(f"studies/{s.name}.md" for s in all_studies)):
+        (docs / name).write_text("")
+    dropped: list[str] = []
+    readme = (root / "README.md").read_text()
+
+    def page(source: Path, target: str, text: str | None = None) -> None:
+        body = source.read_text() if text is None else text
+        (docs / target).write_text(_rewrite(body, source, docs / target, root, docs, dropped))
+
+    page(root / "README.md", "index.md")
+    page(root / "README.md", "your-data.md", _section(readme, "Use the package on your own data")
+         + "\n" + _section(readme, "Your data, any size"))
+    page(root / "data" / "README.md", "data.md")
+    page(root / "benchmarks" / "results.md", "results.md")
+    page(root / "CHANGELOG.md", "changelog.md")
+    for s in all_studies:
+        page(root / s.paper, f"studies/{s.name}.md")
+    rows = "\n".join(f"| [{s.name}]({s.name}.md) | {s.question} | {s.data} | [notebook](../notebooks/{s.name}.ipynb) |"
+                     for s in all_studies)
+    (docs / "studies" / "index.md").write_text(
+        "# Studies\n\nEach study is a paper (question, data, method, findings, limits) with its figures and tables, "
+        "and the executed notebook that made them.\n\n| study | question | data | notebook |\n|---|---|---|---|\n"
+        f"{rows}\n")
+    for m in API_MODULES:
+        (docs / "api" / f"{m}.md").write_text(f"# crmresearch.{m}\n\n::: crmresearch.{m}\n")
+    config = _config(all_studies)
+    if lang != "en":
+        config["theme"]["language"] = lang
+        config["site_name"] = "crmresearch（中文图表）"
+    (src / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    (src / "dropped-links.txt").write_text("\n".join(sorted(set(dropped))) + "\n")
+    if lang != "en":  # papers quote the English tables: point readers to the Chinese ones beside them
+        for s in all_studies:
+            page_path = docs / "studies" / f"{s.name}.md"
+            page_path.write_text("!!! note \"中文图表\"\n    本页正文为英文；图和表（CSV）为中文版本，见[图表目录]"
+                                 f"(../figures/{s.name}/index.md)。\n\n" + page_path.read_text(), encoding="utf-8")
+    cmd = [sys.executable, "-m", "mkdocs", "build", "--clean", "-f", str(src / "mkdocs.yml"), "-d", str(site.resolve())]
+    if strict:
+        cmd.append("--strict")
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=src)
+    if proc.returncode != 0:
+        raise StudyError(f"site: mkdocs build failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    return site
