@@ -9,8 +9,10 @@ exponential times. Churn follows a Cox model with piecewise-constant hazard,
     h(t) = h0 exp(b_rural rural + b_open open_complaint(t) + b_slow slow_resolution(t)
                   + b_comp compensated(t) + b_mgr manager_left(t)),
 
-drawn exactly by inverting the cumulative hazard over the customer's own covariate path (built with
-:func:`crmresearch.survival.panel`). The true log hazard ratios are returned in ``truth``.
+drawn exactly by inverting the cumulative hazard over the customer's own covariate path. The path is
+written here from its definition, not with the estimators it is used to check; the tests compare it
+with :func:`crmresearch.recovery.case_covariates` + :func:`crmresearch.survival.panel`. The true log
+hazard ratios are returned in ``truth``.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ValidationError
+from ._truth import covariate_path
 
 __all__ = ["ServiceCases", "simulate_service_cases"]
 
@@ -116,15 +119,14 @@ def simulate_service_cases(n_customers: int = 20_000, n_managers: int = 200, mon
     >>> sorted(sim.truth['log_hazard_ratios'])
     ['compensated', 'manager_left', 'open_complaint', 'rural', 'slow_resolution']
     """
-    from ..recovery import case_covariates
-    from ..survival import panel
-
     for name, v in (("n_customers", n_customers), ("n_managers", n_managers), ("months", months)):
         if not isinstance(v, int | np.integer) or v < 1:
             raise ValidationError(f"simulate_service_cases: {name} must be a whole number >= 1; got {v!r}")
     for name, v in (("owner_kept_share", owner_kept_share), ("compensation_share", compensation_share)):
         if not 0 <= v <= 1:
             raise ValidationError(f"simulate_service_cases: {name} must be in [0, 1]; got {v}")
+    if not np.isfinite(slow_days) or slow_days <= 0:
+        raise ValidationError(f"simulate_service_cases: slow_days must be > 0; got {slow_days}")
     rng = np.random.default_rng(seed)
     end = months * DAYS_PER_MONTH
     ids = np.arange(1, n_customers + 1)
@@ -144,11 +146,7 @@ def simulate_service_cases(n_customers: int = 20_000, n_managers: int = 200, mon
                           "owner_kept": kept, "compensated": comp}).sort_values(["customer_id", "opened_day"])
 
     # each customer's covariate path over the whole window, then the churn time along it
-    changes = case_covariates(cases, customers, managers, slow_days)
-    changes = changes[changes["time"] < end]
-    subjects = customers[["customer_id", "rural"]].assign(duration=end, event=False)
-    path = panel(subjects, changes, initial=dict.fromkeys(("open_complaint", "slow_resolution", "compensated",
-                                                           "manager_left"), 0), merge=True)
+    path = covariate_path(cases, customers, managers, slow_days, end)
     beta = {"rural": effect_rural, "open_complaint": effect_open, "slow_resolution": effect_slow,
             "compensated": effect_compensation, "manager_left": effect_manager_left}
     h0 = -np.log1p(-monthly_churn) / DAYS_PER_MONTH  # per day

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
+from ._truth import rank_tiers
 
 __all__ = ["SEGMENTS", "BankData", "BankSettings", "simulate_bank"]
 
@@ -337,6 +338,10 @@ def _check(settings: BankSettings, n_customers: int, months: int) -> None:
     if abs(sum(settings.segment_shares) - 1) > 1e-9:
         raise ParameterError("simulate_bank: 'segment_shares' must sum to 1; "
                              f"got {sum(settings.segment_shares):g}")
+    cuts = np.asarray(settings.tier_cuts, dtype=float)
+    if cuts.shape != (len(TIERS) - 1,) or not (np.all(cuts > 0) and np.all(cuts < 1) and np.all(np.diff(cuts) > 0)):
+        raise ParameterError(f"simulate_bank: 'tier_cuts' needs {len(TIERS) - 1} cumulative top shares, strictly "
+                             f"increasing in (0, 1), one closing each tier of {TIERS[:-1]}; got {settings.tier_cuts}")
     if not 0 < settings.item_loading < 1:
         raise ParameterError("simulate_bank: 'item_loading' must be in (0, 1)")
     sizes = {"image_shift": 2, "satisfaction_shift": len(TIERS), "construct_means": len(ACSI_ITEMS)}
@@ -506,9 +511,7 @@ def _customers(rng: np.random.Generator, s: BankSettings, n: int, t0: pd.Timesta
     q = np.array(s.spend_q)[seg]
     nu = rng.gamma(q, 1.0 / _spend_gamma(s)[seg])  # rate of each amount's gamma
     expected_value = lam * np.array(s.spend_p)[seg] / nu  # USD per month
-    from ..segmentation import value_pyramid
-
-    tier = value_pyramid(pd.Series(expected_value), cuts=s.tier_cuts, labels=TIERS)
+    tier = rank_tiers(expected_value, s.tier_cuts)  # the value pyramid: top shares of expected value
     band = np.searchsorted([2000, 4000, 8000], income, side="right")
     cust = pd.DataFrame({
         "customer_id": np.arange(1, n + 1, dtype=np.int64),
@@ -524,7 +527,7 @@ def _customers(rng: np.random.Generator, s: BankSettings, n: int, t0: pd.Timesta
         "fee_increase": rng.random(n) < s.fee_increase_share,
         "unresolved_complaint": rng.random(n) < s.complaint_share,
         "segment": pd.Categorical.from_codes(seg, list(SEGMENTS)),
-        "value_tier": pd.Categorical(tier.to_numpy(), categories=list(TIERS), ordered=True),
+        "value_tier": pd.Categorical.from_codes(tier, list(TIERS), ordered=True),
     })
     # value dimensions drawn from their own stream, so adding them changed no other table
     extra = np.random.default_rng([int(rng.bit_generator.seed_seq.entropy), 1])
