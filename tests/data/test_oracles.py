@@ -17,16 +17,17 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from crmresearch import data, recovery, segmentation, survival
+from crmresearch import data, segmentation, survival
 from crmresearch.data import _truth
 from crmresearch.data.simulate import TIERS, BankSettings, _customers
 from crmresearch.errors import ParameterError, ValidationError
+from crmresearch.survival import recovery
 
 DATA_DIR = Path(importlib.util.find_spec("crmresearch.data").origin).parent
 #: The package modules that ``crmresearch/data`` may import; everything else (the model modules) it may not.
 ALLOWED = {"errors", "paths", "_extras", "schemas", "data"}
 #: The model modules named by the house rule (all outside ALLOWED; listed so the rule reads plainly).
-MODELS = {"clv", "segmentation", "survival", "satisfaction", "recovery", "health", "prospects", "experiments",
+MODELS = {"clv", "segmentation", "survival", "satisfaction", "recovery", "health", "prospects", "experiments", "core",
           "service", "targeting", "credit", "forecast", "skills", "classify"}
 
 
