@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 
-from crmresearch import base, clv, data, experiments, satisfaction, segmentation, survival, targeting
+from crmresearch import clv, data, experiments, satisfaction, segmentation, survival, targeting
+from crmresearch.core import base
 from crmresearch.errors import NotFittedError
 
 

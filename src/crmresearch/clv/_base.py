@@ -28,7 +28,7 @@ def per_customer(values: np.ndarray, like: object, name: str) -> pd.Series | np.
 
 class BaseFitter(Estimator):
     """Base of the fitted customer-base models (the package's estimator protocol,
-    :class:`crmresearch.base.Estimator`: settings in the constructor, ``fit`` returns self,
+    :class:`crmresearch.core.Estimator`: settings in the constructor, ``fit`` returns self,
     learned values end in ``_``, ``params_`` a Series, ``summary`` a property)."""
 
     _param_names: tuple[str, ...] = ()
