@@ -182,3 +182,24 @@ def test_shift_schedule_covers_a_day_with_breaks_and_says_what_it_cannot_cover()
     late = service.shift_patterns(96, 4, (4.0,), start_every_hours=1.0)
     with pytest.raises(ValidationError, match="covered by no shift"):
         service.shift_schedule(np.r_[req, 5.0], late)
+
+
+def test_one_erlang_core_gives_the_same_answer_scalar_vectorised_and_by_search():
+    """erlang_c / service_level (one interval), service_levels (many) and agents_for_target (the search)
+    run the same recursion: equal to the last bit, interval by interval, from tiny to large centres."""
+    rates = np.array([0.0, 3.0, 57.0, 200.0, 731.0, 4_000.0])
+    for aht in (45.0, 180.0, 600.0):
+        needed = service.agents_for_target(rates, aht, target=0.8, answer_within=20)
+        for rate, n in zip(rates, needed, strict=True):
+            if rate == 0:
+                assert n == 0
+                continue
+            assert n == service.agents_needed(rate, aht, target=0.8, answer_within=20).agents
+            for agents in (max(n - 1, 1), n, n + 3):
+                a = service.traffic(rate, aht)
+                vector = service.service_levels([rate], aht, [agents], answer_within=20)[0]
+                if agents > a:
+                    assert service.service_level(rate, aht, agents, answer_within=20) == vector
+                    assert 0 < service.erlang_c(rate, aht, agents) < 1
+                else:
+                    assert vector == 0.0 and service.erlang_c(rate, aht, agents) == 1.0

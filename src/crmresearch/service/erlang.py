@@ -115,12 +115,52 @@ def traffic(arrival_rate: float, aht: float, period_seconds: float = 3600.0) -> 
     return a
 
 
-def _erlang_b(a: float, n: int) -> float:
-    """Erlang B by the stable recursion B(k) = A B(k-1) / (k + A B(k-1)) (no factorials)."""
-    b = 1.0
-    for k in range(1, n + 1):
+# ------------------------------------------------------------------------------ the Erlang core
+# One implementation of the Erlang recursion serves every formula below: scalar (erlang_c,
+# service_level, average_speed_of_answer, agents_needed), vectorised over intervals (service_levels)
+# and the search for the fewest agents (agents_for_target).
+
+def _erlang_b_steps(a: np.ndarray):
+    """Erlang B for N = 1, 2, ... agents at loads ``a`` (Erlangs, array): yields ``(N, B(N))`` by the stable
+    recursion B(N) = A B(N-1) / (N + A B(N-1)), B(0) = 1 (no factorials, no overflow)."""
+    b = np.ones_like(a, dtype=float)
+    k = 0
+    while True:
+        k += 1
         b = a * b / (k + a * b)
-    return b
+        yield k, b
+
+
+def _erlang_b(a: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Erlang B at ``n`` agents (array, whole numbers >= 0) and loads ``a`` (array, same shape)."""
+    out = np.where(n == 0, 1.0, np.nan)
+    top = int(n.max(initial=0))
+    if top:
+        for k, b in _erlang_b_steps(a):
+            out = np.where(n == k, b, out)
+            if k == top:
+                break
+    return out
+
+
+def _wait_probability(a: np.ndarray, n: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Erlang C from Erlang B: C = N B / (N - A (1 - B)); 1 where N <= A (every call waits)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(n > a, n * b / (n - a * (1 - b)), 1.0)
+
+
+def _answered_within(a: np.ndarray, n: np.ndarray, c: np.ndarray, answer_within: float,
+                     aht: float) -> np.ndarray:
+    """Service level 1 - C exp(-(N - A) t / aht); 0 where N <= A (unstable), 1 where A = 0 (no calls)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        sl = 1 - c * np.exp(-(n - a) * answer_within / aht)
+    return np.where(a == 0, 1.0, np.where(n > a, sl, 0.0))
+
+
+def _erlang_c(a: float, n: int) -> float:
+    """Erlang C of one interval (scalar door to the core)."""
+    a_, n_ = np.asarray([a], dtype=float), np.asarray([n])
+    return float(_wait_probability(a_, n_, _erlang_b(a_, n_))[0])
 
 
 def erlang_c(arrival_rate: float, aht: float, agents: int, period_seconds: float = 3600.0) -> float:
@@ -149,11 +189,7 @@ def erlang_c(arrival_rate: float, aht: float, agents: int, period_seconds: float
     0.1741
     """
     a = traffic(arrival_rate, aht, period_seconds)
-    n = _agents(agents, "erlang_c")
-    if n <= a:
-        return 1.0
-    b = _erlang_b(a, n)
-    return n * b / (n - a * (1 - b))
+    return _erlang_c(a, _agents(agents, "erlang_c"))
 
 
 def _stable(a: float, n: int, caller: str) -> None:
@@ -199,8 +235,9 @@ def service_level(arrival_rate: float, aht: float, agents: int, answer_within: f
     a = traffic(arrival_rate, aht, period_seconds)
     agents = _agents(agents, "service_level")
     _stable(a, agents, "service_level")
-    c = erlang_c(arrival_rate, aht, agents, period_seconds)
-    return 1 - c * math.exp(-(agents - a) * answer_within / aht)
+    a_, n_ = np.asarray([a], dtype=float), np.asarray([agents])
+    c = _wait_probability(a_, n_, _erlang_b(a_, n_))
+    return float(_answered_within(a_, n_, c, answer_within, aht)[0])
 
 
 def service_levels(arrival_rate: Any, aht: float, agents: Any, answer_within: float = 20.0,
@@ -251,16 +288,8 @@ def service_levels(arrival_rate: Any, aht: float, agents: Any, answer_within: fl
     n = n.astype(int)
     a = lam * _finite(aht, "aht (average handle time, seconds)", "service_levels", 0, strict=True) / period_seconds
     _check_load(a, "service_levels")
-    b = np.ones_like(a)
-    b_at_n = np.where(n == 0, 1.0, np.nan)
-    for k in range(1, int(n.max(initial=0)) + 1):
-        b = a * b / (k + a * b)
-        b_at_n = np.where(n == k, b, b_at_n)
-    stable = n > a
-    with np.errstate(divide="ignore", invalid="ignore"):
-        c = n * b_at_n / (n - a * (1 - b_at_n))
-        sl = 1 - c * np.exp(-(n - a) * answer_within / aht)
-    return np.where(a == 0, 1.0, np.where(stable, sl, 0.0))
+    c = _wait_probability(a, n, _erlang_b(a, n))
+    return _answered_within(a, n, c, answer_within, aht)
 
 
 def agents_for_target(arrival_rate: Any, aht: float, target: float = 0.8, answer_within: float = 20.0,
@@ -301,16 +330,12 @@ def agents_for_target(arrival_rate: Any, aht: float, target: float = 0.8, answer
     a = lam * _finite(aht, "aht (average handle time, seconds)", "agents_for_target", 0, strict=True) / period_seconds
     _check_load(a, "agents_for_target")
     out = np.where(a == 0, 0, -1)
-    b = np.ones_like(a)
-    k = 0
-    while (out < 0).any():
-        k += 1
-        b = a * b / (k + a * b)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            c = k * b / (k - a * (1 - b))
-            sl = 1 - c * np.exp(-(k - a) * answer_within / aht)
-        hit = (out < 0) & (k > a) & (sl >= target)
-        out = np.where(hit, k, out)
+    if (out < 0).any():
+        for k, b in _erlang_b_steps(a):
+            sl = _answered_within(a, k, _wait_probability(a, k, b), answer_within, aht)
+            out = np.where((out < 0) & (k > a) & (sl >= target), k, out)
+            if not (out < 0).any():
+                break
     return out
 
 
