@@ -178,7 +178,7 @@ def fake_registry(scratch_root: Path, tmp_path: Path, monkeypatch):
     _write_notebook(nbdir, "good", GOOD)
     _write_notebook(nbdir, "bad", BAD)
     monkeypatch.setattr(paths, "notebooks_dir", lambda: nbdir)
-    monkeypatch.setattr(studies, "REGISTRY", {"good": _tiny_study("good", GOOD),
+    monkeypatch.setattr(studies.registry, "REGISTRY", {"good": _tiny_study("good", GOOD),
                                               "bad": _tiny_study("bad", BAD)})
     return scratch_root
 

@@ -109,7 +109,32 @@ def _compare_as_of(s: pd.Series, as_of: pd.Timestamp, caller: str, column: str) 
 
 
 def check_columns(df: pd.DataFrame, columns: Mapping[str, str] | Sequence[str], caller: str) -> None:
-    """Raise :class:`MissingColumnError` naming every absent column."""
+    """Raise :class:`MissingColumnError` naming every absent column.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The table to check.
+    columns : mapping of str to str, or sequence of str
+        The columns it must have (for a mapping role -> column, the values).
+    caller : str
+        Function name, for the message.
+
+    Raises
+    ------
+    MissingColumnError
+        Listing every absent column and the first columns the table has.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import schemas
+    >>> try:
+    ...     schemas.check_columns(pd.DataFrame({'id': [1]}), {'customer': 'id', 'date': 'day'}, 'mine')
+    ... except schemas.MissingColumnError as err:
+    ...     print(err)
+    mine: missing column(s) ['day']; the table has ['id']
+    """
     cols = list(columns.values()) if isinstance(columns, Mapping) else list(columns)
     absent = [c for c in cols if c not in df.columns]
     if absent:
