@@ -232,7 +232,8 @@ def test_a_failing_run_reports_the_whole_error_message(scratch_root: Path, tmp_p
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, nbdir / "long.ipynb")
     monkeypatch.setattr(paths, "notebooks_dir", lambda: nbdir)
-    monkeypatch.setattr(studies.registry, "REGISTRY", {"long": studies.Study("long", "long", "", "none", (), {}, ("table-x",))})
+    monkeypatch.setattr(studies.registry, "REGISTRY",
+                        {"long": studies.Study("long", "long", "", "none", (), {}, ("table-x",))})
     result = pipeline.run("long")
     assert result.status == "failed"
     assert "first line of the problem" in result.error and "last line: the remedy" in result.error
