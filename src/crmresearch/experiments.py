@@ -996,6 +996,7 @@ def odds_ratios(df: pd.DataFrame, outcome: str, covariates: Sequence[str], alpha
     >>> round(float(experiments.odds_ratios(df, "churn", ["plan"])["odds_ratio"].iloc[0]), 2)
     9.0
     """
+    require("statsmodels", by="experiments.odds_ratios")
     import statsmodels.api as sm
 
     from .core.design import design_matrix

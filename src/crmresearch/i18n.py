@@ -19,6 +19,7 @@ import os
 import re
 from collections.abc import Iterable
 
+from ._extras import require
 from .errors import ValidationError
 
 __all__ = ["CJK_FONT", "LANGS", "check_font", "missing", "translate", "translate_all"]
@@ -177,6 +178,7 @@ def check_font() -> None:
     >>> i18n.check_font() is None   # Noto Sans CJK SC is installed
     True
     """
+    require("matplotlib", by="i18n.check_font")
     from matplotlib import font_manager
 
     names = {f.name for f in font_manager.fontManager.ttflist}

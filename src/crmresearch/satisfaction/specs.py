@@ -231,11 +231,12 @@ def load_model(source: str | Path) -> ModelSpec:
         raise ValidationError(f"load_model: {str(source)!r} is neither a known model ({', '.join(MODELS)}) "
                               "nor an existing model file (.yaml, .yml or .json)")
     text = path.read_text(encoding="utf-8")
+    if path.suffix.lower() != ".json":  # outside the try: a missing pyyaml is not a parse error
+        require("yaml", by="YAML model files")
     try:
         if path.suffix.lower() == ".json":
             raw = json.loads(text)
         else:
-            require("yaml", by="YAML model files")
             import yaml
 
             raw = yaml.safe_load(text)

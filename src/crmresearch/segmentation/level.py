@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schemas
+from .._extras import require
 from ..errors import ValidationError
 
 __all__ = ["early_and_level", "ordinal_level"]
@@ -54,6 +55,7 @@ def ordinal_level(train: pd.DataFrame, test: pd.DataFrame, level: str, features:
     >>> confusion.attrs['accuracy'] > 0.6
     True
     """
+    require("statsmodels", by="segmentation.ordinal_level")
     from statsmodels.miscmodels.ordinal_model import OrderedModel
 
     for df, name in ((train, "train"), (test, "test")):

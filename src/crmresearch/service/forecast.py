@@ -36,6 +36,7 @@ import pandas as pd
 from scipy import stats
 
 from .. import schemas
+from .._extras import require
 from ..errors import ValidationError
 
 __all__ = ["METHODS", "accuracy", "day_matrix", "forecast_days", "mase_scale", "predictive_quantile", "rolling_origin",
@@ -179,6 +180,7 @@ def _harmonic_design(dates: pd.DatetimeIndex, n_slots: int, harmonics: int, orig
 
 
 def _fit_harmonic(history: pd.DataFrame, days: pd.DatetimeIndex, harmonics: int, weekday_harmonics: int):
+    require("statsmodels", by="service.forecast method 'harmonic'")
     import statsmodels.api as sm
 
     n_slots = history.shape[1]
@@ -198,6 +200,7 @@ def _shares(history: pd.DataFrame, day: pd.Timestamp, weeks: int) -> np.ndarray:
 
 
 def _fit_ets(history: pd.DataFrame, days: pd.DatetimeIndex, weeks: int):
+    require("statsmodels", by="service.forecast method 'ets'")
     from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
     totals = history.sum(axis=1)

@@ -207,6 +207,7 @@ def source_effects(df: pd.DataFrame, source: str, outcome: str, mix: Sequence[st
     >>> prospects.source_effects(p, 'source', 'converted', ['income_k'], 'mass_mailing')['source'].tolist()
     ['digital', 'referral_customer', 'referral_staff', 'walk_in']
     """
+    require("statsmodels", by="targeting.source_effects")
     from ..experiments import odds_ratios
 
     if source not in df.columns or reference not in set(df[source]):
