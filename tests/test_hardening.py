@@ -90,7 +90,7 @@ def spells():
 def test_cox_on_a_survival_frame_as_the_readme_shows(spells):
     frame = survival.survival_frame(spells, as_of="2023-01-01", keep=["region", "n_products"])
     fit = survival.cox(frame, ["region", "n_products"])  # was: "truth value of a DataFrame is ambiguous"
-    assert list(fit.summary["covariate"]) == ["region_urban", "n_products"]
+    assert list(fit.summary.index) == ["region_urban", "n_products"]
     assert pd.concat([frame, frame]).shape[0] == 2 * len(frame)
 
 
@@ -98,7 +98,7 @@ def test_string_covariates_are_categories_and_other_dtypes_a_clear_error(spells)
     frame = survival.survival_frame(spells, as_of="2023-01-01", keep=["n_products"])
     frame["region"] = spells["region"].astype("string").to_numpy()
     frame["region"] = frame["region"].astype("string")
-    assert "region_urban" in survival.cox(frame, ["region"]).summary["covariate"].tolist()
+    assert "region_urban" in survival.cox(frame, ["region"]).summary.index
     frame["when"] = pd.Timestamp("2024-01-01")
     with pytest.raises(ValidationError, match=r"cox: covariate 'when' has dtype datetime64"):
         survival.cox(frame, ["when"])

@@ -1,10 +1,17 @@
-"""One estimator protocol for every public model: settings in the constructor, fit returns self,
-clone / get_params / set_params as in scikit-learn, pickle round trip, summary a DataFrame
-property, one NotFittedError, HTML display."""
+"""One estimator protocol for every public model: settings in the constructor, stored unchanged;
+fit returns self; clone / get_params / set_params as in scikit-learn; pickle round trip; summary a
+DataFrame property indexed by parameter with the shared columns; params_, n_obs_, aic_ and
+log_likelihood_ under one name each; one NotFittedError; HTML display. A walk of the package makes
+sure no model skips the loop."""
 
 from __future__ import annotations
 
+import importlib
+import inspect
+import math
 import pickle
+import pkgutil
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -84,6 +91,18 @@ def _churn(bank):
     return targeting.ChurnClassifier(cv=3), lambda m: m.fit(X, y)
 
 
+def _churn_boosting(bank):
+    c = bank.contracts
+    X, y = c[["region", "n_products", "distance_km"]], c["churned"]
+    return targeting.ChurnClassifier(model="gradient_boosting", cv=3, boosting_max_iter=20), lambda m: m.fit(X, y)
+
+
+def _calibrated(bank):
+    c = bank.contracts
+    X, y = c[["n_products", "distance_km", "digital_user"]], c["fee_increase"]
+    return targeting.CalibratedClassifier(cv=3, calibration="sigmoid"), lambda m: m.fit(X, y)
+
+
 def _uplift(bank):
     camp = bank.campaign
     X = camp[["segment", "region", "n_products"]]
@@ -120,8 +139,88 @@ def _next_product(bank):
 MODELS = {"BetaGeoNBD": _bgnbd, "GammaGamma": _gamma, "ShiftedBetaGeometric": _sbg, "SBGRegression": _sbg_regression,
           "PLSPM": _plspm,
           "SegmentClustering": _clustering, "KaplanMeier": _km, "CoxPH": _cox, "AFT": _aft,
-          "ChurnClassifier": _churn, "UpliftModel": _uplift, "TimeVaryingCox": _tv_cox,
+          "ChurnClassifier": _churn, "ChurnClassifier[gradient_boosting]": _churn_boosting,
+          "CalibratedClassifier": _calibrated, "UpliftModel": _uplift, "TimeVaryingCox": _tv_cox,
           "ConversionValue": _conversion_value, "NextProductModel": _next_product}
+
+# Models whose natural summary is not a parameter table: they have no params_ and keep their own table.
+NO_PARAMETERS = {
+    "KaplanMeier": "a survival curve per group: the summary is medians and survival at the horizons",
+    "SegmentClustering": "a partition: the summary is the k-selection table",
+    "UpliftModel": "boosted trees: the summary is the observed outcome rate per arm",
+    "ChurnClassifier[gradient_boosting]": "boosted trees: the summary is the one-row performance card",
+}
+# Parameter models with standard errors: summary columns start with SUMMARY_COLUMNS. The others
+# (penalised logistic regressions, PLS paths whose SEs come from the bootstrap) report estimate only.
+WITH_STANDARD_ERRORS = {"BetaGeoNBD", "GammaGamma", "ShiftedBetaGeometric", "SBGRegression", "CoxPH", "AFT",
+                        "TimeVaryingCox", "ConversionValue"}
+# Models with a (partial) likelihood: log_likelihood_ and aic_; bic_ where the sample size is defined.
+LIKELIHOOD = {"BetaGeoNBD": True, "GammaGamma": True, "ShiftedBetaGeometric": True, "SBGRegression": True,
+              "AFT": True, "CoxPH": False, "TimeVaryingCox": False}
+
+
+def _predictions(name, model, bank):
+    """Something each model predicts (or, without a predict method, its fitted curves), for the pickle test."""
+    s = _cdnow()
+    if name == "BetaGeoNBD":
+        return model.probability_alive(s["frequency"], s["recency"], s["T"])
+    if name == "GammaGamma":
+        buyers = s[s["frequency"] > 0]
+        return model.expected_spend(buyers["frequency"], buyers["monetary_value"])
+    if name == "ShiftedBetaGeometric":
+        return model.survival(np.arange(10))
+    if name == "SBGRegression":
+        return model.alpha_beta(bank.contracts[["digital_user"]])
+    if name == "PLSPM":
+        return model.index_scores()
+    if name == "SegmentClustering":
+        return model.predict(bank.customers[["age", "monthly_income", "n_products"]].astype(float))
+    if name == "KaplanMeier":
+        return model.curves_
+    if name in ("CoxPH", "AFT"):
+        X = survival.design_matrix(_survival_frame(bank), list(model.covariates), "test")
+        return model.model_.predict_partial_hazard(X) if name == "CoxPH" else model.model_.predict_median(X)
+    if name.startswith("ChurnClassifier"):
+        return model.predict_proba(bank.contracts[["region", "n_products", "distance_km"]])
+    if name == "CalibratedClassifier":
+        return model.predict_proba(bank.contracts[["n_products", "distance_km", "digital_user"]])
+    if name == "UpliftModel":
+        return model.predict(bank.campaign[["segment", "region", "n_products"]])
+    if name == "ConversionValue":
+        return model.predict(data.simulate_prospects(n_prospects=500, n_customers=10, seed=3).prospects)
+    if name == "NextProductModel":
+        from crmresearch.targeting import prospects
+
+        sim = data.simulate_prospects(n_prospects=100, n_customers=300, seed=4)
+        return model.predict_proba(prospects.next_product_pairs(sim.holdings, data.PRODUCTS, traits=["age"]))
+    return model.params_  # TimeVaryingCox: no prediction method; its coefficients
+
+
+def _assert_same(a, b):
+    if isinstance(a, pd.DataFrame):
+        pd.testing.assert_frame_equal(a, b)
+    elif isinstance(a, pd.Series):
+        pd.testing.assert_series_equal(a, b)
+    else:
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("name", list(MODELS))
+def test_the_constructor_stores_every_setting_unchanged(name, bank):
+    model, _ = MODELS[name](bank)
+    cls = type(model)
+    names = cls._get_param_names()
+    sig = inspect.signature(cls.__init__).parameters
+    assert set(names) == {p for p in sig if p != "self"}
+    markers = {n: object() for n in names}  # no validation and no copying in __init__ (scikit-learn's rule)
+    marked = cls(**markers)
+    for n in names:
+        assert getattr(marked, n) is markers[n], n
+    given = model.get_params(deep=False)
+    rebuilt = cls(**given)
+    for n in names:
+        assert getattr(rebuilt, n) is given[n], n
+    assert not rebuilt.is_fitted and not [k for k in vars(rebuilt) if k.endswith("_")]
 
 
 @pytest.mark.parametrize("name", list(MODELS))
@@ -140,6 +239,29 @@ def test_every_model_follows_the_protocol(name, bank):
     learned = [k for k in vars(model) if k.endswith("_") and not k.startswith("_")]
     assert learned, "learned values end in _"
 
+    # the same names for the same things
+    assert type(model.n_obs_) is int and model.n_obs_ > 0, model.n_obs_
+    if name in NO_PARAMETERS:
+        assert not hasattr(model, "params_"), f"{name}: {NO_PARAMETERS[name]}"
+        assert "params_" in (type(model).__doc__ or ""), "the class docstring says why there is no params_"
+    else:
+        assert isinstance(model.params_, pd.Series)
+        assert table.index.name == "parameter"
+        assert model.params_.index.equals(table.index)
+        np.testing.assert_array_equal(model.params_.to_numpy(dtype=float), table["estimate"].to_numpy(dtype=float))
+        cols = list(table.columns)
+        if name in WITH_STANDARD_ERRORS:
+            assert cols[:len(base.SUMMARY_COLUMNS)] == list(base.SUMMARY_COLUMNS), cols
+        else:
+            assert cols[0] == "estimate" and "std_error" not in cols, cols
+    if name in LIKELIHOOD:
+        assert type(model.log_likelihood_) is float and math.isfinite(model.log_likelihood_)
+        assert type(model.aic_) is float and math.isfinite(model.aic_)
+        if LIKELIHOOD[name]:
+            assert type(model.bic_) is float and math.isfinite(model.bic_)
+    else:
+        assert not hasattr(model, "aic_") and not hasattr(model, "log_likelihood_")
+
     fresh = clone(model)  # scikit-learn's clone: same settings, not fitted
     assert type(fresh) is type(model) and not fresh.is_fitted
     assert fresh.get_params().keys() == params.keys()
@@ -149,7 +271,71 @@ def test_every_model_follows_the_protocol(name, bank):
 
     again = pickle.loads(pickle.dumps(model))
     pd.testing.assert_frame_equal(again.summary, table)
+    _assert_same(_predictions(name, again, bank), _predictions(name, model, bank))
     assert "<table" in model._repr_html_()
+
+
+def test_every_model_of_the_package_is_in_the_protocol_loop(bank):
+    """Walk the package: a new Estimator subclass with a fit method cannot skip the loop above."""
+    import crmresearch
+
+    found = set()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # the old module paths still import
+        for info in pkgutil.walk_packages(crmresearch.__path__, prefix="crmresearch."):
+            module = importlib.import_module(info.name)
+            for obj in vars(module).values():
+                if (isinstance(obj, type) and issubclass(obj, base.Estimator) and obj is not base.Estimator
+                        and obj.__module__.startswith("crmresearch") and callable(getattr(obj, "fit", None))):
+                    found.add(obj)
+    covered = {type(MODELS[name](bank)[0]) for name in MODELS}
+    assert found, "the walk found no model"
+    missing = sorted(f"{c.__module__}.{c.__qualname__}" for c in found - covered)
+    assert not missing, f"add these models to MODELS in tests/test_protocol.py: {missing}"
+
+
+RENAMED = [("BetaGeoNBD", "AIC_", "aic_"), ("BetaGeoNBD", "BIC_", "bic_"), ("ShiftedBetaGeometric", "AIC_", "aic_"),
+           ("TimeVaryingCox", "n_subjects_", "n_obs_"), ("ChurnClassifier", "n_customers_", "n_obs_"),
+           ("CalibratedClassifier", "n_customers_", "n_obs_")]
+
+
+@pytest.mark.parametrize(("name", "old", "new"), RENAMED)
+def test_old_attribute_names_still_read_for_one_release(name, old, new, bank):
+    model, fit = MODELS[name](bank)
+    fit(model)
+    with pytest.warns(DeprecationWarning, match=f"{old} is deprecated.*use {new}"):
+        value = getattr(model, old)
+    assert value == getattr(model, new)
+    with pytest.raises(AttributeError, match="read-only"):
+        setattr(model, old, 1)
+
+
+@pytest.mark.parametrize("name", ["CoxPH", "AFT", "TimeVaryingCox"])
+def test_coefficients_is_the_old_covariate_table_for_one_release(name, bank):
+    model, fit = MODELS[name](bank)
+    fit(model)
+    with pytest.warns(DeprecationWarning, match="coefficients_ is deprecated"):
+        old = model.coefficients_
+    assert list(old.columns[:2]) == ["covariate", "estimate"] and isinstance(old.index, pd.RangeIndex)
+    pd.testing.assert_frame_equal(old.set_index("covariate").rename_axis("parameter"), model.summary)
+
+
+def test_classifier_settings_reach_the_fitted_models(bank):
+    """Every hyperparameter is a constructor setting that the fit uses; a clone refits to the same numbers."""
+    c = bank.contracts
+    X, y = c[["region", "n_products", "distance_km"]], c["churned"]
+    logit = targeting.ChurnClassifier(cv=3, C=0.5, max_iter=500).fit(X, y)
+    inner = logit.pipeline_.calibrated_classifiers_[0].estimator.named_steps["model"].get_params()
+    assert (inner["C"], inner["max_iter"]) == (0.5, 500)
+    boost = targeting.ChurnClassifier(model="gradient_boosting", cv=3, learning_rate=0.1, max_leaf_nodes=7,
+                                      boosting_max_iter=30, seed=3).fit(X, y)
+    inner = boost.pipeline_.calibrated_classifiers_[0].estimator.named_steps["model"].get_params()
+    got = (inner["learning_rate"], inner["max_leaf_nodes"], inner["max_iter"], inner["random_state"])
+    assert got == (0.1, 7, 30, 3)
+    again = clone(boost).fit(X, y)
+    pd.testing.assert_series_equal(again.predict_proba(X), boost.predict_proba(X))
+    default = targeting.ChurnClassifier(cv=3).fit(X, y)
+    assert not np.allclose(default.params_.to_numpy(), targeting.ChurnClassifier(cv=3, C=0.001).fit(X, y).params_)
 
 
 def test_a_refit_clone_gives_the_same_numbers(bank):

@@ -491,7 +491,10 @@ class UpliftModel(Estimator):
     ----------
     models_ : dict arm -> fitted scikit-learn pipeline ("treated", "control"; or "transformed")
     arms_ : DataFrame per arm: customers, outcome_rate (the observed rates)
-    summary : per arm observed outcome rate, plus the observed average uplift (treated - control)
+    n_obs_ : int, customers in the fit (both arms)
+    summary : per arm observed outcome rate, plus the observed average uplift (treated - control).
+        Boosted trees have no parameter vector, so there is no ``params_`` and the summary is this arm
+        table rather than a parameter table.
 
     Examples
     --------
@@ -575,6 +578,7 @@ class UpliftModel(Estimator):
                                   f"got {self.method!r}")
         self.arms_ = pd.DataFrame({"arm": ["treated", "control"], "customers": [int(t.sum()), int((~t).sum())],
                                    "outcome_rate": [float(y[t].mean()), float(y[~t].mean())]})
+        self.n_obs_ = len(y)
         return self
 
     def predict(self, X: pd.DataFrame | np.ndarray) -> pd.Series | np.ndarray:

@@ -22,7 +22,7 @@ def test_rossi_efron_coefficients():
     res = survival.cox(rossi, ["fin", "age", "race", "wexp", "mar", "paro", "prio"])
     published = {"fin": -0.3794, "age": -0.0574, "race": 0.3139, "wexp": -0.1498, "mar": -0.4337,
                  "paro": -0.0849, "prio": 0.0915}
-    coef = res.summary.set_index("covariate")["estimate"]
+    coef = res.params_
     for name, value in published.items():
         assert coef[name] == pytest.approx(value, abs=1e-3), name
     assert set(res.ph_test_.columns) == {"covariate", "statistic", "p_value", "verdict", "remedy"}
@@ -171,13 +171,13 @@ def test_aft_honours_left_truncation_as_lifelines_does():
     frame = survival.survival_frame(bank.contracts, bank.truth["end"], observed_from=bank.truth["start"],
                                     keep=["fee_increase", "n_products"])
     assert (frame["entry"] > 0).mean() > 0.3
-    ours = survival.aft(frame, ["fee_increase", "n_products"]).summary.set_index("covariate")
+    ours = survival.aft(frame, ["fee_increase", "n_products"]).summary
     ref = WeibullAFTFitter().fit(frame[["duration", "event", "entry", "n_products"]].assign(
         fee_increase=frame["fee_increase"].astype(float)), "duration", "event", entry_col="entry")
     coef = ref.summary.xs("lambda_", level=0)["coef"]
     np.testing.assert_allclose(ours.loc[["fee_increase", "n_products"], "estimate"],
                                coef[["fee_increase", "n_products"]], rtol=1e-6)
-    naive = survival.aft(frame, ["fee_increase", "n_products"], entry=False).summary.set_index("covariate")
+    naive = survival.aft(frame, ["fee_increase", "n_products"], entry=False).summary
     assert abs(naive.loc["n_products", "estimate"] - ours.loc["n_products", "estimate"]) > 1e-3
 
 

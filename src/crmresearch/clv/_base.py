@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from ..core.base import Estimator
+from ..core.base import Estimator, deprecated_alias, parameter_table
 from ..errors import ConvergenceError
 
 __all__ = ["BaseFitter", "per_customer"]
@@ -29,9 +29,17 @@ def per_customer(values: np.ndarray, like: object, name: str) -> pd.Series | np.
 class BaseFitter(Estimator):
     """Base of the fitted customer-base models (the package's estimator protocol,
     :class:`crmresearch.core.Estimator`: settings in the constructor, ``fit`` returns self,
-    learned values end in ``_``, ``params_`` a Series, ``summary`` a property)."""
+    learned values end in ``_``, ``params_`` a Series, ``summary`` a property).
+
+    A fit sets ``params_`` (Series indexed by parameter), ``variance_matrix_``, ``log_likelihood_``,
+    ``aic_`` = 2k - 2 LL, ``bic_`` = k ln(n) - 2 LL, ``n_obs_`` (customers, or cohort members, the
+    likelihood sums over) and ``n_iter_``. ``AIC_`` and ``BIC_`` are deprecated aliases of ``aic_``
+    and ``bic_`` (removed in the next release)."""
 
     _param_names: tuple[str, ...] = ()
+
+    AIC_ = deprecated_alias("aic_")
+    BIC_ = deprecated_alias("bic_")
 
     def __init__(self, alpha: float = 0.05, tol: float = 1e-10, max_iter: int = 2000) -> None:
         self.alpha = alpha
@@ -110,12 +118,13 @@ class BaseFitter(Estimator):
                 covariance: bool) -> None:
         self._log_params = x
         values = np.exp(x)
-        self.params_ = pd.Series([float(v) for v in values], index=list(self._param_names), name="estimate")
+        self.params_ = pd.Series([float(v) for v in values], index=pd.Index(list(self._param_names), name="parameter"),
+                                 name="estimate")
         self.log_likelihood_ = float(-f)
         self.n_obs_ = int(n_obs)
         k = len(values)
-        self.AIC_ = 2 * k - 2 * self.log_likelihood_
-        self.BIC_ = k * np.log(max(n_obs, 1)) - 2 * self.log_likelihood_
+        self.aic_ = float(2 * k - 2 * self.log_likelihood_)
+        self.bic_ = float(k * np.log(max(n_obs, 1)) - 2 * self.log_likelihood_)
         self.n_iter_ = n_iter
         edge = {k: v for k, v in self.params_.items() if not 1e-6 < v < 1e6}
         if edge:
@@ -164,21 +173,17 @@ class BaseFitter(Estimator):
         Every parameter is positive, so the interval is built on the log scale and mapped back,
         ``estimate * exp(+-z se / estimate)`` (delta method): it never goes below 0. ``z`` and
         ``p_value`` test ``estimate = 0`` with the Wald statistic ``estimate / se``."""
-        est = self.params_.copy()
-        se = pd.Series(np.sqrt(np.clip(np.diag(self.variance_matrix_.to_numpy()), 0, None)), index=est.index)
+        est = pd.Series(self.params_, dtype=float)
+        se = np.sqrt(np.clip(np.diag(self.variance_matrix_.to_numpy()), 0, None))
         zcrit = stats.norm.ppf(1 - self.alpha / 2)
-        spread = np.exp(zcrit * se / est)
-        z = est / se
-        return pd.DataFrame({
-            "estimate": est, "std_error": se, "ci_lower": est / spread, "ci_upper": est * spread,
-            "z": z, "p_value": 2 * stats.norm.sf(np.abs(z)),
-        }).rename_axis("parameter")
+        spread = np.exp(zcrit * se / est.to_numpy())
+        return parameter_table(est, se, self.alpha, ci_lower=est.to_numpy() / spread, ci_upper=est.to_numpy() * spread)
 
     def print_summary(self, decimals: int = 4) -> None:
         """Print the model, its fit statistics and the summary table."""
         self._check_fitted("print_summary")
         print(f"{type(self).__name__}: n = {self.n_obs_:,}, log-likelihood = {self.log_likelihood_:.{decimals}f}, "
-              f"AIC = {self.AIC_:.2f}")
+              f"AIC = {self.aic_:.2f}")
         print(self.summary.round(decimals).to_string())
 
     def __repr__(self) -> str:

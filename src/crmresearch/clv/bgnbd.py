@@ -188,8 +188,11 @@ class BetaGeoNBD(BaseFitter):
 
     Attributes
     ----------
-    params_ : Series with "r", "alpha", "a", "b"
-    log_likelihood_, AIC_, BIC_, n_obs_, variance_matrix_, summary
+    params_ : Series with "r", "alpha", "a", "b" (index ``parameter``)
+    summary : DataFrame per parameter: estimate, std_error, ci_lower, ci_upper (log-scale Wald), z, p_value
+    log_likelihood_, aic_, bic_ : float
+    n_obs_ : int, customers in the fit; variance_matrix_ : DataFrame; n_iter_ : int
+    AIC_, BIC_ : deprecated aliases of ``aic_`` and ``bic_`` (removed in the next release)
 
     References
     ----------

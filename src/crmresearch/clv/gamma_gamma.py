@@ -34,8 +34,12 @@ class GammaGamma(BaseFitter):
 
     Attributes
     ----------
-    params_ : Series with "p", "q", "v" (v is the scale gamma of the paper)
+    params_ : Series with "p", "q", "v" (v is the scale gamma of the paper; index ``parameter``)
+    summary : DataFrame per parameter: estimate, std_error, ci_lower, ci_upper (log-scale Wald), z, p_value
+    log_likelihood_, aic_, bic_ : float
+    n_obs_ : int, customers with repeat purchases in the fit; n_excluded_, n_dropped_nonpositive_ : int
     spend_frequency_corr_ : float
+    AIC_, BIC_ : deprecated aliases of ``aic_`` and ``bic_`` (removed in the next release)
 
     References
     ----------

@@ -31,7 +31,11 @@ class ShiftedBetaGeometric(BaseFitter):
 
     Attributes
     ----------
-    params_ : Series with "alpha", "beta"
+    params_ : Series with "alpha", "beta" (index ``parameter``)
+    summary : DataFrame per parameter: estimate, std_error, ci_lower, ci_upper (log-scale Wald), z, p_value
+    log_likelihood_, aic_, bic_ : float
+    n_obs_ : int, cohort members (survivor counts) or customers in the fit
+    AIC_, BIC_ : deprecated aliases of ``aic_`` and ``bic_`` (removed in the next release)
 
     References
     ----------

@@ -8,7 +8,7 @@ import pandas as pd
 from scipy import optimize, stats
 from scipy.special import betaln, digamma
 
-from ..core.base import Estimator
+from ..core.base import Estimator, parameter_table
 from ..errors import ConvergenceError, ValidationError
 
 __all__ = ["SBGRegression"]
@@ -35,8 +35,10 @@ class SBGRegression(Estimator):
     Attributes
     ----------
     params_ : Series of coefficients, index "alpha:Intercept", "alpha:<covariate>", ..., "beta:..."
-    summary : estimate, std_error, ci_lower, ci_upper, z, p_value per coefficient (log scale)
-    log_likelihood_, n_obs_, covariates_ (design columns)
+    summary : DataFrame indexed by ``parameter`` (as ``params_``): estimate, std_error, ci_lower,
+        ci_upper (Wald), z, p_value per coefficient (log scale)
+    log_likelihood_, aic_ (2k - 2 LL), bic_ (k ln n - 2 LL) : float; k = 2 x design columns
+    n_obs_ : int, customers in the fit; covariates_ : design columns; variance_matrix_ : DataFrame
     lr_test_ : dict, likelihood-ratio test against the pooled sBG (same alpha, beta for everyone):
         statistic, df, p_value, pooled_log_likelihood
 
@@ -142,10 +144,12 @@ class SBGRegression(Estimator):
         except np.linalg.LinAlgError:
             cov = np.full_like(H, np.nan)
         names = [f"alpha:{n}" for n in Z.columns] + [f"beta:{n}" for n in Z.columns]
-        self.params_ = pd.Series(g, index=names, name="estimate")
+        self.params_ = pd.Series(g, index=pd.Index(names, name="parameter"), name="estimate")
         self.variance_matrix_ = pd.DataFrame(cov, index=names, columns=names)
         self.log_likelihood_ = -float(res.fun)
         self.n_obs_ = int(t.size)
+        self.aic_ = float(2 * (2 * k) - 2 * self.log_likelihood_)
+        self.bic_ = float(2 * k * np.log(t.size) - 2 * self.log_likelihood_)
         self.covariates_ = list(Z.columns[1:])
         pooled_fit = optimize.minimize(self._nll, np.zeros(2), args=(np.ones((t.size, 1)), t, c), jac=True,
                                        method="L-BFGS-B", options={"ftol": 1e-14, "gtol": 1e-8})
@@ -157,12 +161,8 @@ class SBGRegression(Estimator):
         return self
 
     def _summary(self) -> pd.DataFrame:
-        est = self.params_
-        se = pd.Series(np.sqrt(np.clip(np.diag(self.variance_matrix_.to_numpy()), 0, None)), index=est.index)
-        zc = stats.norm.ppf(1 - self.alpha / 2)
-        z = est / se
-        return pd.DataFrame({"estimate": est, "std_error": se, "ci_lower": est - zc * se, "ci_upper": est + zc * se,
-                             "z": z, "p_value": 2 * stats.norm.sf(np.abs(z))}).rename_axis("parameter")
+        se = np.sqrt(np.clip(np.diag(self.variance_matrix_.to_numpy()), 0, None))
+        return parameter_table(self.params_, se, self.alpha)
 
     def alpha_beta(self, X: pd.DataFrame) -> pd.DataFrame:
         """alpha, beta and the mean churn probability per period alpha / (alpha + beta) for the rows of

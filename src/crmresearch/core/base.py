@@ -7,19 +7,34 @@ learned ends in ``_``; ``summary`` is a property returning a tidy DataFrame with
 search and pipelines accept the models, while the core install needs no scikit-learn. Models
 pickle (no closures, no live thread pools or open handles on a fitted object) and render as
 HTML in JupyterLab.
+
+The fitted-object vocabulary (the same names for the same things in every model):
+
+- ``params_``: Series of the estimated parameters, indexed by parameter name (index name
+  ``parameter``), equal to ``summary["estimate"]``; models without a parameter vector (Kaplan-Meier,
+  clustering, boosted classifiers, uplift) have none and say so in their docstring.
+- ``summary``: DataFrame indexed by ``parameter`` whose columns start with :data:`SUMMARY_COLUMNS`
+  where standard errors exist (:func:`parameter_table` builds it), model-specific columns after them.
+- ``n_obs_`` (rows, customers or subjects the fit used), ``log_likelihood_``, ``aic_``, ``bic_``
+  where the model has a likelihood.
+
+Renamed attributes stay readable for one release through :func:`deprecated_alias`.
 """
 
 from __future__ import annotations
 
 import html
 import inspect
+import warnings
+from collections.abc import Callable, Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..errors import NotFittedError, ParameterError
 
-__all__ = ["SUMMARY_COLUMNS", "Estimator", "check_is_fitted"]
+__all__ = ["SUMMARY_COLUMNS", "Estimator", "check_is_fitted", "deprecated_alias", "parameter_table"]
 
 #: The column vocabulary of every summary table with standard errors.
 SUMMARY_COLUMNS = ("estimate", "std_error", "ci_lower", "ci_upper", "z", "p_value")
@@ -69,6 +84,115 @@ def check_is_fitted(estimator: Any, attributes: str | list[str] | None = None, c
     if not fitted:
         where = f"{type(estimator).__name__}.{caller}" if caller else type(estimator).__name__
         raise NotFittedError(f"{where}: this model is not fitted yet; call fit(...) first")
+
+
+def parameter_table(estimate: pd.Series, std_error: Any = None, alpha: float = 0.05, ci_lower: Any = None,
+                    ci_upper: Any = None, z: Any = None, p_value: Any = None,
+                    extra: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """The summary table of a parameter model: one row per parameter, index ``parameter``.
+
+    Columns :data:`SUMMARY_COLUMNS` when ``std_error`` is given (Wald statistics unless given:
+    ``ci = estimate -+ z_(1 - alpha/2) std_error``, ``z = estimate / std_error``, two-sided normal
+    ``p_value``), else ``estimate`` alone; then the ``extra`` columns in their order.
+
+    Parameters
+    ----------
+    estimate : Series
+        Estimates indexed by parameter name.
+    std_error : array-like or None, optional
+        Standard errors in the order of ``estimate``; None: the model has none.
+    alpha : float, default 0.05
+        Significance level of the Wald intervals (1 - alpha coverage).
+    ci_lower, ci_upper, z, p_value : array-like or None, optional
+        Given values (e.g. from lifelines, or intervals on a log scale) instead of the Wald ones.
+    extra : mapping of str to array-like or None, optional
+        Model-specific columns placed after the standard ones.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``parameter``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch.core import parameter_table
+    >>> t = parameter_table(pd.Series({"x": 0.5}), std_error=[0.25])
+    >>> t.columns.tolist(), t.index.name, round(float(t.loc["x", "z"]), 1)
+    (['estimate', 'std_error', 'ci_lower', 'ci_upper', 'z', 'p_value'], 'parameter', 2.0)
+    """
+    from scipy import stats
+
+    est = pd.Series(estimate, dtype=float)
+    cols: dict[str, Any] = {"estimate": est.to_numpy()}
+    if std_error is not None:
+        se = np.asarray(std_error, dtype=float)
+        e = est.to_numpy()
+        zc = stats.norm.ppf(1 - alpha / 2)
+        zz = e / se if z is None else np.asarray(z, dtype=float)
+        cols.update(std_error=se, ci_lower=e - zc * se if ci_lower is None else np.asarray(ci_lower, dtype=float),
+                    ci_upper=e + zc * se if ci_upper is None else np.asarray(ci_upper, dtype=float), z=zz,
+                    p_value=2 * stats.norm.sf(np.abs(zz)) if p_value is None else np.asarray(p_value, dtype=float))
+    for name, values in dict(extra or {}).items():
+        cols[name] = np.asarray(values)
+    return pd.DataFrame(cols, index=pd.Index(est.index, name="parameter"))
+
+
+class _DeprecatedAlias:
+    """Read-only alias of a renamed attribute (see :func:`deprecated_alias`)."""
+
+    def __init__(self, new: str, getter: Callable[[Any], Any] | None) -> None:
+        self.new = new
+        self.getter = getter
+        self.old = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.old = name
+
+    def __get__(self, obj: Any, objtype: type | None = None) -> Any:
+        if obj is None:
+            return self
+        value = self.getter(obj) if self.getter is not None else getattr(obj, self.new)
+        warnings.warn(f"{type(obj).__name__}.{self.old} is deprecated and goes in the next release; use "
+                      f"{self.new} (see CHANGELOG.md)", DeprecationWarning, stacklevel=2)
+        return value
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        raise AttributeError(f"{type(obj).__name__}.{self.old} is a read-only deprecated alias; set {self.new}")
+
+
+def deprecated_alias(new: str, getter: Callable[[Any], Any] | None = None) -> Any:
+    """A class attribute that keeps an old attribute name readable for one release.
+
+    Reading it returns ``getattr(self, new)`` (or ``getter(self)``, for an old layout of the same
+    values) and emits a :class:`DeprecationWarning` naming the new attribute; assigning to it is an error.
+
+    Parameters
+    ----------
+    new : str
+        The attribute that replaces it.
+    getter : callable or None, optional
+        ``getter(model)`` computing the old value; None: the new attribute unchanged.
+
+    Returns
+    -------
+    object
+        A data descriptor to assign in the class body (``AIC_ = deprecated_alias("aic_")``).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from crmresearch.core import deprecated_alias
+    >>> class Model:
+    ...     AIC_ = deprecated_alias("aic_")
+    >>> m = Model(); m.aic_ = 12.5
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     value = m.AIC_
+    >>> value, caught[0].category.__name__
+    (12.5, 'DeprecationWarning')
+    """
+    return _DeprecatedAlias(new, getter)
 
 
 class Estimator:

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..core.base import Estimator
+from ..core.base import Estimator, parameter_table
 from ..errors import ConvergenceError, ValidationError
 from ..schemas.validate import RowAccount
 from .survey import _dg_rho, _items, listwise
@@ -107,6 +107,12 @@ class PLSPM(Estimator):
     outer_ : DataFrame per indicator: construct, weight, loading, communality, redundancy
     crossloadings_ : DataFrame indicators x constructs (correlations)
     path_coefs_ : DataFrame, rows = target, columns = source
+    params_ : Series of the structural path coefficients, index ``"<source> -> <target>"`` in the order
+        of ``paths`` (the same values as ``path_coefs_``)
+    summary : DataFrame indexed by ``parameter`` (as ``params_``): estimate (standardised path
+        coefficient), source, target, r2_target. PLS has no analytic standard errors: the
+        ``std_error``, intervals, ``z`` and ``p_value`` of every path come from :meth:`bootstrap`.
+    n_obs_ : int, respondents in the fit (after listwise deletion)
     r2_ : Series per construct (0 for exogenous ones)
     scores_ : DataFrame of latent variable scores (standardised)
     effects_ : DataFrame of direct, indirect and total effects
@@ -262,7 +268,7 @@ class PLSPM(Estimator):
     def _store(self, df, X, core, P, lvs, mvs, odm, modes, block_cols) -> None:
         W, Y, C, B, r2 = core["W"], core["Y"], core["C"], core["B"], core["r2"]
         self.lvs_, self.mvs_ = lvs, mvs
-        self.n_obs_ = X.shape[0]
+        self.n_obs_ = int(X.shape[0])
         self.n_iter_ = core["n_iter"]
         self.scores_ = pd.DataFrame(Y, index=df.index, columns=lvs)
         self.crossloadings_ = pd.DataFrame(C, index=mvs, columns=lvs)
@@ -271,6 +277,10 @@ class PLSPM(Estimator):
         self.weights_ = pd.Series(weights, index=mvs, name="weight")
         self.rho_a_ = pd.Series(core["rho_a"], index=lvs, name="rho_a")
         self.path_coefs_ = pd.DataFrame(B, index=lvs, columns=lvs)
+        pairs = [(s, t) for t, sources in self.paths.items() for s in sources]
+        self._path_pairs = pairs
+        self.params_ = pd.Series([self.path_coefs_.loc[t, s] for s, t in pairs],
+                                 index=pd.Index([f"{s} -> {t}" for s, t in pairs], name="parameter"), name="estimate")
         self.r2_ = pd.Series(r2, index=lvs, name="r2")
         lv_of = odm @ np.arange(len(lvs))
         comm = loadings**2
@@ -503,11 +513,11 @@ class PLSPM(Estimator):
         self._check_fitted(caller, "path_coefs_")
 
     def _summary(self) -> pd.DataFrame:
-        """Structural paths: source, target, estimate (standardised path coefficient), R² of the target.
-        Standard errors need resampling: see :meth:`bootstrap`."""
-        rows = [{"source": s, "target": t, "estimate": self.path_coefs_.loc[t, s], "r2_target": self.r2_[t]}
-                for t, sources in self.paths.items() for s in sources]
-        return pd.DataFrame(rows)
+        """Structural paths by ``"<source> -> <target>"``: estimate (standardised path coefficient), source,
+        target, R² of the target. Standard errors need resampling: see :meth:`bootstrap`."""
+        pairs = self._path_pairs
+        return parameter_table(self.params_, extra={"source": [s for s, _ in pairs], "target": [t for _, t in pairs],
+                                                    "r2_target": [self.r2_[t] for _, t in pairs]})
 
 
 def _solve(X: np.ndarray, P: np.ndarray, odm: np.ndarray, is_b: np.ndarray, block_cols: list[np.ndarray],

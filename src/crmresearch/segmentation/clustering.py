@@ -31,7 +31,7 @@ class SegmentClustering(Estimator):
     method : {"kmeans", "gmm"}
     seed : int
     n_init : int
-        Restarts per fit.
+        Restarts per fit (k-means; a Gaussian mixture uses max(1, n_init // 3), each restart being costlier).
     n_bootstrap : int
         Resamples for the stability score (0 = skip).
     silhouette_sample : int
@@ -44,6 +44,10 @@ class SegmentClustering(Estimator):
     stability_ : float
     centres_ : DataFrame, segment centres in the original feature units
     model_ : the fitted scikit-learn estimator
+    n_obs_ : int, customers in the fit
+    summary : the model-selection table ``selection_`` (one row per k). A partition is not a
+        parameter vector with standard errors, so there is no ``params_``; the segments are described
+        by ``centres_`` and ``labels_``.
 
     Examples
     --------
@@ -155,6 +159,7 @@ class SegmentClustering(Estimator):
         self.model_ = model
         self.scaling_ = (mu, sd)
         self.feature_names_ = names
+        self.n_obs_ = len(X)
         return self
 
     def predict(self, features: pd.DataFrame) -> pd.Series | np.ndarray:

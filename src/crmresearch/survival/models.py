@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..core.base import Estimator
+from ..core.base import Estimator, deprecated_alias, parameter_table
 from ..core.design import design_matrix
 from ..errors import DataWarning, ValidationError
 
@@ -68,7 +68,11 @@ class KaplanMeier(Estimator):
     medians_ : DataFrame (group, customers, events, median, median_ci_lower, median_ci_upper)
     at_horizons_ : DataFrame (group, horizon, survival, ci_lower, ci_upper)
     fitters_ : dict group -> fitted lifelines KaplanMeierFitter
-    summary : medians and survival at the horizons, one row per group and horizon
+    n_obs_ : int, customers (rows of the frame) in the fit
+    summary : medians and survival at the horizons, one row per group and horizon (columns group,
+        customers, events, median, median_ci_lower, median_ci_upper, horizon, survival, ci_lower,
+        ci_upper). Kaplan-Meier estimates a curve, not a parameter vector: there is no ``params_``,
+        and the summary is this table rather than the parameter table of the other models.
 
     Examples
     --------
@@ -134,6 +138,7 @@ class KaplanMeier(Estimator):
         self.medians_ = pd.DataFrame(medians)
         self.at_horizons_ = pd.DataFrame(horizon_rows)
         self.fitters_ = fitters
+        self.n_obs_ = len(frame)
         return self
 
     def _summary(self) -> pd.DataFrame:
@@ -301,12 +306,16 @@ class CoxPH(Estimator):
 
     Attributes
     ----------
-    summary : DataFrame per design column: covariate, estimate (log hazard ratio), std_error,
-        ci_lower, ci_upper, z, p_value, hazard_ratio, hr_lower, hr_upper
-    coefficients_ : the same table; concordance_ : float (Harrell, training data)
+    params_ : Series of log hazard ratios indexed by design column (``parameter``)
+    summary : DataFrame indexed by ``parameter`` (the design columns): estimate (log hazard ratio),
+        std_error, ci_lower, ci_upper, z, p_value, hazard_ratio, hr_lower, hr_upper;
+        ``summary.rename_axis("covariate").reset_index()`` is the table with a ``covariate`` column
+    concordance_ : float (Harrell, training data)
     ph_test_ : DataFrame per covariate: statistic, p_value, verdict, remedy
     covariates_ : design columns (categories one-hot encoded); model_ : fitted lifelines CoxPHFitter
-    log_likelihood_ : float
+    log_likelihood_ : float, partial log-likelihood; aic_ : float, partial AIC (-2 LL + 2k)
+    n_obs_ : int, customers (rows) in the fit; n_events_ : int
+    coefficients_ : deprecated: the summary with a ``covariate`` column (removed in the next release)
 
     Examples
     --------
@@ -315,9 +324,11 @@ class CoxPH(Estimator):
     >>> rng = np.random.default_rng(1); x = rng.integers(0, 2, 300)
     >>> frame = pd.DataFrame({'duration': rng.exponential(1 / np.exp(0.5 * x)), 'event': 1, 'x': x})
     >>> m = survival.CoxPH(covariates=['x']).fit(frame)
-    >>> m.summary.columns.tolist()[:6]
-    ['covariate', 'estimate', 'std_error', 'ci_lower', 'ci_upper', 'z']
+    >>> m.summary.columns.tolist()[:6], m.summary.index.tolist()
+    (['estimate', 'std_error', 'ci_lower', 'ci_upper', 'z', 'p_value'], ['x'])
     """
+
+    coefficients_ = deprecated_alias("summary", lambda m: m.summary.rename_axis("covariate").reset_index())
 
     def __init__(self, covariates: Sequence[str] = (), strata: Sequence[str] | None = None, penalizer: float = 0.0,
                  alpha: float = 0.05, entry: bool = True, ph_alpha: float = 0.01) -> None:
@@ -328,13 +339,17 @@ class CoxPH(Estimator):
         self.entry = entry
         self.ph_alpha = ph_alpha
 
-    def _set(self, summary: pd.DataFrame, m: Any, ph: pd.DataFrame, X: pd.DataFrame) -> CoxPH:
-        self.coefficients_ = summary
+    def _set(self, summary: pd.DataFrame, m: Any, ph: pd.DataFrame, X: pd.DataFrame, events: int) -> CoxPH:
+        self._table = summary
+        self.params_ = summary["estimate"].copy()
         self.concordance_ = float(m.concordance_index_)
         self.ph_test_ = ph
         self.model_ = m
         self.covariates_ = list(X.columns)
         self.log_likelihood_ = float(m.log_likelihood_)
+        self.aic_ = float(m.AIC_partial_)
+        self.n_obs_ = len(X)
+        self.n_events_ = int(events)
         return self
 
     def fit(self, frame: pd.DataFrame) -> CoxPH:
@@ -373,11 +388,11 @@ class CoxPH(Estimator):
                 warnings.warn(f"cox: {w.message}", DataWarning, stacklevel=2)
         s = m.summary
         level = f"{100 * (1 - self.alpha):g}%"
-        summary = pd.DataFrame({
-            "estimate": s["coef"], "std_error": s["se(coef)"], "ci_lower": s[f"coef lower {level}"],
-            "ci_upper": s[f"coef upper {level}"], "z": s["z"], "p_value": s["p"], "hazard_ratio": s["exp(coef)"],
-            "hr_lower": s[f"exp(coef) lower {level}"], "hr_upper": s[f"exp(coef) upper {level}"],
-        }).rename_axis("covariate").reset_index()
+        summary = parameter_table(
+            s["coef"], s["se(coef)"], self.alpha, ci_lower=s[f"coef lower {level}"], ci_upper=s[f"coef upper {level}"],
+            z=s["z"], p_value=s["p"], extra={"hazard_ratio": s["exp(coef)"], "hr_lower": s[f"exp(coef) lower {level}"],
+                                             "hr_upper": s[f"exp(coef) upper {level}"]})
+        events = int(data["event"].sum())
         if np.any(~np.isfinite(summary[["estimate", "std_error"]].to_numpy())):
             raise ValidationError("cox: non-finite estimates (separation or collinearity); check the covariates")
         try:
@@ -385,7 +400,7 @@ class CoxPH(Estimator):
         except NotImplementedError:  # lifelines has no Schoenfeld residuals with entry (left truncation)
             ph = pd.DataFrame({"covariate": list(X.columns), "statistic": np.nan, "p_value": np.nan,
                                "verdict": "not tested (left-truncated data)", "remedy": ""})
-            return self._set(summary, m, ph, X)
+            return self._set(summary, m, ph, X, events)
         ph = ph.reset_index().rename(columns={"index": "covariate", "test_statistic": "statistic", "p": "p_value"})
         if "covariate" not in ph.columns:
             ph = ph.rename(columns={ph.columns[0]: "covariate"})
@@ -394,10 +409,10 @@ class CoxPH(Estimator):
                                  f"PH not rejected at {self.ph_alpha:g}")
         ph["remedy"] = [_ph_remedy(c, covariates, X) if p < self.ph_alpha else ""
                         for c, p in zip(ph["covariate"], ph["p_value"], strict=True)]
-        return self._set(summary, m, ph[["covariate", "statistic", "p_value", "verdict", "remedy"]], X)
+        return self._set(summary, m, ph[["covariate", "statistic", "p_value", "verdict", "remedy"]], X, events)
 
     def _summary(self) -> pd.DataFrame:
-        return self.coefficients_.copy()
+        return self._table.copy()
 
 
 def cox(frame: pd.DataFrame, covariates: Sequence[str], strata: Sequence[str] | None = None,
@@ -518,9 +533,15 @@ class AFT(Estimator):
 
     Attributes
     ----------
-    summary : DataFrame per covariate: estimate (log time ratio), std_error, ci_lower, ci_upper, z,
-        p_value, time_ratio, tr_lower, tr_upper
-    coefficients_ (the same table), aic_, log_likelihood_, covariates_, model_ (lifelines fitter)
+    params_ : Series of log time ratios indexed by design column (``parameter``; the intercept and the
+        shape parameter are in ``model_.summary``)
+    summary : DataFrame indexed by ``parameter`` (the design columns): estimate (log time ratio),
+        std_error, ci_lower, ci_upper, z, p_value, time_ratio, tr_lower, tr_upper;
+        ``summary.rename_axis("covariate").reset_index()`` is the table with a ``covariate`` column
+    log_likelihood_, aic_ (-2 LL + 2k), bic_ (-2 LL + k ln n) : float, k every fitted parameter
+        (coefficients, intercepts, shape)
+    n_obs_ : int, customers (rows) in the fit; covariates_ ; model_ (lifelines fitter)
+    coefficients_ : deprecated: the summary with a ``covariate`` column (removed in the next release)
 
     Examples
     --------
@@ -528,10 +549,12 @@ class AFT(Estimator):
     >>> from crmresearch import survival
     >>> rng = np.random.default_rng(2); x = rng.integers(0, 2, 300)
     >>> frame = pd.DataFrame({'duration': rng.weibull(1.5, 300) * np.exp(0.4 * x), 'event': 1, 'x': x})
-    >>> fit = survival.AFT(covariates=['x']).fit(frame).summary.set_index('covariate')
-    >>> round(float(fit.loc['x', 'estimate']), 1)   # truth 0.4 (300 customers)
+    >>> fit = survival.AFT(covariates=['x']).fit(frame)
+    >>> round(float(fit.params_['x']), 1)   # truth 0.4 (300 customers)
     0.3
     """
+
+    coefficients_ = deprecated_alias("summary", lambda m: m.summary.rename_axis("covariate").reset_index())
 
     def __init__(self, covariates: Sequence[str] = (), family: str = "weibull", alpha: float = 0.05,
                  penalizer: float = 0.0, entry: bool = True) -> None:
@@ -577,20 +600,22 @@ class AFT(Estimator):
         main = s.xs(first, level=0)
         main = main.drop(index="Intercept", errors="ignore")
         level = f"{100 * (1 - self.alpha):g}%"
-        self.coefficients_ = pd.DataFrame({
-            "covariate": main.index, "estimate": main["coef"].to_numpy(), "std_error": main["se(coef)"].to_numpy(),
-            "ci_lower": main[f"coef lower {level}"].to_numpy(), "ci_upper": main[f"coef upper {level}"].to_numpy(),
-            "z": main["z"].to_numpy(), "p_value": main["p"].to_numpy(), "time_ratio": main["exp(coef)"].to_numpy(),
-            "tr_lower": main[f"exp(coef) lower {level}"].to_numpy(),
-            "tr_upper": main[f"exp(coef) upper {level}"].to_numpy()})
+        self._table = parameter_table(
+            pd.Series(main["coef"].to_numpy(), index=list(main.index)), main["se(coef)"], self.alpha,
+            ci_lower=main[f"coef lower {level}"], ci_upper=main[f"coef upper {level}"], z=main["z"], p_value=main["p"],
+            extra={"time_ratio": main["exp(coef)"], "tr_lower": main[f"exp(coef) lower {level}"],
+                   "tr_upper": main[f"exp(coef) upper {level}"]})
+        self.params_ = self._table["estimate"].copy()
         self.aic_ = float(m.AIC_)
         self.log_likelihood_ = float(m.log_likelihood_)
+        self.n_obs_ = len(data)
+        self.bic_ = float(-2 * self.log_likelihood_ + m.params_.shape[0] * np.log(self.n_obs_))
         self.model_ = m
         self.covariates_ = list(X.columns)
         return self
 
     def _summary(self) -> pd.DataFrame:
-        return self.coefficients_.copy()
+        return self._table.copy()
 
 
 def aft(frame: pd.DataFrame, covariates: Sequence[str], family: str = "weibull", alpha: float = 0.05,
@@ -702,7 +727,7 @@ def compare_with_truth(result: CoxPH, truth: dict[str, float], rename: dict[str,
     from scipy import stats
 
     z = stats.norm.ppf(1 - alpha / 2)
-    s = result.summary.copy()
+    s = result.summary.rename_axis("covariate").reset_index()
     s["parameter"] = s["covariate"].map(lambda c: (rename or {}).get(c, c))
     missing = [p for p in s["parameter"] if p not in truth]
     if missing:

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..core.base import Estimator
+from ..core.base import Estimator, deprecated_alias, parameter_table
 from ..errors import DataWarning, ValidationError
 from ..schemas.validate import RowAccount
 from .models import design_matrix
@@ -274,12 +274,21 @@ class TimeVaryingCox(Estimator):
         Subject id column.
     alpha : float, default 0.05
         Significance level of the intervals (1 - alpha coverage).
+    tol : float, default 1e-9
+        Newton-Raphson stops when the partial log-likelihood changes by less than this (relative).
+    max_iter : int, default 50
+        Most Newton-Raphson iterations (more: a ``DataWarning``).
 
     Attributes
     ----------
-    summary : DataFrame per design column: covariate, estimate (log hazard ratio), std_error,
-        ci_lower, ci_upper, z, p_value, hazard_ratio, hr_lower, hr_upper
-    covariates_ : design columns; log_likelihood_ : float; n_subjects_, n_events_, iterations_ : int
+    params_ : Series of log hazard ratios indexed by design column (``parameter``)
+    summary : DataFrame indexed by ``parameter`` (the design columns): estimate (log hazard ratio),
+        std_error, ci_lower, ci_upper, z, p_value, hazard_ratio, hr_lower, hr_upper;
+        ``summary.rename_axis("covariate").reset_index()`` is the table with a ``covariate`` column
+    covariates_ : design columns; log_likelihood_ : float (partial); aic_ : float, partial AIC (-2 LL + 2k)
+    n_obs_ : int, subjects (customers) in the fit; n_rows_ : int, panel rows; n_events_, iterations_ : int
+    coefficients_ : deprecated: the summary with a ``covariate`` column; n_subjects_ : deprecated alias of
+        ``n_obs_`` (both removed in the next release)
 
     Examples
     --------
@@ -289,14 +298,20 @@ class TimeVaryingCox(Estimator):
     ...                          'event': [1, 1, 0, 1, 1, 0, 1, 1]})
     >>> changes = pd.DataFrame({'customer_id': [0, 1, 3, 4], 'time': [1.0, 2.0, 4.0, 3.0], 'complaint': [1, 1, 1, 1]})
     >>> panel = survival.panel(subjects, changes, initial={'complaint': 0})
-    >>> survival.TimeVaryingCox(['complaint']).fit(panel).summary['covariate'].tolist()
+    >>> survival.TimeVaryingCox(['complaint']).fit(panel).summary.index.tolist()
     ['complaint']
     """
 
-    def __init__(self, covariates: Sequence[str] = (), id_col: str = "customer_id", alpha: float = 0.05) -> None:
+    coefficients_ = deprecated_alias("summary", lambda m: m.summary.rename_axis("covariate").reset_index())
+    n_subjects_ = deprecated_alias("n_obs_")
+
+    def __init__(self, covariates: Sequence[str] = (), id_col: str = "customer_id", alpha: float = 0.05,
+                 tol: float = 1e-9, max_iter: int = 50) -> None:
         self.covariates = covariates
         self.id_col = id_col
         self.alpha = alpha
+        self.tol = tol
+        self.max_iter = max_iter
 
     def fit(self, frame: pd.DataFrame) -> TimeVaryingCox:
         """Fit on a panel with ``id_col``, ``start``, ``stop``, ``event`` and the covariates.
@@ -320,19 +335,22 @@ class TimeVaryingCox(Estimator):
             raise ValidationError(f"time_varying_cox: {int(bad.sum())} rows have stop <= start")
         X = design_matrix(frame, list(self.covariates), "time_varying_cox")
         res = cox_counting_process(X.to_numpy(float), frame["start"].to_numpy(float), frame["stop"].to_numpy(float),
-                                   frame["event"].astype(bool).to_numpy())
-        zq = stats.norm.ppf(1 - self.alpha / 2)
+                                   frame["event"].astype(bool).to_numpy(), tol=self.tol, max_iter=self.max_iter)
         est, se = res["beta"], res["std_error"]
-        self.coefficients_ = pd.DataFrame({
-            "covariate": list(X.columns), "estimate": est, "std_error": se, "ci_lower": est - zq * se,
-            "ci_upper": est + zq * se, "z": est / se, "p_value": 2 * stats.norm.sf(np.abs(est / se)),
-            "hazard_ratio": np.exp(est), "hr_lower": np.exp(est - zq * se), "hr_upper": np.exp(est + zq * se)})
+        self.params_ = pd.Series(est, index=pd.Index(list(X.columns), name="parameter"), name="estimate")
+        self._std_error = se
         self.iterations_ = int(res["iterations"])
         self.log_likelihood_ = float(res["log_likelihood"])
+        self.aic_ = float(-2 * self.log_likelihood_ + 2 * est.size)
         self.covariates_ = list(X.columns)
-        self.n_subjects_ = int(frame[self.id_col].nunique())
+        self.n_obs_ = int(frame[self.id_col].nunique())
+        self.n_rows_ = len(frame)
         self.n_events_ = int(frame["event"].sum())
         return self
 
     def _summary(self) -> pd.DataFrame:
-        return self.coefficients_.copy()
+        est, se = self.params_.to_numpy(), self._std_error
+        zq = stats.norm.ppf(1 - self.alpha / 2)
+        return parameter_table(self.params_, se, self.alpha,
+                               extra={"hazard_ratio": np.exp(est), "hr_lower": np.exp(est - zq * se),
+                                      "hr_upper": np.exp(est + zq * se)})

@@ -81,12 +81,19 @@ class ChurnClassifier(CalibratedClassifier):
         Random state.
     calibration : str, default 'isotonic'
         ``'isotonic'`` or ``'sigmoid'``.
+    C, max_iter, learning_rate, max_leaf_nodes, boosting_max_iter : float or int
+        Settings of the logistic regression and the boosting model, as in
+        :class:`~crmresearch.targeting.CalibratedClassifier`.
 
     Attributes
     ----------
     pipeline_ : fitted scikit-learn CalibratedClassifierCV around preprocessing + model
-    cv_auc_, cv_auc_sd_ : mean and SD of the fold AUCs; n_customers_, churn_rate_
-    summary : one row: model, calibration, customers, churn_rate, cv_auc, cv_auc_sd
+    cv_auc_, cv_auc_sd_ : mean and SD of the fold AUCs; n_obs_ (customers), churn_rate_
+    params_ : ``model='logistic'`` only: fold-averaged log-odds coefficients (see CalibratedClassifier)
+    summary : ``logistic``: estimate and fold_sd per coefficient (index ``parameter``);
+        ``gradient_boosting`` (no coefficients): ``performance``
+    performance : one row: model, calibration, customers, churn_rate, cv_auc, cv_auc_sd
+    n_customers_ : deprecated alias of ``n_obs_`` (removed in the next release)
 
     Examples
     --------
@@ -133,7 +140,7 @@ def churn_classifier(X: pd.DataFrame, y: pd.Series | np.ndarray, model: str = "l
     >>> from crmresearch import survival, targeting
     >>> rng = np.random.default_rng(0); X = pd.DataFrame({'tenure': rng.uniform(0, 60, 300)})
     >>> y = (rng.random(300) < np.exp(-X['tenure'] / 20)).astype(int)
-    >>> targeting.churn_classifier(X, y, cv=3).summary.columns.tolist()
+    >>> targeting.churn_classifier(X, y, cv=3).performance.columns.tolist()
     ['model', 'calibration', 'customers', 'churn_rate', 'cv_auc', 'cv_auc_sd']
     """
     return ChurnClassifier(model=model, cv=cv, seed=seed, calibration=calibration).fit(X, y)

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .._extras import require
-from ..core.base import Estimator
+from ..core.base import Estimator, deprecated_alias, parameter_table
 from ..errors import ValidationError
 from ..schemas.checks import as_binary
 
@@ -34,12 +34,33 @@ class CalibratedClassifier(Estimator):
         Random state of the folds and of the boosting model.
     calibration : str, default 'isotonic'
         ``'isotonic'`` or ``'sigmoid'`` (Platt) calibration of the probabilities.
+    C : float, default 1.0
+        Inverse L2 regularisation strength of the logistic regression.
+    max_iter : int, default 2000
+        Most solver iterations of the logistic regression.
+    learning_rate : float, default 0.05
+        Shrinkage of each boosting step (``gradient_boosting``).
+    max_leaf_nodes : int, default 15
+        Leaves per tree (``gradient_boosting``).
+    boosting_max_iter : int, default 200
+        Boosting iterations (``gradient_boosting``; scikit-learn's ``max_iter`` of
+        HistGradientBoostingClassifier).
 
     Attributes
     ----------
     pipeline_ : fitted scikit-learn CalibratedClassifierCV around preprocessing + model
-    cv_auc_, cv_auc_sd_ : mean and SD of the fold AUCs; n_customers_, churn_rate_ (share of 1s)
-    summary : one row: model, calibration, customers, positive_rate (churn_rate for churn), cv_auc, cv_auc_sd
+    cv_auc_, cv_auc_sd_ : mean and SD of the fold AUCs; churn_rate_ (share of 1s)
+    n_obs_ : int, customers (rows) in the fit
+    params_ : Series, ``model='logistic'`` only: log-odds coefficients (``intercept`` and one per
+        encoded feature: a one-hot level, or a numeric feature per standard deviation), averaged over the
+        ``cv`` fold models whose calibrated probabilities the classifier averages (a level absent from a
+        fold's training rows is averaged over the folds that have it). Boosted trees have no coefficients,
+        so ``gradient_boosting`` has no ``params_``. The regression is L2-penalised (``C``), so there are
+        no standard errors.
+    summary : ``model='logistic'``: DataFrame indexed by ``parameter``: estimate (as ``params_``) and
+        fold_sd (SD of the coefficient over the folds); ``gradient_boosting``: ``performance``
+    performance : one row: model, calibration, customers, positive_rate (churn_rate for churn), cv_auc, cv_auc_sd
+    n_customers_ : deprecated alias of ``n_obs_`` (removed in the next release)
 
     Examples
     --------
@@ -56,11 +77,20 @@ class CalibratedClassifier(Estimator):
     _probability = "probability"
     _rate = "positive_rate"
 
-    def __init__(self, model: str = "logistic", cv: int = 5, seed: int = 0, calibration: str = "isotonic") -> None:
+    n_customers_ = deprecated_alias("n_obs_")
+
+    def __init__(self, model: str = "logistic", cv: int = 5, seed: int = 0, calibration: str = "isotonic",
+                 C: float = 1.0, max_iter: int = 2000, learning_rate: float = 0.05, max_leaf_nodes: int = 15,
+                 boosting_max_iter: int = 200) -> None:
         self.model = model
         self.cv = cv
         self.seed = seed
         self.calibration = calibration
+        self.C = C
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+        self.max_leaf_nodes = max_leaf_nodes
+        self.boosting_max_iter = boosting_max_iter
 
     def fit(self, X: pd.DataFrame, y: pd.Series | np.ndarray) -> CalibratedClassifier:
         """Fit on features ``X`` (one row per customer) and 0/1 labels ``y``.
@@ -113,10 +143,10 @@ class CalibratedClassifier(Estimator):
         pre = ColumnTransformer([("cat", OneHotEncoder(handle_unknown="ignore", drop="if_binary"), cat),
                                  ("num", StandardScaler(), num)])
         if self.model == "logistic":
-            est = LogisticRegression(max_iter=2000, C=1.0)
+            est = LogisticRegression(max_iter=self.max_iter, C=self.C)
         elif self.model == "gradient_boosting":
-            est = HistGradientBoostingClassifier(max_iter=200, learning_rate=0.05, max_leaf_nodes=15,
-                                                 random_state=self.seed)
+            est = HistGradientBoostingClassifier(max_iter=self.boosting_max_iter, learning_rate=self.learning_rate,
+                                                 max_leaf_nodes=self.max_leaf_nodes, random_state=self.seed)
         else:
             raise ValidationError(f"{self._caller}: model must be 'logistic' or 'gradient_boosting'; "
                                   f"got {self.model!r}")
@@ -126,9 +156,13 @@ class CalibratedClassifier(Estimator):
         self.pipeline_ = CalibratedClassifierCV(base, method=self.calibration, cv=folds).fit(X, y)
         self.cv_auc_ = float(aucs.mean())
         self.cv_auc_sd_ = float(aucs.std(ddof=1))
-        self.n_customers_ = len(y)
+        self.n_obs_ = len(y)
         self.churn_rate_ = float(y.mean())
         self.feature_names_in_ = list(X.columns)
+        if self.model == "logistic":
+            folds_coef = pd.concat([_coefficients(c.estimator) for c in self.pipeline_.calibrated_classifiers_], axis=1)
+            self.params_ = folds_coef.mean(axis=1).rename("estimate").rename_axis("parameter")
+            self._fold_sd = folds_coef.std(axis=1, ddof=1).to_numpy()
         return self
 
     def predict_proba(self, X: pd.DataFrame) -> pd.Series:
@@ -156,6 +190,22 @@ class CalibratedClassifier(Estimator):
                                   "features; impute or drop them explicitly")
         return pd.Series(self.pipeline_.predict_proba(features)[:, 1], index=X.index, name=self._probability)
 
-    def _summary(self) -> pd.DataFrame:
-        return pd.DataFrame([{"model": self.model, "calibration": self.calibration, "customers": self.n_customers_,
+    @property
+    def performance(self) -> pd.DataFrame:
+        """One row: model, calibration, customers, positive rate (``churn_rate`` for churn), cv_auc, cv_auc_sd."""
+        self._check_fitted("performance", "pipeline_")
+        return pd.DataFrame([{"model": self.model, "calibration": self.calibration, "customers": self.n_obs_,
                               self._rate: self.churn_rate_, "cv_auc": self.cv_auc_, "cv_auc_sd": self.cv_auc_sd_}])
+
+    def _summary(self) -> pd.DataFrame:
+        if not hasattr(self, "params_"):  # boosted trees: no coefficients
+            return self.performance
+        return parameter_table(self.params_, extra={"fold_sd": self._fold_sd})
+
+
+def _coefficients(pipeline) -> pd.Series:
+    """Intercept and coefficients of a fitted preprocessing + logistic regression pipeline, by encoded feature
+    (``region_urban``, ``n_products``: the encoder's names without the transformer prefix)."""
+    model = pipeline.named_steps["model"]
+    names = [n.split("__", 1)[1] for n in pipeline.named_steps["pre"].get_feature_names_out()]
+    return pd.Series(np.r_[model.intercept_[0], model.coef_[0]], index=["intercept", *names])

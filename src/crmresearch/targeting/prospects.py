@@ -24,7 +24,7 @@ import pandas as pd
 
 from .. import schemas
 from .._extras import require
-from ..core.base import Estimator
+from ..core.base import Estimator, parameter_table
 from ..errors import ValidationError
 
 __all__ = ["GRADES", "ConversionValue", "NextProductModel", "approach_profit", "grade_table", "grades", "hit_rates",
@@ -286,7 +286,12 @@ class NextProductModel(Estimator):
     ----------
     products_ : the products; popularity_ : share of each product among next acquisitions (the
     baseline); classes_ ; pipeline_ : the fitted scikit-learn pipeline
-    summary : per product: acquisitions, share (the popularity baseline)
+    params_ : Series of the multinomial log-odds coefficients, index ``"<product>:intercept"`` and
+        ``"<product>:<feature>"`` (``last_product_<p>`` one-hot, ``held_<p>`` 0/1, traits per standard
+        deviation); with two products only, the second product's against the first
+    summary : DataFrame indexed by ``parameter`` (as ``params_``): estimate. The regression is
+        L2-penalised (``C``), so there are no standard errors.
+    n_obs_ : int, acquisitions (rows of the pairs table) in the fit
 
     Examples
     --------
@@ -349,6 +354,14 @@ class NextProductModel(Estimator):
         self.classes_ = list(self.pipeline_.classes_)
         counts = pairs["next_product"].value_counts()
         self.popularity_ = (counts / counts.sum()).reindex(self.products_, fill_value=0.0)
+        self.n_obs_ = len(pairs)
+        lr = self.pipeline_.named_steps["model"]
+        encoded = self.pipeline_.named_steps["pre"].get_feature_names_out()
+        features = ["intercept", *(n.split("__", 1)[1] for n in encoded)]
+        rows = self.classes_[1:] if lr.coef_.shape[0] == 1 else self.classes_
+        values = np.column_stack([lr.intercept_, lr.coef_])
+        self.params_ = pd.Series(values.ravel(), index=pd.Index([f"{c}:{f}" for c in rows for f in features],
+                                                                name="parameter"), name="estimate")
         return self
 
     def predict_proba(self, pairs: pd.DataFrame) -> pd.DataFrame:
@@ -395,7 +408,7 @@ class NextProductModel(Estimator):
         return pd.DataFrame(base, index=pairs.index, columns=self.products_)
 
     def _summary(self) -> pd.DataFrame:
-        return pd.DataFrame({"product": self.products_, "share_of_next": self.popularity_.to_numpy()})
+        return parameter_table(self.params_)
 
 
 def hit_rates(proba: pd.DataFrame, actual: pd.Series, ks: Sequence[int] = (1, 3)) -> dict[str, float]:
@@ -481,12 +494,23 @@ class ConversionValue(Estimator):
         Folds for calibration and the cross-validated AUC.
     seed : int, default 0
         Random state.
+    alpha : float, default 0.05
+        Significance level of the intervals of the value model in ``summary`` (1 - alpha coverage).
+    C, max_iter, learning_rate, max_leaf_nodes, boosting_max_iter : float or int
+        Settings of the conversion classifier, as in :class:`crmresearch.targeting.CalibratedClassifier`
+        (defaults 1.0, 2000, 0.05, 15, 200).
 
     Attributes
     ----------
-    classifier_ : fitted CalibratedClassifier; value_coefficients_ : DataFrame (term, estimate,
-    std_error); value_sigma_ : residual SD of log value; categories_ : levels of categorical features
-    summary : the classifier's summary with the value model's R^2 and residual SD
+    classifier_ : fitted CalibratedClassifier (its own ``params_`` and ``summary`` for P(convert));
+    value_coefficients_ : DataFrame (term, estimate, std_error); value_sigma_ : residual SD of log value;
+    value_r2_ : R^2 of the value model; categories_ : levels of categorical features
+    params_ : Series of the log-value regression's coefficients, index ``"value:intercept"``,
+        ``"value:<design column>"``
+    summary : DataFrame indexed by ``parameter`` (as ``params_``): estimate, std_error, ci_lower,
+        ci_upper, z, p_value of the value model (normal reference; OLS standard errors)
+    performance : the classifier's ``performance`` row with the value model's R^2 and residual SD
+    n_obs_ : int, prospects in the fit (the value model uses the converted ones)
 
     Examples
     --------
@@ -499,12 +523,19 @@ class ConversionValue(Estimator):
     """
 
     def __init__(self, features: Sequence[str] = (), model: str = "logistic", calibration: str = "isotonic",
-                 cv: int = 5, seed: int = 0) -> None:
+                 cv: int = 5, seed: int = 0, alpha: float = 0.05, C: float = 1.0, max_iter: int = 2000,
+                 learning_rate: float = 0.05, max_leaf_nodes: int = 15, boosting_max_iter: int = 200) -> None:
         self.features = features
         self.model = model
         self.calibration = calibration
         self.cv = cv
         self.seed = seed
+        self.alpha = alpha
+        self.C = C
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+        self.max_leaf_nodes = max_leaf_nodes
+        self.boosting_max_iter = boosting_max_iter
 
     def _design(self, X: pd.DataFrame) -> pd.DataFrame:
         from ..core.design import design_matrix
@@ -542,8 +573,10 @@ class ConversionValue(Estimator):
             raise ValidationError(f"conversion_value: {int(bad.sum())} converted prospects have no value > 0")
         self.categories_ = {c: sorted(X[c].astype(str).unique()) for c in self.features
                             if X[c].dtype == object or isinstance(X[c].dtype, pd.CategoricalDtype)}
-        self.classifier_ = CalibratedClassifier(self.model, self.cv, self.seed, self.calibration).fit(
-            X[list(self.features)], y.astype(int))
+        self.classifier_ = CalibratedClassifier(
+            model=self.model, cv=self.cv, seed=self.seed, calibration=self.calibration, C=self.C,
+            max_iter=self.max_iter, learning_rate=self.learning_rate, max_leaf_nodes=self.max_leaf_nodes,
+            boosting_max_iter=self.boosting_max_iter).fit(X[list(self.features)], y.astype(int))
         conv = X.loc[y, list(self.features)].copy()
         for c, cats in self.categories_.items():
             conv[c] = pd.Categorical(conv[c].astype(str), categories=cats)
@@ -560,6 +593,9 @@ class ConversionValue(Estimator):
                                                  "std_error": np.sqrt(np.diag(cov))})
         self.value_sigma_ = float(np.sqrt(s2))
         self.value_r2_ = float(1 - resid.var() / ly.var())
+        self.params_ = pd.Series(beta, index=pd.Index([f"value:{t}" for t in self.value_coefficients_["term"]],
+                                                      name="parameter"), name="estimate")
+        self.n_obs_ = len(X)
         return self
 
     def predict(self, X: pd.DataFrame) -> pd.DataFrame:
@@ -576,8 +612,14 @@ class ConversionValue(Estimator):
         v = np.exp(A @ self.value_coefficients_["estimate"].to_numpy() + self.value_sigma_ ** 2 / 2)
         return pd.DataFrame({"p_convert": p, "value_if_converted": v, "expected_value": p * v}, index=X.index)
 
+    @property
+    def performance(self) -> pd.DataFrame:
+        """One row: the classifier's ``performance`` with ``value_r2`` and ``value_log_sd`` of the value model."""
+        self._check_fitted("performance", "classifier_")
+        return self.classifier_.performance.assign(value_r2=self.value_r2_, value_log_sd=self.value_sigma_)
+
     def _summary(self) -> pd.DataFrame:
-        return self.classifier_.summary.assign(value_r2=self.value_r2_, value_log_sd=self.value_sigma_)
+        return parameter_table(self.params_, self.value_coefficients_["std_error"], self.alpha)
 
 
 def prospect_table(df: pd.DataFrame, value: str = "value") -> pd.DataFrame:
