@@ -421,9 +421,9 @@ def _check_retention_inputs(v: Mapping[str, Any]) -> None:
         columns = list(read_sources(v["data"], roles=["contracts"])["contracts"].schema())
         where = f"the contracts of {v['data']}"
     else:
-        from ..data import simulate_bank
+        from ..data.simulate import CONTRACT_COLUMNS
 
-        columns = list(simulate_bank(n_customers=100, seed=0).contracts.columns)
+        columns = list(CONTRACT_COLUMNS)
         where = "the synthetic bank's contracts"
     absent = [c for c in wanted if c not in columns]
     if absent:
