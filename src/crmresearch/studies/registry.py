@@ -19,11 +19,6 @@ from ..errors import ParameterError
 
 __all__ = ["REGISTRY", "Param", "Study", "all_studies", "get"]
 
-def _data_param() -> Param:
-    return Param("data", str, "", "data source file (YAML) naming your tables by role; '' = the built-in data",
-                 file=True)
-
-
 #: Parameters the pipeline sets itself; users choose the folder with ``--out``.
 RESERVED = ("output_dir",)
 _SAFE_TEXT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.,:+ -]*$")
@@ -312,6 +307,43 @@ class Study:
         return dict(values) == self.defaults()
 
 
+# ----------------------------------------------------------------------------- shared blocks
+# Parameters many studies take are declared once here; a study changes only its wording (and a default)
+# through the arguments.
+
+#: Range of ``bank_customers`` in every study: the range every study accepted before it was declared
+#: once (satisfaction-acsi and service-quality-gaps drew their default 1,000 survey respondents from
+#: at least 3,000 customers; prospect-conversion simulated at most 1,000,000 product holdings).
+BANK_CUSTOMERS_RANGE = (3_000, 1_000_000)
+
+
+def _seed(of: str) -> Param:
+    """``seed``, 0 by default; ``of`` names what it seeds (e.g. 'the synthetic bank')."""
+    return Param("seed", int, 0, f"seed of {of}", low=0, high=2**31 - 1)
+
+
+def _bank_customers(default: int = 20_000, help: str = "customers of the synthetic bank") -> Param:
+    """``bank_customers``: the size of the simulated customer base, in :data:`BANK_CUSTOMERS_RANGE`."""
+    low, high = BANK_CUSTOMERS_RANGE
+    return Param("bank_customers", int, default, help, low=low, high=high)
+
+
+def _data_param(tables: str, builtin: str) -> Param:
+    """``data``: a data source file naming the study's ``tables`` by role; '' runs on ``builtin``."""
+    return Param("data", str, "", f"data source file (YAML) naming {tables}; '' = {builtin}", file=True)
+
+
+def _cdnow(use: str) -> Param:
+    """``dataset``: which CDNOW file; ``use`` says what the study does with it."""
+    return Param("dataset", str, "cdnow_master", f"{use}: cdnow_master (23,570 customers) or cdnow_sample (2,357)",
+                 choices=("cdnow_master", "cdnow_sample"))
+
+
+#: ``lang``, which every study takes (appended last to each study's parameters).
+LANG = Param("lang", str, "en", "language of figure texts and table headers: en, or zh (Chinese, simplified)",
+             choices=("en", "zh"))
+
+
 # ----------------------------------------------------------------------------- studies
 def _check_value_tiers(v: Mapping[str, Any]) -> None:
     total = v["top_share"] + v["second_share"] + v["third_share"]
@@ -333,37 +365,39 @@ VALUE_TIERS = Study(
     question="How concentrated is customer value, and what does each pyramid tier hold?",
     data="CDNOW (Fader, Hardie & Lee 2005); synthetic bank",
     params=(
-        Param("dataset", str, "cdnow_master", "retail transactions to study",
-              choices=("cdnow_master", "cdnow_sample")),
-        Param("bank_customers", int, 20_000, "customers of the synthetic bank", low=100, high=2_000_000),
-        Param("seed", int, 0, "seed of the synthetic bank", low=0, high=2**31 - 1),
+        _cdnow("retail transactions to study"),
+        _bank_customers(),
+        _seed("the synthetic bank"),
         Param("top_share", float, 0.01, "share of customers in the top tier (platinum)",
               low=0.001, high=0.5),
         Param("second_share", float, 0.04, "share of customers in the second tier (gold)",
               low=0.001, high=0.5),
         Param("third_share", float, 0.15, "share of customers in the third tier (iron); "
               "the rest form the base (lead)", low=0.001, high=0.9),
-        Param("w_contribution", float, 0.40, "value-score weight of contribution (profit)", low=-1, high=1),
-        Param("w_support", float, 0.20, "value-score weight of support (products held)", low=-1, high=1),
+        Param("w_contribution", float, 0.40, "value-score weight of contribution (profit after cost to serve)",
+              low=-1, high=1),
+        Param("w_support", float, 0.20, "value-score weight of support (products held: a share-of-wallet proxy)",
+              low=-1, high=1),
         Param("w_credit", float, 0.20, "value-score weight of credit (credit score)", low=-1, high=1),
-        Param("w_growth", float, 0.10, "value-score weight of growth (second vs first half)", low=-1, high=1),
-        Param("w_influence", float, 0.10, "value-score weight of influence (referrals)", low=-1, high=1),
+        Param("w_growth", float, 0.10, "value-score weight of growth (volume in the second vs the first half)",
+              low=-1, high=1),
+        Param("w_influence", float, 0.10, "value-score weight of influence (customers referred)", low=-1, high=1),
         Param("core_share", float, 0.20, "share of customers classed core (top of the value score)",
               low=0.01, high=0.9),
         Param("problem_share", float, 0.10, "share of customers classed problem (bottom of the score)",
               low=0.01, high=0.9),
-        Param("matrix_grid", int, 2, "bands per axis of the current x potential matrix", low=2, high=3),
+        Param("matrix_grid", int, 2, "bands per axis of the current x potential matrix (2 or 3)", low=2, high=3),
         Param("bank_margin_rate", float, 0.03, "bank margin per USD of transaction volume", low=0, high=0.5),
         Param("bank_fixed_cost", float, 30.0, "bank account-keeping cost per customer over the window, USD",
               low=0, high=10_000),
         Param("cdnow_margin_rate", float, 0.25, "CDNOW gross margin per USD of sales", low=0, high=1),
         Param("cdnow_order_cost", float, 3.0, "CDNOW fulfilment cost per order, USD", low=0, high=1_000),
-        _data_param(),
+        _data_param("your transactions (and optionally customers)", "CDNOW and the synthetic bank"),
         Param("margin_rate", float, 0.25, "your data: gross margin per currency unit of sales", low=0, high=1),
         Param("order_cost", float, 3.0, "your data: cost to serve one transaction, currency units", low=0,
               high=1e6),
     ),
-    smoke={"dataset": "cdnow_sample", "bank_customers": 2_000},
+    smoke={"dataset": "cdnow_sample", "bank_customers": 3_000},
     exhibits=("table-concentration", "table-tiers", "fig-lorenz", "fig-pyramid", "table-value-classes",
               "table-current-potential", "fig-current-potential", "table-cost-to-serve", "fig-whale-curve",
               "table-service"),
@@ -384,19 +418,19 @@ RFM_SEGMENTS = Study(
              "customers move between segments over time?",
     data="CDNOW (Fader, Hardie & Lee 2005); synthetic bank",
     params=(
-        Param("dataset", str, "cdnow_master", "retail transactions to study",
-              choices=("cdnow_master", "cdnow_sample")),
-        Param("bank_customers", int, 20_000, "customers of the synthetic bank", low=100, high=2_000_000),
-        Param("seed", int, 0, "seed of the synthetic bank and of the clustering", low=0, high=2**31 - 1),
+        _cdnow("retail transactions to study"),
+        _bank_customers(),
+        _seed("the synthetic bank and of the clustering"),
         Param("bins", int, 5, "RFM score bins (quantiles); named-segment rules map them onto 5 points", low=2, high=10),
         Param("k_min", int, 2, "smallest number of clusters tried", low=2, high=20),
         Param("k_max", int, 8, "largest number of clusters tried", low=3, high=20),
-        Param("method", str, "kmeans", "clustering method", choices=("kmeans", "gmm")),
+        Param("method", str, "kmeans", "clustering method: kmeans (k by silhouette) or gmm (k by BIC)",
+              choices=("kmeans", "gmm")),
         Param("n_bootstrap", int, 20, "bootstrap resamples for cluster stability", low=0, high=500),
         Param("min_cell", int, 10, "segments with fewer customers are suppressed in profiles", low=1, high=1000),
-        _data_param(),
+        _data_param("your transactions", "CDNOW and the synthetic bank"),
     ),
-    smoke={"dataset": "cdnow_sample", "bank_customers": 2_000, "k_max": 5, "n_bootstrap": 3},
+    smoke={"dataset": "cdnow_sample", "bank_customers": 3_000, "k_max": 5, "n_bootstrap": 3},
     exhibits=("table-rfm-segments", "fig-rfm-segments", "table-cluster-selection", "fig-cluster-selection",
               "table-cluster-profiles", "table-cluster-vs-truth", "table-migration", "fig-migration",
               "table-segment-change"),
@@ -442,8 +476,8 @@ CONTRACTUAL_RETENTION = Study(
         Param("annual_discount_rate", float, 0.10, "discount rate per year for DERL and CLV", low=0.001, high=1),
         Param("annual_margin", float, 100.0, "margin per customer-year in the FH 2007 example, USD",
               low=0, high=1e6),
-        Param("bank_customers", int, 20_000, "customers of the synthetic bank", low=100, high=2_000_000),
-        Param("seed", int, 0, "seed of the synthetic bank", low=0, high=2**31 - 1),
+        _bank_customers(),
+        _seed("the synthetic bank"),
         Param("period_days", float, 91.3125, "renewal period of bank contracts, days (a quarter)",
               low=7, high=366),
         Param("min_cohort_periods", int, 6, "bank cohorts observed for fewer periods are not fitted alone",
@@ -452,11 +486,11 @@ CONTRACTUAL_RETENTION = Study(
         Param("retention_covariates", str, "auto", "contract columns that shift alpha and beta in the sBG "
               "regression (comma-separated); 'auto': region,digital_user on the synthetic bank and none on your "
               "data; 'none' skips it"),
-        _data_param(),
+        _data_param("your contracts (customer, start, end)", "the synthetic bank"),
         Param("observed_from", str, "", "your data: first day of observation YYYY-MM-DD (contracts starting "
               "earlier are left out); '' = the earliest start"),
     ),
-    smoke={"bank_customers": 2_000},
+    smoke={"bank_customers": 3_000},
     exhibits=("table-fh2007-fit", "table-fh2007-projection", "fig-fh2007-projection", "table-bank-cohorts",
               "fig-bank-retention", "table-bank-retention-drivers", "table-bank-churn-by-group"),
     check=_check_observed_from,
@@ -487,15 +521,15 @@ CUSTOMER_BASE_CLV = Study(
         Param("horizon_weeks", int, 52, "CLV horizon, weeks", low=1, high=520),
         Param("annual_discount_rate", float, 0.10, "discount rate per year for CLV", low=0, high=1),
         Param("margin", float, 0.30, "share of spend kept as margin", low=0, high=1),
-        Param("bank_customers", int, 20_000, "customers of the synthetic bank", low=100, high=2_000_000),
-        Param("seed", int, 0, "seed of the synthetic bank", low=0, high=2**31 - 1),
+        _bank_customers(),
+        _seed("the synthetic bank"),
         Param("bank_calibration_months", int, 24, "bank calibration period, months from the window start",
               low=6, high=33),
-        _data_param(),
+        _data_param("your transactions", "CDNOW and the synthetic bank"),
         Param("calibration_end", str, "", "your data: last day of the calibration period (YYYY-MM-DD); "
               "'' = halfway between your first and last purchase"),
     ),
-    smoke={"bank_customers": 2_000},
+    smoke={"bank_customers": 3_000},
     exhibits=("table-bgnbd-fit", "table-gamma-gamma-fit", "fig-tracking", "table-tracking",
               "fig-conditional-expectations", "table-conditional-expectations", "table-clv-summary",
               "table-clv-holdout", "fig-clv-distribution", "table-bank-clv", "table-bgnbd-recovery"),
@@ -528,9 +562,9 @@ CHURN_SURVIVAL = Study(
         Param("horizons", str, "12,24,36", "months at which survival is reported (comma-separated)"),
         Param("holdout_share", float, 0.30, "share of Telco customers held out for evaluation", low=0.1, high=0.5),
         Param("ph_alpha", float, 0.01, "significance level of the proportional-hazards test", low=0.0001, high=0.2),
-        Param("bank_customers", int, 20_000, "customers of the synthetic bank", low=100, high=2_000_000),
-        Param("seed", int, 0, "seed of the bank and of the holdout split", low=0, high=2**31 - 1),
-        _data_param(),
+        _bank_customers(),
+        _seed("the bank and of the holdout split"),
+        _data_param("your spells (customer, start, end, covariates)", "Telco and the synthetic bank"),
         Param("covariates", str, "auto", "your data: comma-separated covariate columns of the spells; 'auto': every "
               "column besides customer_id, start and end"),
         Param("groups", str, "auto", "your data: comma-separated columns for Kaplan-Meier curves; 'auto': "
@@ -568,10 +602,12 @@ CHURN_TARGETING = Study(
              "mass offer?",
     data="Telco customer churn (IBM, via modeldata); synthetic bank",
     params=(
-        Param("model", str, "gradient_boosting", "churn classifier", choices=("logistic", "gradient_boosting")),
+        Param("model", str, "gradient_boosting", "churn classifier: logistic or gradient_boosting",
+              choices=("logistic", "gradient_boosting")),
         Param("holdout_share", float, 0.30, "share of customers held out for evaluation", low=0.1, high=0.5),
         Param("offer_cost", float, 20.0, "cost of the retention offer per accepting customer, USD", low=0, high=1e4),
-        Param("acceptance_rate", float, 0.30, "share of would-be churners who accept and stay", low=0.01, high=1),
+        Param("acceptance_rate", float, 0.30, "share of would-be churners who accept the offer and stay",
+              low=0.01, high=1),
         Param("contact_cost", float, 1.0, "cost of contacting one customer, USD", low=0, high=1e3),
         Param("margin_rate", float, 0.30, "share of the monthly charge kept as margin", low=0.01, high=1),
         Param("clv_horizon_months", int, 24, "horizon of the survival-based CLV, months", low=1, high=120),
@@ -581,9 +617,9 @@ CHURN_TARGETING = Study(
               low=1, high=72),
         Param("bank_margin_rate", float, 0.03, "bank margin per USD of transaction volume", low=0, high=0.5),
         Param("annual_discount_rate", float, 0.10, "discount rate per year for CLV", low=0, high=1),
-        Param("bank_customers", int, 20_000, "customers of the synthetic bank", low=100, high=2_000_000),
-        Param("seed", int, 0, "seed of the bank, the split and the models", low=0, high=2**31 - 1),
-        _data_param(),
+        _bank_customers(),
+        _seed("the bank, the split and the models"),
+        _data_param("your customers (customer, churned, value, features)", "Telco and the synthetic bank"),
     ),
     smoke={"bank_customers": 3_000, "model": "logistic", "clv_bootstrap": 10},
     exhibits=("table-classifiers", "fig-calibration", "table-lift", "fig-gain", "table-survival-clv",
@@ -639,9 +675,10 @@ CALL_CENTRE_STAFFING = Study(
         Param("ivr_containment", float, 0.30, "current share of calls fully served by the IVR", low=0, high=0.9),
         Param("containment_gain_points", float, 3.0, "rise in IVR containment, percentage points", low=0, high=30),
         Param("sms_call_reduction", float, 0.05, "share of agent calls removed by proactive SMS", low=0, high=0.5),
-        Param("bank_customers", int, 20_000, "customers of the synthetic bank (tickets)", low=100, high=2_000_000),
-        Param("seed", int, 0, "seed of the synthetic bank", low=0, high=2**31 - 1),
-        _data_param(),
+        _bank_customers(help="customers of the synthetic bank (its service tickets)"),
+        _seed("the synthetic bank"),
+        _data_param("your calls per interval (and optionally tickets)",
+                    "the fpp3 bank calls and the synthetic bank's tickets"),
         Param("interval_minutes", float, 5.0, "length of one interval of the calls table, minutes", low=1, high=60),
         Param("respond_hours", float, 2.0, "SLA: first response within, hours", low=0.01, high=1000),
         Param("on_site_hours", float, 24.0, "SLA: engineer on site within, hours", low=0.01, high=1000),
@@ -652,7 +689,7 @@ CALL_CENTRE_STAFFING = Study(
     ),
     inputs=_call_inputs("call-centre-staffing"),
     check=_check_shift_hours,
-    smoke={"bank_customers": 2_000},
+    smoke={"bank_customers": 3_000},
     exhibits=("fig-arrival-profile", "table-staffing-summary", "fig-staffing", "table-scenarios",
               "table-rounding", "table-shift-schedule", "table-sla", "fig-resolution-km", "table-kpis"),
     roles=("calls",),
@@ -705,7 +742,8 @@ CALL_FORECASTING = Study(
         Param("profile_weeks", int, 4, "weeks averaged by the profile method and for intraday shares", low=1, high=20),
         Param("harmonics", int, 10, "Fourier pairs of the time of day in the harmonic regression", low=0, high=40),
         Param("weekday_harmonics", int, 3, "how many of those pairs differ by weekday", low=0, high=40),
-        Param("staffing_horizon", int, 5, "forecasts made this many days ahead are staffed", low=1, high=20),
+        Param("staffing_horizon", int, 5, "forecasts made this many days ahead are staffed (schedules are made a "
+              "week ahead)", low=1, high=20),
         Param("staffing_quantiles", str, "0.5,0.75,0.9", "predictive quantiles to staff for, besides the mean "
               "(comma-separated, each in (0, 1))"),
         Param("bias_factors", str, "0.9,0.95,1.05,1.1", "the forecast times each factor: the cost of under- and "
@@ -726,11 +764,11 @@ CALL_FORECASTING = Study(
         Param("amortisation_years", str, "3,5", "horizons over which the set-up cost is spread, years "
               "(comma-separated)"),
         Param("shrinkage", float, 0.30, "share of paid time agents are not on the phones", low=0, high=0.8),
-        Param("open_hours_per_year", float, 3500.0, "opening hours a year", low=1, high=8784),
+        Param("open_hours_per_year", float, 3500.0, "opening hours a year (14 h x 250 working days)", low=1, high=8784),
         Param("sim_calls", int, 1_000_000, "simulated calls per staffing candidate (about 11 days of the busy hour)",
               low=5_000, high=20_000_000),
-        Param("seed", int, 0, "seed of the skill-line simulation", low=0, high=2**31 - 1),
-        _data_param(),
+        _seed("the skill-line simulation"),
+        _data_param("your calls (per interval or a call log)", "the fpp3 bank calls"),
         Param("interval_minutes", float, 5.0, "length of one interval of the calls table, minutes", low=1, high=60),
     ),
     smoke={"test_days": 8, "horizon_days": 3, "staffing_horizon": 3, "sim_calls": 20_000,
@@ -792,14 +830,15 @@ SERVICE_RECOVERY = Study(
              "attrition, and how does churn rise with calls to customer service?",
     data="Service-recovery simulator (known effects); modeldata::attrition; modeldata::mlc_churn",
     params=(
-        Param("bank_customers", int, 20_000, "customers of the simulated bank", low=500, high=2_000_000),
+        _bank_customers(help="customers of the simulated bank"),
         Param("managers", int, 200, "relationship managers of the simulated bank", low=2, high=100_000),
         Param("months", int, 36, "months of observation", low=6, high=240),
-        Param("seed", int, 0, "seed of the simulator", low=0, high=2**31 - 1),
+        _seed("the simulator"),
         Param("complaints_per_year", float, 0.30, "complaints per customer and year (simulator)", low=0.01, high=10),
         Param("owner_kept_share", float, 0.60, "share of cases the first agent keeps until closed (simulator)",
               low=0.05, high=0.95),
-        Param("slow_days", float, 7.0, "a resolution taking longer than this many days is slow", low=0.5, high=90),
+        Param("slow_days", float, 7.0, "a resolution taking longer than this many days is slow (the simulator's "
+              "rule too)", low=0.5, high=90),
         Param("effect_open", float, 0.90, "true log hazard ratio of churn while a complaint is open (simulator)",
               low=-3, high=3),
         Param("effect_slow", float, 0.50, "true log hazard ratio after a slow resolution (simulator)", low=-3, high=3),
@@ -816,7 +855,7 @@ SERVICE_RECOVERY = Study(
         Param("calls_threshold", int, 4, "the odds-ratio model contrasts this many calls or more with fewer",
               low=1, high=9),
         Param("alpha", float, 0.05, "1 - confidence level of the intervals", low=0.001, high=0.5),
-        _data_param(),
+        _data_param("your spells and cases (and optionally managers)", "the service-recovery simulator"),
         Param("as_of", str, "", "your data: the date the tables describe (YYYY-MM-DD); '' = their latest date"),
         Param("covariates", str, "auto", "your data: fixed covariates of the churn model from the spells table "
               "(comma-separated); 'auto': every column besides the ids and dates"),
@@ -874,14 +913,15 @@ PROSPECT_CONVERSION = Study(
     data="Prospect simulator (known effects); AER::CreditCard applications",
     params=(
         Param("prospect_count", int, 20_000, "prospects of the simulated bank", low=1_000, high=2_000_000),
-        Param("bank_customers", int, 10_000, "customers whose product holdings are simulated", low=500,
-              high=1_000_000),
-        Param("seed", int, 0, "seed of the simulator and the models", low=0, high=2**31 - 1),
-        Param("holdout_share", float, 0.30, "share of prospects and customers held out", low=0.1, high=0.5),
-        Param("conversion_model", str, "gradient_boosting", "conversion model behind the grades",
-              choices=("logistic", "gradient_boosting")),
+        _bank_customers(10_000, "customers whose product holdings are simulated (for the next-product model)"),
+        _seed("the simulator and the models"),
+        Param("holdout_share", float, 0.30, "share of prospects and customers held out to evaluate the models",
+              low=0.1, high=0.5),
+        Param("conversion_model", str, "gradient_boosting", "conversion model behind the grades: logistic or "
+              "gradient_boosting", choices=("logistic", "gradient_boosting")),
         Param("grade_shares", str, "0.10,0.20,0.30", "top shares of expected value graded A, B and C (the rest D)"),
-        Param("contact_cost", float, 60.0, "cost of a personal approach, USD", low=0, high=1e5),
+        Param("contact_cost", float, 60.0, "cost of a personal approach (about an hour of staff time over up to 3 "
+              "calls), USD", low=0, high=1e5),
         Param("mail_cost", float, 1.5, "cost of mailing one prospect, USD", low=0, high=1e4),
         Param("mail_response_ratio", float, 0.25, "a mailing converts this share of what a personal approach "
               "converts", low=0, high=1),
@@ -890,13 +930,13 @@ PROSPECT_CONVERSION = Study(
         Param("offer_margin", float, 150.0, "first-year margin of an accepted cross-sell offer, USD", low=0, high=1e6),
         Param("offer_cost", float, 5.0, "cost of one cross-sell offer, USD", low=0, high=1e4),
         Param("alpha", float, 0.05, "1 - confidence level of the intervals", low=0.001, high=0.5),
-        _data_param(),
+        _data_param("your prospects (prospect_id, converted, value, source, traits)", "the prospect simulator"),
         Param("features", str, "auto", "your data: columns the models use; 'auto': every column besides prospect_id, "
               "converted and value"),
         Param("reference_source", str, "auto", "your data: lead source the others are compared with; 'auto': the "
               "largest"),
     ),
-    smoke={"prospect_count": 4_000, "bank_customers": 2_000},
+    smoke={"prospect_count": 4_000, "bank_customers": 3_000},
     exhibits=("fig-conversion-by-source", "table-conversion-by-source", "table-source-effects",
               "table-conversion-models", "table-grades", "fig-approach-profit", "table-approach-profit",
               "table-contact-timing", "table-next-product", "table-real-card-grades"),
@@ -963,7 +1003,7 @@ CUSTOMER_BASE_HEALTH = Study(
         Param("card_accounts", int, 20_000, "cards issued by the simulated bank", low=1_000, high=2_000_000),
         Param("merchants", int, 2_000, "merchants of the simulated bank", low=100, high=1_000_000),
         Param("months", int, 24, "months of the simulated window", low=18, high=120),
-        Param("seed", int, 0, "seed of the simulator", low=0, high=2**31 - 1),
+        _seed("the simulator"),
         Param("never_activated_share", float, 0.25, "share of cards never used (simulator)", low=0, high=0.9),
         Param("inactive_days", float, 180.0, "an account with no transaction in this many days is dormant", low=1,
               high=3650),
@@ -983,9 +1023,8 @@ CUSTOMER_BASE_HEALTH = Study(
         Param("min_cell", int, 10, "grid cells with fewer units have their value suppressed", low=1, high=1000),
         Param("min_level_accounts", int, 100, "fewest accounts with a full year of history for the level model "
               "(fewer: the model is skipped, saying so)", low=20, high=1_000_000),
-        Param("dataset", str, "cdnow_master", "CDNOW transactions for the price x volume grid",
-              choices=("cdnow_master", "cdnow_sample")),
-        _data_param(),
+        _cdnow("CDNOW transactions for the price x volume grid"),
+        _data_param("your accounts and transactions", "the simulated card base"),
         Param("as_of", str, "", "your data: date of the account status (YYYY-MM-DD); '' = the last transaction "
               "date"),
     ),
@@ -1028,12 +1067,13 @@ CAMPAIGN_EXPERIMENT = Study(
         Param("power", float, 0.80, "power of the planned test", low=0.5, high=0.99),
         Param("min_relative_effect", float, 0.20, "smallest relative churn reduction worth detecting",
               low=0.01, high=0.9),
-        Param("uplift_method", str, "two_model", "uplift estimator", choices=("two_model", "class_transformation")),
+        Param("uplift_method", str, "two_model", "uplift estimator: two_model or class_transformation",
+              choices=("two_model", "class_transformation")),
         Param("offer_cost", float, 10.0, "cost per treated customer, USD", low=0, high=1e4),
         Param("value_saved", float, 600.0, "value of a customer kept from churning, USD", low=0, high=1e6),
-        Param("bank_customers", int, 60_000, "customers of the synthetic bank", low=1_000, high=2_000_000),
-        Param("seed", int, 0, "seed of the bank and the models", low=0, high=2**31 - 1),
-        _data_param(),
+        _bank_customers(60_000),
+        _seed("the bank and the models"),
+        _data_param("your campaign (customer, treated, outcome)", "the synthetic bank's campaign"),
         Param("segment_column", str, "segment", "column to break the effect down by, or 'none'"),
         Param("features", str, "auto", "your data: comma-separated uplift features; 'auto': every column besides "
               "customer_id, treated and outcome"),
@@ -1093,10 +1133,11 @@ SATISFACTION_ACSI = Study(
         Param("survey_csv", str, "", "survey CSV, one row per respondent ('' = the synthetic bank survey)",
               file=True),
         Param("model", str, "ECSI", "'ECSI', 'ACSI' or a YAML/JSON model file", file=True, names=("ECSI", "ACSI")),
-        Param("scheme", str, "path", "inner weighting scheme", choices=("centroid", "factorial", "path")),
+        Param("scheme", str, "path", "inner weighting scheme: centroid, factorial or path",
+              choices=("centroid", "factorial", "path")),
         Param("consistent", bool, True, "consistent PLS (PLSc): paths corrected for measurement error"),
-        Param("missing", str, "error", "missing answers: stop with counts, or drop incomplete respondents",
-              choices=("error", "listwise")),
+        Param("missing", str, "error", "missing answers: 'error' stops with counts, 'listwise' drops incomplete "
+              "respondents", choices=("error", "listwise")),
         Param("bootstrap_resamples", int, 5000, "bootstrap resamples for intervals", low=100, high=100_000),
         Param("alpha", float, 0.05, "1 - confidence level of the intervals", low=0.001, high=0.5),
         Param("target", str, "auto", "construct whose index is broken down and whose drivers the IPMA ranks; "
@@ -1104,8 +1145,8 @@ SATISFACTION_ACSI = Study(
         Param("group_columns", str, "region,value_tier", "comma-separated columns to break the index down by, "
               "or 'none'"),
         Param("respondents", int, 1000, "respondents of the synthetic survey", low=100, high=100_000),
-        Param("bank_customers", int, 20_000, "customers of the synthetic bank", low=3_000, high=2_000_000),
-        Param("seed", int, 0, "seed of the bank and of the bootstrap", low=0, high=2**31 - 1),
+        _bank_customers(),
+        _seed("the bank and of the bootstrap"),
         Param("mga_group", str, "auto", "two-valued column for the multigroup analysis of the paths; 'auto': the "
               "first of group_columns with two values; 'none' skips it"),
         Param("mga_split", str, "value_tier:lead", "a second MGA of one group against all others, as "
@@ -1149,9 +1190,9 @@ SERVICE_QUALITY_GAPS = Study(
         Param("arm_size", int, 60, "respondents per arm of the intervention study", low=10, high=10_000),
         Param("intervention_effect", float, 0.8, "true effect of the intervention, scale points (simulator)",
               low=-5, high=5),
-        Param("bank_customers", int, 20_000, "customers of the synthetic bank", low=3_000, high=2_000_000),
-        Param("seed", int, 0, "seed of the bank", low=0, high=2**31 - 1),
-        _data_param(),
+        _bank_customers(),
+        _seed("the bank"),
+        _data_param("your survey (exp_/per_ item pairs)", "the synthetic bank survey"),
         Param("scale_low", int, 1, "lowest answer of the scale", low=0, high=10),
         Param("scale_high", int, 10, "highest answer of the scale", low=2, high=100),
     ),
@@ -1163,10 +1204,8 @@ SERVICE_QUALITY_GAPS = Study(
 )
 
 def _with_lang(study: Study) -> Study:
-    """Every study takes ``lang``: figure texts and table headers in English or Chinese (simplified)."""
-    lang = Param("lang", str, "en", "language of figure texts and table headers: en, or zh (Chinese, simplified)",
-                 choices=("en", "zh"))
-    return replace(study, params=(*study.params, lang))
+    """Every study takes ``lang`` (:data:`LANG`): figure texts and table headers in English or Chinese."""
+    return replace(study, params=(*study.params, LANG))
 
 
 STUDIES = (VALUE_TIERS, RFM_SEGMENTS, CHURN_SURVIVAL, CHURN_TARGETING, CONTRACTUAL_RETENTION, CUSTOMER_BASE_CLV,
