@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import ast
 
-import papermill as pm
+import nbformat
 import pytest
 
 from crmresearch import studies
 from crmresearch.errors import ParameterError
 
 
+def _parameters_cell(study) -> str:
+    nb = nbformat.read(study.notebook, as_version=4)
+    return next(c.source for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+
+
 @pytest.mark.parametrize("study", studies.all_studies(), ids=lambda s: s.name)
 def test_notebook_parameters_match_registry(study):
-    declared = pm.inspect_notebook(str(study.notebook))
-    assert set(declared) == {p.name for p in study.params} | {"output_dir"}
-    for p in study.params:
-        # papermill reports the literal source text of each default
-        assert ast.literal_eval(declared[p.name]["default"]) == p.default, p.name
-        assert declared[p.name]["help"], f"{study.name}: parameter {p.name} has no comment"
+    declared = {node.target.id: ast.literal_eval(node.value) for node in ast.parse(_parameters_cell(study)).body
+                if isinstance(node, ast.AnnAssign)}
+    assert declared == {**study.defaults(), "output_dir": ""}
 
 
 @pytest.mark.parametrize("study", studies.all_studies(), ids=lambda s: s.name)
@@ -61,6 +63,48 @@ def test_param_types(kind, raw, ok):
     else:
         with pytest.raises(ParameterError, match="parameter 'x' must be"):
             p.parse(raw, "s")
+
+
+@pytest.mark.parametrize("study, name, raw, value", [
+    ("churn-survival", "horizons", "3, 6,12", [3, 6, 12]),
+    ("churn-survival", "horizons", (6,), [6]),
+    ("churn-survival", "groups", "AUTO", "auto"),
+    ("churn-survival", "groups", "region,plan", ["region", "plan"]),
+    ("contractual-retention", "retention_covariates", "none", []),
+    ("contractual-retention", "retention_covariates", "auto", "auto"),
+    ("satisfaction-acsi", "group_columns", "none", []),
+    ("call-forecasting", "bias_factors", "1", [1.0]),
+    ("prospect-conversion", "grade_shares", [0.1, 0.2, 0.3], [0.1, 0.2, 0.3]),
+])
+def test_list_parameters_take_comma_separated_text_or_lists(study, name, raw, value):
+    assert studies.get(study).resolve({name: raw})[name] == value
+
+
+@pytest.mark.parametrize("study, name, raw, match", [
+    ("churn-survival", "horizons", "12,x", r"'horizons' must be comma-separated integers, each in \[1, 120\]; "
+                                           r"got '12,x'"),
+    ("churn-survival", "horizons", "0,12", r"each in \[1, 120\]"),
+    ("churn-survival", "horizons", "", r"'horizons' must be"),
+    ("churn-survival", "horizons", "none", r"'horizons' must be"),
+    ("churn-survival", "groups", "a,../b", r"'groups' must be 'auto' or comma-separated names"),
+    ("call-forecasting", "staffing_quantiles", "0,0.5", r"each in \(0, 0.999\]"),
+    ("prospect-conversion", "grade_shares", "0.1,0.2", r"must be 3 comma-separated numbers"),
+    ("prospect-conversion", "grade_shares", "0.5,0.3,0.3", r"adding up to less than 1"),
+    ("customer-base-health", "level_cuts", "1500,300", r"'level_cuts' must be 2 increasing cut-offs"),
+    ("service-recovery", "attrition_covariates", "over_time,mood", r"names among age, business_travel"),
+])
+def test_bad_list_parameters_name_the_key_and_what_it_takes(study, name, raw, match):
+    with pytest.raises(ParameterError, match=match):
+        studies.get(study).resolve({name: raw})
+
+
+def test_list_defaults_are_new_lists_each_time():
+    study = studies.get("churn-survival")
+    values = study.resolve()
+    values["horizons"].append(48)
+    assert study.defaults()["horizons"] == [12, 24, 36] and isinstance(study.params[0].default, tuple)
+    with pytest.raises(TypeError, match="item=int, float or str"):
+        studies.Param("x", list, [1], "help")
 
 
 def test_unknown_study_lists_known_ones():

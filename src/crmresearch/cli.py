@@ -69,7 +69,7 @@ def list_cmd() -> None:
         for col in ("parameter", "default", "accepts", "help"):
             table.add_column(col)
         for p in study.params:
-            table.add_row(p.name, repr(p.default), p.accepted(), p.help)
+            table.add_row(p.name, studies.literal(p.value()), p.accepted(), p.help)
         console.print(table)
         console.print(f"  data: {study.data}; paper: {study.paper}")
         console.print(f"  {study.data_route()}\n")
