@@ -1,9 +1,21 @@
 """The study registry: name -> notebook, typed parameters, smoke parameters, exhibits.
 
-Every study parameter is declared here with its type, default, allowed range or choices
-and a one-line help. ``crmresearch run`` checks user values against these declarations
-before any kernel starts, and the notebook's ``parameters`` cell holds the same defaults
-(a test keeps the two in step).
+Every study parameter is declared here, and only here, with its type, default, allowed range or
+choices and a one-line help; parameters many studies share (``seed``, ``bank_customers``, ``data``,
+``dataset``, ``lang``) come from one shared block each. ``crmresearch run`` checks user values
+against these declarations before any kernel starts.
+
+The notebook's ``parameters`` cell is generated from the registry (:meth:`Study.parameters_cell`:
+``name: type = default  # help`` per parameter, then the ``output_dir`` line) and never edited by
+hand. After changing a parameter here, rewrite the cells with::
+
+    crmresearch cells --write      # `crmresearch cells` only checks (exit 1 naming stale notebooks)
+
+A test fails, naming that command, while any notebook's cell differs from the generated text.
+
+List parameters (``kind=list``) are given as ``-p horizons=12,24,36`` or a Python list and reach
+the notebook as a list literal (``[12, 24, 36]``); where a list has a word instead (``'auto'``), the
+word reaches the notebook as text, and ``'none'`` gives the empty list where a list may be empty.
 """
 
 from __future__ import annotations
@@ -18,7 +30,7 @@ from typing import Any
 from .. import paths
 from ..errors import ParameterError
 
-__all__ = ["REGISTRY", "Param", "Study", "all_studies", "get", "literal"]
+__all__ = ["REGISTRY", "Param", "Study", "all_studies", "get", "literal", "sync_parameter_cells"]
 
 #: Parameters the pipeline sets itself; users choose the folder with ``--out``.
 RESERVED = ("output_dir",)
@@ -417,7 +429,8 @@ class Study:
         """The exact text of the notebook's ``parameters`` cell, generated from the registry.
 
         One line per parameter in registry order (``name: type = default  # help``, see
-        :meth:`Param.line`), then the ``output_dir`` line the pipeline sets (:data:`RESERVED`).
+        :meth:`Param.line`), then the ``output_dir`` line the pipeline sets (:data:`RESERVED`). The cell
+        is never edited by hand: ``crmresearch cells --write`` rewrites it in every notebook.
 
         Returns
         -------
@@ -1429,3 +1442,52 @@ def get(name: str) -> Study:
             f"unknown study '{name}'; known: {', '.join(REGISTRY)}"
         ) from None
 
+
+def sync_parameter_cells(write: bool = False, folder: str | Path | None = None) -> list[str]:
+    """Studies whose notebook's ``parameters`` cell differs from :meth:`Study.parameters_cell`.
+
+    With ``write``, those cells are rewritten from the registry (every other cell and the rest of the
+    notebook stay byte for byte as they were). ``crmresearch cells [--write]`` calls this.
+
+    Parameters
+    ----------
+    write : bool, default False
+        Rewrite the differing cells; False: only report them.
+    folder : str or Path or None, optional
+        Folder of the notebooks; None: :func:`crmresearch.paths.notebooks_dir`.
+
+    Returns
+    -------
+    list of str
+        Names of the studies whose cell differed (and, with ``write``, was rewritten), in registry order.
+
+    Raises
+    ------
+    StudyError
+        A notebook without exactly one cell tagged ``parameters``.
+
+    Examples
+    --------
+    >>> from crmresearch.studies import registry
+    >>> registry.sync_parameter_cells()   # every notebook in step with the registry
+    []
+    """
+    import nbformat
+
+    from ..errors import StudyError
+
+    where = Path(folder) if folder is not None else paths.notebooks_dir()
+    stale = []
+    for study in all_studies():
+        path = where / study.notebook.name
+        nb = nbformat.read(path, as_version=4)
+        tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+        if len(tagged) != 1:
+            raise StudyError(f"{path}: {len(tagged)} cells are tagged 'parameters'; a study notebook has one")
+        text = study.parameters_cell()
+        if tagged[0].source != text:
+            stale.append(study.name)
+            if write:
+                tagged[0].source = text
+                path.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
+    return stale
