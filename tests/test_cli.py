@@ -65,3 +65,28 @@ def test_explicit_out_folder(scratch_root: Path, tmp_path: Path):
     assert result.exit_code == 0, result.output
     assert (out / "manifest.json").is_file() and (out / "table-tiers.csv").is_file()
     assert not (scratch_root / "figures").exists()
+
+
+def test_cells_checks_and_rewrites_the_parameters_cells(tmp_path: Path):
+    """`crmresearch cells` passes on the checkout; sync_parameter_cells rewrites a stale cell and
+    leaves the rest of the notebook byte for byte."""
+    import shutil
+
+    import nbformat
+
+    from crmresearch import paths
+    from crmresearch.studies import registry
+
+    assert invoke("cells").exit_code == 0
+    for nb in paths.notebooks_dir().glob("*.ipynb"):
+        shutil.copy(nb, tmp_path / nb.name)
+    target = tmp_path / "churn-survival.ipynb"
+    original = target.read_text(encoding="utf-8")
+    nb = nbformat.read(target, as_version=4)
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    cell.source = cell.source.replace("[12, 24, 36]", '"12,24,36"')
+    target.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
+    assert registry.sync_parameter_cells(folder=tmp_path) == ["churn-survival"]
+    assert registry.sync_parameter_cells(write=True, folder=tmp_path) == ["churn-survival"]
+    assert target.read_text(encoding="utf-8") == original
+    assert registry.sync_parameter_cells(folder=tmp_path) == []

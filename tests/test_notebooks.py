@@ -43,6 +43,17 @@ def test_notebook_is_stored_without_outputs_and_has_parameters_cell(path: Path):
     assert all(ids) and len(set(ids)) == len(ids), f"{path.name}: every cell needs a unique id (nbformat 4.5)"
 
 
+@pytest.mark.parametrize("study", studies.all_studies(), ids=lambda s: s.name)
+def test_notebook_parameters_cell_is_generated_from_the_registry(study):
+    """A parameter is declared once, in the registry; the notebook's parameters cell is its generated
+    text, byte for byte (help comments included)."""
+    nb = nbformat.read(study.notebook, as_version=4)
+    cell = next(c.source for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    assert cell == study.parameters_cell(), (
+        f"{study.notebook.name}: the parameters cell differs from the registry (studies/registry.py); "
+        "run `crmresearch cells --write` to regenerate it")
+
+
 def _run_all_smoke(root: Path, extra: dict | None = None, env: dict | None = None) -> dict[str, pipeline.RunResult]:
     import os
     from concurrent.futures import ProcessPoolExecutor

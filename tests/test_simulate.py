@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from crmresearch import data, schemas
-from crmresearch.data.simulate import _hazard_design, _implied_latent_cov
+from crmresearch.data.simulate import CONTRACT_COLUMNS, _hazard_design, _implied_latent_cov
 from crmresearch.errors import ParameterError
 from crmresearch.reporting import fingerprint_frame
 
@@ -27,6 +27,11 @@ def test_same_seed_identical_different_seed_differs():
     per_a = a.truth["campaign"].pop("churn_change_by_customer")
     per_b = b.truth["campaign"].pop("churn_change_by_customer")
     assert a.truth == b.truth and per_a.equals(per_b)
+
+
+def test_declared_contract_columns_are_the_contracts_columns():
+    """The registry checks retention_covariates against CONTRACT_COLUMNS instead of building a bank."""
+    assert list(CONTRACT_COLUMNS) == list(data.simulate_bank(n_customers=100, seed=0).contracts.columns)
 
 
 def test_every_table_meets_its_input_contract(bank):

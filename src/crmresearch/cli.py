@@ -1,4 +1,4 @@
-"""The ``crmresearch`` command: list, run, reproduce and verify studies.
+"""The ``crmresearch`` command: list, run, reproduce and verify studies; keep notebooks' parameters cells.
 
 Exit status: 0 success, 1 a study failed or differs, 2 bad usage or bad parameters
 (nothing is written in that case).
@@ -69,7 +69,7 @@ def list_cmd() -> None:
         for col in ("parameter", "default", "accepts", "help"):
             table.add_column(col)
         for p in study.params:
-            table.add_row(p.name, repr(p.default), p.accepted(), p.help)
+            table.add_row(p.name, studies.literal(p.value()), p.accepted(), p.help)
         console.print(table)
         console.print(f"  data: {study.data}; paper: {study.paper}")
         console.print(f"  {study.data_route()}\n")
@@ -195,6 +195,22 @@ def verify_cmd(names: Sequence[str], jobs: int, strict: bool) -> None:
         table.add_row(s.name, f"{n_fig} figures", "figure", "same")
     Console().print(table)
     if bad:
+        sys.exit(1)
+
+
+@main.command("cells")
+@click.option("--write", is_flag=True, help="Rewrite the cells that differ (default: only name them).")
+def cells_cmd(write: bool) -> None:
+    """Check every notebook's parameters cell against the registry, which generates it; with --write,
+    rewrite the cells that differ. Exit 1 when a cell differs and --write is not given."""
+    stale = studies.sync_parameter_cells(write=write)
+    if not stale:
+        click.echo("every notebook's parameters cell is the one the registry generates")
+    elif write:
+        click.echo(f"rewrote the parameters cell of {len(stale)} notebook(s): {', '.join(stale)}")
+    else:
+        click.echo(f"the parameters cell of {', '.join(stale)} differs from the registry; run "
+                   "`crmresearch cells --write`", err=True)
         sys.exit(1)
 
 

@@ -20,7 +20,7 @@ import pandas as pd
 from ..errors import ParameterError
 from ._truth import rank_tiers
 
-__all__ = ["SEGMENTS", "BankData", "BankSettings", "simulate_bank"]
+__all__ = ["CONTRACT_COLUMNS", "SEGMENTS", "BankData", "BankSettings", "simulate_bank"]
 
 #: Latent segments, in order of their integer code.
 SEGMENTS: tuple[str, ...] = ("affluent", "mass_urban", "rural_traditional", "young_digital")
@@ -40,6 +40,11 @@ ACSI_PATHS: dict[str, dict[str, float]] = {  # target <- {source: standardised p
 ACSI_ITEMS: dict[str, int] = {"IMAG": 5, "EXPE": 3, "QUAL": 7, "VAL": 2, "SAT": 3, "COMP": 2,
                               "LOY": 3}
 SERVQUAL: tuple[str, ...] = ("tangibles", "reliability", "responsiveness", "assurance", "empathy")
+#: Columns of ``simulate_bank(...).contracts``, in order: what a parameter naming contract columns
+#: (e.g. ``retention_covariates``) may name on the synthetic bank, known without building one.
+CONTRACT_COLUMNS: tuple[str, ...] = ("customer_id", "start", "end", "churned", "observed_from", "region",
+                                     "digital_user", "distance_km", "fee_increase", "unresolved_complaint",
+                                     "n_products", "value_tier", "segment")
 
 
 @dataclass(frozen=True)

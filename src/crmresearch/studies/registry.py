@@ -1,13 +1,26 @@
 """The study registry: name -> notebook, typed parameters, smoke parameters, exhibits.
 
-Every study parameter is declared here with its type, default, allowed range or choices
-and a one-line help. ``crmresearch run`` checks user values against these declarations
-before any kernel starts, and the notebook's ``parameters`` cell holds the same defaults
-(a test keeps the two in step).
+Every study parameter is declared here, and only here, with its type, default, allowed range or
+choices and a one-line help; parameters many studies share (``seed``, ``bank_customers``, ``data``,
+``dataset``, ``lang``) come from one shared block each. ``crmresearch run`` checks user values
+against these declarations before any kernel starts.
+
+The notebook's ``parameters`` cell is generated from the registry (:meth:`Study.parameters_cell`:
+``name: type = default  # help`` per parameter, then the ``output_dir`` line) and never edited by
+hand. After changing a parameter here, rewrite the cells with::
+
+    crmresearch cells --write      # `crmresearch cells` only checks (exit 1 naming stale notebooks)
+
+A test fails, naming that command, while any notebook's cell differs from the generated text.
+
+List parameters (``kind=list``) are given as ``-p horizons=12,24,36`` or a Python list and reach
+the notebook as a list literal (``[12, 24, 36]``); where a list has a word instead (``'auto'``), the
+word reaches the notebook as text, and ``'none'`` gives the empty list where a list may be empty.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -17,12 +30,7 @@ from typing import Any
 from .. import paths
 from ..errors import ParameterError
 
-__all__ = ["REGISTRY", "Param", "Study", "all_studies", "get"]
-
-def _data_param() -> Param:
-    return Param("data", str, "", "data source file (YAML) naming your tables by role; '' = the built-in data",
-                 file=True)
-
+__all__ = ["REGISTRY", "Param", "Study", "all_studies", "get", "literal", "sync_parameter_cells"]
 
 #: Parameters the pipeline sets itself; users choose the folder with ``--out``.
 RESERVED = ("output_dir",)
@@ -33,33 +41,49 @@ _SAFE_TEXT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.,:+ -]*$")
 class Param:
     """One typed study parameter.
 
-    ``kind`` is ``int``, ``float``, ``bool`` or ``str``; numbers may have inclusive bounds
-    ``low``/``high``; text may be limited to ``choices``. Free text is limited to plain
-    characters (no path separators, no ``..``) so a value can never point outside the
-    run's output folder. An *input file* parameter (``file=True``) instead accepts "" (the study's
-    built-in data), one of ``names``, or the path of an existing file, which it makes absolute
+    ``kind`` is ``int``, ``float``, ``bool``, ``str`` or ``list``; numbers may have inclusive bounds
+    ``low``/``high`` (``open_low``: the lower bound itself excluded); text may be limited to ``choices``.
+    Free text is limited to plain characters (no path separators, no ``..``) so a value can never point
+    outside the run's output folder. An *input file* parameter (``file=True``) instead accepts "" (the
+    study's built-in data), one of ``names``, or the path of an existing file, which it makes absolute
     so the kernel finds it from any working folder; it is only ever read.
+
+    A *list* parameter (``kind=list``) holds items of type ``item`` (``int``, ``float`` or ``str``); the
+    bounds and ``choices`` then apply to every item, ``length`` fixes how many there are. It takes a
+    Python list or tuple, or on the command line comma-separated text (``3,6,12``), and is given to the
+    notebook as a Python list. A word of ``special`` (e.g. ``'auto'``) stands instead of a list and is
+    kept as that text; with ``empty=True`` the word ``'none'`` (or an empty text) is the empty list.
 
     Parameters
     ----------
     name : str
         Parameter name (a notebook variable).
     kind : type
-        ``int``, ``float``, ``bool`` or ``str``.
+        ``int``, ``float``, ``bool``, ``str`` or ``list``.
     default : object
-        Default value (the study's domain default).
+        Default value (the study's domain default); a list parameter's is kept as a tuple.
     help : str
-        One line: what it is, in which unit.
+        One line: what it is, in which unit (the comment of its line in the notebook's parameters cell).
     low : float or None, optional
-        Smallest allowed value; None: no bound.
+        Smallest allowed value (of each item); None: no bound.
     high : float or None, optional
-        Largest allowed value; None: no bound.
+        Largest allowed value (of each item); None: no bound.
     choices : tuple of object or None, optional
-        Allowed values; None: any.
+        Allowed values (of each item); None: any.
     file : bool, default False
         The parameter names an input file.
     names : tuple of str, default ()
         Built-in data-set names a file parameter accepts.
+    item : type or None, optional
+        Type of a list parameter's items: ``int``, ``float`` or ``str``; None for other kinds.
+    length : int or None, optional
+        Exact number of items of a list parameter; None: one or more.
+    special : tuple of str, default ()
+        Words a list parameter accepts instead of a list, kept as text (e.g. ``('auto',)``).
+    empty : bool, default False
+        A list parameter may be empty; ``'none'`` on the command line gives ``[]``.
+    open_low : bool, default False
+        ``low`` itself is not allowed (values must be above it).
 
     Examples
     --------
@@ -67,6 +91,12 @@ class Param:
     >>> p = studies.Param('top_share', float, 0.01, 'share of customers in the top tier', low=0.001, high=0.5)
     >>> p.parse('0.02', 'value-tiers'), p.accepted()
     (0.02, 'a number in [0.001, 0.5]')
+    >>> h = studies.Param('horizons', list, [12, 24], 'months at which survival is reported', item=int, low=1,
+    ...                   high=120)
+    >>> h.parse('3,6, 12', 'churn-survival'), h.parse((6,), 'churn-survival'), h.accepted()
+    ([3, 6, 12], [6], 'comma-separated integers, each in [1, 120]')
+    >>> h.line()
+    'horizons: list[int] = [12, 24]  # months at which survival is reported'
     """
 
     name: str
@@ -78,21 +108,78 @@ class Param:
     choices: tuple[Any, ...] | None = None
     file: bool = False
     names: tuple[str, ...] = ()
+    item: type | None = None
+    length: int | None = None
+    special: tuple[str, ...] = ()
+    empty: bool = False
+    open_low: bool = False
+
+    def __post_init__(self) -> None:
+        if (self.kind is list) != (self.item is not None) or self.item not in (None, int, float, str):
+            raise TypeError(f"Param {self.name!r}: a list parameter needs item=int, float or str; only a list "
+                            "parameter takes item")
+        if self.kind is list and isinstance(self.default, list):  # immutable, so the registry stays hashable
+            object.__setattr__(self, "default", tuple(self.default))
+
+    def value(self) -> Any:
+        """The default as a notebook receives it (a list parameter's as a new list).
+
+        Returns
+        -------
+        object
+            The default value.
+
+        Examples
+        --------
+        >>> from crmresearch import studies
+        >>> studies.Param('cuts', list, (3, 7), 'cut-offs', item=float).value()
+        [3, 7]
+        """
+        return list(self.default) if isinstance(self.default, tuple) else self.default
+
+    def _bounds(self) -> str:
+        lower = "(" if self.open_low else "["
+        if self.low is not None and self.high is not None:
+            return f"in {lower}{self.low:g}, {self.high:g}]"
+        if self.low is not None:
+            return f"{'>' if self.open_low else '>='} {self.low:g}"
+        if self.high is not None:
+            return f"<= {self.high:g}"
+        return ""
 
     def accepted(self) -> str:
-        """What the parameter accepts, in words (used in help and error messages)."""
+        """What the parameter accepts, in words (used in help and error messages).
+
+        Returns
+        -------
+        str
+            One phrase, e.g. ``'a number in [0.001, 0.5]'``.
+
+        Examples
+        --------
+        >>> from crmresearch import studies
+        >>> studies.Param('features', list, 'auto', 'uplift features', item=str, special=('auto',)).accepted()
+        "'auto' or comma-separated names (letters, digits, _ . : + - and spaces)"
+        """
+        if self.kind is list:
+            count = f"{self.length} " if self.length else ""
+            if self.choices is not None:
+                what = f"{count}comma-separated names among " + ", ".join(str(c) for c in self.choices)
+            elif self.item is str:
+                what = f"{count}comma-separated names (letters, digits, _ . : + - and spaces)"
+            else:
+                noun = {int: "integers", float: "numbers"}[self.item]  # type: ignore[index]
+                what = f"{count}comma-separated {noun}" + (f", each {self._bounds()}" if self._bounds() else "")
+            words = [repr(w) for w in self.special] + [what] + (["'none' (no items)"] if self.empty else [])
+            return " or ".join(words)
         if self.file:
             empty = ["'' (built-in data)"] if self.default == "" else []
             return " or ".join([*empty, *(f"'{n}'" for n in self.names), "the path of an existing file"])
         if self.choices is not None:
             return "one of " + ", ".join(repr(c) for c in self.choices)
         name = {int: "an integer", float: "a number", bool: "true or false", str: "text"}[self.kind]
-        if self.low is not None and self.high is not None:
-            return f"{name} in [{self.low:g}, {self.high:g}]"
-        if self.low is not None:
-            return f"{name} >= {self.low:g}"
-        if self.high is not None:
-            return f"{name} <= {self.high:g}"
+        if self._bounds():
+            return f"{name} {self._bounds()}"
         if self.kind is str:
             return "plain text (letters, digits, _ . , : + - and spaces; no paths)"
         return name
@@ -103,19 +190,32 @@ class Param:
         Parameters
         ----------
         raw : object
-            A CLI string or a Python value.
+            A CLI string or a Python value (for a list parameter also a list or tuple).
         study : str
             Study name, for messages.
 
         Returns
         -------
         object
-            The value, of the parameter's type.
+            The value, of the parameter's type (a list parameter's: a list, or one of its ``special`` words).
 
         Raises
         ------
         ParameterError
-            A value of the wrong type, out of range, not among the choices, or an unsafe text.
+            A value of the wrong type, out of range, not among the choices, or an unsafe text; for a list,
+            any item that is, or the wrong number of items.
+
+        Examples
+        --------
+        >>> from crmresearch import ParameterError, studies
+        >>> p = studies.Param('cuts', list, [3, 7], 'cut-offs', item=float, low=0, open_low=True, length=2)
+        >>> p.parse('3,7.5', 's')
+        [3.0, 7.5]
+        >>> try:
+        ...     p.parse('0,7', 's')
+        ... except ParameterError as exc:
+        ...     print(exc)
+        s: parameter 'cuts' must be 2 comma-separated numbers, each > 0; got '0,7'
         """
 
         def fail() -> ParameterError:
@@ -123,6 +223,8 @@ class Param:
                 f"{study}: parameter '{self.name}' must be {self.accepted()}; got {raw!r}"
             )
 
+        if self.kind is list:
+            return self._parse_list(raw, fail, study)
         value: Any
         if self.kind is bool:
             if isinstance(raw, bool):
@@ -170,11 +272,96 @@ class Param:
                 raise fail()
         if self.choices is not None and value not in self.choices:
             raise fail()
-        if self.low is not None and value < self.low:
+        if self.low is not None and (value < self.low or (self.open_low and value == self.low)):
             raise fail()
         if self.high is not None and value > self.high:
             raise fail()
         return value
+
+    def _parse_list(self, raw: Any, fail: Callable[[], ParameterError], study: str) -> Any:
+        if isinstance(raw, str):
+            text = raw.strip()
+            if text.lower() in self.special:
+                return text.lower()
+            if self.empty and text.lower() in ("", "none"):
+                return []
+            raw_items: list[Any] = [part.strip() for part in text.split(",")]
+        elif isinstance(raw, (list, tuple)):
+            raw_items = list(raw)
+        else:
+            raise fail()
+        one = replace(self, kind=self.item, default=None, item=None, length=None, special=(), empty=False)
+        try:
+            items = [one.parse(x, study) for x in raw_items]
+        except ParameterError:
+            raise fail() from None
+        if (not items and not self.empty) or (self.length is not None and len(items) != self.length):
+            raise fail()
+        return items
+
+    def annotation(self) -> str:
+        """The type annotation of the parameter's line in the notebook's parameters cell.
+
+        Returns
+        -------
+        str
+            E.g. ``'float'``, ``'list[int]'`` or, with ``special`` words, ``'list[str] | str'``.
+
+        Examples
+        --------
+        >>> from crmresearch import studies
+        >>> studies.Param('features', list, 'auto', 'uplift features', item=str, special=('auto',)).annotation()
+        'list[str] | str'
+        """
+        if self.kind is list:
+            return f"list[{self.item.__name__}]" + (" | str" if self.special else "")  # type: ignore[union-attr]
+        return self.kind.__name__
+
+    def line(self) -> str:
+        """The parameter's line of the notebook's parameters cell: ``name: type = default  # help``.
+
+        Returns
+        -------
+        str
+            One line, no newline; the default as a Python literal (see :func:`literal`).
+
+        Examples
+        --------
+        >>> from crmresearch import studies
+        >>> studies.get('value-tiers').params[1].line()
+        'bank_customers: int = 20_000  # customers of the synthetic bank'
+        """
+        return f"{self.name}: {self.annotation()} = {literal(self.value())}  # {self.help}"
+
+
+def literal(value: Any) -> str:
+    """A parameter value as Python source: text in double quotes, ``20_000``, lists as ``[3, 6, 12]``.
+
+    Parameters
+    ----------
+    value : bool, int, float, str or list of those
+        A parameter value.
+
+    Returns
+    -------
+    str
+        Source text that evaluates to ``value``.
+
+    Examples
+    --------
+    >>> from crmresearch.studies import registry
+    >>> registry.literal([0.5, 0.75]), registry.literal(1_000_000), registry.literal('auto'), registry.literal(True)
+    ('[0.5, 0.75]', '1_000_000', '"auto"', 'True')
+    """
+    if isinstance(value, bool):
+        return repr(value)
+    if isinstance(value, (int, float)):
+        return f"{value:_}" if abs(value) >= 10_000 else repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(literal(v) for v in value) + "]"
+    raise TypeError(f"literal: no parameter literal for {type(value).__name__} {value!r}")
 
 
 @dataclass(frozen=True)
@@ -235,7 +422,29 @@ class Study:
         return f"papers/{self.name}.md"
 
     def defaults(self) -> dict[str, Any]:
-        return {p.name: p.default for p in self.params}
+        """Every parameter with its default, as the notebook receives it (lists as new lists)."""
+        return {p.name: p.value() for p in self.params}
+
+    def parameters_cell(self) -> str:
+        """The exact text of the notebook's ``parameters`` cell, generated from the registry.
+
+        One line per parameter in registry order (``name: type = default  # help``, see
+        :meth:`Param.line`), then the ``output_dir`` line the pipeline sets (:data:`RESERVED`). The cell
+        is never edited by hand: ``crmresearch cells --write`` rewrites it in every notebook.
+
+        Returns
+        -------
+        str
+            The cell's source, lines joined by newlines, no final newline.
+
+        Examples
+        --------
+        >>> from crmresearch import studies
+        >>> print(studies.get('churn-survival').parameters_cell().splitlines()[0])
+        horizons: list[int] = [12, 24, 36]  # months at which survival is reported
+        """
+        out = f'output_dir: str = ""  # set by `crmresearch run`; "" writes to build/interactive/{self.name}'
+        return "\n".join([*(p.line() for p in self.params), out])
 
     def resolve(self, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Defaults updated with ``overrides``, each checked; raises :class:`ParameterError`.
@@ -312,6 +521,43 @@ class Study:
         return dict(values) == self.defaults()
 
 
+# ----------------------------------------------------------------------------- shared blocks
+# Parameters many studies take are declared once here; a study changes only its wording (and a default)
+# through the arguments.
+
+#: Range of ``bank_customers`` in every study: the range every study accepted before it was declared
+#: once (satisfaction-acsi and service-quality-gaps drew their default 1,000 survey respondents from
+#: at least 3,000 customers; prospect-conversion simulated at most 1,000,000 product holdings).
+BANK_CUSTOMERS_RANGE = (3_000, 1_000_000)
+
+
+def _seed(of: str) -> Param:
+    """``seed``, 0 by default; ``of`` names what it seeds (e.g. 'the synthetic bank')."""
+    return Param("seed", int, 0, f"seed of {of}", low=0, high=2**31 - 1)
+
+
+def _bank_customers(default: int = 20_000, help: str = "customers of the synthetic bank") -> Param:
+    """``bank_customers``: the size of the simulated customer base, in :data:`BANK_CUSTOMERS_RANGE`."""
+    low, high = BANK_CUSTOMERS_RANGE
+    return Param("bank_customers", int, default, help, low=low, high=high)
+
+
+def _data_param(tables: str, builtin: str) -> Param:
+    """``data``: a data source file naming the study's ``tables`` by role; '' runs on ``builtin``."""
+    return Param("data", str, "", f"data source file (YAML) naming {tables}; '' = {builtin}", file=True)
+
+
+def _cdnow(use: str) -> Param:
+    """``dataset``: which CDNOW file; ``use`` says what the study does with it."""
+    return Param("dataset", str, "cdnow_master", f"{use}: cdnow_master (23,570 customers) or cdnow_sample (2,357)",
+                 choices=("cdnow_master", "cdnow_sample"))
+
+
+#: ``lang``, which every study takes (appended last to each study's parameters).
+LANG = Param("lang", str, "en", "language of figure texts and table headers: en, or zh (Chinese, simplified)",
+             choices=("en", "zh"))
+
+
 # ----------------------------------------------------------------------------- studies
 def _check_value_tiers(v: Mapping[str, Any]) -> None:
     total = v["top_share"] + v["second_share"] + v["third_share"]
@@ -333,37 +579,39 @@ VALUE_TIERS = Study(
     question="How concentrated is customer value, and what does each pyramid tier hold?",
     data="CDNOW (Fader, Hardie & Lee 2005); synthetic bank",
     params=(
-        Param("dataset", str, "cdnow_master", "retail transactions to study",
-              choices=("cdnow_master", "cdnow_sample")),
-        Param("bank_customers", int, 20_000, "customers of the synthetic bank", low=100, high=2_000_000),
-        Param("seed", int, 0, "seed of the synthetic bank", low=0, high=2**31 - 1),
+        _cdnow("retail transactions to study"),
+        _bank_customers(),
+        _seed("the synthetic bank"),
         Param("top_share", float, 0.01, "share of customers in the top tier (platinum)",
               low=0.001, high=0.5),
         Param("second_share", float, 0.04, "share of customers in the second tier (gold)",
               low=0.001, high=0.5),
         Param("third_share", float, 0.15, "share of customers in the third tier (iron); "
               "the rest form the base (lead)", low=0.001, high=0.9),
-        Param("w_contribution", float, 0.40, "value-score weight of contribution (profit)", low=-1, high=1),
-        Param("w_support", float, 0.20, "value-score weight of support (products held)", low=-1, high=1),
+        Param("w_contribution", float, 0.40, "value-score weight of contribution (profit after cost to serve)",
+              low=-1, high=1),
+        Param("w_support", float, 0.20, "value-score weight of support (products held: a share-of-wallet proxy)",
+              low=-1, high=1),
         Param("w_credit", float, 0.20, "value-score weight of credit (credit score)", low=-1, high=1),
-        Param("w_growth", float, 0.10, "value-score weight of growth (second vs first half)", low=-1, high=1),
-        Param("w_influence", float, 0.10, "value-score weight of influence (referrals)", low=-1, high=1),
+        Param("w_growth", float, 0.10, "value-score weight of growth (volume in the second vs the first half)",
+              low=-1, high=1),
+        Param("w_influence", float, 0.10, "value-score weight of influence (customers referred)", low=-1, high=1),
         Param("core_share", float, 0.20, "share of customers classed core (top of the value score)",
               low=0.01, high=0.9),
         Param("problem_share", float, 0.10, "share of customers classed problem (bottom of the score)",
               low=0.01, high=0.9),
-        Param("matrix_grid", int, 2, "bands per axis of the current x potential matrix", low=2, high=3),
+        Param("matrix_grid", int, 2, "bands per axis of the current x potential matrix (2 or 3)", low=2, high=3),
         Param("bank_margin_rate", float, 0.03, "bank margin per USD of transaction volume", low=0, high=0.5),
         Param("bank_fixed_cost", float, 30.0, "bank account-keeping cost per customer over the window, USD",
               low=0, high=10_000),
         Param("cdnow_margin_rate", float, 0.25, "CDNOW gross margin per USD of sales", low=0, high=1),
         Param("cdnow_order_cost", float, 3.0, "CDNOW fulfilment cost per order, USD", low=0, high=1_000),
-        _data_param(),
+        _data_param("your transactions (and optionally customers)", "CDNOW and the synthetic bank"),
         Param("margin_rate", float, 0.25, "your data: gross margin per currency unit of sales", low=0, high=1),
         Param("order_cost", float, 3.0, "your data: cost to serve one transaction, currency units", low=0,
               high=1e6),
     ),
-    smoke={"dataset": "cdnow_sample", "bank_customers": 2_000},
+    smoke={"dataset": "cdnow_sample", "bank_customers": 3_000},
     exhibits=("table-concentration", "table-tiers", "fig-lorenz", "fig-pyramid", "table-value-classes",
               "table-current-potential", "fig-current-potential", "table-cost-to-serve", "fig-whale-curve",
               "table-service"),
@@ -384,19 +632,19 @@ RFM_SEGMENTS = Study(
              "customers move between segments over time?",
     data="CDNOW (Fader, Hardie & Lee 2005); synthetic bank",
     params=(
-        Param("dataset", str, "cdnow_master", "retail transactions to study",
-              choices=("cdnow_master", "cdnow_sample")),
-        Param("bank_customers", int, 20_000, "customers of the synthetic bank", low=100, high=2_000_000),
-        Param("seed", int, 0, "seed of the synthetic bank and of the clustering", low=0, high=2**31 - 1),
+        _cdnow("retail transactions to study"),
+        _bank_customers(),
+        _seed("the synthetic bank and of the clustering"),
         Param("bins", int, 5, "RFM score bins (quantiles); named-segment rules map them onto 5 points", low=2, high=10),
         Param("k_min", int, 2, "smallest number of clusters tried", low=2, high=20),
         Param("k_max", int, 8, "largest number of clusters tried", low=3, high=20),
-        Param("method", str, "kmeans", "clustering method", choices=("kmeans", "gmm")),
+        Param("method", str, "kmeans", "clustering method: kmeans (k by silhouette) or gmm (k by BIC)",
+              choices=("kmeans", "gmm")),
         Param("n_bootstrap", int, 20, "bootstrap resamples for cluster stability", low=0, high=500),
         Param("min_cell", int, 10, "segments with fewer customers are suppressed in profiles", low=1, high=1000),
-        _data_param(),
+        _data_param("your transactions", "CDNOW and the synthetic bank"),
     ),
-    smoke={"dataset": "cdnow_sample", "bank_customers": 2_000, "k_max": 5, "n_bootstrap": 3},
+    smoke={"dataset": "cdnow_sample", "bank_customers": 3_000, "k_max": 5, "n_bootstrap": 3},
     exhibits=("table-rfm-segments", "fig-rfm-segments", "table-cluster-selection", "fig-cluster-selection",
               "table-cluster-profiles", "table-cluster-vs-truth", "table-migration", "fig-migration",
               "table-segment-change"),
@@ -412,8 +660,8 @@ def _check_observed_from(v: Mapping[str, Any]) -> None:
 
 def _check_retention_inputs(v: Mapping[str, Any]) -> None:
     """Every ``retention_covariates`` column is a column of the contracts (yours or the simulator's)."""
-    wanted = [c.strip() for c in str(v["retention_covariates"]).split(",") if c.strip()]
-    if wanted in ([], ["none"], ["auto"]):
+    wanted = v["retention_covariates"]
+    if wanted == "auto" or not wanted:
         return
     if v["data"]:
         from ..sources.tables import read_sources
@@ -421,9 +669,9 @@ def _check_retention_inputs(v: Mapping[str, Any]) -> None:
         columns = list(read_sources(v["data"], roles=["contracts"])["contracts"].schema())
         where = f"the contracts of {v['data']}"
     else:
-        from ..data import simulate_bank
+        from ..data.simulate import CONTRACT_COLUMNS
 
-        columns = list(simulate_bank(n_customers=100, seed=0).contracts.columns)
+        columns = list(CONTRACT_COLUMNS)
         where = "the synthetic bank's contracts"
     absent = [c for c in wanted if c not in columns]
     if absent:
@@ -442,21 +690,21 @@ CONTRACTUAL_RETENTION = Study(
         Param("annual_discount_rate", float, 0.10, "discount rate per year for DERL and CLV", low=0.001, high=1),
         Param("annual_margin", float, 100.0, "margin per customer-year in the FH 2007 example, USD",
               low=0, high=1e6),
-        Param("bank_customers", int, 20_000, "customers of the synthetic bank", low=100, high=2_000_000),
-        Param("seed", int, 0, "seed of the synthetic bank", low=0, high=2**31 - 1),
+        _bank_customers(),
+        _seed("the synthetic bank"),
         Param("period_days", float, 91.3125, "renewal period of bank contracts, days (a quarter)",
               low=7, high=366),
         Param("min_cohort_periods", int, 6, "bank cohorts observed for fewer periods are not fitted alone",
               low=2, high=40),
         Param("margin_per_period", float, 30.0, "bank margin per customer and period, USD", low=0, high=1e6),
-        Param("retention_covariates", str, "auto", "contract columns that shift alpha and beta in the sBG "
-              "regression (comma-separated); 'auto': region,digital_user on the synthetic bank and none on your "
-              "data; 'none' skips it"),
-        _data_param(),
+        Param("retention_covariates", list, "auto", "contract columns that shift alpha and beta in the sBG "
+              "regression; 'auto': region,digital_user on the synthetic bank and none on your data; 'none' skips it",
+              item=str, special=("auto",), empty=True),
+        _data_param("your contracts (customer, start, end)", "the synthetic bank"),
         Param("observed_from", str, "", "your data: first day of observation YYYY-MM-DD (contracts starting "
               "earlier are left out); '' = the earliest start"),
     ),
-    smoke={"bank_customers": 2_000},
+    smoke={"bank_customers": 3_000},
     exhibits=("table-fh2007-fit", "table-fh2007-projection", "fig-fh2007-projection", "table-bank-cohorts",
               "fig-bank-retention", "table-bank-retention-drivers", "table-bank-churn-by-group"),
     check=_check_observed_from,
@@ -487,15 +735,15 @@ CUSTOMER_BASE_CLV = Study(
         Param("horizon_weeks", int, 52, "CLV horizon, weeks", low=1, high=520),
         Param("annual_discount_rate", float, 0.10, "discount rate per year for CLV", low=0, high=1),
         Param("margin", float, 0.30, "share of spend kept as margin", low=0, high=1),
-        Param("bank_customers", int, 20_000, "customers of the synthetic bank", low=100, high=2_000_000),
-        Param("seed", int, 0, "seed of the synthetic bank", low=0, high=2**31 - 1),
+        _bank_customers(),
+        _seed("the synthetic bank"),
         Param("bank_calibration_months", int, 24, "bank calibration period, months from the window start",
               low=6, high=33),
-        _data_param(),
+        _data_param("your transactions", "CDNOW and the synthetic bank"),
         Param("calibration_end", str, "", "your data: last day of the calibration period (YYYY-MM-DD); "
               "'' = halfway between your first and last purchase"),
     ),
-    smoke={"bank_customers": 2_000},
+    smoke={"bank_customers": 3_000},
     exhibits=("table-bgnbd-fit", "table-gamma-gamma-fit", "fig-tracking", "table-tracking",
               "fig-conditional-expectations", "table-conditional-expectations", "table-clv-summary",
               "table-clv-holdout", "fig-clv-distribution", "table-bank-clv", "table-bgnbd-recovery"),
@@ -513,10 +761,6 @@ def _check_horizons(v: Mapping[str, Any]) -> None:
     if v["observed_from"] and v["as_of"] != "auto" and v["observed_from"] >= v["as_of"]:
         raise ParameterError(f"churn-survival: parameter 'observed_from' ({v['observed_from']}) must come before "
                              f"'as_of' ({v['as_of']})")
-    parts = v["horizons"].split(",")
-    if not all(p.strip().isdigit() and 0 < int(p) <= 120 for p in parts):
-        raise ParameterError(f"churn-survival: parameter 'horizons' must be comma-separated whole months in 1..120; "
-                             f"got {v['horizons']!r}")
 
 
 CHURN_SURVIVAL = Study(
@@ -525,16 +769,16 @@ CHURN_SURVIVAL = Study(
     question="When do customers leave, which groups leave faster, and which drivers raise the hazard?",
     data="Telco customer churn (IBM, via modeldata); synthetic bank",
     params=(
-        Param("horizons", str, "12,24,36", "months at which survival is reported (comma-separated)"),
+        Param("horizons", list, [12, 24, 36], "months at which survival is reported", item=int, low=1, high=120),
         Param("holdout_share", float, 0.30, "share of Telco customers held out for evaluation", low=0.1, high=0.5),
         Param("ph_alpha", float, 0.01, "significance level of the proportional-hazards test", low=0.0001, high=0.2),
-        Param("bank_customers", int, 20_000, "customers of the synthetic bank", low=100, high=2_000_000),
-        Param("seed", int, 0, "seed of the bank and of the holdout split", low=0, high=2**31 - 1),
-        _data_param(),
-        Param("covariates", str, "auto", "your data: comma-separated covariate columns of the spells; 'auto': every "
-              "column besides customer_id, start and end"),
-        Param("groups", str, "auto", "your data: comma-separated columns for Kaplan-Meier curves; 'auto': "
-              "covariates with 2 to 8 values"),
+        _bank_customers(),
+        _seed("the bank and of the holdout split"),
+        _data_param("your spells (customer, start, end, covariates)", "Telco and the synthetic bank"),
+        Param("covariates", list, "auto", "your data: covariate columns of the spells; 'auto': every column besides "
+              "customer_id, start and end", item=str, special=("auto",)),
+        Param("groups", list, "auto", "your data: columns for Kaplan-Meier curves; 'auto': covariates with 2 to 8 "
+              "values", item=str, special=("auto",)),
         Param("as_of", str, "auto", "your data: censoring date YYYY-MM-DD; 'auto': the latest start or end date"),
         Param("observed_from", str, "", "your data: first day of observation YYYY-MM-DD; relationships that "
               "began earlier are left-truncated (they enter the risk set at their age on that day); '' = "
@@ -568,10 +812,12 @@ CHURN_TARGETING = Study(
              "mass offer?",
     data="Telco customer churn (IBM, via modeldata); synthetic bank",
     params=(
-        Param("model", str, "gradient_boosting", "churn classifier", choices=("logistic", "gradient_boosting")),
+        Param("model", str, "gradient_boosting", "churn classifier: logistic or gradient_boosting",
+              choices=("logistic", "gradient_boosting")),
         Param("holdout_share", float, 0.30, "share of customers held out for evaluation", low=0.1, high=0.5),
         Param("offer_cost", float, 20.0, "cost of the retention offer per accepting customer, USD", low=0, high=1e4),
-        Param("acceptance_rate", float, 0.30, "share of would-be churners who accept and stay", low=0.01, high=1),
+        Param("acceptance_rate", float, 0.30, "share of would-be churners who accept the offer and stay",
+              low=0.01, high=1),
         Param("contact_cost", float, 1.0, "cost of contacting one customer, USD", low=0, high=1e3),
         Param("margin_rate", float, 0.30, "share of the monthly charge kept as margin", low=0.01, high=1),
         Param("clv_horizon_months", int, 24, "horizon of the survival-based CLV, months", low=1, high=120),
@@ -581,9 +827,9 @@ CHURN_TARGETING = Study(
               low=1, high=72),
         Param("bank_margin_rate", float, 0.03, "bank margin per USD of transaction volume", low=0, high=0.5),
         Param("annual_discount_rate", float, 0.10, "discount rate per year for CLV", low=0, high=1),
-        Param("bank_customers", int, 20_000, "customers of the synthetic bank", low=100, high=2_000_000),
-        Param("seed", int, 0, "seed of the bank, the split and the models", low=0, high=2**31 - 1),
-        _data_param(),
+        _bank_customers(),
+        _seed("the bank, the split and the models"),
+        _data_param("your customers (customer, churned, value, features)", "Telco and the synthetic bank"),
     ),
     smoke={"bank_customers": 3_000, "model": "logistic", "clv_bootstrap": 10},
     exhibits=("table-classifiers", "fig-calibration", "table-lift", "fig-gain", "table-survival-clv",
@@ -613,17 +859,6 @@ def _call_inputs(study: str) -> Callable[[Mapping[str, Any]], None]:
     return check
 
 
-def _check_shift_hours(v: Mapping[str, Any]) -> None:
-    parts = [p.strip() for p in str(v["shift_hours"]).split(",")]
-    try:
-        hours = [float(p) for p in parts]
-    except ValueError:
-        hours = []
-    if not hours or not all(0.5 <= h <= 16 for h in hours):
-        raise ParameterError("call-centre-staffing: parameter 'shift_hours' must be comma-separated shift lengths in "
-                             f"hours, each between 0.5 and 16 (e.g. 8,4); got {v['shift_hours']!r}")
-
-
 CALL_CENTRE_STAFFING = Study(
     name="call-centre-staffing",
     title="Call-centre staffing with Erlang C and Erlang A; IVR and SMS deflection; SLA attainment",
@@ -639,47 +874,32 @@ CALL_CENTRE_STAFFING = Study(
         Param("ivr_containment", float, 0.30, "current share of calls fully served by the IVR", low=0, high=0.9),
         Param("containment_gain_points", float, 3.0, "rise in IVR containment, percentage points", low=0, high=30),
         Param("sms_call_reduction", float, 0.05, "share of agent calls removed by proactive SMS", low=0, high=0.5),
-        Param("bank_customers", int, 20_000, "customers of the synthetic bank (tickets)", low=100, high=2_000_000),
-        Param("seed", int, 0, "seed of the synthetic bank", low=0, high=2**31 - 1),
-        _data_param(),
+        _bank_customers(help="customers of the synthetic bank (its service tickets)"),
+        _seed("the synthetic bank"),
+        _data_param("your calls per interval (and optionally tickets)",
+                    "the fpp3 bank calls and the synthetic bank's tickets"),
         Param("interval_minutes", float, 5.0, "length of one interval of the calls table, minutes", low=1, high=60),
         Param("respond_hours", float, 2.0, "SLA: first response within, hours", low=0.01, high=1000),
         Param("on_site_hours", float, 24.0, "SLA: engineer on site within, hours", low=0.01, high=1000),
         Param("resolve_hours", float, 48.0, "SLA: resolved within, hours", low=0.01, high=1000),
-        Param("shift_hours", str, "8,4", "shift lengths offered to the scheduler, hours (comma-separated)"),
+        Param("shift_hours", list, [8.0, 4.0], "shift lengths offered to the scheduler, hours", item=float, low=0.5,
+              high=16),
         Param("break_minutes", float, 30.0, "unpaid break in the middle of shifts over 4 hours, minutes",
               low=0, high=120),
     ),
     inputs=_call_inputs("call-centre-staffing"),
-    check=_check_shift_hours,
-    smoke={"bank_customers": 2_000},
+    smoke={"bank_customers": 3_000},
     exhibits=("fig-arrival-profile", "table-staffing-summary", "fig-staffing", "table-scenarios",
               "table-rounding", "table-shift-schedule", "table-sla", "fig-resolution-km", "table-kpis"),
     roles=("calls",),
     optional_roles=("tickets",),
 )
 
-def _numbers(v: Mapping[str, Any], name: str, study: str, low: float, high: float) -> list[float]:
-    """A comma-separated parameter of numbers, each in (low, high]."""
-    try:
-        values = [float(p) for p in str(v[name]).split(",")]
-    except ValueError:
-        values = []
-    if not values or not all(low < x <= high for x in values):
-        raise ParameterError(f"{study}: parameter '{name}' must be comma-separated numbers in ({low:g}, {high:g}]; "
-                             f"got {v[name]!r}")
-    return values
-
-
 def _check_call_forecasting(v: Mapping[str, Any]) -> None:
     from ..errors import ValidationError
     from ..service.skills import parse_mix
 
     study = "call-forecasting"
-    _numbers(v, "staffing_quantiles", study, 0, 0.999)
-    _numbers(v, "bias_factors", study, 0, 3)
-    _numbers(v, "cross_trained_shares", study, 0, 0.95)
-    _numbers(v, "amortisation_years", study, 0, 30)
     if v["staffing_horizon"] > v["horizon_days"]:
         raise ParameterError(f"{study}: parameter 'staffing_horizon' ({v['staffing_horizon']}) must be at most "
                              f"'horizon_days' ({v['horizon_days']})")
@@ -705,17 +925,19 @@ CALL_FORECASTING = Study(
         Param("profile_weeks", int, 4, "weeks averaged by the profile method and for intraday shares", low=1, high=20),
         Param("harmonics", int, 10, "Fourier pairs of the time of day in the harmonic regression", low=0, high=40),
         Param("weekday_harmonics", int, 3, "how many of those pairs differ by weekday", low=0, high=40),
-        Param("staffing_horizon", int, 5, "forecasts made this many days ahead are staffed", low=1, high=20),
-        Param("staffing_quantiles", str, "0.5,0.75,0.9", "predictive quantiles to staff for, besides the mean "
-              "(comma-separated, each in (0, 1))"),
-        Param("bias_factors", str, "0.9,0.95,1.05,1.1", "the forecast times each factor: the cost of under- and "
-              "over-forecasting (comma-separated)"),
+        Param("staffing_horizon", int, 5, "forecasts made this many days ahead are staffed (schedules are made a "
+              "week ahead)", low=1, high=20),
+        Param("staffing_quantiles", list, [0.5, 0.75, 0.9], "predictive quantiles to staff for, besides the mean",
+              item=float, low=0, high=0.999, open_low=True),
+        Param("bias_factors", list, [0.9, 0.95, 1.05, 1.1], "the forecast times each factor: the cost of under- and "
+              "over-forecasting", item=float, low=0, high=3, open_low=True),
         Param("aht_seconds", float, 300.0, "average handle time of an agent call, seconds", low=10, high=3600),
         Param("target", float, 0.80, "service-level target: share answered within answer_within", low=0.5, high=0.99),
         Param("answer_within", float, 20.0, "service-level threshold, seconds", low=1, high=600),
         Param("skill_mix", str, "general:0.60,vip:0.08,english:0.05,cantonese:0.05,instalments:0.08,disputes:0.06,"
               "fraud:0.04,collections:0.04", "skill lines and their shares of calls, name:share (shares add up to 1)"),
-        Param("cross_trained_shares", str, "0.1,0.2,0.3", "shares of cross-trained agents to size (comma-separated)"),
+        Param("cross_trained_shares", list, [0.1, 0.2, 0.3], "shares of cross-trained agents to size", item=float,
+              low=0, high=0.95, open_low=True),
         Param("busy_hour_calls", float, 0.0, "calls per hour the lines are sized for; 0: the busiest hour of the data",
               low=0, high=1e6),
         Param("hourly_cost", float, 25.0, "paid cost of an agent hour, USD", low=0, high=1e4),
@@ -723,18 +945,18 @@ CALL_FORECASTING = Study(
               low=0, high=2),
         Param("setup_cost_per_line", float, 30_000.0, "set-up cost of a separate line (routing, IVR branch, "
               "training), USD", low=0, high=1e9),
-        Param("amortisation_years", str, "3,5", "horizons over which the set-up cost is spread, years "
-              "(comma-separated)"),
+        Param("amortisation_years", list, [3.0, 5.0], "horizons over which the set-up cost is spread, years",
+              item=float, low=0, high=30, open_low=True),
         Param("shrinkage", float, 0.30, "share of paid time agents are not on the phones", low=0, high=0.8),
-        Param("open_hours_per_year", float, 3500.0, "opening hours a year", low=1, high=8784),
+        Param("open_hours_per_year", float, 3500.0, "opening hours a year (14 h x 250 working days)", low=1, high=8784),
         Param("sim_calls", int, 1_000_000, "simulated calls per staffing candidate (about 11 days of the busy hour)",
               low=5_000, high=20_000_000),
-        Param("seed", int, 0, "seed of the skill-line simulation", low=0, high=2**31 - 1),
-        _data_param(),
+        _seed("the skill-line simulation"),
+        _data_param("your calls (per interval or a call log)", "the fpp3 bank calls"),
         Param("interval_minutes", float, 5.0, "length of one interval of the calls table, minutes", low=1, high=60),
     ),
     smoke={"test_days": 8, "horizon_days": 3, "staffing_horizon": 3, "sim_calls": 20_000,
-           "cross_trained_shares": "0.2"},
+           "cross_trained_shares": [0.2]},
     exhibits=("fig-accuracy-horizon", "fig-forecast-day", "fig-forecast-staffing", "fig-pooling", "table-accuracy",
               "table-accuracy-horizon", "table-forecast-staffing", "table-under-forecast", "table-pooling",
               "table-pooling-check", "table-line-costs"),
@@ -743,19 +965,16 @@ CALL_FORECASTING = Study(
     roles=("calls",),
 )
 
+#: Columns of modeldata::attrition (as the study prepares it) that ``attrition_covariates`` may name.
+_ATTRITION_COLUMNS = ("age", "business_travel", "department", "distance_from_home", "environment_satisfaction",
+                      "gender", "job_involvement", "job_level", "job_satisfaction", "marital_status",
+                      "monthly_income_k", "num_companies_worked", "over_time", "percent_salary_hike",
+                      "relationship_satisfaction", "stock_option_level", "total_working_years",
+                      "training_times_last_year", "work_life_balance", "years_since_last_promotion")
+
+
 def _check_service_recovery(v: Mapping[str, Any]) -> None:
     study = "service-recovery"
-    _numbers(v, "resolution_horizons", study, 0, 365)
-    allowed = {"over_time", "job_satisfaction", "environment_satisfaction", "relationship_satisfaction",
-               "job_involvement", "work_life_balance", "monthly_income_k", "distance_from_home", "business_travel",
-               "marital_status", "age", "job_level", "num_companies_worked", "total_working_years",
-               "training_times_last_year", "years_since_last_promotion", "stock_option_level", "gender",
-               "department", "percent_salary_hike"}
-    chosen = [c.strip() for c in str(v["attrition_covariates"]).split(",")]
-    unknown = [c for c in chosen if c not in allowed]
-    if unknown or not chosen:
-        raise ParameterError(f"{study}: parameter 'attrition_covariates': {unknown or chosen} not among the attrition "
-                             f"columns offered: {', '.join(sorted(allowed))}")
     if v["calls_threshold"] > v["calls_cap"]:
         raise ParameterError(f"{study}: parameter 'calls_threshold' ({v['calls_threshold']}) must be at most "
                              f"'calls_cap' ({v['calls_cap']})")
@@ -792,14 +1011,15 @@ SERVICE_RECOVERY = Study(
              "attrition, and how does churn rise with calls to customer service?",
     data="Service-recovery simulator (known effects); modeldata::attrition; modeldata::mlc_churn",
     params=(
-        Param("bank_customers", int, 20_000, "customers of the simulated bank", low=500, high=2_000_000),
+        _bank_customers(help="customers of the simulated bank"),
         Param("managers", int, 200, "relationship managers of the simulated bank", low=2, high=100_000),
         Param("months", int, 36, "months of observation", low=6, high=240),
-        Param("seed", int, 0, "seed of the simulator", low=0, high=2**31 - 1),
+        _seed("the simulator"),
         Param("complaints_per_year", float, 0.30, "complaints per customer and year (simulator)", low=0.01, high=10),
         Param("owner_kept_share", float, 0.60, "share of cases the first agent keeps until closed (simulator)",
               low=0.05, high=0.95),
-        Param("slow_days", float, 7.0, "a resolution taking longer than this many days is slow", low=0.5, high=90),
+        Param("slow_days", float, 7.0, "a resolution taking longer than this many days is slow (the simulator's "
+              "rule too)", low=0.5, high=90),
         Param("effect_open", float, 0.90, "true log hazard ratio of churn while a complaint is open (simulator)",
               low=-3, high=3),
         Param("effect_slow", float, 0.50, "true log hazard ratio after a slow resolution (simulator)", low=-3, high=3),
@@ -807,19 +1027,20 @@ SERVICE_RECOVERY = Study(
               "(simulator)", low=-3, high=3),
         Param("effect_manager_left", float, 0.70, "true log hazard ratio after the relationship manager left "
               "(simulator)", low=-3, high=3),
-        Param("resolution_horizons", str, "1,3,7,14", "days at which the share of cases still unresolved is "
-              "reported (comma-separated)"),
-        Param("attrition_covariates", str, "over_time,job_satisfaction,environment_satisfaction,work_life_balance,"
-              "monthly_income_k,distance_from_home,business_travel,marital_status", "drivers of staff attrition "
-              "(columns of modeldata::attrition, comma-separated)"),
+        Param("resolution_horizons", list, [1.0, 3.0, 7.0, 14.0], "days at which the share of cases still unresolved "
+              "is reported", item=float, low=0, high=365, open_low=True),
+        Param("attrition_covariates", list, ["over_time", "job_satisfaction", "environment_satisfaction",
+                                             "work_life_balance", "monthly_income_k", "distance_from_home",
+                                             "business_travel", "marital_status"],
+              "drivers of staff attrition (columns of modeldata::attrition)", item=str, choices=_ATTRITION_COLUMNS),
         Param("calls_cap", int, 5, "customer-service calls from this count on are pooled (e.g. 5+)", low=1, high=9),
         Param("calls_threshold", int, 4, "the odds-ratio model contrasts this many calls or more with fewer",
               low=1, high=9),
         Param("alpha", float, 0.05, "1 - confidence level of the intervals", low=0.001, high=0.5),
-        _data_param(),
+        _data_param("your spells and cases (and optionally managers)", "the service-recovery simulator"),
         Param("as_of", str, "", "your data: the date the tables describe (YYYY-MM-DD); '' = their latest date"),
-        Param("covariates", str, "auto", "your data: fixed covariates of the churn model from the spells table "
-              "(comma-separated); 'auto': every column besides the ids and dates"),
+        Param("covariates", list, "auto", "your data: fixed covariates of the churn model from the spells table; "
+              "'auto': every column besides the ids and dates", item=str, special=("auto",)),
     ),
     smoke={"bank_customers": 3_000, "managers": 40},
     exhibits=("fig-resolution-km", "table-resolution", "table-resolution-logrank", "fig-recovery-effects",
@@ -833,8 +1054,7 @@ SERVICE_RECOVERY = Study(
 )
 
 def _check_prospect_conversion(v: Mapping[str, Any]) -> None:
-    shares = _numbers(v, "grade_shares", "prospect-conversion", 0, 0.9)
-    if len(shares) != 3 or sum(shares) >= 1:
+    if sum(v["grade_shares"]) >= 1:
         raise ParameterError("prospect-conversion: parameter 'grade_shares' must be three top shares (A, B, C) adding "
                              f"up to less than 1; got {v['grade_shares']!r}")
 
@@ -855,7 +1075,7 @@ def _check_prospect_inputs(v: Mapping[str, Any]) -> None:
     except ValidationError as exc:
         raise ParameterError(f"{study}: parameter 'data' ({v['data']}): {exc}") from None
     if v["features"] != "auto":
-        absent = [c.strip() for c in v["features"].split(",") if c.strip() not in table.columns]
+        absent = [c for c in v["features"] if c not in table.columns]
         if absent:
             raise ParameterError(f"{study}: parameter 'features': column(s) {absent} are not in your prospects; "
                                  f"it has {list(table.columns)[:15]}")
@@ -874,14 +1094,16 @@ PROSPECT_CONVERSION = Study(
     data="Prospect simulator (known effects); AER::CreditCard applications",
     params=(
         Param("prospect_count", int, 20_000, "prospects of the simulated bank", low=1_000, high=2_000_000),
-        Param("bank_customers", int, 10_000, "customers whose product holdings are simulated", low=500,
-              high=1_000_000),
-        Param("seed", int, 0, "seed of the simulator and the models", low=0, high=2**31 - 1),
-        Param("holdout_share", float, 0.30, "share of prospects and customers held out", low=0.1, high=0.5),
-        Param("conversion_model", str, "gradient_boosting", "conversion model behind the grades",
-              choices=("logistic", "gradient_boosting")),
-        Param("grade_shares", str, "0.10,0.20,0.30", "top shares of expected value graded A, B and C (the rest D)"),
-        Param("contact_cost", float, 60.0, "cost of a personal approach, USD", low=0, high=1e5),
+        _bank_customers(10_000, "customers whose product holdings are simulated (for the next-product model)"),
+        _seed("the simulator and the models"),
+        Param("holdout_share", float, 0.30, "share of prospects and customers held out to evaluate the models",
+              low=0.1, high=0.5),
+        Param("conversion_model", str, "gradient_boosting", "conversion model behind the grades: logistic or "
+              "gradient_boosting", choices=("logistic", "gradient_boosting")),
+        Param("grade_shares", list, [0.10, 0.20, 0.30], "top shares of expected value graded A, B and C (the rest D)",
+              item=float, low=0, high=0.9, open_low=True, length=3),
+        Param("contact_cost", float, 60.0, "cost of a personal approach (about an hour of staff time over up to 3 "
+              "calls), USD", low=0, high=1e5),
         Param("mail_cost", float, 1.5, "cost of mailing one prospect, USD", low=0, high=1e4),
         Param("mail_response_ratio", float, 0.25, "a mailing converts this share of what a personal approach "
               "converts", low=0, high=1),
@@ -890,13 +1112,13 @@ PROSPECT_CONVERSION = Study(
         Param("offer_margin", float, 150.0, "first-year margin of an accepted cross-sell offer, USD", low=0, high=1e6),
         Param("offer_cost", float, 5.0, "cost of one cross-sell offer, USD", low=0, high=1e4),
         Param("alpha", float, 0.05, "1 - confidence level of the intervals", low=0.001, high=0.5),
-        _data_param(),
-        Param("features", str, "auto", "your data: columns the models use; 'auto': every column besides prospect_id, "
-              "converted and value"),
+        _data_param("your prospects (prospect_id, converted, value, source, traits)", "the prospect simulator"),
+        Param("features", list, "auto", "your data: columns the models use; 'auto': every column besides "
+              "prospect_id, converted and value", item=str, special=("auto",)),
         Param("reference_source", str, "auto", "your data: lead source the others are compared with; 'auto': the "
               "largest"),
     ),
-    smoke={"prospect_count": 4_000, "bank_customers": 2_000},
+    smoke={"prospect_count": 4_000, "bank_customers": 3_000},
     exhibits=("fig-conversion-by-source", "table-conversion-by-source", "table-source-effects",
               "table-conversion-models", "table-grades", "fig-approach-profit", "table-approach-profit",
               "table-contact-timing", "table-next-product", "table-real-card-grades"),
@@ -907,12 +1129,11 @@ PROSPECT_CONVERSION = Study(
 
 def _check_customer_base_health(v: Mapping[str, Any]) -> None:
     study = "customer-base-health"
-    _numbers(v, "rule_days", study, 0, 3650)
-    for name, count in (("size_cuts", 2), ("price_cuts", 2), ("volume_cuts", 2), ("level_cuts", 2)):
-        cuts = _numbers(v, name, study, 0, 1e9)
-        if len(cuts) != count or sorted(cuts) != cuts or len(set(cuts)) != count:
-            raise ParameterError(f"{study}: parameter '{name}' must be {count} increasing cut-offs (three bands); "
-                                 f"got {v[name]!r}")
+    for name in ("size_cuts", "price_cuts", "volume_cuts", "level_cuts"):
+        cuts = v[name]
+        if sorted(cuts) != cuts or len(set(cuts)) != len(cuts):
+            raise ParameterError(f"{study}: parameter '{name}' must be {len(cuts)} increasing cut-offs (three bands); "
+                                 f"got {cuts!r}")
 
 
 def _check_health_inputs(v: Mapping[str, Any]) -> None:
@@ -963,7 +1184,7 @@ CUSTOMER_BASE_HEALTH = Study(
         Param("card_accounts", int, 20_000, "cards issued by the simulated bank", low=1_000, high=2_000_000),
         Param("merchants", int, 2_000, "merchants of the simulated bank", low=100, high=1_000_000),
         Param("months", int, 24, "months of the simulated window", low=18, high=120),
-        Param("seed", int, 0, "seed of the simulator", low=0, high=2**31 - 1),
+        _seed("the simulator"),
         Param("never_activated_share", float, 0.25, "share of cards never used (simulator)", low=0, high=0.9),
         Param("inactive_days", float, 180.0, "an account with no transaction in this many days is dormant", low=1,
               high=3650),
@@ -971,21 +1192,24 @@ CUSTOMER_BASE_HEALTH = Study(
               low=0, high=1e6),
         Param("revenue_rate", float, 0.02, "bank revenue per USD of card spend (interchange and fees)", low=0,
               high=1),
-        Param("rule_days", str, "90,180,365", "inactivity windows compared with BG/NBD P(alive), days"),
+        Param("rule_days", list, [90.0, 180.0, 365.0], "inactivity windows compared with BG/NBD P(alive), days",
+              item=float, low=0, high=3650, open_low=True),
         Param("alive_threshold", float, 0.5, "P(alive) above which BG/NBD calls an account alive", low=0.01,
               high=0.99),
-        Param("size_cuts", str, "250,1000", "annual card volume cut-offs of small / medium / large merchants, "
-              "thousand USD"),
-        Param("price_cuts", str, "12.5,16", "dollars per CD cut-offs of the low / mid / high price bands"),
-        Param("volume_cuts", str, "3,7", "CDs bought cut-offs of the low / mid / high volume bands (per 39 weeks)"),
+        Param("size_cuts", list, [250.0, 1000.0], "annual card volume cut-offs of small / medium / large merchants, "
+              "thousand USD", item=float, low=0, high=1e9, open_low=True, length=2),
+        Param("price_cuts", list, [12.5, 16.0], "dollars per CD cut-offs of the low / mid / high price bands",
+              item=float, low=0, high=1e9, open_low=True, length=2),
+        Param("volume_cuts", list, [3.0, 7.0], "CDs bought cut-offs of the low / mid / high volume bands (per 39 "
+              "weeks)", item=float, low=0, high=1e9, open_low=True, length=2),
         Param("early_days", int, 90, "days of a new account's behaviour used to predict its level", low=7, high=180),
-        Param("level_cuts", str, "300,1500", "first-year spend cut-offs of the low / mid / high level, USD"),
+        Param("level_cuts", list, [300.0, 1500.0], "first-year spend cut-offs of the low / mid / high level, USD",
+              item=float, low=0, high=1e9, open_low=True, length=2),
         Param("min_cell", int, 10, "grid cells with fewer units have their value suppressed", low=1, high=1000),
         Param("min_level_accounts", int, 100, "fewest accounts with a full year of history for the level model "
               "(fewer: the model is skipped, saying so)", low=20, high=1_000_000),
-        Param("dataset", str, "cdnow_master", "CDNOW transactions for the price x volume grid",
-              choices=("cdnow_master", "cdnow_sample")),
-        _data_param(),
+        _cdnow("CDNOW transactions for the price x volume grid"),
+        _data_param("your accounts and transactions", "the simulated card base"),
         Param("as_of", str, "", "your data: date of the account status (YYYY-MM-DD); '' = the last transaction "
               "date"),
     ),
@@ -1012,7 +1236,7 @@ def _check_campaign_inputs(v: Mapping[str, Any]) -> None:
         campaign_table(table)
     except ValidationError as exc:
         raise ParameterError(f"campaign-experiment: parameter 'data' ({v['data']}): {exc}") from None
-    absent = [c for c in v["features"].split(",") if v["features"] != "auto" and c.strip() not in table.columns]
+    absent = [] if v["features"] == "auto" else [c for c in v["features"] if c not in table.columns]
     if absent:
         raise ParameterError(f"campaign-experiment: parameter 'features': column(s) {absent} are not in the campaign")
 
@@ -1028,15 +1252,16 @@ CAMPAIGN_EXPERIMENT = Study(
         Param("power", float, 0.80, "power of the planned test", low=0.5, high=0.99),
         Param("min_relative_effect", float, 0.20, "smallest relative churn reduction worth detecting",
               low=0.01, high=0.9),
-        Param("uplift_method", str, "two_model", "uplift estimator", choices=("two_model", "class_transformation")),
+        Param("uplift_method", str, "two_model", "uplift estimator: two_model or class_transformation",
+              choices=("two_model", "class_transformation")),
         Param("offer_cost", float, 10.0, "cost per treated customer, USD", low=0, high=1e4),
         Param("value_saved", float, 600.0, "value of a customer kept from churning, USD", low=0, high=1e6),
-        Param("bank_customers", int, 60_000, "customers of the synthetic bank", low=1_000, high=2_000_000),
-        Param("seed", int, 0, "seed of the bank and the models", low=0, high=2**31 - 1),
-        _data_param(),
+        _bank_customers(60_000),
+        _seed("the bank and the models"),
+        _data_param("your campaign (customer, treated, outcome)", "the synthetic bank's campaign"),
         Param("segment_column", str, "segment", "column to break the effect down by, or 'none'"),
-        Param("features", str, "auto", "your data: comma-separated uplift features; 'auto': every column besides "
-              "customer_id, treated and outcome"),
+        Param("features", list, "auto", "your data: uplift features; 'auto': every column besides customer_id, "
+              "treated and outcome", item=str, special=("auto",)),
     ),
     smoke={"bank_customers": 6_000},
     exhibits=("table-power", "fig-power", "table-ab-effects", "table-balance", "table-contacts", "fig-qini",
@@ -1076,7 +1301,7 @@ def _check_satisfaction_inputs(v: Mapping[str, Any]) -> None:
         spec.resolve(columns)
     except ValidationError as exc:
         raise ParameterError(f"{study}: parameter 'survey_csv' ({v['survey_csv']}): {exc}") from None
-    absent = [c for c in specs.group_list(v["group_columns"]) if c not in columns]
+    absent = [c for c in v["group_columns"] if c not in columns]
     if absent:
         raise ParameterError(f"{study}: parameter 'group_columns': column(s) {absent} are not in {v['survey_csv']}; "
                              f"it has {columns[:15]}; name columns of the survey or 'none'")
@@ -1093,19 +1318,20 @@ SATISFACTION_ACSI = Study(
         Param("survey_csv", str, "", "survey CSV, one row per respondent ('' = the synthetic bank survey)",
               file=True),
         Param("model", str, "ECSI", "'ECSI', 'ACSI' or a YAML/JSON model file", file=True, names=("ECSI", "ACSI")),
-        Param("scheme", str, "path", "inner weighting scheme", choices=("centroid", "factorial", "path")),
+        Param("scheme", str, "path", "inner weighting scheme: centroid, factorial or path",
+              choices=("centroid", "factorial", "path")),
         Param("consistent", bool, True, "consistent PLS (PLSc): paths corrected for measurement error"),
-        Param("missing", str, "error", "missing answers: stop with counts, or drop incomplete respondents",
-              choices=("error", "listwise")),
+        Param("missing", str, "error", "missing answers: 'error' stops with counts, 'listwise' drops incomplete "
+              "respondents", choices=("error", "listwise")),
         Param("bootstrap_resamples", int, 5000, "bootstrap resamples for intervals", low=100, high=100_000),
         Param("alpha", float, 0.05, "1 - confidence level of the intervals", low=0.001, high=0.5),
         Param("target", str, "auto", "construct whose index is broken down and whose drivers the IPMA ranks; "
               "'auto': the model's own target (SAT for ECSI/ACSI), else its final endogenous construct"),
-        Param("group_columns", str, "region,value_tier", "comma-separated columns to break the index down by, "
-              "or 'none'"),
+        Param("group_columns", list, ["region", "value_tier"], "columns to break the index down by; 'none': no "
+              "breakdown", item=str, empty=True),
         Param("respondents", int, 1000, "respondents of the synthetic survey", low=100, high=100_000),
-        Param("bank_customers", int, 20_000, "customers of the synthetic bank", low=3_000, high=2_000_000),
-        Param("seed", int, 0, "seed of the bank and of the bootstrap", low=0, high=2**31 - 1),
+        _bank_customers(),
+        _seed("the bank and of the bootstrap"),
         Param("mga_group", str, "auto", "two-valued column for the multigroup analysis of the paths; 'auto': the "
               "first of group_columns with two values; 'none' skips it"),
         Param("mga_split", str, "value_tier:lead", "a second MGA of one group against all others, as "
@@ -1149,9 +1375,9 @@ SERVICE_QUALITY_GAPS = Study(
         Param("arm_size", int, 60, "respondents per arm of the intervention study", low=10, high=10_000),
         Param("intervention_effect", float, 0.8, "true effect of the intervention, scale points (simulator)",
               low=-5, high=5),
-        Param("bank_customers", int, 20_000, "customers of the synthetic bank", low=3_000, high=2_000_000),
-        Param("seed", int, 0, "seed of the bank", low=0, high=2**31 - 1),
-        _data_param(),
+        _bank_customers(),
+        _seed("the bank"),
+        _data_param("your survey (exp_/per_ item pairs)", "the synthetic bank survey"),
         Param("scale_low", int, 1, "lowest answer of the scale", low=0, high=10),
         Param("scale_high", int, 10, "highest answer of the scale", low=2, high=100),
     ),
@@ -1163,10 +1389,8 @@ SERVICE_QUALITY_GAPS = Study(
 )
 
 def _with_lang(study: Study) -> Study:
-    """Every study takes ``lang``: figure texts and table headers in English or Chinese (simplified)."""
-    lang = Param("lang", str, "en", "language of figure texts and table headers: en, or zh (Chinese, simplified)",
-                 choices=("en", "zh"))
-    return replace(study, params=(*study.params, lang))
+    """Every study takes ``lang`` (:data:`LANG`): figure texts and table headers in English or Chinese."""
+    return replace(study, params=(*study.params, LANG))
 
 
 STUDIES = (VALUE_TIERS, RFM_SEGMENTS, CHURN_SURVIVAL, CHURN_TARGETING, CONTRACTUAL_RETENTION, CUSTOMER_BASE_CLV,
@@ -1217,3 +1441,53 @@ def get(name: str) -> Study:
         raise ParameterError(
             f"unknown study '{name}'; known: {', '.join(REGISTRY)}"
         ) from None
+
+
+def sync_parameter_cells(write: bool = False, folder: str | Path | None = None) -> list[str]:
+    """Studies whose notebook's ``parameters`` cell differs from :meth:`Study.parameters_cell`.
+
+    With ``write``, those cells are rewritten from the registry (every other cell and the rest of the
+    notebook stay byte for byte as they were). ``crmresearch cells [--write]`` calls this.
+
+    Parameters
+    ----------
+    write : bool, default False
+        Rewrite the differing cells; False: only report them.
+    folder : str or Path or None, optional
+        Folder of the notebooks; None: :func:`crmresearch.paths.notebooks_dir`.
+
+    Returns
+    -------
+    list of str
+        Names of the studies whose cell differed (and, with ``write``, was rewritten), in registry order.
+
+    Raises
+    ------
+    StudyError
+        A notebook without exactly one cell tagged ``parameters``.
+
+    Examples
+    --------
+    >>> from crmresearch.studies import registry
+    >>> registry.sync_parameter_cells()   # every notebook in step with the registry
+    []
+    """
+    import nbformat
+
+    from ..errors import StudyError
+
+    where = Path(folder) if folder is not None else paths.notebooks_dir()
+    stale = []
+    for study in all_studies():
+        path = where / study.notebook.name
+        nb = nbformat.read(path, as_version=4)
+        tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+        if len(tagged) != 1:
+            raise StudyError(f"{path}: {len(tagged)} cells are tagged 'parameters'; a study notebook has one")
+        text = study.parameters_cell()
+        if tagged[0].source != text:
+            stale.append(study.name)
+            if write:
+                tagged[0].source = text
+                path.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
+    return stale

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -95,16 +97,17 @@ def survival_frame(
     return out.reset_index(drop=True)
 
 
-def spell_covariates(spells: pd.DataFrame, spec: str = "auto") -> list[str]:
-    """Covariate columns of a spells table: ``spec`` is a comma-separated list, or ``"auto"`` for every
-    column besides ``customer_id``, ``start`` and ``end`` (dates and free-text ids are left out).
+def spell_covariates(spells: pd.DataFrame, spec: str | Sequence[str] = "auto") -> list[str]:
+    """Covariate columns of a spells table: ``spec`` names them, or is ``"auto"`` for every column
+    besides ``customer_id``, ``start`` and ``end`` (dates and free-text ids are left out).
 
     Parameters
     ----------
     spells : DataFrame
         Spells table.
-    spec : str, default 'auto'
-        Comma-separated columns or ``'auto'``.
+    spec : str or sequence of str, default 'auto'
+        Column names (a list, as the studies' ``covariates`` parameter gives them, or comma-separated
+        text), or ``'auto'``.
 
     Returns
     -------
@@ -122,11 +125,11 @@ def spell_covariates(spells: pd.DataFrame, spec: str = "auto") -> list[str]:
     >>> from crmresearch import survival
     >>> spells = pd.DataFrame({'customer_id': [1], 'start': ['2023-01-01'], 'end': [None], 'region': ['urban'],
     ...                        'n_products': [2]})
-    >>> survival.spell_covariates(spells)
-    ['region', 'n_products']
+    >>> survival.spell_covariates(spells), survival.spell_covariates(spells, ['region'])
+    (['region', 'n_products'], ['region'])
     """
-    if spec.strip().lower() != "auto":
-        cols = [c.strip() for c in spec.split(",") if c.strip()]
+    if not _is_auto(spec):
+        cols = _names(spec)
         absent = [c for c in cols if c not in spells.columns]
         if absent:
             raise ValidationError(f"spell_covariates: column(s) {absent} are not in the spells table; it has "
@@ -146,8 +149,9 @@ def spell_covariates(spells: pd.DataFrame, spec: str = "auto") -> list[str]:
     return out
 
 
-def spell_groups(spells: pd.DataFrame, covariates: list[str], spec: str = "auto", max_levels: int = 8) -> list[str]:
-    """Columns to draw Kaplan-Meier curves by: ``spec`` (comma-separated) or ``"auto"`` for the covariates
+def spell_groups(spells: pd.DataFrame, covariates: list[str], spec: str | Sequence[str] = "auto",
+                 max_levels: int = 8) -> list[str]:
+    """Columns to draw Kaplan-Meier curves by: ``spec`` names them, or is ``"auto"`` for the covariates
     with 2 to ``max_levels`` distinct values.
 
     Parameters
@@ -156,8 +160,8 @@ def spell_groups(spells: pd.DataFrame, covariates: list[str], spec: str = "auto"
         Spells table.
     covariates : list of str
         Covariates to choose from.
-    spec : str, default 'auto'
-        Comma-separated columns or ``'auto'``.
+    spec : str or sequence of str, default 'auto'
+        Column names (a list or comma-separated text), or ``'auto'``.
     max_levels : int, default 8
         Most distinct values of an ``auto`` group column.
 
@@ -174,8 +178,8 @@ def spell_groups(spells: pd.DataFrame, covariates: list[str], spec: str = "auto"
     >>> survival.spell_groups(spells, ['region', 'n_products'])   # few levels: a grouping column
     ['region']
     """
-    if spec.strip().lower() != "auto":
-        cols = [c.strip() for c in spec.split(",") if c.strip()]
+    if not _is_auto(spec):
+        cols = _names(spec)
         absent = [c for c in cols if c not in spells.columns]
         if absent:
             raise ValidationError(f"spell_groups: column(s) {absent} are not in the spells table")
@@ -185,6 +189,16 @@ def spell_groups(spells: pd.DataFrame, covariates: list[str], spec: str = "auto"
         raise ValidationError(f"spell_groups: no covariate has 2 to {max_levels} values to group by; name the "
                               "columns with groups=...")
     return out
+
+
+def _is_auto(spec: str | Sequence[str]) -> bool:
+    return isinstance(spec, str) and spec.strip().lower() == "auto"
+
+
+def _names(spec: str | Sequence[str]) -> list[str]:
+    """Column names from a list, or from comma-separated text (the form these functions took first)."""
+    parts = spec.split(",") if isinstance(spec, str) else spec
+    return [c.strip() for c in parts if c.strip()]
 
 
 def latest_date(spells: pd.DataFrame, start: str = "start", end: str = "end") -> str:

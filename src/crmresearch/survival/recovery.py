@@ -272,7 +272,7 @@ def day_clock(spells: pd.DataFrame, cases: pd.DataFrame, as_of: Any = None,
                     account)
 
 
-def fixed_covariates(spells: pd.DataFrame, spec: str = "auto") -> list[str]:
+def fixed_covariates(spells: pd.DataFrame, spec: str | Sequence[str] = "auto") -> list[str]:
     """Time-fixed covariates of the churn model from a spells table (see
     :func:`crmresearch.survival.spell_covariates`); ``manager_id`` is an id, never a covariate, and with
     ``"auto"`` a table with no such column gives none (the time-varying covariates still apply).
@@ -281,8 +281,8 @@ def fixed_covariates(spells: pd.DataFrame, spec: str = "auto") -> list[str]:
     ----------
     spells : DataFrame
         One row per customer.
-    spec : str, default 'auto'
-        Comma-separated columns, or ``'auto'``.
+    spec : str or sequence of str, default 'auto'
+        Column names (a list or comma-separated text), or ``'auto'``.
 
     Returns
     -------
@@ -302,7 +302,7 @@ def fixed_covariates(spells: pd.DataFrame, spec: str = "auto") -> list[str]:
 
     table = spells.drop(columns=["manager_id"], errors="ignore")
     others = [c for c in table.columns if c not in ("customer_id", "start", "end")]
-    if spec.strip().lower() == "auto" and not others:
+    if isinstance(spec, str) and spec.strip().lower() == "auto" and not others:
         return []
     return spell_covariates(table, spec)
 
