@@ -106,10 +106,9 @@ CASES = [
     ("fractional call count", lambda: schemas.validate(pd.DataFrame({
         "interval_start": pd.date_range("2024-01-01", periods=3, freq="5min"), "calls": [3, 1.5, 2]}), "calls"),
      DtypeError, r"column 'calls': 1 of 3 rows are not whole numbers"),
-    ("duplicate intervals", lambda: schemas.validate(pd.DataFrame({
-        "interval_start": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-01-02"]), "calls": [1, 2, 3]}),
-        "calls"),
-     DuplicateIdError, r"column 'interval_start': 2 of 3 rows repeat"),
+    ("missing call count", lambda: schemas.validate(pd.DataFrame({
+        "interval_start": pd.date_range("2024-01-01", periods=3, freq="5min"), "calls": [3, np.nan, 2]}), "calls"),
+     MissingValueError, r"column 'calls': 1 of 3 rows are missing \(first rows: 1\)"),
     ("likert outside scale", lambda: schemas.validate(SURVEY.assign(q1=[0, 5, 11]), "survey",
                                                       items=["q1", "q2"], scale=(1, 10)),
      RangeError, r"column 'q1': 2 of 3 rows are outside the Likert scale 1..10 \(first rows: 0, 2\)"),
