@@ -66,7 +66,7 @@ class Column:
     positive_when : str, default ''
         Role of a bool/event column of the same contract: on its true rows this value must be > 0.
     hint : str, default ''
-        Advice added to a message about this column (e.g. how to treat refunds).
+        What the values mean or how to treat bad ones, added to messages about this column (see :meth:`advice`).
 
     Examples
     --------
@@ -97,6 +97,23 @@ class Column:
     def default_name(self) -> str:
         """The column's name unless a mapping renames it."""
         return self.name or self.role
+
+    def advice(self, rule: str) -> str:
+        """The remedy closing a message about this column breaking ``rule`` (``'binary'``: a value other
+        than 0/1; ``'range'``: a bound or ``positive_when``; ``'varies'``: one value only). Shared by
+        :func:`validate` and the engine checks so both say the same.
+
+        Examples
+        --------
+        >>> from crmresearch import schemas
+        >>> schemas.CONTRACTS['campaign'].column('outcome').advice('binary')
+        'code it as 1 or 0 (1 = the event the campaign tries to prevent, e.g. churn)'
+        """
+        if rule == "binary":
+            return f"code it as 1 or 0 ({self.hint})" if self.hint else "code it as 1/True or 0/False"
+        if rule == "varies":
+            return "it needs both values" + (f" ({self.hint})" if self.hint else "")
+        return self.hint
 
 
 @dataclass(frozen=True)
@@ -220,7 +237,7 @@ CONTRACTS: dict[str, Contract] = {
          Column("segment", "category", required=False, nullable=True),
          Column("join_date", "datetime", required=False, nullable=True),
          Column("urban", "category", required=False, nullable=True),
-         Column("churned", "event", required=False, nullable=True),
+         Column("churned", "event", required=False, nullable=True, hint="1 = left within the window"),
          Column("value", "number", required=False, nullable=True, **_MONEY)),
         description="one row per customer; other columns are free (features of the churn models)", row="customer",
         free="features",
@@ -254,25 +271,24 @@ CONTRACTS: dict[str, Contract] = {
     "campaign": Contract(
         "campaign",
         (Column("customer", "id", unique=True, name="customer_id"),
-         Column("treated", "bool", varies=True, hint="a campaign test needs treated and control customers"),
-         Column("outcome", "event", hint="1 = the event the campaign tries to prevent (e.g. churn)")),
+         Column("treated", "bool", varies=True, hint="1/True = received the campaign, 0/False = control"),
+         Column("outcome", "event", hint="1 = the event the campaign tries to prevent, e.g. churn")),
         description="a randomised campaign, one row per customer; other columns are uplift features",
         row="customer", free="features",
     ),
     "prospects": Contract(
         "prospects",
         (Column("prospect", "id", unique=True, name="prospect_id"),
-         Column("converted", "bool", varies=True, hint="a conversion model needs converted and lost prospects"),
-         Column("value", "number", low=0.0, positive_when="converted", hint="first-year value of the prospect",
-                **_MONEY)),
+         Column("converted", "bool", varies=True, hint="1/True = became a customer, 0/False = lost"),
+         Column("value", "number", low=0.0, positive_when="converted",
+                hint="the first-year value: 0 for a lost prospect, > 0 for a converted one", **_MONEY)),
         description="one row per prospect; other columns are conversion features", row="prospect",
         free="features",
     ),
     "accounts": Contract(
         "accounts",
         (Column("account", "id", unique=True, name="account_id"), Column("issued", "datetime"),
-         Column("balance", "number", required=False, nullable=True, hint="the balance at the as-of date",
-                **_MONEY)),
+         Column("balance", "number", required=False, nullable=True, **_MONEY)),
         description="one row per account (card); its transactions name the account in customer_id", row="account",
     ),
     "cases": Contract(

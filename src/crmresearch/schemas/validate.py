@@ -62,17 +62,17 @@ def _check_column(df: pd.DataFrame, col: Column, name: str, caller: str,
             low = s < col.low
             if low.any():
                 raise _fail(RangeError, caller, name, low, n, f"are below {col.low:g}"
-                            + (" (negative)" if col.low == 0 else ""), col.hint)
+                            + (" (negative)" if col.low == 0 else ""), col.advice("range"))
         if col.high is not None:
             high = s > col.high
             if high.any():
-                raise _fail(RangeError, caller, name, high, n, f"are above {col.high:g}", col.hint)
+                raise _fail(RangeError, caller, name, high, n, f"are above {col.high:g}", col.advice("range"))
     elif col.kind in ("event", "bool"):
         ok = s.isin([0, 1, True, False]) | (s.isna() & col.nullable)
         if not ok.all():
-            values = ", ".join(map(repr, pd.unique(s[~ok])[:3]))
+            values = ", ".join(map(str, pd.unique(s[~ok])[:3]))
             raise _fail(RangeError, caller, name, ~ok, n, f"are not 0/1 (values such as {values})",
-                        col.hint or _BINARY_REMEDY[col.kind])
+                        col.advice("binary"))
     if col.unique:
         dup = s.duplicated(keep=False) & s.notna()
         if dup.any():
@@ -86,13 +86,9 @@ def _check_column(df: pd.DataFrame, col: Column, name: str, caller: str,
                         "keep one row per id")
     present = s.dropna()
     if col.varies and len(present) and present.nunique() < 2:
-        raise SchemaError(f"{caller}: column '{name}' holds one value only ({present.iloc[0]!r} in all "
-                          f"{len(present)} rows); it needs both values" + (f"; {col.hint}" if col.hint else ""))
+        raise SchemaError(f"{caller}: column '{name}' holds one value only ({present.iloc[0]} in all "
+                          f"{len(present)} rows); {col.advice('varies')}")
     return s
-
-
-_BINARY_REMEDY = {"event": "code the event as 1 = happened, 0 = not (or censored)",
-                  "bool": "code it as 1/True or 0/False"}
 
 
 def _check_table(df: pd.DataFrame, contract: Contract, names: Mapping[str, str], caller: str,
@@ -117,7 +113,7 @@ def _check_table(df: pd.DataFrame, contract: Contract, names: Mapping[str, str],
             wrong = flag & ~(s > 0)
             if wrong.any():
                 raise _fail(RangeError, caller, name, wrong, len(df),
-                            f"are not > 0 for a {col.positive_when} {contract.row}", col.hint)
+                            f"are not > 0 for a {col.positive_when} {contract.row}", col.advice("range"))
         if s is not df[name]:
             parsed[name] = s
     out = df.assign(**parsed) if parsed else df

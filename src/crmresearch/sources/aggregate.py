@@ -182,23 +182,21 @@ def _rules(contract: Contract, cols: list[Column], schema: Mapping[str, Any], sr
             if col.low is not None:
                 low = col.low
                 rules.append(_Rule(col, RangeError, f"are below {low:g}" + (" (negative)" if low == 0 else ""),
-                                   col.hint, (c < low) & ~missing, c.min() if exact else None,
+                                   col.advice("range"), (c < low) & ~missing, c.min() if exact else None,
                                    (lambda v, lo=low: v < lo) if exact else (lambda v: v > 0)))
             if col.high is not None:
                 high = col.high
-                rules.append(_Rule(col, RangeError, f"are above {high:g}", col.hint, (c > high) & ~missing,
+                rules.append(_Rule(col, RangeError, f"are above {high:g}", col.advice("range"), (c > high) & ~missing,
                                    c.max() if exact else None,
                                    (lambda v, hi=high: v > hi) if exact else (lambda v: v > 0)))
             if col.positive_when in present:
                 flag_name = contract.column(col.positive_when).default_name
                 flag = nw.col(flag_name) if schema[flag_name] == nw.Boolean else nw.col(flag_name) == 1
-                rules.append(_Rule(col, RangeError, f"are not > 0 for a {col.positive_when} {contract.row}", col.hint,
-                                   flag & ~missing & ~(c > 0)))
+                rules.append(_Rule(col, RangeError, f"are not > 0 for a {col.positive_when} {contract.row}",
+                                   col.advice("range"), flag & ~missing & ~(c > 0)))
         elif col.kind in ("event", "bool") and dtype != nw.Boolean:
-            remedy = col.hint or ("code the event as 1 = happened, 0 = not (or censored)" if col.kind == "event"
-                                  else "code it as 1/True or 0/False")
             wrong = ~c.is_null() if not dtype.is_numeric() else ~missing & ~c.is_in([0, 1])
-            rules.append(_Rule(col, RangeError, "are not 0/1", remedy, wrong))
+            rules.append(_Rule(col, RangeError, "are not 0/1", col.advice("binary"), wrong))
     for early, late in contract.ordered:
         if early in present and late in present:
             a, b = contract.column(early).default_name, contract.column(late).default_name
@@ -284,7 +282,8 @@ def check_table(table: Any, role: str, columns: Mapping[str, str] | None = None,
         if col.default_name == key:  # the label itself is broken: no ids to show
             k = int(probe) if r.error is MissingValueError else int(
                 lf.select(_count(r.mask).alias("k")).collect(backend="pandas").to_native()["k"].iloc[0])
-            remedy = f"every {contract.row} needs a {col.role} id" if col.kind == "id" else remedy
+            article = "an" if col.role[0] in "aeiou" else "a"
+            remedy = f"every {contract.row} needs {article} {col.role} id" if col.kind == "id" else remedy
             raise r.error(f"{caller}: column '{key}': {k} of {n} rows {r.rule}" + (f"; {remedy}" if remedy else ""))
         bad = (lf.filter(r.mask).group_by(key).agg(nw.len().alias("k"))
                .collect(backend="pandas").to_native().set_index(key)["k"])
@@ -304,14 +303,14 @@ def check_table(table: Any, role: str, columns: Mapping[str, str] | None = None,
             dup = (lf.filter(~nw.col(name).is_null()).group_by(name).agg(nw.len().alias("k"))
                    .filter(nw.col("k") > 1).collect(backend="pandas").to_native().set_index(name)["k"])
             raise DuplicateIdError(f"{caller}: column '{name}': {int(dup.sum())} of {n} rows repeat an id that must "
-                                   f"be unique ({len(dup)} distinct ids) (first {col.role}s: {_first_ids(dup.index)}); "
-                                   "keep one row per id")
+                                   f"be unique ({len(dup)} distinct ids, first: {_first_ids(dup.index)}); keep one row "
+                                   "per id")
         if col.varies and present and distinct < 2:
             one = lf.filter(~nw.col(name).is_null()).select(nw.col(name)).head(1).collect(backend="pandas") \
                 .to_native()[name]
             value = one.iloc[0] if len(one) else None
-            raise SchemaError(f"{caller}: column '{name}' holds one value only ({value!r} in all {present} rows); it "
-                              "needs both values" + (f"; {col.hint}" if col.hint else ""))
+            raise SchemaError(f"{caller}: column '{name}' holds one value only ({value} in all {present} rows); "
+                              f"{col.advice('varies')}")
     src.checked = {"rows": n, **{f"{c.default_name}_max": row[f"{c.default_name}_max"] for c in cols
                                  if c.kind == "datetime"}}
     return src
