@@ -19,7 +19,9 @@ A **data source file** (YAML) names each table by role::
     spark:        {master: "local[2]"}        # optional: where Spark tables live (default: local[2])
 
 Paths are relative to the YAML file. :func:`read_sources` checks every role, file and column before
-anything heavy runs and raises :class:`SourceError` naming each problem.
+anything heavy runs and raises :class:`SourceError` naming each problem; the roles, their columns and default
+names come from the one contract table, :data:`crmresearch.schemas.CONTRACTS`, and with ``check=True`` (what a
+study does before its kernel starts) the contents are checked against it as well.
 """
 
 from __future__ import annotations
@@ -62,7 +64,8 @@ class Source:
     name : str
         How messages name the table (a role, a file name).
     role : str, optional
-        The role (``transactions``...) whose required columns are checked.
+        The role (``transactions``...) whose contract names the columns: the required ones are checked, and
+        ``columns`` may map only the roles it declares.
 
     Examples
     --------
