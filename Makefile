@@ -20,9 +20,12 @@ fonts:  ## the CJK font for lang=zh exhibits (Debian fonts-noto-cjk; installed w
 	    (apt-get install -y -q fonts-noto-cjk >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q fonts-noto-cjk >/dev/null)); \
 	  else echo "fonts: Noto Sans CJK SC is missing and this user cannot install it (Debian: sudo apt-get install fonts-noto-cjk); lang=zh runs and their tests will stop with that message"; fi; }
 
+# uv (pinned in constraints.txt) installs the locked versions in well under a minute; pip is the fallback.
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "$$(grep '^uv==' constraints.txt)" \
+	  && $(BIN)/uv pip install --quiet --python $(BIN)/python -c constraints.txt -e ".[dev]" \
+	  || $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
 	touch $(STAMP)
 
 setup: $(STAMP)  ## create .venv and install the package with the locked dependencies

@@ -22,7 +22,7 @@ def test_date_parameters_and_columns_that_are_not_dates():
         segmentation.value_growth(tx, "x")
     with pytest.raises(ValidationError, match=r"arrival_profile: column 'datetime': 1 of 1 rows cannot be read"):
         service.arrival_profile(pd.DataFrame({"datetime": ["x"], "calls": [1]}))
-    with pytest.raises(ValidationError, match=r"column 'issued': 1 of 1 rows have no date"):
+    with pytest.raises(ValidationError, match=r"activity_status: column 'issued': 1 of 1 rows are missing"):
         clv.activity_status(accounts.assign(issued=[None]), tx, "2024-06-01")
 
 

@@ -564,7 +564,8 @@ def test_customer_base_health_on_your_accounts(scratch_root, tmp_path):
     dup = pd.concat([sim.accounts.head(3), sim.accounts]).rename(columns={"account_id": "card"})
     dup.to_csv(tmp_path / "cards.csv", index=False)
     bad = CliRunner().invoke(cli.main, ["run", "customer-base-health", "-p", f"data={tmp_path / 's.yaml'}"])
-    assert bad.exit_code == 2 and "column 'account_id' repeats 3 of 3003 accounts" in bad.output
+    assert bad.exit_code == 2 and "accounts: column 'account_id': 6 of 3003 rows repeat an id" in bad.output
+    assert "(3 distinct ids, first: " in bad.output
     lonely = CliRunner().invoke(cli.main, ["run", "customer-base-health", "-p", "as_of=2025-12-31"])
     assert lonely.exit_code == 2 and "'as_of' applies to your data" in lonely.output
 

@@ -106,10 +106,9 @@ CASES = [
     ("fractional call count", lambda: schemas.validate(pd.DataFrame({
         "interval_start": pd.date_range("2024-01-01", periods=3, freq="5min"), "calls": [3, 1.5, 2]}), "calls"),
      DtypeError, r"column 'calls': 1 of 3 rows are not whole numbers"),
-    ("duplicate intervals", lambda: schemas.validate(pd.DataFrame({
-        "interval_start": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-01-02"]), "calls": [1, 2, 3]}),
-        "calls"),
-     DuplicateIdError, r"column 'interval_start': 2 of 3 rows repeat"),
+    ("missing call count", lambda: schemas.validate(pd.DataFrame({
+        "interval_start": pd.date_range("2024-01-01", periods=3, freq="5min"), "calls": [3, np.nan, 2]}), "calls"),
+     MissingValueError, r"column 'calls': 1 of 3 rows are missing \(first rows: 1\)"),
     ("likert outside scale", lambda: schemas.validate(SURVEY.assign(q1=[0, 5, 11]), "survey",
                                                       items=["q1", "q2"], scale=(1, 10)),
      RangeError, r"column 'q1': 2 of 3 rows are outside the Likert scale 1..10 \(first rows: 0, 2\)"),
@@ -170,3 +169,93 @@ def test_row_account_records_every_step():
     assert table[["rows_in", "rows_out", "dropped"]].to_numpy().tolist() == [[5, 3, 2], [3, 2, 1]]
     assert table["step"].tolist() == ["negative amount (refund)", "test customer"]
     assert "<table" in acct._repr_html_()
+
+
+# ----------------------------------------------------------------------------- the one contract table
+from crmresearch import sources  # noqa: E402
+from crmresearch.errors import SchemaError  # noqa: E402
+from crmresearch.sources import aggregate  # noqa: E402
+
+FILE_ROLES = list(sources.ROLES)
+
+
+def test_every_role_of_a_data_source_file_has_a_contract_and_roles_is_its_view():
+    assert FILE_ROLES == [k for k, c in schemas.CONTRACTS.items() if c.source]
+    assert {"campaign", "prospects", "accounts", "cases", "managers"} <= set(FILE_ROLES)
+    for role in FILE_ROLES:
+        contract = schemas.CONTRACTS[role]
+        assert sources.ROLES[role] == {c.role: c.default_name for c in contract.columns if c.required}
+        for col in contract.columns:  # one default name per role, whatever the contract
+            assert schemas.DEFAULT_NAMES[col.role] == col.default_name
+            assert col.kind in schemas.KINDS
+    table = schemas.contract_table()
+    assert set(table["kind"]) == set(schemas.CONTRACTS) and not table.duplicated(["kind", "role"]).any()
+
+
+def _valid(contract) -> pd.DataFrame:
+    """Three rows that keep every rule of ``contract`` (later datetime columns hold later dates)."""
+    values = {"id": [1, 2, 3], "number": [1.0, 2.0, 3.0], "integer": [1, 2, 3], "bool": [True, False, True],
+              "event": [1, 0, 1], "category": ["a", "b", "a"]}
+    out = {}
+    for i, col in enumerate(contract.columns):
+        out[col.default_name] = (pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"]) + pd.Timedelta(days=i)
+                                 if col.kind == "datetime" else values[col.kind])
+    return pd.DataFrame(out).assign(**({"q1": [1, 2, 3]} if contract.free == "items" else {}))
+
+
+def _breaks(col):
+    """Ways to break ``col`` by its kind and rules: (what, values)."""
+    if col.kind == "datetime":
+        yield "text", ["2024-01-01", "not a date", "2024-03-01"]
+    if col.kind in ("number", "integer"):
+        yield "text", ["1", "x", "3"]
+    if col.kind in ("bool", "event"):
+        yield "not 0/1", [1, 2, 0]
+    if col.low is not None:
+        yield "below low", [1.0, col.low - 1, 3.0]
+    if not col.nullable:
+        yield "missing", [1, None, 3] if col.kind in ("id", "number", "integer", "bool", "event", "category") \
+            else pd.to_datetime(["2024-01-01", None, "2024-03-01"])
+    if col.unique:
+        yield "repeated", [1, 1, 3]
+    if col.varies:
+        yield "one value", [True, True, True]
+
+
+def _family(exc: Exception) -> type:
+    for cls in (MissingValueError, DtypeError, RangeError, DuplicateIdError, OrderError):
+        if isinstance(exc, cls):
+            return cls
+    return type(exc)
+
+
+def _both(df, role):
+    """What validate (pandas) and aggregate.check_table (DuckDB) say about ``df``: (error or None) each."""
+    import duckdb
+
+    got = []
+    for check in (lambda: schemas.validate(df, role, items=["q1"] if role == "survey" else None),
+                  lambda: aggregate.check_table(duckdb.from_df(df), role)):
+        try:
+            check()
+            got.append(None)
+        except SchemaError as exc:
+            got.append(exc)
+    return got
+
+
+@pytest.mark.parametrize("role", FILE_ROLES)
+def test_validate_and_the_engine_check_read_the_same_kinds_for_each_role(role):
+    contract = schemas.CONTRACTS[role]
+    assert _both(_valid(contract), role) == [None, None]   # a table keeping every rule passes both
+    broken = 0
+    for col in contract.columns:
+        for what, values in _breaks(col):
+            df = _valid(contract).assign(**{col.default_name: values})
+            pandas_error, engine_error = _both(df, role)
+            assert pandas_error is not None and engine_error is not None, (role, col.role, what)
+            assert _family(pandas_error) is _family(engine_error), (role, col.role, what, pandas_error, engine_error)
+            for exc in (pandas_error, engine_error):
+                assert f"column '{col.default_name}'" in str(exc), (role, col.role, what, str(exc))
+            broken += 1
+    assert broken >= len([c for c in contract.columns if c.kind != "category"])

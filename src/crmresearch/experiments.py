@@ -25,6 +25,7 @@ from ._extras import require
 from .core.base import Estimator
 from .errors import ValidationError
 from .schemas.checks import as_binary
+from .schemas.validate import validate
 
 __all__ = [
     "TwoProportions",
@@ -425,8 +426,8 @@ def campaign_table(df: pd.DataFrame, treated: str = "treated", outcome: str = "o
     Raises
     ------
     ValidationError
-        On duplicate ids, missing values, values other than 0/1, or an empty arm; the message names the column
-        and counts the rows.
+        The campaign contract (:data:`crmresearch.schemas.CONTRACTS`) broken: duplicate ids, missing values,
+        values other than 0/1, or an empty arm; the message names the column and counts the rows.
 
     Examples
     --------
@@ -436,28 +437,8 @@ def campaign_table(df: pd.DataFrame, treated: str = "treated", outcome: str = "o
     >>> experiments.campaign_table(df)['treated'].tolist()
     [True, False]
     """
-    for c in (customer, treated, outcome):
-        if c not in df.columns:
-            raise ValidationError(f"campaign_table: missing column '{c}'; the table has {list(df.columns)[:15]}")
-    for c in (customer, treated, outcome):
-        n = int(df[c].isna().sum())
-        if n:
-            raise ValidationError(f"campaign_table: column '{c}': {n} of {len(df)} rows are missing")
-    dup = int(df[customer].duplicated().sum())
-    if dup:
-        raise ValidationError(f"campaign_table: column '{customer}': {dup} of {len(df)} rows repeat a customer; "
-                              "one row per customer")
-    for c in (treated, outcome):
-        bad = ~df[c].isin([0, 1, True, False])
-        if bad.any():
-            raise ValidationError(f"campaign_table: column '{c}': {int(bad.sum())} of {len(df)} rows are not 0/1 "
-                                  f"(first values: {df.loc[bad, c].head(3).tolist()})")
-    out = df.assign(**{treated: df[treated].astype(bool), outcome: df[outcome].astype(int)})
-    arms = out[treated].value_counts()
-    if len(arms) < 2:
-        raise ValidationError(f"campaign_table: column '{treated}' has one arm only ({arms.index[0]}); a campaign "
-                              "test needs treated and control customers")
-    return out
+    df = validate(df, "campaign", customer=customer, treated=treated, outcome=outcome, caller="campaign_table")
+    return df.assign(**{treated: df[treated].astype(bool), outcome: df[outcome].astype(int)})
 
 
 class UpliftModel(Estimator):

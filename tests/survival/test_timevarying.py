@@ -184,5 +184,5 @@ def test_day_clock_refusals():
     with pytest.raises(ValidationError, match="needs 'manager_id' in the spells table"):
         recovery.day_clock(spells.drop(columns="manager_id"), cases, "2024-12-31", managers)
     bad = cases.assign(resolved=pd.to_datetime(["2024-01-01", None, None, None]))
-    with pytest.raises(ValidationError, match="1 of 4 cases are resolved before they were opened"):
+    with pytest.raises(ValidationError, match=r"day_clock\(cases\): column 'resolved': 1 of 4 rows are before 'opened"):
         recovery.day_clock(spells, bad, "2024-12-31")

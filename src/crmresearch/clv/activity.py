@@ -76,18 +76,12 @@ def activity_status(accounts: pd.DataFrame, transactions: Any, as_of: Any, inact
     """
     from ..sources.aggregate import rfm_table
 
-    for col in ("account_id", "issued"):
-        if col not in accounts.columns:
-            raise ValidationError(f"activity_status: the accounts table has no column '{col}'; it has "
-                                  f"{list(accounts.columns)}")
     if inactive_days <= 0 or balance_floor < 0:
         raise ValidationError(f"activity_status: inactive_days must be > 0 and balance_floor >= 0; got {inactive_days} "
                               f"and {balance_floor}")
-    dup = accounts["account_id"].duplicated()
-    if dup.any():
-        raise ValidationError(f"activity_status: column 'account_id' repeats {int(dup.sum())} accounts")
     as_of = schemas.as_date(as_of, "as_of", "activity_status")
-    issued = schemas.date_column(accounts, "issued", "activity_status")
+    accounts = schemas.validate(accounts, "accounts", caller="activity_status")  # ids, issue dates, balances
+    issued = accounts["issued"]
     per = rfm_table(transactions, columns, caller="activity_status", before=as_of + pd.Timedelta(days=1))
     last = accounts["account_id"].map(per["last_purchase"])
     unknown = ~per.index.isin(accounts["account_id"])

@@ -1,7 +1,9 @@
 """Input contracts and the shared checks every public function uses.
 
-- contracts: each kind of table (transactions, spells, tickets ...) as columns by role, with kinds,
-  ranges and default column names
+- contracts: the one table of input contracts, :data:`CONTRACTS`: every role a table can play (transactions,
+  spells, campaign, accounts ...) as columns by role, with kinds, ranges, unique ids and default column names;
+  ``validate``, :mod:`crmresearch.sources` (roles and column mappings), the engine checks of
+  :mod:`crmresearch.sources.aggregate` and the studies' pre-kernel checks all read it
 - validate: ``validate(df, kind, **column_names)`` checks a table against its contract and returns it
   with dates parsed; :class:`RowAccount` records rows in / rows out / reason of every cleaning step
 - checks: single values and columns (``as_date``, ``as_binary``, ``as_numbers``, ``date_column``,
@@ -28,12 +30,13 @@ from ..errors import (
     ValidationError,
 )
 from .checks import as_binary, as_date, as_numbers, check_columns, date_column, latest_date
-from .contracts import CONTRACTS, DEFAULT_NAMES, Column, Contract
+from .contracts import CONTRACTS, DEFAULT_NAMES, KINDS, Column, Contract, contract_table
 from .validate import RowAccount, handle_duplicates, validate
 
 __all__ = [
     "CONTRACTS",
     "DEFAULT_NAMES",
+    "KINDS",
     "Column",
     "Contract",
     "DateParseError",
@@ -53,6 +56,7 @@ __all__ = [
     "as_date",
     "as_numbers",
     "check_columns",
+    "contract_table",
     "date_column",
     "handle_duplicates",
     "latest_date",

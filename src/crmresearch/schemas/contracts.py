@@ -1,12 +1,37 @@
-"""Input contracts: for each kind of table (transactions, spells, tickets ...) its columns by
-role, their kinds and ranges, and the default column name of each role.
+"""The one table of input contracts: for every role a table can play (transactions, spells,
+campaign, accounts ...) its columns by role, with kind, required/optional, nullable, range, unique,
+unit and default column name, and what happens to the columns it does not name.
+
+Every check of an input table reads this table and nothing else:
+
+- :func:`crmresearch.schemas.validate` checks a pandas table against it (dates parsed);
+- :class:`crmresearch.sources.Source` maps a data source file's ``columns:`` by it (the roles a
+  mapping may name, the columns a role must provide, their default names);
+- :mod:`crmresearch.sources.aggregate` checks the kinds and ranges where the table lives (DuckDB,
+  Spark ...), before table-level work;
+- :meth:`crmresearch.studies.Study.preflight` checks every table of ``-p data=`` before a kernel starts.
+
+``ROLES`` (:mod:`crmresearch.sources`) and ``DEFAULT_NAMES`` are views of it, kept for code that reads them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["CONTRACTS", "Column", "Contract"]
+import pandas as pd
+
+__all__ = ["CONTRACTS", "DEFAULT_NAMES", "KINDS", "Column", "Contract", "contract_table", "role_contracts"]
+
+#: Column kinds, and what each accepts.
+KINDS: dict[str, str] = {
+    "id": "any hashable label, not missing unless nullable",
+    "datetime": "a date or timestamp (text dates are parsed by validate; an engine needs a date type)",
+    "number": "a finite number (float)",
+    "integer": "a finite whole number",
+    "bool": "0/1 or true/false",
+    "event": "0/1 or true/false: 1 = the event happened",
+    "category": "any labels",
+}
 
 
 @dataclass(frozen=True)
@@ -14,12 +39,12 @@ class Column:
     """One column of a contract, addressed by its ``role``.
 
     ``kind``: ``id`` (any hashable, not missing), ``datetime``, ``number`` (float),
-    ``integer``, ``bool``, ``event`` (0/1 or bool), ``category`` (any labels).
+    ``integer``, ``bool`` (0/1 or true/false), ``event`` (0/1 or bool), ``category`` (any labels).
 
     Parameters
     ----------
     role : str
-        Name of the column in crmresearch (``customer_id``, ``date``...); a user maps theirs to it.
+        Name of the column in crmresearch (``customer``, ``date``...); a user maps theirs to it.
     kind : str
         ``'id'``, ``'datetime'``, ``'number'``, ``'integer'``, ``'bool'``, ``'event'`` or ``'category'``.
     required : bool, default True
@@ -34,12 +59,21 @@ class Column:
         Values must not repeat.
     unit : str, default ''
         Unit, shown in messages and docs.
+    name : str, default ''
+        Default column name (what the table calls it unless mapped); '' = the role itself.
+    varies : bool, default False
+        The column must hold at least two distinct values (both arms, both outcomes).
+    positive_when : str, default ''
+        Role of a bool/event column of the same contract: on its true rows this value must be > 0.
+    hint : str, default ''
+        What the values mean or how to treat bad ones, added to messages about this column (see :meth:`advice`).
 
     Examples
     --------
     >>> from crmresearch import schemas
-    >>> schemas.Column('amount', 'number', low=0).kind
-    'number'
+    >>> col = schemas.Column('amount', 'number', low=0)
+    >>> col.kind, col.default_name
+    ('number', 'amount')
     """
 
     role: str
@@ -50,6 +84,36 @@ class Column:
     high: float | None = None
     unique: bool = False
     unit: str = ""
+    name: str = ""
+    varies: bool = False
+    positive_when: str = ""
+    hint: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"Column {self.role!r}: unknown kind {self.kind!r}; kinds: {', '.join(KINDS)}")
+
+    @property
+    def default_name(self) -> str:
+        """The column's name unless a mapping renames it."""
+        return self.name or self.role
+
+    def advice(self, rule: str) -> str:
+        """The remedy closing a message about this column breaking ``rule`` (``'binary'``: a value other
+        than 0/1; ``'range'``: a bound or ``positive_when``; ``'varies'``: one value only). Shared by
+        :func:`validate` and the engine checks so both say the same.
+
+        Examples
+        --------
+        >>> from crmresearch import schemas
+        >>> schemas.CONTRACTS['campaign'].column('outcome').advice('binary')
+        'code it as 1 or 0 (1 = the event the campaign tries to prevent, e.g. churn)'
+        """
+        if rule == "binary":
+            return f"code it as 1 or 0 ({self.hint})" if self.hint else "code it as 1/True or 0/False"
+        if rule == "varies":
+            return "it needs both values" + (f" ({self.hint})" if self.hint else "")
+        return self.hint
 
 
 @dataclass(frozen=True)
@@ -59,82 +123,239 @@ class Contract:
     Parameters
     ----------
     kind : str
-        Input kind (``transactions``, ``customers``, ``spells``...).
+        Input kind (``transactions``, ``customers``, ``spells``...), the role in a data source file.
     columns : tuple of Column
         Its columns.
     ordered : tuple of tuple (str, str), default ()
         Pairs of datetime roles that must be in order (earlier, later) on every row.
     description : str, default ''
         What one row is.
+    row : str, default 'row'
+        What one row is, in one word (``transaction``, ``prospect``), for messages.
+    key : str, default ''
+        Role whose values label offending rows in engine messages ("first customers: ..."); '' = the first id.
+    free : str, default 'kept'
+        The columns it does not name: ``'kept'`` (passed through unchecked), ``'features'`` (the model's
+        candidate features when a study's features are 'auto'), ``'covariates'`` (candidate covariates) or
+        ``'items'`` (questionnaire items, checked on the Likert scale by ``validate(items=, scale=)``).
+    source : bool, default True
+        A data source file may name a table in this role (False: a kind only :func:`validate` knows).
+    engine : bool, default False
+        Table-level work on it runs where the table lives (checked there by :mod:`crmresearch.sources.aggregate`);
+        False: the table comes back as pandas (one row per customer or smaller) and :func:`validate` checks it.
 
     Examples
     --------
     >>> from crmresearch import schemas
     >>> c = schemas.Contract('payments', (schemas.Column('customer', 'id'), schemas.Column('amount', 'number', low=0)))
-    >>> [col.role for col in c.columns]
-    ['customer', 'amount']
+    >>> [col.role for col in c.columns], c.key_role
+    (['customer', 'amount'], 'customer')
     """
 
     kind: str
     columns: tuple[Column, ...]
     ordered: tuple[tuple[str, str], ...] = ()
     description: str = ""
+    row: str = "row"
+    key: str = ""
+    free: str = "kept"
+    source: bool = True
+    engine: bool = False
+
+    def __post_init__(self) -> None:
+        roles = self.roles()
+        if len(set(roles)) != len(roles):
+            raise ValueError(f"Contract {self.kind!r}: a role appears twice in {roles}")
+        named = {r for pair in self.ordered for r in pair} | {c.positive_when for c in self.columns if c.positive_when}
+        if self.key:
+            named.add(self.key)
+        if named - set(roles):
+            raise ValueError(f"Contract {self.kind!r}: rules name roles it has not: {sorted(named - set(roles))}")
+        if self.free not in ("kept", "features", "covariates", "items"):
+            raise ValueError(f"Contract {self.kind!r}: free must be kept, features, covariates or items")
 
     def roles(self) -> list[str]:
         return [c.role for c in self.columns]
+
+    def column(self, role: str) -> Column:
+        """The column of ``role``."""
+        for c in self.columns:
+            if c.role == role:
+                return c
+        raise KeyError(role)
+
+    @property
+    def key_role(self) -> str:
+        """The role labelling rows in messages: ``key``, else the first id column, else the first column."""
+        if self.key:
+            return self.key
+        return next((c.role for c in self.columns if c.kind == "id"), self.columns[0].role)
+
+    def required(self) -> dict[str, str]:
+        """Required roles and their default column names."""
+        return {c.role: c.default_name for c in self.columns if c.required}
+
+    def names(self) -> dict[str, str]:
+        """Every role and its default column name."""
+        return {c.role: c.default_name for c in self.columns}
+
+
+_CUSTOMER = Column("customer", "id", name="customer_id")
+_MONEY = dict(unit="currency")
+
+
+def _spells(kind: str, description: str) -> Contract:
+    return Contract(
+        kind,
+        (_CUSTOMER, Column("start", "datetime"), Column("end", "datetime", nullable=True),
+         Column("region", "category", required=False, nullable=True),
+         Column("contract", "category", required=False, nullable=True),
+         *((Column("manager_id", "id", required=False, nullable=True),) if kind == "spells" else ())),
+        ordered=(("start", "end"),), description=description, row=kind[:-1], free="covariates")
 
 
 CONTRACTS: dict[str, Contract] = {
     "transactions": Contract(
         "transactions",
-        (Column("customer", "id"), Column("date", "datetime"),
-         Column("amount", "number", low=0.0, unit="currency")),
-        description="one row per purchase or account transaction",
+        (_CUSTOMER, Column("date", "datetime"),
+         Column("amount", "number", low=0.0, hint="returns and refunds need their own treatment; remove or net "
+                "them explicitly", **_MONEY),
+         Column("channel", "category", required=False, nullable=True)),
+        description="one row per purchase or account transaction", row="transaction", engine=True,
     ),
     "amounts": Contract(
         "amounts",
-        (Column("customer", "id"), Column("amount", "number", low=0.0, unit="currency")),
-        description="one row per transaction, dates not needed (customer totals)",
+        (_CUSTOMER, Column("amount", "number", low=0.0, hint="returns and refunds need their own treatment; "
+                           "remove or net them explicitly", **_MONEY)),
+        description="one row per transaction, dates not needed (customer totals)", row="transaction",
+        source=False, engine=True,
     ),
     "customers": Contract(
         "customers",
-        (Column("customer", "id", unique=True),),
-        description="one row per customer; other columns are free",
+        (Column("customer", "id", unique=True, name="customer_id"),
+         Column("region", "category", required=False, nullable=True),
+         Column("segment", "category", required=False, nullable=True),
+         Column("join_date", "datetime", required=False, nullable=True),
+         Column("urban", "category", required=False, nullable=True),
+         Column("churned", "event", required=False, nullable=True, hint="1 = left within the window"),
+         Column("value", "number", required=False, nullable=True, **_MONEY)),
+        description="one row per customer; other columns are free (features of the churn models)", row="customer",
+        free="features",
     ),
-    "spells": Contract(
-        "spells",
-        (Column("customer", "id"), Column("start", "datetime"),
-         Column("end", "datetime", nullable=True)),
-        ordered=(("start", "end"),),
-        description="relationship spells; end missing while the customer is active",
-    ),
+    "spells": _spells("spells", "relationship spells; end missing while the customer is active"),
+    "contracts": _spells("contracts", "one row per contract; end missing while it runs"),
     "survey": Contract(
         "survey",
-        (Column("respondent", "id", required=False, unique=True),),
-        description="one row per respondent; item columns on a Likert scale",
-    ),
-    "tickets": Contract(
-        "tickets",
-        (Column("ticket", "id", unique=True), Column("created", "datetime"),
-         Column("responded", "datetime", required=False, nullable=True),
-         Column("on_site", "datetime", required=False, nullable=True),
-         Column("resolved", "datetime", nullable=True)),
-        ordered=(("created", "responded"), ("created", "on_site"), ("created", "resolved"),
-                 ("responded", "resolved")),
-        description="service requests; missing timestamps mean 'not yet' (censored)",
+        (Column("respondent", "id", required=False, unique=True, name="respondent_id"),),
+        description="one row per respondent; item columns on a Likert scale", row="respondent", free="items",
     ),
     "calls": Contract(
         "calls",
-        (Column("interval", "datetime", unique=True), Column("calls", "integer", low=0)),
-        description="call arrivals per interval",
+        (Column("interval", "datetime", name="interval_start"),
+         Column("calls", "integer", required=False, low=0, unit="calls")),
+        description="call arrivals: one row per interval with a 'calls' count (repeated intervals are summed), "
+                    "or one row per call (a call log, counted per interval)", row="interval", engine=True,
+    ),
+    "tickets": Contract(
+        "tickets",
+        (Column("ticket", "id", unique=True, name="ticket_id"), Column("created", "datetime"),
+         Column("responded", "datetime", required=False, nullable=True),
+         Column("on_site", "datetime", required=False, nullable=True),
+         Column("resolved", "datetime", nullable=True),
+         Column("region", "category", required=False, nullable=True),
+         Column("channel", "category", required=False, nullable=True)),
+        ordered=(("created", "responded"), ("created", "on_site"), ("created", "resolved"),
+                 ("responded", "resolved")),
+        description="service requests; missing timestamps mean 'not yet' (censored)", row="ticket",
+    ),
+    "campaign": Contract(
+        "campaign",
+        (Column("customer", "id", unique=True, name="customer_id"),
+         Column("treated", "bool", varies=True, hint="1/True = received the campaign, 0/False = control"),
+         Column("outcome", "event", hint="1 = the event the campaign tries to prevent, e.g. churn")),
+        description="a randomised campaign, one row per customer; other columns are uplift features",
+        row="customer", free="features",
+    ),
+    "prospects": Contract(
+        "prospects",
+        (Column("prospect", "id", unique=True, name="prospect_id"),
+         Column("converted", "bool", varies=True, hint="1/True = became a customer, 0/False = lost"),
+         Column("value", "number", low=0.0, positive_when="converted",
+                hint="the first-year value: 0 for a lost prospect, > 0 for a converted one", **_MONEY)),
+        description="one row per prospect; other columns are conversion features", row="prospect",
+        free="features",
+    ),
+    "accounts": Contract(
+        "accounts",
+        (Column("account", "id", unique=True, name="account_id"), Column("issued", "datetime"),
+         Column("balance", "number", required=False, nullable=True, **_MONEY)),
+        description="one row per account (card); its transactions name the account in customer_id", row="account",
+    ),
+    "cases": Contract(
+        "cases",
+        (_CUSTOMER, Column("opened", "datetime"), Column("resolved", "datetime", nullable=True),
+         Column("case_id", "id", required=False, unique=True),
+         Column("owner_kept", "bool", required=False, nullable=True),
+         Column("compensated", "bool", required=False)),
+        ordered=(("opened", "resolved"),),
+        description="one row per complaint; resolved missing while it is open", row="case", key="customer",
+    ),
+    "managers": Contract(
+        "managers",
+        (Column("manager", "id", unique=True, name="manager_id"), Column("left", "datetime", nullable=True)),
+        description="one row per relationship manager; left missing while still there", row="manager",
     ),
 }
 
 
-#: Default column name of each role (override by keyword: ``customer="cust_id"``).
-DEFAULT_NAMES: dict[str, str] = {
-    "customer": "customer_id", "date": "date", "amount": "amount", "start": "start",
-    "end": "end", "respondent": "respondent_id", "ticket": "ticket_id", "created": "created",
-    "responded": "responded", "on_site": "on_site", "resolved": "resolved",
-    "interval": "interval_start", "calls": "calls",
-}
+def role_contracts() -> dict[str, Contract]:
+    """The contracts a data source file may name, in table order (the roles of :data:`ROLES`).
+
+    Examples
+    --------
+    >>> from crmresearch.schemas import contracts
+    >>> list(contracts.role_contracts())[:3]
+    ['transactions', 'customers', 'spells']
+    """
+    return {k: c for k, c in CONTRACTS.items() if c.source}
+
+
+def _default_names() -> dict[str, str]:
+    names: dict[str, str] = {}
+    for contract in CONTRACTS.values():
+        for col in contract.columns:
+            if names.setdefault(col.role, col.default_name) != col.default_name:
+                raise ValueError(f"role {col.role!r} has two default names: {names[col.role]!r} and "
+                                 f"{col.default_name!r} ({contract.kind})")
+    return names
+
+
+#: Default column name of each role (override by keyword: ``customer="cust_id"``); a view of :data:`CONTRACTS`.
+DEFAULT_NAMES: dict[str, str] = _default_names()
+
+
+def contract_table(kind: str | None = None) -> pd.DataFrame:
+    """The contracts as a table: one row per column of every contract (or of ``kind``).
+
+    Parameters
+    ----------
+    kind : str or None, optional
+        One contract; None: all of them.
+
+    Returns
+    -------
+    DataFrame
+        ``kind``, ``role``, ``column`` (default name), ``type`` (the column kind), ``required``, ``nullable``,
+        ``low``, ``high``, ``unique``, ``unit``, ``free`` (the contract's policy for other columns).
+
+    Examples
+    --------
+    >>> from crmresearch import schemas
+    >>> schemas.contract_table('campaign')[['role', 'column', 'type']].values.tolist()
+    [['customer', 'customer_id', 'id'], ['treated', 'treated', 'bool'], ['outcome', 'outcome', 'event']]
+    """
+    rows = [{"kind": c.kind, "role": col.role, "column": col.default_name, "type": col.kind, "required": col.required,
+             "nullable": col.nullable, "low": col.low, "high": col.high, "unique": col.unique, "unit": col.unit,
+             "free": c.free}
+            for c in CONTRACTS.values() if kind is None or c.kind == kind for col in c.columns]
+    return pd.DataFrame(rows)

@@ -4,7 +4,7 @@ and :class:`RowAccount`, the record of rows in, rows out and the reason of every
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,10 +21,11 @@ from ..errors import (  # sib
     MissingValueError,
     OrderError,
     RangeError,
+    SchemaError,
     ValidationError,
 )
 from .checks import _as_datetime, _compare_as_of, _fail, _first  # sib
-from .contracts import CONTRACTS, DEFAULT_NAMES, Column  # sib
+from .contracts import CONTRACTS, Column, Contract  # sib
 
 __all__ = ["RowAccount", "handle_duplicates", "validate"]
 
@@ -61,22 +62,69 @@ def _check_column(df: pd.DataFrame, col: Column, name: str, caller: str,
             low = s < col.low
             if low.any():
                 raise _fail(RangeError, caller, name, low, n, f"are below {col.low:g}"
-                            + (" (negative)" if col.low == 0 else ""))
+                            + (" (negative)" if col.low == 0 else ""), col.advice("range"))
         if col.high is not None:
             high = s > col.high
             if high.any():
-                raise _fail(RangeError, caller, name, high, n, f"are above {col.high:g}")
-    elif col.kind == "event":
-        ok = s.isin([0, 1, True, False])
+                raise _fail(RangeError, caller, name, high, n, f"are above {col.high:g}", col.advice("range"))
+    elif col.kind in ("event", "bool"):
+        ok = s.isin([0, 1, True, False]) | (s.isna() & col.nullable)
         if not ok.all():
-            raise _fail(RangeError, caller, name, ~ok, n, "are not 0/1 (event indicator)",
-                        "code the event as 1 = happened, 0 = censored")
+            values = ", ".join(map(str, pd.unique(s[~ok])[:3]))
+            raise _fail(RangeError, caller, name, ~ok, n, f"are not 0/1 (values such as {values})",
+                        col.advice("binary"))
     if col.unique:
         dup = s.duplicated(keep=False) & s.notna()
         if dup.any():
+            ids = pd.Index(pd.unique(s[dup]))
+            try:
+                ids = ids.sort_values()
+            except TypeError:  # ids of mixed types: in the order they come
+                pass
             raise _fail(DuplicateIdError, caller, name, dup, n,
-                        f"repeat an id that must be unique ({int(s[dup].nunique())} distinct ids)")
+                        f"repeat an id that must be unique ({len(ids)} distinct ids, first: {_first(ids)})",
+                        "keep one row per id")
+    present = s.dropna()
+    if col.varies and len(present) and present.nunique() < 2:
+        raise SchemaError(f"{caller}: column '{name}' holds one value only ({present.iloc[0]} in all "
+                          f"{len(present)} rows); {col.advice('varies')}")
     return s
+
+
+def _check_table(df: pd.DataFrame, contract: Contract, names: Mapping[str, str], caller: str,
+                 as_of: pd.Timestamp | None = None, date_format: str | None = None) -> pd.DataFrame:
+    """The rules of ``contract`` on ``df`` (its columns named by ``names``: role -> column); dates parsed."""
+    if len(df) == 0:
+        raise EmptyTableError(f"{caller}: the {contract.kind} table is empty (0 rows)")
+    absent = [names[c.role] for c in contract.columns if c.required and names[c.role] not in df.columns]
+    if absent:
+        raise MissingColumnError(
+            f"{caller}: missing column(s) {absent} of the {contract.kind} contract; the table has "
+            f"{list(df.columns)[:12]}; pass the actual name, e.g. "
+            f"{contract.columns[0].role}='your_column'")
+    parsed: dict[str, pd.Series] = {}
+    for col in contract.columns:
+        name = names[col.role]
+        if name not in df.columns:
+            continue
+        s = _check_column(df, col, name, caller, as_of, date_format)
+        if col.positive_when and names[col.positive_when] in df.columns:
+            flag = df[names[col.positive_when]].astype(bool)
+            wrong = flag & ~(s > 0)
+            if wrong.any():
+                raise _fail(RangeError, caller, name, wrong, len(df),
+                            f"are not > 0 for a {col.positive_when} {contract.row}", col.advice("range"))
+        if s is not df[name]:
+            parsed[name] = s
+    out = df.assign(**parsed) if parsed else df
+    for early, late in contract.ordered:
+        a, b = names[early], names[late]
+        if a in out.columns and b in out.columns:
+            wrong = (out[b] < out[a]).fillna(False)
+            if wrong.any():
+                raise _fail(OrderError, caller, b, wrong, len(out), f"are before '{a}'",
+                            f"'{b}' must not precede '{a}'")
+    return out
 
 
 def validate(
@@ -95,7 +143,9 @@ def validate(
     Parameters
     ----------
     df : DataFrame
-    kind : {"transactions", "amounts", "customers", "spells", "survey", "tickets", "calls"}
+    kind : str
+        A contract of :data:`~crmresearch.schemas.CONTRACTS`: a role (``transactions``, ``spells``, ``campaign``,
+        ``prospects``, ``accounts``, ``cases``...) or ``amounts`` (transactions without dates).
     as_of : date-like, optional
         Dates after it are an error (data from the future of the analysis).
     items, scale : for ``kind="survey"``: the item columns and the Likert scale ``(low, high)``.
@@ -105,7 +155,8 @@ def validate(
         strftime format of text dates (e.g. ``"%d/%m/%Y"``). Without it ISO dates are read as such;
         other text must be unambiguous (see ``_as_datetime``).
     **column_names : str
-        Actual column name per role, e.g. ``customer="cust_id"``; defaults in ``DEFAULT_NAMES``.
+        Actual column name per role, e.g. ``customer="cust_id"``; defaults: each column's default name in
+        :data:`~crmresearch.schemas.CONTRACTS` (also in ``DEFAULT_NAMES``).
 
     Returns
     -------
@@ -138,34 +189,10 @@ def validate(
                               f"'{kind}'; roles: {contract.roles()}")
     if not isinstance(df, pd.DataFrame):
         raise ValidationError(f"{caller}: expected a pandas DataFrame, got {type(df).__name__}")
-    if len(df) == 0:
-        raise EmptyTableError(f"{caller}: the {kind} table is empty (0 rows)")
-    names = {c.role: column_names.get(c.role, DEFAULT_NAMES.get(c.role, c.role))
-             for c in contract.columns}
-    absent = [names[c.role] for c in contract.columns if c.required and names[c.role] not in df.columns]
-    if absent:
-        raise MissingColumnError(
-            f"{caller}: missing column(s) {absent} of the {kind} contract; the table has "
-            f"{list(df.columns)[:12]}; pass the actual name, e.g. "
-            f"{contract.columns[0].role}='your_column'")
+    names = {c.role: column_names.get(c.role, c.default_name) for c in contract.columns}
     as_of_ts = pd.Timestamp(as_of) if as_of is not None else None
-    parsed: dict[str, pd.Series] = {}
-    for col in contract.columns:
-        name = names[col.role]
-        if name not in df.columns:
-            continue
-        s = _check_column(df, col, name, caller, as_of_ts, date_format)
-        if s is not df[name]:
-            parsed[name] = s
-    out = df.assign(**parsed) if parsed else df
-    for early, late in contract.ordered:
-        a, b = names[early], names[late]
-        if a in out.columns and b in out.columns:
-            wrong = (out[b] < out[a]).fillna(False)
-            if wrong.any():
-                raise _fail(OrderError, caller, b, wrong, len(out), f"are before '{a}'",
-                            f"'{b}' must not precede '{a}'")
-    if kind == "survey":
+    out = _check_table(df, contract, names, caller, as_of_ts, date_format)
+    if contract.free == "items":  # the survey's questionnaire items
         _check_items(out, items, scale, caller)
     return out
 

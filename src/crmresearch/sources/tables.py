@@ -19,7 +19,9 @@ A **data source file** (YAML) names each table by role::
     spark:        {master: "local[2]"}        # optional: where Spark tables live (default: local[2])
 
 Paths are relative to the YAML file. :func:`read_sources` checks every role, file and column before
-anything heavy runs and raises :class:`SourceError` naming each problem.
+anything heavy runs and raises :class:`SourceError` naming each problem; the roles, their columns and default
+names come from the one contract table, :data:`crmresearch.schemas.CONTRACTS`, and with ``check=True`` (what a
+study does before its kernel starts) the contents are checked against it as well.
 """
 
 from __future__ import annotations
@@ -33,26 +35,15 @@ from typing import Any
 
 from .._extras import require
 from ..errors import SourceError
+from ..schemas.contracts import CONTRACTS, DEFAULT_NAMES, role_contracts
 
 __all__ = ["ROLES", "Source", "SourceError", "as_source", "read_sources"]
 
 
-#: Roles a data source file may name, with the columns each role must provide (crmresearch names,
-#: mapped from the user's with ``columns:``) and the default name of each.
-ROLES: dict[str, dict[str, str]] = {
-    "transactions": {"customer": "customer_id", "date": "date", "amount": "amount"},
-    "customers": {"customer": "customer_id"},
-    "spells": {"customer": "customer_id", "start": "start", "end": "end"},
-    "contracts": {"customer": "customer_id", "start": "start", "end": "end"},
-    "survey": {},
-    "calls": {"interval": "interval_start"},  # with a 'calls' count per interval, or one row per call
-    "tickets": {"ticket": "ticket_id", "created": "created", "resolved": "resolved"},
-    "campaign": {"customer": "customer_id", "treated": "treated", "outcome": "outcome"},
-    "prospects": {"prospect": "prospect_id", "converted": "converted"},
-    "accounts": {"account": "account_id", "issued": "issued"},  # optional balance (at the as-of date)
-    "cases": {"customer": "customer_id", "opened": "opened", "resolved": "resolved"},  # optional owner_kept...
-    "managers": {"manager": "manager_id", "left": "left"},
-}
+#: Roles a data source file may name, with the columns each role must provide (crmresearch names, mapped
+#: from the user's with ``columns:``) and the default name of each: a view of
+#: :data:`crmresearch.schemas.CONTRACTS`, where every column of every role is declared.
+ROLES: dict[str, dict[str, str]] = {role: c.required() for role, c in role_contracts().items()}
 _KEYS = {"path", "columns", "duckdb", "spark_table", "format"}
 
 
@@ -73,7 +64,8 @@ class Source:
     name : str
         How messages name the table (a role, a file name).
     role : str, optional
-        The role (``transactions``...) whose required columns are checked.
+        The role (``transactions``...) whose contract names the columns: the required ones are checked, and
+        ``columns`` may map only the roles it declares.
 
     Examples
     --------
@@ -100,15 +92,16 @@ class Source:
                               "or polars DataFrame, a DuckDB relation, a PySpark DataFrame or a Parquet/CSV path"
                               ) from None
         self._lazy = frame.lazy() if isinstance(frame, nw.DataFrame) else frame
-        from ..schemas.contracts import DEFAULT_NAMES
-
-        required = ROLES.get(self.role or "", {})
-        if self.role is not None:
-            unknown = sorted(set(self.columns) - set(required) - set(_extra_roles(self.role)))
+        contract = role_contracts().get(self.role or "")
+        if self.role is not None and contract is None:
+            raise SourceError(f"{self.name}: unknown role {self.role!r}; roles: {', '.join(ROLES)}")
+        required = contract.required() if contract is not None else {}
+        if contract is not None:
+            unknown = sorted(set(self.columns) - set(contract.roles()))
             if unknown:
                 raise SourceError(f"{self.name}: unknown column role(s) {unknown} for '{self.role}'; roles: "
-                                  f"{sorted(set(required) | set(_extra_roles(self.role)))}")
-        names = DEFAULT_NAMES | required
+                                  f"{sorted(contract.roles())}")
+        names = contract.names() if contract is not None else DEFAULT_NAMES
         rename = {actual: names.get(role, role) for role, actual in self.columns.items()}
         have = list(self._lazy.collect_schema().names())
         absent = [f"{actual} (for {role})" for role, actual in self.columns.items() if actual not in have]
@@ -139,13 +132,49 @@ class Source:
         """The whole table as pandas (small tables only: a survey, a campaign's cells)."""
         return self._lazy.collect(backend="pandas").to_native()
 
+    def check(self, caller: str | None = None) -> Source:
+        """Check the table against its role's contract (:data:`crmresearch.schemas.CONTRACTS`); return it.
 
-def _extra_roles(role: str | None) -> Sequence[str]:
-    """Optional columns a role may map besides the required ones (free columns keep their names)."""
-    return {"customers": ("region", "segment", "join_date", "urban", "churned", "value"), "transactions": ("channel",),
-            "tickets": ("responded", "on_site", "region", "channel"), "calls": ("calls",),
-            "spells": ("region", "contract", "manager_id"), "contracts": ("region", "contract"),
-            "accounts": ("balance",), "cases": ("case_id", "owner_kept", "compensated")}.get(role or "", ())
+        A role whose table-level work runs where the table lives (transactions, calls) is checked there, in
+        one cheap pass (:func:`crmresearch.sources.aggregate.check_table`); the others come back as pandas and
+        are checked by the same rules as :func:`crmresearch.schemas.validate` (text dates parsed, nothing kept).
+
+        Parameters
+        ----------
+        caller : str or None, optional
+            Name shown first in messages; None: the table's name (file and role).
+
+        Returns
+        -------
+        Source
+            ``self``.
+
+        Raises
+        ------
+        SchemaError
+            The first rule the table breaks: the column, the count of rows, the first rows (or ids), a remedy.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from crmresearch import sources
+        >>> src = sources.as_source(pd.DataFrame({'lead': [1, 2], 'won': [1, 0], 'value': [90.0, 0.0]}),
+        ...                         {'prospect': 'lead', 'converted': 'won'}, name='leads.csv', role='prospects')
+        >>> src.check().name
+        'leads.csv'
+        """
+        if self.role is None:
+            raise SourceError(f"{self.name}: a table without a role has no contract to check")
+        contract = CONTRACTS[self.role]
+        if contract.engine:
+            from .aggregate import check_table
+
+            check_table(self, self.role, caller=caller or self.name)
+        else:
+            from ..schemas.validate import _check_table
+
+            _check_table(self.to_pandas(), contract, contract.names(), caller or self.name)
+        return self
 
 
 def _duckdb() -> Any:
@@ -283,10 +312,13 @@ def as_source(obj: Any, columns: Mapping[str, str] | None = None, *, name: str =
     return Source(obj, dict(columns or {}), name=name, role=role)
 
 
-def read_sources(path: str | os.PathLike[str], roles: Sequence[str] | None = None) -> dict[str, Source]:
+def read_sources(path: str | os.PathLike[str], roles: Sequence[str] | None = None, *,
+                 optional: Sequence[str] = (), check: bool = False) -> dict[str, Source]:
     """Read a data source file; check every role, file and column; return ``{role: Source}``.
 
     ``roles``: the roles the caller needs (a study's); a missing one is an error that lists them all.
+    With ``check=True`` the tables of ``roles`` and ``optional`` (every table, when ``roles`` is None) are
+    also checked against their contracts (:meth:`Source.check`): kinds, missing values, ranges, unique ids.
 
     Parameters
     ----------
@@ -294,11 +326,17 @@ def read_sources(path: str | os.PathLike[str], roles: Sequence[str] | None = Non
         Data source file (YAML or JSON).
     roles : sequence of str or None, optional
         Roles the caller needs; None: every role in the file.
+    optional : sequence of str, default ()
+        Roles the caller uses when present (checked with ``check=True``).
+    check : bool, default False
+        Check the contents of those tables too, not only their columns.
 
     Raises
     ------
     SourceError
         A missing role, file or column.
+    SchemaError
+        With ``check=True``: the first contract rule a table breaks (its message names the file and role).
 
     Examples
     --------
@@ -338,4 +376,9 @@ def read_sources(path: str | os.PathLike[str], roles: Sequence[str] | None = Non
             problems.append(str(exc))
     if problems:
         raise SourceError("; ".join(problems))
+    if check:
+        wanted = list(out) if roles is None else [*roles, *(r for r in optional if r not in roles)]
+        for role in wanted:
+            if role in out:
+                out[role].check()
     return out

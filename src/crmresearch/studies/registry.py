@@ -484,18 +484,22 @@ class Study:
         """Check what the input files named by ``values`` hold (headers, model structure, column
         names) before any kernel starts; raises :class:`ParameterError` naming the parameter and file.
 
+        With ``-p data=...`` every table the study reads (its ``roles`` and the ``optional_roles`` present) is
+        checked against its contract in :data:`crmresearch.schemas.CONTRACTS` (columns, kinds, missing values,
+        ranges, unique ids); the study's ``inputs`` then checks what crosses tables or names parameters.
+
         Parameters
         ----------
         values : mapping of str to object
             A full parameter set (from :meth:`resolve`).
         """
         if values.get("data"):
-            from ..errors import SourceError
+            from ..errors import ValidationError
             from ..sources import read_sources
 
             try:
-                read_sources(values["data"], roles=self.roles)
-            except SourceError as exc:
+                read_sources(values["data"], roles=self.roles, optional=self.optional_roles, check=True)
+            except ValidationError as exc:  # a SourceError (files, columns) or a broken contract
                 raise ParameterError(f"{self.name}: parameter 'data' ({values['data']}): {exc}") from None
         if self.inputs is not None:
             self.inputs(values)
@@ -981,8 +985,9 @@ def _check_service_recovery(v: Mapping[str, Any]) -> None:
 
 
 def _check_recovery_inputs(v: Mapping[str, Any]) -> None:
-    """Your spells, complaint cases (and managers) put on each customer's clock before the kernel starts:
-    every date, every case's customer, the order of opened and resolved, the covariates named."""
+    """Your spells, complaint cases (and managers) put on each customer's clock before the kernel starts
+    (each table's contract is checked by ``preflight``): every case's customer, one spell per customer, the
+    dates against as_of, the covariates named."""
     study = "service-recovery"
     for name, default in (("as_of", ""), ("covariates", "auto")):
         if v[name] != default and not v["data"]:
@@ -1060,20 +1065,14 @@ def _check_prospect_conversion(v: Mapping[str, Any]) -> None:
 
 
 def _check_prospect_inputs(v: Mapping[str, Any]) -> None:
-    """Your prospect file: one row per prospect, 0/1 converted with both outcomes, a value, and the
-    feature and reference columns named (checked before the kernel)."""
-    if not v["data"]:
+    """The feature and reference columns named are in your prospects (their contract is checked by
+    ``preflight``: one row per prospect, 0/1 converted with both outcomes, a value)."""
+    if not v["data"] or (v["features"] == "auto" and v["reference_source"] == "auto"):
         return
-    from ..errors import ValidationError
     from ..sources.tables import read_sources
-    from ..targeting.prospects import prospect_table
 
     study = "prospect-conversion"
     table = read_sources(v["data"], roles=["prospects"])["prospects"].to_pandas()
-    try:
-        prospect_table(table)
-    except ValidationError as exc:
-        raise ParameterError(f"{study}: parameter 'data' ({v['data']}): {exc}") from None
     if v["features"] != "auto":
         absent = [c for c in v["features"] if c not in table.columns]
         if absent:
@@ -1137,40 +1136,21 @@ def _check_customer_base_health(v: Mapping[str, Any]) -> None:
 
 
 def _check_health_inputs(v: Mapping[str, Any]) -> None:
-    """Your accounts (one row each, an issue date, an optional balance) and their transactions (the account in
-    ``customer_id``), and the as-of date: checked before the kernel starts."""
+    """The as-of date of your accounts (the accounts and transactions contracts are checked by ``preflight``:
+    one row per account with an issue date and an optional balance; the account in ``customer_id``)."""
     from ..errors import ValidationError
 
     study = "customer-base-health"
     if v["as_of"] and not v["data"]:
         raise ParameterError(f"{study}: parameter 'as_of' applies to your data; give -p data=... as well")
-    if not v["data"]:
+    if not v["data"] or not v["as_of"]:
         return
-    import pandas as pd
-
-    from ..schemas.checks import as_date, date_column
-    from ..sources.aggregate import check_transactions
-    from ..sources.tables import read_sources
+    from ..schemas.checks import as_date
 
     try:
-        yours = read_sources(v["data"], roles=["accounts", "transactions"])
-        accounts = yours["accounts"].to_pandas()
-        dup = accounts["account_id"].duplicated()
-        if dup.any():
-            raise ValidationError(f"accounts: column 'account_id' repeats {int(dup.sum())} of {len(accounts)} "
-                                  f"accounts (first: {accounts.loc[dup, 'account_id'].head(3).tolist()})")
-        date_column(accounts, "issued", "accounts")
-        if "balance" in accounts.columns:
-            balance = pd.to_numeric(accounts["balance"], errors="coerce")
-            bad = balance.isna() & accounts["balance"].notna()
-            if bad.any():
-                raise ValidationError(f"accounts: column 'balance': {int(bad.sum())} of {len(accounts)} rows are "
-                                      "not numbers")
-        check_transactions(yours["transactions"], caller="transactions")
-        if v["as_of"]:
-            as_date(v["as_of"], "as_of", study)
+        as_date(v["as_of"], "as_of", study)
     except ValidationError as exc:
-        raise ParameterError(f"{study}: parameter 'data' ({v['data']}): {exc}") from None
+        raise ParameterError(f"{study}: parameter 'as_of': {exc}") from None
 
 
 CUSTOMER_BASE_HEALTH = Study(
@@ -1224,19 +1204,13 @@ CUSTOMER_BASE_HEALTH = Study(
 )
 
 def _check_campaign_inputs(v: Mapping[str, Any]) -> None:
-    """Your campaign table: one row per customer, a 0/1 arm with both arms and a 0/1 outcome."""
-    if not v["data"]:
+    """The uplift features named are columns of your campaign (its contract is checked by ``preflight``)."""
+    if not v["data"] or v["features"] == "auto":
         return
-    from ..errors import ValidationError
-    from ..experiments import campaign_table
     from ..sources.tables import read_sources
 
-    table = read_sources(v["data"], roles=["campaign"])["campaign"].to_pandas()
-    try:
-        campaign_table(table)
-    except ValidationError as exc:
-        raise ParameterError(f"campaign-experiment: parameter 'data' ({v['data']}): {exc}") from None
-    absent = [] if v["features"] == "auto" else [c for c in v["features"] if c not in table.columns]
+    columns = list(read_sources(v["data"], roles=["campaign"])["campaign"].schema())
+    absent = [c for c in v["features"] if c not in columns]
     if absent:
         raise ParameterError(f"campaign-experiment: parameter 'features': column(s) {absent} are not in the campaign")
 

@@ -32,7 +32,7 @@ import pandas as pd
 
 from ..errors import ValidationError
 from ..experiments import rates_by
-from ..schemas.checks import as_date, date_column, latest_date
+from ..schemas.checks import as_date, latest_date
 from ..schemas.validate import RowAccount, validate
 
 __all__ = ["COVARIATES", "DayClock", "case_covariates", "changing_covariates", "day_clock", "ever_frame",
@@ -213,9 +213,8 @@ def day_clock(spells: pd.DataFrame, cases: pd.DataFrame, as_of: Any = None,
     if dup.any():
         raise ValidationError(f"{caller}: {int(dup.sum())} customers have more than one spell (first: "
                               f"{sp.loc[dup, 'customer_id'].head(3).tolist()}); keep one relationship per customer")
-    _need(cases, ["customer_id", "opened", "resolved"], "cases", caller)
-    opened = date_column(cases, "opened", f"{caller}(cases)")
-    resolved = date_column(cases, "resolved", f"{caller}(cases)", nullable=True)
+    cases = validate(cases, "cases", caller=f"{caller}(cases)")  # the cases contract: dates, order, 0/1 flags
+    opened, resolved = cases["opened"], cases["resolved"]
     if as_of is not None:
         as_of_ts = as_date(as_of, "as_of", caller)
     else:
@@ -225,10 +224,6 @@ def day_clock(spells: pd.DataFrame, cases: pd.DataFrame, as_of: Any = None,
     if future.any():
         raise ValidationError(f"{caller}: {int(future.sum())} of {len(cases)} cases were opened after as_of "
                               f"{as_of_ts:%Y-%m-%d}; choose a later as_of or leave those cases out")
-    early = resolved < opened
-    if early.any():
-        raise ValidationError(f"{caller}: {int(early.sum())} of {len(cases)} cases are resolved before they were "
-                              "opened")
     start = dict(zip(sp["customer_id"], sp["start"], strict=True))
     unknown = ~cases["customer_id"].isin(start)
     if unknown.any():
@@ -261,8 +256,8 @@ def day_clock(spells: pd.DataFrame, cases: pd.DataFrame, as_of: Any = None,
     if managers is not None:
         if "manager_id" not in sp.columns:
             raise ValidationError(f"{caller}: a managers table needs 'manager_id' in the spells table")
-        _need(managers, ["manager_id", "left"], "managers", caller)
-        left = date_column(managers, "left", f"{caller}(managers)", nullable=True)
+        managers = validate(managers, "managers", caller=f"{caller}(managers)")
+        left = managers["left"]
         by_id = dict(zip(managers["manager_id"], left, strict=True))
         day = (sp["manager_id"].map(by_id) - sp["start"]).dt.total_seconds() / 86400
         inside = day.notna() & (day >= 0) & (day <= subjects["duration"].to_numpy())

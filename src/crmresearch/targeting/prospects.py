@@ -638,8 +638,8 @@ def prospect_table(df: pd.DataFrame, value: str = "value") -> pd.DataFrame:
     Raises
     ------
     ValidationError
-        Duplicate ids, missing values, outcomes other than 0/1, one outcome only, or negative values; the
-        message counts the rows.
+        The prospects contract (:data:`crmresearch.schemas.CONTRACTS`) broken: duplicate ids, missing values,
+        outcomes other than 0/1, one outcome only, or negative values; the message counts the rows.
 
     Examples
     --------
@@ -649,26 +649,5 @@ def prospect_table(df: pd.DataFrame, value: str = "value") -> pd.DataFrame:
     >>> prospects.prospect_table(df)['converted'].tolist()
     [True, False]
     """
-    caller = "prospect_table"
-    for c in ("prospect_id", "converted", value):
-        if c not in df.columns:
-            raise ValidationError(f"{caller}: missing column '{c}'; the table has {list(df.columns)[:15]}")
-        n = int(df[c].isna().sum())
-        if n:
-            raise ValidationError(f"{caller}: column '{c}': {n} of {len(df)} rows are missing")
-    dup = int(df["prospect_id"].duplicated().sum())
-    if dup:
-        raise ValidationError(f"{caller}: column 'prospect_id': {dup} of {len(df)} rows repeat a prospect")
-    bad = ~df["converted"].isin([0, 1, True, False])
-    if bad.any():
-        raise ValidationError(f"{caller}: column 'converted': {int(bad.sum())} of {len(df)} rows are not 0/1")
-    y = df["converted"].astype(bool)
-    if y.all() or not y.any():
-        raise ValidationError(f"{caller}: column 'converted' must hold both outcomes; all {len(df)} rows are "
-                              f"{bool(y.iloc[0])}")
-    v = pd.to_numeric(df[value], errors="coerce")
-    wrong = v.isna() | (v < 0) | (y & ~(v > 0))
-    if wrong.any():
-        raise ValidationError(f"{caller}: column '{value}': {int(wrong.sum())} of {len(df)} rows are not a value >= 0 "
-                              "(> 0 for a converted prospect)")
-    return df.assign(converted=y, **{value: v})
+    df = schemas.validate(df, "prospects", value=value, caller="prospect_table")
+    return df.assign(converted=df["converted"].astype(bool))

@@ -1,0 +1,136 @@
+"""Data source files checked by the one contract table: a bad table of a role stops in ``read_sources(check=True)``
+and in a study's pre-kernel check, with the file and role, the column, the count of rows and a remedy."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from crmresearch import sources, studies
+from crmresearch.errors import (
+    DateParseError,
+    DtypeError,
+    DuplicateIdError,
+    OrderError,
+    ParameterError,
+    RangeError,
+    SchemaError,
+    SourceError,
+)
+
+pytest.importorskip("duckdb")
+pytest.importorskip("yaml")
+
+CAMPAIGN = pd.DataFrame({"client": [1, 2, 3, 4], "got_sms": [1, 0, 1, 0], "left": [0, 1, 0, 0], "region": list("nsns")})
+PROSPECTS = pd.DataFrame({"lead": [1, 2, 3, 4], "won": [True, False, True, False], "value": [90.0, 0.0, 30.0, 0.0]})
+ACCOUNTS = pd.DataFrame({"card": [1, 2, 3], "issued": ["2024-01-01", "2024-02-01", "2024-03-01"],
+                         "balance": [10.0, 0.0, 55.5]})
+CASES = pd.DataFrame({"customer_id": [1, 2, 2], "opened": ["2024-02-01", "2024-03-01", "2024-04-01"],
+                      "resolved": ["2024-02-03", None, "2024-04-02"], "compensated": [0, 1, 0]})
+MANAGERS = pd.DataFrame({"rm": ["a", "b"], "left": ["2024-05-01", None]})
+MAPPING = {"campaign": "{customer: client, treated: got_sms, outcome: left}",
+           "prospects": "{prospect: lead, converted: won}", "accounts": "{account: card}",
+           "cases": "{}", "managers": "{manager: rm}"}
+
+
+def _file(folder, role: str, table: pd.DataFrame):
+    table.to_csv(folder / f"{role}.csv", index=False)
+    path = folder / f"{role}.yaml"
+    path.write_text(f"{role}: {{path: {role}.csv, columns: {MAPPING[role]}}}\n")
+    return path
+
+
+@pytest.mark.parametrize("role, table", [("campaign", CAMPAIGN), ("prospects", PROSPECTS), ("accounts", ACCOUNTS),
+                                         ("cases", CASES), ("managers", MANAGERS)])
+def test_valid_tables_of_the_new_roles_pass_their_contracts(tmp_path, role, table):
+    got = sources.read_sources(_file(tmp_path, role, table), roles=[role], check=True)
+    assert set(got) == {role}
+
+
+BAD = [
+    # (id, role, table, error class, message regex)
+    ("campaign: missing column", "campaign", CAMPAIGN.drop(columns="left"), SourceError,
+     r"campaign: missing column\(s\) left \(for outcome\)"),
+    ("campaign: arm of the wrong kind", "campaign", CAMPAIGN.assign(got_sms=["sms", "none", "sms", "none"]), RangeError,
+     r"campaign.yaml: campaign: column 'treated': 4 of 4 rows are not 0/1"),
+    ("campaign: outcome out of range", "campaign", CAMPAIGN.assign(left=[0, 2, 0, 2]), RangeError,
+     r"column 'outcome': 2 of 4 rows are not 0/1 \(values such as 2\)"),
+    ("campaign: one arm only", "campaign", CAMPAIGN.assign(got_sms=1), SchemaError,
+     r"column 'treated' holds one value only \(1 in all 4 rows\); it needs both values"),
+    ("campaign: duplicate customer", "campaign", CAMPAIGN.assign(client=[1, 1, 3, 4]), DuplicateIdError,
+     r"column 'customer_id': 2 of 4 rows repeat an id that must be unique \(1 distinct ids, first: 1\)"),
+    ("prospects: duplicate id", "prospects", PROSPECTS.assign(lead=[1, 2, 2, 2]), DuplicateIdError,
+     r"prospects: column 'prospect_id': 3 of 4 rows repeat an id"),
+    ("prospects: negative value", "prospects", PROSPECTS.assign(value=[90.0, -5.0, 30.0, 0.0]), RangeError,
+     r"column 'value': 1 of 4 rows are below 0 \(negative\)"),
+    ("prospects: converted without value", "prospects", PROSPECTS.assign(value=[90.0, 0.0, 0.0, 0.0]), RangeError,
+     r"column 'value': 1 of 4 rows are not > 0 for a converted prospect"),
+    ("prospects: value of the wrong kind", "prospects", PROSPECTS.assign(value=["a", "0", "1", "0"]), DtypeError,
+     r"column 'value': 1 of 4 rows are not numbers"),
+    ("accounts: duplicate id", "accounts", ACCOUNTS.assign(card=[1, 1, 3]), DuplicateIdError,
+     r"accounts: column 'account_id': 2 of 3 rows repeat an id"),
+    ("accounts: issue date not a date", "accounts", ACCOUNTS.assign(issued=["2024-01-01", "soon", "2024-03-01"]),
+     DateParseError, r"column 'issued': 1 of 3 rows cannot be read as dates"),
+    ("accounts: balance of the wrong kind", "accounts", ACCOUNTS.assign(balance=["10", "n/a", "5"]), DtypeError,
+     r"column 'balance': 1 of 3 rows are not numbers"),
+    ("accounts: missing column", "accounts", ACCOUNTS.drop(columns="issued"), SourceError,
+     r"missing column\(s\) issued \(default name\)"),
+    ("cases: resolved before opened", "cases", CASES.assign(resolved=["2024-01-03", None, "2024-04-02"]), OrderError,
+     r"cases: column 'resolved': 1 of 3 rows are before 'opened'"),
+    ("cases: compensated out of range", "cases", CASES.assign(compensated=[0, 3, 0]), RangeError,
+     r"column 'compensated': 1 of 3 rows are not 0/1"),
+    ("managers: duplicate id", "managers", MANAGERS.assign(rm=["a", "a"]), DuplicateIdError,
+     r"managers: column 'manager_id': 2 of 2 rows repeat an id"),
+    ("managers: missing column", "managers", MANAGERS.drop(columns="left"), SourceError,
+     r"missing column\(s\) left \(default name\)"),
+]
+
+
+@pytest.mark.parametrize("role, table, error, match", [b[1:] for b in BAD], ids=[b[0] for b in BAD])
+def test_bad_tables_of_the_new_roles_stop_in_read_sources(tmp_path, role, table, error, match):
+    path = _file(tmp_path, role, table)
+    with pytest.raises(error, match=match):
+        sources.read_sources(path, roles=[role], check=True)
+
+
+def test_without_check_read_sources_reads_columns_only(tmp_path):
+    path = _file(tmp_path, "prospects", PROSPECTS.assign(lead=[1, 1, 1, 1]))
+    assert sources.read_sources(path, roles=["prospects"])["prospects"].role == "prospects"
+
+
+def test_engine_roles_are_checked_where_the_table_lives(tmp_path):
+    pd.DataFrame({"customer_id": [1, 2], "date": ["2024-01-01", "2024-01-02"], "amount": ["5", "x"]}) \
+        .to_csv(tmp_path / "tx.csv", index=False)
+    (tmp_path / "s.yaml").write_text("transactions: {path: tx.csv}\n")
+    with pytest.raises(DtypeError, match=r"s.yaml: transactions: column 'amount' has type String in duckdb"):
+        sources.read_sources(tmp_path / "s.yaml", check=True)
+
+
+@pytest.mark.parametrize("study, role, table, match", [
+    ("campaign-experiment", "campaign", CAMPAIGN.assign(got_sms=2), r"column 'treated': 4 of 4 rows are not 0/1"),
+    ("prospect-conversion", "prospects", PROSPECTS.assign(won=True), r"column 'converted' holds one value only"),
+    ("customer-base-health", "accounts", ACCOUNTS.assign(card=[7, 7, 7]),
+     r"column 'account_id': 3 of 3 rows repeat an id that must be unique \(1 distinct ids, first: 7\)"),
+])
+def test_the_pre_kernel_check_of_a_study_reads_the_contracts(tmp_path, study, role, table, match):
+    path = _file(tmp_path, role, table)
+    if study == "customer-base-health":  # it needs the accounts' transactions as well
+        pd.DataFrame({"card": [7], "posted": ["2024-05-01"], "amount": [3.0]}).to_csv(tmp_path / "tx.csv", index=False)
+        path.write_text(path.read_text() + "transactions: {path: tx.csv, columns: {customer: card, date: posted}}\n")
+    s = studies.get(study)
+    with pytest.raises(ParameterError, match=rf"^{study}: parameter 'data' \(.*{path.name}\): {path.name}: {role}: "
+                                             + match):
+        s.preflight(s.resolve({"data": str(path)}))
+
+
+def test_a_study_checks_the_optional_roles_it_finds(tmp_path):
+    spells = pd.DataFrame({"customer_id": [1, 2], "start": ["2024-01-01", "2024-01-05"], "end": [None, None],
+                           "manager_id": ["a", "b"]})
+    spells.to_csv(tmp_path / "spells.csv", index=False)
+    CASES.to_csv(tmp_path / "cases.csv", index=False)
+    MANAGERS.assign(rm=["a", "a"]).to_csv(tmp_path / "managers.csv", index=False)
+    (tmp_path / "s.yaml").write_text("spells: {path: spells.csv}\ncases: {path: cases.csv}\n"
+                                     "managers: {path: managers.csv, columns: {manager: rm}}\n")
+    s = studies.get("service-recovery")
+    with pytest.raises(ParameterError, match=r"s.yaml: managers: column 'manager_id': 2 of 2 rows repeat"):
+        s.preflight(s.resolve({"data": str(tmp_path / "s.yaml")}))
