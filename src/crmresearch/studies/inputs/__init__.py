@@ -1,0 +1,58 @@
+"""Study inputs: the built-in data or your data, resolved into the same tables before any analysis.
+
+A study's notebook has one path through it whatever the data source: it asks its input adapter
+(one module here per study, ``inputs.<study>``) for the customer bases to analyse, each a
+:class:`Base` with its tables, the words its exhibits use for it and, for simulated data only, the
+truth. The notebook loops over the bases; it keeps a branch only for an exhibit that exists for
+simulated truth alone (``if base.truth is not None``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Base"]
+
+
+@dataclass
+class Base:
+    """One customer base a study analyses, resolved from the built-in data or a data source file.
+
+    Parameters
+    ----------
+    name : str
+        Key of the base in tables and in the manifest (``'cdnow_master'``, ``'bank'``, ``'yours'``).
+    label : str
+        How exhibits name it in titles and table rows (``'CDNOW'``, ``'bank'``, the file's name).
+    source : str
+        The source line of its figures.
+    tables : dict of str to object, optional
+        Role -> pandas DataFrame (or :class:`crmresearch.sources.Source` for table-level work).
+    truth : dict or None, optional
+        The simulator's truth; None for real data (exhibits of the truth are left out).
+    texts : dict of str to str, optional
+        Wording that differs between bases (axis labels, units, currency).
+    settings : dict of str to object, optional
+        Values resolved from the data (a calibration end, an as-of date), recorded in the manifest.
+
+    Examples
+    --------
+    >>> from crmresearch.studies.inputs import Base
+    >>> b = Base("yours", "sales.yaml", "sales.yaml: transactions", texts={"currency": ""})
+    >>> b.simulated, b.texts["currency"]
+    (False, '')
+    """
+
+    name: str
+    label: str
+    source: str
+    tables: dict[str, Any] = field(default_factory=dict)
+    truth: dict[str, Any] | None = None
+    texts: dict[str, str] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def simulated(self) -> bool:
+        """Whether the base comes from a simulator with known truth."""
+        return self.truth is not None
