@@ -1,19 +1,20 @@
-"""Shared maximum-likelihood machinery of the customer-base models (sBG, BG/NBD, Gamma-Gamma).
+"""The customer-base models' base (sBG, BG/NBD, Gamma-Gamma) on the one maximum-likelihood core.
 
 Subclasses give parameter names, a start point and ``_negloglik(log_params) -> (value, grad)``
-in log-parameter space (all parameters are positive). The base optimises with L-BFGS-B,
-computes standard errors from the observed information (finite-difference Hessian of the
-analytic gradient in natural parameters) and builds the tidy ``summary``.
+in log-parameter space (every parameter is positive: :data:`crmresearch.core.mle.POSITIVE`). The base
+optimises with :func:`crmresearch.core.mle.minimise`, computes standard errors from the observed
+information (:func:`~crmresearch.core.mle.hessian` of the analytic gradient in natural parameters)
+and builds the tidy ``summary``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import stats
 
 from ..core.base import Estimator, deprecated_alias, parameter_table
-from ..errors import ConvergenceError
+from ..core.mle import POSITIVE, hessian, invert, minimise
 
 __all__ = ["BaseFitter", "per_customer"]
 
@@ -56,14 +57,7 @@ class BaseFitter(Estimator):
     # shared ------------------------------------------------------------------------------
     def _hessian_log(self, log_params: np.ndarray) -> np.ndarray:
         """Hessian of -LL in log parameters by central differences of the analytic gradient."""
-        k = log_params.size
-        H = np.zeros((k, k))
-        for j in range(k):
-            up, dn = log_params.copy(), log_params.copy()
-            up[j] += 1e-5
-            dn[j] -= 1e-5
-            H[:, j] = (self._negloglik(up)[1] - self._negloglik(dn)[1]) / 2e-5
-        return (H + H.T) / 2
+        return hessian(lambda x: self._negloglik(x)[1], log_params, 1e-5)
 
     def _newton(self, x0: np.ndarray, H: np.ndarray, max_steps: int = 30) -> np.ndarray | None:
         """Newton-type iterations with a fixed Hessian (e.g. from a subsample, rescaled): linear
@@ -102,22 +96,14 @@ class BaseFitter(Estimator):
                 return
         # Stop when the log-likelihood changes by < tol relative, or the gradient (in log parameters)
         # is below 1e-6 sqrt(n): then the parameters are within ~1e-6 standard errors of the maximum.
-        res = optimize.minimize(self._negloglik, x0, jac=True, method="L-BFGS-B",
-                                options={"maxiter": self.max_iter, "ftol": self.tol * 1e-2,
-                                         "gtol": 1e-6 * np.sqrt(max(n_obs, 1)), "maxcor": 20})
-        if not np.all(np.isfinite(res.x)) or not np.isfinite(res.fun):
-            raise ConvergenceError(f"{type(self).__name__}.fit: the likelihood is not finite at the optimum "
-                                   f"({res.message})")
-        grad_norm = float(np.max(np.abs(res.jac))) if res.jac is not None else np.nan
-        if not res.success and grad_norm > 1e-3 * max(1.0, abs(res.fun)) ** 0.5:
-            raise ConvergenceError(f"{type(self).__name__}.fit did not converge in {res.nit} iterations: "
-                                   f"{res.message} (max |gradient| {grad_norm:.2g}); raise max_iter or check the data")
-        self._finish(res.x, res.fun, res.jac, n_obs, int(res.nit), covariance)
+        opt = minimise(self._negloglik, x0, caller=f"{type(self).__name__}.fit", max_iter=self.max_iter,
+                       ftol=self.tol * 1e-2, gtol=1e-6 * np.sqrt(max(n_obs, 1)), maxcor=20)
+        self._finish(opt.x, opt.fun, opt.jac, n_obs, opt.n_iter, covariance)
 
     def _finish(self, x: np.ndarray, f: float, g_log: np.ndarray, n_obs: int, n_iter: int,
                 covariance: bool) -> None:
         self._log_params = x
-        values = np.exp(x)
+        values = POSITIVE.to_natural(x)
         self.params_ = pd.Series([float(v) for v in values], index=pd.Index(list(self._param_names), name="parameter"),
                                  name="estimate")
         self.log_likelihood_ = float(-f)
@@ -144,24 +130,11 @@ class BaseFitter(Estimator):
         gradient around the optimum, step 1e-4 relative (truncation error ~1e-8 relative; the
         rounding noise of the summed gradient stays far below the 6 decimals the tables print, so
         the standard errors do not depend on the order of the customers)."""
-        k = values.size
-
         def grad_natural(theta: np.ndarray) -> np.ndarray:
-            _, g_log = self._negloglik(np.log(theta))
-            return g_log / theta  # d/d theta = (d/d log theta) / theta
+            _, g_log = self._negloglik(POSITIVE.to_free(theta))
+            return g_log / theta  # d/d theta = (d/d log theta) / theta (POSITIVE's slope is the value itself)
 
-        H = np.zeros((k, k))
-        for j in range(k):
-            h = 1e-4 * max(abs(values[j]), 1e-8)
-            up, dn = values.copy(), values.copy()
-            up[j] += h
-            dn[j] -= h
-            H[:, j] = (grad_natural(up) - grad_natural(dn)) / (2 * h)
-        H = (H + H.T) / 2
-        try:
-            cov = np.linalg.inv(H)
-        except np.linalg.LinAlgError:
-            cov = np.full((k, k), np.nan)
+        cov = invert(hessian(grad_natural, values, 1e-4 * np.maximum(np.abs(values), 1e-8)))
         return pd.DataFrame(cov, index=self._param_names, columns=self._param_names)
 
     def _check_fitted(self, caller: str, attributes: str | list[str] | None = "params_") -> None:

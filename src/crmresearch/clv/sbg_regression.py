@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import stats
 from scipy.special import betaln, digamma
 
 from ..core.base import Estimator, parameter_table
-from ..errors import ConvergenceError, ValidationError
+from ..core.mle import hessian, invert, minimise
+from ..errors import ValidationError
 
 __all__ = ["SBGRegression"]
 
@@ -22,8 +23,9 @@ class SBGRegression(Estimator):
 
     ``fit(periods, churned, X)``: periods observed (renewals + 1 for churners), whether the customer
     left, and a DataFrame of covariates (booleans and numbers; categories one-hot encoded with the
-    first level as reference). Maximum likelihood with the analytic gradient (L-BFGS); standard
-    errors from the Hessian of the gradient by central differences.
+    first level as reference). Maximum likelihood with the analytic gradient on the package's one
+    core (:func:`crmresearch.core.mle.minimise`, coefficients :data:`~crmresearch.core.mle.UNBOUNDED`);
+    standard errors from the Hessian of the gradient by central differences.
 
     Parameters
     ----------
@@ -126,33 +128,20 @@ class SBGRegression(Estimator):
         Z = self._design(X)
         z = Z.to_numpy()
         k = z.shape[1]
-        res = optimize.minimize(self._nll, np.zeros(2 * k), args=(z, t, c), jac=True, method="L-BFGS-B",
-                                options={"maxiter": self.max_iter, "ftol": 1e-14, "gtol": 1e-8})
-        if not np.isfinite(res.fun) or (not res.success and np.max(np.abs(res.jac)) > 1e-3):
-            raise ConvergenceError(f"SBGRegression.fit did not converge: {res.message}")
-        g = res.x
-        H = np.zeros((2 * k, 2 * k))
-        for j in range(2 * k):
-            h = 1e-5 * max(1.0, abs(g[j]))
-            up, dn = g.copy(), g.copy()
-            up[j] += h
-            dn[j] -= h
-            H[:, j] = (self._nll(up, z, t, c)[1] - self._nll(dn, z, t, c)[1]) / (2 * h)
-        H = (H + H.T) / 2
-        try:
-            cov = np.linalg.inv(H)
-        except np.linalg.LinAlgError:
-            cov = np.full_like(H, np.nan)
+        opt = minimise(lambda g: self._nll(g, z, t, c), np.zeros(2 * k), caller="SBGRegression.fit",
+                       max_iter=self.max_iter, ftol=1e-14, gtol=1e-8)
+        g = opt.x
+        cov = invert(hessian(lambda x: self._nll(x, z, t, c)[1], g, 1e-5 * np.maximum(1.0, np.abs(g))))
         names = [f"alpha:{n}" for n in Z.columns] + [f"beta:{n}" for n in Z.columns]
         self.params_ = pd.Series(g, index=pd.Index(names, name="parameter"), name="estimate")
         self.variance_matrix_ = pd.DataFrame(cov, index=names, columns=names)
-        self.log_likelihood_ = -float(res.fun)
+        self.log_likelihood_ = -opt.fun
         self.n_obs_ = int(t.size)
         self.aic_ = float(2 * (2 * k) - 2 * self.log_likelihood_)
         self.bic_ = float(2 * k * np.log(t.size) - 2 * self.log_likelihood_)
         self.covariates_ = list(Z.columns[1:])
-        pooled_fit = optimize.minimize(self._nll, np.zeros(2), args=(np.ones((t.size, 1)), t, c), jac=True,
-                                       method="L-BFGS-B", options={"ftol": 1e-14, "gtol": 1e-8})
+        pooled_fit = minimise(lambda x: self._nll(x, np.ones((t.size, 1)), t, c), np.zeros(2),
+                              caller="SBGRegression.fit (pooled model)", max_iter=15000, ftol=1e-14, gtol=1e-8)
         ll0 = -float(pooled_fit.fun)
         stat = max(0.0, 2 * (self.log_likelihood_ - ll0))
         df = 2 * (k - 1)
