@@ -4,9 +4,12 @@
   ``summary``), ``check_is_fitted``, the summary column vocabulary and its builder ``parameter_table``,
   ``deprecated_alias`` for renamed attributes
 - design: one encoder from a tidy frame to a numeric design matrix (reference levels, named columns)
+- mle: the one maximum-likelihood core (parameter transforms, ``minimise``, ``hessian``, ``invert``)
 """
 
+from . import mle
 from .base import SUMMARY_COLUMNS, Estimator, check_is_fitted, deprecated_alias, parameter_table
 from .design import design_matrix
 
-__all__ = ["SUMMARY_COLUMNS", "Estimator", "check_is_fitted", "deprecated_alias", "design_matrix", "parameter_table"]
+__all__ = ["SUMMARY_COLUMNS", "Estimator", "check_is_fitted", "deprecated_alias", "design_matrix", "mle",
+           "parameter_table"]

@@ -31,8 +31,8 @@ __all__ = ["API_MODULES", "build_site", "executed_notebook"]
 
 API_MODULES = ("data", "segmentation", "clv", "survival", "survival.recovery", "targeting", "targeting.prospects",
                "satisfaction", "service", "service.forecast", "service.skills", "experiments", "schemas", "sources",
-               "sources.aggregate", "core", "errors", "reporting", "plots", "i18n", "studies", "studies.pipeline",
-               "studies.publish", "studies.site", "paths")
+               "sources.aggregate", "core", "core.mle", "errors", "reporting", "plots", "i18n", "studies",
+               "studies.pipeline", "studies.publish", "studies.site", "paths")
 _LINK = re.compile(r"(!?\[[^\]]*\])\(([^)\s]+)\)")
 
 
