@@ -103,6 +103,16 @@ class Column:
         than 0/1; ``'range'``: a bound or ``positive_when``; ``'varies'``: one value only). Shared by
         :func:`validate` and the engine checks so both say the same.
 
+        Parameters
+        ----------
+        rule : str
+            ``'binary'``, ``'range'`` or ``'varies'``.
+
+        Returns
+        -------
+        str
+            The remedy, one clause.
+
         Examples
         --------
         >>> from crmresearch import schemas
@@ -178,7 +188,29 @@ class Contract:
         return [c.role for c in self.columns]
 
     def column(self, role: str) -> Column:
-        """The column of ``role``."""
+        """The column of ``role``.
+
+        Parameters
+        ----------
+        role : str
+            A role of this contract (``'customer'``, ``'date'`` ...).
+
+        Returns
+        -------
+        Column
+            Its column.
+
+        Raises
+        ------
+        KeyError
+            For a role the contract does not have.
+
+        Examples
+        --------
+        >>> from crmresearch import schemas
+        >>> schemas.CONTRACTS['transactions'].column('amount').kind
+        'number'
+        """
         for c in self.columns:
             if c.role == role:
                 return c
