@@ -439,7 +439,10 @@ runs = {}
 for name in STUDIES_RUN:
     study = registry.get(name)
     out = pathlib.Path(tempfile.mkdtemp()) / name
-    pairs = [a for k, v in study.smoke.items() for a in ("-p", f"{k}={v}")]
+    def as_cli(v):  # a list parameter is written on the command line as comma-separated items
+        return ",".join(map(str, v)) if isinstance(v, list | tuple) else str(v)
+
+    pairs = [a for k, v in study.smoke.items() for a in ("-p", f"{k}={as_cli(v)}")]
     t0 = time.perf_counter()
     r = subprocess.run([str(cli), "run", name, *pairs, "--out", str(out)], capture_output=True, text=True,
                        cwd=tempfile.mkdtemp())
