@@ -58,3 +58,25 @@ def test_clv_intervals_agree_with_a_parametric_bootstrap(cdnow_summary):
     ratio = out["clv_std_error"].to_numpy() / draws.std(axis=0, ddof=1)
     assert np.median(ratio) == pytest.approx(1.0, abs=0.1)
     assert total["ci_lower"] < total["estimate"] < total["ci_upper"]
+
+
+def test_weekly_rate_compounds_to_the_annual_rate():
+    assert clv.weekly_rate(0.10) == 1.1 ** (1 / 52) - 1  # the literal the studies used
+    assert (1 + clv.weekly_rate(0.25)) ** clv.WEEKS_PER_YEAR == pytest.approx(1.25, rel=1e-12)
+
+
+@pytest.mark.parametrize("intervals", [False, True])
+def test_customer_value_equals_the_chain_it_replaces(cdnow_summary, intervals):
+    s = cdnow_summary
+    rate = 1.1 ** (1 / 52) - 1
+    bg = clv.BetaGeoNBD().fit(s["frequency"], s["recency"], s["T"])
+    gg = clv.GammaGamma().fit(s["frequency"], s["monetary_value"], nonpositive="drop")
+    by_hand = (clv.clv_intervals if intervals else clv.clv)(bg, gg, s, horizon=52, discount_rate=rate, margin=0.3)
+    fit = clv.customer_value(s, horizon=clv.HORIZON_WEEKS, discount_rate=clv.weekly_rate(0.10), margin=0.3,
+                             intervals=intervals)
+    assert fit.bgnbd.params_.equals(bg.params_) and fit.gamma_gamma.params_.equals(gg.params_)
+    assert fit.gamma_gamma.n_dropped_nonpositive_ == gg.n_dropped_nonpositive_
+    assert fit.values.equals(by_hand)
+    if intervals:
+        assert fit.values.attrs["total"] == by_hand.attrs["total"]
+    assert clv.customer_value(s, margin=0.3).values.equals(clv.clv(bg, gg, s, 52, rate, 0.3))  # the defaults

@@ -5,7 +5,8 @@
 - ``BetaGeoNBD``: non-contractual repeat buying (Fader, Hardie & Lee 2005)
 - ``GammaGamma``: spend per transaction (Fader, Hardie & Lee 2005)
 - ``activity_status``, ``funnel``, ``rule_accuracy``: activity rules and the activity funnel beside P(alive)
-- ``summary_from_transactions``: the calibration / holdout table; ``clv``: per-customer value
+- ``summary_from_transactions``: the calibration / holdout table; ``clv``: per-customer value;
+  ``customer_value``: the BG/NBD -> Gamma-Gamma -> CLV chain in one call
 """
 
 from .activity import STATUSES, activity_status, funnel, revenue_per_customer, rule_accuracy, rule_agreement
@@ -15,11 +16,28 @@ from .gamma_gamma import GammaGamma
 from .sbg import ShiftedBetaGeometric
 from .sbg_regression import SBGRegression
 from .utils import conditional_expectations, contract_periods, repeat_tracking, summary_from_transactions
-from .value import clv, clv_intervals, margin_annuity, model_check, rank_auc, value_summary
+from .value import (
+    ANNUAL_DISCOUNT_RATE,
+    HORIZON_WEEKS,
+    WEEKS_PER_YEAR,
+    CustomerValue,
+    clv,
+    clv_intervals,
+    customer_value,
+    margin_annuity,
+    model_check,
+    rank_auc,
+    value_summary,
+    weekly_rate,
+)
 
 __all__ = [
+    "ANNUAL_DISCOUNT_RATE",
+    "HORIZON_WEEKS",
     "STATUSES",
+    "WEEKS_PER_YEAR",
     "BetaGeoNBD",
+    "CustomerValue",
     "GammaGamma",
     "SBGRegression",
     "ShiftedBetaGeometric",
@@ -31,6 +49,7 @@ __all__ = [
     "conditional_expectations",
     "constant_retention",
     "contract_periods",
+    "customer_value",
     "discrete_survival",
     "fit_cohorts",
     "funnel",
@@ -45,4 +64,5 @@ __all__ = [
     "simulate_bgnbd",
     "summary_from_transactions",
     "value_summary",
+    "weekly_rate",
 ]

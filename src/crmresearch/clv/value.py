@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
@@ -11,7 +13,106 @@ from ..schemas.checks import as_numbers
 from .bgnbd import BetaGeoNBD
 from .gamma_gamma import GammaGamma
 
-__all__ = ["clv", "clv_intervals", "margin_annuity", "model_check", "rank_auc", "value_summary"]
+__all__ = ["ANNUAL_DISCOUNT_RATE", "HORIZON_WEEKS", "WEEKS_PER_YEAR", "CustomerValue", "clv", "clv_intervals",
+           "customer_value", "margin_annuity", "model_check", "rank_auc", "value_summary", "weekly_rate"]
+
+#: Weeks in a year, the time unit of the weekly customer-base models.
+WEEKS_PER_YEAR = 52
+#: Default CLV horizon: one year of weeks.
+HORIZON_WEEKS = 52
+#: Default discount rate per year of a lifetime value.
+ANNUAL_DISCOUNT_RATE = 0.10
+
+
+def weekly_rate(annual_rate: float = ANNUAL_DISCOUNT_RATE) -> float:
+    """The weekly discount rate equivalent to ``annual_rate``: ``(1 + annual_rate) ** (1 / 52) - 1``.
+
+    Parameters
+    ----------
+    annual_rate : float, default 0.10
+        Discount rate per year (0.10 = 10 %).
+
+    Returns
+    -------
+    float
+        Discount rate per week (compounded 52 times it gives ``annual_rate``).
+
+    Examples
+    --------
+    >>> from crmresearch import clv
+    >>> round(clv.weekly_rate(0.10), 6), clv.weekly_rate(0.0)
+    (0.001835, 0.0)
+    """
+    return (1 + annual_rate) ** (1 / WEEKS_PER_YEAR) - 1
+
+
+@dataclass(frozen=True)
+class CustomerValue:
+    """The BG/NBD -> Gamma-Gamma -> CLV chain fitted on one calibration summary.
+
+    Attributes
+    ----------
+    bgnbd : BetaGeoNBD
+        Repeat buying fitted on every customer of the summary.
+    gamma_gamma : GammaGamma
+        Spend per purchase fitted on the repeat buyers (those with repeat value 0 left out).
+    values : DataFrame
+        One row per customer of the summary: :func:`clv`'s columns (with ``intervals``, also
+        :func:`clv_intervals`'s), in currency units.
+    """
+
+    bgnbd: BetaGeoNBD
+    gamma_gamma: GammaGamma
+    values: pd.DataFrame
+
+
+def customer_value(summary: pd.DataFrame, horizon: float = HORIZON_WEEKS, discount_rate: float | None = None,
+                   margin: float = 1.0, intervals: bool = False) -> CustomerValue:
+    """Fit BG/NBD and Gamma-Gamma on a calibration summary and value each customer over ``horizon``.
+
+    The chain of Fader, Hardie & Lee (2005): BG/NBD on frequency, recency and age of every customer;
+    Gamma-Gamma on the repeat buyers' mean spend (``nonpositive="drop"``: customers whose repeat
+    purchases total 0 are left out of that fit, counted in ``n_dropped_nonpositive_``); then
+    :func:`clv` (or :func:`clv_intervals` with ``intervals``).
+
+    Parameters
+    ----------
+    summary : DataFrame
+        Per-customer ``frequency``, ``recency``, ``T`` and ``monetary_value`` (from
+        :func:`summary_from_transactions`), in the models' time unit (weeks for the defaults).
+    horizon : float, default 52
+        Projection length in the time unit (52 weeks = one year).
+    discount_rate : float or None, optional
+        Discount rate per time unit; None: :func:`weekly_rate` of 10 % a year.
+    margin : float, default 1.0
+        Share of spend kept as margin (0-1).
+    intervals : bool, default False
+        Add delta-method 95 % intervals of each customer's value and of the total (slower).
+
+    Returns
+    -------
+    CustomerValue
+        The two fitted models and the value table.
+
+    References
+    ----------
+    Fader, P. S., Hardie, B. G. S. and Lee, K. L. (2005). RFM and CLV: using iso-value curves for
+    customer base analysis. Journal of Marketing Research 42(4), 415-430.
+
+    Examples
+    --------
+    >>> from crmresearch import clv, data
+    >>> s = clv.summary_from_transactions(data.load('cdnow_sample'), '1997-09-30', freq='W')
+    >>> fit = clv.customer_value(s, margin=0.3)
+    >>> round(float(fit.bgnbd.params_['r']), 2), fit.gamma_gamma.n_obs_, len(fit.values) == len(s)
+    (0.24, 946, True)
+    """
+    rate = weekly_rate() if discount_rate is None else discount_rate
+    bgnbd = BetaGeoNBD().fit(summary["frequency"], summary["recency"], summary["T"])
+    spend = GammaGamma().fit(summary["frequency"], summary["monetary_value"], nonpositive="drop")
+    value = clv_intervals if intervals else clv
+    return CustomerValue(bgnbd, spend, value(bgnbd, spend, summary, horizon=horizon, discount_rate=rate,
+                                             margin=margin))
 
 
 def clv(bgnbd: BetaGeoNBD, gammagamma: GammaGamma, summary: pd.DataFrame, horizon: float = 52.0,

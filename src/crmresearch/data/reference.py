@@ -24,11 +24,12 @@ PUBLISHED: MappingProxyType[str, MappingProxyType[str, Any]] = MappingProxyType(
     # BG/NBD on the CDNOW 1/10 sample (2,357 customers), calibration weeks 1-39: FHL (2005a), p. 280
     "fhl2005_bgnbd_cdnow_sample": MappingProxyType({
         "source": "Fader, Hardie & Lee (2005), Marketing Science 24(2), p. 280", "customers": 2357,
+        "calibration_weeks": 39,
         "r": 0.2426, "alpha": 4.4135, "a": 0.7929, "b": 2.4258, "log_likelihood": -9582.43}),
     # Gamma-Gamma spend model on the same sample (946 repeat buyers): FHL (2005b), p. 420
     "fhl2005_gamma_gamma_cdnow_sample": MappingProxyType({
         "source": "Fader, Hardie & Lee (2005), Journal of Marketing Research 42(4), p. 420",
-        "customers_with_repeats": 946, "p": 6.25, "q": 3.74, "v": 15.44}),
+        "calibration_weeks": 39, "customers_with_repeats": 946, "p": 6.25, "q": 3.74, "v": 15.44}),
     # shifted-beta-geometric fits to years 0-7 of the two cohorts of Table 1: FH (2007), p. 80
     "fh2007_sbg_high_end": MappingProxyType({
         "source": "Fader & Hardie (2007), Journal of Interactive Marketing 21(1), p. 80",

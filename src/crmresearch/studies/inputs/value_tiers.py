@@ -1,0 +1,148 @@
+"""Inputs of the value-tiers study: CDNOW and the synthetic bank, or your transactions (and customers).
+
+Either way the study gets customer bases with their transactions, the book of customers to keep
+with value 0, the cost-to-serve settings, and one base whose current value is set against its
+potential (the bank, or yours); the bank's customer profile (for the composite value score) only
+for the built-in data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ... import data as datasets
+from ... import schemas, segmentation, sources
+from . import Base
+
+__all__ = ["CDNOW_END", "ValueTiersInputs", "value_tiers"]
+
+#: Last day of the CDNOW purchases (Fader, Hardie & Lee 2005).
+CDNOW_END = "1998-06-30"
+
+
+@dataclass(frozen=True)
+class ValueTiersInputs:
+    """The resolved inputs of value-tiers.
+
+    Attributes
+    ----------
+    bases : tuple of Base
+        The bases tiered and costed (``CDNOW`` and ``bank``, or ``yours``): table ``transactions``;
+        settings ``all_customers`` (the book, or None: the buyers), ``cost_to_serve`` (keyword
+        arguments of :func:`crmresearch.segmentation.cost_to_serve`) and ``date`` (the date column).
+    potential : Base
+        The base of the current x potential matrix (the bank, or yours); settings also ``as_of``
+        (end of the purchase histories) and ``margin_rate``; texts ``matrix_title``, ``current_value``.
+    bank : Base or None
+        The synthetic bank (tables also ``customers``, the profile), None on your data.
+    source : str
+        The source line of the figures over all bases.
+    records : tuple of (str, DataFrame, str)
+        The input tables the manifest fingerprints: name, table, description.
+    """
+
+    bases: tuple[Base, ...]
+    potential: Base
+    bank: Base | None
+    source: str
+    records: tuple[tuple[str, pd.DataFrame, str], ...]
+
+
+def _describe(name: str, tx: pd.DataFrame, date: str, currency: str) -> str:
+    return (f"{name}: {len(tx):,} transactions of {tx.customer_id.nunique():,} customers, "
+            f"{tx[date].min():%Y-%m-%d} to {tx[date].max():%Y-%m-%d}; value {tx.amount.sum():,.0f}{currency}")
+
+
+def value_tiers(data: str = "", dataset: str = "cdnow_master", bank_customers: int = 20_000, seed: int = 0,
+                bank_margin_rate: float = 0.03, bank_fixed_cost: float = 30.0, cdnow_margin_rate: float = 0.25,
+                cdnow_order_cost: float = 3.0, margin_rate: float = 0.25,
+                order_cost: float = 3.0) -> ValueTiersInputs:
+    """The customer bases of value-tiers: CDNOW and the synthetic bank, or your transactions.
+
+    Parameters
+    ----------
+    data : str, default ''
+        Data source file (YAML) naming your transactions (and optionally customers, the book);
+        '' = CDNOW and the synthetic bank.
+    dataset : str, default 'cdnow_master'
+        CDNOW transactions: ``'cdnow_master'`` or ``'cdnow_sample'``.
+    bank_customers : int, default 20000
+        Customers of the synthetic bank.
+    seed : int, default 0
+        Seed of the synthetic bank.
+    bank_margin_rate : float, default 0.03
+        Bank margin per USD of transaction volume.
+    bank_fixed_cost : float, default 30.0
+        Bank account-keeping cost per customer over the window, USD.
+    cdnow_margin_rate : float, default 0.25
+        CDNOW gross margin per USD of sales.
+    cdnow_order_cost : float, default 3.0
+        CDNOW fulfilment cost per order, USD.
+    margin_rate : float, default 0.25
+        Your data: gross margin per currency unit of sales.
+    order_cost : float, default 3.0
+        Your data: cost to serve one transaction, currency units.
+
+    Returns
+    -------
+    ValueTiersInputs
+        The bases, the base of the potential matrix, the bank (None on your data), the figures'
+        source line and the input records.
+
+    Examples
+    --------
+    >>> from crmresearch.studies.inputs.value_tiers import value_tiers
+    >>> inputs = value_tiers(dataset='cdnow_sample', bank_customers=1_000)
+    >>> [b.name for b in inputs.bases], inputs.potential.name, inputs.bank.simulated
+    (['CDNOW', 'bank'], 'bank', True)
+    >>> inputs.bases[0].settings['cost_to_serve']
+    {'margin_rate': 0.25, 'channel_costs': 3.0, 'channel': None}
+    """
+    if data:
+        yours = sources.read_sources(data, roles=["transactions"])  # your tables stay where they are
+        tx = yours["transactions"]
+        book = yours["customers"].to_pandas()["customer_id"] if "customers" in yours else None
+        span = segmentation.rfm(tx)  # one pass: first and last purchase, count and value per customer
+        name = Path(data).name
+        source = f"{name}: your transactions"
+        base = Base("yours", name, source, {"transactions": tx},
+                    texts={"matrix_title": f"{name}: current value x potential",
+                           "current_value": "Current value (revenue)",
+                           "description": f"your data: {int(span['frequency'].sum()):,} transactions of "
+                                          f"{len(span):,} customers, {span['first_purchase'].min():%Y-%m-%d} to "
+                                          f"{span['last_purchase'].max():%Y-%m-%d}; "
+                                          f"value {span['monetary'].sum():,.0f}"},
+                    settings={"all_customers": book, "date": "date",
+                              "cost_to_serve": {"margin_rate": margin_rate, "channel_costs": order_cost,
+                                                "channel": None, "all_customers": book},
+                              "as_of": span["last_purchase"].max().normalize(), "margin_rate": margin_rate})
+        records = (("transactions", span, f"{name}: per-customer RFM aggregate of the transactions"),)
+        return ValueTiersInputs((base,), base, None, source, records)
+    cdnow = schemas.validate(datasets.load(dataset), "transactions", as_of=CDNOW_END)
+    bank = datasets.simulate_bank(n_customers=bank_customers, seed=seed)
+    bank_tx = schemas.validate(bank.transactions, "transactions", date="timestamp", as_of=bank.truth["end"])
+    ids = bank.customers["customer_id"]
+    described = f"simulate_bank(n_customers={bank_customers}, seed={seed})"
+    bank_source = f"crmresearch synthetic bank (n = {bank_customers:,}, seed {seed})"
+    retail = Base("CDNOW", "CDNOW", "CDNOW purchases 1997-01 to 1998-06 (Fader, Hardie & Lee 2005)",
+                  {"transactions": cdnow}, texts={"description": _describe("CDNOW", cdnow, "date", " USD")},
+                  settings={"all_customers": None, "date": "date",
+                            "cost_to_serve": {"margin_rate": cdnow_margin_rate, "channel_costs": cdnow_order_cost,
+                                              "channel": None}})
+    bank_base = Base("bank", "bank", bank_source, {"transactions": bank_tx, "customers": bank.customers},
+                     truth=bank.truth,
+                     texts={"matrix_title": "Bank: current value x potential",
+                            "current_value": "Current value (transaction volume)",
+                            "description": _describe("bank", bank_tx, "timestamp", " USD")},
+                     settings={"all_customers": ids, "date": "timestamp",
+                               "cost_to_serve": {"margin_rate": bank_margin_rate, "fixed_cost": bank_fixed_cost,
+                                                 "all_customers": ids},
+                               "as_of": pd.Timestamp(bank.truth["end"]) - pd.Timedelta(days=1),
+                               "margin_rate": bank_margin_rate})
+    records = ((dataset, cdnow, cdnow.attrs.get("source", "")), ("bank_transactions", bank_tx, described),
+               ("bank_customers", bank.customers, described))
+    return ValueTiersInputs((retail, bank_base), bank_base, bank_base,
+                            f"{retail.source}; {bank_source}", records)

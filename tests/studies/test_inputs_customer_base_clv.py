@@ -1,0 +1,49 @@
+"""customer-base-clv inputs: CDNOW and the bank, or your transactions, resolve into the same tables."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from crmresearch.data import reference
+from crmresearch.studies.inputs.customer_base_clv import customer_base_clv
+
+from ._own import write_sources
+
+
+@pytest.fixture(scope="module")
+def builtin():
+    return customer_base_clv(bank_customers=1_000)
+
+
+def test_builtin_and_your_data_give_the_same_tables(builtin, tmp_path):
+    yours = customer_base_clv(str(write_sources(tmp_path, customers=False)), calibration_end="1997-09-30")
+    a, b = builtin.main, yours.main
+    assert [x.name for x in builtin.bases] == ["cdnow_sample", "cdnow_master"] and b.name == "yours"
+    assert set(a.tables) == set(b.tables) == {"transactions", "summary"}
+    assert list(a.tables["summary"].columns) == list(b.tables["summary"].columns)
+    assert a.tables["summary"].dtypes.equals(b.tables["summary"].dtypes)
+    assert set(a.settings) == set(b.settings) and set(a.texts) == set(b.texts)
+    assert a.settings["calibration_end"] == b.settings["calibration_end"] == pd.Timestamp("1997-09-30")
+    assert len(b.tables["summary"]) == 500 and b.label == "mine.yaml" and b.source == "mine.yaml: transactions"
+    assert yours.bank is None and yours.published == {"bgnbd": [], "gamma_gamma": []}
+    assert [r[0] for r in yours.records] == ["yours"] and yours.records[0][1] is b.tables["summary"]
+
+
+def test_builtin_wording_and_published_rows(builtin):
+    main = builtin.main
+    assert main.settings["observation_end"] == pd.Timestamp("1998-06-30")
+    assert main.texts["tracking_xlabel"].format(origin="x") == "Week since 1 January 1997"
+    assert main.settings["recovery_ages"] == (26.0, 39.0)
+    row = builtin.published["bgnbd"][0]
+    assert row["dataset"] == "published (FHL 2005, sample)"
+    assert row["r"] == reference.published("fhl2005_bgnbd_cdnow_sample")["r"] and row["customers"] == 2357
+    assert builtin.published["gamma_gamma"][0]["customers_with_repeats"] == 946
+    assert builtin.bank.simulated and {"transactions", "summary", "contracts"} <= set(builtin.bank.tables)
+    assert [r[0] for r in builtin.records] == ["cdnow_sample", "cdnow_master", "bank_transactions_new_customers"]
+
+
+def test_published_rows_only_at_the_papers_calibration():
+    other = customer_base_clv(calibration_weeks=30, bank_customers=500)
+    assert other.published == {"bgnbd": [], "gamma_gamma": []}
+    assert other.main.settings["calibration_end"] == pd.Timestamp("1997-07-29")
