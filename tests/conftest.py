@@ -37,3 +37,11 @@ def cdnow_summary():
 
     tx = data.load_cdnow_transactions(sample=True)
     return clv.summary_from_transactions(tx, "1997-09-30", "1998-06-30", freq="W")
+
+
+@pytest.fixture(scope="session")
+def cards() :
+    """The card-base simulator at a size where its truth and the level model are measurable."""
+    from crmresearch import data
+
+    return data.simulate_card_base(n_accounts=8_000, n_merchants=200, seed=4)

@@ -1,0 +1,102 @@
+"""Erlang C against textbook values, Erlang A against Erlang C and a simulation, the one core, errors."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from crmresearch import service
+from crmresearch.errors import ValidationError
+
+# 10 Erlangs: 100 calls per 30 minutes = 200 per hour, AHT 180 s
+RATE, AHT = 200.0, 180.0
+
+
+@pytest.mark.parametrize("agents, p_wait", [(11, 0.6821), (12, 0.4494), (14, 0.1741)])
+def test_erlang_c_textbook_values(agents, p_wait):
+    assert service.erlang_c(RATE, AHT, agents) == pytest.approx(p_wait, abs=1e-4)
+
+
+def test_service_level_and_minimum_agents():
+    assert service.service_level(RATE, AHT, 14, answer_within=20) == pytest.approx(0.8884, abs=1e-4)
+    s = service.agents_needed(RATE, AHT, target=0.8, answer_within=20)
+    assert s.agents == 14 and s.service_level >= 0.8
+    assert service.service_level(RATE, AHT, 13, 20) < 0.8
+    assert service.agents_needed(RATE, AHT, shrinkage=0.3).scheduled == 20  # ceil(14 / 0.7)
+    assert service.agents_needed(RATE, AHT, max_occupancy=0.65).agents == 16  # 10 / 16 = 0.625
+
+
+def test_erlang_c_stable_and_monotone_for_large_centres():
+    rate = 4_900 * 3600 / AHT  # 4,900 Erlangs
+    values = [service.erlang_c(rate, AHT, n) for n in range(4_905, 5_006, 20)]
+    assert all(0 < v < 1 for v in values)
+    assert all(a > b for a, b in itertools.pairwise(values))
+    assert 0 < service.service_level(rate, AHT, 5_000, 20) <= 1
+
+
+def test_erlang_a_tends_to_erlang_c_with_patience():
+    a = service.erlang_a(RATE, AHT, 12, patience=1e8)
+    assert a.p_wait == pytest.approx(service.erlang_c(RATE, AHT, 12), abs=1e-4)
+    assert a.service_level == pytest.approx(service.service_level(RATE, AHT, 12, 20), abs=1e-4)
+    assert a.p_abandon < 1e-5
+
+
+def test_erlang_a_matches_a_seeded_simulation():
+    formula = service.erlang_a(RATE, AHT, 12, patience=120, answer_within=20)
+    sim = service.simulate_queue(RATE, AHT, 12, patience=120, answer_within=20, n_calls=200_000, seed=1)
+    assert sim["p_abandon"] == pytest.approx(formula.p_abandon, abs=0.01)
+    assert sim["service_level"] == pytest.approx(formula.service_level, abs=0.01)
+    assert sim["p_wait"] == pytest.approx(formula.p_wait, abs=0.01)
+    assert sim["asa_seconds"] == pytest.approx(formula.asa_seconds, rel=0.05)
+
+
+def test_erlang_a_needs_fewer_agents_than_c():
+    n_a, _, res = service.agents_needed_erlang_a(RATE * 10, AHT, patience=120)
+    assert n_a < service.agents_needed(RATE * 10, AHT).agents and res.service_level >= 0.8
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: service.erlang_c(RATE, 0, 12), r"aht .* must be > 0"),
+    (lambda: service.erlang_c(RATE, -5, 12), r"aht .* must be > 0"),
+    (lambda: service.service_level(RATE, AHT, 10), r"10 agents cannot serve 10.00 Erlangs"),
+    (lambda: service.average_speed_of_answer(RATE, AHT, 9), r"need more than 10 agents"),
+])
+def test_bad_input(call, match):
+    with pytest.raises(ValidationError, match=match):
+        call()
+
+
+def test_fractional_agents_interpolate_to_the_target_and_round_up_to_the_whole_answer():
+    for rate, aht in ((200, 180), (37, 300), (1200, 240)):
+        r = service.agents_needed(rate, aht, 0.8, 20, shrinkage=0.25)
+        assert r.agents - 1 < r.agents_fractional <= r.agents
+        assert r.agents_fractional > r.traffic
+        assert r.scheduled_fractional == pytest.approx(r.agents_fractional / 0.75)
+        lo = service.service_level(rate, aht, r.agents - 1, 20)
+        hi = service.service_level(rate, aht, r.agents, 20)
+        # linear interpolation: the target sits at the fractional point between n - 1 and n
+        frac = r.agents_fractional - (r.agents - 1)
+        assert lo + frac * (hi - lo) == pytest.approx(0.8, abs=1e-9) or lo == 0
+
+
+def test_one_erlang_core_gives_the_same_answer_scalar_vectorised_and_by_search():
+    """erlang_c / service_level (one interval), service_levels (many) and agents_for_target (the search)
+    run the same recursion: equal to the last bit, interval by interval, from tiny to large centres."""
+    rates = np.array([0.0, 3.0, 57.0, 200.0, 731.0, 4_000.0])
+    for aht in (45.0, 180.0, 600.0):
+        needed = service.agents_for_target(rates, aht, target=0.8, answer_within=20)
+        for rate, n in zip(rates, needed, strict=True):
+            if rate == 0:
+                assert n == 0
+                continue
+            assert n == service.agents_needed(rate, aht, target=0.8, answer_within=20).agents
+            for agents in (max(n - 1, 1), n, n + 3):
+                a = service.traffic(rate, aht)
+                vector = service.service_levels([rate], aht, [agents], answer_within=20)[0]
+                if agents > a:
+                    assert service.service_level(rate, aht, agents, answer_within=20) == vector
+                    assert 0 < service.erlang_c(rate, aht, agents) < 1
+                else:
+                    assert vector == 0.0 and service.erlang_c(rate, aht, agents) == 1.0
