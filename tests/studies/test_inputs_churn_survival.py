@@ -1,0 +1,88 @@
+"""The churn-survival inputs: Telco and the bank, or your spells, resolve into the same survival frame."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crmresearch.studies.inputs import Base
+from crmresearch.studies.inputs.churn_survival import churn_survival
+
+
+@pytest.fixture(scope="module")
+def builtin():
+    return churn_survival(bank_customers=600, seed=2)
+
+
+def _your_spells(tmp_path, n=400):
+    from crmresearch import data
+
+    c = data.simulate_bank(n_customers=n, seed=5).contracts
+    spells = c[["customer_id", "start", "end", "region", "fee_increase", "n_products"]].assign(
+        region=lambda d: d["region"].astype(str))
+    spells.rename(columns={"customer_id": "cust", "start": "opened", "end": "closed"}) \
+        .to_csv(tmp_path / "spells.csv", index=False)
+    (tmp_path / "s.yaml").write_text("spells: {path: spells.csv, columns: {customer: cust, start: opened, "
+                                     "end: closed}}\n")
+    return spells, tmp_path / "s.yaml"
+
+
+def test_built_in_and_your_spells_give_the_same_shape(builtin, tmp_path):
+    spells, yaml = _your_spells(tmp_path)
+    yours = churn_survival(str(yaml))
+    assert yours.bank is None and isinstance(builtin.bank, Base) and builtin.bank.simulated
+    for inp in (builtin, yours):
+        b = inp.base
+        assert not b.simulated and set(b.tables) == {"frame"} and set(b.texts) == {"suffix", "xlabel"}
+        frame = b.tables["frame"]
+        assert {"duration", "event", *b.settings["covariates"], *b.settings["groups"]} <= set(frame.columns)
+        assert set(frame["event"].unique()) <= {0, 1} and (frame["duration"] >= 0).all()
+        assert inp.recorded[0][0] in ("telco_churn", "spells")
+    assert (builtin.base.name, builtin.base.label, builtin.base.texts["suffix"]) == ("telco", "Telco", "-telco")
+    assert (yours.base.name, yours.base.label, yours.base.texts["suffix"]) == ("yours", "s.yaml", "")
+    assert yours.base.source == "s.yaml: your spells"
+    from crmresearch import survival
+
+    direct = survival.survival_frame(spells, as_of=survival.latest_date(spells),
+                                     keep=["region", "fee_increase", "n_products"])
+    pd.testing.assert_frame_equal(yours.base.tables["frame"], direct)
+    assert yours.base.settings["covariates"] == ["region", "fee_increase", "n_products"]
+    assert yours.base.settings["as_of"] == str(pd.Timestamp(spells[["start", "end"]].stack().max()).date())
+
+
+def test_telco_frame_is_tenure_and_churn(builtin):
+    frame = builtin.base.tables["frame"]
+    assert len(frame) == 7043 and (frame["duration"] == 0).sum() == 11  # the 11 customers with tenure 0
+    np.testing.assert_array_equal(frame["duration"], frame["tenure"].astype(float))
+    np.testing.assert_array_equal(frame["event"], frame["churn"].astype(int))
+
+
+def test_bank_frame_matches_the_survival_frame_of_its_spells(builtin):
+    from crmresearch import data, survival
+
+    bank = data.simulate_bank(n_customers=600, seed=2)
+    direct = survival.survival_frame(
+        bank.contracts.assign(group=bank.contracts["region"].astype(str), rural=bank.contracts["region"] == "rural"),
+        as_of=bank.truth["end"], observed_from=bank.truth["start"], keep=["rural"])
+    frame = builtin.bank.tables["frame"]
+    np.testing.assert_array_equal(frame["duration"], direct["duration"])
+    np.testing.assert_array_equal(frame["event"], direct["event"])
+    assert set(builtin.bank.settings["covariates"]) <= set(frame.columns)
+    assert set(builtin.bank.settings["truth_names"].values()) <= set(bank.truth["hazard"]["log_hazard_ratios"])
+
+
+def test_left_truncation_and_as_of_reach_the_frame(tmp_path):
+    spells, yaml = _your_spells(tmp_path)
+    start = str(pd.Timestamp(spells["start"].quantile(0.5)).date())
+    inp = churn_survival(str(yaml), observed_from=start, as_of="2030-01-01")
+    assert (inp.base.tables["frame"]["entry"] > 0).any()
+    assert inp.base.settings["as_of"] == "2030-01-01" and any("left-truncated" in n for n in inp.notes)
+
+
+def test_record_fingerprints_every_input(builtin, tmp_path):
+    from crmresearch import reporting
+
+    ex = reporting.Exhibits(tmp_path, study="churn-survival")
+    builtin.record(ex)
+    assert set(reporting.read_inputs(tmp_path)) == {"telco_churn", "bank_contracts"}
