@@ -10,7 +10,7 @@ from crmresearch.errors import ParameterError
 
 @pytest.mark.parametrize("study", studies.all_studies(), ids=lambda s: s.name)
 def test_generated_parameters_cell_gives_the_registry_defaults(study):
-    """The cell the registry writes into each notebook (tests/test_notebooks.py checks that it is there)
+    """The cell the registry writes into each notebook (tests/studies/test_notebooks.py checks that it is there)
     runs, and sets every parameter, in registry order, to its default with a comment."""
     cell = study.parameters_cell()
     namespace: dict = {}
