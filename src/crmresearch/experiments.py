@@ -498,21 +498,18 @@ class UpliftModel(Estimator):
         self.min_samples_leaf = min_samples_leaf
 
     def _classifier(self, X: pd.DataFrame | np.ndarray):
-        from sklearn.compose import ColumnTransformer
         from sklearn.ensemble import HistGradientBoostingClassifier
         from sklearn.pipeline import Pipeline
-        from sklearn.preprocessing import OneHotEncoder, StandardScaler
+        from sklearn.preprocessing import StandardScaler
+
+        from .core.design import preprocessor
 
         model = HistGradientBoostingClassifier(max_iter=self.max_iter, learning_rate=self.learning_rate,
                                                max_leaf_nodes=self.max_leaf_nodes,
                                                min_samples_leaf=self.min_samples_leaf, random_state=self.seed)
         if not isinstance(X, pd.DataFrame):
             return Pipeline([("pre", StandardScaler()), ("model", model)])
-        cat = [c for c in X.columns if isinstance(X[c].dtype, pd.CategoricalDtype) or X[c].dtype == object
-               or pd.api.types.is_bool_dtype(X[c])]
-        num = [c for c in X.columns if c not in cat]
-        pre = ColumnTransformer([("cat", OneHotEncoder(handle_unknown="ignore"), cat), ("num", StandardScaler(), num)])
-        return Pipeline([("pre", pre), ("model", model)])
+        return Pipeline([("pre", preprocessor(X)), ("model", model)])
 
     def fit(self, X: pd.DataFrame | np.ndarray, y: np.ndarray, treatment: np.ndarray) -> UpliftModel:
         """Fit on features ``X``, 0/1 outcomes ``y`` and 0/1 (or bool) ``treatment``.

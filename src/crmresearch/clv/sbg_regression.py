@@ -9,6 +9,7 @@ from scipy import stats
 from scipy.special import betaln, digamma
 
 from ..core.base import Estimator, parameter_table
+from ..core.design import design_matrix
 from ..core.mle import hessian, invert, minimise
 from ..errors import ValidationError
 
@@ -62,27 +63,13 @@ class SBGRegression(Estimator):
 
     @staticmethod
     def _design(X: pd.DataFrame) -> pd.DataFrame:
+        """An intercept beside the package's one encoder (:func:`crmresearch.core.design_matrix`:
+        numbers and booleans as they are, categories as treatment dummies, constant or collinear
+        columns refused)."""
         if not isinstance(X, pd.DataFrame):
             raise ValidationError(f"SBGRegression: X must be a DataFrame of covariates; got {type(X).__name__}")
-        na = X.isna().any(axis=1)
-        if na.any():
-            raise ValidationError(f"SBGRegression: {int(na.sum())} of {len(X)} rows have missing covariates "
-                                  f"({[c for c in X.columns if X[c].isna().any()]})")
-        parts = [pd.Series(1.0, index=X.index, name="Intercept")]
-        for c in X.columns:
-            s = X[c]
-            if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
-                parts.append(s.astype(float).rename(c))
-            else:
-                d = pd.get_dummies(s.astype("category"), prefix=c, drop_first=True, dtype=float)
-                parts.extend(d[col] for col in d.columns)
-        Z = pd.concat(parts, axis=1)
-        const = [c for c in Z.columns[1:] if Z[c].nunique() < 2]
-        if const:
-            raise ValidationError(f"SBGRegression: covariate column(s) {const} are constant")
-        if np.linalg.matrix_rank(Z.to_numpy()) < Z.shape[1]:
-            raise ValidationError(f"SBGRegression: the covariates are collinear ({list(Z.columns)})")
-        return Z
+        D = design_matrix(X, list(X.columns), "SBGRegression")
+        return pd.concat([pd.Series(1.0, index=X.index, name="Intercept"), D], axis=1)
 
     @staticmethod
     def _nll(g: np.ndarray, Z: np.ndarray, t: np.ndarray, c: np.ndarray) -> tuple[float, np.ndarray]:

@@ -12,6 +12,7 @@ import pandas as pd
 
 from .._extras import require
 from ..core.base import Estimator, deprecated_alias, parameter_table
+from ..core.design import preprocessor
 from ..errors import ValidationError
 from ..schemas.checks import as_binary
 
@@ -114,12 +115,10 @@ class CalibratedClassifier(Estimator):
         """
         require("sklearn", by=self._caller)
         from sklearn.calibration import CalibratedClassifierCV
-        from sklearn.compose import ColumnTransformer
         from sklearn.ensemble import HistGradientBoostingClassifier
         from sklearn.linear_model import LogisticRegression
         from sklearn.model_selection import StratifiedKFold, cross_val_score
         from sklearn.pipeline import Pipeline
-        from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
         y = as_binary(y, "y", self._caller, unit="labels")
         if len(X) != len(y):
@@ -137,11 +136,7 @@ class CalibratedClassifier(Estimator):
         if na.any():
             raise ValidationError(f"{self._caller}: {int(na.sum())} of {len(X)} rows have missing features "
                                   f"({[c for c in X.columns if X[c].isna().any()]}); impute or drop them explicitly")
-        cat = [c for c in X.columns if isinstance(X[c].dtype, pd.CategoricalDtype) or X[c].dtype == object
-               or pd.api.types.is_bool_dtype(X[c])]
-        num = [c for c in X.columns if c not in cat]
-        pre = ColumnTransformer([("cat", OneHotEncoder(handle_unknown="ignore", drop="if_binary"), cat),
-                                 ("num", StandardScaler(), num)])
+        pre = preprocessor(X, drop="if_binary")
         if self.model == "logistic":
             est = LogisticRegression(max_iter=self.max_iter, C=self.C)
         elif self.model == "gradient_boosting":
