@@ -46,6 +46,19 @@ def _check_frame(frame: pd.DataFrame, caller: str, entry: bool = True) -> None:
         raise ValidationError(f"{caller}: all {len(frame)} rows are censored (no event): survival cannot be estimated")
 
 
+def _from_lifelines(s: pd.DataFrame, alpha: float, ratio: tuple[str, str, str]) -> pd.DataFrame:
+    """The one translation of a lifelines regression summary (``coef``, ``se(coef)``, its bounds, ``z``,
+    ``p``, ``exp(coef)`` and its bounds) into the package's summary: :data:`~crmresearch.core.SUMMARY_COLUMNS`
+    indexed by covariate, then the ratio and its bounds under the names ``ratio`` gives (hazard ratio for
+    Cox, time ratio for AFT)."""
+    level = f"{100 * (1 - alpha):g}%"
+    return parameter_table(
+        pd.Series(s["coef"].to_numpy(), index=list(s.index)), s["se(coef)"], alpha,
+        ci_lower=s[f"coef lower {level}"], ci_upper=s[f"coef upper {level}"], z=s["z"], p_value=s["p"],
+        extra={ratio[0]: s["exp(coef)"], ratio[1]: s[f"exp(coef) lower {level}"],
+               ratio[2]: s[f"exp(coef) upper {level}"]})
+
+
 class KaplanMeier(Estimator):
     """Kaplan-Meier curves per group with (1 - alpha) confidence bands (lifelines' exponential
     Greenwood), median survival with its interval and survival at ``horizons`` (frame units).
@@ -386,12 +399,7 @@ class CoxPH(Estimator):
         for w in caught:
             if "convergence" in str(w.message).lower():
                 warnings.warn(f"cox: {w.message}", DataWarning, stacklevel=2)
-        s = m.summary
-        level = f"{100 * (1 - self.alpha):g}%"
-        summary = parameter_table(
-            s["coef"], s["se(coef)"], self.alpha, ci_lower=s[f"coef lower {level}"], ci_upper=s[f"coef upper {level}"],
-            z=s["z"], p_value=s["p"], extra={"hazard_ratio": s["exp(coef)"], "hr_lower": s[f"exp(coef) lower {level}"],
-                                             "hr_upper": s[f"exp(coef) upper {level}"]})
+        summary = _from_lifelines(m.summary, self.alpha, ("hazard_ratio", "hr_lower", "hr_upper"))
         events = int(data["event"].sum())
         if np.any(~np.isfinite(summary[["estimate", "std_error"]].to_numpy())):
             raise ValidationError("cox: non-finite estimates (separation or collinearity); check the covariates")
@@ -599,12 +607,7 @@ class AFT(Estimator):
         first = s.index.get_level_values(0)[0]
         main = s.xs(first, level=0)
         main = main.drop(index="Intercept", errors="ignore")
-        level = f"{100 * (1 - self.alpha):g}%"
-        self._table = parameter_table(
-            pd.Series(main["coef"].to_numpy(), index=list(main.index)), main["se(coef)"], self.alpha,
-            ci_lower=main[f"coef lower {level}"], ci_upper=main[f"coef upper {level}"], z=main["z"], p_value=main["p"],
-            extra={"time_ratio": main["exp(coef)"], "tr_lower": main[f"exp(coef) lower {level}"],
-                   "tr_upper": main[f"exp(coef) upper {level}"]})
+        self._table = _from_lifelines(main, self.alpha, ("time_ratio", "tr_lower", "tr_upper"))
         self.params_ = self._table["estimate"].copy()
         self.aic_ = float(m.AIC_)
         self.log_likelihood_ = float(m.log_likelihood_)
