@@ -534,10 +534,7 @@ class UpliftModel(Estimator):
         if not (len(X) == len(y) == len(t)):
             raise ValidationError(f"UpliftModel.fit: X has {len(X)} rows, y {len(y)}, treatment {len(t)}; they must "
                                   "be equal")
-        bad = ~pd.Series(y).isin([0, 1, True, False]).to_numpy()
-        if bad.any():
-            raise ValidationError(f"UpliftModel.fit: y: {int(bad.sum())} of {len(y)} rows are not 0/1")
-        y = y.astype(int)
+        y = as_binary(y, "y", "UpliftModel.fit")
         if t.all() or not t.any():
             raise ValidationError("UpliftModel.fit: treatment has one arm only; uplift needs treated and control "
                                   "customers")
@@ -671,8 +668,7 @@ def qini(uplift: np.ndarray, treated: np.ndarray, y: np.ndarray, n_points: int =
     if not (u.ndim == t.ndim == yy.ndim == 1 and u.size == t.size == yy.size and u.size > 0):
         raise ValidationError(f"qini: uplift, treated and y must be 1-d, non-empty and of equal length; got "
                               f"{u.shape}, {t.shape}, {yy.shape}")
-    if not np.isin(yy, [0, 1]).all():
-        raise ValidationError(f"qini: y must be 0/1; {int((~np.isin(yy, [0, 1])).sum())} of {yy.size} values are not")
+    yy = as_binary(yy, "y", "qini", unit="values")
     t = t.astype(bool)
     if t.all() or (~t).all():
         raise ValidationError("qini: both treated and control customers are needed")
@@ -934,9 +930,7 @@ def rates_by(df: pd.DataFrame, by: str, outcome: str, alpha: float = 0.05) -> pd
             raise ValidationError(f"rates_by: no column '{col}'; the table has {list(df.columns)}")
     if df.empty:
         raise ValidationError("rates_by: the table has no rows")
-    y = df[outcome]
-    if y.isna().any() or not (pd.api.types.is_bool_dtype(y) or set(pd.unique(y)) <= {0, 1}):
-        raise ValidationError(f"rates_by: column '{outcome}' must be True/False or 1/0 without gaps")
+    y = pd.Series(as_binary(df[outcome], f"column '{outcome}'", "rates_by"), index=df.index)
     if df[by].isna().any():
         raise ValidationError(f"rates_by: column '{by}' has {int(df[by].isna().sum())} missing values")
     g = pd.DataFrame({"level": df[by], "y": y.astype(int)}).groupby("level", observed=True).agg(

@@ -115,7 +115,7 @@ def test_survival_frame_bad_input(spells, error, match):
     (pd.DataFrame({"duration": [-1.0, 2.0, 3.0], "event": [1, 0, 1], "x": [1.0, 2.0, 3.0]}),
      r"column 'duration': 1 of 3 rows are negative"),
     (pd.DataFrame({"duration": [1.0, 2.0, 3.0], "event": [1, 2, 1], "x": [1.0, 2.0, 3.0]}),
-     r"column 'event': 1 of 3 rows are not 0/1"),
+     r"column 'event' must be 0/1 or boolean; 1 of 3 rows are not"),
     (pd.DataFrame({"duration": [1.0, 2.0, 3.0], "event": [0, 0, 0], "x": [1.0, 2.0, 3.0]}),
      r"all 3 rows are censored"),
     (pd.DataFrame({"duration": [1.0, 2.0, 3.0, 4.0], "event": [1, 0, 1, 1], "x": [1.0] * 4}),

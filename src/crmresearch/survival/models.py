@@ -13,6 +13,7 @@ import pandas as pd
 from ..core.base import Estimator, deprecated_alias, parameter_table
 from ..core.design import design_matrix
 from ..errors import DataWarning, ValidationError
+from ..schemas.checks import as_binary
 
 __all__ = [
     "AFT",
@@ -39,9 +40,7 @@ def _check_frame(frame: pd.DataFrame, caller: str, entry: bool = True) -> None:
         raise ValidationError(f"{caller}: column 'duration': {int(bad.sum())} of {len(frame)} rows are negative "
                               "or missing")
     ev = frame["event"]
-    if not ev.isin([0, 1, True, False]).all():
-        n = int((~ev.isin([0, 1, True, False])).sum())
-        raise ValidationError(f"{caller}: column 'event': {n} of {len(frame)} rows are not 0/1")
+    as_binary(ev, "column 'event'", caller)
     if int(ev.sum()) == 0:
         raise ValidationError(f"{caller}: all {len(frame)} rows are censored (no event): survival cannot be estimated")
 

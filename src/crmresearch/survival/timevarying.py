@@ -34,6 +34,7 @@ from scipy import stats
 
 from ..core.base import Estimator, deprecated_alias, parameter_table
 from ..errors import DataWarning, ValidationError
+from ..schemas.checks import as_binary
 from ..schemas.validate import RowAccount
 from .models import design_matrix
 
@@ -94,8 +95,7 @@ def panel(subjects: pd.DataFrame, changes: pd.DataFrame, id_col: str = "customer
         raise ValidationError(f"{caller}: {int(bad.sum())} subjects have a '{duration}' that is missing, not a number "
                               f"or not after the start of observation")
     ev = subjects[event]
-    if not (pd.api.types.is_bool_dtype(ev) or set(pd.unique(ev.dropna())) <= {0, 1}) or ev.isna().any():
-        raise ValidationError(f"{caller}: column '{event}' must be True/False or 1/0 without gaps")
+    as_binary(ev, f"column '{event}'", caller)
     covs = [c for c in changes.columns if c not in (id_col, time)]
     if not covs:
         raise ValidationError(f"{caller}: the changes table has no covariate column besides '{id_col}' and '{time}'")

@@ -43,6 +43,7 @@ def churn_table(df: pd.DataFrame, churned: str = "churned", value: str = "value"
     [1, 0]
     """
     from ..errors import ValidationError
+    from ..schemas.checks import as_binary
 
     for c in (customer, churned, value):
         if c not in df.columns:
@@ -53,9 +54,7 @@ def churn_table(df: pd.DataFrame, churned: str = "churned", value: str = "value"
     dup = int(df[customer].duplicated().sum())
     if dup:
         raise ValidationError(f"churn_table: column '{customer}': {dup} of {len(df)} rows repeat a customer")
-    bad = ~df[churned].isin([0, 1, True, False])
-    if bad.any():
-        raise ValidationError(f"churn_table: column '{churned}': {int(bad.sum())} of {len(df)} rows are not 0/1")
+    as_binary(df[churned], f"column '{churned}'", "churn_table")
     v = pd.to_numeric(df[value], errors="coerce")
     nonfinite = ~np.isfinite(v.to_numpy(dtype=float))
     if nonfinite.any():
