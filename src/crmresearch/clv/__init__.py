@@ -15,9 +15,19 @@ from .gamma_gamma import GammaGamma
 from .sbg import ShiftedBetaGeometric
 from .sbg_regression import SBGRegression
 from .utils import conditional_expectations, contract_periods, repeat_tracking, summary_from_transactions
-from .value import clv, clv_intervals, margin_annuity, model_check, rank_auc, value_summary
+from .value import (
+                    DAYS_PER_YEAR,
+                    clv,
+                    clv_intervals,
+                    margin_annuity,
+                    model_check,
+                    period_discount_rate,
+                    rank_auc,
+                    value_summary,
+)
 
 __all__ = [
+    "DAYS_PER_YEAR",
     "STATUSES",
     "BetaGeoNBD",
     "GammaGamma",
@@ -36,6 +46,7 @@ __all__ = [
     "funnel",
     "margin_annuity",
     "model_check",
+    "period_discount_rate",
     "projection_errors",
     "rank_auc",
     "repeat_tracking",
