@@ -8,7 +8,15 @@
 - ``summary_from_transactions``: the calibration / holdout table; ``clv``: per-customer value
 """
 
-from .activity import STATUSES, activity_status, funnel, revenue_per_customer, rule_accuracy, rule_agreement
+from .activity import (
+    REVENUE_DAYS,
+    STATUSES,
+    activity_status,
+    funnel,
+    revenue_per_customer,
+    rule_accuracy,
+    rule_agreement,
+)
 from .bgnbd import BetaGeoNBD, bgnbd_recovery, simulate_bgnbd
 from .cohorts import cohort_curves, constant_retention, discrete_survival, fit_cohorts, projection_errors
 from .gamma_gamma import GammaGamma
@@ -28,6 +36,7 @@ from .value import (
 
 __all__ = [
     "DAYS_PER_YEAR",
+    "REVENUE_DAYS",
     "STATUSES",
     "BetaGeoNBD",
     "GammaGamma",

@@ -1188,6 +1188,8 @@ CUSTOMER_BASE_HEALTH = Study(
         Param("min_cell", int, 10, "grid cells with fewer units have their value suppressed", low=1, high=1000),
         Param("min_level_accounts", int, 100, "fewest accounts with a full year of history for the level model "
               "(fewer: the model is skipped, saying so)", low=20, high=1_000_000),
+        Param("holdout_share", float, 0.30, "share of those accounts held out to score the level model", low=0.1,
+              high=0.5),
         _cdnow("CDNOW transactions for the price x volume grid"),
         _data_param("your accounts and transactions", "the simulated card base"),
         Param("as_of", str, "", "your data: date of the account status (YYYY-MM-DD); '' = the last transaction "
