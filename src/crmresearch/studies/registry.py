@@ -886,6 +886,8 @@ CALL_CENTRE_STAFFING = Study(
         Param("respond_hours", float, 2.0, "SLA: first response within, hours", low=0.01, high=1000),
         Param("on_site_hours", float, 24.0, "SLA: engineer on site within, hours", low=0.01, high=1000),
         Param("resolve_hours", float, 48.0, "SLA: resolved within, hours", low=0.01, high=1000),
+        Param("resolution_horizons", list, [24, 48, 72], "hours at which the share of tickets still unresolved is "
+              "reported", item=int, low=1, high=8760),
         Param("shift_hours", list, [8.0, 4.0], "shift lengths offered to the scheduler, hours", item=float, low=0.5,
               high=16),
         Param("break_minutes", float, 30.0, "unpaid break in the middle of shifts over 4 hours, minutes",
