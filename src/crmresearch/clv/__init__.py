@@ -9,7 +9,15 @@
   ``customer_value``: the BG/NBD -> Gamma-Gamma -> CLV chain in one call
 """
 
-from .activity import STATUSES, activity_status, funnel, revenue_per_customer, rule_accuracy, rule_agreement
+from .activity import (
+    REVENUE_DAYS,
+    STATUSES,
+    activity_status,
+    funnel,
+    revenue_per_customer,
+    rule_accuracy,
+    rule_agreement,
+)
 from .bgnbd import BetaGeoNBD, bgnbd_recovery, simulate_bgnbd
 from .cohorts import cohort_curves, constant_retention, discrete_survival, fit_cohorts, projection_errors
 from .gamma_gamma import GammaGamma
@@ -18,6 +26,7 @@ from .sbg_regression import SBGRegression
 from .utils import conditional_expectations, contract_periods, repeat_tracking, summary_from_transactions
 from .value import (
     ANNUAL_DISCOUNT_RATE,
+    DAYS_PER_YEAR,
     HORIZON_WEEKS,
     WEEKS_PER_YEAR,
     CustomerValue,
@@ -26,6 +35,7 @@ from .value import (
     customer_value,
     margin_annuity,
     model_check,
+    period_discount_rate,
     rank_auc,
     value_summary,
     weekly_rate,
@@ -33,7 +43,9 @@ from .value import (
 
 __all__ = [
     "ANNUAL_DISCOUNT_RATE",
+    "DAYS_PER_YEAR",
     "HORIZON_WEEKS",
+    "REVENUE_DAYS",
     "STATUSES",
     "WEEKS_PER_YEAR",
     "BetaGeoNBD",
@@ -55,6 +67,7 @@ __all__ = [
     "funnel",
     "margin_annuity",
     "model_check",
+    "period_discount_rate",
     "projection_errors",
     "rank_auc",
     "repeat_tracking",

@@ -25,7 +25,11 @@ import pandas as pd
 from .. import schemas
 from ..errors import ValidationError
 
-__all__ = ["STATUSES", "activity_status", "funnel", "revenue_per_customer", "rule_accuracy", "rule_agreement"]
+__all__ = ["REVENUE_DAYS", "STATUSES", "activity_status", "funnel", "revenue_per_customer", "rule_accuracy",
+           "rule_agreement"]
+
+#: Days of revenue that revenue per customer counts (the last year up to the as-of date).
+REVENUE_DAYS = 365
 
 
 STATUSES = ("not yet issued", "never activated", "dormant", "active, low balance", "effective")

@@ -13,9 +13,12 @@ from ..schemas.checks import as_numbers
 from .bgnbd import BetaGeoNBD
 from .gamma_gamma import GammaGamma
 
-__all__ = ["ANNUAL_DISCOUNT_RATE", "HORIZON_WEEKS", "WEEKS_PER_YEAR", "CustomerValue", "clv", "clv_intervals",
-           "customer_value", "margin_annuity", "model_check", "rank_auc", "value_summary", "weekly_rate"]
+__all__ = ["ANNUAL_DISCOUNT_RATE", "DAYS_PER_YEAR", "HORIZON_WEEKS", "WEEKS_PER_YEAR", "CustomerValue", "clv",
+           "clv_intervals", "customer_value", "margin_annuity", "model_check", "period_discount_rate", "rank_auc",
+           "value_summary", "weekly_rate"]
 
+#: Days in a year of the calendar (365.25: leap years on average); converts rates between periods.
+DAYS_PER_YEAR = 365.25
 #: Weeks in a year, the time unit of the weekly customer-base models.
 WEEKS_PER_YEAR = 52
 #: Default CLV horizon: one year of weeks.
@@ -200,6 +203,32 @@ def value_summary(values: pd.Series, probability_alive: pd.Series | None = None)
     if probability_alive is not None:
         out["share_p_alive_below_half"] = float(np.mean(np.asarray(probability_alive) < 0.5))
     return out
+
+
+def period_discount_rate(annual_rate: float, period_days: float) -> float:
+    """The discount rate per period of ``period_days`` equivalent to ``annual_rate`` per year.
+
+    Compounds the annual rate over the period's share of a year: (1 + d) ** (period_days / 365.25) - 1.
+
+    Parameters
+    ----------
+    annual_rate : float
+        Discount rate per year (0.1 = 10 %).
+    period_days : float
+        Length of one period, days (91.3125: a quarter).
+
+    Returns
+    -------
+    float
+        Discount rate per period (0.0241 = 2.41 %).
+
+    Examples
+    --------
+    >>> from crmresearch import clv
+    >>> round(clv.period_discount_rate(0.1, 91.3125), 5)
+    0.02411
+    """
+    return (1 + annual_rate) ** (period_days / DAYS_PER_YEAR) - 1
 
 
 def margin_annuity(annual_margin: ArrayLike, years: int = 3, annual_discount_rate: float = 0.10) -> np.ndarray:

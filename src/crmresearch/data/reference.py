@@ -33,9 +33,11 @@ PUBLISHED: MappingProxyType[str, MappingProxyType[str, Any]] = MappingProxyType(
     # shifted-beta-geometric fits to years 0-7 of the two cohorts of Table 1: FH (2007), p. 80
     "fh2007_sbg_high_end": MappingProxyType({
         "source": "Fader & Hardie (2007), Journal of Interactive Marketing 21(1), p. 80",
+        "customers": 1000, "years_fitted": 7,
         "alpha": 0.668, "beta": 3.806, "log_likelihood": -1611.2}),
     "fh2007_sbg_regular": MappingProxyType({
         "source": "Fader & Hardie (2007), Journal of Interactive Marketing 21(1), p. 80",
+        "customers": 1000, "years_fitted": 7,
         "alpha": 0.704, "beta": 1.182, "log_likelihood": -1680.3}),
 })
 

@@ -23,7 +23,7 @@ from .concentration import (
     value_pyramid,
 )
 from .grids import grid_matrix, grid_migration, grid_table, price_volume, rule_grid
-from .level import early_and_level, ordinal_level
+from .level import LEVEL_DAYS, early_and_level, ordinal_level
 from .rfm import DEFAULT_RFM_SEGMENTS, rfm, rfm_scores, rfm_segments, segment_summary
 from .scoring import (
     DEFAULT_CHANNEL_COSTS,
@@ -45,6 +45,7 @@ __all__ = [
     "DEFAULT_RFM_SEGMENTS",
     "DEFAULT_SERVICE_MODEL",
     "DEFAULT_VALUE_WEIGHTS",
+    "LEVEL_DAYS",
     "PyramidReport",
     "SegmentClustering",
     "class_summary",

@@ -14,7 +14,10 @@ from .. import schemas
 from .._extras import require
 from ..errors import ValidationError
 
-__all__ = ["early_and_level", "ordinal_level"]
+__all__ = ["LEVEL_DAYS", "early_and_level", "ordinal_level"]
+
+#: Days over which an account's level is measured: its first year's spend.
+LEVEL_DAYS = 365
 
 
 def ordinal_level(train: pd.DataFrame, test: pd.DataFrame, level: str, features: Sequence[str],

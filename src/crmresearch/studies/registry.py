@@ -886,6 +886,8 @@ CALL_CENTRE_STAFFING = Study(
         Param("respond_hours", float, 2.0, "SLA: first response within, hours", low=0.01, high=1000),
         Param("on_site_hours", float, 24.0, "SLA: engineer on site within, hours", low=0.01, high=1000),
         Param("resolve_hours", float, 48.0, "SLA: resolved within, hours", low=0.01, high=1000),
+        Param("resolution_horizons", list, [24, 48, 72], "hours at which the share of tickets still unresolved is "
+              "reported", item=int, low=1, high=8760),
         Param("shift_hours", list, [8.0, 4.0], "shift lengths offered to the scheduler, hours", item=float, low=0.5,
               high=16),
         Param("break_minutes", float, 30.0, "unpaid break in the middle of shifts over 4 hours, minutes",
@@ -1188,6 +1190,8 @@ CUSTOMER_BASE_HEALTH = Study(
         Param("min_cell", int, 10, "grid cells with fewer units have their value suppressed", low=1, high=1000),
         Param("min_level_accounts", int, 100, "fewest accounts with a full year of history for the level model "
               "(fewer: the model is skipped, saying so)", low=20, high=1_000_000),
+        Param("holdout_share", float, 0.30, "share of those accounts held out to score the level model", low=0.1,
+              high=0.5),
         _cdnow("CDNOW transactions for the price x volume grid"),
         _data_param("your accounts and transactions", "the simulated card base"),
         Param("as_of", str, "", "your data: date of the account status (YYYY-MM-DD); '' = the last transaction "

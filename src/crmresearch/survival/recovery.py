@@ -36,7 +36,7 @@ from ..schemas.checks import as_date, latest_date
 from ..schemas.validate import RowAccount, validate
 
 __all__ = ["COVARIATES", "DayClock", "case_covariates", "changing_covariates", "day_clock", "ever_frame",
-           "fixed_covariates", "rate_by_count", "resolution_frame"]
+           "fixed_covariates", "rate_by_count", "resolution_frame", "with_ownership"]
 
 COVARIATES = ("open_complaint", "slow_resolution", "compensated", "manager_left")
 
@@ -326,6 +326,32 @@ def changing_covariates(changes: pd.DataFrame) -> list[str]:
     ['open_complaint']
     """
     return [c for c in COVARIATES if c in changes.columns and changes[c].max() == 1]
+
+
+def with_ownership(cases: pd.DataFrame) -> pd.DataFrame:
+    """The cases with an ``ownership`` label from ``owner_kept``: 'owner kept' (the first agent kept the case
+    until it closed) or 'transferred'; cases without an ``owner_kept`` column come back unchanged.
+
+    Parameters
+    ----------
+    cases : DataFrame
+        One row per case; ``owner_kept`` (bool or 0/1) optional.
+
+    Returns
+    -------
+    DataFrame
+        A copy with ``ownership`` (str) added when ``owner_kept`` is there; else ``cases`` itself.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch.survival import recovery
+    >>> recovery.with_ownership(pd.DataFrame({"owner_kept": [1, 0]}))["ownership"].tolist()
+    ['owner kept', 'transferred']
+    """
+    if "owner_kept" not in cases.columns:
+        return cases
+    return cases.assign(ownership=cases["owner_kept"].astype(bool).map({True: "owner kept", False: "transferred"}))
 
 
 def resolution_frame(cases: pd.DataFrame, end_day: float | str, by: Sequence[str] = ()) -> pd.DataFrame:
