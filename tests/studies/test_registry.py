@@ -22,6 +22,19 @@ def test_generated_parameters_cell_gives_the_registry_defaults(study):
 
 
 @pytest.mark.parametrize("study", studies.all_studies(), ids=lambda s: s.name)
+def test_papermill_reads_every_line_of_the_generated_cell(study):
+    """papermill's own reader of a parameters cell (``--help-notebook``, and its check that every injected
+    parameter exists) finds every parameter with its type and help: no ``=`` in a help text, no ``|`` in a
+    type, or it prints "Unable to parse line" and "Passed unknown parameter" on every run."""
+    from papermill.translators import PythonTranslator
+
+    found = {p.name: p for p in PythonTranslator.inspect({"source": study.parameters_cell()})}
+    assert list(found) == [*(p.name for p in study.params), "output_dir"]
+    for p in study.params:
+        assert found[p.name].inferred_type_name == p.annotation() and found[p.name].help == p.help, p.name
+
+
+@pytest.mark.parametrize("study", studies.all_studies(), ids=lambda s: s.name)
 def test_defaults_and_smoke_parameters_are_valid(study):
     assert study.resolve() == study.defaults()
     assert study.is_default(study.resolve())

@@ -305,16 +305,17 @@ class Param:
         Returns
         -------
         str
-            E.g. ``'float'``, ``'list[int]'`` or, with ``special`` words, ``'list[str] | str'``.
+            E.g. ``'float'`` or ``'list[int]'``; a list that also takes ``special`` words (``'auto'``) is
+            annotated as its list (papermill reads no ``|`` in a parameters cell), and its help names the words.
 
         Examples
         --------
         >>> from crmresearch import studies
         >>> studies.Param('features', list, 'auto', 'uplift features', item=str, special=('auto',)).annotation()
-        'list[str] | str'
+        'list[str]'
         """
         if self.kind is list:
-            return f"list[{self.item.__name__}]" + (" | str" if self.special else "")  # type: ignore[union-attr]
+            return f"list[{self.item.__name__}]"  # type: ignore[union-attr]
         return self.kind.__name__
 
     def line(self) -> str:
@@ -548,7 +549,7 @@ def _bank_customers(default: int = 20_000, help: str = "customers of the synthet
 
 def _data_param(tables: str, builtin: str) -> Param:
     """``data``: a data source file naming the study's ``tables`` by role; '' runs on ``builtin``."""
-    return Param("data", str, "", f"data source file (YAML) naming {tables}; '' = {builtin}", file=True)
+    return Param("data", str, "", f"data source file (YAML) naming {tables}; empty: {builtin}", file=True)
 
 
 def _cdnow(use: str) -> Param:
@@ -706,7 +707,7 @@ CONTRACTUAL_RETENTION = Study(
               item=str, special=("auto",), empty=True),
         _data_param("your contracts (customer, start, end)", "the synthetic bank"),
         Param("observed_from", str, "", "your data: first day of observation YYYY-MM-DD (contracts starting "
-              "earlier are left out); '' = the earliest start"),
+              "earlier are left out); empty: the earliest start"),
     ),
     smoke={"bank_customers": 3_000},
     exhibits=("table-fh2007-fit", "table-fh2007-projection", "fig-fh2007-projection", "table-bank-cohorts",
@@ -745,7 +746,7 @@ CUSTOMER_BASE_CLV = Study(
               low=6, high=33),
         _data_param("your transactions", "CDNOW and the synthetic bank"),
         Param("calibration_end", str, "", "your data: last day of the calibration period (YYYY-MM-DD); "
-              "'' = halfway between your first and last purchase"),
+              "empty: halfway between your first and last purchase"),
     ),
     smoke={"bank_customers": 3_000},
     exhibits=("table-bgnbd-fit", "table-gamma-gamma-fit", "fig-tracking", "table-tracking",
@@ -785,7 +786,7 @@ CHURN_SURVIVAL = Study(
               "values", item=str, special=("auto",)),
         Param("as_of", str, "auto", "your data: censoring date YYYY-MM-DD; 'auto': the latest start or end date"),
         Param("observed_from", str, "", "your data: first day of observation YYYY-MM-DD; relationships that "
-              "began earlier are left-truncated (they enter the risk set at their age on that day); '' = "
+              "began earlier are left-truncated (they enter the risk set at their age on that day); empty: "
               "every relationship observed from its start"),
     ),
     smoke={"bank_customers": 3_000},
@@ -1045,7 +1046,7 @@ SERVICE_RECOVERY = Study(
               low=1, high=9),
         Param("alpha", float, 0.05, "1 - confidence level of the intervals", low=0.001, high=0.5),
         _data_param("your spells and cases (and optionally managers)", "the service-recovery simulator"),
-        Param("as_of", str, "", "your data: the date the tables describe (YYYY-MM-DD); '' = their latest date"),
+        Param("as_of", str, "", "your data: the date the tables describe (YYYY-MM-DD); empty: their latest date"),
         Param("covariates", list, "auto", "your data: fixed covariates of the churn model from the spells table; "
               "'auto': every column besides the ids and dates", item=str, special=("auto",)),
     ),
@@ -1194,7 +1195,7 @@ CUSTOMER_BASE_HEALTH = Study(
               high=0.5),
         _cdnow("CDNOW transactions for the price x volume grid"),
         _data_param("your accounts and transactions", "the simulated card base"),
-        Param("as_of", str, "", "your data: date of the account status (YYYY-MM-DD); '' = the last transaction "
+        Param("as_of", str, "", "your data: date of the account status (YYYY-MM-DD); empty: the last transaction "
               "date"),
     ),
     smoke={"card_accounts": 3_000, "merchants": 300, "dataset": "cdnow_sample"},
@@ -1293,7 +1294,7 @@ SATISFACTION_ACSI = Study(
              "importance, and how does the satisfaction index differ by region and value tier?",
     data="Synthetic bank survey (1,000 respondents, 25 items on 1-10, known paths); or any survey CSV + model file",
     params=(
-        Param("survey_csv", str, "", "survey CSV, one row per respondent ('' = the synthetic bank survey)",
+        Param("survey_csv", str, "", "survey CSV, one row per respondent (empty: the synthetic bank survey)",
               file=True),
         Param("model", str, "ECSI", "'ECSI', 'ACSI' or a YAML/JSON model file", file=True, names=("ECSI", "ACSI")),
         Param("scheme", str, "path", "inner weighting scheme: centroid, factorial or path",
@@ -1346,7 +1347,7 @@ SERVICE_QUALITY_GAPS = Study(
              "top-2-box, and did the service intervention raise satisfaction beyond the control arm's drift?",
     data="Synthetic bank survey (SERVQUAL 5 dimensions x 2 items, 1-10) and a 60/60 pre/post intervention study",
     params=(
-        Param("top", int, 2, "categories counted as the top box on the 1-10 scale (2 = answers 9 and 10)",
+        Param("top", int, 2, "categories counted as the top box on the 1-10 scale (2: answers 9 and 10)",
               low=1, high=8),
         Param("alpha", float, 0.05, "1 - confidence level of the intervals", low=0.001, high=0.5),
         Param("respondents", int, 1000, "respondents of the synthetic survey", low=100, high=100_000),
