@@ -62,6 +62,14 @@ class CustomerValue:
     values : DataFrame
         One row per customer of the summary: :func:`clv`'s columns (with ``intervals``, also
         :func:`clv_intervals`'s), in currency units.
+
+    Examples
+    --------
+    >>> from crmresearch import clv, data
+    >>> s = clv.summary_from_transactions(data.load('cdnow_sample'), '1997-09-30', freq='W')
+    >>> fit = clv.customer_value(s, margin=0.3)
+    >>> type(fit).__name__, sorted(fit.values.columns)[:2]
+    ('CustomerValue', ['clv', 'expected_purchases'])
     """
 
     bgnbd: BetaGeoNBD

