@@ -413,7 +413,7 @@ def test_plots_extra_draws(installer):
 STUDIES_RUN = ("call-forecasting", "customer-base-health")
 
 STUDIES_SCRIPT = '''
-import json as _json, pathlib, subprocess, tempfile, time
+import ast as _ast, json as _json, pathlib, subprocess, tempfile, time
 from jupyter_client.kernelspec import KernelSpecManager
 from crmresearch import paths
 from crmresearch.studies import registry
@@ -429,8 +429,9 @@ for study in registry.all_studies():
     for cell in _json.loads(study.notebook.read_text())["cells"]:
         if cell["cell_type"] != "code":
             continue
-        for line in "".join(cell["source"]).splitlines():
-            if line.startswith(("import ", "from ")):
+        for node in _ast.walk(_ast.parse("".join(cell["source"]))):  # imports may span lines
+            if isinstance(node, (_ast.Import, _ast.ImportFrom)):
+                line = _ast.unparse(node)
                 try:
                     exec(line, {})
                 except Exception as exc:
