@@ -116,14 +116,17 @@ def traffic(arrival_rate: float, aht: float, period_seconds: float = 3600.0) -> 
 
 
 # ------------------------------------------------------------------------------ the Erlang core
-# One implementation of the Erlang recursion serves every formula below: scalar (erlang_c,
-# service_level, average_speed_of_answer, agents_needed), vectorised over intervals (service_levels)
-# and the search for the fewest agents (agents_for_target).
+# One implementation of the Erlang recursion serves every formula below: one interval (erlang_c,
+# service_level, average_speed_of_answer, agents_needed), many intervals at once (service_levels) and
+# the search for the fewest agents (agents_for_target). Each function takes floats (one interval: plain
+# float arithmetic, fast in the per-interval loops of a staffing plan) or arrays (intervals at once);
+# the operations are the same, so both give the same bits (IEEE +, *, / are exactly rounded, and
+# np.exp of a float is np.exp of an array element).
 
-def _erlang_b_steps(a: np.ndarray):
-    """Erlang B for N = 1, 2, ... agents at loads ``a`` (Erlangs, array): yields ``(N, B(N))`` by the stable
-    recursion B(N) = A B(N-1) / (N + A B(N-1)), B(0) = 1 (no factorials, no overflow)."""
-    b = np.ones_like(a, dtype=float)
+def _erlang_b_steps(a):
+    """Erlang B for N = 1, 2, ... agents at load(s) ``a`` (Erlangs, float or array): yields ``(N, B(N))`` by
+    the stable recursion B(N) = A B(N-1) / (N + A B(N-1)), B(0) = 1 (no factorials, no overflow)."""
+    b = 1.0 if np.ndim(a) == 0 else np.ones_like(a, dtype=float)
     k = 0
     while True:
         k += 1
@@ -131,8 +134,14 @@ def _erlang_b_steps(a: np.ndarray):
         yield k, b
 
 
-def _erlang_b(a: np.ndarray, n: np.ndarray) -> np.ndarray:
-    """Erlang B at ``n`` agents (array, whole numbers >= 0) and loads ``a`` (array, same shape)."""
+def _erlang_b(a, n):
+    """Erlang B at ``n`` agents (whole numbers >= 0) and loads ``a``: floats, or arrays of one shape."""
+    if np.ndim(a) == 0 and np.ndim(n) == 0:
+        if n == 0:
+            return 1.0
+        for k, b_k in _erlang_b_steps(float(a)):
+            if k == n:
+                return b_k
     out = np.where(n == 0, 1.0, np.nan)
     top = int(n.max(initial=0))
     if top:
@@ -143,24 +152,26 @@ def _erlang_b(a: np.ndarray, n: np.ndarray) -> np.ndarray:
     return out
 
 
-def _wait_probability(a: np.ndarray, n: np.ndarray, b: np.ndarray) -> np.ndarray:
+def _wait_probability(a, n, b):
     """Erlang C from Erlang B: C = N B / (N - A (1 - B)); 1 where N <= A (every call waits)."""
+    if np.ndim(a) == 0 and np.ndim(n) == 0:
+        return n * b / (n - a * (1 - b)) if n > a else 1.0
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(n > a, n * b / (n - a * (1 - b)), 1.0)
 
 
-def _answered_within(a: np.ndarray, n: np.ndarray, c: np.ndarray, answer_within: float,
-                     aht: float) -> np.ndarray:
+def _answered_within(a, n, c, answer_within: float, aht: float):
     """Service level 1 - C exp(-(N - A) t / aht); 0 where N <= A (unstable), 1 where A = 0 (no calls)."""
+    if np.ndim(a) == 0 and np.ndim(n) == 0:
+        return 1.0 if a == 0 else (float(1 - c * np.exp(-(n - a) * answer_within / aht)) if n > a else 0.0)
     with np.errstate(over="ignore", invalid="ignore"):
         sl = 1 - c * np.exp(-(n - a) * answer_within / aht)
     return np.where(a == 0, 1.0, np.where(n > a, sl, 0.0))
 
 
 def _erlang_c(a: float, n: int) -> float:
-    """Erlang C of one interval (scalar door to the core)."""
-    a_, n_ = np.asarray([a], dtype=float), np.asarray([n])
-    return float(_wait_probability(a_, n_, _erlang_b(a_, n_))[0])
+    """Erlang C of one interval."""
+    return float(_wait_probability(a, n, _erlang_b(a, n)))
 
 
 def erlang_c(arrival_rate: float, aht: float, agents: int, period_seconds: float = 3600.0) -> float:
@@ -235,9 +246,8 @@ def service_level(arrival_rate: float, aht: float, agents: int, answer_within: f
     a = traffic(arrival_rate, aht, period_seconds)
     agents = _agents(agents, "service_level")
     _stable(a, agents, "service_level")
-    a_, n_ = np.asarray([a], dtype=float), np.asarray([agents])
-    c = _wait_probability(a_, n_, _erlang_b(a_, n_))
-    return float(_answered_within(a_, n_, c, answer_within, aht)[0])
+    c = _wait_probability(a, agents, _erlang_b(a, agents))
+    return float(_answered_within(a, agents, c, answer_within, aht))
 
 
 def service_levels(arrival_rate: Any, aht: float, agents: Any, answer_within: float = 20.0,
