@@ -40,7 +40,7 @@ def cdnow_summary():
 
 
 @pytest.fixture(scope="session")
-def cards() :
+def cards():
     """The card-base simulator at a size where its truth and the level model are measurable."""
     from crmresearch import data
 
