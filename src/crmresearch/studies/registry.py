@@ -889,6 +889,8 @@ CALL_CENTRE_STAFFING = Study(
         Param("resolve_hours", float, 48.0, "SLA: resolved within, hours", low=0.01, high=1000),
         Param("resolution_horizons", list, [24, 48, 72], "hours at which the share of tickets still unresolved is "
               "reported", item=int, low=1, high=8760),
+        Param("resolution_window_hours", float, 168.0, "hours since creation shown in the figure of unresolved "
+              "tickets (168 is one week)", low=1, high=8760),
         Param("shift_hours", list, [8.0, 4.0], "shift lengths offered to the scheduler, hours", item=float, low=0.5,
               high=16),
         Param("break_minutes", float, 30.0, "unpaid break in the middle of shifts over 4 hours, minutes",
