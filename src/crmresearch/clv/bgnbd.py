@@ -19,7 +19,7 @@ __all__ = ["BetaGeoNBD", "bgnbd_recovery", "check_frequency_recency_age", "simul
 def check_frequency_recency_age(frequency, recency, T, caller: str,
                                 weights=None) -> tuple[np.ndarray, ...]:
     """Arrays of x, t_x, T (and weights) after the model's input rules: finite, x integer >= 0,
-    0 <= t_x <= T, t_x = 0 when x = 0, T > 0."""
+    0 <= t_x <= T, t_x = 0 when x = 0 and t_x > 0 when x > 0, T > 0."""
     x = np.asarray(frequency, dtype=float)
     tx = np.asarray(recency, dtype=float)
     T = np.asarray(T, dtype=float)
@@ -51,6 +51,10 @@ def check_frequency_recency_age(frequency, recency, T, caller: str,
         raise fail(T <= 0, "have T <= 0 (age must be positive)")
     if ((x == 0) & (tx != 0)).any():
         raise fail((x == 0) & (tx != 0), "have recency > 0 but no repeat purchase (frequency 0 needs recency 0)")
+    if ((x > 0) & (tx <= 0)).any():
+        raise fail((x > 0) & (tx <= 0), "have repeat purchases but recency 0 (a repeat purchase comes after the "
+                   "first, so frequency > 0 needs recency > 0); rebuild with "
+                   "crmresearch.clv.summary_from_transactions(...) or check the recency column")
     if weights is None:
         w = np.ones_like(x)
     else:
@@ -240,7 +244,7 @@ class BetaGeoNBD(BaseFitter):
         Raises
         ------
         ValidationError
-            recency > T, negative values, or non-whole frequencies; counted.
+            recency > T, recency 0 with repeat purchases, negative values, or non-whole frequencies; counted.
         ConvergenceError
             When the optimiser does not converge within ``max_iter``.
         """

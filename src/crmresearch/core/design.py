@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from .._extras import require
 from ..errors import ValidationError
 
 __all__ = ["design_matrix", "feature_kinds", "preprocessor"]
@@ -133,6 +134,7 @@ def preprocessor(X: pd.DataFrame, drop: str | None = None):
     >>> preprocessor(X).fit_transform(X).shape
     (3, 3)
     """
+    require("sklearn", by="crmresearch.core.design.preprocessor")
     from sklearn.compose import ColumnTransformer
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
 

@@ -11,10 +11,13 @@ Where a run writes:
 The notebook writes into a private staging folder; only when it has finished without
 error are its exhibits moved (renamed) into the target folder and the manifest written
 last, so a failed or killed run leaves the previous exhibits intact.
+One run at a time writes a target folder (a second waits, see :func:`publish.output_lock`); each
+run writes its own copy of the executed notebook, which replaces ``<label>.ipynb`` when it ends.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -33,7 +36,7 @@ from .._extras import require
 require("papermill", "nbformat", "ipykernel", by="crmresearch.pipeline (running study notebooks)")
 
 from .. import __version__, paths, reporting
-from ..errors import StudyError
+from ..errors import OutputError, StudyError
 from . import publish
 from . import registry as studies
 
@@ -180,6 +183,7 @@ def run(
     out: str | os.PathLike[str] | None = None,
     raise_on_error: bool = False,
     progress: bool = False,
+    lock_timeout: float | None = None,
 ) -> RunResult:
     """Run one study's notebook with ``overrides`` on its default parameters.
 
@@ -188,7 +192,8 @@ def run(
     a run never deletes or overwrites a file that is not one of its own earlier outputs.
     A failing notebook gives ``status="failed"`` with the error and the path of the executed
     notebook holding the traceback (or raises :class:`StudyError` when ``raise_on_error``).
-    ``progress`` prints cells done / total while the notebook runs.
+    ``progress`` prints cells done / total while the notebook runs. One run at a time writes an
+    output folder: a second one waits for it (one line on stderr), at most ``lock_timeout`` seconds.
 
     Parameters
     ----------
@@ -202,11 +207,17 @@ def run(
         Raise :class:`StudyError` on failure instead of returning ``status='failed'``.
     progress : bool, default False
         Print cells done / total while the notebook runs.
+    lock_timeout : float or None, optional
+        Longest wait for another run writing the same output folder, seconds (0: do not wait);
+        None: ``CRMRESEARCH_LOCK_TIMEOUT`` or 3600.
 
     Raises
     ------
     ParameterError
         Unknown or invalid parameters, a bad input file, or an output folder that is not safe to write.
+    OutputError
+        No space left for the output (nothing was changed), or another run kept the output folder
+        for longer than ``lock_timeout``.
 
     Examples
     --------
@@ -217,12 +228,19 @@ def run(
     >>> r.status
     'ok'
     """
-    import papermill as pm
-
     study = studies.get(study_name)
     params = study.resolve(overrides)
     study.preflight(params)
     target = publish.check_output_dir(output_dir_for(study, params, out), study.name, explicit=out is not None)
+    with publish.output_lock(target, lock_timeout):
+        return _execute(study, params, target, out, raise_on_error, progress)
+
+
+def _execute(study: studies.Study, params: dict[str, Any], target: Path, out: str | os.PathLike[str] | None,
+             raise_on_error: bool, progress: bool) -> RunResult:
+    """The checked run of :func:`run`, holding the lock of ``target``."""
+    import papermill as pm
+
     label = _label(study, params) if out is None else f"out-{param_hash(study, params)}"
     executed = paths.build_dir() / "executed" / study.name / f"{label}.ipynb"
     executed.parent.mkdir(parents=True, exist_ok=True)
@@ -230,6 +248,9 @@ def run(
     publish.clean_stale(staging_root)
     publish.clean_stale_siblings(target)
     staging = publish.make_staging(staging_root, study.name)
+    # papermill writes this run's own copy (two runs with the same parameters at once may share `executed`);
+    # it replaces `executed` in one rename when the run ends, so a reader always sees one whole notebook
+    own = publish.make_staging(staging_root, f"{study.name}-executed") / executed.name
     os.environ.setdefault("MPLBACKEND", "Agg")
     # One thread per kernel for numeric libraries: parallel sums in BLAS/OpenMP depend on the
     # thread count, so pinning it makes tables byte-identical on machines with any number of
@@ -242,7 +263,7 @@ def run(
         with publish.terminate_as_interrupt():
             pm.execute_notebook(
                 str(study.notebook),
-                str(executed),
+                str(own),
                 parameters={**params, "output_dir": str(staging)},
                 kernel_name="python3",
                 progress_bar=progress,
@@ -254,7 +275,12 @@ def run(
         if not manifest["exhibits"]:
             raise StudyError(f"{study.name}: the notebook finished but wrote no exhibits")
         _publish(staging, target, manifest)
+    except OutputError:
+        raise
     except Exception as exc:  # a failing study must not stop the others
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            where = Path(exc.filename).parent if exc.filename else target  # nothing was published
+            raise publish.no_space(exc, where) from exc
         status, error = "failed", _error_summary(exc)
         if raise_on_error:
             raise StudyError(
@@ -262,6 +288,9 @@ def run(
             ) from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        if own.is_file():
+            os.replace(own, executed)
+        shutil.rmtree(own.parent, ignore_errors=True)
     seconds = time.perf_counter() - t0
     result = RunResult(study.name, status, round(seconds, 2), str(target), str(executed),
                        dict(params), error)

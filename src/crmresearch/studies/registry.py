@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import paths
+from .._extras import require
 from ..errors import ParameterError
 
 __all__ = ["REGISTRY", "Param", "Study", "all_studies", "get", "literal", "sync_parameter_cells"]
@@ -1453,6 +1454,7 @@ def sync_parameter_cells(write: bool = False, folder: str | Path | None = None) 
     >>> registry.sync_parameter_cells()   # every notebook in step with the registry
     []
     """
+    require("nbformat", by="studies.registry.sync_parameter_cells (the notebooks' parameters cells)")
     import nbformat
 
     from ..errors import StudyError
