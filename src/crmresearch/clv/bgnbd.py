@@ -386,8 +386,8 @@ class BetaGeoNBD(BaseFitter):
         >>> m = clv.BetaGeoNBD().fit(s['frequency'], s['recency'], s['T'])
         >>> left = 78.0 - s['T']   # weeks each customer has left to the end of week 78
         >>> per = m.expected_purchases(left, s['frequency'], s['recency'], s['T'])
-        >>> first = s.index[0]
-        >>> bool(abs(per[first] - m.expected_purchases(left[first], s['frequency'], s['recency'], s['T'])[first]) < 1e-12)
+        >>> one = m.expected_purchases(left.iloc[0], s['frequency'], s['recency'], s['T'])   # that customer's t
+        >>> bool(abs(per.iloc[0] - one.iloc[0]) < 1e-12)
         True
         """
         r, alpha, a, b = self._p()

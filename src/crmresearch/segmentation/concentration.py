@@ -264,7 +264,7 @@ def shares_to_cuts(*tier_shares: float) -> tuple[float, ...]:
 def customer_totals(
     transactions: Any,
     customer: str = "customer_id",
-    amount: str = "amount",
+    amount: str | None = "amount",
     all_customers: Sequence[Any] | pd.Series | None = None,
     duplicates: str = "keep",
 ) -> pd.DataFrame:
@@ -273,8 +273,11 @@ def customer_totals(
     Parameters
     ----------
     transactions : DataFrame, one row per transaction
-    customer, amount : str
-        Column names of the customer id and the transaction amount (currency units).
+    customer : str
+        Column name of the customer id.
+    amount : str or None, default 'amount'
+        Column name of the transaction amount (currency units); None for a log without amounts (then only
+        ``transactions`` per customer, no ``revenue``).
     all_customers : sequence of ids, optional
         The whole customer book. Customers without transactions get revenue 0 and 0
         transactions instead of being left out; transactions of ids not in the book are an error.
@@ -292,15 +295,17 @@ def customer_totals(
     >>> segmentation.customer_totals(tx).values.tolist()
     [[15.0, 2.0], [7.0, 1.0]]
     """
-    columns = {"customer": customer, "amount": amount}
+    columns = {"customer": customer, **({"amount": amount} if amount is not None else {})}
     if isinstance(transactions, pd.DataFrame):
-        tx = schemas.validate(transactions, "amounts", customer=customer, amount=amount, caller="customer_totals")
+        # amounts checked here; the ids are checked by the aggregation (which needs no date)
+        tx = schemas.validate(transactions, "amounts", caller="customer_totals", **columns) if amount is not None \
+            else transactions
         account = schemas.RowAccount("transactions", len(tx))
         tx = schemas.handle_duplicates(tx, list(tx.columns), duplicates, account, "customer_totals")
-        out = aggregate.customer_totals(tx[[customer, amount]], columns)
+        out = aggregate.customer_totals(tx[list(columns.values())], columns, amount=amount is not None)
     else:  # a table in another engine: checked and aggregated there
         account = schemas.RowAccount("transactions", 0)
-        out = aggregate.customer_totals(transactions, columns)
+        out = aggregate.customer_totals(transactions, columns, amount=amount is not None)
     if all_customers is not None:
         book = pd.Index(pd.unique(np.asarray(all_customers))).sort_values()
         stray = out.index.difference(book)
