@@ -279,3 +279,28 @@ def test_a_stopped_run_leaves_no_kernel_and_no_staging_and_says_nothing_about_tc
 
 def _alive(pid: int) -> bool:
     return publish._alive(pid)
+
+
+def test_the_manifest_knows_which_declared_exhibits_a_run_left_out_and_why(tmp_path):
+    """Declared exhibits (the registry) not written are listed with the notebook's reason (Exhibits.omit),
+    or 'no reason given'; an exhibit written and also said to be left out is an error."""
+    import pandas as pd
+
+    from crmresearch import reporting, studies
+    from crmresearch.errors import StudyError
+    from crmresearch.studies import pipeline
+
+    study = studies.get("customer-base-clv")
+    ex = reporting.Exhibits(tmp_path, study=study.name)
+    for name in study.exhibits:
+        if name.startswith("table-") and name not in ("table-gamma-gamma-fit", "table-bank-clv"):
+            ex.table(pd.DataFrame({"x": [1]}), name)
+    ex.omit({"table-gamma-gamma-fit": "needs amounts"})
+    got = pipeline.omitted_exhibits(study, tmp_path)
+    assert got["table-gamma-gamma-fit"] == "needs amounts"
+    assert got["table-bank-clv"] == "not written (no reason given)"
+    assert set(got) == {e for e in study.exhibits if not e.startswith("table-")} | {"table-gamma-gamma-fit",
+                                                                                    "table-bank-clv"}
+    ex.omit({"table-tracking": "oops"})
+    with pytest.raises(StudyError, match=r"\['table-tracking'\] were written and also said to be left out"):
+        pipeline.omitted_exhibits(study, tmp_path)

@@ -359,6 +359,7 @@ def pyramid_report(
     cuts: Sequence[float] = DEFAULT_PYRAMID_CUTS,
     labels: Sequence[str] = DEFAULT_PYRAMID_LABELS,
     sums: Sequence[str] = ("revenue", "transactions"),
+    measure: str = "value",
 ) -> PyramidReport:
     """Gini, Lorenz curve, concentration table, tier assignment and tier table in one call.
 
@@ -377,6 +378,9 @@ def pyramid_report(
         Tier names, top first (one more than ``cuts``).
     sums : sequence of str, default ('revenue', 'transactions')
         Columns totalled per tier.
+    measure : str, default 'value'
+        What ``value`` measures, in the concentration table's metric names (``total_value``...;
+        ``'transactions'`` for customers ranked by purchase counts, a log without amounts).
 
     Examples
     --------
@@ -393,7 +397,7 @@ def pyramid_report(
     return PyramidReport(
         gini=gini(customers[value]),
         lorenz=lorenz(customers[value]),
-        concentration=concentration_table(customers[value], top_shares=(*cuts, 0.5)),
+        concentration=concentration_table(customers[value], top_shares=(*cuts, 0.5), measure=measure),
         tiers=tier_summary(frame, sums=sums),
         assignment=tier,
     )
@@ -402,6 +406,7 @@ def pyramid_report(
 def concentration_table(
     values: pd.Series | Sequence[float] | np.ndarray,
     top_shares: Sequence[float] = (0.01, 0.05, 0.20, 0.50),
+    measure: str = "value",
 ) -> pd.DataFrame:
     """Headline concentration figures: customers, total value, Gini, and top-s value shares.
 
@@ -419,6 +424,8 @@ def concentration_table(
         Value per customer (currency units, >= 0).
     top_shares : sequence of float, default (0.01, 0.05, 0.2, 0.5)
         Shares of customers from the top (0.2 = top 20 %).
+    measure : str, default 'value'
+        What the values measure, in the metric names (``total_<measure>``, ``<measure>_share_top_...``).
 
     Examples
     --------
@@ -431,8 +438,9 @@ def concentration_table(
     x = _values(values, "concentration_table")
     n = x.size
     desc = np.sort(x)[::-1]
-    rows = [("customers", float(n)), ("total_value", float(x.sum())),
-            ("mean_value", float(x.mean())), ("median_value", float(np.median(x))),
+    m = measure
+    rows = [("customers", float(n)), (f"total_{m}", float(x.sum())),
+            (f"mean_{m}", float(x.mean())), (f"median_{m}", float(np.median(x))),
             ("gini", gini(x))]
     csum = np.cumsum(desc)
     for s in top_shares:
@@ -440,5 +448,5 @@ def concentration_table(
             raise ValidationError(f"concentration_table: top shares must be in (0, 1); got {s}")
         k = int(np.floor(s * n + 0.5))
         share = float(csum[k - 1] / csum[-1]) if k > 0 else 0.0
-        rows.append((f"value_share_top_{100 * s:g}pct", share))
+        rows.append((f"{m}_share_top_{100 * s:g}pct", share))
     return pd.DataFrame(rows, columns=["metric", "value"])
