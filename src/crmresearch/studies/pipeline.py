@@ -164,6 +164,18 @@ def omitted_exhibits(study: studies.Study, staging: Path) -> dict[str, str]:
     -------
     dict of str to str
         Exhibit name -> reason; empty when every declared exhibit is written (a run on the built-in data).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from crmresearch import reporting, studies
+    >>> from crmresearch.studies import pipeline
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> reporting.Exhibits(folder, study='rfm-segments').omit({'table-cluster-vs-truth': 'built-in data only'})
+    left out: table-cluster-vs-truth (built-in data only)
+    >>> pipeline.omitted_exhibits(studies.get('rfm-segments'), folder)['table-cluster-vs-truth']
+    'built-in data only'
     """
     written = {Path(name).stem for name in reporting.exhibit_hashes(staging)}
     said = reporting.read_omitted(staging)
