@@ -99,6 +99,8 @@ def run_cmd(study: str, pairs: Sequence[str], out: str | None, wait: float | Non
         _fail_usage(str(exc))
     if result.status == "ok":
         click.echo(f"{study}: ok in {result.seconds:.1f} s -> {result.output_dir}")
+        for name, reason in result.omitted.items():  # declared exhibits this run left out, and why
+            click.echo(f"  left out: {name} ({reason})")
         click.echo(f"executed notebook: {result.executed_notebook}")
         return
     click.echo(f"{study}: FAILED\n{result.error}", err=True)

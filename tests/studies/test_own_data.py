@@ -431,3 +431,67 @@ def test_service_recovery_on_your_dated_records_equals_the_day_counts(scratch_ro
     cases.assign(client=cases["client"].where(cases.index != 0, -1)).to_parquet(tmp_path / "cases.parquet")
     bad = CliRunner().invoke(cli.main, ["run", "service-recovery", "-p", f"data={tmp_path / 's.yaml'}"])
     assert bad.exit_code == 2 and "1 of" in bad.output and "not in the spells table" in bad.output
+
+
+def _log_without_amounts() -> pd.DataFrame:
+    """lifetimes' example transaction log (customer id and date only, 5,000 customers, 2014), else the CDNOW
+    sample's purchases without their amounts."""
+    try:
+        from lifetimes.datasets import load_transaction_data
+    except ImportError:
+        from crmresearch import data
+
+        return data.load("cdnow_sample")[["customer_id", "date"]].rename(columns={"customer_id": "id"})
+    return load_transaction_data()[["id", "date"]]
+
+
+@pytest.mark.slow
+def test_customer_base_clv_on_a_log_without_amounts(scratch_root, tmp_path):
+    """A log of customer and date runs BG/NBD and friends (the same fit as the package on the same frame)
+    and says which exhibits it leaves out and why: in the run log and in the manifest."""
+    import json
+
+    from click.testing import CliRunner
+
+    from crmresearch import cli, studies
+
+    log = _log_without_amounts()
+    log.rename(columns={"id": "client", "date": "bought"}).to_csv(tmp_path / "log.csv", index=False)
+    (tmp_path / "s.yaml").write_text("transactions: {path: log.csv, columns: {customer: client, date: bought}}\n")
+    out = tmp_path / "out"
+    ran = CliRunner().invoke(cli.main, ["run", "customer-base-clv", "-p", f"data={tmp_path / 's.yaml'}", "--out",
+                                        str(out)])
+    assert ran.exit_code == 0, ran.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    written = {Path(k).stem for k in manifest["exhibits"]}
+    omitted = manifest["omitted"]
+    assert set(omitted) == {"table-gamma-gamma-fit", "table-clv-summary", "fig-clv-distribution", "table-bank-clv"}
+    assert written | set(omitted) == set(studies.get("customer-base-clv").exhibits) and not written & set(omitted)
+    assert "no amount column" in omitted["table-gamma-gamma-fit"]
+    assert "left out: table-clv-summary (needs amounts" in ran.output
+    tx = log.rename(columns={"id": "customer_id"}).assign(date=lambda d: pd.to_datetime(d["date"]))
+    first, last = tx["date"].min().normalize(), tx["date"].max().normalize()
+    s = clv.summary_from_transactions(tx, (first + (last - first) / 2).normalize(), last, amount=None)
+    direct = clv.BetaGeoNBD().fit(s["frequency"], s["recency"], s["T"]).params_
+    fit = pd.read_csv(out / "table-bgnbd-fit.csv").iloc[0]
+    assert fit["customers"] == len(s)
+    for k in ("r", "alpha", "a", "b"):
+        assert fit[k] == pytest.approx(direct[k], rel=1e-6)
+    holdout = pd.read_csv(out / "table-clv-holdout.csv").set_index("metric")["yours"]
+    assert holdout["holdout transactions, actual"] == s["frequency_holdout"].sum()
+    assert not any("Gamma-Gamma" in m or "CLV" in m for m in holdout.index)  # no spend, no value
+
+
+def test_a_study_that_sums_money_refuses_a_log_without_amounts_before_the_kernel(scratch_root, tmp_path):
+    from click.testing import CliRunner
+
+    from crmresearch import cli, data
+
+    sim = data.simulate_card_base(n_accounts=1_000, n_merchants=50, seed=4)
+    sim.accounts.to_csv(tmp_path / "cards.csv", index=False)
+    sim.transactions.rename(columns={"account_id": "customer_id"})[["customer_id", "date"]] \
+        .to_parquet(tmp_path / "tx.parquet")
+    (tmp_path / "s.yaml").write_text("accounts: {path: cards.csv}\ntransactions: {path: tx.parquet}\n")
+    bad = CliRunner().invoke(cli.main, ["run", "customer-base-health", "-p", f"data={tmp_path / 's.yaml'}"])
+    assert bad.exit_code == 2, bad.output
+    assert "missing column(s) ['amount'] (amount: needed here, optional elsewhere)" in bad.output

@@ -368,13 +368,42 @@ class BetaGeoNBD(BaseFitter):
 
         Parameters
         ----------
-        t : float
-            Horizon, in the fitted time unit.
+        t : float or array-like, shape (n_customers,)
+            Horizon, in the fitted time unit: one for every customer, or one per customer (e.g. the
+            time each has left to a common end date), broadcast against ``frequency``.
         frequency, recency, T : array-like, shape (n_customers,)
+
+        Returns
+        -------
+        Series or ndarray
+            Expected repeat purchases per customer (count).
+
+        Raises
+        ------
+        ValidationError
+            A horizon array of another length than the customers, or a horizon that is negative or not finite.
+
+        Examples
+        --------
+        >>> from crmresearch import clv, data
+        >>> s = clv.summary_from_transactions(data.load('cdnow_sample'), '1997-09-30')
+        >>> m = clv.BetaGeoNBD().fit(s['frequency'], s['recency'], s['T'])
+        >>> left = 78.0 - s['T']   # weeks each customer has left to the end of week 78
+        >>> per = m.expected_purchases(left, s['frequency'], s['recency'], s['T'])
+        >>> one = m.expected_purchases(left.iloc[0], s['frequency'], s['recency'], s['T'])   # that customer's t
+        >>> bool(abs(per.iloc[0] - one.iloc[0]) < 1e-12)
+        True
         """
         r, alpha, a, b = self._p()
         x, tx, T, _ = check_frequency_recency_age(frequency, recency, T, "BetaGeoNBD.expected_purchases")
-        t = float(t)
+        t = np.asarray(t, dtype=float)
+        if t.ndim > 1 or (t.ndim == 1 and t.shape != x.shape):
+            raise ValidationError(f"BetaGeoNBD.expected_purchases: the horizon t must be one number or one per "
+                                  f"customer ({x.size}); got shape {t.shape}")
+        bad = ~np.isfinite(t) | (t < 0)
+        if bad.any():
+            raise ValidationError(f"BetaGeoNBD.expected_purchases: {int(bad.sum())} of {t.size} horizons are "
+                                  "negative or not finite; t is a time ahead, in the fitted time unit, >= 0")
         num = (a + b + x - 1) / (a - 1) * (
             1 - np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + T + t)))
             * hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t)))

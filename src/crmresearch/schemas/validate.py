@@ -92,14 +92,21 @@ def _check_column(df: pd.DataFrame, col: Column, name: str, caller: str,
 
 
 def _check_table(df: pd.DataFrame, contract: Contract, names: Mapping[str, str], caller: str,
-                 as_of: pd.Timestamp | None = None, date_format: str | None = None) -> pd.DataFrame:
-    """The rules of ``contract`` on ``df`` (its columns named by ``names``: role -> column); dates parsed."""
+                 as_of: pd.Timestamp | None = None, date_format: str | None = None,
+                 need: Sequence[str] = ()) -> pd.DataFrame:
+    """The rules of ``contract`` on ``df`` (its columns named by ``names``: role -> column); dates parsed.
+    ``need``: optional roles the caller needs all the same (missing: an error like a required column)."""
     if len(df) == 0:
         raise EmptyTableError(f"{caller}: the {contract.kind} table is empty (0 rows)")
-    absent = [names[c.role] for c in contract.columns if c.required and names[c.role] not in df.columns]
+    absent = [names[c.role] for c in contract.columns
+              if (c.required or c.role in need) and names[c.role] not in df.columns]
+    optional = [names[c.role] for c in contract.columns if not c.required and c.role in need
+                and names[c.role] in absent]
     if absent:
         raise MissingColumnError(
-            f"{caller}: missing column(s) {absent} of the {contract.kind} contract; the table has "
+            f"{caller}: missing column(s) {absent} of the {contract.kind} contract"
+            + (f" ({', '.join(optional)}: optional in the contract, needed here)" if optional else "")
+            + "; the table has "
             f"{list(df.columns)[:12]}; pass the actual name, e.g. "
             f"{contract.columns[0].role}='your_column'")
     parsed: dict[str, pd.Series] = {}
@@ -136,6 +143,7 @@ def validate(
     scale: tuple[float, float] | None = None,
     caller: str | None = None,
     date_format: str | None = None,
+    need: Sequence[str] = (),
     **column_names: str,
 ) -> pd.DataFrame:
     """Check ``df`` against the input contract ``kind``; return it with dates parsed.
@@ -154,6 +162,9 @@ def validate(
     date_format : str, optional
         strftime format of text dates (e.g. ``"%d/%m/%Y"``). Without it ISO dates are read as such;
         other text must be unambiguous (see ``_as_datetime``).
+    need : sequence of str, default ()
+        Optional roles of the contract the caller needs (e.g. ``['amount']`` of transactions to sum money):
+        missing, they are an error like a required column.
     **column_names : str
         Actual column name per role, e.g. ``customer="cust_id"``; defaults: each column's default name in
         :data:`~crmresearch.schemas.CONTRACTS` (also in ``DEFAULT_NAMES``).
@@ -191,7 +202,10 @@ def validate(
         raise ValidationError(f"{caller}: expected a pandas DataFrame, got {type(df).__name__}")
     names = {c.role: column_names.get(c.role, c.default_name) for c in contract.columns}
     as_of_ts = pd.Timestamp(as_of) if as_of is not None else None
-    out = _check_table(df, contract, names, caller, as_of_ts, date_format)
+    unknown_need = set(need) - set(contract.roles())
+    if unknown_need:
+        raise ValidationError(f"{caller}: need names role(s) {sorted(unknown_need)} the '{kind}' contract has not")
+    out = _check_table(df, contract, names, caller, as_of_ts, date_format, need)
     if contract.free == "items":  # the survey's questionnaire items
         _check_items(out, items, scale, caller)
     return out

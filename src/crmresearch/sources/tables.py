@@ -132,7 +132,7 @@ class Source:
         """The whole table as pandas (small tables only: a survey, a campaign's cells)."""
         return self._lazy.collect(backend="pandas").to_native()
 
-    def check(self, caller: str | None = None) -> Source:
+    def check(self, caller: str | None = None, need: Sequence[str] = ()) -> Source:
         """Check the table against its role's contract (:data:`crmresearch.schemas.CONTRACTS`); return it.
 
         A role whose table-level work runs where the table lives (transactions, calls) is checked there, in
@@ -143,6 +143,8 @@ class Source:
         ----------
         caller : str or None, optional
             Name shown first in messages; None: the table's name (file and role).
+        need : sequence of str, default ()
+            Optional columns of the contract the caller needs (e.g. ``['amount']``): missing, an error.
 
         Returns
         -------
@@ -169,11 +171,11 @@ class Source:
         if contract.engine:
             from .aggregate import check_table
 
-            check_table(self, self.role, caller=caller or self.name)
+            check_table(self, self.role, caller=caller or self.name, need=need)
         else:
             from ..schemas.validate import _check_table
 
-            _check_table(self.to_pandas(), contract, contract.names(), caller or self.name)
+            _check_table(self.to_pandas(), contract, contract.names(), caller or self.name, need=need)
         return self
 
 
@@ -313,7 +315,8 @@ def as_source(obj: Any, columns: Mapping[str, str] | None = None, *, name: str =
 
 
 def read_sources(path: str | os.PathLike[str], roles: Sequence[str] | None = None, *,
-                 optional: Sequence[str] = (), check: bool = False) -> dict[str, Source]:
+                 optional: Sequence[str] = (), check: bool = False,
+                 needs: Mapping[str, Sequence[str]] | None = None) -> dict[str, Source]:
     """Read a data source file; check every role, file and column; return ``{role: Source}``.
 
     ``roles``: the roles the caller needs (a study's); a missing one is an error that lists them all.
@@ -330,6 +333,9 @@ def read_sources(path: str | os.PathLike[str], roles: Sequence[str] | None = Non
         Roles the caller uses when present (checked with ``check=True``).
     check : bool, default False
         Check the contents of those tables too, not only their columns.
+    needs : mapping of str to sequence of str or None, optional
+        With ``check=True``: per role, optional contract columns the caller needs (``{'transactions':
+        ['amount']}``); missing, an error.
 
     Raises
     ------
@@ -380,5 +386,5 @@ def read_sources(path: str | os.PathLike[str], roles: Sequence[str] | None = Non
         wanted = list(out) if roles is None else [*roles, *(r for r in optional if r not in roles)]
         for role in wanted:
             if role in out:
-                out[role].check()
+                out[role].check(need=(needs or {}).get(role, ()))
     return out

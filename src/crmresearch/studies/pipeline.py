@@ -26,7 +26,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,7 @@ from ..errors import OutputError, StudyError
 from . import publish
 from . import registry as studies
 
-__all__ = ["RunResult", "output_dir_for", "param_hash", "run", "verify"]
+__all__ = ["RunResult", "omitted_exhibits", "output_dir_for", "param_hash", "run", "verify"]
 
 MANIFEST = "manifest.json"
 _RECORDED_PACKAGES = ("crmresearch", "numpy", "pandas", "scipy", "scikit-learn", "lifelines",
@@ -67,6 +67,8 @@ class RunResult:
         The full parameter set of the run.
     error : str
         The error message of a failed run; empty otherwise.
+    omitted : dict of str to str
+        The study's exhibits the run left out, with the reason (the manifest's ``omitted``).
 
     Examples
     --------
@@ -82,6 +84,7 @@ class RunResult:
     executed_notebook: str
     parameters: dict[str, Any]
     error: str = ""
+    omitted: dict[str, str] = field(default_factory=dict)
 
 
 def param_hash(study: studies.Study, params: Mapping[str, Any]) -> str:
@@ -148,7 +151,45 @@ def _label(study: studies.Study, params: Mapping[str, Any]) -> str:
     return "default" if study.is_default(params) else param_hash(study, params)
 
 
+def omitted_exhibits(study: studies.Study, staging: Path) -> dict[str, str]:
+    """The study's declared exhibits (:attr:`Study.exhibits`) this run did not write, each with the reason the
+    notebook gave (:meth:`crmresearch.reporting.Exhibits.omit`) or, without one, ``'not written (no reason
+    given)'``; raises :class:`StudyError` for an exhibit both written and said to be left out.
+
+    Parameters
+    ----------
+    study : Study
+        The study.
+    staging : Path
+        The run's output folder.
+
+    Returns
+    -------
+    dict of str to str
+        Exhibit name -> reason; empty when every declared exhibit is written (a run on the built-in data).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from crmresearch import reporting, studies
+    >>> from crmresearch.studies import pipeline
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> reporting.Exhibits(folder, study='rfm-segments').omit({'table-cluster-vs-truth': 'built-in data only'})
+    left out: table-cluster-vs-truth (built-in data only)
+    >>> pipeline.omitted_exhibits(studies.get('rfm-segments'), folder)['table-cluster-vs-truth']
+    'built-in data only'
+    """
+    written = {Path(name).stem for name in reporting.exhibit_hashes(staging)}
+    said = reporting.read_omitted(staging)
+    both = sorted(set(said) & written)
+    if both:
+        raise StudyError(f"{study.name}: exhibit(s) {both} were written and also said to be left out")
+    return {e: said.get(e, "not written (no reason given)") for e in study.exhibits if e not in written}
+
+
 def _manifest(study: studies.Study, params: Mapping[str, Any], staging: Path) -> dict[str, Any]:
+    omitted = omitted_exhibits(study, staging)
     return {
         "study": study.name,
         "title": study.title,
@@ -158,6 +199,8 @@ def _manifest(study: studies.Study, params: Mapping[str, Any], staging: Path) ->
         "notebook": f"notebooks/{study.name}.ipynb",
         "inputs": reporting.read_inputs(staging),
         "exhibits": reporting.exhibit_hashes(staging),
+        # declared exhibits left out, and why (none at the defaults: the key is then absent)
+        **({"omitted": omitted} if omitted else {}),
         "environment": {
             "python": ".".join(platform.python_version_tuple()[:2]),
             "packages": reporting.versions(_RECORDED_PACKAGES),
@@ -258,7 +301,7 @@ def _execute(study: studies.Study, params: dict[str, Any], target: Path, out: st
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = "1"
     t0 = time.perf_counter()
-    status, error = "ok", ""
+    status, error, omitted = "ok", "", {}
     try:
         with publish.terminate_as_interrupt():
             pm.execute_notebook(
@@ -274,6 +317,7 @@ def _execute(study: studies.Study, params: dict[str, Any], target: Path, out: st
         manifest = _manifest(study, params, staging)
         if not manifest["exhibits"]:
             raise StudyError(f"{study.name}: the notebook finished but wrote no exhibits")
+        omitted = manifest.get("omitted", {})
         _publish(staging, target, manifest)
     except OutputError:
         raise
@@ -293,7 +337,7 @@ def _execute(study: studies.Study, params: dict[str, Any], target: Path, out: st
         shutil.rmtree(own.parent, ignore_errors=True)
     seconds = time.perf_counter() - t0
     result = RunResult(study.name, status, round(seconds, 2), str(target), str(executed),
-                       dict(params), error)
+                       dict(params), error, omitted)
     reporting.atomic_write_text(executed.with_suffix(".run.json"),
                                 reporting.dumps_json({**asdict(result),
                                                       "crmresearch": __version__}))

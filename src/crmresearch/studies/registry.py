@@ -394,6 +394,10 @@ class Study:
         Data-source roles it needs with ``-p data=``.
     optional_roles : tuple of str, default ()
         Roles it can use when present.
+    needs : mapping of str to tuple of str, optional
+        Per role, the optional columns of its contract the study cannot do without (``{'transactions':
+        ('amount',)}`` for a study that sums money); checked before the kernel. A role's required columns
+        are its contract's (:data:`crmresearch.schemas.CONTRACTS`).
 
     Examples
     --------
@@ -414,6 +418,7 @@ class Study:
     inputs: Callable[[Mapping[str, Any]], None] | None = field(default=None, compare=False)
     roles: tuple[str, ...] = ()  # tables a data source file must name for `-p data=...`
     optional_roles: tuple[str, ...] = ()
+    needs: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
 
     @property
     def notebook(self) -> Path:
@@ -500,7 +505,8 @@ class Study:
             from ..sources import read_sources
 
             try:
-                read_sources(values["data"], roles=self.roles, optional=self.optional_roles, check=True)
+                read_sources(values["data"], roles=self.roles, optional=self.optional_roles, check=True,
+                             needs=self.needs)
             except ValidationError as exc:  # a SourceError (files, columns) or a broken contract
                 raise ParameterError(f"{self.name}: parameter 'data' ({values['data']}): {exc}") from None
         if self.inputs is not None:
@@ -1209,6 +1215,7 @@ CUSTOMER_BASE_HEALTH = Study(
     check=_check_customer_base_health,
     inputs=_check_health_inputs,
     roles=("accounts", "transactions"),
+    needs={"transactions": ("amount",)},  # revenue per customer and the level model sum card spend
 )
 
 def _check_campaign_inputs(v: Mapping[str, Any]) -> None:
