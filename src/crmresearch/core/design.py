@@ -109,7 +109,7 @@ def feature_kinds(X: pd.DataFrame) -> tuple[list[str], list[str]]:
     return cat, [c for c in X.columns if c not in cat]
 
 
-def preprocessor(X: pd.DataFrame, drop: str | None = None):
+def preprocessor(X: pd.DataFrame, drop: str | None = None, dense: bool = False):
     """The one scikit-learn preprocessing of a feature table: categories one-hot encoded (unseen levels
     ignored), numbers standardised. Used by every classifier of the package (churn, uplift).
 
@@ -119,6 +119,10 @@ def preprocessor(X: pd.DataFrame, drop: str | None = None):
         Features, one row per unit (their kinds decide the encoding, see :func:`feature_kinds`).
     drop : str or None, optional
         ``OneHotEncoder``'s ``drop`` (``'if_binary'``: one column for a two-level feature); None keeps all.
+    dense : bool, default False
+        Always return a dense array (the models that refuse sparse input: histogram gradient boosting). By
+        default scikit-learn returns a sparse matrix once the encoded table is mostly zeros (many-level
+        categories, e.g. a 51-level state); where it is dense anyway the values are the same either way.
 
     Returns
     -------
@@ -132,10 +136,15 @@ def preprocessor(X: pd.DataFrame, drop: str | None = None):
     >>> X = pd.DataFrame({"plan": ["a", "b", "a"], "age": [30.0, 40.0, 50.0]})
     >>> preprocessor(X).fit_transform(X).shape
     (3, 3)
+    >>> from scipy import sparse
+    >>> many = pd.DataFrame({"state": [f"s{i}" for i in range(60)], "age": range(60)})
+    >>> [sparse.issparse(preprocessor(many, dense=d).fit_transform(many)) for d in (False, True)]
+    [True, False]
     """
     from sklearn.compose import ColumnTransformer
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
     cat, num = feature_kinds(X)
-    return ColumnTransformer([("cat", OneHotEncoder(handle_unknown="ignore", drop=drop), cat),
-                              ("num", StandardScaler(), num)])
+    onehot = OneHotEncoder(handle_unknown="ignore", drop=drop, sparse_output=not dense)
+    return ColumnTransformer([("cat", onehot, cat), ("num", StandardScaler(), num)],
+                             sparse_threshold=0.0 if dense else 0.3)
