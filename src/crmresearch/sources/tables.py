@@ -13,12 +13,14 @@ and scikit-lego take to accept any dataframe. Ibis would add a heavy dependency 
 A **data source file** (YAML) names each table by role::
 
     transactions: {path: "tx/*.parquet", columns: {customer: cust_no, date: txn_ts, amount: amt}}
-    customers:    {path: customers.csv, columns: {customer: cust_no, region: area}}
+    customers:    {path: customers.csv, columns: {customer: cust_no, region: area}, features: [area, plan, age]}
     spells:       {duckdb: {database: bank.duckdb, table: spells}}
     calls:        {spark_table: crm.calls}
     spark:        {master: "local[2]"}        # optional: where Spark tables live (default: local[2])
 
-Paths are relative to the YAML file. :func:`read_sources` checks every role, file and column before
+``features:`` (for a role whose other columns are model features: customers, campaign, prospects) lists the
+columns a model may use, by your names; a study takes them as its default features. Paths are relative to the
+YAML file. :func:`read_sources` checks every role, file and column before
 anything heavy runs and raises :class:`SourceError` naming each problem; the roles, their columns and default
 names come from the one contract table, :data:`crmresearch.schemas.CONTRACTS`, and with ``check=True`` (what a
 study does before its kernel starts) the contents are checked against it as well.
@@ -44,7 +46,7 @@ __all__ = ["ROLES", "Source", "SourceError", "as_source", "read_sources"]
 #: from the user's with ``columns:``) and the default name of each: a view of
 #: :data:`crmresearch.schemas.CONTRACTS`, where every column of every role is declared.
 ROLES: dict[str, dict[str, str]] = {role: c.required() for role, c in role_contracts().items()}
-_KEYS = {"path", "columns", "duckdb", "spark_table", "format"}
+_KEYS = {"path", "columns", "duckdb", "spark_table", "format", "features"}
 
 
 def _engine(native: Any) -> str:
@@ -66,6 +68,9 @@ class Source:
     role : str, optional
         The role (``transactions``...) whose contract names the columns: the required ones are checked, and
         ``columns`` may map only the roles it declares.
+    features : sequence of str or None, optional
+        The columns a model may use as features, by the table's names (a role whose contract calls its other
+        columns features: customers, campaign, prospects); kept in crmresearch names. None: not listed.
 
     Examples
     --------
@@ -80,6 +85,7 @@ class Source:
     columns: Mapping[str, str] = field(default_factory=dict)
     name: str = "table"
     role: str | None = None
+    features: Sequence[str] | None = None
     checked: dict[str, Any] = field(default_factory=dict, repr=False)  # what the last contract check saw
 
     def __post_init__(self) -> None:
@@ -110,6 +116,8 @@ class Source:
             detail = ", ".join(absent + [f"{c} (default name)" for c in missing])
             raise SourceError(f"{self.name}: missing column(s) {detail}; the table has {have[:15]}; map them with "
                               "columns: {role: your_column}")
+        if self.features is not None:
+            self.features = _listed_features(self.features, contract, self.columns, rename, have, self.name)
         rename = {k: v for k, v in rename.items() if k != v}
         clash = [v for v in rename.values() if v in have and v not in rename]
         if clash:  # a column already holds a name the mapping gives to another: the mapping wins
@@ -177,6 +185,28 @@ class Source:
 
             _check_table(self.to_pandas(), contract, contract.names(), caller or self.name, need=need)
         return self
+
+
+def _listed_features(features: Any, contract: Any, columns: Mapping[str, str], rename: Mapping[str, str],
+                     have: Sequence[str], name: str) -> tuple[str, ...]:
+    """The ``features:`` of a table entry, checked (a list of its columns, free or categories of the role) and
+    in crmresearch names."""
+    if contract is None or contract.free != "features":
+        roles = [k for k, c in role_contracts().items() if c.free == "features"]
+        raise SourceError(f"{name}: features: lists model features, for the roles {', '.join(roles)} only")
+    if isinstance(features, str) or not all(isinstance(f, str) for f in features) or not features:
+        raise SourceError(f"{name}: features: must be a list of column names, e.g. [plan, state]; got {features!r}")
+    absent = [f for f in features if f not in have]
+    if absent:
+        raise SourceError(f"{name}: features: column(s) {absent} are not in the table; it has {list(have)[:15]}")
+    role_of = {actual: role for role, actual in columns.items()} | {
+        c.default_name: c.role for c in contract.columns if c.role not in columns}
+    roles = [f"{f} ({role_of[f]})" for f in features
+             if f in role_of and contract.column(role_of[f]).kind != "category"]
+    if roles:
+        raise SourceError(f"{name}: features: {', '.join(roles)} is a column the {contract.kind} table maps by "
+                          "role (an id, an outcome, a value or a date), not a feature; leave it out of features:")
+    return tuple(rename.get(f, f) for f in dict.fromkeys(features))
 
 
 def _duckdb() -> Any:
@@ -274,7 +304,7 @@ def as_source(obj: Any, columns: Mapping[str, str] | None = None, *, name: str =
         unknown = sorted(set(obj) - _KEYS)
         if unknown:
             raise SourceError(f"{name}: unknown key(s) {unknown}; use path (with optional format), duckdb or "
-                              "spark_table, and columns")
+                              "spark_table, and columns (and features)")
         where = [k for k in ("path", "duckdb", "spark_table") if k in obj]
         if len(where) != 1:
             raise SourceError(f"{name}: give exactly one of path, duckdb or spark_table; got {where or 'none'}")
@@ -310,7 +340,8 @@ def as_source(obj: Any, columns: Mapping[str, str] | None = None, *, name: str =
             except Exception as exc:  # AnalysisException: table not found
                 raise SourceError(f"{name}: Spark cannot read table {obj['spark_table']!r}: "
                                   f"{str(exc).splitlines()[0]}") from None
-        return Source(native, cols, name=name, role=role)
+        features = obj.get("features")
+        return Source(native, cols, name=name, role=role, features=features)
     return Source(obj, dict(columns or {}), name=name, role=role)
 
 
