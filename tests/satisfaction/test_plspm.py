@@ -246,3 +246,53 @@ def test_batched_bootstrap_equals_one_fit_per_resample(mode, scheme, scaled, con
     np.testing.assert_allclose(part["boot_mean"], np.nanmean(draws, axis=0), atol=1e-10)
     np.testing.assert_allclose(part["std_error"], np.nanstd(draws, axis=0, ddof=1), atol=1e-10)
     np.testing.assert_allclose(part["ci_lower"], np.nanpercentile(draws, 2.5, axis=0), atol=1e-10)
+
+
+def test_a_negatively_keyed_item_is_named_and_alpha_htmt_and_index_are_those_of_its_block():
+    """Russett's gnpr in table-reliability: one alpha (the standardised one) in PLSPM and in reliability, the
+    item to reverse named in both and in a warning; HTMT of absolute correlations equals that of the survey with
+    the item reverse-coded; the 0-100 index reverses the item and stays on 0..100 (it was at -4)."""
+    import warnings
+
+    from crmresearch.errors import DataWarning
+    from crmresearch.satisfaction import reliability
+
+    df = _keyed_survey()
+    likert = df.apply(lambda c: np.clip(np.rint(5.5 + 1.8 * (c - c.mean()) / c.std()), 1, 10))
+    mixed = likert.assign(x2=11 - likert["x2"])  # x2 reverse-keyed on the 1..10 scale
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        m = PLSPM(*KEYED, scale=(1, 10), tol=1e-20).fit(mixed)
+        rel = reliability(mixed, KEYED[1], standardised=True).set_index("block")
+    keyed = PLSPM(*KEYED, scale=(1, 10), tol=1e-20).fit(likert)
+    keyed_alpha = keyed.reliability_.loc["X", "cronbach_alpha"]
+    msgs = [str(w.message) for w in caught if issubclass(w.category, DataWarning)]
+    assert sum("block 'X': item(s) x2" in msg and "reverse-code" in msg for msg in msgs) == 2
+    assert m.reliability_.loc["X", "reverse_items"] == rel.loc["X", "reverse_items"] == "x2"
+    assert m.reliability_["reverse_items"].drop("X").eq("").all()
+    np.testing.assert_allclose(m.reliability_["cronbach_alpha"], rel["cronbach_alpha"], atol=1e-12)
+    assert m.reliability_.loc["X", "cronbach_alpha"] < 0.3 < keyed_alpha  # said as it is, not clipped
+    pd.testing.assert_frame_equal(m.htmt(), keyed.htmt(), atol=1e-12)
+    assert np.isfinite(m.htmt().loc["X", "Y"])
+    with pytest.warns(DataWarning, match=r"reversed .* \{'X': \['x2'\]\}"):
+        index = m.index_scores()
+    assert index.attrs["reversed_items"] == {"X": ["x2"]}
+    assert index.to_numpy().min() >= 0 and index.to_numpy().max() <= 100 + 1e-9
+    np.testing.assert_allclose(index, keyed.index_scores(), atol=1e-9)
+
+
+def test_index_scores_take_a_scale_per_block():
+    df = _keyed_survey()
+    likert = df.apply(lambda c: np.clip(np.rint(5.5 + 1.8 * (c - c.mean()) / c.std()), 1, 10))
+    five = likert.assign(**{c: np.ceil(likert[c] / 2) for c in ["z0", "z1", "z2"]})  # Z asked on 1..5
+    scales = {"X": (1, 10), "Y": (1, 10), "Z": (1, 5)}
+    m = PLSPM(*KEYED, scale=scales).fit(five)
+    index = m.index_scores()
+    assert index["Z"].max() <= 100 and index["Z"].min() >= 0
+    w = m.weights_[["z0", "z1", "z2"]] / five[["z0", "z1", "z2"]].std(ddof=0)
+    want = ((five[["z0", "z1", "z2"]] - 1) / 4 * 100) @ (w / w.sum())
+    np.testing.assert_allclose(index["Z"], want, atol=1e-9)
+    with pytest.raises(ValidationError, match=r"block X.*outside the scale 1..5"):
+        PLSPM(*KEYED, scale={"X": (1, 5), "Y": (1, 10), "Z": (1, 5)}).fit(five)
+    with pytest.raises(ValidationError, match=r"not for \['Z'\]"):
+        PLSPM(*KEYED, scale={"X": (1, 10), "Y": (1, 10)}).fit(five)

@@ -23,7 +23,7 @@ from scipy import stats
 from ..core.base import Estimator, parameter_table
 from ..errors import ConvergenceError, ValidationError
 from ..schemas.validate import RowAccount
-from .survey import _dg_rho, _items, listwise
+from .survey import _dg_rho, _items, cronbach_alpha, listwise, reverse_keyed, warn_reverse_keyed
 
 __all__ = ["PLSPM", "check_structure"]
 
@@ -179,9 +179,29 @@ class PLSPM(Estimator):
                 k += 1
         return lvs, P, mvs, odm, modes
 
+    def _scales(self, scale: tuple[float, float] | Mapping[str, tuple[float, float]] | None = None
+                ) -> dict[str, tuple[float, float] | None]:
+        """The answer scale of each block: one (low, high) for all, or a mapping construct -> (low, high)."""
+        scale = self.scale if scale is None else scale
+        if isinstance(scale, Mapping):
+            missing = [lv for lv in self.blocks if lv not in scale]
+            if missing:
+                raise ValidationError(f"PLSPM: scale is given per block but not for {missing}; give every construct "
+                                      "its (low, high) scale")
+            out = {lv: (float(scale[lv][0]), float(scale[lv][1])) for lv in self.blocks}
+        else:
+            out = {lv: None if scale is None else (float(scale[0]), float(scale[1])) for lv in self.blocks}
+        bad = {lv: v for lv, v in out.items() if v is not None and not v[0] < v[1]}
+        if bad:
+            raise ValidationError(f"PLSPM: scale must be (low, high) with low < high; got {bad}")
+        return out
+
     def _data(self, df: pd.DataFrame, mvs: list[str], P: np.ndarray) -> np.ndarray:
         # absent, non-numeric, missing or out-of-scale answers: a clear error
-        X = _items(df, mvs, "PLSPM.fit", self.scale)
+        X = _items(df, mvs, "PLSPM.fit")
+        for lv, sc in self._scales().items():
+            if sc is not None:
+                _items(df, list(self.blocks[lv]), f"PLSPM.fit (block {lv})", sc)
         largest_b = max([len(self.blocks[lv]) for lv in self.blocks if (self.modes or {}).get(lv) == "B"] or [0])
         need = max(10, int(P.sum(axis=1).max()) + 2, largest_b + 2)
         if X.shape[0] < need:
@@ -259,7 +279,7 @@ class PLSPM(Estimator):
                     rows.append({"source": lvs[s], "target": lvs[t], "direct": B[t, s],
                                  "indirect": total[t, s] - B[t, s], "total": total[t, s]})
         self.effects_ = pd.DataFrame(rows)
-        self.reliability_ = self._reliability(X, lvs, modes, block_cols, comm)
+        self.reliability_ = self._reliability(X, lvs, modes, block_cols, comm, loadings, mvs)
         self.ave_ = self.reliability_["ave"]
         multi = [j for j, cols in enumerate(block_cols) if len(cols) > 1]
         sizes = np.array([len(block_cols[j]) for j in multi])
@@ -270,23 +290,33 @@ class PLSPM(Estimator):
         self._raw = df[mvs].to_numpy(dtype=float)
 
     @staticmethod
-    def _reliability(X, lvs, modes, block_cols, comm) -> pd.DataFrame:
+    def _reliability(X, lvs, modes, block_cols, comm, loadings, mvs) -> pd.DataFrame:
+        """Per block: Cronbach's alpha of the standardised indicators (:func:`cronbach_alpha`, the one alpha of
+        the package: ``reliability(..., standardised=True)`` gives the same), Dillon-Goldstein rho, eigenvalues,
+        AVE and ``reverse_items``, the indicators loading against the rest of the block (each also named in a
+        DataWarning: alpha, rho and HTMT assume one direction of keying)."""
         rows = []
         for j, lv in enumerate(lvs):
             cols = block_cols[j]
             p = len(cols)
             if p == 1:
                 rows.append({"construct": lv, "mode": modes[lv], "items": 1, "cronbach_alpha": np.nan,
-                             "dillon_goldstein_rho": np.nan, "eig_1st": 1.0, "eig_2nd": np.nan, "ave": np.nan})
+                             "dillon_goldstein_rho": np.nan, "eig_1st": 1.0, "eig_2nd": np.nan, "ave": np.nan,
+                             "reverse_items": ""})
                 continue
             R = np.corrcoef(X[:, cols], rowvar=False)
             rho, _, eig1, eig2 = _dg_rho(R)
+            reverse = [mvs[c] for c, r in zip(cols, reverse_keyed(R, loadings[cols]), strict=True) if r]
             row = {"construct": lv, "mode": modes[lv], "items": p, "cronbach_alpha": np.nan,
-                   "dillon_goldstein_rho": np.nan, "eig_1st": eig1, "eig_2nd": eig2, "ave": np.nan}
+                   "dillon_goldstein_rho": np.nan, "eig_1st": eig1, "eig_2nd": eig2, "ave": np.nan,
+                   "reverse_items": ", ".join(reverse)}
             if modes[lv] == "A":
-                row["cronbach_alpha"] = max(0.0, p / (p - 1) * (1 - p / R.sum()))  # standardised alpha
+                Z = X[:, cols] / X[:, cols].std(axis=0)
+                row["cronbach_alpha"] = cronbach_alpha(Z)  # standardised alpha
                 row["dillon_goldstein_rho"] = rho
                 row["ave"] = comm[cols].mean()
+                if reverse:
+                    warn_reverse_keyed("PLSPM.fit", lv, reverse, [loadings[mvs.index(c)] for c in reverse])
             rows.append(row)
         return pd.DataFrame(rows).set_index("construct")
 
@@ -400,9 +430,13 @@ class PLSPM(Estimator):
     def htmt(self) -> pd.DataFrame:
         """Heterotrait-monotrait ratio of correlations (Henseler, Ringle & Sarstedt 2015) between every
         pair of multi-item constructs: mean between-block item correlation over the geometric mean of
-        the mean within-block correlations. Values above 0.85-0.90 signal weak discriminant validity."""
+        the mean within-block correlations. Values above 0.85-0.90 signal weak discriminant validity.
+
+        The correlations are taken in absolute value (as cSEM does by default), so a negatively keyed item
+        (see ``reliability_['reverse_items']``) does not cancel its block's monotrait correlations; a block
+        whose items are uncorrelated (mean monotrait correlation 0) gets NaN."""
         self._check("htmt")
-        R = np.corrcoef(self._X, rowvar=False)
+        R = np.abs(np.corrcoef(self._X, rowvar=False))
         lvs = self.lvs_
         out = pd.DataFrame(np.nan, index=lvs, columns=lvs)
         mono = {}
@@ -412,7 +446,7 @@ class PLSPM(Estimator):
                 mono[j] = sub[np.triu_indices(len(cols), 1)].mean()
         for i in mono:
             for j in mono:
-                if i < j:
+                if i < j and mono[i] > 0 and mono[j] > 0:
                     ht = R[np.ix_(self._block_cols[i], self._block_cols[j])].mean()
                     out.iat[i, j] = out.iat[j, i] = ht / np.sqrt(mono[i] * mono[j])
         return out
@@ -426,30 +460,33 @@ class PLSPM(Estimator):
             out.loc[lv, lv] = np.sqrt(self.ave_[lv]) if np.isfinite(self.ave_[lv]) else np.nan
         return out
 
-    def ipma(self, target: str, scale: tuple[float, float] | None = None) -> pd.DataFrame:
+    def ipma(self, target: str, scale: tuple[float, float] | Mapping[str, tuple[float, float]] | None = None
+             ) -> pd.DataFrame:
         """Importance-performance map for ``target`` (Ringle & Sarstedt 2016).
 
-        Performance: mean construct score on 0-100, from indicators rescaled to 0-100 over ``scale`` and
-        unstandardised outer weights normalised to sum 1 per block. Importance: the total effect of
-        each construct on the target in those 0-100 units (standardised total effect x SD ratio).
+        Performance: mean construct score on 0-100 (:meth:`index_scores`: indicators rescaled to 0-100 over
+        their block's scale, unstandardised outer weights normalised to sum 1 per block). Importance: the
+        total effect of each construct on the target in those 0-100 units (standardised total effect x SD ratio).
 
         Parameters
         ----------
         target : str
             Target construct.
-        scale : tuple (float, float) or None, optional
-            Answer scale (low, high); None: the model's scale.
+        scale : tuple (float, float), mapping of construct to (float, float), or None, optional
+            Answer scale (low, high), for all blocks or per block; None: the model's scale.
 
         Returns
         -------
         DataFrame
             One row per construct with an effect on ``target``: ``construct``, ``importance`` (total effect per
-            0-100 point), ``importance_standardised`` and ``performance`` (0-100); ``attrs['target_performance']``.
+            0-100 point), ``importance_standardised`` and ``performance`` (0-100); ``attrs['target_performance']``
+            and ``attrs['reversed_items']`` (see :meth:`index_scores`).
         """
         self._check("ipma")
         if target not in self.lvs_:
             raise ValidationError(f"PLSPM.ipma: unknown construct {target!r}; constructs: {self.lvs_}")
-        scores = self.index_scores(scale).to_numpy()
+        index = self.index_scores(scale)
+        scores = index.to_numpy()
         total = _total_effects(self.path_coefs_.to_numpy())
         t = self.lvs_.index(target)
         rows = []
@@ -459,33 +496,58 @@ class PLSPM(Estimator):
                              "importance_standardised": total[t, s_], "performance": scores[:, s_].mean()})
         out = pd.DataFrame(rows)
         out.attrs["target_performance"] = float(scores[:, t].mean())
+        out.attrs["reversed_items"] = index.attrs["reversed_items"]
         return out
 
-    def index_scores(self, scale: tuple[float, float] | None = None) -> pd.DataFrame:
-        """Latent scores on the 0-100 scale of satisfaction indices (Fornell et al. 1996): indicators
-        rescaled to 0-100 over the answer ``scale`` and combined with the unstandardised outer weights,
-        normalised to sum 1 per block. One row per respondent, one column per construct. ``scale``
-        defaults to the model's declared ``scale``, else (1, 10).
+    def index_scores(self, scale: tuple[float, float] | Mapping[str, tuple[float, float]] | None = None
+                     ) -> pd.DataFrame:
+        """Latent scores on the 0-100 scale of satisfaction indices (Fornell et al. 1996): each indicator
+        rescaled to 0-100 over its block's answer scale, (x - low) / (high - low) x 100, and combined with the
+        unstandardised outer weights normalised to sum 1 per block, so every index lies in 0..100. One row per
+        respondent, one column per construct. ``scale`` defaults to the model's declared ``scale`` (one for all
+        blocks or one per block), else (1, 10).
+
+        An indicator with a negative outer weight (a negatively keyed item) is reversed, low + high - x,
+        and enters with the absolute weight: the index then runs in the construct's direction and stays in
+        0..100, where normalising signed weights could leave it (e.g. at -4). The reversed items are listed in
+        ``attrs['reversed_items']`` (construct -> items) and named in a DataWarning.
 
         Parameters
         ----------
-        scale : tuple (float, float) or None, optional
-            Answer scale (low, high); None: the model's scale, else (1, 10).
+        scale : tuple (float, float), mapping of construct to (float, float), or None, optional
+            Answer scale (low, high), for all blocks or per block; None: the model's scale, else (1, 10).
         """
         self._check("index_scores")
-        scale = scale if scale is not None else (self.scale or (1.0, 10.0))
-        lo, hi = scale
+        if scale is None and self.scale is None:
+            scale = (1.0, 10.0)
+        scales = self._scales(scale)
         raw = self._raw
-        if not lo < hi:
-            raise ValidationError(f"PLSPM.index_scores: scale must be (low, high) with low < high; got {scale}")
-        _items(pd.DataFrame(raw, columns=self.mvs_), self.mvs_, "PLSPM.index_scores", (lo, hi))
-        resc = (raw - lo) / (hi - lo) * 100
         sd = raw.std(axis=0)
+        weights = self.weights_.to_numpy()
         scores = np.zeros((raw.shape[0], len(self.lvs_)))
-        for j, cols in enumerate(self._block_cols):
-            w = self.weights_.to_numpy()[cols] / (sd[cols] if self.scaled else 1.0)
-            scores[:, j] = resc[:, cols] @ (w / w.sum())
-        return pd.DataFrame(scores, index=self.scores_.index, columns=self.lvs_)
+        reversed_items: dict[str, list[str]] = {}
+        for j, (lv, cols) in enumerate(zip(self.lvs_, self._block_cols, strict=True)):
+            lo, hi = scales[lv]
+            names = [self.mvs_[c] for c in cols]
+            _items(pd.DataFrame(raw[:, cols], columns=names), names, f"PLSPM.index_scores (block {lv})", (lo, hi))
+            w = weights[cols] / (sd[cols] if self.scaled else 1.0)
+            x = raw[:, cols].copy()
+            negative = w < 0
+            if negative.any():
+                reversed_items[lv] = [n for n, neg in zip(names, negative, strict=True) if neg]
+                x[:, negative] = lo + hi - x[:, negative]
+                w = np.abs(w)
+            scores[:, j] = (x - lo) / (hi - lo) * 100 @ (w / w.sum())
+        if reversed_items:
+            import warnings
+
+            from ..errors import DataWarning
+
+            warnings.warn(f"PLSPM.index_scores: item(s) with a negative outer weight are reversed (low + high - "
+                          f"answer) in the 0-100 index: {reversed_items}", DataWarning, stacklevel=2)
+        out = pd.DataFrame(scores, index=self.scores_.index, columns=self.lvs_)
+        out.attrs["reversed_items"] = reversed_items
+        return out
 
     def _check(self, caller: str) -> None:
         self._check_fitted(caller, "path_coefs_")
