@@ -1317,7 +1317,8 @@ def _check_mga_split(v: Mapping[str, Any]) -> None:
 
 def _check_satisfaction_inputs(v: Mapping[str, Any]) -> None:
     """The model file parses into a valid path model, the target is one of its constructs, and the
-    survey CSV's header holds every item and grouping column (before any kernel starts)."""
+    survey CSV holds every item and grouping column, its answers lie on the model's scale(s) and it has
+    enough respondents for ``predict_folds`` (before any kernel starts)."""
     from ..errors import ValidationError
     from ..satisfaction import specs
 
@@ -1338,10 +1339,22 @@ def _check_satisfaction_inputs(v: Mapping[str, Any]) -> None:
         spec.resolve(columns)
     except ValidationError as exc:
         raise ParameterError(f"{study}: parameter 'survey_csv' ({v['survey_csv']}): {exc}") from None
-    absent = [c for c in v["group_columns"] if c not in columns]
-    if absent:
-        raise ParameterError(f"{study}: parameter 'group_columns': column(s) {absent} are not in {v['survey_csv']}; "
-                             f"it has {columns[:15]}; name columns of the survey or 'none'")
+    if v["group_columns"] != "auto":
+        absent = [c for c in v["group_columns"] if c not in columns]
+        if absent:
+            raise ParameterError(f"{study}: parameter 'group_columns': column(s) {absent} are not in "
+                                 f"{v['survey_csv']}; it has {columns[:15]}; name columns of the survey, 'auto' "
+                                 "or 'none'")
+    try:  # a survey is small: read it whole, as the notebook will (answers on the scale, missing answers)
+        survey, _ = specs.load_survey(v["survey_csv"], spec, missing=v["missing"])
+    except ValidationError as exc:
+        model = "" if str(v["model"]).upper() in specs.MODELS else f" and the 'scale' key of {Path(v['model']).name}"
+        raise ParameterError(f"{study}: parameter 'survey_csv' ({Path(v['survey_csv']).name}){model}: {exc}") from None
+    most = len(survey) // 5
+    if v["predict_folds"] > most:
+        raise ParameterError(f"{study}: parameter 'predict_folds' ({v['predict_folds']}) must be at most n / 5 = "
+                             f"{most} for the {len(survey)} respondents of {Path(v['survey_csv']).name} (each fold "
+                             "needs at least 5); lower it, e.g. -p predict_folds=" + str(max(2, min(most, 5))))
 
 
 SATISFACTION_ACSI = Study(
@@ -1364,8 +1377,9 @@ SATISFACTION_ACSI = Study(
         Param("alpha", float, 0.05, "1 - confidence level of the intervals", low=0.001, high=0.5),
         Param("target", str, "auto", "construct whose index is broken down and whose drivers the IPMA ranks; "
               "'auto': the model's own target (SAT for ECSI/ACSI), else its final endogenous construct"),
-        Param("group_columns", list, ["region", "value_tier"], "columns to break the index down by; 'none': no "
-              "breakdown", item=str, empty=True),
+        Param("group_columns", list, "auto", "columns to break the index down by; 'auto': region and value_tier "
+              "where the survey has them (the synthetic one does; none otherwise, said in the run log); 'none': no "
+              "breakdown", item=str, empty=True, special=("auto",)),
         Param("respondents", int, 1000, "respondents of the synthetic survey", low=100, high=100_000),
         _bank_customers(),
         _seed("the bank and of the bootstrap"),
