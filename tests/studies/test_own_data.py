@@ -196,7 +196,8 @@ def test_campaign_experiment_on_your_campaign_equals_the_package(scratch_root, t
     from crmresearch import cli
 
     failed = CliRunner().invoke(cli.main, ["run", "campaign-experiment", "-p", f"data={bad}"])
-    assert failed.exit_code == 2 and "column 'treated'" in failed.output and "are not 0/1" in failed.output
+    assert failed.exit_code == 2 and "are not 0/1" in failed.output
+    assert "column 'got_sms' (mapped to treated)" in failed.output
 
 
 @pytest.mark.slow
@@ -281,7 +282,7 @@ def test_churn_targeting_on_your_customers(scratch_root, tmp_path):
     (tmp_path / "bad.yaml").write_text("customers: {path: bad.parquet, columns: {customer: cid, churned: left, "
                                        "value: keep_value}}\n")
     bad = CliRunner().invoke(cli.main, ["run", "churn-targeting", "-p", f"data={tmp_path / 'bad.yaml'}"])
-    assert bad.exit_code == 2 and "column 'churned'" in bad.output and "are not 0/1" in bad.output
+    assert bad.exit_code == 2 and "column 'left' (mapped to churned)" in bad.output and "are not 0/1" in bad.output
 
 
 @pytest.mark.slow
@@ -374,7 +375,8 @@ def test_customer_base_health_on_your_accounts(scratch_root, tmp_path):
     dup = pd.concat([sim.accounts.head(3), sim.accounts]).rename(columns={"account_id": "card"})
     dup.to_csv(tmp_path / "cards.csv", index=False)
     bad = CliRunner().invoke(cli.main, ["run", "customer-base-health", "-p", f"data={tmp_path / 's.yaml'}"])
-    assert bad.exit_code == 2 and "accounts: column 'account_id': 6 of 3003 rows repeat an id" in bad.output
+    assert bad.exit_code == 2
+    assert "accounts: column 'card' (mapped to account_id): 6 of 3003 rows repeat an id" in bad.output
     assert "(3 distinct ids, first: " in bad.output
     lonely = CliRunner().invoke(cli.main, ["run", "customer-base-health", "-p", "as_of=2025-12-31"])
     assert lonely.exit_code == 2 and "'as_of' applies to your data" in lonely.output
