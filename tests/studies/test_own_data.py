@@ -74,7 +74,7 @@ def test_data_parameter_is_checked_before_the_kernel(scratch_root, tmp_path):
     result = CliRunner().invoke(cli.main, ["run", "rfm-segments", "-p", f"data={tmp_path / 's.yaml'}"])
     assert result.exit_code == 2
     assert "parameter 'data'" in result.output and "missing role(s) ['transactions']" in result.output
-    listing = CliRunner().invoke(cli.main, ["list"]).output
+    listing = CliRunner().invoke(cli.main, ["list", "rfm-segments"]).output
     assert "your data: -p data=sources.yaml naming transactions" in listing
 
 
