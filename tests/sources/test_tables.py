@@ -198,3 +198,29 @@ def test_a_notebook_error_names_your_column(tmp_path):
         "SchemaError: survival_frame: column 'until' (mapped to end): 2 of 9 rows are missing; "
         "column 'customer_id' repeats")
     assert pipeline._error_summary(error) == f"SchemaError: {error}"
+
+
+# ----------------------------------------------------------------------------- the file's own keys
+def test_a_file_names_its_data_and_currency(tmp_path):
+    CAMPAIGN.to_csv(tmp_path / "campaign.csv", index=False)
+    path = tmp_path / "shop.yaml"
+    path.write_text("campaign: {path: campaign.csv, columns: {customer: client, treated: got_sms, outcome: left}}\n")
+    plain = sources.source_file(path)
+    assert (plain.name, plain.currency, plain.money) == ("shop.yaml", None, "amount units")
+    path.write_text("name: Shop 2024\ncurrency: EUR\n" + path.read_text())
+    assert set(sources.read_sources(path, check=True)) == {"campaign"}  # the keys are not roles
+    named = sources.source_file(path)
+    assert (named.name, named.currency, named.money) == ("Shop 2024", "EUR", "EUR")
+
+
+def test_a_bad_name_or_currency_stops_before_the_kernel(tmp_path):
+    CAMPAIGN.to_csv(tmp_path / "campaign.csv", index=False)
+    path = tmp_path / "shop.yaml"
+    path.write_text("currency: 978\ncampaign: {path: campaign.csv, columns: {customer: client, treated: got_sms, "
+                    "outcome: left}}\n")
+    with pytest.raises(SourceError, match=r"shop.yaml: 'currency' must be a non-empty text \(e.g. currency: EUR\); "
+                                          r"got 978"):
+        sources.source_file(path)
+    s = studies.get("campaign-experiment")
+    with pytest.raises(ParameterError, match=r"parameter 'data' .*'currency' must be a non-empty text"):
+        s.preflight(s.resolve({"data": str(path)}))

@@ -25,11 +25,13 @@ def _write_sources(folder: Path) -> tuple[Path, Path, pd.DataFrame]:
     tx.to_csv(folder / "plain.csv", index=False)
     book = pd.DataFrame({"cust": np.r_[tx["customer_id"].unique(), 90_001, 90_002, 90_003, 90_004, 90_005]})
     book.to_csv(folder / "customers.csv", index=False)
+    named = "name: Record shop\ncurrency: EUR\n"  # how exhibits name the data, and the currency of its amounts
     pq = folder / "parquet.yaml"
-    pq.write_text('transactions: {path: "tx/*.parquet", columns: {customer: cust_no, date: txn_ts, amount: amt_usd}}\n'
-                  "customers: {path: customers.csv, columns: {customer: cust}}\n")
+    pq.write_text(named + 'transactions: {path: "tx/*.parquet", columns: {customer: cust_no, date: txn_ts, '
+                  'amount: amt_usd}}\ncustomers: {path: customers.csv, columns: {customer: cust}}\n')
     csv = folder / "csv.yaml"
-    csv.write_text("transactions: {path: plain.csv}\ncustomers: {path: customers.csv, columns: {customer: cust}}\n")
+    csv.write_text(named + "transactions: {path: plain.csv}\ncustomers: {path: customers.csv, columns: "
+                   "{customer: cust}}\n")
     return pq, csv, tx
 
 
@@ -59,6 +61,10 @@ def test_a_study_on_parquet_with_renamed_columns_equals_the_same_data_from_csv(s
         fit = pd.read_csv(Path(a.output_dir) / "table-bgnbd-fit.csv").iloc[0]
         assert fit["r"] == pytest.approx(0.2426, abs=1e-3)
         assert fit["log_likelihood"] == pytest.approx(-9582.43, abs=0.05)
+        # the file's currency labels the table, its name the inputs in the manifest
+        metrics = pd.read_csv(Path(a.output_dir) / "table-clv-holdout.csv")["metric"]
+        assert "Gamma-Gamma mean spend p*v/(q-1), EUR" in set(metrics) and not metrics.str.contains("USD").any()
+        assert ma["inputs"]["yours"]["description"].startswith("Record shop: ")
     else:
         segs = pd.read_csv(Path(a.output_dir) / "table-rfm-segments.csv")
         direct = segmentation.rfm(tx)

@@ -368,6 +368,7 @@ def read_sources(path: str | os.PathLike[str], roles: Sequence[str] | None = Non
     """
     path = Path(path)
     raw = _load(path)
+    _file_keys(raw, path)  # name and currency: checked here, read by source_file
     spark = raw.pop("spark", None)
     for key in FILE_KEYS:
         raw.pop(key, None)
@@ -470,7 +471,10 @@ def source_file(path: str | os.PathLike[str]) -> SourceFile:
     ('Shop 2024', 'EUR')
     """
     path = Path(path)
-    raw = _load(path)
+    return _file_keys(_load(path), path)
+
+
+def _file_keys(raw: Mapping[str, Any], path: Path) -> SourceFile:
     values: dict[str, str | None] = {}
     for key in ("name", "currency"):
         value = raw.get(key)

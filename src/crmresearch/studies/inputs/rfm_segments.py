@@ -9,7 +9,6 @@ behaviour); the bank (whose latent segments are known) only for the built-in dat
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -61,9 +60,11 @@ class RfmSegmentsInputs:
     records: tuple[tuple[str, pd.DataFrame, str], ...]
 
 
-def _rfm_base(name: str, source: str, tx, end, mid: str, date: str = "date", rfm: pd.DataFrame | None = None) -> Base:
+def _rfm_base(name: str, source: str, tx, end, mid: str, date: str = "date", rfm: pd.DataFrame | None = None,
+              label: str = "") -> Base:
     rfm = segmentation.rfm(tx, as_of=end, date=date) if rfm is None else rfm
-    return Base(name, name, source, {"transactions": tx, "rfm": rfm, "features": np.log1p(rfm[list(RFM_FEATURES)])},
+    return Base(name, label or name, source,
+                {"transactions": tx, "rfm": rfm, "features": np.log1p(rfm[list(RFM_FEATURES)])},
                 settings={"date": date, "end": end, "mid": mid})
 
 
@@ -100,11 +101,11 @@ def rfm_segments(data: str = "", dataset: str = "cdnow_master", bank_customers: 
     if data:  # your transactions, aggregated where they live (DuckDB for files, Spark for Spark tables)
         tx = sources.read_sources(data, roles=["transactions"])["transactions"]
         span = segmentation.rfm(tx)  # one pass: first and last purchase of every customer, as of the end
-        name = Path(data).name
+        name = sources.source_file(data).name  # the name: key of your file, else its file name
         start, stop = span["first_purchase"].min(), span["last_purchase"].max()
         source = f"{name}: transactions"
         base = _rfm_base("yours", source, tx, span.attrs["as_of"], str((start + (stop - start) / 2).normalize().date()),
-                         rfm=span)
+                         rfm=span, label=name)
         base.tables["customers"] = span
         base.settings["profile_columns"] = list(RFM_FEATURES)
         records = (("transactions", span, f"{name}: per-customer RFM aggregate of the transactions"),)

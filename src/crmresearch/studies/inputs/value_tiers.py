@@ -9,7 +9,6 @@ for the built-in data.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
@@ -106,7 +105,8 @@ def value_tiers(data: str = "", dataset: str = "cdnow_master", bank_customers: i
         tx = yours["transactions"]
         book = yours["customers"].to_pandas()["customer_id"] if "customers" in yours else None
         span = segmentation.rfm(tx)  # one pass: first and last purchase, count and value per customer
-        name = Path(data).name
+        file = sources.source_file(data)  # its name: (else the file's name) and currency: (else "amount units")
+        name = file.name
         source = f"{name}: your transactions"
         base = Base("yours", name, source, {"transactions": tx},
                     texts={"matrix_title": f"{name}: current value x potential",
@@ -114,7 +114,8 @@ def value_tiers(data: str = "", dataset: str = "cdnow_master", bank_customers: i
                            "description": f"your data: {int(span['frequency'].sum()):,} transactions of "
                                           f"{len(span):,} customers, {span['first_purchase'].min():%Y-%m-%d} to "
                                           f"{span['last_purchase'].max():%Y-%m-%d}; "
-                                          f"value {span['monetary'].sum():,.0f}"},
+                                          f"value {span['monetary'].sum():,.0f} {file.money}",
+                           "currency": file.money},
                     settings={"all_customers": book, "date": "date",
                               "cost_to_serve": {"margin_rate": margin_rate, "channel_costs": order_cost,
                                                 "channel": None, "all_customers": book},
@@ -128,7 +129,8 @@ def value_tiers(data: str = "", dataset: str = "cdnow_master", bank_customers: i
     described = f"simulate_bank(n_customers={bank_customers}, seed={seed})"
     bank_source = f"crmresearch synthetic bank (n = {bank_customers:,}, seed {seed})"
     retail = Base("CDNOW", "CDNOW", "CDNOW purchases 1997-01 to 1998-06 (Fader, Hardie & Lee 2005)",
-                  {"transactions": cdnow}, texts={"description": _describe("CDNOW", cdnow, "date", " USD")},
+                  {"transactions": cdnow}, texts={"description": _describe("CDNOW", cdnow, "date", " USD"),
+                                                  "currency": "USD"},
                   settings={"all_customers": None, "date": "date",
                             "cost_to_serve": {"margin_rate": cdnow_margin_rate, "channel_costs": cdnow_order_cost,
                                               "channel": None}})
@@ -136,7 +138,7 @@ def value_tiers(data: str = "", dataset: str = "cdnow_master", bank_customers: i
                      truth=bank.truth,
                      texts={"matrix_title": "Bank: current value x potential",
                             "current_value": "Current value (transaction volume)",
-                            "description": _describe("bank", bank_tx, "timestamp", " USD")},
+                            "description": _describe("bank", bank_tx, "timestamp", " USD"), "currency": "USD"},
                      settings={"all_customers": ids, "date": "timestamp",
                                "cost_to_serve": {"margin_rate": bank_margin_rate, "fixed_cost": bank_fixed_cost,
                                                  "all_customers": ids},
