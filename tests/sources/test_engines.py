@@ -141,12 +141,15 @@ def test_bgnbd_fits_the_same_from_every_engine(tmp_path):
 
 
 @pytest.mark.parametrize("bad, message", [
-    ({"amt": [10.0, -5.0, 1.0]}, r"column 'amount': 1 of 3 rows are below 0 \(negative\) \(first customers: b\)"),
-    ({"amt": [10.0, np.nan, 1.0]}, r"column 'amount': 1 of 3 rows are missing \(first customers: b\)"),
+    ({"amt": [10.0, -5.0, 1.0]},
+     r"column 'amt' \(mapped to amount\): 1 of 3 rows are below 0 \(negative\) \(first customers: b\)"),
+    ({"amt": [10.0, np.nan, 1.0]},
+     r"column 'amt' \(mapped to amount\): 1 of 3 rows are missing \(first customers: b\)"),
     ({"txn_ts": [pd.Timestamp("2024-01-01"), pd.NaT, pd.Timestamp("2024-01-03")]},
-     r"column 'date': 1 of 3 rows are missing \(first customers: b\)"),
-    ({"cust_no": ["a", None, "c"]}, r"column 'customer_id': 1 of 3 rows are missing"),
-    ({"amt": [10.0, np.inf, -1.0]}, r"column 'amount': 1 of 3 rows are infinite \(first customers: b\)"),
+     r"column 'txn_ts' \(mapped to date\): 1 of 3 rows are missing \(first customers: b\)"),
+    ({"cust_no": ["a", None, "c"]}, r"column 'cust_no' \(mapped to customer_id\): 1 of 3 rows are missing"),
+    ({"amt": [10.0, np.inf, -1.0]},
+     r"column 'amt' \(mapped to amount\): 1 of 3 rows are infinite \(first customers: b\)"),
 ])
 def test_bad_rows_give_the_same_message_on_every_engine(tmp_path, bad, message):
     df = pd.DataFrame({"cust_no": ["a", "b", "c"], "txn_ts": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03"]),
@@ -161,10 +164,10 @@ def test_bad_rows_give_the_same_message_on_every_engine(tmp_path, bad, message):
 def test_text_dates_and_text_amounts_in_an_engine_are_clear_errors():
     df = pd.DataFrame({"cust_no": ["a"], "txn_ts": ["2024-01-01"], "amt": ["10"]})
     rel = duckdb.connect().from_df(df)
-    with pytest.raises(ValidationError, match=r"column 'date' has type String in duckdb"):
+    with pytest.raises(ValidationError, match=r"column 'txn_ts' \(mapped to date\) has type String in duckdb"):
         segmentation.rfm(rel, customer="cust_no", date="txn_ts", amount="amt")
     rel2 = duckdb.connect().from_df(df.assign(txn_ts=pd.to_datetime(df["txn_ts"])))
-    with pytest.raises(ValidationError, match=r"column 'amount' has type String"):
+    with pytest.raises(ValidationError, match=r"column 'amt' \(mapped to amount\) has type String"):
         segmentation.rfm(rel2, customer="cust_no", date="txn_ts", amount="amt")
 
 

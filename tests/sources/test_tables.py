@@ -52,15 +52,16 @@ BAD = [
     ("campaign: missing column", "campaign", CAMPAIGN.drop(columns="left"), SourceError,
      r"campaign: missing column\(s\) left \(for outcome\)"),
     ("campaign: arm of the wrong kind", "campaign", CAMPAIGN.assign(got_sms=["sms", "none", "sms", "none"]), RangeError,
-     r"campaign.yaml: campaign: column 'treated': 4 of 4 rows are not 0/1"),
+     r"campaign.yaml: campaign: column 'got_sms' \(mapped to treated\): 4 of 4 rows are not 0/1"),
     ("campaign: outcome out of range", "campaign", CAMPAIGN.assign(left=[0, 2, 0, 2]), RangeError,
-     r"column 'outcome': 2 of 4 rows are not 0/1 \(values such as 2\)"),
+     r"column 'left' \(mapped to outcome\): 2 of 4 rows are not 0/1 \(values such as 2\)"),
     ("campaign: one arm only", "campaign", CAMPAIGN.assign(got_sms=1), SchemaError,
-     r"column 'treated' holds one value only \(1 in all 4 rows\); it needs both values"),
+     r"column 'got_sms' \(mapped to treated\) holds one value only \(1 in all 4 rows\); it needs both values"),
     ("campaign: duplicate customer", "campaign", CAMPAIGN.assign(client=[1, 1, 3, 4]), DuplicateIdError,
-     r"column 'customer_id': 2 of 4 rows repeat an id that must be unique \(1 distinct ids, first: 1\)"),
+     r"column 'client' \(mapped to customer_id\): 2 of 4 rows repeat an id that must be unique \(1 distinct ids, "
+     r"first: 1\)"),
     ("prospects: duplicate id", "prospects", PROSPECTS.assign(lead=[1, 2, 2, 2]), DuplicateIdError,
-     r"prospects: column 'prospect_id': 3 of 4 rows repeat an id"),
+     r"prospects: column 'lead' \(mapped to prospect_id\): 3 of 4 rows repeat an id"),
     ("prospects: negative value", "prospects", PROSPECTS.assign(value=[90.0, -5.0, 30.0, 0.0]), RangeError,
      r"column 'value': 1 of 4 rows are below 0 \(negative\)"),
     ("prospects: converted without value", "prospects", PROSPECTS.assign(value=[90.0, 0.0, 0.0, 0.0]), RangeError,
@@ -68,7 +69,7 @@ BAD = [
     ("prospects: value of the wrong kind", "prospects", PROSPECTS.assign(value=["a", "0", "1", "0"]), DtypeError,
      r"column 'value': 1 of 4 rows are not numbers"),
     ("accounts: duplicate id", "accounts", ACCOUNTS.assign(card=[1, 1, 3]), DuplicateIdError,
-     r"accounts: column 'account_id': 2 of 3 rows repeat an id"),
+     r"accounts: column 'card' \(mapped to account_id\): 2 of 3 rows repeat an id"),
     ("accounts: issue date not a date", "accounts", ACCOUNTS.assign(issued=["2024-01-01", "soon", "2024-03-01"]),
      DateParseError, r"column 'issued': 1 of 3 rows cannot be read as dates"),
     ("accounts: balance of the wrong kind", "accounts", ACCOUNTS.assign(balance=["10", "n/a", "5"]), DtypeError,
@@ -80,7 +81,7 @@ BAD = [
     ("cases: compensated out of range", "cases", CASES.assign(compensated=[0, 3, 0]), RangeError,
      r"column 'compensated': 1 of 3 rows are not 0/1"),
     ("managers: duplicate id", "managers", MANAGERS.assign(rm=["a", "a"]), DuplicateIdError,
-     r"managers: column 'manager_id': 2 of 2 rows repeat an id"),
+     r"managers: column 'rm' \(mapped to manager_id\): 2 of 2 rows repeat an id"),
     ("managers: missing column", "managers", MANAGERS.drop(columns="left"), SourceError,
      r"missing column\(s\) left \(default name\)"),
 ]
@@ -107,10 +108,13 @@ def test_engine_roles_are_checked_where_the_table_lives(tmp_path):
 
 
 @pytest.mark.parametrize("study, role, table, match", [
-    ("campaign-experiment", "campaign", CAMPAIGN.assign(got_sms=2), r"column 'treated': 4 of 4 rows are not 0/1"),
-    ("prospect-conversion", "prospects", PROSPECTS.assign(won=True), r"column 'converted' holds one value only"),
+    ("campaign-experiment", "campaign", CAMPAIGN.assign(got_sms=2),
+     r"column 'got_sms' \(mapped to treated\): 4 of 4 rows are not 0/1"),
+    ("prospect-conversion", "prospects", PROSPECTS.assign(won=True),
+     r"column 'won' \(mapped to converted\) holds one value only"),
     ("customer-base-health", "accounts", ACCOUNTS.assign(card=[7, 7, 7]),
-     r"column 'account_id': 3 of 3 rows repeat an id that must be unique \(1 distinct ids, first: 7\)"),
+     r"column 'card' \(mapped to account_id\): 3 of 3 rows repeat an id that must be unique \(1 distinct ids, "
+     r"first: 7\)"),
 ])
 def test_the_pre_kernel_check_of_a_study_reads_the_contracts(tmp_path, study, role, table, match):
     path = _file(tmp_path, role, table)
@@ -132,7 +136,8 @@ def test_a_study_checks_the_optional_roles_it_finds(tmp_path):
     (tmp_path / "s.yaml").write_text("spells: {path: spells.csv}\ncases: {path: cases.csv}\n"
                                      "managers: {path: managers.csv, columns: {manager: rm}}\n")
     s = studies.get("service-recovery")
-    with pytest.raises(ParameterError, match=r"s.yaml: managers: column 'manager_id': 2 of 2 rows repeat"):
+    with pytest.raises(ParameterError,
+                       match=r"s.yaml: managers: column 'rm' \(mapped to manager_id\): 2 of 2 rows repeat"):
         s.preflight(s.resolve({"data": str(tmp_path / "s.yaml")}))
 
 
@@ -151,3 +156,88 @@ def test_features_listed_in_a_data_source_file_come_back_in_crmresearch_names(tm
     (tmp_path / "t.yaml").write_text("managers: {path: c.csv, columns: {manager: cid, left: left}, features: [plan]}\n")
     with pytest.raises(SourceError, match="features: lists model features, for the roles customers, campaign"):
         sources.read_sources(tmp_path / "t.yaml")
+
+
+# ----------------------------------------------------------------------------- your column names in messages
+MAPPED = [
+    # (id, file name, table, columns: of the file, error class, message regex): every message names your column
+    ("customers: churn flag not 0/1 (pandas rules)", "customers",
+     pd.DataFrame({"cid": range(12), "Exited": [0, 2] * 6, "bal": 1.0}), "{customer: cid, churned: Exited, value: bal}",
+     RangeError, r"customers: column 'Exited' \(mapped to churned\): 6 of 12 rows are not 0/1"),
+    ("calls: text timestamps (engine rules)", "calls", pd.DataFrame({"rang_at": ["2024-01-01 10:00", "soon"]}),
+     "{interval: rang_at}", DateParseError,
+     r"calls: column 'rang_at' \(mapped to interval_start\) has type String in duckdb"),
+    ("calls: negative counts (engine rules)", "calls",
+     pd.DataFrame({"slot": ["2024-01-01 10:00:00", "2024-01-01 10:15:00"], "n": [3, -1]}), "{interval: slot, calls: n}",
+     RangeError, r"calls: column 'n' \(mapped to calls\): 1 of 2 rows are below 0 \(negative\)"),
+    ("spells: end before start (both columns)", "spells",
+     pd.DataFrame({"cust": [1, 2], "since": ["2024-01-01", "2024-03-01"], "until": ["2023-12-01", None]}),
+     "{customer: cust, start: since, end: until}", OrderError,
+     r"spells: column 'until' \(mapped to end\): 1 of 2 rows are before 'since' \(mapped to start\) .*; "
+     r"'until' must not precede 'since'"),
+]
+
+
+@pytest.mark.parametrize("role, table, columns, error, match", [m[1:] for m in MAPPED], ids=[m[0] for m in MAPPED])
+def test_messages_on_a_mapped_table_name_your_column_and_ours(tmp_path, role, table, columns, error, match):
+    table.to_csv(tmp_path / f"{role}.csv", index=False)
+    (tmp_path / "s.yaml").write_text(f"{role}: {{path: {role}.csv, columns: {columns}}}\n")
+    if role == "calls" and "n" in table:  # a timestamp type where the table lives, so the count rule decides
+        pd.DataFrame({"slot": pd.to_datetime(table["slot"]), "n": table["n"]}).to_parquet(tmp_path / "calls.parquet")
+        (tmp_path / "s.yaml").write_text(f"calls: {{path: calls.parquet, columns: {columns}}}\n")
+    with pytest.raises(error, match=match):
+        sources.read_sources(tmp_path / "s.yaml", check=True)
+
+
+def test_a_study_check_after_the_mapping_names_your_column(tmp_path):
+    """churn-targeting needs a value for every customer (the contract allows it missing): the check runs on the
+    renamed table, and its message still names your column."""
+    mine = pd.DataFrame({"cid": range(20), "Exited": [0, 1] * 10, "bal": [None, *range(19)]})
+    mine.to_csv(tmp_path / "c.csv", index=False)
+    (tmp_path / "s.yaml").write_text("customers: {path: c.csv, columns: {customer: cid, churned: Exited, "
+                                     "value: bal}}\n")
+    s = studies.get("churn-targeting")
+    with pytest.raises(ParameterError,
+                       match=r"churn_table: column 'bal' \(mapped to value\): 1 of 20 rows are missing"):
+        s.preflight(s.resolve({"data": str(tmp_path / "s.yaml")}))
+
+
+def test_a_notebook_error_names_your_column(tmp_path):
+    """What a failed run reports (its ``error``) names a renamed column both ways; a column two roles map to
+    different columns of yours keeps our name only."""
+    from crmresearch.studies import pipeline
+
+    (tmp_path / "s.yaml").write_text("spells: {path: a.csv, columns: {customer: cust, end: until}}\n"
+                                     "cases: {path: b.csv, columns: {customer: client, opened: filed}}\n")
+    assert sources.user_columns(tmp_path / "s.yaml") == {"end": "until", "opened": "filed"}
+    error = SchemaError("survival_frame: column 'end': 2 of 9 rows are missing; column 'customer_id' repeats")
+    assert pipeline._error_summary(error, str(tmp_path / "s.yaml")) == (
+        "SchemaError: survival_frame: column 'until' (mapped to end): 2 of 9 rows are missing; "
+        "column 'customer_id' repeats")
+    assert pipeline._error_summary(error) == f"SchemaError: {error}"
+
+
+# ----------------------------------------------------------------------------- the file's own keys
+def test_a_file_names_its_data_and_currency(tmp_path):
+    CAMPAIGN.to_csv(tmp_path / "campaign.csv", index=False)
+    path = tmp_path / "shop.yaml"
+    path.write_text("campaign: {path: campaign.csv, columns: {customer: client, treated: got_sms, outcome: left}}\n")
+    plain = sources.source_file(path)
+    assert (plain.name, plain.currency, plain.money) == ("shop.yaml", None, "amount units")
+    path.write_text("name: Shop 2024\ncurrency: EUR\n" + path.read_text())
+    assert set(sources.read_sources(path, check=True)) == {"campaign"}  # the keys are not roles
+    named = sources.source_file(path)
+    assert (named.name, named.currency, named.money) == ("Shop 2024", "EUR", "EUR")
+
+
+def test_a_bad_name_or_currency_stops_before_the_kernel(tmp_path):
+    CAMPAIGN.to_csv(tmp_path / "campaign.csv", index=False)
+    path = tmp_path / "shop.yaml"
+    path.write_text("currency: 978\ncampaign: {path: campaign.csv, columns: {customer: client, treated: got_sms, "
+                    "outcome: left}}\n")
+    with pytest.raises(SourceError, match=r"shop.yaml: 'currency' must be a non-empty text \(e.g. currency: EUR\); "
+                                          r"got 978"):
+        sources.source_file(path)
+    s = studies.get("campaign-experiment")
+    with pytest.raises(ParameterError, match=r"parameter 'data' .*'currency' must be a non-empty text"):
+        s.preflight(s.resolve({"data": str(path)}))

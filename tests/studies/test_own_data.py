@@ -25,11 +25,13 @@ def _write_sources(folder: Path) -> tuple[Path, Path, pd.DataFrame]:
     tx.to_csv(folder / "plain.csv", index=False)
     book = pd.DataFrame({"cust": np.r_[tx["customer_id"].unique(), 90_001, 90_002, 90_003, 90_004, 90_005]})
     book.to_csv(folder / "customers.csv", index=False)
+    named = "name: Record shop\ncurrency: EUR\n"  # how exhibits name the data, and the currency of its amounts
     pq = folder / "parquet.yaml"
-    pq.write_text('transactions: {path: "tx/*.parquet", columns: {customer: cust_no, date: txn_ts, amount: amt_usd}}\n'
-                  "customers: {path: customers.csv, columns: {customer: cust}}\n")
+    pq.write_text(named + 'transactions: {path: "tx/*.parquet", columns: {customer: cust_no, date: txn_ts, '
+                  'amount: amt_usd}}\ncustomers: {path: customers.csv, columns: {customer: cust}}\n')
     csv = folder / "csv.yaml"
-    csv.write_text("transactions: {path: plain.csv}\ncustomers: {path: customers.csv, columns: {customer: cust}}\n")
+    csv.write_text(named + "transactions: {path: plain.csv}\ncustomers: {path: customers.csv, columns: "
+                   "{customer: cust}}\n")
     return pq, csv, tx
 
 
@@ -62,6 +64,10 @@ def test_a_study_on_parquet_with_renamed_columns_equals_the_package_and_the_csv(
         fit = pd.read_csv(Path(a.output_dir) / "table-bgnbd-fit.csv").iloc[0]
         assert fit["r"] == pytest.approx(0.2426, abs=1e-3)
         assert fit["log_likelihood"] == pytest.approx(-9582.43, abs=0.05)
+        # the file's currency labels the table, its name the inputs in the manifest
+        metrics = pd.read_csv(Path(a.output_dir) / "table-clv-holdout.csv")["metric"]
+        assert "Gamma-Gamma mean spend p*v/(q-1), EUR" in set(metrics) and not metrics.str.contains("USD").any()
+        assert ma["inputs"]["yours"]["description"].startswith("Record shop: ")
     else:
         segs = pd.read_csv(Path(a.output_dir) / "table-rfm-segments.csv")
         direct = segmentation.rfm(tx)
@@ -77,7 +83,7 @@ def test_data_parameter_is_checked_before_the_kernel(scratch_root, tmp_path):
     result = CliRunner().invoke(cli.main, ["run", "rfm-segments", "-p", f"data={tmp_path / 's.yaml'}"])
     assert result.exit_code == 2
     assert "parameter 'data'" in result.output and "missing role(s) ['transactions']" in result.output
-    listing = CliRunner().invoke(cli.main, ["list"]).output
+    listing = CliRunner().invoke(cli.main, ["list", "rfm-segments"]).output
     assert "your data: -p data=sources.yaml naming transactions" in listing
 
 
@@ -199,7 +205,8 @@ def test_campaign_experiment_on_your_campaign_equals_the_package(scratch_root, t
     from crmresearch import cli
 
     failed = CliRunner().invoke(cli.main, ["run", "campaign-experiment", "-p", f"data={bad}"])
-    assert failed.exit_code == 2 and "column 'treated'" in failed.output and "are not 0/1" in failed.output
+    assert failed.exit_code == 2 and "are not 0/1" in failed.output
+    assert "column 'got_sms' (mapped to treated)" in failed.output
 
 
 @pytest.mark.slow
@@ -313,7 +320,7 @@ def test_churn_targeting_on_your_customers(scratch_root, tmp_path):
     assert len(targeting) == 1 and targeting["best_profit"].iloc[0] >= targeting["mass_profit"].iloc[0]
     mine.assign(left=2).to_parquet(tmp_path / "mlc.parquet", index=False)
     bad = CliRunner().invoke(cli.main, ["run", "churn-targeting", "-p", f"data={tmp_path / 's.yaml'}"])
-    assert bad.exit_code == 2 and "column 'churned'" in bad.output and "are not 0/1" in bad.output
+    assert bad.exit_code == 2 and "column 'left' (mapped to churned)" in bad.output and "are not 0/1" in bad.output
 
 
 @pytest.mark.slow
@@ -406,7 +413,8 @@ def test_customer_base_health_on_your_accounts(scratch_root, tmp_path):
     dup = pd.concat([sim.accounts.head(3), sim.accounts]).rename(columns={"account_id": "card"})
     dup.to_csv(tmp_path / "cards.csv", index=False)
     bad = CliRunner().invoke(cli.main, ["run", "customer-base-health", "-p", f"data={tmp_path / 's.yaml'}"])
-    assert bad.exit_code == 2 and "accounts: column 'account_id': 6 of 3003 rows repeat an id" in bad.output
+    assert bad.exit_code == 2
+    assert "accounts: column 'card' (mapped to account_id): 6 of 3003 rows repeat an id" in bad.output
     assert "(3 distinct ids, first: " in bad.output
     lonely = CliRunner().invoke(cli.main, ["run", "customer-base-health", "-p", "as_of=2025-12-31"])
     assert lonely.exit_code == 2 and "'as_of' applies to your data" in lonely.output

@@ -24,55 +24,58 @@ from ..errors import (  # sib
     SchemaError,
     ValidationError,
 )
-from .checks import _as_datetime, _compare_as_of, _fail, _first  # sib
+from .checks import _as_datetime, _compare_as_of, _fail, _first, column_label  # sib
 from .contracts import CONTRACTS, Column, Contract  # sib
 
 __all__ = ["RowAccount", "handle_duplicates", "validate"]
 
 
 def _check_column(df: pd.DataFrame, col: Column, name: str, caller: str,
-                  as_of: pd.Timestamp | None, date_format: str | None = None) -> pd.Series:
+                  as_of: pd.Timestamp | None, date_format: str | None = None, user: str | None = None) -> pd.Series:
+    """The rules of ``col`` on ``df[name]``; ``user``: the user's name of the column (messages name both)."""
     s = df[name]
     n = len(s)
     missing = s.isna()
     if missing.any() and not col.nullable:
         raise _fail(MissingValueError, caller, name, missing, n, "are missing",
-                    "fill them or drop those rows explicitly (schemas.RowAccount.drop)")
+                    "fill them or drop those rows explicitly (schemas.RowAccount.drop)", user=user)
     if col.kind == "datetime":
-        s = _as_datetime(s, caller, name, col.nullable, date_format)
+        s = _as_datetime(s, caller, name, col.nullable, date_format, user)
         if as_of is not None:
-            future = s > _compare_as_of(s, as_of, caller, name)
+            future = s > _compare_as_of(s, as_of, caller, name, user)
             if future.any():
                 raise _fail(FutureDateError, caller, name, future, n,
-                            f"are after as_of = {as_of.date()}", "check the as_of date or the data")
+                            f"are after as_of = {as_of.date()}", "check the as_of date or the data", user=user)
     elif col.kind in ("number", "integer"):
         if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
             coerced = pd.to_numeric(s, errors="coerce")
             bad = coerced.isna() & s.notna()
             raise _fail(DtypeError, caller, name, bad if bad.any() else s.notna(), n,
-                        f"are not numbers (dtype {s.dtype})", "convert the column with pd.to_numeric")
+                        f"are not numbers (dtype {s.dtype})", "convert the column with pd.to_numeric", user=user)
         inf = pd.Series(np.isinf(s.to_numpy(dtype=float, na_value=np.nan)), index=s.index)
         if inf.any():
-            raise _fail(RangeError, caller, name, inf, n, "are infinite", "fix or remove those rows explicitly")
+            raise _fail(RangeError, caller, name, inf, n, "are infinite", "fix or remove those rows explicitly",
+                        user=user)
         if col.kind == "integer":
             frac = s.notna() & (s != np.floor(s))
             if frac.any():
-                raise _fail(DtypeError, caller, name, frac, n, "are not whole numbers")
+                raise _fail(DtypeError, caller, name, frac, n, "are not whole numbers", user=user)
         if col.low is not None:
             low = s < col.low
             if low.any():
                 raise _fail(RangeError, caller, name, low, n, f"are below {col.low:g}"
-                            + (" (negative)" if col.low == 0 else ""), col.advice("range"))
+                            + (" (negative)" if col.low == 0 else ""), col.advice("range"), user=user)
         if col.high is not None:
             high = s > col.high
             if high.any():
-                raise _fail(RangeError, caller, name, high, n, f"are above {col.high:g}", col.advice("range"))
+                raise _fail(RangeError, caller, name, high, n, f"are above {col.high:g}", col.advice("range"),
+                            user=user)
     elif col.kind in ("event", "bool"):
         ok = s.isin([0, 1, True, False]) | (s.isna() & col.nullable)
         if not ok.all():
             values = ", ".join(map(str, pd.unique(s[~ok])[:3]))
             raise _fail(RangeError, caller, name, ~ok, n, f"are not 0/1 (values such as {values})",
-                        col.advice("binary"))
+                        col.advice("binary"), user=user)
     if col.unique:
         dup = s.duplicated(keep=False) & s.notna()
         if dup.any():
@@ -83,19 +86,21 @@ def _check_column(df: pd.DataFrame, col: Column, name: str, caller: str,
                 pass
             raise _fail(DuplicateIdError, caller, name, dup, n,
                         f"repeat an id that must be unique ({len(ids)} distinct ids, first: {_first(ids)})",
-                        "keep one row per id")
+                        "keep one row per id", user=user)
     present = s.dropna()
     if col.varies and len(present) and present.nunique() < 2:
-        raise SchemaError(f"{caller}: column '{name}' holds one value only ({present.iloc[0]} in all "
+        raise SchemaError(f"{caller}: column {column_label(name, user)} holds one value only ({present.iloc[0]} in all "
                           f"{len(present)} rows); {col.advice('varies')}")
     return s
 
 
 def _check_table(df: pd.DataFrame, contract: Contract, names: Mapping[str, str], caller: str,
                  as_of: pd.Timestamp | None = None, date_format: str | None = None,
-                 need: Sequence[str] = ()) -> pd.DataFrame:
+                 need: Sequence[str] = (), users: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The rules of ``contract`` on ``df`` (its columns named by ``names``: role -> column); dates parsed.
-    ``need``: optional roles the caller needs all the same (missing: an error like a required column)."""
+    ``need``: optional roles the caller needs all the same (missing: an error like a required column).
+    ``users``: column -> the user's name of it, for a table a data source file renamed (messages name both)."""
+    users = users or {}
     if len(df) == 0:
         raise EmptyTableError(f"{caller}: the {contract.kind} table is empty (0 rows)")
     absent = [names[c.role] for c in contract.columns
@@ -114,13 +119,14 @@ def _check_table(df: pd.DataFrame, contract: Contract, names: Mapping[str, str],
         name = names[col.role]
         if name not in df.columns:
             continue
-        s = _check_column(df, col, name, caller, as_of, date_format)
+        s = _check_column(df, col, name, caller, as_of, date_format, users.get(name))
         if col.positive_when and names[col.positive_when] in df.columns:
             flag = df[names[col.positive_when]].astype(bool)
             wrong = flag & ~(s > 0)
             if wrong.any():
                 raise _fail(RangeError, caller, name, wrong, len(df),
-                            f"are not > 0 for a {col.positive_when} {contract.row}", col.advice("range"))
+                            f"are not > 0 for a {col.positive_when} {contract.row}", col.advice("range"),
+                            user=users.get(name))
         if s is not df[name]:
             parsed[name] = s
     out = df.assign(**parsed) if parsed else df
@@ -129,8 +135,9 @@ def _check_table(df: pd.DataFrame, contract: Contract, names: Mapping[str, str],
         if a in out.columns and b in out.columns:
             wrong = (out[b] < out[a]).fillna(False)
             if wrong.any():
-                raise _fail(OrderError, caller, b, wrong, len(out), f"are before '{a}'",
-                            f"'{b}' must not precede '{a}'")
+                ua, ub = users.get(a, a), users.get(b, b)
+                raise _fail(OrderError, caller, b, wrong, len(out), f"are before {column_label(a, users.get(a))}",
+                            f"'{ub}' must not precede '{ua}'", user=users.get(b))
     return out
 
 

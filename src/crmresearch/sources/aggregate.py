@@ -34,6 +34,7 @@ from ..errors import (
     SchemaError,
     ValidationError,
 )
+from ..schemas.checks import column_label
 from ..schemas.contracts import CONTRACTS, Column, Contract
 from .tables import Source, as_source
 
@@ -158,6 +159,7 @@ def _rules(contract: Contract, cols: list[Column], schema: Mapping[str, Any], sr
     for col in cols:
         name, dtype = col.default_name, schema[col.default_name]
         actual = src.columns.get(col.role, name)
+        shown = column_label(name, actual)
         c = nw.col(name)
         is_float = dtype.is_float()
         missing = (c.is_null() | c.is_nan()) if is_float else c.is_null()
@@ -168,11 +170,11 @@ def _rules(contract: Contract, cols: list[Column], schema: Mapping[str, Any], sr
         if col.kind == "datetime":
             if not (dtype.is_temporal() and dtype != nw.Duration):
                 raise (DateParseError if dtype == nw.String else DtypeError)(
-                    f"{caller}: column '{name}' has type {dtype} in {src.engine}; dates must be a date or timestamp "
+                    f"{caller}: column {shown} has type {dtype} in {src.engine}; dates must be a date or timestamp "
                     f"type (parse text dates first, e.g. CAST({actual} AS TIMESTAMP) or pandas.to_datetime)")
         elif col.kind in ("number", "integer"):
             if not dtype.is_numeric():
-                raise DtypeError(f"{caller}: column '{name}' has type {dtype} in {src.engine}; values must be numbers "
+                raise DtypeError(f"{caller}: column {shown} has type {dtype} in {src.engine}; values must be numbers "
                                  f"(convert the column, e.g. CAST({actual} AS DOUBLE) or pandas.to_numeric)")
             if is_float:
                 rules.append(_Rule(col, RangeError, "are infinite", "fix or remove those rows explicitly",
@@ -198,11 +200,12 @@ def _rules(contract: Contract, cols: list[Column], schema: Mapping[str, Any], sr
         elif col.kind in ("event", "bool") and dtype != nw.Boolean:
             wrong = ~c.is_null() if not dtype.is_numeric() else ~missing & ~c.is_in([0, 1])
             rules.append(_Rule(col, RangeError, "are not 0/1", col.advice("binary"), wrong))
+    users = src.user_names
     for early, late in contract.ordered:
         if early in present and late in present:
             a, b = contract.column(early).default_name, contract.column(late).default_name
-            rules.append(_Rule(contract.column(late), OrderError, f"are before '{a}'", f"'{b}' must not precede '{a}'",
-                               nw.col(b) < nw.col(a)))
+            rules.append(_Rule(contract.column(late), OrderError, f"are before {column_label(a, users.get(a))}",
+                               f"'{users.get(b, b)}' must not precede '{users.get(a, a)}'", nw.col(b) < nw.col(a)))
     return rules
 
 
@@ -281,6 +284,7 @@ def check_table(table: Any, role: str, columns: Mapping[str, str] | None = None,
     if n == 0:
         raise EmptyTableError(f"{caller}: the {contract.kind} table is empty (0 rows)")
     label = f"first {contract.key_role}s"
+    users = src.user_names
     for i, r in enumerate(rules):
         probe = row[f"rule{i}"]
         if pd.isna(probe) or not r.broken(probe):
@@ -291,10 +295,12 @@ def check_table(table: Any, role: str, columns: Mapping[str, str] | None = None,
                 lf.select(_count(r.mask).alias("k")).collect(backend="pandas").to_native()["k"].iloc[0])
             article = "an" if col.role[0] in "aeiou" else "a"
             remedy = f"every {contract.row} needs {article} {col.role} id" if col.kind == "id" else remedy
-            raise r.error(f"{caller}: column '{key}': {k} of {n} rows {r.rule}" + (f"; {remedy}" if remedy else ""))
+            raise r.error(f"{caller}: column {column_label(key, users.get(key))}: {k} of {n} rows {r.rule}"
+                          + (f"; {remedy}" if remedy else ""))
         bad = (lf.filter(r.mask).group_by(key).agg(nw.len().alias("k"))
                .collect(backend="pandas").to_native().set_index(key)["k"])
-        raise r.error(f"{caller}: column '{col.default_name}': {int(bad.sum())} of {n} rows {r.rule} "
+        raise r.error(f"{caller}: column {column_label(col.default_name, users.get(col.default_name))}: "
+                      f"{int(bad.sum())} of {n} rows {r.rule} "
                       f"({label}: {_first_ids(bad.index)})" + (f"; {remedy}" if remedy else ""))
     for col in cols:
         if not (col.unique or col.varies):
@@ -309,14 +315,16 @@ def check_table(table: Any, role: str, columns: Mapping[str, str] | None = None,
         if col.unique and distinct < present:
             dup = (lf.filter(~nw.col(name).is_null()).group_by(name).agg(nw.len().alias("k"))
                    .filter(nw.col("k") > 1).collect(backend="pandas").to_native().set_index(name)["k"])
-            raise DuplicateIdError(f"{caller}: column '{name}': {int(dup.sum())} of {n} rows repeat an id that must "
+            raise DuplicateIdError(f"{caller}: column {column_label(name, users.get(name))}: {int(dup.sum())} of {n} "
+                                   "rows repeat an id that must "
                                    f"be unique ({len(dup)} distinct ids, first: {_first_ids(dup.index)}); keep one row "
                                    "per id")
         if col.varies and present and distinct < 2:
             one = lf.filter(~nw.col(name).is_null()).select(nw.col(name)).head(1).collect(backend="pandas") \
                 .to_native()[name]
             value = one.iloc[0] if len(one) else None
-            raise SchemaError(f"{caller}: column '{name}' holds one value only ({value} in all {present} rows); "
+            raise SchemaError(f"{caller}: column {column_label(name, users.get(name))} holds one value only ({value} "
+                              f"in all {present} rows); "
                               f"{col.advice('varies')}")
     src.checked = {"rows": n, **{f"{c.default_name}_max": row[f"{c.default_name}_max"] for c in cols
                                  if c.kind == "datetime"}}

@@ -17,6 +17,10 @@ A **data source file** (YAML) names each table by role::
     spells:       {duckdb: {database: bank.duckdb, table: spells}}
     calls:        {spark_table: crm.calls}
     spark:        {master: "local[2]"}        # optional: where Spark tables live (default: local[2])
+    name:         Branch sales 2024           # optional: how titles and source lines name the data
+    currency:     EUR                         # optional: the currency of its amounts, for labels
+
+``name`` defaults to the file's name; without ``currency`` labels say "amount units" rather than a currency.
 
 ``features:`` (for a role whose other columns are model features: customers, campaign, prospects) lists the
 columns a model may use, by your names; a study takes them as its default features. Paths are relative to the
@@ -39,7 +43,8 @@ from .._extras import require
 from ..errors import SourceError
 from ..schemas.contracts import CONTRACTS, DEFAULT_NAMES, role_contracts
 
-__all__ = ["ROLES", "Source", "SourceError", "as_source", "read_sources"]
+__all__ = ["FILE_KEYS", "ROLES", "Source", "SourceError", "SourceFile", "as_source", "read_sources", "source_file",
+           "user_columns"]
 
 
 #: Roles a data source file may name, with the columns each role must provide (crmresearch names, mapped
@@ -47,6 +52,9 @@ __all__ = ["ROLES", "Source", "SourceError", "as_source", "read_sources"]
 #: :data:`crmresearch.schemas.CONTRACTS`, where every column of every role is declared.
 ROLES: dict[str, dict[str, str]] = {role: c.required() for role, c in role_contracts().items()}
 _KEYS = {"path", "columns", "duckdb", "spark_table", "format", "features"}
+#: Keys of a data source file that are not roles: where Spark tables live (``spark``), how exhibits name the
+#: data (``name``) and the currency of its amounts (``currency``).
+FILE_KEYS = ("spark", "name", "currency")
 
 
 def _engine(native: Any) -> str:
@@ -125,6 +133,15 @@ class Source:
         self._lazy = self._lazy.rename(rename)
 
     @property
+    def user_names(self) -> dict[str, str]:
+        """crmresearch's column name -> the table's own, for every column ``columns`` renamed: how messages
+        about this table name a column (both names, e.g. ``'Exited' (mapped to churned)``)."""
+        contract = role_contracts().get(self.role or "")
+        names = contract.names() if contract is not None else DEFAULT_NAMES
+        return {names.get(role, role): actual for role, actual in self.columns.items()
+                if names.get(role, role) != actual}
+
+    @property
     def engine(self) -> str:
         """Where the table lives: ``pandas``, ``polars``, ``duckdb`` or ``spark``."""
         return _engine(self.native)
@@ -183,7 +200,8 @@ class Source:
         else:
             from ..schemas.validate import _check_table
 
-            _check_table(self.to_pandas(), contract, contract.names(), caller or self.name, need=need)
+            _check_table(self.to_pandas(), contract, contract.names(), caller or self.name, need=need,
+                         users=self.user_names)
         return self
 
 
@@ -386,22 +404,16 @@ def read_sources(path: str | os.PathLike[str], roles: Sequence[str] | None = Non
     >>> sorted(sources.read_sources(folder / 'sources.yaml'))
     ['transactions']
     """
-    require("yaml", by="data source files (YAML)")
-    import yaml
-
     path = Path(path)
-    if not path.is_file():
-        raise SourceError(f"data source file {str(path)!r} does not exist")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise SourceError(f"{path.name}: not valid YAML: {exc}") from None
-    if not isinstance(raw, dict) or not raw:
-        raise SourceError(f"{path.name}: must map roles ({', '.join(ROLES)}) to tables")
+    raw = _load(path)
+    _file_keys(raw, path)  # name and currency: checked here, read by source_file
     spark = raw.pop("spark", None)
+    for key in FILE_KEYS:
+        raw.pop(key, None)
     unknown = sorted(set(raw) - set(ROLES))
     if unknown:
-        raise SourceError(f"{path.name}: unknown role(s) {unknown}; roles: {', '.join(ROLES)}")
+        raise SourceError(f"{path.name}: unknown role(s) {unknown}; roles: {', '.join(ROLES)} (and the keys "
+                          f"{', '.join(FILE_KEYS)})")
     missing = [r for r in (roles or ()) if r not in raw]
     if missing:
         raise SourceError(f"{path.name}: missing role(s) {missing}; this study needs {list(roles or ())}")
@@ -419,3 +431,133 @@ def read_sources(path: str | os.PathLike[str], roles: Sequence[str] | None = Non
             if role in out:
                 out[role].check(need=(needs or {}).get(role, ()))
     return out
+
+
+def _load(path: Path) -> dict[str, Any]:
+    """The data source file as a mapping (refused when missing, not YAML, or not a mapping)."""
+    require("yaml", by="data source files (YAML)")
+    import yaml
+
+    if not path.is_file():
+        raise SourceError(f"data source file {str(path)!r} does not exist")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise SourceError(f"{path.name}: not valid YAML: {exc}") from None
+    if not isinstance(raw, dict) or not raw:
+        raise SourceError(f"{path.name}: must map roles ({', '.join(ROLES)}) to tables")
+    return raw
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """What a data source file says about its data as a whole, beside its tables.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+    name : str
+        How figure titles, source lines and table rows name the data (``name:``; default: the file's name).
+    currency : str or None, optional
+        Currency of the amounts (``currency:``, e.g. ``EUR``); None: the file names none, and labels say
+        "amount units" rather than a currency.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from crmresearch.sources import SourceFile
+    >>> SourceFile(Path('sales.yaml'), 'sales.yaml').money, SourceFile(Path('s.yaml'), 'Shop', 'EUR').money
+    ('amount units', 'EUR')
+    """
+
+    path: Path
+    name: str
+    currency: str | None = None
+
+    @property
+    def money(self) -> str:
+        """The unit of amounts in labels: the currency, or ``'amount units'`` when the file names none."""
+        return self.currency or "amount units"
+
+
+def source_file(path: str | os.PathLike[str]) -> SourceFile:
+    """The file-wide keys of a data source file (``name``, ``currency``), with their defaults.
+
+    Parameters
+    ----------
+    path : str or PathLike of str
+        Data source file (YAML or JSON).
+
+    Returns
+    -------
+    SourceFile
+        Its name (default: the file's name) and currency (default: None).
+
+    Raises
+    ------
+    SourceError
+        A missing or unreadable file, or a ``name`` / ``currency`` that is not a non-empty text.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from crmresearch import sources
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / 'shop.yaml'
+    >>> _ = f.write_text('name: Shop 2024\\ncurrency: EUR\\ntransactions: {path: tx.csv}\\n')
+    >>> s = sources.source_file(f); s.name, s.currency
+    ('Shop 2024', 'EUR')
+    """
+    path = Path(path)
+    return _file_keys(_load(path), path)
+
+
+def _file_keys(raw: Mapping[str, Any], path: Path) -> SourceFile:
+    values: dict[str, str | None] = {}
+    for key in ("name", "currency"):
+        value = raw.get(key)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise SourceError(f"{path.name}: '{key}' must be a non-empty text (e.g. {key}: "
+                              f"{'Branch sales 2024' if key == 'name' else 'EUR'}); got {value!r}")
+        values[key] = value.strip() if isinstance(value, str) else None
+    return SourceFile(path, values["name"] or path.name, values["currency"])
+
+
+def user_columns(path: str | os.PathLike[str]) -> dict[str, str]:
+    """crmresearch's column name -> yours, for every column the ``columns:`` of a data source file rename
+    (a name two roles map to different columns of yours is left out: a message could mean either).
+
+    Reads the file only, not its tables; what a message about a renamed column uses to name both
+    (:func:`crmresearch.schemas.name_user_columns`).
+
+    Parameters
+    ----------
+    path : str or PathLike of str
+        Data source file.
+
+    Returns
+    -------
+    dict of str to str
+        E.g. ``{'churned': 'Exited', 'customer_id': 'cid'}``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from crmresearch import sources
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / 's.yaml'
+    >>> _ = f.write_text('customers: {path: c.csv, columns: {customer: cid, churned: Exited}}\\n')
+    >>> sources.user_columns(f)
+    {'customer_id': 'cid', 'churned': 'Exited'}
+    """
+    raw = _load(Path(path))
+    found: dict[str, set[str]] = {}
+    for role, spec in raw.items():
+        contract = role_contracts().get(role)
+        if contract is None or not isinstance(spec, Mapping) or not isinstance(spec.get("columns"), Mapping):
+            continue
+        names = contract.names()
+        for column_role, actual in spec["columns"].items():
+            ours = names.get(str(column_role), str(column_role))
+            if isinstance(actual, str) and actual != ours:
+                found.setdefault(ours, set()).add(actual)
+    return {ours: next(iter(yours)) for ours, yours in found.items() if len(yours) == 1}

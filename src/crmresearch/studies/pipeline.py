@@ -213,11 +213,18 @@ def _publish(staging: Path, target: Path, manifest: dict[str, Any]) -> None:
     publish.publish_folder(staging, target, manifest["exhibits"], reporting.dumps_json(manifest), MANIFEST)
 
 
-def _error_summary(exc: BaseException) -> str:
-    """The whole error: its type and message (a notebook error keeps every line of its message)."""
+def _error_summary(exc: BaseException, data: str = "") -> str:
+    """The whole error: its type and message (a notebook error keeps every line of its message); on your
+    data (``data``, a data source file) columns it renamed are named as you know them too."""
     ename = getattr(exc, "ename", type(exc).__name__)
     evalue = getattr(exc, "evalue", str(exc))
-    return f"{ename}: {evalue}".strip()
+    summary = f"{ename}: {evalue}".strip()
+    if not data:
+        return summary
+    from ..schemas import name_user_columns
+    from ..sources import user_columns
+
+    return name_user_columns(summary, user_columns(data))
 
 
 def run(
@@ -325,7 +332,7 @@ def _execute(study: studies.Study, params: dict[str, Any], target: Path, out: st
         if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
             where = Path(exc.filename).parent if exc.filename else target  # nothing was published
             raise publish.no_space(exc, where) from exc
-        status, error = "failed", _error_summary(exc)
+        status, error = "failed", _error_summary(exc, str(params.get("data") or ""))
         if raise_on_error:
             raise StudyError(
                 f"{study.name} failed: {error}\nexecuted notebook with traceback: {executed}"

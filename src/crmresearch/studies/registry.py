@@ -510,7 +510,15 @@ class Study:
             except ValidationError as exc:  # a SourceError (files, columns) or a broken contract
                 raise ParameterError(f"{self.name}: parameter 'data' ({values['data']}): {exc}") from None
         if self.inputs is not None:
-            self.inputs(values)
+            try:
+                self.inputs(values)
+            except ParameterError as exc:  # checks on your tables, renamed: name your columns as you know them
+                if not values.get("data"):
+                    raise
+                from ..schemas import name_user_columns
+                from ..sources import user_columns
+
+                raise ParameterError(name_user_columns(str(exc), user_columns(values["data"]))) from None
 
     def data_route(self) -> str:
         """How to run the study on your own tables, in words (for ``crmresearch list``)."""

@@ -6,8 +6,6 @@ and the input to record; your call log is counted per interval where it lives (D
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from ... import data as datasets
 from ... import sources
 from ...sources import aggregate
@@ -48,7 +46,7 @@ def call_forecasting(data: str = "", interval_minutes: float = 5.0) -> Base:
         calls = datasets.load_bank_calls()
         return Base("bank_calls", "bank calls", BANK_CALLS_SOURCE, tables={"calls": calls},
                     settings={"inputs": [("bank_calls", "calls", calls.attrs["source"])]})
-    name = Path(data).name
+    name = sources.source_file(data).name  # the name: key of your file, else its file name
     # calls per interval, or a call log counted per interval where it lives (DuckDB, Spark...)
     calls = aggregate.call_counts(sources.read_sources(data, roles=["calls"])["calls"], interval_minutes)
     return Base("yours", name, f"{name}: your calls per interval", tables={"calls": calls},

@@ -12,7 +12,6 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -132,9 +131,9 @@ def _telco() -> tuple[Base, tuple, tuple[str, ...]]:
 def _your_spells(data: str, covariates: Sequence[str] | str, groups: Sequence[str] | str, as_of: str,
                  observed_from: str) -> tuple[Base, tuple, tuple[str, ...]]:
     from ... import survival
-    from ...sources import read_sources
+    from ...sources import read_sources, source_file
 
-    name = Path(data).name
+    name = source_file(data).name  # the name: key of your file, else its file name
     # one row per customer relationship, so the spells come back as pandas
     spells = read_sources(data, roles=["spells"])["spells"].to_pandas()
     cov = survival.spell_covariates(spells, covariates)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -49,7 +48,7 @@ class ChurnTargetingInputs:
     bases : tuple of Base
         The main base (Telco, or your customers) first, then the synthetic bank (built-in data only).
         Each has ``tables['customers']`` (one row per customer: ``churn`` 0/1, the features, ``value``
-        in USD where the data give it), ``settings['features']`` and ``settings['models']`` (the
+        in ``texts['currency']`` where the data give it), ``settings['features']`` and ``settings['models']`` (the
         classifiers fitted on it); Telco has ``settings['cox']``, the Cox model of its value.
     recorded : tuple of (str, DataFrame, str)
         Input tables to fingerprint in the run manifest: name, table, description.
@@ -119,7 +118,7 @@ def _telco() -> tuple[Base, tuple, tuple[str, ...]]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         telco = load_telco_churn()
-    base = Base("telco", "Telco", TELCO_SOURCE, tables={"customers": telco},
+    base = Base("telco", "Telco", TELCO_SOURCE, tables={"customers": telco}, texts={"currency": "USD"},
                 settings={"features": [c for c in telco.columns if c not in TELCO_NOT_FEATURES],
                           "models": MODELS, "cox": TELCO_COX})
     notes = ("\n".join(str(w.message) for w in caught),)
@@ -127,10 +126,11 @@ def _telco() -> tuple[Base, tuple, tuple[str, ...]]:
 
 
 def _your_customers(data: str, features: Sequence[str] | str) -> tuple[Base, tuple, tuple[str, ...]]:
-    from ...sources import read_sources
+    from ...sources import read_sources, source_file
     from ...targeting import churn_features, churn_table
 
-    name = Path(data).name
+    file = source_file(data)  # its name: (else the file's name) and currency: (else "amount units")
+    name = file.name
     source = read_sources(data, roles=["customers"])["customers"]
     # one row per customer: it comes back as pandas; churned = left within your window
     customers = churn_table(source.to_pandas())
@@ -142,7 +142,7 @@ def _your_customers(data: str, features: Sequence[str] | str) -> tuple[Base, tup
     for caution in cautions:
         warnings.warn(caution, UserWarning, stacklevel=2)
     base = Base("yours", name, f"{name}: your customers", tables={"customers": customers},
-                settings={"features": chosen, "models": MODELS})
+                settings={"features": chosen, "models": MODELS}, texts={"currency": file.money})
     notes = (f"{name}: {len(chosen)} features ({origin}): {', '.join(chosen)}", *cautions)
     return base, (("customers", customers, f"{name}: customers"),), notes
 
@@ -164,7 +164,7 @@ def _bank(bank_customers: int, seed: int, model: str, margin_rate: float,
     customers["value"] = margin_annuity(margin_rate * customers["volume_12m"].to_numpy(), BANK_VALUE_YEARS,
                                         annual_discount_rate)
     base = Base("bank", "bank", f"crmresearch synthetic bank (n = {bank_customers:,}, seed {seed})",
-                tables={"customers": customers}, truth=bank.truth,
+                tables={"customers": customers}, truth=bank.truth, texts={"currency": "USD"},
                 settings={"features": list(BANK_FEATURES), "models": (model,), "snapshot": str(snapshot)})
     notes = (f"bank: {len(snap):,} active customers at {snapshot}, "
              f"{snap[label].mean():.1%} churn within {BANK_WINDOW_MONTHS} months",)

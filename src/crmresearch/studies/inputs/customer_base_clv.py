@@ -8,7 +8,6 @@ wording of the exhibits; the synthetic bank (with its true churn dates) only for
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -86,7 +85,8 @@ def _builtin(calibration_weeks: int) -> tuple[list[Base], dict[str, list[dict[st
              "conditional_title": "CDNOW sample: holdout purchases by calibration purchases",
              "conditional_xlabel": "Repeat purchases in weeks 1-39",
              "conditional_ylabel": "Mean repeat purchases in weeks 40-78",
-             "value_title": "CDNOW: {horizon}-week customer value", "value_xlabel": "CLV (USD, log scale)"}
+             "value_title": "CDNOW: {horizon}-week customer value", "value_xlabel": "CLV (USD, log scale)",
+             "currency": "USD"}
     bases, records = [], []
     for name in ("cdnow_sample", "cdnow_master"):
         t = datasets.load(name)
@@ -130,13 +130,14 @@ def _yours(data: str, calibration_end: str) -> tuple[Base, tuple]:
     cal_end = (pd.Timestamp(calibration_end) if calibration_end
                else first_day + (observation_end - first_day) / 2).normalize()
     summary = _summary(t, cal_end, observation_end, amount)
-    name = Path(data).name
+    file = sources.source_file(data)  # its name: (else the file's name) and currency: (else "amount units")
+    name = file.name
     texts = {"tracking_title": f"{name}: cumulative repeat transactions", "tracking_xlabel": "Week since {origin}",
              "conditional_title": f"{name}: holdout purchases by calibration purchases",
              "conditional_xlabel": "Repeat purchases in the calibration period",
              "conditional_ylabel": "Mean repeat purchases in the holdout period",
              "value_title": f"{name}: {{horizon}}-week customer value",
-             "value_xlabel": "CLV (currency of the amounts, log scale)"}
+             "value_xlabel": f"CLV ({file.money}, log scale)", "currency": file.money}
     base = Base("yours", name, f"{name}: transactions", {"transactions": t, "summary": summary}, texts=texts,
                 settings={"calibration_end": cal_end, "observation_end": observation_end,
                           "recovery_ages": (float(summary["T"].min()), float(summary["T"].max()))})

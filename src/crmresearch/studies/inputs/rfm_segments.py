@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -82,10 +81,11 @@ class RfmSegmentsInputs:
                 else "RFM segments: share of customers vs share of transactions")
 
 
-def _rfm_base(name: str, source: str, tx, end, mid: str, date: str = "date", rfm: pd.DataFrame | None = None) -> Base:
+def _rfm_base(name: str, source: str, tx, end, mid: str, date: str = "date", rfm: pd.DataFrame | None = None,
+              label: str = "") -> Base:
     rfm = segmentation.rfm(tx, as_of=end, date=date) if rfm is None else rfm
     features = [c for c in RFM_FEATURES if c in rfm.columns]  # no monetary without amounts
-    return Base(name, name, source, {"transactions": tx, "rfm": rfm, "features": np.log1p(rfm[features])},
+    return Base(name, label or name, source, {"transactions": tx, "rfm": rfm, "features": np.log1p(rfm[features])},
                 settings={"date": date, "end": end, "mid": mid,
                           "amount": "amount" if "monetary" in rfm.columns else None})
 
@@ -124,11 +124,11 @@ def rfm_segments(data: str = "", dataset: str = "cdnow_master", bank_customers: 
         tx = sources.read_sources(data, roles=["transactions"])["transactions"]
         money = has_amounts(tx)  # a log of customer and date: R and F only
         span = segmentation.rfm(tx, amount="amount" if money else None)  # one pass, as of the end of the data
-        name = Path(data).name
+        name = sources.source_file(data).name  # the name: key of your file, else its file name
         start, stop = span["first_purchase"].min(), span["last_purchase"].max()
         source = f"{name}: transactions"
         base = _rfm_base("yours", source, tx, span.attrs["as_of"], str((start + (stop - start) / 2).normalize().date()),
-                         rfm=span)
+                         rfm=span, label=name)
         base.tables["customers"] = span
         base.settings["profile_columns"] = list(base.tables["features"].columns)
         records = (("transactions", span, f"{name}: per-customer RFM aggregate of the transactions"),)

@@ -9,7 +9,6 @@ for the built-in data.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
@@ -132,19 +131,21 @@ def value_tiers(data: str = "", dataset: str = "cdnow_master", bank_customers: i
         book = yours["customers"].to_pandas()["customer_id"] if "customers" in yours else None
         # one pass: first and last purchase, count and value per customer
         span = segmentation.rfm(tx, amount="amount" if money else None)
-        name = Path(data).name
+        file = sources.source_file(data)  # its name: (else the file's name) and currency: (else "amount units")
+        name = file.name
         source = f"{name}: your transactions"
         measures = dict(_VALUE_SETTINGS) if money else {"amount": None, "value": "transactions",
                                                          "sums": ("transactions",), "measure": "transactions",
                                                          "potential": "expected_purchases"}
-        value = f"; value {span['monetary'].sum():,.0f}" if money else "; no amounts"
+        value = f"; value {span['monetary'].sum():,.0f} {file.money}" if money else "; no amounts"
         base = Base("yours", name, source, {"transactions": tx},
                     texts={"matrix_title": f"{name}: current value x potential" if money
                            else f"{name}: current x potential transactions",
                            "current_value": "Current value (revenue)" if money else "Current activity (transactions)",
                            "description": f"your data: {int(span['frequency'].sum()):,} transactions of "
                                           f"{len(span):,} customers, {span['first_purchase'].min():%Y-%m-%d} to "
-                                          f"{span['last_purchase'].max():%Y-%m-%d}{value}"},
+                                          f"{span['last_purchase'].max():%Y-%m-%d}{value}",
+                           "currency": file.money},
                     settings={"all_customers": book, "date": "date",
                               "cost_to_serve": {"margin_rate": margin_rate, "channel_costs": order_cost,
                                                 "channel": None, "all_customers": book},
@@ -168,7 +169,8 @@ def value_tiers(data: str = "", dataset: str = "cdnow_master", bank_customers: i
     described = f"simulate_bank(n_customers={bank_customers}, seed={seed})"
     bank_source = f"crmresearch synthetic bank (n = {bank_customers:,}, seed {seed})"
     retail = Base("CDNOW", "CDNOW", "CDNOW purchases 1997-01 to 1998-06 (Fader, Hardie & Lee 2005)",
-                  {"transactions": cdnow}, texts={"description": _describe("CDNOW", cdnow, "date", " USD")},
+                  {"transactions": cdnow}, texts={"description": _describe("CDNOW", cdnow, "date", " USD"),
+                                                  "currency": "USD"},
                   settings={"all_customers": None, "date": "date",
                             "cost_to_serve": {"margin_rate": cdnow_margin_rate, "channel_costs": cdnow_order_cost,
                                               "channel": None}, **_VALUE_SETTINGS})
@@ -176,7 +178,7 @@ def value_tiers(data: str = "", dataset: str = "cdnow_master", bank_customers: i
                      truth=bank.truth,
                      texts={"matrix_title": "Bank: current value x potential",
                             "current_value": "Current value (transaction volume)",
-                            "description": _describe("bank", bank_tx, "timestamp", " USD")},
+                            "description": _describe("bank", bank_tx, "timestamp", " USD"), "currency": "USD"},
                      settings={"all_customers": ids, "date": "timestamp",
                                "cost_to_serve": {"margin_rate": bank_margin_rate, "fixed_cost": bank_fixed_cost,
                                                  "all_customers": ids},
