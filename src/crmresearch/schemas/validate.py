@@ -92,11 +92,23 @@ def _check_column(df: pd.DataFrame, col: Column, name: str, caller: str,
 
 
 def _check_table(df: pd.DataFrame, contract: Contract, names: Mapping[str, str], caller: str,
-                 as_of: pd.Timestamp | None = None, date_format: str | None = None) -> pd.DataFrame:
-    """The rules of ``contract`` on ``df`` (its columns named by ``names``: role -> column); dates parsed."""
+                 as_of: pd.Timestamp | None = None, date_format: str | None = None, shape: str = "") -> pd.DataFrame:
+    """The rules of ``contract`` on ``df`` (its columns named by ``names``: role -> column); dates parsed.
+    ``shape``: the one of the contract's alternative sets of columns the caller needs ('' = any)."""
     if len(df) == 0:
         raise EmptyTableError(f"{caller}: the {contract.kind} table is empty (0 rows)")
     absent = [names[c.role] for c in contract.columns if c.required and names[c.role] not in df.columns]
+    if not absent and contract.shapes:  # one of its alternative sets of columns (spells: dates or durations)
+        present = {c.role for c in contract.columns if names[c.role] in df.columns}
+        try:
+            found = contract.shape(present)
+        except MissingColumnError as exc:
+            raise MissingColumnError(f"{caller}: {exc}; the table has {list(df.columns)[:12]}") from None
+        wanted = dict(contract.shapes).get(shape, ())
+        if not set(wanted) <= present:
+            raise MissingColumnError(f"{caller}: needs {contract.kind} with {shape} "
+                                     f"({', '.join(names[r] for r in wanted)}); the table has {found} "
+                                     f"({list(df.columns)[:12]})")
     if absent:
         raise MissingColumnError(
             f"{caller}: missing column(s) {absent} of the {contract.kind} contract; the table has "
@@ -136,6 +148,7 @@ def validate(
     scale: tuple[float, float] | None = None,
     caller: str | None = None,
     date_format: str | None = None,
+    shape: str = "",
     **column_names: str,
 ) -> pd.DataFrame:
     """Check ``df`` against the input contract ``kind``; return it with dates parsed.
@@ -154,6 +167,9 @@ def validate(
     date_format : str, optional
         strftime format of text dates (e.g. ``"%d/%m/%Y"``). Without it ISO dates are read as such;
         other text must be unambiguous (see ``_as_datetime``).
+    shape : str, default ''
+        For a contract with alternative sets of columns (``spells``: ``'dates'`` or ``'durations'``): the one
+        the caller needs; '' = either.
     **column_names : str
         Actual column name per role, e.g. ``customer="cust_id"``; defaults: each column's default name in
         :data:`~crmresearch.schemas.CONTRACTS` (also in ``DEFAULT_NAMES``).
@@ -191,7 +207,9 @@ def validate(
         raise ValidationError(f"{caller}: expected a pandas DataFrame, got {type(df).__name__}")
     names = {c.role: column_names.get(c.role, c.default_name) for c in contract.columns}
     as_of_ts = pd.Timestamp(as_of) if as_of is not None else None
-    out = _check_table(df, contract, names, caller, as_of_ts, date_format)
+    if shape and shape not in dict(contract.shapes):
+        raise ValidationError(f"{caller}: unknown shape {shape!r} of '{kind}'; shapes: {list(dict(contract.shapes))}")
+    out = _check_table(df, contract, names, caller, as_of_ts, date_format, shape)
     if contract.free == "items":  # the survey's questionnaire items
         _check_items(out, items, scale, caller)
     return out

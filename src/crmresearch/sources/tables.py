@@ -18,6 +18,13 @@ A **data source file** (YAML) names each table by role::
     calls:        {spark_table: crm.calls}
     spark:        {master: "local[2]"}        # optional: where Spark tables live (default: local[2])
 
+A role's contract may let the file state more about its table (:attr:`crmresearch.schemas.Contract.keys`):
+spells take ``observed_from`` / ``observed_to`` (the observation window, YYYY-MM-DD) and, for durations,
+their ``unit``::
+
+    spells: {path: tenure.csv, columns: {duration: tenure_days, event: churned}, unit: days,
+             observed_to: 2025-12-31}
+
 Paths are relative to the YAML file. :func:`read_sources` checks every role, file and column before
 anything heavy runs and raises :class:`SourceError` naming each problem; the roles, their columns and default
 names come from the one contract table, :data:`crmresearch.schemas.CONTRACTS`, and with ``check=True`` (what a
@@ -34,8 +41,8 @@ from pathlib import Path
 from typing import Any
 
 from .._extras import require
-from ..errors import SourceError
-from ..schemas.contracts import CONTRACTS, DEFAULT_NAMES, role_contracts
+from ..errors import MissingColumnError, SourceError
+from ..schemas.contracts import CONTRACTS, DEFAULT_NAMES, TIME_UNITS, role_contracts
 
 __all__ = ["ROLES", "Source", "SourceError", "as_source", "read_sources"]
 
@@ -66,6 +73,10 @@ class Source:
     role : str, optional
         The role (``transactions``...) whose contract names the columns: the required ones are checked, and
         ``columns`` may map only the roles it declares.
+    meta : mapping of str to object, optional
+        What the data source file states about the table beside its location and columns, by the keys its
+        contract accepts (:attr:`crmresearch.schemas.Contract.keys`: ``observed_from``, ``observed_to``,
+        ``unit``); checked here.
 
     Examples
     --------
@@ -81,6 +92,7 @@ class Source:
     name: str = "table"
     role: str | None = None
     checked: dict[str, Any] = field(default_factory=dict, repr=False)  # what the last contract check saw
+    meta: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         import narwhals as nw
@@ -110,6 +122,15 @@ class Source:
             detail = ", ".join(absent + [f"{c} (default name)" for c in missing])
             raise SourceError(f"{self.name}: missing column(s) {detail}; the table has {have[:15]}; map them with "
                               "columns: {role: your_column}")
+        self.shape = ""  # which of the contract's alternative sets of columns the table has (spells: dates ...)
+        if contract is not None:
+            present = set(self.columns) | {r for r, n in names.items() if n in have and r in contract.roles()}
+            try:
+                self.shape = contract.shape(present)
+            except MissingColumnError as exc:
+                raise SourceError(f"{self.name}: {exc}; the table has {have[:15]}; map them with columns: "
+                                  "{role: your_column}") from None
+            self.meta = _check_meta(self.meta, contract, self.shape, self.name)
         rename = {k: v for k, v in rename.items() if k != v}
         clash = [v for v in rename.values() if v in have and v not in rename]
         if clash:  # a column already holds a name the mapping gives to another: the mapping wins
@@ -175,6 +196,33 @@ class Source:
 
             _check_table(self.to_pandas(), contract, contract.names(), caller or self.name)
         return self
+
+
+def _check_meta(meta: Mapping[str, Any], contract: Any, shape: str, name: str) -> dict[str, Any]:
+    """The keys a data source file states about a table, checked against its contract; dates as YYYY-MM-DD."""
+    import pandas as pd
+
+    unknown = sorted(set(meta) - set(contract.keys))
+    if unknown:
+        accepted = f"it accepts {', '.join(contract.keys)}" if contract.keys else "it accepts none"
+        raise SourceError(f"{name}: key(s) {unknown} do not apply to a {contract.kind} table; {accepted}")
+    out = dict(meta)
+    for key in ("observed_from", "observed_to"):
+        if key in out:
+            try:
+                out[key] = str(pd.Timestamp(str(out[key])).date())
+            except ValueError:
+                raise SourceError(f"{name}: {key} must be a date YYYY-MM-DD; got {meta[key]!r}") from None
+    if "observed_from" in out and "observed_to" in out and out["observed_from"] >= out["observed_to"]:
+        raise SourceError(f"{name}: observed_from ({out['observed_from']}) must come before observed_to "
+                          f"({out['observed_to']})")
+    if "unit" in out:
+        if out["unit"] not in TIME_UNITS:
+            raise SourceError(f"{name}: unit must be one of {', '.join(TIME_UNITS)}; got {meta['unit']!r}")
+        if shape != "durations":
+            raise SourceError(f"{name}: unit applies to a duration column; this table has {shape or 'no durations'}"
+                              " (dates carry their own unit)")
+    return out
 
 
 def _duckdb() -> Any:
@@ -269,10 +317,12 @@ def as_source(obj: Any, columns: Mapping[str, str] | None = None, *, name: str =
     if isinstance(obj, str | os.PathLike):
         obj = {"path": str(obj)}
     if isinstance(obj, Mapping):
-        unknown = sorted(set(obj) - _KEYS)
+        stated = set(role_contracts()[role].keys) if role in role_contracts() else set()
+        unknown = sorted(set(obj) - _KEYS - stated)
         if unknown:
+            more = f"; a {role} table may also state {', '.join(sorted(stated))}" if stated else ""
             raise SourceError(f"{name}: unknown key(s) {unknown}; use path (with optional format), duckdb or "
-                              "spark_table, and columns")
+                              f"spark_table, and columns{more}")
         where = [k for k in ("path", "duckdb", "spark_table") if k in obj]
         if len(where) != 1:
             raise SourceError(f"{name}: give exactly one of path, duckdb or spark_table; got {where or 'none'}")
@@ -308,7 +358,8 @@ def as_source(obj: Any, columns: Mapping[str, str] | None = None, *, name: str =
             except Exception as exc:  # AnalysisException: table not found
                 raise SourceError(f"{name}: Spark cannot read table {obj['spark_table']!r}: "
                                   f"{str(exc).splitlines()[0]}") from None
-        return Source(native, cols, name=name, role=role)
+        meta = {k: v for k, v in obj.items() if k in stated}
+        return Source(native, cols, name=name, role=role, meta=meta)
     return Source(obj, dict(columns or {}), name=name, role=role)
 
 
