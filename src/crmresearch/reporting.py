@@ -60,6 +60,7 @@ PALETTE: tuple[str, ...] = (
 )
 
 INPUTS_FILE = "_inputs.json"
+RESOLVED_FILE = "_resolved.json"
 
 
 # ---------------------------------------------------------------------------- writes
@@ -474,6 +475,7 @@ class Exhibits:
         self.lang = lang
         self.output_dir.mkdir(parents=True, exist_ok=True)
         self._inputs: dict[str, dict[str, Any]] = {}
+        self._resolved: dict[str, Any] = {}
         use_style(lang)
 
     def figure(self, fig: Any, name: str, source: str, close: bool = True) -> list[Path]:
@@ -571,6 +573,18 @@ class Exhibits:
         atomic_write_text(self.output_dir / INPUTS_FILE, json.dumps(self._inputs, indent=2, sort_keys=True))
         return fp
 
+    def record_resolved(self, resolved: Mapping[str, Any]) -> None:
+        """Record the settings the run resolved (a censoring date found in the data ...) for the manifest's
+        ``resolved`` map; a later call adds to it.
+
+        Parameters
+        ----------
+        resolved : mapping of str to object
+            JSON-ready values, e.g. base -> parameter -> ``{value, source, detail}``.
+        """
+        self._resolved.update(resolved)
+        atomic_write_text(self.output_dir / RESOLVED_FILE, dumps_json(self._resolved))
+
     def files(self) -> list[Path]:
         """Exhibit files written so far (figures and tables), sorted by name."""
         return _exhibit_files(self.output_dir)
@@ -590,6 +604,12 @@ def exhibit_hashes(folder: str | os.PathLike[str]) -> dict[str, str]:
 def read_inputs(folder: str | os.PathLike[str]) -> dict[str, Any]:
     """The input fingerprints a notebook recorded with :meth:`Exhibits.record_input`."""
     p = Path(folder) / INPUTS_FILE
+    return json.loads(p.read_text()) if p.is_file() else {}
+
+
+def read_resolved(folder: str | os.PathLike[str]) -> dict[str, Any]:
+    """The settings a notebook recorded with :meth:`Exhibits.record_resolved` ({} when none)."""
+    p = Path(folder) / RESOLVED_FILE
     return json.loads(p.read_text()) if p.is_file() else {}
 
 
