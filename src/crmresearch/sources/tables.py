@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import glob as globmod
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -208,9 +209,12 @@ def _check_meta(meta: Mapping[str, Any], contract: Any, shape: str, name: str) -
         raise SourceError(f"{name}: key(s) {unknown} do not apply to a {contract.kind} table; {accepted}")
     out = dict(meta)
     for key in ("observed_from", "observed_to"):
-        if key in out:
+        if key in out:  # YAML reads an unquoted YYYY-MM-DD as a date
+            text = str(out[key])
             try:
-                out[key] = str(pd.Timestamp(str(out[key])).date())
+                if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                    raise ValueError(text)
+                out[key] = str(pd.Timestamp(text).date())
             except ValueError:
                 raise SourceError(f"{name}: {key} must be a date YYYY-MM-DD; got {meta[key]!r}") from None
     if "observed_from" in out and "observed_to" in out and out["observed_from"] >= out["observed_to"]:
