@@ -176,7 +176,7 @@ def test_churn_survival_left_truncates_your_spells_from_observed_from(scratch_ro
     assert (frame["entry"] > 0).sum() > 500
     for region, g in frame.groupby("region"):
         ref = KaplanMeierFitter().fit(g["duration"], g["event"], entry=g["entry"])
-        ours = km[km["group"] == region].set_index("horizon")["survival"]
+        ours = km[km["group"] == region].set_index("horizon_months")["survival"]
         np.testing.assert_allclose(ours.to_numpy(), ref.survival_function_at_times(ours.index).to_numpy(),
                                    atol=5e-7)  # the table is rounded to 6 decimals
 
