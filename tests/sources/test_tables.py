@@ -201,3 +201,20 @@ def test_churn_survival_refuses_dates_for_durations_before_the_kernel(tmp_path, 
     with pytest.raises(ParameterError, match=rf"parameter '{param}' applies to spells with start and end dates; "
                                              r"s.yaml gives durations and an event flag"):
         study.preflight(values)
+
+
+@pytest.mark.parametrize("entry, match", [
+    ("{path: dated.csv}", r"dated.yaml states no observed_to; active relationships will be censored at the latest"),
+    ("{path: tenure.csv, columns: {customer: cust, duration: tenure_days, event: churned}}",
+     r"states no unit for its durations; they will be read as months"),
+])
+def test_churn_survival_says_before_the_kernel_what_it_will_assume(tmp_path, entry, match):
+    from crmresearch.errors import DataWarning
+
+    TENURE.to_csv(tmp_path / "tenure.csv", index=False)
+    pd.DataFrame({"customer_id": [1], "start": ["2024-01-01"], "end": [None]}).to_csv(tmp_path / "dated.csv",
+                                                                                       index=False)
+    (tmp_path / "dated.yaml").write_text(f"spells: {entry}\n")
+    study = studies.get("churn-survival")
+    with pytest.warns(DataWarning, match=match):
+        study.preflight(study.resolve({"data": str(tmp_path / "dated.yaml")}))

@@ -771,17 +771,29 @@ def _check_horizons(v: Mapping[str, Any]) -> None:
 
 
 def _check_spells_inputs(v: Mapping[str, Any]) -> None:
-    """Your spells: ``as_of`` and ``observed_from`` apply to dated spells only (checked before the kernel)."""
+    """Your spells: ``as_of`` and ``observed_from`` apply to dated spells only (checked before the kernel); a
+    censoring date or a unit the run will have to assume is said here too, where the command line shows it."""
     if not v["data"]:
         return
+    import warnings
+
+    from ..errors import DataWarning
     from ..sources.tables import read_sources
 
     spells = read_sources(v["data"], roles=["spells"])["spells"]
+    name = Path(v["data"]).name
+    if spells.shape == "dates" and v["as_of"] == "auto" and "observed_to" not in spells.meta:
+        warnings.warn(f"churn-survival: {name} states no observed_to; active relationships will be censored at the "
+                      "latest date in the table (see table-settings); add observed_to: YYYY-MM-DD to the spells "
+                      "entry or set -p as_of=", DataWarning, stacklevel=2)
+    if spells.shape == "durations" and "unit" not in spells.meta:
+        warnings.warn(f"churn-survival: {name} states no unit for its durations; they will be read as months; add "
+                      "unit: days, weeks, months or years to the spells entry", DataWarning, stacklevel=2)
     if spells.shape == "durations":
-        for name, given in (("as_of", v["as_of"] != "auto"), ("observed_from", bool(v["observed_from"]))):
+        for param, given in (("as_of", v["as_of"] != "auto"), ("observed_from", bool(v["observed_from"]))):
             if given:
-                raise ParameterError(f"churn-survival: parameter '{name}' applies to spells with start and end "
-                                     f"dates; {Path(v['data']).name} gives durations and an event flag, already "
+                raise ParameterError(f"churn-survival: parameter '{param}' applies to spells with start and end "
+                                     f"dates; {name} gives durations and an event flag, already "
                                      "censored (drop the parameter)")
 
 
