@@ -48,7 +48,7 @@ site-test: site  ## open every page of the site in headless Chromium (installs D
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    (apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null)); \
 	  else echo "site-test: chromium is missing and this user cannot install it (Debian: sudo apt-get install chromium); the browser tests will be skipped"; fi; }
-	$(BIN)/python -m pytest -n 0 -m browser tests/website
+	$(BIN)/python -m pytest -n 2 -m browser tests/website
 
 lint: $(STAMP)  ## ruff on the package, tests and benchmarks
 	$(BIN)/ruff check src tests benchmarks

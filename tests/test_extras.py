@@ -305,9 +305,102 @@ tomorrow = [days[-1] + pd.offsets.BDay()]
 missing("forecast", lambda: service.forecast.forecast_days(history, tomorrow, method="harmonic"))
 lv = pd.DataFrame({"x": rng.normal(size=60), "level": ["low", "mid", "high"] * 20})
 missing("ordinal_level", lambda: segmentation.ordinal_level(lv, lv, "level", ["x"], ["low", "mid", "high"]))
+SWEEP_SCRIPT
 done(params=bg.params_.round(4).to_dict(), customers=len(rfm), tiers=int(tiers.nunique()), agents=int(agents),
-     p_wait=float(p_wait), p=float(test.p_value), gof=float(pls.gof_), lift_rows=len(lift))
+     p_wait=float(p_wait), p=float(test.p_value), gof=float(pls.gof_), lift_rows=len(lift), sweep=SWEEP)
 '''
+
+#: Every public function and class (and its methods) of every module a core install imports, called once
+#: with no arguments or with a trivial value in each required parameter, at most 0.3 s a call: any import
+#: failure must be our one-line MissingExtraError (a lazy ``import sklearn`` deep in a function is not).
+SWEEP_SCRIPT = r'''
+import importlib, inspect, os, pkgutil, signal, tempfile, time, warnings
+import numpy as np, pandas as pd
+
+os.environ["CRMRESEARCH_ROOT"] = tempfile.mkdtemp()
+os.chdir(tempfile.mkdtemp())
+warnings.simplefilter("ignore")
+SWEEP = {"modules": [], "unimportable": {}, "calls": 0, "callables": 0, "raw": {}, "slow": [], "seconds": 0.0}
+VALUES = (pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [0, 1, 0]}), np.array([1.0, 2.0, 3.0]), 1.0, "x")
+
+class _Slow(BaseException):
+    pass
+
+def _alarm(signum, frame):
+    raise _Slow()
+
+signal.signal(signal.SIGALRM, _alarm)
+
+def _call(label, fn, args):
+    """Call fn with args (filling every required parameter); record a raw import failure."""
+    SWEEP["calls"] += 1
+    signal.setitimer(signal.ITIMER_REAL, 0.3)
+    try:
+        return fn(*args)
+    except _Slow:
+        SWEEP["slow"].append(label)
+    except MissingExtraError as exc:
+        if "\n" in str(exc) or "pip install 'crmresearch[" not in str(exc):
+            SWEEP["raw"][label] = f"{type(exc).__name__}: {exc}"
+    except ImportError as exc:
+        SWEEP["raw"][label] = f"{type(exc).__name__}: {exc}"
+    except BaseException:
+        pass
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    return None
+
+def _required(fn):
+    """How many positional parameters ``fn`` needs; None when it has no signature."""
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return None
+    return sum(p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+               for p in sig.parameters.values())
+
+def _sweep(label, fn):
+    """Call ``fn`` with no arguments, or with each trivial value in every required parameter."""
+    SWEEP["callables"] += 1
+    need = _required(fn)
+    if not need:
+        return [_call(label, fn, ())]
+    return [_call(label, fn, (value,) * need) for value in VALUES]
+
+t0 = time.perf_counter()
+visited = set()
+for info in sorted(pkgutil.walk_packages(crmresearch.__path__, "crmresearch."), key=lambda i: i.name):
+    try:
+        mod = importlib.import_module(info.name)
+    except MissingExtraError as exc:
+        SWEEP["unimportable"][info.name] = str(exc)
+        continue
+    except ImportError as exc:
+        SWEEP["raw"][info.name] = f"{type(exc).__name__}: {exc}"
+        continue
+    if any(part.startswith("_") for part in info.name.split(".")):
+        continue
+    SWEEP["modules"].append(info.name)
+    names = getattr(mod, "__all__", [n for n in vars(mod) if not n.startswith("_")])
+    for name in names:
+        obj = getattr(mod, name, None)
+        if not callable(obj) or id(obj) in visited or not getattr(obj, "__module__", "").startswith("crmresearch"):
+            continue
+        visited.add(id(obj))
+        if inspect.isclass(obj):
+            if issubclass(obj, BaseException):
+                continue
+            for made in _sweep(f"{info.name}.{name}", obj):
+                if made is not None and isinstance(made, obj):
+                    for meth, _ in inspect.getmembers(obj, inspect.isfunction):  # methods, not properties
+                        if not meth.startswith("_"):
+                            _sweep(f"{info.name}.{name}.{meth}", getattr(made, meth))
+                    break
+        else:
+            _sweep(f"{info.name}.{name}", obj)
+SWEEP["seconds"] = round(time.perf_counter() - t0, 2)
+'''
+CORE_SCRIPT = CORE_SCRIPT.replace("SWEEP_SCRIPT\n", SWEEP_SCRIPT)
 
 
 @pytest.mark.slow
@@ -325,6 +418,16 @@ def test_core_install_fits_without_extras_and_names_each_missing_one(installer):
     assert set(res["errors"]) == set(expected)
     for name, extra in expected.items():
         _one_line_naming(res["errors"], name, extra)
+    sweep = res["sweep"]  # main: core.design.preprocessor and studies.registry.sync_parameter_cells raised raw
+    print(f"core sweep: {sweep['callables']} callables of {len(sweep['modules'])} modules, {sweep['calls']} calls "
+          f"in {sweep['seconds']} s; cut at 0.3 s: {sweep['slow']}")
+    assert sweep["raw"] == {}, sweep["raw"]  # every import failure is our one line
+    assert sweep["callables"] > 250 and {"crmresearch.clv", "crmresearch.i18n", "crmresearch.studies.registry",
+                                         "crmresearch.sources.tables"} <= set(sweep["modules"])
+    assert {"crmresearch.survival", "crmresearch.reporting", "crmresearch.cli"} <= set(sweep["unimportable"])
+    for module in sweep["unimportable"]:
+        assert "pip install 'crmresearch[" in sweep["unimportable"][module], module
+        assert "\n" not in sweep["unimportable"][module], module
 
 
 SURVIVAL_SCRIPT = '''

@@ -1,7 +1,8 @@
 """The ``crmresearch`` command: list, run, reproduce and verify studies; keep notebooks' parameters cells.
 
-Exit status: 0 success, 1 a study failed or differs, 2 bad usage or bad parameters
-(nothing is written in that case).
+Exit status: 0 success, 1 a study failed or differs, 2 bad usage or bad parameters, no space left
+for the output, or another run writing the same output folder for longer than ``--wait``
+(nothing is changed in that case).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ except ImportError:  # pragma: no cover - depends on the install
     raise
 
 from . import paths
-from .errors import ParameterError
+from .errors import OutputError, ParameterError
 from .studies import pipeline
 from .studies import registry as studies
 
@@ -82,16 +83,24 @@ def list_cmd() -> None:
 @click.option("--out", type=str, default=None,
               help="Output folder (default: figures/STUDY for default parameters, "
                    "build/runs/STUDY/HASH otherwise).")
-def run_cmd(study: str, pairs: Sequence[str], out: str | None) -> None:
-    """Run one study's notebook with parameters; write its exhibits and manifest."""
+@click.option("--wait", "wait", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+              help="Longest wait for another run writing the same output folder (0: refuse at once; "
+                   "default: CRMRESEARCH_LOCK_TIMEOUT or 3600).")
+def run_cmd(study: str, pairs: Sequence[str], out: str | None, wait: float | None) -> None:
+    """Run one study's notebook with parameters; write its exhibits and manifest.
+
+    Exit status: 0 ok, 1 the notebook failed, 2 bad parameters, no space left for the output or
+    the output folder still busy after --wait (nothing changed)."""
     overrides = _parse_pairs(pairs)
     try:
         # parameters, input files and the output folder are all checked before a kernel starts
-        result = pipeline.run(study, overrides, out=out, progress=True)
-    except ParameterError as exc:
+        result = pipeline.run(study, overrides, out=out, progress=True, lock_timeout=wait)
+    except (ParameterError, OutputError) as exc:
         _fail_usage(str(exc))
     if result.status == "ok":
         click.echo(f"{study}: ok in {result.seconds:.1f} s -> {result.output_dir}")
+        for name, reason in result.omitted.items():  # declared exhibits this run left out, and why
+            click.echo(f"  left out: {name} ({reason})")
         click.echo(f"executed notebook: {result.executed_notebook}")
         return
     click.echo(f"{study}: FAILED\n{result.error}", err=True)
@@ -100,7 +109,10 @@ def run_cmd(study: str, pairs: Sequence[str], out: str | None) -> None:
 
 
 def _run_default(name: str) -> pipeline.RunResult:
-    return pipeline.run(name)
+    try:
+        return pipeline.run(name)
+    except OutputError as exc:  # a row of the summary table, as a failed notebook is
+        return pipeline.RunResult(name, "failed", 0.0, "", "", {}, str(exc))
 
 
 @main.command("reproduce")

@@ -22,6 +22,7 @@ __all__ = [
     "MissingValueError",
     "NotFittedError",
     "OrderError",
+    "OutputError",
     "ParameterError",
     "RangeError",
     "SchemaError",
@@ -249,6 +250,18 @@ class StudyError(CRMResearchError, RuntimeError):
     >>> from crmresearch import errors
     >>> issubclass(errors.StudyError, errors.CRMResearchError)
     True
+    """
+
+
+class OutputError(CRMResearchError, OSError):
+    """A run cannot write its output folder (no space left on its disk, or another run writing it
+    for longer than the lock timeout); the old exhibits are untouched.
+
+    Examples
+    --------
+    >>> from crmresearch import errors
+    >>> issubclass(errors.OutputError, OSError), issubclass(errors.OutputError, errors.CRMResearchError)
+    (True, True)
     """
 
 

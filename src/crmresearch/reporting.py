@@ -61,6 +61,8 @@ PALETTE: tuple[str, ...] = (
 
 INPUTS_FILE = "_inputs.json"
 RESOLVED_FILE = "_resolved.json"
+#: Exhibits a run leaves out on purpose, with the reason (:meth:`Exhibits.omit`), read into the manifest.
+OMITTED_FILE = "_omitted.json"
 
 
 # ---------------------------------------------------------------------------- writes
@@ -476,6 +478,7 @@ class Exhibits:
         self.output_dir.mkdir(parents=True, exist_ok=True)
         self._inputs: dict[str, dict[str, Any]] = {}
         self._resolved: dict[str, Any] = {}
+        self._omitted: dict[str, str] = {}
         use_style(lang)
 
     def figure(self, fig: Any, name: str, source: str, close: bool = True) -> list[Path]:
@@ -585,6 +588,29 @@ class Exhibits:
         self._resolved.update(resolved)
         atomic_write_text(self.output_dir / RESOLVED_FILE, dumps_json(self._resolved))
 
+    def omit(self, omitted: Mapping[str, str]) -> None:
+        """Record exhibits of the study this run leaves out on purpose, each with its reason (the data have no
+        amounts, the truth exists for simulated data only ...); printed in the run log and kept in the
+        manifest's ``omitted``, so a run says which of its study's exhibits are missing and why.
+
+        Parameters
+        ----------
+        omitted : mapping of str to str
+            Exhibit name (``table-...``, ``fig-...``) -> why it is left out, one clause.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from crmresearch import reporting
+        >>> ex = reporting.Exhibits(tempfile.mkdtemp(), study='example')
+        >>> ex.omit({'table-gamma-gamma-fit': 'needs amounts: the transactions have none'})
+        left out: table-gamma-gamma-fit (needs amounts: the transactions have none)
+        """
+        for name, reason in omitted.items():
+            print(f"left out: {name} ({reason})")
+            self._omitted[str(name)] = str(reason)
+        atomic_write_text(self.output_dir / OMITTED_FILE, json.dumps(self._omitted, indent=2, sort_keys=True))
+
     def files(self) -> list[Path]:
         """Exhibit files written so far (figures and tables), sorted by name."""
         return _exhibit_files(self.output_dir)
@@ -610,6 +636,12 @@ def read_inputs(folder: str | os.PathLike[str]) -> dict[str, Any]:
 def read_resolved(folder: str | os.PathLike[str]) -> dict[str, Any]:
     """The settings a notebook recorded with :meth:`Exhibits.record_resolved` ({} when none)."""
     p = Path(folder) / RESOLVED_FILE
+    return json.loads(p.read_text()) if p.is_file() else {}
+
+
+def read_omitted(folder: str | os.PathLike[str]) -> dict[str, str]:
+    """The exhibits a notebook left out on purpose, with their reasons (:meth:`Exhibits.omit`)."""
+    p = Path(folder) / OMITTED_FILE
     return json.loads(p.read_text()) if p.is_file() else {}
 
 

@@ -92,6 +92,47 @@ def test_invalid_inputs_are_clear_errors(x, tx, T, match):
         clv.BetaGeoNBD().fit(x, tx, T)
 
 
+def test_repeat_purchases_with_recency_0_are_refused_with_a_count(cdnow_summary):
+    """x > 0 with t_x = 0 is impossible (a repeat comes after the first purchase); main fitted it and
+    returned r = 1.2e15, alpha = 1.7e-23 on 40 such customers."""
+    s = cdnow_summary
+    impossible = s.index[s["frequency"] > 0][:3]
+    recency = s["recency"].copy()
+    recency[impossible] = 0.0
+    first = ", ".join(map(str, impossible))
+    with pytest.raises(ValidationError, match=rf"BetaGeoNBD.fit: 3 of {len(s)} customers have repeat purchases "
+                                              rf"but recency 0 .*\(first ids: {first}\)"):
+        clv.BetaGeoNBD().fit(s["frequency"], recency, s["T"])
+    x = np.arange(1.0, 41.0) % 4 + 1
+    with pytest.raises(ValidationError, match="40 of 40 customers have repeat purchases but recency 0"):
+        clv.BetaGeoNBD().fit(x, np.zeros(40), np.full(40, 30.0))
+    fitted = clv.BetaGeoNBD().fit(s["frequency"], s["recency"], s["T"])
+    with pytest.raises(ValidationError, match="probability_alive: 1 of 2 customers have repeat purchases"):
+        fitted.probability_alive([0, 3], [0.0, 0.0], [10.0, 10.0])
+
+
 def test_predict_before_fit():
     with pytest.raises(NotFittedError, match="call fit"):
         clv.BetaGeoNBD().probability_alive([1], [1.0], [2.0])
+
+
+def test_expected_purchases_takes_a_horizon_per_customer(cdnow_summary):
+    """t as an array (one horizon per customer, e.g. the weeks each has left to a common end date)
+    equals the scalar version customer by customer, and lifetimes' formula with the same array."""
+    s = cdnow_summary
+    m = clv.BetaGeoNBD().fit(s["frequency"], s["recency"], s["T"])
+    t = (78.0 - s["T"]).to_numpy()
+    per = m.expected_purchases(t, s["frequency"], s["recency"], s["T"])
+    assert isinstance(per, pd.Series) and per.index.equals(s.index)
+    picks = np.r_[0:40, len(s) - 40:len(s)]
+    one = [m.expected_purchases(t[i], s["frequency"], s["recency"], s["T"]).iloc[i] for i in picks]
+    np.testing.assert_allclose(per.iloc[picks], one, rtol=1e-13)
+    lifetimes = pytest.importorskip("lifetimes")
+    peer = lifetimes.BetaGeoFitter()
+    peer.params_ = pd.Series(m.params_)[["r", "alpha", "a", "b"]]
+    np.testing.assert_allclose(per, peer.conditional_expected_number_of_purchases_up_to_time(
+        t, s["frequency"], s["recency"], s["T"]), rtol=1e-6)
+    with pytest.raises(ValidationError, match="one number or one per customer"):
+        m.expected_purchases(t[:5], s["frequency"], s["recency"], s["T"])
+    with pytest.raises(ValidationError, match="1 of 2357 horizons are negative"):
+        m.expected_purchases(np.r_[-1.0, t[1:]], s["frequency"], s["recency"], s["T"])

@@ -97,6 +97,36 @@ def test_rfm_totals_and_clv_summary_are_equal_on_every_engine(tmp_path, request,
         assert s.attrs["excluded_after_calibration"] == ref_clv.attrs["excluded_after_calibration"], name
 
 
+@pytest.mark.parametrize("with_spark", [False, pytest.param(True, marks=pytest.mark.slow)])
+def test_a_log_without_amounts_aggregates_the_same_on_every_engine(tmp_path, request, with_spark):
+    """Customer id and date only (lifetimes' transaction log shape): totals, RFM and the calibration
+    summary run on every engine, equal those of the same log with amounts less the money columns,
+    and whatever sums money says the amount is missing."""
+    full = _tx(seed=2)
+    df = full.drop(columns="amt")
+    engines = _engines(df, tmp_path, request.getfixturevalue("spark") if with_spark else None)
+    cols = {"customer": "cust_no", "date": "txn_ts"}
+    ref_rfm = segmentation.rfm(full, as_of="2024-06-01", customer="cust_no", date="txn_ts", amount="amt")
+    ref_tot = segmentation.customer_totals(full, customer="cust_no", amount="amt")
+    ref_clv = clv.summary_from_transactions(full, "2023-10-31", "2024-05-31", customer="cust_no", date="txn_ts",
+                                            amount="amt")
+    for name, table in engines.items():
+        if with_spark and name != "spark":
+            continue
+        r = segmentation.rfm(table, as_of="2024-06-01", amount=None, **{k: v for k, v in cols.items()})
+        assert "monetary" not in r.columns and "monetary_mean" not in r.columns, name
+        _same(ref_rfm.drop(columns=["monetary", "monetary_mean"]), r)
+        t = segmentation.customer_totals(table, customer="cust_no", amount=None)
+        assert list(t.columns) == ["transactions"], name
+        _same(ref_tot[["transactions"]], t)
+        s = clv.summary_from_transactions(table, "2023-10-31", "2024-05-31", amount=None, **cols)
+        assert "monetary_value" not in s.columns, name
+        _same(ref_clv.drop(columns="monetary_value"), s)
+        assert s.attrs["row_account"] == ref_clv.attrs["row_account"], name
+        with pytest.raises(ValidationError, match=r"missing column\(s\).*amount"):
+            segmentation.customer_totals(table, customer="cust_no")
+
+
 def test_bgnbd_fits_the_same_from_every_engine(tmp_path):
     df = _tx(seed=1, n_customers=800)
     ref = clv.summary_from_transactions(df, "2023-10-31", customer="cust_no", date="txn_ts", amount="amt")

@@ -218,3 +218,20 @@ def test_churn_survival_says_before_the_kernel_what_it_will_assume(tmp_path, ent
     study = studies.get("churn-survival")
     with pytest.warns(DataWarning, match=match):
         study.preflight(study.resolve({"data": str(tmp_path / "dated.yaml")}))
+
+
+def test_features_listed_in_a_data_source_file_come_back_in_crmresearch_names(tmp_path):
+    pd.DataFrame({"cid": [1, 2], "left": [0, 1], "area": ["n", "s"], "plan": ["a", "b"], "calls": [1, 4]}) \
+        .to_csv(tmp_path / "c.csv", index=False)
+    spec = "customers: {{path: c.csv, columns: {{customer: cid, churned: left, region: area}}, features: {}}}\n"
+    (tmp_path / "s.yaml").write_text(spec.format("[area, calls]"))
+    assert sources.read_sources(tmp_path / "s.yaml")["customers"].features == ("region", "calls")
+    for listed, match in (("[area, nope]", r"features: column\(s\) \['nope'\] are not in the table"),
+                          ("[plan, left]", r"features: left \(churned\) is a column the customers table maps by role"),
+                          ("plan", "features: must be a list of column names")):
+        (tmp_path / "s.yaml").write_text(spec.format(listed))
+        with pytest.raises(SourceError, match=match):
+            sources.read_sources(tmp_path / "s.yaml")
+    (tmp_path / "t.yaml").write_text("managers: {path: c.csv, columns: {manager: cid, left: left}, features: [plan]}\n")
+    with pytest.raises(SourceError, match="features: lists model features, for the roles customers, campaign"):
+        sources.read_sources(tmp_path / "t.yaml")

@@ -69,3 +69,22 @@ def test_your_calibration_end_halfway_is_a_resolved_setting_in_the_table_and_man
                                                     "detail": got["calibration_end"].detail}
     set_by_you = customer_base_clv(str(tmp_path / "mine.yaml"), calibration_end="1997-09-30")
     assert {r.parameter: r.source for r in set_by_you.main.resolved}["calibration_end"] == "parameter"
+
+
+def test_a_log_without_amounts_resolves_and_says_what_is_left_out(tmp_path):
+    """Customer and date only: the summary has no money column (BG/NBD needs none), the same purchase
+    columns as with amounts, and the spend and value exhibits are marked left out with the reason."""
+    from crmresearch import studies
+    from crmresearch.studies.inputs.customer_base_clv import NEED_AMOUNTS
+
+    full = customer_base_clv(str(write_sources(tmp_path, customers=False)), calibration_end="1997-09-30")
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    log = customer_base_clv(str(write_sources(bare, customers=False, amounts=False)), calibration_end="1997-09-30")
+    assert full.has_amounts and not log.has_amounts
+    s, ref = log.main.tables["summary"], full.main.tables["summary"]
+    assert "monetary_value" not in s.columns
+    pd.testing.assert_frame_equal(s, ref.drop(columns="monetary_value"))
+    assert set(NEED_AMOUNTS) <= set(log.omitted) and "no amount column" in log.omitted["table-gamma-gamma-fit"]
+    assert set(full.omitted) == {"table-bank-clv"} and "table-bank-clv" in log.omitted
+    assert set(log.omitted) <= set(studies.get("customer-base-clv").exhibits)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -14,7 +16,7 @@ from click.testing import CliRunner
 from conftest import tree
 
 from crmresearch import cli, paths
-from crmresearch.errors import ParameterError
+from crmresearch.errors import OutputError, ParameterError
 from crmresearch.studies import publish
 
 
@@ -279,3 +281,226 @@ def test_a_stopped_run_leaves_no_kernel_and_no_staging_and_says_nothing_about_tc
 
 def _alive(pid: int) -> bool:
     return publish._alive(pid)
+
+
+# ----------------------------------------------------------------------------- disk full, one run per folder
+#: a study without a kernel: papermill's execute_notebook replaced by a stub that writes one table
+#: (``rows`` lines) and the executed notebook, and logs when it ran and where it wrote. With ``release`` (a path)
+#: it first says it started (``<log>.started``) and waits for that file. A process of its own gets a stand-in
+#: papermill module (importing the real one takes seconds on a busy machine).
+_STUB = textwrap.dedent("""
+    import importlib.machinery, json, os, sys, time, types
+    from pathlib import Path
+
+    from crmresearch import paths, studies
+    from crmresearch.studies import registry
+
+
+    def install(nbdir, log, rows=2, papermill=None, release=None):
+        if papermill is None:
+            papermill = sys.modules["papermill"] = types.ModuleType("papermill")
+            papermill.__spec__ = importlib.machinery.ModuleSpec("papermill", None)
+
+        def execute(input_path, output_path, parameters, **kw):
+            start = time.time()
+            if release:
+                Path(str(log) + ".started").write_text(str(os.getpid()))
+                while not Path(release).exists() and time.time() < start + 60:
+                    time.sleep(0.05)
+            n = rows() if callable(rows) else rows
+            (Path(parameters["output_dir"]) / "table-x.csv").write_text("a\\n" + "1\\n" * n)
+            Path(output_path).write_text(json.dumps({"pid": os.getpid()}))
+            with open(log, "a") as fh:
+                fh.write(json.dumps([start, time.time(), str(output_path)]) + "\\n")
+
+        papermill.execute_notebook = execute
+        registry.REGISTRY = {"tiny": studies.Study("tiny", "tiny", "", "none", (), {}, ("table-x",))}
+        paths.notebooks_dir = lambda: Path(nbdir)
+""")
+
+
+@pytest.fixture
+def stub_study(scratch_root: Path, tmp_path: Path, monkeypatch):
+    """The stub study 'tiny' in this process; returns a function setting its table's rows."""
+    import papermill
+
+    from crmresearch.studies import registry
+
+    for obj, name in ((papermill, "execute_notebook"), (registry, "REGISTRY"), (paths, "notebooks_dir")):
+        monkeypatch.setattr(obj, name, getattr(obj, name))  # restored after the test
+    size = {"rows": 2}
+    namespace: dict = {}
+    exec(_STUB, namespace)
+    namespace["install"](tmp_path, tmp_path / "runs.log", rows=lambda: size["rows"], papermill=papermill)
+    return lambda n: size.update(rows=n)
+
+
+def _old_run(out: Path) -> dict[str, bytes]:
+    result = invoke("run", "tiny", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    return {p: p.read_bytes() for p in out.rglob("*")}
+
+
+def _partial(parent: Path) -> list[str]:
+    return sorted(p.name for p in parent.iterdir() if p.name.startswith(".crm-"))
+
+
+def _enospc(*args, **kwargs):
+    raise OSError(errno.ENOSPC, "No space left on device", str(args[0]) if args else None)
+
+
+@pytest.mark.parametrize("where", ["move", "manifest"])
+def test_a_publish_on_a_full_disk_removes_its_partial_folder_and_keeps_the_old(tmp_path: Path, monkeypatch,
+                                                                                 where: str):
+    target, staging = tmp_path / "out", tmp_path / "staging"
+    _old_folder(target)
+    _staged(staging)
+    before = {p: p.read_bytes() for p in target.rglob("*") if p.is_file()}
+    if where == "move":
+        monkeypatch.setattr(publish.shutil, "move", _enospc)
+    else:
+        monkeypatch.setattr(publish.reporting, "atomic_write_text", _enospc)
+    with pytest.raises(OutputError, match=rf"^no space left on .+ for {re.escape(str(target))}; nothing was "
+                                          r"changed$") as err:
+        publish.publish_folder(staging, target, {"table-a.csv": "1", "table-b.csv": "2"}, "{}")
+    assert err.value.errno == errno.ENOSPC and isinstance(err.value, OSError)
+    assert _partial(tmp_path) == []  # main left .crm-new-out.* behind, holding the space
+    assert {p: p.read_bytes() for p in target.rglob("*") if p.is_file()} == before
+
+
+def test_the_cli_says_no_space_in_one_line_and_exits_2(stub_study, tmp_path: Path, monkeypatch):
+    out = tmp_path / "results"
+    before = _old_run(out)
+    monkeypatch.setattr(publish.reporting, "atomic_write_text", _enospc)  # the manifest of the new folder
+    result = invoke("run", "tiny", "--out", str(out))
+    assert result.exit_code == 2, result.output
+    lines = [ln for ln in result.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and re.fullmatch(rf"error: no space left on .+ for {re.escape(str(out))}; nothing was "
+                                            r"changed", lines[0]), lines
+    assert {p: p.read_bytes() for p in out.rglob("*")} == before
+    assert _partial(tmp_path) == []
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path):
+    """A 2 MB tmpfs mounted at tmp_path/disk (root only), unmounted afterwards."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(disk)], capture_output=True,
+                             text=True)
+    if mounted.returncode:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()[:200]}")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+def _fill(disk: Path) -> Path:
+    filler = disk / "filler.bin"
+    with open(filler, "wb") as fh:
+        try:
+            while True:
+                fh.write(b"\0" * 65536)
+                fh.flush()
+        except OSError as exc:
+            assert exc.errno == errno.ENOSPC
+    return filler
+
+
+def test_a_run_on_a_full_tmpfs_changes_nothing_and_frees_what_it_wrote(stub_study, small_disk: Path):
+    out = small_disk / "results"
+    before = _old_run(out)
+    stub_study(100_000)  # a 200 kB table: more than is left
+    filler = _fill(small_disk)
+    free = os.statvfs(small_disk).f_bfree
+    result = invoke("run", "tiny", "--out", str(out))
+    assert result.exit_code == 2, result.output
+    lines = [ln for ln in result.output.splitlines() if ln.strip()]
+    assert lines == [f"error: no space left on tmpfs (mounted on {small_disk}) for {out}; nothing was changed"]
+    assert {p: p.read_bytes() for p in out.rglob("*")} == before  # the old exhibits, whole
+    assert _partial(small_disk) == [] and os.statvfs(small_disk).f_bfree == free  # nothing left holding space
+    filler.unlink()
+    result = invoke("run", "tiny", "--out", str(out))  # with room again, the same run goes through
+    assert result.exit_code == 0, result.output
+    assert (out / "table-x.csv").stat().st_size > 200_000 and _partial(small_disk) == []
+
+
+def test_a_second_writer_of_a_folder_waits_in_one_line_or_gives_up(tmp_path: Path, capsys):
+    target = tmp_path / "out"
+    with publish.output_lock(target) as lock:
+        assert lock.read_text() == str(os.getpid())
+        with pytest.raises(OutputError, match=rf"another run \(pid {os.getpid()}\) is writing "
+                                              rf"{re.escape(str(target))}; nothing was changed"):
+            with publish.output_lock(target, timeout=0.3):
+                pass
+    assert capsys.readouterr().err.splitlines() == [
+        f"waiting for another run writing {target} (pid {os.getpid()}; at most 0.3 s)"]
+    assert not lock.exists() and sorted(p.name for p in tmp_path.iterdir()) == []
+    with publish.output_lock(target, timeout=0):  # free again
+        pass
+
+
+_TWO_RUNS = _STUB + textwrap.dedent("""
+    install(sys.argv[1], sys.argv[2], release=sys.argv[3])
+    from crmresearch import cli
+    cli.main(sys.argv[4:])
+""")
+
+
+def test_two_runs_into_one_folder_are_serialised_and_write_their_own_notebooks(scratch_root: Path,
+                                                                               tmp_path: Path):
+    import time
+
+    out, log, release = tmp_path / "results", tmp_path / "runs.log", tmp_path / "release"
+    env = {**os.environ, "CRMRESEARCH_ROOT": str(scratch_root)}
+    cmd = [sys.executable, "-c", _TWO_RUNS, str(tmp_path), str(log), str(release), "run", "tiny", "--out", str(out)]
+    first = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    while not Path(f"{log}.started").exists() and time.time() < deadline and first.poll() is None:
+        time.sleep(0.05)
+    second = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    said = second.stderr.readline()  # the second run, while the first holds the folder
+    release.write_text("")
+    outputs = [first.communicate(timeout=60), second.communicate(timeout=60)]
+    assert (first.returncode, second.returncode) == (0, 0), outputs
+    assert said == f"waiting for another run writing {out} (pid {first.pid}; at most 3600 s)\n", (said, outputs)
+    assert "waiting" not in outputs[0][1] + outputs[1][1]
+    (_, a_end, a_nb), (b_start, _, b_nb) = [json.loads(line) for line in log.read_text().splitlines()]
+    assert b_start >= a_end  # one after the other, not at once
+    assert a_nb != b_nb  # each run writes its own executed notebook while it runs...
+    executed = scratch_root / "build" / "executed" / "tiny"
+    final = [ln.split(": ", 1)[1] for o, _ in outputs for ln in o.splitlines() if ln.startswith("executed notebook")]
+    assert len(final) == 2 and len(set(final)) == 1 and Path(final[0]).parent == executed  # ...and one copy at the end
+    assert json.loads(Path(final[0]).read_text())["pid"] == second.pid
+    assert sorted(p.name for p in executed.iterdir() if p.suffix == ".ipynb") == [Path(final[0]).name]
+    assert not any((scratch_root / "build" / "staging").iterdir())
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".crm-")) == []  # no lock file left
+    assert (out / "table-x.csv").is_file()
+
+
+def test_the_manifest_knows_which_declared_exhibits_a_run_left_out_and_why(tmp_path):
+    """Declared exhibits (the registry) not written are listed with the notebook's reason (Exhibits.omit),
+    or 'no reason given'; an exhibit written and also said to be left out is an error."""
+    import pandas as pd
+
+    from crmresearch import reporting, studies
+    from crmresearch.errors import StudyError
+    from crmresearch.studies import pipeline
+
+    study = studies.get("customer-base-clv")
+    ex = reporting.Exhibits(tmp_path, study=study.name)
+    for name in study.exhibits:
+        if name.startswith("table-") and name not in ("table-gamma-gamma-fit", "table-bank-clv"):
+            ex.table(pd.DataFrame({"x": [1]}), name)
+    ex.omit({"table-gamma-gamma-fit": "needs amounts"})
+    got = pipeline.omitted_exhibits(study, tmp_path)
+    assert got["table-gamma-gamma-fit"] == "needs amounts"
+    assert got["table-bank-clv"] == "not written (no reason given)"
+    assert set(got) == {e for e in study.exhibits if not e.startswith("table-")} | {"table-gamma-gamma-fit",
+                                                                                    "table-bank-clv"}
+    ex.omit({"table-tracking": "oops"})
+    with pytest.raises(StudyError, match=r"\['table-tracking'\] were written and also said to be left out"):
+        pipeline.omitted_exhibits(study, tmp_path)

@@ -19,7 +19,7 @@ __all__ = ["BetaGeoNBD", "bgnbd_recovery", "check_frequency_recency_age", "simul
 def check_frequency_recency_age(frequency, recency, T, caller: str,
                                 weights=None) -> tuple[np.ndarray, ...]:
     """Arrays of x, t_x, T (and weights) after the model's input rules: finite, x integer >= 0,
-    0 <= t_x <= T, t_x = 0 when x = 0, T > 0."""
+    0 <= t_x <= T, t_x = 0 when x = 0 and t_x > 0 when x > 0, T > 0."""
     x = np.asarray(frequency, dtype=float)
     tx = np.asarray(recency, dtype=float)
     T = np.asarray(T, dtype=float)
@@ -51,6 +51,10 @@ def check_frequency_recency_age(frequency, recency, T, caller: str,
         raise fail(T <= 0, "have T <= 0 (age must be positive)")
     if ((x == 0) & (tx != 0)).any():
         raise fail((x == 0) & (tx != 0), "have recency > 0 but no repeat purchase (frequency 0 needs recency 0)")
+    if ((x > 0) & (tx <= 0)).any():
+        raise fail((x > 0) & (tx <= 0), "have repeat purchases but recency 0 (a repeat purchase comes after the "
+                   "first, so frequency > 0 needs recency > 0); rebuild with "
+                   "crmresearch.clv.summary_from_transactions(...) or check the recency column")
     if weights is None:
         w = np.ones_like(x)
     else:
@@ -240,7 +244,7 @@ class BetaGeoNBD(BaseFitter):
         Raises
         ------
         ValidationError
-            recency > T, negative values, or non-whole frequencies; counted.
+            recency > T, recency 0 with repeat purchases, negative values, or non-whole frequencies; counted.
         ConvergenceError
             When the optimiser does not converge within ``max_iter``.
         """
@@ -364,13 +368,42 @@ class BetaGeoNBD(BaseFitter):
 
         Parameters
         ----------
-        t : float
-            Horizon, in the fitted time unit.
+        t : float or array-like, shape (n_customers,)
+            Horizon, in the fitted time unit: one for every customer, or one per customer (e.g. the
+            time each has left to a common end date), broadcast against ``frequency``.
         frequency, recency, T : array-like, shape (n_customers,)
+
+        Returns
+        -------
+        Series or ndarray
+            Expected repeat purchases per customer (count).
+
+        Raises
+        ------
+        ValidationError
+            A horizon array of another length than the customers, or a horizon that is negative or not finite.
+
+        Examples
+        --------
+        >>> from crmresearch import clv, data
+        >>> s = clv.summary_from_transactions(data.load('cdnow_sample'), '1997-09-30')
+        >>> m = clv.BetaGeoNBD().fit(s['frequency'], s['recency'], s['T'])
+        >>> left = 78.0 - s['T']   # weeks each customer has left to the end of week 78
+        >>> per = m.expected_purchases(left, s['frequency'], s['recency'], s['T'])
+        >>> one = m.expected_purchases(left.iloc[0], s['frequency'], s['recency'], s['T'])   # that customer's t
+        >>> bool(abs(per.iloc[0] - one.iloc[0]) < 1e-12)
+        True
         """
         r, alpha, a, b = self._p()
         x, tx, T, _ = check_frequency_recency_age(frequency, recency, T, "BetaGeoNBD.expected_purchases")
-        t = float(t)
+        t = np.asarray(t, dtype=float)
+        if t.ndim > 1 or (t.ndim == 1 and t.shape != x.shape):
+            raise ValidationError(f"BetaGeoNBD.expected_purchases: the horizon t must be one number or one per "
+                                  f"customer ({x.size}); got shape {t.shape}")
+        bad = ~np.isfinite(t) | (t < 0)
+        if bad.any():
+            raise ValidationError(f"BetaGeoNBD.expected_purchases: {int(bad.sum())} of {t.size} horizons are "
+                                  "negative or not finite; t is a time ahead, in the fitted time unit, >= 0")
         num = (a + b + x - 1) / (a - 1) * (
             1 - np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + T + t)))
             * hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t)))

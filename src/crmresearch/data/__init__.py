@@ -4,6 +4,8 @@ Every loader returns a tidy DataFrame with documented column names, types and un
 """
 
 from .loaders import (
+    CDNOW_CALIBRATION,
+    CDNOW_HOLDOUT,
     load_attrition,
     load_bank_calls,
     load_cdnow_transactions,
@@ -14,6 +16,8 @@ from .loaders import (
 )
 
 __all__ = [
+    "CDNOW_CALIBRATION",
+    "CDNOW_HOLDOUT",
     "load_attrition",
     "load_bank_calls",
     "load_cdnow_transactions",

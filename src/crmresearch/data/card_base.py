@@ -140,7 +140,10 @@ def simulate_card_base(n_accounts: int = 20_000, n_merchants: int = 2_000, month
                              "balance": np.round(balance, 2)})
     merchants = _merchants(rng, n_merchants)
     truth = {"status": pd.Series(status, index=accounts["account_id"], name="status"),
-             "params": {"r": r, "alpha": alpha, "a": a, "b": b}, "never_activated_share": never_activated_share,
+             "params": {"r": r, "alpha": alpha, "a": a, "b": b},
+             # the same rates per week (lambda per week is 7 lambda per day, so the gamma rate alpha is / 7)
+             "params_per_week": {"r": r, "alpha": alpha / 7, "a": a, "b": b},
+             "never_activated_share": never_activated_share,
              "end": t0 + pd.Timedelta(days=end), "start": t0}
     return CardBase(accounts, tx.sort_values(["account_id", "date"], ignore_index=True), merchants, truth)
 

@@ -12,11 +12,18 @@ from .._extras import require
 from ..errors import DataWarning
 
 __all__ = [
+    "CDNOW_CALIBRATION",
+    "CDNOW_HOLDOUT",
     "load_bank_calls",
     "load_cdnow_transactions",
     "load_fh2007_retention",
     "load_telco_churn",
 ]
+
+#: CDNOW's two 39-week windows (Fader, Hardie & Lee 2005): the calibration period, weeks 1-39 (first
+#: purchases in the first quarter of 1997), and the holdout, weeks 40-78. Inclusive dates.
+CDNOW_CALIBRATION = ("1997-01-01", "1997-09-30")
+CDNOW_HOLDOUT = ("1997-10-01", "1998-06-30")
 
 _TELCO_BINARY = ["female", "senior_citizen", "partner", "dependents", "phone_service",
                  "paperless_billing"]

@@ -315,10 +315,12 @@ CONTRACTS: dict[str, Contract] = {
     "transactions": Contract(
         "transactions",
         (_CUSTOMER, Column("date", "datetime"),
-         Column("amount", "number", low=0.0, hint="returns and refunds need their own treatment; remove or net "
-                "them explicitly", **_MONEY),
+         Column("amount", "number", required=False, low=0.0, hint="returns and refunds need their own treatment; "
+                "remove or net them explicitly", **_MONEY),
          Column("channel", "category", required=False, nullable=True)),
-        description="one row per purchase or account transaction", row="transaction", engine=True,
+        description="one row per purchase or account transaction; a log without amounts (customer and date only) "
+                    "serves what needs no money (purchase counts, recency, BG/NBD), and whatever sums money asks for "
+                    "the amount by name (Study.needs, check_table(need=))", row="transaction", engine=True,
     ),
     "amounts": Contract(
         "amounts",

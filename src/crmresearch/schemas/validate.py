@@ -92,12 +92,17 @@ def _check_column(df: pd.DataFrame, col: Column, name: str, caller: str,
 
 
 def _check_table(df: pd.DataFrame, contract: Contract, names: Mapping[str, str], caller: str,
-                 as_of: pd.Timestamp | None = None, date_format: str | None = None, shape: str = "") -> pd.DataFrame:
+                 as_of: pd.Timestamp | None = None, date_format: str | None = None,
+                 need: Sequence[str] = (), shape: str = "") -> pd.DataFrame:
     """The rules of ``contract`` on ``df`` (its columns named by ``names``: role -> column); dates parsed.
+    ``need``: optional roles the caller needs all the same (missing: an error like a required column);
     ``shape``: the one of the contract's alternative sets of columns the caller needs ('' = any)."""
     if len(df) == 0:
         raise EmptyTableError(f"{caller}: the {contract.kind} table is empty (0 rows)")
-    absent = [names[c.role] for c in contract.columns if c.required and names[c.role] not in df.columns]
+    absent = [names[c.role] for c in contract.columns
+              if (c.required or c.role in need) and names[c.role] not in df.columns]
+    optional = [names[c.role] for c in contract.columns if not c.required and c.role in need
+                and names[c.role] in absent]
     if not absent and contract.shapes:  # one of its alternative sets of columns (spells: dates or durations)
         present = {c.role for c in contract.columns if names[c.role] in df.columns}
         try:
@@ -111,7 +116,9 @@ def _check_table(df: pd.DataFrame, contract: Contract, names: Mapping[str, str],
                                      f"({list(df.columns)[:12]})")
     if absent:
         raise MissingColumnError(
-            f"{caller}: missing column(s) {absent} of the {contract.kind} contract; the table has "
+            f"{caller}: missing column(s) {absent} of the {contract.kind} contract"
+            + (f" ({', '.join(optional)}: optional in the contract, needed here)" if optional else "")
+            + "; the table has "
             f"{list(df.columns)[:12]}; pass the actual name, e.g. "
             f"{contract.columns[0].role}='your_column'")
     parsed: dict[str, pd.Series] = {}
@@ -148,6 +155,7 @@ def validate(
     scale: tuple[float, float] | None = None,
     caller: str | None = None,
     date_format: str | None = None,
+    need: Sequence[str] = (),
     shape: str = "",
     **column_names: str,
 ) -> pd.DataFrame:
@@ -167,6 +175,9 @@ def validate(
     date_format : str, optional
         strftime format of text dates (e.g. ``"%d/%m/%Y"``). Without it ISO dates are read as such;
         other text must be unambiguous (see ``_as_datetime``).
+    need : sequence of str, default ()
+        Optional roles of the contract the caller needs (e.g. ``['amount']`` of transactions to sum money):
+        missing, they are an error like a required column.
     shape : str, default ''
         For a contract with alternative sets of columns (``spells``: ``'dates'`` or ``'durations'``): the one
         the caller needs; '' = either.
@@ -207,9 +218,12 @@ def validate(
         raise ValidationError(f"{caller}: expected a pandas DataFrame, got {type(df).__name__}")
     names = {c.role: column_names.get(c.role, c.default_name) for c in contract.columns}
     as_of_ts = pd.Timestamp(as_of) if as_of is not None else None
+    unknown_need = set(need) - set(contract.roles())
+    if unknown_need:
+        raise ValidationError(f"{caller}: need names role(s) {sorted(unknown_need)} the '{kind}' contract has not")
     if shape and shape not in dict(contract.shapes):
         raise ValidationError(f"{caller}: unknown shape {shape!r} of '{kind}'; shapes: {list(dict(contract.shapes))}")
-    out = _check_table(df, contract, names, caller, as_of_ts, date_format, shape)
+    out = _check_table(df, contract, names, caller, as_of_ts, date_format, need, shape)
     if contract.free == "items":  # the survey's questionnaire items
         _check_items(out, items, scale, caller)
     return out

@@ -100,7 +100,8 @@ def check_transactions(table: Any, columns: Mapping[str, str] | None = None, cal
     caller : str, default 'transactions'
         Name of the public function, used in error messages.
     amount : bool, default True
-        Check the ``amount`` column (False for tables without one).
+        The ``amount`` column is needed and checked (an optional column of the contract: a log without amounts
+        is a :class:`~crmresearch.errors.MissingColumnError` here); False: not read (tables without one).
     date : bool, default True
         Check the ``date`` column (False for tables without one).
 
@@ -125,7 +126,7 @@ def check_transactions(table: Any, columns: Mapping[str, str] | None = None, cal
     'pandas'
     """
     only = None if amount and date else ["customer", *(["date"] if date else []), *(["amount"] if amount else [])]
-    return check_table(table, "transactions", columns, caller, only=only)
+    return check_table(table, "transactions", columns, caller, only=only, need=["amount"] if amount else [])
 
 
 _FILL = "fill them or drop those rows explicitly"
@@ -206,7 +207,7 @@ def _rules(contract: Contract, cols: list[Column], schema: Mapping[str, Any], sr
 
 
 def check_table(table: Any, role: str, columns: Mapping[str, str] | None = None, caller: str | None = None,
-                only: Sequence[str] | None = None) -> Source:
+                only: Sequence[str] | None = None, need: Sequence[str] = ()) -> Source:
     """Check a table against its role's contract where it lives; return it as a :class:`Source`.
 
     The rules are those of :data:`crmresearch.schemas.CONTRACTS` for ``role`` (the same kinds, ranges and unique
@@ -229,6 +230,9 @@ def check_table(table: Any, role: str, columns: Mapping[str, str] | None = None,
         Name of the public function, used in error messages; None: the role.
     only : sequence of str or None, optional
         Check only these roles of the contract (the columns a function needs); None: all.
+    need : sequence of str, default ()
+        Optional roles of the contract the caller needs all the same (``amount`` of transactions for anything
+        that sums money): missing, they are an error like a required column.
 
     Returns
     -------
@@ -258,8 +262,11 @@ def check_table(table: Any, role: str, columns: Mapping[str, str] | None = None,
     src = as_source(table, columns, name=caller, role=role if only is None else None)
     schema = src.schema()
     absent = [c.default_name for c in cols if c.required and c.default_name not in schema]
-    if absent:
-        raise MissingColumnError(f"{caller}: missing column(s) {absent}; the table has {list(schema)[:15]}")
+    needed = [c.default_name for c in cols if not c.required and c.role in need and c.default_name not in schema]
+    if absent or needed:
+        why = f" ({', '.join(needed)}: needed here, optional elsewhere)" if needed else ""
+        raise MissingColumnError(f"{caller}: missing column(s) {absent + needed}{why}; the table has "
+                                 f"{list(schema)[:15]}")
     cols = [c for c in cols if c.default_name in schema]
     rules = _rules(contract, cols, schema, src, caller)
     key = contract.column(contract.key_role).default_name
@@ -335,10 +342,11 @@ def _collect(lf: Any) -> pd.DataFrame:
 
 
 def customer_totals(table: Any, columns: Mapping[str, str] | None = None,
-                    caller: str = "customer_totals") -> pd.DataFrame:
+                    caller: str = "customer_totals", amount: bool = True) -> pd.DataFrame:
     """Revenue (sum of ``amount``) and number of transactions per customer, in one pass in the engine.
 
-    Returns a pandas DataFrame indexed by ``customer_id`` (sorted): ``revenue``, ``transactions``.
+    Returns a pandas DataFrame indexed by ``customer_id`` (sorted): ``revenue``, ``transactions``
+    (``transactions`` only with ``amount=False``, for a log without amounts).
 
     Parameters
     ----------
@@ -350,6 +358,8 @@ def customer_totals(table: Any, columns: Mapping[str, str] | None = None,
         table uses ours.
     caller : str, default 'customer_totals'
         Name of the public function, used in error messages.
+    amount : bool, default True
+        Sum the amounts (False: a log without amounts; no ``revenue`` column).
 
     Returns
     -------
@@ -367,17 +377,21 @@ def customer_totals(table: Any, columns: Mapping[str, str] | None = None,
     """
     import narwhals as nw
 
-    src = check_transactions(table, columns, caller, date=False)
-    per = _collect(src.lazy().group_by("customer_id").agg(nw.col("amount").sum().alias("revenue"), nw.len().alias(_N)))
-    return pd.DataFrame({"revenue": per["revenue"].astype(float), "transactions": per[_N].astype(np.int64)})
+    src = check_transactions(table, columns, caller, amount=amount, date=False)
+    sums = [nw.col("amount").sum().alias("revenue")] if amount else []
+    per = _collect(src.lazy().group_by("customer_id").agg(*sums, nw.len().alias(_N)))
+    out = pd.DataFrame({"transactions": per[_N].astype(np.int64)})
+    if amount:
+        out.insert(0, "revenue", per["revenue"].astype(float))
+    return out
 
 
 def rfm_table(table: Any, columns: Mapping[str, str] | None = None, caller: str = "rfm",
-              before: pd.Timestamp | None = None) -> pd.DataFrame:
+              before: pd.Timestamp | None = None, amount: bool = True) -> pd.DataFrame:
     """Per customer, in one pass in the engine: ``first_purchase``, ``last_purchase``, ``frequency``
-    (transactions) and ``monetary`` (sum of amounts); pandas, indexed by ``customer_id`` (sorted).
-    ``before``: only transactions strictly before this date (the count left out is in
-    ``attrs["row_account"]``).
+    (transactions) and ``monetary`` (sum of amounts; not with ``amount=False``, a log without amounts);
+    pandas, indexed by ``customer_id`` (sorted). ``before``: only transactions strictly before this date
+    (the count left out is in ``attrs["row_account"]``).
 
     Parameters
     ----------
@@ -391,6 +405,8 @@ def rfm_table(table: Any, columns: Mapping[str, str] | None = None, caller: str 
         Name of the public function, used in error messages.
     before : Timestamp or None, optional
         Keep only transactions strictly before this date (the RFM reference date); None keeps all.
+    amount : bool, default True
+        Sum the amounts into ``monetary`` (False: a log without amounts; no ``monetary`` column).
 
     Returns
     -------
@@ -409,7 +425,7 @@ def rfm_table(table: Any, columns: Mapping[str, str] | None = None, caller: str 
     """
     import narwhals as nw
 
-    src = check_transactions(table, columns, caller)
+    src = check_transactions(table, columns, caller, amount=amount)
     lf = src.lazy()
     steps = []
     if before is not None:
@@ -422,10 +438,12 @@ def rfm_table(table: Any, columns: Mapping[str, str] | None = None, caller: str 
             raise ValidationError(f"{caller}: no transaction is before {pd.Timestamp(before).date()} (before=)")
     per = _collect(lf.group_by("customer_id")
                    .agg(nw.col("date").min().alias("first_purchase"), nw.col("date").max().alias("last_purchase"),
-                        nw.len().alias(_N), nw.col("amount").sum().alias("monetary")))
+                        nw.len().alias(_N), *([nw.col("amount").sum().alias("monetary")] if amount else [])))
     out = pd.DataFrame({"first_purchase": pd.to_datetime(per["first_purchase"]),
                         "last_purchase": pd.to_datetime(per["last_purchase"]),
-                        "frequency": per[_N].astype(np.int64), "monetary": per["monetary"].astype(float)})
+                        "frequency": per[_N].astype(np.int64)})
+    if amount:
+        out["monetary"] = per["monetary"].astype(float)
     out.attrs["row_account"] = steps
     return out
 
@@ -455,7 +473,7 @@ def clv_summary(table: Any, calibration_end: pd.Timestamp, observation_end: pd.T
         Our column name -> yours (``{'customer': 'cust_no', 'amount': 'amt', 'date': 'day'}``); None when the
         table uses ours.
     amount : bool, default True
-        Sum the repeat-day amounts (False for a table without ``amount``).
+        Sum the repeat-day amounts (False for a table without ``amount``: no ``repeat_amount_cal`` column).
     caller : str, default 'summary_from_transactions'
         Name of the public function, used in error messages.
 
@@ -495,27 +513,29 @@ def clv_summary(table: Any, calibration_end: pd.Timestamp, observation_end: pd.T
     # pass 2: purchase days in the window, joined to each customer's first purchase day
     day = nw.col("date").dt.truncate("1d")
     window = lf.filter(nw.col("date") < end + pd.Timedelta(days=1))
-    amt = nw.col("amount") if amount else nw.lit(0.0)
-    daily = window.group_by("customer_id", day.alias("day")).agg(amt.sum().alias("amt"))
+    # a log without amounts: purchase days only (no money column is made up)
+    daily = window.group_by("customer_id", day.alias("day")).agg(
+        nw.col("amount").sum().alias("amt") if amount else nw.len().alias("k"))
     firsts = (window.group_by("customer_id").agg(nw.col("date").min().alias("first"))
               .with_columns(nw.col("first").dt.truncate("1d")))
     in_cal = nw.col("day") <= cal_end
+    money = [nw.when(in_cal & (nw.col("day") > nw.col("first"))).then(nw.col("amt")).otherwise(0.0)
+             .alias("repeat_amt")] if amount else []
     # simple aggregations of prepared columns (min / max / sum), which every engine runs natively
     per = (daily.join(firsts, on="customer_id")
-           .with_columns(day_cal=nw.when(in_cal).then(nw.col("day")).otherwise(None),
-                         cal=in_cal.cast(nw.Int64), hold=(~in_cal).cast(nw.Int64),
-                         repeat_amt=nw.when(in_cal & (nw.col("day") > nw.col("first"))).then(nw.col("amt"))
-                         .otherwise(0.0))
+           .with_columns(nw.when(in_cal).then(nw.col("day")).otherwise(None).alias("day_cal"),
+                         in_cal.cast(nw.Int64).alias("cal"), (~in_cal).cast(nw.Int64).alias("hold"), *money)
            .group_by("customer_id")
            .agg(nw.col("first").min().alias("first"), nw.col("day_cal").max().alias("last_cal"),
                 nw.col("cal").sum().alias("days_cal"), nw.col("hold").sum().alias("days_holdout"),
-                nw.col("repeat_amt").sum().alias("repeat_amount_cal"), nw.len().alias(_N)))
+                *([nw.col("repeat_amt").sum().alias("repeat_amount_cal")] if amount else []), nw.len().alias(_N)))
     out = _collect(per).drop(columns=_N)
     for c in ("first", "last_cal"):
         out[c] = pd.to_datetime(out[c])
     for c in ("days_cal", "days_holdout"):
         out[c] = out[c].astype(np.int64)
-    out["repeat_amount_cal"] = out["repeat_amount_cal"].astype(float)
+    if amount:
+        out["repeat_amount_cal"] = out["repeat_amount_cal"].astype(float)
     return out
 
 

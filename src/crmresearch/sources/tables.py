@@ -13,7 +13,7 @@ and scikit-lego take to accept any dataframe. Ibis would add a heavy dependency 
 A **data source file** (YAML) names each table by role::
 
     transactions: {path: "tx/*.parquet", columns: {customer: cust_no, date: txn_ts, amount: amt}}
-    customers:    {path: customers.csv, columns: {customer: cust_no, region: area}}
+    customers:    {path: customers.csv, columns: {customer: cust_no, region: area}, features: [area, plan, age]}
     spells:       {duckdb: {database: bank.duckdb, table: spells}}
     calls:        {spark_table: crm.calls}
     spark:        {master: "local[2]"}        # optional: where Spark tables live (default: local[2])
@@ -25,7 +25,9 @@ their ``unit``::
     spells: {path: tenure.csv, columns: {duration: tenure_days, event: churned}, unit: days,
              observed_to: 2025-12-31}
 
-Paths are relative to the YAML file. :func:`read_sources` checks every role, file and column before
+``features:`` (for a role whose other columns are model features: customers, campaign, prospects) lists the
+columns a model may use, by your names; a study takes them as its default features. Paths are relative to the
+YAML file. :func:`read_sources` checks every role, file and column before
 anything heavy runs and raises :class:`SourceError` naming each problem; the roles, their columns and default
 names come from the one contract table, :data:`crmresearch.schemas.CONTRACTS`, and with ``check=True`` (what a
 study does before its kernel starts) the contents are checked against it as well.
@@ -52,7 +54,7 @@ __all__ = ["ROLES", "Source", "SourceError", "as_source", "read_sources"]
 #: from the user's with ``columns:``) and the default name of each: a view of
 #: :data:`crmresearch.schemas.CONTRACTS`, where every column of every role is declared.
 ROLES: dict[str, dict[str, str]] = {role: c.required() for role, c in role_contracts().items()}
-_KEYS = {"path", "columns", "duckdb", "spark_table", "format"}
+_KEYS = {"path", "columns", "duckdb", "spark_table", "format", "features"}
 
 
 def _engine(native: Any) -> str:
@@ -78,6 +80,9 @@ class Source:
         What the data source file states about the table beside its location and columns, by the keys its
         contract accepts (:attr:`crmresearch.schemas.Contract.keys`: ``observed_from``, ``observed_to``,
         ``unit``); checked here.
+    features : sequence of str or None, optional
+        The columns a model may use as features, by the table's names (a role whose contract calls its other
+        columns features: customers, campaign, prospects); kept in crmresearch names. None: not listed.
 
     Examples
     --------
@@ -92,6 +97,7 @@ class Source:
     columns: Mapping[str, str] = field(default_factory=dict)
     name: str = "table"
     role: str | None = None
+    features: Sequence[str] | None = None
     checked: dict[str, Any] = field(default_factory=dict, repr=False)  # what the last contract check saw
     meta: Mapping[str, Any] = field(default_factory=dict)
 
@@ -132,6 +138,8 @@ class Source:
                 raise SourceError(f"{self.name}: {exc}; the table has {have[:15]}; map them with columns: "
                                   "{role: your_column}") from None
             self.meta = _check_meta(self.meta, contract, self.shape, self.name)
+        if self.features is not None:
+            self.features = _listed_features(self.features, contract, self.columns, rename, have, self.name)
         rename = {k: v for k, v in rename.items() if k != v}
         clash = [v for v in rename.values() if v in have and v not in rename]
         if clash:  # a column already holds a name the mapping gives to another: the mapping wins
@@ -154,7 +162,7 @@ class Source:
         """The whole table as pandas (small tables only: a survey, a campaign's cells)."""
         return self._lazy.collect(backend="pandas").to_native()
 
-    def check(self, caller: str | None = None) -> Source:
+    def check(self, caller: str | None = None, need: Sequence[str] = ()) -> Source:
         """Check the table against its role's contract (:data:`crmresearch.schemas.CONTRACTS`); return it.
 
         A role whose table-level work runs where the table lives (transactions, calls) is checked there, in
@@ -165,6 +173,8 @@ class Source:
         ----------
         caller : str or None, optional
             Name shown first in messages; None: the table's name (file and role).
+        need : sequence of str, default ()
+            Optional columns of the contract the caller needs (e.g. ``['amount']``): missing, an error.
 
         Returns
         -------
@@ -191,11 +201,11 @@ class Source:
         if contract.engine:
             from .aggregate import check_table
 
-            check_table(self, self.role, caller=caller or self.name)
+            check_table(self, self.role, caller=caller or self.name, need=need)
         else:
             from ..schemas.validate import _check_table
 
-            _check_table(self.to_pandas(), contract, contract.names(), caller or self.name)
+            _check_table(self.to_pandas(), contract, contract.names(), caller or self.name, need=need)
         return self
 
 
@@ -227,6 +237,28 @@ def _check_meta(meta: Mapping[str, Any], contract: Any, shape: str, name: str) -
             raise SourceError(f"{name}: unit applies to a duration column; this table has {shape or 'no durations'}"
                               " (dates carry their own unit)")
     return out
+
+
+def _listed_features(features: Any, contract: Any, columns: Mapping[str, str], rename: Mapping[str, str],
+                     have: Sequence[str], name: str) -> tuple[str, ...]:
+    """The ``features:`` of a table entry, checked (a list of its columns, free or categories of the role) and
+    in crmresearch names."""
+    if contract is None or contract.free != "features":
+        roles = [k for k, c in role_contracts().items() if c.free == "features"]
+        raise SourceError(f"{name}: features: lists model features, for the roles {', '.join(roles)} only")
+    if isinstance(features, str) or not all(isinstance(f, str) for f in features) or not features:
+        raise SourceError(f"{name}: features: must be a list of column names, e.g. [plan, state]; got {features!r}")
+    absent = [f for f in features if f not in have]
+    if absent:
+        raise SourceError(f"{name}: features: column(s) {absent} are not in the table; it has {list(have)[:15]}")
+    role_of = {actual: role for role, actual in columns.items()} | {
+        c.default_name: c.role for c in contract.columns if c.role not in columns}
+    roles = [f"{f} ({role_of[f]})" for f in features
+             if f in role_of and contract.column(role_of[f]).kind != "category"]
+    if roles:
+        raise SourceError(f"{name}: features: {', '.join(roles)} is a column the {contract.kind} table maps by "
+                          "role (an id, an outcome, a value or a date), not a feature; leave it out of features:")
+    return tuple(rename.get(f, f) for f in dict.fromkeys(features))
 
 
 def _duckdb() -> Any:
@@ -326,7 +358,7 @@ def as_source(obj: Any, columns: Mapping[str, str] | None = None, *, name: str =
         if unknown:
             more = f"; a {role} table may also state {', '.join(sorted(stated))}" if stated else ""
             raise SourceError(f"{name}: unknown key(s) {unknown}; use path (with optional format), duckdb or "
-                              f"spark_table, and columns{more}")
+                              f"spark_table, and columns (and features){more}")
         where = [k for k in ("path", "duckdb", "spark_table") if k in obj]
         if len(where) != 1:
             raise SourceError(f"{name}: give exactly one of path, duckdb or spark_table; got {where or 'none'}")
@@ -363,12 +395,14 @@ def as_source(obj: Any, columns: Mapping[str, str] | None = None, *, name: str =
                 raise SourceError(f"{name}: Spark cannot read table {obj['spark_table']!r}: "
                                   f"{str(exc).splitlines()[0]}") from None
         meta = {k: v for k, v in obj.items() if k in stated}
-        return Source(native, cols, name=name, role=role, meta=meta)
+        features = obj.get("features")
+        return Source(native, cols, name=name, role=role, features=features, meta=meta)
     return Source(obj, dict(columns or {}), name=name, role=role)
 
 
 def read_sources(path: str | os.PathLike[str], roles: Sequence[str] | None = None, *,
-                 optional: Sequence[str] = (), check: bool = False) -> dict[str, Source]:
+                 optional: Sequence[str] = (), check: bool = False,
+                 needs: Mapping[str, Sequence[str]] | None = None) -> dict[str, Source]:
     """Read a data source file; check every role, file and column; return ``{role: Source}``.
 
     ``roles``: the roles the caller needs (a study's); a missing one is an error that lists them all.
@@ -385,6 +419,9 @@ def read_sources(path: str | os.PathLike[str], roles: Sequence[str] | None = Non
         Roles the caller uses when present (checked with ``check=True``).
     check : bool, default False
         Check the contents of those tables too, not only their columns.
+    needs : mapping of str to sequence of str or None, optional
+        With ``check=True``: per role, optional contract columns the caller needs (``{'transactions':
+        ['amount']}``); missing, an error.
 
     Raises
     ------
@@ -435,5 +472,5 @@ def read_sources(path: str | os.PathLike[str], roles: Sequence[str] | None = Non
         wanted = list(out) if roles is None else [*roles, *(r for r in optional if r not in roles)]
         for role in wanted:
             if role in out:
-                out[role].check()
+                out[role].check(need=(needs or {}).get(role, ()))
     return out

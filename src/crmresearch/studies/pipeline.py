@@ -11,10 +11,13 @@ Where a run writes:
 The notebook writes into a private staging folder; only when it has finished without
 error are its exhibits moved (renamed) into the target folder and the manifest written
 last, so a failed or killed run leaves the previous exhibits intact.
+One run at a time writes a target folder (a second waits, see :func:`publish.output_lock`); each
+run writes its own copy of the executed notebook, which replaces ``<label>.ipynb`` when it ends.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -23,7 +26,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,11 +36,11 @@ from .._extras import require
 require("papermill", "nbformat", "ipykernel", by="crmresearch.pipeline (running study notebooks)")
 
 from .. import __version__, paths, reporting
-from ..errors import StudyError
+from ..errors import OutputError, StudyError
 from . import publish
 from . import registry as studies
 
-__all__ = ["RunResult", "output_dir_for", "param_hash", "run", "verify"]
+__all__ = ["RunResult", "omitted_exhibits", "output_dir_for", "param_hash", "run", "verify"]
 
 MANIFEST = "manifest.json"
 _RECORDED_PACKAGES = ("crmresearch", "numpy", "pandas", "scipy", "scikit-learn", "lifelines",
@@ -64,6 +67,8 @@ class RunResult:
         The full parameter set of the run.
     error : str
         The error message of a failed run; empty otherwise.
+    omitted : dict of str to str
+        The study's exhibits the run left out, with the reason (the manifest's ``omitted``).
 
     Examples
     --------
@@ -79,6 +84,7 @@ class RunResult:
     executed_notebook: str
     parameters: dict[str, Any]
     error: str = ""
+    omitted: dict[str, str] = field(default_factory=dict)
 
 
 def param_hash(study: studies.Study, params: Mapping[str, Any]) -> str:
@@ -145,7 +151,45 @@ def _label(study: studies.Study, params: Mapping[str, Any]) -> str:
     return "default" if study.is_default(params) else param_hash(study, params)
 
 
+def omitted_exhibits(study: studies.Study, staging: Path) -> dict[str, str]:
+    """The study's declared exhibits (:attr:`Study.exhibits`) this run did not write, each with the reason the
+    notebook gave (:meth:`crmresearch.reporting.Exhibits.omit`) or, without one, ``'not written (no reason
+    given)'``; raises :class:`StudyError` for an exhibit both written and said to be left out.
+
+    Parameters
+    ----------
+    study : Study
+        The study.
+    staging : Path
+        The run's output folder.
+
+    Returns
+    -------
+    dict of str to str
+        Exhibit name -> reason; empty when every declared exhibit is written (a run on the built-in data).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from crmresearch import reporting, studies
+    >>> from crmresearch.studies import pipeline
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> reporting.Exhibits(folder, study='rfm-segments').omit({'table-cluster-vs-truth': 'built-in data only'})
+    left out: table-cluster-vs-truth (built-in data only)
+    >>> pipeline.omitted_exhibits(studies.get('rfm-segments'), folder)['table-cluster-vs-truth']
+    'built-in data only'
+    """
+    written = {Path(name).stem for name in reporting.exhibit_hashes(staging)}
+    said = reporting.read_omitted(staging)
+    both = sorted(set(said) & written)
+    if both:
+        raise StudyError(f"{study.name}: exhibit(s) {both} were written and also said to be left out")
+    return {e: said.get(e, "not written (no reason given)") for e in study.exhibits if e not in written}
+
+
 def _manifest(study: studies.Study, params: Mapping[str, Any], staging: Path) -> dict[str, Any]:
+    omitted = omitted_exhibits(study, staging)
     return {
         "study": study.name,
         "title": study.title,
@@ -156,6 +200,8 @@ def _manifest(study: studies.Study, params: Mapping[str, Any], staging: Path) ->
         "notebook": f"notebooks/{study.name}.ipynb",
         "inputs": reporting.read_inputs(staging),
         "exhibits": reporting.exhibit_hashes(staging),
+        # declared exhibits left out, and why (none at the defaults: the key is then absent)
+        **({"omitted": omitted} if omitted else {}),
         "environment": {
             "python": ".".join(platform.python_version_tuple()[:2]),
             "packages": reporting.versions(_RECORDED_PACKAGES),
@@ -181,6 +227,7 @@ def run(
     out: str | os.PathLike[str] | None = None,
     raise_on_error: bool = False,
     progress: bool = False,
+    lock_timeout: float | None = None,
 ) -> RunResult:
     """Run one study's notebook with ``overrides`` on its default parameters.
 
@@ -189,7 +236,8 @@ def run(
     a run never deletes or overwrites a file that is not one of its own earlier outputs.
     A failing notebook gives ``status="failed"`` with the error and the path of the executed
     notebook holding the traceback (or raises :class:`StudyError` when ``raise_on_error``).
-    ``progress`` prints cells done / total while the notebook runs.
+    ``progress`` prints cells done / total while the notebook runs. One run at a time writes an
+    output folder: a second one waits for it (one line on stderr), at most ``lock_timeout`` seconds.
 
     Parameters
     ----------
@@ -203,11 +251,17 @@ def run(
         Raise :class:`StudyError` on failure instead of returning ``status='failed'``.
     progress : bool, default False
         Print cells done / total while the notebook runs.
+    lock_timeout : float or None, optional
+        Longest wait for another run writing the same output folder, seconds (0: do not wait);
+        None: ``CRMRESEARCH_LOCK_TIMEOUT`` or 3600.
 
     Raises
     ------
     ParameterError
         Unknown or invalid parameters, a bad input file, or an output folder that is not safe to write.
+    OutputError
+        No space left for the output (nothing was changed), or another run kept the output folder
+        for longer than ``lock_timeout``.
 
     Examples
     --------
@@ -218,12 +272,19 @@ def run(
     >>> r.status
     'ok'
     """
-    import papermill as pm
-
     study = studies.get(study_name)
     params = study.resolve(overrides)
     study.preflight(params)
     target = publish.check_output_dir(output_dir_for(study, params, out), study.name, explicit=out is not None)
+    with publish.output_lock(target, lock_timeout):
+        return _execute(study, params, target, out, raise_on_error, progress)
+
+
+def _execute(study: studies.Study, params: dict[str, Any], target: Path, out: str | os.PathLike[str] | None,
+             raise_on_error: bool, progress: bool) -> RunResult:
+    """The checked run of :func:`run`, holding the lock of ``target``."""
+    import papermill as pm
+
     label = _label(study, params) if out is None else f"out-{param_hash(study, params)}"
     executed = paths.build_dir() / "executed" / study.name / f"{label}.ipynb"
     executed.parent.mkdir(parents=True, exist_ok=True)
@@ -231,6 +292,9 @@ def run(
     publish.clean_stale(staging_root)
     publish.clean_stale_siblings(target)
     staging = publish.make_staging(staging_root, study.name)
+    # papermill writes this run's own copy (two runs with the same parameters at once may share `executed`);
+    # it replaces `executed` in one rename when the run ends, so a reader always sees one whole notebook
+    own = publish.make_staging(staging_root, f"{study.name}-executed") / executed.name
     os.environ.setdefault("MPLBACKEND", "Agg")
     # One thread per kernel for numeric libraries: parallel sums in BLAS/OpenMP depend on the
     # thread count, so pinning it makes tables byte-identical on machines with any number of
@@ -238,12 +302,12 @@ def run(
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = "1"
     t0 = time.perf_counter()
-    status, error = "ok", ""
+    status, error, omitted = "ok", "", {}
     try:
         with publish.terminate_as_interrupt():
             pm.execute_notebook(
                 str(study.notebook),
-                str(executed),
+                str(own),
                 parameters={**params, "output_dir": str(staging)},
                 kernel_name="python3",
                 progress_bar=progress,
@@ -254,8 +318,14 @@ def run(
         manifest = _manifest(study, params, staging)
         if not manifest["exhibits"]:
             raise StudyError(f"{study.name}: the notebook finished but wrote no exhibits")
+        omitted = manifest.get("omitted", {})
         _publish(staging, target, manifest)
+    except OutputError:
+        raise
     except Exception as exc:  # a failing study must not stop the others
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            where = Path(exc.filename).parent if exc.filename else target  # nothing was published
+            raise publish.no_space(exc, where) from exc
         status, error = "failed", _error_summary(exc)
         if raise_on_error:
             raise StudyError(
@@ -263,9 +333,12 @@ def run(
             ) from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        if own.is_file():
+            os.replace(own, executed)
+        shutil.rmtree(own.parent, ignore_errors=True)
     seconds = time.perf_counter() - t0
     result = RunResult(study.name, status, round(seconds, 2), str(target), str(executed),
-                       dict(params), error)
+                       dict(params), error, omitted)
     reporting.atomic_write_text(executed.with_suffix(".run.json"),
                                 reporting.dumps_json({**asdict(result),
                                                       "crmresearch": __version__}))

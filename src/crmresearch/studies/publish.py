@@ -7,6 +7,11 @@ beside the target and then swaps the two folders in one system call (Linux ``ren
 the whole new one. Where the file system cannot exchange, two renames are used and an
 interrupted switch is completed (or undone) by the next run.
 
+A full disk leaves no half-built folder behind (the ``.crm-new-*`` folder is removed) and is one
+:class:`~crmresearch.errors.OutputError` line naming the device and the folder. One run at a time
+writes an output folder: :func:`output_lock` makes a second run wait (saying so) or give up after
+a timeout.
+
 Rules (checked before any kernel starts, :class:`~crmresearch.errors.ParameterError`):
 
 - never ``/``, the home folder, the project root, ``figures/`` itself or another study's
@@ -22,23 +27,30 @@ import contextlib
 import ctypes
 import ctypes.util
 import errno
+import fcntl
 import json
 import os
 import shutil
 import signal
+import sys
 import tempfile
+import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from .. import paths, reporting
-from ..errors import ParameterError
+from ..errors import OutputError, ParameterError
 
-__all__ = ["check_output_dir", "clean_stale", "clean_stale_siblings", "make_staging", "publish_folder",
-           "terminate_as_interrupt"]
+__all__ = ["LOCK_TIMEOUT", "check_output_dir", "clean_stale", "clean_stale_siblings", "make_staging", "no_space",
+           "output_lock", "publish_folder", "terminate_as_interrupt"]
 
 MANIFEST = "manifest.json"
 _OWNER = ".crmresearch-owner"  # pid of the process that made a staging / switch folder
-_NEW, _OLD = ".crm-new-", ".crm-old-"
+_NEW, _OLD, _LOCK = ".crm-new-", ".crm-old-", ".crm-lock-"
+#: errno values of a full disk (no space left; disk quota exceeded)
+_NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
+#: seconds a run waits for another run writing the same output folder (``CRMRESEARCH_LOCK_TIMEOUT``)
+LOCK_TIMEOUT = 3600.0
 
 
 # ----------------------------------------------------------------------------- checks
@@ -313,41 +325,201 @@ def publish_folder(staging: Path, target: Path, exhibits: Mapping[str, str], man
     ['manifest.json', 'table.csv']
     """
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    new = Path(tempfile.mkdtemp(prefix=f"{_NEW}{target.name}.", dir=target.parent))
-    (new / _OWNER).write_text(str(os.getpid()))
-    _fault("staged")
-    for name in sorted(exhibits):
-        shutil.move(str(staging / name), new / name)
-    if target.is_dir():
-        previous = _read_manifest(target) or {"exhibits": {}}
-        ours = set(previous.get("exhibits", {})) | {manifest_name}
-        for item in sorted(target.iterdir()):
-            if item.name in ours or item.name in exhibits or item.name == _OWNER:
-                continue
-            if item.is_dir() and not item.is_symlink():
-                shutil.copytree(item, new / item.name, symlinks=True, copy_function=_link_or_copy)
-            else:
-                _link_or_copy(item, new / item.name)
-    reporting.atomic_write_text(new / manifest_name, manifest_text)
-    (new / _OWNER).unlink()
-    _fsync_dir(new)
-    _fault("built")
-    if not target.exists():
-        os.replace(new, target)
-        _fsync_dir(target.parent)
-        return
-    if _exchange(new, target):
-        _fault("swapped")
-        shutil.rmtree(new, ignore_errors=True)  # `new` now holds the old folder
-    else:  # two renames; an interruption between them is repaired by clean_stale_siblings
-        old = Path(tempfile.mkdtemp(prefix=f"{_OLD}{target.name}.", dir=target.parent))
-        os.rmdir(old)
-        os.replace(target, old)
-        _fault("moved-old")
-        os.replace(new, target)
-        shutil.rmtree(old, ignore_errors=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        new = Path(tempfile.mkdtemp(prefix=f"{_NEW}{target.name}.", dir=target.parent))
+    except OSError as exc:
+        if exc.errno in _NO_SPACE:
+            raise no_space(exc, target) from exc
+        raise
+    switched = False
+    try:
+        (new / _OWNER).write_text(str(os.getpid()))
+        _fault("staged")
+        for name in sorted(exhibits):
+            shutil.move(str(staging / name), new / name)
+        if target.is_dir():
+            previous = _read_manifest(target) or {"exhibits": {}}
+            ours = set(previous.get("exhibits", {})) | {manifest_name}
+            for item in sorted(target.iterdir()):
+                if item.name in ours or item.name in exhibits or item.name == _OWNER:
+                    continue
+                if item.is_dir() and not item.is_symlink():
+                    shutil.copytree(item, new / item.name, symlinks=True, copy_function=_link_or_copy)
+                else:
+                    _link_or_copy(item, new / item.name)
+        reporting.atomic_write_text(new / manifest_name, manifest_text)
+        (new / _OWNER).unlink()
+        _fsync_dir(new)
+        _fault("built")
+        if not target.exists():
+            os.replace(new, target)
+            switched = True
+        elif _exchange(new, target):
+            switched = True  # `new` now holds the old folder
+            _fault("swapped")
+        else:  # two renames; an interruption between them is repaired by clean_stale_siblings
+            old = Path(tempfile.mkdtemp(prefix=f"{_OLD}{target.name}.", dir=target.parent))
+            os.rmdir(old)
+            os.replace(target, old)
+            _fault("moved-old")
+            try:
+                os.replace(new, target)
+            except BaseException:
+                os.replace(old, target)  # put the old folder back
+                raise
+            switched = True
+            shutil.rmtree(new, ignore_errors=True)
+            new = old
+    except BaseException as exc:
+        if not switched:  # a half-built folder must not keep the disk full until the next run
+            shutil.rmtree(new, ignore_errors=True)
+        if isinstance(exc, OSError) and exc.errno in _NO_SPACE:
+            raise no_space(exc, target) from exc
+        raise
+    if new.exists():
+        shutil.rmtree(new, ignore_errors=True)  # the old folder, switched out
     _fsync_dir(target.parent)
+
+
+def _device(folder: Path) -> str:
+    """The file system holding ``folder``: its device and mount point, from /proc/self/mountinfo."""
+    probe = Path(os.path.abspath(folder))
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    mount = probe
+    while not os.path.ismount(mount) and mount != mount.parent:
+        mount = mount.parent
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path("/proc/self/mountinfo").read_text().splitlines():
+            fields = line.split()
+            point = fields[4].replace("\\040", " ")
+            if point == str(mount):
+                source = fields[fields.index("-") + 2]
+                return f"{source} (mounted on {mount})"
+    return f"the disk mounted on {mount}"
+
+
+def no_space(exc: OSError, folder: str | os.PathLike[str]) -> OutputError:
+    """The one-line error of a full disk: which device, which folder, and that nothing was changed.
+
+    Parameters
+    ----------
+    exc : OSError
+        The error of the failed write (``ENOSPC`` or ``EDQUOT``).
+    folder : str or PathLike of str
+        The folder the run was writing.
+
+    Returns
+    -------
+    OutputError
+        To raise (``from exc``).
+
+    Examples
+    --------
+    >>> import errno, tempfile
+    >>> from crmresearch.studies import publish
+    >>> err = publish.no_space(OSError(errno.ENOSPC, 'No space left on device'), tempfile.mkdtemp())
+    >>> str(err).startswith('no space left on '), str(err).endswith('; nothing was changed')
+    (True, True)
+    """
+    what = "no space left" if exc.errno != errno.EDQUOT else "disk quota exceeded"
+    return _output_error(exc.errno, f"{what} on {_device(Path(folder))} for {folder}; nothing was changed")
+
+
+def _output_error(code: int | None, message: str) -> OutputError:
+    err = OutputError(message)  # one argument: str() is the message alone, without "[Errno n]"
+    err.errno = code
+    return err
+
+
+# ----------------------------------------------------------------------------- one run per folder
+@contextlib.contextmanager
+def output_lock(target: str | os.PathLike[str], timeout: float | None = None) -> Iterator[Path]:
+    """Hold the lock of output folder ``target`` (an fcntl lock on ``.crm-lock-<name>`` beside it).
+
+    A second run writing the same folder waits, saying so in one line on stderr, until the first
+    has finished, or at most ``timeout`` seconds (then :class:`~crmresearch.errors.OutputError`).
+    The lock file is removed on release; a killed run's lock is released by the system.
+
+    Parameters
+    ----------
+    target : str or PathLike of str
+        The output folder.
+    timeout : float or None, optional
+        Longest wait, seconds (0: do not wait); None: ``CRMRESEARCH_LOCK_TIMEOUT`` or
+        :data:`LOCK_TIMEOUT` (3600 s).
+
+    Returns
+    -------
+    context manager
+        Yields the lock file's path.
+
+    Raises
+    ------
+    OutputError
+        Another run still holds the folder after ``timeout`` seconds, or the lock cannot be made.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from crmresearch.studies import publish
+    >>> target = Path(tempfile.mkdtemp()) / 'my-run'
+    >>> with publish.output_lock(target) as lock:
+    ...     lock.name
+    '.crm-lock-my-run'
+    >>> lock.exists()   # removed on release
+    False
+    """
+    target = Path(target)
+    if timeout is None:
+        raw = os.environ.get("CRMRESEARCH_LOCK_TIMEOUT", "")
+        try:
+            timeout = float(raw) if raw.strip() else LOCK_TIMEOUT
+        except ValueError:
+            raise ParameterError(f"CRMRESEARCH_LOCK_TIMEOUT must be a number of seconds; got {raw[:40]!r}") from None
+    path = target.parent / f"{_LOCK}{target.name}"
+    deadline, said = time.monotonic() + max(timeout, 0.0), False
+    while True:
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            if exc.errno in _NO_SPACE:
+                raise no_space(exc, target) from exc
+            raise _output_error(exc.errno, f"cannot make the lock file {path} of {target}: {exc.strerror}") from exc
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+            os.close(fd)
+            if time.monotonic() >= deadline:
+                raise _output_error(errno.EBUSY, f"another run (pid {holder or '?'}) is writing {target}; nothing was "
+                                  f"changed: wait for it, or give a longer --wait (CRMRESEARCH_LOCK_TIMEOUT, "
+                                  f"now {timeout:g} s)") from None
+            if not said:
+                print(f"waiting for another run writing {target} (pid {holder or '?'}; at most {timeout:g} s)",
+                      file=sys.stderr, flush=True)
+                said = True
+            time.sleep(min(0.2, max(deadline - time.monotonic(), 0.01)))
+            continue
+        try:  # the run before may have removed the file between our open and our lock: lock the one there now
+            current = os.stat(path).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            current = False
+        if current:
+            break
+        os.close(fd)
+    try:
+        with contextlib.suppress(OSError):  # the holder's pid, for the message of a waiting run
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield path
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)  # while still locked: a run waiting on this file retries on the new one
+        os.close(fd)
 
 
 def _link_or_copy(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:

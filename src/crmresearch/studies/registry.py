@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import paths
+from .._extras import require
 from ..errors import ParameterError
 
 __all__ = ["REGISTRY", "Param", "Study", "all_studies", "get", "literal", "sync_parameter_cells"]
@@ -393,6 +394,10 @@ class Study:
         Data-source roles it needs with ``-p data=``.
     optional_roles : tuple of str, default ()
         Roles it can use when present.
+    needs : mapping of str to tuple of str, optional
+        Per role, the optional columns of its contract the study cannot do without (``{'transactions':
+        ('amount',)}`` for a study that sums money); checked before the kernel. A role's required columns
+        are its contract's (:data:`crmresearch.schemas.CONTRACTS`).
 
     Examples
     --------
@@ -413,6 +418,7 @@ class Study:
     inputs: Callable[[Mapping[str, Any]], None] | None = field(default=None, compare=False)
     roles: tuple[str, ...] = ()  # tables a data source file must name for `-p data=...`
     optional_roles: tuple[str, ...] = ()
+    needs: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
 
     @property
     def notebook(self) -> Path:
@@ -499,7 +505,8 @@ class Study:
             from ..sources import read_sources
 
             try:
-                read_sources(values["data"], roles=self.roles, optional=self.optional_roles, check=True)
+                read_sources(values["data"], roles=self.roles, optional=self.optional_roles, check=True,
+                             needs=self.needs)
             except ValidationError as exc:  # a SourceError (files, columns) or a broken contract
                 raise ParameterError(f"{self.name}: parameter 'data' ({values['data']}): {exc}") from None
         if self.inputs is not None:
@@ -833,18 +840,61 @@ CHURN_SURVIVAL = Study(
     roles=("spells",),
 )
 
+#: churn-targeting's parameters of the built-in data only, and why each does nothing on your customers
+_CHURN_BUILTIN_ONLY = {
+    "margin_rate": "it sets the margin of Telco's survival-based CLV, and your customers' value is your value column",
+    "clv_horizon_months": "it is the horizon of Telco's survival-based CLV, and your customers' value is your value "
+                          "column",
+    "clv_bootstrap": "it sets the Cox refits of Telco's CLV intervals, and your customers' value is your value column",
+    "calibration_months": "it is when Telco's Cox model is checked against the holdout, and your customers have no "
+                          "durations",
+    "annual_discount_rate": "it discounts Telco's survival-based CLV and the bank's margin annuity, and your value "
+                            "column is used as it is",
+    "bank_margin_rate": "the synthetic bank is not part of a run on your data",
+    "bank_customers": "the synthetic bank is not part of a run on your data",
+}
+
+
+def _check_churn_targeting(v: Mapping[str, Any]) -> None:
+    """A parameter that does nothing on the chosen data is refused, not ignored (checked before the kernel)."""
+    study = "churn-targeting"
+    if not v["data"]:
+        if v["features"] != "auto":
+            raise ParameterError(f"{study}: parameter 'features' applies to your data; give -p data=... as well")
+        return
+    defaults = CHURN_TARGETING.defaults()
+    for name, why in _CHURN_BUILTIN_ONLY.items():
+        if v[name] != defaults[name]:
+            raise ParameterError(f"{study}: parameter '{name}' does not apply to your data (-p data=...): {why}; "
+                                 "leave it out")
+
+
 def _check_churn_inputs(v: Mapping[str, Any]) -> None:
-    """Your customers: one row each, a 0/1 ``churned`` and a finite ``value`` (checked before the kernel)."""
+    """Your customers: one row each, a 0/1 ``churned`` and a finite ``value``; the features named, or listed
+    in the data source file, or (neither) every other column, checked for ids and outcomes (before the kernel)."""
     if not v["data"]:
         return
     from ..errors import ValidationError
     from ..sources.tables import read_sources
-    from ..targeting import churn_table
+    from ..targeting import churn_features, churn_table
 
+    source = read_sources(v["data"], roles=["customers"])["customers"]
     try:
-        churn_table(read_sources(v["data"], roles=["customers"])["customers"].to_pandas())
+        customers = churn_table(source.to_pandas())
     except ValidationError as exc:
         raise ParameterError(f"churn-targeting: parameter 'data' ({v['data']}): {exc}") from None
+    try:
+        churn_features(customers, v["features"], listed=source.features)
+    except ValidationError as exc:
+        raise ParameterError(f"churn-targeting: parameter 'features' ({_features_origin(v, source)}): {exc}") from None
+
+
+def _features_origin(v: Mapping[str, Any], source: Any) -> str:
+    if v["features"] != "auto":
+        return ",".join(v["features"])
+    if source.features is not None:
+        return "auto: the features listed in the data source file"
+    return "auto: every column besides customer, churned and value"
 
 
 CHURN_TARGETING = Study(
@@ -861,22 +911,27 @@ CHURN_TARGETING = Study(
         Param("acceptance_rate", float, 0.30, "share of would-be churners who accept the offer and stay",
               low=0.01, high=1),
         Param("contact_cost", float, 1.0, "cost of contacting one customer, USD", low=0, high=1e3),
-        Param("margin_rate", float, 0.30, "share of the monthly charge kept as margin", low=0.01, high=1),
-        Param("clv_horizon_months", int, 24, "horizon of the survival-based CLV, months", low=1, high=120),
-        Param("clv_bootstrap", int, 30, "Cox refits on resampled customers for the CLV intervals", low=10,
+        Param("margin_rate", float, 0.30, "Telco: share of the monthly charge kept as margin", low=0.01, high=1),
+        Param("clv_horizon_months", int, 24, "Telco: horizon of the survival-based CLV, months", low=1, high=120),
+        Param("clv_bootstrap", int, 30, "Telco: Cox refits on resampled customers for the CLV intervals", low=10,
               high=2000),
-        Param("calibration_months", int, 24, "time at which predicted churn is checked against the holdout, months",
-              low=1, high=72),
+        Param("calibration_months", int, 24, "Telco: time at which the Cox model's predicted churn is checked against "
+              "the holdout, months", low=1, high=72),
         Param("bank_margin_rate", float, 0.03, "bank margin per USD of transaction volume", low=0, high=0.5),
-        Param("annual_discount_rate", float, 0.10, "discount rate per year for CLV", low=0, high=1),
+        Param("annual_discount_rate", float, 0.10, "built-in data: discount rate per year of Telco's CLV and the "
+              "bank's margin annuity", low=0, high=1),
         _bank_customers(),
         _seed("the bank, the split and the models"),
         _data_param("your customers (customer, churned, value, features)", "Telco and the synthetic bank"),
+        Param("features", list, "auto", "your data: columns the churn models use; 'auto': the columns the data "
+              "source file lists under features, else every column besides customer, churned and value (refused "
+              "if one looks like an id or the outcome)", item=str, special=("auto",)),
     ),
     smoke={"bank_customers": 3_000, "model": "logistic", "clv_bootstrap": 10},
     exhibits=("table-classifiers", "fig-calibration", "table-lift", "fig-gain", "table-survival-clv",
               "table-survival-calibration", "table-targeting", "fig-profit-curve", "fig-depth-heatmap",
               "table-depth-grid"),
+    check=_check_churn_targeting,
     inputs=_check_churn_inputs,
     roles=("customers",),
 )
@@ -926,6 +981,8 @@ CALL_CENTRE_STAFFING = Study(
         Param("resolve_hours", float, 48.0, "SLA: resolved within, hours", low=0.01, high=1000),
         Param("resolution_horizons", list, [24, 48, 72], "hours at which the share of tickets still unresolved is "
               "reported", item=int, low=1, high=8760),
+        Param("resolution_window_hours", float, 168.0, "hours since creation shown in the figure of unresolved "
+              "tickets (168 is one week)", low=1, high=8760),
         Param("shift_hours", list, [8.0, 4.0], "shift lengths offered to the scheduler, hours", item=float, low=0.5,
               high=16),
         Param("break_minutes", float, 30.0, "unpaid break in the middle of shifts over 4 hours, minutes",
@@ -1243,6 +1300,7 @@ CUSTOMER_BASE_HEALTH = Study(
     check=_check_customer_base_health,
     inputs=_check_health_inputs,
     roles=("accounts", "transactions"),
+    needs={"transactions": ("amount",)},  # revenue per customer and the level model sum card spend
 )
 
 def _check_campaign_inputs(v: Mapping[str, Any]) -> None:
@@ -1488,6 +1546,7 @@ def sync_parameter_cells(write: bool = False, folder: str | Path | None = None) 
     >>> registry.sync_parameter_cells()   # every notebook in step with the registry
     []
     """
+    require("nbformat", by="studies.registry.sync_parameter_cells (the notebooks' parameters cells)")
     import nbformat
 
     from ..errors import StudyError

@@ -20,7 +20,8 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["SETTING_SOURCES", "Base", "Resolved", "record_settings", "settings_table"]
+__all__ = ["SETTING_SOURCES", "Base", "Resolved", "has_amounts", "record_settings", "settings_table",
+           "without_amounts"]
 
 #: Where a resolved setting's value came from.
 SETTING_SOURCES = {
@@ -30,6 +31,55 @@ SETTING_SOURCES = {
     "built-in data": "fixed by the built-in data set",
     "default": "assumed: no parameter or key of the data source file said otherwise",
 }
+
+
+def has_amounts(source: Any) -> bool:
+    """Whether a transactions table (a :class:`crmresearch.sources.Source` or a pandas DataFrame) has the
+    optional ``amount`` column of its contract: without it only what needs no money can run.
+
+    Parameters
+    ----------
+    source : Source or DataFrame
+        Transactions with crmresearch's column names.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch.studies.inputs import has_amounts
+    >>> has_amounts(pd.DataFrame({'customer_id': [1], 'date': pd.to_datetime(['2024-01-01'])}))
+    False
+    """
+    return "amount" in (source.columns if isinstance(source, pd.DataFrame) else source.schema())
+
+
+def without_amounts(name: str, exhibits: tuple[str, ...], what: str) -> dict[str, str]:
+    """The reason every one of ``exhibits`` is left out of a run on a log without amounts.
+
+    Parameters
+    ----------
+    name : str
+        How the data are named (the data source file).
+    exhibits : tuple of str
+        The exhibits that need amounts.
+    what : str
+        What in them is money, a few words (``'spend per purchase and lifetime value'``).
+
+    Returns
+    -------
+    dict of str to str
+        Exhibit -> reason, for :meth:`crmresearch.reporting.Exhibits.omit`.
+
+    Examples
+    --------
+    >>> from crmresearch.studies.inputs import without_amounts
+    >>> without_amounts('sales.yaml', ('table-x',), 'revenue')
+    {'table-x': 'needs amounts (revenue); the transactions of sales.yaml have no amount column'}
+    """
+    return {e: f"needs amounts ({what}); the transactions of {name} have no amount column" for e in exhibits}
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ study (``settings['cox']``), so its survival-CLV exhibits exist for Telco alone.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,8 +68,8 @@ class ChurnTargetingInputs:
 
 
 def churn_targeting(data: str = "", *, model: str = "gradient_boosting", bank_customers: int = 20_000,
-                    seed: int = 0, bank_margin_rate: float = 0.03,
-                    annual_discount_rate: float = 0.10) -> ChurnTargetingInputs:
+                    seed: int = 0, bank_margin_rate: float = 0.03, annual_discount_rate: float = 0.10,
+                    features: Sequence[str] | str = "auto") -> ChurnTargetingInputs:
     """The customer bases of churn-targeting: Telco and the synthetic bank, or your customers.
 
     Parameters
@@ -86,6 +87,9 @@ def churn_targeting(data: str = "", *, model: str = "gradient_boosting", bank_cu
         Bank margin per USD of transaction volume (share).
     annual_discount_rate : float, default 0.1
         Discount rate per year of the bank's margin annuity (0.1 = 10 %).
+    features : sequence of str or 'auto', default 'auto'
+        Your data: the classifiers' features; ``'auto'``: the data source file's ``features:``, else every
+        column besides customer, churned and value (see :func:`crmresearch.targeting.churn_features`).
 
     Returns
     -------
@@ -102,8 +106,8 @@ def churn_targeting(data: str = "", *, model: str = "gradient_boosting", bank_cu
     (True, False)
     """
     if data:
-        base, recorded = _your_customers(data)
-        return ChurnTargetingInputs((base,), recorded, ())
+        base, recorded, notes = _your_customers(data, features)
+        return ChurnTargetingInputs((base,), recorded, notes)
     telco, recorded, notes = _telco()
     bank, bank_recorded, bank_notes = _bank(bank_customers, seed, model, bank_margin_rate, annual_discount_rate)
     return ChurnTargetingInputs((telco, bank), recorded + bank_recorded, notes + bank_notes)
@@ -122,18 +126,25 @@ def _telco() -> tuple[Base, tuple, tuple[str, ...]]:
     return base, (("telco_churn", telco, telco.attrs["source"]),), notes
 
 
-def _your_customers(data: str) -> tuple[Base, tuple]:
+def _your_customers(data: str, features: Sequence[str] | str) -> tuple[Base, tuple, tuple[str, ...]]:
     from ...sources import read_sources
-    from ...targeting import churn_table
+    from ...targeting import churn_features, churn_table
 
     name = Path(data).name
+    source = read_sources(data, roles=["customers"])["customers"]
     # one row per customer: it comes back as pandas; churned = left within your window
-    customers = churn_table(read_sources(data, roles=["customers"])["customers"].to_pandas()) \
-        .rename(columns={"churned": "churn"})
+    customers = churn_table(source.to_pandas())
+    chosen, cautions = churn_features(customers, features, listed=source.features)
+    customers = customers.rename(columns={"churned": "churn"})
+    origin = ("the features parameter" if features != "auto" else
+              "the data source file's features" if source.features is not None else
+              "every column besides customer, churned and value")
+    for caution in cautions:
+        warnings.warn(caution, UserWarning, stacklevel=2)
     base = Base("yours", name, f"{name}: your customers", tables={"customers": customers},
-                settings={"features": [c for c in customers.columns if c not in ("customer_id", "churn", "value")],
-                          "models": MODELS})
-    return base, (("customers", customers, f"{name}: customers"),)
+                settings={"features": chosen, "models": MODELS})
+    notes = (f"{name}: {len(chosen)} features ({origin}): {', '.join(chosen)}", *cautions)
+    return base, (("customers", customers, f"{name}: customers"),), notes
 
 
 def _bank(bank_customers: int, seed: int, model: str, margin_rate: float,

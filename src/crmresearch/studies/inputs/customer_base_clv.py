@@ -9,7 +9,7 @@ settings (``base.resolved``: the study's settings table and manifest).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,15 +18,21 @@ import pandas as pd
 from ... import clv, schemas, segmentation, sources
 from ... import data as datasets
 from ...data import reference
-from . import Base, Resolved
+from . import Base, Resolved, has_amounts, without_amounts
 
-__all__ = ["CDNOW_END", "CDNOW_START", "RECOVERY_AGES", "CustomerBaseClvInputs", "customer_base_clv"]
+__all__ = ["CDNOW_END", "CDNOW_START", "NEED_AMOUNTS", "RECOVERY_AGES", "CustomerBaseClvInputs",
+           "customer_base_clv"]
 
 #: First and last day of the CDNOW purchases (Fader, Hardie & Lee 2005).
 CDNOW_START = pd.Timestamp("1997-01-01")
 CDNOW_END = pd.Timestamp("1998-06-30")
 #: Ages (weeks) of the bases drawn to check BG/NBD recovery on CDNOW: the 1997-Q1 cohort at the end of week 39.
 RECOVERY_AGES = (26.0, 39.0)
+
+#: Exhibits that need amounts (Gamma-Gamma spend and lifetime value); a log without amounts runs the rest
+#: (BG/NBD fit, tracking, conditional expectations, the holdout check of purchases, recovery).
+NEED_AMOUNTS = ("table-gamma-gamma-fit", "table-clv-summary", "fig-clv-distribution")
+_BANK_ONLY = {"table-bank-clv": "the synthetic bank's true churn checks the predictions: built-in data only"}
 
 _CDNOW_SOURCE = "CDNOW purchases 1997-01 to 1998-06 (Fader, Hardie & Lee 2005)"
 _PUBLISHED_ROW = "published (FHL 2005, sample)"
@@ -50,12 +56,19 @@ class CustomerBaseClvInputs:
         (empty unless the paper's calibration is studied).
     records : tuple of (str, DataFrame, str)
         The input tables the manifest fingerprints: name, table, description.
+    has_amounts : bool, default True
+        The transactions have amounts; False (a log of customer and date only): the summaries have no
+        ``monetary_value``, and the spend and value exhibits are left out (``omitted``).
+    omitted : dict of str to str
+        Exhibits of the study this run leaves out, with the reason (for ``Exhibits.omit``).
     """
 
     bases: tuple[Base, ...]
     bank: Base | None
     published: dict[str, list[dict[str, Any]]]
     records: tuple[tuple[str, pd.DataFrame, str], ...]
+    has_amounts: bool = True
+    omitted: dict[str, str] = field(default_factory=dict)
 
     @property
     def main(self) -> Base:
@@ -63,8 +76,9 @@ class CustomerBaseClvInputs:
         return self.bases[0]
 
 
-def _summary(t: Any, calibration_end: pd.Timestamp, observation_end: pd.Timestamp) -> pd.DataFrame:
-    return clv.summary_from_transactions(t, calibration_end, observation_end, freq="W")
+def _summary(t: Any, calibration_end: pd.Timestamp, observation_end: pd.Timestamp,
+             amount: str | None = "amount") -> pd.DataFrame:
+    return clv.summary_from_transactions(t, calibration_end, observation_end, freq="W", amount=amount)
 
 
 def _builtin(calibration_weeks: int) -> tuple[list[Base], dict[str, list[dict[str, Any]]], list[tuple]]:
@@ -120,11 +134,12 @@ def _bank(bank_customers: int, seed: int, calibration_months: int) -> tuple[Base
 
 def _yours(data: str, calibration_end: str) -> tuple[Base, tuple]:
     t = sources.read_sources(data, roles=["transactions"])["transactions"]  # stays where it is
-    span = segmentation.rfm(t)  # one pass: first and last purchase per customer
+    amount = "amount" if has_amounts(t) else None  # a log of customer and date: purchase counts only
+    span = segmentation.rfm(t, amount=amount)  # one pass: first and last purchase per customer
     first_day, observation_end = span["first_purchase"].min().normalize(), span["last_purchase"].max().normalize()
     cal_end = (pd.Timestamp(calibration_end) if calibration_end
                else first_day + (observation_end - first_day) / 2).normalize()
-    summary = _summary(t, cal_end, observation_end)
+    summary = _summary(t, cal_end, observation_end, amount)
     name = Path(data).name
     texts = {"tracking_title": f"{name}: cumulative repeat transactions", "tracking_xlabel": "Week since {origin}",
              "conditional_title": f"{name}: holdout purchases by calibration purchases",
@@ -181,7 +196,10 @@ def customer_base_clv(data: str = "", calibration_weeks: int = 39, calibration_e
     """
     if data:
         base, record = _yours(data, calibration_end)
-        return CustomerBaseClvInputs((base,), None, {"bgnbd": [], "gamma_gamma": []}, (record,))
+        money = "monetary_value" in base.tables["summary"].columns
+        omitted = {**(without_amounts(base.label, NEED_AMOUNTS, "spend per purchase and lifetime value")
+                      if not money else {}), **_BANK_ONLY}
+        return CustomerBaseClvInputs((base,), None, {"bgnbd": [], "gamma_gamma": []}, (record,), money, omitted)
     bases, published, records = _builtin(calibration_weeks)
     bank, record = _bank(bank_customers, seed, bank_calibration_months)
     return CustomerBaseClvInputs(tuple(bases), bank, published, (*records, record))
