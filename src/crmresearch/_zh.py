@@ -127,6 +127,7 @@ TEXTS: dict[str, str] = {
     'derl_periods': '剩余期望贴现寿命（期）',
     'derl_years': '剩余期望贴现寿命（年）',
     'design': '方案',
+    'detail': '说明',
     'df': '自由度',
     'did': '双重差分',
     'did_ci_lower': '双重差分置信下限',
@@ -377,6 +378,7 @@ TEXTS: dict[str, str] = {
     'rule': '规则',
     'rural_traditional': '农村传统客户',
     'same_sign': '符号一致',
+    'sample': '样本',
     'sbg': 'sBG',
     'scenario': '情景',
     'sd': '标准差',
@@ -719,6 +721,15 @@ TEXTS: dict[str, str] = {
     'predicted': '预测值',
     'Cumulative gain': '累计增益',
 }
+
+#: churn-survival's headers and axis labels in each time unit (the study's ``unit`` parameter)
+_UNITS = {"days": "天", "weeks": "周", "months": "月", "years": "年"}
+TEXTS.update({f"{en}_{unit}": f"{zh}（{u}）" for unit, u in _UNITS.items() for en, zh in (
+    ("horizon", "期限"), ("median", "中位数"), ("median_ci_lower", "中位数置信下限"),
+    ("median_ci_upper", "中位数置信上限"))})
+TEXTS.update({f"{en} ({unit})": f"{zh}（{u}）" for unit, u in _UNITS.items() for en, zh in (
+    ("Tenure", "在网时长"), ("Relationship age", "客户关系时长"),
+    ("Time since the start of the relationship", "自关系开始的时长"))})
 
 #: templates: numbers, dates, times, weekday and month names replaced by {}
 TEMPLATES: dict[str, str] = {

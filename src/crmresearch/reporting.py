@@ -60,6 +60,7 @@ PALETTE: tuple[str, ...] = (
 )
 
 INPUTS_FILE = "_inputs.json"
+RESOLVED_FILE = "_resolved.json"
 #: Exhibits a run leaves out on purpose, with the reason (:meth:`Exhibits.omit`), read into the manifest.
 OMITTED_FILE = "_omitted.json"
 
@@ -476,6 +477,7 @@ class Exhibits:
         self.lang = lang
         self.output_dir.mkdir(parents=True, exist_ok=True)
         self._inputs: dict[str, dict[str, Any]] = {}
+        self._resolved: dict[str, Any] = {}
         self._omitted: dict[str, str] = {}
         use_style(lang)
 
@@ -574,6 +576,18 @@ class Exhibits:
         atomic_write_text(self.output_dir / INPUTS_FILE, json.dumps(self._inputs, indent=2, sort_keys=True))
         return fp
 
+    def record_resolved(self, resolved: Mapping[str, Any]) -> None:
+        """Record the settings the run resolved (a censoring date found in the data ...) for the manifest's
+        ``resolved`` map; a later call adds to it.
+
+        Parameters
+        ----------
+        resolved : mapping of str to object
+            JSON-ready values, e.g. base -> parameter -> ``{value, source, detail}``.
+        """
+        self._resolved.update(resolved)
+        atomic_write_text(self.output_dir / RESOLVED_FILE, dumps_json(self._resolved))
+
     def omit(self, omitted: Mapping[str, str]) -> None:
         """Record exhibits of the study this run leaves out on purpose, each with its reason (the data have no
         amounts, the truth exists for simulated data only ...); printed in the run log and kept in the
@@ -616,6 +630,12 @@ def exhibit_hashes(folder: str | os.PathLike[str]) -> dict[str, str]:
 def read_inputs(folder: str | os.PathLike[str]) -> dict[str, Any]:
     """The input fingerprints a notebook recorded with :meth:`Exhibits.record_input`."""
     p = Path(folder) / INPUTS_FILE
+    return json.loads(p.read_text()) if p.is_file() else {}
+
+
+def read_resolved(folder: str | os.PathLike[str]) -> dict[str, Any]:
+    """The settings a notebook recorded with :meth:`Exhibits.record_resolved` ({} when none)."""
+    p = Path(folder) / RESOLVED_FILE
     return json.loads(p.read_text()) if p.is_file() else {}
 
 

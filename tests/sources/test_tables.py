@@ -141,6 +141,90 @@ def test_a_study_checks_the_optional_roles_it_finds(tmp_path):
         s.preflight(s.resolve({"data": str(tmp_path / "s.yaml")}))
 
 
+# ----------------------------------------------------------------------------- spells: two shapes, stated keys
+TENURE = pd.DataFrame({"cust": [1, 2, 3], "tenure_days": [30.0, 365.0, 99.0], "churned": [1, 0, 1]})
+TENURE_COLUMNS = "{customer: cust, duration: tenure_days, event: churned}"
+
+
+def test_spells_as_durations_with_their_unit_and_observation_window(tmp_path):
+    TENURE.to_csv(tmp_path / "tenure.csv", index=False)
+    (tmp_path / "s.yaml").write_text(f"spells: {{path: tenure.csv, columns: {TENURE_COLUMNS}, unit: days}}\n"
+                                     "contracts: {path: dated.csv}\n")
+    pd.DataFrame({"customer_id": [1], "start": ["2024-01-01"], "end": [None]}).to_csv(tmp_path / "dated.csv",
+                                                                                       index=False)
+    got = sources.read_sources(tmp_path / "s.yaml", check=True)
+    assert (got["spells"].shape, got["spells"].meta) == ("durations", {"unit": "days"})
+    assert sorted(got["spells"].to_pandas().columns) == ["customer_id", "duration", "event"]
+    (tmp_path / "d.yaml").write_text("spells: {path: dated.csv, observed_from: 2023-01-01, "
+                                     "observed_to: '2025-12-31'}\n")
+    dated = sources.read_sources(tmp_path / "d.yaml", check=True)["spells"]
+    assert (dated.shape, dated.meta) == ("dates", {"observed_from": "2023-01-01", "observed_to": "2025-12-31"})
+
+
+@pytest.mark.parametrize("entry, match", [
+    (f"{{path: tenure.csv, columns: {TENURE_COLUMNS}, unit: fortnights}}", r"unit must be one of days, weeks"),
+    ("{path: tenure.csv, columns: {customer: cust}}",
+     r"a spells table needs the columns start, end \(dates\) or duration, event \(durations\); the table has "
+     r"\['cust', 'tenure_days', 'churned'\]"),
+    ("{path: dated.csv, unit: days}", r"unit applies to a duration column; this table has dates"),
+    ("{path: dated.csv, observed_to: 31.12.2025}", r"observed_to must be a date YYYY-MM-DD; got '31.12.2025'"),
+    ("{path: dated.csv, observed_from: 2026-01-01, observed_to: 2025-12-31}",
+     r"observed_from \(2026-01-01\) must come before observed_to \(2025-12-31\)"),
+])
+def test_bad_spells_entries_stop_in_read_sources(tmp_path, entry, match):
+    TENURE.to_csv(tmp_path / "tenure.csv", index=False)
+    pd.DataFrame({"customer_id": [1], "start": ["2024-01-01"], "end": [None]}).to_csv(tmp_path / "dated.csv",
+                                                                                       index=False)
+    (tmp_path / "s.yaml").write_text(f"spells: {entry}\n")
+    with pytest.raises(SourceError, match=match):
+        sources.read_sources(tmp_path / "s.yaml")
+
+
+def test_a_key_a_role_does_not_take_is_refused(tmp_path):
+    pd.DataFrame({"customer_id": [1], "date": ["2024-01-01"], "amount": [1.0]}).to_csv(tmp_path / "tx.csv", index=False)
+    (tmp_path / "s.yaml").write_text("transactions: {path: tx.csv, observed_to: 2025-01-01}\n")
+    with pytest.raises(SourceError, match=r"unknown key\(s\) \['observed_to'\]"):
+        sources.read_sources(tmp_path / "s.yaml")
+
+
+def test_service_recovery_needs_dated_spells_and_says_so():
+    from crmresearch.errors import MissingColumnError
+    from crmresearch.survival import recovery
+
+    cases = pd.DataFrame({"customer_id": [1], "opened": ["2024-02-01"], "resolved": ["2024-02-03"]})
+    with pytest.raises(MissingColumnError, match=r"needs spells with dates \(start, end\); the table has durations"):
+        recovery.day_clock(pd.DataFrame({"customer_id": [1], "duration": [3.0], "event": [0]}), cases,
+                           as_of="2024-06-30")
+
+
+@pytest.mark.parametrize("param, value", [("as_of", "2025-12-31"), ("observed_from", "2024-01-01")])
+def test_churn_survival_refuses_dates_for_durations_before_the_kernel(tmp_path, param, value):
+    TENURE.to_csv(tmp_path / "tenure.csv", index=False)
+    (tmp_path / "s.yaml").write_text(f"spells: {{path: tenure.csv, columns: {TENURE_COLUMNS}, unit: days}}\n")
+    study = studies.get("churn-survival")
+    values = study.resolve({"data": str(tmp_path / "s.yaml"), param: value})
+    with pytest.raises(ParameterError, match=rf"parameter '{param}' applies to spells with start and end dates; "
+                                             r"s.yaml gives durations and an event flag"):
+        study.preflight(values)
+
+
+@pytest.mark.parametrize("entry, match", [
+    ("{path: dated.csv}", r"dated.yaml states no observed_to; active relationships will be censored at the latest"),
+    ("{path: tenure.csv, columns: {customer: cust, duration: tenure_days, event: churned}}",
+     r"states no unit for its durations; they will be read as months"),
+])
+def test_churn_survival_says_before_the_kernel_what_it_will_assume(tmp_path, entry, match):
+    from crmresearch.errors import DataWarning
+
+    TENURE.to_csv(tmp_path / "tenure.csv", index=False)
+    pd.DataFrame({"customer_id": [1], "start": ["2024-01-01"], "end": [None]}).to_csv(tmp_path / "dated.csv",
+                                                                                       index=False)
+    (tmp_path / "dated.yaml").write_text(f"spells: {entry}\n")
+    study = studies.get("churn-survival")
+    with pytest.warns(DataWarning, match=match):
+        study.preflight(study.resolve({"data": str(tmp_path / "dated.yaml")}))
+
+
 def test_features_listed_in_a_data_source_file_come_back_in_crmresearch_names(tmp_path):
     pd.DataFrame({"cid": [1, 2], "left": [0, 1], "area": ["n", "s"], "plan": ["a", "b"], "calls": [1, 4]}) \
         .to_csv(tmp_path / "c.csv", index=False)

@@ -61,6 +61,11 @@ def test_a_study_on_parquet_with_renamed_columns_equals_the_package_and_the_csv(
         direct = segmentation.customer_totals(tx)
         assert tiers["revenue"].sum() == pytest.approx(direct["revenue"].sum(), rel=1e-12)
     elif study == "customer-base-clv":  # the same numbers as the package on the pandas frame (FHL 2005 sample)
+        assert ma["resolved"]["yours"]["calibration_end"] == {"value": "1997-09-30", "source": "parameter",
+                                                               "detail": ""}
+        assert ma["resolved"]["yours"]["observation_end"]["value"] == "1998-06-30"  # the last purchase
+        settings = pd.read_csv(Path(a.output_dir) / "table-settings.csv")
+        assert settings["dataset"].eq("parquet.yaml").all() and "calibration_end" in set(settings["parameter"])
         fit = pd.read_csv(Path(a.output_dir) / "table-bgnbd-fit.csv").iloc[0]
         assert fit["r"] == pytest.approx(0.2426, abs=1e-3)
         assert fit["log_likelihood"] == pytest.approx(-9582.43, abs=0.05)
@@ -88,38 +93,72 @@ def test_data_parameter_is_checked_before_the_kernel(scratch_root, tmp_path):
 
 
 @pytest.mark.slow
-def test_churn_survival_on_your_spells_equals_the_package_on_the_same_frame(scratch_root, tmp_path):
+def test_churn_survival_on_dated_spells_and_on_durations_in_days(scratch_root, tmp_path):
+    """The same relationships as dated spells (Parquet, renamed, the window's end stated as observed_to)
+    and as a survival extract (CSV: tenure in days and a churn flag, no dates) in weeks: the Cox estimates of
+    both equal the package's on the same frame, the Kaplan-Meier table of the extract equals lifelines' in
+    weeks, and each run's table-settings and manifest say what was used and where it came from."""
     import json
 
+    from lifelines import KaplanMeierFitter
     from sklearn.model_selection import train_test_split
 
     from crmresearch import data, survival
     from crmresearch.studies import pipeline
 
-    c = data.simulate_bank(n_customers=3_000, seed=3).contracts
-    spells = c[["customer_id", "start", "end", "region", "digital_user", "fee_increase", "n_products"]].assign(
-        region=lambda d: d["region"].astype(str))
+    bank = data.simulate_bank(n_customers=3_000, seed=3)
+    end = str(pd.Timestamp(bank.truth["end"]).date())  # the window's end, after the latest date in the table
+    covs = ["region", "digital_user", "fee_increase", "n_products"]
+    spells = bank.contracts[["customer_id", "start", "end", *covs]].assign(region=lambda d: d["region"].astype(str))
     (tmp_path / "sp").mkdir()
     spells.rename(columns={"customer_id": "cust", "start": "opened", "end": "closed"}) \
         .to_parquet(tmp_path / "sp" / "spells.parquet", index=False)
-    spells.to_csv(tmp_path / "spells.csv", index=False)
-    (tmp_path / "pq.yaml").write_text('spells: {path: "sp/*.parquet", columns: {customer: cust, start: opened, '
-                                      'end: closed}}\n')
-    (tmp_path / "csv.yaml").write_text("spells: {path: spells.csv}\n")
-    a = pipeline.run("churn-survival", {"data": str(tmp_path / "pq.yaml")}, out=tmp_path / "a", raise_on_error=True)
-    b = pipeline.run("churn-survival", {"data": str(tmp_path / "csv.yaml")}, out=tmp_path / "b", raise_on_error=True)
-    ma = json.loads((Path(a.output_dir) / "manifest.json").read_text())["exhibits"]
-    mb = json.loads((Path(b.output_dir) / "manifest.json").read_text())["exhibits"]
-    assert {k for k in ma if k.endswith(".csv")} == {"table-km.csv", "table-logrank.csv", "table-cox.csv",
-                                                      "table-ph.csv", "table-aft.csv", "table-holdout.csv"}
-    assert {k: v for k, v in ma.items() if k.endswith(".csv")} == {k: v for k, v in mb.items() if k.endswith(".csv")}
-    frame = survival.survival_frame(spells, as_of=survival.latest_date(spells),
-                                    keep=["region", "digital_user", "fee_increase", "n_products"])
+    (tmp_path / "dated.yaml").write_text('spells: {path: "sp/*.parquet", columns: {customer: cust, start: opened, '
+                                         f'end: closed}}, observed_to: {end}}}\n')
+    extract = spells[["customer_id", *covs]].assign(  # what most survival extracts hold: tenure and a flag
+        tenure_days=(spells["end"].fillna(pd.Timestamp(end)) - spells["start"]).dt.days,
+        churned=spells["end"].notna().astype(int))
+    extract.rename(columns={"customer_id": "cust"}).to_csv(tmp_path / "tenure.csv", index=False)
+    (tmp_path / "tenure.yaml").write_text("spells: {path: tenure.csv, columns: {customer: cust, duration: tenure_days, "
+                                          "event: churned}, unit: days}\n")
+    a = pipeline.run("churn-survival", {"data": str(tmp_path / "dated.yaml")}, out=tmp_path / "a", raise_on_error=True)
+    b = pipeline.run("churn-survival", {"data": str(tmp_path / "tenure.yaml"), "unit": "weeks",
+                                        "horizons": "26,52,104"}, out=tmp_path / "b", raise_on_error=True)
+    ma = json.loads((Path(a.output_dir) / "manifest.json").read_text())
+    mb = json.loads((Path(b.output_dir) / "manifest.json").read_text())
+    assert {k for k in ma["exhibits"] if k.endswith(".csv")} == {k for k in mb["exhibits"] if k.endswith(".csv")} == {
+        "table-km.csv", "table-logrank.csv", "table-cox.csv", "table-ph.csv", "table-aft.csv", "table-holdout.csv",
+        "table-settings.csv"}
+    # what 'auto' became, and from where: the censoring date from the source file, the unit of the durations
+    assert ma["parameters"]["as_of"] == "auto"
+    assert ma["resolved"]["yours"]["as_of"] == {"value": end, "source": "source file",
+                                                "detail": "observed_to of dated.yaml"}
+    assert mb["resolved"]["yours"]["duration_unit"]["value"] == "days"
+    assert mb["resolved"]["yours"]["duration_unit"]["source"] == "source file"
+    assert "as_of" not in mb["resolved"]["yours"]  # durations are already censored
+    settings = pd.read_csv(Path(b.output_dir) / "table-settings.csv").set_index("parameter")
+    assert settings.loc["unit", "value"] == "weeks" and settings.loc["covariates", "source"] == "data"
+    assert settings.loc["covariates", "value"] == ", ".join(covs)
+    # both shapes give the package's Cox model on the same frame (a Cox model does not depend on the time unit)
+    frame = survival.survival_frame(spells, as_of=end, keep=covs)
     train, _ = train_test_split(frame, test_size=0.3, random_state=0, stratify=frame["event"])
-    direct = survival.cox(train, ["region", "digital_user", "fee_increase", "n_products"]).summary
-    table = pd.read_csv(Path(a.output_dir) / "table-cox.csv")
-    table = table[table["model"] == "Cox, all covariates"].set_index("covariate")
-    np.testing.assert_allclose(table.loc[direct.index, "estimate"], direct["estimate"], atol=1e-6)
+    direct = survival.cox(train, covs).summary
+    for res in (a, b):
+        table = pd.read_csv(Path(res.output_dir) / "table-cox.csv")
+        assert "Cox stratified on -" not in set(table["model"])  # no stratified copy of the first model
+        table = table[table["model"] == "Cox, all covariates"].set_index("covariate")
+        np.testing.assert_allclose(table.loc[direct.index, "estimate"], direct["estimate"], atol=1e-6)
+        assert (table["customers"] == len(train)).all() and (table["events"] == train["event"].sum()).all()
+        assert (table["sample"] == "training split 70% (seed 0)").all()
+    # durations in days, analysed in weeks: headers in weeks, survival equal to lifelines' at 26/52/104 weeks
+    km = pd.read_csv(Path(b.output_dir) / "table-km.csv")
+    assert {"horizon_weeks", "median_weeks"} <= set(km.columns) and "horizon" not in km.columns
+    weeks = extract.assign(t=extract["tenure_days"] / 7)
+    weeks = weeks[weeks["t"] > 0]  # the study's row account drops spells with no time at risk, as lifelines would not
+    for region, g in weeks.groupby("region"):
+        ref = KaplanMeierFitter().fit(g["t"], g["churned"])
+        ours = km[(km["grouping"] == "region") & (km["group"] == region)].set_index("horizon_weeks")["survival"]
+        np.testing.assert_allclose(ours.to_numpy(), ref.survival_function_at_times(ours.index).to_numpy(), atol=5e-7)
 
 
 @pytest.mark.slow
@@ -144,7 +183,7 @@ def test_churn_survival_left_truncates_your_spells_from_observed_from(scratch_ro
     assert (frame["entry"] > 0).sum() > 500
     for region, g in frame.groupby("region"):
         ref = KaplanMeierFitter().fit(g["duration"], g["event"], entry=g["entry"])
-        ours = km[km["group"] == region].set_index("horizon")["survival"]
+        ours = km[km["group"] == region].set_index("horizon_months")["survival"]
         np.testing.assert_allclose(ours.to_numpy(), ref.survival_function_at_times(ours.index).to_numpy(),
                                    atol=5e-7)  # the table is rounded to 6 decimals
 

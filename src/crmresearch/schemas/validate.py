@@ -96,10 +96,12 @@ def _check_column(df: pd.DataFrame, col: Column, name: str, caller: str,
 
 def _check_table(df: pd.DataFrame, contract: Contract, names: Mapping[str, str], caller: str,
                  as_of: pd.Timestamp | None = None, date_format: str | None = None,
-                 need: Sequence[str] = (), users: Mapping[str, str] | None = None) -> pd.DataFrame:
+                 need: Sequence[str] = (), users: Mapping[str, str] | None = None,
+                 shape: str = "") -> pd.DataFrame:
     """The rules of ``contract`` on ``df`` (its columns named by ``names``: role -> column); dates parsed.
-    ``need``: optional roles the caller needs all the same (missing: an error like a required column).
-    ``users``: column -> the user's name of it, for a table a data source file renamed (messages name both)."""
+    ``need``: optional roles the caller needs all the same (missing: an error like a required column);
+    ``users``: column -> the user's name of it, for a table a data source file renamed (messages name both);
+    ``shape``: the one of the contract's alternative sets of columns the caller needs ('' = any)."""
     users = users or {}
     if len(df) == 0:
         raise EmptyTableError(f"{caller}: the {contract.kind} table is empty (0 rows)")
@@ -107,6 +109,17 @@ def _check_table(df: pd.DataFrame, contract: Contract, names: Mapping[str, str],
               if (c.required or c.role in need) and names[c.role] not in df.columns]
     optional = [names[c.role] for c in contract.columns if not c.required and c.role in need
                 and names[c.role] in absent]
+    if not absent and contract.shapes:  # one of its alternative sets of columns (spells: dates or durations)
+        present = {c.role for c in contract.columns if names[c.role] in df.columns}
+        try:
+            found = contract.shape(present)
+        except MissingColumnError as exc:
+            raise MissingColumnError(f"{caller}: {exc}; the table has {list(df.columns)[:12]}") from None
+        wanted = dict(contract.shapes).get(shape, ())
+        if not set(wanted) <= present:
+            raise MissingColumnError(f"{caller}: needs {contract.kind} with {shape} "
+                                     f"({', '.join(names[r] for r in wanted)}); the table has {found} "
+                                     f"({list(df.columns)[:12]})")
     if absent:
         raise MissingColumnError(
             f"{caller}: missing column(s) {absent} of the {contract.kind} contract"
@@ -151,6 +164,7 @@ def validate(
     caller: str | None = None,
     date_format: str | None = None,
     need: Sequence[str] = (),
+    shape: str = "",
     **column_names: str,
 ) -> pd.DataFrame:
     """Check ``df`` against the input contract ``kind``; return it with dates parsed.
@@ -172,6 +186,9 @@ def validate(
     need : sequence of str, default ()
         Optional roles of the contract the caller needs (e.g. ``['amount']`` of transactions to sum money):
         missing, they are an error like a required column.
+    shape : str, default ''
+        For a contract with alternative sets of columns (``spells``: ``'dates'`` or ``'durations'``): the one
+        the caller needs; '' = either.
     **column_names : str
         Actual column name per role, e.g. ``customer="cust_id"``; defaults: each column's default name in
         :data:`~crmresearch.schemas.CONTRACTS` (also in ``DEFAULT_NAMES``).
@@ -212,7 +229,9 @@ def validate(
     unknown_need = set(need) - set(contract.roles())
     if unknown_need:
         raise ValidationError(f"{caller}: need names role(s) {sorted(unknown_need)} the '{kind}' contract has not")
-    out = _check_table(df, contract, names, caller, as_of_ts, date_format, need)
+    if shape and shape not in dict(contract.shapes):
+        raise ValidationError(f"{caller}: unknown shape {shape!r} of '{kind}'; shapes: {list(dict(contract.shapes))}")
+    out = _check_table(df, contract, names, caller, as_of_ts, date_format, need, shape=shape)
     if contract.free == "items":  # the survey's questionnaire items
         _check_items(out, items, scale, caller)
     return out

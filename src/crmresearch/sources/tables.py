@@ -22,6 +22,13 @@ A **data source file** (YAML) names each table by role::
 
 ``name`` defaults to the file's name; without ``currency`` labels say "amount units" rather than a currency.
 
+A role's contract may let the file state more about its table (:attr:`crmresearch.schemas.Contract.keys`):
+spells take ``observed_from`` / ``observed_to`` (the observation window, YYYY-MM-DD) and, for durations,
+their ``unit``::
+
+    spells: {path: tenure.csv, columns: {duration: tenure_days, event: churned}, unit: days,
+             observed_to: 2025-12-31}
+
 ``features:`` (for a role whose other columns are model features: customers, campaign, prospects) lists the
 columns a model may use, by your names; a study takes them as its default features. Paths are relative to the
 YAML file. :func:`read_sources` checks every role, file and column before
@@ -34,14 +41,15 @@ from __future__ import annotations
 
 import glob as globmod
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .._extras import require
-from ..errors import SourceError
-from ..schemas.contracts import CONTRACTS, DEFAULT_NAMES, role_contracts
+from ..errors import MissingColumnError, SourceError
+from ..schemas.contracts import CONTRACTS, DEFAULT_NAMES, TIME_UNITS, role_contracts
 
 __all__ = ["FILE_KEYS", "ROLES", "Source", "SourceError", "SourceFile", "as_source", "read_sources", "source_file",
            "user_columns"]
@@ -76,6 +84,10 @@ class Source:
     role : str, optional
         The role (``transactions``...) whose contract names the columns: the required ones are checked, and
         ``columns`` may map only the roles it declares.
+    meta : mapping of str to object, optional
+        What the data source file states about the table beside its location and columns, by the keys its
+        contract accepts (:attr:`crmresearch.schemas.Contract.keys`: ``observed_from``, ``observed_to``,
+        ``unit``); checked here.
     features : sequence of str or None, optional
         The columns a model may use as features, by the table's names (a role whose contract calls its other
         columns features: customers, campaign, prospects); kept in crmresearch names. None: not listed.
@@ -95,6 +107,7 @@ class Source:
     role: str | None = None
     features: Sequence[str] | None = None
     checked: dict[str, Any] = field(default_factory=dict, repr=False)  # what the last contract check saw
+    meta: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         import narwhals as nw
@@ -124,6 +137,15 @@ class Source:
             detail = ", ".join(absent + [f"{c} (default name)" for c in missing])
             raise SourceError(f"{self.name}: missing column(s) {detail}; the table has {have[:15]}; map them with "
                               "columns: {role: your_column}")
+        self.shape = ""  # which of the contract's alternative sets of columns the table has (spells: dates ...)
+        if contract is not None:
+            present = set(self.columns) | {r for r, n in names.items() if n in have and r in contract.roles()}
+            try:
+                self.shape = contract.shape(present)
+            except MissingColumnError as exc:
+                raise SourceError(f"{self.name}: {exc}; the table has {have[:15]}; map them with columns: "
+                                  "{role: your_column}") from None
+            self.meta = _check_meta(self.meta, contract, self.shape, self.name)
         if self.features is not None:
             self.features = _listed_features(self.features, contract, self.columns, rename, have, self.name)
         rename = {k: v for k, v in rename.items() if k != v}
@@ -203,6 +225,36 @@ class Source:
             _check_table(self.to_pandas(), contract, contract.names(), caller or self.name, need=need,
                          users=self.user_names)
         return self
+
+
+def _check_meta(meta: Mapping[str, Any], contract: Any, shape: str, name: str) -> dict[str, Any]:
+    """The keys a data source file states about a table, checked against its contract; dates as YYYY-MM-DD."""
+    import pandas as pd
+
+    unknown = sorted(set(meta) - set(contract.keys))
+    if unknown:
+        accepted = f"it accepts {', '.join(contract.keys)}" if contract.keys else "it accepts none"
+        raise SourceError(f"{name}: key(s) {unknown} do not apply to a {contract.kind} table; {accepted}")
+    out = dict(meta)
+    for key in ("observed_from", "observed_to"):
+        if key in out:  # YAML reads an unquoted YYYY-MM-DD as a date
+            text = str(out[key])
+            try:
+                if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                    raise ValueError(text)
+                out[key] = str(pd.Timestamp(text).date())
+            except ValueError:
+                raise SourceError(f"{name}: {key} must be a date YYYY-MM-DD; got {meta[key]!r}") from None
+    if "observed_from" in out and "observed_to" in out and out["observed_from"] >= out["observed_to"]:
+        raise SourceError(f"{name}: observed_from ({out['observed_from']}) must come before observed_to "
+                          f"({out['observed_to']})")
+    if "unit" in out:
+        if out["unit"] not in TIME_UNITS:
+            raise SourceError(f"{name}: unit must be one of {', '.join(TIME_UNITS)}; got {meta['unit']!r}")
+        if shape != "durations":
+            raise SourceError(f"{name}: unit applies to a duration column; this table has {shape or 'no durations'}"
+                              " (dates carry their own unit)")
+    return out
 
 
 def _listed_features(features: Any, contract: Any, columns: Mapping[str, str], rename: Mapping[str, str],
@@ -319,10 +371,12 @@ def as_source(obj: Any, columns: Mapping[str, str] | None = None, *, name: str =
     if isinstance(obj, str | os.PathLike):
         obj = {"path": str(obj)}
     if isinstance(obj, Mapping):
-        unknown = sorted(set(obj) - _KEYS)
+        stated = set(role_contracts()[role].keys) if role in role_contracts() else set()
+        unknown = sorted(set(obj) - _KEYS - stated)
         if unknown:
+            more = f"; a {role} table may also state {', '.join(sorted(stated))}" if stated else ""
             raise SourceError(f"{name}: unknown key(s) {unknown}; use path (with optional format), duckdb or "
-                              "spark_table, and columns (and features)")
+                              f"spark_table, and columns (and features){more}")
         where = [k for k in ("path", "duckdb", "spark_table") if k in obj]
         if len(where) != 1:
             raise SourceError(f"{name}: give exactly one of path, duckdb or spark_table; got {where or 'none'}")
@@ -358,8 +412,9 @@ def as_source(obj: Any, columns: Mapping[str, str] | None = None, *, name: str =
             except Exception as exc:  # AnalysisException: table not found
                 raise SourceError(f"{name}: Spark cannot read table {obj['spark_table']!r}: "
                                   f"{str(exc).splitlines()[0]}") from None
+        meta = {k: v for k, v in obj.items() if k in stated}
         features = obj.get("features")
-        return Source(native, cols, name=name, role=role, features=features)
+        return Source(native, cols, name=name, role=role, features=features, meta=meta)
     return Source(obj, dict(columns or {}), name=name, role=role)
 
 

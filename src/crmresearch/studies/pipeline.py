@@ -194,6 +194,7 @@ def _manifest(study: studies.Study, params: Mapping[str, Any], staging: Path) ->
         "study": study.name,
         "title": study.title,
         "parameters": dict(params),
+        "resolved": reporting.read_resolved(staging),  # what 'auto' and empty parameters became
         "parameters_hash": param_hash(study, params),
         "default_parameters": study.is_default(params),
         "notebook": f"notebooks/{study.name}.ipynb",

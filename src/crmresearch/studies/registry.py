@@ -448,7 +448,7 @@ class Study:
         --------
         >>> from crmresearch import studies
         >>> print(studies.get('churn-survival').parameters_cell().splitlines()[0])
-        horizons: list[int] = [12, 24, 36]  # months at which survival is reported
+        horizons: list[int] = [12, 24, 36]  # times at which survival is reported, in the unit below
         """
         out = f'output_dir: str = ""  # set by `crmresearch run`; "" writes to build/interactive/{self.name}'
         return "\n".join([*(p.line() for p in self.params), out])
@@ -766,7 +766,8 @@ CUSTOMER_BASE_CLV = Study(
     smoke={"bank_customers": 3_000},
     exhibits=("table-bgnbd-fit", "table-gamma-gamma-fit", "fig-tracking", "table-tracking",
               "fig-conditional-expectations", "table-conditional-expectations", "table-clv-summary",
-              "table-clv-holdout", "fig-clv-distribution", "table-bank-clv", "table-bgnbd-recovery"),
+              "table-clv-holdout", "fig-clv-distribution", "table-bank-clv", "table-bgnbd-recovery",
+              "table-settings"),
     check=_check_customer_base_clv,
     roles=("transactions",),
 )
@@ -783,31 +784,67 @@ def _check_horizons(v: Mapping[str, Any]) -> None:
                              f"'as_of' ({v['as_of']})")
 
 
+
+def _check_spells_inputs(v: Mapping[str, Any]) -> None:
+    """Your spells: ``as_of`` and ``observed_from`` apply to dated spells only (checked before the kernel); a
+    censoring date or a unit the run will have to assume is said here too, where the command line shows it."""
+    if not v["data"]:
+        return
+    import warnings
+
+    from ..errors import DataWarning
+    from ..sources.tables import read_sources
+
+    spells = read_sources(v["data"], roles=["spells"])["spells"]
+    name = Path(v["data"]).name
+    if spells.shape == "dates" and v["as_of"] == "auto" and "observed_to" not in spells.meta:
+        warnings.warn(f"churn-survival: {name} states no observed_to; active relationships will be censored at the "
+                      "latest date in the table (see table-settings); add observed_to: YYYY-MM-DD to the spells "
+                      "entry or set -p as_of=", DataWarning, stacklevel=2)
+    if spells.shape == "durations" and "unit" not in spells.meta:
+        warnings.warn(f"churn-survival: {name} states no unit for its durations; they will be read as months; add "
+                      "unit: days, weeks, months or years to the spells entry", DataWarning, stacklevel=2)
+    if spells.shape == "durations":
+        for param, given in (("as_of", v["as_of"] != "auto"), ("observed_from", bool(v["observed_from"]))):
+            if given:
+                raise ParameterError(f"churn-survival: parameter '{param}' applies to spells with start and end "
+                                     f"dates; {name} gives durations and an event flag, already "
+                                     "censored (drop the parameter)")
+
+
 CHURN_SURVIVAL = Study(
     name="churn-survival",
     title="When do customers leave and why: Kaplan-Meier, log-rank, Cox PH with checks, AFT",
     question="When do customers leave, which groups leave faster, and which drivers raise the hazard?",
     data="Telco customer churn (IBM, via modeldata); synthetic bank",
     params=(
-        Param("horizons", list, [12, 24, 36], "months at which survival is reported", item=int, low=1, high=120),
-        Param("holdout_share", float, 0.30, "share of Telco customers held out for evaluation", low=0.1, high=0.5),
+        Param("horizons", list, [12, 24, 36], "times at which survival is reported, in the unit below", item=int,
+              low=1, high=36_525),
+        Param("holdout_share", float, 0.30, "share of customers held out for evaluation (the Cox and AFT models "
+              "are fitted on the rest)", low=0.1, high=0.5),
         Param("ph_alpha", float, 0.01, "significance level of the proportional-hazards test", low=0.0001, high=0.2),
         _bank_customers(),
         _seed("the bank and of the holdout split"),
-        _data_param("your spells (customer, start, end, covariates)", "Telco and the synthetic bank"),
+        _data_param("your spells (customer with start and end dates, or a duration and an event flag; covariates)",
+                    "Telco and the synthetic bank"),
         Param("covariates", list, "auto", "your data: covariate columns of the spells; 'auto': every column besides "
-              "customer_id, start and end", item=str, special=("auto",)),
+              "customer_id, start and end (or duration and event)", item=str, special=("auto",)),
         Param("groups", list, "auto", "your data: columns for Kaplan-Meier curves; 'auto': covariates with 2 to 8 "
               "values", item=str, special=("auto",)),
-        Param("as_of", str, "auto", "your data: censoring date YYYY-MM-DD; 'auto': the latest start or end date"),
-        Param("observed_from", str, "", "your data: first day of observation YYYY-MM-DD; relationships that "
+        Param("as_of", str, "auto", "your dated spells: censoring date YYYY-MM-DD; 'auto': observed_to of the data "
+              "source file, else the latest start or end date (with a warning)"),
+        Param("observed_from", str, "", "your dated spells: first day of observation YYYY-MM-DD; relationships that "
               "began earlier are left-truncated (they enter the risk set at their age on that day); empty: "
-              "every relationship observed from its start"),
+              "observed_from of the data source file, else every relationship observed from its start"),
+        Param("unit", str, "months", "time unit of durations, horizons, axes and table headers (durations of your "
+              "spells are read in the unit their data source file states)",
+              choices=("days", "weeks", "months", "years")),
     ),
     smoke={"bank_customers": 3_000},
     exhibits=("fig-km-telco", "table-km-telco", "table-logrank-telco", "table-cox-telco", "table-ph-telco",
-              "table-aft-telco", "table-holdout-telco", "fig-km-bank", "table-cox-bank-truth"),
+              "table-aft-telco", "table-holdout-telco", "fig-km-bank", "table-cox-bank-truth", "table-settings"),
     check=_check_horizons,
+    inputs=_check_spells_inputs,
     roles=("spells",),
 )
 

@@ -3,6 +3,8 @@
 Either way the study gets the same thing: customer bases with their transactions and their
 per-customer calibration / holdout summary (weeks), the calibration and observation ends, and the
 wording of the exhibits; the synthetic bank (with its true churn dates) only for the built-in data.
+The calibration and observation ends each base uses, and where they came from, are its resolved
+settings (``base.resolved``: the study's settings table and manifest).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import pandas as pd
 from ... import clv, schemas, segmentation, sources
 from ... import data as datasets
 from ...data import reference
-from . import Base, has_amounts, without_amounts
+from . import Base, Resolved, has_amounts, without_amounts
 
 __all__ = ["CDNOW_END", "CDNOW_START", "NEED_AMOUNTS", "RECOVERY_AGES", "CustomerBaseClvInputs",
            "customer_base_clv"]
@@ -44,7 +46,7 @@ class CustomerBaseClvInputs:
     bases : tuple of Base
         The bases fitted, the first the one tracked and plotted (``cdnow_sample`` and ``cdnow_master``,
         or ``yours``); tables ``transactions`` and ``summary``; settings ``calibration_end``,
-        ``observation_end`` (Timestamps) and ``recovery_ages`` (weeks).
+        ``observation_end`` (Timestamps) and ``recovery_ages`` (weeks); ``resolved`` the same with their origin.
     bank : Base or None
         The synthetic bank's customers acquired in its window (tables ``transactions``, ``summary``,
         ``contracts``; settings ``calibration_end``), None on your data.
@@ -87,13 +89,18 @@ def _builtin(calibration_weeks: int) -> tuple[list[Base], dict[str, list[dict[st
              "conditional_ylabel": "Mean repeat purchases in weeks 40-78",
              "value_title": "CDNOW: {horizon}-week customer value", "value_xlabel": "CLV (USD, log scale)",
              "currency": "USD"}
+    resolved = [Resolved("calibration_end", calibration_end, "parameter",
+                         f"{calibration_weeks} weeks (calibration_weeks) from {CDNOW_START.date()}"),
+                Resolved("observation_end", CDNOW_END, "built-in data", "last day of the CDNOW purchases"),
+                Resolved("recovery_ages", RECOVERY_AGES, "built-in data",
+                         "weeks: ages of the 1997-Q1 cohort at the end of week 39")]
     bases, records = [], []
     for name in ("cdnow_sample", "cdnow_master"):
         t = datasets.load(name)
         bases.append(Base(name, name, _CDNOW_SOURCE,
                           {"transactions": t, "summary": _summary(t, calibration_end, CDNOW_END)},
                           texts=texts, settings={"calibration_end": calibration_end, "observation_end": CDNOW_END,
-                                                 "recovery_ages": RECOVERY_AGES}))
+                                                 "recovery_ages": RECOVERY_AGES}, resolved=list(resolved)))
         records.append((name, t, t.attrs["source"]))
     bg = reference.published("fhl2005_bgnbd_cdnow_sample")
     gg = reference.published("fhl2005_gamma_gamma_cdnow_sample")
@@ -114,11 +121,14 @@ def _bank(bank_customers: int, seed: int, calibration_months: int) -> tuple[Base
     new_ids = bank.contracts.loc[bank.contracts["start"] >= start, "customer_id"]
     tx = schemas.validate(bank.transactions[bank.transactions["customer_id"].isin(new_ids)], "transactions",
                           date="timestamp", as_of=bank.truth["end"])
-    summary = clv.summary_from_transactions(tx, calibration_end, end - pd.Timedelta(days=1), freq="W",
-                                            date="timestamp")
+    observation_end = end - pd.Timedelta(days=1)
+    summary = clv.summary_from_transactions(tx, calibration_end, observation_end, freq="W", date="timestamp")
+    resolved = [Resolved("calibration_end", calibration_end, "parameter",
+                         f"{calibration_months} months (bank_calibration_months) from {start.date()}"),
+                Resolved("observation_end", observation_end, "built-in data", "last day of the simulated window")]
     base = Base("bank", "bank", f"crmresearch synthetic bank (n = {bank_customers:,}, seed {seed})",
                 {"transactions": tx, "summary": summary, "contracts": bank.contracts}, truth=bank.truth,
-                settings={"calibration_end": calibration_end})
+                settings={"calibration_end": calibration_end}, resolved=resolved)
     return base, ("bank_transactions_new_customers", tx, f"simulate_bank(n_customers={bank_customers}, seed={seed})")
 
 
@@ -138,9 +148,15 @@ def _yours(data: str, calibration_end: str) -> tuple[Base, tuple]:
              "conditional_ylabel": "Mean repeat purchases in the holdout period",
              "value_title": f"{name}: {{horizon}}-week customer value",
              "value_xlabel": f"CLV ({file.money}, log scale)", "currency": file.money}
+    ages = (float(summary["T"].min()), float(summary["T"].max()))
+    resolved = [Resolved("calibration_end", cal_end, "parameter", "") if calibration_end else
+                Resolved("calibration_end", cal_end, "data", f"halfway between the first purchase ({first_day.date()}) "
+                         f"and the last ({observation_end.date()})"),
+                Resolved("observation_end", observation_end, "data", "day of the last purchase"),
+                Resolved("recovery_ages", ages, "data", "weeks: youngest and oldest customer age T at calibration end")]
     base = Base("yours", name, f"{name}: transactions", {"transactions": t, "summary": summary}, texts=texts,
-                settings={"calibration_end": cal_end, "observation_end": observation_end,
-                          "recovery_ages": (float(summary["T"].min()), float(summary["T"].max()))})
+                settings={"calibration_end": cal_end, "observation_end": observation_end, "recovery_ages": ages},
+                resolved=resolved)
     return base, ("yours", summary, f"{name}: per-customer calibration summary of the transactions")
 
 
