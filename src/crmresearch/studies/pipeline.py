@@ -32,6 +32,8 @@ from .._extras import require
 
 require("papermill", "nbformat", "ipykernel", by="crmresearch.pipeline (running study notebooks)")
 
+from jupyter_client.manager import AsyncKernelManager
+
 from .. import __version__, paths, reporting
 from ..errors import StudyError
 from . import publish
@@ -79,6 +81,42 @@ class RunResult:
     executed_notebook: str
     parameters: dict[str, Any]
     error: str = ""
+
+
+class _QuietKernelManager(AsyncKernelManager):
+    """The kernel manager of study runs: shuts a kernel down without interrupting it first.
+
+    jupyter_client's ``shutdown_kernel`` sends SIGINT before its shutdown request. papermill shuts the
+    kernel down as soon as the reply to its last ``kernel_info`` request arrives, while the kernel may
+    still be inside that message's handler (on a loaded machine it often is); the SIGINT then lands there
+    and the kernel logs "[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel." after a successful run.
+    Without the interrupt the shutdown request alone ends an idle kernel; a kernel still running a cell
+    (a run stopped from outside) is terminated by the manager after ``shutdown_wait_time``.
+    """
+
+    async def _async_interrupt_kernel(self) -> None:
+        if self.shutting_down:
+            return
+        await super()._async_interrupt_kernel()
+
+
+def _execute(notebook: Path, executed: Path, parameters: Mapping[str, Any], progress: bool = False,
+             cwd: Path | None = None) -> None:
+    """Run ``notebook`` with ``parameters`` through papermill into ``executed`` (one kernel, shut down
+    without an interrupt: see :class:`_QuietKernelManager`)."""
+    import papermill as pm
+
+    pm.execute_notebook(
+        str(notebook),
+        str(executed),
+        parameters=dict(parameters),
+        kernel_name="python3",
+        progress_bar=progress,
+        cwd=str(cwd) if cwd is not None else None,
+        # the kernel's own start-up warnings (e.g. about its local TCP transport) are noise here
+        extra_arguments=["--IPKernelApp.log_level=ERROR"],
+        kernel_manager_class=_QuietKernelManager,
+    )
 
 
 def param_hash(study: studies.Study, params: Mapping[str, Any]) -> str:
@@ -217,8 +255,6 @@ def run(
     >>> r.status
     'ok'
     """
-    import papermill as pm
-
     study = studies.get(study_name)
     params = study.resolve(overrides)
     study.preflight(params)
@@ -240,16 +276,8 @@ def run(
     status, error = "ok", ""
     try:
         with publish.terminate_as_interrupt():
-            pm.execute_notebook(
-                str(study.notebook),
-                str(executed),
-                parameters={**params, "output_dir": str(staging)},
-                kernel_name="python3",
-                progress_bar=progress,
-                cwd=str(paths.project_root()) if paths.project_root().is_dir() else None,
-                # the kernel's own start-up warnings (e.g. about its local TCP transport) are noise here
-                extra_arguments=["--IPKernelApp.log_level=ERROR"],
-            )
+            _execute(study.notebook, executed, {**params, "output_dir": str(staging)}, progress,
+                     paths.project_root() if paths.project_root().is_dir() else None)
         manifest = _manifest(study, params, staging)
         if not manifest["exhibits"]:
             raise StudyError(f"{study.name}: the notebook finished but wrote no exhibits")
