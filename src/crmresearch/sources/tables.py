@@ -15,9 +15,11 @@ A **data source file** (YAML) names each table by role::
     transactions: {path: "tx/*.parquet", columns: {customer: cust_no, date: txn_ts, amount: amt}}
     customers:    {path: customers.csv, columns: {customer: cust_no, region: area}}
     spells:       {duckdb: {database: bank.duckdb, table: spells}}
-    calls:        {spark_table: crm.calls}
+    calls:        {spark_table: crm.calls, observed_from: 2024-01-01, observed_to: 2024-03-31}
     spark:        {master: "local[2]"}        # optional: where Spark tables live (default: local[2])
 
+``observed_from`` / ``observed_to`` (optional, dates, inclusive) say which days a table covers where
+its rows cannot (the days of a call log without a single call).
 Paths are relative to the YAML file. :func:`read_sources` checks every role, file and column before
 anything heavy runs and raises :class:`SourceError` naming each problem; the roles, their columns and default
 names come from the one contract table, :data:`crmresearch.schemas.CONTRACTS`, and with ``check=True`` (what a
@@ -44,7 +46,8 @@ __all__ = ["ROLES", "Source", "SourceError", "as_source", "read_sources"]
 #: from the user's with ``columns:``) and the default name of each: a view of
 #: :data:`crmresearch.schemas.CONTRACTS`, where every column of every role is declared.
 ROLES: dict[str, dict[str, str]] = {role: c.required() for role, c in role_contracts().items()}
-_KEYS = {"path", "columns", "duckdb", "spark_table", "format"}
+_KEYS = {"path", "columns", "duckdb", "spark_table", "format", "observed_from", "observed_to"}
+_WINDOW = ("observed_from", "observed_to")
 
 
 def _engine(native: Any) -> str:
@@ -66,6 +69,8 @@ class Source:
     role : str, optional
         The role (``transactions``...) whose contract names the columns: the required ones are checked, and
         ``columns`` may map only the roles it declares.
+    observed : mapping of str to Timestamp, optional
+        The days the table covers, from a data-source entry's ``observed_from`` / ``observed_to`` keys.
 
     Examples
     --------
@@ -81,6 +86,7 @@ class Source:
     name: str = "table"
     role: str | None = None
     checked: dict[str, Any] = field(default_factory=dict, repr=False)  # what the last contract check saw
+    observed: Mapping[str, Any] = field(default_factory=dict)  # observed_from / observed_to of the entry
 
     def __post_init__(self) -> None:
         import narwhals as nw
@@ -272,7 +278,7 @@ def as_source(obj: Any, columns: Mapping[str, str] | None = None, *, name: str =
         unknown = sorted(set(obj) - _KEYS)
         if unknown:
             raise SourceError(f"{name}: unknown key(s) {unknown}; use path (with optional format), duckdb or "
-                              "spark_table, and columns")
+                              "spark_table, columns, and optionally observed_from / observed_to")
         where = [k for k in ("path", "duckdb", "spark_table") if k in obj]
         if len(where) != 1:
             raise SourceError(f"{name}: give exactly one of path, duckdb or spark_table; got {where or 'none'}")
@@ -281,6 +287,10 @@ def as_source(obj: Any, columns: Mapping[str, str] | None = None, *, name: str =
             raise SourceError(f"{name}: columns must map each role to one column name; got {cols}")
         if columns:
             cols |= dict(columns)
+        observed = {k: _window_day(obj[k], k, name) for k in _WINDOW if obj.get(k) is not None}
+        if len(observed) == 2 and observed["observed_to"] < observed["observed_from"]:
+            raise SourceError(f"{name}: observed_to ({observed['observed_to'].date()}) is before observed_from "
+                              f"({observed['observed_from'].date()})")
         if "path" in obj:
             files = _files(str(obj["path"]), base_dir, name)
             fmt = str(obj.get("format") or Path(files[0]).suffix.lstrip(".").lower())
@@ -308,8 +318,21 @@ def as_source(obj: Any, columns: Mapping[str, str] | None = None, *, name: str =
             except Exception as exc:  # AnalysisException: table not found
                 raise SourceError(f"{name}: Spark cannot read table {obj['spark_table']!r}: "
                                   f"{str(exc).splitlines()[0]}") from None
-        return Source(native, cols, name=name, role=role)
+        return Source(native, cols, name=name, role=role, observed=observed)
     return Source(obj, dict(columns or {}), name=name, role=role)
+
+
+def _window_day(value: Any, key: str, name: str) -> Any:
+    """``observed_from`` / ``observed_to`` of a data-source entry as a Timestamp (midnight of that day)."""
+    import pandas as pd
+
+    try:
+        day = pd.Timestamp(str(value)) if not isinstance(value, bool) else pd.NaT
+    except ValueError:
+        day = pd.NaT
+    if pd.isna(day) or day != day.normalize():
+        raise SourceError(f"{name}: {key} must be a date YYYY-MM-DD; got {value!r}")
+    return day
 
 
 def read_sources(path: str | os.PathLike[str], roles: Sequence[str] | None = None, *,
