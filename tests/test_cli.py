@@ -79,12 +79,13 @@ def test_non_default_run_goes_to_build_runs(scratch_root: Path):
 
 
 @pytest.mark.slow
-def test_explicit_out_folder(scratch_root: Path, tmp_path: Path):
+def test_explicit_out_folder(scratch_root: Path, tmp_path: Path, capfd):
     out = tmp_path / "elsewhere"
     result = invoke("run", "value-tiers", "-p", "dataset=cdnow_sample", "--out", str(out))
     assert result.exit_code == 0, result.output
     assert (out / "manifest.json").is_file() and (out / "table-tiers.csv").is_file()
     assert not (scratch_root / "figures").exists()
+    assert "ERROR" not in capfd.readouterr().err  # the kernel is shut down without an interrupt
 
 
 def test_cells_checks_and_rewrites_the_parameters_cells(tmp_path: Path):

@@ -169,7 +169,7 @@ def test_spells_as_durations_with_their_unit_and_observation_window(tmp_path):
     ("{path: dated.csv, unit: days}", r"unit applies to a duration column; this table has dates"),
     ("{path: dated.csv, observed_to: 31.12.2025}", r"observed_to must be a date YYYY-MM-DD; got '31.12.2025'"),
     ("{path: dated.csv, observed_from: 2026-01-01, observed_to: 2025-12-31}",
-     r"observed_from \(2026-01-01\) must come before observed_to \(2025-12-31\)"),
+     r"observed_from \(2026-01-01\) must not be after observed_to \(2025-12-31"),
 ])
 def test_bad_spells_entries_stop_in_read_sources(tmp_path, entry, match):
     TENURE.to_csv(tmp_path / "tenure.csv", index=False)

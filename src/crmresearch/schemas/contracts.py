@@ -355,6 +355,7 @@ CONTRACTS: dict[str, Contract] = {
          Column("calls", "integer", required=False, low=0, unit="calls")),
         description="call arrivals: one row per interval with a 'calls' count (repeated intervals are summed), "
                     "or one row per call (a call log, counted per interval)", row="interval", engine=True,
+        keys=("observed_from", "observed_to"),
     ),
     "tickets": Contract(
         "tickets",

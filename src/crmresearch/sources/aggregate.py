@@ -660,13 +660,66 @@ def channel_totals(table: Any, channel: str | None, columns: Mapping[str, str] |
     return out.sort_values(["customer_id", "channel"], kind="stable").reset_index(drop=True)
 
 
+def _day(value: Any, key: str, caller: str) -> pd.Timestamp:
+    """A date given as ``observed_from`` / ``observed_to`` (a date, timestamp or 'YYYY-MM-DD'), as midnight."""
+    try:
+        ts = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        ts = pd.NaT
+    if pd.isna(ts):
+        raise ValidationError(f"{caller}: {key} must be a date YYYY-MM-DD; got {value!r}")
+    return _naive_utc(ts).normalize()
+
+
+def _interval_grid(counted: pd.DataFrame, minutes: int, observed_from: Any, observed_to: Any,
+                   caller: str) -> pd.DataFrame:
+    """The counts of a call log on the full interval grid of its observed days, zeros where no call came.
+
+    Observed days: every calendar day from ``observed_from`` (default: the day of the first call) to
+    ``observed_to`` (default: the day of the last call), both included, on the weekdays the log has calls on
+    (a weekday without a single call in the log, a Sunday say, is a closed day, not a quiet one; a day of an
+    open weekday without a call is a day of zero calls). Intervals: every time of day at which a call came
+    on some day (outside those the centre is taken to be closed). A call outside the window is an error.
+    """
+    stamps = counted["datetime"]
+    days = stamps.dt.normalize()
+    first = _day(observed_from, "observed_from", caller) if observed_from is not None else days.min()
+    last = _day(observed_to, "observed_to", caller) if observed_to is not None else days.max()
+    if last < first:
+        raise ValidationError(f"{caller}: observed_to ({last.date()}) is before observed_from ({first.date()})")
+    for outside, word, key, day in ((days < first, "before", "observed_from", first),
+                                    (days > last, "after", "observed_to", last)):
+        if outside.any():
+            n = int(counted.loc[outside, "calls"].sum())
+            raise ValidationError(f"{caller}: {n} calls of the log are {word} {key} = {day.date()} (first: "
+                                  f"{stamps[outside].min()}); widen the observed window or filter the log")
+    open_days = set(days.dt.dayofweek)
+    grid_days = [d for d in pd.date_range(first, last, freq="D") if d.dayofweek in open_days]
+    slots = np.sort((stamps - days).unique())
+    grid = pd.DatetimeIndex(np.add.outer(np.asarray(grid_days, dtype="datetime64[ns]"), slots).ravel())
+    calls = counted.set_index("datetime")["calls"].reindex(grid, fill_value=0)
+    out = pd.DataFrame({"datetime": grid, "calls": calls.to_numpy(dtype=np.int64)})
+    out.attrs["observed"] = {"from": first, "to": last, "days": len(grid_days), "intervals_per_day": len(slots),
+                             "zero_intervals": int((out["calls"] == 0).sum()), "minutes": minutes}
+    return out
+
+
 def call_counts(table: Any, minutes: float, columns: Mapping[str, str] | None = None,
-                caller: str = "call_counts") -> pd.DataFrame:
-    """Calls per interval, computed where the table lives.
+                caller: str = "call_counts", observed_from: Any = None, observed_to: Any = None) -> pd.DataFrame:
+    """Calls per interval, counted where the table lives.
 
     A table with a ``calls`` column holds counts already (one row per interval; intervals repeated
-    are summed); one without it is a call log (one row per call) whose ``interval_start`` timestamps
-    are counted per ``minutes``-long interval. Returns pandas: ``datetime`` (interval start), ``calls``.
+    are summed; the intervals it lists are the ones returned). One without it is a call log (one row per
+    call) whose ``interval_start`` timestamps are counted per ``minutes``-long interval, on the full
+    interval grid of the observed days: a quiet interval is a row with 0 calls, not a missing row (an
+    average over the rows would otherwise overstate demand wherever intervals can be quiet).
+
+    Observed days of a log: every calendar day from ``observed_from`` to ``observed_to`` (both included;
+    by default the days of the first and of the last call), on the weekdays the log has calls on (a
+    weekday without any call in the whole log is taken as closed); intervals: every time of day at which
+    some call came. A data-source entry may give the window as ``observed_from:`` / ``observed_to:``.
+    The counting runs in the engine; the grid (one row per interval, like the result) is filled on the
+    counts, the same way for every engine.
 
     Parameters
     ----------
@@ -676,15 +729,25 @@ def call_counts(table: Any, minutes: float, columns: Mapping[str, str] | None = 
     minutes : float
         Interval length in minutes (e.g. 15 or 30).
     columns : mapping of str to str or None, optional
-        Our column name -> yours (``{'customer': 'cust_no', 'amount': 'amt', 'date': 'day'}``); None when the
-        table uses ours.
+        Our column name -> yours (``{'interval': 'rang_at'}``); None when the table uses ours.
     caller : str, default 'call_counts'
         Name of the public function, used in error messages.
+    observed_from, observed_to : date or str or None, optional
+        First and last day the log covers (inclusive; a call log only); None: the source's
+        ``observed_from`` / ``observed_to`` keys, else the days of the first and the last call.
 
     Returns
     -------
     DataFrame
-        One row per interval: ``datetime`` (interval start) and ``calls`` (count).
+        One row per interval: ``datetime`` (interval start) and ``calls`` (count). For a log,
+        ``attrs['observed']`` holds the window (``from``, ``to``), ``days``, ``intervals_per_day`` and the
+        number of ``zero_intervals``.
+
+    Raises
+    ------
+    ValidationError
+        A broken contract rule, an interval length that does not divide an hour, a bad window, or calls of
+        the log outside the window.
 
     Examples
     --------
@@ -694,6 +757,9 @@ def call_counts(table: Any, minutes: float, columns: Mapping[str, str] | None = 
     >>> log = pd.DataFrame({'interval_start': stamps})
     >>> aggregate.call_counts(log, 5)['calls'].tolist()   # a call log counted per 5 minutes
     [2, 1]
+    >>> quiet = pd.DataFrame({'interval_start': pd.to_datetime(['2024-01-01 09:01', '2024-01-02 09:06'])})
+    >>> aggregate.call_counts(quiet, 5)['calls'].tolist()   # 09:00 and 09:05 on both days
+    [1, 0, 0, 1]
     """
     import narwhals as nw
 
@@ -707,12 +773,21 @@ def call_counts(table: Any, minutes: float, columns: Mapping[str, str] | None = 
     # hour + minute bucket: every engine truncates to the hour and reads the minute
     keys = [nw.col("interval_start").dt.truncate("1h").alias("hour"),
             (nw.col("interval_start").dt.minute() // m).alias("bucket")]
-    if "calls" in schema:
-        counted = lf.group_by(*keys).agg(nw.col("calls").sum().alias("calls"))
-    else:
+    log = "calls" not in schema
+    if log:
         counted = lf.group_by(*keys).agg(nw.len().alias("calls"))
+    else:
+        counted = lf.group_by(*keys).agg(nw.col("calls").sum().alias("calls"))
     out = counted.collect(backend="pandas").to_native()
     out["datetime"] = pd.to_datetime(out["hour"]) + pd.to_timedelta(out["bucket"].astype(np.int64) * m, unit="min")
     out = out[["datetime", "calls"]].sort_values("datetime", ignore_index=True)
     out["datetime"] = _wall_time(out["datetime"])
-    return out
+    window = src.observed
+    observed_from = observed_from if observed_from is not None else window.get("observed_from")
+    observed_to = observed_to if observed_to is not None else window.get("observed_to")
+    if not log:
+        if observed_from is not None or observed_to is not None:
+            raise ValidationError(f"{caller}: observed_from / observed_to apply to a call log; a table of counts "
+                                  "per interval lists its intervals itself")
+        return out
+    return _interval_grid(out, m, observed_from, observed_to, caller)

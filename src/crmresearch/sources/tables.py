@@ -15,7 +15,7 @@ A **data source file** (YAML) names each table by role::
     transactions: {path: "tx/*.parquet", columns: {customer: cust_no, date: txn_ts, amount: amt}}
     customers:    {path: customers.csv, columns: {customer: cust_no, region: area}, features: [area, plan, age]}
     spells:       {duckdb: {database: bank.duckdb, table: spells}}
-    calls:        {spark_table: crm.calls}
+    calls:        {spark_table: crm.calls, observed_from: 2024-01-01, observed_to: 2024-03-31}
     spark:        {master: "local[2]"}        # optional: where Spark tables live (default: local[2])
     name:         Branch sales 2024           # optional: how titles and source lines name the data
     currency:     EUR                         # optional: the currency of its amounts, for labels
@@ -23,8 +23,9 @@ A **data source file** (YAML) names each table by role::
 ``name`` defaults to the file's name; without ``currency`` labels say "amount units" rather than a currency.
 
 A role's contract may let the file state more about its table (:attr:`crmresearch.schemas.Contract.keys`):
-spells take ``observed_from`` / ``observed_to`` (the observation window, YYYY-MM-DD) and, for durations,
-their ``unit``::
+spells and calls take ``observed_from`` / ``observed_to`` (the observation window, YYYY-MM-DD, inclusive: the
+days a table covers where its rows cannot, e.g. the days of a call log without a single call) and spells given
+as durations their ``unit``::
 
     spells: {path: tenure.csv, columns: {duration: tenure_days, event: churned}, unit: days,
              observed_to: 2025-12-31}
@@ -155,6 +156,13 @@ class Source:
         self._lazy = self._lazy.rename(rename)
 
     @property
+    def observed(self) -> dict[str, Any]:
+        """The days the table covers, from the entry's ``observed_from`` / ``observed_to`` (Timestamps, midnight)."""
+        import pandas as pd
+
+        return {k: pd.Timestamp(self.meta[k]) for k in ("observed_from", "observed_to") if k in self.meta}
+
+    @property
     def user_names(self) -> dict[str, str]:
         """crmresearch's column name -> the table's own, for every column ``columns`` renamed: how messages
         about this table name a column (both names, e.g. ``'Exited' (mapped to churned)``)."""
@@ -245,9 +253,9 @@ def _check_meta(meta: Mapping[str, Any], contract: Any, shape: str, name: str) -
                 out[key] = str(pd.Timestamp(text).date())
             except ValueError:
                 raise SourceError(f"{name}: {key} must be a date YYYY-MM-DD; got {meta[key]!r}") from None
-    if "observed_from" in out and "observed_to" in out and out["observed_from"] >= out["observed_to"]:
-        raise SourceError(f"{name}: observed_from ({out['observed_from']}) must come before observed_to "
-                          f"({out['observed_to']})")
+    if "observed_from" in out and "observed_to" in out and out["observed_from"] > out["observed_to"]:
+        raise SourceError(f"{name}: observed_from ({out['observed_from']}) must not be after observed_to "
+                          f"({out['observed_to']}; both days are included)")
     if "unit" in out:
         if out["unit"] not in TIME_UNITS:
             raise SourceError(f"{name}: unit must be one of {', '.join(TIME_UNITS)}; got {meta['unit']!r}")

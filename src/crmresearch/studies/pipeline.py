@@ -35,6 +35,8 @@ from .._extras import require
 
 require("papermill", "nbformat", "ipykernel", by="crmresearch.pipeline (running study notebooks)")
 
+from jupyter_client.manager import AsyncKernelManager
+
 from .. import __version__, paths, reporting
 from ..errors import OutputError, StudyError
 from . import publish
@@ -85,6 +87,42 @@ class RunResult:
     parameters: dict[str, Any]
     error: str = ""
     omitted: dict[str, str] = field(default_factory=dict)
+
+
+class _QuietKernelManager(AsyncKernelManager):
+    """The kernel manager of study runs: shuts a kernel down without interrupting it first.
+
+    jupyter_client's ``shutdown_kernel`` sends SIGINT before its shutdown request. papermill shuts the
+    kernel down as soon as the reply to its last ``kernel_info`` request arrives, while the kernel may
+    still be inside that message's handler (on a loaded machine it often is); the SIGINT then lands there
+    and the kernel logs "[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel." after a successful run.
+    Without the interrupt the shutdown request alone ends an idle kernel; a kernel still running a cell
+    (a run stopped from outside) is terminated by the manager after ``shutdown_wait_time``.
+    """
+
+    async def _async_interrupt_kernel(self) -> None:
+        if self.shutting_down:
+            return
+        await super()._async_interrupt_kernel()
+
+
+def _execute_notebook(notebook: Path, executed: Path, parameters: Mapping[str, Any], progress: bool = False,
+             cwd: Path | None = None) -> None:
+    """Run ``notebook`` with ``parameters`` through papermill into ``executed`` (one kernel, shut down
+    without an interrupt: see :class:`_QuietKernelManager`)."""
+    import papermill as pm
+
+    pm.execute_notebook(
+        str(notebook),
+        str(executed),
+        parameters=dict(parameters),
+        kernel_name="python3",
+        progress_bar=progress,
+        cwd=str(cwd) if cwd is not None else None,
+        # the kernel's own start-up warnings (e.g. about its local TCP transport) are noise here
+        extra_arguments=["--IPKernelApp.log_level=ERROR"],
+        kernel_manager_class=_QuietKernelManager,
+    )
 
 
 def param_hash(study: studies.Study, params: Mapping[str, Any]) -> str:
@@ -290,7 +328,6 @@ def run(
 def _execute(study: studies.Study, params: dict[str, Any], target: Path, out: str | os.PathLike[str] | None,
              raise_on_error: bool, progress: bool) -> RunResult:
     """The checked run of :func:`run`, holding the lock of ``target``."""
-    import papermill as pm
 
     label = _label(study, params) if out is None else f"out-{param_hash(study, params)}"
     executed = paths.build_dir() / "executed" / study.name / f"{label}.ipynb"
@@ -312,16 +349,8 @@ def _execute(study: studies.Study, params: dict[str, Any], target: Path, out: st
     status, error, omitted = "ok", "", {}
     try:
         with publish.terminate_as_interrupt():
-            pm.execute_notebook(
-                str(study.notebook),
-                str(own),
-                parameters={**params, "output_dir": str(staging)},
-                kernel_name="python3",
-                progress_bar=progress,
-                cwd=str(paths.project_root()) if paths.project_root().is_dir() else None,
-                # the kernel's own start-up warnings (e.g. about its local TCP transport) are noise here
-                extra_arguments=["--IPKernelApp.log_level=ERROR"],
-            )
+            _execute_notebook(study.notebook, own, {**params, "output_dir": str(staging)}, progress,
+                     paths.project_root() if paths.project_root().is_dir() else None)
         manifest = _manifest(study, params, staging)
         if not manifest["exhibits"]:
             raise StudyError(f"{study.name}: the notebook finished but wrote no exhibits")
