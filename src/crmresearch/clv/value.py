@@ -119,7 +119,9 @@ def customer_value(summary: pd.DataFrame, horizon: float = HORIZON_WEEKS, discou
     (0.24, 946, True)
     """
     rate = weekly_rate() if discount_rate is None else discount_rate
-    bgnbd = BetaGeoNBD().fit(summary["frequency"], summary["recency"], summary["T"])
+    # the summary's own unit (summary_from_transactions' freq), so the fit's unit check compares like with like
+    bgnbd = BetaGeoNBD(time_unit=summary.attrs.get("time_unit", "W")).fit(summary["frequency"], summary["recency"],
+                                                                          summary["T"])
     spend = GammaGamma().fit(summary["frequency"], summary["monetary_value"], nonpositive="drop")
     value = clv_intervals if intervals else clv
     return CustomerValue(bgnbd, spend, value(bgnbd, spend, summary, horizon=horizon, discount_rate=rate,
