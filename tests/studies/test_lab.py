@@ -59,9 +59,9 @@ def server(tmp_path: Path):
             try:
                 _request(f"{url}/api/status")
                 break
-            except (urllib.error.URLError, ConnectionError, OSError):
+            except (urllib.error.URLError, ConnectionError, OSError) as exc:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"jupyter server did not start: {proc.stderr.read().decode()[-2000:]}")
+                    raise RuntimeError(f"jupyter server did not start: {proc.stderr.read().decode()[-2000:]}") from exc
                 time.sleep(0.2)
         yield url, root
     finally:
