@@ -115,3 +115,52 @@ def test_the_makefile_starts_lab_with_the_shipped_settings_and_allows_root():
     assert "--config=src/crmresearch/studies/jupyter_server_config.py" in recipe
     assert '[ "$$(id -u)" = 0 ]' in recipe and "--allow-root" in recipe
     assert lab.CONFIG.is_file()
+
+
+def test_an_interactive_run_records_a_manifest_and_keeps_the_previous_run(tmp_path: Path, monkeypatch):
+    """Issue 27: build/interactive/<study>/ gets the pipeline's manifest (parameters, inputs, versions, hashes);
+    a re-run moves the previous one to runs/<its parameter hash>/ instead of overwriting it."""
+    import pandas as pd
+
+    from crmresearch import reporting
+    from crmresearch.core import progress
+    from crmresearch.studies import pipeline
+
+    monkeypatch.setattr(progress, "_DEFAULT", False)  # an interactive run turns the bars on: not for other tests
+    monkeypatch.setenv("CRMRESEARCH_ROOT", str(tmp_path))
+    notebook = {"top_share": 0.02, "lang": "en", "output_dir": ""}  # the notebook's variables
+    monkeypatch.setattr(lab, "_namespace", lambda: notebook)
+    study = studies.get("value-tiers")
+    ex = reporting.Exhibits("", study="value-tiers")
+    folder = tmp_path / "build" / "interactive" / "value-tiers"
+    assert ex.output_dir == folder
+    ex.record_input("customers", pd.DataFrame({"customer_id": [1, 2]}), "two customers")
+    ex.table(pd.DataFrame({"tier": ["top"], "customers": [2.0]}), "table-tiers")
+    manifest = json.loads((folder / "manifest.json").read_text())
+    params = {**study.defaults(), "top_share": 0.02}
+    assert manifest["parameters"] == params and manifest["interactive"] is True
+    assert manifest["parameters_hash"] == pipeline.param_hash(study, params)
+    assert manifest["inputs"]["customers"]["rows"] == 2 and set(manifest["exhibits"]) == {"table-tiers.csv",
+                                                                                          "table-tiers.md"}
+    assert manifest["environment"]["packages"]["pandas"] == pd.__version__
+
+    notebook["top_share"] = 0.03  # the analyst changes a parameter and runs all cells again
+    ex = reporting.Exhibits("", study="value-tiers")
+    kept = folder / "runs" / manifest["parameters_hash"]
+    assert sorted(p.name for p in kept.iterdir()) == ["_inputs.json", "manifest.json", "table-tiers.csv",
+                                                      "table-tiers.md"]
+    assert sorted(p.name for p in folder.iterdir()) == ["runs"]
+    ex.table(pd.DataFrame({"tier": ["top"], "customers": [3.0]}), "table-tiers")
+    assert json.loads((folder / "manifest.json").read_text())["parameters"]["top_share"] == 0.03
+    assert set(json.loads((folder / "manifest.json").read_text())["exhibits"]) == {"table-tiers.csv",
+                                                                                   "table-tiers.md"}
+
+
+def test_a_batch_run_writes_no_manifest_of_its_own(tmp_path: Path):
+    import pandas as pd
+
+    from crmresearch import reporting
+
+    ex = reporting.Exhibits(tmp_path / "staging", study="value-tiers")  # papermill: the pipeline writes it
+    ex.table(pd.DataFrame({"x": [1]}), "table-x")
+    assert not (tmp_path / "staging" / "manifest.json").exists()

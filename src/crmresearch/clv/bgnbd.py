@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy.special import betaln, digamma, gammaln, hyp2f1
 
+from ..core import progress as progress_
 from ..errors import ValidationError
 from ._base import BaseFitter, per_customer
 
@@ -502,7 +505,8 @@ def simulate_bgnbd(n: int, r: float, alpha: float, a: float, b: float, T, seed: 
 
 
 def bgnbd_recovery(params: dict, n_customers: int = 20_000, age_range: tuple[float, float] = (26.0, 39.0),
-                   replications: int = 20, seed: int = 0, alpha: float = 0.05) -> pd.DataFrame:
+                   replications: int = 20, seed: int = 0, alpha: float = 0.05,
+                   progress: bool | Callable[[int, int], Any] | None = None) -> pd.DataFrame:
     """Monte-Carlo check of the fitter: draw ``replications`` customer bases from the BG/NBD with known
     ``params`` (ages uniform on ``age_range``), fit each, and report per parameter the truth, mean
     estimate, bias, mean standard error, empirical SD of the estimates and the coverage of the
@@ -522,6 +526,9 @@ def bgnbd_recovery(params: dict, n_customers: int = 20_000, age_range: tuple[flo
         Random seed; the same seed gives the same table.
     alpha : float, default 0.05
         Significance level of the intervals whose coverage is reported.
+    progress : bool or callable or None, optional
+        A progress bar of the replications (:mod:`crmresearch.core.progress`); None: shown in an interactive
+        JupyterLab run, silent in batch runs.
 
     Returns
     -------
@@ -540,14 +547,16 @@ def bgnbd_recovery(params: dict, n_customers: int = 20_000, age_range: tuple[flo
     """
     rng = np.random.default_rng(seed)
     est, lo, hi, se = [], [], [], []
-    for _ in range(replications):
-        T = rng.uniform(age_range[0], age_range[1], n_customers)
-        sim = simulate_bgnbd(n_customers, T=T, seed=int(rng.integers(2**31)), **params)
-        s = BetaGeoNBD(alpha=alpha).fit(sim["frequency"], sim["recency"], sim["T"]).summary
-        est.append(s["estimate"])
-        se.append(s["std_error"])
-        lo.append(s["ci_lower"])
-        hi.append(s["ci_upper"])
+    with progress_.tracker(replications, "BG/NBD recovery", "simulated bases", progress) as bar:
+        for _ in range(replications):
+            T = rng.uniform(age_range[0], age_range[1], n_customers)
+            sim = simulate_bgnbd(n_customers, T=T, seed=int(rng.integers(2**31)), **params)
+            s = BetaGeoNBD(alpha=alpha).fit(sim["frequency"], sim["recency"], sim["T"]).summary
+            est.append(s["estimate"])
+            se.append(s["std_error"])
+            lo.append(s["ci_lower"])
+            hi.append(s["ci_upper"])
+            bar.update()
     est, se, lo, hi = (pd.concat(v, axis=1) for v in (est, se, lo, hi))
     truth = pd.Series(params)[est.index]
     return pd.DataFrame({
