@@ -112,3 +112,22 @@ def test_a_figure_cell_shows_a_caption_not_a_list_of_paths(tmp_path: Path):
     assert [p.suffix for p in saved] == [".png", ".svg"]
     assert repr(saved) == f"fig-x saved in {tmp_path} (png, svg)" and "PosixPath" not in repr(saved)
     assert saved._repr_html_() is None
+
+
+def test_in_a_jupyter_kernel_every_frame_displays_as_an_exhibit(tmp_path: Path, monkeypatch):
+    import IPython
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    monkeypatch.setattr(shell, "kernel", object(), raising=False)  # what ipykernel's shell has
+    monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
+    html = shell.display_formatter.formatters["text/html"]
+    try:
+        reporting.Exhibits(tmp_path, study="example")
+        data, _ = shell.display_formatter.format(pd.DataFrame({"customers": [23570.0, 2.0e4],
+                                                               "gap": [-5.861978e-17, 0.010013]}))
+        assert ">23,570<" in data["text/html"] and ">20,000<" in data["text/html"] and "e-17" not in data["text/html"]
+        clash = pd.DataFrame({"a": [1]}, index=pd.Index([0], name="a"))  # cannot be one table: pandas' own
+        assert "<table" in shell.display_formatter.format(clash)[0]["text/html"]
+    finally:
+        html.pop(pd.DataFrame, None)

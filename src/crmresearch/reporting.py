@@ -579,8 +579,13 @@ def _display_frames_as_exhibits() -> None:
     shell = get_ipython()
     if shell is None or not hasattr(shell, "kernel"):
         return
-    formatter = shell.display_formatter.formatters["text/html"]
-    formatter.for_type(pd.DataFrame, lambda df: to_html(df, index=not isinstance(df.index, pd.RangeIndex)))
+    def show(df: pd.DataFrame) -> str:
+        try:
+            return to_html(df, index=not isinstance(df.index, pd.RangeIndex))
+        except (ValueError, TypeError):  # e.g. an index named like a column: pandas' own table
+            return df._repr_html_()
+
+    shell.display_formatter.formatters["text/html"].for_type(pd.DataFrame, show)
 
 
 class Exhibits:
