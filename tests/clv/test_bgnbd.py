@@ -136,3 +136,45 @@ def test_expected_purchases_takes_a_horizon_per_customer(cdnow_summary):
         m.expected_purchases(t[:5], s["frequency"], s["recency"], s["T"])
     with pytest.raises(ValidationError, match="1 of 2357 horizons are negative"):
         m.expected_purchases(np.r_[-1.0, t[1:]], s["frequency"], s["recency"], s["T"])
+
+
+def _frequent_buyers(n: int = 60, seed: int = 0) -> pd.DataFrame:
+    """A bank-like log: a third of the customers buy on 3-6 days of every week, the rest now and then."""
+    rng = np.random.default_rng(seed)
+    start = pd.Timestamp("2024-01-01")
+    rows = []
+    for c in range(n):
+        first = start + pd.Timedelta(days=int(rng.integers(0, 60)))
+        days = np.arange(0, 120 - (first - start).days)
+        share = rng.uniform(0.45, 0.85) if c % 3 == 0 else 0.03
+        keep = days[(days == 0) | (rng.uniform(size=days.size) < share)]
+        amounts = rng.gamma(4, 5, keep.size)
+        rows += [(c, first + pd.Timedelta(days=int(d)), float(a)) for d, a in zip(keep, amounts, strict=True)]
+    return pd.DataFrame(rows, columns=["customer_id", "date", "amount"])
+
+
+def test_frequent_buyers_are_no_unit_alarm_when_ages_are_in_weeks():
+    """Issue 27: bank customers buying several days a week have more repeat purchase days than weeks of age;
+    that is what the declared units allow (purchase days, ages in weeks), so no warning."""
+    import warnings
+
+    from crmresearch.errors import DataWarning
+
+    s = clv.summary_from_transactions(_frequent_buyers(), "2024-04-29", freq="W")
+    assert (s["frequency"] > s["T"]).sum() >= 10  # the old rule (frequency > T) fired on these
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DataWarning)
+        clv.BetaGeoNBD().fit(s["frequency"], s["recency"], s["T"])
+        clv.customer_value(s, margin=0.3)
+    assert not [w for w in caught if "repeat purchases than" in str(w.message)]
+
+
+def test_unit_warning_when_the_data_contradict_the_declared_unit():
+    from crmresearch.errors import DataWarning
+
+    s = clv.summary_from_transactions(_frequent_buyers(), "2024-04-29", freq="W")
+    years = s[["recency", "T"]] * 7 / 365.25  # ages in years passed as weeks: more purchase days than days of age
+    with pytest.warns(DataWarning, match=r"customers have more repeat purchases than days of age .*time_unit='W'"):
+        clv.BetaGeoNBD().fit(s["frequency"], years["recency"], years["T"])
+    with pytest.raises(ValueError, match="time_unit must be one of"):
+        clv.BetaGeoNBD(time_unit="weeks").fit(s["frequency"], s["recency"], s["T"])

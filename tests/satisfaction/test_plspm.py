@@ -133,6 +133,20 @@ def test_bootstrap_is_reproducible_and_sensible(survey):
     assert (one["resamples"] == 60).all()
 
 
+def test_bootstrap_progress_reports_every_resample_and_changes_nothing(survey, capsys):
+    """Issue 27: a progress bar of the resamples (smaller chunks as they finish); the table is the same."""
+    X, blocks, _ = survey
+    m = PLSPM(PATHS, blocks).fit(X.iloc[:300])
+    silent = m.bootstrap(n=400, seed=4, n_jobs=2)
+    assert capsys.readouterr().err == ""  # batch runs: nothing printed
+    seen = []
+    shown = m.bootstrap(n=400, seed=4, n_jobs=2, progress=lambda done, total: seen.append((done, total)))
+    pd.testing.assert_frame_equal(silent, shown)
+    assert len(seen) == 8 and seen[-1] == (400, 400) and all(t == 400 for _, t in seen)
+    m.bootstrap(n=400, seed=4, n_jobs=1, progress=True)  # outside a notebook: one line on standard error
+    assert "PLS bootstrap: 400 / 400 resamples (100 %)" in capsys.readouterr().err
+
+
 def test_htmt_fornell_larcker_and_ipma_known_cases():
     """Two constructs correlating 0.5, items loading 0.8: within-block item correlations 0.64, between
     0.32, so HTMT = 0.32 / 0.64 = 0.5; sqrt(AVE) ~ 0.8 dominates the construct correlation."""

@@ -123,7 +123,9 @@ def customer_value(summary: pd.DataFrame, horizon: float = HORIZON_WEEKS, discou
     (0.24, 946, True)
     """
     rate = weekly_rate() if discount_rate is None else discount_rate
-    bgnbd = BetaGeoNBD().fit(summary["frequency"], summary["recency"], summary["T"])
+    # the summary's own unit (summary_from_transactions' freq), so the fit's unit check compares like with like
+    bgnbd = BetaGeoNBD(time_unit=summary.attrs.get("time_unit", "W")).fit(summary["frequency"], summary["recency"],
+                                                                          summary["T"])
     if "monetary_value" not in summary.columns:  # purchase counts only: nothing to value
         x, tx, T = summary["frequency"], summary["recency"], summary["T"]
         counts = pd.DataFrame({"expected_purchases": bgnbd.expected_purchases(horizon, x, tx, T),

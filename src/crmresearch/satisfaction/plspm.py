@@ -14,12 +14,14 @@ Sanchez, G. (2013). PLS Path Modeling with R. Trowchez Editions (the R package p
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..core import progress as progress_
 from ..core.base import Estimator, parameter_table
 from ..errors import ConvergenceError, ValidationError
 from ..schemas.validate import RowAccount
@@ -320,7 +322,8 @@ class PLSPM(Estimator):
             rows.append(row)
         return pd.DataFrame(rows).set_index("construct")
 
-    def bootstrap(self, n: int = 5000, seed: int = 0, n_jobs: int = 1, alpha: float = 0.05) -> pd.DataFrame:
+    def bootstrap(self, n: int = 5000, seed: int = 0, n_jobs: int = 1, alpha: float = 0.05,
+                  progress: bool | Callable[[int, int], Any] | None = None) -> pd.DataFrame:
         """Bootstrap the model: percentile intervals, standard errors and t values of outer weights,
         loadings, path coefficients and total effects, with the model's ``sign_change`` correction.
 
@@ -352,6 +355,9 @@ class PLSPM(Estimator):
             core makes one process the fastest choice up to tens of thousands of respondents).
         alpha : float, default 0.05
             Significance level of the percentile intervals.
+        progress : bool or callable or None, optional
+            A progress bar of the resamples (:mod:`crmresearch.core.progress`); None: shown in an interactive
+            JupyterLab run, silent in batch runs; a callable gets ``(done, total)``. Results do not depend on it.
 
         References
         ----------
@@ -368,14 +374,22 @@ class PLSPM(Estimator):
         spec = (self._raw, self._P, self._odm, np.array([self._modes[lv] == "B" for lv in self.lvs_]),
                 self._block_cols, self.scheme, self.scaled, self.tol, self.max_iter, self.consistent,
                 self._total_pattern)
-        chunks = np.array_split(idx, max(1, n_jobs))
-        if n_jobs > 1:
-            from concurrent.futures import ProcessPoolExecutor
+        show = progress_.enabled(progress)
+        # with a progress bar, smaller chunks report as they finish (the same resamples in the same order)
+        chunks = np.array_split(idx, max(1, n_jobs) * (max(1, min(20, n // 100)) if show else 1))
+        parts = []
+        with progress_.tracker(n, "PLS bootstrap", "resamples", progress) as bar:
+            if n_jobs > 1:
+                from concurrent.futures import ProcessPoolExecutor
 
-            with ProcessPoolExecutor(max_workers=n_jobs) as pool:  # platform default (fork on Linux)
-                parts = list(pool.map(_boot_chunk, [(spec, c) for c in chunks]))
-        else:
-            parts = [_boot_chunk((spec, chunks[0]))]
+                with ProcessPoolExecutor(max_workers=n_jobs) as pool:  # platform default (fork on Linux)
+                    for chunk, part in zip(chunks, pool.map(_boot_chunk, [(spec, c) for c in chunks]), strict=True):
+                        parts.append(part)
+                        bar.update(len(chunk))
+            else:
+                for chunk in chunks:
+                    parts.append(_boot_chunk((spec, chunk)))
+                    bar.update(len(chunk))
         draws = np.concatenate([p[0] for p in parts], axis=0)  # (n, n_stats)
         failed = {k: sum(p[1][k] for p in parts) for k in ("constant", "not converged")}
         if sum(failed.values()):
