@@ -1,7 +1,8 @@
 """The studies as a static website (MkDocs with the Material theme), built from the repository itself.
 
 Nothing is written by hand for the site: the home page and the "Your own data" guide are the README,
-each study page is its paper with its committed exhibits, the executed notebook of each study is
+each study page is its paper with its committed exhibits (on the Chinese site its Chinese text,
+``papers/zh/<study>.md``, with the Chinese tables: :func:`chinese_paper`), the executed notebook of each study is
 rendered as run (mkdocs-jupyter, no re-execution), the data page is ``data/README.md``, and the API
 reference is generated from the docstrings (mkdocstrings, numpy style). :func:`build_site` assembles
 the MkDocs project under ``build/site-src/`` (the repository's top level stays as it is) and builds
@@ -280,8 +281,8 @@ def build_site(out: str | Path | None = None, run_missing: bool = True, strict: 
                lang: str = "en") -> Path:
     """Assemble the MkDocs project in ``build/site-src[-zh]`` and build the site into ``out`` (default
     ``build/site``, or ``build/site-zh`` for ``lang="zh"``: the same pages with every figure and table
-    in Chinese, from runs with ``lang=zh``); returns the site folder. Raises :class:`StudyError` if
-    MkDocs fails.
+    in Chinese, from runs with ``lang=zh``, and the Chinese papers); returns the site folder. Raises
+    :class:`StudyError` if MkDocs fails.
 
     Parameters
     ----------
@@ -384,7 +385,7 @@ def build_site(out: str | Path | None = None, run_missing: bool = True, strict: 
     config = _config(all_studies)
     if lang != "en":
         config["theme"]["language"] = lang
-        config["site_name"] = "crmresearch（中文图表）"
+        config["site_name"] = "crmresearch（中文）"
     (src / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
     (src / "dropped-links.txt").write_text("\n".join(sorted(set(dropped))) + "\n")
     if lang != "en":  # papers quote the English tables: point readers to the Chinese ones beside them
