@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from crmresearch.studies import site
@@ -204,3 +205,31 @@ def test_a_chinese_paper_gets_the_chinese_tables_inline(tmp_path: Path):
     paper.write_text("{{ table: table-tiers }}\n")  # a table of another study
     with pytest.raises(StudyError, match="'table-tiers', which is not a table of churn-survival"):
         site.chinese_paper(study, exhibits, tmp_path)
+
+
+#: amounts the Chinese text writes in 万 (ten thousands), by paper: 45 million -> 4,500 万, 250k -> 25 万
+_IN_WAN = {"call-forecasting": {"45"}, "customer-base-health": {"250"}, "value-tiers": {"3.17"}}
+_NUMBER = re.compile(r"(?<![A-Za-z0-9_.\-−])[−-]?\d[\d,]*(?:\.\d+)?")
+
+
+def _numbers(markdown: str) -> set[str]:
+    """The numbers of a paper's text: outside tables (markers in the Chinese one) and link targets."""
+    text = "\n".join(line for line in markdown.splitlines() if not line.lstrip().startswith("|"))
+    text = re.sub(r"\]\([^)\s]*\)", "]", text)
+    return {n.replace("−", "-").lstrip("-").rstrip(",") for n in _NUMBER.findall(text)}
+
+
+def test_the_chinese_papers_keep_every_number_of_the_english_text():
+    """Every number the English paper states in its text is in its Chinese paper too, so a finding changed
+    in English cannot stay behind in the translation (the tables are included from the run anyway)."""
+    from crmresearch import paths
+
+    root = paths.notebooks_dir().parent
+    zh = sorted((root / "papers" / "zh").glob("*.md"))
+    assert zh
+    lacking = {}
+    for path in zh:
+        missing = _numbers((root / "papers" / path.name).read_text()) - _numbers(path.read_text())
+        if missing - _IN_WAN.get(path.stem, set()):
+            lacking[path.stem] = sorted(missing - _IN_WAN.get(path.stem, set()))
+    assert not lacking, f"numbers of the English papers missing from papers/zh: {lacking}"
