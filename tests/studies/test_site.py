@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from crmresearch.studies import site
@@ -148,3 +149,87 @@ def test_every_public_method_that_takes_arguments_has_a_parameters_section():
                     "Parameters\n----------" not in (inspect.getdoc(f) or ""):
                 lacking.append(f"{name}.{method}")
     assert not lacking
+
+
+def _quoted_tables(study) -> set[str]:
+    """The exhibit tables the English paper quotes (their header line appears in it)."""
+    from crmresearch import paths
+
+    paper = (paths.notebooks_dir().parent / study.paper).read_text()
+    return {md.stem for md in (paths.figures_dir() / study.name).glob("table-*.md")
+            if md.read_text().splitlines()[0] in paper}
+
+
+def test_the_chinese_papers_include_the_tables_of_their_study_by_marker():
+    """papers/zh/<study>.md: a registered study; every `{{ table: NAME }}` names a table the study
+    declares; the tables the English paper quotes are all there, none pasted in English."""
+    from crmresearch import paths, studies
+
+    zh = sorted((paths.notebooks_dir().parent / "papers" / "zh").glob("*.md"))
+    assert {"churn-survival", "churn-targeting", "satisfaction-acsi"} <= {p.stem for p in zh}
+    names = {s.name: s for s in studies.all_studies()}
+    for path in zh:
+        assert path.stem in names, f"{path.name} is not a study"
+        study, text = names[path.stem], path.read_text()
+        markers = site.TABLE_MARKER.findall(text)
+        declared = {n for n in study.exhibits if n.startswith("table-")}
+        assert set(markers) <= declared, f"{path.name}: {sorted(set(markers) - declared)}"
+        lacking = _quoted_tables(study) - set(markers)
+        assert not lacking, f"{path.name} lacks {sorted(lacking)}"
+        english = {md.read_text().splitlines()[0] for md in (paths.figures_dir() / study.name).glob("table-*.md")}
+        assert not english & set(text.splitlines()), f"{path.name} pastes an English table"
+        assert "{{" not in site.TABLE_MARKER.sub("", text), f"{path.name}: a marker the site would not replace"
+
+
+def test_a_chinese_paper_gets_the_chinese_tables_inline(tmp_path: Path):
+    import pytest
+
+    from crmresearch import studies
+    from crmresearch.errors import StudyError
+
+    study = studies.get("churn-survival")
+    (tmp_path / "papers" / "zh").mkdir(parents=True)
+    exhibits = tmp_path / "zh-run"
+    exhibits.mkdir()
+    (exhibits / "table-km-telco.md").write_text("| 合同 | 中位数 |\n|---|---:|\n| 按月 | 35 |\n")
+    assert site.chinese_paper(study, exhibits, tmp_path) is None  # no translation: the English paper is used
+    paper = tmp_path / "papers" / "zh" / "churn-survival.md"
+    paper.write_text("# 客户流失\n\n见下表：\n\n{{ table: table-km-telco }}\n\n"
+                     "![KM](../../figures/churn-survival/fig-km-telco.png)\n")
+    out = site.chinese_paper(study, exhibits, tmp_path)
+    assert out == ("# 客户流失\n\n见下表：\n\n| 合同 | 中位数 |\n|---|---:|\n| 按月 | 35 |\n\n"
+                   "![KM](../../figures/churn-survival/fig-km-telco.png)\n")
+    paper.write_text("{{ table: table-cox-telco }}\n")  # declared, but not in the exhibit folder
+    with pytest.raises(StudyError, match="table-cox-telco, missing from"):
+        site.chinese_paper(study, exhibits, tmp_path)
+    paper.write_text("{{ table: table-tiers }}\n")  # a table of another study
+    with pytest.raises(StudyError, match="'table-tiers', which is not a table of churn-survival"):
+        site.chinese_paper(study, exhibits, tmp_path)
+
+
+#: amounts the Chinese text writes in 万 (ten thousands), by paper: 45 million -> 4,500 万, 250k -> 25 万
+_IN_WAN = {"call-forecasting": {"45"}, "customer-base-health": {"250"}, "value-tiers": {"3.17"}}
+_NUMBER = re.compile(r"(?<![A-Za-z0-9_.\-−])[−-]?\d[\d,]*(?:\.\d+)?")
+
+
+def _numbers(markdown: str) -> set[str]:
+    """The numbers of a paper's text: outside tables (markers in the Chinese one) and link targets."""
+    text = "\n".join(line for line in markdown.splitlines() if not line.lstrip().startswith("|"))
+    text = re.sub(r"\]\([^)\s]*\)", "]", text)
+    return {n.replace("−", "-").lstrip("-").rstrip(",") for n in _NUMBER.findall(text)}
+
+
+def test_the_chinese_papers_keep_every_number_of_the_english_text():
+    """Every number the English paper states in its text is in its Chinese paper too, so a finding changed
+    in English cannot stay behind in the translation (the tables are included from the run anyway)."""
+    from crmresearch import paths
+
+    root = paths.notebooks_dir().parent
+    zh = sorted((root / "papers" / "zh").glob("*.md"))
+    assert zh
+    lacking = {}
+    for path in zh:
+        missing = _numbers((root / "papers" / path.name).read_text()) - _numbers(path.read_text())
+        if missing - _IN_WAN.get(path.stem, set()):
+            lacking[path.stem] = sorted(missing - _IN_WAN.get(path.stem, set()))
+    assert not lacking, f"numbers of the English papers missing from papers/zh: {lacking}"

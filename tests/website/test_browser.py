@@ -133,3 +133,34 @@ def test_search_finds_a_study(server, browser):
     first = page.locator(".md-search-result__link").first.get_attribute("href")
     assert first and urljoin(server, first).startswith(server)
     page.close()
+
+
+def _search(page, query: str) -> list[str]:
+    """The result links Material's search shows for ``query`` typed into the search box."""
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    box = page.locator("input.md-search__input")
+    deadline = time.monotonic() + 90  # the index loads in a web worker: slow on a busy machine
+    while time.monotonic() < deadline:
+        box.fill("")
+        box.type(query, delay=20)  # typed as a reader types; characters off the keyboard come as input events,
+        box.press("End")           # and the search runs on a key release: a key every reader presses
+        page.wait_for_timeout(500)
+        if page.locator(".md-search-result__item").count() > 0:
+            break
+    return page.eval_on_selector_all(".md-search-result__link", "els => els.map(e => e.getAttribute('href'))")
+
+
+@pytest.mark.parametrize("query, papers", [("流失", ("churn-survival", "churn-targeting")),
+                                           ("满意度", ("satisfaction-acsi",))])
+def test_chinese_search_finds_the_chinese_papers(site, server, browser, query, papers):
+    """The zh site segments Chinese (jieba, in the search index): a Chinese word finds the papers about it.
+    Without segmentation 流失 matches only where a run of Chinese starts with it, and misses churn-survival."""
+    lang, _ = site
+    if lang != "zh":
+        pytest.skip("the Chinese papers are on the zh site")
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(server + "index.html", wait_until="networkidle")
+    hrefs = _search(page, query)
+    page.close()
+    missing = [p for p in papers if not any(urlparse(h).path.endswith(f"studies/{p}.html") for h in hrefs)]
+    assert not missing, f"{query!r} finds {hrefs[:10]}, not the papers {missing}"

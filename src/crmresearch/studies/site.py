@@ -1,7 +1,8 @@
 """The studies as a static website (MkDocs with the Material theme), built from the repository itself.
 
 Nothing is written by hand for the site: the home page and the "Your own data" guide are the README,
-each study page is its paper with its committed exhibits, the executed notebook of each study is
+each study page is its paper with its committed exhibits (on the Chinese site its Chinese text,
+``papers/zh/<study>.md``, with the Chinese tables: :func:`chinese_paper`), the executed notebook of each study is
 rendered as run (mkdocs-jupyter, no re-execution), the data page is ``data/README.md``, and the API
 reference is generated from the docstrings (mkdocstrings, numpy style). :func:`build_site` assembles
 the MkDocs project under ``build/site-src/`` (the repository's top level stays as it is) and builds
@@ -28,13 +29,15 @@ from ..errors import StudyError
 from . import pipeline
 from . import registry as studies
 
-__all__ = ["API_MODULES", "build_site", "executed_notebook"]
+__all__ = ["API_MODULES", "build_site", "chinese_paper", "executed_notebook"]
 
 API_MODULES = ("data", "segmentation", "clv", "survival", "survival.recovery", "targeting", "targeting.prospects",
                "satisfaction", "service", "service.forecast", "service.skills", "experiments", "schemas", "sources",
                "sources.aggregate", "core", "core.mle", "errors", "reporting", "plots", "i18n", "studies",
                "studies.pipeline", "studies.publish", "studies.site", "paths")
 _LINK = re.compile(r"(!?\[[^\]]*\])\(([^)\s]+)\)")
+#: a line ``{{ table: table-name }}`` of a Chinese paper (papers/zh/<study>.md): the study's Chinese table
+TABLE_MARKER = re.compile(r"^\{\{ *table: *([A-Za-z0-9_-]+) *\}\}[ \t]*$", re.MULTILINE)
 
 
 def executed_notebook(study: studies.Study, run_missing: bool = True) -> Path:
@@ -184,6 +187,65 @@ def _config(all_studies: list[studies.Study]) -> dict:
     }
 
 
+def chinese_paper(study: studies.Study, exhibits: Path, root: Path | None = None) -> str | None:
+    """The Chinese paper ``papers/zh/<study>.md`` with each table marker line ``{{ table: NAME }}``
+    replaced by the table ``NAME.md`` in ``exhibits`` (the study's ``lang=zh`` exhibit folder), so the
+    Chinese tables are those of the run and never drift; None when the study has no Chinese paper.
+
+    Parameters
+    ----------
+    study : Study
+        The study.
+    exhibits : Path
+        Folder holding its Chinese exhibits (``table-*.md``).
+    root : Path or None, optional
+        Repository root; None: this project's.
+
+    Returns
+    -------
+    str or None
+        The paper's Markdown with the tables inline.
+
+    Raises
+    ------
+    StudyError
+        When a marker names a table the study does not declare, or one missing from ``exhibits``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from crmresearch import studies
+    >>> from crmresearch.studies import site
+    >>> root = pathlib.Path(tempfile.mkdtemp()); (root / 'papers' / 'zh').mkdir(parents=True)
+    >>> _ = (root / 'papers' / 'zh' / 'value-tiers.md').write_text('# 价值分层\\n\\n{{ table: table-tiers }}\\n')
+    >>> ex = root / 'zh-run'; ex.mkdir(); _ = (ex / 'table-tiers.md').write_text('| 层级 |\\n|---|\\n| 顶端 |\\n')
+    >>> print(site.chinese_paper(studies.get('value-tiers'), ex, root))
+    # 价值分层
+    <BLANKLINE>
+    | 层级 |
+    |---|
+    | 顶端 |
+    <BLANKLINE>
+    """
+    root = paths.notebooks_dir().parent if root is None else Path(root)
+    source = root / "papers" / "zh" / f"{study.name}.md"
+    if not source.is_file():
+        return None
+
+    def table(m: re.Match[str]) -> str:
+        name = m.group(1)
+        tables = [n for n in study.exhibits if n.startswith("table-")]
+        if name not in tables:
+            raise StudyError(f"site: papers/zh/{study.name}.md includes {name!r}, which is not a table of "
+                             f"{study.name} (its tables: {', '.join(tables)})")
+        md = Path(exhibits) / f"{name}.md"
+        if not md.is_file():
+            raise StudyError(f"site: papers/zh/{study.name}.md includes {name}, missing from {exhibits}")
+        return md.read_text(encoding="utf-8").strip()
+
+    return TABLE_MARKER.sub(table, source.read_text(encoding="utf-8"))
+
+
 def _run_chinese(name: str) -> pipeline.RunResult:
     return pipeline.run(name, {"lang": "zh"})
 
@@ -219,8 +281,8 @@ def build_site(out: str | Path | None = None, run_missing: bool = True, strict: 
                lang: str = "en") -> Path:
     """Assemble the MkDocs project in ``build/site-src[-zh]`` and build the site into ``out`` (default
     ``build/site``, or ``build/site-zh`` for ``lang="zh"``: the same pages with every figure and table
-    in Chinese, from runs with ``lang=zh``); returns the site folder. Raises :class:`StudyError` if
-    MkDocs fails.
+    in Chinese, from runs with ``lang=zh``, and the Chinese papers); returns the site folder. Raises
+    :class:`StudyError` if MkDocs fails.
 
     Parameters
     ----------
@@ -304,8 +366,14 @@ def build_site(out: str | Path | None = None, run_missing: bool = True, strict: 
     page(root / "data" / "README.md", "data.md")
     page(root / "benchmarks" / "results.md", "results.md")
     page(root / "CHANGELOG.md", "changelog.md")
+    translated = set()
     for s in all_studies:
-        page(root / s.paper, f"studies/{s.name}.md")
+        zh = chinese_paper(s, docs / "figures" / s.name, root) if lang == "zh" else None
+        if zh is None:
+            page(root / s.paper, f"studies/{s.name}.md")
+        else:  # the Chinese text, its tables from the Chinese exhibits copied above
+            translated.add(s.name)
+            page(root / "papers" / "zh" / f"{s.name}.md", f"studies/{s.name}.md", zh)
     rows = "\n".join(f"| [{s.name}]({s.name}.md) | {s.question} | {s.data} | [notebook](../notebooks/{s.name}.ipynb) |"
                      for s in all_studies)
     (docs / "studies" / "index.md").write_text(
@@ -317,11 +385,11 @@ def build_site(out: str | Path | None = None, run_missing: bool = True, strict: 
     config = _config(all_studies)
     if lang != "en":
         config["theme"]["language"] = lang
-        config["site_name"] = "crmresearch（中文图表）"
+        config["site_name"] = "crmresearch（中文）"
     (src / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
     (src / "dropped-links.txt").write_text("\n".join(sorted(set(dropped))) + "\n")
     if lang != "en":  # papers quote the English tables: point readers to the Chinese ones beside them
-        for s in all_studies:
+        for s in (s for s in all_studies if s.name not in translated):
             page_path = docs / "studies" / f"{s.name}.md"
             page_path.write_text("!!! note \"中文图表\"\n    本页正文为英文；图和表（CSV）为中文版本，见[图表目录]"
                                  f"(../figures/{s.name}/index.md)。\n\n" + page_path.read_text(), encoding="utf-8")
