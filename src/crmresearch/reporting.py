@@ -439,6 +439,27 @@ def save_table(
 
 
 # ---------------------------------------------------------------------------- exhibits
+_NON_DISPLAY_BACKENDS = ("agg", "pdf", "ps", "svg", "pgf", "cairo", "template")
+
+
+def _show_in_notebook(png: Path, name: str, shown_by_backend: bool) -> None:
+    """In a Jupyter kernel, display the saved ``png`` as the cell's output, so an executed notebook
+    holds the exhibit itself (the studies run with the Agg backend, which shows nothing); skipped
+    outside a kernel and when the backend shows the still-open figure anyway (inline, widgets)."""
+    import sys
+
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None or not hasattr(shell, "kernel"):
+        return
+    backend = str(mpl.get_backend()).lower()
+    if shown_by_backend and backend not in _NON_DISPLAY_BACKENDS:
+        return
+    from IPython.display import Image, display
+
+    display(Image(filename=str(png)), metadata={"crmresearch": {"exhibit": name, "file": png.name}})
+
+
 class Exhibits:
     """The output folder of one study run; saves figures and tables and records inputs.
 
@@ -503,6 +524,7 @@ class Exhibits:
         out = save_figure(fig, self.output_dir / name, source=source, lang=self.lang)
         if close:
             plt.close(fig)
+        _show_in_notebook(out[0], name, shown_by_backend=not close)
         return out
 
     def table(self, df: pd.DataFrame, name: str, **kwargs: Any) -> list[Path]:
