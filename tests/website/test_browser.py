@@ -9,6 +9,7 @@ notebook prompt in the pages or the search index. Run by `make site-test` after 
 from __future__ import annotations
 
 import functools
+import html
 import http.server
 import json
 import os
@@ -206,3 +207,5 @@ def test_menu_lists_each_study_by_title_with_paper_notebook_and_exhibits(site):
         assert s.title.split(":")[0].replace("&", "&amp;") in nav, s.name
         for href in (f"studies/{s.name}.html", f"notebooks/{s.name}.html", f"figures/{s.name}/index.html"):
             assert f'href="{href}"' in nav, href
+            tab = re.search(r"<title>(.*?)</title>", (folder / href).read_text()).group(1)
+            assert tab.startswith(html.escape(s.title, quote=False)), (href, tab)  # not just "Paper - crmresearch"

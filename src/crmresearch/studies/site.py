@@ -79,6 +79,7 @@ else { crmScrollHints(); }
 _HOOKS = """\
 \"\"\"MkDocs hooks of the crmresearch site (written by crmresearch.studies.site; do not edit).\"\"\"
 from crmresearch.studies.site import page_content as on_page_content  # noqa: F401
+from crmresearch.studies.site import page_context as on_page_context  # noqa: F401
 """
 
 
@@ -116,6 +117,19 @@ def page_content(html: str, **kwargs: Any) -> str:
     html = _IMG.sub(link, html)
     return _NOT_INDEXED.sub(lambda m: "<" + m.group(1).replace(" ", " data-search-exclude ", 1)
                             if " " in m.group(1) else f"<{m.group(1)} data-search-exclude", html)
+
+
+def page_context(context: Any, page: Any, config: Any, **kwargs: Any) -> Any:
+    """MkDocs hook ``on_page_context``: a study's paper, notebook and exhibits pages are titled
+    "Paper", "Notebook", "Exhibits" in the menu under the study's title; the header and the browser
+    tab get the study's title with it (``page.meta.title`` from ``extra.crm_page_titles``)."""
+    title = (config.get("extra") or {}).get("crm_page_titles", {}).get(page.file.src_uri)
+    if title:
+        page.meta["title"] = title
+    return context
+
+
+page_context.mkdocs_priority = 50  # type: ignore[attr-defined]  # before the search index reads the page
 
 
 def _notebook_for_site(nb: dict, folder: Path, prefix: str) -> dict:
@@ -367,6 +381,10 @@ def _config(all_studies: list[studies.Study], lang: str = "en") -> dict:
         "markdown_extensions": ["tables", "admonition", "attr_list", "pymdownx.superfences",
                                 {"toc": {"permalink": True}}],
         "hooks": ["hooks.py"],
+        "extra": {"crm_page_titles": {f"{folder}{s.name}{ext}": f"{s.title} · {label}" for s in all_studies
+                                      for folder, ext, label in (("studies/", ".md", labels[0]),
+                                                                 ("notebooks/", ".ipynb", labels[1]),
+                                                                 ("figures/", "/index.md", labels[2]))}},
         "extra_css": ["assets/crm.css"],
         "extra_javascript": ["assets/crm.js"],
         "nav": [
