@@ -122,7 +122,33 @@ def page_content(html: str, **kwargs: Any) -> str:
 def page_context(context: Any, page: Any, config: Any, **kwargs: Any) -> Any:
     """MkDocs hook ``on_page_context``: a study's paper, notebook and exhibits pages are titled
     "Paper", "Notebook", "Exhibits" in the menu under the study's title; the header and the browser
-    tab get the study's title with it (``page.meta.title`` from ``extra.crm_page_titles``)."""
+    tab get the study's title with it (``page.meta.title`` from ``extra.crm_page_titles``).
+
+    Parameters
+    ----------
+    context : dict
+        The template context (returned unchanged).
+    page : mkdocs Page
+        The page being rendered.
+    config : MkDocsConfig
+        The site's configuration.
+    **kwargs : object
+        MkDocs' navigation (unused).
+
+    Returns
+    -------
+    dict
+        ``context``.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> from crmresearch.studies import site
+    >>> page = SimpleNamespace(file=SimpleNamespace(src_uri="studies/x.md"), meta={})
+    >>> _ = site.page_context({}, page, {"extra": {"crm_page_titles": {"studies/x.md": "X · Paper"}}})
+    >>> page.meta
+    {'title': 'X · Paper'}
+    """
     title = (config.get("extra") or {}).get("crm_page_titles", {}).get(page.file.src_uri)
     if title:
         page.meta["title"] = title
