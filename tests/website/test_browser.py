@@ -108,7 +108,7 @@ def test_every_page_loads_without_errors_broken_links_or_images(site, server, br
         problems.extend(f"{rel}: figure not linked to its full-size file: {src}" for src in unlinked)
         if rel.startswith("notebooks/"):  # the studies run with Agg: the figure must be in the executed notebook
             cells = page.eval_on_selector_all(
-                ".jp-CodeCell", "cells => cells.map(c => [c.querySelector('.jp-InputArea')?.innerText || '',"
+                ".jp-CodeCell", "cells => cells.map(c => [c.querySelector('.jp-InputArea')?.textContent || '',"
                 " [...c.querySelectorAll('.jp-OutputArea img')].filter(i => i.complete && i.naturalWidth > 0).length])")
             figure_cells = [(src, n) for src, n in cells if "ex.figure(" in src]
             problems.extend([f"{rel}: no figure cell found"] if not figure_cells else [])
