@@ -53,8 +53,11 @@ site-test: site  ## open every page of both sites in headless Chromium; a missin
 lint: $(STAMP)  ## ruff on the package, tests and benchmarks
 	$(BIN)/ruff check src tests benchmarks
 
-lab: $(STAMP)  ## open JupyterLab on notebooks/ with a kernel that imports crmresearch
-	$(BIN)/jupyter lab notebooks/
+# The shipped server settings strip outputs, execution counts and edited parameters from notebooks/ on every
+# save (autosave too); JupyterLab refuses to run as root unless told, so root gets --allow-root.
+lab: $(STAMP)  ## JupyterLab on the project, opened at notebooks/ (saved there without outputs)
+	$(BIN)/jupyter lab --config=src/crmresearch/studies/jupyter_server_config.py --ServerApp.root_dir=. \
+	  --FileContentsManager.preferred_dir=notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 bench: $(STAMP)  ## run every benchmark; results go to benchmarks/results.md
 	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

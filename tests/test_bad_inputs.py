@@ -159,8 +159,8 @@ def test_bgnbd_refuses_data_that_cannot_identify_it_and_warns_on_edges():
         clv.BetaGeoNBD().fit([3], [2.0], [5.0])
     x = rng.poisson(2, n) * 20
     tx = np.where(x > 0, rng.uniform(0, 1, n) * T, 0)
-    with pytest.warns(DataWarning, match=r"frequency > T"):
-        clv.BetaGeoNBD().fit(x, tx, T)
+    with pytest.warns(DataWarning, match=r"frequency > T"):  # ages declared in days: more purchase days than days
+        clv.BetaGeoNBD(time_unit="D").fit(x, tx, T)
 
 
 def test_parameter_intervals_are_on_the_log_scale_and_positive(cdnow_summary):

@@ -16,11 +16,31 @@ def invoke(*args: str):
     return CliRunner().invoke(cli.main, list(args), catch_exceptions=False)
 
 
-def test_list_shows_studies_and_parameters():
+def test_list_prints_one_line_per_study():
+    from crmresearch import studies
+
     result = invoke("list")
     assert result.exit_code == 0
-    for word in ("value-tiers", "top_share", "0.01", "cdnow_master"):
-        assert word in result.output
+    lines = result.output.splitlines()
+    every = studies.all_studies()
+    assert len(lines) == len(every) + 2  # a blank line, then how to see one study's parameters
+    for line, study in zip(lines, every, strict=False):
+        assert line.startswith(f"{study.name} ") and study.title in line
+        assert line.endswith(f"({len(study.params)} parameters)")
+    assert "crmresearch list STUDY" in lines[-1]
+
+
+def test_list_study_shows_its_parameters_in_full():
+    result = invoke("list", "value-tiers")
+    assert result.exit_code == 0
+    out = result.output
+    assert out.startswith("value-tiers: Customer value tiers")
+    assert "top_share: float = 0.01  # share of customers in the top tier" in out  # type, default, help
+    assert "accepts a number in [0.001, 0.5]" in out and "cdnow_master" in out
+    assert "your data: -p data=sources.yaml naming transactions" in out
+    assert "churn-survival" not in out
+    unknown = invoke("list", "no-such-study")
+    assert unknown.exit_code == 2 and "known: value-tiers" in unknown.output
 
 
 @pytest.mark.parametrize("args, key", [
@@ -59,12 +79,13 @@ def test_non_default_run_goes_to_build_runs(scratch_root: Path):
 
 
 @pytest.mark.slow
-def test_explicit_out_folder(scratch_root: Path, tmp_path: Path):
+def test_explicit_out_folder(scratch_root: Path, tmp_path: Path, capfd):
     out = tmp_path / "elsewhere"
     result = invoke("run", "value-tiers", "-p", "dataset=cdnow_sample", "--out", str(out))
     assert result.exit_code == 0, result.output
     assert (out / "manifest.json").is_file() and (out / "table-tiers.csv").is_file()
     assert not (scratch_root / "figures").exists()
+    assert "ERROR" not in capfd.readouterr().err  # the kernel is shut down without an interrupt
 
 
 def test_cells_checks_and_rewrites_the_parameters_cells(tmp_path: Path):

@@ -67,6 +67,15 @@ def test_uplift_model_ranks_segments_like_the_truth(campaign):
     assert coef > 0 and curve["incremental"].iloc[-1] > 0
 
 
+def test_uplift_model_fits_a_60_level_category():
+    """A many-level text column (a US state) one-hot encodes to a mostly-zero table; the boosters get it dense."""
+    rng = np.random.default_rng(2)
+    X = pd.DataFrame({"state": [f"S{s:02d}" for s in rng.integers(0, 60, 800)], "x": rng.normal(size=800)})
+    t, y = rng.integers(0, 2, 800), rng.integers(0, 2, 800)
+    model = experiments.UpliftModel(max_iter=20, min_samples_leaf=20).fit(X, y, t)
+    assert np.isfinite(model.predict(X.head(5).assign(state="unseen"))).all()
+
+
 def test_class_transformation_needs_balanced_arms():
     X = pd.DataFrame({"x": np.arange(100.0)})
     with pytest.raises(ValidationError, match="needs ~50 % treated"):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 PACKAGE = Path(importlib.util.find_spec("crmresearch").origin).parent
 #: Not families: the shared ground every part may use.
-GROUND = {"errors", "paths", "_extras", "_deprecated", "_zh", "__init__"}
+GROUND = {"errors", "paths", "_extras", "_hooks", "_deprecated", "_zh", "__init__"}
 #: The old module paths kept as deprecated shims for one release (they import their new homes).
 SHIMS = {"health", "recovery", "prospects", "classify", "forecast", "skills", "aggregate", "base", "design",
          "pipeline", "publish", "site"}

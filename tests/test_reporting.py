@@ -81,10 +81,10 @@ def test_figure_in_a_kernel_displays_the_saved_png(tmp_path: Path, monkeypatch, 
 
     shown_here: list = []
     fig = _figure()  # before the fake kernel: pyplot asks IPython for its hooks
+    ex = reporting.Exhibits(tmp_path, study="example")  # and Exhibits registers its table display
     monkeypatch.setattr(IPython, "get_ipython", lambda: type("Shell", (), {"kernel": object()})())
     monkeypatch.setattr(IPython.display, "display", lambda obj, **kw: shown_here.append((obj, kw)))
     monkeypatch.setattr(reporting.mpl, "get_backend", lambda: backend)
-    ex = reporting.Exhibits(tmp_path, study="example")
     ex.figure(fig, "fig-x", source="test", close=close)
     png = tmp_path / "fig-x.png"
     if not shown:
@@ -103,3 +103,66 @@ def test_figure_outside_a_kernel_displays_nothing(tmp_path: Path, monkeypatch):
     monkeypatch.setattr(IPython, "get_ipython", lambda: None)
     monkeypatch.setattr(IPython.display, "display", lambda *a, **kw: pytest.fail("displayed outside a kernel"))
     reporting.Exhibits(tmp_path, study="example").figure(fig, "fig-x", source="test")
+
+
+# ----------------------------------------------------------------------------- one formatter (issue 27)
+def test_markdown_prints_whole_number_floats_as_counts_and_noise_as_zero():
+    df = pd.DataFrame({"dataset": ["sample", "master"], "customers": [2357.0, 23570.0],
+                       "mixed": [23570.0, 2.0e4], "gap": [-5.861978e-17, 0.010013],
+                       "share": [0.0, 1.0], "total": [148102.4046, float("nan")]})
+    assert reporting.to_markdown(df).splitlines()[2:] == [
+        "| sample | 2,357 | 23,570 | 0.000 | 0.000 | 148,102.405 |",
+        "| master | 23,570 | 20,000 | 0.010 | 1.000 |  |",
+    ]
+    # a column named in the decimals keeps them; a 0/1 column keeps its decimals
+    assert reporting.to_markdown(df[["customers"]], {"customers": 1}).splitlines()[2] == "| 2,357.0 |"
+
+
+def test_csv_exhibits_stay_as_they_were(tmp_path: Path):
+    df = pd.DataFrame({"customers": [2357.0, 23570.0], "gap": [-5.861978e-17, 0.010013]})
+    csv, _ = reporting.save_table(df, tmp_path / "table-x")
+    assert csv.read_text() == "customers,gap\n2357.000000,-0.000000\n23570.000000,0.010013\n"  # machines read it
+
+
+def test_tables_display_in_a_notebook_as_their_markdown_exhibit(tmp_path: Path):
+    df = pd.DataFrame({"tier": ["a|b", "<c>"], "customers": [2357.0, 20000.0], "share": [0.0104, -1e-17]})
+    ex = reporting.Exhibits(tmp_path, study="example")
+    saved = ex.table(df, "table-x", md_decimals=2)
+    assert [p.name for p in saved] == ["table-x.csv", "table-x.md"]
+    html = saved._repr_html_()
+    md_cells = [line.strip("|").split(" | ") for line in (tmp_path / "table-x.md").read_text().splitlines()[2:]]
+    for cells in md_cells:
+        for cell in cells:
+            text = cell.strip().replace("\\|", "|").replace("<", "&lt;").replace(">", "&gt;")
+            assert f">{text}</td>" in html
+    assert "2,357" in html and "0.00<" in html and "-0.00" not in html and "e-17" not in html
+    assert repr(saved) == f"table-x saved in {tmp_path} (csv, md)"
+    long = reporting.to_html(pd.DataFrame({"n": range(100)}))
+    assert long.count("<tr>") == 1 + 21 and "100 rows × 1 columns" in long
+
+
+def test_a_figure_cell_shows_a_caption_not_a_list_of_paths(tmp_path: Path):
+    ex = reporting.Exhibits(tmp_path, study="example")
+    saved = ex.figure(_figure(), "fig-x", source="test")
+    assert [p.suffix for p in saved] == [".png", ".svg"]
+    assert repr(saved) == f"fig-x saved in {tmp_path} (png, svg)" and "PosixPath" not in repr(saved)
+    assert saved._repr_html_() is None
+
+
+def test_in_a_jupyter_kernel_every_frame_displays_as_an_exhibit(tmp_path: Path, monkeypatch):
+    import IPython
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    monkeypatch.setattr(shell, "kernel", object(), raising=False)  # what ipykernel's shell has
+    monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
+    html = shell.display_formatter.formatters["text/html"]
+    try:
+        reporting.Exhibits(tmp_path, study="example")
+        data, _ = shell.display_formatter.format(pd.DataFrame({"customers": [23570.0, 2.0e4],
+                                                               "gap": [-5.861978e-17, 0.010013]}))
+        assert ">23,570<" in data["text/html"] and ">20,000<" in data["text/html"] and "e-17" not in data["text/html"]
+        clash = pd.DataFrame({"a": [1]}, index=pd.Index([0], name="a"))  # cannot be one table: pandas' own
+        assert "<table" in shell.display_formatter.format(clash)[0]["text/html"]
+    finally:
+        html.pop(pd.DataFrame, None)

@@ -127,6 +127,7 @@ TEXTS: dict[str, str] = {
     'derl_periods': '剩余期望贴现寿命（期）',
     'derl_years': '剩余期望贴现寿命（年）',
     'design': '方案',
+    'detail': '说明',
     'df': '自由度',
     'did': '双重差分',
     'did_ci_lower': '双重差分置信下限',
@@ -367,6 +368,7 @@ TEXTS: dict[str, str] = {
     'revenue_per_account': '每账户收入',
     'revenue_per_customer': '每客户收入',
     'revenue_share': '收入占比',
+    'reverse_items': '需反向编码的题项',
     'rho_a': 'ρA',
     'rmse': '均方根误差',
     'rmse_lm': '线性模型均方根误差',
@@ -376,6 +378,7 @@ TEXTS: dict[str, str] = {
     'rule': '规则',
     'rural_traditional': '农村传统客户',
     'same_sign': '符号一致',
+    'sample': '样本',
     'sbg': 'sBG',
     'scenario': '情景',
     'sd': '标准差',
@@ -391,6 +394,7 @@ TEXTS: dict[str, str] = {
     'share_of_value': '价值占比',
     'share_p_alive_below_half': '存活概率低于一半的占比',
     'shift': '班次',
+    'sign_change': '符号校正',
     'silhouette': '轮廓系数',
     'simulated': '模拟值',
     'slot': '时段',
@@ -558,6 +562,13 @@ TEXTS: dict[str, str] = {
     'Whale curve: cumulative profit by customer profitability': '鲸鱼曲线：按客户盈利能力的累计利润',
     'Current value (transaction volume)': '当前价值（交易额）',
     'Bank: current value x potential': '银行：当前价值 × 潜在价值',
+    # a transaction log without amounts (purchase activity, not value)
+    '% of transactions': '交易占比',
+    'RFM segments: share of customers vs share of transactions': 'RFM 细分：客户占比与交易占比',
+    'Concentration of purchases (transactions per customer)': '购买集中度（每位客户的交易数）',
+    'Customer pyramid by transactions: share of customers vs share of transactions': '按交易数的客户金字塔：客户占比与交易占比',
+    'Current activity (transactions)': '当前活跃度（交易数）',
+    'frequency_share': '交易占比',
     'Share of customers': '客户占比',
     'Relative reduction of churn (%)': '客户流失相对降幅（%）',
     'Power (%)': '检验功效（%）',
@@ -711,6 +722,15 @@ TEXTS: dict[str, str] = {
     'Cumulative gain': '累计增益',
 }
 
+#: churn-survival's headers and axis labels in each time unit (the study's ``unit`` parameter)
+_UNITS = {"days": "天", "weeks": "周", "months": "月", "years": "年"}
+TEXTS.update({f"{en}_{unit}": f"{zh}（{u}）" for unit, u in _UNITS.items() for en, zh in (
+    ("horizon", "期限"), ("median", "中位数"), ("median_ci_lower", "中位数置信下限"),
+    ("median_ci_upper", "中位数置信上限"))})
+TEXTS.update({f"{en} ({unit})": f"{zh}（{u}）" for unit, u in _UNITS.items() for en, zh in (
+    ("Tenure", "在网时长"), ("Relationship age", "客户关系时长"),
+    ("Time since the start of the relationship", "自关系开始的时长"))})
+
 #: templates: numbers, dates, times, weekday and month names replaced by {}
 TEMPLATES: dict[str, str] = {
     '{}': '{}',
@@ -742,6 +762,8 @@ TEMPLATES: dict[str, str] = {
     'Gini = {}': '基尼系数 = {}',
     'peak {} % of profit': '峰值为利润的 {}%',
     '{}% of customers\n{}% of value': '{}% 的客户\n{}% 的价值',
+    '{}% of customers\n{}% of transactions': '{}% 的客户\n{}% 的交易',
+    'Potential (BG/NBD expected transactions in {} weeks)': '潜在价值（BG/NBD 预测 {} 周交易数）',
     'Potential (predicted {}-week margin, BG/NBD x Gamma-Gamma)': '潜在价值（预测 {} 周利润，BG/NBD × Gamma-Gamma）',
     'Power to detect a churn reduction (baseline {}% in {} days)': '检测流失降低的检验功效（基线 {}%，{} 天内）',
     '{} per arm': '每组 {}',

@@ -58,22 +58,29 @@ def main() -> None:
 
 
 @main.command("list")
-def list_cmd() -> None:
-    """List the studies with their parameters (type, default, accepted values)."""
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console()
-    for study in studies.all_studies():
-        table = Table(title=f"[bold]{study.name}[/bold] — {study.title}", title_justify="left",
-                      show_lines=False)
-        for col in ("parameter", "default", "accepts", "help"):
-            table.add_column(col)
+@click.argument("names", nargs=-1, metavar="[STUDY]...")
+def list_cmd(names: Sequence[str]) -> None:
+    """List the studies, one line each (name, title, number of parameters); with STUDY, that study's
+    parameters in full (type, default, accepted values, help), its data and how to run it on yours."""
+    if not names:
+        chosen = studies.all_studies()
+        width = max(len(s.name) for s in chosen)
+        for study in chosen:
+            click.echo(f"{study.name:<{width}}  {study.title} ({_count(len(study.params), 'parameter')})")
+        click.echo(f"\n{len(chosen)} studies; `crmresearch list STUDY` shows a study's parameters")
+        return
+    for study in _studies_or_all(names):
+        click.echo(f"{study.name}: {study.title}")
+        click.echo(f"  data: {study.data}; paper: {study.paper}")
+        click.echo(f"  {study.data_route()}")
+        click.echo(f"  {_count(len(study.params), 'parameter')} (name: type = default  # help; then what it accepts):")
         for p in study.params:
-            table.add_row(p.name, studies.literal(p.value()), p.accepted(), p.help)
-        console.print(table)
-        console.print(f"  data: {study.data}; paper: {study.paper}")
-        console.print(f"  {study.data_route()}\n")
+            click.echo(f"    {p.line()}\n        accepts {p.accepted()}")
+        click.echo("")
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 @main.command("run")
@@ -99,6 +106,8 @@ def run_cmd(study: str, pairs: Sequence[str], out: str | None, wait: float | Non
         _fail_usage(str(exc))
     if result.status == "ok":
         click.echo(f"{study}: ok in {result.seconds:.1f} s -> {result.output_dir}")
+        for name, reason in result.omitted.items():  # declared exhibits this run left out, and why
+            click.echo(f"  left out: {name} ({reason})")
         click.echo(f"executed notebook: {result.executed_notebook}")
         return
     click.echo(f"{study}: FAILED\n{result.error}", err=True)

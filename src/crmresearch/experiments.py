@@ -509,7 +509,7 @@ class UpliftModel(Estimator):
                                                min_samples_leaf=self.min_samples_leaf, random_state=self.seed)
         if not isinstance(X, pd.DataFrame):
             return Pipeline([("pre", StandardScaler()), ("model", model)])
-        return Pipeline([("pre", preprocessor(X)), ("model", model)])
+        return Pipeline([("pre", preprocessor(X, dense=True)), ("model", model)])  # the booster needs dense input
 
     def fit(self, X: pd.DataFrame | np.ndarray, y: np.ndarray, treatment: np.ndarray) -> UpliftModel:
         """Fit on features ``X``, 0/1 outcomes ``y`` and 0/1 (or bool) ``treatment``.

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from . import _hooks
 from ._extras import require
 
 try:
@@ -35,13 +36,16 @@ import pandas as pd
 __all__ = [
     "PALETTE",
     "Exhibits",
+    "Saved",
     "atomic_write_bytes",
     "atomic_write_text",
     "fingerprint_frame",
+    "format_table",
     "label",
     "save_figure",
     "save_table",
     "sha256_file",
+    "to_html",
     "to_markdown",
     "use_style",
 ]
@@ -60,6 +64,9 @@ PALETTE: tuple[str, ...] = (
 )
 
 INPUTS_FILE = "_inputs.json"
+RESOLVED_FILE = "_resolved.json"
+#: Exhibits a run leaves out on purpose, with the reason (:meth:`Exhibits.omit`), read into the manifest.
+OMITTED_FILE = "_omitted.json"
 
 
 # ---------------------------------------------------------------------------- writes
@@ -338,7 +345,8 @@ def translate_figure(fig: Any, lang: str) -> None:
 
 
 # ---------------------------------------------------------------------------- tables
-def _format_cell(value: Any, decimals: int) -> str:
+def _format_cell(value: Any, decimals: int, whole: bool = False) -> str:
+    """One cell as the exhibits print it: thousands separators, ``decimals`` (none when ``whole``), no ``-0``."""
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
         return ""
     if isinstance(value, bool | np.bool_):
@@ -346,12 +354,77 @@ def _format_cell(value: Any, decimals: int) -> str:
     if isinstance(value, int | np.integer):
         return f"{int(value):,}"
     if isinstance(value, float | np.floating):
-        return f"{float(value):,.{decimals}f}"
-    return str(value).replace("|", "\\|")
+        if not np.isfinite(value):
+            return str(float(value))
+        if whole:
+            return f"{round(float(value)):,}"
+        text = f"{float(value):,.{decimals}f}"
+        # a value that rounds to zero prints as 0 (a -5.9e-17 of floating-point noise is not "-0.000")
+        return text[1:] if text.startswith("-") and not text.strip("-0.,") else text
+    return str(value)
+
+
+def _whole_column(col: pd.Series) -> bool:
+    """A float column of whole numbers (counts stored as floats after a pivot or a NaN), some of them
+    beyond 0 and 1 (a column of 0.0/1.0 shares keeps its decimals)."""
+    if not pd.api.types.is_float_dtype(col):
+        return False
+    v = col.to_numpy(dtype=float, na_value=np.nan)
+    v = v[np.isfinite(v)]
+    return bool(v.size) and bool(np.all(v == np.round(v))) and bool(np.abs(v).max() >= 2)
+
+
+def format_table(df: pd.DataFrame, decimals: int | Mapping[str, int] = 3,
+                 index: bool = False) -> tuple[list[str], list[bool], list[list[str]]]:
+    """The cells of a table as its exhibit prints them: the one formatter of the Markdown exhibits
+    and of tables displayed in a notebook.
+
+    Integers and float columns of whole numbers (counts) get thousands separators and no decimals;
+    other floats ``decimals`` (one number, or column -> decimals: a column named there keeps its
+    decimals even when whole); values that round to zero print without a sign; missing values blank.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The table.
+    decimals : int or mapping of str to int, default 3
+        Decimals of floats: one number or column -> decimals (3 for a column not named).
+    index : bool, default False
+        Include the index as the first column(s).
+
+    Returns
+    -------
+    tuple (list of str, list of bool, list of list of str)
+        Column names, which columns are numeric (right-aligned), and the rows of formatted cells.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import reporting
+    >>> t = pd.DataFrame({"tier": ["gold", "rest"], "customers": [2357.0, 20000.0], "gap": [-5.9e-17, 0.0104]})
+    >>> reporting.format_table(t)[2]
+    [['gold', '2,357', '0.000'], ['rest', '20,000', '0.010']]
+    """
+    frame = df.reset_index() if index else df
+    cols = [str(c) for c in frame.columns]
+
+    def dec(col: str) -> int:
+        if isinstance(decimals, Mapping):
+            return int(decimals.get(col, 3))
+        return int(decimals)
+
+    named = set(decimals) if isinstance(decimals, Mapping) else set()
+    numeric = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+               for c in frame.columns]
+    whole = [c not in named and _whole_column(frame.iloc[:, i]) for i, c in enumerate(cols)]
+    rows = [[_format_cell(v, dec(c), w) for v, c, w in zip(row, cols, whole, strict=True)]
+            for row in frame.itertuples(index=False, name=None)]
+    return cols, numeric, rows
 
 
 def to_markdown(df: pd.DataFrame, decimals: int | Mapping[str, int] = 3, index: bool = False) -> str:
-    """A GitHub-flavoured Markdown table; numbers right-aligned with thousands separators.
+    """A GitHub-flavoured Markdown table; numbers right-aligned with thousands separators
+    (cells as :func:`format_table` gives them).
 
     ``decimals`` is one number for every float column or a mapping column -> decimals.
 
@@ -374,22 +447,57 @@ def to_markdown(df: pd.DataFrame, decimals: int | Mapping[str, int] = 3, index: 
     | gold | 1,200 | 0.041 |
     <BLANKLINE>
     """
-    frame = df.reset_index() if index else df
-    cols = [str(c) for c in frame.columns]
-
-    def dec(col: str) -> int:
-        if isinstance(decimals, Mapping):
-            return int(decimals.get(col, 3))
-        return int(decimals)
-
-    numeric = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
-               for c in frame.columns]
+    cols, numeric, rows = format_table(df, decimals, index)
     lines = ["| " + " | ".join(cols) + " |",
              "|" + "|".join("---:" if n else "---" for n in numeric) + "|"]
-    for row in frame.itertuples(index=False, name=None):
-        cells = [_format_cell(v, dec(c)) for v, c in zip(row, cols, strict=True)]
-        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |" for cells in rows]
     return "\n".join(lines) + "\n"
+
+
+def to_html(df: pd.DataFrame, decimals: int | Mapping[str, int] = 3, index: bool = False,
+            max_rows: int = 60) -> str:
+    """An HTML table with the cells of the Markdown exhibit (:func:`format_table`), for notebooks.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The table.
+    decimals : int or mapping of str to int, default 3
+        Decimals of floats: one number or column -> decimals.
+    index : bool, default False
+        Include the index.
+    max_rows : int, default 60
+        Longer tables show their first and last 10 rows and the number of rows.
+
+    Returns
+    -------
+    str
+        ``<table>`` markup, numbers right-aligned.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import reporting
+    >>> '<td style="text-align: right">2,357</td>' in reporting.to_html(pd.DataFrame({"customers": [2357.0]}))
+    True
+    """
+    from html import escape
+
+    n = len(df)
+    shown = pd.concat([df.head(10), df.tail(10)]) if n > max_rows else df
+    cols, numeric, rows = format_table(shown, decimals, index)
+    if n > max_rows:
+        rows = [*rows[:10], ["…"] * len(cols), *rows[10:]]
+
+    def cell(tag: str, text: str, right: bool) -> str:
+        style = ' style="text-align: right"' if right else ' style="text-align: left"'
+        return f"<{tag}{style}>{escape(text)}</{tag}>"
+
+    head = "".join(cell("th", c, r) for c, r in zip(cols, numeric, strict=True))
+    body = "".join("<tr>" + "".join(cell("td", v, r) for v, r in zip(cells, numeric, strict=True)) + "</tr>"
+                   for cells in rows)
+    caption = f"<p>{n:,} rows × {len(cols)} columns</p>" if n > max_rows else ""
+    return f'<table class="crmresearch-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{caption}'
 
 
 def save_table(
@@ -431,7 +539,7 @@ def save_table(
     ['table-x.csv', 'table-x.md']
     """
     stem = Path(path_stem)
-    csv = df.to_csv(index=index, float_format=f"%.{decimals}f", lineterminator="\n")
+    csv = df.to_csv(index=index, float_format=f"%.{decimals}f", lineterminator="\n")  # machines: unchanged
     return [
         atomic_write_text(stem.with_suffix(".csv"), csv),
         atomic_write_text(stem.with_suffix(".md"), to_markdown(df, md_decimals, index=index)),
@@ -458,6 +566,50 @@ def _show_in_notebook(png: Path, name: str, shown_by_backend: bool) -> None:
     from IPython.display import Image, display
 
     display(Image(filename=str(png)), metadata={"crmresearch": {"exhibit": name, "file": png.name}})
+
+
+class Saved(list):
+    """The files one exhibit was saved as (a list of Path), shown in a notebook as a one-line caption
+    (a figure) or as the formatted table (a table) rather than as a list of paths.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from crmresearch import reporting
+    >>> reporting.Saved([Path('out/fig-x.png'), Path('out/fig-x.svg')])
+    fig-x saved in out (png, svg)
+    """
+
+    html: str = ""
+
+    def __repr__(self) -> str:
+        if not self:
+            return "nothing saved"
+        first = Path(self[0])
+        kinds = ", ".join(Path(p).suffix.lstrip(".") for p in self)
+        return f"{first.stem} saved in {first.parent} ({kinds})"
+
+    def _repr_html_(self) -> str | None:
+        return self.html or None
+
+
+def _display_frames_as_exhibits() -> None:
+    """In a Jupyter kernel, show every DataFrame with the exhibit formatter (:func:`to_html`, 3 decimals);
+    outside one, nothing."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with ipykernel
+        return
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "kernel"):
+        return
+    def show(df: pd.DataFrame) -> str:
+        try:
+            return to_html(df, index=not isinstance(df.index, pd.RangeIndex))
+        except (ValueError, TypeError):  # e.g. an index named like a column: pandas' own table
+            return df._repr_html_()
+
+    shell.display_formatter.formatters["text/html"].for_type(pd.DataFrame, show)
 
 
 class Exhibits:
@@ -488,16 +640,22 @@ class Exhibits:
         if lang != "en":
             i18n.check_font()
 
-        if output_dir in (None, ""):
+        #: an interactive session (JupyterLab, ``output_dir=""``): the ``crmresearch._hooks.INTERACTIVE`` run
+        self.interactive = output_dir in (None, "")
+        if self.interactive:
             output_dir = paths.build_dir() / "interactive" / study
         self.output_dir = Path(output_dir)
         self.study = study
         self.lang = lang
         self.output_dir.mkdir(parents=True, exist_ok=True)
         self._inputs: dict[str, dict[str, Any]] = {}
+        self._resolved: dict[str, Any] = {}
+        self._omitted: dict[str, str] = {}
         use_style(lang)
+        _display_frames_as_exhibits()
+        self._hooks("start")
 
-    def figure(self, fig: Any, name: str, source: str, close: bool = True) -> list[Path]:
+    def figure(self, fig: Any, name: str, source: str, close: bool = True) -> Saved:
         """Save ``fig`` as ``<name>.png/.svg`` (name should start with ``fig-``).
 
         Parameters
@@ -513,21 +671,22 @@ class Exhibits:
 
         Returns
         -------
-        list of Path
-            The PNG and SVG paths.
+        Saved
+            The PNG and SVG paths (a list), shown in a notebook as a one-line caption.
         """
         import matplotlib.pyplot as plt
 
         if self.lang != "en":
             translate_figure(fig, self.lang)
             self._check_translated(name)
-        out = save_figure(fig, self.output_dir / name, source=source, lang=self.lang)
+        out = Saved(save_figure(fig, self.output_dir / name, source=source, lang=self.lang))
         if close:
             plt.close(fig)
         _show_in_notebook(out[0], name, shown_by_backend=not close)
+        self._written()
         return out
 
-    def table(self, df: pd.DataFrame, name: str, **kwargs: Any) -> list[Path]:
+    def table(self, df: pd.DataFrame, name: str, **kwargs: Any) -> Saved:
         """Save ``df`` as ``<name>.csv/.md`` (name should start with ``table-``); with ``lang="zh"`` the
         headers are translated (the values are data and stay as they are).
 
@@ -542,8 +701,9 @@ class Exhibits:
 
         Returns
         -------
-        list of Path
-            The CSV and Markdown paths.
+        Saved
+            The CSV and Markdown paths (a list), shown in a notebook as the table formatted as its Markdown
+            exhibit (:func:`to_html`).
         """
         if self.lang != "en":
             from .i18n import translate
@@ -553,7 +713,19 @@ class Exhibits:
                 kwargs["md_decimals"] = {translate(str(k), self.lang): v for k, v in decimals.items()}
             df = df.rename(columns=lambda c: translate(str(c), self.lang))
             self._check_translated(name)
-        return save_table(df, self.output_dir / name, **kwargs)
+        out = Saved(save_table(df, self.output_dir / name, **kwargs))
+        out.html = to_html(df, kwargs.get("md_decimals", 3), index=kwargs.get("index", False))
+        self._written()
+        return out
+
+    def _hooks(self, event: str) -> None:
+        if self.interactive:
+            for hook in _hooks.INTERACTIVE[event]:
+                hook(self)
+
+    def _written(self) -> None:
+        """After each exhibit or input of an interactive run (batch runs: the pipeline records them)."""
+        self._hooks("written")
 
     def _check_translated(self, name: str) -> None:
         from . import i18n
@@ -591,7 +763,43 @@ class Exhibits:
             "description": description,
         }
         atomic_write_text(self.output_dir / INPUTS_FILE, json.dumps(self._inputs, indent=2, sort_keys=True))
+        self._written()
         return fp
+
+    def record_resolved(self, resolved: Mapping[str, Any]) -> None:
+        """Record the settings the run resolved (a censoring date found in the data ...) for the manifest's
+        ``resolved`` map; a later call adds to it.
+
+        Parameters
+        ----------
+        resolved : mapping of str to object
+            JSON-ready values, e.g. base -> parameter -> ``{value, source, detail}``.
+        """
+        self._resolved.update(resolved)
+        atomic_write_text(self.output_dir / RESOLVED_FILE, dumps_json(self._resolved))
+
+    def omit(self, omitted: Mapping[str, str]) -> None:
+        """Record exhibits of the study this run leaves out on purpose, each with its reason (the data have no
+        amounts, the truth exists for simulated data only ...); printed in the run log and kept in the
+        manifest's ``omitted``, so a run says which of its study's exhibits are missing and why.
+
+        Parameters
+        ----------
+        omitted : mapping of str to str
+            Exhibit name (``table-...``, ``fig-...``) -> why it is left out, one clause.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from crmresearch import reporting
+        >>> ex = reporting.Exhibits(tempfile.mkdtemp(), study='example')
+        >>> ex.omit({'table-gamma-gamma-fit': 'needs amounts: the transactions have none'})
+        left out: table-gamma-gamma-fit (needs amounts: the transactions have none)
+        """
+        for name, reason in omitted.items():
+            print(f"left out: {name} ({reason})")
+            self._omitted[str(name)] = str(reason)
+        atomic_write_text(self.output_dir / OMITTED_FILE, json.dumps(self._omitted, indent=2, sort_keys=True))
 
     def files(self) -> list[Path]:
         """Exhibit files written so far (figures and tables), sorted by name."""
@@ -612,6 +820,18 @@ def exhibit_hashes(folder: str | os.PathLike[str]) -> dict[str, str]:
 def read_inputs(folder: str | os.PathLike[str]) -> dict[str, Any]:
     """The input fingerprints a notebook recorded with :meth:`Exhibits.record_input`."""
     p = Path(folder) / INPUTS_FILE
+    return json.loads(p.read_text()) if p.is_file() else {}
+
+
+def read_resolved(folder: str | os.PathLike[str]) -> dict[str, Any]:
+    """The settings a notebook recorded with :meth:`Exhibits.record_resolved` ({} when none)."""
+    p = Path(folder) / RESOLVED_FILE
+    return json.loads(p.read_text()) if p.is_file() else {}
+
+
+def read_omitted(folder: str | os.PathLike[str]) -> dict[str, str]:
+    """The exhibits a notebook left out on purpose, with their reasons (:meth:`Exhibits.omit`)."""
+    p = Path(folder) / OMITTED_FILE
     return json.loads(p.read_text()) if p.is_file() else {}
 
 

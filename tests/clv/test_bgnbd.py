@@ -114,3 +114,67 @@ def test_repeat_purchases_with_recency_0_are_refused_with_a_count(cdnow_summary)
 def test_predict_before_fit():
     with pytest.raises(NotFittedError, match="call fit"):
         clv.BetaGeoNBD().probability_alive([1], [1.0], [2.0])
+
+
+def test_expected_purchases_takes_a_horizon_per_customer(cdnow_summary):
+    """t as an array (one horizon per customer, e.g. the weeks each has left to a common end date)
+    equals the scalar version customer by customer, and lifetimes' formula with the same array."""
+    s = cdnow_summary
+    m = clv.BetaGeoNBD().fit(s["frequency"], s["recency"], s["T"])
+    t = (78.0 - s["T"]).to_numpy()
+    per = m.expected_purchases(t, s["frequency"], s["recency"], s["T"])
+    assert isinstance(per, pd.Series) and per.index.equals(s.index)
+    picks = np.r_[0:40, len(s) - 40:len(s)]
+    one = [m.expected_purchases(t[i], s["frequency"], s["recency"], s["T"]).iloc[i] for i in picks]
+    np.testing.assert_allclose(per.iloc[picks], one, rtol=1e-13)
+    lifetimes = pytest.importorskip("lifetimes")
+    peer = lifetimes.BetaGeoFitter()
+    peer.params_ = pd.Series(m.params_)[["r", "alpha", "a", "b"]]
+    np.testing.assert_allclose(per, peer.conditional_expected_number_of_purchases_up_to_time(
+        t, s["frequency"], s["recency"], s["T"]), rtol=1e-6)
+    with pytest.raises(ValidationError, match="one number or one per customer"):
+        m.expected_purchases(t[:5], s["frequency"], s["recency"], s["T"])
+    with pytest.raises(ValidationError, match="1 of 2357 horizons are negative"):
+        m.expected_purchases(np.r_[-1.0, t[1:]], s["frequency"], s["recency"], s["T"])
+
+
+def _frequent_buyers(n: int = 60, seed: int = 0) -> pd.DataFrame:
+    """A bank-like log: a third of the customers buy on 3-6 days of every week, the rest now and then."""
+    rng = np.random.default_rng(seed)
+    start = pd.Timestamp("2024-01-01")
+    rows = []
+    for c in range(n):
+        first = start + pd.Timedelta(days=int(rng.integers(0, 60)))
+        days = np.arange(0, 120 - (first - start).days)
+        share = rng.uniform(0.45, 0.85) if c % 3 == 0 else 0.03
+        keep = days[(days == 0) | (rng.uniform(size=days.size) < share)]
+        amounts = rng.gamma(4, 5, keep.size)
+        rows += [(c, first + pd.Timedelta(days=int(d)), float(a)) for d, a in zip(keep, amounts, strict=True)]
+    return pd.DataFrame(rows, columns=["customer_id", "date", "amount"])
+
+
+def test_frequent_buyers_are_no_unit_alarm_when_ages_are_in_weeks():
+    """Issue 27: bank customers buying several days a week have more repeat purchase days than weeks of age;
+    that is what the declared units allow (purchase days, ages in weeks), so no warning."""
+    import warnings
+
+    from crmresearch.errors import DataWarning
+
+    s = clv.summary_from_transactions(_frequent_buyers(), "2024-04-29", freq="W")
+    assert (s["frequency"] > s["T"]).sum() >= 10  # the old rule (frequency > T) fired on these
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DataWarning)
+        clv.BetaGeoNBD().fit(s["frequency"], s["recency"], s["T"])
+        clv.customer_value(s, margin=0.3)
+    assert not [w for w in caught if "repeat purchases than" in str(w.message)]
+
+
+def test_unit_warning_when_the_data_contradict_the_declared_unit():
+    from crmresearch.errors import DataWarning
+
+    s = clv.summary_from_transactions(_frequent_buyers(), "2024-04-29", freq="W")
+    years = s[["recency", "T"]] * 7 / 365.25  # ages in years passed as weeks: more purchase days than days of age
+    with pytest.warns(DataWarning, match=r"customers have more repeat purchases than days of age .*time_unit='W'"):
+        clv.BetaGeoNBD().fit(s["frequency"], years["recency"], years["T"])
+    with pytest.raises(ValueError, match="time_unit must be one of"):
+        clv.BetaGeoNBD(time_unit="weeks").fit(s["frequency"], s["recency"], s["T"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from crmresearch import clv
@@ -80,3 +81,15 @@ def test_customer_value_equals_the_chain_it_replaces(cdnow_summary, intervals):
     if intervals:
         assert fit.values.attrs["total"] == by_hand.attrs["total"]
     assert clv.customer_value(s, margin=0.3).values.equals(clv.clv(bg, gg, s, 52, rate, 0.3))  # the defaults
+
+
+def test_customers_of_age_zero_are_in_the_row_account():
+    """A first purchase on the last calibration day (T = 0) leaves the customer out of the BG/NBD table:
+    counted as a cleaning step (customers in, out) in ``attrs['row_account']``, not only in ``attrs``."""
+    days = pd.to_datetime(["2024-01-01", "2024-01-20", "2024-01-31", "2024-01-31", "2024-02-10"])
+    tx = pd.DataFrame({"customer_id": [1, 1, 2, 3, 4], "date": days, "amount": [5.0, 6.0, 7.0, 8.0, 9.0]})
+    s = clv.summary_from_transactions(tx, "2024-01-31", "2024-02-29")
+    steps = pd.DataFrame(s.attrs["row_account"])
+    assert steps[["rows_in", "rows_out", "dropped"]].values.tolist() == [[4, 3, 1], [3, 1, 2]]
+    assert "after calibration_end" in steps["step"].iloc[0] and "T = 0" in steps["step"].iloc[1]
+    assert list(s.index) == [1] and s.attrs["excluded_zero_age"] == 2

@@ -133,6 +133,20 @@ def test_bootstrap_is_reproducible_and_sensible(survey):
     assert (one["resamples"] == 60).all()
 
 
+def test_bootstrap_progress_reports_every_resample_and_changes_nothing(survey, capsys):
+    """Issue 27: a progress bar of the resamples (smaller chunks as they finish); the table is the same."""
+    X, blocks, _ = survey
+    m = PLSPM(PATHS, blocks).fit(X.iloc[:300])
+    silent = m.bootstrap(n=400, seed=4, n_jobs=2)
+    assert capsys.readouterr().err == ""  # batch runs: nothing printed
+    seen = []
+    shown = m.bootstrap(n=400, seed=4, n_jobs=2, progress=lambda done, total: seen.append((done, total)))
+    pd.testing.assert_frame_equal(silent, shown)
+    assert len(seen) == 8 and seen[-1] == (400, 400) and all(t == 400 for _, t in seen)
+    m.bootstrap(n=400, seed=4, n_jobs=1, progress=True)  # outside a notebook: one line on standard error
+    assert "PLS bootstrap: 400 / 400 resamples (100 %)" in capsys.readouterr().err
+
+
 def test_htmt_fornell_larcker_and_ipma_known_cases():
     """Two constructs correlating 0.5, items loading 0.8: within-block item correlations 0.64, between
     0.32, so HTMT = 0.32 / 0.64 = 0.5; sqrt(AVE) ~ 0.8 dominates the construct correlation."""
@@ -179,3 +193,120 @@ def test_bootstrap_reports_failed_resamples_instead_of_hiding_them():
     assert boot["resamples"].iloc[0] == 200 - failed["constant"] - failed["not converged"]
     msgs = [str(w.message) for w in caught if issubclass(w.category, DataWarning)]
     assert any(f"{failed['constant']} with a constant indicator" in msg for msg in msgs)
+
+
+def _keyed_survey(n: int = 120, seed: int = 7) -> pd.DataFrame:
+    """Three constructs X -> Z <- Y; Y has two items loading about 0.93 and 0.96 (as Russett's INDUS: gnpr, labo)."""
+    rng = np.random.default_rng(seed)
+    x, y = rng.standard_normal(n), rng.standard_normal(n)
+    z = 0.3 * x + 0.6 * y + 0.7 * rng.standard_normal(n)
+    cols = {f"x{i}": 0.8 * x + 0.6 * rng.standard_normal(n) for i in range(3)}
+    cols |= {"y1": 0.93 * y + 0.37 * rng.standard_normal(n), "y2": 0.96 * y + 0.28 * rng.standard_normal(n)}
+    cols |= {f"z{i}": 0.8 * z / z.std() + 0.6 * rng.standard_normal(n) for i in range(3)}
+    return pd.DataFrame(cols)
+
+
+KEYED = ({"Z": ["X", "Y"]}, {"X": ["x0", "x1", "x2"], "Y": ["y1", "y2"], "Z": ["z0", "z1", "z2"]})
+
+
+@pytest.mark.parametrize("sign_change", ["construct", "individual"])
+def test_reverse_coding_an_item_changes_only_that_items_sign_in_the_bootstrap(sign_change):
+    """Russett's gnpr: with one of two items negatively keyed, resamples reverse the construct at random;
+    the sign-change correction (Tenenhaus et al. 2005) makes the bootstrap of the reverse-coded survey that
+    of the survey with the item keyed like the other, but for the item's own sign. (The item reversed is
+    the weaker one, so that the full-sample construct keeps its orientation: a tie of signs is broken by
+    the sum of the loadings.)"""
+    df = _keyed_survey()
+    rev = df.assign(y1=-df["y1"])
+    # a tight tolerance: the two surveys start the iterations from different weights, and the default
+    # tolerance stops them ~1e-5 apart
+    keyed = PLSPM(*KEYED, sign_change=sign_change, tol=1e-20).fit(df).bootstrap(n=300, seed=3)
+    mixed = PLSPM(*KEYED, sign_change=sign_change, tol=1e-20).fit(rev).bootstrap(n=300, seed=3)
+    assert (mixed["sign_change"] == sign_change).all() and mixed.attrs["sign_changes"] > 30
+    item = (mixed["name"] == "y1") & mixed["kind"].isin(["weight", "loading"])
+    cols = ["estimate", "boot_mean", "std_error", "ci_lower", "ci_upper"]
+    np.testing.assert_allclose(mixed.loc[~item, cols], keyed.loc[~item, cols], atol=1e-9)
+    mirrored = -keyed.loc[item, ["estimate", "boot_mean", "ci_upper", "ci_lower"]].to_numpy()
+    np.testing.assert_allclose(mixed.loc[item, ["estimate", "boot_mean", "ci_lower", "ci_upper"]], mirrored, atol=1e-9)
+    np.testing.assert_allclose(mixed.loc[item, "std_error"], keyed.loc[item, "std_error"], atol=1e-9)
+    path = mixed.set_index("name").loc["Y -> Z"].query("kind == 'path'").iloc[0]
+    assert path["std_error"] < 0.15 and path["ci_lower"] > 0  # not the +-0.8 interval of a random sign
+
+
+def test_without_sign_change_the_reverse_keyed_bootstrap_is_the_random_sign_one():
+    rev = _keyed_survey().assign(y1=lambda d: -d["y1"])
+    boot = PLSPM(*KEYED, sign_change="none").fit(rev).bootstrap(n=300, seed=3)
+    path = boot[(boot["kind"] == "path") & (boot["name"] == "Y -> Z")].iloc[0]
+    assert path["std_error"] > 0.3 and path["ci_lower"] < 0 < path["ci_upper"] and boot.attrs["sign_changes"] == 0
+    with pytest.raises(ValidationError, match="sign_change must be one of"):
+        PLSPM(*KEYED, sign_change="flip").fit(rev).bootstrap(n=20)
+
+
+@pytest.mark.parametrize("mode, scheme, scaled, consistent", [
+    ("A", "centroid", True, False), ("B", "path", False, False), ("A", "factorial", True, True)])
+def test_batched_bootstrap_equals_one_fit_per_resample(mode, scheme, scaled, consistent):
+    """The bootstrap runs all resamples through the core at once; each must equal a fit of its resample."""
+    df = _keyed_survey(n=60, seed=1)
+    model = PLSPM(*KEYED, modes={"X": mode}, scheme=scheme, scaled=scaled, consistent=consistent,
+                  sign_change="none").fit(df)
+    boot = model.bootstrap(n=25, seed=5)
+    idx = np.random.default_rng(5).integers(0, len(df), size=(25, len(df)))
+    fits = [PLSPM(*KEYED, modes={"X": mode}, scheme=scheme, scaled=scaled, consistent=consistent).fit(
+        df.iloc[r].reset_index(drop=True)) for r in idx]
+    draws = np.array([np.concatenate([f.weights_.to_numpy(), f.outer_["loading"].to_numpy(), f.params_.to_numpy()])
+                      for f in fits])
+    part = boot[boot["kind"].isin(["weight", "loading", "path"])]
+    # (PLSc paths are NaN in a resample whose rho_A cannot be taken; both leave it out alike)
+    np.testing.assert_allclose(part["boot_mean"], np.nanmean(draws, axis=0), atol=1e-10)
+    np.testing.assert_allclose(part["std_error"], np.nanstd(draws, axis=0, ddof=1), atol=1e-10)
+    np.testing.assert_allclose(part["ci_lower"], np.nanpercentile(draws, 2.5, axis=0), atol=1e-10)
+
+
+def test_a_negatively_keyed_item_is_named_and_alpha_htmt_and_index_are_those_of_its_block():
+    """Russett's gnpr in table-reliability: one alpha (the standardised one) in PLSPM and in reliability, the
+    item to reverse named in both and in a warning; HTMT of absolute correlations equals that of the survey with
+    the item reverse-coded; the 0-100 index reverses the item and stays on 0..100 (it was at -4)."""
+    import warnings
+
+    from crmresearch.errors import DataWarning
+    from crmresearch.satisfaction import reliability
+
+    df = _keyed_survey()
+    likert = df.apply(lambda c: np.clip(np.rint(5.5 + 1.8 * (c - c.mean()) / c.std()), 1, 10))
+    mixed = likert.assign(x2=11 - likert["x2"])  # x2 reverse-keyed on the 1..10 scale
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        m = PLSPM(*KEYED, scale=(1, 10), tol=1e-20).fit(mixed)
+        rel = reliability(mixed, KEYED[1], standardised=True).set_index("block")
+    keyed = PLSPM(*KEYED, scale=(1, 10), tol=1e-20).fit(likert)
+    keyed_alpha = keyed.reliability_.loc["X", "cronbach_alpha"]
+    msgs = [str(w.message) for w in caught if issubclass(w.category, DataWarning)]
+    assert sum("block 'X': item(s) x2" in msg and "reverse-code" in msg for msg in msgs) == 2
+    assert m.reliability_.loc["X", "reverse_items"] == rel.loc["X", "reverse_items"] == "x2"
+    assert m.reliability_["reverse_items"].drop("X").eq("").all()
+    np.testing.assert_allclose(m.reliability_["cronbach_alpha"], rel["cronbach_alpha"], atol=1e-12)
+    assert m.reliability_.loc["X", "cronbach_alpha"] < 0.3 < keyed_alpha  # said as it is, not clipped
+    pd.testing.assert_frame_equal(m.htmt(), keyed.htmt(), atol=1e-12)
+    assert np.isfinite(m.htmt().loc["X", "Y"])
+    with pytest.warns(DataWarning, match=r"reversed .* \{'X': \['x2'\]\}"):
+        index = m.index_scores()
+    assert index.attrs["reversed_items"] == {"X": ["x2"]}
+    assert index.to_numpy().min() >= 0 and index.to_numpy().max() <= 100 + 1e-9
+    np.testing.assert_allclose(index, keyed.index_scores(), atol=1e-9)
+
+
+def test_index_scores_take_a_scale_per_block():
+    df = _keyed_survey()
+    likert = df.apply(lambda c: np.clip(np.rint(5.5 + 1.8 * (c - c.mean()) / c.std()), 1, 10))
+    five = likert.assign(**{c: np.ceil(likert[c] / 2) for c in ["z0", "z1", "z2"]})  # Z asked on 1..5
+    scales = {"X": (1, 10), "Y": (1, 10), "Z": (1, 5)}
+    m = PLSPM(*KEYED, scale=scales).fit(five)
+    index = m.index_scores()
+    assert index["Z"].max() <= 100 and index["Z"].min() >= 0
+    w = m.weights_[["z0", "z1", "z2"]] / five[["z0", "z1", "z2"]].std(ddof=0)
+    want = ((five[["z0", "z1", "z2"]] - 1) / 4 * 100) @ (w / w.sum())
+    np.testing.assert_allclose(index["Z"], want, atol=1e-9)
+    with pytest.raises(ValidationError, match=r"block X.*outside the scale 1..5"):
+        PLSPM(*KEYED, scale={"X": (1, 5), "Y": (1, 10), "Z": (1, 5)}).fit(five)
+    with pytest.raises(ValidationError, match=r"not for \['Z'\]"):
+        PLSPM(*KEYED, scale={"X": (1, 10), "Y": (1, 10)}).fit(five)

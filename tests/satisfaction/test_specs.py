@@ -11,7 +11,7 @@ import pytest
 
 from crmresearch import data
 from crmresearch.data.simulate import ACSI_PATHS
-from crmresearch.errors import ValidationError
+from crmresearch.errors import ParameterError, ValidationError
 from crmresearch.satisfaction import ACSI, ECSI, PLSPM, load_model, load_survey
 
 
@@ -127,13 +127,18 @@ def test_index_scores_span_0_to_100(bank):
 
 @pytest.mark.slow
 def test_satisfaction_study_fits_a_users_survey_csv_and_model_file(tmp_path, scratch_root, bank):
-    """The analyst's path: two parameters (survey_csv, model) point the study at their own files."""
+    """The analyst's path: two parameters (survey_csv, model) point the study at their own files. The survey is
+    shaped as outside surveys are: written by R (row names in an unnamed first column), one reverse-keyed item
+    (loy2), no region or value_tier column, and a model file with a scale per block."""
     from crmresearch.studies import pipeline
 
     path, df = _write_survey(tmp_path, bank, missing=2)
+    df = df.drop(columns=["region", "value_tier"]).assign(loy2=lambda d: 11 - d["loy2"])
+    df.index = [f"r{i}" for i in range(len(df))]
+    df.to_csv(path, index_label="")  # R's write.csv: "" heads the row names
     model = tmp_path / "model.yaml"
-    model.write_text("name: branch survey\nscale: [1, 10]\npaths: {SAT: [QUAL, VAL], LOY: [SAT]}\n"
-                     "blocks: {QUAL: q_, VAL: val, SAT: sat, LOY: loy}\n")
+    model.write_text("name: branch survey\nscale: {QUAL: [1, 10], VAL: [1, 10], SAT: [1, 10], LOY: [0, 10]}\n"
+                     "paths: {SAT: [QUAL, VAL], LOY: [SAT]}\nblocks: {QUAL: q_, VAL: val, SAT: sat, LOY: loy}\n")
     result = pipeline.run("satisfaction-acsi", {"survey_csv": str(path), "model": str(model), "missing": "listwise",
                                                 "bootstrap_resamples": 100, "consistent": False,
                                                 "mga_resamples": 50, "predict_folds": 5},
@@ -142,13 +147,83 @@ def test_satisfaction_study_fits_a_users_survey_csv_and_model_file(tmp_path, scr
     assert not (out / "table-truth.csv").exists()  # no truth for a user's survey
     rows = pd.read_csv(out / "table-rows.csv")
     assert rows["rows_out"].iloc[-1] == 1000 - 4 and rows["dropped"].sum() == 4  # q_1: 2, sat2: 3, overlapping
+    assert rows["step"].str.contains("R row names").any()
     paths = pd.read_csv(out / "table-paths.csv").set_index(["source", "target"])
     spec = load_model(model)
     clean = df.dropna(subset=spec.items(df.columns))
     direct = spec.model(clean.columns, scheme="path").fit(clean)
     assert paths.loc[("QUAL", "SAT"), "estimate"] == pytest.approx(direct.path_coefs_.loc["SAT", "QUAL"], abs=5e-4)
-    groups = pd.read_csv(out / "table-index-by-group.csv")
-    assert set(groups["by"]) == {"region", "value_tier"}  # the CSV kept the group columns
+    assert (paths["sign_change"] == "construct").all() and (paths["ci_lower"] > 0).all()
+    rel = pd.read_csv(out / "table-reliability.csv", keep_default_na=False).set_index("construct")
+    assert rel.loc["LOY", "reverse_items"] == "loy2" and (rel.drop("LOY")["reverse_items"] == "").all()
+    assert pd.read_csv(out / "table-outer.csv").set_index("indicator").loc["loy2", "loading"] < 0
+    assert pd.read_csv(out / "table-index-by-group.csv").empty  # 'auto': the survey has no group column
+    ipma = pd.read_csv(out / "table-ipma.csv")
+    assert ipma["performance"].between(0, 100).all() and ipma["target_performance"].between(0, 100).all()
+
+
+def _small_survey(tmp_path, n=30, top=10):
+    rng = np.random.default_rng(0)
+    f = rng.normal(size=n)
+    df = pd.DataFrame({c: np.clip(np.rint(6 + 1.5 * f + rng.normal(size=n)), 1, top)
+                       for c in ("sat1", "sat2", "loy1", "loy2")})
+    path = tmp_path / "survey.csv"
+    df.to_csv(path, index=False)
+    model = tmp_path / "model.yaml"
+    model.write_text("scale: [1, 10]\npaths: {LOY: [SAT]}\nblocks: {SAT: sat, LOY: loy}\n")
+    return path, model
+
+
+def test_satisfaction_study_checks_folds_scale_and_groups_of_your_survey_before_the_kernel(tmp_path):
+    """predict_folds above n / 5 and answers off the model file's scale stop the run before a kernel starts,
+    naming the parameter or the model-file key and the count; absent default group columns are no error."""
+    from crmresearch import studies
+
+    study = studies.get("satisfaction-acsi")
+    path, model = _small_survey(tmp_path)
+    ok = study.resolve({"survey_csv": str(path), "model": str(model), "predict_folds": 6})
+    study.preflight(ok)  # group_columns 'auto' on a survey without region / value_tier: no breakdown, no error
+    with pytest.raises(ParameterError, match=r"parameter 'predict_folds' \(10\) must be at most n / 5 = 6 for the 30 "
+                                             r"respondents of survey.csv"):
+        study.preflight(study.resolve({"survey_csv": str(path), "model": str(model)}))
+    model.write_text("scale: {SAT: [1, 10], LOY: [1, 5]}\npaths: {LOY: [SAT]}\nblocks: {SAT: sat, LOY: loy}\n")
+    with pytest.raises(ParameterError, match=r"the 'scale' key of model.yaml: .*'scale of block LOY' is 1..5\): "
+                                             r"column 'loy1': \d+ of 30 rows are outside the Likert scale 1..5"):
+        study.preflight(study.resolve({"survey_csv": str(path), "model": str(model), "predict_folds": 5}))
+    with pytest.raises(ParameterError, match=r"'group_columns': column\(s\) \['region'\] are not in"):
+        study.preflight(study.resolve({"survey_csv": str(path), "model": str(model), "predict_folds": 5,
+                                       "group_columns": "region"}))
+
+
+def test_satisfaction_study_refuses_too_many_folds_on_the_command_line_with_exit_2(tmp_path):
+    from click.testing import CliRunner
+
+    from crmresearch import cli
+
+    path, model = _small_survey(tmp_path)
+    bad = CliRunner().invoke(cli.main, ["run", "satisfaction-acsi", "-p", f"survey_csv={path}", "-p", f"model={model}"])
+    assert bad.exit_code == 2 and "'predict_folds' (10) must be at most n / 5 = 6" in bad.output
+
+
+def test_a_scale_per_block_in_the_model_file_and_r_row_names(tmp_path):
+    path, model = _small_survey(tmp_path)
+    model.write_text("scale: {SAT: [1, 10], LOY: [0, 10]}\npaths: {LOY: [SAT]}\nblocks: {SAT: sat, LOY: loy}\n")
+    spec = load_model(model)
+    assert spec.scales() == {"SAT": (1.0, 10.0), "LOY": (0.0, 10.0)}
+    m = spec.model(["sat1", "sat2", "loy1", "loy2"])
+    assert m.scale == {"SAT": (1.0, 10.0), "LOY": (0.0, 10.0)}
+    df = pd.read_csv(path)
+    df.index = [f"r{i}" for i in range(len(df))]
+    df.to_csv(path)  # pandas, like R, leaves the first header cell empty
+    survey, account = load_survey(path, spec)
+    assert list(survey.columns) == ["sat1", "sat2", "loy1", "loy2"] and survey.index[0] == "r0"
+    assert "R row names" in account.table()["step"].iloc[-1]
+    model.write_text("scale: {SAT: [1, 10]}\npaths: {LOY: [SAT]}\nblocks: {SAT: sat, LOY: loy}\n")
+    with pytest.raises(ValidationError, match=r"without a scale: \['LOY'\]"):
+        load_model(model)
+    model.write_text("scale: {SAT: [10, 1], LOY: [1, 10]}\npaths: {LOY: [SAT]}\nblocks: {SAT: sat, LOY: loy}\n")
+    with pytest.raises(ValidationError, match=r"'scale' per block must map each construct to \[low, high\]"):
+        load_model(model)
 
 
 def test_a_semicolon_survey_with_point_decimals_reads_as_numbers_and_text_items_are_named(tmp_path):

@@ -58,8 +58,12 @@ SURVEY = pd.DataFrame({"respondent_id": [1, 2, 3], "q1": [1, 5, 10], "q2": [3, 3
 
 CASES = [
     # (id, call, error class, message regex)
-    ("missing column", lambda: schemas.validate(tx().drop(columns="amount"), "transactions"),
-     MissingColumnError, r"missing column\(s\) \['amount'\] of the transactions contract"),
+    ("missing column", lambda: schemas.validate(tx().drop(columns="date"), "transactions"),
+     MissingColumnError, r"missing column\(s\) \['date'\] of the transactions contract"),
+    ("missing amount where it is needed", lambda: schemas.validate(tx().drop(columns="amount"), "transactions",
+                                                                   need=["amount"]),
+     MissingColumnError, r"\['amount'\] of the transactions contract \(amount: optional in the contract, needed "
+                         r"here\)"),
     ("renamed column not mapped", lambda: schemas.validate(tx().rename(columns={"date": "day"}),
                                                            "transactions"),
      MissingColumnError, r"\['date'\]"),

@@ -97,6 +97,36 @@ def test_rfm_totals_and_clv_summary_are_equal_on_every_engine(tmp_path, request,
         assert s.attrs["excluded_after_calibration"] == ref_clv.attrs["excluded_after_calibration"], name
 
 
+@pytest.mark.parametrize("with_spark", [False, pytest.param(True, marks=pytest.mark.slow)])
+def test_a_log_without_amounts_aggregates_the_same_on_every_engine(tmp_path, request, with_spark):
+    """Customer id and date only (lifetimes' transaction log shape): totals, RFM and the calibration
+    summary run on every engine, equal those of the same log with amounts less the money columns,
+    and whatever sums money says the amount is missing."""
+    full = _tx(seed=2)
+    df = full.drop(columns="amt")
+    engines = _engines(df, tmp_path, request.getfixturevalue("spark") if with_spark else None)
+    cols = {"customer": "cust_no", "date": "txn_ts"}
+    ref_rfm = segmentation.rfm(full, as_of="2024-06-01", customer="cust_no", date="txn_ts", amount="amt")
+    ref_tot = segmentation.customer_totals(full, customer="cust_no", amount="amt")
+    ref_clv = clv.summary_from_transactions(full, "2023-10-31", "2024-05-31", customer="cust_no", date="txn_ts",
+                                            amount="amt")
+    for name, table in engines.items():
+        if with_spark and name != "spark":
+            continue
+        r = segmentation.rfm(table, as_of="2024-06-01", amount=None, **{k: v for k, v in cols.items()})
+        assert "monetary" not in r.columns and "monetary_mean" not in r.columns, name
+        _same(ref_rfm.drop(columns=["monetary", "monetary_mean"]), r)
+        t = segmentation.customer_totals(table, customer="cust_no", amount=None)
+        assert list(t.columns) == ["transactions"], name
+        _same(ref_tot[["transactions"]], t)
+        s = clv.summary_from_transactions(table, "2023-10-31", "2024-05-31", amount=None, **cols)
+        assert "monetary_value" not in s.columns, name
+        _same(ref_clv.drop(columns="monetary_value"), s)
+        assert s.attrs["row_account"] == ref_clv.attrs["row_account"], name
+        with pytest.raises(ValidationError, match=r"missing column\(s\).*amount"):
+            segmentation.customer_totals(table, customer="cust_no")
+
+
 def test_bgnbd_fits_the_same_from_every_engine(tmp_path):
     df = _tx(seed=1, n_customers=800)
     ref = clv.summary_from_transactions(df, "2023-10-31", customer="cust_no", date="txn_ts", amount="amt")
@@ -111,12 +141,15 @@ def test_bgnbd_fits_the_same_from_every_engine(tmp_path):
 
 
 @pytest.mark.parametrize("bad, message", [
-    ({"amt": [10.0, -5.0, 1.0]}, r"column 'amount': 1 of 3 rows are below 0 \(negative\) \(first customers: b\)"),
-    ({"amt": [10.0, np.nan, 1.0]}, r"column 'amount': 1 of 3 rows are missing \(first customers: b\)"),
+    ({"amt": [10.0, -5.0, 1.0]},
+     r"column 'amt' \(mapped to amount\): 1 of 3 rows are below 0 \(negative\) \(first customers: b\)"),
+    ({"amt": [10.0, np.nan, 1.0]},
+     r"column 'amt' \(mapped to amount\): 1 of 3 rows are missing \(first customers: b\)"),
     ({"txn_ts": [pd.Timestamp("2024-01-01"), pd.NaT, pd.Timestamp("2024-01-03")]},
-     r"column 'date': 1 of 3 rows are missing \(first customers: b\)"),
-    ({"cust_no": ["a", None, "c"]}, r"column 'customer_id': 1 of 3 rows are missing"),
-    ({"amt": [10.0, np.inf, -1.0]}, r"column 'amount': 1 of 3 rows are infinite \(first customers: b\)"),
+     r"column 'txn_ts' \(mapped to date\): 1 of 3 rows are missing \(first customers: b\)"),
+    ({"cust_no": ["a", None, "c"]}, r"column 'cust_no' \(mapped to customer_id\): 1 of 3 rows are missing"),
+    ({"amt": [10.0, np.inf, -1.0]},
+     r"column 'amt' \(mapped to amount\): 1 of 3 rows are infinite \(first customers: b\)"),
 ])
 def test_bad_rows_give_the_same_message_on_every_engine(tmp_path, bad, message):
     df = pd.DataFrame({"cust_no": ["a", "b", "c"], "txn_ts": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03"]),
@@ -131,10 +164,10 @@ def test_bad_rows_give_the_same_message_on_every_engine(tmp_path, bad, message):
 def test_text_dates_and_text_amounts_in_an_engine_are_clear_errors():
     df = pd.DataFrame({"cust_no": ["a"], "txn_ts": ["2024-01-01"], "amt": ["10"]})
     rel = duckdb.connect().from_df(df)
-    with pytest.raises(ValidationError, match=r"column 'date' has type String in duckdb"):
+    with pytest.raises(ValidationError, match=r"column 'txn_ts' \(mapped to date\) has type String in duckdb"):
         segmentation.rfm(rel, customer="cust_no", date="txn_ts", amount="amt")
     rel2 = duckdb.connect().from_df(df.assign(txn_ts=pd.to_datetime(df["txn_ts"])))
-    with pytest.raises(ValidationError, match=r"column 'amount' has type String"):
+    with pytest.raises(ValidationError, match=r"column 'amt' \(mapped to amount\) has type String"):
         segmentation.rfm(rel2, customer="cust_no", date="txn_ts", amount="amt")
 
 
@@ -203,3 +236,80 @@ def test_purchases_after_observation_end_are_an_error_in_the_engine(tmp_path):
         with pytest.raises(ValidationError, match=r"rows are after (as_of = 2023-09-30|the end of the observation)"):
             clv.summary_from_transactions(table, "2023-06-30", "2023-09-30", customer="cust_no", date="txn_ts",
                                           amount="amt")
+
+
+# ----------------------------------------------------------------------------- a sparse call log
+def _small_centre() -> tuple[pd.DataFrame, np.ndarray, pd.DatetimeIndex]:
+    """Two weeks of a small centre open Monday to Friday 09:00-12:00 (12 quarter hours), 0-3 calls per
+    quarter hour, no call on the second Wednesday; returns the log (one row per call), the counts per
+    open day and quarter hour, and the open days."""
+    rng = np.random.default_rng(7)
+    days = pd.date_range("2024-03-04", "2024-03-15", freq="D")
+    days = days[days.dayofweek < 5]
+    counts = rng.choice([0, 0, 1, 1, 2, 3], size=(len(days), 12))
+    counts[:, 0] = np.maximum(counts[:, 0], np.r_[1, np.zeros(len(days) - 1, dtype=int)])  # 09:00 seen once
+    counts[days == pd.Timestamp("2024-03-13")] = 0  # a quiet Wednesday
+    stamps = [day + pd.Timedelta(minutes=540 + 15 * s, seconds=int(rng.integers(0, 900)))
+              for i, day in enumerate(days) for s in range(12) for _ in range(counts[i, s])]
+    return pd.DataFrame({"rang_at": stamps}), counts, days
+
+
+@pytest.mark.parametrize("with_spark", [False, pytest.param(True, marks=pytest.mark.slow)])
+def test_a_sparse_call_log_keeps_its_quiet_intervals_on_every_engine(tmp_path, request, with_spark):
+    from crmresearch import service
+
+    log, counts, days = _small_centre()
+    assert (counts == 0).mean() > 0.3  # many quiet quarter hours
+    grid = (days.to_numpy()[:, None] + pd.to_timedelta(540 + 15 * np.arange(12), unit="min").to_numpy()).ravel()
+    # the right mean of a weekday's quarter hour: its calls over the two days of that weekday, zeros included
+    expected = {(d.day_name(), f"{9 + s // 4:02d}:{15 * (s % 4):02d}"): counts[days.dayofweek == d.dayofweek, s].mean()
+                for d in days[:5] for s in range(12)}
+    engines = _engines(log, tmp_path, request.getfixturevalue("spark") if with_spark else None)
+    for name, table in engines.items():
+        if with_spark and name != "spark":
+            continue
+        counted = aggregate.call_counts(table, 15, columns={"interval": "rang_at"})
+        assert counted["datetime"].tolist() == list(grid), name  # every open day, every quarter hour
+        assert counted["calls"].tolist() == counts.ravel().tolist(), name
+        assert counted.attrs["observed"]["days"] == 10 and counted.attrs["observed"]["intervals_per_day"] == 12
+        profile = service.arrival_profile(counted, slot_minutes=15)
+        got = dict(zip(zip(profile["weekday"], profile["slot"], strict=True), profile["mean_calls"], strict=True))
+        assert got == expected, name
+        assert set(profile["days"]) == {2}
+    # counts that list only the busy intervals give the same profile on every day they list; a day without
+    # a single row (the quiet Wednesday) cannot be seen in them, which is why call_counts fills the grid
+    busy = counted[counted["calls"] > 0]
+    same = service.arrival_profile(busy, slot_minutes=15)
+    seen = same["weekday"] != "Wednesday"
+    assert same.loc[seen, "mean_calls"].tolist() == [expected[k] for k in zip(same.loc[seen, "weekday"],
+                                                                              same.loc[seen, "slot"], strict=True)]
+    assert set(same.loc[~seen, "days"]) == {1}
+    hours = {(d, h): sum(v for (dd, s), v in expected.items() if dd == d and s.startswith(h))
+             for d in {k[0] for k in expected} for h in ("09", "10", "11")}
+    assert service.busy_hour(counted)["calls_per_hour"] == pytest.approx(max(hours.values()), abs=1e-12)
+
+
+def test_the_observed_window_of_a_call_log_comes_from_the_call_or_the_data_source_file(tmp_path):
+    log = _small_centre()[0]
+    log.to_parquet(tmp_path / "log.parquet", index=False)
+    # through Monday 18 March: one more open day, with no call
+    wide = aggregate.call_counts(log, 15, columns={"interval": "rang_at"}, observed_to="2024-03-18")
+    assert len(wide) == 11 * 12 and wide["calls"].iloc[-12:].eq(0).all()
+    (tmp_path / "s.yaml").write_text("calls: {path: log.parquet, columns: {interval: rang_at}, "
+                                     "observed_from: 2024-03-01, observed_to: 2024-03-18}\n")
+    src = sources.read_sources(tmp_path / "s.yaml")["calls"]
+    from_file = aggregate.call_counts(src, 15)
+    assert from_file.attrs["observed"]["days"] == 12  # Friday 1 March and Monday 18 March added
+    assert from_file["datetime"].iloc[0] == pd.Timestamp("2024-03-01 09:00")
+    with pytest.raises(ValidationError, match=r"calls of the log are before observed_from = 2024-03-05"):
+        aggregate.call_counts(log, 15, columns={"interval": "rang_at"}, observed_from="2024-03-05")
+    with pytest.raises(ValidationError, match=r"observed_to \(2024-03-01\) is before observed_from"):
+        aggregate.call_counts(log, 15, columns={"interval": "rang_at"}, observed_from="2024-03-04",
+                              observed_to="2024-03-01")
+    (tmp_path / "bad.yaml").write_text("calls: {path: log.parquet, columns: {interval: rang_at}, "
+                                       "observed_to: next week}\n")
+    with pytest.raises(ValidationError, match=r"observed_to must be a date YYYY-MM-DD; got 'next week'"):
+        sources.read_sources(tmp_path / "bad.yaml")
+    per_interval = pd.DataFrame({"interval_start": pd.to_datetime(["2024-03-04 09:00"]), "calls": [2]})
+    with pytest.raises(ValidationError, match=r"observed_from / observed_to apply to a call log"):
+        aggregate.call_counts(per_interval, 15, observed_to="2024-03-18")

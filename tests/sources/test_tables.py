@@ -52,15 +52,16 @@ BAD = [
     ("campaign: missing column", "campaign", CAMPAIGN.drop(columns="left"), SourceError,
      r"campaign: missing column\(s\) left \(for outcome\)"),
     ("campaign: arm of the wrong kind", "campaign", CAMPAIGN.assign(got_sms=["sms", "none", "sms", "none"]), RangeError,
-     r"campaign.yaml: campaign: column 'treated': 4 of 4 rows are not 0/1"),
+     r"campaign.yaml: campaign: column 'got_sms' \(mapped to treated\): 4 of 4 rows are not 0/1"),
     ("campaign: outcome out of range", "campaign", CAMPAIGN.assign(left=[0, 2, 0, 2]), RangeError,
-     r"column 'outcome': 2 of 4 rows are not 0/1 \(values such as 2\)"),
+     r"column 'left' \(mapped to outcome\): 2 of 4 rows are not 0/1 \(values such as 2\)"),
     ("campaign: one arm only", "campaign", CAMPAIGN.assign(got_sms=1), SchemaError,
-     r"column 'treated' holds one value only \(1 in all 4 rows\); it needs both values"),
+     r"column 'got_sms' \(mapped to treated\) holds one value only \(1 in all 4 rows\); it needs both values"),
     ("campaign: duplicate customer", "campaign", CAMPAIGN.assign(client=[1, 1, 3, 4]), DuplicateIdError,
-     r"column 'customer_id': 2 of 4 rows repeat an id that must be unique \(1 distinct ids, first: 1\)"),
+     r"column 'client' \(mapped to customer_id\): 2 of 4 rows repeat an id that must be unique \(1 distinct ids, "
+     r"first: 1\)"),
     ("prospects: duplicate id", "prospects", PROSPECTS.assign(lead=[1, 2, 2, 2]), DuplicateIdError,
-     r"prospects: column 'prospect_id': 3 of 4 rows repeat an id"),
+     r"prospects: column 'lead' \(mapped to prospect_id\): 3 of 4 rows repeat an id"),
     ("prospects: negative value", "prospects", PROSPECTS.assign(value=[90.0, -5.0, 30.0, 0.0]), RangeError,
      r"column 'value': 1 of 4 rows are below 0 \(negative\)"),
     ("prospects: converted without value", "prospects", PROSPECTS.assign(value=[90.0, 0.0, 0.0, 0.0]), RangeError,
@@ -68,7 +69,7 @@ BAD = [
     ("prospects: value of the wrong kind", "prospects", PROSPECTS.assign(value=["a", "0", "1", "0"]), DtypeError,
      r"column 'value': 1 of 4 rows are not numbers"),
     ("accounts: duplicate id", "accounts", ACCOUNTS.assign(card=[1, 1, 3]), DuplicateIdError,
-     r"accounts: column 'account_id': 2 of 3 rows repeat an id"),
+     r"accounts: column 'card' \(mapped to account_id\): 2 of 3 rows repeat an id"),
     ("accounts: issue date not a date", "accounts", ACCOUNTS.assign(issued=["2024-01-01", "soon", "2024-03-01"]),
      DateParseError, r"column 'issued': 1 of 3 rows cannot be read as dates"),
     ("accounts: balance of the wrong kind", "accounts", ACCOUNTS.assign(balance=["10", "n/a", "5"]), DtypeError,
@@ -80,7 +81,7 @@ BAD = [
     ("cases: compensated out of range", "cases", CASES.assign(compensated=[0, 3, 0]), RangeError,
      r"column 'compensated': 1 of 3 rows are not 0/1"),
     ("managers: duplicate id", "managers", MANAGERS.assign(rm=["a", "a"]), DuplicateIdError,
-     r"managers: column 'manager_id': 2 of 2 rows repeat an id"),
+     r"managers: column 'rm' \(mapped to manager_id\): 2 of 2 rows repeat an id"),
     ("managers: missing column", "managers", MANAGERS.drop(columns="left"), SourceError,
      r"missing column\(s\) left \(default name\)"),
 ]
@@ -107,10 +108,13 @@ def test_engine_roles_are_checked_where_the_table_lives(tmp_path):
 
 
 @pytest.mark.parametrize("study, role, table, match", [
-    ("campaign-experiment", "campaign", CAMPAIGN.assign(got_sms=2), r"column 'treated': 4 of 4 rows are not 0/1"),
-    ("prospect-conversion", "prospects", PROSPECTS.assign(won=True), r"column 'converted' holds one value only"),
+    ("campaign-experiment", "campaign", CAMPAIGN.assign(got_sms=2),
+     r"column 'got_sms' \(mapped to treated\): 4 of 4 rows are not 0/1"),
+    ("prospect-conversion", "prospects", PROSPECTS.assign(won=True),
+     r"column 'won' \(mapped to converted\) holds one value only"),
     ("customer-base-health", "accounts", ACCOUNTS.assign(card=[7, 7, 7]),
-     r"column 'account_id': 3 of 3 rows repeat an id that must be unique \(1 distinct ids, first: 7\)"),
+     r"column 'card' \(mapped to account_id\): 3 of 3 rows repeat an id that must be unique \(1 distinct ids, "
+     r"first: 7\)"),
 ])
 def test_the_pre_kernel_check_of_a_study_reads_the_contracts(tmp_path, study, role, table, match):
     path = _file(tmp_path, role, table)
@@ -132,5 +136,192 @@ def test_a_study_checks_the_optional_roles_it_finds(tmp_path):
     (tmp_path / "s.yaml").write_text("spells: {path: spells.csv}\ncases: {path: cases.csv}\n"
                                      "managers: {path: managers.csv, columns: {manager: rm}}\n")
     s = studies.get("service-recovery")
-    with pytest.raises(ParameterError, match=r"s.yaml: managers: column 'manager_id': 2 of 2 rows repeat"):
+    with pytest.raises(ParameterError,
+                       match=r"s.yaml: managers: column 'rm' \(mapped to manager_id\): 2 of 2 rows repeat"):
         s.preflight(s.resolve({"data": str(tmp_path / "s.yaml")}))
+
+
+# ----------------------------------------------------------------------------- spells: two shapes, stated keys
+TENURE = pd.DataFrame({"cust": [1, 2, 3], "tenure_days": [30.0, 365.0, 99.0], "churned": [1, 0, 1]})
+TENURE_COLUMNS = "{customer: cust, duration: tenure_days, event: churned}"
+
+
+def test_spells_as_durations_with_their_unit_and_observation_window(tmp_path):
+    TENURE.to_csv(tmp_path / "tenure.csv", index=False)
+    (tmp_path / "s.yaml").write_text(f"spells: {{path: tenure.csv, columns: {TENURE_COLUMNS}, unit: days}}\n"
+                                     "contracts: {path: dated.csv}\n")
+    pd.DataFrame({"customer_id": [1], "start": ["2024-01-01"], "end": [None]}).to_csv(tmp_path / "dated.csv",
+                                                                                       index=False)
+    got = sources.read_sources(tmp_path / "s.yaml", check=True)
+    assert (got["spells"].shape, got["spells"].meta) == ("durations", {"unit": "days"})
+    assert sorted(got["spells"].to_pandas().columns) == ["customer_id", "duration", "event"]
+    (tmp_path / "d.yaml").write_text("spells: {path: dated.csv, observed_from: 2023-01-01, "
+                                     "observed_to: '2025-12-31'}\n")
+    dated = sources.read_sources(tmp_path / "d.yaml", check=True)["spells"]
+    assert (dated.shape, dated.meta) == ("dates", {"observed_from": "2023-01-01", "observed_to": "2025-12-31"})
+
+
+@pytest.mark.parametrize("entry, match", [
+    (f"{{path: tenure.csv, columns: {TENURE_COLUMNS}, unit: fortnights}}", r"unit must be one of days, weeks"),
+    ("{path: tenure.csv, columns: {customer: cust}}",
+     r"a spells table needs the columns start, end \(dates\) or duration, event \(durations\); the table has "
+     r"\['cust', 'tenure_days', 'churned'\]"),
+    ("{path: dated.csv, unit: days}", r"unit applies to a duration column; this table has dates"),
+    ("{path: dated.csv, observed_to: 31.12.2025}", r"observed_to must be a date YYYY-MM-DD; got '31.12.2025'"),
+    ("{path: dated.csv, observed_from: 2026-01-01, observed_to: 2025-12-31}",
+     r"observed_from \(2026-01-01\) must not be after observed_to \(2025-12-31"),
+])
+def test_bad_spells_entries_stop_in_read_sources(tmp_path, entry, match):
+    TENURE.to_csv(tmp_path / "tenure.csv", index=False)
+    pd.DataFrame({"customer_id": [1], "start": ["2024-01-01"], "end": [None]}).to_csv(tmp_path / "dated.csv",
+                                                                                       index=False)
+    (tmp_path / "s.yaml").write_text(f"spells: {entry}\n")
+    with pytest.raises(SourceError, match=match):
+        sources.read_sources(tmp_path / "s.yaml")
+
+
+def test_a_key_a_role_does_not_take_is_refused(tmp_path):
+    pd.DataFrame({"customer_id": [1], "date": ["2024-01-01"], "amount": [1.0]}).to_csv(tmp_path / "tx.csv", index=False)
+    (tmp_path / "s.yaml").write_text("transactions: {path: tx.csv, observed_to: 2025-01-01}\n")
+    with pytest.raises(SourceError, match=r"unknown key\(s\) \['observed_to'\]"):
+        sources.read_sources(tmp_path / "s.yaml")
+
+
+def test_service_recovery_needs_dated_spells_and_says_so():
+    from crmresearch.errors import MissingColumnError
+    from crmresearch.survival import recovery
+
+    cases = pd.DataFrame({"customer_id": [1], "opened": ["2024-02-01"], "resolved": ["2024-02-03"]})
+    with pytest.raises(MissingColumnError, match=r"needs spells with dates \(start, end\); the table has durations"):
+        recovery.day_clock(pd.DataFrame({"customer_id": [1], "duration": [3.0], "event": [0]}), cases,
+                           as_of="2024-06-30")
+
+
+@pytest.mark.parametrize("param, value", [("as_of", "2025-12-31"), ("observed_from", "2024-01-01")])
+def test_churn_survival_refuses_dates_for_durations_before_the_kernel(tmp_path, param, value):
+    TENURE.to_csv(tmp_path / "tenure.csv", index=False)
+    (tmp_path / "s.yaml").write_text(f"spells: {{path: tenure.csv, columns: {TENURE_COLUMNS}, unit: days}}\n")
+    study = studies.get("churn-survival")
+    values = study.resolve({"data": str(tmp_path / "s.yaml"), param: value})
+    with pytest.raises(ParameterError, match=rf"parameter '{param}' applies to spells with start and end dates; "
+                                             r"s.yaml gives durations and an event flag"):
+        study.preflight(values)
+
+
+@pytest.mark.parametrize("entry, match", [
+    ("{path: dated.csv}", r"dated.yaml states no observed_to; active relationships will be censored at the latest"),
+    ("{path: tenure.csv, columns: {customer: cust, duration: tenure_days, event: churned}}",
+     r"states no unit for its durations; they will be read as months"),
+])
+def test_churn_survival_says_before_the_kernel_what_it_will_assume(tmp_path, entry, match):
+    from crmresearch.errors import DataWarning
+
+    TENURE.to_csv(tmp_path / "tenure.csv", index=False)
+    pd.DataFrame({"customer_id": [1], "start": ["2024-01-01"], "end": [None]}).to_csv(tmp_path / "dated.csv",
+                                                                                       index=False)
+    (tmp_path / "dated.yaml").write_text(f"spells: {entry}\n")
+    study = studies.get("churn-survival")
+    with pytest.warns(DataWarning, match=match):
+        study.preflight(study.resolve({"data": str(tmp_path / "dated.yaml")}))
+
+
+def test_features_listed_in_a_data_source_file_come_back_in_crmresearch_names(tmp_path):
+    pd.DataFrame({"cid": [1, 2], "left": [0, 1], "area": ["n", "s"], "plan": ["a", "b"], "calls": [1, 4]}) \
+        .to_csv(tmp_path / "c.csv", index=False)
+    spec = "customers: {{path: c.csv, columns: {{customer: cid, churned: left, region: area}}, features: {}}}\n"
+    (tmp_path / "s.yaml").write_text(spec.format("[area, calls]"))
+    assert sources.read_sources(tmp_path / "s.yaml")["customers"].features == ("region", "calls")
+    for listed, match in (("[area, nope]", r"features: column\(s\) \['nope'\] are not in the table"),
+                          ("[plan, left]", r"features: left \(churned\) is a column the customers table maps by role"),
+                          ("plan", "features: must be a list of column names")):
+        (tmp_path / "s.yaml").write_text(spec.format(listed))
+        with pytest.raises(SourceError, match=match):
+            sources.read_sources(tmp_path / "s.yaml")
+    (tmp_path / "t.yaml").write_text("managers: {path: c.csv, columns: {manager: cid, left: left}, features: [plan]}\n")
+    with pytest.raises(SourceError, match="features: lists model features, for the roles customers, campaign"):
+        sources.read_sources(tmp_path / "t.yaml")
+
+
+# ----------------------------------------------------------------------------- your column names in messages
+MAPPED = [
+    # (id, file name, table, columns: of the file, error class, message regex): every message names your column
+    ("customers: churn flag not 0/1 (pandas rules)", "customers",
+     pd.DataFrame({"cid": range(12), "Exited": [0, 2] * 6, "bal": 1.0}), "{customer: cid, churned: Exited, value: bal}",
+     RangeError, r"customers: column 'Exited' \(mapped to churned\): 6 of 12 rows are not 0/1"),
+    ("calls: text timestamps (engine rules)", "calls", pd.DataFrame({"rang_at": ["2024-01-01 10:00", "soon"]}),
+     "{interval: rang_at}", DateParseError,
+     r"calls: column 'rang_at' \(mapped to interval_start\) has type String in duckdb"),
+    ("calls: negative counts (engine rules)", "calls",
+     pd.DataFrame({"slot": ["2024-01-01 10:00:00", "2024-01-01 10:15:00"], "n": [3, -1]}), "{interval: slot, calls: n}",
+     RangeError, r"calls: column 'n' \(mapped to calls\): 1 of 2 rows are below 0 \(negative\)"),
+    ("spells: end before start (both columns)", "spells",
+     pd.DataFrame({"cust": [1, 2], "since": ["2024-01-01", "2024-03-01"], "until": ["2023-12-01", None]}),
+     "{customer: cust, start: since, end: until}", OrderError,
+     r"spells: column 'until' \(mapped to end\): 1 of 2 rows are before 'since' \(mapped to start\) .*; "
+     r"'until' must not precede 'since'"),
+]
+
+
+@pytest.mark.parametrize("role, table, columns, error, match", [m[1:] for m in MAPPED], ids=[m[0] for m in MAPPED])
+def test_messages_on_a_mapped_table_name_your_column_and_ours(tmp_path, role, table, columns, error, match):
+    table.to_csv(tmp_path / f"{role}.csv", index=False)
+    (tmp_path / "s.yaml").write_text(f"{role}: {{path: {role}.csv, columns: {columns}}}\n")
+    if role == "calls" and "n" in table:  # a timestamp type where the table lives, so the count rule decides
+        pd.DataFrame({"slot": pd.to_datetime(table["slot"]), "n": table["n"]}).to_parquet(tmp_path / "calls.parquet")
+        (tmp_path / "s.yaml").write_text(f"calls: {{path: calls.parquet, columns: {columns}}}\n")
+    with pytest.raises(error, match=match):
+        sources.read_sources(tmp_path / "s.yaml", check=True)
+
+
+def test_a_study_check_after_the_mapping_names_your_column(tmp_path):
+    """churn-targeting needs a value for every customer (the contract allows it missing): the check runs on the
+    renamed table, and its message still names your column."""
+    mine = pd.DataFrame({"cid": range(20), "Exited": [0, 1] * 10, "bal": [None, *range(19)]})
+    mine.to_csv(tmp_path / "c.csv", index=False)
+    (tmp_path / "s.yaml").write_text("customers: {path: c.csv, columns: {customer: cid, churned: Exited, "
+                                     "value: bal}}\n")
+    s = studies.get("churn-targeting")
+    with pytest.raises(ParameterError,
+                       match=r"churn_table: column 'bal' \(mapped to value\): 1 of 20 rows are missing"):
+        s.preflight(s.resolve({"data": str(tmp_path / "s.yaml")}))
+
+
+def test_a_notebook_error_names_your_column(tmp_path):
+    """What a failed run reports (its ``error``) names a renamed column both ways; a column two roles map to
+    different columns of yours keeps our name only."""
+    from crmresearch.studies import pipeline
+
+    (tmp_path / "s.yaml").write_text("spells: {path: a.csv, columns: {customer: cust, end: until}}\n"
+                                     "cases: {path: b.csv, columns: {customer: client, opened: filed}}\n")
+    assert sources.user_columns(tmp_path / "s.yaml") == {"end": "until", "opened": "filed"}
+    error = SchemaError("survival_frame: column 'end': 2 of 9 rows are missing; column 'customer_id' repeats")
+    assert pipeline._error_summary(error, str(tmp_path / "s.yaml")) == (
+        "SchemaError: survival_frame: column 'until' (mapped to end): 2 of 9 rows are missing; "
+        "column 'customer_id' repeats")
+    assert pipeline._error_summary(error) == f"SchemaError: {error}"
+
+
+# ----------------------------------------------------------------------------- the file's own keys
+def test_a_file_names_its_data_and_currency(tmp_path):
+    CAMPAIGN.to_csv(tmp_path / "campaign.csv", index=False)
+    path = tmp_path / "shop.yaml"
+    path.write_text("campaign: {path: campaign.csv, columns: {customer: client, treated: got_sms, outcome: left}}\n")
+    plain = sources.source_file(path)
+    assert (plain.name, plain.currency, plain.money) == ("shop.yaml", None, "amount units")
+    path.write_text("name: Shop 2024\ncurrency: EUR\n" + path.read_text())
+    assert set(sources.read_sources(path, check=True)) == {"campaign"}  # the keys are not roles
+    named = sources.source_file(path)
+    assert (named.name, named.currency, named.money) == ("Shop 2024", "EUR", "EUR")
+
+
+def test_a_bad_name_or_currency_stops_before_the_kernel(tmp_path):
+    CAMPAIGN.to_csv(tmp_path / "campaign.csv", index=False)
+    path = tmp_path / "shop.yaml"
+    path.write_text("currency: 978\ncampaign: {path: campaign.csv, columns: {customer: client, treated: got_sms, "
+                    "outcome: left}}\n")
+    with pytest.raises(SourceError, match=r"shop.yaml: 'currency' must be a non-empty text \(e.g. currency: EUR\); "
+                                          r"got 978"):
+        sources.source_file(path)
+    s = studies.get("campaign-experiment")
+    with pytest.raises(ParameterError, match=r"parameter 'data' .*'currency' must be a non-empty text"):
+        s.preflight(s.resolve({"data": str(path)}))

@@ -33,3 +33,6 @@ def test_a_call_log_is_counted_per_interval(tmp_path):
     counted = call_forecasting(str(tmp_path / "log.yaml")).tables["calls"]
     merged = c.merge(counted, on="datetime", how="left", suffixes=("", "_log")).fillna({"calls_log": 0})
     assert (merged["calls"] == merged["calls_log"]).all()
+    recorded = call_forecasting(str(tmp_path / "log.yaml")).settings["inputs"][0][2]
+    assert recorded == ("log.yaml: calls per 5 minutes, a call log counted on 2003-03-03 to 2003-03-05 "
+                        "(3 open days x 169 intervals, 7 without a call)")  # the rest of the last day

@@ -86,3 +86,57 @@ def test_record_fingerprints_every_input(builtin, tmp_path):
     ex = reporting.Exhibits(tmp_path, study="churn-survival")
     builtin.record(ex)
     assert set(reporting.read_inputs(tmp_path)) == {"telco_churn", "bank_contracts"}
+
+
+def _settings(base) -> dict:
+    return {r.parameter: (r.text, r.source) for r in base.resolved}
+
+
+def test_as_of_auto_takes_observed_to_of_the_source_file_else_warns(tmp_path):
+    """The latest date in the table is not the end of observation: observed_to is used when the file states
+    it; otherwise the latest date is used with a warning, and either way the settings say which."""
+    from crmresearch import survival
+    from crmresearch.errors import DataWarning
+
+    spells, yaml = _your_spells(tmp_path)
+    latest = survival.latest_date(spells)
+    with pytest.warns(DataWarning, match=rf"states no observed_to, so active relationships are censored at the "
+                                         rf"latest date in the table, {latest}"):
+        guessed = churn_survival(str(yaml))
+    assert _settings(guessed.base)["as_of"] == (latest, "data")
+    yaml.write_text(yaml.read_text().rstrip().rstrip("}") + "}, observed_to: 2026-01-01}\n")
+    stated = churn_survival(str(yaml))
+    assert _settings(stated.base)["as_of"] == ("2026-01-01", "source file")
+    direct = survival.survival_frame(spells, as_of="2026-01-01", keep=["region", "fee_increase", "n_products"])
+    pd.testing.assert_frame_equal(stated.base.tables["frame"], direct)
+    assert _settings(churn_survival(str(yaml), as_of="2026-02-01").base)["as_of"] == ("2026-02-01", "parameter")
+
+
+def test_durations_in_the_unit_of_the_source_file_in_the_unit_of_the_study(tmp_path):
+    from crmresearch.errors import DataWarning
+
+    pd.DataFrame({"cust": range(8), "tenure_days": [7.0, 14, 21, 28, 35, 42, 49, 56], "left": [1, 0] * 4,
+                  "plan": list("abab") * 2}).to_csv(tmp_path / "t.csv", index=False)
+    (tmp_path / "t.yaml").write_text("spells: {path: t.csv, columns: {customer: cust, duration: tenure_days, "
+                                     "event: left}, unit: days}\n")
+    inp = churn_survival(str(tmp_path / "t.yaml"), unit="weeks")
+    frame = inp.base.tables["frame"]
+    assert frame["duration"].tolist() == [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0] and frame["event"].sum() == 4
+    assert inp.base.texts["xlabel"] == "Time since the start of the relationship (weeks)"
+    assert _settings(inp.base)["duration_unit"] == ("days", "source file")
+    assert _settings(inp.base)["unit"] == ("weeks", "parameter") and "as_of" not in _settings(inp.base)
+    (tmp_path / "t.yaml").write_text("spells: {path: t.csv, columns: {customer: cust, duration: tenure_days, "
+                                     "event: left}}\n")
+    with pytest.warns(DataWarning, match=r"states no unit for its durations; they are read as months"):
+        months = churn_survival(str(tmp_path / "t.yaml"))
+    assert _settings(months.base)["duration_unit"] == ("months", "default")
+    assert months.base.tables["frame"]["duration"].iloc[0] == 7.0
+
+
+def test_the_built_in_bases_report_their_settings_in_any_unit():
+    inp = churn_survival(bank_customers=3_000, seed=2, unit="weeks")
+    assert inp.base.texts["xlabel"] == "Tenure (weeks)" and inp.bank.texts["xlabel"] == "Relationship age (weeks)"
+    telco = inp.base.tables["frame"]
+    np.testing.assert_allclose(telco["duration"], telco["tenure"] * 30.4375 / 7)
+    assert _settings(inp.bank)["as_of"] == ("2026-01-01", "built-in data")
+    assert _settings(inp.base)["groups"] == ("contract, internet_service, payment_method", "built-in data")

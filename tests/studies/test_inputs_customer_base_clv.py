@@ -47,3 +47,44 @@ def test_published_rows_only_at_the_papers_calibration():
     other = customer_base_clv(calibration_weeks=30, bank_customers=500)
     assert other.published == {"bgnbd": [], "gamma_gamma": []}
     assert other.main.settings["calibration_end"] == pd.Timestamp("1997-07-29")
+
+
+def test_your_calibration_end_halfway_is_a_resolved_setting_in_the_table_and_manifest(tmp_path):
+    """calibration_end='' picks a date from the data: the run's settings table and manifest record it."""
+    from crmresearch import reporting
+    from crmresearch.studies.inputs import record_settings
+
+    yours = customer_base_clv(str(write_sources(tmp_path, customers=False)))
+    main = yours.main
+    got = {r.parameter: r for r in main.resolved}
+    assert got["calibration_end"].source == "data" and got["calibration_end"].value == main.settings["calibration_end"]
+    assert got["calibration_end"].detail.startswith("halfway between the first purchase (1997-01-01) and the last")
+    assert got["observation_end"].text == str(main.settings["observation_end"].date())
+    ex = reporting.Exhibits(tmp_path / "out", study="customer-base-clv")
+    table = record_settings(ex, [*yours.bases, yours.bank])
+    assert table.columns.tolist() == ["dataset", "parameter", "value", "source", "detail"]
+    assert (tmp_path / "out" / "table-settings.md").is_file()
+    resolved = reporting.read_resolved(tmp_path / "out")
+    assert resolved["yours"]["calibration_end"] == {"value": got["calibration_end"].text, "source": "data",
+                                                    "detail": got["calibration_end"].detail}
+    set_by_you = customer_base_clv(str(tmp_path / "mine.yaml"), calibration_end="1997-09-30")
+    assert {r.parameter: r.source for r in set_by_you.main.resolved}["calibration_end"] == "parameter"
+
+
+def test_a_log_without_amounts_resolves_and_says_what_is_left_out(tmp_path):
+    """Customer and date only: the summary has no money column (BG/NBD needs none), the same purchase
+    columns as with amounts, and the spend and value exhibits are marked left out with the reason."""
+    from crmresearch import studies
+    from crmresearch.studies.inputs.customer_base_clv import NEED_AMOUNTS
+
+    full = customer_base_clv(str(write_sources(tmp_path, customers=False)), calibration_end="1997-09-30")
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    log = customer_base_clv(str(write_sources(bare, customers=False, amounts=False)), calibration_end="1997-09-30")
+    assert full.has_amounts and not log.has_amounts
+    s, ref = log.main.tables["summary"], full.main.tables["summary"]
+    assert "monetary_value" not in s.columns
+    pd.testing.assert_frame_equal(s, ref.drop(columns="monetary_value"))
+    assert set(NEED_AMOUNTS) <= set(log.omitted) and "no amount column" in log.omitted["table-gamma-gamma-fit"]
+    assert set(full.omitted) == {"table-bank-clv"} and "table-bank-clv" in log.omitted
+    assert set(log.omitted) <= set(studies.get("customer-base-clv").exhibits)

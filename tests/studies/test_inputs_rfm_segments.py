@@ -45,3 +45,25 @@ def test_builtin_equals_the_rfm_of_the_notebook(builtin):
     assert builtin.source == ("CDNOW purchases 1997-01 to 1998-06 (Fader, Hardie & Lee 2005); "
                               "crmresearch synthetic bank (n = 1,000, seed 0)")
     assert [r[0] for r in builtin.records] == ["cdnow_sample", "bank_transactions", "bank_customers"]
+
+
+def test_a_log_without_amounts_resolves_to_r_and_f(tmp_path):
+    """Customer and date only: RFM without M, clusters and profiles on recency and frequency, the share
+    figure of transactions instead of value; only the simulator's exhibit is left out."""
+    from crmresearch import studies
+    from crmresearch.errors import DataWarning
+
+    with pytest.warns(DataWarning, match="no amounts; RFM without M"):
+        log = rfm_segments(str(write_sources(tmp_path, customers=False, amounts=False)))
+    full = rfm_segments(str(write_sources(tmp_path, customers=False)))
+    b, ref = log.bases[0], full.bases[0]
+    assert not log.has_amounts and full.has_amounts and b.settings["amount"] is None
+    assert "monetary" not in b.tables["rfm"].columns
+    assert list(b.tables["features"].columns) == ["recency_days", "frequency"]
+    assert b.settings["profile_columns"] == ["recency_days", "frequency"]
+    np.testing.assert_array_equal(b.tables["features"], ref.tables["features"][["recency_days", "frequency"]])
+    assert list(log.shares) == ["customer_share", "frequency_share"] and "transactions" in log.shares_title
+    summary = segmentation.segment_summary(b.tables["rfm"], segmentation.rfm_segments(
+        segmentation.rfm_scores(b.tables["rfm"])), min_cell=1)
+    assert set(log.shares) <= set(summary.columns) and summary["frequency_share"].sum() == pytest.approx(1.0)
+    assert set(log.omitted) == {"table-cluster-vs-truth"} <= set(studies.get("rfm-segments").exhibits)

@@ -46,3 +46,25 @@ def test_builtin_wording(builtin):
 def test_without_a_customers_role_the_book_is_the_buyers(tmp_path):
     yours = value_tiers(str(write_sources(tmp_path, customers=False)))
     assert yours.bases[0].settings["all_customers"] is None
+
+
+def test_a_log_without_amounts_ranks_by_transactions_and_leaves_out_costs(tmp_path):
+    """Customer and date only: customers ranked by transactions (current) and BG/NBD expected transactions
+    (potential); margin and cost to serve, which are money, are left out with the reason."""
+    from crmresearch import clv, studies
+    from crmresearch.studies.inputs.value_tiers import NEED_AMOUNTS
+
+    log = value_tiers(str(write_sources(tmp_path, amounts=False)))
+    b = log.potential
+    assert not log.has_amounts and b.settings["amount"] is None and b.settings["value"] == "transactions"
+    totals = segmentation.customer_totals(b.tables["transactions"], all_customers=b.settings["all_customers"],
+                                          amount=b.settings["amount"])
+    assert list(totals.columns) == ["transactions"] and len(totals) == 503
+    report = segmentation.pyramid_report(totals, value=b.settings["value"], sums=b.settings["sums"],
+                                         measure=b.settings["measure"])
+    assert report.tiers["customers"].sum() == 503 and "total_transactions" in set(report.concentration["metric"])
+    s = clv.summary_from_transactions(b.tables["transactions"], b.settings["as_of"], amount=b.settings["amount"])
+    assert b.settings["potential"] in clv.customer_value(s).values.columns
+    assert set(NEED_AMOUNTS) <= set(log.omitted) and "margin and cost to serve" in log.omitted["fig-whale-curve"]
+    assert "table-value-classes" in log.omitted and set(log.omitted) <= set(studies.get("value-tiers").exhibits)
+    assert "transactions" in log.texts["lorenz_title"] and "no amounts" in b.texts["description"]

@@ -479,3 +479,28 @@ def test_two_runs_into_one_folder_are_serialised_and_write_their_own_notebooks(s
     assert not any((scratch_root / "build" / "staging").iterdir())
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".crm-")) == []  # no lock file left
     assert (out / "table-x.csv").is_file()
+
+
+def test_the_manifest_knows_which_declared_exhibits_a_run_left_out_and_why(tmp_path):
+    """Declared exhibits (the registry) not written are listed with the notebook's reason (Exhibits.omit),
+    or 'no reason given'; an exhibit written and also said to be left out is an error."""
+    import pandas as pd
+
+    from crmresearch import reporting, studies
+    from crmresearch.errors import StudyError
+    from crmresearch.studies import pipeline
+
+    study = studies.get("customer-base-clv")
+    ex = reporting.Exhibits(tmp_path, study=study.name)
+    for name in study.exhibits:
+        if name.startswith("table-") and name not in ("table-gamma-gamma-fit", "table-bank-clv"):
+            ex.table(pd.DataFrame({"x": [1]}), name)
+    ex.omit({"table-gamma-gamma-fit": "needs amounts"})
+    got = pipeline.omitted_exhibits(study, tmp_path)
+    assert got["table-gamma-gamma-fit"] == "needs amounts"
+    assert got["table-bank-clv"] == "not written (no reason given)"
+    assert set(got) == {e for e in study.exhibits if not e.startswith("table-")} | {"table-gamma-gamma-fit",
+                                                                                    "table-bank-clv"}
+    ex.omit({"table-tracking": "oops"})
+    with pytest.raises(StudyError, match=r"\['table-tracking'\] were written and also said to be left out"):
+        pipeline.omitted_exhibits(study, tmp_path)

@@ -92,9 +92,9 @@ def test_list_parameters_take_comma_separated_text_or_lists(study, name, raw, va
 
 
 @pytest.mark.parametrize("study, name, raw, match", [
-    ("churn-survival", "horizons", "12,x", r"'horizons' must be comma-separated integers, each in \[1, 120\]; "
+    ("churn-survival", "horizons", "12,x", r"'horizons' must be comma-separated integers, each in \[1, 36525\]; "
                                            r"got '12,x'"),
-    ("churn-survival", "horizons", "0,12", r"each in \[1, 120\]"),
+    ("churn-survival", "horizons", "0,12", r"each in \[1, 36525\]"),
     ("churn-survival", "horizons", "", r"'horizons' must be"),
     ("churn-survival", "horizons", "none", r"'horizons' must be"),
     ("churn-survival", "groups", "a,../b", r"'groups' must be 'auto' or comma-separated names"),

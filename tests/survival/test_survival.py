@@ -97,6 +97,45 @@ def test_survival_frame_hand_built():
     assert months["duration"].iloc[1] == pytest.approx(365 / 30.4375)
 
 
+def test_survival_frame_from_durations_equals_the_frame_from_dates():
+    """A tenure-and-flag extract gives the frame of the dated spells it came from, in any unit."""
+    spells = pd.DataFrame({"customer_id": [1, 2, 3],
+                           "start": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-03-01"]),
+                           "end": pd.to_datetime(["2024-01-31", None, "2024-06-08"]), "segment": ["a", "b", "a"]})
+    tenure = pd.DataFrame({"customer_id": [1, 2, 3], "tenure_days": [30, 365, 99], "left": [1, 0, 1],
+                           "segment": ["a", "b", "a"]})
+    for unit in ("days", "weeks", "months"):
+        dated = survival.survival_frame(spells, as_of="2024-12-31", unit=unit, keep=["segment"])
+        short = survival.survival_frame(tenure, unit=unit, duration="tenure_days", event="left", duration_unit="days",
+                                        keep=["segment"])
+        pd.testing.assert_frame_equal(short, dated, rtol=1e-15)
+        assert short.attrs["unit"] == unit
+    same = survival.survival_frame(tenure.assign(tenure_days=tenure["tenure_days"] / 7), unit="weeks",
+                                   duration="tenure_days", event="left", duration_unit="weeks")
+    assert same["duration"].tolist() == (tenure["tenure_days"] / 7).tolist()  # the same unit: values kept exactly
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"as_of": "2024-12-31"}, ValidationError, r"as_of applies to spells with start and end dates"),
+    ({"observed_from": "2024-01-01"}, ValidationError, r"observed_from applies to spells with start and end dates"),
+    ({"duration_unit": "fortnights"}, ValidationError, r"duration_unit must be one of \['days', 'weeks'"),
+])
+def test_survival_frame_refuses_what_durations_cannot_take(kwargs, error, match):
+    tenure = pd.DataFrame({"customer_id": [1, 2], "duration": [3.0, 5.0], "event": [1, 0]})
+    with pytest.raises(error, match=match):
+        survival.survival_frame(tenure, **kwargs)
+
+
+def test_survival_frame_names_both_shapes_when_neither_is_there():
+    from crmresearch.errors import MissingColumnError
+
+    with pytest.raises(MissingColumnError, match=r"needs the columns start, end \(dates\) or duration, event "
+                                                 r"\(durations\)"):
+        survival.survival_frame(pd.DataFrame({"customer_id": [1], "tenure": [3.0]}), as_of="2024-01-01")
+    with pytest.raises(ValidationError, match=r"need as_of, the censoring date"):
+        survival.survival_frame(pd.DataFrame({"customer_id": [1], "start": ["2024-01-01"], "end": [None]}))
+
+
 @pytest.mark.parametrize("spells, error, match", [
     (pd.DataFrame({"customer_id": [1], "start": pd.to_datetime(["2024-02-01"]), "end": pd.to_datetime(["2024-01-01"])}),
      OrderError, r"column 'end': 1 of 1 rows are before 'start'"),

@@ -49,3 +49,30 @@ def test_spells_that_break_their_contract_are_refused():
     bad.loc[0, "end"] = pd.Timestamp("2019-01-01")   # ends before it starts
     with pytest.raises(ValidationError, match="churn_snapshot"):
         targeting.churn_snapshot(bad, _transactions(), "2023-01-01")
+
+
+def _customers(n: int = 200) -> pd.DataFrame:
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    return pd.DataFrame({"customer_id": range(n), "churned": rng.integers(0, 2, n), "value": 10.0,
+                         "plan": rng.choice(["a", "b"], n), "calls": rng.poisson(2, n), "row": range(n)})
+
+
+def test_churn_features_by_default_refuse_an_id_and_named_ones_keep_it_with_a_warning():
+    df = _customers()
+    with pytest.raises(ValidationError, match=r"'row': every row has its own value \(an identifier\)"):
+        targeting.churn_features(df)
+    assert targeting.churn_features(df, listed=["plan", "calls"]) == (["plan", "calls"], [])
+    features, warnings = targeting.churn_features(df, ["plan", "row"], listed=["plan"])  # the parameter wins
+    assert features == ["plan", "row"] and len(warnings) == 1 and "'row' is kept because you named it" in warnings[0]
+    with pytest.raises(ValidationError, match=r"\['churned'\] are the customer id, the outcome or the value"):
+        targeting.churn_features(df, ["plan", "churned"])
+
+
+def test_churn_features_refuse_dates_and_count_missing_values():
+    df = _customers().drop(columns="row")
+    with pytest.raises(ValidationError, match=r"\['joined'\] are dates"):
+        targeting.churn_features(df.assign(joined=pd.Timestamp("2024-01-01")))
+    with pytest.raises(ValidationError, match=r"missing values in \{'calls': 3\} \(rows per column\) of 200"):
+        targeting.churn_features(df.assign(calls=df["calls"].where(df.index >= 3)))

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy.special import betaln, digamma, gammaln, hyp2f1
 
+from ..core import progress as progress_
 from ..errors import ValidationError
 from ._base import BaseFitter, per_customer
 
@@ -68,11 +71,18 @@ def check_frequency_recency_age(frequency, recency, T, caller: str,
 MIN_CUSTOMERS = 20
 
 
-def _check_identifiable(x: np.ndarray, T: np.ndarray, w: np.ndarray) -> None:
-    """Refuse data from which BG/NBD cannot be estimated; warn on a likely unit mix-up."""
+def _check_identifiable(x: np.ndarray, T: np.ndarray, w: np.ndarray, time_unit: str = "W") -> None:
+    """Refuse data from which BG/NBD cannot be estimated; warn when the data contradict the declared unit.
+
+    ``frequency`` counts repeat purchase *days* (:func:`~crmresearch.clv.summary_from_transactions`), so
+    a customer can have more repeat purchases than weeks of age (a bank customer buying several times a
+    week) but never more than days of age: ages are compared in days, ``T`` times the days of one
+    ``time_unit``.
+    """
     import warnings
 
     from ..errors import DataWarning
+    from .utils import _UNITS
 
     n = float(w.sum())
     if n < MIN_CUSTOMERS:
@@ -85,11 +95,13 @@ def _check_identifiable(x: np.ndarray, T: np.ndarray, w: np.ndarray) -> None:
     if repeaters == n:
         warnings.warn(f"BetaGeoNBD.fit: all {n:g} customers made a repeat purchase; dropout is weakly identified",
                       DataWarning, stacklevel=3)
-    many = x > T
-    if w[many].sum() > 0.05 * n:  # a few very frequent buyers are plausible; a large share suggests a unit mix-up
-        warnings.warn(f"BetaGeoNBD.fit: {int(w[many].sum())} of {n:g} customers have more repeat purchases than "
-                      "time units of age (frequency > T); check that recency and T use the intended unit (e.g. "
-                      "weeks, not years)", DataWarning, stacklevel=3)
+    days = T * _UNITS[time_unit]
+    many = x > days * (1 + 1e-9) + 1e-9  # more repeat purchase days than days of age: impossible in this unit
+    if many.any():
+        warnings.warn(f"BetaGeoNBD.fit: {int(w[many].sum())} of {n:g} customers have more repeat purchases than days "
+                      f"of age (frequency > T x {_UNITS[time_unit]:g} days, T in time_unit={time_unit!r}); frequency "
+                      "should count repeat purchase days (crmresearch.clv.summary_from_transactions) and recency and "
+                      "T be in the declared time_unit (e.g. weeks, not years)", DataWarning, stacklevel=3)
 
 
 def _prepare(x, tx, T, w) -> SimpleNamespace:
@@ -189,6 +201,10 @@ class BetaGeoNBD(BaseFitter):
         Most optimiser iterations; more raise :class:`~crmresearch.errors.ConvergenceError`.
     n_jobs : int, default 2
         Threads that evaluate the log-likelihood in chunks during the fit (1 = none).
+    time_unit : {'W', 'D', 'M'}, default 'W'
+        Unit of recency and T (weeks, days, months of 30.4375 days), as ``freq`` of
+        :func:`~crmresearch.clv.summary_from_transactions`; the fit warns only when the data contradict it
+        (more repeat purchase days than days of age).
 
     Attributes
     ----------
@@ -214,9 +230,11 @@ class BetaGeoNBD(BaseFitter):
 
     _param_names = ("r", "alpha", "a", "b")
 
-    def __init__(self, alpha: float = 0.05, tol: float = 1e-10, max_iter: int = 2000, n_jobs: int = 2) -> None:
+    def __init__(self, alpha: float = 0.05, tol: float = 1e-10, max_iter: int = 2000, n_jobs: int = 2,
+                 time_unit: str = "W") -> None:
         super().__init__(alpha=alpha, tol=tol, max_iter=max_iter)
         self.n_jobs = n_jobs
+        self.time_unit = time_unit
 
     def fit(self, frequency, recency, T, weights=None, compress: bool = True) -> BetaGeoNBD:
         """Maximum-likelihood fit. ``weights`` counts identical customers; ``compress`` merges
@@ -248,8 +266,12 @@ class BetaGeoNBD(BaseFitter):
         ConvergenceError
             When the optimiser does not converge within ``max_iter``.
         """
+        from .utils import _UNITS
+
+        if self.time_unit not in _UNITS:
+            raise ValueError(f"BetaGeoNBD: time_unit must be one of {list(_UNITS)}; got {self.time_unit!r}")
         x, tx, T, w = check_frequency_recency_age(frequency, recency, T, "BetaGeoNBD.fit", weights)
-        _check_identifiable(x, T, w)
+        _check_identifiable(x, T, w, self.time_unit)
         if compress:
             rows = np.column_stack([x, tx, T])
             sample = rows[: min(len(rows), 20_000)]
@@ -368,13 +390,42 @@ class BetaGeoNBD(BaseFitter):
 
         Parameters
         ----------
-        t : float
-            Horizon, in the fitted time unit.
+        t : float or array-like, shape (n_customers,)
+            Horizon, in the fitted time unit: one for every customer, or one per customer (e.g. the
+            time each has left to a common end date), broadcast against ``frequency``.
         frequency, recency, T : array-like, shape (n_customers,)
+
+        Returns
+        -------
+        Series or ndarray
+            Expected repeat purchases per customer (count).
+
+        Raises
+        ------
+        ValidationError
+            A horizon array of another length than the customers, or a horizon that is negative or not finite.
+
+        Examples
+        --------
+        >>> from crmresearch import clv, data
+        >>> s = clv.summary_from_transactions(data.load('cdnow_sample'), '1997-09-30')
+        >>> m = clv.BetaGeoNBD().fit(s['frequency'], s['recency'], s['T'])
+        >>> left = 78.0 - s['T']   # weeks each customer has left to the end of week 78
+        >>> per = m.expected_purchases(left, s['frequency'], s['recency'], s['T'])
+        >>> one = m.expected_purchases(left.iloc[0], s['frequency'], s['recency'], s['T'])   # that customer's t
+        >>> bool(abs(per.iloc[0] - one.iloc[0]) < 1e-12)
+        True
         """
         r, alpha, a, b = self._p()
         x, tx, T, _ = check_frequency_recency_age(frequency, recency, T, "BetaGeoNBD.expected_purchases")
-        t = float(t)
+        t = np.asarray(t, dtype=float)
+        if t.ndim > 1 or (t.ndim == 1 and t.shape != x.shape):
+            raise ValidationError(f"BetaGeoNBD.expected_purchases: the horizon t must be one number or one per "
+                                  f"customer ({x.size}); got shape {t.shape}")
+        bad = ~np.isfinite(t) | (t < 0)
+        if bad.any():
+            raise ValidationError(f"BetaGeoNBD.expected_purchases: {int(bad.sum())} of {t.size} horizons are "
+                                  "negative or not finite; t is a time ahead, in the fitted time unit, >= 0")
         num = (a + b + x - 1) / (a - 1) * (
             1 - np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + T + t)))
             * hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t)))
@@ -487,7 +538,8 @@ def simulate_bgnbd(n: int, r: float, alpha: float, a: float, b: float, T, seed: 
 
 
 def bgnbd_recovery(params: dict, n_customers: int = 20_000, age_range: tuple[float, float] = (26.0, 39.0),
-                   replications: int = 20, seed: int = 0, alpha: float = 0.05) -> pd.DataFrame:
+                   replications: int = 20, seed: int = 0, alpha: float = 0.05,
+                   progress: bool | Callable[[int, int], Any] | None = None) -> pd.DataFrame:
     """Monte-Carlo check of the fitter: draw ``replications`` customer bases from the BG/NBD with known
     ``params`` (ages uniform on ``age_range``), fit each, and report per parameter the truth, mean
     estimate, bias, mean standard error, empirical SD of the estimates and the coverage of the
@@ -507,6 +559,9 @@ def bgnbd_recovery(params: dict, n_customers: int = 20_000, age_range: tuple[flo
         Random seed; the same seed gives the same table.
     alpha : float, default 0.05
         Significance level of the intervals whose coverage is reported.
+    progress : bool or callable or None, optional
+        A progress bar of the replications (:mod:`crmresearch.core.progress`); None: shown in an interactive
+        JupyterLab run, silent in batch runs.
 
     Returns
     -------
@@ -525,14 +580,16 @@ def bgnbd_recovery(params: dict, n_customers: int = 20_000, age_range: tuple[flo
     """
     rng = np.random.default_rng(seed)
     est, lo, hi, se = [], [], [], []
-    for _ in range(replications):
-        T = rng.uniform(age_range[0], age_range[1], n_customers)
-        sim = simulate_bgnbd(n_customers, T=T, seed=int(rng.integers(2**31)), **params)
-        s = BetaGeoNBD(alpha=alpha).fit(sim["frequency"], sim["recency"], sim["T"]).summary
-        est.append(s["estimate"])
-        se.append(s["std_error"])
-        lo.append(s["ci_lower"])
-        hi.append(s["ci_upper"])
+    with progress_.tracker(replications, "BG/NBD recovery", "simulated bases", progress) as bar:
+        for _ in range(replications):
+            T = rng.uniform(age_range[0], age_range[1], n_customers)
+            sim = simulate_bgnbd(n_customers, T=T, seed=int(rng.integers(2**31)), **params)
+            s = BetaGeoNBD(alpha=alpha).fit(sim["frequency"], sim["recency"], sim["T"]).summary
+            est.append(s["estimate"])
+            se.append(s["std_error"])
+            lo.append(s["ci_lower"])
+            hi.append(s["ci_upper"])
+            bar.update()
     est, se, lo, hi = (pd.concat(v, axis=1) for v in (est, se, lo, hi))
     truth = pd.Series(params)[est.index]
     return pd.DataFrame({

@@ -38,10 +38,11 @@ def summary_from_transactions(
     -------
     DataFrame indexed by customer. Customers whose first purchase is after ``calibration_end`` are
     not in the calibration table (count in ``attrs["excluded_after_calibration"]``), nor are those
-    whose first purchase is on that day, with age T = 0 (``attrs["excluded_zero_age"]``).
+    whose first purchase is on that day, with age T = 0 (``attrs["excluded_zero_age"]``); both steps,
+    customers in and out, are in ``attrs["row_account"]`` (records of :class:`~crmresearch.schemas.RowAccount`).
         ``frequency`` (repeat purchase days in the calibration period), ``recency`` (time of the
         last repeat purchase), ``T`` (age at the end of calibration), ``monetary_value`` (mean
-        amount of the repeat purchases; 0 if none), and with ``observation_end``:
+        amount of the repeat purchases; 0 if none; not with ``amount=None``), and with ``observation_end``:
         ``frequency_holdout`` (purchase days after calibration up to ``observation_end``) and
         ``duration_holdout`` (holdout length).
 
@@ -86,8 +87,9 @@ def summary_from_transactions(
         cols["amount"] = amount
     as_of = obs_end + pd.Timedelta(days=1) - pd.Timedelta(1, "ns") if obs_end is not None else None
     if isinstance(transactions, pd.DataFrame):  # parse and check pandas input; other engines check in place
-        tx = schemas.validate(transactions, "transactions", caller="summary_from_transactions", as_of=as_of,
-                              **cols) if amount is not None else transactions
+        frame = transactions if amount is not None else transactions[list(cols.values())]
+        tx = schemas.validate(frame, "transactions", caller="summary_from_transactions", as_of=as_of,
+                              need=["amount"] if amount is not None else [], **cols)
         table = tx[list(cols.values())]
     else:
         table = transactions
@@ -99,13 +101,20 @@ def summary_from_transactions(
     out["recency"] = ((cal["last_cal"] - cal["first"]).dt.days / unit).astype(float)
     out["T"] = (cal_end - cal["first"]).dt.days / unit
     repeat = out["frequency"] > 0
-    out["monetary_value"] = np.where(repeat, cal["repeat_amount_cal"] / out["frequency"].clip(lower=1), 0.0)
+    if amount is not None:
+        out["monetary_value"] = np.where(repeat, cal["repeat_amount_cal"] / out["frequency"].clip(lower=1), 0.0)
     if obs_end is not None:
         out["frequency_holdout"] = cal["days_holdout"].astype(np.int64)
         out["duration_holdout"] = (obs_end - cal_end).days / unit
     out.index.name = customer
     zero_age = out["T"] <= 0  # first purchase on the calibration end day: no time to repeat yet
     out = out.loc[~zero_age].copy()
+    account = schemas.RowAccount("customers", len(per))
+    account.note(f"first purchase after calibration_end = {cal_end.date()} (not yet a customer then)",
+                 len(per), int(seen.sum()))
+    account.note(f"first purchase on calibration_end = {cal_end.date()} (age T = 0: no time to repeat)",
+                 int(seen.sum()), len(out))
+    out.attrs["row_account"] = account.steps
     out.attrs["excluded_zero_age"] = int(zero_age.sum())
     out.attrs["excluded_after_calibration"] = int((~seen).sum())
     out.attrs["time_unit"] = freq
@@ -166,9 +175,8 @@ def repeat_tracking(
     obs_end = pd.Timestamp(observation_end).normalize()
     cols = {"customer": customer, "date": date}
     if isinstance(transactions, pd.DataFrame):
-        table = schemas.validate(transactions[[customer, date]].assign(_amount=0.0), "transactions",
-                                 caller="repeat_tracking", customer=customer, date=date, amount="_amount")
-        table = table[[customer, date]]
+        table = schemas.validate(transactions[[customer, date]], "transactions", caller="repeat_tracking",
+                                 customer=customer, date=date)
     else:
         table = transactions
     first, per_day = aggregate.repeat_days(table, cal_end, obs_end, columns=cols)

@@ -57,11 +57,13 @@ class CustomerValue:
     ----------
     bgnbd : BetaGeoNBD
         Repeat buying fitted on every customer of the summary.
-    gamma_gamma : GammaGamma
-        Spend per purchase fitted on the repeat buyers (those with repeat value 0 left out).
+    gamma_gamma : GammaGamma or None
+        Spend per purchase fitted on the repeat buyers (those with repeat value 0 left out); None for a
+        summary without ``monetary_value`` (a log without amounts).
     values : DataFrame
         One row per customer of the summary: :func:`clv`'s columns (with ``intervals``, also
-        :func:`clv_intervals`'s), in currency units.
+        :func:`clv_intervals`'s), in currency units; without amounts only ``expected_purchases`` (over the
+        horizon, undiscounted) and ``probability_alive``.
 
     Examples
     --------
@@ -73,7 +75,7 @@ class CustomerValue:
     """
 
     bgnbd: BetaGeoNBD
-    gamma_gamma: GammaGamma
+    gamma_gamma: GammaGamma | None
     values: pd.DataFrame
 
 
@@ -84,7 +86,9 @@ def customer_value(summary: pd.DataFrame, horizon: float = HORIZON_WEEKS, discou
     The chain of Fader, Hardie & Lee (2005): BG/NBD on frequency, recency and age of every customer;
     Gamma-Gamma on the repeat buyers' mean spend (``nonpositive="drop"``: customers whose repeat
     purchases total 0 are left out of that fit, counted in ``n_dropped_nonpositive_``); then
-    :func:`clv` (or :func:`clv_intervals` with ``intervals``).
+    :func:`clv` (or :func:`clv_intervals` with ``intervals``). A summary without ``monetary_value``
+    (:func:`summary_from_transactions` with ``amount=None``) gets the BG/NBD part only: no Gamma-Gamma,
+    no value, the expected purchases over ``horizon`` and P(alive) per customer.
 
     Parameters
     ----------
@@ -119,7 +123,14 @@ def customer_value(summary: pd.DataFrame, horizon: float = HORIZON_WEEKS, discou
     (0.24, 946, True)
     """
     rate = weekly_rate() if discount_rate is None else discount_rate
-    bgnbd = BetaGeoNBD().fit(summary["frequency"], summary["recency"], summary["T"])
+    # the summary's own unit (summary_from_transactions' freq), so the fit's unit check compares like with like
+    bgnbd = BetaGeoNBD(time_unit=summary.attrs.get("time_unit", "W")).fit(summary["frequency"], summary["recency"],
+                                                                          summary["T"])
+    if "monetary_value" not in summary.columns:  # purchase counts only: nothing to value
+        x, tx, T = summary["frequency"], summary["recency"], summary["T"]
+        counts = pd.DataFrame({"expected_purchases": bgnbd.expected_purchases(horizon, x, tx, T),
+                               "probability_alive": bgnbd.probability_alive(x, tx, T)}, index=summary.index)
+        return CustomerValue(bgnbd, None, counts)
     spend = GammaGamma().fit(summary["frequency"], summary["monetary_value"], nonpositive="drop")
     value = clv_intervals if intervals else clv
     return CustomerValue(bgnbd, spend, value(bgnbd, spend, summary, horizon=horizon, discount_rate=rate,
@@ -308,7 +319,7 @@ def rank_auc(score: ArrayLike, positive: ArrayLike) -> float:
     return float((ranks[y].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
 
 
-def model_check(bgnbd: BetaGeoNBD, gammagamma: GammaGamma, summary: pd.DataFrame, values: pd.DataFrame,
+def model_check(bgnbd: BetaGeoNBD, gammagamma: GammaGamma | None, summary: pd.DataFrame, values: pd.DataFrame,
                 alive: ArrayLike | None = None, observed_mean_amount: float | None = None, time_unit: str = "weeks",
                 currency: str = "USD") -> pd.DataFrame:
     """The BG/NBD + Gamma-Gamma fit checked on a holdout (and, in a simulation, against the truth):
@@ -321,8 +332,8 @@ def model_check(bgnbd: BetaGeoNBD, gammagamma: GammaGamma, summary: pd.DataFrame
     ----------
     bgnbd : BetaGeoNBD
         Fitted BG/NBD.
-    gammagamma : GammaGamma
-        Fitted Gamma-Gamma.
+    gammagamma : GammaGamma or None
+        Fitted Gamma-Gamma; None (a log without amounts): the purchase and truth rows only.
     summary : DataFrame
         Calibration/holdout table of the same customers (:func:`summary_from_transactions` with
         ``observation_end``).
@@ -362,7 +373,6 @@ def model_check(bgnbd: BetaGeoNBD, gammagamma: GammaGamma, summary: pd.DataFrame
     pred = np.asarray(bgnbd.expected_purchases(summary["duration_holdout"].iloc[0], summary["frequency"],
                                                summary["recency"], summary["T"]), dtype=float)
     actual = summary["frequency_holdout"].to_numpy(dtype=float)
-    p = gammagamma.params_
     rows = [("customers (with a purchase by calibration end)", float(len(summary))),
             *((name, float(bgnbd.params_[k])) for k, name in
               (("r", "r"), ("alpha", f"alpha ({time_unit})"), ("a", "a"), ("b", "b"))),
@@ -377,6 +387,9 @@ def model_check(bgnbd: BetaGeoNBD, gammagamma: GammaGamma, summary: pd.DataFrame
                  ("mean P(alive), truly active", float(pa[a].mean()) if a.any() else float("nan")),
                  ("mean P(alive), truly churned", float(pa[~a].mean()) if (~a).any() else float("nan")),
                  ("AUC of P(alive) for the true status", rank_auc(pa, a))]
+    if gammagamma is None:  # a log without amounts: the purchase rows only
+        return pd.DataFrame(rows, columns=["metric", "value"])
+    p = gammagamma.params_
     rows.append((f"Gamma-Gamma mean spend p*v/(q-1), {currency}", float(p["p"] * p["v"] / (p["q"] - 1)) if p["q"] > 1
                  else float("nan")))
     if observed_mean_amount is not None:

@@ -7,9 +7,13 @@ estimation core as ``fit`` and ``bootstrap`` (:func:`crmresearch.satisfaction.pl
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
+from ..core import progress as progress_
 from ..errors import ConvergenceError, ValidationError
 from .plspm import PLSPM, _solve, _total_effects, prepare_indicators
 
@@ -244,7 +248,7 @@ def _paths(model: PLSPM, raw: np.ndarray) -> np.ndarray | None:
 
 
 def mga(model: PLSPM, groups: pd.Series | np.ndarray, n_permutations: int = 1000, n_bootstrap: int = 1000,
-        seed: int = 0) -> pd.DataFrame:
+        seed: int = 0, progress: bool | Callable[[int, int], Any] | None = None) -> pd.DataFrame:
     """Multigroup analysis of the structural paths between two groups of respondents (e.g. urban vs
     rural), with the model's settings re-estimated in each group.
 
@@ -271,6 +275,9 @@ def mga(model: PLSPM, groups: pd.Series | np.ndarray, n_permutations: int = 1000
         Bootstrap samples per group.
     seed : int, default 0
         Random seed.
+    progress : bool or callable or None, optional
+        A progress bar of the refits (:mod:`crmresearch.core.progress`); None: shown in an interactive
+        JupyterLab run, silent in batch runs.
 
     Examples
     --------
@@ -301,24 +308,27 @@ def mga(model: PLSPM, groups: pd.Series | np.ndarray, n_permutations: int = 1000
     rng = np.random.default_rng(seed)
     failed = {"permutation": 0, "bootstrap": 0}
     perm = []
-    for _ in range(n_permutations):
-        lab = rng.permutation(m1)
-        a, b = _paths(model, raw[lab]), _paths(model, raw[~lab])
-        if a is None or b is None:
-            failed["permutation"] += 1
-            continue
-        perm.append(a - b)
-    perm = np.array(perm)
     boot = {}
-    for key, rows in (("1", raw[m1]), ("2", raw[~m1])):
-        draws = []
-        for _ in range(n_bootstrap):
-            est = _paths(model, rows[rng.integers(0, len(rows), len(rows))])
-            if est is None:
-                failed["bootstrap"] += 1
+    with progress_.tracker(n_permutations + 2 * n_bootstrap, "multigroup analysis", "refits", progress) as bar:
+        for _ in range(n_permutations):
+            lab = rng.permutation(m1)
+            a, b = _paths(model, raw[lab]), _paths(model, raw[~lab])
+            bar.update()
+            if a is None or b is None:
+                failed["permutation"] += 1
                 continue
-            draws.append(est)
-        boot[key] = np.array(draws)
+            perm.append(a - b)
+        for key, rows in (("1", raw[m1]), ("2", raw[~m1])):
+            draws = []
+            for _ in range(n_bootstrap):
+                est = _paths(model, rows[rng.integers(0, len(rows), len(rows))])
+                bar.update()
+                if est is None:
+                    failed["bootstrap"] += 1
+                    continue
+                draws.append(est)
+            boot[key] = np.array(draws)
+    perm = np.array(perm)
     b1 = boot["1"] - boot["1"].mean(axis=0) + p1  # centred on the estimates (bias correction)
     b2 = boot["2"] - boot["2"].mean(axis=0) + p2
     p_hens = []

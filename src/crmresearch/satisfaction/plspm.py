@@ -14,16 +14,18 @@ Sanchez, G. (2013). PLS Path Modeling with R. Trowchez Editions (the R package p
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..core import progress as progress_
 from ..core.base import Estimator, parameter_table
 from ..errors import ConvergenceError, ValidationError
 from ..schemas.validate import RowAccount
-from .survey import _dg_rho, _items, listwise
+from .survey import _dg_rho, _items, cronbach_alpha, listwise, reverse_keyed, warn_reverse_keyed
 
 __all__ = ["PLSPM", "check_structure"]
 
@@ -96,6 +98,12 @@ class PLSPM(Estimator):
     missing : {"error", "listwise"}
         Missing answers raise an error with counts per indicator (default), or ``"listwise"`` drops
         incomplete respondents and records the step in ``row_account_``.
+    sign_change : {"construct", "individual", "none"}
+        Sign-change correction of :meth:`bootstrap` (Tenenhaus et al. 2005, section 2.4): a construct's sign is
+        arbitrary, so a resample can reverse one (typically a block with a negatively keyed item) and
+        inflate every interval it touches. ``"construct"`` (default, as SmartPLS and cSEM offer it) reverses a
+        resample's construct whose loadings are closer to minus the full-sample ones, with its paths;
+        ``"individual"`` gives every statistic of a resample the sign of its full-sample estimate; ``"none"``.
     consistent : bool
         Consistent PLS (PLSc, Dijkstra & Henseler 2015): correlations between reflective constructs
         are disattenuated by the reliability rho_A of each block before the path coefficients and R²
@@ -133,7 +141,9 @@ class PLSPM(Estimator):
     def __init__(self, paths: Mapping[str, Sequence[str]], blocks: Mapping[str, Sequence[str]],
                  modes: Mapping[str, str] | None = None, scheme: str = "centroid", scaled: bool = True,
                  tol: float = 1e-6, max_iter: int = 300, consistent: bool = False, missing: str = "error",
-                 scale: tuple[float, float] | None = None) -> None:
+                 scale: tuple[float, float] | Mapping[str, tuple[float, float]] | None = None,
+                 sign_change: str = "construct") -> None:
+        self.sign_change = sign_change
         self.scale = scale
         self.consistent = consistent
         self.missing = missing
@@ -171,9 +181,29 @@ class PLSPM(Estimator):
                 k += 1
         return lvs, P, mvs, odm, modes
 
+    def _scales(self, scale: tuple[float, float] | Mapping[str, tuple[float, float]] | None = None
+                ) -> dict[str, tuple[float, float] | None]:
+        """The answer scale of each block: one (low, high) for all, or a mapping construct -> (low, high)."""
+        scale = self.scale if scale is None else scale
+        if isinstance(scale, Mapping):
+            missing = [lv for lv in self.blocks if lv not in scale]
+            if missing:
+                raise ValidationError(f"PLSPM: scale is given per block but not for {missing}; give every construct "
+                                      "its (low, high) scale")
+            out = {lv: (float(scale[lv][0]), float(scale[lv][1])) for lv in self.blocks}
+        else:
+            out = {lv: None if scale is None else (float(scale[0]), float(scale[1])) for lv in self.blocks}
+        bad = {lv: v for lv, v in out.items() if v is not None and not v[0] < v[1]}
+        if bad:
+            raise ValidationError(f"PLSPM: scale must be (low, high) with low < high; got {bad}")
+        return out
+
     def _data(self, df: pd.DataFrame, mvs: list[str], P: np.ndarray) -> np.ndarray:
         # absent, non-numeric, missing or out-of-scale answers: a clear error
-        X = _items(df, mvs, "PLSPM.fit", self.scale)
+        X = _items(df, mvs, "PLSPM.fit")
+        for lv, sc in self._scales().items():
+            if sc is not None:
+                _items(df, list(self.blocks[lv]), f"PLSPM.fit (block {lv})", sc)
         largest_b = max([len(self.blocks[lv]) for lv in self.blocks if (self.modes or {}).get(lv) == "B"] or [0])
         need = max(10, int(P.sum(axis=1).max()) + 2, largest_b + 2)
         if X.shape[0] < need:
@@ -187,51 +217,6 @@ class PLSPM(Estimator):
         return X / sd if self.scaled else X
 
     # ------------------------------------------------------------------ estimation
-    @staticmethod
-    def _inner(Y: np.ndarray, P: np.ndarray, scheme: str) -> np.ndarray:
-        adj = P + P.T
-        if scheme == "centroid":
-            return np.sign(np.corrcoef(Y, rowvar=False) * adj)
-        if scheme == "factorial":
-            return np.cov(Y, rowvar=False) * adj
-        E = P.copy()
-        C = np.corrcoef(Y, rowvar=False)
-        for i in range(P.shape[0]):
-            follow = P[i] == 1  # the sources of construct i: regression weights
-            if follow.any():
-                E[follow, i] = np.linalg.lstsq(Y[:, follow], Y[:, i], rcond=None)[0]
-            predec = P[:, i] == 1  # the constructs i points to: correlations
-            if predec.any():
-                E[predec, i] = C[predec, i]
-        return E
-
-    @staticmethod
-    def _estimate(X: np.ndarray, P: np.ndarray, odm: np.ndarray, is_b: np.ndarray, block_cols: list[np.ndarray],
-                  scheme: str, tol: float, max_iter: int) -> tuple[np.ndarray, int]:
-        n = X.shape[0]
-        corr = np.sqrt(n / (n - 1))
-        W = odm * (corr / (X @ odm).std(axis=0, ddof=1))
-        w_old = W.sum(axis=1)
-        it, delta = 0, np.inf
-        while it < max_iter and delta >= tol:
-            it += 1
-            Y = X @ W
-            Y = (Y - Y.mean(axis=0)) / Y.std(axis=0, ddof=1) / corr
-            Z = Y @ PLSPM._inner(Y, P, scheme)
-            for j, cols in enumerate(block_cols):
-                if is_b[j]:
-                    W[cols, j] = np.linalg.lstsq(X[:, cols], Z[:, j], rcond=None)[0]
-                else:
-                    W[cols, j] = X[:, cols].T @ Z[:, j] / n
-            w_new = W.sum(axis=1)
-            delta = float(((np.abs(w_old) - np.abs(w_new)) ** 2).sum())
-            w_old = w_new
-        if delta >= tol:
-            raise ConvergenceError(f"PLSPM.fit did not converge in {max_iter} iterations (change {delta:.2e} > "
-                                   f"tol {tol:g}); raise max_iter or check the blocks")
-        W = W / ((X @ W).std(axis=0, ddof=1) / corr)
-        return W, it
-
     def fit(self, df: pd.DataFrame) -> PLSPM:
         """Estimate the model on ``df`` (one row per respondent); returns self.
 
@@ -296,7 +281,7 @@ class PLSPM(Estimator):
                     rows.append({"source": lvs[s], "target": lvs[t], "direct": B[t, s],
                                  "indirect": total[t, s] - B[t, s], "total": total[t, s]})
         self.effects_ = pd.DataFrame(rows)
-        self.reliability_ = self._reliability(X, lvs, modes, block_cols, comm)
+        self.reliability_ = self._reliability(X, lvs, modes, block_cols, comm, loadings, mvs)
         self.ave_ = self.reliability_["ave"]
         multi = [j for j, cols in enumerate(block_cols) if len(cols) > 1]
         sizes = np.array([len(block_cols[j]) for j in multi])
@@ -307,40 +292,54 @@ class PLSPM(Estimator):
         self._raw = df[mvs].to_numpy(dtype=float)
 
     @staticmethod
-    def _reliability(X, lvs, modes, block_cols, comm) -> pd.DataFrame:
+    def _reliability(X, lvs, modes, block_cols, comm, loadings, mvs) -> pd.DataFrame:
+        """Per block: Cronbach's alpha of the standardised indicators (:func:`cronbach_alpha`, the one alpha of
+        the package: ``reliability(..., standardised=True)`` gives the same), Dillon-Goldstein rho, eigenvalues,
+        AVE and ``reverse_items``, the indicators loading against the rest of the block (each also named in a
+        DataWarning: alpha, rho and HTMT assume one direction of keying)."""
         rows = []
         for j, lv in enumerate(lvs):
             cols = block_cols[j]
             p = len(cols)
             if p == 1:
                 rows.append({"construct": lv, "mode": modes[lv], "items": 1, "cronbach_alpha": np.nan,
-                             "dillon_goldstein_rho": np.nan, "eig_1st": 1.0, "eig_2nd": np.nan, "ave": np.nan})
+                             "dillon_goldstein_rho": np.nan, "eig_1st": 1.0, "eig_2nd": np.nan, "ave": np.nan,
+                             "reverse_items": ""})
                 continue
             R = np.corrcoef(X[:, cols], rowvar=False)
             rho, _, eig1, eig2 = _dg_rho(R)
+            reverse = [mvs[c] for c, r in zip(cols, reverse_keyed(R, loadings[cols]), strict=True) if r]
             row = {"construct": lv, "mode": modes[lv], "items": p, "cronbach_alpha": np.nan,
-                   "dillon_goldstein_rho": np.nan, "eig_1st": eig1, "eig_2nd": eig2, "ave": np.nan}
+                   "dillon_goldstein_rho": np.nan, "eig_1st": eig1, "eig_2nd": eig2, "ave": np.nan,
+                   "reverse_items": ", ".join(reverse)}
             if modes[lv] == "A":
-                row["cronbach_alpha"] = max(0.0, p / (p - 1) * (1 - p / R.sum()))  # standardised alpha
+                Z = X[:, cols] / X[:, cols].std(axis=0)
+                row["cronbach_alpha"] = cronbach_alpha(Z)  # standardised alpha
                 row["dillon_goldstein_rho"] = rho
                 row["ave"] = comm[cols].mean()
+                if reverse:
+                    warn_reverse_keyed("PLSPM.fit", lv, reverse, [loadings[mvs.index(c)] for c in reverse])
             rows.append(row)
         return pd.DataFrame(rows).set_index("construct")
 
-    def bootstrap(self, n: int = 5000, seed: int = 0, n_jobs: int = 2, alpha: float = 0.05) -> pd.DataFrame:
+    def bootstrap(self, n: int = 5000, seed: int = 0, n_jobs: int = 1, alpha: float = 0.05,
+                  progress: bool | Callable[[int, int], Any] | None = None) -> pd.DataFrame:
         """Bootstrap the model: percentile intervals, standard errors and t values of outer weights,
-        loadings, path coefficients and total effects.
+        loadings, path coefficients and total effects, with the model's ``sign_change`` correction.
 
         Resample indices come from one seeded generator in this process, so results do not depend
-        on ``n_jobs``; resamples are split over ``n_jobs`` worker processes and each refit uses plain
-        numpy (no pandas per resample). Indicators are re-centred / re-standardised in every resample.
+        on ``n_jobs``. Resamples go through the estimation core in batches (vectorised over resamples,
+        the same numbers as one fit per resample); indicators are re-centred / re-standardised in every
+        resample. A construct's sign is arbitrary in PLS: with a negatively keyed indicator a resample
+        can come out reversed, which the correction undoes before the intervals are taken (see ``sign_change``).
 
         Returns
         -------
         DataFrame: ``kind`` (weight, loading, path, total_effect), ``name``, ``source`` and ``target``
         (indicator -> construct for weights and loadings), ``estimate`` (full sample), ``boot_mean``,
         ``std_error``, ``z`` (estimate / bootstrap SE, the "t value" of SmartPLS), ``p_value`` (two-sided,
-        normal reference), ``ci_lower``, ``ci_upper`` (percentile), ``resamples`` (converged resamples).
+        normal reference), ``ci_lower``, ``ci_upper`` (percentile), ``resamples`` (converged resamples),
+        ``sign_change`` (the correction used). ``attrs["sign_changes"]`` counts the resamples it changed.
         Failed resamples (a constant indicator, or no convergence) are counted in
         ``attrs["failed_resamples"]`` and reported by a :class:`~crmresearch.errors.DataWarning`, never
         dropped silently.
@@ -351,26 +350,46 @@ class PLSPM(Estimator):
             Bootstrap resamples.
         seed : int, default 0
             Random seed of the resample indices.
-        n_jobs : int, default 2
-            Worker processes (results do not depend on it).
+        n_jobs : int, default 1
+            Worker processes, each taking a share of the resamples (results do not depend on it; the batched
+            core makes one process the fastest choice up to tens of thousands of respondents).
         alpha : float, default 0.05
             Significance level of the percentile intervals.
+        progress : bool or callable or None, optional
+            A progress bar of the resamples (:mod:`crmresearch.core.progress`); None: shown in an interactive
+            JupyterLab run, silent in batch runs; a callable gets ``(done, total)``. Results do not depend on it.
+
+        References
+        ----------
+        Tenenhaus, M., Esposito Vinzi, V., Chatelin, Y.-M. and Lauro, C. (2005), section 2.4 (sign changes).
         """
         self._check("bootstrap")
         if n < 10:
             raise ValidationError("PLSPM.bootstrap: n must be >= 10 resamples")
+        if self.sign_change not in SIGN_CHANGES:
+            raise ValidationError(f"PLSPM: sign_change must be one of {SIGN_CHANGES}; got {self.sign_change!r}")
+        names, kinds, est = self._stat_labels()
         rng = np.random.default_rng(seed)
         idx = rng.integers(0, self.n_obs_, size=(n, self.n_obs_))
         spec = (self._raw, self._P, self._odm, np.array([self._modes[lv] == "B" for lv in self.lvs_]),
-                self._block_cols, self.scheme, self.scaled, self.tol, self.max_iter, self.consistent)
-        chunks = np.array_split(idx, max(1, n_jobs))
-        if n_jobs > 1:
-            from concurrent.futures import ProcessPoolExecutor
+                self._block_cols, self.scheme, self.scaled, self.tol, self.max_iter, self.consistent,
+                self._total_pattern)
+        show = progress_.enabled(progress)
+        # with a progress bar, smaller chunks report as they finish (the same resamples in the same order)
+        chunks = np.array_split(idx, max(1, n_jobs) * (max(1, min(20, n // 100)) if show else 1))
+        parts = []
+        with progress_.tracker(n, "PLS bootstrap", "resamples", progress) as bar:
+            if n_jobs > 1:
+                from concurrent.futures import ProcessPoolExecutor
 
-            with ProcessPoolExecutor(max_workers=n_jobs) as pool:  # platform default (fork on Linux)
-                parts = list(pool.map(_boot_chunk, [(spec, c) for c in chunks]))
-        else:
-            parts = [_boot_chunk((spec, chunks[0]))]
+                with ProcessPoolExecutor(max_workers=n_jobs) as pool:  # platform default (fork on Linux)
+                    for chunk, part in zip(chunks, pool.map(_boot_chunk, [(spec, c) for c in chunks]), strict=True):
+                        parts.append(part)
+                        bar.update(len(chunk))
+            else:
+                for chunk in chunks:
+                    parts.append(_boot_chunk((spec, chunk)))
+                    bar.update(len(chunk))
         draws = np.concatenate([p[0] for p in parts], axis=0)  # (n, n_stats)
         failed = {k: sum(p[1][k] for p in parts) for k in ("constant", "not converged")}
         if sum(failed.values()):
@@ -382,7 +401,9 @@ class PLSPM(Estimator):
                           f"intervals ({failed['constant']} with a constant indicator, {failed['not converged']} not "
                           f"converged in {self.max_iter} iterations); the table's 'resamples' column counts the rest",
                           DataWarning, stacklevel=2)
-        names, kinds, est = self._stat_labels()
+        lv_of = (self._odm @ np.arange(len(self.lvs_))).astype(int)
+        draws, changed = _sign_correct(draws, est, self.sign_change, lv_of, len(self.lvs_), np.argwhere(self._P == 1),
+                                       np.argwhere(self._total_pattern))
         lo, hi = np.nanpercentile(draws, [100 * alpha / 2, 100 * (1 - alpha / 2)], axis=0)
         se = np.nanstd(draws, axis=0, ddof=1)
         z = est / np.where(se > 0, se, np.nan)
@@ -392,8 +413,9 @@ class PLSPM(Estimator):
         out = pd.DataFrame({"kind": kinds, "name": names, "source": source, "target": target, "estimate": est,
                             "boot_mean": np.nanmean(draws, axis=0), "std_error": se,
                             "z": z, "p_value": 2 * stats.norm.sf(np.abs(z)), "ci_lower": lo, "ci_upper": hi,
-                            "resamples": int(np.isfinite(draws[:, 0]).sum())})
+                            "resamples": int(np.isfinite(draws[:, 0]).sum()), "sign_change": self.sign_change})
         out.attrs["failed_resamples"] = failed
+        out.attrs["sign_changes"] = changed
         return out
 
     def _stat_labels(self) -> tuple[list[str], list[str], np.ndarray]:
@@ -422,9 +444,13 @@ class PLSPM(Estimator):
     def htmt(self) -> pd.DataFrame:
         """Heterotrait-monotrait ratio of correlations (Henseler, Ringle & Sarstedt 2015) between every
         pair of multi-item constructs: mean between-block item correlation over the geometric mean of
-        the mean within-block correlations. Values above 0.85-0.90 signal weak discriminant validity."""
+        the mean within-block correlations. Values above 0.85-0.90 signal weak discriminant validity.
+
+        The correlations are taken in absolute value (as cSEM does by default), so a negatively keyed item
+        (see ``reliability_['reverse_items']``) does not cancel its block's monotrait correlations; a block
+        whose items are uncorrelated (mean monotrait correlation 0) gets NaN."""
         self._check("htmt")
-        R = np.corrcoef(self._X, rowvar=False)
+        R = np.abs(np.corrcoef(self._X, rowvar=False))
         lvs = self.lvs_
         out = pd.DataFrame(np.nan, index=lvs, columns=lvs)
         mono = {}
@@ -434,7 +460,7 @@ class PLSPM(Estimator):
                 mono[j] = sub[np.triu_indices(len(cols), 1)].mean()
         for i in mono:
             for j in mono:
-                if i < j:
+                if i < j and mono[i] > 0 and mono[j] > 0:
                     ht = R[np.ix_(self._block_cols[i], self._block_cols[j])].mean()
                     out.iat[i, j] = out.iat[j, i] = ht / np.sqrt(mono[i] * mono[j])
         return out
@@ -448,30 +474,33 @@ class PLSPM(Estimator):
             out.loc[lv, lv] = np.sqrt(self.ave_[lv]) if np.isfinite(self.ave_[lv]) else np.nan
         return out
 
-    def ipma(self, target: str, scale: tuple[float, float] | None = None) -> pd.DataFrame:
+    def ipma(self, target: str, scale: tuple[float, float] | Mapping[str, tuple[float, float]] | None = None
+             ) -> pd.DataFrame:
         """Importance-performance map for ``target`` (Ringle & Sarstedt 2016).
 
-        Performance: mean construct score on 0-100, from indicators rescaled to 0-100 over ``scale`` and
-        unstandardised outer weights normalised to sum 1 per block. Importance: the total effect of
-        each construct on the target in those 0-100 units (standardised total effect x SD ratio).
+        Performance: mean construct score on 0-100 (:meth:`index_scores`: indicators rescaled to 0-100 over
+        their block's scale, unstandardised outer weights normalised to sum 1 per block). Importance: the
+        total effect of each construct on the target in those 0-100 units (standardised total effect x SD ratio).
 
         Parameters
         ----------
         target : str
             Target construct.
-        scale : tuple (float, float) or None, optional
-            Answer scale (low, high); None: the model's scale.
+        scale : tuple (float, float), mapping of construct to (float, float), or None, optional
+            Answer scale (low, high), for all blocks or per block; None: the model's scale.
 
         Returns
         -------
         DataFrame
             One row per construct with an effect on ``target``: ``construct``, ``importance`` (total effect per
-            0-100 point), ``importance_standardised`` and ``performance`` (0-100); ``attrs['target_performance']``.
+            0-100 point), ``importance_standardised`` and ``performance`` (0-100); ``attrs['target_performance']``
+            and ``attrs['reversed_items']`` (see :meth:`index_scores`).
         """
         self._check("ipma")
         if target not in self.lvs_:
             raise ValidationError(f"PLSPM.ipma: unknown construct {target!r}; constructs: {self.lvs_}")
-        scores = self.index_scores(scale).to_numpy()
+        index = self.index_scores(scale)
+        scores = index.to_numpy()
         total = _total_effects(self.path_coefs_.to_numpy())
         t = self.lvs_.index(target)
         rows = []
@@ -481,33 +510,58 @@ class PLSPM(Estimator):
                              "importance_standardised": total[t, s_], "performance": scores[:, s_].mean()})
         out = pd.DataFrame(rows)
         out.attrs["target_performance"] = float(scores[:, t].mean())
+        out.attrs["reversed_items"] = index.attrs["reversed_items"]
         return out
 
-    def index_scores(self, scale: tuple[float, float] | None = None) -> pd.DataFrame:
-        """Latent scores on the 0-100 scale of satisfaction indices (Fornell et al. 1996): indicators
-        rescaled to 0-100 over the answer ``scale`` and combined with the unstandardised outer weights,
-        normalised to sum 1 per block. One row per respondent, one column per construct. ``scale``
-        defaults to the model's declared ``scale``, else (1, 10).
+    def index_scores(self, scale: tuple[float, float] | Mapping[str, tuple[float, float]] | None = None
+                     ) -> pd.DataFrame:
+        """Latent scores on the 0-100 scale of satisfaction indices (Fornell et al. 1996): each indicator
+        rescaled to 0-100 over its block's answer scale, (x - low) / (high - low) x 100, and combined with the
+        unstandardised outer weights normalised to sum 1 per block, so every index lies in 0..100. One row per
+        respondent, one column per construct. ``scale`` defaults to the model's declared ``scale`` (one for all
+        blocks or one per block), else (1, 10).
+
+        An indicator with a negative outer weight (a negatively keyed item) is reversed, low + high - x,
+        and enters with the absolute weight: the index then runs in the construct's direction and stays in
+        0..100, where normalising signed weights could leave it (e.g. at -4). The reversed items are listed in
+        ``attrs['reversed_items']`` (construct -> items) and named in a DataWarning.
 
         Parameters
         ----------
-        scale : tuple (float, float) or None, optional
-            Answer scale (low, high); None: the model's scale, else (1, 10).
+        scale : tuple (float, float), mapping of construct to (float, float), or None, optional
+            Answer scale (low, high), for all blocks or per block; None: the model's scale, else (1, 10).
         """
         self._check("index_scores")
-        scale = scale if scale is not None else (self.scale or (1.0, 10.0))
-        lo, hi = scale
+        if scale is None and self.scale is None:
+            scale = (1.0, 10.0)
+        scales = self._scales(scale)
         raw = self._raw
-        if not lo < hi:
-            raise ValidationError(f"PLSPM.index_scores: scale must be (low, high) with low < high; got {scale}")
-        _items(pd.DataFrame(raw, columns=self.mvs_), self.mvs_, "PLSPM.index_scores", (lo, hi))
-        resc = (raw - lo) / (hi - lo) * 100
         sd = raw.std(axis=0)
+        weights = self.weights_.to_numpy()
         scores = np.zeros((raw.shape[0], len(self.lvs_)))
-        for j, cols in enumerate(self._block_cols):
-            w = self.weights_.to_numpy()[cols] / (sd[cols] if self.scaled else 1.0)
-            scores[:, j] = resc[:, cols] @ (w / w.sum())
-        return pd.DataFrame(scores, index=self.scores_.index, columns=self.lvs_)
+        reversed_items: dict[str, list[str]] = {}
+        for j, (lv, cols) in enumerate(zip(self.lvs_, self._block_cols, strict=True)):
+            lo, hi = scales[lv]
+            names = [self.mvs_[c] for c in cols]
+            _items(pd.DataFrame(raw[:, cols], columns=names), names, f"PLSPM.index_scores (block {lv})", (lo, hi))
+            w = weights[cols] / (sd[cols] if self.scaled else 1.0)
+            x = raw[:, cols].copy()
+            negative = w < 0
+            if negative.any():
+                reversed_items[lv] = [n for n, neg in zip(names, negative, strict=True) if neg]
+                x[:, negative] = lo + hi - x[:, negative]
+                w = np.abs(w)
+            scores[:, j] = (x - lo) / (hi - lo) * 100 @ (w / w.sum())
+        if reversed_items:
+            import warnings
+
+            from ..errors import DataWarning
+
+            warnings.warn(f"PLSPM.index_scores: item(s) with a negative outer weight are reversed (low + high - "
+                          f"answer) in the 0-100 index: {reversed_items}", DataWarning, stacklevel=2)
+        out = pd.DataFrame(scores, index=self.scores_.index, columns=self.lvs_)
+        out.attrs["reversed_items"] = reversed_items
+        return out
 
     def _check(self, caller: str) -> None:
         self._check_fitted(caller, "path_coefs_")
@@ -520,72 +574,157 @@ class PLSPM(Estimator):
                                                     "r2_target": [self.r2_[t] for _, t in pairs]})
 
 
+def _moments(X: np.ndarray) -> np.ndarray:
+    """Second moments X'X / n of prepared (centred) indicators: their population covariance, the
+    correlation matrix when they are standardised; X of shape (n, p) or stacked (r, n, p)."""
+    return np.swapaxes(X, -1, -2) @ X / X.shape[-2]
+
+
+def _inner_batch(RY: np.ndarray, P: np.ndarray, scheme: str, n: int) -> np.ndarray:
+    """Inner weights (r, k, k) from construct correlations RY (r, k, k): centroid (signs of the
+    correlations of adjacent constructs), factorial (their covariances, n - 1 denominator) or path
+    (regression weights on the sources, correlations with the targets). As in R's plspm, the inner
+    proxies are built from composites with standard deviation (n - 1) / n (the sample SD divided once
+    more by sqrt(n / (n - 1))), which scales the factorial weights and the convergence criterion."""
+    adj = P + P.T
+    if scheme == "centroid":
+        return np.sign(RY * adj)
+    if scheme == "factorial":
+        return RY * ((n - 1) / n) * adj  # covariances (n - 1 denominator) of those composites
+    E = np.zeros_like(RY)
+    for i in range(P.shape[0]):
+        follow = np.flatnonzero(P[i] == 1)  # the sources of construct i: regression weights
+        if follow.size:
+            E[:, follow, i] = np.linalg.solve(RY[:, follow[:, None], follow], RY[:, follow, i][..., None])[..., 0]
+        predec = np.flatnonzero(P[:, i] == 1)  # the constructs i points to: correlations
+        if predec.size:
+            E[:, predec, i] = RY[:, predec, i]
+    return E
+
+
+def _composite_var(W: np.ndarray, SW: np.ndarray) -> np.ndarray:
+    """diag(W'SW) per resample: the variance of each composite."""
+    return np.einsum("rpk,rpk->rk", W, SW)
+
+
+def _solve_batch(S: np.ndarray, n: int, P: np.ndarray, odm: np.ndarray, is_b: np.ndarray,
+                 block_cols: list[np.ndarray], scheme: str, tol: float, max_iter: int, consistent: bool) -> dict:
+    """The PLS-PM estimate for a stack of indicator moment matrices ``S`` (r, p, p), one per data set
+    (the sample, or each bootstrap resample), vectorised over the stack.
+
+    Every step of the Wold-Lohmöller algorithm needs the data only through S = X'X / n of the prepared
+    indicators: composites XW have covariances W'SW, Mode A weights are X'Z / n = c S W D^-1 E (c = (n-1)/n,
+    see :func:`_inner_batch`) and Mode B weights solve S_bb w = (c S W D^-1 E)_b. Each data set stops
+    iterating when its own change falls below ``tol`` (as a fit of that data set alone would);
+    ``converged`` marks those that did within ``max_iter``.
+
+    Returns arrays stacked over the r data sets: ``W`` outer weights (r, p, k) scaled to unit-variance
+    composites and signed so that each construct agrees with most of its indicators (ties: with the sum of
+    their loadings), ``C`` indicator-construct correlations (r, p, k), ``B`` paths (r, k, k), ``r2`` (r, k),
+    ``rho_a`` (r, k), ``n_iter`` and ``converged`` (r,).
+    """
+    r, p, _ = S.shape
+    k = P.shape[0]
+    W = np.broadcast_to(odm, (r, p, k)).copy()
+    W /= np.sqrt(_composite_var(W, S @ W))[:, None, :]
+    inv_b = {j: np.linalg.inv(S[:, cols[:, None], cols]) for j, cols in enumerate(block_cols) if is_b[j]}
+    w_old = W.sum(axis=2)
+    delta = np.full(r, np.inf)
+    n_iter = np.zeros(r, dtype=int)
+    active = np.arange(r)
+    for it in range(1, max_iter + 1):
+        Sa, Wa = S[active], W[active]
+        SW = Sa @ Wa
+        d = 1 / np.sqrt(_composite_var(Wa, SW))
+        RY = (np.swapaxes(Wa, 1, 2) @ SW) * d[:, :, None] * d[:, None, :]
+        G = (SW * (d * ((n - 1) / n))[:, None, :]) @ _inner_batch(RY, P, scheme, n)  # X'Z / n
+        Wn = np.zeros_like(Wa)
+        for j, cols in enumerate(block_cols):
+            Wn[:, cols, j] = (inv_b[j][active] @ G[:, cols, j][..., None])[..., 0] if is_b[j] else G[:, cols, j]
+        w_new = Wn.sum(axis=2)
+        change = ((np.abs(w_old[active]) - np.abs(w_new)) ** 2).sum(axis=1)
+        W[active], w_old[active], delta[active], n_iter[active] = Wn, w_new, change, it
+        active = active[change >= tol]
+        if not active.size:
+            break
+    SW = S @ W
+    W /= np.sqrt(_composite_var(W, SW))[:, None, :]
+    SW = S @ W
+    sd = np.sqrt(np.einsum("rpp->rp", S))
+    C = SW / sd[:, :, None] / np.sqrt(_composite_var(W, SW))[:, None, :]
+    # sign: each construct correlates positively with the majority of its indicators (a tie: with their sum)
+    flip = np.zeros((r, k), dtype=bool)
+    for j, cols in enumerate(block_cols):
+        votes = np.sign(C[:, cols, j]).sum(axis=1)
+        flip[:, j] = (votes < 0) | ((votes == 0) & (C[:, cols, j].sum(axis=1) < 0))
+    sign = np.where(flip, -1.0, 1.0)
+    W *= sign[:, None, :]
+    C *= sign[:, None, :]
+    SW *= sign[:, None, :]
+    RY = np.swapaxes(W, 1, 2) @ SW
+    dy = np.sqrt(np.einsum("rkk->rk", RY))
+    RY = RY / dy[:, :, None] / dy[:, None, :]
+    rho = _rho_a_batch(S, W, block_cols, is_b)
+    if consistent:
+        RY = RY / np.sqrt(rho[:, :, None] * rho[:, None, :])
+        RY[:, np.arange(k), np.arange(k)] = 1.0
+    B, r2 = _paths_from_corr(RY, P)  # OLS of standardised scores = regression on their correlations
+    return {"W": W, "C": C, "B": B, "r2": r2, "rho_a": rho, "n_iter": n_iter, "converged": delta < tol,
+            "delta": delta}
+
+
 def _solve(X: np.ndarray, P: np.ndarray, odm: np.ndarray, is_b: np.ndarray, block_cols: list[np.ndarray],
            scheme: str, tol: float, max_iter: int, consistent: bool) -> dict:
-    """The whole PLS-PM estimate on prepared (centred or standardised) indicators, shared by
-    ``fit`` and every bootstrap resample: outer weights, sign fix, scores, cross-loadings, inner
-    paths by OLS (or by disattenuated correlations with PLSc), R² and rho_A."""
-    W, it = PLSPM._estimate(X, P, odm, is_b, block_cols, scheme, tol, max_iter)
-    Y = X @ W
-    # sign: each construct correlates positively with the majority of its indicators
-    C = np.corrcoef(np.column_stack([X, Y]), rowvar=False)[: X.shape[1], X.shape[1]:]
-    for j, cols in enumerate(block_cols):
-        if np.sign(np.sign(C[cols, j]).sum()) < 0:
-            W[:, j] *= -1
-            Y[:, j] *= -1
-            C[:, j] *= -1
-    n, k = Y.shape
-    rho = _rho_a(X, W, block_cols, is_b)
-    if consistent:
-        R = np.corrcoef(Y, rowvar=False) / np.sqrt(np.outer(rho, rho))
-        np.fill_diagonal(R, 1.0)
-        B, r2 = _paths_from_corr(R, P)
-    else:  # inner model: OLS with intercept of each endogenous construct on its sources
-        B, r2 = np.zeros_like(P), np.zeros(k)
-        for i in range(k):
-            src = P[i] == 1
-            if src.any():
-                A = np.column_stack([np.ones(n), Y[:, src]])
-                coef = np.linalg.lstsq(A, Y[:, i], rcond=None)[0]
-                B[i, src] = coef[1:]
-                resid = Y[:, i] - A @ coef
-                r2[i] = 1 - resid.var() / Y[:, i].var()
-    return {"W": W, "Y": Y, "C": C, "B": B, "r2": r2, "rho_a": rho, "n_iter": it}
+    """The whole PLS-PM estimate on prepared (centred or standardised) indicators ``X`` (n, p): the
+    batched core (:func:`_solve_batch`) on this one data set, plus the construct scores ``Y``. Shared by
+    ``fit``, the assessment refits and, through the core, every bootstrap resample."""
+    core = _solve_batch(_moments(X)[None], X.shape[0], P, odm, is_b, block_cols, scheme, tol, max_iter, consistent)
+    if not core["converged"][0]:
+        raise ConvergenceError(f"PLSPM.fit did not converge in {max_iter} iterations (change "
+                               f"{core['delta'][0]:.2e} > tol {tol:g}); raise max_iter or check the blocks")
+    out = {key: core[key][0] for key in ("W", "C", "B", "r2", "rho_a")}
+    out["Y"] = X @ out["W"]
+    out["n_iter"] = int(core["n_iter"][0])
+    return out
 
 
-def _rho_a(X: np.ndarray, W: np.ndarray, block_cols: list[np.ndarray], is_b: np.ndarray) -> np.ndarray:
-    """Dijkstra-Henseler rho_A per block (1 for Mode B and single-item blocks)."""
-    out = np.ones(len(block_cols))
+def _rho_a_batch(S: np.ndarray, W: np.ndarray, block_cols: list[np.ndarray], is_b: np.ndarray) -> np.ndarray:
+    """Dijkstra-Henseler rho_A per block (1 for Mode B and single-item blocks), stacked (r, k)."""
+    out = np.ones((S.shape[0], len(block_cols)))
     for j, cols in enumerate(block_cols):
         if is_b[j] or len(cols) < 2:
             continue
-        S = np.corrcoef(X[:, cols], rowvar=False)
-        w = W[cols, j] * X[:, cols].std(axis=0)  # weights on standardised indicators
-        w = w / np.sqrt(w @ S @ w)  # composite of unit variance
-        ww = np.outer(w, w)
-        num = w @ (S - np.diag(np.diag(S))) @ w
-        den = w @ (ww - np.diag(np.diag(ww))) @ w
-        out[j] = float((w @ w) ** 2 * num / den)
+        Sc = S[:, cols[:, None], cols]
+        sd = np.sqrt(np.einsum("rpp->rp", Sc))
+        R = Sc / sd[:, :, None] / sd[:, None, :]
+        w = W[:, cols, j] * sd  # weights on standardised indicators
+        w = w / np.sqrt(np.einsum("rp,rpq,rq->r", w, R, w))[:, None]  # composite of unit variance
+        w2 = (w * w).sum(axis=1)
+        num = np.einsum("rp,rpq,rq->r", w, R, w) - (w * w * np.einsum("rpp->rp", R)).sum(axis=1)
+        den = w2**2 - (w**4).sum(axis=1)
+        out[:, j] = w2**2 * num / den
     return out
 
 
 def _paths_from_corr(R: np.ndarray, P: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Standardised path coefficients and R² of each endogenous construct from a construct correlation matrix."""
-    B = np.zeros_like(P)
-    r2 = np.zeros(P.shape[0])
+    """Standardised path coefficients and R² of each endogenous construct from construct correlation
+    matrices R (r, k, k): the regression of each target on its sources."""
+    B = np.zeros_like(R)
+    r2 = np.zeros(R.shape[:2])
     for i in range(P.shape[0]):
-        src = P[i] == 1
-        if src.any():
-            b = np.linalg.solve(R[np.ix_(src, src)], R[src, i])
-            B[i, src] = b
-            r2[i] = float(b @ R[src, i])
+        src = np.flatnonzero(P[i] == 1)
+        if src.size:
+            b = np.linalg.solve(R[:, src[:, None], src], R[:, src, i][..., None])[..., 0]
+            B[:, i, src] = b
+            r2[:, i] = (b * R[:, src, i]).sum(axis=1)
     return B, r2
 
 
 def _total_effects(B: np.ndarray) -> np.ndarray:
+    """Total effects: the sum of the powers of the path matrix B (k, k), or of a stack (r, k, k)."""
     total = np.zeros_like(B)
     power = B.copy()
-    for _ in range(B.shape[0]):
+    for _ in range(B.shape[-1]):
         total += power
         power = power @ B
     return total
@@ -594,38 +733,87 @@ def _total_effects(B: np.ndarray) -> np.ndarray:
 def prepare_indicators(raw: np.ndarray, scaled: bool) -> np.ndarray | None:
     """Indicators centred (and, if ``scaled``, divided by their population SD) for one estimation;
     None when an indicator is constant (a resample that cannot be estimated)."""
-    sd = raw.std(axis=0)
-    if (sd == 0).any():
+    if (np.ptp(raw, axis=0) == 0).any():
         return None
     X = raw - raw.mean(axis=0)
-    return X / sd if scaled else X
+    return X / raw.std(axis=0) if scaled else X
 
 
-def _boot_chunk(args) -> np.ndarray:
-    """Refit the model on each resample of a chunk; one row of statistics per resample (NaN if a
-    resample fails to converge or has a constant indicator)."""
-    (raw, P, odm, is_b, block_cols, scheme, scaled, tol, max_iter, consistent), idx = args
+def _resample_moments(raw: np.ndarray, scaled: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Moments S of the prepared indicators of a stack of resamples ``raw`` (r, n, p), as
+    ``_moments(prepare_indicators(...))`` of each (the covariance, divided by the SDs when ``scaled``),
+    and a mask of the resamples with a constant indicator."""
+    X = raw - raw.mean(axis=1, keepdims=True)
+    S = _moments(X)
+    if scaled:
+        sd = np.sqrt(np.einsum("rpp->rp", S))
+        S = S / sd[:, :, None] / sd[:, None, :]
+    return S, (np.ptp(raw, axis=1) == 0).any(axis=1)
+
+
+#: Bootstrap resamples are gathered in chunks of about this many answers (memory ~ 8 bytes each).
+_CHUNK_ANSWERS = 2_000_000
+
+
+def _boot_chunk(args) -> tuple[np.ndarray, dict[str, int]]:
+    """Estimate the model on every resample of a chunk through the batched core; one row of statistics
+    per resample (weights, loadings, paths, total effects; NaN if a resample fails to converge or has a
+    constant indicator) and the count of each kind of failure."""
+    (raw, P, odm, is_b, block_cols, scheme, scaled, tol, max_iter, consistent, total_pattern), idx = args
+    n, p = raw.shape
     pairs = np.argwhere(P == 1)
-    n_mv = raw.shape[1]
-    rows = []
-    total_pattern = None
-    for r in idx:
-        X = prepare_indicators(raw[r], scaled)
-        if X is None:
-            rows.append("constant")
+    width = 2 * p + len(pairs) + int(total_pattern.sum())
+    out = np.full((len(idx), width), np.nan)
+    failed = {"constant": 0, "not converged": 0}
+    step = max(1, _CHUNK_ANSWERS // (n * p))
+    for start in range(0, len(idx), step):
+        rows = np.arange(start, min(start + step, len(idx)))
+        S, constant = _resample_moments(raw[idx[rows]], scaled)
+        usable = ~constant
+        failed["constant"] += int(constant.sum())
+        if not usable.any():
             continue
-        try:
-            core = _solve(X, P, odm, is_b, block_cols, scheme, tol, max_iter, consistent)
-        except ConvergenceError:
-            rows.append("not converged")
-            continue
-        W, C, B = core["W"], core["C"], core["B"]
+        core = _solve_batch(S[usable], n, P, odm, is_b, block_cols, scheme, tol, max_iter, consistent)
+        ok = core["converged"]
+        failed["not converged"] += int((~ok).sum())
+        W, C, B = core["W"][ok], core["C"][ok], core["B"][ok]
         total = _total_effects(B)
-        if total_pattern is None:
-            total_pattern = total != 0
-        rows.append(np.concatenate([(W * odm).sum(axis=1), (C * odm).sum(axis=1), B[pairs[:, 0], pairs[:, 1]],
-                                    total[total_pattern]]))
-    width = next((len(x) for x in rows if not isinstance(x, str)), 2 * n_mv + len(pairs))
-    failed = {"constant": sum(isinstance(x, str) and x == "constant" for x in rows),
-              "not converged": sum(isinstance(x, str) and x == "not converged" for x in rows)}
-    return np.array([np.full(width, np.nan) if isinstance(x, str) else x for x in rows]), failed
+        out[rows[usable][ok]] = np.concatenate([(W * odm).sum(axis=2), (C * odm).sum(axis=2),
+                                                B[:, pairs[:, 0], pairs[:, 1]], total[:, total_pattern]], axis=1)
+    return out, failed
+
+
+SIGN_CHANGES = ("construct", "individual", "none")
+
+
+def _sign_correct(draws: np.ndarray, est: np.ndarray, how: str, lv_of: np.ndarray, n_lv: int,
+                  pairs: np.ndarray, total_pairs: np.ndarray) -> tuple[np.ndarray, int]:
+    """Align the signs of bootstrap draws (resamples x statistics laid out as weights, loadings, paths,
+    total effects) with the full-sample estimates ``est``; returns the draws and the number of resamples
+    changed.
+
+    ``"construct"`` (Tenenhaus et al. 2005, construct-level changes): a resample's construct is reversed
+    when its loadings l are closer to minus the original ones l0 than to l0 itself, ||l - l0|| > ||l + l0||,
+    that is when l . l0 < 0; its weights and loadings change sign, and so do the paths and total effects
+    that start or end at it (the regression of a reversed standardised score). Distances rather than the
+    sums |sum(l - l0)| > |sum(l + l0)| of the original formulation (and of cSEM): a block whose loadings
+    sum to about zero, one of two items negatively keyed, could not be told apart by the sums.
+    ``"individual"``: each statistic takes the sign of its original estimate.
+    ``"none"``: the draws as estimated.
+    """
+    p = lv_of.size
+    out = draws.copy()
+    if how == "none":
+        return out, 0
+    if how == "individual":
+        wrong = (np.sign(out) != np.sign(est)) & (est != 0) & np.isfinite(out)
+        out[wrong] *= -1
+        return out, int(wrong.any(axis=1).sum())
+    l0, lb = est[p:2 * p], out[:, p:2 * p]
+    d = np.ones((len(out), n_lv))
+    for j in range(n_lv):
+        cols = lv_of == j
+        d[lb[:, cols] @ l0[cols] < 0, j] = -1.0
+    factor = np.concatenate([d[:, lv_of], d[:, lv_of], d[:, pairs[:, 0]] * d[:, pairs[:, 1]],
+                             d[:, total_pairs[:, 0]] * d[:, total_pairs[:, 1]]], axis=1)
+    return out * factor, int((d < 0).any(axis=1).sum())

@@ -8,7 +8,7 @@ returns an unfitted :class:`~crmresearch.satisfaction.PLSPM`.
 A model file (YAML or JSON) holds the same fields::
 
     name: my bank survey
-    scale: [1, 10]
+    scale: [1, 10]      # or one per block: {QUAL: [1, 5], VAL: [1, 5], SAT: [1, 10], LOY: [1, 10]}
     paths:              # target: [sources]
       SAT: [QUAL, VAL]
       LOY: [SAT]
@@ -64,8 +64,9 @@ class ModelSpec:
         Construct -> its item columns, or an item-name prefix.
     modes : mapping of str to str, default <factory>
         Construct -> ``'A'`` (reflective) or ``'B'`` (formative); default ``'A'``.
-    scale : tuple (float, float), default (1.0, 10.0)
-        Answer scale (low, high), used to rescale scores to 0-100 indices.
+    scale : tuple (float, float) or mapping of str to tuple, default (1.0, 10.0)
+        Answer scale (low, high) of every block, or construct -> (low, high) when blocks were asked on
+        different scales; answers outside it are an error, and it rescales scores to 0-100 indices.
     layout : mapping of str to tuple (float, float), default <factory>
         Construct -> (x, y) position in the path diagram.
     labels : mapping of str to str, default <factory>
@@ -85,16 +86,35 @@ class ModelSpec:
     paths: Mapping[str, Sequence[str]]
     blocks: Mapping[str, Sequence[str] | str]
     modes: Mapping[str, str] = field(default_factory=dict)
-    scale: tuple[float, float] = (1.0, 10.0)
+    scale: tuple[float, float] | Mapping[str, tuple[float, float]] = (1.0, 10.0)
     layout: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     labels: Mapping[str, str] = field(default_factory=dict)
     target: str = ""
 
     def __post_init__(self) -> None:
         check_structure(self.paths, list(self.blocks), self.modes, caller=self.name)
+        if isinstance(self.scale, Mapping):
+            missing = [lv for lv in self.blocks if lv not in self.scale]
+            unknown = [lv for lv in self.scale if lv not in self.blocks]
+            if missing or unknown:
+                raise ValidationError(f"{self.name}: a scale per block must name every construct and only those; "
+                                      f"without a scale: {missing}, not constructs: {unknown}")
         if self.target and self.target not in self.blocks:
             raise ValidationError(f"{self.name}: target {self.target!r} is not a construct; constructs: "
                                   f"{list(self.blocks)}")
+
+    def scales(self) -> dict[str, tuple[float, float]]:
+        """The answer scale (low, high) of each construct's block.
+
+        Examples
+        --------
+        >>> from crmresearch import satisfaction
+        >>> satisfaction.load_model('ACSI').scales()['SAT']
+        (1.0, 10.0)
+        """
+        if isinstance(self.scale, Mapping):
+            return {lv: (float(self.scale[lv][0]), float(self.scale[lv][1])) for lv in self.blocks}
+        return {lv: (float(self.scale[0]), float(self.scale[1])) for lv in self.blocks}
 
     @property
     def default_target(self) -> str:
@@ -265,12 +285,29 @@ def load_model(source: str | Path) -> ModelSpec:
                                   f"list of columns; got {v!r}")
         blocks[str(lv)] = v if isinstance(v, str) else [str(c) for c in v]
     scale = raw.get("scale", [1, 10])
-    if not (isinstance(scale, list | tuple) and len(scale) == 2 and float(scale[0]) < float(scale[1])):
-        raise ValidationError(f"load_model: {path.name}: 'scale' must be [low, high] with low < high; got {scale}")
+
+    def pair(v: Any) -> tuple[float, float] | None:
+        try:
+            ok = isinstance(v, list | tuple) and len(v) == 2 and float(v[0]) < float(v[1])
+        except (TypeError, ValueError):
+            ok = False
+        return (float(v[0]), float(v[1])) if ok else None
+
+    if isinstance(scale, dict):
+        bad = {str(k): v for k, v in scale.items() if pair(v) is None}
+        if bad:
+            raise ValidationError(f"load_model: {path.name}: 'scale' per block must map each construct to [low, high] "
+                                  f"with low < high; got {bad}")
+        scale = {str(k): pair(v) for k, v in scale.items()}
+    elif pair(scale) is None:
+        raise ValidationError(f"load_model: {path.name}: 'scale' must be [low, high] with low < high, or one such "
+                              f"pair per block ({{SAT: [1, 10], QUAL: [1, 5]}}); got {scale}")
+    else:
+        scale = pair(scale)
     try:
         return ModelSpec(name=str(raw.get("name", path.stem)), paths=paths, blocks=blocks,
                          modes={str(k): str(v) for k, v in (raw.get("modes") or {}).items()},
-                         scale=(float(scale[0]), float(scale[1])),
+                         scale=scale,
                          layout={str(k): (float(v[0]), float(v[1])) for k, v in (raw.get("layout") or {}).items()},
                          labels={str(k): str(v) for k, v in (raw.get("labels") or {}).items()},
                          target=str(raw.get("target") or ""))
@@ -307,7 +344,9 @@ _DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 def read_header(path: str | Path) -> tuple[list[str], str]:
     """The column names of a survey CSV and its delimiter (comma, semicolon or tab, whichever splits
-    the header line into most columns). An empty file or a header without columns is an error.
+    the header line into most columns). An empty file or a header without columns is an error. An empty
+    first header cell alone is a column of row names (R's ``write.csv``): it is not a column of the survey
+    (:func:`load_survey` uses it as the index and says so in the row account); any other empty name is an error.
 
     Parameters
     ----------
@@ -343,6 +382,8 @@ def read_header(path: str | Path) -> tuple[list[str], str]:
         raise ValidationError(f"{path.name} is empty: a survey CSV needs a header row and one row per respondent")
     sep = max(_DELIMITERS, key=lambda d: (first.count(d), d == ","))
     columns = [c.strip().strip('"') for c in first.split(sep)]
+    if len(columns) > 1 and not columns[0] and all(columns[1:]):
+        columns = columns[1:]  # R's write.csv: an unnamed first column of row names (see load_survey)
     if any(not c for c in columns):
         raise ValidationError(f"{path.name}: the header has {sum(not c for c in columns)} empty column name(s) "
                               f"({_DELIMITERS[sep]}-separated)")
@@ -394,15 +435,21 @@ def load_survey(path: str | Path, spec: ModelSpec, missing: str = "error") -> tu
         raise ValidationError(f"load_survey: missing must be 'error' or 'listwise'; got {missing!r}")
     path = Path(path)
     try:
-        _, sep = read_header(path)
+        columns, sep = read_header(path)
     except ValidationError as exc:
         raise ValidationError(f"load_survey: {exc}") from None
     df = pd.read_csv(path, sep=sep, decimal="," if sep == ";" else ".", encoding="utf-8-sig")
+    row_names = len(df.columns) == len(columns) + 1
+    if row_names:
+        df = df.set_index(df.columns[0]).rename_axis("row_name")
     df.columns = [str(c).strip() for c in df.columns]
     if df.empty:
         raise ValidationError(f"load_survey({path.name}): the file has a header but no respondents (0 rows)")
     account = RowAccount(path.name, len(df))
     account.note(f"read CSV ({_DELIMITERS[sep]}-separated)", len(df), len(df))
+    if row_names:
+        account.note("first column has no name (R row names): used as the respondents' index, not an item",
+                     len(df), len(df))
     items = spec.items(df.columns)
     for c in items:  # a ';' file may still use '.' decimals: text that reads as numbers throughout is numbers
         if c in df.columns and df[c].dtype == object:
@@ -413,5 +460,10 @@ def load_survey(path: str | Path, spec: ModelSpec, missing: str = "error") -> tu
         df = listwise(df, items, account)
     from ..schemas.validate import validate
 
-    validate(df, "survey", items=items, scale=spec.scale, caller=f"load_survey({path.name})")
+    validate(df, "survey", items=items, caller=f"load_survey({path.name})")  # present, numeric, no missing
+    blocks = spec.resolve(df.columns)
+    for lv, (lo, hi) in spec.scales().items():
+        key = f"scale of block {lv}" if isinstance(spec.scale, Mapping) else "scale"
+        validate(df, "survey", items=blocks[lv], scale=(lo, hi),
+                 caller=f"load_survey({path.name}; the model's '{key}' is {lo:g}..{hi:g})")
     return df, account

@@ -29,8 +29,8 @@ from ..errors import ValidationError
 from ..experiments import two_proportions, wilson_interval
 from ..schemas.validate import RowAccount
 
-__all__ = ["compare_arms", "cronbach_alpha", "gaps", "group_means", "listwise", "reliability", "servqual_items",
-           "top_box"]
+__all__ = ["compare_arms", "cronbach_alpha", "feldt_interval", "gaps", "group_means", "listwise", "reliability",
+           "reverse_keyed", "servqual_items", "top_box", "warn_reverse_keyed"]
 
 
 def _items(df: pd.DataFrame, items: Sequence[str], caller: str, scale: tuple[float, float] | None = None
@@ -173,6 +173,24 @@ def cronbach_alpha(X: np.ndarray) -> float:
     return float(k / (k - 1) * (1 - item_var / total_var))
 
 
+def feldt_interval(a: float, n: int, k: int, alpha: float = 0.05) -> tuple[float, float]:
+    """Feldt (1965) interval of Cronbach's alpha ``a`` of ``k`` items and ``n`` respondents, level 1 - ``alpha``."""
+    f_lo, f_hi = stats.f.ppf([1 - alpha / 2, alpha / 2], n - 1, (n - 1) * (k - 1))
+    return 1 - (1 - a) * f_lo, 1 - (1 - a) * f_hi
+
+
+def reverse_keyed(R: np.ndarray, loadings: np.ndarray | None = None) -> np.ndarray:
+    """Which items of a block load against the rest: the sign of each item's loading (on the block's first
+    principal component of the correlations ``R``, or the given ``loadings``) differs from the sign of most
+    (ties: of the sum of the loadings). Such items are negatively keyed; reverse-code them (low + high - answer)
+    before reading alpha, composite reliability or HTMT, which assume items keyed one way."""
+    if loadings is None:
+        vals, vecs = np.linalg.eigh(R)
+        loadings = vecs[:, -1] * np.sqrt(max(vals[-1], 0.0))
+    sign = np.sign(np.sign(loadings).sum()) or np.sign(loadings.sum()) or 1.0
+    return np.sign(loadings) == -sign
+
+
 def _dg_rho(R: np.ndarray) -> tuple[float, float, float, float]:
     """Dillon-Goldstein rho, AVE (from first-principal-component loadings), first and second eigenvalue."""
     vals, vecs = np.linalg.eigh(R)
@@ -182,15 +200,19 @@ def _dg_rho(R: np.ndarray) -> tuple[float, float, float, float]:
     return float(rho), float((lam**2).mean()), float(vals[-1]), float(vals[-2])
 
 
-def reliability(df: pd.DataFrame, blocks: Mapping[str, Sequence[str]], alpha: float = 0.05) -> pd.DataFrame:
+def reliability(df: pd.DataFrame, blocks: Mapping[str, Sequence[str]], alpha: float = 0.05,
+                standardised: bool = False) -> pd.DataFrame:
     """Internal consistency of each block of items.
 
     Returns one row per block: ``items``, ``n``, ``cronbach_alpha`` with its Feldt (1965) interval
     ``alpha_ci_lower``/``alpha_ci_upper`` at level 1 - ``alpha``, ``dillon_goldstein_rho`` (composite
     reliability of the first principal component), ``ave`` (mean squared first-component loading),
     ``eig_1st``, ``eig_2nd`` (unidimensionality: the second should be below 1), ``mean_inter_item_r``
-    and ``alpha_if_deleted_max`` (the highest alpha after dropping one item; above ``cronbach_alpha``
-    flags a weak item). Conventional thresholds: alpha and rho >= 0.7, AVE >= 0.5.
+    ``alpha_if_deleted_max`` (the highest alpha after dropping one item; above ``cronbach_alpha``
+    flags a weak item) and ``reverse_items`` (items that load against the rest of their block, comma-separated;
+    each is also named in a :class:`~crmresearch.errors.DataWarning`: reverse-code it, as alpha of a block
+    with a negatively keyed item is meaningless, often below 0). Conventional thresholds: alpha and rho >= 0.7,
+    AVE >= 0.5.
 
     Parameters
     ----------
@@ -200,6 +222,9 @@ def reliability(df: pd.DataFrame, blocks: Mapping[str, Sequence[str]], alpha: fl
         Block name -> its item columns.
     alpha : float, default 0.05
         Significance level of the Feldt interval.
+    standardised : bool, default False
+        Items standardised first: alpha of the correlation matrix ("alpha based on standardised items"),
+        the alpha of a PLS model with standardised indicators (``PLSPM(scaled=True).reliability_``).
 
     Examples
     --------
@@ -216,21 +241,39 @@ def reliability(df: pd.DataFrame, blocks: Mapping[str, Sequence[str]], alpha: fl
         n, k = X.shape
         row = {"block": block, "items": k, "n": n}
         if k < 2:
-            rows.append(row | {"cronbach_alpha": np.nan})
+            rows.append(row | {"cronbach_alpha": np.nan, "reverse_items": ""})
             continue
         if (X.std(axis=0) == 0).any():
             const = [c for c, s in zip(items, X.std(axis=0), strict=True) if s == 0]
             raise ValidationError(f"reliability: item(s) {const} of block '{block}' are constant")
+        if standardised:
+            X = (X - X.mean(axis=0)) / X.std(axis=0)
         a = cronbach_alpha(X)
-        f_lo, f_hi = stats.f.ppf([1 - alpha / 2, alpha / 2], n - 1, (n - 1) * (k - 1))
+        lo, hi = feldt_interval(a, n, k, alpha)
         R = np.corrcoef(X, rowvar=False)
         rho, ave, e1, e2 = _dg_rho(R)
         deleted = [cronbach_alpha(np.delete(X, j, axis=1)) for j in range(k)] if k > 2 else [np.nan]
-        rows.append(row | {"cronbach_alpha": a, "alpha_ci_lower": 1 - (1 - a) * f_lo,
-                           "alpha_ci_upper": 1 - (1 - a) * f_hi, "dillon_goldstein_rho": rho, "ave": ave,
-                           "eig_1st": e1, "eig_2nd": e2, "mean_inter_item_r": R[np.triu_indices(k, 1)].mean(),
-                           "alpha_if_deleted_max": max(deleted)})
+        reverse = [c for c, r in zip(items, reverse_keyed(R), strict=True) if r]
+        if reverse:
+            warn_reverse_keyed("reliability", block, reverse)
+        rows.append(row | {"cronbach_alpha": a, "alpha_ci_lower": lo, "alpha_ci_upper": hi,
+                           "dillon_goldstein_rho": rho, "ave": ave, "eig_1st": e1, "eig_2nd": e2,
+                           "mean_inter_item_r": R[np.triu_indices(k, 1)].mean(), "alpha_if_deleted_max": max(deleted),
+                           "reverse_items": ", ".join(reverse)})
     return pd.DataFrame(rows)
+
+
+def warn_reverse_keyed(caller: str, block: str, items: Sequence[str], loadings: Sequence[float] | None = None) -> None:
+    """A :class:`~crmresearch.errors.DataWarning` naming the negatively keyed items of a block and the remedy."""
+    import warnings
+
+    from ..errors import DataWarning
+
+    named = ", ".join(f"{c} ({v:+.2f})" for c, v in zip(items, loadings, strict=True)) if loadings is not None \
+        else ", ".join(items)
+    warnings.warn(f"{caller}: block '{block}': item(s) {named} load against the rest of the block (negatively "
+                  "keyed); reverse-code them (low + high - answer) before reading alpha, composite reliability, "
+                  "HTMT or a 0-100 index of the block", DataWarning, stacklevel=3)
 
 
 def top_box(df: pd.DataFrame, items: Sequence[str], top: int = 2, scale: tuple[int, int] = (1, 5),

@@ -29,7 +29,16 @@ from ..errors import (
     SchemaError,
     ValidationError,
 )
-from .checks import as_binary, as_date, as_numbers, check_columns, date_column, latest_date
+from .checks import (
+    as_binary,
+    as_date,
+    as_numbers,
+    check_columns,
+    column_label,
+    date_column,
+    latest_date,
+    name_user_columns,
+)
 from .contracts import CONTRACTS, DEFAULT_NAMES, KINDS, Column, Contract, contract_table
 from .validate import RowAccount, handle_duplicates, validate
 
@@ -56,9 +65,11 @@ __all__ = [
     "as_date",
     "as_numbers",
     "check_columns",
+    "column_label",
     "contract_table",
     "date_column",
     "handle_duplicates",
     "latest_date",
+    "name_user_columns",
     "validate",
 ]

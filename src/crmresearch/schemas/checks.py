@@ -4,6 +4,7 @@ columns): one message shape naming the caller, the column, the count and the fir
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -12,17 +13,75 @@ import pandas as pd
 
 from ..errors import DateParseError, MissingColumnError, MissingValueError, SchemaError, ValidationError  # sib
 
-__all__ = ["as_binary", "as_date", "as_numbers", "date_column", "latest_date"]
+__all__ = ["as_binary", "as_date", "as_numbers", "column_label", "date_column", "latest_date", "name_user_columns"]
 
 
 def _first(labels: pd.Index, n: int = 5) -> str:
     return ", ".join(map(str, labels[:n])) + (", ..." if len(labels) > n else "")
 
 
+def column_label(column: str, user: str | None = None) -> str:
+    """How a message names a column: ``'churned'``, or ``'Exited' (mapped to churned)`` when a data source
+    file maps the user's column ``Exited`` to crmresearch's ``churned`` (the name the user knows first).
+
+    Parameters
+    ----------
+    column : str
+        crmresearch's name of the column (the contract's).
+    user : str or None, optional
+        The user's name for it (from a data source file's ``columns:``); None or the same name: not mapped.
+
+    Returns
+    -------
+    str
+        The column, quoted, as messages show it.
+
+    Examples
+    --------
+    >>> from crmresearch import schemas
+    >>> schemas.column_label('churned', 'Exited'), schemas.column_label('churned')
+    ("'Exited' (mapped to churned)", "'churned'")
+    """
+    return f"'{user}' (mapped to {column})" if user and user != column else f"'{column}'"
+
+
+_COLUMN = re.compile(r"(\bcolumns?(?:\(s\))? )'([^']+)'(?! \(mapped to )")
+
+
+def name_user_columns(message: str, users: Mapping[str, str]) -> str:
+    """``message`` with every column it names by crmresearch's name (``column 'churned'``) named as the user
+    knows it too (``column 'Exited' (mapped to churned)``): for messages of code that sees a table only after a
+    data source file renamed its columns.
+
+    Parameters
+    ----------
+    message : str
+        An error message.
+    users : mapping of str to str
+        crmresearch's column name -> the user's (:func:`crmresearch.sources.user_columns`).
+
+    Returns
+    -------
+    str
+        The message, renamed columns named both ways (other text unchanged).
+
+    Examples
+    --------
+    >>> from crmresearch import schemas
+    >>> schemas.name_user_columns("churn_table: column 'value': 3 of 9 rows are missing", {'value': 'clv'})
+    "churn_table: column 'clv' (mapped to value): 3 of 9 rows are missing"
+    """
+    def rename(match: re.Match[str]) -> str:
+        ours = match.group(2)
+        return f"{match.group(1)}{column_label(ours, users[ours])}" if ours in users else match.group(0)
+
+    return _COLUMN.sub(rename, message)
+
+
 def _fail(cls: type[SchemaError], caller: str, column: str, bad: pd.Series, n_rows: int,
-          rule: str, remedy: str = "") -> SchemaError:
+          rule: str, remedy: str = "", user: str | None = None) -> SchemaError:
     labels = bad.index[bad.to_numpy()]
-    msg = (f"{caller}: column '{column}': {int(bad.sum())} of {n_rows} rows {rule} "
+    msg = (f"{caller}: column {column_label(column, user)}: {int(bad.sum())} of {n_rows} rows {rule} "
            f"(first rows: {_first(labels)})")
     return cls(msg + (f"; {remedy}" if remedy else ""))
 
@@ -34,19 +93,21 @@ _NUMERIC_DATE = r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})(?:[ T].*)?$"
 
 
 def _as_datetime(s: pd.Series, caller: str, column: str, nullable: bool,
-                 date_format: str | None = None) -> pd.Series:
+                 date_format: str | None = None, user: str | None = None) -> pd.Series:
     """Parse a date column. ISO dates (2024-03-31) and ``date_format`` are read as they are; other
     text must read the same day-first and month-first, or only one way: '03/02/2024' alone is
-    ambiguous and an error, while '13/02/2024' shows the column is day-first (said in a warning)."""
+    ambiguous and an error, while '13/02/2024' shows the column is day-first (said in a warning).
+    ``user``: the user's name of the column when a data source file maps it (messages name both)."""
     if pd.api.types.is_datetime64_any_dtype(s):
         return s
     present = s.notna()
+    shown = column_label(column, user)
 
     def parse(**kw: Any) -> pd.Series:
         try:
             return pd.to_datetime(s, errors="coerce", **kw)
         except (ValueError, TypeError) as exc:  # e.g. mixed time zones
-            raise DateParseError(f"{caller}: column '{column}': {present.sum()} dates cannot be read together "
+            raise DateParseError(f"{caller}: column {shown}: {present.sum()} dates cannot be read together "
                                  f"({exc}); convert them to one time zone first, e.g. pd.to_datetime(..., utc=True)"
                                  ) from None
 
@@ -68,13 +129,14 @@ def _as_datetime(s: pd.Series, caller: str, column: str, nullable: bool,
             day_first, month_first = bool((a > 12).any()), bool((b > 12).any())
             if day_first and month_first:
                 raise _fail(DateParseError, caller, column, s.index.isin(a.index[a > 12]) & s.notna(), len(s),
-                            "are day-first while others are month-first", "store one date format (ISO: 2024-03-31)")
+                            "are day-first while others are month-first", "store one date format (ISO: 2024-03-31)",
+                            user)
             if not (day_first or month_first) and (a != b).any():
                 amb = s.index.isin(a.index[a != b])
                 raise _fail(DateParseError, caller, column, pd.Series(amb, index=s.index), len(s),
                             f"are ambiguous dates ({s[amb].iloc[0]!r} is day {a[a != b].iloc[0]} or month "
                             f"{a[a != b].iloc[0]})",
-                            "pass date_format='%d/%m/%Y' or '%m/%d/%Y', or store ISO dates (2024-03-31)")
+                            "pass date_format='%d/%m/%Y' or '%m/%d/%Y', or store ISO dates (2024-03-31)", user)
             how = "day-first" if day_first else "month-first"
             if day_first or month_first:
                 import warnings
@@ -82,8 +144,8 @@ def _as_datetime(s: pd.Series, caller: str, column: str, nullable: bool,
                 from ..errors import DataWarning
 
                 example = text[numeric][(a > 12) if day_first else (b > 12)].iloc[0]
-                warnings.warn(f"{caller}: column '{column}' read {how} (dd/mm/yyyy)" if day_first else
-                              f"{caller}: column '{column}' read {how} (mm/dd/yyyy)", DataWarning, stacklevel=4)
+                warnings.warn(f"{caller}: column {shown} read {how} (dd/mm/yyyy)" if day_first else
+                              f"{caller}: column {shown} read {how} (mm/dd/yyyy)", DataWarning, stacklevel=4)
                 how += f", as {example!r} shows"
             parsed = parse(format="mixed", dayfirst=day_first)
         else:
@@ -91,20 +153,22 @@ def _as_datetime(s: pd.Series, caller: str, column: str, nullable: bool,
     bad = parsed.isna() & present
     if bad.any():
         raise _fail(DateParseError, caller, column, bad, len(s), f"cannot be read as dates ({how})",
-                    "use ISO dates such as 2024-03-31, or pass date_format")
+                    "use ISO dates such as 2024-03-31, or pass date_format", user)
     return parsed
 
 
-def _compare_as_of(s: pd.Series, as_of: pd.Timestamp, caller: str, column: str) -> pd.Timestamp:
+def _compare_as_of(s: pd.Series, as_of: pd.Timestamp, caller: str, column: str,
+                   user: str | None = None) -> pd.Timestamp:
     """``as_of`` in the time zone convention of ``s`` (both naive or both aware), or a clear error."""
     tz = getattr(s.dt, "tz", None)
     if (tz is None) == (as_of.tz is None):
         return as_of
+    shown = column_label(column, user)
     if tz is not None:
-        raise ValidationError(f"{caller}: column '{column}' has time zone {tz} but as_of = {as_of} has none; pass "
+        raise ValidationError(f"{caller}: column {shown} has time zone {tz} but as_of = {as_of} has none; pass "
                               f"as_of with a time zone (e.g. '{as_of.date()} 00:00+00:00') or drop the zone with "
                               ".dt.tz_convert(None)")
-    raise ValidationError(f"{caller}: column '{column}' has no time zone but as_of = {as_of} has one ({as_of.tz}); "
+    raise ValidationError(f"{caller}: column {shown} has no time zone but as_of = {as_of} has one ({as_of.tz}); "
                           "pass a naive as_of or localise the column with .dt.tz_localize(...)")
 
 

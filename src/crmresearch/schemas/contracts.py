@@ -20,7 +20,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-__all__ = ["CONTRACTS", "DEFAULT_NAMES", "KINDS", "Column", "Contract", "contract_table", "role_contracts"]
+from ..errors import MissingColumnError
+
+__all__ = ["CONTRACTS", "DEFAULT_NAMES", "KINDS", "TIME_UNITS", "Column", "Contract", "contract_table",
+           "role_contracts"]
 
 #: Column kinds, and what each accepts.
 KINDS: dict[str, str] = {
@@ -32,6 +35,10 @@ KINDS: dict[str, str] = {
     "event": "0/1 or true/false: 1 = the event happened",
     "category": "any labels",
 }
+
+#: Time units of durations, in days (a month is 30.4375 days, a year 365.25): the ``unit`` a data source file
+#: gives its duration columns, and the units survival frames are measured in.
+TIME_UNITS: dict[str, float] = {"days": 1.0, "weeks": 7.0, "months": 30.4375, "years": 365.25}
 
 
 @dataclass(frozen=True)
@@ -153,6 +160,12 @@ class Contract:
     engine : bool, default False
         Table-level work on it runs where the table lives (checked there by :mod:`crmresearch.sources.aggregate`);
         False: the table comes back as pandas (one row per customer or smaller) and :func:`validate` checks it.
+    shapes : tuple of (str, tuple of str), default ()
+        Alternative sets of optional columns, by name: a table must carry every column of one of them
+        (spells: ``('dates', ('start', 'end'))`` or ``('durations', ('duration', 'event'))``); () = no choice.
+    keys : tuple of str, default ()
+        What a data source file may state about the table beside its location and columns (``observed_from``,
+        ``observed_to``: the observation window, dates; ``unit``: the time unit of duration columns).
 
     Examples
     --------
@@ -171,6 +184,8 @@ class Contract:
     free: str = "kept"
     source: bool = True
     engine: bool = False
+    shapes: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    keys: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         roles = self.roles()
@@ -179,6 +194,7 @@ class Contract:
         named = {r for pair in self.ordered for r in pair} | {c.positive_when for c in self.columns if c.positive_when}
         if self.key:
             named.add(self.key)
+        named |= {r for _, shape in self.shapes for r in shape}
         if named - set(roles):
             raise ValueError(f"Contract {self.kind!r}: rules name roles it has not: {sorted(named - set(roles))}")
         if self.free not in ("kept", "features", "covariates", "items"):
@@ -223,6 +239,40 @@ class Contract:
             return self.key
         return next((c.role for c in self.columns if c.kind == "id"), self.columns[0].role)
 
+    def shape(self, present: set[str] | list[str]) -> str:
+        """The first of :attr:`shapes` whose roles are all in ``present`` ('' when the contract has no shapes).
+
+        Parameters
+        ----------
+        present : set or list of str
+            Roles the table carries.
+
+        Returns
+        -------
+        str
+            The shape's name, or '' when the contract offers no choice.
+
+        Raises
+        ------
+        MissingColumnError
+            No shape is complete; the message names each shape's columns.
+
+        Examples
+        --------
+        >>> from crmresearch import schemas
+        >>> spells = schemas.CONTRACTS['spells']
+        >>> spells.shape({'customer', 'duration', 'event'}), spells.shape({'customer', 'start', 'end'})
+        ('durations', 'dates')
+        """
+        for name, roles in self.shapes:
+            if set(roles) <= set(present):
+                return name
+        if not self.shapes:
+            return ""
+        names = self.names()
+        options = " or ".join(f"{', '.join(names[r] for r in roles)} ({name})" for name, roles in self.shapes)
+        raise MissingColumnError(f"a {self.kind} table needs the columns {options}")
+
     def required(self) -> dict[str, str]:
         """Required roles and their default column names."""
         return {c.role: c.default_name for c in self.columns if c.required}
@@ -237,23 +287,40 @@ _MONEY = dict(unit="currency")
 
 
 def _spells(kind: str, description: str) -> Contract:
+    if kind != "spells":
+        return Contract(
+            kind,
+            (_CUSTOMER, Column("start", "datetime"), Column("end", "datetime", nullable=True),
+             Column("region", "category", required=False, nullable=True),
+             Column("contract", "category", required=False, nullable=True)),
+            ordered=(("start", "end"),), description=description, row=kind[:-1], free="covariates")
+    # spells: dated (start, end) or, as most survival extracts, a duration with an event flag
     return Contract(
         kind,
-        (_CUSTOMER, Column("start", "datetime"), Column("end", "datetime", nullable=True),
+        (_CUSTOMER, Column("start", "datetime", required=False), Column("end", "datetime", required=False,
+                                                                        nullable=True),
+         Column("duration", "number", required=False, low=0.0, unit="the source file's unit (default months)",
+                hint="time from the start of the relationship to its end or to the end of observation"),
+         Column("event", "event", required=False, hint="1 = the relationship ended (churn), 0 = still active "
+                "(censored)"),
          Column("region", "category", required=False, nullable=True),
          Column("contract", "category", required=False, nullable=True),
-         *((Column("manager_id", "id", required=False, nullable=True),) if kind == "spells" else ())),
-        ordered=(("start", "end"),), description=description, row=kind[:-1], free="covariates")
+         Column("manager_id", "id", required=False, nullable=True)),
+        ordered=(("start", "end"),), description=description, row=kind[:-1], free="covariates",
+        shapes=(("dates", ("start", "end")), ("durations", ("duration", "event"))),
+        keys=("observed_from", "observed_to", "unit"))
 
 
 CONTRACTS: dict[str, Contract] = {
     "transactions": Contract(
         "transactions",
         (_CUSTOMER, Column("date", "datetime"),
-         Column("amount", "number", low=0.0, hint="returns and refunds need their own treatment; remove or net "
-                "them explicitly", **_MONEY),
+         Column("amount", "number", required=False, low=0.0, hint="returns and refunds need their own treatment; "
+                "remove or net them explicitly", **_MONEY),
          Column("channel", "category", required=False, nullable=True)),
-        description="one row per purchase or account transaction", row="transaction", engine=True,
+        description="one row per purchase or account transaction; a log without amounts (customer and date only) "
+                    "serves what needs no money (purchase counts, recency, BG/NBD), and whatever sums money asks for "
+                    "the amount by name (Study.needs, check_table(need=))", row="transaction", engine=True,
     ),
     "amounts": Contract(
         "amounts",
@@ -274,7 +341,8 @@ CONTRACTS: dict[str, Contract] = {
         description="one row per customer; other columns are free (features of the churn models)", row="customer",
         free="features",
     ),
-    "spells": _spells("spells", "relationship spells; end missing while the customer is active"),
+    "spells": _spells("spells", "relationship spells: start and end dates (end missing while the customer is "
+                                "active), or a duration and an event flag (0 while active)"),
     "contracts": _spells("contracts", "one row per contract; end missing while it runs"),
     "survey": Contract(
         "survey",
@@ -287,6 +355,7 @@ CONTRACTS: dict[str, Contract] = {
          Column("calls", "integer", required=False, low=0, unit="calls")),
         description="call arrivals: one row per interval with a 'calls' count (repeated intervals are summed), "
                     "or one row per call (a call log, counted per interval)", row="interval", engine=True,
+        keys=("observed_from", "observed_to"),
     ),
     "tickets": Contract(
         "tickets",
@@ -378,7 +447,8 @@ def contract_table(kind: str | None = None) -> pd.DataFrame:
     -------
     DataFrame
         ``kind``, ``role``, ``column`` (default name), ``type`` (the column kind), ``required``, ``nullable``,
-        ``low``, ``high``, ``unique``, ``unit``, ``free`` (the contract's policy for other columns).
+        ``low``, ``high``, ``unique``, ``unit``, ``free`` (the contract's policy for other columns), ``shape``
+        (the alternative set of columns it belongs to, e.g. spells' ``dates`` or ``durations``; '' = none).
 
     Examples
     --------
@@ -388,6 +458,6 @@ def contract_table(kind: str | None = None) -> pd.DataFrame:
     """
     rows = [{"kind": c.kind, "role": col.role, "column": col.default_name, "type": col.kind, "required": col.required,
              "nullable": col.nullable, "low": col.low, "high": col.high, "unique": col.unique, "unit": col.unit,
-             "free": c.free}
+             "free": c.free, "shape": next((n for n, roles in c.shapes if col.role in roles), "")}
             for c in CONTRACTS.values() if kind is None or c.kind == kind for col in c.columns]
     return pd.DataFrame(rows)

@@ -24,55 +24,58 @@ from ..errors import (  # sib
     SchemaError,
     ValidationError,
 )
-from .checks import _as_datetime, _compare_as_of, _fail, _first  # sib
+from .checks import _as_datetime, _compare_as_of, _fail, _first, column_label  # sib
 from .contracts import CONTRACTS, Column, Contract  # sib
 
 __all__ = ["RowAccount", "handle_duplicates", "validate"]
 
 
 def _check_column(df: pd.DataFrame, col: Column, name: str, caller: str,
-                  as_of: pd.Timestamp | None, date_format: str | None = None) -> pd.Series:
+                  as_of: pd.Timestamp | None, date_format: str | None = None, user: str | None = None) -> pd.Series:
+    """The rules of ``col`` on ``df[name]``; ``user``: the user's name of the column (messages name both)."""
     s = df[name]
     n = len(s)
     missing = s.isna()
     if missing.any() and not col.nullable:
         raise _fail(MissingValueError, caller, name, missing, n, "are missing",
-                    "fill them or drop those rows explicitly (schemas.RowAccount.drop)")
+                    "fill them or drop those rows explicitly (schemas.RowAccount.drop)", user=user)
     if col.kind == "datetime":
-        s = _as_datetime(s, caller, name, col.nullable, date_format)
+        s = _as_datetime(s, caller, name, col.nullable, date_format, user)
         if as_of is not None:
-            future = s > _compare_as_of(s, as_of, caller, name)
+            future = s > _compare_as_of(s, as_of, caller, name, user)
             if future.any():
                 raise _fail(FutureDateError, caller, name, future, n,
-                            f"are after as_of = {as_of.date()}", "check the as_of date or the data")
+                            f"are after as_of = {as_of.date()}", "check the as_of date or the data", user=user)
     elif col.kind in ("number", "integer"):
         if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
             coerced = pd.to_numeric(s, errors="coerce")
             bad = coerced.isna() & s.notna()
             raise _fail(DtypeError, caller, name, bad if bad.any() else s.notna(), n,
-                        f"are not numbers (dtype {s.dtype})", "convert the column with pd.to_numeric")
+                        f"are not numbers (dtype {s.dtype})", "convert the column with pd.to_numeric", user=user)
         inf = pd.Series(np.isinf(s.to_numpy(dtype=float, na_value=np.nan)), index=s.index)
         if inf.any():
-            raise _fail(RangeError, caller, name, inf, n, "are infinite", "fix or remove those rows explicitly")
+            raise _fail(RangeError, caller, name, inf, n, "are infinite", "fix or remove those rows explicitly",
+                        user=user)
         if col.kind == "integer":
             frac = s.notna() & (s != np.floor(s))
             if frac.any():
-                raise _fail(DtypeError, caller, name, frac, n, "are not whole numbers")
+                raise _fail(DtypeError, caller, name, frac, n, "are not whole numbers", user=user)
         if col.low is not None:
             low = s < col.low
             if low.any():
                 raise _fail(RangeError, caller, name, low, n, f"are below {col.low:g}"
-                            + (" (negative)" if col.low == 0 else ""), col.advice("range"))
+                            + (" (negative)" if col.low == 0 else ""), col.advice("range"), user=user)
         if col.high is not None:
             high = s > col.high
             if high.any():
-                raise _fail(RangeError, caller, name, high, n, f"are above {col.high:g}", col.advice("range"))
+                raise _fail(RangeError, caller, name, high, n, f"are above {col.high:g}", col.advice("range"),
+                            user=user)
     elif col.kind in ("event", "bool"):
         ok = s.isin([0, 1, True, False]) | (s.isna() & col.nullable)
         if not ok.all():
             values = ", ".join(map(str, pd.unique(s[~ok])[:3]))
             raise _fail(RangeError, caller, name, ~ok, n, f"are not 0/1 (values such as {values})",
-                        col.advice("binary"))
+                        col.advice("binary"), user=user)
     if col.unique:
         dup = s.duplicated(keep=False) & s.notna()
         if dup.any():
@@ -83,23 +86,45 @@ def _check_column(df: pd.DataFrame, col: Column, name: str, caller: str,
                 pass
             raise _fail(DuplicateIdError, caller, name, dup, n,
                         f"repeat an id that must be unique ({len(ids)} distinct ids, first: {_first(ids)})",
-                        "keep one row per id")
+                        "keep one row per id", user=user)
     present = s.dropna()
     if col.varies and len(present) and present.nunique() < 2:
-        raise SchemaError(f"{caller}: column '{name}' holds one value only ({present.iloc[0]} in all "
+        raise SchemaError(f"{caller}: column {column_label(name, user)} holds one value only ({present.iloc[0]} in all "
                           f"{len(present)} rows); {col.advice('varies')}")
     return s
 
 
 def _check_table(df: pd.DataFrame, contract: Contract, names: Mapping[str, str], caller: str,
-                 as_of: pd.Timestamp | None = None, date_format: str | None = None) -> pd.DataFrame:
-    """The rules of ``contract`` on ``df`` (its columns named by ``names``: role -> column); dates parsed."""
+                 as_of: pd.Timestamp | None = None, date_format: str | None = None,
+                 need: Sequence[str] = (), users: Mapping[str, str] | None = None,
+                 shape: str = "") -> pd.DataFrame:
+    """The rules of ``contract`` on ``df`` (its columns named by ``names``: role -> column); dates parsed.
+    ``need``: optional roles the caller needs all the same (missing: an error like a required column);
+    ``users``: column -> the user's name of it, for a table a data source file renamed (messages name both);
+    ``shape``: the one of the contract's alternative sets of columns the caller needs ('' = any)."""
+    users = users or {}
     if len(df) == 0:
         raise EmptyTableError(f"{caller}: the {contract.kind} table is empty (0 rows)")
-    absent = [names[c.role] for c in contract.columns if c.required and names[c.role] not in df.columns]
+    absent = [names[c.role] for c in contract.columns
+              if (c.required or c.role in need) and names[c.role] not in df.columns]
+    optional = [names[c.role] for c in contract.columns if not c.required and c.role in need
+                and names[c.role] in absent]
+    if not absent and contract.shapes:  # one of its alternative sets of columns (spells: dates or durations)
+        present = {c.role for c in contract.columns if names[c.role] in df.columns}
+        try:
+            found = contract.shape(present)
+        except MissingColumnError as exc:
+            raise MissingColumnError(f"{caller}: {exc}; the table has {list(df.columns)[:12]}") from None
+        wanted = dict(contract.shapes).get(shape, ())
+        if not set(wanted) <= present:
+            raise MissingColumnError(f"{caller}: needs {contract.kind} with {shape} "
+                                     f"({', '.join(names[r] for r in wanted)}); the table has {found} "
+                                     f"({list(df.columns)[:12]})")
     if absent:
         raise MissingColumnError(
-            f"{caller}: missing column(s) {absent} of the {contract.kind} contract; the table has "
+            f"{caller}: missing column(s) {absent} of the {contract.kind} contract"
+            + (f" ({', '.join(optional)}: optional in the contract, needed here)" if optional else "")
+            + "; the table has "
             f"{list(df.columns)[:12]}; pass the actual name, e.g. "
             f"{contract.columns[0].role}='your_column'")
     parsed: dict[str, pd.Series] = {}
@@ -107,13 +132,14 @@ def _check_table(df: pd.DataFrame, contract: Contract, names: Mapping[str, str],
         name = names[col.role]
         if name not in df.columns:
             continue
-        s = _check_column(df, col, name, caller, as_of, date_format)
+        s = _check_column(df, col, name, caller, as_of, date_format, users.get(name))
         if col.positive_when and names[col.positive_when] in df.columns:
             flag = df[names[col.positive_when]].astype(bool)
             wrong = flag & ~(s > 0)
             if wrong.any():
                 raise _fail(RangeError, caller, name, wrong, len(df),
-                            f"are not > 0 for a {col.positive_when} {contract.row}", col.advice("range"))
+                            f"are not > 0 for a {col.positive_when} {contract.row}", col.advice("range"),
+                            user=users.get(name))
         if s is not df[name]:
             parsed[name] = s
     out = df.assign(**parsed) if parsed else df
@@ -122,8 +148,9 @@ def _check_table(df: pd.DataFrame, contract: Contract, names: Mapping[str, str],
         if a in out.columns and b in out.columns:
             wrong = (out[b] < out[a]).fillna(False)
             if wrong.any():
-                raise _fail(OrderError, caller, b, wrong, len(out), f"are before '{a}'",
-                            f"'{b}' must not precede '{a}'")
+                ua, ub = users.get(a, a), users.get(b, b)
+                raise _fail(OrderError, caller, b, wrong, len(out), f"are before {column_label(a, users.get(a))}",
+                            f"'{ub}' must not precede '{ua}'", user=users.get(b))
     return out
 
 
@@ -136,6 +163,8 @@ def validate(
     scale: tuple[float, float] | None = None,
     caller: str | None = None,
     date_format: str | None = None,
+    need: Sequence[str] = (),
+    shape: str = "",
     **column_names: str,
 ) -> pd.DataFrame:
     """Check ``df`` against the input contract ``kind``; return it with dates parsed.
@@ -154,6 +183,12 @@ def validate(
     date_format : str, optional
         strftime format of text dates (e.g. ``"%d/%m/%Y"``). Without it ISO dates are read as such;
         other text must be unambiguous (see ``_as_datetime``).
+    need : sequence of str, default ()
+        Optional roles of the contract the caller needs (e.g. ``['amount']`` of transactions to sum money):
+        missing, they are an error like a required column.
+    shape : str, default ''
+        For a contract with alternative sets of columns (``spells``: ``'dates'`` or ``'durations'``): the one
+        the caller needs; '' = either.
     **column_names : str
         Actual column name per role, e.g. ``customer="cust_id"``; defaults: each column's default name in
         :data:`~crmresearch.schemas.CONTRACTS` (also in ``DEFAULT_NAMES``).
@@ -191,7 +226,12 @@ def validate(
         raise ValidationError(f"{caller}: expected a pandas DataFrame, got {type(df).__name__}")
     names = {c.role: column_names.get(c.role, c.default_name) for c in contract.columns}
     as_of_ts = pd.Timestamp(as_of) if as_of is not None else None
-    out = _check_table(df, contract, names, caller, as_of_ts, date_format)
+    unknown_need = set(need) - set(contract.roles())
+    if unknown_need:
+        raise ValidationError(f"{caller}: need names role(s) {sorted(unknown_need)} the '{kind}' contract has not")
+    if shape and shape not in dict(contract.shapes):
+        raise ValidationError(f"{caller}: unknown shape {shape!r} of '{kind}'; shapes: {list(dict(contract.shapes))}")
+    out = _check_table(df, contract, names, caller, as_of_ts, date_format, need, shape=shape)
     if contract.free == "items":  # the survey's questionnaire items
         _check_items(out, items, scale, caller)
     return out

@@ -264,7 +264,7 @@ def shares_to_cuts(*tier_shares: float) -> tuple[float, ...]:
 def customer_totals(
     transactions: Any,
     customer: str = "customer_id",
-    amount: str = "amount",
+    amount: str | None = "amount",
     all_customers: Sequence[Any] | pd.Series | None = None,
     duplicates: str = "keep",
 ) -> pd.DataFrame:
@@ -273,8 +273,11 @@ def customer_totals(
     Parameters
     ----------
     transactions : DataFrame, one row per transaction
-    customer, amount : str
-        Column names of the customer id and the transaction amount (currency units).
+    customer : str
+        Column name of the customer id.
+    amount : str or None, default 'amount'
+        Column name of the transaction amount (currency units); None for a log without amounts (then only
+        ``transactions`` per customer, no ``revenue``).
     all_customers : sequence of ids, optional
         The whole customer book. Customers without transactions get revenue 0 and 0
         transactions instead of being left out; transactions of ids not in the book are an error.
@@ -292,15 +295,17 @@ def customer_totals(
     >>> segmentation.customer_totals(tx).values.tolist()
     [[15.0, 2.0], [7.0, 1.0]]
     """
-    columns = {"customer": customer, "amount": amount}
+    columns = {"customer": customer, **({"amount": amount} if amount is not None else {})}
     if isinstance(transactions, pd.DataFrame):
-        tx = schemas.validate(transactions, "amounts", customer=customer, amount=amount, caller="customer_totals")
+        # amounts checked here; the ids are checked by the aggregation (which needs no date)
+        tx = schemas.validate(transactions, "amounts", caller="customer_totals", **columns) if amount is not None \
+            else transactions
         account = schemas.RowAccount("transactions", len(tx))
         tx = schemas.handle_duplicates(tx, list(tx.columns), duplicates, account, "customer_totals")
-        out = aggregate.customer_totals(tx[[customer, amount]], columns)
+        out = aggregate.customer_totals(tx[list(columns.values())], columns, amount=amount is not None)
     else:  # a table in another engine: checked and aggregated there
         account = schemas.RowAccount("transactions", 0)
-        out = aggregate.customer_totals(transactions, columns)
+        out = aggregate.customer_totals(transactions, columns, amount=amount is not None)
     if all_customers is not None:
         book = pd.Index(pd.unique(np.asarray(all_customers))).sort_values()
         stray = out.index.difference(book)
@@ -354,6 +359,7 @@ def pyramid_report(
     cuts: Sequence[float] = DEFAULT_PYRAMID_CUTS,
     labels: Sequence[str] = DEFAULT_PYRAMID_LABELS,
     sums: Sequence[str] = ("revenue", "transactions"),
+    measure: str = "value",
 ) -> PyramidReport:
     """Gini, Lorenz curve, concentration table, tier assignment and tier table in one call.
 
@@ -372,6 +378,9 @@ def pyramid_report(
         Tier names, top first (one more than ``cuts``).
     sums : sequence of str, default ('revenue', 'transactions')
         Columns totalled per tier.
+    measure : str, default 'value'
+        What ``value`` measures, in the concentration table's metric names (``total_value``...;
+        ``'transactions'`` for customers ranked by purchase counts, a log without amounts).
 
     Examples
     --------
@@ -388,7 +397,7 @@ def pyramid_report(
     return PyramidReport(
         gini=gini(customers[value]),
         lorenz=lorenz(customers[value]),
-        concentration=concentration_table(customers[value], top_shares=(*cuts, 0.5)),
+        concentration=concentration_table(customers[value], top_shares=(*cuts, 0.5), measure=measure),
         tiers=tier_summary(frame, sums=sums),
         assignment=tier,
     )
@@ -397,6 +406,7 @@ def pyramid_report(
 def concentration_table(
     values: pd.Series | Sequence[float] | np.ndarray,
     top_shares: Sequence[float] = (0.01, 0.05, 0.20, 0.50),
+    measure: str = "value",
 ) -> pd.DataFrame:
     """Headline concentration figures: customers, total value, Gini, and top-s value shares.
 
@@ -414,6 +424,8 @@ def concentration_table(
         Value per customer (currency units, >= 0).
     top_shares : sequence of float, default (0.01, 0.05, 0.2, 0.5)
         Shares of customers from the top (0.2 = top 20 %).
+    measure : str, default 'value'
+        What the values measure, in the metric names (``total_<measure>``, ``<measure>_share_top_...``).
 
     Examples
     --------
@@ -426,8 +438,9 @@ def concentration_table(
     x = _values(values, "concentration_table")
     n = x.size
     desc = np.sort(x)[::-1]
-    rows = [("customers", float(n)), ("total_value", float(x.sum())),
-            ("mean_value", float(x.mean())), ("median_value", float(np.median(x))),
+    m = measure
+    rows = [("customers", float(n)), (f"total_{m}", float(x.sum())),
+            (f"mean_{m}", float(x.mean())), (f"median_{m}", float(np.median(x))),
             ("gini", gini(x))]
     csum = np.cumsum(desc)
     for s in top_shares:
@@ -435,5 +448,5 @@ def concentration_table(
             raise ValidationError(f"concentration_table: top shares must be in (0, 1); got {s}")
         k = int(np.floor(s * n + 0.5))
         share = float(csum[k - 1] / csum[-1]) if k > 0 else 0.0
-        rows.append((f"value_share_top_{100 * s:g}pct", share))
+        rows.append((f"{m}_share_top_{100 * s:g}pct", share))
     return pd.DataFrame(rows, columns=["metric", "value"])

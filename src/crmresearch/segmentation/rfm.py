@@ -26,12 +26,14 @@ RFM_COLUMNS = ["recency_days", "frequency", "monetary", "monetary_mean", "first_
 
 
 def _finish_rfm(per: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
-    """Recency, tenure and mean spend from the per-customer aggregate (pandas; small)."""
+    """Recency, tenure and mean spend from the per-customer aggregate (pandas; small); without amounts
+    (no ``monetary`` column) the table has no money columns."""
     out = per.copy()
-    out["monetary_mean"] = out["monetary"] / out["frequency"]
+    if "monetary" in out.columns:
+        out["monetary_mean"] = out["monetary"] / out["frequency"]
     out["recency_days"] = (as_of - out["last_purchase"]).dt.days.astype(np.int64)
     out["tenure_days"] = (as_of - out["first_purchase"]).dt.days.astype(np.int64)
-    return out[RFM_COLUMNS]
+    return out[[c for c in RFM_COLUMNS if c in out.columns]]
 
 
 def rfm(
@@ -39,7 +41,7 @@ def rfm(
     as_of: str | pd.Timestamp | None = None,
     customer: str = "customer_id",
     date: str = "date",
-    amount: str = "amount",
+    amount: str | None = "amount",
     duplicates: str = "keep",
     date_format: str | None = None,
     before: str | pd.Timestamp | None = None,
@@ -56,8 +58,11 @@ def rfm(
     as_of : date-like, optional
         The analysis date. Default: the day after the last transaction (midnight). Transactions
         after ``as_of`` are an error, not silently ignored; filter them first if intended.
-    customer, date, amount : str
+    customer, date : str
         Column names.
+    amount : str or None, default 'amount'
+        Amount column (currency); None for a log without amounts (customer and date only): then the table
+        has no ``monetary`` and ``monetary_mean`` columns (recency and frequency need no money).
     duplicates : {"keep", "drop", "error"}
         Rows repeated in every column (a double-loaded file): kept and counted with a warning
         (default), dropped, or an error; the step is in ``attrs["row_account"]``.
@@ -85,11 +90,11 @@ def rfm(
     >>> segmentation.rfm(tx, as_of="2024-03-31")[["recency_days", "frequency", "monetary"]].values.tolist()
     [[30.0, 2.0, 40.0], [59.0, 1.0, 5.0]]
     """
-    columns = {"customer": customer, "date": date, "amount": amount}
+    columns = {"customer": customer, "date": date, **({"amount": amount} if amount is not None else {})}
     as_of_ts = schemas.as_date(as_of, "as_of", "rfm") if as_of is not None else None
     before_ts = schemas.as_date(before, "before", "rfm") if before is not None else None
     if not isinstance(transactions, pd.DataFrame):  # the table stays in its engine
-        per = aggregate.rfm_table(transactions, columns, caller="rfm", before=before_ts)
+        per = aggregate.rfm_table(transactions, columns, caller="rfm", before=before_ts, amount=amount is not None)
         last = per["last_purchase"].max()
         if as_of_ts is None:
             as_of_ts = last.normalize() + pd.Timedelta(days=1)
@@ -105,8 +110,8 @@ def rfm(
         out.attrs["as_of"] = str(as_of_ts.date())
         out.attrs["row_account"] = per.attrs.get("row_account", [])
         return out
-    tx = schemas.validate(transactions, "transactions", customer=customer, date=date, amount=amount, caller="rfm",
-                          date_format=date_format)
+    tx = schemas.validate(transactions, "transactions", caller="rfm", date_format=date_format,
+                          need=["amount"] if amount is not None else [], **columns)
     account = schemas.RowAccount("transactions", len(tx))
     if before_ts is not None:
         before_ts = _compare_as_of(tx[date], before_ts, "rfm", date)
@@ -123,7 +128,8 @@ def rfm(
             raise _fail(schemas.FutureDateError, "rfm", date, future, len(tx),
                                 f"are after as_of = {as_of_ts.date()}", "check the as_of date or the data")
     tx = schemas.handle_duplicates(tx, list(tx.columns), duplicates, account, "rfm")
-    out = _finish_rfm(aggregate.rfm_table(tx[[customer, date, amount]], columns, caller="rfm"), as_of_ts)
+    out = _finish_rfm(aggregate.rfm_table(tx[list(columns.values())], columns, caller="rfm",
+                                          amount=amount is not None), as_of_ts)
     out.index.name = customer
     out.attrs["as_of"] = str(as_of_ts.date())
     out.attrs["row_account"] = account.steps
@@ -151,12 +157,14 @@ def rfm_scores(table: pd.DataFrame, bins: int = 5) -> pd.DataFrame:
     Returns
     -------
     DataFrame (same index)
-        ``r_score``, ``f_score``, ``m_score`` (int) and ``rfm_code`` (str, e.g. "545").
+        ``r_score``, ``f_score``, ``m_score`` (int) and ``rfm_code`` (str, e.g. "545"); for a table without
+        ``monetary`` (a log without amounts) no ``m_score`` and a two-digit code of R and F ("54").
 
     Parameters
     ----------
     table : DataFrame
-        Output of :func:`rfm`: ``recency_days``, ``frequency``, ``monetary`` per customer.
+        Output of :func:`rfm`: ``recency_days``, ``frequency`` and (when the amounts are known) ``monetary``
+        per customer.
     bins : int, default 5
         Score levels (5 = quintiles).
 
@@ -169,7 +177,7 @@ def rfm_scores(table: pd.DataFrame, bins: int = 5) -> pd.DataFrame:
     >>> segmentation.rfm_scores(table, bins=2)["rfm_code"].tolist()
     ['222', '222', '111', '111']
     """
-    for col in ("recency_days", "frequency", "monetary"):
+    for col in ("recency_days", "frequency"):
         if col not in table.columns:
             raise ValidationError(f"rfm_scores: missing column '{col}'; build the table with segmentation.rfm()")
     if not 2 <= int(bins) <= 10:
@@ -179,8 +187,10 @@ def rfm_scores(table: pd.DataFrame, bins: int = 5) -> pd.DataFrame:
     out = pd.DataFrame(index=table.index)
     out["r_score"] = _quantile_score(table["recency_days"], bins, higher_is_better=False)
     out["f_score"] = _quantile_score(table["frequency"], bins, higher_is_better=True)
-    out["m_score"] = _quantile_score(table["monetary"], bins, higher_is_better=True)
-    out["rfm_code"] = (out["r_score"].astype(str) + out["f_score"].astype(str) + out["m_score"].astype(str))
+    out["rfm_code"] = out["r_score"].astype(str) + out["f_score"].astype(str)
+    if "monetary" in table.columns:
+        out.insert(2, "m_score", _quantile_score(table["monetary"], bins, higher_is_better=True))
+        out["rfm_code"] += out["m_score"].astype(str)
     return out
 
 
@@ -255,6 +265,8 @@ def rfm_segments(scores: pd.DataFrame, rules: pd.DataFrame | None = None, bins: 
 def segment_summary(rfm_table: pd.DataFrame, segments: pd.Series, min_cell: int = 10) -> pd.DataFrame:
     """Per segment: customers, share of customers and of monetary value, mean recency (days),
     frequency and monetary value. Segments under ``min_cell`` customers show only their count.
+    Without amounts (an RFM table without ``monetary``) the money columns give way to
+    ``frequency_share``, the segment's share of all transactions.
 
     Parameters
     ----------
@@ -283,15 +295,21 @@ def segment_summary(rfm_table: pd.DataFrame, segments: pd.Series, min_cell: int 
     """
     frame = rfm_table.assign(segment=segments)
     g = frame.groupby("segment", observed=False)
-    out = pd.DataFrame({
-        "customers": g.size(),
-        "monetary_total": g["monetary"].sum(),
-        "recency_days_mean": g["recency_days"].mean(),
-        "frequency_mean": g["frequency"].mean(),
-        "monetary_mean": g["monetary"].mean(),
-    })
-    out.insert(1, "customer_share", out["customers"] / out["customers"].sum())
-    out.insert(3, "monetary_share", out["monetary_total"] / out["monetary_total"].sum())
+    if "monetary" not in frame.columns:  # a log without amounts: the segments' shares of transactions instead
+        out = pd.DataFrame({"customers": g.size(), "frequency_total": g["frequency"].sum(),
+                            "recency_days_mean": g["recency_days"].mean(), "frequency_mean": g["frequency"].mean()})
+        out.insert(1, "customer_share", out["customers"] / out["customers"].sum())
+        out.insert(2, "frequency_share", out.pop("frequency_total") / frame["frequency"].sum())
+    else:
+        out = pd.DataFrame({
+            "customers": g.size(),
+            "monetary_total": g["monetary"].sum(),
+            "recency_days_mean": g["recency_days"].mean(),
+            "frequency_mean": g["frequency"].mean(),
+            "monetary_mean": g["monetary"].mean(),
+        })
+        out.insert(1, "customer_share", out["customers"] / out["customers"].sum())
+        out.insert(3, "monetary_share", out["monetary_total"] / out["monetary_total"].sum())
     small = out["customers"] < min_cell
     out.loc[small, out.columns[1:]] = np.nan
     out.index = out.index.astype(str)

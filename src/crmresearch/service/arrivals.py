@@ -8,15 +8,40 @@ from typing import Any
 import pandas as pd
 
 from .. import schemas
-from ..errors import ValidationError
+from ..errors import MissingValueError, ValidationError
+from ..schemas.checks import _fail
 
 __all__ = ["arrival_profile", "busy_hour", "check_interval_length"]
+
+
+def _observed(calls: pd.DataFrame, time: str, calls_col: str, caller: str) -> pd.DataFrame:
+    """Timestamp, its day and weekday, and the count of every row of ``calls``, checked."""
+    ts = schemas.date_column(calls, time, caller)
+    counts = pd.Series(schemas.as_numbers(calls[calls_col], f"column '{calls_col}'", caller), index=calls.index)
+    if counts.isna().any():  # a missing count is not a quiet interval
+        raise _fail(MissingValueError, caller, calls_col, counts.isna(), len(calls), "are missing",
+                    "give 0 where no call came, or drop those intervals explicitly")
+    return pd.DataFrame({"weekday": ts.dt.day_name(), "weekday_index": ts.dt.dayofweek, "ts": ts,
+                         "date": ts.dt.normalize(), "calls": counts})
+
+
+def _days_per_weekday(frame: pd.DataFrame) -> pd.Series:
+    """Observed days of each weekday: the dates with at least one row."""
+    return frame.groupby("weekday_index")["date"].nunique()
 
 
 def arrival_profile(calls: pd.DataFrame, time: str = "datetime", calls_col: str = "calls",
                     slot_minutes: int = 5) -> pd.DataFrame:
     """Mean calls per weekday x time-of-day slot (the arrival profile used for staffing), with the
-    number of days averaged. Slots never observed are absent, not zero.
+    number of days averaged.
+
+    The mean of a slot is its calls summed over the observed days of its weekday, divided by the number
+    of those days; an observed day is a date with at least one row. A slot without a row on an observed
+    day counts as 0 calls there, so a table that lists only intervals with calls (a call log counted
+    per interval without its quiet intervals) gives the same profile as the full interval grid with
+    zeros (:func:`crmresearch.sources.aggregate.call_counts` fills that grid for a log). Rows finer than
+    ``slot_minutes`` are summed into their slot (calls per slot). Slots without a row on any day of
+    the weekday are absent.
 
     Parameters
     ----------
@@ -32,8 +57,8 @@ def arrival_profile(calls: pd.DataFrame, time: str = "datetime", calls_col: str 
     Returns
     -------
     DataFrame
-        One row per weekday and slot: ``weekday_index``, ``weekday``, ``slot``, ``mean_calls`` and ``days``
-        averaged.
+        One row per weekday and slot: ``weekday_index``, ``weekday``, ``slot``, ``mean_calls`` (calls per
+        slot) and ``days`` (observed days of the weekday averaged over).
 
     Examples
     --------
@@ -42,22 +67,25 @@ def arrival_profile(calls: pd.DataFrame, time: str = "datetime", calls_col: str 
     >>> calls = pd.DataFrame({'datetime': pd.to_datetime(['2024-01-01 09:00', '2024-01-08 09:00']), 'calls': [10, 14]})
     >>> service.arrival_profile(calls)[['weekday', 'slot', 'mean_calls', 'days']].values.tolist()
     [['Monday', '09:00', 12.0, 2]]
+    >>> quiet = pd.DataFrame({'datetime': pd.to_datetime(['2024-01-01 09:00', '2024-01-08 09:05']), 'calls': [3, 1]})
+    >>> service.arrival_profile(quiet)['mean_calls'].tolist()   # 09:00 had no call on Jan 8: (3 + 0) / 2
+    [1.5, 0.5]
     """
     if time not in calls.columns or calls_col not in calls.columns:
         raise ValidationError(f"arrival_profile: need columns '{time}' and '{calls_col}'")
-    ts = schemas.date_column(calls, time, "arrival_profile")
-    slot = ts.dt.floor(f"{slot_minutes}min")
-    frame = pd.DataFrame({"weekday": ts.dt.day_name(), "weekday_index": ts.dt.dayofweek,
-                          "slot": slot.dt.strftime("%H:%M"),
-                          "calls": schemas.as_numbers(calls[calls_col], f"column '{calls_col}'", "arrival_profile")})
-    out = frame.groupby(["weekday_index", "weekday", "slot"]).agg(mean_calls=("calls", "mean"),
-                                                                 days=("calls", "size")).reset_index()
+    frame = _observed(calls, time, calls_col, "arrival_profile")
+    frame["slot"] = frame["ts"].dt.floor(f"{slot_minutes}min").dt.strftime("%H:%M")
+    out = frame.groupby(["weekday_index", "weekday", "slot"])["calls"].sum().rename("total").reset_index()
+    days = out["weekday_index"].map(_days_per_weekday(frame)).astype("int64")
+    out = out.assign(mean_calls=out["total"] / days, days=days).drop(columns="total")
     return out.sort_values(["weekday_index", "slot"], ignore_index=True)
 
 
 def busy_hour(calls: pd.DataFrame, time: str = "datetime", calls_col: str = "calls") -> dict[str, Any]:
     """The busiest weekday hour of the mean arrival profile: weekday, hour ("HH:00") and mean calls
-    in that hour (the sum of its intervals' means), the usual load for sizing lines.
+    in that hour (the sum of its intervals' means), the usual load for sizing lines. Means are over the
+    observed days of the weekday (dates with a row), an hour without a row on such a day counting 0,
+    as in :func:`arrival_profile`.
 
     Parameters
     ----------
@@ -87,12 +115,11 @@ def busy_hour(calls: pd.DataFrame, time: str = "datetime", calls_col: str = "cal
             raise ValidationError(f"busy_hour: missing column '{col}'; the table has {list(calls.columns)}")
     if calls.empty:
         raise ValidationError("busy_hour: the calls table has no rows")
-    ts = schemas.date_column(calls, time, "busy_hour")
-    frame = pd.DataFrame({"weekday": ts.dt.day_name(), "date": ts.dt.normalize(), "hour": ts.dt.strftime("%H:00"),
-                          "calls": schemas.as_numbers(calls[calls_col], f"column '{calls_col}'", "busy_hour")})
-    per_day = frame.groupby(["weekday", "hour", "date"])["calls"].sum()
-    mean = per_day.groupby(["weekday", "hour"]).mean()
-    weekday, hour = mean.idxmax()
+    frame = _observed(calls, time, calls_col, "busy_hour")
+    frame["hour"] = frame["ts"].dt.strftime("%H:00")
+    total = frame.groupby(["weekday_index", "weekday", "hour"])["calls"].sum()
+    mean = total / total.index.get_level_values("weekday_index").map(_days_per_weekday(frame)).to_numpy()
+    _, weekday, hour = mean.idxmax()
     return {"weekday": weekday, "hour": hour, "calls_per_hour": float(mean.max())}
 
 

@@ -34,6 +34,7 @@ from ..errors import (
     SchemaError,
     ValidationError,
 )
+from ..schemas.checks import column_label
 from ..schemas.contracts import CONTRACTS, Column, Contract
 from .tables import Source, as_source
 
@@ -100,7 +101,8 @@ def check_transactions(table: Any, columns: Mapping[str, str] | None = None, cal
     caller : str, default 'transactions'
         Name of the public function, used in error messages.
     amount : bool, default True
-        Check the ``amount`` column (False for tables without one).
+        The ``amount`` column is needed and checked (an optional column of the contract: a log without amounts
+        is a :class:`~crmresearch.errors.MissingColumnError` here); False: not read (tables without one).
     date : bool, default True
         Check the ``date`` column (False for tables without one).
 
@@ -125,7 +127,7 @@ def check_transactions(table: Any, columns: Mapping[str, str] | None = None, cal
     'pandas'
     """
     only = None if amount and date else ["customer", *(["date"] if date else []), *(["amount"] if amount else [])]
-    return check_table(table, "transactions", columns, caller, only=only)
+    return check_table(table, "transactions", columns, caller, only=only, need=["amount"] if amount else [])
 
 
 _FILL = "fill them or drop those rows explicitly"
@@ -157,6 +159,7 @@ def _rules(contract: Contract, cols: list[Column], schema: Mapping[str, Any], sr
     for col in cols:
         name, dtype = col.default_name, schema[col.default_name]
         actual = src.columns.get(col.role, name)
+        shown = column_label(name, actual)
         c = nw.col(name)
         is_float = dtype.is_float()
         missing = (c.is_null() | c.is_nan()) if is_float else c.is_null()
@@ -167,11 +170,11 @@ def _rules(contract: Contract, cols: list[Column], schema: Mapping[str, Any], sr
         if col.kind == "datetime":
             if not (dtype.is_temporal() and dtype != nw.Duration):
                 raise (DateParseError if dtype == nw.String else DtypeError)(
-                    f"{caller}: column '{name}' has type {dtype} in {src.engine}; dates must be a date or timestamp "
+                    f"{caller}: column {shown} has type {dtype} in {src.engine}; dates must be a date or timestamp "
                     f"type (parse text dates first, e.g. CAST({actual} AS TIMESTAMP) or pandas.to_datetime)")
         elif col.kind in ("number", "integer"):
             if not dtype.is_numeric():
-                raise DtypeError(f"{caller}: column '{name}' has type {dtype} in {src.engine}; values must be numbers "
+                raise DtypeError(f"{caller}: column {shown} has type {dtype} in {src.engine}; values must be numbers "
                                  f"(convert the column, e.g. CAST({actual} AS DOUBLE) or pandas.to_numeric)")
             if is_float:
                 rules.append(_Rule(col, RangeError, "are infinite", "fix or remove those rows explicitly",
@@ -197,16 +200,17 @@ def _rules(contract: Contract, cols: list[Column], schema: Mapping[str, Any], sr
         elif col.kind in ("event", "bool") and dtype != nw.Boolean:
             wrong = ~c.is_null() if not dtype.is_numeric() else ~missing & ~c.is_in([0, 1])
             rules.append(_Rule(col, RangeError, "are not 0/1", col.advice("binary"), wrong))
+    users = src.user_names
     for early, late in contract.ordered:
         if early in present and late in present:
             a, b = contract.column(early).default_name, contract.column(late).default_name
-            rules.append(_Rule(contract.column(late), OrderError, f"are before '{a}'", f"'{b}' must not precede '{a}'",
-                               nw.col(b) < nw.col(a)))
+            rules.append(_Rule(contract.column(late), OrderError, f"are before {column_label(a, users.get(a))}",
+                               f"'{users.get(b, b)}' must not precede '{users.get(a, a)}'", nw.col(b) < nw.col(a)))
     return rules
 
 
 def check_table(table: Any, role: str, columns: Mapping[str, str] | None = None, caller: str | None = None,
-                only: Sequence[str] | None = None) -> Source:
+                only: Sequence[str] | None = None, need: Sequence[str] = ()) -> Source:
     """Check a table against its role's contract where it lives; return it as a :class:`Source`.
 
     The rules are those of :data:`crmresearch.schemas.CONTRACTS` for ``role`` (the same kinds, ranges and unique
@@ -229,6 +233,9 @@ def check_table(table: Any, role: str, columns: Mapping[str, str] | None = None,
         Name of the public function, used in error messages; None: the role.
     only : sequence of str or None, optional
         Check only these roles of the contract (the columns a function needs); None: all.
+    need : sequence of str, default ()
+        Optional roles of the contract the caller needs all the same (``amount`` of transactions for anything
+        that sums money): missing, they are an error like a required column.
 
     Returns
     -------
@@ -258,8 +265,11 @@ def check_table(table: Any, role: str, columns: Mapping[str, str] | None = None,
     src = as_source(table, columns, name=caller, role=role if only is None else None)
     schema = src.schema()
     absent = [c.default_name for c in cols if c.required and c.default_name not in schema]
-    if absent:
-        raise MissingColumnError(f"{caller}: missing column(s) {absent}; the table has {list(schema)[:15]}")
+    needed = [c.default_name for c in cols if not c.required and c.role in need and c.default_name not in schema]
+    if absent or needed:
+        why = f" ({', '.join(needed)}: needed here, optional elsewhere)" if needed else ""
+        raise MissingColumnError(f"{caller}: missing column(s) {absent + needed}{why}; the table has "
+                                 f"{list(schema)[:15]}")
     cols = [c for c in cols if c.default_name in schema]
     rules = _rules(contract, cols, schema, src, caller)
     key = contract.column(contract.key_role).default_name
@@ -274,6 +284,7 @@ def check_table(table: Any, role: str, columns: Mapping[str, str] | None = None,
     if n == 0:
         raise EmptyTableError(f"{caller}: the {contract.kind} table is empty (0 rows)")
     label = f"first {contract.key_role}s"
+    users = src.user_names
     for i, r in enumerate(rules):
         probe = row[f"rule{i}"]
         if pd.isna(probe) or not r.broken(probe):
@@ -284,10 +295,12 @@ def check_table(table: Any, role: str, columns: Mapping[str, str] | None = None,
                 lf.select(_count(r.mask).alias("k")).collect(backend="pandas").to_native()["k"].iloc[0])
             article = "an" if col.role[0] in "aeiou" else "a"
             remedy = f"every {contract.row} needs {article} {col.role} id" if col.kind == "id" else remedy
-            raise r.error(f"{caller}: column '{key}': {k} of {n} rows {r.rule}" + (f"; {remedy}" if remedy else ""))
+            raise r.error(f"{caller}: column {column_label(key, users.get(key))}: {k} of {n} rows {r.rule}"
+                          + (f"; {remedy}" if remedy else ""))
         bad = (lf.filter(r.mask).group_by(key).agg(nw.len().alias("k"))
                .collect(backend="pandas").to_native().set_index(key)["k"])
-        raise r.error(f"{caller}: column '{col.default_name}': {int(bad.sum())} of {n} rows {r.rule} "
+        raise r.error(f"{caller}: column {column_label(col.default_name, users.get(col.default_name))}: "
+                      f"{int(bad.sum())} of {n} rows {r.rule} "
                       f"({label}: {_first_ids(bad.index)})" + (f"; {remedy}" if remedy else ""))
     for col in cols:
         if not (col.unique or col.varies):
@@ -302,14 +315,16 @@ def check_table(table: Any, role: str, columns: Mapping[str, str] | None = None,
         if col.unique and distinct < present:
             dup = (lf.filter(~nw.col(name).is_null()).group_by(name).agg(nw.len().alias("k"))
                    .filter(nw.col("k") > 1).collect(backend="pandas").to_native().set_index(name)["k"])
-            raise DuplicateIdError(f"{caller}: column '{name}': {int(dup.sum())} of {n} rows repeat an id that must "
+            raise DuplicateIdError(f"{caller}: column {column_label(name, users.get(name))}: {int(dup.sum())} of {n} "
+                                   "rows repeat an id that must "
                                    f"be unique ({len(dup)} distinct ids, first: {_first_ids(dup.index)}); keep one row "
                                    "per id")
         if col.varies and present and distinct < 2:
             one = lf.filter(~nw.col(name).is_null()).select(nw.col(name)).head(1).collect(backend="pandas") \
                 .to_native()[name]
             value = one.iloc[0] if len(one) else None
-            raise SchemaError(f"{caller}: column '{name}' holds one value only ({value} in all {present} rows); "
+            raise SchemaError(f"{caller}: column {column_label(name, users.get(name))} holds one value only ({value} "
+                              f"in all {present} rows); "
                               f"{col.advice('varies')}")
     src.checked = {"rows": n, **{f"{c.default_name}_max": row[f"{c.default_name}_max"] for c in cols
                                  if c.kind == "datetime"}}
@@ -335,10 +350,11 @@ def _collect(lf: Any) -> pd.DataFrame:
 
 
 def customer_totals(table: Any, columns: Mapping[str, str] | None = None,
-                    caller: str = "customer_totals") -> pd.DataFrame:
+                    caller: str = "customer_totals", amount: bool = True) -> pd.DataFrame:
     """Revenue (sum of ``amount``) and number of transactions per customer, in one pass in the engine.
 
-    Returns a pandas DataFrame indexed by ``customer_id`` (sorted): ``revenue``, ``transactions``.
+    Returns a pandas DataFrame indexed by ``customer_id`` (sorted): ``revenue``, ``transactions``
+    (``transactions`` only with ``amount=False``, for a log without amounts).
 
     Parameters
     ----------
@@ -350,6 +366,8 @@ def customer_totals(table: Any, columns: Mapping[str, str] | None = None,
         table uses ours.
     caller : str, default 'customer_totals'
         Name of the public function, used in error messages.
+    amount : bool, default True
+        Sum the amounts (False: a log without amounts; no ``revenue`` column).
 
     Returns
     -------
@@ -367,17 +385,21 @@ def customer_totals(table: Any, columns: Mapping[str, str] | None = None,
     """
     import narwhals as nw
 
-    src = check_transactions(table, columns, caller, date=False)
-    per = _collect(src.lazy().group_by("customer_id").agg(nw.col("amount").sum().alias("revenue"), nw.len().alias(_N)))
-    return pd.DataFrame({"revenue": per["revenue"].astype(float), "transactions": per[_N].astype(np.int64)})
+    src = check_transactions(table, columns, caller, amount=amount, date=False)
+    sums = [nw.col("amount").sum().alias("revenue")] if amount else []
+    per = _collect(src.lazy().group_by("customer_id").agg(*sums, nw.len().alias(_N)))
+    out = pd.DataFrame({"transactions": per[_N].astype(np.int64)})
+    if amount:
+        out.insert(0, "revenue", per["revenue"].astype(float))
+    return out
 
 
 def rfm_table(table: Any, columns: Mapping[str, str] | None = None, caller: str = "rfm",
-              before: pd.Timestamp | None = None) -> pd.DataFrame:
+              before: pd.Timestamp | None = None, amount: bool = True) -> pd.DataFrame:
     """Per customer, in one pass in the engine: ``first_purchase``, ``last_purchase``, ``frequency``
-    (transactions) and ``monetary`` (sum of amounts); pandas, indexed by ``customer_id`` (sorted).
-    ``before``: only transactions strictly before this date (the count left out is in
-    ``attrs["row_account"]``).
+    (transactions) and ``monetary`` (sum of amounts; not with ``amount=False``, a log without amounts);
+    pandas, indexed by ``customer_id`` (sorted). ``before``: only transactions strictly before this date
+    (the count left out is in ``attrs["row_account"]``).
 
     Parameters
     ----------
@@ -391,6 +413,8 @@ def rfm_table(table: Any, columns: Mapping[str, str] | None = None, caller: str 
         Name of the public function, used in error messages.
     before : Timestamp or None, optional
         Keep only transactions strictly before this date (the RFM reference date); None keeps all.
+    amount : bool, default True
+        Sum the amounts into ``monetary`` (False: a log without amounts; no ``monetary`` column).
 
     Returns
     -------
@@ -409,7 +433,7 @@ def rfm_table(table: Any, columns: Mapping[str, str] | None = None, caller: str 
     """
     import narwhals as nw
 
-    src = check_transactions(table, columns, caller)
+    src = check_transactions(table, columns, caller, amount=amount)
     lf = src.lazy()
     steps = []
     if before is not None:
@@ -422,10 +446,12 @@ def rfm_table(table: Any, columns: Mapping[str, str] | None = None, caller: str 
             raise ValidationError(f"{caller}: no transaction is before {pd.Timestamp(before).date()} (before=)")
     per = _collect(lf.group_by("customer_id")
                    .agg(nw.col("date").min().alias("first_purchase"), nw.col("date").max().alias("last_purchase"),
-                        nw.len().alias(_N), nw.col("amount").sum().alias("monetary")))
+                        nw.len().alias(_N), *([nw.col("amount").sum().alias("monetary")] if amount else [])))
     out = pd.DataFrame({"first_purchase": pd.to_datetime(per["first_purchase"]),
                         "last_purchase": pd.to_datetime(per["last_purchase"]),
-                        "frequency": per[_N].astype(np.int64), "monetary": per["monetary"].astype(float)})
+                        "frequency": per[_N].astype(np.int64)})
+    if amount:
+        out["monetary"] = per["monetary"].astype(float)
     out.attrs["row_account"] = steps
     return out
 
@@ -455,7 +481,7 @@ def clv_summary(table: Any, calibration_end: pd.Timestamp, observation_end: pd.T
         Our column name -> yours (``{'customer': 'cust_no', 'amount': 'amt', 'date': 'day'}``); None when the
         table uses ours.
     amount : bool, default True
-        Sum the repeat-day amounts (False for a table without ``amount``).
+        Sum the repeat-day amounts (False for a table without ``amount``: no ``repeat_amount_cal`` column).
     caller : str, default 'summary_from_transactions'
         Name of the public function, used in error messages.
 
@@ -495,27 +521,29 @@ def clv_summary(table: Any, calibration_end: pd.Timestamp, observation_end: pd.T
     # pass 2: purchase days in the window, joined to each customer's first purchase day
     day = nw.col("date").dt.truncate("1d")
     window = lf.filter(nw.col("date") < end + pd.Timedelta(days=1))
-    amt = nw.col("amount") if amount else nw.lit(0.0)
-    daily = window.group_by("customer_id", day.alias("day")).agg(amt.sum().alias("amt"))
+    # a log without amounts: purchase days only (no money column is made up)
+    daily = window.group_by("customer_id", day.alias("day")).agg(
+        nw.col("amount").sum().alias("amt") if amount else nw.len().alias("k"))
     firsts = (window.group_by("customer_id").agg(nw.col("date").min().alias("first"))
               .with_columns(nw.col("first").dt.truncate("1d")))
     in_cal = nw.col("day") <= cal_end
+    money = [nw.when(in_cal & (nw.col("day") > nw.col("first"))).then(nw.col("amt")).otherwise(0.0)
+             .alias("repeat_amt")] if amount else []
     # simple aggregations of prepared columns (min / max / sum), which every engine runs natively
     per = (daily.join(firsts, on="customer_id")
-           .with_columns(day_cal=nw.when(in_cal).then(nw.col("day")).otherwise(None),
-                         cal=in_cal.cast(nw.Int64), hold=(~in_cal).cast(nw.Int64),
-                         repeat_amt=nw.when(in_cal & (nw.col("day") > nw.col("first"))).then(nw.col("amt"))
-                         .otherwise(0.0))
+           .with_columns(nw.when(in_cal).then(nw.col("day")).otherwise(None).alias("day_cal"),
+                         in_cal.cast(nw.Int64).alias("cal"), (~in_cal).cast(nw.Int64).alias("hold"), *money)
            .group_by("customer_id")
            .agg(nw.col("first").min().alias("first"), nw.col("day_cal").max().alias("last_cal"),
                 nw.col("cal").sum().alias("days_cal"), nw.col("hold").sum().alias("days_holdout"),
-                nw.col("repeat_amt").sum().alias("repeat_amount_cal"), nw.len().alias(_N)))
+                *([nw.col("repeat_amt").sum().alias("repeat_amount_cal")] if amount else []), nw.len().alias(_N)))
     out = _collect(per).drop(columns=_N)
     for c in ("first", "last_cal"):
         out[c] = pd.to_datetime(out[c])
     for c in ("days_cal", "days_holdout"):
         out[c] = out[c].astype(np.int64)
-    out["repeat_amount_cal"] = out["repeat_amount_cal"].astype(float)
+    if amount:
+        out["repeat_amount_cal"] = out["repeat_amount_cal"].astype(float)
     return out
 
 
@@ -632,13 +660,66 @@ def channel_totals(table: Any, channel: str | None, columns: Mapping[str, str] |
     return out.sort_values(["customer_id", "channel"], kind="stable").reset_index(drop=True)
 
 
+def _day(value: Any, key: str, caller: str) -> pd.Timestamp:
+    """A date given as ``observed_from`` / ``observed_to`` (a date, timestamp or 'YYYY-MM-DD'), as midnight."""
+    try:
+        ts = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        ts = pd.NaT
+    if pd.isna(ts):
+        raise ValidationError(f"{caller}: {key} must be a date YYYY-MM-DD; got {value!r}")
+    return _naive_utc(ts).normalize()
+
+
+def _interval_grid(counted: pd.DataFrame, minutes: int, observed_from: Any, observed_to: Any,
+                   caller: str) -> pd.DataFrame:
+    """The counts of a call log on the full interval grid of its observed days, zeros where no call came.
+
+    Observed days: every calendar day from ``observed_from`` (default: the day of the first call) to
+    ``observed_to`` (default: the day of the last call), both included, on the weekdays the log has calls on
+    (a weekday without a single call in the log, a Sunday say, is a closed day, not a quiet one; a day of an
+    open weekday without a call is a day of zero calls). Intervals: every time of day at which a call came
+    on some day (outside those the centre is taken to be closed). A call outside the window is an error.
+    """
+    stamps = counted["datetime"]
+    days = stamps.dt.normalize()
+    first = _day(observed_from, "observed_from", caller) if observed_from is not None else days.min()
+    last = _day(observed_to, "observed_to", caller) if observed_to is not None else days.max()
+    if last < first:
+        raise ValidationError(f"{caller}: observed_to ({last.date()}) is before observed_from ({first.date()})")
+    for outside, word, key, day in ((days < first, "before", "observed_from", first),
+                                    (days > last, "after", "observed_to", last)):
+        if outside.any():
+            n = int(counted.loc[outside, "calls"].sum())
+            raise ValidationError(f"{caller}: {n} calls of the log are {word} {key} = {day.date()} (first: "
+                                  f"{stamps[outside].min()}); widen the observed window or filter the log")
+    open_days = set(days.dt.dayofweek)
+    grid_days = [d for d in pd.date_range(first, last, freq="D") if d.dayofweek in open_days]
+    slots = np.sort((stamps - days).unique())
+    grid = pd.DatetimeIndex(np.add.outer(np.asarray(grid_days, dtype="datetime64[ns]"), slots).ravel())
+    calls = counted.set_index("datetime")["calls"].reindex(grid, fill_value=0)
+    out = pd.DataFrame({"datetime": grid, "calls": calls.to_numpy(dtype=np.int64)})
+    out.attrs["observed"] = {"from": first, "to": last, "days": len(grid_days), "intervals_per_day": len(slots),
+                             "zero_intervals": int((out["calls"] == 0).sum()), "minutes": minutes}
+    return out
+
+
 def call_counts(table: Any, minutes: float, columns: Mapping[str, str] | None = None,
-                caller: str = "call_counts") -> pd.DataFrame:
-    """Calls per interval, computed where the table lives.
+                caller: str = "call_counts", observed_from: Any = None, observed_to: Any = None) -> pd.DataFrame:
+    """Calls per interval, counted where the table lives.
 
     A table with a ``calls`` column holds counts already (one row per interval; intervals repeated
-    are summed); one without it is a call log (one row per call) whose ``interval_start`` timestamps
-    are counted per ``minutes``-long interval. Returns pandas: ``datetime`` (interval start), ``calls``.
+    are summed; the intervals it lists are the ones returned). One without it is a call log (one row per
+    call) whose ``interval_start`` timestamps are counted per ``minutes``-long interval, on the full
+    interval grid of the observed days: a quiet interval is a row with 0 calls, not a missing row (an
+    average over the rows would otherwise overstate demand wherever intervals can be quiet).
+
+    Observed days of a log: every calendar day from ``observed_from`` to ``observed_to`` (both included;
+    by default the days of the first and of the last call), on the weekdays the log has calls on (a
+    weekday without any call in the whole log is taken as closed); intervals: every time of day at which
+    some call came. A data-source entry may give the window as ``observed_from:`` / ``observed_to:``.
+    The counting runs in the engine; the grid (one row per interval, like the result) is filled on the
+    counts, the same way for every engine.
 
     Parameters
     ----------
@@ -648,15 +729,25 @@ def call_counts(table: Any, minutes: float, columns: Mapping[str, str] | None = 
     minutes : float
         Interval length in minutes (e.g. 15 or 30).
     columns : mapping of str to str or None, optional
-        Our column name -> yours (``{'customer': 'cust_no', 'amount': 'amt', 'date': 'day'}``); None when the
-        table uses ours.
+        Our column name -> yours (``{'interval': 'rang_at'}``); None when the table uses ours.
     caller : str, default 'call_counts'
         Name of the public function, used in error messages.
+    observed_from, observed_to : date or str or None, optional
+        First and last day the log covers (inclusive; a call log only); None: the source's
+        ``observed_from`` / ``observed_to`` keys, else the days of the first and the last call.
 
     Returns
     -------
     DataFrame
-        One row per interval: ``datetime`` (interval start) and ``calls`` (count).
+        One row per interval: ``datetime`` (interval start) and ``calls`` (count). For a log,
+        ``attrs['observed']`` holds the window (``from``, ``to``), ``days``, ``intervals_per_day`` and the
+        number of ``zero_intervals``.
+
+    Raises
+    ------
+    ValidationError
+        A broken contract rule, an interval length that does not divide an hour, a bad window, or calls of
+        the log outside the window.
 
     Examples
     --------
@@ -666,6 +757,9 @@ def call_counts(table: Any, minutes: float, columns: Mapping[str, str] | None = 
     >>> log = pd.DataFrame({'interval_start': stamps})
     >>> aggregate.call_counts(log, 5)['calls'].tolist()   # a call log counted per 5 minutes
     [2, 1]
+    >>> quiet = pd.DataFrame({'interval_start': pd.to_datetime(['2024-01-01 09:01', '2024-01-02 09:06'])})
+    >>> aggregate.call_counts(quiet, 5)['calls'].tolist()   # 09:00 and 09:05 on both days
+    [1, 0, 0, 1]
     """
     import narwhals as nw
 
@@ -679,12 +773,21 @@ def call_counts(table: Any, minutes: float, columns: Mapping[str, str] | None = 
     # hour + minute bucket: every engine truncates to the hour and reads the minute
     keys = [nw.col("interval_start").dt.truncate("1h").alias("hour"),
             (nw.col("interval_start").dt.minute() // m).alias("bucket")]
-    if "calls" in schema:
-        counted = lf.group_by(*keys).agg(nw.col("calls").sum().alias("calls"))
-    else:
+    log = "calls" not in schema
+    if log:
         counted = lf.group_by(*keys).agg(nw.len().alias("calls"))
+    else:
+        counted = lf.group_by(*keys).agg(nw.col("calls").sum().alias("calls"))
     out = counted.collect(backend="pandas").to_native()
     out["datetime"] = pd.to_datetime(out["hour"]) + pd.to_timedelta(out["bucket"].astype(np.int64) * m, unit="min")
     out = out[["datetime", "calls"]].sort_values("datetime", ignore_index=True)
     out["datetime"] = _wall_time(out["datetime"])
-    return out
+    window = src.observed
+    observed_from = observed_from if observed_from is not None else window.get("observed_from")
+    observed_to = observed_to if observed_to is not None else window.get("observed_to")
+    if not log:
+        if observed_from is not None or observed_to is not None:
+            raise ValidationError(f"{caller}: observed_from / observed_to apply to a call log; a table of counts "
+                                  "per interval lists its intervals itself")
+        return out
+    return _interval_grid(out, m, observed_from, observed_to, caller)

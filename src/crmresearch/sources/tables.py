@@ -13,12 +13,26 @@ and scikit-lego take to accept any dataframe. Ibis would add a heavy dependency 
 A **data source file** (YAML) names each table by role::
 
     transactions: {path: "tx/*.parquet", columns: {customer: cust_no, date: txn_ts, amount: amt}}
-    customers:    {path: customers.csv, columns: {customer: cust_no, region: area}}
+    customers:    {path: customers.csv, columns: {customer: cust_no, region: area}, features: [area, plan, age]}
     spells:       {duckdb: {database: bank.duckdb, table: spells}}
-    calls:        {spark_table: crm.calls}
+    calls:        {spark_table: crm.calls, observed_from: 2024-01-01, observed_to: 2024-03-31}
     spark:        {master: "local[2]"}        # optional: where Spark tables live (default: local[2])
+    name:         Branch sales 2024           # optional: how titles and source lines name the data
+    currency:     EUR                         # optional: the currency of its amounts, for labels
 
-Paths are relative to the YAML file. :func:`read_sources` checks every role, file and column before
+``name`` defaults to the file's name; without ``currency`` labels say "amount units" rather than a currency.
+
+A role's contract may let the file state more about its table (:attr:`crmresearch.schemas.Contract.keys`):
+spells and calls take ``observed_from`` / ``observed_to`` (the observation window, YYYY-MM-DD, inclusive: the
+days a table covers where its rows cannot, e.g. the days of a call log without a single call) and spells given
+as durations their ``unit``::
+
+    spells: {path: tenure.csv, columns: {duration: tenure_days, event: churned}, unit: days,
+             observed_to: 2025-12-31}
+
+``features:`` (for a role whose other columns are model features: customers, campaign, prospects) lists the
+columns a model may use, by your names; a study takes them as its default features. Paths are relative to the
+YAML file. :func:`read_sources` checks every role, file and column before
 anything heavy runs and raises :class:`SourceError` naming each problem; the roles, their columns and default
 names come from the one contract table, :data:`crmresearch.schemas.CONTRACTS`, and with ``check=True`` (what a
 study does before its kernel starts) the contents are checked against it as well.
@@ -28,23 +42,28 @@ from __future__ import annotations
 
 import glob as globmod
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .._extras import require
-from ..errors import SourceError
-from ..schemas.contracts import CONTRACTS, DEFAULT_NAMES, role_contracts
+from ..errors import MissingColumnError, SourceError
+from ..schemas.contracts import CONTRACTS, DEFAULT_NAMES, TIME_UNITS, role_contracts
 
-__all__ = ["ROLES", "Source", "SourceError", "as_source", "read_sources"]
+__all__ = ["FILE_KEYS", "ROLES", "Source", "SourceError", "SourceFile", "as_source", "read_sources", "source_file",
+           "user_columns"]
 
 
 #: Roles a data source file may name, with the columns each role must provide (crmresearch names, mapped
 #: from the user's with ``columns:``) and the default name of each: a view of
 #: :data:`crmresearch.schemas.CONTRACTS`, where every column of every role is declared.
 ROLES: dict[str, dict[str, str]] = {role: c.required() for role, c in role_contracts().items()}
-_KEYS = {"path", "columns", "duckdb", "spark_table", "format"}
+_KEYS = {"path", "columns", "duckdb", "spark_table", "format", "features"}
+#: Keys of a data source file that are not roles: where Spark tables live (``spark``), how exhibits name the
+#: data (``name``) and the currency of its amounts (``currency``).
+FILE_KEYS = ("spark", "name", "currency")
 
 
 def _engine(native: Any) -> str:
@@ -66,6 +85,13 @@ class Source:
     role : str, optional
         The role (``transactions``...) whose contract names the columns: the required ones are checked, and
         ``columns`` may map only the roles it declares.
+    meta : mapping of str to object, optional
+        What the data source file states about the table beside its location and columns, by the keys its
+        contract accepts (:attr:`crmresearch.schemas.Contract.keys`: ``observed_from``, ``observed_to``,
+        ``unit``); checked here.
+    features : sequence of str or None, optional
+        The columns a model may use as features, by the table's names (a role whose contract calls its other
+        columns features: customers, campaign, prospects); kept in crmresearch names. None: not listed.
 
     Examples
     --------
@@ -80,7 +106,9 @@ class Source:
     columns: Mapping[str, str] = field(default_factory=dict)
     name: str = "table"
     role: str | None = None
+    features: Sequence[str] | None = None
     checked: dict[str, Any] = field(default_factory=dict, repr=False)  # what the last contract check saw
+    meta: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         import narwhals as nw
@@ -110,11 +138,38 @@ class Source:
             detail = ", ".join(absent + [f"{c} (default name)" for c in missing])
             raise SourceError(f"{self.name}: missing column(s) {detail}; the table has {have[:15]}; map them with "
                               "columns: {role: your_column}")
+        self.shape = ""  # which of the contract's alternative sets of columns the table has (spells: dates ...)
+        if contract is not None:
+            present = set(self.columns) | {r for r, n in names.items() if n in have and r in contract.roles()}
+            try:
+                self.shape = contract.shape(present)
+            except MissingColumnError as exc:
+                raise SourceError(f"{self.name}: {exc}; the table has {have[:15]}; map them with columns: "
+                                  "{role: your_column}") from None
+            self.meta = _check_meta(self.meta, contract, self.shape, self.name)
+        if self.features is not None:
+            self.features = _listed_features(self.features, contract, self.columns, rename, have, self.name)
         rename = {k: v for k, v in rename.items() if k != v}
         clash = [v for v in rename.values() if v in have and v not in rename]
         if clash:  # a column already holds a name the mapping gives to another: the mapping wins
             self._lazy = self._lazy.drop(*clash)
         self._lazy = self._lazy.rename(rename)
+
+    @property
+    def observed(self) -> dict[str, Any]:
+        """The days the table covers, from the entry's ``observed_from`` / ``observed_to`` (Timestamps, midnight)."""
+        import pandas as pd
+
+        return {k: pd.Timestamp(self.meta[k]) for k in ("observed_from", "observed_to") if k in self.meta}
+
+    @property
+    def user_names(self) -> dict[str, str]:
+        """crmresearch's column name -> the table's own, for every column ``columns`` renamed: how messages
+        about this table name a column (both names, e.g. ``'Exited' (mapped to churned)``)."""
+        contract = role_contracts().get(self.role or "")
+        names = contract.names() if contract is not None else DEFAULT_NAMES
+        return {names.get(role, role): actual for role, actual in self.columns.items()
+                if names.get(role, role) != actual}
 
     @property
     def engine(self) -> str:
@@ -132,7 +187,7 @@ class Source:
         """The whole table as pandas (small tables only: a survey, a campaign's cells)."""
         return self._lazy.collect(backend="pandas").to_native()
 
-    def check(self, caller: str | None = None) -> Source:
+    def check(self, caller: str | None = None, need: Sequence[str] = ()) -> Source:
         """Check the table against its role's contract (:data:`crmresearch.schemas.CONTRACTS`); return it.
 
         A role whose table-level work runs where the table lives (transactions, calls) is checked there, in
@@ -143,6 +198,8 @@ class Source:
         ----------
         caller : str or None, optional
             Name shown first in messages; None: the table's name (file and role).
+        need : sequence of str, default ()
+            Optional columns of the contract the caller needs (e.g. ``['amount']``): missing, an error.
 
         Returns
         -------
@@ -169,12 +226,65 @@ class Source:
         if contract.engine:
             from .aggregate import check_table
 
-            check_table(self, self.role, caller=caller or self.name)
+            check_table(self, self.role, caller=caller or self.name, need=need)
         else:
             from ..schemas.validate import _check_table
 
-            _check_table(self.to_pandas(), contract, contract.names(), caller or self.name)
+            _check_table(self.to_pandas(), contract, contract.names(), caller or self.name, need=need,
+                         users=self.user_names)
         return self
+
+
+def _check_meta(meta: Mapping[str, Any], contract: Any, shape: str, name: str) -> dict[str, Any]:
+    """The keys a data source file states about a table, checked against its contract; dates as YYYY-MM-DD."""
+    import pandas as pd
+
+    unknown = sorted(set(meta) - set(contract.keys))
+    if unknown:
+        accepted = f"it accepts {', '.join(contract.keys)}" if contract.keys else "it accepts none"
+        raise SourceError(f"{name}: key(s) {unknown} do not apply to a {contract.kind} table; {accepted}")
+    out = dict(meta)
+    for key in ("observed_from", "observed_to"):
+        if key in out:  # YAML reads an unquoted YYYY-MM-DD as a date
+            text = str(out[key])
+            try:
+                if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                    raise ValueError(text)
+                out[key] = str(pd.Timestamp(text).date())
+            except ValueError:
+                raise SourceError(f"{name}: {key} must be a date YYYY-MM-DD; got {meta[key]!r}") from None
+    if "observed_from" in out and "observed_to" in out and out["observed_from"] > out["observed_to"]:
+        raise SourceError(f"{name}: observed_from ({out['observed_from']}) must not be after observed_to "
+                          f"({out['observed_to']}; both days are included)")
+    if "unit" in out:
+        if out["unit"] not in TIME_UNITS:
+            raise SourceError(f"{name}: unit must be one of {', '.join(TIME_UNITS)}; got {meta['unit']!r}")
+        if shape != "durations":
+            raise SourceError(f"{name}: unit applies to a duration column; this table has {shape or 'no durations'}"
+                              " (dates carry their own unit)")
+    return out
+
+
+def _listed_features(features: Any, contract: Any, columns: Mapping[str, str], rename: Mapping[str, str],
+                     have: Sequence[str], name: str) -> tuple[str, ...]:
+    """The ``features:`` of a table entry, checked (a list of its columns, free or categories of the role) and
+    in crmresearch names."""
+    if contract is None or contract.free != "features":
+        roles = [k for k, c in role_contracts().items() if c.free == "features"]
+        raise SourceError(f"{name}: features: lists model features, for the roles {', '.join(roles)} only")
+    if isinstance(features, str) or not all(isinstance(f, str) for f in features) or not features:
+        raise SourceError(f"{name}: features: must be a list of column names, e.g. [plan, state]; got {features!r}")
+    absent = [f for f in features if f not in have]
+    if absent:
+        raise SourceError(f"{name}: features: column(s) {absent} are not in the table; it has {list(have)[:15]}")
+    role_of = {actual: role for role, actual in columns.items()} | {
+        c.default_name: c.role for c in contract.columns if c.role not in columns}
+    roles = [f"{f} ({role_of[f]})" for f in features
+             if f in role_of and contract.column(role_of[f]).kind != "category"]
+    if roles:
+        raise SourceError(f"{name}: features: {', '.join(roles)} is a column the {contract.kind} table maps by "
+                          "role (an id, an outcome, a value or a date), not a feature; leave it out of features:")
+    return tuple(rename.get(f, f) for f in dict.fromkeys(features))
 
 
 def _duckdb() -> Any:
@@ -269,10 +379,12 @@ def as_source(obj: Any, columns: Mapping[str, str] | None = None, *, name: str =
     if isinstance(obj, str | os.PathLike):
         obj = {"path": str(obj)}
     if isinstance(obj, Mapping):
-        unknown = sorted(set(obj) - _KEYS)
+        stated = set(role_contracts()[role].keys) if role in role_contracts() else set()
+        unknown = sorted(set(obj) - _KEYS - stated)
         if unknown:
+            more = f"; a {role} table may also state {', '.join(sorted(stated))}" if stated else ""
             raise SourceError(f"{name}: unknown key(s) {unknown}; use path (with optional format), duckdb or "
-                              "spark_table, and columns")
+                              f"spark_table, and columns (and features){more}")
         where = [k for k in ("path", "duckdb", "spark_table") if k in obj]
         if len(where) != 1:
             raise SourceError(f"{name}: give exactly one of path, duckdb or spark_table; got {where or 'none'}")
@@ -308,12 +420,15 @@ def as_source(obj: Any, columns: Mapping[str, str] | None = None, *, name: str =
             except Exception as exc:  # AnalysisException: table not found
                 raise SourceError(f"{name}: Spark cannot read table {obj['spark_table']!r}: "
                                   f"{str(exc).splitlines()[0]}") from None
-        return Source(native, cols, name=name, role=role)
+        meta = {k: v for k, v in obj.items() if k in stated}
+        features = obj.get("features")
+        return Source(native, cols, name=name, role=role, features=features, meta=meta)
     return Source(obj, dict(columns or {}), name=name, role=role)
 
 
 def read_sources(path: str | os.PathLike[str], roles: Sequence[str] | None = None, *,
-                 optional: Sequence[str] = (), check: bool = False) -> dict[str, Source]:
+                 optional: Sequence[str] = (), check: bool = False,
+                 needs: Mapping[str, Sequence[str]] | None = None) -> dict[str, Source]:
     """Read a data source file; check every role, file and column; return ``{role: Source}``.
 
     ``roles``: the roles the caller needs (a study's); a missing one is an error that lists them all.
@@ -330,6 +445,9 @@ def read_sources(path: str | os.PathLike[str], roles: Sequence[str] | None = Non
         Roles the caller uses when present (checked with ``check=True``).
     check : bool, default False
         Check the contents of those tables too, not only their columns.
+    needs : mapping of str to sequence of str or None, optional
+        With ``check=True``: per role, optional contract columns the caller needs (``{'transactions':
+        ['amount']}``); missing, an error.
 
     Raises
     ------
@@ -349,22 +467,16 @@ def read_sources(path: str | os.PathLike[str], roles: Sequence[str] | None = Non
     >>> sorted(sources.read_sources(folder / 'sources.yaml'))
     ['transactions']
     """
-    require("yaml", by="data source files (YAML)")
-    import yaml
-
     path = Path(path)
-    if not path.is_file():
-        raise SourceError(f"data source file {str(path)!r} does not exist")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise SourceError(f"{path.name}: not valid YAML: {exc}") from None
-    if not isinstance(raw, dict) or not raw:
-        raise SourceError(f"{path.name}: must map roles ({', '.join(ROLES)}) to tables")
+    raw = _load(path)
+    _file_keys(raw, path)  # name and currency: checked here, read by source_file
     spark = raw.pop("spark", None)
+    for key in FILE_KEYS:
+        raw.pop(key, None)
     unknown = sorted(set(raw) - set(ROLES))
     if unknown:
-        raise SourceError(f"{path.name}: unknown role(s) {unknown}; roles: {', '.join(ROLES)}")
+        raise SourceError(f"{path.name}: unknown role(s) {unknown}; roles: {', '.join(ROLES)} (and the keys "
+                          f"{', '.join(FILE_KEYS)})")
     missing = [r for r in (roles or ()) if r not in raw]
     if missing:
         raise SourceError(f"{path.name}: missing role(s) {missing}; this study needs {list(roles or ())}")
@@ -380,5 +492,135 @@ def read_sources(path: str | os.PathLike[str], roles: Sequence[str] | None = Non
         wanted = list(out) if roles is None else [*roles, *(r for r in optional if r not in roles)]
         for role in wanted:
             if role in out:
-                out[role].check()
+                out[role].check(need=(needs or {}).get(role, ()))
     return out
+
+
+def _load(path: Path) -> dict[str, Any]:
+    """The data source file as a mapping (refused when missing, not YAML, or not a mapping)."""
+    require("yaml", by="data source files (YAML)")
+    import yaml
+
+    if not path.is_file():
+        raise SourceError(f"data source file {str(path)!r} does not exist")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise SourceError(f"{path.name}: not valid YAML: {exc}") from None
+    if not isinstance(raw, dict) or not raw:
+        raise SourceError(f"{path.name}: must map roles ({', '.join(ROLES)}) to tables")
+    return raw
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """What a data source file says about its data as a whole, beside its tables.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+    name : str
+        How figure titles, source lines and table rows name the data (``name:``; default: the file's name).
+    currency : str or None, optional
+        Currency of the amounts (``currency:``, e.g. ``EUR``); None: the file names none, and labels say
+        "amount units" rather than a currency.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from crmresearch.sources import SourceFile
+    >>> SourceFile(Path('sales.yaml'), 'sales.yaml').money, SourceFile(Path('s.yaml'), 'Shop', 'EUR').money
+    ('amount units', 'EUR')
+    """
+
+    path: Path
+    name: str
+    currency: str | None = None
+
+    @property
+    def money(self) -> str:
+        """The unit of amounts in labels: the currency, or ``'amount units'`` when the file names none."""
+        return self.currency or "amount units"
+
+
+def source_file(path: str | os.PathLike[str]) -> SourceFile:
+    """The file-wide keys of a data source file (``name``, ``currency``), with their defaults.
+
+    Parameters
+    ----------
+    path : str or PathLike of str
+        Data source file (YAML or JSON).
+
+    Returns
+    -------
+    SourceFile
+        Its name (default: the file's name) and currency (default: None).
+
+    Raises
+    ------
+    SourceError
+        A missing or unreadable file, or a ``name`` / ``currency`` that is not a non-empty text.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from crmresearch import sources
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / 'shop.yaml'
+    >>> _ = f.write_text('name: Shop 2024\\ncurrency: EUR\\ntransactions: {path: tx.csv}\\n')
+    >>> s = sources.source_file(f); s.name, s.currency
+    ('Shop 2024', 'EUR')
+    """
+    path = Path(path)
+    return _file_keys(_load(path), path)
+
+
+def _file_keys(raw: Mapping[str, Any], path: Path) -> SourceFile:
+    values: dict[str, str | None] = {}
+    for key in ("name", "currency"):
+        value = raw.get(key)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise SourceError(f"{path.name}: '{key}' must be a non-empty text (e.g. {key}: "
+                              f"{'Branch sales 2024' if key == 'name' else 'EUR'}); got {value!r}")
+        values[key] = value.strip() if isinstance(value, str) else None
+    return SourceFile(path, values["name"] or path.name, values["currency"])
+
+
+def user_columns(path: str | os.PathLike[str]) -> dict[str, str]:
+    """crmresearch's column name -> yours, for every column the ``columns:`` of a data source file rename
+    (a name two roles map to different columns of yours is left out: a message could mean either).
+
+    Reads the file only, not its tables; what a message about a renamed column uses to name both
+    (:func:`crmresearch.schemas.name_user_columns`).
+
+    Parameters
+    ----------
+    path : str or PathLike of str
+        Data source file.
+
+    Returns
+    -------
+    dict of str to str
+        E.g. ``{'churned': 'Exited', 'customer_id': 'cid'}``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from crmresearch import sources
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / 's.yaml'
+    >>> _ = f.write_text('customers: {path: c.csv, columns: {customer: cid, churned: Exited}}\\n')
+    >>> sources.user_columns(f)
+    {'customer_id': 'cid', 'churned': 'Exited'}
+    """
+    raw = _load(Path(path))
+    found: dict[str, set[str]] = {}
+    for role, spec in raw.items():
+        contract = role_contracts().get(role)
+        if contract is None or not isinstance(spec, Mapping) or not isinstance(spec.get("columns"), Mapping):
+            continue
+        names = contract.names()
+        for column_role, actual in spec["columns"].items():
+            ours = names.get(str(column_role), str(column_role))
+            if isinstance(actual, str) and actual != ours:
+                found.setdefault(ours, set()).add(actual)
+    return {ours: next(iter(yours)) for ours, yours in found.items() if len(yours) == 1}

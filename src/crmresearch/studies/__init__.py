@@ -9,3 +9,7 @@
 from .registry import REGISTRY, RESERVED, Param, Study, all_studies, get
 
 __all__ = ["REGISTRY", "RESERVED", "Param", "Study", "all_studies", "get"]
+
+from . import lab as _lab
+
+_lab.install()  # an interactive run (JupyterLab) records its manifest and shows progress bars

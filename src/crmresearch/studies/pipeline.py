@@ -26,7 +26,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,12 +35,14 @@ from .._extras import require
 
 require("papermill", "nbformat", "ipykernel", by="crmresearch.pipeline (running study notebooks)")
 
+from jupyter_client.manager import AsyncKernelManager
+
 from .. import __version__, paths, reporting
 from ..errors import OutputError, StudyError
 from . import publish
 from . import registry as studies
 
-__all__ = ["RunResult", "output_dir_for", "param_hash", "run", "verify"]
+__all__ = ["RunResult", "omitted_exhibits", "output_dir_for", "param_hash", "run", "verify"]
 
 MANIFEST = "manifest.json"
 _RECORDED_PACKAGES = ("crmresearch", "numpy", "pandas", "scipy", "scikit-learn", "lifelines",
@@ -67,6 +69,8 @@ class RunResult:
         The full parameter set of the run.
     error : str
         The error message of a failed run; empty otherwise.
+    omitted : dict of str to str
+        The study's exhibits the run left out, with the reason (the manifest's ``omitted``).
 
     Examples
     --------
@@ -82,6 +86,43 @@ class RunResult:
     executed_notebook: str
     parameters: dict[str, Any]
     error: str = ""
+    omitted: dict[str, str] = field(default_factory=dict)
+
+
+class _QuietKernelManager(AsyncKernelManager):
+    """The kernel manager of study runs: shuts a kernel down without interrupting it first.
+
+    jupyter_client's ``shutdown_kernel`` sends SIGINT before its shutdown request. papermill shuts the
+    kernel down as soon as the reply to its last ``kernel_info`` request arrives, while the kernel may
+    still be inside that message's handler (on a loaded machine it often is); the SIGINT then lands there
+    and the kernel logs "[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel." after a successful run.
+    Without the interrupt the shutdown request alone ends an idle kernel; a kernel still running a cell
+    (a run stopped from outside) is terminated by the manager after ``shutdown_wait_time``.
+    """
+
+    async def _async_interrupt_kernel(self) -> None:
+        if self.shutting_down:
+            return
+        await super()._async_interrupt_kernel()
+
+
+def _execute_notebook(notebook: Path, executed: Path, parameters: Mapping[str, Any], progress: bool = False,
+             cwd: Path | None = None) -> None:
+    """Run ``notebook`` with ``parameters`` through papermill into ``executed`` (one kernel, shut down
+    without an interrupt: see :class:`_QuietKernelManager`)."""
+    import papermill as pm
+
+    pm.execute_notebook(
+        str(notebook),
+        str(executed),
+        parameters=dict(parameters),
+        kernel_name="python3",
+        progress_bar=progress,
+        cwd=str(cwd) if cwd is not None else None,
+        # the kernel's own start-up warnings (e.g. about its local TCP transport) are noise here
+        extra_arguments=["--IPKernelApp.log_level=ERROR"],
+        kernel_manager_class=_QuietKernelManager,
+    )
 
 
 def param_hash(study: studies.Study, params: Mapping[str, Any]) -> str:
@@ -148,16 +189,57 @@ def _label(study: studies.Study, params: Mapping[str, Any]) -> str:
     return "default" if study.is_default(params) else param_hash(study, params)
 
 
+def omitted_exhibits(study: studies.Study, staging: Path) -> dict[str, str]:
+    """The study's declared exhibits (:attr:`Study.exhibits`) this run did not write, each with the reason the
+    notebook gave (:meth:`crmresearch.reporting.Exhibits.omit`) or, without one, ``'not written (no reason
+    given)'``; raises :class:`StudyError` for an exhibit both written and said to be left out.
+
+    Parameters
+    ----------
+    study : Study
+        The study.
+    staging : Path
+        The run's output folder.
+
+    Returns
+    -------
+    dict of str to str
+        Exhibit name -> reason; empty when every declared exhibit is written (a run on the built-in data).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from crmresearch import reporting, studies
+    >>> from crmresearch.studies import pipeline
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> reporting.Exhibits(folder, study='rfm-segments').omit({'table-cluster-vs-truth': 'built-in data only'})
+    left out: table-cluster-vs-truth (built-in data only)
+    >>> pipeline.omitted_exhibits(studies.get('rfm-segments'), folder)['table-cluster-vs-truth']
+    'built-in data only'
+    """
+    written = {Path(name).stem for name in reporting.exhibit_hashes(staging)}
+    said = reporting.read_omitted(staging)
+    both = sorted(set(said) & written)
+    if both:
+        raise StudyError(f"{study.name}: exhibit(s) {both} were written and also said to be left out")
+    return {e: said.get(e, "not written (no reason given)") for e in study.exhibits if e not in written}
+
+
 def _manifest(study: studies.Study, params: Mapping[str, Any], staging: Path) -> dict[str, Any]:
+    omitted = omitted_exhibits(study, staging)
     return {
         "study": study.name,
         "title": study.title,
         "parameters": dict(params),
+        "resolved": reporting.read_resolved(staging),  # what 'auto' and empty parameters became
         "parameters_hash": param_hash(study, params),
         "default_parameters": study.is_default(params),
         "notebook": f"notebooks/{study.name}.ipynb",
         "inputs": reporting.read_inputs(staging),
         "exhibits": reporting.exhibit_hashes(staging),
+        # declared exhibits left out, and why (none at the defaults: the key is then absent)
+        **({"omitted": omitted} if omitted else {}),
         "environment": {
             "python": ".".join(platform.python_version_tuple()[:2]),
             "packages": reporting.versions(_RECORDED_PACKAGES),
@@ -170,11 +252,18 @@ def _publish(staging: Path, target: Path, manifest: dict[str, Any]) -> None:
     publish.publish_folder(staging, target, manifest["exhibits"], reporting.dumps_json(manifest), MANIFEST)
 
 
-def _error_summary(exc: BaseException) -> str:
-    """The whole error: its type and message (a notebook error keeps every line of its message)."""
+def _error_summary(exc: BaseException, data: str = "") -> str:
+    """The whole error: its type and message (a notebook error keeps every line of its message); on your
+    data (``data``, a data source file) columns it renamed are named as you know them too."""
     ename = getattr(exc, "ename", type(exc).__name__)
     evalue = getattr(exc, "evalue", str(exc))
-    return f"{ename}: {evalue}".strip()
+    summary = f"{ename}: {evalue}".strip()
+    if not data:
+        return summary
+    from ..schemas import name_user_columns
+    from ..sources import user_columns
+
+    return name_user_columns(summary, user_columns(data))
 
 
 def run(
@@ -239,7 +328,6 @@ def run(
 def _execute(study: studies.Study, params: dict[str, Any], target: Path, out: str | os.PathLike[str] | None,
              raise_on_error: bool, progress: bool) -> RunResult:
     """The checked run of :func:`run`, holding the lock of ``target``."""
-    import papermill as pm
 
     label = _label(study, params) if out is None else f"out-{param_hash(study, params)}"
     executed = paths.build_dir() / "executed" / study.name / f"{label}.ipynb"
@@ -258,22 +346,15 @@ def _execute(study: studies.Study, params: dict[str, Any], target: Path, out: st
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = "1"
     t0 = time.perf_counter()
-    status, error = "ok", ""
+    status, error, omitted = "ok", "", {}
     try:
         with publish.terminate_as_interrupt():
-            pm.execute_notebook(
-                str(study.notebook),
-                str(own),
-                parameters={**params, "output_dir": str(staging)},
-                kernel_name="python3",
-                progress_bar=progress,
-                cwd=str(paths.project_root()) if paths.project_root().is_dir() else None,
-                # the kernel's own start-up warnings (e.g. about its local TCP transport) are noise here
-                extra_arguments=["--IPKernelApp.log_level=ERROR"],
-            )
+            _execute_notebook(study.notebook, own, {**params, "output_dir": str(staging)}, progress,
+                     paths.project_root() if paths.project_root().is_dir() else None)
         manifest = _manifest(study, params, staging)
         if not manifest["exhibits"]:
             raise StudyError(f"{study.name}: the notebook finished but wrote no exhibits")
+        omitted = manifest.get("omitted", {})
         _publish(staging, target, manifest)
     except OutputError:
         raise
@@ -281,7 +362,7 @@ def _execute(study: studies.Study, params: dict[str, Any], target: Path, out: st
         if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
             where = Path(exc.filename).parent if exc.filename else target  # nothing was published
             raise publish.no_space(exc, where) from exc
-        status, error = "failed", _error_summary(exc)
+        status, error = "failed", _error_summary(exc, str(params.get("data") or ""))
         if raise_on_error:
             raise StudyError(
                 f"{study.name} failed: {error}\nexecuted notebook with traceback: {executed}"
@@ -293,7 +374,7 @@ def _execute(study: studies.Study, params: dict[str, Any], target: Path, out: st
         shutil.rmtree(own.parent, ignore_errors=True)
     seconds = time.perf_counter() - t0
     result = RunResult(study.name, status, round(seconds, 2), str(target), str(executed),
-                       dict(params), error)
+                       dict(params), error, omitted)
     reporting.atomic_write_text(executed.with_suffix(".run.json"),
                                 reporting.dumps_json({**asdict(result),
                                                       "crmresearch": __version__}))

@@ -394,6 +394,10 @@ class Study:
         Data-source roles it needs with ``-p data=``.
     optional_roles : tuple of str, default ()
         Roles it can use when present.
+    needs : mapping of str to tuple of str, optional
+        Per role, the optional columns of its contract the study cannot do without (``{'transactions':
+        ('amount',)}`` for a study that sums money); checked before the kernel. A role's required columns
+        are its contract's (:data:`crmresearch.schemas.CONTRACTS`).
 
     Examples
     --------
@@ -414,6 +418,7 @@ class Study:
     inputs: Callable[[Mapping[str, Any]], None] | None = field(default=None, compare=False)
     roles: tuple[str, ...] = ()  # tables a data source file must name for `-p data=...`
     optional_roles: tuple[str, ...] = ()
+    needs: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
 
     @property
     def notebook(self) -> Path:
@@ -443,7 +448,7 @@ class Study:
         --------
         >>> from crmresearch import studies
         >>> print(studies.get('churn-survival').parameters_cell().splitlines()[0])
-        horizons: list[int] = [12, 24, 36]  # months at which survival is reported
+        horizons: list[int] = [12, 24, 36]  # times at which survival is reported, in the unit below
         """
         out = f'output_dir: str = ""  # set by `crmresearch run`; "" writes to build/interactive/{self.name}'
         return "\n".join([*(p.line() for p in self.params), out])
@@ -500,11 +505,20 @@ class Study:
             from ..sources import read_sources
 
             try:
-                read_sources(values["data"], roles=self.roles, optional=self.optional_roles, check=True)
+                read_sources(values["data"], roles=self.roles, optional=self.optional_roles, check=True,
+                             needs=self.needs)
             except ValidationError as exc:  # a SourceError (files, columns) or a broken contract
                 raise ParameterError(f"{self.name}: parameter 'data' ({values['data']}): {exc}") from None
         if self.inputs is not None:
-            self.inputs(values)
+            try:
+                self.inputs(values)
+            except ParameterError as exc:  # checks on your tables, renamed: name your columns as you know them
+                if not values.get("data"):
+                    raise
+                from ..schemas import name_user_columns
+                from ..sources import user_columns
+
+                raise ParameterError(name_user_columns(str(exc), user_columns(values["data"]))) from None
 
     def data_route(self) -> str:
         """How to run the study on your own tables, in words (for ``crmresearch list``)."""
@@ -752,7 +766,8 @@ CUSTOMER_BASE_CLV = Study(
     smoke={"bank_customers": 3_000},
     exhibits=("table-bgnbd-fit", "table-gamma-gamma-fit", "fig-tracking", "table-tracking",
               "fig-conditional-expectations", "table-conditional-expectations", "table-clv-summary",
-              "table-clv-holdout", "fig-clv-distribution", "table-bank-clv", "table-bgnbd-recovery"),
+              "table-clv-holdout", "fig-clv-distribution", "table-bank-clv", "table-bgnbd-recovery",
+              "table-settings"),
     check=_check_customer_base_clv,
     roles=("transactions",),
 )
@@ -769,46 +784,125 @@ def _check_horizons(v: Mapping[str, Any]) -> None:
                              f"'as_of' ({v['as_of']})")
 
 
+
+def _check_spells_inputs(v: Mapping[str, Any]) -> None:
+    """Your spells: ``as_of`` and ``observed_from`` apply to dated spells only (checked before the kernel); a
+    censoring date or a unit the run will have to assume is said here too, where the command line shows it."""
+    if not v["data"]:
+        return
+    import warnings
+
+    from ..errors import DataWarning
+    from ..sources.tables import read_sources
+
+    spells = read_sources(v["data"], roles=["spells"])["spells"]
+    name = Path(v["data"]).name
+    if spells.shape == "dates" and v["as_of"] == "auto" and "observed_to" not in spells.meta:
+        warnings.warn(f"churn-survival: {name} states no observed_to; active relationships will be censored at the "
+                      "latest date in the table (see table-settings); add observed_to: YYYY-MM-DD to the spells "
+                      "entry or set -p as_of=", DataWarning, stacklevel=2)
+    if spells.shape == "durations" and "unit" not in spells.meta:
+        warnings.warn(f"churn-survival: {name} states no unit for its durations; they will be read as months; add "
+                      "unit: days, weeks, months or years to the spells entry", DataWarning, stacklevel=2)
+    if spells.shape == "durations":
+        for param, given in (("as_of", v["as_of"] != "auto"), ("observed_from", bool(v["observed_from"]))):
+            if given:
+                raise ParameterError(f"churn-survival: parameter '{param}' applies to spells with start and end "
+                                     f"dates; {name} gives durations and an event flag, already "
+                                     "censored (drop the parameter)")
+
+
 CHURN_SURVIVAL = Study(
     name="churn-survival",
     title="When do customers leave and why: Kaplan-Meier, log-rank, Cox PH with checks, AFT",
     question="When do customers leave, which groups leave faster, and which drivers raise the hazard?",
     data="Telco customer churn (IBM, via modeldata); synthetic bank",
     params=(
-        Param("horizons", list, [12, 24, 36], "months at which survival is reported", item=int, low=1, high=120),
-        Param("holdout_share", float, 0.30, "share of Telco customers held out for evaluation", low=0.1, high=0.5),
+        Param("horizons", list, [12, 24, 36], "times at which survival is reported, in the unit below", item=int,
+              low=1, high=36_525),
+        Param("holdout_share", float, 0.30, "share of customers held out for evaluation (the Cox and AFT models "
+              "are fitted on the rest)", low=0.1, high=0.5),
         Param("ph_alpha", float, 0.01, "significance level of the proportional-hazards test", low=0.0001, high=0.2),
         _bank_customers(),
         _seed("the bank and of the holdout split"),
-        _data_param("your spells (customer, start, end, covariates)", "Telco and the synthetic bank"),
+        _data_param("your spells (customer with start and end dates, or a duration and an event flag; covariates)",
+                    "Telco and the synthetic bank"),
         Param("covariates", list, "auto", "your data: covariate columns of the spells; 'auto': every column besides "
-              "customer_id, start and end", item=str, special=("auto",)),
+              "customer_id, start and end (or duration and event)", item=str, special=("auto",)),
         Param("groups", list, "auto", "your data: columns for Kaplan-Meier curves; 'auto': covariates with 2 to 8 "
               "values", item=str, special=("auto",)),
-        Param("as_of", str, "auto", "your data: censoring date YYYY-MM-DD; 'auto': the latest start or end date"),
-        Param("observed_from", str, "", "your data: first day of observation YYYY-MM-DD; relationships that "
+        Param("as_of", str, "auto", "your dated spells: censoring date YYYY-MM-DD; 'auto': observed_to of the data "
+              "source file, else the latest start or end date (with a warning)"),
+        Param("observed_from", str, "", "your dated spells: first day of observation YYYY-MM-DD; relationships that "
               "began earlier are left-truncated (they enter the risk set at their age on that day); empty: "
-              "every relationship observed from its start"),
+              "observed_from of the data source file, else every relationship observed from its start"),
+        Param("unit", str, "months", "time unit of durations, horizons, axes and table headers (durations of your "
+              "spells are read in the unit their data source file states)",
+              choices=("days", "weeks", "months", "years")),
     ),
     smoke={"bank_customers": 3_000},
     exhibits=("fig-km-telco", "table-km-telco", "table-logrank-telco", "table-cox-telco", "table-ph-telco",
-              "table-aft-telco", "table-holdout-telco", "fig-km-bank", "table-cox-bank-truth"),
+              "table-aft-telco", "table-holdout-telco", "fig-km-bank", "table-cox-bank-truth", "table-settings"),
     check=_check_horizons,
+    inputs=_check_spells_inputs,
     roles=("spells",),
 )
 
+#: churn-targeting's parameters of the built-in data only, and why each does nothing on your customers
+_CHURN_BUILTIN_ONLY = {
+    "margin_rate": "it sets the margin of Telco's survival-based CLV, and your customers' value is your value column",
+    "clv_horizon_months": "it is the horizon of Telco's survival-based CLV, and your customers' value is your value "
+                          "column",
+    "clv_bootstrap": "it sets the Cox refits of Telco's CLV intervals, and your customers' value is your value column",
+    "calibration_months": "it is when Telco's Cox model is checked against the holdout, and your customers have no "
+                          "durations",
+    "annual_discount_rate": "it discounts Telco's survival-based CLV and the bank's margin annuity, and your value "
+                            "column is used as it is",
+    "bank_margin_rate": "the synthetic bank is not part of a run on your data",
+    "bank_customers": "the synthetic bank is not part of a run on your data",
+}
+
+
+def _check_churn_targeting(v: Mapping[str, Any]) -> None:
+    """A parameter that does nothing on the chosen data is refused, not ignored (checked before the kernel)."""
+    study = "churn-targeting"
+    if not v["data"]:
+        if v["features"] != "auto":
+            raise ParameterError(f"{study}: parameter 'features' applies to your data; give -p data=... as well")
+        return
+    defaults = CHURN_TARGETING.defaults()
+    for name, why in _CHURN_BUILTIN_ONLY.items():
+        if v[name] != defaults[name]:
+            raise ParameterError(f"{study}: parameter '{name}' does not apply to your data (-p data=...): {why}; "
+                                 "leave it out")
+
+
 def _check_churn_inputs(v: Mapping[str, Any]) -> None:
-    """Your customers: one row each, a 0/1 ``churned`` and a finite ``value`` (checked before the kernel)."""
+    """Your customers: one row each, a 0/1 ``churned`` and a finite ``value``; the features named, or listed
+    in the data source file, or (neither) every other column, checked for ids and outcomes (before the kernel)."""
     if not v["data"]:
         return
     from ..errors import ValidationError
     from ..sources.tables import read_sources
-    from ..targeting import churn_table
+    from ..targeting import churn_features, churn_table
 
+    source = read_sources(v["data"], roles=["customers"])["customers"]
     try:
-        churn_table(read_sources(v["data"], roles=["customers"])["customers"].to_pandas())
+        customers = churn_table(source.to_pandas())
     except ValidationError as exc:
         raise ParameterError(f"churn-targeting: parameter 'data' ({v['data']}): {exc}") from None
+    try:
+        churn_features(customers, v["features"], listed=source.features)
+    except ValidationError as exc:
+        raise ParameterError(f"churn-targeting: parameter 'features' ({_features_origin(v, source)}): {exc}") from None
+
+
+def _features_origin(v: Mapping[str, Any], source: Any) -> str:
+    if v["features"] != "auto":
+        return ",".join(v["features"])
+    if source.features is not None:
+        return "auto: the features listed in the data source file"
+    return "auto: every column besides customer, churned and value"
 
 
 CHURN_TARGETING = Study(
@@ -825,22 +919,27 @@ CHURN_TARGETING = Study(
         Param("acceptance_rate", float, 0.30, "share of would-be churners who accept the offer and stay",
               low=0.01, high=1),
         Param("contact_cost", float, 1.0, "cost of contacting one customer, USD", low=0, high=1e3),
-        Param("margin_rate", float, 0.30, "share of the monthly charge kept as margin", low=0.01, high=1),
-        Param("clv_horizon_months", int, 24, "horizon of the survival-based CLV, months", low=1, high=120),
-        Param("clv_bootstrap", int, 30, "Cox refits on resampled customers for the CLV intervals", low=10,
+        Param("margin_rate", float, 0.30, "Telco: share of the monthly charge kept as margin", low=0.01, high=1),
+        Param("clv_horizon_months", int, 24, "Telco: horizon of the survival-based CLV, months", low=1, high=120),
+        Param("clv_bootstrap", int, 30, "Telco: Cox refits on resampled customers for the CLV intervals", low=10,
               high=2000),
-        Param("calibration_months", int, 24, "time at which predicted churn is checked against the holdout, months",
-              low=1, high=72),
+        Param("calibration_months", int, 24, "Telco: time at which the Cox model's predicted churn is checked against "
+              "the holdout, months", low=1, high=72),
         Param("bank_margin_rate", float, 0.03, "bank margin per USD of transaction volume", low=0, high=0.5),
-        Param("annual_discount_rate", float, 0.10, "discount rate per year for CLV", low=0, high=1),
+        Param("annual_discount_rate", float, 0.10, "built-in data: discount rate per year of Telco's CLV and the "
+              "bank's margin annuity", low=0, high=1),
         _bank_customers(),
         _seed("the bank, the split and the models"),
         _data_param("your customers (customer, churned, value, features)", "Telco and the synthetic bank"),
+        Param("features", list, "auto", "your data: columns the churn models use; 'auto': the columns the data "
+              "source file lists under features, else every column besides customer, churned and value (refused "
+              "if one looks like an id or the outcome)", item=str, special=("auto",)),
     ),
     smoke={"bank_customers": 3_000, "model": "logistic", "clv_bootstrap": 10},
     exhibits=("table-classifiers", "fig-calibration", "table-lift", "fig-gain", "table-survival-clv",
               "table-survival-calibration", "table-targeting", "fig-profit-curve", "fig-depth-heatmap",
               "table-depth-grid"),
+    check=_check_churn_targeting,
     inputs=_check_churn_inputs,
     roles=("customers",),
 )
@@ -1209,6 +1308,7 @@ CUSTOMER_BASE_HEALTH = Study(
     check=_check_customer_base_health,
     inputs=_check_health_inputs,
     roles=("accounts", "transactions"),
+    needs={"transactions": ("amount",)},  # revenue per customer and the level model sum card spend
 )
 
 def _check_campaign_inputs(v: Mapping[str, Any]) -> None:
@@ -1262,7 +1362,8 @@ def _check_mga_split(v: Mapping[str, Any]) -> None:
 
 def _check_satisfaction_inputs(v: Mapping[str, Any]) -> None:
     """The model file parses into a valid path model, the target is one of its constructs, and the
-    survey CSV's header holds every item and grouping column (before any kernel starts)."""
+    survey CSV holds every item and grouping column, its answers lie on the model's scale(s) and it has
+    enough respondents for ``predict_folds`` (before any kernel starts)."""
     from ..errors import ValidationError
     from ..satisfaction import specs
 
@@ -1283,10 +1384,22 @@ def _check_satisfaction_inputs(v: Mapping[str, Any]) -> None:
         spec.resolve(columns)
     except ValidationError as exc:
         raise ParameterError(f"{study}: parameter 'survey_csv' ({v['survey_csv']}): {exc}") from None
-    absent = [c for c in v["group_columns"] if c not in columns]
-    if absent:
-        raise ParameterError(f"{study}: parameter 'group_columns': column(s) {absent} are not in {v['survey_csv']}; "
-                             f"it has {columns[:15]}; name columns of the survey or 'none'")
+    if v["group_columns"] != "auto":
+        absent = [c for c in v["group_columns"] if c not in columns]
+        if absent:
+            raise ParameterError(f"{study}: parameter 'group_columns': column(s) {absent} are not in "
+                                 f"{v['survey_csv']}; it has {columns[:15]}; name columns of the survey, 'auto' "
+                                 "or 'none'")
+    try:  # a survey is small: read it whole, as the notebook will (answers on the scale, missing answers)
+        survey, _ = specs.load_survey(v["survey_csv"], spec, missing=v["missing"])
+    except ValidationError as exc:
+        model = "" if str(v["model"]).upper() in specs.MODELS else f" and the 'scale' key of {Path(v['model']).name}"
+        raise ParameterError(f"{study}: parameter 'survey_csv' ({Path(v['survey_csv']).name}){model}: {exc}") from None
+    most = len(survey) // 5
+    if v["predict_folds"] > most:
+        raise ParameterError(f"{study}: parameter 'predict_folds' ({v['predict_folds']}) must be at most n / 5 = "
+                             f"{most} for the {len(survey)} respondents of {Path(v['survey_csv']).name} (each fold "
+                             "needs at least 5); lower it, e.g. -p predict_folds=" + str(max(2, min(most, 5))))
 
 
 SATISFACTION_ACSI = Study(
@@ -1309,8 +1422,9 @@ SATISFACTION_ACSI = Study(
         Param("alpha", float, 0.05, "1 - confidence level of the intervals", low=0.001, high=0.5),
         Param("target", str, "auto", "construct whose index is broken down and whose drivers the IPMA ranks; "
               "'auto': the model's own target (SAT for ECSI/ACSI), else its final endogenous construct"),
-        Param("group_columns", list, ["region", "value_tier"], "columns to break the index down by; 'none': no "
-              "breakdown", item=str, empty=True),
+        Param("group_columns", list, "auto", "columns to break the index down by; 'auto': region and value_tier "
+              "where the survey has them (the synthetic one does; none otherwise, said in the run log); 'none': no "
+              "breakdown", item=str, empty=True, special=("auto",)),
         Param("respondents", int, 1000, "respondents of the synthetic survey", low=100, high=100_000),
         _bank_customers(),
         _seed("the bank and of the bootstrap"),

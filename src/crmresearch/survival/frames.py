@@ -9,44 +9,56 @@ import pandas as pd
 
 from .. import schemas
 from ..errors import ValidationError
+from ..schemas.contracts import TIME_UNITS
 
 __all__ = ["latest_date", "spell_covariates", "spell_groups", "survival_frame"]
 
-_SPELL_COLUMNS = ("customer_id", "start", "end")
-
-_UNIT_DAYS = {"days": 1.0, "weeks": 7.0, "months": 30.4375, "years": 365.25}
+_SPELL_COLUMNS = ("customer_id", "start", "end", "duration", "event")
 
 
 def survival_frame(
     spells: pd.DataFrame,
-    as_of: str | pd.Timestamp,
+    as_of: str | pd.Timestamp | None = None,
     unit: str = "months",
     observed_from: str | pd.Timestamp | None = None,
     customer: str = "customer_id",
     start: str = "start",
     end: str = "end",
     keep: list[str] | None = None,
+    duration: str = "duration",
+    event: str = "event",
+    duration_unit: str = "months",
 ) -> pd.DataFrame:
-    """Duration and event per spell, right-censored at ``as_of``.
+    """Duration and event per spell: from start and end dates right-censored at ``as_of``, or from a
+    duration and an event flag as most survival extracts hold them (the two shapes of the spells contract).
 
     Parameters
     ----------
-    spells : DataFrame with ``customer``, ``start`` and ``end`` (missing = still active)
-    as_of : date
-        Censoring date; dates after it are an error.
+    spells : DataFrame
+        ``customer`` with ``start`` and ``end`` (missing = still active), or with ``duration`` (time from the
+        start to the end or to the end of observation, in ``duration_unit``) and ``event`` (1 = ended,
+        0 = censored).
+    as_of : date, optional
+        Censoring date of dated spells (required for them; dates after it are an error). Durations are
+        already censored and take none.
     unit : {"days", "weeks", "months", "years"}
-        Unit of ``duration`` and ``entry`` (a month is 30.4375 days).
+        Unit of ``duration`` and ``entry`` in the frame (a month is 30.4375 days).
     observed_from : date, optional
-        Start of observation. Spells that began before it are left-truncated: ``entry`` is the
-        time already survived when observation starts (pass it to the fitters as the entry
-        column). Spells that ended before it cannot be observed and are an error.
+        Start of observation of dated spells. Spells that began before it are left-truncated: ``entry`` is
+        the time already survived when observation starts (pass it to the fitters as the entry column).
+        Spells that ended before it cannot be observed and are an error. Durations take none.
+    customer, start, end, duration, event : str
+        Column names.
     keep : list of str
         Covariate columns to carry over.
+    duration_unit : {"days", "weeks", "months", "years"}, default 'months'
+        Unit of the ``duration`` column of durations-only spells.
 
     Returns
     -------
     DataFrame (one row per spell): ``customer``, ``duration``, ``event`` (1 = churned), ``entry``
-    (0 unless left-truncated) and the ``keep`` columns. ``attrs["row_account"]`` records rows in/out.
+    (0 unless left-truncated) and the ``keep`` columns. ``attrs["row_account"]`` records rows in/out,
+    ``attrs["unit"]`` the unit.
 
     Examples
     --------
@@ -56,34 +68,37 @@ def survival_frame(
     ...                        'end': pd.to_datetime(['2023-07-01', None])})
     >>> survival.survival_frame(spells, as_of='2024-01-01')[['duration', 'event']].round(2).values.tolist()   # months
     [[5.95, 1.0], [7.03, 0.0]]
+    >>> tenure = pd.DataFrame({'customer_id': [1, 2], 'duration': [14.0, 70.0], 'event': [1, 0]})   # days
+    >>> survival.survival_frame(tenure, unit='weeks', duration_unit='days')[['duration', 'event']].values.tolist()
+    [[2.0, 1.0], [10.0, 0.0]]
     """
-    if unit not in _UNIT_DAYS:
-        raise ValidationError(f"survival_frame: unit must be one of {list(_UNIT_DAYS)}; got {unit!r}")
-    as_of_ts = pd.Timestamp(as_of)
-    sp = schemas.validate(spells, "spells", customer=customer, start=start, end=end, as_of=as_of_ts,
-                          caller="survival_frame")
-    dup = sp.duplicated([customer, start], keep=False)
-    if dup.any():
-        raise ValidationError(f"survival_frame: {int(dup.sum())} of {len(sp)} rows are duplicated spells "
-                              f"(same {customer} and {start}; first rows: {', '.join(map(str, sp.index[dup][:5]))})")
+    for name, u in (("unit", unit), ("duration_unit", duration_unit)):
+        if u not in TIME_UNITS:
+            raise ValidationError(f"survival_frame: {name} must be one of {list(TIME_UNITS)}; got {u!r}")
     keep = list(keep or [])
+    dated = start in spells.columns or duration not in spells.columns
+    u = TIME_UNITS[unit]
+    if dated:
+        if as_of is None:
+            raise ValidationError(f"survival_frame: spells with dates ({start}, {end}) need as_of, the censoring "
+                                  "date (e.g. survival.latest_date(spells))")
+        sp, days, event_flag, entry_days = _from_dates(spells, pd.Timestamp(as_of), observed_from, customer,
+                                                       start, end)
+        dur, entry = days / u, entry_days / u
+    else:
+        for name, value in (("as_of", as_of), ("observed_from", observed_from)):
+            if value is not None:
+                raise ValidationError(f"survival_frame: {name} applies to spells with start and end dates; these "
+                                      f"spells give durations ({duration}, {event}), already censored")
+        sp = schemas.validate(spells, "spells", shape="durations", customer=customer, duration=duration,
+                              event=event, caller="survival_frame")
+        dur = sp[duration].to_numpy(dtype=float) * (TIME_UNITS[duration_unit] / u)  # exact when the units agree
+        event_flag, entry = sp[event].astype(bool).to_numpy(), np.zeros(len(sp))
     missing = [c for c in keep if c not in sp.columns]
     if missing:
         raise ValidationError(f"survival_frame: covariate column(s) {missing} not in the spells table")
-    event = sp[end].notna().to_numpy()
-    stop = sp[end].where(sp[end].notna(), as_of_ts)
-    days = (stop - sp[start]).dt.total_seconds().to_numpy() / 86_400
-    entry_days = np.zeros(len(sp))
-    if observed_from is not None:
-        obs = pd.Timestamp(observed_from)
-        gone = (sp[end] < obs).to_numpy()
-        if gone.any():
-            raise ValidationError(f"survival_frame: {int(gone.sum())} spells ended before observed_from = "
-                                  f"{obs.date()}; they cannot be observed — remove them explicitly")
-        entry_days = np.clip((obs - sp[start]).dt.total_seconds().to_numpy() / 86_400, 0, None)
-    u = _UNIT_DAYS[unit]
-    out = pd.DataFrame({customer: sp[customer].to_numpy(), "duration": days / u, "event": event.astype(np.int64),
-                        "entry": entry_days / u})
+    out = pd.DataFrame({customer: sp[customer].to_numpy(), "duration": dur, "event": event_flag.astype(np.int64),
+                        "entry": entry})
     for c in keep:
         out[c] = sp[c].to_numpy() if not isinstance(sp[c].dtype, pd.CategoricalDtype) else sp[c].values
     zero = out["duration"] <= out["entry"]
@@ -97,9 +112,32 @@ def survival_frame(
     return out.reset_index(drop=True)
 
 
+def _from_dates(spells: pd.DataFrame, as_of_ts: pd.Timestamp, observed_from: str | pd.Timestamp | None,
+                customer: str, start: str, end: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
+    """Dated spells: the checked table, days at risk, the event flag and days before entry."""
+    sp = schemas.validate(spells, "spells", shape="dates", customer=customer, start=start, end=end, as_of=as_of_ts,
+                          caller="survival_frame")
+    dup = sp.duplicated([customer, start], keep=False)
+    if dup.any():
+        raise ValidationError(f"survival_frame: {int(dup.sum())} of {len(sp)} rows are duplicated spells "
+                              f"(same {customer} and {start}; first rows: {', '.join(map(str, sp.index[dup][:5]))})")
+    event = sp[end].notna().to_numpy()
+    stop = sp[end].where(sp[end].notna(), as_of_ts)
+    days = (stop - sp[start]).dt.total_seconds().to_numpy() / 86_400
+    entry_days = np.zeros(len(sp))
+    if observed_from is not None:
+        obs = pd.Timestamp(observed_from)
+        gone = (sp[end] < obs).to_numpy()
+        if gone.any():
+            raise ValidationError(f"survival_frame: {int(gone.sum())} spells ended before observed_from = "
+                                  f"{obs.date()}; they cannot be observed — remove them explicitly")
+        entry_days = np.clip((obs - sp[start]).dt.total_seconds().to_numpy() / 86_400, 0, None)
+    return sp, days, event, entry_days
+
+
 def spell_covariates(spells: pd.DataFrame, spec: str | Sequence[str] = "auto") -> list[str]:
     """Covariate columns of a spells table: ``spec`` names them, or is ``"auto"`` for every column
-    besides ``customer_id``, ``start`` and ``end`` (dates and free-text ids are left out).
+    besides ``customer_id``, ``start``, ``end``, ``duration`` and ``event`` (dates and free-text ids are left out).
 
     Parameters
     ----------
@@ -144,8 +182,8 @@ def spell_covariates(spells: pd.DataFrame, spec: str | Sequence[str] = "auto") -
         if numeric or s.nunique(dropna=True) <= 50:  # a text column with many values is an id, not a covariate
             out.append(c)
     if not out:
-        raise ValidationError("spell_covariates: the spells table has no covariate column besides customer_id, "
-                              "start and end; add columns or name them")
+        raise ValidationError("spell_covariates: the spells table has no covariate column besides customer_id "
+                              "and its start and end (or duration and event); add columns or name them")
     return out
 
 

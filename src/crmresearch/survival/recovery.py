@@ -208,7 +208,7 @@ def day_clock(spells: pd.DataFrame, cases: pd.DataFrame, as_of: Any = None,
     [[31.0, 41.0, 365.0], [61.0, nan, 305.0]]
     """
     caller = "day_clock"
-    sp = validate(spells, "spells", caller=f"{caller}(spells)")
+    sp = validate(spells, "spells", shape="dates", caller=f"{caller}(spells)")
     dup = sp["customer_id"].duplicated()
     if dup.any():
         raise ValidationError(f"{caller}: {int(dup.sum())} customers have more than one spell (first: "

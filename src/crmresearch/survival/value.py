@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
+from ..core import progress as progress_
 from ..errors import ValidationError
 
 __all__ = ["calibration_at", "survival_clv", "survival_clv_intervals"]
@@ -64,7 +68,8 @@ def survival_clv(result, frame: pd.DataFrame, margin: np.ndarray | pd.Series | f
 
 def survival_clv_intervals(result, train: pd.DataFrame, frame: pd.DataFrame, margin: np.ndarray | pd.Series | float,
                            discount_rate: float, horizon: int = 60, n_boot: int = 50, seed: int = 0,
-                           alpha: float = 0.05) -> pd.DataFrame:
+                           alpha: float = 0.05,
+                           progress: bool | Callable[[int, int], Any] | None = None) -> pd.DataFrame:
     """:func:`survival_clv` with (1 - alpha) percentile intervals from a bootstrap of the model.
 
     The fitted model (a :class:`CoxPH` or :class:`AFT`) is cloned with its settings and refitted on
@@ -96,6 +101,9 @@ def survival_clv_intervals(result, train: pd.DataFrame, frame: pd.DataFrame, mar
         Random seed.
     alpha : float, default 0.05
         Significance level of the intervals (1 - alpha coverage).
+    progress : bool or callable or None, optional
+        A progress bar of the refits (:mod:`crmresearch.core.progress`); None: shown in an interactive
+        JupyterLab run, silent in batch runs.
 
     Examples
     --------
@@ -122,13 +130,15 @@ def survival_clv_intervals(result, train: pd.DataFrame, frame: pd.DataFrame, mar
     base = survival_clv(result, frame, margin, discount_rate, horizon)
     rng = np.random.default_rng(seed)
     draws, failed = [], 0
-    for _ in range(n_boot):
-        sample = train.iloc[rng.integers(0, len(train), len(train))]
-        try:
-            refit = type(result)(**result.get_params(deep=False)).fit(sample)
-            draws.append(survival_clv(refit, frame, margin, discount_rate, horizon)["clv"].to_numpy())
-        except (CRMResearchError, ValueError, np.linalg.LinAlgError):
-            failed += 1
+    with progress_.tracker(n_boot, "survival CLV bootstrap", "refits", progress) as bar:
+        for _ in range(n_boot):
+            sample = train.iloc[rng.integers(0, len(train), len(train))]
+            try:
+                refit = type(result)(**result.get_params(deep=False)).fit(sample)
+                draws.append(survival_clv(refit, frame, margin, discount_rate, horizon)["clv"].to_numpy())
+            except (CRMResearchError, ValueError, np.linalg.LinAlgError):
+                failed += 1
+            bar.update()
     if len(draws) < max(10, n_boot // 2):
         raise ValidationError(f"survival_clv_intervals: {failed} of {n_boot} refits failed; too few to form intervals")
     D = np.array(draws)

@@ -1,7 +1,8 @@
 """Targeting: scores, lift, calibration and the profit of acting on them.
 
 - classifier: :class:`CalibratedClassifier`, a calibrated binary classifier (logistic or boosting)
-- churn: the churn table, :class:`ChurnClassifier`, the churn snapshot of a base at a date
+- churn: the churn table, its features (checked for ids and outcomes), :class:`ChurnClassifier`, the churn
+  snapshot of a base at a date
 - lift: lift and gain, calibration by bin, targeted vs mass offer profit, the best depth
 - prospects: prospect grades by expected value, conversion and value models, next product to buy
 
@@ -9,7 +10,7 @@ Needs scikit-learn (the ``[ml]`` extra) only when a classifier is fitted; lifeli
 """
 
 from . import prospects
-from .churn import ChurnClassifier, churn_classifier, churn_snapshot, churn_table
+from .churn import ChurnClassifier, churn_classifier, churn_features, churn_snapshot, churn_table
 from .classifier import CalibratedClassifier
 from .lift import calibration_table, depth_grid, lift_table, targeting_profit
 from .prospects import (
@@ -35,6 +36,7 @@ __all__ = [
     "approach_profit",
     "calibration_table",
     "churn_classifier",
+    "churn_features",
     "churn_snapshot",
     "churn_table",
     "depth_grid",

@@ -4,12 +4,14 @@ snapshot (features and 12-month outcome at a date) built from spells and transac
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
 from .classifier import CalibratedClassifier
 
-__all__ = ["ChurnClassifier", "churn_classifier", "churn_snapshot", "churn_table"]
+__all__ = ["ChurnClassifier", "churn_classifier", "churn_features", "churn_snapshot", "churn_table"]
 
 
 def churn_table(df: pd.DataFrame, churned: str = "churned", value: str = "value",
@@ -64,6 +66,93 @@ def churn_table(df: pd.DataFrame, churned: str = "churned", value: str = "value"
         raise ValidationError(f"churn_table: column '{churned}' has one value only; a churn model needs churners "
                               "and stayers")
     return df.assign(**{churned: df[churned].astype(int), value: v.astype(float)})
+
+
+def churn_features(customers: pd.DataFrame, features: Sequence[str] | str = "auto",
+                   listed: Sequence[str] | None = None, churned: str = "churned",
+                   exclude: Sequence[str] = ("customer_id", "churned", "value")) -> tuple[list[str], list[str]]:
+    """The feature columns of a churn model on a churn table, checked: ``features`` if named, else ``listed``
+    (a data source file's ``features:``), else every column but ``exclude`` (the id, the outcome, the value).
+
+    Every chosen column is screened (:func:`crmresearch.core.design.screen_features`): a name like ``churn*``,
+    ``cancel*``, ``*_id``, an identifier (a different value on every row) or a column that alone separates the
+    outcome almost perfectly. Taken by default (every other column) such a column is an error, since it would
+    leak the outcome or memorise ids; named by you (``features`` or ``listed``) it is kept with a warning.
+
+    Parameters
+    ----------
+    customers : DataFrame
+        One row per customer (a :func:`churn_table`).
+    features : sequence of str or 'auto', default 'auto'
+        The features; ``'auto'``: ``listed``, or every column but ``exclude``.
+    listed : sequence of str or None, optional
+        The features a data source file lists; None: none listed.
+    churned : str, default 'churned'
+        The 0/1 outcome column.
+    exclude : sequence of str, default ('customer_id', 'churned', 'value')
+        Columns that are never features.
+
+    Returns
+    -------
+    tuple of (list of str, list of str)
+        The features, and warnings about named columns that look like an id or the outcome.
+
+    Raises
+    ------
+    ValidationError
+        A column that is absent, excluded, a date, has missing values (counted), or (taken by default)
+        looks like an id or the outcome; no feature at all.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import targeting
+    >>> df = pd.DataFrame({"customer_id": range(60), "churned": [0, 1, 1] * 20, "value": 9.0,
+    ...                    "plan": ["a", "b", "b", "a"] * 15, "calls": [0, 1, 2, 3, 4, 5] * 10})
+    >>> targeting.churn_features(df)
+    (['plan', 'calls'], [])
+    >>> reason = df.assign(churn_reason=df["churned"].map({0: "", 1: "price"}))
+    >>> targeting.churn_features(reason, listed=["plan", "churn_reason"])[1]  # taken by default: an error
+    ["feature 'churn_reason' is kept because you named it, but its name looks like an outcome or an id"]
+    """
+    from ..core.design import screen_features
+    from ..errors import ValidationError
+
+    named = features != "auto" or listed is not None
+    if features != "auto":
+        chosen = list(dict.fromkeys(features))
+    elif listed is not None:
+        chosen = list(dict.fromkeys(listed))
+    else:
+        chosen = [c for c in customers.columns if c not in exclude]
+    if not chosen:
+        raise ValidationError("churn_features: no feature columns; the table has only "
+                              f"{list(customers.columns)[:15]}")
+    absent = [c for c in chosen if c not in customers.columns]
+    if absent:
+        raise ValidationError(f"churn_features: column(s) {absent} are not in your customers; they have "
+                              f"{list(customers.columns)[:15]}")
+    roles = [c for c in chosen if c in exclude]
+    if roles:
+        raise ValidationError(f"churn_features: {roles} are the customer id, the outcome or the value, not features")
+    suspects = screen_features(customers, churned, chosen)
+    if suspects and not named:
+        what = "; ".join(f"'{c}': {why}" for c, why in suspects.items())
+        raise ValidationError(f"churn_features: column(s) that look like an id or the outcome would become "
+                              f"features ({what}); name the features (features: [...] in the data source file, "
+                              "or the study's features parameter) without them")
+    dates = [c for c in chosen if pd.api.types.is_datetime64_any_dtype(customers[c])
+             or pd.api.types.is_timedelta64_dtype(customers[c])]
+    if dates:
+        raise ValidationError(f"churn_features: column(s) {dates} are dates; a churn model takes numbers, booleans "
+                              "or categories (turn a date into a duration, e.g. tenure in months, or leave it out)")
+    na = customers[chosen].isna()
+    if na.to_numpy().any():
+        counts = {c: int(n) for c, n in na.sum().items() if n}
+        raise ValidationError(f"churn_features: missing values in {counts} (rows per column) of "
+                              f"{len(customers)} customers; impute them or leave the column out")
+    warnings = [f"feature '{c}' is kept because you named it, but {why}" for c, why in suspects.items()]
+    return chosen, warnings
 
 
 class ChurnClassifier(CalibratedClassifier):

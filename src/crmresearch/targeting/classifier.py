@@ -20,8 +20,9 @@ __all__ = ["CalibratedClassifier"]
 
 
 class CalibratedClassifier(Estimator):
-    """Calibrated binary classifier: one-hot encoding of categorical/bool columns, scaling of numeric
-    ones, a ``"logistic"`` regression or ``"gradient_boosting"`` (scikit-learn HistGradientBoosting),
+    """Calibrated binary classifier: one-hot encoding of categorical/bool columns (any number of levels; a
+    level unseen in the fit scores with every indicator 0), scaling of numeric ones, a ``"logistic"``
+    regression or ``"gradient_boosting"`` (scikit-learn HistGradientBoosting, on a dense encoding),
     probabilities calibrated by ``calibration`` ("isotonic" or "sigmoid", cross-fitted over ``cv``
     stratified folds) and the cross-validated AUC of the uncalibrated model.
 
@@ -136,7 +137,8 @@ class CalibratedClassifier(Estimator):
         if na.any():
             raise ValidationError(f"{self._caller}: {int(na.sum())} of {len(X)} rows have missing features "
                                   f"({[c for c in X.columns if X[c].isna().any()]}); impute or drop them explicitly")
-        pre = preprocessor(X, drop="if_binary")
+        # the booster refuses the sparse matrix a many-level category gives (a 51-level state): dense for it
+        pre = preprocessor(X, drop="if_binary", dense=self.model == "gradient_boosting")
         if self.model == "logistic":
             est = LogisticRegression(max_iter=self.max_iter, C=self.C)
         elif self.model == "gradient_boosting":

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from ... import data as datasets
 from ... import schemas, sources
 from . import Base
@@ -58,7 +56,7 @@ def call_centre_base(data: str = "", bank_customers: int = 20_000, seed: int = 0
                               "inputs": [*calls.settings["inputs"],
                                          ("bank_tickets", "tickets",
                                           f"simulate_bank(n_customers={bank_customers}, seed={seed})")]})
-    name = Path(data).name
+    name = sources.source_file(data).name  # the name: key of your file, else its file name
     tables = {"calls": calls.tables["calls"]}
     inputs = list(calls.settings["inputs"])
     as_of = None

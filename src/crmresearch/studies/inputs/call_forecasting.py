@@ -6,8 +6,6 @@ and the input to record; your call log is counted per interval where it lives (D
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from ... import data as datasets
 from ... import sources
 from ...sources import aggregate
@@ -26,7 +24,8 @@ def call_forecasting(data: str = "", interval_minutes: float = 5.0) -> Base:
     ----------
     data : str, default ''
         Data source file (YAML) naming your ``calls`` (per interval, or a call log counted per
-        ``interval_minutes`` where it lives); '' = fpp3::bank_calls (5-minute intervals).
+        ``interval_minutes`` where it lives, zeros where no call came: see
+        :func:`crmresearch.sources.aggregate.call_counts`); '' = fpp3::bank_calls (5-minute intervals).
     interval_minutes : float, default 5.0
         Length of one interval of your calls table, minutes.
 
@@ -48,8 +47,13 @@ def call_forecasting(data: str = "", interval_minutes: float = 5.0) -> Base:
         calls = datasets.load_bank_calls()
         return Base("bank_calls", "bank calls", BANK_CALLS_SOURCE, tables={"calls": calls},
                     settings={"inputs": [("bank_calls", "calls", calls.attrs["source"])]})
-    name = Path(data).name
+    name = sources.source_file(data).name  # the name: key of your file, else its file name
     # calls per interval, or a call log counted per interval where it lives (DuckDB, Spark...)
     calls = aggregate.call_counts(sources.read_sources(data, roles=["calls"])["calls"], interval_minutes)
+    text = f"{name}: calls per {interval_minutes:g} minutes"
+    seen = calls.attrs.get("observed")
+    if seen:  # a call log: say which days and intervals it was counted on
+        text += (f", a call log counted on {seen['from']:%Y-%m-%d} to {seen['to']:%Y-%m-%d} ({seen['days']} open days "
+                 f"x {seen['intervals_per_day']} intervals, {seen['zero_intervals']} without a call)")
     return Base("yours", name, f"{name}: your calls per interval", tables={"calls": calls},
-                settings={"inputs": [("calls", "calls", f"{name}: calls per {interval_minutes:g} minutes")]})
+                settings={"inputs": [("calls", "calls", text)]})

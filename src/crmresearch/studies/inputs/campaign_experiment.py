@@ -9,7 +9,6 @@ for the built-in campaign.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -77,12 +76,13 @@ def campaign_experiment(data: str = "", bank_customers: int = 60_000, seed: int 
         return Base("bank", "bank", f"crmresearch synthetic bank (n = {bank_customers:,}, seed {seed}), "
                     "randomised campaign", tables={"campaign": camp}, truth=bank.truth["campaign"],
                     texts={"profit_title": "Campaign profit on the held-out half (true uplift)",
-                           "profit_ylabel": "Expected profit (thousand USD)"},
+                           "profit_ylabel": "Expected profit (thousand USD)", "currency": "USD"},
                     settings={"features": list(BANK_FEATURES), "balance": list(BANK_BALANCE),
                               "segment": _segment(camp, segment_column), "judged": "profit_true",
                               "inputs": [("bank_campaign", "campaign",
                                           f"simulate_bank(n_customers={bank_customers}, seed={seed})")]})
-    name = Path(data).name
+    file = sources.source_file(data)  # its name: (else the file's name) and currency: (else "amount units")
+    name = file.name
     # one row per customer: it comes back as pandas; the outcome is the event to prevent (e.g. churn)
     camp = experiments.campaign_table(sources.read_sources(data, roles=["campaign"])["campaign"].to_pandas()) \
         .rename(columns={"outcome": OUTCOME})
@@ -91,7 +91,7 @@ def campaign_experiment(data: str = "", bank_customers: int = 60_000, seed: int 
     balance = [c for c in chosen if pd.api.types.is_numeric_dtype(camp[c]) or pd.api.types.is_bool_dtype(camp[c])]
     return Base("yours", name, f"{name}: your randomised campaign", tables={"campaign": camp},
                 texts={"profit_title": "Campaign profit on the held-out half (predicted uplift)",
-                       "profit_ylabel": "Expected profit (thousand currency units)"},
+                       "profit_ylabel": f"Expected profit (thousand {file.money})", "currency": file.money},
                 settings={"features": chosen, "balance": balance, "segment": _segment(camp, segment_column),
                           "judged": "profit", "inputs": [("campaign", "campaign", f"{name}: campaign")]})
 

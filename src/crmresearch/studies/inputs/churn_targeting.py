@@ -9,8 +9,8 @@ study (``settings['cox']``), so its survival-CLV exhibits exist for Telco alone.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -48,7 +48,7 @@ class ChurnTargetingInputs:
     bases : tuple of Base
         The main base (Telco, or your customers) first, then the synthetic bank (built-in data only).
         Each has ``tables['customers']`` (one row per customer: ``churn`` 0/1, the features, ``value``
-        in USD where the data give it), ``settings['features']`` and ``settings['models']`` (the
+        in ``texts['currency']`` where the data give it), ``settings['features']`` and ``settings['models']`` (the
         classifiers fitted on it); Telco has ``settings['cox']``, the Cox model of its value.
     recorded : tuple of (str, DataFrame, str)
         Input tables to fingerprint in the run manifest: name, table, description.
@@ -67,8 +67,8 @@ class ChurnTargetingInputs:
 
 
 def churn_targeting(data: str = "", *, model: str = "gradient_boosting", bank_customers: int = 20_000,
-                    seed: int = 0, bank_margin_rate: float = 0.03,
-                    annual_discount_rate: float = 0.10) -> ChurnTargetingInputs:
+                    seed: int = 0, bank_margin_rate: float = 0.03, annual_discount_rate: float = 0.10,
+                    features: Sequence[str] | str = "auto") -> ChurnTargetingInputs:
     """The customer bases of churn-targeting: Telco and the synthetic bank, or your customers.
 
     Parameters
@@ -86,6 +86,9 @@ def churn_targeting(data: str = "", *, model: str = "gradient_boosting", bank_cu
         Bank margin per USD of transaction volume (share).
     annual_discount_rate : float, default 0.1
         Discount rate per year of the bank's margin annuity (0.1 = 10 %).
+    features : sequence of str or 'auto', default 'auto'
+        Your data: the classifiers' features; ``'auto'``: the data source file's ``features:``, else every
+        column besides customer, churned and value (see :func:`crmresearch.targeting.churn_features`).
 
     Returns
     -------
@@ -102,8 +105,8 @@ def churn_targeting(data: str = "", *, model: str = "gradient_boosting", bank_cu
     (True, False)
     """
     if data:
-        base, recorded = _your_customers(data)
-        return ChurnTargetingInputs((base,), recorded, ())
+        base, recorded, notes = _your_customers(data, features)
+        return ChurnTargetingInputs((base,), recorded, notes)
     telco, recorded, notes = _telco()
     bank, bank_recorded, bank_notes = _bank(bank_customers, seed, model, bank_margin_rate, annual_discount_rate)
     return ChurnTargetingInputs((telco, bank), recorded + bank_recorded, notes + bank_notes)
@@ -115,25 +118,33 @@ def _telco() -> tuple[Base, tuple, tuple[str, ...]]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         telco = load_telco_churn()
-    base = Base("telco", "Telco", TELCO_SOURCE, tables={"customers": telco},
+    base = Base("telco", "Telco", TELCO_SOURCE, tables={"customers": telco}, texts={"currency": "USD"},
                 settings={"features": [c for c in telco.columns if c not in TELCO_NOT_FEATURES],
                           "models": MODELS, "cox": TELCO_COX})
     notes = ("\n".join(str(w.message) for w in caught),)
     return base, (("telco_churn", telco, telco.attrs["source"]),), notes
 
 
-def _your_customers(data: str) -> tuple[Base, tuple]:
-    from ...sources import read_sources
-    from ...targeting import churn_table
+def _your_customers(data: str, features: Sequence[str] | str) -> tuple[Base, tuple, tuple[str, ...]]:
+    from ...sources import read_sources, source_file
+    from ...targeting import churn_features, churn_table
 
-    name = Path(data).name
+    file = source_file(data)  # its name: (else the file's name) and currency: (else "amount units")
+    name = file.name
+    source = read_sources(data, roles=["customers"])["customers"]
     # one row per customer: it comes back as pandas; churned = left within your window
-    customers = churn_table(read_sources(data, roles=["customers"])["customers"].to_pandas()) \
-        .rename(columns={"churned": "churn"})
+    customers = churn_table(source.to_pandas())
+    chosen, cautions = churn_features(customers, features, listed=source.features)
+    customers = customers.rename(columns={"churned": "churn"})
+    origin = ("the features parameter" if features != "auto" else
+              "the data source file's features" if source.features is not None else
+              "every column besides customer, churned and value")
+    for caution in cautions:
+        warnings.warn(caution, UserWarning, stacklevel=2)
     base = Base("yours", name, f"{name}: your customers", tables={"customers": customers},
-                settings={"features": [c for c in customers.columns if c not in ("customer_id", "churn", "value")],
-                          "models": MODELS})
-    return base, (("customers", customers, f"{name}: customers"),)
+                settings={"features": chosen, "models": MODELS}, texts={"currency": file.money})
+    notes = (f"{name}: {len(chosen)} features ({origin}): {', '.join(chosen)}", *cautions)
+    return base, (("customers", customers, f"{name}: customers"),), notes
 
 
 def _bank(bank_customers: int, seed: int, model: str, margin_rate: float,
@@ -153,7 +164,7 @@ def _bank(bank_customers: int, seed: int, model: str, margin_rate: float,
     customers["value"] = margin_annuity(margin_rate * customers["volume_12m"].to_numpy(), BANK_VALUE_YEARS,
                                         annual_discount_rate)
     base = Base("bank", "bank", f"crmresearch synthetic bank (n = {bank_customers:,}, seed {seed})",
-                tables={"customers": customers}, truth=bank.truth,
+                tables={"customers": customers}, truth=bank.truth, texts={"currency": "USD"},
                 settings={"features": list(BANK_FEATURES), "models": (model,), "snapshot": str(snapshot)})
     notes = (f"bank: {len(snap):,} active customers at {snapshot}, "
              f"{snap[label].mean():.1%} churn within {BANK_WINDOW_MONTHS} months",)

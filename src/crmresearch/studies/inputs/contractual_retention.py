@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from ... import data as datasets
 from ... import sources, survival
 from . import Base
@@ -56,7 +54,7 @@ def contract_base(data: str = "", bank_customers: int = 20_000, seed: int = 0, o
                               "covariates": list(SIMULATED_COVARIATES) if auto else list(retention_covariates),
                               "inputs": [("bank_contracts", "contracts",
                                           f"simulate_bank(n_customers={bank_customers}, seed={seed})")]})
-    name = Path(data).name
+    name = sources.source_file(data).name  # the name: key of your file, else its file name
     contracts = sources.read_sources(data, roles=["contracts"])["contracts"].to_pandas()  # one row per contract
     return Base("yours", name, f"{name}: your contracts", tables={"contracts": contracts}, texts={"suffix": ""},
                 settings={"observation_end": survival.latest_date(contracts), "observed_from": observed_from or None,

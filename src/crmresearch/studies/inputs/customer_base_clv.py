@@ -3,12 +3,13 @@
 Either way the study gets the same thing: customer bases with their transactions and their
 per-customer calibration / holdout summary (weeks), the calibration and observation ends, and the
 wording of the exhibits; the synthetic bank (with its true churn dates) only for the built-in data.
+The calibration and observation ends each base uses, and where they came from, are its resolved
+settings (``base.resolved``: the study's settings table and manifest).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -16,15 +17,21 @@ import pandas as pd
 from ... import clv, schemas, segmentation, sources
 from ... import data as datasets
 from ...data import reference
-from . import Base
+from . import Base, Resolved, has_amounts, without_amounts
 
-__all__ = ["CDNOW_END", "CDNOW_START", "RECOVERY_AGES", "CustomerBaseClvInputs", "customer_base_clv"]
+__all__ = ["CDNOW_END", "CDNOW_START", "NEED_AMOUNTS", "RECOVERY_AGES", "CustomerBaseClvInputs",
+           "customer_base_clv"]
 
 #: First and last day of the CDNOW purchases (Fader, Hardie & Lee 2005).
 CDNOW_START = pd.Timestamp("1997-01-01")
 CDNOW_END = pd.Timestamp("1998-06-30")
 #: Ages (weeks) of the bases drawn to check BG/NBD recovery on CDNOW: the 1997-Q1 cohort at the end of week 39.
 RECOVERY_AGES = (26.0, 39.0)
+
+#: Exhibits that need amounts (Gamma-Gamma spend and lifetime value); a log without amounts runs the rest
+#: (BG/NBD fit, tracking, conditional expectations, the holdout check of purchases, recovery).
+NEED_AMOUNTS = ("table-gamma-gamma-fit", "table-clv-summary", "fig-clv-distribution")
+_BANK_ONLY = {"table-bank-clv": "the synthetic bank's true churn checks the predictions: built-in data only"}
 
 _CDNOW_SOURCE = "CDNOW purchases 1997-01 to 1998-06 (Fader, Hardie & Lee 2005)"
 _PUBLISHED_ROW = "published (FHL 2005, sample)"
@@ -39,7 +46,7 @@ class CustomerBaseClvInputs:
     bases : tuple of Base
         The bases fitted, the first the one tracked and plotted (``cdnow_sample`` and ``cdnow_master``,
         or ``yours``); tables ``transactions`` and ``summary``; settings ``calibration_end``,
-        ``observation_end`` (Timestamps) and ``recovery_ages`` (weeks).
+        ``observation_end`` (Timestamps) and ``recovery_ages`` (weeks); ``resolved`` the same with their origin.
     bank : Base or None
         The synthetic bank's customers acquired in its window (tables ``transactions``, ``summary``,
         ``contracts``; settings ``calibration_end``), None on your data.
@@ -48,12 +55,19 @@ class CustomerBaseClvInputs:
         (empty unless the paper's calibration is studied).
     records : tuple of (str, DataFrame, str)
         The input tables the manifest fingerprints: name, table, description.
+    has_amounts : bool, default True
+        The transactions have amounts; False (a log of customer and date only): the summaries have no
+        ``monetary_value``, and the spend and value exhibits are left out (``omitted``).
+    omitted : dict of str to str
+        Exhibits of the study this run leaves out, with the reason (for ``Exhibits.omit``).
     """
 
     bases: tuple[Base, ...]
     bank: Base | None
     published: dict[str, list[dict[str, Any]]]
     records: tuple[tuple[str, pd.DataFrame, str], ...]
+    has_amounts: bool = True
+    omitted: dict[str, str] = field(default_factory=dict)
 
     @property
     def main(self) -> Base:
@@ -61,8 +75,9 @@ class CustomerBaseClvInputs:
         return self.bases[0]
 
 
-def _summary(t: Any, calibration_end: pd.Timestamp, observation_end: pd.Timestamp) -> pd.DataFrame:
-    return clv.summary_from_transactions(t, calibration_end, observation_end, freq="W")
+def _summary(t: Any, calibration_end: pd.Timestamp, observation_end: pd.Timestamp,
+             amount: str | None = "amount") -> pd.DataFrame:
+    return clv.summary_from_transactions(t, calibration_end, observation_end, freq="W", amount=amount)
 
 
 def _builtin(calibration_weeks: int) -> tuple[list[Base], dict[str, list[dict[str, Any]]], list[tuple]]:
@@ -72,14 +87,20 @@ def _builtin(calibration_weeks: int) -> tuple[list[Base], dict[str, list[dict[st
              "conditional_title": "CDNOW sample: holdout purchases by calibration purchases",
              "conditional_xlabel": "Repeat purchases in weeks 1-39",
              "conditional_ylabel": "Mean repeat purchases in weeks 40-78",
-             "value_title": "CDNOW: {horizon}-week customer value", "value_xlabel": "CLV (USD, log scale)"}
+             "value_title": "CDNOW: {horizon}-week customer value", "value_xlabel": "CLV (USD, log scale)",
+             "currency": "USD"}
+    resolved = [Resolved("calibration_end", calibration_end, "parameter",
+                         f"{calibration_weeks} weeks (calibration_weeks) from {CDNOW_START.date()}"),
+                Resolved("observation_end", CDNOW_END, "built-in data", "last day of the CDNOW purchases"),
+                Resolved("recovery_ages", RECOVERY_AGES, "built-in data",
+                         "weeks: ages of the 1997-Q1 cohort at the end of week 39")]
     bases, records = [], []
     for name in ("cdnow_sample", "cdnow_master"):
         t = datasets.load(name)
         bases.append(Base(name, name, _CDNOW_SOURCE,
                           {"transactions": t, "summary": _summary(t, calibration_end, CDNOW_END)},
                           texts=texts, settings={"calibration_end": calibration_end, "observation_end": CDNOW_END,
-                                                 "recovery_ages": RECOVERY_AGES}))
+                                                 "recovery_ages": RECOVERY_AGES}, resolved=list(resolved)))
         records.append((name, t, t.attrs["source"]))
     bg = reference.published("fhl2005_bgnbd_cdnow_sample")
     gg = reference.published("fhl2005_gamma_gamma_cdnow_sample")
@@ -100,31 +121,42 @@ def _bank(bank_customers: int, seed: int, calibration_months: int) -> tuple[Base
     new_ids = bank.contracts.loc[bank.contracts["start"] >= start, "customer_id"]
     tx = schemas.validate(bank.transactions[bank.transactions["customer_id"].isin(new_ids)], "transactions",
                           date="timestamp", as_of=bank.truth["end"])
-    summary = clv.summary_from_transactions(tx, calibration_end, end - pd.Timedelta(days=1), freq="W",
-                                            date="timestamp")
+    observation_end = end - pd.Timedelta(days=1)
+    summary = clv.summary_from_transactions(tx, calibration_end, observation_end, freq="W", date="timestamp")
+    resolved = [Resolved("calibration_end", calibration_end, "parameter",
+                         f"{calibration_months} months (bank_calibration_months) from {start.date()}"),
+                Resolved("observation_end", observation_end, "built-in data", "last day of the simulated window")]
     base = Base("bank", "bank", f"crmresearch synthetic bank (n = {bank_customers:,}, seed {seed})",
                 {"transactions": tx, "summary": summary, "contracts": bank.contracts}, truth=bank.truth,
-                settings={"calibration_end": calibration_end})
+                settings={"calibration_end": calibration_end}, resolved=resolved)
     return base, ("bank_transactions_new_customers", tx, f"simulate_bank(n_customers={bank_customers}, seed={seed})")
 
 
 def _yours(data: str, calibration_end: str) -> tuple[Base, tuple]:
     t = sources.read_sources(data, roles=["transactions"])["transactions"]  # stays where it is
-    span = segmentation.rfm(t)  # one pass: first and last purchase per customer
+    amount = "amount" if has_amounts(t) else None  # a log of customer and date: purchase counts only
+    span = segmentation.rfm(t, amount=amount)  # one pass: first and last purchase per customer
     first_day, observation_end = span["first_purchase"].min().normalize(), span["last_purchase"].max().normalize()
     cal_end = (pd.Timestamp(calibration_end) if calibration_end
                else first_day + (observation_end - first_day) / 2).normalize()
-    summary = _summary(t, cal_end, observation_end)
-    name = Path(data).name
+    summary = _summary(t, cal_end, observation_end, amount)
+    file = sources.source_file(data)  # its name: (else the file's name) and currency: (else "amount units")
+    name = file.name
     texts = {"tracking_title": f"{name}: cumulative repeat transactions", "tracking_xlabel": "Week since {origin}",
              "conditional_title": f"{name}: holdout purchases by calibration purchases",
              "conditional_xlabel": "Repeat purchases in the calibration period",
              "conditional_ylabel": "Mean repeat purchases in the holdout period",
              "value_title": f"{name}: {{horizon}}-week customer value",
-             "value_xlabel": "CLV (currency of the amounts, log scale)"}
+             "value_xlabel": f"CLV ({file.money}, log scale)", "currency": file.money}
+    ages = (float(summary["T"].min()), float(summary["T"].max()))
+    resolved = [Resolved("calibration_end", cal_end, "parameter", "") if calibration_end else
+                Resolved("calibration_end", cal_end, "data", f"halfway between the first purchase ({first_day.date()}) "
+                         f"and the last ({observation_end.date()})"),
+                Resolved("observation_end", observation_end, "data", "day of the last purchase"),
+                Resolved("recovery_ages", ages, "data", "weeks: youngest and oldest customer age T at calibration end")]
     base = Base("yours", name, f"{name}: transactions", {"transactions": t, "summary": summary}, texts=texts,
-                settings={"calibration_end": cal_end, "observation_end": observation_end,
-                          "recovery_ages": (float(summary["T"].min()), float(summary["T"].max()))})
+                settings={"calibration_end": cal_end, "observation_end": observation_end, "recovery_ages": ages},
+                resolved=resolved)
     return base, ("yours", summary, f"{name}: per-customer calibration summary of the transactions")
 
 
@@ -165,7 +197,10 @@ def customer_base_clv(data: str = "", calibration_weeks: int = 39, calibration_e
     """
     if data:
         base, record = _yours(data, calibration_end)
-        return CustomerBaseClvInputs((base,), None, {"bgnbd": [], "gamma_gamma": []}, (record,))
+        money = "monetary_value" in base.tables["summary"].columns
+        omitted = {**(without_amounts(base.label, NEED_AMOUNTS, "spend per purchase and lifetime value")
+                      if not money else {}), **_BANK_ONLY}
+        return CustomerBaseClvInputs((base,), None, {"bgnbd": [], "gamma_gamma": []}, (record,), money, omitted)
     bases, published, records = _builtin(calibration_weeks)
     bank, record = _bank(bank_customers, seed, bank_calibration_months)
     return CustomerBaseClvInputs(tuple(bases), bank, published, (*records, record))

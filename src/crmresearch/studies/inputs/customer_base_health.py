@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
 from ... import data as datasets
@@ -58,7 +56,7 @@ def card_base(data: str = "", as_of: str = "", *, n_accounts: int = 20_000, n_me
                                                           ("sim_transactions", "transaction_records", text),
                                                           ("sim_merchants", "merchants", text)]})
     # your accounts and their transactions (the account id in customer_id)
-    name = Path(data).name
+    name = sources.source_file(data).name  # the name: key of your file, else its file name
     yours = sources.read_sources(data, roles=["accounts", "transactions"])
     accounts = yours["accounts"].to_pandas()
     records = yours["transactions"].to_pandas()

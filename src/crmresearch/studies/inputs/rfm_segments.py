@@ -8,15 +8,16 @@ behaviour); the bank (whose latent segments are known) only for the built-in dat
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
+import warnings
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from ... import data as datasets
 from ... import schemas, segmentation, sources
-from . import Base
+from ...errors import DataWarning
+from . import Base, has_amounts
 from .value_tiers import CDNOW_END
 
 __all__ = ["BANK_PROFILE", "CDNOW_AS_OF", "CDNOW_MID", "RFM_FEATURES", "RfmSegmentsInputs", "rfm_segments"]
@@ -52,6 +53,15 @@ class RfmSegmentsInputs:
         The source line of the figures over all bases.
     records : tuple of (str, DataFrame, str)
         The input tables the manifest fingerprints: name, table, description.
+    has_amounts : bool, default True
+        The transactions have amounts. False (a log of customer and date only): RFM without M (R and F scores;
+        the named segments need only those), clusters on recency and frequency, each segment's share of
+        transactions in place of its share of value; every base's ``settings['amount']`` is then None.
+    shares : dict of str to str
+        Columns of the segment summary the share figure draws, with their labels (customers vs value, or
+        customers vs transactions).
+    omitted : dict of str to str
+        Exhibits of the study this run leaves out, with the reason (for ``Exhibits.omit``).
     """
 
     bases: tuple[Base, ...]
@@ -59,12 +69,25 @@ class RfmSegmentsInputs:
     bank: Base | None
     source: str
     records: tuple[tuple[str, pd.DataFrame, str], ...]
+    has_amounts: bool = True
+    shares: dict[str, str] = field(default_factory=lambda: {"customer_share": "% of customers",
+                                                             "monetary_share": "% of value"})
+    omitted: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def shares_title(self) -> str:
+        """Title of the share figure."""
+        return ("RFM segments: share of customers vs share of value" if self.has_amounts
+                else "RFM segments: share of customers vs share of transactions")
 
 
-def _rfm_base(name: str, source: str, tx, end, mid: str, date: str = "date", rfm: pd.DataFrame | None = None) -> Base:
+def _rfm_base(name: str, source: str, tx, end, mid: str, date: str = "date", rfm: pd.DataFrame | None = None,
+              label: str = "") -> Base:
     rfm = segmentation.rfm(tx, as_of=end, date=date) if rfm is None else rfm
-    return Base(name, name, source, {"transactions": tx, "rfm": rfm, "features": np.log1p(rfm[list(RFM_FEATURES)])},
-                settings={"date": date, "end": end, "mid": mid})
+    features = [c for c in RFM_FEATURES if c in rfm.columns]  # no monetary without amounts
+    return Base(name, label or name, source, {"transactions": tx, "rfm": rfm, "features": np.log1p(rfm[features])},
+                settings={"date": date, "end": end, "mid": mid,
+                          "amount": "amount" if "monetary" in rfm.columns else None})
 
 
 def rfm_segments(data: str = "", dataset: str = "cdnow_master", bank_customers: int = 20_000,
@@ -99,16 +122,25 @@ def rfm_segments(data: str = "", dataset: str = "cdnow_master", bank_customers: 
     """
     if data:  # your transactions, aggregated where they live (DuckDB for files, Spark for Spark tables)
         tx = sources.read_sources(data, roles=["transactions"])["transactions"]
-        span = segmentation.rfm(tx)  # one pass: first and last purchase of every customer, as of the end
-        name = Path(data).name
+        money = has_amounts(tx)  # a log of customer and date: R and F only
+        span = segmentation.rfm(tx, amount="amount" if money else None)  # one pass, as of the end of the data
+        name = sources.source_file(data).name  # the name: key of your file, else its file name
         start, stop = span["first_purchase"].min(), span["last_purchase"].max()
         source = f"{name}: transactions"
         base = _rfm_base("yours", source, tx, span.attrs["as_of"], str((start + (stop - start) / 2).normalize().date()),
-                         rfm=span)
+                         rfm=span, label=name)
         base.tables["customers"] = span
-        base.settings["profile_columns"] = list(RFM_FEATURES)
+        base.settings["profile_columns"] = list(base.tables["features"].columns)
         records = (("transactions", span, f"{name}: per-customer RFM aggregate of the transactions"),)
-        return RfmSegmentsInputs((base,), base, None, source, records)
+        shares = ({"customer_share": "% of customers", "monetary_share": "% of value"} if money
+                  else {"customer_share": "% of customers", "frequency_share": "% of transactions"})
+        omitted = {"table-cluster-vs-truth": "the simulator's latent segments check the clusters: built-in data "
+                                             "only"}
+        if not money:
+            warnings.warn(f"{name}: the transactions have no amounts; RFM without M: R and F scores, clusters on "
+                          "recency and frequency, each segment's share of transactions instead of its share of "
+                          "value", DataWarning, stacklevel=2)
+        return RfmSegmentsInputs((base,), base, None, source, records, money, shares, omitted)
     cdnow = schemas.validate(datasets.load(dataset), "transactions", as_of=CDNOW_END)
     bank = datasets.simulate_bank(n_customers=bank_customers, seed=seed)
     start, end = pd.Timestamp(bank.truth["start"]), pd.Timestamp(bank.truth["end"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from ... import data as datasets
@@ -66,7 +65,7 @@ def recovery_base(data: str = "", as_of: str = "", covariates: list[str] | str =
                     settings={"end_day": sim.truth["end_day"], "fixed": list(SIMULATED_FIXED), "row_accounts": {},
                               "inputs": [(f"sim_{name}", name, text) for name in ("customers", "cases", "managers")]})
     # your spells, complaint cases (and managers), on each customer's clock: days since the start
-    name = Path(data).name
+    name = sources.source_file(data).name  # the name: key of your file, else its file name
     yours = sources.read_sources(data, roles=["spells", "cases"])
     spells, raw_cases = yours["spells"].to_pandas(), yours["cases"].to_pandas()
     raw_managers = yours["managers"].to_pandas() if "managers" in yours else None
