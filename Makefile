@@ -43,12 +43,12 @@ site: $(STAMP) fonts  ## build the website: build/site (English) and build/site-
 	$(BIN)/crmresearch site
 	$(BIN)/crmresearch site --lang zh
 
-site-test: site  ## open every page of the site in headless Chromium (installs Debian's chromium as root)
+site-test: site  ## open every page of both sites in headless Chromium; a missing site or browser fails (installs Debian's chromium as root)
 	@command -v chromium >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    (apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null)); \
-	  else echo "site-test: chromium is missing and this user cannot install it (Debian: sudo apt-get install chromium); the browser tests will be skipped"; fi; }
-	$(BIN)/python -m pytest -n 2 -m browser tests/website
+	  else echo "site-test: chromium is missing and this user cannot install it (Debian: sudo apt-get install chromium); the browser tests will fail"; fi; }
+	CRMRESEARCH_REQUIRE_SITES=1 $(BIN)/python -m pytest -n 2 -m browser tests/website
 
 lint: $(STAMP)  ## ruff on the package, tests and benchmarks
 	$(BIN)/ruff check src tests benchmarks

@@ -70,6 +70,41 @@ def test_fingerprint_changes_with_content():
     assert reporting.fingerprint_frame(df) != reporting.fingerprint_frame(df.assign(a=[1, 3]))
 
 
+@pytest.mark.parametrize("backend, close, shown", [("agg", False, True), ("agg", True, True),
+                                                   ("module://matplotlib_inline.backend_inline", False, False),
+                                                   ("module://matplotlib_inline.backend_inline", True, True)])
+def test_figure_in_a_kernel_displays_the_saved_png(tmp_path: Path, monkeypatch, backend, close, shown):
+    """Studies run with Agg, which shows nothing: the executed notebook must hold the exhibit itself
+    (the website's notebook pages show it); the inline backend shows a figure left open by itself."""
+    import IPython
+    import IPython.display
+
+    shown_here: list = []
+    fig = _figure()  # before the fake kernel: pyplot asks IPython for its hooks
+    ex = reporting.Exhibits(tmp_path, study="example")  # and Exhibits registers its table display
+    monkeypatch.setattr(IPython, "get_ipython", lambda: type("Shell", (), {"kernel": object()})())
+    monkeypatch.setattr(IPython.display, "display", lambda obj, **kw: shown_here.append((obj, kw)))
+    monkeypatch.setattr(reporting.mpl, "get_backend", lambda: backend)
+    ex.figure(fig, "fig-x", source="test", close=close)
+    png = tmp_path / "fig-x.png"
+    if not shown:
+        assert shown_here == []
+    else:
+        (image, kw), = shown_here
+        assert image.data == png.read_bytes() and kw["metadata"]["crmresearch"]["exhibit"] == "fig-x"
+    plt.close("all")
+
+
+def test_figure_outside_a_kernel_displays_nothing(tmp_path: Path, monkeypatch):
+    import IPython
+    import IPython.display
+
+    fig = _figure()
+    monkeypatch.setattr(IPython, "get_ipython", lambda: None)
+    monkeypatch.setattr(IPython.display, "display", lambda *a, **kw: pytest.fail("displayed outside a kernel"))
+    reporting.Exhibits(tmp_path, study="example").figure(fig, "fig-x", source="test")
+
+
 # ----------------------------------------------------------------------------- one formatter (issue 27)
 def test_markdown_prints_whole_number_floats_as_counts_and_noise_as_zero():
     df = pd.DataFrame({"dataset": ["sample", "master"], "customers": [2357.0, 23570.0],

@@ -547,9 +547,35 @@ def save_table(
 
 
 # ---------------------------------------------------------------------------- exhibits
+_NON_DISPLAY_BACKENDS = ("agg", "pdf", "ps", "svg", "pgf", "cairo", "template")
+
+
+def _show_in_notebook(png: Path, name: str, shown_by_backend: bool) -> None:
+    """In a Jupyter kernel, display the saved ``png`` as the cell's output, so an executed notebook
+    holds the exhibit itself (the studies run with the Agg backend, which shows nothing); skipped
+    outside a kernel and when the backend shows the still-open figure anyway (inline, widgets)."""
+    import sys
+
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None or not hasattr(shell, "kernel"):
+        return
+    backend = str(mpl.get_backend()).lower()
+    if shown_by_backend and backend not in _NON_DISPLAY_BACKENDS:
+        return
+    from IPython.display import Image, display
+
+    display(Image(filename=str(png)), metadata={"crmresearch": {"exhibit": name, "file": png.name}})
+
+
 class Saved(list):
     """The files one exhibit was saved as (a list of Path), shown in a notebook as a one-line caption
     (a figure) or as the formatted table (a table) rather than as a list of paths.
+
+    Parameters
+    ----------
+    paths : iterable of Path
+        The files written (``.png``/``.svg`` of a figure, ``.csv``/``.md`` of a table).
 
     Examples
     --------
@@ -661,6 +687,7 @@ class Exhibits:
         out = Saved(save_figure(fig, self.output_dir / name, source=source, lang=self.lang))
         if close:
             plt.close(fig)
+        _show_in_notebook(out[0], name, shown_by_backend=not close)
         self._written()
         return out
 

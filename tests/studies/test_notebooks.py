@@ -150,6 +150,9 @@ def test_smoke_run_writes_every_exhibit_and_an_honest_manifest(study, smoke_runs
     assert tree(out) == sorted([*manifest["exhibits"], "manifest.json"])
     executed = nbformat.read(result.executed_notebook, as_version=4)
     assert any(c.get("outputs") for c in executed.cells if c.cell_type == "code")
+    blind = [c.source.splitlines()[0] for c in executed.cells if c.cell_type == "code" and "ex.figure(" in c.source
+             and not any("image/png" in o.get("data", {}) for o in c.outputs)]
+    assert not blind, f"figure cells without the figure in the executed notebook: {blind}"  # the site shows them
 
 
 @pytest.mark.slow

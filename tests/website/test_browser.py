@@ -1,12 +1,19 @@
 """The website in a real browser (headless Chromium driven by Playwright): every page loads without
 console errors, failed requests, broken links or images; screenshots at desktop and phone width;
-search finds a study. Run by `make site-test` after `make site` (marker `browser`; skipped with a
-clear reason when Chromium or the built site is missing)."""
+search finds a study; every figure cell of a notebook page shows its figure and every figure links
+to its full-size file (the every-page test); wide tables scroll in their own box with a hint; no raw Sphinx role and no
+notebook prompt in the pages or the search index. Run by `make site-test` after `make site` (marker
+`browser`). When Chromium or a built site is missing the tests are skipped with the reason, unless
+``CRMRESEARCH_REQUIRE_SITES=1`` (set by `make site-test`, so CI builds and tests both sites): then they fail."""
 
 from __future__ import annotations
 
 import functools
+import html
 import http.server
+import json
+import os
+import re
 import shutil
 import threading
 import time
@@ -14,7 +21,7 @@ from urllib.parse import urljoin, urlparse
 
 import pytest
 
-from crmresearch import paths
+from crmresearch import paths, studies
 
 pytestmark = pytest.mark.browser
 
@@ -24,13 +31,22 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync"]
 DESKTOP, PHONE = {"width": 1280, "height": 800}, {"width": 390, "height": 844}
+FIGURE_CALL = re.compile(r"ex\.figure\(.*")
+RAW_ROLE = re.compile(r":(?:func|class|meth|mod|attr|exc|data|obj):`?")
+
+
+def _missing(reason: str) -> None:
+    """Skip (a person running pytest by hand) or fail (`make site-test`, CI) when something is missing."""
+    if os.environ.get("CRMRESEARCH_REQUIRE_SITES") == "1":
+        pytest.fail(f"{reason} (CRMRESEARCH_REQUIRE_SITES=1: `make site-test` must test both sites)")
+    pytest.skip(reason)
 
 
 @pytest.fixture(scope="module", params=list(SITES), ids=lambda lang: f"site-{lang}")
 def site(request):
     folder = SITES[request.param]
     if not (folder / "index.html").is_file():
-        pytest.skip(f"no site in {folder}: run `make site` first")
+        _missing(f"no site in {folder}: run `make site` first")
     return request.param, folder
 
 
@@ -49,8 +65,11 @@ def server(site):
 @pytest.fixture(scope="module")
 def browser():
     if CHROMIUM is None:
-        pytest.skip("Chromium is not installed (Debian: apt-get install chromium; `make site-test` does it as root)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
+        _missing("Chromium is not installed (Debian: apt-get install chromium; `make site-test` does it as root)")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        _missing("playwright is not installed (pip install playwright)")
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield b
@@ -83,6 +102,18 @@ def test_every_page_loads_without_errors_broken_links_or_images(site, server, br
         broken = page.eval_on_selector_all("img", "els => els.filter(e => !e.complete || e.naturalWidth === 0)"
                                                   ".map(e => e.getAttribute('src'))")
         problems.extend(f"{rel}: broken image {src}" for src in broken)
+        # on a phone a figure is scaled to the screen: a tap must open it at full size
+        unlinked = page.eval_on_selector_all("article img", "els => els.filter(e => !e.closest('a[href]')"
+                                                            " || e.closest('a').href !== e.src).map(e => e.src)")
+        problems.extend(f"{rel}: figure not linked to its full-size file: {src}" for src in unlinked)
+        if rel.startswith("notebooks/"):  # the studies run with Agg: the figure must be in the executed notebook
+            cells = page.eval_on_selector_all(
+                ".jp-CodeCell", "cells => cells.map(c => [c.querySelector('.jp-InputArea')?.textContent || '',"
+                " [...c.querySelectorAll('.jp-OutputArea img')].filter(i => i.complete && i.naturalWidth > 0).length])")
+            figure_cells = [(src, n) for src, n in cells if "ex.figure(" in src]
+            problems.extend([f"{rel}: no figure cell found"] if not figure_cells else [])
+            problems.extend(f"{rel}: figure cell shows no figure (re-run the study): {FIGURE_CALL.search(src).group(0)}"
+                            for src, n in figure_cells if n == 0)
         hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
         links.update(h.split("#")[0] for h in hrefs if _local(h, server))
     for href in sorted(links):  # every local link target exists
@@ -164,3 +195,48 @@ def test_chinese_search_finds_the_chinese_papers(site, server, browser, query, p
     page.close()
     missing = [p for p in papers if not any(urlparse(h).path.endswith(f"studies/{p}.html") for h in hrefs)]
     assert not missing, f"{query!r} finds {hrefs[:10]}, not the papers {missing}"
+
+
+def test_wide_table_scrolls_in_its_own_box_with_a_hint(site, server, browser):
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(server + "studies/contractual-retention.html", wait_until="load")
+    box = page.evaluate("""() => {
+        const t = [...document.querySelectorAll('article table')].sort((a, b) => b.scrollWidth - a.scrollWidth)[0];
+        const b = t.closest('.crm-scrolls'); if (!b) return null;
+        const before = b.className; b.scrollLeft = b.scrollWidth;
+        return {table: t.scrollWidth, width: b.clientWidth, right: b.getBoundingClientRect().right,
+                column: document.querySelector('.md-content').getBoundingClientRect().right,
+                overflow: getComputedStyle(b).overflowX, before, left: b.scrollLeft};
+    }""")
+    assert box is not None, "the widest table is in no scrolling box"
+    assert box["table"] > box["width"] and box["overflow"] in ("auto", "scroll"), box
+    assert box["right"] <= box["column"] + 1, box  # the box stays in the text column; the table scrolls
+    assert "crm-scroll-more" in box["before"] and box["left"] > 0, box  # a hint, and it scrolls
+    page.wait_for_function("() => !document.querySelector('.crm-scrolls').classList.contains('crm-scroll-more')"
+                           " || document.querySelector('.crm-scrolls').scrollLeft === 0", timeout=5000)
+    page.close()
+
+
+def test_no_raw_sphinx_role_or_notebook_prompt_in_pages_or_search(site):
+    _, folder = site
+    raw = {p.relative_to(folder).as_posix(): len(RAW_ROLE.findall(re.sub(r"<[^>]+>", "", p.read_text())))
+           for p in (folder / "api").glob("*.html")}
+    assert not {k: v for k, v in raw.items() if v}, raw
+    assert sum(p.read_text().count('class="autorefs autorefs-internal"') for p in (folder / "api").glob("*.html")) > 100
+    docs = json.loads((folder / "search" / "search_index.json").read_text())["docs"]
+    text = " ".join(d["text"] for d in docs)
+    assert not RAW_ROLE.search(text), RAW_ROLE.search(text)
+    notebooks = " ".join(d["text"] for d in docs if d["location"].startswith("notebooks/"))
+    prompts = re.findall(r"(?:In|Out)\s?\[\d*\]:|Copied!", notebooks)
+    assert not prompts, f"{len(prompts)} notebook prompts or copy-button texts in the search index: {prompts[:5]}"
+
+
+def test_menu_lists_each_study_by_title_with_paper_notebook_and_exhibits(site):
+    _, folder = site
+    nav = (folder / "index.html").read_text()
+    for s in studies.all_studies():
+        assert s.title.split(":")[0].replace("&", "&amp;") in nav, s.name
+        for href in (f"studies/{s.name}.html", f"notebooks/{s.name}.html", f"figures/{s.name}/index.html"):
+            assert f'href="{href}"' in nav, href
+            tab = re.search(r"<title>(.*?)</title>", (folder / href).read_text()).group(1)
+            assert tab.startswith(html.escape(s.title, quote=False)), (href, tab)  # not just "Paper - crmresearch"

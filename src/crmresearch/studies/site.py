@@ -23,13 +23,14 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from .. import paths
 from ..errors import StudyError
 from . import pipeline
 from . import registry as studies
 
-__all__ = ["API_MODULES", "build_site", "chinese_paper", "executed_notebook"]
+__all__ = ["API_MODULES", "build_site", "chinese_paper", "executed_notebook", "page_content", "roles_to_autorefs"]
 
 API_MODULES = ("data", "segmentation", "clv", "survival", "survival.recovery", "targeting", "targeting.prospects",
                "satisfaction", "service", "service.forecast", "service.skills", "experiments", "schemas", "sources",
@@ -38,6 +39,235 @@ API_MODULES = ("data", "segmentation", "clv", "survival", "survival.recovery", "
 _LINK = re.compile(r"(!?\[[^\]]*\])\(([^)\s]+)\)")
 #: a line ``{{ table: table-name }}`` of a Chinese paper (papers/zh/<study>.md): the study's Chinese table
 TABLE_MARKER = re.compile(r"^\{\{ *table: *([A-Za-z0-9_-]+) *\}\}[ \t]*$", re.MULTILINE)
+_ROLE = re.compile(r":(?:py:)?(?:func|class|meth|mod|attr|exc|data|obj|const):`(~?)([^`]+)`")
+
+
+_IMG = re.compile(r'(<a\b[^>]*>\s*)?(<img\b[^>]*?\bsrc="([^"]+)"[^>]*>)')
+_NOT_INDEXED = re.compile(r'<(div class="(?:jp-InputPrompt|jp-OutputPrompt|clipboard-copy-txt)\b|clipboard-copy\b)')
+# Tables wider than the text column scroll in their own box; the edge that hides columns fades out
+# (a mask, so it shows whatever the table's own background) until the reader scrolls to it.
+_CSS = """\
+.crm-scroll-more { -webkit-mask-image: linear-gradient(to right, #000 calc(100% - 4em), #0000);
+                   mask-image: linear-gradient(to right, #000 calc(100% - 4em), #0000); }
+.crm-scroll-less { -webkit-mask-image: linear-gradient(to left, #000 calc(100% - 4em), #0000);
+                   mask-image: linear-gradient(to left, #000 calc(100% - 4em), #0000); }
+.crm-scroll-more.crm-scroll-less {
+  -webkit-mask-image: linear-gradient(to right, #0000, #000 4em, #000 calc(100% - 4em), #0000);
+  mask-image: linear-gradient(to right, #0000, #000 4em, #000 calc(100% - 4em), #0000); }
+.crm-scrolls { scrollbar-width: thin; scrollbar-color: var(--md-default-fg-color--light) #0000; }
+a.crm-full-size { display: inline-block; cursor: zoom-in; }
+"""
+_JS = """\
+// Mark every box in which a table scrolls sideways: crm-scroll-more/-less while columns are hidden
+function crmScrollHints() {
+  document.querySelectorAll("article table").forEach(function (table) {
+    var box = table.parentElement;
+    while (box && box.tagName !== "ARTICLE" && !/auto|scroll/.test(getComputedStyle(box).overflowX)) {
+      box = box.parentElement;
+    }
+    if (!box || box.tagName === "ARTICLE" || box.classList.contains("crm-scrolls")) { return; }
+    box.classList.add("crm-scrolls");
+    var update = function () {
+      box.classList.toggle("crm-scroll-more", box.scrollLeft + box.clientWidth < box.scrollWidth - 1);
+      box.classList.toggle("crm-scroll-less", box.scrollLeft > 1);
+    };
+    box.addEventListener("scroll", update, { passive: true });
+    window.addEventListener("resize", update);
+    update();
+  });
+}
+if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", crmScrollHints); }
+else { crmScrollHints(); }
+"""
+_HOOKS = """\
+\"\"\"MkDocs hooks of the crmresearch site (written by crmresearch.studies.site; do not edit).\"\"\"
+from crmresearch.studies.site import page_content as on_page_content  # noqa: F401
+from crmresearch.studies.site import page_context as on_page_context  # noqa: F401
+"""
+
+
+def page_content(html: str, **kwargs: Any) -> str:
+    """MkDocs hook ``on_page_content``: every figure becomes a link to its full-size file (a phone
+    shows it scaled to the screen), and notebook prompts (``In [12]:``), copy buttons and the hidden
+    copy of each cell are left out of the search index (``data-search-exclude``).
+
+    Parameters
+    ----------
+    html : str
+        A page's rendered content.
+    **kwargs : object
+        MkDocs' page, config and files (unused).
+
+    Returns
+    -------
+    str
+        The content.
+
+    Examples
+    --------
+    >>> from crmresearch.studies import site
+    >>> site.page_content('<p><img alt="x" src="fig-x.png" /></p>')
+    '<p><a class="crm-full-size" href="fig-x.png" title="Open at full size"><img alt="x" src="fig-x.png" /></a></p>'
+    >>> site.page_content('<div class="jp-InputPrompt jp-InputArea-prompt">In [1]:</div>')
+    '<div data-search-exclude class="jp-InputPrompt jp-InputArea-prompt">In [1]:</div>'
+    """
+
+    def link(m: re.Match[str]) -> str:
+        if m.group(1) or m.group(3).startswith("data:"):
+            return m.group(0)
+        return f'<a class="crm-full-size" href="{m.group(3)}" title="Open at full size">{m.group(2)}</a>'
+
+    html = _IMG.sub(link, html)
+    return _NOT_INDEXED.sub(lambda m: "<" + m.group(1).replace(" ", " data-search-exclude ", 1)
+                            if " " in m.group(1) else f"<{m.group(1)} data-search-exclude", html)
+
+
+def page_context(context: Any, page: Any, config: Any, **kwargs: Any) -> Any:
+    """MkDocs hook ``on_page_context``: a study's paper, notebook and exhibits pages are titled
+    "Paper", "Notebook", "Exhibits" in the menu under the study's title; the header and the browser
+    tab get the study's title with it (``page.meta.title`` from ``extra.crm_page_titles``).
+
+    Parameters
+    ----------
+    context : dict
+        The template context (returned unchanged).
+    page : mkdocs Page
+        The page being rendered.
+    config : MkDocsConfig
+        The site's configuration.
+    **kwargs : object
+        MkDocs' navigation (unused).
+
+    Returns
+    -------
+    dict
+        ``context``.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> from crmresearch.studies import site
+    >>> page = SimpleNamespace(file=SimpleNamespace(src_uri="studies/x.md"), meta={})
+    >>> _ = site.page_context({}, page, {"extra": {"crm_page_titles": {"studies/x.md": "X · Paper"}}})
+    >>> page.meta
+    {'title': 'X · Paper'}
+    """
+    title = (config.get("extra") or {}).get("crm_page_titles", {}).get(page.file.src_uri)
+    if title:
+        page.meta["title"] = title
+    return context
+
+
+page_context.mkdocs_priority = 50  # type: ignore[attr-defined]  # before the search index reads the page
+
+
+def _notebook_for_site(nb: dict, folder: Path, prefix: str) -> dict:
+    """``nb`` with every PNG output written to ``folder`` and shown from there (an ``<img>`` the page
+    links to full size) instead of inline base64."""
+    import base64
+
+    folder.mkdir(parents=True, exist_ok=True)
+    n = 0
+    for cell in nb.get("cells", []):
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if "image/png" not in data:
+                continue
+            n += 1
+            meta = out.get("metadata", {}).get("crmresearch", {})
+            name = meta.get("file") or f"output-{n}.png"
+            png = data["image/png"]
+            (folder / name).write_bytes(base64.b64decode("".join(png) if isinstance(png, list) else png))
+            alt = meta.get("exhibit", name)
+            out["data"] = {"text/html": f'<img alt="{alt}" src="{prefix}/{name}" />'}
+    return nb
+
+
+def roles_to_autorefs(text: str, resolve: Any) -> str:
+    """Sphinx roles in a docstring (``:func:`name```, ``:class:`~pkg.Name```...) as mkdocstrings'
+    cross-references: an optional ``<autoref>`` to the full path ``resolve(name)`` returns (rendered as a
+    link when the site documents that object, as code otherwise); code when ``resolve`` returns None.
+
+    Parameters
+    ----------
+    text : str
+        Docstring text.
+    resolve : callable
+        Name as written (without ``~`` or ``()``) -> full dotted path, or None.
+
+    Returns
+    -------
+    str
+        The text without a raw role.
+
+    Examples
+    --------
+    >>> from crmresearch.studies import site
+    >>> site.roles_to_autorefs("See :func:`~crmresearch.x.f` and :class:`Nowhere`.",
+    ...                        lambda n: n if n.startswith("crmresearch.") else None)
+    'See <autoref identifier="crmresearch.x.f" optional>`f`</autoref> and `Nowhere`.'
+    """
+
+    def repl(m: re.Match[str]) -> str:
+        tilde, name = m.group(1), m.group(2).strip()
+        target = name.removesuffix("()")
+        shown = name.rsplit(".", 1)[-1] if tilde else name
+        path = resolve(target)
+        return f'<autoref identifier="{path}" optional>`{shown}`</autoref>' if path else f"`{shown}`"
+
+    return _ROLE.sub(repl, text)
+
+
+def _griffe_resolver(obj: Any, root: Any, by_name: dict[str, set[str]]) -> Any:
+    """``name`` -> full path as Python would find it from ``obj`` (its scope, then its parents'),
+    then from the package root (``reporting.Exhibits``), then a unique object of that name."""
+
+    def find(scope: Any, dotted: str) -> str | None:
+        try:
+            return str(scope[dotted].path)
+        except Exception:  # unknown names and unresolvable aliases alike
+            return None
+
+    def resolve(name: str) -> str | None:
+        head = name.split(".", 1)[0]
+        if name.startswith(f"{root.name}."):
+            return find(root, name.split(".", 1)[1]) or name
+        scope = obj
+        while scope is not None:
+            if head in scope.members:
+                return find(scope, name)
+            scope = scope.parent
+        found = find(root, name)
+        if found:
+            return found
+        unique = by_name.get(name, set())
+        return next(iter(unique)) if len(unique) == 1 else None
+
+    return resolve
+
+
+def _roles_extension() -> Any:
+    """A griffe extension (mkdocstrings' loader) applying :func:`roles_to_autorefs` to every docstring
+    of the package once it is loaded."""
+    import griffe
+
+    def walk(obj: Any):
+        yield obj
+        for member in obj.members.values():
+            if not member.is_alias:
+                yield from walk(member)
+
+    class SphinxRoles(griffe.Extension):
+        def on_package(self, *, pkg: Any, **kwargs: Any) -> None:
+            objects = list(walk(pkg))
+            by_name: dict[str, set[str]] = {}
+            for o in objects:
+                by_name.setdefault(o.name, set()).add(o.path)
+            for o in objects:
+                if o.docstring is not None and ":`" in o.docstring.value:
+                    o.docstring.value = roles_to_autorefs(o.docstring.value, _griffe_resolver(o, pkg, by_name))
+
+    return SphinxRoles()
 
 
 def executed_notebook(study: studies.Study, run_missing: bool = True) -> Path:
@@ -152,7 +382,11 @@ def _section(markdown: str, heading: str) -> str:
     return "\n".join(lines[start:end]) + "\n"
 
 
-def _config(all_studies: list[studies.Study]) -> dict:
+_NAV_LABELS = {"en": ("Paper", "Notebook", "Exhibits"), "zh": ("论文", "笔记本", "图表")}
+
+
+def _config(all_studies: list[studies.Study], lang: str = "en") -> dict:
+    labels = _NAV_LABELS.get(lang, _NAV_LABELS["en"])
     return {
         "site_name": "crmresearch",
         "site_description": "Reproducible CRM strategy studies: papers, notebooks and the package behind them",
@@ -167,6 +401,7 @@ def _config(all_studies: list[studies.Study]) -> dict:
                                 "ignore_h1_titles": True}},
             {"mkdocstrings": {"handlers": {"python": {"paths": [str(paths.notebooks_dir().parent / "src")],
                                                       "options": {"docstring_style": "numpy",
+                                                                  "extensions": [f"{__name__}:_roles_extension"],
                                                                   "show_source": False,
                                                                   "members_order": "source",
                                                                   "show_root_heading": True,
@@ -174,10 +409,20 @@ def _config(all_studies: list[studies.Study]) -> dict:
         ],
         "markdown_extensions": ["tables", "admonition", "attr_list", "pymdownx.superfences",
                                 {"toc": {"permalink": True}}],
+        "hooks": ["hooks.py"],
+        "extra": {"crm_page_titles": {f"{folder}{s.name}{ext}": f"{s.title} · {label}" for s in all_studies
+                                      for folder, ext, label in (("studies/", ".md", labels[0]),
+                                                                 ("notebooks/", ".ipynb", labels[1]),
+                                                                 ("figures/", "/index.md", labels[2]))}},
+        "extra_css": ["assets/crm.css"],
+        "extra_javascript": ["assets/crm.js"],
         "nav": [
             {"Home": "index.md"},
-            {"Studies": ["studies/index.md", *({s.name: f"studies/{s.name}.md"} for s in all_studies)]},
-            {"Notebooks": [{s.name: f"notebooks/{s.name}.ipynb"} for s in all_studies]},
+            # one entry per study under its title: its paper, executed notebook and exhibits
+            {"Studies": ["studies/index.md", *({s.title: [{labels[0]: f"studies/{s.name}.md"},
+                                                          {labels[1]: f"notebooks/{s.name}.ipynb"},
+                                                          {labels[2]: f"figures/{s.name}/index.md"}]}
+                                               for s in all_studies)]},
             {"Your own data": "your-data.md"},
             {"Data sources": "data.md"},
             {"API reference": [{m: f"api/{m}.md"} for m in API_MODULES]},
@@ -342,13 +587,18 @@ def build_site(out: str | Path | None = None, run_missing: bool = True, strict: 
         tabs = [f"### {n}\n\n{(folder / f'{n}.md').read_text().strip()}\n\n[{n}.csv]({n}.csv)\n"
                 for n in s.exhibits if n.startswith("table-") and (folder / f"{n}.md").exists()]
         (folder / "index.md").write_text(
-            f"# Exhibits of {s.name}\n\nDiscussed in [the paper](../../studies/{s.name}.md); made by "
+            f"# Exhibits of {s.name}\n\n{s.title}. Discussed in [the paper](../../studies/{s.name}.md); made by "
             f"[the notebook](../../notebooks/{s.name}.ipynb).\n\n## Figures\n\n" + "\n".join(figs)
             + "\n\n## Tables\n\n" + "\n".join(tabs))
     for s in all_studies:
         nb = json.loads(executed_notebook(s, run_missing).read_text())
-        nb.setdefault("metadata", {})["title"] = s.name
+        nb.setdefault("metadata", {})["title"] = s.title
+        nb = _notebook_for_site(nb, docs / "notebooks" / s.name, s.name)
         (docs / "notebooks" / f"{s.name}.ipynb").write_text(json.dumps(nb))
+    (docs / "assets").mkdir()
+    (docs / "assets" / "crm.css").write_text(_CSS)
+    (docs / "assets" / "crm.js").write_text(_JS)
+    (src / "hooks.py").write_text(_HOOKS)
     # placeholders so links can be resolved while pages are written; every one is replaced below
     for name in ("index.md", "data.md", "your-data.md", "results.md", "changelog.md", "studies/index.md",
                  *(f"studies/{s.name}.md" for s in all_studies)):
@@ -382,7 +632,7 @@ def build_site(out: str | Path | None = None, run_missing: bool = True, strict: 
         f"{rows}\n")
     for m in API_MODULES:
         (docs / "api" / f"{m}.md").write_text(f"# crmresearch.{m}\n\n::: crmresearch.{m}\n")
-    config = _config(all_studies)
+    config = _config(all_studies, lang)
     if lang != "en":
         config["theme"]["language"] = lang
         config["site_name"] = "crmresearch（中文）"
