@@ -301,7 +301,7 @@ def shown(value: Any, width: int = 80) -> str:
     Examples
     --------
     >>> from crmresearch.errors import shown
-    >>> shown('1,2,3'), shown('9' * 200)[-20:]
+    >>> shown('1,2,3'), shown('9' * 200)[-18:]
     ("'1,2,3'", '… (200 characters)')
     """
     text = repr(value)
