@@ -336,8 +336,9 @@ def test_plsc_refuses_a_200_item_block_on_30_respondents_whose_corrected_correla
     df = pd.DataFrame(rng.integers(1, 11, size=(30, 203)).astype(float),
                       columns=[f"x{i}" for i in range(200)] + ["y0", "y1", "y2"])
     spec = ({"Y": ["X"]}, {"X": [f"x{i}" for i in range(200)], "Y": ["y0", "y1", "y2"]})
-    with pytest.raises(ValidationError, match=r"the correlation of constructs '[XY]' and '[XY]' is -?[\d.]+, beyond \+-1: "
-                                              r"the reliability of 'Y' \(rho_A [\d.]+, 3 items\) is below what PLSc"):
+    with pytest.raises(ValidationError, match=r"the correlation of constructs '[XY]' and '[XY]' is -?[\d.]+, "
+                                              r"beyond \+-1: the reliability of 'Y' \(rho_A [\d.]+, 3 items\) is "
+                                              r"below what PLSc"):
         PLSPM(*spec, consistent=True).fit(df)
     plain = PLSPM(*spec).fit(df)
     assert np.isfinite(plain.params_).all() and 0 <= plain.r2_["Y"] <= 1

@@ -661,8 +661,8 @@ def _solve_batch(S: np.ndarray, n: int, P: np.ndarray, odm: np.ndarray, is_b: np
         # PLSc divides by sqrt(rho_A): a reliability <= 0 (items that hardly correlate) cannot be corrected, and a
         # corrected correlation beyond +-1 (a reliability far too low for the observed correlation) is no answer
         usable = np.isfinite(rho) & (rho > 0)
-        root = np.sqrt(np.where(usable, rho, np.nan))
-        RY = RY / (root[:, :, None] * root[:, None, :])
+        both = usable[:, :, None] & usable[:, None, :]
+        RY = RY / np.sqrt(np.where(both, rho[:, :, None] * rho[:, None, :], np.nan))
         RY[:, np.arange(k), np.arange(k)] = 1.0
         inadmissible = ~usable.all(axis=1) | (np.abs(np.nan_to_num(RY)) > 1 + 1e-12).any(axis=(1, 2))
         corrected = RY.copy()
@@ -711,8 +711,8 @@ def _refuse_inadmissible(core: dict, lvs: list[str], block_cols: list[np.ndarray
     weak = i if rho[i] <= rho[j] else j
     raise ValidationError(f"{caller}: consistent=True: corrected for reliability, the correlation of constructs "
                           f"'{lvs[i]}' and '{lvs[j]}' is {RY[i, j]:.3g}, beyond +-1: the reliability of '{lvs[weak]}' "
-                          f"(rho_A {rho[weak]:.3g}, {block(weak)}) is below what PLSc can correct; review the block, or "
-                          "fit with consistent=False")
+                          f"(rho_A {rho[weak]:.3g}, {block(weak)}) is below what PLSc can correct; review the block, "
+                          "or fit with consistent=False")
 
 
 def _rho_a_batch(S: np.ndarray, W: np.ndarray, block_cols: list[np.ndarray], is_b: np.ndarray) -> np.ndarray:
