@@ -21,7 +21,7 @@ except ImportError:  # pragma: no cover - depends on the install
     raise
 
 from . import paths
-from .errors import OutputError, ParameterError
+from .errors import OutputError, ParameterError, shown
 from .studies import pipeline
 from .studies import registry as studies
 
@@ -36,9 +36,9 @@ def _parse_pairs(pairs: Sequence[str]) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            _fail_usage(f"-p takes key=value; got {pair!r}")
+            _fail_usage(f"-p takes key=value; got {shown(pair)}")
         if key.strip() in out:
-            _fail_usage(f"parameter '{key.strip()}' given twice")
+            _fail_usage(f"parameter {shown(key.strip())} given twice")
         out[key.strip()] = value
     return out
 

@@ -6,6 +6,8 @@ many rows broke it, so that the message alone tells the user what to fix.
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "CRMResearchError",
     "CRMResearchWarning",
@@ -29,6 +31,7 @@ __all__ = [
     "SourceError",
     "StudyError",
     "ValidationError",
+    "shown",
 ]
 
 
@@ -289,3 +292,31 @@ class DataWarning(CRMResearchWarning):
     >>> [w.category.__name__ for w in caught if issubclass(w.category, errors.DataWarning)]
     ['DataWarning']
     """
+
+
+def shown(value: Any, width: int = 80) -> str:
+    """``value`` as a message quotes it: its repr, cut to ``width`` characters with the length of the whole (how
+    errors echo a value the user gave, e.g. a 120 KB ``-p horizons=...``).
+
+    Parameters
+    ----------
+    value : object
+        The value to quote.
+    width : int, default 80
+        Characters of its repr kept.
+
+    Returns
+    -------
+    str
+        The repr, or its first ``width`` characters and the length of the whole.
+
+    Examples
+    --------
+    >>> from crmresearch.errors import shown
+    >>> shown('1,2,3'), shown('9' * 200)[-18:]
+    ("'1,2,3'", '… (200 characters)')
+    """
+    text = repr(value)
+    if len(text) <= width:
+        return text
+    return f"{text[:width]}… ({len(str(value))} characters)"

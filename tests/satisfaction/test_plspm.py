@@ -251,12 +251,18 @@ def test_batched_bootstrap_equals_one_fit_per_resample(mode, scheme, scaled, con
                   sign_change="none").fit(df)
     boot = model.bootstrap(n=25, seed=5)
     idx = np.random.default_rng(5).integers(0, len(df), size=(25, len(df)))
-    fits = [PLSPM(*KEYED, modes={"X": mode}, scheme=scheme, scaled=scaled, consistent=consistent).fit(
-        df.iloc[r].reset_index(drop=True)) for r in idx]
-    draws = np.array([np.concatenate([f.weights_.to_numpy(), f.outer_["loading"].to_numpy(), f.params_.to_numpy()])
-                      for f in fits])
+    width = len(boot[boot["kind"].isin(["weight", "loading", "path"])])
+    draws = []
+    for r in idx:
+        try:
+            f = PLSPM(*KEYED, modes={"X": mode}, scheme=scheme, scaled=scaled, consistent=consistent).fit(
+                df.iloc[r].reset_index(drop=True))
+        except ValidationError:  # a resample PLSc cannot correct: refused by fit, left out by the bootstrap
+            draws.append(np.full(width, np.nan))
+            continue
+        draws.append(np.concatenate([f.weights_.to_numpy(), f.outer_["loading"].to_numpy(), f.params_.to_numpy()]))
+    draws = np.array(draws)
     part = boot[boot["kind"].isin(["weight", "loading", "path"])]
-    # (PLSc paths are NaN in a resample whose rho_A cannot be taken; both leave it out alike)
     np.testing.assert_allclose(part["boot_mean"], np.nanmean(draws, axis=0), atol=1e-10)
     np.testing.assert_allclose(part["std_error"], np.nanstd(draws, axis=0, ddof=1), atol=1e-10)
     np.testing.assert_allclose(part["ci_lower"], np.nanpercentile(draws, 2.5, axis=0), atol=1e-10)
@@ -310,3 +316,68 @@ def test_index_scores_take_a_scale_per_block():
         PLSPM(*KEYED, scale={"X": (1, 5), "Y": (1, 10), "Z": (1, 5)}).fit(five)
     with pytest.raises(ValidationError, match=r"not for \['Z'\]"):
         PLSPM(*KEYED, scale={"X": (1, 10), "Y": (1, 10)}).fit(five)
+
+
+def _uncorrelated_block(n: int, items: int, seed: int) -> tuple[pd.DataFrame, tuple]:
+    """A reflective construct X of correlated items and a block U of items that do not correlate at all."""
+    rng = np.random.default_rng(seed)
+    xi = rng.standard_normal(n)
+    cols = {f"x{k}": 0.8 * xi + 0.6 * rng.standard_normal(n) for k in range(3)}
+    cols |= {f"u{k}": rng.standard_normal(n) for k in range(items)}
+    return pd.DataFrame(cols), ({"U": ["X"]}, {"X": ["x0", "x1", "x2"], "U": [f"u{k}" for k in range(items)]})
+
+
+def test_plsc_refuses_a_construct_whose_items_do_not_correlate_instead_of_nan():
+    """PLSc divides correlations by sqrt(rho_A): with uncorrelated items rho_A is about 0 or negative, and main
+    returned NaN paths and R² with only numpy's 'invalid value in sqrt'. The error names the construct."""
+    import warnings
+
+    df, spec = _uncorrelated_block(200, 4, seed=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no numpy warning on the way either
+        with pytest.raises(ValidationError, match=r"PLSPM.fit: consistent=True: construct 'U' has reliability rho_A "
+                                                  r"-[\d.]+ \(4 items\); PLSc divides by its square root and cannot "
+                                                  r"correct a reliability <= 0"):
+            PLSPM(*spec, consistent=True).fit(df)
+    assert np.isfinite(PLSPM(*spec).fit(df).params_).all()  # plain PLS has an answer
+
+
+def test_plsc_refuses_a_200_item_block_on_30_respondents_whose_corrected_correlation_exceeds_1():
+    """n = 30, a 200-item block: main gave R² 2.38 (or NaN); the corrected correlation is beyond +-1, so PLSc
+    has no answer and says which construct's reliability is too low. Plain PLS (Mode A needs no inverse of the
+    block) returns its answer."""
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame(rng.integers(1, 11, size=(30, 203)).astype(float),
+                      columns=[f"x{i}" for i in range(200)] + ["y0", "y1", "y2"])
+    spec = ({"Y": ["X"]}, {"X": [f"x{i}" for i in range(200)], "Y": ["y0", "y1", "y2"]})
+    with pytest.raises(ValidationError, match=r"the correlation of constructs '[XY]' and '[XY]' is -?[\d.]+, "
+                                              r"beyond \+-1: the reliability of 'Y' \(rho_A [\d.]+, 3 items\) is "
+                                              r"below what PLSc"):
+        PLSPM(*spec, consistent=True).fit(df)
+    plain = PLSPM(*spec).fit(df)
+    assert np.isfinite(plain.params_).all() and 0 <= plain.r2_["Y"] <= 1
+
+
+def test_bootstrap_counts_the_resamples_plsc_cannot_correct():
+    """A weakly measured two-item block on 60 respondents: in about 40 % of resamples rho_A is <= 0 or the corrected
+    correlation beyond +-1; main kept their weights with NaN (or R² > 1) paths, unnamed. They are now failed
+    resamples, counted and named in the warning."""
+    import warnings
+
+    from crmresearch.errors import DataWarning
+
+    rng = np.random.default_rng(7)
+    n = 60
+    xi = rng.standard_normal(n)
+    cols = {f"x{k}": 0.8 * xi + 0.6 * rng.standard_normal(n) for k in range(3)}
+    weak = rng.standard_normal(n)
+    cols |= {f"u{k}": 0.5 * (0.5 * xi + weak) + rng.standard_normal(n) for k in range(2)}
+    df = pd.DataFrame(cols)
+    model = PLSPM({"U": ["X"]}, {"X": ["x0", "x1", "x2"], "U": ["u0", "u1"]}, consistent=True).fit(df)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        boot = model.bootstrap(n=200, seed=0)
+    bad = boot.attrs["failed_resamples"]["inadmissible"]
+    assert bad > 0 and boot["resamples"].iloc[0] == 200 - sum(boot.attrs["failed_resamples"].values())
+    assert any(issubclass(w.category, DataWarning) and "that PLSc cannot correct" in str(w.message) for w in caught)
+    assert np.isfinite(boot[["estimate", "boot_mean", "std_error"]].to_numpy()).all()

@@ -103,7 +103,8 @@ def test_engine_roles_are_checked_where_the_table_lives(tmp_path):
     pd.DataFrame({"customer_id": [1, 2], "date": ["2024-01-01", "2024-01-02"], "amount": ["5", "x"]}) \
         .to_csv(tmp_path / "tx.csv", index=False)
     (tmp_path / "s.yaml").write_text("transactions: {path: tx.csv}\n")
-    with pytest.raises(DtypeError, match=r"s.yaml: transactions: column 'amount' has type String in duckdb"):
+    with pytest.raises(DtypeError, match=r"s.yaml: transactions: tx.csv: column 'amount': 1 of 2 rows are not numbers "
+                                         r"\(first values: 'x'\)"):
         sources.read_sources(tmp_path / "s.yaml", check=True)
 
 
@@ -250,7 +251,8 @@ MAPPED = [
      RangeError, r"customers: column 'Exited' \(mapped to churned\): 6 of 12 rows are not 0/1"),
     ("calls: text timestamps (engine rules)", "calls", pd.DataFrame({"rang_at": ["2024-01-01 10:00", "soon"]}),
      "{interval: rang_at}", DateParseError,
-     r"calls: column 'rang_at' \(mapped to interval_start\) has type String in duckdb"),
+     r"calls: calls.csv: column 'rang_at' \(mapped to interval_start\): 1 of 2 rows cannot be read as dates "
+     r"\(first values: 'soon'\)"),
     ("calls: negative counts (engine rules)", "calls",
      pd.DataFrame({"slot": ["2024-01-01 10:00:00", "2024-01-01 10:15:00"], "n": [3, -1]}), "{interval: slot, calls: n}",
      RangeError, r"calls: column 'n' \(mapped to calls\): 1 of 2 rows are below 0 \(negative\)"),

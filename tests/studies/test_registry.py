@@ -160,3 +160,20 @@ def test_retention_covariates_name_contract_columns_before_the_kernel(tmp_path):
     study.preflight(study.resolve({"data": data}))  # 'auto' on your data: no covariates unless named
     with pytest.raises(ParameterError, match=r"\['region'\] are not in the contracts of .*sources.yaml"):
         study.preflight(study.resolve({"data": data, "retention_covariates": "region,plan"}))
+
+
+def test_an_echoed_value_is_cut_to_80_characters_with_its_length():
+    """A 120 KB ``-p horizons=...`` was echoed in full (a 120,102-character message); every echo of a value goes
+    through errors.shown."""
+    from click.testing import CliRunner
+
+    from crmresearch import cli
+
+    huge = ",".join(["abcd"] * 24_000)
+    with pytest.raises(ParameterError) as caught:
+        studies.get("churn-survival").resolve({"horizons": huge})
+    message = str(caught.value)
+    assert len(message) < 300 and message.endswith(f"… ({len(huge)} characters)")
+    assert message.startswith("churn-survival: parameter 'horizons' must be comma-separated integers")
+    result = CliRunner().invoke(cli.main, ["run", "churn-survival", "-p", "x" * 5_000])
+    assert result.exit_code == 2 and len(result.output) < 300 and "(5000 characters)" in result.output

@@ -247,6 +247,7 @@ class PLSPM(Estimator):
         is_b = np.array([modes[lv] == "B" for lv in lvs])
         block_cols = [np.flatnonzero(odm[:, j]) for j in range(len(lvs))]
         core = _solve(X, P, odm, is_b, block_cols, self.scheme, self.tol, self.max_iter, self.consistent)
+        _refuse_inadmissible(core, lvs, block_cols, X.shape[0], "PLSPM.fit")
         self._store(df, X, core, P, lvs, mvs, odm, modes, block_cols)
         return self
 
@@ -340,7 +341,8 @@ class PLSPM(Estimator):
         ``std_error``, ``z`` (estimate / bootstrap SE, the "t value" of SmartPLS), ``p_value`` (two-sided,
         normal reference), ``ci_lower``, ``ci_upper`` (percentile), ``resamples`` (converged resamples),
         ``sign_change`` (the correction used). ``attrs["sign_changes"]`` counts the resamples it changed.
-        Failed resamples (a constant indicator, or no convergence) are counted in
+        Failed resamples (a constant indicator, no convergence, or with ``consistent`` one PLSc cannot correct) are
+        counted in
         ``attrs["failed_resamples"]`` and reported by a :class:`~crmresearch.errors.DataWarning`, never
         dropped silently.
 
@@ -391,7 +393,7 @@ class PLSPM(Estimator):
                     parts.append(_boot_chunk((spec, chunk)))
                     bar.update(len(chunk))
         draws = np.concatenate([p[0] for p in parts], axis=0)  # (n, n_stats)
-        failed = {k: sum(p[1][k] for p in parts) for k in ("constant", "not converged")}
+        failed = {k: sum(p[1][k] for p in parts) for k in ("constant", "not converged", "inadmissible")}
         if sum(failed.values()):
             import warnings
 
@@ -399,7 +401,9 @@ class PLSPM(Estimator):
 
             warnings.warn(f"PLSPM.bootstrap: {sum(failed.values())} of {n} resamples failed and are left out of the "
                           f"intervals ({failed['constant']} with a constant indicator, {failed['not converged']} not "
-                          f"converged in {self.max_iter} iterations); the table's 'resamples' column counts the rest",
+                          f"converged in {self.max_iter} iterations, {failed['inadmissible']} that PLSc cannot "
+                          "correct: a reliability <= 0 or a corrected correlation beyond +-1); the table's "
+                          "'resamples' column counts the rest",
                           DataWarning, stacklevel=2)
         lv_of = (self._odm @ np.arange(len(self.lvs_))).astype(int)
         draws, changed = _sign_correct(draws, est, self.sign_change, lv_of, len(self.lvs_), np.argwhere(self._P == 1),
@@ -665,12 +669,22 @@ def _solve_batch(S: np.ndarray, n: int, P: np.ndarray, odm: np.ndarray, is_b: np
     dy = np.sqrt(np.einsum("rkk->rk", RY))
     RY = RY / dy[:, :, None] / dy[:, None, :]
     rho = _rho_a_batch(S, W, block_cols, is_b)
+    inadmissible = np.zeros(r, dtype=bool)
+    corrected = RY
     if consistent:
-        RY = RY / np.sqrt(rho[:, :, None] * rho[:, None, :])
+        # PLSc divides by sqrt(rho_A): a reliability <= 0 (items that hardly correlate) cannot be corrected, and a
+        # corrected correlation beyond +-1 (a reliability far too low for the observed correlation) is no answer
+        usable = np.isfinite(rho) & (rho > 0)
+        both = usable[:, :, None] & usable[:, None, :]
+        RY = RY / np.sqrt(np.where(both, rho[:, :, None] * rho[:, None, :], np.nan))
         RY[:, np.arange(k), np.arange(k)] = 1.0
+        inadmissible = ~usable.all(axis=1) | (np.abs(np.nan_to_num(RY)) > 1 + 1e-12).any(axis=(1, 2))
+        corrected = RY.copy()
+        RY[inadmissible] = np.eye(k)  # no regression on them: their rows are refused or left out, not NaN
     B, r2 = _paths_from_corr(RY, P)  # OLS of standardised scores = regression on their correlations
+    B[inadmissible], r2[inadmissible] = np.nan, np.nan
     return {"W": W, "C": C, "B": B, "r2": r2, "rho_a": rho, "n_iter": n_iter, "converged": delta < tol,
-            "delta": delta}
+            "delta": delta, "inadmissible": inadmissible, "RY": corrected}
 
 
 def _solve(X: np.ndarray, P: np.ndarray, odm: np.ndarray, is_b: np.ndarray, block_cols: list[np.ndarray],
@@ -682,10 +696,37 @@ def _solve(X: np.ndarray, P: np.ndarray, odm: np.ndarray, is_b: np.ndarray, bloc
     if not core["converged"][0]:
         raise ConvergenceError(f"PLSPM.fit did not converge in {max_iter} iterations (change "
                                f"{core['delta'][0]:.2e} > tol {tol:g}); raise max_iter or check the blocks")
-    out = {key: core[key][0] for key in ("W", "C", "B", "r2", "rho_a")}
+    out = {key: core[key][0] for key in ("W", "C", "B", "r2", "rho_a", "RY")}
     out["Y"] = X @ out["W"]
     out["n_iter"] = int(core["n_iter"][0])
+    out["inadmissible"] = bool(core["inadmissible"][0])
     return out
+
+
+def _refuse_inadmissible(core: dict, lvs: list[str], block_cols: list[np.ndarray], n: int, caller: str) -> None:
+    """Raise :class:`ValidationError` naming the construct when consistent PLS cannot correct the estimate: a
+    reliability rho_A <= 0 (or not defined), or a correlation beyond +-1 once corrected for reliability."""
+    if not core["inadmissible"]:
+        return
+    rho, RY = core["rho_a"], core["RY"]
+
+    def block(j: int) -> str:
+        p = len(block_cols[j])
+        return f"{p} items" + (f" for {n} respondents" if p >= n else "")
+
+    low = [j for j in range(len(lvs)) if not (np.isfinite(rho[j]) and rho[j] > 0)]
+    if low:
+        j = low[0]
+        raise ValidationError(f"{caller}: consistent=True: construct '{lvs[j]}' has reliability rho_A {rho[j]:.3g} "
+                              f"({block(j)}); PLSc divides by its square root and cannot correct a reliability <= 0 "
+                              "(its items hardly correlate): review the block, or fit with consistent=False")
+    off = np.abs(RY) - np.eye(len(lvs))
+    i, j = np.unravel_index(int(np.nanargmax(off)), off.shape)
+    weak = i if rho[i] <= rho[j] else j
+    raise ValidationError(f"{caller}: consistent=True: corrected for reliability, the correlation of constructs "
+                          f"'{lvs[i]}' and '{lvs[j]}' is {RY[i, j]:.3g}, beyond +-1: the reliability of '{lvs[weak]}' "
+                          f"(rho_A {rho[weak]:.3g}, {block(weak)}) is below what PLSc can correct; review the block, "
+                          "or fit with consistent=False")
 
 
 def _rho_a_batch(S: np.ndarray, W: np.ndarray, block_cols: list[np.ndarray], is_b: np.ndarray) -> np.ndarray:
@@ -764,7 +805,7 @@ def _boot_chunk(args) -> tuple[np.ndarray, dict[str, int]]:
     pairs = np.argwhere(P == 1)
     width = 2 * p + len(pairs) + int(total_pattern.sum())
     out = np.full((len(idx), width), np.nan)
-    failed = {"constant": 0, "not converged": 0}
+    failed = {"constant": 0, "not converged": 0, "inadmissible": 0}
     step = max(1, _CHUNK_ANSWERS // (n * p))
     for start in range(0, len(idx), step):
         rows = np.arange(start, min(start + step, len(idx)))
@@ -774,8 +815,9 @@ def _boot_chunk(args) -> tuple[np.ndarray, dict[str, int]]:
         if not usable.any():
             continue
         core = _solve_batch(S[usable], n, P, odm, is_b, block_cols, scheme, tol, max_iter, consistent)
-        ok = core["converged"]
-        failed["not converged"] += int((~ok).sum())
+        ok = core["converged"] & ~core["inadmissible"]
+        failed["not converged"] += int((~core["converged"]).sum())
+        failed["inadmissible"] += int((core["converged"] & core["inadmissible"]).sum())
         W, C, B = core["W"][ok], core["C"][ok], core["B"][ok]
         total = _total_effects(B)
         out[rows[usable][ok]] = np.concatenate([(W * odm).sum(axis=2), (C * odm).sum(axis=2),

@@ -169,11 +169,15 @@ def _rules(contract: Contract, cols: list[Column], schema: Mapping[str, Any], sr
                                None if is_float else c.null_count()))
         if col.kind == "datetime":
             if not (dtype.is_temporal() and dtype != nw.Duration):
+                if dtype == nw.String:
+                    _text_column(src, name, col.kind, shown, caller)
                 raise (DateParseError if dtype == nw.String else DtypeError)(
                     f"{caller}: column {shown} has type {dtype} in {src.engine}; dates must be a date or timestamp "
                     f"type (parse text dates first, e.g. CAST({actual} AS TIMESTAMP) or pandas.to_datetime)")
         elif col.kind in ("number", "integer"):
             if not dtype.is_numeric():
+                if dtype == nw.String:
+                    _text_column(src, name, col.kind, shown, caller)
                 raise DtypeError(f"{caller}: column {shown} has type {dtype} in {src.engine}; values must be numbers "
                                  f"(convert the column, e.g. CAST({actual} AS DOUBLE) or pandas.to_numeric)")
             if is_float:
@@ -207,6 +211,46 @@ def _rules(contract: Contract, cols: list[Column], schema: Mapping[str, Any], sr
             rules.append(_Rule(contract.column(late), OrderError, f"are before {column_label(a, users.get(a))}",
                                f"'{users.get(b, b)}' must not precede '{users.get(a, a)}'", nw.col(b) < nw.col(a)))
     return rules
+
+
+def _text_column(src: Source, name: str, kind: str, shown: str, caller: str) -> None:
+    """Raise for the values of a text column of a number or date kind that do not read as one, counted where the
+    table lives in one pass (DuckDB ``TRY_CAST``, Spark ``count_if(try_cast(...))``, pandas ``to_numeric`` /
+    ``to_datetime``), with the first three; return when every value reads (the column is only stored as text)."""
+    import narwhals as nw
+
+    target = "TIMESTAMP" if kind == "datetime" else "DOUBLE"
+    native = nw.to_native(src.lazy())
+    engine = src.engine
+    if engine == "duckdb":
+        q = '"' + name.replace('"', '""') + '"'
+        bad = f"{q} IS NOT NULL AND TRY_CAST({q} AS {target}) IS NULL"
+        k, n = native.aggregate(f"count(*) FILTER (WHERE {bad}), count(*)").fetchall()[0]
+        firsts = [r[0] for r in native.filter(bad).project(q).limit(3).fetchall()] if k else []
+    elif engine == "spark":
+        q = "`" + name.replace("`", "``") + "`"
+        bad = f"{q} IS NOT NULL AND try_cast({q} AS {target}) IS NULL"
+        got = native.selectExpr(f"count_if({bad}) AS k", "count(*) AS n").collect()[0]
+        k, n = int(got["k"]), int(got["n"])
+        firsts = [r[0] for r in native.filter(bad).select(q).limit(3).collect()] if k else []
+    else:
+        values = src.lazy().select(nw.col(name)).collect(backend="pandas").to_native()[name]
+        parsed = (pd.to_datetime(values, errors="coerce", format="ISO8601") if kind == "datetime"
+                  else pd.to_numeric(values, errors="coerce"))
+        wrong = values.notna() & parsed.isna()
+        k, n, firsts = int(wrong.sum()), len(values), values[wrong].head(3).tolist()
+    if not k:
+        return
+    if src.files:  # the file, as the check of a CSV's rows names it
+        import os
+
+        caller = f"{caller}: {os.path.basename(src.files[0])}{' ...' if len(src.files) > 1 else ''}"
+    quoted = ", ".join(repr(v if len(str(v)) <= 30 else str(v)[:29] + "…") for v in dict.fromkeys(firsts))
+    if kind == "datetime":
+        raise DateParseError(f"{caller}: column {shown}: {k} of {n} rows cannot be read as dates (first values: "
+                             f"{quoted}); write every date in one format, e.g. 2024-01-31 or 2024-01-31 14:05")
+    raise DtypeError(f"{caller}: column {shown}: {k} of {n} rows are not numbers (first values: {quoted}); write "
+                     "them as numbers with a decimal point and no currency sign or thousands separator")
 
 
 def check_table(table: Any, role: str, columns: Mapping[str, str] | None = None, caller: str | None = None,
@@ -279,7 +323,17 @@ def check_table(table: Any, role: str, columns: Mapping[str, str] | None = None,
              if (c.unique or c.varies) and not c.nullable]
     aggs += [nw.col(c.default_name).max().alias(f"{c.default_name}_max") for c in cols if c.kind == "datetime"]
     lf = src.lazy()
-    row = lf.select(*aggs).collect(backend="pandas").to_native().iloc[0]
+    probe, con = src.probe()  # a CSV: rows that do not fit the types of its first rows are recorded, not fatal
+    try:
+        row = probe.lazy().select(*aggs).collect(backend="pandas").to_native().iloc[0]
+    except Exception as exc:  # an engine's error: one line, no contents of the file
+        if type(exc).__module__.split(".")[0] not in ("duckdb", "pyspark", "py4j", "polars"):
+            raise
+        from ..errors import SourceError
+        from .files import engine_message
+
+        raise SourceError(f"{caller}: the table cannot be read: {engine_message(exc)}") from None
+    src.rejected(con, int(row["n"]), caller, role)
     n = int(row["n"])
     if n == 0:
         raise EmptyTableError(f"{caller}: the {contract.kind} table is empty (0 rows)")

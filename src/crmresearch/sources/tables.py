@@ -16,7 +16,7 @@ A **data source file** (YAML) names each table by role::
     customers:    {path: customers.csv, columns: {customer: cust_no, region: area}, features: [area, plan, age]}
     spells:       {duckdb: {database: bank.duckdb, table: spells}}
     calls:        {spark_table: crm.calls, observed_from: 2024-01-01, observed_to: 2024-03-31}
-    spark:        {master: "local[2]"}        # optional: where Spark tables live (default: local[2])
+    spark:        {master: "local[2]"}        # where Spark tables live (or SPARK_MASTER_URL); plus config: {k: v}
     name:         Branch sales 2024           # optional: how titles and source lines name the data
     currency:     EUR                         # optional: the currency of its amounts, for labels
 
@@ -32,10 +32,17 @@ as durations their ``unit``::
 
 ``features:`` (for a role whose other columns are model features: customers, campaign, prospects) lists the
 columns a model may use, by your names; a study takes them as its default features. Paths are relative to the
-YAML file. :func:`read_sources` checks every role, file and column before
+YAML file. Every key is known or refused with the accepted keys listed. :func:`read_sources` checks every role,
+file and column before
 anything heavy runs and raises :class:`SourceError` naming each problem; the roles, their columns and default
 names come from the one contract table, :data:`crmresearch.schemas.CONTRACTS`, and with ``check=True`` (what a
 study does before its kernel starts) the contents are checked against it as well.
+
+Files are checked in bounded time before DuckDB reads them (:mod:`crmresearch.sources.files`: what a path is,
+the first 4 MB of a CSV, the magic bytes of a Parquet file), and a CSV's rows that do not fit the types DuckDB
+took from its first rows are counted in the one pass of the contract check. A Spark table needs a Spark
+master named (``spark: {master: ...}`` or ``SPARK_MASTER_URL``) unless a session is active; a study's check
+before its kernel never starts one.
 """
 
 from __future__ import annotations
@@ -43,6 +50,7 @@ from __future__ import annotations
 import glob as globmod
 import os
 import re
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,17 +58,24 @@ from typing import Any
 
 from .._extras import require
 from ..errors import MissingColumnError, SourceError
+from ..schemas.checks import column_label
 from ..schemas.contracts import CONTRACTS, DEFAULT_NAMES, TIME_UNITS, role_contracts
+from .files import REJECTS_LIMIT, check_path, check_prefix, engine_message, rejected_rows, shown
 
-__all__ = ["FILE_KEYS", "ROLES", "Source", "SourceError", "SourceFile", "as_source", "read_sources", "source_file",
-           "user_columns"]
+__all__ = ["FILE_KEYS", "ROLES", "SPARK_KEYS", "Source", "SourceError", "SourceFile", "as_source", "read_sources",
+           "source_file", "spark_master", "spark_settings", "spark_tables", "user_columns"]
 
 
 #: Roles a data source file may name, with the columns each role must provide (crmresearch names, mapped
 #: from the user's with ``columns:``) and the default name of each: a view of
 #: :data:`crmresearch.schemas.CONTRACTS`, where every column of every role is declared.
 ROLES: dict[str, dict[str, str]] = {role: c.required() for role, c in role_contracts().items()}
-_KEYS = {"path", "columns", "duckdb", "spark_table", "format", "features"}
+_KEYS = ("path", "format", "duckdb", "spark_table", "columns", "features")
+_DUCKDB_KEYS = ("database", "table")
+#: Keys under ``spark:``: the master URL (``local[2]``, ``spark://host:7077``, ``yarn``) and Spark settings.
+SPARK_KEYS = ("master", "config")
+#: Rows DuckDB types a CSV's columns from (its sniffer's default sample).
+SNIFF_ROWS = 20_480
 #: Keys of a data source file that are not roles: where Spark tables live (``spark``), how exhibits name the
 #: data (``name``) and the currency of its amounts (``currency``).
 FILE_KEYS = ("spark", "name", "currency")
@@ -109,6 +124,8 @@ class Source:
     features: Sequence[str] | None = None
     checked: dict[str, Any] = field(default_factory=dict, repr=False)  # what the last contract check saw
     meta: Mapping[str, Any] = field(default_factory=dict)
+    files: tuple[str, ...] = field(default=(), repr=False)  # the CSV / Parquet files DuckDB reads it from
+    file_format: str = field(default="", repr=False)  # 'csv' or 'parquet' with files
 
     def __post_init__(self) -> None:
         import narwhals as nw
@@ -136,8 +153,13 @@ class Source:
         missing = [required[r] for r in required if r not in self.columns and required[r] not in have]
         if absent or missing:
             detail = ", ".join(absent + [f"{c} (default name)" for c in missing])
-            raise SourceError(f"{self.name}: missing column(s) {detail}; the table has {have[:15]}; map them with "
-                              "columns: {role: your_column}")
+            if self.file_format == "csv" and len(have) == 1 and len(absent) + len(missing) > 1:
+                # no delimiter structure: the "column name" would be a raw line of an arbitrary file
+                raise SourceError(f"{self.name}: missing column(s) {detail}; {os.path.basename(self.files[0])} reads "
+                                  "as one column only (no , ; | or tab in its first line): is it a CSV table with a "
+                                  "header row?")
+            raise SourceError(f"{self.name}: missing column(s) {detail}; the table has {_names(have)}; map them "
+                              "with columns: {role: your_column}")
         self.shape = ""  # which of the contract's alternative sets of columns the table has (spells: dates ...)
         if contract is not None:
             present = set(self.columns) | {r for r, n in names.items() if n in have and r in contract.roles()}
@@ -179,6 +201,48 @@ class Source:
     def lazy(self) -> Any:
         """The table as a narwhals LazyFrame with crmresearch column names."""
         return self._lazy
+
+    def probe(self) -> tuple[Source, Any]:
+        """The table for its contract check: a CSV read again so that rows that do not fit the types DuckDB took
+        from its first rows are recorded (``store_rejects``) instead of stopping the read, with the connection
+        holding them (:func:`crmresearch.sources.files.rejected_rows`); any other table: itself and None."""
+        if self.file_format != "csv":
+            return self, None
+        duckdb = _duckdb()
+        con = _connect(duckdb)
+        try:
+            rel = con.read_csv(list(self.files), header=True, store_rejects=True, rejects_limit=REJECTS_LIMIT)
+        except duckdb.Error as exc:
+            raise SourceError(f"{self.name}: DuckDB cannot read {os.path.basename(self.files[0])} as CSV: "
+                              f"{engine_message(exc)}") from None
+        return Source(rel, self.columns, name=self.name, role=self.role), con
+
+    def rejected(self, con: Any, good_rows: int, caller: str, role: str | None = None) -> None:
+        """Raise for the rows of a :meth:`probe` read that DuckDB could not take (none: return).
+
+        Parameters
+        ----------
+        con : duckdb connection or None
+            The connection of the :meth:`probe` read (None: nothing was read; return).
+        good_rows : int
+            Rows the read took.
+        caller : str
+            Name shown first in the message.
+        role : str or None, optional
+            The contract naming the typed columns when the table has no role of its own.
+        """
+        if con is None:
+            return
+        contract = role_contracts().get(self.role or role or "")
+        names = contract.names() if contract is not None else DEFAULT_NAMES
+        kinds: dict[str, str] = {}
+        ours: dict[str, str] = {}
+        if contract is not None:
+            for col in contract.columns:
+                actual = self.columns.get(col.role, col.default_name)
+                kinds[actual], ours[actual] = col.kind, col.default_name
+        ours |= {actual: names.get(role, role) for role, actual in self.columns.items()}
+        rejected_rows(con, good_rows, caller, kinds, lambda c: column_label(ours.get(c, c), c), SNIFF_ROWS)
 
     def schema(self) -> dict[str, Any]:
         return dict(self._lazy.collect_schema())
@@ -230,7 +294,13 @@ class Source:
         else:
             from ..schemas.validate import _check_table
 
-            _check_table(self.to_pandas(), contract, contract.names(), caller or self.name, need=need,
+            probe, con = self.probe()
+            try:
+                table = probe.to_pandas()
+            except Exception as exc:  # an engine's error: one line, no contents of the file
+                raise SourceError(f"{caller or self.name}: the table cannot be read: {engine_message(exc)}") from None
+            self.rejected(con, len(table), caller or self.name)
+            _check_table(table, contract, contract.names(), caller or self.name, need=need,
                          users=self.user_names)
         return self
 
@@ -287,6 +357,11 @@ def _listed_features(features: Any, contract: Any, columns: Mapping[str, str], r
     return tuple(rename.get(f, f) for f in dict.fromkeys(features))
 
 
+def _names(have: Sequence[str], n: int = 15) -> list[str]:
+    """The first ``n`` column names of a table, each cut to 40 characters, for messages."""
+    return [c if len(c) <= 40 else c[:39] + "…" for c in map(str, have[:n])]
+
+
 def _duckdb() -> Any:
     try:
         import duckdb
@@ -297,15 +372,17 @@ def _duckdb() -> Any:
 
 
 def _files(spec: str, base: Path, name: str) -> list[str]:
+    """The files a ``path:`` names (a path or glob), each checked to be a readable regular file."""
     pattern = spec if os.path.isabs(spec) else str(base / spec)
     found = sorted(globmod.glob(pattern))
     if not found:
-        raise SourceError(f"{name}: no file matches {spec!r} (from {base})")
+        raise SourceError(f"{name}: no file matches {shown(spec)} (from {base})")
+    for path in found:
+        check_path(path, name)
     return found
 
 
-def _read_files(files: list[str], fmt: str, name: str) -> Any:
-    duckdb = _duckdb()
+def _connect(duckdb: Any) -> Any:
     con = duckdb.connect()
     try:  # no progress bars in logs (inside Jupyter DuckDB refuses the setting without ipywidgets)
         con.execute("SET enable_progress_bar = false")
@@ -315,15 +392,74 @@ def _read_files(files: list[str], fmt: str, name: str) -> Any:
     for setting, env in (("threads", "CRMRESEARCH_DUCKDB_THREADS"), ("memory_limit", "CRMRESEARCH_DUCKDB_MEMORY")):
         if os.environ.get(env):
             con.execute(f"SET {setting} = ?", [os.environ[env]])
+    return con
+
+
+def _read_files(files: list[str], fmt: str, name: str) -> Any:
+    """The files as one lazy DuckDB relation, each file's first bytes checked first (bounded time); an error of
+    DuckDB's in one line that quotes nothing of the file."""
+    for path in files:
+        check_prefix(path, fmt, name)
+    duckdb = _duckdb()
+    con = _connect(duckdb)
     try:
         if fmt == "parquet":
             return con.read_parquet(files)
         return con.read_csv(files, header=True)
     except duckdb.Error as exc:
-        raise SourceError(f"{name}: DuckDB cannot read {files[0]}{' ...' if len(files) > 1 else ''}: {exc}") from None
+        kind = "Parquet" if fmt == "parquet" else "a CSV table (a header row, one delimiter: , ; | or tab)"
+        raise SourceError(f"{name}: DuckDB cannot read {os.path.basename(files[0])}{' ...' if len(files) > 1 else ''} "
+                          f"as {kind}: {engine_message(exc)}") from None
 
 
-def _spark(settings: Mapping[str, Any] | None) -> Any:
+def spark_settings(settings: Any, name: str) -> dict[str, Any]:
+    """The ``spark:`` settings of a data source file, checked: a mapping of ``master`` (text) and ``config`` (a
+    mapping of Spark settings); any other key is refused with the accepted ones listed.
+
+    Examples
+    --------
+    >>> from crmresearch.sources.tables import spark_settings
+    >>> spark_settings({'master': 'local[2]'}, 'sources.yaml')
+    {'master': 'local[2]'}
+    """
+    if settings is None:
+        return {}
+    if not isinstance(settings, Mapping):
+        raise SourceError(f"{name}: spark: must map {' and '.join(SPARK_KEYS)} to values, e.g. spark: {{master: "
+                          f"'local[2]'}}; got {shown(settings)}")
+    unknown = sorted(map(str, set(settings) - set(SPARK_KEYS)))
+    if unknown:
+        raise SourceError(f"{name}: unknown key(s) {unknown} under spark:; accepted: {', '.join(SPARK_KEYS)}")
+    master = settings.get("master")
+    if master is not None and (not isinstance(master, str) or not master.strip()):
+        raise SourceError(f"{name}: spark: master must be a Spark master URL (local[2], spark://host:7077, yarn); "
+                          f"got {shown(master)}")
+    if settings.get("config") is not None and not isinstance(settings["config"], Mapping):
+        raise SourceError(f"{name}: spark: config must map Spark settings to values; got {shown(settings['config'])}")
+    return dict(settings)
+
+
+def spark_master(settings: Mapping[str, Any] | None, name: str, table: str) -> str | None:
+    """The Spark master a data source file's Spark table runs on: ``spark: {master: ...}``, else the
+    ``SPARK_MASTER_URL`` environment variable; None when a Spark session is already active. Raises
+    :class:`SourceError` in one line when neither is set (no local session is started unasked)."""
+    master = (settings or {}).get("master") or os.environ.get("SPARK_MASTER_URL", "").strip()
+    if master:
+        return str(master)
+    active = None
+    if "pyspark" in sys.modules:  # a session can only be active where pyspark is imported already
+        from pyspark.sql import SparkSession
+
+        active = SparkSession.getActiveSession()
+    if active is not None:
+        return None
+    raise SourceError(f"{name}: names the Spark table {shown(table)} but no Spark is configured: set spark.master "
+                      "(spark: {master: 'local[2]'} in the data source file, or spark://host:7077 for a cluster) or "
+                      "the SPARK_MASTER_URL environment variable, or run in a Spark session")
+
+
+def _spark(settings: Mapping[str, Any] | None, name: str = "spark", table: str = "") -> Any:
+    master = spark_master(settings, name, table)
     try:
         from pyspark.sql import SparkSession
     except ImportError:  # pragma: no cover - the extra is missing
@@ -331,7 +467,7 @@ def _spark(settings: Mapping[str, Any] | None) -> Any:
     active = SparkSession.getActiveSession()
     if active is not None:
         return active
-    builder = SparkSession.builder.master(str((settings or {}).get("master", "local[2]")))
+    builder = SparkSession.builder.master(str(master))
     for k, v in ((settings or {}).get("config") or {}).items():
         builder = builder.config(str(k), str(v))
     return builder.config("spark.sql.session.timeZone", "UTC").getOrCreate()
@@ -380,55 +516,76 @@ def as_source(obj: Any, columns: Mapping[str, str] | None = None, *, name: str =
         obj = {"path": str(obj)}
     if isinstance(obj, Mapping):
         stated = set(role_contracts()[role].keys) if role in role_contracts() else set()
-        unknown = sorted(set(obj) - _KEYS - stated)
+        unknown = sorted(map(str, set(obj) - set(_KEYS) - stated))
         if unknown:
             more = f"; a {role} table may also state {', '.join(sorted(stated))}" if stated else ""
-            raise SourceError(f"{name}: unknown key(s) {unknown}; use path (with optional format), duckdb or "
-                              f"spark_table, and columns (and features){more}")
+            raise SourceError(f"{name}: unknown key(s) {unknown}; accepted: {', '.join(_KEYS)} (one of path, duckdb "
+                              f"or spark_table){more}")
         where = [k for k in ("path", "duckdb", "spark_table") if k in obj]
         if len(where) != 1:
             raise SourceError(f"{name}: give exactly one of path, duckdb or spark_table; got {where or 'none'}")
-        cols = dict(obj.get("columns") or {})
+        given = obj.get("columns")
+        if given is not None and not isinstance(given, Mapping):
+            raise SourceError(f"{name}: columns: must map each role to your column name, e.g. columns: {{customer: "
+                              f"cust_no, date: day}}; got a {type(given).__name__} ({shown(given)})")
+        cols = dict(given or {})
         if not all(isinstance(v, str) for v in cols.values()):
-            raise SourceError(f"{name}: columns must map each role to one column name; got {cols}")
+            raise SourceError(f"{name}: columns must map each role to one column name; got {shown(cols)}")
         if columns:
             cols |= dict(columns)
+        files: list[str] = []
+        fmt = ""
         if "path" in obj:
+            if not isinstance(obj["path"], str | os.PathLike) or not str(obj["path"]).strip():
+                raise SourceError(f"{name}: path: must be a file name or glob, e.g. tx/*.parquet; got "
+                                  f"{shown(obj['path'])}")
+            if obj.get("format") is not None and obj["format"] not in ("parquet", "csv"):
+                raise SourceError(f"{name}: format: must be parquet or csv; got {shown(obj['format'])}")
             files = _files(str(obj["path"]), base_dir, name)
             fmt = str(obj.get("format") or Path(files[0]).suffix.lstrip(".").lower())
             if fmt not in ("parquet", "csv"):
-                raise SourceError(f"{name}: {files[0]} is neither Parquet nor CSV; set format: parquet or csv")
+                raise SourceError(f"{name}: {os.path.basename(files[0])} is neither Parquet nor CSV; set format: "
+                                  "parquet or csv")
             native = _read_files(files, fmt, name)
         elif "duckdb" in obj:
             spec = obj["duckdb"]
-            if not isinstance(spec, Mapping) or not {"database", "table"} <= set(spec):
-                raise SourceError(f"{name}: duckdb needs {{database: file.duckdb, table: name}}; got {spec!r}")
+            if not isinstance(spec, Mapping) or not {"database", "table"} <= set(spec) \
+                    or set(spec) - set(_DUCKDB_KEYS):
+                raise SourceError(f"{name}: duckdb: takes exactly the keys {', '.join(_DUCKDB_KEYS)}, e.g. "
+                                  f"{{database: file.duckdb, table: name}}; got {shown(spec)}")
             db = Path(spec["database"]) if os.path.isabs(spec["database"]) else base_dir / spec["database"]
-            if not db.is_file():
+            if not db.exists():
                 raise SourceError(f"{name}: no DuckDB database {str(db)!r}")
+            check_path(str(db), name)
             duckdb = _duckdb()
-            con = duckdb.connect(str(db), read_only=True)
+            try:
+                con = duckdb.connect(str(db), read_only=True)
+            except duckdb.Error as exc:
+                raise SourceError(f"{name}: {db.name} is not a DuckDB database DuckDB can open: "
+                                  f"{engine_message(exc)}") from None
             try:
                 native = con.table(str(spec["table"]))
             except duckdb.Error:
                 tables = [r[0] for r in con.execute("SHOW TABLES").fetchall()]
-                raise SourceError(f"{name}: no table {spec['table']!r} in {db.name}; it has {tables}") from None
+                raise SourceError(f"{name}: no table {shown(spec['table'])} in {db.name}; it has "
+                                  f"{_names(tables)}") from None
         else:
-            session = _spark(spark)
+            session = _spark(spark, name, str(obj["spark_table"]))
             try:
                 native = session.table(str(obj["spark_table"]))
             except Exception as exc:  # AnalysisException: table not found
-                raise SourceError(f"{name}: Spark cannot read table {obj['spark_table']!r}: "
-                                  f"{str(exc).splitlines()[0]}") from None
+                raise SourceError(f"{name}: Spark cannot read table {shown(obj['spark_table'])}: "
+                                  f"{engine_message(exc)}") from None
         meta = {k: v for k, v in obj.items() if k in stated}
         features = obj.get("features")
-        return Source(native, cols, name=name, role=role, features=features, meta=meta)
+        return Source(native, cols, name=name, role=role, features=features, files=tuple(files), file_format=fmt,
+                      meta=meta)
     return Source(obj, dict(columns or {}), name=name, role=role)
 
 
 def read_sources(path: str | os.PathLike[str], roles: Sequence[str] | None = None, *,
                  optional: Sequence[str] = (), check: bool = False,
-                 needs: Mapping[str, Sequence[str]] | None = None) -> dict[str, Source]:
+                 needs: Mapping[str, Sequence[str]] | None = None, open_spark: bool = True) -> dict[str, Source]:
     """Read a data source file; check every role, file and column; return ``{role: Source}``.
 
     ``roles``: the roles the caller needs (a study's); a missing one is an error that lists them all.
@@ -448,6 +605,9 @@ def read_sources(path: str | os.PathLike[str], roles: Sequence[str] | None = Non
     needs : mapping of str to sequence of str or None, optional
         With ``check=True``: per role, optional contract columns the caller needs (``{'transactions':
         ['amount']}``); missing, an error.
+    open_spark : bool, default True
+        Open the Spark tables the file names; False (a study's check before its kernel): their entries and the
+        Spark settings are checked, no session is started, and they are left out of the result.
 
     Raises
     ------
@@ -470,7 +630,7 @@ def read_sources(path: str | os.PathLike[str], roles: Sequence[str] | None = Non
     path = Path(path)
     raw = _load(path)
     _file_keys(raw, path)  # name and currency: checked here, read by source_file
-    spark = raw.pop("spark", None)
+    spark = spark_settings(raw.pop("spark", None), path.name)
     for key in FILE_KEYS:
         raw.pop(key, None)
     unknown = sorted(set(raw) - set(ROLES))
@@ -483,6 +643,9 @@ def read_sources(path: str | os.PathLike[str], roles: Sequence[str] | None = Non
     out, problems = {}, []
     for role, spec in raw.items():
         try:
+            if not open_spark and isinstance(spec, Mapping) and "spark_table" in spec:
+                _spark_entry(spec, f"{path.name}: {role}", spark)
+                continue
             out[role] = as_source(spec, name=f"{path.name}: {role}", role=role, base=path.parent, spark=spark)
         except SourceError as exc:
             problems.append(str(exc))
@@ -494,6 +657,49 @@ def read_sources(path: str | os.PathLike[str], roles: Sequence[str] | None = Non
             if role in out:
                 out[role].check(need=(needs or {}).get(role, ()))
     return out
+
+
+def spark_tables(path: str | os.PathLike[str]) -> dict[str, str]:
+    """The roles of a data source file that name Spark tables, role -> table (reads the file only).
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The data source file (YAML).
+
+    Returns
+    -------
+    dict of str to str
+        Role -> Spark table name.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from crmresearch import sources
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / 's.yaml'
+    >>> _ = f.write_text('calls: {spark_table: crm.calls}\\ntransactions: {path: tx.csv}\\n')
+    >>> sources.spark_tables(f)
+    {'calls': 'crm.calls'}
+    """
+    raw = _load(Path(path))
+    return {role: str(spec["spark_table"]) for role, spec in raw.items()
+            if role not in FILE_KEYS and isinstance(spec, Mapping) and "spark_table" in spec}
+
+
+def _spark_entry(spec: Mapping[str, Any], name: str, spark: Mapping[str, Any]) -> None:
+    """A ``spark_table`` entry checked without a session: its keys, its columns and a Spark master named."""
+    unknown = sorted(map(str, set(spec) - set(_KEYS)))
+    if unknown:
+        raise SourceError(f"{name}: unknown key(s) {unknown}; accepted: {', '.join(_KEYS)} (one of path, duckdb "
+                          "or spark_table)")
+    where = [k for k in ("path", "duckdb", "spark_table") if k in spec]
+    if len(where) != 1:
+        raise SourceError(f"{name}: give exactly one of path, duckdb or spark_table; got {where}")
+    given = spec.get("columns")
+    if given is not None and (not isinstance(given, Mapping) or not all(isinstance(v, str) for v in given.values())):
+        raise SourceError(f"{name}: columns: must map each role to your column name, e.g. columns: {{customer: "
+                          f"cust_no, date: day}}; got {shown(given)}")
+    spark_master(spark, name, str(spec["spark_table"]))
 
 
 def _load(path: Path) -> dict[str, Any]:

@@ -29,7 +29,7 @@ from typing import Any
 
 from .. import paths
 from .._extras import require
-from ..errors import ParameterError
+from ..errors import ParameterError, shown
 
 __all__ = ["REGISTRY", "Param", "Study", "all_studies", "get", "literal", "sync_parameter_cells"]
 
@@ -221,7 +221,7 @@ class Param:
 
         def fail() -> ParameterError:
             return ParameterError(
-                f"{study}: parameter '{self.name}' must be {self.accepted()}; got {raw!r}"
+                f"{study}: parameter '{self.name}' must be {self.accepted()}; got {shown(raw)}"
             )
 
         if self.kind is list:
@@ -264,7 +264,7 @@ class Param:
             elif value:
                 path = Path(value).expanduser()
                 if not path.is_file():
-                    raise ParameterError(f"{study}: parameter '{self.name}': no file {value!r} (from "
+                    raise ParameterError(f"{study}: parameter '{self.name}': no file {shown(value)} (from "
                                          f"{Path.cwd()}); it must be {self.accepted()}")
                 value = str(path.resolve())
         else:
@@ -481,7 +481,7 @@ class Study:
                 )
             if key not in by_name:
                 known = ", ".join(sorted(by_name)) or "(none)"
-                raise ParameterError(f"{self.name}: unknown parameter '{key}'; known: {known}")
+                raise ParameterError(f"{self.name}: unknown parameter {shown(key)}; known: {known}")
             values[key] = by_name[key].parse(raw, self.name)
         if self.check is not None:
             self.check(values)
@@ -493,23 +493,27 @@ class Study:
 
         With ``-p data=...`` every table the study reads (its ``roles`` and the ``optional_roles`` present) is
         checked against its contract in :data:`crmresearch.schemas.CONTRACTS` (columns, kinds, missing values,
-        ranges, unique ids); the study's ``inputs`` then checks what crosses tables or names parameters.
+        ranges, unique ids); the study's ``inputs`` then checks what crosses tables or names parameters. A Spark
+        table is checked for its entry and a Spark master only (no session is started here): its contents, and
+        ``inputs``, are checked when the kernel reads it.
 
         Parameters
         ----------
         values : mapping of str to object
             A full parameter set (from :meth:`resolve`).
         """
+        spark: dict[str, str] = {}
         if values.get("data"):
             from ..errors import ValidationError
-            from ..sources import read_sources
+            from ..sources import read_sources, spark_tables
 
-            try:
+            try:  # Spark tables: their entries and settings only (no session is started to check a file)
+                spark = spark_tables(values["data"])
                 read_sources(values["data"], roles=self.roles, optional=self.optional_roles, check=True,
-                             needs=self.needs)
+                             needs=self.needs, open_spark=False)
             except ValidationError as exc:  # a SourceError (files, columns) or a broken contract
                 raise ParameterError(f"{self.name}: parameter 'data' ({values['data']}): {exc}") from None
-        if self.inputs is not None:
+        if self.inputs is not None and not spark:  # with Spark tables, the kernel checks what crosses tables
             try:
                 self.inputs(values)
             except ParameterError as exc:  # checks on your tables, renamed: name your columns as you know them
@@ -675,7 +679,7 @@ RFM_SEGMENTS = Study(
 def _check_observed_from(v: Mapping[str, Any]) -> None:
     if v["observed_from"] and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v["observed_from"]):
         raise ParameterError("contractual-retention: parameter 'observed_from' must be '' or a date YYYY-MM-DD; got "
-                             f"{v['observed_from']!r}")
+                             f"{shown(v['observed_from'])}")
 
 
 def _check_retention_inputs(v: Mapping[str, Any]) -> None:
@@ -741,7 +745,7 @@ def _check_customer_base_clv(v: Mapping[str, Any]) -> None:
                              "for CDNOW set 'calibration_weeks'")
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v["calibration_end"]):
         raise ParameterError(f"customer-base-clv: parameter 'calibration_end' must be a date YYYY-MM-DD; got "
-                             f"{v['calibration_end']!r}")
+                             f"{shown(v['calibration_end'])}")
 
 
 CUSTOMER_BASE_CLV = Study(
@@ -775,10 +779,10 @@ CUSTOMER_BASE_CLV = Study(
 def _check_horizons(v: Mapping[str, Any]) -> None:
     if v["as_of"] != "auto" and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v["as_of"]):
         raise ParameterError("churn-survival: parameter 'as_of' must be 'auto' or a date YYYY-MM-DD; got "
-                             f"{v['as_of']!r}")
+                             f"{shown(v['as_of'])}")
     if v["observed_from"] and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v["observed_from"]):
         raise ParameterError("churn-survival: parameter 'observed_from' must be '' or a date YYYY-MM-DD; got "
-                             f"{v['observed_from']!r}")
+                             f"{shown(v['observed_from'])}")
     if v["observed_from"] and v["as_of"] != "auto" and v["observed_from"] >= v["as_of"]:
         raise ParameterError(f"churn-survival: parameter 'observed_from' ({v['observed_from']}) must come before "
                              f"'as_of' ({v['as_of']})")
@@ -1166,7 +1170,7 @@ SERVICE_RECOVERY = Study(
 def _check_prospect_conversion(v: Mapping[str, Any]) -> None:
     if sum(v["grade_shares"]) >= 1:
         raise ParameterError("prospect-conversion: parameter 'grade_shares' must be three top shares (A, B, C) adding "
-                             f"up to less than 1; got {v['grade_shares']!r}")
+                             f"up to less than 1; got {shown(v['grade_shares'])}")
 
 
 def _check_prospect_inputs(v: Mapping[str, Any]) -> None:
@@ -1185,7 +1189,7 @@ def _check_prospect_inputs(v: Mapping[str, Any]) -> None:
                                  f"it has {list(table.columns)[:15]}")
     if v["reference_source"] != "auto" and ("source" not in table.columns
                                             or v["reference_source"] not in set(table["source"].astype(str))):
-        raise ParameterError(f"{study}: parameter 'reference_source': {v['reference_source']!r} is not a value of "
+        raise ParameterError(f"{study}: parameter 'reference_source': {shown(v['reference_source'])} is not a value of "
                              "your prospects' 'source' column")
 
 
@@ -1237,7 +1241,7 @@ def _check_customer_base_health(v: Mapping[str, Any]) -> None:
         cuts = v[name]
         if sorted(cuts) != cuts or len(set(cuts)) != len(cuts):
             raise ParameterError(f"{study}: parameter '{name}' must be {len(cuts)} increasing cut-offs (three bands); "
-                                 f"got {cuts!r}")
+                                 f"got {shown(cuts)}")
 
 
 def _check_health_inputs(v: Mapping[str, Any]) -> None:
@@ -1357,7 +1361,7 @@ def _check_mga_split(v: Mapping[str, Any]) -> None:
     col, sep, value = str(v["mga_split"]).partition(":")
     if v["mga_split"] != "none" and not (sep and col.strip() and value.strip()):
         raise ParameterError("satisfaction-acsi: parameter 'mga_split' must be 'column:value' (e.g. value_tier:lead) "
-                             f"or 'none'; got {v['mga_split']!r}")
+                             f"or 'none'; got {shown(v['mga_split'])}")
 
 
 def _check_satisfaction_inputs(v: Mapping[str, Any]) -> None:
@@ -1376,7 +1380,7 @@ def _check_satisfaction_inputs(v: Mapping[str, Any]) -> None:
     constructs = list(spec.blocks)
     if v["target"] != "auto" and v["target"] not in constructs:
         raise ParameterError(f"{study}: parameter 'target' must be 'auto' or a construct of the {spec.name} model "
-                             f"({', '.join(constructs)}); got {v['target']!r}")
+                             f"({', '.join(constructs)}); got {shown(v['target'])}")
     if not v["survey_csv"]:
         return
     try:
