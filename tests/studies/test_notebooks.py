@@ -239,6 +239,36 @@ def test_verify_reports_a_changed_table(fake_registry: Path):
 
 
 @pytest.mark.parametrize("study", studies.all_studies(), ids=lambda s: s.name)
+def test_a_table_under_its_exhibit_link_in_the_paper_is_that_exhibit(study):
+    """A Markdown table a paper prints right after the link to ``table-x.csv`` is ``table-x.md`` verbatim,
+    whatever its header (a stale copy with an old header escapes the header-based check above)."""
+    import re
+
+    root = paths.notebooks_dir().parent
+    lines = (root / study.paper).read_text().splitlines()
+    link = re.compile(r"\[`(table-[A-Za-z0-9_-]+)`\]\(\.\./figures/" + re.escape(study.name) + r"/\1\.csv\)")
+    stale = []
+    for i, line in enumerate(lines):
+        m = link.match(line)
+        if not m or (i and lines[i - 1].strip()):  # a paragraph that starts with the link
+            continue
+        end = i
+        while end + 1 < len(lines) and lines[end + 1].strip():
+            end += 1
+        paragraph = " ".join(lines[i:end + 1])
+        if paragraph.count("[`table-") != 1 or end + 2 >= len(lines) or not lines[end + 2].startswith("|"):
+            continue  # it names several tables, or no table follows
+        j = end + 2
+        while j < len(lines) and lines[j].startswith("|"):
+            j += 1
+        quoted = "\n".join(lines[end + 2:j])
+        table = (paths.figures_dir() / study.name / f"{m.group(1)}.md").read_text().strip()
+        if quoted != table:
+            stale.append(f"{m.group(1)} (line {end + 3})")
+    assert not stale, f"{study.paper} prints an outdated copy of {stale}"
+
+
+@pytest.mark.parametrize("study", studies.all_studies(), ids=lambda s: s.name)
 def test_tables_quoted_in_the_paper_are_the_committed_tables(study):
     """A Markdown table of figures/<study>/ that the paper embeds must be embedded verbatim,
     so the paper's numbers are the numbers a fresh `make reproduce` gives."""
