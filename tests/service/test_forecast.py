@@ -145,3 +145,16 @@ def test_forecast_refuses_bad_requests(matrix):
         forecast.forecast_days(matrix.iloc[:20], [matrix.index[5]])
     with pytest.raises(ValidationError, match="test_days must be in"):
         forecast.rolling_origin(matrix, test_days=100)
+
+
+def test_rolling_origin_reports_each_origin_and_changes_nothing():
+    """The call-forecasting back-test shows progress per origin in JupyterLab; the result does not depend on it."""
+    days = pd.bdate_range("2024-01-01", periods=30)
+    counts = np.random.default_rng(0).poisson(50, (30, 4)).astype(float)
+    m = pd.DataFrame(counts, index=days, columns=["09:00", "09:05", "09:10", "09:15"])
+    seen: list[tuple[int, int]] = []
+    with_bar = forecast.rolling_origin(m, methods=("profile",), test_days=5, horizon_days=2,
+                                       progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(k, 5) for k in range(1, 6)]
+    pd.testing.assert_frame_equal(with_bar, forecast.rolling_origin(m, methods=("profile",), test_days=5,
+                                                                    horizon_days=2))

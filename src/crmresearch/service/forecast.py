@@ -28,7 +28,7 @@ a literature survey and a case study. IJF 32(3), 865-874.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -37,6 +37,7 @@ from scipy import stats
 
 from .. import schemas
 from .._extras import require
+from ..core.progress import tracker
 from ..errors import ValidationError
 
 __all__ = ["METHODS", "accuracy", "day_matrix", "forecast_days", "mase_scale", "predictive_quantile", "rolling_origin",
@@ -325,7 +326,8 @@ def mase_scale(history: pd.DataFrame) -> float:
 
 
 def rolling_origin(matrix: pd.DataFrame, methods: Sequence[str] = METHODS, test_days: int = 50,
-                   horizon_days: int = 5, levels: Sequence[float] = (0.80, 0.95), **settings: Any) -> pd.DataFrame:
+                   horizon_days: int = 5, levels: Sequence[float] = (0.80, 0.95),
+                   progress: bool | Callable[[int, int], Any] | None = None, **settings: Any) -> pd.DataFrame:
     """Rolling-origin evaluation: every one of the last ``test_days`` observed days is an origin;
     each method, fitted on the days before it, forecasts the next ``horizon_days`` observed days.
 
@@ -346,6 +348,9 @@ def rolling_origin(matrix: pd.DataFrame, methods: Sequence[str] = METHODS, test_
         Days forecast from each origin.
     levels : sequence of float, default (0.8, 0.95)
         Central prediction interval levels (0.8 = 80 %).
+    progress : bool or callable or None, optional
+        A progress bar of the origins (:mod:`crmresearch.core.progress`); None: shown in an interactive
+        JupyterLab run, silent in batch runs. Results do not depend on it.
     **settings : object
         Passed to :func:`forecast_days` (``weeks``, ``harmonics``, ``weekday_harmonics``).
 
@@ -368,22 +373,24 @@ def rolling_origin(matrix: pd.DataFrame, methods: Sequence[str] = METHODS, test_
     dates = matrix.index
     slots = np.asarray(matrix.columns)
     parts = []
-    for o in range(len(dates) - test_days, len(dates)):
-        history = matrix.iloc[:o]
-        days = dates[o:o + horizon_days]
-        scale = mase_scale(history)
-        for method in methods:
-            mean, k = forecast_days(history, days, method, **settings)
-            part = {"method": method, "origin": dates[o],
-                    "horizon": np.repeat(np.arange(1, len(days) + 1), len(slots)),
-                    "date": np.repeat(days, len(slots)), "slot": np.tile(slots, len(days)),
-                    "actual": matrix.loc[days].to_numpy().ravel(), "forecast": mean.to_numpy().ravel(),
-                    "k": k, "scale": scale}
-            for lev in levels:
-                tag = f"{round(100 * lev):d}"
-                part[f"lower_{tag}"] = predictive_quantile(part["forecast"], k, (1 - lev) / 2)
-                part[f"upper_{tag}"] = predictive_quantile(part["forecast"], k, (1 + lev) / 2)
-            parts.append(pd.DataFrame(part))
+    with tracker(test_days, "rolling-origin forecasts", "origins", progress) as bar:
+        for o in range(len(dates) - test_days, len(dates)):
+            history = matrix.iloc[:o]
+            days = dates[o:o + horizon_days]
+            scale = mase_scale(history)
+            for method in methods:
+                mean, k = forecast_days(history, days, method, **settings)
+                part = {"method": method, "origin": dates[o],
+                        "horizon": np.repeat(np.arange(1, len(days) + 1), len(slots)),
+                        "date": np.repeat(days, len(slots)), "slot": np.tile(slots, len(days)),
+                        "actual": matrix.loc[days].to_numpy().ravel(), "forecast": mean.to_numpy().ravel(),
+                        "k": k, "scale": scale}
+                for lev in levels:
+                    tag = f"{round(100 * lev):d}"
+                    part[f"lower_{tag}"] = predictive_quantile(part["forecast"], k, (1 - lev) / 2)
+                    part[f"upper_{tag}"] = predictive_quantile(part["forecast"], k, (1 + lev) / 2)
+                parts.append(pd.DataFrame(part))
+            bar.update()
     return pd.concat(parts, ignore_index=True)
 
 
