@@ -587,6 +587,9 @@ class Saved(list):
 
     html: str = ""
 
+    def __init__(self, paths: Iterable[Path] = ()) -> None:
+        super().__init__(paths)
+
     def __repr__(self) -> str:
         if not self:
             return "nothing saved"
