@@ -50,6 +50,10 @@ class Limit:
         Fitted ``params_`` -> the limit in words (what it means for the customers).
     unidentified : tuple of int
         Other fit coordinates that the likelihood no longer depends on at this limit (held where they are).
+    suspect : float or None
+        Beyond this value (log scale) the fit at the limit is computed and kept when the likelihood-ratio
+        test does not reject it against the unbounded optimum at 5 % (the optimiser stalls on the flat way
+        to a limit, and noise can hold it short of one).
     """
 
     side: int
@@ -57,10 +61,18 @@ class Limit:
     bound: float
     words: Callable[[pd.Series], str]
     unidentified: tuple[int, ...] = field(default=())
+    suspect: float | None = None
 
     def reached(self, u: float) -> bool:
         """Whether a fit coordinate ``u`` is beyond the threshold."""
         return bool(u > self.threshold) if self.side > 0 else bool(u < self.threshold)
+
+    def near(self, u: float) -> bool:
+        """Whether ``u`` is on the way to the limit (beyond ``suspect``): the likelihood can be so flat
+        there that the optimiser stops short, so the limit is fitted and compared."""
+        if self.suspect is None:
+            return False
+        return bool(u > self.suspect) if self.side > 0 else bool(u < self.suspect)
 
 
 def per_customer(values: np.ndarray, like: object, name: str) -> pd.Series | np.ndarray:
@@ -151,13 +163,22 @@ class BaseFitter(Estimator):
         except ConvergenceError:
             if not self._limits:
                 raise
-            self._optimise_at_limits(x0, n_obs, covariance)
+            self._finish_at_limits(*self._fit_at_limits(x0, n_obs, ()), n_obs, covariance)
             return
         if self._limits:
             u = self._coordinate_matrix() @ opt.x
             if any(lim.reached(u[j]) for j, lim in self._limits.items()):
-                self._optimise_at_limits(x0, n_obs, covariance)
+                self._finish_at_limits(*self._fit_at_limits(opt.x, n_obs, ()), n_obs, covariance)
                 return
+            near = tuple(j for j, lim in self._limits.items() if lim.near(u[j]))
+            # the limits near the optimum, all together, then one by one: kept when the likelihood-ratio test
+            # of the limit against the unbounded optimum does not reject it at 5 % (a parameter on the boundary:
+            # critical value chi2(0.90, df), Self & Liang 1987), so a flat way to a limit ends at the limit
+            for hold in ([near] + [(j,) for j in near] if len(near) > 1 else [near]) if near else []:
+                at_limit = self._fit_at_limits(opt.x, n_obs, hold)
+                if 2 * (at_limit[3] - opt.fun) <= stats.chi2.ppf(0.90, len(at_limit[1])):
+                    self._finish_at_limits(*at_limit, n_obs, covariance)
+                    return
         self._finish(opt.x, opt.fun, opt.jac, n_obs, opt.n_iter, covariance)
 
     def _coordinate_matrix(self) -> np.ndarray:
@@ -167,10 +188,12 @@ class BaseFitter(Estimator):
             return np.eye(len(names))
         return np.array([[row.get(n, 0.0) for n in names] for row in self._coordinates], dtype=float)
 
-    def _optimise_at_limits(self, x0: np.ndarray, n_obs: int, covariance: bool) -> None:
-        """Refit in the fit coordinates with every limit as a bound; hold the coordinates that reach a
-        limit (and those it leaves unidentified) and maximise over the others, until no new limit is
-        reached. Then finish at that point with the limits named."""
+    def _fit_at_limits(self, x_start: np.ndarray, n_obs: int, hold: tuple[int, ...]) -> tuple:
+        """Refit in the fit coordinates with every limit as a bound, the coordinates in ``hold`` held at
+        their limits from the start; hold each coordinate that reaches a limit (and those it leaves
+        unidentified) and maximise over the others, until no new limit is reached.
+
+        Returns (u, held coordinates, limits reached, -LL, iterations)."""
         C = self._coordinate_matrix()
         A = np.linalg.inv(C)
         k = C.shape[0]
@@ -179,9 +202,18 @@ class BaseFitter(Estimator):
             bounds[j] = (None, lim.bound) if lim.side > 0 else (lim.bound, None)
         lo = np.array([-np.inf if b[0] is None else b[0] for b in bounds])
         hi = np.array([np.inf if b[1] is None else b[1] for b in bounds])
-        u = np.clip(C @ x0, lo, hi)
+        u = np.clip(C @ x_start, lo, hi)
         held: dict[int, float] = {}
         reached: list[int] = []
+
+        def hold_at_limit(j: int) -> None:
+            reached.append(j)
+            held[j] = u[j] = self._limits[j].bound
+            for i in self._limits[j].unidentified:
+                held.setdefault(i, float(u[i]))
+
+        for j in hold:
+            hold_at_limit(j)
         n_iter = 0
         for _ in range(k + 1):
             free = [j for j in range(k) if j not in held]
@@ -204,15 +236,16 @@ class BaseFitter(Estimator):
             if not new:
                 break
             for j in new:
-                reached.append(j)
-                held[j] = u[j] = self._limits[j].bound
-                for i in self._limits[j].unidentified:
-                    held.setdefault(i, float(u[i]))
+                hold_at_limit(j)
+        return u, sorted(held), reached, self._negloglik(A @ u)[0], n_iter
+
+    def _finish_at_limits(self, u: np.ndarray, held: list[int], reached: list[int], f_val: float, n_iter: int,
+                          n_obs: int, covariance: bool) -> None:
+        A = np.linalg.inv(self._coordinate_matrix())
         x = A @ u
-        f_val, g_log = self._negloglik(x)
-        self._finish(x, f_val, g_log, n_obs, n_iter, covariance=False, limits=reached)
+        self._finish(x, f_val, self._negloglik(x)[1], n_obs, n_iter, covariance=False, limits=reached)
         if covariance:
-            self.variance_matrix_ = self._covariance_held(u, A, sorted(held))
+            self.variance_matrix_ = self._covariance_held(u, A, held)
 
     def _finish(self, x: np.ndarray, f: float, g_log: np.ndarray, n_obs: int, n_iter: int,
                 covariance: bool, limits: list[int] | None = None) -> None:

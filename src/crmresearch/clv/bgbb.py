@@ -7,14 +7,12 @@ import pandas as pd
 from scipy.special import betaln, digamma, gammaln, hyp2f1, logsumexp
 
 from ..errors import ValidationError
-from ._base import BaseFitter, Limit, per_customer
+from ._base import BaseFitter, per_customer
 from .bgnbd import (
-    MEAN_BOUND,
-    MEAN_LIMIT,
     MIN_CUSTOMERS,
-    SHAPE_BOUND,
-    SHAPE_LIMIT,
     check_frequency_recency_age,
+    mean_limit,
+    shape_limit,
 )
 
 __all__ = ["BetaGeoBetaBinom", "bgbb_table"]
@@ -111,13 +109,12 @@ class BetaGeoBetaBinom(BaseFitter):
     # fit coordinates at the edges: log alpha/beta, log beta, log gamma/delta (dropout odds-like), log delta
     _coordinates = ({"alpha": 1.0, "beta": -1.0}, {"beta": 1.0}, {"gamma": 1.0, "delta": -1.0}, {"delta": 1.0})
     _limits = {  # noqa: RUF012 - a class-level table, never mutated
-        1: Limit(+1, SHAPE_LIMIT, SHAPE_BOUND, lambda p: "no heterogeneity in transaction probabilities: every "
+        1: shape_limit(lambda p: "no heterogeneity in transaction probabilities: every "
                  f"alive customer transacts with the same probability, {p['alpha'] / (p['alpha'] + p['beta']):.4g} "
                  "per opportunity (alpha and beta are held at that limit)"),
-        2: Limit(-1, MEAN_LIMIT, MEAN_BOUND, lambda p: "no dropout in these data: BG/BB reduces to the beta-binomial, "
-                 "P(alive) = 1 for everyone (gamma/delta is held at 1e-10; delta is not identified)",
-                 unidentified=(3,)),
-        3: Limit(+1, SHAPE_LIMIT, SHAPE_BOUND, lambda p: "no heterogeneity in dropout: every customer drops out with "
+        2: mean_limit(lambda p: "no dropout in these data: BG/BB reduces to the beta-binomial, "
+                 "P(alive) = 1 for everyone (gamma/delta is held at 1e-30; delta is not identified)", (3,)),
+        3: shape_limit(lambda p: "no heterogeneity in dropout: every customer drops out with "
                  f"the same probability, {p['gamma'] / (p['gamma'] + p['delta']):.4g} per opportunity (gamma and "
                  "delta are held at that limit)"),
     }

@@ -16,9 +16,21 @@ __all__ = ["BetaGeoNBD", "bgnbd_recovery", "check_frequency_recency_age", "check
            "simulate_bgnbd"]
 
 #: Where a fit is read as being at a limit (log scale): a gamma or beta shape above 1e5 (a coefficient of
-#: variation below 0.3 %), a mean dropout probability or rate below 1e-6; the fit holds it at 1e6 / 1e-10.
-SHAPE_LIMIT, SHAPE_BOUND = np.log(1e5), np.log(1e6)
-MEAN_LIMIT, MEAN_BOUND = np.log(1e-6), np.log(1e-10)
+#: variation below 0.3 %), a mean dropout probability or rate below 1e-6; the fit holds it at 1e6 / 1e-30.
+#: Beyond a shape of 100 or a mean of 1e-3 the fit at the limit is computed and kept when the likelihood-ratio
+#: test does not reject it (see crmresearch.clv._base.Limit).
+SHAPE_LIMIT, SHAPE_BOUND, SHAPE_SUSPECT = np.log(1e5), np.log(1e6), np.log(1e2)
+MEAN_LIMIT, MEAN_BOUND, MEAN_SUSPECT = np.log(1e-6), np.log(1e-30), np.log(1e-3)
+
+
+def shape_limit(words) -> Limit:
+    """The limit of a gamma or beta mixing distribution at a point (no heterogeneity): its shape -> infinity."""
+    return Limit(+1, SHAPE_LIMIT, SHAPE_BOUND, words, suspect=SHAPE_SUSPECT)
+
+
+def mean_limit(words, unidentified: tuple[int, ...] = ()) -> Limit:
+    """The limit of a dropout probability or rate at 0 (no dropout): its mean -> 0."""
+    return Limit(-1, MEAN_LIMIT, MEAN_BOUND, words, unidentified, MEAN_SUSPECT)
 
 
 def same_rate(p: pd.Series) -> str:
@@ -240,10 +252,10 @@ class BetaGeoNBD(BaseFitter):
     # fit coordinates at the edges: log r (shape), log r/alpha (mean rate), log a/b (dropout odds-like), log b
     _coordinates = ({"r": 1.0}, {"r": 1.0, "alpha": -1.0}, {"a": 1.0, "b": -1.0}, {"b": 1.0})
     _limits = {  # noqa: RUF012 - a class-level table, never mutated
-        0: Limit(+1, SHAPE_LIMIT, SHAPE_BOUND, same_rate),
-        2: Limit(-1, MEAN_LIMIT, MEAN_BOUND, lambda p: "no dropout in these data: BG/NBD reduces to the NBD, "
-                 "P(alive) = 1 for everyone (a/b is held at 1e-10; b is not identified)", unidentified=(3,)),
-        3: Limit(+1, SHAPE_LIMIT, SHAPE_BOUND, lambda p: "no heterogeneity in dropout: every customer drops out "
+        0: shape_limit(same_rate),
+        2: mean_limit(lambda p: "no dropout in these data: BG/NBD reduces to the NBD, "
+                 "P(alive) = 1 for everyone (a/b is held at 1e-30; b is not identified)", (3,)),
+        3: shape_limit(lambda p: "no heterogeneity in dropout: every customer drops out "
                  f"with the same probability, {p['a'] / (p['a'] + p['b']):.4g} after each repeat purchase (the beta "
                  "mixing distribution reduces to a point; a and b are held at that limit)"),
     }

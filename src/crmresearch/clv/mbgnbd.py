@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit, hyp2f1
 
-from ._base import Limit, per_customer
-from .bgnbd import MEAN_BOUND, MEAN_LIMIT, SHAPE_BOUND, SHAPE_LIMIT, BetaGeoNBD, same_rate, simulate_bgnbd
+from ._base import per_customer
+from .bgnbd import BetaGeoNBD, mean_limit, same_rate, shape_limit, simulate_bgnbd
 from .bgnbd import check_frequency_recency_age as _check
 from .paretonbd import _horizon
 
@@ -46,10 +46,10 @@ class ModifiedBetaGeoNBD(BetaGeoNBD):
 
     _shift = 1
     _limits = {  # noqa: RUF012 - a class-level table, never mutated
-        0: Limit(+1, SHAPE_LIMIT, SHAPE_BOUND, same_rate),
-        2: Limit(-1, MEAN_LIMIT, MEAN_BOUND, lambda p: "no dropout in these data: MBG/NBD reduces to the NBD, "
-                 "P(alive) = 1 for everyone (a/b is held at 1e-10; b is not identified)", unidentified=(3,)),
-        3: Limit(+1, SHAPE_LIMIT, SHAPE_BOUND, lambda p: "no heterogeneity in dropout: every customer drops out "
+        0: shape_limit(same_rate),
+        2: mean_limit(lambda p: "no dropout in these data: MBG/NBD reduces to the NBD, "
+                 "P(alive) = 1 for everyone (a/b is held at 1e-30; b is not identified)", (3,)),
+        3: shape_limit(lambda p: "no heterogeneity in dropout: every customer drops out "
                  f"with the same probability, {p['a'] / (p['a'] + p['b']):.4g} at each purchase (the beta mixing "
                  "distribution reduces to a point; a and b are held at that limit)"),
     }

@@ -9,16 +9,14 @@ from scipy.special import expit, gammaln, hyp2f1, hyperu, logsumexp
 
 from ..core.mle import gradient
 from ..errors import ValidationError
-from ._base import BaseFitter, Limit, per_customer
+from ._base import BaseFitter, per_customer
 from .bgnbd import (
-    MEAN_BOUND,
-    MEAN_LIMIT,
-    SHAPE_BOUND,
-    SHAPE_LIMIT,
     check_frequency_recency_age,
     check_identifiable,
     compress_rows,
+    mean_limit,
     same_rate,
+    shape_limit,
 )
 
 __all__ = ["ParetoNBD", "log_hyp2f1_c_a1"]
@@ -54,14 +52,21 @@ def log_hyp2f1_c_a1(a: np.ndarray, b: np.ndarray, z: np.ndarray) -> np.ndarray:
     bad = ~np.isfinite(out)
     if bad.any():
         ab, bb, zb = a[bad], b[bad], z[bad]
-        # terms peak near j = b z / (1 - z); sum well past it
-        n_terms = int(min(np.max(bb * zb / (1 - zb) + 40 * np.sqrt(bb * zb + 1) / (1 - zb) + 50), 200_000))
-        j = np.arange(n_terms, dtype=float)[:, None]
+        # terms peak near j = b z / (1 - z): sum in blocks of 512 terms until past the peak and negligible
+        peak = bb * zb / (1 - zb)
+        acc = np.full(ab.size, -np.inf)
+        start = 0
         with np.errstate(divide="ignore"):
-            terms = (np.log(ab) - np.log(ab + j) + gammaln(bb + j) - gammaln(bb) - gammaln(j + 1)
-                     + np.where(j > 0, j * np.log(zb), 0.0))
+            while start < 100_000:
+                j = np.arange(start, start + 512, dtype=float)[:, None]
+                terms = (np.log(ab) - np.log(ab + j) + gammaln(bb + j) - gammaln(bb) - gammaln(j + 1)
+                         + np.where(j > 0, j * np.log(zb), 0.0))
+                acc = np.logaddexp(acc, logsumexp(terms, axis=0))
+                start += 512
+                if np.all((start > peak) & (terms[-1] < acc - 40)):
+                    break
         out = out.copy()
-        out[bad] = logsumexp(terms, axis=0)
+        out[bad] = acc
     return out
 
 
@@ -70,6 +75,14 @@ def _log_a0(r: float, alpha: float, s: float, beta: float, x: np.ndarray, tx: np
     """ln A0 of Fader, Hardie & Lee (2005, note 009) eqs. (19)-(20), in log space: A0 is a difference of
     two positive terms, the first the larger (A0 integrates a positive density over (t_x, T])."""
     rsx = r + s + x
+    if (s + 1) * np.max(T - tx) < 1e-5 * (beta + np.min(tx)):
+        # beta >> T (the way to no dropout): (beta + y)^-(s+1) is constant on (t_x, T] to 1e-11 relative, and
+        # A0 = (beta + mid)^-(s+1) int (alpha + y)^-(r+x) dy in closed form (the series would need ~beta terms)
+        k = r + x
+        span = np.log(alpha + T) - np.log(alpha + tx)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            part = np.where(np.abs(k - 1) < 1e-12, np.log(span), np.log(-np.expm1((1 - k) * span) / (k - 1)))
+        return -(s + 1) * np.log(beta + (tx + T) / 2) + (1 - k) * np.log(alpha + tx) + part
     if alpha >= beta:
         big, b2 = alpha, s + 1.0
     else:
@@ -140,10 +153,10 @@ class ParetoNBD(BaseFitter):
     # fit coordinates at the edges: log r, log r/alpha (mean purchase rate), log s/beta (mean dropout rate), log s
     _coordinates = ({"r": 1.0}, {"r": 1.0, "alpha": -1.0}, {"s": 1.0, "beta": -1.0}, {"s": 1.0})
     _limits = {  # noqa: RUF012 - a class-level table, never mutated
-        0: Limit(+1, SHAPE_LIMIT, SHAPE_BOUND, same_rate),
-        2: Limit(-1, MEAN_LIMIT, MEAN_BOUND, lambda p: "no dropout in these data: Pareto/NBD reduces to the NBD, "
-                 "P(alive) = 1 for everyone (s/beta is held at 1e-10; s is not identified)", unidentified=(3,)),
-        3: Limit(+1, SHAPE_LIMIT, SHAPE_BOUND, lambda p: "no heterogeneity in dropout: every customer has the same "
+        0: shape_limit(same_rate),
+        2: mean_limit(lambda p: "no dropout in these data: Pareto/NBD reduces to the NBD, "
+                 "P(alive) = 1 for everyone (s/beta is held at 1e-30; s is not identified)", (3,)),
+        3: shape_limit(lambda p: "no heterogeneity in dropout: every customer has the same "
                  f"dropout rate, {p['s'] / p['beta']:.4g} per time unit (the gamma mixing distribution reduces to a "
                  "point; s and beta are held at that limit)"),
     }
