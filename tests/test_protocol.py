@@ -172,7 +172,8 @@ NO_PARAMETERS = {
 }
 # Parameter models with standard errors: summary columns start with SUMMARY_COLUMNS. The others
 # (penalised logistic regressions, PLS paths whose SEs come from the bootstrap) report estimate only.
-WITH_STANDARD_ERRORS = {"BetaGeoNBD", "ModifiedBetaGeoNBD", "ParetoNBD", "BetaGeoBetaBinom", "GammaGamma", "ShiftedBetaGeometric", "SBGRegression", "CoxPH", "AFT",
+WITH_STANDARD_ERRORS = {"BetaGeoNBD", "ModifiedBetaGeoNBD", "ParetoNBD", "BetaGeoBetaBinom",
+                        "GammaGamma", "ShiftedBetaGeometric", "SBGRegression", "CoxPH", "AFT",
                         "TimeVaryingCox", "ConversionValue"}
 # Models with a (partial) likelihood: log_likelihood_ and aic_; bic_ where the sample size is defined.
 LIKELIHOOD = {"BetaGeoNBD": True, "ModifiedBetaGeoNBD": True, "ParetoNBD": True, "BetaGeoBetaBinom": True,

@@ -63,7 +63,7 @@ def test_table_and_dert(fitted, donations):
     for i in range(4):
         e = fitted.expected_purchases(k, np.full(k.size, f[i]), np.full(k.size, r[i]), np.full(k.size, n[i]))
         want = float(np.sum(np.diff(e) / (1 + rate) ** k[1:]))
-        assert fitted.dert(rate, f[i:i + 1], r[i:i + 1], n[i:i + 1])[0] == pytest.approx(want, rel=1e-8)
+        assert np.asarray(fitted.dert(rate, f[i:i + 1], r[i:i + 1], n[i:i + 1]))[0] == pytest.approx(want, rel=1e-8)
     new = fitted.expected_purchases_new([6, 11])
     assert np.all(np.diff(new) > 0) and new[0] > 0
     with pytest.raises(ValidationError, match="1 of 2 customers have frequency > recency"):
