@@ -2,7 +2,8 @@
 
 Data are simulated here with numpy from known parameters (continuous recency and age, so the (x, t_x, T)
 rows are all distinct and compression cannot help; BG/BB on 12 monthly opportunities, where the
-sufficient-statistic table is small by nature; lifetimes did not converge on 52). lifetimes is timed on a random subsample of
+sufficient-statistic table is small by nature; lifetimes did not converge on 52).
+lifetimes is timed on a random subsample of
 ``peer_n`` customers and its time scaled by n / peer_n (its fits are linear in the rows); ours runs on
 all n and, for the same-maximum check, on the subsample too (log-likelihoods at both fitters' estimates).
 Goal (issue 28): >= 20x lifetimes for Pareto/NBD, >= 10x for the others.
