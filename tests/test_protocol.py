@@ -42,6 +42,25 @@ def _bgnbd(bank):
     return clv.BetaGeoNBD(), lambda m: m.fit(s["frequency"], s["recency"], s["T"])
 
 
+def _mbgnbd(bank):
+    s = _cdnow()
+    return clv.ModifiedBetaGeoNBD(), lambda m: m.fit(s["frequency"], s["recency"], s["T"])
+
+
+def _paretonbd(bank):
+    s = _cdnow()
+    return clv.ParetoNBD(), lambda m: m.fit(s["frequency"], s["recency"], s["T"])
+
+
+def _bgbb(bank):
+    # FHS (2010) donations table as lifetimes ships it (frequency, recency, weights; 6 opportunities)
+    t = {"frequency": [0, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 5, 5, 6],
+         "recency": [0, 1, 2, 3, 4, 5, 6, 2, 3, 4, 5, 6, 3, 4, 5, 6, 4, 5, 6, 5, 6, 6],
+         "weights": [3464, 1091, 277, 129, 78, 119, 129, 613, 255, 155, 173, 234, 322, 181, 225, 357, 240, 284, 512,
+                     335, 728, 1203]}
+    return clv.BetaGeoBetaBinom(), lambda m: m.fit(t["frequency"], t["recency"], [6] * 22, t["weights"])
+
+
 def _gamma(bank):
     s = _cdnow()
     s = s[s["frequency"] > 0]
@@ -136,7 +155,8 @@ def _next_product(bank):
     return prospects.NextProductModel(), lambda m: m.fit(pairs)
 
 
-MODELS = {"BetaGeoNBD": _bgnbd, "GammaGamma": _gamma, "ShiftedBetaGeometric": _sbg, "SBGRegression": _sbg_regression,
+MODELS = {"BetaGeoNBD": _bgnbd, "ModifiedBetaGeoNBD": _mbgnbd, "ParetoNBD": _paretonbd, "BetaGeoBetaBinom": _bgbb,
+          "GammaGamma": _gamma, "ShiftedBetaGeometric": _sbg, "SBGRegression": _sbg_regression,
           "PLSPM": _plspm,
           "SegmentClustering": _clustering, "KaplanMeier": _km, "CoxPH": _cox, "AFT": _aft,
           "ChurnClassifier": _churn, "ChurnClassifier[gradient_boosting]": _churn_boosting,
@@ -152,18 +172,22 @@ NO_PARAMETERS = {
 }
 # Parameter models with standard errors: summary columns start with SUMMARY_COLUMNS. The others
 # (penalised logistic regressions, PLS paths whose SEs come from the bootstrap) report estimate only.
-WITH_STANDARD_ERRORS = {"BetaGeoNBD", "GammaGamma", "ShiftedBetaGeometric", "SBGRegression", "CoxPH", "AFT",
+WITH_STANDARD_ERRORS = {"BetaGeoNBD", "ModifiedBetaGeoNBD", "ParetoNBD", "BetaGeoBetaBinom",
+                        "GammaGamma", "ShiftedBetaGeometric", "SBGRegression", "CoxPH", "AFT",
                         "TimeVaryingCox", "ConversionValue"}
 # Models with a (partial) likelihood: log_likelihood_ and aic_; bic_ where the sample size is defined.
-LIKELIHOOD = {"BetaGeoNBD": True, "GammaGamma": True, "ShiftedBetaGeometric": True, "SBGRegression": True,
+LIKELIHOOD = {"BetaGeoNBD": True, "ModifiedBetaGeoNBD": True, "ParetoNBD": True, "BetaGeoBetaBinom": True,
+              "GammaGamma": True, "ShiftedBetaGeometric": True, "SBGRegression": True,
               "AFT": True, "CoxPH": False, "TimeVaryingCox": False}
 
 
 def _predictions(name, model, bank):
     """Something each model predicts (or, without a predict method, its fitted curves), for the pickle test."""
     s = _cdnow()
-    if name == "BetaGeoNBD":
+    if name in ("BetaGeoNBD", "ModifiedBetaGeoNBD", "ParetoNBD"):
         return model.probability_alive(s["frequency"], s["recency"], s["T"])
+    if name == "BetaGeoBetaBinom":
+        return model.probability_alive([0, 3, 6], [0, 5, 6], [6, 6, 6])
     if name == "GammaGamma":
         buyers = s[s["frequency"] > 0]
         return model.expected_spend(buyers["frequency"], buyers["monetary_value"])

@@ -2,7 +2,9 @@
 
 - ``ShiftedBetaGeometric``: contractual retention (Fader & Hardie 2007); ``SBGRegression``: the same
   with alpha and beta log-linear in covariates, LR test against the pooled model
-- ``BetaGeoNBD``: non-contractual repeat buying (Fader, Hardie & Lee 2005)
+- ``BetaGeoNBD``: non-contractual repeat buying (Fader, Hardie & Lee 2005); ``ModifiedBetaGeoNBD``: MBG/NBD
+  (Batislam et al. 2007); ``ParetoNBD``: Pareto/NBD (Schmittlein et al. 1987; Fader, Hardie & Lee 2005);
+  ``BetaGeoBetaBinom``: BG/BB at discrete opportunities (Fader, Hardie & Shang 2010) on ``bgbb_table``
 - ``GammaGamma``: spend per transaction (Fader, Hardie & Lee 2005)
 - ``activity_status``, ``funnel``, ``rule_accuracy``: activity rules and the activity funnel beside P(alive)
 - ``summary_from_transactions``: the calibration / holdout table; ``clv``: per-customer value;
@@ -18,9 +20,12 @@ from .activity import (
     rule_accuracy,
     rule_agreement,
 )
+from .bgbb import BetaGeoBetaBinom, bgbb_table
 from .bgnbd import BetaGeoNBD, bgnbd_recovery, simulate_bgnbd
 from .cohorts import cohort_curves, constant_retention, discrete_survival, fit_cohorts, projection_errors
 from .gamma_gamma import GammaGamma
+from .mbgnbd import ModifiedBetaGeoNBD
+from .paretonbd import ParetoNBD
 from .sbg import ShiftedBetaGeometric
 from .sbg_regression import SBGRegression
 from .utils import conditional_expectations, contract_periods, repeat_tracking, summary_from_transactions
@@ -48,12 +53,16 @@ __all__ = [
     "REVENUE_DAYS",
     "STATUSES",
     "WEEKS_PER_YEAR",
+    "BetaGeoBetaBinom",
     "BetaGeoNBD",
     "CustomerValue",
     "GammaGamma",
+    "ModifiedBetaGeoNBD",
+    "ParetoNBD",
     "SBGRegression",
     "ShiftedBetaGeometric",
     "activity_status",
+    "bgbb_table",
     "bgnbd_recovery",
     "clv",
     "clv_intervals",

@@ -13,10 +13,34 @@ from scipy.special import betaln, digamma, gammaln, hyp2f1
 
 from ..core import progress as progress_
 from ..errors import ValidationError
-from ._base import BaseFitter, per_customer
+from ._base import BaseFitter, Limit, per_customer
 
-__all__ = ["BetaGeoNBD", "bgnbd_recovery", "check_frequency_recency_age", "simulate_bgnbd"]
+__all__ = ["BetaGeoNBD", "bgnbd_recovery", "check_frequency_recency_age", "check_identifiable", "compress_rows",
+           "simulate_bgnbd"]
 
+#: Where a fit is read as being at a limit (log scale): a gamma or beta shape above 1e5 (a coefficient of
+#: variation below 0.3 %), a mean dropout probability or rate below 1e-6; the fit holds it at 1e6 / 1e-30.
+#: Beyond a shape of 100 or a mean of 1e-3 the fit at the limit is computed and kept when the likelihood-ratio
+#: test does not reject it (see crmresearch.clv._base.Limit).
+SHAPE_LIMIT, SHAPE_BOUND, SHAPE_SUSPECT = np.log(1e5), np.log(1e6), np.log(1e2)
+MEAN_LIMIT, MEAN_BOUND, MEAN_SUSPECT = np.log(1e-6), np.log(1e-30), np.log(1e-3)
+
+
+def shape_limit(words) -> Limit:
+    """The limit of a gamma or beta mixing distribution at a point (no heterogeneity): its shape -> infinity."""
+    return Limit(+1, SHAPE_LIMIT, SHAPE_BOUND, words, suspect=SHAPE_SUSPECT)
+
+
+def mean_limit(words, unidentified: tuple[int, ...] = ()) -> Limit:
+    """The limit of a dropout probability or rate at 0 (no dropout): its mean -> 0."""
+    return Limit(-1, MEAN_LIMIT, MEAN_BOUND, words, unidentified, MEAN_SUSPECT)
+
+
+def same_rate(p: pd.Series) -> str:
+    """Words for the gamma purchase-rate mixing at its point-mass limit (r, alpha -> infinity)."""
+    return (f"no heterogeneity in purchase rates: every customer buys at the same rate, {p['r'] / p['alpha']:.4g} "
+            "per time unit while alive (the gamma mixing distribution reduces to a point; r and alpha are held at "
+            "that limit)")
 
 
 def check_frequency_recency_age(frequency, recency, T, caller: str,
@@ -67,12 +91,27 @@ def check_frequency_recency_age(frequency, recency, T, caller: str,
     return x, np.minimum(tx, T), T, w
 
 
+def compress_rows(x: np.ndarray, tx: np.ndarray, T: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The distinct (x, t_x, T) rows with summed weights, when that shrinks the data (the likelihood is a
+    sum over customers, so the fit is exact); otherwise the rows unchanged."""
+    rows = np.column_stack([x, tx, T])
+    sample = rows[: min(len(rows), 20_000)]
+    if len(np.unique(sample, axis=0)) < 0.8 * len(sample):  # worth it only with many ties
+        uniq, inv = np.unique(rows, axis=0, return_inverse=True)
+        w = np.bincount(inv.ravel(), weights=w, minlength=len(uniq))
+        x, tx, T = uniq[:, 0], uniq[:, 1], uniq[:, 2]
+    return x, tx, T, w
+
+
 #: Fewest customers (weighted) BG/NBD is fitted on: 4 parameters need a customer base, not a handful.
 MIN_CUSTOMERS = 20
 
 
-def _check_identifiable(x: np.ndarray, T: np.ndarray, w: np.ndarray, time_unit: str = "W") -> None:
-    """Refuse data from which BG/NBD cannot be estimated; warn when the data contradict the declared unit.
+def check_identifiable(x: np.ndarray, T: np.ndarray, w: np.ndarray, caller: str = "BetaGeoNBD.fit",
+                       time_unit: str = "W") -> None:
+    """Refuse data from which a customer-base model with 4 parameters cannot be estimated (fewer than
+    :data:`MIN_CUSTOMERS` customers, or no repeat purchase at all); warn when the data contradict the
+    declared unit.
 
     ``frequency`` counts repeat purchase *days* (:func:`~crmresearch.clv.summary_from_transactions`), so
     a customer can have more repeat purchases than weeks of age (a bank customer buying several times a
@@ -86,34 +125,32 @@ def _check_identifiable(x: np.ndarray, T: np.ndarray, w: np.ndarray, time_unit: 
 
     n = float(w.sum())
     if n < MIN_CUSTOMERS:
-        raise ValidationError(f"BetaGeoNBD.fit: {n:g} customers; the model has 4 parameters and needs at least "
+        raise ValidationError(f"{caller}: {n:g} customers; the model has 4 parameters and needs at least "
                               f"{MIN_CUSTOMERS} customers (crmresearch.clv.bgnbd.MIN_CUSTOMERS)")
     repeaters = float(w[x > 0].sum())
     if repeaters == 0:
-        raise ValidationError(f"BetaGeoNBD.fit: none of the {n:g} customers made a repeat purchase (all frequency "
+        raise ValidationError(f"{caller}: none of the {n:g} customers made a repeat purchase (all frequency "
                               "0); purchase rates and dropout cannot be estimated: use a longer calibration period")
-    if repeaters == n:
-        warnings.warn(f"BetaGeoNBD.fit: all {n:g} customers made a repeat purchase; dropout is weakly identified",
-                      DataWarning, stacklevel=3)
     days = T * _UNITS[time_unit]
     many = x > days * (1 + 1e-9) + 1e-9  # more repeat purchase days than days of age: impossible in this unit
     if many.any():
-        warnings.warn(f"BetaGeoNBD.fit: {int(w[many].sum())} of {n:g} customers have more repeat purchases than days "
+        warnings.warn(f"{caller}: {int(w[many].sum())} of {n:g} customers have more repeat purchases than days "
                       f"of age (frequency > T x {_UNITS[time_unit]:g} days, T in time_unit={time_unit!r}); frequency "
                       "should count repeat purchase days (crmresearch.clv.summary_from_transactions) and recency and "
                       "T be in the declared time_unit (e.g. weeks, not years)", DataWarning, stacklevel=3)
 
 
-def _prepare(x, tx, T, w) -> SimpleNamespace:
+def _prepare(x, tx, T, w, shift: int = 0) -> SimpleNamespace:
     """What every likelihood evaluation needs: customers with x > 0 first, distinct x, weights per
-    distinct x, and chunk bounds for the threads (two halves of each group)."""
+    distinct x, and chunk bounds for the threads (two halves of each group). ``shift`` 1 is the
+    MBG/NBD, where every customer (x = 0 too) can have dropped out after a purchase."""
     order = np.argsort(x == 0, kind="stable")  # x > 0 first
     x, tx, T, w = x[order], tx[order], T[order], w[order]
     ux, xi = np.unique(x, return_inverse=True)
     xi = xi.ravel()
-    n, npos = x.size, int((x > 0).sum())
+    n, npos = x.size, (x.size if shift else int((x > 0).sum()))
     return SimpleNamespace(
-        x=x, T=T, w=w, wx=w * x, ux=ux, W_u=np.bincount(xi, weights=w, minlength=ux.size),
+        shift=shift, x=x, T=T, w=w, wx=w * x, ux=ux, W_u=np.bincount(xi, weights=w, minlength=ux.size),
         pos_xi=xi[:npos], pos_tx=tx[:npos],
         chunks=[(0, npos // 2, True), (npos // 2, npos, True), (npos, npos + (n - npos) // 2, False),
                 (npos + (n - npos) // 2, n, False)])
@@ -128,19 +165,19 @@ def _negloglik(d: SimpleNamespace, log_params: np.ndarray, map_=map) -> tuple[fl
     distinct x; only ln(alpha+T), ln(alpha+t_x) and the softplus run per customer.
     """
     r, alpha, a, b = np.exp(log_params)
-    ux, W_u = d.ux, d.W_u
+    ux, W_u, k = d.ux, d.W_u, d.shift  # k = 1: MBG/NBD (Batislam et al. 2007), b + x -> b + x + 1
     # per distinct x
     A1u = gammaln(r + ux) - gammaln(r) + r * np.log(alpha)
-    A2u = betaln(a, b + ux) - betaln(a, b)
-    xpos = ux > 0
-    bx1 = np.where(xpos, b + ux - 1, 1.0)
-    Du = np.where(xpos, betaln(a + 1, bx1) - betaln(a, b + ux), 0.0)  # (A3 - A2) without the time part
-    psi_abx = digamma(a + b + ux)
+    A2u = betaln(a, b + ux + k) - betaln(a, b)
+    xpos = (ux > 0) | (k > 0)
+    bx1 = np.where(xpos, b + ux - 1 + k, 1.0)
+    Du = np.where(xpos, betaln(a + 1, bx1) - betaln(a, b + ux + k), 0.0)  # (A3 - A2) without the time part
+    psi_abx = digamma(a + b + ux + k)
     dA1_dr_u = digamma(r + ux) - digamma(r) + np.log(alpha)
     dA2_da_u = digamma(a + b) - psi_abx
-    dA2_db_u = digamma(b + ux) - psi_abx - digamma(b) + digamma(a + b)
+    dA2_db_u = digamma(b + ux + k) - psi_abx - digamma(b) + digamma(a + b)
     dD_da_u = np.where(xpos, digamma(a + 1) - digamma(a), 0.0)  # d(A3 - A2)/da
-    dD_db_u = np.where(xpos, digamma(bx1) - digamma(b + ux), 0.0)
+    dD_db_u = np.where(xpos, digamma(bx1) - digamma(b + ux + k), 0.0)
     parts = list(map_(_partial, [(d, c, r, alpha, Du) for c in d.chunks]))
     sum_w_rx_lT, sum_w_rx_invT, sum_w_lT, sum_soft, sum_dr, sum_dalpha = np.sum([p[0] for p in parts], axis=0)
     W3_u = sum(p[1] for p in parts)
@@ -229,6 +266,17 @@ class BetaGeoNBD(BaseFitter):
     """
 
     _param_names = ("r", "alpha", "a", "b")
+    _shift = 0  # 1: MBG/NBD
+    # fit coordinates at the edges: log r (shape), log r/alpha (mean rate), log a/b (dropout odds-like), log b
+    _coordinates = ({"r": 1.0}, {"r": 1.0, "alpha": -1.0}, {"a": 1.0, "b": -1.0}, {"b": 1.0})
+    _limits = {  # noqa: RUF012 - a class-level table, never mutated
+        0: shape_limit(same_rate),
+        2: mean_limit(lambda p: "no dropout in these data: BG/NBD reduces to the NBD, "
+                 "P(alive) = 1 for everyone (a/b is held at 1e-30; b is not identified)", (3,)),
+        3: shape_limit(lambda p: "no heterogeneity in dropout: every customer drops out "
+                 f"with the same probability, {p['a'] / (p['a'] + p['b']):.4g} after each repeat purchase (the beta "
+                 "mixing distribution reduces to a point; a and b are held at that limit)"),
+    }
 
     def __init__(self, alpha: float = 0.05, tol: float = 1e-10, max_iter: int = 2000, n_jobs: int = 2,
                  time_unit: str = "W") -> None:
@@ -270,17 +318,13 @@ class BetaGeoNBD(BaseFitter):
 
         if self.time_unit not in _UNITS:
             raise ValueError(f"BetaGeoNBD: time_unit must be one of {list(_UNITS)}; got {self.time_unit!r}")
-        x, tx, T, w = check_frequency_recency_age(frequency, recency, T, "BetaGeoNBD.fit", weights)
-        _check_identifiable(x, T, w, self.time_unit)
+        caller = f"{type(self).__name__}.fit"
+        x, tx, T, w = check_frequency_recency_age(frequency, recency, T, caller, weights)
+        check_identifiable(x, T, w, caller, self.time_unit)
         if compress:
-            rows = np.column_stack([x, tx, T])
-            sample = rows[: min(len(rows), 20_000)]
-            if len(np.unique(sample, axis=0)) < 0.8 * len(sample):  # worth it only with many ties
-                uniq, inv = np.unique(rows, axis=0, return_inverse=True)
-                w = np.bincount(inv.ravel(), weights=w, minlength=len(uniq))
-                x, tx, T = uniq[:, 0], uniq[:, 1], uniq[:, 2]
+            x, tx, T, w = compress_rows(x, tx, T, w)
         if not (isinstance(self.n_jobs, int | np.integer) and self.n_jobs >= 1):
-            raise ValueError(f"BetaGeoNBD: n_jobs must be a whole number >= 1; got {self.n_jobs!r}")
+            raise ValueError(f"{type(self).__name__}: n_jobs must be a whole number >= 1; got {self.n_jobs!r}")
         self._warm = self._warm_hessian = None
         # the threads live only while fitting: a fitted model holds no pool and no data (it pickles small)
         with ThreadPoolExecutor(max_workers=self.n_jobs) as pool:
@@ -290,11 +334,11 @@ class BetaGeoNBD(BaseFitter):
                     # Warm start: fit a 5 % subsample, then Newton steps on all customers with the
                     # subsample's Hessian scaled up (a few evaluations: the two Hessians nearly agree).
                     pick = np.random.default_rng(0).choice(x.size, size=max(50_000, x.size // 20), replace=False)
-                    self._d = _prepare(x[pick], tx[pick], T[pick], w[pick])
+                    self._d = _prepare(x[pick], tx[pick], T[pick], w[pick], self._shift)
                     self._optimise(n_obs=pick.size, covariance=False)
                     self._warm = self._log_params
                     self._warm_hessian = self._hessian_log(self._warm) * (w.sum() / w[pick].sum())
-                self._d = _prepare(x, tx, T, w)
+                self._d = _prepare(x, tx, T, w, self._shift)
                 self._optimise(n_obs=round(float(w.sum())))
             finally:
                 for name in ("_map", "_d", "_warm", "_warm_hessian", "_newton_result"):
@@ -320,10 +364,10 @@ class BetaGeoNBD(BaseFitter):
         float
             Total log-likelihood.
         """
-        x, tx, T, w = check_frequency_recency_age(frequency, recency, T, "BetaGeoNBD.log_likelihood")
+        x, tx, T, w = check_frequency_recency_age(frequency, recency, T, f"{type(self).__name__}.log_likelihood")
         p = params if params is not None else self.params_
         log_p = np.log([p["r"], p["alpha"], p["a"], p["b"]])
-        return -_negloglik(_prepare(x, tx, T, w), log_p, map)[0]
+        return -_negloglik(_prepare(x, tx, T, w, self._shift), log_p, map)[0]
 
     def _start(self) -> np.ndarray:
         if getattr(self, "_warm", None) is not None:
@@ -477,7 +521,8 @@ class BetaGeoNBD(BaseFitter):
         return simulate_bgnbd(n, r, alpha, a, b, T, seed)
 
 
-def simulate_bgnbd(n: int, r: float, alpha: float, a: float, b: float, T, seed: int = 0) -> pd.DataFrame:
+def simulate_bgnbd(n: int, r: float, alpha: float, a: float, b: float, T, seed: int = 0,
+                   modified: bool = False) -> pd.DataFrame:
     """Draw (frequency, recency, T) of n customers from the BG/NBD process (vectorised).
 
     Inter-purchase times are exponential with rate lambda ~ Gamma(r, rate alpha); after each
@@ -500,6 +545,9 @@ def simulate_bgnbd(n: int, r: float, alpha: float, a: float, b: float, T, seed: 
         Age of every customer, or one age per customer (time units).
     seed : int, default 0
         Random seed.
+    modified : bool, default False
+        The MBG/NBD process (Batislam et al. 2007): the customer can also drop out right after the
+        first purchase, at time 0.
 
     Returns
     -------
@@ -527,7 +575,7 @@ def simulate_bgnbd(n: int, r: float, alpha: float, a: float, b: float, T, seed: 
     lam = rng.gamma(r, 1.0 / alpha, n)
     p = rng.beta(a, b, n)
     # dropout can follow any repeat purchase (not the first purchase at time 0): J ~ Geometric(p) on 1, 2, ...
-    n_alive = rng.geometric(p)  # J >= 1: the customer drops out right after the J-th repeat purchase
+    n_alive = rng.geometric(p) - int(modified)  # the customer drops out right after the J-th repeat purchase
     # count of Poisson events in (0, T]: at most n_alive are "allowed"
     counts_T = rng.poisson(lam * T)
     x = np.minimum(counts_T, n_alive)

@@ -23,7 +23,8 @@ from scipy.special import expit, logit
 
 from ..errors import ConvergenceError
 
-__all__ = ["POSITIVE", "UNBOUNDED", "UNIT_INTERVAL", "Optimum", "Transform", "hessian", "invert", "minimise"]
+__all__ = ["POSITIVE", "UNBOUNDED", "UNIT_INTERVAL", "Optimum", "Transform", "gradient", "hessian", "invert",
+           "minimise"]
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,8 @@ class Optimum:
 
 
 def minimise(negloglik: Callable[[np.ndarray], tuple[float, np.ndarray]], x0: np.ndarray, *, caller: str,
-             max_iter: int = 2000, ftol: float = 1e-12, gtol: float = 1e-8, maxcor: int = 10) -> Optimum:
+             max_iter: int = 2000, ftol: float = 1e-12, gtol: float = 1e-8, maxcor: int = 10,
+             bounds: list[tuple[float | None, float | None]] | None = None) -> Optimum:
     """Minimise a negative log-likelihood with its analytic gradient (L-BFGS-B) and check the optimum.
 
     An optimum is refused when the likelihood or the parameters are not finite, or when the optimiser
@@ -116,6 +118,9 @@ def minimise(negloglik: Callable[[np.ndarray], tuple[float, np.ndarray]], x0: np
         L-BFGS-B's relative change and projected-gradient tolerances.
     maxcor : int, default 10
         Corrections kept by L-BFGS-B.
+    bounds : list of (low, high) or None, optional
+        Box on the free parameters (None for no bound on that side); a model uses it to stop a
+        coordinate at a limit of its parameter space instead of letting it run to infinity.
 
     Returns
     -------
@@ -135,15 +140,57 @@ def minimise(negloglik: Callable[[np.ndarray], tuple[float, np.ndarray]], x0: np
     >>> round(float(opt.x[0]), 6)
     3.0
     """
-    res = optimize.minimize(negloglik, x0, jac=True, method="L-BFGS-B",
+    res = optimize.minimize(negloglik, x0, jac=True, method="L-BFGS-B", bounds=bounds,
                             options={"maxiter": max_iter, "ftol": ftol, "gtol": gtol, "maxcor": maxcor})
     if not np.all(np.isfinite(res.x)) or not np.isfinite(res.fun):
         raise ConvergenceError(f"{caller}: the likelihood is not finite at the optimum ({res.message})")
-    grad_norm = float(np.max(np.abs(res.jac))) if res.jac is not None and np.size(res.jac) else np.nan
+    jac = np.array(res.jac, dtype=float) if res.jac is not None else np.array([])
+    if bounds is not None and jac.size:  # at an active bound only the inward part of the gradient counts
+        lo = np.array([-np.inf if b[0] is None else b[0] for b in bounds])
+        hi = np.array([np.inf if b[1] is None else b[1] for b in bounds])
+        jac[(res.x <= lo) & (jac > 0)] = 0.0
+        jac[(res.x >= hi) & (jac < 0)] = 0.0
+    grad_norm = float(np.max(np.abs(jac))) if jac.size else np.nan
     if not res.success and grad_norm > 1e-3 * max(1.0, abs(res.fun)) ** 0.5:
         raise ConvergenceError(f"{caller} did not converge in {res.nit} iterations: {res.message} "
                                f"(max |gradient| {grad_norm:.2g}); raise max_iter or check the data")
     return Optimum(res.x, float(res.fun), res.jac, int(res.nit))
+
+
+def gradient(fun: Callable[[np.ndarray], float], x: np.ndarray, steps: np.ndarray | float) -> np.ndarray:
+    """Gradient by central differences, (f(x + h_j e_j) - f(x - h_j e_j)) / (2 h_j), for a likelihood whose
+    derivatives have no closed form (e.g. in the parameters of a hypergeometric function).
+
+    Parameters
+    ----------
+    fun : callable
+        Parameters -> value.
+    x : ndarray
+        Where to differentiate.
+    steps : ndarray or float
+        Step h_j per parameter (or one for all).
+
+    Returns
+    -------
+    ndarray
+        The gradient.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from crmresearch.core.mle import gradient
+    >>> np.round(gradient(lambda x: float(x[0] ** 2 + 3 * x[1]), np.array([1.0, 0.0]), 1e-5), 6).tolist()
+    [2.0, 3.0]
+    """
+    x = np.asarray(x, dtype=float)
+    h = np.broadcast_to(np.asarray(steps, dtype=float), x.shape)
+    g = np.zeros(x.size)
+    for j in range(x.size):
+        up, dn = x.copy(), x.copy()
+        up[j] += h[j]
+        dn[j] -= h[j]
+        g[j] = (fun(up) - fun(dn)) / (2 * h[j])
+    return g
 
 
 def hessian(gradient: Callable[[np.ndarray], np.ndarray], x: np.ndarray, steps: np.ndarray | float) -> np.ndarray:
