@@ -501,7 +501,8 @@ class BetaGeoNBD(BaseFitter):
         return np.array(out)
 
     def sample(self, n: int, T, seed: int = 0) -> pd.DataFrame:
-        """Simulate n customers' (frequency, recency, T) from the fitted (or set) parameters.
+        """Simulate n customers' (frequency, recency, T) from the fitted (or set) parameters (the model's own
+        process: BG/NBD, or MBG/NBD for :class:`ModifiedBetaGeoNBD`).
 
         Parameters
         ----------
@@ -518,7 +519,7 @@ class BetaGeoNBD(BaseFitter):
             ``frequency``, ``recency`` and ``T`` per customer.
         """
         r, alpha, a, b = self._p()
-        return simulate_bgnbd(n, r, alpha, a, b, T, seed)
+        return simulate_bgnbd(n, r, alpha, a, b, T, seed, modified=bool(self._shift))
 
 
 def simulate_bgnbd(n: int, r: float, alpha: float, a: float, b: float, T, seed: int = 0,

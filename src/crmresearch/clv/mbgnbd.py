@@ -8,7 +8,7 @@ import pandas as pd
 from scipy.special import expit, hyp2f1
 
 from ._base import per_customer
-from .bgnbd import BetaGeoNBD, mean_limit, same_rate, shape_limit, simulate_bgnbd
+from .bgnbd import BetaGeoNBD, mean_limit, same_rate, shape_limit
 from .bgnbd import check_frequency_recency_age as _check
 from .paretonbd import _horizon
 
@@ -127,23 +127,3 @@ class ModifiedBetaGeoNBD(BetaGeoNBD):
         r, alpha, a, b = self._p()
         t = np.asarray(t, dtype=float)
         return b / (a - 1) * (1 - (alpha / (alpha + t)) ** r * hyp2f1(r, b + 1, a + b, t / (alpha + t)))
-
-    def sample(self, n: int, T, seed: int = 0) -> pd.DataFrame:
-        """Simulate n customers' (frequency, recency, T) from the fitted parameters (MBG/NBD process).
-
-        Parameters
-        ----------
-        n : int
-            Customers to draw.
-        T : float or array-like
-            Age of every customer, or one per customer.
-        seed : int, default 0
-            Random seed.
-
-        Returns
-        -------
-        DataFrame
-            ``frequency``, ``recency`` and ``T`` per customer.
-        """
-        r, alpha, a, b = self._p()
-        return simulate_bgnbd(n, r, alpha, a, b, T, seed, modified=True)
