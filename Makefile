@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help setup reproduce test verify lint lab bench lock clean site site-test fonts
+.PHONY: help setup reproduce test verify lint lab bench lock clean site site-test fonts rpeer
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -19,6 +19,14 @@ fonts:  ## the CJK font for lang=zh exhibits (Debian fonts-noto-cjk; installed w
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    (apt-get install -y -q fonts-noto-cjk >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q fonts-noto-cjk >/dev/null)); \
 	  else echo "fonts: Noto Sans CJK SC is missing and this user cannot install it (Debian: sudo apt-get install fonts-noto-cjk); lang=zh runs and their tests will stop with that message"; fi; }
+
+R_PACKAGES := r-base-core r-cran-survival r-cran-cmprsk r-cran-riskregression r-cran-jsonlite
+rpeer:  ## R, the field's reference, for the peer tests (Debian r-cran-*; installed when run as root, else those tests skip)
+	@Rscript -e 'for (p in c("survival", "cmprsk", "riskRegression", "jsonlite")) if (!requireNamespace(p, quietly = TRUE)) quit(status = 1)' >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(R_PACKAGES) >/dev/null 2>&1 \
+	     || (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(R_PACKAGES) >/dev/null)); \
+	  else echo "rpeer: R or one of survival, cmprsk, riskRegression is missing and this user cannot install it (Debian: sudo apt-get install $(R_PACKAGES)); the R peer tests will skip"; fi; }
 
 # uv (pinned in constraints.txt) installs the locked versions in well under a minute; pip is the fallback.
 $(STAMP): pyproject.toml constraints.txt
@@ -33,7 +41,7 @@ setup: $(STAMP)  ## create .venv and install the package with the locked depende
 reproduce: $(STAMP)  ## run every study at default parameters into figures/
 	$(BIN)/crmresearch reproduce --jobs $(JOBS)
 
-test: $(STAMP) fonts lint  ## lint, then run the tests (validation, notebooks, CLI, Chinese exhibits)
+test: $(STAMP) fonts rpeer lint  ## lint, then run the tests (validation, notebooks, CLI, Chinese exhibits, R peers)
 	$(BIN)/python -m pytest
 
 verify: $(STAMP)  ## re-run every study at default parameters; exhibits, inputs and parameters must equal figures/
