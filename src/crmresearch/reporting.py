@@ -308,7 +308,7 @@ def save_figure(fig: Any, path_stem: str | os.PathLike[str], source: str, lang: 
         raise ValueError("save_figure: 'source' must name the data behind the figure")
     stem = Path(path_stem)
     # put the source line below everything already drawn (tick labels, axis labels)
-    fig.canvas.draw()
+    fig.draw_without_rendering()  # the layout, not the pixels: savefig renders them
     box = fig.get_tightbbox(fig.canvas.get_renderer())
     width, height = fig.get_size_inches()
     prefix = "资料来源：" if lang == "zh" else "Source: "  # the source's own name is a proper name: kept
@@ -332,7 +332,7 @@ def translate_figure(fig: Any, lang: str) -> None:
 
     from .i18n import translate
 
-    fig.canvas.draw()  # tick labels exist only once drawn
+    fig.draw_without_rendering()  # tick labels exist only once laid out
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
             labels = [t.get_text() for t in axis.get_ticklabels()]

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from ..core.base import Estimator, deprecated_alias, parameter_table
 from ..core.mle import POSITIVE, hessian, invert, minimise
@@ -176,7 +176,7 @@ class BaseFitter(Estimator):
             # critical value chi2(0.90, df), Self & Liang 1987), so a flat way to a limit ends at the limit
             for hold in ([near] + [(j,) for j in near] if len(near) > 1 else [near]) if near else []:
                 at_limit = self._fit_at_limits(opt.x, n_obs, hold)
-                if 2 * (at_limit[3] - opt.fun) <= stats.chi2.ppf(0.90, len(at_limit[1])):
+                if 2 * (at_limit[3] - opt.fun) <= special.chdtri(len(at_limit[1]), 0.10):
                     self._finish_at_limits(*at_limit, n_obs, covariance)
                     return
         self._finish(opt.x, opt.fun, opt.jac, n_obs, opt.n_iter, covariance)
@@ -317,7 +317,7 @@ class BaseFitter(Estimator):
         ``p_value`` test ``estimate = 0`` with the Wald statistic ``estimate / se``."""
         est = pd.Series(self.params_, dtype=float)
         se = np.sqrt(np.clip(np.diag(self.variance_matrix_.to_numpy()), 0, None))
-        zcrit = stats.norm.ppf(1 - self.alpha / 2)
+        zcrit = special.ndtri(1 - self.alpha / 2)
         spread = np.exp(zcrit * se / est.to_numpy())
         return parameter_table(est, se, self.alpha, ci_lower=est.to_numpy() / spread, ci_upper=est.to_numpy() * spread)
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from ..core import progress as progress_
 from ..core.base import Estimator, parameter_table
@@ -416,7 +416,7 @@ class PLSPM(Estimator):
         target = [n.split(" -> ")[1] if " -> " in n else construct[n] for n in names]
         out = pd.DataFrame({"kind": kinds, "name": names, "source": source, "target": target, "estimate": est,
                             "boot_mean": np.nanmean(draws, axis=0), "std_error": se,
-                            "z": z, "p_value": 2 * stats.norm.sf(np.abs(z)), "ci_lower": lo, "ci_upper": hi,
+                            "z": z, "p_value": 2 * special.ndtr(-np.abs(z)), "ci_lower": lo, "ci_upper": hi,
                             "resamples": int(np.isfinite(draws[:, 0]).sum()), "sign_change": self.sign_change})
         out.attrs["failed_resamples"] = failed
         out.attrs["sign_changes"] = changed

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from ..core.base import Estimator, deprecated_alias, parameter_table
 from ..errors import DataWarning, ValidationError
@@ -350,7 +350,7 @@ class TimeVaryingCox(Estimator):
 
     def _summary(self) -> pd.DataFrame:
         est, se = self.params_.to_numpy(), self._std_error
-        zq = stats.norm.ppf(1 - self.alpha / 2)
+        zq = special.ndtri(1 - self.alpha / 2)
         return parameter_table(self.params_, se, self.alpha,
                                extra={"hazard_ratio": np.exp(est), "hr_lower": np.exp(est - zq * se),
                                       "hr_upper": np.exp(est + zq * se)})
