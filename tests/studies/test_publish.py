@@ -249,22 +249,53 @@ def _kernels_of(pid: int) -> list[int]:
             if line.split()[1] == str(pid) and "ipykernel" in line]
 
 
+#: a real kernel on a notebook that waits: what a stop must clean up does not depend on the study
+_SLEEPER = textwrap.dedent("""
+    import sys
+    from pathlib import Path
+
+    import nbformat
+
+    from crmresearch import cli, paths, studies
+    from crmresearch.studies import registry
+
+    nbdir = Path(sys.argv[1])
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell('output_dir = ""')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell("import time\\ntime.sleep(120)")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, nbdir / "sleeper.ipynb")
+    registry.REGISTRY = {"sleeper": studies.Study("sleeper", "sleeper", "", "none", (), {}, ("table-x",))}
+    paths.notebooks_dir = lambda: nbdir
+    cli.main(["run", "sleeper"])
+""")
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("sig", ["TERM", "KILL"])
-def test_a_stopped_run_leaves_no_kernel_and_no_staging_and_says_nothing_about_tcp(scratch_root: Path, sig: str):
+def test_a_stopped_run_leaves_no_kernel_and_no_staging_and_says_nothing_about_tcp(scratch_root: Path, tmp_path: Path,
+                                                                                 sig: str):
+    """The CLI stopped while its kernel runs a cell: no kernel outlives it, no staging folder stays (a KILLed
+    run's goes at the next run), and nothing is said about unencrypted TCP."""
     import signal
     import time
 
-    proc = subprocess.Popen([sys.executable, "-m", "crmresearch.cli", "run", "churn-survival", "-p",
-                             "bank_customers=3000"], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen([sys.executable, "-c", _SLEEPER, str(tmp_path)], stderr=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, text=True)
     kernels: list[int] = []
-    for _ in range(200):  # wait until the kernel is up
+    for _ in range(300):  # wait until the kernel is up
         time.sleep(0.1)
         kernels = _kernels_of(proc.pid)
         if kernels:
             break
     assert kernels, "no kernel started"
-    time.sleep(1.5)
+    staging = scratch_root / "build" / "staging"
+    for _ in range(100):  # and papermill has staged the run
+        if staging.exists() and any(staging.iterdir()):
+            break
+        time.sleep(0.1)
+    time.sleep(1.0)
     proc.send_signal(getattr(signal, f"SIG{sig}"))
     stderr = proc.communicate(timeout=60)[1]
     deadline = time.time() + 20
@@ -272,9 +303,8 @@ def test_a_stopped_run_leaves_no_kernel_and_no_staging_and_says_nothing_about_tc
         time.sleep(0.2)
     assert not any(_alive(k) for k in kernels), "the kernel outlived its run"
     assert "without encryption" not in stderr
-    staging = scratch_root / "build" / "staging"
     if sig == "TERM":
-        assert not staging.exists() or not any(staging.iterdir())
+        assert not staging.exists() or not any(staging.iterdir()), stderr
     publish.clean_stale(staging)  # a SIGKILLed run's staging folder goes at the next run
     assert not staging.exists() or not any(staging.iterdir())
 
