@@ -285,6 +285,30 @@ class ParetoNBD(BaseFitter):
         out = np.exp(alive - ll) * (r + x) * (beta + T) / (alpha + T) * tail
         return per_customer(out, frequency, "expected_purchases")
 
+    def expected_purchases_path(self, times, frequency, recency, T) -> np.ndarray:
+        """:meth:`expected_purchases` at several horizons at once (P(alive) is computed once, not per horizon).
+
+        Parameters
+        ----------
+        times : array-like, shape (n_times,)
+            Horizons (time units), each > 0.
+        frequency, recency, T : array-like, shape (n_customers,)
+            x, t_x and T (time units).
+
+        Returns
+        -------
+        ndarray, shape (n_customers, n_times)
+            Expected repeat purchases in (T, T + t] for each horizon t (count).
+        """
+        r, alpha, s, beta = self._p()
+        x, tx, T = self._history(frequency, recency, T, "expected_purchases_path")
+        t = np.asarray(times, dtype=float).reshape(1, -1)
+        ll, alive = _log_lik(np.array([r, alpha, s, beta]), x, tx, T)
+        lead = (np.exp(alive - ll) * (r + x) * (beta + T) / (alpha + T))[:, None]
+        q = np.log(beta + T)[:, None] - np.log(beta + T[:, None] + t)
+        tail = -q if abs(s - 1) < 1e-12 else -np.expm1((s - 1) * q) / (s - 1)
+        return lead * tail
+
     def expected_purchases_new(self, t) -> np.ndarray:
         """Expected repeat purchases in (0, t] of a customer just acquired; FHL (2005 note) eq. (27).
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
+from scipy import special
 
 from ..errors import ValidationError
 from ..schemas.checks import as_numbers
@@ -173,17 +175,34 @@ def clv(bgnbd: BetaGeoNBD, gammagamma: GammaGamma, summary: pd.DataFrame, horizo
     if horizon <= 0 or not 0 <= margin <= 1 or discount_rate < 0:
         raise ValidationError("clv: horizon must be > 0, margin in [0, 1], discount_rate >= 0")
     x, tx, T = summary["frequency"], summary["recency"], summary["T"]
-    n = int(steps or max(1, round(horizon)))
-    edges = np.linspace(0, horizon, n + 1)
-    cum = np.column_stack([bgnbd.expected_purchases(t, x, tx, T) if t > 0 else np.zeros(len(x))
-                           for t in edges])
-    per = np.diff(cum, axis=1)
-    disc = 1 / (1 + discount_rate) ** np.arange(1, n + 1)
+    expected, discounted = _purchase_path(bgnbd, summary, horizon, discount_rate, steps)
     spend = gammagamma.expected_spend(x, summary["monetary_value"])
-    value = margin * spend * (per @ disc)
-    return pd.DataFrame({"expected_purchases": cum[:, -1], "expected_spend": spend,
+    value = margin * spend * discounted
+    return pd.DataFrame({"expected_purchases": expected, "expected_spend": spend,
                          "probability_alive": bgnbd.probability_alive(x, tx, T), "clv": value},
                         index=summary.index)
+
+
+def _purchase_path(model: Any, summary: pd.DataFrame, horizon: float, discount_rate: float,
+                   steps: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """Expected purchases over the horizon, and their discounted sum (purchases of each period discounted to
+    now), per customer: the purchase-model half of :func:`clv`."""
+    n = int(steps or max(1, round(horizon)))
+    edges = np.linspace(0, horizon, n + 1)
+    # customers with the same history have the same path: each distinct (x, t_x, T) is computed once (the
+    # many one-time buyers of a cohort share a handful), then every customer gets the row of its history
+    hist = summary[["frequency", "recency", "T"]].to_numpy(dtype=float)
+    distinct, row = np.unique(hist, axis=0, return_inverse=True)
+    x, tx, T = distinct[:, 0], distinct[:, 1], distinct[:, 2]
+    if hasattr(model, "expected_purchases_path"):  # every horizon in one pass (Pareto/NBD: P(alive) once)
+        cum = np.column_stack([np.zeros(len(x)), model.expected_purchases_path(edges[1:], x, tx, T)])
+    else:
+        cum = np.column_stack([np.asarray(model.expected_purchases(t, x, tx, T), dtype=float) if t > 0
+                               else np.zeros(len(x)) for t in edges])
+    per = np.diff(cum[row.ravel()], axis=1)
+    cum = cum[row.ravel()]
+    disc = 1 / (1 + discount_rate) ** np.arange(1, n + 1)
+    return cum[:, -1], per @ disc
 
 
 def value_summary(values: pd.Series, probability_alive: pd.Series | None = None) -> dict[str, float]:
@@ -451,14 +470,14 @@ def clv_intervals(bgnbd: BetaGeoNBD, gammagamma: GammaGamma, summary: pd.DataFra
     >>> ['clv_std_error', 'clv_ci_lower', 'clv_ci_upper'] == values.columns[-3:].tolist()
     True
     """
-    from scipy import stats
-
     for m, name in ((bgnbd, "bgnbd"), (gammagamma, "gammagamma")):
         m._check_fitted("clv_intervals")
         if not hasattr(m, "variance_matrix_") or not np.all(np.isfinite(m.variance_matrix_.to_numpy())):
             raise ValidationError(f"clv_intervals: {name} has no finite parameter covariance (refit with "
                                   "covariance, or the data do not identify the model)")
     base = clv(bgnbd, gammagamma, summary, horizon, discount_rate, margin, steps)
+    _, path = _purchase_path(bgnbd, summary, horizon, discount_rate, steps)
+    spend = gammagamma.expected_spend(summary["frequency"], summary["monetary_value"])
     blocks = []
     for m in (bgnbd, gammagamma):
         theta = m.params_.to_numpy(dtype=float)
@@ -474,16 +493,21 @@ def clv_intervals(bgnbd: BetaGeoNBD, gammagamma: GammaGamma, summary: pd.DataFra
                 step = theta.copy()
                 step[k] *= np.exp(sign * rel_step)
                 moved.params_ = pd.Series(step, index=m.params_.index, name="estimate")
-                pair = (moved, gammagamma) if m is bgnbd else (bgnbd, moved)
-                vals.append(clv(pair[0], pair[1], summary, horizon, discount_rate, margin, steps)["clv"].to_numpy())
+                if m is bgnbd:  # the purchase path moves, the spend does not
+                    _, moved_path = _purchase_path(moved, summary, horizon, discount_rate, steps)
+                    vals.append(np.asarray(margin * spend * moved_path, dtype=float))
+                else:  # the spend moves: the purchase path is the fitted one
+                    moved_spend = moved.expected_spend(summary["frequency"], summary["monetary_value"])
+                    vals.append(np.asarray(margin * moved_spend * path, dtype=float))
             grads.append((vals[0] - vals[1]) / (2 * rel_step))
         covs.append(cov_log)
     G = np.column_stack(grads)  # (n customers, 7) derivatives by log parameter
-    C = np.zeros((G.shape[1], G.shape[1]))
-    C[:4, :4], C[4:, 4:] = covs
+    C = np.zeros((G.shape[1], G.shape[1]))  # the purchase and spend models' blocks, of any size
+    k = covs[0].shape[0]
+    C[:k, :k], C[k:, k:] = covs
     var = np.einsum("ij,jk,ik->i", G, C, G)
     se = np.sqrt(np.clip(var, 0, None))
-    z = stats.norm.ppf(1 - alpha / 2)
+    z = special.ndtri(1 - alpha / 2)
     v = base["clv"].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         spread = np.where(v > 0, np.exp(z * se / np.where(v > 0, v, 1.0)), 1.0)
