@@ -425,6 +425,21 @@ def _check_settings(caller: str, monotonic: Any, min_bin_share: Any, max_bins: A
         raise ParameterError(f"{caller}: max_prebins must be a whole number >= 2; got {max_prebins!r}")
 
 
+def _checked(X: Any, y: Any, columns: Sequence[str] | None, caller: str) -> tuple[list[str], np.ndarray]:
+    """The characteristics to bin and the 0/1 outcome, or the first clear error (shared checks)."""
+    if not isinstance(X, pd.DataFrame):
+        raise ValidationError(f"{caller}: X must be a DataFrame of characteristics; got {type(X).__name__}")
+    names = list(X.columns if columns is None else columns)
+    check_columns(X, names, caller)
+    name = getattr(y, "name", None) or "y"
+    yy = as_binary(np.asarray(y, dtype=object), f"the outcome column '{name}'", caller)
+    if len(yy) != len(X):
+        raise ValidationError(f"{caller}: X has {len(X)} rows but the outcome '{name}' has {len(yy)}")
+    check_varies(pd.DataFrame({name: yy}), [name], caller)
+    check_varies(X, names, caller)
+    return names, yy
+
+
 class WoEBinning(Estimator):
     """Monotone optimal WoE binning of several characteristics, as a scikit-learn-style transformer.
 
@@ -504,17 +519,7 @@ class WoEBinning(Estimator):
         caller = f"{type(self).__name__}.fit"
         _check_settings(caller, self.monotonic, self.min_bin_share, self.max_bins, self.max_prebins,
                         self.min_prebin_share, self.prebinning)
-        if not isinstance(X, pd.DataFrame):
-            raise ValidationError(f"{caller}: X must be a DataFrame of characteristics; got {type(X).__name__}")
-        columns = list(X.columns if self.columns is None else self.columns)
-        check_columns(X, columns, caller)
-        name = getattr(y, "name", None) or "y"
-        target = pd.Series(np.asarray(y, dtype=object), name=name)
-        yy = as_binary(target, f"the outcome column '{name}'", caller)
-        if len(yy) != len(X):
-            raise ValidationError(f"{caller}: X has {len(X)} rows but the outcome '{name}' has {len(yy)}")
-        check_varies(pd.DataFrame({name: yy}), [name], caller)
-        check_varies(X, columns, caller)
+        columns, yy = _checked(X, y, self.columns, caller)
         cat = set(self.categorical or ())
         self.bins_ = {c: optimal_bins(X[c].to_numpy(), yy, name=str(c),
                                       kind="categorical" if c in cat else None, monotonic=self.monotonic,

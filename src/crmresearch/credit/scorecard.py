@@ -28,7 +28,7 @@ from ..core.base import Estimator, parameter_table
 from ..core.mle import invert, minimise
 from ..errors import ParameterError, ValidationError
 from ..schemas.checks import as_binary, as_numbers
-from .binning import WoEBinning
+from .binning import WoEBinning, _checked
 
 __all__ = ["PointsScaling", "Scorecard", "discrimination", "points_scaling", "score_bands"]
 
@@ -188,12 +188,13 @@ class Scorecard(Estimator):
             ``self``, fitted.
         """
         caller = f"{type(self).__name__}.fit"
+        _checked(X, y, None if self.binning is None else self.binning.columns, caller)
         self.scaling_ = points_scaling(self.pdo, self.base_score, self.base_odds)
         binning = copy.deepcopy(self.binning) if self.binning is not None else WoEBinning()
         for k in [k for k in vars(binning) if k.endswith("_")]:
             delattr(binning, k)  # a fitted binning given as a setting is refitted on these data
         woe = binning.fit_transform(X, y)
-        yy = as_binary(np.asarray(y, dtype=object), "the outcome", caller)
+        yy = as_binary(np.asarray(y, dtype=object), "the outcome", caller)  # checked above
         beta, cov, ll = _logistic_fit(woe.to_numpy(dtype=float), yy.astype(float), caller, self.max_iter)
         self.binning_ = binning
         self.params_ = pd.Series(beta, index=pd.Index(["intercept", *woe.columns], name="parameter"),
