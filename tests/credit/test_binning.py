@@ -210,6 +210,10 @@ def test_the_transformer_gives_each_row_its_bins_woe(credit_data):
             if row["n"]:
                 assert np.isclose(woe[c], row["woe"]).sum() >= row["n"]
     assert list(w.summary.columns) == ["kind", "n_bins", "trend", "missing_share", "iv"]
+    every = w.binning_table()
+    assert every.groupby("characteristic", sort=False)["iv"].last().to_dict() == pytest.approx(w.iv_.to_dict())
+    with pytest.raises(ValidationError, match="the values of 'income' must be numbers; 1 of 1 values are not"):
+        w.transform(pd.DataFrame({"income": ["high"], "home": ["rent"], "age": [30]}))
     with pytest.warns(UserWarning, match="1 of 2 rows hold categories not seen"):
         new = w.transform(pd.DataFrame({"income": [100.0, 50.0], "home": ["castle", "rent"], "age": [30, 40]}))
     assert new["home"].iloc[0] == 0.0
@@ -232,5 +236,10 @@ def test_bad_outcomes_and_columns_get_one_clear_error(credit_data):
         woe.fit(X.assign(age=30), y)
     with pytest.raises(MissingValueError, match=r"Scorecard.fit: column 'income': 200 of 200 rows are missing"):
         credit.Scorecard().fit(empty, y)
+    with pytest.warns(UserWarning) as caught:  # at the edge: a warning naming the limit, one bin
+        one = credit.optimal_bins(np.r_[np.arange(10.0), np.nan], np.r_[np.zeros(10), 1])
+    said = " ".join(str(w.message) for w in caught)
+    assert "no binning of 'x' has both goods and bads and 1 rows" in said and "are all bads" in said
+    assert len(one.table) == 2 and one.trend is None
     with pytest.raises(ValueError, match="monotonic must be one of"):
         credit.WoEBinning(monotonic="up").fit(X, y)

@@ -33,7 +33,7 @@ import pandas as pd
 
 from ..core.base import Estimator
 from ..errors import DataWarning, ParameterError, ValidationError
-from ..schemas.checks import as_binary, check_columns, check_varies
+from ..schemas.checks import as_binary, as_numbers, check_columns, check_varies
 
 __all__ = ["MONOTONIC", "Binning", "WoEBinning", "optimal_bins", "woe_table"]
 
@@ -202,8 +202,8 @@ class Binning:
         missing = s.isna().to_numpy()
         out = np.full(len(s), len(self.table) - 1, dtype=int)
         if self.kind == "numeric":
-            x = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
-            out[~missing] = np.searchsorted(self.splits, x[~missing], side="right")
+            x = as_numbers(s[~missing].to_numpy(), f"the values of '{self.name}'", "Binning.bin_index")
+            out[~missing] = np.searchsorted(self.splits, x, side="right")
         else:
             where = {c: i for i, g in enumerate(self.groups) for c in g}
             out[~missing] = [where.get(v, -1) for v in s[~missing]]
@@ -375,6 +375,9 @@ def optimal_bins(x: Any, y: Any, name: str = "x", *, kind: str | None = None, mo
         starts, top, trend = max(found, key=lambda f: f[1])
         if not math.isfinite(top):
             starts, trend = [], None  # no partition meets the constraints: one bin
+            warnings.warn(f"{caller}: no binning of '{name}' has both goods and bads and {min_count} rows "
+                          f"(min_bin_share {min_bin_share}) in every bin; it is kept as one bin", DataWarning,
+                          stacklevel=2)
         splits = cuts[np.asarray(starts, dtype=int) - 1] if starts else np.array([])
         groups: list[list[Any]] = []
         labels = _interval_labels(splits)
@@ -577,14 +580,14 @@ class WoEBinning(Estimator):
         """
         return self.fit(X, y).transform(X)
 
-    def binning_table(self, name: str) -> pd.DataFrame:
+    def binning_table(self, name: str | None = None) -> pd.DataFrame:
         """The binning table of one characteristic: per bin its rows, share, goods, bads, bad rate, WoE and IV,
-        with a ``Totals`` row.
+        with a ``Totals`` row; or, without a name, the bins of every characteristic in one tidy table.
 
         Parameters
         ----------
-        name : str
-            A fitted characteristic.
+        name : str or None, optional
+            A fitted characteristic; None: all of them, one after the other (each with its ``Totals`` row).
 
         Returns
         -------
@@ -592,6 +595,8 @@ class WoEBinning(Estimator):
             One row per bin (the missing bin last), then ``Totals``.
         """
         self._check_fitted("binning_table")
+        if name is None:
+            return pd.concat([self.binning_table(c) for c in self.bins_], ignore_index=True)
         if name not in self.bins_:
             raise ParameterError(f"{type(self).__name__}.binning_table: no characteristic {name!r}; fitted are "
                                  f"{list(self.bins_)}")
