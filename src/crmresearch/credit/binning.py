@@ -435,7 +435,7 @@ def _checked(X: Any, y: Any, columns: Sequence[str] | None, caller: str) -> tupl
     names = list(X.columns if columns is None else columns)
     check_columns(X, names, caller)
     name = getattr(y, "name", None) or "y"
-    yy = as_binary(np.asarray(y, dtype=object), f"the outcome column '{name}'", caller)
+    yy = as_binary(y.to_numpy() if isinstance(y, pd.Series) else y, f"the outcome column '{name}'", caller)
     if len(yy) != len(X):
         raise ValidationError(f"{caller}: X has {len(X)} rows but the outcome '{name}' has {len(yy)}")
     check_varies(pd.DataFrame({name: yy}), [name], caller)

@@ -194,7 +194,7 @@ class Scorecard(Estimator):
         for k in [k for k in vars(binning) if k.endswith("_")]:
             delattr(binning, k)  # a fitted binning given as a setting is refitted on these data
         woe = binning.fit_transform(X, y)
-        yy = as_binary(np.asarray(y, dtype=object), "the outcome", caller)  # checked above
+        yy = as_binary(y.to_numpy() if isinstance(y, pd.Series) else y, "the outcome", caller)  # checked above
         beta, cov, ll = _logistic_fit(woe.to_numpy(dtype=float), yy.astype(float), caller, self.max_iter)
         self.binning_ = binning
         self.params_ = pd.Series(beta, index=pd.Index(["intercept", *woe.columns], name="parameter"),

@@ -284,6 +284,11 @@ def as_binary(values: Any, name: str, caller: str, unit: str = "rows") -> np.nda
     ...     print(err)
     lift_table: y must be 0/1 or boolean; 2 of 3 labels are not (first: [0.7, None])
     """
+    typed = np.asarray(values)
+    if typed.dtype.kind in "biuf":  # numbers or booleans: checked in one vectorised pass
+        as_float = typed.astype(float)
+        if np.isin(as_float, (0.0, 1.0)).all():
+            return as_float.astype(int)
     raw = np.asarray(values, dtype=object)
     flat = pd.Series(raw.ravel())
     numbers = pd.to_numeric(flat.map(lambda v: int(v) if isinstance(v, bool | np.bool_) else v), errors="coerce")
