@@ -310,13 +310,13 @@ def optimal_bins(x: Any, y: Any, name: str = "x", *, kind: str | None = None, mo
     max_bins : int or None, optional
         Most bins, besides the missing bin; None: as many as the constraints allow.
     max_prebins : int, default 20
-        Numeric: most pre-bins (equal-count cut points between distinct values).
+        Numeric: most pre-bins (cut points are midpoints between distinct values).
     min_prebin_share : float, default 0.05
         Numeric: fewest rows of a pre-bin, as a share of all rows.
     prebinning : {'cart', 'quantile'}, default 'cart'
         Numeric: how the pre-bins are cut: a best-first Gini tree on ``x`` (optbinning's default) or equal counts.
     prebin_splits : sequence of float or None, optional
-        Numeric: given pre-bin cut points instead of the quantile ones (bin ``i``: ``s[i-1] <= x < s[i]``).
+        Numeric: given pre-bin cut points instead of ``prebinning``'s (bin ``i``: ``s[i-1] <= x < s[i]``).
 
     Returns
     -------
@@ -360,12 +360,7 @@ def optimal_bins(x: Any, y: Any, name: str = "x", *, kind: str | None = None, mo
     miss_goods, miss_bads = float((yy[missing] == 0).sum()), float(yy[missing].sum())
 
     if kind == "numeric":
-        xv = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
-        text = ~missing & np.isnan(xv)
-        if text.any():
-            raise ValidationError(f"{caller}: column '{name}' must be numbers; {int(text.sum())} of {n} rows are not "
-                                  f"(first: {s[text].head(3).tolist()}); pass kind='categorical' to bin it as labels")
-        xp = xv[~missing]
+        xp = as_numbers(s[~missing].to_numpy(), f"column '{name}' (kind='numeric')", caller)
         cuts = (np.sort(np.unique(np.asarray(prebin_splits, dtype=float))) if prebin_splits is not None
                 else _prebins(xp, y_present, prebinning, max_prebins, math.ceil(min_prebin_share * n - 1e-9)))
         goods, bads = _counts(np.searchsorted(cuts, xp, side="right"), y_present, len(cuts) + 1)
