@@ -131,3 +131,17 @@ def test_score_bands_calibrate_on_data_from_a_known_logistic_model():
     assert (np.diff(bands["lower"]) == 20).all() and (np.diff(bands["bad_rate"]) < 0).all()
     big = bands["n"] >= 100
     assert (bands.loc[big, "z"].abs() < 4).all(), bands
+
+
+def test_a_characteristic_of_one_bin_is_left_out_with_a_warning():
+    """At the edge: a characteristic whose bad rate rises, binned under a descending constraint, keeps one bin
+    (one WoE for every row, no missing values): it is left out of the model with a warning naming it."""
+    rng = np.random.default_rng(6)
+    n = 4000
+    X = pd.DataFrame({"u": rng.uniform(0, 1, n), "v": rng.uniform(0, 1, n)})
+    y = (rng.random(n) < 1 / (1 + np.exp(1 - 2 * X["u"] + 3 * X["v"]))).astype(int)
+    with pytest.warns(UserWarning, match=r"\['u'\] have one bin and no missing values"):
+        card = credit.Scorecard(credit.WoEBinning(monotonic="descending")).fit(X, y)
+    assert list(card.params_.index) == ["intercept", "v"]
+    assert set(card.points_table()["characteristic"]) == {"v"}
+    assert np.isfinite(card.summary["std_error"]).all() and len(card.score(X)) == n

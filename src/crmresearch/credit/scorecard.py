@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +27,7 @@ from scipy.special import expit
 from ..clv.value import rank_auc
 from ..core.base import Estimator, parameter_table
 from ..core.mle import invert, minimise
-from ..errors import ParameterError, ValidationError
+from ..errors import DataWarning, ParameterError, ValidationError
 from ..schemas.checks import as_binary, as_numbers
 from .binning import WoEBinning, _checked
 
@@ -194,6 +195,13 @@ class Scorecard(Estimator):
         for k in [k for k in vars(binning) if k.endswith("_")]:
             delattr(binning, k)  # a fitted binning given as a setting is refitted on these data
         woe = binning.fit_transform(X, y)
+        flat = [c for c in woe.columns if np.ptp(woe[c].to_numpy()) == 0]
+        if flat:  # one WoE for every row: no information, and a column the intercept already spans
+            warnings.warn(f"{caller}: {flat} have one bin and no missing values (one WoE for all {len(woe)} rows); "
+                          "they are left out of the model (0 points)", DataWarning, stacklevel=2)
+            if len(flat) == woe.shape[1]:
+                raise ValidationError(f"{caller}: no characteristic has more than one bin; nothing to score")
+            woe = woe.drop(columns=flat)
         yy = as_binary(y.to_numpy() if isinstance(y, pd.Series) else y, "the outcome", caller)  # checked above
         beta, cov, ll = _logistic_fit(woe.to_numpy(dtype=float), yy.astype(float), caller, self.max_iter)
         self.binning_ = binning
@@ -217,21 +225,23 @@ class Scorecard(Estimator):
         Returns
         -------
         DataFrame
-            One row per characteristic and bin: the binning table's columns, the coefficient and ``points``.
+            One row per characteristic of the model and bin: the binning table's columns, the coefficient and
+        ``points``.
         """
         self._check_fitted("points_table")
         s, b0 = self.scaling_, float(self.params_["intercept"])
-        m = len(self.binning_.bins_)
+        names = list(self.params_.index[1:])
+        m = len(names)
         parts = []
-        for c, b in self.binning_.bins_.items():
-            t = b.table.copy()
+        for c in names:
+            t = self.binning_.bins_[c].table.copy()
             t["coefficient"] = float(self.params_[c])
             t["points"] = -(t["coefficient"] * t["woe"] + b0 / m) * s.factor + s.offset / m
             parts.append(t)
         return pd.concat(parts, ignore_index=True)
 
     def _log_odds_bad(self, X: pd.DataFrame) -> np.ndarray:
-        woe = self.binning_.transform(X)
+        woe = self.binning_.transform(X)[list(self.params_.index[1:])]
         return self.params_["intercept"] + woe.to_numpy(dtype=float) @ self.params_.iloc[1:].to_numpy()
 
     def predict_proba(self, X: pd.DataFrame) -> pd.Series:
