@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 
-from crmresearch import clv, data, experiments, satisfaction, segmentation, survival, targeting
+from crmresearch import clv, credit, data, experiments, satisfaction, segmentation, survival, targeting
 from crmresearch.core import base
 from crmresearch.errors import NotFittedError
 
@@ -155,13 +155,25 @@ def _next_product(bank):
     return prospects.NextProductModel(), lambda m: m.fit(pairs)
 
 
+def _woe_binning(bank):
+    c = bank.contracts
+    return credit.WoEBinning(max_bins=4), lambda m: m.fit(c[["region", "n_products", "distance_km"]], c["churned"])
+
+
+def _scorecard(bank):
+    c = bank.contracts
+    return (credit.Scorecard(credit.WoEBinning(max_bins=4), pdo=40),
+            lambda m: m.fit(c[["region", "n_products", "distance_km"]], c["churned"]))
+
+
 MODELS = {"BetaGeoNBD": _bgnbd, "ModifiedBetaGeoNBD": _mbgnbd, "ParetoNBD": _paretonbd, "BetaGeoBetaBinom": _bgbb,
           "GammaGamma": _gamma, "ShiftedBetaGeometric": _sbg, "SBGRegression": _sbg_regression,
           "PLSPM": _plspm,
           "SegmentClustering": _clustering, "KaplanMeier": _km, "CoxPH": _cox, "AFT": _aft,
           "ChurnClassifier": _churn, "ChurnClassifier[gradient_boosting]": _churn_boosting,
           "CalibratedClassifier": _calibrated, "UpliftModel": _uplift, "TimeVaryingCox": _tv_cox,
-          "ConversionValue": _conversion_value, "NextProductModel": _next_product}
+          "ConversionValue": _conversion_value, "NextProductModel": _next_product,
+          "WoEBinning": _woe_binning, "Scorecard": _scorecard}
 
 # Models whose natural summary is not a parameter table: they have no params_ and keep their own table.
 NO_PARAMETERS = {
@@ -169,16 +181,17 @@ NO_PARAMETERS = {
     "SegmentClustering": "a partition: the summary is the k-selection table",
     "UpliftModel": "boosted trees: the summary is the observed outcome rate per arm",
     "ChurnClassifier[gradient_boosting]": "boosted trees: the summary is the one-row performance card",
+    "WoEBinning": "a binning: the summary is the information value per characteristic",
 }
 # Parameter models with standard errors: summary columns start with SUMMARY_COLUMNS. The others
 # (penalised logistic regressions, PLS paths whose SEs come from the bootstrap) report estimate only.
 WITH_STANDARD_ERRORS = {"BetaGeoNBD", "ModifiedBetaGeoNBD", "ParetoNBD", "BetaGeoBetaBinom",
                         "GammaGamma", "ShiftedBetaGeometric", "SBGRegression", "CoxPH", "AFT",
-                        "TimeVaryingCox", "ConversionValue"}
+                        "TimeVaryingCox", "ConversionValue", "Scorecard"}
 # Models with a (partial) likelihood: log_likelihood_ and aic_; bic_ where the sample size is defined.
 LIKELIHOOD = {"BetaGeoNBD": True, "ModifiedBetaGeoNBD": True, "ParetoNBD": True, "BetaGeoBetaBinom": True,
               "GammaGamma": True, "ShiftedBetaGeometric": True, "SBGRegression": True,
-              "AFT": True, "CoxPH": False, "TimeVaryingCox": False}
+              "AFT": True, "CoxPH": False, "TimeVaryingCox": False, "Scorecard": True}
 
 
 def _predictions(name, model, bank):
@@ -217,6 +230,9 @@ def _predictions(name, model, bank):
 
         sim = data.simulate_prospects(n_prospects=100, n_customers=300, seed=4)
         return model.predict_proba(prospects.next_product_pairs(sim.holdings, data.PRODUCTS, traits=["age"]))
+    if name in ("WoEBinning", "Scorecard"):
+        X = bank.contracts[["region", "n_products", "distance_km"]]
+        return model.transform(X) if name == "WoEBinning" else model.score(X)
     return model.params_  # TimeVaryingCox: no prediction method; its coefficients
 
 

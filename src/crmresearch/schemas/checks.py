@@ -13,7 +13,8 @@ import pandas as pd
 
 from ..errors import DateParseError, MissingColumnError, MissingValueError, SchemaError, ValidationError  # sib
 
-__all__ = ["as_binary", "as_date", "as_numbers", "column_label", "date_column", "latest_date", "name_user_columns"]
+__all__ = ["as_binary", "as_date", "as_numbers", "check_varies", "column_label", "date_column", "latest_date",
+           "name_user_columns"]
 
 
 def _first(labels: pd.Index, n: int = 5) -> str:
@@ -283,6 +284,11 @@ def as_binary(values: Any, name: str, caller: str, unit: str = "rows") -> np.nda
     ...     print(err)
     lift_table: y must be 0/1 or boolean; 2 of 3 labels are not (first: [0.7, None])
     """
+    typed = np.asarray(values)
+    if typed.dtype.kind in "biuf":  # numbers or booleans: checked in one vectorised pass
+        as_float = typed.astype(float)
+        if np.isin(as_float, (0.0, 1.0)).all():
+            return as_float.astype(int)
     raw = np.asarray(values, dtype=object)
     flat = pd.Series(raw.ravel())
     numbers = pd.to_numeric(flat.map(lambda v: int(v) if isinstance(v, bool | np.bool_) else v), errors="coerce")
@@ -414,3 +420,59 @@ def latest_date(df: pd.DataFrame, columns: Sequence[str], caller: str = "latest_
     if pd.isna(latest):
         raise ValidationError(f"{caller}: the table has no readable date in {present}")
     return pd.Timestamp(latest)
+
+
+def check_varies(df: pd.DataFrame, columns: Sequence[str], caller: str,
+                 users: Mapping[str, str] | None = None) -> None:
+    """Refuse a column that cannot tell rows apart: all values missing, or one value in every row that has one
+    (a characteristic to bin, an outcome with one class).
+
+    Parameters
+    ----------
+    df : DataFrame
+        The table.
+    columns : sequence of str
+        The columns to check.
+    caller : str
+        Name of the public function, for the message.
+    users : mapping of str to str or None, optional
+        crmresearch's column name -> the user's (messages name both).
+
+    Raises
+    ------
+    MissingValueError
+        When every row of a column is missing.
+    SchemaError
+        When the rows with a value all hold the same one; the message counts them and names the value.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import schemas
+    >>> df = pd.DataFrame({'income': [None, None, None], 'term': [36, 36, None]})
+    >>> try:
+    ...     schemas.check_varies(df, ['income'], 'WoEBinning.fit')
+    ... except schemas.MissingValueError as err:
+    ...     print(err)
+    WoEBinning.fit: column 'income': 3 of 3 rows are missing, every one (first rows: 0, 1, 2); a column with no value \
+cannot be binned or modelled: drop it or fill it
+    >>> try:
+    ...     schemas.check_varies(df, ['term'], 'WoEBinning.fit')
+    ... except schemas.SchemaError as err:
+    ...     print(err)
+    WoEBinning.fit: column 'term': 2 of 3 rows hold one value, 36.0, and the others are missing (first rows: 0, 1); \
+a constant column tells no rows apart: drop it
+    """
+    check_columns(df, columns, caller)
+    users = users or {}
+    for column in columns:
+        s = df[column]
+        present = s.notna()
+        if not present.any():
+            raise _fail(MissingValueError, caller, column, ~present, len(s), "are missing, every one",
+                        "a column with no value cannot be binned or modelled: drop it or fill it", users.get(column))
+        values = s[present].unique().tolist()
+        if len(values) == 1:
+            rest = ", and the others are missing" if not present.all() else ""
+            raise _fail(SchemaError, caller, column, present, len(s), f"hold one value, {values[0]!r}{rest}",
+                        "a constant column tells no rows apart: drop it", users.get(column))
