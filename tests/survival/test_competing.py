@@ -223,7 +223,7 @@ def test_a_missing_or_unknown_cause_label_is_refused(mgus):
     bad.loc[bad.index[bad["event"] == 1][:4], "why"] = None
     with pytest.raises(ValidationError, match=r"column 'why' \(rows with event 1\): 4 of \d+ rows hold unknown causes"):
         survival.FineGray(["age"], cause_of_interest="progression", cause="why").fit(bad)
-    with pytest.raises(ValidationError, match="unknown causes.*'moved'"):
+    with pytest.raises(ValidationError, match=r"unknown causes.*'moved'"):
         survival.cuminc(mgus.assign(why=mgus["why"].replace({"death": "moved"})), cause="why",
                         causes=["progression", "death"])
 
@@ -244,3 +244,13 @@ def test_a_cause_without_events_is_refused_with_the_counts(mel):
         survival.CauseSpecificCox(["age"], causes=[1, 2, 3]).fit(mel)
     with pytest.raises(ValidationError, match="all 205 rows are censored"):
         survival.cuminc(mel.assign(event=0))
+
+
+def test_late_entry_is_refused_where_it_is_not_handled(mel):
+    """Left truncation is not silently ignored: cuminc and Fine-Gray refuse it, the cause-specific Cox honours it."""
+    late = mel.assign(entry=np.where(mel.index < 5, 5.0, 0.0))
+    for fit in (lambda f: survival.cuminc(f), lambda f: survival.FineGray(["age"]).fit(f)):
+        with pytest.raises(ValidationError, match=r"column 'entry': 5 of 205 rows enter after time 0"):
+            fit(late)
+    assert survival.CauseSpecificCox(["age"]).fit(late).n_obs_ == 205
+    survival.cuminc(mel.assign(entry=0.0))  # a survival_frame's zero entry column is fine

@@ -31,8 +31,8 @@ __all__ = ["CauseSpecificCox", "CumulativeIncidence", "FineGray", "competing_eve
 
 # ---------------------------------------------------------------------------------------------- inputs
 def competing_events(frame: pd.DataFrame, caller: str, cause: str | None = None,
-                     causes: Sequence[Hashable] | None = None,
-                     required: Sequence[Hashable] = ()) -> tuple[np.ndarray, np.ndarray, list[Hashable]]:
+                     causes: Sequence[Hashable] | None = None, required: Sequence[Hashable] = (),
+                     entry: bool = False) -> tuple[np.ndarray, np.ndarray, list[Hashable]]:
     """Durations, cause codes (0 = censored, k = the k-th cause of ``labels``) and the cause labels of a
     competing-risks frame.
 
@@ -52,6 +52,9 @@ def competing_events(frame: pd.DataFrame, caller: str, cause: str | None = None,
         The known causes, in the order to report them; None: those that occur, sorted.
     required : sequence, default ()
         Causes that must have at least one event.
+    entry : bool, default False
+        The caller honours an ``entry`` column (delayed entry); if not, rows with ``entry`` > 0 are an error
+        rather than silently treated as observed from time 0.
 
     Returns
     -------
@@ -69,6 +72,13 @@ def competing_events(frame: pd.DataFrame, caller: str, cause: str | None = None,
     """
     check_columns(frame, ["duration", "event"] + ([cause] if cause else []), caller)
     dur = as_durations(frame["duration"].to_numpy(), "column 'duration'", caller)
+    if not entry and "entry" in frame.columns:
+        late = pd.to_numeric(frame["entry"], errors="coerce").fillna(0).to_numpy() > 0
+        if late.any():
+            raise ValidationError(f"{caller}: column 'entry': {int(late.sum())} of {len(frame)} rows enter after "
+                                  "time 0 (left truncation), which this estimator does not handle; use "
+                                  "survival.CauseSpecificCox, or drop the column to treat every row as observed "
+                                  "from time 0")
     if cause is None:
         raw = pd.Series(frame["event"].to_numpy(dtype=object))
         num = pd.to_numeric(raw, errors="coerce")
@@ -499,7 +509,7 @@ class CauseSpecificCox(Estimator):
         from .models import CoxPH
 
         _, code, labels = competing_events(frame, "cause_specific_cox", self.cause, self.causes,
-                                           required=list(self.causes or []))
+                                           required=list(self.causes or []), entry=True)
         models, tables = {}, []
         for k, lab in enumerate(labels, start=1):
             m = CoxPH(covariates=self.covariates, penalizer=self.penalizer, alpha=self.alpha,
