@@ -11,7 +11,7 @@ from .._extras import require
 
 require("lifelines", by="crmresearch.survival")
 
-from . import competing, recovery
+from . import recovery
 from .competing import CauseSpecificCox, CumulativeIncidence, FineGray, cuminc, fine_gray, gray_test
 from .evaluate import brier_score, evaluate_holdout, time_dependent_auc
 from .frames import latest_date, spell_covariates, spell_groups, survival_frame
@@ -44,7 +44,6 @@ __all__ = [
     "calibration_at",
     "compare_aft",
     "compare_with_truth",
-    "competing",
     "cox",
     "cuminc",
     "design_matrix",
