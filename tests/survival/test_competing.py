@@ -62,6 +62,10 @@ def r_ref(mel, mgus) -> dict:
                   maxiter = 50)
         p <- predict(f1, as.matrix(prof))
         cs <- coxph(Surv(duration, event == 1) ~ sex + age + thickness + ulcer, data = mel, ties = "efron")
+        mel$ev <- factor(mel$event, 0:2, c("censor", "melanoma", "other"))
+        fgd <- finegray(Surv(duration, ev) ~ ., data = mel, etype = "melanoma")
+        fgc <- coxph(Surv(fgstart, fgstop, fgstatus) ~ sex + age + thickness + ulcer, weights = fgwt, data = fgd)
+        ms <- summary(survfit(Surv(duration, ev) ~ sex, data = mel), times = c({", ".join(map(str, GRID[:9]))}))
         crr_out <- function(f) list(coef = unname(f$coef), se = unname(sqrt(diag(f$var))), loglik = f$loglik)
         out(list(sex = tp(ci_sex, c({", ".join(map(str, GRID))})), depth = tp(ci_depth, c({", ".join(map(str, GRID))})),
                  mgus = tp(ci_mg, c({", ".join(map(str, MGUS_GRID))})),
@@ -69,7 +73,9 @@ def r_ref(mel, mgus) -> dict:
                  gray_mgus = unname(ci_mg$Tests[, "stat"]),
                  crr1 = crr_out(f1), crr2 = crr_out(f2), crr_mgus = crr_out(fm),
                  pred_time = p[, 1], pred = unname(p[, -1]),
-                 cs_coef = unname(coef(cs)), cs_se = unname(sqrt(diag(vcov(cs))))))
+                 cs_coef = unname(coef(cs)), cs_se = unname(sqrt(diag(vcov(cs)))),
+                 finegray_coef = unname(coef(fgc)), ms_strata = as.character(ms$strata), ms_time = ms$time,
+                 ms_melanoma = unname(ms$pstate[, 2]), ms_other = unname(ms$pstate[, 3])))
     """, {"mel": mel, "mg": mg, "prof": PROFILES}, packages=("cmprsk", "survival"))
 
 
@@ -105,6 +111,17 @@ def test_cumulative_incidence_and_variance_equal_cmprsk_cuminc(data, group, key,
     assert np.isfinite(r_cif).sum() > 30
 
 
+def test_aalen_johansen_equals_survival_survfit_multistate(mel, r_ref):
+    """The same estimate as the multi-state Kaplan-Meier of R's survival (survfit with a factor status)."""
+    fit = survival.cuminc(mel, group="sex", horizons=GRID[:9])
+    a = fit.at_horizons_.set_index(["group", "cause", "horizon"])["cif"]
+    groups = [s.removeprefix("sex=") for s in r_ref["ms_strata"]]
+    assert len(groups) == 18  # 9 times in each of the two groups
+    for cause, key in ((1, "ms_melanoma"), (2, "ms_other")):
+        ours = [a[(g, cause, t)] for g, t in zip(groups, r_ref["ms_time"], strict=True)]
+        np.testing.assert_allclose(ours, r_ref[key], atol=1e-10)
+
+
 @pytest.mark.parametrize(("data", "group", "key"), [("mel", "sex", "gray_sex"), ("mel", "depth", "gray_depth"),
                                                     ("mgus", "sex", "gray_mgus")])
 def test_gray_statistic_equals_cmprsk_cuminc(data, group, key, mel, mgus, r_ref):
@@ -123,6 +140,8 @@ def test_fine_gray_equals_cmprsk_crr(cause, key, mel, r_ref):
     np.testing.assert_allclose(fit.params_.to_numpy(), r["coef"], rtol=1e-6)
     np.testing.assert_allclose(fit.summary["std_error"].to_numpy(), r["se"], rtol=1e-6)
     assert fit.pseudo_log_likelihood_ == pytest.approx(r["loglik"], rel=1e-10)
+    if cause == 1:  # survival::finegray's weighted data + coxph: the same coefficients
+        np.testing.assert_allclose(fit.params_.to_numpy(), r_ref["finegray_coef"], rtol=1e-8)
 
 
 def test_fine_gray_with_ties_and_a_cause_column_equals_crr(mgus, r_ref):
