@@ -169,62 +169,57 @@ def _band(F: np.ndarray, var: np.ndarray, alpha: float, conf_type: str) -> tuple
 
 def _gray_statistic(t: np.ndarray, m: np.ndarray, g: np.ndarray, ng: int, rho: float) -> float:
     """Gray's (1988) K-sample statistic for one cause: ``m`` 0 censored, 1 the cause, 2 another cause;
-    groups ``g`` coded 0..ng-1. A port of cmprsk's ``crst`` (one stratum)."""
-    order = np.argsort(t, kind="stable")
-    t, m, g = t[order], m[order], g[order]
+    groups ``g`` coded 0..ng-1. cmprsk's ``crst`` (one stratum), its recursion over the event times as
+    cumulative sums over (time, group) arrays."""
     ng1 = ng - 1
-    rs = np.bincount(g, minlength=ng).astype(float)
-    f1m, skmm = np.zeros(ng), np.ones(ng)
-    f1, skm = f1m.copy(), skmm.copy()
-    v3 = np.zeros(ng)
-    v2 = np.zeros((ng1, ng))
-    c = np.zeros((ng, ng))
-    v = np.zeros((ng1, ng1))
-    s = np.zeros(ng1)
-    fm = 0.0
-    starts = np.flatnonzero(np.r_[True, t[1:] > t[:-1]])
-    ends = np.r_[starts[1:], t.size]
-    for lo, hi in zip(starts, ends, strict=True):
-        d = np.zeros((3, ng))
-        np.add.at(d, (m[lo:hi], g[lo:hi]), 1.0)
-        nd1, nd2 = d[1].sum(), d[2].sum()
-        if nd1 > 0 or nd2 > 0:
-            pos = rs > 0  # a group still at risk has skmm > 0
-            rs1, sk1 = np.where(pos, rs, 1.0), np.where(pos, skmm, 1.0)
-            td = d[1] + d[2]
-            skm = np.where(pos, skmm * (rs - td) / rs1, skm)
-            f1 = np.where(pos, f1m + skmm * d[1] / rs1, f1)
-            h = np.where(pos, rs / sk1, 0.0)
-            tr = h.sum()
-            tq = np.where(pos, rs * (1 - f1m) / sk1, 0.0).sum()
-            f = fm + nd1 / tr
-            fb = (1 - fm) ** rho
-            a = fb * (np.diag(h) - np.outer(h, h) / tr)
-            if nd1 > 0:
-                c += a * nd1 / (tr * (1 - fm))
-            s += np.where(pos[:ng1], fb * (d[1, :ng1] - nd1 * rs[:ng1] * (1 - f1m[:ng1]) / (sk1[:ng1] * tq)), 0.0)
-            if nd1 > 0:
-                for k in np.flatnonzero(pos):
-                    t4 = 1 - (1 - f) / skm[k] if skm[k] > 0 else 1.0
-                    t5 = 1 - (nd1 - 1) / (tr * skmm[k] - 1) if nd1 > 1 else 1.0
-                    t3 = t5 * skmm[k] * nd1 / (tr * rs[k])
-                    v3[k] += t4 * t4 * t3
-                    t1 = a[:ng1, k] - t4 * c[:ng1, k]
-                    v2[:, k] += t1 * t4 * t3
-                    v += np.outer(t1, t1) * t3
-            if nd2 > 0:
-                for k in np.flatnonzero((skm > 0) & (d[2] > 0)):
-                    t4 = (1 - f) / skm[k]
-                    t5 = 1 - (d[2, k] - 1) / (rs[k] - 1) if d[2, k] > 1 else 1.0
-                    t3 = t5 * skmm[k] ** 2 * d[2, k] / rs[k] ** 2
-                    v3[k] += t4 * t4 * t3
-                    t1 = t4 * c[:ng1, k]
-                    v2[:, k] -= t1 * t4 * t3
-                    v += np.outer(t1, t1) * t3
-            fm = f
-        rs -= np.bincount(g[lo:hi], minlength=ng)
-        f1m, skmm = f1.copy(), skm.copy()
-    cc = c[:ng1]
+    times, inv = np.unique(t, return_inverse=True)
+    count, d1, d2 = (np.zeros((times.size, ng)) for _ in range(3))
+    np.add.at(count, (inv, g), 1.0)
+    np.add.at(d1, (inv[m == 1], g[m == 1]), 1.0)
+    np.add.at(d2, (inv[m == 2], g[m == 2]), 1.0)
+    rs = np.cumsum(count[::-1], axis=0)[::-1]  # at risk: time >= t
+    events = (d1 + d2).sum(axis=1) > 0
+    rs, d1, d2 = rs[events], d1[events], d2[events]
+    pos = rs > 0
+    rs1 = np.where(pos, rs, 1.0)
+    skm = np.cumprod(np.where(pos, 1 - (d1 + d2) / rs1, 1.0), axis=0)  # Kaplan-Meier per group, right-continuous
+    skmm = np.vstack([np.ones(ng), skm[:-1]])  # and left-continuous
+    sk1 = np.where(pos, skmm, 1.0)
+    jump = np.where(pos, skmm * d1 / rs1, 0.0)
+    f1m = np.cumsum(jump, axis=0) - jump  # the group's incidence, left-continuous
+    h = np.where(pos, rs / sk1, 0.0)
+    tr = h.sum(axis=1)
+    tq = np.where(pos, rs * (1 - f1m) / sk1, 0.0).sum(axis=1)
+    nd1 = d1.sum(axis=1)
+    inc = nd1 / tr
+    f = np.cumsum(inc)
+    fm = f - inc  # the pooled incidence, left-continuous
+    fb = (1 - fm) ** rho
+    a = fb[:, None, None] * (h[:, :, None] * np.eye(ng) - h[:, :, None] * h[:, None, :] / tr[:, None, None])
+    w = np.divide(nd1, tr * (1 - fm), out=np.zeros_like(nd1), where=nd1 > 0)
+    c = np.cumsum(a * w[:, None, None], axis=0)
+    score = np.where(pos, fb[:, None] * (d1 - nd1[:, None] * rs * (1 - f1m) / (sk1 * tq[:, None])), 0.0)
+    s = score.sum(axis=0)[:ng1]
+    skm1 = np.where(skm > 0, skm, 1.0)
+    # failures from the cause
+    t4 = np.where(skm > 0, 1 - (1 - f)[:, None] / skm1, 1.0)
+    den = tr[:, None] * skmm - 1
+    t5 = np.where(nd1[:, None] > 1, 1 - (nd1[:, None] - 1) / np.where(den != 0, den, 1.0), 1.0)
+    t3 = np.where(pos & (nd1[:, None] > 0), t5 * skmm * nd1[:, None] / (tr[:, None] * rs1), 0.0)
+    v3 = (t4 * t4 * t3).sum(axis=0)
+    t1 = a[:, :ng1, :] - t4[:, None, :] * c[:, :ng1, :]
+    v2 = np.einsum("tik,tk,tk->ik", t1, t4, t3)
+    v = np.einsum("tik,tjk,tk->ij", t1, t1, t3)
+    # failures from the other causes
+    on = (skm > 0) & (d2 > 0)
+    t4 = np.where(on, (1 - f)[:, None] / skm1, 0.0)
+    t5 = np.where(d2 > 1, 1 - (d2 - 1) / np.where(rs > 1, rs - 1, 1.0), 1.0)
+    t3 = np.where(on, t5 * skmm ** 2 * d2 / rs1 ** 2, 0.0)
+    v3 += (t4 * t4 * t3).sum(axis=0)
+    t1 = t4[:, None, :] * c[:, :ng1, :]
+    v2 -= np.einsum("tik,tk,tk->ik", t1, t4, t3)
+    v += np.einsum("tik,tjk,tk->ij", t1, t1, t3)
+    cc = c[-1, :ng1]
     v += (cc * v3) @ cc.T + cc @ v2.T + v2 @ cc.T
     try:
         return float(s @ np.linalg.solve(v, s))
