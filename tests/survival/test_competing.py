@@ -180,6 +180,24 @@ def test_cause_specific_cox_is_coxph_with_the_other_causes_censored(mel, r_ref):
     assert fit.log_likelihood_ == pytest.approx(sum(m.log_likelihood_ for m in fit.models_.values()))
 
 
+def test_with_one_cause_the_models_are_kaplan_meier_and_cox_with_the_robust_variance():
+    """No competing cause: the incidence is 1 - Kaplan-Meier, and Fine-Gray is the Cox model (no ties: Breslow
+    = Efron) with the Lin-Wei robust variance (lifelines' robust=True)."""
+    from lifelines import CoxPHFitter
+
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(400, 2))
+    t, c = rng.exponential(1 / np.exp(x @ [0.5, -0.3])), rng.exponential(2, 400)
+    f = pd.DataFrame({"duration": np.minimum(t, c), "event": (t <= c).astype(int), "a": x[:, 0], "b": x[:, 1]})
+    ci = survival.cuminc(f, horizons=(0.5, 1, 2))
+    km = survival.km(f, horizons=(0.5, 1, 2))
+    np.testing.assert_allclose(ci.at_horizons_["cif"], 1 - km.at_horizons_["survival"], rtol=1e-12)
+    fg = survival.FineGray(["a", "b"]).fit(f)
+    cph = CoxPHFitter().fit(f, "duration", "event", robust=True).summary
+    np.testing.assert_allclose(fg.params_, cph["coef"], rtol=1e-4)
+    np.testing.assert_allclose(fg.summary["std_error"], cph["se(coef)"], rtol=1e-4)
+
+
 # ------------------------------------------------------------------------------------ simulated truth
 LAMBDA = {1: 0.10, 2: 0.20}  # constant cause-specific hazards per month
 

@@ -162,7 +162,7 @@ def _band(F: np.ndarray, var: np.ndarray, alpha: float, conf_type: str) -> tuple
     inside = (F > 0) & (F < 1)
     safe = np.where(inside, F, 0.5)
     s = np.where(inside, se / (safe * np.abs(np.log(safe))), 0.0)
-    lo = np.where(inside, safe ** np.exp(z * s), F)
+    lo = np.where(inside, safe ** np.exp(np.minimum(z * s, 700.0)), F)  # exp(700): F**inf = 0, no overflow
     hi = np.where(inside, safe ** np.exp(-z * s), F)
     return lo, hi
 
