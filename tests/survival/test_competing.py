@@ -156,6 +156,11 @@ def test_fine_gray_with_ties_and_a_cause_column_equals_crr(mgus, r_ref):
     fit = survival.FineGray(["age", "sex"], cause_of_interest="progression", cause="why").fit(mgus)
     r = r_ref["crr_mgus"]
     assert fit.covariates_ == ["age", "sex_M"]
+    by_label = fit.predict_cumulative_incidence(pd.DataFrame({"age": [60, 60], "sex": ["M", "F"]}), times=[120])
+    by_design = fit.predict_cumulative_incidence(pd.DataFrame({"age": [60, 60], "sex_M": [1.0, 0.0]}), times=[120])
+    pd.testing.assert_frame_equal(by_label, by_design)
+    with pytest.raises(ValidationError, match=r"column 'sex': 1 of 1 rows hold unknown levels of the fit.*\['X'\]"):
+        fit.predict_cumulative_incidence(pd.DataFrame({"age": [60], "sex": ["X"]}))
     np.testing.assert_allclose(fit.params_.to_numpy(), r["coef"], rtol=1e-6)
     np.testing.assert_allclose(fit.summary["std_error"].to_numpy(), r["se"], rtol=1e-6)
 

@@ -765,6 +765,8 @@ class FineGray(Estimator):
         p = profiles.copy()
         for c, levels in self._levels.items():
             if c in p.columns:
+                as_codes(p[c], levels, f"column '{c}'", "FineGray.predict_cumulative_incidence",
+                         meaning="levels of the fit")
                 p[c] = pd.Categorical(p[c], categories=levels)
         return design_matrix(p, cols, "FineGray.predict_cumulative_incidence", check=False).reindex(
             columns=self.covariates_, fill_value=0.0).to_numpy(dtype=float)
