@@ -449,12 +449,16 @@ class CauseSpecificCox(Estimator):
         Column holding each event's cause (``event`` then 0/1); None: ``event`` holds codes 0, 1, 2, ...
     causes : sequence or None, optional
         The causes to model (each needs an event); None: every cause that occurs.
+    strata : sequence of str or None, optional
+        Columns to stratify each baseline hazard by; None: none.
     penalizer : float, default 0.0
         L2 penalty on the coefficients (0 = none).
     alpha : float, default 0.05
         Significance level of the intervals (1 - alpha coverage).
     entry : bool, default True
         Treat an ``entry`` column above 0 as delayed entry (left truncation).
+    ph_alpha : float, default 0.01
+        Level of each model's proportional-hazards test.
 
     Attributes
     ----------
@@ -479,14 +483,16 @@ class CauseSpecificCox(Estimator):
     """
 
     def __init__(self, covariates: Sequence[str] = (), cause: str | None = None,
-                 causes: Sequence[Hashable] | None = None, penalizer: float = 0.0, alpha: float = 0.05,
-                 entry: bool = True) -> None:
+                 causes: Sequence[Hashable] | None = None, strata: Sequence[str] | None = None,
+                 penalizer: float = 0.0, alpha: float = 0.05, entry: bool = True, ph_alpha: float = 0.01) -> None:
         self.covariates = covariates
         self.cause = cause
         self.causes = causes
+        self.strata = strata
         self.penalizer = penalizer
         self.alpha = alpha
         self.entry = entry
+        self.ph_alpha = ph_alpha
 
     def fit(self, frame: pd.DataFrame) -> CauseSpecificCox:
         """Fit one Cox model per cause on a competing-risks frame.
@@ -507,8 +513,8 @@ class CauseSpecificCox(Estimator):
                                            required=list(self.causes or []), entry=True)
         models, tables = {}, []
         for k, lab in enumerate(labels, start=1):
-            m = CoxPH(covariates=self.covariates, penalizer=self.penalizer, alpha=self.alpha,
-                      entry=self.entry).fit(frame.assign(event=(code == k).astype(int)))
+            m = CoxPH(covariates=self.covariates, strata=self.strata, penalizer=self.penalizer, alpha=self.alpha,
+                      entry=self.entry, ph_alpha=self.ph_alpha).fit(frame.assign(event=(code == k).astype(int)))
             models[lab] = m
             s = m.summary
             tables.append(s.assign(cause=[lab] * len(s), covariate=s.index.to_numpy())
