@@ -55,6 +55,7 @@ def r_ref(mel, mgus) -> dict:
         ci_sex <- cuminc(mel$duration, mel$event, mel$sex)
         ci_depth <- cuminc(mel$duration, mel$event, mel$depth)
         ci_rho <- cuminc(mel$duration, mel$event, mel$depth, rho = 1)
+        ci_strata <- cuminc(mel$duration, mel$event, mel$depth, strata = mel$ulcer)
         ci_mg <- cuminc(mg$duration, mg$status, mg$male)
         cov <- as.matrix(mel[, c("sex", "age", "thickness", "ulcer")])
         f1 <- crr(mel$duration, mel$event, cov, failcode = 1, gtol = 1e-12, maxiter = 50)
@@ -71,7 +72,7 @@ def r_ref(mel, mgus) -> dict:
         out(list(sex = tp(ci_sex, c({", ".join(map(str, GRID))})), depth = tp(ci_depth, c({", ".join(map(str, GRID))})),
                  mgus = tp(ci_mg, c({", ".join(map(str, MGUS_GRID))})),
                  gray_sex = unname(ci_sex$Tests[, "stat"]), gray_depth = unname(ci_depth$Tests[, "stat"]),
-                 gray_rho = unname(ci_rho$Tests[, "stat"]),
+                 gray_rho = unname(ci_rho$Tests[, "stat"]), gray_strata = unname(ci_strata$Tests[, "stat"]),
                  gray_mgus = unname(ci_mg$Tests[, "stat"]),
                  crr1 = crr_out(f1), crr2 = crr_out(f2), crr_mgus = crr_out(fm),
                  pred_time = p[, 1], pred = unname(p[, -1]),
@@ -137,6 +138,13 @@ def test_gray_statistic_equals_cmprsk_cuminc(data, group, key, mel, mgus, r_ref)
 def test_gray_statistic_with_weight_power_rho_equals_cuminc(mel, r_ref):
     """rho = 1 weights early differences by (1 - F(t-)) as cuminc's rho."""
     np.testing.assert_allclose(survival.gray_test(mel, "depth", rho=1.0)["statistic"], r_ref["gray_rho"], rtol=1e-8)
+
+
+def test_stratified_gray_statistic_equals_cuminc(mel, r_ref):
+    """Thickness groups compared within ulceration strata (cuminc's strata)."""
+    test = survival.gray_test(mel, "depth", strata="ulcer")
+    np.testing.assert_allclose(test["statistic"], r_ref["gray_strata"], rtol=1e-8)
+    assert not np.allclose(test["statistic"], r_ref["gray_depth"], rtol=1e-2)
 
 
 @pytest.mark.parametrize(("cause", "key"), [(1, "crr1"), (2, "crr2")])

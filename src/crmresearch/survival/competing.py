@@ -167,10 +167,24 @@ def _band(F: np.ndarray, var: np.ndarray, alpha: float, conf_type: str) -> tuple
     return lo, hi
 
 
-def _gray_statistic(t: np.ndarray, m: np.ndarray, g: np.ndarray, ng: int, rho: float) -> float:
-    """Gray's (1988) K-sample statistic for one cause: ``m`` 0 censored, 1 the cause, 2 another cause;
-    groups ``g`` coded 0..ng-1. cmprsk's ``crst`` (one stratum), its recursion over the event times as
-    cumulative sums over (time, group) arrays."""
+def _gray_statistic(t: np.ndarray, m: np.ndarray, g: np.ndarray, ng: int, rho: float,
+                    strata: np.ndarray | None = None) -> float:
+    """Gray's (1988) K-sample statistic for one cause, ``m`` 0 censored, 1 the cause, 2 another cause, groups
+    ``g`` coded 0..ng-1: scores and their covariance summed over ``strata`` (cmprsk's ``crstm``)."""
+    strata = np.zeros(t.size, dtype=int) if strata is None else strata
+    s, v = np.zeros(ng - 1), np.zeros((ng - 1, ng - 1))
+    for k in np.unique(strata):
+        sk, vk = _gray_score(t[strata == k], m[strata == k], g[strata == k], ng, rho)
+        s, v = s + sk, v + vk
+    try:
+        return float(s @ np.linalg.solve(v, s))
+    except np.linalg.LinAlgError:
+        return float("nan")
+
+
+def _gray_score(t: np.ndarray, m: np.ndarray, g: np.ndarray, ng: int, rho: float) -> tuple[np.ndarray, np.ndarray]:
+    """Scores of the first ng - 1 groups and their covariance in one stratum: cmprsk's ``crst``, its recursion
+    over the event times as cumulative sums over (time, group) arrays."""
     ng1 = ng - 1
     times, inv = np.unique(t, return_inverse=True)
     count, d1, d2 = (np.zeros((times.size, ng)) for _ in range(3))
@@ -221,10 +235,7 @@ def _gray_statistic(t: np.ndarray, m: np.ndarray, g: np.ndarray, ng: int, rho: f
     v += np.einsum("tik,tjk,tk->ij", t1, t1, t3)
     cc = c[-1, :ng1]
     v += (cc * v3) @ cc.T + cc @ v2.T + v2 @ cc.T
-    try:
-        return float(s @ np.linalg.solve(v, s))
-    except np.linalg.LinAlgError:
-        return float("nan")
+    return s, v
 
 
 class CumulativeIncidence(Estimator):
@@ -250,6 +261,8 @@ class CumulativeIncidence(Estimator):
         Band on the log(-log) scale (stays within 0 and 1) or ``'plain'`` (estimate -+ z SE, clipped).
     rho : float, default 0.0
         Power of the weight (1 - F(t-))^rho in Gray's test (0: the log-rank-like test).
+    strata : str or None, optional
+        Column to stratify Gray's test by (groups compared within each stratum); None: none.
 
     Attributes
     ----------
@@ -274,7 +287,7 @@ class CumulativeIncidence(Estimator):
 
     def __init__(self, cause: str | None = None, causes: Sequence[Hashable] | None = None,
                  group: str | None = None, horizons: Sequence[float] = (12, 24, 36), alpha: float = 0.05,
-                 conf_type: str = "log-log", rho: float = 0.0) -> None:
+                 conf_type: str = "log-log", rho: float = 0.0, strata: str | None = None) -> None:
         self.cause = cause
         self.causes = causes
         self.group = group
@@ -282,6 +295,7 @@ class CumulativeIncidence(Estimator):
         self.alpha = alpha
         self.conf_type = conf_type
         self.rho = rho
+        self.strata = strata
 
     def fit(self, frame: pd.DataFrame) -> CumulativeIncidence:
         """Estimate from a competing-risks frame (``duration``, ``event``, optional cause and group columns).
@@ -329,10 +343,11 @@ class CumulativeIncidence(Estimator):
         self.at_horizons_ = pd.concat(rows, ignore_index=True)
         self.gray_test_ = None
         if len(groups) > 1:
+            strata = None if self.strata is None else _groups(frame, self.strata, "cuminc")[0]
             tests = []
             for k, lab in enumerate(labels, start=1):
                 mk = np.where(code == 0, 0, np.where(code == k, 1, 2))
-                stat = _gray_statistic(t, mk, g, len(groups), float(self.rho))
+                stat = _gray_statistic(t, mk, g, len(groups), float(self.rho), strata)
                 df = len(groups) - 1
                 tests.append({"cause": lab, "statistic": stat, "df": df, "p_value": float(stats.chi2.sf(stat, df))})
             self.gray_test_ = pd.DataFrame(tests)
@@ -397,7 +412,7 @@ def cuminc(frame: pd.DataFrame, cause: str | None = None, causes: Sequence[Hasha
 
 
 def gray_test(frame: pd.DataFrame, group: str, cause: str | None = None, causes: Sequence[Hashable] | None = None,
-              rho: float = 0.0) -> pd.DataFrame:
+              rho: float = 0.0, strata: str | None = None) -> pd.DataFrame:
     """Gray's (1988) test of equal cumulative incidence of each cause across the groups of ``group``
     (statistic as R's ``cmprsk::cuminc``, chi-square on groups - 1 degrees of freedom).
 
@@ -413,6 +428,8 @@ def gray_test(frame: pd.DataFrame, group: str, cause: str | None = None, causes:
         The known causes; None: those that occur.
     rho : float, default 0.0
         Power of the weight (1 - F(t-))^rho.
+    strata : str or None, optional
+        Column to stratify by: the groups are compared within each stratum; None: none.
 
     Returns
     -------
@@ -430,7 +447,7 @@ def gray_test(frame: pd.DataFrame, group: str, cause: str | None = None, causes:
     check_columns(frame, [group], "gray_test")
     if frame[group].nunique() < 2:
         raise ValidationError(f"gray_test: column '{group}' has fewer than two groups")
-    fit = CumulativeIncidence(cause=cause, causes=causes, group=group, horizons=(), rho=rho).fit(frame)
+    fit = CumulativeIncidence(cause=cause, causes=causes, group=group, horizons=(), rho=rho, strata=strata).fit(frame)
     return fit.gray_test_
 
 
