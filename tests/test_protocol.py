@@ -139,6 +139,26 @@ def _tv_cox(bank):
     return survival.TimeVaryingCox(["rural", "open_complaint", "manager_left"]), lambda m: m.fit(panel)
 
 
+def _competing_frame(bank):
+    """The bank's survival frame with each ending given one of two causes (drawn, seed 3): a competing-risks frame."""
+    f = _survival_frame(bank)
+    cause = np.random.default_rng(3).integers(1, 3, len(f))
+    return f.assign(event=np.where(f["event"] == 1, cause, 0))
+
+
+def _cuminc(bank):
+    return (survival.CumulativeIncidence(group="region", horizons=(12, 24)),
+            lambda m: m.fit(_competing_frame(bank)))
+
+
+def _cause_specific(bank):
+    return survival.CauseSpecificCox(["n_products", "fee_increase"]), lambda m: m.fit(_competing_frame(bank))
+
+
+def _fine_gray(bank):
+    return survival.FineGray(["region", "n_products", "fee_increase"]), lambda m: m.fit(_competing_frame(bank))
+
+
 def _conversion_value(bank):
     from crmresearch.targeting import prospects
 
@@ -172,12 +192,14 @@ MODELS = {"BetaGeoNBD": _bgnbd, "ModifiedBetaGeoNBD": _mbgnbd, "ParetoNBD": _par
           "SegmentClustering": _clustering, "KaplanMeier": _km, "CoxPH": _cox, "AFT": _aft,
           "ChurnClassifier": _churn, "ChurnClassifier[gradient_boosting]": _churn_boosting,
           "CalibratedClassifier": _calibrated, "UpliftModel": _uplift, "TimeVaryingCox": _tv_cox,
+          "CumulativeIncidence": _cuminc, "CauseSpecificCox": _cause_specific, "FineGray": _fine_gray,
           "ConversionValue": _conversion_value, "NextProductModel": _next_product,
           "WoEBinning": _woe_binning, "Scorecard": _scorecard}
 
 # Models whose natural summary is not a parameter table: they have no params_ and keep their own table.
 NO_PARAMETERS = {
     "KaplanMeier": "a survival curve per group: the summary is medians and survival at the horizons",
+    "CumulativeIncidence": "a curve per group and cause: the summary is the incidence at the horizons",
     "SegmentClustering": "a partition: the summary is the k-selection table",
     "UpliftModel": "boosted trees: the summary is the observed outcome rate per arm",
     "ChurnClassifier[gradient_boosting]": "boosted trees: the summary is the one-row performance card",
@@ -187,11 +209,11 @@ NO_PARAMETERS = {
 # (penalised logistic regressions, PLS paths whose SEs come from the bootstrap) report estimate only.
 WITH_STANDARD_ERRORS = {"BetaGeoNBD", "ModifiedBetaGeoNBD", "ParetoNBD", "BetaGeoBetaBinom",
                         "GammaGamma", "ShiftedBetaGeometric", "SBGRegression", "CoxPH", "AFT",
-                        "TimeVaryingCox", "ConversionValue", "Scorecard"}
+                        "TimeVaryingCox", "ConversionValue", "CauseSpecificCox", "FineGray", "Scorecard"}
 # Models with a (partial) likelihood: log_likelihood_ and aic_; bic_ where the sample size is defined.
 LIKELIHOOD = {"BetaGeoNBD": True, "ModifiedBetaGeoNBD": True, "ParetoNBD": True, "BetaGeoBetaBinom": True,
               "GammaGamma": True, "ShiftedBetaGeometric": True, "SBGRegression": True,
-              "AFT": True, "CoxPH": False, "TimeVaryingCox": False, "Scorecard": True}
+              "AFT": True, "CoxPH": False, "TimeVaryingCox": False, "CauseSpecificCox": False, "Scorecard": True}
 
 
 def _predictions(name, model, bank):
@@ -212,8 +234,13 @@ def _predictions(name, model, bank):
         return model.index_scores()
     if name == "SegmentClustering":
         return model.predict(bank.customers[["age", "monthly_income", "n_products"]].astype(float))
-    if name == "KaplanMeier":
+    if name in ("KaplanMeier", "CumulativeIncidence"):
         return model.curves_
+    if name == "FineGray":
+        return model.predict_cumulative_incidence(_competing_frame(bank).head(20), times=[6, 12, 24])
+    if name == "CauseSpecificCox":
+        X = survival.design_matrix(_competing_frame(bank), list(model.covariates), "test")
+        return model.models_[1].model_.predict_partial_hazard(X)
     if name in ("CoxPH", "AFT"):
         X = survival.design_matrix(_survival_frame(bank), list(model.covariates), "test")
         return model.model_.predict_partial_hazard(X) if name == "CoxPH" else model.model_.predict_median(X)

@@ -6,8 +6,8 @@
   :mod:`crmresearch.sources.aggregate` and the studies' pre-kernel checks all read it
 - validate: ``validate(df, kind, **column_names)`` checks a table against its contract and returns it
   with dates parsed; :class:`RowAccount` records rows in / rows out / reason of every cleaning step
-- checks: single values and columns (``as_date``, ``as_binary``, ``as_numbers``, ``date_column``,
-  ``latest_date``, ``check_columns``, ``check_varies``)
+- checks: single values and columns (``as_date``, ``as_binary``, ``as_numbers``, ``as_durations``,
+  ``as_codes``, ``date_column``, ``latest_date``, ``check_columns``, ``check_varies``)
 
 Column names are mapped by role: ``validate(tx, "transactions", customer="cust", date="day")``
 checks a table whose customer id column is ``cust`` and date column is ``day``. A violation raises
@@ -31,7 +31,9 @@ from ..errors import (
 )
 from .checks import (
     as_binary,
+    as_codes,
     as_date,
+    as_durations,
     as_numbers,
     check_columns,
     check_varies,
@@ -63,7 +65,9 @@ __all__ = [
     "SchemaError",
     "ValidationError",
     "as_binary",
+    "as_codes",
     "as_date",
+    "as_durations",
     "as_numbers",
     "check_columns",
     "check_varies",

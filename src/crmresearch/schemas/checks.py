@@ -11,10 +11,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import DateParseError, MissingColumnError, MissingValueError, SchemaError, ValidationError  # sib
+from ..errors import (  # sib
+    DateParseError,
+    MissingColumnError,
+    MissingValueError,
+    RangeError,
+    SchemaError,
+    ValidationError,
+)
 
-__all__ = ["as_binary", "as_date", "as_numbers", "check_varies", "column_label", "date_column", "latest_date",
-           "name_user_columns"]
+__all__ = ["as_binary", "as_codes", "as_date", "as_durations", "as_numbers", "check_varies", "column_label",
+           "date_column", "latest_date", "name_user_columns"]
 
 
 def _first(labels: pd.Index, n: int = 5) -> str:
@@ -476,3 +483,107 @@ a constant column tells no rows apart: drop it
             rest = ", and the others are missing" if not present.all() else ""
             raise _fail(SchemaError, caller, column, present, len(s), f"hold one value, {values[0]!r}{rest}",
                         "a constant column tells no rows apart: drop it", users.get(column))
+
+
+def as_durations(values: Any, name: str, caller: str) -> np.ndarray:
+    """Durations (time from start to event or censoring) as a float array; negative, infinite or missing
+    values are refused with their count, never dropped.
+
+    Parameters
+    ----------
+    values : array-like
+        Durations in one time unit.
+    name : str
+        What the values are, for the message (e.g. ``"column 'duration'"``).
+    caller : str
+        Name of the public function, for the message.
+
+    Returns
+    -------
+    ndarray of float
+        The durations.
+
+    Raises
+    ------
+    ValidationError
+        When some values are not numbers, or are negative, infinite or missing.
+
+    Examples
+    --------
+    >>> from crmresearch import schemas
+    >>> schemas.as_durations([0, 2.5, 7], "column 'duration'", 'cuminc').tolist()
+    [0.0, 2.5, 7.0]
+    >>> try:
+    ...     schemas.as_durations([3, -1, None], "column 'duration'", 'cuminc')
+    ... except schemas.ValidationError as err:
+    ...     print(err)
+    cuminc: column 'duration': 2 of 3 rows are negative or missing (first: [-1.0, nan])
+    """
+    d = as_numbers(values, name, caller).ravel()
+    bad = ~np.isfinite(d) | (d < 0)
+    if bad.any():
+        raise RangeError(f"{caller}: {name}: {int(bad.sum())} of {d.size} rows are negative or missing "
+                         f"(first: {d[bad][:3].tolist()})")
+    return d
+
+
+def as_codes(values: Any, allowed: Sequence[Any], name: str, caller: str, required: Sequence[Any] = (),
+             meaning: str = "codes") -> pd.Series:
+    """Coded values (event types, causes, arms) checked against the codes they may take: values outside
+    ``allowed`` (missing ones too) and ``required`` codes that never occur are refused, with counts.
+
+    Parameters
+    ----------
+    values : array-like
+        The codes, one per row.
+    allowed : sequence
+        Every code a row may hold.
+    name : str
+        What the values are, for the message (e.g. ``"column 'event'"``).
+    caller : str
+        Name of the public function, for the message.
+    required : sequence, default ()
+        Codes that must occur at least once (e.g. the cause a model is fitted for).
+    meaning : str, default 'codes'
+        What the allowed values are, for the message (e.g. ``'causes'``).
+
+    Returns
+    -------
+    Series
+        The values (on a fresh 0..n-1 index).
+
+    Raises
+    ------
+    ValidationError
+        Unknown codes (count, the first values and what is allowed), or a required code with no rows
+        (with the count of every code that occurs).
+
+    Examples
+    --------
+    >>> from crmresearch import schemas
+    >>> schemas.as_codes([0, 1, 2, 1], [0, 1, 2], "column 'event'", 'cuminc').tolist()
+    [0, 1, 2, 1]
+    >>> try:
+    ...     schemas.as_codes([0, 1, 7, 1], [0, 1, 2], "column 'event'", 'cuminc')
+    ... except schemas.ValidationError as err:
+    ...     print(err)
+    cuminc: column 'event': 1 of 4 rows hold unknown codes (first: [7]); the codes are [0, 1, 2]
+    >>> try:
+    ...     schemas.as_codes([0, 1, 1], [0, 1, 2], "column 'event'", 'fine_gray', required=[2], meaning='causes')
+    ... except schemas.ValidationError as err:
+    ...     print(err)
+    fine_gray: column 'event': no row holds 2 (rows by value: 0: 1, 1: 2); each of the causes [2] needs at least one
+    """
+    s = pd.Series(np.asarray(values, dtype=object).ravel())
+    allowed = list(allowed)
+    known = s.isin(allowed) & s.notna()
+    if not known.all():
+        raise ValidationError(f"{caller}: {name}: {int((~known).sum())} of {len(s)} rows hold unknown {meaning} "
+                              f"(first: {s[~known].head(3).tolist()}); the {meaning} are {allowed}")
+    counts = s.value_counts()
+    absent = [c for c in required if counts.get(c, 0) == 0]
+    if absent:
+        shown = ", ".join(f"{k}: {int(v)}" for k, v in sorted(counts.items(), key=lambda kv: str(kv[0])))
+        raise ValidationError(f"{caller}: {name}: no row holds {', '.join(map(str, absent))} (rows by value: "
+                              f"{shown}); each of the {meaning} {list(required)} needs at least one")
+    return s

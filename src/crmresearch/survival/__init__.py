@@ -1,5 +1,6 @@
 """Churn survival: survival frames, Kaplan-Meier and log-rank, Cox PH with assumption checks, AFT
-models, time-varying Cox and the complaint/recovery covariate paths (``recovery``), holdout evaluation
+models, competing risks (cumulative incidence by cause, Gray's test, cause-specific Cox, Fine-Gray), time-varying
+Cox and the complaint/recovery covariate paths (``recovery``), holdout evaluation
 and survival-based CLV. Churn classifiers, lift and targeting profit live in :mod:`crmresearch.targeting`.
 
 Wraps lifelines and scikit-learn (we do not re-implement what they do well) and adds input checks,
@@ -11,6 +12,7 @@ from .._extras import require
 require("lifelines", by="crmresearch.survival")
 
 from . import recovery
+from .competing import CauseSpecificCox, CumulativeIncidence, FineGray, cuminc, fine_gray, gray_test
 from .evaluate import brier_score, evaluate_holdout, time_dependent_auc
 from .frames import latest_date, spell_covariates, spell_groups, survival_frame
 from .models import (
@@ -31,7 +33,10 @@ from .value import calibration_at, survival_clv, survival_clv_intervals
 
 __all__ = [
     "AFT",
+    "CauseSpecificCox",
     "CoxPH",
+    "CumulativeIncidence",
+    "FineGray",
     "KaplanMeier",
     "TimeVaryingCox",
     "aft",
@@ -40,8 +45,11 @@ __all__ = [
     "compare_aft",
     "compare_with_truth",
     "cox",
+    "cuminc",
     "design_matrix",
     "evaluate_holdout",
+    "fine_gray",
+    "gray_test",
     "km",
     "latest_date",
     "logrank",

@@ -1,0 +1,256 @@
+"""Which customer-base model holds for these customers: every model fitted to the same calibration table
+and judged side by side on the holdout (Fader, Hardie & Lee 2005, section 4; Batislam et al. 2007, Table 3).
+
+One row per model: fit (log-likelihood, AIC, BIC), the holdout (total purchases, per-customer error, the
+period-by-period tracking of repeat purchases), P(alive) against the true status where a simulation knows
+it, and the lifetime value with its interval, plus how far each model's top decile of customers by value
+is from the reference model's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ConvergenceError, ValidationError
+from .bgnbd import BetaGeoNBD
+from .mbgnbd import ModifiedBetaGeoNBD
+from .paretonbd import ParetoNBD
+
+#: the models :func:`compare_models` fits by name (all take frequency, recency, T of one calibration table)
+MODELS: dict[str, type] = {"bgnbd": BetaGeoNBD, "mbgnbd": ModifiedBetaGeoNBD, "paretonbd": ParetoNBD}
+#: how tables and figures name them
+LABELS: dict[str, str] = {"bgnbd": "BG/NBD", "mbgnbd": "MBG/NBD", "paretonbd": "Pareto/NBD"}
+#: the holdout criteria a comparison may favour a model by (lower is better)
+CRITERIA = ("holdout_mae", "bic", "tracking_mape_pct")
+
+
+@dataclass
+class ModelComparison:
+    """The result of :func:`compare_models`.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per model (see :func:`compare_models`).
+    tracking : DataFrame or None
+        Cumulative repeat purchases per period: ``period``, ``date``, ``holdout``, ``actual`` and one column per
+        model (its expectation); None without ``transactions``.
+    values : dict
+        Model name -> per-customer value table (:func:`~crmresearch.clv.clv_intervals`); empty without ``spend``.
+    models : dict
+        Model name -> fitted model (converged fits only).
+    favoured : str
+        The converged model with the lowest ``criterion``.
+    criterion : str
+        The column that chose ``favoured``.
+    """
+
+    table: pd.DataFrame
+    tracking: pd.DataFrame | None
+    values: dict[str, pd.DataFrame] = field(default_factory=dict)
+    models: dict[str, Any] = field(default_factory=dict)
+    favoured: str = ""
+    criterion: str = "holdout_mae"
+
+
+def compare_models(summary: pd.DataFrame, models: Sequence[str] | Mapping[str, Any] = ("bgnbd", "mbgnbd", "paretonbd"),
+                   *, transactions: Any = None, calibration_end: Any = None, observation_end: Any = None,
+                   freq: str = "W", spend: Any = None, horizon: float = 52.0, discount_rate: float = 0.0,
+                   margin: float = 1.0, alive: Any = None, alpha: float = 0.05, reference: str = "bgnbd",
+                   criterion: str = "holdout_mae", top_share: float = 0.10) -> ModelComparison:
+    """Fit every model in ``models`` to one calibration/holdout table and compare them on the holdout.
+
+    Columns of ``table`` (one row per model, in the order given):
+
+    - ``model``, ``label``, ``status`` ("ok", or why the model could not be fitted: the others are still
+      compared), ``parameters`` (k), ``customers``, ``log_likelihood``, ``aic``, ``bic`` (k ln n - 2 LL);
+    - ``holdout_actual``, ``holdout_predicted`` (purchases of all customers over the holdout),
+      ``holdout_error_pct`` (predicted - actual, % of actual), ``holdout_mae`` (mean absolute error of each
+      customer's holdout purchases, FHL 2005 Fig. 4's conditional expectation per customer);
+    - with ``transactions``: ``tracking_mae`` (mean absolute error of the purchases per holdout period, count),
+      ``tracking_mape_pct`` (the same in % of the actual per period), ``cumulative_error_pct`` (cumulative
+      repeat purchases since the start of calibration at the holdout's end, % of actual; FHL 2005 Fig. 2);
+    - with ``alive`` (a simulation's true status at calibration end): ``palive_auc`` (AUC of P(alive) for that
+      status) and ``palive_mean_error`` (mean P(alive) minus the true alive share);
+    - with ``spend`` (a fitted :class:`~crmresearch.clv.GammaGamma`): ``clv_total`` and its (1 - alpha) interval
+      ``clv_ci_lower``/``clv_ci_upper`` (delta method on the log parameters, :func:`~crmresearch.clv.clv_intervals`),
+      ``top_decile_clv`` (value of the top ``top_share`` of customers), ``top_decile_overlap`` (share of the
+      reference model's top customers that are also this model's) and ``top_decile_change_pct`` (this model's
+      top-decile value against the reference model's, %).
+
+    Parameters
+    ----------
+    summary : DataFrame
+        One row per customer with ``frequency``, ``recency``, ``T``, ``frequency_holdout`` and ``duration_holdout``
+        (:func:`~crmresearch.clv.summary_from_transactions` with ``observation_end``), and ``monetary_value``
+        when ``spend`` is given.
+    models : sequence of str or mapping, default ('bgnbd', 'mbgnbd', 'paretonbd')
+        Names from :data:`MODELS`, or a mapping name -> unfitted model object (fitted here).
+    transactions : object, optional
+        The transaction log the summary came from (anywhere :func:`~crmresearch.sources.as_source` reads), for
+        the period-by-period tracking; needs ``calibration_end`` and ``observation_end``.
+    calibration_end, observation_end : str or Timestamp, optional
+        Last days of the calibration period and of the holdout.
+    freq : str, default 'W'
+        Time unit of the summary (``'W'`` weeks, ``'D'`` days).
+    spend : GammaGamma, optional
+        Fitted spend model; None leaves the value columns out (a log without amounts).
+    horizon : float, default 52.0
+        Lifetime-value horizon in ``freq`` units.
+    discount_rate : float, default 0.0
+        Discount rate per ``freq`` unit.
+    margin : float, default 1.0
+        Share of spend kept as margin (0-1).
+    alive : array-like, optional
+        True 0/1 status of each customer (row order of ``summary``) at calibration end.
+    alpha : float, default 0.05
+        Level of the value intervals.
+    reference : str, default 'bgnbd'
+        The model the top-decile columns compare with (the first model when it is not compared).
+    criterion : str, default 'holdout_mae'
+        Column that names the favoured model, one of :data:`CRITERIA` (lower is better).
+    top_share : float, default 0.1
+        Share of customers in the "top decile".
+
+    Returns
+    -------
+    ModelComparison
+        ``table``, ``tracking``, ``values``, ``models``, ``favoured``.
+
+    Examples
+    --------
+    >>> from crmresearch import clv, data
+    >>> s = clv.summary_from_transactions(data.load('cdnow_sample'), '1997-09-30', observation_end='1998-06-30')
+    >>> cmp = clv.compare_models(s, ['bgnbd', 'mbgnbd'])
+    >>> cmp.table[['model', 'parameters', 'holdout_actual']].values.tolist()
+    [['bgnbd', 4, 1788.0], ['mbgnbd', 4, 1788.0]]
+    """
+    from .utils import repeat_tracking
+    from .value import clv_intervals, rank_auc
+
+    need = {"frequency", "recency", "T", "frequency_holdout", "duration_holdout"}
+    if not need <= set(summary.columns):
+        raise ValidationError(f"compare_models: summary lacks column(s) {sorted(need - set(summary.columns))}; build "
+                              "it with summary_from_transactions(..., observation_end=...)")
+    if criterion not in CRITERIA:
+        raise ValidationError(f"compare_models: criterion {criterion!r} is not one of {list(CRITERIA)}")
+    if not 0 < top_share < 1:
+        raise ValidationError(f"compare_models: top_share must be in (0, 1), got {top_share}")
+    chosen = _models(models)
+    if spend is not None and "monetary_value" not in summary.columns:
+        raise ValidationError("compare_models: spend is given but the summary has no monetary_value column")
+    if alive is not None:
+        alive = np.asarray(alive).astype(bool)
+        if alive.shape != (len(summary),):
+            raise ValidationError(f"compare_models: alive has {alive.size} values for {len(summary)} customers")
+    if transactions is not None and (calibration_end is None or observation_end is None):
+        raise ValidationError("compare_models: the tracking needs calibration_end and observation_end")
+
+    x, tx, T = summary["frequency"], summary["recency"], summary["T"]
+    actual = summary["frequency_holdout"].to_numpy(dtype=float)
+    t_hold = float(summary["duration_holdout"].iloc[0])
+    fitted: dict[str, Any] = {}
+    rows: list[dict[str, Any]] = []
+    tracks: dict[str, pd.DataFrame] = {}
+    values: dict[str, pd.DataFrame] = {}
+    for name, model in chosen.items():
+        row: dict[str, Any] = {"model": name, "label": LABELS.get(name, name), "customers": len(summary)}
+        try:
+            model.fit(x, tx, T)
+        except (ConvergenceError, ValidationError) as err:
+            rows.append({**row, "status": f"not fitted: {str(err).splitlines()[0]}"})
+            continue
+        fitted[name] = model
+        pred = np.asarray(model.expected_purchases(t_hold, x, tx, T), dtype=float)
+        row.update(status="ok", parameters=len(model.params_), log_likelihood=model.log_likelihood_, aic=model.aic_,
+                   bic=model.bic_, holdout_actual=float(actual.sum()), holdout_predicted=float(pred.sum()),
+                   holdout_error_pct=_pct(pred.sum(), actual.sum()), holdout_mae=float(np.mean(np.abs(pred - actual))))
+        if transactions is not None:
+            track = repeat_tracking(transactions, model, calibration_end, observation_end, freq=freq)
+            tracks[name] = track
+            hold = track[track["holdout"]]
+            inc_a = np.diff(track["actual"].to_numpy(dtype=float), prepend=0.0)[track["holdout"].to_numpy()]
+            inc_e = np.diff(track["expected"].to_numpy(dtype=float), prepend=0.0)[track["holdout"].to_numpy()]
+            ok = inc_a > 0
+            row.update(tracking_mae=float(np.mean(np.abs(inc_e - inc_a))),
+                       tracking_mape_pct=float(np.mean(np.abs(inc_e[ok] - inc_a[ok]) / inc_a[ok]) * 100) if ok.any()
+                       else float("nan"),
+                       cumulative_error_pct=_pct(hold["expected"].iloc[-1], hold["actual"].iloc[-1]))
+        if alive is not None:
+            pa = np.asarray(model.probability_alive(x, tx, T), dtype=float)
+            row.update(palive_auc=rank_auc(pa, alive), palive_mean_error=float(pa.mean() - alive.mean()))
+        if spend is not None:
+            v = clv_intervals(model, spend, summary, horizon=horizon, discount_rate=discount_rate, margin=margin,
+                              alpha=alpha)
+            values[name] = v
+            total = v.attrs["total"]
+            row.update(clv_total=float(total["estimate"]), clv_ci_lower=float(total["ci_lower"]),
+                       clv_ci_upper=float(total["ci_upper"]))
+        rows.append(row)
+    if not fitted:
+        raise ConvergenceError("compare_models: no model could be fitted to these customers: "
+                               + "; ".join(f"{r['label']}: {r['status']}" for r in rows))
+    table = pd.DataFrame(rows)
+    if values:
+        _top_deciles(table, values, reference if reference in values else next(iter(values)), top_share)
+    ranked = table[table["status"] == "ok"]
+    if criterion not in ranked or ranked[criterion].isna().all():
+        criterion = "holdout_mae"
+    favoured = str(ranked.sort_values([criterion, "parameters"], kind="stable")["model"].iloc[0])
+    tracking = None
+    if tracks:
+        first = next(iter(tracks.values()))
+        tracking = first[["period", "date", "holdout", "actual"]].copy()
+        for name, track in tracks.items():
+            tracking[name] = track["expected"].to_numpy()
+    columns = ["model", "label", "status", "parameters", "customers", "log_likelihood", "aic", "bic",
+               "holdout_actual", "holdout_predicted", "holdout_error_pct", "holdout_mae", "tracking_mae",
+               "tracking_mape_pct", "cumulative_error_pct", "palive_auc", "palive_mean_error", "clv_total",
+               "clv_ci_lower", "clv_ci_upper", "top_decile_clv", "top_decile_overlap", "top_decile_change_pct"]
+    table = table.reindex(columns=[c for c in columns if c in table.columns])
+    table.attrs.update(favoured=favoured, criterion=criterion, reference=reference)
+    return ModelComparison(table=table, tracking=tracking, values=values, models=fitted, favoured=favoured,
+                           criterion=criterion)
+
+
+def _models(models: Sequence[str] | Mapping[str, Any]) -> dict[str, Any]:
+    if isinstance(models, Mapping):
+        chosen = dict(models)
+    else:
+        if isinstance(models, str):
+            models = [models]
+        unknown = [m for m in models if m not in MODELS]
+        if unknown:
+            raise ValidationError(f"compare_models: unknown model(s) {unknown}; known: {sorted(MODELS)}")
+        chosen = {m: MODELS[m]() for m in models}
+    if not chosen:
+        raise ValidationError("compare_models: name at least one model")
+    return chosen
+
+
+def _pct(predicted: float, actual: float) -> float:
+    return float((predicted - actual) / actual * 100) if actual else float("nan")
+
+
+def _top_deciles(table: pd.DataFrame, values: dict[str, pd.DataFrame], reference: str, share: float) -> None:
+    """Add the top-decile columns in place: value of each model's top customers, and how far they are from
+    the reference model's (which customers, and how much value)."""
+    n = len(next(iter(values.values())))
+    k = max(1, int(np.ceil(share * n)))
+
+    def top(v: pd.DataFrame) -> tuple[set, float]:
+        order = np.argsort(-v["clv"].to_numpy(), kind="stable")[:k]
+        return set(v.index[order]), float(v["clv"].to_numpy()[order].sum())
+
+    ref_ids, ref_value = top(values[reference])
+    for name, v in values.items():
+        ids, value = top(v)
+        at = table["model"] == name
+        table.loc[at, "top_decile_clv"] = value
+        table.loc[at, "top_decile_overlap"] = len(ids & ref_ids) / k
+        table.loc[at, "top_decile_change_pct"] = _pct(value, ref_value)
