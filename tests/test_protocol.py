@@ -155,13 +155,18 @@ def _next_product(bank):
     return prospects.NextProductModel(), lambda m: m.fit(pairs)
 
 
+def _markov(bank):
+    counts = pd.DataFrame([[30, 70, 0], [20, 0, 80]], index=[1, 2], columns=[1, 2, 3])
+    return clv.MarkovChainValue(discount_rate=0.2), lambda m: m.fit(counts, {1: 36.0, 2: -4.0, 3: 0.0})
+
+
 MODELS = {"BetaGeoNBD": _bgnbd, "ModifiedBetaGeoNBD": _mbgnbd, "ParetoNBD": _paretonbd, "BetaGeoBetaBinom": _bgbb,
           "GammaGamma": _gamma, "ShiftedBetaGeometric": _sbg, "SBGRegression": _sbg_regression,
           "PLSPM": _plspm,
           "SegmentClustering": _clustering, "KaplanMeier": _km, "CoxPH": _cox, "AFT": _aft,
           "ChurnClassifier": _churn, "ChurnClassifier[gradient_boosting]": _churn_boosting,
           "CalibratedClassifier": _calibrated, "UpliftModel": _uplift, "TimeVaryingCox": _tv_cox,
-          "ConversionValue": _conversion_value, "NextProductModel": _next_product}
+          "ConversionValue": _conversion_value, "NextProductModel": _next_product, "MarkovChainValue": _markov}
 
 # Models whose natural summary is not a parameter table: they have no params_ and keep their own table.
 NO_PARAMETERS = {
@@ -174,7 +179,7 @@ NO_PARAMETERS = {
 # (penalised logistic regressions, PLS paths whose SEs come from the bootstrap) report estimate only.
 WITH_STANDARD_ERRORS = {"BetaGeoNBD", "ModifiedBetaGeoNBD", "ParetoNBD", "BetaGeoBetaBinom",
                         "GammaGamma", "ShiftedBetaGeometric", "SBGRegression", "CoxPH", "AFT",
-                        "TimeVaryingCox", "ConversionValue"}
+                        "TimeVaryingCox", "ConversionValue", "MarkovChainValue"}
 # Models with a (partial) likelihood: log_likelihood_ and aic_; bic_ where the sample size is defined.
 LIKELIHOOD = {"BetaGeoNBD": True, "ModifiedBetaGeoNBD": True, "ParetoNBD": True, "BetaGeoBetaBinom": True,
               "GammaGamma": True, "ShiftedBetaGeometric": True, "SBGRegression": True,
@@ -212,6 +217,8 @@ def _predictions(name, model, bank):
         return model.predict(bank.campaign[["segment", "region", "n_products"]])
     if name == "ConversionValue":
         return model.predict(data.simulate_prospects(n_prospects=500, n_customers=10, seed=3).prospects)
+    if name == "MarkovChainValue":
+        return model.moves()
     if name == "NextProductModel":
         from crmresearch.targeting import prospects
 
