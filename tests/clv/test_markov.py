@@ -175,7 +175,8 @@ def test_standard_errors_match_a_numerical_derivative(horizon):
 def test_the_migration_table_of_rfm_segments_is_valued():
     """segmentation.migration's count table (with its (gone) column) fits once the (new) row is dropped."""
     before = pd.Series(["top", "top", "mid", "mid", "mid", "low", "low", "low"], index=range(8))
-    after = pd.Series(["top", "mid", "top", "mid", "low", "low", "mid", "top", "top"], index=[0, 1, 2, 3, 4, 5, 6, 8, 9])
+    after = pd.Series(["top", "mid", "top", "mid", "low", "low", "mid", "top", "top"],
+                      index=[0, 1, 2, 3, 4, 5, 6, 8, 9])
     counts = segmentation.migration(before, after, normalize=False)
     rewards = {"top": 30.0, "mid": 10.0, "low": 2.0, "(gone)": 0.0}
     with pytest.raises(ValidationError, match=r"the row '\(new\)' holds 2 customers first seen.*drop it"):
@@ -203,3 +204,39 @@ def test_bad_inputs_are_named():
         clv.chain_value(pd.DataFrame([[0.5, 0.5], [0.5, 0.5]]), [1, 0], 0.0)
     with pytest.raises(ValidationError, match="recency_chain: purchase_probability needs at least 2 states"):
         clv.recency_chain([0.3, 1.2])
+
+
+def test_recency_migration_counts_a_log_by_hand():
+    """A buys in Q1 and Q3, B in Q1 only (twice: one purchase period), C after the end; followed to Q4 with
+    3 states: A 1-2-1-2, B 1-2-3-3."""
+    tx = pd.DataFrame({"customer_id": ["A", "A", "B", "B", "C"],
+                       "date": ["2024-01-10", "2024-08-01", "2024-02-01", "2024-03-30", "2025-01-02"],
+                       "amount": [10.0, 30.0, 5.0, 15.0, 99.0]})
+    counts = clv.recency_migration(tx, freq="Q", n_states=3, end="2024-12-31")
+    assert counts.to_numpy().tolist() == [[0, 3, 0], [1, 0, 1], [0, 0, 1]]
+    assert counts.attrs["periods"] == ["2024Q1", "2024Q2", "2024Q3", "2024Q4"]
+    assert counts.attrs["customers"] == 2 and counts.attrs["row_account"] == {"rows_in": 5, "after_end": 1}
+    assert counts.attrs["mean_spend"] == pytest.approx((10 + 30 + 20) / 3)
+    with pytest.raises(ValidationError, match="recency_migration: n_states must be a whole number >= 2"):
+        clv.recency_migration(tx, n_states=1)
+
+
+def test_recency_migration_on_cdnow_has_the_recency_structure():
+    """CDNOW (1/10 sample) by quarter: only moves back to state 1 or one state on are counted, every customer
+    contributes one transition per quarter followed, and the fitted chain is P & C's recency chain."""
+    from crmresearch import data
+
+    tx = data.load_cdnow_transactions(sample=True)
+    counts = clv.recency_migration(tx, freq="Q", n_states=5)
+    N = counts.to_numpy()
+    allowed = np.zeros((5, 5), dtype=bool)
+    allowed[:, 0] = True
+    allowed[np.arange(5), np.minimum(np.arange(5) + 1, 4)] = True
+    assert N[~allowed].sum() == 0
+    first = pd.to_datetime(tx["date"]).dt.to_period("Q").groupby(tx["customer_id"]).min()
+    assert counts.attrs["customers"] == 2357
+    assert N.sum() == int((pd.Period("1998Q2") - first).map(lambda off: off.n).sum())
+    m = clv.MarkovChainValue(discount_rate=0.03).fit(counts, {1: 10.0, 2: -1.0, 3: -1.0, 4: -1.0, 5: -1.0})
+    p = m.transition_[1].to_numpy()
+    np.testing.assert_allclose(m.transition_.to_numpy(), clv.recency_chain(p).to_numpy(), atol=1e-12)
+    assert p[0] > p[1] > p[2]  # recent buyers buy again more often (the recency trap)

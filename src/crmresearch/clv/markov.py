@@ -35,9 +35,10 @@ from scipy import stats
 
 from ..core.base import Estimator, parameter_table
 from ..errors import ValidationError
-from ..schemas.checks import as_numbers
+from ..schemas.checks import as_date, as_numbers, check_columns, date_column
 
-__all__ = ["MarkovChainValue", "chain_value", "reactivation_break_even", "recency_chain", "state_moves"]
+__all__ = ["MarkovChainValue", "chain_value", "reactivation_break_even", "recency_chain", "recency_migration",
+           "state_moves"]
 
 #: Rows of a transition matrix must add up to 1 within this tolerance.
 ROW_SUM_TOLERANCE = 1e-9
@@ -93,6 +94,86 @@ def recency_chain(purchase_probability: ArrayLike, states: Sequence[Hashable] | 
     for k in range(n):
         P[k, min(k + 1, n - 1)] += 1 - p[k]
     return pd.DataFrame(P, index=pd.Index(labels, name="from"), columns=pd.Index(labels, name="to"))
+
+
+def recency_migration(transactions: pd.DataFrame, freq: str = "Q", n_states: int = 5, end: Any = None,
+                      customer: str = "customer_id", date: str = "date", amount: str | None = "amount"
+                      ) -> pd.DataFrame:
+    """Migration counts between recency states, period to period, from a transaction log.
+
+    Each customer is followed from the period of the first purchase to the period holding ``end``: in a
+    period with a purchase the state is 1, otherwise one more than the period before, capped at
+    ``n_states`` (the state of those ``n_states`` or more periods since the last purchase). Every pair of
+    consecutive periods of a customer is one transition; the table pools them (a stationary chain).
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        One row per purchase: ``customer``, ``date`` and (optional) ``amount`` columns.
+    freq : str, default 'Q'
+        Length of a period (a pandas period alias: 'M', 'Q', 'Y').
+    n_states : int, default 5
+        Recency states 1..n_states (at least 2).
+    end : date-like or None, optional
+        Last day observed; None: the last purchase date. Purchases after it are left out (counted in
+        ``attrs['row_account']``).
+    customer, date, amount : str
+        Column names; ``amount`` None: no spend summary.
+
+    Returns
+    -------
+    DataFrame
+        Counts, rows ``from`` and columns ``to`` the states 1..n_states, for
+        :class:`MarkovChainValue`. ``attrs``: ``periods`` (labels of the periods followed), ``customers``,
+        ``mean_spend`` (mean spend of a customer in a period with purchases, currency units; NaN without
+        ``amount``) and ``row_account`` (rows in, rows after ``end``).
+
+    Raises
+    ------
+    ValidationError
+        For missing columns, dates that do not read, amounts that are not numbers or n_states < 2.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import clv
+    >>> tx = pd.DataFrame({"customer_id": [1, 1, 2], "amount": [10.0, 30.0, 20.0],
+    ...                    "date": ["2024-01-05", "2024-07-01", "2024-02-01"]})
+    >>> clv.recency_migration(tx, n_states=3, end="2024-12-31").to_numpy().tolist()
+    [[0, 3, 0], [1, 0, 1], [0, 0, 1]]
+    """
+    caller = "recency_migration"
+    if int(n_states) != n_states or n_states < 2:
+        raise ValidationError(f"{caller}: n_states must be a whole number >= 2; got {n_states!r}")
+    n_states = int(n_states)
+    check_columns(transactions, [customer, date] + ([amount] if amount else []), caller)
+    when = date_column(transactions, date, caller)
+    spend = (as_numbers(transactions[amount].to_numpy(), f"column '{amount}'", caller) if amount
+             else np.zeros(len(transactions)))
+    last_day = when.max() if end is None else as_date(end, "end", caller)
+    inside = (when <= last_day).to_numpy()
+    per = when[inside].dt.to_period(freq)
+    end_period = last_day.to_period(freq)
+    buys = pd.DataFrame({"c": transactions[customer].to_numpy()[inside], "t": per.map(lambda p: p.ordinal),
+                         "s": spend[inside]}).groupby(["c", "t"], sort=True)["s"].sum().reset_index()
+    first = buys.groupby("c")["t"].min()
+    length = (end_period.ordinal - first + 1).to_numpy()
+    cust = np.repeat(first.index.to_numpy(), length)
+    t = np.repeat(first.to_numpy(), length) + (np.arange(length.sum()) - np.repeat(np.cumsum(length) - length, length))
+    panel = pd.DataFrame({"c": cust, "t": t}).merge(buys.assign(b=True), on=["c", "t"], how="left")
+    bought = panel["b"].notna().to_numpy()
+    last_buy = pd.Series(np.where(bought, panel["t"], np.nan)).groupby(panel["c"].to_numpy()).ffill().to_numpy()
+    state = np.minimum(panel["t"].to_numpy() - last_buy + 1, n_states).astype(int)
+    same = panel["c"].to_numpy()[1:] == panel["c"].to_numpy()[:-1]
+    states = list(range(1, n_states + 1))
+    table = pd.crosstab(pd.Series(state[:-1][same], name="from"), pd.Series(state[1:][same], name="to"))
+    table = table.reindex(index=states, columns=states, fill_value=0)
+    table.index.name, table.columns.name = "from", "to"
+    labels = pd.period_range(end=end_period, periods=int(length.max()) if length.size else 0, freq=freq)
+    table.attrs.update(periods=[str(p) for p in labels], customers=int(first.size),
+                       mean_spend=float(buys["s"].mean()) if amount and len(buys) else float("nan"),
+                       row_account={"rows_in": len(transactions), "after_end": int((~inside).sum())})
+    return table
 
 
 def _matrix(transition: pd.DataFrame | ArrayLike, caller: str) -> tuple[np.ndarray, list[Any]]:
