@@ -14,7 +14,7 @@ __version__ = "0.1.0"
 
 from .errors import CRMResearchError, NotFittedError, ParameterError, ValidationError
 
-_MODULES = ("data", "schemas", "segmentation", "survival", "clv", "satisfaction", "service", "experiments",
+_MODULES = ("data", "schemas", "segmentation", "survival", "clv", "causal", "satisfaction", "service", "experiments",
             "reporting", "plots", "studies", "pipeline", "paths", "sources", "aggregate", "classify", "forecast",
             "skills", "recovery", "prospects", "health", "design")
 
