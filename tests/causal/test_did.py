@@ -171,3 +171,29 @@ def test_bad_panels_are_named():
         causal.StaggeredDiD().fit(panel.assign(outcome=np.where(panel.index == 3, np.nan, panel["outcome"])))
     with pytest.raises(ParameterError, match="control must be one of"):
         causal.StaggeredDiD(control="matched").fit(panel)
+
+
+def test_programme_panel_fills_every_customer_period():
+    tx = pd.DataFrame({"customer_id": [1, 1, 1, 2, 3, 9], "amount": [10.0, 5.0, 20.0, 7.0, 1.0, 3.0],
+                       "date": ["2024-01-03", "2024-01-20", "2024-03-09", "2024-02-11", "2023-12-31", "2024-01-05"]})
+    enrolled = pd.Series(pd.to_datetime(["2024-02-15", None, "2023-06-01", "2024-09-01"]), index=[1, 2, 3, 4])
+    p = causal.programme_panel(tx, enrolled, "2024-01-01", "2024-03-31", freq="M")
+    assert len(p) == 12 and p.groupby("customer_id").size().tolist() == [3, 3, 3, 3]
+    one = p[p["customer_id"] == 1]
+    assert one["spend"].tolist() == [15.0, 0.0, 20.0] and one["purchases"].tolist() == [2, 0, 1]
+    assert one["active"].tolist() == [True, False, True]
+    g = p.groupby("customer_id")["first_treated"].first()
+    assert g[1] == 2 and np.isnan(g[2]) and g[3] == 1 and np.isnan(g[4])  # 3 enrolled before, 4 after the panel
+    assert p.attrs["row_account"] == {"purchases_in": 6, "outside_window": 1, "unknown_customers": 1}
+    assert str(p["period_start"].iloc[1].date()) == "2024-02-01"
+    with pytest.warns(DataWarning, match="1 of 4 units are treated from the first period on"):
+        m = causal.StaggeredDiD(outcome="spend", control="not_yet_treated").fit(p)
+    assert m.att_gt_["group"].tolist() == [2, 2]
+    with pytest.raises(ValidationError, match="enrolled lists 1 customers twice"):
+        causal.programme_panel(tx, pd.concat([enrolled, enrolled.iloc[:1]]), "2024-01-01", "2024-03-31")
+
+
+def test_missing_ids_are_named():
+    panel = _small()
+    with pytest.raises(ValidationError, match=r"StaggeredDiD\.fit: column 'customer_id': 5 of 120 rows are missing"):
+        causal.StaggeredDiD().fit(panel.assign(customer_id=panel["customer_id"].where(panel["customer_id"] != 2)))

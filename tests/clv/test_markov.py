@@ -240,3 +240,13 @@ def test_recency_migration_on_cdnow_has_the_recency_structure():
     p = m.transition_[1].to_numpy()
     np.testing.assert_allclose(m.transition_.to_numpy(), clv.recency_chain(p).to_numpy(), atol=1e-12)
     assert p[0] > p[1] > p[2]  # recent buyers buy again more often (the recency trap)
+
+
+def test_recency_migration_reads_the_log_by_the_transactions_contract():
+    tx = pd.DataFrame({"customer_id": [1, None, 2], "date": ["2024-01-01", "2024-02-01", "2024-05-01"],
+                       "amount": [1.0, 2.0, 3.0]})
+    with pytest.raises(ValidationError, match="recency_migration: column 'customer_id': 1 of 3 rows are missing"):
+        clv.recency_migration(tx)
+    with pytest.raises(ValidationError, match="recency_migration: column 'amount': 1 of 2 rows are below 0"):
+        clv.recency_migration(tx.dropna().assign(amount=[1.0, -2.0]))
+    assert clv.recency_migration(tx.dropna(), amount=None).attrs["customers"] == 2

@@ -33,10 +33,11 @@ import pandas as pd
 from scipy import stats
 
 from ..core.base import Estimator, parameter_table
-from ..errors import DataWarning, ParameterError, ValidationError
-from ..schemas.checks import as_numbers, check_columns
+from ..errors import DataWarning, MissingValueError, ParameterError, ValidationError
+from ..schemas.checks import as_date, as_numbers, check_columns
+from ..schemas.validate import validate
 
-__all__ = ["StaggeredDiD", "TwoWayFixedEffects", "two_way_fixed_effects"]
+__all__ = ["StaggeredDiD", "TwoWayFixedEffects", "programme_panel", "two_way_fixed_effects"]
 
 CONTROLS = ("never_treated", "not_yet_treated")
 BASE_PERIODS = ("varying", "universal")
@@ -63,6 +64,11 @@ def _panel(df: pd.DataFrame, unit: str, period: str, outcome: str, group: str, c
     check_columns(df, [unit, period, outcome, group], caller)
     if df.empty:
         raise ValidationError(f"{caller}: the panel has no rows")
+    for name in (unit, period):
+        missing = df[name].isna()
+        if missing.any():
+            raise MissingValueError(f"{caller}: column '{name}': {int(missing.sum())} of {len(df)} rows are missing "
+                                    f"(first rows: {_first(df.index[missing])}); fill them or drop those rows")
     y = as_numbers(df[outcome].to_numpy(), f"column '{outcome}'", caller)
     if np.isnan(y).any():
         raise ValidationError(f"{caller}: column '{outcome}' has {int(np.isnan(y).sum())} of {len(df)} rows without "
@@ -410,3 +416,91 @@ def two_way_fixed_effects(panel: pd.DataFrame, unit: str = "customer_id", period
         se = float(np.sqrt(factor * (score**2).sum()) / sxx)
     zc = stats.norm.ppf(1 - alpha / 2)
     return TwoWayFixedEffects(beta, se, beta - zc * se, beta + zc * se, int(n_obs), int(n_units))
+
+
+def programme_panel(transactions: pd.DataFrame, enrolled: pd.Series, start: Any, end: Any, freq: str = "M",
+                    customer: str = "customer_id", date: str = "date", amount: str = "amount") -> pd.DataFrame:
+    """The balanced customer x period panel of a programme: spend, purchases and activity per period.
+
+    Every customer of ``enrolled`` gets one row per period from the period holding ``start`` to the one
+    holding ``end`` (no purchase: spend 0, purchases 0, active False); ``first_treated`` is the period of the
+    enrolment date (missing for customers never enrolled, and for those enrolling after ``end``), ready for
+    :class:`StaggeredDiD` and :func:`two_way_fixed_effects`.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        One row per purchase with ``customer``, ``date`` and ``amount`` columns.
+    enrolled : Series
+        Enrolment date per customer (index: customer id; missing: never enrolled). Its index is the panel's
+        set of customers.
+    start, end : date-like
+        First and last day of the panel.
+    freq : str, default 'M'
+        Length of a period (a pandas period alias: 'W', 'M', 'Q').
+    customer, date, amount : str
+        Column names of ``transactions``.
+
+    Returns
+    -------
+    DataFrame
+        ``customer_id``, ``period`` (position 1, 2, ... of the period), ``period_start`` (its first day),
+        ``spend`` (currency units), ``purchases`` (count), ``active`` and ``first_treated`` (position of
+        the enrolment period). ``attrs['row_account']``: purchases in, outside the window, of customers not
+        in ``enrolled``.
+
+    Raises
+    ------
+    ValidationError
+        The transactions contract's errors (missing columns or ids, dates that do not read, negative or text
+        amounts), a duplicated customer in ``enrolled``, enrolment dates that do not read, ``end`` before
+        ``start``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import causal
+    >>> tx = pd.DataFrame({"customer_id": [1, 1, 2], "date": ["2024-01-03", "2024-03-09", "2024-02-11"],
+    ...                    "amount": [10.0, 20.0, 5.0]})
+    >>> enrolled = pd.Series(pd.to_datetime(["2024-02-15", None]), index=[1, 2])
+    >>> p = causal.programme_panel(tx, enrolled, "2024-01-01", "2024-03-31")
+    >>> p[["customer_id", "period", "spend", "first_treated"]].values.tolist()[:3]
+    [[1.0, 1.0, 10.0, 2.0], [1.0, 2.0, 0.0, 2.0], [1.0, 3.0, 20.0, 2.0]]
+    """
+    caller = "programme_panel"
+    transactions = validate(transactions, "transactions", caller=caller, need=["amount"], customer=customer,
+                            date=date, amount=amount)
+    first_day, last_day = as_date(start, "start", caller), as_date(end, "end", caller)
+    if last_day < first_day:
+        raise ValidationError(f"{caller}: end ({last_day.date()}) is before start ({first_day.date()})")
+    if enrolled.index.has_duplicates:
+        dup = enrolled.index[enrolled.index.duplicated()]
+        raise ValidationError(f"{caller}: enrolled lists {len(dup)} customers twice (first: {_first(dup.unique())}); "
+                              f"give one enrolment date per customer")
+    when = transactions[date]
+    spend = transactions[amount].to_numpy(dtype=float)
+    enrol = pd.to_datetime(pd.Series(enrolled), errors="coerce")
+    unread = enrol.isna() & pd.Series(enrolled).notna()
+    if unread.any():
+        raise ValidationError(f"{caller}: {int(unread.sum())} enrolment dates do not read as dates (first customers: "
+                              f"{_first(enrol.index[unread])})")
+    periods = pd.period_range(first_day.to_period(freq), last_day.to_period(freq), freq=freq)
+    known = transactions[customer].isin(enrol.index).to_numpy()
+    inside = ((when >= first_day) & (when <= last_day)).to_numpy()
+    use = known & inside
+    tx = pd.DataFrame({"c": transactions[customer].to_numpy()[use], "p": when[use].dt.to_period(freq),
+                       "s": spend[use]})
+    sums = tx.groupby(["c", "p"]).agg(spend=("s", "sum"), purchases=("s", "size"))
+    grid = pd.MultiIndex.from_product([enrol.index, periods], names=["c", "p"])
+    panel = sums.reindex(grid, fill_value=0).reset_index()
+    position = {p: i + 1 for i, p in enumerate(periods)}
+    enrol_period = enrol.dt.to_period(freq)
+    g = enrol_period.map(lambda p: position.get(p, np.nan) if pd.notna(p) else np.nan)
+    g[enrol_period.notna() & (enrol < first_day)] = 1  # enrolled before the panel: treated from the start
+    panel = pd.DataFrame({customer: panel["c"].to_numpy(), "period": panel["p"].map(position).to_numpy(),
+                          "period_start": panel["p"].dt.start_time.to_numpy(), "spend": panel["spend"].to_numpy(float),
+                          "purchases": panel["purchases"].to_numpy(int), "active": panel["purchases"].to_numpy() > 0,
+                          "first_treated": np.repeat(g.to_numpy(dtype=float), len(periods))})
+    panel.attrs["row_account"] = {"purchases_in": len(transactions), "outside_window": int((known & ~inside).sum()),
+                                  "unknown_customers": int((~known).sum())}
+    return panel

@@ -35,7 +35,8 @@ from scipy import stats
 
 from ..core.base import Estimator, parameter_table
 from ..errors import ValidationError
-from ..schemas.checks import as_date, as_numbers, check_columns, date_column
+from ..schemas.checks import as_date, as_numbers
+from ..schemas.validate import validate
 
 __all__ = ["MarkovChainValue", "chain_value", "reactivation_break_even", "recency_chain", "recency_migration",
            "state_moves"]
@@ -131,7 +132,8 @@ def recency_migration(transactions: pd.DataFrame, freq: str = "Q", n_states: int
     Raises
     ------
     ValidationError
-        For missing columns, dates that do not read, amounts that are not numbers or n_states < 2.
+        The transactions contract's errors (missing columns or ids, dates that do not read, negative or
+        text amounts, an empty log), or n_states < 2.
 
     Examples
     --------
@@ -146,10 +148,10 @@ def recency_migration(transactions: pd.DataFrame, freq: str = "Q", n_states: int
     if int(n_states) != n_states or n_states < 2:
         raise ValidationError(f"{caller}: n_states must be a whole number >= 2; got {n_states!r}")
     n_states = int(n_states)
-    check_columns(transactions, [customer, date] + ([amount] if amount else []), caller)
-    when = date_column(transactions, date, caller)
-    spend = (as_numbers(transactions[amount].to_numpy(), f"column '{amount}'", caller) if amount
-             else np.zeros(len(transactions)))
+    names = {"customer": customer, "date": date} | ({"amount": amount} if amount else {})
+    transactions = validate(transactions, "transactions", caller=caller, need=["amount"] if amount else [], **names)
+    when = transactions[date]
+    spend = transactions[amount].to_numpy(dtype=float) if amount else np.zeros(len(transactions))
     last_day = when.max() if end is None else as_date(end, "end", caller)
     inside = (when <= last_day).to_numpy()
     per = when[inside].dt.to_period(freq)
