@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from ..core.base import Estimator, parameter_table
 from ..errors import DataWarning, MissingValueError, ParameterError, ValidationError
@@ -266,7 +266,7 @@ class StaggeredDiD(Estimator):
         psi = np.column_stack(infl)
         reference = np.array([r["_b"] == r["_t"] for r in rows])
         se = np.where(reference, np.nan, np.sqrt((psi**2).sum(axis=0)) / n)
-        zc = stats.norm.ppf(1 - self.alpha / 2)
+        zc = special.ndtri(1 - self.alpha / 2)
         att.insert(4, "std_error", se)
         att.insert(5, "ci_lower", att["estimate"] - zc * se)
         att.insert(6, "ci_upper", att["estimate"] + zc * se)
@@ -414,7 +414,7 @@ def two_way_fixed_effects(panel: pd.DataFrame, unit: str = "customer_id", period
     else:
         factor = n_units / (n_units - 1) * (n_obs - 1) / (n_obs - k)
         se = float(np.sqrt(factor * (score**2).sum()) / sxx)
-    zc = stats.norm.ppf(1 - alpha / 2)
+    zc = special.ndtri(1 - alpha / 2)
     return TwoWayFixedEffects(beta, se, beta - zc * se, beta + zc * se, int(n_obs), int(n_units))
 
 

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from scipy import stats
+from scipy import special
 
 from ..core.base import Estimator, parameter_table
 from ..errors import ValidationError
@@ -575,7 +575,7 @@ class MarkovChainValue(Estimator):
         se = np.sqrt(np.clip(np.diag(self.values_cov_.to_numpy()), 0, None))
         with np.errstate(divide="ignore", invalid="ignore"):
             z = np.where(se > 0, self.params_.to_numpy() / np.where(se > 0, se, 1), np.nan)
-        p = np.where(se > 0, 2 * stats.norm.sf(np.abs(z)), np.nan)
+        p = np.where(se > 0, 2 * special.ndtr(-np.abs(z)), np.nan)
         return parameter_table(self.params_, std_error=se, alpha=self.alpha, z=z, p_value=p,
                                extra={"reward": self.rewards_.to_numpy(),
                                       "customers": self.counts_.sum(axis=1).to_numpy()})
@@ -609,7 +609,7 @@ class MarkovChainValue(Estimator):
         C = self.values_cov_
         var = [C.loc[s, s] + C.loc[t, t] - 2 * C.loc[s, t] for s, t in zip(out.index, out["to"], strict=True)]
         se = np.sqrt(np.clip(np.asarray(var, dtype=float), 0, None))
-        zc = stats.norm.ppf(1 - self.alpha / 2)
+        zc = special.ndtri(1 - self.alpha / 2)
         return out.assign(std_error=se, ci_lower=out["gain"] - zc * se, ci_upper=out["gain"] + zc * se)
 
     def reactivation(self, to: Hashable, response: float = 1.0,
