@@ -16,7 +16,7 @@ SHIMS = {"health", "recovery", "prospects", "classify", "forecast", "skills", "a
 #: family -> the families it may import (README, "For contributors").
 ALLOWED = {
     "schemas": set(), "core": set(), "data": set(),
-    "sources": {"schemas"}, "service": {"core", "schemas"},
+    "sources": {"schemas"}, "service": {"core", "schemas"}, "causal": {"core", "schemas"},
     "experiments": {"core", "schemas"},
     "segmentation": {"core", "schemas", "sources"}, "clv": {"core", "schemas", "sources"},
     "satisfaction": {"core", "schemas", "experiments"}, "targeting": {"core", "schemas", "experiments"},

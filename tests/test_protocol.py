@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 
-from crmresearch import clv, credit, data, experiments, satisfaction, segmentation, survival, targeting
+from crmresearch import causal, clv, credit, data, experiments, satisfaction, segmentation, survival, targeting
 from crmresearch.core import base
 from crmresearch.errors import NotFittedError
 
@@ -186,6 +186,21 @@ def _scorecard(bank):
             lambda m: m.fit(c[["region", "n_products", "distance_km"]], c["churned"]))
 
 
+def _markov(bank):
+    counts = pd.DataFrame([[30, 70, 0], [20, 0, 80]], index=[1, 2], columns=[1, 2, 3])
+    return clv.MarkovChainValue(discount_rate=0.2), lambda m: m.fit(counts, {1: 36.0, 2: -4.0, 3: 0.0})
+
+
+def _did(bank):
+    rng = np.random.default_rng(0)
+    g = np.repeat([3.0, 4.0, np.nan], 10)
+    t = np.arange(1, 6)
+    y = rng.normal(size=(30, 5)) + np.nan_to_num((t[None, :] >= g[:, None]) * 1.0)
+    panel = pd.DataFrame({"customer_id": np.repeat(np.arange(30), 5), "period": np.tile(t, 30),
+                          "first_treated": np.repeat(g, 5), "outcome": y.ravel()})
+    return causal.StaggeredDiD(), lambda m: m.fit(panel)
+
+
 MODELS = {"BetaGeoNBD": _bgnbd, "ModifiedBetaGeoNBD": _mbgnbd, "ParetoNBD": _paretonbd, "BetaGeoBetaBinom": _bgbb,
           "GammaGamma": _gamma, "ShiftedBetaGeometric": _sbg, "SBGRegression": _sbg_regression,
           "PLSPM": _plspm,
@@ -194,7 +209,7 @@ MODELS = {"BetaGeoNBD": _bgnbd, "ModifiedBetaGeoNBD": _mbgnbd, "ParetoNBD": _par
           "CalibratedClassifier": _calibrated, "UpliftModel": _uplift, "TimeVaryingCox": _tv_cox,
           "CumulativeIncidence": _cuminc, "CauseSpecificCox": _cause_specific, "FineGray": _fine_gray,
           "ConversionValue": _conversion_value, "NextProductModel": _next_product,
-          "WoEBinning": _woe_binning, "Scorecard": _scorecard}
+          "WoEBinning": _woe_binning, "Scorecard": _scorecard, "MarkovChainValue": _markov, "StaggeredDiD": _did}
 
 # Models whose natural summary is not a parameter table: they have no params_ and keep their own table.
 NO_PARAMETERS = {
@@ -209,7 +224,8 @@ NO_PARAMETERS = {
 # (penalised logistic regressions, PLS paths whose SEs come from the bootstrap) report estimate only.
 WITH_STANDARD_ERRORS = {"BetaGeoNBD", "ModifiedBetaGeoNBD", "ParetoNBD", "BetaGeoBetaBinom",
                         "GammaGamma", "ShiftedBetaGeometric", "SBGRegression", "CoxPH", "AFT",
-                        "TimeVaryingCox", "ConversionValue", "CauseSpecificCox", "FineGray", "Scorecard"}
+                        "TimeVaryingCox", "ConversionValue", "CauseSpecificCox", "FineGray", "Scorecard",
+                        "MarkovChainValue", "StaggeredDiD"}
 # Models with a (partial) likelihood: log_likelihood_ and aic_; bic_ where the sample size is defined.
 LIKELIHOOD = {"BetaGeoNBD": True, "ModifiedBetaGeoNBD": True, "ParetoNBD": True, "BetaGeoBetaBinom": True,
               "GammaGamma": True, "ShiftedBetaGeometric": True, "SBGRegression": True,
@@ -252,6 +268,10 @@ def _predictions(name, model, bank):
         return model.predict(bank.campaign[["segment", "region", "n_products"]])
     if name == "ConversionValue":
         return model.predict(data.simulate_prospects(n_prospects=500, n_customers=10, seed=3).prospects)
+    if name == "MarkovChainValue":
+        return model.moves()
+    if name == "StaggeredDiD":
+        return model.att_gt_
     if name == "NextProductModel":
         from crmresearch.targeting import prospects
 

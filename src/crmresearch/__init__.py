@@ -14,8 +14,8 @@ __version__ = "0.1.0"
 
 from .errors import CRMResearchError, NotFittedError, ParameterError, ValidationError
 
-_MODULES = ("data", "schemas", "segmentation", "survival", "clv", "credit", "satisfaction", "service", "experiments",
-            "reporting", "plots", "studies", "pipeline", "paths", "sources", "aggregate", "classify", "forecast",
+_MODULES = ("data", "schemas", "segmentation", "survival", "clv", "credit", "causal", "satisfaction", "service",
+            "experiments", "reporting", "plots", "studies", "pipeline", "paths", "sources", "aggregate", "classify", "forecast",
             "skills", "recovery", "prospects", "health", "design")
 
 __all__ = [

@@ -7,6 +7,10 @@
   ``BetaGeoBetaBinom``: BG/BB at discrete opportunities (Fader, Hardie & Shang 2010) on ``bgbb_table``
 - ``GammaGamma``: spend per transaction (Fader, Hardie & Lee 2005)
 - ``activity_status``, ``funnel``, ``rule_accuracy``: activity rules and the activity funnel beside P(alive)
+- ``MarkovChainValue``, ``chain_value``, ``recency_chain``, ``state_moves``, ``reactivation_break_even``,
+  ``recency_migration`` (recency-state counts from a transaction log):
+  Markov-chain customer value over states (Pfeifer & Carraway 2000), the value of moving up one state and
+  the break-even spend on a reactivation offer
 - ``summary_from_transactions``: the calibration / holdout table; ``clv``: per-customer value;
   ``customer_value``: the BG/NBD -> Gamma-Gamma -> CLV chain in one call
 """
@@ -24,6 +28,14 @@ from .bgbb import BetaGeoBetaBinom, bgbb_table
 from .bgnbd import BetaGeoNBD, bgnbd_recovery, simulate_bgnbd
 from .cohorts import cohort_curves, constant_retention, discrete_survival, fit_cohorts, projection_errors
 from .gamma_gamma import GammaGamma
+from .markov import (
+    MarkovChainValue,
+    chain_value,
+    reactivation_break_even,
+    recency_chain,
+    recency_migration,
+    state_moves,
+)
 from .mbgnbd import ModifiedBetaGeoNBD
 from .paretonbd import ParetoNBD
 from .sbg import ShiftedBetaGeometric
@@ -57,6 +69,7 @@ __all__ = [
     "BetaGeoNBD",
     "CustomerValue",
     "GammaGamma",
+    "MarkovChainValue",
     "ModifiedBetaGeoNBD",
     "ParetoNBD",
     "SBGRegression",
@@ -64,6 +77,7 @@ __all__ = [
     "activity_status",
     "bgbb_table",
     "bgnbd_recovery",
+    "chain_value",
     "clv",
     "clv_intervals",
     "cohort_curves",
@@ -79,11 +93,15 @@ __all__ = [
     "period_discount_rate",
     "projection_errors",
     "rank_auc",
+    "reactivation_break_even",
+    "recency_chain",
+    "recency_migration",
     "repeat_tracking",
     "revenue_per_customer",
     "rule_accuracy",
     "rule_agreement",
     "simulate_bgnbd",
+    "state_moves",
     "summary_from_transactions",
     "value_summary",
     "weekly_rate",

@@ -11,6 +11,8 @@ Fader, P. S., Hardie, B. G. S. and Lee, K. L. (2005). RFM and CLV: using iso-val
 base analysis. Journal of Marketing Research 42(4), 415-430.
 Fader, P. S. and Hardie, B. G. S. (2007). How to project customer retention. Journal of Interactive
 Marketing 21(1), 76-90.
+Pfeifer, P. E. and Carraway, R. L. (2000). Modeling customer relationships as Markov chains. Journal of
+Interactive Marketing 14(2), 43-55.
 """
 
 from __future__ import annotations
@@ -39,6 +41,14 @@ PUBLISHED: MappingProxyType[str, MappingProxyType[str, Any]] = MappingProxyType(
         "source": "Fader & Hardie (2007), Journal of Interactive Marketing 21(1), p. 80",
         "customers": 1000, "years_fitted": 7,
         "alpha": 0.704, "beta": 1.182, "log_likelihood": -1680.3}),
+    # the customer-migration (recency) example of Pfeifer & Carraway (2000), after Berger & Nasr's case 5:
+    # a catalogue mailed each period at a cost per customer, a purchase earning a margin; recency states
+    # 1..5 with the purchase probabilities p_1..p_5 (p_5 = 0: state 5 is "lost", no longer mailed). The
+    # inputs as the paper states them; the state values the tests check are computed from them.
+    "pc2000_recency_example": MappingProxyType({
+        "source": "Pfeifer & Carraway (2000), Journal of Interactive Marketing 14(2), migration example",
+        "purchase_probability": (0.30, 0.20, 0.15, 0.05, 0.0), "margin": 40.0, "mailing_cost": 4.0,
+        "discount_rate": 0.20}),
 })
 
 

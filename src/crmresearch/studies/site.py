@@ -33,9 +33,9 @@ from . import registry as studies
 __all__ = ["API_MODULES", "build_site", "chinese_paper", "executed_notebook", "page_content", "roles_to_autorefs"]
 
 API_MODULES = ("data", "segmentation", "clv", "survival", "survival.recovery", "targeting", "targeting.prospects",
-               "credit", "satisfaction", "service", "service.forecast", "service.skills", "experiments", "schemas",
-               "sources", "sources.aggregate", "sources.files", "core", "core.mle", "errors", "reporting", "plots",
-               "i18n", "studies", "studies.pipeline", "studies.publish", "studies.site", "paths")
+               "credit", "causal", "satisfaction", "service", "service.forecast", "service.skills", "experiments",
+               "schemas", "sources", "sources.aggregate", "sources.files", "core", "core.mle", "errors", "reporting",
+               "plots", "i18n", "studies", "studies.pipeline", "studies.publish", "studies.site", "paths")
 _LINK = re.compile(r"(!?\[[^\]]*\])\(([^)\s]+)\)")
 #: a line ``{{ table: table-name }}`` of a Chinese paper (papers/zh/<study>.md): the study's Chinese table
 TABLE_MARKER = re.compile(r"^\{\{ *table: *([A-Za-z0-9_-]+) *\}\}[ \t]*$", re.MULTILINE)
