@@ -15,8 +15,8 @@ __version__ = "0.1.0"
 from .errors import CRMResearchError, NotFittedError, ParameterError, ValidationError
 
 _MODULES = ("data", "schemas", "segmentation", "survival", "clv", "credit", "causal", "satisfaction", "service",
-            "experiments", "reporting", "plots", "studies", "pipeline", "paths", "sources", "aggregate", "classify", "forecast",
-            "skills", "recovery", "prospects", "health", "design")
+            "experiments", "reporting", "plots", "studies", "pipeline", "paths", "sources", "aggregate", "classify",
+            "forecast", "skills", "recovery", "prospects", "health", "design")
 
 __all__ = [
     "CRMResearchError",
