@@ -11,6 +11,7 @@
   ``recency_migration`` (recency-state counts from a transaction log):
   Markov-chain customer value over states (Pfeifer & Carraway 2000), the value of moving up one state and
   the break-even spend on a reactivation offer
+- ``compare_models``: every customer-base model on the same customers, judged on the holdout
 - ``summary_from_transactions``: the calibration / holdout table; ``clv``: per-customer value;
   ``customer_value``: the BG/NBD -> Gamma-Gamma -> CLV chain in one call
 """
@@ -27,6 +28,7 @@ from .activity import (
 from .bgbb import BetaGeoBetaBinom, bgbb_table
 from .bgnbd import BetaGeoNBD, bgnbd_recovery, simulate_bgnbd
 from .cohorts import cohort_curves, constant_retention, discrete_survival, fit_cohorts, projection_errors
+from .comparison import ModelComparison, compare_models
 from .gamma_gamma import GammaGamma
 from .markov import (
     MarkovChainValue,
@@ -70,6 +72,7 @@ __all__ = [
     "CustomerValue",
     "GammaGamma",
     "MarkovChainValue",
+    "ModelComparison",
     "ModifiedBetaGeoNBD",
     "ParetoNBD",
     "SBGRegression",
@@ -81,6 +84,7 @@ __all__ = [
     "clv",
     "clv_intervals",
     "cohort_curves",
+    "compare_models",
     "conditional_expectations",
     "constant_retention",
     "contract_periods",

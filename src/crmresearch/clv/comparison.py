@@ -128,7 +128,7 @@ def compare_models(summary: pd.DataFrame, models: Sequence[str] | Mapping[str, A
     >>> s = clv.summary_from_transactions(data.load('cdnow_sample'), '1997-09-30', observation_end='1998-06-30')
     >>> cmp = clv.compare_models(s, ['bgnbd', 'mbgnbd'])
     >>> cmp.table[['model', 'parameters', 'holdout_actual']].values.tolist()
-    [['bgnbd', 4, 1788.0], ['mbgnbd', 4, 1788.0]]
+    [['bgnbd', 4, 1882.0], ['mbgnbd', 4, 1882.0]]
     """
     from .utils import repeat_tracking
     from .value import clv_intervals, rank_auc
