@@ -1,6 +1,7 @@
 """Churn survival: survival frames, Kaplan-Meier and log-rank, Cox PH with assumption checks, AFT
-models, time-varying Cox and the complaint/recovery covariate paths (``recovery``), holdout evaluation
-and survival-based CLV. Churn classifiers, lift and targeting profit live in :mod:`crmresearch.targeting`.
+models, time-varying Cox and the complaint/recovery covariate paths (``recovery``), evaluation that accounts
+for censoring (Uno's C, time-dependent AUC, Brier scores, calibration at a horizon) and survival-based CLV.
+Churn classifiers, lift and targeting profit live in :mod:`crmresearch.targeting`.
 
 Wraps lifelines and scikit-learn (we do not re-implement what they do well) and adds input checks,
 tidy tables, plain-language PH verdicts and the CRM quantities (CLV, profit)."""
@@ -11,7 +12,20 @@ from .._extras import require
 require("lifelines", by="crmresearch.survival")
 
 from . import recovery
-from .evaluate import brier_score, evaluate_holdout, time_dependent_auc
+from .evaluate import (
+    HorizonCalibration,
+    brier_score,
+    cumulative_dynamic_auc,
+    evaluate_holdout,
+    evaluate_model,
+    harrell_concordance,
+    horizon_calibration,
+    integrated_brier_score,
+    km_pseudo_values,
+    survival_scores,
+    time_dependent_auc,
+    uno_concordance,
+)
 from .frames import latest_date, spell_covariates, spell_groups, survival_frame
 from .models import (
     AFT,
@@ -32,6 +46,7 @@ from .value import calibration_at, survival_clv, survival_clv_intervals
 __all__ = [
     "AFT",
     "CoxPH",
+    "HorizonCalibration",
     "KaplanMeier",
     "TimeVaryingCox",
     "aft",
@@ -40,9 +55,15 @@ __all__ = [
     "compare_aft",
     "compare_with_truth",
     "cox",
+    "cumulative_dynamic_auc",
     "design_matrix",
     "evaluate_holdout",
+    "evaluate_model",
+    "harrell_concordance",
+    "horizon_calibration",
+    "integrated_brier_score",
     "km",
+    "km_pseudo_values",
     "latest_date",
     "logrank",
     "panel",
@@ -53,7 +74,9 @@ __all__ = [
     "survival_clv",
     "survival_clv_intervals",
     "survival_frame",
+    "survival_scores",
     "time_dependent_auc",
+    "uno_concordance",
 ]
 
 
