@@ -635,7 +635,28 @@ def km_pseudo_values(duration: np.ndarray, event: np.ndarray, t: float) -> np.nd
 
 @dataclass(frozen=True)
 class HorizonCalibration:
-    """Calibration of predicted P(exit by t) at one horizon: see :func:`horizon_calibration`."""
+    """Calibration of predicted P(exit by t) at one horizon, as :func:`horizon_calibration` returns it.
+
+    Parameters
+    ----------
+    horizon : float
+        The horizon t (frame units).
+    intercept, slope : float
+        Calibration line cloglog(observed) = intercept + slope * cloglog(predicted); perfect: 0 and 1.
+    ici, e50, e90 : float
+        Mean, median and 90th percentile of |smoothed observed - predicted| P(exit by t).
+    observed : float
+        Kaplan-Meier P(exit by t) of the scored customers.
+    mean_predicted : float
+        Mean predicted P(exit by t).
+
+    Examples
+    --------
+    >>> from crmresearch import survival
+    >>> cal = survival.HorizonCalibration(12.0, 0.0, 1.0, 0.01, 0.008, 0.02, 0.3, 0.31)
+    >>> cal.slope, cal.ici
+    (1.0, 0.01)
+    """
 
     horizon: float
     intercept: float
