@@ -1,13 +1,13 @@
 """The censoring-aware metrics against R, the field's reference, on the same predictions: Harrell's and Uno's C
 against ``survival::concordance`` (timewt "n" and "n/G2"), the time-dependent AUC and the Brier score against
 ``riskRegression::Score`` (cens.model "km", with its Kaplan-Meier null model), the integrated Brier score against
-the trapezoid of Score's Brier curve. Data: R survival's ``lung`` (lifelines' copy; 227 patients with ECOG
-score, censoring throughout follow-up, tied times), a Cox model on age, sex and ECOG fitted in Python; a second,
-coarse predictor (risks rounded) has many ties in the risk.
+the trapezoid of Score's Brier curve, the Kaplan-Meier pseudo-values against ``prodlim::jackknife``.
 
-The definitions coincide (both count ties in risk 1/2, exclude pairs tied on an event time, weight events by
-1 / G(T_i-) and survivors by 1 / G(t), and let exits at t leave the censoring risk set before the censorings at
-t), so they agree to 1e-10. One R process for the module; see ``tests/rpeer.py``.
+Data: R survival's ``lung`` (lifelines' copy; 227 patients with ECOG score, censoring throughout follow-up,
+tied times), a Cox model on age, sex and ECOG fitted in Python; a second, coarse predictor (risks rounded) has
+many ties in the risk. The definitions coincide (both count ties in risk 1/2, exclude pairs tied on an event
+time, weight events by 1 / G(T_i-) and survivors by 1 / G(t), and let exits at t leave the censoring risk set
+before the censorings at t), so they agree to 1e-10. One R process for the module; see ``tests/rpeer.py``.
 """
 
 from __future__ import annotations
@@ -52,10 +52,11 @@ def r_scores(lung) -> dict:
                     data = d[, c("time", "status")], times = seq(30, 750, 30), metrics = c("auc", "brier"),
                     cens.model = "km", null.model = TRUE, conf.int = FALSE, se.fit = FALSE)
         a <- as.data.frame(sc$AUC$score); b <- as.data.frame(sc$Brier$score)
+        pv <- prodlim::jackknife(prodlim::prodlim(prodlim::Hist(time, status) ~ 1, data = d), times = 365)
         out(list(harrell = cc(d$lp, "n"), harrell_coarse = cc(d$coarse, "n"),
                  uno = cc(d$lp, "n/G2", {TAU}), uno_coarse = cc(d$coarse, "n/G2", {TAU}), uno_all = cc(d$lp, "n/G2"),
                  auc_model = as.character(a$model), auc = a$AUC,
-                 brier_model = as.character(b$model), brier = b$Brier))
+                 brier_model = as.character(b$model), brier = b$Brier, pseudo_surv_365 = as.numeric(pv)))
     """, {"d": d, "risk": risk, "risk_coarse": risk_coarse}, packages=("survival", "riskRegression"))
 
 
@@ -109,3 +110,11 @@ def test_brier_and_integrated_brier_equal_riskregression_score(lung, r_scores):
     assert ibs_row["value"] == pytest.approx(ibs, abs=1e-12)
     assert ibs_row["km_null"] == pytest.approx(np.trapezoid(r_null, GRID) / (GRID[-1] - GRID[0]), abs=1e-10)
     assert rows.loc[("concordance (Uno)", TAU), "value"] == pytest.approx(r_scores["uno"], abs=1e-10)
+
+
+def test_km_pseudo_values_equal_prodlim_jackknife(lung, r_scores):
+    """Pseudo-observations of P(exit by 365 days) = 1 - prodlim::jackknife's (of the survival), the input of the
+    calibration at a horizon."""
+    f = lung["frame"]
+    mine = survival.km_pseudo_values(f["duration"], f["event"], 365.0)
+    np.testing.assert_allclose(mine, 1 - np.asarray(r_scores["pseudo_surv_365"]), rtol=0, atol=1e-10)

@@ -485,7 +485,7 @@ def cumulative_dynamic_auc(risk: np.ndarray, duration: np.ndarray, event: np.nda
         AUC at each time (NaN where no customer left by t or none remains after it).
     integrated : float
         Sum of AUC(t_k) (S(t_{k-1}) - S(t_k)) over the times, divided by S(t_0) - S(t_K), S the Kaplan-Meier
-        survival of the scored customers and S(t_0) = 1 (scikit-survival's ``mean_auc``).
+        survival of the scored customers and S(t_0) = 1 (the weighting of scikit-survival's ``mean_auc``).
 
     References
     ----------
@@ -642,7 +642,7 @@ class HorizonCalibration:
     horizon : float
         The horizon t (frame units).
     intercept, slope : float
-        Calibration line cloglog(observed) = intercept + slope * cloglog(predicted); perfect: 0 and 1.
+        Calibration line observed = intercept + slope * predicted P(exit by t); perfect: 0 and 1.
     ici, e50, e90 : float
         Mean, median and 90th percentile of |smoothed observed - predicted| P(exit by t).
     observed : float
@@ -668,32 +668,22 @@ class HorizonCalibration:
     mean_predicted: float
 
 
-def _cloglog(p: np.ndarray) -> np.ndarray:
-    return np.log(-np.log1p(-p))
-
-
-def _cloglog_glm(X: np.ndarray, y: np.ndarray, start: np.ndarray, max_iter: int = 100) -> np.ndarray:
-    """Quasi-binomial regression with the complementary log-log link by IRLS (y may lie outside [0, 1])."""
-    beta = start.astype(float)
-    for _ in range(max_iter):
-        eta = np.clip(X @ beta, -30, 3.5)
-        mu = np.clip(-np.expm1(-np.exp(eta)), 1e-12, 1 - 1e-12)
-        dmu = np.exp(eta - np.exp(eta))
-        w = dmu**2 / (mu * (1 - mu))
-        z = eta + (y - mu) / dmu
-        sw = np.sqrt(w)
-        new = np.linalg.lstsq(X * sw[:, None], z * sw, rcond=None)[0]
-        if np.max(np.abs(new - beta)) < 1e-10:
-            return new
-        beta = new
-    return beta
-
-
-def _rcs3(x: np.ndarray, knots: np.ndarray) -> np.ndarray:
-    """Harrell's restricted cubic spline with 3 knots: the non-linear column besides x."""
-    k1, k2, k3 = knots
-    pos = lambda u: np.clip(u, 0, None) ** 3  # noqa: E731
-    return (pos(x - k1) - pos(x - k2) * (k3 - k1) / (k3 - k2) + pos(x - k3) * (k2 - k1) / (k3 - k2)) / (k3 - k1) ** 2
+def _loess(x: np.ndarray, y: np.ndarray, span: float = 0.75, points: int = 100) -> np.ndarray:
+    """Local quadratic regression of y on x with tricube weights over the nearest ``span`` share of the data
+    (R's ``loess`` defaults, no robustness iterations), evaluated at ``points`` quantiles of x and
+    interpolated linearly to every x."""
+    grid = np.unique(np.quantile(x, np.linspace(0, 1, points)))
+    k = max(int(np.ceil(span * x.size)), 3)
+    fitted = np.empty(grid.size)
+    for j, g in enumerate(grid):
+        dist = np.abs(x - g)
+        near = np.argpartition(dist, k - 1)[:k]
+        h = max(float(dist[near].max()), 1e-12)
+        w = (1 - (dist[near] / h) ** 3) ** 3
+        u = x[near] - g
+        B = np.column_stack([np.ones(k), u, u**2]) * np.sqrt(w)[:, None]
+        fitted[j] = np.linalg.lstsq(B, y[near] * np.sqrt(w), rcond=None)[0][0]
+    return np.interp(x, grid, fitted)
 
 
 def horizon_calibration(risk_at_t: np.ndarray, duration: np.ndarray, event: np.ndarray,
@@ -701,13 +691,15 @@ def horizon_calibration(risk_at_t: np.ndarray, duration: np.ndarray, event: np.n
     """Calibration of predicted P(exit by t | x) at horizon ``t`` on censored outcomes, from Kaplan-Meier
     pseudo-observations (:func:`km_pseudo_values`).
 
-    * **slope, intercept**: cloglog(P(exit by t | p)) = intercept + slope * cloglog(p), fitted by
-      quasi-likelihood to the pseudo-values (Andersen & Perme 2010). Perfect calibration: 0 and 1; a slope
-      below 1 says the predictions are too extreme (overfitting), above 1 too timid. On this scale a Cox
-      model whose linear predictor is c times too small has slope c.
+    * **slope, intercept**: the calibration line P(exit by t | p) = intercept + slope * p, fitted by least
+      squares to the pseudo-values (a GEE with identity link; Andersen & Perme 2010). Perfect calibration: 0
+      and 1; a slope below 1 says the predictions spread too far (overfitting), above 1 too little. The
+      identity scale always has a solution; on the cloglog scale, where a Cox model with its linear predictor
+      c times too small would have slope c, the estimating equations have no root when pseudo-values above
+      1 meet predictions near 1, as they do on real holdouts.
     * **ICI, E50, E90**: mean, median and 90th percentile of |smoothed observed - predicted| over the
-      customers (Austin, Harrell & van Klaveren 2020), the smooth a restricted cubic spline in cloglog(p)
-      (knots at the 10/50/90 % quantiles) fitted the same way.
+      customers (Austin, Harrell & van Klaveren 2020), the smooth a loess of the pseudo-values on p (local
+      quadratic, span 0.75, tricube weights: R's defaults), cut to [0, 1].
 
     The pseudo-values assume censoring independent of the covariates (KM censoring model, as R's ``Score``
     with ``cens.model = "km"``).
@@ -755,19 +747,14 @@ def horizon_calibration(risk_at_t: np.ndarray, duration: np.ndarray, event: np.n
         raise ValidationError(f"{caller}: t must be > 0; got {t}")
     y = km_pseudo_values(d, e, t)
     observed = float(1.0 - _km_at(d, e, np.array([t]))[0])
-    x = _cloglog(np.clip(p, 1e-10, 1 - 1e-10))
-    if np.ptp(x) < 1e-12:
+    if np.ptp(p) < 1e-12:
         warnings.warn(f"{caller}: all {p.size:,} predictions at t={t:g} are equal; the calibration slope is "
                       "undefined (NaN)", DataWarning, stacklevel=2)
         gap = abs(observed - float(p.mean()))
         return HorizonCalibration(float(t), float("nan"), float("nan"), gap, gap, gap, observed, float(p.mean()))
-    X = np.column_stack([np.ones_like(x), x])
-    intercept, slope = _cloglog_glm(X, y, np.array([0.0, 1.0]))
-    knots = np.quantile(x, [0.1, 0.5, 0.9])
-    if np.all(np.diff(knots) > 1e-9):
-        X = np.column_stack([X, _rcs3(x, knots)])
-    beta = _cloglog_glm(X, y, np.r_[0.0, 1.0, np.zeros(X.shape[1] - 2)])
-    smooth = -np.expm1(-np.exp(np.clip(X @ beta, -30, 3.5)))
+    # the calibration line: least squares of the pseudo-values on p (a GEE with identity link, independence)
+    intercept, slope = np.linalg.lstsq(np.column_stack([np.ones_like(p), p]), y, rcond=None)[0]
+    smooth = np.clip(_loess(p, y), 0.0, 1.0)  # observed P(exit by t) as a smooth of the pseudo-values in p
     gap = np.abs(smooth - p)
     return HorizonCalibration(float(t), float(intercept), float(slope), float(gap.mean()),
                               float(np.median(gap)), float(np.quantile(gap, 0.9)), observed, float(p.mean()))
@@ -785,8 +772,8 @@ def survival_scores(surv: np.ndarray, times: Sequence[float], duration: np.ndarr
     Any model that predicts survival probabilities fits: a Cox or AFT model (``S(t | x)`` on the grid), a
     classifier turned into risks (its P(exit by h | x) at horizon h: ``surv = 1 - p``, one column per
     horizon it was trained for; train it only on customers whose status at h is known, or weight by
-    1 / G, else censoring biases it), a competing-risks model (1 - cumulative incidence of the cause,
-    with the other causes' exits as censored).
+    1 / G, else censoring biases it). Competing risks need the cause-specific versions of these metrics
+    (an exit for another cause is not a censoring: it stays a control), which this function does not give.
 
     Parameters
     ----------
