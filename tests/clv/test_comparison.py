@@ -52,7 +52,7 @@ def test_each_row_is_the_model_fitted_and_checked_alone(cdnow):
 
 
 def test_the_favoured_model_has_the_lowest_criterion_and_the_reference_its_own_top_decile(cdnow):
-    _, s, gg, cmp = cdnow
+    _, s, _, cmp = cdnow
     t = cmp.table.set_index("model")
     assert cmp.favoured == t["holdout_mae"].idxmin() == cmp.table.attrs["favoured"]
     assert t.loc["bgnbd", "top_decile_overlap"] == 1.0 and t.loc["bgnbd", "top_decile_change_pct"] == 0.0
@@ -95,7 +95,7 @@ def test_a_simulated_pareto_nbd_base_is_tracked_by_its_own_model_and_p_alive_ran
     t = cmp.table.set_index("model")
     pnbd = cmp.models["paretonbd"]
     se = pnbd.summary["std_error"]
-    for name, value in zip(("r", "alpha", "s", "beta"), truth):
+    for name, value in zip(("r", "alpha", "s", "beta"), truth, strict=True):
         assert abs(pnbd.params_[name] - value) < 3.5 * se[name], name  # the generating parameters, within 3.5 SE
     assert abs(t.loc["paretonbd", "holdout_error_pct"]) < 5  # the holdout total of the true model, within 5 %
     # the true model's P(alive) ranks the truly alive first (AUC 0.76 here); BG/NBD's cannot, since it calls every
@@ -119,7 +119,7 @@ def test_a_model_that_cannot_be_fitted_is_reported_and_the_others_compared(cdnow
 
 
 def test_bad_input_is_named(cdnow):
-    _, s, gg, _ = cdnow
+    _, s, _, _ = cdnow
     with pytest.raises(ValidationError, match=r"lacks column\(s\) \['duration_holdout', 'frequency_holdout'\]"):
         clv.compare_models(s.drop(columns=["frequency_holdout", "duration_holdout"]))
     with pytest.raises(ValidationError, match=r"unknown model\(s\) \['bgbb'\]"):

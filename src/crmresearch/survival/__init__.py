@@ -1,7 +1,8 @@
 """Churn survival: survival frames, Kaplan-Meier and log-rank, Cox PH with assumption checks, AFT
 models, competing risks (cumulative incidence by cause, Gray's test, cause-specific Cox, Fine-Gray), time-varying
-Cox and the complaint/recovery covariate paths (``recovery``), holdout evaluation
-and survival-based CLV. Churn classifiers, lift and targeting profit live in :mod:`crmresearch.targeting`.
+Cox and the complaint/recovery covariate paths (``recovery``), evaluation that accounts for censoring (Uno's C,
+time-dependent AUC, Brier scores, calibration at a horizon) and survival-based CLV.
+Churn classifiers, lift and targeting profit live in :mod:`crmresearch.targeting`.
 
 Wraps lifelines and scikit-learn (we do not re-implement what they do well) and adds input checks,
 tidy tables, plain-language PH verdicts and the CRM quantities (CLV, profit)."""
@@ -13,7 +14,20 @@ require("lifelines", by="crmresearch.survival")
 
 from . import recovery
 from .competing import CauseSpecificCox, CumulativeIncidence, FineGray, cuminc, fine_gray, gray_test
-from .evaluate import brier_score, evaluate_holdout, time_dependent_auc
+from .evaluate import (
+    HorizonCalibration,
+    brier_score,
+    cumulative_dynamic_auc,
+    evaluate_holdout,
+    evaluate_model,
+    harrell_concordance,
+    horizon_calibration,
+    integrated_brier_score,
+    km_pseudo_values,
+    survival_scores,
+    time_dependent_auc,
+    uno_concordance,
+)
 from .frames import latest_date, spell_covariates, spell_groups, survival_frame
 from .models import (
     AFT,
@@ -37,6 +51,7 @@ __all__ = [
     "CoxPH",
     "CumulativeIncidence",
     "FineGray",
+    "HorizonCalibration",
     "KaplanMeier",
     "TimeVaryingCox",
     "aft",
@@ -46,11 +61,17 @@ __all__ = [
     "compare_with_truth",
     "cox",
     "cuminc",
+    "cumulative_dynamic_auc",
     "design_matrix",
     "evaluate_holdout",
+    "evaluate_model",
     "fine_gray",
     "gray_test",
+    "harrell_concordance",
+    "horizon_calibration",
+    "integrated_brier_score",
     "km",
+    "km_pseudo_values",
     "latest_date",
     "logrank",
     "panel",
@@ -61,7 +82,9 @@ __all__ = [
     "survival_clv",
     "survival_clv_intervals",
     "survival_frame",
+    "survival_scores",
     "time_dependent_auc",
+    "uno_concordance",
 ]
 
 
