@@ -25,12 +25,17 @@ from typing import Any
 
 from ..errors import DateParseError, DtypeError, SchemaError, SourceError, shown
 
-__all__ = ["PREFIX_BYTES", "REJECTS_LIMIT", "check_path", "check_prefix", "engine_message", "rejected_rows", "shown"]
+__all__ = ["CHECK_ROWS", "PREFIX_BYTES", "REJECTS_LIMIT", "check_path", "check_prefix", "check_rows", "engine_message",
+           "rejected_rows", "shown"]
 
 #: Bytes of a file read to decide whether it can be a CSV or Parquet table (4 MB).
 PREFIX_BYTES = 4 << 20
 #: Rejected rows a check records per file (more are counted as "at least" this many).
 REJECTS_LIMIT = 100_000
+#: Rows of each table the contract check before a study's kernel reads at most (its first rows; 1,000,000 rows
+#: of a transaction log are about 30 MB of CSV, read in about a second); the whole table is checked when the
+#: kernel reads it. The environment variable ``CRMRESEARCH_CHECK_ROWS`` sets another budget.
+CHECK_ROWS = 1_000_000
 
 _QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'")
 
@@ -136,6 +141,34 @@ def check_prefix(path: str, fmt: str, name: str) -> None:
                           "has one row per line")
 
 
+def check_rows() -> int:
+    """Rows of each table the check before a study's kernel reads: ``CRMRESEARCH_CHECK_ROWS`` when set (a
+    positive whole number), else :data:`CHECK_ROWS`.
+
+    Returns
+    -------
+    int
+        The row budget of the check before the kernel.
+
+    Raises
+    ------
+    SourceError
+        ``CRMRESEARCH_CHECK_ROWS`` is set but is not a positive whole number.
+
+    Examples
+    --------
+    >>> from crmresearch.sources.files import CHECK_ROWS, check_rows
+    >>> check_rows() == CHECK_ROWS   # without CRMRESEARCH_CHECK_ROWS in the environment
+    True
+    """
+    text = os.environ.get("CRMRESEARCH_CHECK_ROWS", "").strip().replace("_", "")
+    if not text:
+        return CHECK_ROWS
+    if not text.isdigit() or int(text) < 1:
+        raise SourceError(f"CRMRESEARCH_CHECK_ROWS must be a positive whole number of rows; got {shown(text)}")
+    return int(text)
+
+
 def engine_message(exc: BaseException) -> str:
     """The first line of an engine's error with its quoted parts (file contents, paths) left out, at most
     120 characters: what a message may quote of an error about an arbitrary file.
@@ -182,7 +215,7 @@ def _value(message: str) -> str | None:
 
 
 def rejected_rows(con: Any, good_rows: int, caller: str, kinds: Mapping[str, str],
-                  label: Callable[[str], str], first_rows: int) -> None:
+                  label: Callable[[str], str], first_rows: int, sample: int | None = None) -> None:
     """Raise for the rows a CSV read with ``store_rejects`` could not take (:class:`DtypeError` or
     :class:`DateParseError` for a value of a contract column, :class:`SchemaError` otherwise); return when none.
 
@@ -200,6 +233,10 @@ def rejected_rows(con: Any, good_rows: int, caller: str, kinds: Mapping[str, str
         The file's column name -> how a message names it (both names when a mapping renamed it).
     first_rows : int
         Rows DuckDB typed the columns from (its sample), for the message.
+    sample : int or None, optional
+        The read took at most this many rows (``LIMIT``; the check before a kernel): when it took that many, only
+        the rows of a file's first ``sample`` lines count and the message says "of the first ``sample`` rows"
+        (DuckDB may have scanned a little further ahead). None: the read took the whole table.
 
     Examples
     --------
@@ -215,16 +252,18 @@ def rejected_rows(con: Any, good_rows: int, caller: str, kinds: Mapping[str, str
     ...     print(type(exc).__name__, str(exc).split(': ', 2)[2][:60])
     DtypeError tx.csv: column 'amount': 1 of 30001 rows cannot be read as n
     """
+    sampled = sample is not None and good_rows >= sample
+    within = f"WHERE e.line <= {int(sample) + 1}" if sampled else ""  # line 1: the header
     rows = con.execute(
         "SELECT e.column_name, e.error_type, count(*) AS k, count(DISTINCT e.line) AS lines, "
         "list(e.line ORDER BY e.line)[1:3] AS first_lines, list(e.error_message ORDER BY e.line)[1:3] AS messages, "
-        "min(s.file_path) AS file FROM reject_errors e JOIN reject_scans s USING (scan_id, file_id) "
+        f"min(s.file_path) AS file FROM reject_errors e JOIN reject_scans s USING (scan_id, file_id) {within} "
         "GROUP BY ALL ORDER BY min(e.line), any_value(e.error_type = 'CAST')").fetchall()
     if not rows:
         return
     column, fault, k, lines, first_lines, messages, file = rows[0]
-    total = con.execute("SELECT count(DISTINCT (file_id, line)) FROM reject_errors").fetchone()[0]
-    n = good_rows + int(total)
+    total = con.execute(f"SELECT count(DISTINCT (file_id, line)) FROM reject_errors e {within}").fetchone()[0]
+    n = f"the first {sample}" if sampled else good_rows + int(total)
     count = f"at least {k}" if k >= REJECTS_LIMIT else str(k)
     where = f"first lines: {', '.join(map(str, first_lines))}"
     fname = os.path.basename(str(file))
