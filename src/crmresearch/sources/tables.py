@@ -60,7 +60,16 @@ from .._extras import require
 from ..errors import MissingColumnError, SchemaError, SourceError
 from ..schemas.checks import column_label
 from ..schemas.contracts import CONTRACTS, DEFAULT_NAMES, TIME_UNITS, role_contracts
-from .files import REJECTS_LIMIT, check_path, check_prefix, engine_message, rejected_rows, shown
+from .files import (
+    CHECK_BYTES,
+    REJECTS_LIMIT,
+    check_path,
+    check_prefix,
+    csv_prefix,
+    engine_message,
+    rejected_rows,
+    shown,
+)
 
 __all__ = ["FILE_KEYS", "ROLES", "SPARK_KEYS", "Source", "SourceError", "SourceFile", "as_source", "read_sources",
            "source_file", "spark_master", "spark_settings", "spark_tables", "user_columns"]
@@ -108,7 +117,8 @@ class Source:
         The columns a model may use as features, by the table's names (a role whose contract calls its other
         columns features: customers, campaign, prospects); kept in crmresearch names. None: not listed.
     limit : int or None, optional
-        The table is its first ``limit`` rows only (:meth:`head`: what the check before a kernel reads); None: all.
+        The source holds the first ``limit`` rows of a longer table only (:meth:`head`: what the check before a
+        kernel reads), so that messages count "of the first ``limit`` rows"; None: the whole table.
     casts : mapping of str to str, optional
         Text columns read as the contract's kind, crmresearch name -> ``number`` or ``datetime`` (set by the
         contract check when every value of a text column reads as that kind).
@@ -187,19 +197,23 @@ class Source:
         if self.casts:
             self._lazy = _cast(self._lazy, self.casts, self.engine)
 
-    def head(self, n: int) -> Source:
-        """The table's first ``n`` rows as a :class:`Source` of the same role, files and mapping (a DuckDB or Spark
-        ``LIMIT``, so a file is read only as far as those rows; a DataFrame's ``head``).
+    def head(self, n: int, max_bytes: int | None = None) -> Source:
+        """The table's first ``n`` rows as a :class:`Source` of the same role and mapping, read as far as those rows
+        only: of CSV files, a copy of their first rows within ``max_bytes`` (:func:`~crmresearch.sources.files.
+        csv_prefix`, so that DuckDB's count of the rows that do not fit their types covers them all); of Parquet
+        files and DuckDB or Spark tables a ``LIMIT``; of a DataFrame its ``head``.
 
         Parameters
         ----------
         n : int
             Rows kept at most.
+        max_bytes : int or None, optional
+            CSV files: bytes read at most; None: :data:`crmresearch.sources.files.CHECK_BYTES`.
 
         Returns
         -------
         Source
-            With ``limit`` set to ``n``.
+            With ``limit`` set when it may hold fewer rows than the table.
 
         Examples
         --------
@@ -209,11 +223,27 @@ class Source:
         >>> src.head(2).to_pandas()['customer_id'].tolist()
         [0, 1]
         """
-        native = self.native
-        limited = native.limit(n) if self.engine in ("duckdb", "spark") else native.head(n)
-        out = Source(limited, self.columns, name=self.name, role=self.role, meta=self.meta, files=self.files,
-                     file_format=self.file_format, limit=n, casts=self.casts)
+        files, limit = self.files, n
+        if self.file_format == "csv":
+            import shutil
+            import tempfile
+            import weakref
+
+            folder = tempfile.mkdtemp(prefix="crmresearch-check-")
+            try:
+                copies, taken, cut = csv_prefix(self.files, n, folder, CHECK_BYTES if max_bytes is None else max_bytes)
+                limited = _read_files(copies, "csv", self.name)
+            except BaseException:
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
+            files, limit = tuple(copies), taken if cut else None
+        else:
+            limited = self.native.limit(n) if self.engine in ("duckdb", "spark") else self.native.head(n)
+        out = Source(limited, self.columns, name=self.name, role=self.role, meta=self.meta, files=files,
+                     file_format=self.file_format, limit=limit, casts=self.casts)
         out.features = self.features  # already checked, in crmresearch names
+        if self.file_format == "csv":
+            weakref.finalize(out, shutil.rmtree, folder, True)
         return out
 
     def sampled(self, rows: int) -> bool:
@@ -259,8 +289,6 @@ class Source:
         except duckdb.Error as exc:
             raise SourceError(f"{self.name}: DuckDB cannot read {os.path.basename(self.files[0])} as CSV: "
                               f"{engine_message(exc)}") from None
-        if self.limit is not None:
-            rel = rel.limit(self.limit)
         return Source(rel, self.columns, name=self.name, role=self.role, limit=self.limit, casts=self.casts), con
 
     def rejected(self, con: Any, good_rows: int, caller: str, role: str | None = None) -> None:
