@@ -109,7 +109,8 @@ def test_a_bad_value_past_the_check_before_the_kernel_is_counted_where_the_kerne
                         "day": pd.date_range("2020-01-01", periods=n, freq="1h").strftime("%Y-%m-%d")})
     log.loc[22_000, "amt"] = "n/a"
     log.to_csv(tmp_path / "tx.csv", index=False)
-    (tmp_path / "s.yaml").write_text("transactions: {path: tx.csv, columns: {customer: cust, date: day, amount: amt}}\n")
+    (tmp_path / "s.yaml").write_text("transactions: {path: tx.csv, columns: {customer: cust, date: day, "
+                                     "amount: amt}}\n")
     result = CliRunner().invoke(cli.main, ["run", "rfm-segments", "-p", f"data={tmp_path / 's.yaml'}", "-p",
                                            "n_bootstrap=2", "-p", "k_max=3"])
     assert result.exit_code == 2, result.output

@@ -40,7 +40,12 @@ study does before its kernel starts) the contents are checked against it as well
 
 Files are checked in bounded time before DuckDB reads them (:mod:`crmresearch.sources.files`: what a path is,
 the first 4 MB of a CSV, the magic bytes of a Parquet file), and a CSV's rows that do not fit the types DuckDB
-took from its first rows are counted in the one pass of the contract check. A Spark table needs a Spark
+took from its first rows are counted in the one pass of the contract check. The check before a study's kernel
+reads the first rows of each table only (``read_sources(rows=...)``, :meth:`Source.head`: at most
+:data:`~crmresearch.sources.files.CHECK_ROWS` rows and, of a CSV, :data:`~crmresearch.sources.files.CHECK_BYTES`),
+so it takes about the same time on any size of table; the kernel checks the whole table as it reads it (the
+aggregations of :mod:`crmresearch.sources.aggregate`, :meth:`Source.to_pandas`). A text column of a number or
+date kind whose every value reads as one is read as one. A Spark table needs a Spark
 master named (``spark: {master: ...}`` or ``SPARK_MASTER_URL``) unless a session is active; a study's check
 before its kernel never starts one.
 """
@@ -248,7 +253,25 @@ class Source:
 
     def sampled(self, rows: int) -> bool:
         """Whether a check that saw ``rows`` rows of this table saw only its first rows (:meth:`head` reached its
-        limit), so that counts are of "the first ``limit`` rows"."""
+        limit), so that counts are of "the first ``limit`` rows".
+
+        Parameters
+        ----------
+        rows : int
+            Rows the check saw.
+
+        Returns
+        -------
+        bool
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from crmresearch import sources
+        >>> src = sources.as_source(pd.DataFrame({'customer_id': range(5)}), role='customers')
+        >>> src.head(2).sampled(2), src.head(10).sampled(5), src.sampled(5)
+        (True, False, False)
+        """
         return self.limit is not None and rows >= self.limit
 
     @property
