@@ -1,6 +1,7 @@
 """The ``crmresearch`` command: list, run, reproduce and verify studies; keep notebooks' parameters cells.
 
-Exit status: 0 success, 1 a study failed or differs, 2 bad usage or bad parameters, no space left
+Exit status: 0 success, 1 a study failed or differs, 2 bad usage or bad parameters, input data that
+break their contract (before the kernel, or where the kernel reads the whole table), no space left
 for the output, or another run writing the same output folder for longer than ``--wait``
 (nothing is changed in that case).
 """
@@ -96,8 +97,9 @@ def _count(n: int, word: str) -> str:
 def run_cmd(study: str, pairs: Sequence[str], out: str | None, wait: float | None) -> None:
     """Run one study's notebook with parameters; write its exhibits and manifest.
 
-    Exit status: 0 ok, 1 the notebook failed, 2 bad parameters, no space left for the output or
-    the output folder still busy after --wait (nothing changed)."""
+    Exit status: 0 ok, 1 the notebook failed, 2 bad parameters or input data (found before the kernel
+    or by it), no space left for the output or the output folder still busy after --wait (nothing
+    changed)."""
     overrides = _parse_pairs(pairs)
     try:
         # parameters, input files and the output folder are all checked before a kernel starts
@@ -112,7 +114,7 @@ def run_cmd(study: str, pairs: Sequence[str], out: str | None, wait: float | Non
         return
     click.echo(f"{study}: FAILED\n{result.error}", err=True)
     click.echo(f"executed notebook with the traceback: {result.executed_notebook}", err=True)
-    sys.exit(1)
+    sys.exit(2 if result.bad_input else 1)
 
 
 def _run_default(name: str) -> pipeline.RunResult:

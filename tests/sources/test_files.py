@@ -15,7 +15,8 @@ import pytest
 from click.testing import CliRunner
 
 from crmresearch import cli, sources, studies
-from crmresearch.errors import DtypeError, ParameterError, SchemaError, SourceError
+from crmresearch.errors import DtypeError, ParameterError, RangeError, SchemaError, SourceError
+from crmresearch.sources import aggregate
 
 pytest.importorskip("duckdb")
 pytest.importorskip("yaml")
@@ -117,6 +118,79 @@ def test_the_command_line_stops_with_exit_2_and_one_line(tmp_path, scratch_root)
 
 
 # ----------------------------------------------------------------------------- bounded in time and bytes
+BUDGET = 25_000  # rows of the check before the kernel in these tests (past DuckDB's 20,480-row type sample)
+
+
+def _preflight(yaml: str) -> None:
+    s = studies.get("rfm-segments")
+    s.preflight(s.resolve({"data": yaml}))
+
+
+def test_the_check_before_the_kernel_reads_its_row_budget_and_the_full_read_counts_the_rest(tmp_path, monkeypatch):
+    """The contract check before the kernel reads the first CRMRESEARCH_CHECK_ROWS rows only (a LIMIT, so its time
+    does not grow with the file): a text amount at row 70,000 of a CSV of 3x that budget passes it; the read of
+    the whole table (what the kernel's aggregation does) counts it over all 75,000 rows, in the same one line."""
+    monkeypatch.setenv("CRMRESEARCH_CHECK_ROWS", str(BUDGET))
+    log = _log(n=3 * BUDGET)
+    log["amt"] = log["amt"].astype(str)
+    log.loc[[70_000, 71_000], "amt"] = "n/a"
+    log.to_csv(tmp_path / "tx.csv", index=False)
+    asked: list[int] = []
+    head = sources.Source.head
+    monkeypatch.setattr(sources.Source, "head", lambda self, n: asked.append(n) or head(self, n))
+    _preflight(_yaml(tmp_path, "tx.csv"))  # passes: the bad rows are past the budget
+    assert asked == [BUDGET]
+    tx = sources.read_sources(_yaml(tmp_path, "tx.csv"))["transactions"]
+    with pytest.raises(DtypeError) as caught:
+        aggregate.rfm_table(tx, caller="rfm")
+    assert ("tx.csv: column 'amt' (mapped to amount): 2 of 75000 rows cannot be read as numbers (first values: 'n/a'; "
+            "first lines: 70002, 71002)") in _one_line(caught.value)
+
+
+def test_a_bad_value_within_the_budget_is_counted_in_the_first_rows(tmp_path, monkeypatch):
+    """A text amount at row 21,000 (inside the budget, past DuckDB's type sample) stops the check before the kernel
+    with exit 2: "1 of the first 25000 rows"; the one at row 60,000 is outside what it read, though DuckDB scans
+    ahead of a LIMIT, so it is not counted there."""
+    monkeypatch.setenv("CRMRESEARCH_CHECK_ROWS", str(BUDGET))
+    log = _log(n=3 * BUDGET)
+    log["amt"] = log["amt"].astype(str)
+    log.loc[[21_000, 60_000], "amt"] = ["EUR 5", "n/a"]
+    log.to_csv(tmp_path / "tx.csv", index=False)
+    with pytest.raises(ParameterError) as caught:
+        _preflight(_yaml(tmp_path, "tx.csv"))
+    assert ("tx.csv: column 'amt' (mapped to amount): 1 of the first 25000 rows cannot be read as numbers (first "
+            "values: 'EUR 5'; first lines: 21002)") in _one_line(caught.value)
+
+
+def test_a_broken_rule_of_a_parquet_file_is_found_in_its_first_rows_or_by_the_full_read(tmp_path, monkeypatch):
+    """Parquet: the check before the kernel reads the first row groups only (LIMIT). A negative amount within them
+    is "k of the first N rows"; one past them passes that check and the full read counts it."""
+    monkeypatch.setenv("CRMRESEARCH_CHECK_ROWS", str(BUDGET))
+    log = _log(n=3 * BUDGET).assign(day=lambda d: pd.to_datetime(d["day"]))
+    late = log.copy()
+    late.loc[[60_000, 61_000], "amt"] = -1.0
+    late.to_parquet(tmp_path / "late.parquet", row_group_size=10_000)
+    _preflight(_yaml(tmp_path, "late.parquet"))
+    with pytest.raises(RangeError, match=r"column 'amt' \(mapped to amount\): 2 of 75000 rows are below 0"):
+        sources.read_sources(_yaml(tmp_path, "late.parquet"), check=True)
+    early = log.copy()
+    early.loc[[5, 61_000], "amt"] = -1.0
+    early.to_parquet(tmp_path / "early.parquet", row_group_size=10_000)
+    with pytest.raises(ParameterError, match=r"column 'amt' \(mapped to amount\): 1 of the first 25000 rows are "
+                                             r"below 0 \(negative\)"):
+        _preflight(_yaml(tmp_path, "early.parquet"))
+
+
+def test_a_rule_only_the_whole_table_decides_is_left_to_the_full_read():
+    """A campaign whose first rows are all treated is not refused on them ("holds one value only" needs the whole
+    table); a table read whole within the budget still is."""
+    camp = pd.DataFrame({"customer_id": range(40), "treated": [1] * 30 + [0] * 10, "outcome": [0, 1] * 20})
+    src = sources.as_source(camp, role="campaign")
+    assert src.check(rows=20) is src and src.check() is src
+    with pytest.raises(SchemaError, match=r"column 'treated' holds one value only \(1 in all 30 rows\)"):
+        sources.as_source(camp.head(30), role="campaign").check(rows=100)
+
+
 def test_a_2_gb_file_that_is_not_csv_is_refused_in_seconds(tmp_path):
     """``truncate -s 2G x.csv``: DuckDB used to sniff all of it (165 s) and print its 22-line error; the first
     4 MB decide (NUL bytes: not text). The file is sparse: it costs no disk."""

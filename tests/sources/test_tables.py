@@ -327,3 +327,21 @@ def test_a_bad_name_or_currency_stops_before_the_kernel(tmp_path):
     s = studies.get("campaign-experiment")
     with pytest.raises(ParameterError, match=r"parameter 'data' .*'currency' must be a non-empty text"):
         s.preflight(s.resolve({"data": str(path)}))
+
+
+def test_the_kernel_read_of_a_pandas_role_checks_the_whole_table(tmp_path):
+    """A per-customer table (prospects come back as pandas) is checked on its first rows before the kernel and in
+    full as the kernel reads it (Source.to_pandas): a duplicate id past the first rows passes the first, not the
+    second; its message counts the whole table."""
+    n = 400
+    table = pd.DataFrame({"lead": range(n), "won": [True, False] * (n // 2), "value": 5.0})
+    table.loc[350, "lead"] = 7
+    yaml = _file(tmp_path, "prospects", table)
+    assert set(sources.read_sources(yaml, check=True, rows=100)) == {"prospects"}
+    prospects = sources.read_sources(yaml)["prospects"]
+    with pytest.raises(DuplicateIdError, match=r"column 'lead' \(mapped to prospect_id\): 2 of 400 rows repeat"):
+        prospects.to_pandas()
+    assert len(prospects.to_pandas(check=False)) == n
+    early = table.assign(lead=lambda d: d["lead"].where(d.index != 50, 7))
+    with pytest.raises(DuplicateIdError, match=r"2 of the first 100 rows repeat"):
+        sources.read_sources(_file(tmp_path, "prospects", early), check=True, rows=100)

@@ -93,6 +93,33 @@ def test_data_parameter_is_checked_before_the_kernel(scratch_root, tmp_path):
 
 
 @pytest.mark.slow
+def test_a_bad_value_past_the_check_before_the_kernel_is_counted_where_the_kernel_reads_the_table(
+        scratch_root, tmp_path, monkeypatch):
+    """The check before the kernel reads the first CRMRESEARCH_CHECK_ROWS rows (here 1,000); a text amount at
+    row 22,000 of 25,000 (past them and past DuckDB's type sample) is counted where the kernel reads the whole
+    table: the same one line with the full count, and exit 2 as before the kernel."""
+    from click.testing import CliRunner
+
+    from crmresearch import cli
+
+    monkeypatch.setenv("CRMRESEARCH_CHECK_ROWS", "1000")  # the kernel inherits the environment
+    rng = np.random.default_rng(3)
+    n = 25_000
+    log = pd.DataFrame({"cust": rng.integers(1, 400, n), "amt": rng.gamma(2, 10, n).round(2).astype(str),
+                        "day": pd.date_range("2020-01-01", periods=n, freq="1h").strftime("%Y-%m-%d")})
+    log.loc[22_000, "amt"] = "n/a"
+    log.to_csv(tmp_path / "tx.csv", index=False)
+    (tmp_path / "s.yaml").write_text("transactions: {path: tx.csv, columns: {customer: cust, date: day, "
+                                     "amount: amt}}\n")
+    result = CliRunner().invoke(cli.main, ["run", "rfm-segments", "-p", f"data={tmp_path / 's.yaml'}", "-p",
+                                           "n_bootstrap=2", "-p", "k_max=3"])
+    assert result.exit_code == 2, result.output
+    line = next(t for t in result.output.splitlines() if t.startswith("DtypeError: "))
+    assert ("tx.csv: column 'amt' (mapped to amount): 1 of 25000 rows cannot be read as numbers (first values: "
+            "'n/a'; first lines: 22002); fix or remove those rows") in line
+
+
+@pytest.mark.slow
 def test_churn_survival_on_dated_spells_and_on_durations_in_days(scratch_root, tmp_path):
     """The same relationships as dated spells (Parquet, renamed, the window's end stated as observed_to)
     and as a survival extract (CSV: tenure in days and a churn flag, no dates) in weeks: the Cox estimates of

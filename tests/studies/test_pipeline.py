@@ -29,3 +29,16 @@ def test_a_finished_kernel_is_shut_down_without_a_keyboard_interrupt(tmp_path: P
     pipeline._execute_notebook(tmp_path / "slow.ipynb", tmp_path / "out.ipynb", {})
     err = capfd.readouterr().err
     assert "KeyboardInterrupt" not in err and "ERROR" not in err, err
+
+
+def test_a_run_stopped_by_a_data_error_in_the_notebook_counts_as_bad_input():
+    """The command exits 2 for bad input data whether the check before the kernel or the kernel's full read of the
+    table finds it: papermill keeps the error's class name (``ename``), a crmresearch ValidationError or subclass."""
+    from papermill.exceptions import PapermillExecutionError
+
+    def failed(ename: str) -> PapermillExecutionError:
+        return PapermillExecutionError(0, 1, "source", ename, "rfm: tx.csv: column 'amt': 1 of 9 rows ...", [])
+
+    assert pipeline._bad_input(failed("DtypeError")) and pipeline._bad_input(failed("SourceError"))
+    assert not pipeline._bad_input(failed("ValueError")) and not pipeline._bad_input(failed("ConvergenceError"))
+    assert not pipeline._bad_input(RuntimeError("boom in the middle"))

@@ -213,6 +213,21 @@ def _rules(contract: Contract, cols: list[Column], schema: Mapping[str, Any], sr
     return rules
 
 
+def _text_casts(src: Source, cols: Sequence[Column], schema: Mapping[str, Any], caller: str) -> dict[str, str]:
+    """The text columns of a number or date kind (a Parquet string column, a CSV column DuckDB read as text) whose
+    every value reads as that kind, column -> ``number`` / ``datetime``: read as it, not refused for their type.
+    A value that does not read is an error counting them (:func:`_text_column`)."""
+    import narwhals as nw
+
+    casts: dict[str, str] = {}
+    for col in cols:
+        name = col.default_name
+        if col.kind in ("datetime", "number", "integer") and schema[name] == nw.String:
+            _text_column(src, name, col.kind, column_label(name, src.columns.get(col.role, name)), caller)
+            casts[name] = "datetime" if col.kind == "datetime" else "number"
+    return casts
+
+
 def _text_column(src: Source, name: str, kind: str, shown: str, caller: str) -> None:
     """Raise for the values of a text column of a number or date kind that do not read as one, counted where the
     table lives in one pass (DuckDB ``TRY_CAST``, Spark ``count_if(try_cast(...))``, pandas ``to_numeric`` /
@@ -315,6 +330,13 @@ def check_table(table: Any, role: str, columns: Mapping[str, str] | None = None,
         raise MissingColumnError(f"{caller}: missing column(s) {absent + needed}{why}; the table has "
                                  f"{list(schema)[:15]}")
     cols = [c for c in cols if c.default_name in schema]
+    casts = _text_casts(src, cols, schema, caller)
+    if casts:  # text columns whose every value reads as the kind: read as it from now on (the probe too)
+        from .tables import _cast
+
+        src.casts = {**src.casts, **casts}
+        src._lazy = _cast(src._lazy, casts, src.engine)
+        schema = src.schema()
     rules = _rules(contract, cols, schema, src, caller)
     key = contract.column(contract.key_role).default_name
     aggs = [nw.len().alias("n")]
@@ -373,7 +395,7 @@ def check_table(table: Any, role: str, columns: Mapping[str, str] | None = None,
                                    "rows repeat an id that must "
                                    f"be unique ({len(dup)} distinct ids, first: {_first_ids(dup.index)}); keep one row "
                                    "per id")
-        if col.varies and present and distinct < 2:
+        if col.varies and present and distinct < 2 and not src.sampled(n):  # first rows only: the full read decides
             one = lf.filter(~nw.col(name).is_null()).select(nw.col(name)).head(1).collect(backend="pandas") \
                 .to_native()[name]
             value = one.iloc[0] if len(one) else None

@@ -19,18 +19,26 @@ import errno
 import os
 import re
 import stat
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..errors import DateParseError, DtypeError, SchemaError, SourceError, shown
 
-__all__ = ["PREFIX_BYTES", "REJECTS_LIMIT", "check_path", "check_prefix", "engine_message", "rejected_rows", "shown"]
+__all__ = ["CHECK_BYTES", "CHECK_ROWS", "PREFIX_BYTES", "REJECTS_LIMIT", "check_path", "check_prefix", "check_rows",
+           "csv_prefix", "engine_message", "rejected_rows", "shown"]
 
 #: Bytes of a file read to decide whether it can be a CSV or Parquet table (4 MB).
 PREFIX_BYTES = 4 << 20
 #: Rejected rows a check records per file (more are counted as "at least" this many).
 REJECTS_LIMIT = 100_000
+#: Rows of each table the contract check before a study's kernel reads at most (its first rows; 1,000,000 rows
+#: of a transaction log are about 30 MB of CSV, read in about a second); the whole table is checked when the
+#: kernel reads it. The environment variable ``CRMRESEARCH_CHECK_ROWS`` sets another budget.
+CHECK_ROWS = 1_000_000
+#: Bytes of a CSV table the check before a study's kernel reads at most (64 MB; a table of long rows reaches it
+#: before :data:`CHECK_ROWS`): the first rows within both budgets are checked.
+CHECK_BYTES = 64 << 20
 
 _QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'")
 
@@ -136,6 +144,129 @@ def check_prefix(path: str, fmt: str, name: str) -> None:
                           "has one row per line")
 
 
+def check_rows() -> int:
+    """Rows of each table the check before a study's kernel reads: ``CRMRESEARCH_CHECK_ROWS`` when set (a
+    positive whole number), else :data:`CHECK_ROWS`.
+
+    Returns
+    -------
+    int
+        The row budget of the check before the kernel.
+
+    Raises
+    ------
+    SourceError
+        ``CRMRESEARCH_CHECK_ROWS`` is set but is not a positive whole number.
+
+    Examples
+    --------
+    >>> from crmresearch.sources.files import CHECK_ROWS, check_rows
+    >>> check_rows() == CHECK_ROWS   # without CRMRESEARCH_CHECK_ROWS in the environment
+    True
+    """
+    text = os.environ.get("CRMRESEARCH_CHECK_ROWS", "").strip().replace("_", "")
+    if not text:
+        return CHECK_ROWS
+    if not text.isdigit() or int(text) < 1:
+        raise SourceError(f"CRMRESEARCH_CHECK_ROWS must be a positive whole number of rows; got {shown(text)}")
+    return int(text)
+
+
+def csv_prefix(files: Sequence[str], rows: int, folder: str,
+               max_bytes: int = CHECK_BYTES) -> tuple[list[str], int, bool]:
+    """Copy the first ``rows`` data rows (at most ``max_bytes`` bytes) of CSV ``files`` into ``folder``, each file's
+    header kept, for a check that reads a bounded part of a table wherever its rows are.
+
+    A file is read in one block of at most ``max_bytes`` and cut after a line break; the copies keep the files'
+    names (one subfolder each), so messages about them name your files, and their line numbers are your files'.
+
+    Parameters
+    ----------
+    files : sequence of str
+        The CSV files of one table, in order.
+    rows : int
+        Data rows (header lines not counted) copied at most, over all files.
+    folder : str
+        Where the copies go.
+    max_bytes : int, default CHECK_BYTES
+        Bytes read at most, over all files.
+
+    Returns
+    -------
+    copies : list of str
+        The copies (the files the prefix reaches).
+    taken : int
+        Data rows copied (lines after each header; a quoted value spanning lines counts each line).
+    cut : bool
+        Whether the table has rows past the copies (the check sees its first ``taken`` rows only).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from crmresearch.sources.files import csv_prefix
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / 'tx.csv'
+    >>> _ = f.write_text('amount\\n' + '1.5\\n' * 10)
+    >>> copies, taken, cut = csv_prefix([str(f)], 4, tempfile.mkdtemp())
+    >>> taken, cut, pathlib.Path(copies[0]).read_text().count('\\n')
+    (4, True, 5)
+    """
+    copies: list[str] = []
+    taken, budget = 0, max_bytes
+    for i, path in enumerate(files):
+        if taken >= rows or budget <= 0:
+            return copies, taken, True
+        dest = Path(folder, str(i), os.path.basename(path))
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        want = rows - taken + 1  # its header line, then the rows still wanted
+        lines, cut = 0, False
+        with open(path, "rb") as f, open(dest, "wb") as out:
+            while True:
+                block = f.read(min(_BLOCK, budget))
+                if not block:  # the whole file (a last line without a line break counts too)
+                    lines += 1 if f.tell() and not _ends_line(f) else 0
+                    break
+                k = block.count(b"\n")
+                if lines + k >= want:  # cut after the line break that ends the last row wanted
+                    at = -1
+                    for _ in range(want - lines):
+                        at = block.index(b"\n", at + 1)
+                    block, k, cut = block[:at + 1], want - lines, True
+                elif len(block) == budget:  # the byte budget ends in this block: cut after its last line break
+                    block, cut = block[:block.rfind(b"\n") + 1], True
+                out.write(block)
+                lines += k
+                budget -= len(block)
+                if cut:
+                    break
+        if cut and lines <= 1:  # not one whole row within the budget
+            dest.unlink()
+            if not copies:  # no line break in the budget (CR-only line ends?): the files as they are, unbounded
+                return list(files), 0, False
+            return copies, taken, True
+        copies.append(str(dest))
+        taken += max(lines - 1, 0)
+        if cut:
+            return copies, taken, _more(path, dest) or i + 1 < len(files)
+    return copies, taken, False
+
+
+_BLOCK = 4 << 20
+
+
+def _ends_line(f: Any) -> bool:
+    """Whether the file open in ``f`` (at its end) ends with a line break."""
+    f.seek(-1, os.SEEK_END)
+    return f.read(1) == b"\n"
+
+
+def _more(path: str, copy: Path) -> bool:
+    """Whether ``path`` holds more than its ``copy`` (a prefix of it) beyond blank space."""
+    size = copy.stat().st_size
+    with open(path, "rb") as f:
+        f.seek(size)
+        return f.read(1 << 16).strip() != b"" or os.path.getsize(path) > size + (1 << 16)
+
+
 def engine_message(exc: BaseException) -> str:
     """The first line of an engine's error with its quoted parts (file contents, paths) left out, at most
     120 characters: what a message may quote of an error about an arbitrary file.
@@ -182,7 +313,7 @@ def _value(message: str) -> str | None:
 
 
 def rejected_rows(con: Any, good_rows: int, caller: str, kinds: Mapping[str, str],
-                  label: Callable[[str], str], first_rows: int) -> None:
+                  label: Callable[[str], str], first_rows: int, sample: int | None = None) -> None:
     """Raise for the rows a CSV read with ``store_rejects`` could not take (:class:`DtypeError` or
     :class:`DateParseError` for a value of a contract column, :class:`SchemaError` otherwise); return when none.
 
@@ -200,6 +331,9 @@ def rejected_rows(con: Any, good_rows: int, caller: str, kinds: Mapping[str, str
         The file's column name -> how a message names it (both names when a mapping renamed it).
     first_rows : int
         Rows DuckDB typed the columns from (its sample), for the message.
+    sample : int or None, optional
+        The read took the first ``sample`` rows of a longer table (the check before a kernel,
+        :func:`csv_prefix`): the message says "of the first ``sample`` rows". None: the whole table.
 
     Examples
     --------
@@ -215,16 +349,18 @@ def rejected_rows(con: Any, good_rows: int, caller: str, kinds: Mapping[str, str
     ...     print(type(exc).__name__, str(exc).split(': ', 2)[2][:60])
     DtypeError tx.csv: column 'amount': 1 of 30001 rows cannot be read as n
     """
+    sampled = sample is not None
+    within = f"WHERE e.line <= {int(sample) + 1}" if sampled else ""  # line 1: the header
     rows = con.execute(
         "SELECT e.column_name, e.error_type, count(*) AS k, count(DISTINCT e.line) AS lines, "
         "list(e.line ORDER BY e.line)[1:3] AS first_lines, list(e.error_message ORDER BY e.line)[1:3] AS messages, "
-        "min(s.file_path) AS file FROM reject_errors e JOIN reject_scans s USING (scan_id, file_id) "
+        f"min(s.file_path) AS file FROM reject_errors e JOIN reject_scans s USING (scan_id, file_id) {within} "
         "GROUP BY ALL ORDER BY min(e.line), any_value(e.error_type = 'CAST')").fetchall()
     if not rows:
         return
     column, fault, k, lines, first_lines, messages, file = rows[0]
-    total = con.execute("SELECT count(DISTINCT (file_id, line)) FROM reject_errors").fetchone()[0]
-    n = good_rows + int(total)
+    total = con.execute(f"SELECT count(DISTINCT (file_id, line)) FROM reject_errors e {within}").fetchone()[0]
+    n = f"the first {sample}" if sampled else good_rows + int(total)
     count = f"at least {k}" if k >= REJECTS_LIMIT else str(k)
     where = f"first lines: {', '.join(map(str, first_lines))}"
     fname = os.path.basename(str(file))

@@ -40,7 +40,12 @@ study does before its kernel starts) the contents are checked against it as well
 
 Files are checked in bounded time before DuckDB reads them (:mod:`crmresearch.sources.files`: what a path is,
 the first 4 MB of a CSV, the magic bytes of a Parquet file), and a CSV's rows that do not fit the types DuckDB
-took from its first rows are counted in the one pass of the contract check. A Spark table needs a Spark
+took from its first rows are counted in the one pass of the contract check. The check before a study's kernel
+reads the first rows of each table only (``read_sources(rows=...)``, :meth:`Source.head`: at most
+:data:`~crmresearch.sources.files.CHECK_ROWS` rows and, of a CSV, :data:`~crmresearch.sources.files.CHECK_BYTES`),
+so it takes about the same time on any size of table; the kernel checks the whole table as it reads it (the
+aggregations of :mod:`crmresearch.sources.aggregate`, :meth:`Source.to_pandas`). A text column of a number or
+date kind whose every value reads as one is read as one. A Spark table needs a Spark
 master named (``spark: {master: ...}`` or ``SPARK_MASTER_URL``) unless a session is active; a study's check
 before its kernel never starts one.
 """
@@ -57,10 +62,19 @@ from pathlib import Path
 from typing import Any
 
 from .._extras import require
-from ..errors import MissingColumnError, SourceError
+from ..errors import MissingColumnError, SchemaError, SourceError
 from ..schemas.checks import column_label
 from ..schemas.contracts import CONTRACTS, DEFAULT_NAMES, TIME_UNITS, role_contracts
-from .files import REJECTS_LIMIT, check_path, check_prefix, engine_message, rejected_rows, shown
+from .files import (
+    CHECK_BYTES,
+    REJECTS_LIMIT,
+    check_path,
+    check_prefix,
+    csv_prefix,
+    engine_message,
+    rejected_rows,
+    shown,
+)
 
 __all__ = ["FILE_KEYS", "ROLES", "SPARK_KEYS", "Source", "SourceError", "SourceFile", "as_source", "read_sources",
            "source_file", "spark_master", "spark_settings", "spark_tables", "user_columns"]
@@ -107,6 +121,12 @@ class Source:
     features : sequence of str or None, optional
         The columns a model may use as features, by the table's names (a role whose contract calls its other
         columns features: customers, campaign, prospects); kept in crmresearch names. None: not listed.
+    limit : int or None, optional
+        The source holds the first ``limit`` rows of a longer table only (:meth:`head`: what the check before a
+        kernel reads), so that messages count "of the first ``limit`` rows"; None: the whole table.
+    casts : mapping of str to str, optional
+        Text columns read as the contract's kind, crmresearch name -> ``number`` or ``datetime`` (set by the
+        contract check when every value of a text column reads as that kind).
 
     Examples
     --------
@@ -126,6 +146,8 @@ class Source:
     meta: Mapping[str, Any] = field(default_factory=dict)
     files: tuple[str, ...] = field(default=(), repr=False)  # the CSV / Parquet files DuckDB reads it from
     file_format: str = field(default="", repr=False)  # 'csv' or 'parquet' with files
+    limit: int | None = None
+    casts: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         import narwhals as nw
@@ -176,6 +198,81 @@ class Source:
         if clash:  # a column already holds a name the mapping gives to another: the mapping wins
             self._lazy = self._lazy.drop(*clash)
         self._lazy = self._lazy.rename(rename)
+        self.casts = dict(self.casts)
+        if self.casts:
+            self._lazy = _cast(self._lazy, self.casts, self.engine)
+
+    def head(self, n: int, max_bytes: int | None = None) -> Source:
+        """The table's first ``n`` rows as a :class:`Source` of the same role and mapping, read as far as those rows
+        only: of CSV files, a copy of their first rows within ``max_bytes`` (:func:`~crmresearch.sources.files.
+        csv_prefix`, so that DuckDB's count of the rows that do not fit their types covers them all); of Parquet
+        files and DuckDB or Spark tables a ``LIMIT``; of a DataFrame its ``head``.
+
+        Parameters
+        ----------
+        n : int
+            Rows kept at most.
+        max_bytes : int or None, optional
+            CSV files: bytes read at most; None: :data:`crmresearch.sources.files.CHECK_BYTES`.
+
+        Returns
+        -------
+        Source
+            With ``limit`` set when it may hold fewer rows than the table.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from crmresearch import sources
+        >>> src = sources.as_source(pd.DataFrame({'customer_id': range(5)}), role='customers')
+        >>> src.head(2).to_pandas()['customer_id'].tolist()
+        [0, 1]
+        """
+        files, limit = self.files, n
+        if self.file_format == "csv":
+            import shutil
+            import tempfile
+            import weakref
+
+            folder = tempfile.mkdtemp(prefix="crmresearch-check-")
+            try:
+                copies, taken, cut = csv_prefix(self.files, n, folder, CHECK_BYTES if max_bytes is None else max_bytes)
+                limited = _read_files(copies, "csv", self.name)
+            except BaseException:
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
+            files, limit = tuple(copies), taken if cut else None
+        else:
+            limited = self.native.limit(n) if self.engine in ("duckdb", "spark") else self.native.head(n)
+        out = Source(limited, self.columns, name=self.name, role=self.role, meta=self.meta, files=files,
+                     file_format=self.file_format, limit=limit, casts=self.casts)
+        out.features = self.features  # already checked, in crmresearch names
+        if self.file_format == "csv":
+            weakref.finalize(out, shutil.rmtree, folder, True)
+        return out
+
+    def sampled(self, rows: int) -> bool:
+        """Whether a check that saw ``rows`` rows of this table saw only its first rows (:meth:`head` reached its
+        limit), so that counts are of "the first ``limit`` rows".
+
+        Parameters
+        ----------
+        rows : int
+            Rows the check saw.
+
+        Returns
+        -------
+        bool
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from crmresearch import sources
+        >>> src = sources.as_source(pd.DataFrame({'customer_id': range(5)}), role='customers')
+        >>> src.head(2).sampled(2), src.head(10).sampled(5), src.sampled(5)
+        (True, False, False)
+        """
+        return self.limit is not None and rows >= self.limit
 
     @property
     def observed(self) -> dict[str, Any]:
@@ -215,7 +312,7 @@ class Source:
         except duckdb.Error as exc:
             raise SourceError(f"{self.name}: DuckDB cannot read {os.path.basename(self.files[0])} as CSV: "
                               f"{engine_message(exc)}") from None
-        return Source(rel, self.columns, name=self.name, role=self.role), con
+        return Source(rel, self.columns, name=self.name, role=self.role, limit=self.limit, casts=self.casts), con
 
     def rejected(self, con: Any, good_rows: int, caller: str, role: str | None = None) -> None:
         """Raise for the rows of a :meth:`probe` read that DuckDB could not take (none: return).
@@ -242,16 +339,66 @@ class Source:
                 actual = self.columns.get(col.role, col.default_name)
                 kinds[actual], ours[actual] = col.kind, col.default_name
         ours |= {actual: names.get(role, role) for role, actual in self.columns.items()}
-        rejected_rows(con, good_rows, caller, kinds, lambda c: column_label(ours.get(c, c), c), SNIFF_ROWS)
+        rejected_rows(con, good_rows, caller, kinds, lambda c: column_label(ours.get(c, c), c), SNIFF_ROWS,
+                      sample=self.limit)
 
     def schema(self) -> dict[str, Any]:
         return dict(self._lazy.collect_schema())
 
-    def to_pandas(self) -> Any:
-        """The whole table as pandas (small tables only: a survey, a campaign's cells)."""
-        return self._lazy.collect(backend="pandas").to_native()
+    def to_pandas(self, check: bool = True) -> Any:
+        """The whole table as pandas (per-customer tables: customers, spells, a survey, a campaign's cells).
 
-    def check(self, caller: str | None = None, need: Sequence[str] = ()) -> Source:
+        With ``check`` (the default) a table of a role is checked against its contract as it is read, in the same
+        read: a CSV's rows that do not fit its column types are counted (all of them), and the rules of the
+        contract are applied (:meth:`check`, which before a study's kernel sees only the first rows).
+
+        Parameters
+        ----------
+        check : bool, default True
+            Check the table against its role's contract; False: only read it.
+
+        Returns
+        -------
+        DataFrame
+            With crmresearch column names; values as read (text dates stay text).
+
+        Raises
+        ------
+        SchemaError
+            With ``check``: the first rule the table breaks (its count of rows over the whole table).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from crmresearch import sources
+        >>> sources.as_source(pd.DataFrame({'customer_id': [1, 2]}), role='customers').to_pandas().shape
+        (2, 1)
+        """
+        contract = CONTRACTS.get(self.role or "") if check else None
+        if contract is not None and contract.engine:  # checked where it lives, then read
+            from .aggregate import check_table
+
+            return check_table(self, self.role, caller=self.name)._lazy.collect(backend="pandas").to_native()
+        probe, con = self.probe() if contract is not None else (self, None)
+        try:
+            table = probe._lazy.collect(backend="pandas").to_native()
+        except Exception as exc:  # an engine's error: one line, no contents of the file
+            if type(exc).__module__.split(".")[0] not in ("duckdb", "pyspark", "py4j", "polars"):
+                raise
+            raise SourceError(f"{self.name}: the table cannot be read: {engine_message(exc)}") from None
+        if contract is not None:
+            from ..schemas.validate import _check_table
+
+            self.rejected(con, len(table), self.name)
+            try:
+                _check_table(table, contract, contract.names(), self.name, users=self.user_names)
+            except SchemaError as exc:
+                problem = _in_sample(exc, self, len(table))
+                if problem is not None:
+                    raise problem from None
+        return table
+
+    def check(self, caller: str | None = None, need: Sequence[str] = (), rows: int | None = None) -> Source:
         """Check the table against its role's contract (:data:`crmresearch.schemas.CONTRACTS`); return it.
 
         A role whose table-level work runs where the table lives (transactions, calls) is checked there, in
@@ -264,6 +411,11 @@ class Source:
             Name shown first in messages; None: the table's name (file and role).
         need : sequence of str, default ()
             Optional columns of the contract the caller needs (e.g. ``['amount']``): missing, an error.
+        rows : int or None, optional
+            Check only the table's first ``rows`` rows (:meth:`head`; the check before a study's kernel, bounded in
+            time whatever the table's size): counts in messages are then of "the first ``rows`` rows", and a rule
+            only the whole table can decide (a column holding one value only) is left to the full read. None: the
+            whole table.
 
         Returns
         -------
@@ -287,22 +439,60 @@ class Source:
         if self.role is None:
             raise SourceError(f"{self.name}: a table without a role has no contract to check")
         contract = CONTRACTS[self.role]
+        target = self.head(rows) if rows is not None else self
         if contract.engine:
             from .aggregate import check_table
 
-            check_table(self, self.role, caller=caller or self.name, need=need)
+            try:
+                check_table(target, self.role, caller=caller or self.name, need=need)
+            except SchemaError as exc:
+                raise _in_sample(exc, target, target.limit or 0) or exc from None
         else:
             from ..schemas.validate import _check_table
 
-            probe, con = self.probe()
+            probe, con = target.probe()
             try:
-                table = probe.to_pandas()
+                table = probe.to_pandas(check=False)
             except Exception as exc:  # an engine's error: one line, no contents of the file
                 raise SourceError(f"{caller or self.name}: the table cannot be read: {engine_message(exc)}") from None
-            self.rejected(con, len(table), caller or self.name)
-            _check_table(table, contract, contract.names(), caller or self.name, need=need,
-                         users=self.user_names)
+            target.rejected(con, len(table), caller or self.name)
+            try:
+                _check_table(table, contract, contract.names(), caller or self.name, need=need,
+                             users=self.user_names)
+            except SchemaError as exc:
+                problem = _in_sample(exc, target, len(table))
+                if problem is not None:
+                    raise problem from None
         return self
+
+
+def _in_sample(exc: SchemaError, src: Source, rows: int) -> SchemaError | None:
+    """A broken rule found in the first rows of a table (:meth:`Source.head`), said so: "k of the first N rows";
+    None for a rule only the whole table decides (a column holding one value only in its first rows). Any
+    other error (the whole table was read): itself."""
+    if not src.sampled(rows):
+        return exc
+    text = str(exc)
+    if " holds one value only " in text:
+        return None
+    first = re.sub(rf" of {src.limit} (rows|lines)\b", rf" of the first {src.limit} \1", text, count=1)
+    return exc if first == text else type(exc)(first)
+
+
+def _cast(lazy: Any, casts: Mapping[str, str], engine: str) -> Any:
+    """Text columns read as numbers (``number``) or timestamps (``datetime``) where the table lives."""
+    import narwhals as nw
+
+    if engine in ("duckdb", "spark"):
+        return lazy.with_columns(*(nw.col(c).cast(nw.Float64 if k == "number" else nw.Datetime()) for c, k in
+                                   casts.items()))
+    import pandas as pd
+
+    table = lazy.collect(backend="pandas").to_native().copy()
+    for c, k in casts.items():
+        table[c] = (pd.to_datetime(table[c], format="ISO8601") if k == "datetime"
+                    else pd.to_numeric(table[c]).astype(float))
+    return nw.from_native(table).lazy()
 
 
 def _check_meta(meta: Mapping[str, Any], contract: Any, shape: str, name: str) -> dict[str, Any]:
@@ -585,7 +775,8 @@ def as_source(obj: Any, columns: Mapping[str, str] | None = None, *, name: str =
 
 def read_sources(path: str | os.PathLike[str], roles: Sequence[str] | None = None, *,
                  optional: Sequence[str] = (), check: bool = False,
-                 needs: Mapping[str, Sequence[str]] | None = None, open_spark: bool = True) -> dict[str, Source]:
+                 needs: Mapping[str, Sequence[str]] | None = None, open_spark: bool = True,
+                 rows: int | None = None) -> dict[str, Source]:
     """Read a data source file; check every role, file and column; return ``{role: Source}``.
 
     ``roles``: the roles the caller needs (a study's); a missing one is an error that lists them all.
@@ -608,6 +799,10 @@ def read_sources(path: str | os.PathLike[str], roles: Sequence[str] | None = Non
     open_spark : bool, default True
         Open the Spark tables the file names; False (a study's check before its kernel): their entries and the
         Spark settings are checked, no session is started, and they are left out of the result.
+    rows : int or None, optional
+        With ``check=True``: check only the first ``rows`` rows of each table (a study's check before its kernel
+        passes :func:`crmresearch.sources.files.check_rows`, so its time and the bytes it reads do not grow with
+        the table); a rule broken there is reported as "k of the first ``rows`` rows". None: whole tables.
 
     Raises
     ------
@@ -655,7 +850,7 @@ def read_sources(path: str | os.PathLike[str], roles: Sequence[str] | None = Non
         wanted = list(out) if roles is None else [*roles, *(r for r in optional if r not in roles)]
         for role in wanted:
             if role in out:
-                out[role].check(need=(needs or {}).get(role, ()))
+                out[role].check(need=(needs or {}).get(role, ()), rows=rows)
     return out
 
 

@@ -71,6 +71,9 @@ class RunResult:
         The error message of a failed run; empty otherwise.
     omitted : dict of str to str
         The study's exhibits the run left out, with the reason (the manifest's ``omitted``).
+    bad_input : bool
+        The run failed on its input data: the notebook raised a :class:`~crmresearch.errors.ValidationError`
+        (a table breaking its contract, found where the kernel reads the whole table); the command exits 2.
 
     Examples
     --------
@@ -87,6 +90,7 @@ class RunResult:
     parameters: dict[str, Any]
     error: str = ""
     omitted: dict[str, str] = field(default_factory=dict)
+    bad_input: bool = False
 
 
 class _QuietKernelManager(AsyncKernelManager):
@@ -252,6 +256,17 @@ def _publish(staging: Path, target: Path, manifest: dict[str, Any]) -> None:
     publish.publish_folder(staging, target, manifest["exhibits"], reporting.dumps_json(manifest), MANIFEST)
 
 
+def _bad_input(exc: BaseException) -> bool:
+    """Whether a run's error is one of crmresearch's errors about input data (a ValidationError or a subclass),
+    raised in the notebook (papermill keeps its class name) or here."""
+    from .. import errors
+
+    def subclasses(cls: type) -> set[str]:
+        return {cls.__name__}.union(*(subclasses(c) for c in cls.__subclasses__()))
+
+    return getattr(exc, "ename", type(exc).__name__) in subclasses(errors.ValidationError)
+
+
 def _error_summary(exc: BaseException, data: str = "") -> str:
     """The whole error: its type and message (a notebook error keeps every line of its message); on your
     data (``data``, a data source file) columns it renamed are named as you know them too."""
@@ -346,7 +361,7 @@ def _execute(study: studies.Study, params: dict[str, Any], target: Path, out: st
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = "1"
     t0 = time.perf_counter()
-    status, error, omitted = "ok", "", {}
+    status, error, omitted, bad_input = "ok", "", {}, False
     try:
         with publish.terminate_as_interrupt():
             _execute_notebook(study.notebook, own, {**params, "output_dir": str(staging)}, progress,
@@ -363,6 +378,7 @@ def _execute(study: studies.Study, params: dict[str, Any], target: Path, out: st
             where = Path(exc.filename).parent if exc.filename else target  # nothing was published
             raise publish.no_space(exc, where) from exc
         status, error = "failed", _error_summary(exc, str(params.get("data") or ""))
+        bad_input = _bad_input(exc)
         if raise_on_error:
             raise StudyError(
                 f"{study.name} failed: {error}\nexecuted notebook with traceback: {executed}"
@@ -374,7 +390,7 @@ def _execute(study: studies.Study, params: dict[str, Any], target: Path, out: st
         shutil.rmtree(own.parent, ignore_errors=True)
     seconds = time.perf_counter() - t0
     result = RunResult(study.name, status, round(seconds, 2), str(target), str(executed),
-                       dict(params), error, omitted)
+                       dict(params), error, omitted, bad_input)
     reporting.atomic_write_text(executed.with_suffix(".run.json"),
                                 reporting.dumps_json({**asdict(result),
                                                       "crmresearch": __version__}))

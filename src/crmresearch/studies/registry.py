@@ -493,7 +493,9 @@ class Study:
 
         With ``-p data=...`` every table the study reads (its ``roles`` and the ``optional_roles`` present) is
         checked against its contract in :data:`crmresearch.schemas.CONTRACTS` (columns, kinds, missing values,
-        ranges, unique ids); the study's ``inputs`` then checks what crosses tables or names parameters. A Spark
+        ranges, unique ids) on its first :func:`crmresearch.sources.files.check_rows` rows (1,000,000 by default:
+        bounded in time whatever the table's size; the kernel checks the whole table as it reads it); the study's
+        ``inputs`` then checks what crosses tables or names parameters. A Spark
         table is checked for its entry and a Spark master only (no session is started here): its contents, and
         ``inputs``, are checked when the kernel reads it.
 
@@ -506,23 +508,28 @@ class Study:
         if values.get("data"):
             from ..errors import ValidationError
             from ..sources import read_sources, spark_tables
+            from ..sources.files import check_rows
 
             try:  # Spark tables: their entries and settings only (no session is started to check a file)
                 spark = spark_tables(values["data"])
                 read_sources(values["data"], roles=self.roles, optional=self.optional_roles, check=True,
-                             needs=self.needs, open_spark=False)
+                             needs=self.needs, open_spark=False, rows=check_rows())
             except ValidationError as exc:  # a SourceError (files, columns) or a broken contract
                 raise ParameterError(f"{self.name}: parameter 'data' ({values['data']}): {exc}") from None
         if self.inputs is not None and not spark:  # with Spark tables, the kernel checks what crosses tables
+            from ..errors import ValidationError
+
             try:
                 self.inputs(values)
-            except ParameterError as exc:  # checks on your tables, renamed: name your columns as you know them
+            except (ParameterError, ValidationError) as exc:  # checks on your tables: your column names
                 if not values.get("data"):
                     raise
                 from ..schemas import name_user_columns
                 from ..sources import user_columns
 
-                raise ParameterError(name_user_columns(str(exc), user_columns(values["data"]))) from None
+                text = str(exc) if isinstance(exc, ParameterError) else \
+                    f"{self.name}: parameter 'data' ({values['data']}): {exc}"
+                raise ParameterError(name_user_columns(text, user_columns(values["data"]))) from None
 
     def data_route(self) -> str:
         """How to run the study on your own tables, in words (for ``crmresearch list``)."""
