@@ -12,6 +12,23 @@ WORDS: dict[str, str] = {
 
 #: whole texts: table headers (the package's column names) and figure texts
 TEXTS: dict[str, str] = {
+    'status': '状态',
+    'parameters': '参数个数',
+    'bic': 'BIC',
+    'holdout_error_pct': '保留期误差（%）',
+    'holdout_mae': '保留期每客户平均绝对误差',
+    'tracking_mae': '逐期跟踪平均绝对误差',
+    'tracking_mape_pct': '逐期跟踪平均绝对百分比误差（%）',
+    'cumulative_error_pct': '累计误差（%）',
+    'palive_auc': 'P(存活) 的 AUC',
+    'palive_mean_error': 'P(存活) 平均误差',
+    'clv_total': '客户终身价值合计',
+    'clv_ci_lower': '客户终身价值置信下限',
+    'clv_ci_upper': '客户终身价值置信上限',
+    'top_decile_clv': '前10%客户终身价值',
+    'top_decile_overlap': '前10%客户重合比例',
+    'top_decile_change_pct': '前10%客户终身价值变化（%）',
+    'favoured': '保留期首选',
     'CDNOW': 'CDNOW',
     'COMP': '抱怨',
     'EXPE': '顾客期望',
@@ -714,6 +731,9 @@ TEXTS: dict[str, str] = {
     'Cumulative repeat transactions (count)': '累计重复交易（次）',
     'CDNOW sample: cumulative repeat transactions': 'CDNOW 抽样：累计重复交易',
     'BG/NBD': 'BG/NBD',
+    'MBG/NBD': 'MBG/NBD',
+    'Pareto/NBD': 'Pareto/NBD',
+    'CDNOW sample: cumulative repeat transactions by model': 'CDNOW 抽样：各模型的累计重复交易',
     'CDNOW sample: holdout purchases by calibration purchases': 'CDNOW 抽样：按校准期购买次数的保留期购买',
     'CLV (USD, log scale)': '客户终身价值（美元，对数刻度）',
     'Density': '密度',
@@ -734,6 +754,7 @@ TEXTS.update({f"{en} ({unit})": f"{zh}（{u}）" for unit, u in _UNITS.items() f
 #: templates: numbers, dates, times, weekday and month names replaced by {}
 TEMPLATES: dict[str, str] = {
     '{}': '{}',
+    '{}: cumulative repeat transactions by model': '{}：各模型的累计重复交易',
     'n = {}': 'n = {}',
     "MASE ({} = last week's same slot)": 'MASE（{} = 上周同一时段）',
     'Start of {}-minute interval': '{} 分钟时段起点',

@@ -25,6 +25,11 @@ from .paretonbd import ParetoNBD
 MODELS: dict[str, type] = {"bgnbd": BetaGeoNBD, "mbgnbd": ModifiedBetaGeoNBD, "paretonbd": ParetoNBD}
 #: how tables and figures name them
 LABELS: dict[str, str] = {"bgnbd": "BG/NBD", "mbgnbd": "MBG/NBD", "paretonbd": "Pareto/NBD"}
+#: the columns of a comparison table, in order (those a comparison cannot fill are left out)
+COLUMNS = ("model", "label", "status", "parameters", "customers", "log_likelihood", "aic", "bic", "holdout_actual",
+           "holdout_predicted", "holdout_error_pct", "holdout_mae", "tracking_mae", "tracking_mape_pct",
+           "cumulative_error_pct", "palive_auc", "palive_mean_error", "clv_total", "clv_ci_lower", "clv_ci_upper",
+           "top_decile_clv", "top_decile_overlap", "top_decile_change_pct")
 #: the holdout criteria a comparison may favour a model by (lower is better)
 CRITERIA = ("holdout_mae", "bic", "tracking_mape_pct")
 
@@ -208,11 +213,7 @@ def compare_models(summary: pd.DataFrame, models: Sequence[str] | Mapping[str, A
         tracking = first[["period", "date", "holdout", "actual"]].copy()
         for name, track in tracks.items():
             tracking[name] = track["expected"].to_numpy()
-    columns = ["model", "label", "status", "parameters", "customers", "log_likelihood", "aic", "bic",
-               "holdout_actual", "holdout_predicted", "holdout_error_pct", "holdout_mae", "tracking_mae",
-               "tracking_mape_pct", "cumulative_error_pct", "palive_auc", "palive_mean_error", "clv_total",
-               "clv_ci_lower", "clv_ci_upper", "top_decile_clv", "top_decile_overlap", "top_decile_change_pct"]
-    table = table.reindex(columns=[c for c in columns if c in table.columns])
+    table = table.reindex(columns=[c for c in COLUMNS if c in table.columns])
     table.attrs.update(favoured=favoured, criterion=criterion, reference=reference)
     return ModelComparison(table=table, tracking=tracking, values=values, models=fitted, favoured=favoured,
                            criterion=criterion)

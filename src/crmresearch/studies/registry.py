@@ -773,12 +773,18 @@ CUSTOMER_BASE_CLV = Study(
         _data_param("your transactions", "CDNOW and the synthetic bank"),
         Param("calibration_end", str, "", "your data: last day of the calibration period (YYYY-MM-DD); "
               "empty: halfway between your first and last purchase"),
+        Param("compared_models", list, ["bgnbd", "mbgnbd", "paretonbd"], "customer-base models compared on the same "
+              "customers: bgnbd (BG/NBD), mbgnbd (MBG/NBD), paretonbd (Pareto/NBD)", item=str,
+              choices=("bgnbd", "mbgnbd", "paretonbd")),
+        Param("favour_by", str, "holdout_mae", "holdout criterion that names the favoured model (lower is better): "
+              "holdout_mae (per-customer error), tracking_mape_pct (period tracking), bic",
+              choices=("holdout_mae", "tracking_mape_pct", "bic")),
     ),
     smoke={"bank_customers": 3_000},
     exhibits=("table-bgnbd-fit", "table-gamma-gamma-fit", "fig-tracking", "table-tracking",
               "fig-conditional-expectations", "table-conditional-expectations", "table-clv-summary",
               "table-clv-holdout", "fig-clv-distribution", "table-bank-clv", "table-bgnbd-recovery",
-              "table-settings"),
+              "table-model-comparison", "fig-model-tracking", "table-settings"),
     check=_check_customer_base_clv,
     roles=("transactions",),
 )
