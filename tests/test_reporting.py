@@ -122,7 +122,7 @@ def test_a_bar_in_a_header_or_cell_stays_inside_its_markdown_column():
     # the grid classes of customer-base-health are named "price_high|volume_low"
     df = pd.DataFrame({"from": ["price_high|volume_low"], "price_high|volume_low": [0.5], "no purchase": [0.5]})
     md = reporting.to_markdown(df)
-    header, rule, row = md.splitlines()
+    header, _, row = md.splitlines()
     assert header == "| from | price_high\\|volume_low | no purchase |"
     assert row == "| price_high\\|volume_low | 0.500 | 0.500 |"
     # as the papers and the site read it: three columns, the bar shown as written

@@ -262,3 +262,70 @@ def test_griffe_reads_every_docstring_without_a_warning(caplog):
         walk(package, set())
     warned = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert not warned, warned[:10]
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_the_chinese_site_titles_its_menus_and_exhibit_pages_in_chinese(tmp_path: Path):
+    """Issue 27: the zh site's Studies menu lists each study under its Chinese title (the heading of its
+    Chinese paper), the other menu entries and the headings of the exhibit pages are Chinese; the English
+    site keeps the English titles."""
+    from crmresearch import paths, studies
+
+    all_studies = studies.all_studies()
+    root = paths.notebooks_dir().parent
+    for s in all_studies:
+        assert _CJK.search(s.title_zh), f"{s.name} has no Chinese title"
+        zh_paper = root / "papers" / "zh" / f"{s.name}.md"
+        if zh_paper.is_file():  # one wording: the Chinese paper's heading
+            assert zh_paper.read_text(encoding="utf-8").splitlines()[0] == f"# {s.title_zh}", s.name
+    zh = site._config(all_studies, "zh")
+    top = [next(iter(entry)) for entry in zh["nav"]]
+    assert all(_CJK.search(t) for t in top), top
+    menu = zh["nav"][1][top[1]]
+    assert [next(iter(e)) for e in menu[1:]] == [s.title_zh for s in all_studies]
+    assert all(_CJK.search(t) for t in zh["extra"]["crm_page_titles"].values())
+    en = site._config(all_studies, "en")
+    assert [next(iter(e)) for e in en["nav"][1]["Studies"][1:]] == [s.title for s in all_studies]
+
+    study = studies.get("value-tiers")
+    (tmp_path / "table-tiers.md").write_text("| 层级 |\n|---|\n| 顶端 |\n", encoding="utf-8")
+    page = site._exhibits_page(study, tmp_path, "zh")
+    headings = [line for line in page.splitlines() if line.startswith("#")]
+    assert headings[0] == f"# 图表：{study.title_zh}"
+    assert all(_CJK.search(h) for h in headings), headings
+    assert "### 表 table-tiers" in headings and "### 图 fig-lorenz" in headings
+    index = site._studies_page(list(all_studies), "zh")
+    assert index.startswith("# 研究\n") and all(s.title_zh in index for s in all_studies)
+
+
+def test_heading_ids_keep_chinese_and_are_unique():
+    """Issue 27: `toc`'s default slugify dropped every Chinese character (ids `_1`, `_2`); the site's
+    mkdocs.yml names a slugify that keeps them, for both sites, and English ids stay as they were."""
+    import markdown
+    import yaml
+    from mkdocs.utils.yaml import get_yaml_loader
+
+    from crmresearch import paths, studies
+
+    root = paths.notebooks_dir().parent
+    for lang in ("en", "zh"):
+        config = yaml.load(site._yaml(site._config(studies.all_studies(), lang)), Loader=get_yaml_loader())
+        names, configs = [], {}
+        for ext in config["markdown_extensions"]:
+            name, options = next(iter(ext.items())) if isinstance(ext, dict) else (ext, {})
+            names.append(name)
+            configs[name] = options
+        assert callable(configs["toc"]["slugify"])
+        for paper in ("churn-survival", "satisfaction-acsi"):
+            path = root / "papers" / ("zh" if lang == "zh" else "") / f"{paper}.md"
+            html = markdown.markdown(path.read_text(encoding="utf-8"), extensions=names, extension_configs=configs)
+            ids = re.findall(r'<h[1-6][^>]*\bid="([^"]+)"', html)
+            assert len(ids) > 3 and len(ids) == len(set(ids)), ids
+            assert not [i for i in ids if re.fullmatch(r"_\d*", i)], ids
+            if lang == "zh":
+                assert all(_CJK.search(i) for i in ids), ids
+            else:  # the English anchors are those of toc's default slugify
+                plain = markdown.markdown(path.read_text(encoding="utf-8"), extensions=["toc", "tables"])
+                assert ids == re.findall(r'<h[1-6][^>]*\bid="([^"]+)"', plain)

@@ -383,10 +383,73 @@ def _section(markdown: str, heading: str) -> str:
 
 
 _NAV_LABELS = {"en": ("Paper", "Notebook", "Exhibits"), "zh": ("论文", "笔记本", "图表")}
+#: the site's own words: menu entries and the headings of the exhibit and study index pages
+_WORDS = {
+    "en": {"home": "Home", "studies": "Studies", "your-data": "Your own data", "data": "Data sources",
+           "api": "API reference", "bench": "Benchmarks", "changelog": "Changelog", "figures": "Figures",
+           "tables": "Tables", "figure": "Figure", "table": "Table", "study": "study", "title": "title",
+           "question": "question", "notebook": "notebook", "exhibits": "Exhibits",
+           "exhibits_of": "Exhibits: {title}",
+           "made": "Discussed in [the paper]({paper}); made by [the notebook]({notebook}) (`{name}`).",
+           "studies_intro": "Each study is a paper (question, data, method, findings, limits) with its figures and "
+                            "tables, and the executed notebook that made them."},
+    "zh": {"home": "首页", "studies": "研究", "your-data": "使用自己的数据", "data": "数据来源",
+           "api": "API 参考", "bench": "性能基准", "changelog": "更新日志", "figures": "图", "tables": "表",
+           "figure": "图", "table": "表", "study": "研究", "title": "标题", "question": "研究问题",
+           "notebook": "笔记本", "exhibits": "图表", "exhibits_of": "图表：{title}",
+           "made": "见[论文]({paper})；由[笔记本]({notebook})生成（`{name}`）。",
+           "studies_intro": "每项研究是一篇论文（问题、数据、方法、结论、局限）及其图表，"
+                            "以及生成这些图表的已执行笔记本。"},
+}
+#: heading ids keep every letter (Chinese included; ``toc``'s default drops them: ``#_1``, ``#_2``)
+SLUGIFY = "markdown.extensions.toc.slugify_unicode"
+
+
+class _PythonName(str):
+    """A ``!!python/name:`` reference in mkdocs.yml (MkDocs' YAML loader imports the object)."""
+
+
+def _yaml(config: dict) -> str:
+    """``config`` as mkdocs.yml text (:class:`_PythonName` values as ``!!python/name:`` tags)."""
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    Dumper.add_representer(_PythonName, lambda d, v: d.represent_scalar(f"tag:yaml.org,2002:python/name:{v}", ""))
+    return yaml.dump(config, Dumper=Dumper, sort_keys=False, allow_unicode=True)
+
+
+def _exhibits_page(study: studies.Study, folder: Path, lang: str = "en") -> str:
+    """The index page of a study's exhibit folder: every figure and table shown (headed in ``lang``),
+    CSVs linked."""
+    w = _WORDS.get(lang, _WORDS["en"])
+    figs = [f"### {w['figure']} {n}\n\n![{n}]({n}.png)\n" for n in study.exhibits if n.startswith("fig-")]
+    tabs = [f"### {w['table']} {n}\n\n{(folder / f'{n}.md').read_text(encoding='utf-8').strip()}\n\n"
+            f"[{n}.csv]({n}.csv)\n" for n in study.exhibits if n.startswith("table-") and (folder / f"{n}.md").exists()]
+    made = w["made"].format(paper=f"../../studies/{study.name}.md", notebook=f"../../notebooks/{study.name}.ipynb",
+                            name=study.name)
+    return (f"# {w['exhibits_of'].format(title=study.title_in(lang))}\n\n{made}\n\n## {w['figures']}\n\n"
+            + "\n".join(figs) + f"\n\n## {w['tables']}\n\n" + "\n".join(tabs))
+
+
+def _studies_page(all_studies: list[studies.Study], lang: str = "en") -> str:
+    """The studies index page: one row per study (its title in ``lang``), linked to its paper and notebook."""
+    w = _WORDS.get(lang, _WORDS["en"])
+    if lang == "en":
+        head = f"| {w['study']} | {w['question']} | data | {w['notebook']} |\n|---|---|---|---|\n"
+        rows = [f"| [{s.name}]({s.name}.md) | {s.question} | {s.data} | [notebook](../notebooks/{s.name}.ipynb) |"
+                for s in all_studies]
+    else:  # the questions and data lines are English: the Chinese title says what the study asks
+        head = f"| {w['study']} | {w['title']} | {w['notebook']} |\n|---|---|---|\n"
+        rows = [f"| [{s.name}]({s.name}.md) | {s.title_in(lang)} | [{w['notebook']}](../notebooks/{s.name}.ipynb) |"
+                for s in all_studies]
+    return f"# {w['studies']}\n\n{w['studies_intro']}\n\n{head}" + "\n".join(rows) + "\n"
 
 
 def _config(all_studies: list[studies.Study], lang: str = "en") -> dict:
     labels = _NAV_LABELS.get(lang, _NAV_LABELS["en"])
+    w = _WORDS.get(lang, _WORDS["en"])
     return {
         "site_name": "crmresearch",
         "site_description": "Reproducible CRM strategy studies: papers, notebooks and the package behind them",
@@ -408,26 +471,26 @@ def _config(all_studies: list[studies.Study], lang: str = "en") -> dict:
                                                                   "filters": ["!^_"]}}}}},
         ],
         "markdown_extensions": ["tables", "admonition", "attr_list", "pymdownx.superfences",
-                                {"toc": {"permalink": True}}],
+                                {"toc": {"permalink": True, "slugify": _PythonName(SLUGIFY)}}],
         "hooks": ["hooks.py"],
-        "extra": {"crm_page_titles": {f"{folder}{s.name}{ext}": f"{s.title} · {label}" for s in all_studies
+        "extra": {"crm_page_titles": {f"{folder}{s.name}{ext}": f"{s.title_in(lang)} · {label}" for s in all_studies
                                       for folder, ext, label in (("studies/", ".md", labels[0]),
                                                                  ("notebooks/", ".ipynb", labels[1]),
                                                                  ("figures/", "/index.md", labels[2]))}},
         "extra_css": ["assets/crm.css"],
         "extra_javascript": ["assets/crm.js"],
         "nav": [
-            {"Home": "index.md"},
-            # one entry per study under its title: its paper, executed notebook and exhibits
-            {"Studies": ["studies/index.md", *({s.title: [{labels[0]: f"studies/{s.name}.md"},
-                                                          {labels[1]: f"notebooks/{s.name}.ipynb"},
-                                                          {labels[2]: f"figures/{s.name}/index.md"}]}
-                                               for s in all_studies)]},
-            {"Your own data": "your-data.md"},
-            {"Data sources": "data.md"},
-            {"API reference": [{m: f"api/{m}.md"} for m in API_MODULES]},
-            {"Benchmarks": "results.md"},
-            {"Changelog": "changelog.md"},
+            {w["home"]: "index.md"},
+            # one entry per study under its title (in the site's language): its paper, executed notebook and exhibits
+            {w["studies"]: ["studies/index.md", *({s.title_in(lang): [{labels[0]: f"studies/{s.name}.md"},
+                                                                      {labels[1]: f"notebooks/{s.name}.ipynb"},
+                                                                      {labels[2]: f"figures/{s.name}/index.md"}]}
+                                                  for s in all_studies)]},
+            {w["your-data"]: "your-data.md"},
+            {w["data"]: "data.md"},
+            {w["api"]: [{m: f"api/{m}.md"} for m in API_MODULES]},
+            {w["bench"]: "results.md"},
+            {w["changelog"]: "changelog.md"},
         ],
     }
 
@@ -558,8 +621,6 @@ def build_site(out: str | Path | None = None, run_missing: bool = True, strict: 
     >>> refused, (folder / 'thesis.docx').exists()
     (True, True)
     """
-    import yaml
-
     root = paths.notebooks_dir().parent.resolve()
     suffix = "" if lang == "en" else f"-{lang}"
     src = paths.build_dir() / f"site-src{suffix}"
@@ -583,16 +644,10 @@ def build_site(out: str | Path | None = None, run_missing: bool = True, strict: 
             shutil.copytree(chinese_exhibits(s), docs / "figures" / s.name)
     for s in all_studies:  # an index page per exhibit folder: every figure and every table shown, CSVs linked
         folder = docs / "figures" / s.name
-        figs = [f"### {n}\n\n![{n}]({n}.png)\n" for n in s.exhibits if n.startswith("fig-")]
-        tabs = [f"### {n}\n\n{(folder / f'{n}.md').read_text().strip()}\n\n[{n}.csv]({n}.csv)\n"
-                for n in s.exhibits if n.startswith("table-") and (folder / f"{n}.md").exists()]
-        (folder / "index.md").write_text(
-            f"# Exhibits of {s.name}\n\n{s.title}. Discussed in [the paper](../../studies/{s.name}.md); made by "
-            f"[the notebook](../../notebooks/{s.name}.ipynb).\n\n## Figures\n\n" + "\n".join(figs)
-            + "\n\n## Tables\n\n" + "\n".join(tabs))
+        (folder / "index.md").write_text(_exhibits_page(s, folder, lang), encoding="utf-8")
     for s in all_studies:
         nb = json.loads(executed_notebook(s, run_missing).read_text())
-        nb.setdefault("metadata", {})["title"] = s.title
+        nb.setdefault("metadata", {})["title"] = s.title_in(lang)
         nb = _notebook_for_site(nb, docs / "notebooks" / s.name, s.name)
         (docs / "notebooks" / f"{s.name}.ipynb").write_text(json.dumps(nb))
     (docs / "assets").mkdir()
@@ -624,19 +679,14 @@ def build_site(out: str | Path | None = None, run_missing: bool = True, strict: 
         else:  # the Chinese text, its tables from the Chinese exhibits copied above
             translated.add(s.name)
             page(root / "papers" / "zh" / f"{s.name}.md", f"studies/{s.name}.md", zh)
-    rows = "\n".join(f"| [{s.name}]({s.name}.md) | {s.question} | {s.data} | [notebook](../notebooks/{s.name}.ipynb) |"
-                     for s in all_studies)
-    (docs / "studies" / "index.md").write_text(
-        "# Studies\n\nEach study is a paper (question, data, method, findings, limits) with its figures and tables, "
-        "and the executed notebook that made them.\n\n| study | question | data | notebook |\n|---|---|---|---|\n"
-        f"{rows}\n")
+    (docs / "studies" / "index.md").write_text(_studies_page(list(all_studies), lang), encoding="utf-8")
     for m in API_MODULES:
         (docs / "api" / f"{m}.md").write_text(f"# crmresearch.{m}\n\n::: crmresearch.{m}\n")
     config = _config(all_studies, lang)
     if lang != "en":
         config["theme"]["language"] = lang
         config["site_name"] = "crmresearch（中文）"
-    (src / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    (src / "mkdocs.yml").write_text(_yaml(config), encoding="utf-8")
     (src / "dropped-links.txt").write_text("\n".join(sorted(set(dropped))) + "\n")
     if lang != "en":  # papers quote the English tables: point readers to the Chinese ones beside them
         for s in (s for s in all_studies if s.name not in translated):
