@@ -329,3 +329,53 @@ def test_heading_ids_keep_chinese_and_are_unique():
             else:  # the English anchors are those of toc's default slugify
                 plain = markdown.markdown(path.read_text(encoding="utf-8"), extensions=["toc", "tables"])
                 assert ids == re.findall(r'<h[1-6][^>]*\bid="([^"]+)"', plain)
+
+
+def test_a_site_build_runs_only_what_is_missing(tmp_path: Path, monkeypatch):
+    """Issue 27 item 8: the executed notebooks of `make reproduce`/`make verify` and the Chinese exhibits of
+    an earlier build are reused; what is missing is run once, both languages of a study side by side."""
+    from crmresearch import paths, studies
+    from crmresearch.studies import pipeline
+
+    monkeypatch.setenv("CRMRESEARCH_ROOT", str(tmp_path))
+    names = [s.name for s in studies.all_studies()]
+    assert site.missing_runs(("en", "zh"))[:4] == [(names[0], "en"), (names[0], "zh"), (names[1], "en"),
+                                                    (names[1], "zh")]
+    assert site.missing_runs(("zh",)) == site.missing_runs(("en", "zh"))  # the zh site shows the notebooks too
+    executed = paths.build_dir() / "executed" / names[0] / "default.ipynb"  # as `make reproduce` leaves it
+    executed.parent.mkdir(parents=True)
+    executed.write_text("{}")
+    study = studies.get(names[1])
+    zh = pipeline.output_dir_for(study, {**study.defaults(), "lang": "zh"})  # an earlier zh build
+    zh.mkdir(parents=True)
+    (zh / pipeline.MANIFEST).write_text("{}")
+    missing = site.missing_runs(("en", "zh"))
+    assert (names[0], "en") not in missing and (names[1], "zh") not in missing
+    assert len(missing) == 2 * len(names) - 2 and missing[:2] == [(names[0], "zh"), (names[1], "en")]
+    assert [t for t in site.missing_runs(("en",)) if t[1] == "zh"] == []
+
+
+@pytest.mark.parametrize("jobs, order", [(2, ["start en", "start zh", "end en", "end zh"]),
+                                         (1, ["start en", "end en", "start zh", "end zh"])])
+def test_both_sites_are_built_side_by_side_with_two_jobs(tmp_path: Path, monkeypatch, jobs, order):
+    """`make site` (`crmresearch site --lang all --jobs 2`): the missing runs of both sites in one pool of
+    `jobs`, then the two `mkdocs build` at once (one after the other with one job)."""
+    monkeypatch.setenv("CRMRESEARCH_ROOT", str(tmp_path))
+    events: list[str] = []
+    pools: list[tuple[int, int]] = []
+    monkeypatch.setattr(site, "_run_missing", lambda tasks, j: pools.append((len(tasks), j)))
+    monkeypatch.setattr(site, "_assemble", lambda lang, run_missing: tmp_path / lang)
+
+    class Build:
+        def __init__(self, src: Path, out: Path, strict: bool) -> None:
+            self.lang, self.returncode = src.name, 0
+            events.append(f"start {self.lang}")
+
+        def communicate(self):
+            events.append(f"end {self.lang}")
+            return "", ""
+
+    monkeypatch.setattr(site, "_mkdocs", Build)
+    folders = site.build_sites(("en", "zh"), jobs=jobs)
+    assert [f.name for f in folders] == ["site", "site-zh"]
+    assert pools == [(len(site.missing_runs(("en", "zh"))), jobs)] and events == order

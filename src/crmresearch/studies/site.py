@@ -30,7 +30,8 @@ from ..errors import StudyError
 from . import pipeline
 from . import registry as studies
 
-__all__ = ["API_MODULES", "build_site", "chinese_paper", "executed_notebook", "page_content", "roles_to_autorefs"]
+__all__ = ["API_MODULES", "build_site", "build_sites", "chinese_paper", "executed_notebook", "missing_runs",
+           "page_content", "roles_to_autorefs"]
 
 API_MODULES = ("data", "segmentation", "clv", "survival", "survival.recovery", "targeting", "targeting.prospects",
                "satisfaction", "service", "service.forecast", "service.skills", "experiments", "schemas", "sources",
@@ -347,8 +348,6 @@ def _rewrite(text: str, source: Path, target: Path, root: Path, docs: Path, drop
 
 
 def _relpath(path: Path, start: Path) -> str:
-    import os
-
     return os.path.relpath(path, start)
 
 
@@ -554,24 +553,87 @@ def chinese_paper(study: studies.Study, exhibits: Path, root: Path | None = None
     return TABLE_MARKER.sub(table, source.read_text(encoding="utf-8"))
 
 
-def _run_chinese(name: str) -> pipeline.RunResult:
-    return pipeline.run(name, {"lang": "zh"})
+def _site_folder(out: str | Path | None, lang: str) -> Path:
+    """The folder a site is built into, refused unless it is new, empty or an earlier site
+    (``mkdocs build --clean`` empties it)."""
+    site = Path(out) if out is not None else paths.build_dir() / ("site" if lang == "en" else f"site-{lang}")
+    if site.is_symlink() or (site.exists() and (not site.is_dir() or (any(site.iterdir())
+                                                and not (site / "search" / "search_index.json").is_file()))):
+        raise StudyError(f"site: {site} exists and is not an earlier build of the site; building would empty it. "
+                         "Choose a new or empty folder with --out")
+    return site
 
 
-def _run_missing_chinese(chosen: list[studies.Study], jobs: int) -> None:
-    """Run the studies whose Chinese exhibits are missing, ``jobs`` at a time (spawned processes, the
-    CLI's code path, as ``crmresearch reproduce --jobs``)."""
-    from concurrent.futures import ProcessPoolExecutor
-    from multiprocessing import get_context
+def _has_run(study: studies.Study, lang: str) -> bool:
+    """Whether the site has what it needs of ``study`` in ``lang`` without a run: the executed notebook at
+    default parameters (``make reproduce``, ``make verify`` or an earlier site), or the ``lang=zh`` exhibits."""
+    if lang == "en":
+        try:
+            executed_notebook(study, run_missing=False)
+        except StudyError:
+            return False
+        return True
+    return (pipeline.output_dir_for(study, {**study.defaults(), "lang": lang}) / pipeline.MANIFEST).is_file()
 
-    missing = [s.name for s in chosen
-               if not (pipeline.output_dir_for(s, {**s.defaults(), "lang": "zh"}) / pipeline.MANIFEST).is_file()]
-    if jobs < 2 or len(missing) < 2:
-        return  # chinese_exhibits runs them one by one
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-        failed = [r for r in pool.map(_run_chinese, missing) if r.status != "ok"]
+
+def _run_for_site(task: tuple[str, str]) -> pipeline.RunResult:
+    """One missing run of a site (a spawned process): English into a scratch folder (the executed notebook
+    is what the site reads; figures/ stays untouched), ``lang=zh`` into its own folder ``build/runs/<study>/``."""
+    name, lang = task
+    if lang != "en":
+        return pipeline.run(name, {"lang": lang})
+    scratch = paths.build_dir() / "site-runs" / name
+    shutil.rmtree(scratch, ignore_errors=True)
+    return pipeline.run(name, out=scratch)
+
+
+def missing_runs(langs: tuple[str, ...] = ("en", "zh"), all_studies: list[studies.Study] | None = None
+                 ) -> list[tuple[str, str]]:
+    """The runs a site build needs first, as ``(study, lang)``: English where no executed notebook at
+    default parameters exists (every site shows the executed notebooks), Chinese for the zh site where no
+    ``lang=zh`` exhibits exist; the two languages of a study side by side, so two jobs share the long studies.
+
+    Parameters
+    ----------
+    langs : tuple of str, default ('en', 'zh')
+        Sites to build.
+    all_studies : list of Study or None, optional
+        The studies; None: every registered one.
+
+    Returns
+    -------
+    list of tuple (str, str)
+        Study name and language of each run, in the order they are started.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from crmresearch.studies import site
+    >>> os.environ['CRMRESEARCH_ROOT'] = tempfile.mkdtemp()   # a fresh clone: nothing has been run
+    >>> site.missing_runs()[:3]
+    [('value-tiers', 'en'), ('value-tiers', 'zh'), ('rfm-segments', 'en')]
+    >>> del os.environ['CRMRESEARCH_ROOT']
+    """
+    chosen = studies.all_studies() if all_studies is None else all_studies
+    needed = ("en", *(lang for lang in langs if lang != "en"))
+    return [(s.name, lang) for s in chosen for lang in needed if not _has_run(s, lang)]
+
+
+def _run_missing(tasks: list[tuple[str, str]], jobs: int) -> None:
+    """Run ``tasks`` (:func:`missing_runs`), ``jobs`` at a time (spawned processes, the CLI's code path,
+    as ``crmresearch reproduce --jobs``); raises :class:`StudyError` naming the first that failed."""
+    if jobs < 2 or len(tasks) < 2:
+        results = [_run_for_site(t) for t in tasks]
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+        from multiprocessing import get_context
+
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+            results = list(pool.map(_run_for_site, tasks))
+    failed = [(t, r) for t, r in zip(tasks, results, strict=True) if r.status != "ok"]
     if failed:
-        raise StudyError(f"site: {failed[0].study} in Chinese failed: {failed[0].error}")
+        (name, lang), r = failed[0]
+        raise StudyError(f"site: {name} ({lang}) failed while building the site: {r.error}")
 
 
 def chinese_exhibits(study: studies.Study) -> Path:
@@ -579,57 +641,14 @@ def chinese_exhibits(study: studies.Study) -> Path:
     params = {**study.defaults(), "lang": "zh"}
     folder = pipeline.output_dir_for(study, params)
     if not (folder / pipeline.MANIFEST).is_file():
-        result = pipeline.run(study.name, {"lang": "zh"})
-        if result.status != "ok":
-            raise StudyError(f"site: {study.name} in Chinese failed: {result.error}")
+        _run_missing([(study.name, "zh")], 1)
     return folder
 
 
-def build_site(out: str | Path | None = None, run_missing: bool = True, strict: bool = True,
-               lang: str = "en") -> Path:
-    """Assemble the MkDocs project in ``build/site-src[-zh]`` and build the site into ``out`` (default
-    ``build/site``, or ``build/site-zh`` for ``lang="zh"``: the same pages with every figure and table
-    in Chinese, from runs with ``lang=zh``, and the Chinese papers); returns the site folder. Raises
-    :class:`StudyError` if MkDocs fails.
-
-    Parameters
-    ----------
-    out : str or Path or None, optional
-        Site folder; None: ``build/site`` (or ``build/site-zh``). Must be empty or an earlier build of the site.
-    run_missing : bool, default True
-        Run a study whose executed notebook is missing (else its page says so).
-    strict : bool, default True
-        Build with ``mkdocs build --strict``.
-    lang : str, default 'en'
-        ``'en'`` or ``'zh'`` (figures and tables from ``lang=zh`` runs, Chinese interface).
-
-    Raises
-    ------
-    StudyError
-        When ``out`` holds files that are not an earlier site, or MkDocs fails.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> from crmresearch.studies import site
-    >>> from crmresearch.errors import StudyError
-    >>> folder = pathlib.Path(tempfile.mkdtemp()); _ = (folder / 'thesis.docx').write_text('mine')
-    >>> try:
-    ...     site.build_site(out=folder)   # would empty a folder that is not an earlier site
-    ... except StudyError as exc:
-    ...     refused = 'not an earlier build' in str(exc)
-    >>> refused, (folder / 'thesis.docx').exists()
-    (True, True)
-    """
+def _assemble(lang: str, run_missing: bool) -> Path:
+    """Write the MkDocs project of the ``lang`` site into ``build/site-src[-lang]``; returns that folder."""
     root = paths.notebooks_dir().parent.resolve()
-    suffix = "" if lang == "en" else f"-{lang}"
-    src = paths.build_dir() / f"site-src{suffix}"
-    site = Path(out) if out is not None else paths.build_dir() / f"site{suffix}"
-    # `mkdocs build --clean` empties the target: only ever a folder that holds nothing or an earlier site
-    if site.is_symlink() or (site.exists() and (not site.is_dir() or (any(site.iterdir())
-                                                and not (site / "search" / "search_index.json").is_file()))):
-        raise StudyError(f"site: {site} exists and is not an earlier build of the site; building would empty it. "
-                         "Choose a new or empty folder with --out")
+    src = paths.build_dir() / ("site-src" if lang == "en" else f"site-src-{lang}")
     shutil.rmtree(src, ignore_errors=True)
     docs = src / "docs"
     (docs / "studies").mkdir(parents=True)
@@ -638,7 +657,6 @@ def build_site(out: str | Path | None = None, run_missing: bool = True, strict: 
     all_studies = studies.all_studies()
     shutil.copytree(paths.figures_dir(), docs / "figures")
     if lang != "en":  # the same exhibit names, in the other language
-        _run_missing_chinese(list(all_studies), jobs=min(2, os.cpu_count() or 1))
         for s in all_studies:
             shutil.rmtree(docs / "figures" / s.name)
             shutil.copytree(chinese_exhibits(s), docs / "figures" / s.name)
@@ -693,10 +711,120 @@ def build_site(out: str | Path | None = None, run_missing: bool = True, strict: 
             page_path = docs / "studies" / f"{s.name}.md"
             page_path.write_text("!!! note \"中文图表\"\n    本页正文为英文；图和表（CSV）为中文版本，见[图表目录]"
                                  f"(../figures/{s.name}/index.md)。\n\n" + page_path.read_text(), encoding="utf-8")
+    return src
+
+
+def _mkdocs(src: Path, site: Path, strict: bool) -> subprocess.Popen:
+    """Start ``mkdocs build`` of the project in ``src`` into ``site`` (its output is collected)."""
     cmd = [sys.executable, "-m", "mkdocs", "build", "--clean", "-f", str(src / "mkdocs.yml"), "-d", str(site.resolve())]
     if strict:
         cmd.append("--strict")
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=src)
-    if proc.returncode != 0:
-        raise StudyError(f"site: mkdocs build failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
-    return site
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=src)
+
+
+def build_sites(langs: tuple[str, ...] = ("en", "zh"), run_missing: bool = True, strict: bool = True,
+                jobs: int = 2, out: str | Path | None = None) -> list[Path]:
+    """Build the sites of ``langs`` (``make site``: both) with ``jobs`` processes: first every missing run
+    of every site (:func:`missing_runs`, ``jobs`` at a time), then the MkDocs projects, then their
+    ``mkdocs build`` side by side; returns the site folders. Each site is as :func:`build_site` builds it.
+
+    Parameters
+    ----------
+    langs : tuple of str, default ('en', 'zh')
+        Sites to build (``build/site``, ``build/site-zh``).
+    run_missing : bool, default True
+        Run a study whose executed notebook is missing (else its page says so).
+    strict : bool, default True
+        Build with ``mkdocs build --strict``.
+    jobs : int, default 2
+        Runs (and MkDocs builds) at a time; this project's machine has 2 cores.
+    out : str or Path or None, optional
+        Site folder when ``langs`` is one language; None: ``build/site`` (or ``build/site-zh``).
+
+    Returns
+    -------
+    list of Path
+        The site folders, in the order of ``langs``.
+
+    Raises
+    ------
+    StudyError
+        When a site folder holds files that are not an earlier site, a run fails, or MkDocs fails.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from crmresearch.studies import site
+    >>> from crmresearch.errors import StudyError
+    >>> folder = pathlib.Path(tempfile.mkdtemp()); _ = (folder / 'thesis.docx').write_text('mine')
+    >>> try:
+    ...     site.build_sites(('en',), out=folder)   # checked before anything runs
+    ... except StudyError as exc:
+    ...     refused = 'not an earlier build' in str(exc)
+    >>> refused, (folder / 'thesis.docx').exists()
+    (True, True)
+    """
+    if out is not None and len(langs) != 1:
+        raise StudyError(f"site: out names one site folder; got {len(langs)} languages ({', '.join(langs)})")
+    folders = [_site_folder(out, lang) for lang in langs]
+    tasks = [t for t in missing_runs(langs) if t[1] != "en" or run_missing]
+    _run_missing(tasks, jobs)
+    sources = [_assemble(lang, run_missing) for lang in langs]
+    builds: list[subprocess.Popen] = []
+    failed = []
+    for src, site in zip(sources, folders, strict=True):
+        if len(builds) >= max(jobs, 1):  # wait for the oldest before starting another
+            failed += _finished(builds.pop(0))
+        builds.append(_mkdocs(src, site, strict))
+    for proc in builds:
+        failed += _finished(proc)
+    if failed:
+        raise StudyError("site: mkdocs build failed:\n" + "\n".join(failed))
+    return folders
+
+
+def _finished(proc: subprocess.Popen) -> list[str]:
+    """Wait for an ``mkdocs build``; its output's end when it failed (else nothing)."""
+    stdout, stderr = proc.communicate()
+    return [f"{stdout[-3000:]}\n{stderr[-3000:]}"] if proc.returncode != 0 else []
+
+
+def build_site(out: str | Path | None = None, run_missing: bool = True, strict: bool = True,
+               lang: str = "en", jobs: int = 2) -> Path:
+    """Assemble the MkDocs project in ``build/site-src[-zh]`` and build the site into ``out`` (default
+    ``build/site``, or ``build/site-zh`` for ``lang="zh"``: the same pages with every figure and table
+    in Chinese, from runs with ``lang=zh``, and the Chinese papers); returns the site folder. Missing runs
+    go ``jobs`` at a time (:func:`build_sites` builds both sites). Raises :class:`StudyError` if MkDocs fails.
+
+    Parameters
+    ----------
+    out : str or Path or None, optional
+        Site folder; None: ``build/site`` (or ``build/site-zh``). Must be empty or an earlier build of the site.
+    run_missing : bool, default True
+        Run a study whose executed notebook is missing (else its page says so).
+    strict : bool, default True
+        Build with ``mkdocs build --strict``.
+    lang : str, default 'en'
+        ``'en'`` or ``'zh'`` (figures and tables from ``lang=zh`` runs, Chinese interface).
+    jobs : int, default 2
+        Missing runs at a time.
+
+    Raises
+    ------
+    StudyError
+        When ``out`` holds files that are not an earlier site, or MkDocs fails.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from crmresearch.studies import site
+    >>> from crmresearch.errors import StudyError
+    >>> folder = pathlib.Path(tempfile.mkdtemp()); _ = (folder / 'thesis.docx').write_text('mine')
+    >>> try:
+    ...     site.build_site(out=folder)   # would empty a folder that is not an earlier site
+    ... except StudyError as exc:
+    ...     refused = 'not an earlier build' in str(exc)
+    >>> refused, (folder / 'thesis.docx').exists()
+    (True, True)
+    """
+    return build_sites((lang,), run_missing, strict, jobs, out)[0]
