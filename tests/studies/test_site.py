@@ -379,3 +379,24 @@ def test_both_sites_are_built_side_by_side_with_two_jobs(tmp_path: Path, monkeyp
     folders = site.build_sites(("en", "zh"), jobs=jobs)
     assert [f.name for f in folders] == ["site", "site-zh"]
     assert pools == [(len(site.missing_runs(("en", "zh"))), jobs)] and events == order
+
+
+def test_mkdocs_jupyter_reads_only_the_notebooks_and_keeps_its_renderings():
+    """Issue 27 item 8: mkdocs-jupyter read each of the ~640 Markdown files of a site with jupytext (and
+    started pandoc for 244 of them) to learn they are not notebooks; its rendered notebooks were cached in
+    the site source, which every build deletes. One cache per site, so the two builds never share a file."""
+    from pathlib import PurePath
+
+    from crmresearch import paths, studies
+
+    caches = set()
+    for lang in ("en", "zh"):
+        (plugin,) = [p["mkdocs-jupyter"] for p in site._config(studies.all_studies(), lang)["plugins"]
+                     if isinstance(p, dict) and "mkdocs-jupyter" in p]
+        assert any(PurePath("/x/docs/studies/churn-survival.md").match(p) for p in plugin["ignore"])
+        assert not any(PurePath("/x/docs/notebooks/churn-survival.ipynb").match(p) for p in plugin["ignore"])
+        cache = Path(plugin["cache_dir"])
+        assert cache.is_absolute() and paths.build_dir() in cache.parents
+        assert not str(cache).startswith(str(paths.build_dir() / "site-src"))
+        caches.add(cache)
+    assert len(caches) == 2

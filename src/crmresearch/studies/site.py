@@ -459,8 +459,12 @@ def _config(all_studies: list[studies.Study], lang: str = "en") -> dict:
                   "palette": {"primary": "blue grey"}, "font": False},
         "plugins": [
             "search",
-            {"mkdocs-jupyter": {"include": ["notebooks/*.ipynb"], "execute": False, "include_source": True,
-                                "ignore_h1_titles": True}},
+            # `ignore`: the plugin would read every Markdown page (and the exhibits' tables) with jupytext,
+            # starting pandoc for each, to learn that it is not a notebook; the cache (one per site, kept
+            # across builds) holds each rendered notebook until the executed notebook changes
+            {"mkdocs-jupyter": {"include": ["notebooks/*.ipynb"], "ignore": ["*.md"], "execute": False,
+                                "include_source": True, "ignore_h1_titles": True,
+                                "cache_dir": str(paths.build_dir() / "site-cache" / lang / "mkdocs-jupyter")}},
             {"mkdocstrings": {"handlers": {"python": {"paths": [str(paths.notebooks_dir().parent / "src")],
                                                       "options": {"docstring_style": "numpy",
                                                                   "extensions": [f"{__name__}:_roles_extension"],
