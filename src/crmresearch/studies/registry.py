@@ -398,6 +398,9 @@ class Study:
         Per role, the optional columns of its contract the study cannot do without (``{'transactions':
         ('amount',)}`` for a study that sums money); checked before the kernel. A role's required columns
         are its contract's (:data:`crmresearch.schemas.CONTRACTS`).
+    title_zh : str, default ''
+        Chinese title (the first heading of its Chinese paper ``papers/zh/<name>.md``): its menu entry
+        and pages on the Chinese site; '' : the English title.
 
     Examples
     --------
@@ -419,6 +422,28 @@ class Study:
     roles: tuple[str, ...] = ()  # tables a data source file must name for `-p data=...`
     optional_roles: tuple[str, ...] = ()
     needs: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
+    title_zh: str = ""
+
+    def title_in(self, lang: str = "en") -> str:
+        """The title in ``lang`` (``'en'`` or ``'zh'``); the English one when there is no translation.
+
+        Parameters
+        ----------
+        lang : str, default 'en'
+            Language.
+
+        Returns
+        -------
+        str
+            The title.
+
+        Examples
+        --------
+        >>> from crmresearch import studies
+        >>> studies.get('value-tiers').title_in('zh')
+        '价值分层：客户价值有多集中，应如何分别服务？'
+        """
+        return self.title_zh if lang == "zh" and self.title_zh else self.title
 
     @property
     def notebook(self) -> Path:
@@ -607,6 +632,7 @@ def _check_value_tiers(v: Mapping[str, Any]) -> None:
 VALUE_TIERS = Study(
     name="value-tiers",
     title="Customer value tiers: concentration and the customer pyramid",
+    title_zh="价值分层：客户价值有多集中，应如何分别服务？",
     question="How concentrated is customer value, and what does each pyramid tier hold?",
     data="CDNOW (Fader, Hardie & Lee 2005); synthetic bank",
     params=(
@@ -659,6 +685,7 @@ def _check_rfm_segments(v: Mapping[str, Any]) -> None:
 RFM_SEGMENTS = Study(
     name="rfm-segments",
     title="RFM scores, named segments, data-driven clusters and segment migration",
+    title_zh="RFM 细分：客户是谁，他们如何迁移？",
     question="Which RFM and behavioural segments do customers fall into, how do they differ, and how do "
              "customers move between segments over time?",
     data="CDNOW (Fader, Hardie & Lee 2005); synthetic bank",
@@ -713,6 +740,7 @@ def _check_retention_inputs(v: Mapping[str, Any]) -> None:
 CONTRACTUAL_RETENTION = Study(
     name="contractual-retention",
     title="Contract retention with the shifted-beta-geometric model; residual lifetime value",
+    title_zh="契约型客户留存：用移位贝塔几何模型预测客户队列",
     question="How will a contract cohort's retention evolve, and what is a retained customer worth?",
     data="Fader & Hardie (2007) Table 1; synthetic bank",
     params=(
@@ -758,6 +786,7 @@ def _check_customer_base_clv(v: Mapping[str, Any]) -> None:
 CUSTOMER_BASE_CLV = Study(
     name="customer-base-clv",
     title="BG/NBD and Gamma-Gamma customer-base analysis and lifetime value",
+    title_zh="客户群分析与客户终身价值：BG/NBD 与 Gamma-Gamma 模型",
     question="How many purchases will each customer make, is the customer still alive, and what is the "
              "customer worth?",
     data="CDNOW (Fader, Hardie & Lee 2005); synthetic bank",
@@ -832,6 +861,7 @@ def _check_spells_inputs(v: Mapping[str, Any]) -> None:
 CHURN_SURVIVAL = Study(
     name="churn-survival",
     title="When do customers leave and why: Kaplan-Meier, log-rank, Cox PH with checks, AFT",
+    title_zh="客户流失的生存分析：客户何时离开，为什么离开？",
     question="When do customers leave, which groups leave faster, and which drivers raise the hazard?",
     data="Telco customer churn (IBM, via modeldata); synthetic bank",
     params=(
@@ -925,6 +955,7 @@ def _features_origin(v: Mapping[str, Any], source: Any) -> str:
 CHURN_TARGETING = Study(
     name="churn-targeting",
     title="Whom to save: calibrated churn scores, lift and gain, profit of targeted vs mass retention offers",
+    title_zh="流失挽留的目标选择：该挽留谁？精准挽留是否比全员优惠更划算？",
     question="Which customers should receive a retention offer, and how much more does targeting earn than a "
              "mass offer?",
     data="Telco customer churn (IBM, via modeldata); synthetic bank",
@@ -984,6 +1015,7 @@ def _call_inputs(study: str) -> Callable[[Mapping[str, Any]], None]:
 CALL_CENTRE_STAFFING = Study(
     name="call-centre-staffing",
     title="Call-centre staffing with Erlang C and Erlang A; IVR and SMS deflection; SLA attainment",
+    title_zh="呼叫中心排班：各时段坐席数、IVR 与短信分流、SLA 达成",
     question="How many agents does each interval need for the service-level target, what do IVR containment "
              "and proactive SMS save, and are service tickets handled within their SLAs?",
     data="Bank call volumes (fpp3::bank_calls); synthetic bank tickets",
@@ -1041,6 +1073,7 @@ def _check_call_forecasting(v: Mapping[str, Any]) -> None:
 CALL_FORECASTING = Study(
     name="call-forecasting",
     title="Call forecasting: forecast the calls, staff from the forecast, pool the skill lines",
+    title_zh="来电预测：预测来电、依预测排班、合并技能专线",
     question="How accurately can 5-minute call volumes be forecast days ahead, what service level does staffing "
              "from the forecast achieve, what does under-forecasting cost, and how many agents do dedicated skill "
              "lines need against one pooled line or cross-trained agents?",
@@ -1133,6 +1166,7 @@ def _check_recovery_inputs(v: Mapping[str, Any]) -> None:
 SERVICE_RECOVERY = Study(
     name="service-recovery",
     title="Service recovery: complaints, first-contact ownership and staff continuity",
+    title_zh="服务补救：投诉、首问负责制与员工稳定性",
     question="How much faster are complaints resolved when the first agent keeps the case, how do open and slow "
              "complaints, compensation and a departing relationship manager change churn, what drives staff "
              "attrition, and how does churn rise with calls to customer service?",
@@ -1209,6 +1243,7 @@ def _check_prospect_inputs(v: Mapping[str, Any]) -> None:
 PROSPECT_CONVERSION = Study(
     name="prospect-conversion",
     title="Prospect conversion: whom to approach, through which channel, and what to offer next",
+    title_zh="潜在客户转化：接触谁、通过什么渠道、下一款产品推荐什么",
     question="Which prospects are worth a personal approach, how much more does approaching the top grades earn "
              "than mailing everyone, do referred prospects convert better once the mix is accounted for, when are "
              "prospects reached, and does a next-product model beat the most popular product?",
@@ -1278,6 +1313,7 @@ def _check_health_inputs(v: Mapping[str, Any]) -> None:
 CUSTOMER_BASE_HEALTH = Study(
     name="customer-base-health",
     title="Customer-base health: effective customers, activity and class grids",
+    title_zh="客户群健康度：有效客户、活跃度与分类网格",
     question="How many reported customers are effective once empty and dormant accounts are taken out, how well do "
              "inactivity rules find live accounts against BG/NBD P(alive), how do retailers and customers spread "
              "over class grids and move between periods, and can a new account's level be predicted early?",
@@ -1343,6 +1379,7 @@ def _check_campaign_inputs(v: Mapping[str, Any]) -> None:
 CAMPAIGN_EXPERIMENT = Study(
     name="campaign-experiment",
     title="Is the proactive SMS / retention offer working? Power, A/B analysis, uplift",
+    title_zh="营销活动实验：主动短信/挽留优惠是否有效，对谁有效？",
     question="How large must the test be, did the campaign reduce churn and inbound contacts, for whom, and "
              "does targeting by uplift beat targeting by risk?",
     data="Synthetic bank campaign (randomised, with known segment effects)",
@@ -1422,6 +1459,7 @@ def _check_satisfaction_inputs(v: Mapping[str, Any]) -> None:
 SATISFACTION_ACSI = Study(
     name="satisfaction-acsi",
     title="What drives satisfaction and loyalty? An ECSI/ACSI model by PLS path modelling",
+    title_zh="什么驱动顾客满意和忠诚？基于 PLS 路径建模的 ECSI 模型",
     question="How well do the survey blocks measure image, expectations, quality, value, satisfaction, complaints "
              "and loyalty; which drivers move satisfaction most, where does the bank perform worst relative to "
              "importance, and how does the satisfaction index differ by region and value tier?",
@@ -1477,6 +1515,7 @@ def _check_scale(v: Mapping[str, Any]) -> None:
 SERVICE_QUALITY_GAPS = Study(
     name="service-quality-gaps",
     title="Where does service fall short of expectations? SERVQUAL gaps, top-box shares and a two-arm intervention",
+    title_zh="服务在哪里未达期望？SERVQUAL 差距、最高档占比与双组干预",
     question="On which service dimensions do perceptions fall short of expectations, how many customers rate each "
              "top-2-box, and did the service intervention raise satisfaction beyond the control arm's drift?",
     data="Synthetic bank survey (SERVQUAL 5 dimensions x 2 items, 1-10) and a 60/60 pre/post intervention study",
