@@ -53,6 +53,14 @@ class ModelComparison:
         The converged model with the lowest ``criterion``.
     criterion : str
         The column that chose ``favoured``.
+
+    Examples
+    --------
+    >>> from crmresearch import clv, data
+    >>> s = clv.summary_from_transactions(data.load('cdnow_sample'), '1997-09-30', observation_end='1998-06-30')
+    >>> result = clv.compare_models(s, ['bgnbd', 'paretonbd'])
+    >>> result.favoured, sorted(result.models)
+    ('paretonbd', ['bgnbd', 'paretonbd'])
     """
 
     table: pd.DataFrame
