@@ -4,7 +4,8 @@
   with alpha and beta log-linear in covariates, LR test against the pooled model
 - ``BetaGeoNBD``: non-contractual repeat buying (Fader, Hardie & Lee 2005); ``ModifiedBetaGeoNBD``: MBG/NBD
   (Batislam et al. 2007); ``ParetoNBD``: Pareto/NBD (Schmittlein et al. 1987; Fader, Hardie & Lee 2005);
-  ``BetaGeoBetaBinom``: BG/BB at discrete opportunities (Fader, Hardie & Shang 2010) on ``bgbb_table``
+  ``BetaGeoBetaBinom``: BG/BB at discrete opportunities (Fader, Hardie & Shang 2010) on ``bgbb_table``;
+  ``GammaGompertzNBD``: Gamma-Gompertz/NBD, a dropout hazard that changes with age (Bemmaor & Glady 2012)
 - ``GammaGamma``: spend per transaction (Fader, Hardie & Lee 2005)
 - ``activity_status``, ``funnel``, ``rule_accuracy``: activity rules and the activity funnel beside P(alive)
 - ``MarkovChainValue``, ``chain_value``, ``recency_chain``, ``state_moves``, ``reactivation_break_even``,
@@ -30,6 +31,7 @@ from .bgnbd import BetaGeoNBD, bgnbd_recovery, simulate_bgnbd
 from .cohorts import cohort_curves, constant_retention, discrete_survival, fit_cohorts, projection_errors
 from .comparison import ModelComparison, compare_models
 from .gamma_gamma import GammaGamma
+from .ggnbd import GammaGompertzNBD, simulate_ggnbd
 from .markov import (
     MarkovChainValue,
     chain_value,
@@ -71,6 +73,7 @@ __all__ = [
     "BetaGeoNBD",
     "CustomerValue",
     "GammaGamma",
+    "GammaGompertzNBD",
     "MarkovChainValue",
     "ModelComparison",
     "ModifiedBetaGeoNBD",
@@ -105,6 +108,7 @@ __all__ = [
     "rule_accuracy",
     "rule_agreement",
     "simulate_bgnbd",
+    "simulate_ggnbd",
     "state_moves",
     "summary_from_transactions",
     "value_summary",
