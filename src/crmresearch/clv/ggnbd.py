@@ -159,10 +159,10 @@ class GammaGompertzNBD(BaseFitter):
     --------
     >>> import numpy as np
     >>> from crmresearch import clv
-    >>> s = clv.simulate_ggnbd(3_000, 0.8, 8.0, 0.05, 1.0, 5.0, T=52.0, seed=1)
+    >>> s = clv.simulate_ggnbd(800, 0.8, 8.0, 0.05, 1.0, 5.0, T=np.linspace(30, 80, 800), seed=1)
     >>> m = clv.GammaGompertzNBD().fit(s["frequency"], s["recency"], s["T"])
-    >>> list(m.params_.index)
-    ['r', 'alpha', 'b', 's', 'beta']
+    >>> list(m.params_.index), m.limits_
+    (['r', 'alpha', 'b', 's', 'beta'], ())
     >>> bool(0 < m.probability_alive(3, 40.0, 52.0) < 1)
     True
     """
