@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import digamma, gammaln
 
+from ..core.mle import blas_threads
 from ._base import BaseFitter, Limit, per_customer
 from .bgnbd import (
     MEAN_BOUND,
@@ -210,7 +211,8 @@ class GammaGompertzNBD(BaseFitter):
         check_identifiable(x, T, w, "GammaGompertzNBD.fit")
         self._rows = compress_rows(x, tx, T, w)
         try:
-            self._optimise(n_obs=round(float(w.sum())))
+            with blas_threads(1):  # small BLAS calls: threads cost more than they give (core.mle.blas_threads)
+                self._optimise(n_obs=round(float(w.sum())))
         finally:
             self.__dict__.pop("_rows", None)
         return self

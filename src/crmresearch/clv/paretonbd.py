@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import digamma, expit, gammaln, hyp2f1, hyperu, logsumexp
 
-from ..core.mle import gradient
+from ..core.mle import blas_threads, gradient
 from ..errors import ValidationError
 from ._base import BaseFitter, per_customer
 from .bgnbd import (
@@ -345,7 +345,8 @@ class ParetoNBD(BaseFitter):
         self._rows = compress_rows(x, tx, T, w)
         self._pairs = _pairs(*self._rows[:3])
         try:
-            self._optimise(n_obs=round(float(w.sum())))
+            with blas_threads(1):  # small BLAS calls: threads cost more than they give (core.mle.blas_threads)
+                self._optimise(n_obs=round(float(w.sum())))
         finally:
             self.__dict__.pop("_rows", None)
             self.__dict__.pop("_pairs", None)
