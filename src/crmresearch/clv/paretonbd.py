@@ -115,12 +115,13 @@ def _series(a: np.ndarray, b: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, ..
     sum v_j (psi(b + j) - psi(b)) (d ln S / db = S_b / S), S_z = sum j v_j / z (d ln S / dz = S_z / S);
     ``ok`` is False where the series needs more than :data:`SERIES_TERMS` terms or its terms could overflow
     (b ln(1 / (1 - z)) > 500). Every term is positive, summed by the ratio recurrence
-    c_(j+1) = c_j (b + j) z / (j + 1) until the tail bound is below 1e-16 of the sum. The rows are sorted by
-    the terms they are expected to need, so the rows still summing are a leading slice (a row summed
-    past its tolerance only gains exact terms)."""
+    c_(j+1) = c_j (b + j) z / (j + 1) until the tail bound is below 1e-16 of the sum (1e-13 for the
+    derivatives' sums). The rows are sorted by the terms they are expected to need, so the rows still
+    summing are a leading slice (a row summed past its tolerance only gains exact terms)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         ok = b * -np.log1p(-z) < 500
-        order = np.argsort(-(np.maximum(b - 1, 0) * z / (1 - z) - 39 / np.log(z)))
+        peak = np.maximum(b - 1, 0) * z / (1 - z)  # the largest term's j; then terms fall by about z
+        order = np.argsort(-(peak + 2 * np.sqrt(peak) - 37 / np.log(z)))
     aa, bb, zz = a[order], b[order], z[order]
     n = aa.size
     acc = np.zeros((4, n))
@@ -151,17 +152,18 @@ def _series(a: np.ndarray, b: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, ..
         if j % 2 == 1:
             with np.errstate(divide="ignore", invalid="ignore"):
                 rho = zz[:k] * np.maximum(1.0, bs / (j + 2))
-                tail = cs * (j + 2) * (1 + hs) / ds / (1 - rho)
-            busy = np.flatnonzero(~((rho < 1) & (tail < 1e-16 * S[:k])))
+                tail = cs / ds / (1 - rho)  # bounds what is left of S; S_z's and S_b's tails by (j + 2)(1 + H) more
+            busy = np.flatnonzero(~((rho < 1) & (tail < 1e-16 * S[:k]) & (tail * (j + 2) * (1 + hs) < 1e-13 * S[:k])))
             k = int(busy[-1]) + 1 if busy.size else 0
             if k == 0:
                 break
     if k:
         with np.errstate(divide="ignore", invalid="ignore"):
             rho = zz[:k] * np.maximum(1.0, bj[:k] / (SERIES_TERMS + 1))
-            tail = c[:k] * (SERIES_TERMS + 1) * (1 + H[:k]) / d[:k] / (1 - rho)
+            tail = c[:k] / d[:k] / (1 - rho)
         unfinished = np.zeros(n, dtype=bool)
-        unfinished[:k] = ~((rho < 1) & (tail < 1e-16 * S[:k]))
+        small = (tail < 1e-16 * S[:k]) & (tail * (SERIES_TERMS + 1) * (1 + H[:k]) < 1e-13 * S[:k])
+        unfinished[:k] = ~((rho < 1) & small)
         ok[order[unfinished]] = False
     out = np.empty_like(acc)
     out[:, order] = acc
