@@ -264,8 +264,11 @@ class GammaGompertzNBD(BaseFitter):
         return np.array([p[k] for k in self._param_names])
 
     def _history(self, frequency, recency, T, caller: str) -> tuple[np.ndarray, ...]:
-        x, tx, T, _ = check_frequency_recency_age(np.atleast_1d(frequency), np.atleast_1d(recency),
-                                                  np.atleast_1d(T), f"GammaGompertzNBD.{caller}")
+        def vector(v):  # one customer as numbers; a Series stays one (its index names bad rows)
+            return np.atleast_1d(v) if np.ndim(v) == 0 else v
+
+        x, tx, T, _ = check_frequency_recency_age(vector(frequency), vector(recency), vector(T),
+                                                  f"GammaGompertzNBD.{caller}")
         return x, tx, T
 
     def probability_alive(self, frequency, recency, T) -> pd.Series | np.ndarray:
