@@ -12,6 +12,7 @@ WORDS: dict[str, str] = {
 
 #: whole texts: table headers (the package's column names) and figure texts
 TEXTS: dict[str, str] = {
+    'limit': '极限情形',
     'status': '状态',
     'parameters': '参数个数',
     'bic': 'BIC',
@@ -733,6 +734,7 @@ TEXTS: dict[str, str] = {
     'BG/NBD': 'BG/NBD',
     'MBG/NBD': 'MBG/NBD',
     'Pareto/NBD': 'Pareto/NBD',
+    'GG/NBD': 'GG/NBD',
     'CDNOW sample: cumulative repeat transactions by model': 'CDNOW 抽样：各模型的累计重复交易',
     'CDNOW sample: holdout purchases by calibration purchases': 'CDNOW 抽样：按校准期购买次数的保留期购买',
     'CLV (USD, log scale)': '客户终身价值（美元，对数刻度）',

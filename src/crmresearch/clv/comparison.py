@@ -18,15 +18,17 @@ import pandas as pd
 
 from ..errors import ConvergenceError, ValidationError
 from .bgnbd import BetaGeoNBD
+from .ggnbd import GammaGompertzNBD
 from .mbgnbd import ModifiedBetaGeoNBD
 from .paretonbd import ParetoNBD
 
 #: the models :func:`compare_models` fits by name (all take frequency, recency, T of one calibration table)
-MODELS: dict[str, type] = {"bgnbd": BetaGeoNBD, "mbgnbd": ModifiedBetaGeoNBD, "paretonbd": ParetoNBD}
+MODELS: dict[str, type] = {"bgnbd": BetaGeoNBD, "mbgnbd": ModifiedBetaGeoNBD, "paretonbd": ParetoNBD,
+                           "ggnbd": GammaGompertzNBD}
 #: how tables and figures name them
-LABELS: dict[str, str] = {"bgnbd": "BG/NBD", "mbgnbd": "MBG/NBD", "paretonbd": "Pareto/NBD"}
+LABELS: dict[str, str] = {"bgnbd": "BG/NBD", "mbgnbd": "MBG/NBD", "paretonbd": "Pareto/NBD", "ggnbd": "GG/NBD"}
 #: the columns of a comparison table, in order (those a comparison cannot fill are left out)
-COLUMNS = ("model", "label", "status", "parameters", "customers", "log_likelihood", "aic", "bic", "holdout_actual",
+COLUMNS = ("model", "label", "status", "limit", "parameters", "customers", "log_likelihood", "aic", "bic", "holdout_actual",
            "holdout_predicted", "holdout_error_pct", "holdout_mae", "tracking_mae", "tracking_mape_pct",
            "cumulative_error_pct", "palive_auc", "palive_mean_error", "clv_total", "clv_ci_lower", "clv_ci_upper",
            "top_decile_clv", "top_decile_overlap", "top_decile_change_pct")
@@ -81,7 +83,8 @@ def compare_models(summary: pd.DataFrame, models: Sequence[str] | Mapping[str, A
     Columns of ``table`` (one row per model, in the order given):
 
     - ``model``, ``label``, ``status`` ("ok", or why the model could not be fitted: the others are still
-      compared), ``parameters`` (k), ``customers``, ``log_likelihood``, ``aic``, ``bic`` (k ln n - 2 LL);
+      compared), ``limit`` (the limit a fit ended at, in words, e.g. GG/NBD reducing to Pareto/NBD; its value
+      then has no interval, since the held parameters have no standard error), ``parameters`` (k), ``customers``, ``log_likelihood``, ``aic``, ``bic`` (k ln n - 2 LL);
     - ``holdout_actual``, ``holdout_predicted`` (purchases of all customers over the holdout),
       ``holdout_error_pct`` (predicted - actual, % of actual), ``holdout_mae`` (mean absolute error of each
       customer's holdout purchases, FHL 2005 Fig. 4's conditional expectation per customer);
@@ -144,6 +147,7 @@ def compare_models(summary: pd.DataFrame, models: Sequence[str] | Mapping[str, A
     [['bgnbd', 4, 1882.0], ['mbgnbd', 4, 1882.0]]
     """
     from .utils import repeat_tracking
+    from .value import clv as clv_value
     from .value import clv_intervals, rank_auc
 
     need = {"frequency", "recency", "T", "frequency_holdout", "duration_holdout"}
@@ -179,6 +183,8 @@ def compare_models(summary: pd.DataFrame, models: Sequence[str] | Mapping[str, A
             rows.append({**row, "status": f"not fitted: {str(err).splitlines()[0]}"})
             continue
         fitted[name] = model
+        limits = tuple(getattr(model, "limits_", ()) or ())
+        row["limit"] = "; ".join(text.split(":")[0] for text in limits)
         pred = np.asarray(model.expected_purchases(t_hold, x, tx, T), dtype=float)
         row.update(status="ok", parameters=len(model.params_), log_likelihood=model.log_likelihood_, aic=model.aic_,
                    bic=model.bic_, holdout_actual=float(actual.sum()), holdout_predicted=float(pred.sum()),
@@ -198,10 +204,14 @@ def compare_models(summary: pd.DataFrame, models: Sequence[str] | Mapping[str, A
             pa = np.asarray(model.probability_alive(x, tx, T), dtype=float)
             row.update(palive_auc=rank_auc(pa, alive), palive_mean_error=float(pa.mean() - alive.mean()))
         if spend is not None:
-            v = clv_intervals(model, spend, summary, horizon=horizon, discount_rate=discount_rate, margin=margin,
-                              alpha=alpha)
+            if limits:  # at a limit the held parameters have no standard error: the value without its interval
+                v = clv_value(model, spend, summary, horizon=horizon, discount_rate=discount_rate, margin=margin)
+                total = {"estimate": float(v["clv"].sum()), "ci_lower": float("nan"), "ci_upper": float("nan")}
+            else:
+                v = clv_intervals(model, spend, summary, horizon=horizon, discount_rate=discount_rate,
+                                  margin=margin, alpha=alpha)
+                total = v.attrs["total"]
             values[name] = v
-            total = v.attrs["total"]
             row.update(clv_total=float(total["estimate"]), clv_ci_lower=float(total["ci_lower"]),
                        clv_ci_upper=float(total["ci_upper"]))
         rows.append(row)
