@@ -149,3 +149,16 @@ def test_a_fit_at_its_limit_says_so_and_gives_its_value_without_an_interval(cdno
     assert at["clv_total"] == pytest.approx(pareto["clv_total"], rel=1e-5)
     assert np.isnan(at["clv_ci_lower"]) and np.isnan(at["clv_ci_upper"])
     assert (cmp.table["limit"] == "").all()
+
+
+def test_a_reused_fit_and_its_values_give_the_same_row(cdnow):
+    """customer_value's BG/NBD and value table, reused, give the row a fresh fit gives."""
+    tx, s, gg, cmp = cdnow
+    chain = clv.customer_value(s, horizon=52, discount_rate=clv.weekly_rate(0.10), margin=0.3, intervals=True)
+    again = clv.compare_models(s, ["bgnbd"], transactions=tx, calibration_end=CAL, observation_end=END,
+                               spend=chain.gamma_gamma, horizon=52, discount_rate=clv.weekly_rate(0.10), margin=0.3,
+                               reuse={"bgnbd": (chain.bgnbd, chain.values)})
+    assert again.models["bgnbd"] is chain.bgnbd and again.values["bgnbd"] is chain.values
+    fresh = clv.compare_models(s, ["bgnbd"], transactions=tx, calibration_end=CAL, observation_end=END,
+                               spend=chain.gamma_gamma, horizon=52, discount_rate=clv.weekly_rate(0.10), margin=0.3)
+    pd.testing.assert_frame_equal(again.table, fresh.table, rtol=1e-9)

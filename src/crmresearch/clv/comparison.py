@@ -77,7 +77,8 @@ def compare_models(summary: pd.DataFrame, models: Sequence[str] | Mapping[str, A
                    *, transactions: Any = None, calibration_end: Any = None, observation_end: Any = None,
                    freq: str = "W", spend: Any = None, horizon: float = 52.0, discount_rate: float = 0.0,
                    margin: float = 1.0, alive: Any = None, alpha: float = 0.05, reference: str = "bgnbd",
-                   criterion: str = "holdout_mae", top_share: float = 0.10) -> ModelComparison:
+                   criterion: str = "holdout_mae", top_share: float = 0.10,
+                   reuse: Mapping[str, tuple[Any, pd.DataFrame | None]] | None = None) -> ModelComparison:
     """Fit every model in ``models`` to one calibration/holdout table and compare them on the holdout.
 
     Columns of ``table`` (one row per model, in the order given):
@@ -132,6 +133,10 @@ def compare_models(summary: pd.DataFrame, models: Sequence[str] | Mapping[str, A
         Column that names the favoured model, one of :data:`CRITERIA` (lower is better).
     top_share : float, default 0.1
         Share of customers in the "top decile".
+    reuse : mapping of str to (model, values), optional
+        Models already fitted to this summary, with their value table from
+        :func:`~crmresearch.clv.clv_intervals` at the same settings (or None), used instead of fitting and
+        valuing them again (e.g. the BG/NBD and values of :func:`~crmresearch.clv.customer_value`).
 
     Returns
     -------
@@ -177,11 +182,15 @@ def compare_models(summary: pd.DataFrame, models: Sequence[str] | Mapping[str, A
     values: dict[str, pd.DataFrame] = {}
     for name, model in chosen.items():
         row: dict[str, Any] = {"model": name, "label": LABELS.get(name, name), "customers": len(summary)}
-        try:
-            model.fit(x, tx, T)
-        except (ConvergenceError, ValidationError) as err:
-            rows.append({**row, "status": f"not fitted: {str(err).splitlines()[0]}"})
-            continue
+        given, given_values = (reuse or {}).get(name, (None, None))
+        if given is not None:
+            model = given
+        else:
+            try:
+                model.fit(x, tx, T)
+            except (ConvergenceError, ValidationError) as err:
+                rows.append({**row, "status": f"not fitted: {str(err).splitlines()[0]}"})
+                continue
         fitted[name] = model
         limits = tuple(getattr(model, "limits_", ()) or ())
         row["limit"] = "; ".join(text.split(":")[0] for text in limits)
@@ -204,7 +213,9 @@ def compare_models(summary: pd.DataFrame, models: Sequence[str] | Mapping[str, A
             pa = np.asarray(model.probability_alive(x, tx, T), dtype=float)
             row.update(palive_auc=rank_auc(pa, alive), palive_mean_error=float(pa.mean() - alive.mean()))
         if spend is not None:
-            if limits:  # at a limit the held parameters have no standard error: the value without its interval
+            if given_values is not None and "total" in given_values.attrs:
+                v, total = given_values, given_values.attrs["total"]
+            elif limits:  # at a limit the held parameters have no standard error: the value without its interval
                 v = clv_value(model, spend, summary, horizon=horizon, discount_rate=discount_rate, margin=margin)
                 total = {"estimate": float(v["clv"].sum()), "ci_lower": float("nan"), "ci_upper": float("nan")}
             else:
