@@ -153,7 +153,7 @@ def test_a_fit_at_its_limit_says_so_and_gives_its_value_without_an_interval(cdno
 
 def test_a_reused_fit_and_its_values_give_the_same_row(cdnow):
     """customer_value's BG/NBD and value table, reused, give the row a fresh fit gives."""
-    tx, s, gg, cmp = cdnow
+    tx, s, _, _ = cdnow
     chain = clv.customer_value(s, horizon=52, discount_rate=clv.weekly_rate(0.10), margin=0.3, intervals=True)
     again = clv.compare_models(s, ["bgnbd"], transactions=tx, calibration_end=CAL, observation_end=END,
                                spend=chain.gamma_gamma, horizon=52, discount_rate=clv.weekly_rate(0.10), margin=0.3,

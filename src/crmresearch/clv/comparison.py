@@ -28,10 +28,10 @@ MODELS: dict[str, type] = {"bgnbd": BetaGeoNBD, "mbgnbd": ModifiedBetaGeoNBD, "p
 #: how tables and figures name them
 LABELS: dict[str, str] = {"bgnbd": "BG/NBD", "mbgnbd": "MBG/NBD", "paretonbd": "Pareto/NBD", "ggnbd": "GG/NBD"}
 #: the columns of a comparison table, in order (those a comparison cannot fill are left out)
-COLUMNS = ("model", "label", "status", "limit", "parameters", "customers", "log_likelihood", "aic", "bic", "holdout_actual",
-           "holdout_predicted", "holdout_error_pct", "holdout_mae", "tracking_mae", "tracking_mape_pct",
-           "cumulative_error_pct", "palive_auc", "palive_mean_error", "clv_total", "clv_ci_lower", "clv_ci_upper",
-           "top_decile_clv", "top_decile_overlap", "top_decile_change_pct")
+COLUMNS = ("model", "label", "status", "limit", "parameters", "customers", "log_likelihood", "aic", "bic",
+           "holdout_actual", "holdout_predicted", "holdout_error_pct", "holdout_mae", "tracking_mae",
+           "tracking_mape_pct", "cumulative_error_pct", "palive_auc", "palive_mean_error", "clv_total", "clv_ci_lower",
+           "clv_ci_upper", "top_decile_clv", "top_decile_overlap", "top_decile_change_pct")
 #: the holdout criteria a comparison may favour a model by (lower is better)
 CRITERIA = ("holdout_mae", "bic", "tracking_mape_pct")
 
@@ -85,7 +85,8 @@ def compare_models(summary: pd.DataFrame, models: Sequence[str] | Mapping[str, A
 
     - ``model``, ``label``, ``status`` ("ok", or why the model could not be fitted: the others are still
       compared), ``limit`` (the limit a fit ended at, in words, e.g. GG/NBD reducing to Pareto/NBD; its value
-      then has no interval, since the held parameters have no standard error), ``parameters`` (k), ``customers``, ``log_likelihood``, ``aic``, ``bic`` (k ln n - 2 LL);
+      then has no interval, since the held parameters have no standard error), ``parameters`` (k),
+      ``customers``, ``log_likelihood``, ``aic``, ``bic`` (k ln n - 2 LL);
     - ``holdout_actual``, ``holdout_predicted`` (purchases of all customers over the holdout),
       ``holdout_error_pct`` (predicted - actual, % of actual), ``holdout_mae`` (mean absolute error of each
       customer's holdout purchases, FHL 2005 Fig. 4's conditional expectation per customer);
