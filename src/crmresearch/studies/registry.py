@@ -931,18 +931,27 @@ def _check_churn_inputs(v: Mapping[str, Any]) -> None:
     if not v["data"]:
         return
     from ..errors import ValidationError
+    from ..sources.files import check_rows
     from ..sources.tables import read_sources
     from ..targeting import churn_features, churn_table
 
     source = read_sources(v["data"], roles=["customers"])["customers"]
+    first, table = source.head(check_rows()), None  # bounded: the kernel checks the whole table when it reads it
     try:
-        customers = churn_table(source.to_pandas())
+        table = first.to_pandas()  # the contract, counted in those rows
+        customers = churn_table(table)
     except ValidationError as exc:
-        raise ParameterError(f"churn-targeting: parameter 'data' ({v['data']}): {exc}") from None
+        where = _in_first(first, table) if table is not None else ""
+        raise ParameterError(f"churn-targeting: parameter 'data' ({v['data']}){where}: {exc}") from None
     try:
         churn_features(customers, v["features"], listed=source.features)
     except ValidationError as exc:
         raise ParameterError(f"churn-targeting: parameter 'features' ({_features_origin(v, source)}): {exc}") from None
+
+
+def _in_first(first: Any, table: Any) -> str:
+    """", in its first N rows" when a check before the kernel saw only the first rows of a table."""
+    return f", in its first {len(table):,} rows" if first.sampled(len(table)) else ""
 
 
 def _features_origin(v: Mapping[str, Any], source: Any) -> str:
@@ -1000,13 +1009,14 @@ def _call_inputs(study: str) -> Callable[[Mapping[str, Any]], None]:
             return
         from ..errors import ValidationError
         from ..service.arrivals import check_interval_length
+        from ..sources.files import check_rows
         from ..sources.tables import read_sources
 
         calls = read_sources(v["data"], roles=["calls"])["calls"]
         if "calls" not in calls.schema():  # a call log: counted per interval_minutes where it lives
             return
         try:
-            check_interval_length(calls.to_pandas(), v["interval_minutes"], time="interval_start")
+            check_interval_length(calls.head(check_rows()).to_pandas(), v["interval_minutes"], time="interval_start")
         except ValidationError as exc:
             raise ParameterError(f"{study}: parameter 'interval_minutes': {exc}") from None
 
@@ -1151,15 +1161,18 @@ def _check_recovery_inputs(v: Mapping[str, Any]) -> None:
     if not v["data"]:
         return
     from ..errors import ValidationError
+    from ..sources.files import check_rows
     from ..sources.tables import read_sources
     from ..survival.recovery import day_clock, fixed_covariates
 
     try:
         yours = read_sources(v["data"], roles=["spells", "cases"])
-        spells = yours["spells"].to_pandas()
-        day_clock(spells, yours["cases"].to_pandas(), v["as_of"] or None,
-                  yours["managers"].to_pandas() if "managers" in yours else None)
-        fixed_covariates(spells, v["covariates"])
+        firsts = {role: src.head(check_rows()) for role, src in yours.items()}
+        tables = {role: src.to_pandas() for role, src in firsts.items()}
+        fixed_covariates(tables["spells"], v["covariates"])
+        # the day clock links cases to spells: decided here when every table fits the budget, else in the kernel
+        if not any(firsts[role].sampled(len(tables[role])) for role in tables):
+            day_clock(tables["spells"], tables["cases"], v["as_of"] or None, tables.get("managers"))
     except ValidationError as exc:
         raise ParameterError(f"{study}: parameter 'data' ({v['data']}): {exc}") from None
 
@@ -1226,17 +1239,20 @@ def _check_prospect_inputs(v: Mapping[str, Any]) -> None:
     ``preflight``: one row per prospect, 0/1 converted with both outcomes, a value)."""
     if not v["data"] or (v["features"] == "auto" and v["reference_source"] == "auto"):
         return
+    from ..sources.files import check_rows
     from ..sources.tables import read_sources
 
     study = "prospect-conversion"
-    table = read_sources(v["data"], roles=["prospects"])["prospects"].to_pandas()
+    first = read_sources(v["data"], roles=["prospects"])["prospects"].head(check_rows())
+    table = first.to_pandas()  # bounded: a value only later rows hold is left to the kernel's full read
     if v["features"] != "auto":
         absent = [c for c in v["features"] if c not in table.columns]
         if absent:
             raise ParameterError(f"{study}: parameter 'features': column(s) {absent} are not in your prospects; "
                                  f"it has {list(table.columns)[:15]}")
     if v["reference_source"] != "auto" and ("source" not in table.columns
-                                            or v["reference_source"] not in set(table["source"].astype(str))):
+                                            or (v["reference_source"] not in set(table["source"].astype(str))
+                                                and not first.sampled(len(table)))):
         raise ParameterError(f"{study}: parameter 'reference_source': {shown(v['reference_source'])} is not a value of "
                              "your prospects' 'source' column")
 
