@@ -1,7 +1,8 @@
 """Customer-base models and lifetime value (own scipy implementations, validated against the papers).
 
 - ``ShiftedBetaGeometric``: contractual retention (Fader & Hardie 2007); ``SBGRegression``: the same
-  with alpha and beta log-linear in covariates, LR test against the pooled model
+  with alpha and beta log-linear in covariates, LR test against the pooled model; ``BetaDiscreteWeibull``:
+  retention with duration dependence (Fader, Hardie, Liu, Davin & Steenburgh 2018), nests the sBG at c = 1
 - ``BetaGeoNBD``: non-contractual repeat buying (Fader, Hardie & Lee 2005); ``ModifiedBetaGeoNBD``: MBG/NBD
   (Batislam et al. 2007); ``ParetoNBD``: Pareto/NBD (Schmittlein et al. 1987; Fader, Hardie & Lee 2005);
   ``BetaGeoBetaBinom``: BG/BB at discrete opportunities (Fader, Hardie & Shang 2010) on ``bgbb_table``
@@ -20,6 +21,7 @@ from .activity import (
     rule_accuracy,
     rule_agreement,
 )
+from .bdw import BetaDiscreteWeibull
 from .bgbb import BetaGeoBetaBinom, bgbb_table
 from .bgnbd import BetaGeoNBD, bgnbd_recovery, simulate_bgnbd
 from .cohorts import cohort_curves, constant_retention, discrete_survival, fit_cohorts, projection_errors
@@ -53,6 +55,7 @@ __all__ = [
     "REVENUE_DAYS",
     "STATUSES",
     "WEEKS_PER_YEAR",
+    "BetaDiscreteWeibull",
     "BetaGeoBetaBinom",
     "BetaGeoNBD",
     "CustomerValue",
