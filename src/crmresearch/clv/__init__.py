@@ -7,6 +7,7 @@
   (Batislam et al. 2007); ``ParetoNBD``: Pareto/NBD (Schmittlein et al. 1987; Fader, Hardie & Lee 2005);
   ``BetaGeoBetaBinom``: BG/BB at discrete opportunities (Fader, Hardie & Shang 2010) on ``bgbb_table``
 - ``GammaGamma``: spend per transaction (Fader, Hardie & Lee 2005)
+- ``fit_cohorts``, ``compare_retention_models`` (the sBG beside the BdW, LR test and projection errors)
 - ``activity_status``, ``funnel``, ``rule_accuracy``: activity rules and the activity funnel beside P(alive)
 - ``summary_from_transactions``: the calibration / holdout table; ``clv``: per-customer value;
   ``customer_value``: the BG/NBD -> Gamma-Gamma -> CLV chain in one call
@@ -24,7 +25,14 @@ from .activity import (
 from .bdw import BetaDiscreteWeibull
 from .bgbb import BetaGeoBetaBinom, bgbb_table
 from .bgnbd import BetaGeoNBD, bgnbd_recovery, simulate_bgnbd
-from .cohorts import cohort_curves, constant_retention, discrete_survival, fit_cohorts, projection_errors
+from .cohorts import (
+    cohort_curves,
+    compare_retention_models,
+    constant_retention,
+    discrete_survival,
+    fit_cohorts,
+    projection_errors,
+)
 from .gamma_gamma import GammaGamma
 from .mbgnbd import ModifiedBetaGeoNBD
 from .paretonbd import ParetoNBD
@@ -70,6 +78,7 @@ __all__ = [
     "clv",
     "clv_intervals",
     "cohort_curves",
+    "compare_retention_models",
     "conditional_expectations",
     "constant_retention",
     "contract_periods",
