@@ -177,3 +177,11 @@ def test_an_echoed_value_is_cut_to_80_characters_with_its_length():
     assert message.startswith("churn-survival: parameter 'horizons' must be comma-separated integers")
     result = CliRunner().invoke(cli.main, ["run", "churn-survival", "-p", "x" * 5_000])
     assert result.exit_code == 2 and len(result.output) < 300 and "(5000 characters)" in result.output
+
+
+def test_contractual_retention_fits_the_bdw_on_at_least_three_years():
+    """The study puts the beta-discrete-Weibull (three parameters) beside the sBG: fit_years >= 3, refused
+    before the kernel (the fit itself would stop with a ValidationError)."""
+    with pytest.raises(ParameterError, match=r"'fit_years' must be an integer in \[3, 11\]; got '2'"):
+        studies.get("contractual-retention").resolve({"fit_years": "2"})
+    assert studies.get("contractual-retention").resolve({"fit_years": "3"})["fit_years"] == 3
