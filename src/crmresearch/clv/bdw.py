@@ -8,11 +8,11 @@ import warnings
 import numpy as np
 import pandas as pd
 from scipy import stats
-from scipy.special import betaln, digamma
+from scipy.special import betaln, digamma, polygamma
 
 from ..errors import ConvergenceError, DataWarning, ValidationError
 from ._base import BaseFitter, Limit
-from .bgnbd import MEAN_BOUND, MEAN_LIMIT, MEAN_SUSPECT, mean_limit, shape_limit
+from .bgnbd import mean_limit, shape_limit
 from .sbg import ShiftedBetaGeometric, check_retention_data
 
 __all__ = ["BetaDiscreteWeibull"]
@@ -34,6 +34,36 @@ def _first_period_only(p: pd.Series) -> str:
     return (f"no churn after the first period: the {p['alpha'] / (p['alpha'] + p['beta']):.4g} who leave do so in "
             "period 1 and the others stay, S(t) = beta/(alpha + beta) for every t >= 1 (c is held at 1e-30; "
             "alpha and beta are identified only through that ratio)")
+
+
+def _step(p: pd.Series) -> str:
+    return ("churn jumps at one tenure instead of changing gradually: c runs to infinity and is held at 100 (a "
+            "fixed term ending, or a one-off event, looks like this; the BdW and the sBG describe gradual change, "
+            "so read the projection as a limit)")
+
+
+#: Where a fit reads c as running to infinity (c > 50; 2^50 ~ 1e15: churn steps at one tenure), and holds it (100).
+C_LIMIT, C_BOUND = np.log(50.0), np.log(100.0)
+#: Largest log t^c used (t^c ~ 1e304 stays finite: S(t) is then 0 to double precision).
+_LOG_TC_MAX = 700.0
+
+
+def _dpsi(z: np.ndarray, a: float) -> np.ndarray:
+    """psi(z + a) - psi(z) without the cancellation of the plain difference (a > 0): the asymptotic series
+    of psi for z > 1e3, its Taylor series in a for a < 1e-3 z; both relative errors below 1e-12."""
+    z = np.asarray(z, dtype=float)
+    out = digamma(z + a) - digamma(z)
+    big = z > 1e3
+    if big.any():
+        x = z[big]
+        y = x + a
+        out[big] = (np.log1p(a / x) + a / (2 * x * y) + a * (2 * x + a) / (12 * x ** 2 * y ** 2)
+                    + (1 / y ** 4 - 1 / x ** 4) / 120)
+    small = ~big & (a < 1e-3 * z)
+    if small.any():
+        x = z[small]
+        out[small] = a * polygamma(1, x) + a ** 2 / 2 * polygamma(2, x) + a ** 3 / 6 * polygamma(3, x)
+    return out
 
 
 class BetaDiscreteWeibull(BaseFitter):
@@ -94,7 +124,7 @@ class BetaDiscreteWeibull(BaseFitter):
     _limits = {  # noqa: RUF012 - a class-level table, never mutated
         0: mean_limit(_no_churn, (1, 2)),
         1: shape_limit(_same_theta),
-        2: Limit(-1, MEAN_LIMIT, MEAN_BOUND, _first_period_only, (1,), MEAN_SUSPECT),
+        2: Limit(+1, C_LIMIT, C_BOUND, _step),
     }
 
     def fit(self, survivors=None, periods=None, churned=None) -> BetaDiscreteWeibull:
@@ -152,13 +182,23 @@ class BetaDiscreteWeibull(BaseFitter):
             with np.errstate(divide="ignore", over="ignore", under="ignore"):
                 if lost[1] > 0 and lost[2] == 0 and later == 0:
                     # churn in period 1 only: the likelihood rises to S(t) = const for t >= 1 along c -> 0 (and
-                    # along alpha, beta -> 0 together); held at c -> 0, where the ratio alpha/beta is estimated
-                    self._x0 = np.log([lost[1], w.sum() + wc.sum() - lost[1], 1.0])
-                    self._fit_held(n, (2,))
+                    # along alpha, beta -> 0 together), where only alpha/beta is identified: its closed form
+                    x = np.log([lost[1], w.sum() + wc.sum() - lost[1], 1e-30])
+                    with warnings.catch_warnings():  # one warning, the limit's (c = 1e-30 is no edge estimate)
+                        warnings.simplefilter("ignore", DataWarning)
+                        self._finish(x, self._negloglik(x)[0], self._negloglik(x)[1], n, 0, covariance=False)
+                    self.variance_matrix_ = pd.DataFrame(np.nan, index=self._param_names, columns=self._param_names)
+                    self.limits_ = (_first_period_only(self.params_),)
+                    warnings.warn(f"{caller}: the likelihood is highest at a limit of the model, and the estimates "
+                                  f"are reported there: {self.limits_[0]} (limits_; the standard errors of the "
+                                  "parameters held at the limit are NaN)", DataWarning, stacklevel=3)
                     if not np.isfinite(ll0):  # the sBG reaches the same S(t) along alpha, beta -> 0
                         ll0 = self.log_likelihood_
                 else:
-                    self._optimise(n_obs=n)
+                    try:
+                        self._optimise(n_obs=n)
+                    except ConvergenceError:
+                        self._optimise_held(n)
         finally:
             del self._t_churn, self._w_churn, self._t_cens, self._w_cens, self._x0
         stat = max(0.0, 2 * (self.log_likelihood_ - ll0)) if np.isfinite(ll0) else np.nan
@@ -169,21 +209,34 @@ class BetaDiscreteWeibull(BaseFitter):
     def _start(self) -> np.ndarray:
         return self._x0.copy()
 
-    def _fit_held(self, n_obs: int, hold: tuple[int, ...]) -> None:
-        """Fit with the fit coordinates in ``hold`` at their limits from the start (as ``_optimise`` does
-        when it finds a limit; one call deep like it, so the warning points at the caller's line)."""
-        self._finish_at_limits(*self._fit_at_limits(self._start(), n_obs, hold), n_obs, True)
+    def _optimise_held(self, n_obs: int) -> None:
+        """When the optimiser stalls on the way to several limits at once (a cohort that empties at a cliff:
+        no heterogeneity and c -> infinity together), fit with each combination of the shape and c limits
+        held from the start and keep the highest likelihood; the base warns with the limits reached."""
+        best = None
+        for hold in ((1,), (2,), (1, 2)):
+            try:
+                fit = self._fit_at_limits(self._start(), n_obs, hold)
+            except ConvergenceError:
+                continue
+            if best is None or fit[3] < best[3]:
+                best = fit
+        if best is None:
+            raise ConvergenceError(f"{type(self).__name__}.fit: no maximum of the likelihood found inside the model "
+                                   "or at its limits; check the survivor counts")
+        self._finish_at_limits(*best, n_obs, True)
 
     @staticmethod
     def _log_survival(a: float, b: float, c: float, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """log S(t) and its gradient in (log a, log b, log c), one row per t."""
-        tc = np.where(t > 0, np.power(t, c), 0.0)
+        log_t = np.log(np.where(t > 0, t, 1.0))
+        tc = np.where(t > 0, np.exp(np.minimum(c * log_t, _LOG_TC_MAX)), 0.0)
         x = b + tc
         ls = betaln(a, x) - betaln(a, b)
-        d_ax = digamma(a + x)
-        ga = digamma(a + b) - d_ax
-        gb = digamma(x) - d_ax - digamma(b) + digamma(a + b)
-        gc = (digamma(x) - d_ax) * np.where(t > 0, tc * np.log(np.where(t > 0, t, 1.0)), 0.0)
+        dx, db = _dpsi(x, a), _dpsi(np.atleast_1d(b), a)[0]  # psi(x + a) - psi(x), psi(b + a) - psi(b)
+        ga = digamma(a + b) - digamma(a + x)
+        gb = db - dx
+        gc = -dx * np.where(t > 0, tc * log_t, 0.0)
         return ls, np.column_stack([ga * a, gb * b, gc * c])
 
     def _negloglik(self, log_params: np.ndarray) -> tuple[float, np.ndarray]:
