@@ -78,8 +78,10 @@ class BetaDiscreteWeibull(BaseFitter):
     likelihood-ratio test (``lr_test_``). Fit from a cohort's survivor counts or from individual data,
     as the sBG. Maximum likelihood with the analytic gradient on the package's one core
     (:mod:`crmresearch.core.mle`); standard errors from the observed information. At the edges (no churn
-    at all; no heterogeneity; no churn after the first period) the estimate is reported at the limit
-    with one :class:`~crmresearch.errors.DataWarning` naming it (``limits_``).
+    at all; no heterogeneity, the discrete Weibull; no churn after the first period, c -> 0; a step in churn
+    at one tenure, c -> infinity) the estimate is reported at the limit with one
+    :class:`~crmresearch.errors.DataWarning` naming it (``limits_``). ``lr_test_`` is NaN where the sBG
+    itself cannot be fitted.
 
     Parameters
     ----------
