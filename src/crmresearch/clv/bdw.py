@@ -10,10 +10,11 @@ import pandas as pd
 from scipy import stats
 from scipy.special import betaln, digamma, polygamma
 
+from ..core.mle import Optimum, minimise
 from ..errors import ConvergenceError, DataWarning, ValidationError
 from ._base import BaseFitter, Limit
 from .bgnbd import mean_limit, shape_limit
-from .sbg import ShiftedBetaGeometric, check_retention_data
+from .sbg import check_retention_data
 
 __all__ = ["BetaDiscreteWeibull"]
 
@@ -171,15 +172,10 @@ class BetaDiscreteWeibull(BaseFitter):
                                   "need at least three periods observed (four survivor counts); fit "
                                   "ShiftedBetaGeometric, which needs two")
         self._t_churn, self._w_churn, self._t_cens, self._w_cens = t, w, tc, wc
-        try:
-            with warnings.catch_warnings(), np.errstate(all="ignore"):  # the nested model's own edge notes
-                warnings.simplefilter("ignore", DataWarning)
-                sbg = ShiftedBetaGeometric(tol=self.tol, max_iter=self.max_iter).fit(
-                    survivors=survivors, periods=periods, churned=churned)
-            self._x0 = np.log([sbg.params_["alpha"], sbg.params_["beta"], 1.0])
-            ll0 = sbg.log_likelihood_
-        except ConvergenceError:
-            self._x0, ll0 = np.zeros(3), np.nan
+        with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
+            sbg = self._sbg_fit(n)
+        self._x0 = self._best_start(sbg.x if sbg is not None else np.zeros(2))
+        ll0 = -sbg.fun if sbg is not None else np.nan
         try:
             with np.errstate(divide="ignore", over="ignore", under="ignore"):
                 if lost[1] > 0 and lost[2] == 0 and later == 0:
@@ -197,10 +193,7 @@ class BetaDiscreteWeibull(BaseFitter):
                     if not np.isfinite(ll0):  # the sBG reaches the same S(t) along alpha, beta -> 0
                         ll0 = self.log_likelihood_
                 else:
-                    try:
-                        self._optimise(n_obs=n)
-                    except ConvergenceError:
-                        self._optimise_held(n)
+                    self._fit_with_step_check(n)
         finally:
             del self._t_churn, self._w_churn, self._t_cens, self._w_cens, self._x0
         stat = max(0.0, 2 * (self.log_likelihood_ - ll0)) if np.isfinite(ll0) else np.nan
@@ -210,6 +203,54 @@ class BetaDiscreteWeibull(BaseFitter):
 
     def _start(self) -> np.ndarray:
         return self._x0.copy()
+
+    def _best_start(self, log_ab: np.ndarray) -> np.ndarray:
+        """The likelihood can have more than one maximum (a step in churn against a steady rise): start at
+        the sBG's optimum or at alpha = beta = 1, with c = 1, 0.5, 2, 5 or 20: whichever is most likely."""
+        starts = [np.r_[ab, np.log(c)] for ab in (log_ab, np.zeros(2)) for c in (1.0, 0.5, 2.0, 5.0, 20.0)]
+        with np.errstate(all="ignore"):
+            values = [self._negloglik(x)[0] for x in starts]
+        values = [v if np.isfinite(v) else np.inf for v in values]
+        return starts[int(np.argmin(values))]
+
+    def _sbg_fit(self, n_obs: int) -> Optimum | None:
+        """The null model of ``lr_test_``: the sBG, i.e. this likelihood with c = 1, maximised over log alpha,
+        log beta on the same numerics (from the best of a few starts); None where it has no finite maximum."""
+        def f(v: np.ndarray) -> tuple[float, np.ndarray]:
+            val, g = self._negloglik(np.r_[v, 0.0])
+            return val, g[:2]
+
+        starts = [np.zeros(2), np.log([0.5, 2.0]), np.log([2.0, 0.5])]
+        best = None
+        for x0 in starts:
+            try:
+                opt = minimise(f, x0, caller=f"{type(self).__name__}.fit (the sBG, c = 1)", max_iter=self.max_iter,
+                               ftol=self.tol * 1e-2, gtol=1e-6 * np.sqrt(max(n_obs, 1)), maxcor=20)
+            except ConvergenceError:
+                continue
+            if best is None or opt.fun < best.fun - 1e-9 * abs(best.fun):
+                best = opt
+        return best
+
+    def _fit_with_step_check(self, n_obs: int) -> None:
+        """The base's fit, compared with the fit at c -> infinity (held at its bound): the likelihood can have
+        a second maximum there (a step in churn), which a start near c = 1 does not reach; the higher one is
+        kept, with the warnings of that fit only."""
+        try:
+            step = self._fit_at_limits(self._start(), n_obs, (2,))
+        except ConvergenceError:
+            step = None
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", DataWarning)
+            try:
+                self._optimise(n_obs=n_obs)
+            except ConvergenceError:
+                self._optimise_held(n_obs)
+        if step is not None and -step[3] > self.log_likelihood_ + 1e-6 * max(1.0, abs(self.log_likelihood_)):
+            self._finish_at_limits(*step, n_obs, True)
+            return
+        for w in caught:
+            warnings.warn(w.message, w.category, stacklevel=3)
 
     def _optimise_held(self, n_obs: int) -> None:
         """When the optimiser stalls on the way to several limits at once (a cohort that empties at a cliff:
