@@ -77,6 +77,10 @@ def _sbg(bank):
     return clv.ShiftedBetaGeometric(), lambda m: m.fit(survivors=[1000, 631, 468, 382, 326, 289, 262, 241])
 
 
+def _bdw(bank):
+    return clv.BetaDiscreteWeibull(), lambda m: m.fit(survivors=[1000, 869, 743, 653, 593, 551, 517, 491])
+
+
 def _sbg_regression(bank):
     p = clv.contract_periods(bank.contracts, bank.truth["end"], period_days=91.3125, observed_from=bank.truth["start"])
     X = bank.contracts.set_index("customer_id").loc[p["customer_id"], ["digital_user"]].reset_index(drop=True)
@@ -209,8 +213,8 @@ def _did(bank):
 
 MODELS = {"BetaGeoNBD": _bgnbd, "ModifiedBetaGeoNBD": _mbgnbd, "ParetoNBD": _paretonbd, "BetaGeoBetaBinom": _bgbb,
           "GammaGompertzNBD": _ggnbd,
-          "GammaGamma": _gamma, "ShiftedBetaGeometric": _sbg, "SBGRegression": _sbg_regression,
-          "PLSPM": _plspm,
+          "GammaGamma": _gamma, "ShiftedBetaGeometric": _sbg, "BetaDiscreteWeibull": _bdw,
+          "SBGRegression": _sbg_regression, "PLSPM": _plspm,
           "SegmentClustering": _clustering, "KaplanMeier": _km, "CoxPH": _cox, "AFT": _aft,
           "ChurnClassifier": _churn, "ChurnClassifier[gradient_boosting]": _churn_boosting,
           "CalibratedClassifier": _calibrated, "UpliftModel": _uplift, "TimeVaryingCox": _tv_cox,
@@ -230,14 +234,14 @@ NO_PARAMETERS = {
 # Parameter models with standard errors: summary columns start with SUMMARY_COLUMNS. The others
 # (penalised logistic regressions, PLS paths whose SEs come from the bootstrap) report estimate only.
 WITH_STANDARD_ERRORS = {"BetaGeoNBD", "ModifiedBetaGeoNBD", "ParetoNBD", "BetaGeoBetaBinom", "GammaGompertzNBD",
-                        "GammaGamma", "ShiftedBetaGeometric", "SBGRegression", "CoxPH", "AFT",
+                        "GammaGamma", "ShiftedBetaGeometric", "BetaDiscreteWeibull", "SBGRegression", "CoxPH", "AFT",
                         "TimeVaryingCox", "ConversionValue", "CauseSpecificCox", "FineGray", "Scorecard",
                         "MarkovChainValue", "StaggeredDiD"}
 # Models with a (partial) likelihood: log_likelihood_ and aic_; bic_ where the sample size is defined.
 LIKELIHOOD = {"BetaGeoNBD": True, "ModifiedBetaGeoNBD": True, "ParetoNBD": True, "BetaGeoBetaBinom": True,
-              "GammaGompertzNBD": True,
-              "GammaGamma": True, "ShiftedBetaGeometric": True, "SBGRegression": True,
-              "AFT": True, "CoxPH": False, "TimeVaryingCox": False, "CauseSpecificCox": False, "Scorecard": True}
+              "GammaGompertzNBD": True, "GammaGamma": True, "ShiftedBetaGeometric": True, "BetaDiscreteWeibull": True,
+              "SBGRegression": True, "AFT": True, "CoxPH": False, "TimeVaryingCox": False, "CauseSpecificCox": False,
+              "Scorecard": True}
 
 
 def _predictions(name, model, bank):
@@ -250,7 +254,7 @@ def _predictions(name, model, bank):
     if name == "GammaGamma":
         buyers = s[s["frequency"] > 0]
         return model.expected_spend(buyers["frequency"], buyers["monetary_value"])
-    if name == "ShiftedBetaGeometric":
+    if name in ("ShiftedBetaGeometric", "BetaDiscreteWeibull"):
         return model.survival(np.arange(10))
     if name == "SBGRegression":
         return model.alpha_beta(bank.contracts[["digital_user"]])

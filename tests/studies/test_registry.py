@@ -214,3 +214,11 @@ def test_the_studies_own_checks_before_the_kernel_read_only_the_row_budget(tmp_p
         monkeypatch.setenv("CRMRESEARCH_CHECK_ROWS", "1000")  # the whole table: 'phone' is no value of it
         registry._check_prospect_inputs({"data": str(tmp_path / "p.yaml"), "features": "auto",
                                          "reference_source": "phone"})
+
+
+def test_contractual_retention_fits_the_bdw_on_at_least_three_years():
+    """The study puts the beta-discrete-Weibull (three parameters) beside the sBG: fit_years >= 3, refused
+    before the kernel (the fit itself would stop with a ValidationError)."""
+    with pytest.raises(ParameterError, match=r"'fit_years' must be an integer in \[3, 11\]; got '2'"):
+        studies.get("contractual-retention").resolve({"fit_years": "2"})
+    assert studies.get("contractual-retention").resolve({"fit_years": "3"})["fit_years"] == 3

@@ -744,8 +744,8 @@ CONTRACTUAL_RETENTION = Study(
     question="How will a contract cohort's retention evolve, and what is a retained customer worth?",
     data="Fader & Hardie (2007) Table 1; synthetic bank",
     params=(
-        Param("fit_years", int, 7, "years of the FH 2007 cohorts used to fit (the rest is projected)",
-              low=2, high=11),
+        Param("fit_years", int, 7, "years of the FH 2007 cohorts used to fit (the rest is projected); at least 3, "
+              "for the three parameters of the beta-discrete-Weibull", low=3, high=11),
         Param("annual_discount_rate", float, 0.10, "discount rate per year for DERL and CLV", low=0.001, high=1),
         Param("annual_margin", float, 100.0, "margin per customer-year in the FH 2007 example, USD",
               low=0, high=1e6),
@@ -764,7 +764,8 @@ CONTRACTUAL_RETENTION = Study(
               "earlier are left out); empty: the earliest start"),
     ),
     smoke={"bank_customers": 3_000},
-    exhibits=("table-fh2007-fit", "table-fh2007-projection", "fig-fh2007-projection", "table-bank-cohorts",
+    exhibits=("table-fh2007-fit", "table-fh2007-projection", "fig-fh2007-projection", "table-fh2007-bdw",
+              "table-bank-cohorts",
               "fig-bank-retention", "table-bank-retention-drivers", "table-bank-churn-by-group"),
     check=_check_observed_from,
     inputs=_check_retention_inputs,
