@@ -56,3 +56,26 @@ def test_bad_individual_data_is_refused_with_counts_not_cast():
         clv.ShiftedBetaGeometric().fit(periods=[1, 2, 3], churned=[True, "yes", False])
     with pytest.raises(ValidationError, match="must be numbers; 1 of 3 values are not"):
         clv.ShiftedBetaGeometric().fit(survivors=[100, "eighty", 60])
+
+
+def test_the_edges_are_answered_at_their_limits_in_words():
+    """No churn: S(t) = 1; one churn probability for all (a geometric cohort): the geometric, its probability
+    recovered; a cohort that empties at the end: one DataWarning, no numerical warnings (alpha and beta ran to 1e18
+    with a log-likelihood of 0 before)."""
+    import warnings
+
+    from crmresearch.errors import DataWarning
+
+    with pytest.warns(DataWarning, match="no churn in these data"):
+        m = clv.ShiftedBetaGeometric().fit(survivors=[100, 100, 100, 100])
+    assert np.allclose(m.survival([1, 5, 10]), 1.0)
+    geometric = [round(1000 * 0.6 ** k) for k in range(6)]
+    with pytest.warns(DataWarning, match="no heterogeneity in churn: every customer leaves with the same "
+                                         r"probability, 0\.(4|3998) a period"):
+        g = clv.ShiftedBetaGeometric().fit(survivors=geometric)
+    assert g.params_["alpha"] / g.params_.sum() == pytest.approx(0.4, abs=1e-3)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        c = clv.ShiftedBetaGeometric().fit(survivors=[524, 429, 408, 393, 382, 18])
+    assert [type(w.message) for w in caught] == [DataWarning]
+    assert c.log_likelihood_ == pytest.approx(-1169.397, abs=1e-3)

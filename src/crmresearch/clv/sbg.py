@@ -9,6 +9,7 @@ from scipy.special import betaln, digamma, hyp2f1
 from ..errors import ValidationError
 from ..schemas.checks import as_binary, as_numbers
 from ._base import BaseFitter
+from .bgnbd import mean_limit, shape_limit
 
 __all__ = ["ShiftedBetaGeometric", "check_retention_data"]
 
@@ -127,6 +128,15 @@ class ShiftedBetaGeometric(BaseFitter):
     """
 
     _param_names = ("alpha", "beta")
+    # fit coordinates at the edges: log alpha/beta (odds-like mean churn), log beta (the beta's concentration)
+    _coordinates = ({"alpha": 1.0, "beta": -1.0}, {"beta": 1.0})
+    _limits = {  # noqa: RUF012 - a class-level table, never mutated
+        0: mean_limit(lambda p: "no churn in these data: every customer renews, S(t) = 1 (alpha/beta is held at "
+                      "1e-30; beta is not identified)", (1,)),
+        1: shape_limit(lambda p: "no heterogeneity in churn: every customer leaves with the same probability, "
+                       f"{p['alpha'] / (p['alpha'] + p['beta']):.4g} a period (the sBG reduces to the geometric; "
+                       "alpha and beta are held at that limit)"),
+    }
 
     def fit(self, survivors=None, periods=None, churned=None) -> ShiftedBetaGeometric:
         """Maximum-likelihood fit from a cohort's survivor counts or from individual customers.
@@ -160,6 +170,10 @@ class ShiftedBetaGeometric(BaseFitter):
         return np.log([1.0, 1.0])
 
     def _negloglik(self, log_params: np.ndarray) -> tuple[float, np.ndarray]:
+        with np.errstate(over="ignore", invalid="ignore"):  # a trial step far out: an infinite value, refused
+            return self._negloglik_at(log_params)
+
+    def _negloglik_at(self, log_params: np.ndarray) -> tuple[float, np.ndarray]:
         a, b = np.exp(log_params)
         t, wc = self._t_churn, self._w_churn
         tc, ws = self._t_cens, self._w_cens
