@@ -12,8 +12,8 @@ exponential times. Churn follows a Cox model with piecewise-constant hazard,
 drawn exactly by inverting the cumulative hazard over the customer's own covariate path. Each exit then gets a
 cause (voluntary closure, credit closure, moved away) from its own random stream, drawn after everything else
 with multinomial-logit probabilities p_k(x(T)) in the covariates at the exit (``CAUSE_LOG_ODDS``: complaints
-and their handling act on voluntary closure only), so the cause-specific hazards are h_k(t) = p_k(x(t)) h(t). The path is
-written here from its definition, not with the estimators it is used to check; the tests compare it
+and their handling act on voluntary closure only), so the cause-specific hazards are h_k(t) = p_k(x(t)) h(t).
+The path is written here from its definition, not with the estimators it is used to check; the tests compare it
 with :func:`crmresearch.recovery.case_covariates` + :func:`crmresearch.survival.panel`. The true log
 hazard ratios are returned in ``truth``.
 """

@@ -14,7 +14,7 @@ from .._extras import require
 require("lifelines", by="crmresearch.survival")
 
 from . import recovery
-from .competing import CauseSpecificCox, CumulativeIncidence, FineGray, cuminc, fine_gray, gray_test
+from .competing import CauseSpecificCox, CumulativeIncidence, FineGray, cause_table, cuminc, fine_gray, gray_test
 from .cure import FollowUpTest, MixtureCure, followup_test, mixture_cure
 from .evaluate import (
     HorizonCalibration,
@@ -61,6 +61,7 @@ __all__ = [
     "aft",
     "brier_score",
     "calibration_at",
+    "cause_table",
     "compare_aft",
     "compare_with_truth",
     "cox",
