@@ -161,7 +161,7 @@ def test_churn_survival_on_dated_spells_and_on_durations_in_days(scratch_root, t
     assert "fig-competing-risks.png" in ma["exhibits"] and "fig-competing-risks.png" not in mb["exhibits"]
     assert mb["omitted"]["table-competing-risks"] == "the spells have no cause column (why each relationship ended)"
     # the cause is an outcome, never an 'auto' covariate; the incidence by cause is the package's on the same spells
-    assert ma["resolved"]["yours"]["covariates"]["value"] == covs
+    assert ma["resolved"]["yours"]["covariates"]["value"] == ", ".join(covs)
     cr = pd.read_csv(Path(a.output_dir) / "table-competing-risks.csv")
     caused = survival.survival_frame(spells.assign(cause=why), as_of=end, keep=[*covs, "cause"])
     cif = survival.cuminc(caused, cause="cause", horizons=(12, 24, 36)).at_horizons_
