@@ -80,3 +80,17 @@ def test_plot_distributions_and_dumbbell():
     ax = plots.plot_dumbbell(g, "dim", "e", "p", labels=("expectation", "perception"))
     np.testing.assert_allclose(ax.get_lines()[0].get_xdata(), [6.0, 7.0])
     assert _labels(ax) == ["expectation", "perception"]
+
+
+def test_plot_cumulative_incidence_stacks_the_causes_up_to_all_exits():
+    from crmresearch import survival
+
+    rng = np.random.default_rng(1)
+    t = rng.exponential(5, 300)
+    f = pd.DataFrame({"duration": np.minimum(t, 8), "event": np.where(t > 8, 0, rng.integers(1, 4, 300))})
+    ax = plots.plot_cumulative_incidence(survival.cuminc(f, horizons=(4,)).curves_, title="gone", xlabel="Months")
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["1", "2", "3"]
+    top = ax.collections[-1].get_paths()[0].vertices[:, 1].max()  # the top edge: 1 - KM of any exit
+    km = survival.km(f.assign(event=(f["event"] > 0).astype(int)))
+    assert top == pytest.approx(100 * (1 - km.curves_["survival"].min()), abs=1e-9)
+    assert ax.get_ylabel() == "Left, by cause (%)"

@@ -169,6 +169,19 @@ def _fine_gray(bank):
     return survival.FineGray(["region", "n_products", "fee_increase"]), lambda m: m.fit(_competing_frame(bank))
 
 
+def _cure_frame():
+    """3 in 10 never leave (incidence and latency on x), follow-up 100: a mixture cure frame."""
+    rng = np.random.default_rng(5)
+    x = rng.integers(0, 2, 600)
+    cured = rng.random(600) < 0.3
+    t = np.where(cured, np.inf, 8 * np.exp(0.3 * x) * rng.weibull(1.4, 600))
+    return pd.DataFrame({"duration": np.minimum(t, 100.0), "event": (t <= 100).astype(int), "x": x})
+
+
+def _mixture_cure(bank):
+    return survival.MixtureCure(["x"]), lambda m: m.fit(_cure_frame())
+
+
 def _conversion_value(bank):
     from crmresearch.targeting import prospects
 
@@ -219,6 +232,7 @@ MODELS = {"BetaGeoNBD": _bgnbd, "ModifiedBetaGeoNBD": _mbgnbd, "ParetoNBD": _par
           "ChurnClassifier": _churn, "ChurnClassifier[gradient_boosting]": _churn_boosting,
           "CalibratedClassifier": _calibrated, "UpliftModel": _uplift, "TimeVaryingCox": _tv_cox,
           "CumulativeIncidence": _cuminc, "CauseSpecificCox": _cause_specific, "FineGray": _fine_gray,
+          "MixtureCure": _mixture_cure,
           "ConversionValue": _conversion_value, "NextProductModel": _next_product,
           "WoEBinning": _woe_binning, "Scorecard": _scorecard, "MarkovChainValue": _markov, "StaggeredDiD": _did}
 
@@ -236,12 +250,12 @@ NO_PARAMETERS = {
 WITH_STANDARD_ERRORS = {"BetaGeoNBD", "ModifiedBetaGeoNBD", "ParetoNBD", "BetaGeoBetaBinom", "GammaGompertzNBD",
                         "GammaGamma", "ShiftedBetaGeometric", "BetaDiscreteWeibull", "SBGRegression", "CoxPH", "AFT",
                         "TimeVaryingCox", "ConversionValue", "CauseSpecificCox", "FineGray", "Scorecard",
-                        "MarkovChainValue", "StaggeredDiD"}
+                        "MixtureCure", "MarkovChainValue", "StaggeredDiD"}
 # Models with a (partial) likelihood: log_likelihood_ and aic_; bic_ where the sample size is defined.
 LIKELIHOOD = {"BetaGeoNBD": True, "ModifiedBetaGeoNBD": True, "ParetoNBD": True, "BetaGeoBetaBinom": True,
               "GammaGompertzNBD": True, "GammaGamma": True, "ShiftedBetaGeometric": True, "BetaDiscreteWeibull": True,
               "SBGRegression": True, "AFT": True, "CoxPH": False, "TimeVaryingCox": False, "CauseSpecificCox": False,
-              "Scorecard": True}
+              "Scorecard": True, "MixtureCure": True}
 
 
 def _predictions(name, model, bank):
@@ -266,6 +280,8 @@ def _predictions(name, model, bank):
         return model.curves_
     if name == "FineGray":
         return model.predict_cumulative_incidence(_competing_frame(bank).head(20), times=[6, 12, 24])
+    if name == "MixtureCure":
+        return model.predict_survival(_cure_frame().head(20), [6, 12, 24])
     if name == "CauseSpecificCox":
         X = survival.design_matrix(_competing_frame(bank), list(model.covariates), "test")
         return model.models_[1].model_.predict_partial_hazard(X)

@@ -751,6 +751,14 @@ TEXTS: dict[str, str] = {
     'Cumulative gain': '累计增益',
 }
 
+#: churn-survival's competing-risks exhibits: headers, the exit causes (legend) and the figure texts
+TEXTS.update({
+    "quantity": "指标", "at": "时点或协变量", "cause": "原因", "naive_1_minus_km": "朴素估计（1 - KM）",
+    "overstated": "高估量", "voluntary_closure": "主动销户", "credit_closure": "信用原因关户", "moved_away": "迁离",
+    "Left, by cause (%)": "按原因的流失（%）",
+    "Customers gone by each cause (relationships observed from their start)": "按原因的已流失客户（自关系开始即观测的客户关系）",
+})
+
 #: churn-survival's headers and axis labels in each time unit (the study's ``unit`` parameter)
 _UNITS = {"days": "天", "weeks": "周", "months": "月", "years": "年"}
 TEXTS.update({f"{en}_{unit}": f"{zh}（{u}）" for unit, u in _UNITS.items() for en, zh in (

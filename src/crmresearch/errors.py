@@ -18,6 +18,7 @@ __all__ = [
     "DuplicateIdError",
     "DuplicateRowError",
     "EmptyTableError",
+    "FollowUpWarning",
     "FutureDateError",
     "MissingColumnError",
     "MissingExtraError",
@@ -291,6 +292,18 @@ class DataWarning(CRMResearchWarning):
     ...     telco = data.load_telco_churn()   # 11 customers never billed are kept, with a warning
     >>> [w.category.__name__ for w in caught if issubclass(w.category, errors.DataWarning)]
     ['DataWarning']
+    """
+
+
+class FollowUpWarning(CRMResearchWarning):
+    """Follow-up is too short to identify what a model reports (a cure fraction without a Kaplan-Meier plateau,
+    Maller & Zhou's test).
+
+    Examples
+    --------
+    >>> from crmresearch import errors
+    >>> issubclass(errors.FollowUpWarning, errors.CRMResearchWarning)
+    True
     """
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 from .reporting import PALETTE, label
 
 __all__ = [
+    "plot_cumulative_incidence",
     "plot_distributions",
     "plot_dumbbell",
     "plot_fit_by_group",
@@ -434,6 +435,59 @@ def plot_km(curves: pd.DataFrame, ax: Any = None, title: str = "", xlabel: str =
             ax.fill_between(g["time"], 100 * g["ci_lower"], 100 * g["ci_upper"], step="post", color=color,
                             alpha=0.15, lw=0)
     ax.set_ylim(0, 101)
+    ax.legend(loc=legend_loc, fontsize=8.5)
+    return label(ax, title, xlabel, ylabel)
+
+
+def plot_cumulative_incidence(curves: pd.DataFrame, ax: Any = None, title: str = "",
+                              xlabel: str = "Time (months)", ylabel: str = "Left, by cause (%)",
+                              group: str | None = None, legend_loc: str = "upper left") -> Any:
+    """Cumulative incidence of each cause stacked (Aalen-Johansen), from ``survival.cuminc(...).curves_``: the
+    height of each band is the share of customers gone for that cause by the time, the top edge the share gone
+    for any cause (1 - Kaplan-Meier of all exits).
+
+    Parameters
+    ----------
+    curves : DataFrame
+        ``curves_`` of a fitted :class:`~crmresearch.survival.CumulativeIncidence` (group, cause, time, cif).
+    ax : Axes, optional
+        Axes to draw on; None creates a new figure.
+    title : str, default ''
+        Figure title.
+    xlabel : str, default 'Time (months)'
+        x-axis label, with its unit.
+    ylabel : str, default 'Left, by cause (%)'
+        y-axis label, with its unit.
+    group : str or None, optional
+        Group of the curves to draw; None: the first.
+    legend_loc : str, default 'upper left'
+        Matplotlib legend location.
+
+    Returns
+    -------
+    Axes
+        The axes drawn on.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import plots, survival
+    >>> f = pd.DataFrame({'duration': [1.0, 2, 3, 4, 5], 'event': [1, 2, 0, 1, 2]})
+    >>> plots.plot_cumulative_incidence(survival.cuminc(f).curves_).get_ylabel()
+    'Left, by cause (%)'
+    """
+    ax = _ax(ax, (8.0, 5.0))
+    g = curves[curves["group"] == (curves["group"].iloc[0] if group is None else group)]
+    grid = np.unique(g["time"].to_numpy(dtype=float))
+    layers, names = [], []
+    for cause, c in g.groupby("cause", sort=False):
+        t, f = c["time"].to_numpy(dtype=float), c["cif"].to_numpy(dtype=float)
+        layers.append(100 * f[np.maximum(np.searchsorted(t, grid, side="right") - 1, 0)])
+        names.append(str(cause))
+    ax.stackplot(grid, np.vstack(layers), labels=names, colors=[PALETTE[i % len(PALETTE)] for i in range(len(names))],
+                 step="post", alpha=0.85, lw=0)
+    ax.set_ylim(0, max(5.0, float(np.vstack(layers).sum(axis=0).max()) * 1.1))
+    ax.set_xlim(0, grid.max())
     ax.legend(loc=legend_loc, fontsize=8.5)
     return label(ax, title, xlabel, ylabel)
 

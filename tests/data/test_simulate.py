@@ -192,3 +192,86 @@ def test_campaign_is_randomised_with_the_true_effect(bank):
 def test_bad_settings_are_clear_errors(kwargs, match):
     with pytest.raises(ParameterError, match=match):
         data.simulate_bank(**kwargs)
+
+
+# ----------------------------------------------------------------------------- exit causes
+def test_every_exit_has_one_cause_and_the_other_tables_did_not_move():
+    bank = data.simulate_bank(n_customers=2_000, seed=7)
+    ended = bank.contracts[bank.contracts["churned"]]
+    assert list(bank.exits.columns) == ["customer_id", "end", "cause"]
+    assert bank.exits["customer_id"].tolist() == ended["customer_id"].tolist()
+    assert set(bank.exits["cause"]) == set(data.EXIT_CAUSES) and bank.exits["cause"].notna().all()
+    spells = bank.with_causes()
+    assert spells["cause"].notna().tolist() == spells["churned"].tolist()
+    assert list(bank.contracts.columns) == list(CONTRACT_COLUMNS)  # the contracts table itself is unchanged
+    # the causes come from their own stream after every other table: the tables are those before causes were added
+    before = {"customers": "f4f7ba3862c3fb37", "transactions": "3ab363e5be3755f4", "contracts": "d86fdd86bc3fe8ca",
+              "survey": "476658c23136abd1", "intervention": "9b7fe986dd492a9f", "tickets": "e206fd505bd31cae",
+              "calls": "2bfca2ef961121dd", "campaign": "8204047c2b41766e"}
+    assert {k: fingerprint_frame(getattr(bank, k))[:16] for k in before} == before
+    sim = data.simulate_service_cases(n_customers=2_000, n_managers=20, seed=3)
+    assert sim.exits["customer_id"].tolist() == sim.customers.loc[sim.customers["churned"], "customer_id"].tolist()
+    np.testing.assert_array_equal(sim.exits["duration_days"],
+                                  sim.customers.loc[sim.customers["churned"], "duration_days"])
+    assert list(sim.customers.columns) == ["customer_id", "rural", "manager_id", "duration_days", "churned"]
+    before = {"customers": "9ace0ea79337eb5f", "cases": "9867636ea6e0f8de", "managers": "d39df32d556d337c"}
+    assert {k: fingerprint_frame(getattr(sim, k))[:16] for k in before} == before
+    assert set(sim.exits["cause"]) == set(data.EXIT_CAUSES)
+
+
+def test_aalen_johansen_on_the_bank_recovers_the_true_incidence_of_each_cause():
+    """New customers (observed from relationship age 0), campaign without effect: the true incidence of cause k
+    by age t is the mean over customers of p_k(x) (1 - S(t | x)), from the truth alone."""
+    from crmresearch import survival
+
+    bank = data.simulate_bank(n_customers=20_000, seed=4, campaign_churn_rr=(1.0, 1.0, 1.0, 1.0))
+    t0 = pd.Timestamp(bank.truth["start"])
+    new = bank.customers["join_date"].to_numpy() >= np.datetime64(t0)
+    spells = bank.with_causes()[new]
+    frame = survival.survival_frame(spells, as_of=bank.truth["end"], keep=["cause"])
+    horizons = (6.0, 12.0, 24.0)
+    fit = survival.cuminc(frame, cause="cause", causes=list(data.EXIT_CAUSES),
+                          horizons=horizons, alpha=0.01)
+    # truth: Weibull PH h(t | x) = (k / s)(t / s)^(k - 1) exp(x'b); causes split by multinomial logit
+    cust = bank.customers[new]
+    X, names = _hazard_design(cust)
+    hz = bank.truth["hazard"]
+    eta = X @ np.array([hz["log_hazard_ratios"][n] for n in names])
+    z = {"intercept": 1.0, "credit_score_100": (cust["credit_score"].to_numpy() - 650) / 100,
+         "age_10": (cust["age"].to_numpy() - 40) / 10, "distance_10km": cust["distance_km"].to_numpy() / 10,
+         "fee_increase": cust["fee_increase"].to_numpy(float),
+         "unresolved_complaint": cust["unresolved_complaint"].to_numpy(float)}
+    odds = bank.truth["causes"]["log_odds"]
+    logits = np.column_stack([np.zeros(len(cust))] + [sum(b * z[c] for c, b in odds[k].items())
+                                                      for k in data.EXIT_CAUSES[1:]])
+    p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    rows = fit.at_horizons_.set_index(["cause", "horizon"])
+    for j, cause in enumerate(data.EXIT_CAUSES):
+        for h in horizons:
+            true = float(np.mean(p[:, j] * (1 - np.exp(-(h / hz["scale_months"]) ** hz["shape"] * np.exp(eta)))))
+            got = rows.loc[(cause, h)]
+            assert got["ci_lower"] <= true <= got["ci_upper"], (cause, h, true, got["cif"])
+            assert abs(got["cif"] - true) < 0.1 * true + 0.003
+    assert (rows["naive"] >= rows["cif"] - 1e-12).all()  # censoring the other causes overstates each
+
+
+def test_the_service_simulator_splits_exits_by_the_covariates_at_the_exit():
+    sim = data.simulate_service_cases(n_customers=20_000, n_managers=200, seed=5)
+    from crmresearch.data._truth import covariate_path
+
+    path = covariate_path(sim.cases, sim.customers, sim.managers, sim.truth["slow_days"], sim.truth["end_day"])
+    ex = sim.exits.set_index("customer_id")
+    last = path[path["customer_id"].isin(ex.index) & (path["start"].to_numpy() < ex["duration_days"].reindex(
+        path["customer_id"]).to_numpy()) & (path["stop"].to_numpy() >= ex["duration_days"].reindex(
+        path["customer_id"]).to_numpy())].drop_duplicates("customer_id", keep="first").set_index("customer_id")
+    odds = sim.truth["causes"]["log_odds"]
+    state = last.reindex(ex.index)
+    x = {"intercept": 1.0, **{c: state[c].to_numpy(float) for c in ("rural", "open_complaint", "slow_resolution",
+                                                                     "compensated", "manager_left")}}
+    logits = np.column_stack([np.zeros(len(state))] + [sum(b * x[c] for c, b in odds[k].items())
+                                                       for k in data.EXIT_CAUSES[1:]])
+    p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    seen = np.column_stack([(ex["cause"] == k).to_numpy() for k in data.EXIT_CAUSES])
+    for mask in (state["open_complaint"].to_numpy() == 1, state["open_complaint"].to_numpy() == 0):
+        expected, observed = p[mask].sum(axis=0), seen[mask].sum(axis=0)
+        assert np.all(np.abs(observed - expected) < 4 * np.sqrt(expected) + 1), (observed, expected)

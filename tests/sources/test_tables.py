@@ -162,6 +162,14 @@ def test_spells_as_durations_with_their_unit_and_observation_window(tmp_path):
     assert (dated.shape, dated.meta) == ("dates", {"observed_from": "2023-01-01", "observed_to": "2025-12-31"})
 
 
+def test_spells_may_say_why_each_relationship_ended(tmp_path):
+    TENURE.assign(reason=["moved_away", None, "credit_closure"]).to_csv(tmp_path / "tenure.csv", index=False)
+    columns = TENURE_COLUMNS.replace("}", ", cause: reason}")
+    (tmp_path / "s.yaml").write_text(f"spells: {{path: tenure.csv, columns: {columns}, unit: days}}\n")
+    got = sources.read_sources(tmp_path / "s.yaml", check=True)["spells"].to_pandas()
+    assert got["cause"].tolist()[::2] == ["moved_away", "credit_closure"] and got["cause"].isna().tolist()[1]
+
+
 @pytest.mark.parametrize("entry, match", [
     (f"{{path: tenure.csv, columns: {TENURE_COLUMNS}, unit: fortnights}}", r"unit must be one of days, weeks"),
     ("{path: tenure.csv, columns: {customer: cust}}",

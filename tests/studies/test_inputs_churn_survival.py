@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -140,3 +142,31 @@ def test_the_built_in_bases_report_their_settings_in_any_unit():
     np.testing.assert_allclose(telco["duration"], telco["tenure"] * 30.4375 / 7)
     assert _settings(inp.bank)["as_of"] == ("2026-01-01", "built-in data")
     assert _settings(inp.base)["groups"] == ("contract, internet_service, payment_method", "built-in data")
+
+
+def test_the_competing_risks_table_holds_the_relationships_observed_from_their_start(builtin, tmp_path):
+    from crmresearch import data
+
+    bank = builtin.bank
+    c, frame = bank.tables["competing"], bank.tables["frame"]
+    assert len(c) == int((frame["entry"] == 0).sum()) and "entry" not in c.columns  # no delayed entry there
+    assert c["cause"].notna().tolist() == (c["event"] == 1).tolist()
+    assert set(c["cause"].dropna()) <= set(data.EXIT_CAUSES) and bank.settings["causes"] == list(data.EXIT_CAUSES)
+    assert bank.settings["fine_gray_cause"] == "voluntary_closure" and "cause" not in frame.columns
+    # your spells: with a cause column it becomes the competing table (not a covariate); without one, no table
+    spells, yaml = _your_spells(tmp_path)
+    assert "competing" not in churn_survival(str(yaml)).base.tables
+    sim = data.simulate_bank(n_customers=400, seed=5)
+    spells.assign(why=sim.with_causes()["cause"].map({"voluntary_closure": "fees", "moved_away": "moved",
+                                                       "credit_closure": "credit"})) \
+        .rename(columns={"customer_id": "cust", "start": "opened", "end": "closed"}).to_csv(tmp_path / "spells.csv",
+                                                                                             index=False)
+    (tmp_path / "c.yaml").write_text("spells: {path: spells.csv, columns: {customer: cust, start: opened, "
+                                     "end: closed, cause: why}}\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # no observed_to: censored at the latest date, with a warning
+        yours = churn_survival(str(tmp_path / "c.yaml"))
+    b = yours.base
+    assert "cause" not in b.settings["covariates"] and "cause" not in b.tables["frame"].columns
+    assert set(b.tables["competing"]["cause"].dropna()) == {"fees", "moved", "credit"}
+    assert b.settings["fine_gray_cause"] == "fees" and b.settings["causes"] is None  # the most frequent cause

@@ -137,11 +137,12 @@ def test_churn_survival_on_dated_spells_and_on_durations_in_days(scratch_root, t
     end = str(pd.Timestamp(bank.truth["end"]).date())  # the window's end, after the latest date in the table
     covs = ["region", "digital_user", "fee_increase", "n_products"]
     spells = bank.contracts[["customer_id", "start", "end", *covs]].assign(region=lambda d: d["region"].astype(str))
+    why = bank.with_causes()["cause"]  # the dated spells say why each relationship ended; the extract does not
     (tmp_path / "sp").mkdir()
-    spells.rename(columns={"customer_id": "cust", "start": "opened", "end": "closed"}) \
+    spells.assign(why=why).rename(columns={"customer_id": "cust", "start": "opened", "end": "closed"}) \
         .to_parquet(tmp_path / "sp" / "spells.parquet", index=False)
     (tmp_path / "dated.yaml").write_text('spells: {path: "sp/*.parquet", columns: {customer: cust, start: opened, '
-                                         f'end: closed}}, observed_to: {end}}}\n')
+                                         f'end: closed, cause: why}}, observed_to: {end}}}\n')
     extract = spells[["customer_id", *covs]].assign(  # what most survival extracts hold: tenure and a flag
         tenure_days=(spells["end"].fillna(pd.Timestamp(end)) - spells["start"]).dt.days,
         churned=spells["end"].notna().astype(int))
@@ -153,9 +154,20 @@ def test_churn_survival_on_dated_spells_and_on_durations_in_days(scratch_root, t
                                         "horizons": "26,52,104"}, out=tmp_path / "b", raise_on_error=True)
     ma = json.loads((Path(a.output_dir) / "manifest.json").read_text())
     mb = json.loads((Path(b.output_dir) / "manifest.json").read_text())
-    assert {k for k in ma["exhibits"] if k.endswith(".csv")} == {k for k in mb["exhibits"] if k.endswith(".csv")} == {
-        "table-km.csv", "table-logrank.csv", "table-cox.csv", "table-ph.csv", "table-aft.csv", "table-holdout.csv",
-        "table-settings.csv"}
+    shared = {"table-km.csv", "table-logrank.csv", "table-cox.csv", "table-ph.csv", "table-aft.csv",
+              "table-holdout.csv", "table-settings.csv"}
+    assert {k for k in mb["exhibits"] if k.endswith(".csv")} == shared
+    assert {k for k in ma["exhibits"] if k.endswith(".csv")} == shared | {"table-competing-risks.csv"}
+    assert "fig-competing-risks.png" in ma["exhibits"] and "fig-competing-risks.png" not in mb["exhibits"]
+    assert mb["omitted"]["table-competing-risks"] == "the spells have no cause column (why each relationship ended)"
+    # the cause is an outcome, never an 'auto' covariate; the incidence by cause is the package's on the same spells
+    assert ma["resolved"]["yours"]["covariates"]["value"] == ", ".join(covs)
+    cr = pd.read_csv(Path(a.output_dir) / "table-competing-risks.csv")
+    caused = survival.survival_frame(spells.assign(cause=why), as_of=end, keep=[*covs, "cause"])
+    cif = survival.cuminc(caused, cause="cause", horizons=(12, 24, 36)).at_horizons_
+    got = cr[cr["quantity"] == "cumulative incidence"]
+    np.testing.assert_allclose(got["estimate"], cif["cif"], atol=5e-7)
+    assert set(cr.loc[cr["quantity"] == "subdistribution hazard ratio", "cause"]) == {"voluntary_closure"}
     # what 'auto' became, and from where: the censoring date from the source file, the unit of the durations
     assert ma["parameters"]["as_of"] == "auto"
     assert ma["resolved"]["yours"]["as_of"] == {"value": end, "source": "source file",

@@ -311,3 +311,24 @@ def test_late_entry_is_refused_where_it_is_not_handled(mel):
             fit(late)
     assert survival.CauseSpecificCox(["age"]).fit(late).n_obs_ == 205
     survival.cuminc(mel.assign(entry=0.0))  # a survival_frame's zero entry column is fine
+
+
+def test_the_cause_table_puts_the_naive_curve_beside_the_incidence_and_adds_fine_gray():
+    rng = np.random.default_rng(4)
+    x = rng.integers(0, 2, 600)
+    t1, t2 = rng.exponential(1 / np.exp(0.6 * x)), rng.exponential(1.5, 600)
+    c = rng.uniform(0, 3, 600)
+    f = pd.DataFrame({"duration": np.minimum(np.minimum(t1, t2), c),
+                      "event": np.where(c < np.minimum(t1, t2), 0, np.where(t1 < t2, 1, 2)), "x": x})
+    cif = survival.cuminc(f, horizons=(0.5, 1.0))
+    fg = survival.fine_gray(f, ["x"], cause_of_interest=2)
+    t = survival.cause_table(cif, fg)
+    inc = t[t["quantity"] == "cumulative incidence"]
+    np.testing.assert_allclose(inc["estimate"], cif.at_horizons_["cif"])
+    np.testing.assert_allclose(inc["naive_1_minus_km"] - inc["estimate"], inc["overstated"])
+    assert (inc["overstated"] > 0).all() and inc["at"].tolist() == ["0.5", "1", "0.5", "1"]
+    shr = t[t["quantity"] == "subdistribution hazard ratio"].set_index("at")
+    assert shr.loc["x", "cause"] == 2
+    assert shr.loc["x", "estimate"] == pytest.approx(np.exp(fg.params_["x"]))
+    assert shr.loc["x", "p_value"] == pytest.approx(fg.summary.loc["x", "p_value"])
+    assert len(survival.cause_table(cif)) == 4

@@ -78,9 +78,9 @@ def load(name: str):
 
 __all__ += ["DATASETS", "load"]
 
-from .simulate import SEGMENTS, BankData, BankSettings, simulate_bank  # noqa: E402
+from .simulate import EXIT_CAUSES, SEGMENTS, BankData, BankSettings, simulate_bank  # noqa: E402
 
-__all__ += ["SEGMENTS", "BankData", "BankSettings", "simulate_bank"]
+__all__ += ["EXIT_CAUSES", "SEGMENTS", "BankData", "BankSettings", "simulate_bank"]
 
 from .service_cases import ServiceCases, simulate_service_cases  # noqa: E402
 

@@ -9,8 +9,11 @@ exponential times. Churn follows a Cox model with piecewise-constant hazard,
     h(t) = h0 exp(b_rural rural + b_open open_complaint(t) + b_slow slow_resolution(t)
                   + b_comp compensated(t) + b_mgr manager_left(t)),
 
-drawn exactly by inverting the cumulative hazard over the customer's own covariate path. The path is
-written here from its definition, not with the estimators it is used to check; the tests compare it
+drawn exactly by inverting the cumulative hazard over the customer's own covariate path. Each exit then gets a
+cause (voluntary closure, credit closure, moved away) from its own random stream, drawn after everything else
+with multinomial-logit probabilities p_k(x(T)) in the covariates at the exit (``CAUSE_LOG_ODDS``: complaints
+and their handling act on voluntary closure only), so the cause-specific hazards are h_k(t) = p_k(x(t)) h(t).
+The path is written here from its definition, not with the estimators it is used to check; the tests compare it
 with :func:`crmresearch.recovery.case_covariates` + :func:`crmresearch.survival.panel`. The true log
 hazard ratios are returned in ``truth``.
 """
@@ -25,6 +28,17 @@ import pandas as pd
 
 from ..errors import ValidationError
 from ._truth import covariate_path
+from .simulate import EXIT_CAUSES, _draw_causes
+
+#: Log odds of each exit cause against voluntary closure in the covariates at the exit: a rural customer moves
+#: away more often; an open complaint, a slow resolution and a manager who left push voluntary closure, and so
+#: does not being compensated (the other causes' log odds fall by the same amount the hazard ratio rises).
+CAUSE_LOG_ODDS: dict[str, dict[str, float]] = {
+    "credit_closure": {"intercept": -1.6, "open_complaint": -0.9, "slow_resolution": -0.5, "compensated": 0.4,
+                       "manager_left": -0.7},
+    "moved_away": {"intercept": -1.8, "rural": 0.5, "open_complaint": -0.9, "slow_resolution": -0.5,
+                   "compensated": 0.4, "manager_left": -0.7},
+}
 
 __all__ = ["ServiceCases", "simulate_service_cases"]
 
@@ -45,6 +59,8 @@ class ServiceCases:
         Manager_id, left_day.
     truth : dict of str to object
         The true log hazard ratios and settings.
+    exits : DataFrame
+        One row per churned customer: customer_id, duration_days and the cause of the exit (``EXIT_CAUSES``).
 
     Examples
     --------
@@ -58,6 +74,27 @@ class ServiceCases:
     cases: pd.DataFrame  # case_id, customer_id, opened_day, resolved_day, owner_kept, compensated
     managers: pd.DataFrame  # manager_id, left_day
     truth: dict[str, Any] = field(default_factory=dict)
+    exits: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def with_causes(self) -> pd.DataFrame:
+        """``customers`` with the ``cause`` of each exit (None for customers still there).
+
+        Returns
+        -------
+        DataFrame
+            The customers and a ``cause`` column.
+
+        Examples
+        --------
+        >>> from crmresearch import data
+        >>> sim = data.simulate_service_cases(n_customers=300, n_managers=5, seed=0)
+        >>> spells = sim.with_causes()
+        >>> bool(spells['cause'].notna().eq(spells['churned']).all())
+        True
+        """
+        cause = self.exits.set_index("customer_id")["cause"] if len(self.exits) else pd.Series(dtype=object)
+        return self.customers.assign(cause=self.customers["customer_id"].map(cause).astype(object)
+                                     .where(self.customers["churned"], None))
 
 
 def simulate_service_cases(n_customers: int = 20_000, n_managers: int = 200, months: int = 36, seed: int = 0,
@@ -172,4 +209,19 @@ def simulate_service_cases(n_customers: int = 20_000, n_managers: int = 200, mon
              "slow_days": slow_days, "mean_resolution_days": {"owner kept": owner_mean_days,
                                                               "transferred": transfer_mean_days}}
     customers = customers[["customer_id", "rural", "manager_id", "duration_days", "churned"]]
-    return ServiceCases(customers, cases, managers, truth)
+    # the cause of each exit, from the covariates at the exit, on its own stream after everything else
+    state = path[hit].set_index("customer_id")
+    x = {"intercept": np.ones(len(state)), "rural": state["rural"].to_numpy(dtype=float)}
+    x |= {c: state[c].to_numpy(dtype=float) for c in beta if c != "rural"}
+    eta = np.column_stack([np.zeros(len(state))] + [sum(b * x[c] for c, b in CAUSE_LOG_ODDS[k].items())
+                                                    for k in EXIT_CAUSES[1:]])
+    p = np.exp(eta - eta.max(axis=1, keepdims=True))
+    stream = np.random.default_rng([int(seed), 2])
+    drawn = _draw_causes(stream, p / p.sum(axis=1, keepdims=True), np.ones(len(state), dtype=bool))
+    exits = pd.DataFrame({"customer_id": state.index.to_numpy(), "duration_days": churn_at.to_numpy(),
+                          "cause": drawn}).sort_values("customer_id", ignore_index=True)
+    truth["causes"] = {"model": "each exit's cause is drawn with multinomial-logit probabilities p_k(x(T)) in the "
+                                "covariates at the exit (voluntary closure the reference), so the cause-specific "
+                                "hazard is h_k(t) = p_k(x(t)) h(t)", "labels": list(EXIT_CAUSES),
+                       "log_odds": CAUSE_LOG_ODDS}
+    return ServiceCases(customers, cases, managers, truth, exits)

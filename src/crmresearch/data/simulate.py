@@ -20,7 +20,7 @@ import pandas as pd
 from ..errors import ParameterError
 from ._truth import rank_tiers
 
-__all__ = ["CONTRACT_COLUMNS", "SEGMENTS", "BankData", "BankSettings", "simulate_bank"]
+__all__ = ["CAUSE_LOG_ODDS", "CONTRACT_COLUMNS", "EXIT_CAUSES", "SEGMENTS", "BankData", "BankSettings", "simulate_bank"]
 
 #: Latent segments, in order of their integer code.
 SEGMENTS: tuple[str, ...] = ("affluent", "mass_urban", "rural_traditional", "young_digital")
@@ -45,6 +45,17 @@ SERVQUAL: tuple[str, ...] = ("tangibles", "reliability", "responsiveness", "assu
 CONTRACT_COLUMNS: tuple[str, ...] = ("customer_id", "start", "end", "churned", "observed_from", "region",
                                      "digital_user", "distance_km", "fee_increase", "unresolved_complaint",
                                      "n_products", "value_tier", "segment")
+#: Why a relationship ended: every exit of the synthetic bank and of the service-recovery simulator has one.
+EXIT_CAUSES: tuple[str, ...] = ("voluntary_closure", "credit_closure", "moved_away")
+#: The bank's cause split: log odds of each cause against voluntary closure, intercept and per covariate
+#: (credit score per 100 points above 650, age per 10 years above 40). Fee increases and unresolved complaints
+#: make a closure more likely to be the customer's own; a low credit score, a credit closure; the young move.
+CAUSE_LOG_ODDS: dict[str, dict[str, float]] = {
+    "credit_closure": {"intercept": -1.5, "credit_score_100": -1.2, "fee_increase": -0.7,
+                       "unresolved_complaint": -0.5},
+    "moved_away": {"intercept": -1.4, "age_10": -0.4, "distance_10km": 0.1, "fee_increase": -0.7,
+                   "unresolved_complaint": -0.5},
+}
 
 
 @dataclass(frozen=True)
@@ -282,6 +293,9 @@ class BankData:
         The generating values (hazard ratios, segment parameters, effects) for validation.
     settings : BankSettings
         The settings used.
+    exits : DataFrame
+        One row per contract spell that ended: customer_id, end and the cause of the exit (``EXIT_CAUSES``);
+        join it to ``contracts`` for a spells table with a ``cause`` column (``with_causes``).
 
     Examples
     --------
@@ -301,6 +315,27 @@ class BankData:
     campaign: pd.DataFrame
     truth: dict[str, Any]
     settings: BankSettings = field(repr=False, default_factory=BankSettings)
+    exits: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def with_causes(self) -> pd.DataFrame:
+        """``contracts`` with the ``cause`` of each exit (None while the contract runs).
+
+        Returns
+        -------
+        DataFrame
+            The contracts and a ``cause`` column.
+
+        Examples
+        --------
+        >>> from crmresearch import data
+        >>> bank = data.simulate_bank(n_customers=300, seed=1)
+        >>> spells = bank.with_causes()
+        >>> bool(spells['cause'].notna().eq(spells['churned']).all())
+        True
+        """
+        cause = self.exits.set_index("customer_id")["cause"] if len(self.exits) else pd.Series(dtype=object)
+        return self.contracts.assign(cause=self.contracts["customer_id"].map(cause).astype(object)
+                                     .where(self.contracts["churned"], None))
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {f.name: getattr(self, f.name) for f in fields(self)
@@ -446,6 +481,10 @@ def simulate_bank(
     survey, intervention, survey_truth = _survey(rng, s, cust, contracts, t_end)
     tickets = _tickets(rng, s, cust, contracts, t0, t_end)
     calls = _calls(rng, s, n_customers, t0, t_end)
+    ended = contracts["churned"].to_numpy()
+    exits = pd.DataFrame({"customer_id": contracts["customer_id"].to_numpy()[ended],
+                          "end": contracts["end"].to_numpy()[ended],
+                          "cause": _exit_causes(rng, cust, ended)[ended]})
     truth = {
         "seed": seed, "n_customers": n_customers, "months": months, "start": str(t0.date()),
         "end": str(t_end.date()), "segments": list(SEGMENTS),
@@ -471,6 +510,11 @@ def simulate_bank(
                 "urban_share": s.urban_share[i], "digital_share": s.digital_share[i]}
             for i, k in enumerate(SEGMENTS)
         },
+        "causes": {"model": "each exit's cause is drawn with multinomial-logit probabilities p_k(x) (voluntary "
+                              "closure the reference), independent of the exit time: the cause-specific hazard is "
+                              "h_k(t | x) = p_k(x) h(t | x), and the cumulative incidence of cause k for a customer "
+                              "observed from relationship age 0 is p_k(x) (1 - S(t | x))",
+                   "labels": list(EXIT_CAUSES), "log_odds": CAUSE_LOG_ODDS},
         "survey": survey_truth,
         "campaign": campaign.attrs.pop("truth"),
         "tickets": {"respond_median_h": dict(zip(("urban", "rural"), s.respond_median_h, strict=True)),
@@ -482,7 +526,41 @@ def simulate_bank(
         "settings": asdict(s),
     }
     return BankData(cust, transactions, contracts, survey, intervention, tickets, calls, campaign,
-                    truth, s)
+                    truth, s, exits)
+
+
+def _cause_design(cust: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The covariates of the cause split (:data:`CAUSE_LOG_ODDS`), from the customers table."""
+    return {"intercept": np.ones(len(cust)),
+            "credit_score_100": (cust["credit_score"].to_numpy(dtype=float) - 650) / 100,
+            "age_10": (cust["age"].to_numpy(dtype=float) - 40) / 10,
+            "distance_10km": cust["distance_km"].to_numpy(dtype=float) / 10,
+            "fee_increase": cust["fee_increase"].to_numpy(dtype=float),
+            "unresolved_complaint": cust["unresolved_complaint"].to_numpy(dtype=float)}
+
+
+def _cause_probabilities(design: dict[str, np.ndarray], log_odds: dict[str, dict[str, float]]) -> np.ndarray:
+    """P(cause k | an exit) per row, one column per cause of :data:`EXIT_CAUSES` (softmax, voluntary = 0)."""
+    n = len(next(iter(design.values())))
+    eta = np.column_stack([np.zeros(n)] + [sum(b * design[c] for c, b in log_odds[k].items())
+                                           for k in EXIT_CAUSES[1:]])
+    p = np.exp(eta - eta.max(axis=1, keepdims=True))
+    return p / p.sum(axis=1, keepdims=True)
+
+
+def _draw_causes(stream: np.random.Generator, p: np.ndarray, ended: np.ndarray) -> np.ndarray:
+    """A cause label per row with probabilities ``p`` (drawn for every row, so the stream does not depend on who
+    ended); None where the spell has not ended."""
+    u = stream.random(p.shape[0])
+    k = np.minimum((u[:, None] > np.cumsum(p, axis=1)).sum(axis=1), p.shape[1] - 1)
+    return np.where(ended, np.array(EXIT_CAUSES, dtype=object)[k], None)
+
+
+def _exit_causes(rng: np.random.Generator, cust: pd.DataFrame, ended: np.ndarray) -> np.ndarray:
+    """Each spell's cause (None where it has not ended), from its own stream drawn after every other table, so
+    adding causes changed none."""
+    stream = np.random.default_rng([int(rng.bit_generator.seed_seq.entropy), 2])
+    return _draw_causes(stream, _cause_probabilities(_cause_design(cust), CAUSE_LOG_ODDS), ended)
 
 
 # ----------------------------------------------------------------------------- customers

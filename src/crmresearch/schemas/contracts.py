@@ -305,7 +305,10 @@ def _spells(kind: str, description: str) -> Contract:
                 "(censored)"),
          Column("region", "category", required=False, nullable=True),
          Column("contract", "category", required=False, nullable=True),
-         Column("manager_id", "id", required=False, nullable=True)),
+         Column("manager_id", "id", required=False, nullable=True),
+         Column("cause", "category", required=False, nullable=True,
+                hint="why the relationship ended (e.g. voluntary_closure, credit_closure, moved_away); missing "
+                "while it runs")),
         ordered=(("start", "end"),), description=description, row=kind[:-1], free="covariates",
         shapes=(("dates", ("start", "end")), ("durations", ("duration", "event"))),
         keys=("observed_from", "observed_to", "unit"))

@@ -1,5 +1,6 @@
 """Churn survival: survival frames, Kaplan-Meier and log-rank, Cox PH with assumption checks, AFT
-models, competing risks (cumulative incidence by cause, Gray's test, cause-specific Cox, Fine-Gray), time-varying
+models, competing risks (cumulative incidence by cause, Gray's test, cause-specific Cox, Fine-Gray),
+mixture cure models with Maller-Zhou's follow-up test, time-varying
 Cox and the complaint/recovery covariate paths (``recovery``), evaluation that accounts for censoring (Uno's C,
 time-dependent AUC, Brier scores, calibration at a horizon) and survival-based CLV.
 Churn classifiers, lift and targeting profit live in :mod:`crmresearch.targeting`.
@@ -13,7 +14,8 @@ from .._extras import require
 require("lifelines", by="crmresearch.survival")
 
 from . import recovery
-from .competing import CauseSpecificCox, CumulativeIncidence, FineGray, cuminc, fine_gray, gray_test
+from .competing import CauseSpecificCox, CumulativeIncidence, FineGray, cause_table, cuminc, fine_gray, gray_test
+from .cure import FollowUpTest, MixtureCure, followup_test, mixture_cure
 from .evaluate import (
     HorizonCalibration,
     brier_score,
@@ -51,12 +53,15 @@ __all__ = [
     "CoxPH",
     "CumulativeIncidence",
     "FineGray",
+    "FollowUpTest",
     "HorizonCalibration",
     "KaplanMeier",
+    "MixtureCure",
     "TimeVaryingCox",
     "aft",
     "brier_score",
     "calibration_at",
+    "cause_table",
     "compare_aft",
     "compare_with_truth",
     "cox",
@@ -66,6 +71,7 @@ __all__ = [
     "evaluate_holdout",
     "evaluate_model",
     "fine_gray",
+    "followup_test",
     "gray_test",
     "harrell_concordance",
     "horizon_calibration",
@@ -74,6 +80,7 @@ __all__ = [
     "km_pseudo_values",
     "latest_date",
     "logrank",
+    "mixture_cure",
     "panel",
     "recovery",
     "spell_covariates",

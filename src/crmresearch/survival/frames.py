@@ -13,7 +13,7 @@ from ..schemas.contracts import TIME_UNITS
 
 __all__ = ["latest_date", "spell_covariates", "spell_groups", "survival_frame"]
 
-_SPELL_COLUMNS = ("customer_id", "start", "end", "duration", "event")
+_SPELL_COLUMNS = ("customer_id", "start", "end", "duration", "event", "cause")  # cause: why it ended, an outcome
 
 
 def survival_frame(
@@ -137,7 +137,8 @@ def _from_dates(spells: pd.DataFrame, as_of_ts: pd.Timestamp, observed_from: str
 
 def spell_covariates(spells: pd.DataFrame, spec: str | Sequence[str] = "auto") -> list[str]:
     """Covariate columns of a spells table: ``spec`` names them, or is ``"auto"`` for every column
-    besides ``customer_id``, ``start``, ``end``, ``duration`` and ``event`` (dates and free-text ids are left out).
+    besides ``customer_id``, ``start``, ``end``, ``duration``, ``event`` and ``cause`` (why the relationship ended:
+    an outcome, never a covariate; dates and free-text ids are left out).
 
     Parameters
     ----------

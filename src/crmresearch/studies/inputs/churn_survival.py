@@ -35,6 +35,8 @@ BANK_KEEP = ("group", "rural", "digital_user", "rural_no_digital", "distance_10k
              "unresolved_complaint", "n_products", "value_tier")
 BANK_COVARIATES = ("rural", "digital_user", "rural_no_digital", "distance_10km", "fee_increase",
                    "unresolved_complaint", "n_products", "value_tier")
+#: the cause whose drivers the Fine-Gray model of the competing-risks exhibit estimates, when the data have it
+FINE_GRAY_CAUSE = "voluntary_closure"
 #: value tiers from the lowest (the Cox model's reference level) to the highest
 BANK_VALUE_TIERS = ("lead", "iron", "gold", "platinum")
 #: Cox dummy names -> the simulator's names of the same true log-hazard ratios
@@ -49,13 +51,17 @@ class ChurnSurvivalInputs:
     Attributes
     ----------
     base : Base
-        Telco or your spells: ``tables['frame']`` the survival frame (in ``settings['unit']``); ``settings``
+        Telco or your spells: ``tables['frame']`` the survival frame (in ``settings['unit']``), and for your spells
+        with a ``cause`` column ``tables['competing']`` (see the bank); ``settings``
         its ``covariates``, ``groups`` and ``unit`` (and, for your data, ``shape``, ``as_of`` and
         ``observed_from``); ``texts`` the exhibit-name ``suffix`` and the duration axis label ``xlabel``;
         ``resolved`` the settings chosen for you.
     bank : Base or None
         The synthetic bank (built-in data only): ``tables['frame']`` its survival frame,
-        ``settings['covariates']`` of its Cox model, ``settings['truth_names']``, ``truth``.
+        ``settings['covariates']`` of its Cox model, ``settings['truth_names']``, ``truth``;
+        ``tables['competing']`` the relationships observed from their start with the ``cause`` of each exit
+        (Aalen-Johansen and Fine-Gray take no delayed entry), ``settings['fine_gray_cause']`` and
+        ``settings['causes']`` (their order; None for your spells: the causes found, sorted).
     recorded : tuple of (str, DataFrame, str)
         Input tables to fingerprint in the run manifest: name, table, description.
     notes : tuple of str
@@ -159,10 +165,20 @@ def _your_spells(data: str, covariates: Sequence[str] | str, groups: Sequence[st
     cov = survival.spell_covariates(spells, covariates)
     grp = survival.spell_groups(spells, cov, groups)
     resolved = [Resolved("unit", unit, "parameter", "time unit of durations, horizons and axes")]
+    caused = "cause" in spells.columns  # why each relationship ended: the competing-risks exhibit
+    keep = [*cov, "cause"] if caused else cov
     if source.shape == "durations":
-        frame, more, detail = _from_durations(spells, source.meta, name, cov, as_of, observed_from, unit)
+        frame, more, detail = _from_durations(spells, source.meta, name, keep, as_of, observed_from, unit)
     else:
-        frame, more, detail = _from_dates(spells, source.meta, name, cov, as_of, observed_from, unit)
+        frame, more, detail = _from_dates(spells, source.meta, name, keep, as_of, observed_from, unit)
+    tables = {"frame": frame.drop(columns=["cause"]) if caused else frame}
+    if caused:
+        tables["competing"] = _competing(frame)
+        ended = tables["competing"].loc[tables["competing"]["event"] == 1, "cause"]
+        settings_cause = FINE_GRAY_CAUSE if (ended == FINE_GRAY_CAUSE).any() else (
+            str(ended.mode().iloc[0]) if len(ended.dropna()) else FINE_GRAY_CAUSE)
+    else:
+        settings_cause = FINE_GRAY_CAUSE
     resolved += more
     resolved += [Resolved("covariates", cov, *(("data", "every column besides the spell columns (text: at most "
                                                  "50 values)") if covariates == "auto" else ("parameter", ""))),
@@ -178,10 +194,17 @@ def _your_spells(data: str, covariates: Sequence[str] | str, groups: Sequence[st
     if (frame["entry"] > 0).any():
         notes.append(f"observed from {settings['observed_from']}: {int((frame.entry > 0).sum()):,} relationships "
                      "left-truncated")
-    base = Base("yours", name, f"{name}: your spells", tables={"frame": frame},
+    base = Base("yours", name, f"{name}: your spells", tables=tables,
                 texts={"suffix": "", "xlabel": f"Time since the start of the relationship ({unit})"},
-                settings=settings, resolved=resolved)
+                settings={**settings, "fine_gray_cause": settings_cause, "causes": None}, resolved=resolved)
     return base, (("spells", spells, f"{name}: spells"),), tuple(notes)
+
+
+def _competing(frame: pd.DataFrame) -> pd.DataFrame:
+    """The relationships observed from their start (entry 0) with their cause: the competing-risks estimators
+    take no delayed entry, so left-truncated relationships are left out of that analysis (and only of it)."""
+    keep = frame["entry"].to_numpy() == 0 if "entry" in frame.columns else slice(None)
+    return frame[keep].drop(columns=[c for c in ("entry",) if c in frame.columns]).reset_index(drop=True)
 
 
 def _from_dates(spells: pd.DataFrame, meta: dict, name: str, cov: list[str], as_of: str, observed_from: str,
@@ -234,7 +257,7 @@ def _from_durations(spells: pd.DataFrame, meta: dict, name: str, cov: list[str],
 
 def _bank(bank_customers: int, seed: int, unit: str) -> tuple[Base, tuple, tuple[str, ...]]:
     from ... import survival
-    from ...data import simulate_bank
+    from ...data import EXIT_CAUSES, simulate_bank
 
     bank = simulate_bank(n_customers=bank_customers, seed=seed)
     c = bank.contracts
@@ -246,14 +269,16 @@ def _bank(bank_customers: int, seed: int, unit: str) -> tuple[Base, tuple, tuple
         value_tier=c["value_tier"].cat.reorder_categories(list(BANK_VALUE_TIERS)))
     frame = survival.survival_frame(spells, as_of=bank.truth["end"], unit=unit, observed_from=bank.truth["start"],
                                     keep=list(BANK_KEEP))
+    cause = bank.with_causes().set_index("customer_id")["cause"]
+    competing = _competing(frame.assign(cause=frame["customer_id"].map(cause).to_numpy()))
     resolved = [Resolved("unit", unit, "parameter", "time unit of durations, horizons and axes"),
                 Resolved("as_of", pd.Timestamp(bank.truth["end"]), "built-in data", "end of the simulated window"),
                 Resolved("observed_from", pd.Timestamp(bank.truth["start"]), "built-in data",
                          "start of the simulated window; earlier relationships are left-truncated")]
     base = Base("bank", "Bank", f"crmresearch synthetic bank (n = {bank_customers:,}, seed {seed})",
-                tables={"frame": frame}, truth=bank.truth,
+                tables={"frame": frame, "competing": competing}, truth=bank.truth,
                 texts={"xlabel": f"Relationship age ({unit})"}, resolved=resolved,
                 settings={"covariates": list(BANK_COVARIATES), "group": "group", "truth_names": BANK_TRUTH_NAMES,
-                          "unit": unit})
+                          "unit": unit, "fine_gray_cause": FINE_GRAY_CAUSE, "causes": list(EXIT_CAUSES)})
     recorded = (("bank_contracts", c, f"simulate_bank(n_customers={bank_customers}, seed={seed})"),)
     return base, recorded, (str(frame.attrs["row_account"]),)
