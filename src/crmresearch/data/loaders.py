@@ -343,7 +343,7 @@ def load_credit_data() -> pd.DataFrame:
     return df
 
 
-#: The lending_club columns that show exposure to other lenders (recent inquiries, instalment accounts opened).
+#: The lending_club columns that show exposure to other lenders (recent inquiries, instalment accounts).
 MULTI_LENDER = ("inq_last_6mths", "inq_last_12m", "inq_fi", "open_il_6m", "open_il_12m", "open_il_24m")
 
 
@@ -354,8 +354,10 @@ def load_lending_club() -> pd.DataFrame:
     as Kuhn & Johnson ship it). ``loan_id`` is added; ``bad`` (bool) is ``Class == "bad"`` (517 bads);
     ``funded_amnt`` (USD), ``int_rate`` (%), ``annual_inc`` (USD), ``revol_util`` and ``all_util`` (%),
     ``term``, ``sub_grade``, ``addr_state``, ``verification_status`` and ``emp_length`` are text; the
-    multi-lender columns :data:`MULTI_LENDER` count inquiries (last 6 and 12 months, by finance companies) and
-    instalment accounts opened (last 6, 12, 24 months).
+    multi-lender columns :data:`MULTI_LENDER` count credit inquiries (``inq_last_6mths``, ``inq_last_12m``; by
+    personal-finance lenders ``inq_fi``), currently active instalment accounts (``open_il_6m``) and instalment
+    accounts opened in the last 12 and 24 months (``open_il_12m``, ``open_il_24m``), as Lending Club's data
+    dictionary defines them.
 
     Returns
     -------
