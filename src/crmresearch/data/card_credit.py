@@ -87,6 +87,13 @@ def simulate_limit_increases(n_accounts: int = 20_000, seed: int = 0, cutoff: fl
     -------
     CreditLimits
         The accounts and the truth.
+
+    Examples
+    --------
+    >>> from crmresearch import data
+    >>> sim = data.simulate_limit_increases(n_accounts=1_000, seed=1, cutoff=640)
+    >>> bool((sim.accounts["limit_increase"] == (sim.accounts["score"] >= 640)).all()), sim.truth["cutoff"]
+    (True, 640.0)
     """
     if n_accounts < 100:
         raise ValidationError(f"simulate_limit_increases: n_accounts must be at least 100; got {n_accounts}")

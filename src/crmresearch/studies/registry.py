@@ -1351,8 +1351,9 @@ CREDIT_LIFECYCLE = Study(
         Param("min_bin_share", float, 0.05, "fewest applicants in a bin, as a share of all", low=0.01, high=0.3),
         Param("boosting_rounds", int, 200, "boosting iterations of the gradient-boosting benchmark", low=10,
               high=5_000),
-        Param("cutoffs", list, [500.0, 520.0, 540.0, 560.0, 580.0, 600.0], "lending_club score cut-offs of the admission "
-              "trade-off, points (approve at or above)", item=float, low=0, high=2000),
+        Param("cutoffs", list, [500.0, 520.0, 540.0, 560.0, 580.0, 600.0],
+              "lending_club score cut-offs of the admission trade-off, points (approve at or above)", item=float, low=0,
+              high=2000),
         Param("inquiry_limit", int, 2, "stricter rule: decline above this many credit inquiries in 6 months",
               low=0, high=50),
         Param("open_accounts_limit", int, 4, "stricter rule: decline above this many active instalment accounts",
