@@ -48,8 +48,7 @@ verify: $(STAMP)  ## re-run every study at default parameters; exhibits, inputs 
 	$(BIN)/crmresearch verify --strict --jobs $(JOBS)
 
 site: $(STAMP) fonts  ## build the website: build/site (English) and build/site-zh (figures and tables in Chinese)
-	$(BIN)/crmresearch site
-	$(BIN)/crmresearch site --lang zh
+	$(BIN)/crmresearch site --lang all --jobs $(JOBS)
 
 site-test: site  ## open every page of both sites in headless Chromium; a missing site or browser fails (installs Debian's chromium as root)
 	@command -v chromium >/dev/null || { \

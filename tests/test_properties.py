@@ -134,6 +134,25 @@ def test_sbg_fit_never_raises_raw(survivors):
         assert math.isfinite(m.log_likelihood_)
 
 
+@settings(max_examples=25, deadline=5000, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.integers(0, 1000), min_size=4, max_size=10).map(lambda v: sorted(v, reverse=True)))
+def test_bdw_fit_on_any_valid_cohort_answers_or_says_why(survivors):
+    """Any non-rising survivor counts: an estimate (at a limit with a DataWarning where there is one), or
+    one of our errors that says what cannot be estimated; never a ConvergenceError or a raw one."""
+    from crmresearch.errors import ConvergenceError
+
+    def fit():
+        try:
+            return clv.BetaDiscreteWeibull().fit(survivors=survivors)
+        except ConvergenceError as err:  # not one of the answers: a failure of the model at an edge
+            raise AssertionError(f"{survivors}: {err}") from None
+
+    m = only_our_errors(fit)
+    if m is not None:
+        assert math.isfinite(m.log_likelihood_) and m.log_likelihood_ <= 1e-9
+        assert np.all(np.diff(m.survival(np.arange(len(survivors)))) <= 1e-12)
+
+
 @SOME
 @given(st.lists(st.tuples(st.integers(-1, 30), small_floats), max_size=30))
 def test_gamma_gamma_fit_never_raises_raw(rows):

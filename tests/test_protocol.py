@@ -52,6 +52,12 @@ def _paretonbd(bank):
     return clv.ParetoNBD(), lambda m: m.fit(s["frequency"], s["recency"], s["T"])
 
 
+def _ggnbd(bank):
+    ages = np.random.default_rng(100).uniform(30, 80, 3_000)  # a base whose optimum is inside the model
+    s = clv.simulate_ggnbd(3_000, 0.8, 8.0, 0.05, 1.0, 5.0, T=ages, seed=0)
+    return clv.GammaGompertzNBD(), lambda m: m.fit(s["frequency"], s["recency"], s["T"])
+
+
 def _bgbb(bank):
     # FHS (2010) donations table as lifetimes ships it (frequency, recency, weights; 6 opportunities)
     t = {"frequency": [0, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 5, 5, 6],
@@ -69,6 +75,10 @@ def _gamma(bank):
 
 def _sbg(bank):
     return clv.ShiftedBetaGeometric(), lambda m: m.fit(survivors=[1000, 631, 468, 382, 326, 289, 262, 241])
+
+
+def _bdw(bank):
+    return clv.BetaDiscreteWeibull(), lambda m: m.fit(survivors=[1000, 869, 743, 653, 593, 551, 517, 491])
 
 
 def _sbg_regression(bank):
@@ -212,8 +222,9 @@ def _did(bank):
 
 
 MODELS = {"BetaGeoNBD": _bgnbd, "ModifiedBetaGeoNBD": _mbgnbd, "ParetoNBD": _paretonbd, "BetaGeoBetaBinom": _bgbb,
-          "GammaGamma": _gamma, "ShiftedBetaGeometric": _sbg, "SBGRegression": _sbg_regression,
-          "PLSPM": _plspm,
+          "GammaGompertzNBD": _ggnbd,
+          "GammaGamma": _gamma, "ShiftedBetaGeometric": _sbg, "BetaDiscreteWeibull": _bdw,
+          "SBGRegression": _sbg_regression, "PLSPM": _plspm,
           "SegmentClustering": _clustering, "KaplanMeier": _km, "CoxPH": _cox, "AFT": _aft,
           "ChurnClassifier": _churn, "ChurnClassifier[gradient_boosting]": _churn_boosting,
           "CalibratedClassifier": _calibrated, "UpliftModel": _uplift, "TimeVaryingCox": _tv_cox,
@@ -233,27 +244,28 @@ NO_PARAMETERS = {
 }
 # Parameter models with standard errors: summary columns start with SUMMARY_COLUMNS. The others
 # (penalised logistic regressions, PLS paths whose SEs come from the bootstrap) report estimate only.
-WITH_STANDARD_ERRORS = {"BetaGeoNBD", "ModifiedBetaGeoNBD", "ParetoNBD", "BetaGeoBetaBinom",
-                        "GammaGamma", "ShiftedBetaGeometric", "SBGRegression", "CoxPH", "AFT",
+WITH_STANDARD_ERRORS = {"BetaGeoNBD", "ModifiedBetaGeoNBD", "ParetoNBD", "BetaGeoBetaBinom", "GammaGompertzNBD",
+                        "GammaGamma", "ShiftedBetaGeometric", "BetaDiscreteWeibull", "SBGRegression", "CoxPH", "AFT",
                         "TimeVaryingCox", "ConversionValue", "CauseSpecificCox", "FineGray", "Scorecard",
                         "MarkovChainValue", "StaggeredDiD", "RollRateChain", "RegressionDiscontinuity"}
 # Models with a (partial) likelihood: log_likelihood_ and aic_; bic_ where the sample size is defined.
 LIKELIHOOD = {"BetaGeoNBD": True, "ModifiedBetaGeoNBD": True, "ParetoNBD": True, "BetaGeoBetaBinom": True,
-              "GammaGamma": True, "ShiftedBetaGeometric": True, "SBGRegression": True,
-              "AFT": True, "CoxPH": False, "TimeVaryingCox": False, "CauseSpecificCox": False, "Scorecard": True}
+              "GammaGompertzNBD": True, "GammaGamma": True, "ShiftedBetaGeometric": True, "BetaDiscreteWeibull": True,
+              "SBGRegression": True, "AFT": True, "CoxPH": False, "TimeVaryingCox": False, "CauseSpecificCox": False,
+              "Scorecard": True}
 
 
 def _predictions(name, model, bank):
     """Something each model predicts (or, without a predict method, its fitted curves), for the pickle test."""
     s = _cdnow()
-    if name in ("BetaGeoNBD", "ModifiedBetaGeoNBD", "ParetoNBD"):
+    if name in ("BetaGeoNBD", "ModifiedBetaGeoNBD", "ParetoNBD", "GammaGompertzNBD"):
         return model.probability_alive(s["frequency"], s["recency"], s["T"])
     if name == "BetaGeoBetaBinom":
         return model.probability_alive([0, 3, 6], [0, 5, 6], [6, 6, 6])
     if name == "GammaGamma":
         buyers = s[s["frequency"] > 0]
         return model.expected_spend(buyers["frequency"], buyers["monetary_value"])
-    if name == "ShiftedBetaGeometric":
+    if name in ("ShiftedBetaGeometric", "BetaDiscreteWeibull"):
         return model.survival(np.arange(10))
     if name == "SBGRegression":
         return model.alpha_beta(bank.contracts[["digital_user"]])

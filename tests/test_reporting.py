@@ -118,6 +118,24 @@ def test_markdown_prints_whole_number_floats_as_counts_and_noise_as_zero():
     assert reporting.to_markdown(df[["customers"]], {"customers": 1}).splitlines()[2] == "| 2,357.0 |"
 
 
+def test_a_bar_in_a_header_or_cell_stays_inside_its_markdown_column():
+    # the grid classes of customer-base-health are named "price_high|volume_low"
+    df = pd.DataFrame({"from": ["price_high|volume_low"], "price_high|volume_low": [0.5], "no purchase": [0.5]})
+    md = reporting.to_markdown(df)
+    header, _, row = md.splitlines()
+    assert header == "| from | price_high\\|volume_low | no purchase |"
+    assert row == "| price_high\\|volume_low | 0.500 | 0.500 |"
+    # as the papers and the site read it: three columns, the bar shown as written
+    import markdown
+
+    html = markdown.markdown(md, extensions=["tables"])
+    assert html.count("</th>") == 3 and html.count("</td>") == 3
+    assert "<th style=\"text-align: right;\">price_high|volume_low</th>" in html
+    # the cells of a notebook display (HTML) are not escaped
+    assert reporting.format_table(df)[0][1] == "price_high|volume_low"
+    assert ">price_high|volume_low</td>" in reporting.to_html(df)
+
+
 def test_csv_exhibits_stay_as_they_were(tmp_path: Path):
     df = pd.DataFrame({"customers": [2357.0, 23570.0], "gap": [-5.861978e-17, 0.010013]})
     csv, _ = reporting.save_table(df, tmp_path / "table-x")

@@ -237,20 +237,25 @@ def cells_cmd(write: bool) -> None:
 
 @main.command("site")
 @click.option("--out", type=str, default=None, help="Site folder (default build/site, build/site-zh).")
-@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
-              help="Language of the figures and tables (zh: every study is run with lang=zh first).")
-def site_cmd(out: str | None, lang: str) -> None:
+@click.option("--lang", type=click.Choice(["en", "zh", "all"]), default="en", show_default=True,
+              help="Language of the figures and tables (zh: every study is run with lang=zh first; all: both sites).")
+@click.option("--jobs", "-j", default=2, show_default=True, type=click.IntRange(1, 32),
+              help="Missing runs and MkDocs builds at a time.")
+def site_cmd(out: str | None, lang: str, jobs: int) -> None:
     """Build the website: papers with their exhibits, executed notebooks, data sources, the API
     reference and the own-data guide (MkDocs-Material, `mkdocs build --strict`). Studies without an
-    executed notebook at default parameters are run first."""
+    executed notebook at default parameters (or, for zh, without Chinese exhibits) are run first."""
     from .studies import site
 
-    folder = site.build_site(out, lang=lang)
-    pages = sum(1 for _ in folder.rglob("*.html"))
-    dropped = (paths.build_dir() / ("site-src" if lang == "en" else f"site-src-{lang}") / "dropped-links.txt"
-               ).read_text().split()
-    click.echo(f"site: {pages} pages -> {folder} (open {folder / 'index.html'}); "
-               f"{len(dropped)} links to files outside the site written as plain text")
+    if lang == "all" and out is not None:
+        raise click.UsageError("--out names one site folder: give --lang en or --lang zh with it")
+    langs = ("en", "zh") if lang == "all" else (lang,)
+    for one, folder in zip(langs, site.build_sites(langs, jobs=jobs, out=out), strict=True):
+        pages = sum(1 for _ in folder.rglob("*.html"))
+        dropped = (paths.build_dir() / ("site-src" if one == "en" else f"site-src-{one}") / "dropped-links.txt"
+                   ).read_text().split()
+        click.echo(f"site: {pages} pages -> {folder} (open {folder / 'index.html'}); "
+                   f"{len(dropped)} links to files outside the site written as plain text")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -374,8 +374,8 @@ def _whole_column(col: pd.Series) -> bool:
     return bool(v.size) and bool(np.all(v == np.round(v))) and bool(np.abs(v).max() >= 2)
 
 
-def format_table(df: pd.DataFrame, decimals: int | Mapping[str, int] = 3,
-                 index: bool = False) -> tuple[list[str], list[bool], list[list[str]]]:
+def format_table(df: pd.DataFrame, decimals: int | Mapping[str, int] = 3, index: bool = False,
+                 markdown: bool = False) -> tuple[list[str], list[bool], list[list[str]]]:
     """The cells of a table as its exhibit prints them: the one formatter of the Markdown exhibits
     and of tables displayed in a notebook.
 
@@ -391,6 +391,9 @@ def format_table(df: pd.DataFrame, decimals: int | Mapping[str, int] = 3,
         Decimals of floats: one number or column -> decimals (3 for a column not named).
     index : bool, default False
         Include the index as the first column(s).
+    markdown : bool, default False
+        Escape every ``|`` of a column name or cell as ``\\|`` (a Markdown table's cell separator; a
+        class ``price_high|volume_low`` would split its column in two). HTML displays take the cells as they are.
 
     Returns
     -------
@@ -404,6 +407,8 @@ def format_table(df: pd.DataFrame, decimals: int | Mapping[str, int] = 3,
     >>> t = pd.DataFrame({"tier": ["gold", "rest"], "customers": [2357.0, 20000.0], "gap": [-5.9e-17, 0.0104]})
     >>> reporting.format_table(t)[2]
     [['gold', '2,357', '0.000'], ['rest', '20,000', '0.010']]
+    >>> reporting.format_table(pd.DataFrame({"high|low": ["a|b"]}), markdown=True)[::2]
+    (['high\\\\|low'], [['a\\\\|b']])
     """
     frame = df.reset_index() if index else df
     cols = [str(c) for c in frame.columns]
@@ -419,6 +424,9 @@ def format_table(df: pd.DataFrame, decimals: int | Mapping[str, int] = 3,
     whole = [c not in named and _whole_column(frame.iloc[:, i]) for i, c in enumerate(cols)]
     rows = [[_format_cell(v, dec(c), w) for v, c, w in zip(row, cols, whole, strict=True)]
             for row in frame.itertuples(index=False, name=None)]
+    if markdown:
+        cols = [c.replace("|", "\\|") for c in cols]
+        rows = [[v.replace("|", "\\|") for v in cells] for cells in rows]
     return cols, numeric, rows
 
 
@@ -447,10 +455,10 @@ def to_markdown(df: pd.DataFrame, decimals: int | Mapping[str, int] = 3, index: 
     | gold | 1,200 | 0.041 |
     <BLANKLINE>
     """
-    cols, numeric, rows = format_table(df, decimals, index)
+    cols, numeric, rows = format_table(df, decimals, index, markdown=True)
     lines = ["| " + " | ".join(cols) + " |",
              "|" + "|".join("---:" if n else "---" for n in numeric) + "|"]
-    lines += ["| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |" for cells in rows]
+    lines += ["| " + " | ".join(cells) + " |" for cells in rows]
     return "\n".join(lines) + "\n"
 
 

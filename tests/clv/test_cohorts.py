@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crmresearch import clv
+from crmresearch import clv, data
 from crmresearch.schemas import OrderError
 
 
@@ -66,3 +66,27 @@ def test_bgnbd_recovery_is_unbiased_with_nominal_coverage():
     assert (table["bias"].abs() < 2 * table["mean_std_error"]).all()
     assert (table["coverage"] >= 0.6).all()
     assert (table["empirical_sd"] / table["mean_std_error"]).between(0.5, 2.0).all()
+
+
+def test_the_sbg_beside_the_bdw_per_cohort():
+    fh = data.load_fh2007_retention()
+    counts = {c: (fh[c] * 10).round().to_numpy() for c in ("high_end", "regular")}
+    t = clv.compare_retention_models(counts, fit_periods=7, discount_rate=0.1, margin=100)
+    assert t[["cohort", "model"]].values.tolist() == [["high_end", "sbg"], ["high_end", "bdw"],
+                                                       ["regular", "sbg"], ["regular", "bdw"]]
+    for cohort, s in counts.items():
+        sbg = clv.ShiftedBetaGeometric().fit(survivors=s[:8])
+        bdw = clv.BetaDiscreteWeibull().fit(survivors=s[:8])
+        rows = t[t["cohort"] == cohort].set_index("model")
+        assert rows.loc["sbg", "c"] == 1.0 and rows.loc["sbg", ["c_se", "lr_statistic"]].isna().all()
+        assert rows.loc["sbg", "log_likelihood"] == sbg.log_likelihood_
+        assert rows.loc["bdw", ["alpha", "beta", "c"]].tolist() == bdw.params_.tolist()
+        assert rows.loc["bdw", "lr_p_value"] == bdw.lr_test_["p_value"]
+        assert rows.loc["bdw", "clv_new_customer"] == pytest.approx(float(bdw.clv(100, 0.1)))
+        shares = s / s[0]
+        later = np.arange(8, 13)
+        mape = 100 * np.mean(np.abs(bdw.survival(later) - shares[later]) / shares[later])
+        assert rows.loc["bdw", "mape"] == pytest.approx(mape, rel=1e-12)
+    # FH 2007's high-end cohort: churn rises with tenure (c > 1) and the sBG is rejected at 1 %
+    high = t[(t["cohort"] == "high_end") & (t["model"] == "bdw")].iloc[0]
+    assert high["c"] > 1 and high["lr_p_value"] < 0.01

@@ -30,7 +30,8 @@ def test_each_row_is_the_model_fitted_and_checked_alone(cdnow):
     t = cmp.table.set_index("model")
     assert list(t.index) == ["bgnbd", "mbgnbd", "paretonbd"] and (t["status"] == "ok").all()
     published = {"bgnbd": -9582.43, "mbgnbd": -9582.14, "paretonbd": -9594.98}  # FHL 2005; lifetimes' MBG/NBD
-    for name, cls in clv.comparison.MODELS.items():
+    for name in published:
+        cls = clv.comparison.MODELS[name]
         alone = cls().fit(s["frequency"], s["recency"], s["T"])
         assert t.loc[name, "log_likelihood"] == pytest.approx(alone.log_likelihood_, abs=1e-6)
         assert t.loc[name, "log_likelihood"] == pytest.approx(published[name], abs=0.01)
@@ -130,3 +131,34 @@ def test_bad_input_is_named(cdnow):
         clv.compare_models(s, ["bgnbd"], criterion="aic")
     with pytest.raises(ValidationError, match="needs calibration_end and observation_end"):
         clv.compare_models(s, ["bgnbd"], transactions=pd.DataFrame())
+
+
+def test_a_fit_at_its_limit_says_so_and_gives_its_value_without_an_interval(cdnow):
+    """GG/NBD on CDNOW ends at b -> 0, its Pareto/NBD limit (Bemmaor & Glady 2012, Table 2): the row names the
+    limit, has Pareto/NBD's likelihood and value, and no interval (the held parameters have no standard error)."""
+    import warnings
+
+    _, s, gg, cmp = cdnow
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        at = clv.compare_models(s, ["ggnbd"], spend=gg, horizon=52, discount_rate=clv.weekly_rate(0.10),
+                                margin=0.3).table.iloc[0]
+    pareto = cmp.table.set_index("model").loc["paretonbd"]
+    assert at["limit"] == "the dropout hazard does not change with age" and at["status"] == "ok"
+    assert at["log_likelihood"] == pytest.approx(pareto["log_likelihood"], abs=1e-4)
+    assert at["clv_total"] == pytest.approx(pareto["clv_total"], rel=1e-5)
+    assert np.isnan(at["clv_ci_lower"]) and np.isnan(at["clv_ci_upper"])
+    assert (cmp.table["limit"] == "").all()
+
+
+def test_a_reused_fit_and_its_values_give_the_same_row(cdnow):
+    """customer_value's BG/NBD and value table, reused, give the row a fresh fit gives."""
+    tx, s, _, _ = cdnow
+    chain = clv.customer_value(s, horizon=52, discount_rate=clv.weekly_rate(0.10), margin=0.3, intervals=True)
+    again = clv.compare_models(s, ["bgnbd"], transactions=tx, calibration_end=CAL, observation_end=END,
+                               spend=chain.gamma_gamma, horizon=52, discount_rate=clv.weekly_rate(0.10), margin=0.3,
+                               reuse={"bgnbd": (chain.bgnbd, chain.values)})
+    assert again.models["bgnbd"] is chain.bgnbd and again.values["bgnbd"] is chain.values
+    fresh = clv.compare_models(s, ["bgnbd"], transactions=tx, calibration_end=CAL, observation_end=END,
+                               spend=chain.gamma_gamma, horizon=52, discount_rate=clv.weekly_rate(0.10), margin=0.3)
+    pd.testing.assert_frame_equal(again.table, fresh.table, rtol=1e-9)

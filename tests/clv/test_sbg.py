@@ -47,3 +47,12 @@ def test_survival_retention_and_derl_identities():
 def test_bad_survivors():
     with pytest.raises(ValidationError, match="never increase"):
         clv.ShiftedBetaGeometric().fit(survivors=[100, 90, 95])
+
+
+def test_bad_individual_data_is_refused_with_counts_not_cast():
+    """A 'yes' in churned was cast to True and a text count in survivors gave numpy's message; the
+    shared checks (schemas.as_binary / as_numbers) refuse both and count them."""
+    with pytest.raises(ValidationError, match=r"ShiftedBetaGeometric\.fit: churned must be 0/1 or boolean; 1 of 3"):
+        clv.ShiftedBetaGeometric().fit(periods=[1, 2, 3], churned=[True, "yes", False])
+    with pytest.raises(ValidationError, match="must be numbers; 1 of 3 values are not"):
+        clv.ShiftedBetaGeometric().fit(survivors=[100, "eighty", 60])

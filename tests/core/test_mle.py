@@ -3,6 +3,8 @@ and the models that run on it."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,7 +12,7 @@ from scipy import stats
 
 from crmresearch import clv
 from crmresearch.core import mle
-from crmresearch.errors import ConvergenceError
+from crmresearch.errors import ConvergenceError, DataWarning
 
 
 @pytest.mark.parametrize("transform, natural", [(mle.POSITIVE, [0.01, 1.0, 250.0]),
@@ -57,3 +59,32 @@ def test_the_customer_base_models_and_sbg_regression_run_on_the_core(monkeypatch
     periods = np.minimum(rng.geometric(rng.beta(np.where(g, 1.0, 2.0), 3.0)), 8)
     clv.SBGRegression().fit(periods, periods < 8, pd.DataFrame({"g": g}))
     assert calls == ["ShiftedBetaGeometric.fit", "SBGRegression.fit", "SBGRegression.fit (pooled model)"]
+
+
+@pytest.mark.parametrize("model", ["ParetoNBD", "BetaGeoBetaBinom", "GammaGompertzNBD"])
+def test_the_fits_hold_blas_to_one_thread(model, monkeypatch):
+    """Inside the fit BLAS runs on one thread (core.mle.blas_threads): on shared cores its threads cost more
+    than the small products of a likelihood give."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    if not threadpoolctl.threadpool_info():
+        pytest.skip("no BLAS library reported by threadpoolctl")
+    cls = getattr(clv, model)
+    seen = []
+    original = cls._negloglik
+
+    def spy(self, log_params):
+        seen.append(max(i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"))
+        return original(self, log_params)
+
+    monkeypatch.setattr(cls, "_negloglik", spy)
+    with threadpoolctl.threadpool_limits(2, user_api="blas"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)  # these small bases may sit at a limit: named, not the point
+        if model == "BetaGeoBetaBinom":
+            cls().fit([0, 1, 2, 3, 1, 2] * 10, [0, 1, 3, 4, 4, 6] * 10, [6] * 60)
+        else:
+            s = clv.simulate_ggnbd(300, 0.8, 8.0, 0.05, 1.0, 5.0, T=np.linspace(30, 80, 300), seed=1)
+            try:
+                cls(max_iter=5).fit(s["frequency"], s["recency"], s["T"])
+            except ConvergenceError:  # five iterations need not converge; the threads are the point
+                pass
+    assert seen and set(seen) == {1}

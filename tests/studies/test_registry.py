@@ -177,3 +177,48 @@ def test_an_echoed_value_is_cut_to_80_characters_with_its_length():
     assert message.startswith("churn-survival: parameter 'horizons' must be comma-separated integers")
     result = CliRunner().invoke(cli.main, ["run", "churn-survival", "-p", "x" * 5_000])
     assert result.exit_code == 2 and len(result.output) < 300 and "(5000 characters)" in result.output
+
+
+def test_the_studies_own_checks_before_the_kernel_read_only_the_row_budget(tmp_path, monkeypatch):
+    """churn-targeting's and prospect-conversion's checks of your table read its first CRMRESEARCH_CHECK_ROWS rows:
+    a bad row past them is left to the kernel's full read, one inside them is refused saying so; a value of a
+    column seen only in later rows is not refused."""
+    import numpy as np
+    import pandas as pd
+
+    from crmresearch.errors import ParameterError
+    from crmresearch.studies import registry
+
+    monkeypatch.setenv("CRMRESEARCH_CHECK_ROWS", "100")
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({"cust": range(300), "left": rng.integers(0, 2, 300), "worth": rng.uniform(1, 9, 300),
+                          "tenure": rng.integers(1, 60, 300), "source": ["mail"] * 250 + ["web"] * 50})
+    late = table.copy()
+    late.loc[250, "left"] = 7  # past the budget: for the kernel
+    late.to_csv(tmp_path / "late.csv", index=False)
+    early = table.copy()
+    early.loc[5, "left"] = 7
+    early.to_csv(tmp_path / "early.csv", index=False)
+    for name in ("late", "early"):
+        (tmp_path / f"{name}.yaml").write_text(f"customers: {{path: {name}.csv, columns: {{customer: cust, churned: "
+                                               f"left, value: worth}}}}\n")
+    values = {"features": "auto"}
+    registry._check_churn_inputs({**values, "data": str(tmp_path / "late.yaml")})
+    with pytest.raises(ParameterError, match=r"'left' \(mapped to churned\): 1 of the first 100 rows are not 0/1"):
+        registry._check_churn_inputs({**values, "data": str(tmp_path / "early.yaml")})
+    table.rename(columns={"cust": "lead", "left": "won"}).to_csv(tmp_path / "leads.csv", index=False)
+    (tmp_path / "p.yaml").write_text("prospects: {path: leads.csv, columns: {prospect: lead, converted: won, "
+                                     "value: worth}}\n")
+    registry._check_prospect_inputs({"data": str(tmp_path / "p.yaml"), "features": "auto", "reference_source": "web"})
+    with pytest.raises(ParameterError, match="'reference_source'"):
+        monkeypatch.setenv("CRMRESEARCH_CHECK_ROWS", "1000")  # the whole table: 'phone' is no value of it
+        registry._check_prospect_inputs({"data": str(tmp_path / "p.yaml"), "features": "auto",
+                                         "reference_source": "phone"})
+
+
+def test_contractual_retention_fits_the_bdw_on_at_least_three_years():
+    """The study puts the beta-discrete-Weibull (three parameters) beside the sBG: fit_years >= 3, refused
+    before the kernel (the fit itself would stop with a ValidationError)."""
+    with pytest.raises(ParameterError, match=r"'fit_years' must be an integer in \[3, 11\]; got '2'"):
+        studies.get("contractual-retention").resolve({"fit_years": "2"})
+    assert studies.get("contractual-retention").resolve({"fit_years": "3"})["fit_years"] == 3

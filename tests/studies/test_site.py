@@ -262,3 +262,141 @@ def test_griffe_reads_every_docstring_without_a_warning(caplog):
         walk(package, set())
     warned = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert not warned, warned[:10]
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_the_chinese_site_titles_its_menus_and_exhibit_pages_in_chinese(tmp_path: Path):
+    """Issue 27: the zh site's Studies menu lists each study under its Chinese title (the heading of its
+    Chinese paper), the other menu entries and the headings of the exhibit pages are Chinese; the English
+    site keeps the English titles."""
+    from crmresearch import paths, studies
+
+    all_studies = studies.all_studies()
+    root = paths.notebooks_dir().parent
+    for s in all_studies:
+        assert _CJK.search(s.title_zh), f"{s.name} has no Chinese title"
+        zh_paper = root / "papers" / "zh" / f"{s.name}.md"
+        if zh_paper.is_file():  # one wording: the Chinese paper's heading
+            assert zh_paper.read_text(encoding="utf-8").splitlines()[0] == f"# {s.title_zh}", s.name
+    zh = site._config(all_studies, "zh")
+    top = [next(iter(entry)) for entry in zh["nav"]]
+    assert all(_CJK.search(t) for t in top), top
+    menu = zh["nav"][1][top[1]]
+    assert [next(iter(e)) for e in menu[1:]] == [s.title_zh for s in all_studies]
+    assert all(_CJK.search(t) for t in zh["extra"]["crm_page_titles"].values())
+    en = site._config(all_studies, "en")
+    assert [next(iter(e)) for e in en["nav"][1]["Studies"][1:]] == [s.title for s in all_studies]
+
+    study = studies.get("value-tiers")
+    (tmp_path / "table-tiers.md").write_text("| 层级 |\n|---|\n| 顶端 |\n", encoding="utf-8")
+    page = site._exhibits_page(study, tmp_path, "zh")
+    headings = [line for line in page.splitlines() if line.startswith("#")]
+    assert headings[0] == f"# 图表：{study.title_zh}"
+    assert all(_CJK.search(h) for h in headings), headings
+    assert "### 表 table-tiers" in headings and "### 图 fig-lorenz" in headings
+    index = site._studies_page(list(all_studies), "zh")
+    assert index.startswith("# 研究\n") and all(s.title_zh in index for s in all_studies)
+
+
+def test_heading_ids_keep_chinese_and_are_unique():
+    """Issue 27: `toc`'s default slugify dropped every Chinese character (ids `_1`, `_2`); the site's
+    mkdocs.yml names a slugify that keeps them, for both sites, and English ids stay as they were."""
+    import markdown
+    import yaml
+    from mkdocs.utils.yaml import get_yaml_loader
+
+    from crmresearch import paths, studies
+
+    root = paths.notebooks_dir().parent
+    for lang in ("en", "zh"):
+        config = yaml.load(site._yaml(site._config(studies.all_studies(), lang)), Loader=get_yaml_loader())
+        names, configs = [], {}
+        for ext in config["markdown_extensions"]:
+            name, options = next(iter(ext.items())) if isinstance(ext, dict) else (ext, {})
+            names.append(name)
+            configs[name] = options
+        assert callable(configs["toc"]["slugify"])
+        for paper in ("churn-survival", "satisfaction-acsi"):
+            path = root / "papers" / ("zh" if lang == "zh" else "") / f"{paper}.md"
+            html = markdown.markdown(path.read_text(encoding="utf-8"), extensions=names, extension_configs=configs)
+            ids = re.findall(r'<h[1-6][^>]*\bid="([^"]+)"', html)
+            assert len(ids) > 3 and len(ids) == len(set(ids)), ids
+            assert not [i for i in ids if re.fullmatch(r"_\d*", i)], ids
+            if lang == "zh":
+                assert all(_CJK.search(i) for i in ids), ids
+            else:  # the English anchors are those of toc's default slugify
+                plain = markdown.markdown(path.read_text(encoding="utf-8"), extensions=["toc", "tables"])
+                assert ids == re.findall(r'<h[1-6][^>]*\bid="([^"]+)"', plain)
+
+
+def test_a_site_build_runs_only_what_is_missing(tmp_path: Path, monkeypatch):
+    """Issue 27 item 8: the executed notebooks of `make reproduce`/`make verify` and the Chinese exhibits of
+    an earlier build are reused; what is missing is run once, both languages of a study side by side."""
+    from crmresearch import paths, studies
+    from crmresearch.studies import pipeline
+
+    monkeypatch.setenv("CRMRESEARCH_ROOT", str(tmp_path))
+    names = [s.name for s in studies.all_studies()]
+    assert site.missing_runs(("en", "zh"))[:4] == [(names[0], "en"), (names[0], "zh"), (names[1], "en"),
+                                                    (names[1], "zh")]
+    assert site.missing_runs(("zh",)) == site.missing_runs(("en", "zh"))  # the zh site shows the notebooks too
+    executed = paths.build_dir() / "executed" / names[0] / "default.ipynb"  # as `make reproduce` leaves it
+    executed.parent.mkdir(parents=True)
+    executed.write_text("{}")
+    study = studies.get(names[1])
+    zh = pipeline.output_dir_for(study, {**study.defaults(), "lang": "zh"})  # an earlier zh build
+    zh.mkdir(parents=True)
+    (zh / pipeline.MANIFEST).write_text("{}")
+    missing = site.missing_runs(("en", "zh"))
+    assert (names[0], "en") not in missing and (names[1], "zh") not in missing
+    assert len(missing) == 2 * len(names) - 2 and missing[:2] == [(names[0], "zh"), (names[1], "en")]
+    assert [t for t in site.missing_runs(("en",)) if t[1] == "zh"] == []
+
+
+@pytest.mark.parametrize("jobs, order", [(2, ["start en", "start zh", "end en", "end zh"]),
+                                         (1, ["start en", "end en", "start zh", "end zh"])])
+def test_both_sites_are_built_side_by_side_with_two_jobs(tmp_path: Path, monkeypatch, jobs, order):
+    """`make site` (`crmresearch site --lang all --jobs 2`): the missing runs of both sites in one pool of
+    `jobs`, then the two `mkdocs build` at once (one after the other with one job)."""
+    monkeypatch.setenv("CRMRESEARCH_ROOT", str(tmp_path))
+    events: list[str] = []
+    pools: list[tuple[int, int]] = []
+    monkeypatch.setattr(site, "_run_missing", lambda tasks, j: pools.append((len(tasks), j)))
+    monkeypatch.setattr(site, "_assemble", lambda lang, run_missing: tmp_path / lang)
+
+    class Build:
+        def __init__(self, src: Path, out: Path, strict: bool) -> None:
+            self.lang, self.returncode = src.name, 0
+            events.append(f"start {self.lang}")
+
+        def communicate(self):
+            events.append(f"end {self.lang}")
+            return "", ""
+
+    monkeypatch.setattr(site, "_mkdocs", Build)
+    folders = site.build_sites(("en", "zh"), jobs=jobs)
+    assert [f.name for f in folders] == ["site", "site-zh"]
+    assert pools == [(len(site.missing_runs(("en", "zh"))), jobs)] and events == order
+
+
+def test_mkdocs_jupyter_reads_only_the_notebooks_and_keeps_its_renderings():
+    """Issue 27 item 8: mkdocs-jupyter read each of the ~640 Markdown files of a site with jupytext (and
+    started pandoc for 244 of them) to learn they are not notebooks; its rendered notebooks were cached in
+    the site source, which every build deletes. One cache per site, so the two builds never share a file."""
+    from pathlib import PurePath
+
+    from crmresearch import paths, studies
+
+    caches = set()
+    for lang in ("en", "zh"):
+        (plugin,) = [p["mkdocs-jupyter"] for p in site._config(studies.all_studies(), lang)["plugins"]
+                     if isinstance(p, dict) and "mkdocs-jupyter" in p]
+        assert any(PurePath("/x/docs/studies/churn-survival.md").match(p) for p in plugin["ignore"])
+        assert not any(PurePath("/x/docs/notebooks/churn-survival.ipynb").match(p) for p in plugin["ignore"])
+        cache = Path(plugin["cache_dir"])
+        assert cache.is_absolute() and paths.build_dir() in cache.parents
+        assert not str(cache).startswith(str(paths.build_dir() / "site-src"))
+        caches.add(cache)
+    assert len(caches) == 2

@@ -1,11 +1,14 @@
 """Customer-base models and lifetime value (own scipy implementations, validated against the papers).
 
 - ``ShiftedBetaGeometric``: contractual retention (Fader & Hardie 2007); ``SBGRegression``: the same
-  with alpha and beta log-linear in covariates, LR test against the pooled model
+  with alpha and beta log-linear in covariates, LR test against the pooled model; ``BetaDiscreteWeibull``:
+  retention with duration dependence (Fader, Hardie, Liu, Davin & Steenburgh 2018), nests the sBG at c = 1
 - ``BetaGeoNBD``: non-contractual repeat buying (Fader, Hardie & Lee 2005); ``ModifiedBetaGeoNBD``: MBG/NBD
   (Batislam et al. 2007); ``ParetoNBD``: Pareto/NBD (Schmittlein et al. 1987; Fader, Hardie & Lee 2005);
-  ``BetaGeoBetaBinom``: BG/BB at discrete opportunities (Fader, Hardie & Shang 2010) on ``bgbb_table``
+  ``BetaGeoBetaBinom``: BG/BB at discrete opportunities (Fader, Hardie & Shang 2010) on ``bgbb_table``;
+  ``GammaGompertzNBD``: Gamma-Gompertz/NBD, a dropout hazard that changes with age (Bemmaor & Glady 2012)
 - ``GammaGamma``: spend per transaction (Fader, Hardie & Lee 2005)
+- ``fit_cohorts``, ``compare_retention_models`` (the sBG beside the BdW, LR test and projection errors)
 - ``activity_status``, ``funnel``, ``rule_accuracy``: activity rules and the activity funnel beside P(alive)
 - ``MarkovChainValue``, ``chain_value``, ``recency_chain``, ``state_moves``, ``reactivation_break_even``,
   ``recency_migration`` (recency-state counts from a transaction log):
@@ -25,11 +28,20 @@ from .activity import (
     rule_accuracy,
     rule_agreement,
 )
+from .bdw import BetaDiscreteWeibull
 from .bgbb import BetaGeoBetaBinom, bgbb_table
 from .bgnbd import BetaGeoNBD, bgnbd_recovery, simulate_bgnbd
-from .cohorts import cohort_curves, constant_retention, discrete_survival, fit_cohorts, projection_errors
+from .cohorts import (
+    cohort_curves,
+    compare_retention_models,
+    constant_retention,
+    discrete_survival,
+    fit_cohorts,
+    projection_errors,
+)
 from .comparison import ModelComparison, compare_models
 from .gamma_gamma import GammaGamma
+from .ggnbd import GammaGompertzNBD, simulate_ggnbd
 from .markov import (
     MarkovChainValue,
     chain_value,
@@ -67,10 +79,12 @@ __all__ = [
     "REVENUE_DAYS",
     "STATUSES",
     "WEEKS_PER_YEAR",
+    "BetaDiscreteWeibull",
     "BetaGeoBetaBinom",
     "BetaGeoNBD",
     "CustomerValue",
     "GammaGamma",
+    "GammaGompertzNBD",
     "MarkovChainValue",
     "ModelComparison",
     "ModifiedBetaGeoNBD",
@@ -85,6 +99,7 @@ __all__ = [
     "clv_intervals",
     "cohort_curves",
     "compare_models",
+    "compare_retention_models",
     "conditional_expectations",
     "constant_retention",
     "contract_periods",
@@ -105,6 +120,7 @@ __all__ = [
     "rule_accuracy",
     "rule_agreement",
     "simulate_bgnbd",
+    "simulate_ggnbd",
     "state_moves",
     "summary_from_transactions",
     "value_summary",

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import betaln, digamma, gammaln, hyp2f1, logsumexp
 
+from ..core.mle import blas_threads
 from ..errors import ValidationError
 from ._base import BaseFitter, per_customer
 from .bgnbd import (
@@ -150,7 +151,8 @@ class BetaGeoBetaBinom(BaseFitter):
         self._terms = _terms(*(t[c].to_numpy(float) for c in ("frequency", "recency", "n_periods")))
         self._w = t["weights"].to_numpy(float)
         try:
-            self._optimise(n_obs=round(n_cust))
+            with blas_threads(1):  # small BLAS calls: threads cost more than they give (core.mle.blas_threads)
+                self._optimise(n_obs=round(n_cust))
         finally:
             self.__dict__.pop("_terms", None)
             self.__dict__.pop("_w", None)

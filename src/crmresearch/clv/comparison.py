@@ -18,13 +18,20 @@ import pandas as pd
 
 from ..errors import ConvergenceError, ValidationError
 from .bgnbd import BetaGeoNBD
+from .ggnbd import GammaGompertzNBD
 from .mbgnbd import ModifiedBetaGeoNBD
 from .paretonbd import ParetoNBD
 
 #: the models :func:`compare_models` fits by name (all take frequency, recency, T of one calibration table)
-MODELS: dict[str, type] = {"bgnbd": BetaGeoNBD, "mbgnbd": ModifiedBetaGeoNBD, "paretonbd": ParetoNBD}
+MODELS: dict[str, type] = {"bgnbd": BetaGeoNBD, "mbgnbd": ModifiedBetaGeoNBD, "paretonbd": ParetoNBD,
+                           "ggnbd": GammaGompertzNBD}
 #: how tables and figures name them
-LABELS: dict[str, str] = {"bgnbd": "BG/NBD", "mbgnbd": "MBG/NBD", "paretonbd": "Pareto/NBD"}
+LABELS: dict[str, str] = {"bgnbd": "BG/NBD", "mbgnbd": "MBG/NBD", "paretonbd": "Pareto/NBD", "ggnbd": "GG/NBD"}
+#: the columns of a comparison table, in order (those a comparison cannot fill are left out)
+COLUMNS = ("model", "label", "status", "limit", "parameters", "customers", "log_likelihood", "aic", "bic",
+           "holdout_actual", "holdout_predicted", "holdout_error_pct", "holdout_mae", "tracking_mae",
+           "tracking_mape_pct", "cumulative_error_pct", "palive_auc", "palive_mean_error", "clv_total", "clv_ci_lower",
+           "clv_ci_upper", "top_decile_clv", "top_decile_overlap", "top_decile_change_pct")
 #: the holdout criteria a comparison may favour a model by (lower is better)
 CRITERIA = ("holdout_mae", "bic", "tracking_mape_pct")
 
@@ -48,6 +55,14 @@ class ModelComparison:
         The converged model with the lowest ``criterion``.
     criterion : str
         The column that chose ``favoured``.
+
+    Examples
+    --------
+    >>> from crmresearch import clv, data
+    >>> s = clv.summary_from_transactions(data.load('cdnow_sample'), '1997-09-30', observation_end='1998-06-30')
+    >>> result = clv.compare_models(s, ['bgnbd', 'paretonbd'])
+    >>> result.favoured, sorted(result.models)
+    ('paretonbd', ['bgnbd', 'paretonbd'])
     """
 
     table: pd.DataFrame
@@ -62,13 +77,16 @@ def compare_models(summary: pd.DataFrame, models: Sequence[str] | Mapping[str, A
                    *, transactions: Any = None, calibration_end: Any = None, observation_end: Any = None,
                    freq: str = "W", spend: Any = None, horizon: float = 52.0, discount_rate: float = 0.0,
                    margin: float = 1.0, alive: Any = None, alpha: float = 0.05, reference: str = "bgnbd",
-                   criterion: str = "holdout_mae", top_share: float = 0.10) -> ModelComparison:
+                   criterion: str = "holdout_mae", top_share: float = 0.10,
+                   reuse: Mapping[str, tuple[Any, pd.DataFrame | None]] | None = None) -> ModelComparison:
     """Fit every model in ``models`` to one calibration/holdout table and compare them on the holdout.
 
     Columns of ``table`` (one row per model, in the order given):
 
     - ``model``, ``label``, ``status`` ("ok", or why the model could not be fitted: the others are still
-      compared), ``parameters`` (k), ``customers``, ``log_likelihood``, ``aic``, ``bic`` (k ln n - 2 LL);
+      compared), ``limit`` (the limit a fit ended at, in words, e.g. GG/NBD reducing to Pareto/NBD; its value
+      then has no interval, since the held parameters have no standard error), ``parameters`` (k),
+      ``customers``, ``log_likelihood``, ``aic``, ``bic`` (k ln n - 2 LL);
     - ``holdout_actual``, ``holdout_predicted`` (purchases of all customers over the holdout),
       ``holdout_error_pct`` (predicted - actual, % of actual), ``holdout_mae`` (mean absolute error of each
       customer's holdout purchases, FHL 2005 Fig. 4's conditional expectation per customer);
@@ -116,6 +134,10 @@ def compare_models(summary: pd.DataFrame, models: Sequence[str] | Mapping[str, A
         Column that names the favoured model, one of :data:`CRITERIA` (lower is better).
     top_share : float, default 0.1
         Share of customers in the "top decile".
+    reuse : mapping of str to (model, values), optional
+        Models already fitted to this summary, with their value table from
+        :func:`~crmresearch.clv.clv_intervals` at the same settings (or None), used instead of fitting and
+        valuing them again (e.g. the BG/NBD and values of :func:`~crmresearch.clv.customer_value`).
 
     Returns
     -------
@@ -131,6 +153,7 @@ def compare_models(summary: pd.DataFrame, models: Sequence[str] | Mapping[str, A
     [['bgnbd', 4, 1882.0], ['mbgnbd', 4, 1882.0]]
     """
     from .utils import repeat_tracking
+    from .value import clv as clv_value
     from .value import clv_intervals, rank_auc
 
     need = {"frequency", "recency", "T", "frequency_holdout", "duration_holdout"}
@@ -160,12 +183,18 @@ def compare_models(summary: pd.DataFrame, models: Sequence[str] | Mapping[str, A
     values: dict[str, pd.DataFrame] = {}
     for name, model in chosen.items():
         row: dict[str, Any] = {"model": name, "label": LABELS.get(name, name), "customers": len(summary)}
-        try:
-            model.fit(x, tx, T)
-        except (ConvergenceError, ValidationError) as err:
-            rows.append({**row, "status": f"not fitted: {str(err).splitlines()[0]}"})
-            continue
+        given, given_values = (reuse or {}).get(name, (None, None))
+        if given is not None:
+            model = given
+        else:
+            try:
+                model.fit(x, tx, T)
+            except (ConvergenceError, ValidationError) as err:
+                rows.append({**row, "status": f"not fitted: {str(err).splitlines()[0]}"})
+                continue
         fitted[name] = model
+        limits = tuple(getattr(model, "limits_", ()) or ())
+        row["limit"] = "; ".join(text.split(":")[0] for text in limits)
         pred = np.asarray(model.expected_purchases(t_hold, x, tx, T), dtype=float)
         row.update(status="ok", parameters=len(model.params_), log_likelihood=model.log_likelihood_, aic=model.aic_,
                    bic=model.bic_, holdout_actual=float(actual.sum()), holdout_predicted=float(pred.sum()),
@@ -185,10 +214,16 @@ def compare_models(summary: pd.DataFrame, models: Sequence[str] | Mapping[str, A
             pa = np.asarray(model.probability_alive(x, tx, T), dtype=float)
             row.update(palive_auc=rank_auc(pa, alive), palive_mean_error=float(pa.mean() - alive.mean()))
         if spend is not None:
-            v = clv_intervals(model, spend, summary, horizon=horizon, discount_rate=discount_rate, margin=margin,
-                              alpha=alpha)
+            if given_values is not None and "total" in given_values.attrs:
+                v, total = given_values, given_values.attrs["total"]
+            elif limits:  # at a limit the held parameters have no standard error: the value without its interval
+                v = clv_value(model, spend, summary, horizon=horizon, discount_rate=discount_rate, margin=margin)
+                total = {"estimate": float(v["clv"].sum()), "ci_lower": float("nan"), "ci_upper": float("nan")}
+            else:
+                v = clv_intervals(model, spend, summary, horizon=horizon, discount_rate=discount_rate,
+                                  margin=margin, alpha=alpha)
+                total = v.attrs["total"]
             values[name] = v
-            total = v.attrs["total"]
             row.update(clv_total=float(total["estimate"]), clv_ci_lower=float(total["ci_lower"]),
                        clv_ci_upper=float(total["ci_upper"]))
         rows.append(row)
@@ -208,11 +243,7 @@ def compare_models(summary: pd.DataFrame, models: Sequence[str] | Mapping[str, A
         tracking = first[["period", "date", "holdout", "actual"]].copy()
         for name, track in tracks.items():
             tracking[name] = track["expected"].to_numpy()
-    columns = ["model", "label", "status", "parameters", "customers", "log_likelihood", "aic", "bic",
-               "holdout_actual", "holdout_predicted", "holdout_error_pct", "holdout_mae", "tracking_mae",
-               "tracking_mape_pct", "cumulative_error_pct", "palive_auc", "palive_mean_error", "clv_total",
-               "clv_ci_lower", "clv_ci_upper", "top_decile_clv", "top_decile_overlap", "top_decile_change_pct"]
-    table = table.reindex(columns=[c for c in columns if c in table.columns])
+    table = table.reindex(columns=[c for c in COLUMNS if c in table.columns])
     table.attrs.update(favoured=favoured, criterion=criterion, reference=reference)
     return ModelComparison(table=table, tracking=tracking, values=values, models=fitted, favoured=favoured,
                            criterion=criterion)

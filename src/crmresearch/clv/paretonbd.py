@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.special import expit, gammaln, hyp2f1, hyperu, logsumexp
+from scipy.special import digamma, expit, gammaln, hyp2f1, hyperu, logsumexp
 
-from ..core.mle import gradient
+from ..core.mle import blas_threads, gradient
 from ..errors import ValidationError
 from ._base import BaseFitter, per_customer
 from .bgnbd import (
@@ -104,6 +104,161 @@ def _log_lik(p: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> tup
     return np.logaddexp(alive, dead), alive
 
 
+#: Most terms of the series in :func:`_log_integral_grad` before a row goes to the numerical fallback.
+SERIES_TERMS = 600
+
+
+def _series(a: np.ndarray, b: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, ...]:
+    """sum_j v_j with v_j = (b)_j z^j / (j! (a + j)) and the sums its derivatives need.
+
+    Returns (S, S_a, S_b, S_z, ok): S_a = sum v_j / (a + j) (so d ln S / da = -S_a / S), S_b =
+    sum v_j (psi(b + j) - psi(b)) (d ln S / db = S_b / S), S_z = sum j v_j / z (d ln S / dz = S_z / S);
+    ``ok`` is False where the series needs more than :data:`SERIES_TERMS` terms or its terms could overflow
+    (b ln(1 / (1 - z)) > 500). Every term is positive, summed by the ratio recurrence
+    c_(j+1) = c_j (b + j) z / (j + 1) until the tail bound is below 1e-16 of the sum (1e-13 for the
+    derivatives' sums). The rows are sorted by the terms they are expected to need, so the rows still
+    summing are a leading slice (a row summed past its tolerance only gains exact terms)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ok = b * -np.log1p(-z) < 500
+        peak = np.maximum(b - 1, 0) * z / (1 - z)  # the largest term's j; then terms fall by about z
+        order = np.argsort(-(peak + 2 * np.sqrt(peak) - 37 / np.log(z)))
+    aa, bb, zz = a[order], b[order], z[order]
+    n = aa.size
+    acc = np.zeros((4, n))
+    S, Sa, Sb, Sz = acc
+    c = np.ones(n)  # (b)_j z^j / j!
+    H = np.zeros(n)  # psi(b + j) - psi(b)
+    d = aa.copy()  # a + j
+    bj = bb.copy()  # b + j
+    v, tmp = np.empty(n), np.empty(n)
+    k = n
+    for j in range(SERIES_TERMS):
+        cs, ds, vs, ts, bs, hs = c[:k], d[:k], v[:k], tmp[:k], bj[:k], H[:k]
+        np.divide(cs, ds, out=vs)
+        S[:k] += vs
+        np.multiply(vs, j, out=ts)
+        Sz[:k] += ts
+        np.multiply(vs, hs, out=ts)
+        Sb[:k] += ts
+        vs /= ds
+        Sa[:k] += vs
+        np.divide(zz[:k], j + 1, out=ts)
+        ts *= bs
+        cs *= ts
+        np.divide(1.0, bs, out=ts)
+        hs += ts
+        bs += 1
+        ds += 1
+        if j % 2 == 1:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                rho = zz[:k] * np.maximum(1.0, bs / (j + 2))
+                tail = cs / ds / (1 - rho)  # bounds what is left of S; S_z's and S_b's tails by (j + 2)(1 + H) more
+            busy = np.flatnonzero(~((rho < 1) & (tail < 1e-16 * S[:k]) & (tail * (j + 2) * (1 + hs) < 1e-13 * S[:k])))
+            k = int(busy[-1]) + 1 if busy.size else 0
+            if k == 0:
+                break
+    if k:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rho = zz[:k] * np.maximum(1.0, bj[:k] / (SERIES_TERMS + 1))
+            tail = c[:k] / d[:k] / (1 - rho)
+        unfinished = np.zeros(n, dtype=bool)
+        small = (tail < 1e-16 * S[:k]) & (tail * (SERIES_TERMS + 1) * (1 + H[:k]) < 1e-13 * S[:k])
+        unfinished[:k] = ~((rho < 1) & small)
+        ok[order[unfinished]] = False
+    out = np.empty_like(acc)
+    out[:, order] = acc
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out[3] /= z
+    return out[0], out[1], out[2], out[3], ok
+
+
+def _pairs(x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct (x, t) among the 2n pairs (x, t_x) and (x, T) the series run on, and the map back: every
+    customer without repeat purchases shares one (0, 0), where the series is longest."""
+    both = np.column_stack([np.concatenate([x, x]), np.concatenate([tx, T])])
+    uniq, inv = np.unique(both, axis=0, return_inverse=True)
+    return uniq[:, 0], uniq[:, 1], inv.ravel()
+
+
+def _log_integral_grad(r: float, alpha: float, s: float, beta: float, x: np.ndarray, tx: np.ndarray,
+                       T: np.ndarray, pairs: tuple | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """ln int_tx^T (alpha + y)^-(r+x) (beta + y)^-(s+1) dy per customer and its gradient in (r, alpha, s, beta).
+
+    int_t^inf = (m + t)^-a sum_j (b)_j z_t^j / (j! (a + j)) with a = r + s + x and, for alpha >= beta,
+    m = alpha, b = s + 1, z_t = (alpha - beta) / (alpha + t) (else m = beta, b = r + x, z_t = (beta - alpha) /
+    (beta + t)): the expansion of FHL (2005 note) eq. (20)'s 2F1(a, b; a + 1; z) term by term, whose
+    derivatives in a, b and z are sums of the same positive terms (:func:`_series`), so value and gradient are
+    exact to the series' 1e-16 tail. Returns (value, gradient of shape (n, 4), ok); rows with ok False
+    (a series too long) are left for the caller. ``pairs``: :func:`_pairs` of the rows, if already known."""
+    ux, tt, inv = pairs if pairs is not None else _pairs(x, tx, T)
+    aa = r + s + ux
+    if alpha >= beta:
+        m, other, b = alpha, beta, np.full(aa.size, s + 1.0)
+    else:
+        m, other, b = beta, alpha, r + ux
+    z = np.maximum((m - other) / (m + tt), 1e-300)
+    S, Sa, Sb, Sz, ok = _series(aa, b, z)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lnG = np.log(S) - aa * np.log(m + tt)
+        da = -np.log(m + tt) - Sa / S  # d ln G / da
+        db = Sb / S
+        dz = Sz / S
+    if alpha >= beta:
+        g = np.column_stack([da, -aa / (alpha + tt) + dz * (beta + tt) / (alpha + tt) ** 2, da + db,
+                             -dz / (alpha + tt)])
+    else:
+        g = np.column_stack([da + db, -dz / (beta + tt), da, -aa / (beta + tt) + dz * (alpha + tt) / (beta + tt) ** 2])
+    n = x.size
+    lnG, g, ok = lnG[inv], g[inv], ok[inv]
+    l1, l2, g1, g2 = lnG[:n], lnG[n:], g[:n], g[n:]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        q = np.exp(np.minimum(l2 - l1, 0.0))
+        value = l1 + np.log1p(-q)
+        grad = (g1 - q[:, None] * g2) / (1 - q)[:, None]
+    return value, grad, ok[:n] & ok[n:]
+
+
+def _log_lik_grad(p: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray,
+                  pairs: tuple | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+    """Per-customer log-likelihood (FHL 2005 note eq. 18) and its gradient in (r, alpha, s, beta), shape (n, 4);
+    None where the likelihood takes the beta >> T branch of :func:`_log_a0`. Rows whose series is too long get
+    the value of :func:`_log_lik` and central differences of it (step 1e-5 in log parameters)."""
+    r, alpha, s, beta = p
+    if (s + 1) * np.max(T - tx) < 1e-5 * (beta + np.min(tx)):
+        return None
+    const = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + s * np.log(beta)
+    alive = -(r + x) * np.log(alpha + T) - s * np.log(beta + T)
+    lint, gint, ok = _log_integral_grad(r, alpha, s, beta, x, tx, T, pairs)
+    dead = np.log(s) + lint
+    mix = np.logaddexp(alive, dead)
+    with np.errstate(over="ignore", invalid="ignore"):
+        w_alive = np.exp(alive - mix)
+        w_dead = np.exp(dead - mix)
+    g_const = np.column_stack([digamma(r + x) - digamma(r) + np.log(alpha), np.full(x.size, r / alpha),
+                               np.full(x.size, np.log(beta)), np.full(x.size, s / beta)])
+    g_alive = np.column_stack([-np.log(alpha + T), -(r + x) / (alpha + T), -np.log(beta + T), -s / (beta + T)])
+    g_dead = gint.copy()
+    g_dead[:, 2] += 1 / s
+    g_dead[w_dead == 0] = 0.0  # t_x = T: no 'dead' part
+    ll = const + mix
+    grad = g_const + w_alive[:, None] * g_alive + w_dead[:, None] * g_dead
+    if not ok.all():
+        bad = ~ok
+        xb, tb, Tb = x[bad], tx[bad], T[bad]
+        lp = np.log(p)
+
+        def rows(v: np.ndarray) -> np.ndarray:
+            with np.errstate(over="ignore", invalid="ignore"):
+                return _log_lik(np.exp(v), xb, tb, Tb)[0]
+
+        ll[bad] = rows(lp)
+        for k in range(4):
+            step = np.zeros(4)
+            step[k] = 1e-5
+            grad[bad, k] = (rows(lp + step) - rows(lp - step)) / 2e-5 / p[k]
+    return ll, grad
+
+
 class ParetoNBD(BaseFitter):
     """Pareto/NBD: while alive a customer buys as a Poisson process with rate lambda ~ Gamma(r, alpha);
     the lifetime is exponential with dropout rate mu ~ Gamma(s, beta), independent of lambda.
@@ -111,8 +266,10 @@ class ParetoNBD(BaseFitter):
     ``fit(frequency, recency, T)`` with x repeat purchases, t_x the time of the last one and T the age,
     from the first purchase, in one time unit. The likelihood runs on the distinct (x, t_x, T) rows
     with weights; the hypergeometric terms are combined in log space (:func:`log_hyp2f1_c_a1`), so
-    customers with hundreds of purchases stay finite. Its derivatives in r and s have no closed form:
-    the gradient is by central differences in log parameters (step 1e-5).
+    customers with hundreds of purchases stay finite. The fit's gradient is analytic: the integral of
+    A0 is a series of positive terms whose derivatives in r, alpha, s and beta are sums of the same terms
+    (:func:`_log_integral_grad`); central differences (step 1e-5 in log parameters) only for the rows whose
+    series would need more than :data:`SERIES_TERMS` terms and for the beta >> T closed form.
 
     Parameters
     ----------
@@ -188,10 +345,13 @@ class ParetoNBD(BaseFitter):
         x, tx, T, w = check_frequency_recency_age(frequency, recency, T, "ParetoNBD.fit", weights)
         check_identifiable(x, T, w, "ParetoNBD.fit")
         self._rows = compress_rows(x, tx, T, w)
+        self._pairs = _pairs(*self._rows[:3])
         try:
-            self._optimise(n_obs=round(float(w.sum())))
+            with blas_threads(1):  # small BLAS calls: threads cost more than they give (core.mle.blas_threads)
+                self._optimise(n_obs=round(float(w.sum())))
         finally:
             self.__dict__.pop("_rows", None)
+            self.__dict__.pop("_pairs", None)
         return self
 
     def _start(self) -> np.ndarray:
@@ -206,7 +366,16 @@ class ParetoNBD(BaseFitter):
         return -float(ll) if np.isfinite(ll) else np.inf
 
     def _negloglik(self, log_params: np.ndarray) -> tuple[float, np.ndarray]:
-        return self._value(log_params), gradient(self._value, log_params, 1e-5)
+        p = np.exp(log_params)
+        x, tx, T, w = self._rows
+        with np.errstate(over="ignore", invalid="ignore"):
+            both = _log_lik_grad(p, x, tx, T, self._pairs)
+        if both is None:  # beta >> T: the closed form of _log_a0 has no series; central differences
+            return self._value(log_params), gradient(self._value, log_params, 1e-5)
+        ll = float(w @ both[0])
+        if not np.isfinite(ll):
+            return np.inf, np.zeros(4)
+        return -ll, -(w @ both[1]) * p
 
     def log_likelihood(self, frequency, recency, T, params: dict | None = None) -> float:
         """Log-likelihood of customers at ``params`` (default: the fitted ones).

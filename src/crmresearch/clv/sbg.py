@@ -7,9 +7,83 @@ import pandas as pd
 from scipy.special import betaln, digamma, hyp2f1
 
 from ..errors import ValidationError
+from ..schemas.checks import as_binary, as_numbers
 from ._base import BaseFitter
 
-__all__ = ["ShiftedBetaGeometric"]
+__all__ = ["ShiftedBetaGeometric", "check_retention_data"]
+
+
+def check_retention_data(survivors=None, periods=None, churned=None, caller: str = "check_retention_data"
+                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """The contractual models' input (sBG, beta-discrete-Weibull) as weighted churn and survival terms.
+
+    Either a cohort's survivor counts (customers active at the start of periods 0, 1, 2, ...) or
+    individual data (periods observed per customer, renewals + 1 for churners, and whether they left).
+
+    Parameters
+    ----------
+    survivors : array-like, optional
+        Customers active at the start of periods 0, 1, 2, ... of one cohort (count, never rising).
+    periods : array-like, optional
+        Periods observed per customer (whole numbers >= 0; >= 1 for churners).
+    churned : array-like, optional
+        Whether each customer left (0/1 or bool, with ``periods``).
+    caller : str, default 'check_retention_data'
+        The public function, for messages.
+
+    Returns
+    -------
+    tuple
+        ``t_churn, w_churn``: periods in which customers left and how many left in each;
+        ``t_cens, w_cens``: periods survived by those still active and how many; ``n``: customers.
+
+    Raises
+    ------
+    ValidationError
+        Neither or both inputs, counts that are not numbers or rise, periods < 1 for churners.
+
+    Examples
+    --------
+    >>> from crmresearch.clv.sbg import check_retention_data
+    >>> t, w, tc, wc, n = check_retention_data(survivors=[100, 60, 45])
+    >>> t.tolist(), w.tolist(), tc.tolist(), wc.tolist(), n
+    ([1, 2], [40.0, 15.0], [2.0], [45.0], 100)
+    """
+    if survivors is not None:
+        s = as_numbers(survivors, "survivors (customers still active at period 0, 1, ...)", caller)
+        if s.ndim == 1 and not np.isfinite(s).all():
+            raise ValidationError(f"{caller}: {int((~np.isfinite(s)).sum())} of {s.size} "
+                                  "survivor counts are missing or infinite")
+        if s.ndim == 1 and s.size and s[0] <= 0:
+            raise ValidationError(f"{caller}: the cohort is empty (survivors at period 0 must be > 0)")
+        if s.ndim != 1 or s.size < 2:
+            raise ValidationError(f"{caller}: survivors needs at least two counts (period 0, 1, ...)")
+        if (np.diff(s) > 0).any() or (s < 0).any():
+            n_bad = int((np.diff(s) > 0).sum() + (s < 0).sum())
+            raise ValidationError(f"{caller}: survivor counts must be >= 0 and never increase ({n_bad} of {s.size} "
+                                  "counts break that rule)")
+        return (np.arange(1, s.size), -np.diff(s), np.array([s.size - 1.0]), np.array([s[-1]]),
+                round(float(s[0])))
+    if periods is not None and churned is not None:
+        t = as_numbers(periods, "periods", caller)
+        if t.ndim != 1 or t.size == 0 or not np.isfinite(t).all():
+            raise ValidationError(f"{caller}: periods must be a non-empty list of finite whole numbers >= 0")
+        c = as_binary(churned, "churned", caller, unit="customers").astype(bool)
+        if t.shape != c.shape:
+            raise ValidationError(f"{caller}: periods ({t.size}) and churned ({c.size}) must have equal length")
+        bad = (t < 1) & c
+        if bad.any():
+            raise ValidationError(f"{caller}: {int(bad.sum())} of {t.size} churned customers have periods < 1; "
+                                  "a churner leaves in period 1 at the earliest")
+        bad = (t < 0) | (t != np.round(t))
+        if bad.any():
+            raise ValidationError(f"{caller}: periods must be whole numbers >= 0; {int(bad.sum())} of {t.size} "
+                                  "customers are not")
+        ut, inv = np.unique(np.column_stack([t, c]), axis=0, return_inverse=True)
+        cnt = np.bincount(inv.ravel())
+        ch = ut[:, 1] == 1
+        return ut[ch, 0], cnt[ch].astype(float), ut[~ch, 0], cnt[~ch].astype(float), int(t.size)
+    raise ValidationError(f"{caller}: give survivors=... or periods=... and churned=...")
 
 
 class ShiftedBetaGeometric(BaseFitter):
@@ -76,53 +150,8 @@ class ShiftedBetaGeometric(BaseFitter):
         ValidationError
             Neither or both inputs, survivor counts that rise, or periods < 1 for churners.
         """
-        if survivors is not None:
-            try:
-                s = np.asarray(survivors, dtype=float)
-            except (TypeError, ValueError):
-                raise ValidationError("ShiftedBetaGeometric.fit: survivors must be numbers (customers still active "
-                                      "at period 0, 1, ...)") from None
-            if s.ndim == 1 and not np.isfinite(s).all():
-                raise ValidationError(f"ShiftedBetaGeometric.fit: {int((~np.isfinite(s)).sum())} of {s.size} "
-                                      "survivor counts are missing or infinite")
-            if s.ndim == 1 and s.size and s[0] <= 0:
-                raise ValidationError("ShiftedBetaGeometric.fit: the cohort is empty (survivors at period 0 must "
-                                      "be > 0)")
-            if s.ndim != 1 or s.size < 2:
-                raise ValidationError("ShiftedBetaGeometric.fit: "
-                                      "survivors needs at least two counts (period 0, 1, ...)")
-            if (np.diff(s) > 0).any() or (s < 0).any():
-                raise ValidationError("ShiftedBetaGeometric.fit: survivor counts must be >= 0 and never increase")
-            lost = -np.diff(s)
-            t = np.arange(1, s.size)
-            self._t_churn, self._w_churn = t, lost
-            self._t_cens, self._w_cens = np.array([s.size - 1.0]), np.array([s[-1]])
-            n = round(float(s[0]))
-        elif periods is not None and churned is not None:
-            try:
-                t = np.asarray(periods, dtype=float)
-            except (TypeError, ValueError):
-                raise ValidationError("ShiftedBetaGeometric.fit: periods must be whole numbers >= 0") from None
-            c = np.asarray(churned, dtype=bool)
-            if t.ndim != 1 or t.size == 0 or not np.isfinite(t).all():
-                raise ValidationError("ShiftedBetaGeometric.fit: periods must be a non-empty list of finite whole "
-                                      "numbers >= 0")
-            if t.shape != c.shape:
-                raise ValidationError("ShiftedBetaGeometric.fit: periods and churned must have equal length")
-            bad = (t < 1) & c
-            if bad.any():
-                raise ValidationError(f"ShiftedBetaGeometric.fit: {int(bad.sum())} churned customers have periods < 1; "
-                                      "a churner leaves in period 1 at the earliest")
-            if (t < 0).any() or (t != np.round(t)).any():
-                raise ValidationError("ShiftedBetaGeometric.fit: periods must be whole numbers >= 0")
-            ut, inv = np.unique(np.column_stack([t, c]), axis=0, return_inverse=True)
-            cnt = np.bincount(inv.ravel())
-            ch = ut[:, 1] == 1
-            self._t_churn, self._w_churn = ut[ch, 0], cnt[ch].astype(float)
-            self._t_cens, self._w_cens = ut[~ch, 0], cnt[~ch].astype(float)
-            n = t.size
-        else:
-            raise ValidationError("ShiftedBetaGeometric.fit: give survivors=... or periods=... and churned=...")
+        (self._t_churn, self._w_churn, self._t_cens, self._w_cens,
+         n) = check_retention_data(survivors, periods, churned, "ShiftedBetaGeometric.fit")
         self._optimise(n_obs=n)
         del self._t_churn, self._w_churn, self._t_cens, self._w_cens
         return self

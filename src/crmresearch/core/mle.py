@@ -15,6 +15,7 @@ singular). The customer-base models (:class:`crmresearch.clv.ShiftedBetaGeometri
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,8 +24,8 @@ from scipy.special import expit, logit
 
 from ..errors import ConvergenceError
 
-__all__ = ["POSITIVE", "UNBOUNDED", "UNIT_INTERVAL", "Optimum", "Transform", "gradient", "hessian", "invert",
-           "minimise"]
+__all__ = ["POSITIVE", "UNBOUNDED", "UNIT_INTERVAL", "Optimum", "Transform", "blas_threads", "gradient", "hessian",
+           "invert", "minimise"]
 
 
 @dataclass(frozen=True)
@@ -254,3 +255,37 @@ def invert(information: np.ndarray) -> np.ndarray:
         return np.linalg.inv(information)
     except np.linalg.LinAlgError:
         return np.full_like(np.asarray(information, dtype=float), np.nan)
+
+
+def blas_threads(n: int = 1) -> AbstractContextManager:
+    """Hold the BLAS library (OpenBLAS, MKL) to ``n`` threads inside a ``with`` block.
+
+    A likelihood fit calls BLAS many times on small arrays (L-BFGS-B's 2m x 2m middle matrix, the weighted
+    sums over a few thousand rows); a threaded BLAS wakes its threads for each call, which on a machine
+    whose cores are busy costs more than the work (Pareto/NBD on 20,000 customers: 3.4 s with OpenBLAS's
+    default threads, 0.9 s with one, on 2 shared cores). Needs ``threadpoolctl`` (installed with
+    scikit-learn); without it the block runs unchanged.
+
+    Parameters
+    ----------
+    n : int, default 1
+        BLAS threads inside the block.
+
+    Returns
+    -------
+    context manager
+        ``threadpoolctl.threadpool_limits(n, user_api='blas')``, or a no-op.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from crmresearch.core.mle import blas_threads
+    >>> with blas_threads(1):
+    ...     float(np.ones(3) @ np.ones(3))
+    3.0
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - the light core without scikit-learn
+        return nullcontext()
+    return threadpool_limits(n, user_api="blas")

@@ -398,6 +398,9 @@ class Study:
         Per role, the optional columns of its contract the study cannot do without (``{'transactions':
         ('amount',)}`` for a study that sums money); checked before the kernel. A role's required columns
         are its contract's (:data:`crmresearch.schemas.CONTRACTS`).
+    title_zh : str, default ''
+        Chinese title (the first heading of its Chinese paper ``papers/zh/<name>.md``): its menu entry
+        and pages on the Chinese site; '' : the English title.
 
     Examples
     --------
@@ -419,6 +422,28 @@ class Study:
     roles: tuple[str, ...] = ()  # tables a data source file must name for `-p data=...`
     optional_roles: tuple[str, ...] = ()
     needs: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
+    title_zh: str = ""
+
+    def title_in(self, lang: str = "en") -> str:
+        """The title in ``lang`` (``'en'`` or ``'zh'``); the English one when there is no translation.
+
+        Parameters
+        ----------
+        lang : str, default 'en'
+            Language.
+
+        Returns
+        -------
+        str
+            The title.
+
+        Examples
+        --------
+        >>> from crmresearch import studies
+        >>> studies.get('value-tiers').title_in('zh')
+        '价值分层：客户价值有多集中，应如何分别服务？'
+        """
+        return self.title_zh if lang == "zh" and self.title_zh else self.title
 
     @property
     def notebook(self) -> Path:
@@ -607,6 +632,7 @@ def _check_value_tiers(v: Mapping[str, Any]) -> None:
 VALUE_TIERS = Study(
     name="value-tiers",
     title="Customer value tiers: concentration and the customer pyramid",
+    title_zh="价值分层：客户价值有多集中，应如何分别服务？",
     question="How concentrated is customer value, and what does each pyramid tier hold?",
     data="CDNOW (Fader, Hardie & Lee 2005); synthetic bank",
     params=(
@@ -659,6 +685,7 @@ def _check_rfm_segments(v: Mapping[str, Any]) -> None:
 RFM_SEGMENTS = Study(
     name="rfm-segments",
     title="RFM scores, named segments, data-driven clusters and segment migration",
+    title_zh="RFM 细分：客户是谁，他们如何迁移？",
     question="Which RFM and behavioural segments do customers fall into, how do they differ, and how do "
              "customers move between segments over time?",
     data="CDNOW (Fader, Hardie & Lee 2005); synthetic bank",
@@ -713,11 +740,12 @@ def _check_retention_inputs(v: Mapping[str, Any]) -> None:
 CONTRACTUAL_RETENTION = Study(
     name="contractual-retention",
     title="Contract retention with the shifted-beta-geometric model; residual lifetime value",
+    title_zh="契约型客户留存：用移位贝塔几何模型预测客户队列",
     question="How will a contract cohort's retention evolve, and what is a retained customer worth?",
     data="Fader & Hardie (2007) Table 1; synthetic bank",
     params=(
-        Param("fit_years", int, 7, "years of the FH 2007 cohorts used to fit (the rest is projected)",
-              low=2, high=11),
+        Param("fit_years", int, 7, "years of the FH 2007 cohorts used to fit (the rest is projected); at least 3, "
+              "for the three parameters of the beta-discrete-Weibull", low=3, high=11),
         Param("annual_discount_rate", float, 0.10, "discount rate per year for DERL and CLV", low=0.001, high=1),
         Param("annual_margin", float, 100.0, "margin per customer-year in the FH 2007 example, USD",
               low=0, high=1e6),
@@ -736,7 +764,8 @@ CONTRACTUAL_RETENTION = Study(
               "earlier are left out); empty: the earliest start"),
     ),
     smoke={"bank_customers": 3_000},
-    exhibits=("table-fh2007-fit", "table-fh2007-projection", "fig-fh2007-projection", "table-bank-cohorts",
+    exhibits=("table-fh2007-fit", "table-fh2007-projection", "fig-fh2007-projection", "table-fh2007-bdw",
+              "table-bank-cohorts",
               "fig-bank-retention", "table-bank-retention-drivers", "table-bank-churn-by-group"),
     check=_check_observed_from,
     inputs=_check_retention_inputs,
@@ -758,6 +787,7 @@ def _check_customer_base_clv(v: Mapping[str, Any]) -> None:
 CUSTOMER_BASE_CLV = Study(
     name="customer-base-clv",
     title="BG/NBD and Gamma-Gamma customer-base analysis and lifetime value",
+    title_zh="客户群分析与客户终身价值：BG/NBD 与 Gamma-Gamma 模型",
     question="How many purchases will each customer make, is the customer still alive, and what is the "
              "customer worth?",
     data="CDNOW (Fader, Hardie & Lee 2005); synthetic bank",
@@ -773,12 +803,19 @@ CUSTOMER_BASE_CLV = Study(
         _data_param("your transactions", "CDNOW and the synthetic bank"),
         Param("calibration_end", str, "", "your data: last day of the calibration period (YYYY-MM-DD); "
               "empty: halfway between your first and last purchase"),
+        Param("compared_models", list, ["bgnbd", "mbgnbd", "paretonbd"], "customer-base models compared on the same "
+              "customers: bgnbd (BG/NBD), mbgnbd (MBG/NBD), paretonbd (Pareto/NBD), ggnbd (Gamma-Gompertz/NBD, "
+              "slow: 45 s on CDNOW master, where it ends at its Pareto/NBD limit)", item=str,
+              choices=("bgnbd", "mbgnbd", "paretonbd", "ggnbd")),
+        Param("favour_by", str, "holdout_mae", "holdout criterion that names the favoured model (lower is better): "
+              "holdout_mae (per-customer error), tracking_mape_pct (period tracking), bic",
+              choices=("holdout_mae", "tracking_mape_pct", "bic")),
     ),
     smoke={"bank_customers": 3_000},
     exhibits=("table-bgnbd-fit", "table-gamma-gamma-fit", "fig-tracking", "table-tracking",
               "fig-conditional-expectations", "table-conditional-expectations", "table-clv-summary",
               "table-clv-holdout", "fig-clv-distribution", "table-bank-clv", "table-bgnbd-recovery",
-              "table-settings"),
+              "table-model-comparison", "fig-model-tracking", "table-settings"),
     check=_check_customer_base_clv,
     roles=("transactions",),
 )
@@ -826,6 +863,7 @@ def _check_spells_inputs(v: Mapping[str, Any]) -> None:
 CHURN_SURVIVAL = Study(
     name="churn-survival",
     title="When do customers leave and why: Kaplan-Meier, log-rank, Cox PH with checks, AFT",
+    title_zh="客户流失的生存分析：客户何时离开，为什么离开？",
     question="When do customers leave, which groups leave faster, and which drivers raise the hazard?",
     data="Telco customer churn (IBM, via modeldata); synthetic bank",
     params=(
@@ -894,18 +932,27 @@ def _check_churn_inputs(v: Mapping[str, Any]) -> None:
     if not v["data"]:
         return
     from ..errors import ValidationError
+    from ..sources.files import check_rows
     from ..sources.tables import read_sources
     from ..targeting import churn_features, churn_table
 
     source = read_sources(v["data"], roles=["customers"])["customers"]
+    first, table = source.head(check_rows()), None  # bounded: the kernel checks the whole table when it reads it
     try:
-        customers = churn_table(source.to_pandas())
+        table = first.to_pandas()  # the contract, counted in those rows
+        customers = churn_table(table)
     except ValidationError as exc:
-        raise ParameterError(f"churn-targeting: parameter 'data' ({v['data']}): {exc}") from None
+        where = _in_first(first, table) if table is not None else ""
+        raise ParameterError(f"churn-targeting: parameter 'data' ({v['data']}){where}: {exc}") from None
     try:
         churn_features(customers, v["features"], listed=source.features)
     except ValidationError as exc:
         raise ParameterError(f"churn-targeting: parameter 'features' ({_features_origin(v, source)}): {exc}") from None
+
+
+def _in_first(first: Any, table: Any) -> str:
+    """", in its first N rows" when a check before the kernel saw only the first rows of a table."""
+    return f", in its first {len(table):,} rows" if first.sampled(len(table)) else ""
 
 
 def _features_origin(v: Mapping[str, Any], source: Any) -> str:
@@ -919,6 +966,7 @@ def _features_origin(v: Mapping[str, Any], source: Any) -> str:
 CHURN_TARGETING = Study(
     name="churn-targeting",
     title="Whom to save: calibrated churn scores, lift and gain, profit of targeted vs mass retention offers",
+    title_zh="流失挽留的目标选择：该挽留谁？精准挽留是否比全员优惠更划算？",
     question="Which customers should receive a retention offer, and how much more does targeting earn than a "
              "mass offer?",
     data="Telco customer churn (IBM, via modeldata); synthetic bank",
@@ -962,13 +1010,14 @@ def _call_inputs(study: str) -> Callable[[Mapping[str, Any]], None]:
             return
         from ..errors import ValidationError
         from ..service.arrivals import check_interval_length
+        from ..sources.files import check_rows
         from ..sources.tables import read_sources
 
         calls = read_sources(v["data"], roles=["calls"])["calls"]
         if "calls" not in calls.schema():  # a call log: counted per interval_minutes where it lives
             return
         try:
-            check_interval_length(calls.to_pandas(), v["interval_minutes"], time="interval_start")
+            check_interval_length(calls.head(check_rows()).to_pandas(), v["interval_minutes"], time="interval_start")
         except ValidationError as exc:
             raise ParameterError(f"{study}: parameter 'interval_minutes': {exc}") from None
 
@@ -978,6 +1027,7 @@ def _call_inputs(study: str) -> Callable[[Mapping[str, Any]], None]:
 CALL_CENTRE_STAFFING = Study(
     name="call-centre-staffing",
     title="Call-centre staffing with Erlang C and Erlang A; IVR and SMS deflection; SLA attainment",
+    title_zh="呼叫中心排班：各时段坐席数、IVR 与短信分流、SLA 达成",
     question="How many agents does each interval need for the service-level target, what do IVR containment "
              "and proactive SMS save, and are service tickets handled within their SLAs?",
     data="Bank call volumes (fpp3::bank_calls); synthetic bank tickets",
@@ -1035,6 +1085,7 @@ def _check_call_forecasting(v: Mapping[str, Any]) -> None:
 CALL_FORECASTING = Study(
     name="call-forecasting",
     title="Call forecasting: forecast the calls, staff from the forecast, pool the skill lines",
+    title_zh="来电预测：预测来电、依预测排班、合并技能专线",
     question="How accurately can 5-minute call volumes be forecast days ahead, what service level does staffing "
              "from the forecast achieve, what does under-forecasting cost, and how many agents do dedicated skill "
              "lines need against one pooled line or cross-trained agents?",
@@ -1111,15 +1162,18 @@ def _check_recovery_inputs(v: Mapping[str, Any]) -> None:
     if not v["data"]:
         return
     from ..errors import ValidationError
+    from ..sources.files import check_rows
     from ..sources.tables import read_sources
     from ..survival.recovery import day_clock, fixed_covariates
 
     try:
         yours = read_sources(v["data"], roles=["spells", "cases"])
-        spells = yours["spells"].to_pandas()
-        day_clock(spells, yours["cases"].to_pandas(), v["as_of"] or None,
-                  yours["managers"].to_pandas() if "managers" in yours else None)
-        fixed_covariates(spells, v["covariates"])
+        firsts = {role: src.head(check_rows()) for role, src in yours.items()}
+        tables = {role: src.to_pandas() for role, src in firsts.items()}
+        fixed_covariates(tables["spells"], v["covariates"])
+        # the day clock links cases to spells: decided here when every table fits the budget, else in the kernel
+        if not any(firsts[role].sampled(len(tables[role])) for role in tables):
+            day_clock(tables["spells"], tables["cases"], v["as_of"] or None, tables.get("managers"))
     except ValidationError as exc:
         raise ParameterError(f"{study}: parameter 'data' ({v['data']}): {exc}") from None
 
@@ -1127,6 +1181,7 @@ def _check_recovery_inputs(v: Mapping[str, Any]) -> None:
 SERVICE_RECOVERY = Study(
     name="service-recovery",
     title="Service recovery: complaints, first-contact ownership and staff continuity",
+    title_zh="服务补救：投诉、首问负责制与员工稳定性",
     question="How much faster are complaints resolved when the first agent keeps the case, how do open and slow "
              "complaints, compensation and a departing relationship manager change churn, what drives staff "
              "attrition, and how does churn rise with calls to customer service?",
@@ -1185,17 +1240,20 @@ def _check_prospect_inputs(v: Mapping[str, Any]) -> None:
     ``preflight``: one row per prospect, 0/1 converted with both outcomes, a value)."""
     if not v["data"] or (v["features"] == "auto" and v["reference_source"] == "auto"):
         return
+    from ..sources.files import check_rows
     from ..sources.tables import read_sources
 
     study = "prospect-conversion"
-    table = read_sources(v["data"], roles=["prospects"])["prospects"].to_pandas()
+    first = read_sources(v["data"], roles=["prospects"])["prospects"].head(check_rows())
+    table = first.to_pandas()  # bounded: a value only later rows hold is left to the kernel's full read
     if v["features"] != "auto":
         absent = [c for c in v["features"] if c not in table.columns]
         if absent:
             raise ParameterError(f"{study}: parameter 'features': column(s) {absent} are not in your prospects; "
                                  f"it has {list(table.columns)[:15]}")
     if v["reference_source"] != "auto" and ("source" not in table.columns
-                                            or v["reference_source"] not in set(table["source"].astype(str))):
+                                            or (v["reference_source"] not in set(table["source"].astype(str))
+                                                and not first.sampled(len(table)))):
         raise ParameterError(f"{study}: parameter 'reference_source': {shown(v['reference_source'])} is not a value of "
                              "your prospects' 'source' column")
 
@@ -1203,6 +1261,7 @@ def _check_prospect_inputs(v: Mapping[str, Any]) -> None:
 PROSPECT_CONVERSION = Study(
     name="prospect-conversion",
     title="Prospect conversion: whom to approach, through which channel, and what to offer next",
+    title_zh="潜在客户转化：接触谁、通过什么渠道、下一款产品推荐什么",
     question="Which prospects are worth a personal approach, how much more does approaching the top grades earn "
              "than mailing everyone, do referred prospects convert better once the mix is accounted for, when are "
              "prospects reached, and does a next-product model beat the most popular product?",
@@ -1272,6 +1331,7 @@ def _check_health_inputs(v: Mapping[str, Any]) -> None:
 CUSTOMER_BASE_HEALTH = Study(
     name="customer-base-health",
     title="Customer-base health: effective customers, activity and class grids",
+    title_zh="客户群健康度：有效客户、活跃度与分类网格",
     question="How many reported customers are effective once empty and dormant accounts are taken out, how well do "
              "inactivity rules find live accounts against BG/NBD P(alive), how do retailers and customers spread "
              "over class grids and move between periods, and can a new account's level be predicted early?",
@@ -1398,6 +1458,7 @@ def _check_campaign_inputs(v: Mapping[str, Any]) -> None:
 CAMPAIGN_EXPERIMENT = Study(
     name="campaign-experiment",
     title="Is the proactive SMS / retention offer working? Power, A/B analysis, uplift",
+    title_zh="营销活动实验：主动短信/挽留优惠是否有效，对谁有效？",
     question="How large must the test be, did the campaign reduce churn and inbound contacts, for whom, and "
              "does targeting by uplift beat targeting by risk?",
     data="Synthetic bank campaign (randomised, with known segment effects)",
@@ -1477,6 +1538,7 @@ def _check_satisfaction_inputs(v: Mapping[str, Any]) -> None:
 SATISFACTION_ACSI = Study(
     name="satisfaction-acsi",
     title="What drives satisfaction and loyalty? An ECSI/ACSI model by PLS path modelling",
+    title_zh="什么驱动顾客满意和忠诚？基于 PLS 路径建模的 ECSI 模型",
     question="How well do the survey blocks measure image, expectations, quality, value, satisfaction, complaints "
              "and loyalty; which drivers move satisfaction most, where does the bank perform worst relative to "
              "importance, and how does the satisfaction index differ by region and value tier?",
@@ -1532,6 +1594,7 @@ def _check_scale(v: Mapping[str, Any]) -> None:
 SERVICE_QUALITY_GAPS = Study(
     name="service-quality-gaps",
     title="Where does service fall short of expectations? SERVQUAL gaps, top-box shares and a two-arm intervention",
+    title_zh="服务在哪里未达期望？SERVQUAL 差距、最高档占比与双组干预",
     question="On which service dimensions do perceptions fall short of expectations, how many customers rate each "
              "top-2-box, and did the service intervention raise satisfaction beyond the control arm's drift?",
     data="Synthetic bank survey (SERVQUAL 5 dimensions x 2 items, 1-10) and a 60/60 pre/post intervention study",

@@ -30,7 +30,8 @@ from ..errors import StudyError
 from . import pipeline
 from . import registry as studies
 
-__all__ = ["API_MODULES", "build_site", "chinese_paper", "executed_notebook", "page_content", "roles_to_autorefs"]
+__all__ = ["API_MODULES", "build_site", "build_sites", "chinese_paper", "executed_notebook", "missing_runs",
+           "page_content", "roles_to_autorefs"]
 
 API_MODULES = ("data", "segmentation", "clv", "survival", "survival.recovery", "targeting", "targeting.prospects",
                "credit", "causal", "satisfaction", "service", "service.forecast", "service.skills", "experiments",
@@ -347,8 +348,6 @@ def _rewrite(text: str, source: Path, target: Path, root: Path, docs: Path, drop
 
 
 def _relpath(path: Path, start: Path) -> str:
-    import os
-
     return os.path.relpath(path, start)
 
 
@@ -383,10 +382,73 @@ def _section(markdown: str, heading: str) -> str:
 
 
 _NAV_LABELS = {"en": ("Paper", "Notebook", "Exhibits"), "zh": ("论文", "笔记本", "图表")}
+#: the site's own words: menu entries and the headings of the exhibit and study index pages
+_WORDS = {
+    "en": {"home": "Home", "studies": "Studies", "your-data": "Your own data", "data": "Data sources",
+           "api": "API reference", "bench": "Benchmarks", "changelog": "Changelog", "figures": "Figures",
+           "tables": "Tables", "figure": "Figure", "table": "Table", "study": "study", "title": "title",
+           "question": "question", "notebook": "notebook", "exhibits": "Exhibits",
+           "exhibits_of": "Exhibits: {title}",
+           "made": "Discussed in [the paper]({paper}); made by [the notebook]({notebook}) (`{name}`).",
+           "studies_intro": "Each study is a paper (question, data, method, findings, limits) with its figures and "
+                            "tables, and the executed notebook that made them."},
+    "zh": {"home": "首页", "studies": "研究", "your-data": "使用自己的数据", "data": "数据来源",
+           "api": "API 参考", "bench": "性能基准", "changelog": "更新日志", "figures": "图", "tables": "表",
+           "figure": "图", "table": "表", "study": "研究", "title": "标题", "question": "研究问题",
+           "notebook": "笔记本", "exhibits": "图表", "exhibits_of": "图表：{title}",
+           "made": "见[论文]({paper})；由[笔记本]({notebook})生成（`{name}`）。",
+           "studies_intro": "每项研究是一篇论文（问题、数据、方法、结论、局限）及其图表，"
+                            "以及生成这些图表的已执行笔记本。"},
+}
+#: heading ids keep every letter (Chinese included; ``toc``'s default drops them: ``#_1``, ``#_2``)
+SLUGIFY = "markdown.extensions.toc.slugify_unicode"
+
+
+class _PythonName(str):
+    """A ``!!python/name:`` reference in mkdocs.yml (MkDocs' YAML loader imports the object)."""
+
+
+def _yaml(config: dict) -> str:
+    """``config`` as mkdocs.yml text (:class:`_PythonName` values as ``!!python/name:`` tags)."""
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    Dumper.add_representer(_PythonName, lambda d, v: d.represent_scalar(f"tag:yaml.org,2002:python/name:{v}", ""))
+    return yaml.dump(config, Dumper=Dumper, sort_keys=False, allow_unicode=True)
+
+
+def _exhibits_page(study: studies.Study, folder: Path, lang: str = "en") -> str:
+    """The index page of a study's exhibit folder: every figure and table shown (headed in ``lang``),
+    CSVs linked."""
+    w = _WORDS.get(lang, _WORDS["en"])
+    figs = [f"### {w['figure']} {n}\n\n![{n}]({n}.png)\n" for n in study.exhibits if n.startswith("fig-")]
+    tabs = [f"### {w['table']} {n}\n\n{(folder / f'{n}.md').read_text(encoding='utf-8').strip()}\n\n"
+            f"[{n}.csv]({n}.csv)\n" for n in study.exhibits if n.startswith("table-") and (folder / f"{n}.md").exists()]
+    made = w["made"].format(paper=f"../../studies/{study.name}.md", notebook=f"../../notebooks/{study.name}.ipynb",
+                            name=study.name)
+    return (f"# {w['exhibits_of'].format(title=study.title_in(lang))}\n\n{made}\n\n## {w['figures']}\n\n"
+            + "\n".join(figs) + f"\n\n## {w['tables']}\n\n" + "\n".join(tabs))
+
+
+def _studies_page(all_studies: list[studies.Study], lang: str = "en") -> str:
+    """The studies index page: one row per study (its title in ``lang``), linked to its paper and notebook."""
+    w = _WORDS.get(lang, _WORDS["en"])
+    if lang == "en":
+        head = f"| {w['study']} | {w['question']} | data | {w['notebook']} |\n|---|---|---|---|\n"
+        rows = [f"| [{s.name}]({s.name}.md) | {s.question} | {s.data} | [notebook](../notebooks/{s.name}.ipynb) |"
+                for s in all_studies]
+    else:  # the questions and data lines are English: the Chinese title says what the study asks
+        head = f"| {w['study']} | {w['title']} | {w['notebook']} |\n|---|---|---|\n"
+        rows = [f"| [{s.name}]({s.name}.md) | {s.title_in(lang)} | [{w['notebook']}](../notebooks/{s.name}.ipynb) |"
+                for s in all_studies]
+    return f"# {w['studies']}\n\n{w['studies_intro']}\n\n{head}" + "\n".join(rows) + "\n"
 
 
 def _config(all_studies: list[studies.Study], lang: str = "en") -> dict:
     labels = _NAV_LABELS.get(lang, _NAV_LABELS["en"])
+    w = _WORDS.get(lang, _WORDS["en"])
     return {
         "site_name": "crmresearch",
         "site_description": "Reproducible CRM strategy studies: papers, notebooks and the package behind them",
@@ -397,8 +459,12 @@ def _config(all_studies: list[studies.Study], lang: str = "en") -> dict:
                   "palette": {"primary": "blue grey"}, "font": False},
         "plugins": [
             "search",
-            {"mkdocs-jupyter": {"include": ["notebooks/*.ipynb"], "execute": False, "include_source": True,
-                                "ignore_h1_titles": True}},
+            # `ignore`: the plugin would read every Markdown page (and the exhibits' tables) with jupytext,
+            # starting pandoc for each, to learn that it is not a notebook; the cache (one per site, kept
+            # across builds) holds each rendered notebook until the executed notebook changes
+            {"mkdocs-jupyter": {"include": ["notebooks/*.ipynb"], "ignore": ["*.md"], "execute": False,
+                                "include_source": True, "ignore_h1_titles": True,
+                                "cache_dir": str(paths.build_dir() / "site-cache" / lang / "mkdocs-jupyter")}},
             {"mkdocstrings": {"handlers": {"python": {"paths": [str(paths.notebooks_dir().parent / "src")],
                                                       "options": {"docstring_style": "numpy",
                                                                   "extensions": [f"{__name__}:_roles_extension"],
@@ -408,26 +474,26 @@ def _config(all_studies: list[studies.Study], lang: str = "en") -> dict:
                                                                   "filters": ["!^_"]}}}}},
         ],
         "markdown_extensions": ["tables", "admonition", "attr_list", "pymdownx.superfences",
-                                {"toc": {"permalink": True}}],
+                                {"toc": {"permalink": True, "slugify": _PythonName(SLUGIFY)}}],
         "hooks": ["hooks.py"],
-        "extra": {"crm_page_titles": {f"{folder}{s.name}{ext}": f"{s.title} · {label}" for s in all_studies
+        "extra": {"crm_page_titles": {f"{folder}{s.name}{ext}": f"{s.title_in(lang)} · {label}" for s in all_studies
                                       for folder, ext, label in (("studies/", ".md", labels[0]),
                                                                  ("notebooks/", ".ipynb", labels[1]),
                                                                  ("figures/", "/index.md", labels[2]))}},
         "extra_css": ["assets/crm.css"],
         "extra_javascript": ["assets/crm.js"],
         "nav": [
-            {"Home": "index.md"},
-            # one entry per study under its title: its paper, executed notebook and exhibits
-            {"Studies": ["studies/index.md", *({s.title: [{labels[0]: f"studies/{s.name}.md"},
-                                                          {labels[1]: f"notebooks/{s.name}.ipynb"},
-                                                          {labels[2]: f"figures/{s.name}/index.md"}]}
-                                               for s in all_studies)]},
-            {"Your own data": "your-data.md"},
-            {"Data sources": "data.md"},
-            {"API reference": [{m: f"api/{m}.md"} for m in API_MODULES]},
-            {"Benchmarks": "results.md"},
-            {"Changelog": "changelog.md"},
+            {w["home"]: "index.md"},
+            # one entry per study under its title (in the site's language): its paper, executed notebook and exhibits
+            {w["studies"]: ["studies/index.md", *({s.title_in(lang): [{labels[0]: f"studies/{s.name}.md"},
+                                                                      {labels[1]: f"notebooks/{s.name}.ipynb"},
+                                                                      {labels[2]: f"figures/{s.name}/index.md"}]}
+                                                  for s in all_studies)]},
+            {w["your-data"]: "your-data.md"},
+            {w["data"]: "data.md"},
+            {w["api"]: [{m: f"api/{m}.md"} for m in API_MODULES]},
+            {w["bench"]: "results.md"},
+            {w["changelog"]: "changelog.md"},
         ],
     }
 
@@ -491,24 +557,87 @@ def chinese_paper(study: studies.Study, exhibits: Path, root: Path | None = None
     return TABLE_MARKER.sub(table, source.read_text(encoding="utf-8"))
 
 
-def _run_chinese(name: str) -> pipeline.RunResult:
-    return pipeline.run(name, {"lang": "zh"})
+def _site_folder(out: str | Path | None, lang: str) -> Path:
+    """The folder a site is built into, refused unless it is new, empty or an earlier site
+    (``mkdocs build --clean`` empties it)."""
+    site = Path(out) if out is not None else paths.build_dir() / ("site" if lang == "en" else f"site-{lang}")
+    if site.is_symlink() or (site.exists() and (not site.is_dir() or (any(site.iterdir())
+                                                and not (site / "search" / "search_index.json").is_file()))):
+        raise StudyError(f"site: {site} exists and is not an earlier build of the site; building would empty it. "
+                         "Choose a new or empty folder with --out")
+    return site
 
 
-def _run_missing_chinese(chosen: list[studies.Study], jobs: int) -> None:
-    """Run the studies whose Chinese exhibits are missing, ``jobs`` at a time (spawned processes, the
-    CLI's code path, as ``crmresearch reproduce --jobs``)."""
-    from concurrent.futures import ProcessPoolExecutor
-    from multiprocessing import get_context
+def _has_run(study: studies.Study, lang: str) -> bool:
+    """Whether the site has what it needs of ``study`` in ``lang`` without a run: the executed notebook at
+    default parameters (``make reproduce``, ``make verify`` or an earlier site), or the ``lang=zh`` exhibits."""
+    if lang == "en":
+        try:
+            executed_notebook(study, run_missing=False)
+        except StudyError:
+            return False
+        return True
+    return (pipeline.output_dir_for(study, {**study.defaults(), "lang": lang}) / pipeline.MANIFEST).is_file()
 
-    missing = [s.name for s in chosen
-               if not (pipeline.output_dir_for(s, {**s.defaults(), "lang": "zh"}) / pipeline.MANIFEST).is_file()]
-    if jobs < 2 or len(missing) < 2:
-        return  # chinese_exhibits runs them one by one
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-        failed = [r for r in pool.map(_run_chinese, missing) if r.status != "ok"]
+
+def _run_for_site(task: tuple[str, str]) -> pipeline.RunResult:
+    """One missing run of a site (a spawned process): English into a scratch folder (the executed notebook
+    is what the site reads; figures/ stays untouched), ``lang=zh`` into its own folder ``build/runs/<study>/``."""
+    name, lang = task
+    if lang != "en":
+        return pipeline.run(name, {"lang": lang})
+    scratch = paths.build_dir() / "site-runs" / name
+    shutil.rmtree(scratch, ignore_errors=True)
+    return pipeline.run(name, out=scratch)
+
+
+def missing_runs(langs: tuple[str, ...] = ("en", "zh"), all_studies: list[studies.Study] | None = None
+                 ) -> list[tuple[str, str]]:
+    """The runs a site build needs first, as ``(study, lang)``: English where no executed notebook at
+    default parameters exists (every site shows the executed notebooks), Chinese for the zh site where no
+    ``lang=zh`` exhibits exist; the two languages of a study side by side, so two jobs share the long studies.
+
+    Parameters
+    ----------
+    langs : tuple of str, default ('en', 'zh')
+        Sites to build.
+    all_studies : list of Study or None, optional
+        The studies; None: every registered one.
+
+    Returns
+    -------
+    list of tuple (str, str)
+        Study name and language of each run, in the order they are started.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from crmresearch.studies import site
+    >>> os.environ['CRMRESEARCH_ROOT'] = tempfile.mkdtemp()   # a fresh clone: nothing has been run
+    >>> site.missing_runs()[:3]
+    [('value-tiers', 'en'), ('value-tiers', 'zh'), ('rfm-segments', 'en')]
+    >>> del os.environ['CRMRESEARCH_ROOT']
+    """
+    chosen = studies.all_studies() if all_studies is None else all_studies
+    needed = ("en", *(lang for lang in langs if lang != "en"))
+    return [(s.name, lang) for s in chosen for lang in needed if not _has_run(s, lang)]
+
+
+def _run_missing(tasks: list[tuple[str, str]], jobs: int) -> None:
+    """Run ``tasks`` (:func:`missing_runs`), ``jobs`` at a time (spawned processes, the CLI's code path,
+    as ``crmresearch reproduce --jobs``); raises :class:`StudyError` naming the first that failed."""
+    if jobs < 2 or len(tasks) < 2:
+        results = [_run_for_site(t) for t in tasks]
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+        from multiprocessing import get_context
+
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+            results = list(pool.map(_run_for_site, tasks))
+    failed = [(t, r) for t, r in zip(tasks, results, strict=True) if r.status != "ok"]
     if failed:
-        raise StudyError(f"site: {failed[0].study} in Chinese failed: {failed[0].error}")
+        (name, lang), r = failed[0]
+        raise StudyError(f"site: {name} ({lang}) failed while building the site: {r.error}")
 
 
 def chinese_exhibits(study: studies.Study) -> Path:
@@ -516,59 +645,14 @@ def chinese_exhibits(study: studies.Study) -> Path:
     params = {**study.defaults(), "lang": "zh"}
     folder = pipeline.output_dir_for(study, params)
     if not (folder / pipeline.MANIFEST).is_file():
-        result = pipeline.run(study.name, {"lang": "zh"})
-        if result.status != "ok":
-            raise StudyError(f"site: {study.name} in Chinese failed: {result.error}")
+        _run_missing([(study.name, "zh")], 1)
     return folder
 
 
-def build_site(out: str | Path | None = None, run_missing: bool = True, strict: bool = True,
-               lang: str = "en") -> Path:
-    """Assemble the MkDocs project in ``build/site-src[-zh]`` and build the site into ``out`` (default
-    ``build/site``, or ``build/site-zh`` for ``lang="zh"``: the same pages with every figure and table
-    in Chinese, from runs with ``lang=zh``, and the Chinese papers); returns the site folder. Raises
-    :class:`StudyError` if MkDocs fails.
-
-    Parameters
-    ----------
-    out : str or Path or None, optional
-        Site folder; None: ``build/site`` (or ``build/site-zh``). Must be empty or an earlier build of the site.
-    run_missing : bool, default True
-        Run a study whose executed notebook is missing (else its page says so).
-    strict : bool, default True
-        Build with ``mkdocs build --strict``.
-    lang : str, default 'en'
-        ``'en'`` or ``'zh'`` (figures and tables from ``lang=zh`` runs, Chinese interface).
-
-    Raises
-    ------
-    StudyError
-        When ``out`` holds files that are not an earlier site, or MkDocs fails.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> from crmresearch.studies import site
-    >>> from crmresearch.errors import StudyError
-    >>> folder = pathlib.Path(tempfile.mkdtemp()); _ = (folder / 'thesis.docx').write_text('mine')
-    >>> try:
-    ...     site.build_site(out=folder)   # would empty a folder that is not an earlier site
-    ... except StudyError as exc:
-    ...     refused = 'not an earlier build' in str(exc)
-    >>> refused, (folder / 'thesis.docx').exists()
-    (True, True)
-    """
-    import yaml
-
+def _assemble(lang: str, run_missing: bool) -> Path:
+    """Write the MkDocs project of the ``lang`` site into ``build/site-src[-lang]``; returns that folder."""
     root = paths.notebooks_dir().parent.resolve()
-    suffix = "" if lang == "en" else f"-{lang}"
-    src = paths.build_dir() / f"site-src{suffix}"
-    site = Path(out) if out is not None else paths.build_dir() / f"site{suffix}"
-    # `mkdocs build --clean` empties the target: only ever a folder that holds nothing or an earlier site
-    if site.is_symlink() or (site.exists() and (not site.is_dir() or (any(site.iterdir())
-                                                and not (site / "search" / "search_index.json").is_file()))):
-        raise StudyError(f"site: {site} exists and is not an earlier build of the site; building would empty it. "
-                         "Choose a new or empty folder with --out")
+    src = paths.build_dir() / ("site-src" if lang == "en" else f"site-src-{lang}")
     shutil.rmtree(src, ignore_errors=True)
     docs = src / "docs"
     (docs / "studies").mkdir(parents=True)
@@ -577,22 +661,15 @@ def build_site(out: str | Path | None = None, run_missing: bool = True, strict: 
     all_studies = studies.all_studies()
     shutil.copytree(paths.figures_dir(), docs / "figures")
     if lang != "en":  # the same exhibit names, in the other language
-        _run_missing_chinese(list(all_studies), jobs=min(2, os.cpu_count() or 1))
         for s in all_studies:
             shutil.rmtree(docs / "figures" / s.name)
             shutil.copytree(chinese_exhibits(s), docs / "figures" / s.name)
     for s in all_studies:  # an index page per exhibit folder: every figure and every table shown, CSVs linked
         folder = docs / "figures" / s.name
-        figs = [f"### {n}\n\n![{n}]({n}.png)\n" for n in s.exhibits if n.startswith("fig-")]
-        tabs = [f"### {n}\n\n{(folder / f'{n}.md').read_text().strip()}\n\n[{n}.csv]({n}.csv)\n"
-                for n in s.exhibits if n.startswith("table-") and (folder / f"{n}.md").exists()]
-        (folder / "index.md").write_text(
-            f"# Exhibits of {s.name}\n\n{s.title}. Discussed in [the paper](../../studies/{s.name}.md); made by "
-            f"[the notebook](../../notebooks/{s.name}.ipynb).\n\n## Figures\n\n" + "\n".join(figs)
-            + "\n\n## Tables\n\n" + "\n".join(tabs))
+        (folder / "index.md").write_text(_exhibits_page(s, folder, lang), encoding="utf-8")
     for s in all_studies:
         nb = json.loads(executed_notebook(s, run_missing).read_text())
-        nb.setdefault("metadata", {})["title"] = s.title
+        nb.setdefault("metadata", {})["title"] = s.title_in(lang)
         nb = _notebook_for_site(nb, docs / "notebooks" / s.name, s.name)
         (docs / "notebooks" / f"{s.name}.ipynb").write_text(json.dumps(nb))
     (docs / "assets").mkdir()
@@ -624,29 +701,134 @@ def build_site(out: str | Path | None = None, run_missing: bool = True, strict: 
         else:  # the Chinese text, its tables from the Chinese exhibits copied above
             translated.add(s.name)
             page(root / "papers" / "zh" / f"{s.name}.md", f"studies/{s.name}.md", zh)
-    rows = "\n".join(f"| [{s.name}]({s.name}.md) | {s.question} | {s.data} | [notebook](../notebooks/{s.name}.ipynb) |"
-                     for s in all_studies)
-    (docs / "studies" / "index.md").write_text(
-        "# Studies\n\nEach study is a paper (question, data, method, findings, limits) with its figures and tables, "
-        "and the executed notebook that made them.\n\n| study | question | data | notebook |\n|---|---|---|---|\n"
-        f"{rows}\n")
+    (docs / "studies" / "index.md").write_text(_studies_page(list(all_studies), lang), encoding="utf-8")
     for m in API_MODULES:
         (docs / "api" / f"{m}.md").write_text(f"# crmresearch.{m}\n\n::: crmresearch.{m}\n")
     config = _config(all_studies, lang)
     if lang != "en":
         config["theme"]["language"] = lang
         config["site_name"] = "crmresearch（中文）"
-    (src / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    (src / "mkdocs.yml").write_text(_yaml(config), encoding="utf-8")
     (src / "dropped-links.txt").write_text("\n".join(sorted(set(dropped))) + "\n")
     if lang != "en":  # papers quote the English tables: point readers to the Chinese ones beside them
         for s in (s for s in all_studies if s.name not in translated):
             page_path = docs / "studies" / f"{s.name}.md"
             page_path.write_text("!!! note \"中文图表\"\n    本页正文为英文；图和表（CSV）为中文版本，见[图表目录]"
                                  f"(../figures/{s.name}/index.md)。\n\n" + page_path.read_text(), encoding="utf-8")
+    return src
+
+
+def _mkdocs(src: Path, site: Path, strict: bool) -> subprocess.Popen:
+    """Start ``mkdocs build`` of the project in ``src`` into ``site`` (its output is collected)."""
     cmd = [sys.executable, "-m", "mkdocs", "build", "--clean", "-f", str(src / "mkdocs.yml"), "-d", str(site.resolve())]
     if strict:
         cmd.append("--strict")
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=src)
-    if proc.returncode != 0:
-        raise StudyError(f"site: mkdocs build failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
-    return site
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=src)
+
+
+def build_sites(langs: tuple[str, ...] = ("en", "zh"), run_missing: bool = True, strict: bool = True,
+                jobs: int = 2, out: str | Path | None = None) -> list[Path]:
+    """Build the sites of ``langs`` (``make site``: both) with ``jobs`` processes: first every missing run
+    of every site (:func:`missing_runs`, ``jobs`` at a time), then the MkDocs projects, then their
+    ``mkdocs build`` side by side; returns the site folders. Each site is as :func:`build_site` builds it.
+
+    Parameters
+    ----------
+    langs : tuple of str, default ('en', 'zh')
+        Sites to build (``build/site``, ``build/site-zh``).
+    run_missing : bool, default True
+        Run a study whose executed notebook is missing (else its page says so).
+    strict : bool, default True
+        Build with ``mkdocs build --strict``.
+    jobs : int, default 2
+        Runs (and MkDocs builds) at a time; this project's machine has 2 cores.
+    out : str or Path or None, optional
+        Site folder when ``langs`` is one language; None: ``build/site`` (or ``build/site-zh``).
+
+    Returns
+    -------
+    list of Path
+        The site folders, in the order of ``langs``.
+
+    Raises
+    ------
+    StudyError
+        When a site folder holds files that are not an earlier site, a run fails, or MkDocs fails.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from crmresearch.studies import site
+    >>> from crmresearch.errors import StudyError
+    >>> folder = pathlib.Path(tempfile.mkdtemp()); _ = (folder / 'thesis.docx').write_text('mine')
+    >>> try:
+    ...     site.build_sites(('en',), out=folder)   # checked before anything runs
+    ... except StudyError as exc:
+    ...     refused = 'not an earlier build' in str(exc)
+    >>> refused, (folder / 'thesis.docx').exists()
+    (True, True)
+    """
+    if out is not None and len(langs) != 1:
+        raise StudyError(f"site: out names one site folder; got {len(langs)} languages ({', '.join(langs)})")
+    folders = [_site_folder(out, lang) for lang in langs]
+    tasks = [t for t in missing_runs(langs) if t[1] != "en" or run_missing]
+    _run_missing(tasks, jobs)
+    sources = [_assemble(lang, run_missing) for lang in langs]
+    builds: list[subprocess.Popen] = []
+    failed = []
+    for src, site in zip(sources, folders, strict=True):
+        if len(builds) >= max(jobs, 1):  # wait for the oldest before starting another
+            failed += _finished(builds.pop(0))
+        builds.append(_mkdocs(src, site, strict))
+    for proc in builds:
+        failed += _finished(proc)
+    if failed:
+        raise StudyError("site: mkdocs build failed:\n" + "\n".join(failed))
+    return folders
+
+
+def _finished(proc: subprocess.Popen) -> list[str]:
+    """Wait for an ``mkdocs build``; its output's end when it failed (else nothing)."""
+    stdout, stderr = proc.communicate()
+    return [f"{stdout[-3000:]}\n{stderr[-3000:]}"] if proc.returncode != 0 else []
+
+
+def build_site(out: str | Path | None = None, run_missing: bool = True, strict: bool = True,
+               lang: str = "en", jobs: int = 2) -> Path:
+    """Assemble the MkDocs project in ``build/site-src[-zh]`` and build the site into ``out`` (default
+    ``build/site``, or ``build/site-zh`` for ``lang="zh"``: the same pages with every figure and table
+    in Chinese, from runs with ``lang=zh``, and the Chinese papers); returns the site folder. Missing runs
+    go ``jobs`` at a time (:func:`build_sites` builds both sites). Raises :class:`StudyError` if MkDocs fails.
+
+    Parameters
+    ----------
+    out : str or Path or None, optional
+        Site folder; None: ``build/site`` (or ``build/site-zh``). Must be empty or an earlier build of the site.
+    run_missing : bool, default True
+        Run a study whose executed notebook is missing (else its page says so).
+    strict : bool, default True
+        Build with ``mkdocs build --strict``.
+    lang : str, default 'en'
+        ``'en'`` or ``'zh'`` (figures and tables from ``lang=zh`` runs, Chinese interface).
+    jobs : int, default 2
+        Missing runs at a time.
+
+    Raises
+    ------
+    StudyError
+        When ``out`` holds files that are not an earlier site, or MkDocs fails.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from crmresearch.studies import site
+    >>> from crmresearch.errors import StudyError
+    >>> folder = pathlib.Path(tempfile.mkdtemp()); _ = (folder / 'thesis.docx').write_text('mine')
+    >>> try:
+    ...     site.build_site(out=folder)   # would empty a folder that is not an earlier site
+    ... except StudyError as exc:
+    ...     refused = 'not an earlier build' in str(exc)
+    >>> refused, (folder / 'thesis.docx').exists()
+    (True, True)
+    """
+    return build_sites((lang,), run_missing, strict, jobs, out)[0]

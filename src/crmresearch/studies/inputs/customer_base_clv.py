@@ -83,6 +83,7 @@ def _summary(t: Any, calibration_end: pd.Timestamp, observation_end: pd.Timestam
 def _builtin(calibration_weeks: int) -> tuple[list[Base], dict[str, list[dict[str, Any]]], list[tuple]]:
     calibration_end = CDNOW_START + pd.Timedelta(weeks=calibration_weeks) - pd.Timedelta(days=1)
     texts = {"tracking_title": "CDNOW sample: cumulative repeat transactions",
+             "comparison_title": "CDNOW sample: cumulative repeat transactions by model",
              "tracking_xlabel": "Week since 1 January 1997",
              "conditional_title": "CDNOW sample: holdout purchases by calibration purchases",
              "conditional_xlabel": "Repeat purchases in weeks 1-39",
@@ -143,6 +144,7 @@ def _yours(data: str, calibration_end: str) -> tuple[Base, tuple]:
     file = sources.source_file(data)  # its name: (else the file's name) and currency: (else "amount units")
     name = file.name
     texts = {"tracking_title": f"{name}: cumulative repeat transactions", "tracking_xlabel": "Week since {origin}",
+             "comparison_title": f"{name}: cumulative repeat transactions by model",
              "conditional_title": f"{name}: holdout purchases by calibration purchases",
              "conditional_xlabel": "Repeat purchases in the calibration period",
              "conditional_ylabel": "Mean repeat purchases in the holdout period",
