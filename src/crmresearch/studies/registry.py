@@ -1395,6 +1395,7 @@ def _check_credit_lifecycle(v: Mapping[str, Any]) -> None:
 CREDIT_LIFECYCLE = Study(
     name="credit-lifecycle",
     title="The card credit lifecycle: scorecard, admission, limit increases, delinquency and stability",
+    title_zh="信用卡信贷生命周期：评分卡、准入、额度提升、逾期与稳定性",
     question="How well does an explainable points scorecard rank applicants against gradient boosting, what do "
              "stricter rules for multi-lender applicants cost in approvals and profit, what does a limit increase "
              "do to spend, attrition and default (regression discontinuity against the naive comparison), what "
