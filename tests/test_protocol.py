@@ -209,6 +209,16 @@ def _scorecard(bank):
             lambda m: m.fit(c[["region", "n_products", "distance_km"]], c["churned"]))
 
 
+def _roll_rates(bank):
+    panel = data.simulate_delinquency(n_accounts=1_000, months=12, seed=2)
+    return credit.RollRateChain(), lambda m: m.fit(panel)
+
+
+def _rd(bank):
+    limits = data.simulate_limit_increases(n_accounts=3_000, seed=2).accounts
+    return credit.RegressionDiscontinuity(cutoff=660.0), lambda m: m.fit(limits["score"], limits["spend"])
+
+
 def _markov(bank):
     counts = pd.DataFrame([[30, 70, 0], [20, 0, 80]], index=[1, 2], columns=[1, 2, 3])
     return clv.MarkovChainValue(discount_rate=0.2), lambda m: m.fit(counts, {1: 36.0, 2: -4.0, 3: 0.0})
@@ -234,7 +244,8 @@ MODELS = {"BetaGeoNBD": _bgnbd, "ModifiedBetaGeoNBD": _mbgnbd, "ParetoNBD": _par
           "CumulativeIncidence": _cuminc, "CauseSpecificCox": _cause_specific, "FineGray": _fine_gray,
           "MixtureCure": _mixture_cure,
           "ConversionValue": _conversion_value, "NextProductModel": _next_product,
-          "WoEBinning": _woe_binning, "Scorecard": _scorecard, "MarkovChainValue": _markov, "StaggeredDiD": _did}
+          "WoEBinning": _woe_binning, "Scorecard": _scorecard, "MarkovChainValue": _markov, "StaggeredDiD": _did,
+          "RollRateChain": _roll_rates, "RegressionDiscontinuity": _rd}
 
 # Models whose natural summary is not a parameter table: they have no params_ and keep their own table.
 NO_PARAMETERS = {
@@ -250,7 +261,8 @@ NO_PARAMETERS = {
 WITH_STANDARD_ERRORS = {"BetaGeoNBD", "ModifiedBetaGeoNBD", "ParetoNBD", "BetaGeoBetaBinom", "GammaGompertzNBD",
                         "GammaGamma", "ShiftedBetaGeometric", "BetaDiscreteWeibull", "SBGRegression", "CoxPH", "AFT",
                         "TimeVaryingCox", "ConversionValue", "CauseSpecificCox", "FineGray", "Scorecard",
-                        "MixtureCure", "MarkovChainValue", "StaggeredDiD"}
+                        "MixtureCure", "MarkovChainValue", "StaggeredDiD", "RollRateChain",
+                        "RegressionDiscontinuity"}
 # Models with a (partial) likelihood: log_likelihood_ and aic_; bic_ where the sample size is defined.
 LIKELIHOOD = {"BetaGeoNBD": True, "ModifiedBetaGeoNBD": True, "ParetoNBD": True, "BetaGeoBetaBinom": True,
               "GammaGompertzNBD": True, "GammaGamma": True, "ShiftedBetaGeometric": True, "BetaDiscreteWeibull": True,
@@ -300,6 +312,8 @@ def _predictions(name, model, bank):
         return model.moves()
     if name == "StaggeredDiD":
         return model.att_gt_
+    if name == "RollRateChain":
+        return model.expected_loss({"current": 1_000.0, "90+": 500.0})
     if name == "NextProductModel":
         from crmresearch.targeting import prospects
 

@@ -67,3 +67,11 @@ def test_load_by_name_and_unknown_name():
     assert len(data.load("cdnow_sample")) == 6_919
     with pytest.raises(ParameterError, match=r"unknown data set 'cdnow'.*cdnow_master"):
         data.load("cdnow")
+
+
+def test_lending_club_rows_bads_and_multi_lender_columns():
+    lc = data.load_lending_club()
+    assert len(lc) == 9_857 and lc["loan_id"].is_unique and int(lc["bad"].sum()) == 517
+    assert lc["bad"].dtype == bool and "Class" not in lc.columns
+    assert set(data.loaders.MULTI_LENDER) <= set(lc.columns)
+    assert lc["inq_last_6mths"].dtype == np.int64 and lc["int_rate"].dtype == np.float64

@@ -1,15 +1,28 @@
-"""Credit risk: application scorecards on monotone weight-of-evidence bins.
+"""Credit risk: application scorecards on monotone weight-of-evidence bins, admission rules, stability, limit
+increases by regression discontinuity and roll rates between delinquency buckets.
 
 - binning: :func:`optimal_bins` (exact monotone optimal binning of one characteristic, a missing bin of its own),
   :func:`woe_table`, :class:`WoEBinning` (the fitted transformer of several characteristics)
 - scorecard: :class:`Scorecard` (logistic regression on WoE, scaled to points), :func:`points_scaling`,
-  :func:`discrimination` (AUC, Gini, KS), :func:`score_bands` (calibration by score band)
+  :func:`discrimination` (AUC, Gini, KS), :func:`score_bands` (calibration by score band), :func:`ks_curve`
+- admission: :func:`admission_tradeoff` (approval rate, bad rate, profit by cut-off, with a stricter rule)
+- stability: :func:`population_stability` (PSI), :func:`characteristic_stability`, :func:`psi_reading`
+- rd: :class:`RegressionDiscontinuity` (local linear, triangular kernel), :func:`ik_bandwidth`,
+  :func:`density_test` (McCrary), :func:`placebo_cutoffs`, :func:`binned_means` (the RD chart)
+- rollrates: :class:`RollRateChain` (roll rates as an absorbing chain, expected loss and allowance),
+  :func:`absorbing_chain`
 
 Numpy, pandas and scipy only (the core install).
 """
 
+from .admission import admission_tradeoff
 from .binning import MONOTONIC, Binning, WoEBinning, optimal_bins, woe_table
-from .scorecard import PointsScaling, Scorecard, discrimination, points_scaling, score_bands
+from .rd import RegressionDiscontinuity, binned_means, density_test, ik_bandwidth, placebo_cutoffs
+from .rollrates import BUCKETS, AbsorbingChain, RollRateChain, absorbing_chain
+from .scorecard import PointsScaling, Scorecard, discrimination, ks_curve, points_scaling, score_bands
+from .stability import characteristic_stability, population_stability, psi_reading
 
-__all__ = ["MONOTONIC", "Binning", "PointsScaling", "Scorecard", "WoEBinning", "discrimination", "optimal_bins",
-           "points_scaling", "score_bands", "woe_table"]
+__all__ = ["BUCKETS", "MONOTONIC", "AbsorbingChain", "Binning", "PointsScaling", "RegressionDiscontinuity",
+           "RollRateChain", "Scorecard", "WoEBinning", "absorbing_chain", "admission_tradeoff", "binned_means",
+           "characteristic_stability", "density_test", "discrimination", "ik_bandwidth", "ks_curve", "optimal_bins",
+           "placebo_cutoffs", "points_scaling", "population_stability", "psi_reading", "score_bands", "woe_table"]

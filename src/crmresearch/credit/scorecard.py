@@ -31,7 +31,7 @@ from ..errors import DataWarning, ParameterError, ValidationError
 from ..schemas.checks import as_binary, as_numbers
 from .binning import WoEBinning, _checked
 
-__all__ = ["PointsScaling", "Scorecard", "discrimination", "points_scaling", "score_bands"]
+__all__ = ["PointsScaling", "Scorecard", "discrimination", "ks_curve", "points_scaling", "score_bands"]
 
 
 @dataclass(frozen=True)
@@ -372,3 +372,40 @@ def score_bands(y: Any, score: Any, p_bad: Any, width: float = 20.0, origin: flo
                             "predicted_odds": ((1 - t["predicted_bad_rate"]) / t["predicted_bad_rate"]).to_numpy(),
                             "z": ((t["bads"] - t["n"] * t["predicted_bad_rate"]) / np.sqrt(t["variance"])).to_numpy()})
     return out
+
+
+def ks_curve(y: Any, score: Any, points: int = 101) -> pd.DataFrame:
+    """Cumulative shares of bads and goods at or below each score (the Kolmogorov-Smirnov chart).
+
+    Parameters
+    ----------
+    y : array-like, shape (n,)
+        Outcome, 1 = bad, 0 = good.
+    score : array-like, shape (n,)
+        Points per applicant (higher is safer).
+    points : int, default 101
+        Scores at which the shares are given: evenly spaced quantiles of the score.
+
+    Returns
+    -------
+    DataFrame
+        ``score``, ``bads_below`` and ``goods_below`` (shares of all bads / goods with a score at or below it)
+        and ``gap`` (their difference; its largest value is the KS of :func:`discrimination`).
+
+    Examples
+    --------
+    >>> from crmresearch import credit
+    >>> credit.ks_curve([1, 1, 0, 0, 0], [500, 560, 550, 610, 640], points=3)["gap"].round(3).tolist()
+    [0.5, 0.667, 0.0]
+    """
+    yy = as_binary(y, "y", "ks_curve")
+    s = as_numbers(score, "score", "ks_curve")
+    if s.shape != yy.shape or not np.all(np.isfinite(s)):
+        raise ValidationError("ks_curve: score must be finite numbers, one per outcome")
+    if not (isinstance(points, int) and points >= 2):
+        raise ParameterError(f"ks_curve: points must be an integer >= 2; got {points!r}")
+    grid = np.quantile(s, np.linspace(0, 1, points))
+    order = np.sort(s[yy == 1]), np.sort(s[yy == 0])
+    bads = np.searchsorted(order[0], grid, side="right") / max(order[0].size, 1)
+    goods = np.searchsorted(order[1], grid, side="right") / max(order[1].size, 1)
+    return pd.DataFrame({"score": grid, "bads_below": bads, "goods_below": goods, "gap": bads - goods})

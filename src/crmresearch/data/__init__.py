@@ -12,6 +12,7 @@ from .loaders import (
     load_credit_card_applications,
     load_credit_data,
     load_fh2007_retention,
+    load_lending_club,
     load_mlc_churn,
     load_telco_churn,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "load_credit_card_applications",
     "load_credit_data",
     "load_fh2007_retention",
+    "load_lending_club",
     "load_mlc_churn",
     "load_telco_churn",
 ]
@@ -40,6 +42,7 @@ DATASETS = {
     "mlc_churn": load_mlc_churn,
     "credit_card_applications": load_credit_card_applications,
     "credit_data": load_credit_data,
+    "lending_club": load_lending_club,
 }
 
 
@@ -90,3 +93,13 @@ from .card_base import CardBase, simulate_card_base  # noqa: E402
 from .prospects_sim import PRODUCTS, SOURCES, Prospects, simulate_prospects  # noqa: E402
 
 __all__ += ["PRODUCTS", "SOURCES", "CardBase", "Prospects", "simulate_card_base", "simulate_prospects"]
+
+from .card_credit import (  # noqa: E402
+    ROLL_RATES,
+    ROLL_STATES,
+    CreditLimits,
+    simulate_delinquency,
+    simulate_limit_increases,
+)
+
+__all__ += ["ROLL_RATES", "ROLL_STATES", "CreditLimits", "simulate_delinquency", "simulate_limit_increases"]

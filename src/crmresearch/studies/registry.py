@@ -1383,6 +1383,68 @@ CUSTOMER_BASE_HEALTH = Study(
     needs={"transactions": ("amount",)},  # revenue per customer and the level model sum card spend
 )
 
+def _check_credit_lifecycle(v: Mapping[str, Any]) -> None:
+    study = "credit-lifecycle"
+    cuts = v["cutoffs"]
+    if sorted(cuts) != cuts or len(set(cuts)) != len(cuts):
+        raise ParameterError(f"{study}: parameter 'cutoffs' must be increasing scores; got {shown(cuts)}")
+    if 0 in v["placebo_offsets"] or len(set(v["placebo_offsets"])) != len(v["placebo_offsets"]):
+        raise ParameterError(f"{study}: parameter 'placebo_offsets' must be distinct and non-zero (0 is the true "
+                             f"cut-off); got {shown(v['placebo_offsets'])}")
+
+
+CREDIT_LIFECYCLE = Study(
+    name="credit-lifecycle",
+    title="The card credit lifecycle: scorecard, admission, limit increases, delinquency and stability",
+    title_zh="信用卡信贷生命周期：评分卡、准入、额度提升、逾期与稳定性",
+    question="How well does an explainable points scorecard rank applicants against gradient boosting, what do "
+             "stricter rules for multi-lender applicants cost in approvals and profit, what does a limit increase "
+             "do to spend, attrition and default (regression discontinuity against the naive comparison), what "
+             "allowance do roll rates between delinquency buckets imply, and is the applicant population stable?",
+    data="modeldata credit_data and lending_club; card simulator (known limit effects and roll rates)",
+    params=(
+        _seed("the simulators and the holdout split"),
+        Param("holdout_share", float, 0.3, "share of applicants and loans held out to score the models", low=0.1,
+              high=0.5),
+        Param("pdo", float, 20.0, "points to double the odds", low=1, high=200),
+        Param("base_score", float, 600.0, "score at the base odds", low=0, high=2000),
+        Param("base_odds", float, 50.0, "good to bad odds at the base score", low=0.01, high=10_000, open_low=True),
+        Param("max_bins", int, 6, "most bins per characteristic besides the missing bin", low=2, high=20),
+        Param("min_bin_share", float, 0.05, "fewest applicants in a bin, as a share of all", low=0.01, high=0.3),
+        Param("boosting_rounds", int, 200, "boosting iterations of the gradient-boosting benchmark", low=10,
+              high=5_000),
+        Param("cutoffs", list, [500.0, 520.0, 540.0, 560.0, 580.0, 600.0],
+              "lending_club score cut-offs of the admission trade-off, points (approve at or above)", item=float, low=0,
+              high=2000),
+        Param("inquiry_limit", int, 2, "stricter rule: decline above this many credit inquiries in 6 months",
+              low=0, high=50),
+        Param("open_accounts_limit", int, 4, "stricter rule: decline above this many active instalment accounts",
+              low=0, high=50),
+        Param("margin", float, 0.08, "net earnings on a good loan over its life per USD lent", low=0, high=1),
+        Param("lgd", float, 0.75, "loss given default: share of a bad loan or a charged-off balance lost", low=0,
+              high=1),
+        Param("limit_accounts", int, 20_000, "accounts of the limit-increase simulator", low=2_000,
+              high=2_000_000),
+        Param("limit_cutoff", float, 660.0, "behaviour score at or above which limits are raised (simulator)",
+              low=580, high=740),
+        Param("rd_bandwidth", float, 0.0, "RD bandwidth in score points; 0 chooses it by Imbens-Kalyanaraman",
+              low=0, high=300),
+        Param("placebo_offsets", list, [-40.0, -20.0, 20.0, 40.0], "placebo cut-offs, points from the true one",
+              item=float, low=-150, high=150),
+        Param("rd_bin", float, 5.0, "width of the score bins of the RD chart, points", low=1, high=50),
+        Param("delinquency_accounts", int, 20_000, "accounts of the delinquency simulator", low=1_000,
+              high=2_000_000),
+        Param("months", int, 24, "months of the simulated delinquency panel", low=6, high=120),
+        Param("psi_bins", int, 10, "score bands of the population stability index (deciles)", low=2, high=50),
+    ),
+    smoke={"limit_accounts": 4_000, "delinquency_accounts": 2_000, "months": 12, "boosting_rounds": 20},
+    exhibits=("table-iv", "table-scorecard", "table-discrimination", "fig-ks", "table-score-bands",
+              "table-admission", "fig-admission", "table-rd", "fig-rd", "table-rd-checks", "table-roll-rates",
+              "table-expected-loss", "table-psi", "table-csi"),
+    check=_check_credit_lifecycle,
+)
+
+
 def _check_campaign_inputs(v: Mapping[str, Any]) -> None:
     """The uplift features named are columns of your campaign (its contract is checked by ``preflight``)."""
     if not v["data"] or v["features"] == "auto":
@@ -1566,7 +1628,7 @@ def _with_lang(study: Study) -> Study:
 
 STUDIES = (VALUE_TIERS, RFM_SEGMENTS, CHURN_SURVIVAL, CHURN_TARGETING, CONTRACTUAL_RETENTION, CUSTOMER_BASE_CLV,
            SATISFACTION_ACSI, SERVICE_QUALITY_GAPS, CALL_CENTRE_STAFFING, CAMPAIGN_EXPERIMENT, CALL_FORECASTING,
-           SERVICE_RECOVERY, PROSPECT_CONVERSION, CUSTOMER_BASE_HEALTH)
+           SERVICE_RECOVERY, PROSPECT_CONVERSION, CUSTOMER_BASE_HEALTH, CREDIT_LIFECYCLE)
 REGISTRY: dict[str, Study] = {s.name: _with_lang(s) for s in STUDIES}
 
 
@@ -1582,7 +1644,7 @@ def all_studies() -> list[Study]:
     --------
     >>> from crmresearch import studies
     >>> len(studies.all_studies()), studies.all_studies()[0].name
-    (14, 'value-tiers')
+    (15, 'value-tiers')
     """
     return list(REGISTRY.values())
 

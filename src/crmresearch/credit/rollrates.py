@@ -1,0 +1,269 @@
+"""Roll rates between delinquency buckets as an absorbing Markov chain, and the expected loss (allowance) it implies.
+
+An account's monthly status moves between transient buckets (``current``, ``30``, ``60``, ``90+`` days past due)
+until it reaches an absorbing state (``paid_off`` or ``charged_off``). With ``Q`` the transient-to-transient and
+``R`` the transient-to-absorbing block of the one-month transition matrix, the fundamental matrix
+``N = (I - Q)^-1`` gives the expected months spent in each bucket, and ``B = N R`` the probability that an
+account now in a bucket ends in each absorbing state (Kemeny & Snell 1960, ch. 3). Cyert, Davidson & Thompson
+(1962) read ``B`` as the share of today's balance in each bucket that will be charged off: the allowance for
+losses is ``sum_i balance_i B_i,charged_off LGD``.
+
+References
+----------
+Cyert, R. M., Davidson, H. J. & Thompson, G. L. (1962). Estimation of the allowance for doubtful accounts by
+Markov chains. *Management Science* 8(3), 287-303.
+Kemeny, J. G. & Snell, J. L. (1960). *Finite Markov Chains*. Van Nostrand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..core.base import Estimator, parameter_table
+from ..errors import ParameterError, ValidationError
+from ..schemas.checks import as_codes, check_columns
+
+__all__ = ["BUCKETS", "AbsorbingChain", "RollRateChain", "absorbing_chain"]
+
+#: Delinquency states, transient first: current and days past due, then the absorbing states.
+BUCKETS = ("current", "30", "60", "90+", "paid_off", "charged_off")
+_ABSORBING = ("paid_off", "charged_off")
+
+
+@dataclass(frozen=True)
+class AbsorbingChain:
+    """The absorbing-chain quantities of a transition matrix (Kemeny & Snell 1960).
+
+    Attributes
+    ----------
+    fundamental : DataFrame
+        ``N = (I - Q)^-1``: expected months in each transient state (columns) from each (rows).
+    absorption : DataFrame
+        ``B = N R``: probability of ending in each absorbing state (columns) from each transient state (rows).
+    months_to_absorption : Series
+        ``N 1``: expected months until absorption from each transient state.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import credit
+    >>> P = pd.DataFrame([[0.5, 0.5, 0.0], [0.0, 0.0, 1.0], [0.0, 0.0, 1.0]], index=list("abz"), columns=list("abz"))
+    >>> credit.absorbing_chain(P, ["z"]).months_to_absorption.tolist()
+    [3.0, 1.0]
+    """
+
+    fundamental: pd.DataFrame
+    absorption: pd.DataFrame
+    months_to_absorption: pd.Series
+
+
+def _check_matrix(P: pd.DataFrame, caller: str) -> np.ndarray:
+    if not isinstance(P, pd.DataFrame) or list(P.index) != list(P.columns):
+        raise ValidationError(f"{caller}: the transition matrix must be a square DataFrame with the same states "
+                              "as index and columns")
+    M = P.to_numpy(dtype=float)
+    bad = ~np.isfinite(M) | (M < -1e-12) | (M > 1 + 1e-12)
+    if bad.any():
+        raise ValidationError(f"{caller}: {int(bad.sum())} transition probabilities are not in [0, 1]")
+    off = np.abs(M.sum(axis=1) - 1) > 1e-9
+    if off.any():
+        raise ValidationError(f"{caller}: rows {list(P.index[off])} of the transition matrix do not sum to 1")
+    return M
+
+
+def absorbing_chain(P: pd.DataFrame, absorbing: Sequence[Any]) -> AbsorbingChain:
+    """Fundamental matrix, absorption probabilities and expected time to absorption of an absorbing chain.
+
+    Parameters
+    ----------
+    P : DataFrame
+        One-step transition matrix, states as index and columns (rows sum to 1).
+    absorbing : sequence
+        The absorbing states (each must stay in itself with probability 1).
+
+    Returns
+    -------
+    AbsorbingChain
+        ``fundamental`` (N), ``absorption`` (B = N R) and ``months_to_absorption`` (N 1), in steps of ``P``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import credit
+    >>> P = pd.DataFrame([[0.9, 0.05, 0.05, 0.0], [0.5, 0.2, 0.0, 0.3], [0, 0, 1, 0], [0, 0, 0, 1]],
+    ...                  index=["current", "30", "paid_off", "charged_off"], columns=["current", "30", "paid_off",
+    ...                  "charged_off"], dtype=float)
+    >>> credit.absorbing_chain(P, ["paid_off", "charged_off"]).absorption.round(4).values.tolist()
+    [[0.7273, 0.2727], [0.4545, 0.5455]]
+    """
+    caller = "absorbing_chain"
+    M = _check_matrix(P, caller)
+    states = list(P.index)
+    missing = [a for a in absorbing if a not in states]
+    if missing or not absorbing:
+        raise ParameterError(f"{caller}: absorbing states {missing or '(none)'} are not states of the matrix {states}")
+    a_idx = [states.index(a) for a in absorbing]
+    leaky = [states[i] for i in a_idx if abs(M[i, i] - 1) > 1e-12]
+    if leaky:
+        raise ValidationError(f"{caller}: absorbing states {leaky} leave themselves with positive probability")
+    t_idx = [i for i in range(len(states)) if i not in a_idx]
+    Q, R = M[np.ix_(t_idx, t_idx)], M[np.ix_(t_idx, a_idx)]
+    try:
+        N = np.linalg.inv(np.eye(len(t_idx)) - Q)
+    except np.linalg.LinAlgError:
+        raise ValidationError(f"{caller}: some transient states never reach an absorbing state (I - Q is "
+                              "singular)") from None
+    transient = [states[i] for i in t_idx]
+    return AbsorbingChain(pd.DataFrame(N, index=transient, columns=transient),
+                          pd.DataFrame(N @ R, index=transient, columns=list(absorbing)),
+                          pd.Series(N.sum(axis=1), index=transient, name="months_to_absorption"))
+
+
+class RollRateChain(Estimator):
+    """Roll rates between delinquency buckets from monthly account statuses, as an absorbing Markov chain.
+
+    Parameters
+    ----------
+    states : sequence of str, default BUCKETS
+        Every status, transient first (``current``, ``30``, ``60``, ``90+``), then the absorbing ones.
+    absorbing : sequence of str, default ('paid_off', 'charged_off')
+        The absorbing states; an account is followed until it first reaches one.
+    loss_state : str, default 'charged_off'
+        The absorbing state whose balances are lost.
+
+    Attributes
+    ----------
+    counts_ : DataFrame
+        Observed month-to-month transitions (from rows to columns).
+    transition_ : DataFrame
+        Roll rates: ``counts_`` divided by their row sums (absorbing rows: stay).
+    chain_ : AbsorbingChain
+        Fundamental matrix and absorption probabilities of ``transition_``.
+    params_ : Series
+        Each transient row's roll rates, named ``from->to`` (index ``parameter``).
+    n_obs_ : int
+        Transitions counted.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import credit
+    >>> panel = pd.DataFrame({"account_id": [1, 1, 1, 2, 2, 3, 3], "month": [1, 2, 3, 1, 2, 1, 2],
+    ...                       "status": ["current", "30", "charged_off", "current", "paid_off", "30", "current"]})
+    >>> chain = credit.RollRateChain(states=["current", "30", "paid_off", "charged_off"]).fit(panel)
+    >>> chain.transition_.loc["current", ["30", "paid_off"]].tolist()
+    [0.5, 0.5]
+    """
+
+    def __init__(self, states: Sequence[str] = BUCKETS, absorbing: Sequence[str] = _ABSORBING,
+                 loss_state: str = "charged_off") -> None:
+        self.states = states
+        self.absorbing = absorbing
+        self.loss_state = loss_state
+
+    def fit(self, panel: pd.DataFrame, account: str = "account_id", period: str = "month",
+            status: str = "status") -> RollRateChain:
+        """Count the month-to-month transitions of every account and normalise them into roll rates.
+
+        Parameters
+        ----------
+        panel : DataFrame
+            One row per account and month: ``account``, ``period`` (consecutive integers), ``status``.
+        account, period, status : str
+            Column names.
+
+        Returns
+        -------
+        RollRateChain
+            ``self``, fitted.
+        """
+        caller = f"{type(self).__name__}.fit"
+        states = list(self.states)
+        if self.loss_state not in self.absorbing or any(a not in states for a in self.absorbing):
+            raise ParameterError(f"{caller}: absorbing {list(self.absorbing)} and loss_state {self.loss_state!r} "
+                                 f"must be among the states {states}")
+        check_columns(panel, [account, period, status], caller)
+        as_codes(panel[status].astype(str), states, f"column '{status}'", caller, meaning="statuses")
+        if panel.duplicated([account, period]).any():
+            n = int(panel.duplicated([account, period]).sum())
+            raise ValidationError(f"{caller}: columns '{account}', '{period}' have {n} duplicated rows (one status "
+                                  "per account and month)")
+        p = panel[[account, period, status]].sort_values([account, period])
+        nxt = p.groupby(account, sort=False)[[period, status]].shift(-1)
+        step = nxt[period] - p[period]
+        gaps = step.notna() & (step != 1)
+        if gaps.any():
+            raise ValidationError(f"{caller}: column '{period}' skips months for {int(gaps.sum())} rows (consecutive "
+                                  "months are needed to count roll rates)")
+        pairs = pd.DataFrame({"from": p[status].astype(str), "to": nxt[status]}).dropna()
+        counts = pd.crosstab(pairs["from"], pairs["to"]).reindex(index=states, columns=states, fill_value=0)
+        absorbing = list(self.absorbing)
+        leaving = counts.loc[absorbing].to_numpy().sum() - np.trace(counts.loc[absorbing, absorbing].to_numpy())
+        if leaving:
+            raise ValidationError(f"{caller}: column '{status}' has {int(leaving)} transitions out of an absorbing "
+                                  f"state {absorbing}")
+        transient = [s for s in states if s not in absorbing]
+        empty = [s for s in transient if counts.loc[s].sum() == 0]
+        if empty:
+            raise ValidationError(f"{caller}: no account is observed leaving {empty}; their roll rates are unknown")
+        P = counts.astype(float).copy()
+        P.loc[transient] = P.loc[transient].div(P.loc[transient].sum(axis=1), axis=0)
+        P.loc[absorbing] = np.eye(len(states))[[states.index(a) for a in absorbing]]
+        self.counts_ = counts
+        self.transition_ = P
+        self.chain_ = absorbing_chain(P, absorbing)
+        self.params_ = pd.Series({f"{a}->{b}": float(P.loc[a, b]) for a in transient for b in states},
+                                 name="estimate").rename_axis("parameter")
+        self._n_from = {f"{a}->{b}": float(counts.loc[a].sum()) for a in transient for b in states}
+        self.n_obs_ = len(pairs)
+        return self
+
+    def _summary(self) -> pd.DataFrame:
+        n = np.array([self._n_from[k] for k in self.params_.index])
+        se = np.sqrt(self.params_.to_numpy() * (1 - self.params_.to_numpy()) / n)  # binomial, per row
+        with np.errstate(divide="ignore", invalid="ignore"):  # a rate of 0 or 1 has no binomial spread: z is NaN
+            return parameter_table(self.params_, std_error=np.where(se > 0, se, np.nan),
+                                   extra={"transitions_from": n})
+
+    def expected_loss(self, balances: Mapping[str, float] | pd.Series, lgd: float = 1.0) -> pd.DataFrame:
+        """Expected charge-offs of today's balances by bucket and the allowance (Cyert, Davidson & Thompson 1962).
+
+        Parameters
+        ----------
+        balances : mapping or Series of str to float
+            Outstanding balance in each transient bucket (currency units); buckets left out hold none.
+        lgd : float, default 1
+            Loss given default: the share of a charged-off balance that is lost.
+
+        Returns
+        -------
+        DataFrame
+            One row per transient bucket and a ``total`` row: ``balance``, ``p_charge_off`` (absorption
+            probability), ``months_to_absorption``, ``expected_loss`` (balance x p_charge_off x lgd) and
+            ``loss_rate`` (expected loss over balance).
+        """
+        self._check_fitted("expected_loss")
+        if not (isinstance(lgd, int | float) and 0 <= lgd <= 1):
+            raise ParameterError(f"expected_loss: lgd must be in [0, 1]; got {lgd!r}")
+        chain = self.chain_
+        bal = pd.Series(balances, dtype=float)
+        unknown = [b for b in bal.index if b not in chain.absorption.index]
+        if unknown or (bal < 0).any() or not np.isfinite(bal).all():
+            raise ValidationError(f"expected_loss: balances must be finite and >= 0, by transient bucket "
+                                  f"{list(chain.absorption.index)}; got {dict(bal)}")
+        bal = bal.reindex(chain.absorption.index, fill_value=0.0)
+        p = chain.absorption[self.loss_state]
+        out = pd.DataFrame({"bucket": list(bal.index), "balance": bal.to_numpy(), "p_charge_off": p.to_numpy(),
+                            "months_to_absorption": chain.months_to_absorption.to_numpy(),
+                            "expected_loss": (bal * p * lgd).to_numpy()})
+        total = {"bucket": "total", "balance": out["balance"].sum(), "expected_loss": out["expected_loss"].sum(),
+                 "p_charge_off": np.nan, "months_to_absorption": np.nan}
+        out = pd.concat([out, pd.DataFrame([total])], ignore_index=True)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out["loss_rate"] = out["expected_loss"] / out["balance"]
+        return out

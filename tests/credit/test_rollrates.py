@@ -1,0 +1,81 @@
+"""Roll rates as an absorbing chain: absorption probabilities, months to absorption and the allowance equal a
+chain solved by hand (to 1e-10); the roll rates estimated from the simulator's panel recover its matrix; bad
+panels are refused with counts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crmresearch import credit, data
+from crmresearch.errors import ValidationError
+
+STATES = ["current", "30", "60+", "paid_off", "charged_off"]
+# current: stays 0.8, rolls to 30 0.1, pays off 0.1; 30: cures 0.5, rolls 0.5; 60+: cures 0.2, charged off 0.8
+HAND = pd.DataFrame([[0.8, 0.1, 0.0, 0.1, 0.0], [0.5, 0.0, 0.5, 0.0, 0.0], [0.2, 0.0, 0.0, 0.0, 0.8],
+                     [0, 0, 0, 1, 0], [0, 0, 0, 0, 1]], index=STATES, columns=STATES, dtype=float)
+
+
+def test_absorbing_chain_equals_the_hand_solution():
+    """By hand: b_60 = 0.2 b_c + 0.8, b_30 = 0.5 b_c + 0.5 b_60, b_c = 0.8 b_c + 0.1 b_30 give b_c = 2/7,
+    b_30 = 4/7, b_60 = 6/7; the same equations with 1 + ... give 115/14, 45/7 and 37/14 months."""
+    chain = credit.absorbing_chain(HAND, ["paid_off", "charged_off"])
+    np.testing.assert_allclose(chain.absorption["charged_off"], [2 / 7, 4 / 7, 6 / 7], rtol=0, atol=1e-10)
+    np.testing.assert_allclose(chain.absorption.sum(axis=1), 1.0, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(chain.months_to_absorption, [115 / 14, 45 / 7, 37 / 14], rtol=0, atol=1e-10)
+
+
+def _panel_of(P: pd.DataFrame, per_row: int = 100) -> pd.DataFrame:
+    """Accounts whose one observed move from each state is exactly per_row x its roll rates (no sampling)."""
+    rows, acc = [], 0
+    for a in P.index[:3]:
+        for b in P.columns:
+            for _ in range(round(P.loc[a, b] * per_row)):
+                acc += 1
+                rows += [(acc, 1, a), (acc, 2, b)]
+    return pd.DataFrame(rows, columns=["account_id", "month", "status"])
+
+
+def test_roll_rate_chain_counts_roll_rates_and_the_allowance_by_hand():
+    chain = credit.RollRateChain(states=STATES).fit(_panel_of(HAND))
+    np.testing.assert_allclose(chain.transition_.to_numpy(), HAND.to_numpy(), rtol=0, atol=1e-12)
+    loss = chain.expected_loss({"current": 1_000.0, "30": 200.0, "60+": 100.0}, lgd=0.5).set_index("bucket")
+    assert loss.loc["total", "expected_loss"] == pytest.approx(1_700 / 7, abs=1e-10)
+    assert loss.loc["30", "expected_loss"] == pytest.approx(0.5 * 200 * 4 / 7, abs=1e-10)
+    assert chain.params_["60+->charged_off"] == pytest.approx(0.8) and chain.n_obs_ == 300
+    s = chain.summary
+    assert s.loc["current->30", "std_error"] == pytest.approx(np.sqrt(0.1 * 0.9 / 100))
+
+
+def test_roll_rates_from_the_simulator_recover_its_matrix():
+    panel = data.simulate_delinquency(n_accounts=20_000, months=24, seed=3)
+    chain = credit.RollRateChain().fit(panel)
+    est = chain.transition_.to_numpy()[:4]
+    truth = data.ROLL_RATES[:4]
+    n = chain.counts_.to_numpy()[:4].sum(axis=1, keepdims=True)
+    se = np.sqrt(np.maximum(truth * (1 - truth), 1e-12) / n)
+    assert np.all(np.abs(est - truth) <= 4 * se + 1e-12)
+    true_b = credit.absorbing_chain(pd.DataFrame(data.ROLL_RATES, index=data.ROLL_STATES, columns=data.ROLL_STATES),
+                                    ["paid_off", "charged_off"]).absorption
+    np.testing.assert_allclose(chain.chain_.absorption, true_b, atol=0.02)
+
+
+def test_bad_panels_are_refused_with_counts():
+    ok = _panel_of(HAND)
+    typo = ok.copy()
+    typo.loc[1, "status"] = "31"
+    with pytest.raises(ValidationError, match="1 of 600 rows hold unknown"):
+        credit.RollRateChain(states=STATES).fit(typo)
+    gap = ok.assign(month=ok["month"].where(ok.index != 1, 3))
+    with pytest.raises(ValidationError, match="skips months for 1 rows"):
+        credit.RollRateChain(states=STATES).fit(gap)
+    with pytest.raises(ValidationError, match="2 duplicated rows"):
+        credit.RollRateChain(states=STATES).fit(pd.concat([ok, ok.head(2)]))
+    back = pd.concat([ok, pd.DataFrame({"account_id": [999, 999], "month": [1, 2], "status": ["paid_off", "current"]})])
+    with pytest.raises(ValidationError, match="1 transitions out of an absorbing state"):
+        credit.RollRateChain(states=STATES).fit(back)
+    leaky = HAND.copy()
+    leaky.loc["paid_off"] = [0.1, 0, 0, 0.9, 0]
+    with pytest.raises(ValidationError, match="leave themselves"):
+        credit.absorbing_chain(leaky, ["paid_off", "charged_off"])
