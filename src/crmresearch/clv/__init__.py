@@ -4,6 +4,8 @@
   with alpha and beta log-linear in covariates, LR test against the pooled model
 - ``BetaGeoNBD``: non-contractual repeat buying (Fader, Hardie & Lee 2005); ``ModifiedBetaGeoNBD``: MBG/NBD
   (Batislam et al. 2007); ``ParetoNBD``: Pareto/NBD (Schmittlein et al. 1987; Fader, Hardie & Lee 2005);
+  ``ParetoNBDCovariates``, ``BetaGeoNBDCovariates``: the same with time-invariant covariates on the purchase
+  and dropout rates (Fader & Hardie 2007), LR test against the models without them;
   ``BetaGeoBetaBinom``: BG/BB at discrete opportunities (Fader, Hardie & Shang 2010) on ``bgbb_table``
 - ``GammaGamma``: spend per transaction (Fader, Hardie & Lee 2005)
 - ``activity_status``, ``funnel``, ``rule_accuracy``: activity rules and the activity funnel beside P(alive)
@@ -29,6 +31,7 @@ from .bgbb import BetaGeoBetaBinom, bgbb_table
 from .bgnbd import BetaGeoNBD, bgnbd_recovery, simulate_bgnbd
 from .cohorts import cohort_curves, constant_retention, discrete_survival, fit_cohorts, projection_errors
 from .comparison import ModelComparison, compare_models
+from .covariates import BetaGeoNBDCovariates, ParetoNBDCovariates
 from .gamma_gamma import GammaGamma
 from .markov import (
     MarkovChainValue,
@@ -69,12 +72,14 @@ __all__ = [
     "WEEKS_PER_YEAR",
     "BetaGeoBetaBinom",
     "BetaGeoNBD",
+    "BetaGeoNBDCovariates",
     "CustomerValue",
     "GammaGamma",
     "MarkovChainValue",
     "ModelComparison",
     "ModifiedBetaGeoNBD",
     "ParetoNBD",
+    "ParetoNBDCovariates",
     "SBGRegression",
     "ShiftedBetaGeometric",
     "activity_status",
