@@ -13,6 +13,8 @@
   ``recency_migration`` (recency-state counts from a transaction log):
   Markov-chain customer value over states (Pfeifer & Carraway 2000), the value of moving up one state and
   the break-even spend on a reactivation offer
+- ``new_customer_purchases``, ``new_customer_value``: forecasts for customers not yet acquired (cohorts joining
+  at given times; CLV at acquisition), with delta-method intervals, for every purchase model
 - ``compare_models``: every customer-base model on the same customers, judged on the holdout
 - ``summary_from_transactions``: the calibration / holdout table; ``clv``: per-customer value;
   ``customer_value``: the BG/NBD -> Gamma-Gamma -> CLV chain in one call
@@ -42,6 +44,7 @@ from .markov import (
     state_moves,
 )
 from .mbgnbd import ModifiedBetaGeoNBD
+from .new_customers import new_customer_purchases, new_customer_value
 from .paretonbd import ParetoNBD
 from .sbg import ShiftedBetaGeometric
 from .sbg_regression import SBGRegression
@@ -99,6 +102,8 @@ __all__ = [
     "funnel",
     "margin_annuity",
     "model_check",
+    "new_customer_purchases",
+    "new_customer_value",
     "period_discount_rate",
     "projection_errors",
     "rank_auc",
