@@ -58,6 +58,22 @@ def _ggnbd(bank):
     return clv.GammaGompertzNBD(), lambda m: m.fit(s["frequency"], s["recency"], s["T"])
 
 
+def _covariate_base():
+    """The first 800 CDNOW customers with a 0/1 covariate (drawn, seed 0)."""
+    s = _cdnow().iloc[:800]
+    return s, pd.DataFrame({"web": np.random.default_rng(0).integers(0, 2, len(s)).astype(bool)}, index=s.index)
+
+
+def _paretonbd_cov(bank):
+    s, X = _covariate_base()
+    return clv.ParetoNBDCovariates(), lambda m: m.fit(s["frequency"], s["recency"], s["T"], X)
+
+
+def _bgnbd_cov(bank):
+    s, X = _covariate_base()
+    return clv.BetaGeoNBDCovariates(), lambda m: m.fit(s["frequency"], s["recency"], s["T"], X)
+
+
 def _bgbb(bank):
     # FHS (2010) donations table as lifetimes ships it (frequency, recency, weights; 6 opportunities)
     t = {"frequency": [0, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 5, 5, 6],
@@ -235,7 +251,7 @@ def _did(bank):
 
 
 MODELS = {"BetaGeoNBD": _bgnbd, "ModifiedBetaGeoNBD": _mbgnbd, "ParetoNBD": _paretonbd, "BetaGeoBetaBinom": _bgbb,
-          "GammaGompertzNBD": _ggnbd,
+          "GammaGompertzNBD": _ggnbd, "ParetoNBDCovariates": _paretonbd_cov, "BetaGeoNBDCovariates": _bgnbd_cov,
           "GammaGamma": _gamma, "ShiftedBetaGeometric": _sbg, "BetaDiscreteWeibull": _bdw,
           "SBGRegression": _sbg_regression, "PLSPM": _plspm,
           "SegmentClustering": _clustering, "KaplanMeier": _km, "CoxPH": _cox, "AFT": _aft,
@@ -259,6 +275,7 @@ NO_PARAMETERS = {
 # Parameter models with standard errors: summary columns start with SUMMARY_COLUMNS. The others
 # (penalised logistic regressions, PLS paths whose SEs come from the bootstrap) report estimate only.
 WITH_STANDARD_ERRORS = {"BetaGeoNBD", "ModifiedBetaGeoNBD", "ParetoNBD", "BetaGeoBetaBinom", "GammaGompertzNBD",
+                        "ParetoNBDCovariates", "BetaGeoNBDCovariates",
                         "GammaGamma", "ShiftedBetaGeometric", "BetaDiscreteWeibull", "SBGRegression", "CoxPH", "AFT",
                         "TimeVaryingCox", "ConversionValue", "CauseSpecificCox", "FineGray", "Scorecard",
                         "MixtureCure", "MarkovChainValue", "StaggeredDiD", "RollRateChain",
@@ -266,6 +283,7 @@ WITH_STANDARD_ERRORS = {"BetaGeoNBD", "ModifiedBetaGeoNBD", "ParetoNBD", "BetaGe
 # Models with a (partial) likelihood: log_likelihood_ and aic_; bic_ where the sample size is defined.
 LIKELIHOOD = {"BetaGeoNBD": True, "ModifiedBetaGeoNBD": True, "ParetoNBD": True, "BetaGeoBetaBinom": True,
               "GammaGompertzNBD": True, "GammaGamma": True, "ShiftedBetaGeometric": True, "BetaDiscreteWeibull": True,
+              "ParetoNBDCovariates": True, "BetaGeoNBDCovariates": True,
               "SBGRegression": True, "AFT": True, "CoxPH": False, "TimeVaryingCox": False, "CauseSpecificCox": False,
               "Scorecard": True, "MixtureCure": True}
 
@@ -275,6 +293,9 @@ def _predictions(name, model, bank):
     s = _cdnow()
     if name in ("BetaGeoNBD", "ModifiedBetaGeoNBD", "ParetoNBD", "GammaGompertzNBD"):
         return model.probability_alive(s["frequency"], s["recency"], s["T"])
+    if name in ("ParetoNBDCovariates", "BetaGeoNBDCovariates"):
+        c, X = _covariate_base()
+        return model.probability_alive(c["frequency"], c["recency"], c["T"], X)
     if name == "BetaGeoBetaBinom":
         return model.probability_alive([0, 3, 6], [0, 5, 6], [6, 6, 6])
     if name == "GammaGamma":

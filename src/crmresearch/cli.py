@@ -110,6 +110,8 @@ def run_cmd(study: str, pairs: Sequence[str], out: str | None, wait: float | Non
         click.echo(f"{study}: ok in {result.seconds:.1f} s -> {result.output_dir}")
         for name, reason in result.omitted.items():  # declared exhibits this run left out, and why
             click.echo(f"  left out: {name} ({reason})")
+        for message in result.warnings:  # what the data made the models say (e.g. a fit at a limit)
+            click.echo(f"  warning: {message}")
         click.echo(f"executed notebook: {result.executed_notebook}")
         return
     click.echo(f"{study}: FAILED\n{result.error}", err=True)

@@ -178,3 +178,12 @@ def test_unit_warning_when_the_data_contradict_the_declared_unit():
         clv.BetaGeoNBD().fit(s["frequency"], years["recency"], years["T"])
     with pytest.raises(ValueError, match="time_unit must be one of"):
         clv.BetaGeoNBD(time_unit="weeks").fit(s["frequency"], s["recency"], s["T"])
+
+
+def test_simulating_from_a_fit_at_the_no_dropout_limit_draws_customers_who_never_drop_out():
+    """a / b = 1e-30 (a fit at the limit): the dropout probability underflows to 0 and the customer never drops
+    out (it was a ValueError of numpy's geometric draw, which stopped customer-base-clv's recovery check)."""
+    sim = clv.simulate_bgnbd(2_000, r=18.0, alpha=38.0, a=1.7e-26, b=1.7e4, T=52.0, seed=1)
+    free = clv.simulate_bgnbd(2_000, r=18.0, alpha=38.0, a=1e-12, b=1e12, T=52.0, seed=1)
+    assert sim["frequency"].mean() == pytest.approx(free["frequency"].mean(), rel=0.05)
+    assert sim["frequency"].min() > 0

@@ -41,3 +41,37 @@ def test_correlated_spend_warns():
 def test_bad_spend_is_a_clear_error():
     with pytest.raises(ValidationError, match=r"1 of 2 customers .* non-positive mean spend"):
         clv.GammaGamma().fit([1, 2], [0.0, 5.0])
+
+
+def _one_mean_spend(n: int = 300, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Repeat buyers with many purchases and one spend rate nu for everyone (no heterogeneity in mean spend):
+    the mean of x purchases is Gamma(p x, rate nu x)."""
+    rng = np.random.default_rng(seed)
+    x = rng.integers(30, 60, n).astype(float)
+    return x, rng.gamma(3.5 * x, 1 / (x * 3.5 / 41.5))
+
+
+def test_no_heterogeneity_in_spend_is_a_limit_not_a_crash():
+    """The way to q, v -> infinity (one mean spend for everyone) used to end in a ConvergenceError ("ABNORMAL"
+    line search) for about a third of the orders of the same customers; the fit now reports the limit in words,
+    for every order."""
+    x, m = _one_mean_spend()
+    for seed in range(12):
+        o = np.random.default_rng(seed).permutation(x.size)
+        with pytest.warns(DataWarning, match="no heterogeneity in spend: every customer has the same mean spend"):
+            g = clv.GammaGamma().fit(x[o], m[o])
+        assert g.params_["q"] == pytest.approx(1e6) and len(g.limits_) == 1
+        mean = g.params_["p"] * g.params_["v"] / (g.params_["q"] - 1)
+        assert mean == pytest.approx(np.average(m, weights=x), rel=1e-3)
+        assert np.isfinite(g.summary.loc["p", "std_error"]) and np.isnan(g.summary.loc["q", "std_error"])
+
+
+def test_the_likelihood_without_cancellation_equals_the_direct_one_where_both_are_exact():
+    """Across q = 1e4 (where the form switches) the two forms of the log-likelihood agree to 1e-10."""
+    x, m = _one_mean_spend(50)
+    g = clv.GammaGamma()
+    g._x, g._m, g._w = x, m, np.ones_like(x)
+    below = g._negloglik(np.log([3.0, 1e4, 1.2e5]))
+    above = g._negloglik(np.log([3.0, 1e4 * (1 + 1e-13), 1.2e5]))
+    assert above[0] == pytest.approx(below[0], rel=1e-10)
+    np.testing.assert_allclose(above[1], below[1], rtol=1e-6)

@@ -93,3 +93,25 @@ def test_customers_of_age_zero_are_in_the_row_account():
     assert steps[["rows_in", "rows_out", "dropped"]].values.tolist() == [[4, 3, 1], [3, 1, 2]]
     assert "after calibration_end" in steps["step"].iloc[0] and "T = 0" in steps["step"].iloc[1]
     assert list(s.index) == [1] and s.attrs["excluded_zero_age"] == 2
+
+
+def test_clv_intervals_of_a_model_at_a_limit_hold_its_limit_parameters_fixed():
+    """BG/NBD at the no-dropout limit has NaN variance for a and b (held there): the intervals come from r and
+    alpha (and the spend model) instead of a refusal that stopped customer-base-clv on steady buyers."""
+    import warnings
+
+    rng = np.random.default_rng(3)
+    n = 400
+    T = rng.uniform(60, 100, n)
+    lam = rng.gamma(20.0, 1 / 40.0, n)
+    x = rng.poisson(lam * T)
+    tx = np.where(x > 0, T * rng.beta(np.maximum(x, 1), 1), 0.0)
+    s = pd.DataFrame({"frequency": x, "recency": tx, "T": T, "monetary_value": rng.gamma(5.0, 8.0, n)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        bg = clv.BetaGeoNBD().fit(s["frequency"], s["recency"], s["T"])
+        gg = clv.GammaGamma().fit(s["frequency"], s["monetary_value"])
+    assert bg.limits_ and np.isnan(bg.variance_matrix_.loc["a", "a"])
+    v = clv.clv_intervals(bg, gg, s.head(20), horizon=52)
+    assert (v["clv_std_error"] > 0).all() and np.isfinite(v.attrs["total"]["std_error"])
+    assert (v["clv_ci_lower"] < v["clv"]).all() and (v["clv"] < v["clv_ci_upper"]).all()

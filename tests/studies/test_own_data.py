@@ -467,12 +467,16 @@ def test_prospect_conversion_on_your_prospects(scratch_root, tmp_path):
 
 
 def test_customer_base_health_on_your_accounts(scratch_root, tmp_path):
+    """Your cards and transactions, with no visible dropout (every active card keeps buying, at nearly one rate):
+    BG/NBD is at its no-dropout limit and the study finishes, saying so in the run and in the manifest."""
+    import json
+
     from click.testing import CliRunner
 
     from crmresearch import cli, data
     from crmresearch.studies import pipeline
 
-    sim = data.simulate_card_base(n_accounts=3_000, n_merchants=50, seed=4)
+    sim = data.simulate_card_base(n_accounts=3_000, n_merchants=50, seed=4, r=20.0, alpha=1000.0, a=1e-4, b=1e4)
     sim.accounts.rename(columns={"account_id": "card"}).to_csv(tmp_path / "cards.csv", index=False)
     sim.transactions.rename(columns={"account_id": "card", "date": "posted"}).to_parquet(tmp_path / "tx.parquet")
     (tmp_path / "s.yaml").write_text("accounts: {path: cards.csv, columns: {account: card}}\n"
@@ -480,6 +484,9 @@ def test_customer_base_health_on_your_accounts(scratch_root, tmp_path):
     r = pipeline.run("customer-base-health", {"data": str(tmp_path / "s.yaml"), "dataset": "cdnow_sample",
                                               "as_of": "2025-12-31"}, out=tmp_path / "out", raise_on_error=True)
     out = Path(r.output_dir)
+    said = "no dropout in these data: BG/NBD reduces to the NBD, P(alive) = 1 for everyone"
+    assert any(said in w for w in r.warnings)
+    assert any(said in w for w in json.loads((out / "manifest.json").read_text())["warnings"])
     # the simulator's truth and merchant base are not part of your data
     for name in ("table-status-vs-truth", "table-merchant-grid", "fig-merchant-grid"):
         assert not list(out.glob(f"{name}.*"))
@@ -557,29 +564,26 @@ def test_service_recovery_on_your_dated_records_equals_the_day_counts(scratch_ro
     assert bad.exit_code == 2 and "1 of" in bad.output and "not in the spells table" in bad.output
 
 
-def _log_without_amounts() -> pd.DataFrame:
-    """lifetimes' example transaction log (customer id and date only, 5,000 customers, 2014), else the CDNOW
-    sample's purchases without their amounts."""
-    try:
-        from lifetimes.datasets import load_transaction_data
-    except ImportError:
-        from crmresearch import data
-
-        return data.load("cdnow_sample")[["customer_id", "date"]].rename(columns={"customer_id": "id"})
-    return load_transaction_data()[["id", "date"]]
+def type_of(model: str) -> str:
+    """The class of a customer-base model's name in words."""
+    return {"BG/NBD": "BetaGeoNBD", "MBG/NBD": "ModifiedBetaGeoNBD", "Pareto/NBD": "ParetoNBD"}[model]
 
 
 @pytest.mark.slow
 def test_customer_base_clv_on_a_log_without_amounts(scratch_root, tmp_path):
     """A log of customer and date runs BG/NBD and friends (the same fit as the package on the same frame)
-    and says which exhibits it leaves out and why: in the run log and in the manifest."""
+    and says which exhibits it leaves out and why: in the run log and in the manifest. The log is of steady
+    buyers with no visible dropout: every model it compares is at its no-dropout limit, and the study finishes
+    (no ConvergenceError), with the limit in words in its output and manifest."""
     import json
 
     from click.testing import CliRunner
 
     from crmresearch import cli, studies
 
-    log = _log_without_amounts()
+    from ._own import steady_log
+
+    log = steady_log(amounts=False).rename(columns={"customer_id": "id"})
     log.rename(columns={"id": "client", "date": "bought"}).to_csv(tmp_path / "log.csv", index=False)
     (tmp_path / "s.yaml").write_text("transactions: {path: log.csv, columns: {customer: client, date: bought}}\n")
     out = tmp_path / "out"
@@ -593,6 +597,10 @@ def test_customer_base_clv_on_a_log_without_amounts(scratch_root, tmp_path):
     assert written | set(omitted) == set(studies.get("customer-base-clv").exhibits) and not written & set(omitted)
     assert "no amount column" in omitted["table-gamma-gamma-fit"]
     assert "left out: table-clv-summary (needs amounts" in ran.output
+    for model in ("BG/NBD", "MBG/NBD", "Pareto/NBD"):  # each compared model at its limit, in words
+        said = f"no dropout in these data: {model} reduces to the NBD, P(alive) = 1 for everyone"
+        assert f"warning: {type_of(model)}.fit: " in ran.output and said in ran.output, model
+        assert any(said in w for w in manifest["warnings"]), model
     tx = log.rename(columns={"id": "customer_id"}).assign(date=lambda d: pd.to_datetime(d["date"]))
     first, last = tx["date"].min().normalize(), tx["date"].max().normalize()
     s = clv.summary_from_transactions(tx, (first + (last - first) / 2).normalize(), last, amount=None)
@@ -619,3 +627,27 @@ def test_a_study_that_sums_money_refuses_a_log_without_amounts_before_the_kernel
     bad = CliRunner().invoke(cli.main, ["run", "customer-base-health", "-p", f"data={tmp_path / 's.yaml'}"])
     assert bad.exit_code == 2, bad.output
     assert "missing column(s) ['amount'] (amount: needed here, optional elsewhere)" in bad.output
+
+
+@pytest.mark.slow
+def test_value_tiers_on_steady_buyers_finishes_at_the_limits_of_its_models(scratch_root, tmp_path):
+    """Steady buyers with no visible dropout and one mean spend: BG/NBD and Gamma-Gamma are both at a limit of
+    their parameter space; value-tiers finishes (exit 0) and says so in its output and manifest."""
+    import json
+
+    from click.testing import CliRunner
+
+    from crmresearch import cli
+
+    from ._own import steady_log
+
+    steady_log().rename(columns={"customer_id": "buyer"}).to_csv(tmp_path / "log.csv", index=False)
+    (tmp_path / "s.yaml").write_text("transactions: {path: log.csv, columns: {customer: buyer}}\n")
+    out = tmp_path / "out"
+    ran = CliRunner().invoke(cli.main, ["run", "value-tiers", "-p", f"data={tmp_path / 's.yaml'}", "--out", str(out)])
+    assert ran.exit_code == 0, ran.output
+    said = ["no dropout in these data: BG/NBD reduces to the NBD, P(alive) = 1 for everyone",
+            "no heterogeneity in spend: every customer has the same mean spend per transaction"]
+    warned = json.loads((out / "manifest.json").read_text())["warnings"]
+    for words in said:
+        assert words in ran.output and any(words in w for w in warned), words

@@ -5,6 +5,8 @@
   retention with duration dependence (Fader, Hardie, Liu, Davin & Steenburgh 2018), nests the sBG at c = 1
 - ``BetaGeoNBD``: non-contractual repeat buying (Fader, Hardie & Lee 2005); ``ModifiedBetaGeoNBD``: MBG/NBD
   (Batislam et al. 2007); ``ParetoNBD``: Pareto/NBD (Schmittlein et al. 1987; Fader, Hardie & Lee 2005);
+  ``ParetoNBDCovariates``, ``BetaGeoNBDCovariates``: the same with time-invariant covariates on the purchase
+  and dropout rates (Fader & Hardie 2007), LR test against the models without them;
   ``BetaGeoBetaBinom``: BG/BB at discrete opportunities (Fader, Hardie & Shang 2010) on ``bgbb_table``;
   ``GammaGompertzNBD``: Gamma-Gompertz/NBD, a dropout hazard that changes with age (Bemmaor & Glady 2012)
 - ``GammaGamma``: spend per transaction (Fader, Hardie & Lee 2005)
@@ -14,6 +16,8 @@
   ``recency_migration`` (recency-state counts from a transaction log):
   Markov-chain customer value over states (Pfeifer & Carraway 2000), the value of moving up one state and
   the break-even spend on a reactivation offer
+- ``new_customer_purchases``, ``new_customer_value``: forecasts for customers not yet acquired (cohorts joining
+  at given times; CLV at acquisition), with delta-method intervals, for every purchase model
 - ``compare_models``: every customer-base model on the same customers, judged on the holdout
 - ``summary_from_transactions``: the calibration / holdout table; ``clv``: per-customer value;
   ``customer_value``: the BG/NBD -> Gamma-Gamma -> CLV chain in one call
@@ -40,6 +44,7 @@ from .cohorts import (
     projection_errors,
 )
 from .comparison import ModelComparison, compare_models
+from .covariates import BetaGeoNBDCovariates, ParetoNBDCovariates
 from .gamma_gamma import GammaGamma
 from .ggnbd import GammaGompertzNBD, simulate_ggnbd
 from .markov import (
@@ -51,6 +56,7 @@ from .markov import (
     state_moves,
 )
 from .mbgnbd import ModifiedBetaGeoNBD
+from .new_customers import new_customer_purchases, new_customer_value
 from .paretonbd import ParetoNBD
 from .sbg import ShiftedBetaGeometric
 from .sbg_regression import SBGRegression
@@ -82,6 +88,7 @@ __all__ = [
     "BetaDiscreteWeibull",
     "BetaGeoBetaBinom",
     "BetaGeoNBD",
+    "BetaGeoNBDCovariates",
     "CustomerValue",
     "GammaGamma",
     "GammaGompertzNBD",
@@ -89,6 +96,7 @@ __all__ = [
     "ModelComparison",
     "ModifiedBetaGeoNBD",
     "ParetoNBD",
+    "ParetoNBDCovariates",
     "SBGRegression",
     "ShiftedBetaGeometric",
     "activity_status",
@@ -109,6 +117,8 @@ __all__ = [
     "funnel",
     "margin_annuity",
     "model_check",
+    "new_customer_purchases",
+    "new_customer_value",
     "period_discount_rate",
     "projection_errors",
     "rank_auc",

@@ -576,7 +576,9 @@ def simulate_bgnbd(n: int, r: float, alpha: float, a: float, b: float, T, seed: 
     lam = rng.gamma(r, 1.0 / alpha, n)
     p = rng.beta(a, b, n)
     # dropout can follow any repeat purchase (not the first purchase at time 0): J ~ Geometric(p) on 1, 2, ...
-    n_alive = rng.geometric(p) - int(modified)  # the customer drops out right after the J-th repeat purchase
+    never = p <= 0  # a draw of p that underflows to 0 (a fit at the no-dropout limit, a/b = 1e-30): never drops out
+    n_alive = rng.geometric(np.where(never, 1.0, p)) - int(modified)  # drops out right after the J-th repeat purchase
+    n_alive = np.where(never, np.iinfo(np.int64).max, n_alive)
     # count of Poisson events in (0, T]: at most n_alive are "allowed"
     counts_T = rng.poisson(lam * T)
     x = np.minimum(counts_T, n_alive)

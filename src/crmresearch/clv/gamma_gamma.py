@@ -10,6 +10,7 @@ from scipy.special import digamma, gammaln
 
 from ..errors import DataWarning, ValidationError
 from ._base import BaseFitter, per_customer
+from .bgnbd import shape_limit
 
 __all__ = ["GammaGamma"]
 
@@ -58,6 +59,14 @@ class GammaGamma(BaseFitter):
     """
 
     _param_names = ("p", "q", "v")
+    # fit coordinates at the edges: log p, log q (shape of the spend rate's gamma), log p v / q (the mean spend
+    # per transaction at the limit: nearly orthogonal to the others there)
+    _coordinates = ({"p": 1.0}, {"q": 1.0}, {"p": 1.0, "v": 1.0, "q": -1.0})
+    _limits = {  # noqa: RUF012 - a class-level table, never mutated
+        1: shape_limit(lambda p: "no heterogeneity in spend: every customer has the same mean spend per "
+                       f"transaction, {p['p'] * p['v'] / (p['q'] - 1):.4g} (the gamma mixing distribution of the "
+                       "spend rate reduces to a point; q and v are held at that limit)"),
+    }
 
     def __init__(self, alpha: float = 0.05, tol: float = 1e-10, max_iter: int = 2000,
                  corr_warn: float = 0.3) -> None:
@@ -136,11 +145,22 @@ class GammaGamma(BaseFitter):
         x, m, w = self._x, self._m, self._w
         px = p * x
         s = v + m * x
-        ll = (gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(v) + (px - 1) * np.log(m)
-              + px * np.log(x) - (px + q) * np.log(s))
+        if q <= 1e4:
+            ll = (gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(v) + (px - 1) * np.log(m)
+                  + px * np.log(x) - (px + q) * np.log(s))
+            d_q = digamma(px + q) - digamma(q) + np.log(v) - np.log(s)
+            d_v = q / v - (px + q) / s
+        else:
+            # on the way to no heterogeneity (q, v -> infinity) the terms above cancel to ~1e-10 of the
+            # likelihood and the optimiser stalls; the same likelihood without cancellation:
+            # ln G(px+q) - ln G(q) = px ln q + R(q, px) (Stirling, R -> 0), q ln v - (px+q) ln s =
+            # -px ln v - (px+q) ln(1 + m x / v)
+            l1p = np.log1p(m * x / v)
+            ll = (-gammaln(px) + _log_gamma_ratio_rest(q, px) + px * np.log(q / v) - (px + q) * l1p
+                  + (px - 1) * np.log(m) + px * np.log(x))
+            d_q = digamma(px + q) - digamma(q) - l1p
+            d_v = x * (q * m - p * v) / (v * s)  # = q / v - (px + q) / s
         d_p = x * (digamma(px + q) - digamma(px) + np.log(m) + np.log(x) - np.log(s))
-        d_q = digamma(px + q) - digamma(q) + np.log(v) - np.log(s)
-        d_v = q / v - (px + q) / s
         grad = np.array([w @ d_p * p, w @ d_q * q, w @ d_v * v])
         return -float(w @ ll), -grad
 
@@ -165,3 +185,10 @@ class GammaGamma(BaseFitter):
         x = np.asarray(frequency, dtype=float)
         m = np.nan_to_num(np.asarray(monetary, dtype=float))
         return per_customer((p * (v + x * m)) / (p * x + q - 1), frequency, "expected_spend")
+
+
+def _log_gamma_ratio_rest(q: float, a: np.ndarray) -> np.ndarray:
+    """ln G(q + a) - ln G(q) - a ln q for q >= 1e4 (Stirling's series to 1/q^3: error below 1e-17), without
+    the cancellation of the direct difference."""
+    qa = q + a
+    return ((qa - 0.5) * np.log1p(a / q) - a + (1 / qa - 1 / q) / 12 - (1 / qa ** 3 - 1 / q ** 3) / 360)

@@ -425,9 +425,10 @@ def clv_intervals(bgnbd: BetaGeoNBD, gammagamma: GammaGamma, summary: pd.DataFra
     The gradient of each customer's CLV (and of the total) with respect to the log of the seven
     parameters (r, alpha, a, b of BG/NBD; p, q, v of Gamma-Gamma) is taken by central differences;
     with the covariance of the log parameters (the two models are fitted separately, so their blocks
-    are independent) it gives the standard error. Intervals are built on the log scale, as for the
-    parameters: CLV x exp(+-z se / CLV), never below 0. They reflect estimation uncertainty of the
-    population parameters, not the randomness of a single customer's future purchases.
+    are independent) it gives the standard error. A model at a limit of its parameter space (``limits_``,
+    e.g. no dropout) holds some parameters there with NaN variance: they count as fixed. Intervals are built
+    on the log scale, as for the parameters: CLV x exp(+-z se / CLV), never below 0. They reflect estimation
+    uncertainty of the population parameters, not the randomness of a single customer's future purchases.
 
     Returns :func:`clv`'s table plus ``clv_std_error``, ``clv_ci_lower``, ``clv_ci_upper``;
     ``attrs["total"]`` holds estimate, std_error, ci_lower, ci_upper of the summed CLV.
@@ -472,7 +473,9 @@ def clv_intervals(bgnbd: BetaGeoNBD, gammagamma: GammaGamma, summary: pd.DataFra
     """
     for m, name in ((bgnbd, "bgnbd"), (gammagamma, "gammagamma")):
         m._check_fitted("clv_intervals")
-        if not hasattr(m, "variance_matrix_") or not np.all(np.isfinite(m.variance_matrix_.to_numpy())):
+        finite = np.isfinite(np.diag(m.variance_matrix_.to_numpy())) if hasattr(m, "variance_matrix_") else None
+        # a model at a limit (limits_) holds some parameters there, with NaN variance: they count as fixed
+        if finite is None or not (finite.all() or (getattr(m, "limits_", ()) and finite.any())):
             raise ValidationError(f"clv_intervals: {name} has no finite parameter covariance (refit with "
                                   "covariance, or the data do not identify the model)")
     base = clv(bgnbd, gammagamma, summary, horizon, discount_rate, margin, steps)
@@ -481,11 +484,12 @@ def clv_intervals(bgnbd: BetaGeoNBD, gammagamma: GammaGamma, summary: pd.DataFra
     blocks = []
     for m in (bgnbd, gammagamma):
         theta = m.params_.to_numpy(dtype=float)
-        cov_log = m.variance_matrix_.to_numpy() / np.outer(theta, theta)  # delta: d log(theta) = d theta / theta
-        blocks.append((m, theta, cov_log))
+        free = np.flatnonzero(np.isfinite(np.diag(m.variance_matrix_.to_numpy())))  # held at a limit: fixed
+        cov_log = (m.variance_matrix_.to_numpy() / np.outer(theta, theta))[np.ix_(free, free)]  # d log theta
+        blocks.append((m, theta, cov_log, free))
     grads, covs = [], []
-    for m, theta, cov_log in blocks:
-        for k in range(theta.size):
+    for m, theta, cov_log, free in blocks:
+        for k in free:
             vals = []
             for sign in (1, -1):
                 moved = m.__class__.__new__(m.__class__)

@@ -25,7 +25,7 @@ import platform
 import shutil
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,7 +42,7 @@ from ..errors import OutputError, StudyError
 from . import publish
 from . import registry as studies
 
-__all__ = ["RunResult", "omitted_exhibits", "output_dir_for", "param_hash", "run", "verify"]
+__all__ = ["RunResult", "data_warnings", "omitted_exhibits", "output_dir_for", "param_hash", "run", "verify"]
 
 MANIFEST = "manifest.json"
 _RECORDED_PACKAGES = ("crmresearch", "numpy", "pandas", "scipy", "scikit-learn", "lifelines",
@@ -74,6 +74,9 @@ class RunResult:
     bad_input : bool
         The run failed on its input data: the notebook raised a :class:`~crmresearch.errors.ValidationError`
         (a table breaking its contract, found where the kernel reads the whole table); the command exits 2.
+    warnings : list of str
+        The distinct :class:`~crmresearch.errors.DataWarning` messages the notebook gave (e.g. a model whose
+        estimate is at a limit: "no dropout in these data ..."), in order; the manifest's ``warnings``.
 
     Examples
     --------
@@ -91,6 +94,7 @@ class RunResult:
     error: str = ""
     omitted: dict[str, str] = field(default_factory=dict)
     bad_input: bool = False
+    warnings: list[str] = field(default_factory=list)
 
 
 class _QuietKernelManager(AsyncKernelManager):
@@ -230,7 +234,53 @@ def omitted_exhibits(study: studies.Study, staging: Path) -> dict[str, str]:
     return {e: said.get(e, "not written (no reason given)") for e in study.exhibits if e not in written}
 
 
-def _manifest(study: studies.Study, params: Mapping[str, Any], staging: Path) -> dict[str, Any]:
+def data_warnings(executed: Path) -> list[str]:
+    """The distinct DataWarning messages in an executed notebook's outputs, in order (warnings print on
+    stderr as ``file:line: DataWarning: message``).
+
+    Parameters
+    ----------
+    executed : Path
+        An executed notebook (.ipynb).
+
+    Returns
+    -------
+    list of str
+        The messages, each once.
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> from pathlib import Path
+    >>> from crmresearch.studies import pipeline
+    >>> nb = {"cells": [{"cell_type": "code", "outputs": [{"output_type": "stream", "name": "stderr",
+    ...       "text": "/x.py:3: DataWarning: no dropout in these data\\n  fit(...)\\n"}]}]}
+    >>> path = Path(tempfile.mkdtemp()) / "run.ipynb"
+    >>> _ = path.write_text(json.dumps(nb))
+    >>> pipeline.data_warnings(path)
+    ['no dropout in these data']
+    """
+    import re
+
+    try:
+        cells = json.loads(Path(executed).read_text()).get("cells", [])
+    except (OSError, ValueError):
+        return []
+    found: list[str] = []
+    for cell in cells:
+        for out in cell.get("outputs", []):
+            if out.get("output_type") != "stream" or out.get("name") != "stderr":
+                continue
+            text = out.get("text", "")
+            text = "".join(text) if isinstance(text, list) else text
+            for msg in re.findall(r"(?m)^.*?:\d+: DataWarning: (.*)$", text):
+                if msg not in found:
+                    found.append(msg)
+    return found
+
+
+def _manifest(study: studies.Study, params: Mapping[str, Any], staging: Path,
+              warnings: Sequence[str] = ()) -> dict[str, Any]:
     omitted = omitted_exhibits(study, staging)
     return {
         "study": study.name,
@@ -244,6 +294,8 @@ def _manifest(study: studies.Study, params: Mapping[str, Any], staging: Path) ->
         "exhibits": reporting.exhibit_hashes(staging),
         # declared exhibits left out, and why (none at the defaults: the key is then absent)
         **({"omitted": omitted} if omitted else {}),
+        # what the data made the models say (a fit at a limit, an assumption the data contradict): none, no key
+        **({"warnings": list(warnings)} if warnings else {}),
         "environment": {
             "python": ".".join(platform.python_version_tuple()[:2]),
             "packages": reporting.versions(_RECORDED_PACKAGES),
@@ -361,12 +413,13 @@ def _execute(study: studies.Study, params: dict[str, Any], target: Path, out: st
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = "1"
     t0 = time.perf_counter()
-    status, error, omitted, bad_input = "ok", "", {}, False
+    status, error, omitted, bad_input, said = "ok", "", {}, False, []
     try:
         with publish.terminate_as_interrupt():
             _execute_notebook(study.notebook, own, {**params, "output_dir": str(staging)}, progress,
                      paths.project_root() if paths.project_root().is_dir() else None)
-        manifest = _manifest(study, params, staging)
+        said = data_warnings(own)
+        manifest = _manifest(study, params, staging, said)
         if not manifest["exhibits"]:
             raise StudyError(f"{study.name}: the notebook finished but wrote no exhibits")
         omitted = manifest.get("omitted", {})
@@ -390,7 +443,7 @@ def _execute(study: studies.Study, params: dict[str, Any], target: Path, out: st
         shutil.rmtree(own.parent, ignore_errors=True)
     seconds = time.perf_counter() - t0
     result = RunResult(study.name, status, round(seconds, 2), str(target), str(executed),
-                       dict(params), error, omitted, bad_input)
+                       dict(params), error, omitted, bad_input, said)
     reporting.atomic_write_text(executed.with_suffix(".run.json"),
                                 reporting.dumps_json({**asdict(result),
                                                       "crmresearch": __version__}))
