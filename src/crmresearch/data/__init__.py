@@ -90,3 +90,7 @@ from .card_base import CardBase, simulate_card_base  # noqa: E402
 from .prospects_sim import PRODUCTS, SOURCES, Prospects, simulate_prospects  # noqa: E402
 
 __all__ += ["PRODUCTS", "SOURCES", "CardBase", "Prospects", "simulate_card_base", "simulate_prospects"]
+
+from .programme_sim import Programme, simulate_programme  # noqa: E402
+
+__all__ += ["Programme", "simulate_programme"]
