@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 
-from crmresearch import causal, clv, credit, data, experiments, satisfaction, segmentation, survival, targeting
+from crmresearch import causal, choice, clv, credit, data, experiments, satisfaction, segmentation, survival, targeting
 from crmresearch.core import base
 from crmresearch.errors import NotFittedError
 
@@ -201,6 +201,26 @@ def _did(bank):
     return causal.StaggeredDiD(), lambda m: m.fit(panel)
 
 
+def _matching(bank):
+    return causal.HistoryMatching(pre_periods=2), _did(bank)[1]
+
+
+def _choice_panel():
+    return data.simulate_choice_panel(households=80, occasions=6, seed=2)[0]
+
+
+def _clogit(bank):
+    return choice.ConditionalLogit(), lambda m: m.fit(_choice_panel())
+
+
+def _loyalty_logit(bank):
+    return choice.LoyaltyLogit(smoothing=0.7), lambda m: m.fit(_choice_panel())
+
+
+def _latent_class(bank):
+    return choice.LatentClassLogit(2, price_only="price", starts=1), lambda m: m.fit(_choice_panel())
+
+
 MODELS = {"BetaGeoNBD": _bgnbd, "ModifiedBetaGeoNBD": _mbgnbd, "ParetoNBD": _paretonbd, "BetaGeoBetaBinom": _bgbb,
           "GammaGamma": _gamma, "ShiftedBetaGeometric": _sbg, "SBGRegression": _sbg_regression,
           "PLSPM": _plspm,
@@ -209,7 +229,9 @@ MODELS = {"BetaGeoNBD": _bgnbd, "ModifiedBetaGeoNBD": _mbgnbd, "ParetoNBD": _par
           "CalibratedClassifier": _calibrated, "UpliftModel": _uplift, "TimeVaryingCox": _tv_cox,
           "CumulativeIncidence": _cuminc, "CauseSpecificCox": _cause_specific, "FineGray": _fine_gray,
           "ConversionValue": _conversion_value, "NextProductModel": _next_product,
-          "WoEBinning": _woe_binning, "Scorecard": _scorecard, "MarkovChainValue": _markov, "StaggeredDiD": _did}
+          "WoEBinning": _woe_binning, "Scorecard": _scorecard, "MarkovChainValue": _markov, "StaggeredDiD": _did,
+          "HistoryMatching": _matching, "ConditionalLogit": _clogit, "LoyaltyLogit": _loyalty_logit,
+          "LatentClassLogit": _latent_class}
 
 # Models whose natural summary is not a parameter table: they have no params_ and keep their own table.
 NO_PARAMETERS = {
@@ -225,11 +247,13 @@ NO_PARAMETERS = {
 WITH_STANDARD_ERRORS = {"BetaGeoNBD", "ModifiedBetaGeoNBD", "ParetoNBD", "BetaGeoBetaBinom",
                         "GammaGamma", "ShiftedBetaGeometric", "SBGRegression", "CoxPH", "AFT",
                         "TimeVaryingCox", "ConversionValue", "CauseSpecificCox", "FineGray", "Scorecard",
-                        "MarkovChainValue", "StaggeredDiD"}
+                        "MarkovChainValue", "StaggeredDiD", "HistoryMatching", "ConditionalLogit", "LatentClassLogit",
+                        "LoyaltyLogit"}
 # Models with a (partial) likelihood: log_likelihood_ and aic_; bic_ where the sample size is defined.
 LIKELIHOOD = {"BetaGeoNBD": True, "ModifiedBetaGeoNBD": True, "ParetoNBD": True, "BetaGeoBetaBinom": True,
               "GammaGamma": True, "ShiftedBetaGeometric": True, "SBGRegression": True,
-              "AFT": True, "CoxPH": False, "TimeVaryingCox": False, "CauseSpecificCox": False, "Scorecard": True}
+              "AFT": True, "CoxPH": False, "TimeVaryingCox": False, "CauseSpecificCox": False, "Scorecard": True,
+              "ConditionalLogit": True, "LoyaltyLogit": True, "LatentClassLogit": True}
 
 
 def _predictions(name, model, bank):
@@ -272,6 +296,10 @@ def _predictions(name, model, bank):
         return model.moves()
     if name == "StaggeredDiD":
         return model.att_gt_
+    if name == "HistoryMatching":
+        return model.event_study_
+    if name in ("ConditionalLogit", "LoyaltyLogit", "LatentClassLogit"):
+        return model.params_
     if name == "NextProductModel":
         from crmresearch.targeting import prospects
 

@@ -13,6 +13,7 @@ from .loaders import (
     load_credit_data,
     load_fh2007_retention,
     load_mlc_churn,
+    load_scanner_panel,
     load_telco_churn,
 )
 
@@ -26,6 +27,7 @@ __all__ = [
     "load_credit_data",
     "load_fh2007_retention",
     "load_mlc_churn",
+    "load_scanner_panel",
     "load_telco_churn",
 ]
 
@@ -40,6 +42,7 @@ DATASETS = {
     "mlc_churn": load_mlc_churn,
     "credit_card_applications": load_credit_card_applications,
     "credit_data": load_credit_data,
+    "yogurt": lambda: load_scanner_panel("Yogurt"),
 }
 
 
@@ -94,3 +97,7 @@ __all__ += ["PRODUCTS", "SOURCES", "CardBase", "Prospects", "simulate_card_base"
 from .programme_sim import Programme, simulate_programme  # noqa: E402
 
 __all__ += ["Programme", "simulate_programme"]
+
+from .choice_sim import simulate_choice_panel  # noqa: E402
+
+__all__ += ["simulate_choice_panel"]

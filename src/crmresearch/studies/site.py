@@ -33,7 +33,8 @@ from . import registry as studies
 __all__ = ["API_MODULES", "build_site", "chinese_paper", "executed_notebook", "page_content", "roles_to_autorefs"]
 
 API_MODULES = ("data", "segmentation", "clv", "survival", "survival.recovery", "targeting", "targeting.prospects",
-               "credit", "causal", "satisfaction", "service", "service.forecast", "service.skills", "experiments",
+               "credit", "causal", "choice", "satisfaction", "service", "service.forecast", "service.skills",
+               "experiments",
                "schemas", "sources", "sources.aggregate", "sources.files", "core", "core.mle", "errors", "reporting",
                "plots", "i18n", "studies", "studies.pipeline", "studies.publish", "studies.site", "paths")
 _LINK = re.compile(r"(!?\[[^\]]*\])\(([^)\s]+)\)")
