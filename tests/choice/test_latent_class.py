@@ -20,7 +20,7 @@ def selection(panel):
 
 
 def test_classes_and_coefficients_recovered(panel, selection):
-    table, best = selection
+    table, best, _ = selection
     truth = panel[1]
     assert best.n_classes == 2 and best.price_only == "price"  # BIC: two classes, one of them price-only
     row = table.loc[table["chosen"]].iloc[0]
@@ -37,7 +37,8 @@ def test_classes_and_coefficients_recovered(panel, selection):
 
 
 def test_segments_price_only_class_is_the_more_elastic(panel, selection):
-    _, best = selection
+    _, best, models = selection
+    assert models[(2, True)] is best
     seg = best.segments(panel[0], promotion=0.10)
     assert (seg.loc["class1", [f"elasticity:{b}" for b in "abcd"]] < seg.loc["class2", [
         f"elasticity:{b}" for b in "abcd"]]).all()

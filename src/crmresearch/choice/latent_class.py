@@ -369,7 +369,8 @@ class LatentClassLogit(Estimator):
 
 def select_classes(choices: pd.DataFrame, classes: Sequence[int] = (1, 2, 3), variables: Sequence[str] = ("price",),
                    price_only: str | Sequence[str] | None = "price", starts: int = 5, seed: int = 0,
-                   **settings: object) -> tuple[pd.DataFrame, LatentClassLogit]:
+                   **settings: object) -> tuple[pd.DataFrame, LatentClassLogit, dict[tuple[int, bool],
+                                                                                   LatentClassLogit]]:
     """Fit the latent-class logit for each number of classes (with and without a price-only class) and
     choose by BIC.
 
@@ -390,28 +391,29 @@ def select_classes(choices: pd.DataFrame, classes: Sequence[int] = (1, 2, 3), va
 
     Returns
     -------
-    (DataFrame, LatentClassLogit)
+    (DataFrame, LatentClassLogit, dict)
         One row per model (``classes``, ``price_only``, ``log_likelihood``, ``parameters``, ``bic``, ``aic``,
-        ``chosen``) and the model of lowest BIC.
+        ``chosen``), the model of lowest BIC, and every fitted model by (classes, price_only).
 
     Examples
     --------
     >>> from crmresearch import choice, data
     >>> panel, _ = data.simulate_choice_panel(households=120, occasions=8, seed=4)
-    >>> table, best = choice.select_classes(panel, classes=(1, 2), starts=2)
+    >>> table, best, models = choice.select_classes(panel, classes=(1, 2), starts=2)
     >>> int(table["chosen"].sum())
     1
     """
-    rows, models = [], []
+    rows, models = [], {}
     for S in classes:
         for restricted in ([None] + ([price_only] if price_only and S >= 2 else [])):
             m = LatentClassLogit(S, variables=variables, price_only=restricted, starts=starts, seed=seed,
                                  **settings).fit(choices)  # type: ignore[arg-type]
-            models.append(m)
+            models[(int(S), restricted is not None)] = m
             rows.append({"classes": S, "price_only": restricted is not None, "log_likelihood": m.log_likelihood_,
                          "parameters": m.n_parameters_, "bic": m.bic_, "aic": m.aic_})
     table = pd.DataFrame(rows)
     k = int(table["bic"].idxmin())
     table["chosen"] = False
     table.loc[k, "chosen"] = True
-    return table, models[k]
+    best = models[(int(table.loc[k, "classes"]), bool(table.loc[k, "price_only"]))]
+    return table, best, models
