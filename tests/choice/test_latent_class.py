@@ -16,7 +16,7 @@ def panel():
 
 @pytest.fixture(scope="module")
 def selection(panel):
-    return choice.select_classes(panel[0], classes=(1, 2, 3), price_only="price", starts=3, seed=0)
+    return choice.select_classes(panel[0], classes=(1, 2, 3), price_only="price", starts=2, seed=0)
 
 
 def test_classes_and_coefficients_recovered(panel, selection):
