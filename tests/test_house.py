@@ -17,6 +17,7 @@ SHIMS = {"health", "recovery", "prospects", "classify", "forecast", "skills", "a
 ALLOWED = {
     "schemas": set(), "core": set(), "data": set(),
     "sources": {"schemas"}, "service": {"core", "schemas"}, "causal": {"core", "schemas"},
+    "choice": {"core", "schemas"},
     "experiments": {"core", "schemas"},
     "segmentation": {"core", "schemas", "sources"}, "clv": {"core", "schemas", "sources"},
     "satisfaction": {"core", "schemas", "experiments"}, "targeting": {"core", "schemas", "experiments"},

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 
-from crmresearch import causal, clv, credit, data, experiments, satisfaction, segmentation, survival, targeting
+from crmresearch import causal, choice, clv, credit, data, experiments, satisfaction, segmentation, survival, targeting
 from crmresearch.core import base
 from crmresearch.errors import NotFittedError
 
@@ -250,6 +250,26 @@ def _did(bank):
     return causal.StaggeredDiD(), lambda m: m.fit(panel)
 
 
+def _matching(bank):
+    return causal.HistoryMatching(pre_periods=2), _did(bank)[1]
+
+
+def _choice_panel():
+    return data.simulate_choice_panel(households=80, occasions=6, seed=2)[0]
+
+
+def _clogit(bank):
+    return choice.ConditionalLogit(), lambda m: m.fit(_choice_panel())
+
+
+def _loyalty_logit(bank):
+    return choice.LoyaltyLogit(smoothing=0.7), lambda m: m.fit(_choice_panel())
+
+
+def _latent_class(bank):
+    return choice.LatentClassLogit(2, price_only="price", starts=1), lambda m: m.fit(_choice_panel())
+
+
 MODELS = {"BetaGeoNBD": _bgnbd, "ModifiedBetaGeoNBD": _mbgnbd, "ParetoNBD": _paretonbd, "BetaGeoBetaBinom": _bgbb,
           "GammaGompertzNBD": _ggnbd, "ParetoNBDCovariates": _paretonbd_cov, "BetaGeoNBDCovariates": _bgnbd_cov,
           "GammaGamma": _gamma, "ShiftedBetaGeometric": _sbg, "BetaDiscreteWeibull": _bdw,
@@ -261,7 +281,9 @@ MODELS = {"BetaGeoNBD": _bgnbd, "ModifiedBetaGeoNBD": _mbgnbd, "ParetoNBD": _par
           "MixtureCure": _mixture_cure,
           "ConversionValue": _conversion_value, "NextProductModel": _next_product,
           "WoEBinning": _woe_binning, "Scorecard": _scorecard, "MarkovChainValue": _markov, "StaggeredDiD": _did,
-          "RollRateChain": _roll_rates, "RegressionDiscontinuity": _rd}
+          "RollRateChain": _roll_rates, "RegressionDiscontinuity": _rd,
+          "HistoryMatching": _matching, "ConditionalLogit": _clogit, "LoyaltyLogit": _loyalty_logit,
+          "LatentClassLogit": _latent_class}
 
 # Models whose natural summary is not a parameter table: they have no params_ and keep their own table.
 NO_PARAMETERS = {
@@ -279,13 +301,15 @@ WITH_STANDARD_ERRORS = {"BetaGeoNBD", "ModifiedBetaGeoNBD", "ParetoNBD", "BetaGe
                         "GammaGamma", "ShiftedBetaGeometric", "BetaDiscreteWeibull", "SBGRegression", "CoxPH", "AFT",
                         "TimeVaryingCox", "ConversionValue", "CauseSpecificCox", "FineGray", "Scorecard",
                         "MixtureCure", "MarkovChainValue", "StaggeredDiD", "RollRateChain",
-                        "RegressionDiscontinuity"}
+                        "RegressionDiscontinuity", "HistoryMatching", "ConditionalLogit", "LatentClassLogit",
+                        "LoyaltyLogit"}
 # Models with a (partial) likelihood: log_likelihood_ and aic_; bic_ where the sample size is defined.
 LIKELIHOOD = {"BetaGeoNBD": True, "ModifiedBetaGeoNBD": True, "ParetoNBD": True, "BetaGeoBetaBinom": True,
               "GammaGompertzNBD": True, "GammaGamma": True, "ShiftedBetaGeometric": True, "BetaDiscreteWeibull": True,
               "ParetoNBDCovariates": True, "BetaGeoNBDCovariates": True,
               "SBGRegression": True, "AFT": True, "CoxPH": False, "TimeVaryingCox": False, "CauseSpecificCox": False,
-              "Scorecard": True, "MixtureCure": True}
+              "Scorecard": True, "MixtureCure": True, "ConditionalLogit": True, "LoyaltyLogit": True,
+              "LatentClassLogit": True}
 
 
 def _predictions(name, model, bank):
@@ -335,6 +359,10 @@ def _predictions(name, model, bank):
         return model.att_gt_
     if name == "RollRateChain":
         return model.expected_loss({"current": 1_000.0, "90+": 500.0})
+    if name == "HistoryMatching":
+        return model.event_study_
+    if name in ("ConditionalLogit", "LoyaltyLogit", "LatentClassLogit"):
+        return model.params_
     if name == "NextProductModel":
         from crmresearch.targeting import prospects
 

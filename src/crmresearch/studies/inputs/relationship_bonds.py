@@ -1,0 +1,150 @@
+"""Inputs of the relationship-bonds study: the programme simulator, CDNOW, the bank and a scanner panel, or
+your transactions, customers (with an ``enrolled`` date) and choices."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ... import data as datasets
+from ... import sources
+from . import Base
+
+__all__ = ["choice_base", "programme_base", "recency_bases"]
+
+
+def _yours(data: str, roles: list[str]) -> tuple[str, dict[str, pd.DataFrame]]:
+    name = sources.source_file(data).name
+    tables = sources.read_sources(data, roles=roles[:1], optional=roles[1:])
+    return name, {r: tables[r].to_pandas() for r in roles if r in tables}
+
+
+def programme_base(data: str = "", *, n_customers: int = 4_000, months: int = 24, seed: int = 0,
+                   spend_effect: float = 3.0, churn_ratio: float = 0.8) -> Base | None:
+    """The customers and purchases of a reward programme: the simulator's, or your customers' ``enrolled`` dates.
+
+    Parameters
+    ----------
+    data : str, default ''
+        Data source file naming your ``transactions`` and ``customers`` (with an ``enrolled`` date, empty for
+        never enrolled); '' = :func:`crmresearch.data.simulate_programme`.
+    n_customers, months, seed : int
+        Size, months and seed of the simulator (built-in data only).
+    spend_effect, churn_ratio : float
+        The simulator's programme effects: extra spend per month at enrolment; hazard ratio of churn.
+
+    Returns
+    -------
+    Base or None
+        ``tables``: ``transactions`` (customer_id, date, amount), ``customers`` (customer_id, enrolled and,
+        where known, churned). ``settings``: ``start``, ``end`` (the panel window), ``inputs``. ``truth``: the
+        simulator's (None for your data). None when your customers have no ``enrolled`` column.
+
+    Examples
+    --------
+    >>> from crmresearch.studies.inputs.relationship_bonds import programme_base
+    >>> b = programme_base(n_customers=300)
+    >>> sorted(b.tables), b.simulated
+    (['customers', 'transactions'], True)
+    """
+    if not data:
+        sim = datasets.simulate_programme(n_customers=n_customers, months=months, seed=seed,
+                                          spend_effect=spend_effect, churn_ratio=churn_ratio)
+        text = f"simulate_programme(n_customers={n_customers}, seed={seed})"
+        return Base("simulator", "simulator", f"crmresearch reward-programme simulator (n = {n_customers:,}, "
+                    f"seed {seed})", tables={"transactions": sim.transactions, "customers": sim.customers},
+                    truth=sim.truth, settings={"start": sim.truth["start"], "end": sim.truth["end"],
+                                               "inputs": [("sim_transactions", "transactions", text),
+                                                          ("sim_customers", "customers", text)]})
+    name, yours = _yours(data, ["transactions", "customers"])
+    customers = yours.get("customers")
+    if customers is None or "enrolled" not in customers:
+        return None
+    tx = yours["transactions"].assign(date=lambda d: pd.to_datetime(d["date"]))
+    customers = customers.assign(enrolled=pd.to_datetime(customers["enrolled"]))
+    start = tx["date"].min().to_period("M").start_time
+    end = tx["date"].max().to_period("M").end_time.normalize()
+    return Base("yours", name, f"{name}: your customers and transactions", tables={"transactions": tx,
+                                                                                   "customers": customers},
+                settings={"start": start, "end": end, "inputs": [("transactions", "transactions",
+                                                                   f"{name}: transactions"),
+                                                                  ("customers", "customers", f"{name}: customers")]})
+
+
+def recency_bases(data: str = "", dataset: str = "cdnow_master", *, bank_customers: int = 10_000,
+                  seed: int = 0) -> list[Base]:
+    """The purchase logs whose recency states are valued: CDNOW and the synthetic bank, or your transactions.
+
+    Parameters
+    ----------
+    data : str, default ''
+        Data source file naming your ``transactions`` (with amounts); '' = the built-in logs.
+    dataset : str, default 'cdnow_master'
+        The CDNOW file.
+    bank_customers, seed : int
+        Size and seed of the synthetic bank.
+
+    Returns
+    -------
+    list of Base
+        Each with ``tables['transactions']`` (customer_id, date, amount).
+
+    Examples
+    --------
+    >>> from crmresearch.studies.inputs.relationship_bonds import recency_bases
+    >>> [b.name for b in recency_bases(dataset="cdnow_sample", bank_customers=3_000)]
+    ['cdnow', 'bank']
+    """
+    if data:
+        name, yours = _yours(data, ["transactions"])
+        tx = yours["transactions"]
+        return [Base("yours", name, f"{name}: your transactions", tables={"transactions": tx},
+                     settings={"inputs": [("transactions", "transactions", f"{name}: transactions")]})]
+    cd = datasets.load(dataset)
+    bank = datasets.simulate_bank(n_customers=bank_customers, seed=seed)
+    btx = bank.transactions.rename(columns={"timestamp": "date"})[["customer_id", "date", "amount"]]
+    return [Base("cdnow", "CDNOW", cd.attrs.get("source", "CDNOW"), tables={"transactions": cd},
+                 settings={"inputs": [(dataset, "transactions", cd.attrs.get("source", "CDNOW"))]}),
+            Base("bank", "bank", f"crmresearch synthetic bank (n = {bank_customers:,}, seed {seed})",
+                 tables={"transactions": btx}, truth=bank.truth,
+                 settings={"inputs": [("bank_transactions", "transactions",
+                                       f"simulate_bank(n_customers={bank_customers}, seed={seed})")]})]
+
+
+def choice_base(data: str = "", panel: str = "Yogurt") -> Base | None:
+    """The brand choices whose segments are found: an Ecdat scanner panel, or your choices.
+
+    Parameters
+    ----------
+    data : str, default ''
+        Data source file naming your ``choices`` (household, occasion, choice and ``price_<brand>`` columns,
+        optional ``feature_<brand>``); '' = :func:`crmresearch.data.load_scanner_panel`.
+    panel : str, default 'Yogurt'
+        The Ecdat panel.
+
+    Returns
+    -------
+    Base or None
+        ``tables['choices']``; ``settings``: ``brands``, ``variables`` (price and, where every brand has one,
+        feature), ``price_unit``. None when your data source names no ``choices``.
+
+    Examples
+    --------
+    >>> from crmresearch.studies.inputs.relationship_bonds import choice_base
+    >>> b = choice_base(panel="Yogurt")
+    >>> b.settings["variables"], len(b.tables["choices"])
+    (['price', 'feature'], 2412)
+    """
+    if data:
+        name, yours = _yours(data, ["choices"])
+        if "choices" not in yours:
+            return None
+        table, label, source, unit = yours["choices"], name, f"{name}: your choices", "your price unit"
+        brands = sorted(table["choice"].astype(str).unique())
+        table = table.assign(choice=table["choice"].astype(str))
+    else:
+        table = datasets.load_scanner_panel(panel)
+        label, source, unit, brands = panel, table.attrs["source"], table.attrs["price_unit"], table.attrs["brands"]
+    variables = ["price"] + (["feature"] if all(f"feature_{b}" in table for b in brands) else [])
+    return Base("yours" if data else panel.lower(), label, source, tables={"choices": table},
+                settings={"brands": brands, "variables": variables, "price_unit": unit,
+                          "inputs": [(panel.lower() if not data else "choices", "choices", source)]})
