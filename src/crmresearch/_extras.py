@@ -15,6 +15,7 @@ __all__ = ["EXTRAS", "require"]
 EXTRAS: dict[str, tuple[str, str]] = {
     "lifelines": ("lifelines", "survival"),
     "sklearn": ("scikit-learn", "ml"),
+    "threadpoolctl": ("threadpoolctl", "ml"),
     "statsmodels": ("statsmodels", "stats"),
     "matplotlib": ("matplotlib", "plots"),
     "papermill": ("papermill", "studies"),

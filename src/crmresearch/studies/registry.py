@@ -1624,6 +1624,7 @@ SERVICE_QUALITY_GAPS = Study(
 RELATIONSHIP_BONDS = Study(
     name="relationship-bonds",
     title="Relationship bonds: reward programmes, segment moves and the price-only customer",
+    title_zh="关系纽带：奖励计划、细分群迁移与只看价格的客户",
     question="Does a reward programme retain customers or enrol the loyal (naive gap, matching and staggered "
              "DiD against the truth), what is a move between recency segments worth and what may a "
              "reactivation offer cost, and how large is the segment whose brand choices follow price alone?",
@@ -1698,7 +1699,7 @@ def all_studies() -> list[Study]:
     --------
     >>> from crmresearch import studies
     >>> len(studies.all_studies()), studies.all_studies()[0].name
-    (15, 'value-tiers')
+    (16, 'value-tiers')
     """
     return list(REGISTRY.values())
 
