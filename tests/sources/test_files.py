@@ -255,7 +255,7 @@ def test_a_system_file_named_as_a_table_is_not_quoted(tmp_path):
      r"unknown key\(s\) \['mastr'\] under spark:; accepted: master, config"),
     ("spark: local\ntransactions: {path: tx.csv}\n", r"spark: must map master and config to values"),
     (f"transactions: {{path: tx.csv, colums: {MAPPING}}}\n",
-     r"unknown key\(s\) \['colums'\]; accepted: path, format, duckdb, spark_table, columns, features"),
+     r"unknown key\(s\) \['colums'\]; accepted: path, format, duckdb, spark_table, spark, columns, features"),
     ("transactions: {duckdb: {database: x.duckdb, table: tx, schema: main}}\n",
      r"duckdb: takes exactly the keys database, table"),
     ("transactions: {path: tx.csv, format: xlsx}\n", r"format: must be parquet or csv; got 'xlsx'"),
