@@ -220,6 +220,10 @@ def alive(pids: list[int]) -> list[int]:
     return out
 
 
+def _interrupt(*_: Any) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> int:
     """``make cluster``: start the cluster, print its master URL, keep it up until Ctrl-C (or SIGTERM)."""
     reason = missing()
@@ -228,7 +232,7 @@ def main() -> int:
         return 1
     folder = Path(tempfile.mkdtemp(prefix="crmresearch-spark-"))
     cluster = SparkCluster(folder)
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         cluster.start()
         print(f"Spark standalone cluster up in {cluster.start_seconds:.1f} s: master {cluster.url}, web UI "
