@@ -207,6 +207,13 @@ def session_config(cluster: SparkCluster) -> dict[str, str]:
             "spark.scheduler.minRegisteredResourcesRatio": "1.0"}
 
 
+def report(request: Any, line: str) -> None:
+    """A line in pytest's terminal output (not captured): how long the cluster took to start, for the record."""
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(f"spark cluster: {line}")
+
+
 def alive(pids: list[int]) -> list[int]:
     """Those of ``pids`` still running (not zombies)."""
     out = []

@@ -7,6 +7,7 @@ end on the cluster. ``make test-cluster`` (and ``.ci/run``) runs this module."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import numpy as np
@@ -100,7 +101,7 @@ def _cluster_yaml(root: Path, cluster, name: str = "cluster.yaml", tx: str = "tx
 
 
 @pytest.fixture(scope="module")
-def session(spark_cluster):
+def session(spark_cluster, request):
     """The driver of this process on the cluster (its web UI on a free port, for the REST status API)."""
     import spark_cluster as sc
     from pyspark.sql import SparkSession
@@ -109,8 +110,11 @@ def session(spark_cluster):
     for k, v in {**sc.session_config(spark_cluster), "spark.ui.enabled": "true",
                  "spark.ui.port": str(sc.free_port())}.items():
         builder = builder.config(k, v)
+    t0 = time.perf_counter()
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
+    spark.range(4, numPartitions=2).count()  # the first job waits until both executors are registered
+    sc.report(request, f"driver and 2 executors up in {time.perf_counter() - t0:.1f} s")
     assert spark.sparkContext.master == spark_cluster.url
     yield spark
     spark.stop()
@@ -214,6 +218,19 @@ def test_the_executors_of_both_workers_ran_tasks(both, spark_cluster, session):
     assert {w["coresused"] for w in state["workers"]} == {1}
 
 
+def test_nanosecond_parquet_timestamps_are_refused_with_the_remedy(tmp_path, spark_cluster, session):
+    """pandas writes nanoseconds by default; Spark 4 refuses them (PARQUET_TYPE_ILLEGAL): one line that says how
+    to write the files instead."""
+    (tmp_path / "tx").mkdir()
+    _tx(seed=4, n_customers=20).to_parquet(tmp_path / "tx" / "part-0.parquet", index=False)
+    (tmp_path / "s.yaml").write_text(f'spark: {{master: "{spark_cluster.url}"}}\ntransactions: {{spark: {{path: tx}}, '
+                                     "columns: {customer: cust_no, date: txn_ts, amount: amt}}\n")
+    with pytest.raises(sources.SourceError, match=r"s.yaml: transactions: Spark cannot read 'tx' as Parquet: .*"
+                                                  r"write the files with pyarrow's coerce_timestamps='us'") as caught:
+        sources.read_sources(tmp_path / "s.yaml")
+    assert "\n" not in str(caught.value)
+
+
 @pytest.mark.slow
 def test_customer_base_clv_runs_on_the_cluster_from_a_parquet_folder(scratch_root, tmp_path, spark_cluster):
     """The study's kernel drives the cluster (its own application: this process's driver stops first, since each
@@ -251,3 +268,4 @@ def test_customer_base_clv_runs_on_the_cluster_from_a_parquet_folder(scratch_roo
     assert holdout["holdout transactions, actual"] == s["frequency_holdout"].sum()
     finished = [a for a in spark_cluster.state()["completedapps"]]
     assert any(a["name"] != "crmresearch-cluster-tests" for a in finished), finished  # the kernel's application
+

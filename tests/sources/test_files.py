@@ -310,6 +310,7 @@ def test_with_a_spark_master_the_pre_kernel_check_still_starts_no_session(tmp_pa
     ("{spark: tx/}", r"spark: must map table or path \(and format, master\) to values"),
     ("{spark: {path: tx, master: 'spark://b:7077'}}",
      r"spark: master 'spark://b:7077' differs from the file's spark: master 'spark://a:7077'"),
+    ("{spark: {path: nope/}}", r"spark: no file or folder matches 'nope/'"),
     ("{spark: {path: tx}, spark_table: crm.tx}", r"give exactly one of path, duckdb, spark_table or spark; got "
                                                  r"\['spark_table', 'spark'\]"),
 ])
@@ -319,6 +320,7 @@ def test_a_spark_files_entry_is_checked_before_any_session(tmp_path, monkeypatch
     from crmresearch.sources import tables
 
     monkeypatch.setattr(tables, "_spark", lambda *a, **k: (_ for _ in ()).throw(AssertionError("a session started")))
+    (tmp_path / "tx").mkdir()
     (tmp_path / "s.yaml").write_text(f"spark: {{master: 'spark://a:7077'}}\ntransactions: {entry}\n")
     s = studies.get("rfm-segments")
     with pytest.raises(ParameterError, match=match) as caught:
@@ -331,6 +333,7 @@ def test_a_spark_files_entry_passes_the_pre_kernel_check_and_is_listed_as_spark(
 
     monkeypatch.setattr(tables, "_spark", lambda *a, **k: (_ for _ in ()).throw(AssertionError("a session started")))
     monkeypatch.delenv("SPARK_MASTER_URL", raising=False)
+    (tmp_path / "tx").mkdir()
     (tmp_path / "s.yaml").write_text(f"transactions: {{spark: {{path: tx}}, columns: {MAPPING}}}\n"
                                      "calls: {spark: {table: crm.calls}}\nspells: {spark_table: crm.spells}\n")
     assert sources.spark_tables(tmp_path / "s.yaml") == {"transactions": "tx", "calls": "crm.calls",

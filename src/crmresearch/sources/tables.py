@@ -705,6 +705,18 @@ def _entry_settings(settings: Mapping[str, Any] | None, entry: Mapping[str, Any]
     return out
 
 
+def _spark_path(what: str, base: Path, name: str) -> str:
+    """The path of a ``spark: {path: ...}`` entry as Spark reads it: a URL (``hdfs://``, ``s3a://``) or an absolute
+    path as given (it may be on the cluster's default file system); a relative one resolved against the YAML
+    file's folder, required to exist there and given to Spark as ``file://``."""
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", what) or os.path.isabs(what):
+        return what
+    path = str(base / what)
+    if not globmod.glob(path.rstrip("/")):
+        raise SourceError(f"{name}: spark: no file or folder matches {shown(what)} (from {base})")
+    return "file://" + path
+
+
 def _spark_read(obj: Mapping[str, Any], name: str, base: Path, settings: Mapping[str, Any] | None) -> Any:
     """A Spark DataFrame of a ``spark_table`` or ``spark:`` entry (a catalog table, or files the executors read)."""
     if "spark_table" in obj:
@@ -718,11 +730,7 @@ def _spark_read(obj: Mapping[str, Any], name: str, base: Path, settings: Mapping
             return session.table(what)
         except Exception as exc:  # AnalysisException: table not found
             raise SourceError(f"{name}: Spark cannot read table {shown(what)}: {engine_message(exc)}") from None
-    path = what
-    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", path):  # a local path: relative to the YAML file, must exist
-        path = path if os.path.isabs(path) else str(base / path)
-        if not globmod.glob(path.rstrip("/") or "/"):
-            raise SourceError(f"{name}: spark: no file or folder matches {shown(what)} (from {base})")
+    path = _spark_path(what, base, name)
     fmt = str(entry.get("format") or "parquet")
     try:
         if fmt == "csv":
@@ -907,7 +915,7 @@ def read_sources(path: str | os.PathLike[str], roles: Sequence[str] | None = Non
     for role, spec in raw.items():
         try:
             if not open_spark and isinstance(spec, Mapping) and ("spark_table" in spec or "spark" in spec):
-                _spark_entry(spec, f"{path.name}: {role}", spark)
+                _spark_entry(spec, f"{path.name}: {role}", spark, path.parent)
                 continue
             out[role] = as_source(spec, name=f"{path.name}: {role}", role=role, base=path.parent, spark=spark)
         except SourceError as exc:
@@ -958,7 +966,7 @@ def spark_tables(path: str | os.PathLike[str]) -> dict[str, str]:
     return out
 
 
-def _spark_entry(spec: Mapping[str, Any], name: str, spark: Mapping[str, Any]) -> None:
+def _spark_entry(spec: Mapping[str, Any], name: str, spark: Mapping[str, Any], base: Path) -> None:
     """A Spark entry (``spark_table`` or ``spark:``) checked without a session: its keys, its columns and a Spark
     master named."""
     unknown = sorted(map(str, set(spec) - set(_KEYS)))
@@ -973,6 +981,8 @@ def _spark_entry(spec: Mapping[str, Any], name: str, spark: Mapping[str, Any]) -
                           f"cust_no, date: day}}; got {shown(given)}")
     if "spark" in spec:
         entry = _spark_entry_keys(spec["spark"], name)
+        if "path" in entry:
+            _spark_path(str(entry["path"]), base, name)
         spark_master(_entry_settings(spark, entry, name), name, str(entry.get("table") or entry.get("path")))
         return
     spark_master(spark, name, str(spec["spark_table"]))
