@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help setup reproduce test verify lint lab bench lock clean site site-test fonts rpeer
+.PHONY: help setup reproduce test test-cluster cluster verify lint lab bench lock clean site site-test fonts rpeer
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -43,6 +43,14 @@ reproduce: $(STAMP)  ## run every study at default parameters into figures/
 
 test: $(STAMP) fonts rpeer lint  ## lint, then run the tests (validation, notebooks, CLI, Chinese exhibits, R peers)
 	$(BIN)/python -m pytest
+
+# A Spark standalone master and two workers (1 core, 1 GB each) from pyspark's own spark-class, on 127.0.0.1 with
+# free ports; the tests on it start and stop it themselves (tests/spark_cluster.py; Java 17 and the spark extra).
+cluster: $(STAMP)  ## a Spark standalone cluster on 127.0.0.1 (prints its SPARK_MASTER_URL; Ctrl-C stops it)
+	$(BIN)/python tests/spark_cluster.py
+
+test-cluster: $(STAMP)  ## the tests on a real Spark cluster (two workers; starts and stops it; not part of make test)
+	CRMRESEARCH_REQUIRE_CLUSTER=$${CRMRESEARCH_REQUIRE_CLUSTER:-0} $(BIN)/python -m pytest -n 0 -m cluster tests/sources/test_cluster.py
 
 verify: $(STAMP)  ## re-run every study at default parameters; exhibits, inputs and parameters must equal figures/
 	$(BIN)/crmresearch verify --strict --jobs $(JOBS)

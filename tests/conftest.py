@@ -45,3 +45,28 @@ def cards():
     from crmresearch import data
 
     return data.simulate_card_base(n_accounts=8_000, n_merchants=200, seed=4)
+
+
+@pytest.fixture(scope="session")
+def spark_cluster(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest):
+    """A Spark standalone master and two one-core workers on 127.0.0.1 (tests/spark_cluster.py), stopped by PID
+    at the end of the session; skips without Java or pyspark (fails with CRMRESEARCH_REQUIRE_CLUSTER=1)."""
+    import spark_cluster as sc
+
+    reason = sc.missing()
+    if reason:
+        if os.environ.get("CRMRESEARCH_REQUIRE_CLUSTER") == "1":
+            pytest.fail(f"the Spark cluster cannot start: {reason}")
+        pytest.skip(reason)
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # drivers here and in notebook kernels: loopback only
+    cluster = sc.SparkCluster(tmp_path_factory.mktemp("spark-cluster"))
+    cluster.start()
+    sc.report(request, f"master and {sc.WORKERS} workers registered in {cluster.start_seconds:.1f} s ({cluster.url})")
+    try:
+        yield cluster
+    finally:
+        pids = cluster.pids
+        cluster.stop()
+        left = sc.alive(pids)
+        sc.report(request, f"stopped pids {pids}; still running: {left or 'none'}")
+        assert not left, f"Spark daemons still running after stop: {left}"

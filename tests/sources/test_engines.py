@@ -228,7 +228,8 @@ def test_data_source_file_names_roles_files_and_columns(tmp_path):
     ("transactions: {path: tx.csv}\n", r"missing column\(s\) customer_id \(default name\), date \(default name\)"),
     ("customers: {path: tx.csv, columns: {customer: cust_no}}\n", r"missing role\(s\) \['transactions'\]"),
     ("purchases: {path: tx.csv}\n", r"unknown role\(s\) \['purchases'\]"),
-    ("transactions: {path: tx.csv, duckdb: {database: x, table: y}}\n", "exactly one of path, duckdb or spark_table"),
+    ("transactions: {path: tx.csv, duckdb: {database: x, table: y}}\n",
+     "exactly one of path, duckdb, spark_table or spark"),
     ("transactions: {duckdb: {database: none.duckdb, table: t}}\n", "no DuckDB database"),
     ("transactions: [1, 2]\n", "cannot use a list"),
 ])

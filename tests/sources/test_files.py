@@ -255,7 +255,7 @@ def test_a_system_file_named_as_a_table_is_not_quoted(tmp_path):
      r"unknown key\(s\) \['mastr'\] under spark:; accepted: master, config"),
     ("spark: local\ntransactions: {path: tx.csv}\n", r"spark: must map master and config to values"),
     (f"transactions: {{path: tx.csv, colums: {MAPPING}}}\n",
-     r"unknown key\(s\) \['colums'\]; accepted: path, format, duckdb, spark_table, columns, features"),
+     r"unknown key\(s\) \['colums'\]; accepted: path, format, duckdb, spark_table, spark, columns, features"),
     ("transactions: {duckdb: {database: x.duckdb, table: tx, schema: main}}\n",
      r"duckdb: takes exactly the keys database, table"),
     ("transactions: {path: tx.csv, format: xlsx}\n", r"format: must be parquet or csv; got 'xlsx'"),
@@ -299,4 +299,49 @@ def test_with_a_spark_master_the_pre_kernel_check_still_starts_no_session(tmp_pa
     monkeypatch.setenv("SPARK_MASTER_URL", "spark://host:7077")
     (tmp_path / "s.yaml").write_text("transactions: {spark_table: crm.tx, columns: [cust]}\n")
     with pytest.raises(ParameterError, match="columns: must map each role to your column name"):
+        s.preflight(s.resolve({"data": str(tmp_path / "s.yaml")}))
+
+
+@pytest.mark.parametrize("entry, match", [
+    ("{spark: {path: tx, tabel: t}}", r"unknown key\(s\) \['tabel'\] under spark:; accepted: table, path, format, "
+                                      r"master"),
+    ("{spark: {path: tx, table: crm.tx}}", r"spark: give exactly one of table \(a table of the session\) or path"),
+    ("{spark: {path: tx, format: xlsx}}", r"spark: format \(of a path\) must be parquet or csv; got 'xlsx'"),
+    ("{spark: tx/}", r"spark: must map table or path \(and format, master\) to values"),
+    ("{spark: {path: tx, master: 'spark://b:7077'}}",
+     r"spark: master 'spark://b:7077' differs from the file's spark: master 'spark://a:7077'"),
+    ("{spark: {path: nope/}}", r"spark: no file or folder matches 'nope/'"),
+    ("{spark: {path: tx}, spark_table: crm.tx}", r"give exactly one of path, duckdb, spark_table or spark; got "
+                                                 r"\['spark_table', 'spark'\]"),
+])
+def test_a_spark_files_entry_is_checked_before_any_session(tmp_path, monkeypatch, entry, match):
+    """``spark: {path: ...}``: files the Spark executors read; every key is known or refused in one line, and the
+    pre-kernel check starts no session."""
+    from crmresearch.sources import tables
+
+    monkeypatch.setattr(tables, "_spark", lambda *a, **k: (_ for _ in ()).throw(AssertionError("a session started")))
+    (tmp_path / "tx").mkdir()
+    (tmp_path / "s.yaml").write_text(f"spark: {{master: 'spark://a:7077'}}\ntransactions: {entry}\n")
+    s = studies.get("rfm-segments")
+    with pytest.raises(ParameterError, match=match) as caught:
+        s.preflight(s.resolve({"data": str(tmp_path / "s.yaml")}))
+    _one_line(caught.value)
+
+
+def test_a_spark_files_entry_passes_the_pre_kernel_check_and_is_listed_as_spark(tmp_path, monkeypatch):
+    from crmresearch.sources import tables
+
+    monkeypatch.setattr(tables, "_spark", lambda *a, **k: (_ for _ in ()).throw(AssertionError("a session started")))
+    monkeypatch.delenv("SPARK_MASTER_URL", raising=False)
+    (tmp_path / "tx").mkdir()
+    (tmp_path / "s.yaml").write_text(f"transactions: {{spark: {{path: tx}}, columns: {MAPPING}}}\n"
+                                     "calls: {spark: {table: crm.calls}}\nspells: {spark_table: crm.spells}\n")
+    assert sources.spark_tables(tmp_path / "s.yaml") == {"transactions": "tx", "calls": "crm.calls",
+                                                         "spells": "crm.spells"}
+    (tmp_path / "s.yaml").write_text(f"transactions: {{spark: {{path: tx, master: 'spark://a:7077'}}, "
+                                     f"columns: {MAPPING}}}\n")
+    s = studies.get("rfm-segments")
+    s.preflight(s.resolve({"data": str(tmp_path / "s.yaml")}))  # the entry's own master suffices
+    (tmp_path / "s.yaml").write_text(f"transactions: {{spark: {{path: tx}}, columns: {MAPPING}}}\n")
+    with pytest.raises(ParameterError, match=r"names the Spark table 'tx' but no Spark is configured"):
         s.preflight(s.resolve({"data": str(tmp_path / "s.yaml")}))

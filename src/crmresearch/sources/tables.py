@@ -16,11 +16,17 @@ A **data source file** (YAML) names each table by role::
     customers:    {path: customers.csv, columns: {customer: cust_no, region: area}, features: [area, plan, age]}
     spells:       {duckdb: {database: bank.duckdb, table: spells}}
     calls:        {spark_table: crm.calls, observed_from: 2024-01-01, observed_to: 2024-03-31}
-    spark:        {master: "local[2]"}        # where Spark tables live (or SPARK_MASTER_URL); plus config: {k: v}
-    name:         Branch sales 2024           # optional: how titles and source lines name the data
-    currency:     EUR                         # optional: the currency of its amounts, for labels
+    accounts:     {spark: {path: "accounts/", format: parquet}}   # files Spark reads (a folder, glob, hdfs://...)
+    spark:        {master: "spark://10.0.0.5:7077"}  # where Spark tables live (or SPARK_MASTER_URL); config: {k: v}
+    name:         Branch sales 2024                # optional: how titles and source lines name the data
+    currency:     EUR                              # optional: the currency of its amounts, for labels
 
 ``name`` defaults to the file's name; without ``currency`` labels say "amount units" rather than a currency.
+
+A role read by Spark is ``spark_table: name`` (a table of the session's catalog) or ``spark: {table: name}``, or
+``spark: {path: folder}`` (Parquet files, or ``format: csv`` with a header row, read by the Spark executors: a
+relative path is resolved against the YAML file's folder, a URL such as ``hdfs://`` or ``s3a://`` is passed as
+is); such an entry may name its ``master`` too, which must then agree with the file's ``spark: {master: ...}``.
 
 A role's contract may let the file state more about its table (:attr:`crmresearch.schemas.Contract.keys`):
 spells and calls take ``observed_from`` / ``observed_to`` (the observation window, YYYY-MM-DD, inclusive: the
@@ -76,16 +82,21 @@ from .files import (
     shown,
 )
 
-__all__ = ["FILE_KEYS", "ROLES", "SPARK_KEYS", "Source", "SourceError", "SourceFile", "as_source", "read_sources",
-           "source_file", "spark_master", "spark_settings", "spark_tables", "user_columns"]
+__all__ = ["FILE_KEYS", "ROLES", "SPARK_ENTRY_KEYS", "SPARK_KEYS", "Source", "SourceError", "SourceFile", "as_source",
+           "read_sources", "source_file", "spark_master", "spark_settings", "spark_tables", "user_columns"]
 
 
 #: Roles a data source file may name, with the columns each role must provide (crmresearch names, mapped
 #: from the user's with ``columns:``) and the default name of each: a view of
 #: :data:`crmresearch.schemas.CONTRACTS`, where every column of every role is declared.
 ROLES: dict[str, dict[str, str]] = {role: c.required() for role, c in role_contracts().items()}
-_KEYS = ("path", "format", "duckdb", "spark_table", "columns", "features")
+_KEYS = ("path", "format", "duckdb", "spark_table", "spark", "columns", "features")
 _DUCKDB_KEYS = ("database", "table")
+#: Keys of a role's ``spark:`` entry: one of ``table`` (the session's catalog) or ``path`` (files Spark reads, in
+#: ``format`` parquet or csv), and optionally the ``master`` it runs on.
+SPARK_ENTRY_KEYS = ("table", "path", "format", "master")
+_WHERE = ("path", "duckdb", "spark_table", "spark")
+_ONE_OF = "one of path, duckdb, spark_table or spark"
 #: Keys under ``spark:``: the master URL (``local[2]``, ``spark://host:7077``, ``yarn``) and Spark settings.
 SPARK_KEYS = ("master", "config")
 #: Rows DuckDB types a CSV's columns from (its sniffer's default sample).
@@ -663,12 +674,83 @@ def _spark(settings: Mapping[str, Any] | None, name: str = "spark", table: str =
     return builder.config("spark.sql.session.timeZone", "UTC").getOrCreate()
 
 
+def _spark_entry_keys(entry: Any, name: str) -> dict[str, Any]:
+    """A role's ``spark:`` entry, checked: a mapping of one of ``table`` / ``path`` (and ``format``, ``master``)."""
+    if not isinstance(entry, Mapping):
+        raise SourceError(f"{name}: spark: must map table or path (and format, master) to values, e.g. spark: "
+                          f"{{path: tx/, format: parquet}}; got {shown(entry)}")
+    unknown = sorted(map(str, set(entry) - set(SPARK_ENTRY_KEYS)))
+    if unknown:
+        raise SourceError(f"{name}: unknown key(s) {unknown} under spark:; accepted: {', '.join(SPARK_ENTRY_KEYS)}")
+    where = [k for k in ("table", "path") if k in entry]
+    if len(where) != 1:
+        raise SourceError(f"{name}: spark: give exactly one of table (a table of the session) or path (files Spark "
+                          f"reads); got {where or 'none'}")
+    for key in (*where, "master"):
+        if key in entry and (not isinstance(entry[key], str | os.PathLike) or not str(entry[key]).strip()):
+            raise SourceError(f"{name}: spark: {key} must be a non-empty text; got {shown(entry[key])}")
+    if entry.get("format") is not None and (entry["format"] not in ("parquet", "csv") or "path" not in entry):
+        raise SourceError(f"{name}: spark: format (of a path) must be parquet or csv; got {shown(entry['format'])}")
+    return dict(entry)
+
+
+def _entry_settings(settings: Mapping[str, Any] | None, entry: Mapping[str, Any], name: str) -> dict[str, Any]:
+    """The file's Spark settings with a role entry's ``master``, which must agree with the file's."""
+    out = dict(settings or {})
+    if entry.get("master"):
+        if out.get("master") and str(out["master"]) != str(entry["master"]):
+            raise SourceError(f"{name}: spark: master {shown(entry['master'])} differs from the file's spark: master "
+                              f"{shown(out['master'])}; one Spark session reads every table of a file")
+        out["master"] = str(entry["master"])
+    return out
+
+
+def _spark_path(what: str, base: Path, name: str) -> str:
+    """The path of a ``spark: {path: ...}`` entry as Spark reads it: a URL (``hdfs://``, ``s3a://``) or an absolute
+    path as given (it may be on the cluster's default file system); a relative one resolved against the YAML
+    file's folder, required to exist there and given to Spark as ``file://``."""
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", what) or os.path.isabs(what):
+        return what
+    path = str(base / what)
+    if not globmod.glob(path.rstrip("/")):
+        raise SourceError(f"{name}: spark: no file or folder matches {shown(what)} (from {base})")
+    return "file://" + path
+
+
+def _spark_read(obj: Mapping[str, Any], name: str, base: Path, settings: Mapping[str, Any] | None) -> Any:
+    """A Spark DataFrame of a ``spark_table`` or ``spark:`` entry (a catalog table, or files the executors read)."""
+    if "spark_table" in obj:
+        entry: dict[str, Any] = {"table": str(obj["spark_table"])}
+    else:
+        entry = _spark_entry_keys(obj["spark"], name)
+    what = str(entry.get("table") or entry.get("path"))
+    session = _spark(_entry_settings(settings, entry, name), name, what)
+    if "table" in entry:
+        try:
+            return session.table(what)
+        except Exception as exc:  # AnalysisException: table not found
+            raise SourceError(f"{name}: Spark cannot read table {shown(what)}: {engine_message(exc)}") from None
+    path = _spark_path(what, base, name)
+    fmt = str(entry.get("format") or "parquet")
+    try:
+        if fmt == "csv":
+            return session.read.csv(path, header=True, inferSchema=True)
+        return session.read.parquet(path)
+    except Exception as exc:  # AnalysisException: not Parquet, no files, nanosecond timestamps
+        text = engine_message(exc)
+        hint = ("; Spark reads timestamps in microseconds, not nanoseconds: write the files with pyarrow's "
+                "coerce_timestamps='us' (pandas: to_parquet(..., coerce_timestamps='us'))"
+                if "TIMESTAMP(NANOS" in str(exc) else "")
+        raise SourceError(f"{name}: Spark cannot read {shown(what)} as {'CSV' if fmt == 'csv' else 'Parquet'}: "
+                          f"{text}{hint}") from None
+
+
 def as_source(obj: Any, columns: Mapping[str, str] | None = None, *, name: str = "table",
               role: str | None = None, base: str | os.PathLike[str] | None = None,
               spark: Mapping[str, Any] | None = None) -> Source:
     """Name a table: a DataFrame / relation (kept where it is), a Parquet or CSV path or glob (read lazily by
     DuckDB), or a data-source entry ``{path: ..., columns: ...}``, ``{duckdb: {database, table}}``,
-    ``{spark_table: name}``. Returns a checked :class:`Source`.
+    ``{spark_table: name}``, ``{spark: {path: folder}}`` (files Spark reads). Returns a checked :class:`Source`.
 
     Parameters
     ----------
@@ -683,7 +765,7 @@ def as_source(obj: Any, columns: Mapping[str, str] | None = None, *, name: str =
     base : str or PathLike of str or None, optional
         Folder relative paths are resolved against; None: the working directory.
     spark : mapping of str to object or None, optional
-        Spark session settings for ``spark_table`` entries.
+        Spark session settings (``master``, ``config``) for ``spark_table`` and ``spark:`` entries.
 
     Raises
     ------
@@ -709,11 +791,10 @@ def as_source(obj: Any, columns: Mapping[str, str] | None = None, *, name: str =
         unknown = sorted(map(str, set(obj) - set(_KEYS) - stated))
         if unknown:
             more = f"; a {role} table may also state {', '.join(sorted(stated))}" if stated else ""
-            raise SourceError(f"{name}: unknown key(s) {unknown}; accepted: {', '.join(_KEYS)} (one of path, duckdb "
-                              f"or spark_table){more}")
-        where = [k for k in ("path", "duckdb", "spark_table") if k in obj]
+            raise SourceError(f"{name}: unknown key(s) {unknown}; accepted: {', '.join(_KEYS)} ({_ONE_OF}){more}")
+        where = [k for k in _WHERE if k in obj]
         if len(where) != 1:
-            raise SourceError(f"{name}: give exactly one of path, duckdb or spark_table; got {where or 'none'}")
+            raise SourceError(f"{name}: give exactly {_ONE_OF}; got {where or 'none'}")
         given = obj.get("columns")
         if given is not None and not isinstance(given, Mapping):
             raise SourceError(f"{name}: columns: must map each role to your column name, e.g. columns: {{customer: "
@@ -760,12 +841,7 @@ def as_source(obj: Any, columns: Mapping[str, str] | None = None, *, name: str =
                 raise SourceError(f"{name}: no table {shown(spec['table'])} in {db.name}; it has "
                                   f"{_names(tables)}") from None
         else:
-            session = _spark(spark, name, str(obj["spark_table"]))
-            try:
-                native = session.table(str(obj["spark_table"]))
-            except Exception as exc:  # AnalysisException: table not found
-                raise SourceError(f"{name}: Spark cannot read table {shown(obj['spark_table'])}: "
-                                  f"{engine_message(exc)}") from None
+            native = _spark_read(obj, name, base_dir, spark)
         meta = {k: v for k, v in obj.items() if k in stated}
         features = obj.get("features")
         return Source(native, cols, name=name, role=role, features=features, files=tuple(files), file_format=fmt,
@@ -838,8 +914,8 @@ def read_sources(path: str | os.PathLike[str], roles: Sequence[str] | None = Non
     out, problems = {}, []
     for role, spec in raw.items():
         try:
-            if not open_spark and isinstance(spec, Mapping) and "spark_table" in spec:
-                _spark_entry(spec, f"{path.name}: {role}", spark)
+            if not open_spark and isinstance(spec, Mapping) and ("spark_table" in spec or "spark" in spec):
+                _spark_entry(spec, f"{path.name}: {role}", spark, path.parent)
                 continue
             out[role] = as_source(spec, name=f"{path.name}: {role}", role=role, base=path.parent, spark=spark)
         except SourceError as exc:
@@ -855,7 +931,8 @@ def read_sources(path: str | os.PathLike[str], roles: Sequence[str] | None = Non
 
 
 def spark_tables(path: str | os.PathLike[str]) -> dict[str, str]:
-    """The roles of a data source file that name Spark tables, role -> table (reads the file only).
+    """The roles of a data source file that name Spark tables, role -> table (or the path Spark reads; reads the
+    file only).
 
     Parameters
     ----------
@@ -865,7 +942,7 @@ def spark_tables(path: str | os.PathLike[str]) -> dict[str, str]:
     Returns
     -------
     dict of str to str
-        Role -> Spark table name.
+        Role -> Spark table name (``spark: {path: ...}``: the path).
 
     Examples
     --------
@@ -877,23 +954,37 @@ def spark_tables(path: str | os.PathLike[str]) -> dict[str, str]:
     {'calls': 'crm.calls'}
     """
     raw = _load(Path(path))
-    return {role: str(spec["spark_table"]) for role, spec in raw.items()
-            if role not in FILE_KEYS and isinstance(spec, Mapping) and "spark_table" in spec}
+    out = {}
+    for role, spec in raw.items():
+        if role in FILE_KEYS or not isinstance(spec, Mapping):
+            continue
+        if "spark_table" in spec:
+            out[role] = str(spec["spark_table"])
+        elif isinstance(spec.get("spark"), Mapping):
+            entry = spec["spark"]
+            out[role] = str(entry.get("table") or entry.get("path") or "")
+    return out
 
 
-def _spark_entry(spec: Mapping[str, Any], name: str, spark: Mapping[str, Any]) -> None:
-    """A ``spark_table`` entry checked without a session: its keys, its columns and a Spark master named."""
+def _spark_entry(spec: Mapping[str, Any], name: str, spark: Mapping[str, Any], base: Path) -> None:
+    """A Spark entry (``spark_table`` or ``spark:``) checked without a session: its keys, its columns and a Spark
+    master named."""
     unknown = sorted(map(str, set(spec) - set(_KEYS)))
     if unknown:
-        raise SourceError(f"{name}: unknown key(s) {unknown}; accepted: {', '.join(_KEYS)} (one of path, duckdb "
-                          "or spark_table)")
-    where = [k for k in ("path", "duckdb", "spark_table") if k in spec]
+        raise SourceError(f"{name}: unknown key(s) {unknown}; accepted: {', '.join(_KEYS)} ({_ONE_OF})")
+    where = [k for k in _WHERE if k in spec]
     if len(where) != 1:
-        raise SourceError(f"{name}: give exactly one of path, duckdb or spark_table; got {where}")
+        raise SourceError(f"{name}: give exactly {_ONE_OF}; got {where}")
     given = spec.get("columns")
     if given is not None and (not isinstance(given, Mapping) or not all(isinstance(v, str) for v in given.values())):
         raise SourceError(f"{name}: columns: must map each role to your column name, e.g. columns: {{customer: "
                           f"cust_no, date: day}}; got {shown(given)}")
+    if "spark" in spec:
+        entry = _spark_entry_keys(spec["spark"], name)
+        if "path" in entry:
+            _spark_path(str(entry["path"]), base, name)
+        spark_master(_entry_settings(spark, entry, name), name, str(entry.get("table") or entry.get("path")))
+        return
     spark_master(spark, name, str(spec["spark_table"]))
 
 
