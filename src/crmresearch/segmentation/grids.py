@@ -194,6 +194,9 @@ def price_volume(transactions: pd.DataFrame, start: Any, end: Any, price_cuts: S
     d = schemas.date_column(transactions, "date", "price_volume")
     window = transactions[(d >= schemas.as_date(start, "start", "price_volume"))
                           & (d <= schemas.as_date(end, "end", "price_volume"))]
+    for col in ("amount", quantity):  # text or mixed: refused with a count, never summed
+        if not pd.api.types.is_numeric_dtype(window[col]):
+            window = window.assign(**{col: schemas.as_numbers(window[col], col, "price_volume")})
     per = window.groupby("customer_id").agg(units=(quantity, "sum"), spend=("amount", "sum"))
     zero = per["units"] <= 0
     if zero.any():

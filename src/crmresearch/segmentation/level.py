@@ -130,6 +130,8 @@ def early_and_level(transactions: pd.DataFrame, end: Any, early_days: int, level
     if transactions.empty:
         raise ValidationError("early_and_level: the transactions table has no rows")
     tx = transactions.assign(date=schemas.date_column(transactions, "date", "early_and_level"))
+    if not pd.api.types.is_numeric_dtype(tx["amount"]):  # text or mixed: refused with a count, never summed
+        tx = tx.assign(amount=schemas.as_numbers(tx["amount"], "amount", "early_and_level"))
     first = tx.groupby("customer_id")["date"].transform("min")
     age = (tx["date"] - first).dt.days
     end_ts = schemas.as_date(end, "end", "early_and_level")
