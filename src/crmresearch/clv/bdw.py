@@ -7,14 +7,13 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-from scipy.special import betaln, digamma, polygamma
+from scipy.special import betaln, chdtrc, digamma, polygamma
 
 from ..core.mle import Optimum, minimise
 from ..errors import ConvergenceError, DataWarning, ValidationError
 from ._base import BaseFitter, Limit
 from .bgnbd import mean_limit, shape_limit
-from .sbg import check_retention_data
+from .sbg import RetentionCurve, check_retention_data
 
 __all__ = ["BetaDiscreteWeibull"]
 
@@ -67,7 +66,7 @@ def _dpsi(z: np.ndarray, a: float) -> np.ndarray:
     return out
 
 
-class BetaDiscreteWeibull(BaseFitter):
+class BetaDiscreteWeibull(RetentionCurve, BaseFitter):
     """Contract retention with duration dependence: a customer with churn parameter theta is still
     active after t periods with probability (1 - theta)^(t^c) (the discrete Weibull), and
     theta ~ Beta(alpha, beta) across customers. The cohort survives as
@@ -197,7 +196,7 @@ class BetaDiscreteWeibull(BaseFitter):
         finally:
             del self._t_churn, self._w_churn, self._t_cens, self._w_cens, self._x0
         stat = max(0.0, 2 * (self.log_likelihood_ - ll0)) if np.isfinite(ll0) else np.nan
-        self.lr_test_ = {"statistic": float(stat), "df": 1, "p_value": float(stats.chi2.sf(stat, 1)),
+        self.lr_test_ = {"statistic": float(stat), "df": 1, "p_value": float(chdtrc(1, stat)),
                          "sbg_log_likelihood": float(ll0)}
         return self
 
@@ -373,41 +372,3 @@ class BetaDiscreteWeibull(BaseFitter):
             out[i] = np.exp(ls[1:] - ls[0] + log_disc).sum()
         return out.reshape(m.shape)
 
-    def clv(self, margin: float, discount_rate: float, renewals: int | np.ndarray = 0,
-            include_current: bool = True) -> np.ndarray:
-        """Expected residual value: ``margin`` x (1 if ``include_current`` + DERL); currency units.
-
-        Parameters
-        ----------
-        margin : float
-            Margin per period (currency units).
-        discount_rate : float
-            Discount rate per period.
-        renewals : int or ndarray, default 0
-            Renewals the customer has made so far.
-        include_current : bool, default True
-            Count the payment of the current period.
-
-        Returns
-        -------
-        ndarray
-            Expected residual value (currency units).
-        """
-        return margin * ((1.0 if include_current else 0.0) + self.derl(discount_rate, renewals))
-
-    def projection(self, periods: int) -> pd.DataFrame:
-        """Survival and retention rate for periods 0..periods.
-
-        Parameters
-        ----------
-        periods : int
-            Last period.
-
-        Returns
-        -------
-        DataFrame
-            ``period``, ``survival`` and ``retention_rate``.
-        """
-        t = np.arange(periods + 1)
-        return pd.DataFrame({"period": t, "survival": self.survival(t),
-                             "retention_rate": np.r_[np.nan, self.retention_rate(t[1:])]})

@@ -87,7 +87,52 @@ def check_retention_data(survivors=None, periods=None, churned=None, caller: str
     raise ValidationError(f"{caller}: give survivors=... or periods=... and churned=...")
 
 
-class ShiftedBetaGeometric(BaseFitter):
+class RetentionCurve:
+    """What every contractual retention model derives from its ``survival``, ``retention_rate`` and ``derl``:
+    the residual value of a customer and the projected curve (shared by the sBG and the beta-discrete-Weibull)."""
+
+    def clv(self, margin: float, discount_rate: float, renewals: int | np.ndarray = 0,
+            include_current: bool = True) -> np.ndarray:
+        """Expected residual value: ``margin`` x (1 if ``include_current`` + DERL); currency units.
+
+        Parameters
+        ----------
+        margin : float
+            Margin per period (currency units).
+        discount_rate : float
+            Discount rate per period.
+        renewals : int or ndarray, default 0
+            Renewals the customer has made so far.
+        include_current : bool, default True
+            Count the payment of the current period.
+
+        Returns
+        -------
+        ndarray
+            Expected residual value (currency units).
+        """
+        return margin * ((1.0 if include_current else 0.0) + self.derl(discount_rate, renewals))
+
+    def projection(self, periods: int) -> pd.DataFrame:
+        """Survival and retention rate for periods 0..periods.
+
+        Parameters
+        ----------
+        periods : int
+            Last period.
+
+        Returns
+        -------
+        DataFrame
+            ``period``, ``survival`` and ``retention_rate``.
+        """
+        t = np.arange(periods + 1)
+        return pd.DataFrame({"period": t, "survival": self.survival(t),
+                             "retention_rate": np.r_[np.nan, self.retention_rate(t[1:])]})
+
+
+
+class ShiftedBetaGeometric(RetentionCurve, BaseFitter):
     """Each customer renews every period with a constant probability 1 - theta; theta ~ Beta(alpha, beta).
 
     Fit either from a cohort's survivor counts, ``fit(survivors=[1000, 869, 743, ...])``
@@ -254,41 +299,3 @@ class ShiftedBetaGeometric(BaseFitter):
             raise ValidationError(f"derl: discount_rate must be > 0 (per period); got {d}")
         return hyp2f1(1, b + m, a + b + m, 1 / (1 + d)) - 1
 
-    def clv(self, margin: float, discount_rate: float, renewals: int | np.ndarray = 0,
-            include_current: bool = True) -> np.ndarray:
-        """Expected residual value: ``margin`` x (1 if ``include_current`` + DERL); currency units.
-
-        Parameters
-        ----------
-        margin : float
-            Margin per period (currency units).
-        discount_rate : float
-            Discount rate per period.
-        renewals : int or ndarray, default 0
-            Renewals the customer has made so far.
-        include_current : bool, default True
-            Count the payment of the current period.
-
-        Returns
-        -------
-        ndarray
-            Expected residual value (currency units).
-        """
-        return margin * ((1.0 if include_current else 0.0) + self.derl(discount_rate, renewals))
-
-    def projection(self, periods: int) -> pd.DataFrame:
-        """Survival and retention rate for periods 0..periods.
-
-        Parameters
-        ----------
-        periods : int
-            Last period.
-
-        Returns
-        -------
-        DataFrame
-            ``period``, ``survival`` and ``retention_rate``.
-        """
-        t = np.arange(periods + 1)
-        return pd.DataFrame({"period": t, "survival": self.survival(t),
-                             "retention_rate": np.r_[np.nan, self.retention_rate(t[1:])]})
