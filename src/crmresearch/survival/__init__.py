@@ -15,7 +15,7 @@ require("lifelines", by="crmresearch.survival")
 
 from . import recovery
 from .competing import CauseSpecificCox, CumulativeIncidence, FineGray, cause_table, cuminc, fine_gray, gray_test
-from .cure import FollowUpTest, MixtureCure, followup_test, mixture_cure
+from .cure import CoxMixtureCure, FollowUpTest, MixtureCure, cox_mixture_cure, followup_test, mixture_cure
 from .evaluate import (
     HorizonCalibration,
     brier_score,
@@ -50,6 +50,7 @@ from .value import calibration_at, survival_clv, survival_clv_intervals
 __all__ = [
     "AFT",
     "CauseSpecificCox",
+    "CoxMixtureCure",
     "CoxPH",
     "CumulativeIncidence",
     "FineGray",
@@ -65,6 +66,7 @@ __all__ = [
     "compare_aft",
     "compare_with_truth",
     "cox",
+    "cox_mixture_cure",
     "cuminc",
     "cumulative_dynamic_auc",
     "design_matrix",
