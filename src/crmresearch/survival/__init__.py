@@ -1,6 +1,6 @@
 """Churn survival: survival frames, Kaplan-Meier and log-rank, Cox PH with assumption checks, AFT
 models, competing risks (cumulative incidence by cause, Gray's test, cause-specific Cox, Fine-Gray),
-mixture cure models with Maller-Zhou's follow-up test, time-varying
+mixture cure models (Weibull or Cox latency) with Maller-Zhou's follow-up test, time-varying
 Cox and the complaint/recovery covariate paths (``recovery``), evaluation that accounts for censoring (Uno's C,
 time-dependent AUC, Brier scores, calibration at a horizon) and survival-based CLV.
 Churn classifiers, lift and targeting profit live in :mod:`crmresearch.targeting`.
