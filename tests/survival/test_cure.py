@@ -147,6 +147,8 @@ def test_bad_input_is_refused_with_the_column_and_the_row_count():
         fit.predict_cure_probability(pd.DataFrame({"region": ["coastal"]}))
     with pytest.raises(ParameterError, match="followup"):
         survival.MixtureCure(followup="maybe").fit(f)
+    with pytest.raises(ValidationError, match="'segment'"):  # a missing covariate is named, not a KeyError
+        survival.MixtureCure(["x"], incidence=["segment"]).fit(f)
 
 
 # ------------------------------------------------------------- semi-parametric mixture cure (Cox latency)
