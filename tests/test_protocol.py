@@ -198,6 +198,10 @@ def _mixture_cure(bank):
     return survival.MixtureCure(["x"]), lambda m: m.fit(_cure_frame())
 
 
+def _cox_mixture_cure(bank):
+    return survival.CoxMixtureCure(["x"], n_boot=5), lambda m: m.fit(_cure_frame())
+
+
 def _conversion_value(bank):
     from crmresearch.targeting import prospects
 
@@ -278,7 +282,7 @@ MODELS = {"BetaGeoNBD": _bgnbd, "ModifiedBetaGeoNBD": _mbgnbd, "ParetoNBD": _par
           "ChurnClassifier": _churn, "ChurnClassifier[gradient_boosting]": _churn_boosting,
           "CalibratedClassifier": _calibrated, "UpliftModel": _uplift, "TimeVaryingCox": _tv_cox,
           "CumulativeIncidence": _cuminc, "CauseSpecificCox": _cause_specific, "FineGray": _fine_gray,
-          "MixtureCure": _mixture_cure,
+          "MixtureCure": _mixture_cure, "CoxMixtureCure": _cox_mixture_cure,
           "ConversionValue": _conversion_value, "NextProductModel": _next_product,
           "WoEBinning": _woe_binning, "Scorecard": _scorecard, "MarkovChainValue": _markov, "StaggeredDiD": _did,
           "RollRateChain": _roll_rates, "RegressionDiscontinuity": _rd,
@@ -300,7 +304,7 @@ WITH_STANDARD_ERRORS = {"BetaGeoNBD", "ModifiedBetaGeoNBD", "ParetoNBD", "BetaGe
                         "ParetoNBDCovariates", "BetaGeoNBDCovariates",
                         "GammaGamma", "ShiftedBetaGeometric", "BetaDiscreteWeibull", "SBGRegression", "CoxPH", "AFT",
                         "TimeVaryingCox", "ConversionValue", "CauseSpecificCox", "FineGray", "Scorecard",
-                        "MixtureCure", "MarkovChainValue", "StaggeredDiD", "RollRateChain",
+                        "MixtureCure", "CoxMixtureCure", "MarkovChainValue", "StaggeredDiD", "RollRateChain",
                         "RegressionDiscontinuity", "HistoryMatching", "ConditionalLogit", "LatentClassLogit",
                         "LoyaltyLogit"}
 # Models with a (partial) likelihood: log_likelihood_ and aic_; bic_ where the sample size is defined.
@@ -337,7 +341,7 @@ def _predictions(name, model, bank):
         return model.curves_
     if name == "FineGray":
         return model.predict_cumulative_incidence(_competing_frame(bank).head(20), times=[6, 12, 24])
-    if name == "MixtureCure":
+    if name in ("MixtureCure", "CoxMixtureCure"):
         return model.predict_survival(_cure_frame().head(20), [6, 12, 24])
     if name == "CauseSpecificCox":
         X = survival.design_matrix(_competing_frame(bank), list(model.covariates), "test")

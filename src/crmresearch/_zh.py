@@ -228,6 +228,7 @@ TEXTS: dict[str, str] = {
     'items': '题项数',
     'k': 'k',
     'kind': '类型',
+    'km_null': 'Kaplan–Meier 零模型',
     'kpi': '关键绩效指标',
     'large': '大型',
     'last_error_constant_retention_pts': '固定留存率模型末期误差（百分点）',

@@ -181,7 +181,7 @@ def test_churn_survival_on_dated_spells_and_on_durations_in_days(scratch_root, t
     assert settings.loc["covariates", "value"] == ", ".join(covs)
     # both shapes give the package's Cox model on the same frame (a Cox model does not depend on the time unit)
     frame = survival.survival_frame(spells, as_of=end, keep=covs)
-    train, _ = train_test_split(frame, test_size=0.3, random_state=0, stratify=frame["event"])
+    train, test = train_test_split(frame, test_size=0.3, random_state=0, stratify=frame["event"])
     direct = survival.cox(train, covs).summary
     for res in (a, b):
         table = pd.read_csv(Path(res.output_dir) / "table-cox.csv")
@@ -190,6 +190,16 @@ def test_churn_survival_on_dated_spells_and_on_durations_in_days(scratch_root, t
         np.testing.assert_allclose(table.loc[direct.index, "estimate"], direct["estimate"], atol=1e-6)
         assert (table["customers"] == len(train)).all() and (table["events"] == train["event"].sum()).all()
         assert (table["sample"] == "training split 70% (seed 0)").all()
+    # the holdout table: Harrell's and Uno's C, AUC(t) and the integrated Brier score of evaluate_model
+    held = pd.read_csv(Path(a.output_dir) / "table-holdout.csv")
+    held = held[held["model"] == "Cox, all covariates"].reset_index(drop=True)
+    ref = survival.evaluate_model(survival.cox(train, covs), train, test, horizons=(12, 24, 36),
+                                  metrics=["concordance (Harrell)", "concordance (Uno)", "time-dependent AUC",
+                                           "integrated Brier score"])
+    assert held["metric"].tolist() == ref["metric"].tolist()
+    np.testing.assert_allclose(held[["value", "km_null"]], ref[["value", "km_null"]], atol=5e-7)
+    weekly = pd.read_csv(Path(b.output_dir) / "table-holdout.csv")
+    assert weekly.loc[weekly["metric"] == "concordance (Uno)", "horizon_weeks"].eq(104).all()
     # durations in days, analysed in weeks: headers in weeks, survival equal to lifelines' at 26/52/104 weeks
     km = pd.read_csv(Path(b.output_dir) / "table-km.csv")
     assert {"horizon_weeks", "median_weeks"} <= set(km.columns) and "horizon" not in km.columns

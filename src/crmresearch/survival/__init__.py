@@ -1,6 +1,6 @@
 """Churn survival: survival frames, Kaplan-Meier and log-rank, Cox PH with assumption checks, AFT
 models, competing risks (cumulative incidence by cause, Gray's test, cause-specific Cox, Fine-Gray),
-mixture cure models with Maller-Zhou's follow-up test, time-varying
+mixture cure models (Weibull or Cox latency) with Maller-Zhou's follow-up test, time-varying
 Cox and the complaint/recovery covariate paths (``recovery``), evaluation that accounts for censoring (Uno's C,
 time-dependent AUC, Brier scores, calibration at a horizon) and survival-based CLV.
 Churn classifiers, lift and targeting profit live in :mod:`crmresearch.targeting`.
@@ -15,7 +15,7 @@ require("lifelines", by="crmresearch.survival")
 
 from . import recovery
 from .competing import CauseSpecificCox, CumulativeIncidence, FineGray, cause_table, cuminc, fine_gray, gray_test
-from .cure import FollowUpTest, MixtureCure, followup_test, mixture_cure
+from .cure import CoxMixtureCure, FollowUpTest, MixtureCure, cox_mixture_cure, followup_test, mixture_cure
 from .evaluate import (
     HorizonCalibration,
     brier_score,
@@ -50,6 +50,7 @@ from .value import calibration_at, survival_clv, survival_clv_intervals
 __all__ = [
     "AFT",
     "CauseSpecificCox",
+    "CoxMixtureCure",
     "CoxPH",
     "CumulativeIncidence",
     "FineGray",
@@ -65,6 +66,7 @@ __all__ = [
     "compare_aft",
     "compare_with_truth",
     "cox",
+    "cox_mixture_cure",
     "cuminc",
     "cumulative_dynamic_auc",
     "design_matrix",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..errors import DataWarning, ValidationError
+from ..errors import DataWarning, ParameterError, ValidationError
 from ..schemas.checks import as_binary, as_numbers
 
 __all__ = ["HorizonCalibration", "brier_score", "censoring_survival", "cumulative_dynamic_auc", "evaluate_holdout",
@@ -870,7 +870,8 @@ def survival_scores(surv: np.ndarray, times: Sequence[float], duration: np.ndarr
 
 
 def evaluate_model(result, train: pd.DataFrame, test: pd.DataFrame, horizons: Sequence[float] = (12, 24, 36),
-                   n_grid: int = 50, tau: float | None = None) -> pd.DataFrame:
+                   n_grid: int = 50, tau: float | None = None, metrics: Sequence[str] | None = None
+                   ) -> pd.DataFrame:
     """:func:`survival_scores` of a fitted :class:`CoxPH` or :class:`AFT` on a holdout frame: the model
     predicts S(t | x) for the test customers on a grid of ``n_grid`` times from the first to the last horizon
     (and at each horizon), the training frame gives the censoring weights and the null model.
@@ -892,11 +893,18 @@ def evaluate_model(result, train: pd.DataFrame, test: pd.DataFrame, horizons: Se
         Grid points of the integrated AUC and Brier score.
     tau : float, optional
         Truncation time of Uno's concordance; default: the last horizon.
+    metrics : sequence of str, optional
+        Keep only these metrics (names as in the ``metric`` column), in the table's order; default: all.
 
     Returns
     -------
     DataFrame
         ``metric``, ``horizon``, ``value``, ``km_null`` (see :func:`survival_scores`).
+
+    Raises
+    ------
+    ParameterError
+        A name in ``metrics`` that the table does not have.
 
     Examples
     --------
@@ -910,10 +918,19 @@ def evaluate_model(result, train: pd.DataFrame, test: pd.DataFrame, horizons: Se
     >>> t = survival.evaluate_model(fit, frame.iloc[:400], frame.iloc[400:], horizons=(12, 24))
     >>> t.set_index(['metric', 'horizon']).loc[('concordance (Uno)', 24.0), 'value'] > 0.55
     np.True_
+    >>> survival.evaluate_model(fit, frame.iloc[:400], frame.iloc[400:], horizons=(12, 24),
+    ...                         metrics=['concordance (Uno)', 'integrated Brier score'])['metric'].tolist()
+    ['concordance (Uno)', 'integrated Brier score']
     """
     _warn_truncated(test, "evaluate_model")
     times = np.unique(np.r_[np.linspace(min(horizons), max(horizons), n_grid), np.asarray(horizons, float)])
     surv, risk = _predict(result, test, times, "evaluate_model")
-    return survival_scores(surv, times, test["duration"].to_numpy(), test["event"].to_numpy(), horizons=horizons,
-                           risk=risk, tau=tau, train_duration=train["duration"].to_numpy(),
-                           train_event=train["event"].to_numpy())
+    table = survival_scores(surv, times, test["duration"].to_numpy(), test["event"].to_numpy(), horizons=horizons,
+                            risk=risk, tau=tau, train_duration=train["duration"].to_numpy(),
+                            train_event=train["event"].to_numpy())
+    if metrics is None:
+        return table
+    if unknown := [m for m in metrics if m not in set(table["metric"])]:
+        raise ParameterError(f"evaluate_model: metrics {unknown} are not in the table; it has "
+                             f"{list(dict.fromkeys(table['metric']))}")
+    return table[table["metric"].isin(list(metrics))].reset_index(drop=True)
