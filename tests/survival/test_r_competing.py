@@ -101,14 +101,6 @@ def _r(r_ref: dict, metric: str, model: str) -> np.ndarray:
     return values[np.asarray(r_ref[f"{metric}_model"]) == model]
 
 
-def test_bmt_loader_has_the_books_counts(bmt):
-    assert len(bmt) == 137 and bmt["patient_id"].is_unique
-    assert bmt["event"].value_counts().to_dict() == {0: 54, 1: 42, 2: 41}
-    assert bmt["group"].value_counts().to_dict() == {"AML low risk": 54, "AML high risk": 45, "ALL": 38}
-    assert bmt.loc[bmt["event"] > 0, "duration"].duplicated().sum() == 7  # tied exit days
-    assert "KMsurv::bmt" in bmt.attrs["source"]
-
-
 def test_bmt_cumulative_incidence_and_gray_test_equal_cmprsk(bmt, r_ref):
     """Relapse and death in remission by disease group, 8 times from 50 days to 4 years, and Gray's test."""
     fit = survival.cuminc(bmt, group="group", horizons=GRID)
