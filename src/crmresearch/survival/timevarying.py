@@ -397,12 +397,10 @@ class TimeVaryingCox(Estimator):
             if col not in frame.columns:
                 raise ValidationError(f"time_varying_cox: the panel has no column '{col}' (build it with "
                                       "survival.panel)")
-        bad = ~(frame["stop"] > frame["start"])
-        if bad.any():
-            raise ValidationError(f"time_varying_cox: {int(bad.sum())} rows have stop <= start")
+        start, stop = check_intervals(frame, self.id_col, "time_varying_cox")
         X = design_matrix(frame, list(self.covariates), "time_varying_cox")
-        res = cox_counting_process(X.to_numpy(float), frame["start"].to_numpy(float), frame["stop"].to_numpy(float),
-                                   frame["event"].astype(bool).to_numpy(), tol=self.tol, max_iter=self.max_iter)
+        res = cox_counting_process(X.to_numpy(float), start, stop, frame["event"].astype(bool).to_numpy(),
+                                   tol=self.tol, max_iter=self.max_iter)
         est, se = res["beta"], res["std_error"]
         self.params_ = pd.Series(est, index=pd.Index(list(X.columns), name="parameter"), name="estimate")
         self._std_error = se
