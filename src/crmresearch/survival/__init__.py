@@ -1,8 +1,10 @@
 """Churn survival: survival frames, Kaplan-Meier and log-rank, Cox PH with assumption checks, AFT
-models, competing risks (cumulative incidence by cause, Gray's test, cause-specific Cox, Fine-Gray),
+models, competing risks (cumulative incidence by cause, Gray's test, cause-specific Cox with fixed or start/stop
+covariates, Fine-Gray),
 mixture cure models with Maller-Zhou's follow-up test, time-varying
 Cox and the complaint/recovery covariate paths (``recovery``), evaluation that accounts for censoring (Uno's C,
-time-dependent AUC, Brier scores, calibration at a horizon) and survival-based CLV.
+time-dependent AUC, Brier scores, calibration at a horizon, and their cause-specific versions with competing
+causes) and survival-based CLV.
 Churn classifiers, lift and targeting profit live in :mod:`crmresearch.targeting`.
 
 Wraps lifelines and scikit-learn (we do not re-implement what they do well) and adds input checks,

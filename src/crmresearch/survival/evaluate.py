@@ -1,8 +1,10 @@
 """Out-of-sample evaluation of survival models that accounts for censoring: Harrell's and Uno's concordance,
 the cumulative/dynamic time-dependent AUC and its integral, the Brier score and the integrated Brier score with
 the Kaplan-Meier null model, calibration at a horizon (slope, intercept, ICI). The metrics take predictions as
-arrays (any model); :func:`evaluate_model` scores a fitted Cox or AFT model on a holdout frame. Checked against
-R's ``survival::concordance`` and ``riskRegression::Score`` (tests/survival/test_r_evaluate.py)."""
+arrays (any model); :func:`evaluate_model` scores a fitted Cox or AFT model on a holdout frame. With competing
+causes, the cause-specific AUC, Brier and integrated Brier scores of a cause's cumulative incidence and Wolbers'
+concordance. Checked against R's ``survival::concordance``, ``riskRegression::Score`` and ``pec::cindex``
+(tests/survival/test_r_evaluate.py, test_r_competing.py) and scikit-survival (test_sksurv_peer.py)."""
 
 from __future__ import annotations
 
@@ -775,7 +777,9 @@ def survival_scores(surv: np.ndarray, times: Sequence[float], duration: np.ndarr
     classifier turned into risks (its P(exit by h | x) at horizon h: ``surv = 1 - p``, one column per
     horizon it was trained for; train it only on customers whose status at h is known, or weight by
     1 / G, else censoring biases it). Competing risks need the cause-specific versions of these metrics
-    (an exit for another cause is not a censoring: it stays a control), which this function does not give.
+    (an exit for another cause is not a censoring: it stays a control): :func:`cause_specific_auc`,
+    :func:`cause_specific_brier_score`, :func:`cause_specific_integrated_brier_score` and
+    :func:`competing_concordance`.
 
     Parameters
     ----------
