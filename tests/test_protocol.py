@@ -165,6 +165,21 @@ def _tv_cox(bank):
     return survival.TimeVaryingCox(["rural", "open_complaint", "manager_left"]), lambda m: m.fit(panel)
 
 
+def _cause_specific_tv(bank):
+    """The service-recovery panel with each exit given one of two causes (drawn, seed 3), as (start, stop] rows."""
+    sim = data.simulate_service_cases(n_customers=800, n_managers=20, seed=2)
+    from crmresearch.survival import recovery
+
+    changes = recovery.case_covariates(sim.cases, sim.customers, sim.managers)
+    subjects = sim.customers.rename(columns={"duration_days": "duration", "churned": "event"})
+    panel = survival.panel(subjects[["customer_id", "duration", "event", "rural"]], changes,
+                           initial=dict.fromkeys(recovery.COVARIATES, 0))
+    why = np.random.default_rng(3).choice(["moved", "fees"], len(panel))
+    panel = panel.assign(why=np.where(panel["event"], why, None))
+    return (survival.CauseSpecificCox(["rural", "open_complaint", "manager_left"], cause="why", id_col="customer_id"),
+            lambda m: m.fit(panel))
+
+
 def _competing_frame(bank):
     """The bank's survival frame with each ending given one of two causes (drawn, seed 3): a competing-risks frame."""
     f = _survival_frame(bank)
@@ -282,6 +297,7 @@ MODELS = {"BetaGeoNBD": _bgnbd, "ModifiedBetaGeoNBD": _mbgnbd, "ParetoNBD": _par
           "ChurnClassifier": _churn, "ChurnClassifier[gradient_boosting]": _churn_boosting,
           "CalibratedClassifier": _calibrated, "UpliftModel": _uplift, "TimeVaryingCox": _tv_cox,
           "CumulativeIncidence": _cuminc, "CauseSpecificCox": _cause_specific, "FineGray": _fine_gray,
+          "CauseSpecificCox[start-stop]": _cause_specific_tv,
           "MixtureCure": _mixture_cure, "CoxMixtureCure": _cox_mixture_cure,
           "ConversionValue": _conversion_value, "NextProductModel": _next_product,
           "WoEBinning": _woe_binning, "Scorecard": _scorecard, "MarkovChainValue": _markov, "StaggeredDiD": _did,
@@ -303,7 +319,8 @@ NO_PARAMETERS = {
 WITH_STANDARD_ERRORS = {"BetaGeoNBD", "ModifiedBetaGeoNBD", "ParetoNBD", "BetaGeoBetaBinom", "GammaGompertzNBD",
                         "ParetoNBDCovariates", "BetaGeoNBDCovariates",
                         "GammaGamma", "ShiftedBetaGeometric", "BetaDiscreteWeibull", "SBGRegression", "CoxPH", "AFT",
-                        "TimeVaryingCox", "ConversionValue", "CauseSpecificCox", "FineGray", "Scorecard",
+                        "TimeVaryingCox", "ConversionValue", "CauseSpecificCox", "CauseSpecificCox[start-stop]",
+                        "FineGray", "Scorecard",
                         "MixtureCure", "CoxMixtureCure", "MarkovChainValue", "StaggeredDiD", "RollRateChain",
                         "RegressionDiscontinuity", "HistoryMatching", "ConditionalLogit", "LatentClassLogit",
                         "LoyaltyLogit"}
@@ -312,6 +329,7 @@ LIKELIHOOD = {"BetaGeoNBD": True, "ModifiedBetaGeoNBD": True, "ParetoNBD": True,
               "GammaGompertzNBD": True, "GammaGamma": True, "ShiftedBetaGeometric": True, "BetaDiscreteWeibull": True,
               "ParetoNBDCovariates": True, "BetaGeoNBDCovariates": True,
               "SBGRegression": True, "AFT": True, "CoxPH": False, "TimeVaryingCox": False, "CauseSpecificCox": False,
+              "CauseSpecificCox[start-stop]": False,
               "Scorecard": True, "MixtureCure": True, "ConditionalLogit": True, "LoyaltyLogit": True,
               "LatentClassLogit": True}
 

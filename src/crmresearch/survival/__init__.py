@@ -1,8 +1,9 @@
 """Churn survival: survival frames, Kaplan-Meier and log-rank, Cox PH with assumption checks, AFT
-models, competing risks (cumulative incidence by cause, Gray's test, cause-specific Cox, Fine-Gray),
-mixture cure models (Weibull or Cox latency) with Maller-Zhou's follow-up test, time-varying
+models, competing risks (cumulative incidence by cause, Gray's test, cause-specific Cox with fixed or start/stop
+covariates, Fine-Gray), mixture cure models (Weibull or Cox latency) with Maller-Zhou's follow-up test, time-varying
 Cox and the complaint/recovery covariate paths (``recovery``), evaluation that accounts for censoring (Uno's C,
-time-dependent AUC, Brier scores, calibration at a horizon) and survival-based CLV.
+time-dependent AUC, Brier scores, calibration at a horizon, and their cause-specific versions with competing
+causes) and survival-based CLV.
 Churn classifiers, lift and targeting profit live in :mod:`crmresearch.targeting`.
 
 Wraps lifelines and scikit-learn (we do not re-implement what they do well) and adds input checks,
@@ -19,6 +20,10 @@ from .cure import CoxMixtureCure, FollowUpTest, MixtureCure, cox_mixture_cure, f
 from .evaluate import (
     HorizonCalibration,
     brier_score,
+    cause_specific_auc,
+    cause_specific_brier_score,
+    cause_specific_integrated_brier_score,
+    competing_concordance,
     cumulative_dynamic_auc,
     evaluate_holdout,
     evaluate_model,
@@ -62,9 +67,13 @@ __all__ = [
     "aft",
     "brier_score",
     "calibration_at",
+    "cause_specific_auc",
+    "cause_specific_brier_score",
+    "cause_specific_integrated_brier_score",
     "cause_table",
     "compare_aft",
     "compare_with_truth",
+    "competing_concordance",
     "cox",
     "cox_mixture_cure",
     "cuminc",
