@@ -266,11 +266,11 @@ class ProductLadder(Estimator):
         self.params_ = pd.Series(np.concatenate([b, theta[J:]]), index=pd.Index(names, name="parameter"),
                                  name="estimate")
         self.covariance_ = pd.DataFrame(cov, index=self.params_.index, columns=self.params_.index)
-        self.log_likelihood_ = -opt.fun
+        self.log_likelihood_ = float(-opt.fun)
         self.n_obs_ = len(Y)
         self.n_patterns_ = len(patterns)
-        self.aic_ = 2 * opt.fun + 2 * theta.size
-        self.bic_ = 2 * opt.fun + theta.size * np.log(len(Y))
+        self.aic_ = float(2 * opt.fun + 2 * theta.size)
+        self.bic_ = float(2 * opt.fun + theta.size * np.log(len(Y)))
         se = np.sqrt(np.clip(np.diag(cov), 0, None))
         se_a = np.full(J, se[J]) if k_a == 1 else se[J:]
         from scipy import stats
