@@ -951,3 +951,23 @@ TEXTS.update({f"promotion_gain_share:{b}": f"促销增量占比:{b}" for b in _B
 TEMPLATES.update({
     'Recency state ({} = bought this period)': '最近购买状态（{} = 本期有购买）',
 })
+
+#: relationship-bonds: the product ladder
+TEXTS.update({
+    'rung': '阶梯层级',
+    'product': '产品',
+    'label': '名称',
+    'difficulty': '难度（阶梯位置）',
+    'difficulty_se': '难度标准误',
+    'discrimination': '区分度',
+    'discrimination_se': '区分度标准误',
+    'on_ladder': '在阶梯上',
+    'owned_share': '持有比例',
+    'top_decile_rate': '前10%客户的持有率',
+    'base_rate': '总体持有率',
+    'Caravan': 'Caravan',
+    'Caravan: rungs of the product ladder': 'Caravan：产品阶梯的各层级',
+    'bank: rungs of the product ladder': '银行：产品阶梯的各层级',
+    'rungs of the product ladder': '产品阶梯的各层级',
+    'Difficulty (position at which half own it)': '难度（半数客户持有该产品时的潜在位置）',
+})
