@@ -694,3 +694,4 @@ def test_relationship_bonds_on_your_transactions_enrolled_customers_and_choices(
     assert not (tmp_path / "out" / "table-programme-churn.csv").exists()  # no churned column: left out, saying so
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert "churned" in manifest["omitted"]["table-programme-churn"]
+    assert "your product holdings are not read yet" in manifest["omitted"]["table-ladder"]
