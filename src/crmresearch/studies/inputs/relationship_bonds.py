@@ -8,6 +8,7 @@ import pandas as pd
 
 from ... import data as datasets
 from ... import sources
+from ...errors import ValidationError
 from . import Base
 
 __all__ = ["choice_base", "ladder_bases", "programme_base", "recency_bases"]
@@ -151,9 +152,14 @@ def choice_base(data: str = "", panel: str = "Yogurt") -> Base | None:
                           "inputs": [(panel.lower() if not data else "choices", "choices", source)]})
 
 
-def ladder_bases(*, bank_customers: int = 10_000, seed: int = 0, holdout_share: float = 0.3) -> list[Base]:
+#: Prefix of the customers' columns that hold products owned (a count or 0/1), by your column names.
+OWNS = "owns_"
+
+
+def ladder_bases(data: str = "", *, bank_customers: int = 10_000, seed: int = 0,
+                 holdout_share: float = 0.3) -> list[Base]:
     """The product holdings whose ladder is fitted, split into fit and holdout customers: ISLR::Caravan and the
-    synthetic bank's customers.
+    synthetic bank's customers; or your customers' ``owns_<product>`` columns (all customers fit, no holdout).
 
     Caravan: the 22 policies owned (count above 0; :func:`crmresearch.data.load_caravan`); the holdout target is
     the mobile home policy, ``CARAVAN``, scored from the other 21. The bank: the product holdings of
@@ -162,6 +168,9 @@ def ladder_bases(*, bank_customers: int = 10_000, seed: int = 0, holdout_share: 
 
     Parameters
     ----------
+    data : str, default ''
+        Data source file whose ``customers`` have two or more ``owns_<product>`` columns (the number of the
+        product held, or 0/1); '' = Caravan and the bank.
     bank_customers, seed : int
         Customers and seed of the holdings simulator; ``seed + 1`` draws the holdout customers.
     holdout_share : float, default 0.3
@@ -175,6 +184,14 @@ def ladder_bases(*, bank_customers: int = 10_000, seed: int = 0, holdout_share: 
         :func:`crmresearch.targeting.next_product_pairs`, with age and income) and ``last`` (each holdout
         customer's last acquisition, as a row of the same table).
         ``settings``: ``products`` (column -> label), ``target`` (Caravan's ``'CARAVAN'``), ``inputs``.
+        For your data one Base (``owned`` = ``fit``, columns without the prefix), or none when your data source
+        names no customers or they have no ``owns_`` columns.
+
+    Raises
+    ------
+    ValidationError
+        For fewer than two ``owns_`` columns, counts that are missing, not numbers or negative, or a product
+        that every customer or none owns (column and rows named).
 
     Examples
     --------
@@ -184,8 +201,25 @@ def ladder_bases(*, bank_customers: int = 10_000, seed: int = 0, holdout_share: 
     ((5822, 22), ['fit', 'last', 'owned', 'pairs'])
     """
     from ...choice import ownership
+    from ...schemas.checks import check_varies
     from ...targeting import next_product_pairs
 
+    if data:
+        name, yours = _yours(data, ["transactions", "customers"])
+        customers = yours.get("customers")
+        columns = [c for c in (customers.columns if customers is not None else []) if str(c).startswith(OWNS)]
+        if not columns:
+            return []
+        caller = "relationship-bonds: customers"
+        if len(columns) < 2:
+            raise ValidationError(f"{caller}: a product ladder needs two or more {OWNS}<product> columns; got "
+                                  f"{columns}")
+        owned = ownership(customers.set_index("customer_id"), columns)
+        check_varies(owned, columns, caller)
+        owned.columns = [c.removeprefix(OWNS) for c in columns]
+        return [Base("yours", name, f"{name}: your customers' products", tables={"owned": owned, "fit": owned},
+                     settings={"products": {c: c for c in owned.columns}, "target": None,
+                               "inputs": [("customers", "owned", f"{name}: customers' {OWNS} columns")]})]
     rng = np.random.default_rng(seed + 1)
     car = datasets.load_caravan()
     labels = car.attrs["products"]
