@@ -289,6 +289,12 @@ def _latent_class(bank):
     return choice.LatentClassLogit(2, price_only="price", starts=1), lambda m: m.fit(_choice_panel())
 
 
+def _ladder(bank):
+    sim = data.simulate_prospects(n_prospects=100, n_customers=600, seed=5).holdings
+    owned = (pd.crosstab(sim["customer_id"], sim["product"]) > 0).astype(int)
+    return choice.ProductLadder(nodes=21), lambda m: m.fit(owned)
+
+
 MODELS = {"BetaGeoNBD": _bgnbd, "ModifiedBetaGeoNBD": _mbgnbd, "ParetoNBD": _paretonbd, "BetaGeoBetaBinom": _bgbb,
           "GammaGompertzNBD": _ggnbd, "ParetoNBDCovariates": _paretonbd_cov, "BetaGeoNBDCovariates": _bgnbd_cov,
           "GammaGamma": _gamma, "ShiftedBetaGeometric": _sbg, "BetaDiscreteWeibull": _bdw,
@@ -303,7 +309,7 @@ MODELS = {"BetaGeoNBD": _bgnbd, "ModifiedBetaGeoNBD": _mbgnbd, "ParetoNBD": _par
           "WoEBinning": _woe_binning, "Scorecard": _scorecard, "MarkovChainValue": _markov, "StaggeredDiD": _did,
           "RollRateChain": _roll_rates, "RegressionDiscontinuity": _rd,
           "HistoryMatching": _matching, "ConditionalLogit": _clogit, "LoyaltyLogit": _loyalty_logit,
-          "LatentClassLogit": _latent_class}
+          "LatentClassLogit": _latent_class, "ProductLadder": _ladder}
 
 # Models whose natural summary is not a parameter table: they have no params_ and keep their own table.
 NO_PARAMETERS = {
@@ -323,7 +329,7 @@ WITH_STANDARD_ERRORS = {"BetaGeoNBD", "ModifiedBetaGeoNBD", "ParetoNBD", "BetaGe
                         "FineGray", "Scorecard",
                         "MixtureCure", "CoxMixtureCure", "MarkovChainValue", "StaggeredDiD", "RollRateChain",
                         "RegressionDiscontinuity", "HistoryMatching", "ConditionalLogit", "LatentClassLogit",
-                        "LoyaltyLogit"}
+                        "LoyaltyLogit", "ProductLadder"}
 # Models with a (partial) likelihood: log_likelihood_ and aic_; bic_ where the sample size is defined.
 LIKELIHOOD = {"BetaGeoNBD": True, "ModifiedBetaGeoNBD": True, "ParetoNBD": True, "BetaGeoBetaBinom": True,
               "GammaGompertzNBD": True, "GammaGamma": True, "ShiftedBetaGeometric": True, "BetaDiscreteWeibull": True,
@@ -331,7 +337,7 @@ LIKELIHOOD = {"BetaGeoNBD": True, "ModifiedBetaGeoNBD": True, "ParetoNBD": True,
               "SBGRegression": True, "AFT": True, "CoxPH": False, "TimeVaryingCox": False, "CauseSpecificCox": False,
               "CauseSpecificCox[start-stop]": False,
               "Scorecard": True, "MixtureCure": True, "ConditionalLogit": True, "LoyaltyLogit": True,
-              "LatentClassLogit": True}
+              "LatentClassLogit": True, "ProductLadder": True}
 
 
 def _predictions(name, model, bank):
@@ -385,6 +391,8 @@ def _predictions(name, model, bank):
         return model.event_study_
     if name in ("ConditionalLogit", "LoyaltyLogit", "LatentClassLogit"):
         return model.params_
+    if name == "ProductLadder":
+        return model.ownership_proba(pd.DataFrame(0, index=range(3), columns=model.products_))
     if name == "NextProductModel":
         from crmresearch.targeting import prospects
 

@@ -952,3 +952,35 @@ TEXTS.update({f"promotion_gain_share:{b}": f"促销增量占比:{b}" for b in _B
 TEMPLATES.update({
     'Recency state ({} = bought this period)': '最近购买状态（{} = 本期有购买）',
 })
+
+#: relationship-bonds: the product ladder
+TEXTS.update({
+    'rung': '阶梯层级',
+    'product': '产品',
+    'label': '名称',
+    'difficulty': '难度（阶梯位置）',
+    'difficulty_se': '难度标准误',
+    'discrimination': '区分度',
+    'discrimination_se': '区分度标准误',
+    'on_ladder': '在阶梯上',
+    'owned_share': '持有比例',
+    'top_decile_rate': '前10%客户的持有率',
+    'base_rate': '总体持有率',
+    'Caravan': 'Caravan',
+    'Caravan: rungs of the product ladder': 'Caravan：产品阶梯的各层级',
+    'bank: rungs of the product ladder': '银行：产品阶梯的各层级',
+    'rungs of the product ladder': '产品阶梯的各层级',
+    'Difficulty (position at which half own it)': '难度（半数客户持有该产品时的潜在位置）',
+})
+#: the products of the ladder: Caravan's policies (data.CARAVAN_PRODUCTS) and the bank's (data.PRODUCTS)
+TEXTS.update({
+    'private third-party': '个人第三者责任险', 'third-party (firms)': '企业第三者责任险',
+    'third-party (agriculture)': '农业第三者责任险', 'car': '车险', 'delivery van': '厢式货车险',
+    'motorcycle/scooter': '摩托车/踏板车险', 'lorry': '卡车险', 'trailer': '拖车险', 'tractor': '拖拉机险',
+    'agricultural machines': '农机险', 'moped': '轻便摩托车险', 'life': '寿险', 'private accident': '个人意外险',
+    'family accidents': '家庭意外险', 'disability': '残疾险', 'fire': '火险', 'surfboard': '冲浪板险',
+    'boat': '船险', 'bicycle': '自行车险', 'property': '财产险', 'social security': '社会保障险',
+    'mobile home': '房车保险',
+    'current account': '活期账户', 'savings': '储蓄', 'credit card': '信用卡', 'personal loan': '个人贷款',
+    'mortgage': '按揭', 'investment fund': '投资基金', 'insurance': '保险',
+})

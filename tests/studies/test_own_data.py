@@ -666,7 +666,8 @@ def test_value_tiers_on_steady_buyers_finishes_at_the_limits_of_its_models(scrat
 
 def test_relationship_bonds_on_your_transactions_enrolled_customers_and_choices(scratch_root, tmp_path):
     """The three roles with your column names: the programme estimates equal the package's on the same tables,
-    the recency states come from your log and the choice models from your choices."""
+    the recency states come from your log, the choice models from your choices and the product ladder from
+    your customers' owns_ columns."""
     from crmresearch import causal, choice
     from crmresearch import data as datasets
     from crmresearch.studies import pipeline
@@ -676,6 +677,10 @@ def test_relationship_bonds_on_your_transactions_enrolled_customers_and_choices(
     tx = prog.transactions.rename(columns={"customer_id": "cust", "date": "day", "amount": "spend"})
     tx.to_csv(tmp_path / "tx.csv", index=False)
     cust = prog.customers[["customer_id", "enrolled"]].rename(columns={"customer_id": "cust", "enrolled": "joined"})
+    holdings = datasets.simulate_prospects(n_prospects=100, n_customers=len(cust), seed=6).holdings
+    counts = pd.crosstab(holdings["customer_id"], holdings["product"])  # products held: the ladder's owns_ columns
+    for product in counts.columns:
+        cust[f"owns_{product}"] = counts[product].to_numpy()
     cust.to_csv(tmp_path / "cust.csv", index=False)
     yog = datasets.load_scanner_panel("Yogurt")
     yog.query("household <= 40").rename(columns={"household": "hh", "choice": "bought"}).to_csv(
@@ -704,3 +709,8 @@ def test_relationship_bonds_on_your_transactions_enrolled_customers_and_choices(
     assert not (tmp_path / "out" / "table-programme-churn.csv").exists()  # no churned column: left out, saying so
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert "churned" in manifest["omitted"]["table-programme-churn"]
+    ladder = pd.read_csv(tmp_path / "out" / "table-ladder.csv").set_index("product")
+    assert set(ladder["dataset"]) == {"s.yaml"}
+    mine = choice.ProductLadder().fit((counts > 0).astype(int))
+    np.testing.assert_allclose(ladder.loc[mine.ladder_.index, "difficulty"], mine.ladder_["difficulty"], atol=1e-6)
+    assert "acquisition order" in manifest["omitted"]["table-next-rung"]  # no held-out product in your data

