@@ -304,7 +304,7 @@ def roll_rates_between(before: Any, after: Any, states: Sequence[Any] | None = N
     -------
     DataFrame
         One row per pair of statuses: ``from``, ``to``, ``transitions`` (k), ``accounts_from`` (n), ``rate``,
-        ``ci_lower``, ``ci_upper``; ``attrs['matrix']`` the rates as a square DataFrame (rows: from).
+        ``ci_lower``, ``ci_upper`` (:func:`implied_step_matrix` takes it as the matrix of rates).
 
     Examples
     --------
@@ -340,10 +340,7 @@ def roll_rates_between(before: Any, after: Any, states: Sequence[Any] | None = N
     out = pd.DataFrame({"from": np.repeat(states, len(states)), "to": np.tile(states, len(states)),
                         "transitions": k.ravel().astype(int), "accounts_from": n.ravel().astype(int),
                         "rate": rate.ravel(), "ci_lower": lo.ravel(), "ci_upper": hi.ravel()})
-    out = out[out["accounts_from"] > 0].reset_index(drop=True)  # a status nobody starts in has no rates
-    out.attrs["matrix"] = pd.DataFrame(rate, index=states, columns=states).loc[[s for s in states
-                                                                                if s not in empty]]
-    return out
+    return out[out["accounts_from"] > 0].reset_index(drop=True)  # a status nobody starts in has no rates
 
 
 def implied_step_matrix(P: pd.DataFrame, steps: int) -> pd.DataFrame:
@@ -357,7 +354,8 @@ def implied_step_matrix(P: pd.DataFrame, steps: int) -> pd.DataFrame:
     Parameters
     ----------
     P : DataFrame
-        Square transition matrix over ``steps`` periods, states as index and columns (rows sum to 1).
+        Square transition matrix over ``steps`` periods, states as index and columns (rows sum to 1), or the
+        table of :func:`roll_rates_between` (columns ``from``, ``to``, ``rate``; every state observed at the start).
     steps : int
         Periods between the two observations (e.g. 5 months from April to September).
 
@@ -377,6 +375,10 @@ def implied_step_matrix(P: pd.DataFrame, steps: int) -> pd.DataFrame:
     from scipy.linalg import fractional_matrix_power
 
     caller = "implied_step_matrix"
+    if isinstance(P, pd.DataFrame) and {"from", "to", "rate"} <= set(P.columns):
+        order = list(dict.fromkeys(P["to"]))
+        P = P.pivot(index="from", columns="to", values="rate").reindex(index=order, columns=order)
+        P.index.name = P.columns.name = None
     M = _check_matrix(P, caller)
     if not (isinstance(steps, int | np.integer) and steps >= 1):
         raise ParameterError(f"{caller}: steps must be a whole number of periods >= 1; got {steps!r}")
