@@ -1404,7 +1404,8 @@ CREDIT_LIFECYCLE = Study(
              "stricter rules for multi-lender applicants cost in approvals and profit, what does a limit increase "
              "do to spend, attrition and default (regression discontinuity against the naive comparison), what "
              "allowance do roll rates between delinquency buckets imply, and is the applicant population stable?",
-    data="modeldata credit_data and lending_club; card simulator (known limit effects and roll rates)",
+    data="modeldata credit_data and lending_club; causaldata credit_cards; card simulator (known limit effects, "
+         "roll rates and call uplift)",
     params=(
         _seed("the simulators and the holdout split"),
         Param("holdout_share", float, 0.3, "share of applicants and loans held out to score the models", low=0.1,
