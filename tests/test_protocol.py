@@ -254,6 +254,11 @@ def _rd(bank):
     return credit.RegressionDiscontinuity(cutoff=660.0), lambda m: m.fit(limits["score"], limits["spend"])
 
 
+def _cure_uplift(bank):
+    history = data.simulate_collections(n_history=4_000, n_queue=50, seed=2).history
+    return credit.CureUplift(balance_bands=2), lambda m: m.fit(history)
+
+
 def _markov(bank):
     counts = pd.DataFrame([[30, 70, 0], [20, 0, 80]], index=[1, 2], columns=[1, 2, 3])
     return clv.MarkovChainValue(discount_rate=0.2), lambda m: m.fit(counts, {1: 36.0, 2: -4.0, 3: 0.0})
@@ -307,7 +312,7 @@ MODELS = {"BetaGeoNBD": _bgnbd, "ModifiedBetaGeoNBD": _mbgnbd, "ParetoNBD": _par
           "MixtureCure": _mixture_cure, "CoxMixtureCure": _cox_mixture_cure,
           "ConversionValue": _conversion_value, "NextProductModel": _next_product,
           "WoEBinning": _woe_binning, "Scorecard": _scorecard, "MarkovChainValue": _markov, "StaggeredDiD": _did,
-          "RollRateChain": _roll_rates, "RegressionDiscontinuity": _rd,
+          "RollRateChain": _roll_rates, "RegressionDiscontinuity": _rd, "CureUplift": _cure_uplift,
           "HistoryMatching": _matching, "ConditionalLogit": _clogit, "LoyaltyLogit": _loyalty_logit,
           "LatentClassLogit": _latent_class, "ProductLadder": _ladder}
 
@@ -329,7 +334,7 @@ WITH_STANDARD_ERRORS = {"BetaGeoNBD", "ModifiedBetaGeoNBD", "ParetoNBD", "BetaGe
                         "FineGray", "Scorecard",
                         "MixtureCure", "CoxMixtureCure", "MarkovChainValue", "StaggeredDiD", "RollRateChain",
                         "RegressionDiscontinuity", "HistoryMatching", "ConditionalLogit", "LatentClassLogit",
-                        "LoyaltyLogit", "ProductLadder"}
+                        "LoyaltyLogit", "ProductLadder", "CureUplift"}
 # Models with a (partial) likelihood: log_likelihood_ and aic_; bic_ where the sample size is defined.
 LIKELIHOOD = {"BetaGeoNBD": True, "ModifiedBetaGeoNBD": True, "ParetoNBD": True, "BetaGeoBetaBinom": True,
               "GammaGompertzNBD": True, "GammaGamma": True, "ShiftedBetaGeometric": True, "BetaDiscreteWeibull": True,
@@ -385,6 +390,8 @@ def _predictions(name, model, bank):
         return model.moves()
     if name == "StaggeredDiD":
         return model.att_gt_
+    if name == "CureUplift":
+        return model.predict(data.simulate_collections(n_history=200, n_queue=30, seed=5).queue)
     if name == "RollRateChain":
         return model.expected_loss({"current": 1_000.0, "90+": 500.0})
     if name == "HistoryMatching":

@@ -87,3 +87,14 @@ def test_bmt_has_the_books_counts():
     assert bmt["group"].value_counts().to_dict() == {"AML low risk": 54, "AML high risk": 45, "ALL": 38}
     assert bmt.loc[bmt["event"] > 0, "duration"].duplicated().sum() == 7  # tied exit days
     assert (bmt["death_days"] >= bmt["duration"]).all() and "KMsurv::bmt" in bmt.attrs["source"]
+
+
+def test_credit_cards_rows_late_counts_and_provenance():
+    c = data.load_credit_cards()
+    assert len(c) == 30_000 and c["customer_id"].is_unique
+    assert list(c.columns) == ["customer_id", "late_april", "late_september", "bill_april", "age"]
+    assert c["late_april"].dtype == bool and c["late_september"].dtype == bool
+    assert int(c["late_april"].sum()) == 3_079 and int(c["late_september"].sum()) == 6_818
+    assert int((c["late_april"] & c["late_september"]).sum()) == 1_882
+    assert int((c["bill_april"] < 0).sum()) == 688 and c.notna().all().all()  # credit balances kept
+    assert "causaldata::credit_cards" in c.attrs["source"] and len(data.load("credit_cards")) == 30_000

