@@ -951,3 +951,12 @@ TEXTS.update({f"promotion_gain_share:{b}": f"促销增量占比:{b}" for b in _B
 TEMPLATES.update({
     'Recency state ({} = bought this period)': '最近购买状态（{} = 本期有购买）',
 })
+
+#: service-recovery's exit causes: headers, models, the questions they answer and the figure texts
+TEXTS.update({
+    "question": "回答的问题", "cif": "累积发生率", "naive": "朴素估计（1 - KM）", "gray_p_value": "Gray 检验 p 值",
+    "not compensated": "未补偿", "cause-specific Cox": "原因别 Cox", "Fine-Gray": "Fine-Gray",
+    "what drives this cause": "什么驱动这一原因", "how many leave for this cause by t": "到 t 时有多少人因此原因流失",
+    "Days since the first resolution of a complaint": "首次投诉解决后的天数",
+    "Customers gone by each cause after their first resolved complaint": "首次投诉解决后按原因的已流失客户",
+})

@@ -574,7 +574,8 @@ def test_service_recovery_on_your_dated_records_equals_the_day_counts(scratch_ro
                                      ["compensated", "slow_resolution", "rural"])
     by_cause = pd.read_csv(out / "table-recovery-causes.csv")
     assert "truth" not in by_cause.columns and "cause" not in got.index
-    assert by_cause[["model", "cause", "covariate"]].values.tolist() == want[["model", "cause", "covariate"]].values.tolist()
+    keys = ["model", "cause", "covariate"]
+    assert by_cause[keys].values.tolist() == want[keys].values.tolist()
     np.testing.assert_allclose(by_cause["estimate"], want["estimate"], atol=1e-6)
     incidence = pd.read_csv(out / "table-recovery-incidence.csv")
     assert set(incidence["cause"]) == set(causes) and set(incidence["horizon"]) == {365.0}

@@ -560,8 +560,9 @@ def first_resolution(cases: pd.DataFrame, subjects: pd.DataFrame, slow_days: flo
     >>> cases = pd.DataFrame({'customer_id': [1, 1, 2], 'opened_day': [10.0, 40, 5], 'resolved_day': [20.0, 41, 30],
     ...                       'compensated': [True, False, False]})
     >>> subjects = pd.DataFrame({'customer_id': [1, 2], 'duration': [100.0, 25], 'event': [True, True]})
-    >>> recovery.first_resolution(cases, subjects)[['customer_id', 'duration', 'compensated']].values.tolist()
-    [[1, 80.0, 1]]
+    >>> lm = recovery.first_resolution(cases, subjects)   # customer 2 left before the resolution
+    >>> lm['customer_id'].tolist(), lm['duration'].tolist(), lm['recovery'].tolist()
+    ([1], [80.0], ['compensated'])
     """
     _need(cases, ["customer_id", "opened_day", "resolved_day", "compensated"], "cases", "first_resolution")
     _need(subjects, ["customer_id", "duration", "event", *fixed], "subjects", "first_resolution")

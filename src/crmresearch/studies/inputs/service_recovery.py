@@ -6,8 +6,8 @@ from typing import Any
 
 from ... import data as datasets
 from ... import sources
-from ...survival import recovery
 from ...errors import ValidationError
+from ...survival import recovery
 from . import Base
 
 __all__ = ["SIMULATED_FIXED", "recovery_base"]
