@@ -1155,7 +1155,8 @@ def _check_service_recovery(v: Mapping[str, Any]) -> None:
 def _check_recovery_inputs(v: Mapping[str, Any]) -> None:
     """Your spells, complaint cases (and managers) put on each customer's clock before the kernel starts
     (each table's contract is checked by ``preflight``): every case's customer, one spell per customer, the
-    dates against as_of, the covariates named."""
+    dates against as_of, the covariates named, and a cause column's exits (known causes, two or more, each named
+    cause with an exit; :func:`crmresearch.survival.recovery.exit_causes`)."""
     study = "service-recovery"
     for name, default in (("as_of", ""), ("covariates", "auto"), ("causes", "auto")):
         if v[name] != default and not v["data"]:
