@@ -1002,3 +1002,11 @@ TEXTS.update({
     'current account': '活期账户', 'savings': '储蓄', 'credit card': '信用卡', 'personal loan': '个人贷款',
     'mortgage': '按揭', 'investment fund': '投资基金', 'insurance': '保险',
 })
+#: service-recovery's exit causes: headers, models, the questions they answer and the figure texts
+TEXTS.update({
+    "question": "回答的问题", "cif": "累积发生率", "naive": "朴素估计（1 - KM）", "gray_p_value": "Gray 检验 p 值",
+    "not compensated": "未补偿", "cause-specific Cox": "原因别 Cox", "Fine-Gray": "Fine-Gray",
+    "what drives this cause": "什么驱动这一原因", "how many leave for this cause by t": "到 t 时有多少人因此原因流失",
+    "Days since the first resolution of a complaint": "首次投诉解决后的天数",
+    "Customers gone by each cause after their first resolved complaint": "首次投诉解决后按原因的已流失客户",
+})

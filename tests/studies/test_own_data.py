@@ -523,15 +523,18 @@ def test_customer_base_health_on_your_accounts(scratch_root, tmp_path):
 
 
 def _dated_service_cases(n_customers: int = 3_000, seed: int = 5):
-    """The service-recovery simulator's day counts as calendar dates from 2022-01-01 (every customer starts then)."""
+    """The service-recovery simulator's day counts as calendar dates from 2022-01-01 (every customer starts then),
+    with the cause of each exit in the spells."""
     from crmresearch import data
 
     sim = data.simulate_service_cases(n_customers=n_customers, n_managers=60, seed=seed)
     origin = pd.Timestamp("2022-01-01")
     day = lambda d: origin + pd.to_timedelta(d, unit="D")  # noqa: E731
+    why = sim.with_causes()["cause"].map({"voluntary_closure": "closed by customer", "credit_closure": "credit",
+                                          "moved_away": "moved"})  # why each customer left, in your words
     spells = pd.DataFrame({"client": sim.customers["customer_id"], "start": origin,
                            "end": day(sim.customers["duration_days"]).where(sim.customers["churned"]),
-                           "rm": sim.customers["manager_id"], "rural": sim.customers["rural"]})
+                           "rm": sim.customers["manager_id"], "rural": sim.customers["rural"], "why": why})
     cases = pd.DataFrame({"client": sim.cases["customer_id"], "opened": day(sim.cases["opened_day"]),
                           "resolved": day(sim.cases["resolved_day"]), "owner_kept": sim.cases["owner_kept"],
                           "compensated": sim.cases["compensated"]})
@@ -542,7 +545,7 @@ def _dated_service_cases(n_customers: int = 3_000, seed: int = 5):
 def test_service_recovery_on_your_dated_records_equals_the_day_counts(scratch_root, tmp_path):
     from click.testing import CliRunner
 
-    from crmresearch import cli, survival
+    from crmresearch import cli, data, survival
     from crmresearch.studies import pipeline
     from crmresearch.survival import recovery
 
@@ -551,10 +554,11 @@ def test_service_recovery_on_your_dated_records_equals_the_day_counts(scratch_ro
     cases.to_parquet(tmp_path / "cases.parquet")
     managers.to_csv(tmp_path / "managers.csv", index=False)
     (tmp_path / "s.yaml").write_text(
-        "spells: {path: spells.csv, columns: {customer: client, manager_id: rm}}\n"
+        "spells: {path: spells.csv, columns: {customer: client, manager_id: rm, cause: why}}\n"
         "cases: {path: cases.parquet, columns: {customer: client}}\n"
         "managers: {path: managers.csv, columns: {manager: rm}}\n")
-    r = pipeline.run("service-recovery", {"data": str(tmp_path / "s.yaml"), "as_of": f"{as_of:%Y-%m-%d %H:%M:%S}"},
+    r = pipeline.run("service-recovery", {"data": str(tmp_path / "s.yaml"), "as_of": f"{as_of:%Y-%m-%d %H:%M:%S}",
+                                          "causes": "closed by customer,credit,moved", "cause_horizons": "365"},
                      out=tmp_path / "out", raise_on_error=True)
     out = Path(r.output_dir)
     got = pd.read_csv(out / "table-recovery-effects.csv").set_index("covariate")
@@ -569,6 +573,28 @@ def test_service_recovery_on_your_dated_records_equals_the_day_counts(scratch_ro
     np.testing.assert_allclose(got.loc[direct.index, "std_error"], direct["std_error"], atol=1e-6)
     rows = pd.read_csv(out / "table-case-rows.csv")
     assert rows["rows_in"].iloc[0] == len(cases)
+    # the cause column is an outcome, not an 'auto' covariate: the effects by cause are the package's on the day counts
+    causes = ["closed by customer", "credit", "moved"]
+    labels = dict(zip(data.EXIT_CAUSES, causes, strict=True))
+    subjects = subjects.assign(cause=sim.with_causes()["cause"].map(labels))
+    caused = survival.panel(subjects[["customer_id", "duration", "event", "rural", "cause"]], changes,
+                            initial=dict.fromkeys(recovery.COVARIATES, 0))
+    landmark = recovery.first_resolution(sim.cases, subjects, 7.0, fixed=["rural"])
+    want = recovery.effects_by_cause(caused, ["rural", *recovery.COVARIATES], causes, landmark,
+                                     ["compensated", "slow_resolution", "rural"])
+    by_cause = pd.read_csv(out / "table-recovery-causes.csv")
+    assert "truth" not in by_cause.columns and "cause" not in got.index
+    keys = ["model", "cause", "covariate"]
+    assert by_cause[keys].values.tolist() == want[keys].values.tolist()
+    np.testing.assert_allclose(by_cause["estimate"], want["estimate"], atol=1e-6)
+    incidence = pd.read_csv(out / "table-recovery-incidence.csv")
+    assert set(incidence["cause"]) == set(causes) and set(incidence["horizon"]) == {365.0}
+    # an exit cause the parameter does not name stops before the kernel, with the count
+    unnamed = CliRunner().invoke(cli.main, ["run", "service-recovery", "-p", f"data={tmp_path / 's.yaml'}",
+                                            "-p", f"as_of={as_of:%Y-%m-%d %H:%M:%S}", "-p", "causes=credit,moved"])
+    n_gone = int((subjects["cause"] == "closed by customer").sum())
+    assert unnamed.exit_code == 2 and "column 'why' (mapped to cause)" in unnamed.output, unnamed.output
+    assert f"{n_gone} of {int(subjects['event'].sum())} rows hold unknown causes" in unnamed.output
     # a case whose customer is unknown stops before the kernel
     cases.assign(client=cases["client"].where(cases.index != 0, -1)).to_parquet(tmp_path / "cases.parquet")
     bad = CliRunner().invoke(cli.main, ["run", "service-recovery", "-p", f"data={tmp_path / 's.yaml'}"])

@@ -1155,9 +1155,10 @@ def _check_service_recovery(v: Mapping[str, Any]) -> None:
 def _check_recovery_inputs(v: Mapping[str, Any]) -> None:
     """Your spells, complaint cases (and managers) put on each customer's clock before the kernel starts
     (each table's contract is checked by ``preflight``): every case's customer, one spell per customer, the
-    dates against as_of, the covariates named."""
+    dates against as_of, the covariates named, and a cause column's exits (known causes, two or more, each named
+    cause with an exit; :func:`crmresearch.survival.recovery.exit_causes`)."""
     study = "service-recovery"
-    for name, default in (("as_of", ""), ("covariates", "auto")):
+    for name, default in (("as_of", ""), ("covariates", "auto"), ("causes", "auto")):
         if v[name] != default and not v["data"]:
             raise ParameterError(f"{study}: parameter '{name}' applies to your data; give -p data=... as well")
     if not v["data"]:
@@ -1165,7 +1166,7 @@ def _check_recovery_inputs(v: Mapping[str, Any]) -> None:
     from ..errors import ValidationError
     from ..sources.files import check_rows
     from ..sources.tables import read_sources
-    from ..survival.recovery import day_clock, fixed_covariates
+    from ..survival.recovery import day_clock, exit_causes, fixed_covariates
 
     try:
         yours = read_sources(v["data"], roles=["spells", "cases"])
@@ -1173,8 +1174,15 @@ def _check_recovery_inputs(v: Mapping[str, Any]) -> None:
         tables = {role: src.to_pandas() for role, src in firsts.items()}
         fixed_covariates(tables["spells"], v["covariates"])
         # the day clock links cases to spells: decided here when every table fits the budget, else in the kernel
+        named = None if v["causes"] == "auto" else v["causes"]
+        if named is not None and "cause" not in tables["spells"].columns:
+            raise ParameterError(f"{study}: parameter 'causes' names exit causes {named}, but the spells table of "
+                                 f"{v['data']} has no cause column; map one (columns: {{cause: ...}}) or leave "
+                                 "causes at auto")
         if not any(firsts[role].sampled(len(tables[role])) for role in tables):
-            day_clock(tables["spells"], tables["cases"], v["as_of"] or None, tables.get("managers"))
+            clock = day_clock(tables["spells"], tables["cases"], v["as_of"] or None, tables.get("managers"))
+            if "cause" in tables["spells"].columns:  # why each customer left: unknown, single or missing causes
+                exit_causes(clock.subjects, named)
     except ValidationError as exc:
         raise ParameterError(f"{study}: parameter 'data' ({v['data']}): {exc}") from None
 
@@ -1218,10 +1226,16 @@ SERVICE_RECOVERY = Study(
         Param("as_of", str, "", "your data: the date the tables describe (YYYY-MM-DD); empty: their latest date"),
         Param("covariates", list, "auto", "your data: fixed covariates of the churn model from the spells table; "
               "'auto': every column besides the ids and dates", item=str, special=("auto",)),
+        Param("cause_horizons", list, [180.0, 365.0, 730.0], "days after the first resolution of a complaint at "
+              "which the share gone for each exit cause is reported", item=float, low=0, high=3650, open_low=True),
+        Param("causes", list, "auto", "your data: the exit causes of the spells' cause column in reporting order "
+              "(other values are an error; each needs an exit); 'auto': those that occur", item=str,
+              special=("auto",)),
     ),
     smoke={"bank_customers": 3_000, "managers": 40},
     exhibits=("fig-resolution-km", "table-resolution", "table-resolution-logrank", "fig-recovery-effects",
-              "table-recovery-effects", "table-fixed-vs-varying", "table-panel-rows", "fig-attrition-km",
+              "table-recovery-effects", "table-fixed-vs-varying", "table-panel-rows", "table-recovery-causes",
+              "table-recovery-incidence", "fig-recovery-incidence", "fig-attrition-km",
               "table-attrition-km", "table-attrition-cox", "fig-service-calls", "table-service-calls",
               "table-service-calls-model"),
     check=_check_service_recovery,
