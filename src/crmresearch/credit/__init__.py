@@ -2,7 +2,8 @@
 increases by regression discontinuity and roll rates between delinquency buckets.
 
 - binning: :func:`optimal_bins` (exact monotone optimal binning of one characteristic, a missing bin of its own),
-  :func:`woe_table`, :class:`WoEBinning` (the fitted transformer of several characteristics)
+  :func:`woe_table`, :class:`WoEBinning` (the fitted transformer of several characteristics),
+  :func:`binning_tables` (WoE and IV of fitted bins counted where the table lives: DuckDB, Spark ...)
 - scorecard: :class:`Scorecard` (logistic regression on WoE, scaled to points), :func:`points_scaling`,
   :func:`discrimination` (AUC, Gini, KS), :func:`score_bands` (calibration by score band), :func:`ks_curve`
 - admission: :func:`admission_tradeoff` (approval rate, bad rate, profit by cut-off, with a stricter rule)
@@ -12,11 +13,12 @@ increases by regression discontinuity and roll rates between delinquency buckets
 - rollrates: :class:`RollRateChain` (roll rates as an absorbing chain, expected loss and allowance),
   :func:`absorbing_chain`
 
-Numpy, pandas and scipy only (the core install).
+Numpy, pandas and scipy only (the core install); the counts where a table lives go through
+:mod:`crmresearch.sources.aggregate`.
 """
 
 from .admission import admission_tradeoff
-from .binning import MONOTONIC, Binning, WoEBinning, optimal_bins, woe_table
+from .binning import MONOTONIC, Binning, WoEBinning, binning_tables, optimal_bins, woe_table
 from .rd import RegressionDiscontinuity, binned_means, density_test, ik_bandwidth, placebo_cutoffs
 from .rollrates import BUCKETS, AbsorbingChain, RollRateChain, absorbing_chain
 from .scorecard import PointsScaling, Scorecard, discrimination, ks_curve, points_scaling, score_bands
@@ -24,5 +26,6 @@ from .stability import characteristic_stability, population_stability, psi_readi
 
 __all__ = ["BUCKETS", "MONOTONIC", "AbsorbingChain", "Binning", "PointsScaling", "RegressionDiscontinuity",
            "RollRateChain", "Scorecard", "WoEBinning", "absorbing_chain", "admission_tradeoff", "binned_means",
+           "binning_tables",
            "characteristic_stability", "density_test", "discrimination", "ik_bandwidth", "ks_curve", "optimal_bins",
            "placebo_cutoffs", "points_scaling", "population_stability", "psi_reading", "score_bands", "woe_table"]
