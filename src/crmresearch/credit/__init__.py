@@ -11,7 +11,7 @@ increases by regression discontinuity and roll rates between delinquency buckets
 - rd: :class:`RegressionDiscontinuity` (local linear, triangular kernel), :func:`ik_bandwidth`,
   :func:`density_test` (McCrary), :func:`placebo_cutoffs`, :func:`binned_means` (the RD chart)
 - rollrates: :class:`RollRateChain` (roll rates as an absorbing chain, expected loss and allowance),
-  :func:`absorbing_chain`
+  :func:`absorbing_chain`, :func:`status_buckets` (bucket codes or days past due as buckets)
 
 Numpy, pandas and scipy only (the core install); the counts where a table lives go through
 :mod:`crmresearch.sources.aggregate`.
@@ -20,7 +20,7 @@ Numpy, pandas and scipy only (the core install); the counts where a table lives 
 from .admission import admission_tradeoff
 from .binning import MONOTONIC, Binning, WoEBinning, binning_tables, optimal_bins, woe_table
 from .rd import RegressionDiscontinuity, binned_means, density_test, ik_bandwidth, placebo_cutoffs
-from .rollrates import BUCKETS, AbsorbingChain, RollRateChain, absorbing_chain
+from .rollrates import BUCKETS, AbsorbingChain, RollRateChain, absorbing_chain, status_buckets
 from .scorecard import PointsScaling, Scorecard, discrimination, ks_curve, points_scaling, score_bands
 from .stability import characteristic_stability, population_stability, psi_reading
 
@@ -28,4 +28,5 @@ __all__ = ["BUCKETS", "MONOTONIC", "AbsorbingChain", "Binning", "PointsScaling",
            "RollRateChain", "Scorecard", "WoEBinning", "absorbing_chain", "admission_tradeoff", "binned_means",
            "binning_tables",
            "characteristic_stability", "density_test", "discrimination", "ik_bandwidth", "ks_curve", "optimal_bins",
-           "placebo_cutoffs", "points_scaling", "population_stability", "psi_reading", "score_bands", "woe_table"]
+           "placebo_cutoffs", "points_scaling", "population_stability", "psi_reading", "score_bands", "status_buckets",
+           "woe_table"]

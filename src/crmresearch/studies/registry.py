@@ -1393,6 +1393,20 @@ def _check_credit_lifecycle(v: Mapping[str, Any]) -> None:
                              f"cut-off); got {shown(v['placebo_offsets'])}")
 
 
+def _check_credit_inputs(v: Mapping[str, Any]) -> None:
+    """Your delinquency statuses: known buckets or days past due, one status per account and month (your
+    applications' outcome and ids are checked by their contract)."""
+    if not v["data"]:
+        return
+    from ..sources.files import check_rows
+    from ..sources.tables import read_sources
+    from .inputs.credit_lifecycle import check_delinquency
+
+    dq = read_sources(v["data"], roles=["applications"], optional=["delinquency"]).get("delinquency")
+    if dq is not None:
+        check_delinquency(dq.head(check_rows()).to_pandas(check=False), dq.user_names, dq.name)
+
+
 CREDIT_LIFECYCLE = Study(
     name="credit-lifecycle",
     title="The card credit lifecycle: scorecard, admission, limit increases, delinquency and stability",
@@ -1436,12 +1450,17 @@ CREDIT_LIFECYCLE = Study(
               high=2_000_000),
         Param("months", int, 24, "months of the simulated delinquency panel", low=6, high=120),
         Param("psi_bins", int, 10, "score bands of the population stability index (deciles)", low=2, high=50),
+        _data_param("your applications (applicant, outcome 0/1 bad flag, characteristics) and optionally monthly "
+                    "delinquency statuses (account, month, status)", "credit_data, lending_club and the simulators"),
     ),
     smoke={"limit_accounts": 4_000, "delinquency_accounts": 2_000, "months": 12, "boosting_rounds": 20},
     exhibits=("table-iv", "table-scorecard", "table-discrimination", "fig-ks", "table-score-bands",
               "table-admission", "fig-admission", "table-rd", "fig-rd", "table-rd-checks", "table-roll-rates",
               "table-expected-loss", "table-psi", "table-csi"),
     check=_check_credit_lifecycle,
+    inputs=_check_credit_inputs,
+    roles=("applications",),
+    optional_roles=("delinquency",),
 )
 
 
