@@ -452,7 +452,7 @@ def binning_tables(table: Any, bins: WoEBinning | Binning | Mapping[str, Binning
     >>> bool(abs(t["iv"].sum() - woe.iv_["income"]) < 1e-12)
     True
     """
-    from ..sources.aggregate import bin_counts
+    from ..sources.aggregate import bin_counts, check_table
 
     if isinstance(bins, WoEBinning):
         bins._check_fitted("binning_tables")
@@ -461,11 +461,12 @@ def binning_tables(table: Any, bins: WoEBinning | Binning | Mapping[str, Binning
         fitted = {bins.name: bins}
     else:
         fitted = dict(bins)
+    src = check_table(table, "applications", columns, "binning_tables", only=["outcome"])  # one check for all
     out = []
     for name, b in fitted.items():
-        counted = (bin_counts(table, name, splits=b.splits, columns=columns, caller="binning_tables")
+        counted = (bin_counts(src, name, splits=b.splits, caller="binning_tables", check=False)
                    if b.kind == "numeric" else
-                   bin_counts(table, name, groups=b.groups, columns=columns, caller="binning_tables"))
+                   bin_counts(src, name, groups=b.groups, caller="binning_tables", check=False))
         t = _missing_rule(woe_table(counted["goods"], counted["bads"]))
         t.insert(0, "bin", b.table["bin"].to_numpy())
         t.insert(0, "characteristic", name)

@@ -884,7 +884,7 @@ def _as_text(value: Any, text: Mapping[str, int]) -> int:
 
 def bin_counts(table: Any, characteristic: str, splits: Sequence[float] | None = None,
                groups: Sequence[Sequence[Any]] | None = None, columns: Mapping[str, str] | None = None,
-               caller: str = "bin_counts") -> pd.DataFrame:
+               caller: str = "bin_counts", check: bool = True) -> pd.DataFrame:
     """Goods and bads per bin of one scorecard characteristic for given bins, one grouped aggregation where the
     table lives (pandas, polars, DuckDB, Spark): an applications table of any size never comes to pandas.
 
@@ -908,6 +908,9 @@ def bin_counts(table: Any, characteristic: str, splits: Sequence[float] | None =
         Our column name -> yours (``{'outcome': 'bad'}``); None when the table uses ours.
     caller : str, default 'bin_counts'
         Name of the public function, used in error messages.
+    check : bool, default True
+        Check the outcome first (one pass); False: ``table`` is a :class:`~crmresearch.sources.Source` that
+        :func:`check_table` returned for the ``applications`` role (several characteristics, one check).
 
     Returns
     -------
@@ -934,7 +937,12 @@ def bin_counts(table: Any, characteristic: str, splits: Sequence[float] | None =
     if (splits is None) == (groups is None):
         raise ValidationError(f"{caller}: give the bins of '{characteristic}' as splits (numeric) or groups "
                               "(categorical), one of them")
-    src = check_table(table, "applications", columns, caller, only=["outcome"])
+    if check:
+        src = check_table(table, "applications", columns, caller, only=["outcome"])
+    elif isinstance(table, Source) and table.checked:
+        src = table
+    else:
+        raise ValidationError(f"{caller}: check=False needs the Source that check_table returned")
     schema = src.schema()
     if characteristic not in schema:
         raise MissingColumnError(f"{caller}: missing column(s) ['{characteristic}']; the table has "
