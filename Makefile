@@ -20,13 +20,13 @@ fonts:  ## the CJK font for lang=zh exhibits (Debian fonts-noto-cjk; installed w
 	    (apt-get install -y -q fonts-noto-cjk >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q fonts-noto-cjk >/dev/null)); \
 	  else echo "fonts: Noto Sans CJK SC is missing and this user cannot install it (Debian: sudo apt-get install fonts-noto-cjk); lang=zh runs and their tests will stop with that message"; fi; }
 
-R_PACKAGES := r-base-core r-cran-survival r-cran-cmprsk r-cran-riskregression r-cran-jsonlite
+R_PACKAGES := r-base-core r-cran-survival r-cran-cmprsk r-cran-riskregression r-cran-pec r-cran-jsonlite r-cran-lme4 r-cran-erm
 rpeer:  ## R, the field's reference, for the peer tests (Debian r-cran-*; installed when run as root, else those tests skip)
-	@Rscript -e 'for (p in c("survival", "cmprsk", "riskRegression", "jsonlite")) if (!requireNamespace(p, quietly = TRUE)) quit(status = 1)' >/dev/null 2>&1 || { \
+	@Rscript -e 'for (p in c("survival", "cmprsk", "riskRegression", "pec", "jsonlite", "lme4", "eRm")) if (!requireNamespace(p, quietly = TRUE)) quit(status = 1)' >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    (DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(R_PACKAGES) >/dev/null 2>&1 \
 	     || (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(R_PACKAGES) >/dev/null)); \
-	  else echo "rpeer: R or one of survival, cmprsk, riskRegression is missing and this user cannot install it (Debian: sudo apt-get install $(R_PACKAGES)); the R peer tests will skip"; fi; }
+	  else echo "rpeer: R or one of survival, cmprsk, riskRegression, pec, lme4, eRm is missing and this user cannot install it (Debian: sudo apt-get install $(R_PACKAGES)); the R peer tests will skip"; fi; }
 
 # uv (pinned in constraints.txt) installs the locked versions in well under a minute; pip is the fallback.
 $(STAMP): pyproject.toml constraints.txt

@@ -1,6 +1,6 @@
 """R, the field's reference, as a test peer: run a short R script on pandas frames, read back JSON.
 
-``make test`` installs R and the CRAN packages survival, cmprsk and riskRegression when run as root
+``make test`` installs R and the CRAN packages survival, cmprsk, riskRegression, pec, lme4 and eRm when run as root
 (``make rpeer``). Without them a peer test skips, naming what is missing; with
 ``CRMRESEARCH_REQUIRE_R=1`` (set by ``.ci/run``) it fails instead, so CI always compares with R.
 

@@ -148,6 +148,29 @@ def test_logrank_hand_case_with_delayed_entry():
     assert res["test_statistic"] == pytest.approx(o_minus_e**2 / var, rel=1e-12)
 
 
+def test_start_stop_cause_specific_cox_and_competing_metrics_refuse_bad_rows_with_counts():
+    rows = pd.DataFrame({"id": [1, 1, 2, 3, 3, 4], "start": [0.0, 2, 0, 0, 3, 0], "stop": [2.0, 5, 4, 3, 6, 7],
+                         "event": [0, 1, 2, 0, 1, 0], "x": [0, 1, 0, 0, 1, 1]})
+    fit = survival.CauseSpecificCox(["x"], id_col="id")
+    with pytest.raises(ValidationError, match=r"cause_specific_cox: column 'stop': 1 of 6 rows have stop <= start"):
+        fit.fit(rows.assign(stop=[2.0, 5, 4, 3, 6, -1]))
+    with pytest.raises(ValidationError, match=r"column 'start': 1 of 6 rows start before the previous interval"):
+        fit.fit(rows.assign(start=[0.0, 1, 0, 0, 3, 0]))
+    with pytest.raises(ValidationError, match=r"column 'event': 1 of 6 rows are intervals of a 'id' after its exit"):
+        fit.fit(rows.assign(event=[2, 1, 2, 0, 1, 0]))
+    with pytest.raises(ValidationError, match=r"column 'event': 1 of 6 rows hold unknown codes.*first: \[9\]"):
+        survival.CauseSpecificCox(["x"], id_col="id", causes=[1, 2]).fit(rows.assign(event=[0, 1, 9, 0, 1, 0]))
+    with pytest.raises(ValidationError, match=r"column 'start': 1 of 6 rows are missing or not finite"):
+        fit.fit(rows.assign(start=[0.0, np.nan, 0, 0, 3, 0]))
+    d, e = np.array([2.0, 3, 4, 6]), np.array([1, 2, 1, 0])
+    with pytest.raises(ValidationError, match=r"cause_specific_auc: event: no customer left for cause 3"):
+        survival.cause_specific_auc(np.ones(4), d, e, [5.0], cause=3)
+    with pytest.raises(ValidationError, match=r"event must hold cause codes .*; 1 of 4 customers do not"):
+        survival.cause_specific_brier_score(np.ones(4), d, np.array([1, 2.5, 1, 0]), 5.0)
+    with pytest.raises(ValidationError, match=r"competing_concordance: risk is missing \(NaN\) for 1 of 4"):
+        survival.competing_concordance(np.array([0.1, np.nan, 0.3, 0.2]), d, e)
+
+
 # ----------------------------------------------------------------------------- clv
 def test_bgnbd_refuses_data_that_cannot_identify_it_and_warns_on_edges():
     rng = np.random.default_rng(0)

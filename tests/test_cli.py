@@ -111,3 +111,15 @@ def test_cells_checks_and_rewrites_the_parameters_cells(tmp_path: Path):
     assert registry.sync_parameter_cells(write=True, folder=tmp_path) == ["churn-survival"]
     assert target.read_text(encoding="utf-8") == original
     assert registry.sync_parameter_cells(folder=tmp_path) == []
+
+
+def test_the_command_does_not_compile_the_iri_grammar_it_never_uses():
+    """jsonschema's optional rfc3987_syntax builds a Lark grammar on import (about 1 s of CPU in every
+    run and spawned job); the command blocks it, and papermill still imports and validates notebooks."""
+    import subprocess
+    import sys
+
+    code = ("import sys, crmresearch.cli, papermill, nbformat\n"
+            "assert sys.modules['rfc3987_syntax'] is None\n"
+            "nbformat.validate(nbformat.v4.new_notebook())\n")
+    subprocess.run([sys.executable, "-c", code], check=True)

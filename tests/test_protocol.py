@@ -165,6 +165,21 @@ def _tv_cox(bank):
     return survival.TimeVaryingCox(["rural", "open_complaint", "manager_left"]), lambda m: m.fit(panel)
 
 
+def _cause_specific_tv(bank):
+    """The service-recovery panel with each exit given one of two causes (drawn, seed 3), as (start, stop] rows."""
+    sim = data.simulate_service_cases(n_customers=800, n_managers=20, seed=2)
+    from crmresearch.survival import recovery
+
+    changes = recovery.case_covariates(sim.cases, sim.customers, sim.managers)
+    subjects = sim.customers.rename(columns={"duration_days": "duration", "churned": "event"})
+    panel = survival.panel(subjects[["customer_id", "duration", "event", "rural"]], changes,
+                           initial=dict.fromkeys(recovery.COVARIATES, 0))
+    why = np.random.default_rng(3).choice(["moved", "fees"], len(panel))
+    panel = panel.assign(why=np.where(panel["event"], why, None))
+    return (survival.CauseSpecificCox(["rural", "open_complaint", "manager_left"], cause="why", id_col="customer_id"),
+            lambda m: m.fit(panel))
+
+
 def _competing_frame(bank):
     """The bank's survival frame with each ending given one of two causes (drawn, seed 3): a competing-risks frame."""
     f = _survival_frame(bank)
@@ -196,6 +211,10 @@ def _cure_frame():
 
 def _mixture_cure(bank):
     return survival.MixtureCure(["x"]), lambda m: m.fit(_cure_frame())
+
+
+def _cox_mixture_cure(bank):
+    return survival.CoxMixtureCure(["x"], n_boot=5), lambda m: m.fit(_cure_frame())
 
 
 def _conversion_value(bank):
@@ -235,6 +254,11 @@ def _rd(bank):
     return credit.RegressionDiscontinuity(cutoff=660.0), lambda m: m.fit(limits["score"], limits["spend"])
 
 
+def _cure_uplift(bank):
+    history = data.simulate_collections(n_history=4_000, n_queue=50, seed=2).history
+    return credit.CureUplift(balance_bands=2), lambda m: m.fit(history)
+
+
 def _markov(bank):
     counts = pd.DataFrame([[30, 70, 0], [20, 0, 80]], index=[1, 2], columns=[1, 2, 3])
     return clv.MarkovChainValue(discount_rate=0.2), lambda m: m.fit(counts, {1: 36.0, 2: -4.0, 3: 0.0})
@@ -270,6 +294,12 @@ def _latent_class(bank):
     return choice.LatentClassLogit(2, price_only="price", starts=1), lambda m: m.fit(_choice_panel())
 
 
+def _ladder(bank):
+    sim = data.simulate_prospects(n_prospects=100, n_customers=600, seed=5).holdings
+    owned = (pd.crosstab(sim["customer_id"], sim["product"]) > 0).astype(int)
+    return choice.ProductLadder(nodes=21), lambda m: m.fit(owned)
+
+
 MODELS = {"BetaGeoNBD": _bgnbd, "ModifiedBetaGeoNBD": _mbgnbd, "ParetoNBD": _paretonbd, "BetaGeoBetaBinom": _bgbb,
           "GammaGompertzNBD": _ggnbd, "ParetoNBDCovariates": _paretonbd_cov, "BetaGeoNBDCovariates": _bgnbd_cov,
           "GammaGamma": _gamma, "ShiftedBetaGeometric": _sbg, "BetaDiscreteWeibull": _bdw,
@@ -278,12 +308,13 @@ MODELS = {"BetaGeoNBD": _bgnbd, "ModifiedBetaGeoNBD": _mbgnbd, "ParetoNBD": _par
           "ChurnClassifier": _churn, "ChurnClassifier[gradient_boosting]": _churn_boosting,
           "CalibratedClassifier": _calibrated, "UpliftModel": _uplift, "TimeVaryingCox": _tv_cox,
           "CumulativeIncidence": _cuminc, "CauseSpecificCox": _cause_specific, "FineGray": _fine_gray,
-          "MixtureCure": _mixture_cure,
+          "CauseSpecificCox[start-stop]": _cause_specific_tv,
+          "MixtureCure": _mixture_cure, "CoxMixtureCure": _cox_mixture_cure,
           "ConversionValue": _conversion_value, "NextProductModel": _next_product,
           "WoEBinning": _woe_binning, "Scorecard": _scorecard, "MarkovChainValue": _markov, "StaggeredDiD": _did,
-          "RollRateChain": _roll_rates, "RegressionDiscontinuity": _rd,
+          "RollRateChain": _roll_rates, "RegressionDiscontinuity": _rd, "CureUplift": _cure_uplift,
           "HistoryMatching": _matching, "ConditionalLogit": _clogit, "LoyaltyLogit": _loyalty_logit,
-          "LatentClassLogit": _latent_class}
+          "LatentClassLogit": _latent_class, "ProductLadder": _ladder}
 
 # Models whose natural summary is not a parameter table: they have no params_ and keep their own table.
 NO_PARAMETERS = {
@@ -299,17 +330,19 @@ NO_PARAMETERS = {
 WITH_STANDARD_ERRORS = {"BetaGeoNBD", "ModifiedBetaGeoNBD", "ParetoNBD", "BetaGeoBetaBinom", "GammaGompertzNBD",
                         "ParetoNBDCovariates", "BetaGeoNBDCovariates",
                         "GammaGamma", "ShiftedBetaGeometric", "BetaDiscreteWeibull", "SBGRegression", "CoxPH", "AFT",
-                        "TimeVaryingCox", "ConversionValue", "CauseSpecificCox", "FineGray", "Scorecard",
-                        "MixtureCure", "MarkovChainValue", "StaggeredDiD", "RollRateChain",
+                        "TimeVaryingCox", "ConversionValue", "CauseSpecificCox", "CauseSpecificCox[start-stop]",
+                        "FineGray", "Scorecard",
+                        "MixtureCure", "CoxMixtureCure", "MarkovChainValue", "StaggeredDiD", "RollRateChain",
                         "RegressionDiscontinuity", "HistoryMatching", "ConditionalLogit", "LatentClassLogit",
-                        "LoyaltyLogit"}
+                        "LoyaltyLogit", "ProductLadder", "CureUplift"}
 # Models with a (partial) likelihood: log_likelihood_ and aic_; bic_ where the sample size is defined.
 LIKELIHOOD = {"BetaGeoNBD": True, "ModifiedBetaGeoNBD": True, "ParetoNBD": True, "BetaGeoBetaBinom": True,
               "GammaGompertzNBD": True, "GammaGamma": True, "ShiftedBetaGeometric": True, "BetaDiscreteWeibull": True,
               "ParetoNBDCovariates": True, "BetaGeoNBDCovariates": True,
               "SBGRegression": True, "AFT": True, "CoxPH": False, "TimeVaryingCox": False, "CauseSpecificCox": False,
+              "CauseSpecificCox[start-stop]": False,
               "Scorecard": True, "MixtureCure": True, "ConditionalLogit": True, "LoyaltyLogit": True,
-              "LatentClassLogit": True}
+              "LatentClassLogit": True, "ProductLadder": True}
 
 
 def _predictions(name, model, bank):
@@ -337,7 +370,7 @@ def _predictions(name, model, bank):
         return model.curves_
     if name == "FineGray":
         return model.predict_cumulative_incidence(_competing_frame(bank).head(20), times=[6, 12, 24])
-    if name == "MixtureCure":
+    if name in ("MixtureCure", "CoxMixtureCure"):
         return model.predict_survival(_cure_frame().head(20), [6, 12, 24])
     if name == "CauseSpecificCox":
         X = survival.design_matrix(_competing_frame(bank), list(model.covariates), "test")
@@ -357,12 +390,16 @@ def _predictions(name, model, bank):
         return model.moves()
     if name == "StaggeredDiD":
         return model.att_gt_
+    if name == "CureUplift":
+        return model.predict(data.simulate_collections(n_history=200, n_queue=30, seed=5).queue)
     if name == "RollRateChain":
         return model.expected_loss({"current": 1_000.0, "90+": 500.0})
     if name == "HistoryMatching":
         return model.event_study_
     if name in ("ConditionalLogit", "LoyaltyLogit", "LatentClassLogit"):
         return model.params_
+    if name == "ProductLadder":
+        return model.ownership_proba(pd.DataFrame(0, index=range(3), columns=model.products_))
     if name == "NextProductModel":
         from crmresearch.targeting import prospects
 

@@ -229,6 +229,7 @@ TEXTS: dict[str, str] = {
     'items': '题项数',
     'k': 'k',
     'kind': '类型',
+    'km_null': 'Kaplan–Meier 零模型',
     'kpi': '关键绩效指标',
     'large': '大型',
     'last_error_constant_retention_pts': '固定留存率模型末期误差（百分点）',
@@ -898,7 +899,25 @@ TEXTS.update({
     'upper': '上限',
     'woe': '证据权重（WoE）',
     'bads_below': '坏客户累计占比',
-    'goods_below': '好客户累计占比',
+    'goods_below': '好客户累计占比',    'Balance brought back to current per call, by the order of the call list': '按呼叫名单排序的每次呼叫恢复正常的余额',
+    'Calls a day': '每日呼叫数',
+    'Recovered per call (USD)': '每次呼叫回收金额（美元）',
+    'accounts_from': '起始账户数',
+    'at random': '随机',
+    'best possible': '最优（按真值）',
+    'calls': '呼叫数',
+    'credit_cards': 'credit_cards',
+    'cures_added': '新增恢复正常数',
+    'data': '数据',
+    'days past due': '逾期天数',
+    'expected recovery': '预期回收',
+    'implied_monthly_rate': '隐含月转移率',
+    'late': '逾期',
+    'on time': '按时还款',
+    'recovered': '回收金额',
+    'recovered_per_call': '每次呼叫回收金额',
+    'share_of_best': '占最优比例',
+    'transitions': '转移数',
 })
 TEMPLATES.update({
     'Held-out applicants at or below each score (KS {})': '留出申请人中评分不高于各分值的累计占比（KS {}）',
@@ -951,4 +970,44 @@ TEXTS.update({f"promotion_gain:{b}": f"促销增量:{b}" for b in _BRANDS})
 TEXTS.update({f"promotion_gain_share:{b}": f"促销增量占比:{b}" for b in _BRANDS})
 TEMPLATES.update({
     'Recency state ({} = bought this period)': '最近购买状态（{} = 本期有购买）',
+})
+
+#: relationship-bonds: the product ladder
+TEXTS.update({
+    'rung': '阶梯层级',
+    'product': '产品',
+    'label': '名称',
+    'difficulty': '难度（阶梯位置）',
+    'difficulty_se': '难度标准误',
+    'discrimination': '区分度',
+    'discrimination_se': '区分度标准误',
+    'on_ladder': '在阶梯上',
+    'owned_share': '持有比例',
+    'top_decile_rate': '前10%客户的持有率',
+    'base_rate': '总体持有率',
+    'Caravan': 'Caravan',
+    'Caravan: rungs of the product ladder': 'Caravan：产品阶梯的各层级',
+    'bank: rungs of the product ladder': '银行：产品阶梯的各层级',
+    'rungs of the product ladder': '产品阶梯的各层级',
+    'Difficulty (position at which half own it)': '难度（半数客户持有该产品时的潜在位置）',
+})
+#: the products of the ladder: Caravan's policies (data.CARAVAN_PRODUCTS) and the bank's (data.PRODUCTS)
+TEXTS.update({
+    'private third-party': '个人第三者责任险', 'third-party (firms)': '企业第三者责任险',
+    'third-party (agriculture)': '农业第三者责任险', 'car': '车险', 'delivery van': '厢式货车险',
+    'motorcycle/scooter': '摩托车/踏板车险', 'lorry': '卡车险', 'trailer': '拖车险', 'tractor': '拖拉机险',
+    'agricultural machines': '农机险', 'moped': '轻便摩托车险', 'life': '寿险', 'private accident': '个人意外险',
+    'family accidents': '家庭意外险', 'disability': '残疾险', 'fire': '火险', 'surfboard': '冲浪板险',
+    'boat': '船险', 'bicycle': '自行车险', 'property': '财产险', 'social security': '社会保障险',
+    'mobile home': '房车保险',
+    'current account': '活期账户', 'savings': '储蓄', 'credit card': '信用卡', 'personal loan': '个人贷款',
+    'mortgage': '按揭', 'investment fund': '投资基金', 'insurance': '保险',
+})
+#: service-recovery's exit causes: headers, models, the questions they answer and the figure texts
+TEXTS.update({
+    "question": "回答的问题", "cif": "累积发生率", "naive": "朴素估计（1 - KM）", "gray_p_value": "Gray 检验 p 值",
+    "not compensated": "未补偿", "cause-specific Cox": "原因别 Cox", "Fine-Gray": "Fine-Gray",
+    "what drives this cause": "什么驱动这一原因", "how many leave for this cause by t": "到 t 时有多少人因此原因流失",
+    "Days since the first resolution of a complaint": "首次投诉解决后的天数",
+    "Customers gone by each cause after their first resolved complaint": "首次投诉解决后按原因的已流失客户",
 })

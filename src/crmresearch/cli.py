@@ -15,6 +15,13 @@ from multiprocessing import get_context
 
 from ._extras import require
 
+# jsonschema (under nbformat, under papermill) imports the optional IRI checker rfc3987_syntax when it is
+# installed (jupyter-events asks for it); that module compiles a Lark grammar at import: about 1 s of CPU in
+# every `crmresearch` process and every spawned job, for a format check that notebooks never use. The command
+# runs without it (jsonschema falls back as when it is absent); a library import of crmresearch is untouched.
+if "jsonschema" not in sys.modules:
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
+
 try:
     import click
 except ImportError:  # pragma: no cover - depends on the install

@@ -1,6 +1,7 @@
 """Roll rates as an absorbing chain: absorption probabilities, months to absorption and the allowance equal a
 chain solved by hand (to 1e-10); the roll rates estimated from the simulator's panel recover its matrix; bad
-panels are refused with counts."""
+panels are refused with counts; the one step between two snapshots (credit_cards) against statsmodels' Wilson
+intervals, and the monthly matrix behind it."""
 
 from __future__ import annotations
 
@@ -79,6 +80,58 @@ def test_bad_panels_are_refused_with_counts():
     leaky.loc["paid_off"] = [0.1, 0, 0, 0.9, 0]
     with pytest.raises(ValidationError, match="leave themselves"):
         credit.absorbing_chain(leaky, ["paid_off", "charged_off"])
+
+
+@pytest.fixture(scope="module")
+def cards():
+    c = data.load_credit_cards()
+    status = {True: "late", False: "on time"}
+    return c["late_april"].map(status), c["late_september"].map(status)
+
+
+def test_roll_rates_between_two_snapshots_equal_the_counts_and_statsmodels_wilson_intervals(cards):
+    """credit_cards, April to September 2005: the rates are the row shares of the cross-table, the intervals
+    statsmodels' Wilson intervals (to 1e-12)."""
+    sm = pytest.importorskip("statsmodels.stats.proportion")
+    april, september = cards
+    t = credit.roll_rates_between(april, september, states=["on time", "late"])
+    assert t[["from", "to"]].values.tolist() == [["on time", "on time"], ["on time", "late"], ["late", "on time"],
+                                                ["late", "late"]]
+    assert t["transitions"].tolist() == [21_985, 4_936, 1_197, 1_882]
+    assert t["accounts_from"].tolist() == [26_921, 26_921, 3_079, 3_079]
+    share = pd.crosstab(april, september, normalize="index")
+    np.testing.assert_allclose(t["rate"], [share.loc[a, b] for a, b in zip(t["from"], t["to"], strict=True)],
+                               rtol=0, atol=1e-15)
+    lo, hi = sm.proportion_confint(t["transitions"], t["accounts_from"], alpha=0.05, method="wilson")
+    np.testing.assert_allclose(t["ci_lower"], lo, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(t["ci_upper"], hi, rtol=0, atol=1e-12)
+    assert not t.attrs  # a plain table: it concatenates with others
+
+
+def test_the_implied_monthly_matrix_is_the_root_that_gives_back_the_step(cards):
+    """A known monthly matrix is recovered from its fifth power (1e-10); on credit_cards the implied monthly
+    matrix, raised to the fifth power, gives back April-to-September; a chain with no real root is refused."""
+    states = ["on time", "30", "60+"]  # eigenvalues 1, 0.73 and 0.47: real and positive, so the root is unique
+    monthly = pd.DataFrame([[0.9, 0.08, 0.02], [0.3, 0.6, 0.1], [0.1, 0.2, 0.7]], index=states, columns=states)
+    five = pd.DataFrame(np.linalg.matrix_power(monthly.to_numpy(), 5), index=monthly.index, columns=monthly.index)
+    np.testing.assert_allclose(credit.implied_step_matrix(five, 5), monthly, rtol=0, atol=1e-10)
+    april, september = cards
+    t = credit.roll_rates_between(april, september, states=["on time", "late"])
+    P1 = credit.implied_step_matrix(t, 5)  # from the long table
+    P5 = t.pivot(index="from", columns="to", values="rate").loc[P1.index, P1.columns]
+    assert list(P1.index) == ["on time", "late"] and P5.loc["late", "late"] == pytest.approx(1_882 / 3_079)
+    np.testing.assert_allclose(np.linalg.matrix_power(P1.to_numpy(), 5), P5, rtol=0, atol=1e-12)
+    assert P1.loc["on time", "late"] == pytest.approx(0.0500, abs=5e-5)
+    swap = pd.DataFrame([[0.0, 1.0], [1.0, 0.0]], index=["a", "b"], columns=["a", "b"])
+    with pytest.raises(ValidationError, match=r"no time-homogeneous chain|no real 2-th root"):
+        credit.implied_step_matrix(swap, 2)
+
+
+def test_roll_rates_between_refuses_unknown_statuses_and_unequal_lengths():
+    with pytest.raises(ValidationError, match="1 of 3 rows hold unknown"):
+        credit.roll_rates_between(["a", "b", "c"], ["a", "a", "b"], states=["a", "b"])
+    with pytest.raises(ValidationError, match="same length; got 2 and 3"):
+        credit.roll_rates_between(["a", "b"], ["a", "a", "b"])
 
 
 def test_status_buckets_read_days_past_due_at_the_bucket_bounds_and_refuse_the_rest():

@@ -145,3 +145,26 @@ def test_a_characteristic_of_one_bin_is_left_out_with_a_warning():
     assert list(card.params_.index) == ["intercept", "v"]
     assert set(card.points_table()["characteristic"]) == {"v"}
     assert np.isfinite(card.summary["std_error"]).all() and len(card.score(X)) == n
+
+
+def test_points_equal_toads_for_the_same_bins_and_coefficients(card, applications):
+    """toad's ScoreCard (test-only peer) given our bins' WoE, our logistic coefficients and the same scale
+    (20 points to double the odds, 600 points at 50:1) gives every bin our points, and every applicant our
+    score, to 1e-9. toad's WoE is ln(bads share / goods share), ours ln(goods share / bads share): the product
+    coefficient x WoE, all the points depend on, is the same either way."""
+    toad = pytest.importorskip("toad")
+    theirs = toad.ScoreCard(pdo=20, rate=2, base_odds=50, base_score=600)
+    names = list(card.params_.index[1:])
+    theirs.model.coef_ = -card.params_[names].to_numpy()[None, :]  # on toad's WoE
+    theirs.model.intercept_ = np.array([card.params_["intercept"]])
+    table = card.points_table()
+    c, train = applications
+    X = c.loc[~train, CHARACTERISTICS]
+    total = np.zeros(len(X))
+    for name in names:
+        rows = table["characteristic"] == name
+        pts = theirs.woe_to_score(-table.loc[rows, "woe"].to_numpy(), weight=-float(card.params_[name]))
+        np.testing.assert_allclose(pts, table.loc[rows, "points"], rtol=0, atol=1e-9)
+        total += pts[card.binning_.bins_[name].bin_index(X[name].to_numpy())]
+    np.testing.assert_allclose(total, card.score(X).to_numpy(), rtol=0, atol=1e-9)
+    assert theirs.proba_to_score(0.5) == pytest.approx(card.scaling_.offset, abs=1e-9)

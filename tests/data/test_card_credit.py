@@ -4,6 +4,7 @@ paths that start current, stop once absorbed and follow the roll-rate matrix."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from crmresearch import data
@@ -32,3 +33,18 @@ def test_delinquency_paths_start_current_and_stop_once_absorbed():
     assert rate == pytest.approx(data.ROLL_RATES[0, 1], abs=0.005)
     with pytest.raises(ValidationError, match="rows summing to 1"):
         data.simulate_delinquency(roll_rates=np.eye(3))
+
+
+def test_collections_calls_are_random_and_raise_the_cure_rate_by_the_known_uplift():
+    a = data.simulate_collections(n_history=30_000, n_queue=500, seed=4)
+    b = data.simulate_collections(n_history=30_000, n_queue=500, seed=4)
+    assert a.history.equals(b.history) and a.queue.equals(b.queue)
+    h = a.history
+    assert abs(h["called"].mean() - 0.5) < 0.01 and set(h["bucket"]) == {"30", "60", "90+"}
+    assert not set(h["account_id"]) & set(a.queue["account_id"])
+    rates = h.groupby(["bucket", "called"])["cured"].mean().unstack()
+    assert (rates[True] > rates[False]).all()
+    assert rates.loc["60", True] - rates.loc["60", False] > rates.loc["30", True] - rates.loc["30", False]
+    assert a.truth["p_cure_called"].index.equals(pd.Index(a.queue["account_id"], name="account_id"))
+    with pytest.raises(ValidationError, match="call_share must be in"):
+        data.simulate_collections(call_share=1.0)

@@ -75,3 +75,26 @@ def test_lending_club_rows_bads_and_multi_lender_columns():
     assert lc["bad"].dtype == bool and "Class" not in lc.columns
     assert set(data.loaders.MULTI_LENDER) <= set(lc.columns)
     assert lc["inq_last_6mths"].dtype == np.int64 and lc["int_rate"].dtype == np.float64
+
+
+def test_bmt_has_the_books_counts():
+    """Klein & Moeschberger's bone-marrow transplants: 137 patients, 42 relapses and 41 deaths in remission."""
+    bmt = data.load_bmt()
+    assert len(bmt) == 137 and bmt["patient_id"].is_unique
+    assert bmt["event"].value_counts().to_dict() == {0: 54, 1: 42, 2: 41}
+    assert bmt.groupby("event")["cause"].first().fillna("-").to_dict() == {0: "-", 1: "relapse",
+                                                                           2: "death in remission"}
+    assert bmt["group"].value_counts().to_dict() == {"AML low risk": 54, "AML high risk": 45, "ALL": 38}
+    assert bmt.loc[bmt["event"] > 0, "duration"].duplicated().sum() == 7  # tied exit days
+    assert (bmt["death_days"] >= bmt["duration"]).all() and "KMsurv::bmt" in bmt.attrs["source"]
+
+
+def test_credit_cards_rows_late_counts_and_provenance():
+    c = data.load_credit_cards()
+    assert len(c) == 30_000 and c["customer_id"].is_unique
+    assert list(c.columns) == ["customer_id", "late_april", "late_september", "bill_april", "age"]
+    assert c["late_april"].dtype == bool and c["late_september"].dtype == bool
+    assert int(c["late_april"].sum()) == 3_079 and int(c["late_september"].sum()) == 6_818
+    assert int((c["late_april"] & c["late_september"]).sum()) == 1_882
+    assert int((c["bill_april"] < 0).sum()) == 688 and c.notna().all().all()  # credit balances kept
+    assert "causaldata::credit_cards" in c.attrs["source"] and len(data.load("credit_cards")) == 30_000

@@ -8,7 +8,7 @@ import pytest
 
 from crmresearch import data, schemas
 from crmresearch.data.simulate import CONTRACT_COLUMNS, _hazard_design, _implied_latent_cov
-from crmresearch.errors import ParameterError
+from crmresearch.errors import ParameterError, ValidationError
 from crmresearch.reporting import fingerprint_frame
 
 
@@ -256,6 +256,8 @@ def test_aalen_johansen_on_the_bank_recovers_the_true_incidence_of_each_cause():
 
 
 def test_the_service_simulator_splits_exits_by_the_covariates_at_the_exit():
+    """Voluntary closure takes s_v of the churn hazard, credit closure s_c h0 whatever the covariates (so its share
+    of the exits falls as the churn hazard rises), moving away the rest: the causes drawn match these shares."""
     sim = data.simulate_service_cases(n_customers=20_000, n_managers=200, seed=5)
     from crmresearch.data._truth import covariate_path
 
@@ -264,14 +266,22 @@ def test_the_service_simulator_splits_exits_by_the_covariates_at_the_exit():
     last = path[path["customer_id"].isin(ex.index) & (path["start"].to_numpy() < ex["duration_days"].reindex(
         path["customer_id"]).to_numpy()) & (path["stop"].to_numpy() >= ex["duration_days"].reindex(
         path["customer_id"]).to_numpy())].drop_duplicates("customer_id", keep="first").set_index("customer_id")
-    odds = sim.truth["causes"]["log_odds"]
+    truth = sim.truth["causes"]
     state = last.reindex(ex.index)
-    x = {"intercept": 1.0, **{c: state[c].to_numpy(float) for c in ("rural", "open_complaint", "slow_resolution",
-                                                                     "compensated", "manager_left")}}
-    logits = np.column_stack([np.zeros(len(state))] + [sum(b * x[c] for c, b in odds[k].items())
-                                                       for k in data.EXIT_CAUSES[1:]])
-    p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    beta = sim.truth["log_hazard_ratios"]
+    lp = sum(b * state[c].to_numpy(float) for c, b in beta.items())
+    p_credit = truth["credit_share"] * np.exp(-lp)
+    p = np.column_stack([np.full(len(state), truth["voluntary_share"]), p_credit,
+                         1 - truth["voluntary_share"] - p_credit])
     seen = np.column_stack([(ex["cause"] == k).to_numpy() for k in data.EXIT_CAUSES])
-    for mask in (state["open_complaint"].to_numpy() == 1, state["open_complaint"].to_numpy() == 0):
+    for mask in (state["open_complaint"].to_numpy() == 1, state["open_complaint"].to_numpy() == 0,
+                 state["compensated"].to_numpy() == 1):
         expected, observed = p[mask].sum(axis=0), seen[mask].sum(axis=0)
         assert np.all(np.abs(observed - expected) < 4 * np.sqrt(expected) + 1), (observed, expected)
+    assert truth["log_hazard_ratios"]["voluntary_closure"] == beta
+    assert set(truth["log_hazard_ratios"]["credit_closure"].values()) == {0.0}
+
+
+def test_the_service_simulator_refuses_a_cause_split_without_room_for_moving_away():
+    with pytest.raises(ValidationError, match=r"credit_share \* exp\(0\.4\) <= 1 - voluntary_share"):
+        data.simulate_service_cases(n_customers=100, n_managers=5, voluntary_share=0.9, credit_share=0.1)

@@ -37,6 +37,8 @@ def test_the_parameters_are_checked_before_any_kernel():
         study.resolve({"placebo_offsets": "-20,0"})
     with pytest.raises(ParameterError, match="limit_cutoff"):
         study.resolve({"limit_cutoff": "900"})
+    with pytest.raises(ParameterError, match=r"'call_capacity' \(2000\) must not exceed 'collection_queue' \(1000\)"):
+        study.resolve({"call_capacity": "2000", "collection_queue": "1000"})
 
 
 def test_your_applications_and_delinquency_statuses_resolve_to_the_tables_the_study_reads(tmp_path):

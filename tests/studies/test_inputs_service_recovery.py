@@ -43,6 +43,7 @@ def test_simulator_and_your_records_give_the_same_tables(tmp_path):
         assert set(recovery.changing_covariates(changes)) == set(recovery.COVARIATES)
     assert len(built_in.tables["cases"]) == len(yours.tables["cases"])
     assert built_in.simulated and not yours.simulated
+    assert built_in.settings["causes"] == list(data.EXIT_CAUSES) and yours.settings["causes"] is None  # no column
     assert built_in.settings["fixed"] == ["rural"] and "rural" in yours.settings["fixed"]
     assert built_in.settings["row_accounts"] == {} and list(yours.settings["row_accounts"]) == ["table-case-rows"]
     assert [n for n, _, _ in yours.settings["inputs"]] == ["spells", "cases", "managers"]
@@ -58,3 +59,31 @@ def test_with_ownership_equals_the_labels_it_replaces():
     assert recovery.with_ownership(as_int)["ownership"].tolist() == old["ownership"].tolist()
     no_owner = sim.cases.drop(columns="owner_kept")
     assert recovery.with_ownership(no_owner) is no_owner
+
+
+def test_a_cause_column_is_checked_before_the_kernel(tmp_path):
+    """Your spells' cause column: yours in the order named, and refused before any kernel when one cause is all
+    there is or causes are named without the column (a named cause without exits: tests/survival/test_recovery)."""
+    import pytest
+
+    from crmresearch import studies
+    from crmresearch.errors import ParameterError, ValidationError
+
+    _your_records(tmp_path)
+    spells = pd.read_csv(tmp_path / "spells.csv")
+    ended = int(spells["end"].notna().sum())
+    study = studies.get("service-recovery")
+    yaml = tmp_path / "s.yaml"
+    text = yaml.read_text()
+    with pytest.raises(ValidationError, match=r"'causes' names exit causes .* has no cause column"):
+        recovery_base(str(yaml), causes=["fees", "credit"])
+    yaml.write_text(text.replace("manager_id: rm}", "manager_id: rm, cause: why}"))
+    spells.assign(why=spells["end"].notna().map({True: "fees", False: None})).to_csv(tmp_path / "spells.csv",
+                                                                                       index=False)
+    with pytest.raises(ParameterError, match=rf"all {ended} of the {ended} exits have the same cause \('fees'\)"):
+        study.preflight(study.resolve({"data": str(yaml)}))
+    why = pd.Series(["fees", "credit"] * len(spells)).iloc[:len(spells)].where(spells["end"].notna().to_numpy())
+    spells.assign(why=why.to_numpy()).to_csv(tmp_path / "spells.csv", index=False)
+    base = recovery_base(str(yaml), causes=["fees", "credit"])
+    assert base.settings["causes"] == ["fees", "credit"] and "cause" not in base.settings["fixed"]
+    assert base.tables["subjects"]["cause"].notna().sum() == ended

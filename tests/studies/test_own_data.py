@@ -181,7 +181,7 @@ def test_churn_survival_on_dated_spells_and_on_durations_in_days(scratch_root, t
     assert settings.loc["covariates", "value"] == ", ".join(covs)
     # both shapes give the package's Cox model on the same frame (a Cox model does not depend on the time unit)
     frame = survival.survival_frame(spells, as_of=end, keep=covs)
-    train, _ = train_test_split(frame, test_size=0.3, random_state=0, stratify=frame["event"])
+    train, test = train_test_split(frame, test_size=0.3, random_state=0, stratify=frame["event"])
     direct = survival.cox(train, covs).summary
     for res in (a, b):
         table = pd.read_csv(Path(res.output_dir) / "table-cox.csv")
@@ -190,6 +190,16 @@ def test_churn_survival_on_dated_spells_and_on_durations_in_days(scratch_root, t
         np.testing.assert_allclose(table.loc[direct.index, "estimate"], direct["estimate"], atol=1e-6)
         assert (table["customers"] == len(train)).all() and (table["events"] == train["event"].sum()).all()
         assert (table["sample"] == "training split 70% (seed 0)").all()
+    # the holdout table: Harrell's and Uno's C, AUC(t) and the integrated Brier score of evaluate_model
+    held = pd.read_csv(Path(a.output_dir) / "table-holdout.csv")
+    held = held[held["model"] == "Cox, all covariates"].reset_index(drop=True)
+    ref = survival.evaluate_model(survival.cox(train, covs), train, test, horizons=(12, 24, 36),
+                                  metrics=["concordance (Harrell)", "concordance (Uno)", "time-dependent AUC",
+                                           "integrated Brier score"])
+    assert held["metric"].tolist() == ref["metric"].tolist()
+    np.testing.assert_allclose(held[["value", "km_null"]], ref[["value", "km_null"]], atol=5e-7)
+    weekly = pd.read_csv(Path(b.output_dir) / "table-holdout.csv")
+    assert weekly.loc[weekly["metric"] == "concordance (Uno)", "horizon_weeks"].eq(104).all()
     # durations in days, analysed in weeks: headers in weeks, survival equal to lifelines' at 26/52/104 weeks
     km = pd.read_csv(Path(b.output_dir) / "table-km.csv")
     assert {"horizon_weeks", "median_weeks"} <= set(km.columns) and "horizon" not in km.columns
@@ -515,8 +525,9 @@ def test_customer_base_health_on_your_accounts(scratch_root, tmp_path):
 @pytest.mark.slow
 def test_credit_lifecycle_on_your_applications_csv_and_delinquency_parquet_equals_the_package(scratch_root, tmp_path):
     """Your applications (CSV) and monthly statuses (Parquet, columns renamed, statuses partly as days past due):
-    the information values and the roll rates equal the package's on the same frames; the RD on limit increases
-    runs on the built-in simulation and its tables say so; there is no truth column for your roll rates."""
+    the information values and the roll rates equal the package's on the same frames; the RD on limit increases and
+    the call priority run on the built-in simulation and their tables say so; there is no truth column for your roll
+    rates."""
     import warnings
 
     from crmresearch import credit
@@ -544,21 +555,26 @@ def test_credit_lifecycle_on_your_applications_csv_and_delinquency_parquet_equal
     estimate = roll.set_index(roll["from"].astype(str) + "->" + roll["to"].astype(str))["estimate"]
     np.testing.assert_allclose(estimate, chain.params_[estimate.index], rtol=0, atol=5e-7)
     assert "true_expected_loss" not in pd.read_csv(out / "table-expected-loss.csv").columns
-    for name in ("table-rd", "table-rd-checks"):
+    for name, what in (("table-rd", "limit-increase"), ("table-rd-checks", "limit-increase"),
+                       ("table-call-policies", "collections")):
         said = pd.read_csv(out / f"{name}.csv")["data"]
-        assert said.eq("built-in simulation: your data have no limit-increase table").all()
+        assert said.eq(f"built-in simulation: your data have no {what} table").all(), name
+    assert set(pd.read_csv(out / "table-observed-roll-rates.csv")["data"]) == {"credit_cards", "Card book"}
 
 
 def _dated_service_cases(n_customers: int = 3_000, seed: int = 5):
-    """The service-recovery simulator's day counts as calendar dates from 2022-01-01 (every customer starts then)."""
+    """The service-recovery simulator's day counts as calendar dates from 2022-01-01 (every customer starts then),
+    with the cause of each exit in the spells."""
     from crmresearch import data
 
     sim = data.simulate_service_cases(n_customers=n_customers, n_managers=60, seed=seed)
     origin = pd.Timestamp("2022-01-01")
     day = lambda d: origin + pd.to_timedelta(d, unit="D")  # noqa: E731
+    why = sim.with_causes()["cause"].map({"voluntary_closure": "closed by customer", "credit_closure": "credit",
+                                          "moved_away": "moved"})  # why each customer left, in your words
     spells = pd.DataFrame({"client": sim.customers["customer_id"], "start": origin,
                            "end": day(sim.customers["duration_days"]).where(sim.customers["churned"]),
-                           "rm": sim.customers["manager_id"], "rural": sim.customers["rural"]})
+                           "rm": sim.customers["manager_id"], "rural": sim.customers["rural"], "why": why})
     cases = pd.DataFrame({"client": sim.cases["customer_id"], "opened": day(sim.cases["opened_day"]),
                           "resolved": day(sim.cases["resolved_day"]), "owner_kept": sim.cases["owner_kept"],
                           "compensated": sim.cases["compensated"]})
@@ -569,7 +585,7 @@ def _dated_service_cases(n_customers: int = 3_000, seed: int = 5):
 def test_service_recovery_on_your_dated_records_equals_the_day_counts(scratch_root, tmp_path):
     from click.testing import CliRunner
 
-    from crmresearch import cli, survival
+    from crmresearch import cli, data, survival
     from crmresearch.studies import pipeline
     from crmresearch.survival import recovery
 
@@ -578,10 +594,11 @@ def test_service_recovery_on_your_dated_records_equals_the_day_counts(scratch_ro
     cases.to_parquet(tmp_path / "cases.parquet")
     managers.to_csv(tmp_path / "managers.csv", index=False)
     (tmp_path / "s.yaml").write_text(
-        "spells: {path: spells.csv, columns: {customer: client, manager_id: rm}}\n"
+        "spells: {path: spells.csv, columns: {customer: client, manager_id: rm, cause: why}}\n"
         "cases: {path: cases.parquet, columns: {customer: client}}\n"
         "managers: {path: managers.csv, columns: {manager: rm}}\n")
-    r = pipeline.run("service-recovery", {"data": str(tmp_path / "s.yaml"), "as_of": f"{as_of:%Y-%m-%d %H:%M:%S}"},
+    r = pipeline.run("service-recovery", {"data": str(tmp_path / "s.yaml"), "as_of": f"{as_of:%Y-%m-%d %H:%M:%S}",
+                                          "causes": "closed by customer,credit,moved", "cause_horizons": "365"},
                      out=tmp_path / "out", raise_on_error=True)
     out = Path(r.output_dir)
     got = pd.read_csv(out / "table-recovery-effects.csv").set_index("covariate")
@@ -596,6 +613,28 @@ def test_service_recovery_on_your_dated_records_equals_the_day_counts(scratch_ro
     np.testing.assert_allclose(got.loc[direct.index, "std_error"], direct["std_error"], atol=1e-6)
     rows = pd.read_csv(out / "table-case-rows.csv")
     assert rows["rows_in"].iloc[0] == len(cases)
+    # the cause column is an outcome, not an 'auto' covariate: the effects by cause are the package's on the day counts
+    causes = ["closed by customer", "credit", "moved"]
+    labels = dict(zip(data.EXIT_CAUSES, causes, strict=True))
+    subjects = subjects.assign(cause=sim.with_causes()["cause"].map(labels))
+    caused = survival.panel(subjects[["customer_id", "duration", "event", "rural", "cause"]], changes,
+                            initial=dict.fromkeys(recovery.COVARIATES, 0))
+    landmark = recovery.first_resolution(sim.cases, subjects, 7.0, fixed=["rural"])
+    want = recovery.effects_by_cause(caused, ["rural", *recovery.COVARIATES], causes, landmark,
+                                     ["compensated", "slow_resolution", "rural"])
+    by_cause = pd.read_csv(out / "table-recovery-causes.csv")
+    assert "truth" not in by_cause.columns and "cause" not in got.index
+    keys = ["model", "cause", "covariate"]
+    assert by_cause[keys].values.tolist() == want[keys].values.tolist()
+    np.testing.assert_allclose(by_cause["estimate"], want["estimate"], atol=1e-6)
+    incidence = pd.read_csv(out / "table-recovery-incidence.csv")
+    assert set(incidence["cause"]) == set(causes) and set(incidence["horizon"]) == {365.0}
+    # an exit cause the parameter does not name stops before the kernel, with the count
+    unnamed = CliRunner().invoke(cli.main, ["run", "service-recovery", "-p", f"data={tmp_path / 's.yaml'}",
+                                            "-p", f"as_of={as_of:%Y-%m-%d %H:%M:%S}", "-p", "causes=credit,moved"])
+    n_gone = int((subjects["cause"] == "closed by customer").sum())
+    assert unnamed.exit_code == 2 and "column 'why' (mapped to cause)" in unnamed.output, unnamed.output
+    assert f"{n_gone} of {int(subjects['event'].sum())} rows hold unknown causes" in unnamed.output
     # a case whose customer is unknown stops before the kernel
     cases.assign(client=cases["client"].where(cases.index != 0, -1)).to_parquet(tmp_path / "cases.parquet")
     bad = CliRunner().invoke(cli.main, ["run", "service-recovery", "-p", f"data={tmp_path / 's.yaml'}"])
@@ -693,7 +732,8 @@ def test_value_tiers_on_steady_buyers_finishes_at_the_limits_of_its_models(scrat
 
 def test_relationship_bonds_on_your_transactions_enrolled_customers_and_choices(scratch_root, tmp_path):
     """The three roles with your column names: the programme estimates equal the package's on the same tables,
-    the recency states come from your log and the choice models from your choices."""
+    the recency states come from your log, the choice models from your choices and the product ladder from
+    your customers' owns_ columns."""
     from crmresearch import causal, choice
     from crmresearch import data as datasets
     from crmresearch.studies import pipeline
@@ -703,6 +743,10 @@ def test_relationship_bonds_on_your_transactions_enrolled_customers_and_choices(
     tx = prog.transactions.rename(columns={"customer_id": "cust", "date": "day", "amount": "spend"})
     tx.to_csv(tmp_path / "tx.csv", index=False)
     cust = prog.customers[["customer_id", "enrolled"]].rename(columns={"customer_id": "cust", "enrolled": "joined"})
+    holdings = datasets.simulate_prospects(n_prospects=100, n_customers=len(cust), seed=6).holdings
+    counts = pd.crosstab(holdings["customer_id"], holdings["product"])  # products held: the ladder's owns_ columns
+    for product in counts.columns:
+        cust[f"owns_{product}"] = counts[product].to_numpy()
     cust.to_csv(tmp_path / "cust.csv", index=False)
     yog = datasets.load_scanner_panel("Yogurt")
     yog.query("household <= 40").rename(columns={"household": "hh", "choice": "bought"}).to_csv(
@@ -731,3 +775,8 @@ def test_relationship_bonds_on_your_transactions_enrolled_customers_and_choices(
     assert not (tmp_path / "out" / "table-programme-churn.csv").exists()  # no churned column: left out, saying so
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert "churned" in manifest["omitted"]["table-programme-churn"]
+    ladder = pd.read_csv(tmp_path / "out" / "table-ladder.csv").set_index("product")
+    assert set(ladder["dataset"]) == {"s.yaml"}
+    mine = choice.ProductLadder().fit((counts > 0).astype(int))
+    np.testing.assert_allclose(ladder.loc[mine.ladder_.index, "difficulty"], mine.ladder_["difficulty"], atol=1e-6)
+    assert "acquisition order" in manifest["omitted"]["table-next-rung"]  # no held-out product in your data

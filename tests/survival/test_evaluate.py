@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from crmresearch import survival
-from crmresearch.errors import DataWarning, ValidationError
+from crmresearch.errors import DataWarning, ParameterError, ValidationError
 
 
 def _simulate(n: int, seed: int, scale: float = 12.0, censor: float = 30.0):
@@ -145,6 +145,24 @@ def test_evaluate_model_scores_a_fitted_model_on_a_holdout(family):
     assert rows.loc[("concordance (Uno)", 12.0), "value"] > 0.7
     assert rows.loc[("calibration slope", 12.0), "value"] == pytest.approx(1.0, abs=0.25)
     assert rows.loc[("ICI", 6.0), "value"] < 0.08
+
+
+def test_evaluate_model_keeps_the_metrics_asked_for_in_the_tables_order():
+    """churn-survival's holdout table: a subset of the full table, rows unchanged; an unknown name is refused."""
+    rng = np.random.default_rng(12)
+    x = rng.normal(size=600)
+    t, c = rng.exponential(12 / np.exp(x)), rng.uniform(0, 30, 600)
+    frame = pd.DataFrame({"duration": np.minimum(t, c), "event": (t <= c).astype(int), "x": x})
+    train, test = frame.iloc[:400], frame.iloc[400:]
+    fit = survival.cox(train, ["x"])
+    full = survival.evaluate_model(fit, train, test, horizons=(6, 12))
+    keep = ["integrated Brier score", "concordance (Uno)", "time-dependent AUC"]
+    some = survival.evaluate_model(fit, train, test, horizons=(6, 12), metrics=keep)
+    assert some["metric"].tolist() == ["concordance (Uno)", "time-dependent AUC", "time-dependent AUC",
+                                       "integrated Brier score"]
+    pd.testing.assert_frame_equal(some, full[full["metric"].isin(keep)].reset_index(drop=True))
+    with pytest.raises(ParameterError, match=r"metrics \['Uno C'\] are not in the table"):
+        survival.evaluate_model(fit, train, test, horizons=(6, 12), metrics=["Uno C"])
 
 
 @pytest.mark.parametrize("call, match", [

@@ -108,6 +108,16 @@ def test_time_varying_cox_handles_tied_event_times_like_lifelines():
     np.testing.assert_allclose(ours.summary["std_error"], theirs.standard_errors_.to_numpy(), atol=1e-6)
 
 
+def test_time_varying_cox_refuses_overlapping_or_empty_intervals_with_counts():
+    rows = pd.DataFrame({"customer_id": [1, 1, 2, 3], "start": [0.0, 2, 0, 0], "stop": [3.0, 5, 4, 6],
+                         "event": [0, 1, 1, 0], "x": [0, 1, 0, 1]})
+    with pytest.raises(ValidationError, match=r"time_varying_cox: column 'start': 1 of 4 rows start before the "
+                                              r"previous interval of the same 'customer_id' ends"):
+        survival.TimeVaryingCox(["x"]).fit(rows)
+    with pytest.raises(ValidationError, match=r"column 'stop': 1 of 4 rows have stop <= start"):
+        survival.TimeVaryingCox(["x"]).fit(rows.assign(start=[0.0, 3, 4, 0]))
+
+
 def test_simulated_effects_are_recovered_inside_their_intervals(cases, recovery_panel):
     fit = survival.TimeVaryingCox(["rural", *recovery.COVARIATES]).fit(recovery_panel).summary
     truth = cases.truth["log_hazard_ratios"]

@@ -11,7 +11,11 @@ increases by regression discontinuity and roll rates between delinquency buckets
 - rd: :class:`RegressionDiscontinuity` (local linear, triangular kernel), :func:`ik_bandwidth`,
   :func:`density_test` (McCrary), :func:`placebo_cutoffs`, :func:`binned_means` (the RD chart)
 - rollrates: :class:`RollRateChain` (roll rates as an absorbing chain, expected loss and allowance),
-  :func:`absorbing_chain`, :func:`status_buckets` (bucket codes or days past due as buckets)
+  :func:`absorbing_chain`, :func:`status_buckets` (bucket codes or days past due as buckets),
+  :func:`roll_rates_between` (one step between two snapshots, Wilson intervals),
+  :func:`implied_step_matrix` (the monthly matrix behind a multi-month step, if time-homogeneous)
+- calls: :class:`CureUplift` (a call's uplift on the cure rate from random calls), :func:`call_list`,
+  :func:`compare_call_policies` (whom collections call first: expected recovery per call)
 
 Numpy, pandas and scipy only (the core install); the counts where a table lives go through
 :mod:`crmresearch.sources.aggregate`.
@@ -19,14 +23,23 @@ Numpy, pandas and scipy only (the core install); the counts where a table lives 
 
 from .admission import admission_tradeoff
 from .binning import MONOTONIC, Binning, WoEBinning, binning_tables, optimal_bins, woe_table
+from .calls import CureUplift, call_list, compare_call_policies
 from .rd import RegressionDiscontinuity, binned_means, density_test, ik_bandwidth, placebo_cutoffs
-from .rollrates import BUCKETS, AbsorbingChain, RollRateChain, absorbing_chain, status_buckets
+from .rollrates import (
+    BUCKETS,
+    AbsorbingChain,
+    RollRateChain,
+    absorbing_chain,
+    implied_step_matrix,
+    roll_rates_between,
+    status_buckets,
+)
 from .scorecard import PointsScaling, Scorecard, discrimination, ks_curve, points_scaling, score_bands
 from .stability import characteristic_stability, population_stability, psi_reading
 
-__all__ = ["BUCKETS", "MONOTONIC", "AbsorbingChain", "Binning", "PointsScaling", "RegressionDiscontinuity",
-           "RollRateChain", "Scorecard", "WoEBinning", "absorbing_chain", "admission_tradeoff", "binned_means",
-           "binning_tables",
-           "characteristic_stability", "density_test", "discrimination", "ik_bandwidth", "ks_curve", "optimal_bins",
-           "placebo_cutoffs", "points_scaling", "population_stability", "psi_reading", "score_bands", "status_buckets",
-           "woe_table"]
+__all__ = ["BUCKETS", "MONOTONIC", "AbsorbingChain", "Binning", "CureUplift", "PointsScaling",
+           "RegressionDiscontinuity", "RollRateChain", "Scorecard", "WoEBinning", "absorbing_chain",
+           "admission_tradeoff", "binned_means", "binning_tables", "call_list", "characteristic_stability",
+           "compare_call_policies", "density_test", "discrimination", "ik_bandwidth", "implied_step_matrix", "ks_curve",
+           "optimal_bins", "placebo_cutoffs", "points_scaling", "population_stability", "psi_reading",
+           "roll_rates_between", "score_bands", "status_buckets", "woe_table"]

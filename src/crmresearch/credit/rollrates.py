@@ -28,7 +28,8 @@ from ..core.base import Estimator, parameter_table
 from ..errors import ParameterError, ValidationError
 from ..schemas.checks import as_codes, check_columns
 
-__all__ = ["BUCKETS", "AbsorbingChain", "RollRateChain", "absorbing_chain", "status_buckets"]
+__all__ = ["BUCKETS", "AbsorbingChain", "RollRateChain", "absorbing_chain", "implied_step_matrix",
+           "roll_rates_between", "status_buckets"]
 
 #: Delinquency states, transient first: current and days past due, then the absorbing states.
 BUCKETS = ("current", "30", "60", "90+", "paid_off", "charged_off")
@@ -314,3 +315,127 @@ class RollRateChain(Estimator):
         with np.errstate(divide="ignore", invalid="ignore"):
             out["loss_rate"] = out["expected_loss"] / out["balance"]
         return out
+
+
+def _wilson(k: np.ndarray, n: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval of binomial proportions k / n (Wilson 1927)."""
+    from scipy.special import ndtri
+
+    z = float(ndtri(0.5 + level / 2))
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
+
+
+def roll_rates_between(before: Any, after: Any, states: Sequence[Any] | None = None,
+                       level: float = 0.95) -> pd.DataFrame:
+    """Roll rates between two observed statuses of the same accounts, with Wilson confidence intervals.
+
+    Two snapshots of a card file (say April and September) give one step of the chain: the share of the
+    accounts in each status at the first that are in each status at the second. With ``k`` of ``n`` moving
+    from ``a`` to ``b``, the rate is ``k / n`` and its interval Wilson's score interval (Wilson 1927), which
+    stays inside [0, 1] for rates near 0 or 1. The step is the time between the snapshots, not a month:
+    :func:`implied_step_matrix` gives the monthly matrix only under assumptions the two snapshots cannot test.
+
+    Parameters
+    ----------
+    before, after : array-like, shape (n,)
+        Status of each account at the first and the second snapshot (same order); no missing values.
+    states : sequence or None, optional
+        The statuses, in table order; None: those that occur, sorted.
+    level : float, default 0.95
+        Confidence level of the intervals.
+
+    Returns
+    -------
+    DataFrame
+        One row per pair of statuses: ``from``, ``to``, ``transitions`` (k), ``accounts_from`` (n), ``rate``,
+        ``ci_lower``, ``ci_upper`` (:func:`implied_step_matrix` takes it as the matrix of rates).
+
+    Examples
+    --------
+    >>> from crmresearch import credit
+    >>> t = credit.roll_rates_between(["on time"] * 8 + ["late"] * 2, ["on time"] * 6 + ["late"] * 4)
+    >>> t[["from", "to", "transitions", "accounts_from", "rate"]].values.tolist()
+    [['late', 'late', 2, 2, 1.0], ['late', 'on time', 0, 2, 0.0], ['on time', 'late', 2, 8, 0.25], \
+['on time', 'on time', 6, 8, 0.75]]
+    """
+    caller = "roll_rates_between"
+    if not (isinstance(level, float) and 0 < level < 1):
+        raise ParameterError(f"{caller}: level must be in (0, 1); got {level!r}")
+    a, b = pd.Series(np.asarray(before, dtype=object)), pd.Series(np.asarray(after, dtype=object))
+    if len(a) != len(b) or a.ndim != 1:
+        raise ValidationError(f"{caller}: before and after must be one status per account, of the same length; "
+                              f"got {len(a)} and {len(b)} rows")
+    if states is None:
+        seen = pd.concat([a, b]).dropna().unique().tolist()
+        states = sorted(seen, key=str)
+    states = list(states)
+    as_codes(a, states, "before", caller, meaning="statuses")
+    as_codes(b, states, "after", caller, meaning="statuses")
+    counts = pd.crosstab(a, b).reindex(index=states, columns=states, fill_value=0)
+    n_from = counts.sum(axis=1)
+    empty = [s for s in states if n_from[s] == 0]
+    if len(empty) == len(states) or not len(a):
+        raise ValidationError(f"{caller}: no accounts to count ({len(a)} rows)")
+    k = counts.to_numpy(dtype=float)
+    n = np.repeat(n_from.to_numpy(dtype=float)[:, None], len(states), axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = k / n
+        lo, hi = _wilson(k, n, level)
+    out = pd.DataFrame({"from": np.repeat(states, len(states)), "to": np.tile(states, len(states)),
+                        "transitions": k.ravel().astype(int), "accounts_from": n.ravel().astype(int),
+                        "rate": rate.ravel(), "ci_lower": lo.ravel(), "ci_upper": hi.ravel()})
+    return out[out["accounts_from"] > 0].reset_index(drop=True)  # a status nobody starts in has no rates
+
+
+def implied_step_matrix(P: pd.DataFrame, steps: int) -> pd.DataFrame:
+    """The one-period matrix whose ``steps``-th power is ``P``: the monthly roll rates behind a multi-month step.
+
+    Only under two assumptions the multi-month step cannot test: the chain is the same in every period
+    (time-homogeneous: stationarity of the roll rates) and the statuses are all the state there is (first-order
+    Markov). The principal matrix root is used (Higham 2008, via ``scipy.linalg.fractional_matrix_power``); a
+    ``P`` with no real stochastic root (the "embedding problem", Israel, Rosenthal & Wei 2001) is refused.
+
+    Parameters
+    ----------
+    P : DataFrame
+        Square transition matrix over ``steps`` periods, states as index and columns (rows sum to 1), or the
+        table of :func:`roll_rates_between` (columns ``from``, ``to``, ``rate``; every state observed at the start).
+    steps : int
+        Periods between the two observations (e.g. 5 months from April to September).
+
+    Returns
+    -------
+    DataFrame
+        The one-period matrix, as ``P``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import credit
+    >>> P1 = pd.DataFrame([[0.9, 0.1], [0.4, 0.6]], index=["on time", "late"], columns=["on time", "late"])
+    >>> credit.implied_step_matrix(P1 @ P1 @ P1, 3).round(10).values.tolist()
+    [[0.9, 0.1], [0.4, 0.6]]
+    """
+    from scipy.linalg import fractional_matrix_power
+
+    caller = "implied_step_matrix"
+    if isinstance(P, pd.DataFrame) and {"from", "to", "rate"} <= set(P.columns):
+        order = list(dict.fromkeys(P["to"]))
+        P = P.pivot(index="from", columns="to", values="rate").reindex(index=order, columns=order)
+        P.index.name = P.columns.name = None
+    M = _check_matrix(P, caller)
+    if not (isinstance(steps, int | np.integer) and steps >= 1):
+        raise ParameterError(f"{caller}: steps must be a whole number of periods >= 1; got {steps!r}")
+    root = np.asarray(fractional_matrix_power(M, 1.0 / int(steps)))
+    if np.iscomplexobj(root):
+        if np.abs(root.imag).max() > 1e-9:
+            raise ValidationError(f"{caller}: the {steps}-period matrix has no real {steps}-th root (no "
+                                  "time-homogeneous chain of one-period roll rates produces it)")
+        root = root.real
+    if (root < -1e-9).any():
+        raise ValidationError(f"{caller}: the {steps}-th root of the matrix has {int((root < -1e-9).sum())} negative "
+                              "entries: no time-homogeneous chain of one-period roll rates produces it")
+    return pd.DataFrame(np.clip(root, 0.0, 1.0), index=P.index, columns=P.columns)

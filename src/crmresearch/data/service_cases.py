@@ -10,12 +10,21 @@ exponential times. Churn follows a Cox model with piecewise-constant hazard,
                   + b_comp compensated(t) + b_mgr manager_left(t)),
 
 drawn exactly by inverting the cumulative hazard over the customer's own covariate path. Each exit then gets a
-cause (voluntary closure, credit closure, moved away) from its own random stream, drawn after everything else
-with multinomial-logit probabilities p_k(x(T)) in the covariates at the exit (``CAUSE_LOG_ODDS``: complaints
-and their handling act on voluntary closure only), so the cause-specific hazards are h_k(t) = p_k(x(t)) h(t).
-The path is written here from its definition, not with the estimators it is used to check; the tests compare it
-with :func:`crmresearch.recovery.case_covariates` + :func:`crmresearch.survival.panel`. The true log
-hazard ratios are returned in ``truth``.
+cause (voluntary closure, credit closure, moved away) from its own random stream, drawn after everything else,
+so that the cause-specific hazards are known (Prentice et al. 1978):
+
+    h_voluntary(t) = s_v h(t)                          (the same log hazard ratios as churn),
+    h_credit(t)    = s_c h0                            (no covariate moves it: a good recovery does not),
+    h_moved(t)     = h(t) - h_voluntary(t) - h_credit(t)  (the rest; not proportional in the covariates),
+
+with ``s_v = voluntary_share`` and ``s_c = credit_share``; an exit at T is voluntary with probability s_v and a
+credit closure with probability s_c h0 / h(T). The total hazard, and so every other table, is the one without
+causes. The path is written here from its definition, not with the estimators it is used to check; the tests
+compare it with :func:`crmresearch.recovery.case_covariates` + :func:`crmresearch.survival.panel`. The true
+log hazard ratios (of churn, and of voluntary and credit closure) are returned in ``truth``.
+
+References: Prentice, Kalbfleisch, Peterson, Flournoy, Farewell & Breslow (1978), The analysis of failure times
+in the presence of competing risks, Biometrics 34, 541-554.
 """
 
 from __future__ import annotations
@@ -29,16 +38,6 @@ import pandas as pd
 from ..errors import ValidationError
 from ._truth import covariate_path
 from .simulate import EXIT_CAUSES, _draw_causes
-
-#: Log odds of each exit cause against voluntary closure in the covariates at the exit: a rural customer moves
-#: away more often; an open complaint, a slow resolution and a manager who left push voluntary closure, and so
-#: does not being compensated (the other causes' log odds fall by the same amount the hazard ratio rises).
-CAUSE_LOG_ODDS: dict[str, dict[str, float]] = {
-    "credit_closure": {"intercept": -1.6, "open_complaint": -0.9, "slow_resolution": -0.5, "compensated": 0.4,
-                       "manager_left": -0.7},
-    "moved_away": {"intercept": -1.8, "rural": 0.5, "open_complaint": -0.9, "slow_resolution": -0.5,
-                   "compensated": 0.4, "manager_left": -0.7},
-}
 
 __all__ = ["ServiceCases", "simulate_service_cases"]
 
@@ -103,7 +102,8 @@ def simulate_service_cases(n_customers: int = 20_000, n_managers: int = 200, mon
                            transfer_mean_days: float = 8.0, compensation_share: float = 0.35,
                            manager_tenure_years: float = 4.0, slow_days: float = 7.0,
                            effect_rural: float = 0.25, effect_open: float = 0.90, effect_slow: float = 0.50,
-                           effect_compensation: float = -0.40, effect_manager_left: float = 0.70) -> ServiceCases:
+                           effect_compensation: float = -0.40, effect_manager_left: float = 0.70,
+                           voluntary_share: float = 0.70, credit_share: float = 0.15) -> ServiceCases:
     """Simulate customers, complaint cases and managers with known effects on churn (log hazard
     ratios ``effect_*``; see the module docstring). Days count from the start of observation.
 
@@ -143,6 +143,13 @@ def simulate_service_cases(n_customers: int = 20_000, n_managers: int = 200, mon
         True log hazard ratio after a compensated resolution.
     effect_manager_left : float, default 0.7
         True log hazard ratio after the customer's manager left.
+    voluntary_share : float, default 0.7
+        Voluntary closure's share of the churn hazard at every covariate value (its log hazard ratios are
+        those of churn).
+    credit_share : float, default 0.15
+        Credit closure's hazard as a share of the baseline churn hazard h0, the same for every customer (no
+        effect of recovery); ``credit_share * exp(-min lp) <= 1 - voluntary_share`` must hold, where ``min lp``
+        is the sum of the negative ``effect_*``, so that moving away keeps a hazard of at least 0.
 
     Returns
     -------
@@ -162,6 +169,13 @@ def simulate_service_cases(n_customers: int = 20_000, n_managers: int = 200, mon
     for name, v in (("owner_kept_share", owner_kept_share), ("compensation_share", compensation_share)):
         if not 0 <= v <= 1:
             raise ValidationError(f"simulate_service_cases: {name} must be in [0, 1]; got {v}")
+    lowest = sum(min(0.0, v) for v in (effect_rural, effect_open, effect_slow, effect_compensation,
+                                       effect_manager_left))
+    if not (0 <= voluntary_share <= 1 and credit_share >= 0
+            and credit_share * np.exp(-lowest) <= 1 - voluntary_share + 1e-12):
+        raise ValidationError(f"simulate_service_cases: voluntary_share {voluntary_share} and credit_share "
+                              f"{credit_share} leave moving away a negative hazard: need credit_share * "
+                              f"exp({-lowest:g}) <= 1 - voluntary_share")
     if not np.isfinite(slow_days) or slow_days <= 0:
         raise ValidationError(f"simulate_service_cases: slow_days must be > 0; got {slow_days}")
     rng = np.random.default_rng(seed)
@@ -211,17 +225,17 @@ def simulate_service_cases(n_customers: int = 20_000, n_managers: int = 200, mon
     customers = customers[["customer_id", "rural", "manager_id", "duration_days", "churned"]]
     # the cause of each exit, from the covariates at the exit, on its own stream after everything else
     state = path[hit].set_index("customer_id")
-    x = {"intercept": np.ones(len(state)), "rural": state["rural"].to_numpy(dtype=float)}
-    x |= {c: state[c].to_numpy(dtype=float) for c in beta if c != "rural"}
-    eta = np.column_stack([np.zeros(len(state))] + [sum(b * x[c] for c, b in CAUSE_LOG_ODDS[k].items())
-                                                    for k in EXIT_CAUSES[1:]])
-    p = np.exp(eta - eta.max(axis=1, keepdims=True))
+    lp_exit = sum(b * state[c].astype(float).to_numpy() for c, b in beta.items())
+    p_credit = credit_share * np.exp(-lp_exit)  # h_credit / h = s_c h0 / (h0 exp(lp))
+    p = np.column_stack([np.full(len(state), voluntary_share), p_credit,
+                         np.clip(1 - voluntary_share - p_credit, 0.0, None)])
     stream = np.random.default_rng([int(seed), 2])
     drawn = _draw_causes(stream, p / p.sum(axis=1, keepdims=True), np.ones(len(state), dtype=bool))
     exits = pd.DataFrame({"customer_id": state.index.to_numpy(), "duration_days": churn_at.to_numpy(),
                           "cause": drawn}).sort_values("customer_id", ignore_index=True)
-    truth["causes"] = {"model": "each exit's cause is drawn with multinomial-logit probabilities p_k(x(T)) in the "
-                                "covariates at the exit (voluntary closure the reference), so the cause-specific "
-                                "hazard is h_k(t) = p_k(x(t)) h(t)", "labels": list(EXIT_CAUSES),
-                       "log_odds": CAUSE_LOG_ODDS}
+    truth["causes"] = {
+        "model": "cause-specific hazards: voluntary closure s_v h(t | x) (the churn log hazard ratios), credit "
+                 "closure s_c h0 (no covariate effect), moved away the rest h - h_v - h_c (not proportional)",
+        "labels": list(EXIT_CAUSES), "voluntary_share": voluntary_share, "credit_share": credit_share,
+        "log_hazard_ratios": {"voluntary_closure": dict(beta), "credit_closure": dict.fromkeys(beta, 0.0)}}
     return ServiceCases(customers, cases, managers, truth, exits)

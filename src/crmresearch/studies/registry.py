@@ -1155,9 +1155,10 @@ def _check_service_recovery(v: Mapping[str, Any]) -> None:
 def _check_recovery_inputs(v: Mapping[str, Any]) -> None:
     """Your spells, complaint cases (and managers) put on each customer's clock before the kernel starts
     (each table's contract is checked by ``preflight``): every case's customer, one spell per customer, the
-    dates against as_of, the covariates named."""
+    dates against as_of, the covariates named, and a cause column's exits (known causes, two or more, each named
+    cause with an exit; :func:`crmresearch.survival.recovery.exit_causes`)."""
     study = "service-recovery"
-    for name, default in (("as_of", ""), ("covariates", "auto")):
+    for name, default in (("as_of", ""), ("covariates", "auto"), ("causes", "auto")):
         if v[name] != default and not v["data"]:
             raise ParameterError(f"{study}: parameter '{name}' applies to your data; give -p data=... as well")
     if not v["data"]:
@@ -1165,7 +1166,7 @@ def _check_recovery_inputs(v: Mapping[str, Any]) -> None:
     from ..errors import ValidationError
     from ..sources.files import check_rows
     from ..sources.tables import read_sources
-    from ..survival.recovery import day_clock, fixed_covariates
+    from ..survival.recovery import day_clock, exit_causes, fixed_covariates
 
     try:
         yours = read_sources(v["data"], roles=["spells", "cases"])
@@ -1173,8 +1174,15 @@ def _check_recovery_inputs(v: Mapping[str, Any]) -> None:
         tables = {role: src.to_pandas() for role, src in firsts.items()}
         fixed_covariates(tables["spells"], v["covariates"])
         # the day clock links cases to spells: decided here when every table fits the budget, else in the kernel
+        named = None if v["causes"] == "auto" else v["causes"]
+        if named is not None and "cause" not in tables["spells"].columns:
+            raise ParameterError(f"{study}: parameter 'causes' names exit causes {named}, but the spells table of "
+                                 f"{v['data']} has no cause column; map one (columns: {{cause: ...}}) or leave "
+                                 "causes at auto")
         if not any(firsts[role].sampled(len(tables[role])) for role in tables):
-            day_clock(tables["spells"], tables["cases"], v["as_of"] or None, tables.get("managers"))
+            clock = day_clock(tables["spells"], tables["cases"], v["as_of"] or None, tables.get("managers"))
+            if "cause" in tables["spells"].columns:  # why each customer left: unknown, single or missing causes
+                exit_causes(clock.subjects, named)
     except ValidationError as exc:
         raise ParameterError(f"{study}: parameter 'data' ({v['data']}): {exc}") from None
 
@@ -1218,10 +1226,16 @@ SERVICE_RECOVERY = Study(
         Param("as_of", str, "", "your data: the date the tables describe (YYYY-MM-DD); empty: their latest date"),
         Param("covariates", list, "auto", "your data: fixed covariates of the churn model from the spells table; "
               "'auto': every column besides the ids and dates", item=str, special=("auto",)),
+        Param("cause_horizons", list, [180.0, 365.0, 730.0], "days after the first resolution of a complaint at "
+              "which the share gone for each exit cause is reported", item=float, low=0, high=3650, open_low=True),
+        Param("causes", list, "auto", "your data: the exit causes of the spells' cause column in reporting order "
+              "(other values are an error; each needs an exit); 'auto': those that occur", item=str,
+              special=("auto",)),
     ),
     smoke={"bank_customers": 3_000, "managers": 40},
     exhibits=("fig-resolution-km", "table-resolution", "table-resolution-logrank", "fig-recovery-effects",
-              "table-recovery-effects", "table-fixed-vs-varying", "table-panel-rows", "fig-attrition-km",
+              "table-recovery-effects", "table-fixed-vs-varying", "table-panel-rows", "table-recovery-causes",
+              "table-recovery-incidence", "fig-recovery-incidence", "fig-attrition-km",
               "table-attrition-km", "table-attrition-cox", "fig-service-calls", "table-service-calls",
               "table-service-calls-model"),
     check=_check_service_recovery,
@@ -1391,6 +1405,9 @@ def _check_credit_lifecycle(v: Mapping[str, Any]) -> None:
     if 0 in v["placebo_offsets"] or len(set(v["placebo_offsets"])) != len(v["placebo_offsets"]):
         raise ParameterError(f"{study}: parameter 'placebo_offsets' must be distinct and non-zero (0 is the true "
                              f"cut-off); got {shown(v['placebo_offsets'])}")
+    if v["call_capacity"] > v["collection_queue"]:
+        raise ParameterError(f"{study}: parameter 'call_capacity' ({v['call_capacity']}) must not exceed "
+                             f"'collection_queue' ({v['collection_queue']}): there is nobody left to call")
 
 
 def _check_credit_inputs(v: Mapping[str, Any]) -> None:
@@ -1415,7 +1432,8 @@ CREDIT_LIFECYCLE = Study(
              "stricter rules for multi-lender applicants cost in approvals and profit, what does a limit increase "
              "do to spend, attrition and default (regression discontinuity against the naive comparison), what "
              "allowance do roll rates between delinquency buckets imply, and is the applicant population stable?",
-    data="modeldata credit_data and lending_club; card simulator (known limit effects and roll rates)",
+    data="modeldata credit_data and lending_club; causaldata credit_cards; card simulator (known limit effects, "
+         "roll rates and call uplift)",
     params=(
         _seed("the simulators and the holdout split"),
         Param("holdout_share", float, 0.3, "share of applicants and loans held out to score the models", low=0.1,
@@ -1450,13 +1468,22 @@ CREDIT_LIFECYCLE = Study(
               high=2_000_000),
         Param("months", int, 24, "months of the simulated delinquency panel", low=6, high=120),
         Param("psi_bins", int, 10, "score bands of the population stability index (deciles)", low=2, high=50),
+        Param("collection_history", int, 40_000, "past delinquent accounts of the collections simulator, half "
+              "called at random", low=2_000, high=2_000_000),
+        Param("collection_queue", int, 10_000, "delinquent accounts in today's collections queue (simulator)",
+              low=500, high=2_000_000),
+        Param("call_capacity", int, 1_000, "calls collections can make today", low=1, high=2_000_000),
+        Param("uplift_bands", int, 4, "balance bands per bucket of the call uplift (1: by bucket only)", low=1,
+              high=20),
         _data_param("your applications (applicant, outcome 0/1 bad flag, characteristics) and optionally monthly "
                     "delinquency statuses (account, month, status)", "credit_data, lending_club and the simulators"),
     ),
-    smoke={"limit_accounts": 4_000, "delinquency_accounts": 2_000, "months": 12, "boosting_rounds": 20},
+    smoke={"limit_accounts": 4_000, "delinquency_accounts": 2_000, "months": 12, "boosting_rounds": 20,
+           "collection_history": 8_000, "collection_queue": 2_000, "call_capacity": 400},
     exhibits=("table-iv", "table-scorecard", "table-discrimination", "fig-ks", "table-score-bands",
               "table-admission", "fig-admission", "table-rd", "fig-rd", "table-rd-checks", "table-roll-rates",
-              "table-expected-loss", "table-psi", "table-csi"),
+              "table-expected-loss", "table-psi", "table-csi", "table-observed-roll-rates", "table-call-policies",
+              "fig-call-policies"),
     check=_check_credit_lifecycle,
     inputs=_check_credit_inputs,
     roles=("applications",),
@@ -1646,8 +1673,10 @@ RELATIONSHIP_BONDS = Study(
     title_zh="关系纽带：奖励计划、细分群迁移与只看价格的客户",
     question="Does a reward programme retain customers or enrol the loyal (naive gap, matching and staggered "
              "DiD against the truth), what is a move between recency segments worth and what may a "
-             "reactivation offer cost, and how large is the segment whose brand choices follow price alone?",
-    data="Reward-programme simulator (known effects); CDNOW; synthetic bank; Ecdat Yogurt, Catsup, Cracker",
+             "reactivation offer cost, how large is the segment whose brand choices follow price alone, and in "
+             "which order do customers climb the product ladder?",
+    data="Reward-programme simulator (known effects); CDNOW; synthetic bank; Ecdat Yogurt, Catsup, Cracker; "
+         "ISLR Caravan",
     params=(
         Param("programme_customers", int, 4_000, "customers of the reward-programme simulator", low=500,
               high=1_000_000),
@@ -1680,6 +1709,10 @@ RELATIONSHIP_BONDS = Study(
               high=50),
         Param("promotion", float, 0.1, "price cut of the promotion, a share of the price", low=0, high=0.9,
               open_low=True),
+        Param("ladder_discrimination", str, "free", "product ladder: a discrimination per product (free) or one "
+              "for all (common, the Rasch model)", choices=("free", "common")),
+        Param("ladder_holdout", float, 0.3, "product ladder: share of customers held out to score the next rung "
+              "against the propensity and next-product models", low=0.05, high=0.9),
         _data_param("your transactions and, optional, customers (with an enrolled date) and choices",
                     "the simulator, CDNOW, the bank and the scanner panel"),
     ),
@@ -1687,7 +1720,8 @@ RELATIONSHIP_BONDS = Study(
            "em_starts": 1},
     exhibits=("table-programme-estimates", "table-programme-churn", "fig-event-study", "table-pc2000-example",
               "table-state-values", "fig-state-values", "table-state-moves", "table-reactivation",
-              "table-loyalty-logit", "table-class-selection", "table-latent-classes", "fig-class-elasticities"),
+              "table-loyalty-logit", "table-class-selection", "table-latent-classes", "fig-class-elasticities",
+              "table-ladder", "fig-ladder", "table-next-rung"),
     roles=("transactions",),
     optional_roles=("customers", "choices"),
     needs={"transactions": ("amount",)},  # the state values sum spend

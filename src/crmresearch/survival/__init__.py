@@ -1,8 +1,9 @@
 """Churn survival: survival frames, Kaplan-Meier and log-rank, Cox PH with assumption checks, AFT
-models, competing risks (cumulative incidence by cause, Gray's test, cause-specific Cox, Fine-Gray),
-mixture cure models with Maller-Zhou's follow-up test, time-varying
+models, competing risks (cumulative incidence by cause, Gray's test, cause-specific Cox with fixed or start/stop
+covariates, Fine-Gray), mixture cure models (Weibull or Cox latency) with Maller-Zhou's follow-up test, time-varying
 Cox and the complaint/recovery covariate paths (``recovery``), evaluation that accounts for censoring (Uno's C,
-time-dependent AUC, Brier scores, calibration at a horizon) and survival-based CLV.
+time-dependent AUC, Brier scores, calibration at a horizon, and their cause-specific versions with competing
+causes) and survival-based CLV.
 Churn classifiers, lift and targeting profit live in :mod:`crmresearch.targeting`.
 
 Wraps lifelines and scikit-learn (we do not re-implement what they do well) and adds input checks,
@@ -15,10 +16,14 @@ require("lifelines", by="crmresearch.survival")
 
 from . import recovery
 from .competing import CauseSpecificCox, CumulativeIncidence, FineGray, cause_table, cuminc, fine_gray, gray_test
-from .cure import FollowUpTest, MixtureCure, followup_test, mixture_cure
+from .cure import CoxMixtureCure, FollowUpTest, MixtureCure, cox_mixture_cure, followup_test, mixture_cure
 from .evaluate import (
     HorizonCalibration,
     brier_score,
+    cause_specific_auc,
+    cause_specific_brier_score,
+    cause_specific_integrated_brier_score,
+    competing_concordance,
     cumulative_dynamic_auc,
     evaluate_holdout,
     evaluate_model,
@@ -50,6 +55,7 @@ from .value import calibration_at, survival_clv, survival_clv_intervals
 __all__ = [
     "AFT",
     "CauseSpecificCox",
+    "CoxMixtureCure",
     "CoxPH",
     "CumulativeIncidence",
     "FineGray",
@@ -61,10 +67,15 @@ __all__ = [
     "aft",
     "brier_score",
     "calibration_at",
+    "cause_specific_auc",
+    "cause_specific_brier_score",
+    "cause_specific_integrated_brier_score",
     "cause_table",
     "compare_aft",
     "compare_with_truth",
+    "competing_concordance",
     "cox",
+    "cox_mixture_cure",
     "cuminc",
     "cumulative_dynamic_auc",
     "design_matrix",

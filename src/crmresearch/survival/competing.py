@@ -25,8 +25,8 @@ from ..core.design import design_matrix
 from ..errors import ConvergenceError, ValidationError
 from ..schemas.checks import as_binary, as_codes, as_durations, check_columns
 
-__all__ = ["CauseSpecificCox", "CumulativeIncidence", "FineGray", "cause_table", "competing_events", "cuminc",
-           "fine_gray", "gray_test"]
+__all__ = ["CauseSpecificCox", "CumulativeIncidence", "FineGray", "cause_codes", "cause_table", "competing_events",
+           "cuminc", "fine_gray", "gray_test"]
 
 
 # ---------------------------------------------------------------------------------------------- inputs
@@ -79,6 +79,44 @@ def competing_events(frame: pd.DataFrame, caller: str, cause: str | None = None,
                                   "time 0 (left truncation), which this estimator does not handle; use "
                                   "survival.CauseSpecificCox, or drop the column to treat every row as observed "
                                   "from time 0")
+    code, labels = cause_codes(frame, caller, cause, causes, required)
+    return dur, code, labels
+
+
+def cause_codes(frame: pd.DataFrame, caller: str, cause: str | None = None,
+                causes: Sequence[Hashable] | None = None,
+                required: Sequence[Hashable] = ()) -> tuple[np.ndarray, list[Hashable]]:
+    """Cause codes (0 = censored, k = the k-th cause of ``labels``) and the cause labels of the ``event``
+    (and ``cause``) columns of a competing-risks frame, in either shape of :func:`competing_events`; unknown
+    codes and required causes without an event are refused with counts.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        ``event`` (and the ``cause`` column).
+    caller : str
+        Name of the public function, for the messages.
+    cause : str or None, optional
+        Column holding the cause of each event; None: ``event`` holds the cause codes.
+    causes : sequence or None, optional
+        The known causes, in the order to report them; None: those that occur, sorted.
+    required : sequence, default ()
+        Causes that must have at least one event.
+
+    Returns
+    -------
+    tuple of (ndarray, list)
+        Codes (int, 0 = censored, k = ``labels[k - 1]``) and labels.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch.survival import competing
+    >>> code, labels = competing.cause_codes(pd.DataFrame({'event': [0, 2, 5, 2]}), 'cuminc')
+    >>> code.tolist(), labels
+    ([0, 1, 2, 1], [2, 5])
+    """
+    check_columns(frame, ["event"] + ([cause] if cause else []), caller)
     if cause is None:
         raw = pd.Series(frame["event"].to_numpy(dtype=object))
         num = pd.to_numeric(raw, errors="coerce")
@@ -91,7 +129,7 @@ def competing_events(frame: pd.DataFrame, caller: str, cause: str | None = None,
                  "column 'event'", caller, required=list(required), meaning="codes (0 = censored, then the causes)")
         lookup = {lab: k + 1 for k, lab in enumerate(labels)}
         code = np.array([0 if v == 0 else lookup[v] for v in num.astype(int)], dtype=int)
-        return dur, code, labels
+        return code, labels
     ev = as_binary(frame["event"].to_numpy(), "column 'event'", caller)
     why = pd.Series(frame[cause].to_numpy(dtype=object))[ev == 1]
     labels = list(causes) if causes is not None else sorted(why.dropna().unique().tolist(), key=str)
@@ -100,7 +138,7 @@ def competing_events(frame: pd.DataFrame, caller: str, cause: str | None = None,
     lookup = {lab: k + 1 for k, lab in enumerate(labels)}
     code = np.zeros(len(frame), dtype=int)
     code[ev == 1] = [lookup[v] for v in why]
-    return dur, code, labels
+    return code, labels
 
 
 def _groups(frame: pd.DataFrame, group: str | None, caller: str) -> tuple[np.ndarray, list[str]]:
@@ -476,16 +514,24 @@ class CauseSpecificCox(Estimator):
         Treat an ``entry`` column above 0 as delayed entry (left truncation).
     ph_alpha : float, default 0.01
         Level of each model's proportional-hazards test.
+    id_col : str or None, optional
+        Time-varying covariates: the frame is in counting-process form, one row per (start, stop] interval
+        of a customer (``id_col``, ``start``, ``stop``, ``event`` on the interval that ends in the exit, the
+        covariates in force during the interval), and each cause gets a :class:`TimeVaryingCox` (Efron ties,
+        model-based standard errors: R's ``coxph(Surv(start, stop, cause == k) ~ ..., id = id)``). Intervals
+        must not overlap within an id, and an exit ends its follow-up; a first ``start`` above 0 is delayed
+        entry. None: one row per customer with ``duration``.
 
     Attributes
     ----------
     params_ : Series of log cause-specific hazard ratios indexed by ``cause:design column`` (``parameter``)
     summary : DataFrame indexed by ``parameter``: estimate, std_error, ci_lower, ci_upper, z, p_value,
         hazard_ratio, hr_lower, hr_upper, cause, covariate
-    models_ : dict cause -> fitted :class:`CoxPH` (its ``ph_test_``, ``concordance_`` ...)
+    models_ : dict cause -> fitted :class:`CoxPH` (its ``ph_test_``, ``concordance_`` ...), or
+        :class:`TimeVaryingCox` with ``id_col``
     log_likelihood_ : float, the sum of the partial log-likelihoods (the likelihood factorises by cause);
         aic_ : float, -2 LL + 2k over all causes
-    causes_ : list; n_obs_ : int, rows in the fit; n_events_ : dict cause -> events
+    causes_ : list; n_obs_ : int, rows in the fit (customers with ``id_col``); n_events_ : dict cause -> events
 
     Examples
     --------
@@ -497,11 +543,23 @@ class CauseSpecificCox(Estimator):
     >>> fit = survival.CauseSpecificCox(['x']).fit(f)
     >>> fit.params_.round(1).to_dict()   # truth 0.7 for cause 1, 0 for cause 2
     {'1:x': 0.8, '2:x': 0.0}
+
+    With a time-varying covariate, in (start, stop] rows:
+
+    >>> rows = pd.DataFrame({'customer_id': [1, 1, 2, 3, 3, 4, 5, 6, 7, 7, 8, 9, 10, 10],
+    ...                      'start': [0.0, 2, 0, 0, 3, 0, 0, 0, 0, 1, 0, 0, 0, 4],
+    ...                      'stop': [2.0, 5, 4, 3, 6, 7, 3, 8, 1, 9, 2, 5, 4, 6],
+    ...                      'event': [0, 1, 2, 0, 1, 0, 2, 1, 0, 2, 1, 0, 0, 2],
+    ...                      'complaint': [0, 1, 0, 0, 1, 1, 0, 0, 0, 1, 1, 0, 0, 1]})
+    >>> fit = survival.CauseSpecificCox(['complaint'], id_col='customer_id').fit(rows)
+    >>> fit.n_events_, fit.n_obs_
+    ({1: 4, 2: 4}, 10)
     """
 
     def __init__(self, covariates: Sequence[str] = (), cause: str | None = None,
                  causes: Sequence[Hashable] | None = None, strata: Sequence[str] | None = None,
-                 penalizer: float = 0.0, alpha: float = 0.05, entry: bool = True, ph_alpha: float = 0.01) -> None:
+                 penalizer: float = 0.0, alpha: float = 0.05, entry: bool = True, ph_alpha: float = 0.01,
+                 id_col: str | None = None) -> None:
         self.covariates = covariates
         self.cause = cause
         self.causes = causes
@@ -510,6 +568,7 @@ class CauseSpecificCox(Estimator):
         self.alpha = alpha
         self.entry = entry
         self.ph_alpha = ph_alpha
+        self.id_col = id_col
 
     def fit(self, frame: pd.DataFrame) -> CauseSpecificCox:
         """Fit one Cox model per cause on a competing-risks frame.
@@ -517,7 +576,9 @@ class CauseSpecificCox(Estimator):
         Parameters
         ----------
         frame : DataFrame
-            One row per customer: ``duration``, ``event`` (codes, or 0/1 with the cause column), the covariates.
+            One row per customer: ``duration``, ``event`` (codes, or 0/1 with the cause column), the covariates;
+            with ``id_col``, one row per (start, stop] interval: ``id_col``, ``start``, ``stop``, ``event``
+            (and the cause column), the covariates.
 
         Returns
         -------
@@ -525,13 +586,28 @@ class CauseSpecificCox(Estimator):
             ``self``, fitted.
         """
         from .models import CoxPH
+        from .timevarying import TimeVaryingCox, check_intervals
 
-        _, code, labels = competing_events(frame, "cause_specific_cox", self.cause, self.causes,
-                                           required=list(self.causes or []), entry=True)
+        caller = "cause_specific_cox"
+        if self.id_col is None:
+            _, code, labels = competing_events(frame, caller, self.cause, self.causes,
+                                               required=list(self.causes or []), entry=True)
+        else:
+            if self.strata or self.penalizer:
+                raise ValidationError(f"{caller}: strata and penalizer are not available with id_col (start/stop "
+                                      "rows); drop them or fit one row per customer")
+            code, labels = cause_codes(frame, caller, self.cause, self.causes, required=list(self.causes or []))
+            check_intervals(frame, self.id_col, caller, events=code)
+        if not labels:
+            raise ValidationError(f"{caller}: all {len(frame)} rows are censored (no event of any cause)")
         models, tables = {}, []
         for k, lab in enumerate(labels, start=1):
-            m = CoxPH(covariates=self.covariates, strata=self.strata, penalizer=self.penalizer, alpha=self.alpha,
-                      entry=self.entry, ph_alpha=self.ph_alpha).fit(frame.assign(event=(code == k).astype(int)))
+            one = frame.assign(event=(code == k).astype(int))
+            if self.id_col is None:
+                m = CoxPH(covariates=self.covariates, strata=self.strata, penalizer=self.penalizer,
+                          alpha=self.alpha, entry=self.entry, ph_alpha=self.ph_alpha).fit(one)
+            else:
+                m = TimeVaryingCox(covariates=self.covariates, id_col=self.id_col, alpha=self.alpha).fit(one)
             models[lab] = m
             s = m.summary
             tables.append(s.assign(cause=[lab] * len(s), covariate=s.index.to_numpy())
@@ -542,7 +618,7 @@ class CauseSpecificCox(Estimator):
         self.causes_ = labels
         self.log_likelihood_ = float(sum(m.log_likelihood_ for m in models.values()))
         self.aic_ = float(-2 * self.log_likelihood_ + 2 * len(self.params_))
-        self.n_obs_ = len(frame)
+        self.n_obs_ = len(frame) if self.id_col is None else int(frame[self.id_col].nunique())
         self.n_events_ = {lab: m.n_events_ for lab, m in models.items()}
         return self
 

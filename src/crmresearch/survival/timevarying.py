@@ -34,11 +34,11 @@ from scipy import special
 
 from ..core.base import Estimator, deprecated_alias, parameter_table
 from ..errors import DataWarning, ValidationError
-from ..schemas.checks import as_binary
+from ..schemas.checks import as_binary, as_numbers, check_columns
 from ..schemas.validate import RowAccount
 from .models import design_matrix
 
-__all__ = ["TimeVaryingCox", "cox_counting_process", "panel"]
+__all__ = ["TimeVaryingCox", "check_intervals", "cox_counting_process", "panel"]
 
 
 def panel(subjects: pd.DataFrame, changes: pd.DataFrame, id_col: str = "customer_id", duration: str = "duration",
@@ -187,6 +187,73 @@ def panel(subjects: pd.DataFrame, changes: pd.DataFrame, id_col: str = "customer
     return out
 
 
+def check_intervals(frame: pd.DataFrame, id_col: str, caller: str,
+                    events: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The (start, stop] intervals of a counting-process frame, checked: numbers, ``stop`` after ``start``,
+    no two intervals of one ``id_col`` overlapping, and (with ``events``) no interval of an id after its exit.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        ``id_col``, ``start``, ``stop`` (one row per interval, in the time unit of the analysis).
+    id_col : str
+        Subject id column.
+    caller : str
+        Name of the public function, for the messages.
+    events : ndarray or None, optional
+        Per row: the interval ends in an exit (any cause, nonzero); None: not checked.
+
+    Returns
+    -------
+    tuple of (ndarray, ndarray)
+        ``start`` and ``stop`` as floats.
+
+    Raises
+    ------
+    ValidationError
+        Naming the column, the problem and how many rows have it.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch.survival import timevarying
+    >>> f = pd.DataFrame({'customer_id': [1, 1, 2], 'start': [0.0, 3, 0], 'stop': [3.0, 5, 4]})
+    >>> timevarying.check_intervals(f, 'customer_id', 'mine')[1].tolist()
+    [3.0, 5.0, 4.0]
+    >>> try:
+    ...     timevarying.check_intervals(f.assign(start=[0.0, 2, 0]), 'customer_id', 'mine')
+    ... except ValueError as err:
+    ...     print(err)   # doctest: +ELLIPSIS
+    mine: column 'start': 1 of 3 rows start before the previous interval of the same 'customer_id' ends ...
+    """
+    check_columns(frame, [id_col, "start", "stop"], caller)
+    n = len(frame)
+    start = as_numbers(frame["start"].to_numpy(), "column 'start'", caller)
+    stop = as_numbers(frame["stop"].to_numpy(), "column 'stop'", caller)
+    for name, v in (("start", start), ("stop", stop)):
+        if bad := int((~np.isfinite(v)).sum()):
+            raise ValidationError(f"{caller}: column '{name}': {bad} of {n} rows are missing or not finite")
+    if bad := int((stop <= start).sum()):
+        raise ValidationError(f"{caller}: column 'stop': {bad} of {n} rows have stop <= start (an interval "
+                              "(start, stop] needs stop after start)")
+    ids = frame[id_col]
+    if bad := int(ids.isna().sum()):
+        raise ValidationError(f"{caller}: column '{id_col}': {bad} of {n} rows have no id")
+    who = pd.factorize(ids)[0]
+    order = np.lexsort((stop, start, who))
+    same = np.r_[False, who[order][1:] == who[order][:-1]]
+    if bad := int((same & (start[order] < np.r_[-np.inf, stop[order][:-1]])).sum()):
+        raise ValidationError(f"{caller}: column 'start': {bad} of {n} rows start before the previous interval of "
+                              f"the same '{id_col}' ends (overlapping intervals: a customer is at risk once at a "
+                              "time)")
+    if events is not None:
+        after = same & np.r_[False, (np.asarray(events)[order] != 0)[:-1]]
+        if bad := int(after.sum()):
+            raise ValidationError(f"{caller}: column 'event': {bad} of {n} rows are intervals of a '{id_col}' after "
+                                  "its exit (an exit ends follow-up; give the event on the last interval)")
+    return start, stop
+
+
 def _suffix(order_key: np.ndarray, values: np.ndarray, at: np.ndarray) -> np.ndarray:
     """For each time in ``at``: the sum of ``values`` over rows whose key is >= that time."""
     order = np.argsort(order_key, kind="stable")
@@ -330,12 +397,10 @@ class TimeVaryingCox(Estimator):
             if col not in frame.columns:
                 raise ValidationError(f"time_varying_cox: the panel has no column '{col}' (build it with "
                                       "survival.panel)")
-        bad = ~(frame["stop"] > frame["start"])
-        if bad.any():
-            raise ValidationError(f"time_varying_cox: {int(bad.sum())} rows have stop <= start")
+        start, stop = check_intervals(frame, self.id_col, "time_varying_cox")
         X = design_matrix(frame, list(self.covariates), "time_varying_cox")
-        res = cox_counting_process(X.to_numpy(float), frame["start"].to_numpy(float), frame["stop"].to_numpy(float),
-                                   frame["event"].astype(bool).to_numpy(), tol=self.tol, max_iter=self.max_iter)
+        res = cox_counting_process(X.to_numpy(float), start, stop, frame["event"].astype(bool).to_numpy(),
+                                   tol=self.tol, max_iter=self.max_iter)
         est, se = res["beta"], res["std_error"]
         self.params_ = pd.Series(est, index=pd.Index(list(X.columns), name="parameter"), name="estimate")
         self._std_error = se

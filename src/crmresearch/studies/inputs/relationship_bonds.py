@@ -3,13 +3,15 @@ your transactions, customers (with an ``enrolled`` date) and choices."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ... import data as datasets
 from ... import sources
+from ...errors import ValidationError
 from . import Base
 
-__all__ = ["choice_base", "programme_base", "recency_bases"]
+__all__ = ["choice_base", "ladder_bases", "programme_base", "recency_bases"]
 
 
 def _yours(data: str, roles: list[str]) -> tuple[str, dict[str, pd.DataFrame]]:
@@ -148,3 +150,98 @@ def choice_base(data: str = "", panel: str = "Yogurt") -> Base | None:
     return Base("yours" if data else panel.lower(), label, source, tables={"choices": table},
                 settings={"brands": brands, "variables": variables, "price_unit": unit,
                           "inputs": [(panel.lower() if not data else "choices", "choices", source)]})
+
+
+#: Prefix of the customers' columns that hold products owned (a count or 0/1), by your column names.
+OWNS = "owns_"
+
+
+def ladder_bases(data: str = "", *, bank_customers: int = 10_000, seed: int = 0,
+                 holdout_share: float = 0.3) -> list[Base]:
+    """The product holdings whose ladder is fitted, split into fit and holdout customers: ISLR::Caravan and the
+    synthetic bank's customers; or your customers' ``owns_<product>`` columns (all customers fit, no holdout).
+
+    Caravan: the 22 policies owned (count above 0; :func:`crmresearch.data.load_caravan`); the holdout target is
+    the mobile home policy, ``CARAVAN``, scored from the other 21. The bank: the product holdings of
+    :func:`crmresearch.data.simulate_prospects` in acquisition order; the holdout target is each holdout
+    customer's last acquired product, scored from the products held before it.
+
+    Parameters
+    ----------
+    data : str, default ''
+        Data source file whose ``customers`` have two or more ``owns_<product>`` columns (the number of the
+        product held, or 0/1); '' = Caravan and the bank.
+    bank_customers, seed : int
+        Customers and seed of the holdings simulator; ``seed + 1`` draws the holdout customers.
+    holdout_share : float, default 0.3
+        Share of customers held out (drawn at random, each independently).
+
+    Returns
+    -------
+    list of Base
+        ``tables``: ``owned`` (0/1 per product, all customers), ``fit`` (the rows of ``owned`` not held out);
+        for Caravan ``holdout`` (the held-out rows); for the bank ``pairs`` (the fit customers' rows of
+        :func:`crmresearch.targeting.next_product_pairs`, with age and income) and ``last`` (each holdout
+        customer's last acquisition, as a row of the same table).
+        ``settings``: ``products`` (column -> label), ``target`` (Caravan's ``'CARAVAN'``), ``inputs``.
+        For your data one Base (``owned`` = ``fit``, columns without the prefix), or none when your data source
+        names no customers or they have no ``owns_`` columns.
+
+    Raises
+    ------
+    ValidationError
+        For fewer than two ``owns_`` columns, counts that are missing, not numbers or negative, or a product
+        that every customer or none owns (column and rows named).
+
+    Examples
+    --------
+    >>> from crmresearch.studies.inputs.relationship_bonds import ladder_bases
+    >>> caravan, bank = ladder_bases(bank_customers=500)
+    >>> caravan.tables["owned"].shape, sorted(bank.tables)
+    ((5822, 22), ['fit', 'last', 'owned', 'pairs'])
+    """
+    from ...choice import ownership
+    from ...schemas.checks import check_varies
+    from ...targeting import next_product_pairs
+
+    if data:
+        name, yours = _yours(data, ["transactions", "customers"])
+        customers = yours.get("customers")
+        columns = [c for c in (customers.columns if customers is not None else []) if str(c).startswith(OWNS)]
+        if not columns:
+            return []
+        caller = "relationship-bonds: customers"
+        if len(columns) < 2:
+            raise ValidationError(f"{caller}: a product ladder needs two or more {OWNS}<product> columns; got "
+                                  f"{columns}")
+        owned = ownership(customers.set_index("customer_id"), columns)
+        check_varies(owned, columns, caller)
+        owned.columns = [c.removeprefix(OWNS) for c in columns]
+        return [Base("yours", name, f"{name}: your customers' products", tables={"owned": owned, "fit": owned},
+                     settings={"products": {c: c for c in owned.columns}, "target": None,
+                               "inputs": [("customers", "owned", f"{name}: customers' {OWNS} columns")]})]
+    rng = np.random.default_rng(seed + 1)
+    car = datasets.load_caravan()
+    labels = car.attrs["products"]
+    owned = ownership(car.set_index("customer_id"), list(labels))
+    test = rng.random(len(owned)) < holdout_share
+    caravan = Base("caravan", "Caravan", car.attrs["source"],
+                   tables={"owned": owned, "fit": owned[~test], "holdout": owned[test]},
+                   settings={"products": labels, "target": "CARAVAN",
+                             "inputs": [("caravan", "owned", car.attrs["source"])]})
+    sim = datasets.simulate_prospects(n_prospects=100, n_customers=bank_customers, seed=seed)
+    h = sim.holdings
+    products = list(datasets.PRODUCTS)
+    held = (pd.crosstab(h["customer_id"], h["product"]).reindex(columns=products, fill_value=0) > 0).astype(int)
+    held.columns.name = None
+    test_customer = np.random.default_rng(seed + 1).random(bank_customers + 1) < holdout_share
+    pairs = next_product_pairs(h, products, traits=["age", "income_k"])
+    is_test = test_customer[pairs["customer_id"].to_numpy()]
+    last = pairs[is_test & (pairs["step"] == pairs.groupby("customer_id")["step"].transform("max"))]
+    text = f"simulate_prospects(n_customers={bank_customers}, seed={seed}).holdings"
+    bank = Base("bank", "bank", f"crmresearch synthetic bank's product holdings (n = {bank_customers:,}, seed {seed})",
+                tables={"owned": held, "fit": held[~test_customer[held.index.to_numpy()]],
+                        "pairs": pairs[~is_test], "last": last},
+                settings={"products": {p: p.replace("_", " ") for p in products}, "target": None,
+                          "inputs": [("bank_holdings", "owned", text)]})
+    return [caravan, bank]
