@@ -141,6 +141,7 @@ TEXTS: dict[str, str] = {
     'customers_with_repeats': '有重复购买的客户数',
     'cv_auc': '交叉验证 AUC',
     'cv_auc_sd': '交叉验证 AUC 标准差',
+    'data': '数据',
     'dataset': '数据集',
     'date': '日期',
     'delta_aic': 'ΔAIC',
