@@ -3,12 +3,14 @@ Colombo 1987; Fader, Hardie & Lee 2005)."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from scipy.special import digamma, expit, gammaln, hyp2f1, hyperu, logsumexp
 
 from ..core.mle import blas_threads, gradient
-from ..errors import ValidationError
+from ..errors import DataWarning, ValidationError
 from ._base import BaseFitter, per_customer
 from .bgnbd import (
     check_frequency_recency_age,
@@ -191,6 +193,10 @@ def _log_lik(p: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> tup
             + np.log(s) - np.log(r + s + x) + _log_a0(r, alpha, s, beta, x, tx, T))
     return np.logaddexp(alive, dead), alive
 
+
+#: Above WARM_ROWS distinct (x, t_x, T) rows the fit starts from the optimum and Hessian of a subsample (5 %, at
+#: least WARM_SAMPLE rows), as BetaGeoNBD does: 1,000,000 customers in 15 evaluations of the likelihood instead of 30.
+WARM_ROWS, WARM_SAMPLE = 200_000, 50_000
 
 #: Most terms of the series in :func:`_log_integral_grad` before a row goes to the numerical fallback.
 SERIES_TERMS = 600
@@ -448,17 +454,34 @@ class ParetoNBD(BaseFitter):
         """
         x, tx, T, w = check_frequency_recency_age(frequency, recency, T, "ParetoNBD.fit", weights)
         check_identifiable(x, T, w, "ParetoNBD.fit")
-        self._rows = compress_rows(x, tx, T, w)
-        self._pairs = _pairs(*self._rows[:3])
+        rows = compress_rows(x, tx, T, w)
+        self._warm = self._warm_hessian = None
         try:
             with blas_threads(1):  # small BLAS calls: threads cost more than they give (core.mle.blas_threads)
+                if rows[0].size > WARM_ROWS:
+                    # Warm start (as BetaGeoNBD): fit a 5 % subsample, then Newton steps on all rows with the
+                    # subsample's Hessian scaled up (a few evaluations: the two Hessians nearly agree)
+                    pick = np.random.default_rng(0).choice(rows[0].size, size=max(WARM_SAMPLE, rows[0].size // 20),
+                                                           replace=False)
+                    self._rows = tuple(a[pick] for a in rows)
+                    self._pairs = _pairs(*self._rows[:3])
+                    with warnings.catch_warnings():  # the full fit says what the data say, once
+                        warnings.simplefilter("ignore", DataWarning)
+                        self._optimise(n_obs=pick.size, covariance=False)
+                    if not self.limits_:
+                        self._warm = self._log_params
+                        self._warm_hessian = self._hessian_log(self._warm) * (rows[3].sum() / rows[3][pick].sum())
+                self._rows = rows
+                self._pairs = _pairs(*rows[:3])
                 self._optimise(n_obs=round(float(w.sum())))
         finally:
-            self.__dict__.pop("_rows", None)
-            self.__dict__.pop("_pairs", None)
+            for name in ("_rows", "_pairs", "_warm", "_warm_hessian", "_newton_result"):
+                self.__dict__.pop(name, None)
         return self
 
     def _start(self) -> np.ndarray:
+        if getattr(self, "_warm", None) is not None:
+            return self._warm
         x, _, T, w = self._rows
         rate = np.average(x, weights=w) / np.average(T, weights=w)
         return np.log([1.0, 1.0 / max(rate, 1e-6), 1.0, np.average(T, weights=w)])
