@@ -157,14 +157,6 @@ def _log_a0(r: float, alpha: float, s: float, beta: float, x: np.ndarray, tx: np
     """ln A0 of Fader, Hardie & Lee (2005, note 009) eqs. (19)-(20), in log space: A0 is a difference of
     two positive terms, the first the larger (A0 integrates a positive density over (t_x, T])."""
     rsx = r + s + x
-    near = _near(r, alpha, s, beta, x, T)
-    if near.any():  # beta >> alpha + T (or alpha >> beta + T): the alternating series of _log_integral_near
-        out = np.empty(x.shape)
-        out[near] = np.log(rsx[near]) + _log_integral_near(r, alpha, s, beta, x[near], tx[near], T[near])[0]
-        if not near.all():
-            rest = ~near
-            out[rest] = _log_a0(r, alpha, s, beta, x[rest], tx[rest], T[rest])
-        return out
     if (s + 1) * np.max(T - tx) < 1e-5 * (beta + np.min(tx)):
         # beta >> T (the way to no dropout): (beta + y)^-(s+1) is constant on (t_x, T] to 1e-11 relative, and
         # A0 = (beta + mid)^-(s+1) int (alpha + y)^-(r+x) dy in closed form (the series would need ~beta terms)
@@ -178,10 +170,22 @@ def _log_a0(r: float, alpha: float, s: float, beta: float, x: np.ndarray, tx: np
     else:
         big, b2 = beta, r + x
     diff = abs(alpha - beta)
-    l1 = log_hyp2f1_c_a1(rsx, b2, diff / (big + tx)) - rsx * np.log(big + tx)
-    l2 = log_hyp2f1_c_a1(rsx, b2, diff / (big + T)) - rsx * np.log(big + T)
+    with np.errstate(all="ignore"):
+        h1 = np.log(hyp2f1(rsx, b2, rsx + 1.0, diff / (big + tx)))
+        h2 = np.log(hyp2f1(rsx, b2, rsx + 1.0, diff / (big + T)))
+    far = ~(np.isfinite(h1) & np.isfinite(h2))
+    if far.any():  # where scipy's 2F1 overflows: alpha and beta far apart -> the alternating series of
+        far[far] = _near(r, alpha, s, beta, x[far], T[far])  # _log_integral_near; else 2F1's log-space series
+    out = np.empty(rsx.shape)
+    rest = ~far
+    q, b2, t1, t2 = rsx[rest], np.broadcast_to(b2, rsx.shape)[rest], tx[rest], T[rest]
+    l1 = log_hyp2f1_c_a1(q, b2, diff / (big + t1)) - q * np.log(big + t1)
+    l2 = log_hyp2f1_c_a1(q, b2, diff / (big + t2)) - q * np.log(big + t2)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return l1 + np.log1p(-np.exp(np.minimum(l2 - l1, 0.0)))
+        out[rest] = l1 + np.log1p(-np.exp(np.minimum(l2 - l1, 0.0)))
+    if far.any():
+        out[far] = np.log(rsx[far]) + _log_integral_near(r, alpha, s, beta, x[far], tx[far], T[far])[0]
+    return out
 
 
 def _log_lik(p: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -285,19 +289,7 @@ def _log_integral_grad(r: float, alpha: float, s: float, beta: float, x: np.ndar
     exact to the series' 1e-16 tail. Returns (value, gradient of shape (n, 4), ok); rows with ok False
     (a series too long) are left for the caller. ``pairs``: :func:`_pairs` of the rows, if already known."""
     n = x.size
-    near = _near(r, alpha, s, beta, x, T)
-    if near.all():
-        value, grad = _log_integral_near(r, alpha, s, beta, x, tx, T, grad=True)
-        return value, grad, np.ones(n, dtype=bool)
     ux, tt, inv = pairs if pairs is not None else _pairs(x, tx, T)
-    if near.any():  # the series only on the pairs the other rows need
-        need = np.zeros(ux.size, dtype=bool)
-        need[inv[:n][~near]] = True
-        need[inv[n:][~near]] = True
-        keep = np.flatnonzero(need)
-        remap = np.zeros(ux.size, dtype=np.intp)
-        remap[keep] = np.arange(keep.size)
-        ux, tt, inv = ux[keep], tt[keep], remap[inv]
     aa = r + s + ux
     if alpha >= beta:
         m, other, b = alpha, beta, np.full(aa.size, s + 1.0)
@@ -322,9 +314,12 @@ def _log_integral_grad(r: float, alpha: float, s: float, beta: float, x: np.ndar
         value = l1 + np.log1p(-q)
         grad = (g1 - q[:, None] * g2) / (1 - q)[:, None]
     ok = ok[:n] & ok[n:]
-    if near.any():
-        value[near], grad[near] = _log_integral_near(r, alpha, s, beta, x[near], tx[near], T[near], grad=True)
-        ok[near] = True
+    if not ok.all():  # rows whose series is too long: the alternating series where alpha and beta are far apart
+        far = np.flatnonzero(~ok)
+        far = far[_near(r, alpha, s, beta, x[far], T[far])]
+        if far.size:
+            value[far], grad[far] = _log_integral_near(r, alpha, s, beta, x[far], tx[far], T[far], grad=True)
+            ok[far] = True
     return value, grad, ok
 
 
