@@ -324,7 +324,7 @@ TEXTS: dict[str, str] = {
     'plan': '方案',
     'pls': 'PLS',
     'plsc': 'PLSc',
-    'policy': '排班策略',
+    'policy': '策略',  # a staffing rule, an admission rule or a calling order
     'post_ci_lower': '后测置信下限',
     'post_ci_upper': '后测置信上限',
     'post_difference': '后测差值',
