@@ -537,8 +537,9 @@ def test_credit_lifecycle_on_your_applications_csv_and_delinquency_parquet_equal
 
     path, mine, panel = credit_sources(tmp_path)
     r = pipeline.run("credit-lifecycle", {"data": str(path), "boosting_rounds": 20, "limit_accounts": 4_000,
-                                          "delinquency_accounts": 1_000, "months": 6}, out=tmp_path / "out",
-                     raise_on_error=True)
+                                          "delinquency_accounts": 1_000, "months": 6, "collection_history": 8_000,
+                                          "collection_queue": 2_000, "call_capacity": 400},
+                     out=tmp_path / "out", raise_on_error=True)
     out = Path(r.output_dir)
     X = mine.drop(columns=["app_no", "defaulted"]).rename(columns={"inq_6m": "inquiries"})
     held_out = np.random.default_rng(0).random(len(mine)) < 0.3
