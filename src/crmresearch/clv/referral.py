@@ -29,9 +29,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ValidationError
-from ..schemas.checks import as_numbers, check_columns, check_links
+from ..schemas.checks import _first, as_numbers, check_columns, check_links
 
-__all__ = ["referral_deciles", "referral_value"]
+__all__ = ["referral_deciles", "referral_links", "referral_value"]
 
 _COLUMNS = ["referrals", "incremental", "value_incremental", "acquisition_savings", "rewards", "crv"]
 
@@ -108,7 +108,7 @@ def referral_value(links: pd.DataFrame, value: pd.Series, *, referrer: str = "re
         bad = ~((q >= 0) & (q <= 1))
         if bad.any():
             raise ValidationError(f"{caller}: column {anyway!r}: {int(bad.sum())} of {len(q)} rows are not a share "
-                                  f"in [0, 1] (first rows: {list(links.index[bad][:5])}); give 1 = would have "
+                                  f"in [0, 1] (first rows: {_first(links.index[bad])}); give 1 = would have "
                                   "joined anyway, 0 = would not")
     else:
         if not 0 <= anyway <= 1:
@@ -118,7 +118,7 @@ def referral_value(links: pd.DataFrame, value: pd.Series, *, referrer: str = "re
     if own.isna().any():
         bad = own.isna().to_numpy()
         raise ValidationError(f"{caller}: column {referred!r}: {int(bad.sum())} of {len(links)} rows name a "
-                              f"customer without a value (first rows: {list(links.index[bad][:5])}); give every "
+                              f"customer without a value (first rows: {_first(links.index[bad])}); give every "
                               "referred customer's value")
     t = as_numbers(links[period], f"column {period!r}", caller) if period else np.zeros(len(links))
     disc = (1 + discount_rate) ** -t
@@ -133,6 +133,68 @@ def referral_value(links: pd.DataFrame, value: pd.Series, *, referrer: str = "re
         out = out.reindex(out_index.union(out.index, sort=False), fill_value=0.0)
         out.index.name = "customer_id"
     return out[_COLUMNS]
+
+
+def referral_links(customers: pd.DataFrame, referred_by: str = "referred_by", customer: str = "customer_id",
+                   value: str | None = "value", caller: str = "referral_links") -> pd.DataFrame:
+    """The referral links of a customer table whose ``referred_by`` column names each customer's referrer:
+    one row per referred customer, checked (known referrers, no self-links, no circles; a value for every
+    referred customer).
+
+    Parameters
+    ----------
+    customers : DataFrame
+        One row per customer: ``customer`` and ``referred_by`` (the id of the customer who referred this one;
+        missing for none) and, unless None, ``value``.
+    referred_by, customer : str, default 'referred_by', 'customer_id'
+        The columns of the two ids.
+    value : str or None, default 'value'
+        Column that every referred customer needs (their value); None: not checked.
+    caller : str, default 'referral_links'
+        Name for the messages.
+
+    Returns
+    -------
+    DataFrame
+        ``referrer_id``, ``referred_id``.
+
+    Raises
+    ------
+    ValidationError
+        For a ``referred_by`` that names no customer of the table, a customer referring themselves, circles of
+        referrals, or a referred customer without a value (column and rows named).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import clv
+    >>> c = pd.DataFrame({"customer_id": [1, 2, 3], "referred_by": [None, 1, 1], "value": [90.0, 50.0, 70.0]})
+    >>> clv.referral_links(c).to_dict("list")
+    {'referrer_id': [1, 1], 'referred_id': [2, 3]}
+    """
+    check_columns(customers, [customer, referred_by] + ([value] if value else []), caller)
+    has = customers[referred_by].notna()
+    known = customers[referred_by].isin(customers[customer]) | ~has
+    if not known.all():
+        bad = ~known
+        raise ValidationError(f"{caller}: column {referred_by!r}: {int(bad.sum())} of {len(customers)} rows name no "
+                              f"customer of the table (first rows: {_first(customers.index[bad])}); a referrer "
+                              "must be a customer: add them or leave the column empty")
+    if value:
+        missing = has & customers[value].isna()
+        if missing.any():
+            raise ValidationError(f"{caller}: column {value!r}: {int(missing.sum())} of {len(customers)} rows are "
+                                  f"referred customers without a value (first rows: "
+                                  f"{_first(customers.index[missing])}); a referral is valued by the customer "
+                                  "it brought in")
+    links = pd.DataFrame({"referrer_id": customers.loc[has, referred_by].to_numpy(),
+                          "referred_id": customers.loc[has, customer].to_numpy()}, index=customers.index[has])
+    if len(links) and links["referrer_id"].dtype.kind == "f" and customers[customer].dtype.kind in "iu":
+        links["referrer_id"] = links["referrer_id"].astype(customers[customer].dtype)  # ids read with gaps as floats
+    # each customer has one row, so one referrer; messages name the referred_by column
+    check_links(links.rename(columns={"referrer_id": referred_by, "referred_id": customer}), customer, referred_by,
+                caller, once=False)
+    return links.reset_index(drop=True)
 
 
 def referral_deciles(clv: pd.Series, crv: pd.Series, deciles: int = 10) -> pd.DataFrame:
