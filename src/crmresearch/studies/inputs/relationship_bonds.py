@@ -303,5 +303,5 @@ def referral_base(data: str = "", *, n_prospects: int = 20_000, seed: int = 0,
                 f"prospects, seed {seed})", tables={"customers": customers.reset_index(drop=True),
                                                     "links": sim.referrals},
                 truth={"anyway": sim.truth["referral_anyway"]},
-                settings={"inputs": [("sim_customers", "customers", text + ".prospects (converted)"),
-                                     ("sim_referrals", "links", text + ".referrals")]})
+                settings={"inputs": [("referral_customers", "customers", text + ".prospects (converted)"),
+                                     ("referral_links", "links", text + ".referrals")]})
