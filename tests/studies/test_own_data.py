@@ -753,7 +753,7 @@ def test_relationship_bonds_on_your_transactions_enrolled_customers_and_choices(
     links = pd.DataFrame({"referrer_id": cust["ref"], "referred_id": cust["cust"]}).dropna()
     crv = clv.referral_value(links, lifetime, anyway=0.3, acquisition_cost=50.0, reward=20.0)["crv"]
     mine = clv.referral_deciles(lifetime, crv)
-    np.testing.assert_allclose(got[mine.columns].to_numpy(), mine.to_numpy(), rtol=1e-9)
+    np.testing.assert_allclose(got[mine.columns].to_numpy(), mine.to_numpy(), atol=1e-6)  # the CSV keeps 6 decimals
     assert "crv_true_mean" not in got and (tmp_path / "out" / "fig-referral-deciles.png").exists()
 
 
