@@ -8,6 +8,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
+# uv installs no .pyc files, and with PYTHONDONTWRITEBYTECODE set (as on this project's machines) Python never
+# writes them: every kernel, job and test worker would compile numpy, pandas, scipy, matplotlib and the package
+# from source again (measured: 9.7 s of CPU for a study's imports against 3.3 s from .pyc). Every target lets
+# the first import write them (into .venv and the gitignored __pycache__/ folders).
+unexport PYTHONDONTWRITEBYTECODE
+
 .DEFAULT_GOAL := help
 .PHONY: help setup reproduce test test-cluster cluster verify lint lab bench lock clean site site-test fonts rpeer
 

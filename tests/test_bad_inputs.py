@@ -169,6 +169,10 @@ def test_start_stop_cause_specific_cox_and_competing_metrics_refuse_bad_rows_wit
         survival.cause_specific_brier_score(np.ones(4), d, np.array([1, 2.5, 1, 0]), 5.0)
     with pytest.raises(ValidationError, match=r"competing_concordance: risk is missing \(NaN\) for 1 of 4"):
         survival.competing_concordance(np.array([0.1, np.nan, 0.3, 0.2]), d, e)
+    with pytest.raises(ValidationError, match=r"cif_pseudo_values: duration must be finite and >= 0; 1 of 4"):
+        survival.cif_pseudo_values(np.array([2.0, -3, 4, 6]), e, 5.0)
+    with pytest.raises(ValidationError, match=r"cause_specific_calibration: cif_at_t is missing \(NaN\) for 1 of 4"):
+        survival.cause_specific_calibration(np.array([0.1, np.nan, 0.3, 0.2]), d, e, 5.0)
 
 
 # ----------------------------------------------------------------------------- clv

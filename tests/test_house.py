@@ -22,7 +22,7 @@ ALLOWED = {
     "segmentation": {"core", "schemas", "sources"}, "clv": {"core", "schemas", "sources"},
     "satisfaction": {"core", "schemas", "experiments"}, "targeting": {"core", "schemas", "experiments"},
     "survival": {"core", "schemas", "experiments"},
-    "credit": {"core", "schemas", "clv"},
+    "credit": {"core", "schemas", "clv", "sources"},
     "i18n": set(), "reporting": {"i18n"}, "plots": {"reporting", "i18n"},
 }
 DRAWING = {"matplotlib", "plots", "reporting"}

@@ -141,6 +141,7 @@ TEXTS: dict[str, str] = {
     'customers_with_repeats': '有重复购买的客户数',
     'cv_auc': '交叉验证 AUC',
     'cv_auc_sd': '交叉验证 AUC 标准差',
+    'data': '数据',
     'dataset': '数据集',
     'date': '日期',
     'delta_aic': 'ΔAIC',
@@ -323,7 +324,7 @@ TEXTS: dict[str, str] = {
     'plan': '方案',
     'pls': 'PLS',
     'plsc': 'PLSc',
-    'policy': '排班策略',
+    'policy': '策略',  # a staffing rule, an admission rule or a calling order
     'post_ci_lower': '后测置信下限',
     'post_ci_upper': '后测置信上限',
     'post_difference': '后测差值',

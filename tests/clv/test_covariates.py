@@ -164,3 +164,79 @@ def test_bad_covariates_are_named():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert list(m.params_.index) == ["r", "alpha", "a", "b", "purchase:z"]
+
+
+# CLV of existing customers with their own covariates ----------------------------------------------------------
+def _spend_model(frequency: np.ndarray, rng) -> tuple[clv.GammaGamma, np.ndarray]:
+    """Gamma-Gamma's own process (p 6, q 4, gamma 15): nu_i ~ Gamma(q, rate gamma), the sum of x spends ~
+    Gamma(p x, rate nu_i); a Gamma-Gamma fitted on the repeat buyers' mean spends."""
+    nu = rng.gamma(4.0, 1 / 15.0, frequency.size)
+    k = np.maximum(frequency, 1)
+    mean = np.where(frequency > 0, rng.gamma(6.0 * k, 1 / nu) / k, 0.0)
+    buyers = frequency > 0
+    return clv.GammaGamma().fit(frequency[buyers], mean[buyers]), mean
+
+
+@pytest.mark.parametrize("which", ["pnbd", "bg"])
+def test_clv_with_a_constant_covariate_equals_the_model_without_covariates(constant, cdnow_summary, which):
+    """clv_intervals with a covariate model and its (constant) covariates equals clv_intervals with the model
+    without covariates at the same parameters and covariance: values, P(alive), standard errors (1e-8)."""
+    s = cdnow_summary.iloc[:1200].copy()
+    X, pnbd, bg = constant
+    m = pnbd if which == "pnbd" else bg
+    plain = clv.ParetoNBD() if which == "pnbd" else clv.BetaGeoNBD()
+    names = list(m._names)
+    plain.params_ = m.params_[names].rename("estimate")
+    plain.variance_matrix_ = m.variance_matrix_.loc[names, names]
+    plain.limits_ = ()
+    buyers = s[s["frequency"] > 0]
+    gg = clv.GammaGamma().fit(buyers["frequency"], buyers["monetary_value"])
+    part = s.iloc[:300]
+    got = clv.clv_intervals(m, gg, part, horizon=26, discount_rate=0.002, covariates=X.iloc[:300])
+    want = clv.clv_intervals(plain, gg, part, horizon=26, discount_rate=0.002)
+    for col in ("expected_purchases", "probability_alive", "clv", "clv_std_error", "clv_ci_lower", "clv_ci_upper"):
+        np.testing.assert_allclose(got[col], want[col], rtol=1e-8, err_msg=col)
+    assert got.attrs["total"]["std_error"] == pytest.approx(want.attrs["total"]["std_error"], rel=1e-8)
+    with pytest.raises(ValidationError, match="covariates go with a covariate model"):
+        clv.clv_intervals(m, gg, part, horizon=26)
+    with pytest.raises(ValidationError, match="one row per customer of the summary \\(300\\)"):
+        clv.clv(m, gg, part, horizon=26, covariates=X.iloc[:10])
+
+
+def test_clv_with_covariate_effects_against_the_simulators_truth():
+    """Pareto/NBD with effects on purchase and dropout: each group's expected holdout purchases against the
+    simulated holdout (the process run on past the calibration end), and the CLV at the true parameters inside the
+    fitted model's 95 % interval of the total; the model without covariates misses the groups' difference."""
+    truth = {"r": 0.8, "alpha": 8.0, "s": 0.7, "beta": 12.0, "g_p": 0.6, "g_d": -0.8}
+    rng = np.random.default_rng(21)
+    n, T, horizon = 4000, 52.0, 52.0
+    z = rng.integers(0, 2, n).astype(float)
+    lam = rng.gamma(truth["r"], 1 / (truth["alpha"] * np.exp(-truth["g_p"] * z)))
+    mu = rng.gamma(truth["s"], 1 / (truth["beta"] * np.exp(-truth["g_d"] * z)))
+    death = rng.exponential(1 / mu)
+    x = rng.poisson(lam * np.minimum(death, T))
+    tx = np.where(x > 0, np.minimum(death, T) * rng.beta(np.maximum(x, 1), 1, n), 0.0)
+    future = rng.poisson(lam * np.clip(death - T, 0, horizon))  # purchases in (T, T + horizon]
+    s = pd.DataFrame({"frequency": x, "recency": tx, "T": T})
+    gg, s["monetary_value"] = _spend_model(x.astype(float), rng)
+    X = pd.DataFrame({"z": z})
+    m = clv.ParetoNBDCovariates().fit(s["frequency"], s["recency"], s["T"], X)
+    got = clv.clv_intervals(m, gg, s, horizon=horizon, steps=13, covariates=X)
+    for v in (0.0, 1.0):
+        grp = z == v
+        assert got.loc[grp, "expected_purchases"].sum() == pytest.approx(future[grp].sum(), rel=0.1), v
+    plain = clv.ParetoNBD().fit(s["frequency"], s["recency"], s["T"])
+    flat = clv.clv(plain, gg, s, horizon=horizon, steps=13)
+    gap_cov = got.loc[z == 1, "expected_purchases"].mean() - got.loc[z == 0, "expected_purchases"].mean()
+    gap_true = future[z == 1].mean() - future[z == 0].mean()
+    gap_flat = flat.loc[z == 1, "expected_purchases"].mean() - flat.loc[z == 0, "expected_purchases"].mean()
+    assert abs(gap_cov - gap_true) < abs(gap_flat - gap_true)
+    # the CLV at the true parameters: inside the total's interval
+    at_truth = clv.ParetoNBDCovariates.__new__(clv.ParetoNBDCovariates)
+    at_truth.__dict__.update(m.__dict__)
+    at_truth.params_ = pd.Series([truth["r"], truth["alpha"], truth["s"], truth["beta"], truth["g_p"], truth["g_d"]],
+                                 index=m.params_.index, name="estimate")
+    true_total = clv.clv(at_truth, gg, s, horizon=horizon, steps=13, covariates=X)["clv"].sum()
+    total = got.attrs["total"]
+    assert total["ci_lower"] < true_total < total["ci_upper"], (total, true_total)
+    assert (got["clv_ci_lower"] <= got["clv"]).all() and (got["clv"] <= got["clv_ci_upper"]).all()

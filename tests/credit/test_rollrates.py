@@ -132,3 +132,14 @@ def test_roll_rates_between_refuses_unknown_statuses_and_unequal_lengths():
         credit.roll_rates_between(["a", "b", "c"], ["a", "a", "b"], states=["a", "b"])
     with pytest.raises(ValidationError, match="same length; got 2 and 3"):
         credit.roll_rates_between(["a", "b"], ["a", "a", "b"])
+
+
+def test_status_buckets_read_days_past_due_at_the_bucket_bounds_and_refuse_the_rest():
+    """Days past due are bucketed at 30, 60 and 90 (the codes are the lower bounds, so '30' reads the same either
+    way); bucket codes are kept whatever their case; a status that is neither is refused with its count."""
+    got = credit.status_buckets([0, 29, 30, 59.5, 60, 89, 90, 400, "30", " 90+ ", "PAID_OFF", "charged_off", "7"])
+    assert got.tolist() == ["current", "current", "30", "30", "60", "60", "90+", "90+", "30", "90+", "paid_off",
+                            "charged_off", "current"]
+    with pytest.raises(ValidationError, match=r"column 'dq': 3 of 5 rows hold unknown statuses \(first: "
+                                              r"\['late', -1, None\]\)"):
+        credit.status_buckets(["late", -1, None, "current", 30], "column 'dq'")

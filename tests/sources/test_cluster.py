@@ -1,8 +1,8 @@
 """A real Spark cluster, not local mode: a standalone master and two one-core workers on 127.0.0.1 (the session
 fixture ``spark_cluster``, tests/spark_cluster.py). Every table-level aggregation gives the same result on the
 cluster, reading Parquet folders through ``spark: {path: ...}`` entries of a data source file, as DuckDB on the
-same files; the executors of both workers ran tasks (the driver's REST status API); customer-base-clv runs end to
-end on the cluster. ``make test-cluster`` (and ``.ci/run``) runs this module."""
+same files (a scorecard's binning counts too); the executors of both workers ran tasks (the driver's REST status
+API); customer-base-clv runs end to end on the cluster. ``make test-cluster`` (and ``.ci/run``) runs this module."""
 
 from __future__ import annotations
 
@@ -58,6 +58,21 @@ def _calls(seed: int = 2) -> pd.DataFrame:
     return pd.DataFrame({"rang_at": stamps})
 
 
+def _applications() -> tuple[pd.DataFrame, object]:
+    """credit_data as an applications table (id and outcome renamed, the outcome 0/1) and its monotone WoE bins
+    fitted in pandas."""
+    import warnings
+
+    from crmresearch import credit, data
+
+    apps = data.load_credit_data().rename(columns={"applicant_id": "app_no", "bad": "defaulted"})
+    apps["defaulted"] = apps["defaulted"].astype(int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fitted = credit.WoEBinning(max_bins=6).fit(apps.drop(columns=["app_no", "defaulted"]), apps["defaulted"])
+    return apps, fitted
+
+
 def _parts(df: pd.DataFrame, folder: Path, parts: int = 4) -> None:
     """``df`` as ``parts`` Parquet files, timestamps in microseconds (Spark refuses pandas' nanoseconds)."""
     folder.mkdir(parents=True)
@@ -74,14 +89,15 @@ def folder(tmp_path_factory) -> Path:
     _parts(_tx(), root / "tx")
     _parts(_spells(), root / "spells", 2)
     _parts(_calls(), root / "calls", 2)
+    _parts(_applications()[0], root / "applications", 2)
     bad = _tx(seed=3, n_customers=50)
     bad.loc[[7, 30], "amt"] = -1.0
     _parts(bad, root / "bad", 2)
     maps = {"transactions": "columns: {customer: cust_no, date: txn_ts, amount: amt}",
             "spells": "columns: {customer: client, start: opened, end: closed}",
-            "calls": "columns: {interval: rang_at}"}
+            "calls": "columns: {interval: rang_at}", "applications": "columns: {applicant: app_no, outcome: defaulted}"}
     duck = [f'{role}: {{path: "{f}/*.parquet", {maps[role]}}}' for role, f in
-            (("transactions", "tx"), ("spells", "spells"), ("calls", "calls"))]
+            (("transactions", "tx"), ("spells", "spells"), ("calls", "calls"), ("applications", "applications"))]
     (root / "duckdb.yaml").write_text("\n".join(duck) + "\n")
     (root / "bad-duckdb.yaml").write_text(f'transactions: {{path: "bad/*.parquet", {maps["transactions"]}}}\n')
     return root
@@ -95,7 +111,8 @@ def _cluster_yaml(root: Path, cluster, name: str = "cluster.yaml", tx: str = "tx
              f"transactions: {{spark: {{path: {tx}}}, columns: {{customer: cust_no, date: txn_ts, amount: amt}}}}",
              "spells: {spark: {path: spells, format: parquet}, columns: {customer: client, start: opened, "
              "end: closed}}",
-             "calls: {spark: {path: calls}, columns: {interval: rang_at}}"]
+             "calls: {spark: {path: calls}, columns: {interval: rang_at}}",
+             "applications: {spark: {path: applications}, columns: {applicant: app_no, outcome: defaulted}}"]
     (root / name).write_text("\n".join(lines) + "\n")
     return root / name
 
@@ -184,6 +201,19 @@ def test_call_counts_equal_duckdb(both):
     _same(a, b)
     assert a.attrs["observed"] == b.attrs["observed"]
     assert len(a) == 20 * 40 and (a["calls"] == 0).any()
+
+
+def test_bin_counts_woe_and_iv_equal_duckdb_and_the_pandas_fit(both):
+    """The per-bin good/bad counts of every characteristic of credit_data, grouped on the cluster: the IV equals
+    DuckDB's on the same Parquet files and the pandas fit's to 1e-12."""
+    from crmresearch import credit
+
+    duck, spark = both["applications"]
+    _, fitted = _applications()
+    a, b = credit.binning_tables(duck, fitted), credit.binning_tables(spark, fitted)
+    _same(a, b)
+    iv = b.groupby("characteristic", sort=False)["iv"].sum()
+    np.testing.assert_allclose(iv.to_numpy(), fitted.iv_.to_numpy(), rtol=0, atol=1e-12)
 
 
 def test_a_bad_row_gives_the_same_message_on_the_cluster(folder, spark_cluster, session):

@@ -323,3 +323,59 @@ def test_the_observed_window_of_a_call_log_comes_from_the_call_or_the_data_sourc
     per_interval = pd.DataFrame({"interval_start": pd.to_datetime(["2024-03-04 09:00"]), "calls": [2]})
     with pytest.raises(ValidationError, match=r"observed_from / observed_to apply to a call log"):
         aggregate.call_counts(per_interval, 15, observed_to="2024-03-18")
+
+
+def _applications() -> tuple[pd.DataFrame, object]:
+    """credit_data (missing incomes, assets and debts; text characteristics with missing values), the outcome
+    renamed, and its monotone WoE bins fitted in pandas."""
+    import warnings
+
+    from crmresearch import credit, data
+
+    apps = data.load_credit_data().rename(columns={"bad": "defaulted"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fitted = credit.WoEBinning(max_bins=6).fit(apps.drop(columns=["applicant_id", "defaulted"]),
+                                                   apps["defaulted"])
+    return apps, fitted
+
+
+@pytest.mark.parametrize("with_spark", [False, pytest.param(True, marks=pytest.mark.slow)])
+def test_bin_counts_woe_and_iv_are_equal_on_every_engine(tmp_path, request, with_spark):
+    """The good/bad counts per bin of every characteristic of credit_data (numeric bins, groups of categories, the
+    missing bin) are one grouped aggregation where the table lives: the IV from DuckDB on Parquet and CSV, polars and
+    Spark equals the fit's in pandas to 1e-12, and the tables equal the fit's bin for bin."""
+    from crmresearch import credit
+
+    apps, fitted = _applications()
+    engines = _engines(apps, tmp_path, request.getfixturevalue("spark") if with_spark else None)
+    reference = fitted.binning_table()
+    reference = reference[reference["bin"] != "Totals"].reset_index(drop=True)
+    for name, table in engines.items():
+        if with_spark and name != "spark":
+            continue
+        got = credit.binning_tables(table, fitted, columns={"outcome": "defaulted"})
+        iv = got.groupby("characteristic", sort=False)["iv"].sum()
+        np.testing.assert_allclose(iv.to_numpy(), fitted.iv_.to_numpy(), rtol=0, atol=1e-12, err_msg=name)
+        assert got["bin"].tolist() == reference["bin"].tolist(), name
+        np.testing.assert_array_equal(got[["goods", "bads"]].to_numpy(), reference[["goods", "bads"]].to_numpy())
+        np.testing.assert_allclose(got["woe"], reference["woe"], rtol=0, atol=1e-12, err_msg=name)
+
+
+def test_bin_counts_refuse_what_they_cannot_count_on_every_engine(tmp_path):
+    """An outcome other than 0/1, a category in no bin and numeric bins on text: the same message on every engine,
+    with the count of rows."""
+    apps = pd.DataFrame({"income": [10.0, 20.0, np.nan, 50.0], "home": ["own", "rent", None, "other"],
+                         "bad": [1, 0, 2, 0]})
+    for table in _engines(apps, tmp_path).values():
+        with pytest.raises(ValidationError, match=r"column 'bad' \(mapped to outcome\): 1 of 4 rows are not 0/1"):
+            aggregate.bin_counts(table, "income", splits=[30.0], columns={"outcome": "bad"})
+    ok = apps.assign(bad=[1, 0, 0, 0])
+    for name, table in _engines(ok, tmp_path).items():
+        with pytest.raises(ValidationError, match=r"column 'home': 1 of 4 rows hold categories in no bin "
+                                                  r"\(first: other\)"):
+            aggregate.bin_counts(table, "home", groups=[["own"], ["rent"]], columns={"outcome": "bad"})
+        with pytest.raises(ValidationError, match="numeric bins need numbers"):
+            aggregate.bin_counts(table, "home", splits=[1.0], columns={"outcome": "bad"})
+        counted = aggregate.bin_counts(table, "income", splits=[15.0, 30.0], columns={"outcome": "bad"})
+        assert counted.values.tolist() == [[0, 0.0, 1.0], [1, 1.0, 0.0], [2, 1.0, 0.0], ["Missing", 1.0, 0.0]], name

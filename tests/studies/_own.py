@@ -46,3 +46,28 @@ def steady_log(n: int = 300, seed: int = 0, amounts: bool = True) -> pd.DataFram
                                    "amount": np.round(rng.gamma(4.0, 10.0, dates.size), 2)}))
     log = pd.concat(parts, ignore_index=True)
     return log if amounts else log.drop(columns="amount")
+
+
+def credit_sources(folder: Path, delinquency: bool = True) -> tuple[Path, pd.DataFrame, pd.DataFrame]:
+    """credit_data as your applications CSV (id and outcome renamed, the outcome 0/1, a column of inquiries
+    mapped to ``inquiries``) and, with ``delinquency``, 1,500 simulated accounts over 12 months as your Parquet
+    panel with renamed columns, statuses as days past due where a bucket is one (0, 45, 75, 120) and as codes
+    otherwise. Returns the data source file, the applications and the panel (crmresearch's names, bucket codes)."""
+    import numpy as np
+
+    from crmresearch import data
+
+    apps = data.load_credit_data()
+    mine = apps.rename(columns={"applicant_id": "app_no", "bad": "defaulted"}).astype({"defaulted": int})
+    mine["inq_6m"] = np.random.default_rng(7).poisson(1.5, len(mine))
+    mine.to_csv(folder / "apps.csv", index=False)
+    lines = "name: Card book\napplications: {path: apps.csv, columns: {applicant: app_no, outcome: defaulted, " \
+            "inquiries: inq_6m}}\n"
+    panel = data.simulate_delinquency(n_accounts=1_500, months=12, seed=2)
+    if delinquency:
+        dpd = panel["status"].map({"current": "0", "30": "45", "60": "75", "90+": "120"}).fillna(panel["status"])
+        panel.assign(status=dpd).rename(columns={"account_id": "acct", "month": "mth", "status": "dq",
+                                                 "balance": "bal"}).to_parquet(folder / "panel.parquet", index=False)
+        lines += "delinquency: {path: panel.parquet, columns: {account: acct, month: mth, status: dq, balance: bal}}\n"
+    (folder / "credit.yaml").write_text(lines)
+    return folder / "credit.yaml", mine, panel

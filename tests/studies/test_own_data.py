@@ -522,6 +522,46 @@ def test_customer_base_health_on_your_accounts(scratch_root, tmp_path):
     assert lonely.exit_code == 2 and "'as_of' applies to your data" in lonely.output
 
 
+@pytest.mark.slow
+def test_credit_lifecycle_on_your_applications_csv_and_delinquency_parquet_equals_the_package(scratch_root, tmp_path):
+    """Your applications (CSV) and monthly statuses (Parquet, columns renamed, statuses partly as days past due):
+    the information values and the roll rates equal the package's on the same frames; the RD on limit increases and
+    the call priority run on the built-in simulation and their tables say so; there is no truth column for your roll
+    rates."""
+    import warnings
+
+    from crmresearch import credit
+    from crmresearch.studies import pipeline
+
+    from ._own import credit_sources
+
+    path, mine, panel = credit_sources(tmp_path)
+    r = pipeline.run("credit-lifecycle", {"data": str(path), "boosting_rounds": 20, "limit_accounts": 4_000,
+                                          "delinquency_accounts": 1_000, "months": 6}, out=tmp_path / "out",
+                     raise_on_error=True)
+    out = Path(r.output_dir)
+    X = mine.drop(columns=["app_no", "defaulted"]).rename(columns={"inq_6m": "inquiries"})
+    held_out = np.random.default_rng(0).random(len(mine)) < 0.3
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        direct = credit.WoEBinning(max_bins=6, min_bin_share=0.05).fit(X[~held_out], mine["defaulted"][~held_out])
+    iv = pd.read_csv(out / "table-iv.csv").set_index("characteristic")["iv"]
+    np.testing.assert_allclose(iv[direct.iv_.index], direct.iv_, rtol=0, atol=5e-7)  # the CSV: 6 decimals
+    admission = pd.read_csv(out / "table-admission.csv")
+    assert set(admission["policy"]) == {"score only", "score and at most 2 inquiries"}
+    roll = pd.read_csv(out / "table-roll-rates.csv")
+    assert "truth" not in roll.columns and "data" not in roll.columns
+    chain = credit.RollRateChain().fit(panel)
+    estimate = roll.set_index(roll["from"].astype(str) + "->" + roll["to"].astype(str))["estimate"]
+    np.testing.assert_allclose(estimate, chain.params_[estimate.index], rtol=0, atol=5e-7)
+    assert "true_expected_loss" not in pd.read_csv(out / "table-expected-loss.csv").columns
+    for name, what in (("table-rd", "limit-increase"), ("table-rd-checks", "limit-increase"),
+                       ("table-call-policies", "collections")):
+        said = pd.read_csv(out / f"{name}.csv")["data"]
+        assert said.eq(f"built-in simulation: your data have no {what} table").all(), name
+    assert set(pd.read_csv(out / "table-observed-roll-rates.csv")["data"]) == {"credit_cards", "Card book"}
+
+
 def _dated_service_cases(n_customers: int = 3_000, seed: int = 5):
     """The service-recovery simulator's day counts as calendar dates from 2022-01-01 (every customer starts then),
     with the cause of each exit in the spells."""

@@ -264,6 +264,50 @@ def test_fine_gray_recovers_a_true_subdistribution_effect():
     np.testing.assert_allclose(pred, truth, atol=0.03)
 
 
+# ----------------------------------------------------------------------- simulator truth, over replications
+def _two_cause_base(rng: np.random.Generator, n: int) -> pd.DataFrame:
+    """Cause-specific hazards 0.10 exp(0.5 x - 0.3 z) and 0.20 exp(-0.4 x), censoring uniform on (0, 20)."""
+    x = rng.integers(0, 2, n).astype(float)
+    z = rng.normal(size=n)
+    t1 = rng.exponential(1 / (0.10 * np.exp(0.5 * x - 0.3 * z)))
+    t2 = rng.exponential(1 / (0.20 * np.exp(-0.4 * x)))
+    c = rng.uniform(0, 20, n)
+    t = np.minimum(t1, t2)
+    return pd.DataFrame({"customer_id": np.arange(n), "start": 0.0, "stop": np.minimum(t, c),
+                         "event": np.where(t <= c, np.where(t1 < t2, 1, 2), 0), "x": x, "z": z})
+
+
+def _fine_gray_base(rng: np.random.Generator, n: int, p: float = 0.4, beta: float = 0.5) -> pd.DataFrame:
+    """Fine & Gray's (1999, section 5) design: CIF_1(t | x) = 1 - (1 - p (1 - exp(-t)))^exp(beta x)."""
+    x = rng.integers(0, 2, n).astype(float)
+    p1 = 1 - (1 - p) ** np.exp(beta * x)
+    one = rng.uniform(size=n) < p1
+    u = rng.uniform(size=n)
+    t1 = -np.log(1 - (1 - (1 - u * p1) ** np.exp(-beta * x)) / p)
+    t = np.where(one, t1, rng.exponential(1 / np.exp(beta * x)))
+    c = rng.uniform(0, 3, n)
+    return pd.DataFrame({"duration": np.minimum(t, c), "event": np.where(t <= c, np.where(one, 1, 2), 0), "x": x})
+
+
+def test_true_cause_specific_and_subdistribution_effects_lie_inside_their_intervals_at_their_rate():
+    """100 simulated bases of 400 customers each. The 95 % intervals of the four cause-specific log hazard
+    ratios (truth 0.5, -0.3 for cause 1; -0.4, 0 for cause 2) cover the truth in 92.7 % of 400 intervals (95.1 %
+    of 800 with 200 bases and another seed; 94.2 % at 1,600 customers), and Fine-Gray's interval for the
+    subdistribution effect (truth 0.5) in 97 of 100 (robust sandwich SEs). Bounds: three binomial standard errors
+    around 0.95."""
+    rng = np.random.default_rng(2029)
+    truth = pd.Series({"1:x": 0.5, "1:z": -0.3, "2:x": -0.4, "2:z": 0.0})
+    hits_cs, hits_fg = [], []
+    for _ in range(100):
+        s = survival.CauseSpecificCox(["x", "z"], id_col="customer_id").fit(_two_cause_base(rng, 400)).summary
+        hits_cs += list((s["ci_lower"] <= truth[s.index]) & (truth[s.index] <= s["ci_upper"]))
+        g = survival.FineGray(["x"]).fit(_fine_gray_base(rng, 400)).summary.loc["x"]
+        hits_fg.append(g["ci_lower"] <= 0.5 <= g["ci_upper"])
+    cs, fg = np.mean(hits_cs), np.mean(hits_fg)
+    print(f"coverage of the 95 % intervals: cause-specific {cs:.3f} (400), Fine-Gray {fg:.2f} (100)")
+    assert 0.917 <= cs <= 0.983 and 0.885 <= fg <= 1.0, (cs, fg)
+
+
 # ------------------------------------------------------------------------------------------ bad input
 def test_an_unknown_cause_code_is_refused_with_its_count(mel):
     bad = mel.assign(event=mel["event"].replace({2: 3}).where(mel.index != 0, 7))

@@ -197,3 +197,27 @@ def test_constant_predictions_warn_and_give_no_slope():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert survival.harrell_concordance(np.zeros(300), d, e) == pytest.approx(0.5)
+
+
+def test_cause_specific_calibration_of_the_true_incidence_and_of_a_miscalibrated_one():
+    """Two causes with hazards 0.1 exp(x) and 0.1: the true F_1(6 | x) has slope 1 and ICI < 0.02; predictions
+    pulled halfway to their mean have slope near 2 (they spread too little); a cause without exits is refused."""
+    rng = np.random.default_rng(5)
+    n = 6000
+    x = rng.normal(size=n)
+    h1, h2 = 0.1 * np.exp(x), 0.1
+    t = rng.exponential(1 / (h1 + h2))
+    first = rng.uniform(size=n) < h1 / (h1 + h2)
+    c = rng.uniform(0, 30, n)
+    d, e = np.minimum(t, c), np.where(t <= c, np.where(first, 1, 2), 0)
+    true = h1 / (h1 + h2) * (1 - np.exp(-(h1 + h2) * 6))
+    cal = survival.cause_specific_calibration(true, d, e, t=6.0, cause=1)
+    assert abs(cal.slope - 1) < 0.08 and abs(cal.intercept) < 0.02 and cal.ici < 0.02, cal
+    aj = survival.cuminc(pd.DataFrame({"duration": d, "event": e}), horizons=(6.0,)).at_horizons_
+    assert cal.observed == pytest.approx(float(aj.loc[aj["cause"] == 1, "cif"].iloc[0]), abs=1e-12)
+    shrunk = true.mean() + 0.5 * (true - true.mean())
+    assert 1.8 < survival.cause_specific_calibration(shrunk, d, e, t=6.0, cause=1).slope < 2.2
+    with pytest.raises(ValidationError, match="no customer left for cause 3"):
+        survival.cause_specific_calibration(true, d, e, t=6.0, cause=3)
+    with pytest.raises(ValidationError, match="probabilities in"):
+        survival.cause_specific_calibration(true + 1, d, e, t=6.0, cause=1)

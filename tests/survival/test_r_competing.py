@@ -4,7 +4,8 @@ cumulative incidence and Gray's test (``cmprsk::cuminc``), Fine-Gray (``cmprsk::
 models with fixed covariates and with time-varying ones in (start, stop] rows (``survival::coxph(Surv(start, stop,
 event == k) ~ ..., id = ...)``: platelet recovery and acute graft-versus-host disease, the book's example), and the
 cause-specific metrics on the same Fine-Gray predictions (``riskRegression::Score(..., cause = 1)`` for the AUC and
-the Brier score, ``pec::cindex(..., cause = 1)`` for the concordance). One R process for the module
+the Brier score, ``pec::cindex(..., cause = 1)`` for the concordance) and the Aalen-Johansen pseudo-values of the
+calibration (``prodlim::jackknife(..., cause = k)``). One R process for the module
 (``tests/rpeer.py``).
 """
 
@@ -85,13 +86,16 @@ def r_ref(bmt, rows, fg, cif) -> dict:
                            eval.times = {TAU}, cause = 1, cens.model = "marginal", verbose = FALSE)
         cix0 <- pec::cindex(list(fg = as.matrix(at_tau$r)), formula = Hist(duration, event) ~ 1, data = dd,
                             eval.times = {TAU}, cause = 1, cens.model = "none", verbose = FALSE)
+        pj <- prodlim::prodlim(Hist(duration, event) ~ 1, data = dd)
+        jk <- lapply(c(1, 2), function(k) as.vector(prodlim::jackknife(pj, times = c(365, {TAU}), cause = k)))
         crr_out <- function(f) list(coef = unname(f$coef), se = unname(sqrt(diag(f$var))))
         cox_out <- function(f) list(coef = unname(coef(f)), se = unname(sqrt(diag(vcov(f)))), loglik = f$loglik[2])
         out(list(ci = tp(ci, c({", ".join(map(str, GRID))})), gray = unname(ci$Tests[, "stat"]),
                  crr1 = crr_out(f1), crr2 = crr_out(f2), cs1 = cox_out(cs[[1]]), cs2 = cox_out(cs[[2]]),
                  tv1 = cox_out(tvc[[1]]), tv2 = cox_out(tvc[[2]]),
                  auc_model = as.character(a$model), auc = a$AUC, brier_model = as.character(b$model), brier = b$Brier,
-                 cindex = unname(cix$AppCindex$fg), cindex_none = unname(cix0$AppCindex$fg)))
+                 cindex = unname(cix$AppCindex$fg), cindex_none = unname(cix0$AppCindex$fg),
+                 jackknife1 = jk[[1]], jackknife2 = jk[[2]]))
     """, {"d": d, "risk": risk, "tv": tv, "at_tau": at_tau},
         packages=("cmprsk", "survival", "riskRegression", "pec"))
 
@@ -218,3 +222,13 @@ def test_cause_specific_metrics_refuse_unknown_codes_and_absent_causes(bmt, cif)
         survival.competing_concordance(cif[:, 0], d, e, cause=0)
     with pytest.raises(ValidationError, match=r"cif has shape \(137, 8\), expected \(137, 3\)"):
         survival.cause_specific_integrated_brier_score(cif, d, e, GRID[:3])
+
+
+@pytest.mark.parametrize("cause", [1, 2])
+def test_cif_pseudo_values_equal_prodlim_jackknife(bmt, r_ref, cause):
+    """Leave-one-out Aalen-Johansen pseudo-values of relapse and of death in remission at 365 and 1,000 days, with
+    bmt's tied exit days and censorings: equal to R's prodlim::jackknife to 1e-10 (their mean is the AJ estimate)."""
+    r = np.asarray(r_ref[f"jackknife{cause}"], float).reshape(2, len(bmt))  # R: patients x times, by column
+    for j, t in enumerate((365.0, TAU)):
+        ours = survival.cif_pseudo_values(bmt["duration"], bmt["event"], t, cause=cause)
+        np.testing.assert_allclose(ours, r[j], atol=1e-10)

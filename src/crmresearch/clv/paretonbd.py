@@ -3,12 +3,14 @@ Colombo 1987; Fader, Hardie & Lee 2005)."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from scipy.special import digamma, expit, gammaln, hyp2f1, hyperu, logsumexp
 
 from ..core.mle import blas_threads, gradient
-from ..errors import ValidationError
+from ..errors import DataWarning, ValidationError
 from ._base import BaseFitter, per_customer
 from .bgnbd import (
     check_frequency_recency_age,
@@ -70,6 +72,86 @@ def log_hyp2f1_c_a1(a: np.ndarray, b: np.ndarray, z: np.ndarray) -> np.ndarray:
     return out
 
 
+#: A row's integral is summed by :func:`_log_integral_near` when max(k2, 1) u2 is below this (every term of that
+#: alternating series is then at most this fraction of the one before it).
+NEAR_RATIO = 0.25
+
+
+def _near(r, alpha, s, beta, x: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """Rows whose integral int_tx^T (alpha + y)^-(r+x) (beta + y)^-(s+1) dy is summed by
+    :func:`_log_integral_near`: the larger of alpha and beta far above the smaller plus T (the way to no dropout,
+    beta >> alpha + T, where the series of :func:`_series` would need ~beta / (alpha + T) terms)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        k2 = np.where(alpha < beta, s + 1.0, r + x)
+        u2 = (np.minimum(alpha, beta) + T) / np.abs(alpha - beta)
+        return np.maximum(k2, 1.0) * u2 < NEAR_RATIO
+
+
+def _log_integral_near(r, alpha, s, beta, x, tx, T, grad: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+    """ln int_tx^T (alpha + y)^-(r+x) (beta + y)^-(s+1) dy, and its gradient in (r, alpha, s, beta) if ``grad``,
+    for rows of :func:`_near`.
+
+    With m the smaller of alpha and beta, k1 its exponent, k2 the other's, D = |alpha - beta| and w = m + y,
+    the integrand is w^-k1 (D + w)^-k2 = D^-k2 w^-k1 sum_j (k2)_j (-w / D)^j / j!, integrated term by term:
+    int_w1^w2 w^(j-k1) dw = w1^p expm1(p L) / p with p = j - k1 + 1 and L = ln(w2 / w1). The terms alternate
+    and fall by at least max(k2, 1) (m + T) / D < :data:`NEAR_RATIO` each, so the sum is exact to 1e-17 after a
+    few terms; derivatives are sums of the same terms. Every argument broadcasts (parameters per customer too).
+    Returns (value, gradient of shape (n, 4) or None); -inf where t_x = T."""
+    r, alpha, s, beta, x, tx, T = np.broadcast_arrays(*(np.asarray(v, dtype=float)
+                                                        for v in (r, alpha, s, beta, x, tx, T)))
+    lo = alpha < beta
+    k1, k2 = np.where(lo, r + x, s + 1.0), np.where(lo, s + 1.0, r + x)
+    D = np.abs(alpha - beta)
+    w1, w2 = np.minimum(alpha, beta) + tx, np.minimum(alpha, beta) + T
+    L = np.log1p((T - tx) / w1)
+    u1 = w1 / D
+    q = float(np.max(np.maximum(k2, 1.0) * w2 / D, initial=0.0))
+    S, Sk1, Sk2, Su, SL = (np.zeros(x.shape) for _ in range(5))
+    c = np.ones(x.shape)  # (k2)_j (-u1)^j / j!
+    H = np.zeros(x.shape)  # psi(k2 + j) - psi(k2)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        for j in range(64):
+            p = j - k1 + 1.0
+            pL = p * L
+            e = np.where(p == 0, L, np.expm1(pL) / p)  # int_0^L exp(p v) dv
+            t = c * e
+            S += t
+            if grad:
+                ep = np.exp(pL)
+                de = (L * ep - e) / p  # int_0^L v exp(p v) dv; its series where p L is small
+                small = np.flatnonzero(np.abs(pL) < 0.5)
+                if small.size:
+                    ps, Ls = pL[small], L[small]
+                    acc, power = np.zeros(small.size), np.ones(small.size)
+                    fact = 2.0
+                    for k in range(18):
+                        acc += (k + 1) * power / fact
+                        power = power * ps
+                        fact *= k + 3
+                    de[small] = Ls ** 2 * acc
+                Sk1 -= c * de
+                Sk2 += t * H
+                Su += j * t
+                SL += c * ep
+            H += 1.0 / (k2 + j)
+            c *= -(k2 + j) / (j + 1) * u1
+            if q ** (j + 1) * (j + 2) * (1 + H.max(initial=0.0)) < 1e-17:
+                break
+        value = -k2 * np.log(D) + (1 - k1) * np.log(w1) + np.log(S)
+        if not grad:
+            return value, None
+        d_k1 = -np.log(w1) + Sk1 / S
+        d_k2 = -np.log(D) + Sk2 / S
+        d_D = -(k2 + Su / S) / D
+        d_w = (1 - k1 + Su / S - SL / S) / w1 + SL / S / w2  # w1 and w2 move together with m
+    g = np.empty((x.size, 4))
+    g[:, 0] = np.where(lo, d_k1, d_k2)
+    g[:, 2] = np.where(lo, d_k2, d_k1)
+    g[:, 1] = np.where(lo, d_w - d_D, d_D)
+    g[:, 3] = np.where(lo, d_D, d_w - d_D)
+    return value, g
+
+
 def _log_a0(r: float, alpha: float, s: float, beta: float, x: np.ndarray, tx: np.ndarray,
             T: np.ndarray) -> np.ndarray:
     """ln A0 of Fader, Hardie & Lee (2005, note 009) eqs. (19)-(20), in log space: A0 is a difference of
@@ -88,10 +170,22 @@ def _log_a0(r: float, alpha: float, s: float, beta: float, x: np.ndarray, tx: np
     else:
         big, b2 = beta, r + x
     diff = abs(alpha - beta)
-    l1 = log_hyp2f1_c_a1(rsx, b2, diff / (big + tx)) - rsx * np.log(big + tx)
-    l2 = log_hyp2f1_c_a1(rsx, b2, diff / (big + T)) - rsx * np.log(big + T)
+    with np.errstate(all="ignore"):
+        h1 = np.log(hyp2f1(rsx, b2, rsx + 1.0, diff / (big + tx)))
+        h2 = np.log(hyp2f1(rsx, b2, rsx + 1.0, diff / (big + T)))
+    far = ~(np.isfinite(h1) & np.isfinite(h2))
+    if far.any():  # where scipy's 2F1 overflows: alpha and beta far apart -> the alternating series of
+        far[far] = _near(r, alpha, s, beta, x[far], T[far])  # _log_integral_near; else 2F1's log-space series
+    out = np.empty(rsx.shape)
+    rest = ~far
+    q, b2, t1, t2 = rsx[rest], np.broadcast_to(b2, rsx.shape)[rest], tx[rest], T[rest]
+    l1 = log_hyp2f1_c_a1(q, b2, diff / (big + t1)) - q * np.log(big + t1)
+    l2 = log_hyp2f1_c_a1(q, b2, diff / (big + t2)) - q * np.log(big + t2)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return l1 + np.log1p(-np.exp(np.minimum(l2 - l1, 0.0)))
+        out[rest] = l1 + np.log1p(-np.exp(np.minimum(l2 - l1, 0.0)))
+    if far.any():
+        out[far] = np.log(rsx[far]) + _log_integral_near(r, alpha, s, beta, x[far], tx[far], T[far])[0]
+    return out
 
 
 def _log_lik(p: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -103,6 +197,10 @@ def _log_lik(p: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> tup
             + np.log(s) - np.log(r + s + x) + _log_a0(r, alpha, s, beta, x, tx, T))
     return np.logaddexp(alive, dead), alive
 
+
+#: Above WARM_ROWS distinct (x, t_x, T) rows the fit starts from the optimum and Hessian of a subsample (5 %, at
+#: least WARM_SAMPLE rows), as BetaGeoNBD does: 1,000,000 customers in 15 evaluations of the likelihood instead of 30.
+WARM_ROWS, WARM_SAMPLE = 200_000, 50_000
 
 #: Most terms of the series in :func:`_log_integral_grad` before a row goes to the numerical fallback.
 SERIES_TERMS = 600
@@ -190,6 +288,7 @@ def _log_integral_grad(r: float, alpha: float, s: float, beta: float, x: np.ndar
     derivatives in a, b and z are sums of the same positive terms (:func:`_series`), so value and gradient are
     exact to the series' 1e-16 tail. Returns (value, gradient of shape (n, 4), ok); rows with ok False
     (a series too long) are left for the caller. ``pairs``: :func:`_pairs` of the rows, if already known."""
+    n = x.size
     ux, tt, inv = pairs if pairs is not None else _pairs(x, tx, T)
     aa = r + s + ux
     if alpha >= beta:
@@ -208,14 +307,20 @@ def _log_integral_grad(r: float, alpha: float, s: float, beta: float, x: np.ndar
                              -dz / (alpha + tt)])
     else:
         g = np.column_stack([da + db, -dz / (beta + tt), da, -aa / (beta + tt) + dz * (alpha + tt) / (beta + tt) ** 2])
-    n = x.size
     lnG, g, ok = lnG[inv], g[inv], ok[inv]
     l1, l2, g1, g2 = lnG[:n], lnG[n:], g[:n], g[n:]
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         q = np.exp(np.minimum(l2 - l1, 0.0))
         value = l1 + np.log1p(-q)
         grad = (g1 - q[:, None] * g2) / (1 - q)[:, None]
-    return value, grad, ok[:n] & ok[n:]
+    ok = ok[:n] & ok[n:]
+    if not ok.all():  # rows whose series is too long: the alternating series where alpha and beta are far apart
+        far = np.flatnonzero(~ok)
+        far = far[_near(r, alpha, s, beta, x[far], T[far])]
+        if far.size:
+            value[far], grad[far] = _log_integral_near(r, alpha, s, beta, x[far], tx[far], T[far], grad=True)
+            ok[far] = True
+    return value, grad, ok
 
 
 def _log_lik_grad(p: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray,
@@ -224,7 +329,7 @@ def _log_lik_grad(p: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray,
     None where the likelihood takes the beta >> T branch of :func:`_log_a0`. Rows whose series is too long get
     the value of :func:`_log_lik` and central differences of it (step 1e-5 in log parameters)."""
     r, alpha, s, beta = p
-    if (s + 1) * np.max(T - tx) < 1e-5 * (beta + np.min(tx)):
+    if (s + 1) * np.max(T - tx) < 1e-5 * (beta + np.min(tx)) and not _near(r, alpha, s, beta, x, T).all():
         return None
     const = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + s * np.log(beta)
     alive = -(r + x) * np.log(alpha + T) - s * np.log(beta + T)
@@ -344,17 +449,34 @@ class ParetoNBD(BaseFitter):
         """
         x, tx, T, w = check_frequency_recency_age(frequency, recency, T, "ParetoNBD.fit", weights)
         check_identifiable(x, T, w, "ParetoNBD.fit")
-        self._rows = compress_rows(x, tx, T, w)
-        self._pairs = _pairs(*self._rows[:3])
+        rows = compress_rows(x, tx, T, w)
+        self._warm = self._warm_hessian = None
         try:
             with blas_threads(1):  # small BLAS calls: threads cost more than they give (core.mle.blas_threads)
+                if rows[0].size > WARM_ROWS:
+                    # Warm start (as BetaGeoNBD): fit a 5 % subsample, then Newton steps on all rows with the
+                    # subsample's Hessian scaled up (a few evaluations: the two Hessians nearly agree)
+                    pick = np.random.default_rng(0).choice(rows[0].size, size=max(WARM_SAMPLE, rows[0].size // 20),
+                                                           replace=False)
+                    self._rows = tuple(a[pick] for a in rows)
+                    self._pairs = _pairs(*self._rows[:3])
+                    with warnings.catch_warnings():  # the full fit says what the data say, once
+                        warnings.simplefilter("ignore", DataWarning)
+                        self._optimise(n_obs=pick.size, covariance=False)
+                    if not self.limits_:
+                        self._warm = self._log_params
+                        self._warm_hessian = self._hessian_log(self._warm) * (rows[3].sum() / rows[3][pick].sum())
+                self._rows = rows
+                self._pairs = _pairs(*rows[:3])
                 self._optimise(n_obs=round(float(w.sum())))
         finally:
-            self.__dict__.pop("_rows", None)
-            self.__dict__.pop("_pairs", None)
+            for name in ("_rows", "_pairs", "_warm", "_warm_hessian", "_newton_result"):
+                self.__dict__.pop(name, None)
         return self
 
     def _start(self) -> np.ndarray:
+        if getattr(self, "_warm", None) is not None:
+            return self._warm
         x, _, T, w = self._rows
         rate = np.average(x, weights=w) / np.average(T, weights=w)
         return np.log([1.0, 1.0 / max(rate, 1e-6), 1.0, np.average(T, weights=w)])

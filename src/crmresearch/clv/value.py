@@ -140,7 +140,8 @@ def customer_value(summary: pd.DataFrame, horizon: float = HORIZON_WEEKS, discou
 
 
 def clv(bgnbd: BetaGeoNBD, gammagamma: GammaGamma, summary: pd.DataFrame, horizon: float = 52.0,
-        discount_rate: float = 0.0, margin: float = 1.0, steps: int | None = None) -> pd.DataFrame:
+        discount_rate: float = 0.0, margin: float = 1.0, steps: int | None = None,
+        covariates: pd.DataFrame | None = None) -> pd.DataFrame:
     """Expected margin per customer over the next ``horizon`` time units, discounted.
 
     The horizon is cut into ``steps`` equal periods (default: one per time unit); the expected
@@ -154,6 +155,10 @@ def clv(bgnbd: BetaGeoNBD, gammagamma: GammaGamma, summary: pd.DataFrame, horizo
     horizon : float, in the models' time unit (e.g. 52 weeks)
     discount_rate : float, per period (e.g. 0.0015 per week ~ 8 % a year)
     margin : float, share of spend kept as profit (0..1)
+    covariates : DataFrame or None, one row per customer of ``summary`` (same order), when the purchase model is
+        a covariate model (:class:`~crmresearch.clv.ParetoNBDCovariates`,
+        :class:`~crmresearch.clv.BetaGeoNBDCovariates`): each customer's expected purchases and P(alive) with its
+        own parameters
 
     Returns
     -------
@@ -175,20 +180,45 @@ def clv(bgnbd: BetaGeoNBD, gammagamma: GammaGamma, summary: pd.DataFrame, horizo
     if horizon <= 0 or not 0 <= margin <= 1 or discount_rate < 0:
         raise ValidationError("clv: horizon must be > 0, margin in [0, 1], discount_rate >= 0")
     x, tx, T = summary["frequency"], summary["recency"], summary["T"]
-    expected, discounted = _purchase_path(bgnbd, summary, horizon, discount_rate, steps)
+    X = _covariates_for(bgnbd, summary, covariates, "clv")
+    expected, discounted = _purchase_path(bgnbd, summary, horizon, discount_rate, steps, X)
     spend = gammagamma.expected_spend(x, summary["monetary_value"])
     value = margin * spend * discounted
+    alive = bgnbd.probability_alive(x, tx, T) if X is None else bgnbd.probability_alive(x, tx, T, X)
     return pd.DataFrame({"expected_purchases": expected, "expected_spend": spend,
-                         "probability_alive": bgnbd.probability_alive(x, tx, T), "clv": value},
-                        index=summary.index)
+                         "probability_alive": np.asarray(alive, dtype=float), "clv": value}, index=summary.index)
+
+
+def _covariates_for(model: Any, summary: pd.DataFrame, covariates: pd.DataFrame | None,
+                    caller: str) -> pd.DataFrame | None:
+    """The covariates of a covariate purchase model, one row per customer of ``summary``; None for the others."""
+    wants = hasattr(model, "covariates_")
+    if covariates is None and not wants:
+        return None
+    if covariates is None or not wants:
+        raise ValidationError(f"{caller}: covariates go with a covariate model (ParetoNBDCovariates, "
+                              f"BetaGeoNBDCovariates) and it needs them; got {type(model).__name__} with "
+                              f"covariates={'None' if covariates is None else 'a DataFrame'}")
+    if not isinstance(covariates, pd.DataFrame) or len(covariates) != len(summary):
+        got = len(covariates) if isinstance(covariates, pd.DataFrame) else type(covariates).__name__
+        raise ValidationError(f"{caller}: covariates must be a DataFrame with one row per customer of the summary "
+                              f"({len(summary)}); got {got}")
+    return covariates.reset_index(drop=True)
 
 
 def _purchase_path(model: Any, summary: pd.DataFrame, horizon: float, discount_rate: float,
-                   steps: int | None) -> tuple[np.ndarray, np.ndarray]:
+                   steps: int | None, covariates: pd.DataFrame | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Expected purchases over the horizon, and their discounted sum (purchases of each period discounted to
-    now), per customer: the purchase-model half of :func:`clv`."""
+    now), per customer: the purchase-model half of :func:`clv` (with ``covariates``: each customer's own
+    parameters, so no two customers share a path)."""
     n = int(steps or max(1, round(horizon)))
     edges = np.linspace(0, horizon, n + 1)
+    if covariates is not None:
+        x, tx, T = (summary[c].to_numpy(dtype=float) for c in ("frequency", "recency", "T"))
+        cum = np.column_stack([np.asarray(model.expected_purchases(t, x, tx, T, covariates), dtype=float) if t > 0
+                               else np.zeros(len(x)) for t in edges])
+        disc = 1 / (1 + discount_rate) ** np.arange(1, n + 1)
+        return cum[:, -1], np.diff(cum, axis=1) @ disc
     # customers with the same history have the same path: each distinct (x, t_x, T) is computed once (the
     # many one-time buyers of a cohort share a handful), then every customer gets the row of its history
     hist = summary[["frequency", "recency", "T"]].to_numpy(dtype=float)
@@ -419,7 +449,7 @@ def model_check(bgnbd: BetaGeoNBD, gammagamma: GammaGamma | None, summary: pd.Da
 
 def clv_intervals(bgnbd: BetaGeoNBD, gammagamma: GammaGamma, summary: pd.DataFrame, horizon: float = 52.0,
                   discount_rate: float = 0.0, margin: float = 1.0, steps: int | None = None,
-                  alpha: float = 0.05, rel_step: float = 1e-4) -> pd.DataFrame:
+                  alpha: float = 0.05, rel_step: float = 1e-4, covariates: pd.DataFrame | None = None) -> pd.DataFrame:
     """:func:`clv` with (1 - alpha) intervals from the parameters' uncertainty (delta method).
 
     The gradient of each customer's CLV (and of the total) with respect to the log of the seven
@@ -453,7 +483,12 @@ def clv_intervals(bgnbd: BetaGeoNBD, gammagamma: GammaGamma, summary: pd.DataFra
     alpha : float, default 0.05
         Significance level of the intervals.
     rel_step : float, default 0.0001
-        Relative step of the central differences on the log parameters.
+        Relative step of the central differences on the log parameters (an absolute step on a covariate
+        model's coefficients).
+    covariates : DataFrame or None, optional
+        With a covariate purchase model (:class:`~crmresearch.clv.ParetoNBDCovariates`,
+        :class:`~crmresearch.clv.BetaGeoNBDCovariates`): one row per customer of ``summary``, in its order;
+        each customer's CLV uses its own parameters, and the delta method runs over the coefficients too.
 
     Returns
     -------
@@ -474,31 +509,40 @@ def clv_intervals(bgnbd: BetaGeoNBD, gammagamma: GammaGamma, summary: pd.DataFra
     for m, name in ((bgnbd, "bgnbd"), (gammagamma, "gammagamma")):
         m._check_fitted("clv_intervals")
         finite = np.isfinite(np.diag(m.variance_matrix_.to_numpy())) if hasattr(m, "variance_matrix_") else None
-        # a model at a limit (limits_) holds some parameters there, with NaN variance: they count as fixed
-        if finite is None or not (finite.all() or (getattr(m, "limits_", ()) and finite.any())):
+        # a model at a limit (limits_) holds some parameters there, and a covariate model the coefficients of
+        # constant covariates at 0, with NaN variance: they count as fixed
+        held = bool(getattr(m, "limits_", ())) or hasattr(m, "covariates_")
+        if finite is None or not (finite.all() or (held and finite.any())):
             raise ValidationError(f"clv_intervals: {name} has no finite parameter covariance (refit with "
                                   "covariance, or the data do not identify the model)")
-    base = clv(bgnbd, gammagamma, summary, horizon, discount_rate, margin, steps)
-    _, path = _purchase_path(bgnbd, summary, horizon, discount_rate, steps)
+    base = clv(bgnbd, gammagamma, summary, horizon, discount_rate, margin, steps, covariates)
+    X = _covariates_for(bgnbd, summary, covariates, "clv_intervals")
+    _, path = _purchase_path(bgnbd, summary, horizon, discount_rate, steps, X)
     spend = gammagamma.expected_spend(summary["frequency"], summary["monetary_value"])
     blocks = []
     for m in (bgnbd, gammagamma):
         theta = m.params_.to_numpy(dtype=float)
         free = np.flatnonzero(np.isfinite(np.diag(m.variance_matrix_.to_numpy())))  # held at a limit: fixed
-        cov_log = (m.variance_matrix_.to_numpy() / np.outer(theta, theta))[np.ix_(free, free)]  # d log theta
-        blocks.append((m, theta, cov_log, free))
+        # positive parameters move on the log scale; a covariate model's coefficients (after its four) as they are
+        on_log = np.arange(theta.size) < (4 if hasattr(m, "covariates_") else theta.size)
+        scale = np.where(on_log, theta, 1.0)
+        cov_log = (m.variance_matrix_.to_numpy() / np.outer(scale, scale))[np.ix_(free, free)]  # d log theta
+        blocks.append((m, theta, cov_log, free, on_log))
     grads, covs = [], []
-    for m, theta, cov_log, free in blocks:
+    for m, theta, cov_log, free, on_log in blocks:
         for k in free:
             vals = []
             for sign in (1, -1):
                 moved = m.__class__.__new__(m.__class__)
                 moved.__dict__.update(m.__dict__)
                 step = theta.copy()
-                step[k] *= np.exp(sign * rel_step)
+                if on_log[k]:
+                    step[k] *= np.exp(sign * rel_step)
+                else:
+                    step[k] += sign * rel_step
                 moved.params_ = pd.Series(step, index=m.params_.index, name="estimate")
                 if m is bgnbd:  # the purchase path moves, the spend does not
-                    _, moved_path = _purchase_path(moved, summary, horizon, discount_rate, steps)
+                    _, moved_path = _purchase_path(moved, summary, horizon, discount_rate, steps, X)
                     vals.append(np.asarray(margin * spend * moved_path, dtype=float))
                 else:  # the spend moves: the purchase path is the fitted one
                     moved_spend = moved.expected_spend(summary["frequency"], summary["monetary_value"])

@@ -24,7 +24,7 @@ from __future__ import annotations
 import itertools
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +35,7 @@ from ..core.base import Estimator
 from ..errors import DataWarning, ParameterError, ValidationError
 from ..schemas.checks import as_binary, as_numbers, check_columns, check_varies
 
-__all__ = ["MONOTONIC", "Binning", "WoEBinning", "optimal_bins", "woe_table"]
+__all__ = ["MONOTONIC", "Binning", "WoEBinning", "binning_tables", "optimal_bins", "woe_table"]
 
 #: The bad-rate trends a binning can be asked for (``None``: no order imposed).
 MONOTONIC = ("auto", "ascending", "descending", None)
@@ -401,6 +401,77 @@ def optimal_bins(x: Any, y: Any, name: str = "x", *, kind: str | None = None, mo
     table.insert(0, "bin", [*labels, "Missing"])
     table.insert(0, "characteristic", name)
     return Binning(name, kind, splits, groups, trend, table, cuts)
+
+
+def _missing_rule(table: pd.DataFrame) -> pd.DataFrame:
+    """A missing bin of goods only or bads only has infinite WoE: set to 0 (no evidence), as the fit does."""
+    g, b = table["goods"].iloc[-1], table["bads"].iloc[-1]
+    if g + b > 0 and (g == 0 or b == 0):
+        table.loc[table.index[-1], ["woe", "iv"]] = 0.0
+    return table
+
+
+def binning_tables(table: Any, bins: WoEBinning | Binning | Mapping[str, Binning],
+                   columns: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The binning tables (counts, WoE, IV) of fitted bins, counted where the table lives: one grouped
+    aggregation per characteristic in pandas, polars, DuckDB or Spark
+    (:func:`crmresearch.sources.aggregate.bin_counts`), so the WoE and IV of an applications table in a Parquet
+    file or a Spark table never bring it into pandas.
+
+    On the rows the bins were fitted on, the tables equal the fit's (:attr:`Binning.table`); on other rows (a
+    later cohort, the full table when the bins were fitted on a sample) they are those rows' WoE and IV for the
+    same bins.
+
+    Parameters
+    ----------
+    table : table
+        An applications table: a pandas or polars DataFrame, a DuckDB relation, a Spark DataFrame, a Parquet/CSV
+        path or glob, a data-source entry, or a :class:`~crmresearch.sources.Source`; the characteristics under
+        the names they were fitted with.
+    bins : WoEBinning, Binning or mapping of str to Binning
+        Fitted bins (a fitted :class:`WoEBinning`, one :class:`Binning`, or characteristic -> Binning).
+    columns : mapping of str to str or None, optional
+        Our column name -> yours (``{'outcome': 'bad'}``: the 0/1 bad flag); None when the table calls it
+        ``outcome``.
+
+    Returns
+    -------
+    DataFrame
+        One row per bin of each characteristic (the missing bin last): ``characteristic``, ``bin`` (label),
+        then :func:`woe_table`'s columns; IV per characteristic is ``groupby('characteristic')['iv'].sum()``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from crmresearch import credit
+    >>> rng = np.random.default_rng(0)
+    >>> apps = pd.DataFrame({"income": rng.gamma(4, 500, 2000)})
+    >>> apps["bad"] = (rng.random(2000) < 1 / (1 + np.exp(apps["income"] / 1000 - 1))).astype(int)
+    >>> woe = credit.WoEBinning(max_bins=4).fit(apps[["income"]], apps["bad"])
+    >>> t = credit.binning_tables(apps, woe, columns={"outcome": "bad"})
+    >>> bool(abs(t["iv"].sum() - woe.iv_["income"]) < 1e-12)
+    True
+    """
+    from ..sources.aggregate import bin_counts, check_table
+
+    if isinstance(bins, WoEBinning):
+        bins._check_fitted("binning_tables")
+        fitted = dict(bins.bins_)
+    elif isinstance(bins, Binning):
+        fitted = {bins.name: bins}
+    else:
+        fitted = dict(bins)
+    src = check_table(table, "applications", columns, "binning_tables", only=["outcome"])  # one check for all
+    out = []
+    for name, b in fitted.items():
+        counted = (bin_counts(src, name, splits=b.splits, caller="binning_tables", check=False)
+                   if b.kind == "numeric" else
+                   bin_counts(src, name, groups=b.groups, caller="binning_tables", check=False))
+        t = _missing_rule(woe_table(counted["goods"], counted["bads"]))
+        t.insert(0, "bin", b.table["bin"].to_numpy())
+        t.insert(0, "characteristic", name)
+        out.append(t)
+    return pd.concat(out, ignore_index=True)
 
 
 def _interval_labels(splits: np.ndarray) -> list[str]:

@@ -29,11 +29,58 @@ from ..errors import ParameterError, ValidationError
 from ..schemas.checks import as_codes, check_columns
 
 __all__ = ["BUCKETS", "AbsorbingChain", "RollRateChain", "absorbing_chain", "implied_step_matrix",
-           "roll_rates_between"]
+           "roll_rates_between", "status_buckets"]
 
 #: Delinquency states, transient first: current and days past due, then the absorbing states.
 BUCKETS = ("current", "30", "60", "90+", "paid_off", "charged_off")
 _ABSORBING = ("paid_off", "charged_off")
+#: lower bounds (days past due) of the transient buckets after ``current``
+_DPD = ((90, "90+"), (60, "60"), (30, "30"))
+
+
+def status_buckets(values: Any, name: str = "column 'status'", caller: str = "status_buckets") -> pd.Series:
+    """Monthly statuses as the buckets of :data:`BUCKETS`: bucket codes are kept, days past due (a number, or
+    text that reads as one) are bucketed (below 30 ``current``, 30-59 ``30``, 60-89 ``60``, 90 and over ``90+``).
+    The codes and the lower bounds agree, so ``'30'`` is the same bucket read either way.
+
+    Parameters
+    ----------
+    values : array-like
+        Statuses, one per account and month: ``current``, ``30``, ``60``, ``90+``, ``paid_off``,
+        ``charged_off`` (case and surrounding spaces ignored), or days past due.
+    name : str, default "column 'status'"
+        What the values are, for the message.
+    caller : str, default 'status_buckets'
+        Name of the public function, for the message.
+
+    Returns
+    -------
+    Series
+        The bucket of each row (text), on a fresh 0..n-1 index.
+
+    Raises
+    ------
+    ValidationError
+        Statuses that are neither a bucket nor days past due (missing and negative ones too), counted, with the
+        first values.
+
+    Examples
+    --------
+    >>> from crmresearch import credit
+    >>> credit.status_buckets([0, 12, 30, 45, "60", 95, "Charged_Off", "90+"]).tolist()
+    ['current', 'current', '30', '30', '60', '90+', 'charged_off', '90+']
+    """
+    raw = pd.Series(np.asarray(values, dtype=object).ravel())
+    text = raw.astype(str).str.strip().str.lower().where(raw.notna())
+    days = pd.to_numeric(text.where(~text.isin(BUCKETS)), errors="coerce")
+    bucket = text.where(text.isin(BUCKETS))
+    ok_days = days.notna() & (days >= 0) & np.isfinite(days.fillna(0))
+    dpd = pd.Series("current", index=raw.index, dtype=object)
+    for low, code in reversed(_DPD):
+        dpd = dpd.where(~(days >= low), code)
+    out = bucket.where(bucket.notna(), dpd.where(ok_days))
+    as_codes(out.where(out.notna(), raw), BUCKETS, name, caller, meaning="statuses")
+    return out.astype(str)
 
 
 @dataclass(frozen=True)

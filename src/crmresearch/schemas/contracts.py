@@ -399,6 +399,32 @@ CONTRACTS: dict[str, Contract] = {
          Column("balance", "number", required=False, nullable=True, **_MONEY)),
         description="one row per account (card); its transactions name the account in customer_id", row="account",
     ),
+    "applications": Contract(
+        "applications",
+        (Column("applicant", "id", unique=True, name="applicant_id"),
+         Column("outcome", "event", varies=True, hint="1 = bad (e.g. 90+ days past due or charged off within the "
+                "outcome window), 0 = good"),
+         Column("amount", "number", required=False, nullable=True, low=0.0, hint="the amount lent or the limit "
+                "granted", **_MONEY),
+         Column("inquiries", "integer", required=False, nullable=True, low=0,
+                hint="credit inquiries at other lenders in the last 6 months"),
+         Column("open_accounts", "integer", required=False, nullable=True, low=0,
+                hint="open instalment accounts at other lenders")),
+        description="one row per applicant: the 0/1 bad flag; every other column is a characteristic of the "
+                    "scorecard (numeric or categorical, missing values kept as a bin of their own)",
+        row="applicant", free="features", engine=True,
+    ),
+    "delinquency": Contract(
+        "delinquency",
+        (Column("account", "id", name="account_id"),
+         Column("month", "integer", low=0, hint="consecutive whole months (1, 2, 3 ... or months on book)"),
+         Column("status", "category", hint="current, 30, 60, 90+, paid_off or charged_off, or days past due (a "
+                "number: below 30 current, 30-59 30, 60-89 60, 90 and over 90+)"),
+         Column("balance", "number", required=False, nullable=True, low=0.0, **_MONEY)),
+        description="monthly delinquency status per card account: one row per account and month (an account "
+                    "leaves the panel the month after it is paid off or charged off)", row="account month",
+        key="account", engine=True,
+    ),
     "cases": Contract(
         "cases",
         (_CUSTOMER, Column("opened", "datetime"), Column("resolved", "datetime", nullable=True),

@@ -39,6 +39,7 @@ from ..schemas.contracts import CONTRACTS, Column, Contract
 from .tables import Source, as_source
 
 __all__ = [
+    "bin_counts",
     "call_counts",
     "channel_totals",
     "check_table",
@@ -366,12 +367,13 @@ def check_table(table: Any, role: str, columns: Mapping[str, str] | None = None,
         if pd.isna(probe) or not r.broken(probe):
             continue
         col, remedy = r.column, r.remedy
-        if col.default_name == key:  # the label itself is broken: no ids to show
+        if col.default_name == key or key not in schema:  # the label is broken or not read: no ids to show
             k = int(probe) if r.error is MissingValueError else int(
                 lf.select(_count(r.mask).alias("k")).collect(backend="pandas").to_native()["k"].iloc[0])
             article = "an" if col.role[0] in "aeiou" else "a"
             remedy = f"every {contract.row} needs {article} {col.role} id" if col.kind == "id" else remedy
-            raise r.error(f"{caller}: column {column_label(key, users.get(key))}: {k} of {n} rows {r.rule}"
+            shown = col.default_name if key not in schema else key
+            raise r.error(f"{caller}: column {column_label(shown, users.get(shown))}: {k} of {n} rows {r.rule}"
                           + (f"; {remedy}" if remedy else ""))
         bad = (lf.filter(r.mask).group_by(key).agg(nw.len().alias("k"))
                .collect(backend="pandas").to_native().set_index(key)["k"])
@@ -867,3 +869,123 @@ def call_counts(table: Any, minutes: float, columns: Mapping[str, str] | None = 
                                   "per interval lists its intervals itself")
         return out
     return _interval_grid(out, m, observed_from, observed_to, caller)
+
+
+#: how a boolean read from a CSV (DuckDB reads yes/no, true/false, y/n as booleans) may have been written
+_BOOL_TEXT = {True: ("yes", "true", "y", "t", "1"), False: ("no", "false", "n", "f", "0")}
+
+
+def _as_text(value: Any, text: Mapping[str, int]) -> int:
+    """The bin of a category by its text (a CSV's ``yes`` that an engine read as True), -1 for none."""
+    if isinstance(value, bool | np.bool_):
+        return next((text[t] for t in _BOOL_TEXT[bool(value)] if t in text), -1)
+    return text.get(str(value).strip().lower(), -1)
+
+
+def bin_counts(table: Any, characteristic: str, splits: Sequence[float] | None = None,
+               groups: Sequence[Sequence[Any]] | None = None, columns: Mapping[str, str] | None = None,
+               caller: str = "bin_counts", check: bool = True) -> pd.DataFrame:
+    """Goods and bads per bin of one scorecard characteristic for given bins, one grouped aggregation where the
+    table lives (pandas, polars, DuckDB, Spark): an applications table of any size never comes to pandas.
+
+    Numeric bins are the cut points ``splits`` (bin ``i`` holds ``splits[i-1] <= x < splits[i]``, as
+    :meth:`crmresearch.credit.Binning.bin_index`); categorical bins are ``groups`` of categories (the table is
+    grouped by category, the groups summed in pandas). Missing values (null or NaN) count in a last ``Missing``
+    bin. The outcome is checked by the ``applications`` contract (0/1, 1 = bad) in the same read.
+
+    Parameters
+    ----------
+    table : table
+        An applications table where it lives: a pandas or polars DataFrame, a DuckDB relation, a Spark DataFrame,
+        a Parquet/CSV path or glob, a data-source entry, or a :class:`~crmresearch.sources.Source`.
+    characteristic : str
+        The column to bin (its name in the table).
+    splits : sequence of float or None, optional
+        Numeric bins: increasing cut points (empty: one bin).
+    groups : sequence of sequence or None, optional
+        Categorical bins: the categories of each bin. Exactly one of ``splits`` and ``groups``.
+    columns : mapping of str to str or None, optional
+        Our column name -> yours (``{'outcome': 'bad'}``); None when the table uses ours.
+    caller : str, default 'bin_counts'
+        Name of the public function, used in error messages.
+    check : bool, default True
+        Check the outcome first (one pass); False: ``table`` is a :class:`~crmresearch.sources.Source` that
+        :func:`check_table` returned for the ``applications`` role (several characteristics, one check).
+
+    Returns
+    -------
+    DataFrame
+        One row per bin, then ``Missing``: ``bin`` (its number, ``Missing`` last), ``goods`` and ``bads``
+        (counts of outcome 0 and 1, floats).
+
+    Raises
+    ------
+    ValidationError
+        A missing column, an outcome that is not 0/1, a characteristic of text for ``splits``, or categories in
+        no group (counted; nothing is dropped).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch.sources import aggregate
+    >>> apps = pd.DataFrame({'income': [10.0, 20.0, 35.0, None, 50.0], 'bad': [1, 1, 0, 0, 0]})
+    >>> aggregate.bin_counts(apps, 'income', splits=[30.0], columns={'outcome': 'bad'}).values.tolist()
+    [[0, 0.0, 2.0], [1, 2.0, 0.0], ['Missing', 1.0, 0.0]]
+    """
+    import narwhals as nw
+
+    if (splits is None) == (groups is None):
+        raise ValidationError(f"{caller}: give the bins of '{characteristic}' as splits (numeric) or groups "
+                              "(categorical), one of them")
+    if check:
+        src = check_table(table, "applications", columns, caller, only=["outcome"])
+    elif isinstance(table, Source) and table.checked:
+        src = table
+    else:
+        raise ValidationError(f"{caller}: check=False needs the Source that check_table returned")
+    schema = src.schema()
+    if characteristic not in schema:
+        raise MissingColumnError(f"{caller}: missing column(s) ['{characteristic}']; the table has "
+                                 f"{list(schema)[:15]}")
+    dtype = schema[characteristic]
+    c = nw.col(characteristic)
+    missing = (c.is_null() | c.is_nan()) if dtype.is_float() else c.is_null()
+    bad = (nw.col("outcome") == 1) if schema["outcome"] != nw.Boolean else nw.col("outcome")
+    bads = nw.col("_bad").sum().alias("bads")
+    lf = src.lazy().with_columns(nw.when(bad).then(1).otherwise(0).cast(nw.Int64).alias("_bad"))
+    if splits is not None:
+        cuts = np.asarray(splits, dtype=float)
+        if len(cuts) > 1 and not (np.diff(cuts) > 0).all():
+            raise ValidationError(f"{caller}: the splits of '{characteristic}' must increase; got {cuts.tolist()}")
+        if not (dtype.is_numeric() or dtype == nw.Boolean):
+            raise DtypeError(f"{caller}: column '{characteristic}' has type {dtype} in {src.engine}; numeric bins "
+                             "need numbers (or bin it by groups of categories)")
+        k = len(cuts)
+        if dtype == nw.Boolean:
+            c = c.cast(nw.Int64)
+        index = sum(((c >= float(s)).cast(nw.Int64) for s in cuts), nw.lit(0).cast(nw.Int64)) if k else \
+            nw.lit(0).cast(nw.Int64)
+        binned = lf.with_columns(nw.when(missing).then(k + 1).otherwise(index).cast(nw.Int64).alias("_bin"))
+        got = (binned.group_by("_bin").agg(nw.len().alias("n"), bads).collect(backend="pandas").to_native()
+               .astype({"_bin": np.int64}).set_index("_bin"))
+        per = got.reindex(range(k + 2), fill_value=0)
+    else:
+        key = nw.when(missing).then(nw.lit(None)).otherwise(c)
+        got = (lf.with_columns(key.alias("_cat"), missing.alias("_missing"))
+               .group_by("_cat", "_missing").agg(nw.len().alias("n"), bads)
+               .collect(backend="pandas").to_native())
+        where = {v: i for i, g in enumerate(groups) for v in g}
+        text = {str(v).strip().lower(): i for i, g in enumerate(groups) for v in g}
+        k = len(groups) - 1
+        is_missing = got["_missing"].astype(bool).to_numpy()
+        idx = np.array([k + 1 if m else where.get(v, _as_text(v, text)) for v, m in
+                        zip(got["_cat"], is_missing, strict=True)], dtype=np.int64)
+        if (idx < 0).any():
+            unseen = got[idx < 0]
+            raise ValidationError(f"{caller}: column '{characteristic}': {int(unseen['n'].sum())} of "
+                                  f"{int(got['n'].sum())} rows hold categories in no bin (first: "
+                                  f"{_first_ids(pd.Index(unseen['_cat'].astype(object)), 3)}); bin them or map them "
+                                  "to a category of a bin")
+        per = got.assign(_bin=idx).groupby("_bin")[["n", "bads"]].sum().reindex(range(k + 2), fill_value=0)
+    n, b = per["n"].to_numpy(dtype=float), per["bads"].to_numpy(dtype=float)
+    return pd.DataFrame({"bin": [*range(len(per) - 1), "Missing"], "goods": n - b, "bads": b})

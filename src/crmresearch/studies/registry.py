@@ -1410,6 +1410,20 @@ def _check_credit_lifecycle(v: Mapping[str, Any]) -> None:
                              f"'collection_queue' ({v['collection_queue']}): there is nobody left to call")
 
 
+def _check_credit_inputs(v: Mapping[str, Any]) -> None:
+    """Your delinquency statuses: known buckets or days past due, one status per account and month (your
+    applications' outcome and ids are checked by their contract)."""
+    if not v["data"]:
+        return
+    from ..sources.files import check_rows
+    from ..sources.tables import read_sources
+    from .inputs.credit_lifecycle import check_delinquency
+
+    dq = read_sources(v["data"], roles=["applications"], optional=["delinquency"]).get("delinquency")
+    if dq is not None:
+        check_delinquency(dq.head(check_rows()).to_pandas(check=False), dq.user_names, dq.name)
+
+
 CREDIT_LIFECYCLE = Study(
     name="credit-lifecycle",
     title="The card credit lifecycle: scorecard, admission, limit increases, delinquency and stability",
@@ -1461,6 +1475,8 @@ CREDIT_LIFECYCLE = Study(
         Param("call_capacity", int, 1_000, "calls collections can make today", low=1, high=2_000_000),
         Param("uplift_bands", int, 4, "balance bands per bucket of the call uplift (1: by bucket only)", low=1,
               high=20),
+        _data_param("your applications (applicant, outcome 0/1 bad flag, characteristics) and optionally monthly "
+                    "delinquency statuses (account, month, status)", "credit_data, lending_club and the simulators"),
     ),
     smoke={"limit_accounts": 4_000, "delinquency_accounts": 2_000, "months": 12, "boosting_rounds": 20,
            "collection_history": 8_000, "collection_queue": 2_000, "call_capacity": 400},
@@ -1469,6 +1485,9 @@ CREDIT_LIFECYCLE = Study(
               "table-expected-loss", "table-psi", "table-csi", "table-observed-roll-rates", "table-call-policies",
               "fig-call-policies"),
     check=_check_credit_lifecycle,
+    inputs=_check_credit_inputs,
+    roles=("applications",),
+    optional_roles=("delinquency",),
 )
 
 
