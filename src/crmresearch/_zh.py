@@ -1011,3 +1011,15 @@ TEXTS.update({
     "Days since the first resolution of a complaint": "首次投诉解决后的天数",
     "Customers gone by each cause after their first resolved complaint": "首次投诉解决后按原因的已流失客户",
 })
+#: relationship-bonds: referral value against lifetime value
+TEXTS.update({
+    'clv_decile': '终身价值十分位组', 'clv_mean': '平均终身价值', 'crv_mean': '平均推荐价值',
+    'crv_true_mean': '平均推荐价值（真值）', 'referrers': '推荐过他人的占比', 'crv_above_clv': '推荐价值高于终身价值的占比',
+    'clv_share': '终身价值占比', 'crv_share': '推荐价值占比',
+    'lifetime value (as a buyer)': '终身价值（作为购买者）', 'referral value (as a referrer)': '推荐价值（作为推荐者）',
+    'referral value, truth': '推荐价值（真值）', 'Mean value per customer': '每位客户的平均价值',
+    'USD per customer (log scale)': '每位客户美元（对数刻度）', "Share of the decile's customers": '该十分位组客户中的占比',
+    'Customers (%)': '客户（%）', 'worth more as a referrer': '作为推荐者更有价值', 'referred someone': '推荐过他人',
+    'who is worth more as a referrer than as a buyer': '谁作为推荐者比作为购买者更有价值',
+})
+TEMPLATES.update({'Decile of lifetime value ({} = highest)': '终身价值十分位组（{} = 最高）'})

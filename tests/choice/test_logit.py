@@ -1,11 +1,14 @@
-"""The conditional logit against statsmodels' ConditionalLogit and a hand-coded likelihood on Ecdat::Yogurt;
-Guadagni & Little's loyalty by hand; the smoothing constant at its profile maximum."""
+"""The conditional logit against statsmodels' ConditionalLogit and a hand-coded likelihood on Ecdat::Yogurt, and
+against statsmodels and R's survival::clogit on Ecdat::Catsup and Ecdat::Cracker (price, feature and display;
+one R process for the module, see ``tests/rpeer.py``); Guadagni & Little's loyalty by hand; the smoothing
+constant at its profile maximum."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
+from rpeer import run_r
 
 from crmresearch import choice, data
 from crmresearch.errors import ValidationError
@@ -21,13 +24,13 @@ def fitted(yogurt):
     return choice.ConditionalLogit(variables=["price", "feature"]).fit(yogurt)
 
 
-def _long(table, alts):
+def _long(table, alts, variables=("price", "feature")):
     n, J = len(table), len(alts)
     rows = pd.DataFrame({"occasion": np.repeat(np.arange(n), J), "alternative": np.tile(alts, n)})
     rows["chosen"] = (np.repeat(table["choice"].to_numpy(), J) == rows["alternative"]).astype(float)
     for a in alts[1:]:
         rows[f"asc:{a}"] = (rows["alternative"] == a).astype(float)
-    for v in ("price", "feature"):
+    for v in variables:
         rows[v] = table[[f"{v}_{a}" for a in alts]].to_numpy().ravel()
     return rows
 
@@ -80,3 +83,60 @@ def test_bad_tables_are_named(yogurt):
         choice.ConditionalLogit(alternatives=["dannon", "hiland", "weight", "yoplait"]).fit(bad)
     with pytest.raises(ValidationError, match=r"smoothing must lie in \(0, 1\)"):
         choice.brand_loyalty(yogurt, smoothing=1.0)
+
+
+PANELS = ("Catsup", "Cracker")
+VARIABLES = ["price", "feature", "display"]
+
+
+@pytest.fixture(scope="module")
+def panels():
+    return {name: data.load_scanner_panel(name) for name in PANELS}
+
+
+@pytest.fixture(scope="module")
+def panel_fits(panels):
+    return {name: choice.ConditionalLogit(variables=VARIABLES).fit(t) for name, t in panels.items()}
+
+
+def test_equal_to_statsmodels_on_cracker(panels, panel_fits):
+    """statsmodels on one of the two panels (its Newton fit takes seconds); R's clogit below checks both."""
+    from statsmodels.discrete.conditional_models import ConditionalLogit
+
+    name = "Cracker"
+    fitted = panel_fits[name]
+    long = _long(panels[name], fitted.alternatives_, VARIABLES)
+    names = list(fitted.params_.index)
+    res = ConditionalLogit(long["chosen"], long[names], groups=long["occasion"]).fit(method="newton", maxiter=100,
+                                                                                     tol=1e-12, disp=False)
+    np.testing.assert_allclose(fitted.params_.to_numpy(), np.asarray(res.params), atol=1e-6)
+    np.testing.assert_allclose(fitted.summary["std_error"].to_numpy(), np.asarray(res.bse), rtol=1e-4)
+    assert fitted.log_likelihood_ == pytest.approx(res.llf, abs=1e-6)
+    assert fitted.n_obs_ == len(panels[name]) and fitted.params_["price"] < 0
+
+
+@pytest.fixture(scope="module")
+def r_clogit(panels, panel_fits):
+    frames = {}
+    for name, table in panels.items():
+        long = _long(table, panel_fits[name].alternatives_, VARIABLES)
+        frames[name.lower()] = long.rename(columns=lambda c: c.replace(":", "_"))
+    return run_r("""
+        library(survival)
+        fit <- function(d) {
+          x <- setdiff(names(d), c("occasion", "alternative", "chosen"))
+          m <- clogit(as.formula(paste("chosen ~", paste(x, collapse = " + "), "+ strata(occasion)")), data = d)
+          list(coef = as.list(coef(m)), se = as.list(sqrt(diag(vcov(m)))), loglik = m$loglik[2])
+        }
+        out(list(Catsup = fit(catsup), Cracker = fit(cracker)))
+    """, frames)
+
+
+@pytest.mark.parametrize("name", PANELS)
+def test_equal_to_r_clogit_on_catsup_and_cracker(name, panel_fits, r_clogit):
+    """R: survival::clogit(chosen ~ asc_<brand> + price + feature + display + strata(occasion))."""
+    fitted, r = panel_fits[name], r_clogit[name]
+    for p in fitted.params_.index:
+        assert fitted.params_[p] == pytest.approx(r["coef"][p.replace(":", "_")], abs=1e-5), p
+        assert fitted.summary.loc[p, "std_error"] == pytest.approx(r["se"][p.replace(":", "_")], rel=1e-4), p
+    assert fitted.log_likelihood_ == pytest.approx(r["loglik"], abs=1e-6)

@@ -1,5 +1,6 @@
 """relationship-bonds' inputs, before the kernel: your customers' owns_<product> columns become the ladder's
-holdings, and bad counts are refused naming your column and rows."""
+holdings, and bad counts are refused naming your column and rows; their referred_by column becomes the referral
+links, and the simulator's links keep the converted prospects as customers."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import pandas as pd
 import pytest
 
 from crmresearch.errors import ValidationError
-from crmresearch.studies.inputs.relationship_bonds import ladder_bases
+from crmresearch.studies.inputs.relationship_bonds import ladder_bases, referral_base
 
 
 def _source(tmp_path, customers: pd.DataFrame):
@@ -39,3 +40,17 @@ def test_bad_counts_are_refused_with_your_column(tmp_path):
         ladder_bases(_source(tmp_path, c.assign(owns_card=[0, 1, 1], owns_loan=[2, 1, 5])))
     with pytest.raises(ValidationError, match="two or more owns_<product> columns"):
         ladder_bases(_source(tmp_path, c[["cust", "owns_loan"]]))
+
+
+def test_your_referred_by_column_is_the_referral_links(tmp_path):
+    c = pd.DataFrame({"cust": [1, 2, 3, 4], "referred_by": [None, 1, 1, 3], "value": [90.0, 50.0, 70.0, 20.0]})
+    base = referral_base(_source(tmp_path, c))
+    assert base.tables["links"].to_dict("list") == {"referrer_id": [1, 1, 3], "referred_id": [2, 3, 4]}
+    assert base.tables["customers"]["value"].tolist() == [90.0, 50.0, 70.0, 20.0] and base.truth is None
+    assert referral_base(_source(tmp_path, c[["cust", "value"]])) is None  # no referred_by: no referral exhibits
+    with pytest.raises(ValidationError, match=r"column 'referred_by': 1 of 4 rows name no customer"):
+        referral_base(_source(tmp_path, c.assign(referred_by=[None, 1, 1, 7])))
+    sim = referral_base(n_prospects=3_000, seed=2)
+    links, customers = sim.tables["links"], sim.tables["customers"]
+    assert set(links["referrer_id"]) | set(links["referred_id"]) <= set(customers["customer_id"])
+    assert sim.truth["anyway"].index.tolist() == links["referred_id"].tolist()

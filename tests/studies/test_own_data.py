@@ -733,8 +733,8 @@ def test_value_tiers_on_steady_buyers_finishes_at_the_limits_of_its_models(scrat
 
 def test_relationship_bonds_on_your_transactions_enrolled_customers_and_choices(scratch_root, tmp_path):
     """The three roles with your column names: the programme estimates equal the package's on the same tables,
-    the recency states come from your log, the choice models from your choices and the product ladder from
-    your customers' owns_ columns."""
+    the recency states come from your log, the choice models from your choices, the product ladder from
+    your customers' owns_ columns and the referral deciles from their referred_by and value."""
     from crmresearch import causal, choice
     from crmresearch import data as datasets
     from crmresearch.studies import pipeline
@@ -748,13 +748,18 @@ def test_relationship_bonds_on_your_transactions_enrolled_customers_and_choices(
     counts = pd.crosstab(holdings["customer_id"], holdings["product"])  # products held: the ladder's owns_ columns
     for product in counts.columns:
         cust[f"owns_{product}"] = counts[product].to_numpy()
+    rng = np.random.default_rng(7)  # who referred whom (an earlier customer, for a third of them) and value a year
+    ids = cust["cust"].to_numpy()
+    cust["ref"] = np.where((rng.random(len(ids)) < 0.3) & (ids > 1), np.floor(rng.random(len(ids)) * (ids - 1)) + 1,
+                           np.nan)
+    cust["yearly"] = np.round(rng.gamma(2.0, 150.0, len(ids)), 2)
     cust.to_csv(tmp_path / "cust.csv", index=False)
     yog = datasets.load_scanner_panel("Yogurt")
     yog.query("household <= 40").rename(columns={"household": "hh", "choice": "bought"}).to_csv(
         tmp_path / "choices.csv", index=False)
     (tmp_path / "s.yaml").write_text(
         "transactions: {path: tx.csv, columns: {customer: cust, date: day, amount: spend}}\n"
-        "customers: {path: cust.csv, columns: {customer: cust, enrolled: joined}}\n"
+        "customers: {path: cust.csv, columns: {customer: cust, enrolled: joined, referred_by: ref, value: yearly}}\n"
         "choices: {path: choices.csv, columns: {household: hh, choice: bought}}\n")
     res = pipeline.run("relationship-bonds", {"data": str(tmp_path / "s.yaml"), "max_classes": 2, "em_starts": 1,
                                                 "period": "M", "recency_states": 3},
@@ -781,3 +786,37 @@ def test_relationship_bonds_on_your_transactions_enrolled_customers_and_choices(
     mine = choice.ProductLadder().fit((counts > 0).astype(int))
     np.testing.assert_allclose(ladder.loc[mine.ladder_.index, "difficulty"], mine.ladder_["difficulty"], atol=1e-6)
     assert "acquisition order" in manifest["omitted"]["table-next-rung"]  # no held-out product in your data
+    from crmresearch import clv
+
+    got = pd.read_csv(tmp_path / "out" / "table-referral-deciles.csv").set_index("clv_decile")
+    yearly = cust.set_index("cust")["yearly"]
+    lifetime = pd.Series(clv.margin_annuity(yearly, years=3), index=yearly.index)
+    links = pd.DataFrame({"referrer_id": cust["ref"], "referred_id": cust["cust"]}).dropna()
+    crv = clv.referral_value(links, lifetime, anyway=0.3, acquisition_cost=50.0, reward=20.0)["crv"]
+    mine = clv.referral_deciles(lifetime, crv)
+    np.testing.assert_allclose(got[mine.columns].to_numpy(), mine.to_numpy(), atol=1e-6)  # the CSV keeps 6 decimals
+    assert "crv_true_mean" not in got and (tmp_path / "out" / "fig-referral-deciles.png").exists()
+
+
+def test_relationship_bonds_refuses_referrals_that_are_no_tree_before_the_kernel(tmp_path):
+    """Your customers' referred_by: a circle, a referrer who is no customer and a referred customer without a
+    value are refused before a kernel starts (exit 2), naming your column and the rows."""
+    from click.testing import CliRunner
+
+    from crmresearch import cli
+
+    pd.DataFrame({"cust": [1, 2, 3], "day": ["2024-01-05"] * 3, "spend": [10.0, 20.0, 5.0]}).to_csv(
+        tmp_path / "tx.csv", index=False)
+    (tmp_path / "s.yaml").write_text(
+        "transactions: {path: tx.csv, columns: {customer: cust, date: day, amount: spend}}\n"
+        "customers: {path: cust.csv, columns: {customer: cust, referred_by: ref, value: yearly}}\n")
+    cases = {"circle": ([2, 3, 1], [10.0, 20.0, 30.0], "column 'ref' (mapped to referred_by): 3 of 3 rows link ids "
+                                                     "in a circle"),
+             "unknown": ([None, 9, 1], [10.0, 20.0, 30.0], "column 'ref' (mapped to referred_by): 1 of 3 rows name "
+                                                          "no customer of the table (first rows: 1)"),
+             "no value": ([None, 1, 1], [10.0, None, 30.0], "column 'yearly' (mapped to value): 1 of 3 rows are "
+                                                           "referred customers without a value")}
+    for name, (ref, yearly, words) in cases.items():
+        pd.DataFrame({"cust": [1, 2, 3], "ref": ref, "yearly": yearly}).to_csv(tmp_path / "cust.csv", index=False)
+        r = CliRunner().invoke(cli.main, ["run", "relationship-bonds", "-p", f"data={tmp_path / 's.yaml'}"])
+        assert r.exit_code == 2 and words in r.output, (name, r.output)

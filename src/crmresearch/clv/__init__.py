@@ -19,6 +19,8 @@
 - ``new_customer_purchases``, ``new_customer_value``: forecasts for customers not yet acquired (cohorts joining
   at given times; CLV at acquisition), with delta-method intervals, for every purchase model
 - ``compare_models``: every customer-base model on the same customers, judged on the holdout
+- ``referral_value``, ``referral_deciles``, ``referral_links``: customer referral value (Kumar, Petersen & Leone
+  2010), the customers a customer brings in who would not have joined otherwise, against lifetime value
 - ``summary_from_transactions``: the calibration / holdout table; ``clv``: per-customer value;
   ``customer_value``: the BG/NBD -> Gamma-Gamma -> CLV chain in one call
 """
@@ -58,6 +60,7 @@ from .markov import (
 from .mbgnbd import ModifiedBetaGeoNBD
 from .new_customers import new_customer_purchases, new_customer_value
 from .paretonbd import ParetoNBD
+from .referral import referral_deciles, referral_links, referral_value
 from .sbg import ShiftedBetaGeometric
 from .sbg_regression import SBGRegression
 from .utils import conditional_expectations, contract_periods, repeat_tracking, summary_from_transactions
@@ -125,6 +128,9 @@ __all__ = [
     "reactivation_break_even",
     "recency_chain",
     "recency_migration",
+    "referral_deciles",
+    "referral_links",
+    "referral_value",
     "repeat_tracking",
     "revenue_per_customer",
     "rule_accuracy",

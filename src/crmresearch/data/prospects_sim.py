@@ -12,6 +12,14 @@ on the band (evenings best) and the day (weekends better). A reached prospect co
 and a converted prospect brings a first-year value (USD) whose median rises with income and is higher
 for referrals. Holdings: customers acquire products one after another; the next product depends on the
 last one held (a known affinity matrix) and on age.
+
+Referrals: every converted prospect from a customer referral was brought in by a customer who converted before
+(a lower ``prospect_id``; customers join in id order, so links never run in a circle), drawn with weight
+``(income / 45) ** referral_income_effect`` times a gamma(0.5) advocacy draw (a few customers refer many; with
+the default -1 lower incomes refer more). A share ``referral_anyway_share`` of the referred would have joined
+anyway (a known flag per link), and ``month`` (0 to 11) is the month of the referral. These draws come from a
+random stream of their own (``SeedSequence(seed, spawn_key=(1,))``): every other table is the same with or
+without them.
 """
 
 from __future__ import annotations
@@ -45,7 +53,12 @@ class Prospects:
     holdings : DataFrame
         Customers' products in acquisition order.
     truth : dict of str to object
-        The true log-odds effects and settings.
+        The true log-odds effects and settings; ``referral_anyway`` (Series of 0/1 by ``referred_id``: would
+        have joined anyway), ``referral_anyway_share`` and ``referral_weight`` (each customer's true
+        propensity to refer, by ``prospect_id``).
+    referrals : DataFrame
+        One row per referred customer: ``referrer_id`` and ``referred_id`` (``prospect_id`` of converted
+        prospects), ``month`` (0 to 11).
 
     Examples
     --------
@@ -59,6 +72,8 @@ class Prospects:
     contacts: pd.DataFrame  # prospect_id, attempt, band, weekend, reached
     holdings: pd.DataFrame  # customer_id, age, income_k, order, product
     truth: dict[str, Any] = field(default_factory=dict)
+    referrals: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["referrer_id", "referred_id",
+                                                                                  "month"]))
 
 
 def simulate_prospects(n_prospects: int = 20_000, n_customers: int = 10_000, seed: int = 0, max_attempts: int = 3,
@@ -66,7 +81,8 @@ def simulate_prospects(n_prospects: int = 20_000, n_customers: int = 10_000, see
                        source_effects: tuple[float, ...] = (0.0, 0.9, 0.6, 0.7, 0.2), intercept: float = -1.4,
                        income_effect: float = 0.6, age_effect: float = 0.15, urban_effect: float = 0.2,
                        reach_by_band: tuple[float, ...] = (0.25, 0.30, 0.35, 0.55), weekend_reach: float = 0.10,
-                       median_value: float = 300.0) -> Prospects:
+                       median_value: float = 300.0, referral_anyway_share: float = 0.3,
+                       referral_income_effect: float = -1.0) -> Prospects:
     """Simulate prospects, their contact attempts and outcomes, and customers' product holdings.
     ``source_effects`` are the true log-odds effects of each source in :data:`SOURCES` order (mass
     mailing the reference); see the module docstring for the model.
@@ -99,11 +115,15 @@ def simulate_prospects(n_prospects: int = 20_000, n_customers: int = 10_000, see
         Added reach probability on a weekend.
     median_value : float, default 300.0
         Median first-year value of a converted prospect (USD).
+    referral_anyway_share : float, default 0.3
+        Probability that a referred customer would have joined without the referral.
+    referral_income_effect : float, default -1.0
+        Elasticity of a customer's propensity to refer with income (negative: lower incomes refer more).
 
     Returns
     -------
     Prospects
-        The prospects, contacts and holdings tables and the truth.
+        The prospects, contacts, holdings and referrals tables and the truth.
 
     Examples
     --------
@@ -115,6 +135,9 @@ def simulate_prospects(n_prospects: int = 20_000, n_customers: int = 10_000, see
     for name, v in (("n_prospects", n_prospects), ("n_customers", n_customers), ("max_attempts", max_attempts)):
         if not isinstance(v, int | np.integer) or v < 1:
             raise ValidationError(f"simulate_prospects: {name} must be a whole number >= 1; got {v!r}")
+    if not 0 <= referral_anyway_share <= 1:
+        raise ValidationError(f"simulate_prospects: referral_anyway_share must lie in [0, 1]; got "
+                              f"{referral_anyway_share!r}")
     if len(source_shares) != len(SOURCES) or abs(sum(source_shares) - 1) > 1e-9 or min(source_shares) <= 0:
         raise ValidationError(f"simulate_prospects: source_shares needs {len(SOURCES)} shares > 0 adding up to 1")
     rng = np.random.default_rng(seed)
@@ -158,7 +181,32 @@ def simulate_prospects(n_prospects: int = 20_000, n_customers: int = 10_000, see
              "expected_value": pd.Series((1 - (1 - r_mean) ** max_attempts) * p_convert * value_median
                                          * np.exp(0.6 ** 2 / 2), index=prospects["prospect_id"]),
              "affinity": affinity}
-    return Prospects(prospects, contacts, holdings, truth)
+    referrals, anyway, weight = _referrals(np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1,))),
+                                           prospects, referral_anyway_share, referral_income_effect)
+    truth.update(referral_anyway=anyway, referral_anyway_share=referral_anyway_share, referral_weight=weight,
+                 referral_income_effect=referral_income_effect)
+    return Prospects(prospects, contacts, holdings, truth, referrals)
+
+
+def _referrals(rng: np.random.Generator, prospects: pd.DataFrame, anyway_share: float,
+               income_effect: float) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+    """Who referred each converted customer-referral prospect: a customer converted before, drawn with weight
+    (income / 45) ** income_effect x gamma(0.5); the would-have-joined-anyway flags and each customer's weight."""
+    customers = prospects[prospects["converted"]]
+    ids = customers["prospect_id"].to_numpy()
+    weight = (customers["income_k"].to_numpy() / 45) ** income_effect * rng.gamma(0.5, 2.0, len(ids))
+    referred = customers.loc[customers["source"] == "referral_customer", "prospect_id"].to_numpy()
+    earlier = np.searchsorted(ids, referred)  # customers converted before each referred one
+    cum = np.cumsum(weight)
+    has = earlier > 0
+    draw = rng.random(len(referred)) * np.where(has, cum[np.maximum(earlier - 1, 0)], 0.0)
+    pick = np.minimum(np.searchsorted(cum, draw, side="right"), np.maximum(earlier - 1, 0))
+    month = rng.integers(0, 12, len(referred))
+    flag = (rng.random(len(referred)) < anyway_share).astype(int)
+    links = pd.DataFrame({"referrer_id": ids[pick], "referred_id": referred, "month": month})[has]
+    links = links.reset_index(drop=True)
+    anyway = pd.Series(flag[has], index=pd.Index(links["referred_id"], name="referred_id"), name="anyway")
+    return links, anyway, pd.Series(weight, index=pd.Index(ids, name="prospect_id"), name="referral_weight")
 
 
 def _holdings(rng: np.random.Generator, n: int) -> tuple[pd.DataFrame, pd.DataFrame]:

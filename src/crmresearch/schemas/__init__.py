@@ -7,7 +7,7 @@
 - validate: ``validate(df, kind, **column_names)`` checks a table against its contract and returns it
   with dates parsed; :class:`RowAccount` records rows in / rows out / reason of every cleaning step
 - checks: single values and columns (``as_date``, ``as_binary``, ``as_numbers``, ``as_durations``,
-  ``as_codes``, ``date_column``, ``latest_date``, ``check_columns``, ``check_varies``)
+  ``as_codes``, ``date_column``, ``latest_date``, ``check_columns``, ``check_varies``, ``check_links``)
 
 Column names are mapped by role: ``validate(tx, "transactions", customer="cust", date="day")``
 checks a table whose customer id column is ``cust`` and date column is ``day``. A violation raises
@@ -36,6 +36,7 @@ from .checks import (
     as_durations,
     as_numbers,
     check_columns,
+    check_links,
     check_varies,
     column_label,
     date_column,
@@ -70,6 +71,7 @@ __all__ = [
     "as_durations",
     "as_numbers",
     "check_columns",
+    "check_links",
     "check_varies",
     "column_label",
     "contract_table",

@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..errors import (  # sib
     DateParseError,
+    DuplicateIdError,
     MissingColumnError,
     MissingValueError,
     RangeError,
@@ -20,8 +21,8 @@ from ..errors import (  # sib
     ValidationError,
 )
 
-__all__ = ["as_binary", "as_codes", "as_date", "as_durations", "as_numbers", "check_varies", "column_label",
-           "date_column", "latest_date", "name_user_columns"]
+__all__ = ["as_binary", "as_codes", "as_date", "as_durations", "as_numbers", "check_links", "check_varies",
+           "column_label", "date_column", "latest_date", "name_user_columns"]
 
 
 def _first(labels: pd.Index, n: int = 5) -> str:
@@ -483,6 +484,80 @@ a constant column tells no rows apart: drop it
             rest = ", and the others are missing" if not present.all() else ""
             raise _fail(SchemaError, caller, column, present, len(s), f"hold one value, {values[0]!r}{rest}",
                         "a constant column tells no rows apart: drop it", users.get(column))
+
+
+def check_links(df: pd.DataFrame, source: str, target: str, caller: str, once: bool = True,
+                users: Mapping[str, str] | None = None) -> None:
+    """Refuse links between ids (who referred whom: ``source`` -> ``target``) that cannot be a referral tree:
+    missing ids, a row linking an id to itself, links that run in a circle (A -> B -> A, of any length) and,
+    with ``once``, a ``target`` linked from two or more sources.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per link.
+    source, target : str
+        The columns of the linking id (the referrer) and the linked id (the customer referred).
+    caller : str
+        Name of the public function, for the message.
+    once : bool, default True
+        Each ``target`` may appear in one row only (a customer is referred once).
+    users : mapping of str to str or None, optional
+        crmresearch's column name -> the user's (messages name both).
+
+    Raises
+    ------
+    MissingValueError
+        When an id is missing.
+    SchemaError
+        For self-links and circles; the message counts the rows and shows the first.
+    DuplicateIdError
+        With ``once``, for a ``target`` in two or more rows.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import schemas
+    >>> links = pd.DataFrame({'referrer_id': [1, 2, 3], 'referred_id': [2, 3, 1]})
+    >>> try:
+    ...     schemas.check_links(links, 'referrer_id', 'referred_id', 'referral_value')
+    ... except schemas.SchemaError as err:
+    ...     print(err)
+    referral_value: column 'referred_id': 3 of 3 rows link ids in a circle (each is, through others, linked to \
+itself) (first rows: 0, 1, 2); a customer cannot be referred by one they referred: correct the links
+    """
+    check_columns(df, [source, target], caller)
+    users = users or {}
+    n = len(df)
+    for column in (source, target):
+        missing = df[column].isna()
+        if missing.any():
+            raise _fail(MissingValueError, caller, column, missing, n, "are missing",
+                        "every link needs both ids", users.get(column))
+    src, tgt = df[source].to_numpy(dtype=object), df[target].to_numpy(dtype=object)
+    self_link = pd.Series(src == tgt, index=df.index)
+    if self_link.any():
+        raise _fail(SchemaError, caller, target, self_link, n, f"name the same id as {source!r}",
+                    "a customer cannot refer themselves: drop those rows", users.get(target))
+    if once:
+        twice = df[target].duplicated(keep=False)
+        if twice.any():
+            raise _fail(DuplicateIdError, caller, target, twice, n,
+                        f"repeat an id ({df[target][twice].nunique()} customers referred more than once)",
+                        "keep one referrer per customer, or split the credit between them", users.get(target))
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    codes, ids = pd.factorize(np.concatenate([src, tgt]))
+    a, b = codes[:n], codes[n:]
+    graph = coo_matrix((np.ones(n), (a, b)), shape=(len(ids), len(ids)))
+    _, label = connected_components(graph, directed=True, connection="strong")
+    size = np.bincount(label)
+    circle = pd.Series((label[a] == label[b]) & (size[label[a]] > 1), index=df.index)
+    if circle.any():
+        raise _fail(SchemaError, caller, target, circle, n,
+                    "link ids in a circle (each is, through others, linked to itself)",
+                    "a customer cannot be referred by one they referred: correct the links", users.get(target))
 
 
 def as_durations(values: Any, name: str, caller: str) -> np.ndarray:

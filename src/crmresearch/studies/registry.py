@@ -1667,16 +1667,37 @@ SERVICE_QUALITY_GAPS = Study(
     roles=("survey",),
 )
 
+def _check_referral_inputs(v: Mapping[str, Any]) -> None:
+    """Your customers' ``referred_by`` column, when there is one, as referral links before the kernel starts:
+    every referrer a customer, no self-referral, no circle, a value for every referred customer
+    (:func:`crmresearch.clv.referral_links`; the contract has checked the columns' kinds). Decided here when the
+    customers fit the check budget, else in the kernel (``preflight`` names your columns in the message)."""
+    if not v["data"]:
+        return
+    from ..clv import referral_links
+    from ..sources.files import check_rows
+    from ..sources.tables import read_sources
+
+    tables = read_sources(v["data"], roles=["transactions"], optional=["customers"])
+    if "customers" not in tables or "referred_by" not in tables["customers"].schema():
+        return
+    first = tables["customers"].head(check_rows())
+    customers = first.to_pandas()
+    if not first.sampled(len(customers)):  # a referrer may sit in rows past the budget: the kernel decides
+        referral_links(customers, caller="relationship-bonds: customers")
+
+
 RELATIONSHIP_BONDS = Study(
     name="relationship-bonds",
     title="Relationship bonds: reward programmes, segment moves and the price-only customer",
     title_zh="关系纽带：奖励计划、细分群迁移与只看价格的客户",
     question="Does a reward programme retain customers or enrol the loyal (naive gap, matching and staggered "
              "DiD against the truth), what is a move between recency segments worth and what may a "
-             "reactivation offer cost, how large is the segment whose brand choices follow price alone, and in "
-             "which order do customers climb the product ladder?",
+             "reactivation offer cost, how large is the segment whose brand choices follow price alone, in "
+             "which order do customers climb the product ladder, and who is worth more as a referrer than as a "
+             "buyer?",
     data="Reward-programme simulator (known effects); CDNOW; synthetic bank; Ecdat Yogurt, Catsup, Cracker; "
-         "ISLR Caravan",
+         "ISLR Caravan; the prospect simulator's referrals",
     params=(
         Param("programme_customers", int, 4_000, "customers of the reward-programme simulator", low=500,
               high=1_000_000),
@@ -1698,8 +1719,8 @@ RELATIONSHIP_BONDS = Study(
               high=1),
         Param("contact_cost", float, 2.0, "marketing cost per customer and period in every state but the last, "
               "USD", low=0, high=1e6),
-        Param("annual_discount_rate", float, 0.1, "discount rate per year of the state values", low=0, high=1,
-              open_low=True),
+        Param("annual_discount_rate", float, 0.1, "discount rate per year of the state values and of lifetime and "
+              "referral value", low=0, high=1, open_low=True),
         Param("reactivation_response", float, 0.1, "share of the customers offered who accept a reactivation "
               "offer", low=0, high=1, open_low=True),
         Param("panel", str, "Yogurt", "Ecdat scanner panel of the brand-choice models",
@@ -1713,15 +1734,25 @@ RELATIONSHIP_BONDS = Study(
               "for all (common, the Rasch model)", choices=("free", "common")),
         Param("ladder_holdout", float, 0.3, "product ladder: share of customers held out to score the next rung "
               "against the propensity and next-product models", low=0.05, high=0.9),
-        _data_param("your transactions and, optional, customers (with an enrolled date) and choices",
-                    "the simulator, CDNOW, the bank and the scanner panel"),
+        Param("referral_prospects", int, 20_000, "referrals: prospects of the prospect simulator (its converted "
+              "prospects are the customers)", low=2_000, high=2_000_000),
+        Param("referral_anyway", float, 0.3, "referrals: share of referred customers who would have joined anyway "
+              "(a survey answer; the simulator's truth)", low=0, high=1),
+        Param("acquisition_cost", float, 50.0, "referrals: cost of acquiring a customer without a referral, USD",
+              low=0, high=1e6),
+        Param("referral_reward", float, 20.0, "referrals: reward paid per referral, USD", low=0, high=1e6),
+        Param("clv_years", int, 3, "referrals: years of a customer's yearly value counted in lifetime value", low=1,
+              high=30),
+        _data_param("your transactions and, optional, customers (with an enrolled date, owns_ columns or "
+                    "referred_by) and choices", "the simulator, CDNOW, the bank and the scanner panel"),
     ),
     smoke={"programme_customers": 1_000, "dataset": "cdnow_sample", "bank_customers": 3_000, "max_classes": 2,
-           "em_starts": 1},
+           "em_starts": 1, "referral_prospects": 4_000},
     exhibits=("table-programme-estimates", "table-programme-churn", "fig-event-study", "table-pc2000-example",
               "table-state-values", "fig-state-values", "table-state-moves", "table-reactivation",
               "table-loyalty-logit", "table-class-selection", "table-latent-classes", "fig-class-elasticities",
-              "table-ladder", "fig-ladder", "table-next-rung"),
+              "table-ladder", "fig-ladder", "table-next-rung", "table-referral-deciles", "fig-referral-deciles"),
+    inputs=_check_referral_inputs,
     roles=("transactions",),
     optional_roles=("customers", "choices"),
     needs={"transactions": ("amount",)},  # the state values sum spend

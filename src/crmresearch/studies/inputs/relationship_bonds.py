@@ -1,5 +1,6 @@
-"""Inputs of the relationship-bonds study: the programme simulator, CDNOW, the bank and a scanner panel, or
-your transactions, customers (with an ``enrolled`` date) and choices."""
+"""Inputs of the relationship-bonds study: the programme simulator, CDNOW, the bank, a scanner panel, Caravan and
+the prospect simulator's referrals, or your transactions, customers (with an ``enrolled`` date, ``owns_``
+columns or a ``referred_by`` id) and choices."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from ... import sources
 from ...errors import ValidationError
 from . import Base
 
-__all__ = ["choice_base", "ladder_bases", "programme_base", "recency_bases"]
+__all__ = ["choice_base", "ladder_bases", "programme_base", "recency_bases", "referral_base"]
 
 
 def _yours(data: str, roles: list[str]) -> tuple[str, dict[str, pd.DataFrame]]:
@@ -245,3 +246,62 @@ def ladder_bases(data: str = "", *, bank_customers: int = 10_000, seed: int = 0,
                 settings={"products": {p: p.replace("_", " ") for p in products}, "target": None,
                           "inputs": [("bank_holdings", "owned", text)]})
     return [caravan, bank]
+
+
+def referral_base(data: str = "", *, n_prospects: int = 20_000, seed: int = 0,
+                  anyway_share: float = 0.3) -> Base | None:
+    """Who referred whom and what each customer is worth a year: the prospect simulator's converted prospects and
+    their referral links, or your customers' ``referred_by`` column with their ``value``.
+
+    Parameters
+    ----------
+    data : str, default ''
+        Data source file whose ``customers`` have ``referred_by`` (the customer_id of the referrer, empty for none)
+        and ``value`` (USD a year); '' = :func:`crmresearch.data.simulate_prospects`.
+    n_prospects, seed : int
+        Prospects and seed of the simulator (its converted prospects are the customers).
+    anyway_share : float, default 0.3
+        The simulator's true share of referred customers who would have joined anyway.
+
+    Returns
+    -------
+    Base or None
+        ``tables``: ``customers`` (customer_id, value: USD a year), ``links`` (referrer_id, referred_id and, for
+        the simulator, month: 0 to 11). ``truth`` (simulator): ``anyway`` (0/1 by referred_id). None when your
+        customers have no ``referred_by`` column.
+
+    Raises
+    ------
+    ValidationError
+        For referrers that are no customer, self-referrals, circles or referred customers without a value
+        (:func:`crmresearch.clv.referral_links`).
+
+    Examples
+    --------
+    >>> from crmresearch.studies.inputs.relationship_bonds import referral_base
+    >>> b = referral_base(n_prospects=2_000)
+    >>> sorted(b.tables), list(b.tables["links"].columns)
+    (['customers', 'links'], ['referrer_id', 'referred_id', 'month'])
+    """
+    from ...clv import referral_links
+
+    if data:
+        name, yours = _yours(data, ["transactions", "customers"])
+        customers = yours.get("customers")
+        if customers is None or "referred_by" not in customers:
+            return None
+        links = referral_links(customers, caller="relationship-bonds: customers")
+        return Base("yours", name, f"{name}: your customers' referrals",
+                    tables={"customers": customers[["customer_id", "value"]], "links": links},
+                    settings={"inputs": [("customers", "customers", f"{name}: customers' referred_by and value")]})
+    sim = datasets.simulate_prospects(n_prospects=n_prospects, n_customers=1, seed=seed,
+                                      referral_anyway_share=anyway_share)
+    p = sim.prospects
+    customers = p.loc[p["converted"], ["prospect_id", "value"]].rename(columns={"prospect_id": "customer_id"})
+    text = f"simulate_prospects(n_prospects={n_prospects}, seed={seed})"
+    return Base("prospects", "simulator", f"crmresearch prospect simulator's referrals (n = {n_prospects:,} "
+                f"prospects, seed {seed})", tables={"customers": customers.reset_index(drop=True),
+                                                    "links": sim.referrals},
+                truth={"anyway": sim.truth["referral_anyway"]},
+                settings={"inputs": [("referral_customers", "customers", text + ".prospects (converted)"),
+                                     ("referral_links", "links", text + ".referrals")]})
