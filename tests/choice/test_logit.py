@@ -80,3 +80,21 @@ def test_bad_tables_are_named(yogurt):
         choice.ConditionalLogit(alternatives=["dannon", "hiland", "weight", "yoplait"]).fit(bad)
     with pytest.raises(ValidationError, match=r"smoothing must lie in \(0, 1\)"):
         choice.brand_loyalty(yogurt, smoothing=1.0)
+
+
+def test_logsumexp_equals_scipy_to_the_bit():
+    # the likelihoods' own logsumexp must give SciPy's doubles (the exhibits are compared byte for byte)
+    from scipy import special
+
+    from crmresearch.choice.logit import _logsumexp
+
+    rng = np.random.default_rng(7)
+    V = rng.normal(scale=3.0, size=(500, 4))
+    V[3] = V[3, 0]                           # ties at the maximum
+    V[4, 1:] = -np.inf                       # one alternative left
+    V[5] = -np.inf                           # none left
+    V[6, 2] = np.nan
+    F = np.asfortranarray(V)
+    for a, axis in ((V, 1), (F, 1), (V, 0), (V, None), (V[0], None), (V[:, :1], 1)):
+        with np.errstate(invalid="ignore"):
+            np.testing.assert_array_equal(_logsumexp(a, axis=axis), special.logsumexp(a, axis=axis))
