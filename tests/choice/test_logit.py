@@ -140,3 +140,21 @@ def test_equal_to_r_clogit_on_catsup_and_cracker(name, panel_fits, r_clogit):
         assert fitted.params_[p] == pytest.approx(r["coef"][p.replace(":", "_")], abs=1e-5), p
         assert fitted.summary.loc[p, "std_error"] == pytest.approx(r["se"][p.replace(":", "_")], rel=1e-4), p
     assert fitted.log_likelihood_ == pytest.approx(r["loglik"], abs=1e-6)
+
+
+def test_logsumexp_equals_scipy_to_the_bit():
+    # the likelihoods' own logsumexp must give SciPy's doubles (the exhibits are compared byte for byte)
+    from scipy import special
+
+    from crmresearch.choice.logit import _logsumexp
+
+    rng = np.random.default_rng(7)
+    V = rng.normal(scale=3.0, size=(500, 4))
+    V[3] = V[3, 0]                           # ties at the maximum
+    V[4, 1:] = -np.inf                       # one alternative left
+    V[5] = -np.inf                           # none left
+    V[6, 2] = np.nan
+    F = np.asfortranarray(V)
+    for a, axis in ((V, 1), (F, 1), (V, 0), (V, None), (V[0], None), (V[:, :1], 1)):
+        with np.errstate(invalid="ignore"):
+            np.testing.assert_array_equal(_logsumexp(a, axis=axis), special.logsumexp(a, axis=axis))

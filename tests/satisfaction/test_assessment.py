@@ -54,6 +54,24 @@ def test_mga_on_the_simulated_survey_whose_groups_share_their_paths(ecsi):
         satisfaction.mga(m, survey["value_tier"])
 
 
+def test_mga_refits_in_batches_equal_one_refit_at_a_time(ecsi, monkeypatch):
+    """The permutation and bootstrap refits go through the batched core in stacks: every path, p-value
+    and failure count equal to the bit to refitting one data set at a time (the study's exhibits)."""
+    from crmresearch.satisfaction import assessment
+
+    survey, m = ecsi
+    labels = np.where(survey["value_tier"].astype(str) == "lead", "lead", "rest")  # unequal groups: two n's
+    batched = satisfaction.mga(m, labels, n_permutations=40, n_bootstrap=30, seed=3)
+    monkeypatch.setattr(assessment, "_MGA_BATCH", 1)
+    one = satisfaction.mga(m, labels, n_permutations=40, n_bootstrap=30, seed=3)
+    pd.testing.assert_frame_equal(batched, one, check_exact=True)
+    assert batched.attrs == one.attrs
+    # and each batched refit equals _paths on that data set alone
+    rows = [m._raw[np.random.default_rng(s).integers(0, m.n_obs_, m.n_obs_)] for s in range(5)]
+    for got, raw in zip(assessment._paths_batch(m, rows), rows, strict=True):
+        np.testing.assert_array_equal(got, assessment._paths(m, raw))
+
+
 def test_plspredict_and_blindfolding_see_predictive_relevance(ecsi):
     survey, m = ecsi
     pp = satisfaction.plspredict(m, survey, k=10)

@@ -100,3 +100,15 @@ def test_one_erlang_core_gives_the_same_answer_scalar_vectorised_and_by_search()
                     assert 0 < service.erlang_c(rate, aht, agents) < 1
                 else:
                     assert vector == 0.0 and service.erlang_c(rate, aht, agents) == 1.0
+
+
+def test_erlang_b_kept_steps_equal_the_recursion_from_b0():
+    # the per-load memory of the recursion gives the same doubles as recomputing it, in any order asked
+    from crmresearch.service import erlang
+
+    for a in (0.3, 7.25, 181.4):
+        steps = erlang._erlang_b_steps(a)
+        fresh = [b for _, b in (next(steps) for _ in range(400))]
+        for n in (5, 400, 1, 250, 399, 37):
+            assert erlang._erlang_b(a, n) == fresh[n - 1]
+            assert erlang._erlang_b(np.float64(a), n) == fresh[n - 1]

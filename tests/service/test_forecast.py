@@ -158,3 +158,16 @@ def test_rolling_origin_reports_each_origin_and_changes_nothing():
     assert seen == [(k, 5) for k in range(1, 6)]
     pd.testing.assert_frame_equal(with_bar, forecast.rolling_origin(m, methods=("profile",), test_days=5,
                                                                     horizon_days=2))
+
+
+def test_harmonic_fit_equals_statsmodels_glm_to_the_bit():
+    # the IRLS replica must give statsmodels' coefficients exactly (the study's exhibits are byte for byte)
+    import statsmodels.api as sm
+
+    from crmresearch.service.forecast import _harmonic_design, _poisson_irls
+
+    days = pd.bdate_range("2024-01-01", periods=30)
+    rng = np.random.default_rng(4)
+    X = _harmonic_design(days, 24, 4, days[-1], 2)
+    y = rng.poisson(np.exp(2.0 + 0.5 * np.sin(np.arange(len(X)) / 7.0))).astype(float)
+    np.testing.assert_array_equal(_poisson_irls(X, y), sm.GLM(y, X, family=sm.families.Poisson()).fit().params)

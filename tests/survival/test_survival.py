@@ -245,6 +245,21 @@ def test_survival_clv_intervals_cover_the_true_value_of_exponential_customers():
     pd.testing.assert_frame_equal(out, again)  # seeded
 
 
+def test_survival_clv_refits_skip_diagnostics_but_predict_as_full_fits():
+    """The bootstrap's Cox refits skip the PH test and the concordance: the same coefficients and
+    survival curves to the bit as a full fit, and the full fit still has its diagnostics."""
+    train = _exponential_customers(800, 5)
+    full = survival.CoxPH(covariates=["g"]).fit(train)
+    quick = survival.CoxPH(covariates=["g"])
+    quick._predict_only = True
+    quick = quick.fit(train)
+    pd.testing.assert_series_equal(quick.params_, full.params_, check_exact=True)
+    new = _exponential_customers(50, 6).assign(duration=6.0, event=0)
+    pd.testing.assert_frame_equal(survival.survival_clv(quick, new, 10.0, 0.01, 24),
+                                  survival.survival_clv(full, new, 10.0, 0.01, 24), check_exact=True)
+    assert not hasattr(quick, "ph_test_") and len(full.ph_test_) == 1 and 0.5 < full.concordance_ < 1
+
+
 def test_calibration_at_t_separates_a_right_model_from_a_wrong_one():
     train, test = _exponential_customers(3_000, 3), _exponential_customers(3_000, 4)
     right = survival.calibration_at(survival.cox(train, ["g"]), test, 12, bins=5)

@@ -24,12 +24,11 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from ..core.base import Estimator, parameter_table
 from ..core.mle import hessian, invert, minimise
 from ..errors import ValidationError
-from .logit import _fit_logit, _loglik, choice_set
+from .logit import _fit_logit, _loglik, _logsumexp, choice_set
 
 __all__ = ["LatentClassLogit", "select_classes"]
 
@@ -184,7 +183,7 @@ class LatentClassLogit(Estimator):
                 i += int(m.sum())
                 betas.append(b)
             gamma = np.r_[0.0, opt.x[i:]]
-            log_pi = gamma - special.logsumexp(gamma)
+            log_pi = gamma - _logsumexp(gamma)
             post, ll = self._e_step(betas, log_pi, X, y, h, H)
             finals.append(float(ll))
             if best is None or ll > best[0]:
@@ -203,7 +202,7 @@ class LatentClassLogit(Estimator):
         cov = invert(H_mat)
         names = [f"class{s + 1}:{n}" for s in range(S) for n, m in zip(cs.names, masks[s], strict=True) if m]
         # shares by the delta method from the free logits (class 1's logit fixed at 0)
-        pi = np.exp(log_pi - special.logsumexp(log_pi))
+        pi = np.exp(log_pi - _logsumexp(log_pi))
         k_beta = sum(int(m.sum()) for m in masks)
         J = np.zeros((S, S - 1))
         for s in range(S):
@@ -239,7 +238,7 @@ class LatentClassLogit(Estimator):
                 H: int) -> tuple[np.ndarray, float]:
         LL = np.column_stack([np.bincount(h, weights=_loglik(b, X, y)[0], minlength=H) for b in betas])
         joint = LL + log_pi[None, :]
-        lse = special.logsumexp(joint, axis=1)
+        lse = _logsumexp(joint, axis=1)
         return np.exp(joint - lse[:, None]), float(lse.sum())
 
     @staticmethod
@@ -266,7 +265,7 @@ class LatentClassLogit(Estimator):
             i += int(m.sum())
             betas.append(b)
         gamma = np.r_[0.0, x[i:]]
-        log_pi = gamma - special.logsumexp(gamma)
+        log_pi = gamma - _logsumexp(gamma)
         post, ll = self._e_step(betas, log_pi, X, y, h, H)
         parts = []
         for s in range(S):

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..core import progress as progress_
 from ..errors import ConvergenceError, ValidationError
-from .plspm import PLSPM, _solve, _total_effects, prepare_indicators
+from .plspm import PLSPM, _moments, _solve, _solve_batch, _total_effects, prepare_indicators
 
 __all__ = ["blindfolding", "mga", "plspredict", "vif"]
 
@@ -247,6 +247,36 @@ def _paths(model: PLSPM, raw: np.ndarray) -> np.ndarray | None:
     return B[pairs[:, 0], pairs[:, 1]]
 
 
+#: Refits of the multigroup analysis solved together (their moment matrices stacked).
+_MGA_BATCH = 250
+
+
+def _paths_batch(model: PLSPM, raws: list[np.ndarray]) -> list[np.ndarray | None]:
+    """:func:`_paths` of many data sets at once: each one's moments as ``fit`` prepares them, then one
+    call of the batched core on the stack (each data set iterates until its own change is below tol,
+    as alone). The same paths to the bit as one refit at a time; None where ``_paths`` gives None."""
+    out: list[np.ndarray | None] = [None] * len(raws)
+    moments, where, sizes = [], [], []
+    for i, raw in enumerate(raws):
+        X = prepare_indicators(raw, model.scaled)
+        if X is not None:
+            moments.append(_moments(X))
+            where.append(i)
+            sizes.append(X.shape[0])
+    pairs = np.argwhere(model._P == 1)
+    is_b = np.array([model._modes[lv] == "B" for lv in model.lvs_])
+    sizes_arr = np.asarray(sizes)
+    for n in np.unique(sizes_arr):  # the core's n (its (n - 1) / n factors) is one per stack
+        take = np.flatnonzero(sizes_arr == n)
+        core = _solve_batch(np.stack([moments[t] for t in take]), int(n), model._P, model._odm, is_b,
+                            model._block_cols, model.scheme, model.tol, model.max_iter, model.consistent)
+        B = core["B"][:, pairs[:, 0], pairs[:, 1]]
+        for row, t in enumerate(take):
+            if core["converged"][row]:
+                out[where[t]] = B[row]
+    return out
+
+
 def mga(model: PLSPM, groups: pd.Series | np.ndarray, n_permutations: int = 1000, n_bootstrap: int = 1000,
         seed: int = 0, progress: bool | Callable[[int, int], Any] | None = None) -> pd.DataFrame:
     """Multigroup analysis of the structural paths between two groups of respondents (e.g. urban vs
@@ -310,23 +340,28 @@ def mga(model: PLSPM, groups: pd.Series | np.ndarray, n_permutations: int = 1000
     perm = []
     boot = {}
     with progress_.tracker(n_permutations + 2 * n_bootstrap, "multigroup analysis", "refits", progress) as bar:
-        for _ in range(n_permutations):
-            lab = rng.permutation(m1)
-            a, b = _paths(model, raw[lab]), _paths(model, raw[~lab])
-            bar.update()
-            if a is None or b is None:
-                failed["permutation"] += 1
-                continue
-            perm.append(a - b)
+        # the draws in the order of one refit at a time; the refits in batches through the core
+        labels = [rng.permutation(m1) for _ in range(n_permutations)]
+        for start in range(0, n_permutations, _MGA_BATCH):
+            chunk = labels[start:start + _MGA_BATCH]
+            est = _paths_batch(model, [raw[lab] for lab in chunk] + [raw[~lab] for lab in chunk])
+            for a, b in zip(est[:len(chunk)], est[len(chunk):], strict=True):
+                if a is None or b is None:
+                    failed["permutation"] += 1
+                else:
+                    perm.append(a - b)
+            bar.update(len(chunk))
         for key, rows in (("1", raw[m1]), ("2", raw[~m1])):
             draws = []
-            for _ in range(n_bootstrap):
-                est = _paths(model, rows[rng.integers(0, len(rows), len(rows))])
-                bar.update()
-                if est is None:
-                    failed["bootstrap"] += 1
-                    continue
-                draws.append(est)
+            picks = [rng.integers(0, len(rows), len(rows)) for _ in range(n_bootstrap)]
+            for start in range(0, n_bootstrap, _MGA_BATCH):
+                chunk = picks[start:start + _MGA_BATCH]
+                for est in _paths_batch(model, [rows[pick] for pick in chunk]):
+                    if est is None:
+                        failed["bootstrap"] += 1
+                    else:
+                        draws.append(est)
+                bar.update(len(chunk))
             boot[key] = np.array(draws)
     perm = np.array(perm)
     b1 = boot["1"] - boot["1"].mean(axis=0) + p1  # centred on the estimates (bias correction)

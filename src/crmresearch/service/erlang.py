@@ -134,14 +134,34 @@ def _erlang_b_steps(a):
         yield k, b
 
 
+#: B(0), B(1), ... of the recursion per load (float), as far as asked: the searches for the fewest agents
+#: ask B at n, n + 1, ... of one load, which the recursion from B(0) would recompute each time.
+_B_SEQUENCES: dict[float, list[float]] = {}
+
+
+def _erlang_b_float(a: float, n: int) -> float:
+    """Erlang B of one load ``a`` at ``n`` >= 1 agents: the recursion of :func:`_erlang_b_steps` on floats, its
+    steps kept per load (the same doubles as recomputing them)."""
+    seq = _B_SEQUENCES.get(a)
+    if seq is None:
+        if len(_B_SEQUENCES) >= 1024:
+            _B_SEQUENCES.clear()
+        seq = _B_SEQUENCES[a] = [1.0]
+    k = len(seq) - 1
+    b = seq[k]
+    while k < n:
+        k += 1
+        b = a * b / (k + a * b)
+        seq.append(b)
+    return seq[n]
+
+
 def _erlang_b(a, n):
     """Erlang B at ``n`` agents (whole numbers >= 0) and loads ``a``: floats, or arrays of one shape."""
     if np.ndim(a) == 0 and np.ndim(n) == 0:
         if n == 0:
             return 1.0
-        for k, b_k in _erlang_b_steps(float(a)):
-            if k == n:
-                return b_k
+        return _erlang_b_float(float(a), int(n))
     out = np.where(n == 0, 1.0, np.nan)
     top = int(n.max(initial=0))
     if top:

@@ -22,7 +22,6 @@ MSOM 7(4), 276-294. Gans, Koole & Mandelbaum (2003), section 5 (skills-based rou
 from __future__ import annotations
 
 import heapq
-from collections import deque
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -133,56 +132,39 @@ def simulate_lines(rates: Sequence[float], aht: float, dedicated: Sequence[int],
     arrivals = np.cumsum(rng.exponential(1 / total, n_calls))
     line = rng.choice(len(rates), size=n_calls, p=rates / rates.sum())
     service = rng.exponential(aht, n_calls)
-    # the event loop runs on Python lists and floats (the same doubles, compared and added the same way:
-    # the same results as on numpy scalars, several times faster)
+    # Calls are taken in arrival order, each by the eligible agent who is free first (first come first
+    # served with skills: an older call never waits for an agent a younger one gets). Per call: one
+    # look at the earliest free time of its line's dedicated agents and of the cross-trained agents, one
+    # heapreplace. An agent free strictly before the arrival is idle: the own line's first, else a
+    # cross-trained one; else the call waits for whichever frees first, a cross-trained agent on a tie.
+    # The same doubles are compared and added as in the event-by-event simulation (its departure times
+    # and waits, to the bit), about three times faster on Python floats.
     arr, lines, serve = arrivals.tolist(), line.tolist(), service.tolist()
-    free = ded.tolist()
-    free_x = int(cross_trained)
-    queues: list[deque[int]] = [deque() for _ in rates]
+    idle = float("-inf")
+    own = [[idle] * int(n) for n in ded.tolist()]  # free times of each line's dedicated agents (heaps)
+    cross = [idle] * int(cross_trained)             # free times of the cross-trained agents (a heap)
     waits = [0.0] * n_calls
     by_x_list = [False] * n_calls
-    busy: list[tuple[float, int]] = []  # (time free, line of a dedicated agent or -1 cross-trained)
-    push, pop = heapq.heappush, heapq.heappop
-    queued = 0  # calls waiting in all queues
-
-    nxt = 0
-    while nxt < n_calls or queued:
-        if nxt < n_calls and (not busy or arr[nxt] <= busy[0][0]):
-            i = nxt
-            t = arr[i]
-            nxt += 1
-            s = lines[i]
-            if free[s] > 0:
-                free[s] -= 1
-                push(busy, (t + serve[i], s))  # waits[i] stays 0.0 (= t - arr[i])
-            elif free_x > 0:
-                free_x -= 1
-                by_x_list[i] = True
-                push(busy, (t + serve[i], -1))
-            else:
-                queues[s].append(i)
-                queued += 1
+    replace = heapq.heapreplace
+    inf = float("inf")
+    for i in range(n_calls):
+        a = arr[i]
+        h = own[lines[i]]
+        fd = h[0] if h else inf
+        if fd < a:
+            replace(h, a + serve[i])
             continue
-        t, agent_line = pop(busy)
-        if agent_line >= 0:
-            q = queues[agent_line]
-            if q:
-                i = q.popleft()
-                queued -= 1
-                waits[i] = t - arr[i]
-                push(busy, (t + serve[i], agent_line))
-            else:
-                free[agent_line] += 1
-            continue
-        if queued:
-            head = min((arr[q[0]], s) for s, q in enumerate(queues) if q)
-            i = queues[head[1]].popleft()
-            queued -= 1
-            waits[i] = t - arr[i]
+        fx = cross[0] if cross else inf
+        if fx < a:
+            replace(cross, a + serve[i])
             by_x_list[i] = True
-            push(busy, (t + serve[i], -1))
+        elif fx <= fd:
+            waits[i] = fx - a
+            replace(cross, fx + serve[i])
+            by_x_list[i] = True
         else:
-            free_x += 1
+            waits[i] = fd - a
+            replace(h, fd + serve[i])
     wait = np.asarray(waits)
     by_x = np.asarray(by_x_list, dtype=bool)
     keep = np.arange(n_calls) >= n_calls // 10

@@ -402,6 +402,10 @@ class CoxPH(Estimator):
         events = int(data["event"].sum())
         if np.any(~np.isfinite(summary[["estimate", "std_error"]].to_numpy())):
             raise ValidationError("cox: non-finite estimates (separation or collinearity); check the covariates")
+        if getattr(self, "_predict_only", False):  # a bootstrap refit (survival_clv_intervals): no diagnostics
+            self._table, self.params_, self.model_ = summary, summary["estimate"].copy(), m
+            self.covariates_, self.n_obs_, self.n_events_ = list(X.columns), len(X), events
+            return self
         try:
             ph = proportional_hazard_test(m, data, time_transform="rank").summary
         except NotImplementedError:  # lifelines has no Schoenfeld residuals with entry (left truncation)

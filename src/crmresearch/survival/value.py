@@ -134,7 +134,9 @@ def survival_clv_intervals(result, train: pd.DataFrame, frame: pd.DataFrame, mar
         for _ in range(n_boot):
             sample = train.iloc[rng.integers(0, len(train), len(train))]
             try:
-                refit = type(result)(**result.get_params(deep=False)).fit(sample)
+                refit = type(result)(**result.get_params(deep=False))
+                refit._predict_only = True  # a Cox refit skips its PH test and concordance (not used here)
+                refit = refit.fit(sample)
                 draws.append(survival_clv(refit, frame, margin, discount_rate, horizon)["clv"].to_numpy())
             except (CRMResearchError, ValueError, np.linalg.LinAlgError):
                 failed += 1
