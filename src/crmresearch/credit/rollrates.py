@@ -29,7 +29,7 @@ from ..errors import ParameterError, ValidationError
 from ..schemas.checks import as_codes, check_columns
 
 __all__ = ["BUCKETS", "AbsorbingChain", "RollRateChain", "absorbing_chain", "implied_step_matrix",
-           "roll_rates_between", "status_buckets"]
+           "observed_roll_rates", "roll_rates_between", "snapshot_pair", "status_buckets"]
 
 #: Delinquency states, transient first: current and days past due, then the absorbing states.
 BUCKETS = ("current", "30", "60", "90+", "paid_off", "charged_off")
@@ -439,3 +439,80 @@ def implied_step_matrix(P: pd.DataFrame, steps: int) -> pd.DataFrame:
         raise ValidationError(f"{caller}: the {steps}-th root of the matrix has {int((root < -1e-9).sum())} negative "
                               "entries: no time-homogeneous chain of one-period roll rates produces it")
     return pd.DataFrame(np.clip(root, 0.0, 1.0), index=P.index, columns=P.columns)
+
+
+def observed_roll_rates(before: Any, after: Any, months: int, states: Sequence[Any] | None = None,
+                        level: float = 0.95) -> pd.DataFrame:
+    """:func:`roll_rates_between` two snapshots ``months`` apart, with the monthly rate each step implies if
+    every month rolled alike (``implied_monthly_rate``, from :func:`implied_step_matrix`; an assumption of
+    stationarity that two snapshots cannot test).
+
+    Parameters
+    ----------
+    before, after : array-like, shape (n,)
+        Status of each account at the two snapshots (same order).
+    months : int
+        Months between the snapshots.
+    states : sequence or None, optional
+        The statuses, in table order; None: those that occur, sorted.
+    level : float, default 0.95
+        Confidence level of the intervals.
+
+    Returns
+    -------
+    DataFrame
+        The columns of :func:`roll_rates_between` and ``implied_monthly_rate``.
+
+    Examples
+    --------
+    >>> from crmresearch import credit
+    >>> t = credit.observed_roll_rates(["on time"] * 8 + ["late"] * 2, ["on time"] * 6 + ["late"] * 4, months=1)
+    >>> bool((t["implied_monthly_rate"] - t["rate"]).abs().max() < 1e-12)   # one month: the step itself
+    True
+    """
+    t = roll_rates_between(before, after, states=states, level=level)
+    monthly = implied_step_matrix(t, months)
+    return t.assign(implied_monthly_rate=[monthly.loc[a, b] for a, b in zip(t["from"], t["to"], strict=True)])
+
+
+def snapshot_pair(panel: pd.DataFrame, months: int, current: Any = "current",
+                  closed: Sequence[Any] = ("paid_off", "charged_off")) -> tuple[pd.Series, pd.Series]:
+    """The statuses of a monthly panel's accounts ``months`` before its last month and at it, folded into
+    'on time' (``current``) and 'late' (any bucket past due), for the accounts open at both: the panel seen
+    as two snapshots, to set beside real two-snapshot data (:func:`observed_roll_rates`).
+
+    Parameters
+    ----------
+    panel : DataFrame
+        ``account_id``, ``month`` (whole numbers), ``status`` (:data:`BUCKETS`).
+    months : int
+        Months between the two snapshots.
+    current : object, default 'current'
+        The status that is on time.
+    closed : sequence, default ('paid_off', 'charged_off')
+        Statuses of closed accounts, left out.
+
+    Returns
+    -------
+    tuple of Series
+        Status at the first and at the second snapshot, indexed by ``account_id``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import credit
+    >>> p = pd.DataFrame({'account_id': [1, 1, 2, 2, 3, 3], 'month': [0, 1, 0, 1, 0, 1],
+    ...                   'status': ['current', '30', '60', 'current', 'current', 'paid_off']})
+    >>> a, b = credit.snapshot_pair(p, 1)
+    >>> a.tolist(), b.tolist()
+    (['on time', 'late'], ['late', 'on time'])
+    """
+    end = int(panel["month"].max())
+    pair = (panel[panel["month"].isin([end - months, end])]
+            .pivot(index="account_id", columns="month", values="status").dropna())
+    pair = pair[~pair.isin(list(closed)).any(axis=1)]
+
+    def fold(s: pd.Series) -> pd.Series:
+        return s.map(lambda v: "on time" if v == current else "late")
+
+    return fold(pair[end - months]), fold(pair[end])
