@@ -340,20 +340,17 @@ def _applications() -> tuple[pd.DataFrame, object]:
     return apps, fitted
 
 
-@pytest.mark.parametrize("with_spark", [False, pytest.param(True, marks=pytest.mark.slow)])
-def test_bin_counts_woe_and_iv_are_equal_on_every_engine(tmp_path, request, with_spark):
+def test_bin_counts_woe_and_iv_are_equal_on_every_engine(tmp_path):
     """The good/bad counts per bin of every characteristic of credit_data (numeric bins, groups of categories, the
-    missing bin) are one grouped aggregation where the table lives: the IV from DuckDB on Parquet and CSV, polars and
-    Spark equals the fit's in pandas to 1e-12, and the tables equal the fit's bin for bin."""
+    missing bin) are one grouped aggregation where the table lives: the IV from DuckDB on Parquet and CSV and polars
+    equals the fit's in pandas to 1e-12, and the tables equal the fit's bin for bin. Spark: on a real cluster, in
+    tests/sources/test_cluster.py (make test-cluster)."""
     from crmresearch import credit
 
     apps, fitted = _applications()
-    engines = _engines(apps, tmp_path, request.getfixturevalue("spark") if with_spark else None)
     reference = fitted.binning_table()
     reference = reference[reference["bin"] != "Totals"].reset_index(drop=True)
-    for name, table in engines.items():
-        if with_spark and name != "spark":
-            continue
+    for name, table in _engines(apps, tmp_path).items():
         got = credit.binning_tables(table, fitted, columns={"outcome": "defaulted"})
         iv = got.groupby("characteristic", sort=False)["iv"].sum()
         np.testing.assert_allclose(iv.to_numpy(), fitted.iv_.to_numpy(), rtol=0, atol=1e-12, err_msg=name)
