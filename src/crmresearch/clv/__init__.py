@@ -19,7 +19,8 @@
 - ``new_customer_purchases``, ``new_customer_value``: forecasts for customers not yet acquired (cohorts joining
   at given times; CLV at acquisition), with delta-method intervals, for every purchase model
 - ``compare_models``: every customer-base model on the same customers, judged on the holdout
-- ``summary_from_transactions``: the calibration / holdout table; ``clv``: per-customer value;
+- ``summary_from_transactions``: the calibration / holdout table; ``customer_tables``: it, customer totals and
+  RFM from one read of a large table; ``clv``: per-customer value;
   ``customer_value``: the BG/NBD -> Gamma-Gamma -> CLV chain in one call
 """
 
@@ -60,7 +61,13 @@ from .new_customers import new_customer_purchases, new_customer_value
 from .paretonbd import ParetoNBD
 from .sbg import ShiftedBetaGeometric
 from .sbg_regression import SBGRegression
-from .utils import conditional_expectations, contract_periods, repeat_tracking, summary_from_transactions
+from .utils import (
+    conditional_expectations,
+    contract_periods,
+    customer_tables,
+    repeat_tracking,
+    summary_from_transactions,
+)
 from .value import (
     ANNUAL_DISCOUNT_RATE,
     DAYS_PER_YEAR,
@@ -111,6 +118,7 @@ __all__ = [
     "conditional_expectations",
     "constant_retention",
     "contract_periods",
+    "customer_tables",
     "customer_value",
     "discrete_survival",
     "fit_cohorts",

@@ -36,6 +36,26 @@ def _finish_rfm(per: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     return out[[c for c in RFM_COLUMNS if c in out.columns]]
 
 
+def _rfm_from(per: pd.DataFrame, as_of_ts: pd.Timestamp | None, customer: str, date: str) -> pd.DataFrame:
+    """The RFM table from the per-customer aggregate of a table checked in its engine (first and last purchase,
+    frequency, monetary): ``as_of`` defaulted or checked against the last purchases, then recency and tenure."""
+    last = per["last_purchase"].max()
+    if as_of_ts is None:
+        as_of_ts = last.normalize() + pd.Timedelta(days=1)
+    else:
+        as_of_ts = _compare_as_of(per["last_purchase"], as_of_ts, "rfm", date)
+        late = per["last_purchase"] > as_of_ts
+        if late.any():
+            raise schemas.FutureDateError(f"rfm: column '{date}': {int(late.sum())} of {len(per)} customers have "
+                                          f"transactions after as_of = {as_of_ts.date()}; check the as_of date "
+                                          "or the data")
+    out = _finish_rfm(per, as_of_ts)
+    out.index.name = customer
+    out.attrs["as_of"] = str(as_of_ts.date())
+    out.attrs["row_account"] = per.attrs.get("row_account", [])
+    return out
+
+
 def rfm(
     transactions: Any,
     as_of: str | pd.Timestamp | None = None,
@@ -95,21 +115,7 @@ def rfm(
     before_ts = schemas.as_date(before, "before", "rfm") if before is not None else None
     if not isinstance(transactions, pd.DataFrame):  # the table stays in its engine
         per = aggregate.rfm_table(transactions, columns, caller="rfm", before=before_ts, amount=amount is not None)
-        last = per["last_purchase"].max()
-        if as_of_ts is None:
-            as_of_ts = last.normalize() + pd.Timedelta(days=1)
-        else:
-            as_of_ts = _compare_as_of(per["last_purchase"], as_of_ts, "rfm", date)
-            late = per["last_purchase"] > as_of_ts
-            if late.any():
-                raise schemas.FutureDateError(f"rfm: column '{date}': {int(late.sum())} of {len(per)} customers have "
-                                              f"transactions after as_of = {as_of_ts.date()}; check the as_of date "
-                                              "or the data")
-        out = _finish_rfm(per, as_of_ts)
-        out.index.name = customer
-        out.attrs["as_of"] = str(as_of_ts.date())
-        out.attrs["row_account"] = per.attrs.get("row_account", [])
-        return out
+        return _rfm_from(per, as_of_ts, customer, date)
     tx = schemas.validate(transactions, "transactions", caller="rfm", date_format=date_format,
                           need=["amount"] if amount is not None else [], **columns)
     account = schemas.RowAccount("transactions", len(tx))
