@@ -640,8 +640,8 @@ def customer_aggregates(table: Any, calibration_end: pd.Timestamp, observation_e
 
     The rows are aggregated once per customer and calendar day (count, amount, first and last timestamp); every
     per-customer figure is an aggregate of those daily rows, joined to each customer's first purchase day in the
-    summary window (a second, cheap aggregation of the rows per customer). On DuckDB this is one query (the plan is in ``benchmarks/results.md``); no per-row data
-    leaves the engine.
+    summary window (a second, cheap aggregation of the rows per customer). On DuckDB this is one query (its plan:
+    ``benchmarks/scale-plans.md``); no per-row data leaves the engine.
 
     Parameters
     ----------
@@ -686,6 +686,8 @@ def customer_aggregates(table: Any, calibration_end: pd.Timestamp, observation_e
                   src)
     if observation_end is not None:
         _no_purchase_after(src, end, caller)
+    if amount and src.engine == "duckdb" and _naive_dates(src):
+        return _typed(_collect_duckdb(_duckdb_aggregates(src, cal_end, end)))
     money = [nw.col("amount").sum().alias("amt")] if amount else []
     daily = src.lazy().group_by("customer_id", nw.col("date").dt.truncate("1d").alias("day")).agg(
         nw.len().alias("n"), *money, nw.col("date").min().alias("t0"), nw.col("date").max().alias("t1"))
@@ -706,13 +708,56 @@ def customer_aggregates(table: Any, calibration_end: pd.Timestamp, observation_e
                 nw.col("first").min().alias("first"), nw.col("day_cal").max().alias("last_cal"),
                 nw.col("cal").sum().alias("days_cal"), nw.col("hold").sum().alias("days_holdout"),
                 *([nw.col("rep").sum().alias("repeat_amount_cal")] if amount else [])))
-    out = _collect(per)
+    return _typed(_collect(per))
+
+
+def _naive_dates(src: Source) -> bool:
+    """The ``date`` column is a date or a timestamp without zone (DuckDB's day arithmetic is then the same as
+    narwhals')."""
+    import narwhals as nw
+
+    dtype = src.schema()["date"]
+    return dtype == nw.Date or (dtype == nw.Datetime and getattr(dtype, "time_zone", None) is None)
+
+
+def _duckdb_aggregates(src: Source, cal_end: Any, end: Any) -> Any:
+    """:func:`customer_aggregates` on DuckDB as one query: the first day's amount by ``arg_min`` over the daily
+    rows instead of a join to the first days (``benchmarks/scale-plans.md``). The same numbers as the narwhals
+    route (the repeat amount as a difference of sums: equal to 1e-12 relative)."""
+    import narwhals as nw
+
+    rel = nw.to_native(src.lazy())
+    cal, last = (f"TIMESTAMP '{pd.Timestamp(t).isoformat(sep=' ')}'" for t in (cal_end, end))
+    return rel.query("tx", f"""
+        WITH daily AS (
+          SELECT customer_id, date_trunc('day', "date") AS day, count(*) AS n, sum(amount) AS amt,
+                 min("date") AS t0, max("date") AS t1
+          FROM tx GROUP BY ALL)
+        SELECT customer_id, sum(amt) AS revenue, sum(n) AS transactions, min(t0) AS first_purchase,
+               max(t1) AS last_purchase, min(day) FILTER (day <= {last}) AS "first",
+               max(day) FILTER (day <= {cal}) AS last_cal, count(*) FILTER (day <= {cal}) AS days_cal,
+               count(*) FILTER (day > {cal} AND day <= {last}) AS days_holdout,
+               coalesce(sum(amt) FILTER (day <= {cal}) - arg_min(amt, day) FILTER (day <= {cal}), 0.0)
+                 AS repeat_amount_cal
+        FROM daily GROUP BY customer_id""")
+
+
+def _collect_duckdb(rel: Any) -> pd.DataFrame:
+    """A DuckDB relation's per-customer result as pandas, sorted by customer id (as :func:`_collect`)."""
+    import narwhals as nw
+
+    return _collect(nw.from_native(rel))
+
+
+def _typed(out: pd.DataFrame) -> pd.DataFrame:
+    """:func:`customer_aggregates`' columns in their pandas types (timestamps, int64 counts, float amounts)."""
     for c in ("first_purchase", "last_purchase", "first", "last_cal"):
         out[c] = pd.to_datetime(out[c])
     for c in ("transactions", "days_cal", "days_holdout"):
         out[c] = out[c].astype(np.int64)
-    for c in ("revenue", "repeat_amount_cal")[: 2 if amount else 0]:
-        out[c] = out[c].astype(float)
+    for c in ("revenue", "repeat_amount_cal"):
+        if c in out.columns:
+            out[c] = out[c].astype(float)
     return out
 
 
