@@ -154,7 +154,7 @@ def customer_tables(
     by another engine (Parquet files, DuckDB, polars, Spark) is checked once and aggregated once, per customer and
     day, where it lives (:func:`crmresearch.sources.aggregate.customer_aggregates`): on DuckDB within 1.3 times the
     time of the fastest hand-written SQL for the three (``benchmarks/results.md``, scale section). A pandas table
-    is handled by the three functions themselves.
+    is checked and aggregated the same way (``duplicates`` of the two segmentation functions: kept, not counted).
 
     Parameters
     ----------
@@ -193,9 +193,7 @@ def customer_tables(
     >>> tables['totals']['revenue'].tolist(), tables['summary']['frequency'].tolist()
     ([60.0, 5.0], [2, 0])
     """
-    from ..segmentation.concentration import customer_totals
-    from ..segmentation.rfm import _rfm_from, rfm
-    from ..sources.aggregate import customer_aggregates
+    from ..sources.aggregate import _rfm_from, customer_aggregates
 
     if freq not in _UNITS:
         raise ValidationError(f"customer_tables: freq must be one of {list(_UNITS)}; got {freq!r}")
@@ -203,24 +201,19 @@ def customer_tables(
     obs_end = pd.Timestamp(observation_end).normalize() if observation_end is not None else None
     if obs_end is not None and obs_end < cal_end:
         raise ValidationError("customer_tables: observation_end is before calibration_end")
-    if isinstance(transactions, pd.DataFrame):  # parse and check pandas input the way each function does
-        tables = {"totals": customer_totals(transactions, customer=customer, amount=amount),
-                  "rfm": rfm(transactions, as_of=as_of, customer=customer, date=date, amount=amount),
-                  "summary": summary_from_transactions(transactions, cal_end, obs_end, freq, customer, date, amount)}
-    else:
-        cols = {"customer": customer, "date": date, **({"amount": amount} if amount is not None else {})}
-        per = customer_aggregates(transactions, cal_end, obs_end, columns=cols, amount=amount is not None,
-                                  caller="customer_tables")
-        money = amount is not None
-        totals = per[["revenue", "transactions"] if money else ["transactions"]].copy()
-        totals.index.name = customer
-        totals.attrs["row_account"] = []
-        by_customer = per[["first_purchase", "last_purchase", "transactions", *(["revenue"] if money else [])]]
-        as_of_ts = schemas.as_date(as_of, "as_of", "rfm") if as_of is not None else None
-        tables = {"totals": totals,
-                  "rfm": _rfm_from(by_customer.rename(columns={"transactions": "frequency", "revenue": "monetary"}),
-                                  as_of_ts, customer, date),
-                  "summary": _summary(per, cal_end, obs_end, freq, customer, money)}
+    cols = {"customer": customer, "date": date, **({"amount": amount} if amount is not None else {})}
+    per = customer_aggregates(transactions, cal_end, obs_end, columns=cols, amount=amount is not None,
+                              caller="customer_tables")
+    money = amount is not None
+    totals = per[["revenue", "transactions"] if money else ["transactions"]].copy()
+    totals.index.name = customer
+    totals.attrs["row_account"] = []
+    by_customer = per[["first_purchase", "last_purchase", "transactions", *(["revenue"] if money else [])]]
+    as_of_ts = schemas.as_date(as_of, "as_of", "rfm") if as_of is not None else None
+    tables = {"totals": totals,
+              "rfm": _rfm_from(by_customer.rename(columns={"transactions": "frequency", "revenue": "monetary"}),
+                               as_of_ts, customer, date),
+              "summary": _summary(per, cal_end, obs_end, freq, customer, money)}
     if out is not None:
         folder = Path(out)
         folder.mkdir(parents=True, exist_ok=True)

@@ -18,43 +18,9 @@ from .. import schemas
 from ..errors import ValidationError
 from ..schemas.checks import _compare_as_of, _fail
 from ..sources import aggregate
+from ..sources.aggregate import _finish_rfm, _rfm_from  # shared with clv.customer_tables
 
 __all__ = ["DEFAULT_RFM_SEGMENTS", "rfm", "rfm_scores", "rfm_segments", "segment_summary"]
-
-RFM_COLUMNS = ["recency_days", "frequency", "monetary", "monetary_mean", "first_purchase",
-               "last_purchase", "tenure_days"]
-
-
-def _finish_rfm(per: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
-    """Recency, tenure and mean spend from the per-customer aggregate (pandas; small); without amounts
-    (no ``monetary`` column) the table has no money columns."""
-    out = per.copy()
-    if "monetary" in out.columns:
-        out["monetary_mean"] = out["monetary"] / out["frequency"]
-    out["recency_days"] = (as_of - out["last_purchase"]).dt.days.astype(np.int64)
-    out["tenure_days"] = (as_of - out["first_purchase"]).dt.days.astype(np.int64)
-    return out[[c for c in RFM_COLUMNS if c in out.columns]]
-
-
-def _rfm_from(per: pd.DataFrame, as_of_ts: pd.Timestamp | None, customer: str, date: str) -> pd.DataFrame:
-    """The RFM table from the per-customer aggregate of a table checked in its engine (first and last purchase,
-    frequency, monetary): ``as_of`` defaulted or checked against the last purchases, then recency and tenure."""
-    last = per["last_purchase"].max()
-    if as_of_ts is None:
-        as_of_ts = last.normalize() + pd.Timedelta(days=1)
-    else:
-        as_of_ts = _compare_as_of(per["last_purchase"], as_of_ts, "rfm", date)
-        late = per["last_purchase"] > as_of_ts
-        if late.any():
-            raise schemas.FutureDateError(f"rfm: column '{date}': {int(late.sum())} of {len(per)} customers have "
-                                          f"transactions after as_of = {as_of_ts.date()}; check the as_of date "
-                                          "or the data")
-    out = _finish_rfm(per, as_of_ts)
-    out.index.name = customer
-    out.attrs["as_of"] = str(as_of_ts.date())
-    out.attrs["row_account"] = per.attrs.get("row_account", [])
-    return out
-
 
 def rfm(
     transactions: Any,
