@@ -11,7 +11,11 @@ in chunks, then times each implementation in a fresh process (wall time and peak
 
 Every implementation's per-customer result is checked against the first one's (counts exact, sums to
 1e-9 relative). A second section times BG/NBD fitted from the aggregate of 10 M customers.
-Usage: python benchmarks/scale.py [rows ...]   (default 10_000_000 100_000_000)
+With ``--head-to-head``: only ``clv.customer_tables`` on DuckDB against the hand-written SQL for the same three
+outputs (:data:`HAND_SQL`), alternating in one run, with the ratio to it and to pandas, and the query plans of
+both (``benchmarks/scale-plans.md``); the Parquet files are kept in ``$CRMRESEARCH_BENCH_DIR/crmresearch-scale``
+(default: the temporary folder) and reused (``--no-pandas``: without the pandas run).
+Usage: python benchmarks/scale.py [--head-to-head [--no-pandas]] [rows ...]   (default 10_000_000 100_000_000)
 """
 
 from __future__ import annotations
@@ -170,6 +174,182 @@ def run(name: str, folder: Path) -> dict:
     return {"seconds": seconds, "peak_gb": usage.ru_maxrss / 1024**2, **result}
 
 
+AS_OF = "2026-01-01"
+#: The three outputs as one hand-written DuckDB query (the fastest we found, ``benchmarks/scale-plans.md``): one
+#: aggregation per (customer, day), then per customer, the first day's amount by ``arg_min`` (no join); the final
+#: columns (recency and tenure in days, the summary in weeks) in SQL too.
+HAND_SQL = """
+WITH daily AS (
+  SELECT customer_id, date_trunc('day', timestamp) AS day, count(*) AS n, sum(amount) AS amt,
+         min(timestamp) AS t0, max(timestamp) AS t1
+  FROM read_parquet('{glob}') GROUP BY ALL),
+per AS (
+  SELECT customer_id, sum(amt) AS revenue, sum(n) AS transactions, min(t0) AS first_purchase,
+         max(t1) AS last_purchase, min(day) FILTER (day <= TIMESTAMP '{obs}') AS first,
+         max(day) FILTER (day <= TIMESTAMP '{cal}') AS last_cal, count(*) FILTER (day <= TIMESTAMP '{cal}') AS days_cal,
+         count(*) FILTER (day > TIMESTAMP '{cal}' AND day <= TIMESTAMP '{obs}') AS days_holdout,
+         sum(amt) FILTER (day <= TIMESTAMP '{cal}') - arg_min(amt, day) FILTER (day <= TIMESTAMP '{cal}') AS rep
+  FROM daily GROUP BY customer_id)
+SELECT customer_id, revenue, transactions,
+       (epoch(TIMESTAMP '{as_of}') - epoch(last_purchase)) // 86400 AS recency_days,
+       transactions AS frequency_rfm, revenue AS monetary, revenue / transactions AS monetary_mean,
+       first_purchase, last_purchase, (epoch(TIMESTAMP '{as_of}') - epoch(first_purchase)) // 86400 AS tenure_days,
+       CASE WHEN days_cal > 0 AND first < TIMESTAMP '{cal}' THEN days_cal - 1 END AS frequency,
+       datediff('day', first, last_cal) / 7 AS recency, datediff('day', first, TIMESTAMP '{cal}') / 7 AS T,
+       CASE WHEN days_cal > 1 THEN rep / (days_cal - 1) ELSE 0 END AS monetary_value,
+       days_holdout AS frequency_holdout, datediff('day', TIMESTAMP '{cal}', TIMESTAMP '{obs}') / 7 AS duration_holdout
+FROM per"""
+
+#: DuckDB's settings for both sides of the head-to-head (the package reads them from the environment).
+DUCKDB_SETTINGS = {"memory_limit": "2GB", "threads": "2"}
+
+HEAD = {
+    "crmresearch (clv.customer_tables) on DuckDB": """
+        import time, warnings; warnings.simplefilter("ignore")
+        from crmresearch import clv
+        t, c = time.perf_counter(), time.process_time()
+        tables = clv.customer_tables(GLOB, CAL_END, OBS_END, as_of=AS_OF, date="timestamp")
+        call, call_cpu = time.perf_counter() - t, time.process_time() - c
+        out = {"customers": len(tables["totals"]), "revenue": float(tables["totals"]["revenue"].sum()),
+               "repeat_days": int(tables["summary"]["frequency"].sum()), "call": call, "call_cpu": call_cpu}
+    """,
+    "hand-written DuckDB SQL (one query, Arrow result)": """
+        import time
+        import duckdb
+        con = duckdb.connect()
+        con.execute("SET enable_progress_bar = false")
+        for k, v in SETTINGS.items():
+            con.execute(f"SET {k} = '{v}'")
+        t, c = time.perf_counter(), time.process_time()
+        res = con.sql(HAND).to_arrow_table()
+        call, call_cpu = time.perf_counter() - t, time.process_time() - c
+        import pyarrow.compute as pc
+        out = {"customers": res.num_rows, "revenue": pc.sum(res["revenue"]).as_py(),
+               "repeat_days": int(pc.sum(res["frequency"]).as_py()), "call": call, "call_cpu": call_cpu}
+    """,
+}
+
+
+def head_to_head(folder: Path, rounds: int = 2, spill: str | None = None) -> dict[str, dict]:
+    """Ours and the hand-written SQL on the same files, alternating, ``rounds`` times each (best kept): a fresh
+    process per run (wall time of the process, of the call alone, CPU seconds and peak RSS), DuckDB's settings
+    :data:`DUCKDB_SETTINGS` on both sides."""
+    glob = str(folder / "*.parquet")
+    settings = {**DUCKDB_SETTINGS, **({"temp_directory": spill} if spill else {})}
+    env = {**os.environ, "CRMRESEARCH_DUCKDB_MEMORY": settings["memory_limit"],
+           "CRMRESEARCH_DUCKDB_THREADS": settings["threads"],
+           **({"CRMRESEARCH_DUCKDB_TEMP": spill} if spill else {})}
+    hand = HAND_SQL.format(glob=glob, cal=CAL_END, obs=OBS_END, as_of=AS_OF)
+    best: dict[str, dict] = {}
+    for _ in range(rounds):
+        for name, body in HEAD.items():
+            code = (f"import json\nGLOB = {glob!r}\nCAL_END, OBS_END, AS_OF = {CAL_END!r}, {OBS_END!r}, {AS_OF!r}\n"
+                    f"SETTINGS = {settings!r}\nHAND = {hand!r}\n" + textwrap.dedent(body)
+                    + 'print("RESULT", json.dumps(out))\n')
+            t = time.perf_counter()
+            proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    text=True, env=env)
+            _, status, usage = os.wait4(proc.pid, 0)
+            seconds = time.perf_counter() - t
+            out, err = proc.stdout.read(), proc.stderr.read()
+            if status != 0:
+                raise RuntimeError(f"{name} failed:\n{err[-2000:]}")
+            r = {"seconds": seconds, "cpu": usage.ru_utime + usage.ru_stime, "peak_gb": usage.ru_maxrss / 1024**2,
+                 **_result(out)}
+            print(name, r, flush=True)
+            if name not in best or r["call"] < best[name]["call"]:
+                best[name] = {**r, "call_cpu": min(r["call_cpu"], best.get(name, r)["call_cpu"])}
+            else:
+                best[name]["call_cpu"] = min(r["call_cpu"], best[name]["call_cpu"])
+    ours, ref = best.values()
+    for key in ("customers", "repeat_days"):
+        assert ours[key] == ref[key], key
+    assert abs(ours["revenue"] - ref["revenue"]) <= 1e-9 * ref["revenue"]
+    return best
+
+
+def plans(folder: Path, path: Path) -> None:
+    """EXPLAIN ANALYZE of our query (the relation :func:`crmresearch.sources.aggregate.customer_aggregates` runs)
+    and of the hand-written SQL, on the same files, into ``path`` (Markdown)."""
+    code = textwrap.dedent(f"""
+        import warnings; warnings.simplefilter("ignore")
+        import duckdb, narwhals as nw, pandas as pd
+        from crmresearch.sources import aggregate
+        seen = {{}}
+        def keep(lf):
+            seen["rel"] = nw.to_native(lf)
+            return ORIG(lf)
+        ORIG = aggregate._collect
+        aggregate._collect = keep
+        aggregate.customer_aggregates({str(folder / '*.parquet')!r}, pd.Timestamp({CAL_END!r}),
+                                      pd.Timestamp({OBS_END!r}), columns={{"date": "timestamp"}})
+        con = duckdb.connect()
+        con.execute("SET enable_progress_bar = false")
+        ours = seen["rel"].explain(type="analyze")
+        hand = con.sql("EXPLAIN ANALYZE " + {HAND_SQL.format(glob=str(folder / '*.parquet'), cal=CAL_END, obs=OBS_END,
+                                                             as_of=AS_OF)!r}).fetchall()[0][1]
+        print("PLANS" + ours + "@@HAND@@" + hand)
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    ours, hand = out.split("PLANS", 1)[1].split("@@HAND@@")
+    path.write_text("# Query plans: totals + RFM + BG/NBD summary on DuckDB (benchmarks/scale.py)\n\n"
+                    f"Both on the same {folder.name} Parquet files, EXPLAIN ANALYZE, DuckDB defaults.\n\n"
+                    "## crmresearch: `clv.customer_tables` (`sources.aggregate.customer_aggregates`)\n\n"
+                    "Its contract check (one scan without grouping) runs before, and is not in this plan.\n\n"
+                    f"```\n{ours.strip()}\n```\n\n## Hand-written SQL (`HAND_SQL` in benchmarks/scale.py)\n\n"
+                    f"```sql\n{HAND_SQL.strip()}\n```\n\n```\n{hand.strip()}\n```\n")
+
+
+def head_to_head_section(sizes: list[int], pandas_runs: bool = True) -> None:
+    """The head-to-head at each size (files reused from ``CRMRESEARCH_BENCH_DIR`` when there), into results.md."""
+    import shutil
+
+    root = Path(os.environ.get("CRMRESEARCH_BENCH_DIR") or tempfile.gettempdir()) / "crmresearch-scale"
+    load = [os.getloadavg()]
+    lines = ["## Scale on DuckDB: our API against hand-written SQL (benchmarks/scale.py --head-to-head)", "",
+             f"Machine: {machine()}, shared (load averages in the last column). Totals + RFM + BG/NBD summary from "
+             "one Parquet folder: `clv.customer_tables(glob, ...)` (one contract check, one aggregation per customer "
+             "and day) against the hand-written query `HAND_SQL` (one aggregation per customer and day, the first "
+             "day's amount by `arg_min`, no join). Each is run in a fresh process, alternating, best of 2 (by the "
+             "time of the call; CPU: the least of the two); both with DuckDB settings "
+             + ", ".join(f"`{k}={v}`" for k, v in DUCKDB_SETTINGS.items())
+             + " and `temp_directory` on the local disk (the package: `CRMRESEARCH_DUCKDB_MEMORY`, "
+             "`CRMRESEARCH_DUCKDB_THREADS`, `CRMRESEARCH_DUCKDB_TEMP`). Seconds: the call alone (the process, "
+             "imports included, in brackets); CPU: user + system seconds of all threads during the call (of the "
+             "process); the ratio of CPU seconds is the one a shared machine's load disturbs least; peak: its maximum "
+             "resident memory. Results checked equal (customers, repeat days exactly, revenue to 1e-9). "
+             "Query plans: [scale-plans.md](scale-plans.md).", "",
+             "| rows | implementation | seconds (process) | CPU s of the call (process) | peak RSS (GB) | "
+             "ratio to hand SQL: seconds, CPU | ratio to pandas | load |", "|---:|---|---:|---:|---:|---:|---:|---|"]
+    for rows in sizes:
+        folder = root / f"tx-{rows}"
+        if not (folder.is_dir() and any(folder.glob("*.parquet"))):
+            write_parquet(folder, rows)
+        spill = root / "spill"
+        spill.mkdir(parents=True, exist_ok=True)
+        before = os.getloadavg()[0]
+        best = head_to_head(folder, spill=str(spill))
+        # pandas needs ~19 GB at 10^8 rows (the Scale table above): run at 10^7 only on a shared machine
+        pandas_s = run("pandas (read_parquet + groupby)", folder)["seconds"] if pandas_runs and rows <= 10**7 \
+            else None
+        after = os.getloadavg()[0]
+        hand = best["hand-written DuckDB SQL (one query, Arrow result)"]
+        for name, r in best.items():
+            vs_pandas = f"{pandas_s / r['seconds']:.1f}x faster" if pandas_s else "not run (see Scale)"
+            lines.append(f"| {rows:,} | {name} | {r['call']:.1f} ({r['seconds']:.1f}) | {r['call_cpu']:.1f} "
+                         f"({r['cpu']:.1f}) | {r['peak_gb']:.2f} | {r['call'] / hand['call']:.2f}, "
+                         f"{r['call_cpu'] / hand['call_cpu']:.2f} | {vs_pandas} | "
+                         f"{before:.1f} → {after:.1f} |")
+        if pandas_s:
+            lines.append(f"| {rows:,} | pandas (read_parquet + groupby), once | ({pandas_s:.1f}) | | | | 1.0 | |")
+        shutil.rmtree(spill, ignore_errors=True)
+        if rows == min(sizes):
+            plans(folder, Path(__file__).with_name("scale-plans.md"))
+    del load
+    print("\n".join(lines))
+    write_section("scale-duckdb", "\n".join(lines))
+
+
 def bgnbd_from_aggregate(n_customers: int = 10_000_000) -> list[str]:
     """BG/NBD fitted on the distinct (x, t_x, T) rows of 10 M customers with their counts."""
     from crmresearch import clv
@@ -241,4 +421,9 @@ def main(sizes: list[int]) -> None:
 
 
 if __name__ == "__main__":
-    main([int(a.replace("_", "")) for a in sys.argv[1:]] or [10_000_000, 100_000_000])
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    sizes = [int(a.replace("_", "")) for a in args] or [10_000_000, 100_000_000]
+    if "--head-to-head" in sys.argv:
+        head_to_head_section(sizes, pandas_runs="--no-pandas" not in sys.argv)
+    else:
+        main(sizes)

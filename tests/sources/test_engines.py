@@ -376,3 +376,39 @@ def test_bin_counts_refuse_what_they_cannot_count_on_every_engine(tmp_path):
             aggregate.bin_counts(table, "home", splits=[1.0], columns={"outcome": "bad"})
         counted = aggregate.bin_counts(table, "income", splits=[15.0, 30.0], columns={"outcome": "bad"})
         assert counted.values.tolist() == [[0, 0.0, 1.0], [1, 1.0, 0.0], [2, 1.0, 0.0], ["Missing", 1.0, 0.0]], name
+
+
+@pytest.mark.parametrize("with_spark", [False, pytest.param(True, marks=pytest.mark.slow)])
+def test_customer_tables_equal_the_three_functions_on_every_engine(tmp_path, request, with_spark):
+    """Totals, RFM and the calibration summary read once (one check, one aggregation per customer and day) equal
+    the three functions called one by one on pandas, attrs included; with ``out=`` they are written as Parquet."""
+    df = _tx(seed=3)
+    engines = _engines(df, tmp_path, request.getfixturevalue("spark") if with_spark else None)
+    names = {"customer": "cust_no", "date": "txn_ts", "amount": "amt"}
+    ref = {"totals": segmentation.customer_totals(df, customer="cust_no", amount="amt"),
+           "rfm": segmentation.rfm(df, as_of="2024-06-01", customer="cust_no", date="txn_ts", amount="amt"),
+           "summary": clv.summary_from_transactions(df, "2023-10-31", "2024-05-31", customer="cust_no",
+                                                    date="txn_ts", amount="amt")}
+    for name, table in engines.items():
+        if with_spark and name != "spark":
+            continue
+        got = clv.customer_tables(table, "2023-10-31", "2024-05-31", as_of="2024-06-01", out=tmp_path / name,
+                                  **names)
+        for key, frame in ref.items():
+            assert list(got[key].columns) == list(frame.columns), (name, key)
+            _same(frame, got[key])
+            assert got[key].attrs == frame.attrs, (name, key)
+            assert got[key].index.name == "cust_no"
+            written = pd.read_parquet(tmp_path / name / f"{key}.parquet").set_index("cust_no")
+            _same(frame, written)
+    # without a holdout: purchases after calibration are outside the summary, not an error
+    base = clv.summary_from_transactions(df, "2023-10-31", customer="cust_no", date="txn_ts", amount="amt")
+    _same(base, clv.customer_tables(engines["parquet glob"], "2023-10-31", **names)["summary"])
+    with pytest.raises(ValidationError, match=r"after the end of the observation \(2024-01-31"):
+        clv.customer_tables(engines["parquet glob"], "2023-10-31", "2024-01-31", **names)
+    # a log without amounts: the same tables less their money columns
+    bare = clv.customer_tables(engines["parquet glob"], "2023-10-31", "2024-05-31", as_of="2024-06-01",
+                               customer="cust_no", date="txn_ts", amount=None)
+    _same(ref["totals"][["transactions"]], bare["totals"])
+    _same(ref["rfm"].drop(columns=["monetary", "monetary_mean"]), bare["rfm"])
+    _same(ref["summary"].drop(columns="monetary_value"), bare["summary"])

@@ -21,7 +21,8 @@
 - ``compare_models``: every customer-base model on the same customers, judged on the holdout
 - ``referral_value``, ``referral_deciles``, ``referral_links``: customer referral value (Kumar, Petersen & Leone
   2010), the customers a customer brings in who would not have joined otherwise, against lifetime value
-- ``summary_from_transactions``: the calibration / holdout table; ``clv``: per-customer value;
+- ``summary_from_transactions``: the calibration / holdout table; ``customer_tables``: it, customer totals and
+  RFM from one read of a large table; ``clv``: per-customer value;
   ``customer_value``: the BG/NBD -> Gamma-Gamma -> CLV chain in one call
 """
 
@@ -63,7 +64,13 @@ from .paretonbd import ParetoNBD
 from .referral import referral_deciles, referral_links, referral_value
 from .sbg import ShiftedBetaGeometric
 from .sbg_regression import SBGRegression
-from .utils import conditional_expectations, contract_periods, repeat_tracking, summary_from_transactions
+from .utils import (
+    conditional_expectations,
+    contract_periods,
+    customer_tables,
+    repeat_tracking,
+    summary_from_transactions,
+)
 from .value import (
     ANNUAL_DISCOUNT_RATE,
     DAYS_PER_YEAR,
@@ -114,6 +121,7 @@ __all__ = [
     "conditional_expectations",
     "constant_retention",
     "contract_periods",
+    "customer_tables",
     "customer_value",
     "discrete_survival",
     "fit_cohorts",

@@ -18,23 +18,9 @@ from .. import schemas
 from ..errors import ValidationError
 from ..schemas.checks import _compare_as_of, _fail
 from ..sources import aggregate
+from ..sources.aggregate import _finish_rfm, _rfm_from  # shared with clv.customer_tables
 
 __all__ = ["DEFAULT_RFM_SEGMENTS", "rfm", "rfm_scores", "rfm_segments", "segment_summary"]
-
-RFM_COLUMNS = ["recency_days", "frequency", "monetary", "monetary_mean", "first_purchase",
-               "last_purchase", "tenure_days"]
-
-
-def _finish_rfm(per: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
-    """Recency, tenure and mean spend from the per-customer aggregate (pandas; small); without amounts
-    (no ``monetary`` column) the table has no money columns."""
-    out = per.copy()
-    if "monetary" in out.columns:
-        out["monetary_mean"] = out["monetary"] / out["frequency"]
-    out["recency_days"] = (as_of - out["last_purchase"]).dt.days.astype(np.int64)
-    out["tenure_days"] = (as_of - out["first_purchase"]).dt.days.astype(np.int64)
-    return out[[c for c in RFM_COLUMNS if c in out.columns]]
-
 
 def rfm(
     transactions: Any,
@@ -95,21 +81,7 @@ def rfm(
     before_ts = schemas.as_date(before, "before", "rfm") if before is not None else None
     if not isinstance(transactions, pd.DataFrame):  # the table stays in its engine
         per = aggregate.rfm_table(transactions, columns, caller="rfm", before=before_ts, amount=amount is not None)
-        last = per["last_purchase"].max()
-        if as_of_ts is None:
-            as_of_ts = last.normalize() + pd.Timedelta(days=1)
-        else:
-            as_of_ts = _compare_as_of(per["last_purchase"], as_of_ts, "rfm", date)
-            late = per["last_purchase"] > as_of_ts
-            if late.any():
-                raise schemas.FutureDateError(f"rfm: column '{date}': {int(late.sum())} of {len(per)} customers have "
-                                              f"transactions after as_of = {as_of_ts.date()}; check the as_of date "
-                                              "or the data")
-        out = _finish_rfm(per, as_of_ts)
-        out.index.name = customer
-        out.attrs["as_of"] = str(as_of_ts.date())
-        out.attrs["row_account"] = per.attrs.get("row_account", [])
-        return out
+        return _rfm_from(per, as_of_ts, customer, date)
     tx = schemas.validate(transactions, "transactions", caller="rfm", date_format=date_format,
                           need=["amount"] if amount is not None else [], **columns)
     account = schemas.RowAccount("transactions", len(tx))

@@ -34,7 +34,7 @@ from ..errors import (
     SchemaError,
     ValidationError,
 )
-from ..schemas.checks import column_label
+from ..schemas.checks import _compare_as_of, column_label
 from ..schemas.contracts import CONTRACTS, Column, Contract
 from .tables import Source, as_source
 
@@ -45,6 +45,7 @@ __all__ = [
     "check_table",
     "check_transactions",
     "clv_summary",
+    "customer_aggregates",
     "customer_totals",
     "repeat_days",
     "rfm_table",
@@ -585,17 +586,8 @@ def clv_summary(table: Any, calibration_end: pd.Timestamp, observation_end: pd.T
     end = _moment(pd.Timestamp(observation_end if observation_end is not None else calibration_end).normalize(),
                   src)
     lf = src.lazy()
-    last = src.checked["date_max"]
-    if observation_end is not None and last is not None and pd.notna(last) \
-            and _naive_utc(last) >= _naive_utc(end) + pd.Timedelta(days=1):
-        late = lf.filter(nw.col("date") >= end + pd.Timedelta(days=1))
-        bad = late.group_by("customer_id").agg(nw.len().alias("k")).collect(backend="pandas").to_native()
-        if len(bad):
-            bad = bad.set_index("customer_id")["k"]
-            first = _first_ids(bad.index)
-            raise FutureDateError(f"{caller}: column 'date': {int(bad.sum())} rows are after the end of the "
-                                  f"observation ({pd.Timestamp(end).date()}; first customers: {first}); filter them "
-                                  "first if intended, or check the dates")
+    if observation_end is not None:
+        _no_purchase_after(src, end, caller)
     # pass 2: purchase days in the window, joined to each customer's first purchase day
     day = nw.col("date").dt.truncate("1d")
     window = lf.filter(nw.col("date") < end + pd.Timedelta(days=1))
@@ -622,6 +614,187 @@ def clv_summary(table: Any, calibration_end: pd.Timestamp, observation_end: pd.T
         out[c] = out[c].astype(np.int64)
     if amount:
         out["repeat_amount_cal"] = out["repeat_amount_cal"].astype(float)
+    return out
+
+
+RFM_COLUMNS = ["recency_days", "frequency", "monetary", "monetary_mean", "first_purchase",
+               "last_purchase", "tenure_days"]
+
+
+def _finish_rfm(per: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Recency, tenure and mean spend from the per-customer aggregate (pandas; small); without amounts
+    (no ``monetary`` column) the table has no money columns."""
+    out = per.copy()
+    if "monetary" in out.columns:
+        out["monetary_mean"] = out["monetary"] / out["frequency"]
+    out["recency_days"] = (as_of - out["last_purchase"]).dt.days.astype(np.int64)
+    out["tenure_days"] = (as_of - out["first_purchase"]).dt.days.astype(np.int64)
+    return out[[c for c in RFM_COLUMNS if c in out.columns]]
+
+
+def _rfm_from(per: pd.DataFrame, as_of_ts: pd.Timestamp | None, customer: str, date: str) -> pd.DataFrame:
+    """The RFM table from the per-customer aggregate of a table checked in its engine (first and last purchase,
+    frequency, monetary): ``as_of`` defaulted or checked against the last purchases, then recency and tenure."""
+    last = per["last_purchase"].max()
+    if as_of_ts is None:
+        as_of_ts = last.normalize() + pd.Timedelta(days=1)
+    else:
+        as_of_ts = _compare_as_of(per["last_purchase"], as_of_ts, "rfm", date)
+        late = per["last_purchase"] > as_of_ts
+        if late.any():
+            raise FutureDateError(f"rfm: column '{date}': {int(late.sum())} of {len(per)} customers have "
+                                          f"transactions after as_of = {as_of_ts.date()}; check the as_of date "
+                                          "or the data")
+    out = _finish_rfm(per, as_of_ts)
+    out.index.name = customer
+    out.attrs["as_of"] = str(as_of_ts.date())
+    out.attrs["row_account"] = per.attrs.get("row_account", [])
+    return out
+
+
+def _no_purchase_after(src: Source, end: Any, caller: str) -> None:
+    """Raise :class:`~crmresearch.errors.FutureDateError` for purchases after the day ``end`` (a second pass only when
+    the contract check saw a later date), with their count and first customers."""
+    import narwhals as nw
+
+    last = src.checked["date_max"]
+    if last is None or pd.isna(last) or _naive_utc(last) < _naive_utc(end) + pd.Timedelta(days=1):
+        return
+    late = src.lazy().filter(nw.col("date") >= end + pd.Timedelta(days=1))
+    bad = late.group_by("customer_id").agg(nw.len().alias("k")).collect(backend="pandas").to_native()
+    if len(bad):
+        bad = bad.set_index("customer_id")["k"]
+        raise FutureDateError(f"{caller}: column 'date': {int(bad.sum())} rows are after the end of the "
+                              f"observation ({pd.Timestamp(end).date()}; first customers: {_first_ids(bad.index)}); "
+                              "filter them first if intended, or check the dates")
+
+
+def customer_aggregates(table: Any, calibration_end: pd.Timestamp, observation_end: pd.Timestamp | None,
+                        columns: Mapping[str, str] | None = None, amount: bool = True,
+                        caller: str = "customer_tables") -> pd.DataFrame:
+    """What :func:`customer_totals`, :func:`rfm_table` and :func:`clv_summary` compute, from one contract check and
+    one aggregation in the engine.
+
+    The rows are aggregated once per customer and calendar day (count, amount, first and last timestamp); every
+    per-customer figure is an aggregate of those daily rows, joined to each customer's first purchase day in the
+    summary window (a second, cheap aggregation of the rows per customer). On DuckDB this is one query (its plan:
+    ``benchmarks/scale-plans.md``); no per-row data leaves the engine.
+
+    Parameters
+    ----------
+    table : table
+        A transactions table where it lives: a pandas or polars DataFrame, a DuckDB relation, a Spark DataFrame,
+        a Parquet/CSV path or glob, a data-source entry, or a :class:`~crmresearch.sources.Source`.
+    calibration_end : Timestamp
+        Last day of the calibration period (inclusive).
+    observation_end : Timestamp or None
+        Last day of the holdout period (inclusive; a purchase after it is an error); None for no holdout.
+    columns : mapping of str to str or None, optional
+        Our column name -> yours (``{'customer': 'cust_no', 'amount': 'amt', 'date': 'day'}``); None when the
+        table uses ours.
+    amount : bool, default True
+        Sum the amounts (False: a log without amounts; no ``revenue`` nor ``repeat_amount_cal``).
+    caller : str, default 'customer_tables'
+        Name of the public function, used in error messages.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``customer_id`` (sorted), every customer: ``revenue`` and ``transactions`` (all rows),
+        ``first_purchase`` and ``last_purchase`` (timestamps), and :func:`clv_summary`'s columns ``first``,
+        ``last_cal``, ``days_cal``, ``days_holdout``, ``repeat_amount_cal`` (NaT / 0 for a customer without a
+        purchase up to the end of the summary window).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch.sources import aggregate
+    >>> tx = pd.DataFrame({'customer_id': [1, 1, 1], 'amount': [5.0, 7.0, 2.0],
+    ...                    'date': pd.to_datetime(['2024-01-01 10:00', '2024-01-15 09:00', '2024-01-15 18:00'])})
+    >>> per = aggregate.customer_aggregates(tx, pd.Timestamp('2024-02-01'), None)
+    >>> per[['transactions', 'days_cal', 'repeat_amount_cal']].values.tolist()
+    [[3.0, 2.0, 9.0]]
+    """
+    import narwhals as nw
+
+    src = check_transactions(table, columns, caller, amount=amount)
+    cal_end = _moment(pd.Timestamp(calibration_end).normalize(), src)
+    end = _moment(pd.Timestamp(observation_end if observation_end is not None else calibration_end).normalize(),
+                  src)
+    if observation_end is not None:
+        _no_purchase_after(src, end, caller)
+    if amount and src.engine == "duckdb" and _naive_dates(src):
+        return _typed(_collect_duckdb(_duckdb_aggregates(src, cal_end, end)))
+    money = [nw.col("amount").sum().alias("amt")] if amount else []
+    daily = src.lazy().group_by("customer_id", nw.col("date").dt.truncate("1d").alias("day")).agg(
+        nw.len().alias("n"), *money, nw.col("date").min().alias("t0"), nw.col("date").max().alias("t1"))
+    # the first purchase day from the rows (a cheap aggregation per customer), not from ``daily``: a relation used
+    # twice is computed twice by DuckDB (the costly (customer, day) grouping would run again)
+    firsts = (src.lazy().filter(nw.col("date") < end + pd.Timedelta(days=1)).group_by("customer_id")
+              .agg(nw.col("date").min().alias("first")).with_columns(nw.col("first").dt.truncate("1d")))
+    in_cal = nw.col("day") <= cal_end
+    repeat = [nw.when(in_cal & (nw.col("day") > nw.col("first"))).then(nw.col("amt")).otherwise(0.0)
+              .alias("rep")] if amount else []
+    per = (daily.join(firsts, on="customer_id", how="left")
+           .with_columns(nw.when(in_cal).then(nw.col("day")).otherwise(None).alias("day_cal"),
+                         in_cal.cast(nw.Int64).alias("cal"),
+                         (~in_cal & (nw.col("day") <= end)).cast(nw.Int64).alias("hold"), *repeat)
+           .group_by("customer_id")
+           .agg(*([nw.col("amt").sum().alias("revenue")] if amount else []), nw.col("n").sum().alias("transactions"),
+                nw.col("t0").min().alias("first_purchase"), nw.col("t1").max().alias("last_purchase"),
+                nw.col("first").min().alias("first"), nw.col("day_cal").max().alias("last_cal"),
+                nw.col("cal").sum().alias("days_cal"), nw.col("hold").sum().alias("days_holdout"),
+                *([nw.col("rep").sum().alias("repeat_amount_cal")] if amount else [])))
+    return _typed(_collect(per))
+
+
+def _naive_dates(src: Source) -> bool:
+    """The ``date`` column is a date or a timestamp without zone (DuckDB's day arithmetic is then the same as
+    narwhals')."""
+    import narwhals as nw
+
+    dtype = src.schema()["date"]
+    return dtype == nw.Date or (dtype == nw.Datetime and getattr(dtype, "time_zone", None) is None)
+
+
+def _duckdb_aggregates(src: Source, cal_end: Any, end: Any) -> Any:
+    """:func:`customer_aggregates` on DuckDB as one query: the first day's amount by ``arg_min`` over the daily
+    rows instead of a join to the first days (``benchmarks/scale-plans.md``). The same numbers as the narwhals
+    route (the repeat amount as a difference of sums: equal to 1e-12 relative)."""
+    import narwhals as nw
+
+    rel = nw.to_native(src.lazy())
+    cal, last = (f"TIMESTAMP '{pd.Timestamp(t).isoformat(sep=' ')}'" for t in (cal_end, end))
+    return rel.query("tx", f"""
+        WITH daily AS (
+          SELECT customer_id, date_trunc('day', "date") AS day, count(*) AS n, sum(amount) AS amt,
+                 min("date") AS t0, max("date") AS t1
+          FROM tx GROUP BY ALL)
+        SELECT customer_id, sum(amt) AS revenue, sum(n) AS transactions, min(t0) AS first_purchase,
+               max(t1) AS last_purchase, min(day) FILTER (day <= {last}) AS "first",
+               max(day) FILTER (day <= {cal}) AS last_cal, count(*) FILTER (day <= {cal}) AS days_cal,
+               count(*) FILTER (day > {cal} AND day <= {last}) AS days_holdout,
+               coalesce(sum(amt) FILTER (day <= {cal}) - arg_min(amt, day) FILTER (day <= {cal}), 0.0)
+                 AS repeat_amount_cal
+        FROM daily GROUP BY customer_id""")
+
+
+def _collect_duckdb(rel: Any) -> pd.DataFrame:
+    """A DuckDB relation's per-customer result as pandas, sorted by customer id (as :func:`_collect`)."""
+    import narwhals as nw
+
+    return _collect(nw.from_native(rel))
+
+
+def _typed(out: pd.DataFrame) -> pd.DataFrame:
+    """:func:`customer_aggregates`' columns in their pandas types (timestamps, int64 counts, float amounts)."""
+    for c in ("first_purchase", "last_purchase", "first", "last_cal"):
+        out[c] = pd.to_datetime(out[c])
+    for c in ("transactions", "days_cal", "days_holdout"):
+        out[c] = out[c].astype(np.int64)
+    for c in ("revenue", "repeat_amount_cal"):
+        if c in out.columns:
+            out[c] = out[c].astype(float)
     return out
 
 

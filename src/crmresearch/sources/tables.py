@@ -589,8 +589,10 @@ def _connect(duckdb: Any) -> Any:
         con.execute("SET enable_progress_bar = false")
     except duckdb.Error:
         pass
-    # threads and memory: DuckDB's defaults (all cores, 80 % of RAM) unless set in the environment
-    for setting, env in (("threads", "CRMRESEARCH_DUCKDB_THREADS"), ("memory_limit", "CRMRESEARCH_DUCKDB_MEMORY")):
+    # threads, memory and where to spill: DuckDB's defaults (all cores, 80 % of RAM, .tmp) unless set in the
+    # environment (benchmarks/scale.py: 10^8 rows in under 3 GB with CRMRESEARCH_DUCKDB_MEMORY=2GB)
+    for setting, env in (("threads", "CRMRESEARCH_DUCKDB_THREADS"), ("memory_limit", "CRMRESEARCH_DUCKDB_MEMORY"),
+                         ("temp_directory", "CRMRESEARCH_DUCKDB_TEMP")):
         if os.environ.get(env):
             con.execute(f"SET {setting} = ?", [os.environ[env]])
     return con
