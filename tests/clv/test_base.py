@@ -14,9 +14,9 @@ from crmresearch import clv
 from crmresearch.errors import DataWarning, ValidationError
 
 CONTINUOUS = [clv.BetaGeoNBD, clv.ModifiedBetaGeoNBD, clv.ParetoNBD]
-# Pareto/NBD reaches the no-dropout limit in well under a second (the series of _log_integral_near); the one
-# cohort day wanders to the no-heterogeneity-in-dropout limit (s, beta -> infinity), still slow, and it leaves
-# the one-rate Poisson limit's r short of the limit: those stay out of the fast suite.
+# Pareto/NBD reaches the no-dropout limit in well under a second (the series of _log_integral_near); on the one
+# cohort day it reaches the no-heterogeneity-in-dropout limit (s, beta -> infinity; its own test below), and it
+# leaves the one-rate Poisson limit's r short of the limit: it stays out of those parametrised tests.
 FAST = [clv.BetaGeoNBD, clv.ModifiedBetaGeoNBD]
 NAMES = {clv.BetaGeoNBD: "BG/NBD", clv.ModifiedBetaGeoNBD: "MBG/NBD", clv.ParetoNBD: "Pareto/NBD"}
 
@@ -114,6 +114,43 @@ def test_a_handful_a_single_cohort_day_and_one_huge_customer_give_an_answer(cls,
     assert np.isfinite(m.log_likelihood_)
     p = m.probability_alive(x, tx, T)
     assert np.isfinite(p).all() and p[0] > 0.99
+
+
+def test_pareto_nbd_on_a_single_cohort_day_answers_at_the_one_dropout_rate_limit(cdnow_summary):
+    """The first month's CDNOW customers as if all had joined on one day (one age): the likelihood rises towards
+    s, beta -> infinity with s/beta fixed. One DataWarning naming the limit, in about a second; main took over two
+    minutes (the series of the integral needed ~beta / (alpha + T) terms and the likelihood, a difference of two
+    terms of ~1e7, lost its last digits there)."""
+    import time
+
+    s = cdnow_summary
+    one_day = s[s["T"] > 35.0]
+    x, tx, T = one_day["frequency"].to_numpy(float), one_day["recency"].to_numpy(float), np.full(len(one_day), 39.0)
+    start = time.process_time()
+    m, message = fit_one_warning(clv.ParetoNBD(), x, tx, T)
+    seconds = time.process_time() - start
+    assert seconds < 10.0, seconds
+    rate = m.params_["s"] / m.params_["beta"]
+    assert "no heterogeneity in dropout: every customer has the same dropout rate" in message
+    assert f"{rate:.4g} per time unit" in message and m.limits_ and m.limits_[0].startswith("no heterogeneity")
+    assert m.params_["s"] > 1e5 and 0.01 < rate < 0.05
+    # the likelihood at the limit: gamma-Poisson purchases, one exponential lifetime with rate mu for everyone,
+    # by quadrature of the dropout time
+    from scipy import integrate
+    from scipy.special import gammaln as lg
+
+    r, alpha = m.params_["r"], m.params_["alpha"]
+
+    def one(xi, ti):
+        head = lg(r + xi) - lg(r) + r * np.log(alpha)
+        alive = np.exp(-rate * 39.0 - (r + xi) * np.log(alpha + 39.0))
+        dead, _ = integrate.quad(lambda y: rate * np.exp(-rate * y - (r + xi) * np.log(alpha + y)), ti, 39.0,
+                                 epsabs=0, epsrel=1e-12)
+        return head + np.log(alive + dead)
+
+    pairs = {(a, b) for a, b in zip(x, tx, strict=True)}
+    ll = {p: one(*p) for p in pairs}
+    assert m.log_likelihood_ == pytest.approx(sum(ll[(a, b)] for a, b in zip(x, tx, strict=True)), rel=1e-6)
 
 
 def test_bgbb_without_dropout_is_the_beta_binomial_limit():

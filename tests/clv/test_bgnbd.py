@@ -187,3 +187,38 @@ def test_simulating_from_a_fit_at_the_no_dropout_limit_draws_customers_who_never
     free = clv.simulate_bgnbd(2_000, r=18.0, alpha=38.0, a=1e-12, b=1e12, T=52.0, seed=1)
     assert sim["frequency"].mean() == pytest.approx(free["frequency"].mean(), rel=0.05)
     assert sim["frequency"].min() > 0
+
+
+@pytest.mark.parametrize("cls", [clv.BetaGeoNBD, clv.ModifiedBetaGeoNBD])
+def test_analytic_hessian_equals_central_differences_of_the_gradient(cls, cdnow_summary):
+    """The Hessian large bases use for the warm start and the standard errors (issue 28, speed)."""
+    from crmresearch.clv import bgnbd
+    from crmresearch.core.mle import hessian
+
+    s = cdnow_summary
+    x, tx, T = (s[c].to_numpy(float) for c in ("frequency", "recency", "T"))
+    d = bgnbd._prepare(x, tx, T, np.ones(x.size), cls._shift)
+    for theta in (np.array([0.24, 4.4, 0.79, 2.4]), np.array([1.3, 0.8, 0.2, 7.0])):  # at and away from the optimum
+        numeric = hessian(lambda t: bgnbd._negloglik(d, np.log(t), map)[1] / t, theta, 1e-5 * theta)
+        np.testing.assert_allclose(bgnbd._hessian(d, np.log(theta)), numeric, rtol=1e-6,
+                                   atol=1e-6 * np.abs(numeric).max())
+
+
+@pytest.mark.parametrize("cls", [clv.BetaGeoNBD, clv.ModifiedBetaGeoNBD])
+def test_the_large_base_path_gives_the_same_fit(cls, monkeypatch):
+    """Above WARM_ROWS rows: warm start from a subsample, Newton steps, analytic standard errors."""
+    from crmresearch.clv import bgnbd
+
+    sim = clv.simulate_bgnbd(60_000, 0.5, 6.0, 0.8, 3.0, np.random.default_rng(4).uniform(20, 80, 60_000), seed=5,
+                             modified=cls is clv.ModifiedBetaGeoNBD)
+    data = (sim["frequency"], sim["recency"], sim["T"])
+    plain = cls().fit(*data)
+    monkeypatch.setattr(bgnbd, "WARM_ROWS", 55_000)
+    large = cls().fit(*data)
+    assert large.n_iter_ == 0  # the Newton path ran
+    # the same maximum: within 1e-3 standard errors of L-BFGS-B's optimum (which stops up to ~3e-4 SE short of it;
+    # the Newton steps stop within 1e-6 SE), at a log-likelihood at least as high
+    se = plain.summary["std_error"]
+    assert ((large.params_ - plain.params_).abs() / se).max() < 1e-3
+    assert large.log_likelihood_ >= plain.log_likelihood_ - 1e-6
+    np.testing.assert_allclose(large.summary["std_error"], se, rtol=2e-4)

@@ -121,17 +121,23 @@ class BaseFitter(Estimator):
         return hessian(lambda x: self._negloglik(x)[1], log_params, 1e-5)
 
     def _newton(self, x0: np.ndarray, H: np.ndarray, max_steps: int = 30) -> np.ndarray | None:
-        """Newton-type iterations with a fixed Hessian (e.g. from a subsample, rescaled): linear
-        convergence at the rate of the Hessian's relative error, one evaluation per step. Returns
-        the optimum in log parameters, or None if it fails to converge (the caller falls back)."""
+        """Newton-type iterations from a Hessian (e.g. from a subsample, rescaled), updated by BFGS from each
+        step's change of the gradient, one evaluation per step. Stops, without
+        evaluating it, at a step below 1e-6 standard errors (from ``H``) in every log parameter, or below
+        1e-10: the accuracy :func:`~crmresearch.core.mle.minimise`'s gradient rule gives the other fits.
+        Returns the optimum in log parameters, or None if it fails to converge (the caller falls back)."""
         x = x0.copy()
         f, g = self._negloglik(x)
         try:
             Hinv = np.linalg.inv(H)
         except np.linalg.LinAlgError:
             return None
+        small = np.maximum(1e-10, 1e-6 * np.sqrt(np.clip(np.diag(Hinv), 0.0, None)))
         for _ in range(max_steps):
             step = -Hinv @ g
+            if np.all(np.abs(step) < small):  # converged at x: no evaluation for a step that small
+                self._newton_result = (x, f, g)
+                return x
             t = 1.0
             while True:
                 fn, gn = self._negloglik(x + t * step)
@@ -140,10 +146,18 @@ class BaseFitter(Estimator):
                 t /= 2
                 if t < 1e-4:
                     return None
-            x, f, g = x + t * step, fn, gn
-            if np.max(np.abs(t * step)) < 1e-10:
-                self._newton_result = (x, f, g)
-                return x
+            dx, dg = t * step, gn - g
+            x, f, g = x + dx, fn, gn
+            # BFGS update of the Hessian from this step (superlinear instead of linear convergence), while the step
+            # is well above the gradient's rounding noise
+            curv = float(dg @ dx)
+            if np.max(np.abs(dx)) > 1e-7 and curv > 0:
+                Hdx = H @ dx
+                H = H - np.outer(Hdx, Hdx) / float(dx @ Hdx) + np.outer(dg, dg) / curv
+                try:
+                    Hinv = np.linalg.inv(H)
+                except np.linalg.LinAlgError:
+                    return None
         return None
 
     def _optimise(self, n_obs: int, covariance: bool = True) -> None:

@@ -9,9 +9,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.special import betaln, digamma, gammaln, hyp2f1
+from scipy.special import betaln, digamma, expit, gammaln, hyp2f1, polygamma
 
 from ..core import progress as progress_
+from ..core.mle import blas_threads, invert
 from ..errors import ValidationError
 from ._base import BaseFitter, Limit, per_customer
 
@@ -94,14 +95,18 @@ def check_frequency_recency_age(frequency, recency, T, caller: str,
 def compress_rows(x: np.ndarray, tx: np.ndarray, T: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, ...]:
     """The distinct (x, t_x, T) rows with summed weights, when that shrinks the data (the likelihood is a
     sum over customers, so the fit is exact); otherwise the rows unchanged."""
-    rows = np.column_stack([x, tx, T])
-    sample = rows[: min(len(rows), 20_000)]
+    m = min(x.size, 20_000)
+    sample = np.column_stack([x[:m], tx[:m], T[:m]])
     if len(np.unique(sample, axis=0)) < 0.8 * len(sample):  # worth it only with many ties
-        uniq, inv = np.unique(rows, axis=0, return_inverse=True)
+        uniq, inv = np.unique(np.column_stack([x, tx, T]), axis=0, return_inverse=True)
         w = np.bincount(inv.ravel(), weights=w, minlength=len(uniq))
         x, tx, T = uniq[:, 0], uniq[:, 1], uniq[:, 2]
     return x, tx, T, w
 
+
+#: Above WARM_ROWS distinct (x, t_x, T) rows the fit starts from the optimum of a 5 % subsample (at least 50,000
+#: rows) and takes Newton steps on all rows, and the Hessian (warm start, standard errors) is analytic.
+WARM_ROWS = 200_000
 
 #: Fewest customers (weighted) BG/NBD is fitted on: 4 parameters need a customer base, not a handful.
 MIN_CUSTOMERS = 20
@@ -140,14 +145,27 @@ def check_identifiable(x: np.ndarray, T: np.ndarray, w: np.ndarray, caller: str 
                       "T be in the declared time_unit (e.g. weeks, not years)", DataWarning, stacklevel=3)
 
 
+def _distinct_counts(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(x, return_inverse=True)`` for whole numbers x >= 0 (checked by the caller), by ``bincount``
+    when the largest is below 10^7 (no sort: 1,000,000 customers in ~10 ms instead of ~0.2 s)."""
+    top = float(x.max(initial=0.0))
+    if top >= 1e7:
+        ux, xi = np.unique(x, return_inverse=True)
+        return ux, xi.ravel()
+    xs = x.astype(np.intp)
+    present = np.bincount(xs, minlength=int(top) + 1) > 0
+    ux = np.flatnonzero(present)
+    rank = np.cumsum(present) - 1
+    return ux.astype(float), rank[xs]
+
+
 def _prepare(x, tx, T, w, shift: int = 0) -> SimpleNamespace:
     """What every likelihood evaluation needs: customers with x > 0 first, distinct x, weights per
     distinct x, and chunk bounds for the threads (two halves of each group). ``shift`` 1 is the
     MBG/NBD, where every customer (x = 0 too) can have dropped out after a purchase."""
-    order = np.argsort(x == 0, kind="stable")  # x > 0 first
+    order = np.concatenate([np.flatnonzero(x > 0), np.flatnonzero(x == 0)])  # x > 0 first, order kept
     x, tx, T, w = x[order], tx[order], T[order], w[order]
-    ux, xi = np.unique(x, return_inverse=True)
-    xi = xi.ravel()
+    ux, xi = _distinct_counts(x)
     n, npos = x.size, (x.size if shift else int((x > 0).sum()))
     return SimpleNamespace(
         shift=shift, x=x, T=T, w=w, wx=w * x, ux=ux, W_u=np.bincount(xi, weights=w, minlength=ux.size),
@@ -217,6 +235,62 @@ def _partial(args: tuple) -> tuple[np.ndarray, np.ndarray]:
         sums[5] = pw3 @ (rx * (1.0 / (alpha + tx) - invT))
         zeros = np.bincount(xi, weights=pw3, minlength=d.ux.size)
     return np.array(sums), zeros
+
+
+def _hessian(d: SimpleNamespace, log_params: np.ndarray) -> np.ndarray:
+    """Analytic Hessian of -LL in natural parameters (r, alpha, a, b), the terms of :func:`_negloglik`
+    differentiated twice: trigamma per distinct x for A1 and A2, and for the softplus of
+    D = ln a - ln(b + x - 1 + k) - (r + x) (ln(alpha + t_x) - ln(alpha + T)),
+    sigma(D) (1 - sigma(D)) grad D grad D' + sigma(D) Hess D. One pass over the customers (about one
+    evaluation of the likelihood, instead of the 8 of central differences)."""
+    r, alpha, a, b = np.exp(log_params)
+    ux, W_u, k = d.ux, d.W_u, d.shift
+    npos = d.pos_xi.size
+    H = np.zeros((4, 4))
+    # A1 = ln G(r+x) - ln G(r) + r ln alpha; A2 = ln G(b+x+k) - ln G(a+b+x+k) - ln G(b) + ln G(a+b)
+    H[0, 0] = W_u @ (polygamma(1, r + ux) - polygamma(1, r))
+    H[0, 1] = W_u.sum() / alpha
+    H[1, 1] = -r * W_u.sum() / alpha ** 2
+    t_abx = polygamma(1, a + b + ux + k)
+    t_ab = float(polygamma(1, a + b))
+    H[2, 2] = W_u @ (t_ab - t_abx)
+    H[2, 3] = H[2, 2]
+    H[3, 3] = W_u @ (polygamma(1, b + ux + k) - t_abx - polygamma(1, b) + t_ab)
+    # -(r + x) ln(alpha + T), every customer
+    invT = 1.0 / (alpha + d.T)
+    H[0, 1] -= d.w @ invT
+    H[1, 1] += (r * d.w + d.wx) @ invT ** 2
+    # softplus(D), customers who can have dropped out (x > 0; everyone for the MBG/NBD)
+    if npos:
+        w, x, tx, xi = d.w[:npos], d.x[:npos], d.pos_tx, d.pos_xi
+        xpos = (ux > 0) | (k > 0)
+        bx1 = np.where(xpos, b + ux - 1 + k, 1.0)
+        dDa_u = np.where(xpos, 1.0 / a, 0.0)
+        dDb_u = np.where(xpos, -1.0 / bx1, 0.0)
+        rx = r + x
+        inv_tx, inv_T = 1.0 / (alpha + tx), invT[:npos]
+        diff = np.log(alpha + tx) - np.log(alpha + d.T[:npos])
+        D = (np.log(a) - np.log(bx1))[xi] - rx * diff
+        sig = expit(D)
+        u = w * sig
+        s2 = u * (1.0 - sig)
+        q = inv_tx - inv_T
+        g_r, g_alpha = -diff, -rx * q  # d D / d r, d D / d alpha
+        s2_r, s2_alpha = s2 * g_r, s2 * g_alpha
+        H[0, 0] += s2_r @ g_r
+        H[0, 1] += s2_r @ g_alpha - u @ q
+        H[1, 1] += s2_alpha @ g_alpha + u @ (rx * (inv_tx ** 2 - inv_T ** 2))
+        S2_r = np.bincount(xi, weights=s2_r, minlength=ux.size)
+        S2_alpha = np.bincount(xi, weights=s2_alpha, minlength=ux.size)
+        S2 = np.bincount(xi, weights=s2, minlength=ux.size)
+        U = np.bincount(xi, weights=u, minlength=ux.size)
+        H[0, 2], H[0, 3] = S2_r @ dDa_u, S2_r @ dDb_u
+        H[1, 2], H[1, 3] = S2_alpha @ dDa_u, S2_alpha @ dDb_u
+        H[2, 2] += S2 @ dDa_u ** 2 - U @ np.where(xpos, 1.0 / a ** 2, 0.0)
+        H[2, 3] += S2 @ (dDa_u * dDb_u)
+        H[3, 3] += S2 @ dDb_u ** 2 + U @ np.where(xpos, 1.0 / bx1 ** 2, 0.0)
+    H = np.triu(H) + np.triu(H, 1).T
+    return -H
 
 
 class BetaGeoNBD(BaseFitter):
@@ -327,10 +401,13 @@ class BetaGeoNBD(BaseFitter):
             raise ValueError(f"{type(self).__name__}: n_jobs must be a whole number >= 1; got {self.n_jobs!r}")
         self._warm = self._warm_hessian = None
         # the threads live only while fitting: a fitted model holds no pool and no data (it pickles small)
-        with ThreadPoolExecutor(max_workers=self.n_jobs) as pool:
+        # one BLAS thread: the likelihood's dot products are small and run in this fitter's own threads; OpenBLAS
+        # waking its threads for each costs more than the work (20x on 50,000 customers on 2 busy cores)
+        with ThreadPoolExecutor(max_workers=self.n_jobs) as pool, blas_threads(1):
             self._map = pool.map
             try:
-                if x.size > 200_000:
+                self._analytic = x.size > WARM_ROWS
+                if self._analytic:
                     # Warm start: fit a 5 % subsample, then Newton steps on all customers with the
                     # subsample's Hessian scaled up (a few evaluations: the two Hessians nearly agree).
                     pick = np.random.default_rng(0).choice(x.size, size=max(50_000, x.size // 20), replace=False)
@@ -341,7 +418,7 @@ class BetaGeoNBD(BaseFitter):
                 self._d = _prepare(x, tx, T, w, self._shift)
                 self._optimise(n_obs=round(float(w.sum())))
             finally:
-                for name in ("_map", "_d", "_warm", "_warm_hessian", "_newton_result"):
+                for name in ("_map", "_d", "_warm", "_warm_hessian", "_newton_result", "_analytic"):
                     self.__dict__.pop(name, None)
         return self
 
@@ -378,6 +455,25 @@ class BetaGeoNBD(BaseFitter):
 
     def _negloglik(self, log_params: np.ndarray) -> tuple[float, np.ndarray]:
         return _negloglik(self._d, log_params, self._map)
+
+    def _hessian_log(self, log_params: np.ndarray) -> np.ndarray:
+        """Hessian of -LL in log parameters: analytic (:func:`_hessian`) on large bases, else the base's
+        central differences of the gradient."""
+        if not getattr(self, "_analytic", False):
+            return super()._hessian_log(log_params)
+        theta = np.exp(log_params)
+        g_log = self._negloglik(log_params)[1]
+        return theta[:, None] * _hessian(self._d, log_params) * theta[None, :] + np.diag(g_log)
+
+    def _covariance(self, values: np.ndarray, grad_at_optimum: np.ndarray) -> pd.DataFrame:
+        """Inverse observed information. Above :data:`WARM_ROWS` distinct rows from the analytic Hessian
+        (:func:`_hessian`, one pass over the customers); below, the base's central differences of the
+        analytic gradient (8 passes; the values in the studies' tables). The two agree to ~3e-8 relative
+        (the truncation error of the differences)."""
+        if not getattr(self, "_analytic", False):
+            return super()._covariance(values, grad_at_optimum)
+        cov = invert(_hessian(self._d, np.log(values)))
+        return pd.DataFrame(cov, index=self._param_names, columns=self._param_names)
 
 
     # predictions ----------------------------------------------------------------------

@@ -274,7 +274,7 @@ def blas_threads(n: int = 1) -> AbstractContextManager:
     Returns
     -------
     context manager
-        ``threadpoolctl.threadpool_limits(n, user_api='blas')``, or a no-op.
+        ``ThreadpoolController().limit(limits=n, user_api='blas')`` (one controller per process), or a no-op.
 
     Examples
     --------
@@ -284,8 +284,21 @@ def blas_threads(n: int = 1) -> AbstractContextManager:
     ...     float(np.ones(3) @ np.ones(3))
     3.0
     """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - the light core without scikit-learn
-        return nullcontext()
-    return threadpool_limits(n, user_api="blas")
+    controller = _blas_controller()
+    return nullcontext() if controller is None else controller.limit(limits=n, user_api="blas")
+
+
+_CONTROLLER: list = []
+
+
+def _blas_controller():
+    """threadpoolctl's controller of the loaded thread pools, made once: building one scans the process's
+    shared libraries (~10 ms, as long as a BG/BB fit on 1,000,000 customers); None without threadpoolctl."""
+    if not _CONTROLLER:
+        try:
+            from threadpoolctl import ThreadpoolController
+        except ImportError:  # pragma: no cover - the light core without scikit-learn
+            _CONTROLLER.append(None)
+        else:
+            _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0]
