@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -149,9 +150,15 @@ def test_stale_staging_of_dead_runs_is_removed_live_ones_kept(tmp_path: Path):
     (dead / ".crmresearch-owner").write_text("999999999")
     orphan = root / "no-owner"
     orphan.mkdir()
+    old = time.time() - publish.OWNERLESS_GRACE_SECONDS - 60
+    os.utime(orphan, (old, old))  # left long ago without an owner
+    young = root / "rfm-segments-being-made"  # another run between mkdtemp and writing its pid
+    young.mkdir()
     removed = publish.clean_stale(root)
     assert sorted(p.name for p in removed) == ["no-owner", "value-tiers-dead"]
-    assert mine.is_dir()
+    assert mine.is_dir() and young.is_dir()
+    (mine / ".crmresearch-owner").write_text("")  # read half-written by a concurrent clean-up: still claimed
+    assert publish.clean_stale(root) == [] and mine.is_dir()
 
 
 # ----------------------------------------------------------------------------- input files

@@ -155,6 +155,32 @@ def _owner(folder: Path) -> int:
         return -1
 
 
+#: A staging or switch folder with no readable owner is left alone for this long after its last change: its
+#: maker may be between creating it and writing its pid. (Without the grace a run starting beside another
+#: removed the other's staging folder, and the exhibits written so far with it: seen once in a site build,
+#: two runs at a time, as an exhibit "not written" although the notebook had saved it.)
+OWNERLESS_GRACE_SECONDS = 600.0
+
+
+def _claimed(folder: Path) -> bool:
+    """Whether ``folder`` still belongs to a running process: its owner is alive, or it has no readable owner
+    and changed less than :data:`OWNERLESS_GRACE_SECONDS` ago."""
+    pid = _owner(folder)
+    if pid > 0:
+        return _alive(pid)
+    try:
+        return time.time() - folder.stat().st_mtime < OWNERLESS_GRACE_SECONDS
+    except OSError:
+        return False
+
+
+def _write_owner(folder: Path) -> None:
+    """Write this process id as ``folder``'s owner in one rename (a reader never sees a half-written file)."""
+    tmp = folder / f"{_OWNER}.{os.getpid()}.tmp"
+    tmp.write_text(str(os.getpid()))
+    os.replace(tmp, folder / _OWNER)
+
+
 def make_staging(root: Path, study: str) -> Path:
     """A private staging folder under ``root``, marked with this process id.
 
@@ -181,12 +207,13 @@ def make_staging(root: Path, study: str) -> Path:
     """
     root.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix=f"{study}-", dir=root))
-    (folder / _OWNER).write_text(str(os.getpid()))
+    _write_owner(folder)
     return folder
 
 
 def clean_stale(root: Path) -> list[Path]:
-    """Remove staging folders under ``root`` whose owning process has ended (killed runs).
+    """Remove staging folders under ``root`` whose owning process has ended (killed runs); a folder with no
+    readable owner only once it has not changed for :data:`OWNERLESS_GRACE_SECONDS`.
 
     Parameters
     ----------
@@ -210,7 +237,7 @@ def clean_stale(root: Path) -> list[Path]:
     if not root.is_dir():
         return removed
     for folder in root.iterdir():
-        if folder.is_dir() and not folder.is_symlink() and not _alive(_owner(folder)):
+        if folder.is_dir() and not folder.is_symlink() and not _claimed(folder):
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder)
     return removed
@@ -243,6 +270,7 @@ def clean_stale_siblings(target: Path) -> None:
     prefix_new, prefix_old = f"{_NEW}{target.name}.", f"{_OLD}{target.name}."
     for folder in sorted(parent.iterdir()):
         name = folder.name
+        # under the target's lock (no run beside it): a folder without an owner is a killed run's
         if not (name.startswith(prefix_new) or name.startswith(prefix_old)) or _alive(_owner(folder)):
             continue
         if name.startswith(prefix_old) and not target.exists():
@@ -334,7 +362,7 @@ def publish_folder(staging: Path, target: Path, exhibits: Mapping[str, str], man
         raise
     switched = False
     try:
-        (new / _OWNER).write_text(str(os.getpid()))
+        _write_owner(new)
         _fault("staged")
         for name in sorted(exhibits):
             shutil.move(str(staging / name), new / name)
