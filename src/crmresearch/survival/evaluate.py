@@ -766,17 +766,21 @@ def horizon_calibration(risk_at_t: np.ndarray, duration: np.ndarray, event: np.n
     if not t > 0:
         raise ValidationError(f"{caller}: t must be > 0; got {t}")
     y = km_pseudo_values(d, e, t)
-    observed = float(1.0 - _km_at(d, e, np.array([t]))[0])
+    return _calibration(p, y, float(1.0 - _km_at(d, e, np.array([t]))[0]), float(t), caller)
+
+
+def _calibration(p: np.ndarray, y: np.ndarray, observed: float, t: float, caller: str) -> HorizonCalibration:
+    """The calibration line and ICI/E50/E90 of predictions ``p`` against pseudo-values ``y`` at horizon t."""
     if np.ptp(p) < 1e-12:
         warnings.warn(f"{caller}: all {p.size:,} predictions at t={t:g} are equal; the calibration slope is "
-                      "undefined (NaN)", DataWarning, stacklevel=2)
+                      "undefined (NaN)", DataWarning, stacklevel=3)
         gap = abs(observed - float(p.mean()))
-        return HorizonCalibration(float(t), float("nan"), float("nan"), gap, gap, gap, observed, float(p.mean()))
+        return HorizonCalibration(t, float("nan"), float("nan"), gap, gap, gap, observed, float(p.mean()))
     # the calibration line: least squares of the pseudo-values on p (a GEE with identity link, independence)
     intercept, slope = np.linalg.lstsq(np.column_stack([np.ones_like(p), p]), y, rcond=None)[0]
     smooth = np.clip(_loess(p, y), 0.0, 1.0)  # observed P(exit by t) as a smooth of the pseudo-values in p
     gap = np.abs(smooth - p)
-    return HorizonCalibration(float(t), float(intercept), float(slope), float(gap.mean()),
+    return HorizonCalibration(t, float(intercept), float(slope), float(gap.mean()),
                               float(np.median(gap)), float(np.quantile(gap, 0.9)), observed, float(p.mean()))
 
 
@@ -1249,6 +1253,18 @@ def _aalen_johansen_at(n_k: np.ndarray, d_k: np.ndarray, c_k: np.ndarray) -> np.
     return (s_before * hazard_cause).sum(axis=1)
 
 
+def _aj_counts(d: np.ndarray, code: np.ndarray, t: float, cause: int
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Exit times up to t, and at each the risk-set size, the exits of any cause and those of ``cause``."""
+    times = np.unique(d[(code > 0) & (d <= t)])
+    n_k = (d.size - np.searchsorted(np.sort(d), times, side="left")).astype(float)
+    at = np.searchsorted(times, d)
+    exits = (code > 0) & (d <= t)
+    d_k = np.bincount(at[exits], minlength=times.size).astype(float)
+    c_k = np.bincount(at[exits & (code == cause)], minlength=times.size).astype(float)
+    return times, n_k, d_k, c_k
+
+
 def cif_pseudo_values(duration: np.ndarray, event: np.ndarray, t: float, cause: int = 1) -> np.ndarray:
     """Jackknife pseudo-observations of a cause's cumulative incidence F_k(t) from the Aalen-Johansen estimator
     (Andersen, Klein & Rosthøj 2003): n F_k(t) - (n - 1) F_k,-i(t); their mean given x estimates
@@ -1290,14 +1306,9 @@ def cif_pseudo_values(duration: np.ndarray, event: np.ndarray, t: float, cause: 
     if not t > 0:
         raise ValidationError(f"{caller}: t must be > 0; got {t}")
     n = d.size
-    times = np.unique(d[(code > 0) & (d <= t)])
+    times, n_k, d_k, c_k = _aj_counts(d, code, t, cause)
     if times.size == 0:
         return np.zeros(n)
-    n_k = (n - np.searchsorted(np.sort(d), times, side="left")).astype(float)
-    at = np.searchsorted(times, d)
-    exits = (code > 0) & (d <= t)
-    d_k = np.bincount(at[exits], minlength=times.size).astype(float)
-    c_k = np.bincount(at[exits & (code == cause)], minlength=times.size).astype(float)
     full = float(_aalen_johansen_at(n_k[None, :], d_k[None, :], c_k[None, :])[0])
     # leave customer i out: one fewer at risk at every exit time up to T_i, and its own exit removed
     groups, inverse = np.unique(np.column_stack([np.minimum(d, np.nextafter(t, np.inf)), code * (d <= t)]), axis=0,
@@ -1363,19 +1374,6 @@ def cause_specific_calibration(cif_at_t: np.ndarray, duration: np.ndarray, event
         raise ValidationError(f"{caller}: cif_at_t must be probabilities in [0, 1]; {bad:,} of {p.size:,} "
                               "customers are not (pass the predicted cumulative incidence of the cause by t)")
     y = cif_pseudo_values(d, code, t, cause)
-    times = np.unique(d[(code > 0) & (d <= t)])
-    n_k = (d.size - np.searchsorted(np.sort(d), times, side="left")).astype(float)
-    at = np.searchsorted(times, d)
-    exits = (code > 0) & (d <= t)
-    observed = float(_aalen_johansen_at(n_k[None, :], np.bincount(at[exits], minlength=times.size)[None, :] * 1.0,
-                                        np.bincount(at[exits & (code == cause)],
-                                                    minlength=times.size)[None, :] * 1.0)[0]) if times.size else 0.0
-    if np.ptp(p) < 1e-12:
-        warnings.warn(f"{caller}: all {p.size:,} predictions at t={t:g} are equal; the calibration slope is "
-                      "undefined (NaN)", DataWarning, stacklevel=2)
-        gap = abs(observed - float(p.mean()))
-        return HorizonCalibration(float(t), float("nan"), float("nan"), gap, gap, gap, observed, float(p.mean()))
-    intercept, slope = np.linalg.lstsq(np.column_stack([np.ones_like(p), p]), y, rcond=None)[0]
-    gap = np.abs(np.clip(_loess(p, y), 0.0, 1.0) - p)
-    return HorizonCalibration(float(t), float(intercept), float(slope), float(gap.mean()),
-                              float(np.median(gap)), float(np.quantile(gap, 0.9)), observed, float(p.mean()))
+    times, n_k, d_k, c_k = _aj_counts(d, code, float(t), cause)
+    observed = float(_aalen_johansen_at(n_k[None, :], d_k[None, :], c_k[None, :])[0]) if times.size else 0.0
+    return _calibration(p, y, observed, float(t), caller)
