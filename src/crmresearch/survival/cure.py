@@ -231,7 +231,86 @@ def _negloglik(theta: np.ndarray, Z: np.ndarray, X: np.ndarray, logt: np.ndarray
     return -ll, -grad
 
 
-class MixtureCure(Estimator):
+class _CurePredictions:
+    """What both mixture cure models predict from their incidence pi(z) and latency S_u(t | x): each model
+    gives ``_parts`` (pi and its latency's linear predictor) and ``_latency``."""
+
+    def predict_cure_probability(self, profiles: pd.DataFrame, survived_to: float | None = None) -> pd.Series:
+        """P(never leaves) per profile: 1 - pi(z), or, for customers still there at ``survived_to``, the
+        conditional (1 - pi) / (1 - pi + pi S_u(t)) (with the Cox latency, 1 after the sample's last exit).
+
+        Parameters
+        ----------
+        profiles : DataFrame
+            One row per profile with the covariate columns of both parts.
+        survived_to : float or None, optional
+            Time already survived (frame units); None: at the start.
+
+        Returns
+        -------
+        Series
+            Indexed as ``profiles``.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> from crmresearch import survival
+        >>> rng = np.random.default_rng(4); cured = rng.random(800) < 0.3
+        >>> t = np.where(cured, np.inf, rng.weibull(1.5, 800) * 5)
+        >>> f = pd.DataFrame({'duration': np.minimum(t, 40), 'event': (t <= 40).astype(int)})
+        >>> fit = survival.MixtureCure().fit(f)
+        >>> p = fit.predict_cure_probability(f.head(1)); p6 = fit.predict_cure_probability(f.head(1), 6.0)
+        >>> bool(p.iloc[0] < p6.iloc[0])   # still there after 6: more likely one who never leaves
+        True
+        """
+        pi, lin = self._parts(profiles, "predict_cure_probability")
+        if survived_to is None:
+            out = 1 - pi
+        else:
+            su = self._latency(np.array([float(survived_to)]), lin)[0]
+            out = (1 - pi) / (1 - pi + pi * su)
+        return pd.Series(out, index=profiles.index, name="cure_probability")
+
+    def predict_survival(self, profiles: pd.DataFrame, times: Sequence[float], uncured: bool = False
+                         ) -> pd.DataFrame:
+        """Survival per profile: the population 1 - pi + pi S_u(t), or the latency S_u(t) of those who leave.
+
+        Parameters
+        ----------
+        profiles : DataFrame
+            One row per profile with the covariate columns of both parts.
+        times : sequence of float
+            Times (frame units).
+        uncured : bool, default False
+            Return S_u(t), the survival of the customers who will leave (conditional on not being cured).
+
+        Returns
+        -------
+        DataFrame
+            One row per time (index ``time``), one column per profile (the profiles' index).
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> from crmresearch import survival
+        >>> rng = np.random.default_rng(5); cured = rng.random(800) < 0.3
+        >>> t = np.where(cured, np.inf, rng.weibull(1.5, 800) * 5)
+        >>> f = pd.DataFrame({'duration': np.minimum(t, 40), 'event': (t <= 40).astype(int)})
+        >>> s = survival.MixtureCure().fit(f).predict_survival(f.head(1), [1000.0])
+        >>> round(float(s.iloc[0, 0]), 2)   # levels off at the cure fraction (truth 0.3)
+        0.31
+        """
+        pi, lin = self._parts(profiles, "predict_survival")
+        at = np.asarray(list(times), dtype=float)
+        su = self._latency(at, lin)
+        out = su if uncured else 1 - pi[None, :] + pi[None, :] * su
+        return pd.DataFrame(out, index=pd.Index(at, name="time"), columns=profiles.index)
+
+    def _summary(self) -> pd.DataFrame:
+        return self._table.copy()
+
+
+class MixtureCure(_CurePredictions, Estimator):
     """Weibull mixture cure model (Farewell 1982): a logistic incidence part, P(will ever leave | z), and a
     Weibull accelerated-failure-time latency part, S_u(t | x) = exp(-(t / exp(x'b))^rho), for those who leave;
     the population survival is 1 - pi(z) + pi(z) S_u(t | x). Fitted by maximum likelihood; standard errors
@@ -361,79 +440,9 @@ class MixtureCure(Estimator):
         log_lam = self._lat.apply(profiles, f"MixtureCure.{caller}") @ theta[kz:-1]
         return expit(eta), log_lam
 
-    def predict_cure_probability(self, profiles: pd.DataFrame, survived_to: float | None = None) -> pd.Series:
-        """P(never leaves) per profile: 1 - pi(z), or, for customers still there at ``survived_to``, the
-        conditional (1 - pi) / (1 - pi + pi S_u(t)).
-
-        Parameters
-        ----------
-        profiles : DataFrame
-            One row per profile with the covariate columns of both parts.
-        survived_to : float or None, optional
-            Time already survived (frame units); None: at the start.
-
-        Returns
-        -------
-        Series
-            Indexed as ``profiles``.
-
-        Examples
-        --------
-        >>> import numpy as np, pandas as pd
-        >>> from crmresearch import survival
-        >>> rng = np.random.default_rng(4); cured = rng.random(800) < 0.3
-        >>> t = np.where(cured, np.inf, rng.weibull(1.5, 800) * 5)
-        >>> f = pd.DataFrame({'duration': np.minimum(t, 40), 'event': (t <= 40).astype(int)})
-        >>> fit = survival.MixtureCure().fit(f)
-        >>> p = fit.predict_cure_probability(f.head(1)); p6 = fit.predict_cure_probability(f.head(1), 6.0)
-        >>> bool(p.iloc[0] < p6.iloc[0])   # still there after 6: more likely one who never leaves
-        True
-        """
-        pi, log_lam = self._parts(profiles, "predict_cure_probability")
-        if survived_to is None:
-            out = 1 - pi
-        else:
-            su = np.exp(-np.exp(self.shape_ * (np.log(max(float(survived_to), 1e-300)) - log_lam)))
-            out = (1 - pi) / (1 - pi + pi * su)
-        return pd.Series(out, index=profiles.index, name="cure_probability")
-
-    def predict_survival(self, profiles: pd.DataFrame, times: Sequence[float], uncured: bool = False
-                         ) -> pd.DataFrame:
-        """Survival per profile: the population 1 - pi + pi S_u(t), or the latency S_u(t) of those who leave.
-
-        Parameters
-        ----------
-        profiles : DataFrame
-            One row per profile with the covariate columns of both parts.
-        times : sequence of float
-            Times (frame units).
-        uncured : bool, default False
-            Return S_u(t), the survival of the customers who will leave (conditional on not being cured).
-
-        Returns
-        -------
-        DataFrame
-            One row per time (index ``time``), one column per profile (the profiles' index).
-
-        Examples
-        --------
-        >>> import numpy as np, pandas as pd
-        >>> from crmresearch import survival
-        >>> rng = np.random.default_rng(5); cured = rng.random(800) < 0.3
-        >>> t = np.where(cured, np.inf, rng.weibull(1.5, 800) * 5)
-        >>> f = pd.DataFrame({'duration': np.minimum(t, 40), 'event': (t <= 40).astype(int)})
-        >>> s = survival.MixtureCure().fit(f).predict_survival(f.head(1), [1000.0])
-        >>> round(float(s.iloc[0, 0]), 2)   # levels off at the cure fraction (truth 0.3)
-        0.31
-        """
-        pi, log_lam = self._parts(profiles, "predict_survival")
-        at = np.asarray(list(times), dtype=float)
-        su = np.exp(-np.exp(self.shape_ * (np.log(np.maximum(at, 1e-300))[:, None] - log_lam[None, :])))
-        out = su if uncured else 1 - pi[None, :] + pi[None, :] * su
-        return pd.DataFrame(out, index=pd.Index(at, name="time"), columns=profiles.index)
-
-    def _summary(self) -> pd.DataFrame:
-        return self._table.copy()
+    def _latency(self, times: np.ndarray, log_lam: np.ndarray) -> np.ndarray:
+        """S_u(t | x) at ``times`` (rows) per profile (columns): Weibull with scale exp(log_lam)."""
+        return np.exp(-np.exp(self.shape_ * (np.log(np.maximum(times, 1e-300))[:, None] - log_lam[None, :])))
 
 
 def mixture_cure(frame: pd.DataFrame, covariates: Sequence[str] = (), incidence: Sequence[str] | None = None,
@@ -560,7 +569,7 @@ def _em(data: _CoxData, g: np.ndarray, b: np.ndarray, tol: float, max_iter: int
     return g, b, H0, w, max_iter, False
 
 
-class CoxMixtureCure(Estimator):
+class CoxMixtureCure(_CurePredictions, Estimator):
     """Semi-parametric mixture cure model (Peng & Dear 2000; Sy & Taylor 2000): a logistic incidence part,
     pi(z) = P(will ever leave | z), and a Cox proportional-hazards latency part with an unspecified
     (Breslow) baseline, S_u(t | x) = S_0(t)^exp(x'b), for those who leave; the population survival is
@@ -746,79 +755,6 @@ class CoxMixtureCure(Estimator):
         s = np.exp(-h[:, None] * np.exp(lin)[None, :])
         return np.where((times > H.index[-1])[:, None], 0.0, s)
 
-    def predict_cure_probability(self, profiles: pd.DataFrame, survived_to: float | None = None) -> pd.Series:
-        """P(never leaves) per profile: 1 - pi(z), or, for customers still there at ``survived_to``, the
-        conditional (1 - pi) / (1 - pi + pi S_u(t)) (1 after the last exit of the sample).
-
-        Parameters
-        ----------
-        profiles : DataFrame
-            One row per profile with the covariate columns of both parts.
-        survived_to : float or None, optional
-            Time already survived (frame units); None: at the start.
-
-        Returns
-        -------
-        Series
-            Indexed as ``profiles``.
-
-        Examples
-        --------
-        >>> import numpy as np, pandas as pd
-        >>> from crmresearch import survival
-        >>> rng = np.random.default_rng(4); cured = rng.random(800) < 0.3
-        >>> t = np.where(cured, np.inf, rng.weibull(1.5, 800) * 5)
-        >>> f = pd.DataFrame({'duration': np.minimum(t, 40), 'event': (t <= 40).astype(int)})
-        >>> fit = survival.CoxMixtureCure(n_boot=0).fit(f)
-        >>> p = fit.predict_cure_probability(f.head(1)); p6 = fit.predict_cure_probability(f.head(1), 6.0)
-        >>> bool(p.iloc[0] < p6.iloc[0])   # still there after 6: more likely one who never leaves
-        True
-        """
-        pi, lin = self._parts(profiles, "predict_cure_probability")
-        if survived_to is None:
-            out = 1 - pi
-        else:
-            su = self._latency(np.array([float(survived_to)]), lin)[0]
-            out = (1 - pi) / (1 - pi + pi * su)
-        return pd.Series(out, index=profiles.index, name="cure_probability")
-
-    def predict_survival(self, profiles: pd.DataFrame, times: Sequence[float], uncured: bool = False
-                         ) -> pd.DataFrame:
-        """Survival per profile: the population 1 - pi + pi S_u(t), or the latency S_u(t) of those who leave.
-
-        Parameters
-        ----------
-        profiles : DataFrame
-            One row per profile with the covariate columns of both parts.
-        times : sequence of float
-            Times (frame units).
-        uncured : bool, default False
-            Return S_u(t), the survival of the customers who will leave (conditional on not being cured).
-
-        Returns
-        -------
-        DataFrame
-            One row per time (index ``time``), one column per profile (the profiles' index).
-
-        Examples
-        --------
-        >>> import numpy as np, pandas as pd
-        >>> from crmresearch import survival
-        >>> rng = np.random.default_rng(5); cured = rng.random(800) < 0.3
-        >>> t = np.where(cured, np.inf, rng.weibull(1.5, 800) * 5)
-        >>> f = pd.DataFrame({'duration': np.minimum(t, 40), 'event': (t <= 40).astype(int)})
-        >>> s = survival.CoxMixtureCure(n_boot=0).fit(f).predict_survival(f.head(1), [1000.0])
-        >>> round(float(s.iloc[0, 0]), 2)   # levels off at the cure fraction (truth 0.3)
-        0.31
-        """
-        pi, lin = self._parts(profiles, "predict_survival")
-        at = np.asarray(list(times), dtype=float)
-        su = self._latency(at, lin)
-        out = su if uncured else 1 - pi[None, :] + pi[None, :] * su
-        return pd.DataFrame(out, index=pd.Index(at, name="time"), columns=profiles.index)
-
-    def _summary(self) -> pd.DataFrame:
-        return self._table.copy()
 
 
 def cox_mixture_cure(frame: pd.DataFrame, covariates: Sequence[str] = (), incidence: Sequence[str] | None = None,
