@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -217,8 +218,14 @@ def customer_tables(
     if out is not None:
         folder = Path(out)
         folder.mkdir(parents=True, exist_ok=True)
-        for name in CUSTOMER_TABLES:
-            tables[name].reset_index().to_parquet(folder / f"{name}.parquet", index=False)
+        for name in CUSTOMER_TABLES:  # each file whole or not at all: a temporary file in the folder, renamed
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".parquet.tmp", dir=folder)
+            os.close(fd)
+            try:
+                tables[name].reset_index().to_parquet(tmp, index=False)
+                os.replace(tmp, folder / f"{name}.parquet")
+            finally:
+                Path(tmp).unlink(missing_ok=True)
     return tables
 
 
