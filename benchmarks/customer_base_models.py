@@ -45,11 +45,23 @@ def bgbb_customers(n: int, rng: np.random.Generator, periods: int = 12) -> tuple
     return x.astype(float), last.astype(float), np.full(n, float(periods))
 
 
+#: Fits faster than this many seconds are timed REPEAT times and the best kept (as ``timeit`` does: a fit of a
+#: few milliseconds is otherwise mostly the noise of a shared machine).
+QUICK, REPEAT = 1.0, 5
+
+
 def timed(fn):
-    """fn(), its wall-clock seconds and the process's CPU seconds (the machine may be shared: both are reported)."""
-    t, c = time.perf_counter(), time.process_time()
-    out = fn()
-    return out, time.perf_counter() - t, time.process_time() - c
+    """fn(), its wall-clock seconds and the process's CPU seconds (the machine may be shared: both are reported);
+    the best of :data:`REPEAT` runs where one run takes under :data:`QUICK` seconds."""
+    best = None
+    for _ in range(REPEAT):
+        t, c = time.perf_counter(), time.process_time()
+        out = fn()
+        run = (time.perf_counter() - t, time.process_time() - c)
+        best = run if best is None or run[0] < best[0] else best
+        if run[0] >= QUICK:
+            break
+    return out, *best
 
 
 def main(n: int = 1_000_000, peer_n: int = 20_000) -> None:
@@ -95,7 +107,8 @@ def main(n: int = 1_000_000, peer_n: int = 20_000) -> None:
         f"subsample of {peer_n:,} customers and its time scaled by {n // peer_n} (its fits are linear in the rows), "
         "except BG/BB, which lifetimes fits on the (x, t_x, n) table of all customers (no scaling); "
         "ours on all customers in the same run, standard errors included. Seconds are wall-clock, CPU seconds of the "
-        "process in brackets (the machine is shared; the ratio is what counts). The same maximum: both fitters on the "
+        f"process in brackets (the machine is shared; the ratio is what counts); a fit under {QUICK:g} s is timed "
+        f"{REPEAT} times and the best kept, on both sides. The same maximum: both fitters on the "
         "subsample, log-likelihoods evaluated by our code at each fitter's estimates.", "",
         f"| model | ours, {n:,} (s) | lifetimes, {peer_n:,} (s) | lifetimes scaled to {n:,} (s) | time ratio "
         "(lifetimes scaled / ours; CPU) | LL ours (subsample) | LL at lifetimes' estimates | relative difference |",

@@ -143,6 +143,33 @@ def test_analytic_gradient_equals_finite_differences(cdnow_summary, params):
     np.testing.assert_allclose(grad * p, numeric, rtol=1e-7, atol=1e-5)
 
 
+@pytest.mark.parametrize("params", GRADIENT_POINTS)
+def test_closed_form_hessian_equals_differences_of_the_gradient(cdnow_summary, params):
+    """The closed-form Hessian (second derivatives of the 2F1 series, the large fits' standard errors) against
+    central differences of the analytic gradient (step 1e-5 relative), on the customers of the gradient test;
+    where a row needs another route (series too long) it declines and the fit differentiates the gradient."""
+    from crmresearch.clv.paretonbd import _log_lik_grad, _log_lik_hessian
+
+    s = cdnow_summary.iloc[::6]
+    x = np.r_[s["frequency"].to_numpy(float), 161, 200, 254, 254]
+    tx = np.r_[s["recency"].to_numpy(float), 350, 300, 385, 200]
+    T = np.r_[s["T"].to_numpy(float), 400, 400, 390, 400]
+    w = np.linspace(0.5, 2.0, x.size)  # weights, as compressed rows carry
+    p = np.array(params)
+    both = _log_lik_hessian(p, x, tx, T, w)
+    if both is None:
+        # alpha = beta; customers with x = 254 at (2, 3, 0.3, 50) and z near 1: the series too long
+        assert params in [(0.5, 10.0, 0.6, 10.0), (2.0, 3.0, 0.3, 50.0), (0.5, 0.01, 0.6, 100.0),
+                          (0.5, 300.0, 0.6, 0.05)]
+        return
+    H, g = both
+    np.testing.assert_allclose(g, _log_lik_grad(p, x, tx, T, w)[1], rtol=1e-10)
+    h = 1e-5 * p
+    numeric = np.array([(_log_lik_grad(p + h[k] * e, x, tx, T, w)[1] - _log_lik_grad(p - h[k] * e, x, tx, T, w)[1])
+                        / (2 * h[k]) for k, e in enumerate(np.eye(4))])
+    np.testing.assert_allclose(H, (numeric + numeric.T) / 2, rtol=1e-6, atol=1e-8 * np.abs(H).max())
+
+
 def test_fit_uses_the_analytic_gradient(cdnow_summary, monkeypatch):
     """The CDNOW fit never falls back to central differences of the whole likelihood (9 evaluations a step)."""
     from crmresearch.clv import paretonbd

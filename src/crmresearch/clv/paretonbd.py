@@ -8,9 +8,9 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
-from scipy.special import digamma, expit, gammaln, hyp2f1, hyperu, logsumexp
+from scipy.special import digamma, expit, gammaln, hyp2f1, hyperu, logsumexp, polygamma
 
-from ..core.mle import blas_threads, gradient
+from ..core.mle import blas_threads, gradient, invert
 from ..errors import DataWarning, ValidationError
 from ._base import BaseFitter, per_customer
 from .bgnbd import (
@@ -224,13 +224,19 @@ WARM_ROWS, WARM_SAMPLE = 200_000, 50_000
 
 #: Most terms of the series in :func:`_log_integral_grad` before a row goes to the numerical fallback.
 SERIES_TERMS = 600
+#: Rows per block of :func:`_series` (a dozen arrays of this many floats fit in the cache).
+SERIES_BLOCK = 16_384
 
 
-def _series(a: np.ndarray, b: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, ...]:
+def _series(a: np.ndarray, b: np.ndarray, z: np.ndarray, second: bool = False) -> tuple[np.ndarray, ...]:
     """sum_j v_j with v_j = (b)_j z^j / (j! (a + j)) and the sums its derivatives need.
 
     Returns (S, S_a, S_b, S_z, ok): S_a = sum v_j / (a + j) (so d ln S / da = -S_a / S), S_b =
     sum v_j (psi(b + j) - psi(b)) (d ln S / db = S_b / S), S_z = sum j v_j / z (d ln S / dz = S_z / S);
+    with ``second``, (S, S_a, S_b, S_z, S_aa, S_ab, S_az, S_bb, S_bz, S_zz, ok), the sums of S's second
+    derivatives: d2S/da2 = 2 S_aa (S_aa = sum v_j / (a + j)^2), d2S/dadb = -S_ab (sum v_j H_j / (a + j), H_j =
+    psi(b + j) - psi(b)), d2S/dadz = -S_az (sum j v_j / ((a + j) z)), d2S/db2 = S_bb (sum v_j (H_j^2 - H'_j),
+    H'_j = sum_(i<j) (b + i)^-2), d2S/dbdz = S_bz (sum j v_j H_j / z), d2S/dz2 = S_zz (sum j (j - 1) v_j / z^2);
     ``ok`` is False where the series needs more than :data:`SERIES_TERMS` terms or its terms could overflow
     (b ln(1 / (1 - z)) > 500). Every term is positive, summed by the ratio recurrence
     c_(j+1) = c_j (b + j) z / (j + 1) until the tail bound is below 1e-16 of the sum (1e-13 for the
@@ -242,8 +248,33 @@ def _series(a: np.ndarray, b: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, ..
         order = np.argsort(-(peak + 2 * np.sqrt(peak) - 37 / np.log(z)))
     aa, bb, zz = a[order], b[order], z[order]
     n = aa.size
-    acc = np.zeros((4, n))
-    S, Sa, Sb, Sz = acc
+    acc = np.empty((10 if second else 4, n))
+    unfinished = np.zeros(n, dtype=bool)
+    for lo in range(0, n, SERIES_BLOCK):  # blocks that stay in the cache: each term is a dozen passes over them
+        hi = min(lo + SERIES_BLOCK, n)
+        acc[:, lo:hi], unfinished[lo:hi] = _series_sorted(aa[lo:hi], bb[lo:hi], zz[lo:hi], second)
+    ok[order[unfinished]] = False
+    out = np.empty_like(acc)
+    out[:, order] = acc
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out[3] /= z
+        if second:
+            out[6] /= z
+            out[8] /= z
+            out[9] /= z * z
+    return (*out, ok)
+
+
+def _series_sorted(aa: np.ndarray, bb: np.ndarray, zz: np.ndarray,
+                   second: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """The sums of :func:`_series` (shape (4, n); with ``second`` (10, n), the six more of :func:`_series2`) on
+    rows sorted by the terms they need, and where the series was not finished after :data:`SERIES_TERMS` terms."""
+    n = aa.size
+    acc = np.zeros((10 if second else 4, n))
+    S, Sa, Sb, Sz = acc[:4]
+    if second:
+        Saa, Sab, Saz, Sbb, Sbz, Szz = acc[4:]
+        H2 = np.zeros(n)  # -d/db (psi(b + j) - psi(b)) = sum_(i<j) 1 / (b + i)^2
     c = np.ones(n)  # (b)_j z^j / j!
     H = np.zeros(n)  # psi(b + j) - psi(b)
     d = aa.copy()  # a + j
@@ -254,12 +285,22 @@ def _series(a: np.ndarray, b: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, ..
         cs, ds, vs, ts, bs, hs = c[:k], d[:k], v[:k], tmp[:k], bj[:k], H[:k]
         np.divide(cs, ds, out=vs)
         S[:k] += vs
+        if second:  # v_j H_j, v_j (H_j^2 - H2_j), j v_j H_j, j (j - 1) v_j, before H moves on
+            vh = vs * hs
+            Sbb[:k] += vh * hs - vs * H2[:k]
+            Sbz[:k] += j * vh
+            Szz[:k] += (j * (j - 1.0)) * vs
+            Sab[:k] += vh / ds
+            Saz[:k] += j * vs / ds
         np.multiply(vs, j, out=ts)
         Sz[:k] += ts
         np.multiply(vs, hs, out=ts)
         Sb[:k] += ts
         vs /= ds
         Sa[:k] += vs
+        if second:
+            Saa[:k] += vs / ds
+            H2[:k] += 1.0 / (bs * bs)
         np.divide(zz[:k], j + 1, out=ts)
         ts *= bs
         cs *= ts
@@ -271,23 +312,21 @@ def _series(a: np.ndarray, b: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, ..
             with np.errstate(divide="ignore", invalid="ignore"):
                 rho = zz[:k] * np.maximum(1.0, bs / (j + 2))
                 tail = cs / ds / (1 - rho)  # bounds what is left of S; S_z's and S_b's tails by (j + 2)(1 + H) more
-            busy = np.flatnonzero(~((rho < 1) & (tail < 1e-16 * S[:k]) & (tail * (j + 2) * (1 + hs) < 1e-13 * S[:k])))
+                done = (rho < 1) & (tail < 1e-16 * S[:k]) & (tail * (j + 2) * (1 + hs) < 1e-13 * S[:k])
+                if second:  # the second derivatives' sums: tails by (j + 2)^2 (1 + H)^2 more
+                    done &= tail * ((j + 2) * (1 + hs)) ** 2 < 1e-11 * S[:k]
+            busy = np.flatnonzero(~done)
             k = int(busy[-1]) + 1 if busy.size else 0
             if k == 0:
                 break
+    unfinished = np.zeros(n, dtype=bool)
     if k:
         with np.errstate(divide="ignore", invalid="ignore"):
             rho = zz[:k] * np.maximum(1.0, bj[:k] / (SERIES_TERMS + 1))
             tail = c[:k] / d[:k] / (1 - rho)
-        unfinished = np.zeros(n, dtype=bool)
         small = (tail < 1e-16 * S[:k]) & (tail * (SERIES_TERMS + 1) * (1 + H[:k]) < 1e-13 * S[:k])
         unfinished[:k] = ~((rho < 1) & small)
-        ok[order[unfinished]] = False
-    out = np.empty_like(acc)
-    out[:, order] = acc
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out[3] /= z
-    return out[0], out[1], out[2], out[3], ok
+    return acc, unfinished
 
 
 def _pairs(x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -428,6 +467,126 @@ def _log_lik_grad(p: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray, w
     return ll, grad
 
 
+
+def _pair_jacobians(r: float, alpha: float, s: float, beta: float,
+                    tt: np.ndarray) -> tuple[list[dict], dict, dict]:
+    """For each pair, the derivatives of (a, b, z, ln(m + t)) of :func:`_log_integral_grad` in (r, alpha, s, beta):
+    the first as one {parameter index: value or array} per quantity, the second of z and of ln(m + t) as
+    {(i, j): array} (a and b are linear)."""
+    if alpha >= beta:  # m = alpha, b = s + 1, z = (alpha - beta) / (alpha + t)
+        u = 1 / (alpha + tt)
+        J = [{0: 1.0, 2: 1.0}, {2: 1.0}, {1: (beta + tt) * u * u, 3: -u}, {1: u}]
+        return J, {(1, 1): -2 * (beta + tt) * u ** 3, (1, 3): u * u}, {(1, 1): -u * u}
+    u = 1 / (beta + tt)  # m = beta, b = r + x, z = (beta - alpha) / (beta + t)
+    J = [{0: 1.0, 2: 1.0}, {0: 1.0}, {3: (alpha + tt) * u * u, 1: -u}, {3: u}]
+    return J, {(3, 3): -2 * (alpha + tt) * u ** 3, (1, 3): u * u}, {(3, 3): -u * u}
+
+
+def _log_lik_hessian(p: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray, w: np.ndarray,
+                     pairs: tuple | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+    """Hessian and gradient of the weighted log-likelihood (FHL 2005 note eq. 18) in (r, alpha, s, beta), closed form:
+    the second derivatives of the 2F1 series of :func:`_log_integral_grad` are sums of its same positive terms
+    (:func:`_series` with ``second``), carried through ln(G(t_x) - G(T)) and the alive/dead mixture by the chain
+    rule; one pass over the distinct pairs instead of the 8 gradients of central differences. Returns (Hessian
+    (4, 4), gradient (4,)); None where a row
+    needs another route (the beta >> T closed form, series too long, alpha and beta far apart): the caller then
+    differentiates the gradient."""
+    r, alpha, s, beta = (float(v) for v in p)
+    if (s + 1) * np.max(T - tx) < 1e-5 * (beta + np.min(tx)):
+        return None
+    n = x.size
+    ux, tt, inv = pairs if pairs is not None else _pairs(x, tx, T)
+    a = r + s + ux
+    big = alpha >= beta
+    m, other = (alpha, beta) if big else (beta, alpha)
+    b = np.full(a.size, s + 1.0) if big else r + ux
+    z = (m - other) / (m + tt)
+    if z.min() < 1e-100:  # alpha = beta (or nearly): S_zz = 2 v_2 / z^2 would be 0 / 0; differences instead
+        return None
+    S, Sa, Sb, Sz, Saa, Sab, Saz, Sbb, Sbz, Szz, ok = _series(a, b, z, second=True)
+    if not ok.all():
+        return None
+    lm = np.log(m + tt)
+    fa, fb, fz = Sa / S, Sb / S, Sz / S
+    first = (-lm - fa, fb, fz, -a)  # d ln G / d (a, b, z, ln(m + t)), ln G = ln S - a ln(m + t)
+    # d2 ln G between (a, b, z, ln(m + t)); None where it is zero
+    second = {(0, 0): 2 * Saa / S - fa * fa, (0, 1): -Sab / S + fa * fb, (0, 2): -Saz / S + fa * fz,
+              (0, 3): np.full(a.size, -1.0), (1, 1): Sbb / S - fb * fb, (1, 2): Sbz / S - fb * fz,
+              (2, 2): Szz / S - fz * fz}
+    J, z2, l2 = _pair_jacobians(r, alpha, s, beta, tt)
+    grad_pair = np.zeros((a.size, 4))
+    for f, Ju in zip(first, J, strict=True):
+        for k, d in Ju.items():
+            grad_pair[:, k] += f * d
+
+    def pair_hessian_sum(v: np.ndarray) -> np.ndarray:
+        """sum_p v_p d2 ln G_p / d theta2, shape (4, 4)."""
+        out = np.zeros((4, 4))
+        for (i, j), L in second.items():
+            vL = v * L
+            for k, dk in J[i].items():
+                for m_, dm in J[j].items():
+                    term = float(np.sum(vL * dk * dm))
+                    out[k, m_] += term
+                    if i != j:
+                        out[m_, k] += term
+        for f, d2 in ((first[2], z2), (first[3], l2)):
+            vf = v * f
+            for (k, m_), d in d2.items():
+                term = float(vf @ d)
+                out[k, m_] += term
+                if k != m_:
+                    out[m_, k] += term
+        return out
+
+    lnG = np.log(S) - a * lm
+    L1, L2 = lnG[inv[:n]], lnG[inv[n:]]
+    dead_part = tx < T
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        q = np.exp(np.minimum(L2 - L1, 0.0))
+        V = L1 + np.log1p(-q)
+        c1 = np.where(dead_part, 1 / (1 - q), 0.0)
+        c2 = np.where(dead_part, q / (1 - q), 0.0)
+    la, lb = np.log(alpha + T), np.log(beta + T)
+    alive = -(r + x) * la - s * lb
+    dead = np.where(dead_part, np.log(s) + V, -np.inf)
+    mix = np.logaddexp(alive, dead)
+    wa, wd = np.exp(alive - mix), np.exp(dead - mix)
+    g1, g2 = grad_pair[inv[:n]], grad_pair[inv[n:]]
+    gV = c1[:, None] * g1 - c2[:, None] * g2
+    kd = w * wd
+    ka = w * wa
+    W = float(w.sum())
+    H = np.zeros((4, 4))
+    # ln Gamma(r + x) - ln Gamma(r) + r ln alpha + s ln beta (the s ln beta shared by both parts)
+    H[0, 0] = w @ polygamma(1, r + x) - W * polygamma(1, r)
+    H[0, 1] = W / alpha
+    H[1, 1] = -W * r / alpha ** 2
+    H[2, 3] = W / beta
+    H[3, 3] = -W * s / beta ** 2
+    # alive: -(r + x) ln(alpha + T) - s ln(beta + T)
+    ia, ib = 1 / (alpha + T), 1 / (beta + T)
+    H[0, 1] -= ka @ ia
+    H[1, 1] += (ka * (r + x)) @ (ia * ia)
+    H[2, 3] -= ka @ ib
+    H[3, 3] += s * (ka @ (ib * ib))
+    # dead: ln s + ln(G(t_x) - G(T))
+    H[2, 2] -= kd.sum() / s ** 2
+    H = np.triu(H) + np.triu(H, 1).T
+    v = np.bincount(inv, weights=np.concatenate([kd * c1, -kd * c2]), minlength=a.size)
+    H += pair_hessian_sum(v)
+    H += (g1 * (kd * c1)[:, None]).T @ g1 - (g2 * (kd * c2)[:, None]).T @ g2 - (gV * kd[:, None]).T @ gV
+    # the mixture: w wa wd (grad alive - grad dead)(...)'
+    g_alive = np.column_stack([-la, -(r + x) * ia, -lb, -s * ib])
+    diff = g_alive - gV
+    diff[:, 2] -= 1 / s
+    H += (diff * (w * wa * wd)[:, None]).T @ diff
+    grad = np.array([w @ digamma(r + x) + W * (np.log(alpha) - digamma(r)), W * r / alpha, W * np.log(beta),
+                     W * s / beta]) + ka @ g_alive + kd @ gV
+    grad[2] += kd.sum() / s
+    return H, grad
+
+
 class ParetoNBD(BaseFitter):
     """Pareto/NBD: while alive a customer buys as a Poisson process with rate lambda ~ Gamma(r, alpha);
     the lifetime is exponential with dropout rate mu ~ Gamma(s, beta), independent of lambda.
@@ -515,9 +674,10 @@ class ParetoNBD(BaseFitter):
         check_identifiable(x, T, w, "ParetoNBD.fit")
         rows = compress_rows(x, tx, T, w)
         self._warm = self._warm_hessian = None
+        self._analytic = rows[0].size > WARM_ROWS
         try:
             with blas_threads(1):  # small BLAS calls: threads cost more than they give (core.mle.blas_threads)
-                if rows[0].size > WARM_ROWS:
+                if self._analytic:
                     # Warm start (as BetaGeoNBD): fit a 5 % subsample, then Newton steps on all rows with the
                     # subsample's Hessian scaled up (a few evaluations: the two Hessians nearly agree)
                     pick = np.random.default_rng(0).choice(rows[0].size, size=max(WARM_SAMPLE, rows[0].size // 20),
@@ -534,9 +694,40 @@ class ParetoNBD(BaseFitter):
                 self._pairs = _pairs(*rows[:3])
                 self._optimise(n_obs=round(float(w.sum())))
         finally:
-            for name in ("_rows", "_pairs", "_warm", "_warm_hessian", "_newton_result"):
+            for name in ("_rows", "_pairs", "_warm", "_warm_hessian", "_newton_result", "_analytic"):
                 self.__dict__.pop(name, None)
         return self
+
+    def _analytic_hessian(self, log_params: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """Hessian and gradient of the log-likelihood in natural parameters in closed form
+        (:func:`_log_lik_hessian`) on bases above :data:`WARM_ROWS` distinct rows; None below (the base's
+        central differences of the gradient: the values in the studies' tables) or where a row needs another
+        route."""
+        if not getattr(self, "_analytic", False):
+            return None
+        x, tx, T, w = self._rows
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = _log_lik_hessian(np.exp(log_params), x, tx, T, w, self._pairs)
+        return out if out is not None and np.isfinite(out[0]).all() and np.isfinite(out[1]).all() else None
+
+    def _hessian_log(self, log_params: np.ndarray) -> np.ndarray:
+        """Hessian of -LL in log parameters: closed form on large bases (:meth:`_analytic_hessian`), else the
+        base's central differences of the gradient."""
+        both = self._analytic_hessian(log_params)
+        if both is None:
+            return super()._hessian_log(log_params)
+        theta = np.exp(log_params)
+        H, g = both
+        return -(theta[:, None] * H * theta[None, :] + np.diag(theta * g))
+
+    def _covariance(self, values: np.ndarray, grad_at_optimum: np.ndarray) -> pd.DataFrame:
+        """Inverse observed information: from the closed-form Hessian on large bases (one pass over the pairs;
+        it agrees with the central differences to ~1e-8 relative), else the base's differences."""
+        both = self._analytic_hessian(np.log(values))
+        if both is None:
+            return super()._covariance(values, grad_at_optimum)
+        cov = invert(-both[0])
+        return pd.DataFrame(cov, index=self._param_names, columns=self._param_names)
 
     def _start(self) -> np.ndarray:
         if getattr(self, "_warm", None) is not None:
