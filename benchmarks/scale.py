@@ -15,7 +15,11 @@ With ``--head-to-head``: only ``clv.customer_tables`` on DuckDB against the hand
 outputs (:data:`HAND_SQL`), alternating in one run, with the ratio to it and to pandas, and the query plans of
 both (``benchmarks/scale-plans.md``); the Parquet files are kept in ``$CRMRESEARCH_BENCH_DIR/crmresearch-scale``
 (default: the temporary folder) and reused (``--no-pandas``: without the pandas run).
-Usage: python benchmarks/scale.py [--head-to-head [--no-pandas]] [rows ...]   (default 10_000_000 100_000_000)
+With ``--billion``: ``clv.customer_tables`` at 10^8 and 10^9 rows (or the sizes given) on DuckDB with a memory
+limit that forces spilling and on a two-worker Spark standalone cluster, time, peak memory, spill and the time per
+row against the smallest size (:func:`billion`; the 10^9 files are ~15 GB, the spill needs ~50 GB more).
+Usage: python benchmarks/scale.py [--head-to-head [--no-pandas] | --billion] [rows ...]
+(default 10_000_000 100_000_000)
 """
 
 from __future__ import annotations
@@ -350,6 +354,197 @@ def head_to_head_section(sizes: list[int], pandas_runs: bool = True) -> None:
     write_section("scale-duckdb", "\n".join(lines))
 
 
+#: The 10^9-row run (``--billion``): DuckDB's memory limit (forcing spilling: the (customer, day) state of 10^9
+#: rows is ~50 GB, of 10^8 ~5 GB), the cluster's worker and executor memory, the driver's.
+BILLION_DUCKDB = {"memory_limit": "4GB", "threads": "2"}
+BILLION_WORKER_MEMORY, BILLION_EXECUTOR_MEMORY, BILLION_DRIVER_MEMORY = "5g", "4g", "8g"
+#: Free disk (GB) below which a run is stopped (the spill would fill the disk).
+MIN_FREE_GB = 4.0
+
+BILLION_DUCKDB_CODE = """
+import time, warnings; warnings.simplefilter("ignore")
+from crmresearch import clv
+t, c = time.perf_counter(), time.process_time()
+tables = clv.customer_tables(GLOB, CAL_END, OBS_END, as_of=AS_OF, date="timestamp")
+out = {"call": time.perf_counter() - t, "call_cpu": time.process_time() - c, "customers": len(tables["totals"]),
+       "revenue": float(tables["totals"]["revenue"].sum()), "repeat_days": int(tables["summary"]["frequency"].sum())}
+"""
+
+BILLION_SPARK_CODE = """
+import time, warnings; warnings.simplefilter("ignore")
+from pyspark.sql import SparkSession
+builder = SparkSession.builder.master(MASTER).appName("crmresearch-scale")
+for k, v in CONFIG.items():
+    builder = builder.config(k, v)
+spark = builder.getOrCreate()
+spark.sparkContext.setLogLevel("ERROR")
+from crmresearch import clv
+t, c = time.perf_counter(), time.process_time()
+tables = clv.customer_tables(spark.read.parquet(FOLDER), CAL_END, OBS_END, as_of=AS_OF, date="timestamp")
+out = {"call": time.perf_counter() - t, "call_cpu": time.process_time() - c, "customers": len(tables["totals"]),
+       "revenue": float(tables["totals"]["revenue"].sum()), "repeat_days": int(tables["summary"]["frequency"].sum())}
+import json, urllib.request
+ui = spark.sparkContext.uiWebUrl
+app = spark.sparkContext.applicationId
+ex = json.loads(urllib.request.urlopen(f"{ui}/api/v1/applications/{app}/allexecutors").read())
+out["tasks_per_executor"] = {e["id"]: e["totalTasks"] for e in ex if e["id"] != "driver"}
+spark.stop()
+"""
+
+
+def _tree_rss_gb(root_pids: list[int]) -> float:
+    """Resident memory (GB) now of the processes in ``root_pids`` and all their descendants."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            stat = (d / "stat").read_text().rsplit(")", 1)[1].split()
+            rss[int(d.name)] = int(stat[21]) * os.sysconf("SC_PAGE_SIZE")
+            children.setdefault(int(stat[1]), []).append(int(d.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    seen, stack = set(), list(root_pids)
+    while stack:
+        pid = stack.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        stack.extend(children.get(pid, []))
+    return sum(rss.get(p, 0) for p in seen) / 1024**3
+
+
+def _folder_gb(folder: Path) -> float:
+    total = 0
+    for dirpath, _, files in os.walk(folder):
+        for f in files:
+            try:
+                total += os.lstat(os.path.join(dirpath, f)).st_blocks * 512
+            except OSError:
+                pass
+    return total / 1024**3
+
+
+def _watched(code: str, env: dict, spill: Path, extra_pids: list[int] | None = None) -> dict:
+    """Run ``code`` in a fresh process; every 2 s sample the resident memory of it (and of ``extra_pids``' process
+    trees: the cluster's JVMs) and the size of ``spill``; stop it if the disk's free space falls below
+    :data:`MIN_FREE_GB`. Returns its RESULT with seconds, peaks and the run's load averages."""
+    import shutil
+    import threading
+
+    t = time.perf_counter()
+    load0 = os.getloadavg()[0]
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env)
+    peaks = {"rss": 0.0, "spill": 0.0, "min_free": float("inf")}
+    stop = threading.Event()
+
+    def watch() -> None:
+        while not stop.wait(2.0):
+            peaks["rss"] = max(peaks["rss"], _tree_rss_gb([proc.pid, *(extra_pids or [])]))
+            peaks["spill"] = max(peaks["spill"], _folder_gb(spill))
+            free = shutil.disk_usage(spill).free / 1024**3
+            peaks["min_free"] = min(peaks["min_free"], free)
+            if free < MIN_FREE_GB:
+                proc.kill()
+                peaks["killed"] = True
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    out, err = proc.communicate()
+    stop.set()
+    watcher.join()
+    seconds = time.perf_counter() - t
+    if proc.returncode != 0:
+        why = f"stopped: the disk's free space fell below {MIN_FREE_GB:.0f} GB" if peaks.get("killed") else ""
+        raise RuntimeError(f"run failed {why}:\n{err[-3000:]}")
+    return {**_result(out), "seconds": seconds, "peak_gb": peaks["rss"], "spill_gb": peaks["spill"],
+            "min_free_gb": peaks["min_free"], "load": (load0, os.getloadavg()[0])}
+
+
+def billion(sizes: list[int]) -> None:
+    """Totals + RFM + summary (``clv.customer_tables``) at each size on DuckDB with :data:`BILLION_DUCKDB` (spilling
+    to the bench folder) and on a two-worker Spark standalone cluster (tests/spark_cluster.py), into results.md."""
+    import shutil
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    import spark_cluster as sc
+
+    root = Path(os.environ.get("CRMRESEARCH_BENCH_DIR") or tempfile.gettempdir()) / "crmresearch-scale"
+    spill = root / "spill"
+    results: dict[tuple[int, str], dict] = {}
+    header = (f"GLOB = {{glob!r}}\nFOLDER = {{folder!r}}\nCAL_END, OBS_END, AS_OF = {CAL_END!r}, {OBS_END!r}, "
+              f"{AS_OF!r}\n")
+    for rows in sizes:
+        folder = root / f"tx-{rows}"
+        if not (folder.is_dir() and any(folder.glob("*.parquet"))):
+            t = time.perf_counter()
+            write_parquet(folder, rows)
+            print(f"wrote {rows:,} rows in {time.perf_counter() - t:.0f} s", flush=True)
+        files_gb = _folder_gb(folder)
+        spill.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, "CRMRESEARCH_DUCKDB_MEMORY": BILLION_DUCKDB["memory_limit"],
+               "CRMRESEARCH_DUCKDB_THREADS": BILLION_DUCKDB["threads"], "CRMRESEARCH_DUCKDB_TEMP": str(spill)}
+        code = "import json\n" + header.format(glob=str(folder / "*.parquet"), folder=str(folder)) \
+            + textwrap.dedent(BILLION_DUCKDB_CODE) + 'print("RESULT", json.dumps(out))\n'
+        r = _watched(code, env, spill)
+        r["files_gb"] = files_gb
+        results[(rows, "DuckDB")] = r
+        print(rows, "DuckDB", r, flush=True)
+        shutil.rmtree(spill, ignore_errors=True)
+        # the cluster: master + 2 workers x 1 core, bigger memory than the tests' cluster
+        sc.WORKER_MEMORY, sc.EXECUTOR_MEMORY = BILLION_WORKER_MEMORY, BILLION_EXECUTOR_MEMORY
+        local = root / "spark"
+        os.environ["SPARK_LOCAL_DIRS"] = str(local / "local")  # the executors' shuffle and spill files
+        cluster = sc.SparkCluster(local).start()
+        try:
+            config = {**sc.session_config(cluster), "spark.driver.memory": BILLION_DRIVER_MEMORY,
+                      "spark.sql.shuffle.partitions": "64", "spark.driver.maxResultSize": "4g",
+                      "spark.sql.execution.arrow.pyspark.enabled": "true"}
+            code = (f"import json\nMASTER = {cluster.url!r}\nCONFIG = {config!r}\n"
+                    + header.format(glob=str(folder / "*.parquet"), folder=str(folder))
+                    + textwrap.dedent(BILLION_SPARK_CODE) + 'print("RESULT", json.dumps(out))\n')
+            r = _watched(code, dict(os.environ), local, extra_pids=cluster.pids)
+        finally:
+            cluster.stop()
+            shutil.rmtree(local, ignore_errors=True)
+        results[(rows, "Spark")] = r
+        print(rows, "Spark", r, flush=True)
+        ref = results[(rows, "DuckDB")]
+        for key in ("customers", "repeat_days"):
+            assert r[key] == ref[key], (rows, key, r[key], ref[key])
+        assert abs(r["revenue"] - ref["revenue"]) <= 1e-9 * ref["revenue"]
+    base = min(sizes)
+    lines = ["## 10^9 rows: DuckDB spilling and a two-worker Spark cluster (benchmarks/scale.py --billion)", "",
+             f"Machine: {machine()}. `clv.customer_tables` (totals + RFM + BG/NBD summary, one aggregation per "
+             "customer and day) on the same synthetic Parquet folders (40 transactions per customer over 2023-2025, "
+             "so nearly every transaction is its own (customer, day) group: the state to aggregate grows with the "
+             "rows). "
+             "DuckDB: " + ", ".join(f"`{k}={v}`" for k, v in BILLION_DUCKDB.items()) + " (it spills to "
+             "`CRMRESEARCH_DUCKDB_TEMP` on the local disk). Spark: a standalone master and two workers on 127.0.0.1 "
+             f"(tests/spark_cluster.py), each worker 1 core and {BILLION_WORKER_MEMORY} (executor heap "
+             f"{BILLION_EXECUTOR_MEMORY}), driver {BILLION_DRIVER_MEMORY}, 64 shuffle partitions; the results come "
+             "back to the driver as pandas. Seconds: the call alone (the process, start-up and imports included, in "
+             "brackets). Peak: the largest resident memory sampled every 2 s of the process and, for Spark, of the "
+             "master, workers and executors. Spill: the largest size of DuckDB's temporary folder or of the "
+             "executors' local folders. Results checked equal between the engines (customers and repeat days "
+             "exactly, revenue to 1e-9).", "",
+             "| rows | Parquet (GB) | engine | seconds (process) | CPU s of the driver's call | peak RSS (GB) | "
+             "spill peak (GB) | seconds per 10^8 rows | per row, against " + f"{base:,}" + " | load |",
+             "|---:|---:|---|---:|---:|---:|---:|---:|---:|---|"]
+    for (rows, engine), r in results.items():
+        per = r["call"] / (rows / 1e8)
+        ref = results[(base, engine)]
+        ratio = per / (ref["call"] / (base / 1e8))
+        tasks = f" (tasks per executor: {r['tasks_per_executor']})" if "tasks_per_executor" in r else ""
+        lines.append(f"| {rows:,} | {results[(rows, 'DuckDB')]['files_gb']:.1f} | {engine}{tasks} | "
+                     f"{r['call']:.0f} ({r['seconds']:.0f}) | {r['call_cpu']:.0f} | {r['peak_gb']:.2f} | "
+                     f"{r['spill_gb']:.1f} | {per:.0f} | {ratio:.2f} | {r['load'][0]:.1f} → {r['load'][1]:.1f} |")
+    print("\n".join(lines))
+    write_section("scale-billion", "\n".join(lines))
+
+
 def bgnbd_from_aggregate(n_customers: int = 10_000_000) -> list[str]:
     """BG/NBD fitted on the distinct (x, t_x, T) rows of 10 M customers with their counts."""
     from crmresearch import clv
@@ -423,7 +618,9 @@ def main(sizes: list[int]) -> None:
 if __name__ == "__main__":
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     sizes = [int(a.replace("_", "")) for a in args] or [10_000_000, 100_000_000]
-    if "--head-to-head" in sys.argv:
+    if "--billion" in sys.argv:
+        billion(sizes if args else [100_000_000, 1_000_000_000])
+    elif "--head-to-head" in sys.argv:
         head_to_head_section(sizes, pandas_runs="--no-pandas" not in sys.argv)
     else:
         main(sizes)
