@@ -17,8 +17,10 @@ both (``benchmarks/scale-plans.md``); the Parquet files are kept in ``$CRMRESEAR
 (default: the temporary folder) and reused (``--no-pandas``: without the pandas run).
 With ``--billion``: ``clv.customer_tables`` at 10^8 and 10^9 rows (or the sizes given) on DuckDB with a memory
 limit that forces spilling and on a two-worker Spark standalone cluster, time, peak memory, spill and the time per
-row against the smallest size (:func:`billion`; the 10^9 files are ~15 GB, the spill needs ~50 GB more).
-Usage: python benchmarks/scale.py [--head-to-head [--no-pandas] | --billion] [rows ...]
+row against the smallest size (:func:`billion`; the 10^9 files are ~15 GB, the spill needs ~50 GB more); each
+finished run is kept in ``billion-runs.json`` beside the files and a stopped run resumes (``--fresh``: from scratch).
+Usage: python benchmarks/scale.py [--head-to-head [--no-pandas] | --billion [--fresh] [--spark-up-to ROWS]]
+[rows ...]
 (default 10_000_000 100_000_000)
 """
 
@@ -463,9 +465,10 @@ def _watched(code: str, env: dict, spill: Path, extra_pids: list[int] | None = N
             "min_free_gb": peaks["min_free"], "load": (load0, os.getloadavg()[0])}
 
 
-def billion(sizes: list[int]) -> None:
+def billion(sizes: list[int], spark_up_to: int | None = None) -> None:
     """Totals + RFM + summary (``clv.customer_tables``) at each size on DuckDB with :data:`BILLION_DUCKDB` (spilling
-    to the bench folder) and on a two-worker Spark standalone cluster (tests/spark_cluster.py), into results.md."""
+    to the bench folder) and on a two-worker Spark standalone cluster (tests/spark_cluster.py), into results.md.
+    ``spark_up_to``: the cluster runs only at sizes up to it (``--spark-up-to ROWS``; 10^9 rows take it ~1 h)."""
     import shutil
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
@@ -473,7 +476,20 @@ def billion(sizes: list[int]) -> None:
 
     root = Path(os.environ.get("CRMRESEARCH_BENCH_DIR") or tempfile.gettempdir()) / "crmresearch-scale"
     spill = root / "spill"
+    # each finished run is kept in a JSON file beside the data, so a stopped 10^9 run resumes where it stopped
+    # (delete the file, or give --fresh, to measure everything again)
+    done_file = root / "billion-runs.json"
+    done = {} if "--fresh" in sys.argv or not done_file.exists() else json.loads(done_file.read_text())
     results: dict[tuple[int, str], dict] = {}
+
+    def keep(rows: int, engine: str, r: dict) -> None:
+        results[(rows, engine)] = r
+        done[f"{rows} {engine}"] = r
+        tmp = done_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(done, indent=1))
+        tmp.replace(done_file)
+        print(rows, engine, r, flush=True)
+
     header = (f"GLOB = {{glob!r}}\nFOLDER = {{folder!r}}\nCAL_END, OBS_END, AS_OF = {CAL_END!r}, {OBS_END!r}, "
               f"{AS_OF!r}\n")
     for rows in sizes:
@@ -483,16 +499,26 @@ def billion(sizes: list[int]) -> None:
             write_parquet(folder, rows)
             print(f"wrote {rows:,} rows in {time.perf_counter() - t:.0f} s", flush=True)
         files_gb = _folder_gb(folder)
+        if f"{rows} DuckDB" in done and (f"{rows} Spark" in done or (spark_up_to or rows) < rows):
+            results[(rows, "DuckDB")] = done[f"{rows} DuckDB"]
+            if f"{rows} Spark" in done:
+                results[(rows, "Spark")] = done[f"{rows} Spark"]
+            print(rows, "measured before (", done_file, ")", flush=True)
+            continue
         spill.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "CRMRESEARCH_DUCKDB_MEMORY": BILLION_DUCKDB["memory_limit"],
                "CRMRESEARCH_DUCKDB_THREADS": BILLION_DUCKDB["threads"], "CRMRESEARCH_DUCKDB_TEMP": str(spill)}
         code = "import json\n" + header.format(glob=str(folder / "*.parquet"), folder=str(folder)) \
             + textwrap.dedent(BILLION_DUCKDB_CODE) + 'print("RESULT", json.dumps(out))\n'
-        r = _watched(code, env, spill)
-        r["files_gb"] = files_gb
-        results[(rows, "DuckDB")] = r
-        print(rows, "DuckDB", r, flush=True)
+        if f"{rows} DuckDB" in done:
+            results[(rows, "DuckDB")] = done[f"{rows} DuckDB"]
+        else:
+            r = _watched(code, env, spill)
+            r["files_gb"] = files_gb
+            keep(rows, "DuckDB", r)
         shutil.rmtree(spill, ignore_errors=True)
+        if spark_up_to is not None and rows > spark_up_to:
+            continue
         # the cluster: master + 2 workers x 1 core, bigger memory than the tests' cluster
         sc.WORKER_MEMORY, sc.EXECUTOR_MEMORY = BILLION_WORKER_MEMORY, BILLION_EXECUTOR_MEMORY
         local = root / "spark"
@@ -501,7 +527,9 @@ def billion(sizes: list[int]) -> None:
         try:
             config = {**sc.session_config(cluster), "spark.driver.memory": BILLION_DRIVER_MEMORY,
                       "spark.sql.shuffle.partitions": "64", "spark.driver.maxResultSize": "4g",
-                      "spark.sql.execution.arrow.pyspark.enabled": "true"}
+                      "spark.sql.execution.arrow.pyspark.enabled": "true",
+                      # zstd, not lz4, for the shuffle and spill files: at 10^9 rows lz4's ~64 GB would not fit
+                      "spark.io.compression.codec": "zstd"}
             code = (f"import json\nMASTER = {cluster.url!r}\nCONFIG = {config!r}\n"
                     + header.format(glob=str(folder / "*.parquet"), folder=str(folder))
                     + textwrap.dedent(BILLION_SPARK_CODE) + 'print("RESULT", json.dumps(out))\n')
@@ -509,8 +537,7 @@ def billion(sizes: list[int]) -> None:
         finally:
             cluster.stop()
             shutil.rmtree(local, ignore_errors=True)
-        results[(rows, "Spark")] = r
-        print(rows, "Spark", r, flush=True)
+        keep(rows, "Spark", r)
         ref = results[(rows, "DuckDB")]
         for key in ("customers", "repeat_days"):
             assert r[key] == ref[key], (rows, key, r[key], ref[key])
@@ -524,7 +551,8 @@ def billion(sizes: list[int]) -> None:
              "DuckDB: " + ", ".join(f"`{k}={v}`" for k, v in BILLION_DUCKDB.items()) + " (it spills to "
              "`CRMRESEARCH_DUCKDB_TEMP` on the local disk). Spark: a standalone master and two workers on 127.0.0.1 "
              f"(tests/spark_cluster.py), each worker 1 core and {BILLION_WORKER_MEMORY} (executor heap "
-             f"{BILLION_EXECUTOR_MEMORY}), driver {BILLION_DRIVER_MEMORY}, 64 shuffle partitions; the results come "
+             f"{BILLION_EXECUTOR_MEMORY}), driver {BILLION_DRIVER_MEMORY}, 64 shuffle partitions, shuffle and "
+             "spill files compressed with zstd; the results come "
              "back to the driver as pandas. Seconds: the call alone (the process, start-up and imports included, in "
              "brackets). Peak: the largest resident memory sampled every 2 s of the process and, for Spark, of the "
              "master, workers and executors. Spill: the largest size of DuckDB's temporary folder or of the "
@@ -533,7 +561,7 @@ def billion(sizes: list[int]) -> None:
              "| rows | Parquet (GB) | engine | seconds (process) | CPU s of the driver's call | peak RSS (GB) | "
              "spill peak (GB) | seconds per 10^8 rows | per row, against " + f"{base:,}" + " | load |",
              "|---:|---:|---|---:|---:|---:|---:|---:|---:|---|"]
-    for (rows, engine), r in results.items():
+    for (rows, engine), r in sorted(results.items()):
         per = r["call"] / (rows / 1e8)
         ref = results[(base, engine)]
         ratio = per / (ref["call"] / (base / 1e8))
@@ -541,6 +569,10 @@ def billion(sizes: list[int]) -> None:
         lines.append(f"| {rows:,} | {results[(rows, 'DuckDB')]['files_gb']:.1f} | {engine}{tasks} | "
                      f"{r['call']:.0f} ({r['seconds']:.0f}) | {r['call_cpu']:.0f} | {r['peak_gb']:.2f} | "
                      f"{r['spill_gb']:.1f} | {per:.0f} | {ratio:.2f} | {r['load'][0]:.1f} → {r['load'][1]:.1f} |")
+    missing = [f"{rows:,} on {engine}" for rows in sizes for engine in ("DuckDB", "Spark")
+               if (rows, engine) not in results]
+    if missing:
+        lines += ["", "Not measured in this run: " + ", ".join(missing) + "."]
     print("\n".join(lines))
     write_section("scale-billion", "\n".join(lines))
 
@@ -619,7 +651,9 @@ if __name__ == "__main__":
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     sizes = [int(a.replace("_", "")) for a in args] or [10_000_000, 100_000_000]
     if "--billion" in sys.argv:
-        billion(sizes if args else [100_000_000, 1_000_000_000])
+        upto = sys.argv[sys.argv.index("--spark-up-to") + 1] if "--spark-up-to" in sys.argv else None
+        sizes = [int(a.replace("_", "")) for a in args if a != upto] or [100_000_000, 1_000_000_000]
+        billion(sizes, int(upto.replace("_", "")) if upto else None)
     elif "--head-to-head" in sys.argv:
         head_to_head_section(sizes, pandas_runs="--no-pandas" not in sys.argv)
     else:
