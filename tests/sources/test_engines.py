@@ -412,3 +412,21 @@ def test_customer_tables_equal_the_three_functions_on_every_engine(tmp_path, req
     _same(ref["totals"][["transactions"]], bare["totals"])
     _same(ref["rfm"].drop(columns=["monetary", "monetary_mean"]), bare["rfm"])
     _same(ref["summary"].drop(columns="monetary_value"), bare["summary"])
+
+
+def test_duckdb_in_several_passes_gives_the_same_tables_exactly(tmp_path, monkeypatch):
+    """CRMRESEARCH_DUCKDB_PASSES=k aggregates one hash bucket of customers per pass (1/k of the spilled state);
+    the three tables equal one pass (counts exactly, sums to 1e-12), every customer in exactly one bucket; a bad
+    value is refused."""
+    engines = _engines(_tx(seed=5), tmp_path)
+    names = {"customer": "cust_no", "date": "txn_ts", "amount": "amt"}
+    one = clv.customer_tables(engines["parquet glob"], "2023-10-31", "2024-05-31", as_of="2024-06-01", **names)
+    for k in ("3", "7"):
+        monkeypatch.setenv("CRMRESEARCH_DUCKDB_PASSES", k)
+        several = clv.customer_tables(engines["parquet glob"], "2023-10-31", "2024-05-31", as_of="2024-06-01",
+                                      **names)
+        for key, frame in one.items():
+            pd.testing.assert_frame_equal(several[key], frame, check_exact=False, rtol=1e-12)
+    monkeypatch.setenv("CRMRESEARCH_DUCKDB_PASSES", "0")
+    with pytest.raises(ValidationError, match="CRMRESEARCH_DUCKDB_PASSES must be a whole number >= 1"):
+        clv.customer_tables(engines["parquet glob"], "2023-10-31", **names)

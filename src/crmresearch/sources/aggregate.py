@@ -14,6 +14,7 @@ aggregations: one aggregation code path for every engine.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -421,7 +422,11 @@ def _first_ids(labels: pd.Index, n: int = 5) -> str:
 
 def _collect(lf: Any) -> pd.DataFrame:
     """A per-customer result as pandas, sorted by customer id."""
-    per = lf.collect(backend="pandas").to_native().set_index("customer_id")
+    return _sorted_by_customer(lf.collect(backend="pandas").to_native().set_index("customer_id"))
+
+
+def _sorted_by_customer(per: pd.DataFrame) -> pd.DataFrame:
+    """A per-customer frame sorted by its customer id index (ids of mixed types by their text)."""
     try:
         return per.sort_index()
     except TypeError:  # ids of mixed types sort by their text
@@ -724,7 +729,12 @@ def customer_aggregates(table: Any, calibration_end: pd.Timestamp, observation_e
     if observation_end is not None:
         _no_purchase_after(src, end, caller)
     if amount and src.engine == "duckdb" and _naive_dates(src):
-        return _typed(_collect_duckdb(_duckdb_aggregates(src, cal_end, end)))
+        passes = duckdb_passes()
+        if passes == 1:
+            return _typed(_collect_duckdb(_duckdb_aggregates(src, cal_end, end)))
+        # one pass per hash bucket of customers: each pass holds 1/passes of the (customer, day) state
+        parts = [_collect_duckdb(_duckdb_aggregates(src, cal_end, end, part=(i, passes))) for i in range(passes)]
+        return _typed(_sorted_by_customer(pd.concat(parts)))
     money = [nw.col("amount").sum().alias("amt")] if amount else []
     daily = src.lazy().group_by("customer_id", nw.col("date").dt.truncate("1d").alias("day")).agg(
         nw.len().alias("n"), *money, nw.col("date").min().alias("t0"), nw.col("date").max().alias("t1"))
@@ -757,19 +767,52 @@ def _naive_dates(src: Source) -> bool:
     return dtype == nw.Date or (dtype == nw.Datetime and getattr(dtype, "time_zone", None) is None)
 
 
-def _duckdb_aggregates(src: Source, cal_end: Any, end: Any) -> Any:
+def duckdb_passes() -> int:
+    """Passes of the DuckDB per-customer aggregation over the data, from ``CRMRESEARCH_DUCKDB_PASSES`` (default 1).
+
+    With k passes, pass i aggregates only the customers with ``hash(customer_id) % k = i``: the (customer, day)
+    state, which DuckDB spills to ``temp_directory`` when it exceeds ``memory_limit``, is 1/k as large, for k
+    scans of the files. At 10^9 rows (about 60 GB of state) one pass does not fit a disk with 59 GB free; four
+    do (``benchmarks/results.md``, 10^9 rows). The result is the same for every k.
+
+    Returns
+    -------
+    int
+        The number of passes (at least 1).
+
+    Raises
+    ------
+    ValidationError
+        For a value that is not a whole number >= 1.
+
+    Examples
+    --------
+    >>> from crmresearch.sources.aggregate import duckdb_passes
+    >>> duckdb_passes() >= 1
+    True
+    """
+    text = os.environ.get("CRMRESEARCH_DUCKDB_PASSES", "").strip() or "1"
+    if not text.isdigit() or int(text) < 1:
+        raise ValidationError(f"CRMRESEARCH_DUCKDB_PASSES must be a whole number >= 1 (passes over the data); "
+                              f"got {text!r}")
+    return int(text)
+
+
+def _duckdb_aggregates(src: Source, cal_end: Any, end: Any, part: tuple[int, int] | None = None) -> Any:
     """:func:`customer_aggregates` on DuckDB as one query: the first day's amount by ``arg_min`` over the daily
     rows instead of a join to the first days (``benchmarks/scale-plans.md``). The same numbers as the narwhals
-    route (the repeat amount as a difference of sums: equal to 1e-12 relative)."""
+    route (the repeat amount as a difference of sums: equal to 1e-12 relative). ``part=(i, k)``: only the
+    customers whose id hashes to bucket i of k (:func:`duckdb_passes`)."""
     import narwhals as nw
 
     rel = nw.to_native(src.lazy())
     cal, last = (f"TIMESTAMP '{pd.Timestamp(t).isoformat(sep=' ')}'" for t in (cal_end, end))
+    where = f"WHERE hash(customer_id) % {int(part[1])} = {int(part[0])}" if part is not None else ""
     return rel.query("tx", f"""
         WITH daily AS (
           SELECT customer_id, date_trunc('day', "date") AS day, count(*) AS n, sum(amount) AS amt,
                  min("date") AS t0, max("date") AS t1
-          FROM tx GROUP BY ALL)
+          FROM tx {where} GROUP BY ALL)
         SELECT customer_id, sum(amt) AS revenue, sum(n) AS transactions, min(t0) AS first_purchase,
                max(t1) AS last_purchase, min(day) FILTER (day <= {last}) AS "first",
                max(day) FILTER (day <= {cal}) AS last_cal, count(*) FILTER (day <= {cal}) AS days_cal,
