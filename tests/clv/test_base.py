@@ -116,6 +116,33 @@ def test_a_handful_a_single_cohort_day_and_one_huge_customer_give_an_answer(cls,
     assert np.isfinite(p).all() and p[0] > 0.99
 
 
+def test_pareto_nbd_on_a_handful_and_with_one_huge_customer_gives_an_answer(cdnow_summary):
+    """The edges of the parametrised test above for Pareto/NBD (its single cohort day has its own test below):
+    25 customers, and CDNOW with one customer of 5,000 repeat purchases, whose (alpha + T)^(r + x) overflows."""
+    s = cdnow_summary
+    few = s.iloc[:25]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)  # 25 customers may well sit at a limit: named, not raised
+        m = clv.ParetoNBD().fit(few["frequency"], few["recency"], few["T"])
+    assert np.isfinite(m.log_likelihood_) and np.isfinite(m.params_).all()
+    x, tx, T = (s[c].to_numpy(float, copy=True) for c in ("frequency", "recency", "T"))
+    x[0], tx[0] = 5_000.0, T[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        m = clv.ParetoNBD().fit(x, tx, T)
+    assert np.isfinite(m.log_likelihood_) and np.isfinite(m.params_).all()
+    p = m.probability_alive(x, tx, T)
+    assert np.isfinite(p).all() and p[0] > 0.99
+    # the extreme customer really moves the gamma mixing (r falls, P(alive) of the others shifts by ~0.13), so the
+    # check is that the optimiser found the maximum of these data: above the plain CDNOW fit and every 1 % step
+    plain = clv.ParetoNBD().fit(s["frequency"], s["recency"], s["T"]).params_.to_dict()
+    best = m.log_likelihood_
+    assert best > m.log_likelihood(x, tx, T, params=plain)
+    for name in plain:
+        for step in (0.99, 1.01):
+            assert best >= m.log_likelihood(x, tx, T, params={**m.params_.to_dict(), name: m.params_[name] * step})
+
+
 def test_pareto_nbd_on_a_single_cohort_day_answers_at_the_one_dropout_rate_limit(cdnow_summary):
     """The first month's CDNOW customers as if all had joined on one day (one age): the likelihood rises towards
     s, beta -> infinity with s/beta fixed. One DataWarning naming the limit, in about a second; main took over two

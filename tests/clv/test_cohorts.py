@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from crmresearch import clv, data
+from crmresearch.errors import ValidationError
 from crmresearch.schemas import OrderError
 
 
@@ -90,3 +91,42 @@ def test_the_sbg_beside_the_bdw_per_cohort():
     # FH 2007's high-end cohort: churn rises with tenure (c > 1) and the sBG is rejected at 1 %
     high = t[(t["cohort"] == "high_end") & (t["model"] == "bdw")].iloc[0]
     assert high["c"] > 1 and high["lr_p_value"] < 0.01
+
+
+def _bdw_spells(n: int, cohort: str, observed: int, c: float, rng: np.random.Generator) -> pd.DataFrame:
+    """Per-customer contract spells drawn from the BdW process (theta ~ Beta(0.8, 4); P(T > t) = (1 - theta)^(t^c),
+    T = floor((log U / log(1 - theta))^(1/c)) + 1), right-censored after ``observed`` periods."""
+    theta = rng.beta(0.8, 4.0, n)
+    T = np.floor((np.log(rng.uniform(size=n)) / np.log1p(-theta)) ** (1 / c)) + 1
+    return pd.DataFrame({"cohort": cohort, "periods": np.minimum(T, observed).astype(int), "churned": T <= observed})
+
+
+def test_the_sbg_beside_the_bdw_on_censored_customer_spells():
+    rng = np.random.default_rng(3)
+    periods = pd.concat([_bdw_spells(6_000, "2023Q1", 12, 0.7, rng), _bdw_spells(6_000, "2023Q2", 11, 0.7, rng),
+                         _bdw_spells(500, "2025Q4", 2, 0.7, rng)], ignore_index=True)
+    t = clv.compare_cohort_models(periods, min_periods=6, discount_rate=0.025, margin=30)
+    # the cohort seen for 2 periods is too short for its own fits but is in the pool
+    assert t[["cohort", "model"]].values.tolist() == [["2023Q1", "sbg"], ["2023Q1", "bdw"], ["2023Q2", "sbg"],
+                                                       ["2023Q2", "bdw"], ["all", "sbg"], ["all", "bdw"]]
+    assert t.set_index(["cohort", "model"]).loc[("all", "bdw"), "customers"] == 12_500
+    pooled = periods
+    sbg = clv.ShiftedBetaGeometric().fit(periods=pooled["periods"], churned=pooled["churned"])
+    row = t[(t["cohort"] == "all") & (t["model"] == "sbg")].iloc[0]
+    assert row["log_likelihood"] == sbg.log_likelihood_ and row["c"] == 1.0
+    bdw = t[t["model"] == "bdw"].set_index("cohort")
+    # truth c = 0.7 (churn falls with tenure beyond heterogeneity): within 3 standard errors, sBG rejected
+    assert (np.abs(bdw["c"] - 0.7) < 3 * bdw["c_se"]).all(), bdw[["c", "c_se"]]
+    assert (bdw["lr_p_value"] < 1e-3).all()
+    assert bdw.loc["all", "alpha"] == pytest.approx(0.8, rel=0.25)
+
+
+def test_compare_cohort_models_edges():
+    rng = np.random.default_rng(4)
+    short = _bdw_spells(300, "2025Q4", 4, 1.0, rng)
+    t = clv.compare_cohort_models(short, min_periods=6)
+    assert t.empty and list(t.columns[:3]) == ["cohort", "model", "customers"]
+    with pytest.raises(ValidationError, match="at least 3"):
+        clv.compare_cohort_models(short, min_periods=2)
+    with pytest.raises(ValidationError, match=r"missing column\(s\) \['churned'\]"):
+        clv.compare_cohort_models(short.drop(columns="churned"))

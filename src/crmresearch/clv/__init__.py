@@ -10,7 +10,8 @@
   ``BetaGeoBetaBinom``: BG/BB at discrete opportunities (Fader, Hardie & Shang 2010) on ``bgbb_table``;
   ``GammaGompertzNBD``: Gamma-Gompertz/NBD, a dropout hazard that changes with age (Bemmaor & Glady 2012)
 - ``GammaGamma``: spend per transaction (Fader, Hardie & Lee 2005)
-- ``fit_cohorts``, ``compare_retention_models`` (the sBG beside the BdW, LR test and projection errors)
+- ``fit_cohorts``, ``compare_retention_models`` (the sBG beside the BdW, LR test and projection errors),
+  ``compare_cohort_models`` (the same on per-customer contract spells, per cohort)
 - ``activity_status``, ``funnel``, ``rule_accuracy``: activity rules and the activity funnel beside P(alive)
 - ``MarkovChainValue``, ``chain_value``, ``recency_chain``, ``state_moves``, ``reactivation_break_even``,
   ``recency_migration`` (recency-state counts from a transaction log):
@@ -40,6 +41,7 @@ from .bgbb import BetaGeoBetaBinom, bgbb_table
 from .bgnbd import BetaGeoNBD, bgnbd_recovery, simulate_bgnbd
 from .cohorts import (
     cohort_curves,
+    compare_cohort_models,
     compare_retention_models,
     constant_retention,
     discrete_survival,
@@ -116,6 +118,7 @@ __all__ = [
     "clv",
     "clv_intervals",
     "cohort_curves",
+    "compare_cohort_models",
     "compare_models",
     "compare_retention_models",
     "conditional_expectations",

@@ -61,19 +61,84 @@ def compare_retention_models(survivors: Mapping[str, np.ndarray], fit_periods: i
         later = (~projection["fitted"]).any()
         errors = projection_errors(projection, models=("sbg", "bdw")).iloc[0] if later else None
         for name, m in (("sbg", sbg), ("bdw", bdw)):
-            se = m.summary["std_error"]
-            rows.append({"cohort": cohort, "model": name,
-                         "alpha": m.params_["alpha"], "alpha_se": se["alpha"],
-                         "beta": m.params_["beta"], "beta_se": se["beta"],
-                         "c": m.params_.get("c", 1.0), "c_se": se.get("c", np.nan),
-                         "log_likelihood": m.log_likelihood_, "bic": m.bic_,
-                         "lr_statistic": bdw.lr_test_["statistic"] if name == "bdw" else np.nan,
-                         "lr_p_value": bdw.lr_test_["p_value"] if name == "bdw" else np.nan,
-                         "mape": errors[f"mape_{name}"] if later else np.nan,
-                         "last_error_pts": errors[f"last_error_{name}_pts"] if later else np.nan,
-                         "derl_periods": float(m.derl(discount_rate)),
-                         "clv_new_customer": float(m.clv(margin, discount_rate))})
+            extra = {"mape": errors[f"mape_{name}"] if later else np.nan,
+                     "last_error_pts": errors[f"last_error_{name}_pts"] if later else np.nan}
+            rows.append(_model_row(cohort, name, m, bdw, discount_rate, margin, extra))
     return pd.DataFrame(rows)
+
+
+def _model_row(cohort: str, name: str, m, bdw: BetaDiscreteWeibull, discount_rate: float, margin: float,
+               extra: dict) -> dict:
+    """One row of the sBG / BdW comparison: parameters with standard errors, fit, LR test of c = 1 (BdW row),
+    ``extra`` columns, DERL and CLV."""
+    se = m.summary["std_error"]
+    return {"cohort": cohort, "model": name,
+            "alpha": m.params_["alpha"], "alpha_se": se["alpha"],
+            "beta": m.params_["beta"], "beta_se": se["beta"],
+            "c": m.params_.get("c", 1.0), "c_se": se.get("c", np.nan),
+            "log_likelihood": m.log_likelihood_, "bic": m.bic_,
+            "lr_statistic": bdw.lr_test_["statistic"] if name == "bdw" else np.nan,
+            "lr_p_value": bdw.lr_test_["p_value"] if name == "bdw" else np.nan,
+            **extra,
+            "derl_periods": float(m.derl(discount_rate)),
+            "clv_new_customer": float(m.clv(margin, discount_rate))}
+
+
+def compare_cohort_models(periods: pd.DataFrame, min_periods: int = 6, discount_rate: float = 0.025,
+                          margin: float = 1.0) -> pd.DataFrame:
+    """The sBG and the beta-discrete-Weibull side by side on per-customer contract spells: fitted per cohort
+    (cohorts observed for at least ``min_periods`` periods) and on all customers pooled, each customer's
+    spell right-censored where the observation ends (Fader, Hardie, Liu, Davin & Steenburgh 2018), with the
+    likelihood-ratio test of c = 1 (the sBG).
+
+    Parameters
+    ----------
+    periods : DataFrame
+        Per-customer ``cohort``, ``periods`` and ``churned`` (from :func:`contract_periods`).
+    min_periods : int, default 6
+        Fewest observed periods for a cohort to get its own fits (the BdW needs at least 3).
+    discount_rate : float, default 0.025
+        Discount rate per period for DERL and CLV.
+    margin : float, default 1.0
+        Margin per period of a retained customer (currency units).
+
+    Returns
+    -------
+    DataFrame
+        Two rows per fitted cohort and for ``all`` (``model`` 'sbg', 'bdw'): customers, alpha, beta, c (1 for
+        the sBG) with standard errors, log-likelihood, BIC, the LR test (``lr_statistic``, ``lr_p_value``, on the
+        BdW row), DERL (periods) and the CLV of a new customer (currency). A fit at a limit of the BdW says so
+        in one DataWarning (e.g. no churn after the first period).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from crmresearch import clv
+    >>> rng = np.random.default_rng(0); p = rng.geometric(rng.beta(1.0, 3.0, 800))
+    >>> periods = pd.DataFrame({'cohort': ['2023Q1'] * 800, 'periods': np.minimum(p, 8), 'churned': p <= 8})
+    >>> t = clv.compare_cohort_models(periods)
+    >>> t[['cohort', 'model']].values.tolist()
+    [['2023Q1', 'sbg'], ['2023Q1', 'bdw'], ['all', 'sbg'], ['all', 'bdw']]
+    """
+    need = {"cohort", "periods", "churned"}
+    if not need <= set(periods.columns):
+        raise ValidationError(f"compare_cohort_models: missing column(s) {sorted(need - set(periods.columns))}")
+    if periods.empty:
+        raise ValidationError("compare_cohort_models: the periods table has no customers (0 rows)")
+    if min_periods < 3:
+        raise ValidationError(f"compare_cohort_models: min_periods must be at least 3 (the BdW has three "
+                              f"parameters), got {min_periods}")
+    rows = []
+    for cohort, g in [*periods.groupby("cohort", sort=True), ("all", periods)]:
+        if int(g["periods"].max()) < min_periods:
+            continue
+        sbg = ShiftedBetaGeometric().fit(periods=g["periods"], churned=g["churned"])
+        bdw = BetaDiscreteWeibull().fit(periods=g["periods"], churned=g["churned"])
+        for name, m in (("sbg", sbg), ("bdw", bdw)):
+            rows.append({"customers": len(g), **_model_row(cohort, name, m, bdw, discount_rate, margin, {})})
+    columns = ["cohort", "model", "customers", "alpha", "alpha_se", "beta", "beta_se", "c", "c_se",
+               "log_likelihood", "bic", "lr_statistic", "lr_p_value", "derl_periods", "clv_new_customer"]
+    return pd.DataFrame(rows, columns=columns)  # no rows when no cohort (nor all pooled) reaches min_periods
 
 
 def constant_retention(survival: np.ndarray, periods: int) -> np.ndarray:

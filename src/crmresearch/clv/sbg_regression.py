@@ -9,7 +9,7 @@ from scipy.special import betaln, chdtrc, digamma
 
 from ..core.base import Estimator, parameter_table
 from ..core.design import design_matrix
-from ..core.mle import hessian, invert, minimise
+from ..core.mle import hessian, invert, minimise, newton_polish
 from ..errors import ValidationError
 
 __all__ = ["SBGRegression"]
@@ -116,6 +116,8 @@ class SBGRegression(Estimator):
         k = z.shape[1]
         opt = minimise(lambda g: self._nll(g, z, t, c), np.zeros(2 * k), caller="SBGRegression.fit",
                        max_iter=self.max_iter, ftol=1e-14, gtol=1e-8)
+        # L-BFGS-B stops on the flat ridge of a small group with a large beta; Newton steps reach the optimum
+        opt = newton_polish(lambda g: self._nll(g, z, t, c), opt, steps=lambda g: 1e-5 * np.maximum(1.0, np.abs(g)))
         g = opt.x
         cov = invert(hessian(lambda x: self._nll(x, z, t, c)[1], g, 1e-5 * np.maximum(1.0, np.abs(g))))
         names = [f"alpha:{n}" for n in Z.columns] + [f"beta:{n}" for n in Z.columns]
@@ -126,8 +128,11 @@ class SBGRegression(Estimator):
         self.aic_ = float(2 * (2 * k) - 2 * self.log_likelihood_)
         self.bic_ = float(2 * k * np.log(t.size) - 2 * self.log_likelihood_)
         self.covariates_ = list(Z.columns[1:])
-        pooled_fit = minimise(lambda x: self._nll(x, np.ones((t.size, 1)), t, c), np.zeros(2),
+        ones = np.ones((t.size, 1))
+        pooled_fit = minimise(lambda x: self._nll(x, ones, t, c), np.zeros(2),
                               caller="SBGRegression.fit (pooled model)", max_iter=15000, ftol=1e-14, gtol=1e-8)
+        pooled_fit = newton_polish(lambda x: self._nll(x, ones, t, c), pooled_fit,
+                                   steps=lambda x: 1e-5 * np.maximum(1.0, np.abs(x)))
         ll0 = -float(pooled_fit.fun)
         stat = max(0.0, 2 * (self.log_likelihood_ - ll0))
         df = 2 * (k - 1)

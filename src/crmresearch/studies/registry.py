@@ -753,8 +753,8 @@ CONTRACTUAL_RETENTION = Study(
         _seed("the synthetic bank"),
         Param("period_days", float, 91.3125, "renewal period of bank contracts, days (a quarter)",
               low=7, high=366),
-        Param("min_cohort_periods", int, 6, "bank cohorts observed for fewer periods are not fitted alone",
-              low=2, high=40),
+        Param("min_cohort_periods", int, 6, "bank cohorts observed for fewer periods are not fitted alone; at "
+              "least 3, for the three parameters of the beta-discrete-Weibull", low=3, high=40),
         Param("margin_per_period", float, 30.0, "bank margin per customer and period, USD", low=0, high=1e6),
         Param("retention_covariates", list, "auto", "contract columns that shift alpha and beta in the sBG "
               "regression; 'auto': region,digital_user on the synthetic bank and none on your data; 'none' skips it",
@@ -765,7 +765,7 @@ CONTRACTUAL_RETENTION = Study(
     ),
     smoke={"bank_customers": 3_000},
     exhibits=("table-fh2007-fit", "table-fh2007-projection", "fig-fh2007-projection", "table-fh2007-bdw",
-              "table-bank-cohorts",
+              "table-bank-cohorts", "table-bank-cohort-models",
               "fig-bank-retention", "table-bank-retention-drivers", "table-bank-churn-by-group"),
     check=_check_observed_from,
     inputs=_check_retention_inputs,
