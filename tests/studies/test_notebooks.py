@@ -238,6 +238,23 @@ def test_verify_reports_a_changed_table(fake_registry: Path):
     assert diffs == {"table-x.csv": "differs", "table-x.md": "new"}
 
 
+@pytest.mark.slow
+def test_verify_compares_by_content_only_on_another_machine_kind(fake_registry: Path):
+    """A table made on another CPU kind (last digits differ) is "close"; on the kind that made it, "differs"."""
+    from crmresearch.studies import closeness
+
+    shutil.rmtree(fake_registry / "figures", ignore_errors=True)
+    target = fake_registry / "figures" / "good"
+    target.mkdir(parents=True)
+    (target / "table-x.csv").write_text("a\n1.0000001\n2\n")  # the fresh run writes a = 1, 2
+    for machine, status in (("AVX512F/SkylakeX" + closeness.machine_kind(), "close"),
+                            (closeness.machine_kind(), "differs")):
+        manifest = {"exhibits": {"table-x.csv": "0" * 64}, "environment": {"machine": machine}}
+        (target / "manifest.json").write_text(json.dumps(manifest))
+        diffs = {d.exhibit: d.status for d in pipeline.verify("good") if d.kind == "table"}
+        assert diffs["table-x.csv"] == status, machine
+
+
 @pytest.mark.parametrize("study", studies.all_studies(), ids=lambda s: s.name)
 def test_a_table_under_its_exhibit_link_in_the_paper_is_that_exhibit(study):
     """A Markdown table a paper prints right after the link to ``table-x.csv`` is ``table-x.md`` verbatim,

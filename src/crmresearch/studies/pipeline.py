@@ -39,7 +39,7 @@ from jupyter_client.manager import AsyncKernelManager
 
 from .. import __version__, paths, reporting
 from ..errors import OutputError, StudyError
-from . import publish
+from . import closeness, publish
 from . import registry as studies
 
 __all__ = ["RunResult", "data_warnings", "omitted_exhibits", "output_dir_for", "param_hash", "run", "verify"]
@@ -299,6 +299,7 @@ def _manifest(study: studies.Study, params: Mapping[str, Any], staging: Path,
         "environment": {
             "python": ".".join(platform.python_version_tuple()[:2]),
             "packages": reporting.versions(_RECORDED_PACKAGES),
+            "machine": closeness.machine_kind(),  # verify compares by content on another kind
         },
     }
 
@@ -455,7 +456,7 @@ class Difference:
     study: str
     exhibit: str
     kind: str  # table / figure / other
-    status: str  # same / differs / missing / new
+    status: str  # same / close (made on another machine kind, equal by content) / differs / missing / new
 
 
 def verify(study_name: str, workdir: str | os.PathLike[str] | None = None) -> list[Difference]:
@@ -486,19 +487,31 @@ def verify(study_name: str, workdir: str | os.PathLike[str] | None = None) -> li
     "unknown study 'no-such-study'"
     """
     study = studies.get(study_name)
-    committed_path = paths.figures_dir() / study.name / MANIFEST
+    committed_dir = paths.figures_dir() / study.name
+    committed_path = committed_dir / MANIFEST
     committed = json.loads(committed_path.read_text()) if committed_path.is_file() else {}
+    # on the machine kind that made figures/ the hashes must match; on another, the content is compared
+    other_kind = committed.get("environment", {}).get("machine") != closeness.machine_kind()
+    out = []
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         result = run(study.name, out=Path(tmp) / study.name, raise_on_error=True)
-        fresh = json.loads((Path(result.output_dir) / MANIFEST).read_text())
-    out = []
-    old_ex, new_ex = committed.get("exhibits", {}), fresh["exhibits"]
-    for name in sorted(set(old_ex) | set(new_ex)):
-        kind = {".csv": "table", ".md": "table", ".png": "figure", ".svg": "figure"}.get(Path(name).suffix, "other")
-        out.append(Difference(study.name, name, kind, _status(old_ex, new_ex, name)))
+        fresh_dir = Path(result.output_dir)
+        fresh = json.loads((fresh_dir / MANIFEST).read_text())
+        old_ex, new_ex = committed.get("exhibits", {}), fresh["exhibits"]
+        for name in sorted(set(old_ex) | set(new_ex)):
+            kind = {".csv": "table", ".md": "table", ".png": "figure", ".svg": "figure"}.get(Path(name).suffix,
+                                                                                             "other")
+            status = _status(old_ex, new_ex, name)
+            if status == "differs" and other_kind and closeness.exhibit_close(committed_dir / name, fresh_dir / name):
+                status = "close"
+            out.append(Difference(study.name, name, kind, status))
     old_in, new_in = committed.get("inputs", {}), fresh.get("inputs", {})
     for name in sorted(set(old_in) | set(new_in)):
-        out.append(Difference(study.name, name, "input", _status(old_in, new_in, name)))
+        status = _status(old_in, new_in, name)
+        rounded = [d.get(name, {}).get("sha256_rounded") for d in (old_in, new_in)]
+        if status == "differs" and other_kind and rounded[0] is not None and rounded[0] == rounded[1]:
+            status = "close"
+        out.append(Difference(study.name, name, "input", status))
     same = committed.get("parameters") == fresh["parameters"] == study.defaults()
     out.append(Difference(study.name, "parameters", "parameters", "same" if same else "differs"))
     return out
@@ -509,4 +522,8 @@ def _status(committed: Mapping[str, Any], fresh: Mapping[str, Any], name: str) -
         return "missing"
     if name not in committed:
         return "new"
+    if isinstance(committed[name], dict) and isinstance(fresh[name], dict):  # an input (a manifest of before
+        # the rounded fingerprint has none)
+        a, b = ({k: v for k, v in d[name].items() if k != "sha256_rounded"} for d in (committed, fresh))
+        return "same" if a == b else "differs"
     return "same" if committed[name] == fresh[name] else "differs"
