@@ -143,6 +143,24 @@ def test_pareto_nbd_on_a_handful_and_with_one_huge_customer_gives_an_answer(cdno
             assert best >= m.log_likelihood(x, tx, T, params={**m.params_.to_dict(), name: m.params_[name] * step})
 
 
+def test_gamma_gompertz_nbd_on_a_handful_and_with_one_huge_customer_gives_an_answer(cdnow_summary):
+    """GG/NBD at the same edges: 25 customers (interior fit, no warning), and CDNOW with one customer of 5,000
+    repeat purchases, counted in one DataWarning (more purchases than days) and fitted at the Pareto/NBD limit
+    (b -> 0, said in a second one), that customer alive."""
+    s = cdnow_summary
+    few = s.iloc[:25]
+    m = clv.GammaGompertzNBD().fit(few["frequency"], few["recency"], few["T"])
+    assert np.isfinite(m.log_likelihood_) and np.isfinite(m.params_).all()
+    x, tx, T = (s[c].to_numpy(float, copy=True) for c in ("frequency", "recency", "T"))
+    x[0], tx[0] = 5_000.0, T[0]
+    with pytest.warns(DataWarning) as said:
+        m = clv.GammaGompertzNBD().fit(x, tx, T)
+    assert any("1 of 2357 customers" in str(w.message) for w in said)
+    assert np.isfinite(m.log_likelihood_) and np.isfinite(m.params_).all()
+    p = m.probability_alive(x, tx, T)
+    assert np.isfinite(p).all() and p[0] > 0.99
+
+
 def test_pareto_nbd_on_a_single_cohort_day_answers_at_the_one_dropout_rate_limit(cdnow_summary):
     """The first month's CDNOW customers as if all had joined on one day (one age): the likelihood rises towards
     s, beta -> infinity with s/beta fixed. One DataWarning naming the limit, in about a second; main took over two
