@@ -362,6 +362,11 @@ BILLION_DUCKDB = {"memory_limit": "4GB", "threads": "2"}
 #: Passes over the files (``CRMRESEARCH_DUCKDB_PASSES``) by size: at 10^9 rows one pass spilled 56 GB and was
 #: stopped with 3.7 GB of disk left (2026-12-03, 59 GB free with the files); four hold a quarter each.
 BILLION_DUCKDB_PASSES = {1_000_000_000: 4}
+#: Passes of the cluster (``CRMRESEARCH_SPARK_PASSES``) by size: at 10^9 rows one pass ran 42 min, its shuffle
+#: files reached 53 GB, and it ended with no error message (most likely the driver, bringing back 25 million
+#: customers; 2026-12-03); four
+#: passes shuffle a quarter each and bring back a quarter of the customers each time.
+BILLION_SPARK_PASSES = {1_000_000_000: 4}
 BILLION_WORKER_MEMORY, BILLION_EXECUTOR_MEMORY, BILLION_DRIVER_MEMORY = "5g", "4g", "8g"
 #: Free disk (GB) below which a run is stopped (the spill would fill the disk).
 MIN_FREE_GB = 4.0
@@ -484,6 +489,7 @@ def billion(sizes: list[int], spark_up_to: int | None = None) -> None:
     done_file = root / "billion-runs.json"
     done = {} if "--fresh" in sys.argv or not done_file.exists() else json.loads(done_file.read_text())
     results: dict[tuple[int, str], dict] = {}
+    failed: dict[tuple[int, str], str] = {}
 
     def keep(rows: int, engine: str, r: dict) -> None:
         results[(rows, engine)] = r
@@ -538,7 +544,17 @@ def billion(sizes: list[int], spark_up_to: int | None = None) -> None:
             code = (f"import json\nMASTER = {cluster.url!r}\nCONFIG = {config!r}\n"
                     + header.format(glob=str(folder / "*.parquet"), folder=str(folder))
                     + textwrap.dedent(BILLION_SPARK_CODE) + 'print("RESULT", json.dumps(out))\n')
-            r = _watched(code, dict(os.environ), local, extra_pids=cluster.pids)
+            spark_passes = BILLION_SPARK_PASSES.get(rows, 1)
+            t_run = time.perf_counter()
+            try:
+                r = _watched(code, {**os.environ, "CRMRESEARCH_SPARK_PASSES": str(spark_passes)}, local,
+                             extra_pids=cluster.pids)
+                r["passes"] = spark_passes
+            except RuntimeError as exc:  # kept, with its reason, in the "not measured" line
+                failed[(rows, "Spark")] = (f"failed after {time.perf_counter() - t_run:.0f} s in {spark_passes} "
+                                           f"pass(es): {str(exc).strip().splitlines()[-1][:300]}")
+                print(failed[(rows, "Spark")], flush=True)
+                continue
         finally:
             cluster.stop()
             shutil.rmtree(local, ignore_errors=True)
@@ -558,6 +574,9 @@ def billion(sizes: list[int], spark_up_to: int | None = None) -> None:
              "(`CRMRESEARCH_DUCKDB_PASSES=4`, one hash bucket of customers each): in one pass the spill reached 56 GB "
              "and the run was stopped with 3.7 GB of the disk left. Spark: a standalone master and two workers on "
              "127.0.0.1 "
+             "(at 10^9 rows in 4 passes, `CRMRESEARCH_SPARK_PASSES=4`: in one pass the shuffle files reached 53 GB "
+             "and the run ended after 42 min with no error message, most likely the driver while 25 million customers "
+             "came back) "
              f"(tests/spark_cluster.py), each worker 1 core and {BILLION_WORKER_MEMORY} (executor heap "
              f"{BILLION_EXECUTOR_MEMORY}), driver {BILLION_DRIVER_MEMORY}, 64 shuffle partitions, shuffle and "
              "spill files compressed with zstd; the results come "
@@ -575,12 +594,12 @@ def billion(sizes: list[int], spark_up_to: int | None = None) -> None:
         ratio = per / (ref["call"] / (base / 1e8))
         tasks = f" (tasks per executor: {r['tasks_per_executor']})" if "tasks_per_executor" in r else ""
         if r.get("passes", 1) > 1:
-            tasks = f" ({r['passes']} passes)"
+            tasks = f" ({r['passes']} passes{'; ' + tasks[2:-1] if tasks else ''})"
         lines.append(f"| {rows:,} | {results[(rows, 'DuckDB')]['files_gb']:.1f} | {engine}{tasks} | "
                      f"{r['call']:.0f} ({r['seconds']:.0f}) | {r['call_cpu']:.0f} | {r['peak_gb']:.2f} | "
                      f"{r['spill_gb']:.1f} | {per:.0f} | {ratio:.2f} | {r['load'][0]:.1f} → {r['load'][1]:.1f} |")
-    missing = [f"{rows:,} on {engine}" for rows in sizes for engine in ("DuckDB", "Spark")
-               if (rows, engine) not in results]
+    missing = [f"{rows:,} on {engine}" + (f" ({failed[(rows, engine)]})" if (rows, engine) in failed else "")
+               for rows in sizes for engine in ("DuckDB", "Spark") if (rows, engine) not in results]
     if missing:
         lines += ["", "Not measured in this run: " + ", ".join(missing) + "."]
     print("\n".join(lines))

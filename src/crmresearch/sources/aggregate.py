@@ -735,12 +735,30 @@ def customer_aggregates(table: Any, calibration_end: pd.Timestamp, observation_e
         # one pass per hash bucket of customers: each pass holds 1/passes of the (customer, day) state
         parts = [_collect_duckdb(_duckdb_aggregates(src, cal_end, end, part=(i, passes))) for i in range(passes)]
         return _typed(_sorted_by_customer(pd.concat(parts)))
+    lf = src.lazy()
+    if src.engine == "spark" and spark_passes() > 1:
+        from pyspark.sql import functions as F
+
+        k, native = spark_passes(), nw.to_native(lf)
+        # one pass per hash bucket of customers: each pass shuffles 1/k of the (customer, day) groups and brings
+        # 1/k of the customers back to the driver
+        bucket = F.pmod(F.hash(F.col("customer_id")), F.lit(k))
+        parts = [_collect(_lazy_aggregates(nw.from_native(native.filter(bucket == i)), cal_end, end, amount))
+                 for i in range(k)]
+        return _typed(_sorted_by_customer(pd.concat(parts)))
+    return _typed(_collect(_lazy_aggregates(lf, cal_end, end, amount)))
+
+
+def _lazy_aggregates(lf: Any, cal_end: Any, end: Any, amount: bool) -> Any:
+    """:func:`customer_aggregates` as a narwhals lazy query on ``lf`` (every engine but DuckDB's own SQL)."""
+    import narwhals as nw
+
     money = [nw.col("amount").sum().alias("amt")] if amount else []
-    daily = src.lazy().group_by("customer_id", nw.col("date").dt.truncate("1d").alias("day")).agg(
+    daily = lf.group_by("customer_id", nw.col("date").dt.truncate("1d").alias("day")).agg(
         nw.len().alias("n"), *money, nw.col("date").min().alias("t0"), nw.col("date").max().alias("t1"))
     # the first purchase day from the rows (a cheap aggregation per customer), not from ``daily``: a relation used
     # twice is computed twice by DuckDB (the costly (customer, day) grouping would run again)
-    firsts = (src.lazy().filter(nw.col("date") < end + pd.Timedelta(days=1)).group_by("customer_id")
+    firsts = (lf.filter(nw.col("date") < end + pd.Timedelta(days=1)).group_by("customer_id")
               .agg(nw.col("date").min().alias("first")).with_columns(nw.col("first").dt.truncate("1d")))
     in_cal = nw.col("day") <= cal_end
     repeat = [nw.when(in_cal & (nw.col("day") > nw.col("first"))).then(nw.col("amt")).otherwise(0.0)
@@ -755,7 +773,7 @@ def customer_aggregates(table: Any, calibration_end: pd.Timestamp, observation_e
                 nw.col("first").min().alias("first"), nw.col("day_cal").max().alias("last_cal"),
                 nw.col("cal").sum().alias("days_cal"), nw.col("hold").sum().alias("days_holdout"),
                 *([nw.col("rep").sum().alias("repeat_amount_cal")] if amount else [])))
-    return _typed(_collect(per))
+    return per
 
 
 def _naive_dates(src: Source) -> bool:
@@ -791,10 +809,39 @@ def duckdb_passes() -> int:
     >>> duckdb_passes() >= 1
     True
     """
-    text = os.environ.get("CRMRESEARCH_DUCKDB_PASSES", "").strip() or "1"
+    return _passes("CRMRESEARCH_DUCKDB_PASSES")
+
+
+def spark_passes() -> int:
+    """Passes of the Spark per-customer aggregation over the data, from ``CRMRESEARCH_SPARK_PASSES`` (default 1).
+
+    As :func:`duckdb_passes`: pass i aggregates the customers with ``pmod(hash(customer_id), k) = i``, so each
+    pass shuffles 1/k of the (customer, day) groups to the executors' local disks and brings 1/k of the
+    customers back to the driver, for k scans of the files. The result is the same for every k.
+
+    Returns
+    -------
+    int
+        The number of passes (at least 1).
+
+    Raises
+    ------
+    ValidationError
+        For a value that is not a whole number >= 1.
+
+    Examples
+    --------
+    >>> from crmresearch.sources.aggregate import spark_passes
+    >>> spark_passes() >= 1
+    True
+    """
+    return _passes("CRMRESEARCH_SPARK_PASSES")
+
+
+def _passes(variable: str) -> int:
+    text = os.environ.get(variable, "").strip() or "1"
     if not text.isdigit() or int(text) < 1:
-        raise ValidationError(f"CRMRESEARCH_DUCKDB_PASSES must be a whole number >= 1 (passes over the data); "
-                              f"got {text!r}")
+        raise ValidationError(f"{variable} must be a whole number >= 1 (passes over the data); got {text!r}")
     return int(text)
 
 
