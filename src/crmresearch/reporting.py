@@ -195,7 +195,8 @@ def fingerprint_frame(df: pd.DataFrame) -> str:
 def fingerprint_frame_rounded(df: pd.DataFrame, bits: int = 20) -> str:
     """:func:`fingerprint_frame` of the frame with every float rounded to ``bits`` bits of mantissa (about six
     significant digits): equal on machines whose last bits of a simulated input differ (AVX-512 and AVX2 kernels
-    of ``exp`` and ``log``); a value flips only within about 2^-32 of a rounding edge.
+    of ``exp`` and ``log``); a value flips only within about 2^-32 of a rounding edge. Dates and durations are
+    rounded to the whole second: a simulated time of ``exp(...)`` hours in nanoseconds differs there by 1 ns.
 
     Parameters
     ----------
@@ -218,12 +219,17 @@ def fingerprint_frame_rounded(df: pd.DataFrame, bits: int = 20) -> str:
     False
     >>> reporting.fingerprint_frame_rounded(a) == reporting.fingerprint_frame_rounded(b)
     True
+    >>> t = pd.DataFrame({'t': pd.to_datetime(['2026-01-01 10:00:00'])})
+    >>> reporting.fingerprint_frame_rounded(t) == reporting.fingerprint_frame_rounded(t + pd.Timedelta(1, 'ns'))
+    True
     """
     out = df.copy()
     for c in out.columns:
         if pd.api.types.is_float_dtype(out[c]):
             m, e = np.frexp(out[c].to_numpy(dtype=float))
             out[c] = np.ldexp(np.round(m * 2.0**bits) / 2.0**bits, e)
+        elif pd.api.types.is_datetime64_any_dtype(out[c]) or pd.api.types.is_timedelta64_dtype(out[c]):
+            out[c] = out[c].dt.round("s")
     return fingerprint_frame(out)
 
 # ---------------------------------------------------------------------------- style
