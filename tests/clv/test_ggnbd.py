@@ -47,6 +47,19 @@ def test_cdnow_fit_is_the_pareto_limit_with_the_published_estimates(cdnow_fit):
     assert np.isnan(se["b"]) and np.isnan(se["beta"])
 
 
+def test_at_the_pareto_limit_the_covariance_given_b_is_the_pareto_nbds(cdnow_fit):
+    """variance_matrix_at_limit_ (b held): r, alpha, s and beta / b with Pareto/NBD's standard errors, 0.0476,
+    0.8427, 0.1873 and 6.2105 (FHL 2005), and b with none; the CLV intervals at the limit use it."""
+    V, b = cdnow_fit.variance_matrix_at_limit_, cdnow_fit.params_["b"]
+    se = np.sqrt(np.diag(V.to_numpy()))
+    expected = {"r": 0.0476, "alpha": 0.8427, "s": 0.1873}
+    for i, name in enumerate(V.index):
+        if name in expected:
+            assert se[i] == pytest.approx(expected[name], abs=1.5e-3), name
+    assert np.sqrt(V.loc["beta", "beta"]) / b == pytest.approx(6.2105, abs=2e-2)
+    assert (V.loc["b"] == 0).all() and (V["b"] == 0).all()
+
+
 def test_the_nested_case_equals_pareto_nbd(cdnow_summary):
     """b -> 0 with beta = b beta_P: likelihood, P(alive) and conditional expectations are Pareto/NBD's."""
     s = cdnow_summary

@@ -127,3 +127,28 @@ def test_bad_input_is_refused(models):
         clv.new_customer_purchases(m, [0.0, 1.0], [5.0], sizes=[10.0, -1.0])
     with pytest.raises(ValidationError, match="margin in"):
         clv.new_customer_value(m, gg, margin=2.0)
+
+
+def test_new_customer_values_is_one_row_of_new_customer_value_per_model_and_a_limit_gives_the_reduced_models(
+        models, cdnow_summary):
+    """Each row equals new_customer_value of its model; GG/NBD at its b -> 0 limit (CDNOW) gives the Pareto/NBD's
+    value and interval (its covariance with b held, variance_matrix_at_limit_)."""
+    import warnings
+
+    fits, gg = models
+    s = cdnow_summary
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ggnbd = clv.GammaGompertzNBD().fit(s["frequency"], s["recency"], s["T"])
+    chosen = {"BG/NBD": fits["BetaGeoNBD"], "Pareto/NBD": fits["ParetoNBD"], "GG/NBD": ggnbd}
+    table = clv.new_customer_values(chosen, gg, horizon=52, discount_rate=clv.weekly_rate(0.10), margin=0.3)
+    assert table["model"].tolist() == list(chosen)
+    for i, (label, m) in enumerate(chosen.items()):
+        alone = clv.new_customer_value(m, gg, horizon=52, discount_rate=clv.weekly_rate(0.10), margin=0.3)
+        for col in alone.columns:
+            assert table.loc[i, col] == pytest.approx(alone.loc[0, col], rel=1e-12), (label, col)
+    pareto, at_limit = table.set_index("model").loc["Pareto/NBD"], table.set_index("model").loc["GG/NBD"]
+    for col in ("clv", "clv_ci_lower", "clv_ci_upper"):
+        assert at_limit[col] == pytest.approx(pareto[col], rel=1e-3), col
+    with pytest.raises(ValidationError, match="at least one"):
+        clv.new_customer_values({}, gg)

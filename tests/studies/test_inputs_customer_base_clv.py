@@ -86,5 +86,5 @@ def test_a_log_without_amounts_resolves_and_says_what_is_left_out(tmp_path):
     assert "monetary_value" not in s.columns
     pd.testing.assert_frame_equal(s, ref.drop(columns="monetary_value"))
     assert set(NEED_AMOUNTS) <= set(log.omitted) and "no amount column" in log.omitted["table-gamma-gamma-fit"]
-    assert set(full.omitted) == {"table-bank-clv"} and "table-bank-clv" in log.omitted
+    assert set(full.omitted) == {"table-bank-clv", "table-covariate-models"} and "table-bank-clv" in log.omitted
     assert set(log.omitted) <= set(studies.get("customer-base-clv").exhibits)

@@ -671,7 +671,8 @@ def test_customer_base_clv_on_a_log_without_amounts(scratch_root, tmp_path):
     manifest = json.loads((out / "manifest.json").read_text())
     written = {Path(k).stem for k in manifest["exhibits"]}
     omitted = manifest["omitted"]
-    assert set(omitted) == {"table-gamma-gamma-fit", "table-clv-summary", "fig-clv-distribution", "table-bank-clv"}
+    assert set(omitted) == {"table-gamma-gamma-fit", "table-clv-summary", "fig-clv-distribution", "table-bank-clv",
+                            "table-new-customer-value", "table-covariate-models"}
     assert written | set(omitted) == set(studies.get("customer-base-clv").exhibits) and not written & set(omitted)
     assert "no amount column" in omitted["table-gamma-gamma-fit"]
     assert "left out: table-clv-summary (needs amounts" in ran.output

@@ -19,7 +19,9 @@
   the break-even spend on a reactivation offer
 - ``new_customer_purchases``, ``new_customer_value``: forecasts for customers not yet acquired (cohorts joining
   at given times; CLV at acquisition), with delta-method intervals, for every purchase model
-- ``compare_models``: every customer-base model on the same customers, judged on the holdout
+- ``compare_models``: every customer-base model on the same customers, judged on the holdout;
+  ``compare_covariate_models``: each with and without covariates (LR test, holdout); ``new_customer_values``:
+  a new customer's value under each model
 - ``referral_value``, ``referral_deciles``, ``referral_links``: customer referral value (Kumar, Petersen & Leone
   2010), the customers a customer brings in who would not have joined otherwise, against lifetime value
 - ``summary_from_transactions``: the calibration / holdout table; ``customer_tables``: it, customer totals and
@@ -48,7 +50,7 @@ from .cohorts import (
     fit_cohorts,
     projection_errors,
 )
-from .comparison import ModelComparison, compare_models
+from .comparison import ModelComparison, compare_covariate_models, compare_models
 from .covariates import BetaGeoNBDCovariates, ParetoNBDCovariates
 from .gamma_gamma import GammaGamma
 from .ggnbd import GammaGompertzNBD, simulate_ggnbd
@@ -61,7 +63,7 @@ from .markov import (
     state_moves,
 )
 from .mbgnbd import ModifiedBetaGeoNBD
-from .new_customers import new_customer_purchases, new_customer_value
+from .new_customers import new_customer_purchases, new_customer_value, new_customer_values
 from .paretonbd import ParetoNBD
 from .referral import referral_deciles, referral_links, referral_value
 from .sbg import ShiftedBetaGeometric
@@ -70,6 +72,7 @@ from .utils import (
     conditional_expectations,
     contract_periods,
     customer_tables,
+    first_purchase_amounts,
     repeat_tracking,
     summary_from_transactions,
 )
@@ -119,6 +122,7 @@ __all__ = [
     "clv_intervals",
     "cohort_curves",
     "compare_cohort_models",
+    "compare_covariate_models",
     "compare_models",
     "compare_retention_models",
     "conditional_expectations",
@@ -127,12 +131,14 @@ __all__ = [
     "customer_tables",
     "customer_value",
     "discrete_survival",
+    "first_purchase_amounts",
     "fit_cohorts",
     "funnel",
     "margin_annuity",
     "model_check",
     "new_customer_purchases",
     "new_customer_value",
+    "new_customer_values",
     "period_discount_rate",
     "projection_errors",
     "rank_auc",

@@ -91,7 +91,9 @@ class BaseFitter(Estimator):
     A fit sets ``params_`` (Series indexed by parameter), ``variance_matrix_``, ``log_likelihood_``,
     ``aic_`` = 2k - 2 LL, ``bic_`` = k ln(n) - 2 LL, ``n_obs_`` (customers, or cohort members, the
     likelihood sums over) and ``n_iter_``. ``AIC_`` and ``BIC_`` are deprecated aliases of ``aic_``
-    and ``bic_`` (removed in the next release)."""
+    and ``bic_`` (removed in the next release). A fit at a limit (``limits_``) also sets
+    ``variance_matrix_at_limit_``: the covariance with the held coordinates fixed (the reduced model's, e.g. the
+    Pareto/NBD a GG/NBD reduces to), from which lifetime values at the limit get their intervals."""
 
     _param_names: tuple[str, ...] = ()
     #: Fit coordinates, each a linear combination of the log parameters ({name: weight}); None: the
@@ -259,7 +261,7 @@ class BaseFitter(Estimator):
         x = A @ u
         self._finish(x, f_val, self._negloglik(x)[1], n_obs, n_iter, covariance=False, limits=reached)
         if covariance:
-            self.variance_matrix_ = self._covariance_held(u, A, held)
+            self.variance_matrix_, self.variance_matrix_at_limit_ = self._covariance_held(u, A, held)
 
     def _finish(self, x: np.ndarray, f: float, g_log: np.ndarray, n_obs: int, n_iter: int,
                 covariance: bool, limits: list[int] | None = None) -> None:
@@ -274,6 +276,7 @@ class BaseFitter(Estimator):
         self.bic_ = float(k * np.log(max(n_obs, 1)) - 2 * self.log_likelihood_)
         self.n_iter_ = n_iter
         self.limits_ = tuple(self._limits[j].words(self.params_) for j in (limits or []))
+        self.__dict__.pop("variance_matrix_at_limit_", None)  # a refit inside the model has none
         edge = {k: v for k, v in self.params_.items() if not 1e-6 < v < 1e6}
         if self.limits_:
             warnings.warn(f"{type(self).__name__}.fit: the likelihood is highest at a limit of the model, and the "
@@ -299,9 +302,11 @@ class BaseFitter(Estimator):
         cov = invert(hessian(grad_natural, values, 1e-4 * np.maximum(np.abs(values), 1e-8)))
         return pd.DataFrame(cov, index=self._param_names, columns=self._param_names)
 
-    def _covariance_held(self, u: np.ndarray, A: np.ndarray, held: list[int]) -> pd.DataFrame:
+    def _covariance_held(self, u: np.ndarray, A: np.ndarray,
+                         held: list[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Inverse observed information over the free fit coordinates, mapped to natural parameters
-        (delta method); NaN for every parameter that depends on a held coordinate."""
+        (delta method): with NaN for every parameter that depends on a held coordinate (the standard errors
+        reported), and as it is, the held coordinates fixed (a parameter of held coordinates only has 0)."""
         k = u.size
         free = [j for j in range(k) if j not in held]
         values = np.exp(A @ u)
@@ -315,10 +320,11 @@ class BaseFitter(Estimator):
             cov_u = invert(hessian(grad_free, u[free], 1e-5))
             J = values[:, None] * A[:, free]
             cov = J @ cov_u @ J.T
+        given = pd.DataFrame(cov.copy(), index=self._param_names, columns=self._param_names)
         touched = (np.abs(A[:, held]) > 0).any(axis=1) if held else np.zeros(k, dtype=bool)
         cov[touched, :] = np.nan
         cov[:, touched] = np.nan
-        return pd.DataFrame(cov, index=self._param_names, columns=self._param_names)
+        return pd.DataFrame(cov, index=self._param_names, columns=self._param_names), given
 
     def _check_fitted(self, caller: str, attributes: str | list[str] | None = "params_") -> None:
         super()._check_fitted(caller, attributes)

@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..errors import ConvergenceError, ValidationError
 from .bgnbd import BetaGeoNBD
+from .covariates import BetaGeoNBDCovariates, ParetoNBDCovariates
 from .ggnbd import GammaGompertzNBD
 from .mbgnbd import ModifiedBetaGeoNBD
 from .paretonbd import ParetoNBD
@@ -73,7 +74,8 @@ class ModelComparison:
     criterion: str = "holdout_mae"
 
 
-def compare_models(summary: pd.DataFrame, models: Sequence[str] | Mapping[str, Any] = ("bgnbd", "mbgnbd", "paretonbd"),
+def compare_models(summary: pd.DataFrame,
+                   models: Sequence[str] | Mapping[str, Any] = ("bgnbd", "mbgnbd", "paretonbd", "ggnbd"),
                    *, transactions: Any = None, calibration_end: Any = None, observation_end: Any = None,
                    freq: str = "W", spend: Any = None, horizon: float = 52.0, discount_rate: float = 0.0,
                    margin: float = 1.0, alive: Any = None, alpha: float = 0.05, reference: str = "bgnbd",
@@ -84,8 +86,8 @@ def compare_models(summary: pd.DataFrame, models: Sequence[str] | Mapping[str, A
     Columns of ``table`` (one row per model, in the order given):
 
     - ``model``, ``label``, ``status`` ("ok", or why the model could not be fitted: the others are still
-      compared), ``limit`` (the limit a fit ended at, in words, e.g. GG/NBD reducing to Pareto/NBD; its value
-      then has no interval, since the held parameters have no standard error), ``parameters`` (k),
+      compared), ``limit`` (the limit a fit ended at, in words, e.g. GG/NBD reducing to Pareto/NBD; its value's
+      interval is then the reduced model's, the held coordinates fixed), ``parameters`` (k),
       ``customers``, ``log_likelihood``, ``aic``, ``bic`` (k ln n - 2 LL);
     - ``holdout_actual``, ``holdout_predicted`` (purchases of all customers over the holdout),
       ``holdout_error_pct`` (predicted - actual, % of actual), ``holdout_mae`` (mean absolute error of each
@@ -107,7 +109,7 @@ def compare_models(summary: pd.DataFrame, models: Sequence[str] | Mapping[str, A
         One row per customer with ``frequency``, ``recency``, ``T``, ``frequency_holdout`` and ``duration_holdout``
         (:func:`~crmresearch.clv.summary_from_transactions` with ``observation_end``), and ``monetary_value``
         when ``spend`` is given.
-    models : sequence of str or mapping, default ('bgnbd', 'mbgnbd', 'paretonbd')
+    models : sequence of str or mapping, default ('bgnbd', 'mbgnbd', 'paretonbd', 'ggnbd')
         Names from :data:`MODELS`, or a mapping name -> unfitted model object (fitted here).
     transactions : object, optional
         The transaction log the summary came from (anywhere :func:`~crmresearch.sources.as_source` reads), for
@@ -153,7 +155,6 @@ def compare_models(summary: pd.DataFrame, models: Sequence[str] | Mapping[str, A
     [['bgnbd', 4, 1882.0], ['mbgnbd', 4, 1882.0]]
     """
     from .utils import repeat_tracking
-    from .value import clv as clv_value
     from .value import clv_intervals, rank_auc
 
     need = {"frequency", "recency", "T", "frequency_holdout", "duration_holdout"}
@@ -216,10 +217,7 @@ def compare_models(summary: pd.DataFrame, models: Sequence[str] | Mapping[str, A
         if spend is not None:
             if given_values is not None and "total" in given_values.attrs:
                 v, total = given_values, given_values.attrs["total"]
-            elif limits:  # at a limit the held parameters have no standard error: the value without its interval
-                v = clv_value(model, spend, summary, horizon=horizon, discount_rate=discount_rate, margin=margin)
-                total = {"estimate": float(v["clv"].sum()), "ci_lower": float("nan"), "ci_upper": float("nan")}
-            else:
+            else:  # at a limit: the interval of the reduced model (clv_intervals, variance_matrix_at_limit_)
                 v = clv_intervals(model, spend, summary, horizon=horizon, discount_rate=discount_rate,
                                   margin=margin, alpha=alpha)
                 total = v.attrs["total"]
@@ -285,3 +283,80 @@ def _top_deciles(table: pd.DataFrame, values: dict[str, pd.DataFrame], reference
         table.loc[at, "top_decile_clv"] = value
         table.loc[at, "top_decile_overlap"] = len(ids & ref_ids) / k
         table.loc[at, "top_decile_change_pct"] = _pct(value, ref_value)
+
+
+#: the covariate models :func:`compare_covariate_models` fits by name (Fader & Hardie 2007)
+COVARIATE_MODELS: dict[str, type] = {"paretonbd": ParetoNBDCovariates, "bgnbd": BetaGeoNBDCovariates}
+
+
+def compare_covariate_models(summary: pd.DataFrame, covariates: pd.DataFrame,
+                             models: Sequence[str] = ("paretonbd", "bgnbd"), *, alpha: float = 0.05) -> pd.DataFrame:
+    """Each model with time-invariant covariates beside itself without them, on the same customers (Fader &
+    Hardie 2007): the covariates' coefficients, the likelihood-ratio test and the holdout error of both.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        One row per customer with ``frequency``, ``recency``, ``T`` and, for the holdout columns,
+        ``frequency_holdout`` and ``duration_holdout`` (:func:`~crmresearch.clv.summary_from_transactions`).
+    covariates : DataFrame
+        One row per customer of ``summary`` (same index), the covariates of both processes (numbers, booleans
+        or categories).
+    models : sequence of str, default ('paretonbd', 'bgnbd')
+        Names from :data:`COVARIATE_MODELS`.
+    alpha : float, default 0.05
+        Significance level of the coefficients' Wald intervals.
+
+    Returns
+    -------
+    DataFrame
+        One row per model and coefficient: ``model`` (label), ``coefficient`` (``purchase:<covariate>``,
+        ``dropout:<covariate>``; BG/NBD ``dropout_a:``/``dropout_b:``), ``estimate``, ``std_error``, ``ci_lower``,
+        ``ci_upper``, ``p_value``; per model ``log_likelihood`` and ``log_likelihood_without``, the LR test
+        ``lr_statistic``, ``lr_df``, ``lr_p_value``; with a holdout ``holdout_mae`` and ``holdout_mae_without``
+        (mean absolute error of each customer's holdout purchases, count).
+
+    Raises
+    ------
+    ValidationError
+        An unknown model name, or covariates whose index is not the summary's.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from crmresearch import clv
+    >>> sim = clv.simulate_bgnbd(800, r=0.5, alpha=6.0, a=0.8, b=3.0, T=52.0, seed=1)
+    >>> X = pd.DataFrame({'web': np.arange(800) % 2 == 0}, index=sim.index)
+    >>> t = clv.compare_covariate_models(sim, X)
+    >>> t['coefficient'].tolist()
+    ['purchase:web', 'dropout:web', 'purchase:web', 'dropout_a:web', 'dropout_b:web']
+    """
+    unknown = [m for m in models if m not in COVARIATE_MODELS]
+    if unknown:
+        raise ValidationError(f"compare_covariate_models: unknown model(s) {unknown}; known: "
+                              f"{sorted(COVARIATE_MODELS)}")
+    if not covariates.index.equals(summary.index):
+        raise ValidationError(f"compare_covariate_models: the covariates' index is not the summary's "
+                              f"({len(covariates)} rows against {len(summary)} customers): give one row per "
+                              "customer, in its order")
+    x, tx, T = (summary[c].to_numpy(dtype=float) for c in ("frequency", "recency", "T"))
+    holdout = {"frequency_holdout", "duration_holdout"} <= set(summary.columns)
+    rows = []
+    for name in models:
+        m = COVARIATE_MODELS[name](alpha=alpha).fit(x, tx, T, covariates)
+        plain = m._plain().fit(x, tx, T)
+        per = {"model": LABELS[name], "log_likelihood": m.log_likelihood_,
+               "log_likelihood_without": plain.log_likelihood_, "lr_statistic": m.lr_test_["statistic"],
+               "lr_df": int(m.lr_test_["df"]), "lr_p_value": m.lr_test_["p_value"]}
+        if holdout:
+            t_hold, actual = summary["duration_holdout"].to_numpy(dtype=float), summary["frequency_holdout"].to_numpy()
+            pred = np.asarray(m.expected_purchases(t_hold, x, tx, T, covariates), dtype=float)
+            pred0 = np.asarray(plain.expected_purchases(t_hold, x, tx, T), dtype=float)
+            per.update(holdout_mae=float(np.mean(np.abs(pred - actual))),
+                       holdout_mae_without=float(np.mean(np.abs(pred0 - actual))))
+        coefs = m.summary.loc[[p for p in m.summary.index if ":" in p]]
+        for coef, r in coefs.iterrows():
+            rows.append({"model": per["model"], "coefficient": coef,
+                         **{k: float(r[k]) for k in ("estimate", "std_error", "ci_lower", "ci_upper", "p_value")},
+                         **{k: v for k, v in per.items() if k != "model"}})
+    return pd.DataFrame(rows)

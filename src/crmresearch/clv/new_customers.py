@@ -14,7 +14,7 @@ as fixed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -23,6 +23,7 @@ from numpy.typing import ArrayLike
 from scipy.special import ndtri
 
 from ..errors import ValidationError
+from .value import _variance
 
 __all__ = ["new_customer_purchases", "new_customer_value"]
 
@@ -40,9 +41,9 @@ def _moved(model: Any, k: int, value: float) -> Any:
 def _gradient(model: Any, fn: Callable[[Any], np.ndarray], rel_step: float) -> tuple[np.ndarray, np.ndarray]:
     """d fn / d theta_k (central differences, step rel_step |theta_k|) for the parameters with a finite variance;
     returns (gradient columns, their covariance)."""
-    V = model.variance_matrix_.to_numpy(dtype=float)
+    V = _variance(model).to_numpy(dtype=float)  # at a limit: the reduced model's, the held coordinates fixed
     theta = model.params_.to_numpy(dtype=float)
-    free = [k for k in range(theta.size) if np.isfinite(V[k, k])]
+    free = [k for k in range(theta.size) if np.isfinite(V[k, k]) and V[k, k] > 0]
     free = [k for k in free if np.isfinite(V[k, free]).all()]
     cols = []
     for k in free:
@@ -265,3 +266,38 @@ def new_customer_value(model: Any, spend: Any, horizon: float = 52.0, discount_r
     out.attrs["method"] = ("delta method: central differences in the parameters with the models' variance_matrix_ "
                            "(purchase and spend blocks independent)")
     return out
+
+
+def new_customer_values(models: Mapping[str, Any], spend: Any, horizon: float = 52.0, discount_rate: float = 0.0,
+                        margin: float = 1.0, steps: int | None = None, alpha: float = 0.05) -> pd.DataFrame:
+    """:func:`new_customer_value` of several fitted models, one row each: what a customer acquired today is
+    worth under each model of the same customers, with its delta-method interval.
+
+    Parameters
+    ----------
+    models : mapping of str to fitted model
+        Label -> fitted purchase model (e.g. ``compare_models(...).models``).
+    spend : GammaGamma or float
+        As in :func:`new_customer_value`.
+    horizon, discount_rate, margin, steps, alpha
+        As in :func:`new_customer_value`.
+
+    Returns
+    -------
+    DataFrame
+        One row per model: ``model`` and :func:`new_customer_value`'s columns.
+
+    Examples
+    --------
+    >>> from crmresearch import clv, data
+    >>> s = clv.summary_from_transactions(data.load('cdnow_sample'), '1997-09-30')
+    >>> fits = {'BG/NBD': clv.BetaGeoNBD().fit(s['frequency'], s['recency'], s['T'])}
+    >>> clv.new_customer_values(fits, spend=35.0, margin=0.3)['model'].tolist()
+    ['BG/NBD']
+    """
+    rows = [new_customer_value(m, spend, horizon=horizon, discount_rate=discount_rate, margin=margin, steps=steps,
+                               alpha=alpha).assign(model=label) for label, m in models.items()]
+    if not rows:
+        raise ValidationError("new_customer_values: give at least one fitted model")
+    out = pd.concat(rows, ignore_index=True)
+    return out[["model", *[c for c in out.columns if c != "model"]]]

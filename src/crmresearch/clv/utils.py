@@ -14,8 +14,8 @@ from .. import schemas
 from ..errors import ValidationError
 from ..sources import aggregate
 
-__all__ = ["conditional_expectations", "contract_periods", "customer_tables", "repeat_tracking",
-           "summary_from_transactions"]
+__all__ = ["conditional_expectations", "contract_periods", "customer_tables", "first_purchase_amounts",
+           "repeat_tracking", "summary_from_transactions"]
 
 _UNITS = {"D": 1.0, "W": 7.0, "M": 30.4375}
 
@@ -420,3 +420,53 @@ def contract_periods(
     out.attrs["left_out"] = int((~keep).sum())
     out.attrs["censored_partial_period"] = int(partial.sum())
     return out
+
+
+def first_purchase_amounts(transactions: pd.DataFrame, customer: str = "customer_id", date: str = "date",
+                           amount: str = "amount") -> pd.Series:
+    """Each customer's spend on the day of the first purchase (same-day purchases summed, as
+    :func:`summary_from_transactions` merges them): the covariate of Fader & Hardie's (2007) CDNOW example.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        One row per purchase.
+    customer, date, amount : str
+        Column names (``date`` anything ``pd.to_datetime`` reads; ``amount`` in currency).
+
+    Returns
+    -------
+    Series
+        Indexed by customer (name ``customer``), the first day's amount (currency), name ``first_amount``.
+
+    Raises
+    ------
+    ValidationError
+        A missing column, or amounts or dates that are missing or not numbers/dates (counted).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import clv
+    >>> tx = pd.DataFrame({'customer_id': [1, 1, 1, 2], 'amount': [10.0, 5.0, 7.0, 3.0],
+    ...                    'date': ['2024-01-02', '2024-01-02', '2024-02-01', '2024-01-05']})
+    >>> clv.first_purchase_amounts(tx).tolist()
+    [15.0, 3.0]
+    """
+    missing = [c for c in (customer, date, amount) if c not in transactions.columns]
+    if missing:
+        raise ValidationError(f"first_purchase_amounts: column(s) {missing} not in the transactions "
+                              f"(columns: {list(transactions.columns)})")
+    raw = transactions[date]
+    days = (raw if pd.api.types.is_datetime64_any_dtype(raw)
+            else pd.to_datetime(raw, errors="coerce", format="mixed")).dt.normalize()
+    money = pd.to_numeric(transactions[amount], errors="coerce")
+    for col, values in ((date, days), (amount, money)):
+        bad = int(values.isna().sum())
+        if bad:
+            raise ValidationError(f"first_purchase_amounts: column '{col}' has {bad:,} of {len(values):,} rows "
+                                  "missing or unreadable")
+    per_day = pd.DataFrame({customer: transactions[customer].to_numpy(), "day": days.to_numpy(),
+                            "amount": money.to_numpy()}).groupby([customer, "day"], sort=True)["amount"].sum()
+    first = per_day.groupby(level=0, sort=True).head(1).droplevel("day")
+    return first.rename("first_amount")

@@ -447,6 +447,15 @@ def model_check(bgnbd: BetaGeoNBD, gammagamma: GammaGamma | None, summary: pd.Da
     return pd.DataFrame(rows, columns=["metric", "value"])
 
 
+def _variance(model: Any) -> pd.DataFrame:
+    """The parameters' covariance a value's interval uses: at a limit (``limits_``), the one with the held
+    coordinates fixed (``variance_matrix_at_limit_``: a GG/NBD at b -> 0 keeps the uncertainty of its
+    Pareto/NBD beta / b), else ``variance_matrix_``."""
+    if getattr(model, "limits_", ()) and hasattr(model, "variance_matrix_at_limit_"):
+        return model.variance_matrix_at_limit_
+    return model.variance_matrix_
+
+
 def clv_intervals(bgnbd: BetaGeoNBD, gammagamma: GammaGamma, summary: pd.DataFrame, horizon: float = 52.0,
                   discount_rate: float = 0.0, margin: float = 1.0, steps: int | None = None,
                   alpha: float = 0.05, rel_step: float = 1e-4, covariates: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -456,7 +465,8 @@ def clv_intervals(bgnbd: BetaGeoNBD, gammagamma: GammaGamma, summary: pd.DataFra
     parameters (r, alpha, a, b of BG/NBD; p, q, v of Gamma-Gamma) is taken by central differences;
     with the covariance of the log parameters (the two models are fitted separately, so their blocks
     are independent) it gives the standard error. A model at a limit of its parameter space (``limits_``,
-    e.g. no dropout) holds some parameters there with NaN variance: they count as fixed. Intervals are built
+    e.g. no dropout) holds some coordinates there: they count as fixed, and the others vary with the covariance
+    of the reduced model (``variance_matrix_at_limit_``). Intervals are built
     on the log scale, as for the parameters: CLV x exp(+-z se / CLV), never below 0. They reflect estimation
     uncertainty of the population parameters, not the randomness of a single customer's future purchases.
 
@@ -508,7 +518,7 @@ def clv_intervals(bgnbd: BetaGeoNBD, gammagamma: GammaGamma, summary: pd.DataFra
     """
     for m, name in ((bgnbd, "bgnbd"), (gammagamma, "gammagamma")):
         m._check_fitted("clv_intervals")
-        finite = np.isfinite(np.diag(m.variance_matrix_.to_numpy())) if hasattr(m, "variance_matrix_") else None
+        finite = np.isfinite(np.diag(_variance(m).to_numpy())) if hasattr(m, "variance_matrix_") else None
         # a model at a limit (limits_) holds some parameters there, and a covariate model the coefficients of
         # constant covariates at 0, with NaN variance: they count as fixed
         held = bool(getattr(m, "limits_", ())) or hasattr(m, "covariates_")
@@ -522,11 +532,13 @@ def clv_intervals(bgnbd: BetaGeoNBD, gammagamma: GammaGamma, summary: pd.DataFra
     blocks = []
     for m in (bgnbd, gammagamma):
         theta = m.params_.to_numpy(dtype=float)
-        free = np.flatnonzero(np.isfinite(np.diag(m.variance_matrix_.to_numpy())))  # held at a limit: fixed
+        V = _variance(m).to_numpy()
+        d = np.diag(V)
+        free = np.flatnonzero(np.isfinite(d) & (d > 0))  # held at a limit: fixed
         # positive parameters move on the log scale; a covariate model's coefficients (after its four) as they are
         on_log = np.arange(theta.size) < (4 if hasattr(m, "covariates_") else theta.size)
         scale = np.where(on_log, theta, 1.0)
-        cov_log = (m.variance_matrix_.to_numpy() / np.outer(scale, scale))[np.ix_(free, free)]  # d log theta
+        cov_log = (V / np.outer(scale, scale))[np.ix_(free, free)]  # d log theta
         blocks.append((m, theta, cov_log, free, on_log))
     grads, covs = [], []
     for m, theta, cov_log, free, on_log in blocks:

@@ -30,8 +30,10 @@ RECOVERY_AGES = (26.0, 39.0)
 
 #: Exhibits that need amounts (Gamma-Gamma spend and lifetime value); a log without amounts runs the rest
 #: (BG/NBD fit, tracking, conditional expectations, the holdout check of purchases, recovery).
-NEED_AMOUNTS = ("table-gamma-gamma-fit", "table-clv-summary", "fig-clv-distribution")
-_BANK_ONLY = {"table-bank-clv": "the synthetic bank's true churn checks the predictions: built-in data only"}
+NEED_AMOUNTS = ("table-gamma-gamma-fit", "table-clv-summary", "fig-clv-distribution", "table-new-customer-value")
+_BANK_ONLY = {"table-bank-clv": "the synthetic bank's true churn checks the predictions: built-in data only",
+              "table-covariate-models": "the covariate is CDNOW's first-purchase amount (Fader & Hardie 2007's "
+              "example), built-in data only; give your own covariates to clv.compare_covariate_models"}
 
 _CDNOW_SOURCE = "CDNOW purchases 1997-01 to 1998-06 (Fader, Hardie & Lee 2005)"
 _PUBLISHED_ROW = "published (FHL 2005, sample)"
