@@ -466,9 +466,15 @@ def _watched(code: str, env: dict, spill: Path, extra_pids: list[int] | None = N
     stop.set()
     watcher.join()
     seconds = time.perf_counter() - t
-    if proc.returncode != 0:
-        why = f"stopped: the disk's free space fell below {MIN_FREE_GB:.0f} GB" if peaks.get("killed") else ""
-        raise RuntimeError(f"run failed {why}:\n{err[-3000:]}")
+    if proc.returncode != 0:  # the reason goes last: the "not measured" line quotes the last line
+        if peaks.get("killed"):
+            why = f"stopped: the disk's free space fell below {MIN_FREE_GB:.0f} GB"
+        elif proc.returncode == -9:
+            why = (f"killed by SIGKILL, not by this script: on Linux the kernel's out-of-memory killer (the run's "
+                   f"processes held {peaks['rss']:.1f} GB at the last sample; dmesg names the process)")
+        else:
+            why = f"exit code {proc.returncode}"
+        raise RuntimeError(f"{err[-3000:]}\nrun failed: {why}")
     return {**_result(out), "seconds": seconds, "peak_gb": peaks["rss"], "spill_gb": peaks["spill"],
             "min_free_gb": peaks["min_free"], "load": (load0, os.getloadavg()[0])}
 
@@ -574,9 +580,10 @@ def billion(sizes: list[int], spark_up_to: int | None = None) -> None:
              "(`CRMRESEARCH_DUCKDB_PASSES=4`, one hash bucket of customers each): in one pass the spill reached 56 GB "
              "and the run was stopped with 3.7 GB of the disk left. Spark: a standalone master and two workers on "
              "127.0.0.1 "
-             "(at 10^9 rows in 4 passes, `CRMRESEARCH_SPARK_PASSES=4`: in one pass the shuffle files reached 53 GB "
-             "and the run ended after 42 min with no error message, most likely the driver while 25 million customers "
-             "came back) "
+             "(at 10^9 rows in 4 passes, `CRMRESEARCH_SPARK_PASSES=4`; in one pass the shuffle files reached 53 GB "
+             "and the run ended after 42 min with no error message; in 4 passes the kernel's out-of-memory killer "
+             "stopped the driver's Python after 39 min, holding 13.5 GiB of the 25 million customers' tables beside "
+             "16 GiB of JVM heaps (driver and executors) on this 24 GiB machine) "
              f"(tests/spark_cluster.py), each worker 1 core and {BILLION_WORKER_MEMORY} (executor heap "
              f"{BILLION_EXECUTOR_MEMORY}), driver {BILLION_DRIVER_MEMORY}, 64 shuffle partitions, shuffle and "
              "spill files compressed with zstd; the results come "
