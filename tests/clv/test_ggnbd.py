@@ -149,6 +149,23 @@ def test_expectations_equal_the_closed_forms(b, s, beta):
         assert m.expected_purchases_new(horizon) == pytest.approx(ref, rel=1e-10)
 
 
+
+@pytest.mark.parametrize("params", [{**PARETO, "b": 1e-7, "beta": PARETO["beta"] * 1e-7},
+                                    {"r": 0.6, "alpha": 9.0, "b": 0.05, "s": 1.2, "beta": 4.0}])
+def test_the_path_equals_expected_purchases_at_each_horizon(cdnow_summary, params):
+    """expected_purchases_path (P(alive) once, the integral once per distinct age) gives, column by column,
+    the numbers of expected_purchases at each horizon, at the Pareto limit and away from it."""
+    m = clv.GammaGompertzNBD()
+    m.params_ = pd.Series(params)
+    s = cdnow_summary
+    times = np.array([1.0, 13.0, 39.0, 52.0])
+    path = m.expected_purchases_path(times, s["frequency"], s["recency"], s["T"])
+    assert path.shape == (len(s), times.size)
+    for j, h in enumerate(times):
+        np.testing.assert_allclose(path[:, j], m.expected_purchases(h, s["frequency"], s["recency"], s["T"]),
+                                   rtol=1e-12, atol=1e-15)
+
+
 TRUTH = {"r": 0.8, "alpha": 8.0, "b": 0.05, "s": 1.0, "beta": 5.0}
 
 

@@ -206,11 +206,20 @@ def _covariates_for(model: Any, summary: pd.DataFrame, covariates: pd.DataFrame 
     return covariates.reset_index(drop=True)
 
 
+def _distinct_histories(summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct (x, t_x, T) rows of ``summary`` and each customer's row among them."""
+    distinct, row = np.unique(summary[["frequency", "recency", "T"]].to_numpy(dtype=float), axis=0,
+                              return_inverse=True)
+    return distinct, row.ravel()
+
+
 def _purchase_path(model: Any, summary: pd.DataFrame, horizon: float, discount_rate: float,
-                   steps: int | None, covariates: pd.DataFrame | None = None) -> tuple[np.ndarray, np.ndarray]:
+                   steps: int | None, covariates: pd.DataFrame | None = None,
+                   histories: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Expected purchases over the horizon, and their discounted sum (purchases of each period discounted to
     now), per customer: the purchase-model half of :func:`clv` (with ``covariates``: each customer's own
-    parameters, so no two customers share a path)."""
+    parameters, so no two customers share a path). ``histories``: :func:`_distinct_histories` of ``summary``
+    when the caller already has them (the delta method calls this once per moved parameter)."""
     n = int(steps or max(1, round(horizon)))
     edges = np.linspace(0, horizon, n + 1)
     if covariates is not None:
@@ -221,16 +230,15 @@ def _purchase_path(model: Any, summary: pd.DataFrame, horizon: float, discount_r
         return cum[:, -1], np.diff(cum, axis=1) @ disc
     # customers with the same history have the same path: each distinct (x, t_x, T) is computed once (the
     # many one-time buyers of a cohort share a handful), then every customer gets the row of its history
-    hist = summary[["frequency", "recency", "T"]].to_numpy(dtype=float)
-    distinct, row = np.unique(hist, axis=0, return_inverse=True)
+    distinct, row = histories if histories is not None else _distinct_histories(summary)
     x, tx, T = distinct[:, 0], distinct[:, 1], distinct[:, 2]
     if hasattr(model, "expected_purchases_path"):  # every horizon in one pass (Pareto/NBD: P(alive) once)
         cum = np.column_stack([np.zeros(len(x)), model.expected_purchases_path(edges[1:], x, tx, T)])
     else:
         cum = np.column_stack([np.asarray(model.expected_purchases(t, x, tx, T), dtype=float) if t > 0
                                else np.zeros(len(x)) for t in edges])
-    per = np.diff(cum[row.ravel()], axis=1)
-    cum = cum[row.ravel()]
+    per = np.diff(cum[row], axis=1)
+    cum = cum[row]
     disc = 1 / (1 + discount_rate) ** np.arange(1, n + 1)
     return cum[:, -1], per @ disc
 
@@ -527,7 +535,8 @@ def clv_intervals(bgnbd: BetaGeoNBD, gammagamma: GammaGamma, summary: pd.DataFra
                                   "covariance, or the data do not identify the model)")
     base = clv(bgnbd, gammagamma, summary, horizon, discount_rate, margin, steps, covariates)
     X = _covariates_for(bgnbd, summary, covariates, "clv_intervals")
-    _, path = _purchase_path(bgnbd, summary, horizon, discount_rate, steps, X)
+    histories = None if X is not None else _distinct_histories(summary)
+    _, path = _purchase_path(bgnbd, summary, horizon, discount_rate, steps, X, histories)
     spend = gammagamma.expected_spend(summary["frequency"], summary["monetary_value"])
     blocks = []
     for m in (bgnbd, gammagamma):
@@ -554,7 +563,7 @@ def clv_intervals(bgnbd: BetaGeoNBD, gammagamma: GammaGamma, summary: pd.DataFra
                     step[k] += sign * rel_step
                 moved.params_ = pd.Series(step, index=m.params_.index, name="estimate")
                 if m is bgnbd:  # the purchase path moves, the spend does not
-                    _, moved_path = _purchase_path(moved, summary, horizon, discount_rate, steps, X)
+                    _, moved_path = _purchase_path(moved, summary, horizon, discount_rate, steps, X, histories)
                     vals.append(np.asarray(margin * spend * moved_path, dtype=float))
                 else:  # the spend moves: the purchase path is the fitted one
                     moved_spend = moved.expected_spend(summary["frequency"], summary["monetary_value"])
