@@ -758,6 +758,17 @@ TEXTS: dict[str, str] = {
     'Actual': '实际',
     'predicted': '预测值',
     'Cumulative gain': '累计增益',
+    # the BG/BB at discrete opportunities (customer-base-clv)
+    'gamma': 'γ',
+    'gamma_se': 'γ 标准误',
+    'delta': 'δ',
+    'delta_se': 'δ 标准误',
+    'likelihood_of': '似然的对象',
+    'probability': '概率',
+    'density': '密度',
+    'fhs2010_donations': 'FHS 2010 捐赠数据',
+    'BG/BB': 'BG/BB',
+    'published (FHS 2010, donations)': '文献值（FHS 2010，捐赠数据）',
 }
 
 #: churn-survival's competing-risks exhibits: headers, the exit causes (legend) and the figure texts

@@ -127,8 +127,12 @@ def test_bad_input_is_named(cdnow):
     _, s, _, _ = cdnow
     with pytest.raises(ValidationError, match=r"lacks column\(s\) \['duration_holdout', 'frequency_holdout'\]"):
         clv.compare_models(s.drop(columns=["frequency_holdout", "duration_holdout"]))
-    with pytest.raises(ValidationError, match=r"unknown model\(s\) \['bgbb'\]"):
-        clv.compare_models(s, ["bgnbd", "bgbb"])
+    with pytest.raises(ValidationError, match=r"unknown model\(s\) \['bgnbd2'\]"):
+        clv.compare_models(s, ["bgnbd", "bgnbd2"])
+    # the BG/BB on a continuous-time table: said on its row, the others compared
+    t = clv.compare_models(s, ["bgnbd", "bgbb"]).table.set_index("model")
+    assert t.loc["bgbb", "status"].startswith("not fitted: a discrete-time model needs a table at opportunities")
+    assert t.loc["bgnbd", "status"] == "ok"
     with pytest.raises(ValidationError, match="alive has 3 values for 2357 customers"):
         clv.compare_models(s, ["bgnbd"], alive=[1, 0, 1])
     with pytest.raises(ValidationError, match="criterion 'aic'"):

@@ -26,7 +26,8 @@ def test_builtin_and_your_data_give_the_same_tables(builtin, tmp_path):
     assert set(a.settings) == set(b.settings) and set(a.texts) == set(b.texts)
     assert a.settings["calibration_end"] == b.settings["calibration_end"] == pd.Timestamp("1997-09-30")
     assert len(b.tables["summary"]) == 500 and b.label == "mine.yaml" and b.source == "mine.yaml: transactions"
-    assert yours.bank is None and yours.published == {"bgnbd": [], "gamma_gamma": []}
+    assert yours.bank is None and yours.published["bgnbd"] == yours.published["gamma_gamma"] == []
+    assert yours.published["bgbb"] == builtin.published["bgbb"]  # the donations check is of the model: always
     assert [r[0] for r in yours.records] == ["yours"] and yours.records[0][1] is b.tables["summary"]
 
 
@@ -45,7 +46,8 @@ def test_builtin_wording_and_published_rows(builtin):
 
 def test_published_rows_only_at_the_papers_calibration():
     other = customer_base_clv(calibration_weeks=30, bank_customers=500)
-    assert other.published == {"bgnbd": [], "gamma_gamma": []}
+    assert other.published["bgnbd"] == other.published["gamma_gamma"] == []
+    assert other.published["bgbb"][0]["alpha"] == reference.published("fhs2010_bgbb_donations")["alpha"]
     assert other.main.settings["calibration_end"] == pd.Timestamp("1997-07-29")
 
 
@@ -88,3 +90,20 @@ def test_a_log_without_amounts_resolves_and_says_what_is_left_out(tmp_path):
     assert set(NEED_AMOUNTS) <= set(log.omitted) and "no amount column" in log.omitted["table-gamma-gamma-fit"]
     assert set(full.omitted) == {"table-bank-clv", "table-covariate-models"} and "table-bank-clv" in log.omitted
     assert set(log.omitted) <= set(studies.get("customer-base-clv").exhibits)
+
+
+def test_opportunity_tables_of_every_base_with_the_banks_truth(builtin, tmp_path):
+    from crmresearch import clv
+    from crmresearch.studies.inputs.customer_base_clv import opportunity_tables
+
+    tables = opportunity_tables(builtin, 7)
+    sample, truth = tables["cdnow_sample"]
+    assert truth is None and len(sample) == 2357 and (sample["duration_holdout"] == 39).all()
+    bank, alive = tables["bank"]
+    assert alive.shape == (len(bank),) and 0 < alive.mean() < 1
+    assert len(bank) <= len(builtin.bank.tables["summary"])  # first purchases in the last week: no opportunity
+    yours = customer_base_clv(str(write_sources(tmp_path, customers=False)), calibration_end="1997-09-30")
+    mine, none = opportunity_tables(yours, 7)["yours"]
+    assert none is None and len(mine) == 500  # your file, read where it lives, gives the CDNOW customers' weeks
+    pd.testing.assert_frame_equal(mine, sample.loc[mine.index], check_dtype=False)
+    assert clv.compare_models(mine, ["bgbb"]).table["status"].tolist() == ["ok"]

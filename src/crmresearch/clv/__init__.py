@@ -24,7 +24,8 @@
   a new customer's value under each model
 - ``referral_value``, ``referral_deciles``, ``referral_links``: customer referral value (Kumar, Petersen & Leone
   2010), the customers a customer brings in who would not have joined otherwise, against lifetime value
-- ``summary_from_transactions``: the calibration / holdout table; ``customer_tables``: it, customer totals and
+- ``summary_from_transactions``: the calibration / holdout table (``opportunity_summary``: the same at discrete
+  opportunities, for the BG/BB); ``customer_tables``: it, customer totals and
   RFM from one read of a large table; ``clv``: per-customer value;
   ``customer_value``: the BG/NBD -> Gamma-Gamma -> CLV chain in one call
 """
@@ -73,6 +74,7 @@ from .utils import (
     contract_periods,
     customer_tables,
     first_purchase_amounts,
+    opportunity_summary,
     repeat_tracking,
     summary_from_transactions,
 )
@@ -139,6 +141,7 @@ __all__ = [
     "new_customer_purchases",
     "new_customer_value",
     "new_customer_values",
+    "opportunity_summary",
     "period_discount_rate",
     "projection_errors",
     "rank_auc",

@@ -156,6 +156,8 @@ class BetaGeoBetaBinom(BaseFitter):
     [1.204, 0.75, 0.657, 2.783]
     """
 
+    #: transactions at discrete opportunities: its likelihood is a probability, not a density in t_x
+    discrete_time = True
     _param_names = ("alpha", "beta", "gamma", "delta")
     # fit coordinates at the edges: log alpha/beta, log beta, log gamma/delta (dropout odds-like), log delta
     _coordinates = ({"alpha": 1.0, "beta": -1.0}, {"beta": 1.0}, {"gamma": 1.0, "delta": -1.0}, {"delta": 1.0})

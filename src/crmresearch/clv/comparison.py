@@ -17,19 +17,23 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConvergenceError, ValidationError
+from .bgbb import BetaGeoBetaBinom
 from .bgnbd import BetaGeoNBD
 from .covariates import BetaGeoNBDCovariates, ParetoNBDCovariates
 from .ggnbd import GammaGompertzNBD
 from .mbgnbd import ModifiedBetaGeoNBD
 from .paretonbd import ParetoNBD
 
-#: the models :func:`compare_models` fits by name (all take frequency, recency, T of one calibration table)
+#: the models :func:`compare_models` fits by name (all take frequency, recency, T of one calibration table; the
+#: BG/BB, a discrete-time model, only a table at opportunities: :func:`~crmresearch.clv.opportunity_summary`)
 MODELS: dict[str, type] = {"bgnbd": BetaGeoNBD, "mbgnbd": ModifiedBetaGeoNBD, "paretonbd": ParetoNBD,
-                           "ggnbd": GammaGompertzNBD}
+                           "ggnbd": GammaGompertzNBD, "bgbb": BetaGeoBetaBinom}
 #: how tables and figures name them
-LABELS: dict[str, str] = {"bgnbd": "BG/NBD", "mbgnbd": "MBG/NBD", "paretonbd": "Pareto/NBD", "ggnbd": "GG/NBD"}
+LABELS: dict[str, str] = {"bgnbd": "BG/NBD", "mbgnbd": "MBG/NBD", "paretonbd": "Pareto/NBD", "ggnbd": "GG/NBD",
+                          "bgbb": "BG/BB"}
 #: the columns of a comparison table, in order (those a comparison cannot fill are left out)
-COLUMNS = ("model", "label", "status", "limit", "parameters", "customers", "log_likelihood", "aic", "bic",
+COLUMNS = ("model", "label", "status", "limit", "parameters", "customers", "likelihood_of", "log_likelihood", "aic",
+           "bic",
            "holdout_actual", "holdout_predicted", "holdout_error_pct", "holdout_mae", "tracking_mae",
            "tracking_mape_pct", "cumulative_error_pct", "palive_auc", "palive_mean_error", "clv_total", "clv_ci_lower",
            "clv_ci_upper", "top_decile_clv", "top_decile_overlap", "top_decile_change_pct")
@@ -84,6 +88,12 @@ def compare_models(summary: pd.DataFrame,
     """Fit every model in ``models`` to one calibration/holdout table and compare them on the holdout.
 
     Columns of ``table`` (one row per model, in the order given):
+
+    The BG/BB (a discrete-time model) fits only a table at opportunities
+    (:func:`~crmresearch.clv.opportunity_summary`), where the continuous-time models read the periods as their
+    time unit; its log-likelihood (of a probability) and the others' (of a density) are then not on one scale, so
+    ``aic``/``bic`` rank within each kind only (the column ``likelihood_of`` says which: "probability" or
+    "density"; ``table.attrs["mixed_likelihoods"]`` is True) and ``criterion`` 'bic' is refused.
 
     - ``model``, ``label``, ``status`` ("ok", or why the model could not be fitted: the others are still
       compared), ``limit`` (the limit a fit ended at, in words, e.g. GG/NBD reducing to Pareto/NBD; its value's
@@ -166,6 +176,11 @@ def compare_models(summary: pd.DataFrame,
     if not 0 < top_share < 1:
         raise ValidationError(f"compare_models: top_share must be in (0, 1), got {top_share}")
     chosen = _models(models)
+    discrete = {bool(getattr(m, "discrete_time", False)) for m in chosen.values()}
+    if len(discrete) > 1 and criterion == "bic":  # a probability against a density: not on one scale
+        raise ValidationError("compare_models: criterion 'bic' cannot rank a discrete-time model (BG/BB: the "
+                              "probability of (x, t_x)) against continuous-time ones (a density in t_x); favour by "
+                              "'holdout_mae' or 'tracking_mape_pct'")
     if spend is not None and "monetary_value" not in summary.columns:
         raise ValidationError("compare_models: spend is given but the summary has no monetary_value column")
     if alive is not None:
@@ -184,9 +199,15 @@ def compare_models(summary: pd.DataFrame,
     values: dict[str, pd.DataFrame] = {}
     for name, model in chosen.items():
         row: dict[str, Any] = {"model": name, "label": LABELS.get(name, name), "customers": len(summary)}
+        if len(discrete) > 1:  # say on each row what its log-likelihood measures
+            row["likelihood_of"] = ("probability" if getattr(model, "discrete_time", False) else "density")
         given, given_values = (reuse or {}).get(name, (None, None))
         if given is not None:
             model = given
+        elif getattr(model, "discrete_time", False) and not _whole(summary):
+            rows.append({**row, "status": "not fitted: a discrete-time model needs a table at opportunities (whole "
+                         "periods: clv.opportunity_summary)"})
+            continue
         else:
             try:
                 model.fit(x, tx, T)
@@ -242,7 +263,8 @@ def compare_models(summary: pd.DataFrame,
         for name, track in tracks.items():
             tracking[name] = track["expected"].to_numpy()
     table = table.reindex(columns=[c for c in COLUMNS if c in table.columns])
-    table.attrs.update(favoured=favoured, criterion=criterion, reference=reference)
+    table.attrs.update(favoured=favoured, criterion=criterion, reference=reference,
+                       mixed_likelihoods=len(discrete) > 1)
     return ModelComparison(table=table, tracking=tracking, values=values, models=fitted, favoured=favoured,
                            criterion=criterion)
 
@@ -260,6 +282,12 @@ def _models(models: Sequence[str] | Mapping[str, Any]) -> dict[str, Any]:
     if not chosen:
         raise ValidationError("compare_models: name at least one model")
     return chosen
+
+
+def _whole(summary: pd.DataFrame) -> bool:
+    """Recency and age are whole numbers of periods (a table at opportunities)."""
+    times = summary[["recency", "T"]].to_numpy(dtype=float)
+    return bool(np.all(times == np.round(times)))
 
 
 def _pct(predicted: float, actual: float) -> float:

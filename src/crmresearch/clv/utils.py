@@ -15,7 +15,7 @@ from ..errors import ValidationError
 from ..sources import aggregate
 
 __all__ = ["conditional_expectations", "contract_periods", "customer_tables", "first_purchase_amounts",
-           "repeat_tracking", "summary_from_transactions"]
+           "opportunity_summary", "repeat_tracking", "summary_from_transactions"]
 
 _UNITS = {"D": 1.0, "W": 7.0, "M": 30.4375}
 
@@ -130,6 +130,106 @@ def _summary(per: pd.DataFrame, cal_end: pd.Timestamp, obs_end: pd.Timestamp | N
     out.attrs["excluded_zero_age"] = int(zero_age.sum())
     out.attrs["excluded_after_calibration"] = int((~seen).sum())
     out.attrs["time_unit"] = freq
+    return out
+
+
+def opportunity_summary(
+    transactions: Any,
+    calibration_end: str | pd.Timestamp,
+    observation_end: str | pd.Timestamp | None = None,
+    period_days: int = 7,
+    customer: str = "customer_id",
+    date: str = "date",
+) -> pd.DataFrame:
+    """Calibration / holdout table at discrete opportunities, for the BG/BB (Fader, Hardie & Shang 2010).
+
+    Time is cut into periods of ``period_days`` days counted back from ``calibration_end`` (the last period of
+    calibration ends on that day), and a customer either buys in a period or not, as a donor gives in a year or not
+    (FHS 2010, section 2). The period of a customer's first purchase is the cohort's start; the opportunities are the
+    whole periods after it. Several purchases in one period count as one transaction.
+
+    Returns
+    -------
+    DataFrame indexed by customer, one row per customer with at least one opportunity:
+        ``frequency`` (x: periods after the first with a purchase), ``recency`` (t_x: the opportunity of the
+        last of them, 1..n; 0 when x = 0), ``T`` (n: opportunities observed; named as in
+        :func:`summary_from_transactions` so that :func:`~crmresearch.clv.compare_models` fits BG/BB and the
+        continuous-time models to the same table, in periods), and with ``observation_end``:
+        ``frequency_holdout`` (holdout periods with a purchase) and ``duration_holdout`` (whole holdout periods,
+        n*). Customers whose first purchase is after ``calibration_end`` or in its last period (n = 0) are not
+        in the table; both steps, customers in and out, are in ``attrs["row_account"]``. Purchase days in an
+        incomplete last holdout period are not counted (their count: ``attrs["holdout_days_unused"]``).
+
+    Parameters
+    ----------
+    transactions : object
+        One row per transaction with customer and date columns, anywhere :func:`~crmresearch.sources.as_source`
+        reads (amounts are not needed).
+    calibration_end : str or Timestamp
+        Last day of calibration (inclusive).
+    observation_end : str or Timestamp or None, optional
+        Last day of the holdout (inclusive); None: no holdout columns.
+    period_days : int, default 7
+        Length of one opportunity in days (7: weeks; 365 for yearly opportunities as in FHS's donations).
+    customer, date : str
+        Customer id and transaction date columns.
+
+    Raises
+    ------
+    ValidationError
+        ``period_days`` below 1, ``observation_end`` before ``calibration_end``, or a transactions table that
+        breaks its contract (:func:`~crmresearch.sources.aggregate.check_transactions`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch import clv
+    >>> days = pd.to_datetime(['2024-01-01', '2024-01-03', '2024-01-16', '2024-01-10', '2024-02-01'])
+    >>> tx = pd.DataFrame({'customer_id': [1, 1, 1, 2, 1], 'date': days})
+    >>> s = clv.opportunity_summary(tx, '2024-01-28', observation_end='2024-02-11')   # weeks back from Jan 28
+    >>> s.values.tolist()   # customer 1: first week Jan 1-7, a purchase in week 3 of 3; customer 2: none in 2
+    [[1, 2, 3, 1, 2], [0, 0, 2, 0, 2]]
+    """
+    from ..sources import aggregate as agg
+
+    caller = "opportunity_summary"
+    if isinstance(period_days, bool) or not isinstance(period_days, (int, np.integer)) or period_days < 1:
+        raise ValidationError(f"{caller}: period_days must be a whole number of days >= 1, got {period_days!r}")
+    cal_end = pd.Timestamp(calibration_end).normalize()
+    obs_end = pd.Timestamp(observation_end).normalize() if observation_end is not None else None
+    if obs_end is not None and obs_end < cal_end:
+        raise ValidationError(f"{caller}: observation_end {obs_end.date()} is before calibration_end {cal_end.date()}")
+    pairs = agg.purchase_periods(transactions, cal_end, obs_end, int(period_days),
+                                 columns={"customer": customer, "date": date}, caller=caller)
+    k, ids = pairs["period"].to_numpy(dtype=np.int64), pairs["customer_id"]
+    first = pairs.groupby("customer_id", sort=True)["period"].max()  # the earliest period: counted back
+    known = first[first >= 0]  # first purchase on or before calibration_end
+    n = known.to_numpy(dtype=np.int64)
+    out = pd.DataFrame(index=pd.Index(known.index, name=customer))
+    first_of = ids.map(known)
+    cal = (k >= 0) & (k < first_of.to_numpy(dtype=float))  # repeat periods in calibration
+    rep = pd.DataFrame({"customer_id": ids[cal], "period": k[cal]}).groupby("customer_id")["period"]
+    x = rep.size().reindex(known.index, fill_value=0).to_numpy(dtype=np.int64)
+    last = rep.min().reindex(known.index)  # the latest repeat period
+    out["frequency"] = x
+    out["recency"] = np.where(x > 0, n - last.fillna(0).to_numpy(dtype=np.int64), 0).astype(np.int64)
+    out["T"] = n
+    if obs_end is not None:
+        whole = (obs_end - cal_end).days // period_days
+        hold = (k < 0) & (k >= -whole) & first_of.notna().to_numpy()
+        out["frequency_holdout"] = (pd.Series(ids[hold]).value_counts().reindex(known.index, fill_value=0)
+                                    .to_numpy(dtype=np.int64))
+        out["duration_holdout"] = int(whole)
+        out.attrs["holdout_days_unused"] = int(((k < -whole) & first_of.notna().to_numpy()).sum())
+    seen = len(known)
+    out = out.loc[n > 0].copy()
+    account = schemas.RowAccount("customers", len(first))
+    account.note(f"first purchase after calibration_end = {cal_end.date()} (not yet a customer then)",
+                 len(first), seen)
+    account.note(f"first purchase in the last period of calibration (the {period_days} days to {cal_end.date()}: "
+                 "no opportunity yet)", seen, len(out))
+    out.attrs["row_account"] = account.steps
+    out.attrs["time_unit"] = f"{period_days}D"
     return out
 
 

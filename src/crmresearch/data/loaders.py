@@ -275,6 +275,34 @@ def load_fh2007_retention() -> pd.DataFrame:
     return df
 
 
+def load_donations() -> pd.DataFrame:
+    """Repeat donations of the 1995 cohort of a non-profit's donors, 1996-2001, as the BG/BB's sufficient
+    statistics (Fader, Hardie & Shang 2010, section 4): 11,104 donors in 22 (x, t_x) patterns, n = 6 yearly
+    opportunities.
+
+    Returns
+    -------
+    DataFrame, 22 rows
+        ``frequency`` (x, years with a donation of the six), ``recency`` (t_x, the last of them, 1..6; 0 when
+        x = 0), ``periods`` (n = 6), ``weights`` (donors with that pattern); all int.
+
+    References
+    ----------
+    Fader, P. S., Hardie, B. G. S. and Shang, J. (2010). Customer-base analysis in a discrete-time
+    noncontractual setting. Marketing Science 29(6), 1086-1108.
+
+    Examples
+    --------
+    >>> from crmresearch import data
+    >>> d = data.load_donations()
+    >>> len(d), int(d['weights'].sum())
+    (22, 11104)
+    """
+    df = pd.read_csv(paths.data_dir() / "fhs2010_donations.csv", dtype=np.int64)
+    df.attrs["source"] = "Fader, Hardie & Shang (2010), Marketing Science 29(6), the donations data (1995 cohort)"
+    return df
+
+
 def load_attrition() -> pd.DataFrame:
     """IBM HR employee attrition (1,470 employees, one row each): tenure and whether they left.
 

@@ -32,6 +32,11 @@ PUBLISHED: MappingProxyType[str, MappingProxyType[str, Any]] = MappingProxyType(
     "fhl2005_gamma_gamma_cdnow_sample": MappingProxyType({
         "source": "Fader, Hardie & Lee (2005), Journal of Marketing Research 42(4), p. 420",
         "calibration_weeks": 39, "customers_with_repeats": 946, "p": 6.25, "q": 3.74, "v": 15.44}),
+    # BG/BB on the donations data (11,104 donors of 1995, 6 yearly opportunities): FHS (2010), section 4
+    "fhs2010_bgbb_donations": MappingProxyType({
+        "source": "Fader, Hardie & Shang (2010), Marketing Science 29(6), section 4", "customers": 11104,
+        "opportunities": 6, "alpha": 1.204, "beta": 0.750, "gamma": 0.657, "delta": 2.783,
+        "log_likelihood": -33225.6}),
     # shifted-beta-geometric fits to years 0-7 of the two cohorts of Table 1: FH (2007), p. 80
     "fh2007_sbg_high_end": MappingProxyType({
         "source": "Fader & Hardie (2007), Journal of Interactive Marketing 21(1), p. 80",

@@ -48,6 +48,7 @@ __all__ = [
     "clv_summary",
     "customer_aggregates",
     "customer_totals",
+    "purchase_periods",
     "repeat_days",
     "rfm_table",
 ]
@@ -948,6 +949,60 @@ def repeat_days(table: Any, calibration_end: pd.Timestamp, observation_end: pd.T
     out = pd.Series(repeats["repeat_days"].to_numpy(dtype=np.int64), index=pd.Index(_wall_time(repeats["day"])),
                     name="repeat_days").sort_index()
     return first, out
+
+
+def purchase_periods(table: Any, calibration_end: pd.Timestamp, observation_end: pd.Timestamp | None, period_days: int,
+                     columns: Mapping[str, str] | None = None,
+                     caller: str = "opportunity_summary") -> pd.DataFrame:
+    """The distinct (customer, period) pairs with a purchase, periods of ``period_days`` days counted back from
+    ``calibration_end``, computed in the engine (the input of :func:`~crmresearch.clv.opportunity_summary`).
+
+    Period ``k`` = floor((calibration_end - day) / period_days): 0 is the last period of calibration (the
+    ``period_days`` days ending on ``calibration_end``), 1 the one before, -1 the first of the holdout.
+
+    Parameters
+    ----------
+    table : table
+        A transactions table where it lives (anywhere :func:`~crmresearch.sources.as_source` reads).
+    calibration_end : Timestamp
+        Last day of calibration (inclusive).
+    observation_end : Timestamp or None
+        Last day of the holdout (inclusive): purchases after it are an error; None: every purchase is read.
+    period_days : int
+        Length of one opportunity (days).
+    columns : mapping of str to str or None, optional
+        Our column name -> yours; None when the table uses ours.
+    caller : str, default 'opportunity_summary'
+        Name of the public function, used in error messages.
+
+    Returns
+    -------
+    DataFrame
+        ``customer_id`` and ``period`` (int64), one row per customer and period with a purchase.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmresearch.sources import aggregate
+    >>> tx = pd.DataFrame({'customer_id': [1, 1, 1], 'amount': [5.0, 7.0, 3.0],
+    ...                    'date': pd.to_datetime(['2024-01-01', '2024-01-03', '2024-01-20'])})
+    >>> aggregate.purchase_periods(tx, pd.Timestamp('2024-01-14'), pd.Timestamp('2024-01-21'), 7)['period'].tolist()
+    [1, -1]
+    """
+    import narwhals as nw
+
+    src = check_transactions(table, columns, caller, amount=False)
+    lf = src.lazy()
+    if observation_end is not None:
+        end = _moment(pd.Timestamp(observation_end).normalize(), src)
+        _no_purchase_after(src, end, caller)
+        lf = lf.filter(nw.col("date") < end + pd.Timedelta(days=1))
+    days = (lf.group_by("customer_id", nw.col("date").dt.truncate("1d").alias("day")).agg(nw.len().alias("k"))
+            .collect(backend="pandas").to_native())
+    day = _wall_time(days["day"]).dt.normalize()
+    period = (pd.Timestamp(calibration_end).normalize() - day).dt.days.to_numpy(dtype=np.int64) // int(period_days)
+    out = pd.DataFrame({"customer_id": days["customer_id"].to_numpy(), "period": period}).drop_duplicates()
+    return out.sort_values(["customer_id", "period"], ascending=[True, False], kind="stable").reset_index(drop=True)
 
 
 def channel_totals(table: Any, channel: str | None, columns: Mapping[str, str] | None = None,

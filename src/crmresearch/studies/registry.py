@@ -810,13 +810,19 @@ CUSTOMER_BASE_CLV = Study(
         Param("favour_by", str, "holdout_mae", "holdout criterion that names the favoured model (lower is better): "
               "holdout_mae (per-customer error), tracking_mape_pct (period tracking), bic",
               choices=("holdout_mae", "tracking_mape_pct", "bic")),
+        Param("opportunity_models", list, ["bgbb", "bgnbd", "paretonbd"], "models compared at discrete "
+              "opportunities (a purchase in a period or not; Fader, Hardie & Shang 2010): bgbb (BG/BB), and the "
+              "continuous-time models on the same periods: bgnbd, mbgnbd, paretonbd, ggnbd", item=str,
+              choices=("bgbb", "bgnbd", "mbgnbd", "paretonbd", "ggnbd")),
+        Param("opportunity_days", int, 7, "length of one opportunity of the discrete-time comparison, days "
+              "(7: a purchase week)", low=1, high=365),
     ),
     smoke={"bank_customers": 3_000},
     exhibits=("table-bgnbd-fit", "table-gamma-gamma-fit", "fig-tracking", "table-tracking",
               "fig-conditional-expectations", "table-conditional-expectations", "table-clv-summary",
               "table-clv-holdout", "fig-clv-distribution", "table-bank-clv", "table-bgnbd-recovery",
-              "table-model-comparison", "fig-model-tracking", "table-covariate-models", "table-new-customer-value",
-              "table-settings"),
+              "table-model-comparison", "fig-model-tracking", "table-opportunity-comparison", "table-bgbb-donations",
+              "table-covariate-models", "table-new-customer-value", "table-settings"),
     check=_check_customer_base_clv,
     roles=("transactions",),
 )

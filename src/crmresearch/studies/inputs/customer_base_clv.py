@@ -20,7 +20,7 @@ from ...data import reference
 from . import Base, Resolved, has_amounts, without_amounts
 
 __all__ = ["CDNOW_END", "CDNOW_START", "NEED_AMOUNTS", "RECOVERY_AGES", "CustomerBaseClvInputs",
-           "customer_base_clv"]
+           "customer_base_clv", "opportunity_tables"]
 
 #: First and last day of the CDNOW purchases (Fader, Hardie & Lee 2005).
 CDNOW_START = pd.Timestamp("1997-01-01")
@@ -51,10 +51,11 @@ class CustomerBaseClvInputs:
         ``observation_end`` (Timestamps) and ``recovery_ages`` (weeks); ``resolved`` the same with their origin.
     bank : Base or None
         The synthetic bank's customers acquired in its window (tables ``transactions``, ``summary``,
-        ``contracts``; settings ``calibration_end``), None on your data.
+        ``contracts``; settings ``calibration_end``, ``observation_end``), None on your data.
     published : dict of str to list of dict
         Rows of published estimates to append to the ``'bgnbd'`` and ``'gamma_gamma'`` fit tables
-        (empty unless the paper's calibration is studied).
+        (empty unless the paper's calibration is studied), and to the ``'bgbb'`` fit to FHS (2010)'s donations
+        (always: that check is of the model, on the paper's data).
     records : tuple of (str, DataFrame, str)
         The input tables the manifest fingerprints: name, table, description.
     has_amounts : bool, default True
@@ -114,7 +115,14 @@ def _builtin(calibration_weeks: int) -> tuple[list[Base], dict[str, list[dict[st
     if calibration_weeks == gg["calibration_weeks"]:
         published["gamma_gamma"].append({"dataset": _PUBLISHED_ROW, **{k: gg[k] for k in
                                                                         ("customers_with_repeats", "p", "q", "v")}})
+    published["bgbb"] = _bgbb_published()
     return bases, published, records
+
+
+def _bgbb_published() -> list[dict[str, Any]]:
+    p = reference.published("fhs2010_bgbb_donations")
+    return [{"dataset": "published (FHS 2010, donations)", "customers": p["customers"],
+             **{k: p[k] for k in ("alpha", "beta", "gamma", "delta", "log_likelihood")}}]
 
 
 def _bank(bank_customers: int, seed: int, calibration_months: int) -> tuple[Base, tuple]:
@@ -131,7 +139,7 @@ def _bank(bank_customers: int, seed: int, calibration_months: int) -> tuple[Base
                 Resolved("observation_end", observation_end, "built-in data", "last day of the simulated window")]
     base = Base("bank", "bank", f"crmresearch synthetic bank (n = {bank_customers:,}, seed {seed})",
                 {"transactions": tx, "summary": summary, "contracts": bank.contracts}, truth=bank.truth,
-                settings={"calibration_end": calibration_end}, resolved=resolved)
+                settings={"calibration_end": calibration_end, "observation_end": observation_end}, resolved=resolved)
     return base, ("bank_transactions_new_customers", tx, f"simulate_bank(n_customers={bank_customers}, seed={seed})")
 
 
@@ -204,7 +212,45 @@ def customer_base_clv(data: str = "", calibration_weeks: int = 39, calibration_e
         money = "monetary_value" in base.tables["summary"].columns
         omitted = {**(without_amounts(base.label, NEED_AMOUNTS, "spend per purchase and lifetime value")
                       if not money else {}), **_BANK_ONLY}
-        return CustomerBaseClvInputs((base,), None, {"bgnbd": [], "gamma_gamma": []}, (record,), money, omitted)
+        return CustomerBaseClvInputs((base,), None, {"bgnbd": [], "gamma_gamma": [], "bgbb": _bgbb_published()},
+                                     (record,), money, omitted)
     bases, published, records = _builtin(calibration_weeks)
     bank, record = _bank(bank_customers, seed, bank_calibration_months)
     return CustomerBaseClvInputs(tuple(bases), bank, published, (*records, record))
+
+
+def opportunity_tables(inputs: CustomerBaseClvInputs, period_days: int = 7) -> dict[str, tuple[pd.DataFrame, Any]]:
+    """Each base at discrete opportunities of ``period_days`` days (:func:`~crmresearch.clv.opportunity_summary`,
+    same calibration and observation ends), with the true alive status at calibration end where a simulation knows
+    it (the bank; None elsewhere).
+
+    Parameters
+    ----------
+    inputs : CustomerBaseClvInputs
+        The study's bases (:func:`customer_base_clv`).
+    period_days : int, default 7
+        Length of one opportunity (days).
+
+    Returns
+    -------
+    dict of str to (DataFrame, ndarray or None)
+        Base name -> (the opportunity table, 0/1 alive in its row order or None).
+
+    Examples
+    --------
+    >>> from crmresearch.studies.inputs.customer_base_clv import customer_base_clv, opportunity_tables
+    >>> tables = opportunity_tables(customer_base_clv(bank_customers=1_000))
+    >>> sorted(tables), len(tables['cdnow_sample'][0]), tables['cdnow_sample'][1] is None
+    (['bank', 'cdnow_master', 'cdnow_sample'], 2357, True)
+    """
+    out: dict[str, tuple[pd.DataFrame, Any]] = {}
+    for b in inputs.bases:
+        out[b.name] = (clv.opportunity_summary(b.tables["transactions"], b.settings["calibration_end"],
+                                               b.settings["observation_end"], period_days=period_days), None)
+    if inputs.bank is not None:
+        bank, tx = inputs.bank, inputs.bank.tables["transactions"]
+        cal_end, obs_end = bank.settings["calibration_end"], bank.settings["observation_end"]
+        summary = clv.opportunity_summary(tx, cal_end, obs_end, period_days=period_days, date="timestamp")
+        ends = bank.tables["contracts"].set_index("customer_id").loc[summary.index, "end"]
+        out[bank.name] = (summary, (ends.isna() | (ends > cal_end)).to_numpy())
+    return out
