@@ -71,3 +71,56 @@ def credit_sources(folder: Path, delinquency: bool = True) -> tuple[Path, pd.Dat
         lines += "delinquency: {path: panel.parquet, columns: {account: acct, month: mth, status: dq, balance: bal}}\n"
     (folder / "credit.yaml").write_text(lines)
     return folder / "credit.yaml", mine, panel
+
+
+#: the edges of a customer base every customer-base study must finish on (issue: "an answer, never a crash")
+EDGES = ("no-dropout", "no-heterogeneity", "no-repeat-buyers", "one-cohort-day", "a-handful", "one-huge-customer")
+
+
+def edge_log(edge: str, n: int = 300, seed: int = 0) -> pd.DataFrame:
+    """A transaction log (customer_id, date, amount) at one of :data:`EDGES`, over 2023-01-02..2024-12-31.
+
+    The base story is the BG/NBD's (Fader, Hardie & Lee 2005), written here in days, independently of the package:
+    purchase rates gamma(0.5, 1/20) per day (one purchase in 40 days on average, heterogeneous), after each
+    purchase a dropout with probability p ~ beta(1, 3), first purchases spread over the first two months,
+    amounts gamma(2, 20) with a customer-level mean. The edges change one thing:
+
+    - ``no-dropout``: :func:`steady_log` (steady buyers, nobody leaves);
+    - ``no-heterogeneity``: one purchase rate (1/20 per day) and one dropout probability (0.1) for everyone;
+    - ``no-repeat-buyers``: every customer buys once (nothing can be estimated: a clear error is the answer);
+    - ``one-cohort-day``: every first purchase on 2023-01-02;
+    - ``a-handful``: 25 customers;
+    - ``one-huge-customer``: the base plus one customer who buys every day of the two years.
+    """
+    import numpy as np
+
+    if edge == "no-dropout":
+        return steady_log(n=n, seed=seed)
+    if edge not in EDGES:
+        raise ValueError(f"edge_log: {edge!r} is not one of {EDGES}")
+    rng = np.random.default_rng(seed)
+    n = 25 if edge == "a-handful" else n
+    start, end = pd.Timestamp("2023-01-02"), pd.Timestamp("2024-12-31")
+    first = start + pd.to_timedelta(np.zeros(n, int) if edge == "one-cohort-day" else rng.integers(0, 60, n),
+                                    unit="D")
+    if edge == "no-heterogeneity":
+        rate, p = np.full(n, 1 / 20), np.full(n, 0.1)
+    else:
+        rate, p = rng.gamma(0.5, 1 / 20, n), rng.beta(1.0, 3.0, n)
+    spend = rng.gamma(4.0, 10.0, n)  # each customer's mean spend
+    parts = []
+    for i in range(n):
+        days, t = [0.0], 0.0
+        while edge != "no-repeat-buyers" and rng.random() >= p[i]:  # alive after the last purchase: buy again
+            t += rng.exponential(1 / rate[i])
+            if t >= (end - first[i]).days:
+                break
+            days.append(t)
+        dates = (first[i] + pd.to_timedelta(np.asarray(days), unit="D")).normalize()
+        parts.append(pd.DataFrame({"customer_id": i + 1, "date": dates,
+                                   "amount": np.round(rng.gamma(2.0, spend[i] / 2.0, dates.size), 2)}))
+    if edge == "one-huge-customer":
+        every_day = pd.date_range(start, end, freq="D")
+        parts.append(pd.DataFrame({"customer_id": n + 1, "date": every_day,
+                                   "amount": np.round(rng.gamma(2.0, 20.0, every_day.size), 2)}))
+    return pd.concat(parts, ignore_index=True)

@@ -1,0 +1,67 @@
+"""Every study that fits a customer-base model on your data finishes on a base at the edge of the models:
+no dropout, a single cohort day, a handful of customers, one huge customer (an answer, with
+the limit in words where a fit ends at one), and stops with a clear error, no traceback, when nothing can be
+estimated (no repeat buyers). Through the CLI, on your CSV, as a user would run it."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ._own import EDGES, edge_log
+
+#: studies that fit a customer-base model on your transactions, and the run settings of each (value-tiers and
+#: customer-base-health are to follow: not yet run on these edges)
+STUDIES = {"customer-base-clv": ()}
+#: the edges run here: "no-heterogeneity" is left out until the Pareto/NBD has its limit at r, alpha -> infinity
+#: (its fit there does not finish: each likelihood evaluation sums >10^5 hypergeometric terms)
+RUN = tuple(e for e in EDGES if e != "no-heterogeneity")
+#: what each edge must say in the run and the manifest (a DataWarning naming the limit), where it is certain
+SAID = {"no-dropout": "no dropout in these data: BG/NBD reduces to the NBD, P(alive) = 1 for everyone"}
+
+
+def _sources(folder: Path, study: str, edge: str) -> Path:
+    log = edge_log(edge)
+    log.rename(columns={"customer_id": "client", "date": "day", "amount": "spent"}).to_csv(folder / "log.csv",
+                                                                                          index=False)
+    lines = "transactions: {path: log.csv, columns: {customer: client, date: day, amount: spent}}\n"
+    if study == "customer-base-health":  # cards issued a week before their first purchase
+        first = log.groupby("customer_id")["date"].min()
+        pd.DataFrame({"card": first.index, "issued": first.to_numpy() - np.timedelta64(7, "D")}) \
+            .to_csv(folder / "cards.csv", index=False)
+        lines += "accounts: {path: cards.csv, columns: {account: card}}\n"
+    (folder / "s.yaml").write_text(lines)
+    return folder / "s.yaml"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("edge", RUN)
+@pytest.mark.parametrize("study", list(STUDIES))
+def test_a_customer_base_study_on_an_edge_base_answers_or_says_why_not(scratch_root, tmp_path, study, edge):
+    from click.testing import CliRunner
+
+    from crmresearch import cli
+
+    source = _sources(tmp_path, study, edge)
+    out = tmp_path / "out"
+    args = ["run", study, "-p", f"data={source}", *[a for s in STUDIES[study] for a in ("-p", s)], "--out", str(out)]
+    ran = CliRunner().invoke(cli.main, args)
+    if edge == "no-repeat-buyers":  # nothing to estimate: a clear error, counted, no traceback
+        assert ran.exit_code != 0, ran.output
+        assert "Traceback" not in ran.output
+        assert re.search(r"none of the \d+ customers made a repeat purchase", ran.output), ran.output
+        return
+    assert ran.exit_code == 0, ran.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    if edge in SAID:
+        assert SAID[edge] in ran.output and any(SAID[edge] in w for w in manifest["warnings"]), ran.output
+    for name in manifest["exhibits"]:  # every table written is finite where it has numbers
+        if name.endswith(".csv"):
+            table = pd.read_csv(out / name)
+            numbers = table.select_dtypes("number").to_numpy(dtype=float)
+            assert not np.isinf(numbers).any(), name
