@@ -222,6 +222,102 @@ def test_the_integral_far_from_alpha_equals_quadrature():
         np.testing.assert_allclose(grad[0] * p, np.array(numeric) * p, rtol=1e-6, atol=1e-9 * max(1, abs(value[0])))
 
 
+def test_the_panel_quadrature_equals_adaptive_quadrature():
+    """_log_integral_quad (Gauss-Legendre panels) against scipy's adaptive quadrature (1e-12 relative) and its
+    gradient against central differences of it, over the parameter space: CDNOW-like values, shapes near 0,
+    r + x and s + 1 in the hundreds, and alpha, beta far above T with r / alpha fixed (the way to no heterogeneity
+    in purchase rates, where the 2F1 series needs ~(s + 1) / (1 - z) terms: >10^5 at r = 10^6)."""
+    from crmresearch.clv.paretonbd import _log_integral_quad
+
+    rng = np.random.default_rng(3)
+    for case in range(60):
+        T = rng.uniform(5, 100)
+        x = float(rng.integers(0, 300)) if case % 3 else 0.0
+        tx = rng.uniform(0, T) if x > 0 else 0.0
+        r, s = 10 ** rng.uniform(-2, 1.5), 10 ** rng.uniform(-2, 1.5)
+        alpha, beta = 10 ** rng.uniform(-2, 2), 10 ** rng.uniform(-2, 2)
+        if case % 4 == 1:  # r, alpha -> infinity at a rate of 0.05 to 1 per time unit
+            r = 10 ** rng.uniform(3, 7)
+            alpha = r / 10 ** rng.uniform(-1.3, 0)
+        elif case % 4 == 2:  # both shapes huge: one purchase rate and one dropout rate for everyone
+            r, s = 10 ** rng.uniform(3, 7), 10 ** rng.uniform(3, 7)
+            alpha, beta = r / 10 ** rng.uniform(-1.3, 0), s / 10 ** rng.uniform(-3, -1)
+        p = np.array([r, alpha, s, beta])
+        rows = (np.array([x]), np.array([tx]), np.array([T]))
+        value, grad, done = _log_integral_quad(*p, *rows, grad=True)
+        assert done.all(), p
+        k1, k2, c1, c2 = r + x, s + 1, alpha + tx, beta + tx
+        def integrand(v, k=(k1, k2, c1, c2)):
+            return np.exp(-k[0] * np.log1p(v / k[2]) - k[1] * np.log1p(v / k[3]))
+
+        want, _ = integrate.quad(integrand, 0, T - tx, epsabs=0, epsrel=1e-13, limit=500,
+                                 points=[min(T - tx, q / (k1 / c1 + k2 / c2)) for q in (1, 5, 20)][:2])
+        lead = -k1 * np.log(c1) - k2 * np.log(c2)  # rounding of ~1e-16 |lead| in the value and here
+        assert value[0] - lead == pytest.approx(np.log(want), rel=1e-12, abs=1e-12 + 2e-15 * abs(lead)), p
+        numeric = []
+        for k in range(4):
+            up, down = p.copy(), p.copy()
+            up[k] *= 1 + 1e-6
+            down[k] *= 1 - 1e-6
+            numeric.append((_log_integral_quad(*up, *rows)[0][0] - _log_integral_quad(*down, *rows)[0][0])
+                           / (2e-6 * p[k]))
+        np.testing.assert_allclose(grad[0] * p, np.array(numeric) * p, rtol=1e-5, atol=1e-9 * max(1, abs(value[0])))
+
+
+def _simulate_pareto_nbd(rate, s, beta, n, T, seed):
+    """Pareto/NBD customers written here, independently of the package: a purchase rate per customer (``rate``, an
+    array), an exponential lifetime with dropout rate ~ gamma(s, 1 / beta), observed for T from the first purchase.
+    Returns x, t_x."""
+    rng = np.random.default_rng(seed)
+    life = rng.exponential(1 / rng.gamma(s, 1 / beta, n))
+    x, tx = np.zeros(n), np.zeros(n)
+    for i in range(n):
+        times = np.cumsum(rng.exponential(1 / rate[i], 400))
+        times = times[times < min(life[i], T)]
+        x[i], tx[i] = times.size, times[-1] if times.size else 0.0
+    return x, tx
+
+
+def test_one_purchase_rate_for_everyone_is_fitted_at_its_limit():
+    """Every customer buys at 0.3 a week while alive, dropout rates gamma(1, 20): the fit reaches r, alpha ->
+    infinity with one DataWarning naming it, recovers the rate within 4 standard errors of a Poisson rate and the
+    dropout within 4 of theirs, and its log-likelihood is the limit's (Poisson purchases, gamma dropout), written here
+    in closed form and integrated by scipy: L = lambda^x [exp(-lambda T) (beta / (beta + T))^s + int_tx^T exp(-lambda
+    u) (s / beta) (beta / (beta + u))^(s + 1) du]. main did not finish (each evaluation summed >10^5 terms)."""
+    import warnings
+
+    from crmresearch.errors import DataWarning
+
+    n, T = 2_000, 52.0
+    x, tx = _simulate_pareto_nbd(np.full(n, 0.3), 1.0, 20.0, n, T, seed=11)
+    TT = np.full(n, T)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        m = clv.ParetoNBD().fit(x, tx, TT)
+    said = [str(w.message) for w in caught if issubclass(w.category, DataWarning)]
+    assert len(said) == 1 and "no heterogeneity in purchase rates" in said[0], said
+    assert m.limits_[0].startswith("no heterogeneity in purchase rates")
+    rate = m.params_["r"] / m.params_["alpha"]
+    assert abs(rate - 0.3) < 4 * np.sqrt(0.3 / np.sum(np.where(x > 0, tx, 0) + 1e-9)) + 0.02
+    assert np.isnan(m.summary.loc["r", "std_error"]) and np.isfinite(m.summary.loc["s", "std_error"])
+    s_hat, b_hat = m.params_["s"], m.params_["beta"]
+    mean_se = np.sqrt(m.variance_matrix_.loc["s", "s"]) / b_hat  # of s / beta, at beta fixed (rough)
+    assert abs(s_hat / b_hat - 1 / 20) < 4 * mean_se + 0.01
+
+    def limit_loglik(lam, s, beta):
+        out = 0.0
+        for xi, ti in zip(x, tx, strict=True):
+            dead, _ = integrate.quad(lambda u: np.exp(-lam * u + np.log(s / beta) - (s + 1) * np.log1p(u / beta)),
+                                     ti, T, epsabs=0, epsrel=1e-12)
+            out += xi * np.log(lam) + np.log(np.exp(-lam * T - s * np.log1p(T / beta)) + dead)
+        return out
+
+    # at r = 10^6 the gamma's coefficient of variation is 0.001: the likelihood within ~x^2 / r of the limit's
+    assert m.log_likelihood_ == pytest.approx(limit_loglik(rate, s_hat, b_hat), abs=0.05)
+    assert np.all(np.isfinite(m.probability_alive(x, tx, TT)))
+    assert np.all(np.isfinite(m.expected_purchases(10.0, x, tx, TT)))
+
+
 def test_steady_buyers_reach_the_no_dropout_limit_in_well_under_a_second():
     """300 steady buyers (the steady-buyer CLI tests' log): one DataWarning naming the no-dropout limit, the
     NBD's likelihood, P(alive) = 1. main took 32 s (seconds per evaluation on the way to beta ~ 1e6)."""

@@ -172,6 +172,74 @@ def _log_integral_near(r, alpha, s, beta, x, tx, T, grad: bool = False,
     return value, g
 
 
+#: Panels of :func:`_log_integral_quad`: Gauss-Legendre nodes per panel, most e-folds of the integrand and most
+#: multiples of the distance to the nearer singularity a panel spans, e-folds past which the tail is dropped, and
+#: most panels. A row's 2F1 series longer than QUAD_FROM terms goes to the quadrature in :func:`_log_a0`.
+QUAD_NODES, QUAD_EFOLDS, QUAD_GROWTH, QUAD_CUT, QUAD_PANELS, QUAD_FROM = 16, 2.0, 2.0, 40.0, 96, 5_000
+
+
+#: Gauss-Legendre nodes and weights on [0, 1] for the panels of :func:`_log_integral_quad`.
+_GL_NODES, _GL_WEIGHTS = (lambda n, w: ((n + 1) / 2, w / 2))(*np.polynomial.legendre.leggauss(QUAD_NODES))
+
+
+def _log_integral_quad(r, alpha, s, beta, x, tx, T, grad: bool = False,
+                       shift: bool = False) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    """ln int_tx^T (alpha + y)^-(r+x) (beta + y)^-(s+1) dy, and its gradient in (r, alpha, s, beta) if ``grad``, by
+    Gauss-Legendre quadrature on panels: for the rows no series sums in a few hundred terms (alpha and beta both far
+    above T with r + x and s + 1 large: the way to no heterogeneity in purchase rates, r, alpha -> infinity with r /
+    alpha fixed, where the 2F1 series of :func:`_series` needs ~(s + 1) / (1 - z) terms).
+
+    With v = y - t_x, c1 = alpha + t_x, c2 = beta + t_x, k1 = r + x and k2 = s + 1 the integral is
+    c1^-k1 c2^-k2 J with J = int_0^(T - t_x) exp(-psi(v)) dv, psi(v) = k1 log1p(v / c1) + k2 log1p(v / c2), concave
+    and rising. Each panel spans at most :data:`QUAD_EFOLDS` e-folds of the integrand (by psi's slope at its left
+    end) and at most :data:`QUAD_GROWTH` times its distance from the nearer singularity (-c1 or -c2), so the
+    :data:`QUAD_NODES`-point rule on it is exact to ~1e-17; panels stop at T - t_x or where psi passes
+    :data:`QUAD_CUT` plus the log of the rest's length (the tail below 1e-17 of J). The derivatives are integrals of
+    the same integrand: d ln I / dr = -E[ln(c1 + v)], d ln I / d alpha = -k1 E[1 / (c1 + v)] (s and beta alike),
+    E the mean under exp(-psi) / J. Returns (value, gradient (n, 4) or None, done): -inf where t_x = T; ``done`` is
+    False on rows the panels did not cover within :data:`QUAD_PANELS` (the caller takes another route there).
+    ``shift``: the value plus s ln(beta), that term cancelled in closed form (the gradient is unchanged)."""
+    r, alpha, s, beta, x, tx, T = np.broadcast_arrays(*(np.asarray(v, dtype=float)
+                                                        for v in (r, alpha, s, beta, x, tx, T)))
+    k1, k2, c1, c2 = r + x, s + 1.0, alpha + tx, beta + tx
+    D = T - tx
+    cmin = np.minimum(c1, c2)
+    n = x.size
+    J = np.zeros(n)
+    E = np.zeros((4, n)) if grad else None  # int of ln(c1 + v), 1 / (c1 + v), ln(c2 + v), 1 / (c2 + v) times e^-psi
+    v0 = np.zeros(n)
+    done = D <= 0
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        cut = QUAD_CUT + np.log1p(D * (k1 / c1 + k2 / c2))
+        for _ in range(QUAD_PANELS):
+            slope = k1 / (c1 + v0) + k2 / (c2 + v0)
+            h = np.minimum(np.minimum(D - v0, QUAD_EFOLDS / slope), QUAD_GROWTH * (cmin + v0))
+            h = np.where(done, 0.0, h)
+            v = v0[None, :] + h[None, :] * _GL_NODES[:, None]
+            f = np.exp(-(k1 * np.log1p(v / c1) + k2 * np.log1p(v / c2))) * (h * _GL_WEIGHTS[:, None])
+            J += f.sum(axis=0)
+            if grad:
+                E[0] += (f * np.log(c1 + v)).sum(axis=0)
+                E[1] += (f / (c1 + v)).sum(axis=0)
+                E[2] += (f * np.log(c2 + v)).sum(axis=0)
+                E[3] += (f / (c2 + v)).sum(axis=0)
+            v0 = v0 + h
+            psi = k1 * np.log1p(v0 / c1) + k2 * np.log1p(v0 / c2)
+            done = done | (v0 >= D) | (psi > cut)
+            if done.all():
+                break
+        lnJ = np.where(D > 0, np.log(J), -np.inf)
+        if shift:
+            value = -k1 * np.log(c1) - np.log(c2) - s * np.log1p(tx / beta) + lnJ
+        else:
+            value = -k1 * np.log(c1) - k2 * np.log(c2) + lnJ
+        if not grad:
+            return value, None, done
+        g = np.column_stack([-E[0] / J, -k1 * E[1] / J, -E[2] / J, -k2 * E[3] / J])
+    g[D <= 0] = 0.0
+    return value, g, done
+
+
 def _log_a0(r: float, alpha: float, s: float, beta: float, x: np.ndarray, tx: np.ndarray,
             T: np.ndarray) -> np.ndarray:
     """ln A0 of Fader, Hardie & Lee (2005, note 009) eqs. (19)-(20), in log space: A0 is a difference of
@@ -196,8 +264,14 @@ def _log_a0(r: float, alpha: float, s: float, beta: float, x: np.ndarray, tx: np
     far = ~(np.isfinite(h1) & np.isfinite(h2))
     if far.any():  # where scipy's 2F1 overflows: alpha and beta far apart -> the alternating series of
         far[far] = _near(r, alpha, s, beta, x[far], T[far])  # _log_integral_near; else 2F1's log-space series
+    with np.errstate(divide="ignore", invalid="ignore"):  # the 2F1 series' longest run (its peak term's index)
+        long = ~far & (np.maximum(b2 - 1, 0) * diff / (big + tx) / (1 - diff / (big + tx)) > QUAD_FROM)
+    if long.any():  # series of more than QUAD_FROM terms: Gauss-Legendre panels (where they cover the range)
+        value, _, done = _log_integral_quad(r, alpha, s, beta, x[long], tx[long], T[long])
+        quad = np.flatnonzero(long)[done]
+        long[long] = done
     out = np.empty(rsx.shape)
-    rest = ~far
+    rest = ~far & ~long
     q, b2, t1, t2 = rsx[rest], np.broadcast_to(b2, rsx.shape)[rest], tx[rest], T[rest]
     l1 = log_hyp2f1_c_a1(q, b2, diff / (big + t1)) - q * np.log(big + t1)
     l2 = log_hyp2f1_c_a1(q, b2, diff / (big + t2)) - q * np.log(big + t2)
@@ -205,6 +279,8 @@ def _log_a0(r: float, alpha: float, s: float, beta: float, x: np.ndarray, tx: np
         out[rest] = l1 + np.log1p(-np.exp(np.minimum(l2 - l1, 0.0)))
     if far.any():
         out[far] = np.log(rsx[far]) + _log_integral_near(r, alpha, s, beta, x[far], tx[far], T[far])[0]
+    if long.any():
+        out[quad] = np.log(rsx[quad]) + value[done]
     return out
 
 
@@ -392,6 +468,12 @@ def _log_integral_grad(r: float, alpha: float, s: float, beta: float, x: np.ndar
                                                        shift=shift)
             near_rows = far
             ok[far] = True
+    if not ok.all():  # the rest (e.g. r, alpha -> infinity together): Gauss-Legendre panels
+        rest = np.flatnonzero(~ok)
+        vq, gq, dq = _log_integral_quad(r, alpha, s, beta, x[rest], tx[rest], T[rest], grad=True, shift=shift)
+        value[rest[dq]] = vq[dq]
+        ok[rest[dq]] = True
+        near_rows, near_grad = np.concatenate([near_rows, rest[dq]]), np.vstack([near_grad, gq[dq]])
 
     def grad_sum(c: np.ndarray) -> np.ndarray:
         """sum_i c_i d value_i / d (r, alpha, s, beta) over the ok rows (c_i = 0 where not needed)."""
