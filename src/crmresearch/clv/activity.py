@@ -86,7 +86,9 @@ def activity_status(accounts: pd.DataFrame, transactions: Any, as_of: Any, inact
     as_of = schemas.as_date(as_of, "as_of", "activity_status")
     accounts = schemas.validate(accounts, "accounts", caller="activity_status")  # ids, issue dates, balances
     issued = accounts["issued"]
-    per = rfm_table(transactions, columns, caller="activity_status", before=as_of + pd.Timedelta(days=1))
+    # a date before any card was used (e.g. the first quarter end of a funnel): every account not yet activated
+    per = rfm_table(transactions, columns, caller="activity_status", before=as_of + pd.Timedelta(days=1),
+                    allow_empty=True)
     last = accounts["account_id"].map(per["last_purchase"])
     unknown = ~per.index.isin(accounts["account_id"])
     if unknown.any():

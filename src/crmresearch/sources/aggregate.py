@@ -480,7 +480,7 @@ def customer_totals(table: Any, columns: Mapping[str, str] | None = None,
 
 
 def rfm_table(table: Any, columns: Mapping[str, str] | None = None, caller: str = "rfm",
-              before: pd.Timestamp | None = None, amount: bool = True) -> pd.DataFrame:
+              before: pd.Timestamp | None = None, amount: bool = True, allow_empty: bool = False) -> pd.DataFrame:
     """Per customer, in one pass in the engine: ``first_purchase``, ``last_purchase``, ``frequency``
     (transactions) and ``monetary`` (sum of amounts; not with ``amount=False``, a log without amounts);
     pandas, indexed by ``customer_id`` (sorted). ``before``: only transactions strictly before this date
@@ -500,6 +500,9 @@ def rfm_table(table: Any, columns: Mapping[str, str] | None = None, caller: str 
         Keep only transactions strictly before this date (the RFM reference date); None keeps all.
     amount : bool, default True
         Sum the amounts into ``monetary`` (False: a log without amounts; no ``monetary`` column).
+    allow_empty : bool, default False
+        With ``before``: no transaction before it gives a table with no rows (e.g. the status of cards at a date
+        before anyone used one) instead of a ValidationError.
 
     Returns
     -------
@@ -527,7 +530,7 @@ def rfm_table(table: Any, columns: Mapping[str, str] | None = None, caller: str 
         rows = src.checked["rows"]
         steps.append({"step": f"transactions on or after before = {pd.Timestamp(before).date()} left out",
                       "rows_in": rows, "rows_out": kept, "dropped": rows - kept})
-        if kept == 0:
+        if kept == 0 and not allow_empty:
             raise ValidationError(f"{caller}: no transaction is before {pd.Timestamp(before).date()} (before=)")
     per = _collect(lf.group_by("customer_id")
                    .agg(nw.col("date").min().alias("first_purchase"), nw.col("date").max().alias("last_purchase"),
