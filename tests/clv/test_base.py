@@ -221,3 +221,45 @@ def test_interior_fits_name_no_limit(cdnow_summary):
         warnings.simplefilter("error", DataWarning)
         m = clv.BetaGeoNBD().fit(s["frequency"], s["recency"], s["T"])
     assert m.limits_ == ()
+
+
+EDGE_MODELS = [clv.BetaGeoNBD, clv.ModifiedBetaGeoNBD, clv.ParetoNBD, clv.GammaGompertzNBD, clv.BetaGeoBetaBinom]
+#: the limit each edge must name, per model, where the limit is certain (the rest: an interior fit or some limit)
+EDGE_SAYS = {("no-dropout", m): "no dropout in these data" for m in EDGE_MODELS[:4]} | {
+    ("no-heterogeneity", clv.ParetoNBD): "no heterogeneity in purchase rates"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("cls", EDGE_MODELS, ids=lambda c: c.__name__)
+def test_every_model_answers_on_every_edge_base(cls):
+    """The edge logs of the CLI tests (tests/studies/_own.py, simulated there in the BG/NBD's story), weekly: every
+    customer-base model returns finite estimates and predictions with at most one DataWarning, which names every limit
+    in ``limits_``; no repeat buyers is a clear error. BG/BB on the same logs cut into weekly opportunities."""
+    from studies._own import EDGES, edge_log
+
+    for edge in EDGES:
+        log = edge_log(edge)
+        if cls is clv.BetaGeoBetaBinom:
+            s = clv.opportunity_summary(log, "2024-12-31", period_days=7)
+        else:
+            s = clv.summary_from_transactions(log, "2024-12-31")
+        x, tx, T = (s[c].to_numpy(float) for c in ("frequency", "recency", "T"))
+        if edge == "no-repeat-buyers":
+            nothing = rf"none of the {len(s)} customers (made a repeat purchase|transacted)"
+            with pytest.raises(ValidationError, match=nothing):
+                cls().fit(x, tx, T)
+            continue
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            m = cls().fit(x, tx, T)
+        said = [str(w.message) for w in caught if issubclass(w.category, DataWarning)]
+        assert len(said) <= 1, (edge, said)
+        assert np.isfinite(m.log_likelihood_) and np.isfinite(m.params_).all(), (edge, m.params_)
+        for words in m.limits_:
+            assert words in said[0], (edge, words, said)
+        if (edge, cls) in EDGE_SAYS:
+            assert m.limits_ and EDGE_SAYS[edge, cls] in said[0], (edge, said)
+        alive = np.asarray(m.probability_alive(x, tx, T))
+        assert np.isfinite(alive).all() and alive.min() >= 0 and alive.max() <= 1 + 1e-12, edge
+        ahead = np.asarray(m.expected_purchases(10, x, tx, T))
+        assert np.isfinite(ahead).all() and ahead.min() >= 0, edge

@@ -272,7 +272,9 @@ class BetaGeoBetaBinom(BaseFitter):
         a, b, g, d = (self._p_dict()[k] for k in self._param_names)
         x, tx, n = self._rows(frequency, recency, n_periods, "probability_alive")
         log_num = betaln(a + x, b + n - x) - betaln(a, b) + betaln(g, d + n + periods_ahead) - betaln(g, d)
-        return per_customer(np.exp(log_num - self._customer_loglik(x, tx, n)), frequency, "probability_alive")
+        # a ratio of a likelihood's part to the whole: at most 1 (rounding put it at 1 + 2e-12 at the no-dropout limit)
+        return per_customer(np.minimum(np.exp(log_num - self._customer_loglik(x, tx, n)), 1.0), frequency,
+                            "probability_alive")
 
     def expected_purchases(self, periods, frequency, recency, n_periods) -> pd.Series | np.ndarray:
         """Expected transactions in the next ``periods`` opportunities given (x, t_x, n); FHS (2010) eq. (13).
@@ -292,9 +294,14 @@ class BetaGeoBetaBinom(BaseFitter):
         a, b, g, d = (self._p_dict()[k] for k in self._param_names)
         x, tx, n = self._rows(frequency, recency, n_periods, "expected_purchases")
         m = np.asarray(periods, dtype=float)
-        log_front = (betaln(a + x + 1, b + n - x) - betaln(a, b) + gammaln(g + d) - gammaln(1 + d)
-                     - self._customer_loglik(x, tx, n))
-        tail = np.exp(gammaln(1 + d + n) - gammaln(g + d + n)) - np.exp(gammaln(1 + d + n + m) - gammaln(g + d + n + m))
+        # the Gamma ratios of eq. (13) paired in log space, ln prod_(i<k) (1 + d + i) / (g + d + i): separately they
+        # overflow where gamma and delta are large (no heterogeneity in dropout; inf * 0 gave NaN there)
+        def log_stay(k):
+            return gammaln(g + d) - gammaln(1 + d) + gammaln(1 + d + k) - gammaln(g + d + k)
+
+        now = log_stay(n)
+        log_front = betaln(a + x + 1, b + n - x) - betaln(a, b) - self._customer_loglik(x, tx, n) + now
+        tail = -np.expm1(log_stay(n + m) - now)
         return per_customer(d / (g - 1) * np.exp(log_front) * tail, frequency, "expected_purchases")
 
     def expected_purchases_new(self, periods) -> np.ndarray:
