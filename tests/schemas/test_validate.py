@@ -263,3 +263,19 @@ def test_validate_and_the_engine_check_read_the_same_kinds_for_each_role(role):
                 assert f"column '{col.default_name}'" in str(exc), (role, col.role, what, str(exc))
             broken += 1
     assert broken >= len([c for c in contract.columns if c.kind != "category"])
+
+
+def test_a_date_as_of_stands_for_its_whole_day():
+    """Contracts that end at 13:42 on the last day of the data are not after as_of = that day (main raised
+    FutureDateError on a contracts CSV with times of day, its as_of taken from the latest date); the next day is,
+    and an as_of with a time of day is compared exactly."""
+    from crmresearch.schemas.checks import after_as_of
+
+    s = pd.Series(pd.to_datetime(["2024-12-30 23:59", "2024-12-31 13:42", "2025-01-01 00:00"]))
+    assert after_as_of(s, pd.Timestamp("2024-12-31")).tolist() == [False, False, True]
+    assert after_as_of(s, pd.Timestamp("2024-12-31 12:00")).tolist() == [False, True, True]
+    sp = pd.DataFrame({"customer_id": [1, 2], "start": pd.to_datetime(["2023-01-01 09:00", "2024-03-01 10:00"]),
+                       "end": pd.to_datetime(["2024-12-31 13:42", None])})
+    assert len(schemas.validate(sp, "spells", as_of="2024-12-31")) == 2
+    with pytest.raises(FutureDateError, match=r"column 'end': 1 of 2 rows are after as_of = 2024-12-30"):
+        schemas.validate(sp, "spells", as_of="2024-12-30")

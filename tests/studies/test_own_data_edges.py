@@ -65,3 +65,50 @@ def test_a_customer_base_study_on_an_edge_base_answers_or_says_why_not(scratch_r
             table = pd.read_csv(out / name)
             numbers = table.select_dtypes("number").to_numpy(dtype=float)
             assert not np.isinf(numbers).any(), name
+
+
+#: the edges of a contract book (contractual-retention fits the sBG and the beta-discrete-Weibull on its cohorts)
+CONTRACT_EDGES = ("nobody-churns", "everyone-churns-at-once", "one-cohort-day", "a-handful", "times-of-day")
+
+
+def _contracts(edge: str, n: int = 400, seed: int = 0) -> pd.DataFrame:
+    """A book of contracts opened over 2022-2023, lifetimes exponential with mean 500 days, observed to 2024-12-31;
+    the edges change one thing: nobody churns, everyone leaves 30 days in, every contract opens on 2022-01-03,
+    12 contracts, or ends stamped with a time of day (the latest on the last day of the data)."""
+    rng = np.random.default_rng(seed)
+    n = 12 if edge == "a-handful" else n
+    days = np.zeros(n, int) if edge == "one-cohort-day" else rng.integers(0, 730, n)
+    start = pd.Timestamp("2022-01-03") + pd.to_timedelta(days, unit="D")
+    life = {"nobody-churns": np.full(n, np.inf), "everyone-churns-at-once": np.full(n, 30.0)}.get(
+        edge, rng.exponential(500.0, n))
+    end = pd.Series(start + pd.to_timedelta(np.where(np.isfinite(life), life, 0.0), unit="D"))
+    if edge != "times-of-day":
+        end = end.dt.normalize()
+    end = end.where(np.isfinite(life) & (end < pd.Timestamp("2025-01-01")))
+    if edge == "times-of-day":  # one ends at 13:42 on the last day of the data
+        end.iloc[0] = pd.Timestamp("2024-12-31 13:42")
+    return pd.DataFrame({"acct": np.arange(1, n + 1), "opened": start, "closed": end})
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("edge", CONTRACT_EDGES)
+def test_contractual_retention_on_an_edge_book_answers(scratch_root, tmp_path, edge):
+    from click.testing import CliRunner
+
+    from crmresearch import cli
+
+    _contracts(edge).to_csv(tmp_path / "c.csv", index=False)
+    (tmp_path / "s.yaml").write_text("contracts: {path: c.csv, columns: {customer: acct, start: opened, "
+                                     "end: closed}}\n")
+    out = tmp_path / "out"
+    ran = CliRunner().invoke(cli.main, ["run", "contractual-retention", "-p", f"data={tmp_path / 's.yaml'}",
+                                        "--out", str(out)])
+    assert ran.exit_code == 0, ran.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    if edge == "nobody-churns":
+        for words in ("no churn in these data: every customer renews", "no churn in these data: every customer stays"):
+            assert words in ran.output and any(words in w for w in manifest["warnings"]), words
+    for name in manifest["exhibits"]:
+        if name.endswith(".csv"):
+            numbers = pd.read_csv(out / name).select_dtypes("number").to_numpy(dtype=float)
+            assert not np.isinf(numbers).any(), name

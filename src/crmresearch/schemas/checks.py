@@ -181,6 +181,14 @@ def _compare_as_of(s: pd.Series, as_of: pd.Timestamp, caller: str, column: str,
                           "pass a naive as_of or localise the column with .dt.tz_localize(...)")
 
 
+def after_as_of(s: pd.Series, as_of: pd.Timestamp) -> pd.Series:
+    """Which moments of ``s`` are after ``as_of``: a date (midnight, as "2024-12-31" gives) stands for its whole day,
+    so a timestamp at 13:42 on that day is not after it; a moment with a time of day is compared exactly."""
+    if as_of == as_of.normalize():
+        return s >= as_of + pd.Timedelta(days=1)
+    return s > as_of
+
+
 def check_columns(df: pd.DataFrame, columns: Mapping[str, str] | Sequence[str], caller: str) -> None:
     """Raise :class:`MissingColumnError` naming every absent column.
 

@@ -24,7 +24,7 @@ from ..errors import (  # sib
     SchemaError,
     ValidationError,
 )
-from .checks import _as_datetime, _compare_as_of, _fail, _first, column_label  # sib
+from .checks import _as_datetime, _compare_as_of, _fail, _first, after_as_of, column_label  # sib
 from .contracts import CONTRACTS, Column, Contract  # sib
 
 __all__ = ["RowAccount", "handle_duplicates", "validate"]
@@ -42,7 +42,7 @@ def _check_column(df: pd.DataFrame, col: Column, name: str, caller: str,
     if col.kind == "datetime":
         s = _as_datetime(s, caller, name, col.nullable, date_format, user)
         if as_of is not None:
-            future = s > _compare_as_of(s, as_of, caller, name, user)
+            future = after_as_of(s, _compare_as_of(s, as_of, caller, name, user))
             if future.any():
                 raise _fail(FutureDateError, caller, name, future, n,
                             f"are after as_of = {as_of.date()}", "check the as_of date or the data", user=user)
