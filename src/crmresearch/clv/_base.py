@@ -184,7 +184,8 @@ class BaseFitter(Estimator):
         if self._limits:
             u = self._coordinate_matrix() @ opt.x
             if any(lim.reached(u[j]) for j, lim in self._limits.items()):
-                self._finish_at_limits(*self._fit_at_limits(opt.x, n_obs, ()), n_obs, covariance)
+                self._finish_at_limits(*self._nearby_limits(self._fit_at_limits(opt.x, n_obs, ()), n_obs),
+                                       n_obs, covariance)
                 return
             near = tuple(j for j, lim in self._limits.items() if lim.near(u[j]))
             # the limits near the optimum, all together, then one by one: kept when the likelihood-ratio test
@@ -196,6 +197,24 @@ class BaseFitter(Estimator):
                     self._finish_at_limits(*at_limit, n_obs, covariance)
                     return
         self._finish(opt.x, opt.fun, opt.jac, n_obs, opt.n_iter, covariance)
+
+    def _nearby_limits(self, at_limit: tuple, n_obs: int) -> tuple:
+        """After a fit that reached some limits: each other coordinate still on the way to its limit (beyond
+        ``suspect``) is held there too when the likelihood-ratio test against ``at_limit`` does not reject it
+        (the test of :meth:`_optimise`), so that the limits reached do not depend on the units of time (on one
+        base in weeks the fit may reach r -> infinity with s = 3.6e4 left short, in days s -> infinity with
+        r = 5.6e4)."""
+        A = np.linalg.inv(self._coordinate_matrix())
+        while True:
+            u, held, reached = at_limit[0], at_limit[1], at_limit[2]
+            near = [j for j, lim in self._limits.items() if j not in held and lim.near(u[j])]
+            for j in near:
+                more = self._fit_at_limits(A @ u, n_obs, (*reached, j))
+                if 2 * (more[3] - at_limit[3]) <= special.chdtri(len(more[1]) - len(held), 0.10):
+                    at_limit = more
+                    break
+            else:
+                return at_limit
 
     def _coordinate_matrix(self) -> np.ndarray:
         """C with u = C log(theta): one row per fit coordinate."""

@@ -120,6 +120,11 @@ def _b_to_zero(p: pd.Series) -> str:
             "1e-30 and beta at b times that; b and beta are not identified apart)")
 
 
+#: Where the likelihood is evaluated: shapes r and s up to VALID_SHAPE (the shape limits hold them at 1e6) and a
+#: Gompertz growth b with b T up to VALID_GROWTH (the hazard rising e^500-fold over the window); beyond, +inf.
+VALID_SHAPE, VALID_GROWTH = 1e9, 500.0
+
+
 class GammaGompertzNBD(BaseFitter):
     """Gamma-Gompertz/NBD: while alive a customer buys as a Poisson process with rate lambda ~ Gamma(r, alpha);
     the lifetime is Gompertz, P(tau > t | eta) = exp(-eta (e^(b t) - 1)), with eta ~ Gamma(s, beta), so the
@@ -227,6 +232,11 @@ class GammaGompertzNBD(BaseFitter):
     def _negloglik(self, log_params: np.ndarray) -> tuple[float, np.ndarray]:
         x, tx, T, w = self._rows
         p = np.exp(log_params)
+        if p[0] > VALID_SHAPE or p[3] > VALID_SHAPE or p[2] * T.max() > VALID_GROWTH:
+            # outside the arithmetic's range: r ln(alpha) - (r + x) ln(alpha + T) cancels to 0 in floats beyond
+            # r ~ 1e12 (a log-likelihood of 0 the optimiser took for the best), e^(b T) overflows; the shape limits
+            # hold r and s at 1e6, so no estimate is lost
+            return np.inf, np.zeros(5)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             ll, g, _ = _log_lik(p, x, tx, T, grad=True)
             total = float(w @ ll)
