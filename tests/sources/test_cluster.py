@@ -173,6 +173,19 @@ def test_totals_rfm_and_calibration_summary_equal_duckdb(both):
         assert b.attrs[key] == a.attrs[key], key
 
 
+def test_the_workers_write_the_three_tables_that_duckdb_computes(both, tmp_path):
+    """``collect=False`` on the cluster: totals, RFM and the summary written by the executors (nothing per customer
+    collected to the driver) read back equal to DuckDB's tables, and the row account is the same."""
+    duck, spark = both["transactions"]
+    ref = clv.customer_tables(duck, "2023-10-31", "2024-05-31", as_of="2024-06-01")
+    paths = clv.customer_tables(spark, "2023-10-31", "2024-05-31", as_of="2024-06-01", out=tmp_path, collect=False)
+    assert all(p.is_dir() for p in paths.values())
+    for key, frame in ref.items():
+        _same(frame, pd.read_parquet(paths[key]).set_index(frame.index.name))
+    attrs = json.loads((tmp_path / "tables.json").read_text())
+    assert attrs["summary"]["row_account"] == ref["summary"].attrs["row_account"]
+
+
 def test_repeat_days_and_channel_totals_equal_duckdb(both):
     duck, spark = both["transactions"]
     cal, end = pd.Timestamp("2023-10-31"), pd.Timestamp("2024-05-31")

@@ -4,6 +4,7 @@ by role with their column mappings."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pandas as pd
 import pytest
 
 from crmresearch import clv, segmentation, sources
-from crmresearch.errors import ValidationError
+from crmresearch.errors import FutureDateError, ValidationError
 from crmresearch.sources import aggregate
 
 duckdb = pytest.importorskip("duckdb")
@@ -448,3 +449,41 @@ def test_spark_in_several_passes_gives_the_same_tables_exactly(tmp_path, monkeyp
     monkeypatch.setenv("CRMRESEARCH_SPARK_PASSES", "two")
     with pytest.raises(ValidationError, match="CRMRESEARCH_SPARK_PASSES must be a whole number >= 1"):
         clv.customer_tables(engines["spark"], "2023-10-31", **names)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("as_of", "passes"), [("2024-06-01", "1"), (None, "3")])
+def test_spark_writes_the_three_tables_without_collecting_them(tmp_path, monkeypatch, spark, as_of, passes):
+    """``customer_tables(spark_df, out=..., collect=False)``: the executors compute and write totals, RFM and the
+    summary (Parquet folders sorted by customer id, attrs in tables.json), in one pass or three (a hash bucket of
+    customers each); read back they equal the collected
+    tables exactly (counts and days) and to 1e-12 (amounts), attrs included; a second write replaces the first; an
+    as_of before the last purchase is the same error. The same call on DuckDB returns the paths of its files."""
+    monkeypatch.setenv("CRMRESEARCH_SPARK_PASSES", passes)
+    df = _tx(seed=7)
+    engines = _engines(df, tmp_path, spark)
+    names = {"customer": "cust_no", "date": "txn_ts", "amount": "amt"}
+    ref = clv.customer_tables(engines["parquet glob"], "2023-10-31", "2024-05-31", as_of=as_of, **names)
+    for _ in range(2):
+        paths = clv.customer_tables(engines["spark"], "2023-10-31", "2024-05-31", as_of=as_of,
+                                    out=tmp_path / "out", collect=False, **names)
+    assert all(p.is_dir() for p in paths.values())  # written by Spark: folders of part files
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "rfm.parquet", "summary.parquet", "tables.json", "totals.parquet"]
+    attrs = json.loads((tmp_path / "out" / "tables.json").read_text())
+    for key, frame in ref.items():
+        assert paths[key] == tmp_path / "out" / f"{key}.parquet"
+        back = pd.read_parquet(paths[key])
+        assert back.columns[0] == "cust_no" and back["cust_no"].is_monotonic_increasing, key
+        back = back.set_index("cust_no")
+        assert list(back.columns) == list(frame.columns), key
+        _same(frame, back)
+        assert attrs[key] == json.loads(json.dumps(frame.attrs, default=str)), key
+    with pytest.raises(FutureDateError, match=r"rfm: column 'txn_ts': \d+ of 300 customers have transactions"):
+        clv.customer_tables(engines["spark"], "2023-10-31", "2024-05-31", as_of="2024-03-01",
+                            out=tmp_path / "late", collect=False, **names)
+    duck = clv.customer_tables(engines["parquet glob"], "2023-10-31", "2024-05-31", as_of=as_of,
+                               out=tmp_path / "duck", collect=False, **names)
+    _same(ref["summary"], pd.read_parquet(duck["summary"]).set_index("cust_no"))
+    with pytest.raises(ValidationError, match="collect=False writes the tables"):
+        clv.customer_tables(engines["spark"], "2023-10-31", collect=False, **names)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -247,7 +248,8 @@ def customer_tables(
     date: str = "date",
     amount: str | None = "amount",
     out: str | os.PathLike[str] | None = None,
-) -> dict[str, pd.DataFrame]:
+    collect: bool = True,
+) -> dict[str, pd.DataFrame] | dict[str, Path]:
     """Customer totals, RFM and the calibration / holdout summary of one transactions table, read once.
 
     The same three tables as :func:`crmresearch.segmentation.customer_totals`,
@@ -277,12 +279,19 @@ def customer_tables(
         Amount column (currency); None for a table without amounts.
     out : str or PathLike or None, optional
         A folder to write the three tables to as Parquet (``totals.parquet``, ``rfm.parquet``,
-        ``summary.parquet``, customer id as a column); None: not written.
+        ``summary.parquet``, customer id as a column, sorted by it); None: not written.
+    collect : bool, default True
+        False (with ``out``): return the paths of the written tables, not the tables. On Spark the three tables are
+        then computed and written by the executors (each ``NAME.parquet`` a folder of part files, the ``attrs`` in
+        ``out``/tables.json) and nothing per customer comes to the driver, which is how 25 million customers fit
+        beside the JVM heaps; ``out`` must be a folder the driver and the executors both see. On other engines the
+        tables are computed as with True and written.
 
     Returns
     -------
-    dict of str to DataFrame
-        ``totals``, ``rfm`` and ``summary``, each equal to what its own function returns (with its ``attrs``).
+    dict of str to DataFrame, or dict of str to Path
+        ``totals``, ``rfm`` and ``summary``, each equal to what its own function returns (with its ``attrs``);
+        with ``collect=False`` their Parquet paths, which read back to the same tables.
 
     Examples
     --------
@@ -303,6 +312,19 @@ def customer_tables(
     if obs_end is not None and obs_end < cal_end:
         raise ValidationError("customer_tables: observation_end is before calibration_end")
     cols = {"customer": customer, "date": date, **({"amount": amount} if amount is not None else {})}
+    if not collect:
+        if out is None:
+            raise ValidationError("customer_tables: collect=False writes the tables instead of returning them; "
+                                  "give the folder as out=")
+        from ..sources.aggregate import spark_customer_aggregates
+        from ..sources.spark_write import write_customer_tables
+
+        native = spark_customer_aggregates(transactions, cal_end, obs_end, columns=cols, amount=amount is not None,
+                                           caller="customer_tables")
+        if native is not None:
+            as_of_ts = schemas.as_date(as_of, "as_of", "rfm") if as_of is not None else None
+            return write_customer_tables(native, out, cal_end, obs_end, as_of_ts, _UNITS[freq], freq, customer,
+                                         date, amount is not None)
     per = customer_aggregates(transactions, cal_end, obs_end, columns=cols, amount=amount is not None,
                               caller="customer_tables")
     money = amount is not None
@@ -326,6 +348,13 @@ def customer_tables(
                 os.replace(tmp, folder / f"{name}.parquet")
             finally:
                 Path(tmp).unlink(missing_ok=True)
+        attrs = {name: tables[name].attrs for name in CUSTOMER_TABLES}
+        fd, tmp = tempfile.mkstemp(prefix=".tables.", suffix=".json.tmp", dir=folder)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(json.dumps(attrs, indent=1, default=str) + "\n")
+        os.replace(tmp, folder / "tables.json")
+        if not collect:
+            return {name: folder / f"{name}.parquet" for name in CUSTOMER_TABLES}
     return tables
 
 

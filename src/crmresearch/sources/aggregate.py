@@ -726,12 +726,7 @@ def customer_aggregates(table: Any, calibration_end: pd.Timestamp, observation_e
     """
     import narwhals as nw
 
-    src = check_transactions(table, columns, caller, amount=amount)
-    cal_end = _moment(pd.Timestamp(calibration_end).normalize(), src)
-    end = _moment(pd.Timestamp(observation_end if observation_end is not None else calibration_end).normalize(),
-                  src)
-    if observation_end is not None:
-        _no_purchase_after(src, end, caller)
+    src, cal_end, end = _checked_window(table, calibration_end, observation_end, columns, amount, caller)
     if amount and src.engine == "duckdb" and _naive_dates(src):
         passes = duckdb_passes()
         if passes == 1:
@@ -751,6 +746,51 @@ def customer_aggregates(table: Any, calibration_end: pd.Timestamp, observation_e
                  for i in range(k)]
         return _typed(_sorted_by_customer(pd.concat(parts)))
     return _typed(_collect(_lazy_aggregates(lf, cal_end, end, amount)))
+
+
+def _checked_window(table: Any, calibration_end: pd.Timestamp, observation_end: pd.Timestamp | None,
+                    columns: Mapping[str, str] | None, amount: bool, caller: str) -> tuple[Source, Any, Any]:
+    """The transactions checked where they live, and the calibration and observation ends as moments in the
+    date column's time-zone convention (a purchase after the observation end is an error)."""
+    src = check_transactions(table, columns, caller, amount=amount)
+    cal_end = _moment(pd.Timestamp(calibration_end).normalize(), src)
+    end = _moment(pd.Timestamp(observation_end if observation_end is not None else calibration_end).normalize(),
+                  src)
+    if observation_end is not None:
+        _no_purchase_after(src, end, caller)
+    return src, cal_end, end
+
+
+def spark_customer_aggregates(table: Any, calibration_end: pd.Timestamp, observation_end: pd.Timestamp | None,
+                              columns: Mapping[str, str] | None = None, amount: bool = True,
+                              caller: str = "customer_tables") -> list[Any] | None:
+    """:func:`customer_aggregates` left on the cluster: Spark DataFrames of one row per customer, one per pass
+    (:func:`spark_passes`; each a hash bucket of the customers), or None when ``table`` is not held by Spark
+    (:func:`held_by_spark`). Used by ``customer_tables(..., collect=False)``, which writes the tables from them
+    without collecting them (:mod:`crmresearch.sources.spark_write`)."""
+    import narwhals as nw
+
+    if not held_by_spark(table):
+        return None
+    src, cal_end, end = _checked_window(table, calibration_end, observation_end, columns, amount, caller)
+    k, native = spark_passes(), nw.to_native(src.lazy())
+    if k == 1:
+        return [nw.to_native(_lazy_aggregates(src.lazy(), cal_end, end, amount))]
+    from pyspark.sql import functions as F
+
+    bucket = F.pmod(F.hash(F.col("customer_id")), F.lit(k))
+    return [nw.to_native(_lazy_aggregates(nw.from_native(native.filter(bucket == i)), cal_end, end, amount))
+            for i in range(k)]
+
+
+def held_by_spark(table: Any) -> bool:
+    """Whether ``table`` lives in Spark: a Spark DataFrame, a :class:`Source` on Spark, or a data-source entry
+    naming ``spark:`` / ``spark_table:`` (told from its type alone, without reading it)."""
+    if isinstance(table, Source):
+        return table.engine == "spark"
+    if isinstance(table, Mapping):
+        return "spark" in table or "spark_table" in table
+    return type(table).__module__.startswith("pyspark.")
 
 
 def _lazy_aggregates(lf: Any, cal_end: Any, end: Any, amount: bool) -> Any:
