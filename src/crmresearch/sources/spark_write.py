@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from .._extras import require
 from ..errors import FutureDateError
 from ..schemas import RowAccount
 
@@ -51,6 +52,7 @@ def write_customer_tables(parts: list[Any], out: str | os.PathLike[str], cal_end
     account, the time unit). ``out`` must be a folder the executors and the driver both see (one machine, or a
     shared file system).
     """
+    require("pyspark", by="customer_tables(..., collect=False) on Spark")
     from pyspark.sql import functions as F
 
     folder = Path(out).resolve()
