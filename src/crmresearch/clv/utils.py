@@ -122,15 +122,7 @@ def _summary(per: pd.DataFrame, cal_end: pd.Timestamp, obs_end: pd.Timestamp | N
     out.index.name = customer
     zero_age = out["T"] <= 0  # first purchase on the calibration end day: no time to repeat yet
     out = out.loc[~zero_age].copy()
-    account = schemas.RowAccount("customers", len(per))
-    account.note(f"first purchase after calibration_end = {cal_end.date()} (not yet a customer then)",
-                 len(per), int(seen.sum()))
-    account.note(f"first purchase on calibration_end = {cal_end.date()} (age T = 0: no time to repeat)",
-                 int(seen.sum()), len(out))
-    out.attrs["row_account"] = account.steps
-    out.attrs["excluded_zero_age"] = int(zero_age.sum())
-    out.attrs["excluded_after_calibration"] = int((~seen).sum())
-    out.attrs["time_unit"] = freq
+    out.attrs.update(aggregate.summary_attrs(cal_end, len(per), int(seen.sum()), len(out), freq))
     return out
 
 

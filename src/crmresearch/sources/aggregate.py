@@ -37,6 +37,7 @@ from ..errors import (
 )
 from ..schemas.checks import _compare_as_of, column_label
 from ..schemas.contracts import CONTRACTS, Column, Contract
+from ..schemas.validate import RowAccount
 from .tables import Source, as_source
 
 __all__ = [
@@ -651,14 +652,29 @@ def _rfm_from(per: pd.DataFrame, as_of_ts: pd.Timestamp | None, customer: str, d
         as_of_ts = _compare_as_of(per["last_purchase"], as_of_ts, "rfm", date)
         late = per["last_purchase"] > as_of_ts
         if late.any():
-            raise FutureDateError(f"rfm: column '{date}': {int(late.sum())} of {len(per)} customers have "
-                                          f"transactions after as_of = {as_of_ts.date()}; check the as_of date "
-                                          "or the data")
+            raise late_as_of_error(date, int(late.sum()), len(per), as_of_ts)
     out = _finish_rfm(per, as_of_ts)
     out.index.name = customer
     out.attrs["as_of"] = str(as_of_ts.date())
     out.attrs["row_account"] = per.attrs.get("row_account", [])
     return out
+
+
+def summary_attrs(cal_end: pd.Timestamp, window: int, seen: int, kept: int, freq: str) -> dict[str, Any]:
+    """The ``attrs`` of the calibration summary from its customer counts: ``window`` customers with a first
+    purchase in the summary window, ``seen`` of them by calibration end, ``kept`` with an age T > 0 (pandas and
+    Spark routes alike)."""
+    account = RowAccount("customers", window)
+    account.note(f"first purchase after calibration_end = {cal_end.date()} (not yet a customer then)", window, seen)
+    account.note(f"first purchase on calibration_end = {cal_end.date()} (age T = 0: no time to repeat)", seen, kept)
+    return {"row_account": account.steps, "excluded_zero_age": seen - kept,
+            "excluded_after_calibration": window - seen, "time_unit": freq}
+
+
+def late_as_of_error(date: str, late: int, n: int, as_of: pd.Timestamp) -> FutureDateError:
+    """The error for an RFM ``as_of`` before the last purchase of ``late`` of ``n`` customers."""
+    return FutureDateError(f"rfm: column '{date}': {late} of {n} customers have transactions after "
+                           f"as_of = {as_of.date()}; check the as_of date or the data")
 
 
 def _no_purchase_after(src: Source, end: Any, caller: str) -> None:
@@ -773,11 +789,12 @@ def spark_customer_aggregates(table: Any, calibration_end: pd.Timestamp, observa
     if not held_by_spark(table):
         return None
     src, cal_end, end = _checked_window(table, calibration_end, observation_end, columns, amount, caller)
-    k, native = spark_passes(), nw.to_native(src.lazy())
+    k = spark_passes()
     if k == 1:
         return [nw.to_native(_lazy_aggregates(src.lazy(), cal_end, end, amount))]
     from pyspark.sql import functions as F
 
+    native = nw.to_native(src.lazy())
     bucket = F.pmod(F.hash(F.col("customer_id")), F.lit(k))
     return [nw.to_native(_lazy_aggregates(nw.from_native(native.filter(bucket == i)), cal_end, end, amount))
             for i in range(k)]

@@ -20,8 +20,7 @@ from typing import Any
 import pandas as pd
 
 from .._extras import require
-from ..errors import FutureDateError
-from ..schemas import RowAccount
+from .aggregate import late_as_of_error, summary_attrs
 
 #: Microseconds in a day: Spark timestamps are counted in microseconds (``unix_micros``).
 _DAY_US = 86_400 * 10**6
@@ -34,7 +33,10 @@ def _replace_folder(tmp: Path, final: Path) -> None:
     if final.exists():
         os.replace(final, old)
     os.replace(tmp, final)
-    shutil.rmtree(old, ignore_errors=True)
+    if old.is_dir():
+        shutil.rmtree(old, ignore_errors=True)
+    else:  # written before by the pandas route: one file
+        old.unlink(missing_ok=True)
 
 
 def write_customer_tables(parts: list[Any], out: str | os.PathLike[str], cal_end: pd.Timestamp,
@@ -76,8 +78,7 @@ def write_customer_tables(parts: list[Any], out: str | os.PathLike[str], cal_end
         else:
             late = per.filter(F.col("last_purchase") > F.lit(as_of.to_pydatetime())).count()
             if late:
-                raise FutureDateError(f"rfm: column '{date}': {late} of {n} customers have transactions after "
-                                      f"as_of = {as_of.date()}; check the as_of date or the data")
+                raise late_as_of_error(date, late, n, as_of)
         since = F.unix_micros(F.lit(as_of.to_pydatetime()))
 
         def days_to_as_of(column: str) -> Any:
@@ -104,16 +105,8 @@ def write_customer_tables(parts: list[Any], out: str | os.PathLike[str], cal_end
                F.lit((obs_end - cal_end).days / unit).alias("duration_holdout")] if obs_end is not None else []))
         tables["summary"] = summary
         window, n_seen, kept = int(stats["window"] or 0), int(stats["seen"] or 0), int(stats["kept"] or 0)
-        account = RowAccount("customers", window)
-        account.note(f"first purchase after calibration_end = {cal_end.date()} (not yet a customer then)",
-                     window, n_seen)
-        account.note(f"first purchase on calibration_end = {cal_end.date()} (age T = 0: no time to repeat)",
-                     n_seen, kept)
-        steps = account.steps
-        attrs = {"totals": {"row_account": []},
-                 "rfm": {"as_of": str(as_of.date()), "row_account": []},
-                 "summary": {"row_account": steps, "excluded_zero_age": n_seen - kept,
-                             "excluded_after_calibration": window - n_seen, "time_unit": freq}}
+        attrs = {"totals": {"row_account": []}, "rfm": {"as_of": str(as_of.date()), "row_account": []},
+                 "summary": summary_attrs(cal_end, window, n_seen, kept, freq)}
         paths = {}
         for name, frame in tables.items():
             tmp = folder / f".{name}.tmp-{tag}"
