@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from crmresearch import service
@@ -56,6 +57,26 @@ def test_erlang_a_needs_fewer_agents_than_c():
     n_a, _, res = service.agents_needed_erlang_a(RATE * 10, AHT, patience=120)
     assert n_a < service.agents_needed(RATE * 10, AHT).agents and res.service_level >= 0.8
 
+
+
+@pytest.mark.parametrize("rate, patience, target", [(200.0, 120.0, 0.8), (2000.0, 30.0, 0.9), (5000.0, 600.0, 0.7),
+                                                    (30.0, 15.0, 0.95)])
+def test_the_erlang_a_search_from_any_guess_finds_the_fewest_agents_of_a_full_scan(rate, patience, target):
+    """The search steps from a guess (in a week's plan: the Erlang C gap of the interval before) and bisects;
+    whatever the guess, the answer is the smallest staffing that a scan from one agent up finds."""
+    from crmresearch.service.erlang import _fewest_agents_a
+
+    c = service.agents_needed(rate, AHT, target).agents
+    scan = next(n for n in range(1, c + 1) if service.erlang_a(rate, AHT, n, patience).service_level >= target)
+    for below_c in (None, 0, 1, 2, c - scan, c - scan + 1, c - scan - 1, c // 2, c - 1, c + 5, -3):
+        n, queue, erlang_c_agents = _fewest_agents_a(rate, AHT, patience, target, 20.0, 3600.0, below_c=below_c)
+        assert (n, erlang_c_agents) == (scan, c), below_c
+        assert queue == service.erlang_a(rate, AHT, scan, patience)
+    plan = service.staffing_plan(pd.DataFrame({"calls": [rate / 12, 0.0, rate / 6, rate / 24]}), aht=AHT,
+                                 target=target, interval_seconds=300)
+    week = service.with_erlang_a(plan, AHT, patience, target, interval_seconds=300)
+    assert week["agents_erlang_a"].tolist() == [service.agents_needed_erlang_a(c * 12, AHT, patience, target)[0]
+                                                for c in plan["calls"]]
 
 @pytest.mark.parametrize("call, match", [
     (lambda: service.erlang_c(RATE, 0, 12), r"aht .* must be > 0"),

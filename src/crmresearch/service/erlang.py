@@ -774,6 +774,56 @@ def simulate_queue(arrival_rate: float, aht: float, agents: int, patience: float
             "asa_seconds": wait_sum / max(served, 1)}
 
 
+def _fewest_agents_a(arrival_rate: float, aht: float, patience: float, target: float, answer_within: float,
+                     period_seconds: float, below_c: int | None = None) -> tuple[int, ErlangA, int]:
+    """The fewest agents whose Erlang A service level meets ``target``, the queue there, and the Erlang C answer.
+
+    The service level rises with agents, and the Erlang C answer meets the target (callers who abandon only
+    shorten the queue): from a guess, ``below_c`` agents fewer than the Erlang C answer (e.g. the gap of the
+    interval before; default 0), step by 1, 2, 4, ... agents down while the target is met, or up while it is
+    missed, then bisect between the last two. Any bracket gives the same answer under that monotonicity; a good
+    guess takes 2 queues, not log2(C) + 1."""
+    hi = erlang_c_agents = agents_needed(arrival_rate, aht, target, answer_within,
+                                         period_seconds=period_seconds).agents
+    lo, r = 0, None  # invariant: lo agents miss the target (0: none), hi agents meet it (r: the queue at hi)
+
+    def queue(n: int) -> ErlangA:
+        return erlang_a(arrival_rate, aht, n, patience, answer_within, period_seconds)
+
+    start = hi - int(below_c or 0)
+    if 1 <= start < hi:
+        q = queue(start)
+        if q.service_level >= target:
+            hi, r = start, q
+        else:
+            lo = start
+    step = 1
+    if lo == 0:  # down from hi while the target is met
+        while hi - step > 0:
+            q = queue(hi - step)
+            if q.service_level < target:
+                lo = hi - step
+                break
+            hi, r = hi - step, q
+            step *= 2
+    else:  # up from lo while the target is missed
+        while lo + step < hi:
+            q = queue(lo + step)
+            if q.service_level >= target:
+                hi, r = lo + step, q
+                break
+            lo += step
+            step *= 2
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        q = queue(mid)
+        if q.service_level >= target:
+            hi, r = mid, q
+        else:
+            lo = mid
+    return hi, (r if r is not None else queue(hi)), erlang_c_agents
+
+
 def agents_needed_erlang_a(arrival_rate: float, aht: float, patience: float, target: float = 0.8,
                            answer_within: float = 20.0, shrinkage: float = 0.0,
                            period_seconds: float = 3600.0) -> tuple[int, int, ErlangA]:
@@ -816,14 +866,5 @@ def agents_needed_erlang_a(arrival_rate: float, aht: float, patience: float, tar
     a = traffic(arrival_rate, aht, period_seconds)
     if a == 0:
         return 0, 0, ErlangA(0.0, 0, 0.0, 0.0, 1.0, 0.0, 0.0)
-    # the service level rises with agents: bisect between a surely-too-small and the Erlang C answer
-    hi = agents_needed(arrival_rate, aht, target, answer_within, period_seconds=period_seconds).agents
-    lo = 0
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if erlang_a(arrival_rate, aht, mid, patience, answer_within, period_seconds).service_level >= target:
-            hi = mid
-        else:
-            lo = mid
-    r = erlang_a(arrival_rate, aht, hi, patience, answer_within, period_seconds)
+    hi, r, _ = _fewest_agents_a(arrival_rate, aht, patience, target, answer_within, period_seconds)
     return hi, math.ceil(hi / (1 - shrinkage) - 1e-9), r

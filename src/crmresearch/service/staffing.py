@@ -11,7 +11,7 @@ import pandas as pd
 
 from .. import schemas
 from ..errors import ValidationError
-from .erlang import agents_needed, agents_needed_erlang_a  # sib
+from .erlang import _fewest_agents_a, agents_needed, agents_needed_erlang_a, traffic  # sib
 
 __all__ = [
     "rounding_comparison",
@@ -177,9 +177,18 @@ def with_erlang_a(plan: pd.DataFrame, aht: float, patience: float, target: float
     True
     """
     per_hour = 3600.0 / interval_seconds
-    rows = [agents_needed_erlang_a(c * per_hour, aht, patience, target, answer_within, shrinkage)
-            for c in plan[calls].to_numpy(dtype=float)]
-    return plan.assign(agents_erlang_a=[a for a, _, _ in rows], abandon_erlang_a=[r.p_abandon for _, _, r in rows])
+    agents_needed_erlang_a(1.0, aht, patience, target, answer_within, shrinkage)  # the settings' checks, once
+    agents, abandon, gap = [], [], None
+    for c in plan[calls].to_numpy(dtype=float):
+        if traffic(c * per_hour, aht) == 0:
+            n, p_abandon = 0, 0.0
+        else:  # first guess: as many agents fewer than Erlang C as in the interval before
+            n, q, erlang_c_agents = _fewest_agents_a(c * per_hour, aht, patience, target, answer_within, 3600.0,
+                                                     below_c=gap)
+            gap, p_abandon = erlang_c_agents - n, q.p_abandon
+        agents.append(n)
+        abandon.append(p_abandon)
+    return plan.assign(agents_erlang_a=agents, abandon_erlang_a=abandon)
 
 
 def staffing_summary(plan: pd.DataFrame, interval_minutes: float, shrinkage: float = 0.0,
