@@ -59,6 +59,26 @@ def test_erlang_a_needs_fewer_agents_than_c():
 
 
 
+@pytest.mark.parametrize("rate, target, cap", [(200.0, 0.8, None), (20_000.0, 0.9, None), (3.0, 0.95, None),
+                                               (2000.0, 0.6, 0.7), (200.0, 0.8, 0.95)])
+def test_the_erlang_c_search_from_any_guess_finds_the_fewest_agents_of_a_scan(rate, target, cap):
+    """Erlang C staffing steps from a guess (in a plan: the excess of the interval before) and bisects; whatever
+    the guess, the fewest agents are those of a scan up from the traffic, and the whole answer is the same."""
+    import dataclasses
+    import math
+
+    from crmresearch.service.erlang import _agents_needed
+
+    a = service.traffic(rate, AHT)
+    least = max(math.floor(a) + 1, math.ceil(a / cap - 1e-12) if cap else 0)
+    scan = next(n for n in range(least, least + 10_000) if service.service_level(rate, AHT, n) >= target
+                and (cap is None or a / n <= cap))
+    answer = service.agents_needed(rate, AHT, target, max_occupancy=cap, shrinkage=0.25)
+    assert answer.agents == scan
+    for above in (None, 0, 1, 3, scan - least, scan - least + 1, 2 * (scan - least) + 7, 500, -4):
+        got, excess = _agents_needed(rate, AHT, target, 20.0, cap, 0.25, 3600.0, above_least=above)
+        assert dataclasses.astuple(got) == dataclasses.astuple(answer) and excess == scan - least, above
+
 @pytest.mark.parametrize("rate, patience, target", [(200.0, 120.0, 0.8), (2000.0, 30.0, 0.9), (5000.0, 600.0, 0.7),
                                                     (30.0, 15.0, 0.95)])
 def test_the_erlang_a_search_from_any_guess_finds_the_fewest_agents_of_a_full_scan(rate, patience, target):

@@ -529,24 +529,56 @@ def agents_needed(arrival_rate: float, aht: float, target: float = 0.8, answer_w
     if max_occupancy is not None and not 0 < _finite(max_occupancy, "max_occupancy", "agents_needed") <= 1:
         raise ValidationError(f"agents_needed: max_occupancy must be in (0, 1] (a share of agent time); "
                               f"got {max_occupancy}")
+    return _agents_needed(arrival_rate, aht, target, answer_within, max_occupancy, shrinkage, period_seconds)[0]
+
+
+def _agents_needed(arrival_rate: float, aht: float, target: float, answer_within: float,
+                   max_occupancy: float | None, shrinkage: float, period_seconds: float,
+                   above_least: int | None = None) -> tuple[Staffing, int]:
+    """:func:`agents_needed` (its checks done) and the excess of its answer over the least staffing it could be
+    (more agents than the traffic, and the occupancy cap's). The service level rises and the occupancy falls with
+    agents, so any bracket finds the same fewest agents: from a guess ``above_least`` agents above the least
+    (e.g. the excess of the interval before; default 0) step by 1, 2, 4, ... agents down while both are met, or
+    up while not, then bisect. A good guess takes 2 service levels, not one per agent above the traffic."""
     a = traffic(arrival_rate, aht, period_seconds)
     if a == 0:
-        return Staffing(0.0, 0, 0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0)
-    n = max(1, math.floor(a) + 1)
+        return Staffing(0.0, 0, 0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0), 0
+    least = max(1, math.floor(a) + 1)
     if max_occupancy is not None:  # occupancy a / n <= cap needs at least a / cap agents
-        n = max(n, math.ceil(a / max_occupancy - 1e-12))
-    while True:
-        sl = service_level(arrival_rate, aht, n, answer_within, period_seconds)
-        occ = a / n
-        if sl >= target and (max_occupancy is None or occ <= max_occupancy):
-            break
-        n += 1
+        least = max(least, math.ceil(a / max_occupancy - 1e-12))
+    levels: dict[int, float] = {}
+
+    def meets(n: int) -> bool:
+        levels[n] = service_level(arrival_rate, aht, n, answer_within, period_seconds)
+        return levels[n] >= target and (max_occupancy is None or a / n <= max_occupancy)
+
+    n = least + max(int(above_least or 0), 0)
+    lo = least - 1  # invariant: lo agents fall short (least - 1: below the least, never evaluated)
+    step = 1
+    if meets(n):
+        while n - step > lo and meets(n - step):
+            n -= step
+            step *= 2
+        lo = max(lo, n - step)
+    else:
+        lo = n
+        while not meets(lo + step):
+            lo += step
+            step *= 2
+        n = lo + step
+    while n - lo > 1:
+        mid = (lo + n) // 2
+        if meets(mid):
+            n = mid
+        else:
+            lo = mid
+    sl, occ = levels[n], a / n
     s0 = service_level(arrival_rate, aht, n - 1, answer_within, period_seconds) if n - 1 > a else 0.0
     frac = (n - 1) + (target - s0) / (sl - s0) if sl > s0 else float(n)
     frac = min(float(n), max(frac, a if max_occupancy is None else a / max_occupancy))
     return Staffing(a, n, math.ceil(n / (1 - shrinkage) - 1e-9), sl,
                     average_speed_of_answer(arrival_rate, aht, n, period_seconds), occ,
-                    erlang_c(arrival_rate, aht, n, period_seconds), frac, frac / (1 - shrinkage))
+                    erlang_c(arrival_rate, aht, n, period_seconds), frac, frac / (1 - shrinkage)), n - least
 
 
 # ----------------------------------------------------------------------------------- Erlang A

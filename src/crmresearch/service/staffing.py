@@ -11,7 +11,7 @@ import pandas as pd
 
 from .. import schemas
 from ..errors import ValidationError
-from .erlang import _fewest_agents_a, agents_needed, agents_needed_erlang_a, traffic  # sib
+from .erlang import _agents_needed, _fewest_agents_a, agents_needed, agents_needed_erlang_a, traffic  # sib
 
 __all__ = [
     "rounding_comparison",
@@ -66,8 +66,12 @@ def staffing_plan(intervals: pd.DataFrame, aht: float, target: float = 0.8, answ
     """
     if calls not in intervals.columns:
         raise ValidationError(f"staffing_plan: missing column '{calls}'")
-    rows = [agents_needed(c, aht, target, answer_within, max_occupancy, shrinkage, interval_seconds)
-            for c in intervals[calls].to_numpy(dtype=float)]
+    agents_needed(1.0, aht, target, answer_within, max_occupancy, shrinkage, interval_seconds)  # the checks, once
+    rows, excess = [], 0
+    for c in intervals[calls].to_numpy(dtype=float):  # first guess: the excess over the least of the interval before
+        r, excess = _agents_needed(c, aht, target, answer_within, max_occupancy, shrinkage, interval_seconds,
+                                   above_least=excess)
+        rows.append(r)
     out = intervals.copy()
     out["traffic_erlangs"] = [r.traffic for r in rows]
     out["agents"] = [r.agents for r in rows]
