@@ -367,7 +367,9 @@ BILLION_DUCKDB_PASSES = {1_000_000_000: 4}
 #: customers; 2026-12-03); four
 #: passes shuffle a quarter each and bring back a quarter of the customers each time.
 BILLION_SPARK_PASSES = {1_000_000_000: 4}
-BILLION_WORKER_MEMORY, BILLION_EXECUTOR_MEMORY, BILLION_DRIVER_MEMORY = "5g", "4g", "8g"
+#: Heaps: each worker 5g (executor 4g); the driver 4g, since with ``collect=False`` it only plans (it was 8g
+#: when the tables came back to it).
+BILLION_WORKER_MEMORY, BILLION_EXECUTOR_MEMORY, BILLION_DRIVER_MEMORY = "5g", "4g", "4g"
 #: Free disk (GB) below which a run is stopped (the spill would fill the disk).
 MIN_FREE_GB = 4.0
 
@@ -589,11 +591,13 @@ def billion(sizes: list[int], spark_up_to: int | None = None) -> None:
              "(at 10^9 rows in 4 passes, `CRMRESEARCH_SPARK_PASSES=4`; in one pass the shuffle files reached 53 GB "
              "and the run ended after 42 min with no error message; in 4 passes the kernel's out-of-memory killer "
              "stopped the driver's Python after 39 min, holding 13.5 GiB of the 25 million customers' tables beside "
-             "16 GiB of JVM heaps (driver and executors) on this 24 GiB machine) "
+             "16 GiB of JVM heaps (driver and executors) on this 24 GiB machine, when the tables came back to the "
+             "driver as pandas; now the executors write them, `customer_tables(..., out=, collect=False)`) "
              f"(tests/spark_cluster.py), each worker 1 core and {BILLION_WORKER_MEMORY} (executor heap "
              f"{BILLION_EXECUTOR_MEMORY}), driver {BILLION_DRIVER_MEMORY}, 64 shuffle partitions, shuffle and "
-             "spill files compressed with zstd; the results come "
-             "back to the driver as pandas. Seconds: the call alone (the process, start-up and imports included, in "
+             "spill files compressed with zstd; the executors write the three tables as sorted Parquet folders "
+             "(`collect=False`: nothing per customer reaches the driver, which reads the sums back with pyarrow). "
+             "Seconds: the call alone (the process, start-up and imports included, in "
              "brackets). Peak: the largest resident memory sampled every 2 s of the process and, for Spark, of the "
              "master, workers and executors. Spill: the largest size of DuckDB's temporary folder or of the "
              "executors' local folders. Results checked equal between the engines (customers and repeat days "
