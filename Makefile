@@ -55,8 +55,9 @@ test: $(STAMP) fonts rpeer lint  ## lint, then run the tests (validation, notebo
 cluster: $(STAMP)  ## a Spark standalone cluster on 127.0.0.1 (prints its SPARK_MASTER_URL; Ctrl-C stops it)
 	$(BIN)/python tests/spark_cluster.py
 
-test-cluster: $(STAMP)  ## the tests on a real Spark cluster (two workers; starts and stops it; not part of make test)
-	CRMRESEARCH_REQUIRE_CLUSTER=$${CRMRESEARCH_REQUIRE_CLUSTER:-0} $(BIN)/python -m pytest -n 0 -m cluster tests/sources/test_cluster.py
+test-cluster: $(STAMP)  ## the Spark tests: local Spark and a real two-worker cluster (started and stopped; not in make test)
+	CRMRESEARCH_REQUIRE_CLUSTER=$${CRMRESEARCH_REQUIRE_CLUSTER:-0} $(BIN)/python -m pytest -n 0 -m "cluster or spark" \
+	  tests/sources/test_cluster.py tests/sources/test_engines.py
 
 verify: $(STAMP)  ## re-run every study at default parameters; exhibits, inputs and parameters must equal figures/
 	$(BIN)/crmresearch verify --strict --jobs $(JOBS)
@@ -64,6 +65,9 @@ verify: $(STAMP)  ## re-run every study at default parameters; exhibits, inputs 
 site: $(STAMP) fonts  ## build the website: build/site (English) and build/site-zh (figures and tables in Chinese)
 	$(BIN)/crmresearch site --lang all --jobs $(JOBS)
 
+# strict: a figure text or table header without a Chinese translation fails the zh runs of the site, and so the
+# build (tests/website/test_chinese_runs.py checks those runs; make test runs one study in Chinese, strict)
+site-test: export CRMRESEARCH_I18N_STRICT = 1
 site-test: site  ## open every page of both sites in headless Chromium; a missing site or browser fails (installs Debian's chromium as root)
 	@command -v chromium >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \

@@ -54,117 +54,33 @@ def test_notebook_parameters_cell_is_generated_from_the_registry(study):
         "run `crmresearch cells --write` to regenerate it")
 
 
-def _run_all_smoke(root: Path, extra: dict | None = None, env: dict | None = None) -> dict[str, pipeline.RunResult]:
-    import os
-    from concurrent.futures import ProcessPoolExecutor
-    from multiprocessing import get_context
-
-    settings = {"CRMRESEARCH_ROOT": str(root), **(env or {})}
-    old = {k: os.environ.get(k) for k in settings}
-    os.environ.update(settings)
-    try:
-        with ProcessPoolExecutor(max_workers=2, mp_context=get_context("spawn")) as pool:
-            futures = {s.name: pool.submit(pipeline.run, s.name, {**s.smoke, **(extra or {})},
-                                           out=root / "out" / s.name)
-                       for s in studies.all_studies()}
-            return {name: f.result() for name, f in futures.items()}
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
-def _shared_runs(tmp_path_factory, tag: str, extra: dict | None = None,
-                 env: dict | None = None) -> dict[str, pipeline.RunResult]:
-    """Every study once at its smoke parameters (plus ``extra``), two at a time in spawned processes
-    (the CLI's code path), into a scratch project root. Under pytest-xdist the first worker that needs
-    them runs them and the others read its results (one run per test session, behind a file lock)."""
-    import dataclasses
-    import fcntl
-    import os
-
-    run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID")
-    if run_id is None:
-        return _run_all_smoke(tmp_path_factory.mktemp(f"{tag}-project"), extra, env)
-    root = tmp_path_factory.getbasetemp().parent / f"{tag}-project-{run_id}"
-    with open(tmp_path_factory.getbasetemp().parent / f"{tag}-{run_id}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        done = root / "results.json"
-        if not done.exists():
-            root.mkdir(parents=True, exist_ok=True)
-            results = _run_all_smoke(root, extra, env)
-            done.write_text(json.dumps({k: dataclasses.asdict(v) for k, v in results.items()}))
-        return {k: pipeline.RunResult(**v) for k, v in json.loads(done.read_text()).items()}
-
-
-#: The one smoke run of every study is in Chinese, strict (a text without a translation fails the run):
-#: it checks the manifest, the exhibits and every translation at once. Every study also runs in English in
-#: make test (tests/studies/test_own_data.py; satisfaction-acsi in tests/satisfaction/test_specs.py,
-#: call-forecasting in tests/test_extras.py) and, at default parameters, in `make verify`.
+#: Every study runs in make test on your data (tests/studies/test_own_data.py; satisfaction-acsi in
+#: tests/satisfaction/test_specs.py, call-forecasting in tests/test_extras.py); at default parameters in English
+#: in `make verify` (every exhibit against the committed one) and in Chinese, strict, in `make site-test`
+#: (tests/website/test_chinese_runs.py: exhibits, manifest, translations, figures in the executed notebook).
+#: Here one study runs twice in Chinese, strict (a text without a translation fails the run).
 ZH = ({"lang": "zh"}, {"CRMRESEARCH_I18N_STRICT": "1"})
 
 
-@pytest.fixture(scope="session")
-def smoke_runs(tmp_path_factory) -> dict[str, pipeline.RunResult]:
-    """Every study once at its smoke parameters, in Chinese, strict (see :func:`_shared_runs`)."""
-    return _shared_runs(tmp_path_factory, "zh", *ZH)
-
-
-@pytest.fixture(scope="session")
-def zh_runs(smoke_runs) -> dict[str, pipeline.RunResult]:
-    """The smoke runs (they are in Chinese)."""
-    return smoke_runs
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize("study", studies.all_studies(), ids=lambda s: s.name)
-def test_every_study_writes_its_exhibits_in_chinese(study, zh_runs):
+def test_same_parameters_give_byte_identical_exhibits(scratch_root: Path, tmp_path: Path, monkeypatch):
+    """One study twice: every table and figure byte for byte, every table headed in Chinese (`make verify`
+    checks every study against the committed exhibits the same way)."""
     import re
 
-    result = zh_runs[study.name]
-    assert result.status == "ok", result.error  # strict: every figure text and table header translated
-    out = Path(result.output_dir)
-    for e in study.exhibits:
-        if e.startswith("table-") and (out / f"{e}.csv").exists():
-            header = (out / f"{e}.csv").read_text(encoding="utf-8").splitlines()[0]
-            assert re.search(r"[\u4e00-\u9fff]", header), (e, header)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("study", studies.all_studies(), ids=lambda s: s.name)
-def test_smoke_run_writes_every_exhibit_and_an_honest_manifest(study, smoke_runs):
-    import hashlib
-
-    result = smoke_runs[study.name]
-    assert result.status == "ok", result.error
-    out = Path(result.output_dir)
-    manifest = json.loads((out / "manifest.json").read_text())
-    assert set(manifest["exhibits"]) >= {f"{e}{ext}" for e in study.exhibits
-                                         for ext in ((".csv", ".md") if e.startswith("table-")
-                                                     else (".png", ".svg"))}
-    for name, digest in manifest["exhibits"].items():  # the manifest tells the truth about every file
-        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest, name
-    assert manifest["inputs"] and manifest["parameters"] == {**study.defaults(), **study.smoke, **ZH[0]}
-    assert tree(out) == sorted([*manifest["exhibits"], "manifest.json"])
-    executed = nbformat.read(result.executed_notebook, as_version=4)
-    assert any(c.get("outputs") for c in executed.cells if c.cell_type == "code")
-    blind = [c.source.splitlines()[0] for c in executed.cells if c.cell_type == "code" and "ex.figure(" in c.source
-             and not any("image/png" in o.get("data", {}) for o in c.outputs)]
-    assert not blind, f"figure cells without the figure in the executed notebook: {blind}"  # the site shows them
-
-
-@pytest.mark.slow
-def test_same_parameters_give_byte_identical_exhibits(smoke_runs, scratch_root: Path, tmp_path: Path):
-    """One study again: every table and figure byte for byte (`make verify` checks every study
-    against the committed exhibits the same way)."""
+    for k, v in ZH[1].items():
+        monkeypatch.setenv(k, v)
     study = studies.get("contractual-retention")
-    again = pipeline.run(study.name, {**study.smoke, **ZH[0]}, out=tmp_path / "again", raise_on_error=True)
-    first = Path(smoke_runs[study.name].output_dir)
-    ma = json.loads((first / "manifest.json").read_text())
+    first, again = (pipeline.run(study.name, {**study.smoke, **ZH[0]}, out=tmp_path / name, raise_on_error=True)
+                    for name in ("first", "again"))
+    ma = json.loads((Path(first.output_dir) / "manifest.json").read_text())
     mb = json.loads((Path(again.output_dir) / "manifest.json").read_text())
     assert ma["exhibits"] == mb["exhibits"] and ma["inputs"] == mb["inputs"]
+    assert tree(Path(first.output_dir)) == sorted([*ma["exhibits"], "manifest.json"])
+    for e in study.exhibits:
+        if e.startswith("table-"):
+            header = (Path(first.output_dir) / f"{e}.csv").read_text(encoding="utf-8").splitlines()[0]
+            assert re.search(r"[\u4e00-\u9fff]", header), (e, header)
 
 
 def _tiny_study(name: str, body: str) -> studies.Study:
