@@ -24,9 +24,22 @@ pl = pytest.importorskip("polars")
 
 @pytest.fixture(scope="module")
 def spark():
-    pyspark = pytest.importorskip("pyspark")
+    """A local Spark session (``local[2]``). The tests on it are marked ``spark``: `make test-cluster` runs them
+    beside the cluster's (a JVM start and Spark's per-job overhead: ~50 s of `make test` before), and with
+    ``CRMRESEARCH_REQUIRE_CLUSTER=1`` (CI) a missing pyspark or Java fails them instead of skipping."""
+    import os
+
+    def missing(reason: str) -> None:
+        if os.environ.get("CRMRESEARCH_REQUIRE_CLUSTER") == "1":
+            pytest.fail(f"{reason} (CRMRESEARCH_REQUIRE_CLUSTER=1: the Spark tests must run)")
+        pytest.skip(reason)
+
+    try:
+        import pyspark
+    except ImportError:
+        missing("pyspark is not installed (pip install 'crmresearch[spark]')")
     if shutil.which("java") is None:
-        pytest.skip("Spark needs Java (java not on PATH)")
+        missing("Spark needs Java (java not on PATH)")
     from pyspark.sql import SparkSession
 
     del pyspark
@@ -78,7 +91,7 @@ def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:
             assert (a[c].to_numpy() == b[c].to_numpy()).all(), c
 
 
-@pytest.mark.parametrize("with_spark", [False, pytest.param(True, marks=pytest.mark.slow)])
+@pytest.mark.parametrize("with_spark", [False, pytest.param(True, marks=pytest.mark.spark)])
 def test_rfm_totals_and_clv_summary_are_equal_on_every_engine(tmp_path, request, with_spark):
     df = _tx()
     engines = _engines(df, tmp_path, request.getfixturevalue("spark") if with_spark else None)
@@ -98,7 +111,7 @@ def test_rfm_totals_and_clv_summary_are_equal_on_every_engine(tmp_path, request,
         assert s.attrs["excluded_after_calibration"] == ref_clv.attrs["excluded_after_calibration"], name
 
 
-@pytest.mark.parametrize("with_spark", [False, pytest.param(True, marks=pytest.mark.slow)])
+@pytest.mark.parametrize("with_spark", [False, pytest.param(True, marks=pytest.mark.spark)])
 def test_a_log_without_amounts_aggregates_the_same_on_every_engine(tmp_path, request, with_spark):
     """Customer id and date only (lifetimes' transaction log shape): totals, RFM and the calibration
     summary run on every engine, equal those of the same log with amounts less the money columns,
@@ -265,7 +278,7 @@ def _small_centre() -> tuple[pd.DataFrame, np.ndarray, pd.DatetimeIndex]:
     return pd.DataFrame({"rang_at": stamps}), counts, days
 
 
-@pytest.mark.parametrize("with_spark", [False, pytest.param(True, marks=pytest.mark.slow)])
+@pytest.mark.parametrize("with_spark", [False, pytest.param(True, marks=pytest.mark.spark)])
 def test_a_sparse_call_log_keeps_its_quiet_intervals_on_every_engine(tmp_path, request, with_spark):
     from crmresearch import service
 
@@ -379,7 +392,7 @@ def test_bin_counts_refuse_what_they_cannot_count_on_every_engine(tmp_path):
         assert counted.values.tolist() == [[0, 0.0, 1.0], [1, 1.0, 0.0], [2, 1.0, 0.0], ["Missing", 1.0, 0.0]], name
 
 
-@pytest.mark.parametrize("with_spark", [False, pytest.param(True, marks=pytest.mark.slow)])
+@pytest.mark.parametrize("with_spark", [False, pytest.param(True, marks=pytest.mark.spark)])
 def test_customer_tables_equal_the_three_functions_on_every_engine(tmp_path, request, with_spark):
     """Totals, RFM and the calibration summary read once (one check, one aggregation per customer and day) equal
     the three functions called one by one on pandas, attrs included; with ``out=`` they are written as Parquet."""
@@ -433,7 +446,7 @@ def test_duckdb_in_several_passes_gives_the_same_tables_exactly(tmp_path, monkey
         clv.customer_tables(engines["parquet glob"], "2023-10-31", **names)
 
 
-@pytest.mark.slow
+@pytest.mark.spark
 def test_spark_in_several_passes_gives_the_same_tables_exactly(tmp_path, monkeypatch, spark):
     """CRMRESEARCH_SPARK_PASSES=k filters one hash bucket of customers per pass on Spark (1/k of the shuffle and
     of the rows brought to the driver): the three tables equal DuckDB's in one pass; a bad value is refused."""
@@ -451,7 +464,7 @@ def test_spark_in_several_passes_gives_the_same_tables_exactly(tmp_path, monkeyp
         clv.customer_tables(engines["spark"], "2023-10-31", **names)
 
 
-@pytest.mark.slow
+@pytest.mark.spark
 @pytest.mark.parametrize(("as_of", "passes"), [("2024-06-01", "1"), (None, "3")])
 def test_spark_writes_the_three_tables_without_collecting_them(tmp_path, monkeypatch, spark, as_of, passes):
     """``customer_tables(spark_df, out=..., collect=False)``: the executors compute and write totals, RFM and the

@@ -447,6 +447,7 @@ def test_a_sparse_call_log_counted_in_duckdb_staffs_like_its_interval_counts_wit
     np.testing.assert_allclose(table["value"], direct["value"], atol=5e-7)
 
 
+@pytest.mark.slow
 def test_prospect_conversion_on_your_prospects(scratch_root, tmp_path):
     from crmresearch import data
     from crmresearch.studies import pipeline
@@ -477,6 +478,7 @@ def test_prospect_conversion_on_your_prospects(scratch_root, tmp_path):
     assert "> 0 for a converted prospect" in failed.output
 
 
+@pytest.mark.slow
 def test_customer_base_health_on_your_accounts(scratch_root, tmp_path):
     """Your cards and transactions, with no visible dropout (every active card keeps buying, at nearly one rate):
     BG/NBD is at its no-dropout limit and the study finishes, saying so in the run and in the manifest."""
@@ -583,6 +585,7 @@ def _dated_service_cases(n_customers: int = 3_000, seed: int = 5):
     return sim, spells, cases, managers, day(sim.truth["end_day"])
 
 
+@pytest.mark.slow
 def test_service_recovery_on_your_dated_records_equals_the_day_counts(scratch_root, tmp_path):
     from click.testing import CliRunner
 
@@ -732,6 +735,7 @@ def test_value_tiers_on_steady_buyers_finishes_at_the_limits_of_its_models(scrat
         assert words in ran.output and any(words in w for w in warned), words
 
 
+@pytest.mark.slow
 def test_relationship_bonds_on_your_transactions_enrolled_customers_and_choices(scratch_root, tmp_path):
     """The three roles with your column names: the programme estimates equal the package's on the same tables,
     the recency states come from your log, the choice models from your choices, the product ladder from
