@@ -79,6 +79,26 @@ def test_the_erlang_c_search_from_any_guess_finds_the_fewest_agents_of_a_scan(ra
         got, excess = _agents_needed(rate, AHT, target, 20.0, cap, 0.25, 3600.0, above_least=above)
         assert dataclasses.astuple(got) == dataclasses.astuple(answer) and excess == scan - least, above
 
+
+def test_a_guess_beyond_the_agent_limit_still_finds_an_answer_below_it_and_a_plan_checks_its_settings_once():
+    """A plan whose interval before needed far more agents than this one (or a wild guess) does not step past
+    MAX_AGENTS when the answer is below it; the settings are checked once, at zero traffic (a tiny plan with a
+    long handle time is no error)."""
+    from crmresearch.service.erlang import MAX_AGENTS, _agents_needed
+
+    rate = 99_999.5 * 12  # calls per hour: the answer lies just below the limit at 99 % with a 50 % occupancy cap
+    answer = service.agents_needed(rate, AHT, 0.99, max_occupancy=0.5)
+    assert answer.agents <= MAX_AGENTS
+    for above in (10**6, MAX_AGENTS, answer.agents):
+        assert _agents_needed(rate, AHT, 0.99, 20.0, 0.5, 0.0, 3600.0, above_least=above)[0] == answer
+    plan = service.staffing_plan(pd.DataFrame({"calls": [0.25 * 300 / 180, rate / 12]}), aht=AHT, target=0.99,
+                                 max_occupancy=0.5, interval_seconds=300)
+    assert plan["agents"].iloc[-1] == answer.agents
+    tiny = service.staffing_plan(pd.DataFrame({"calls": [0.0, 0.001]}), aht=604_800, interval_seconds=1)
+    assert tiny["agents"].tolist()[0] == 0
+    with pytest.raises(ValidationError, match="patience must be > 0"):
+        service.with_erlang_a(plan, AHT, patience=0)
+
 @pytest.mark.parametrize("rate, patience, target", [(200.0, 120.0, 0.8), (2000.0, 30.0, 0.9), (5000.0, 600.0, 0.7),
                                                     (30.0, 15.0, 0.95)])
 def test_the_erlang_a_search_from_any_guess_finds_the_fewest_agents_of_a_full_scan(rate, patience, target):

@@ -552,7 +552,8 @@ def _agents_needed(arrival_rate: float, aht: float, target: float, answer_within
         levels[n] = service_level(arrival_rate, aht, n, answer_within, period_seconds)
         return levels[n] >= target and (max_occupancy is None or a / n <= max_occupancy)
 
-    n = least + max(int(above_least or 0), 0)
+    # the guess and the steps up stay within MAX_AGENTS: only an answer above it raises (at MAX_AGENTS + 1)
+    n = min(least + max(int(above_least or 0), 0), max(least, MAX_AGENTS))
     lo = least - 1  # invariant: lo agents fall short (least - 1: below the least, never evaluated)
     step = 1
     if meets(n):
@@ -562,10 +563,12 @@ def _agents_needed(arrival_rate: float, aht: float, target: float, answer_within
         lo = max(lo, n - step)
     else:
         lo = n
-        while not meets(lo + step):
-            lo += step
-            step *= 2
-        n = lo + step
+        while True:  # at MAX_AGENTS missed: MAX_AGENTS + 1 raises the limit's error, as a scan would
+            nxt = min(lo + step, MAX_AGENTS) if lo < MAX_AGENTS else lo + 1
+            if meets(nxt):
+                break
+            lo, step = nxt, step * 2
+        n = nxt
     while n - lo > 1:
         mid = (lo + n) // 2
         if meets(mid):

@@ -11,7 +11,7 @@ import pandas as pd
 
 from .. import schemas
 from ..errors import ValidationError
-from .erlang import _agents_needed, _fewest_agents_a, agents_needed, agents_needed_erlang_a, traffic  # sib
+from .erlang import _agents_needed, _fewest_agents_a, agents_needed, traffic  # sib
 
 __all__ = [
     "rounding_comparison",
@@ -66,7 +66,7 @@ def staffing_plan(intervals: pd.DataFrame, aht: float, target: float = 0.8, answ
     """
     if calls not in intervals.columns:
         raise ValidationError(f"staffing_plan: missing column '{calls}'")
-    agents_needed(1.0, aht, target, answer_within, max_occupancy, shrinkage, interval_seconds)  # the checks, once
+    agents_needed(0.0, aht, target, answer_within, max_occupancy, shrinkage, interval_seconds)  # the checks, once
     rows, excess = [], 0
     for c in intervals[calls].to_numpy(dtype=float):  # first guess: the excess over the least of the interval before
         r, excess = _agents_needed(c, aht, target, answer_within, max_occupancy, shrinkage, interval_seconds,
@@ -181,7 +181,9 @@ def with_erlang_a(plan: pd.DataFrame, aht: float, patience: float, target: float
     True
     """
     per_hour = 3600.0 / interval_seconds
-    agents_needed_erlang_a(1.0, aht, patience, target, answer_within, shrinkage)  # the settings' checks, once
+    agents_needed(0.0, aht, target, answer_within, shrinkage=shrinkage)  # the settings' checks, once
+    if not patience > 0:
+        raise ValidationError(f"with_erlang_a: patience must be > 0 seconds; got {patience}")
     agents, abandon, gap = [], [], None
     for c in plan[calls].to_numpy(dtype=float):
         if traffic(c * per_hour, aht) == 0:
