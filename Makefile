@@ -68,7 +68,8 @@ site: $(STAMP) fonts  ## build the website: build/site (English) and build/site-
 # strict: a figure text or table header without a Chinese translation fails the zh runs of the site, and so the
 # build (tests/website/test_chinese_runs.py checks those runs; make test runs one study in Chinese, strict)
 site-test: export CRMRESEARCH_I18N_STRICT = 1
-site-test: site  ## open every page of both sites in headless Chromium; a missing site or browser fails (installs Debian's chromium as root)
+site-test: $(STAMP) fonts  ## both sites (the Chinese runs made again, strict), every page in headless Chromium; a missing browser fails (installs Debian's chromium as root)
+	$(BIN)/crmresearch site --lang all --jobs $(JOBS) --fresh-zh
 	@command -v chromium >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    (apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null)); \

@@ -254,7 +254,9 @@ def cells_cmd(write: bool) -> None:
               help="Language of the figures and tables (zh: every study is run with lang=zh first; all: both sites).")
 @click.option("--jobs", "-j", default=2, show_default=True, type=click.IntRange(1, 32),
               help="Missing runs and MkDocs builds at a time.")
-def site_cmd(out: str | None, lang: str, jobs: int) -> None:
+@click.option("--fresh-zh", is_flag=True, help="Run the Chinese runs again even where earlier ones exist "
+              "(make site-test: its checks then read this code's runs).")
+def site_cmd(out: str | None, lang: str, jobs: int, fresh_zh: bool) -> None:
     """Build the website: papers with their exhibits, executed notebooks, data sources, the API
     reference and the own-data guide (MkDocs-Material, `mkdocs build --strict`). Studies without an
     executed notebook at default parameters (or, for zh, without Chinese exhibits) are run first."""
@@ -263,7 +265,8 @@ def site_cmd(out: str | None, lang: str, jobs: int) -> None:
     if lang == "all" and out is not None:
         raise click.UsageError("--out names one site folder: give --lang en or --lang zh with it")
     langs = ("en", "zh") if lang == "all" else (lang,)
-    for one, folder in zip(langs, site.build_sites(langs, jobs=jobs, out=out), strict=True):
+    built = site.build_sites(langs, jobs=jobs, out=out, rerun=("zh",) if fresh_zh else ())
+    for one, folder in zip(langs, built, strict=True):
         pages = sum(1 for _ in folder.rglob("*.html"))
         dropped = (paths.build_dir() / ("site-src" if one == "en" else f"site-src-{one}") / "dropped-links.txt"
                    ).read_text().split()

@@ -51,6 +51,7 @@ def test_every_study_runs_in_chinese_with_every_exhibit_and_an_honest_manifest(s
             assert re.search(r"[\u4e00-\u9fff]", header), (e, header)
     params = {**study.defaults(), **ZH}
     executed = paths.build_dir() / "executed" / study.name / f"{pipeline._label(study, params)}.ipynb"
+    assert executed.is_file(), f"{study.name}: no executed notebook of its Chinese run at {executed}"
     nb = nbformat.read(executed, as_version=4)
     assert any(c.get("outputs") for c in nb.cells if c.cell_type == "code")
     blind = [c.source.splitlines()[0] for c in nb.cells if c.cell_type == "code" and "ex.figure(" in c.source

@@ -23,8 +23,9 @@ def test_a_missing_site_is_a_skip_by_hand(monkeypatch):
 
 def test_make_site_test_fails_when_a_site_is_missing(tmp_path: Path):
     makefile = (paths.project_root() / "Makefile").read_text()
-    recipe = makefile.split("\nsite-test: site")[1].split("\n\n")[0]
+    recipe = makefile.split("\nsite-test: $(STAMP) fonts")[1].split("\n\n")[0]
     assert "CRMRESEARCH_REQUIRE_SITES=1" in recipe and "tests/website" in recipe
+    assert "crmresearch site --lang all --jobs $(JOBS) --fresh-zh" in recipe  # the checks read this code's runs
     assert "\nsite-test: export CRMRESEARCH_I18N_STRICT = 1\n" in makefile  # the zh runs of its site build: strict
     env = {**os.environ, "CRMRESEARCH_ROOT": str(tmp_path), "CRMRESEARCH_REQUIRE_SITES": "1"}
     proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-n", "0", "-q", "-m", "browser",

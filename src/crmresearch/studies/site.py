@@ -592,8 +592,8 @@ def _run_for_site(task: tuple[str, str]) -> pipeline.RunResult:
     return pipeline.run(name, out=scratch)
 
 
-def missing_runs(langs: tuple[str, ...] = ("en", "zh"), all_studies: list[studies.Study] | None = None
-                 ) -> list[tuple[str, str]]:
+def missing_runs(langs: tuple[str, ...] = ("en", "zh"), all_studies: list[studies.Study] | None = None,
+                 rerun: tuple[str, ...] = ()) -> list[tuple[str, str]]:
     """The runs a site build needs first, as ``(study, lang)``: English where no executed notebook at
     default parameters exists (every site shows the executed notebooks), Chinese for the zh site where no
     ``lang=zh`` exhibits exist; the two languages of a study side by side, so two jobs share the long studies.
@@ -604,6 +604,9 @@ def missing_runs(langs: tuple[str, ...] = ("en", "zh"), all_studies: list[studie
         Sites to build.
     all_studies : list of Study or None, optional
         The studies; None: every registered one.
+    rerun : tuple of str, default ()
+        Languages whose runs are made again even where earlier ones exist (``make site-test``: ``('zh',)``, so
+        its checks read this code's Chinese runs).
 
     Returns
     -------
@@ -621,7 +624,7 @@ def missing_runs(langs: tuple[str, ...] = ("en", "zh"), all_studies: list[studie
     """
     chosen = studies.all_studies() if all_studies is None else all_studies
     needed = ("en", *(lang for lang in langs if lang != "en"))
-    return [(s.name, lang) for s in chosen for lang in needed if not _has_run(s, lang)]
+    return [(s.name, lang) for s in chosen for lang in needed if lang in rerun or not _has_run(s, lang)]
 
 
 def _run_missing(tasks: list[tuple[str, str]], jobs: int) -> None:
@@ -728,7 +731,7 @@ def _mkdocs(src: Path, site: Path, strict: bool) -> subprocess.Popen:
 
 
 def build_sites(langs: tuple[str, ...] = ("en", "zh"), run_missing: bool = True, strict: bool = True,
-                jobs: int = 2, out: str | Path | None = None) -> list[Path]:
+                jobs: int = 2, out: str | Path | None = None, rerun: tuple[str, ...] = ()) -> list[Path]:
     """Build the sites of ``langs`` (``make site``: both) with ``jobs`` processes: first every missing run
     of every site (:func:`missing_runs`, ``jobs`` at a time), then the MkDocs projects, then their
     ``mkdocs build`` side by side; returns the site folders. Each site is as :func:`build_site` builds it.
@@ -745,6 +748,8 @@ def build_sites(langs: tuple[str, ...] = ("en", "zh"), run_missing: bool = True,
         Runs (and MkDocs builds) at a time; this project's machine has 2 cores.
     out : str or Path or None, optional
         Site folder when ``langs`` is one language; None: ``build/site`` (or ``build/site-zh``).
+    rerun : tuple of str, default ()
+        Languages whose runs are made again even where earlier ones exist (:func:`missing_runs`).
 
     Returns
     -------
@@ -772,7 +777,7 @@ def build_sites(langs: tuple[str, ...] = ("en", "zh"), run_missing: bool = True,
     if out is not None and len(langs) != 1:
         raise StudyError(f"site: out names one site folder; got {len(langs)} languages ({', '.join(langs)})")
     folders = [_site_folder(out, lang) for lang in langs]
-    tasks = [t for t in missing_runs(langs) if t[1] != "en" or run_missing]
+    tasks = [t for t in missing_runs(langs, rerun=rerun) if t[1] != "en" or run_missing]
     _run_missing(tasks, jobs)
     sources = [_assemble(lang, run_missing) for lang in langs]
     builds: list[subprocess.Popen] = []
