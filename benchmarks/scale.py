@@ -615,6 +615,11 @@ def billion(sizes: list[int], spark_up_to: int | None = None) -> None:
         lines.append(f"| {rows:,} | {results[(rows, 'DuckDB')]['files_gb']:.1f} | {engine}{tasks} | "
                      f"{r['call']:.0f} ({r['seconds']:.0f}) | {r['call_cpu']:.0f} | {r['peak_gb']:.2f} | "
                      f"{r['spill_gb']:.1f} | {per:.0f} | {ratio:.2f} | {r['load'][0]:.1f} → {r['load'][1]:.1f} |")
+    for rows in sorted({rows for rows, _ in results}):  # what the engines agreed on
+        r = results.get((rows, "DuckDB")) or results[(rows, "Spark")]
+        agreed = "both engines" if (rows, "Spark") in results and (rows, "DuckDB") in results else "one engine"
+        lines.append(f"\n{rows:,} rows, {agreed}: {r['customers']:,} customers, {r['repeat_days']:,} repeat days, "
+                     f"revenue {r['revenue']:,.2f}.")
     missing = [f"{rows:,} on {engine}" + (f" ({failed[(rows, engine)]})" if (rows, engine) in failed else "")
                for rows in sizes for engine in ("DuckDB", "Spark") if (rows, engine) not in results]
     if missing:
