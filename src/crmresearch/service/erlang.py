@@ -16,6 +16,7 @@ MSOM 4(3), 208-227 (Erlang A).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -479,6 +480,41 @@ class Staffing:
     scheduled_fractional: float = float("nan")
 
 
+def _fewest_meeting(meets: Callable[[int], bool], start: int, lo: int, hi: int | None = None,
+                    limit: int | None = None) -> int:
+    """The smallest whole number above ``lo`` for which ``meets`` holds, ``meets`` rising with it (False ... True):
+    ``lo`` misses (never evaluated), ``hi`` meets when given (never evaluated; None: no bound known). From the
+    guess ``start`` step by 1, 2, 4, ... down while met or up while missed, then bisect between the last two; a
+    guess on or next to the answer takes 2 evaluations. ``limit``: the steps up stop there, and a miss at
+    ``limit`` evaluates ``limit + 1`` (where ``meets`` raises its own error, as a scan would)."""
+    start = max(lo + 1, start if hi is None else min(start, hi))
+    if start != hi:
+        if meets(start):
+            hi = start
+        else:
+            lo = start
+    step = 1
+    if hi is not None and hi == start:  # down from hi while met
+        while hi - step > lo and meets(hi - step):
+            hi -= step
+            step *= 2
+        lo = max(lo, hi - step)
+    else:  # up from lo while missed
+        while hi is None or lo + step < hi:
+            nxt = lo + step if limit is None else (min(lo + step, limit) if lo < limit else lo + 1)
+            if meets(nxt):
+                hi = nxt
+                break
+            lo, step = nxt, step * 2
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if meets(mid):
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
 def agents_needed(arrival_rate: float, aht: float, target: float = 0.8, answer_within: float = 20.0,
                   max_occupancy: float | None = None, shrinkage: float = 0.0,
                   period_seconds: float = 3600.0) -> Staffing:
@@ -537,9 +573,9 @@ def _agents_needed(arrival_rate: float, aht: float, target: float, answer_within
                    above_least: int | None = None) -> tuple[Staffing, int]:
     """:func:`agents_needed` (its checks done) and the excess of its answer over the least staffing it could be
     (more agents than the traffic, and the occupancy cap's). The service level rises and the occupancy falls with
-    agents, so any bracket finds the same fewest agents: from a guess ``above_least`` agents above the least
-    (e.g. the excess of the interval before; default 0) step by 1, 2, 4, ... agents down while both are met, or
-    up while not, then bisect. A good guess takes 2 service levels, not one per agent above the traffic."""
+    agents, so :func:`_fewest_meeting` finds the same fewest agents from any guess: ``above_least`` agents above
+    the least (e.g. the excess of the interval before; default 0). A good guess takes 2 service levels, not one
+    per agent above the traffic."""
     a = traffic(arrival_rate, aht, period_seconds)
     if a == 0:
         return Staffing(0.0, 0, 0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0), 0
@@ -553,28 +589,8 @@ def _agents_needed(arrival_rate: float, aht: float, target: float, answer_within
         return levels[n] >= target and (max_occupancy is None or a / n <= max_occupancy)
 
     # the guess and the steps up stay within MAX_AGENTS: only an answer above it raises (at MAX_AGENTS + 1)
-    n = min(least + max(int(above_least or 0), 0), max(least, MAX_AGENTS))
-    lo = least - 1  # invariant: lo agents fall short (least - 1: below the least, never evaluated)
-    step = 1
-    if meets(n):
-        while n - step > lo and meets(n - step):
-            n -= step
-            step *= 2
-        lo = max(lo, n - step)
-    else:
-        lo = n
-        while True:  # at MAX_AGENTS missed: MAX_AGENTS + 1 raises the limit's error, as a scan would
-            nxt = min(lo + step, MAX_AGENTS) if lo < MAX_AGENTS else lo + 1
-            if meets(nxt):
-                break
-            lo, step = nxt, step * 2
-        n = nxt
-    while n - lo > 1:
-        mid = (lo + n) // 2
-        if meets(mid):
-            n = mid
-        else:
-            lo = mid
+    start = min(least + max(int(above_least or 0), 0), max(least, MAX_AGENTS))
+    n = _fewest_meeting(meets, start, lo=least - 1, limit=MAX_AGENTS)  # least - 1: below the least, never run
     sl, occ = levels[n], a / n
     s0 = service_level(arrival_rate, aht, n - 1, answer_within, period_seconds) if n - 1 > a else 0.0
     frac = (n - 1) + (target - s0) / (sl - s0) if sl > s0 else float(n)
@@ -814,49 +830,18 @@ def _fewest_agents_a(arrival_rate: float, aht: float, patience: float, target: f
     """The fewest agents whose Erlang A service level meets ``target``, the queue there, and the Erlang C answer.
 
     The service level rises with agents, and the Erlang C answer meets the target (callers who abandon only
-    shorten the queue): from a guess, ``below_c`` agents fewer than the Erlang C answer (e.g. the gap of the
-    interval before; default 0), step by 1, 2, 4, ... agents down while the target is met, or up while it is
-    missed, then bisect between the last two. Any bracket gives the same answer under that monotonicity; a good
-    guess takes 2 queues, not log2(C) + 1."""
-    hi = erlang_c_agents = agents_needed(arrival_rate, aht, target, answer_within,
-                                         period_seconds=period_seconds).agents
-    lo, r = 0, None  # invariant: lo agents miss the target (0: none), hi agents meet it (r: the queue at hi)
+    shorten the queue): :func:`_fewest_meeting` below it, from a guess ``below_c`` agents fewer than the Erlang C
+    answer (e.g. the gap of the interval before; default 0). A good guess takes 2 queues, not log2(C) + 1."""
+    erlang_c_agents = agents_needed(arrival_rate, aht, target, answer_within, period_seconds=period_seconds).agents
+    queues: dict[int, ErlangA] = {}
 
-    def queue(n: int) -> ErlangA:
-        return erlang_a(arrival_rate, aht, n, patience, answer_within, period_seconds)
+    def meets(n: int) -> bool:
+        queues[n] = erlang_a(arrival_rate, aht, n, patience, answer_within, period_seconds)
+        return queues[n].service_level >= target
 
-    start = hi - int(below_c or 0)
-    if 1 <= start < hi:
-        q = queue(start)
-        if q.service_level >= target:
-            hi, r = start, q
-        else:
-            lo = start
-    step = 1
-    if lo == 0:  # down from hi while the target is met
-        while hi - step > 0:
-            q = queue(hi - step)
-            if q.service_level < target:
-                lo = hi - step
-                break
-            hi, r = hi - step, q
-            step *= 2
-    else:  # up from lo while the target is missed
-        while lo + step < hi:
-            q = queue(lo + step)
-            if q.service_level >= target:
-                hi, r = lo + step, q
-                break
-            lo += step
-            step *= 2
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        q = queue(mid)
-        if q.service_level >= target:
-            hi, r = mid, q
-        else:
-            lo = mid
-    return hi, (r if r is not None else queue(hi)), erlang_c_agents
+    n = _fewest_meeting(meets, erlang_c_agents - int(below_c or 0), lo=0, hi=erlang_c_agents)
+    return n, queues[n] if n in queues else erlang_a(arrival_rate, aht, n, patience, answer_within,
+                                                     period_seconds), erlang_c_agents
 
 
 def agents_needed_erlang_a(arrival_rate: float, aht: float, patience: float, target: float = 0.8,
