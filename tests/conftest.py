@@ -55,9 +55,7 @@ def spark_cluster(tmp_path_factory: pytest.TempPathFactory, request: pytest.Fixt
 
     reason = sc.missing()
     if reason:
-        if os.environ.get("CRMRESEARCH_REQUIRE_CLUSTER") == "1":
-            pytest.fail(f"the Spark cluster cannot start: {reason}")
-        pytest.skip(reason)
+        sc.skip_or_fail(f"the Spark cluster cannot start: {reason}")
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # drivers here and in notebook kernels: loopback only
     cluster = sc.SparkCluster(tmp_path_factory.mktemp("spark-cluster"))
     cluster.start()

@@ -49,6 +49,16 @@ def missing() -> str | None:
     return None
 
 
+def skip_or_fail(reason: str, module_level: bool = False) -> None:
+    """Skip a Spark test that cannot run here (a person running pytest by hand), or fail it under
+    ``CRMRESEARCH_REQUIRE_CLUSTER=1`` (`make test-cluster` in CI: the Spark tests must not vanish)."""
+    import pytest
+
+    if os.environ.get("CRMRESEARCH_REQUIRE_CLUSTER") == "1":
+        pytest.fail(f"{reason} (CRMRESEARCH_REQUIRE_CLUSTER=1: the Spark tests must run)", pytrace=False)
+    pytest.skip(reason, allow_module_level=module_level)
+
+
 def spark_home() -> str:
     """pyspark's package folder, which holds ``bin/spark-class`` and the jars."""
     import pyspark

@@ -5,12 +5,12 @@ by role with their column mappings."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+import spark_cluster as sc
 
 from crmresearch import clv, segmentation, sources
 from crmresearch.errors import FutureDateError, ValidationError
@@ -18,17 +18,14 @@ from crmresearch.sources import aggregate
 
 
 def _engine(module: str):
-    """The engine's module; a skip without it, but a failure under ``CRMRESEARCH_REQUIRE_CLUSTER=1`` (`make
-    test-cluster` in CI: the Spark tests of this module must not vanish with a missing duckdb or polars)."""
+    """The engine's module; without it the module is skipped, or fails under ``CRMRESEARCH_REQUIRE_CLUSTER=1``
+    (its Spark tests must not vanish in `make test-cluster`)."""
     import importlib
-    import os
 
     try:
         return importlib.import_module(module)
     except ImportError:
-        if os.environ.get("CRMRESEARCH_REQUIRE_CLUSTER") == "1":
-            raise
-        pytest.skip(f"{module} is not installed", allow_module_level=True)
+        sc.skip_or_fail(f"{module} is not installed", module_level=True)
 
 
 duckdb = _engine("duckdb")
@@ -40,22 +37,11 @@ def spark():
     """A local Spark session (``local[2]``). The tests on it are marked ``spark``: `make test-cluster` runs them
     beside the cluster's (a JVM start and Spark's per-job overhead: ~50 s of `make test` before), and with
     ``CRMRESEARCH_REQUIRE_CLUSTER=1`` (CI) a missing pyspark or Java fails them instead of skipping."""
-    import os
-
-    def missing(reason: str) -> None:
-        if os.environ.get("CRMRESEARCH_REQUIRE_CLUSTER") == "1":
-            pytest.fail(f"{reason} (CRMRESEARCH_REQUIRE_CLUSTER=1: the Spark tests must run)")
-        pytest.skip(reason)
-
-    try:
-        import pyspark
-    except ImportError:
-        missing("pyspark is not installed (pip install 'crmresearch[spark]')")
-    if shutil.which("java") is None:
-        missing("Spark needs Java (java not on PATH)")
+    reason = sc.missing()
+    if reason:
+        sc.skip_or_fail(reason)
     from pyspark.sql import SparkSession
 
-    del pyspark
     session = (SparkSession.builder.master("local[2]").appName("crmresearch-tests")
                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
                .config("spark.sql.session.timeZone", "UTC").getOrCreate())
